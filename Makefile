@@ -1,0 +1,85 @@
+# Violet — `make run` to start, `make test` to check everything. `make help` lists all targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/python -m violet.launcher flask
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	$(wildcard frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
+
+.PHONY: help install frontend chromium run test lint format test-backend frontend-check e2e \
+	migrate revision seed flask bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install Violet with its dev tools
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run --silent build
+
+frontend: frontend/dist/index.html ## Build the SPA into frontend/dist (only when sources changed)
+
+chromium: ## Install Debian's chromium for the e2e suite when it is missing
+	@if [ -x /usr/bin/chromium ]; then exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium (e2e browser)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The e2e suite needs /usr/bin/chromium: run 'sudo apt-get install chromium'." >&2; exit 1; \
+	fi
+
+run: install frontend ## Start Violet on PORT (default 8000) with an embedded PostgreSQL
+	$(BIN)/python -m violet.launcher
+
+test: lint test-backend frontend-check e2e ## Lint, backend tests, frontend checks, e2e suite
+
+lint: install ## ruff check + ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Fix what ruff can fix and reformat
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-backend: install ## Backend tests (pytest backend/tests) against a real PostgreSQL
+	$(BIN)/pytest backend/tests
+
+frontend-check: frontend ## Type-check and build the SPA
+	cd frontend && npm run --silent typecheck
+
+e2e: install frontend chromium ## The browser suite (pytest e2e) against a live server
+	$(BIN)/pytest e2e
+
+migrate: install ## Apply migrations to the database (embedded unless DATABASE_URL is set)
+	$(FLASK) db upgrade
+
+revision: install ## New migration from model changes: make revision MSG="add x"
+	$(FLASK) db migrate -m "$(MSG)"
+
+seed: install ## Write reference data again (idempotent)
+	$(FLASK) seed
+
+flask: install ## Any flask command with the right database: make flask ARGS="routes"
+	$(FLASK) $(ARGS)
+
+bench: install ## Run the benchmarks in bench/
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean: ## Remove build output and caches (keeps ./var data)
+	rm -rf frontend/dist .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

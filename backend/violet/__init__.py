@@ -1,0 +1,40 @@
+"""Violet: purple-team operations mapped to MITRE ATT&CK."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from violet.config import load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, error handlers, CLI, SPA."""
+    from violet import cli, spa
+    from violet.core.errors import register_error_handlers
+    from violet.core.request_log import configure_logging, init_request_logging
+    from violet.diag.routes import blp as diag_blp
+    from violet.diag.routes import reset_blp as diag_reset_blp
+    from violet.extensions import api, db, jwt, limiter, migrate
+
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(load_config(config))
+    configure_logging(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+
+    api.register_blueprint(diag_blp, url_prefix="/api/v1/diag")
+    if app.config["VIOLET_ENABLE_DIAG_RESET"]:
+        api.register_blueprint(diag_reset_blp, url_prefix="/api/v1/diag")
+
+    # Registered after the Api so our problem+json handlers replace flask-smorest's.
+    register_error_handlers(app)
+    init_request_logging(app)
+    cli.register(app)
+    spa.register(app)
+    return app

@@ -1,0 +1,122 @@
+"""Settings read from the environment, in one place.
+
+Every variable is listed in README.md ("Configuration"). `VIOLET_ENV` picks the mode:
+`development` (the default, what `make run` uses), `test`, or `production`. Development and test
+fall back to throw-away secrets; production refuses to start without real ones.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+MODES = ("development", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgres://` / `postgresql://` spellings and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def data_dir() -> Path:
+    """Where `make run` keeps local state (embedded PostgreSQL, evidence files)."""
+    return Path(os.environ.get("VIOLET_DATA_DIR") or REPO_ROOT / "var").resolve()
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment, then apply `overrides` (tests)."""
+    overrides = overrides or {}
+    mode = overrides.get("VIOLET_ENV") or os.environ.get("VIOLET_ENV", "development")
+    if mode not in MODES:
+        raise ConfigError(f"VIOLET_ENV must be one of {', '.join(MODES)}, got {mode!r}")
+
+    secret_key = os.environ.get("SECRET_KEY", "")
+    jwt_secret_key = os.environ.get("JWT_SECRET_KEY", "")
+    if mode != "production":
+        # Throw-away values so a newcomer can start without configuring anything.
+        secret_key = secret_key or "dev-only-secret-key-do-not-use-in-production"
+        jwt_secret_key = jwt_secret_key or "dev-only-jwt-secret-key-do-not-use-in-production"
+
+    database_url = os.environ.get("DATABASE_URL", "")
+
+    config: dict[str, Any] = {
+        "VIOLET_ENV": mode,
+        "SECRET_KEY": secret_key,
+        "JWT_SECRET_KEY": jwt_secret_key,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url) if database_url else "",
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            # A dead database must answer quickly (diag/db promises 503 within 3 s).
+            "connect_args": {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 2)},
+        },
+        "VIOLET_DATA_DIR": str(data_dir()),
+        "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or str(REPO_ROOT / "frontend" / "dist"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        "VIOLET_ENABLE_DIAG_RESET": _bool(os.environ.get("VIOLET_ENABLE_DIAG_RESET")),
+        "ADMIN_EMAIL": os.environ.get("ADMIN_EMAIL", "admin@violet.local"),
+        "ADMIN_PASSWORD": os.environ.get("ADMIN_PASSWORD", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "JWT_ACCESS_TOKEN_MINUTES": _int("JWT_ACCESS_TOKEN_MINUTES", 15),
+        "JWT_REFRESH_TOKEN_DAYS": _int("JWT_REFRESH_TOKEN_DAYS", 14),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # flask-smorest / OpenAPI
+        "API_TITLE": "Violet API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "v1/openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": os.environ.get(
+            "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+        ),
+        "JSON_SORT_KEYS": False,
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 256 * 1024 * 1024),
+    }
+    config.update(overrides)
+    _check(config)
+    return config
+
+
+def _check(config: dict[str, Any]) -> None:
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        raise ConfigError(
+            "DATABASE_URL is not set. `make run` starts an embedded PostgreSQL and sets it for "
+            "you; otherwise export DATABASE_URL=postgresql://user:pass@host:5432/violet"
+        )
+    if config["VIOLET_ENV"] == "production":
+        missing = [key for key in ("SECRET_KEY", "JWT_SECRET_KEY") if not config[key]]
+        if missing:
+            raise ConfigError(
+                f"VIOLET_ENV=production needs {' and '.join(missing)} set in the environment "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        if config["VIOLET_ENABLE_DIAG_RESET"]:
+            raise ConfigError("VIOLET_ENABLE_DIAG_RESET must not be set in production")

@@ -1,0 +1,1 @@
+"""What every domain shares: models, errors, pagination, auth decorators, storage."""

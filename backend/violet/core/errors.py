@@ -1,0 +1,220 @@
+"""One error shape for the whole API: RFC 9457 `application/problem+json`.
+
+Every error source ends here: werkzeug HTTP errors, flask-smorest/webargs validation (422),
+marshmallow errors raised by services, `ApiError` raised by services, database integrity and
+concurrency errors, and anything unexpected (500, logged, no internals in the body).
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, g, json
+from marshmallow import Schema, ValidationError, fields
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger("violet.errors")
+
+
+class ProblemSchema(Schema):
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "Unprocessable Entity"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String(metadata={"example": "The request body is invalid."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Messages per field name (validation errors only)."},
+    )
+
+
+class ApiError(Exception):
+    """Raised by services for an outcome the client must hear about (4xx)."""
+
+    status = 400
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        if status is not None:
+            self.status = status
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+
+class Forbidden(ApiError):
+    status = 403
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class Conflict(ApiError):
+    status = 409
+
+
+class Gone(ApiError):
+    status = 410
+
+
+class PreconditionFailed(ApiError):
+    status = 412
+
+
+class Unprocessable(ApiError):
+    status = 422
+
+
+class TooManyRequests(ApiError):
+    status = 429
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    title: str | None = None,
+) -> Response:
+    """Build a problem+json response."""
+    try:
+        default_title = HTTPStatus(status).phrase
+    except ValueError:
+        default_title = "Error"
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or default_title,
+        "status": status,
+        "detail": detail or default_title,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into `{"field.sub": ["msg"]}`.
+
+    webargs nests them under the request location (`{"json": {"name": [...]}}`); the location
+    is dropped so clients see the field name alone.
+    """
+    if isinstance(messages, dict):
+        if not prefix and set(messages) <= {
+            "json",
+            "query",
+            "querystring",
+            "form",
+            "files",
+            "headers",
+            "json_or_form",
+            "view_args",
+        }:
+            merged: dict[str, list[str]] = {}
+            for location_messages in messages.values():
+                merged.update(flatten_messages(location_messages))
+            return merged
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_messages(value, name))
+        return flat
+    if isinstance(messages, list) and all(isinstance(item, str) for item in messages):
+        return {prefix or "_schema": list(messages)}
+    if isinstance(messages, list):
+        flat = {}
+        for index, item in enumerate(messages):
+            flat.update(flatten_messages(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or "_schema": [str(messages)]}
+
+
+def validation_detail(errors: dict[str, list[str]]) -> str:
+    names = ", ".join(sorted(errors))
+    return f"Invalid input: {names}." if names else "Invalid input."
+
+
+def register_error_handlers(app: Flask) -> None:
+    from violet.extensions import db
+
+    def rollback() -> None:
+        # Nothing half-written: whatever the request flushed is discarded.
+        try:
+            db.session.rollback()
+        except Exception:  # pragma: no cover - the database may be the thing that failed
+            log.warning("rollback failed", exc_info=True)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(exc: HTTPException) -> Response:
+        rollback()
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        headers = dict(data.get("headers") or {})
+        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        if "messages" in data:  # webargs / flask-smorest validation failure
+            errors = flatten_messages(data["messages"])
+            return problem(status, validation_detail(errors), errors=errors, headers=headers)
+        detail = data.get("message") or exc.description
+        return problem(status, detail, headers=headers)
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(exc: ApiError) -> Response:
+        rollback()
+        return problem(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+
+    @app.errorhandler(ValidationError)
+    def handle_validation_error(exc: ValidationError) -> Response:
+        rollback()
+        errors = flatten_messages(exc.messages)
+        return problem(422, validation_detail(errors), errors=errors)
+
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(exc: IntegrityError) -> Response:
+        rollback()
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+        detail = "The change conflicts with existing data"
+        detail += f" ({constraint})." if constraint else "."
+        return problem(409, detail)
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale_data(exc: StaleDataError) -> Response:
+        rollback()
+        return problem(412, "The resource was changed by someone else; reload and retry.")
+
+    @app.errorhandler(OperationalError)
+    def handle_database_down(exc: OperationalError) -> Response:
+        rollback()
+        log.error("database error", exc_info=exc)
+        return problem(503, "The database is unavailable; retry shortly.")
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception) -> Response:
+        rollback()
+        request_id = getattr(g, "request_id", None)
+        log.exception("unhandled error", extra={"request_id": request_id})
+        detail = "An unexpected error occurred."
+        if request_id:
+            detail += f" Quote request id {request_id} when reporting it."
+        return problem(500, detail)

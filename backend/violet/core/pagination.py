@@ -1,0 +1,91 @@
+"""The list envelope of SPEC §0: `?limit=&offset=&sort=` → `{items, total, limit, offset}`."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import ColumnElement, Select, func, select
+
+from violet.core.errors import Unprocessable
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+class PageQuery(Schema):
+    """Base for every list endpoint's query schema: subclass it and add the filters."""
+
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT)
+    )
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    sort = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "`field` ascending or `-field` descending; comma-separated."},
+    )
+
+
+@cache
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """The envelope schema for a list of `item_schema` (one class per item schema)."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "total": fields.Integer(required=True),
+            "limit": fields.Integer(required=True),
+            "offset": fields.Integer(required=True),
+        },
+        name=f"{item_schema.__name__.removesuffix('Schema')}Page",
+    )
+
+
+def order_by_clauses(
+    sort: str | None, sortable: dict[str, ColumnElement[Any]], default: str
+) -> list[ColumnElement[Any]]:
+    """Translate `sort=name,-created_at` into ORDER BY clauses; unknown fields → 422."""
+    clauses = []
+    for part in (sort or default).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        descending = part.startswith("-")
+        name = part.lstrip("-+")
+        if name not in sortable:
+            allowed = ", ".join(sorted(sortable))
+            raise Unprocessable(
+                f"Unknown sort field '{name}'.",
+                errors={"sort": [f"Unknown sort field '{name}'. Allowed: {allowed}."]},
+            )
+        column = sortable[name]
+        clauses.append(column.desc() if descending else column.asc())
+    return clauses
+
+
+def paginate(
+    session: Any,
+    statement: Select[Any],
+    *,
+    limit: int,
+    offset: int,
+    sort: str | None = None,
+    sortable: dict[str, ColumnElement[Any]] | None = None,
+    default_sort: str | None = None,
+    tiebreaker: ColumnElement[Any] | None = None,
+) -> dict[str, Any]:
+    """Run `statement` as one page: two SQL statements (count + page) whatever the page size.
+
+    `tiebreaker` (usually the primary key) keeps pages stable when sort values repeat.
+    """
+    if sortable:
+        statement = statement.order_by(
+            *order_by_clauses(sort, sortable, default_sort or next(iter(sortable)))
+        )
+    if tiebreaker is not None:
+        statement = statement.order_by(tiebreaker)
+    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = session.execute(count_statement).scalar_one()
+    items = session.execute(statement.limit(limit).offset(offset)).scalars().unique().all()
+    return {"items": items, "total": total, "limit": limit, "offset": offset}

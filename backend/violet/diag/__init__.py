@@ -1,0 +1,1 @@
+"""Diagnostics: liveness, database state and the e2e-only reset."""

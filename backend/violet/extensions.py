@@ -1,0 +1,25 @@
+"""Flask extensions, created once here and bound to the app in `create_app`."""
+
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+
+from violet.config import REPO_ROOT
+from violet.core.errors import ProblemSchema
+from violet.core.models import Base
+
+
+class VioletApi(Api):
+    # Document our problem+json body as the error schema of every operation.
+    ERROR_SCHEMA = ProblemSchema
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(directory=str(REPO_ROOT / "migrations"))
+jwt = JWTManager()
+api = VioletApi()
+# No default limits: each sensitive route (login, MFA) declares its own.
+limiter = Limiter(key_func=get_remote_address)

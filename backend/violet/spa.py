@@ -1,0 +1,38 @@
+"""Serve the built SPA (`frontend/dist`) at `/`, falling back to index.html for client routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, abort, send_from_directory
+
+from violet.core.errors import problem
+
+
+def register(app: Flask) -> None:
+    dist = Path(app.config["FRONTEND_DIST"])
+
+    API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    @app.route("/api", defaults={"path": ""}, methods=API_METHODS)
+    @app.route("/api/<path:path>", methods=API_METHODS)
+    def unknown_api_path(path: str) -> Response:
+        """Unknown API paths are problem+json 404s, never the SPA's HTML, whatever the method."""
+        abort(404)
+
+    @app.get("/", defaults={"path": ""})
+    @app.get("/<path:path>")
+    def spa(path: str) -> Response:
+        if not (dist / "index.html").is_file():
+            return problem(
+                503, "The web interface is not built yet; run `make frontend` (or `make run`)."
+            )
+        if path and (dist / path).is_file():
+            response = send_from_directory(dist, path)
+            if path.startswith("assets/"):
+                # Vite fingerprints asset names, so they can be cached forever.
+                response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            return response
+        response = send_from_directory(dist, "index.html")
+        response.headers["Cache-Control"] = "no-cache"
+        return response

@@ -1,0 +1,13 @@
+"""gunicorn settings, all from the environment (see README "Configuration")."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = 10
+# Violet logs each request itself as JSON (with its request id); gunicorn's access log would
+# repeat it.
+accesslog = None
+errorlog = "-"
