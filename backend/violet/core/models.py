@@ -20,14 +20,18 @@ NAMING_CONVENTION = {
 }
 
 
+# Timestamps are always timezone-aware; dict/list columns are JSONB.
+TYPE_ANNOTATION_MAP = {
+    datetime: DateTime(timezone=True),
+    dict[str, Any]: JSONB,
+    list[Any]: JSONB,
+}
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={
-            datetime: DateTime(timezone=True),
-            dict[str, Any]: JSONB,
-            list[Any]: JSONB,
-        },
+        type_annotation_map=TYPE_ANNOTATION_MAP,
     )
 
 

@@ -61,6 +61,7 @@ def init_request_logging(app: Flask) -> None:
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "remote_addr": request.remote_addr,
+                "request_id": request_id,
             },
         )
         return response

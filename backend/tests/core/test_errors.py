@@ -1,0 +1,95 @@
+"""Every error source answers application/problem+json with a clear detail."""
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from tests.conftest import make_app
+from violet.core.errors import Conflict, flatten_messages
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def error_app(database_url):
+    """A separate app with routes that fail in each way the error handlers cover."""
+    app = make_app(database_url)
+
+    def raise_api_error():
+        raise Conflict("Mission is archived.", errors={"status": ["Cannot change."]})
+
+    def raise_integrity_error():
+        class Diag:
+            constraint_name = "uq_users_email"
+
+        class Orig(Exception):
+            diag = Diag()
+
+        raise IntegrityError("INSERT ...", {}, Orig())
+
+    def raise_unexpected():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    app.add_url_rule("/api/v1/_test/api-error", view_func=raise_api_error)
+    app.add_url_rule("/api/v1/_test/integrity", view_func=raise_integrity_error)
+    app.add_url_rule("/api/v1/_test/boom", view_func=raise_unexpected)
+    return app
+
+
+def test_unknown_api_path_is_problem_json_404(client):
+    response = client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == PROBLEM
+    assert response.json["status"] == 404
+    assert response.json["title"] == "Not Found"
+    assert response.json["type"] == "about:blank"
+    assert response.json["detail"]
+
+
+def test_api_error_keeps_status_detail_and_errors(error_app):
+    response = error_app.test_client().get("/api/v1/_test/api-error")
+    assert response.status_code == 409
+    assert response.headers["Content-Type"] == PROBLEM
+    assert response.json == {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "Mission is archived.",
+        "errors": {"status": ["Cannot change."]},
+    }
+
+
+def test_integrity_error_becomes_409_naming_the_constraint(error_app):
+    response = error_app.test_client().get("/api/v1/_test/integrity")
+    assert response.status_code == 409
+    assert "uq_users_email" in response.json["detail"]
+
+
+def test_unexpected_error_is_500_without_internals(error_app, caplog):
+    response = error_app.test_client().get("/api/v1/_test/boom", headers={"X-Request-Id": "req-42"})
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == PROBLEM
+    assert "hunter2" not in response.get_data(as_text=True)
+    assert "req-42" in response.json["detail"]
+    assert any("unhandled error" in record.getMessage() for record in caplog.records)
+
+
+def test_query_validation_is_422_keyed_by_field():
+    # webargs nests messages under the location; clients see field names only.
+    messages = {
+        "json": {
+            "name": ["Missing data for required field."],
+            "mitre": {"0": {"kind": ["Must be one of: tactic, technique."]}},
+        },
+        "query": {"limit": ["Too big."]},
+    }
+    assert flatten_messages(messages) == {
+        "name": ["Missing data for required field."],
+        "mitre.0.kind": ["Must be one of: tactic, technique."],
+        "limit": ["Too big."],
+    }
+
+
+def test_schema_level_messages_keep_marshmallow_key():
+    assert flatten_messages({"json": {"_schema": ["Invalid input type."]}}) == {
+        "_schema": ["Invalid input type."]
+    }

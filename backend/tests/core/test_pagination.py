@@ -1,0 +1,72 @@
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+
+from violet.core.errors import Unprocessable
+from violet.core.pagination import PageQuery, order_by_clauses, paginate
+from violet.extensions import db
+
+probe_metadata = MetaData()
+probe = Table(
+    "pagination_probe",
+    probe_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20)),
+)
+SORTABLE = {"id": probe.c.id, "name": probe.c.name}
+
+
+@pytest.fixture
+def probe_rows(db_connection):
+    probe_metadata.create_all(db_connection)
+    names = ["delta", "alpha", "charlie", "bravo", "echo"]
+    db_connection.execute(insert(probe), [{"id": i + 1, "name": n} for i, n in enumerate(names)])
+
+
+def test_page_envelope_and_total(probe_rows):
+    page = paginate(
+        db.session, select(probe.c.name), limit=2, offset=1, sort="name", sortable=SORTABLE
+    )
+    assert page == {"items": ["bravo", "charlie"], "total": 5, "limit": 2, "offset": 1}
+
+
+def test_descending_sort(probe_rows):
+    page = paginate(
+        db.session, select(probe.c.name), limit=3, offset=0, sort="-name", sortable=SORTABLE
+    )
+    assert page["items"] == ["echo", "delta", "charlie"]
+
+
+def test_offset_past_the_end_keeps_total(probe_rows):
+    page = paginate(db.session, select(probe.c.id), limit=10, offset=50, sortable=SORTABLE)
+    assert page["items"] == [] and page["total"] == 5
+
+
+def test_two_statements_whatever_the_page_size(probe_rows, count_statements):
+    for limit in (1, 5):
+        with count_statements() as counter:
+            paginate(db.session, select(probe.c.id), limit=limit, offset=0, sortable=SORTABLE)
+        assert counter.count == 2
+
+
+def test_unknown_sort_field_is_422_naming_allowed_fields():
+    with pytest.raises(Unprocessable) as raised:
+        order_by_clauses("-password", SORTABLE, "id")
+    assert raised.value.errors == {"sort": ["Unknown sort field 'password'. Allowed: id, name."]}
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "501"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"limit": "ten"}, "limit"),
+    ],
+)
+def test_page_query_bounds(query, field):
+    errors = PageQuery().validate(query)
+    assert field in errors
+
+
+def test_page_query_defaults():
+    assert PageQuery().load({}) == {"limit": 50, "offset": 0, "sort": None}

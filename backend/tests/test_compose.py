@@ -1,0 +1,40 @@
+"""docker-compose.yml cannot run here (no Docker engine), so its shape is checked instead."""
+
+import yaml
+
+from violet.config import REPO_ROOT
+
+
+def compose() -> dict:
+    return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+
+
+def test_services_are_db_and_api():
+    assert set(compose()["services"]) == {"db", "api"}
+
+
+def test_db_is_postgres_17_with_volume_and_healthcheck():
+    db = compose()["services"]["db"]
+    assert db["image"] == "postgres:17"
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in db["volumes"])
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+
+
+def test_api_waits_for_a_healthy_db_and_is_configured_for_production():
+    api = compose()["services"]["api"]
+    assert api["depends_on"]["db"]["condition"] == "service_healthy"
+    assert api["build"]["dockerfile"] == "backend/Dockerfile"
+    env = api["environment"]
+    assert env["VIOLET_ENV"] == "production"
+    assert env["DATABASE_URL"].startswith("postgresql://") and "@db:5432/" in env["DATABASE_URL"]
+    # Secrets come from the caller's environment and are required, never defaulted.
+    assert env["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}"
+    assert env["JWT_SECRET_KEY"] == "${JWT_SECRET_KEY:?set JWT_SECRET_KEY}"
+
+
+def test_dockerfile_runs_migrations_before_gunicorn():
+    dockerfile = (REPO_ROOT / "backend" / "Dockerfile").read_text()
+    command = dockerfile[dockerfile.index("CMD") :]
+    assert command.index("db upgrade") < command.index("gunicorn")
+    for path in ("migrations/", "wsgi.py", "gunicorn.conf.py", "frontend/dist"):
+        assert path in dockerfile

@@ -1,0 +1,64 @@
+import pytest
+
+from violet.config import ConfigError, load_config, normalise_database_url
+
+URL = "postgresql+psycopg://u@localhost/violet"
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in (
+        "SECRET_KEY",
+        "JWT_SECRET_KEY",
+        "VIOLET_ENV",
+        "VIOLET_ENABLE_DIAG_RESET",
+        "DATABASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_production_refuses_to_start_without_secrets(clean_env):
+    clean_env.setenv("VIOLET_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY and JWT_SECRET_KEY"):
+        load_config({"SQLALCHEMY_DATABASE_URI": URL})
+
+
+def test_production_starts_with_secrets_and_never_uses_dev_defaults(clean_env):
+    clean_env.setenv("VIOLET_ENV", "production")
+    clean_env.setenv("SECRET_KEY", "s" * 40)
+    clean_env.setenv("JWT_SECRET_KEY", "j" * 40)
+    config = load_config({"SQLALCHEMY_DATABASE_URI": URL})
+    assert config["SECRET_KEY"] == "s" * 40
+    assert "dev-only" not in config["JWT_SECRET_KEY"]
+
+
+def test_production_refuses_the_test_reset_route(clean_env):
+    clean_env.setenv("VIOLET_ENV", "production")
+    clean_env.setenv("SECRET_KEY", "s" * 40)
+    clean_env.setenv("JWT_SECRET_KEY", "j" * 40)
+    clean_env.setenv("VIOLET_ENABLE_DIAG_RESET", "1")
+    with pytest.raises(ConfigError, match="VIOLET_ENABLE_DIAG_RESET"):
+        load_config({"SQLALCHEMY_DATABASE_URI": URL})
+
+
+def test_development_has_throwaway_secrets(clean_env):
+    config = load_config({"SQLALCHEMY_DATABASE_URI": URL})
+    assert config["VIOLET_ENV"] == "development"
+    assert config["SECRET_KEY"].startswith("dev-only")
+
+
+def test_missing_database_url_says_what_to_do(clean_env):
+    with pytest.raises(ConfigError, match="make run"):
+        load_config()
+
+
+def test_unknown_mode_is_refused(clean_env):
+    clean_env.setenv("VIOLET_ENV", "staging")
+    with pytest.raises(ConfigError, match="VIOLET_ENV"):
+        load_config({"SQLALCHEMY_DATABASE_URI": URL})
+
+
+@pytest.mark.parametrize("url", ["postgres://u:p@h:5432/d", "postgresql://u:p@h:5432/d"])
+def test_database_urls_use_psycopg3(url):
+    assert normalise_database_url(url) == "postgresql+psycopg://u:p@h:5432/d"
