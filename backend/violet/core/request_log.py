@@ -37,6 +37,8 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
+    # pgserver narrates every pg_ctl call at INFO; only its problems are worth a line.
+    logging.getLogger("pgserver").setLevel(max(logging.WARNING, root.level))
 
 
 def init_request_logging(app: Flask) -> None:
