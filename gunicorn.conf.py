@@ -11,3 +11,6 @@ graceful_timeout = 10
 # repeat it.
 accesslog = None
 errorlog = "-"
+# gunicorn ≥ 24 opens a control socket in ~/.gunicorn; several instances (make run + e2e) would
+# fight over that one path, and Violet does not use it.
+no_control_socket = True
