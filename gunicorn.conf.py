@@ -13,4 +13,4 @@ accesslog = None
 errorlog = "-"
 # gunicorn ≥ 24 opens a control socket in ~/.gunicorn; several instances (make run + e2e) would
 # fight over that one path, and Violet does not use it.
-no_control_socket = True
+control_socket_disable = True
