@@ -11,7 +11,7 @@ from violet.config import load_config
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, error handlers, CLI, SPA."""
-    from violet import cli, spa
+    from violet import api_docs, cli, spa
     from violet.core.errors import register_error_handlers
     from violet.core.request_log import configure_logging, init_request_logging
     from violet.diag.routes import blp as diag_blp
@@ -36,5 +36,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_request_logging(app)
     cli.register(app)
+    api_docs.register(app)
     spa.register(app)
     return app
