@@ -1,0 +1,169 @@
+"""Authentication and permission checks shared by every domain.
+
+Every `/api/v1` view carries exactly one of these decorators, outermost (above `@blp.arguments`),
+so the caller is authenticated and authorised before any input is parsed:
+
+    @require_auth                      any signed-in user or API token
+    @require_perm("mitre.sync", ...)   needs every listed permission code
+    @public                            on the explicit allow-list (login, health, ...)
+
+They also write the operation's `security`, its required permissions (`x-permissions`) and its
+401/403 responses into the OpenAPI spec. A test walks `app.url_map` and fails for any API rule
+that carries none of them (deny by default).
+
+How a bearer token becomes a user is the auth domain's business: it registers a callable with
+`set_authenticator` at start-up, so `core` never imports a domain package.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from flask_smorest.utils import deepupdate, load_info_from_docstring
+
+from violet.core.errors import Forbidden, Unauthorized
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+AUTHENTICATOR_KEY = "violet.authenticator"
+# Set on every decorated view; the deny-by-default test reads it.
+AUTH_MARKER = "_violet_auth"
+BEARER_SCHEME = "bearerAuth"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the user, what they may do, and how they signed in."""
+
+    user: Any  # violet.auth.models.User; typed loosely so core imports no domain
+    permissions: frozenset[str]
+    api_token_id: uuid.UUID | None = None
+    claims: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return self.user.id
+
+
+Authenticator = Callable[[str], Principal]
+
+
+def set_authenticator(app: Any, authenticator: Authenticator) -> None:
+    """Register how a bearer token is turned into a Principal (or Unauthorized raised)."""
+    app.extensions[AUTHENTICATOR_KEY] = authenticator
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            "Authentication required: send 'Authorization: Bearer <access or API token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+def authenticate() -> Principal:
+    """Resolve the request's bearer token once per request."""
+    principal = g.get("principal")
+    if principal is None:
+        authenticator: Authenticator = current_app.extensions[AUTHENTICATOR_KEY]
+        principal = authenticator(bearer_token())
+        g.principal = principal
+    return principal
+
+
+def current_principal() -> Principal:
+    principal = g.get("principal")
+    if principal is None:
+        raise RuntimeError("current_principal() used in a view without @require_auth")
+    return principal
+
+
+def current_user() -> Any:
+    """The signed-in user (a violet.auth.models.User)."""
+    return current_principal().user
+
+
+def current_user_id() -> uuid.UUID | None:
+    """The signed-in user's id, or None outside an authenticated request (CLI, seeds)."""
+    principal = g.get("principal") if g else None
+    return principal.user_id if principal is not None else None
+
+
+def has_permission(code: str) -> bool:
+    return code in current_principal().permissions
+
+
+def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: dict) -> None:
+    """Record the view's access rule for the deny-by-default test and the OpenAPI spec."""
+    setattr(view, AUTH_MARKER, permissions)
+    apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    apidoc["manual_doc"] = deepupdate(deepcopy(apidoc.get("manual_doc", {})), doc)
+    view._apidoc = apidoc  # type: ignore[attr-defined]
+
+
+def public(view: View) -> View:
+    """Open to anonymous callers. Keep this list short: the auth tests pin it."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, **kwargs)
+
+    _mark(wrapper, None, {"security": []})
+    return wrapper  # type: ignore[return-value]
+
+
+def require_auth(view: View) -> View:
+    """Any authenticated caller (access JWT or API token); 401 otherwise."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        authenticate()
+        return view(*args, **kwargs)
+
+    _mark(
+        wrapper,
+        (),
+        {"security": [{BEARER_SCHEME: []}], "responses": {"401": "UNAUTHORIZED"}},
+    )
+    return wrapper  # type: ignore[return-value]
+
+
+def require_perm(*codes: str) -> Callable[[View], View]:
+    """The caller must hold every listed permission code: 401 when anonymous, 403 otherwise."""
+    if not codes:
+        raise ValueError("require_perm needs at least one permission code")
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = authenticate()
+            missing = [code for code in codes if code not in principal.permissions]
+            if missing:
+                raise Forbidden(f"Missing permission: {', '.join(missing)}.")
+            return view(*args, **kwargs)
+
+        listed = ", ".join(f"`{code}`" for code in codes)
+        # Appended to the docstring's own description, which the manual doc would replace.
+        described = load_info_from_docstring(view.__doc__ or "").get("description", "")
+        _mark(
+            wrapper,
+            tuple(codes),
+            {
+                "security": [{BEARER_SCHEME: []}],
+                "x-permissions": list(codes),
+                "responses": {"401": "UNAUTHORIZED", "403": "FORBIDDEN"},
+                "description": f"{described}\n\nRequires permission {listed}.".strip(),
+            },
+        )
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
