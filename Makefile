@@ -7,11 +7,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/python -m violet.launcher flask
+# Writing the OpenAPI spec builds the app but never connects to this (unused) database.
+OPENAPI_WRITE := VIOLET_ENV=development VIOLET_ENABLE_DIAG_RESET=0 DATABASE_URL=postgresql://unused/violet $(BIN)/flask --app wsgi openapi write --format=json
+API_TYPES := frontend/src/api/schema.d.ts
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	$(wildcard frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
 
 .PHONY: help install frontend chromium run test lint format test-backend frontend-check e2e \
-	migrate revision seed flask bench clean
+	api-types migrate revision seed flask bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -59,8 +62,23 @@ format: install ## Fix what ruff can fix and reformat
 test-backend: install ## Backend tests (pytest backend/tests) against a real PostgreSQL
 	$(BIN)/pytest backend/tests
 
-frontend-check: frontend ## Type-check and build the SPA
+frontend-check: install frontend ## API types up to date, type-check, unit tests, build the SPA
+	@spec=$$(mktemp --suffix=.json) && fresh=$$(mktemp --suffix=.d.ts) && \
+	trap 'rm -f "$$spec" "$$fresh"' EXIT && \
+	$(OPENAPI_WRITE) "$$spec" && \
+	(cd frontend && npx --no-install openapi-typescript "$$spec" -o "$$fresh" --silent) && \
+	if ! diff -q "$$fresh" $(API_TYPES) >/dev/null; then \
+		echo "$(API_TYPES) is stale (the API changed): run 'make api-types' and commit it." >&2; \
+		exit 1; \
+	fi
 	cd frontend && npm run --silent typecheck
+	cd frontend && npm run --silent test
+
+api-types: install frontend/node_modules/.installed ## Regenerate the SPA's API types from the OpenAPI spec
+	@spec=$$(mktemp --suffix=.json) && trap 'rm -f "$$spec"' EXIT && \
+	$(OPENAPI_WRITE) "$$spec" && \
+	cd frontend && npx --no-install openapi-typescript "$$spec" -o src/api/schema.d.ts --silent
+	@echo "Wrote $(API_TYPES)"
 
 e2e: install frontend chromium ## The browser suite (pytest e2e) against a live server
 	$(BIN)/pytest e2e

@@ -1,9 +1,5 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App } from "./App";
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+// Replaced by the app shell in the next commit.
+createRoot(document.getElementById("root")!).render(<StrictMode>Violet</StrictMode>);

@@ -1,0 +1,166 @@
+import { describe, expect, it, vi } from "vitest";
+import { REFRESH_TOKEN_KEY, Session, type TokenStorage } from "./session";
+
+const ORIGIN = "http://violet.test";
+
+class MemoryStorage implements TokenStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+/**
+ * A fake server: access tokens `access-N` are valid only while N is the current generation;
+ * refresh tokens `refresh-N` can be spent once. Refresh answers wait for `releaseRefresh`.
+ */
+function fakeServer(options: { refreshStatus?: number } = {}) {
+  let generation = 1;
+  const refreshBodies: string[] = [];
+  let releaseRefresh: () => void = () => {};
+  const refreshGate = new Promise<void>((resolve) => {
+    releaseRefresh = resolve;
+  });
+  const handler = vi.fn(async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    if (url.pathname === "/api/v1/auth/refresh") {
+      const body = (await request.json()) as { refresh_token: string };
+      refreshBodies.push(body.refresh_token);
+      await refreshGate;
+      if (options.refreshStatus) return json(options.refreshStatus, { detail: "no" });
+      if (body.refresh_token !== `refresh-${generation}`) return json(401, { detail: "spent" });
+      generation += 1;
+      return json(200, {
+        access_token: `access-${generation}`,
+        refresh_token: `refresh-${generation}`,
+      });
+    }
+    const auth = request.headers.get("Authorization");
+    if (auth !== `Bearer access-${generation}`) return json(401, { detail: "expired" });
+    const echoed = request.method === "POST" ? await request.text() : "";
+    return json(200, { path: url.pathname, echoed });
+  });
+  return {
+    handler,
+    refreshBodies,
+    releaseRefresh: () => releaseRefresh(),
+  };
+}
+
+function newSession(server: ReturnType<typeof fakeServer>, storage = new MemoryStorage()) {
+  const session = new Session({ fetch: server.handler, storage, baseUrl: ORIGIN });
+  return { session, storage };
+}
+
+const get = (path: string) => new Request(`${ORIGIN}${path}`);
+
+describe("Session", () => {
+  it("sends the access token it was started with", async () => {
+    const server = fakeServer();
+    const { session } = newSession(server);
+    session.start({ access_token: "access-1", refresh_token: "refresh-1" });
+
+    const response = await session.fetch(get("/api/v1/auth/me"));
+
+    expect(response.status).toBe(200);
+    expect(server.refreshBodies).toEqual([]);
+  });
+
+  it("shares one refresh between concurrent 401s, then retries each request once", async () => {
+    const server = fakeServer();
+    const { session, storage } = newSession(server);
+    session.start({ access_token: "stale", refresh_token: "refresh-1" });
+
+    const pending = [
+      session.fetch(get("/api/v1/a")),
+      session.fetch(get("/api/v1/b")),
+      session.fetch(new Request(`${ORIGIN}/api/v1/c`, { method: "POST", body: "payload" })),
+    ];
+    await vi.waitFor(() => expect(server.refreshBodies).toHaveLength(1));
+    server.releaseRefresh();
+    const responses = await Promise.all(pending);
+
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
+    expect(server.refreshBodies).toEqual(["refresh-1"]);
+    expect(storage.getItem(REFRESH_TOKEN_KEY)).toBe("refresh-2");
+    // The retried POST still carries its body.
+    expect(await responses[2].json()).toEqual({ path: "/api/v1/c", echoed: "payload" });
+  });
+
+  it("refreshes before the first request after a reload (only the refresh token survived)", async () => {
+    const server = fakeServer();
+    const storage = new MemoryStorage();
+    storage.setItem(REFRESH_TOKEN_KEY, "refresh-1");
+    const { session } = newSession(server, storage);
+    server.releaseRefresh();
+
+    expect(session.signedIn).toBe(true);
+    const response = await session.fetch(get("/api/v1/auth/me"));
+
+    expect(response.status).toBe(200);
+    expect(server.refreshBodies).toEqual(["refresh-1"]);
+  });
+
+  it("signs out and tells listeners when the refresh token is refused", async () => {
+    const server = fakeServer({ refreshStatus: 401 });
+    const { session, storage } = newSession(server);
+    session.start({ access_token: "stale", refresh_token: "refresh-1" });
+    const heard: boolean[] = [];
+    session.subscribe((signedIn) => heard.push(signedIn));
+    server.releaseRefresh();
+
+    const response = await session.fetch(get("/api/v1/auth/me"));
+
+    expect(response.status).toBe(401);
+    expect(session.signedIn).toBe(false);
+    expect(storage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
+    expect(heard).toEqual([false]);
+  });
+
+  it("keeps the session when the refresh fails with a server error", async () => {
+    const server = fakeServer({ refreshStatus: 503 });
+    const { session } = newSession(server);
+    session.start({ access_token: "stale", refresh_token: "refresh-1" });
+    server.releaseRefresh();
+
+    await expect(session.fetch(get("/api/v1/auth/me"))).rejects.toThrow(/503/);
+    expect(session.signedIn).toBe(true);
+  });
+
+  it("does not refresh for anonymous requests", async () => {
+    const server = fakeServer();
+    const { session } = newSession(server);
+
+    const response = await session.fetch(get("/api/v1/auth/me"));
+
+    expect(response.status).toBe(401);
+    expect(server.refreshBodies).toEqual([]);
+  });
+
+  it("refreshes again on a later expiry, with the rotated refresh token", async () => {
+    const server = fakeServer();
+    const { session } = newSession(server);
+    session.start({ access_token: "stale", refresh_token: "refresh-1" });
+    server.releaseRefresh();
+    await session.fetch(get("/api/v1/a"));
+
+    session.start({ access_token: "stale-again", refresh_token: session.refreshToken ?? "" });
+    const response = await session.fetch(get("/api/v1/b"));
+
+    expect(response.status).toBe(200);
+    expect(server.refreshBodies).toEqual(["refresh-1", "refresh-2"]);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The browser session: who is signed in and how requests carry their token.
+ *
+ * - The access token lives only in memory (a reload forgets it).
+ * - The refresh token is kept in localStorage under REFRESH_TOKEN_KEY so a reload keeps the
+ *   session (trade-off documented in docs/architecture.md, "SPA session").
+ * - A 401 triggers one refresh, shared by every request that failed at the same time
+ *   (single-flight), then the request is retried once. If the refresh fails, the session is
+ *   cleared and listeners hear about it (the app sends the user to /sign-in?next=…).
+ */
+
+export const REFRESH_TOKEN_KEY = "violet.refresh_token";
+export const REFRESH_PATH = "/api/v1/auth/refresh";
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+}
+
+/** The subset of the Web Storage API the session needs (tests pass a Map-backed fake). */
+export interface TokenStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** Serialises refreshes across tabs that share the refresh token (the Web Locks API). */
+export type CrossTabLock = <T>(name: string, task: () => Promise<T>) => Promise<T>;
+
+export interface SessionOptions {
+  fetch: (request: Request) => Promise<Response>;
+  storage: TokenStorage;
+  /** Absolute origin for the refresh call; "" in the browser (same origin). */
+  baseUrl?: string;
+  lock?: CrossTabLock;
+}
+
+type Listener = (signedIn: boolean) => void;
+
+export class Session {
+  private accessToken: string | null = null;
+  private refreshing: Promise<boolean> | null = null;
+  private readonly listeners = new Set<Listener>();
+  private readonly options: SessionOptions;
+
+  constructor(options: SessionOptions) {
+    this.options = options;
+  }
+
+  /** True while there is something to authenticate with (a reload keeps the refresh token). */
+  get signedIn(): boolean {
+    return this.accessToken !== null || this.refreshToken !== null;
+  }
+
+  get refreshToken(): string | null {
+    return this.options.storage.getItem(REFRESH_TOKEN_KEY);
+  }
+
+  /** The current access token, refreshing first when only the refresh token survived. */
+  async accessTokenOrRefresh(): Promise<string | null> {
+    if (this.accessToken === null && this.refreshToken !== null) {
+      await this.refresh();
+    }
+    return this.accessToken;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(pair: TokenPair): void {
+    const wasSignedIn = this.signedIn;
+    this.store(pair);
+    if (!wasSignedIn) this.notify(true);
+  }
+
+  clear(): void {
+    const wasSignedIn = this.signedIn;
+    this.accessToken = null;
+    this.options.storage.removeItem(REFRESH_TOKEN_KEY);
+    if (wasSignedIn) this.notify(false);
+  }
+
+  /**
+   * Exchange the refresh token for a new pair. Concurrent callers share one request.
+   * Resolves false (and clears the session) when the server refuses the refresh token;
+   * rejects on a network or server error so a flaky connection does not sign the user out.
+   */
+  refresh(): Promise<boolean> {
+    if (this.refreshing === null) {
+      const run = () => this.exchangeRefreshToken();
+      const task = this.options.lock ? this.options.lock("violet-refresh", run) : run();
+      this.refreshing = task.finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  /** fetch() with the bearer token; on 401, refresh once (shared) and retry once. */
+  async fetch(request: Request): Promise<Response> {
+    const retry = request.clone();
+    const sentWith = await this.accessTokenOrRefresh();
+    const response = await this.options.fetch(this.authorise(request, sentWith));
+    if (response.status !== 401 || sentWith === null) return response;
+
+    // Another request may already have refreshed while this one was in flight.
+    const refreshed = this.accessToken !== sentWith || (await this.refresh());
+    if (!refreshed || this.accessToken === null) return response;
+    const second = await this.options.fetch(this.authorise(retry, this.accessToken));
+    if (second.status === 401) this.clear();
+    return second;
+  }
+
+  private async exchangeRefreshToken(): Promise<boolean> {
+    // Read it now, not earlier: another tab may have rotated it meanwhile.
+    const refreshToken = this.refreshToken;
+    if (refreshToken === null) {
+      this.clear();
+      return false;
+    }
+    const response = await this.options.fetch(
+      new Request(`${this.options.baseUrl ?? ""}${REFRESH_PATH}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ refresh_token: refreshToken }),
+      }),
+    );
+    if (response.status >= 500) {
+      // The server is unwell, the token may still be good: keep the session.
+      throw new Error(`Refreshing the session failed with HTTP ${response.status}.`);
+    }
+    if (!response.ok) {
+      this.clear();
+      return false;
+    }
+    this.store((await response.json()) as TokenPair);
+    return true;
+  }
+
+  private store(pair: TokenPair): void {
+    this.accessToken = pair.access_token;
+    this.options.storage.setItem(REFRESH_TOKEN_KEY, pair.refresh_token);
+  }
+
+  private authorise(request: Request, token: string | null): Request {
+    if (token === null) return request;
+    const headers = new Headers(request.headers);
+    headers.set("Authorization", `Bearer ${token}`);
+    return new Request(request, { headers });
+  }
+
+  private notify(signedIn: boolean): void {
+    for (const listener of this.listeners) listener(signedIn);
+  }
+}
+
+/** Web Locks when the browser has them, so two tabs never spend the same refresh token. */
+export function browserLock(): CrossTabLock | undefined {
+  if (typeof navigator === "undefined" || !("locks" in navigator)) return undefined;
+  return (name, task) => navigator.locks.request(name, task);
+}
