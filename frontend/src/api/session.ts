@@ -159,5 +159,12 @@ export class Session {
 /** Web Locks when the browser has them, so two tabs never spend the same refresh token. */
 export function browserLock(): CrossTabLock | undefined {
   if (typeof navigator === "undefined" || !("locks" in navigator)) return undefined;
-  return (name, task) => navigator.locks.request(name, task);
+  const locks = navigator.locks;
+  return async function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+    let result: { value: T } | undefined;
+    await locks.request(name, async () => {
+      result = { value: await task() };
+    });
+    return (result as { value: T }).value;
+  };
 }
