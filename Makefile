@@ -71,7 +71,7 @@ frontend-check: install frontend ## API types up to date, type-check, unit tests
 		echo "$(API_TYPES) is stale (the API changed): run 'make api-types' and commit it." >&2; \
 		exit 1; \
 	fi
-	cd frontend && npm run --silent typecheck
+	cd frontend && npm run --silent lint && npm run --silent typecheck
 	cd frontend && npm run --silent test
 
 api-types: install frontend/node_modules/.installed ## Regenerate the SPA's API types from the OpenAPI spec

@@ -1,5 +1,40 @@
+/**
+ * Violet's SPA. Layout of src/:
+ *   api/       generated OpenAPI types (schema.d.ts), the typed clients, the token session
+ *   app/       providers, router, layout and shared bits (error alert, loaders)
+ *   features/  one folder per feature: auth, home, mitre (matrix, sync) …
+ */
+import "@mantine/core/styles.css";
+import { MantineProvider, createTheme } from "@mantine/core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { RouterProvider } from "react-router";
+import { ApiError } from "./api/problem";
+import { router } from "./app/router";
+import { AuthProvider } from "./features/auth/AuthProvider";
 
-// Replaced by the app shell in the next commit.
-createRoot(document.getElementById("root")!).render(<StrictMode>Violet</StrictMode>);
+const theme = createTheme({ primaryColor: "violet", defaultRadius: "md" });
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 30_000,
+      // A 4xx will not change by asking again; network blips and 5xx may.
+      retry: (failures, error) =>
+        !(error instanceof ApiError && error.status < 500) && failures < 2,
+    },
+  },
+});
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <MantineProvider theme={theme}>
+      <QueryClientProvider client={queryClient}>
+        <AuthProvider>
+          <RouterProvider router={router} />
+        </AuthProvider>
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);

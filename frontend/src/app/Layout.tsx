@@ -1,0 +1,135 @@
+import {
+  AppShell,
+  Burger,
+  Button,
+  Group,
+  Menu,
+  NavLink,
+  Text,
+  UnstyledButton,
+} from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { Suspense } from "react";
+import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import { useAuth } from "../features/auth/AuthProvider";
+import { PageLoader } from "./PageLoader";
+import classes from "./Layout.module.css";
+
+interface NavItem {
+  to: string;
+  label: string;
+  permission?: string;
+}
+
+const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
+  {
+    items: [
+      { to: "/", label: "Home" },
+      { to: "/matrix", label: "ATT&CK matrix" },
+    ],
+  },
+  {
+    label: "Admin",
+    items: [{ to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" }],
+  },
+];
+
+/** The signed-in frame: header with the user menu, navigation filtered by permission, page. */
+export function Layout() {
+  const [navOpen, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !navOpen } }}
+      padding="md"
+    >
+      <a className={classes.skipLink} href="#main">
+        Skip to content
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="sm">
+            <Burger
+              opened={navOpen}
+              onClick={toggleNav}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
+            <UnstyledButton component={Link} to="/" className={classes.brand}>
+              Violet
+            </UnstyledButton>
+          </Group>
+          <UserMenu />
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main navigation" component="nav">
+        <Navigation onNavigate={closeNav} />
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <Suspense fallback={<PageLoader />}>
+          <Outlet />
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function Navigation({ onNavigate }: { onNavigate: () => void }) {
+  const { can } = useAuth();
+  const { pathname } = useLocation();
+
+  return NAV_SECTIONS.map((section) => {
+    const items = section.items.filter((item) => !item.permission || can(item.permission));
+    if (items.length === 0) return null;
+    return (
+      <div key={section.label ?? "main"} className={classes.section}>
+        {section.label && (
+          <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4}>
+            {section.label}
+          </Text>
+        )}
+        {items.map((item) => {
+          const active = item.to === "/" ? pathname === "/" : pathname.startsWith(item.to);
+          return (
+            <NavLink
+              key={item.to}
+              component={Link}
+              to={item.to}
+              label={item.label}
+              active={active}
+              aria-current={active ? "page" : undefined}
+              onClick={onNavigate}
+            />
+          );
+        })}
+      </div>
+    );
+  });
+}
+
+function UserMenu() {
+  const { me, signOut } = useAuth();
+  const navigate = useNavigate();
+  const name = me?.display_name || me?.email || "Account";
+
+  const signOutAndLeave = async () => {
+    await signOut().catch(() => undefined);
+    navigate("/sign-in", { replace: true });
+  };
+
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <Button variant="subtle" data-testid="user-menu">
+          {name}
+        </Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>{me?.email}</Menu.Label>
+        <Menu.Item onClick={signOutAndLeave}>Sign out</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

@@ -1,0 +1,64 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import type { ReactNode } from "react";
+import { session } from "../../api/client";
+import type { Me, TokenPairOut } from "../../api/types";
+import { fetchMe, logout, meQueryKey } from "./api";
+
+interface AuthState {
+  signedIn: boolean;
+  me: Me | undefined;
+  meError: unknown;
+  /** Does the signed-in user hold this permission code? */
+  can: (permission: string) => boolean;
+  signIn: (pair: TokenPairOut) => void;
+  signOut: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+/** Who is signed in, their permissions, and the sign-in/out actions. */
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [signedIn, setSignedIn] = useState(session.signedIn);
+
+  useEffect(
+    () =>
+      session.subscribe((nowSignedIn) => {
+        setSignedIn(nowSignedIn);
+        // Nothing cached for one user may be shown to the next.
+        if (!nowSignedIn) queryClient.clear();
+      }),
+    [queryClient],
+  );
+
+  const meQuery = useQuery({ queryKey: meQueryKey, queryFn: fetchMe, enabled: signedIn });
+
+  const signIn = useCallback(
+    (pair: TokenPairOut) => {
+      queryClient.setQueryData(meQueryKey, pair.user);
+      session.start(pair);
+    },
+    [queryClient],
+  );
+
+  const value = useMemo<AuthState>(() => {
+    const permissions = new Set(meQuery.data?.permissions ?? []);
+    return {
+      signedIn,
+      me: signedIn ? meQuery.data : undefined,
+      meError: meQuery.error,
+      can: (permission) => permissions.has(permission),
+      signIn,
+      signOut: logout,
+    };
+  }, [signedIn, meQuery.data, meQuery.error, signIn]);
+
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const state = useContext(AuthContext);
+  if (state === null) throw new Error("useAuth() outside <AuthProvider>");
+  return state;
+}

@@ -1,0 +1,130 @@
+import { Button, PasswordInput, Stack, TextInput } from "@mantine/core";
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+import type { FormEvent } from "react";
+import { Navigate, useNavigate, useSearchParams } from "react-router";
+import type { LoginOut, TokenPairOut } from "../../api/types";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { AuthCard } from "./AuthCard";
+import { useAuth } from "./AuthProvider";
+import { login, loginMfa } from "./api";
+import { safeNextPath } from "./nextPath";
+
+function isTokenPair(answer: LoginOut): answer is TokenPairOut {
+  return "access_token" in answer;
+}
+
+export default function SignInPage() {
+  const { signedIn, signIn } = useAuth();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = safeNextPath(params.get("next"));
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
+
+  const finish = (pair: TokenPairOut) => {
+    signIn(pair);
+    navigate(next, { replace: true });
+  };
+
+  if (signedIn && mfaToken === null) return <Navigate to={next} replace />;
+
+  return (
+    <AuthCard title={mfaToken ? "Two-step verification" : "Sign in"}>
+      {mfaToken ? (
+        <MfaStep mfaToken={mfaToken} onDone={finish} onRestart={() => setMfaToken(null)} />
+      ) : (
+        <PasswordStep
+          onDone={(answer) =>
+            isTokenPair(answer) ? finish(answer) : setMfaToken(answer.mfa_token)
+          }
+        />
+      )}
+    </AuthCard>
+  );
+}
+
+function PasswordStep({ onDone }: { onDone: (answer: LoginOut) => void }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const mutation = useMutation({
+    mutationFn: () => login(email.trim(), password),
+    onSuccess: onDone,
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+
+  return (
+    <form onSubmit={submit} aria-label="Sign in">
+      <Stack>
+        {mutation.error && <ErrorAlert title="Sign-in failed" error={mutation.error} />}
+        <TextInput
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          onChange={(event) => setEmail(event.currentTarget.value)}
+        />
+        <PasswordInput
+          label="Password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.currentTarget.value)}
+        />
+        <Button type="submit" loading={mutation.isPending}>
+          Sign in
+        </Button>
+      </Stack>
+    </form>
+  );
+}
+
+function MfaStep({
+  mfaToken,
+  onDone,
+  onRestart,
+}: {
+  mfaToken: string;
+  onDone: (pair: TokenPairOut) => void;
+  onRestart: () => void;
+}) {
+  const [code, setCode] = useState("");
+  const mutation = useMutation({
+    mutationFn: () => loginMfa(mfaToken, code.trim()),
+    onSuccess: onDone,
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+
+  return (
+    <form onSubmit={submit} aria-label="Two-step verification">
+      <Stack>
+        {mutation.error && <ErrorAlert title="Verification failed" error={mutation.error} />}
+        <TextInput
+          label="Authentication code"
+          description="The 6-digit code from your authenticator app."
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          required
+          autoFocus
+          value={code}
+          onChange={(event) => setCode(event.currentTarget.value)}
+        />
+        <Button type="submit" loading={mutation.isPending}>
+          Verify
+        </Button>
+        <Button variant="subtle" onClick={onRestart}>
+          Use another account
+        </Button>
+      </Stack>
+    </form>
+  );
+}
