@@ -1,6 +1,10 @@
 """The e2e harness: a live Violet (gunicorn) on a free port, its own embedded database, and
 Debian's chromium driven by Playwright. Screenshots and the browser console are saved under
 `e2e/artifacts/` when a test fails.
+
+Fixtures: `live_server` (base URL), `reset` (clean, seeded database with the known admin),
+`page` (a fresh browser context), `admin_api` (an ApiClient signed in as the admin),
+`sign_in(page, email, password)` (through the sign-in form), `bundle_file` (a small STIX bundle).
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, admin_client
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from stix import write_bundle
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "e2e" / "artifacts"
@@ -62,6 +68,8 @@ def live_server() -> Iterator[str]:
         PORT=str(free_port()),
         WEB_CONCURRENCY="2",
         LOG_LEVEL="WARNING",
+        ADMIN_EMAIL=ADMIN_EMAIL,
+        ADMIN_PASSWORD=ADMIN_PASSWORD,
     )
     if env.get("TEST_DATABASE_URL"):
         env["DATABASE_URL"] = env["TEST_DATABASE_URL"]
@@ -132,3 +140,31 @@ def page(browser: Browser, live_server: str, reset: None, request) -> Iterator[P
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         (ARTIFACTS / f"{name}.console.log").write_text("\n".join(console))
     context.close()
+
+
+@pytest.fixture
+def admin_api(live_server: str, reset: None) -> ApiClient:
+    """The API as the seeded admin (every permission), after the reset."""
+    return admin_client(live_server)
+
+
+def sign_in_through_form(page: Page, email: str, password: str) -> None:
+    """Sign in on /sign-in and wait for the signed-in shell."""
+    if "/sign-in" not in page.url:
+        page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
+@pytest.fixture
+def sign_in():
+    return sign_in_through_form
+
+
+@pytest.fixture
+def bundle_file(tmp_path: Path) -> Path:
+    path = tmp_path / "enterprise-attack-e2e.json"
+    write_bundle(path)
+    return path

@@ -5,16 +5,15 @@
  *   features/  one folder per feature: auth, home, mitre (matrix, sync) …
  */
 import "@mantine/core/styles.css";
-import { MantineProvider, createTheme } from "@mantine/core";
+import { MantineProvider } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router";
 import { ApiError } from "./api/problem";
 import { router } from "./app/router";
+import { theme } from "./app/theme";
 import { AuthProvider } from "./features/auth/AuthProvider";
-
-const theme = createTheme({ primaryColor: "violet", defaultRadius: "md" });
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -14,7 +14,7 @@ export function MitreStatusBadge({ status }: { status: MitreStatus }) {
   const lastSync = status.last_sync;
   return (
     <Group gap="xs" data-testid="mitre-status">
-      <Badge color="violet" size="lg" data-testid="mitre-badge">
+      <Badge color="violet" size="lg" tt="none" data-testid="mitre-badge">
         ATT&CK {status.version ? `v${status.version}` : "(version unknown)"}
       </Badge>
       <Text size="sm" c="dimmed" data-testid="mitre-last-sync">

@@ -112,7 +112,7 @@ function SyncForm({ defaultUrl }: { defaultUrl: string }) {
         <Radio.Group label="Source" value={kind} onChange={(value) => setKind(value as SourceKind)}>
           <Group mt={6}>
             <Radio value="url" label="Download from a URL" disabled={running} />
-            <Radio value="file" label="Upload a bundle file" disabled={running} />
+            <Radio value="file" label="Upload a file" disabled={running} />
           </Group>
         </Radio.Group>
         {kind === "url" ? (

@@ -1,0 +1,104 @@
+"""Sign-in, session persistence, return path and invitations, through the browser."""
+
+import re
+
+import pytest
+from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiCallError, ApiClient
+from playwright.sync_api import Page, expect
+
+
+def test_sign_in_success_lands_on_home(page: Page, reset):
+    page.goto("/")
+
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
+def test_sign_in_failure_shows_the_problem_detail(page: Page, live_server: str, reset):
+    with pytest.raises(ApiCallError) as refused:
+        ApiClient(live_server).sign_in(ADMIN_EMAIL, "not the password at all")
+    detail = refused.value.body["detail"]
+
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(detail)
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+
+
+def test_session_survives_a_reload(page: Page, reset, sign_in):
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.get_by_role("link", name="ATT&CK matrix").click()
+    expect(page.get_by_role("heading", name="ATT&CK matrix")).to_be_visible()
+
+    page.reload()
+
+    expect(page.get_by_role("heading", name="ATT&CK matrix")).to_be_visible()
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
+def test_a_refused_session_returns_to_sign_in_and_back(page: Page, reset):
+    page.goto("/sign-in")
+    page.evaluate("localStorage.setItem('violet.refresh_token', 'spent-or-forged')")
+
+    page.goto("/matrix")
+
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fmatrix$"))
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="ATT&CK matrix")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/matrix$"))
+
+
+def test_sign_out_forgets_the_session(page: Page, reset, sign_in):
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+
+
+def test_accepting_an_invitation_signs_the_new_user_in(page: Page, admin_api: ApiClient):
+    invitation = admin_api.create_invitation(email="new.analyst@e2e.violet.test")
+    accept_path = invitation["accept_url"].split("://", 1)[-1].split("/", 1)[1]
+
+    page.goto(f"/{accept_path}")
+
+    expect(page.get_by_test_id("invitation-email")).to_have_text("new.analyst@e2e.violet.test")
+    page.get_by_label("Display name").fill("New Analyst")
+    page.get_by_label("Password", exact=True).fill(USER_PASSWORD)
+    page.get_by_label("Confirm password").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Accept invitation").click()
+
+    expect(page.get_by_role("heading", name="Welcome, New Analyst")).to_be_visible()
+    expect(page.get_by_test_id("user-menu")).to_have_text("New Analyst")
+
+
+def test_a_used_invitation_shows_why_it_cannot_be_used(page: Page, admin_api: ApiClient):
+    invitation = admin_api.create_invitation()
+    ApiClient(admin_api.base_url).call(
+        "POST",
+        "/invitations/accept",
+        {"token": invitation["token"], "display_name": "First", "password": USER_PASSWORD},
+    )
+    with pytest.raises(ApiCallError) as gone:
+        ApiClient(admin_api.base_url).call(
+            "GET", f"/invitations/lookup?token={invitation['token']}"
+        )
+    assert gone.value.status == 410
+
+    page.goto(f"/accept-invitation?token={invitation['token']}")
+
+    expect(page.get_by_role("alert")).to_contain_text(gone.value.body["detail"])
+    expect(page.get_by_label("Display name")).to_have_count(0)
