@@ -1,48 +1,14 @@
-/**
- * Resource shapes the SPA reads. Interim: written from the team contract until the auth and
- * MITRE blueprints land; then these become aliases of the generated `components["schemas"]`.
- */
-export interface Me {
-  id: string;
-  email: string;
-  display_name: string | null;
-  is_active: boolean;
-  mfa_enabled: boolean;
-  groups: { id: string; name: string }[];
-  created_at: string;
-  last_login_at: string | null;
-  permissions: string[];
-  unread_notifications: number;
-  mfa_enrolment_required: boolean;
-}
+/** Names for the generated API shapes the features use (see schema.d.ts, `make api-types`). */
+import type { components } from "./schema";
 
-export interface TokenPairOut {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in: number;
-  user: Me;
-}
+export type Me = components["schemas"]["MeOut"];
+export type TokenPairOut = components["schemas"]["TokenPairOut"];
+/** A token pair, or `{mfa_required, mfa_token}` for a user with two-factor authentication. */
+export type LoginOut = components["schemas"]["LoginOut"];
+export type InvitationLookup = components["schemas"]["InvitationLookupOut"];
+export type DatabaseStatus = components["schemas"]["DatabaseOut"];
 
-export interface MfaChallenge {
-  mfa_required: true;
-  mfa_token: string;
-}
-
-export type LoginOut = TokenPairOut | MfaChallenge;
-
-export interface InvitationLookup {
-  email: string;
-  expires_at: string;
-  invited_by: string | null;
-}
-
-export interface DatabaseStatus {
-  reachable: boolean;
-  alembic_revision?: string | null;
-  table_count?: number;
-}
-
+// Interim, from the team contract, until the MITRE blueprint lands (then generated aliases too).
 export interface MitreCounts {
   tactics: number;
   techniques: number;

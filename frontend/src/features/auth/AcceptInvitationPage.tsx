@@ -52,7 +52,7 @@ export default function AcceptInvitationPage() {
         <AcceptForm
           token={token}
           email={invitation.data.email}
-          invitedBy={invitation.data.invited_by}
+          invitedBy={invitation.data.invited_by ?? null}
         />
       )}
     </AuthCard>

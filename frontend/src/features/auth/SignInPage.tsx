@@ -10,8 +10,17 @@ import { useAuth } from "./AuthProvider";
 import { login, loginMfa } from "./api";
 import { safeNextPath } from "./nextPath";
 
-function isTokenPair(answer: LoginOut): answer is TokenPairOut {
-  return "access_token" in answer;
+/** The login answer's token pair, or null when it is an MFA challenge instead. */
+function tokenPairOf(answer: LoginOut): TokenPairOut | null {
+  const { access_token, refresh_token, token_type, expires_in, user } = answer;
+  if (!access_token || !refresh_token || !user) return null;
+  return {
+    access_token,
+    refresh_token,
+    token_type: token_type ?? "Bearer",
+    expires_in: expires_in ?? 0,
+    user,
+  };
 }
 
 export default function SignInPage() {
@@ -34,9 +43,11 @@ export default function SignInPage() {
         <MfaStep mfaToken={mfaToken} onDone={finish} onRestart={() => setMfaToken(null)} />
       ) : (
         <PasswordStep
-          onDone={(answer) =>
-            isTokenPair(answer) ? finish(answer) : setMfaToken(answer.mfa_token)
-          }
+          onDone={(answer) => {
+            const pair = tokenPairOf(answer);
+            if (pair) finish(pair);
+            else if (answer.mfa_required && answer.mfa_token) setMfaToken(answer.mfa_token);
+          }}
         />
       )}
     </AuthCard>

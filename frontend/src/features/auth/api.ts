@@ -1,36 +1,28 @@
-import { session } from "../../api/client";
-import { call } from "../../api/request";
+import { api, publicApi, session, unwrap } from "../../api/client";
 import type { InvitationLookup, LoginOut, Me, TokenPairOut } from "../../api/types";
 
 export const meQueryKey = ["me"] as const;
 
 export function fetchMe(): Promise<Me> {
-  return call<Me>("GET", "/api/v1/auth/me");
+  return unwrap(api.GET("/api/v1/auth/me"));
 }
 
 export function login(email: string, password: string): Promise<LoginOut> {
-  return call<LoginOut>("POST", "/api/v1/auth/login", {
-    body: { email, password },
-    anonymous: true,
-  });
+  return unwrap(publicApi.POST("/api/v1/auth/login", { body: { email, password } }));
 }
 
 export function loginMfa(mfaToken: string, code: string): Promise<TokenPairOut> {
-  return call<TokenPairOut>("POST", "/api/v1/auth/login/mfa", {
-    body: { mfa_token: mfaToken, code },
-    anonymous: true,
-  });
+  return unwrap(publicApi.POST("/api/v1/auth/login/mfa", { body: { mfa_token: mfaToken, code } }));
 }
 
-/** Spend the refresh token server-side; the local session is cleared whatever happens. */
+/** Revoke the refresh token server-side; the local session is cleared whatever happens. */
 export async function logout(): Promise<void> {
-  const refreshToken = session.refreshToken;
   try {
+    // Refresh first if needed, so the token revoked is the current one.
+    await session.accessTokenOrRefresh();
+    const refreshToken = session.refreshToken;
     if (refreshToken) {
-      await call<void>("POST", "/api/v1/auth/logout", {
-        body: { refresh_token: refreshToken },
-        anonymous: true,
-      });
+      await unwrap(api.POST("/api/v1/auth/logout", { body: { refresh_token: refreshToken } }));
     }
   } finally {
     session.clear();
@@ -38,10 +30,7 @@ export async function logout(): Promise<void> {
 }
 
 export function lookupInvitation(token: string): Promise<InvitationLookup> {
-  const query = new URLSearchParams({ token });
-  return call<InvitationLookup>("GET", `/api/v1/invitations/lookup?${query}`, {
-    anonymous: true,
-  });
+  return unwrap(publicApi.GET("/api/v1/invitations/lookup", { params: { query: { token } } }));
 }
 
 export function acceptInvitation(body: {
@@ -49,5 +38,5 @@ export function acceptInvitation(body: {
   display_name: string;
   password: string;
 }): Promise<TokenPairOut> {
-  return call<TokenPairOut>("POST", "/api/v1/invitations/accept", { body, anonymous: true });
+  return unwrap(publicApi.POST("/api/v1/invitations/accept", { body }));
 }
