@@ -77,7 +77,7 @@ def test_accepting_an_invitation_signs_the_new_user_in(page: Page, admin_api: Ap
 
     expect(page.get_by_test_id("invitation-email")).to_have_text("new.analyst@e2e.violet.test")
     page.get_by_label("Display name").fill("New Analyst")
-    page.get_by_label("Password", exact=True).fill(USER_PASSWORD)
+    page.get_by_role("textbox", name="Password", exact=True).fill(USER_PASSWORD)
     page.get_by_label("Confirm password").fill(USER_PASSWORD)
     page.get_by_role("button", name="Accept invitation").click()
 
