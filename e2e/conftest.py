@@ -9,50 +9,16 @@ Fixtures: `live_server` (base URL), `reset` (clean, seeded database with the kno
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, admin_client
+from api_client import ApiClient, admin_client
+from live_server import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, reset_database, running_server
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from stix import write_bundle
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "e2e" / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the e2e server exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the e2e server did not answer {url} within {timeout}s")
 
 
 @pytest.fixture(scope="session")
@@ -60,45 +26,8 @@ def live_server() -> Iterator[str]:
     """Base URL of a gunicorn serving API + built SPA against a fresh database."""
     if not (REPO_ROOT / "frontend" / "dist" / "index.html").is_file():
         pytest.exit("frontend/dist is missing: run `make frontend` (make e2e does it)", 2)
-    env = dict(os.environ)
-    env.update(
-        VIOLET_ENV="test",
-        VIOLET_ENABLE_DIAG_RESET="1",
-        HOST="127.0.0.1",
-        PORT=str(free_port()),
-        WEB_CONCURRENCY="2",
-        LOG_LEVEL="WARNING",
-        ADMIN_EMAIL=ADMIN_EMAIL,
-        ADMIN_PASSWORD=ADMIN_PASSWORD,
-    )
-    if env.get("TEST_DATABASE_URL"):
-        env["DATABASE_URL"] = env["TEST_DATABASE_URL"]
-    else:
-        from violet.config import data_dir
-        from violet.core import embedded_db
-
-        env["DATABASE_URL"] = embedded_db.database_url(
-            data_dir() / "postgres-test", "violet_e2e", recreate=True
-        )
-    # Migrate and seed before the workers start, exactly as `make run` does.
-    subprocess.run(
-        [sys.executable, "-c", "from violet.launcher import prepare_instance; prepare_instance()"],
-        env=env,
-        check=True,
-        cwd=REPO_ROOT,
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        env=env,
-        cwd=REPO_ROOT,
-    )
-    base_url = f"http://127.0.0.1:{env['PORT']}"
-    try:
-        wait_until_up(f"{base_url}/api/v1/diag/health", server)
+    with running_server() as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")
@@ -111,10 +40,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def reset(live_server: str) -> None:
-    """A clean, seeded database for the test."""
-    request = urllib.request.Request(f"{live_server}/api/v1/diag/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
+    """A clean, seeded database for the test (the admin re-seeded from the known env)."""
+    reset_database(live_server)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
