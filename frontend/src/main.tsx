@@ -11,7 +11,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router";
 import { ApiError } from "./api/problem";
-import { router } from "./app/router";
+import { preloadPageAt, router } from "./app/router";
 import { theme } from "./app/theme";
 import { AuthProvider } from "./features/auth/AuthProvider";
 
@@ -25,6 +25,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+preloadPageAt(window.location);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
