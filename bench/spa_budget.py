@@ -148,7 +148,7 @@ def median(timings: list[Timing], field: str) -> float:
 
 
 def report_timing(runs: int) -> None:
-    with running_server("violet_bench") as base_url, sync_playwright() as playwright:
+    with running_server("violet_spa_bench") as base_url, sync_playwright() as playwright:
         reset_database(base_url)
         api = admin_client(base_url)
         with tempfile.TemporaryDirectory() as scratch:

@@ -24,7 +24,7 @@ export function Description({ text }: { text: string | null | undefined }) {
         skipHtml
         components={{
           a: ({ href, children }) => (
-            <Anchor href={href} target="_blank" rel="noopener noreferrer">
+            <Anchor href={href} target="_blank" rel="noopener noreferrer" inherit>
               {children}
             </Anchor>
           ),
