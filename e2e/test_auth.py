@@ -1,7 +1,9 @@
 """Sign-in, session persistence, return path and invitations, through the browser."""
 
 import re
+import time
 
+import pyotp
 import pytest
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiCallError, ApiClient
 from playwright.sync_api import Page, expect
@@ -102,3 +104,21 @@ def test_a_used_invitation_shows_why_it_cannot_be_used(page: Page, admin_api: Ap
 
     expect(page.get_by_role("alert")).to_contain_text(gone.value.body["detail"])
     expect(page.get_by_label("Display name")).to_have_count(0)
+
+
+def test_sign_in_with_two_factor_authentication(page: Page, admin_api: ApiClient):
+    user = admin_api.create_user(groups=("Analysts",))
+    as_user = ApiClient(admin_api.base_url)
+    as_user.sign_in(user["email"], USER_PASSWORD)
+    totp = pyotp.TOTP(as_user.call("POST", "/auth/mfa/setup")["secret"])
+    as_user.call("POST", "/auth/mfa/enable", {"code": totp.now()})
+
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(user["email"])
+    page.get_by_label("Password").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # Codes are single use: the next time step's code is still accepted (±1 step).
+    page.get_by_label("Authentication code").fill(totp.at(time.time() + totp.interval))
+    page.get_by_role("button", name="Verify").click()
+
+    expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
