@@ -52,10 +52,12 @@ def serve() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     print(f"Violet is starting on http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
-    server = subprocess.Popen(command, cwd=REPO_ROOT)
+    # gunicorn gets a process group of its own: a terminal's Ctrl-C would otherwise reach its
+    # workers directly, they would die before the master noticed, and the master would spawn
+    # fresh ones just to kill them 10 s later. The master alone hears of the stop, from here.
+    server = subprocess.Popen(command, cwd=REPO_ROOT, start_new_session=True)
 
     def stop(signum: int, _frame: object) -> None:
-        # Ctrl-C reaches gunicorn too; forwarding covers a plain `kill` of this process.
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
 
