@@ -41,3 +41,15 @@ def sync_bytes(sync_settings: SyncSettings) -> Callable[..., SyncResult]:
         )
 
     return sync
+
+
+@pytest.fixture(scope="session")
+def https_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real HTTPS server on localhost (skipped where openssl is missing)."""
+    from tests.mitre.https_server import serve_https
+
+    try:
+        with serve_https(tmp_path_factory.mktemp("tls")) as server:
+            yield server
+    except RuntimeError as exc:
+        pytest.skip(f"no local HTTPS server: {exc}")
