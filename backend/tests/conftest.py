@@ -8,24 +8,32 @@ migrations, which also tests them.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_jwt_extended import create_access_token
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from violet import create_app
+from violet.auth.models import Group, Permission, User
+from violet.auth.permissions import PERMISSIONS
+from violet.auth.service.credentials import hash_password
 from violet.config import data_dir, normalise_database_url
 from violet.core import embedded_db
 from violet.extensions import db
 
 TEST_DATABASE = "violet_test"
+# Flask-SQLAlchemy's own session, for tests that run a second app against another database.
+APP_SESSION = db.session
 
 
 def embedded_test_pgdata() -> Path:
@@ -100,6 +108,16 @@ def _isolated(app: Flask, db_connection: Connection) -> Iterator[None]:
 
 
 @pytest.fixture
+def app_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give back Flask-SQLAlchemy's own session, bound to whichever app is current.
+
+    For tests that build a second app (another database, an outage): the test transaction's
+    session would otherwise answer from the test database.
+    """
+    monkeypatch.setattr(db, "session", APP_SESSION)
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
@@ -134,3 +152,76 @@ def count_statements(db_connection: Connection) -> Callable[[], object]:
             event.remove(db_connection, "before_cursor_execute", counter)
 
     return counting
+
+
+# --- users and tokens ------------------------------------------------------------------------
+
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+@cache
+def password_hash_for(password: str) -> str:
+    # argon2id is slow on purpose; tests reuse one hash per password.
+    return hash_password(password)
+
+
+@pytest.fixture
+def make_user() -> Callable[..., User]:
+    """`make_user(perms=["mitre.sync"])`: a live user holding exactly those permissions.
+
+    The permissions come through a group made for the user; `groups=` adds existing groups.
+    """
+    created = 0
+
+    def factory(
+        email: str | None = None,
+        *,
+        perms: list[str] | None = None,
+        password: str = DEFAULT_PASSWORD,
+        is_active: bool = True,
+        groups: list[Group] | None = None,
+        display_name: str | None = None,
+    ) -> User:
+        nonlocal created
+        created += 1
+        email = email or f"user{created}-{uuid.uuid4().hex[:8]}@example.test"
+        user = User(
+            email=email.lower(),
+            display_name=display_name or email.split("@")[0],
+            password_hash=password_hash_for(password),
+            is_active=is_active,
+        )
+        user.groups = list(groups or [])
+        if perms:
+            group = Group(name=f"perms-{uuid.uuid4().hex[:12]}")
+            group.permissions = list(
+                db.session.scalars(select(Permission).where(Permission.code.in_(perms)))
+            )
+            assert len(group.permissions) == len(set(perms)), f"unknown permission in {perms}"
+            user.groups.append(group)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def auth_header(app: Flask) -> Callable[[User], dict[str, str]]:
+    """`auth_header(user)` → `{"Authorization": "Bearer <access JWT>"}`."""
+
+    def header(user: User) -> dict[str, str]:
+        return {"Authorization": f"Bearer {create_access_token(identity=str(user.id))}"}
+
+    return header
+
+
+@pytest.fixture
+def admin(make_user) -> User:
+    """A user holding every permission."""
+    return make_user("admin@example.test", perms=list(PERMISSIONS))
+
+
+@pytest.fixture
+def admin_header(admin: User, auth_header) -> dict[str, str]:
+    return auth_header(admin)

@@ -18,7 +18,8 @@ class VioletApi(Api):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(directory=str(REPO_ROOT / "migrations"))
+# Batch mode is for SQLite; on PostgreSQL plain ALTERs read better.
+migrate = Migrate(directory=str(REPO_ROOT / "migrations"), render_as_batch=False)
 jwt = JWTManager()
 api = VioletApi()
 # No default limits: each sensitive route (login, MFA) declares its own.

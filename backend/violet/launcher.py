@@ -34,14 +34,16 @@ def prepare_instance() -> None:
     from flask_migrate import upgrade
 
     from violet import create_app
+    from violet.cli import print_first_admin_password
     from violet.extensions import db
     from violet.seed import seed_all
 
     app = create_app()
     with app.app_context():
         upgrade()
-        seed_all()
+        generated_password = seed_all()
         db.session.commit()
+        print_first_admin_password(generated_password)
 
 
 def serve() -> int:

@@ -7,6 +7,18 @@ seeded database. The caller commits.
 
 from __future__ import annotations
 
+from flask import current_app
 
-def seed_all() -> None:
-    """Seed reference data in the current transaction (nothing yet before the auth domain)."""
+from violet.auth.service.directory import ensure_first_admin, seed_permissions_and_groups
+
+
+def seed_all() -> str | None:
+    """Seed reference data in the current transaction.
+
+    Returns the first administrator's generated password when one was just created (the caller
+    prints it once), else None.
+    """
+    seed_permissions_and_groups()
+    return ensure_first_admin(
+        current_app.config["ADMIN_EMAIL"], current_app.config["ADMIN_PASSWORD"] or None
+    )

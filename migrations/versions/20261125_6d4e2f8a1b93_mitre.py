@@ -1,7 +1,7 @@
 """MITRE ATT&CK catalogue: tactics, techniques, sub-techniques, technique↔tactic, sync records.
 
 Revision ID: 6d4e2f8a1b93
-Revises: 8905d8fc46e4
+Revises: 3b7c1a2d9e01
 Create Date: 2026-11-25
 
 Trigram indexes for the `q` searches (ILIKE '%…%') are created only when the server offers the
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "6d4e2f8a1b93"
-down_revision = "8905d8fc46e4"
+down_revision = "3b7c1a2d9e01"
 branch_labels = None
 depends_on = None
 
@@ -166,6 +166,12 @@ def upgrade():
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("started_by", sa.Uuid(), nullable=True),
         sa.CheckConstraint("status IN ('succeeded', 'failed')", name=op.f("ck_mitre_syncs_status")),
+        sa.ForeignKeyConstraint(
+            ["started_by"],
+            ["users.id"],
+            name=op.f("fk_mitre_syncs_started_by_users"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mitre_syncs")),
     )
     op.create_index("ix_mitre_syncs_started_at", "mitre_syncs", ["started_at"])

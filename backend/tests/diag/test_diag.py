@@ -1,5 +1,8 @@
 import socket
 import time
+import uuid
+
+from flask_jwt_extended import create_access_token
 
 from tests.conftest import make_app
 from violet.diag.service import business_tables
@@ -11,7 +14,7 @@ def test_health_is_public_and_ok(client):
     assert response.json == {"status": "ok"}
 
 
-def test_db_reports_revision_and_table_count(client, db_connection):
+def test_db_reports_revision_and_table_count(client, db_connection, make_user, auth_header):
     from sqlalchemy import text
 
     head = db_connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
@@ -19,13 +22,25 @@ def test_db_reports_revision_and_table_count(client, db_connection):
         text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
     ).scalar_one()
 
-    response = client.get("/api/v1/diag/db")
+    response = client.get("/api/v1/diag/db", headers=auth_header(make_user(perms=["diag.read"])))
 
     assert response.status_code == 200
     assert response.json == {"reachable": True, "alembic_revision": head, "table_count": tables}
 
 
-def test_db_answers_503_quickly_when_database_hangs():
+def signed_token_header(app):
+    """A token with a valid signature: during an outage its permissions cannot be looked up."""
+    with app.app_context():
+        return {"Authorization": f"Bearer {create_access_token(identity=str(uuid.uuid4()))}"}
+
+
+def test_db_needs_the_diag_read_permission(client, make_user, auth_header):
+    assert client.get("/api/v1/diag/db").status_code == 401
+    response = client.get("/api/v1/diag/db", headers=auth_header(make_user(perms=["user.read"])))
+    assert response.status_code == 403
+
+
+def test_db_answers_503_quickly_when_database_hangs(app_session):
     # A socket that accepts TCP connections but never speaks PostgreSQL: the worst outage,
     # where a naive client would hang forever.
     silent = socket.socket()
@@ -35,7 +50,7 @@ def test_db_answers_503_quickly_when_database_hangs():
     app = make_app(f"postgresql+psycopg://violet@127.0.0.1:{port}/violet")
     try:
         started = time.monotonic()
-        response = app.test_client().get("/api/v1/diag/db")
+        response = app.test_client().get("/api/v1/diag/db", headers=signed_token_header(app))
         elapsed = time.monotonic() - started
     finally:
         silent.close()
@@ -45,14 +60,14 @@ def test_db_answers_503_quickly_when_database_hangs():
     assert elapsed < 3.5, f"diag/db took {elapsed:.1f}s on a silent database"
 
 
-def test_db_answers_503_when_port_is_closed():
+def test_db_answers_503_when_port_is_closed(app_session):
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
     closed.close()  # nothing listens there any more
     app = make_app(f"postgresql+psycopg://violet@127.0.0.1:{port}/violet")
 
-    response = app.test_client().get("/api/v1/diag/db")
+    response = app.test_client().get("/api/v1/diag/db", headers=signed_token_header(app))
 
     assert response.status_code == 503
     assert response.json == {"reachable": False}

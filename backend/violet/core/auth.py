@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import current_app, has_request_context, request
 from flask_smorest.utils import deepupdate, load_info_from_docstring
 
 from violet.core.errors import Forbidden, Unauthorized
@@ -32,6 +32,9 @@ from violet.core.errors import Forbidden, Unauthorized
 View = TypeVar("View", bound=Callable[..., Any])
 
 AUTHENTICATOR_KEY = "violet.authenticator"
+# The request's Principal lives in the WSGI environ: it can never outlive the request, unlike
+# `g`, which a surrounding app context (CLI, tests) shares between requests.
+PRINCIPAL_KEY = "violet.principal"
 # Set on every decorated view; the deny-by-default test reads it.
 AUTH_MARKER = "_violet_auth"
 BEARER_SCHEME = "bearerAuth"
@@ -72,16 +75,16 @@ def bearer_token() -> str:
 
 def authenticate() -> Principal:
     """Resolve the request's bearer token once per request."""
-    principal = g.get("principal")
+    principal = request.environ.get(PRINCIPAL_KEY)
     if principal is None:
         authenticator: Authenticator = current_app.extensions[AUTHENTICATOR_KEY]
         principal = authenticator(bearer_token())
-        g.principal = principal
+        request.environ[PRINCIPAL_KEY] = principal
     return principal
 
 
 def current_principal() -> Principal:
-    principal = g.get("principal")
+    principal = request.environ.get(PRINCIPAL_KEY) if has_request_context() else None
     if principal is None:
         raise RuntimeError("current_principal() used in a view without @require_auth")
     return principal
@@ -94,7 +97,7 @@ def current_user() -> Any:
 
 def current_user_id() -> uuid.UUID | None:
     """The signed-in user's id, or None outside an authenticated request (CLI, seeds)."""
-    principal = g.get("principal") if g else None
+    principal = request.environ.get(PRINCIPAL_KEY) if has_request_context() else None
     return principal.user_id if principal is not None else None
 
 

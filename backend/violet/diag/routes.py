@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy.exc import OperationalError
 
+from violet.core.auth import public, require_perm
 from violet.diag import service
 from violet.diag.schemas import DatabaseOut, HealthOut, ResetOut
 from violet.extensions import db
@@ -14,14 +21,35 @@ blp = Blueprint("diag", __name__, description="Health and database diagnostics."
 
 @blp.route("/health")
 class Health(MethodView):
+    @public
     @blp.response(200, HealthOut)
     def get(self):
         """Liveness: 200 while the process serves requests (public)."""
         return {"status": "ok"}
 
 
+def unreachable_when_auth_needs_the_database(view: Callable[..., Any]) -> Callable[..., Any]:
+    """During an outage even the permission check cannot read the database.
+
+    A caller whose access token carries a valid signature (checked without the database) then
+    gets the honest, quick answer `503 {reachable: false}` instead of a generic error; callers
+    without a valid token still get 401 first.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except OperationalError:
+            return jsonify(reachable=False), 503
+
+    return wrapper
+
+
 @blp.route("/db")
 class Database(MethodView):
+    @unreachable_when_auth_needs_the_database
+    @require_perm("diag.read")
     @blp.response(200, DatabaseOut)
     @blp.alt_response(503, schema=DatabaseOut, description="The database is unreachable.")
     def get(self):
@@ -38,6 +66,8 @@ reset_blp = Blueprint(
 
 @reset_blp.route("/reset")
 class Reset(MethodView):
+    # Public so the e2e harness can call it; the route only exists in test set-ups.
+    @public
     @reset_blp.response(200, ResetOut)
     def post(self):
         """Truncate all business tables and seed again (e2e suites only)."""

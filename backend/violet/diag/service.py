@@ -58,5 +58,6 @@ def reset_database() -> int:
     if tables:
         quoted = ", ".join(f'"{name}"' for name in tables)
         db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    seed_all()
+    if seed_all():
+        log.warning("reset created an administrator with a generated password; set ADMIN_PASSWORD")
     return len(tables)

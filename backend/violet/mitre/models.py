@@ -165,4 +165,7 @@ class MitreSync(UuidPkMixin, Base):
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     error: Mapped[str | None] = mapped_column(Text)
-    started_by: Mapped[uuid.UUID | None]
+    # Who asked for it (NULL for the CLI and first-start syncs, or once the user is purged).
+    started_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )

@@ -1,0 +1,105 @@
+"""`/groups` and `/permissions`: what each group may do (SPEC §1)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from violet.auth.schemas import (
+    GroupCreate,
+    GroupOut,
+    GroupQuery,
+    GroupUpdate,
+    IncludeDeletedQuery,
+    PermissionOut,
+)
+from violet.auth.service import directory
+from violet.core.auth import current_user_id, has_permission, require_auth, require_perm
+from violet.core.errors import Forbidden
+from violet.core.pagination import page_of
+from violet.extensions import db
+
+blp = Blueprint("groups", __name__, description="Groups and permissions.")
+
+
+def check_may_see_deleted(include_deleted: bool) -> None:
+    if include_deleted and not has_permission("group.manage"):
+        raise Forbidden("Seeing deleted groups needs the group.manage permission.")
+
+
+@blp.route("/permissions")
+class Permissions(MethodView):
+    @require_auth
+    @blp.response(200, PermissionOut(many=True))
+    def get(self):
+        """Every permission code with what it allows."""
+        return directory.list_permissions()
+
+
+@blp.route("/groups")
+class Groups(MethodView):
+    @require_perm("user.read")
+    @blp.arguments(GroupQuery, location="query")
+    @blp.response(200, page_of(GroupOut))
+    def get(self, query):
+        """List groups with their permissions and member counts."""
+        check_may_see_deleted(query["include_deleted"])
+        return directory.list_groups(
+            q=query.get("q"),
+            include_deleted=query["include_deleted"],
+            limit=query["limit"],
+            offset=query["offset"],
+            sort=query["sort"],
+        )
+
+    @require_perm("group.manage")
+    @blp.arguments(GroupCreate)
+    @blp.response(201, GroupOut)
+    def post(self, payload):
+        """Create a group with a set of permissions."""
+        group = directory.create_group(**payload, by=current_user_id())
+        db.session.commit()
+        return directory.get_group(group.id)
+
+
+@blp.route("/groups/<uuid:group_id>")
+class GroupById(MethodView):
+    @require_perm("user.read")
+    @blp.arguments(IncludeDeletedQuery, location="query")
+    @blp.response(200, GroupOut)
+    def get(self, query, group_id: UUID):
+        """One group."""
+        check_may_see_deleted(query["include_deleted"])
+        return directory.get_group(group_id, include_deleted=query["include_deleted"])
+
+    @require_perm("group.manage")
+    @blp.arguments(GroupUpdate)
+    @blp.response(200, GroupOut)
+    def patch(self, payload, group_id: UUID):
+        """Rename a group or replace its permissions (`permissions` is the whole new set).
+
+        A change that would leave no active user able to manage users and groups → 409.
+        """
+        group = directory.update_group(directory.get_group(group_id), payload, by=current_user_id())
+        db.session.commit()
+        return directory.get_group(group.id)
+
+    @require_perm("group.manage")
+    @blp.response(204)
+    def delete(self, group_id: UUID):
+        """Delete a group (soft); its members lose its permissions. Refused if it locks out."""
+        directory.delete_group(directory.get_group(group_id), by=current_user_id())
+        db.session.commit()
+
+
+@blp.route("/groups/<uuid:group_id>/restore")
+class GroupRestore(MethodView):
+    @require_perm("group.manage")
+    @blp.response(200, GroupOut)
+    def post(self, group_id: UUID):
+        """Bring a deleted group back with its members and permissions."""
+        group = directory.restore_group(directory.get_group(group_id, include_deleted=True))
+        db.session.commit()
+        return directory.get_group(group.id)

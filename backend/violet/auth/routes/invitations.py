@@ -1,0 +1,100 @@
+"""`/invitations`: invite people by email; they accept with the one-time link (SPEC §1)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from violet.auth.routes.common import client, remote_address_key
+from violet.auth.schemas import (
+    InvitationAcceptIn,
+    InvitationCreate,
+    InvitationCreatedOut,
+    InvitationLookupOut,
+    InvitationOut,
+    InvitationQuery,
+    InvitationTokenQuery,
+    TokenPairOut,
+)
+from violet.auth.service import invitations
+from violet.core.auth import current_user_id, public, require_perm
+from violet.core.pagination import page_of
+from violet.core.serialization import Extended
+from violet.extensions import db, limiter
+
+blp = Blueprint("invitations", __name__, description="Invitations to join Violet.")
+
+# Tokens are unguessable; this only keeps scanners from hammering the public endpoints.
+PUBLIC_LOOKUPS = "30 per minute"
+
+
+def public_base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"] or request.host_url
+
+
+@blp.route("")
+class Invitations(MethodView):
+    @require_perm("invitation.manage")
+    @blp.arguments(InvitationQuery, location="query")
+    @blp.response(200, page_of(InvitationOut))
+    def get(self, query):
+        """List invitations, newest first; filter by `status`."""
+        return invitations.list_invitations(
+            status=query.get("status"),
+            limit=query["limit"],
+            offset=query["offset"],
+            sort=query["sort"],
+        )
+
+    @require_perm("invitation.manage")
+    @blp.arguments(InvitationCreate)
+    @blp.response(201, InvitationCreatedOut)
+    def post(self, payload):
+        """Invite an email into groups; the answer carries the one-time token and accept URL."""
+        invitation, token = invitations.create(**payload, by=current_user_id())
+        db.session.commit()
+        return Extended(
+            invitation, token=token, accept_url=invitations.accept_url(public_base_url(), token)
+        )
+
+
+@blp.route("/<uuid:invitation_id>")
+class InvitationById(MethodView):
+    @require_perm("invitation.manage")
+    @blp.response(204)
+    def delete(self, invitation_id: UUID):
+        """Revoke a pending invitation (its link then answers 410)."""
+        invitations.revoke(invitation_id, by=current_user_id())
+        db.session.commit()
+
+
+@blp.route("/lookup")
+class InvitationLookup(MethodView):
+    @public
+    @limiter.limit(PUBLIC_LOOKUPS, key_func=remote_address_key)
+    @blp.arguments(InvitationTokenQuery, location="query")
+    @blp.response(200, InvitationLookupOut)
+    def get(self, query):
+        """What an invitation link is for: email, expiry, who invited (410 when unusable)."""
+        return invitations.find_usable(query["token"])
+
+
+@blp.route("/accept")
+class InvitationAccept(MethodView):
+    @public
+    @limiter.limit(PUBLIC_LOOKUPS, key_func=remote_address_key)
+    @blp.arguments(InvitationAcceptIn)
+    @blp.response(201, TokenPairOut)
+    def post(self, payload):
+        """Accept an invitation: creates the account in the invited groups and signs in."""
+        result = invitations.accept(
+            payload["token"],
+            display_name=payload["display_name"],
+            password=payload["password"],
+            client=client(),
+        )
+        db.session.commit()
+        return result

@@ -1,0 +1,217 @@
+"""`/auth`: login, MFA, refresh, logout, the caller's profile, password and API tokens."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from violet.auth.routes.common import (
+    LOGIN_FAILURES,
+    SECOND_FACTOR_FAILURES,
+    client,
+    current_user_key,
+    failed_with,
+    interactive_only,
+    login_email_key,
+    mfa_challenge_key,
+    remote_address_key,
+)
+from violet.auth.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreatedOut,
+    ApiTokenOut,
+    LoginIn,
+    LoginOut,
+    MeOut,
+    MeUpdate,
+    MfaCodeIn,
+    MfaDisableIn,
+    MfaLoginIn,
+    MfaSetupOut,
+    PasswordChangeIn,
+    RefreshIn,
+    TokenPairOut,
+)
+from violet.auth.service import api_tokens, mfa, sessions
+from violet.core.auth import current_user, public, require_auth
+from violet.core.errors import Conflict
+from violet.core.serialization import Extended
+from violet.extensions import db, limiter
+from violet.settings.service import get_value
+
+blp = Blueprint("auth", __name__, description="Sign-in, sessions, MFA and API tokens.")
+
+
+@blp.route("/login")
+class Login(MethodView):
+    @public
+    @limiter.limit(LOGIN_FAILURES, key_func=login_email_key, deduct_when=failed_with(401))
+    @limiter.limit(LOGIN_FAILURES, key_func=remote_address_key, deduct_when=failed_with(401))
+    @blp.arguments(LoginIn)
+    @blp.response(200, LoginOut)
+    @blp.alt_response(429, description="Too many failed attempts; see Retry-After.")
+    def post(self, payload):
+        """Sign in with email and password.
+
+        Answers a token pair, or `{mfa_required: true, mfa_token}` for users with two-factor
+        authentication, to be completed with `POST /auth/login/mfa`.
+        """
+        result = sessions.login(payload["email"], payload["password"], client())
+        db.session.commit()
+        return result
+
+
+@blp.route("/login/mfa")
+class LoginMfa(MethodView):
+    @public
+    @limiter.limit(SECOND_FACTOR_FAILURES, key_func=mfa_challenge_key, deduct_when=failed_with(401))
+    @blp.arguments(MfaLoginIn)
+    @blp.response(200, TokenPairOut)
+    def post(self, payload):
+        """Complete an MFA sign-in with the challenge token and a TOTP code (single use)."""
+        result = sessions.complete_mfa_login(payload["mfa_token"], payload["code"], client())
+        db.session.commit()
+        return result
+
+
+@blp.route("/refresh")
+class Refresh(MethodView):
+    @public
+    @blp.arguments(RefreshIn)
+    @blp.response(200, TokenPairOut)
+    def post(self, payload):
+        """Exchange a refresh token for a new pair; the old one is spent.
+
+        Presenting a spent refresh token again revokes every token of that sign-in.
+        """
+        result = sessions.refresh(payload["refresh_token"], client())
+        db.session.commit()
+        return result
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @require_auth
+    @blp.arguments(RefreshIn)
+    @blp.response(204)
+    def post(self, payload):
+        """End this sign-in: its refresh token stops working."""
+        sessions.logout(current_user(), payload["refresh_token"])
+        db.session.commit()
+
+
+@blp.route("/logout-all")
+class LogoutAll(MethodView):
+    @require_auth
+    @blp.response(204)
+    def post(self):
+        """Sign out everywhere: every refresh token and access token of the caller stops working."""
+        sessions.logout_everywhere(current_user())
+        db.session.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @require_auth
+    @blp.response(200, MeOut)
+    def get(self):
+        """The caller, their groups and effective permissions."""
+        return sessions.describe(current_user())
+
+    @require_auth
+    @blp.arguments(MeUpdate)
+    @blp.response(200, MeOut)
+    def patch(self, payload):
+        """Change the caller's display name."""
+        user = current_user()
+        if "display_name" in payload:
+            user.display_name = payload["display_name"].strip()
+            user.updated_by = user.id
+        db.session.commit()
+        return sessions.describe(user)
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @require_auth
+    @interactive_only
+    @limiter.limit(SECOND_FACTOR_FAILURES, key_func=current_user_key, deduct_when=failed_with(422))
+    @blp.arguments(PasswordChangeIn)
+    @blp.response(204)
+    def post(self, payload):
+        """Change the caller's password; every refresh token is revoked (sign in again)."""
+        sessions.change_password(
+            current_user(), payload["current_password"], payload["new_password"]
+        )
+        db.session.commit()
+
+
+@blp.route("/mfa/setup")
+class MfaSetup(MethodView):
+    @require_auth
+    @interactive_only
+    @blp.response(200, MfaSetupOut)
+    def post(self):
+        """Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code)."""
+        result = mfa.begin_setup(current_user())
+        db.session.commit()
+        return result
+
+
+@blp.route("/mfa/enable")
+class MfaEnable(MethodView):
+    @require_auth
+    @interactive_only
+    @limiter.limit(SECOND_FACTOR_FAILURES, key_func=current_user_key, deduct_when=failed_with(422))
+    @blp.arguments(MfaCodeIn)
+    @blp.response(204)
+    def post(self, payload):
+        """Turn TOTP on by proving the authenticator app works (a current code)."""
+        mfa.enable(current_user(), payload["code"])
+        db.session.commit()
+
+
+@blp.route("/mfa/disable")
+class MfaDisable(MethodView):
+    @require_auth
+    @interactive_only
+    @limiter.limit(SECOND_FACTOR_FAILURES, key_func=current_user_key, deduct_when=failed_with(422))
+    @blp.arguments(MfaDisableIn)
+    @blp.response(204)
+    def post(self, payload):
+        """Turn TOTP off (password and a current code); refused while MFA is mandatory."""
+        if get_value("mfa_required"):
+            raise Conflict("Two-factor authentication is mandatory on this instance.")
+        mfa.disable(current_user(), payload["password"], payload["code"])
+        db.session.commit()
+
+
+@blp.route("/tokens")
+class ApiTokens(MethodView):
+    @require_auth
+    @blp.response(200, ApiTokenOut(many=True))
+    def get(self):
+        """The caller's API tokens (secrets are never shown again)."""
+        return api_tokens.list_for(current_user().id)
+
+    @require_auth
+    @interactive_only
+    @blp.arguments(ApiTokenCreate)
+    @blp.response(201, ApiTokenCreatedOut)
+    def post(self, payload):
+        """Create an API token carrying some of the caller's permissions; shown once."""
+        token, secret = api_tokens.create(current_user(), **payload)
+        db.session.commit()
+        return Extended(token, token=secret)
+
+
+@blp.route("/tokens/<uuid:token_id>")
+class ApiTokenById(MethodView):
+    @require_auth
+    @blp.response(204)
+    def delete(self, token_id: UUID):
+        """Revoke one of the caller's API tokens."""
+        api_tokens.revoke(current_user().id, token_id)
+        db.session.commit()

@@ -1,0 +1,102 @@
+"""`/users`: the directory of people (SPEC §1)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from violet.auth.schemas import IncludeDeletedQuery, UserCreate, UserOut, UserQuery, UserUpdate
+from violet.auth.service import directory
+from violet.core.auth import current_user_id, has_permission, require_perm
+from violet.core.errors import Forbidden
+from violet.core.pagination import page_of
+from violet.extensions import db
+
+blp = Blueprint("users", __name__, description="Users and their groups.")
+
+
+def check_may_see_deleted(include_deleted: bool) -> None:
+    if include_deleted and not has_permission("user.manage"):
+        raise Forbidden("Seeing deleted users needs the user.manage permission.")
+
+
+@blp.route("")
+class Users(MethodView):
+    @require_perm("user.read")
+    @blp.arguments(UserQuery, location="query")
+    @blp.response(200, page_of(UserOut))
+    def get(self, query):
+        """List users; filter by text (`q`), group and active state."""
+        check_may_see_deleted(query["include_deleted"])
+        return directory.list_users(
+            q=query.get("q"),
+            group_id=query.get("group"),
+            active=query.get("active"),
+            include_deleted=query["include_deleted"],
+            limit=query["limit"],
+            offset=query["offset"],
+            sort=query["sort"],
+        )
+
+    @require_perm("user.manage")
+    @blp.arguments(UserCreate)
+    @blp.response(201, UserOut)
+    def post(self, payload):
+        """Create a user with a password directly (automation; people are usually invited)."""
+        user = directory.create_user(**payload, created_by=current_user_id())
+        db.session.commit()
+        return user
+
+
+@blp.route("/<uuid:user_id>")
+class UserById(MethodView):
+    @require_perm("user.read")
+    @blp.arguments(IncludeDeletedQuery, location="query")
+    @blp.response(200, UserOut)
+    def get(self, query, user_id: UUID):
+        """One user."""
+        check_may_see_deleted(query["include_deleted"])
+        return directory.get_user(user_id, include_deleted=query["include_deleted"])
+
+    @require_perm("user.manage")
+    @blp.arguments(UserUpdate)
+    @blp.response(200, UserOut)
+    def patch(self, payload, user_id: UUID):
+        """Change a user's name, groups, active state or password.
+
+        Deactivating a user revokes their sessions and API tokens. A change that would leave no
+        active administrator is refused (409).
+        """
+        user = directory.update_user(directory.get_user(user_id), payload, by=current_user_id())
+        db.session.commit()
+        return user
+
+    @require_perm("user.manage")
+    @blp.response(204)
+    def delete(self, user_id: UUID):
+        """Delete a user (soft: restorable); their sessions and API tokens are revoked."""
+        directory.delete_user(directory.get_user(user_id), by=current_user_id())
+        db.session.commit()
+
+
+@blp.route("/<uuid:user_id>/restore")
+class UserRestore(MethodView):
+    @require_perm("user.manage")
+    @blp.response(200, UserOut)
+    def post(self, user_id: UUID):
+        """Bring a deleted user back (their old tokens stay revoked)."""
+        user = directory.restore_user(directory.get_user(user_id, include_deleted=True))
+        db.session.commit()
+        return user
+
+
+@blp.route("/<uuid:user_id>/mfa")
+class UserMfa(MethodView):
+    @require_perm("user.manage")
+    @blp.response(204)
+    def delete(self, user_id: UUID):
+        """Reset a user's two-factor authentication (lost device)."""
+        directory.reset_mfa(directory.get_user(user_id), by=current_user_id())
+        db.session.commit()

@@ -1,0 +1,248 @@
+"""Input and output schemas of the auth domain (separate classes per direction, GUIDE §3)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from violet.auth.models import EMAIL_MAX, NAME_MAX
+from violet.auth.permissions import PERMISSIONS
+from violet.auth.service.credentials import PASSWORD_MAX, PASSWORD_MIN
+from violet.core.pagination import PageQuery
+
+TOKEN_MAX = 2048  # longer than any token Violet issues
+NAME = validate.Length(max=NAME_MAX)
+PASSWORD = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX)
+INVITATION_STATUSES = ("pending", "accepted", "expired", "revoked")
+
+
+def email_field(**kwargs) -> fields.Email:
+    return fields.Email(validate=validate.Length(max=EMAIL_MAX), **kwargs)
+
+
+def token_field(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=TOKEN_MAX), **kwargs)
+
+
+def password_field(**kwargs) -> fields.String:
+    return fields.String(validate=PASSWORD, load_only=True, **kwargs)
+
+
+def permission_codes(**kwargs) -> fields.List:
+    return fields.List(fields.String(validate=validate.OneOf(list(PERMISSIONS))), **kwargs)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+class GroupRefOut(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
+class UserOut(Schema):
+    id = fields.UUID(required=True)
+    email = fields.String(required=True)
+    display_name = fields.String(required=True)
+    is_active = fields.Boolean(required=True)
+    mfa_enabled = fields.Boolean(required=True)
+    groups = fields.List(fields.Nested(GroupRefOut), required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    last_login_at = fields.DateTime(allow_none=True)
+    deleted_at = fields.DateTime(allow_none=True)
+
+
+class MeOut(UserOut):
+    permissions = fields.List(fields.String(), required=True)
+    unread_notifications = fields.Integer(required=True)
+    mfa_enrolment_required = fields.Boolean(
+        required=True,
+        metadata={"description": "MFA is mandatory and not set up: only enrolment is allowed."},
+    )
+
+
+class TokenPairOut(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
+    user = fields.Nested(MeOut, required=True)
+
+
+class LoginOut(Schema):
+    """Either a token pair, or (TOTP users) `mfa_required` with a challenge for /login/mfa."""
+
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+    user = fields.Nested(MeOut)
+    mfa_required = fields.Boolean()
+    mfa_token = fields.String()
+
+
+class PermissionOut(Schema):
+    code = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+class GroupOut(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    permissions = fields.List(fields.String(), attribute="permission_codes", required=True)
+    member_count = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    deleted_at = fields.DateTime(allow_none=True)
+
+
+class ApiTokenOut(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(
+        required=True, metadata={"description": "First characters, to tell tokens apart."}
+    )
+    permissions = fields.List(fields.String(), required=True)
+    expires_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ApiTokenCreatedOut(ApiTokenOut):
+    token = fields.String(required=True, metadata={"description": "Shown once; store it now."})
+
+
+class MfaSetupOut(Schema):
+    secret = fields.String(required=True)
+    otpauth_uri = fields.String(required=True)
+
+
+class InvitationOut(Schema):
+    id = fields.UUID(required=True)
+    email = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(INVITATION_STATUSES))
+    groups = fields.List(fields.Nested(GroupRefOut), required=True)
+    expires_at = fields.DateTime(required=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    invited_by = fields.String(attribute="inviter.email", allow_none=True)
+
+
+class InvitationCreatedOut(InvitationOut):
+    token = fields.String(required=True, metadata={"description": "Shown once."})
+    accept_url = fields.String(required=True)
+
+
+class InvitationLookupOut(Schema):
+    email = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+    invited_by = fields.String(attribute="inviter.email", allow_none=True)
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+class LoginIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=EMAIL_MAX))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
+
+
+class MfaLoginIn(Schema):
+    mfa_token = token_field(required=True)
+    code = fields.String(required=True, validate=validate.Length(min=6, max=10))
+
+
+class RefreshIn(Schema):
+    refresh_token = token_field(required=True)
+
+
+class MeUpdate(Schema):
+    display_name = fields.String(validate=NAME)
+
+
+class PasswordChangeIn(Schema):
+    current_password = fields.String(
+        required=True, validate=validate.Length(min=1, max=PASSWORD_MAX)
+    )
+    new_password = password_field(required=True)
+
+
+class MfaCodeIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=6, max=10))
+
+
+class MfaDisableIn(MfaCodeIn):
+    password = fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
+
+
+class ApiTokenCreate(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    expires_in_days = fields.Integer(
+        load_default=90, validate=validate.Range(min=1, max=365), metadata={"example": 90}
+    )
+    permissions = permission_codes(required=True)
+
+
+class UserCreate(Schema):
+    email = email_field(required=True)
+    password = password_field(required=True)
+    display_name = fields.String(validate=NAME, load_default=None)
+    group_ids = fields.List(fields.UUID(), load_default=list)
+
+
+class UserUpdate(Schema):
+    display_name = fields.String(validate=NAME)
+    is_active = fields.Boolean()
+    group_ids = fields.List(fields.UUID())
+    password = password_field(metadata={"description": "Set a new password (revokes sessions)."})
+
+
+class UserQuery(PageQuery):
+    q = fields.String(validate=validate.Length(max=200))
+    group = fields.UUID(metadata={"description": "Only members of this group."})
+    active = fields.Boolean()
+    include_deleted = fields.Boolean(load_default=False)
+
+
+class GroupCreate(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    description = fields.String(validate=validate.Length(max=500), load_default="")
+    permissions = permission_codes(load_default=list)
+
+
+class GroupUpdate(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=NAME_MAX))
+    description = fields.String(validate=validate.Length(max=500), allow_none=True)
+    permissions = permission_codes()
+
+
+class GroupQuery(PageQuery):
+    q = fields.String(validate=validate.Length(max=200))
+    include_deleted = fields.Boolean(load_default=False)
+
+
+class IncludeDeletedQuery(Schema):
+    include_deleted = fields.Boolean(load_default=False)
+
+
+class InvitationCreate(Schema):
+    email = email_field(required=True)
+    group_ids = fields.List(fields.UUID(), load_default=list)
+    expires_in_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=720))
+
+
+class InvitationQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(INVITATION_STATUSES))
+
+
+class InvitationTokenQuery(Schema):
+    token = token_field(required=True)
+
+
+class InvitationAcceptIn(Schema):
+    token = token_field(required=True)
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    password = password_field(required=True)

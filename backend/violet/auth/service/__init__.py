@@ -1,0 +1,10 @@
+"""The auth domain's rules, one module per concern:
+
+passwords    hashing (argon2id) and the password policy
+sessions     login (with TOTP), refresh rotation with reuse detection, logout, access JWTs
+principals   turning a bearer token (access JWT or API token) into a Principal
+api_tokens   personal API tokens for automation
+mfa          TOTP enrolment and verification
+directory    users and groups, the no-lock-out rule, the first administrator
+invitations  invite by email, look up, accept
+"""

@@ -1,0 +1,87 @@
+"""Personal API tokens: bearer secrets for automation (CI jobs, SOAR, scripts).
+
+A token carries a subset of its owner's permissions, chosen at creation; at each use it gets the
+intersection of that subset with what the owner holds *now*, so taking a permission from a user
+takes it from their tokens too. Deactivating or deleting the owner revokes them. The secret is
+shown once; the database keeps its SHA-256 and a short prefix to tell tokens apart.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from violet.auth.models import ApiToken, User
+from violet.auth.service.credentials import new_token, token_hash
+from violet.auth.service.directory import effective_permissions
+from violet.core.auth import Principal
+from violet.core.errors import NotFound, Unauthorized, Unprocessable
+from violet.core.models import utcnow
+from violet.extensions import db
+
+API_TOKEN_PREFIX = "vlt_"
+MAX_DAYS = 365
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def create(
+    user: User, *, name: str, expires_in_days: int, permissions: list[str]
+) -> tuple[ApiToken, str]:
+    held = effective_permissions(user.id)
+    not_held = sorted(set(permissions) - held)
+    if not_held:
+        raise Unprocessable(
+            "A token can only carry permissions you hold.",
+            errors={"permissions": [f"You do not hold {code}." for code in not_held]},
+        )
+    secret = new_token(API_TOKEN_PREFIX)
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip(),
+        token_hash=token_hash(secret),
+        prefix=secret[: len(API_TOKEN_PREFIX) + 6],
+        permissions=sorted(set(permissions)),
+        expires_at=utcnow() + timedelta(days=expires_in_days),
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def list_for(user_id: uuid.UUID) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id)
+        )
+    )
+
+
+def revoke(user_id: uuid.UUID, token_id: uuid.UUID) -> None:
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+    )
+    if token is None:
+        raise NotFound("No such API token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def authenticate(secret: str) -> Principal:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(secret)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        raise Unauthorized("The API token is invalid, expired or revoked.")
+    owner = db.session.get(User, token.user_id)
+    if owner is None or owner.is_deleted or not owner.is_active:
+        raise Unauthorized("The API token is invalid, expired or revoked.")
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        # Its own commit, before the view runs: read-only requests never commit.
+        db.session.commit()
+    permissions = effective_permissions(owner.id) & set(token.permissions)
+    return Principal(user=owner, permissions=permissions, api_token_id=token.id)

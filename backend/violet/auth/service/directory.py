@@ -1,0 +1,403 @@
+"""Users and groups: who exists, which groups they are in, what each group may do.
+
+The no-lock-out rule: at least one active user must keep both `user.manage` and `group.manage`
+(through live groups), so an administrator can always repair permissions. Every change that could
+break it calls `ensure_an_administrator_remains()` after flushing, inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from violet.auth.models import (
+    ApiToken,
+    Group,
+    Permission,
+    RefreshToken,
+    User,
+    group_permissions,
+    user_groups,
+)
+from violet.auth.permissions import ADMIN_PERMISSIONS, ADMINISTRATORS, DEFAULT_GROUPS, PERMISSIONS
+from violet.auth.service.credentials import check_policy, hash_password
+from violet.core.errors import Conflict, NotFound, Unprocessable
+from violet.core.models import utcnow
+from violet.core.pagination import paginate
+from violet.core.search import contains
+from violet.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+# --- permissions -----------------------------------------------------------------------------
+
+
+def effective_permissions(user_id: uuid.UUID) -> frozenset[str]:
+    """The union of the permissions of the user's live groups."""
+    codes = db.session.scalars(
+        select(group_permissions.c.permission_code)
+        .distinct()
+        .join(user_groups, user_groups.c.group_id == group_permissions.c.group_id)
+        .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
+        .where(user_groups.c.user_id == user_id)
+    )
+    return frozenset(codes)
+
+
+def list_permissions() -> list[Permission]:
+    return list(db.session.scalars(select(Permission).order_by(Permission.code)))
+
+
+def seed_permissions_and_groups() -> None:
+    """Put every permission code and the default groups in place (idempotent).
+
+    A default group that exists keeps the permissions an administrator gave it; only the
+    Administrators group is topped up with new codes, so it always holds everything.
+    """
+    known = set(db.session.scalars(select(Permission.code)))
+    for code, description in PERMISSIONS.items():
+        if code not in known:
+            db.session.add(Permission(code=code, description=description))
+    db.session.flush()
+    for name, (description, codes) in DEFAULT_GROUPS.items():
+        group = db.session.scalar(
+            select(Group).where(func.lower(Group.name) == name.lower(), Group.deleted_at.is_(None))
+        )
+        if group is None:
+            group = Group(name=name, description=description)
+            db.session.add(group)
+            group.permissions = _permissions_for(codes)
+        elif name == ADMINISTRATORS:
+            group.permissions = _permissions_for(PERMISSIONS)
+    db.session.flush()
+
+
+def _permissions_for(codes: Iterable[str]) -> list[Permission]:
+    codes = list(dict.fromkeys(codes))
+    found = {
+        p.code: p for p in db.session.scalars(select(Permission).where(Permission.code.in_(codes)))
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown permission: {', '.join(unknown)}.",
+            errors={"permissions": [f"Unknown permission: {code}." for code in unknown]},
+        )
+    return [found[code] for code in codes]
+
+
+def ensure_an_administrator_remains() -> None:
+    """409 when no active user would be left holding every administrative permission."""
+    holders = (
+        select(user_groups.c.user_id)
+        .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
+        .join(group_permissions, group_permissions.c.group_id == Group.id)
+        .join(User, User.id == user_groups.c.user_id)
+        .where(
+            User.is_active.is_(True),
+            User.deleted_at.is_(None),
+            group_permissions.c.permission_code.in_(ADMIN_PERMISSIONS),
+        )
+        .group_by(user_groups.c.user_id)
+        .having(
+            func.count(func.distinct(group_permissions.c.permission_code)) == len(ADMIN_PERMISSIONS)
+        )
+        .limit(1)
+    )
+    db.session.flush()
+    if db.session.scalar(holders) is None:
+        raise Conflict(
+            "This change would leave no active user who can manage users and groups "
+            f"({' and '.join(ADMIN_PERMISSIONS)}); give those permissions to someone else first."
+        )
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_live_user_by_email(email: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(
+            func.lower(User.email) == normalise_email(email), User.deleted_at.is_(None)
+        )
+    )
+
+
+def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
+    user = db.session.scalar(
+        User.select_active(include_deleted)
+        .where(User.id == user_id)
+        .options(selectinload(User.groups))
+    )
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def list_users(
+    *,
+    q: str | None,
+    group_id: uuid.UUID | None,
+    active: bool | None,
+    include_deleted: bool,
+    limit: int,
+    offset: int,
+    sort: str | None,
+) -> dict[str, Any]:
+    statement = User.select_active(include_deleted).options(selectinload(User.groups))
+    if q:
+        statement = statement.where(or_(contains(User.email, q), contains(User.display_name, q)))
+    if group_id is not None:
+        statement = statement.where(
+            User.id.in_(select(user_groups.c.user_id).where(user_groups.c.group_id == group_id))
+        )
+    if active is not None:
+        statement = statement.where(User.is_active.is_(active))
+    return paginate(
+        db.session,
+        statement,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        sortable={
+            "email": User.email,
+            "display_name": User.display_name,
+            "created_at": User.created_at,
+            "last_login_at": User.last_login_at,
+        },
+        default_sort="email",
+        tiebreaker=User.id,
+    )
+
+
+def create_user(
+    *,
+    email: str,
+    password: str,
+    display_name: str | None = None,
+    group_ids: list[uuid.UUID] | None = None,
+    groups: list[Group] | None = None,
+    created_by: uuid.UUID | None = None,
+) -> User:
+    """A new active user; 409 when a live user already has the email."""
+    check_policy(password)
+    email = normalise_email(email)
+    if find_live_user_by_email(email) is not None:
+        raise Conflict(
+            f"A user with the email {email} already exists.",
+            errors={"email": ["A user with this email already exists."]},
+        )
+    user = User(
+        email=email,
+        display_name=(display_name or "").strip() or email.split("@")[0],
+        password_hash=hash_password(password),
+        created_by=created_by,
+        updated_by=created_by,
+    )
+    user.groups = groups if groups is not None else live_groups(group_ids or [])
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, changes: dict[str, Any], *, by: uuid.UUID) -> User:
+    """Apply a PATCH: `display_name`, `is_active`, `group_ids`, `password`."""
+    if "display_name" in changes:
+        user.display_name = (changes["display_name"] or "").strip()
+    if "group_ids" in changes:
+        user.groups = live_groups(changes["group_ids"])
+    if "password" in changes:
+        check_policy(changes["password"])
+        user.password_hash = hash_password(changes["password"])
+        revoke_refresh_tokens(user.id)
+    if "is_active" in changes and changes["is_active"] != user.is_active:
+        user.is_active = changes["is_active"]
+        if not user.is_active:
+            revoke_all_tokens(user.id)
+    user.updated_by = by
+    ensure_an_administrator_remains()
+    return user
+
+
+def delete_user(user: User, *, by: uuid.UUID) -> None:
+    """Soft delete: the user disappears, their sessions and API tokens stop working."""
+    user.soft_delete(by)
+    revoke_all_tokens(user.id)
+    ensure_an_administrator_remains()
+
+
+def restore_user(user: User) -> User:
+    if not user.is_deleted:
+        return user
+    if find_live_user_by_email(user.email) is not None:
+        raise Conflict(f"Another live user now has the email {user.email}.")
+    user.restore()
+    db.session.flush()
+    return user
+
+
+def reset_mfa(user: User, *, by: uuid.UUID) -> None:
+    """An administrator clears a user's TOTP (lost device); they enrol again at next login."""
+    user.mfa_enabled = False
+    user.mfa_secret = None
+    user.mfa_last_step = None
+    user.updated_by = by
+
+
+def revoke_refresh_tokens(user_id: uuid.UUID) -> None:
+    db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_all_tokens(user_id: uuid.UUID) -> None:
+    """Sessions and API tokens alike (deactivation, deletion)."""
+    revoke_refresh_tokens(user_id)
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def create_admin(email: str, password: str | None = None) -> tuple[User, str | None]:
+    """A user in the Administrators group; returns the generated password when none was given."""
+    seed_permissions_and_groups()
+    generated = None if password else secrets.token_urlsafe(18)
+    administrators = db.session.scalars(
+        select(Group).where(Group.name == ADMINISTRATORS, Group.deleted_at.is_(None))
+    ).one()
+    user = create_user(
+        email=email,
+        password=password or generated or "",
+        display_name="Administrator",
+        groups=[administrators],
+    )
+    return user, generated
+
+
+def ensure_first_admin(email: str, password: str | None) -> str | None:
+    """Create the first administrator when the instance has no user at all.
+
+    Returns the generated password (to print once) or None.
+    """
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        return None
+    _, generated = create_admin(email, password)
+    log.info("created the first administrator %s", email)
+    return generated
+
+
+# --- groups ----------------------------------------------------------------------------------
+
+
+def live_groups(group_ids: Iterable[uuid.UUID]) -> list[Group]:
+    """The live groups with these ids; 422 naming any unknown id."""
+    group_ids = list(dict.fromkeys(group_ids))
+    if not group_ids:
+        return []
+    found = {
+        group.id: group
+        for group in db.session.scalars(Group.select_active().where(Group.id.in_(group_ids)))
+    }
+    unknown = [str(group_id) for group_id in group_ids if group_id not in found]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown group: {', '.join(unknown)}.",
+            errors={"group_ids": [f"Unknown group: {group_id}." for group_id in unknown]},
+        )
+    return [found[group_id] for group_id in group_ids]
+
+
+def get_group(group_id: uuid.UUID, *, include_deleted: bool = False) -> Group:
+    group = db.session.scalar(
+        Group.select_active(include_deleted)
+        .where(Group.id == group_id)
+        .options(selectinload(Group.permissions))
+    )
+    if group is None:
+        raise NotFound("No such group.")
+    return group
+
+
+def list_groups(
+    *, q: str | None, include_deleted: bool, limit: int, offset: int, sort: str | None
+) -> dict[str, Any]:
+    statement = Group.select_active(include_deleted).options(selectinload(Group.permissions))
+    if q:
+        statement = statement.where(contains(Group.name, q))
+    return paginate(
+        db.session,
+        statement,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        sortable={"name": Group.name, "created_at": Group.created_at},
+        default_sort="name",
+        tiebreaker=Group.id,
+    )
+
+
+def _check_group_name_free(name: str, *, except_id: uuid.UUID | None = None) -> None:
+    statement = select(Group.id).where(
+        func.lower(Group.name) == name.lower(), Group.deleted_at.is_(None)
+    )
+    if except_id is not None:
+        statement = statement.where(Group.id != except_id)
+    if db.session.scalar(statement) is not None:
+        raise Conflict(
+            f"A group named {name!r} already exists.",
+            errors={"name": ["A group with this name already exists."]},
+        )
+
+
+def create_group(
+    *, name: str, description: str | None, permissions: list[str], by: uuid.UUID
+) -> Group:
+    name = name.strip()
+    _check_group_name_free(name)
+    group = Group(name=name, description=description or "", created_by=by, updated_by=by)
+    group.permissions = _permissions_for(permissions)
+    db.session.add(group)
+    db.session.flush()
+    return group
+
+
+def update_group(group: Group, changes: dict[str, Any], *, by: uuid.UUID) -> Group:
+    if "name" in changes:
+        name = changes["name"].strip()
+        _check_group_name_free(name, except_id=group.id)
+        group.name = name
+    if "description" in changes:
+        group.description = changes["description"] or ""
+    if "permissions" in changes:
+        group.permissions = _permissions_for(changes["permissions"])
+    group.updated_by = by
+    ensure_an_administrator_remains()
+    return group
+
+
+def delete_group(group: Group, *, by: uuid.UUID) -> None:
+    group.soft_delete(by)
+    ensure_an_administrator_remains()
+
+
+def restore_group(group: Group) -> Group:
+    if group.is_deleted:
+        _check_group_name_free(group.name)
+        group.restore()
+        db.session.flush()
+    return group

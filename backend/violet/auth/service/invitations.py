@@ -1,0 +1,116 @@
+"""Invitations: an administrator invites an email into groups; the invitee picks a password.
+
+The one-time token travels in the accept URL and is stored only as its SHA-256. An invitation is
+pending until it is accepted (once), revoked, or expired; the last three answer 410.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from violet.auth.models import Invitation
+from violet.auth.service.credentials import check_policy, new_token, token_hash
+from violet.auth.service.directory import create_user, find_live_user_by_email, live_groups
+from violet.auth.service.sessions import Client, start_session
+from violet.core.errors import Conflict, Gone, NotFound
+from violet.core.models import utcnow
+from violet.core.pagination import paginate
+from violet.extensions import db
+
+
+def accept_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/accept-invitation?token={token}"
+
+
+def create(
+    *, email: str, group_ids: list[uuid.UUID], expires_in_hours: int, by: uuid.UUID
+) -> tuple[Invitation, str]:
+    email = email.strip().lower()
+    if find_live_user_by_email(email) is not None:
+        raise Conflict(
+            f"{email} already has an account.",
+            errors={"email": ["A user with this email already exists."]},
+        )
+    token = new_token()
+    invitation = Invitation(
+        email=email,
+        token_hash=token_hash(token),
+        expires_at=utcnow() + timedelta(hours=expires_in_hours),
+        created_by=by,
+        updated_by=by,
+    )
+    invitation.groups = live_groups(group_ids)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def list_invitations(
+    *, status: str | None, limit: int, offset: int, sort: str | None
+) -> dict[str, Any]:
+    statement = select(Invitation).options(
+        selectinload(Invitation.groups), selectinload(Invitation.inviter)
+    )
+    if status:
+        statement = statement.where(Invitation.status == status)
+    return paginate(
+        db.session,
+        statement,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        sortable={
+            "created_at": Invitation.created_at,
+            "email": Invitation.email,
+            "expires_at": Invitation.expires_at,
+        },
+        default_sort="-created_at",
+        tiebreaker=Invitation.id,
+    )
+
+
+def revoke(invitation_id: uuid.UUID, *, by: uuid.UUID) -> None:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    if invitation.status == "accepted":
+        raise Conflict("The invitation was already accepted; deactivate the user instead.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        invitation.revoked_by = by
+
+
+def find_usable(token: str, *, lock: bool = False) -> Invitation:
+    """The pending invitation behind `token`: 404 when unknown, 410 when no longer usable."""
+    statement = select(Invitation).where(Invitation.token_hash == token_hash(token))
+    if lock:
+        statement = statement.with_for_update()
+    invitation = db.session.scalar(statement)
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    status = invitation.status
+    if status != "pending":
+        raise Gone(f"This invitation is {status}; ask for a new one.")
+    return invitation
+
+
+def accept(token: str, *, display_name: str, password: str, client: Client) -> dict[str, Any]:
+    """Create the invited user in the invitation's groups and sign them in."""
+    check_policy(password)
+    # Locked so two tabs accepting at once cannot create two users.
+    invitation = find_usable(token, lock=True)
+    user = create_user(
+        email=invitation.email,
+        password=password,
+        display_name=display_name,
+        groups=[group for group in invitation.groups if not group.is_deleted],
+        created_by=invitation.created_by,
+    )
+    invitation.accepted_at = utcnow()
+    invitation.accepted_user_id = user.id
+    return start_session(user, client)

@@ -1,0 +1,51 @@
+"""From `Authorization: Bearer …` to a Principal: registered with core.auth at start-up."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from flask import request
+
+from violet.auth.models import User
+from violet.auth.service import api_tokens
+from violet.auth.service.directory import effective_permissions
+from violet.auth.service.sessions import ENROL_CLAIM, decode_access_token
+from violet.core.auth import Principal
+from violet.core.errors import Forbidden, Unauthorized
+from violet.extensions import db
+
+# While `mfa_required` forces enrolment, a session may only enrol (and look at itself, leave).
+ENROLMENT_ENDPOINTS = {
+    "auth.Me",
+    "auth.MfaSetup",
+    "auth.MfaEnable",
+    "auth.Logout",
+    "auth.LogoutAll",
+}
+
+
+def authenticate_bearer(token: str) -> Principal:
+    if token.startswith(api_tokens.API_TOKEN_PREFIX):
+        return api_tokens.authenticate(token)
+    claims = decode_access_token(token)
+    try:
+        user_id = uuid.UUID(claims["sub"])
+    except (KeyError, ValueError) as exc:
+        raise Unauthorized("The access token is invalid.") from exc
+    user = db.session.get(User, user_id)
+    if user is None or user.is_deleted or not user.is_active:
+        raise Unauthorized("The account behind this token no longer exists or is deactivated.")
+    issued_at = datetime.fromtimestamp(claims["iat"], UTC)
+    if user.tokens_valid_after is not None and issued_at < user.tokens_valid_after:
+        raise Unauthorized("This session was signed out; sign in again.")
+    if (
+        claims.get(ENROL_CLAIM)
+        and not user.mfa_enabled
+        and request.endpoint not in ENROLMENT_ENDPOINTS
+    ):
+        raise Forbidden(
+            "Two-factor authentication is required: enrol with POST /auth/mfa/setup and "
+            "/auth/mfa/enable, then sign in again."
+        )
+    return Principal(user=user, permissions=effective_permissions(user.id), claims=claims)

@@ -1,0 +1,213 @@
+"""Sign-in sessions: login (with the TOTP second step), access JWTs, refresh-token rotation.
+
+A login starts a *family* of refresh tokens. Each refresh spends the presented token and issues
+the next one of the family. A spent token presented again means it was stolen (or replayed): the
+whole family is revoked, so neither the thief nor the victim can go on without signing in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, decode_token
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt import ExpiredSignatureError, PyJWTError
+from sqlalchemy import select, update
+
+from violet.auth.models import RefreshToken, User
+from violet.auth.service import mfa
+from violet.auth.service.credentials import (
+    check_policy,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from violet.auth.service.directory import (
+    effective_permissions,
+    find_live_user_by_email,
+    revoke_refresh_tokens,
+)
+from violet.core.errors import Unauthorized, Unprocessable
+from violet.core.models import utcnow
+from violet.core.serialization import Extended
+from violet.extensions import db
+from violet.settings.service import get_value
+
+INVALID_CREDENTIALS = "Invalid email or password."
+INVALID_REFRESH = "The refresh token is invalid, expired or revoked; sign in again."
+MFA_TOKEN_MINUTES = 5
+# Claims that restrict what an access JWT may be used for.
+MFA_PENDING_CLAIM = "mfa_pending"  # password checked, TOTP code still due: only /auth/login/mfa
+ENROL_CLAIM = "mfa_enrol"  # `mfa_required` is on and the user has no TOTP yet
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a request comes from, recorded on refresh tokens."""
+
+    ip_address: str | None
+    user_agent: str | None
+
+
+def describe(user: User) -> Extended:
+    """The signed-in user with what the SPA needs to know about the session (MeOut)."""
+    return Extended(
+        user,
+        permissions=sorted(effective_permissions(user.id)),
+        mfa_enrolment_required=needs_mfa_enrolment(user),
+        # Notifications arrive with the missions domain; until then nobody has any.
+        unread_notifications=0,
+    )
+
+
+def needs_mfa_enrolment(user: User) -> bool:
+    return not user.mfa_enabled and bool(get_value("mfa_required"))
+
+
+def login(email: str, password: str, client: Client) -> dict[str, Any]:
+    """Check the password; answer a token pair, or an MFA challenge for TOTP users.
+
+    Unknown email and wrong password give the same 401 after the same work (a dummy hash
+    is verified when the email is unknown).
+    """
+    user = find_live_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthorized(INVALID_CREDENTIALS)
+    if not user.is_active:
+        raise Unauthorized("This account is deactivated; ask an administrator.")
+    if user.mfa_enabled:
+        mfa_token = create_access_token(
+            identity=str(user.id),
+            additional_claims={MFA_PENDING_CLAIM: True},
+            expires_delta=timedelta(minutes=MFA_TOKEN_MINUTES),
+        )
+        return {"mfa_required": True, "mfa_token": mfa_token}
+    return start_session(user, client)
+
+
+def complete_mfa_login(mfa_token: str, code: str, client: Client) -> dict[str, Any]:
+    """Second step of an MFA login: the challenge token plus a fresh TOTP code."""
+    try:
+        claims = decode_token(mfa_token)
+    except (PyJWTError, JWTExtendedException) as exc:
+        raise Unauthorized("The sign-in challenge is invalid or expired; sign in again.") from exc
+    if not claims.get(MFA_PENDING_CLAIM):
+        raise Unauthorized("The sign-in challenge is invalid or expired; sign in again.")
+    user = db.session.get(User, uuid.UUID(claims["sub"]))
+    if user is None or user.is_deleted or not user.is_active or not user.mfa_enabled:
+        raise Unauthorized("The sign-in challenge is invalid or expired; sign in again.")
+    if not mfa.verify_code(user, code):
+        raise Unauthorized("The authentication code is wrong or was already used.")
+    return start_session(user, client)
+
+
+def start_session(user: User, client: Client, family_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """Issue an access JWT and a refresh token (a new family unless one is given)."""
+    config = current_app.config
+    refresh_token = new_token()
+    db.session.add(
+        RefreshToken(
+            user_id=user.id,
+            token_hash=token_hash(refresh_token),
+            family_id=family_id or uuid.uuid4(),
+            expires_at=utcnow() + timedelta(days=config["JWT_REFRESH_TOKEN_DAYS"]),
+            ip_address=(client.ip_address or "")[:64] or None,
+            user_agent=(client.user_agent or "")[:200] or None,
+        )
+    )
+    if family_id is None:
+        user.last_login_at = utcnow()
+    me = describe(user)
+    access_token = create_access_token(
+        identity=str(user.id),
+        additional_claims={ENROL_CLAIM: True} if me.mfa_enrolment_required else None,
+        expires_delta=timedelta(minutes=config["JWT_ACCESS_TOKEN_MINUTES"]),
+    )
+    db.session.flush()
+    return {
+        "access_token": access_token,
+        "refresh_token": refresh_token,
+        "token_type": "Bearer",
+        "expires_in": config["JWT_ACCESS_TOKEN_MINUTES"] * 60,
+        "user": me,
+    }
+
+
+def refresh(refresh_token: str, client: Client) -> dict[str, Any]:
+    """Spend a refresh token for a new pair; a replayed one revokes its family (and 401)."""
+    presented = db.session.scalar(
+        select(RefreshToken)
+        .where(RefreshToken.token_hash == token_hash(refresh_token))
+        .with_for_update()
+    )
+    now = utcnow()
+    if presented is None or presented.revoked_at is not None or presented.expires_at <= now:
+        raise Unauthorized(INVALID_REFRESH)
+    if presented.spent_at is not None:
+        revoke_family(presented.family_id)
+        # Committed before answering 401: the error handler rolls back, the revocation must stay.
+        db.session.commit()
+        raise Unauthorized(
+            "This refresh token was already used, so the session was ended everywhere it was "
+            "used; sign in again."
+        )
+    user = db.session.get(User, presented.user_id)
+    if user is None or user.is_deleted or not user.is_active:
+        raise Unauthorized(INVALID_REFRESH)
+    presented.spent_at = now
+    return start_session(user, client, family_id=presented.family_id)
+
+
+def revoke_family(family_id: uuid.UUID) -> None:
+    db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def logout(user: User, refresh_token: str) -> None:
+    """End the session the refresh token belongs to (unknown tokens are ignored: 204 anyway)."""
+    presented = db.session.scalar(
+        select(RefreshToken).where(
+            RefreshToken.token_hash == token_hash(refresh_token),
+            RefreshToken.user_id == user.id,
+        )
+    )
+    if presented is not None:
+        revoke_family(presented.family_id)
+
+
+def logout_everywhere(user: User) -> None:
+    """Revoke every refresh token and refuse every access token issued until now."""
+    revoke_refresh_tokens(user.id)
+    user.tokens_valid_after = utcnow().replace(microsecond=0)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise Unprocessable(
+            "The current password is wrong.", errors={"current_password": ["Incorrect password."]}
+        )
+    check_policy(new_password, field="new_password")
+    user.password_hash = hash_password(new_password)
+    revoke_refresh_tokens(user.id)
+    db.session.flush()
+
+
+def decode_access_token(token: str) -> dict[str, Any]:
+    """The claims of a valid access JWT, or 401."""
+    try:
+        claims = decode_token(token)
+    except ExpiredSignatureError as exc:
+        raise Unauthorized("The access token has expired; refresh it.") from exc
+    except (PyJWTError, JWTExtendedException, ValueError) as exc:
+        raise Unauthorized("The access token is invalid.") from exc
+    if claims.get("type") != "access" or claims.get(MFA_PENDING_CLAIM):
+        raise Unauthorized("The access token is invalid.")
+    return claims

@@ -1,0 +1,34 @@
+"""Settings (SPEC §4): `GET /settings`, `PUT /settings/{key}`."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from violet.core.auth import current_user_id, require_auth, require_perm
+from violet.extensions import db
+from violet.settings import service
+from violet.settings.schemas import SettingIn, SettingOut
+
+blp = Blueprint("settings", __name__, description="Instance-wide settings.")
+
+
+@blp.route("")
+class Settings(MethodView):
+    @require_auth
+    @blp.response(200, SettingOut(many=True))
+    def get(self):
+        """Every known setting with its value and default."""
+        return service.list_settings()
+
+
+@blp.route("/<string:key>")
+class SettingByKey(MethodView):
+    @require_perm("settings.manage")
+    @blp.arguments(SettingIn)
+    @blp.response(200, SettingOut)
+    def put(self, payload, key):
+        """Change one setting; the value is validated by the setting's own schema."""
+        setting = service.put_value(key, payload["value"], by=current_user_id())
+        db.session.commit()
+        return setting
