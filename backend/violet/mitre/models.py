@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -26,9 +25,12 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    func,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from violet.core.models import Base, TimestampMixin, UuidPkMixin
 
@@ -140,6 +142,20 @@ class MitreSubtechnique(AttackObjectMixin, Base):
     technique: Mapped[MitreTechnique] = relationship(
         back_populates="subtechniques", lazy="raise", viewonly=True
     )
+
+
+# Live sub-techniques of a technique; deferred, list and detail queries `undefer` it.
+MitreTechnique.subtechnique_count = column_property(  # type: ignore[attr-defined]
+    select(func.count(MitreSubtechnique.id))
+    .where(
+        MitreSubtechnique.technique_id == MitreTechnique.id,
+        MitreSubtechnique.deprecated.is_(False),
+        MitreSubtechnique.revoked.is_(False),
+    )
+    .correlate_except(MitreSubtechnique)
+    .scalar_subquery(),
+    deferred=True,
+)
 
 
 class MitreSync(UuidPkMixin, Base):

@@ -78,7 +78,7 @@ class SyncSource:
 
 @dataclass(frozen=True)
 class SyncResult:
-    sync_id: uuid.UUID
+    id: uuid.UUID  # of the sync record
     status: str
     domain: str
     version: str | None
@@ -88,6 +88,24 @@ class SyncResult:
     changes: dict[str, int]
     duration_ms: int
     rows_written: int
+
+
+# Uploads are recognised by name; the content is checked again when parsed.
+UPLOAD_SUFFIXES = (".json", ".json.gz", ".gz")
+
+
+class UnsupportedUpload(ApiError):
+    status = 415
+
+
+def upload_source(filename: str | None, stream: Any, max_bytes: int) -> SyncSource:
+    """A bundle uploaded as multipart `file`: .json or .json.gz (415 otherwise), capped (413)."""
+    name = Path(filename or "").name
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        detail = f"Upload a STIX bundle as .json or .json.gz, not {name or 'a nameless file'}."
+        raise UnsupportedUpload(detail, errors={"file": [detail]})
+    content = sources.read_capped(stream, max_bytes, f"the upload {name}")
+    return SyncSource(content=content, label=f"upload:{name}")
 
 
 def file_source(path: str | Path, max_bytes: int) -> SyncSource:
@@ -196,10 +214,10 @@ def _take_lock() -> None:
 
 
 def sync_running() -> bool:
-    """Whether some connection holds the sync lock right now (any process)."""
+    """Whether another connection (any process) holds the sync lock right now."""
     statement = text(
         "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-        "AND classid = :high AND objid = :low AND objsubid = 1)"
+        "AND classid = :high AND objid = :low AND objsubid = 1 AND pid <> pg_backend_pid())"
     )
     high, low = LOCK_KEY >> 32, LOCK_KEY & 0xFFFFFFFF
     return bool(db.session.execute(statement, {"high": high, "low": low}).scalar_one())
@@ -213,7 +231,7 @@ def _run(attempt: _Attempt, expected: str | None, settings: SyncSettings) -> Syn
     counts = bundle.live_counts()
     sync = attempt.record(SYNC_SUCCEEDED, counts=counts, changes=changes.as_dict())
     return SyncResult(
-        sync_id=sync.id,
+        id=sync.id,
         status=sync.status,
         domain=bundle.domain,
         version=attempt.version,
