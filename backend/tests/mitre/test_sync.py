@@ -389,3 +389,15 @@ def test_one_sync_at_a_time(sync_bytes):
             other.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
     assert not sync_running()
     assert db.session.scalar(select(func.count()).select_from(MitreTechnique)) == 0
+
+
+def test_the_diag_reset_empties_the_catalogue_and_its_history(sync_bytes):
+    from violet.diag.service import business_tables, reset_database
+
+    sync_bytes()
+    assert {*CATALOGUE_TABLES, "mitre_syncs"} <= set(business_tables())
+
+    reset_database()
+
+    for table in (*CATALOGUE_TABLES, "mitre_syncs"):
+        assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0

@@ -65,10 +65,6 @@ class AttackObjectMixin(UuidPkMixin, TimestampMixin):
     # Set when the object disappeared from a later bundle of its domain (then also deprecated).
     vanished_at: Mapped[datetime | None]
 
-    @property
-    def is_live(self) -> bool:
-        return not (self.deprecated or self.revoked)
-
 
 class MitreTactic(AttackObjectMixin, Base):
     __tablename__ = "mitre_tactics"

@@ -1,8 +1,9 @@
 """Write a parsed bundle into the catalogue tables: compare first, then write only the difference.
 
 Each table is read once into a dict keyed by STIX id, every incoming record is compared with its
-row in Python, and only new rows (one multi-row INSERT per table) and changed rows (one batched
-UPDATE per table) reach the database. Re-syncing the same bundle therefore writes nothing.
+row in Python, and only new rows and changed rows reach the database: one batched INSERT and one
+batched UPDATE per table (an executemany that psycopg sends as a pipeline, not a round trip per
+row). Re-syncing the same bundle therefore writes nothing.
 
 Rows are never deleted. An object of the synced domain that is missing from the bundle is flagged
 `deprecated` with `vanished_at` set; if it comes back, the bundle's values (and a NULL
