@@ -70,6 +70,14 @@ def app(database_url: str) -> Flask:
     app = make_app(database_url)
     with app.app_context():
         upgrade()
+
+    @app.before_request
+    def start_like_a_fresh_session() -> None:
+        # In production each request gets a new, empty session. Here the test's session
+        # outlives requests, so make every request read rows again instead of trusting what an
+        # earlier request (or the test) left in the identity map.
+        db.session.expire_all()
+
     return app
 
 
@@ -169,6 +177,9 @@ def password_hash_for(password: str) -> str:
 def make_user() -> Callable[..., User]:
     """`make_user(perms=["mitre.sync"])`: a live user holding exactly those permissions.
 
+    Set-up data is committed; in tests a commit only releases a savepoint of the test's
+    transaction, which is rolled back at the end.
+
     The permissions come through a group made for the user; `groups=` adds existing groups.
     """
     created = 0
@@ -200,7 +211,9 @@ def make_user() -> Callable[..., User]:
             assert len(group.permissions) == len(set(perms)), f"unknown permission in {perms}"
             user.groups.append(group)
         db.session.add(user)
-        db.session.flush()
+        # Committed (a savepoint release here), as if made by an earlier request: a request that
+        # fails rolls back its own work only.
+        db.session.commit()
         return user
 
     return factory

@@ -1,0 +1,143 @@
+"""Personal API tokens (SPEC §1): shown once, hashed, scoped, expiring, revocable."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from violet.auth.models import ApiToken
+from violet.core.models import utcnow
+from violet.extensions import db
+
+
+def create_token(client, headers, **overrides):
+    body = {"name": "CI pipeline", "expires_in_days": 30, "permissions": ["user.read"]}
+    body.update(overrides)
+    return client.post("/api/v1/auth/tokens", json=body, headers=headers)
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_token_is_shown_once_and_stored_hashed(client, make_user, auth_header):
+    headers = auth_header(make_user(perms=["user.read", "diag.read"]))
+
+    created = create_token(client, headers)
+
+    assert created.status_code == 201
+    secret = created.json["token"]
+    assert secret.startswith("vlt_")
+    assert created.json["permissions"] == ["user.read"]
+    stored = db.session.scalars(select(ApiToken)).one()
+    assert secret not in (stored.token_hash, stored.prefix)
+    assert secret.startswith(stored.prefix)
+    listed = client.get("/api/v1/auth/tokens", headers=headers).json
+    assert [token["name"] for token in listed] == ["CI pipeline"]
+    assert "token" not in listed[0]
+
+
+def test_token_works_as_bearer_with_only_its_permissions(client, make_user, auth_header):
+    owner = make_user(perms=["user.read", "diag.read"])
+    secret = create_token(client, auth_header(owner)).json["token"]
+
+    me = client.get("/api/v1/auth/me", headers=bearer(secret))
+    users = client.get("/api/v1/users", headers=bearer(secret))
+    diag = client.get("/api/v1/diag/db", headers=bearer(secret))
+
+    assert me.status_code == 200 and me.json["id"] == str(owner.id)
+    assert users.status_code == 200
+    assert diag.status_code == 403, "the token was not given diag.read"
+    assert db.session.scalars(select(ApiToken.last_used_at)).one() is not None
+
+
+def test_token_cannot_carry_permissions_the_owner_lacks(client, make_user, auth_header):
+    headers = auth_header(make_user(perms=["user.read"]))
+
+    response = create_token(client, headers, permissions=["user.read", "user.manage"])
+
+    assert response.status_code == 422
+    assert "permissions" in response.json["errors"]
+    assert db.session.scalars(select(ApiToken)).all() == []
+
+
+def test_token_loses_permissions_its_owner_loses(client, make_user, auth_header, admin_header):
+    owner = make_user(perms=["user.read"])
+    secret = create_token(client, auth_header(owner)).json["token"]
+    assert client.get("/api/v1/users", headers=bearer(secret)).status_code == 200
+
+    client.patch(f"/api/v1/users/{owner.id}", json={"group_ids": []}, headers=admin_header)
+
+    assert client.get("/api/v1/users", headers=bearer(secret)).status_code == 403
+
+
+def test_expired_and_revoked_tokens_are_refused(client, make_user, auth_header):
+    headers = auth_header(make_user(perms=["user.read"]))
+    expired = create_token(client, headers, name="old").json
+    revoked = create_token(client, headers, name="revoked").json
+    token = db.session.get(ApiToken, expired["id"])
+    token.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    assert client.delete(f"/api/v1/auth/tokens/{revoked['id']}", headers=headers).status_code == 204
+
+    assert client.get("/api/v1/auth/me", headers=bearer(expired["token"])).status_code == 401
+    assert client.get("/api/v1/auth/me", headers=bearer(revoked["token"])).status_code == 401
+
+
+def test_deactivating_the_owner_revokes_their_tokens(client, make_user, auth_header, admin_header):
+    owner = make_user(perms=["user.read"])
+    secret = create_token(client, auth_header(owner)).json["token"]
+
+    response = client.patch(
+        f"/api/v1/users/{owner.id}", json={"is_active": False}, headers=admin_header
+    )
+    assert response.status_code == 200
+    client.patch(f"/api/v1/users/{owner.id}", json={"is_active": True}, headers=admin_header)
+
+    # Reactivation does not bring a revoked token back.
+    assert client.get("/api/v1/auth/me", headers=bearer(secret)).status_code == 401
+    assert db.session.scalars(select(ApiToken.revoked_at)).one() is not None
+
+
+def test_tokens_cannot_manage_credentials(client, make_user, auth_header):
+    headers = auth_header(make_user(perms=["user.read"]))
+    secret = create_token(client, headers).json["token"]
+
+    new_token = create_token(client, bearer(secret))
+    password = client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "x", "new_password": "y" * 12},
+        headers=bearer(secret),
+    )
+
+    assert new_token.status_code == 403
+    assert password.status_code == 403
+
+
+def test_tokens_keep_working_for_users_with_mfa(client, make_user, auth_header):
+    owner = make_user(perms=["user.read"])
+    secret = create_token(client, auth_header(owner)).json["token"]
+    owner.mfa_enabled = True
+    owner.mfa_secret = "JBSWY3DPEHPK3PXP"
+    db.session.commit()
+
+    assert client.get("/api/v1/users", headers=bearer(secret)).status_code == 200
+
+
+def test_someone_elses_token_cannot_be_revoked(client, make_user, auth_header):
+    mine = create_token(client, auth_header(make_user(perms=["user.read"]))).json
+    other = auth_header(make_user())
+
+    response = client.delete(f"/api/v1/auth/tokens/{mine['id']}", headers=other)
+
+    assert response.status_code == 404
+    assert client.get("/api/v1/auth/me", headers=bearer(mine["token"])).status_code == 200
+
+
+def test_expiry_is_capped_at_365_days(client, make_user, auth_header):
+    headers = auth_header(make_user(perms=["user.read"]))
+
+    response = create_token(client, headers, expires_in_days=366)
+
+    assert response.status_code == 422
+    assert "expires_in_days" in response.json["errors"]

@@ -1,0 +1,52 @@
+"""`flask users create-admin` and the first administrator of `make run` (SPEC §1)."""
+
+from sqlalchemy import select
+
+from violet.auth.models import User
+from violet.auth.service.credentials import verify_password
+from violet.extensions import db
+from violet.seed import seed_all
+
+
+def test_create_admin_with_a_given_password(app):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create-admin", "--email", "Boss@Example.test", "--password", "p" * 16]
+    )
+
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(select(User).where(User.email == "boss@example.test")).one()
+    assert [group.name for group in user.groups] == ["Administrators"]
+    assert verify_password(user.password_hash, "p" * 16)
+    assert "p" * 16 not in result.output
+
+
+def test_create_admin_prints_a_generated_password_once(app):
+    result = app.test_cli_runner().invoke(args=["users", "create-admin", "--email", "a@b.test"])
+
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().splitlines()[-1].split(": ", 1)[1]
+    user = db.session.scalars(select(User).where(User.email == "a@b.test")).one()
+    assert verify_password(user.password_hash, password)
+
+
+def test_create_admin_refuses_a_taken_email_and_a_short_password(app, make_user):
+    make_user("taken@example.test")
+    runner = app.test_cli_runner()
+
+    taken = runner.invoke(args=["users", "create-admin", "--email", "taken@example.test"])
+    short = runner.invoke(args=["users", "create-admin", "--email", "n@e.test", "--password", "x"])
+
+    assert taken.exit_code != 0 and "already exists" in taken.output
+    assert short.exit_code != 0 and "12 to 128" in short.output
+
+
+def test_seed_creates_the_first_admin_only_when_there_is_no_user(app):
+    db.session.execute(User.__table__.delete())
+
+    generated = seed_all()
+    again = seed_all()
+
+    users = db.session.scalars(select(User)).all()
+    assert [user.email for user in users] == [app.config["ADMIN_EMAIL"]]
+    assert generated and verify_password(users[0].password_hash, generated)
+    assert again is None

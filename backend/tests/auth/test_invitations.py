@@ -1,0 +1,142 @@
+"""Invitations (SPEC §1): create, look up, accept once, revoke, expire."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from violet.auth.models import Group, Invitation, User
+from violet.core.models import utcnow
+from violet.extensions import db
+
+PASSWORD = "invited person password"
+
+
+@pytest.fixture
+def analysts():
+    return db.session.scalars(select(Group).where(Group.name == "Analysts")).one()
+
+
+def invite(client, headers, email="guest@example.test", **extra):
+    return client.post("/api/v1/invitations", json={"email": email, **extra}, headers=headers)
+
+
+def accept(client, token, password=PASSWORD):
+    return client.post(
+        "/api/v1/invitations/accept",
+        json={"token": token, "display_name": "Guest", "password": password},
+    )
+
+
+def test_invite_lookup_accept_signs_the_new_user_in(client, admin, admin_header, analysts):
+    created = invite(client, admin_header, group_ids=[str(analysts.id)], expires_in_hours=48)
+    assert created.status_code == 201
+    token = created.json["token"]
+    assert created.json["accept_url"] == f"http://localhost/accept-invitation?token={token}"
+    assert created.json["status"] == "pending"
+    assert db.session.scalars(select(Invitation.token_hash)).one() != token
+
+    lookup = client.get(f"/api/v1/invitations/lookup?token={token}")
+    assert lookup.status_code == 200
+    assert lookup.json["email"] == "guest@example.test"
+    assert lookup.json["invited_by"] == admin.email
+
+    accepted = accept(client, token)
+    assert accepted.status_code == 201
+    assert accepted.json["user"]["email"] == "guest@example.test"
+    assert [g["name"] for g in accepted.json["user"]["groups"]] == ["Analysts"]
+    assert "test_template.read" in accepted.json["user"]["permissions"]
+    me = client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {accepted.json['access_token']}"}
+    )
+    assert me.status_code == 200
+
+
+def test_invitation_is_single_use(client, admin_header):
+    token = invite(client, admin_header).json["token"]
+    assert accept(client, token).status_code == 201
+
+    again = accept(client, token)
+    lookup = client.get(f"/api/v1/invitations/lookup?token={token}")
+
+    assert again.status_code == 410
+    assert lookup.status_code == 410
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(User).where(User.email == "guest@example.test")
+        )
+        == 1
+    )
+
+
+def test_revoked_and_expired_invitations_are_gone(client, admin_header):
+    revoked = invite(client, admin_header, "r@example.test").json
+    expired = invite(client, admin_header, "e@example.test").json
+    client.delete(f"/api/v1/invitations/{revoked['id']}", headers=admin_header)
+    db.session.get(Invitation, expired["id"]).expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+    assert accept(client, revoked["token"]).status_code == 410
+    assert accept(client, expired["token"]).status_code == 410
+    assert client.get(f"/api/v1/invitations/lookup?token={expired['token']}").status_code == 410
+
+
+def test_unknown_token_is_404(client):
+    assert client.get("/api/v1/invitations/lookup?token=nope").status_code == 404
+    assert accept(client, "nope").status_code == 404
+
+
+def test_list_filters_by_status(client, admin_header):
+    pending = invite(client, admin_header, "p@example.test").json
+    used = invite(client, admin_header, "u@example.test").json
+    accept(client, used["token"])
+    revoked = invite(client, admin_header, "x@example.test").json
+    client.delete(f"/api/v1/invitations/{revoked['id']}", headers=admin_header)
+
+    def emails(status):
+        response = client.get(f"/api/v1/invitations?status={status}", headers=admin_header)
+        return [item["email"] for item in response.json["items"]]
+
+    assert emails("pending") == [pending["email"]]
+    assert emails("accepted") == [used["email"]]
+    assert emails("revoked") == [revoked["email"]]
+    assert emails("expired") == []
+    assert client.get("/api/v1/invitations?status=lost", headers=admin_header).status_code == 422
+
+
+def test_inviting_an_existing_user_is_a_conflict(client, make_user, admin_header):
+    make_user("member@example.test")
+    response = invite(client, admin_header, "Member@example.test")
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"email": "a@example.test", "expires_in_hours": 721}, "expires_in_hours"),
+        ({"email": "a@example.test", "group_ids": ["not-a-uuid"]}, "group_ids.0"),
+        (
+            {"email": "a@example.test", "group_ids": ["6f1d2b1e-0000-4000-8000-000000000000"]},
+            "group_ids",
+        ),
+        ({"email": "a@example.test", "role": "admin"}, "role"),
+        ({"email": "x" * 250 + "@example.test"}, "email"),
+    ],
+)
+def test_bad_invitations_are_refused_and_nothing_is_created(client, admin_header, payload, field):
+    response = client.post("/api/v1/invitations", json=payload, headers=admin_header)
+
+    assert response.status_code == 422
+    assert field in response.json["errors"]
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_accept_with_a_short_password_creates_nothing(client, admin_header):
+    token = invite(client, admin_header).json["token"]
+
+    response = accept(client, token, password="short")
+
+    assert response.status_code == 422
+    assert "password" in response.json["errors"]
+    assert client.get(f"/api/v1/invitations/lookup?token={token}").status_code == 200

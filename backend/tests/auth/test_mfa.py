@@ -1,0 +1,123 @@
+"""TOTP enrolment, disabling, the `mfa_required` setting and the administrator's reset."""
+
+import time
+
+import pyotp
+
+from tests.conftest import DEFAULT_PASSWORD
+from violet.extensions import db
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def sign_in(client, email):
+    return client.post("/api/v1/auth/login", json={"email": email, "password": DEFAULT_PASSWORD})
+
+
+def test_enable_needs_a_valid_code(client, make_user, auth_header):
+    user = make_user()
+    headers = auth_header(user)
+    client.post("/api/v1/auth/mfa/setup", headers=headers)
+
+    wrong = client.post("/api/v1/auth/mfa/enable", json={"code": "12345x"}, headers=headers)
+
+    assert wrong.status_code == 422
+    assert "code" in wrong.json["errors"]
+    db.session.refresh(user)
+    assert user.mfa_enabled is False
+
+
+def test_enable_without_setup_is_a_conflict(client, make_user, auth_header):
+    response = client.post(
+        "/api/v1/auth/mfa/enable", json={"code": "123456"}, headers=auth_header(make_user())
+    )
+    assert response.status_code == 409
+
+
+def enrol(client, headers):
+    secret = client.post("/api/v1/auth/mfa/setup", headers=headers).json["secret"]
+    totp = pyotp.TOTP(secret)
+    response = client.post(
+        "/api/v1/auth/mfa/enable", json={"code": totp.at(time.time() - 30)}, headers=headers
+    )
+    assert response.status_code == 204
+    return totp
+
+
+def test_disable_needs_password_and_code(client, make_user, auth_header):
+    user = make_user()
+    headers = auth_header(user)
+    totp = enrol(client, headers)
+
+    wrong_password = client.post(
+        "/api/v1/auth/mfa/disable",
+        json={"password": "not my password", "code": totp.now()},
+        headers=headers,
+    )
+    assert wrong_password.status_code == 422
+    assert "password" in wrong_password.json["errors"]
+
+    ok = client.post(
+        "/api/v1/auth/mfa/disable",
+        json={"password": DEFAULT_PASSWORD, "code": totp.now()},
+        headers=headers,
+    )
+    assert ok.status_code == 204
+    assert "access_token" in sign_in(client, user.email).json
+
+
+def test_mfa_required_forces_enrolment_before_anything_else(client, make_user, admin_header):
+    assert (
+        client.put("/api/v1/settings/mfa_required", json={"value": True}, headers=admin_header)
+    ).status_code == 200
+    user = make_user(perms=["user.read"])
+
+    session = sign_in(client, user.email).json
+    headers = bearer(session["access_token"])
+
+    assert session["user"]["mfa_enrolment_required"] is True
+    assert client.get("/api/v1/users", headers=headers).status_code == 403
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    enrol(client, headers)
+    # Once enrolled, the same session may do what its permissions allow.
+    assert client.get("/api/v1/users", headers=headers).status_code == 200
+
+
+def test_mfa_cannot_be_disabled_while_required(client, make_user, auth_header, admin_header):
+    user = make_user()
+    headers = auth_header(user)
+    totp = enrol(client, headers)
+    client.put("/api/v1/settings/mfa_required", json={"value": True}, headers=admin_header)
+
+    response = client.post(
+        "/api/v1/auth/mfa/disable",
+        json={"password": DEFAULT_PASSWORD, "code": totp.now()},
+        headers=headers,
+    )
+
+    assert response.status_code == 409
+
+
+def test_administrator_can_reset_a_lost_authenticator(client, make_user, auth_header, admin_header):
+    user = make_user()
+    enrol(client, auth_header(user))
+    assert sign_in(client, user.email).json["mfa_required"] is True
+
+    response = client.delete(f"/api/v1/users/{user.id}/mfa", headers=admin_header)
+
+    assert response.status_code == 204
+    assert "access_token" in sign_in(client, user.email).json
+
+
+def test_settings_validate_known_keys(client, admin_header):
+    unknown = client.put("/api/v1/settings/colour", json={"value": 1}, headers=admin_header)
+    wrong_type = client.put(
+        "/api/v1/settings/mfa_required", json={"value": "yes"}, headers=admin_header
+    )
+    listed = client.get("/api/v1/settings", headers=admin_header)
+
+    assert unknown.status_code == 422
+    assert wrong_type.status_code == 422
+    assert {"key": "mfa_required", "value": False}.items() <= listed.json[0].items()
