@@ -401,3 +401,11 @@ def test_the_diag_reset_empties_the_catalogue_and_its_history(sync_bytes):
 
     for table in (*CATALOGUE_TABLES, "mitre_syncs"):
         assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+
+
+@pytest.mark.parametrize("spec_version", ["2.0", "2.1"])
+def test_an_ics_bundle_is_its_own_domain(sync_bytes, spec_version):
+    result = sync_bytes(encode(build_bundle(spec_version, domain="ics-attack")))
+
+    assert result.domain == "ics-attack" and result.counts == LIVE_COUNTS
+    assert tactics_of("IT1078") == ["ITA0001", "ITA0003"]  # kill chain "mitre-ics-attack"
