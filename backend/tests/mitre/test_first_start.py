@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from tests import conftest
+from tests.conftest import fresh_database_url, make_app
 from tests.mitre.bundle import build_bundle, encode
 from violet.launcher import FirstStart, first_mitre_sync
 
 
 def test_first_start_syncs_from_the_bundle_file(tmp_path, monkeypatch):
-    # Via the module: a `test_*` name imported here would be collected and run as a test.
-    url = conftest.test_database_url("violet_first_start")
-    with conftest.make_app(url).app_context():
+    url = fresh_database_url("violet_first_start")
+    with make_app(url).app_context():
         upgrade()
     bundle = tmp_path / "enterprise-attack.json"
     bundle.write_bytes(encode(build_bundle()))
