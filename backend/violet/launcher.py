@@ -39,6 +39,7 @@ class FirstStart(NamedTuple):
 
     mitre_catalogue_empty: bool
     mitre_bundle_file: str
+    mitre_default_sha256: str = ""
 
 
 def prepare_instance() -> FirstStart:
@@ -57,16 +58,22 @@ def prepare_instance() -> FirstStart:
         generated_password = seed_all()
         db.session.commit()
         print_first_admin_password(generated_password)
-        return FirstStart(catalogue_is_empty(), app.config["MITRE_BUNDLE_FILE"])
+        return FirstStart(
+            catalogue_is_empty(),
+            app.config["MITRE_BUNDLE_FILE"],
+            app.config["MITRE_DEFAULT_SHA256"],
+        )
 
 
 def first_mitre_sync(first_start: FirstStart) -> None:
     """Fill an empty ATT&CK catalogue without delaying the server more than a local file needs.
 
     `flask mitre sync` runs in a child process, so this process never holds the parsed bundle.
-    MITRE_BUNDLE_FILE was named by the operator, so it is trusted without a hash; the pinned URL
-    is checked against MITRE_DEFAULT_SHA256. Failures (offline, …) are reported by the command,
-    recorded in the sync history, and Violet carries on.
+    MITRE_BUNDLE_FILE was named by the operator, so it is trusted without a hash. The default URL
+    is checked against MITRE_DEFAULT_SHA256 when one is pinned; without a pin the download is
+    trusted on first use (https, allow-listed host) and its hash is recorded for the operator to
+    check in /mitre/status. Failures (offline, …) are reported by the command, recorded in the
+    sync history, and Violet carries on.
     """
     if not first_start.mitre_catalogue_empty:
         return
@@ -76,10 +83,17 @@ def first_mitre_sync(first_start: FirstStart) -> None:
         subprocess.run([*command, "--file", bundle, "--allow-unverified"], cwd=REPO_ROOT)
         return
     print(
-        "The ATT&CK catalogue is empty: syncing the pinned release in the background "
+        "The ATT&CK catalogue is empty: syncing the default release in the background "
         "(set MITRE_BUNDLE_FILE to use a local copy).",
         flush=True,
     )
+    if not first_start.mitre_default_sha256:
+        command.append("--allow-unverified")
+        print(
+            "No MITRE_DEFAULT_SHA256 is pinned: the download is trusted on first use; check the "
+            "sha256 shown by /api/v1/mitre/status and pin it.",
+            flush=True,
+        )
     threading.Thread(
         target=subprocess.run,
         args=(command,),
