@@ -40,7 +40,7 @@ def embedded_test_pgdata() -> Path:
     return data_dir() / "postgres-test"
 
 
-def test_database_url(name: str = TEST_DATABASE) -> str:
+def fresh_database_url(name: str = TEST_DATABASE) -> str:
     """A fresh, empty database named `name` for this test session."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
@@ -62,7 +62,7 @@ def make_app(database_url: str, **overrides: object) -> Flask:
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    return test_database_url()
+    return fresh_database_url()
 
 
 @pytest.fixture(scope="session")

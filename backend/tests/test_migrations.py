@@ -3,7 +3,7 @@
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
-from tests.conftest import make_app, test_database_url
+from tests.conftest import fresh_database_url, make_app
 
 
 def public_tables(url: str) -> set[str]:
@@ -20,7 +20,7 @@ def public_tables(url: str) -> set[str]:
 
 
 def test_downgrade_to_base_then_upgrade_to_head():
-    url = test_database_url("violet_migrations")
+    url = fresh_database_url("violet_migrations")
     app = make_app(url)
     with app.app_context():
         upgrade()

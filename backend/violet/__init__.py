@@ -20,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet.diag.routes import blp as diag_blp
     from violet.diag.routes import reset_blp as diag_reset_blp
     from violet.extensions import api, db, jwt, limiter, migrate
+    from violet.mitre.routes import blp as mitre_blp
     from violet.settings.routes import blp as settings_blp
 
     app = Flask(__name__, static_folder=None)
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint, url_prefix in AUTH_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=url_prefix)
     api.register_blueprint(settings_blp, url_prefix="/api/v1/settings")
+    api.register_blueprint(mitre_blp, url_prefix="/api/v1/mitre")
     api.register_blueprint(diag_blp, url_prefix="/api/v1/diag")
     if app.config["VIOLET_ENABLE_DIAG_RESET"]:
         api.register_blueprint(diag_reset_blp, url_prefix="/api/v1/diag")

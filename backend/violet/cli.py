@@ -40,7 +40,10 @@ def create_admin_command(email: str, password: str | None) -> None:
 
 
 def register(app: Flask) -> None:
+    from violet.mitre.cli import mitre_cli
+
     app.cli.add_command(users_cli)
+    app.cli.add_command(mitre_cli)
 
     @app.cli.command("seed")
     def seed_command() -> None:

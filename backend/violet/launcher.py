@@ -1,5 +1,8 @@
 """`make run`: database, migrations, seed, first admin, then gunicorn; Ctrl-C stops it all.
 
+With an empty ATT&CK catalogue it also syncs one: from MITRE_BUNDLE_FILE before the server
+starts, else from the pinned MITRE_DEFAULT_URL in the background (offline: a message, no harm).
+
 Run as `python -m violet.launcher`; `python -m violet.launcher flask ARGS` runs a flask command
 against the same database. Without DATABASE_URL it starts the embedded PostgreSQL
 under VIOLET_DATA_DIR (default ./var) and keeps it running until gunicorn exits.
@@ -12,7 +15,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from typing import NamedTuple
 
 from violet.config import REPO_ROOT, data_dir
 
@@ -29,13 +34,22 @@ def ensure_database_url() -> None:
     print(f"Embedded PostgreSQL running from {pgdata}", flush=True)
 
 
-def prepare_instance() -> None:
+class FirstStart(NamedTuple):
+    """What `main` needs to know after preparing the database."""
+
+    mitre_catalogue_empty: bool
+    mitre_bundle_file: str
+    mitre_default_sha256: str = ""
+
+
+def prepare_instance() -> FirstStart:
     """Migrate to head and seed; runs before any worker starts, so workers never race it."""
     from flask_migrate import upgrade
 
     from violet import create_app
     from violet.cli import print_first_admin_password
     from violet.extensions import db
+    from violet.mitre.service import catalogue_is_empty
     from violet.seed import seed_all
 
     app = create_app()
@@ -44,6 +58,49 @@ def prepare_instance() -> None:
         generated_password = seed_all()
         db.session.commit()
         print_first_admin_password(generated_password)
+        return FirstStart(
+            catalogue_is_empty(),
+            app.config["MITRE_BUNDLE_FILE"],
+            app.config["MITRE_DEFAULT_SHA256"],
+        )
+
+
+def first_mitre_sync(first_start: FirstStart) -> None:
+    """Fill an empty ATT&CK catalogue without delaying the server more than a local file needs.
+
+    `flask mitre sync` runs in a child process, so this process never holds the parsed bundle.
+    MITRE_BUNDLE_FILE was named by the operator, so it is trusted without a hash. The default URL
+    is checked against MITRE_DEFAULT_SHA256 when one is pinned; without a pin the download is
+    trusted on first use (https, allow-listed host) and its hash is recorded for the operator to
+    check in /mitre/status. Failures (offline, …) are reported by the command, recorded in the
+    sync history, and Violet carries on.
+    """
+    if not first_start.mitre_catalogue_empty:
+        return
+    command = [sys.executable, "-m", "violet.launcher", "flask", "mitre", "sync", "--if-empty"]
+    if first_start.mitre_bundle_file:
+        bundle = first_start.mitre_bundle_file
+        subprocess.run([*command, "--file", bundle, "--allow-unverified"], cwd=REPO_ROOT)
+        return
+    print(
+        "The ATT&CK catalogue is empty: syncing the default release in the background "
+        "(set MITRE_BUNDLE_FILE to use a local copy).",
+        flush=True,
+    )
+    if not first_start.mitre_default_sha256:
+        command.append("--allow-unverified")
+        print(
+            "No MITRE_DEFAULT_SHA256 is pinned: the download is trusted on first use; check the "
+            "sha256 shown by /api/v1/mitre/status and pin it.",
+            flush=True,
+        )
+    threading.Thread(
+        target=subprocess.run,
+        args=(command,),
+        kwargs={"cwd": REPO_ROOT},
+        name="mitre-first-sync",
+        daemon=True,
+    ).start()
 
 
 def serve() -> int:
@@ -52,10 +109,12 @@ def serve() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     print(f"Violet is starting on http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
-    server = subprocess.Popen(command, cwd=REPO_ROOT)
+    # gunicorn gets a process group of its own: a terminal's Ctrl-C would otherwise reach its
+    # workers directly, they would die before the master noticed, and the master would spawn
+    # fresh ones just to kill them 10 s later. The master alone hears of the stop, from here.
+    server = subprocess.Popen(command, cwd=REPO_ROOT, start_new_session=True)
 
     def stop(signum: int, _frame: object) -> None:
-        # Ctrl-C reaches gunicorn too; forwarding covers a plain `kill` of this process.
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
 
@@ -66,13 +125,18 @@ def serve() -> int:
 
 def run_flask(arguments: list[str]) -> int:
     """`flask <arguments>` against the same database `make run` uses."""
+    import click
     from flask.cli import FlaskGroup
 
     from violet import create_app
 
     ensure_database_url()
     cli = FlaskGroup(create_app=lambda: create_app())
-    return cli.main(args=arguments, prog_name="flask", standalone_mode=False) or 0
+    try:
+        return cli.main(args=arguments, prog_name="flask", standalone_mode=False) or 0
+    except click.ClickException as exc:  # a clean "Error: …", not a traceback
+        exc.show()
+        return exc.exit_code
 
 
 def main(arguments: list[str]) -> int:
@@ -80,8 +144,9 @@ def main(arguments: list[str]) -> int:
         return run_flask(arguments[1:])
     started = time.monotonic()
     ensure_database_url()
-    prepare_instance()
+    first_start = prepare_instance()
     print(f"Database ready in {time.monotonic() - started:.1f}s", flush=True)
+    first_mitre_sync(first_start)
     code = serve()
     print("Violet stopped; stopping the embedded database (if any).", flush=True)
     return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code

@@ -1,10 +1,16 @@
-"""Text search `q` (SPEC §0): case-insensitive substring match with LIKE wildcards escaped."""
+"""Text search `q` (SPEC §0): case-insensitive substring match with LIKE wildcards escaped.
+
+A user who types `100%` or `log_in` finds exactly that text instead of a wildcard pattern.
+`contains(column, q)` filters one column, `contains_any(q, col1, col2, …)` several (OR).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, or_
+
+LIKE_ESCAPE = "\\"
 
 
 def escape_like(text: str) -> str:
@@ -14,4 +20,11 @@ def escape_like(text: str) -> str:
 
 def contains(column: Any, text: str) -> ColumnElement[bool]:
     """`column ILIKE '%text%'`, with `text` taken literally."""
-    return column.ilike(f"%{escape_like(text)}%", escape="\\")
+    return column.ilike(f"%{escape_like(text)}%", escape=LIKE_ESCAPE)
+
+
+def contains_any(text: str, *columns: Any) -> ColumnElement[bool]:
+    """`col1 ILIKE '%text%' OR col2 ILIKE '%text%' …` with `text` taken literally."""
+    if not columns:
+        raise ValueError("contains_any needs at least one column")
+    return or_(*(contains(column, text) for column in columns))

@@ -1,0 +1,1 @@
+"""MITRE ATT&CK catalogue: tactics, techniques, sub-techniques and the STIX sync."""

@@ -1,0 +1,193 @@
+"""`/mitre`: the ATT&CK catalogue (SPEC §2). Reads need any signed-in user, syncing `mitre.sync`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from violet.core.auth import current_user_id, require_auth, require_perm
+from violet.core.errors import ApiError, Unprocessable
+from violet.core.pagination import page_of
+from violet.extensions import db
+from violet.mitre import service
+from violet.mitre.schemas import (
+    DetailQuery,
+    MatrixOut,
+    MatrixQuery,
+    StatusOut,
+    SubtechniqueDetailOut,
+    SubtechniqueOut,
+    SubtechniqueQuery,
+    SyncIn,
+    SyncResultOut,
+    SyncUpload,
+    SyncUploadDoc,
+    TacticOut,
+    TacticQuery,
+    TechniqueDetailOut,
+    TechniqueOut,
+    TechniqueQuery,
+)
+from violet.mitre.sync import service as sync_service
+
+blp = Blueprint("mitre", __name__, description="The MITRE ATT&CK catalogue and its sync.")
+
+
+@blp.route("/status")
+class Status(MethodView):
+    @require_auth
+    @blp.response(200, StatusOut)
+    def get(self):
+        """What the catalogue holds, the last sync, and the pinned default release."""
+        return service.status(current_app.config)
+
+
+@blp.route("/sync")
+class Sync(MethodView):
+    @require_perm("mitre.sync")
+    @blp.doc(
+        requestBody={
+            "required": False,
+            "content": {
+                "application/json": {"schema": SyncIn},
+                "multipart/form-data": {"schema": SyncUploadDoc},
+            },
+        }
+    )
+    @blp.response(200, SyncResultOut)
+    @blp.alt_response(409, description="Another sync is running.")
+    @blp.alt_response(413, description="The bundle exceeds MITRE_MAX_BYTES.")
+    @blp.alt_response(415, description="The upload is not a .json or .json.gz file.")
+    @blp.alt_response(422, description="Bad URL or host, hash mismatch, not an ATT&CK bundle.")
+    @blp.alt_response(502, description="The bundle could not be fetched.")
+    def post(self):
+        """Sync the catalogue from a URL (default: the pinned release) or an uploaded bundle.
+
+        JSON `{source?, expected_sha256?, allow_unverified?}`, or multipart/form-data with the
+        bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
+        transaction; re-syncing the same bundle writes no catalogue row.
+        """
+        settings = sync_service.SyncSettings.from_config(current_app.config)
+        source, options = _sync_request(settings.policy.max_bytes)
+        result = sync_service.sync_catalogue(
+            source, **options, started_by=current_user_id(), settings=settings
+        )
+        db.session.commit()
+        return result
+
+
+def _sync_request(max_bytes: int) -> tuple[sync_service.SyncSource | None, dict[str, Any]]:
+    """The bundle source and options from a JSON body or a multipart upload."""
+    if request.mimetype == "multipart/form-data":
+        options = SyncUpload().load(request.form.to_dict())
+        unexpected = sorted(set(request.files) - {"file"})
+        if unexpected or "file" not in request.files:
+            detail = "Send the bundle as one multipart part named 'file'."
+            raise Unprocessable(detail, errors={"file": [detail]})
+        upload = request.files["file"]
+        source = sync_service.upload_source(upload.filename, upload.stream, max_bytes)
+    else:
+        if request.content_length and not request.is_json:
+            raise ApiError(
+                "Send application/json or multipart/form-data.",
+                status=415,
+                errors={"_schema": ["Send application/json or multipart/form-data."]},
+            )
+        body = request.get_json() if request.content_length else {}
+        payload = SyncIn().load(body if body is not None else {})
+        url = payload.pop("source", None)
+        source = sync_service.SyncSource(url=url) if url else None
+        options = payload
+    return source, {
+        "expected_sha256": options.get("expected_sha256"),
+        "allow_unverified": options["allow_unverified"],
+    }
+
+
+@blp.route("/tactics")
+class Tactics(MethodView):
+    @require_auth
+    @blp.arguments(TacticQuery, location="query")
+    @blp.response(200, page_of(TacticOut))
+    def get(self, query):
+        """List tactics in matrix order; filter by domain and text (`q`)."""
+        return service.list_tactics(
+            domain=query.get("domain"),
+            q=query.get("q"),
+            include_deprecated=query["include_deprecated"],
+            limit=query["limit"],
+            offset=query["offset"],
+            sort=query["sort"],
+        )
+
+
+@blp.route("/techniques")
+class Techniques(MethodView):
+    @require_auth
+    @blp.arguments(TechniqueQuery, location="query")
+    @blp.response(200, page_of(TechniqueOut))
+    def get(self, query):
+        """List techniques; filter by tactic, text (`q`), domain and platform."""
+        return service.list_techniques(
+            tactic=query.get("tactic"),
+            q=query.get("q"),
+            domain=query.get("domain"),
+            platform=query.get("platform"),
+            include_deprecated=query["include_deprecated"],
+            limit=query["limit"],
+            offset=query["offset"],
+            sort=query["sort"],
+        )
+
+
+@blp.route("/techniques/<string:external_id>")
+class TechniqueById(MethodView):
+    @require_auth
+    @blp.arguments(DetailQuery, location="query")
+    @blp.response(200, TechniqueDetailOut)
+    def get(self, query, external_id: str):
+        """One technique by ATT&CK id (T1059) with its tactics and sub-techniques."""
+        return service.get_technique(
+            external_id.upper(), include_deprecated=query["include_deprecated"]
+        )
+
+
+@blp.route("/subtechniques")
+class Subtechniques(MethodView):
+    @require_auth
+    @blp.arguments(SubtechniqueQuery, location="query")
+    @blp.response(200, page_of(SubtechniqueOut))
+    def get(self, query):
+        """List sub-techniques; filter by parent technique, text (`q`), domain and platform."""
+        return service.list_subtechniques(
+            technique=query.get("technique"),
+            q=query.get("q"),
+            domain=query.get("domain"),
+            platform=query.get("platform"),
+            include_deprecated=query["include_deprecated"],
+            limit=query["limit"],
+            offset=query["offset"],
+            sort=query["sort"],
+        )
+
+
+@blp.route("/subtechniques/<string:external_id>")
+class SubtechniqueById(MethodView):
+    @require_auth
+    @blp.response(200, SubtechniqueDetailOut)
+    def get(self, external_id: str):
+        """One sub-technique by ATT&CK id (T1059.001) with its parent technique."""
+        return service.get_subtechnique(external_id.upper())
+
+
+@blp.route("/matrix")
+class Matrix(MethodView):
+    @require_auth
+    @blp.arguments(MatrixQuery, location="query")
+    @blp.response(200, MatrixOut)
+    def get(self, query):
+        """The domain's matrix: tactics → techniques → sub-techniques (live objects only)."""
+        return service.matrix(query["domain"])

@@ -1,0 +1,247 @@
+"""Input and output schemas of the ATT&CK catalogue (shapes fixed by the team contract)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from violet.core.pagination import PageQuery
+from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS
+
+SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Must be 64 hexadecimal characters.")
+
+
+def domain_field(**kwargs) -> fields.String:
+    return fields.String(validate=validate.OneOf(DOMAINS), **kwargs)
+
+
+def search_field() -> fields.String:
+    return fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "Case-insensitive substring of the name or ATT&CK id."},
+    )
+
+
+def include_deprecated_field() -> fields.Boolean:
+    return fields.Boolean(
+        load_default=False,
+        metadata={"description": "Also list deprecated, revoked and vanished objects."},
+    )
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class SyncIn(Schema):
+    """JSON body of POST /mitre/sync (every field optional: {} syncs the pinned release)."""
+
+    source = fields.String(
+        validate=validate.Length(min=1, max=2048),
+        metadata={"description": "https URL of a STIX bundle; default MITRE_DEFAULT_URL."},
+    )
+    expected_sha256 = fields.String(
+        validate=SHA256,
+        metadata={"description": "SHA-256 of the file or of its JSON (when gzip-compressed)."},
+    )
+    allow_unverified = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Accept a bundle with no hash to check it against."},
+    )
+
+
+class SyncUpload(Schema):
+    """Form fields of a multipart POST /mitre/sync (the bundle itself is the `file` part)."""
+
+    expected_sha256 = fields.String(validate=SHA256)
+    allow_unverified = fields.Boolean(load_default=False)
+
+
+class SyncUploadDoc(SyncUpload):
+    # Documentation only: the `file` part is read from request.files.
+    file = fields.Raw(
+        required=True,
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "The bundle: .json or .json.gz.",
+        },
+    )
+
+
+class TacticQuery(PageQuery):
+    domain = domain_field()
+    q = search_field()
+    include_deprecated = include_deprecated_field()
+
+
+class TechniqueQuery(PageQuery):
+    tactic = fields.String(
+        validate=validate.Length(max=64),
+        metadata={"description": "Tactic ATT&CK id (TA0002) or shortname (execution)."},
+    )
+    q = search_field()
+    domain = domain_field()
+    platform = fields.String(
+        validate=validate.Length(max=64),
+        metadata={"description": "A platform as MITRE spells it (Windows, macOS, IaaS…)."},
+    )
+    include_deprecated = include_deprecated_field()
+
+
+class SubtechniqueQuery(PageQuery):
+    technique = fields.String(
+        validate=validate.Length(max=32),
+        metadata={"description": "Parent technique ATT&CK id (T1059)."},
+    )
+    q = search_field()
+    domain = domain_field()
+    platform = fields.String(validate=validate.Length(max=64))
+    include_deprecated = include_deprecated_field()
+
+
+class DetailQuery(Schema):
+    include_deprecated = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Also list deprecated and revoked sub-techniques."},
+    )
+
+
+class MatrixQuery(Schema):
+    domain = domain_field(load_default=DEFAULT_DOMAIN)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class AttackObjectOut(Schema):
+    id = fields.UUID(required=True)
+    external_id = fields.String(required=True, metadata={"example": "T1059"})
+    stix_id = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    domain = fields.String(required=True, metadata={"example": DEFAULT_DOMAIN})
+    deprecated = fields.Boolean(required=True)
+    revoked = fields.Boolean(required=True)
+
+
+class TacticOut(AttackObjectOut):
+    shortname = fields.String(required=True, metadata={"example": "execution"})
+    position = fields.Integer(
+        allow_none=True, metadata={"description": "0-based column in the domain's matrix."}
+    )
+
+
+class TacticRefOut(Schema):
+    external_id = fields.String(required=True)
+    name = fields.String(required=True)
+    shortname = fields.String(required=True)
+
+
+class TechniqueRefOut(Schema):
+    external_id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class SubtechniqueOut(AttackObjectOut):
+    platforms = fields.List(fields.String(), required=True)
+    technique = fields.Nested(TechniqueRefOut, required=True)
+
+
+class SubtechniqueDetailOut(SubtechniqueOut):
+    detection = fields.String(allow_none=True)
+
+
+class TechniqueOut(AttackObjectOut):
+    platforms = fields.List(fields.String(), required=True)
+    tactics = fields.List(fields.Nested(TacticRefOut), required=True)
+    subtechnique_count = fields.Integer(
+        required=True, metadata={"description": "Live sub-techniques."}
+    )
+
+
+class TechniqueDetailOut(TechniqueOut):
+    detection = fields.String(allow_none=True)
+    subtechniques = fields.List(fields.Nested(SubtechniqueOut), required=True)
+
+
+class MatrixSubtechniqueOut(Schema):
+    external_id = fields.String(required=True)
+    name = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    platforms = fields.List(fields.String(), required=True)
+
+
+class MatrixTechniqueOut(MatrixSubtechniqueOut):
+    subtechniques = fields.List(fields.Nested(MatrixSubtechniqueOut), required=True)
+
+
+class MatrixTacticOut(Schema):
+    external_id = fields.String(required=True)
+    name = fields.String(required=True)
+    shortname = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    techniques = fields.List(fields.Nested(MatrixTechniqueOut), required=True)
+
+
+class MatrixOut(Schema):
+    domain = fields.String(required=True)
+    version = fields.String(allow_none=True)
+    tactics = fields.List(fields.Nested(MatrixTacticOut), required=True)
+
+
+class CountsOut(Schema):
+    tactics = fields.Integer(required=True)
+    techniques = fields.Integer(required=True)
+    subtechniques = fields.Integer(required=True)
+
+
+class ChangesOut(Schema):
+    added = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    deprecated = fields.Integer(
+        required=True, metadata={"description": "Live before, now deprecated, revoked or gone."}
+    )
+
+
+class SyncOut(Schema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True, metadata={"example": "succeeded"})
+    domain = fields.String(allow_none=True)
+    version = fields.String(allow_none=True)
+    source = fields.String(required=True)
+    sha256 = fields.String(allow_none=True)
+    verified = fields.Boolean(required=True)
+    started_at = fields.DateTime(required=True)
+    finished_at = fields.DateTime(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    changes = fields.Dict(keys=fields.String(), values=fields.Integer())
+    error = fields.String(allow_none=True)
+    duration_ms = fields.Integer(required=True)
+    started_by = fields.String(allow_none=True, metadata={"description": "The user's email."})
+
+
+class StatusOut(Schema):
+    last_sync = fields.Nested(SyncOut, allow_none=True, required=True)
+    version = fields.String(allow_none=True, metadata={"description": "Last synced release."})
+    source_url = fields.String(allow_none=True)
+    sha256 = fields.String(allow_none=True)
+    domains = fields.List(fields.String(), required=True)
+    counts = fields.Nested(CountsOut, required=True)
+    default_url = fields.String(required=True)
+    default_version = fields.String(required=True)
+    sync_running = fields.Boolean(
+        required=True, metadata={"description": "A sync holds the lock right now."}
+    )
+
+
+class SyncResultOut(Schema):
+    id = fields.UUID(required=True, metadata={"description": "The sync record."})
+    status = fields.String(required=True, metadata={"example": "succeeded"})
+    domain = fields.String(required=True)
+    version = fields.String(allow_none=True)
+    sha256 = fields.String(required=True)
+    verified = fields.Boolean(required=True)
+    counts = fields.Nested(CountsOut, required=True)
+    changes = fields.Nested(ChangesOut, required=True)
+    duration_ms = fields.Integer(required=True)

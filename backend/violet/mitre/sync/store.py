@@ -1,0 +1,282 @@
+"""Write a parsed bundle into the catalogue tables: compare first, then write only the difference.
+
+Each table is read once into a dict keyed by STIX id, every incoming record is compared with its
+row in Python, and only new rows and changed rows reach the database: one batched INSERT and one
+batched UPDATE per table (an executemany that psycopg sends as a pipeline, not a round trip per
+row). Re-syncing the same bundle therefore writes nothing.
+
+Rows are never deleted. An object of the synced domain that is missing from the bundle is flagged
+`deprecated` with `vanished_at` set; if it comes back, the bundle's values (and a NULL
+`vanished_at`) are written again. Technique ↔ tactic links follow the bundle for the techniques it
+contains (a link MITRE removed is deleted; it is a relation, not a catalogue object).
+
+Change counts (the sync response's `changes`), per object:
+`added` new row; `deprecated` was live, now deprecated, revoked or vanished; `updated` any other
+change (including its tactic links); `unchanged` the rest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from violet.mitre.models import MitreSubtechnique, MitreTactic, MitreTechnique, MitreTechniqueTactic
+from violet.mitre.sync.stix import ParsedBundle, TacticRecord, TechniqueRecord
+
+# Columns compared and written, besides `id`, `stix_id`, `vanished_at` and the timestamps.
+OBJECT_COLUMNS = (
+    "external_id",
+    "name",
+    "description",
+    "url",
+    "domain",
+    "deprecated",
+    "revoked",
+    "modified",
+    "attack_version",
+)
+TACTIC_COLUMNS = (*OBJECT_COLUMNS, "shortname", "position")
+TECHNIQUE_COLUMNS = (*OBJECT_COLUMNS, "platforms", "detection")
+SUBTECHNIQUE_COLUMNS = (*TECHNIQUE_COLUMNS, "technique_id")
+
+
+@dataclass
+class Changes:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deprecated: int = 0
+    # INSERT/UPDATE/DELETE rows on the catalogue tables (benchmarks and the CLI report it).
+    rows_written: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deprecated": self.deprecated,
+        }
+
+
+@dataclass(frozen=True)
+class _Existing:
+    """A catalogue row as read before the sync: its id and its compared column values."""
+
+    id: uuid.UUID
+    values: dict[str, Any]
+    vanished: bool
+
+    @property
+    def was_live(self) -> bool:
+        return not (self.values["deprecated"] or self.values["revoked"] or self.vanished)
+
+
+@dataclass
+class _TableResult:
+    ids: dict[str, uuid.UUID]  # stix id → row id, for every record of the bundle
+    unchanged: set[str]  # stix ids whose row was left as it was
+
+
+def store_bundle(session: Session, bundle: ParsedBundle, now: datetime) -> Changes:
+    """Bring the catalogue in line with `bundle` (one domain); returns what changed."""
+    changes = Changes()
+    domain = bundle.domain
+
+    tactics = _sync_table(
+        session,
+        MitreTactic.__table__,
+        TACTIC_COLUMNS,
+        [(record, _tactic_values(record, domain)) for record in bundle.tactics],
+        domain,
+        now,
+        changes,
+    )
+    techniques = _sync_table(
+        session,
+        MitreTechnique.__table__,
+        TECHNIQUE_COLUMNS,
+        [(record, _technique_values(record, domain)) for record in bundle.techniques],
+        domain,
+        now,
+        changes,
+    )
+    relinked = _sync_tactic_links(session, bundle, techniques.ids, tactics.ids, changes)
+    # A technique whose only change is its tactics still counts as updated.
+    moved = relinked & techniques.unchanged
+    changes.unchanged -= len(moved)
+    changes.updated += len(moved)
+
+    _sync_table(
+        session,
+        MitreSubtechnique.__table__,
+        SUBTECHNIQUE_COLUMNS,
+        [
+            (
+                record,
+                {
+                    **_technique_values(record, domain),
+                    "technique_id": techniques.ids[record.parent_stix_id or ""],
+                },
+            )
+            for record in bundle.subtechniques
+        ],
+        domain,
+        now,
+        changes,
+    )
+    return changes
+
+
+def _tactic_values(record: TacticRecord, domain: str) -> dict[str, Any]:
+    return {
+        "external_id": record.external_id,
+        "name": record.name,
+        "description": record.description,
+        "url": record.url,
+        "domain": domain,
+        "deprecated": record.deprecated,
+        "revoked": record.revoked,
+        "modified": record.modified,
+        "attack_version": record.attack_version,
+        "shortname": record.shortname,
+        "position": record.position,
+    }
+
+
+def _technique_values(record: TechniqueRecord, domain: str) -> dict[str, Any]:
+    return {
+        "external_id": record.external_id,
+        "name": record.name,
+        "description": record.description,
+        "url": record.url,
+        "domain": domain,
+        "deprecated": record.deprecated,
+        "revoked": record.revoked,
+        "modified": record.modified,
+        "attack_version": record.attack_version,
+        "platforms": record.platforms,
+        "detection": record.detection,
+    }
+
+
+def _sync_table(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    incoming: Sequence[tuple[TacticRecord | TechniqueRecord, dict[str, Any]]],
+    domain: str,
+    now: datetime,
+    changes: Changes,
+) -> _TableResult:
+    """Insert new rows, update changed ones, flag the domain's vanished ones."""
+    existing = _existing_rows(session, table, columns)
+    result = _TableResult(ids={}, unchanged=set())
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+
+    for record, values in incoming:
+        current = existing.get(record.stix_id)
+        if current is None:
+            row_id = uuid.uuid4()
+            inserts.append({"id": row_id, "stix_id": record.stix_id, **values})
+            result.ids[record.stix_id] = row_id
+            changes.added += 1
+            continue
+        result.ids[record.stix_id] = current.id
+        if values == current.values and not current.vanished:
+            result.unchanged.add(record.stix_id)
+            changes.unchanged += 1
+            continue
+        updates.append(_update_row(current.id, values, vanished_at=None, now=now))
+        if current.was_live and not record.is_live:
+            changes.deprecated += 1
+        else:
+            changes.updated += 1
+
+    for stix_id, current in existing.items():
+        if stix_id in result.ids or current.values["domain"] != domain or current.vanished:
+            continue
+        if current.was_live:
+            changes.deprecated += 1
+        else:
+            changes.updated += 1
+        flagged = {**current.values, "deprecated": True}
+        updates.append(_update_row(current.id, flagged, vanished_at=now, now=now))
+
+    if inserts:
+        session.execute(insert(table), inserts)
+    if updates:
+        session.execute(update(table).where(table.c.id == bindparam("row_id")), updates)
+    changes.rows_written += len(inserts) + len(updates)
+    return result
+
+
+def _existing_rows(session: Session, table: Table, columns: Sequence[str]) -> dict[str, _Existing]:
+    statement = select(
+        table.c.id, table.c.stix_id, table.c.vanished_at, *(table.c[name] for name in columns)
+    )
+    return {
+        stix_id: _Existing(
+            id=row_id,
+            values=dict(zip(columns, values, strict=True)),
+            vanished=vanished_at is not None,
+        )
+        for row_id, stix_id, vanished_at, *values in session.execute(statement)
+    }
+
+
+def _update_row(
+    row_id: uuid.UUID, values: dict[str, Any], *, vanished_at: datetime | None, now: datetime
+) -> dict[str, Any]:
+    """Parameters of the batched UPDATE: every compared column, so all rows share one shape."""
+    return {"row_id": row_id, **values, "vanished_at": vanished_at, "updated_at": now}
+
+
+def _sync_tactic_links(
+    session: Session,
+    bundle: ParsedBundle,
+    technique_ids: dict[str, uuid.UUID],
+    tactic_ids: dict[str, uuid.UUID],
+    changes: Changes,
+) -> set[str]:
+    """Make each bundle technique's tactic links match its kill chain phases.
+
+    Returns the stix ids of techniques whose links changed. Phases naming no tactic of the
+    bundle are ignored (they belong to another kill chain).
+    """
+    tactic_by_shortname: dict[str, uuid.UUID] = {}
+    for tactic in sorted(bundle.tactics, key=lambda record: record.is_live):
+        tactic_by_shortname[tactic.shortname] = tactic_ids[tactic.stix_id]
+
+    wanted: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    stix_id_of: dict[uuid.UUID, str] = {}
+    for technique in bundle.techniques:
+        technique_id = technique_ids[technique.stix_id]
+        stix_id_of[technique_id] = technique.stix_id
+        for shortname in technique.tactic_shortnames:
+            if shortname in tactic_by_shortname:
+                wanted.add((technique_id, tactic_by_shortname[shortname]))
+
+    table = MitreTechniqueTactic.__table__
+    all_links = session.execute(select(table.c.technique_id, table.c.tactic_id)).all()
+    present = {
+        (technique_id, tactic_id)
+        for technique_id, tactic_id in all_links
+        if technique_id in stix_id_of
+    }
+    to_add = wanted - present
+    to_remove = present - wanted
+    if to_add:
+        rows = [{"technique_id": pair[0], "tactic_id": pair[1]} for pair in sorted(to_add)]
+        session.execute(insert(table), rows)
+    if to_remove:
+        pairs = tuple_(table.c.technique_id, table.c.tactic_id)
+        session.execute(delete(table).where(pairs.in_(sorted(to_remove))))
+    changes.rows_written += len(to_add) + len(to_remove)
+    return {stix_id_of[technique_id] for technique_id, _ in to_add | to_remove}
