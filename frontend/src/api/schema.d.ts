@@ -1407,6 +1407,413 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mitre/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the catalogue holds, the last sync, and the pinned default release. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync the catalogue from a URL (default: the pinned release) or an uploaded bundle.
+         * @description JSON `{source?, expected_sha256?, allow_unverified?}`, or multipart/form-data with the
+         *     bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
+         *     transaction; re-syncing the same bundle writes no catalogue row.
+         *
+         *     Requires permission `mitre.sync`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["SyncIn"];
+                    "multipart/form-data": components["schemas"]["SyncUploadDoc"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncResultOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description Another sync is running. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The bundle exceeds MITRE_MAX_BYTES. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The upload is not a .json or .json.gz file. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The bundle could not be fetched. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/tactics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tactics in matrix order; filter by domain and text (`q`). */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                    /** @description Case-insensitive substring of the name or ATT&CK id. */
+                    q?: string;
+                    /** @description Also list deprecated, revoked and vanished objects. */
+                    include_deprecated?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TacticOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/techniques": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List techniques; filter by tactic, text (`q`), domain and platform. */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    /** @description Tactic ATT&CK id (TA0002) or shortname (execution). */
+                    tactic?: string;
+                    /** @description Case-insensitive substring of the name or ATT&CK id. */
+                    q?: string;
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                    /** @description A platform as MITRE spells it (Windows, macOS, IaaS…). */
+                    platform?: string;
+                    /** @description Also list deprecated, revoked and vanished objects. */
+                    include_deprecated?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TechniqueOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/techniques/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        /** One technique by ATT&CK id (T1059) with its tactics and sub-techniques. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Also list deprecated and revoked sub-techniques. */
+                    include_deprecated?: boolean;
+                };
+                header?: never;
+                path: {
+                    external_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TechniqueDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/subtechniques": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List sub-techniques; filter by parent technique, text (`q`), domain and platform. */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    /** @description Parent technique ATT&CK id (T1059). */
+                    technique?: string;
+                    /** @description Case-insensitive substring of the name or ATT&CK id. */
+                    q?: string;
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                    platform?: string;
+                    /** @description Also list deprecated, revoked and vanished objects. */
+                    include_deprecated?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubtechniqueOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/subtechniques/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        /** One sub-technique by ATT&CK id (T1059.001) with its parent technique. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    external_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubtechniqueDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/matrix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The domain's matrix: tactics → techniques → sub-techniques (live objects only). */
+        get: {
+            parameters: {
+                query?: {
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MatrixOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/diag/health": {
         parameters: {
             query?: never;
@@ -1789,6 +2196,234 @@ export interface components {
         };
         SettingIn: {
             value: unknown;
+        };
+        SyncOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example succeeded */
+            status: string;
+            domain?: string | null;
+            version?: string | null;
+            source: string;
+            sha256?: string | null;
+            verified: boolean;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            counts?: {
+                [key: string]: number;
+            };
+            changes?: {
+                [key: string]: number;
+            };
+            error?: string | null;
+            duration_ms: number;
+            /** @description The user's email. */
+            started_by?: string | null;
+        };
+        CountsOut: {
+            tactics: number;
+            techniques: number;
+            subtechniques: number;
+        };
+        StatusOut: {
+            last_sync: (Record<string, never> | null) | components["schemas"]["SyncOut"];
+            /** @description Last synced release. */
+            version?: string | null;
+            source_url?: string | null;
+            sha256?: string | null;
+            domains: string[];
+            counts: components["schemas"]["CountsOut"];
+            default_url: string;
+            default_version: string;
+            /** @description A sync holds the lock right now. */
+            sync_running: boolean;
+        };
+        SyncIn: {
+            /** @description https URL of a STIX bundle; default MITRE_DEFAULT_URL. */
+            source?: string;
+            /** @description SHA-256 of the file or of its JSON (when gzip-compressed). */
+            expected_sha256?: string;
+            /**
+             * @description Accept a bundle with no hash to check it against.
+             * @default false
+             */
+            allow_unverified: boolean;
+        };
+        SyncUploadDoc: {
+            expected_sha256?: string;
+            /** @default false */
+            allow_unverified: boolean;
+            /**
+             * Format: binary
+             * @description The bundle: .json or .json.gz.
+             */
+            file: string;
+        };
+        ChangesOut: {
+            added: number;
+            updated: number;
+            unchanged: number;
+            /** @description Live before, now deprecated, revoked or gone. */
+            deprecated: number;
+        };
+        SyncResultOut: {
+            /**
+             * Format: uuid
+             * @description The sync record.
+             */
+            id: string;
+            /** @example succeeded */
+            status: string;
+            domain: string;
+            version?: string | null;
+            sha256: string;
+            verified: boolean;
+            counts: components["schemas"]["CountsOut"];
+            changes: components["schemas"]["ChangesOut"];
+            duration_ms: number;
+        };
+        TacticOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /** @example enterprise-attack */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            /** @example execution */
+            shortname: string;
+            /** @description 0-based column in the domain's matrix. */
+            position?: number | null;
+        };
+        TacticOutPage: {
+            items: components["schemas"]["TacticOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        TacticRefOut: {
+            external_id: string;
+            name: string;
+            shortname: string;
+        };
+        TechniqueOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /** @example enterprise-attack */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            platforms: string[];
+            tactics: components["schemas"]["TacticRefOut"][];
+            /** @description Live sub-techniques. */
+            subtechnique_count: number;
+        };
+        TechniqueOutPage: {
+            items: components["schemas"]["TechniqueOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        TechniqueRefOut: {
+            external_id: string;
+            name: string;
+        };
+        SubtechniqueOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /** @example enterprise-attack */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            platforms: string[];
+            technique: components["schemas"]["TechniqueRefOut"];
+        };
+        TechniqueDetailOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /** @example enterprise-attack */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            platforms: string[];
+            tactics: components["schemas"]["TacticRefOut"][];
+            /** @description Live sub-techniques. */
+            subtechnique_count: number;
+            detection?: string | null;
+            subtechniques: components["schemas"]["SubtechniqueOut"][];
+        };
+        SubtechniqueOutPage: {
+            items: components["schemas"]["SubtechniqueOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        SubtechniqueDetailOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /** @example enterprise-attack */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            platforms: string[];
+            technique: components["schemas"]["TechniqueRefOut"];
+            detection?: string | null;
+        };
+        MatrixSubtechniqueOut: {
+            external_id: string;
+            name: string;
+            url?: string | null;
+            platforms: string[];
+        };
+        MatrixTechniqueOut: {
+            external_id: string;
+            name: string;
+            url?: string | null;
+            platforms: string[];
+            subtechniques: components["schemas"]["MatrixSubtechniqueOut"][];
+        };
+        MatrixTacticOut: {
+            external_id: string;
+            name: string;
+            shortname: string;
+            url?: string | null;
+            techniques: components["schemas"]["MatrixTechniqueOut"][];
+        };
+        MatrixOut: {
+            domain: string;
+            version?: string | null;
+            tactics: components["schemas"]["MatrixTacticOut"][];
         };
         HealthOut: {
             /** @example ok */

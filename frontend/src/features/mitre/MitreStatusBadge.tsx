@@ -1,17 +1,17 @@
 import { Badge, Group, Text } from "@mantine/core";
-import type { MitreStatus } from "../../api/types";
+import { type MitreStatus, lastSyncOf } from "../../api/types";
 import { formatDateTime } from "./format";
 
 /** "ATT&CK v18.1 · synced <when>", or "No ATT&CK data" while the catalogue is empty. */
 export function MitreStatusBadge({ status }: { status: MitreStatus }) {
-  if (status.counts.techniques === 0 && !status.last_sync) {
+  const lastSync = lastSyncOf(status);
+  if (status.counts.techniques === 0 && !lastSync) {
     return (
       <Badge color="gray" variant="light" size="lg" data-testid="mitre-badge">
         No ATT&CK data
       </Badge>
     );
   }
-  const lastSync = status.last_sync;
   return (
     <Group gap="xs" data-testid="mitre-status">
       <Badge color="violet" size="lg" tt="none" data-testid="mitre-badge">

@@ -4,23 +4,30 @@ import { useCallback, useDeferredValue, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../../app/ErrorAlert";
 import { useAuth } from "../../auth/AuthProvider";
-import { fetchMatrix, fetchMitreStatus, matrixQueryKey, mitreStatusQueryKey } from "../api";
+import {
+  DEFAULT_DOMAIN,
+  asDomain,
+  fetchMatrix,
+  fetchMitreStatus,
+  matrixQueryKey,
+  mitreStatusQueryKey,
+} from "../api";
 import { resultCount, searchMatrix } from "./search";
 import { TacticColumn } from "./TacticColumn";
 import { TechniqueDrawer } from "./TechniqueDrawer";
 import classes from "./Matrix.module.css";
-
-const DEFAULT_DOMAIN = "enterprise-attack";
 
 /** The ATT&CK matrix: tactic columns, technique cells, search, and a detail drawer. */
 export default function MatrixPage() {
   const [params, setParams] = useSearchParams();
   const status = useQuery({ queryKey: mitreStatusQueryKey, queryFn: fetchMitreStatus });
   const domains = status.data?.domains ?? [];
-  const requested = params.get("domain");
+  // The URL's domain, else enterprise when synced (or nothing is), else the first synced one.
   const domain =
-    requested ??
-    (domains.includes(DEFAULT_DOMAIN) || domains.length === 0 ? DEFAULT_DOMAIN : domains[0]);
+    asDomain(params.get("domain")) ??
+    (domains.length === 0 || domains.includes(DEFAULT_DOMAIN) ? DEFAULT_DOMAIN : null) ??
+    asDomain(domains[0]) ??
+    DEFAULT_DOMAIN;
 
   const matrix = useQuery({
     queryKey: matrixQueryKey(domain),

@@ -13,7 +13,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FormEvent } from "react";
-import type { MitreStatus } from "../../../api/types";
+import { type MitreStatus, lastSyncOf } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
 import { fetchMitreStatus, mitreQueryKey, mitreStatusQueryKey, syncFromUrl } from "../api";
 import { formatDateTime } from "../format";
@@ -47,7 +47,7 @@ export default function MitreSyncPage() {
 }
 
 function CurrentCatalogue({ status }: { status: MitreStatus }) {
-  const lastSync = status.last_sync;
+  const lastSync = lastSyncOf(status);
   return (
     <Paper withBorder p="md">
       <Stack gap="xs">
@@ -56,6 +56,11 @@ function CurrentCatalogue({ status }: { status: MitreStatus }) {
           {status.counts.tactics} tactics · {status.counts.techniques} techniques ·{" "}
           {status.counts.subtechniques} subtechniques
         </Text>
+        {status.sync_running && (
+          <Text size="sm" c="orange.8" role="status">
+            A sync is running right now: another one is refused until it finishes.
+          </Text>
+        )}
         {lastSync && (
           <Text size="sm" c="dimmed">
             Last sync {lastSync.status} at{" "}
@@ -81,7 +86,7 @@ function SyncForm({ defaultUrl }: { defaultUrl: string }) {
     mutationFn: () => {
       const verification = {
         expected_sha256: sha256.trim() || undefined,
-        allow_unverified: allowUnverified || undefined,
+        allow_unverified: allowUnverified,
       };
       if (kind === "file" && file) return uploadBundle({ file, ...verification }, setPhase);
       setPhase({ phase: "processing" });
