@@ -17,7 +17,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/nul
 	api-types migrate revision seed flask bench clean
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
@@ -62,7 +62,7 @@ format: install ## Fix what ruff can fix and reformat
 test-backend: install ## Backend tests (pytest backend/tests) against a real PostgreSQL
 	$(BIN)/pytest backend/tests
 
-frontend-check: install frontend ## API types up to date, type-check, unit tests, build the SPA
+frontend-check: install frontend ## Build the SPA; API types up to date, Prettier, tsc, vitest
 	@spec=$$(mktemp --suffix=.json) && fresh=$$(mktemp --suffix=.d.ts) && \
 	trap 'rm -f "$$spec" "$$fresh"' EXIT && \
 	$(OPENAPI_WRITE) "$$spec" && \
