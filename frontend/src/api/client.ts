@@ -16,6 +16,7 @@ export const session = new Session({
   fetch: (request) => fetch(request),
   storage: window.localStorage,
   lock: browserLock(),
+  storageEvents: window,
 });
 
 export const api = createClient<paths>({ fetch: (request) => session.fetch(request) });

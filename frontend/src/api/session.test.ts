@@ -67,6 +67,27 @@ function newSession(server: ReturnType<typeof fakeServer>, storage = new MemoryS
 
 const get = (path: string) => new Request(`${ORIGIN}${path}`);
 
+/** What the browser dispatches on `window` when another tab changes localStorage. */
+function storageEvent(key: string | null, newValue: string | null): Event {
+  return Object.assign(new Event("storage"), { key, newValue });
+}
+
+/** A session whose `storage` events come from `window`, faked by an EventTarget. */
+function tabSession(server: ReturnType<typeof fakeServer>) {
+  const storage = new MemoryStorage();
+  const window = new EventTarget();
+  const session = new Session({
+    fetch: server.handler,
+    storage,
+    baseUrl: ORIGIN,
+    storageEvents: window,
+  });
+  session.start({ access_token: "access-1", refresh_token: "refresh-1" });
+  const heard: boolean[] = [];
+  session.subscribe((signedIn) => heard.push(signedIn));
+  return { session, storage, window, heard };
+}
+
 describe("Session", () => {
   it("sends the access token it was started with", async () => {
     const server = fakeServer();
@@ -162,5 +183,42 @@ describe("Session", () => {
 
     expect(response.status).toBe(200);
     expect(server.refreshBodies).toEqual(["refresh-1", "refresh-2"]);
+  });
+
+  it("signs out when another tab signs out (the refresh token left localStorage)", async () => {
+    const server = fakeServer();
+    const { session, storage, window, heard } = tabSession(server);
+
+    storage.removeItem(REFRESH_TOKEN_KEY); // what the other tab did
+    window.dispatchEvent(storageEvent(REFRESH_TOKEN_KEY, null));
+
+    expect(heard).toEqual([false]);
+    expect(session.signedIn).toBe(false);
+    // The access token is forgotten too: nothing is sent with it any more.
+    const response = await session.fetch(get("/api/v1/auth/me"));
+    expect(response.status).toBe(401);
+    expect(server.refreshBodies).toEqual([]);
+  });
+
+  it("signs out when another tab clears the whole storage", () => {
+    const { storage, window, heard } = tabSession(fakeServer());
+
+    storage.items.clear();
+    window.dispatchEvent(storageEvent(null, null));
+
+    expect(heard).toEqual([false]);
+  });
+
+  it("stays signed in when another tab refreshes or changes an unrelated key", async () => {
+    const server = fakeServer();
+    const { session, storage, window, heard } = tabSession(server);
+
+    storage.setItem(REFRESH_TOKEN_KEY, "refresh-2"); // the other tab's rotated token
+    window.dispatchEvent(storageEvent(REFRESH_TOKEN_KEY, "refresh-2"));
+    window.dispatchEvent(storageEvent("some.other.key", null));
+
+    expect(heard).toEqual([]);
+    expect(session.signedIn).toBe(true);
+    expect((await session.fetch(get("/api/v1/auth/me"))).status).toBe(200);
   });
 });

@@ -7,6 +7,8 @@
  * - A 401 triggers one refresh, shared by every request that failed at the same time
  *   (single-flight), then the request is retried once. If the refresh fails, the session is
  *   cleared and listeners hear about it (the app sends the user to /sign-in?next=…).
+ * - Tabs share the refresh token: when another tab signs out (the token disappears from
+ *   localStorage, announced by a `storage` event), this tab signs out too.
  */
 
 export const REFRESH_TOKEN_KEY = "violet.refresh_token";
@@ -33,6 +35,8 @@ export interface SessionOptions {
   /** Absolute origin for the refresh call; "" in the browser (same origin). */
   baseUrl?: string;
   lock?: CrossTabLock;
+  /** Where other tabs' storage changes are announced (`window`); omitted: not followed. */
+  storageEvents?: Pick<EventTarget, "addEventListener">;
 }
 
 type Listener = (signedIn: boolean) => void;
@@ -45,6 +49,7 @@ export class Session {
 
   constructor(options: SessionOptions) {
     this.options = options;
+    options.storageEvents?.addEventListener("storage", this.followOtherTabs);
   }
 
   /** True while there is something to authenticate with (a reload keeps the refresh token). */
@@ -138,6 +143,20 @@ export class Session {
     this.store((await response.json()) as TokenPair);
     return true;
   }
+
+  /**
+   * A `storage` event: another tab changed localStorage. A new refresh token (that tab
+   * refreshed or signed in again) is picked up at the next refresh; a vanished one means that
+   * tab signed out, so this one forgets its access token and tells listeners.
+   */
+  private readonly followOtherTabs = (event: Event): void => {
+    const { key } = event as StorageEvent;
+    // key is null when the other tab cleared the whole storage.
+    if (key !== null && key !== REFRESH_TOKEN_KEY) return;
+    if (this.refreshToken !== null) return;
+    this.accessToken = null;
+    this.notify(false);
+  };
 
   private store(pair: TokenPair): void {
     this.accessToken = pair.access_token;
