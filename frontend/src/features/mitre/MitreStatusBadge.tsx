@@ -1,6 +1,6 @@
 import { Badge, Group, Text } from "@mantine/core";
 import { type MitreStatus, lastSyncOf } from "../../api/types";
-import { formatDateTime } from "./format";
+import { formatDateTime } from "../../app/format";
 
 /** "ATT&CK v18.1 · synced <when>", or "No ATT&CK data" while the catalogue is empty. */
 export function MitreStatusBadge({ status }: { status: MitreStatus }) {

@@ -16,7 +16,7 @@ import type { FormEvent } from "react";
 import { type MitreStatus, lastSyncOf } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
 import { fetchMitreStatus, mitreQueryKey, mitreStatusQueryKey, syncFromUrl } from "../api";
-import { formatDateTime } from "../format";
+import { formatDateTime } from "../../../app/format";
 import { MitreStatusBadge } from "../MitreStatusBadge";
 import { BundleFileInput } from "./BundleFileInput";
 import { SyncProgress } from "./SyncProgress";

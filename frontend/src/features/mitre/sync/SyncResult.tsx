@@ -1,6 +1,6 @@
 import { Alert, SimpleGrid, Table, Title } from "@mantine/core";
 import type { MitreSyncResult } from "../../../api/types";
-import { formatDuration } from "../format";
+import { formatDuration } from "../../../app/format";
 
 /** What the sync did: the catalogue's counts and how many objects changed. */
 export function SyncResult({ result }: { result: MitreSyncResult }) {

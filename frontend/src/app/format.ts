@@ -1,3 +1,4 @@
+/** Dates and durations as people read them (the browser's locale). */
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 export function formatDateTime(iso: string | null | undefined): string {
