@@ -17,9 +17,7 @@ import { ErrorAlert } from "../../app/ErrorAlert";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
 import { acceptInvitation, lookupInvitation } from "./api";
-
-const PASSWORD_MIN = 12;
-const PASSWORD_MAX = 128;
+import { PASSWORD_HINT, passwordProblem } from "./password";
 
 export default function AcceptInvitationPage() {
   const [params] = useSearchParams();
@@ -75,12 +73,7 @@ function AcceptForm({
   const [confirmation, setConfirmation] = useState("");
   const [touched, setTouched] = useState(false);
 
-  const passwordProblem =
-    password.length < PASSWORD_MIN
-      ? `At least ${PASSWORD_MIN} characters.`
-      : password.length > PASSWORD_MAX
-        ? `At most ${PASSWORD_MAX} characters.`
-        : null;
+  const newPasswordProblem = passwordProblem(password);
   const confirmationProblem = confirmation !== password ? "The passwords do not match." : null;
 
   const mutation = useMutation({
@@ -94,7 +87,7 @@ function AcceptForm({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (passwordProblem || confirmationProblem) return;
+    if (newPasswordProblem || confirmationProblem) return;
     mutation.mutate();
   };
 
@@ -118,11 +111,11 @@ function AcceptForm({
         />
         <PasswordInput
           label="Password"
-          description={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`}
+          description={PASSWORD_HINT}
           autoComplete="new-password"
           required
           value={password}
-          error={touched ? passwordProblem : null}
+          error={touched ? newPasswordProblem : null}
           onChange={(event) => setPassword(event.currentTarget.value)}
         />
         <PasswordInput

@@ -1,33 +1,21 @@
-import { Button, PasswordInput, Stack, TextInput } from "@mantine/core";
+import { Alert, Button, PasswordInput, Stack, TextInput } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { Navigate, useNavigate, useSearchParams } from "react-router";
+import { Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
 import type { LoginOut, TokenPairOut } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
-import { login, loginMfa } from "./api";
-import { safeNextPath } from "./nextPath";
-
-/** The login answer's token pair, or null when it is an MFA challenge instead. */
-function tokenPairOf(answer: LoginOut): TokenPairOut | null {
-  const { access_token, refresh_token, token_type, expires_in, user } = answer;
-  if (!access_token || !refresh_token || !user) return null;
-  return {
-    access_token,
-    refresh_token,
-    token_type: token_type ?? "Bearer",
-    expires_in: expires_in ?? 0,
-    user,
-  };
-}
+import { login, loginMfa, tokenPairOf } from "./api";
+import { noticeOf, safeNextPath } from "./nextPath";
 
 export default function SignInPage() {
   const { signedIn, signIn } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNextPath(params.get("next"));
+  const notice = noticeOf(useLocation().state);
   const [mfaToken, setMfaToken] = useState<string | null>(null);
 
   const finish = (pair: TokenPairOut) => {
@@ -43,6 +31,7 @@ export default function SignInPage() {
         <MfaStep mfaToken={mfaToken} onDone={finish} onRestart={() => setMfaToken(null)} />
       ) : (
         <PasswordStep
+          notice={notice}
           onDone={(answer) => {
             const pair = tokenPairOf(answer);
             if (pair) finish(pair);
@@ -54,7 +43,13 @@ export default function SignInPage() {
   );
 }
 
-function PasswordStep({ onDone }: { onDone: (answer: LoginOut) => void }) {
+function PasswordStep({
+  notice,
+  onDone,
+}: {
+  notice: string | null;
+  onDone: (answer: LoginOut) => void;
+}) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const mutation = useMutation({
@@ -70,6 +65,11 @@ function PasswordStep({ onDone }: { onDone: (answer: LoginOut) => void }) {
   return (
     <form onSubmit={submit} aria-label="Sign in">
       <Stack>
+        {notice && !mutation.error && (
+          <Alert color="violet" role="status" data-testid="sign-in-notice">
+            {notice}
+          </Alert>
+        )}
         {mutation.error && <ErrorAlert title="Sign-in failed" error={mutation.error} />}
         <TextInput
           label="Email"

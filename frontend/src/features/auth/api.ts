@@ -11,6 +11,19 @@ export function login(email: string, password: string): Promise<LoginOut> {
   return unwrap(publicApi.POST("/api/v1/auth/login", { body: { email, password } }));
 }
 
+/** The login answer's token pair, or null when it is an MFA challenge instead. */
+export function tokenPairOf(answer: LoginOut): TokenPairOut | null {
+  const { access_token, refresh_token, token_type, expires_in, user } = answer;
+  if (!access_token || !refresh_token || !user) return null;
+  return {
+    access_token,
+    refresh_token,
+    token_type: token_type ?? "Bearer",
+    expires_in: expires_in ?? 0,
+    user,
+  };
+}
+
 export function loginMfa(mfaToken: string, code: string): Promise<TokenPairOut> {
   return unwrap(publicApi.POST("/api/v1/auth/login/mfa", { body: { mfa_token: mfaToken, code } }));
 }
