@@ -8,6 +8,14 @@ export type LoginOut = components["schemas"]["LoginOut"];
 export type InvitationLookup = components["schemas"]["InvitationLookupOut"];
 export type DatabaseStatus = components["schemas"]["DatabaseOut"];
 
+export type MfaSetup = components["schemas"]["MfaSetupOut"];
+export type ApiToken = components["schemas"]["ApiTokenOut"];
+/** A new API token: the only answer that carries its secret (`token`). */
+export type ApiTokenCreated = components["schemas"]["ApiTokenCreatedOut"];
+export type ApiTokenCreate = components["schemas"]["ApiTokenCreate"];
+/** A permission code the API accepts (Me's `permissions` are these, typed as plain strings). */
+export type PermissionCode = ApiTokenCreate["permissions"][number];
+
 export type MitreStatus = components["schemas"]["StatusOut"];
 export type MitreSync = components["schemas"]["SyncOut"];
 export type MitreSyncResult = components["schemas"]["SyncResultOut"];

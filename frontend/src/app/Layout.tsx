@@ -128,6 +128,9 @@ function UserMenu() {
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>{me?.email}</Menu.Label>
+        <Menu.Item component={Link} to="/account">
+          Account
+        </Menu.Item>
         <Menu.Item onClick={signOutAndLeave}>Sign out</Menu.Item>
       </Menu.Dropdown>
     </Menu>

@@ -18,6 +18,7 @@ const AcceptInvitationPage = lazyPage(() => import("../features/auth/AcceptInvit
 const HomePage = lazyPage(() => import("../features/home/HomePage"));
 const MatrixPage = lazyPage(() => import("../features/mitre/matrix/MatrixPage"));
 const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPage"));
+const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
 const anonymous = (page: ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
@@ -40,6 +41,7 @@ const routes: RouteObject[] = [
     children: [
       { index: true, element: <HomePage />, handle: preloads(HomePage) },
       { path: "matrix", element: <MatrixPage />, handle: preloads(MatrixPage) },
+      { path: "account", element: <AccountPage />, handle: preloads(AccountPage) },
       {
         path: "admin/mitre",
         element: (

@@ -1,0 +1,106 @@
+import { Badge, Button, Group, Table, Text, TextInput } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { FormEvent, ReactNode } from "react";
+import { fieldError } from "../../api/problem";
+import type { Me } from "../../api/types";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { formatDateTime } from "../../app/format";
+import { meQueryKey } from "../auth/api";
+import { AccountSection } from "./AccountSection";
+import { updateMe } from "./api";
+
+const DISPLAY_NAME_MAX = 100;
+
+/** Who the user is to Violet: email, name (editable), groups and effective permissions. */
+export function ProfileSection({ me }: { me: Me }) {
+  return (
+    <AccountSection id="profile" title="Profile">
+      <Table variant="vertical" layout="fixed" withTableBorder aria-label="Profile">
+        <Table.Tbody>
+          <Row label="Email" testId="profile-email">
+            {me.email}
+          </Row>
+          <Row label="Groups" testId="profile-groups">
+            {me.groups.length > 0 ? me.groups.map((group) => group.name).join(", ") : "None"}
+          </Row>
+          <Row label="Permissions" testId="profile-permissions">
+            {me.permissions.length > 0 ? (
+              <Group gap={4}>
+                {me.permissions.map((code) => (
+                  <Badge key={code} variant="light" tt="none">
+                    {code}
+                  </Badge>
+                ))}
+              </Group>
+            ) : (
+              "None: ask an administrator to add you to a group."
+            )}
+          </Row>
+          <Row label="Member since">{formatDateTime(me.created_at)}</Row>
+          <Row label="Last sign-in">{formatDateTime(me.last_login_at)}</Row>
+        </Table.Tbody>
+      </Table>
+      <DisplayNameForm me={me} />
+    </AccountSection>
+  );
+}
+
+function Row({ label, testId, children }: { label: string; testId?: string; children: ReactNode }) {
+  return (
+    <Table.Tr>
+      <Table.Th scope="row" w={160}>
+        {label}
+      </Table.Th>
+      <Table.Td data-testid={testId}>{children}</Table.Td>
+    </Table.Tr>
+  );
+}
+
+function DisplayNameForm({ me }: { me: Me }) {
+  const queryClient = useQueryClient();
+  const [displayName, setDisplayName] = useState(me.display_name);
+  const mutation = useMutation({
+    mutationFn: () => updateMe({ display_name: displayName.trim() }),
+    // The answer is the new Me: the header and home greet the new name at once.
+    onSuccess: (updated) => queryClient.setQueryData(meQueryKey, updated),
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+  const unchanged = displayName.trim() === me.display_name || displayName.trim() === "";
+
+  return (
+    <form onSubmit={submit} aria-label="Change display name">
+      <Group align="flex-end" wrap="wrap">
+        <TextInput
+          label="Display name"
+          description="How Violet names you to others."
+          autoComplete="name"
+          required
+          maxLength={DISPLAY_NAME_MAX}
+          value={displayName}
+          error={fieldError(mutation.error, "display_name")}
+          onChange={(event) => {
+            setDisplayName(event.currentTarget.value);
+            mutation.reset();
+          }}
+          style={{ flex: "1 1 16rem" }}
+        />
+        <Button type="submit" loading={mutation.isPending} disabled={unchanged}>
+          Save name
+        </Button>
+      </Group>
+      {mutation.isSuccess && (
+        <Text size="sm" c="green.8" mt="xs" role="status">
+          Display name saved.
+        </Text>
+      )}
+      {mutation.error && (
+        <ErrorAlert title="Could not save the display name" error={mutation.error} />
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,102 @@
+import { Badge, Button, Group, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { FormEvent } from "react";
+import { fieldError } from "../../api/problem";
+import type { Me } from "../../api/types";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { meQueryKey } from "../auth/api";
+import { AccountSection } from "./AccountSection";
+import { MfaSetup } from "./MfaSetup";
+import { disableMfa } from "./api";
+
+/** Two-factor authentication (TOTP): its status, set it up, or turn it off. */
+export function TwoFactorSection({ me }: { me: Me }) {
+  const queryClient = useQueryClient();
+  const refreshMe = () => queryClient.invalidateQueries({ queryKey: meQueryKey });
+
+  return (
+    <AccountSection
+      id="two-factor"
+      title="Two-factor authentication"
+      description="Signing in then also asks for a code from an authenticator app on your phone."
+    >
+      <Group gap="xs">
+        <Text size="sm">Status:</Text>
+        {me.mfa_enabled ? (
+          <Badge color="green" data-testid="mfa-status">
+            On
+          </Badge>
+        ) : (
+          <Badge color="gray" data-testid="mfa-status">
+            Off
+          </Badge>
+        )}
+      </Group>
+      {me.mfa_enabled ? <TurnOff onDone={refreshMe} /> : <MfaSetup onEnabled={refreshMe} />}
+    </AccountSection>
+  );
+}
+
+function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const mutation = useMutation({
+    mutationFn: () => disableMfa({ password, code: code.replace(/\s/g, "") }),
+    onSuccess: onDone,
+  });
+
+  if (!open) {
+    return (
+      <Group>
+        <Button variant="default" color="red" onClick={() => setOpen(true)}>
+          Turn off two-factor authentication
+        </Button>
+      </Group>
+    );
+  }
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+
+  return (
+    <form onSubmit={submit} aria-label="Turn off two-factor authentication">
+      <Stack maw={420}>
+        <Text size="sm">Confirm with your password and a current code from your app.</Text>
+        {mutation.error && (
+          <ErrorAlert title="Could not turn off two-factor authentication" error={mutation.error} />
+        )}
+        <PasswordInput
+          label="Password"
+          autoComplete="current-password"
+          required
+          autoFocus
+          value={password}
+          error={fieldError(mutation.error, "password")}
+          onChange={(event) => setPassword(event.currentTarget.value)}
+        />
+        <TextInput
+          label="Authentication code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          required
+          maxLength={10}
+          value={code}
+          error={fieldError(mutation.error, "code")}
+          onChange={(event) => setCode(event.currentTarget.value)}
+        />
+        <Group>
+          <Button type="submit" color="red" loading={mutation.isPending}>
+            Turn off
+          </Button>
+          <Button variant="default" onClick={() => setOpen(false)} disabled={mutation.isPending}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

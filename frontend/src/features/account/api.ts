@@ -1,0 +1,44 @@
+/** The signed-in user's own account: profile, password, two-factor authentication, API tokens. */
+import { api, unwrap } from "../../api/client";
+import type { ApiToken, ApiTokenCreate, ApiTokenCreated, Me, MfaSetup } from "../../api/types";
+
+export function updateMe(body: { display_name: string }): Promise<Me> {
+  return unwrap(api.PATCH("/api/v1/auth/me", { body }));
+}
+
+/** 204; the API then revokes every refresh token of the user, this session's included. */
+export function changePassword(body: {
+  current_password: string;
+  new_password: string;
+}): Promise<void> {
+  return unwrap(api.POST("/api/v1/auth/password", { body }));
+}
+
+/** A new TOTP secret (replacing any unconfirmed one); two-factor stays off until enabled. */
+export function setUpMfa(): Promise<MfaSetup> {
+  return unwrap(api.POST("/api/v1/auth/mfa/setup"));
+}
+
+export function enableMfa(code: string): Promise<void> {
+  return unwrap(api.POST("/api/v1/auth/mfa/enable", { body: { code } }));
+}
+
+export function disableMfa(body: { password: string; code: string }): Promise<void> {
+  return unwrap(api.POST("/api/v1/auth/mfa/disable", { body }));
+}
+
+export const apiTokensQueryKey = ["auth", "tokens"] as const;
+
+export function fetchApiTokens(): Promise<ApiToken[]> {
+  return unwrap(api.GET("/api/v1/auth/tokens"));
+}
+
+export function createApiToken(body: ApiTokenCreate): Promise<ApiTokenCreated> {
+  return unwrap(api.POST("/api/v1/auth/tokens", { body }));
+}
+
+export function revokeApiToken(id: string): Promise<void> {
+  return unwrap(
+    api.DELETE("/api/v1/auth/tokens/{token_id}", { params: { path: { token_id: id } } }),
+  );
+}

@@ -1,0 +1,42 @@
+import { Code, Loader } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { ApiToken, ApiTokenCreated, Me } from "../../../api/types";
+import { ErrorAlert } from "../../../app/ErrorAlert";
+import { AccountSection } from "../AccountSection";
+import { apiTokensQueryKey, fetchApiTokens } from "../api";
+import { CreatedToken } from "./CreatedToken";
+import { CreateTokenForm } from "./CreateTokenForm";
+import { RevokeTokenModal } from "./RevokeTokenModal";
+import { TokenTable } from "./TokenTable";
+
+/** Personal API tokens for automation: list, create (secret shown once), revoke. */
+export function ApiTokensSection({ me }: { me: Me }) {
+  const tokens = useQuery({ queryKey: apiTokensQueryKey, queryFn: fetchApiTokens });
+  const [created, setCreated] = useState<ApiTokenCreated | null>(null);
+  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+
+  return (
+    <AccountSection
+      id="api-tokens"
+      title="API tokens"
+      description={
+        <>
+          For scripts and automation: send one as <Code>Authorization: Bearer …</Code>. A token
+          carries some of your permissions, never more than you hold now.
+        </>
+      }
+    >
+      {created && <CreatedToken token={created} onDismiss={() => setCreated(null)} />}
+      {tokens.isPending ? (
+        <Loader size="sm" aria-label="Loading your API tokens" />
+      ) : tokens.error ? (
+        <ErrorAlert title="Could not load your API tokens" error={tokens.error} />
+      ) : (
+        <TokenTable tokens={tokens.data} onRevoke={setRevoking} />
+      )}
+      <CreateTokenForm permissions={me.permissions} onCreated={setCreated} />
+      <RevokeTokenModal token={revoking} onClose={() => setRevoking(null)} />
+    </AccountSection>
+  );
+}
