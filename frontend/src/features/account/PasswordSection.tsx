@@ -2,21 +2,17 @@ import { Button, Group, PasswordInput, Stack, Text } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { useLocation, useNavigate } from "react-router";
 import { fieldError } from "../../api/problem";
 import type { Me, TokenPairOut } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
 import { login, tokenPairOf } from "../auth/api";
-import { type SignInState, signInPathFor } from "../auth/nextPath";
 import { PASSWORD_HINT, passwordProblem } from "../auth/password";
 import { AccountSection } from "./AccountSection";
 import { changePassword } from "./api";
 
-const SIGN_IN_AGAIN: SignInState = {
-  notice:
-    "Your password was changed and every session was signed out. Sign in with your new password.",
-};
+const SIGN_IN_AGAIN =
+  "Your password was changed and every session was signed out. Sign in with your new password.";
 
 /**
  * Change the password. The API then revokes every refresh token, this tab's included, so the
@@ -28,8 +24,6 @@ const SIGN_IN_AGAIN: SignInState = {
  */
 export function PasswordSection({ me }: { me: Me }) {
   const { signIn, signOut } = useAuth();
-  const navigate = useNavigate();
-  const location = useLocation();
   const [currentPassword, setCurrentPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
   const [confirmation, setConfirmation] = useState("");
@@ -54,8 +48,8 @@ export function PasswordSection({ me }: { me: Me }) {
         signIn(pair);
         return;
       }
-      await signOut().catch(() => undefined);
-      navigate(signInPathFor(location), { replace: true, state: SIGN_IN_AGAIN });
+      // RequireAuth then sends the user to /sign-in?next=/account, where this notice shows.
+      await signOut(SIGN_IN_AGAIN).catch(() => undefined);
     },
   });
 

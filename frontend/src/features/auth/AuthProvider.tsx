@@ -12,7 +12,10 @@ interface AuthState {
   /** Does the signed-in user hold this permission code? */
   can: (permission: string) => boolean;
   signIn: (pair: TokenPairOut) => void;
-  signOut: () => Promise<void>;
+  /** End the session; `notice` is shown on the sign-in page the user lands on. */
+  signOut: (notice?: string) => Promise<void>;
+  /** Why the last sign-out happened, for the sign-in page (null: nothing to say). */
+  signOutNotice: string | null;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -21,6 +24,8 @@ const AuthContext = createContext<AuthState | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [signedIn, setSignedIn] = useState(session.signedIn);
+  // Kept here rather than in router state: whichever redirect reaches /sign-in first shows it.
+  const [signOutNotice, setSignOutNotice] = useState<string | null>(null);
 
   useEffect(
     () =>
@@ -37,10 +42,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(
     (pair: TokenPairOut) => {
       queryClient.setQueryData(meQueryKey, pair.user);
+      setSignOutNotice(null);
       session.start(pair);
     },
     [queryClient],
   );
+
+  const signOut = useCallback((notice?: string) => {
+    setSignOutNotice(notice ?? null);
+    return logout();
+  }, []);
 
   const value = useMemo<AuthState>(() => {
     const permissions = new Set(meQuery.data?.permissions ?? []);
@@ -50,9 +61,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       meError: meQuery.error,
       can: (permission) => permissions.has(permission),
       signIn,
-      signOut: logout,
+      signOut,
+      signOutNotice,
     };
-  }, [signedIn, meQuery.data, meQuery.error, signIn]);
+  }, [signedIn, meQuery.data, meQuery.error, signIn, signOut, signOutNotice]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

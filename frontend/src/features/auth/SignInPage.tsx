@@ -2,20 +2,19 @@ import { Alert, Button, PasswordInput, Stack, TextInput } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
+import { Navigate, useNavigate, useSearchParams } from "react-router";
 import type { LoginOut, TokenPairOut } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
 import { login, loginMfa, tokenPairOf } from "./api";
-import { noticeOf, safeNextPath } from "./nextPath";
+import { safeNextPath } from "./nextPath";
 
 export default function SignInPage() {
-  const { signedIn, signIn } = useAuth();
+  const { signedIn, signIn, signOutNotice } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNextPath(params.get("next"));
-  const notice = noticeOf(useLocation().state);
   const [mfaToken, setMfaToken] = useState<string | null>(null);
 
   const finish = (pair: TokenPairOut) => {
@@ -31,7 +30,7 @@ export default function SignInPage() {
         <MfaStep mfaToken={mfaToken} onDone={finish} onRestart={() => setMfaToken(null)} />
       ) : (
         <PasswordStep
-          notice={notice}
+          notice={signOutNotice}
           onDone={(answer) => {
             const pair = tokenPairOf(answer);
             if (pair) finish(pair);

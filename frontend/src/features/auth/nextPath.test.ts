@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { noticeOf, safeNextPath, signInPathFor } from "./nextPath";
+import { safeNextPath, signInPathFor } from "./nextPath";
 
 describe("safeNextPath", () => {
   it.each([
@@ -26,15 +26,5 @@ describe("signInPathFor", () => {
 
   it("needs no next for home", () => {
     expect(signInPathFor({ pathname: "/", search: "", hash: "" })).toBe("/sign-in");
-  });
-});
-
-describe("noticeOf", () => {
-  it("reads the message a page left for the sign-in page", () => {
-    expect(noticeOf({ notice: "Password changed." })).toBe("Password changed.");
-  });
-
-  it.each([[null], [undefined], ["text"], [{}], [{ notice: 42 }]])("ignores %o", (state) => {
-    expect(noticeOf(state)).toBeNull();
   });
 });

@@ -15,13 +15,3 @@ export function signInPathFor(location: { pathname: string; search: string; hash
   if (here === "/" || location.pathname === "/sign-in") return "/sign-in";
   return `/sign-in?${new URLSearchParams({ next: here })}`;
 }
-
-/** Router state for /sign-in that makes it show a message (why the user has to sign in). */
-export interface SignInState {
-  notice: string;
-}
-
-export function noticeOf(state: unknown): string | null {
-  if (typeof state !== "object" || state === null || !("notice" in state)) return null;
-  return typeof state.notice === "string" ? state.notice : null;
-}
