@@ -1,0 +1,229 @@
+"""The signed-in user's own account page: display name, password, TOTP enrolment, API tokens,
+and the enrolment screen every page becomes while the administrator requires TOTP."""
+
+import re
+import time
+
+import pyotp
+import pytest
+from api_client import USER_PASSWORD, ApiCallError, ApiClient
+from playwright.sync_api import Page, expect
+
+NEW_PASSWORD = "a brand new passphrase 2"
+
+
+def open_account_page(page: Page) -> None:
+    """Through the user menu, as a user would."""
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("menuitem", name="Account").click()
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/account$"))
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+
+
+def enrol_totp(page: Page) -> pyotp.TOTP:
+    """Set up two-factor authentication on the screen shown; returns the app's generator."""
+    page.get_by_role("button", name="Set up two-factor authentication").click()
+    expect(page.get_by_test_id("mfa-qr-code")).to_be_visible()
+    totp = pyotp.TOTP(page.get_by_test_id("mfa-secret").inner_text().strip())
+    page.get_by_label("Authentication code").fill(totp.now())
+    page.get_by_role("button", name="Turn on").click()
+    return totp
+
+
+def next_code(totp: pyotp.TOTP) -> str:
+    """Codes are single use: the next time step's code is still accepted (±1 step)."""
+    return totp.at(time.time() + totp.interval)
+
+
+def three_codes(totp: pyotp.TOTP) -> list[str]:
+    """Codes of the previous, current and next time step, to spend in that order (the API
+    accepts ±1 step, each step once). Waits out a step about to end so the first stays valid."""
+    left = totp.interval - time.time() % totp.interval
+    if left < 5:
+        time.sleep(left)
+    now = time.time()
+    return [totp.at(now - totp.interval), totp.at(now), totp.at(now + totp.interval)]
+
+
+def test_changing_the_display_name(page: Page, admin_api: ApiClient, sign_in):
+    user = admin_api.create_user(display_name="Before Rename", groups=("Analysts",))
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+
+    profile = page.get_by_role("region", name="Profile")
+    expect(profile.get_by_test_id("profile-email")).to_have_text(user["email"])
+    expect(profile.get_by_test_id("profile-groups")).to_have_text("Analysts")
+    expect(profile.get_by_test_id("profile-permissions")).to_contain_text("test_template.read")
+    profile.get_by_role("textbox", name="Display name").fill("After Rename")
+    profile.get_by_role("button", name="Save name").click()
+
+    expect(profile.get_by_role("status")).to_have_text("Display name saved.")
+    expect(page.get_by_test_id("user-menu")).to_have_text("After Rename")
+    as_user = ApiClient(admin_api.base_url)
+    as_user.sign_in(user["email"], USER_PASSWORD)
+    assert as_user.call("GET", "/auth/me")["display_name"] == "After Rename"
+
+
+def test_changing_the_password_then_signing_in_with_the_new_one(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    user = admin_api.create_user(groups=("Analysts",))
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    section = page.get_by_role("region", name="Password")
+
+    # A wrong current password: the problem detail, and the field's own message beside it.
+    section.get_by_label("Current password").fill("not my password at all")
+    section.get_by_role("textbox", name="New password", exact=True).fill(NEW_PASSWORD)
+    section.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    section.get_by_role("button", name="Change password").click()
+    expect(section.get_by_role("alert")).to_contain_text("The current password is wrong.")
+    expect(section.get_by_text("Incorrect password.")).to_be_visible()
+
+    section.get_by_label("Current password").fill(USER_PASSWORD)
+    section.get_by_role("button", name="Change password").click()
+
+    expect(section.get_by_test_id("password-changed")).to_be_visible()
+    # The API revoked every refresh token: this tab signed in again with the new password, so
+    # a reload (which needs the stored refresh token) keeps the session.
+    page.reload()
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+    with pytest.raises(ApiCallError) as refused:
+        ApiClient(admin_api.base_url).sign_in(user["email"], USER_PASSWORD)
+    assert refused.value.status == 401
+
+    sign_out(page)
+    sign_in(page, user["email"], NEW_PASSWORD)
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+
+
+def test_with_totp_a_password_change_signs_out_with_a_notice(page: Page, admin_api: ApiClient):
+    user = admin_api.create_user(groups=("Analysts",))
+    as_user = ApiClient(admin_api.base_url)
+    as_user.sign_in(user["email"], USER_PASSWORD)
+    totp = pyotp.TOTP(as_user.call("POST", "/auth/mfa/setup")["secret"])
+    codes = three_codes(totp)
+    as_user.call("POST", "/auth/mfa/enable", {"code": codes[0]})
+    page.goto("/account")
+    page.get_by_label("Email").fill(user["email"])
+    page.get_by_label("Password").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Authentication code").fill(codes[1])
+    page.get_by_role("button", name="Verify").click()
+    section = page.get_by_role("region", name="Password")
+
+    section.get_by_label("Current password").fill(USER_PASSWORD)
+    section.get_by_role("textbox", name="New password", exact=True).fill(NEW_PASSWORD)
+    section.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    section.get_by_role("button", name="Change password").click()
+
+    # Signing in again needs a code the SPA does not have: back to sign-in, with the reason.
+    expect(page.get_by_test_id("sign-in-notice")).to_contain_text("Your password was changed")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Faccount$"))
+    page.get_by_label("Email").fill(user["email"])
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Authentication code").fill(codes[2])
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+
+
+def test_enrolling_totp_then_signing_in_with_a_code(page: Page, admin_api: ApiClient, sign_in):
+    user = admin_api.create_user(groups=("Analysts",))
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    section = page.get_by_role("region", name="Two-factor authentication")
+    expect(section.get_by_test_id("mfa-status")).to_have_text("Off")
+
+    totp = enrol_totp(page)
+
+    expect(section.get_by_test_id("mfa-status")).to_have_text("On")
+    expect(section.get_by_role("button", name="Turn off two-factor authentication")).to_be_visible()
+    sign_out(page)
+    page.get_by_label("Email").fill(user["email"])
+    page.get_by_label("Password").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Authentication code").fill(next_code(totp))
+    page.get_by_role("button", name="Verify").click()
+    # Back where the user signed out from.
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+
+
+def test_an_api_token_created_in_the_ui_works_until_revoked(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    user = admin_api.create_user(groups=("Operators",))
+    me = ApiClient(admin_api.base_url)
+    me.sign_in(user["email"], USER_PASSWORD)
+    my_permissions = me.call("GET", "/auth/me")["permissions"]
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    section = page.get_by_role("region", name="API tokens")
+    expect(section.get_by_test_id("no-api-tokens")).to_be_visible()
+
+    section.get_by_role("textbox", name="Name", exact=True).fill("e2e automation")
+    section.get_by_label("Expires in (days)").fill("7")
+    section.get_by_role("combobox", name="Permissions").click()
+    # Only the user's own permissions are offered.
+    options = page.get_by_role("option")
+    expect(options).to_have_count(len(my_permissions))
+    assert sorted(options.all_inner_texts()) == sorted(my_permissions)
+    page.get_by_role("option", name="test_template.read").click()
+    page.keyboard.press("Escape")
+    section.get_by_role("button", name="Create token").click()
+
+    created = section.get_by_test_id("created-token")
+    expect(created).to_contain_text("you will not see it again")
+    secret = created.get_by_test_id("created-token-secret").inner_text().strip()
+    assert secret.startswith("vlt_")
+    as_token = ApiClient(admin_api.base_url, token=secret)
+    assert as_token.call("GET", "/auth/me")["email"] == user["email"]
+    created.get_by_role("button", name="Done").click()
+    expect(created).to_have_count(0)
+    row = section.get_by_test_id("api-token-row").filter(has_text="e2e automation")
+    expect(row).to_contain_text(secret[:10])
+    expect(row).to_contain_text("test_template.read")
+    expect(row.get_by_test_id("api-token-state")).to_have_text("Active")
+
+    row.get_by_role("button", name="Revoke e2e automation").click()
+    dialog = page.get_by_role("dialog", name="Revoke API token")
+    dialog.get_by_role("button", name="Revoke token").click()
+
+    expect(dialog).to_have_count(0)
+    expect(row.get_by_test_id("api-token-state")).to_have_text("Revoked")
+    with pytest.raises(ApiCallError) as refused:
+        as_token.call("GET", "/auth/me")
+    assert refused.value.status == 401
+
+
+def test_forced_enrolment_comes_before_every_page(page: Page, admin_api: ApiClient):
+    user = admin_api.create_user(groups=("Analysts",))
+    admin_api.call("PUT", "/settings/mfa_required", {"value": True})
+
+    page.goto("/matrix")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fmatrix$"))
+    page.get_by_label("Email").fill(user["email"])
+    page.get_by_label("Password").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_test_id("mfa-enrolment-required")).to_contain_text(
+        "administrator requires two-factor authentication"
+    )
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_test_id("user-menu")).to_have_count(0)
+    page.goto("/")  # any other page is the same screen
+    expect(page.get_by_test_id("mfa-enrolment-required")).to_be_visible()
+
+    page.goto("/matrix")
+    enrol_totp(page)
+
+    # Enrolled: the page that was asked for, then the rest of the app.
+    expect(page.get_by_role("heading", name="ATT&CK matrix")).to_be_visible()
+    page.get_by_role("link", name="Home").click()
+    expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
