@@ -71,6 +71,19 @@ def test_sign_out_forgets_the_session(page: Page, reset, sign_in):
     expect(page).to_have_url(re.compile(r"/sign-in$"))
 
 
+def test_signing_out_in_one_tab_signs_out_the_others(page: Page, reset, sign_in):
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    other_tab = page.context.new_page()
+    other_tab.goto("/matrix")
+    expect(other_tab.get_by_role("heading", name="ATT&CK matrix")).to_be_visible()
+
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+
+    expect(other_tab).to_have_url(re.compile(r"/sign-in\?next=%2Fmatrix$"))
+    expect(other_tab.get_by_role("button", name="Sign in")).to_be_visible()
+
+
 def test_accepting_an_invitation_signs_the_new_user_in(page: Page, admin_api: ApiClient):
     invitation = admin_api.create_invitation(email="new.analyst@e2e.violet.test")
     accept_path = invitation["accept_url"].split("://", 1)[-1].split("/", 1)[1]
