@@ -105,7 +105,7 @@ function AcceptForm({
           label="Display name"
           autoComplete="name"
           required
-          maxLength={200}
+          maxLength={100}
           value={displayName}
           onChange={(event) => setDisplayName(event.currentTarget.value)}
         />
