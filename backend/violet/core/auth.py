@@ -105,6 +105,12 @@ def has_permission(code: str) -> bool:
     return code in current_principal().permissions
 
 
+def check_include_deleted(include_deleted: bool, permission: str) -> None:
+    """SPEC §0: `?include_deleted=true` needs the resource's delete/manage permission (403)."""
+    if include_deleted and not has_permission(permission):
+        raise Forbidden(f"Seeing deleted items needs the {permission} permission.")
+
+
 def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: dict) -> None:
     """Record the view's access rule for the deny-by-default test and the OpenAPI spec."""
     setattr(view, AUTH_MARKER, permissions)

@@ -16,17 +16,11 @@ from violet.auth.schemas import (
     PermissionOut,
 )
 from violet.auth.service import directory
-from violet.core.auth import current_user_id, has_permission, require_auth, require_perm
-from violet.core.errors import Forbidden
+from violet.core.auth import check_include_deleted, current_user_id, require_auth, require_perm
 from violet.core.pagination import page_of
 from violet.extensions import db
 
 blp = Blueprint("groups", __name__, description="Groups and permissions.")
-
-
-def check_may_see_deleted(include_deleted: bool) -> None:
-    if include_deleted and not has_permission("group.manage"):
-        raise Forbidden("Seeing deleted groups needs the group.manage permission.")
 
 
 @blp.route("/permissions")
@@ -45,7 +39,7 @@ class Groups(MethodView):
     @blp.response(200, page_of(GroupOut))
     def get(self, query):
         """List groups with their permissions and member counts."""
-        check_may_see_deleted(query["include_deleted"])
+        check_include_deleted(query["include_deleted"], "group.manage")
         return directory.list_groups(
             q=query.get("q"),
             include_deleted=query["include_deleted"],
@@ -71,7 +65,7 @@ class GroupById(MethodView):
     @blp.response(200, GroupOut)
     def get(self, query, group_id: UUID):
         """One group."""
-        check_may_see_deleted(query["include_deleted"])
+        check_include_deleted(query["include_deleted"], "group.manage")
         return directory.get_group(group_id, include_deleted=query["include_deleted"])
 
     @require_perm("group.manage")

@@ -9,17 +9,11 @@ from flask_smorest import Blueprint
 
 from violet.auth.schemas import IncludeDeletedQuery, UserCreate, UserOut, UserQuery, UserUpdate
 from violet.auth.service import directory
-from violet.core.auth import current_user_id, has_permission, require_perm
-from violet.core.errors import Forbidden
+from violet.core.auth import check_include_deleted, current_user_id, require_perm
 from violet.core.pagination import page_of
 from violet.extensions import db
 
 blp = Blueprint("users", __name__, description="Users and their groups.")
-
-
-def check_may_see_deleted(include_deleted: bool) -> None:
-    if include_deleted and not has_permission("user.manage"):
-        raise Forbidden("Seeing deleted users needs the user.manage permission.")
 
 
 @blp.route("")
@@ -29,7 +23,7 @@ class Users(MethodView):
     @blp.response(200, page_of(UserOut))
     def get(self, query):
         """List users; filter by text (`q`), group and active state."""
-        check_may_see_deleted(query["include_deleted"])
+        check_include_deleted(query["include_deleted"], "user.manage")
         return directory.list_users(
             q=query.get("q"),
             group_id=query.get("group"),
@@ -57,7 +51,7 @@ class UserById(MethodView):
     @blp.response(200, UserOut)
     def get(self, query, user_id: UUID):
         """One user."""
-        check_may_see_deleted(query["include_deleted"])
+        check_include_deleted(query["include_deleted"], "user.manage")
         return directory.get_user(user_id, include_deleted=query["include_deleted"])
 
     @require_perm("user.manage")
