@@ -150,9 +150,10 @@ class TestTemplateMitreTag(UuidPkMixin, Base):
     )
 
     test_template: Mapped[TestTemplate] = relationship(back_populates="mitre_links", lazy="raise")
-    tactic: Mapped[MitreTactic | None] = relationship(lazy="joined", viewonly=True)
-    technique: Mapped[MitreTechnique | None] = relationship(lazy="joined", viewonly=True)
-    subtechnique: Mapped[MitreSubtechnique | None] = relationship(lazy="joined", viewonly=True)
+    # Loaded with the tag (one statement for a page of templates' tags).
+    tactic: Mapped[MitreTactic | None] = relationship(lazy="joined")
+    technique: Mapped[MitreTechnique | None] = relationship(lazy="joined")
+    subtechnique: Mapped[MitreSubtechnique | None] = relationship(lazy="joined")
 
     @property
     def target(self) -> MitreTactic | MitreTechnique | MitreSubtechnique:
@@ -162,9 +163,9 @@ class TestTemplateMitreTag(UuidPkMixin, Base):
 
     @property
     def kind(self) -> str:
-        if self.tactic_id is not None:
+        if self.tactic is not None:
             return "tactic"
-        return "technique" if self.technique_id is not None else "subtechnique"
+        return "technique" if self.technique is not None else "subtechnique"
 
     @property
     def external_id(self) -> str:

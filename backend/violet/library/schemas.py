@@ -115,44 +115,44 @@ class TestTemplateFields(Schema):
 
 
 class TestTemplateCreate(TestTemplateFields):
-    class Meta:
-        example = TEMPLATE_EXAMPLE
-
     name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
 
 
 class TestTemplateUpdate(TestTemplateFields):
     """PATCH: an absent key is unchanged, `null` clears a nullable field."""
 
-    class Meta:
-        example = {"opsec_level": "high", "cleanup": None}
+
+TEMPLATE_UPDATE_EXAMPLE = {"opsec_level": "high", "cleanup": None}
+TEMPLATE_OUT_EXAMPLE = {
+    "id": "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
+    **TEMPLATE_EXAMPLE,
+    "mitre": [
+        {
+            "kind": "tactic",
+            "external_id": "TA0002",
+            "name": "Execution",
+            "url": "https://attack.mitre.org/tactics/TA0002",
+        },
+        {
+            "kind": "subtechnique",
+            "external_id": "T1059.001",
+            "name": "PowerShell",
+            "url": "https://attack.mitre.org/techniques/T1059/001",
+        },
+    ],
+    "source": None,
+    "source_ref": None,
+    "input_arguments": [],
+    "version": 1,
+    "created_at": "2026-11-30T09:00:00+00:00",
+    "created_by": "5f1d8f7e-2a43-4c8e-9d1a-0b3c4d5e6f70",
+    "updated_at": "2026-11-30T09:00:00+00:00",
+    "updated_by": "5f1d8f7e-2a43-4c8e-9d1a-0b3c4d5e6f70",
+    "deleted_at": None,
+}
 
 
 class TestTemplateOut(Schema):
-    class Meta:
-        example = {
-            "id": "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
-            **TEMPLATE_EXAMPLE,
-            "mitre": [
-                {
-                    "kind": "tactic",
-                    "external_id": "TA0002",
-                    "name": "Execution",
-                    "url": "https://attack.mitre.org/tactics/TA0002",
-                },
-                {
-                    "kind": "subtechnique",
-                    "external_id": "T1059.001",
-                    "name": "PowerShell",
-                    "url": "https://attack.mitre.org/techniques/T1059/001",
-                },
-            ],
-            "source": None,
-            "source_ref": None,
-            "input_arguments": [],
-            "version": 1,
-        }
-
     id = fields.UUID(required=True)
     name = fields.String(required=True)
     description = fields.String(allow_none=True)
@@ -225,10 +225,21 @@ class ImportErrorOut(Schema):
     )
 
 
-class ImportResultOut(Schema):
-    class Meta:
-        example = {"created": 5, "updated": 1, "skipped": 2, "errors": []}
+IMPORT_RESULT_EXAMPLE = {
+    "created": 3,
+    "updated": 1,
+    "skipped": 0,
+    "errors": [
+        {
+            "path": "atomic_tests.4",
+            "name": "Enumerate devices",
+            "message": "mitre: Unknown technique: T1082.",
+        }
+    ],
+}
 
+
+class ImportResultOut(Schema):
     created = fields.Integer(required=True)
     updated = fields.Integer(
         required=True, metadata={"description": "Existing templates whose content changed."}
@@ -243,6 +254,19 @@ class ImportResultOut(Schema):
     )
 
 
+class LibraryExportOut(Schema):
+    """Violet's portable library format (what `import?format=violet` reads)."""
+
+    format = fields.String(required=True, metadata={"example": "violet-library"})
+    format_version = fields.Integer(required=True, metadata={"example": 1})
+    exported_at = fields.String(required=True)
+    test_templates = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={"description": "Each template's writable fields, its `id` and `mitre` pairs."},
+    )
+
+
 # --- scenario templates --------------------------------------------------------------------------
 
 
@@ -251,10 +275,14 @@ class ScenarioTemplateFields(Schema):
     description = text_field()
 
 
-class ScenarioTemplateCreate(ScenarioTemplateFields):
-    class Meta:
-        example = {"name": "Ransomware precursors", "description": "Discovery, then staging."}
+SCENARIO_EXAMPLE = {
+    "name": "Ransomware precursors",
+    "description": "Discovery, then staging.",
+    "test_template_ids": ["0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11"],
+}
 
+
+class ScenarioTemplateCreate(ScenarioTemplateFields):
     name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
     test_template_ids = fields.List(
         fields.UUID(),
@@ -265,20 +293,19 @@ class ScenarioTemplateCreate(ScenarioTemplateFields):
 
 
 class ScenarioTemplateUpdate(ScenarioTemplateFields):
-    class Meta:
-        example = {"description": None}
+    pass
+
+
+SCENARIO_TESTS_EXAMPLE = {
+    "test_template_ids": [
+        "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
+        "6a1e1f0c-8d35-4a43-a4f9-3b4b77d2b7e2",
+        "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
+    ]
+}
 
 
 class ScenarioTestsIn(Schema):
-    class Meta:
-        example = {
-            "test_template_ids": [
-                "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
-                "6a1e1f0c-8d35-4a43-a4f9-3b4b77d2b7e2",
-                "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
-            ]
-        }
-
     test_template_ids = fields.List(
         fields.UUID(), required=True, validate=validate.Length(max=SCENARIO_TESTS_MAX)
     )
@@ -329,9 +356,6 @@ class ScenarioTemplateQuery(PageQuery):
 
 
 class LibrarySummaryOut(Schema):
-    class Meta:
-        example = {"test_templates": 120, "scenario_templates": 8, "techniques_covered": 64}
-
     test_templates = fields.Integer(required=True)
     scenario_templates = fields.Integer(required=True)
     techniques_covered = fields.Integer(
