@@ -44,7 +44,12 @@ def get_scenario(
 
 
 def list_scenarios(
-    *, q: str | None, include_deleted: bool, limit: int, offset: int, sort: str | None
+    *,
+    q: str | None = None,
+    include_deleted: bool = False,
+    limit: int,
+    offset: int,
+    sort: str | None,
 ) -> dict[str, Any]:
     statement = ScenarioTemplate.select_active(include_deleted)
     if q:

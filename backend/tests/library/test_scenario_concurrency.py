@@ -1,0 +1,108 @@
+"""Two replaces of a scenario's order at once, on two connections: the result is one of them.
+
+This test commits for real (each thread has its own session and connection), so it builds and
+removes its own rows instead of relying on the rolled-back test transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from violet.extensions import db
+from violet.library.models import ScenarioTemplate, ScenarioTemplateTest, TestTemplate
+from violet.library.service import scenarios
+
+WAIT_LIMIT_S = 30  # how long to wait for both replaces to queue (a guard, not an assertion)
+
+
+@pytest.fixture
+def real_sessions(app, monkeypatch):
+    """Thread-local sessions on the engine: each thread its own connection, commits are real."""
+    sessions = scoped_session(sessionmaker(bind=db.engine))
+    monkeypatch.setattr(db, "session", sessions)
+    yield sessions
+    sessions.remove()
+
+
+@pytest.fixture
+def committed_scenario(real_sessions):
+    """A scenario over four committed templates; removed afterwards."""
+    templates = [TestTemplate(name=f"concurrency {letter}") for letter in "ABCD"]
+    scenario = ScenarioTemplate(name=f"concurrency {uuid.uuid4()}")
+    real_sessions.add_all([*templates, scenario])
+    real_sessions.commit()
+    template_ids = [template.id for template in templates]
+    yield scenario.id, template_ids
+    real_sessions.rollback()
+    real_sessions.execute(delete(ScenarioTemplate).where(ScenarioTemplate.id == scenario.id))
+    real_sessions.execute(delete(TestTemplate).where(TestTemplate.id.in_(template_ids)))
+    real_sessions.commit()
+
+
+def waiting_on_locks(connection) -> int:
+    return connection.execute(
+        text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query ILIKE '%scenario_templates%'"
+        )
+    ).scalar_one()
+
+
+def test_two_concurrent_replaces_never_leave_a_mixed_order(app, committed_scenario):
+    scenario_id, (a, b, c, d) = committed_scenario
+    first, second = [a, b, c, a], [d, c]
+    outcomes: dict[str, object] = {}
+
+    def replace(label: str, order: list[uuid.UUID]) -> None:
+        with app.app_context():
+            try:
+                scenarios.replace_tests(scenario_id, order, expected_version=None, by=None)
+                db.session.commit()
+                outcomes[label] = "ok"
+            except Exception as error:  # reported by the assertion below
+                db.session.rollback()
+                outcomes[label] = error
+            finally:
+                db.session.remove()
+
+    # A third connection holds the scenario row, so both replaces are in flight at once.
+    with db.engine.connect() as blocker:
+        transaction = blocker.begin()
+        blocker.execute(
+            text("SELECT id FROM scenario_templates WHERE id = :id FOR UPDATE"), {"id": scenario_id}
+        )
+        threads = [
+            threading.Thread(target=replace, args=("first", first)),
+            threading.Thread(target=replace, args=("second", second)),
+        ]
+        for thread in threads:
+            thread.start()
+        with db.engine.connect() as observer:
+            deadline = time.monotonic() + WAIT_LIMIT_S
+            while waiting_on_locks(observer) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            queued = waiting_on_locks(observer)
+        transaction.rollback()
+    for thread in threads:
+        thread.join(WAIT_LIMIT_S)
+
+    assert queued == 2, "both replaces should have been waiting at the same time"
+    assert outcomes == {"first": "ok", "second": "ok"}
+    final = list(
+        db.session.scalars(
+            select(ScenarioTemplateTest.test_template_id)
+            .where(ScenarioTemplateTest.scenario_id == scenario_id)
+            .order_by(ScenarioTemplateTest.position)
+        )
+    )
+    assert final in (first, second)
+    version = db.session.scalar(
+        select(ScenarioTemplate.version).where(ScenarioTemplate.id == scenario_id)
+    )
+    assert version == 3, "each replace bumped the version once"
