@@ -15,6 +15,13 @@ PASSWORD = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX)
 INVITATION_STATUSES = ("pending", "accepted", "expired", "revoked")
 
 
+def version_field() -> fields.Integer:
+    return fields.Integer(
+        required=True,
+        metadata={"description": "Bumped by every change; send it back as If-Match."},
+    )
+
+
 def email_field(**kwargs) -> fields.Email:
     return fields.Email(validate=validate.Length(max=EMAIL_MAX), **kwargs)
 
@@ -46,6 +53,7 @@ class UserOut(Schema):
     is_active = fields.Boolean(required=True)
     mfa_enabled = fields.Boolean(required=True)
     groups = fields.List(fields.Nested(GroupRefOut), required=True)
+    version = version_field()
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     last_login_at = fields.DateTime(allow_none=True)
@@ -92,6 +100,7 @@ class GroupOut(Schema):
     description = fields.String(required=True)
     permissions = fields.List(fields.String(), attribute="permission_codes", required=True)
     member_count = fields.Integer(required=True)
+    version = version_field()
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     deleted_at = fields.DateTime(allow_none=True)

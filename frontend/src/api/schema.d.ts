@@ -1953,6 +1953,8 @@ export interface components {
             is_active: boolean;
             mfa_enabled: boolean;
             groups: components["schemas"]["GroupRefOut"][];
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2060,6 +2062,8 @@ export interface components {
             is_active: boolean;
             mfa_enabled: boolean;
             groups: components["schemas"]["GroupRefOut"][];
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2101,6 +2105,8 @@ export interface components {
             description: string;
             permissions: string[];
             member_count: number;
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
