@@ -38,7 +38,7 @@ def list_paths(spec: dict) -> list[str]:
 
 
 @pytest.fixture
-def rows_for_every_list(app, client, make_user, admin_header):
+def rows_for_every_list(app, client, make_user, admin_header, monkeypatch):
     """Enough rows that every list has ties to break (rows made in one transaction share
     `created_at`)."""
     for _ in range(3):
@@ -51,6 +51,23 @@ def rows_for_every_list(app, client, make_user, admin_header):
         allow_unverified=True,
         started_by=None,
         settings=SyncSettings.from_config(app.config),
+    )
+    for name in ("EDR", "NDR", "SIEM"):
+        client.post(
+            "/api/v1/defense-tools", json={"name": name, "layer": "edr"}, headers=admin_header
+        )
+    missions = [
+        client.post("/api/v1/missions", json={"name": "Same"}, headers=admin_header).json
+        for _ in range(3)
+    ]
+    for _ in range(3):
+        client.post(
+            f"/api/v1/missions/{missions[0]['id']}/tests", json={"name": "T"}, headers=admin_header
+        )
+    monkeypatch.setitem(
+        PATH_SAMPLES,
+        "/api/v1/missions/{mission_id}/tests",
+        f"/api/v1/missions/{missions[0]['id']}/tests",
     )
     db.session.commit()  # kept when a request of the test fails and rolls its own work back
 

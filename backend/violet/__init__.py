@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet.diag.routes import reset_blp as diag_reset_blp
     from violet.extensions import api, db, jwt, limiter, migrate
     from violet.library.routes import BLUEPRINTS as LIBRARY_BLUEPRINTS
+    from violet.missions.routes import BLUEPRINTS as MISSIONS_BLUEPRINTS
     from violet.mitre.routes import blp as mitre_blp
     from violet.settings.routes import blp as settings_blp
 
@@ -51,6 +52,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(settings_blp, url_prefix="/api/v1/settings")
     api.register_blueprint(mitre_blp, url_prefix="/api/v1/mitre")
     for blueprint, url_prefix in LIBRARY_BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=url_prefix)
+    for blueprint, url_prefix in MISSIONS_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=url_prefix)
     api.register_blueprint(diag_blp, url_prefix="/api/v1/diag")
     if app.config["VIOLET_ENABLE_DIAG_RESET"]:

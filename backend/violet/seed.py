@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app
 
 from violet.auth.service.directory import ensure_first_admin, seed_permissions_and_groups
+from violet.missions.service.catalogue import seed_detection_levels
 
 
 def seed_all() -> str | None:
@@ -19,6 +20,7 @@ def seed_all() -> str | None:
     prints it once), else None.
     """
     seed_permissions_and_groups()
+    seed_detection_levels()
     return ensure_first_admin(
         current_app.config["ADMIN_EMAIL"], current_app.config["ADMIN_PASSWORD"] or None
     )
