@@ -25,12 +25,17 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
   {
     items: [
       { to: "/", label: "Home" },
+      { to: "/missions", label: "Missions" },
       { to: "/matrix", label: "ATT&CK matrix" },
     ],
   },
   {
     label: "Admin",
-    items: [{ to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" }],
+    items: [
+      { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
+      { to: "/admin/detection-levels", label: "Detection levels", permission: "settings.manage" },
+      { to: "/admin/defense-tools", label: "Defense tools", permission: "settings.manage" },
+    ],
   },
 ];
 
@@ -86,7 +91,7 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
     return (
       <div key={section.label ?? "main"} className={classes.section}>
         {section.label && (
-          <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4}>
+          <Text size="xs" fw={700} c="gray.7" tt="uppercase" px="sm" py={4}>
             {section.label}
           </Text>
         )}
@@ -99,6 +104,7 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
               to={item.to}
               label={item.label}
               active={active}
+              className={classes.navLink}
               aria-current={active ? "page" : undefined}
               onClick={onNavigate}
             />

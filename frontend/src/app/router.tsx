@@ -19,6 +19,10 @@ const HomePage = lazyPage(() => import("../features/home/HomePage"));
 const MatrixPage = lazyPage(() => import("../features/mitre/matrix/MatrixPage"));
 const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPage"));
 const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
+const MissionsPage = lazyPage(() => import("../features/missions/MissionsPage"));
+const MissionPage = lazyPage(() => import("../features/missions/MissionPage"));
+const DetectionLevelsPage = lazyPage(() => import("../features/admin/DetectionLevelsPage"));
+const DefenseToolsPage = lazyPage(() => import("../features/admin/DefenseToolsPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
 const anonymous = (page: ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
@@ -42,6 +46,26 @@ const routes: RouteObject[] = [
       { index: true, element: <HomePage />, handle: preloads(HomePage) },
       { path: "matrix", element: <MatrixPage />, handle: preloads(MatrixPage) },
       { path: "account", element: <AccountPage />, handle: preloads(AccountPage) },
+      { path: "missions", element: <MissionsPage />, handle: preloads(MissionsPage) },
+      { path: "missions/:missionId", element: <MissionPage />, handle: preloads(MissionPage) },
+      {
+        path: "admin/detection-levels",
+        element: (
+          <RequirePermission permission="settings.manage">
+            <DetectionLevelsPage />
+          </RequirePermission>
+        ),
+        handle: preloads(DetectionLevelsPage),
+      },
+      {
+        path: "admin/defense-tools",
+        element: (
+          <RequirePermission permission="settings.manage">
+            <DefenseToolsPage />
+          </RequirePermission>
+        ),
+        handle: preloads(DefenseToolsPage),
+      },
       {
         path: "admin/mitre",
         element: (
