@@ -1,7 +1,7 @@
 """Library: test templates with their MITRE tags, scenario templates with their ordered tests.
 
 Revision ID: 9b109ed8a245
-Revises: 6d4e2f8a1b93
+Revises: 5782cd3cf7af
 Create Date: 2026-11-30
 
 A tag row points at exactly one of tactic / technique / sub-technique (CHECK num_nonnulls = 1),
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "9b109ed8a245"
-down_revision = "6d4e2f8a1b93"
+down_revision = "5782cd3cf7af"
 branch_labels = None
 depends_on = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from violet.core.models import including_deleted
 from violet.extensions import db
 from violet.library.models import TestTemplate, TestTemplateMitreTag
 
@@ -192,7 +193,7 @@ def test_filters_combine_with_sort_and_paging(client, lead, library):
 
 
 @pytest.mark.parametrize(
-    "query", ["sort=procedure", "opsec=extreme", "platform=amiga", "limit=501"]
+    "query", ["sort=procedure", "opsec=extreme", "platform=amiga", "limit=501", "bogus=1"]
 )
 def test_bad_list_queries_are_422(client, lead, query):
     assert client.get(f"{URL}?{query}", headers=lead).status_code == 422
@@ -317,7 +318,9 @@ def test_soft_delete_hides_then_restore_brings_back(client, lead, make_template)
     assert names(client.get(URL, headers=lead)) == []
     with_deleted = client.get(f"{URL}?include_deleted=true", headers=lead)
     assert with_deleted.json["items"][0]["deleted_at"] is not None
-    row = db.session.get(TestTemplate, template["id"])
+    row = db.session.scalar(
+        including_deleted(select(TestTemplate).where(TestTemplate.id == template["id"]))
+    )
     assert row is not None and row.deleted_by is not None
 
     restored = client.post(f"{URL}/{template['id']}/restore", headers=lead)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import or_, tuple_
+from sqlalchemy import or_, select, tuple_
 
 from violet.core.errors import Unprocessable, flatten_messages
 from violet.core.models import utcnow
@@ -58,9 +58,7 @@ def parse_document(format_name: str, content: str | bytes) -> list[TemplateDraft
         raise Unprocessable(error.detail, errors=error.errors) from error
 
 
-def import_templates(
-    format_name: str, content: str | bytes, *, by: uuid.UUID | None
-) -> ImportReport:
+def import_templates(format_name: str, content: str | bytes) -> ImportReport:
     drafts = parse_document(format_name, content)
     report = ImportReport()
     valid = [(draft, values) for draft in drafts if (values := _validated(draft, report))]
@@ -80,14 +78,13 @@ def import_templates(
         if template is None and source_key:
             template = matches.get(source_key)
         if template is None:
-            template = TestTemplate(created_by=by, updated_by=by, mitre_links=[])
+            template = TestTemplate(mitre_links=[])
             db.session.add(template)
             report.created += 1
         elif _unchanged(template, values, keys):
             report.skipped += 1
             continue
         else:
-            template.updated_by = by
             report.updated += 1
         apply_fields(template, values)
         mitre_tags.set_tags(template, keys, found)
@@ -124,9 +121,7 @@ def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
     if not conditions:
         return {}
     matches: dict[Any, TestTemplate] = {}
-    for template in db.session.scalars(
-        with_tags(TestTemplate.select_active()).where(or_(*conditions))
-    ):
+    for template in db.session.scalars(with_tags(select(TestTemplate)).where(or_(*conditions))):
         matches[str(template.id)] = template
         if template.source_ref:
             matches[(template.source, template.source_ref)] = template
@@ -147,6 +142,6 @@ def _unchanged(template: TestTemplate, values: dict[str, Any], keys: list) -> bo
 def export_library() -> dict[str, Any]:
     """Every live template as Violet's portable JSON (see formats/portable.py)."""
     templates = db.session.scalars(
-        with_tags(TestTemplate.select_active()).order_by(TestTemplate.name, TestTemplate.id)
+        with_tags(select(TestTemplate)).order_by(TestTemplate.name, TestTemplate.id)
     ).all()
     return portable.export_document(list(templates), utcnow())
