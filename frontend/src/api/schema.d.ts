@@ -2034,7 +2034,7 @@ export interface components {
              * @example 90
              */
             expires_in_days: number;
-            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read")[];
+            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         ApiTokenCreatedOut: {
             /** Format: uuid */
@@ -2124,12 +2124,12 @@ export interface components {
             name: string;
             /** @default  */
             description: string;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         GroupUpdate: {
             name?: string;
             description?: string | null;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         InvitationOut: {
             /** Format: uuid */

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -25,8 +26,9 @@ from violet.auth.models import (
     group_permissions,
     user_groups,
 )
-from violet.auth.permissions import ADMIN_PERMISSIONS, ADMINISTRATORS, DEFAULT_GROUPS, PERMISSIONS
+from violet.auth.permissions import ADMIN_PERMISSIONS, DEFAULT_GROUPS
 from violet.auth.service.credentials import check_policy, hash_password
+from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
@@ -61,19 +63,20 @@ def seed_permissions_and_groups() -> None:
     A default group that exists keeps the permissions an administrator gave it; only the
     Administrators group is topped up with new codes, so it always holds everything.
     """
+    declared = declared_permissions()
     known = set(db.session.scalars(select(Permission.code)))
-    for code, description in PERMISSIONS.items():
+    for code, permission in declared.items():
         if code not in known:
-            db.session.add(Permission(code=code, description=description))
+            db.session.add(Permission(code=code, description=permission.description))
     db.session.flush()
-    for name, (description, codes) in DEFAULT_GROUPS.items():
+    for name, description in DEFAULT_GROUPS.items():
         group = db.session.scalar(select(Group).where(func.lower(Group.name) == name.lower()))
         if group is None:
             group = Group(name=name, description=description)
             db.session.add(group)
-            group.permissions = _permissions_for(codes)
+            group.permissions = _permissions_for(default_group_codes(name))
         elif name == ADMINISTRATORS:
-            group.permissions = _permissions_for(PERMISSIONS)
+            group.permissions = _permissions_for(declared)
     db.session.flush()
 
 
@@ -280,6 +283,19 @@ def ensure_first_admin(email: str, password: str | None) -> str | None:
     _, generated = create_admin(email, password)
     log.info("created the first administrator %s", email)
     return generated
+
+
+def seed_first_admin() -> str | None:
+    """Seed step: the first administrator from ADMIN_EMAIL / ADMIN_PASSWORD; the notice shows a
+    generated password once."""
+    email = current_app.config["ADMIN_EMAIL"]
+    generated = ensure_first_admin(email, current_app.config["ADMIN_PASSWORD"] or None)
+    if not generated:
+        return None
+    return (
+        f"First administrator: {email}\n"
+        f"  Password (shown once, change it after signing in): {generated}"
+    )
 
 
 # --- groups ----------------------------------------------------------------------------------
