@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from violet.auth.events import USER_CREATED, USER_DELETED
 from violet.auth.models import (
     ApiToken,
     Group,
@@ -30,6 +31,7 @@ from violet.auth.permissions import ADMIN_PERMISSIONS, DEFAULT_GROUPS
 from violet.auth.service.credentials import check_policy, hash_password
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
+from violet.core.events import publish
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains
@@ -196,6 +198,7 @@ def create_user(
     user.groups = groups if groups is not None else live_groups(group_ids or [])
     db.session.add(user)
     db.session.flush()
+    publish(USER_CREATED, user_id=user.id)
     return user
 
 
@@ -222,6 +225,7 @@ def delete_user(user: User) -> None:
     user.soft_delete()
     revoke_all_tokens(user.id)
     ensure_an_administrator_remains()
+    publish(USER_DELETED, user_id=user.id)
 
 
 def restore_user(user: User) -> User:
