@@ -132,6 +132,13 @@ def find_live_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+def email_of(user_id: uuid.UUID | None) -> str | None:
+    """The email of a user, deleted or not: to show who did something."""
+    if user_id is None:
+        return None
+    return db.session.scalar(including_deleted(select(User.email).where(User.id == user_id)))
+
+
 def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
     user = db.session.scalar(
         including_deleted(
@@ -235,6 +242,13 @@ def restore_user(user: User) -> User:
         raise Conflict(f"Another live user now has the email {user.email}.")
     user.restore()
     db.session.flush()
+    return user
+
+
+def update_profile(user: User, changes: dict[str, Any]) -> User:
+    """What users change about themselves: their display name."""
+    if "display_name" in changes:
+        user.display_name = changes["display_name"].strip()
     return user
 
 
