@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from violet.auth.models import EMAIL_MAX, NAME_MAX
-from violet.auth.permissions import PERMISSIONS
 from violet.auth.service.credentials import PASSWORD_MAX, PASSWORD_MIN
+from violet.core.domain import DeclaredPermissionCode
 from violet.core.pagination import PageQuery
 
 TOKEN_MAX = 2048  # longer than any token Violet issues
@@ -35,7 +35,7 @@ def password_field(**kwargs) -> fields.String:
 
 
 def permission_codes(**kwargs) -> fields.List:
-    return fields.List(fields.String(validate=validate.OneOf(list(PERMISSIONS))), **kwargs)
+    return fields.List(fields.String(validate=DeclaredPermissionCode()), **kwargs)
 
 
 # --- output ----------------------------------------------------------------------------------

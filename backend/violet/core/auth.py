@@ -23,7 +23,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app, has_request_context, request
 from flask_smorest.utils import deepupdate, load_info_from_docstring
@@ -39,7 +39,18 @@ AUTHENTICATOR_KEY = "violet.authenticator"
 PRINCIPAL_KEY = "violet.principal"
 # Set on every decorated view; the deny-by-default test reads it.
 AUTH_MARKER = "_violet_auth"
+# The restrictions a view allows (`allowed_while`), read by the auth decorators.
+ALLOWED_RESTRICTIONS = "_violet_allowed_restrictions"
 BEARER_SCHEME = "bearerAuth"
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A signed-in caller who may, for now, only use the views that allow `name` (a session
+    that must first enrol in MFA); elsewhere they get 403 with `detail`."""
+
+    name: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class Principal:
     permissions: frozenset[str]
     api_token_id: uuid.UUID | None = None
     claims: dict[str, Any] = field(default_factory=dict)
+    restriction: Restriction | None = None
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -85,6 +97,23 @@ def authenticate() -> Principal:
     return principal
 
 
+def allowed_while(restriction: str) -> Callable[[View], View]:
+    """Let a restricted caller (`Principal.restriction`) use this view: under `@require_auth`."""
+
+    def decorator(view: View) -> View:
+        allowed: frozenset[str] = getattr(view, ALLOWED_RESTRICTIONS, frozenset())
+        setattr(view, ALLOWED_RESTRICTIONS, allowed | {restriction})
+        return view
+
+    return decorator
+
+
+def _check_restriction(principal: Principal, view: Callable[..., Any]) -> None:
+    restriction = principal.restriction
+    if restriction and restriction.name not in getattr(view, ALLOWED_RESTRICTIONS, ()):
+        raise Forbidden(restriction.detail)
+
+
 def current_principal() -> Principal:
     principal = request.environ.get(PRINCIPAL_KEY) if has_request_context() else None
     if principal is None:
@@ -118,7 +147,7 @@ def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: di
     setattr(view, AUTH_MARKER, permissions)
     apidoc = deepcopy(getattr(view, "_apidoc", {}))
     apidoc["manual_doc"] = deepupdate(deepcopy(apidoc.get("manual_doc", {})), doc)
-    view._apidoc = apidoc  # type: ignore[attr-defined]
+    setattr(view, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
 
 
 def public(view: View) -> View:
@@ -131,7 +160,7 @@ def public(view: View) -> View:
         return view(*args, **kwargs)
 
     _mark(wrapper, None, {"security": []})
-    return wrapper  # type: ignore[return-value]
+    return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
 
 def require_auth(view: View) -> View:
@@ -140,7 +169,7 @@ def require_auth(view: View) -> View:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        authenticate()
+        _check_restriction(authenticate(), view)
         check_query_parameters(accepted)
         return view(*args, **kwargs)
 
@@ -149,7 +178,7 @@ def require_auth(view: View) -> View:
         (),
         {"security": [{BEARER_SCHEME: []}], "responses": {"401": "UNAUTHORIZED"}},
     )
-    return wrapper  # type: ignore[return-value]
+    return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
 
 def require_perm(*codes: str) -> Callable[[View], View]:
@@ -163,6 +192,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = authenticate()
+            _check_restriction(principal, view)
             missing = [code for code in codes if code not in principal.permissions]
             if missing:
                 raise Forbidden(f"Missing permission: {', '.join(missing)}.")
@@ -182,6 +212,6 @@ def require_perm(*codes: str) -> Callable[[View], View]:
                 "description": f"{described}\n\nRequires permission {listed}.".strip(),
             },
         )
-        return wrapper  # type: ignore[return-value]
+        return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
     return decorator

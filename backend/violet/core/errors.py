@@ -15,7 +15,7 @@ from flask import Flask, Response, g, json
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -171,8 +171,8 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         data = getattr(exc, "data", None) or {}
         headers = dict(data.get("headers") or {})
-        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-            headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
         if "messages" in data:  # webargs / flask-smorest validation failure
             errors = flatten_messages(data["messages"])
             return problem(status, validation_detail(errors), errors=errors, headers=headers)

@@ -220,7 +220,7 @@ class ScenarioTemplateTest(UuidPkMixin, Base):
 
 
 # Positions in the scenario, deleted templates included (they keep their place).
-ScenarioTemplate.test_count = column_property(  # type: ignore[attr-defined]
+ScenarioTemplate.test_count = column_property(
     select(func.count(ScenarioTemplateTest.id))
     .where(ScenarioTemplateTest.scenario_id == ScenarioTemplate.id)
     .correlate_except(ScenarioTemplateTest)

@@ -10,9 +10,12 @@ from flask_smorest import Blueprint
 
 from violet.core.auth import check_include_deleted, require_perm
 from violet.core.errors import ApiError, Unprocessable
+from violet.core.models import utcnow
 from violet.core.pagination import list_response
 from violet.core.versioning import versioned
 from violet.extensions import db
+from violet.library.formats import portable
+from violet.library.formats.loader import FormatError, load_document
 from violet.library.schemas import (
     IMPORT_FORMATS,
     IMPORT_RESULT_EXAMPLE,
@@ -139,7 +142,11 @@ class TestTemplateImport(MethodView):
         is refused whole; items that cannot be imported are listed in `errors`.
         """
         format_name, content = _import_request(query.get("format"))
-        report = transfer.import_templates(format_name, content)
+        try:
+            drafts = load_document(format_name, content)
+        except FormatError as error:
+            raise Unprocessable(error.detail, errors=error.errors) from error
+        report = transfer.import_templates(drafts)
         db.session.commit()
         return report
 
@@ -173,7 +180,7 @@ class TestTemplateExport(MethodView):
     @blp.response(200, LibraryExportOut)
     def get(self):
         """Every live template as portable JSON, which `import?format=violet` reads back."""
-        document = transfer.export_library()
+        document = portable.export_document(transfer.live_templates(), utcnow())
         filename = f"violet-library-{document['exported_at'][:10]}.json"
         return document, {"Content-Disposition": f'attachment; filename="{filename}"'}
 

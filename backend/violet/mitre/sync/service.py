@@ -227,7 +227,7 @@ def _run(attempt: _Attempt, expected: str | None, settings: SyncSettings) -> Syn
     bundle = _verified_bundle(attempt, expected, settings)
     attempt.domain = bundle.domain
     attempt.version = _release_version(bundle, attempt, settings)
-    changes = store_bundle(db.session, bundle, utcnow())
+    changes = store_bundle(db.session(), bundle, utcnow())
     counts = bundle.live_counts()
     sync = attempt.record(SYNC_SUCCEEDED, counts=counts, changes=changes.as_dict())
     return SyncResult(
