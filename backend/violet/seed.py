@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app
 
 from violet.auth.service.directory import ensure_first_admin, seed_permissions_and_groups
+from violet.workspaces.service import ensure_default_workspace
 
 
 def seed_all() -> str | None:
@@ -19,6 +20,8 @@ def seed_all() -> str | None:
     prints it once), else None.
     """
     seed_permissions_and_groups()
+    # Before the first administrator, who then joins it like every new user.
+    ensure_default_workspace()
     return ensure_first_admin(
         current_app.config["ADMIN_EMAIL"], current_app.config["ADMIN_PASSWORD"] or None
     )

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, str] = {
     "settings.manage": "Change settings, detection levels and defense tools",
     "audit.read": "Read the audit trail",
     "diag.read": "Read database diagnostics",
+    "workspace.manage": "Create, change and delete workspaces and set their members",
+    "workspace.read_all": "See every workspace, not only one's own",
 }
 
 ADMINISTRATORS = "Administrators"
