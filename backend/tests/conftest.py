@@ -26,10 +26,10 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from tests.tenant_probe import create_probe_table
 from violet import create_app
 from violet.auth.models import Group, Permission, User
-from violet.auth.permissions import PERMISSIONS
 from violet.auth.service.credentials import hash_password
 from violet.config import data_dir, normalise_database_url
 from violet.core import embedded_db
+from violet.core.domain import declared_permissions
 from violet.extensions import db
 from violet.workspaces.models import Workspace, WorkspaceMember
 from violet.workspaces.service import ensure_default_workspace
@@ -240,7 +240,7 @@ def auth_header(app: Flask) -> Callable[[User], dict[str, str]]:
 @pytest.fixture
 def admin(make_user) -> User:
     """A user holding every permission."""
-    return make_user("admin@example.test", perms=list(PERMISSIONS))
+    return make_user("admin@example.test", perms=list(declared_permissions()))
 
 
 @pytest.fixture

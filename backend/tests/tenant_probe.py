@@ -24,7 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from violet.core.auth import require_auth
 from violet.core.errors import NotFound, Unprocessable
 from violet.core.models import NAMING_CONVENTION, UuidPkMixin
-from violet.core.pagination import PageQuery, page_of, paginate
+from violet.core.pagination import PageQuery, list_response, paginate
 from violet.core.tenancy import TenantMixin, current_workspace_id
 from violet.extensions import db
 from violet.workspaces.models import Workspace
@@ -104,10 +104,15 @@ blp = Blueprint("probe", __name__)
 @blp.route("")
 class Notes(MethodView):
     @require_auth
-    @blp.arguments(PageQuery, location="query")
-    @blp.response(200, page_of(NoteOut))
+    @list_response(blp, PageQuery, NoteOut)
     def get(self, query):
-        return paginate(db.session, select(ProbeNote), tiebreaker=ProbeNote.id, **query)
+        return paginate(
+            select(ProbeNote),
+            query,
+            sortable={"text": ProbeNote.text},
+            default_sort="text",
+            tiebreaker=ProbeNote.id,
+        )
 
     @require_auth
     @blp.arguments(NoteIn)

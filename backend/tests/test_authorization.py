@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import make_app
-from violet.auth.permissions import PERMISSIONS
 from violet.core.auth import AUTH_MARKER
+from violet.core.domain import declared_permissions
 
 # Anonymous callers may use exactly these operations (SPEC §1 plus the spec document itself).
 PUBLIC_OPERATIONS = {
@@ -91,7 +91,7 @@ def protected_operations(app) -> list[Operation]:
 
 def test_authorization_matrix(app, client, make_user, auth_header):
     """No token → 401; every permission but a needed one → 403; with the permissions → neither."""
-    everything = set(PERMISSIONS)
+    everything = set(declared_permissions(app))
     holders = {}
 
     def header_for(permissions: frozenset[str]) -> dict[str, str]:

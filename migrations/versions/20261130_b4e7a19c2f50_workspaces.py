@@ -1,7 +1,7 @@
 """Workspaces: the tenant boundary, its members, API tokens bound to one workspace.
 
 Revision ID: b4e7a19c2f50
-Revises: 6d4e2f8a1b93
+Revises: 5782cd3cf7af
 Create Date: 2026-11-30
 
 Adds the permission codes `workspace.manage` and `workspace.read_all` (given to Administrators),
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b4e7a19c2f50"
-down_revision = "6d4e2f8a1b93"
+down_revision = "5782cd3cf7af"
 branch_labels = None
 depends_on = None
 

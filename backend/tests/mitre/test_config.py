@@ -1,6 +1,7 @@
 import pytest
 
-from violet.config import MITRE_DEFAULT_SHA256, ConfigError, load_config
+from violet.config import ConfigError, load_config
+from violet.mitre.config import MITRE_DEFAULT_SHA256
 
 URL = "postgresql+psycopg://u@localhost/violet"
 

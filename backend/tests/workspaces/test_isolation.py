@@ -26,14 +26,17 @@ from tests.workspaces.sweep import (
     MEMBERSHIP_ARGUMENTS,
     TENANT_RESOURCES,
 )
-from violet.auth.permissions import PERMISSIONS
 from violet.core import tenancy
+from violet.core.domain import declared_permissions
 from violet.extensions import db
 
 UUID_ARGUMENT = re.compile(r"<uuid:(\w+)>")
 WRITES = {"POST", "PUT", "PATCH"}
-# Every permission but read_all, which shows every workspace in lists by design.
-PERMISSIONS_BUT_READ_ALL = sorted(set(PERMISSIONS) - {"workspace.read_all"})
+
+
+def permissions_but_read_all() -> list[str]:
+    """Every permission but read_all, which shows every workspace in lists by design."""
+    return sorted(set(declared_permissions()) - {"workspace.read_all"})
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,7 @@ def test_every_id_in_an_api_url_is_registered_for_the_sweep(sweep_app):
 def test_a_member_of_b_only_sees_nothing_of_a(
     sweep_client, sweep_app, world, make_user, auth_header
 ):
-    outsider = make_user(perms=PERMISSIONS_BUT_READ_ALL)
+    outsider = make_user(perms=permissions_but_read_all())
     add_member(world.b, outsider)
     headers = {**auth_header(outsider), "X-Violet-Workspace": "sweep-b"}
     arguments = TENANT_ARGUMENTS | MEMBERSHIP_ARGUMENTS
@@ -187,7 +190,7 @@ def test_a_member_of_b_only_sees_nothing_of_a(
 def test_a_member_of_both_acting_in_b_sees_nothing_of_a(
     sweep_client, sweep_app, world, make_user, auth_header
 ):
-    insider = make_user(perms=PERMISSIONS_BUT_READ_ALL)
+    insider = make_user(perms=permissions_but_read_all())
     add_member(world.a, insider)
     add_member(world.b, insider)
     headers = {**auth_header(insider), "X-Violet-Workspace": str(world.b)}
@@ -197,14 +200,14 @@ def test_a_member_of_both_acting_in_b_sees_nothing_of_a(
 @pytest.fixture
 def token_bound_to_b(client, world, make_user, auth_header) -> dict[str, str]:
     """An API token bound to B, with every permission but read_all, of a member of A and B."""
-    owner = make_user(perms=PERMISSIONS_BUT_READ_ALL)
+    owner = make_user(perms=permissions_but_read_all())
     add_member(world.a, owner)
     add_member(world.b, owner)
     created = client.post(
         "/api/v1/auth/tokens",
         json={
             "name": "bound",
-            "permissions": PERMISSIONS_BUT_READ_ALL,
+            "permissions": permissions_but_read_all(),
             "workspace_id": str(world.b),
         },
         headers=auth_header(owner),
@@ -241,7 +244,7 @@ def scoping_switched_off() -> Iterator[None]:
 def test_the_sweep_fails_when_the_core_scoping_is_off(
     sweep_client, sweep_app, world, make_user, auth_header, scoping_switched_off
 ):
-    insider = make_user(perms=PERMISSIONS_BUT_READ_ALL)
+    insider = make_user(perms=permissions_but_read_all())
     add_member(world.a, insider)
     add_member(world.b, insider)
     headers = {**auth_header(insider), "X-Violet-Workspace": "sweep-b"}

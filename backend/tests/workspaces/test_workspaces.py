@@ -8,13 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.tenant_probe import create_note
-from violet.auth.permissions import PERMISSIONS
+from violet.core.domain import declared_permissions
 from violet.core.tenancy import acting_in
 from violet.extensions import db
 from violet.workspaces.models import Workspace, WorkspaceMember
 
 MANAGE = ["workspace.manage"]
-EVERYTHING_BUT_READ_ALL = sorted(set(PERMISSIONS) - {"workspace.read_all"})
 
 
 def member_ids(workspace_id) -> set[uuid.UUID]:
@@ -86,7 +85,7 @@ def test_header_selects_a_workspace_by_id_or_slug(client, make_user, auth_header
 def test_a_workspace_the_caller_does_not_belong_to_is_404(
     client, make_user, auth_header, make_workspace, reference
 ):
-    user = make_user(perms=list(PERMISSIONS))  # even with every permission, read_all included
+    user = make_user(perms=list(declared_permissions()))  # read_all included
     make_workspace("client-b")
     response = client.get(
         "/api/v1/workspaces/current",
@@ -100,7 +99,7 @@ def test_a_workspace_the_caller_does_not_belong_to_is_404(
 def test_a_deleted_workspace_cannot_be_acted_in(client, make_user, auth_header, make_workspace):
     user = make_user()
     gone = make_workspace("gone", members=[user])
-    gone.soft_delete(None)
+    gone.soft_delete()
     db.session.commit()
     response = client.get(
         "/api/v1/workspaces/current", headers={**auth_header(user), "X-Violet-Workspace": "gone"}

@@ -31,6 +31,7 @@ from violet.core.models import (
     SoftDeleteMixin,
     TimestampMixin,
     UuidPkMixin,
+    VersionMixin,
     active_index,
     utcnow,
 )
@@ -72,7 +73,7 @@ class Permission(Base):
     description: Mapped[str] = mapped_column(String(200))
 
 
-class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         active_index("users", "email"),
@@ -103,14 +104,14 @@ class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
         back_populates="members",
         order_by="Group.name",
         primaryjoin="User.id == user_groups.c.user_id",
-        secondaryjoin="and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None))",
+        secondaryjoin="Group.id == user_groups.c.group_id",
     )
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 
 
-class Group(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class Group(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
     __tablename__ = "groups"
     __table_args__ = (
         active_index("groups", "name"),

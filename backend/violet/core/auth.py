@@ -1,7 +1,8 @@
 """Authentication and permission checks shared by every domain.
 
 Every `/api/v1` view carries exactly one of these decorators, outermost (above `@blp.arguments`),
-so the caller is authenticated and authorised before any input is parsed:
+so the caller is authenticated and authorised before any input is parsed (then query parameters
+that no query schema of the view names are refused, core/query.py):
 
     @require_auth                      any signed-in user or API token
     @require_perm("mitre.sync", ...)   needs every listed permission code
@@ -28,6 +29,7 @@ from flask import current_app, has_request_context, request
 from flask_smorest.utils import deepupdate, load_info_from_docstring
 
 from violet.core.errors import Forbidden, Unauthorized
+from violet.core.query import accepted_query_parameters, check_query_parameters
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -123,9 +125,11 @@ def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: di
 
 def public(view: View) -> View:
     """Open to anonymous callers. Keep this list short: the auth tests pin it."""
+    accepted = accepted_query_parameters(view)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_query_parameters(accepted)
         return view(*args, **kwargs)
 
     _mark(wrapper, None, {"security": []})
@@ -134,10 +138,12 @@ def public(view: View) -> View:
 
 def require_auth(view: View) -> View:
     """Any authenticated caller (access JWT or API token); 401 otherwise."""
+    accepted = accepted_query_parameters(view)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         authenticate()
+        check_query_parameters(accepted)
         return view(*args, **kwargs)
 
     _mark(
@@ -154,12 +160,15 @@ def require_perm(*codes: str) -> Callable[[View], View]:
         raise ValueError("require_perm needs at least one permission code")
 
     def decorator(view: View) -> View:
+        accepted = accepted_query_parameters(view)
+
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = authenticate()
             missing = [code for code in codes if code not in principal.permissions]
             if missing:
                 raise Forbidden(f"Missing permission: {', '.join(missing)}.")
+            check_query_parameters(accepted)
             return view(*args, **kwargs)
 
         listed = ", ".join(f"`{code}`" for code in codes)

@@ -159,9 +159,10 @@ def scope_workspace_id() -> uuid.UUID:
     )
 
 
-# --- scoping applied by the core -------------------------------------------------------------
+# --- scoping applied by the core, next to the live-rows default (core/models.py) --------------
 
 
+@event.listens_for(Session, "do_orm_execute")
 def _scope_statement(state: ORMExecuteState) -> None:
     """Add `workspace_id = <acting workspace>` to every ORM statement over a tenant table."""
     if not (state.is_select or state.is_update or state.is_delete):
@@ -186,6 +187,7 @@ def _touches_tenant_table(state: ORMExecuteState) -> bool:
     return any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers)
 
 
+@event.listens_for(Session, "before_flush")
 def _check_rows_written(session: Session, flush_context: Any, instances: Any) -> None:
     """Refuse to write a tenant row into another workspace than the one acted in."""
     written = [
@@ -203,10 +205,3 @@ def _check_rows_written(session: Session, flush_context: Any, instances: Any) ->
                 f"{type(row).__name__} of workspace {row.workspace_id} written while acting in "
                 f"workspace {workspace_id}."
             )
-
-
-def install_scoping() -> None:
-    """Register the scoping hooks on every Session (idempotent; create_app calls it)."""
-    if not event.contains(Session, "do_orm_execute", _scope_statement):
-        event.listen(Session, "do_orm_execute", _scope_statement)
-        event.listen(Session, "before_flush", _check_rows_written)

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from violet.core.auth import current_user_id, require_auth, require_perm
 from violet.core.errors import ApiError, Unprocessable
-from violet.core.pagination import page_of
+from violet.core.pagination import list_response
 from violet.extensions import db
 from violet.mitre import service
 from violet.mitre.schemas import (
@@ -110,37 +110,19 @@ def _sync_request(max_bytes: int) -> tuple[sync_service.SyncSource | None, dict[
 @blp.route("/tactics")
 class Tactics(MethodView):
     @require_auth
-    @blp.arguments(TacticQuery, location="query")
-    @blp.response(200, page_of(TacticOut))
+    @list_response(blp, TacticQuery, TacticOut)
     def get(self, query):
         """List tactics in matrix order; filter by domain and text (`q`)."""
-        return service.list_tactics(
-            domain=query.get("domain"),
-            q=query.get("q"),
-            include_deprecated=query["include_deprecated"],
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return service.list_tactics(query)
 
 
 @blp.route("/techniques")
 class Techniques(MethodView):
     @require_auth
-    @blp.arguments(TechniqueQuery, location="query")
-    @blp.response(200, page_of(TechniqueOut))
+    @list_response(blp, TechniqueQuery, TechniqueOut)
     def get(self, query):
         """List techniques; filter by tactic, text (`q`), domain and platform."""
-        return service.list_techniques(
-            tactic=query.get("tactic"),
-            q=query.get("q"),
-            domain=query.get("domain"),
-            platform=query.get("platform"),
-            include_deprecated=query["include_deprecated"],
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return service.list_techniques(query)
 
 
 @blp.route("/techniques/<string:external_id>")
@@ -158,20 +140,10 @@ class TechniqueById(MethodView):
 @blp.route("/subtechniques")
 class Subtechniques(MethodView):
     @require_auth
-    @blp.arguments(SubtechniqueQuery, location="query")
-    @blp.response(200, page_of(SubtechniqueOut))
+    @list_response(blp, SubtechniqueQuery, SubtechniqueOut)
     def get(self, query):
         """List sub-techniques; filter by parent technique, text (`q`), domain and platform."""
-        return service.list_subtechniques(
-            technique=query.get("technique"),
-            q=query.get("q"),
-            domain=query.get("domain"),
-            platform=query.get("platform"),
-            include_deprecated=query["include_deprecated"],
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return service.list_subtechniques(query)
 
 
 @blp.route("/subtechniques/<string:external_id>")

@@ -56,29 +56,18 @@ def _filtered(
     return statement
 
 
-def list_tactics(
-    *,
-    domain: str | None,
-    q: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
+def list_tactics(query: Mapping[str, Any]) -> dict[str, Any]:
     """Tactics in matrix order (domain, then column) unless `sort` says otherwise."""
     statement = _filtered(
         select(MitreTactic),
         MitreTactic,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "position": MitreTactic.position,  # NULL (no matrix column) sorts last
             "domain": MitreTactic.domain,
@@ -90,42 +79,29 @@ def list_tactics(
     )
 
 
-def list_techniques(
-    *,
-    tactic: str | None,
-    q: str | None,
-    domain: str | None,
-    platform: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
+def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
     """Techniques with their tactics and live sub-technique count."""
     statement = _filtered(
         select(MitreTechnique).options(
             selectinload(MitreTechnique.tactics), undefer(MitreTechnique.subtechnique_count)
         ),
         MitreTechnique,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
-    if tactic:
+    if tactic := query.get("tactic"):
         linked = (
             select(MitreTechniqueTactic.technique_id)
             .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
             .where((MitreTactic.external_id == tactic) | (MitreTactic.shortname == tactic))
         )
         statement = statement.where(MitreTechnique.id.in_(linked))
-    if platform:
+    if platform := query.get("platform"):
         statement = statement.where(MitreTechnique.platforms.contains([platform]))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "external_id": MitreTechnique.external_id,
             "name": MitreTechnique.name,
@@ -164,35 +140,22 @@ def get_technique(external_id: str, *, include_deprecated: bool = False) -> dict
     }
 
 
-def list_subtechniques(
-    *,
-    technique: str | None,
-    q: str | None,
-    domain: str | None,
-    platform: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
+def list_subtechniques(query: Mapping[str, Any]) -> dict[str, Any]:
     statement = _filtered(
         select(MitreSubtechnique).options(selectinload(MitreSubtechnique.technique)),
         MitreSubtechnique,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
-    if technique:
+    if technique := query.get("technique"):
         parent = select(MitreTechnique.id).where(MitreTechnique.external_id == technique)
         statement = statement.where(MitreSubtechnique.technique_id.in_(parent))
-    if platform:
+    if platform := query.get("platform"):
         statement = statement.where(MitreSubtechnique.platforms.contains([platform]))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "external_id": MitreSubtechnique.external_id,
             "name": MitreSubtechnique.name,

@@ -10,11 +10,10 @@ from flask_smorest import Blueprint
 from violet.core.auth import (
     check_include_deleted,
     current_principal,
-    current_user_id,
     require_auth,
     require_perm,
 )
-from violet.core.pagination import MAX_LIMIT, page_of
+from violet.core.pagination import MAX_LIMIT, list_response, page_of
 from violet.core.tenancy import current_workspace
 from violet.extensions import db
 from violet.workspaces import service
@@ -38,12 +37,11 @@ blp = Blueprint("workspaces", __name__, description="Workspaces: the tenant boun
 @blp.route("")
 class Workspaces(MethodView):
     @require_auth
-    @blp.arguments(WorkspaceQuery, location="query")
-    @blp.response(200, page_of(WorkspaceOut))
+    @list_response(blp, WorkspaceQuery, WorkspaceOut)
     def get(self, query):
         """The workspaces the caller belongs to (every one with `workspace.read_all`)."""
         check_include_deleted(query["include_deleted"], "workspace.manage")
-        return service.list_workspaces(current_principal(), **query)
+        return service.list_workspaces(current_principal(), query)
 
     @require_perm("workspace.manage")
     @blp.arguments(WorkspaceCreate)
@@ -91,7 +89,7 @@ class WorkspaceById(MethodView):
     def patch(self, payload, workspace_id: UUID):
         """Rename a workspace or change its slug."""
         workspace = service.get_workspace(current_principal(), workspace_id)
-        service.update_workspace(workspace, payload, by=current_user_id())
+        service.update_workspace(workspace, payload)
         db.session.commit()
         return service.get_workspace(current_principal(), workspace_id)
 
@@ -104,7 +102,7 @@ class WorkspaceById(MethodView):
         The default workspace cannot be deleted (409).
         """
         workspace = service.get_workspace(current_principal(), workspace_id)
-        service.delete_workspace(workspace, confirm=query["confirm"], by=current_user_id())
+        service.delete_workspace(workspace, confirm=query["confirm"])
         db.session.commit()
 
 
@@ -123,12 +121,11 @@ class WorkspaceRestore(MethodView):
 @blp.route("/<uuid:workspace_id>/members")
 class WorkspaceMembers(MethodView):
     @require_auth
-    @blp.arguments(MemberQuery, location="query")
-    @blp.response(200, page_of(MemberOut))
+    @list_response(blp, MemberQuery, MemberOut)
     def get(self, query, workspace_id: UUID):
         """The members of a workspace the caller may see."""
         workspace = service.get_workspace(current_principal(), workspace_id)
-        return service.list_members(workspace, **query)
+        return service.list_members(workspace, query)
 
     @require_perm("workspace.manage")
     @blp.arguments(MemberIn(many=True))
@@ -136,8 +133,6 @@ class WorkspaceMembers(MethodView):
     def put(self, payload, workspace_id: UUID):
         """Replace the members: `[{user_id}, …]` (live users, at least one)."""
         workspace = service.get_workspace(current_principal(), workspace_id)
-        service.replace_members(
-            workspace, [member["user_id"] for member in payload], by=current_user_id()
-        )
+        service.replace_members(workspace, [member["user_id"] for member in payload])
         db.session.commit()
-        return service.list_members(workspace, q=None, limit=MAX_LIMIT, offset=0, sort=None)
+        return service.list_members(workspace, {"limit": MAX_LIMIT, "offset": 0, "sort": None})

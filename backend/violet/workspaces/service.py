@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from violet.auth.models import User
 from violet.core.auth import Principal
 from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from violet.core.models import including_deleted
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
 from violet.core.tenancy import ALL_WORKSPACES, CurrentWorkspace, tenant_models
@@ -46,7 +47,7 @@ def resolve(principal: Principal, requested: str | None) -> CurrentWorkspace:
     statement = (
         select(Workspace)
         .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
-        .where(WorkspaceMember.user_id == principal.user_id, Workspace.deleted_at.is_(None))
+        .where(WorkspaceMember.user_id == principal.user_id)
     )
     if principal.workspace_id is not None:
         statement = statement.where(Workspace.id == principal.workspace_id)
@@ -85,6 +86,11 @@ def set_preferred(principal: Principal, workspace_id: uuid.UUID) -> CurrentWorks
 # --- seeds: nothing to learn for a single team -----------------------------------------------
 
 
+def seed_default_workspace() -> None:
+    """Seed step (first start, reset)."""
+    ensure_default_workspace()
+
+
 def ensure_default_workspace() -> Workspace:
     """First start: the workspace `default`, holding every user (idempotent)."""
     workspace = default_workspace()
@@ -93,26 +99,18 @@ def ensure_default_workspace() -> Workspace:
     workspace = Workspace(name="Default", slug=_free_slug(DEFAULT_SLUG), is_default=True)
     db.session.add(workspace)
     db.session.flush()
-    user_ids = db.session.scalars(select(User.id).where(User.deleted_at.is_(None)))
+    user_ids = db.session.scalars(select(User.id))
     db.session.add_all(WorkspaceMember(workspace_id=workspace.id, user_id=uid) for uid in user_ids)
     db.session.flush()
     return workspace
 
 
 def default_workspace() -> Workspace | None:
-    return db.session.scalar(
-        select(Workspace).where(Workspace.is_default.is_(True), Workspace.deleted_at.is_(None))
-    )
+    return db.session.scalar(select(Workspace).where(Workspace.is_default.is_(True)))
 
 
 def _free_slug(slug: str) -> str:
-    taken = set(
-        db.session.scalars(
-            select(Workspace.slug).where(
-                Workspace.slug.like(f"{slug}%"), Workspace.deleted_at.is_(None)
-            )
-        )
-    )
+    taken = set(db.session.scalars(select(Workspace.slug).where(Workspace.slug.like(f"{slug}%"))))
     candidate, number = slug, 1
     while candidate in taken:
         number += 1
@@ -120,6 +118,7 @@ def _free_slug(slug: str) -> str:
     return candidate
 
 
+@event.listens_for(Session, "before_flush")
 def _new_users_join_the_default_workspace(
     session: Session, flush_context: Any, instances: Any
 ) -> None:
@@ -135,22 +134,11 @@ def _new_users_join_the_default_workspace(
     if not new_users:
         return
     with session.no_autoflush:
-        default_id = session.scalar(
-            select(Workspace.id).where(
-                Workspace.is_default.is_(True), Workspace.deleted_at.is_(None)
-            )
-        )
+        default_id = session.scalar(select(Workspace.id).where(Workspace.is_default.is_(True)))
     if default_id is None:
         return
     for user in new_users:
         session.add(WorkspaceMember(workspace_id=default_id, user=user))
-
-
-def install_membership_hooks() -> None:
-    """Register the new-user hook on every Session (idempotent; create_app calls it)."""
-    hook = _new_users_join_the_default_workspace
-    if not event.contains(Session, "before_flush", hook):
-        event.listen(Session, "before_flush", hook)
 
 
 # --- workspaces ------------------------------------------------------------------------------
@@ -170,25 +158,16 @@ def _visible(principal: Principal, *, mine: bool = False) -> Any:
     return Workspace.id.in_(member_of)
 
 
-def list_workspaces(
-    principal: Principal,
-    *,
-    q: str | None = None,
-    mine: bool = False,
-    include_deleted: bool = False,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
-    statement = Workspace.select_active(include_deleted).where(_visible(principal, mine=mine))
-    if q:
-        statement = statement.where(contains_any(q, Workspace.name, Workspace.slug))
+def list_workspaces(principal: Principal, query: dict[str, Any]) -> dict[str, Any]:
+    """A page of the workspaces the caller may see; `mine`: only those they belong to."""
+    statement = including_deleted(select(Workspace), query["include_deleted"]).where(
+        _visible(principal, mine=query["mine"])
+    )
+    if query.get("q"):
+        statement = statement.where(contains_any(query["q"], Workspace.name, Workspace.slug))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "name": Workspace.name,
             "slug": Workspace.slug,
@@ -203,7 +182,7 @@ def get_workspace(
     principal: Principal, workspace_id: uuid.UUID, *, include_deleted: bool = False
 ) -> Workspace:
     workspace = db.session.scalar(
-        Workspace.select_active(include_deleted).where(
+        including_deleted(select(Workspace), include_deleted).where(
             Workspace.id == workspace_id, _visible(principal)
         )
     )
@@ -213,7 +192,7 @@ def get_workspace(
 
 
 def _check_slug_free(slug: str, *, except_id: uuid.UUID | None = None) -> None:
-    statement = select(Workspace.id).where(Workspace.slug == slug, Workspace.deleted_at.is_(None))
+    statement = select(Workspace.id).where(Workspace.slug == slug)
     if except_id is not None:
         statement = statement.where(Workspace.id != except_id)
     if db.session.scalar(statement) is not None:
@@ -228,27 +207,20 @@ def create_workspace(principal: Principal, *, name: str, slug: str) -> Workspace
     if principal.workspace_id is not None:
         raise Forbidden("An API token bound to a workspace cannot create workspaces.")
     _check_slug_free(slug)
-    workspace = Workspace(
-        name=name.strip(), slug=slug, created_by=principal.user_id, updated_by=principal.user_id
-    )
+    workspace = Workspace(name=name.strip(), slug=slug)
     db.session.add(workspace)
     db.session.flush()
-    db.session.add(
-        WorkspaceMember(
-            workspace_id=workspace.id, user_id=principal.user_id, created_by=principal.user_id
-        )
-    )
+    db.session.add(WorkspaceMember(workspace_id=workspace.id, user_id=principal.user_id))
     db.session.flush()
     return workspace
 
 
-def update_workspace(workspace: Workspace, changes: dict[str, Any], *, by: uuid.UUID) -> Workspace:
+def update_workspace(workspace: Workspace, changes: dict[str, Any]) -> Workspace:
     if "name" in changes:
         workspace.name = changes["name"].strip()
     if "slug" in changes:
         _check_slug_free(changes["slug"], except_id=workspace.id)
         workspace.slug = changes["slug"]
-    workspace.updated_by = by
     db.session.flush()
     return workspace
 
@@ -260,13 +232,11 @@ def content_count(workspace_id: uuid.UUID) -> int:
         statement = (
             select(func.count()).select_from(model).where(model.workspace_id == workspace_id)
         )
-        if hasattr(model, "deleted_at"):
-            statement = statement.where(model.deleted_at.is_(None))
         total += db.session.scalar(statement.execution_options(**{ALL_WORKSPACES: True})) or 0
     return total
 
 
-def delete_workspace(workspace: Workspace, *, confirm: bool, by: uuid.UUID) -> None:
+def delete_workspace(workspace: Workspace, *, confirm: bool) -> None:
     """Soft delete: its data stays, out of reach, until it is restored."""
     if workspace.is_default:
         raise Conflict("The default workspace cannot be deleted: new users join it.")
@@ -276,7 +246,7 @@ def delete_workspace(workspace: Workspace, *, confirm: bool, by: uuid.UUID) -> N
             f"The workspace '{workspace.slug}' still holds {held} item(s); "
             "send confirm=true to delete it anyway."
         )
-    workspace.soft_delete(by)
+    workspace.soft_delete()
     db.session.flush()
 
 
@@ -291,29 +261,24 @@ def restore_workspace(workspace: Workspace) -> Workspace:
 # --- members ---------------------------------------------------------------------------------
 
 
-def list_members(
-    workspace: Workspace, *, limit: int, offset: int, sort: str | None, q: str | None = None
-) -> dict[str, Any]:
+def list_members(workspace: Workspace, query: dict[str, Any]) -> dict[str, Any]:
     statement = (
         select(User)
         .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
-        .where(WorkspaceMember.workspace_id == workspace.id, User.deleted_at.is_(None))
+        .where(WorkspaceMember.workspace_id == workspace.id)
     )
-    if q:
-        statement = statement.where(contains_any(q, User.email, User.display_name))
+    if query.get("q"):
+        statement = statement.where(contains_any(query["q"], User.email, User.display_name))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={"email": User.email, "display_name": User.display_name},
         default_sort="email",
         tiebreaker=User.id,
     )
 
 
-def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID], *, by: uuid.UUID) -> None:
+def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None:
     """The workspace's members become exactly `user_ids` (live users; at least one)."""
     wanted = list(dict.fromkeys(user_ids))
     if not wanted:
@@ -321,9 +286,7 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID], *, by: 
             "A workspace keeps one member at least.",
             errors={"members": ["A workspace keeps one member at least."]},
         )
-    found = set(
-        db.session.scalars(select(User.id).where(User.id.in_(wanted), User.deleted_at.is_(None)))
-    )
+    found = set(db.session.scalars(select(User.id).where(User.id.in_(wanted))))
     unknown = [str(user_id) for user_id in wanted if user_id not in found]
     if unknown:
         raise Unprocessable(
@@ -344,9 +307,8 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID], *, by: 
             )
         )
     db.session.add_all(
-        WorkspaceMember(workspace_id=workspace.id, user_id=user_id, created_by=by)
+        WorkspaceMember(workspace_id=workspace.id, user_id=user_id)
         for user_id in wanted
         if user_id not in current
     )
-    workspace.updated_by = by
     db.session.flush()

@@ -2335,6 +2335,8 @@ export interface components {
             is_active: boolean;
             mfa_enabled: boolean;
             groups: components["schemas"]["GroupRefOut"][];
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2419,7 +2421,7 @@ export interface components {
              * @example 90
              */
             expires_in_days: number;
-            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read" | "workspace.manage" | "workspace.read_all")[];
+            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
             /**
              * Format: uuid
              * @description Bind the token to this workspace (one you belong to).
@@ -2458,6 +2460,8 @@ export interface components {
             is_active: boolean;
             mfa_enabled: boolean;
             groups: components["schemas"]["GroupRefOut"][];
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2499,6 +2503,8 @@ export interface components {
             description: string;
             permissions: string[];
             member_count: number;
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2516,12 +2522,12 @@ export interface components {
             name: string;
             /** @default  */
             description: string;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read" | "workspace.manage" | "workspace.read_all")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         GroupUpdate: {
             name?: string;
             description?: string | null;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read" | "workspace.manage" | "workspace.read_all")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         InvitationOut: {
             /** Format: uuid */

@@ -21,7 +21,7 @@ from violet.auth.schemas import (
 )
 from violet.auth.service import invitations
 from violet.core.auth import current_user_id, public, require_perm
-from violet.core.pagination import page_of
+from violet.core.pagination import list_response
 from violet.core.serialization import Extended
 from violet.extensions import db, limiter
 
@@ -38,23 +38,17 @@ def public_base_url() -> str:
 @blp.route("")
 class Invitations(MethodView):
     @require_perm("invitation.manage")
-    @blp.arguments(InvitationQuery, location="query")
-    @blp.response(200, page_of(InvitationOut))
+    @list_response(blp, InvitationQuery, InvitationOut)
     def get(self, query):
         """List invitations, newest first; filter by `status`."""
-        return invitations.list_invitations(
-            status=query.get("status"),
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return invitations.list_invitations(query)
 
     @require_perm("invitation.manage")
     @blp.arguments(InvitationCreate)
     @blp.response(201, InvitationCreatedOut)
     def post(self, payload):
         """Invite an email into groups; the answer carries the one-time token and accept URL."""
-        invitation, token = invitations.create(**payload, by=current_user_id())
+        invitation, token = invitations.create(**payload)
         db.session.commit()
         return Extended(
             invitation, token=token, accept_url=invitations.accept_url(public_base_url(), token)

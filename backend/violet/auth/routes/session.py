@@ -128,7 +128,6 @@ class Me(MethodView):
         user = current_user()
         if "display_name" in payload:
             user.display_name = payload["display_name"].strip()
-            user.updated_by = user.id
         db.session.commit()
         return sessions.describe(user)
 
