@@ -12,6 +12,7 @@ from violet.diag.domain import domain as diag
 from violet.library.domain import domain as library
 from violet.mitre.domain import domain as mitre
 from violet.settings.domain import domain as settings
+from violet.workspaces.domain import domain as workspaces
 
 # Codes seeded since the first release for domains still to be built. Each moves into its
 # domain's own declaration when that domain lands (the migration that added them stays).
@@ -25,4 +26,4 @@ planned = Domain(
     ],
 )
 
-DOMAINS: list[Domain] = [auth, settings, mitre, library, diag, planned]
+DOMAINS: list[Domain] = [auth, workspaces, settings, mitre, library, diag, planned]

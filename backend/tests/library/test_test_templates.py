@@ -88,7 +88,8 @@ def test_unknown_and_wrong_kind_mitre_ids_are_422_naming_each(client, lead, cata
             "T1059 is a technique id, not a tactic id.",
         ]
     }
-    assert db.session.scalar(select(TestTemplate.id)) is None, "nothing written"
+    anywhere = select(TestTemplate.id).execution_options(all_workspaces=True)
+    assert db.session.scalar(anywhere) is None, "nothing written"
 
 
 @pytest.mark.parametrize(
@@ -319,7 +320,9 @@ def test_soft_delete_hides_then_restore_brings_back(client, lead, make_template)
     with_deleted = client.get(f"{URL}?include_deleted=true", headers=lead)
     assert with_deleted.json["items"][0]["deleted_at"] is not None
     row = db.session.scalar(
-        including_deleted(select(TestTemplate).where(TestTemplate.id == template["id"]))
+        including_deleted(
+            select(TestTemplate).where(TestTemplate.id == template["id"])
+        ).execution_options(all_workspaces=True)
     )
     assert row is not None and row.deleted_by is not None
 

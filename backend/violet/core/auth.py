@@ -60,6 +60,8 @@ class Principal:
     user: Any  # violet.auth.models.User; typed loosely so core imports no domain
     permissions: frozenset[str]
     api_token_id: uuid.UUID | None = None
+    # Set for an API token bound to one workspace: it cannot act in any other.
+    workspace_id: uuid.UUID | None = None
     claims: dict[str, Any] = field(default_factory=dict)
     restriction: Restriction | None = None
 

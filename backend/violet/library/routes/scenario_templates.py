@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from violet.core.auth import check_include_deleted, require_perm
 from violet.core.pagination import list_response
+from violet.core.tenancy import current_workspace_id
 from violet.core.versioning import versioned
 from violet.extensions import db
 from violet.library.schemas import (
@@ -47,7 +48,7 @@ class ScenarioTemplates(MethodView):
     @versioned
     def post(self, payload):
         """Create a scenario, optionally with its tests in order."""
-        scenario = scenarios.create_scenario(payload)
+        scenario = scenarios.create_scenario(current_workspace_id(), payload)
         db.session.commit()
         return scenarios.get_scenario(scenario.id)
 

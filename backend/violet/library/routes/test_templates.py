@@ -12,6 +12,7 @@ from violet.core.auth import check_include_deleted, require_perm
 from violet.core.errors import ApiError, Unprocessable
 from violet.core.models import utcnow
 from violet.core.pagination import list_response
+from violet.core.tenancy import current_workspace_id
 from violet.core.versioning import versioned
 from violet.extensions import db
 from violet.library.formats import portable
@@ -65,7 +66,7 @@ class TestTemplates(MethodView):
     @versioned
     def post(self, payload):
         """Create a template; `mitre` tags are `(kind, external_id)` pairs from the catalogue."""
-        template = templates.create_template(payload)
+        template = templates.create_template(current_workspace_id(), payload)
         db.session.commit()
         return templates.get_template(template.id)
 
@@ -146,7 +147,7 @@ class TestTemplateImport(MethodView):
             drafts = load_document(format_name, content)
         except FormatError as error:
             raise Unprocessable(error.detail, errors=error.errors) from error
-        report = transfer.import_templates(drafts)
+        report = transfer.import_templates(current_workspace_id(), drafts)
         db.session.commit()
         return report
 

@@ -71,8 +71,10 @@ def list_scenarios(query: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def create_scenario(values: dict[str, Any]) -> ScenarioTemplate:
-    scenario = ScenarioTemplate(name=values["name"], description=values.get("description"))
+def create_scenario(workspace_id: uuid.UUID, values: dict[str, Any]) -> ScenarioTemplate:
+    scenario = ScenarioTemplate(
+        workspace_id=workspace_id, name=values["name"], description=values.get("description")
+    )
     db.session.add(scenario)
     db.session.flush()
     test_template_ids = values.get("test_template_ids") or []

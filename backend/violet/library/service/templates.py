@@ -153,9 +153,9 @@ def apply_fields(template: TestTemplate, values: dict[str, Any]) -> None:
             setattr(template, name, list(dict.fromkeys(values[name] or [])))
 
 
-def create_template(values: dict[str, Any]) -> TestTemplate:
+def create_template(workspace_id: uuid.UUID, values: dict[str, Any]) -> TestTemplate:
     keys, found = resolve_tags(values.get("mitre", []))
-    template = TestTemplate(mitre_links=[])
+    template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
     apply_fields(template, values)
     mitre_tags.set_tags(template, keys, found)
     _check_source_ref_free(template)

@@ -43,8 +43,8 @@ class ImportReport:
         )
 
 
-def import_templates(drafts: list[TemplateDraft]) -> ImportReport:
-    """Create, update or skip each draft (read by formats/loader.py); report the outcome."""
+def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> ImportReport:
+    """Create, update or skip each draft (read by formats/loader.py) in the workspace."""
     report = ImportReport()
     valid = []
     for draft in drafts:
@@ -68,7 +68,7 @@ def import_templates(drafts: list[TemplateDraft]) -> ImportReport:
         if template is None and source_key:
             template = matches.get(source_key)
         if template is None:
-            template = TestTemplate(mitre_links=[])
+            template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
             db.session.add(template)
             report.created += 1
         elif _unchanged(template, values, keys):
