@@ -197,7 +197,6 @@ class ApiTokenCreate(Schema):
     )
     permissions = permission_codes(required=True)
     workspace_id = fields.UUID(
-        load_default=None,
         allow_none=True,
         metadata={"description": "Bind the token to this workspace (one you belong to)."},
     )
