@@ -57,9 +57,11 @@ def test_an_administrator_creates_a_workspace_adds_a_member_and_switches_to_it(
     sent: list[tuple[str, str | None]] = []
     page.on(
         "request",
-        lambda request: sent.append((request.url, request.headers.get("x-violet-workspace")))
-        if "/api/v1/" in request.url and "/auth/refresh" not in request.url
-        else None,
+        lambda request: (
+            sent.append((request.url, request.headers.get("x-violet-workspace")))
+            if "/api/v1/" in request.url and "/auth/refresh" not in request.url
+            else None
+        ),
     )
     switcher = page.get_by_role("banner").get_by_role("button", name="Workspace: Default")
     switcher.click()
