@@ -17,7 +17,7 @@ from tests.conftest import make_app
 from violet.core.auth import AUTH_GUARD, AUTH_MARKER
 from violet.core.domain import declared_permissions
 
-# Anonymous callers may use exactly these operations (SPEC §1 plus the spec document itself).
+# Anonymous callers may use exactly these operations (docs/api.md).
 PUBLIC_OPERATIONS = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/login/mfa"),

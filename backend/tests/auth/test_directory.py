@@ -1,4 +1,4 @@
-"""Users and groups (SPEC §1): CRUD, soft delete, filters, and the no-lock-out rule."""
+"""Users and groups: CRUD, soft delete, filters, and the no-lock-out rule."""
 
 import pytest
 from sqlalchemy import func, select

@@ -140,7 +140,7 @@ def has_permission(code: str) -> bool:
 
 
 def check_include_deleted(include_deleted: bool, permission: str) -> None:
-    """SPEC §0: `?include_deleted=true` needs the resource's delete/manage permission (403)."""
+    """`?include_deleted=true` needs the resource's delete/manage permission (403)."""
     if include_deleted and not has_permission(permission):
         raise Forbidden(f"Seeing deleted items needs the {permission} permission.")
 
