@@ -8,8 +8,11 @@ fall back to throw-away secrets; production refuses to start without real ones.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from violet.core.domain import Domain, check_domain_config, domain_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,13 +57,13 @@ def data_dir() -> Path:
     return Path(os.environ.get("VIOLET_DATA_DIR") or REPO_ROOT / "var").resolve()
 
 
-def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def load_config(
+    overrides: dict[str, Any] | None = None, domains: Sequence[Domain] = ()
+) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, then apply `overrides` (tests).
 
     The keys a domain owns are declared by that domain (`Domain.config`, e.g. mitre/config.py).
     """
-    from violet.core.domain import check_domain_config, domain_config
-    from violet.domains import DOMAINS
 
     overrides = overrides or {}
     mode = overrides.get("VIOLET_ENV") or os.environ.get("VIOLET_ENV", "development")
@@ -110,10 +113,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JSON_SORT_KEYS": False,
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 256 * 1024 * 1024),
     }
-    config.update(domain_config(DOMAINS))
+    config.update(domain_config(domains))
     config.update(overrides)
     _check(config)
-    check_domain_config(DOMAINS, config)
+    check_domain_config(domains, config)
     return config
 
 

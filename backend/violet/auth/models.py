@@ -183,7 +183,7 @@ class Invitation(UuidPkMixin, TimestampMixin, AuditMixin, Base):
 
     @status.inplace.expression
     @classmethod
-    def _status_expression(cls):  # type: ignore[no-untyped-def]
+    def _status_expression(cls):
         return case(
             (cls.revoked_at.is_not(None), literal("revoked")),
             (cls.accepted_at.is_not(None), literal("accepted")),

@@ -1,4 +1,4 @@
-"""Input and output schemas of the auth domain (separate classes per direction, GUIDE §3)."""
+"""Input and output schemas of the auth domain (separate classes per direction)."""
 
 from __future__ import annotations
 

@@ -109,7 +109,7 @@ def register_domains(app: Flask, api: Api, domains: Sequence[Domain]) -> None:
 
 
 def registered_domains(app: Flask | None = None) -> tuple[Domain, ...]:
-    return (app or current_app).extensions[DOMAINS_KEY]  # type: ignore[no-any-return]
+    return (app or current_app).extensions[DOMAINS_KEY]
 
 
 def declared_permissions(app: Flask | None = None) -> dict[str, PermissionCode]:
@@ -161,7 +161,7 @@ class DeclaredPermissionCode(validate.OneOf):
     def __init__(self) -> None:
         super().__init__(_DeclaredCodes())
 
-    @property  # type: ignore[override]
+    @property
     def choices_text(self) -> str:
         return ", ".join(self.choices)
 

@@ -1854,7 +1854,7 @@ export interface paths {
             requestBody?: {
                 content: {
                     "application/json": components["schemas"]["SyncIn"];
-                    "multipart/form-data": components["schemas"]["SyncUploadDoc"];
+                    "multipart/form-data": components["schemas"]["SyncUpload"];
                 };
             };
             responses: {
@@ -2717,15 +2717,15 @@ export interface components {
              */
             allow_unverified: boolean;
         };
-        SyncUploadDoc: {
-            expected_sha256?: string;
-            /** @default false */
-            allow_unverified: boolean;
+        SyncUpload: {
             /**
              * Format: binary
              * @description The bundle: .json or .json.gz.
              */
             file: string;
+            expected_sha256?: string;
+            /** @default false */
+            allow_unverified: boolean;
         };
         ChangesOut: {
             added: number;

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from violet.auth.events import USER_CREATED, USER_DELETED
 from violet.auth.models import (
     ApiToken,
     Group,
@@ -30,6 +31,7 @@ from violet.auth.permissions import ADMIN_PERMISSIONS, DEFAULT_GROUPS
 from violet.auth.service.credentials import check_policy, hash_password
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
+from violet.core.events import publish
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains
@@ -130,6 +132,13 @@ def find_live_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+def email_of(user_id: uuid.UUID | None) -> str | None:
+    """The email of a user, deleted or not: to show who did something."""
+    if user_id is None:
+        return None
+    return db.session.scalar(including_deleted(select(User.email).where(User.id == user_id)))
+
+
 def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
     user = db.session.scalar(
         including_deleted(
@@ -196,6 +205,7 @@ def create_user(
     user.groups = groups if groups is not None else live_groups(group_ids or [])
     db.session.add(user)
     db.session.flush()
+    publish(USER_CREATED, user_id=user.id)
     return user
 
 
@@ -222,6 +232,7 @@ def delete_user(user: User) -> None:
     user.soft_delete()
     revoke_all_tokens(user.id)
     ensure_an_administrator_remains()
+    publish(USER_DELETED, user_id=user.id)
 
 
 def restore_user(user: User) -> User:
@@ -231,6 +242,13 @@ def restore_user(user: User) -> User:
         raise Conflict(f"Another live user now has the email {user.email}.")
     user.restore()
     db.session.flush()
+    return user
+
+
+def update_profile(user: User, changes: dict[str, Any]) -> User:
+    """What users change about themselves: their display name."""
+    if "display_name" in changes:
+        user.display_name = changes["display_name"].strip()
     return user
 
 
