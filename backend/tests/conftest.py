@@ -25,11 +25,13 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests.tenant_probe import create_probe_table
 from violet import create_app
+from violet.auth.events import USER_CREATED
 from violet.auth.models import Group, Permission, User
 from violet.auth.service.credentials import hash_password
 from violet.config import data_dir, normalise_database_url
 from violet.core import embedded_db
 from violet.core.domain import declared_permissions
+from violet.core.events import publish
 from violet.extensions import db
 from violet.workspaces.models import Workspace, WorkspaceMember
 from violet.workspaces.service import ensure_default_workspace
@@ -219,6 +221,9 @@ def make_user() -> Callable[..., User]:
             assert len(group.permissions) == len(set(perms)), f"unknown permission in {perms}"
             user.groups.append(group)
         db.session.add(user)
+        db.session.flush()
+        # As the auth service does: other domains react (the user joins the default workspace).
+        publish(USER_CREATED, user_id=user.id)
         # Committed (a savepoint release here), as if made by an earlier request: a request that
         # fails rolls back its own work only.
         db.session.commit()
