@@ -1,4 +1,4 @@
-"""`flask users create-admin` and the first administrator of `make run` (SPEC §1)."""
+"""`flask users create-admin` and the first administrator of `make run`."""
 
 from sqlalchemy import select
 

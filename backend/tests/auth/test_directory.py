@@ -1,4 +1,4 @@
-"""Users and groups (SPEC §1): CRUD, soft delete, filters, and the no-lock-out rule."""
+"""Users and groups: CRUD, soft delete, filters, and the no-lock-out rule."""
 
 import pytest
 from sqlalchemy import func, select
@@ -311,3 +311,13 @@ def test_every_group_write_bumps_the_version_even_a_permissions_only_one(client,
     stale = client.patch(url, json={"permissions": []}, headers={**admin_header, "If-Match": '"1"'})
     assert stale.status_code == 412
     assert client.get(url, headers=admin_header).json["permissions"] == ["user.read"]
+
+
+def test_user_list_filters_by_group(client, make_user, make_group, admin_header):
+    inside, outside = make_user(), make_user()
+    team = make_group(perms=["user.read"], members=[inside])
+
+    listed = client.get(f"/api/v1/users?group={team.id}", headers=admin_header)
+
+    assert [user["id"] for user in listed.json["items"]] == [str(inside.id)]
+    assert str(outside.id) not in {user["id"] for user in listed.json["items"]}

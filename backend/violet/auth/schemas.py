@@ -1,4 +1,4 @@
-"""Input and output schemas of the auth domain (separate classes per direction, GUIDE §3)."""
+"""Input and output schemas of the auth domain (separate classes per direction)."""
 
 from __future__ import annotations
 
@@ -197,7 +197,6 @@ class ApiTokenCreate(Schema):
     )
     permissions = permission_codes(required=True)
     workspace_id = fields.UUID(
-        load_default=None,
         allow_none=True,
         metadata={"description": "Bind the token to this workspace (one you belong to)."},
     )

@@ -39,6 +39,9 @@ AUTHENTICATOR_KEY = "violet.authenticator"
 PRINCIPAL_KEY = "violet.principal"
 # Set on every decorated view; the deny-by-default test reads it.
 AUTH_MARKER = "_violet_auth"
+# The guard itself: a decorator applied above it copies the attribute to a function that is not
+# the guard, which is how the tests tell that the auth decorator is not the outermost.
+AUTH_GUARD = "_violet_auth_guard"
 # The restrictions a view allows (`allowed_while`), read by the auth decorators.
 ALLOWED_RESTRICTIONS = "_violet_allowed_restrictions"
 BEARER_SCHEME = "bearerAuth"
@@ -139,7 +142,7 @@ def has_permission(code: str) -> bool:
 
 
 def check_include_deleted(include_deleted: bool, permission: str) -> None:
-    """SPEC §0: `?include_deleted=true` needs the resource's delete/manage permission (403)."""
+    """`?include_deleted=true` needs the resource's delete/manage permission (403)."""
     if include_deleted and not has_permission(permission):
         raise Forbidden(f"Seeing deleted items needs the {permission} permission.")
 
@@ -147,6 +150,7 @@ def check_include_deleted(include_deleted: bool, permission: str) -> None:
 def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: dict) -> None:
     """Record the view's access rule for the deny-by-default test and the OpenAPI spec."""
     setattr(view, AUTH_MARKER, permissions)
+    setattr(view, AUTH_GUARD, view)
     apidoc = deepcopy(getattr(view, "_apidoc", {}))
     apidoc["manual_doc"] = deepupdate(deepcopy(apidoc.get("manual_doc", {})), doc)
     setattr(view, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute

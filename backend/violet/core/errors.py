@@ -83,10 +83,6 @@ class Unprocessable(ApiError):
     status = 422
 
 
-class TooManyRequests(ApiError):
-    status = 429
-
-
 def problem(
     status: int,
     detail: str | None = None,
@@ -218,21 +214,3 @@ def register_error_handlers(app: Flask) -> None:
         if request_id:
             detail += f" Quote request id {request_id} when reporting it."
         return problem(500, detail)
-
-
-def register_jwt_error_loaders(jwt: Any) -> None:
-    """flask-jwt-extended answers `{"msg": …}` by default; ours are problem+json 401s.
-
-    Violet decodes tokens itself (core/auth.py), so these only fire if a view ever uses the
-    library's own decorators; they keep the error shape the same even then.
-    """
-
-    def unauthorized(detail: str) -> Response:
-        return problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
-
-    jwt.unauthorized_loader(lambda reason: unauthorized(f"Authentication required: {reason}."))
-    jwt.invalid_token_loader(lambda reason: unauthorized(f"The token is invalid: {reason}."))
-    jwt.expired_token_loader(lambda header, payload: unauthorized("The token has expired."))
-    jwt.revoked_token_loader(lambda header, payload: unauthorized("The token was revoked."))
-    jwt.needs_fresh_token_loader(lambda header, payload: unauthorized("A fresh sign-in is needed."))
-    jwt.user_lookup_error_loader(lambda header, payload: unauthorized("Unknown user."))

@@ -1,4 +1,7 @@
-"""`/mitre`: the ATT&CK catalogue (SPEC §2). Reads need any signed-in user, syncing `mitre.sync`."""
+"""`/mitre`: the ATT&CK catalogue (docs/api.md).
+
+Reads need any signed-in user, syncing `mitre.sync`.
+"""
 
 from __future__ import annotations
 

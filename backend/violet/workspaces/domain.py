@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from violet.auth.events import USER_CREATED
 from violet.core.domain import Domain, Mount, PermissionCode
 from violet.core.tenancy import set_workspace_resolver
 from violet.workspaces import service
@@ -24,5 +25,6 @@ domain = Domain(
         PermissionCode("workspace.read_all", "See every workspace, not only one's own"),
     ],
     seed_steps=[service.seed_default_workspace],
+    handlers={USER_CREATED: [service.join_default_workspace]},
     init_app=init_app,
 )

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, and_, false, func, select, text
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from violet.auth.models import User
 from violet.core.models import (
@@ -49,8 +49,6 @@ class WorkspaceMember(Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class Workspace(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):

@@ -19,8 +19,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, func, select, true, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, true, update
 
 from violet.auth.models import User
 from violet.core.auth import Principal
@@ -118,27 +117,16 @@ def _free_slug(slug: str) -> str:
     return candidate
 
 
-@event.listens_for(Session, "before_flush")
-def _new_users_join_the_default_workspace(
-    session: Session, flush_context: Any, instances: Any
-) -> None:
-    """Every new user joins the default workspace, whichever path created them.
+def join_default_workspace(user_id: uuid.UUID) -> None:
+    """Handler of the auth domain's `user.created`: every new user joins the default workspace.
 
-    Set `user.join_default_workspace = False` before the flush to place them elsewhere.
+    Before the first start created it (the first administrator), there is none to join; the seed
+    step then puts every user in.
     """
-    new_users = [
-        user
-        for user in session.new
-        if isinstance(user, User) and getattr(user, "join_default_workspace", True)
-    ]
-    if not new_users:
-        return
-    with session.no_autoflush:
-        default_id = session.scalar(select(Workspace.id).where(Workspace.is_default.is_(True)))
-    if default_id is None:
-        return
-    for user in new_users:
-        session.add(WorkspaceMember(workspace_id=default_id, user=user))
+    default_id = db.session.scalar(select(Workspace.id).where(Workspace.is_default.is_(True)))
+    if default_id is not None:
+        db.session.add(WorkspaceMember(workspace_id=default_id, user_id=user_id))
+        db.session.flush()
 
 
 # --- workspaces ------------------------------------------------------------------------------
@@ -301,7 +289,7 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None
     removed = current - found
     if removed:
         db.session.execute(
-            WorkspaceMember.__table__.delete().where(  # type: ignore[attr-defined]
+            delete(WorkspaceMember).where(
                 WorkspaceMember.workspace_id == workspace.id,
                 WorkspaceMember.user_id.in_(removed),
             )

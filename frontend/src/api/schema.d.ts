@@ -3339,9 +3339,8 @@ export interface components {
             /**
              * Format: uuid
              * @description Bind the token to this workspace (one you belong to).
-             * @default null
              */
-            workspace_id: string | null;
+            workspace_id?: string | null;
         };
         ApiTokenCreatedOut: {
             /** Format: uuid */

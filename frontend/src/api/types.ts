@@ -43,3 +43,7 @@ export type LibrarySummary = components["schemas"]["LibrarySummaryOut"];
 export type ScenarioTemplate = components["schemas"]["ScenarioTemplateOut"];
 export type ScenarioTemplateDetail = components["schemas"]["ScenarioTemplateDetailOut"];
 export type ScenarioTest = components["schemas"]["ScenarioTestOut"];
+export type Workspace = components["schemas"]["WorkspaceOut"];
+export type CurrentWorkspace = components["schemas"]["CurrentWorkspaceOut"];
+export type WorkspaceMember = components["schemas"]["MemberOut"];
+export type WorkspaceCreate = components["schemas"]["WorkspaceCreate"];

@@ -22,6 +22,7 @@ const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
 const LibraryPage = lazyPage(() => import("../features/library/LibraryPage"));
 const ScenariosPage = lazyPage(() => import("../features/scenarios/ScenariosPage"));
 const ScenarioPage = lazyPage(() => import("../features/scenarios/ScenarioPage"));
+const WorkspacesPage = lazyPage(() => import("../features/workspaces/WorkspacesPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
 const anonymous = (page: ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
@@ -80,6 +81,15 @@ const routes: RouteObject[] = [
           </RequirePermission>
         ),
         handle: preloads(MitreSyncPage),
+      },
+      {
+        path: "admin/workspaces",
+        element: (
+          <RequirePermission permission="workspace.manage">
+            <WorkspacesPage />
+          </RequirePermission>
+        ),
+        handle: preloads(WorkspacesPage),
       },
       { path: "*", element: <NotFoundPage />, handle: preloads(NotFoundPage) },
     ],

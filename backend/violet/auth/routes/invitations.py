@@ -1,4 +1,4 @@
-"""`/invitations`: invite people by email; they accept with the one-time link (SPEC §1)."""
+"""`/invitations`: invite people by email; they accept with the one-time link (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """One catalogue sync: check the request, take the lock, fetch, verify, parse, store, record.
 
-Transaction rules (SPEC §2):
+Transaction rules (docs/api.md, "Syncing"):
 - One sync at a time across every process: `pg_try_advisory_xact_lock(LOCK_KEY)` in the caller's
   transaction; a second sync gets 409 at once. The lock ends with that transaction.
 - The catalogue changes inside a savepoint. Any failure rolls the savepoint back — the previous

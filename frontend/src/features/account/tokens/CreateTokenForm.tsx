@@ -31,7 +31,6 @@ export function CreateTokenForm({
         name: name.trim(),
         expires_in_days: Number(days),
         permissions: chosen as PermissionCode[],
-        workspace_id: null,
       }),
     onSuccess: (token) => {
       setName("");
