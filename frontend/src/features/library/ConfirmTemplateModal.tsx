@@ -54,7 +54,12 @@ export function ConfirmTemplateModal({
   const copy = target ? COPY[target.action] : COPY.delete;
 
   return (
-    <Modal opened={target !== null} onClose={close} title={copy.title}>
+    <Modal
+      opened={target !== null}
+      onClose={close}
+      title={copy.title}
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
       {target && (
         <Stack>
           <Text size="sm">

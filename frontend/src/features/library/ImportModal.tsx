@@ -61,7 +61,13 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
   };
 
   return (
-    <Modal opened={opened} onClose={close} title="Import templates" size="lg">
+    <Modal
+      opened={opened}
+      onClose={close}
+      title="Import templates"
+      size="lg"
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
       <form
         onSubmit={(event) => {
           event.preventDefault();

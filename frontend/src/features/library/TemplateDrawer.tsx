@@ -27,6 +27,7 @@ export function TemplateDrawer({
     <Drawer
       opened={template !== null}
       onClose={onClose}
+      closeButtonProps={{ "aria-label": "Close" }}
       position="right"
       size="xl"
       title={template?.name}

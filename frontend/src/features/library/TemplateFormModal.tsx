@@ -109,6 +109,7 @@ export function TemplateFormModal({
     <Modal
       opened={opened}
       onClose={onClose}
+      closeButtonProps={{ "aria-label": "Close" }}
       title={template ? `Edit ${template.name}` : "New test template"}
       size="xl"
     >
