@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.library.conftest import LIBRARY_PERMISSIONS
 from violet.core.models import including_deleted
 from violet.extensions import db
 from violet.library.models import TestTemplate, TestTemplateMitreTag
@@ -351,3 +352,24 @@ def test_summary_counts_live_templates_and_the_techniques_they_cover(client, lea
 
     # T1059 (directly and through T1059.001), T1078 (through T1078.001), T1566.
     assert summary == {"test_templates": 5, "scenario_templates": 0, "techniques_covered": 3}
+
+
+def test_lists_and_summary_stay_in_the_callers_workspace(
+    client, lead, library, make_user, make_workspace, auth_header
+):
+    outsider = make_user(perms=LIBRARY_PERMISSIONS)
+    workspace = make_workspace(members=[outsider])
+    elsewhere = {**auth_header(outsider), "X-Violet-Workspace": workspace.slug}
+    client.post(
+        URL,
+        json={"name": "Elsewhere", "mitre": [{"kind": "technique", "external_id": "T1566"}]},
+        headers=elsewhere,
+    )
+
+    assert names(client.get(URL, headers=elsewhere)) == ["Elsewhere"]
+    assert client.get(f"{URL}/summary", headers=elsewhere).json == {
+        "test_templates": 1,
+        "scenario_templates": 0,
+        "techniques_covered": 1,
+    }
+    assert client.get(f"{URL}/summary", headers=lead).json["test_templates"] == 6

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, or_, select
+from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from violet.core.errors import Conflict, NotFound, Unprocessable
@@ -214,28 +214,25 @@ def _check_source_ref_free(template: TestTemplate) -> None:
 
 
 def summary() -> dict[str, int]:
-    """Counts for the home page: live templates, scenarios, techniques they cover."""
-    live = TestTemplate.deleted_at.is_(None)
-    live_tags = (
-        select(TestTemplateMitreTag)
-        .join(TestTemplate, and_(TestTemplate.id == TestTemplateMitreTag.test_template_id, live))
-        .subquery()
+    """Counts for the home page: live templates, scenarios, and the techniques they cover.
+
+    Three plain ORM queries over the models, so the core's live-rows and workspace scoping apply
+    to each (a technique counts when tagged directly or through one of its sub-techniques).
+    """
+    covered_technique = func.coalesce(
+        TestTemplateMitreTag.technique_id, MitreSubtechnique.technique_id
     )
-    covered = (
-        select(func.coalesce(live_tags.c.technique_id, MitreSubtechnique.technique_id))
-        .select_from(live_tags)
-        .outerjoin(MitreSubtechnique, MitreSubtechnique.id == live_tags.c.subtechnique_id)
-        .where(or_(live_tags.c.technique_id.is_not(None), live_tags.c.subtechnique_id.is_not(None)))
-        .subquery()
+    # TestTemplate must appear among the selected columns: the core scopes a statement to the
+    # workspace when a tenant model is at its top level, and a join alone is not.
+    techniques = (
+        select(func.count(distinct(covered_technique)), func.count(distinct(TestTemplate.id)))
+        .select_from(TestTemplate)
+        .join(TestTemplateMitreTag, TestTemplateMitreTag.test_template_id == TestTemplate.id)
+        .outerjoin(MitreSubtechnique, MitreSubtechnique.id == TestTemplateMitreTag.subtechnique_id)
+        .where(TestTemplateMitreTag.tactic_id.is_(None))
     )
-    row = db.session.execute(
-        select(
-            select(func.count()).where(live).select_from(TestTemplate).scalar_subquery(),
-            select(func.count())
-            .select_from(ScenarioTemplate)
-            .where(ScenarioTemplate.deleted_at.is_(None))
-            .scalar_subquery(),
-            select(func.count(distinct(covered.c[0]))).scalar_subquery(),
-        )
-    ).one()
-    return {"test_templates": row[0], "scenario_templates": row[1], "techniques_covered": row[2]}
+    return {
+        "test_templates": db.session.scalar(select(func.count(TestTemplate.id))) or 0,
+        "scenario_templates": db.session.scalar(select(func.count(ScenarioTemplate.id))) or 0,
+        "techniques_covered": db.session.execute(techniques).one()[0],
+    }
