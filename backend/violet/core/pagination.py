@@ -1,14 +1,36 @@
-"""The list envelope of SPEC §0: `?limit=&offset=&sort=` → `{items, total, limit, offset}`."""
+"""Every list endpoint in one place: `?limit=&offset=&sort=` → `{items, total, limit, offset}`.
+
+A list is one short declaration in two halves (docs/domains.md, "Lists"):
+
+    # routes.py: the query schema (a PageQuery) and the item schema
+    @require_perm("user.read")
+    @list_response(blp, UserQuery, UserOut)
+    def get(self, query):
+        return directory.list_users(query)
+
+    # service.py: a select() with the filters, the sortable columns and a tiebreaker
+    return paginate(statement, query, sortable={...}, default_sort="email", tiebreaker=User.id)
+
+Count, page, sort, tiebreaker and envelope happen here; the contract test
+(tests/test_list_contract.py) checks every list operation of the OpenAPI spec.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import QueryableAttribute
 
 from violet.core.errors import Unprocessable
+
+View = TypeVar("View", bound=Callable[..., Any])
+# A column to sort by: a mapped attribute (User.email) or any column expression.
+SortColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -43,10 +65,10 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 
 def order_by_clauses(
-    sort: str | None, sortable: dict[str, ColumnElement[Any]], default: str
+    sort: str | None, sortable: Mapping[str, SortColumn], default: str
 ) -> list[ColumnElement[Any]]:
     """Translate `sort=name,-created_at` into ORDER BY clauses; unknown fields → 422."""
-    clauses = []
+    clauses: list[ColumnElement[Any]] = []
     for part in (sort or default).split(","):
         part = part.strip()
         if not part:
@@ -64,28 +86,38 @@ def order_by_clauses(
     return clauses
 
 
+def list_response(
+    blp: Blueprint, query_schema: type[PageQuery], item_schema: type[Schema]
+) -> Callable[[View], View]:
+    """Parse the list query (`query_schema`) and answer a page of `item_schema` objects."""
+
+    def decorator(view: View) -> View:
+        view = blp.response(200, page_of(item_schema))(view)
+        return blp.arguments(query_schema, location="query")(view)
+
+    return decorator
+
+
 def paginate(
-    session: Any,
     statement: Select[Any],
+    query: Mapping[str, Any],
     *,
-    limit: int,
-    offset: int,
-    sort: str | None = None,
-    sortable: dict[str, ColumnElement[Any]] | None = None,
-    default_sort: str | None = None,
-    tiebreaker: ColumnElement[Any] | None = None,
+    sortable: Mapping[str, SortColumn],
+    default_sort: str,
+    tiebreaker: SortColumn,
 ) -> dict[str, Any]:
     """Run `statement` as one page: two SQL statements (count + page) whatever the page size.
 
-    `tiebreaker` (usually the primary key) keeps pages stable when sort values repeat.
+    `query` is the loaded PageQuery (`limit`, `offset`, `sort`). `tiebreaker` (a unique column,
+    usually the primary key) keeps pages stable when sort values repeat.
     """
-    if sortable:
-        statement = statement.order_by(
-            *order_by_clauses(sort, sortable, default_sort or next(iter(sortable)))
-        )
-    if tiebreaker is not None:
-        statement = statement.order_by(tiebreaker)
+    from violet.extensions import db
+
+    statement = statement.order_by(
+        *order_by_clauses(query["sort"], sortable, default_sort), tiebreaker
+    )
     count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
-    total = session.execute(count_statement).scalar_one()
-    items = session.execute(statement.limit(limit).offset(offset)).scalars().unique().all()
+    total = db.session.execute(count_statement).scalar_one()
+    limit, offset = query["limit"], query["offset"]
+    items = db.session.execute(statement.limit(limit).offset(offset)).scalars().unique().all()
     return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload, undefer
 
-from violet.auth.models import User
+from violet.auth.service.directory import email_of
 from violet.core.errors import NotFound
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
@@ -56,29 +56,18 @@ def _filtered(
     return statement
 
 
-def list_tactics(
-    *,
-    domain: str | None,
-    q: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
+def list_tactics(query: Mapping[str, Any]) -> dict[str, Any]:
     """Tactics in matrix order (domain, then column) unless `sort` says otherwise."""
     statement = _filtered(
         select(MitreTactic),
         MitreTactic,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "position": MitreTactic.position,  # NULL (no matrix column) sorts last
             "domain": MitreTactic.domain,
@@ -90,42 +79,29 @@ def list_tactics(
     )
 
 
-def list_techniques(
-    *,
-    tactic: str | None,
-    q: str | None,
-    domain: str | None,
-    platform: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
+def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
     """Techniques with their tactics and live sub-technique count."""
     statement = _filtered(
         select(MitreTechnique).options(
             selectinload(MitreTechnique.tactics), undefer(MitreTechnique.subtechnique_count)
         ),
         MitreTechnique,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
-    if tactic:
+    if tactic := query.get("tactic"):
         linked = (
             select(MitreTechniqueTactic.technique_id)
             .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
             .where((MitreTactic.external_id == tactic) | (MitreTactic.shortname == tactic))
         )
         statement = statement.where(MitreTechnique.id.in_(linked))
-    if platform:
+    if platform := query.get("platform"):
         statement = statement.where(MitreTechnique.platforms.contains([platform]))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "external_id": MitreTechnique.external_id,
             "name": MitreTechnique.name,
@@ -164,35 +140,22 @@ def get_technique(external_id: str, *, include_deprecated: bool = False) -> dict
     }
 
 
-def list_subtechniques(
-    *,
-    technique: str | None,
-    q: str | None,
-    domain: str | None,
-    platform: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
+def list_subtechniques(query: Mapping[str, Any]) -> dict[str, Any]:
     statement = _filtered(
         select(MitreSubtechnique).options(selectinload(MitreSubtechnique.technique)),
         MitreSubtechnique,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
-    if technique:
+    if technique := query.get("technique"):
         parent = select(MitreTechnique.id).where(MitreTechnique.external_id == technique)
         statement = statement.where(MitreSubtechnique.technique_id.in_(parent))
-    if platform:
+    if platform := query.get("platform"):
         statement = statement.where(MitreSubtechnique.platforms.contains([platform]))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "external_id": MitreSubtechnique.external_id,
             "name": MitreSubtechnique.name,
@@ -219,7 +182,7 @@ def _not_found(external_id: str, kind: str) -> str:
     return f"No ATT&CK {kind} {external_id} in the catalogue."
 
 
-def _technique_fields(technique: MitreTechnique) -> dict[str, Any]:
+def _technique_fields(technique: MitreTechnique | MitreSubtechnique) -> dict[str, Any]:
     return {
         name: getattr(technique, name)
         for name in (
@@ -239,7 +202,7 @@ def _technique_fields(technique: MitreTechnique) -> dict[str, Any]:
 
 def _with_parent(subtechnique: MitreSubtechnique, technique: MitreTechnique) -> dict[str, Any]:
     return {
-        **_technique_fields(subtechnique),  # type: ignore[arg-type]
+        **_technique_fields(subtechnique),
         "technique": {"external_id": technique.external_id, "name": technique.name},
     }
 
@@ -307,11 +270,8 @@ def _matrix_cell(row: MitreTechnique | MitreSubtechnique) -> dict[str, Any]:
 
 def status(config: Mapping[str, Any]) -> dict[str, Any]:
     """What the catalogue holds, the last sync attempt, the pinned default, a running sync."""
-    last = db.session.execute(
-        select(MitreSync, User.email)
-        .outerjoin(User, User.id == MitreSync.started_by)
-        .order_by(MitreSync.started_at.desc())
-        .limit(1)
+    last = db.session.scalars(
+        select(MitreSync).order_by(MitreSync.started_at.desc()).limit(1)
     ).first()
     succeeded = db.session.scalars(
         select(MitreSync)
@@ -323,7 +283,7 @@ def status(config: Mapping[str, Any]) -> dict[str, Any]:
         select(MitreTactic.domain).where(_live(MitreTactic)).distinct().order_by(MitreTactic.domain)
     ).all()
     return {
-        "last_sync": _sync_out(*last) if last else None,
+        "last_sync": _sync_out(last, email_of(last.started_by)) if last else None,
         "version": succeeded.version if succeeded else None,
         "source_url": succeeded.source if succeeded else None,
         "sha256": succeeded.sha256 if succeeded else None,
