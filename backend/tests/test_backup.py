@@ -126,4 +126,4 @@ def test_restore_refuses_a_file_that_is_not_a_backup(archive):
         instance("violet_backup_target"), "backup", "restore", str(archive)
     )
     assert code == 1
-    assert "Not a Violet backup" in output
+    assert "manifest.json is missing" in output

@@ -102,10 +102,7 @@ def restore(path: Path) -> list[TableCopy]:
             raw_cursor(connection).execute(truncate)
             by_name = {copy.name: copy for copy in copies}
             for name in in_dependency_order(connection, expected):
-                member = archive.extractfile(table_member(name))
-                if member is None:
-                    raise BackupError(f"The archive lacks the rows of {name}.")
-                copy_in(connection, by_name[name], member)
+                copy_in(connection, by_name[name], member(archive, table_member(name)))
             advance_sequences(connection)
     upgrade()
     return copies
@@ -250,14 +247,18 @@ def open_archive(path: Path) -> tarfile.TarFile:
         raise BackupError(f"Not a Violet backup (not a .tar.gz archive): {exc}") from exc
 
 
-def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
+def member(archive: tarfile.TarFile, name: str) -> IO[bytes]:
     try:
-        member = archive.extractfile(MANIFEST)
+        content = archive.extractfile(name)
     except KeyError:
-        member = None
-    if member is None:
-        raise BackupError(f"Not a Violet backup: {MANIFEST} is missing.")
-    manifest = json.loads(member.read())
+        content = None
+    if content is None:
+        raise BackupError(f"Not a complete Violet backup: {name} is missing.")
+    return content
+
+
+def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
+    manifest = json.loads(member(archive, MANIFEST).read())
     if manifest.get("format") != FORMAT:
         raise BackupError(f"Unknown backup format {manifest.get('format')!r} (expected {FORMAT}).")
     return manifest
