@@ -64,9 +64,10 @@ def start(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[psutil.Po
             time.sleep(0.05)
 
 
-def worker_memory_mb(master: psutil.Process) -> list[tuple[float, float]]:
-    """(RSS, USS) in MB of each gunicorn worker (the master's children)."""
-    workers = [child for child in master.children() if "gunicorn" in " ".join(child.cmdline())]
+def worker_memory_mb(master: psutil.Process, count: int) -> list[tuple[float, float]]:
+    """(RSS, USS) in MB of each of the `count` gunicorn workers (the master's children)."""
+    while len(workers := master.children()) < count:  # the first answer may beat a late worker
+        time.sleep(0.1)
     return [
         (info.rss / 2**20, info.uss / 2**20)
         for info in (worker.memory_full_info() for worker in workers)
@@ -91,7 +92,7 @@ def measure_violet(image: Image, env: dict[str, str], label: str) -> None:
     process, base_url, seconds = start(image.cmd, image.app_dir, env)
     exercise(base_url)
     # With sh -c "… && exec gunicorn", the CMD's process becomes the gunicorn master.
-    report(label, seconds, worker_memory_mb(process))
+    report(label, seconds, worker_memory_mb(process, int(env["WEB_CONCURRENCY"])))
     stop(process)
 
 
@@ -129,7 +130,7 @@ def main() -> None:
     gunicorn = [str(image.venv / "bin" / "gunicorn"), "-c", "gunicorn.conf.py"]
     bare = [*gunicorn, "--chdir", str(root), "bare:app"]
     process, _, seconds = start(bare, image.app_dir, env)
-    report("baseline: bare gunicorn app", seconds, worker_memory_mb(process))
+    report("baseline: bare gunicorn app", seconds, worker_memory_mb(process, arguments.workers))
     stop(process)
 
 
