@@ -93,7 +93,8 @@ def build_without_docker(root: Path) -> Image:
 
 def copy_into(source: Path, target: Path, destination: str) -> None:
     if source.is_dir():
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        # What .dockerignore keeps out of the build context.
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     elif destination.endswith("/"):
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target / source.name)
