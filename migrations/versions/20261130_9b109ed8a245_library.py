@@ -1,13 +1,14 @@
 """Library: test templates with their MITRE tags, scenario templates with their ordered tests.
 
 Revision ID: 9b109ed8a245
-Revises: 6d4e2f8a1b93
+Revises: b4e7a19c2f50
 Create Date: 2026-11-30
 
 A tag row points at exactly one of tactic / technique / sub-technique (CHECK num_nonnulls = 1),
 once per template and target. A scenario's positions are rows with a UUID key and
 UNIQUE(scenario_id, position), so a template may appear at several positions. Soft-deleted
-rows keep their place; partial indexes cover the live ones.
+rows keep their place; partial indexes cover the live ones. Templates and scenarios belong to a
+workspace (indexed `workspace_id`); their tags and positions are reached only through them.
 """
 
 import sqlalchemy as sa
@@ -15,11 +16,24 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "9b109ed8a245"
-down_revision = "6d4e2f8a1b93"
+down_revision = "b4e7a19c2f50"
 branch_labels = None
 depends_on = None
 
 PLATFORMS = "'windows', 'linux', 'macos', 'cloud', 'network', 'containers', 'saas', 'identity'"
+
+
+def workspace_column(table: str) -> list:
+    """`workspace_id` as core's TenantMixin declares it: NOT NULL, RESTRICT, indexed."""
+    return [
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f(f"fk_{table}_workspace_id_workspaces"),
+            ondelete="RESTRICT",
+        ),
+    ]
 
 
 def upgrade():
@@ -64,12 +78,13 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scenario_templates")),
+        *workspace_column("scenario_templates"),
     )
+    op.create_index("ix_scenario_templates_workspace_id", "scenario_templates", ["workspace_id"])
     op.create_index(
-        "ix_scenario_templates_active",
+        "ix_scenario_templates_workspace_name",
         "scenario_templates",
-        ["name"],
-        unique=False,
+        ["workspace_id", "name"],
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
     op.create_table(
@@ -151,12 +166,13 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_test_templates")),
+        *workspace_column("test_templates"),
     )
+    op.create_index("ix_test_templates_workspace_id", "test_templates", ["workspace_id"])
     op.create_index(
-        "ix_test_templates_active",
+        "ix_test_templates_workspace_name",
         "test_templates",
-        ["name"],
-        unique=False,
+        ["workspace_id", "name"],
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
     op.create_index(
@@ -172,7 +188,7 @@ def upgrade():
     op.create_index(
         "uq_test_templates_source_ref",
         "test_templates",
-        ["source", "source_ref"],
+        ["workspace_id", "source", "source_ref"],
         unique=True,
         postgresql_where=sa.text("deleted_at IS NULL AND source_ref IS NOT NULL"),
     )

@@ -5,9 +5,11 @@ Revision ID: dbb2cccfb64f
 Revises: 9b109ed8a245
 Create Date: 2026-11-30
 
-Mission test tags are copies (kind, external_id, name, url) with no foreign key to mitre_*, so a
-catalogue re-sync never changes history. Every enum is a CHECK; soft-deleted rows keep their
-place and partial indexes cover the live ones.
+Every table is tenant-owned: an indexed workspace_id (NOT NULL, RESTRICT); the default detection
+levels are written into every existing workspace. Mission test tags are copies (kind,
+external_id, name, url) with no foreign key to mitre_*, so a catalogue re-sync never changes
+history. Every enum is a CHECK; soft-deleted rows keep their place and partial indexes cover the
+live ones.
 """
 
 import sqlalchemy as sa
@@ -19,6 +21,20 @@ revision = "dbb2cccfb64f"
 down_revision = "9b109ed8a245"
 branch_labels = None
 depends_on = None
+
+
+def workspace_column(table: str) -> list:
+    """`workspace_id` as core's TenantMixin declares it: NOT NULL, RESTRICT, indexed."""
+    return [
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f(f"fk_{table}_workspace_id_workspaces"),
+            ondelete="RESTRICT",
+        ),
+    ]
+
 
 # A copy of missions/service/catalogue.py's defaults as they were when this migration was written.
 DEFAULT_LEVELS = (
@@ -33,6 +49,7 @@ DEFAULT_LEVELS = (
 def upgrade():
     op.create_table(
         "defense_tools",
+        *workspace_column("defense_tools"),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("vendor", sa.String(length=100), nullable=True),
         sa.Column("layer", sa.String(length=16), nullable=False),
@@ -79,14 +96,15 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_defense_tools")),
     )
     op.create_index(
-        "uq_defense_tools_name",
+        "uq_defense_tools_workspace_id_name",
         "defense_tools",
-        ["name"],
+        ["workspace_id", "name"],
         unique=True,
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
     op.create_table(
         "detection_levels",
+        *workspace_column("detection_levels"),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("score", sa.Integer(), nullable=True),
         sa.Column("color", sa.String(length=7), nullable=False),
@@ -133,14 +151,15 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_detection_levels")),
     )
     op.create_index(
-        "uq_detection_levels_name",
+        "uq_detection_levels_workspace_id_name",
         "detection_levels",
-        ["name"],
+        ["workspace_id", "name"],
         unique=True,
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
     op.create_table(
         "missions",
+        *workspace_column("missions"),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -202,6 +221,7 @@ def upgrade():
     )
     op.create_table(
         "mission_categories",
+        *workspace_column("mission_categories"),
         sa.Column("mission_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("color", sa.String(length=7), nullable=True),
@@ -260,6 +280,7 @@ def upgrade():
     )
     op.create_table(
         "mission_members",
+        *workspace_column("mission_members"),
         sa.Column("mission_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
@@ -313,6 +334,7 @@ def upgrade():
     op.create_index("ix_mission_members_user_id", "mission_members", ["user_id"], unique=False)
     op.create_table(
         "mission_scenarios",
+        *workspace_column("mission_scenarios"),
         sa.Column("mission_id", sa.Uuid(), nullable=False),
         sa.Column("scenario_template_id", sa.Uuid(), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -363,6 +385,7 @@ def upgrade():
     )
     op.create_table(
         "mission_tests",
+        *workspace_column("mission_tests"),
         sa.Column("mission_id", sa.Uuid(), nullable=False),
         sa.Column("mission_scenario_id", sa.Uuid(), nullable=True),
         sa.Column("test_template_id", sa.Uuid(), nullable=True),
@@ -514,6 +537,7 @@ def upgrade():
     )
     op.create_table(
         "mission_test_detections",
+        *workspace_column("mission_test_detections"),
         sa.Column("mission_test_id", sa.Uuid(), nullable=False),
         sa.Column("tool_id", sa.Uuid(), nullable=False),
         sa.Column("detection_level_id", sa.Uuid(), nullable=False),
@@ -583,6 +607,7 @@ def upgrade():
     )
     op.create_table(
         "mission_test_mitre_tags",
+        *workspace_column("mission_test_mitre_tags"),
         sa.Column("mission_test_id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("external_id", sa.String(length=32), nullable=False),
@@ -614,20 +639,27 @@ def upgrade():
         unique=False,
     )
 
-    levels = sa.table(
-        "detection_levels",
-        sa.column("name", sa.String),
-        sa.column("score", sa.Integer),
-        sa.column("color", sa.String),
-        sa.column("position", sa.Integer),
+    op.create_index("ix_defense_tools_workspace_id", "defense_tools", ["workspace_id"])
+    op.create_index("ix_detection_levels_workspace_id", "detection_levels", ["workspace_id"])
+    op.create_index("ix_missions_workspace_id", "missions", ["workspace_id"])
+    op.create_index("ix_mission_categories_workspace_id", "mission_categories", ["workspace_id"])
+    op.create_index("ix_mission_members_workspace_id", "mission_members", ["workspace_id"])
+    op.create_index("ix_mission_scenarios_workspace_id", "mission_scenarios", ["workspace_id"])
+    op.create_index("ix_mission_tests_workspace_id", "mission_tests", ["workspace_id"])
+    op.create_index(
+        "ix_mission_test_detections_workspace_id", "mission_test_detections", ["workspace_id"]
     )
-    op.bulk_insert(
-        levels,
-        [
-            {"name": name, "score": score, "color": color, "position": position}
-            for position, (name, score, color) in enumerate(DEFAULT_LEVELS)
-        ],
+    op.create_index(
+        "ix_mission_test_mitre_tags_workspace_id", "mission_test_mitre_tags", ["workspace_id"]
     )
+    # The default levels in every workspace that exists (new ones get theirs when created).
+    for position, (name, score, color) in enumerate(DEFAULT_LEVELS):
+        op.execute(
+            sa.text(
+                "INSERT INTO detection_levels (workspace_id, name, score, color, position) "
+                "SELECT id, :name, :score, :color, :position FROM workspaces"
+            ).bindparams(name=name, score=score, color=color, position=position)
+        )
 
 
 def downgrade():
@@ -662,13 +694,13 @@ def downgrade():
     )
     op.drop_table("missions")
     op.drop_index(
-        "uq_detection_levels_name",
+        "uq_detection_levels_workspace_id_name",
         table_name="detection_levels",
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
     op.drop_table("detection_levels")
     op.drop_index(
-        "uq_defense_tools_name",
+        "uq_defense_tools_workspace_id_name",
         table_name="defense_tools",
         postgresql_where=sa.text("deleted_at IS NULL"),
     )

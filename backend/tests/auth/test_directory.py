@@ -1,4 +1,4 @@
-"""Users and groups (SPEC §1): CRUD, soft delete, filters, and the no-lock-out rule."""
+"""Users and groups: CRUD, soft delete, filters, and the no-lock-out rule."""
 
 import pytest
 from sqlalchemy import func, select
@@ -244,7 +244,8 @@ def test_bad_group_input_is_refused_and_nothing_is_created(client, admin_header,
 def test_permissions_are_listed(client, make_user, auth_header):
     response = client.get("/api/v1/permissions", headers=auth_header(make_user()))
     codes = [permission["code"] for permission in response.json]
-    assert len(codes) == 17 and "diag.read" in codes
+    assert len(codes) == 19
+    assert {"diag.read", "workspace.manage", "workspace.read_all"} <= set(codes)
 
 
 def test_audit_columns_name_the_caller_without_the_service_assigning_them(
@@ -310,3 +311,26 @@ def test_every_group_write_bumps_the_version_even_a_permissions_only_one(client,
     stale = client.patch(url, json={"permissions": []}, headers={**admin_header, "If-Match": '"1"'})
     assert stale.status_code == 412
     assert client.get(url, headers=admin_header).json["permissions"] == ["user.read"]
+
+
+def test_user_list_filters_by_group(client, make_user, make_group, admin_header):
+    inside, outside = make_user(), make_user()
+    team = make_group(perms=["user.read"], members=[inside])
+
+    listed = client.get(f"/api/v1/users?group={team.id}", headers=admin_header)
+
+    assert [user["id"] for user in listed.json["items"]] == [str(inside.id)]
+    assert str(outside.id) not in {user["id"] for user in listed.json["items"]}
+
+
+def test_deleted_groups_stay_hidden_in_a_list_that_includes_deleted_users(
+    client, make_user, make_group, admin_header
+):
+    member = make_user()
+    kept, gone = make_group(members=[member]), make_group(members=[member])
+    assert client.delete(f"/api/v1/groups/{gone.id}", headers=admin_header).status_code == 204
+
+    listed = client.get(f"/api/v1/users?include_deleted=true&group={kept.id}", headers=admin_header)
+
+    [row] = listed.json["items"]
+    assert [group["id"] for group in row["groups"]] == [str(kept.id)]

@@ -1,4 +1,4 @@
-"""Login, the MFA second step, refresh rotation with reuse detection, logout (SPEC §1)."""
+"""Login, the MFA second step, refresh rotation with reuse detection, logout."""
 
 import time
 from datetime import timedelta

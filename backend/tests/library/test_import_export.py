@@ -30,7 +30,8 @@ def import_atomic(client, headers, content: bytes):
 
 
 def template_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(TestTemplate))
+    every_workspace = select(func.count()).select_from(TestTemplate)
+    return db.session.scalar(every_workspace.execution_options(all_workspaces=True))
 
 
 def test_import_an_atomic_file_as_the_raw_body(client, lead, catalogue):
@@ -201,7 +202,8 @@ def test_export_reimports_into_an_empty_library_with_the_same_content(client, le
 
     before = content()
     export = client.get(f"{URL}/export", headers=lead)
-    db.session.execute(delete(TestTemplate))  # an empty library
+    # An empty library.
+    db.session.execute(delete(TestTemplate).execution_options(all_workspaces=True))
     db.session.commit()
     response = client.post(f"{URL}/import?format=violet", data=export.data, headers=lead)
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from violet.core.tenancy import acting_in
 from violet.extensions import db
 from violet.library.models import ScenarioTemplate, ScenarioTemplateTest, TestTemplate
 from violet.library.service import scenarios
@@ -31,38 +32,47 @@ def real_sessions(app, monkeypatch):
 
 
 @pytest.fixture
-def committed_scenario(real_sessions):
-    """A scenario over four committed templates; removed afterwards."""
-    templates = [TestTemplate(name=f"concurrency {letter}") for letter in "ABCD"]
-    scenario = ScenarioTemplate(name=f"concurrency {uuid.uuid4()}")
-    real_sessions.add_all([*templates, scenario])
-    real_sessions.commit()
-    template_ids = [template.id for template in templates]
-    yield scenario.id, template_ids
-    real_sessions.rollback()
-    real_sessions.execute(delete(ScenarioTemplate).where(ScenarioTemplate.id == scenario.id))
-    real_sessions.execute(delete(TestTemplate).where(TestTemplate.id.in_(template_ids)))
-    real_sessions.commit()
+def committed_scenario(real_sessions, default_workspace):
+    """A scenario over four committed templates in the default workspace; removed afterwards."""
+    workspace_id = default_workspace.id
+    with acting_in(workspace_id):
+        templates = [
+            TestTemplate(workspace_id=workspace_id, name=f"concurrency {letter}")
+            for letter in "ABCD"
+        ]
+        scenario = ScenarioTemplate(workspace_id=workspace_id, name=f"concurrency {uuid.uuid4()}")
+        real_sessions.add_all([*templates, scenario])
+        real_sessions.commit()
+        ids = scenario.id, [template.id for template in templates]
+    yield workspace_id, *ids
+    with acting_in(workspace_id):
+        real_sessions.rollback()
+        real_sessions.execute(delete(ScenarioTemplate).where(ScenarioTemplate.id == ids[0]))
+        real_sessions.execute(delete(TestTemplate).where(TestTemplate.id.in_(ids[1])))
+        real_sessions.commit()
 
 
 def waiting_on_locks(connection) -> int:
-    return connection.execute(
+    count = connection.execute(
         text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query ILIKE '%scenario_templates%'"
+            # pg_stat_activity may show a waiting backend's query as empty: count the waits.
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
     ).scalar_one()
+    connection.rollback()  # statistics are a snapshot per transaction: take a new one next time
+    return count
 
 
 def test_two_concurrent_replaces_never_leave_a_mixed_order(app, committed_scenario):
-    scenario_id, (a, b, c, d) = committed_scenario
+    workspace_id, scenario_id, (a, b, c, d) = committed_scenario
     first, second = [a, b, c, a], [d, c]
     outcomes: dict[str, object] = {}
 
     def replace(label: str, order: list[uuid.UUID]) -> None:
-        with app.app_context():
+        with app.app_context(), acting_in(workspace_id):
             try:
-                scenarios.replace_tests(scenario_id, order, expected_version=None, by=None)
+                scenarios.replace_tests(scenario_id, order)
                 db.session.commit()
                 outcomes[label] = "ok"
             except Exception as error:  # reported by the assertion below
@@ -92,8 +102,15 @@ def test_two_concurrent_replaces_never_leave_a_mixed_order(app, committed_scenar
     for thread in threads:
         thread.join(WAIT_LIMIT_S)
 
-    assert queued == 2, "both replaces should have been waiting at the same time"
+    assert queued == 2, f"both replaces should have been waiting at the same time: {outcomes}"
     assert outcomes == {"first": "ok", "second": "ok"}
+    with acting_in(workspace_id):
+        final, version = replaced_order_and_version(scenario_id)
+    assert final in (first, second)
+    assert version == 3, "each replace bumped the version once"
+
+
+def replaced_order_and_version(scenario_id: uuid.UUID) -> tuple[list[uuid.UUID], int]:
     final = list(
         db.session.scalars(
             select(ScenarioTemplateTest.test_template_id)
@@ -101,8 +118,7 @@ def test_two_concurrent_replaces_never_leave_a_mixed_order(app, committed_scenar
             .order_by(ScenarioTemplateTest.position)
         )
     )
-    assert final in (first, second)
     version = db.session.scalar(
         select(ScenarioTemplate.version).where(ScenarioTemplate.id == scenario_id)
     )
-    assert version == 3, "each replace bumped the version once"
+    return final, version

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.library.conftest import LIBRARY_PERMISSIONS
+from violet.core.models import including_deleted
 from violet.extensions import db
 from violet.library.models import TestTemplate, TestTemplateMitreTag
 
@@ -87,7 +89,8 @@ def test_unknown_and_wrong_kind_mitre_ids_are_422_naming_each(client, lead, cata
             "T1059 is a technique id, not a tactic id.",
         ]
     }
-    assert db.session.scalar(select(TestTemplate.id)) is None, "nothing written"
+    anywhere = select(TestTemplate.id).execution_options(all_workspaces=True)
+    assert db.session.scalar(anywhere) is None, "nothing written"
 
 
 @pytest.mark.parametrize(
@@ -192,7 +195,7 @@ def test_filters_combine_with_sort_and_paging(client, lead, library):
 
 
 @pytest.mark.parametrize(
-    "query", ["sort=procedure", "opsec=extreme", "platform=amiga", "limit=501"]
+    "query", ["sort=procedure", "opsec=extreme", "platform=amiga", "limit=501", "bogus=1"]
 )
 def test_bad_list_queries_are_422(client, lead, query):
     assert client.get(f"{URL}?{query}", headers=lead).status_code == 422
@@ -317,7 +320,11 @@ def test_soft_delete_hides_then_restore_brings_back(client, lead, make_template)
     assert names(client.get(URL, headers=lead)) == []
     with_deleted = client.get(f"{URL}?include_deleted=true", headers=lead)
     assert with_deleted.json["items"][0]["deleted_at"] is not None
-    row = db.session.get(TestTemplate, template["id"])
+    row = db.session.scalar(
+        including_deleted(
+            select(TestTemplate).where(TestTemplate.id == template["id"])
+        ).execution_options(all_workspaces=True)
+    )
     assert row is not None and row.deleted_by is not None
 
     restored = client.post(f"{URL}/{template['id']}/restore", headers=lead)
@@ -345,3 +352,24 @@ def test_summary_counts_live_templates_and_the_techniques_they_cover(client, lea
 
     # T1059 (directly and through T1059.001), T1078 (through T1078.001), T1566.
     assert summary == {"test_templates": 5, "scenario_templates": 0, "techniques_covered": 3}
+
+
+def test_lists_and_summary_stay_in_the_callers_workspace(
+    client, lead, library, make_user, make_workspace, auth_header
+):
+    outsider = make_user(perms=LIBRARY_PERMISSIONS)
+    workspace = make_workspace(members=[outsider])
+    elsewhere = {**auth_header(outsider), "X-Violet-Workspace": workspace.slug}
+    client.post(
+        URL,
+        json={"name": "Elsewhere", "mitre": [{"kind": "technique", "external_id": "T1566"}]},
+        headers=elsewhere,
+    )
+
+    assert names(client.get(URL, headers=elsewhere)) == ["Elsewhere"]
+    assert client.get(f"{URL}/summary", headers=elsewhere).json == {
+        "test_templates": 1,
+        "scenario_templates": 0,
+        "techniques_covered": 1,
+    }
+    assert client.get(f"{URL}/summary", headers=lead).json["test_templates"] == 6

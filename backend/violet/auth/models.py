@@ -104,7 +104,8 @@ class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixi
         back_populates="members",
         order_by="Group.name",
         primaryjoin="User.id == user_groups.c.user_id",
-        secondaryjoin="Group.id == user_groups.c.group_id",
+        # Live groups only, also when the user was loaded with including_deleted().
+        secondaryjoin="and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None))",
     )
 
     def __repr__(self) -> str:
@@ -183,7 +184,7 @@ class Invitation(UuidPkMixin, TimestampMixin, AuditMixin, Base):
 
     @status.inplace.expression
     @classmethod
-    def _status_expression(cls):  # type: ignore[no-untyped-def]
+    def _status_expression(cls):
         return case(
             (cls.revoked_at.is_not(None), literal("revoked")),
             (cls.accepted_at.is_not(None), literal("accepted")),
@@ -227,3 +228,7 @@ class ApiToken(UuidPkMixin, TimestampMixin, Base):
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Bound to one workspace (it cannot act in another), or NULL: the owner's workspaces.
+    workspace_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )

@@ -1,12 +1,12 @@
-"""Input and output schemas of the auth domain (separate classes per direction, GUIDE §3)."""
+"""Input and output schemas of the auth domain (separate classes per direction)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from violet.auth.models import EMAIL_MAX, NAME_MAX
-from violet.auth.permissions import PERMISSIONS
 from violet.auth.service.credentials import PASSWORD_MAX, PASSWORD_MIN
+from violet.core.domain import DeclaredPermissionCode
 from violet.core.pagination import PageQuery
 
 TOKEN_MAX = 2048  # longer than any token Violet issues
@@ -35,7 +35,7 @@ def password_field(**kwargs) -> fields.String:
 
 
 def permission_codes(**kwargs) -> fields.List:
-    return fields.List(fields.String(validate=validate.OneOf(list(PERMISSIONS))), **kwargs)
+    return fields.List(fields.String(validate=DeclaredPermissionCode()), **kwargs)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -113,6 +113,9 @@ class ApiTokenOut(Schema):
         required=True, metadata={"description": "First characters, to tell tokens apart."}
     )
     permissions = fields.List(fields.String(), required=True)
+    workspace_id = fields.UUID(
+        allow_none=True, required=True, metadata={"description": "The workspace it is bound to."}
+    )
     expires_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
@@ -193,6 +196,10 @@ class ApiTokenCreate(Schema):
         load_default=90, validate=validate.Range(min=1, max=365), metadata={"example": 90}
     )
     permissions = permission_codes(required=True)
+    workspace_id = fields.UUID(
+        allow_none=True,
+        metadata={"description": "Bind the token to this workspace (one you belong to)."},
+    )
 
 
 class UserCreate(Schema):

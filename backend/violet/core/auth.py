@@ -23,7 +23,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app, has_request_context, request
 from flask_smorest.utils import deepupdate, load_info_from_docstring
@@ -39,7 +39,21 @@ AUTHENTICATOR_KEY = "violet.authenticator"
 PRINCIPAL_KEY = "violet.principal"
 # Set on every decorated view; the deny-by-default test reads it.
 AUTH_MARKER = "_violet_auth"
+# The guard itself: a decorator applied above it copies the attribute to a function that is not
+# the guard, which is how the tests tell that the auth decorator is not the outermost.
+AUTH_GUARD = "_violet_auth_guard"
+# The restrictions a view allows (`allowed_while`), read by the auth decorators.
+ALLOWED_RESTRICTIONS = "_violet_allowed_restrictions"
 BEARER_SCHEME = "bearerAuth"
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A signed-in caller who may, for now, only use the views that allow `name` (a session
+    that must first enrol in MFA); elsewhere they get 403 with `detail`."""
+
+    name: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,10 @@ class Principal:
     user: Any  # violet.auth.models.User; typed loosely so core imports no domain
     permissions: frozenset[str]
     api_token_id: uuid.UUID | None = None
+    # Set for an API token bound to one workspace: it cannot act in any other.
+    workspace_id: uuid.UUID | None = None
     claims: dict[str, Any] = field(default_factory=dict)
+    restriction: Restriction | None = None
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -85,6 +102,23 @@ def authenticate() -> Principal:
     return principal
 
 
+def allowed_while(restriction: str) -> Callable[[View], View]:
+    """Let a restricted caller (`Principal.restriction`) use this view: under `@require_auth`."""
+
+    def decorator(view: View) -> View:
+        allowed: frozenset[str] = getattr(view, ALLOWED_RESTRICTIONS, frozenset())
+        setattr(view, ALLOWED_RESTRICTIONS, allowed | {restriction})
+        return view
+
+    return decorator
+
+
+def _check_restriction(principal: Principal, view: Callable[..., Any]) -> None:
+    restriction = principal.restriction
+    if restriction and restriction.name not in getattr(view, ALLOWED_RESTRICTIONS, ()):
+        raise Forbidden(restriction.detail)
+
+
 def current_principal() -> Principal:
     principal = request.environ.get(PRINCIPAL_KEY) if has_request_context() else None
     if principal is None:
@@ -108,7 +142,7 @@ def has_permission(code: str) -> bool:
 
 
 def check_include_deleted(include_deleted: bool, permission: str) -> None:
-    """SPEC §0: `?include_deleted=true` needs the resource's delete/manage permission (403)."""
+    """`?include_deleted=true` needs the resource's delete/manage permission (403)."""
     if include_deleted and not has_permission(permission):
         raise Forbidden(f"Seeing deleted items needs the {permission} permission.")
 
@@ -116,9 +150,10 @@ def check_include_deleted(include_deleted: bool, permission: str) -> None:
 def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: dict) -> None:
     """Record the view's access rule for the deny-by-default test and the OpenAPI spec."""
     setattr(view, AUTH_MARKER, permissions)
+    setattr(view, AUTH_GUARD, view)
     apidoc = deepcopy(getattr(view, "_apidoc", {}))
     apidoc["manual_doc"] = deepupdate(deepcopy(apidoc.get("manual_doc", {})), doc)
-    view._apidoc = apidoc  # type: ignore[attr-defined]
+    setattr(view, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
 
 
 def public(view: View) -> View:
@@ -131,7 +166,7 @@ def public(view: View) -> View:
         return view(*args, **kwargs)
 
     _mark(wrapper, None, {"security": []})
-    return wrapper  # type: ignore[return-value]
+    return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
 
 def require_auth(view: View) -> View:
@@ -140,7 +175,7 @@ def require_auth(view: View) -> View:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        authenticate()
+        _check_restriction(authenticate(), view)
         check_query_parameters(accepted)
         return view(*args, **kwargs)
 
@@ -149,7 +184,7 @@ def require_auth(view: View) -> View:
         (),
         {"security": [{BEARER_SCHEME: []}], "responses": {"401": "UNAUTHORIZED"}},
     )
-    return wrapper  # type: ignore[return-value]
+    return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
 
 def require_perm(*codes: str) -> Callable[[View], View]:
@@ -163,6 +198,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = authenticate()
+            _check_restriction(principal, view)
             missing = [code for code in codes if code not in principal.permissions]
             if missing:
                 raise Forbidden(f"Missing permission: {', '.join(missing)}.")
@@ -182,6 +218,6 @@ def require_perm(*codes: str) -> Callable[[View], View]:
                 "description": f"{described}\n\nRequires permission {listed}.".strip(),
             },
         )
-        return wrapper  # type: ignore[return-value]
+        return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
     return decorator

@@ -41,4 +41,6 @@ def subscribe(app: Flask, event: str, handler: Handler) -> None:
 
 def publish(event: str, **data: Any) -> None:
     """Run every handler of `event` now, in the current transaction; their errors propagate."""
-    _events.signal(event).send(current_app._get_current_object(), **data)  # type: ignore[attr-defined]
+    # The app itself, not the proxy: handlers were connected for that object.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy API
+    _events.signal(event).send(app, **data)

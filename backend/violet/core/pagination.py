@@ -24,10 +24,13 @@ from typing import Any, TypeVar
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import QueryableAttribute
 
 from violet.core.errors import Unprocessable
 
 View = TypeVar("View", bound=Callable[..., Any])
+# A column to sort by: a mapped attribute (User.email) or any column expression.
+SortColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -62,10 +65,10 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 
 def order_by_clauses(
-    sort: str | None, sortable: Mapping[str, ColumnElement[Any]], default: str
+    sort: str | None, sortable: Mapping[str, SortColumn], default: str
 ) -> list[ColumnElement[Any]]:
     """Translate `sort=name,-created_at` into ORDER BY clauses; unknown fields → 422."""
-    clauses = []
+    clauses: list[ColumnElement[Any]] = []
     for part in (sort or default).split(","):
         part = part.strip()
         if not part:
@@ -90,7 +93,7 @@ def list_response(
 
     def decorator(view: View) -> View:
         view = blp.response(200, page_of(item_schema))(view)
-        return blp.arguments(query_schema, location="query")(view)  # type: ignore[no-any-return]
+        return blp.arguments(query_schema, location="query")(view)
 
     return decorator
 
@@ -99,9 +102,9 @@ def paginate(
     statement: Select[Any],
     query: Mapping[str, Any],
     *,
-    sortable: Mapping[str, ColumnElement[Any]],
+    sortable: Mapping[str, SortColumn],
     default_sort: str,
-    tiebreaker: ColumnElement[Any],
+    tiebreaker: SortColumn,
 ) -> dict[str, Any]:
     """Run `statement` as one page: two SQL statements (count + page) whatever the page size.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import has_request_context, request
 
@@ -81,4 +81,4 @@ def versioned(view: View) -> View:
             _refuse_stale(version, expected)  # a read, or a write that changed nothing
         return result, {"ETag": f'"{version}"'}
 
-    return wrapper  # type: ignore[return-value]
+    return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type

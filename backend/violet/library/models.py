@@ -4,6 +4,9 @@ A MITRE tag row points at exactly one of a tactic, a technique or a sub-techniqu
 foreign keys and a CHECK), so a tag always names a catalogue object that exists; the catalogue
 never deletes rows (it flags them), so tags stay valid across syncs.
 
+Templates and scenarios belong to a workspace (`TenantMixin`: the core scopes every query);
+their tags and positions are reached only through them and carry no workspace of their own.
+
 A scenario's tests are rows of their own with a UUID key and a `position` unique per scenario:
 the same template may appear at several positions. They point at templates with RESTRICT, and
 templates are only ever soft-deleted, so a deleted template keeps its place in every scenario.
@@ -36,8 +39,8 @@ from violet.core.models import (
     TimestampMixin,
     UuidPkMixin,
     VersionMixin,
-    active_index,
 )
+from violet.core.tenancy import TenantMixin, workspace_index
 from violet.mitre.models import MitreSubtechnique, MitreTactic, MitreTechnique
 
 NAME_MAX = 200
@@ -64,15 +67,18 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
 
-class TestTemplate(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
+class TestTemplate(
+    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+):
     __tablename__ = "test_templates"
     __table_args__ = (
         CheckConstraint(f"opsec_level IN ({_sql_list(OPSEC_LEVELS)})", name="opsec_level"),
         CheckConstraint(f"platforms <@ ARRAY[{_sql_list(PLATFORMS)}]::text[]", name="platforms"),
-        active_index("test_templates", "name"),
+        workspace_index("test_templates", "name", live_only=True),
         # An imported item is found again by its source id (re-import updates it).
         Index(
             "uq_test_templates_source_ref",
+            "workspace_id",
             "source",
             "source_ref",
             unique=True,
@@ -181,10 +187,10 @@ class TestTemplateMitreTag(UuidPkMixin, Base):
 
 
 class ScenarioTemplate(
-    UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
 ):
     __tablename__ = "scenario_templates"
-    __table_args__ = (active_index("scenario_templates", "name"),)
+    __table_args__ = (workspace_index("scenario_templates", "name", live_only=True),)
 
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     description: Mapped[str | None] = mapped_column(Text)
@@ -220,7 +226,7 @@ class ScenarioTemplateTest(UuidPkMixin, Base):
 
 
 # Positions in the scenario, deleted templates included (they keep their place).
-ScenarioTemplate.test_count = column_property(  # type: ignore[attr-defined]
+ScenarioTemplate.test_count = column_property(
     select(func.count(ScenarioTemplateTest.id))
     .where(ScenarioTemplateTest.scenario_id == ScenarioTemplate.id)
     .correlate_except(ScenarioTemplateTest)

@@ -4,13 +4,16 @@ A mission test is a copy: its template fields and its MITRE tags (`mission_test_
 kind/external_id/name/url with no foreign key to the catalogue) are written once, when the test
 joins the mission, so neither a template edit nor a catalogue re-sync can change history.
 
-Detection levels and defense tools are the instance's catalogues that blue results point at.
+Detection levels and defense tools are the workspace's catalogues that blue results point at.
+Every table is tenant-owned (`TenantMixin`): the core scopes each query to the request's
+workspace.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -41,6 +44,7 @@ from violet.core.models import (
     VersionMixin,
     active_index,
 )
+from violet.core.tenancy import TenantMixin
 from violet.mitre.models import MitreSubtechnique, MitreTactic, MitreTechnique
 
 NAME_MAX = 200
@@ -63,14 +67,14 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
-class DetectionLevel(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class DetectionLevel(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
     """How well a test was seen. `score` 0–100 feeds coverage; NULL is not scored (N/A)."""
 
     __tablename__ = "detection_levels"
     __table_args__ = (
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score"),
         CheckConstraint("color ~ '^#[0-9a-fA-F]{6}$'", name="color"),
-        active_index("detection_levels", "name", unique=True),
+        active_index("detection_levels", "workspace_id", "name", unique=True),
     )
 
     name: Mapped[str] = mapped_column(String(SHORT_MAX))
@@ -79,13 +83,15 @@ class DetectionLevel(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, B
     position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
-class DefenseTool(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
+class DefenseTool(
+    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+):
     """A security control whose per-test outcome blue records (the EDR, the SIEM, …)."""
 
     __tablename__ = "defense_tools"
     __table_args__ = (
         CheckConstraint(_in("layer", TOOL_LAYERS), name="layer"),
-        active_index("defense_tools", "name", unique=True),
+        active_index("defense_tools", "workspace_id", "name", unique=True),
     )
 
     name: Mapped[str] = mapped_column(String(SHORT_MAX))
@@ -93,7 +99,9 @@ class DefenseTool(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Vers
     layer: Mapped[str] = mapped_column(String(16))
 
 
-class Mission(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
+class Mission(
+    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+):
     __tablename__ = "missions"
     __table_args__ = (
         CheckConstraint(_in("status", MISSION_STATUSES), name="status"),
@@ -115,7 +123,7 @@ class Mission(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionM
     )
 
 
-class MissionMember(UuidPkMixin, TimestampMixin, AuditMixin, Base):
+class MissionMember(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, Base):
     __tablename__ = "mission_members"
     __table_args__ = (
         CheckConstraint(_in("role", MEMBER_ROLES), name="role"),
@@ -131,7 +139,7 @@ class MissionMember(UuidPkMixin, TimestampMixin, AuditMixin, Base):
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
 
 
-class MissionCategory(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class MissionCategory(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
     """A mission's own grouping of its tests (e.g. "Initial access", "Day 2")."""
 
     __tablename__ = "mission_categories"
@@ -145,7 +153,7 @@ class MissionCategory(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, 
     color: Mapped[str | None] = mapped_column(String(7))
 
 
-class MissionScenario(UuidPkMixin, TimestampMixin, AuditMixin, Base):
+class MissionScenario(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, Base):
     """A scenario template as it was copied into the mission (its tests are mission tests)."""
 
     __tablename__ = "mission_scenarios"
@@ -159,7 +167,9 @@ class MissionScenario(UuidPkMixin, TimestampMixin, AuditMixin, Base):
     description: Mapped[str | None] = mapped_column(Text)
 
 
-class MissionTest(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
+class MissionTest(
+    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+):
     __tablename__ = "mission_tests"
     __table_args__ = (
         CheckConstraint(_in("state", TEST_STATES), name="state"),
@@ -244,7 +254,7 @@ class MissionTest(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Vers
     @property
     def silent_tool_ids(self) -> list[uuid.UUID]:
         """Expected tools without a detection, or with one at a level scored 0."""
-        heard = {d.tool_id for d in self.detections if d.level_score != 0}
+        heard = {d.tool_id for d in self.detections if d.level_score != 0}  # type: ignore[attr-defined]
         return [tool_id for tool_id in self.expected_tool_ids if tool_id not in heard]
 
     @property
@@ -254,7 +264,7 @@ class MissionTest(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Vers
         return int((self.detected_at - self.executed_at).total_seconds())
 
 
-class MissionTestMitreTag(UuidPkMixin, Base):
+class MissionTestMitreTag(TenantMixin, UuidPkMixin, Base):
     """A copy of one ATT&CK tag as it was when the test joined the mission (no FK)."""
 
     __tablename__ = "mission_test_mitre_tags"
@@ -273,7 +283,7 @@ class MissionTestMitreTag(UuidPkMixin, Base):
     url: Mapped[str | None] = mapped_column(String(512))
 
 
-class MissionTestDetection(UuidPkMixin, TimestampMixin, AuditMixin, Base):
+class MissionTestDetection(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, Base):
     """One defense tool's outcome for one test."""
 
     __tablename__ = "mission_test_detections"
@@ -297,7 +307,7 @@ class MissionTestDetection(UuidPkMixin, TimestampMixin, AuditMixin, Base):
 
 def _catalogue_state(model: type) -> object:
     """'revoked', 'deprecated' or 'current' for the catalogue object a tag copy names."""
-    row = aliased(model)
+    row: Any = aliased(model)
     return (
         select(
             case(
@@ -313,7 +323,7 @@ def _catalogue_state(model: type) -> object:
 
 # Where the tag's technique stands in today's catalogue ('missing' when it is not there at all),
 # read in the statement that loads the tags.
-MissionTestMitreTag.catalogue_state = column_property(  # type: ignore[attr-defined]
+MissionTestMitreTag.catalogue_state = column_property(
     func.coalesce(
         case(
             (MissionTestMitreTag.kind == "tactic", _catalogue_state(MitreTactic)),
@@ -326,14 +336,14 @@ MissionTestMitreTag.catalogue_state = column_property(  # type: ignore[attr-defi
 
 _newer_run = aliased(MissionTest)
 # The latest run of a test has no live retest; coverage uses latest runs only.
-MissionTest.is_latest = column_property(  # type: ignore[attr-defined]
+MissionTest.is_latest = column_property(
     ~exists().where(
         and_(_newer_run.retest_of_id == MissionTest.id, _newer_run.deleted_at.is_(None))
     )
 )
 
 # The score of a detection's level, read in the statement that loads the detections.
-MissionTestDetection.level_score = column_property(  # type: ignore[attr-defined]
+MissionTestDetection.level_score = column_property(
     select(DetectionLevel.score)
     .where(DetectionLevel.id == MissionTestDetection.detection_level_id)
     .scalar_subquery()

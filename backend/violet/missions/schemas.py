@@ -5,12 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from violet.core.pagination import PageQuery
-from violet.library.schemas import MitreTagIn
 from violet.missions.models import (
     EXECUTION_RESULTS,
     HOST_MAX,
     MEMBER_ROLES,
     MISSION_STATUSES,
+    MITRE_KINDS,
     NAME_MAX,
     OPSEC_LEVELS,
     PLATFORMS,
@@ -182,23 +182,23 @@ class MissionQuery(PageQuery):
 # --- members -------------------------------------------------------------------------------------
 
 
-class MemberIn(Schema):
+class MissionMemberIn(Schema):
     user_id = fields.UUID(required=True)
     role = fields.String(required=True, validate=validate.OneOf(MEMBER_ROLES))
 
 
-class MemberOut(Schema):
+class MissionMemberOut(Schema):
     user_id = fields.UUID(required=True)
     email = fields.String(required=True, attribute="user.email")
     display_name = fields.String(allow_none=True, attribute="user.display_name")
     role = fields.String(required=True)
 
 
-class CandidateQuery(Schema):
+class MemberCandidateQuery(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class CandidateOut(Schema):
+class MemberCandidateOut(Schema):
     id = fields.UUID(required=True)
     email = fields.String(required=True)
     display_name = fields.String(allow_none=True)
@@ -242,6 +242,11 @@ class MissionScenarioOut(Schema):
     tests_added = fields.Integer(required=True)
 
 
+class MissionTestTagIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(MITRE_KINDS))
+    external_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
 class MissionTestTagOut(Schema):
     kind = fields.String(required=True)
     external_id = fields.String(required=True)
@@ -278,7 +283,7 @@ class MissionTestCreate(TestContentFields):
     test_template_id = fields.UUID(allow_none=True)
     expected_tool_ids = fields.List(fields.UUID(), validate=validate.Length(max=LIST_MAX))
     mitre = fields.List(
-        fields.Nested(MitreTagIn),
+        fields.Nested(MissionTestTagIn),
         validate=validate.Length(max=LIST_MAX),
         metadata={"description": "Ad hoc tests only: tags resolved from the catalogue."},
     )

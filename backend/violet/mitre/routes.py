@@ -1,4 +1,7 @@
-"""`/mitre`: the ATT&CK catalogue (SPEC §2). Reads need any signed-in user, syncing `mitre.sync`."""
+"""`/mitre`: the ATT&CK catalogue (docs/api.md).
+
+Reads need any signed-in user, syncing `mitre.sync`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from violet.core.auth import current_user_id, require_auth, require_perm
-from violet.core.errors import ApiError, Unprocessable
+from violet.core.errors import ApiError
 from violet.core.pagination import list_response
 from violet.extensions import db
 from violet.mitre import service
@@ -24,7 +27,6 @@ from violet.mitre.schemas import (
     SyncIn,
     SyncResultOut,
     SyncUpload,
-    SyncUploadDoc,
     TacticOut,
     TacticQuery,
     TechniqueDetailOut,
@@ -53,7 +55,7 @@ class Sync(MethodView):
             "required": False,
             "content": {
                 "application/json": {"schema": SyncIn},
-                "multipart/form-data": {"schema": SyncUploadDoc},
+                "multipart/form-data": {"schema": SyncUpload},
             },
         }
     )
@@ -80,27 +82,23 @@ class Sync(MethodView):
 
 
 def _sync_request(max_bytes: int) -> tuple[sync_service.SyncSource | None, dict[str, Any]]:
-    """The bundle source and options from a JSON body or a multipart upload."""
+    """The bundle source and options from a JSON body (SyncIn) or a multipart upload
+    (SyncUpload); the body types are told apart here, their fields by the schemas."""
+    source: sync_service.SyncSource | None
     if request.mimetype == "multipart/form-data":
-        options = SyncUpload().load(request.form.to_dict())
-        unexpected = sorted(set(request.files) - {"file"})
-        if unexpected or "file" not in request.files:
-            detail = "Send the bundle as one multipart part named 'file'."
-            raise Unprocessable(detail, errors={"file": [detail]})
-        upload = request.files["file"]
+        options = SyncUpload().load({**request.form.to_dict(), **request.files.to_dict()})
+        upload = options.pop("file")
         source = sync_service.upload_source(upload.filename, upload.stream, max_bytes)
+    elif request.content_length and not request.is_json:
+        raise ApiError(
+            "Send application/json or multipart/form-data.",
+            status=415,
+            errors={"_schema": ["Send application/json or multipart/form-data."]},
+        )
     else:
-        if request.content_length and not request.is_json:
-            raise ApiError(
-                "Send application/json or multipart/form-data.",
-                status=415,
-                errors={"_schema": ["Send application/json or multipart/form-data."]},
-            )
-        body = request.get_json() if request.content_length else {}
-        payload = SyncIn().load(body if body is not None else {})
-        url = payload.pop("source", None)
+        options = SyncIn().load(request.get_json() if request.content_length else {})
+        url = options.pop("source", None)
         source = sync_service.SyncSource(url=url) if url else None
-        options = payload
     return source, {
         "expected_sha256": options.get("expected_sha256"),
         "allow_unverified": options["allow_unverified"],

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload, undefer
 
-from violet.auth.models import User
+from violet.auth.service.directory import email_of
 from violet.core.errors import NotFound
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
@@ -182,7 +182,7 @@ def _not_found(external_id: str, kind: str) -> str:
     return f"No ATT&CK {kind} {external_id} in the catalogue."
 
 
-def _technique_fields(technique: MitreTechnique) -> dict[str, Any]:
+def _technique_fields(technique: MitreTechnique | MitreSubtechnique) -> dict[str, Any]:
     return {
         name: getattr(technique, name)
         for name in (
@@ -202,7 +202,7 @@ def _technique_fields(technique: MitreTechnique) -> dict[str, Any]:
 
 def _with_parent(subtechnique: MitreSubtechnique, technique: MitreTechnique) -> dict[str, Any]:
     return {
-        **_technique_fields(subtechnique),  # type: ignore[arg-type]
+        **_technique_fields(subtechnique),
         "technique": {"external_id": technique.external_id, "name": technique.name},
     }
 
@@ -270,11 +270,8 @@ def _matrix_cell(row: MitreTechnique | MitreSubtechnique) -> dict[str, Any]:
 
 def status(config: Mapping[str, Any]) -> dict[str, Any]:
     """What the catalogue holds, the last sync attempt, the pinned default, a running sync."""
-    last = db.session.execute(
-        select(MitreSync, User.email)
-        .outerjoin(User, User.id == MitreSync.started_by)
-        .order_by(MitreSync.started_at.desc())
-        .limit(1)
+    last = db.session.scalars(
+        select(MitreSync).order_by(MitreSync.started_at.desc()).limit(1)
     ).first()
     succeeded = db.session.scalars(
         select(MitreSync)
@@ -286,7 +283,7 @@ def status(config: Mapping[str, Any]) -> dict[str, Any]:
         select(MitreTactic.domain).where(_live(MitreTactic)).distinct().order_by(MitreTactic.domain)
     ).all()
     return {
-        "last_sync": _sync_out(*last) if last else None,
+        "last_sync": _sync_out(last, email_of(last.started_by)) if last else None,
         "version": succeeded.version if succeeded else None,
         "source_url": succeeded.source if succeeded else None,
         "sha256": succeeded.sha256 if succeeded else None,

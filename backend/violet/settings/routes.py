@@ -1,4 +1,4 @@
-"""Settings (SPEC §4): `GET /settings`, `PUT /settings/{key}`."""
+"""Settings: `GET /settings`, `PUT /settings/{key}`."""
 
 from __future__ import annotations
 

@@ -53,7 +53,10 @@ def put_value(key: str, value: Any) -> dict[str, Any]:
     try:
         value = field.deserialize(value)
     except ValidationError as exc:
-        raise Unprocessable(f"Invalid value for {key}.", errors={"value": exc.messages}) from exc
+        raise Unprocessable(
+            f"Invalid value for {key}.",
+            errors={"value": list(map(str, exc.messages))},
+        ) from exc
     setting = db.session.get(Setting, key) or Setting(key=key)
     setting.value = value
     db.session.add(setting)

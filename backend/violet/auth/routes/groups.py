@@ -1,4 +1,4 @@
-"""`/groups` and `/permissions`: what each group may do (SPEC §1)."""
+"""`/groups` and `/permissions`: what each group may do (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`/invitations`: invite people by email; they accept with the one-time link (SPEC §1)."""
+"""`/invitations`: invite people by email; they accept with the one-time link (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from violet.auth.schemas import (
     TokenPairOut,
 )
 from violet.auth.service import invitations
-from violet.core.auth import current_user_id, public, require_perm
+from violet.core.auth import current_principal, public, require_perm
 from violet.core.pagination import list_response
 from violet.core.serialization import Extended
 from violet.extensions import db, limiter
@@ -61,7 +61,7 @@ class InvitationById(MethodView):
     @blp.response(204)
     def delete(self, invitation_id: UUID):
         """Revoke a pending invitation (its link then answers 410)."""
-        invitations.revoke(invitation_id, by=current_user_id())
+        invitations.revoke(invitation_id, by=current_principal().user_id)
         db.session.commit()
 
 

@@ -1,4 +1,4 @@
-"""`/users`: the directory of people (SPEC §1)."""
+"""`/users`: the directory of people (docs/api.md, "Users, groups and invitations")."""
 
 from __future__ import annotations
 

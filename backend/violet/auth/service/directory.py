@@ -13,9 +13,11 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from violet.auth.events import USER_CREATED, USER_DELETED
 from violet.auth.models import (
     ApiToken,
     Group,
@@ -25,9 +27,11 @@ from violet.auth.models import (
     group_permissions,
     user_groups,
 )
-from violet.auth.permissions import ADMIN_PERMISSIONS, ADMINISTRATORS, DEFAULT_GROUPS, PERMISSIONS
+from violet.auth.permissions import ADMIN_PERMISSIONS, DEFAULT_GROUPS
 from violet.auth.service.credentials import check_policy, hash_password
+from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
+from violet.core.events import publish
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains
@@ -61,19 +65,20 @@ def seed_permissions_and_groups() -> None:
     A default group that exists keeps the permissions an administrator gave it; only the
     Administrators group is topped up with new codes, so it always holds everything.
     """
+    declared = declared_permissions()
     known = set(db.session.scalars(select(Permission.code)))
-    for code, description in PERMISSIONS.items():
+    for code, permission in declared.items():
         if code not in known:
-            db.session.add(Permission(code=code, description=description))
+            db.session.add(Permission(code=code, description=permission.description))
     db.session.flush()
-    for name, (description, codes) in DEFAULT_GROUPS.items():
+    for name, description in DEFAULT_GROUPS.items():
         group = db.session.scalar(select(Group).where(func.lower(Group.name) == name.lower()))
         if group is None:
             group = Group(name=name, description=description)
             db.session.add(group)
-            group.permissions = _permissions_for(codes)
+            group.permissions = _permissions_for(default_group_codes(name))
         elif name == ADMINISTRATORS:
-            group.permissions = _permissions_for(PERMISSIONS)
+            group.permissions = _permissions_for(declared)
     db.session.flush()
 
 
@@ -125,6 +130,13 @@ def normalise_email(email: str) -> str:
 
 def find_live_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def email_of(user_id: uuid.UUID | None) -> str | None:
+    """The email of a user, deleted or not: to show who did something."""
+    if user_id is None:
+        return None
+    return db.session.scalar(including_deleted(select(User.email).where(User.id == user_id)))
 
 
 def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
@@ -193,6 +205,7 @@ def create_user(
     user.groups = groups if groups is not None else live_groups(group_ids or [])
     db.session.add(user)
     db.session.flush()
+    publish(USER_CREATED, user_id=user.id)
     return user
 
 
@@ -219,6 +232,7 @@ def delete_user(user: User) -> None:
     user.soft_delete()
     revoke_all_tokens(user.id)
     ensure_an_administrator_remains()
+    publish(USER_DELETED, user_id=user.id)
 
 
 def restore_user(user: User) -> User:
@@ -228,6 +242,13 @@ def restore_user(user: User) -> User:
         raise Conflict(f"Another live user now has the email {user.email}.")
     user.restore()
     db.session.flush()
+    return user
+
+
+def update_profile(user: User, changes: dict[str, Any]) -> User:
+    """What users change about themselves: their display name."""
+    if "display_name" in changes:
+        user.display_name = changes["display_name"].strip()
     return user
 
 
@@ -280,6 +301,19 @@ def ensure_first_admin(email: str, password: str | None) -> str | None:
     _, generated = create_admin(email, password)
     log.info("created the first administrator %s", email)
     return generated
+
+
+def seed_first_admin() -> str | None:
+    """Seed step: the first administrator from ADMIN_EMAIL / ADMIN_PASSWORD; the notice shows a
+    generated password once."""
+    email = current_app.config["ADMIN_EMAIL"]
+    generated = ensure_first_admin(email, current_app.config["ADMIN_PASSWORD"] or None)
+    if not generated:
+        return None
+    return (
+        f"First administrator: {email}\n"
+        f"  Password (shown once, change it after signing in): {generated}"
+    )
 
 
 # --- groups ----------------------------------------------------------------------------------

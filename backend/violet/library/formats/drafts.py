@@ -24,12 +24,15 @@ class TemplateDraft:
     """The fields of one test template, as the create schema accepts them.
 
     `path` says where in the document it came from (for the import report); `key` is the
-    template's id in the instance that exported it (our own format only).
+    template's id in the instance that exported it (our own format only). `values` are the
+    fields once the create schema accepted them, or `problem` says why it did not.
     """
 
     path: str
     fields: dict[str, Any]
     key: str | None = None
+    values: dict[str, Any] | None = None
+    problem: str | None = None
 
     @property
     def source_ref(self) -> str | None:

@@ -1,10 +1,6 @@
-"""HTTP routes of the library, one blueprint per resource."""
+"""HTTP routes of the library, one blueprint per resource (mounted by library/domain.py)."""
 
 from violet.library.routes.scenario_templates import blp as scenario_templates_blp
 from violet.library.routes.test_templates import blp as test_templates_blp
 
-# (blueprint, URL prefix) in the order they appear in the API docs.
-BLUEPRINTS = [
-    (test_templates_blp, "/api/v1/test-templates"),
-    (scenario_templates_blp, "/api/v1/scenario-templates"),
-]
+__all__ = ["scenario_templates_blp", "test_templates_blp"]

@@ -7,10 +7,11 @@ from uuid import UUID
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from violet.core.auth import check_include_deleted, current_user_id, require_perm
-from violet.core.pagination import page_of
+from violet.core.auth import check_include_deleted, require_perm
+from violet.core.pagination import list_response
+from violet.core.tenancy import current_workspace_id
+from violet.core.versioning import versioned
 from violet.extensions import db
-from violet.library.routes.common import IF_MATCH_DOC, if_match, with_etag
 from violet.library.schemas import (
     SCENARIO_EXAMPLE,
     SCENARIO_TESTS_EXAMPLE,
@@ -34,22 +35,22 @@ blp = Blueprint(
 @blp.route("")
 class ScenarioTemplates(MethodView):
     @require_perm("scenario_template.read")
-    @blp.arguments(ScenarioTemplateQuery, location="query")
-    @blp.response(200, page_of(ScenarioTemplateOut))
+    @list_response(blp, ScenarioTemplateQuery, ScenarioTemplateOut)
     def get(self, query):
         """List scenarios (with their number of tests); filter by text (`q`)."""
         check_include_deleted(query["include_deleted"], "scenario_template.delete")
-        return scenarios.list_scenarios(**query)
+        return scenarios.list_scenarios(query)
 
     @require_perm("scenario_template.write")
     @blp.arguments(ScenarioTemplateCreate, example=SCENARIO_EXAMPLE)
     @blp.response(201, ScenarioTemplateDetailOut)
     @blp.alt_response(422, description="Invalid field or unknown test template id.")
+    @versioned
     def post(self, payload):
         """Create a scenario, optionally with its tests in order."""
-        scenario = scenarios.create_scenario(payload, by=current_user_id())
+        scenario = scenarios.create_scenario(current_workspace_id(), payload)
         db.session.commit()
-        return with_etag(scenarios.get_scenario(scenario.id), 201)
+        return scenarios.get_scenario(scenario.id)
 
 
 @blp.route("/<uuid:scenario_id>")
@@ -57,42 +58,30 @@ class ScenarioTemplateById(MethodView):
     @require_perm("scenario_template.read")
     @blp.arguments(IncludeDeletedQuery, location="query")
     @blp.response(200, ScenarioTemplateDetailOut)
+    @versioned
     def get(self, query, scenario_id: UUID):
         """One scenario with its ordered tests; a deleted template shows `deleted: true`."""
         check_include_deleted(query["include_deleted"], "scenario_template.delete")
-        return with_etag(
-            scenarios.get_scenario(scenario_id, include_deleted=query["include_deleted"])
-        )
+        return scenarios.get_scenario(scenario_id, include_deleted=query["include_deleted"])
 
     @require_perm("scenario_template.write")
     @blp.arguments(ScenarioTemplateUpdate, example={"description": None})
-    @blp.doc(**IF_MATCH_DOC)
     @blp.response(200, ScenarioTemplateDetailOut)
     @blp.alt_response(412, description="If-Match names an older version; nothing changed.")
+    @versioned
     def patch(self, payload, scenario_id: UUID):
         """Rename or describe a scenario: an absent key is unchanged, `null` clears."""
-        expected = if_match()
-        scenario = scenarios.update_scenario(
-            scenarios.get_scenario(scenario_id, for_update=True),
-            payload,
-            expected_version=expected,
-            by=current_user_id(),
-        )
+        scenarios.update_scenario(scenarios.get_scenario(scenario_id, for_update=True), payload)
         db.session.commit()
-        return with_etag(scenarios.get_scenario(scenario.id))
+        return scenarios.get_scenario(scenario_id)
 
     @require_perm("scenario_template.delete")
-    @blp.doc(**IF_MATCH_DOC)
     @blp.response(204)
     @blp.alt_response(412, description="If-Match names an older version; nothing changed.")
+    @versioned
     def delete(self, scenario_id: UUID):
         """Delete a scenario (soft: restorable)."""
-        expected = if_match()
-        scenarios.delete_scenario(
-            scenarios.get_scenario(scenario_id, for_update=True),
-            expected_version=expected,
-            by=current_user_id(),
-        )
+        scenarios.delete_scenario(scenarios.get_scenario(scenario_id, for_update=True))
         db.session.commit()
 
 
@@ -100,36 +89,30 @@ class ScenarioTemplateById(MethodView):
 class ScenarioTemplateRestore(MethodView):
     @require_perm("scenario_template.delete")
     @blp.response(200, ScenarioTemplateDetailOut)
+    @versioned
     def post(self, scenario_id: UUID):
         """Bring a deleted scenario back."""
-        scenario = scenarios.restore_scenario(
-            scenarios.get_scenario(scenario_id, include_deleted=True, for_update=True),
-            by=current_user_id(),
+        scenarios.restore_scenario(
+            scenarios.get_scenario(scenario_id, include_deleted=True, for_update=True)
         )
         db.session.commit()
-        return with_etag(scenarios.get_scenario(scenario.id))
+        return scenarios.get_scenario(scenario_id)
 
 
 @blp.route("/<uuid:scenario_id>/tests")
 class ScenarioTemplateTests(MethodView):
     @require_perm("scenario_template.write")
     @blp.arguments(ScenarioTestsIn, example=SCENARIO_TESTS_EXAMPLE)
-    @blp.doc(**IF_MATCH_DOC)
     @blp.response(200, ScenarioTemplateDetailOut)
     @blp.alt_response(412, description="If-Match names an older version; nothing changed.")
     @blp.alt_response(422, description="An unknown test template id; nothing changed.")
+    @versioned
     def put(self, payload, scenario_id: UUID):
         """Replace the ordered tests in one transaction (a template may appear several times).
 
         Ids must be live templates or templates already in the scenario (a deleted template
         keeps its place when the rest is reordered).
         """
-        expected = if_match()
-        scenario = scenarios.replace_tests(
-            scenario_id,
-            payload["test_template_ids"],
-            expected_version=expected,
-            by=current_user_id(),
-        )
+        scenarios.replace_tests(scenario_id, payload["test_template_ids"])
         db.session.commit()
-        return with_etag(scenarios.get_scenario(scenario.id))
+        return scenarios.get_scenario(scenario_id)

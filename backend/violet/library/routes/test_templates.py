@@ -8,11 +8,15 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from violet.core.auth import check_include_deleted, current_user_id, require_perm
+from violet.core.auth import check_include_deleted, require_perm
 from violet.core.errors import ApiError, Unprocessable
-from violet.core.pagination import page_of
+from violet.core.models import utcnow
+from violet.core.pagination import list_response
+from violet.core.tenancy import current_workspace_id
+from violet.core.versioning import versioned
 from violet.extensions import db
-from violet.library.routes.common import IF_MATCH_DOC, if_match, with_etag
+from violet.library.formats import portable
+from violet.library.formats.loader import FormatError, load_document
 from violet.library.schemas import (
     IMPORT_FORMATS,
     IMPORT_RESULT_EXAMPLE,
@@ -45,27 +49,26 @@ IMPORT_MAX_BYTES = 20 * 1024 * 1024
 @blp.route("")
 class TestTemplates(MethodView):
     @require_perm("test_template.read")
-    @blp.arguments(TestTemplateQuery, location="query")
-    @blp.response(200, page_of(TestTemplateOut))
+    @list_response(blp, TestTemplateQuery, TestTemplateOut)
     def get(self, query):
         """List templates; filter by text, tactic, technique, sub-technique, opsec, tag, platform.
 
         `technique=T1059` also finds templates tagged with its sub-techniques, `tactic=TA0002`
         those tagged with a technique or sub-technique in that tactic.
         """
-        include_deleted = query.pop("include_deleted")
-        check_include_deleted(include_deleted, "test_template.delete")
-        return templates.list_templates(**query, include_deleted=include_deleted)
+        check_include_deleted(query["include_deleted"], "test_template.delete")
+        return templates.list_templates(query)
 
     @require_perm("test_template.write")
     @blp.arguments(TestTemplateCreate, example=TEMPLATE_EXAMPLE)
     @blp.response(201, TestTemplateOut, example=TEMPLATE_OUT_EXAMPLE)
     @blp.alt_response(422, description="Invalid field, or a MITRE id unknown or of another kind.")
+    @versioned
     def post(self, payload):
         """Create a template; `mitre` tags are `(kind, external_id)` pairs from the catalogue."""
-        template = templates.create_template(payload, by=current_user_id())
+        template = templates.create_template(current_workspace_id(), payload)
         db.session.commit()
-        return with_etag(templates.get_template(template.id), 201)
+        return templates.get_template(template.id)
 
 
 @blp.route("/<uuid:template_id>")
@@ -73,42 +76,30 @@ class TestTemplateById(MethodView):
     @require_perm("test_template.read")
     @blp.arguments(IncludeDeletedQuery, location="query")
     @blp.response(200, TestTemplateOut)
+    @versioned
     def get(self, query, template_id: UUID):
         """One template, with `ETag: "<version>"` for a later If-Match."""
         check_include_deleted(query["include_deleted"], "test_template.delete")
-        return with_etag(
-            templates.get_template(template_id, include_deleted=query["include_deleted"])
-        )
+        return templates.get_template(template_id, include_deleted=query["include_deleted"])
 
     @require_perm("test_template.write")
     @blp.arguments(TestTemplateUpdate, example=TEMPLATE_UPDATE_EXAMPLE)
-    @blp.doc(**IF_MATCH_DOC)
     @blp.response(200, TestTemplateOut, example=TEMPLATE_OUT_EXAMPLE)
     @blp.alt_response(412, description="If-Match names an older version; nothing changed.")
+    @versioned
     def patch(self, payload, template_id: UUID):
         """Change a template: an absent key is unchanged, `null` clears, `mitre` replaces."""
-        expected = if_match()
-        template = templates.update_template(
-            templates.get_template(template_id, for_update=True),
-            payload,
-            expected_version=expected,
-            by=current_user_id(),
-        )
+        templates.update_template(templates.get_template(template_id, for_update=True), payload)
         db.session.commit()
-        return with_etag(templates.get_template(template.id))
+        return templates.get_template(template_id)
 
     @require_perm("test_template.delete")
-    @blp.doc(**IF_MATCH_DOC)
     @blp.response(204)
     @blp.alt_response(412, description="If-Match names an older version; nothing changed.")
+    @versioned
     def delete(self, template_id: UUID):
         """Delete a template (soft: restorable; scenarios keep it, marked deleted)."""
-        expected = if_match()
-        templates.delete_template(
-            templates.get_template(template_id, for_update=True),
-            expected_version=expected,
-            by=current_user_id(),
-        )
+        templates.delete_template(templates.get_template(template_id, for_update=True))
         db.session.commit()
 
 
@@ -116,14 +107,14 @@ class TestTemplateById(MethodView):
 class TestTemplateRestore(MethodView):
     @require_perm("test_template.delete")
     @blp.response(200, TestTemplateOut)
+    @versioned
     def post(self, template_id: UUID):
         """Bring a deleted template back (409 if another live template has its source id)."""
-        template = templates.restore_template(
-            templates.get_template(template_id, include_deleted=True, for_update=True),
-            by=current_user_id(),
+        templates.restore_template(
+            templates.get_template(template_id, include_deleted=True, for_update=True)
         )
         db.session.commit()
-        return with_etag(templates.get_template(template.id))
+        return templates.get_template(template_id)
 
 
 @blp.route("/import")
@@ -152,7 +143,11 @@ class TestTemplateImport(MethodView):
         is refused whole; items that cannot be imported are listed in `errors`.
         """
         format_name, content = _import_request(query.get("format"))
-        report = transfer.import_templates(format_name, content, by=current_user_id())
+        try:
+            drafts = load_document(format_name, content)
+        except FormatError as error:
+            raise Unprocessable(error.detail, errors=error.errors) from error
+        report = transfer.import_templates(current_workspace_id(), drafts)
         db.session.commit()
         return report
 
@@ -186,7 +181,7 @@ class TestTemplateExport(MethodView):
     @blp.response(200, LibraryExportOut)
     def get(self):
         """Every live template as portable JSON, which `import?format=violet` reads back."""
-        document = transfer.export_library()
+        document = portable.export_document(transfer.live_templates(), utcnow())
         filename = f"violet-library-{document['exported_at'][:10]}.json"
         return document, {"Content-Disposition": f'attachment; filename="{filename}"'}
 

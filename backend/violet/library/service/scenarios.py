@@ -3,20 +3,24 @@
 Replacing the order locks the scenario row first (`SELECT … FOR UPDATE`), then deletes and
 inserts its positions: two replaces at once run one after the other, so the final order is
 exactly one of them, never a mix.
+
+A soft-deleted template keeps its positions (the foreign key is RESTRICT and templates are never
+removed); the scenario's reads load templates including deleted ones and mark them.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from violet.core.errors import NotFound, Unprocessable
+from violet.core.models import including_deleted
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
-from violet.core.versioning import check_version
 from violet.extensions import db
 from violet.library.models import ScenarioTemplate, ScenarioTemplateTest, TestTemplate
 
@@ -26,7 +30,7 @@ def get_scenario(
 ) -> ScenarioTemplate:
     """The scenario with its ordered tests and their templates (deleted templates included)."""
     statement = (
-        ScenarioTemplate.select_active(include_deleted)
+        select(ScenarioTemplate)
         .where(ScenarioTemplate.id == scenario_id)
         .options(
             selectinload(ScenarioTemplate.tests)
@@ -35,33 +39,28 @@ def get_scenario(
         )
         .execution_options(populate_existing=True)
     )
+    # The automatic soft-delete filter would hide deleted templates from the loaded tests too,
+    # so this statement opts out and filters the scenario itself.
+    if not include_deleted:
+        statement = statement.where(ScenarioTemplate.deleted_at.is_(None))
     if for_update:
         statement = statement.with_for_update(of=ScenarioTemplate)
-    scenario = db.session.scalar(statement)
+    scenario = db.session.scalar(including_deleted(statement))
     if scenario is None:
         raise NotFound("No such scenario template.")
     return scenario
 
 
-def list_scenarios(
-    *,
-    q: str | None = None,
-    include_deleted: bool = False,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
-    statement = ScenarioTemplate.select_active(include_deleted)
-    if q:
+def list_scenarios(query: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of scenarios with their test counts; filters `q`, `include_deleted`."""
+    statement = including_deleted(select(ScenarioTemplate), query["include_deleted"])
+    if q := query.get("q"):
         statement = statement.where(
             contains_any(q, ScenarioTemplate.name, ScenarioTemplate.description)
         )
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "name": ScenarioTemplate.name,
             "created_at": ScenarioTemplate.created_at,
@@ -72,30 +71,20 @@ def list_scenarios(
     )
 
 
-def create_scenario(values: dict[str, Any], *, by: uuid.UUID | None) -> ScenarioTemplate:
+def create_scenario(workspace_id: uuid.UUID, values: dict[str, Any]) -> ScenarioTemplate:
     scenario = ScenarioTemplate(
-        name=values["name"],
-        description=values.get("description"),
-        created_by=by,
-        updated_by=by,
+        workspace_id=workspace_id, name=values["name"], description=values.get("description")
     )
     db.session.add(scenario)
     db.session.flush()
     test_template_ids = values.get("test_template_ids") or []
-    if test_template_ids:
-        _check_templates(test_template_ids, allowed_deleted=set())
-        _write_positions(scenario.id, test_template_ids)
+    _check_templates(test_template_ids, allowed_deleted=set())
+    _write_positions(scenario.id, test_template_ids)
     return scenario
 
 
-def update_scenario(
-    scenario: ScenarioTemplate,
-    changes: dict[str, Any],
-    *,
-    expected_version: int | None,
-    by: uuid.UUID | None,
-) -> ScenarioTemplate:
-    check_version(scenario.version, expected_version)
+def update_scenario(scenario: ScenarioTemplate, changes: dict[str, Any]) -> ScenarioTemplate:
+    """PATCH: an absent key is unchanged, `null` clears the description."""
     if "name" in changes:
         if changes["name"] is None:
             raise Unprocessable(
@@ -104,32 +93,26 @@ def update_scenario(
         scenario.name = changes["name"]
     if "description" in changes:
         scenario.description = changes["description"]
-    _touch(scenario, by)
     db.session.flush()
     return scenario
 
 
-def replace_tests(
-    scenario_id: uuid.UUID,
-    test_template_ids: list[uuid.UUID],
-    *,
-    expected_version: int | None,
-    by: uuid.UUID | None,
-) -> ScenarioTemplate:
+def replace_tests(scenario_id: uuid.UUID, test_template_ids: list[uuid.UUID]) -> ScenarioTemplate:
     """Make the scenario's order exactly `test_template_ids` (duplicates allowed).
 
     Ids must be live templates, or templates already in the scenario (a deleted template keeps
     its place when the rest is reordered); any other id → 422 and nothing changes.
     """
     scenario = get_scenario(scenario_id, for_update=True)
-    check_version(scenario.version, expected_version)
     already_there = {test.test_template_id for test in scenario.tests}
     _check_templates(test_template_ids, allowed_deleted=already_there)
     db.session.execute(
         delete(ScenarioTemplateTest).where(ScenarioTemplateTest.scenario_id == scenario.id)
     )
     _write_positions(scenario.id, test_template_ids)
-    _touch(scenario, by)
+    # The positions are written with plain statements; changing the row itself makes the
+    # write bump the scenario's version (and meet the If-Match check) like any other.
+    scenario.updated_at = func.now()
     db.session.flush()
     return scenario
 
@@ -137,21 +120,12 @@ def replace_tests(
 def _check_templates(
     test_template_ids: list[uuid.UUID], *, allowed_deleted: set[uuid.UUID]
 ) -> None:
+    """422 naming every id that is neither a live template nor in `allowed_deleted`."""
     wanted = set(test_template_ids) - allowed_deleted
     if not wanted:
         return
-    live = set(
-        db.session.scalars(
-            select(TestTemplate.id).where(
-                TestTemplate.id.in_(wanted), TestTemplate.deleted_at.is_(None)
-            )
-        )
-    )
-    unknown = [
-        str(template_id)
-        for template_id in dict.fromkeys(test_template_ids)
-        if template_id in wanted and template_id not in live
-    ]
+    live = set(db.session.scalars(select(TestTemplate.id).where(TestTemplate.id.in_(wanted))))
+    unknown = [str(i) for i in dict.fromkeys(test_template_ids) if i in wanted and i not in live]
     if unknown:
         raise Unprocessable(
             f"Unknown test template: {', '.join(unknown)}.",
@@ -171,24 +145,13 @@ def _write_positions(scenario_id: uuid.UUID, test_template_ids: list[uuid.UUID])
     )
 
 
-def _touch(scenario: ScenarioTemplate, by: uuid.UUID | None) -> None:
-    """Record the writer; an SQL `updated_at` makes every write an UPDATE that bumps `version`."""
-    scenario.updated_by = by
-    scenario.updated_at = func.now()
-
-
-def delete_scenario(
-    scenario: ScenarioTemplate, *, expected_version: int | None, by: uuid.UUID | None
-) -> None:
-    check_version(scenario.version, expected_version)
-    scenario.soft_delete(by)
-    _touch(scenario, by)
+def delete_scenario(scenario: ScenarioTemplate) -> None:
+    scenario.soft_delete()
     db.session.flush()
 
 
-def restore_scenario(scenario: ScenarioTemplate, *, by: uuid.UUID | None) -> ScenarioTemplate:
+def restore_scenario(scenario: ScenarioTemplate) -> ScenarioTemplate:
     if scenario.is_deleted:
         scenario.restore()
-        _touch(scenario, by)
         db.session.flush()
     return scenario

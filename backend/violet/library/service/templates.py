@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, or_, select
+from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from violet.core.errors import Conflict, NotFound, Unprocessable
+from violet.core.models import including_deleted
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
-from violet.core.versioning import check_version
 from violet.extensions import db
 from violet.library.models import ScenarioTemplate, TestTemplate, TestTemplateMitreTag
 from violet.library.service import mitre_tags
@@ -52,8 +53,8 @@ def with_tags(statement: Select[Any]) -> Select[Any]:
 def get_template(
     template_id: uuid.UUID, *, include_deleted: bool = False, for_update: bool = False
 ) -> TestTemplate:
-    statement = with_tags(TestTemplate.select_active(include_deleted)).where(
-        TestTemplate.id == template_id
+    statement = including_deleted(
+        with_tags(select(TestTemplate)).where(TestTemplate.id == template_id), include_deleted
     )
     if for_update:
         statement = statement.with_for_update(of=TestTemplate)
@@ -63,47 +64,29 @@ def get_template(
     return template
 
 
-def list_templates(
-    *,
-    q: str | None = None,
-    tactic: str | None = None,
-    technique: str | None = None,
-    subtechnique: str | None = None,
-    opsec: str | None = None,
-    tag: str | None = None,
-    platform: str | None = None,
-    include_deleted: bool = False,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
-    """One page of templates; three statements (count, page, tags) whatever the page size."""
-    statement = with_tags(TestTemplate.select_active(include_deleted))
-    if q:
+def list_templates(query: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of templates; filters `q`, `tactic`, `technique`, `subtechnique`, `opsec`, `tag`,
+    `platform`, `include_deleted`. Three statements (count, page, tags) whatever the page size.
+    """
+    statement = including_deleted(with_tags(select(TestTemplate)), query["include_deleted"])
+    if q := query.get("q"):
         statement = statement.where(
             contains_any(q, TestTemplate.name, TestTemplate.description, TestTemplate.procedure)
         )
-    if tactic:
+    if tactic := query.get("tactic"):
         statement = statement.where(TestTemplate.id.in_(tagged_with_tactic(tactic)))
-    if technique:
+    if technique := query.get("technique"):
         statement = statement.where(TestTemplate.id.in_(tagged_with_technique(technique)))
-    if subtechnique:
+    if subtechnique := query.get("subtechnique"):
         statement = statement.where(TestTemplate.id.in_(tagged_with_subtechnique(subtechnique)))
-    if opsec:
+    if opsec := query.get("opsec"):
         statement = statement.where(TestTemplate.opsec_level == opsec)
-    if tag:
+    if tag := query.get("tag"):
         statement = statement.where(TestTemplate.tags.contains([tag]))
-    if platform:
+    if platform := query.get("platform"):
         statement = statement.where(TestTemplate.platforms.contains([platform]))
     return paginate(
-        db.session,
-        statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
-        sortable=SORTABLE,
-        default_sort="name",
-        tiebreaker=TestTemplate.id,
+        statement, query, sortable=SORTABLE, default_sort="name", tiebreaker=TestTemplate.id
     )
 
 
@@ -170,9 +153,9 @@ def apply_fields(template: TestTemplate, values: dict[str, Any]) -> None:
             setattr(template, name, list(dict.fromkeys(values[name] or [])))
 
 
-def create_template(values: dict[str, Any], *, by: uuid.UUID | None) -> TestTemplate:
+def create_template(workspace_id: uuid.UUID, values: dict[str, Any]) -> TestTemplate:
     keys, found = resolve_tags(values.get("mitre", []))
-    template = TestTemplate(created_by=by, updated_by=by, mitre_links=[])
+    template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
     apply_fields(template, values)
     mitre_tags.set_tags(template, keys, found)
     _check_source_ref_free(template)
@@ -181,15 +164,11 @@ def create_template(values: dict[str, Any], *, by: uuid.UUID | None) -> TestTemp
     return template
 
 
-def update_template(
-    template: TestTemplate,
-    changes: dict[str, Any],
-    *,
-    expected_version: int | None,
-    by: uuid.UUID | None,
-) -> TestTemplate:
-    """PATCH: absent keys stay, `null` clears, `mitre` replaces the tag set; 412 when stale."""
-    check_version(template.version, expected_version)
+def update_template(template: TestTemplate, changes: dict[str, Any]) -> TestTemplate:
+    """PATCH: absent keys stay, `null` clears, `mitre` replaces the tag set.
+
+    A stale If-Match is refused at flush (core/versioning.py), before anything is written.
+    """
     if "name" in changes and changes["name"] is None:
         raise Unprocessable("A template needs a name.", errors={"name": ["Field may not be null."]})
     if "mitre" in changes:
@@ -198,34 +177,21 @@ def update_template(
     apply_fields(template, changes)
     if "source" in changes or "source_ref" in changes:
         _check_source_ref_free(template)
-    _touch(template, by)
     db.session.flush()
     return template
 
 
-def _touch(template: TestTemplate, by: uuid.UUID | None) -> None:
-    """Record the writer; `updated_at` as an SQL expression makes every write bump `version`."""
-    template.updated_by = by
-    template.updated_at = func.now()
-
-
-def delete_template(
-    template: TestTemplate, *, expected_version: int | None, by: uuid.UUID | None
-) -> None:
+def delete_template(template: TestTemplate) -> None:
     """Soft delete: gone from lists and reads, still in the scenarios that use it."""
-    check_version(template.version, expected_version)
-    template.soft_delete(by)
-    _touch(template, by)
+    template.soft_delete()
     db.session.flush()
 
 
-def restore_template(template: TestTemplate, *, by: uuid.UUID | None) -> TestTemplate:
-    if not template.is_deleted:
-        return template
-    template.restore()
-    _check_source_ref_free(template)
-    _touch(template, by)
-    db.session.flush()
+def restore_template(template: TestTemplate) -> TestTemplate:
+    if template.is_deleted:
+        template.restore()
+        _check_source_ref_free(template)
+        db.session.flush()
     return template
 
 
@@ -234,13 +200,13 @@ def _check_source_ref_free(template: TestTemplate) -> None:
     if template.source_ref is None:
         return
     statement = select(TestTemplate.id).where(
-        TestTemplate.source == template.source,
-        TestTemplate.source_ref == template.source_ref,
-        TestTemplate.deleted_at.is_(None),
+        TestTemplate.source == template.source, TestTemplate.source_ref == template.source_ref
     )
     if template.id is not None:
         statement = statement.where(TestTemplate.id != template.id)
-    if db.session.scalar(statement.limit(1)) is not None:
+    with db.session.no_autoflush:  # check before the unique index would refuse the flush
+        taken = db.session.scalar(statement.limit(1)) is not None
+    if taken:
         raise Conflict(
             f"Another live template already comes from {template.source} {template.source_ref}.",
             errors={"source_ref": ["Another live template has this source reference."]},
@@ -248,28 +214,25 @@ def _check_source_ref_free(template: TestTemplate) -> None:
 
 
 def summary() -> dict[str, int]:
-    """Counts for the home page: live templates, scenarios, techniques they cover."""
-    live = TestTemplate.deleted_at.is_(None)
-    live_tags = (
-        select(TestTemplateMitreTag)
-        .join(TestTemplate, and_(TestTemplate.id == TestTemplateMitreTag.test_template_id, live))
-        .subquery()
+    """Counts for the home page: live templates, scenarios, and the techniques they cover.
+
+    Three plain ORM queries over the models, so the core's live-rows and workspace scoping apply
+    to each (a technique counts when tagged directly or through one of its sub-techniques).
+    """
+    covered_technique = func.coalesce(
+        TestTemplateMitreTag.technique_id, MitreSubtechnique.technique_id
     )
-    covered = (
-        select(func.coalesce(live_tags.c.technique_id, MitreSubtechnique.technique_id))
-        .select_from(live_tags)
-        .outerjoin(MitreSubtechnique, MitreSubtechnique.id == live_tags.c.subtechnique_id)
-        .where(or_(live_tags.c.technique_id.is_not(None), live_tags.c.subtechnique_id.is_not(None)))
-        .subquery()
+    # TestTemplate must appear among the selected columns: the core scopes a statement to the
+    # workspace when a tenant model is at its top level, and a join alone is not.
+    techniques = (
+        select(func.count(distinct(covered_technique)), func.count(distinct(TestTemplate.id)))
+        .select_from(TestTemplate)
+        .join(TestTemplateMitreTag, TestTemplateMitreTag.test_template_id == TestTemplate.id)
+        .outerjoin(MitreSubtechnique, MitreSubtechnique.id == TestTemplateMitreTag.subtechnique_id)
+        .where(TestTemplateMitreTag.tactic_id.is_(None))
     )
-    row = db.session.execute(
-        select(
-            select(func.count()).where(live).select_from(TestTemplate).scalar_subquery(),
-            select(func.count())
-            .select_from(ScenarioTemplate)
-            .where(ScenarioTemplate.deleted_at.is_(None))
-            .scalar_subquery(),
-            select(func.count(distinct(covered.c[0]))).scalar_subquery(),
-        )
-    ).one()
-    return {"test_templates": row[0], "scenario_templates": row[1], "techniques_covered": row[2]}
+    return {
+        "test_templates": db.session.scalar(select(func.count(TestTemplate.id))) or 0,
+        "scenario_templates": db.session.scalar(select(func.count(ScenarioTemplate.id))) or 0,
+        "techniques_covered": db.session.execute(techniques).one()[0],
+    }

@@ -1,10 +1,10 @@
-"""Import (Atomic Red Team YAML, Violet JSON) and export of the test template library.
+"""Import and export of the test template library (the formats themselves: library/formats).
 
-An import reads the whole document first: a document that cannot be read is refused (422 with
-the line or path of the problem) before anything is written. Then each item is matched to the
-template it came from, if any, and created, updated, or skipped when already identical. An item
-that cannot be imported (a field out of bounds, a MITRE id the catalogue does not hold) is left
-out and reported in `errors`; the rest are imported in the same transaction.
+The route reads the whole document first (formats/loader.py): a document that cannot be read is
+refused (422 with the line or path of the problem) before anything is written. Here each draft
+is matched to the template it came from, if any, and created, updated, or skipped when already
+identical. A draft that cannot be imported (a field out of bounds, a MITRE id the catalogue does
+not hold) is left out and reported in `errors`; the rest are imported in the same transaction.
 
 Matching: Violet JSON by the exported `id` (a re-import into the same instance), then any
 format by `(source, source_ref)` among live templates (an atomic's GUID). Only the fields the
@@ -21,20 +21,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from marshmallow import ValidationError
-from sqlalchemy import or_, tuple_
+from sqlalchemy import or_, select, tuple_
 
-from violet.core.errors import Unprocessable, flatten_messages
-from violet.core.models import utcnow
 from violet.extensions import db
-from violet.library.formats import atomic_red_team, portable
-from violet.library.formats.drafts import FormatError, TemplateDraft
+from violet.library.formats.drafts import TemplateDraft
 from violet.library.models import TestTemplate
-from violet.library.schemas import TestTemplateCreate
 from violet.library.service import mitre_tags
 from violet.library.service.templates import LIST_FIELDS, apply_fields, with_tags
-
-PARSERS = {"atomic-red-team": atomic_red_team.parse, "violet": portable.parse}
 
 
 @dataclass
@@ -50,20 +43,15 @@ class ImportReport:
         )
 
 
-def parse_document(format_name: str, content: str | bytes) -> list[TemplateDraft]:
-    """The drafts of a document; 422 naming the line or path when it cannot be read."""
-    try:
-        return PARSERS[format_name](content)
-    except FormatError as error:
-        raise Unprocessable(error.detail, errors=error.errors) from error
-
-
-def import_templates(
-    format_name: str, content: str | bytes, *, by: uuid.UUID | None
-) -> ImportReport:
-    drafts = parse_document(format_name, content)
+def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> ImportReport:
+    """Create, update or skip each draft (read by formats/loader.py) in the workspace."""
     report = ImportReport()
-    valid = [(draft, values) for draft in drafts if (values := _validated(draft, report))]
+    valid = []
+    for draft in drafts:
+        if draft.values is None:
+            report.fail(draft, draft.problem or "invalid")
+        else:
+            valid.append((draft, draft.values))
     keys_by_draft = {
         id(draft): mitre_tags.tag_keys(values.get("mitre", [])) for draft, values in valid
     }
@@ -80,14 +68,13 @@ def import_templates(
         if template is None and source_key:
             template = matches.get(source_key)
         if template is None:
-            template = TestTemplate(created_by=by, updated_by=by, mitre_links=[])
+            template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
             db.session.add(template)
             report.created += 1
         elif _unchanged(template, values, keys):
             report.skipped += 1
             continue
         else:
-            template.updated_by = by
             report.updated += 1
         apply_fields(template, values)
         mitre_tags.set_tags(template, keys, found)
@@ -97,17 +84,7 @@ def import_templates(
     return report
 
 
-def _validated(draft: TemplateDraft, report: ImportReport) -> dict[str, Any] | None:
-    """The draft's fields through the create schema (bounds, enums); None and an error if not."""
-    try:
-        return TestTemplateCreate().load(draft.fields)
-    except ValidationError as error:
-        messages = flatten_messages(error.messages)
-        report.fail(draft, "; ".join(f"{k}: {' '.join(v)}" for k, v in messages.items()))
-        return None
-
-
-def _source_key(values: dict[str, Any]) -> tuple[str, str] | None:
+def _source_key(values: dict[str, Any]) -> tuple[str | None, str] | None:
     source_ref = values.get("source_ref")
     return (values.get("source"), source_ref) if source_ref else None
 
@@ -124,9 +101,7 @@ def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
     if not conditions:
         return {}
     matches: dict[Any, TestTemplate] = {}
-    for template in db.session.scalars(
-        with_tags(TestTemplate.select_active()).where(or_(*conditions))
-    ):
+    for template in db.session.scalars(with_tags(select(TestTemplate)).where(or_(*conditions))):
         matches[str(template.id)] = template
         if template.source_ref:
             matches[(template.source, template.source_ref)] = template
@@ -144,9 +119,7 @@ def _unchanged(template: TestTemplate, values: dict[str, Any], keys: list) -> bo
     return mitre_tags.current_keys(template) == set(keys)
 
 
-def export_library() -> dict[str, Any]:
-    """Every live template as Violet's portable JSON (see formats/portable.py)."""
-    templates = db.session.scalars(
-        with_tags(TestTemplate.select_active()).order_by(TestTemplate.name, TestTemplate.id)
-    ).all()
-    return portable.export_document(list(templates), utcnow())
+def live_templates() -> list[TestTemplate]:
+    """Every live template with its tags, by name (what the export writes)."""
+    statement = with_tags(select(TestTemplate)).order_by(TestTemplate.name, TestTemplate.id)
+    return list(db.session.scalars(statement))

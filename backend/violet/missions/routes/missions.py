@@ -17,14 +17,14 @@ from violet.core.pagination import list_response
 from violet.core.versioning import versioned
 from violet.extensions import db
 from violet.missions.schemas import (
-    CandidateOut,
-    CandidateQuery,
+    MemberCandidateOut,
+    MemberCandidateQuery,
     CategoryCreate,
     CategoryOut,
     CategoryUpdate,
     IncludeDeletedQuery,
-    MemberIn,
-    MemberOut,
+    MissionMemberIn,
+    MissionMemberOut,
     MissionCreate,
     MissionOut,
     MissionQuery,
@@ -129,15 +129,15 @@ class MissionRestore(MethodView):
 class MissionMembers(MethodView):
     @require_auth
     @mission_scoped
-    @blp.response(200, MemberOut(many=True))
+    @blp.response(200, MissionMemberOut(many=True))
     def get(self, mission_id: UUID):
         """The mission's members and their roles (lead, red, blue, viewer)."""
         return missions.list_members(mission_access(mission_id).mission.id)
 
     @require_auth
     @mission_scoped
-    @blp.arguments(MemberIn(many=True))
-    @blp.response(200, MemberOut(many=True))
+    @blp.arguments(MissionMemberIn(many=True))
+    @blp.response(200, MissionMemberOut(many=True))
     def put(self, payload, mission_id: UUID):
         """Replace the member list (lead or `mission.manage_all`); at least one lead.
 
@@ -152,8 +152,8 @@ class MissionMembers(MethodView):
 class MemberCandidates(MethodView):
     @require_auth
     @mission_scoped
-    @blp.arguments(CandidateQuery, location="query")
-    @blp.response(200, CandidateOut(many=True))
+    @blp.arguments(MemberCandidateQuery, location="query")
+    @blp.response(200, MemberCandidateOut(many=True))
     def get(self, query, mission_id: UUID):
         """Active users matching `q` (email or name), for the lead choosing members (max 20)."""
         managed_mission(mission_id)

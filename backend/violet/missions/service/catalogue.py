@@ -11,10 +11,12 @@ from violet.core.errors import Conflict, NotFound
 from violet.core.models import including_deleted
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
+from violet.core.tenancy import acting_in, scope_workspace_id
 from violet.extensions import db
 from violet.missions.models import DefenseTool, DetectionLevel, MissionTest, MissionTestDetection
+from violet.workspaces import service as workspace_service
 
-# The defaults every instance starts with (seeded by the migration and by `seed_detection_levels`).
+# The defaults every workspace starts with (seeded by the migration and `seed_detection_levels`).
 DEFAULT_LEVELS = (
     ("Prevented", 100, "#2b8a3e"),
     ("Alerted", 75, "#1864ab"),
@@ -25,12 +27,27 @@ DEFAULT_LEVELS = (
 
 
 def seed_detection_levels() -> None:
-    """Write the default levels when the instance has none (idempotent)."""
-    if db.session.scalar(including_deleted(select(func.count(DetectionLevel.id)))):
-        return
-    for position, (name, score, color) in enumerate(DEFAULT_LEVELS):
-        db.session.add(DetectionLevel(name=name, score=score, color=color, position=position))
-    db.session.flush()
+    """Write the default levels into every live workspace that has none (idempotent)."""
+    for workspace_id in workspace_service.live_workspace_ids():
+        seed_workspace_levels(workspace_id)
+
+
+def seed_workspace_levels(workspace_id: uuid.UUID) -> None:
+    """The default levels of one workspace, unless it has levels already (a new workspace)."""
+    with acting_in(workspace_id):
+        if db.session.scalar(including_deleted(select(func.count(DetectionLevel.id)))):
+            return
+        for position, (name, score, color) in enumerate(DEFAULT_LEVELS):
+            db.session.add(
+                DetectionLevel(
+                    workspace_id=workspace_id,
+                    name=name,
+                    score=score,
+                    color=color,
+                    position=position,
+                )
+            )
+        db.session.flush()
 
 
 # --- detection levels ----------------------------------------------------------------------------
@@ -75,7 +92,7 @@ def create_level(values: dict[str, Any]) -> DetectionLevel:
         values["position"] = db.session.scalar(
             select(func.coalesce(func.max(DetectionLevel.position) + 1, 0))
         )
-    level = DetectionLevel(**values)
+    level = DetectionLevel(workspace_id=scope_workspace_id(), **values)
     db.session.add(level)
     db.session.flush()
     return level
@@ -161,7 +178,7 @@ def _check_tool_name_free(name: str, tool_id: uuid.UUID | None) -> None:
 
 def create_tool(values: dict[str, Any]) -> DefenseTool:
     _check_tool_name_free(values["name"], None)
-    tool = DefenseTool(**values)
+    tool = DefenseTool(workspace_id=scope_workspace_id(), **values)
     db.session.add(tool)
     db.session.flush()
     return tool

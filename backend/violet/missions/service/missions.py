@@ -15,6 +15,7 @@ from violet.core.events import publish
 from violet.core.models import including_deleted
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
+from violet.core.tenancy import scope_workspace_id
 from violet.extensions import db
 from violet.missions import events
 from violet.missions.models import (
@@ -26,6 +27,7 @@ from violet.missions.models import (
     MissionTest,
 )
 from violet.missions.service.access import LEAD, MissionAccess
+from violet.workspaces import service as workspace_service
 
 SORTABLE = {
     "name": Mission.name,
@@ -90,49 +92,54 @@ def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]
     The score is the mean detection score of completed tests that are the latest run of their
     test; levels with no score (Not applicable) and tests without a level are left out.
     """
-    progress = {
+    totals = dict.fromkeys(mission_ids, 0)
+    by_state = {mission_id: dict.fromkeys(TEST_STATES, 0) for mission_id in mission_ids}
+    score_sums = dict.fromkeys(mission_ids, 0)
+    score_counts = dict.fromkeys(mission_ids, 0)
+    if mission_ids:
+        scored = and_(
+            MissionTest.state == "completed",
+            MissionTest.is_latest,  # type: ignore[attr-defined]
+        )
+        rows = db.session.execute(
+            select(
+                MissionTest.mission_id,
+                MissionTest.state,
+                func.count(MissionTest.id),
+                func.sum(DetectionLevel.score).filter(scored),
+                func.count(DetectionLevel.score).filter(scored),
+            )
+            .outerjoin(DetectionLevel, DetectionLevel.id == MissionTest.detection_level_id)
+            .where(MissionTest.mission_id.in_(mission_ids))
+            .group_by(MissionTest.mission_id, MissionTest.state)
+        ).all()
+        for mission_id, state, count, score_sum, score_count in rows:
+            totals[mission_id] += count
+            by_state[mission_id][state] = count
+            score_sums[mission_id] += score_sum or 0
+            score_counts[mission_id] += score_count
+    return {
         mission_id: {
-            "tests_total": 0,
-            "tests_by_state": dict.fromkeys(TEST_STATES, 0),
-            "score": None,
+            "tests_total": totals[mission_id],
+            "tests_by_state": by_state[mission_id],
+            "score": (
+                round(score_sums[mission_id] / score_counts[mission_id], 1)
+                if score_counts[mission_id]
+                else None
+            ),
         }
         for mission_id in mission_ids
     }
-    if not mission_ids:
-        return progress
-    scored = and_(
-        MissionTest.state == "completed",
-        MissionTest.is_latest,  # type: ignore[attr-defined]
-    )
-    rows = db.session.execute(
-        select(
-            MissionTest.mission_id,
-            MissionTest.state,
-            func.count(MissionTest.id),
-            func.sum(DetectionLevel.score).filter(scored),
-            func.count(DetectionLevel.score).filter(scored),
-        )
-        .outerjoin(DetectionLevel, DetectionLevel.id == MissionTest.detection_level_id)
-        .where(MissionTest.mission_id.in_(mission_ids))
-        .group_by(MissionTest.mission_id, MissionTest.state)
-    ).all()
-    sums: dict[uuid.UUID, list[int]] = {mission_id: [0, 0] for mission_id in mission_ids}
-    for mission_id, state, count, score_sum, score_count in rows:
-        progress[mission_id]["tests_total"] += count
-        progress[mission_id]["tests_by_state"][state] = count
-        sums[mission_id][0] += score_sum or 0
-        sums[mission_id][1] += score_count
-    for mission_id, (total, count) in sums.items():
-        if count:
-            progress[mission_id]["score"] = round(total / count, 1)
-    return progress
 
 
 def create_mission(values: dict[str, Any]) -> Mission:
     """The creator becomes the mission's lead."""
     _check_dates(values.get("start_date"), values.get("end_date"))
-    mission = Mission(**values)
-    mission.members = [MissionMember(user_id=current_user_id(), role=LEAD)]
+    workspace_id = scope_workspace_id()
+    mission = Mission(workspace_id=workspace_id, **values)
+    mission.members = [
+        MissionMember(workspace_id=workspace_id, user_id=current_user_id(), role=LEAD)
+    ]
     db.session.add(mission)
     db.session.flush()
     return mission
@@ -221,7 +228,12 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
     added = [user_id for user_id in user_ids if user_id not in current]
     for user_id in added:
         db.session.add(
-            MissionMember(mission_id=access.mission.id, user_id=user_id, role=wanted[user_id])
+            MissionMember(
+                workspace_id=access.mission.workspace_id,
+                mission_id=access.mission.id,
+                user_id=user_id,
+                role=wanted[user_id],
+            )
         )
     db.session.flush()
     for user_id in added:
@@ -236,8 +248,11 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
 
 
 def member_candidates(q: str) -> list[User]:
-    """Active users matching `q` (email or name), for the lead's member picker."""
-    statement = select(User).where(User.is_active.is_(True))
+    """Active users of the workspace matching `q` (email or name), for the member picker."""
+    statement = select(User).where(
+        User.is_active.is_(True),
+        User.id.in_(workspace_service.member_user_ids(scope_workspace_id())),
+    )
     if q:
         statement = statement.where(contains_any(q, User.email, User.display_name))
     return list(db.session.scalars(statement.order_by(User.email).limit(CANDIDATES_MAX)))
@@ -279,7 +294,9 @@ def _check_category_name_free(mission_id: uuid.UUID, name: str, category_id: Any
 
 def create_category(access: MissionAccess, values: dict[str, Any]) -> MissionCategory:
     _check_category_name_free(access.mission.id, values["name"], None)
-    category = MissionCategory(mission_id=access.mission.id, **values)
+    category = MissionCategory(
+        workspace_id=access.mission.workspace_id, mission_id=access.mission.id, **values
+    )
     db.session.add(category)
     db.session.flush()
     return category

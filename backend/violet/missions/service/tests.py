@@ -18,6 +18,7 @@ from violet.core.events import publish
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
+from violet.core.tenancy import scope_workspace_id
 from violet.extensions import db
 from violet.library.models import ScenarioTemplate, ScenarioTemplateTest, TestTemplate
 from violet.library.service import mitre_tags
@@ -184,16 +185,22 @@ def _next_position(mission_id: uuid.UUID) -> int:
     return int(db.session.scalar(including_deleted(statement)) or 0)
 
 
+def _tag_copy(tag: Any) -> MissionTestMitreTag:
+    """A copy of a tag (a template's or another run's) in the acting workspace."""
+    return MissionTestMitreTag(
+        workspace_id=scope_workspace_id(),
+        kind=tag.kind,
+        external_id=tag.external_id,
+        name=tag.name,
+        url=tag.url,
+    )
+
+
 def _copy_of(template: TestTemplate) -> dict[str, Any]:
     return {
         "test_template_id": template.id,
         **{field: getattr(template, field) for field in CONTENT_FIELDS},
-        "mitre_tags": [
-            MissionTestMitreTag(
-                kind=tag.kind, external_id=tag.external_id, name=tag.name, url=tag.url
-            )
-            for tag in template.mitre_tags
-        ],
+        "mitre_tags": [_tag_copy(tag) for tag in template.mitre_tags],
     }
 
 
@@ -236,6 +243,7 @@ def add_scenario(
         )
     }
     mission_scenario = MissionScenario(
+        workspace_id=access.mission.workspace_id,
         mission_id=mission_id,
         scenario_template_id=scenario.id,
         name=scenario.name,
@@ -251,6 +259,7 @@ def add_scenario(
             continue
         db.session.add(
             MissionTest(
+                workspace_id=access.mission.workspace_id,
                 mission_id=mission_id,
                 mission_scenario_id=mission_scenario.id,
                 category_id=category_id,
@@ -297,7 +306,12 @@ def add_test(access: MissionAccess, values: dict[str, Any]) -> MissionTest:
                 errors={"name": ["Missing data for required field."]},
             )
         fields = {**values, "mitre_tags": _resolved_tags(tags or [])}
-    test = MissionTest(mission_id=mission_id, position=_next_position(mission_id), **fields)
+    test = MissionTest(
+        workspace_id=access.mission.workspace_id,
+        mission_id=mission_id,
+        position=_next_position(mission_id),
+        **fields,
+    )
     db.session.add(test)
     db.session.flush()
     return get_test(mission_id, test.id)
@@ -312,7 +326,11 @@ def _resolved_tags(tags: list[dict[str, str]]) -> list[MissionTestMitreTag]:
         raise Unprocessable("; ".join(problems), errors={"mitre": problems})
     return [
         MissionTestMitreTag(
-            kind=kind, external_id=target.external_id, name=target.name, url=target.url
+            workspace_id=scope_workspace_id(),
+            kind=kind,
+            external_id=target.external_id,
+            name=target.name,
+            url=target.url,
         )
         for (kind, _), target in found.items()
     ]
@@ -466,7 +484,10 @@ def replace_detections(
     # Old rows go first: the unit of work would insert before deleting (one row per tool).
     test.detections.clear()
     db.session.flush()
-    test.detections = [MissionTestDetection(**detection) for detection in detections]
+    test.detections = [
+        MissionTestDetection(workspace_id=test.workspace_id, **detection)
+        for detection in detections
+    ]
     if detections:
         best = max(
             detections,
@@ -498,6 +519,7 @@ def retest(access: MissionAccess, test: MissionTest) -> MissionTest:
     if not test.is_latest:  # type: ignore[attr-defined]
         raise Conflict("This run already has a retest; retest the latest run instead.")
     run = MissionTest(
+        workspace_id=test.workspace_id,
         mission_id=test.mission_id,
         mission_scenario_id=test.mission_scenario_id,
         test_template_id=test.test_template_id,
@@ -506,10 +528,7 @@ def retest(access: MissionAccess, test: MissionTest) -> MissionTest:
         position=_next_position(test.mission_id),
         expected_tool_ids=list(test.expected_tool_ids),
         **{field: getattr(test, field) for field in CONTENT_FIELDS},
-        mitre_tags=[
-            MissionTestMitreTag(kind=t.kind, external_id=t.external_id, name=t.name, url=t.url)
-            for t in test.mitre_tags
-        ],
+        mitre_tags=[_tag_copy(tag) for tag in test.mitre_tags],
     )
     db.session.add(run)
     db.session.flush()

@@ -6,8 +6,8 @@ import type { components, paths } from "../../api/schema";
 export type Mission = components["schemas"]["MissionOut"];
 export type MissionCreate = components["schemas"]["MissionCreate"];
 export type MissionUpdate = components["schemas"]["MissionUpdate"];
-export type Member = components["schemas"]["MemberOut"];
-export type Candidate = components["schemas"]["CandidateOut"];
+export type Member = components["schemas"]["MissionMemberOut"];
+export type Candidate = components["schemas"]["MemberCandidateOut"];
 export type MissionTest = components["schemas"]["MissionTestOut"];
 export type MissionTestCreate = components["schemas"]["MissionTestCreate"];
 export type MissionTestUpdate = components["schemas"]["MissionTestUpdate"];
@@ -19,7 +19,7 @@ export type TestTemplate = components["schemas"]["TestTemplateOut"];
 
 export type MissionStatus = NonNullable<MissionUpdate["status"]>;
 export type TestState = NonNullable<MissionTestUpdate["state"]>;
-export type Role = components["schemas"]["MemberIn"]["role"];
+export type Role = components["schemas"]["MissionMemberIn"]["role"];
 type TestQuery = NonNullable<
   paths["/api/v1/missions/{mission_id}/tests"]["get"]["parameters"]["query"]
 >;
