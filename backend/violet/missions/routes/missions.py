@@ -17,15 +17,15 @@ from violet.core.pagination import list_response
 from violet.core.versioning import versioned
 from violet.extensions import db
 from violet.missions.schemas import (
-    MemberCandidateOut,
-    MemberCandidateQuery,
     CategoryCreate,
     CategoryOut,
     CategoryUpdate,
     IncludeDeletedQuery,
+    MemberCandidateOut,
+    MemberCandidateQuery,
+    MissionCreate,
     MissionMemberIn,
     MissionMemberOut,
-    MissionCreate,
     MissionOut,
     MissionQuery,
     MissionScenarioOut,
