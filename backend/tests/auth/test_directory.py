@@ -321,3 +321,16 @@ def test_user_list_filters_by_group(client, make_user, make_group, admin_header)
 
     assert [user["id"] for user in listed.json["items"]] == [str(inside.id)]
     assert str(outside.id) not in {user["id"] for user in listed.json["items"]}
+
+
+def test_deleted_groups_stay_hidden_in_a_list_that_includes_deleted_users(
+    client, make_user, make_group, admin_header
+):
+    member = make_user()
+    kept, gone = make_group(members=[member]), make_group(members=[member])
+    assert client.delete(f"/api/v1/groups/{gone.id}", headers=admin_header).status_code == 204
+
+    listed = client.get(f"/api/v1/users?include_deleted=true&group={kept.id}", headers=admin_header)
+
+    [row] = listed.json["items"]
+    assert [group["id"] for group in row["groups"]] == [str(kept.id)]

@@ -104,7 +104,8 @@ class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixi
         back_populates="members",
         order_by="Group.name",
         primaryjoin="User.id == user_groups.c.user_id",
-        secondaryjoin="Group.id == user_groups.c.group_id",
+        # Live groups only, also when the user was loaded with including_deleted().
+        secondaryjoin="and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None))",
     )
 
     def __repr__(self) -> str:
