@@ -1318,6 +1318,388 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspaces the caller belongs to (every one with `workspace.read_all`). */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    q?: string;
+                    /** @description Only the workspaces the caller belongs to (the switcher). */
+                    mine?: boolean;
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Create a workspace; the caller becomes its first member.
+         * @description Requires permission `workspace.manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkspaceCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace this request acts in (`X-Violet-Workspace`, else the caller's default). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrentWorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /** Make a workspace the caller belongs to their default (remembered across sign-ins). */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreferredIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrentWorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        /** One workspace the caller may see. */
+        get: {
+            parameters: {
+                query?: {
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a workspace (soft: restorable). One that still holds data needs `confirm=true`.
+         * @description The default workspace cannot be deleted (409).
+         *
+         *     Requires permission `workspace.manage`.
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Needed to delete a workspace that still holds data. */
+                    confirm?: boolean;
+                };
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename a workspace or change its slug.
+         * @description Requires permission `workspace.manage`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkspaceUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted workspace back, with its members and data.
+         * @description Requires permission `workspace.manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        /** The members of a workspace the caller may see. */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /**
+         * Replace the members: `[{user_id}, …]` (live users, at least one).
+         * @description Requires permission `workspace.manage`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MemberIn"][];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings": {
         parameters: {
             query?: never;
@@ -2018,6 +2400,11 @@ export interface components {
             /** @description First characters, to tell tokens apart. */
             prefix: string;
             permissions: string[];
+            /**
+             * Format: uuid
+             * @description The workspace it is bound to.
+             */
+            workspace_id: string | null;
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -2034,7 +2421,12 @@ export interface components {
              * @example 90
              */
             expires_in_days: number;
-            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            /**
+             * Format: uuid
+             * @description Bind the token to this workspace (one you belong to).
+             */
+            workspace_id?: string | null;
         };
         ApiTokenCreatedOut: {
             /** Format: uuid */
@@ -2043,6 +2435,11 @@ export interface components {
             /** @description First characters, to tell tokens apart. */
             prefix: string;
             permissions: string[];
+            /**
+             * Format: uuid
+             * @description The workspace it is bound to.
+             */
+            workspace_id: string | null;
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -2086,6 +2483,8 @@ export interface components {
             /** @default null */
             display_name: string | null;
             group_ids?: string[];
+            /** @description The workspaces the user joins instead of the default one (each one you can see). */
+            workspace_ids?: string[];
         };
         UserUpdate: {
             display_name?: string;
@@ -2124,12 +2523,12 @@ export interface components {
             name: string;
             /** @default  */
             description: string;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         GroupUpdate: {
             name?: string;
             description?: string | null;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         InvitationOut: {
             /** Format: uuid */
@@ -2191,6 +2590,69 @@ export interface components {
             token: string;
             display_name: string;
             password: string;
+        };
+        WorkspaceOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /** @description New users join this workspace. */
+            is_default: boolean;
+            member_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        WorkspaceOutPage: {
+            items: components["schemas"]["WorkspaceOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        WorkspaceCreate: {
+            name: string;
+            /**
+             * @description Unique; lower-case letters, digits and single hyphens, at most 50 characters.
+             * @example acme-corp
+             */
+            slug: string;
+        };
+        CurrentWorkspaceOut: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            name: string;
+        };
+        PreferredIn: {
+            /** Format: uuid */
+            workspace_id: string;
+        };
+        WorkspaceUpdate: {
+            name?: string;
+            /**
+             * @description Unique; lower-case letters, digits and single hyphens, at most 50 characters.
+             * @example acme-corp
+             */
+            slug?: string;
+        };
+        MemberOut: {
+            /** Format: uuid */
+            user_id: string;
+            email: string;
+            display_name: string;
+        };
+        MemberOutPage: {
+            items: components["schemas"]["MemberOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        MemberIn: {
+            /** Format: uuid */
+            user_id: string;
         };
         SettingOut: {
             key: string;

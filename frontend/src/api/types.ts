@@ -29,3 +29,8 @@ export function lastSyncOf(status: MitreStatus): MitreSync | null {
   const lastSync = status.last_sync;
   return lastSync && "id" in lastSync ? (lastSync as MitreSync) : null;
 }
+
+export type Workspace = components["schemas"]["WorkspaceOut"];
+export type CurrentWorkspace = components["schemas"]["CurrentWorkspaceOut"];
+export type WorkspaceMember = components["schemas"]["MemberOut"];
+export type WorkspaceCreate = components["schemas"]["WorkspaceCreate"];

@@ -12,6 +12,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { Suspense } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../features/auth/AuthProvider";
+import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 import { PageLoader } from "./PageLoader";
 import classes from "./Layout.module.css";
 
@@ -30,7 +31,10 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
   },
   {
     label: "Admin",
-    items: [{ to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" }],
+    items: [
+      { to: "/admin/workspaces", label: "Workspaces", permission: "workspace.manage" },
+      { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
+    ],
   },
 ];
 
@@ -60,6 +64,7 @@ export function Layout() {
             <UnstyledButton component={Link} to="/" className={classes.brand}>
               Violet
             </UnstyledButton>
+            <WorkspaceSwitcher />
           </Group>
           <UserMenu />
         </Group>
