@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.tenant_probe import create_note
+from violet.auth.models import User
 from violet.core.domain import declared_permissions
 from violet.core.tenancy import acting_in
 from violet.extensions import db
@@ -64,6 +65,43 @@ def test_accepted_invitations_join_the_default_workspace(client, admin_header, d
     )
     assert accepted.status_code == 201
     assert uuid.UUID(accepted.json["user"]["id"]) in member_ids(default_workspace.id)
+
+
+def test_a_new_user_can_be_placed_in_other_workspaces_instead(
+    client, make_user, auth_header, make_workspace, default_workspace
+):
+    creator = make_user(perms=["user.manage"])
+    acme = make_workspace("acme", members=[creator])
+    body = {"email": "placed@example.test", "password": "a long enough password"}
+    created = client.post(
+        "/api/v1/users",
+        json={**body, "workspace_ids": [str(acme.id)]},
+        headers=auth_header(creator),
+    )
+    assert created.status_code == 201
+    user_id = uuid.UUID(created.json["id"])
+    assert user_id in member_ids(acme.id)
+    assert user_id not in member_ids(default_workspace.id)
+
+
+def test_no_one_places_a_new_user_in_a_workspace_they_cannot_see(
+    client, make_user, auth_header, make_workspace
+):
+    creator = make_user(perms=["user.manage"])
+    elsewhere = make_workspace("elsewhere")
+    response = client.post(
+        "/api/v1/users",
+        json={
+            "email": "smuggled@example.test",
+            "password": "a long enough password",
+            "workspace_ids": [str(elsewhere.id)],
+        },
+        headers=auth_header(creator),
+    )
+    assert response.status_code == 422
+    assert str(elsewhere.id) in response.json["errors"]["workspace_ids"][0]
+    assert member_ids(elsewhere.id) == set()
+    assert db.session.scalar(select(User.id).where(User.email == "smuggled@example.test")) is None
 
 
 # --- the current workspace -------------------------------------------------------------------

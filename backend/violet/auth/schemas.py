@@ -207,6 +207,13 @@ class UserCreate(Schema):
     password = password_field(required=True)
     display_name = fields.String(validate=NAME, load_default=None)
     group_ids = fields.List(fields.UUID(), load_default=list)
+    workspace_ids = fields.List(
+        fields.UUID(),
+        metadata={
+            "description": "The workspaces the user joins instead of the default one "
+            "(each one you can see)."
+        },
+    )
 
 
 class UserUpdate(Schema):

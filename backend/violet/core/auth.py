@@ -126,6 +126,11 @@ def current_principal() -> Principal:
     return principal
 
 
+def current_principal_or_none() -> Principal | None:
+    """The caller, or None outside an authenticated request (CLI, seeds, event handlers there)."""
+    return request.environ.get(PRINCIPAL_KEY) if has_request_context() else None
+
+
 def current_user() -> Any:
     """The signed-in user (a violet.auth.models.User)."""
     return current_principal().user

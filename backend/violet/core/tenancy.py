@@ -44,7 +44,7 @@ from violet.core.auth import PRINCIPAL_KEY, Principal, current_principal
 
 WORKSPACE_HEADER = "X-Violet-Workspace"
 # Execution option for the rare statement that must see every workspace (deleting a workspace
-# counts its content, the test reset). Grep for it when reviewing.
+# counts its content). Grep for it when reviewing.
 ALL_WORKSPACES = "all_workspaces"
 RESOLVER_KEY = "violet.workspace_resolver"
 # Like the Principal, the request's workspace lives in the WSGI environ (never outlives it).

@@ -25,6 +25,6 @@ domain = Domain(
         PermissionCode("workspace.read_all", "See every workspace, not only one's own"),
     ],
     seed_steps=[service.seed_default_workspace],
-    handlers={USER_CREATED: [service.join_default_workspace]},
+    handlers={USER_CREATED: [service.place_new_user]},
     init_app=init_app,
 )

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, true, update
 
 from violet.auth.models import User
-from violet.core.auth import Principal
+from violet.core.auth import Principal, current_principal_or_none
 from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from violet.core.events import publish
 from violet.core.models import including_deleted
@@ -120,16 +120,36 @@ def _free_slug(slug: str) -> str:
     return candidate
 
 
-def join_default_workspace(user_id: uuid.UUID) -> None:
-    """Handler of the auth domain's `user.created`: every new user joins the default workspace.
+def place_new_user(user_id: uuid.UUID, workspace_ids: list[uuid.UUID] | None = None) -> None:
+    """Handler of the auth domain's `user.created`: new users join the default workspace, or
+    the workspaces they were created into, each one the creator can see (422 otherwise).
 
-    Before the first start created it (the first administrator), there is none to join; the seed
-    step then puts every user in.
+    Before the first start created the default workspace (the first administrator), there is
+    none to join; the seed step then puts every user in.
     """
-    default_id = db.session.scalar(select(Workspace.id).where(Workspace.is_default.is_(True)))
-    if default_id is not None:
-        db.session.add(WorkspaceMember(workspace_id=default_id, user_id=user_id))
-        db.session.flush()
+    if workspace_ids is None:
+        default_id = db.session.scalar(select(Workspace.id).where(Workspace.is_default.is_(True)))
+        joined = [] if default_id is None else [default_id]
+    else:
+        joined = _workspaces_the_creator_can_see(list(dict.fromkeys(workspace_ids)))
+    db.session.add_all(WorkspaceMember(workspace_id=wid, user_id=user_id) for wid in joined)
+    db.session.flush()
+
+
+def _workspaces_the_creator_can_see(workspace_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """No one places a user in a workspace they cannot reach themselves."""
+    creator = current_principal_or_none()
+    statement = select(Workspace.id).where(Workspace.id.in_(workspace_ids))
+    if creator is not None:  # the CLI and seeds act for the operator
+        statement = statement.where(_visible(creator))
+    found = set(db.session.scalars(statement))
+    unknown = [str(wid) for wid in workspace_ids if wid not in found]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown workspace: {', '.join(unknown)}.",
+            errors={"workspace_ids": [f"Unknown workspace: {wid}." for wid in unknown]},
+        )
+    return workspace_ids
 
 
 # --- workspaces ------------------------------------------------------------------------------

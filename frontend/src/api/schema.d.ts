@@ -4869,6 +4869,8 @@ export interface components {
             /** @default null */
             display_name: string | null;
             group_ids?: string[];
+            /** @description The workspaces the user joins instead of the default one (each one you can see). */
+            workspace_ids?: string[];
         };
         UserUpdate: {
             display_name?: string;
