@@ -14,12 +14,25 @@ from violet.seed import seed_all
 users_cli = AppGroup("users", help="Manage user accounts.")
 
 
+def first_admin_box(email: str, password: str, sign_in_url: str | None = None) -> str:
+    """The generated first-administrator credentials, framed so they stand out of the log."""
+    lines = [
+        "Violet is ready. First administrator (the password is shown only this once):",
+        "",
+        f"  Email:    {email}",
+        f"  Password: {password}",
+    ]
+    if sign_in_url:
+        lines.append(f"  Sign in:  {sign_in_url}")
+    lines += ["", "Change the password after signing in (Account → Password)."]
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line.ljust(width)} |" for line in lines), rule])
+
+
 def print_first_admin_password(password: str | None) -> None:
     if password:
-        click.echo(
-            f"\n  First administrator: {current_app.config['ADMIN_EMAIL']}\n"
-            f"  Password (shown once, change it after signing in): {password}\n"
-        )
+        click.echo("\n" + first_admin_box(current_app.config["ADMIN_EMAIL"], password) + "\n")
 
 
 @users_cli.command("create-admin")

@@ -21,7 +21,7 @@ import classes from "./Matrix.module.css";
 export default function MatrixPage() {
   const [params, setParams] = useSearchParams();
   const status = useQuery({ queryKey: mitreStatusQueryKey, queryFn: fetchMitreStatus });
-  const domains = status.data?.domains ?? [];
+  const domains = status.data?.domains.map((entry) => entry.domain) ?? [];
   // The URL's domain, else enterprise when synced (or nothing is), else the first synced one.
   const domain =
     asDomain(params.get("domain")) ??
