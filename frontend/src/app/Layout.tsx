@@ -11,6 +11,7 @@ import {
 import { useDisclosure } from "@mantine/hooks";
 import { Suspense } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import type { PermissionCode } from "../api/types";
 import { useAuth } from "../features/auth/AuthProvider";
 import { PageLoader } from "./PageLoader";
 import classes from "./Layout.module.css";
@@ -18,7 +19,7 @@ import classes from "./Layout.module.css";
 interface NavItem {
   to: string;
   label: string;
-  permission?: string;
+  permission?: PermissionCode;
 }
 
 const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [

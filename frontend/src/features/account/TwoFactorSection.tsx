@@ -1,10 +1,10 @@
 import { Badge, Button, Group, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { FormEvent } from "react";
-import { fieldError } from "../../api/problem";
 import type { Me } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors } from "../../app/forms";
 import { meQueryKey } from "../auth/api";
 import { AccountSection } from "./AccountSection";
 import { MfaSetup } from "./MfaSetup";
@@ -40,11 +40,12 @@ export function TwoFactorSection({ me }: { me: Me }) {
 
 function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
   const [open, setOpen] = useState(false);
-  const [password, setPassword] = useState("");
-  const [code, setCode] = useState("");
+  const form = useForm({ initialValues: { password: "", code: "" } });
   const mutation = useMutation({
-    mutationFn: () => disableMfa({ password, code: code.replace(/\s/g, "") }),
+    mutationFn: ({ password, code }: typeof form.values) =>
+      disableMfa({ password, code: code.replace(/\s/g, "") }),
     onSuccess: onDone,
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
 
   if (!open) {
@@ -57,13 +58,11 @@ function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
     );
   }
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
-
   return (
-    <form onSubmit={submit} aria-label="Turn off two-factor authentication">
+    <form
+      onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+      aria-label="Turn off two-factor authentication"
+    >
       <Stack maw={420}>
         <Text size="sm">Confirm with your password and a current code from your app.</Text>
         {mutation.error && (
@@ -74,9 +73,7 @@ function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
           autoComplete="current-password"
           required
           autoFocus
-          value={password}
-          error={fieldError(mutation.error, "password")}
-          onChange={(event) => setPassword(event.currentTarget.value)}
+          {...form.getInputProps("password")}
         />
         <TextInput
           label="Authentication code"
@@ -84,9 +81,7 @@ function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
           autoComplete="one-time-code"
           required
           maxLength={10}
-          value={code}
-          error={fieldError(mutation.error, "code")}
-          onChange={(event) => setCode(event.currentTarget.value)}
+          {...form.getInputProps("code")}
         />
         <Group>
           <Button type="submit" color="red" loading={mutation.isPending}>

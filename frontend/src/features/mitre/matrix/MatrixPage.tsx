@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useCallback, useDeferredValue, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../../app/ErrorAlert";
+import { useTableParams } from "../../../app/useTableParams";
 import { useAuth } from "../../auth/AuthProvider";
 import {
   DEFAULT_DOMAIN,
@@ -17,14 +18,18 @@ import { TacticColumn } from "./TacticColumn";
 import { TechniqueDrawer } from "./TechniqueDrawer";
 import classes from "./Matrix.module.css";
 
+/** The matrix's filters, kept in the URL by the shared table-params hook. */
+const MATRIX_TABLE = { filters: { q: "", domain: "" } };
+
 /** The ATT&CK matrix: tactic columns, technique cells, search, and a detail drawer. */
 export default function MatrixPage() {
   const [params, setParams] = useSearchParams();
+  const table = useTableParams(MATRIX_TABLE);
   const status = useQuery({ queryKey: mitreStatusQueryKey, queryFn: fetchMitreStatus });
   const domains = status.data?.domains.map((entry) => entry.domain) ?? [];
   // The URL's domain, else enterprise when synced (or nothing is), else the first synced one.
   const domain =
-    asDomain(params.get("domain")) ??
+    asDomain(table.filters.domain) ??
     (domains.length === 0 || domains.includes(DEFAULT_DOMAIN) ? DEFAULT_DOMAIN : null) ??
     asDomain(domains[0]) ??
     DEFAULT_DOMAIN;
@@ -35,7 +40,7 @@ export default function MatrixPage() {
     enabled: status.isSuccess,
   });
 
-  const query = params.get("q") ?? "";
+  const query = table.filters.q;
   const deferredQuery = useDeferredValue(query);
   const search = useMemo(
     () => (matrix.data ? searchMatrix(matrix.data, deferredQuery) : null),
@@ -88,6 +93,7 @@ export default function MatrixPage() {
             label="Domain"
             data={domains}
             value={domain}
+            // One write: the open technique belongs to the domain being left.
             onChange={(value) => updateParams({ domain: value, technique: null, sub: null })}
             allowDeselect={false}
             w={220}
@@ -100,7 +106,7 @@ export default function MatrixPage() {
         description="By ATT&CK ID or name, e.g. T1059 or PowerShell. Matches are highlighted, the rest dimmed."
         type="search"
         value={query}
-        onChange={(event) => updateParams({ q: event.currentTarget.value }, true)}
+        onChange={(event) => table.setFilter("q", event.currentTarget.value)}
         maw={480}
       />
       <Text size="sm" role="status" aria-live="polite" data-testid="search-summary">
