@@ -19,11 +19,14 @@ export const theme = createTheme({
 });
 
 /**
- * Mantine's "dimmed" grey is below the 4.5:1 contrast WCAG AA asks of text on white; gray.7
- * is above it, so every `c="dimmed"` stays readable (the e2e suite runs axe on each page).
+ * Mantine's "dimmed" grey and error red are below the 4.5:1 contrast WCAG AA asks of text on white; gray.7
+ * and red.9 are above it, so dimmed text and field errors stay readable (the e2e suite runs axe on each page).
  */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
+  light: {
+    "--mantine-color-dimmed": "var(--mantine-color-gray-7)",
+    "--mantine-color-error": "var(--mantine-color-red-9)",
+  },
   dark: {},
 });

@@ -28,7 +28,7 @@ export function TwoFactorSection({ me }: { me: Me }) {
             On
           </Badge>
         ) : (
-          <Badge color="gray" data-testid="mfa-status">
+          <Badge color="gray.7" data-testid="mfa-status">
             Off
           </Badge>
         )}
