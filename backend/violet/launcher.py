@@ -107,6 +107,9 @@ def first_mitre_sync(first_start: FirstStart) -> None:
     ).start()
 
 
+STARTUP_WAIT_S = 60  # how long the credentials wait for the server before they print anyway
+
+
 def announce_first_admin(first_start: FirstStart, base_url: str, server: subprocess.Popen) -> None:
     """Print the generated admin credentials once the server answers, after its start-up noise.
 
@@ -126,9 +129,6 @@ def announce_first_admin(first_start: FirstStart, base_url: str, server: subproc
     sign_in_url = f"{base_url}/sign-in"
     box = first_admin_box(first_start.admin_email, first_start.admin_password, sign_in_url)
     print(f"\n{box}\n", flush=True)
-
-
-STARTUP_WAIT_S = 60
 
 
 def serve(first_start: FirstStart) -> int:
