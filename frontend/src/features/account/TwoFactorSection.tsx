@@ -10,10 +10,19 @@ import { AccountSection } from "./AccountSection";
 import { MfaSetup } from "./MfaSetup";
 import { disableMfa } from "./api";
 
+const TURNED_ON =
+  "Two-factor authentication is on: signing in now also asks for a code from your app.";
+const TURNED_OFF = "Two-factor authentication is off: signing in needs only your password.";
+
 /** Two-factor authentication (TOTP): its status, set it up, or turn it off. */
 export function TwoFactorSection({ me }: { me: Me }) {
   const queryClient = useQueryClient();
-  const refreshMe = () => queryClient.invalidateQueries({ queryKey: meQueryKey });
+  // What the last action did, said once it is done (a status badge alone is easy to miss).
+  const [confirmation, setConfirmation] = useState<string | null>(null);
+  const refreshMe = (done: string) => async () => {
+    await queryClient.invalidateQueries({ queryKey: meQueryKey });
+    setConfirmation(done);
+  };
 
   return (
     <AccountSection
@@ -33,7 +42,16 @@ export function TwoFactorSection({ me }: { me: Me }) {
           </Badge>
         )}
       </Group>
-      {me.mfa_enabled ? <TurnOff onDone={refreshMe} /> : <MfaSetup onEnabled={refreshMe} />}
+      {confirmation && (
+        <Text size="sm" c="green.9" role="status" data-testid="mfa-confirmation">
+          {confirmation}
+        </Text>
+      )}
+      {me.mfa_enabled ? (
+        <TurnOff onDone={refreshMe(TURNED_OFF)} />
+      ) : (
+        <MfaSetup onEnabled={refreshMe(TURNED_ON)} />
+      )}
     </AccountSection>
   );
 }
