@@ -1498,8 +1498,8 @@ export interface paths {
         put?: never;
         /**
          * Sync the catalogue from a URL (default: the pinned release) or an uploaded bundle.
-         * @description JSON `{source?, expected_sha256?, allow_unverified?, version?}`, or multipart/form-data with the
-         *     bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
+         * @description JSON `{source?, expected_sha256?, allow_unverified?, version?}`, or multipart/form-data
+         *     with the bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
          *     transaction; re-syncing the same bundle writes no catalogue row.
          *
          *     Requires permission `mitre.sync`.
