@@ -184,10 +184,16 @@ def require_auth(view: View) -> View:
         check_query_parameters(accepted)
         return view(*args, **kwargs)
 
+    # Said in words as require_perm does, so a reader of the spec never has to guess.
+    described = load_info_from_docstring(view.__doc__ or "").get("description", "")
     _mark(
         wrapper,
         (),
-        {"security": [{BEARER_SCHEME: []}], "responses": {"401": "UNAUTHORIZED"}},
+        {
+            "security": [{BEARER_SCHEME: []}],
+            "responses": {"401": "UNAUTHORIZED"},
+            "description": f"{described}\n\nNeeds only sign-in: no permission.".strip(),
+        },
     )
     return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 

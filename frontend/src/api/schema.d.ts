@@ -153,7 +153,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this sign-in: its refresh token stops working. */
+        /**
+         * End this sign-in: its refresh token stops working.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -194,7 +197,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out everywhere: every refresh token and access token of the caller stops working. */
+        /**
+         * Sign out everywhere: every refresh token and access token of the caller stops working.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -228,7 +234,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller, their groups and effective permissions. */
+        /**
+         * The caller, their groups and effective permissions.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -256,7 +265,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the caller's display name. */
+        /**
+         * Change the caller's display name.
+         * @description Needs only sign-in: no permission.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -295,7 +307,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the caller's password; every refresh token is revoked (sign in again). */
+        /**
+         * Change the caller's password; every refresh token is revoked (sign in again).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -336,7 +351,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code). */
+        /**
+         * Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -374,7 +392,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP on by proving the authenticator app works (a current code). */
+        /**
+         * Turn TOTP on by proving the authenticator app works (a current code).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -415,7 +436,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP off (password and a current code); refused while MFA is mandatory. */
+        /**
+         * Turn TOTP off (password and a current code); refused while MFA is mandatory.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -454,7 +478,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API tokens (secrets are never shown again). */
+        /**
+         * The caller's API tokens (secrets are never shown again).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -478,7 +505,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token carrying some of the caller's permissions; shown once. */
+        /**
+         * Create an API token carrying some of the caller's permissions; shown once.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -524,7 +554,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's API tokens. */
+        /**
+         * Revoke one of the caller's API tokens.
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -844,7 +877,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every permission code with what it allows. */
+        /**
+         * Every permission code with what it allows.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1325,7 +1361,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspaces the caller belongs to (every one with `workspace.read_all`). */
+        /**
+         * The workspaces the caller belongs to (every one with `workspace.read_all`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1404,7 +1443,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace this request acts in (`X-Violet-Workspace`, else the caller's default). */
+        /**
+         * The workspace this request acts in (`X-Violet-Workspace`, else the caller's default).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1427,7 +1469,10 @@ export interface paths {
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
-        /** Make a workspace the caller belongs to their default (remembered across sign-ins). */
+        /**
+         * Make a workspace the caller belongs to their default (remembered across sign-ins).
+         * @description Needs only sign-in: no permission.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -1471,7 +1516,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One workspace the caller may see. */
+        /**
+         * One workspace the caller may see.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1627,7 +1675,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The members of a workspace the caller may see. */
+        /**
+         * The members of a workspace the caller may see.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1707,7 +1758,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every known setting with its value and default. */
+        /**
+         * Every known setting with its value and default.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1796,7 +1850,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the catalogue holds, the last sync, and the pinned default release. */
+        /**
+         * What the catalogue holds, the last sync, and the pinned default release.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1838,8 +1895,8 @@ export interface paths {
         put?: never;
         /**
          * Sync the catalogue from a URL (default: the pinned release) or an uploaded bundle.
-         * @description JSON `{source?, expected_sha256?, allow_unverified?}`, or multipart/form-data with the
-         *     bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
+         * @description JSON `{source?, expected_sha256?, allow_unverified?, version?}`, or multipart/form-data
+         *     with the bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
          *     transaction; re-syncing the same bundle writes no catalogue row.
          *
          *     Requires permission `mitre.sync`.
@@ -1874,35 +1931,45 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The bundle exceeds MITRE_MAX_BYTES. */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The upload is not a .json or .json.gz file. */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
-                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle. */
+                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle (see `errors`). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The bundle could not be fetched. */
                 502: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1920,7 +1987,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tactics in matrix order; filter by domain and text (`q`). */
+        /**
+         * List tactics in matrix order; filter by domain and text (`q`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1969,7 +2039,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List techniques; filter by tactic, text (`q`), domain and platform. */
+        /**
+         * List techniques; filter by tactic, text (`q`), domain and platform.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2024,7 +2097,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One technique by ATT&CK id (T1059) with its tactics and sub-techniques. */
+        /**
+         * One technique by ATT&CK id (T1059) with its tactics and sub-techniques.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2068,7 +2144,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sub-techniques; filter by parent technique, text (`q`), domain and platform. */
+        /**
+         * List sub-techniques; filter by parent technique, text (`q`), domain and platform.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2122,7 +2201,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One sub-technique by ATT&CK id (T1059.001) with its parent technique. */
+        /**
+         * One sub-technique by ATT&CK id (T1059.001) with its parent technique.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2162,7 +2244,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The domain's matrix: tactics → techniques → sub-techniques (live objects only). */
+        /**
+         * The domain's matrix: tactics → techniques → sub-techniques (live objects only).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2695,16 +2780,33 @@ export interface components {
             techniques: number;
             subtechniques: number;
         };
+        DomainStatusOut: {
+            /** @example enterprise-attack */
+            domain: string;
+            /** @description Its last synced release. */
+            version: string | null;
+            /** @description Live objects. */
+            counts: components["schemas"]["CountsOut"];
+            /** @description Its last sync attempt (see `status` and `error`). */
+            last_sync: components["schemas"]["SyncOut"] | (Record<string, never> | null);
+        };
         StatusOut: {
-            last_sync: (Record<string, never> | null) | components["schemas"]["SyncOut"];
+            /** @description The last attempt of any domain, including one that failed before its bundle named a domain (offline, checksum mismatch). */
+            last_sync: components["schemas"]["SyncOut"] | (Record<string, never> | null);
             /** @description Last synced release. */
             version?: string | null;
             source_url?: string | null;
             sha256?: string | null;
-            domains: string[];
+            /** @description Each domain with data or a sync attempt, in matrix order. */
+            domains: components["schemas"]["DomainStatusOut"][];
+            /** @description Live objects of all domains. */
             counts: components["schemas"]["CountsOut"];
             default_url: string;
             default_version: string;
+            /** @description The checksum pinned for the default URL (MITRE_DEFAULT_SHA256). */
+            default_sha256: string | null;
+            /** @description Whether a checksum is pinned for the default URL. */
+            pinned: boolean;
             /** @description A sync holds the lock right now. */
             sync_running: boolean;
         };
@@ -2718,6 +2820,11 @@ export interface components {
              * @default false
              */
             allow_unverified: boolean;
+            /**
+             * @description The ATT&CK release, for a bundle without a collection object (the bundle's own version wins; without either, the file or URL name is read).
+             * @example 18.1
+             */
+            version?: string;
         };
         SyncUpload: {
             /**
@@ -2728,6 +2835,11 @@ export interface components {
             expected_sha256?: string;
             /** @default false */
             allow_unverified: boolean;
+            /**
+             * @description The ATT&CK release, for a bundle without a collection object (the bundle's own version wins; without either, the file or URL name is read).
+             * @example 18.1
+             */
+            version?: string;
         };
         ChangesOut: {
             added: number;

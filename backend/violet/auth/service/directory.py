@@ -139,6 +139,16 @@ def email_of(user_id: uuid.UUID | None) -> str | None:
     return db.session.scalar(including_deleted(select(User.email).where(User.id == user_id)))
 
 
+def emails_of(user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The emails of several users, deleted or not, in one statement."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        including_deleted(select(User.id, User.email).where(User.id.in_(user_ids)))
+    )
+    return dict(rows.tuples().all())
+
+
 def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
     user = db.session.scalar(
         including_deleted(
@@ -315,8 +325,12 @@ def seed_first_admin() -> str | None:
     if not generated:
         return None
     return (
-        f"First administrator: {email}\n"
-        f"  Password (shown once, change it after signing in): {generated}"
+        "First administrator (the password is shown only this once):\n"
+        "\n"
+        f"  Email:    {email}\n"
+        f"  Password: {generated}\n"
+        "\n"
+        "Change the password after signing in (Account → Password)."
     )
 
 
