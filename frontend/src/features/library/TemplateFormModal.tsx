@@ -109,7 +109,7 @@ export function TemplateFormModal({
     <Modal
       opened={opened}
       onClose={onClose}
-      closeButtonProps={{ "aria-label": "Close" }}
+      closeButtonProps={{ "aria-label": "Close dialog" }}
       title={template ? `Edit ${template.name}` : "New test template"}
       size="xl"
     >
