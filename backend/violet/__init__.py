@@ -14,6 +14,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet import api_docs, cli, spa
     from violet.auth.routes import BLUEPRINTS as AUTH_BLUEPRINTS
     from violet.auth.service.principals import authenticate_bearer
+    from violet.core import security_headers
     from violet.core.auth import BEARER_SCHEME, set_authenticator
     from violet.core.errors import register_error_handlers, register_jwt_error_loaders
     from violet.core.request_log import configure_logging, init_request_logging
@@ -56,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Registered after the Api so our problem+json handlers replace flask-smorest's.
     register_error_handlers(app)
     init_request_logging(app)
+    security_headers.register(app)
     cli.register(app)
     api_docs.register(app)
     spa.register(app)

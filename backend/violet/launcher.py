@@ -47,7 +47,7 @@ def prepare_instance() -> FirstStart:
     from flask_migrate import upgrade
 
     from violet import create_app
-    from violet.cli import print_first_admin_password
+    from violet.cli import print_first_admin
     from violet.extensions import db
     from violet.mitre.service import catalogue_is_empty
     from violet.seed import seed_all
@@ -55,9 +55,9 @@ def prepare_instance() -> FirstStart:
     app = create_app()
     with app.app_context():
         upgrade()
-        generated_password = seed_all()
+        first_admin = seed_all()
         db.session.commit()
-        print_first_admin_password(generated_password)
+        print_first_admin(first_admin)
         return FirstStart(
             catalogue_is_empty(),
             app.config["MITRE_BUNDLE_FILE"],
@@ -140,6 +140,9 @@ def run_flask(arguments: list[str]) -> int:
 
 
 def main(arguments: list[str]) -> int:
+    # `make run` and the make targets are development tools; the WSGI entry alone (gunicorn in
+    # production) defaults to production when VIOLET_ENV is unset.
+    os.environ.setdefault("VIOLET_ENV", "development")
     if arguments[:1] == ["flask"]:
         return run_flask(arguments[1:])
     started = time.monotonic()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response, abort, send_from_directory
+from werkzeug.security import safe_join
 
 from violet.core.errors import problem
 
@@ -27,7 +28,10 @@ def register(app: Flask) -> None:
             return problem(
                 503, "The web interface is not built yet; run `make frontend` (or `make run`)."
             )
-        if path and (dist / path).is_file():
+        # A path that leaves the build directory is treated exactly like a missing file: both
+        # get index.html, so the answer says nothing about files elsewhere on the server.
+        inside = safe_join(str(dist), path) if path else None
+        if inside is not None and Path(inside).is_file():
             response = send_from_directory(dist, path)
             if path.startswith("assets/"):
                 # Vite fingerprints asset names, so they can be cached forever.

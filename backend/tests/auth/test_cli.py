@@ -43,10 +43,37 @@ def test_create_admin_refuses_a_taken_email_and_a_short_password(app, make_user)
 def test_seed_creates_the_first_admin_only_when_there_is_no_user(app):
     db.session.execute(User.__table__.delete())
 
-    generated = seed_all()
+    first = seed_all()
     again = seed_all()
 
     users = db.session.scalars(select(User)).all()
     assert [user.email for user in users] == [app.config["ADMIN_EMAIL"]]
-    assert generated and verify_password(users[0].password_hash, generated)
+    assert first.password and verify_password(users[0].password_hash, first.password)
     assert again is None
+
+
+def test_production_without_admin_password_issues_an_expiring_setup_link(
+    app, client, monkeypatch, caplog
+):
+    db.session.execute(User.__table__.delete())
+    monkeypatch.setitem(app.config, "VIOLET_ENV", "production")
+    monkeypatch.setitem(app.config, "ADMIN_PASSWORD", "")
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://violet.example")
+
+    first = seed_all()
+    db.session.commit()
+
+    assert first.password is None
+    assert db.session.scalars(select(User)).all() == [], "no password was chosen for anyone"
+    assert first.setup_url.startswith("https://violet.example/accept-invitation?token=")
+    token = first.setup_url.split("token=", 1)[1]
+    lookup = client.get(f"/api/v1/invitations/lookup?token={token}")
+    assert lookup.status_code == 200 and lookup.json["email"] == app.config["ADMIN_EMAIL"]
+    accepted = client.post(
+        "/api/v1/invitations/accept",
+        json={"token": token, "display_name": "Root", "password": "chosen by the operator"},
+    )
+    assert accepted.status_code == 201
+    assert "user.manage" in accepted.json["user"]["permissions"]
+    assert seed_all() is None
+    assert token not in caplog.text

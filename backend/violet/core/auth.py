@@ -1,7 +1,8 @@
 """Authentication and permission checks shared by every domain.
 
 Every `/api/v1` view carries exactly one of these decorators, outermost (above `@blp.arguments`),
-so the caller is authenticated and authorised before any input is parsed:
+so the caller is authenticated and authorised before any input is parsed (then the request's
+input is checked for what PostgreSQL cannot store, core/input_guard.py):
 
     @require_auth                      any signed-in user or API token
     @require_perm("mitre.sync", ...)   needs every listed permission code
@@ -28,6 +29,7 @@ from flask import current_app, has_request_context, request
 from flask_smorest.utils import deepupdate, load_info_from_docstring
 
 from violet.core.errors import Forbidden, Unauthorized
+from violet.core.input_guard import check_request_input
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -124,6 +126,7 @@ def public(view: View) -> View:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_request_input()
         return view(*args, **kwargs)
 
     _mark(wrapper, None, {"security": []})
@@ -136,6 +139,7 @@ def require_auth(view: View) -> View:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         authenticate()
+        check_request_input()
         return view(*args, **kwargs)
 
     _mark(
@@ -158,6 +162,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
             missing = [code for code in codes if code not in principal.permissions]
             if missing:
                 raise Forbidden(f"Missing permission: {', '.join(missing)}.")
+            check_request_input()
             return view(*args, **kwargs)
 
         listed = ", ".join(f"`{code}`" for code in codes)
