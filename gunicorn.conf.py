@@ -7,6 +7,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 10
+# The largest request line gunicorn accepts (its maximum); Violet answers over-long query strings
+# itself, as problem+json, well below it (core/input_guard.py).
+limit_request_line = 8190
 # Violet logs each request itself as JSON (with its request id); gunicorn's access log would
 # repeat it.
 accesslog = None

@@ -125,3 +125,37 @@ def test_login_is_not_logged_with_its_password(client, caplog):
         client.post("/api/v1/auth/login", json={"email": "x@y.test", "password": "pw-in-logs?"})
 
     assert "pw-in-logs?" not in caplog.text
+
+
+def test_patch_without_a_body_is_422(client, admin_header):
+    response = client.patch("/api/v1/auth/me", headers=admin_header)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_wrong_method_on_an_existing_path_is_405_with_allow(client, admin_header):
+    response = client.put("/api/v1/users", headers=admin_header)
+    unknown = client.put("/api/v1/no-such-thing", headers=admin_header)
+
+    assert response.status_code == 405
+    assert {"GET", "POST"} <= set(response.headers["Allow"].split(", "))
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert unknown.status_code == 404
+
+
+def test_an_over_long_query_string_is_a_problem_json_414(client, admin_header):
+    response = client.get("/api/v1/users?q=" + "x" * 5000, headers=admin_header)
+
+    assert response.status_code == 414
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_the_spec_documents_errors_as_problem_json(client):
+    spec = client.get("/api/v1/openapi.json").json
+
+    for name in ("UNAUTHORIZED", "FORBIDDEN", "UNPROCESSABLE_CONTENT", "DEFAULT_ERROR"):
+        response = spec["components"]["responses"].get(name)
+        if response is not None:
+            assert list(response["content"]) == ["application/problem+json"], name
+    assert "application/json" not in spec["components"]["responses"]["UNAUTHORIZED"]["content"]

@@ -20,10 +20,21 @@ from violet.core.errors import ApiError, Unprocessable
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE_MESSAGE = "Contains a character that cannot be stored (NUL or an unpaired surrogate)."
+# Longer query strings are refused here as problem+json; gunicorn's own (HTML) 414 starts at its
+# limit_request_line (gunicorn.conf.py), well above this.
+MAX_QUERY_BYTES = 4096
 
 
 def check_request_input() -> None:
-    """422 naming the first field holding an unstorable character; 400 for over-deep JSON."""
+    """414 for an over-long query; 422 naming each field holding an unstorable character or a
+    PATCH without a body; 400 for over-deep JSON."""
+    if len(request.query_string) > MAX_QUERY_BYTES:
+        raise ApiError(f"The query string is longer than {MAX_QUERY_BYTES} bytes.", status=414)
+    if request.method == "PATCH" and not request.content_length:
+        raise Unprocessable(
+            "Send a JSON object with the fields to change.",
+            errors={"_schema": ["A PATCH needs a JSON body."]},
+        )
     bad: dict[str, list[str]] = {}
     if UNSTORABLE.search(request.path):
         bad["path"] = [UNSTORABLE_MESSAGE]
