@@ -31,9 +31,7 @@ from violet.auth.schemas import (
     RefreshIn,
     TokenPairOut,
 )
-from violet.auth.service import api_tokens, mfa, sessions
-from violet.auth.service.directory import effective_permissions
-from violet.auth.service.grants import ensure_may_change_user
+from violet.auth.service import api_tokens, directory, mfa, sessions
 from violet.core.auth import current_user, public, require_auth
 from violet.core.errors import Conflict
 from violet.core.serialization import Extended
@@ -132,10 +130,7 @@ class Me(MethodView):
         With an API token, the token must carry every permission of its owner (403 otherwise).
         """
         user = current_user()
-        ensure_may_change_user(caller_permissions(), effective_permissions(user.id))
-        if "display_name" in payload:
-            user.display_name = payload["display_name"].strip()
-            user.updated_by = user.id
+        directory.update_own_profile(user, payload, caller_permissions=caller_permissions())
         db.session.commit()
         return sessions.describe(user, permissions=caller_permissions())
 

@@ -252,6 +252,17 @@ def update_user(
     return user
 
 
+def update_own_profile(
+    user: User, changes: dict[str, Any], *, caller_permissions: frozenset[str]
+) -> None:
+    """The caller's own display name. Through an API token, the token must carry every
+    permission of its owner (a token without permissions cannot change its owner's profile)."""
+    ensure_may_change_user(caller_permissions, effective_permissions(user.id))
+    if "display_name" in changes:
+        user.display_name = changes["display_name"].strip()
+        user.updated_by = user.id
+
+
 def delete_user(user: User, *, by: uuid.UUID, caller_permissions: frozenset[str]) -> None:
     """Soft delete: the user disappears, their sessions and API tokens stop working."""
     ensure_may_change_user(caller_permissions, effective_permissions(user.id))
