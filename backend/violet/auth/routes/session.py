@@ -75,7 +75,7 @@ class LoginMfa(MethodView):
 @blp.route("/refresh")
 class Refresh(MethodView):
     @public
-    @blp.arguments(RefreshIn)
+    @blp.arguments(RefreshIn, required=False)
     @blp.response(200, TokenPairOut)
     def post(self, payload):
         """Exchange a refresh token for a new pair; the old one is spent.
@@ -91,7 +91,7 @@ class Refresh(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @require_auth
-    @blp.arguments(RefreshIn)
+    @blp.arguments(RefreshIn, required=False)
     @blp.response(204)
     def post(self, payload):
         """End this sign-in: its refresh token (body or cookie) stops working."""
