@@ -89,9 +89,10 @@ def test_changing_the_password_then_signing_in_with_the_new_one(
     section.get_by_label("Current password").fill(USER_PASSWORD)
     section.get_by_role("button", name="Change password").click()
 
-    expect(section.get_by_test_id("password-changed")).to_be_visible()
-    # The API revoked every refresh token: this tab signed in again with the new password, so
-    # a reload (which needs the stored refresh token) keeps the session.
+    # Two argon2 checks (the change, then the new sign-in) first: slow on a busy machine.
+    expect(section.get_by_test_id("password-changed")).to_be_visible(timeout=20_000)
+    # The API ended every session: this tab signed in again with the new password, so a reload
+    # (which needs the new refresh cookie) keeps the session.
     page.reload()
     expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
     with pytest.raises(ApiCallError) as refused:
@@ -124,7 +125,10 @@ def test_with_totp_a_password_change_signs_out_with_a_notice(page: Page, admin_a
     section.get_by_role("button", name="Change password").click()
 
     # Signing in again needs a code the SPA does not have: back to sign-in, with the reason.
-    expect(page.get_by_test_id("sign-in-notice")).to_contain_text("Your password was changed")
+    # (Two argon2 checks, the change and the new sign-in, come first: slow on a busy machine.)
+    expect(page.get_by_test_id("sign-in-notice")).to_contain_text(
+        "Your password was changed", timeout=20_000
+    )
     expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Faccount$"))
     page.get_by_label("Email").fill(user["email"])
     page.get_by_label("Password").fill(NEW_PASSWORD)

@@ -46,9 +46,28 @@ def test_session_survives_a_reload(page: Page, reset, sign_in):
     expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 
+def test_page_script_cannot_read_the_refresh_token(page: Page, reset, sign_in):
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    refresh = cookies["violet_refresh"]
+    assert refresh["httpOnly"] is True
+    assert refresh["sameSite"] == "Strict"
+    assert refresh["path"] == "/api/v1/auth"
+    stored = page.evaluate("JSON.stringify(Object.entries(localStorage))")
+    readable_cookies = page.evaluate("document.cookie")
+    assert refresh["value"] not in stored
+    assert refresh["value"] not in readable_cookies
+    assert "violet_refresh" not in readable_cookies
+    # And a reload still restores the session from the cookie.
+    page.reload()
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
 def test_a_refused_session_returns_to_sign_in_and_back(page: Page, reset):
     page.goto("/sign-in")
-    page.evaluate("localStorage.setItem('violet.refresh_token', 'spent-or-forged')")
+    # The marker says a session may exist, but there is no refresh cookie behind it.
+    page.evaluate("localStorage.setItem('violet.signed_in', '1')")
 
     page.goto("/matrix")
 

@@ -16,7 +16,8 @@ export interface paths {
         /**
          * Sign in with email and password.
          * @description Answers a token pair, or `{mfa_required: true, mfa_token}` for users with two-factor
-         *     authentication, to be completed with `POST /auth/login/mfa`.
+         *     authentication, to be completed with `POST /auth/login/mfa`. 10 failures for one account
+         *     from one address within 15 minutes (and more for an address or an account) → 429.
          */
         post: {
             parameters: {
@@ -90,6 +91,13 @@ export interface paths {
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong codes; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -110,7 +118,8 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new pair; the old one is spent.
-         * @description Presenting a spent refresh token again revokes every token of that sign-in.
+         * @description The token comes in the body, or (the web interface) in the `violet_refresh` cookie.
+         *     Presenting a spent refresh token again revokes every token of that sign-in.
          */
         post: {
             parameters: {
@@ -119,7 +128,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshIn"];
                 };
@@ -154,7 +163,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * End this sign-in: its refresh token stops working.
+         * End this sign-in: its refresh token (body or cookie) stops working.
          * @description Needs only sign-in: no permission.
          */
         post: {
@@ -164,7 +173,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshIn"];
                 };
@@ -198,7 +207,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign out everywhere: every refresh token and access token of the caller stops working.
+         * Sign out everywhere: every refresh, access and API token of the caller stops working.
          * @description Needs only sign-in: no permission.
          */
         post: {
@@ -235,7 +244,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller, their groups and effective permissions.
+         * The caller, their groups and effective permissions (an API token's: its own).
          * @description Needs only sign-in: no permission.
          */
         get: {
@@ -267,7 +276,9 @@ export interface paths {
         head?: never;
         /**
          * Change the caller's display name.
-         * @description Needs only sign-in: no permission.
+         * @description With an API token, the token must carry every permission of its owner (403 otherwise).
+         *
+         *     Needs only sign-in: no permission.
          */
         patch: {
             parameters: {
@@ -308,8 +319,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change the caller's password; every refresh token is revoked (sign in again).
-         * @description Needs only sign-in: no permission.
+         * Change the caller's password; every session ends (sign in again).
+         * @description API tokens are revoked too, unless `keep_api_tokens` is true.
+         *
+         *     Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -333,6 +346,13 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong passwords; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -743,8 +763,9 @@ export interface paths {
         head?: never;
         /**
          * Change a user's name, groups, active state or password.
-         * @description Deactivating a user revokes their sessions and API tokens. A change that would leave no
-         *     active administrator is refused (409).
+         * @description Setting a password or deactivating a user ends their sessions and API tokens. Changing a
+         *     user who holds a permission the caller lacks, or giving groups with such a permission,
+         *     is refused (403). A change that would leave no active administrator is refused (409).
          *
          *     Requires permission `user.manage`.
          */
@@ -839,7 +860,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Reset a user's two-factor authentication (lost device).
+         * Reset a user's two-factor authentication (lost device); their sessions end.
          * @description Requires permission `user.manage`.
          */
         delete: {
@@ -3364,7 +3385,8 @@ export interface components {
         };
         TokenPairOut: {
             access_token: string;
-            refresh_token: string;
+            /** @description Absent when the request sent `X-Violet-Refresh: cookie`: the token is then in the HttpOnly `violet_refresh` cookie instead. */
+            refresh_token?: string;
             /** @example Bearer */
             token_type: string;
             /** @description Seconds. */
@@ -3372,7 +3394,8 @@ export interface components {
             user: components["schemas"]["MeOut"];
         };
         RefreshIn: {
-            refresh_token: string;
+            /** @description Omit it to use the `violet_refresh` cookie instead. */
+            refresh_token?: string;
         };
         MeUpdate: {
             display_name?: string;
@@ -3380,6 +3403,11 @@ export interface components {
         PasswordChangeIn: {
             current_password: string;
             new_password: string;
+            /**
+             * @description Keep the caller's API tokens (every session ends anyway).
+             * @default false
+             */
+            keep_api_tokens: boolean;
         };
         MfaSetupOut: {
             secret: string;
@@ -4150,7 +4178,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Default error response */
@@ -4159,7 +4187,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Unauthorized */
@@ -4168,7 +4196,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Forbidden */
@@ -4177,7 +4205,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
     };
