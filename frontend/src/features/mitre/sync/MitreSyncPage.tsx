@@ -57,7 +57,7 @@ function CurrentCatalogue({ status }: { status: MitreStatus }) {
           {status.counts.subtechniques} subtechniques
         </Text>
         {status.sync_running && (
-          <Text size="sm" c="orange.8" role="status">
+          <Text size="sm" c="orange" role="status">
             A sync is running right now: another one is refused until it finishes.
           </Text>
         )}
