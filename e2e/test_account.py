@@ -6,6 +6,7 @@ import time
 
 import pyotp
 import pytest
+from a11y import check_a11y
 from api_client import USER_PASSWORD, ApiCallError, ApiClient
 from playwright.sync_api import Page, expect
 
@@ -30,6 +31,7 @@ def enrol_totp(page: Page) -> pyotp.TOTP:
     """Set up two-factor authentication on the screen shown; returns the app's generator."""
     page.get_by_role("button", name="Set up two-factor authentication").click()
     expect(page.get_by_test_id("mfa-qr-code")).to_be_visible()
+    check_a11y(page)
     totp = pyotp.TOTP(page.get_by_test_id("mfa-secret").inner_text().strip())
     page.get_by_label("Authentication code").fill(totp.now())
     page.get_by_role("button", name="Turn on").click()
@@ -85,6 +87,7 @@ def test_changing_the_password_then_signing_in_with_the_new_one(
     section.get_by_role("button", name="Change password").click()
     expect(section.get_by_role("alert")).to_contain_text("The current password is wrong.")
     expect(section.get_by_text("Incorrect password.")).to_be_visible()
+    check_a11y(page)
 
     section.get_by_label("Current password").fill(USER_PASSWORD)
     section.get_by_role("button", name="Change password").click()
@@ -181,6 +184,7 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
     options = page.get_by_role("option")
     expect(options).to_have_count(len(my_permissions))
     assert sorted(options.all_inner_texts()) == sorted(my_permissions)
+    check_a11y(page)
     page.get_by_role("option", name="test_template.read").click()
     page.keyboard.press("Escape")
     section.get_by_role("button", name="Create token").click()
@@ -189,6 +193,7 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
     expect(created).to_contain_text("you will not see it again")
     secret = created.get_by_test_id("created-token-secret").inner_text().strip()
     assert secret.startswith("vlt_")
+    check_a11y(page)
     as_token = ApiClient(admin_api.base_url, token=secret)
     assert as_token.call("GET", "/auth/me")["email"] == user["email"]
     created.get_by_role("button", name="Done").click()
@@ -200,6 +205,8 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
 
     row.get_by_role("button", name="Revoke e2e automation").click()
     dialog = page.get_by_role("dialog", name="Revoke API token")
+    expect(dialog).to_be_visible()
+    check_a11y(page)
     dialog.get_by_role("button", name="Revoke token").click()
 
     expect(dialog).to_have_count(0)
