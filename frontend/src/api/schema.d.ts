@@ -16,7 +16,8 @@ export interface paths {
         /**
          * Sign in with email and password.
          * @description Answers a token pair, or `{mfa_required: true, mfa_token}` for users with two-factor
-         *     authentication, to be completed with `POST /auth/login/mfa`.
+         *     authentication, to be completed with `POST /auth/login/mfa`. 10 failures for one account
+         *     from one address within 15 minutes (and more for an address or an account) → 429.
          */
         post: {
             parameters: {
@@ -90,6 +91,13 @@ export interface paths {
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong codes; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -110,7 +118,8 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new pair; the old one is spent.
-         * @description Presenting a spent refresh token again revokes every token of that sign-in.
+         * @description The token comes in the body, or (the web interface) in the `violet_refresh` cookie.
+         *     Presenting a spent refresh token again revokes every token of that sign-in.
          */
         post: {
             parameters: {
@@ -119,7 +128,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshIn"];
                 };
@@ -153,7 +162,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this sign-in: its refresh token stops working. */
+        /**
+         * End this sign-in: its refresh token (body or cookie) stops working.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -161,7 +173,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshIn"];
                 };
@@ -194,7 +206,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out everywhere: every refresh token and access token of the caller stops working. */
+        /**
+         * Sign out everywhere: every refresh, access and API token of the caller stops working.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -228,7 +243,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller, their groups and effective permissions. */
+        /**
+         * The caller, their groups and effective permissions (an API token's: its own).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -256,7 +274,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the caller's display name. */
+        /**
+         * Change the caller's display name.
+         * @description With an API token, the token must carry every permission of its owner (403 otherwise).
+         *
+         *     Needs only sign-in: no permission.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -295,7 +318,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the caller's password; every refresh token is revoked (sign in again). */
+        /**
+         * Change the caller's password; every session ends (sign in again).
+         * @description API tokens are revoked too, unless `keep_api_tokens` is true.
+         *
+         *     Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -318,6 +346,13 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong passwords; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -336,7 +371,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code). */
+        /**
+         * Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -374,7 +412,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP on by proving the authenticator app works (a current code). */
+        /**
+         * Turn TOTP on by proving the authenticator app works (a current code).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -415,7 +456,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP off (password and a current code); refused while MFA is mandatory. */
+        /**
+         * Turn TOTP off (password and a current code); refused while MFA is mandatory.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -454,7 +498,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API tokens (secrets are never shown again). */
+        /**
+         * The caller's API tokens (secrets are never shown again).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -478,7 +525,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token carrying some of the caller's permissions; shown once. */
+        /**
+         * Create an API token carrying some of the caller's permissions; shown once.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -524,7 +574,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's API tokens. */
+        /**
+         * Revoke one of the caller's API tokens.
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -710,8 +763,9 @@ export interface paths {
         head?: never;
         /**
          * Change a user's name, groups, active state or password.
-         * @description Deactivating a user revokes their sessions and API tokens. A change that would leave no
-         *     active administrator is refused (409).
+         * @description Setting a password or deactivating a user ends their sessions and API tokens. Changing a
+         *     user who holds a permission the caller lacks, or giving groups with such a permission,
+         *     is refused (403). A change that would leave no active administrator is refused (409).
          *
          *     Requires permission `user.manage`.
          */
@@ -806,7 +860,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Reset a user's two-factor authentication (lost device).
+         * Reset a user's two-factor authentication (lost device); their sessions end.
          * @description Requires permission `user.manage`.
          */
         delete: {
@@ -844,7 +898,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every permission code with what it allows. */
+        /**
+         * Every permission code with what it allows.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1325,7 +1382,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspaces the caller belongs to (every one with `workspace.read_all`). */
+        /**
+         * The workspaces the caller belongs to (every one with `workspace.read_all`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1404,7 +1464,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace this request acts in (`X-Violet-Workspace`, else the caller's default). */
+        /**
+         * The workspace this request acts in (`X-Violet-Workspace`, else the caller's default).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1427,7 +1490,10 @@ export interface paths {
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
-        /** Make a workspace the caller belongs to their default (remembered across sign-ins). */
+        /**
+         * Make a workspace the caller belongs to their default (remembered across sign-ins).
+         * @description Needs only sign-in: no permission.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -1471,7 +1537,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One workspace the caller may see. */
+        /**
+         * One workspace the caller may see.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1627,7 +1696,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The members of a workspace the caller may see. */
+        /**
+         * The members of a workspace the caller may see.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1707,7 +1779,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every known setting with its value and default. */
+        /**
+         * Every known setting with its value and default.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1796,7 +1871,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the catalogue holds, the last sync, and the pinned default release. */
+        /**
+         * What the catalogue holds, the last sync, and the pinned default release.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1838,8 +1916,8 @@ export interface paths {
         put?: never;
         /**
          * Sync the catalogue from a URL (default: the pinned release) or an uploaded bundle.
-         * @description JSON `{source?, expected_sha256?, allow_unverified?}`, or multipart/form-data with the
-         *     bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
+         * @description JSON `{source?, expected_sha256?, allow_unverified?, version?}`, or multipart/form-data
+         *     with the bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
          *     transaction; re-syncing the same bundle writes no catalogue row.
          *
          *     Requires permission `mitre.sync`.
@@ -1874,35 +1952,45 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The bundle exceeds MITRE_MAX_BYTES. */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The upload is not a .json or .json.gz file. */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
-                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle. */
+                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle (see `errors`). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The bundle could not be fetched. */
                 502: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1920,7 +2008,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tactics in matrix order; filter by domain and text (`q`). */
+        /**
+         * List tactics in matrix order; filter by domain and text (`q`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1969,7 +2060,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List techniques; filter by tactic, text (`q`), domain and platform. */
+        /**
+         * List techniques; filter by tactic, text (`q`), domain and platform.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2024,7 +2118,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One technique by ATT&CK id (T1059) with its tactics and sub-techniques. */
+        /**
+         * One technique by ATT&CK id (T1059) with its tactics and sub-techniques.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2068,7 +2165,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sub-techniques; filter by parent technique, text (`q`), domain and platform. */
+        /**
+         * List sub-techniques; filter by parent technique, text (`q`), domain and platform.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2122,7 +2222,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One sub-technique by ATT&CK id (T1059.001) with its parent technique. */
+        /**
+         * One sub-technique by ATT&CK id (T1059.001) with its parent technique.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2162,7 +2265,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The domain's matrix: tactics → techniques → sub-techniques (live objects only). */
+        /**
+         * The domain's matrix: tactics → techniques → sub-techniques (live objects only).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4751,7 +4857,8 @@ export interface components {
         };
         TokenPairOut: {
             access_token: string;
-            refresh_token: string;
+            /** @description Absent when the request sent `X-Violet-Refresh: cookie`: the token is then in the HttpOnly `violet_refresh` cookie instead. */
+            refresh_token?: string;
             /** @example Bearer */
             token_type: string;
             /** @description Seconds. */
@@ -4759,7 +4866,8 @@ export interface components {
             user: components["schemas"]["MeOut"];
         };
         RefreshIn: {
-            refresh_token: string;
+            /** @description Omit it to use the `violet_refresh` cookie instead. */
+            refresh_token?: string;
         };
         MeUpdate: {
             display_name?: string;
@@ -4767,6 +4875,11 @@ export interface components {
         PasswordChangeIn: {
             current_password: string;
             new_password: string;
+            /**
+             * @description Keep the caller's API tokens (every session ends anyway).
+             * @default false
+             */
+            keep_api_tokens: boolean;
         };
         MfaSetupOut: {
             secret: string;
@@ -5081,16 +5194,33 @@ export interface components {
             techniques: number;
             subtechniques: number;
         };
+        DomainStatusOut: {
+            /** @example enterprise-attack */
+            domain: string;
+            /** @description Its last synced release. */
+            version: string | null;
+            /** @description Live objects. */
+            counts: components["schemas"]["CountsOut"];
+            /** @description Its last sync attempt (see `status` and `error`). */
+            last_sync: components["schemas"]["SyncOut"] | (Record<string, never> | null);
+        };
         StatusOut: {
-            last_sync: (Record<string, never> | null) | components["schemas"]["SyncOut"];
+            /** @description The last attempt of any domain, including one that failed before its bundle named a domain (offline, checksum mismatch). */
+            last_sync: components["schemas"]["SyncOut"] | (Record<string, never> | null);
             /** @description Last synced release. */
             version?: string | null;
             source_url?: string | null;
             sha256?: string | null;
-            domains: string[];
+            /** @description Each domain with data or a sync attempt, in matrix order. */
+            domains: components["schemas"]["DomainStatusOut"][];
+            /** @description Live objects of all domains. */
             counts: components["schemas"]["CountsOut"];
             default_url: string;
             default_version: string;
+            /** @description The checksum pinned for the default URL (MITRE_DEFAULT_SHA256). */
+            default_sha256: string | null;
+            /** @description Whether a checksum is pinned for the default URL. */
+            pinned: boolean;
             /** @description A sync holds the lock right now. */
             sync_running: boolean;
         };
@@ -5104,6 +5234,11 @@ export interface components {
              * @default false
              */
             allow_unverified: boolean;
+            /**
+             * @description The ATT&CK release, for a bundle without a collection object (the bundle's own version wins; without either, the file or URL name is read).
+             * @example 18.1
+             */
+            version?: string;
         };
         SyncUpload: {
             /**
@@ -5114,6 +5249,11 @@ export interface components {
             expected_sha256?: string;
             /** @default false */
             allow_unverified: boolean;
+            /**
+             * @description The ATT&CK release, for a bundle without a collection object (the bundle's own version wins; without either, the file or URL name is read).
+             * @example 18.1
+             */
+            version?: string;
         };
         ChangesOut: {
             added: number;
@@ -5846,7 +5986,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Default error response */
@@ -5855,7 +5995,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Unauthorized */
@@ -5864,7 +6004,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Forbidden */
@@ -5873,7 +6013,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
     };
