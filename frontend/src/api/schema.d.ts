@@ -3227,6 +3227,8 @@ export interface paths {
          * The caller's missions (every mission with `mission.read_all`), with progress.
          * @description Each carries `progress` (`tests_total`, `tests_by_state`, `score`) and the caller's
          *     `my_role`. `include_deleted=true` needs `mission.manage_all`.
+         *
+         *     Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -3309,7 +3311,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One mission with its progress and the caller's role. */
+        /**
+         * One mission with its progress and the caller's role.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3339,7 +3344,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete the mission (soft; lead or `mission.manage_all`). */
+        /**
+         * Delete the mission (soft; lead or `mission.manage_all`).
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3364,7 +3372,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change the mission (lead or `mission.manage_all`); If-Match: stale → 412. */
+        /**
+         * Change the mission (lead or `mission.manage_all`); If-Match: stale → 412.
+         * @description Needs only sign-in: no permission.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3407,7 +3418,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bring a deleted mission back (lead or `mission.manage_all`). */
+        /**
+         * Bring a deleted mission back (lead or `mission.manage_all`).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3447,7 +3461,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The mission's members and their roles (lead, red, blue, viewer). */
+        /**
+         * The mission's members and their roles (lead, red, blue, viewer).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3475,6 +3492,8 @@ export interface paths {
         /**
          * Replace the member list (lead or `mission.manage_all`); at least one lead.
          * @description Each new member is announced with the `mission.member_added` event.
+         *
+         *     Needs only sign-in: no permission.
          */
         put: {
             parameters: {
@@ -3521,7 +3540,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Active users matching `q` (email or name), for the lead choosing members (max 20). */
+        /**
+         * Active users matching `q` (email or name), for the lead choosing members (max 20).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3566,7 +3588,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The mission's categories, by name. */
+        /**
+         * The mission's categories, by name.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3595,7 +3620,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a category (name unique in the mission). */
+        /**
+         * Add a category (name unique in the mission).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3641,7 +3669,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One category. */
+        /**
+         * One category.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3669,7 +3700,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a category (soft); its tests keep pointing at it. */
+        /**
+         * Delete a category (soft); its tests keep pointing at it.
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3695,7 +3729,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename or recolour a category. */
+        /**
+         * Rename or recolour a category.
+         * @description Needs only sign-in: no permission.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3740,7 +3777,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bring a deleted category back. */
+        /**
+         * Bring a deleted category back.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3786,6 +3826,7 @@ export interface paths {
         /**
          * Copy a scenario template and all its live tests (fields and ATT&CK tags) into the
          *     mission, in one transaction, after its existing tests. Needs `scenario_template.read`.
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -3834,6 +3875,7 @@ export interface paths {
         /**
          * The mission's tests in order; filter by state, tactic, technique (with its
          *     sub-techniques), detection level, category, scenario, text (`q`) and `latest` run.
+         * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -3880,6 +3922,7 @@ export interface paths {
         /**
          * Add one test at the end: from `test_template_id` (needs `test_template.read`; other
          *     fields override the copy) or ad hoc (`name`, fields, `mitre` tags from the catalogue).
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -3926,7 +3969,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Reorder the tests: `test_ids` lists every live test of the mission once. */
+        /**
+         * Reorder the tests: `test_ids` lists every live test of the mission once.
+         * @description Needs only sign-in: no permission.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -3971,7 +4017,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One test with its tags, detections and `ETag: "<version>"`. */
+        /**
+         * One test with its tags, detections and `ETag: "<version>"`.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4002,7 +4051,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Remove a test from the mission (soft; the lead). */
+        /**
+         * Remove a test from the mission (soft; the lead).
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4032,6 +4084,8 @@ export interface paths {
          * Change a test. Red writes the red fields and moves the state, blue the blue fields,
          *     the lead everything; a forbidden field → 403 naming it, nothing changed.
          * @description Moving to `waiting_blue` fills `executed_at`/`executed_by` unless red gave them.
+         *
+         *     Needs only sign-in: no permission.
          */
         patch: {
             parameters: {
@@ -4098,7 +4152,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bring a removed test back (the lead). */
+        /**
+         * Bring a removed test back (the lead).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4145,6 +4202,8 @@ export interface paths {
          * Replace the test's per-tool outcomes (blue or lead), one per tool.
          * @description The test's `detection_level_id` becomes the best-scoring of them (a level without a
          *     score counts only when no tool has a scored one).
+         *
+         *     Needs only sign-in: no permission.
          */
         put: {
             parameters: {
@@ -4198,6 +4257,7 @@ export interface paths {
         /**
          * A new pending run of the test, linked by `retest_of_id` (red or lead); the earlier
          *     run keeps its results, and coverage uses the latest run.
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -4237,7 +4297,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List detection levels in their display order (`position`). */
+        /**
+         * List detection levels in their display order (`position`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4315,7 +4378,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One detection level. */
+        /**
+         * One detection level.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4467,7 +4533,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List defense tools; filter by text (`q`: name, vendor) and `layer`. */
+        /**
+         * List defense tools; filter by text (`q`: name, vendor) and `layer`.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4547,7 +4616,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One defense tool, with `ETag: "<version>"`. */
+        /**
+         * One defense tool, with `ETag: "<version>"`.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
