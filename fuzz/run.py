@@ -56,6 +56,8 @@ def tokens(base_url: str) -> dict[str, str]:
 def fuzz(base_url: str, name: str, token: str, max_time: int, workers: int) -> int:
     command = [
         str(REPO_ROOT / ".venv" / "bin" / "schemathesis"),
+        "--config-file",
+        str(REPO_ROOT / "fuzz" / "schemathesis.toml"),
         "run",
         f"{base_url}/api/v1/openapi.json",
         "--url",
