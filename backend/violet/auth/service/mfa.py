@@ -53,6 +53,9 @@ def begin_setup(user: User) -> dict[str, Any]:
 
 def enable(user: User, code: str) -> list[str]:
     """Turn TOTP on with a current code; answers the first set of recovery codes (shown once)."""
+    # Locked first: of two parallel enables (codes of two steps), the second sees TOTP on and
+    # is refused, rather than replace the codes the first has just shown.
+    db.session.refresh(user, with_for_update=True)
     if user.mfa_enabled:
         raise Conflict("Two-factor authentication is already on.")
     if not user.mfa_secret:
