@@ -14,19 +14,31 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/nul
 	$(wildcard frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
 
 .PHONY: help install frontend chromium run test lint format test-backend frontend-check e2e \
-	fuzz-ci fuzz audit api-types migrate revision seed flask bench clean
+	fuzz-ci fuzz audit lock api-types migrate revision seed flask bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# The locks (docs/development.md, "Dependencies"): every package pinned with its hashes. The
+# runtime lock is what the Docker image installs; the dev lock adds the tools and the test suite.
+RUNTIME_LOCK := requirements/runtime.txt
+DEV_LOCK := requirements/dev.txt
+LOCK_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" --quiet $(if $(UPGRADE),--upgrade)
+
+$(VENV)/.installed: pyproject.toml $(DEV_LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-install: $(VENV)/.installed ## Create .venv and install Violet with its dev tools
+install: $(VENV)/.installed ## Create .venv: the locked dev dependencies (hash-checked), then Violet
+
+lock: $(VENV)/.installed ## Re-resolve requirements/*.txt from pyproject.toml on PyPI (UPGRADE=1: newest)
+	$(LOCK_COMPILE) -o $(RUNTIME_LOCK)
+	$(LOCK_COMPILE) --extra dev --constraint $(RUNTIME_LOCK) -o $(DEV_LOCK)
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
@@ -91,11 +103,20 @@ fuzz-ci: install frontend ## schemathesis over the OpenAPI spec, short budget (p
 fuzz: install frontend ## schemathesis over the OpenAPI spec with a long budget (FUZZ_SECONDS=600)
 	$(BIN)/python fuzz/run.py --max-time $${FUZZ_SECONDS:-600}
 
-# Both query advisory databases on the network (PyPI/OSV, the npm registry): offline they fail
-# with a network error, so CI runs this where it has network access.
-audit: install frontend/node_modules/.installed ## Known vulnerabilities: pip-audit (the venv) and npm audit
-	$(BIN)/pip-audit --strict
-	cd frontend && npm audit --audit-level=moderate
+# Both query advisory data on the network (PyPI's JSON API, the npm registry's audit endpoint),
+# which a package mirror does not serve: offline they fail, and the message says so. Not part of
+# `make test`; run it where there is network access.
+audit: install frontend/node_modules/.installed ## Known vulnerabilities: pip-audit (the dev lock) and npm audit (needs network)
+	@status=0; \
+	$(BIN)/pip-audit --strict --disable-pip -r $(DEV_LOCK) || status=1; \
+	(cd frontend && npm audit --audit-level=moderate) || status=1; \
+	if [ $$status != 0 ]; then \
+		echo "make audit failed. Errors such as 'Dependency not found on PyPI', a connection error" >&2; \
+		echo "or 'audit endpoint returned an error' mean that this machine cannot reach the advisory" >&2; \
+		echo "data (no internet, or a package mirror only): that is not a finding. Run 'make audit'" >&2; \
+		echo "where there is network access. Anything else above is a known vulnerability." >&2; \
+	fi; \
+	exit $$status
 
 migrate: install ## Apply migrations to the database (embedded unless DATABASE_URL is set)
 	$(FLASK) db upgrade

@@ -1,5 +1,6 @@
-"""The signed-in user's own account page: display name, password, TOTP enrolment, API tokens,
-and the enrolment screen every page becomes while the administrator requires TOTP."""
+"""The signed-in user's own account page: display name, password, TOTP enrolment and recovery
+codes, API tokens, and the enrolment screen every page becomes while the administrator requires
+TOTP."""
 
 import re
 import time
@@ -165,6 +166,73 @@ def test_enrolling_totp_then_signing_in_with_a_code(page: Page, admin_api: ApiCl
     expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
 
 
+def sign_in_with_recovery_code(page: Page, email: str, recovery_code: str) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Use a recovery code instead").click()
+    page.get_by_label("Recovery code").fill(recovery_code)
+    check_a11y(page)
+    page.get_by_role("button", name="Verify").click()
+
+
+def test_recovery_codes_are_shown_once_and_each_signs_in_once(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    user = admin_api.create_user(groups=("Analysts",))
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    section = page.get_by_role("region", name="Two-factor authentication")
+    totp = enrol_totp(page)
+
+    codes = section.get_by_test_id("recovery-codes-list").inner_text().split()
+    assert len(set(codes)) == 10
+    check_a11y(page)
+    with page.expect_download() as download:
+        section.get_by_role("button", name="Download").click()
+    saved = download.value
+    assert saved.suggested_filename == "violet-recovery-codes.txt"
+    with open(saved.path(), encoding="utf-8") as file:
+        assert file.read().split("\n")[3:13] == codes
+    section.get_by_role("button", name="I have saved them").click()
+    expect(section.get_by_test_id("recovery-codes")).to_have_count(0)
+    expect(section.get_by_test_id("recovery-codes-remaining")).to_have_text(
+        "Unused recovery codes: 10"
+    )
+    page.reload()  # shown once: never again
+    expect(section.get_by_test_id("mfa-status")).to_have_text("On")
+    expect(section.get_by_test_id("recovery-codes")).to_have_count(0)
+
+    sign_out(page)
+    sign_in_with_recovery_code(page, user["email"], codes[0].upper())
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+    expect(section.get_by_test_id("recovery-codes-remaining")).to_have_text(
+        "Unused recovery codes: 9"
+    )
+
+    sign_out(page)
+    sign_in_with_recovery_code(page, user["email"], codes[0])
+    expect(page.get_by_role("alert")).to_contain_text("already used")
+
+    page.get_by_label("Recovery code").fill(codes[1])
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+
+    # A new set, with the password and a code from the app: the old codes stop working.
+    section.get_by_role("button", name="Generate new recovery codes").click()
+    form = section.get_by_role("form", name="Generate new recovery codes")
+    form.get_by_label("Password").fill(USER_PASSWORD)
+    form.get_by_label("Authentication code").fill(next_code(totp))
+    form.get_by_role("button", name="Generate").click()
+    expect(section.get_by_role("status")).to_have_text(re.compile("^New recovery codes"))
+    new_codes = section.get_by_test_id("recovery-codes-list").inner_text().split()
+    assert len(new_codes) == 10 and not set(new_codes) & set(codes)
+    section.get_by_role("button", name="I have saved them").click()
+    sign_out(page)
+    sign_in_with_recovery_code(page, user["email"], codes[2])
+    expect(page.get_by_role("alert")).to_contain_text("already used")
+
+
 def test_an_api_token_created_in_the_ui_works_until_revoked(
     page: Page, admin_api: ApiClient, sign_in
 ):
@@ -236,6 +304,9 @@ def test_forced_enrolment_comes_before_every_page(page: Page, admin_api: ApiClie
 
     page.goto("/matrix")
     enrol_totp(page)
+    # The recovery codes first: the next page would hide them for good.
+    expect(page.get_by_test_id("recovery-codes-list")).to_be_visible()
+    page.get_by_role("button", name="I have saved them").click()
 
     # Enrolled: the page that was asked for, then the rest of the app.
     expect(page.get_by_role("heading", name="ATT&CK matrix")).to_be_visible()

@@ -1,8 +1,9 @@
 """The production path, without Docker: backend/Dockerfile's steps run outside the repository.
 
 Its final stage is followed as written: the files it COPYs go into an application directory
-(the SPA from this checkout's `frontend/dist`, which its Node stage builds), `pip install .` becomes
-building the wheel there and installing it into a fresh venv, its ENV is applied, and its CMD
+(the SPA from this checkout's `frontend/dist`, which its Node stage builds), the locked
+dependencies are installed into a fresh venv with their hashes checked, `pip install --no-deps .`
+becomes building the wheel there and installing it, its ENV is applied, and its CMD
 (`db upgrade`, `seed`, gunicorn) is started with `VIOLET_ENV=production` and real secrets, against
 a PostgreSQL of its own (a second embedded server). Two instances start together on one database,
 like replicas behind a load balancer.
@@ -28,6 +29,7 @@ from live_server import REPO_ROOT, free_port, wait_until_up
 from stix import write_bundle
 
 DOCKERFILE = REPO_ROOT / "backend" / "Dockerfile"
+LOCK = "requirements/runtime.txt"  # the hash-checked dependencies the image installs
 ADMIN_EMAIL = "admin@production.test"
 ADMIN_PASSWORD = secrets.token_urlsafe(18)
 
@@ -77,13 +79,19 @@ def build_without_docker(root: Path) -> Image:
             target = app_dir / destination
             for source in sources:
                 copy_into(REPO_ROOT / source.rstrip("/"), target, destination)
+        elif instruction == "RUN" and "--require-hashes" in arguments:
+            assert arguments == f"pip install --no-cache-dir --require-hashes -r {LOCK}", arguments
+            subprocess.run(
+                [*pip, "install", "--require-hashes", "-r", LOCK], cwd=app_dir, check=True
+            )
         elif instruction == "RUN":
-            assert "pip install --no-cache-dir . " in arguments + " ", arguments
+            assert "pip install --no-cache-dir --no-deps . " in arguments + " ", arguments
             wheels = root / "wheels"
             subprocess.run(
                 [*pip, "wheel", "--no-deps", "-w", str(wheels), "."], cwd=app_dir, check=True
             )
-            subprocess.run([*pip, "install", *map(str, wheels.glob("violet-*.whl"))], check=True)
+            violet_wheel = map(str, wheels.glob("violet-*.whl"))
+            subprocess.run([*pip, "install", "--no-deps", *violet_wheel], check=True)
         elif instruction == "CMD":
             cmd = json.loads(arguments)
     # The image's WORKDIR (/app) is this app directory.

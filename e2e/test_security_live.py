@@ -2,8 +2,8 @@
 
 Per-process counters would let 12 bad passwords through as 12 × 401 when the requests spread
 over the workers; the counters live in PostgreSQL, so the 11th is refused whichever worker gets
-it. Two workers racing the same TOTP code must accept it once. A 200 MB body is refused from its
-headers, before the body is sent.
+it. Two workers racing the same TOTP code, or the same recovery code, must accept it once. A
+200 MB body is refused from its headers, before the body is sent.
 """
 
 from __future__ import annotations
@@ -45,27 +45,30 @@ def test_failed_logins_are_counted_across_workers(live_server, admin_api):
     assert statuses == [401] * 10 + [429] * 2
 
 
-def test_one_totp_code_raced_on_two_workers_is_accepted_once(live_server, admin_api):
-    user = admin_api.create_user()
-    own = ApiClient(live_server)
-    own.sign_in(user["email"], USER_PASSWORD)
+def enrol_totp(base_url: str, email: str) -> tuple[pyotp.TOTP, list[str]]:
+    """TOTP on for the user: the app's generator and the recovery codes."""
+    own = ApiClient(base_url)
+    own.sign_in(email, USER_PASSWORD)
     totp = pyotp.TOTP(own.call("POST", "/auth/mfa/setup")["secret"])
-    own.call("POST", "/auth/mfa/enable", {"code": totp.now()})
+    recovery_codes = own.call("POST", "/auth/mfa/enable", {"code": totp.now()})["recovery_codes"]
+    return totp, recovery_codes
+
+
+def race_mfa_step(base_url: str, email: str, second_factor: dict) -> list[int]:
+    """Two challenges completed at the same instant with the same second factor: the statuses."""
     challenges = [
-        post_json(live_server, "/auth/login", {"email": user["email"], "password": USER_PASSWORD})[
-            1
-        ]["mfa_token"]
+        post_json(base_url, "/auth/login", {"email": email, "password": USER_PASSWORD})[1][
+            "mfa_token"
+        ]
         for _ in range(2)
     ]
-    # The next step's code: fresh (the enrolment spent this step's) and within the ±1 drift.
-    code = totp.at(time.time() + 30)
     start = threading.Barrier(2)
     statuses: list[int] = []
 
     def complete(challenge: str) -> None:
         start.wait()
         status, _ = post_json(
-            live_server, "/auth/login/mfa", {"mfa_token": challenge, "code": code}
+            base_url, "/auth/login/mfa", {"mfa_token": challenge, **second_factor}
         )
         statuses.append(status)
 
@@ -74,8 +77,25 @@ def test_one_totp_code_raced_on_two_workers_is_accepted_once(live_server, admin_
         thread.start()
     for thread in threads:
         thread.join()
+    return sorted(statuses)
 
-    assert sorted(statuses) == [200, 401]
+
+def test_one_totp_code_raced_on_two_workers_is_accepted_once(live_server, admin_api):
+    user = admin_api.create_user()
+    totp, _ = enrol_totp(live_server, user["email"])
+    # The next step's code: fresh (the enrolment spent this step's) and within the ±1 drift.
+    code = totp.at(time.time() + 30)
+
+    assert race_mfa_step(live_server, user["email"], {"code": code}) == [200, 401]
+
+
+def test_one_recovery_code_raced_on_two_workers_is_accepted_once(live_server, admin_api):
+    user = admin_api.create_user()
+    _, recovery_codes = enrol_totp(live_server, user["email"])
+
+    statuses = race_mfa_step(live_server, user["email"], {"recovery_code": recovery_codes[0]})
+
+    assert statuses == [200, 401]
 
 
 def test_a_200_mb_login_body_is_refused_from_its_headers(live_server):

@@ -172,10 +172,40 @@ def check_catalogue(connection: Connection) -> None:
     )
 
 
+# --- d81f4c6a2b7e TOTP recovery codes: one used, one not ---------------------------------------
+
+RECOVERY_CODE_HASHES = (token_hash("usedupgradecode1"), token_hash("freshupgradecode"))
+
+
+def load_recovery_codes(connection: Connection) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO mfa_recovery_codes (user_id, code_hash, used_at) VALUES "
+            "(:user, :used, now()), (:user, :fresh, NULL)"
+        ),
+        {"user": USER_ID, "used": RECOVERY_CODE_HASHES[0], "fresh": RECOVERY_CODE_HASHES[1]},
+    )
+
+
+def check_recovery_codes(connection: Connection) -> None:
+    rows = connection.execute(
+        text(
+            "SELECT code_hash, used_at IS NOT NULL FROM mfa_recovery_codes "
+            "WHERE user_id = :user ORDER BY used_at NULLS LAST"
+        ),
+        {"user": USER_ID},
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        (RECOVERY_CODE_HASHES[0], True),
+        (RECOVERY_CODE_HASHES[1], False),
+    ]
+
+
 # The revision that introduced the tables → the rows an instance at that revision holds.
 DATA_AT_REVISION: dict[str, DataStep] = {
     "3b7c1a2d9e01": DataStep(load_users_and_tokens, check_users_and_tokens),
     "6d4e2f8a1b93": DataStep(load_catalogue, check_catalogue),
+    "d81f4c6a2b7e": DataStep(load_recovery_codes, check_recovery_codes),
 }
 
 

@@ -1,5 +1,5 @@
-"""Tables of the auth domain. Secrets (refresh, API and invitation tokens) are stored only as
-SHA-256 hashes; passwords as argon2id hashes."""
+"""Tables of the auth domain. Secrets (refresh, API and invitation tokens, TOTP recovery codes)
+are stored only as SHA-256 hashes; passwords as argon2id hashes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     String,
     Table,
+    UniqueConstraint,
     and_,
     case,
     false,
@@ -236,3 +237,17 @@ class ApiToken(UuidPkMixin, TimestampMixin, Base):
     workspace_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
+
+
+class MfaRecoveryCode(UuidPkMixin, Base):
+    """One single-use TOTP recovery code (auth/service/mfa.py says why SHA-256 is enough)."""
+
+    __tablename__ = "mfa_recovery_codes"
+    # Also the index that finds a user's codes.
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Set when the code signs its owner in; a used code is refused from then on.
+    used_at: Mapped[datetime | None]

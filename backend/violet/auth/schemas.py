@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from violet.auth.models import EMAIL_MAX, NAME_MAX
 from violet.auth.service.credentials import PASSWORD_MAX, PASSWORD_MIN
@@ -12,6 +12,7 @@ from violet.core.pagination import PageQuery
 TOKEN_MAX = 2048  # longer than any token Violet issues
 NAME = validate.Length(max=NAME_MAX)
 PASSWORD = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX)
+RECOVERY_CODE_MAX = 64  # a code is 19 characters; room for spaces a user may add
 INVITATION_STATUSES = ("pending", "accepted", "expired", "revoked")
 # ASCII digits (spaces allowed, as authenticator apps show "123 456"); \d would admit any
 # script's digits.
@@ -72,6 +73,10 @@ class MeOut(UserOut):
     mfa_enrolment_required = fields.Boolean(
         required=True,
         metadata={"description": "MFA is mandatory and not set up: only enrolment is allowed."},
+    )
+    recovery_codes_remaining = fields.Integer(
+        required=True,
+        metadata={"description": "Unused TOTP recovery codes; generate a new set when low."},
     )
 
 
@@ -142,6 +147,17 @@ class MfaSetupOut(Schema):
     otpauth_uri = fields.String(required=True)
 
 
+class MfaRecoveryCodesOut(Schema):
+    recovery_codes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Ten single-use codes that stand in for a TOTP code at sign-in. "
+            "Shown once: only their hashes are kept."
+        },
+    )
+
+
 class InvitationOut(Schema):
     id = fields.UUID(required=True)
     email = fields.String(required=True)
@@ -175,7 +191,19 @@ class LoginIn(Schema):
 
 class MfaLoginIn(Schema):
     mfa_token = token_field(required=True)
-    code = fields.String(required=True, validate=TOTP_CODE)
+    code = fields.String(
+        validate=TOTP_CODE, metadata={"description": "A TOTP code; or send `recovery_code`."}
+    )
+    recovery_code = fields.String(
+        validate=validate.Length(min=1, max=RECOVERY_CODE_MAX),
+        metadata={"description": "An unused recovery code instead of `code` (works once)."},
+    )
+
+    @validates_schema
+    def one_second_factor(self, data, **kwargs):
+        if ("code" in data) == ("recovery_code" in data):
+            message = "Send either `code` or `recovery_code`."
+            raise ValidationError({"code": [message], "recovery_code": [message]})
 
 
 class RefreshIn(Schema):

@@ -67,7 +67,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete an MFA sign-in with the challenge token and a TOTP code (single use). */
+        /**
+         * Complete an MFA sign-in with the challenge token and a TOTP code or a recovery code.
+         * @description Send exactly one of `code` and `recovery_code`; either works once.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -414,7 +417,9 @@ export interface paths {
         put?: never;
         /**
          * Turn TOTP on by proving the authenticator app works (a current code).
-         * @description Needs only sign-in: no permission.
+         * @description Answers ten recovery codes, shown this once.
+         *
+         *     Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -429,12 +434,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description No Content */
-                204: {
+                /** @description OK */
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["MfaRecoveryCodesOut"];
+                    };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -482,6 +489,61 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the caller's TOTP recovery codes (password and a current code).
+         * @description Answers ten new codes, shown this once; the previous ones stop working.
+         *
+         *     Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MfaDisableIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MfaRecoveryCodesOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong codes or passwords; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4913,6 +4975,8 @@ export interface components {
             unread_notifications: number;
             /** @description MFA is mandatory and not set up: only enrolment is allowed. */
             mfa_enrolment_required: boolean;
+            /** @description Unused TOTP recovery codes; generate a new set when low. */
+            recovery_codes_remaining: number;
         };
         LoginOut: {
             access_token?: string;
@@ -4925,7 +4989,10 @@ export interface components {
         };
         MfaLoginIn: {
             mfa_token: string;
-            code: string;
+            /** @description A TOTP code; or send `recovery_code`. */
+            code?: string;
+            /** @description An unused recovery code instead of `code` (works once). */
+            recovery_code?: string;
         };
         TokenPairOut: {
             access_token: string;
@@ -4959,6 +5026,10 @@ export interface components {
         };
         MfaCodeIn: {
             code: string;
+        };
+        MfaRecoveryCodesOut: {
+            /** @description Ten single-use codes that stand in for a TOTP code at sign-in. Shown once: only their hashes are kept. */
+            recovery_codes: string[];
         };
         MfaDisableIn: {
             code: string;

@@ -9,6 +9,8 @@ export type InvitationLookup = components["schemas"]["InvitationLookupOut"];
 export type DatabaseStatus = components["schemas"]["DatabaseOut"];
 
 export type MfaSetup = components["schemas"]["MfaSetupOut"];
+/** Ten single-use TOTP recovery codes: the only answers that carry them in clear. */
+export type MfaRecoveryCodes = components["schemas"]["MfaRecoveryCodesOut"];
 export type ApiToken = components["schemas"]["ApiTokenOut"];
 /** A new API token: the only answer that carries its secret (`token`). */
 export type ApiTokenCreated = components["schemas"]["ApiTokenCreatedOut"];

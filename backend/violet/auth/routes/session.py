@@ -26,6 +26,7 @@ from violet.auth.schemas import (
     MfaCodeIn,
     MfaDisableIn,
     MfaLoginIn,
+    MfaRecoveryCodesOut,
     MfaSetupOut,
     PasswordChangeIn,
     RefreshIn,
@@ -65,8 +66,16 @@ class LoginMfa(MethodView):
     @blp.response(200, TokenPairOut)
     @blp.alt_response(429, description="Too many wrong codes; see Retry-After.")
     def post(self, payload):
-        """Complete an MFA sign-in with the challenge token and a TOTP code (single use)."""
-        result = sessions.complete_mfa_login(payload["mfa_token"], payload["code"], client())
+        """Complete an MFA sign-in with the challenge token and a TOTP code or a recovery code.
+
+        Send exactly one of `code` and `recovery_code`; either works once.
+        """
+        result = sessions.complete_mfa_login(
+            payload["mfa_token"],
+            client(),
+            code=payload.get("code"),
+            recovery_code=payload.get("recovery_code"),
+        )
         db.session.commit()
         return hand_over_session(result)
 
@@ -178,11 +187,15 @@ class MfaEnable(MethodView):
     @allowed_while(MFA_ENROLMENT.name)
     @interactive_only
     @blp.arguments(MfaCodeIn)
-    @blp.response(204)
+    @blp.response(200, MfaRecoveryCodesOut)
     def post(self, payload):
-        """Turn TOTP on by proving the authenticator app works (a current code)."""
-        mfa.enable(current_user(), payload["code"])
+        """Turn TOTP on by proving the authenticator app works (a current code).
+
+        Answers ten recovery codes, shown this once.
+        """
+        recovery_codes = mfa.enable(current_user(), payload["code"])
         db.session.commit()
+        return {"recovery_codes": recovery_codes}
 
 
 @blp.route("/mfa/disable")
@@ -195,6 +208,25 @@ class MfaDisable(MethodView):
         """Turn TOTP off (password and a current code); refused while MFA is mandatory."""
         mfa.disable(current_user(), payload["password"], payload["code"])
         db.session.commit()
+
+
+@blp.route("/mfa/recovery-codes")
+class MfaRecoveryCodes(MethodView):
+    @require_auth
+    @interactive_only
+    @blp.arguments(MfaDisableIn)
+    @blp.response(200, MfaRecoveryCodesOut)
+    @blp.alt_response(429, description="Too many wrong codes or passwords; see Retry-After.")
+    def post(self, payload):
+        """Replace the caller's TOTP recovery codes (password and a current code).
+
+        Answers ten new codes, shown this once; the previous ones stop working.
+        """
+        recovery_codes = mfa.regenerate_recovery_codes(
+            current_user(), payload["password"], payload["code"]
+        )
+        db.session.commit()
+        return {"recovery_codes": recovery_codes}
 
 
 @blp.route("/tokens")

@@ -28,6 +28,7 @@ from violet.auth.models import (
     user_groups,
 )
 from violet.auth.permissions import ADMIN_PERMISSIONS, DEFAULT_GROUPS
+from violet.auth.service import mfa
 from violet.auth.service.credentials import check_policy, hash_password
 from violet.auth.service.grants import (
     ensure_may_change_user,
@@ -298,9 +299,7 @@ def reset_mfa(user: User, *, caller_permissions: frozenset[str]) -> None:
     """
     ensure_may_change_user(caller_permissions, effective_permissions(user.id))
     end_sessions(user)
-    user.mfa_enabled = False
-    user.mfa_secret = None
-    user.mfa_last_step = None
+    mfa.forget(user)
 
 
 def rotate_mfa_secrets() -> int:

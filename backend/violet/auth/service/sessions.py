@@ -67,6 +67,7 @@ def describe(user: User, permissions: frozenset[str] | None = None) -> Extended:
         user,
         permissions=sorted(effective_permissions(user.id) if permissions is None else permissions),
         mfa_enrolment_required=needs_mfa_enrolment(user),
+        recovery_codes_remaining=mfa.remaining_recovery_codes(user.id),
         # Notifications arrive with the missions domain; until then nobody has any.
         unread_notifications=0,
     )
@@ -102,8 +103,11 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     return start_session(user, client)
 
 
-def complete_mfa_login(mfa_token: str, code: str, client: Client) -> dict[str, Any]:
-    """Second step of an MFA login: the challenge token plus a fresh TOTP code."""
+def complete_mfa_login(
+    mfa_token: str, client: Client, *, code: str | None = None, recovery_code: str | None = None
+) -> dict[str, Any]:
+    """Second step of an MFA login: the challenge token plus a fresh TOTP code or an unused
+    recovery code (each works once)."""
     try:
         claims = decode_token(mfa_token)
     except (PyJWTError, JWTExtendedException) as exc:
@@ -116,7 +120,10 @@ def complete_mfa_login(mfa_token: str, code: str, client: Client) -> dict[str, A
     # Keyed on the verified challenge's user: nobody can spend another user's budget.
     guards = throttle.second_factor_guards(user.id)
     throttle.ensure_allowed(guards, throttle.TOO_MANY_CODES)
-    if not mfa.verify_code(user, code):
+    if recovery_code is not None:
+        if not mfa.use_recovery_code(user, recovery_code):
+            throttle.fail(guards, Unauthorized("The recovery code is wrong or was already used."))
+    elif code is None or not mfa.verify_code(user, code):
         throttle.fail(guards, Unauthorized("The authentication code is wrong or was already used."))
     throttle.succeeded(guards)
     return start_session(user, client)

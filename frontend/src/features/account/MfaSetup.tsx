@@ -11,10 +11,11 @@ import { enableMfa, setUpMfa } from "./api";
 /**
  * TOTP enrolment, shared by the account page and the forced-enrolment screen: a new secret as
  * a QR code and as text (for manual entry), then a current code to prove the app has it.
- * `onEnabled` runs once the API has turned two-factor authentication on (and is awaited, so
- * the button spins until the caller has refreshed what it shows).
+ * `onEnabled` runs once the API has turned two-factor authentication on, with the recovery
+ * codes it answered (shown once: the caller shows them). It is awaited, so the button spins
+ * until the caller has refreshed what it shows.
  */
-export function MfaSetup({ onEnabled }: { onEnabled: () => Promise<unknown> }) {
+export function MfaSetup({ onEnabled }: { onEnabled: OnEnabled }) {
   const setup = useMutation({ mutationFn: setUpMfa });
 
   if (!setup.data) {
@@ -32,13 +33,15 @@ export function MfaSetup({ onEnabled }: { onEnabled: () => Promise<unknown> }) {
   return <ConfirmCode secret={setup.data} onEnabled={onEnabled} onCancel={() => setup.reset()} />;
 }
 
+type OnEnabled = (recoveryCodes: string[]) => Promise<unknown> | void;
+
 function ConfirmCode({
   secret,
   onEnabled,
   onCancel,
 }: {
   secret: MfaSecret;
-  onEnabled: () => Promise<unknown>;
+  onEnabled: OnEnabled;
   onCancel: () => void;
 }) {
   const form = useForm({ initialValues: { code: "" } });
@@ -47,7 +50,7 @@ function ConfirmCode({
   useEffect(() => steps.current?.focus(), []);
   const enable = useMutation({
     mutationFn: ({ code }: typeof form.values) => enableMfa(code.replace(/\s/g, "")),
-    onSuccess: onEnabled,
+    onSuccess: ({ recovery_codes }) => onEnabled(recovery_codes),
     onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
 

@@ -1,6 +1,13 @@
 /** The signed-in user's own account: profile, password, two-factor authentication, API tokens. */
 import { api, unwrap } from "../../api/client";
-import type { ApiToken, ApiTokenCreate, ApiTokenCreated, Me, MfaSetup } from "../../api/types";
+import type {
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  Me,
+  MfaRecoveryCodes,
+  MfaSetup,
+} from "../../api/types";
 
 export function updateMe(body: { display_name: string }): Promise<Me> {
   return unwrap(api.PATCH("/api/v1/auth/me", { body }));
@@ -22,8 +29,17 @@ export function setUpMfa(): Promise<MfaSetup> {
   return unwrap(api.POST("/api/v1/auth/mfa/setup"));
 }
 
-export function enableMfa(code: string): Promise<void> {
+/** Turns two-factor authentication on; answers the first set of recovery codes (shown once). */
+export function enableMfa(code: string): Promise<MfaRecoveryCodes> {
   return unwrap(api.POST("/api/v1/auth/mfa/enable", { body: { code } }));
+}
+
+/** A new set of recovery codes in place of the old one (which stops working). */
+export function regenerateRecoveryCodes(body: {
+  password: string;
+  code: string;
+}): Promise<MfaRecoveryCodes> {
+  return unwrap(api.POST("/api/v1/auth/mfa/recovery-codes", { body }));
 }
 
 export function disableMfa(body: { password: string; code: string }): Promise<void> {

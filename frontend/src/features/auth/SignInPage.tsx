@@ -86,6 +86,7 @@ function PasswordStep({
   );
 }
 
+/** The second step: a code from the authenticator app, or (phone lost) a recovery code. */
 function MfaStep({
   mfaToken,
   onDone,
@@ -95,11 +96,18 @@ function MfaStep({
   onDone: (pair: TokenPairOut) => void;
   onRestart: () => void;
 }) {
+  const [useRecoveryCode, setUseRecoveryCode] = useState(false);
   const form = useForm({ initialValues: { code: "" } });
   const mutation = useMutation({
-    mutationFn: ({ code }: typeof form.values) => loginMfa(mfaToken, code.trim()),
+    mutationFn: ({ code }: typeof form.values) =>
+      loginMfa(mfaToken, useRecoveryCode ? { recovery_code: code.trim() } : { code: code.trim() }),
     onSuccess: onDone,
   });
+  const switchMode = () => {
+    setUseRecoveryCode(!useRecoveryCode);
+    form.reset();
+    mutation.reset();
+  };
 
   return (
     <form
@@ -108,17 +116,35 @@ function MfaStep({
     >
       <Stack>
         {mutation.error && <ErrorAlert title="Verification failed" error={mutation.error} />}
-        <TextInput
-          label="Authentication code"
-          description="The 6-digit code from your authenticator app."
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          required
-          autoFocus
-          {...form.getInputProps("code")}
-        />
+        {useRecoveryCode ? (
+          <TextInput
+            key="recovery-code"
+            label="Recovery code"
+            description="One of the codes you saved when you turned on two-factor authentication. Each works once."
+            autoComplete="off"
+            spellCheck={false}
+            required
+            autoFocus
+            maxLength={64}
+            {...form.getInputProps("code")}
+          />
+        ) : (
+          <TextInput
+            key="code"
+            label="Authentication code"
+            description="The 6-digit code from your authenticator app."
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            required
+            autoFocus
+            {...form.getInputProps("code")}
+          />
+        )}
         <Button type="submit" loading={mutation.isPending}>
           Verify
+        </Button>
+        <Button variant="subtle" onClick={switchMode}>
+          {useRecoveryCode ? "Use a code from the app instead" : "Use a recovery code instead"}
         </Button>
         <Button variant="subtle" onClick={onRestart}>
           Use another account

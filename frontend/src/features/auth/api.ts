@@ -29,10 +29,13 @@ export function tokenPairOf(answer: LoginOut): TokenPairOut | null {
   };
 }
 
-export function loginMfa(mfaToken: string, code: string): Promise<TokenPairOut> {
+/** The second step: a code from the authenticator app, or one of the saved recovery codes. */
+export type SecondFactor = { code: string } | { recovery_code: string };
+
+export function loginMfa(mfaToken: string, secondFactor: SecondFactor): Promise<TokenPairOut> {
   return unwrap(
     publicApi.POST("/api/v1/auth/login/mfa", {
-      body: { mfa_token: mfaToken, code },
+      body: { mfa_token: mfaToken, ...secondFactor },
       headers: REFRESH_TRANSPORT,
     }),
   );

@@ -104,7 +104,7 @@ export default function WorkspacesPage() {
                         <Button
                           size="xs"
                           color="red"
-                          variant="outline"
+                          variant="light"
                           onClick={() => setDeleting(workspace)}
                           aria-label={`Delete ${workspace.name}`}
                         >
