@@ -1,0 +1,693 @@
+"""Benchmark: Violet's hot API endpoints beside a bare Flask + psycopg floor, in one run.
+
+    .venv/bin/python bench/api_floor.py [--requests 240] [--rounds 2] [--clients 1,8]
+                                        [--only matrix,users] [--time-limit 600] [--bundle PATH]
+
+What it does:
+1. Builds its own database (`violet_bench_api` on the embedded PostgreSQL, or `--database-url`):
+   migrations, seed, the real ATT&CK Enterprise bundle synced, 50 users.
+2. Captures, in process, the SQL each endpoint's view runs (statements and parameters, read
+   from SQLAlchemy's cursor events) and the JSON it answers.
+3. Starts two servers under the same `gunicorn.conf.py` (2 workers × 4 threads by default), on
+   loopback only: Violet itself with its production settings (`VIOLET_ENV=production`, `wsgi:app`),
+   and the floor, a bare Flask app (`floor_app()` below) that replays the captured SQL over one
+   psycopg connection per thread and builds the same JSON from the rows. Before measuring, the
+   bench checks that both answer every endpoint with the same bytes (else it stops).
+4. Drives both with the same keep-alive HTTP client threads: `--requests` per run, each endpoint
+   at each client count, Violet and the floor interleaved, the order swapped every round. It
+   prints p50, p95, p99, requests/s and the Violet ÷ floor ratios per endpoint, and the time
+   authentication takes in process (median of a few hundred requests).
+
+The floor skips what Violet does on top of the data: authentication (its SQL is not replayed,
+except for /auth/me, whose body is the caller), query-string validation, the ORM and marshmallow.
+Only ratios within one run mean much on a shared machine. Bounded: at most `--rounds` ×
+endpoints × client counts × 2 runs of `--requests` requests, and it stops measuring once
+`--time-limit` seconds have passed (printing what it has).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import pickle
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BUNDLE = REPO_ROOT.parent / "shared" / "data" / "enterprise-attack-v18.1.json.gz"
+DATABASE = "violet_bench_api"
+LOOPBACK = "127.0.0.1"
+BENCH_EMAIL = "bench@violet.local"
+USERS = 50
+PLAN_ENV = "VIOLET_FLOOR_PLAN"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    assembler: str  # the floor's function that builds the body from the rows (ASSEMBLERS)
+    # The floor also runs the authentication SQL: the body shows the caller.
+    body_is_caller: bool = False
+
+
+ENDPOINTS = (
+    Endpoint("techniques", "/api/v1/mitre/techniques?limit=50", "technique_page"),
+    Endpoint("technique search", "/api/v1/mitre/techniques?q=process&limit=50", "technique_page"),
+    Endpoint("matrix", "/api/v1/mitre/matrix", "matrix"),
+    Endpoint("users", "/api/v1/users?limit=50", "user_page"),
+    Endpoint("auth/me", "/api/v1/auth/me", "me", body_is_caller=True),
+)
+
+
+# --- the floor: bare Flask + psycopg, one connection per thread ------------------------------
+
+Rows = list[dict[str, Any]]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def technique_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    count, page, tactics = results
+    tactics_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in tactics:
+        tactics_of[row["technique_id"]].append(
+            {"external_id": row["external_id"], "name": row["name"], "shortname": row["shortname"]}
+        )
+    items = [
+        {
+            "id": str(row["id"]),
+            "external_id": row["external_id"],
+            "stix_id": row["stix_id"],
+            "name": row["name"],
+            "description": row["description"],
+            "url": row["url"],
+            "domain": row["domain"],
+            "deprecated": row["deprecated"],
+            "revoked": row["revoked"],
+            "platforms": row["platforms"],
+            "tactics": tactics_of[row["id"]],
+            "subtechnique_count": row["anon_1"],
+        }
+        for row in page
+    ]
+    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+
+
+def matrix(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    version, tactics, placed, subtechniques = results
+
+    def cell(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "external_id": row["external_id"],
+            "name": row["name"],
+            "url": row["url"],
+            "platforms": row["platforms"],
+        }
+
+    subs_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in subtechniques:
+        subs_of[row["technique_id"]].append(cell(row))
+    techniques_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in placed:
+        techniques_of[row["tactic_id"]].append({**cell(row), "subtechniques": subs_of[row["id"]]})
+    return {
+        "domain": "enterprise-attack",
+        "version": version[0]["version"] if version else None,
+        "tactics": [
+            {
+                "external_id": row["external_id"],
+                "name": row["name"],
+                "shortname": row["shortname"],
+                "url": row["url"],
+                "techniques": techniques_of[row["id"]],
+            }
+            for row in tactics
+        ],
+    }
+
+
+def _user(row: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "email": row["email"],
+        "display_name": row["display_name"],
+        "is_active": row["is_active"],
+        "mfa_enabled": row["mfa_enabled"],
+        "groups": groups,
+        "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+        "last_login_at": _iso(row["last_login_at"]),
+        "deleted_at": _iso(row["deleted_at"]),
+    }
+
+
+def _groups_by_user(rows: Rows) -> dict[Any, list[dict[str, Any]]]:
+    groups_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups_of[row["user_id"]].append({"id": str(row["id"]), "name": row["name"]})
+    return groups_of
+
+
+def user_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    count, page, groups = results
+    groups_of = _groups_by_user(groups)
+    items = [_user(row, groups_of[row["id"]]) for row in page]
+    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+
+
+def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    # Found by their columns: authentication and the view run them in an order of their own.
+    user = next(rows for rows in results if rows and "email" in rows[0])
+    permissions = next(rows for rows in results if rows and "permission_code" in rows[0])
+    # The caller's groups (a lazy load of one user's: no user_id column).
+    groups = next((rows for rows in results if rows and "description" in rows[0]), [])
+    setting = next((rows for rows in results if rows and "key" in rows[0]), [])
+    row = user[0]
+    mfa_required = bool(setting and setting[0]["value"])
+    return {
+        **_user(row, [{"id": str(group["id"]), "name": group["name"]} for group in groups]),
+        "permissions": sorted(permission["permission_code"] for permission in permissions),
+        "unread_notifications": 0,
+        "mfa_enrolment_required": not row["mfa_enabled"] and mfa_required,
+    }
+
+
+ASSEMBLERS: dict[str, Callable[[list[Rows], int, int], dict[str, Any]]] = {
+    "technique_page": technique_page,
+    "matrix": matrix,
+    "user_page": user_page,
+    "me": me,
+}
+
+
+def encoder(name: str) -> Callable[[Any], bytes]:
+    """The floor encodes as Violet's JSON provider does (checked byte for byte before a run)."""
+    if name == "orjson":
+        import orjson
+
+        return lambda body: orjson.dumps(body) + b"\n"
+    return lambda body: (json.dumps(body, separators=(",", ":")) + "\n").encode()
+
+
+def floor_app() -> Any:
+    """The floor server (gunicorn `api_floor:floor_app()`): replays the plan's SQL per path."""
+    import psycopg
+    from flask import Flask, Response, request
+    from psycopg.rows import dict_row
+
+    with open(os.environ[PLAN_ENV], "rb") as handle:
+        plan = pickle.load(handle)
+    encode = encoder(plan["encoder"])
+    local = threading.local()
+    app = Flask("floor")
+
+    def connection() -> psycopg.Connection:
+        if getattr(local, "connection", None) is None:
+            local.connection = psycopg.connect(plan["dsn"], autocommit=True, row_factory=dict_row)
+        return local.connection
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return Response(b"ok")
+
+    @app.get("/<path:path>")
+    def replay(path: str) -> Response:
+        query = request.query_string.decode()
+        endpoint = plan["endpoints"][f"/{path}?{query}" if query else f"/{path}"]
+        cursor = connection().cursor()
+        results = [cursor.execute(sql, params).fetchall() for sql, params in endpoint["sql"]]
+        limit = int(request.args.get("limit", 50))
+        offset = int(request.args.get("offset", 0))
+        body = ASSEMBLERS[endpoint["assembler"]](results, limit, offset)
+        return Response(encode(body), mimetype="application/json")
+
+    return app
+
+
+# --- set-up: database, data, captured SQL ----------------------------------------------------
+
+
+def prepare_database(database_url: str | None) -> str:
+    if database_url:
+        return database_url
+    from violet.config import data_dir
+    from violet.core import embedded_db
+
+    return embedded_db.database_url(data_dir() / "postgres", DATABASE, recreate=True)
+
+
+def production_config(database_url: str) -> dict[str, Any]:
+    return {
+        "VIOLET_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": database_url,
+    }
+
+
+def fill_database(app: Any, bundle: Path) -> None:
+    """Migrate, seed, sync the bundle, add `USERS` users; the bench user is an administrator."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from violet.auth.models import Group, User
+    from violet.auth.service.credentials import hash_password
+    from violet.extensions import db
+    from violet.mitre.sync.service import SyncSettings, file_source, sync_catalogue
+    from violet.seed import seed_all
+
+    with app.app_context():
+        upgrade()
+        seed_all()
+        settings = SyncSettings.from_config(app.config)
+        sync_catalogue(
+            file_source(bundle, settings.policy.max_bytes),
+            expected_sha256=None,
+            allow_unverified=True,
+            started_by=None,
+            settings=settings,
+        )
+        groups = {group.name: group for group in db.session.scalars(select(Group))}
+        password_hash = hash_password(secrets.token_urlsafe(16))
+        db.session.add(
+            User(
+                email=BENCH_EMAIL,
+                display_name="Bench",
+                password_hash=password_hash,
+                groups=[groups["Administrators"]],
+            )
+        )
+        for number in range(USERS - 2):  # with the seeded administrator: USERS users
+            group = groups["Operators" if number % 2 else "Analysts"]
+            db.session.add(
+                User(
+                    email=f"user{number:02d}@example.test",
+                    display_name=f"User {number:02d}",
+                    password_hash=password_hash,
+                    groups=[group],
+                )
+            )
+        db.session.commit()
+
+
+def access_token(app: Any) -> str:
+    from flask_jwt_extended import create_access_token
+    from sqlalchemy import select
+
+    from violet.auth.models import User
+    from violet.extensions import db
+
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == BENCH_EMAIL))
+        return create_access_token(identity=str(user_id), expires_delta=timedelta(hours=2))
+
+
+def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Per endpoint: the distinct SELECTs its request ran (in order) and the body it answered.
+
+    A statement counts as the view's once the request is authenticated; the ones before are
+    authentication's, kept only for endpoints whose body is the caller.
+    """
+    from flask import has_request_context, request
+    from sqlalchemy import event
+
+    from violet.core.auth import PRINCIPAL_KEY
+    from violet.extensions import db
+
+    captured: list[tuple[bool, str, Any]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        authenticated = has_request_context() and PRINCIPAL_KEY in request.environ
+        captured.append((authenticated, statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    client = app.test_client()
+    endpoints: dict[str, Any] = {}
+    bodies: dict[str, bytes] = {}
+    try:
+        for endpoint in ENDPOINTS:
+            captured.clear()
+            response = client.get(endpoint.path, headers={"Authorization": f"Bearer {token}"})
+            if response.status_code != 200:
+                sys.exit(f"{endpoint.path} answered {response.status_code}: {response.data!r}")
+            statements: list[tuple[str, Any]] = []
+            for authenticated, statement, parameters in captured:
+                if not statement.lstrip().upper().startswith("SELECT"):
+                    sys.exit(f"{endpoint.path} wrote to the database: {statement}")
+                if statement.strip() == "SELECT 1":  # the pool's pre-ping
+                    continue
+                wanted = authenticated or endpoint.body_is_caller
+                if wanted and (statement, parameters) not in statements:
+                    statements.append((statement, parameters))
+            endpoints[endpoint.path] = {"sql": statements, "assembler": endpoint.assembler}
+            bodies[endpoint.path] = response.data
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return endpoints, bodies
+
+
+def floor_encoder_for(app: Any, endpoints: dict[str, Any], bodies: dict[str, bytes]) -> str:
+    """The JSON encoding (stdlib json or orjson) that makes the floor's bytes Violet's."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    dsn = libpq_dsn(app.config["SQLALCHEMY_DATABASE_URI"])
+    with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as connection:
+        for name in ("json", "orjson"):
+            encode = encoder(name)
+            if all(
+                encode(floor_body(connection, endpoints[path], path)) == body
+                for path, body in bodies.items()
+            ):
+                return name
+        for path, body in bodies.items():
+            mine = encoder("json")(floor_body(connection, endpoints[path], path))
+            if json.loads(mine) != json.loads(body):
+                sys.exit(f"The floor's body for {path} differs from Violet's; fix its assembler.")
+    sys.exit("The floor cannot encode Violet's bytes with json or orjson.")
+
+
+def floor_body(connection: Any, endpoint: dict[str, Any], path: str) -> dict[str, Any]:
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(path).query)
+    results = [connection.execute(sql, params).fetchall() for sql, params in endpoint["sql"]]
+    limit = int(query.get("limit", ["50"])[0])
+    offset = int(query.get("offset", ["0"])[0])
+    return ASSEMBLERS[endpoint["assembler"]](results, limit, offset)
+
+
+def libpq_dsn(sqlalchemy_url: str) -> str:
+    return sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def authentication_ms(app: Any, token: str, requests: int = 300) -> tuple[float, float]:
+    """Median and p95 of authenticating one request in process: session checkout, the
+    authenticator's SQL, and the session's release at the end of the request."""
+    from violet.core.auth import authenticate
+    from violet.extensions import db
+
+    timings = []
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(requests):
+        with app.test_request_context("/api/v1/auth/me", headers=headers):
+            started = time.perf_counter()
+            authenticate()
+            db.session.remove()
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), percentile(sorted(timings), 95)
+
+
+# --- servers ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_server(name: str, app_spec: str, env: dict[str, str], workdir: Path) -> Server:
+    port = free_port()
+    log_path = workdir / f"{name}.log"
+    command = [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "gunicorn.conf.py")]
+    command += ["--pythonpath", str(REPO_ROOT / "bench"), app_spec]
+    server_env = {**os.environ, **env, "HOST": LOOPBACK, "PORT": str(port)}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT
+        )
+    return Server(name, port, process, log_path)
+
+
+def wait_ready(server: Server, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            sys.exit(f"{server.name} exited; see {server.log_path}")
+        try:
+            connection = http.client.HTTPConnection(LOOPBACK, server.port, timeout=2)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"{server.name} did not answer within {timeout:.0f} s; see {server.log_path}")
+
+
+def fetch(port: int, path: str, token: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+    connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+# --- load --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    latencies_ms: list[float] = field(default_factory=list)
+    wall_s: float = 0.0
+
+    @property
+    def requests_per_s(self) -> float:
+        return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
+
+
+def percentile(ordered: list[float], pct: float) -> float:
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def drive(port: int, path: str, token: str, clients: int, requests: int) -> Sample:
+    """`requests` GETs of `path` from `clients` keep-alive connections; latencies and wall time."""
+    per_client = [requests // clients + (i < requests % clients) for i in range(clients)]
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    start = threading.Barrier(clients + 1)
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=60)
+        start.wait()
+        for _ in range(per_client[index]):
+            began = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            latencies[index].append((time.perf_counter() - began) * 1000)
+            if response.status != 200:
+                errors.append(f"{path} answered {response.status}")
+                return
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    if errors:
+        sys.exit(errors[0])
+    return Sample([value for values in latencies for value in values], wall)
+
+
+def measure(
+    servers: dict[str, Server],
+    endpoints: list[Endpoint],
+    token: str,
+    *,
+    clients: list[int],
+    requests: int,
+    rounds: int,
+    time_limit: float,
+) -> tuple[dict[tuple[str, int, str], Sample], bool]:
+    samples: dict[tuple[str, int, str], Sample] = defaultdict(Sample)
+    began = time.monotonic()
+    for endpoint in endpoints:  # warm every worker thread's connection and statement cache
+        for server in servers.values():
+            drive(server.port, endpoint.path, token, max(clients), 4 * max(clients))
+    for round_number in range(rounds):
+        order = list(servers) if round_number % 2 == 0 else list(reversed(servers))
+        for endpoint in endpoints:
+            for count in clients:
+                for name in order:
+                    if time.monotonic() - began > time_limit:
+                        return samples, False
+                    run = drive(servers[name].port, endpoint.path, token, count, requests)
+                    sample = samples[(endpoint.name, count, name)]
+                    sample.latencies_ms.extend(run.latencies_ms)
+                    sample.wall_s += run.wall_s
+    return samples, True
+
+
+def report(
+    samples: dict[tuple[str, int, str], Sample], endpoints: list[Endpoint], clients: list[int]
+) -> None:
+    header = (
+        "| endpoint | clients | Violet p50 / p95 / p99 ms | Violet req/s "
+        "| floor p50 / p95 / p99 ms | floor req/s | throughput ÷ floor | p95 × floor |"
+    )
+    print(header)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for endpoint in endpoints:
+        for count in clients:
+            violet = samples.get((endpoint.name, count, "violet"))
+            floor = samples.get((endpoint.name, count, "floor"))
+            if not violet or not floor or not violet.latencies_ms or not floor.latencies_ms:
+                continue
+            violet_sorted, floor_sorted = sorted(violet.latencies_ms), sorted(floor.latencies_ms)
+
+            def cells(ordered: list[float]) -> str:
+                return " / ".join(f"{percentile(ordered, pct):.1f}" for pct in (50, 95, 99))
+
+            throughput = violet.requests_per_s / floor.requests_per_s
+            p95 = percentile(violet_sorted, 95) / percentile(floor_sorted, 95)
+            print(
+                f"| {endpoint.name} | {count} | {cells(violet_sorted)} "
+                f"| {violet.requests_per_s:.0f} | {cells(floor_sorted)} "
+                f"| {floor.requests_per_s:.0f} | {throughput:.2f} | {p95:.2f} |"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=240, help="requests per run (240)")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (2)")
+    parser.add_argument("--clients", default="1,8", help="concurrent clients, e.g. 1,8")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names")
+    parser.add_argument("--time-limit", type=float, default=600, help="seconds of load, at most")
+    parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    parser.add_argument("--database-url", help="a PostgreSQL to fill (default: embedded)")
+    arguments = parser.parse_args()
+    if not arguments.bundle.exists():
+        print(f"ATT&CK bundle not found at {arguments.bundle}; pass --bundle PATH.")
+        return 2
+    if not 1 <= arguments.requests <= 100_000 or not 1 <= arguments.rounds <= 20:
+        parser.error("--requests must be 1..100000 and --rounds 1..20")
+    clients = [int(value) for value in arguments.clients.split(",")]
+    if not all(1 <= count <= 64 for count in clients):
+        parser.error("--clients must be between 1 and 64")
+    wanted = {name.strip() for name in arguments.only.split(",") if name.strip()}
+    endpoints = [endpoint for endpoint in ENDPOINTS if not wanted or endpoint.name in wanted]
+
+    sys.path.insert(0, str(REPO_ROOT / "backend"))
+    from violet import create_app
+    from violet.config import normalise_database_url
+
+    database_url = normalise_database_url(prepare_database(arguments.database_url))
+    config = production_config(database_url)
+    os.environ.update({**config, "LOG_LEVEL": "WARNING"})
+    app = create_app({"LOG_LEVEL": "WARNING"})  # production settings, read from the environment
+    print("Filling the database (migrations, ATT&CK sync, users)…", flush=True)
+    fill_database(app, arguments.bundle)
+    token = access_token(app)
+    plan_endpoints, bodies = capture(app, token)
+    plan = {
+        "dsn": libpq_dsn(database_url),
+        "encoder": floor_encoder_for(app, plan_endpoints, bodies),
+        "endpoints": plan_endpoints,
+    }
+    auth_median, auth_p95 = authentication_ms(app, token)
+
+    with tempfile.TemporaryDirectory(prefix="violet-bench-") as workdir:
+        plan_path = Path(workdir) / "plan.pickle"
+        plan_path.write_bytes(pickle.dumps(plan))
+        # Production settings as an operator runs them (request logs at INFO, to a file here).
+        violet_env = {**config, "LOG_LEVEL": "INFO"}
+        servers = {
+            "violet": start_server("violet", "wsgi:app", violet_env, Path(workdir)),
+            "floor": start_server(
+                "floor", "api_floor:floor_app()", {PLAN_ENV: str(plan_path)}, Path(workdir)
+            ),
+        }
+        try:
+            wait_ready(servers["violet"], "/api/v1/diag/health")
+            wait_ready(servers["floor"], "/healthz")
+            for endpoint in endpoints:
+                answers = {name: fetch(s.port, endpoint.path, token) for name, s in servers.items()}
+                if answers["violet"] != answers["floor"]:
+                    sys.exit(f"{endpoint.path}: Violet and the floor answer different bytes.")
+            workers = os.environ.get("WEB_CONCURRENCY", "2")
+            threads = os.environ.get("GUNICORN_THREADS", "4")
+            print(
+                f"\nSame bytes from both servers for every endpoint (floor JSON: "
+                f"{plan['encoder']}). gunicorn {workers} workers × {threads} threads each; "
+                f"{arguments.requests} requests per run, {arguments.rounds} interleaved rounds, "
+                f"clients {arguments.clients}; {os.cpu_count()} CPUs.",
+                flush=True,
+            )
+            for endpoint in endpoints:
+                size = len(bodies[endpoint.path])
+                statements = len(plan_endpoints[endpoint.path]["sql"])
+                print(f"  {endpoint.name}: {endpoint.path} ({size:,} bytes, {statements} SQL)")
+            samples, complete = measure(
+                servers,
+                endpoints,
+                token,
+                clients=clients,
+                requests=arguments.requests,
+                rounds=arguments.rounds,
+                time_limit=arguments.time_limit,
+            )
+        finally:
+            for server in servers.values():
+                server.stop()
+    print()
+    report(samples, endpoints, clients)
+    if not complete:
+        print(f"\n(stopped at --time-limit {arguments.time_limit:.0f} s: partial figures)")
+    print(
+        f"\nAuthentication in process (checkout, SQL, release): median {auth_median:.2f} ms, "
+        f"p95 {auth_p95:.2f} ms over 300 requests."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
