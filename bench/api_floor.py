@@ -63,12 +63,19 @@ class Endpoint:
     assembler: str  # the floor's function that builds the body from the rows (ASSEMBLERS)
     # The floor also runs the authentication SQL: the body shows the caller.
     body_is_caller: bool = False
+    # Sent with the ETag of a first answer in `If-None-Match`: 304 expected.
+    revalidate: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.path}#304" if self.revalidate else self.path
 
 
 ENDPOINTS = (
     Endpoint("techniques", "/api/v1/mitre/techniques?limit=50", "technique_page"),
     Endpoint("technique search", "/api/v1/mitre/techniques?q=process&limit=50", "technique_page"),
     Endpoint("matrix", "/api/v1/mitre/matrix", "matrix"),
+    Endpoint("matrix 304", "/api/v1/mitre/matrix", "", revalidate=True),
     Endpoint("users", "/api/v1/users?limit=50", "user_page"),
     Endpoint("auth/me", "/api/v1/auth/me", "me", body_is_caller=True),
 )
@@ -115,7 +122,7 @@ def technique_page(results: list[Rows], limit: int, offset: int) -> dict[str, An
 
 
 def matrix(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
-    version, tactics, placed, subtechniques = results
+    version, tactics, placed, subtechniques = results[-4:]  # after the ETag's, when there
 
     def cell(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -234,9 +241,13 @@ def floor_app() -> Any:
     @app.get("/<path:path>")
     def replay(path: str) -> Response:
         query = request.query_string.decode()
-        endpoint = plan["endpoints"][f"/{path}?{query}" if query else f"/{path}"]
+        key = f"/{path}?{query}" if query else f"/{path}"
+        revalidating = "If-None-Match" in request.headers
+        endpoint = plan["endpoints"][f"{key}#304" if revalidating else key]
         cursor = connection().cursor()
         results = [cursor.execute(sql, params).fetchall() for sql, params in endpoint["sql"]]
+        if revalidating:
+            return Response(status=304, headers={"ETag": endpoint["etag"]})
         limit = int(request.args.get("limit", 50))
         offset = int(request.args.get("offset", 0))
         body = ASSEMBLERS[endpoint["assembler"]](results, limit, offset)
@@ -347,12 +358,17 @@ def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     client = app.test_client()
     endpoints: dict[str, Any] = {}
     bodies: dict[str, bytes] = {}
+    etags: dict[str, str] = {}
     try:
         for endpoint in ENDPOINTS:
             captured.clear()
-            response = client.get(endpoint.path, headers={"Authorization": f"Bearer {token}"})
-            if response.status_code != 200:
+            headers = {"Authorization": f"Bearer {token}"}
+            if endpoint.revalidate:
+                headers["If-None-Match"] = etags[endpoint.path]
+            response = client.get(endpoint.path, headers=headers)
+            if response.status_code != (304 if endpoint.revalidate else 200):
                 sys.exit(f"{endpoint.path} answered {response.status_code}: {response.data!r}")
+            etags[endpoint.path] = response.headers.get("ETag", "")
             statements: list[tuple[str, Any]] = []
             for authenticated, statement, parameters in captured:
                 if not statement.lstrip().upper().startswith("SELECT"):
@@ -362,8 +378,12 @@ def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
                 wanted = authenticated or endpoint.body_is_caller
                 if wanted and (statement, parameters) not in statements:
                     statements.append((statement, parameters))
-            endpoints[endpoint.path] = {"sql": statements, "assembler": endpoint.assembler}
-            bodies[endpoint.path] = response.data
+            endpoints[endpoint.key] = {
+                "sql": statements,
+                "assembler": endpoint.assembler,
+                "etag": etags[endpoint.path],
+            }
+            bodies[endpoint.key] = response.data
     finally:
         event.remove(engine, "before_cursor_execute", record)
     return endpoints, bodies
@@ -381,9 +401,12 @@ def floor_encoder_for(app: Any, endpoints: dict[str, Any], bodies: dict[str, byt
             if all(
                 encode(floor_body(connection, endpoints[path], path)) == body
                 for path, body in bodies.items()
+                if not path.endswith("#304")
             ):
                 return name
         for path, body in bodies.items():
+            if path.endswith("#304"):
+                continue
             mine = encoder("json")(floor_body(connection, endpoints[path], path))
             if json.loads(mine) != json.loads(body):
                 sys.exit(f"The floor's body for {path} differs from Violet's; fix its assembler.")
@@ -475,9 +498,16 @@ def wait_ready(server: Server, path: str, timeout: float = 60) -> None:
     sys.exit(f"{server.name} did not answer within {timeout:.0f} s; see {server.log_path}")
 
 
-def fetch(port: int, path: str, token: str) -> tuple[int, bytes]:
+def request_headers(endpoint: Endpoint, token: str, etags: dict[str, str]) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if endpoint.revalidate:
+        headers["If-None-Match"] = etags[endpoint.path]
+    return headers
+
+
+def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
-    connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     return response.status, response.read()
 
@@ -502,12 +532,13 @@ def percentile(ordered: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def drive(port: int, path: str, token: str, clients: int, requests: int) -> Sample:
+def drive(
+    port: int, path: str, headers: dict[str, str], clients: int, requests: int, status: int = 200
+) -> Sample:
     """`requests` GETs of `path` from `clients` keep-alive connections; latencies and wall time."""
     per_client = [requests // clients + (i < requests % clients) for i in range(clients)]
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
-    headers = {"Authorization": f"Bearer {token}"}
     start = threading.Barrier(clients + 1)
 
     def client(index: int) -> None:
@@ -519,7 +550,7 @@ def drive(port: int, path: str, token: str, clients: int, requests: int) -> Samp
             response = connection.getresponse()
             response.read()
             latencies[index].append((time.perf_counter() - began) * 1000)
-            if response.status != 200:
+            if response.status != status:
                 errors.append(f"{path} answered {response.status}")
                 return
         connection.close()
@@ -540,7 +571,7 @@ def drive(port: int, path: str, token: str, clients: int, requests: int) -> Samp
 def measure(
     servers: dict[str, Server],
     endpoints: list[Endpoint],
-    token: str,
+    headers: dict[str, dict[str, str]],
     *,
     clients: list[int],
     requests: int,
@@ -549,9 +580,14 @@ def measure(
 ) -> tuple[dict[tuple[str, int, str], Sample], bool]:
     samples: dict[tuple[str, int, str], Sample] = defaultdict(Sample)
     began = time.monotonic()
+
+    def run(server: Server, endpoint: Endpoint, count: int, requests: int) -> Sample:
+        status = 304 if endpoint.revalidate else 200
+        return drive(server.port, endpoint.path, headers[endpoint.key], count, requests, status)
+
     for endpoint in endpoints:  # warm every worker thread's connection and statement cache
         for server in servers.values():
-            drive(server.port, endpoint.path, token, max(clients), 4 * max(clients))
+            run(server, endpoint, max(clients), 4 * max(clients))
     for round_number in range(rounds):
         order = list(servers) if round_number % 2 == 0 else list(reversed(servers))
         for endpoint in endpoints:
@@ -559,10 +595,10 @@ def measure(
                 for name in order:
                     if time.monotonic() - began > time_limit:
                         return samples, False
-                    run = drive(servers[name].port, endpoint.path, token, count, requests)
+                    measured = run(servers[name], endpoint, count, requests)
                     sample = samples[(endpoint.name, count, name)]
-                    sample.latencies_ms.extend(run.latencies_ms)
-                    sample.wall_s += run.wall_s
+                    sample.latencies_ms.extend(measured.latencies_ms)
+                    sample.wall_s += measured.wall_s
     return samples, True
 
 
@@ -649,8 +685,15 @@ def main() -> int:
         try:
             wait_ready(servers["violet"], "/api/v1/diag/health")
             wait_ready(servers["floor"], "/healthz")
+            etags = {path: entry["etag"] for path, entry in plan_endpoints.items()}
+            headers = {
+                endpoint.key: request_headers(endpoint, token, etags) for endpoint in endpoints
+            }
             for endpoint in endpoints:
-                answers = {name: fetch(s.port, endpoint.path, token) for name, s in servers.items()}
+                answers = {
+                    name: fetch(server.port, endpoint.path, headers[endpoint.key])
+                    for name, server in servers.items()
+                }
                 if answers["violet"] != answers["floor"]:
                     sys.exit(f"{endpoint.path}: Violet and the floor answer different bytes.")
             workers = os.environ.get("WEB_CONCURRENCY", "2")
@@ -663,13 +706,13 @@ def main() -> int:
                 flush=True,
             )
             for endpoint in endpoints:
-                size = len(bodies[endpoint.path])
-                statements = len(plan_endpoints[endpoint.path]["sql"])
+                size = len(bodies[endpoint.key])
+                statements = len(plan_endpoints[endpoint.key]["sql"])
                 print(f"  {endpoint.name}: {endpoint.path} ({size:,} bytes, {statements} SQL)")
             samples, complete = measure(
                 servers,
                 endpoints,
-                token,
+                headers,
                 clients=clients,
                 requests=arguments.requests,
                 rounds=arguments.rounds,

@@ -375,3 +375,46 @@ def test_matrix_of_an_empty_or_unknown_domain(client, catalogue, reader):
     empty = client.get(API + "/matrix?domain=ics-attack", headers=reader).json
     assert empty == {"domain": "ics-attack", "version": None, "tactics": []}
     assert client.get(API + "/matrix?domain=moon", headers=reader).status_code == 422
+
+
+def test_matrix_revalidates_with_its_etag_until_a_sync(client, catalogue, reader, sync_bytes):
+    first = client.get(API + "/matrix", headers=reader)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('"') and etag.endswith('"')
+    assert first.headers["Cache-Control"] == "private, no-cache"
+
+    again = client.get(API + "/matrix", headers={**reader, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    other_domain = client.get(
+        API + "/matrix?domain=ics-attack", headers={**reader, "If-None-Match": etag}
+    )
+    assert other_domain.status_code == 304  # one tag per URL: the catalogue's last sync
+    stale = client.get(API + "/matrix", headers={**reader, "If-None-Match": '"matrix-0-old"'})
+    assert stale.status_code == 200 and stale.json == first.json
+
+    extra = [technique("T1998", "Brand New Technique", ["execution"])]
+    sync_bytes(encode(build_bundle(extra_objects=extra)))
+    after_sync = client.get(API + "/matrix", headers={**reader, "If-None-Match": etag})
+    assert after_sync.status_code == 200 and after_sync.headers["ETag"] != etag
+    execution = next(t for t in after_sync.json["tactics"] if t["external_id"] == "TA0002")
+    assert "T1998" in [cell["external_id"] for cell in execution["techniques"]]
+
+
+def test_matrix_etag_is_checked_after_authentication(client, catalogue, reader):
+    etag = client.get(API + "/matrix", headers=reader).headers["ETag"]
+    assert client.get(API + "/matrix", headers={"If-None-Match": etag}).status_code == 401
+
+
+def test_matrix_revalidation_is_one_statement_after_authentication(
+    client, catalogue, reader, count_statements
+):
+    etag = client.get(API + "/matrix", headers=reader).headers["ETag"]
+    with count_statements() as full:
+        client.get(API + "/matrix", headers=reader)
+    with count_statements() as revalidated:
+        assert (
+            client.get(API + "/matrix", headers={**reader, "If-None-Match": etag}).status_code
+            == 304
+        )
+    assert full.count - revalidated.count == 4  # version, tactics, techniques, sub-techniques

@@ -244,6 +244,25 @@ def _with_parent(subtechnique: MitreSubtechnique, technique: MitreTechnique) -> 
     }
 
 
+# Bump when the matrix response changes shape, so a client's cached copy is not revalidated.
+MATRIX_SHAPE = 1
+
+
+def matrix_etag() -> str:
+    """The matrix's entity tag: the catalogue changes only when a sync succeeds.
+
+    One indexed statement: the latest successful sync's id (of any domain, so a sync that
+    flagged rows of another domain can never leave a stale matrix behind).
+    """
+    sync_id = db.session.scalar(
+        select(MitreSync.id)
+        .where(MitreSync.status == SYNC_SUCCEEDED)
+        .order_by(MitreSync.started_at.desc())
+        .limit(1)
+    )
+    return f"matrix-{MATRIX_SHAPE}-{sync_id or 'empty'}"
+
+
 def matrix(domain: str) -> dict[str, Any]:
     """Live tactics (matrix order) → live techniques (by name) → live sub-techniques (by id).
 

@@ -1780,7 +1780,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The domain's matrix: tactics → techniques → sub-techniques (live objects only). */
+        /**
+         * The domain's matrix: tactics → techniques → sub-techniques (live objects only).
+         * @description It changes only when a sync succeeds: the response carries an `ETag`, and a request
+         *     with that tag in `If-None-Match` gets an empty `304 Not Modified`.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1795,11 +1799,20 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description Send it back in `If-None-Match` to get 304 while the catalogue is unchanged. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["MatrixOut"];
                     };
+                };
+                /** @description The client's copy (`If-None-Match`) is current. */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
