@@ -18,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet.core.database import ping_idle_connections
     from violet.core.errors import register_error_handlers, register_jwt_error_loaders
     from violet.core.request_log import configure_logging, init_request_logging
+    from violet.core.serialization import OrjsonProvider
     from violet.diag.routes import blp as diag_blp
     from violet.diag.routes import reset_blp as diag_reset_blp
     from violet.extensions import api, db, jwt, limiter, migrate
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet.settings.routes import blp as settings_blp
 
     app = Flask(__name__, static_folder=None)
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(load_config(config))
     # Fields in the order the output schemas declare them, not alphabetical.
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import ColumnElement, Select, func, select
 
 from violet.core.errors import Unprocessable
+from violet.core.serialization import CompiledSchema
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -30,8 +31,11 @@ class PageQuery(Schema):
 
 @cache
 def page_of(item_schema: type[Schema]) -> type[Schema]:
-    """The envelope schema for a list of `item_schema` (one class per item schema)."""
-    return Schema.from_dict(
+    """The envelope schema for a list of `item_schema` (one class per item schema).
+
+    Compiled (violet.core.serialization): every list is dumped by the fast path.
+    """
+    return CompiledSchema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema), required=True),
             "total": fields.Integer(required=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from violet.core.pagination import PageQuery
+from violet.core.serialization import CompiledSchema
 from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS
 
 SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Must be 64 hexadecimal characters.")
@@ -183,7 +184,7 @@ class MatrixTacticOut(Schema):
     techniques = fields.List(fields.Nested(MatrixTechniqueOut), required=True)
 
 
-class MatrixOut(Schema):
+class MatrixOut(CompiledSchema):  # ~140 KB of nested cells: dumped by the fast path
     domain = fields.String(required=True)
     version = fields.String(allow_none=True)
     tactics = fields.List(fields.Nested(MatrixTacticOut), required=True)
