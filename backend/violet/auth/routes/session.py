@@ -35,7 +35,7 @@ from violet.auth.schemas import (
     TokenPairOut,
 )
 from violet.auth.service import api_tokens, mfa, sessions
-from violet.core.auth import current_user, public, require_auth
+from violet.core.auth import current_principal, current_user, public, require_auth
 from violet.core.errors import Conflict
 from violet.core.serialization import Extended
 from violet.extensions import db, limiter
@@ -112,13 +112,20 @@ class LogoutAll(MethodView):
         db.session.commit()
 
 
+def users_own_permissions() -> frozenset[str] | None:
+    """The caller's effective permissions as authentication read them; None for an API token
+    (it holds a subset, and /auth/me shows the user's own)."""
+    principal = current_principal()
+    return principal.permissions if principal.api_token_id is None else None
+
+
 @blp.route("/me")
 class Me(MethodView):
     @require_auth
     @blp.response(200, MeOut)
     def get(self):
         """The caller, their groups and effective permissions."""
-        return sessions.describe(current_user())
+        return sessions.describe(current_user(), users_own_permissions())
 
     @require_auth
     @blp.arguments(MeUpdate)

@@ -51,6 +51,27 @@ def effective_permissions(user_id: uuid.UUID) -> frozenset[str]:
     return frozenset(codes)
 
 
+def user_with_permissions(user_id: uuid.UUID) -> tuple[User | None, frozenset[str]]:
+    """The user (deleted or not) and their effective permissions, in one statement.
+
+    Authentication runs this on every request, so it is read fresh each time: a group change,
+    a deactivation or a sign-out everywhere applies to the very next request.
+    """
+    codes = (
+        select(func.array_agg(group_permissions.c.permission_code.distinct()))
+        .join(user_groups, user_groups.c.group_id == group_permissions.c.group_id)
+        .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
+        .where(user_groups.c.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(User, codes).where(User.id == user_id)).one_or_none()
+    if row is None:
+        return None, frozenset()
+    user, permission_codes = row
+    return user, frozenset(permission_codes or ())
+
+
 def list_permissions() -> list[Permission]:
     return list(db.session.scalars(select(Permission).order_by(Permission.code)))
 

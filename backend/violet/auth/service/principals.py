@@ -7,13 +7,11 @@ from datetime import UTC, datetime
 
 from flask import request
 
-from violet.auth.models import User
 from violet.auth.service import api_tokens
-from violet.auth.service.directory import effective_permissions
+from violet.auth.service.directory import user_with_permissions
 from violet.auth.service.sessions import ENROL_CLAIM, decode_access_token
 from violet.core.auth import Principal
 from violet.core.errors import Forbidden, Unauthorized
-from violet.extensions import db
 
 # While `mfa_required` forces enrolment, a session may only enrol (and look at itself, leave).
 ENROLMENT_ENDPOINTS = {
@@ -33,7 +31,7 @@ def authenticate_bearer(token: str) -> Principal:
         user_id = uuid.UUID(claims["sub"])
     except (KeyError, ValueError) as exc:
         raise Unauthorized("The access token is invalid.") from exc
-    user = db.session.get(User, user_id)
+    user, permissions = user_with_permissions(user_id)
     if user is None or user.is_deleted or not user.is_active:
         raise Unauthorized("The account behind this token no longer exists or is deactivated.")
     issued_at = datetime.fromtimestamp(claims["iat"], UTC)
@@ -48,4 +46,4 @@ def authenticate_bearer(token: str) -> Principal:
             "Two-factor authentication is required: enrol with POST /auth/mfa/setup and "
             "/auth/mfa/enable, then sign in again."
         )
-    return Principal(user=user, permissions=effective_permissions(user.id), claims=claims)
+    return Principal(user=user, permissions=permissions, claims=claims)

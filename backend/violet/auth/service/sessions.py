@@ -54,11 +54,17 @@ class Client:
     user_agent: str | None
 
 
-def describe(user: User) -> Extended:
-    """The signed-in user with what the SPA needs to know about the session (MeOut)."""
+def describe(user: User, permissions: frozenset[str] | None = None) -> Extended:
+    """The signed-in user with what the SPA needs to know about the session (MeOut).
+
+    `permissions`: the user's effective permissions when the caller already has them (the
+    request's authentication read them); else they are looked up.
+    """
+    if permissions is None:
+        permissions = effective_permissions(user.id)
     return Extended(
         user,
-        permissions=sorted(effective_permissions(user.id)),
+        permissions=sorted(permissions),
         mfa_enrolment_required=needs_mfa_enrolment(user),
         # Notifications arrive with the missions domain; until then nobody has any.
         unread_notifications=0,
