@@ -74,6 +74,7 @@ class Endpoint:
 ENDPOINTS = (
     Endpoint("techniques", "/api/v1/mitre/techniques?limit=50", "technique_page"),
     Endpoint("technique search", "/api/v1/mitre/techniques?q=process&limit=50", "technique_page"),
+    Endpoint("technique names", "/api/v1/mitre/techniques?limit=50&fields=name", "technique_page"),
     Endpoint("matrix", "/api/v1/mitre/matrix", "matrix"),
     Endpoint("matrix 304", "/api/v1/mitre/matrix", "", revalidate=True),
     Endpoint("users", "/api/v1/users?limit=50", "user_page"),
@@ -94,30 +95,29 @@ def _str(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
+TECHNIQUE_KEYS = ("external_id", "stix_id", "name", "description", "url", "domain")
+TECHNIQUE_KEYS += ("deprecated", "revoked", "platforms")
+
+
 def technique_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
-    count, page, tactics = results
+    """Whatever columns the page selected (`fields=`), in the schema's order."""
+    count, page, *tactic_rows = results
     tactics_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for row in tactics:
-        tactics_of[row["technique_id"]].append(
+    for row in tactic_rows[0] if tactic_rows else []:
+        parent = row["violet_parent_id"] if "violet_parent_id" in row else row["technique_id"]
+        tactics_of[parent].append(
             {"external_id": row["external_id"], "name": row["name"], "shortname": row["shortname"]}
         )
-    items = [
-        {
-            "id": str(row["id"]),
-            "external_id": row["external_id"],
-            "stix_id": row["stix_id"],
-            "name": row["name"],
-            "description": row["description"],
-            "url": row["url"],
-            "domain": row["domain"],
-            "deprecated": row["deprecated"],
-            "revoked": row["revoked"],
-            "platforms": row["platforms"],
-            "tactics": tactics_of[row["id"]],
-            "subtechnique_count": row["anon_1"],
-        }
-        for row in page
-    ]
+    items = []
+    for row in page:
+        item = {"id": str(row["id"])}
+        item.update((key, row[key]) for key in TECHNIQUE_KEYS if key in row)
+        if tactic_rows:
+            item["tactics"] = tactics_of[row["id"]]
+        for count_key in ("subtechnique_count", "anon_1"):
+            if count_key in row:
+                item["subtechnique_count"] = row[count_key]
+        items.append(item)
     return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
 
 
@@ -186,7 +186,11 @@ def user_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
 def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     # Found by their columns: authentication and the view run them in an order of their own.
     user = next(rows for rows in results if rows and "email" in rows[0])
-    permissions = next(rows for rows in results if rows and "permission_code" in rows[0])
+    if "permission_codes" in user[0]:  # authentication reads them with the user
+        permissions = user[0]["permission_codes"] or []
+    else:
+        rows = next(rows for rows in results if rows and "permission_code" in rows[0])
+        permissions = [row["permission_code"] for row in rows]
     # The caller's groups (a lazy load of one user's: no user_id column).
     groups = next((rows for rows in results if rows and "description" in rows[0]), [])
     setting = next((rows for rows in results if rows and "key" in rows[0]), [])
@@ -194,7 +198,7 @@ def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     mfa_required = bool(setting and setting[0]["value"])
     return {
         **_user(row, [{"id": str(group["id"]), "name": group["name"]} for group in groups]),
-        "permissions": sorted(permission["permission_code"] for permission in permissions),
+        "permissions": sorted(permissions),
         "unread_notifications": 0,
         "mfa_enrolment_required": not row["mfa_enabled"] and mfa_required,
     }

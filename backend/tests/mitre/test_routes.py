@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from tests.mitre.bundle import LIVE_COUNTS, build_bundle, encode, technique
 from violet.extensions import db
+from violet.mitre.models import TECHNIQUE_LIST_FIELDS
 from violet.mitre.sync.service import LOCK_KEY
 
 API = "/api/v1/mitre"
@@ -418,3 +419,37 @@ def test_matrix_revalidation_is_one_statement_after_authentication(
             == 304
         )
     assert full.count - revalidated.count == 4  # version, tactics, techniques, sub-techniques
+
+
+def test_technique_list_fields_picks_what_each_item_carries(client, catalogue, reader):
+    full = client.get(API + "/techniques?q=T1059", headers=reader).json["items"][0]
+    slim = client.get(API + "/techniques?q=T1059&fields=name,tactics", headers=reader)
+
+    assert slim.status_code == 200
+    item = slim.json["items"][0]
+    assert item == {key: full[key] for key in ("id", "external_id", "name", "tactics")}
+    execution = {"external_id": "TA0002", "name": "Execution", "shortname": "execution"}
+    assert item["tactics"] == [execution]
+    only_count = client.get(API + "/techniques?q=T1059&fields=subtechnique_count", headers=reader)
+    assert only_count.json["items"][0] == {
+        "id": full["id"],
+        "external_id": "T1059",
+        "subtechnique_count": full["subtechnique_count"],
+    }
+    assert set(full) == {"id", "external_id", *TECHNIQUE_LIST_FIELDS}
+
+
+def test_technique_list_fields_rejects_an_unknown_field(client, catalogue, reader):
+    response = client.get(API + "/techniques?fields=name,password_hash", headers=reader)
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["fields.1"]  # the second name in the list
+
+
+def test_technique_list_without_tactics_is_two_statements(
+    client, catalogue, reader, count_statements
+):
+    with count_statements() as with_tactics:
+        client.get(API + "/techniques?fields=name,tactics", headers=reader)
+    with count_statements() as without:
+        client.get(API + "/techniques?fields=name", headers=reader)
+    assert with_tactics.count - without.count == 1

@@ -135,7 +135,11 @@ class Techniques(MethodView):
     @blp.arguments(TechniqueQuery, location="query")
     @blp.response(200, page_of(TechniqueOut))
     def get(self, query):
-        """List techniques; filter by tactic, text (`q`), domain and platform."""
+        """List techniques; filter by tactic, text (`q`), domain and platform.
+
+        `fields=` picks the item fields (e.g. `fields=name` for a picker): a page without
+        descriptions is a fraction of the size.
+        """
         return service.list_techniques(
             tactic=query.get("tactic"),
             q=query.get("q"),
@@ -145,6 +149,7 @@ class Techniques(MethodView):
             limit=query["limit"],
             offset=query["offset"],
             sort=query["sort"],
+            fields=query.get("shown"),
         )
 
 

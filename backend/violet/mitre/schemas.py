@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
 
 from violet.core.pagination import PageQuery
 from violet.core.serialization import CompiledSchema
-from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS
+from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS, TECHNIQUE_LIST_FIELDS
 
 SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Must be 64 hexadecimal characters.")
 
@@ -86,6 +87,16 @@ class TechniqueQuery(PageQuery):
         metadata={"description": "A platform as MITRE spells it (Windows, macOS, IaaS…)."},
     )
     include_deprecated = include_deprecated_field()
+    shown = DelimitedList(
+        fields.String(validate=validate.OneOf(TECHNIQUE_LIST_FIELDS)),
+        data_key="fields",
+        validate=validate.Length(max=len(TECHNIQUE_LIST_FIELDS)),
+        metadata={
+            "description": "Comma-separated item fields to return (`id` and `external_id` "
+            "always come), e.g. `fields=name,tactics` for a picker; default: all of them. "
+            "A list without `description` is a fraction of the size."
+        },
+    )
 
 
 class SubtechniqueQuery(PageQuery):

@@ -11,7 +11,7 @@ show live objects unless `include_deprecated` is set.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -19,11 +19,12 @@ from sqlalchemy.orm import selectinload, undefer
 
 from violet.auth.models import User
 from violet.core.errors import NotFound
-from violet.core.pagination import paginate
+from violet.core.pagination import attach_related, paginate
 from violet.core.search import contains_any
 from violet.extensions import db
 from violet.mitre.models import (
     SYNC_SUCCEEDED,
+    TECHNIQUE_LIST_FIELDS,
     MitreSubtechnique,
     MitreSync,
     MitreTactic,
@@ -90,6 +91,10 @@ def list_tactics(
     )
 
 
+# Not columns of mitre_techniques: the tactics come in their own statement.
+COMPUTED_TECHNIQUE_FIELDS = {"tactics", "subtechnique_count"}
+
+
 def list_techniques(
     *,
     tactic: str | None,
@@ -100,12 +105,24 @@ def list_techniques(
     limit: int,
     offset: int,
     sort: str | None,
+    fields: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Techniques with their tactics and live sub-technique count."""
+    """Techniques with their tactics and live sub-technique count, or only the `fields` asked.
+
+    The page selects just the columns it shows (no ORM objects), and the tactics come in one
+    more statement for the whole page: three statements whatever the page size.
+    """
+    shown = set(fields) if fields else set(TECHNIQUE_LIST_FIELDS)
+    columns = [MitreTechnique.id, MitreTechnique.external_id]
+    columns += [
+        getattr(MitreTechnique, name)
+        for name in TECHNIQUE_LIST_FIELDS
+        if name in shown and name not in COMPUTED_TECHNIQUE_FIELDS
+    ]
+    if "subtechnique_count" in shown:
+        columns.append(MitreTechnique.subtechnique_count)  # type: ignore[attr-defined]
     statement = _filtered(
-        select(MitreTechnique).options(
-            selectinload(MitreTechnique.tactics), undefer(MitreTechnique.subtechnique_count)
-        ),
+        select(*columns),
         MitreTechnique,
         domain=domain,
         q=q,
@@ -120,7 +137,7 @@ def list_techniques(
         statement = statement.where(MitreTechnique.id.in_(linked))
     if platform:
         statement = statement.where(MitreTechnique.platforms.contains([platform]))
-    return paginate(
+    page = paginate(
         db.session,
         statement,
         limit=limit,
@@ -135,6 +152,17 @@ def list_techniques(
         default_sort="external_id",
         tiebreaker=MitreTechnique.id,
     )
+    if "tactics" in shown:
+        attach_related(
+            db.session,
+            page["items"],
+            "tactics",
+            select(MitreTactic.external_id, MitreTactic.name, MitreTactic.shortname)
+            .join(MitreTechniqueTactic, MitreTechniqueTactic.tactic_id == MitreTactic.id)
+            .order_by(MitreTactic.position),
+            MitreTechniqueTactic.technique_id,
+        )
+    return page
 
 
 def get_technique(external_id: str, *, include_deprecated: bool = False) -> dict[str, Any]:

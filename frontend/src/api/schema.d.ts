@@ -1587,7 +1587,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List techniques; filter by tactic, text (`q`), domain and platform. */
+        /**
+         * List techniques; filter by tactic, text (`q`), domain and platform.
+         * @description `fields=` picks the item fields (e.g. `fields=name` for a picker): a page without
+         *     descriptions is a fraction of the size.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1604,6 +1608,8 @@ export interface paths {
                     platform?: string;
                     /** @description Also list deprecated, revoked and vanished objects. */
                     include_deprecated?: boolean;
+                    /** @description Comma-separated item fields to return (`id` and `external_id` always come), e.g. `fields=name,tactics` for a picker; default: all of them. A list without `description` is a fraction of the size. */
+                    fields?: ("stix_id" | "name" | "description" | "url" | "domain" | "deprecated" | "revoked" | "platforms" | "tactics" | "subtechnique_count")[];
                 };
                 header?: never;
                 path?: never;

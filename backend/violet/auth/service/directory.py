@@ -64,6 +64,7 @@ def user_with_permissions(user_id: uuid.UUID) -> tuple[User | None, frozenset[st
         .where(user_groups.c.user_id == User.id)
         .correlate(User)
         .scalar_subquery()
+        .label("permission_codes")
     )
     row = db.session.execute(select(User, codes).where(User.id == user_id)).one_or_none()
     if row is None:
