@@ -1,28 +1,32 @@
 """Benchmark: Violet's hot API endpoints beside a bare Flask + psycopg floor, in one run.
 
     .venv/bin/python bench/api_floor.py [--requests 240] [--rounds 2] [--clients 1,8]
-                                        [--only matrix,users] [--time-limit 600] [--bundle PATH]
+        [--only techniques,matrix] [--baseline main] [--time-limit 600] [--bundle PATH]
 
 What it does:
 1. Builds its own database (`violet_bench_api` on the embedded PostgreSQL, or `--database-url`):
    migrations, seed, the real ATT&CK Enterprise bundle synced, 50 users.
-2. Captures, in process, the SQL each endpoint's view runs (statements and parameters, read
+2. Captures, in process, the SQL each endpoint's request runs (statements and parameters, read
    from SQLAlchemy's cursor events) and the JSON it answers.
-3. Starts two servers under the same `gunicorn.conf.py` (2 workers × 4 threads by default), on
-   loopback only: Violet itself with its production settings (`VIOLET_ENV=production`, `wsgi:app`),
-   and the floor, a bare Flask app (`floor_app()` below) that replays the captured SQL over one
-   psycopg connection per thread and builds the same JSON from the rows. Before measuring, the
-   bench checks that both answer every endpoint with the same bytes (else it stops).
-4. Drives both with the same keep-alive HTTP client threads: `--requests` per run, each endpoint
-   at each client count, Violet and the floor interleaved, the order swapped every round. It
-   prints p50, p95, p99, requests/s and the Violet ÷ floor ratios per endpoint, and the time
-   authentication takes in process (median of a few hundred requests).
+3. Starts the servers under the same `gunicorn.conf.py` (2 workers × 4 threads by default), on
+   loopback only: Violet with its production settings (`VIOLET_ENV=production`, `wsgi:app`);
+   the floor, a bare Flask app (`floor_app()` below) that replays the captured SQL over one
+   autocommit psycopg connection per thread and builds the same JSON from the rows; and, with
+   `--baseline REF`, Violet as it was at that git commit (exported with `git archive`, same
+   database), for a before/after in the same run. Before measuring, the bench checks that
+   Violet and the floor answer every endpoint with the same bytes (else it stops); the
+   baseline must give the same JSON value, or that endpoint is not measured for it.
+4. Drives them with the same keep-alive HTTP client threads: `--requests` per run, each endpoint
+   at each client count, the servers interleaved, the order reversed every round. It prints
+   p50, p95, p99, requests/s, the servers' CPU per request (their processes' user + system
+   time, which hardly moves when other work competes for the machine) and the ratios to the
+   floor, then what authentication costs in process (wall and CPU, median of 300).
 
 The floor skips what Violet does on top of the data: authentication (its SQL is not replayed,
-except for /auth/me, whose body is the caller), query-string validation, the ORM and marshmallow.
-Only ratios within one run mean much on a shared machine. Bounded: at most `--rounds` ×
-endpoints × client counts × 2 runs of `--requests` requests, and it stops measuring once
-`--time-limit` seconds have passed (printing what it has).
+except for /auth/me, whose body is the caller), query-string validation, the ORM, marshmallow,
+request logging. Only ratios within one run mean much on a shared machine. Bounded: at most
+`--rounds` × endpoints × client counts × servers runs of `--requests` requests, and it stops
+measuring once `--time-limit` seconds have passed (printing what it has).
 """
 
 from __future__ import annotations
@@ -431,21 +435,34 @@ def libpq_dsn(sqlalchemy_url: str) -> str:
     return sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def authentication_ms(app: Any, token: str, requests: int = 300) -> tuple[float, float]:
-    """Median and p95 of authenticating one request in process: session checkout, the
-    authenticator's SQL, and the session's release at the end of the request."""
+def authentication_ms(app: Any, token: str, requests: int = 300) -> tuple[float, float, int]:
+    """Median wall and CPU milliseconds of authenticating one request in process (session
+    checkout, the authenticator's SQL, the session's release), and its SQL statements."""
+    from sqlalchemy import event
+
     from violet.core.auth import authenticate
     from violet.extensions import db
 
-    timings = []
+    walls, cpus, statements = [], [], []
     headers = {"Authorization": f"Bearer {token}"}
+    with app.app_context():
+        engine = db.engine
     for _ in range(requests):
+        counted: list[str] = []
+
+        def count(*args: Any, counted: list[str] = counted) -> None:
+            counted.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count)
         with app.test_request_context("/api/v1/auth/me", headers=headers):
-            started = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.thread_time()
             authenticate()
             db.session.remove()
-            timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), percentile(sorted(timings), 95)
+            cpus.append((time.thread_time() - cpu) * 1000)
+            walls.append((time.perf_counter() - wall) * 1000)
+        event.remove(engine, "before_cursor_execute", count)
+        statements.append(len(counted))
+    return statistics.median(walls), statistics.median(cpus), max(statements)
 
 
 # --- servers ---------------------------------------------------------------------------------
@@ -464,6 +481,21 @@ class Server:
     process: subprocess.Popen
     log_path: Path
 
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the gunicorn master and its workers: unlike latency, it hardly
+        moves when other work competes for the machine."""
+        import psutil
+
+        master = psutil.Process(self.process.pid)
+        total = 0.0
+        for process in [master, *master.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -473,17 +505,32 @@ class Server:
                 self.process.kill()
 
 
-def start_server(name: str, app_spec: str, env: dict[str, str], workdir: Path) -> Server:
+def start_server(
+    name: str, app_spec: str, env: dict[str, str], workdir: Path, root: Path = REPO_ROOT
+) -> Server:
+    """gunicorn with `root`'s gunicorn.conf.py, serving `app_spec` from `root` (a checkout)."""
     port = free_port()
     log_path = workdir / f"{name}.log"
-    command = [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "gunicorn.conf.py")]
-    command += ["--pythonpath", str(REPO_ROOT / "bench"), app_spec]
+    command = [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py")]
+    command += ["--pythonpath", f"{root / 'backend'},{REPO_ROOT / 'bench'}", app_spec]
     server_env = {**os.environ, **env, "HOST": LOOPBACK, "PORT": str(port)}
+    # The checkout's own package first (Violet is installed in editable mode from this one).
+    server_env["PYTHONPATH"] = str(root / "backend")
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=root, env=server_env, stdout=log, stderr=subprocess.STDOUT
         )
     return Server(name, port, process, log_path)
+
+
+def export_checkout(ref: str, directory: Path) -> Path:
+    """The files of git `ref` in `directory` (git archive: the repository is left alone)."""
+    directory.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref], cwd=REPO_ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    return directory
 
 
 def wait_ready(server: Server, path: str, timeout: float = 60) -> None:
@@ -500,6 +547,15 @@ def wait_ready(server: Server, path: str, timeout: float = 60) -> None:
             pass
         time.sleep(0.2)
     sys.exit(f"{server.name} did not answer within {timeout:.0f} s; see {server.log_path}")
+
+
+def same_answer(mine: tuple[int, bytes], theirs: tuple[int, bytes]) -> bool:
+    """Same status and the same JSON value (an older Violet may encode it differently)."""
+    if mine[0] != theirs[0]:
+        return False
+    if not mine[1] or not theirs[1]:
+        return mine[1] == theirs[1]
+    return json.loads(mine[1]) == json.loads(theirs[1])
 
 
 def request_headers(endpoint: Endpoint, token: str, etags: dict[str, str]) -> dict[str, str]:
@@ -523,6 +579,7 @@ def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
 class Sample:
     latencies_ms: list[float] = field(default_factory=list)
     wall_s: float = 0.0
+    server_cpu_s: float = 0.0  # CPU the server's processes used meanwhile (user + system)
 
     @property
     def requests_per_s(self) -> float:
@@ -576,6 +633,7 @@ def measure(
     servers: dict[str, Server],
     endpoints: list[Endpoint],
     headers: dict[str, dict[str, str]],
+    skipped: set[tuple[str, str]],
     *,
     clients: list[int],
     requests: int,
@@ -590,49 +648,61 @@ def measure(
         return drive(server.port, endpoint.path, headers[endpoint.key], count, requests, status)
 
     for endpoint in endpoints:  # warm every worker thread's connection and statement cache
-        for server in servers.values():
-            run(server, endpoint, max(clients), 4 * max(clients))
+        for name, server in servers.items():
+            if (endpoint.name, name) not in skipped:
+                run(server, endpoint, max(clients), 4 * max(clients))
     for round_number in range(rounds):
         order = list(servers) if round_number % 2 == 0 else list(reversed(servers))
         for endpoint in endpoints:
             for count in clients:
                 for name in order:
+                    if (endpoint.name, name) in skipped:
+                        continue
                     if time.monotonic() - began > time_limit:
                         return samples, False
+                    cpu_before = servers[name].cpu_seconds()
                     measured = run(servers[name], endpoint, count, requests)
                     sample = samples[(endpoint.name, count, name)]
+                    sample.server_cpu_s += servers[name].cpu_seconds() - cpu_before
                     sample.latencies_ms.extend(measured.latencies_ms)
                     sample.wall_s += measured.wall_s
     return samples, True
 
 
+SERVER_LABELS = {"floor": "floor", "violet": "Violet", "baseline": "Violet at {ref}"}
+
+
 def report(
-    samples: dict[tuple[str, int, str], Sample], endpoints: list[Endpoint], clients: list[int]
+    samples: dict[tuple[str, int, str], Sample],
+    endpoints: list[Endpoint],
+    clients: list[int],
+    baseline: str | None,
 ) -> None:
-    header = (
-        "| endpoint | clients | Violet p50 / p95 / p99 ms | Violet req/s "
-        "| floor p50 / p95 / p99 ms | floor req/s | throughput ÷ floor | p95 × floor |"
+    print(
+        "| endpoint | clients | server | p50 / p95 / p99 ms | req/s | server CPU ms/req "
+        "| req/s ÷ floor | p95 × floor |"
     )
-    print(header)
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
     for endpoint in endpoints:
         for count in clients:
-            violet = samples.get((endpoint.name, count, "violet"))
             floor = samples.get((endpoint.name, count, "floor"))
-            if not violet or not floor or not violet.latencies_ms or not floor.latencies_ms:
+            if not floor or not floor.latencies_ms:
                 continue
-            violet_sorted, floor_sorted = sorted(violet.latencies_ms), sorted(floor.latencies_ms)
-
-            def cells(ordered: list[float]) -> str:
-                return " / ".join(f"{percentile(ordered, pct):.1f}" for pct in (50, 95, 99))
-
-            throughput = violet.requests_per_s / floor.requests_per_s
-            p95 = percentile(violet_sorted, 95) / percentile(floor_sorted, 95)
-            print(
-                f"| {endpoint.name} | {count} | {cells(violet_sorted)} "
-                f"| {violet.requests_per_s:.0f} | {cells(floor_sorted)} "
-                f"| {floor.requests_per_s:.0f} | {throughput:.2f} | {p95:.2f} |"
-            )
+            floor_p95 = percentile(sorted(floor.latencies_ms), 95)
+            for name in ("floor", "violet", "baseline"):
+                sample = samples.get((endpoint.name, count, name))
+                if not sample or not sample.latencies_ms:
+                    continue
+                ordered = sorted(sample.latencies_ms)
+                latencies = " / ".join(f"{percentile(ordered, pct):.1f}" for pct in (50, 95, 99))
+                cpu_ms = sample.server_cpu_s * 1000 / len(ordered)
+                throughput = sample.requests_per_s / floor.requests_per_s
+                p95 = percentile(ordered, 95) / floor_p95
+                label = SERVER_LABELS[name].format(ref=baseline)
+                print(
+                    f"| {endpoint.name} | {count} | {label} | {latencies} "
+                    f"| {sample.requests_per_s:.0f} | {cpu_ms:.2f} | {throughput:.2f} | {p95:.2f} |"
+                )
 
 
 def main() -> int:
@@ -644,10 +714,15 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=600, help="seconds of load, at most")
     parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     parser.add_argument("--database-url", help="a PostgreSQL to fill (default: embedded)")
+    parser.add_argument(
+        "--baseline",
+        metavar="GIT_REF",
+        help="also measure Violet at this commit (e.g. main), in the same run: before/after",
+    )
     arguments = parser.parse_args()
     if not arguments.bundle.exists():
-        print(f"ATT&CK bundle not found at {arguments.bundle}; pass --bundle PATH.")
-        return 2
+        print(f"SKIPPED: the ATT&CK bundle is absent ({arguments.bundle}); pass --bundle PATH.")
+        return 0
     if not 1 <= arguments.requests <= 100_000 or not 1 <= arguments.rounds <= 20:
         parser.error("--requests must be 1..100000 and --rounds 1..20")
     clients = [int(value) for value in arguments.clients.split(",")]
@@ -673,7 +748,7 @@ def main() -> int:
         "encoder": floor_encoder_for(app, plan_endpoints, bodies),
         "endpoints": plan_endpoints,
     }
-    auth_median, auth_p95 = authentication_ms(app, token)
+    auth_wall, auth_cpu, auth_statements = authentication_ms(app, token)
 
     with tempfile.TemporaryDirectory(prefix="violet-bench-") as workdir:
         plan_path = Path(workdir) / "plan.pickle"
@@ -686,13 +761,19 @@ def main() -> int:
                 "floor", "api_floor:floor_app()", {PLAN_ENV: str(plan_path)}, Path(workdir)
             ),
         }
+        if arguments.baseline:
+            checkout = export_checkout(arguments.baseline, Path(workdir) / "baseline")
+            servers["baseline"] = start_server(
+                "baseline", "wsgi:app", violet_env, Path(workdir), root=checkout
+            )
         try:
-            wait_ready(servers["violet"], "/api/v1/diag/health")
-            wait_ready(servers["floor"], "/healthz")
+            for server in servers.values():
+                wait_ready(server, "/healthz" if server.name == "floor" else "/api/v1/diag/health")
             etags = {path: entry["etag"] for path, entry in plan_endpoints.items()}
             headers = {
                 endpoint.key: request_headers(endpoint, token, etags) for endpoint in endpoints
             }
+            skipped: set[tuple[str, str]] = set()
             for endpoint in endpoints:
                 answers = {
                     name: fetch(server.port, endpoint.path, headers[endpoint.key])
@@ -700,6 +781,11 @@ def main() -> int:
                 }
                 if answers["violet"] != answers["floor"]:
                     sys.exit(f"{endpoint.path}: Violet and the floor answer different bytes.")
+                if "baseline" in answers and not same_answer(
+                    answers["baseline"], answers["violet"]
+                ):
+                    print(f"  (baseline skipped for {endpoint.name}: it answers differently)")
+                    skipped.add((endpoint.name, "baseline"))
             workers = os.environ.get("WEB_CONCURRENCY", "2")
             threads = os.environ.get("GUNICORN_THREADS", "4")
             print(
@@ -717,6 +803,7 @@ def main() -> int:
                 servers,
                 endpoints,
                 headers,
+                skipped,
                 clients=clients,
                 requests=arguments.requests,
                 rounds=arguments.rounds,
@@ -726,12 +813,12 @@ def main() -> int:
             for server in servers.values():
                 server.stop()
     print()
-    report(samples, endpoints, clients)
+    report(samples, endpoints, clients, arguments.baseline)
     if not complete:
         print(f"\n(stopped at --time-limit {arguments.time_limit:.0f} s: partial figures)")
     print(
-        f"\nAuthentication in process (checkout, SQL, release): median {auth_median:.2f} ms, "
-        f"p95 {auth_p95:.2f} ms over 300 requests."
+        f"\nAuthentication in process (checkout, SQL, release), median of 300: "
+        f"{auth_wall:.2f} ms wall, {auth_cpu:.2f} ms CPU, {auth_statements} SQL statement(s)."
     )
     return 0
 

@@ -15,7 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet.auth.routes import BLUEPRINTS as AUTH_BLUEPRINTS
     from violet.auth.service.principals import authenticate_bearer
     from violet.core.auth import BEARER_SCHEME, set_authenticator
-    from violet.core.database import ping_idle_connections
+    from violet.core.database import autocommit_safe_requests, ping_idle_connections
     from violet.core.errors import register_error_handlers, register_jwt_error_loaders
     from violet.core.request_log import configure_logging, init_request_logging
     from violet.core.serialization import OrjsonProvider
@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         ping_idle_connections(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
+        autocommit_safe_requests(db.engine)
     migrate.init_app(app, db)
     jwt.init_app(app)
     limiter.init_app(app)

@@ -101,3 +101,24 @@ def test_an_idle_connection_is_pinged_and_replaced_after_a_restart(server, app_s
     restart(server)  # nobody asked anything while it was down
 
     assert me_status(app, headers) == 200  # not even one 503
+
+
+def transaction_open_after_a_statement() -> bool:
+    """Whether the request's connection sits in a transaction after one SELECT (protocol
+    status: "idle in transaction" rather than "idle")."""
+    db.session.execute(db.text("SELECT 1"))
+    status = db.session.connection().connection.dbapi_connection.info.transaction_status
+    return status != psycopg.pq.TransactionStatus.IDLE
+
+
+def test_reads_skip_begin_and_rollback_and_writes_keep_their_transaction(server, app_session):
+    app = make_app(server.violet_url)
+    for method, transactional in (("GET", False), ("HEAD", False), ("POST", True)):
+        with app.test_request_context("/api/v1/users", method=method):
+            assert transaction_open_after_a_statement() is transactional, method
+            db.session.remove()
+    with app.app_context():  # CLI commands, seeds, migrations: transactional too
+        assert transaction_open_after_a_statement() is True
+        db.session.remove()
+
+    assert me_status(app, signed_in(app)) == 200  # a whole GET, autocommit from end to end
