@@ -37,6 +37,7 @@ import json
 import os
 import pickle
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -728,6 +729,8 @@ def main() -> int:
     clients = [int(value) for value in arguments.clients.split(",")]
     if not all(1 <= count <= 64 for count in clients):
         parser.error("--clients must be between 1 and 64")
+    # A SIGTERM unwinds like Ctrl-C, so the servers started below are stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     wanted = {name.strip() for name in arguments.only.split(",") if name.strip()}
     endpoints = [endpoint for endpoint in ENDPOINTS if not wanted or endpoint.name in wanted]
 

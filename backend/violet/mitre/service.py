@@ -294,7 +294,8 @@ def matrix_etag() -> str:
 def matrix(domain: str) -> dict[str, Any]:
     """Live tactics (matrix order) → live techniques (by name) → live sub-techniques (by id).
 
-    Four statements whatever the size: version, tactics, technique links, sub-techniques.
+    Four statements whatever the size (version, tactics, technique links, sub-techniques), each
+    selecting only the columns a cell shows: no descriptions, no ORM objects.
     """
     version = db.session.scalar(
         select(MitreSync.version)
@@ -302,19 +303,25 @@ def matrix(domain: str) -> dict[str, Any]:
         .order_by(MitreSync.started_at.desc())
         .limit(1)
     )
-    tactics = db.session.scalars(
-        select(MitreTactic)
+    tactics = db.session.execute(
+        select(
+            MitreTactic.id,
+            MitreTactic.external_id,
+            MitreTactic.name,
+            MitreTactic.shortname,
+            MitreTactic.url,
+        )
         .where(MitreTactic.domain == domain, _live(MitreTactic))
         .order_by(MitreTactic.position.asc().nulls_last(), MitreTactic.name)
     ).all()
     placed = db.session.execute(
-        select(MitreTechniqueTactic.tactic_id, MitreTechnique)
+        select(MitreTechniqueTactic.tactic_id, MitreTechnique.id, *_cell_columns(MitreTechnique))
         .join(MitreTechnique, MitreTechnique.id == MitreTechniqueTactic.technique_id)
         .where(MitreTechnique.domain == domain, _live(MitreTechnique))
         .order_by(MitreTechnique.name, MitreTechnique.external_id)
     ).all()
-    subtechniques = db.session.scalars(
-        select(MitreSubtechnique)
+    subtechniques = db.session.execute(
+        select(MitreSubtechnique.technique_id, *_cell_columns(MitreSubtechnique))
         .where(MitreSubtechnique.domain == domain, _live(MitreSubtechnique))
         .order_by(MitreSubtechnique.external_id)
     ).all()
@@ -323,8 +330,8 @@ def matrix(domain: str) -> dict[str, Any]:
     for sub in subtechniques:
         subs_of[sub.technique_id].append(_matrix_cell(sub))
     techniques_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for tactic_id, technique in placed:
-        techniques_of[tactic_id].append(
+    for technique in placed:
+        techniques_of[technique.tactic_id].append(
             {**_matrix_cell(technique), "subtechniques": subs_of[technique.id]}
         )
     return {
@@ -343,7 +350,11 @@ def matrix(domain: str) -> dict[str, Any]:
     }
 
 
-def _matrix_cell(row: MitreTechnique | MitreSubtechnique) -> dict[str, Any]:
+def _cell_columns(model: type[MitreTechnique] | type[MitreSubtechnique]) -> list[Any]:
+    return [model.external_id, model.name, model.url, model.platforms]
+
+
+def _matrix_cell(row: Any) -> dict[str, Any]:
     return {
         "external_id": row.external_id,
         "name": row.name,
