@@ -51,9 +51,11 @@ run: install frontend ## Start Violet on PORT (default 8000) with an embedded Po
 
 test: lint test-backend frontend-check e2e ## Lint, backend tests, frontend checks, e2e suite
 
-lint: install ## ruff check + ruff format --check
+lint: install ## ruff, import-linter (layering) and mypy on backend/violet
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install ## Fix what ruff can fix and reformat
 	$(BIN)/ruff check --fix .
@@ -95,7 +97,8 @@ seed: install ## Write reference data again (idempotent)
 flask: install ## Any flask command with the right database: make flask ARGS="routes"
 	$(FLASK) $(ARGS)
 
-bench: install ## Run the benchmarks in bench/
+bench: install ## Run the benchmarks in bench/ (installs the [bench] extra)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## Remove build output and caches (keeps ./var data)

@@ -10,8 +10,8 @@ Phases, each measured in a fresh child process (so peak RSS is that phase's own)
 
 All read the same decompressed JSON file. Wall time covers the operation only (not interpreter
 start-up or imports); peak RSS is the child's maximum resident set. Each phase runs `--repeat`
-times and the fastest run is reported. Targets (SPEC §8): first sync ≤ 2 s, re-sync ≤ 1 s,
-peak RSS ≤ 400 MB.
+times and the fastest run is reported. Targets (docs/performance.md): first sync ≤ 2 s,
+re-sync ≤ 1 s, peak RSS ≤ 400 MB.
 """
 
 from __future__ import annotations

@@ -25,10 +25,10 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from violet import create_app
 from violet.auth.models import Group, Permission, User
-from violet.auth.permissions import PERMISSIONS
 from violet.auth.service.credentials import hash_password
 from violet.config import data_dir, normalise_database_url
 from violet.core import embedded_db
+from violet.core.domain import declared_permissions
 from violet.extensions import db
 
 TEST_DATABASE = "violet_test"
@@ -230,9 +230,46 @@ def auth_header(app: Flask) -> Callable[[User], dict[str, str]]:
 
 
 @pytest.fixture
+def make_group() -> Callable[..., Group]:
+    """`make_group(perms=["user.read"], members=[user])`: a live group, committed."""
+
+    def factory(
+        name: str | None = None,
+        *,
+        perms: list[str] | None = None,
+        members: list[User] | None = None,
+        description: str = "",
+    ) -> Group:
+        group = Group(name=name or f"group-{uuid.uuid4().hex[:12]}", description=description)
+        codes = perms or []
+        group.permissions = list(
+            db.session.scalars(select(Permission).where(Permission.code.in_(codes)))
+        )
+        assert len(group.permissions) == len(set(codes)), f"unknown permission in {codes}"
+        db.session.add(group)
+        for member in members or []:
+            member.groups.append(group)
+        db.session.commit()
+        return group
+
+    return factory
+
+
+@pytest.fixture
+def user_header(make_user, auth_header) -> Callable[..., dict[str, str]]:
+    """`user_header(perms=["mitre.sync"])`: the Authorization header of a new user holding
+    exactly those permissions (none by default): one line per caller in a test."""
+
+    def header(*, perms: list[str] | None = None) -> dict[str, str]:
+        return auth_header(make_user(perms=perms))
+
+    return header
+
+
+@pytest.fixture
 def admin(make_user) -> User:
     """A user holding every permission."""
-    return make_user("admin@example.test", perms=list(PERMISSIONS))
+    return make_user("admin@example.test", perms=list(declared_permissions()))
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
-"""Deny by default: every API operation is either on the public allow-list or protected, and
-the protection really answers 401 / 403 / pass for every protected operation (GUIDE §4).
+"""Deny by default: every operation of the app is either on a public allow-list or protected,
+the protection is the outermost decorator, and it really answers 401 / 403 / pass (never a 5xx)
+for every protected operation (docs/architecture.md, "Authorization").
 
-Both tests enumerate `app.url_map`, so a new route that forgets its decorator fails here.
+The tests enumerate every rule of `app.url_map`, so a new route that forgets its decorator, or
+puts another one above it, fails here.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import make_app
-from violet.auth.permissions import PERMISSIONS
-from violet.core.auth import AUTH_MARKER
+from violet.core.auth import AUTH_GUARD, AUTH_MARKER
+from violet.core.domain import declared_permissions
 
-# Anonymous callers may use exactly these operations (SPEC §1 plus the spec document itself).
+# Anonymous callers may use exactly these operations (docs/api.md).
 PUBLIC_OPERATIONS = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/login/mfa"),
@@ -26,8 +28,23 @@ PUBLIC_OPERATIONS = {
     # Exists only with VIOLET_ENABLE_DIAG_RESET=1 (the e2e suite), never in production.
     ("POST", "/api/v1/diag/reset"),
 }
-# flask-smorest's own document route; it carries no decorator of ours.
-SPEC_DOCUMENT = ("GET", "/api/v1/openapi.json")
+# Served to anyone without our decorators: the spec document and its docs page (flask-smorest),
+# the SPA's static files, and the problem+json 404 for unknown API paths.
+UNDECORATED_PUBLIC = {
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/docs"),
+    ("GET", "/api/docs/assets/<path:filename>"),
+    ("GET", "/"),
+    ("GET", "/<path:path>"),
+    *(
+        (method, rule)
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        for rule in ("/api", "/api/<path:path>")
+    ),
+}
+# Above the auth decorator on purpose: it turns a database outage during the permission check
+# into the documented `503 {reachable: false}` (diag/routes.py); it parses no input.
+OUTER_DECORATOR_ALLOWED = {("GET", "/api/v1/diag/db")}
 
 UNMARKED = object()
 
@@ -38,6 +55,7 @@ class Operation:
     rule: str
     path: str
     required: tuple[str, ...] | None | object  # codes; () = any user; None = public
+    outermost: bool  # the auth decorator is the last one applied
 
     def __str__(self) -> str:
         return f"{self.method} {self.rule}"
@@ -48,19 +66,18 @@ def sample_value(argument: str) -> str:
     return str(uuid.uuid4()) if argument.endswith("_id") else "T1059"
 
 
-def api_operations(app) -> list[Operation]:
+def all_operations(app) -> list[Operation]:
     urls = app.url_map.bind("localhost")
     operations = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/"):
-            continue
         view = app.view_functions[rule.endpoint]
         path = urls.build(rule.endpoint, {name: sample_value(name) for name in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             handler = getattr(view, "view_class", None)
             function = getattr(handler, method.lower()) if handler else view
             required = getattr(function, AUTH_MARKER, UNMARKED)
-            operations.append(Operation(method, rule.rule, path, required))
+            outermost = getattr(function, AUTH_GUARD, None) is function
+            operations.append(Operation(method, rule.rule, path, required, outermost))
     return operations
 
 
@@ -70,28 +87,35 @@ def full_app(database_url):
     return make_app(database_url, VIOLET_ENABLE_DIAG_RESET=True)
 
 
-def test_every_api_operation_is_protected_or_on_the_public_allow_list(full_app):
-    operations = api_operations(full_app)
-    assert len(operations) > 30
+def test_every_operation_is_protected_or_on_a_public_allow_list(full_app):
+    operations = all_operations(full_app)
+    assert len(operations) > 40
 
-    unmarked = [
-        str(op)
-        for op in operations
-        if op.required is UNMARKED and (op.method, op.rule) != SPEC_DOCUMENT
-    ]
-    assert not unmarked, f"routes without @require_auth/@require_perm/@public: {unmarked}"
+    unmarked = {(op.method, op.rule) for op in operations if op.required is UNMARKED}
+    assert unmarked == UNDECORATED_PUBLIC, "routes without @require_auth/@require_perm/@public"
 
     public = {(op.method, op.rule) for op in operations if op.required is None}
     assert public == PUBLIC_OPERATIONS
 
 
+def test_the_auth_decorator_is_the_outermost(full_app):
+    """So the caller is authenticated and authorised before any input is parsed."""
+    inner = {
+        (op.method, op.rule)
+        for op in all_operations(full_app)
+        if op.required is not UNMARKED and not op.outermost
+    }
+    assert inner == OUTER_DECORATOR_ALLOWED
+
+
 def protected_operations(app) -> list[Operation]:
-    return [op for op in api_operations(app) if op.required not in (None, UNMARKED)]
+    return [op for op in all_operations(app) if op.required not in (None, UNMARKED)]
 
 
 def test_authorization_matrix(app, client, make_user, auth_header):
-    """No token → 401; every permission but a needed one → 403; with the permissions → neither."""
-    everything = set(PERMISSIONS)
+    """No token → 401 (even with a malformed body); every permission but a needed one → 403;
+    with the permissions → neither; never a 5xx."""
+    everything = set(declared_permissions(app))
     holders = {}
 
     def header_for(permissions: frozenset[str]) -> dict[str, str]:
@@ -104,7 +128,7 @@ def test_authorization_matrix(app, client, make_user, auth_header):
     assert operations
     for op in operations:
         call = getattr(client, op.method.lower())
-        anonymous = call(op.path)
+        anonymous = call(op.path, data="{not json", content_type="application/json")
         if anonymous.status_code != 401:
             failures.append(f"{op}: anonymous got {anonymous.status_code}")
         for code in op.required:
@@ -112,7 +136,7 @@ def test_authorization_matrix(app, client, make_user, auth_header):
             if lacking.status_code != 403:
                 failures.append(f"{op}: without {code} got {lacking.status_code}")
         allowed = call(op.path, headers=header_for(frozenset(op.required)))
-        if allowed.status_code in (401, 403):
+        if allowed.status_code in (401, 403) or allowed.status_code >= 500:
             failures.append(f"{op}: with {op.required} got {allowed.status_code}")
     assert not failures, "\n".join(failures)
 

@@ -1,54 +1,25 @@
-"""`flask` commands for administrative tasks."""
+"""`flask` commands that belong to no domain (each domain declares its own in its Domain)."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask import Flask
 
-from violet.auth.service.directory import create_admin
-from violet.core.errors import ApiError
+from violet.core.domain import seed_all
 from violet.extensions import db
-from violet.seed import seed_all
-
-users_cli = AppGroup("users", help="Manage user accounts.")
 
 
-def print_first_admin_password(password: str | None) -> None:
-    if password:
-        click.echo(
-            f"\n  First administrator: {current_app.config['ADMIN_EMAIL']}\n"
-            f"  Password (shown once, change it after signing in): {password}\n"
-        )
-
-
-@users_cli.command("create-admin")
-@click.option("--email", required=True, help="Email of the new administrator.")
-@click.option(
-    "--password", default=None, help="Password (12–128 characters); generated if omitted."
-)
-def create_admin_command(email: str, password: str | None) -> None:
-    """Create a user in the Administrators group."""
-    try:
-        user, generated = create_admin(email, password)
-    except ApiError as exc:
-        raise click.ClickException(exc.detail) from exc
-    db.session.commit()
-    click.echo(f"Created administrator {user.email}.")
-    if generated:
-        click.echo(f"Password (shown once): {generated}")
+def print_notices(notices: list[str]) -> None:
+    """What the seed steps want the operator to see once (a generated password)."""
+    for notice in notices:
+        click.echo(f"\n  {notice}\n")
 
 
 def register(app: Flask) -> None:
-    from violet.mitre.cli import mitre_cli
-
-    app.cli.add_command(users_cli)
-    app.cli.add_command(mitre_cli)
-
     @app.cli.command("seed")
     def seed_command() -> None:
         """Write reference data (permissions, groups, first admin); safe to run again."""
-        generated = seed_all()
+        notices = seed_all()
         db.session.commit()
         click.echo("Seeded.")
-        print_first_admin_password(generated)
+        print_notices(notices)

@@ -8,9 +8,11 @@ fall back to throw-away secrets; production refuses to start without real ones.
 from __future__ import annotations
 
 import os
-import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from violet.core.domain import Domain, check_domain_config, domain_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,6 +39,11 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_int(name: str, default: int) -> int:
+    """An integer from the environment (ConfigError when malformed), for domains' config."""
+    return _int(name, default)
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the usual `postgres://` / `postgresql://` spellings and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -45,29 +52,19 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-# The ATT&CK release a fresh install syncs (SPEC §2). No hash is pinned by default: the official
-# 18.1 file could not be downloaded to take its hash when this was written (docs/api.md, "The
-# pinned hash"); operators pin it with MITRE_DEFAULT_SHA256.
-MITRE_DEFAULT_URL = (
-    "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/"
-    "enterprise-attack/enterprise-attack-18.1.json"
-)
-MITRE_DEFAULT_VERSION = "18.1"
-MITRE_DEFAULT_SHA256 = ""
-MITRE_ALLOWED_HOSTS = "raw.githubusercontent.com,github.com,objects.githubusercontent.com"
-
-
-def _csv(value: str) -> tuple[str, ...]:
-    return tuple(item.strip().lower() for item in value.split(",") if item.strip())
-
-
 def data_dir() -> Path:
     """Where `make run` keeps local state (embedded PostgreSQL, evidence files)."""
     return Path(os.environ.get("VIOLET_DATA_DIR") or REPO_ROOT / "var").resolve()
 
 
-def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Build the Flask config mapping from the environment, then apply `overrides` (tests)."""
+def load_config(
+    overrides: dict[str, Any] | None = None, domains: Sequence[Domain] = ()
+) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment, then apply `overrides` (tests).
+
+    The keys a domain owns are declared by that domain (`Domain.config`, e.g. mitre/config.py).
+    """
+
     overrides = overrides or {}
     mode = overrides.get("VIOLET_ENV") or os.environ.get("VIOLET_ENV", "development")
     if mode not in MODES:
@@ -119,27 +116,15 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "OPENAPI_SWAGGER_UI_URL": os.environ.get("OPENAPI_SWAGGER_UI_URL", "/api/docs/assets/"),
         "JSON_SORT_KEYS": False,
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 256 * 1024 * 1024),
-        # MITRE ATT&CK sync (violet/mitre): the pinned release and the fetch policy.
-        "MITRE_DEFAULT_URL": os.environ.get("MITRE_DEFAULT_URL", MITRE_DEFAULT_URL),
-        "MITRE_DEFAULT_VERSION": os.environ.get("MITRE_DEFAULT_VERSION", MITRE_DEFAULT_VERSION),
-        # Set but empty means "no pin": syncing the default URL then needs allow_unverified.
-        "MITRE_DEFAULT_SHA256": os.environ.get("MITRE_DEFAULT_SHA256", MITRE_DEFAULT_SHA256)
-        .strip()
-        .lower(),
-        "MITRE_ALLOWED_HOSTS": _csv(os.environ.get("MITRE_ALLOWED_HOSTS", MITRE_ALLOWED_HOSTS)),
-        "MITRE_MAX_BYTES": _int("MITRE_MAX_BYTES", 200 * 1024 * 1024),
-        "MITRE_FETCH_TIMEOUT": _int("MITRE_FETCH_TIMEOUT", 60),
-        "MITRE_BUNDLE_FILE": os.environ.get("MITRE_BUNDLE_FILE", ""),
     }
+    config.update(domain_config(domains))
     config.update(overrides)
     _check(config)
+    check_domain_config(domains, config)
     return config
 
 
 def _check(config: dict[str, Any]) -> None:
-    pinned = config["MITRE_DEFAULT_SHA256"]
-    if pinned and not re.fullmatch(r"[0-9a-f]{64}", pinned):
-        raise ConfigError("MITRE_DEFAULT_SHA256 must be 64 hexadecimal characters or empty")
     if not config["SQLALCHEMY_DATABASE_URI"]:
         raise ConfigError(
             "DATABASE_URL is not set. `make run` starts an embedded PostgreSQL and sets it for "

@@ -47,17 +47,17 @@ def prepare_instance() -> FirstStart:
     from flask_migrate import upgrade
 
     from violet import create_app
-    from violet.cli import print_first_admin_password
+    from violet.cli import print_notices
+    from violet.core.domain import seed_all
     from violet.extensions import db
     from violet.mitre.service import catalogue_is_empty
-    from violet.seed import seed_all
 
     app = create_app()
     with app.app_context():
         upgrade()
-        generated_password = seed_all()
+        notices = seed_all()
         db.session.commit()
-        print_first_admin_password(generated_password)
+        print_notices(notices)
         return FirstStart(
             catalogue_is_empty(),
             app.config["MITRE_BUNDLE_FILE"],

@@ -1,4 +1,4 @@
-"""Personal API tokens (SPEC §1): shown once, hashed, scoped, expiring, revocable."""
+"""Personal API tokens: shown once, hashed, scoped, expiring, revocable."""
 
 from datetime import timedelta
 

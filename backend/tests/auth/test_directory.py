@@ -1,9 +1,10 @@
-"""Users and groups (SPEC §1): CRUD, soft delete, filters, and the no-lock-out rule."""
+"""Users and groups: CRUD, soft delete, filters, and the no-lock-out rule."""
 
 import pytest
 from sqlalchemy import func, select
 
 from violet.auth.models import Group, User
+from violet.core.models import including_deleted
 from violet.extensions import db
 
 
@@ -244,3 +245,91 @@ def test_permissions_are_listed(client, make_user, auth_header):
     response = client.get("/api/v1/permissions", headers=auth_header(make_user()))
     codes = [permission["code"] for permission in response.json]
     assert len(codes) == 17 and "diag.read" in codes
+
+
+def test_audit_columns_name_the_caller_without_the_service_assigning_them(
+    client, admin, admin_header
+):
+    created = client.post("/api/v1/groups", json={"name": "Auditors"}, headers=admin_header)
+    group_id = created.json["id"]
+    group = db.session.get(Group, group_id)
+    assert (group.created_by, group.updated_by, group.deleted_by) == (admin.id, admin.id, None)
+
+    assert client.delete(f"/api/v1/groups/{group_id}", headers=admin_header).status_code == 204
+
+    db.session.expire_all()
+    deleted = db.session.scalars(including_deleted(select(Group).where(Group.id == group_id))).one()
+    assert deleted.deleted_by == admin.id and deleted.deleted_at is not None
+
+
+def test_etag_and_if_match_on_users(client, make_user, admin_header):
+    user = make_user(display_name="Before")
+    url = f"/api/v1/users/{user.id}"
+
+    read = client.get(url, headers=admin_header)
+    assert read.headers["ETag"] == '"1"' and read.json["version"] == 1
+
+    changed = client.patch(
+        url, json={"display_name": "After"}, headers={**admin_header, "If-Match": '"1"'}
+    )
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] == '"2"' and changed.json["version"] == 2
+
+    stale = client.patch(
+        url, json={"display_name": "Lost"}, headers={**admin_header, "If-Match": "1"}
+    )
+    assert stale.status_code == 412
+    assert stale.headers["Content-Type"] == "application/problem+json"
+    assert client.get(url, headers=admin_header).json["display_name"] == "After"
+
+    stale_delete = client.delete(url, headers={**admin_header, "If-Match": '"1"'})
+    assert stale_delete.status_code == 412
+    assert client.get(url, headers=admin_header).status_code == 200
+
+    garbage = client.patch(url, json={}, headers={**admin_header, "If-Match": "yesterday"})
+    assert garbage.status_code == 422 and "If-Match" in garbage.json["errors"]
+
+    # A write that changes nothing is still refused when it was made against an old version.
+    unchanged = client.patch(url, json={}, headers={**admin_header, "If-Match": '"1"'})
+    assert unchanged.status_code == 412
+
+    deleted = client.delete(url, headers={**admin_header, "If-Match": '"2"'})
+    assert deleted.status_code == 204
+
+
+def test_every_group_write_bumps_the_version_even_a_permissions_only_one(client, admin_header):
+    created = client.post("/api/v1/groups", json={"name": "Versioned"}, headers=admin_header)
+    assert created.headers["ETag"] == '"1"'
+    url = f"/api/v1/groups/{created.json['id']}"
+
+    changed = client.patch(
+        url, json={"permissions": ["user.read"]}, headers={**admin_header, "If-Match": '"1"'}
+    )
+    assert changed.status_code == 200 and changed.json["version"] == 2
+
+    stale = client.patch(url, json={"permissions": []}, headers={**admin_header, "If-Match": '"1"'})
+    assert stale.status_code == 412
+    assert client.get(url, headers=admin_header).json["permissions"] == ["user.read"]
+
+
+def test_user_list_filters_by_group(client, make_user, make_group, admin_header):
+    inside, outside = make_user(), make_user()
+    team = make_group(perms=["user.read"], members=[inside])
+
+    listed = client.get(f"/api/v1/users?group={team.id}", headers=admin_header)
+
+    assert [user["id"] for user in listed.json["items"]] == [str(inside.id)]
+    assert str(outside.id) not in {user["id"] for user in listed.json["items"]}
+
+
+def test_deleted_groups_stay_hidden_in_a_list_that_includes_deleted_users(
+    client, make_user, make_group, admin_header
+):
+    member = make_user()
+    kept, gone = make_group(members=[member]), make_group(members=[member])
+    assert client.delete(f"/api/v1/groups/{gone.id}", headers=admin_header).status_code == 204
+
+    listed = client.get(f"/api/v1/users?include_deleted=true&group={kept.id}", headers=admin_header)
+
+    [row] = listed.json["items"]
+    assert [group["id"] for group in row["groups"]] == [str(kept.id)]

@@ -1,4 +1,4 @@
-"""Invitations (SPEC §1): create, look up, accept once, revoke, expire."""
+"""Invitations: create, look up, accept once, revoke, expire."""
 
 from datetime import timedelta
 

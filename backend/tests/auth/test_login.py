@@ -1,4 +1,4 @@
-"""Login, the MFA second step, refresh rotation with reuse detection, logout (SPEC §1)."""
+"""Login, the MFA second step, refresh rotation with reuse detection, logout."""
 
 import time
 from datetime import timedelta
@@ -70,7 +70,7 @@ def test_unknown_email_costs_a_password_verification(client, make_user, monkeypa
 def test_deactivated_and_deleted_users_cannot_log_in(client, make_user, state):
     user = make_user("carol@example.test", is_active=state != "deactivated")
     if state == "deleted":
-        user.soft_delete(None)
+        user.soft_delete()
         db.session.commit()
 
     response = login(client, "carol@example.test")

@@ -3,7 +3,6 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
 from violet.core.errors import Unprocessable
 from violet.core.pagination import PageQuery, order_by_clauses, paginate
-from violet.extensions import db
 
 probe_metadata = MetaData()
 probe = Table(
@@ -22,29 +21,33 @@ def probe_rows(db_connection):
     db_connection.execute(insert(probe), [{"id": i + 1, "name": n} for i, n in enumerate(names)])
 
 
+def page(statement, limit=50, offset=0, sort=None):
+    query = {"limit": limit, "offset": offset, "sort": sort}
+    return paginate(statement, query, sortable=SORTABLE, default_sort="id", tiebreaker=probe.c.id)
+
+
 def test_page_envelope_and_total(probe_rows):
-    page = paginate(
-        db.session, select(probe.c.name), limit=2, offset=1, sort="name", sortable=SORTABLE
-    )
-    assert page == {"items": ["bravo", "charlie"], "total": 5, "limit": 2, "offset": 1}
+    result = page(select(probe.c.name), limit=2, offset=1, sort="name")
+    assert result == {"items": ["bravo", "charlie"], "total": 5, "limit": 2, "offset": 1}
 
 
 def test_descending_sort(probe_rows):
-    page = paginate(
-        db.session, select(probe.c.name), limit=3, offset=0, sort="-name", sortable=SORTABLE
-    )
-    assert page["items"] == ["echo", "delta", "charlie"]
+    assert page(select(probe.c.name), limit=3, sort="-name")["items"] == [
+        "echo",
+        "delta",
+        "charlie",
+    ]
 
 
 def test_offset_past_the_end_keeps_total(probe_rows):
-    page = paginate(db.session, select(probe.c.id), limit=10, offset=50, sortable=SORTABLE)
-    assert page["items"] == [] and page["total"] == 5
+    result = page(select(probe.c.id), limit=10, offset=50)
+    assert result["items"] == [] and result["total"] == 5
 
 
 def test_two_statements_whatever_the_page_size(probe_rows, count_statements):
     for limit in (1, 5):
         with count_statements() as counter:
-            paginate(db.session, select(probe.c.id), limit=limit, offset=0, sortable=SORTABLE)
+            page(select(probe.c.id), limit=limit)
         assert counter.count == 2
 
 

@@ -17,12 +17,19 @@ from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, fields, post_dump
 
 from tests.mitre.bundle import build_bundle, encode
-from violet.auth.schemas import UserOut
+from violet.auth.schemas import UserOut, UserQuery
 from violet.auth.service import directory
 from violet.core.pagination import page_of
 from violet.core.serialization import CompiledSchema, Extended, dumper_of
 from violet.mitre import service as mitre_service
-from violet.mitre.schemas import MatrixOut, SubtechniqueOut, TacticOut, TechniqueOut
+from violet.mitre.schemas import (
+    MatrixOut,
+    SubtechniqueOut,
+    SubtechniqueQuery,
+    TacticOut,
+    TechniqueOut,
+    TechniqueQuery,
+)
 from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
 
 NOW = datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
@@ -215,28 +222,21 @@ def test_real_pages_are_dumped_as_marshmallow_would(app, client, make_user, auth
         settings=SyncSettings.from_config(app.config),
     )
     reader = auth_header(make_user(perms=["user.read"]))
-    page = {"limit": 50, "offset": 0, "sort": None}
     cases = [
         (
             "/api/v1/mitre/techniques",
             page_of(TechniqueOut),
-            lambda: mitre_service.list_techniques(
-                tactic=None, q=None, domain=None, platform=None, include_deprecated=False, **page
-            ),
+            lambda: mitre_service.list_techniques(TechniqueQuery().load({})),
         ),
         (
             "/api/v1/mitre/subtechniques",
             page_of(SubtechniqueOut),
-            lambda: mitre_service.list_subtechniques(
-                technique=None, q=None, domain=None, platform=None, include_deprecated=False, **page
-            ),
+            lambda: mitre_service.list_subtechniques(SubtechniqueQuery().load({})),
         ),
         (
             "/api/v1/users",
             page_of(UserOut),
-            lambda: directory.list_users(
-                q=None, group_id=None, active=None, include_deleted=False, **page
-            ),
+            lambda: directory.list_users(UserQuery().load({})),
         ),
         ("/api/v1/mitre/matrix", MatrixOut, lambda: mitre_service.matrix("enterprise-attack")),
     ]

@@ -1,6 +1,8 @@
 import pytest
 
-from violet.config import MITRE_DEFAULT_SHA256, ConfigError, load_config
+from violet.config import ConfigError, load_config
+from violet.domains import DOMAINS
+from violet.mitre.config import MITRE_DEFAULT_SHA256
 
 URL = "postgresql+psycopg://u@localhost/violet"
 
@@ -8,7 +10,7 @@ URL = "postgresql+psycopg://u@localhost/violet"
 def test_defaults_pin_the_enterprise_release(monkeypatch):
     for name in ("MITRE_DEFAULT_SHA256", "MITRE_ALLOWED_HOSTS", "MITRE_MAX_BYTES"):
         monkeypatch.delenv(name, raising=False)
-    config = load_config({"SQLALCHEMY_DATABASE_URI": URL})
+    config = load_config({"SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)
     assert config["MITRE_DEFAULT_URL"].endswith("/enterprise-attack/enterprise-attack-18.1.json")
     assert config["MITRE_DEFAULT_VERSION"] == "18.1"
     assert config["MITRE_DEFAULT_SHA256"] == MITRE_DEFAULT_SHA256 == ""
@@ -23,7 +25,7 @@ def test_defaults_pin_the_enterprise_release(monkeypatch):
 def test_environment_overrides(monkeypatch):
     monkeypatch.setenv("MITRE_ALLOWED_HOSTS", " Example.org , mirror.local,")
     monkeypatch.setenv("MITRE_DEFAULT_SHA256", "")
-    config = load_config({"SQLALCHEMY_DATABASE_URI": URL})
+    config = load_config({"SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)
     assert config["MITRE_ALLOWED_HOSTS"] == ("example.org", "mirror.local")
     assert config["MITRE_DEFAULT_SHA256"] == ""
 
@@ -31,4 +33,4 @@ def test_environment_overrides(monkeypatch):
 def test_a_malformed_pin_is_refused(monkeypatch):
     monkeypatch.setenv("MITRE_DEFAULT_SHA256", "not-a-hash")
     with pytest.raises(ConfigError, match="MITRE_DEFAULT_SHA256"):
-        load_config({"SQLALCHEMY_DATABASE_URI": URL})
+        load_config({"SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)

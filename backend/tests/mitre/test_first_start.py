@@ -1,42 +1,52 @@
-"""`make run` fills an empty catalogue from MITRE_BUNDLE_FILE (a real child process, own DB)."""
+"""`make run` fills an empty catalogue from MITRE_BUNDLE_FILE once (real child process, own DB)."""
 
 from __future__ import annotations
 
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from tests.conftest import fresh_database_url, make_app
-from tests.mitre.bundle import build_bundle, encode
-from violet.launcher import FirstStart, first_mitre_sync
+from tests.conftest import fresh_database_url
+from tests.mitre.bundle import build_bundle, encode, technique
+from violet.launcher import first_mitre_sync, prepare_instance
 
 
-def test_first_start_syncs_from_the_bundle_file(tmp_path, monkeypatch):
-    url = fresh_database_url("violet_first_start")
-    with make_app(url).app_context():
-        upgrade()
-    bundle = tmp_path / "enterprise-attack.json"
-    bundle.write_bytes(encode(build_bundle()))
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("LOG_LEVEL", "WARNING")
-
-    first_mitre_sync(FirstStart(mitre_catalogue_empty=True, mitre_bundle_file=str(bundle)))
-
+def catalogue(url: str) -> tuple[int, list[str]]:
+    """Live techniques and the sources of every sync, read with a connection of our own."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             live = connection.execute(
                 text("SELECT count(*) FROM mitre_techniques WHERE NOT deprecated AND NOT revoked")
             ).scalar_one()
-            source = connection.execute(text("SELECT source FROM mitre_syncs")).scalar_one()
+            sources = connection.execute(text("SELECT source FROM mitre_syncs")).scalars().all()
     finally:
         engine.dispose()
-    assert live == 3
-    assert source == f"file:{bundle}"
+    return live, list(sources)
 
 
-def test_a_catalogue_with_data_is_left_alone(monkeypatch):
-    def must_not_run(*args, **kwargs):
-        raise AssertionError("no sync expected")
+def test_first_start_syncs_the_bundle_file_then_leaves_the_catalogue_alone(
+    tmp_path, monkeypatch, app_session
+):
+    url = fresh_database_url("violet_first_start")
+    first_bundle = tmp_path / "enterprise-attack.json"
+    first_bundle.write_bytes(encode(build_bundle()))
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("MITRE_BUNDLE_FILE", str(first_bundle))
 
-    monkeypatch.setattr("violet.launcher.subprocess.run", must_not_run)
-    first_mitre_sync(FirstStart(mitre_catalogue_empty=False, mitre_bundle_file="x.json"))
+    first_start = prepare_instance()  # migrates and seeds the empty database
+    assert first_start.mitre_catalogue_empty
+    first_mitre_sync(first_start)
+
+    assert catalogue(url) == (3, [f"file:{first_bundle}"])
+
+    # A later start, pointed at a bundle with one more technique, changes nothing.
+    later_bundle = tmp_path / "later.json"
+    extra = [technique("T1999", "Later Technique", ["execution"])]
+    later_bundle.write_bytes(encode(build_bundle(extra_objects=extra)))
+    monkeypatch.setenv("MITRE_BUNDLE_FILE", str(later_bundle))
+
+    later_start = prepare_instance()
+    assert not later_start.mitre_catalogue_empty
+    first_mitre_sync(later_start)
+
+    assert catalogue(url) == (3, [f"file:{first_bundle}"])

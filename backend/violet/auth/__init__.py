@@ -1,1 +1,1 @@
-"""Users, groups, permissions, invitations, refresh and API tokens, TOTP MFA (SPEC §1)."""
+"""Users, groups, permissions, invitations, refresh and API tokens, TOTP MFA (docs/api.md)."""

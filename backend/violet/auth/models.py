@@ -31,6 +31,7 @@ from violet.core.models import (
     SoftDeleteMixin,
     TimestampMixin,
     UuidPkMixin,
+    VersionMixin,
     active_index,
     utcnow,
 )
@@ -72,7 +73,7 @@ class Permission(Base):
     description: Mapped[str] = mapped_column(String(200))
 
 
-class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         active_index("users", "email"),
@@ -103,6 +104,7 @@ class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
         back_populates="members",
         order_by="Group.name",
         primaryjoin="User.id == user_groups.c.user_id",
+        # Live groups only, also when the user was loaded with including_deleted().
         secondaryjoin="and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None))",
     )
 
@@ -110,7 +112,7 @@ class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
         return f"<User {self.email}>"
 
 
-class Group(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class Group(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
     __tablename__ = "groups"
     __table_args__ = (
         active_index("groups", "name"),
@@ -182,7 +184,7 @@ class Invitation(UuidPkMixin, TimestampMixin, AuditMixin, Base):
 
     @status.inplace.expression
     @classmethod
-    def _status_expression(cls):  # type: ignore[no-untyped-def]
+    def _status_expression(cls):
         return case(
             (cls.revoked_at.is_not(None), literal("revoked")),
             (cls.accepted_at.is_not(None), literal("accepted")),

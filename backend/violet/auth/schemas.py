@@ -1,18 +1,25 @@
-"""Input and output schemas of the auth domain (separate classes per direction, GUIDE §3)."""
+"""Input and output schemas of the auth domain (separate classes per direction)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from violet.auth.models import EMAIL_MAX, NAME_MAX
-from violet.auth.permissions import PERMISSIONS
 from violet.auth.service.credentials import PASSWORD_MAX, PASSWORD_MIN
+from violet.core.domain import DeclaredPermissionCode
 from violet.core.pagination import PageQuery
 
 TOKEN_MAX = 2048  # longer than any token Violet issues
 NAME = validate.Length(max=NAME_MAX)
 PASSWORD = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX)
 INVITATION_STATUSES = ("pending", "accepted", "expired", "revoked")
+
+
+def version_field() -> fields.Integer:
+    return fields.Integer(
+        required=True,
+        metadata={"description": "Bumped by every change; send it back as If-Match."},
+    )
 
 
 def email_field(**kwargs) -> fields.Email:
@@ -28,7 +35,7 @@ def password_field(**kwargs) -> fields.String:
 
 
 def permission_codes(**kwargs) -> fields.List:
-    return fields.List(fields.String(validate=validate.OneOf(list(PERMISSIONS))), **kwargs)
+    return fields.List(fields.String(validate=DeclaredPermissionCode()), **kwargs)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -46,6 +53,7 @@ class UserOut(Schema):
     is_active = fields.Boolean(required=True)
     mfa_enabled = fields.Boolean(required=True)
     groups = fields.List(fields.Nested(GroupRefOut), required=True)
+    version = version_field()
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     last_login_at = fields.DateTime(allow_none=True)
@@ -92,6 +100,7 @@ class GroupOut(Schema):
     description = fields.String(required=True)
     permissions = fields.List(fields.String(), attribute="permission_codes", required=True)
     member_count = fields.Integer(required=True)
+    version = version_field()
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     deleted_at = fields.DateTime(allow_none=True)

@@ -1,7 +1,8 @@
 """Authentication and permission checks shared by every domain.
 
 Every `/api/v1` view carries exactly one of these decorators, outermost (above `@blp.arguments`),
-so the caller is authenticated and authorised before any input is parsed:
+so the caller is authenticated and authorised before any input is parsed (then query parameters
+that no query schema of the view names are refused, core/query.py):
 
     @require_auth                      any signed-in user or API token
     @require_perm("mitre.sync", ...)   needs every listed permission code
@@ -22,12 +23,13 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app, has_request_context, request
 from flask_smorest.utils import deepupdate, load_info_from_docstring
 
 from violet.core.errors import Forbidden, Unauthorized
+from violet.core.query import accepted_query_parameters, check_query_parameters
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -37,7 +39,21 @@ AUTHENTICATOR_KEY = "violet.authenticator"
 PRINCIPAL_KEY = "violet.principal"
 # Set on every decorated view; the deny-by-default test reads it.
 AUTH_MARKER = "_violet_auth"
+# The guard itself: a decorator applied above it copies the attribute to a function that is not
+# the guard, which is how the tests tell that the auth decorator is not the outermost.
+AUTH_GUARD = "_violet_auth_guard"
+# The restrictions a view allows (`allowed_while`), read by the auth decorators.
+ALLOWED_RESTRICTIONS = "_violet_allowed_restrictions"
 BEARER_SCHEME = "bearerAuth"
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A signed-in caller who may, for now, only use the views that allow `name` (a session
+    that must first enrol in MFA); elsewhere they get 403 with `detail`."""
+
+    name: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class Principal:
     permissions: frozenset[str]
     api_token_id: uuid.UUID | None = None
     claims: dict[str, Any] = field(default_factory=dict)
+    restriction: Restriction | None = None
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -83,6 +100,23 @@ def authenticate() -> Principal:
     return principal
 
 
+def allowed_while(restriction: str) -> Callable[[View], View]:
+    """Let a restricted caller (`Principal.restriction`) use this view: under `@require_auth`."""
+
+    def decorator(view: View) -> View:
+        allowed: frozenset[str] = getattr(view, ALLOWED_RESTRICTIONS, frozenset())
+        setattr(view, ALLOWED_RESTRICTIONS, allowed | {restriction})
+        return view
+
+    return decorator
+
+
+def _check_restriction(principal: Principal, view: Callable[..., Any]) -> None:
+    restriction = principal.restriction
+    if restriction and restriction.name not in getattr(view, ALLOWED_RESTRICTIONS, ()):
+        raise Forbidden(restriction.detail)
+
+
 def current_principal() -> Principal:
     principal = request.environ.get(PRINCIPAL_KEY) if has_request_context() else None
     if principal is None:
@@ -106,7 +140,7 @@ def has_permission(code: str) -> bool:
 
 
 def check_include_deleted(include_deleted: bool, permission: str) -> None:
-    """SPEC §0: `?include_deleted=true` needs the resource's delete/manage permission (403)."""
+    """`?include_deleted=true` needs the resource's delete/manage permission (403)."""
     if include_deleted and not has_permission(permission):
         raise Forbidden(f"Seeing deleted items needs the {permission} permission.")
 
@@ -114,28 +148,33 @@ def check_include_deleted(include_deleted: bool, permission: str) -> None:
 def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: dict) -> None:
     """Record the view's access rule for the deny-by-default test and the OpenAPI spec."""
     setattr(view, AUTH_MARKER, permissions)
+    setattr(view, AUTH_GUARD, view)
     apidoc = deepcopy(getattr(view, "_apidoc", {}))
     apidoc["manual_doc"] = deepupdate(deepcopy(apidoc.get("manual_doc", {})), doc)
-    view._apidoc = apidoc  # type: ignore[attr-defined]
+    setattr(view, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
 
 
 def public(view: View) -> View:
     """Open to anonymous callers. Keep this list short: the auth tests pin it."""
+    accepted = accepted_query_parameters(view)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_query_parameters(accepted)
         return view(*args, **kwargs)
 
     _mark(wrapper, None, {"security": []})
-    return wrapper  # type: ignore[return-value]
+    return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
 
 def require_auth(view: View) -> View:
     """Any authenticated caller (access JWT or API token); 401 otherwise."""
+    accepted = accepted_query_parameters(view)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        authenticate()
+        _check_restriction(authenticate(), view)
+        check_query_parameters(accepted)
         return view(*args, **kwargs)
 
     _mark(
@@ -143,7 +182,7 @@ def require_auth(view: View) -> View:
         (),
         {"security": [{BEARER_SCHEME: []}], "responses": {"401": "UNAUTHORIZED"}},
     )
-    return wrapper  # type: ignore[return-value]
+    return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
 
 def require_perm(*codes: str) -> Callable[[View], View]:
@@ -152,12 +191,16 @@ def require_perm(*codes: str) -> Callable[[View], View]:
         raise ValueError("require_perm needs at least one permission code")
 
     def decorator(view: View) -> View:
+        accepted = accepted_query_parameters(view)
+
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = authenticate()
+            _check_restriction(principal, view)
             missing = [code for code in codes if code not in principal.permissions]
             if missing:
                 raise Forbidden(f"Missing permission: {', '.join(missing)}.")
+            check_query_parameters(accepted)
             return view(*args, **kwargs)
 
         listed = ", ".join(f"`{code}`" for code in codes)
@@ -173,6 +216,6 @@ def require_perm(*codes: str) -> Callable[[View], View]:
                 "description": f"{described}\n\nRequires permission {listed}.".strip(),
             },
         )
-        return wrapper  # type: ignore[return-value]
+        return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
     return decorator

@@ -15,7 +15,7 @@ from flask import Flask, Response, g, json
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -81,10 +81,6 @@ class PreconditionFailed(ApiError):
 
 class Unprocessable(ApiError):
     status = 422
-
-
-class TooManyRequests(ApiError):
-    status = 429
 
 
 def problem(
@@ -171,8 +167,8 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         data = getattr(exc, "data", None) or {}
         headers = dict(data.get("headers") or {})
-        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-            headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
         if "messages" in data:  # webargs / flask-smorest validation failure
             errors = flatten_messages(data["messages"])
             return problem(status, validation_detail(errors), errors=errors, headers=headers)
@@ -218,21 +214,3 @@ def register_error_handlers(app: Flask) -> None:
         if request_id:
             detail += f" Quote request id {request_id} when reporting it."
         return problem(500, detail)
-
-
-def register_jwt_error_loaders(jwt: Any) -> None:
-    """flask-jwt-extended answers `{"msg": …}` by default; ours are problem+json 401s.
-
-    Violet decodes tokens itself (core/auth.py), so these only fire if a view ever uses the
-    library's own decorators; they keep the error shape the same even then.
-    """
-
-    def unauthorized(detail: str) -> Response:
-        return problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
-
-    jwt.unauthorized_loader(lambda reason: unauthorized(f"Authentication required: {reason}."))
-    jwt.invalid_token_loader(lambda reason: unauthorized(f"The token is invalid: {reason}."))
-    jwt.expired_token_loader(lambda header, payload: unauthorized("The token has expired."))
-    jwt.revoked_token_loader(lambda header, payload: unauthorized("The token was revoked."))
-    jwt.needs_fresh_token_loader(lambda header, payload: unauthorized("A fresh sign-in is needed."))
-    jwt.user_lookup_error_loader(lambda header, payload: unauthorized("Unknown user."))

@@ -1,14 +1,40 @@
-"""Declarative base, naming convention and the mixins every business table uses."""
+"""Declarative base, naming convention and the mixins every business table uses.
+
+Two session hooks apply the mixins' rules to every query and every flush, so no service repeats
+them (docs/domains.md, "Soft delete and audit columns"):
+
+- Soft-deleted rows are invisible: every SELECT gets `deleted_at IS NULL` for each
+  soft-deletable entity it touches, unless the statement opts in with
+  `.execution_options(include_deleted=True)` (see `including_deleted`).
+- `created_by`, `updated_by` and `deleted_by` are filled from the signed-in caller at flush.
+
+A third checks a request's `If-Match` against the version of the row it changes
+(core/versioning.py).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, ForeignKey, Index, MetaData, Select, func, select, text
+from sqlalchemy import DateTime, ForeignKey, Index, MetaData, event, func, inspect, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    UOWTransaction,
+    declared_attr,
+    mapped_column,
+    registry,
+    with_loader_criteria,
+)
+from sqlalchemy.sql import Executable
+
+from violet.core.auth import current_user_id
+from violet.core.versioning import check_if_match
 
 # Constraint names are predictable, so migrations and error messages can name them.
 NAMING_CONVENTION = {
@@ -21,7 +47,7 @@ NAMING_CONVENTION = {
 
 
 # Timestamps are always timezone-aware; dict/list columns are JSONB.
-TYPE_ANNOTATION_MAP = {
+TYPE_ANNOTATION_MAP: dict[Any, Any] = {
     datetime: DateTime(timezone=True),
     dict[str, Any]: JSONB,
     list[Any]: JSONB,
@@ -80,21 +106,68 @@ class SoftDeleteMixin:
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    @classmethod
-    def select_active(cls, include_deleted: bool = False) -> Select[Any]:
-        """`SELECT cls` hiding soft-deleted rows unless `include_deleted`."""
-        statement = select(cls)
-        if not include_deleted:
-            statement = statement.where(cls.deleted_at.is_(None))  # type: ignore[attr-defined]
-        return statement
-
-    def soft_delete(self, by: uuid.UUID | None) -> None:
+    def soft_delete(self) -> None:
+        """Flag the row; `deleted_by` is filled at flush with the signed-in caller."""
         self.deleted_at = utcnow()
-        self.deleted_by = by
 
     def restore(self) -> None:
         self.deleted_at = None
         self.deleted_by = None
+
+
+INCLUDE_DELETED = "include_deleted"
+
+StatementT = TypeVar("StatementT", bound=Executable)
+
+
+def including_deleted(statement: StatementT, include_deleted: bool = True) -> StatementT:
+    """Opt a statement in to soft-deleted rows (by default every query hides them)."""
+    return statement.execution_options(**{INCLUDE_DELETED: include_deleted})
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_soft_deleted_rows(state: ORMExecuteState) -> None:
+    # Relationship and column loads inherit the criteria from the query that loaded the parent.
+    if (
+        state.is_select
+        and not state.is_column_load
+        and not state.is_relationship_load
+        and not state.execution_options.get(INCLUDE_DELETED, False)
+    ):
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                SoftDeleteMixin,
+                lambda cls: cls.deleted_at.is_(None),
+                include_aliases=True,
+            )
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _fill_audit_columns(session: Session, flush_context: UOWTransaction, instances: Any) -> None:
+    """Who created, changed or deleted a row: the signed-in caller (kept as set outside requests).
+
+    A value a service set explicitly (an invitation's inviter, a seed) is left alone on insert.
+    """
+    actor = current_user_id()
+    if actor is None:
+        return
+    for row in session.new:
+        for column in ("created_by", "updated_by"):
+            if hasattr(row, column) and getattr(row, column) is None:
+                setattr(row, column, actor)
+    for row in session.dirty:
+        if not session.is_modified(row):
+            continue
+        if hasattr(row, "updated_by"):
+            row.updated_by = actor
+        if isinstance(row, SoftDeleteMixin) and _was_just_deleted(row):
+            row.deleted_by = actor
+
+
+def _was_just_deleted(row: SoftDeleteMixin) -> bool:
+    added = inspect(row).attrs.deleted_at.history.added
+    return bool(added) and added[0] is not None
 
 
 def active_index(table_name: str, *columns: str, unique: bool = False) -> Index:
@@ -114,4 +187,19 @@ class VersionMixin:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
+        # The mapped subclass has a __table__; this mixin, which the checker sees, has none.
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "before_flush")
+def _check_if_match_of_changed_rows(
+    session: Session, flush_context: UOWTransaction, instances: Any
+) -> None:
+    for row in session.dirty:
+        if isinstance(row, VersionMixin) and session.is_modified(row):
+            check_if_match(row)
+            # A change to a collection alone (a group's permissions) updates no column of the
+            # row; touching `updated_at` makes it an UPDATE too, so every write bumps the version.
+            if isinstance(row, TimestampMixin):
+                # A SQL expression for a datetime column: evaluated by the UPDATE itself.
+                row.updated_at = func.now()

@@ -1,16 +1,38 @@
-"""The list envelope of SPEC §0: `?limit=&offset=&sort=` → `{items, total, limit, offset}`."""
+"""Every list endpoint in one place: `?limit=&offset=&sort=` → `{items, total, limit, offset}`.
+
+A list is one short declaration in two halves (docs/domains.md, "Lists"):
+
+    # routes.py: the query schema (a PageQuery) and the item schema
+    @require_perm("user.read")
+    @list_response(blp, UserQuery, UserOut)
+    def get(self, query):
+        return directory.list_users(query)
+
+    # service.py: a select() with the filters, the sortable columns and a tiebreaker
+    return paginate(statement, query, sortable={...}, default_sort="email", tiebreaker=User.id)
+
+Count, page, sort, tiebreaker and envelope happen here; the contract test
+(tests/test_list_contract.py) checks every list operation of the OpenAPI spec.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import QueryableAttribute
 
 from violet.core.errors import Unprocessable
 from violet.core.serialization import CompiledSchema
+
+View = TypeVar("View", bound=Callable[..., Any])
+# A column to sort by: a mapped attribute (User.email) or any column expression.
+SortColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -48,10 +70,10 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 
 def order_by_clauses(
-    sort: str | None, sortable: dict[str, ColumnElement[Any]], default: str
+    sort: str | None, sortable: Mapping[str, SortColumn], default: str
 ) -> list[ColumnElement[Any]]:
     """Translate `sort=name,-created_at` into ORDER BY clauses; unknown fields → 422."""
-    clauses = []
+    clauses: list[ColumnElement[Any]] = []
     for part in (sort or default).split(","):
         part = part.strip()
         if not part:
@@ -69,33 +91,43 @@ def order_by_clauses(
     return clauses
 
 
+def list_response(
+    blp: Blueprint, query_schema: type[PageQuery], item_schema: type[Schema]
+) -> Callable[[View], View]:
+    """Parse the list query (`query_schema`) and answer a page of `item_schema` objects."""
+
+    def decorator(view: View) -> View:
+        view = blp.response(200, page_of(item_schema))(view)
+        return blp.arguments(query_schema, location="query")(view)
+
+    return decorator
+
+
 def paginate(
-    session: Any,
     statement: Select[Any],
+    query: Mapping[str, Any],
     *,
-    limit: int,
-    offset: int,
-    sort: str | None = None,
-    sortable: dict[str, ColumnElement[Any]] | None = None,
-    default_sort: str | None = None,
-    tiebreaker: ColumnElement[Any] | None = None,
+    sortable: Mapping[str, SortColumn],
+    default_sort: str,
+    tiebreaker: SortColumn,
 ) -> dict[str, Any]:
     """Run `statement` as one page: two SQL statements (count + page) whatever the page size.
 
     A statement of one entity gives its objects; a statement of columns gives a dict per row
     (much cheaper: lists select the columns they show, see `attach_related` for relations).
 
-    `tiebreaker` (usually the primary key) keeps pages stable when sort values repeat.
+    `query` is the loaded PageQuery (`limit`, `offset`, `sort`). `tiebreaker` (a unique column,
+    usually the primary key) keeps pages stable when sort values repeat.
     """
-    if sortable:
-        statement = statement.order_by(
-            *order_by_clauses(sort, sortable, default_sort or next(iter(sortable)))
-        )
-    if tiebreaker is not None:
-        statement = statement.order_by(tiebreaker)
+    from violet.extensions import db
+
+    statement = statement.order_by(
+        *order_by_clauses(query["sort"], sortable, default_sort), tiebreaker
+    )
     count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
-    total = session.execute(count_statement).scalar_one()
-    page = session.execute(statement.limit(limit).offset(offset))
+    total = db.session.execute(count_statement).scalar_one()
+    limit, offset = query["limit"], query["offset"]
+    page = db.session.execute(statement.limit(limit).offset(offset))
     if len(statement.column_descriptions) == 1:  # one entity (or one column): its values
         items: list[Any] = list(page.scalars().unique())
     else:  # columns: a plain dict per row, no ORM objects to build
@@ -104,20 +136,21 @@ def paginate(
 
 
 def attach_related(
-    session: Any,
     items: list[dict[str, Any]],
     name: str,
     related: Select[Any],
-    parent: ColumnElement[Any],
+    parent: SortColumn,
 ) -> None:
     """Set `item[name]` to the list of `related` rows (as dicts) whose `parent` is the item's id.
 
     One statement for the whole page (`parent IN (ids)`), none for an empty page; `related`
     gives the columns and the order of each list.
     """
+    from violet.extensions import db
+
     children: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     if items:
-        rows = session.execute(
+        rows = db.session.execute(
             related.add_columns(parent.label("violet_parent_id")).where(
                 parent.in_([item["id"] for item in items])
             )

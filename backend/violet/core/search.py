@@ -1,4 +1,6 @@
-"""Text search `q` (SPEC §0): case-insensitive substring match with LIKE wildcards escaped.
+"""Text search `q`: case-insensitive substring match with LIKE wildcards escaped.
+
+The rule is part of the API contract (docs/api.md, "Conventions").
 
 A user who types `100%` or `log_in` finds exactly that text instead of a wildcard pattern.
 `contains(column, q)` filters one column, `contains_any(q, col1, col2, …)` several (OR).

@@ -67,7 +67,8 @@ class OrjsonProvider(DefaultJSONProvider):
         encoded = self.encode(self._prepare_response_obj(args, kwargs))
         if encoded is None:
             return super().response(*args, **kwargs)
-        return self._app.response_class(encoded + b"\n", mimetype=self.mimetype)
+        response_class: Any = self._app.response_class
+        return response_class(encoded + b"\n", mimetype=self.mimetype)
 
 
 class CompiledSchema(Schema):

@@ -1,10 +1,33 @@
-"""Optimistic concurrency for resources with a `version` (SPEC §0): If-Match and ETag."""
+"""Optimistic concurrency for resources with a `version`: ETag on reads, If-Match on writes.
+
+A model that mixes in `VersionMixin` (core/models.py) and whose views carry `@versioned` gets
+the whole mechanism (docs/domains.md, "Versioning"):
+
+- every response of the view that returns the resource carries `ETag: "<version>"`;
+- a write sent with `If-Match: <version>` (quoted or bare) that is stale answers 412 and changes
+  nothing. The check runs at flush (`check_if_match`, called by the flush hook in core/models.py)
+  on the row the URL names (its last path parameter), so a view cannot forget it; a write that
+  changes nothing is checked when the view returns;
+- SQLAlchemy's version counter adds `WHERE version = <old>` to the UPDATE, so two writers racing
+  past the check still cannot both win (StaleDataError → 412 in core/errors.py).
+"""
 
 from __future__ import annotations
 
-from flask import Response
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import has_request_context, request
 
 from violet.core.errors import PreconditionFailed, Unprocessable
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+# Per request, in the WSGI environ (never shared between requests): the If-Match version, and
+# whether the flush hook already compared it with the row.
+IF_MATCH_KEY = "violet.if_match"
+CHECKED_KEY = "violet.if_match_checked"
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -20,15 +43,42 @@ def parse_if_match(header: str | None) -> int | None:
     return int(value)
 
 
-def check_version(current: int, expected: int | None) -> None:
-    """Refuse a write made against an older version of the resource."""
-    if expected is not None and expected != current:
+def _refuse_stale(current: int, expected: int) -> None:
+    if expected != current:
         raise PreconditionFailed(
             f"Version {expected} is stale; the resource is at version {current}. "
             "Reload it and apply your change again."
         )
 
 
-def set_etag(response: Response, version: int) -> Response:
-    response.headers["ETag"] = f'"{version}"'
-    return response
+def check_if_match(row: Any) -> None:
+    """412 when the request's If-Match names another version of `row` than the stored one.
+
+    Only the resource the URL names (its last path parameter) is compared: a write may touch
+    other versioned rows on the way.
+    """
+    if not has_request_context() or request.environ.get(IF_MATCH_KEY) is None:
+        return
+    view_args = list((request.view_args or {}).values())
+    if not view_args or view_args[-1] != row.id:
+        return
+    request.environ[CHECKED_KEY] = True
+    _refuse_stale(row.version, request.environ[IF_MATCH_KEY])
+
+
+def versioned(view: View) -> View:
+    """On the views of a versioned resource, right above `def` (under `@blp.response`)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        expected = parse_if_match(request.headers.get("If-Match"))
+        request.environ[IF_MATCH_KEY] = expected
+        result = view(*args, **kwargs)
+        version = getattr(result, "version", None)
+        if not isinstance(version, int):
+            return result
+        if expected is not None and not request.environ.get(CHECKED_KEY):
+            _refuse_stale(version, expected)  # a read, or a write that changed nothing
+        return result, {"ETag": f'"{version}"'}
+
+    return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type

@@ -1,4 +1,4 @@
-"""Diagnostics endpoints (SPEC §6)."""
+"""Diagnostics endpoints: health, database status, the test-only reset."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from violet.core.domain import seed_all
 from violet.extensions import db
 
 log = logging.getLogger(__name__)
@@ -54,12 +55,10 @@ def reset_database() -> int:
 
     One TRUNCATE … CASCADE handles foreign-key order; seeding runs in the same transaction.
     """
-    from violet.seed import seed_all
-
     tables = business_tables()
     if tables:
         quoted = ", ".join(f'"{name}"' for name in tables)
         db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    if seed_all():
+    if seed_all():  # a notice means a generated password nobody will see
         log.warning("reset created an administrator with a generated password; set ADMIN_PASSWORD")
     return len(tables)

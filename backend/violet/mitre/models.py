@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -131,6 +131,9 @@ class MitreTechnique(AttackObjectMixin, Base):
         lazy="raise",
         viewonly=True,
     )
+    if TYPE_CHECKING:
+        # Mapped below the class (it needs MitreSubtechnique); declared here for the checker.
+        subtechnique_count: Mapped[int]
 
 
 class MitreSubtechnique(AttackObjectMixin, Base):
@@ -155,7 +158,7 @@ class MitreSubtechnique(AttackObjectMixin, Base):
 
 
 # Live sub-techniques of a technique; deferred, list and detail queries `undefer` it.
-MitreTechnique.subtechnique_count = column_property(  # type: ignore[attr-defined]
+MitreTechnique.subtechnique_count = column_property(
     select(func.count(MitreSubtechnique.id))
     .where(
         MitreSubtechnique.technique_id == MitreTechnique.id,

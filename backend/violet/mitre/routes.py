@@ -1,4 +1,7 @@
-"""`/mitre`: the ATT&CK catalogue (SPEC §2). Reads need any signed-in user, syncing `mitre.sync`."""
+"""`/mitre`: the ATT&CK catalogue (docs/api.md).
+
+Reads need any signed-in user, syncing `mitre.sync`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from violet.core.auth import current_user_id, require_auth, require_perm
-from violet.core.errors import ApiError, Unprocessable
-from violet.core.pagination import page_of
+from violet.core.errors import ApiError
+from violet.core.pagination import list_response
 from violet.extensions import db
 from violet.mitre import service
 from violet.mitre.schemas import (
@@ -24,7 +27,6 @@ from violet.mitre.schemas import (
     SyncIn,
     SyncResultOut,
     SyncUpload,
-    SyncUploadDoc,
     TacticOut,
     TacticQuery,
     TechniqueDetailOut,
@@ -58,7 +60,7 @@ class Sync(MethodView):
             "required": False,
             "content": {
                 "application/json": {"schema": SyncIn},
-                "multipart/form-data": {"schema": SyncUploadDoc},
+                "multipart/form-data": {"schema": SyncUpload},
             },
         }
     )
@@ -85,27 +87,23 @@ class Sync(MethodView):
 
 
 def _sync_request(max_bytes: int) -> tuple[sync_service.SyncSource | None, dict[str, Any]]:
-    """The bundle source and options from a JSON body or a multipart upload."""
+    """The bundle source and options from a JSON body (SyncIn) or a multipart upload
+    (SyncUpload); the body types are told apart here, their fields by the schemas."""
+    source: sync_service.SyncSource | None
     if request.mimetype == "multipart/form-data":
-        options = SyncUpload().load(request.form.to_dict())
-        unexpected = sorted(set(request.files) - {"file"})
-        if unexpected or "file" not in request.files:
-            detail = "Send the bundle as one multipart part named 'file'."
-            raise Unprocessable(detail, errors={"file": [detail]})
-        upload = request.files["file"]
+        options = SyncUpload().load({**request.form.to_dict(), **request.files.to_dict()})
+        upload = options.pop("file")
         source = sync_service.upload_source(upload.filename, upload.stream, max_bytes)
+    elif request.content_length and not request.is_json:
+        raise ApiError(
+            "Send application/json or multipart/form-data.",
+            status=415,
+            errors={"_schema": ["Send application/json or multipart/form-data."]},
+        )
     else:
-        if request.content_length and not request.is_json:
-            raise ApiError(
-                "Send application/json or multipart/form-data.",
-                status=415,
-                errors={"_schema": ["Send application/json or multipart/form-data."]},
-            )
-        body = request.get_json() if request.content_length else {}
-        payload = SyncIn().load(body if body is not None else {})
-        url = payload.pop("source", None)
+        options = SyncIn().load(request.get_json() if request.content_length else {})
+        url = options.pop("source", None)
         source = sync_service.SyncSource(url=url) if url else None
-        options = payload
     return source, {
         "expected_sha256": options.get("expected_sha256"),
         "allow_unverified": options["allow_unverified"],
@@ -115,42 +113,23 @@ def _sync_request(max_bytes: int) -> tuple[sync_service.SyncSource | None, dict[
 @blp.route("/tactics")
 class Tactics(MethodView):
     @require_auth
-    @blp.arguments(TacticQuery, location="query")
-    @blp.response(200, page_of(TacticOut))
+    @list_response(blp, TacticQuery, TacticOut)
     def get(self, query):
         """List tactics in matrix order; filter by domain and text (`q`)."""
-        return service.list_tactics(
-            domain=query.get("domain"),
-            q=query.get("q"),
-            include_deprecated=query["include_deprecated"],
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return service.list_tactics(query)
 
 
 @blp.route("/techniques")
 class Techniques(MethodView):
     @require_auth
-    @blp.arguments(TechniqueQuery, location="query")
-    @blp.response(200, page_of(TechniqueOut))
+    @list_response(blp, TechniqueQuery, TechniqueOut)
     def get(self, query):
         """List techniques; filter by tactic, text (`q`), domain and platform.
 
         `fields=` picks the item fields (e.g. `fields=name` for a picker): a page without
         descriptions is a fraction of the size.
         """
-        return service.list_techniques(
-            tactic=query.get("tactic"),
-            q=query.get("q"),
-            domain=query.get("domain"),
-            platform=query.get("platform"),
-            include_deprecated=query["include_deprecated"],
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-            fields=query.get("shown"),
-        )
+        return service.list_techniques(query)
 
 
 @blp.route("/techniques/<string:external_id>")
@@ -168,20 +147,10 @@ class TechniqueById(MethodView):
 @blp.route("/subtechniques")
 class Subtechniques(MethodView):
     @require_auth
-    @blp.arguments(SubtechniqueQuery, location="query")
-    @blp.response(200, page_of(SubtechniqueOut))
+    @list_response(blp, SubtechniqueQuery, SubtechniqueOut)
     def get(self, query):
         """List sub-techniques; filter by parent technique, text (`q`), domain and platform."""
-        return service.list_subtechniques(
-            technique=query.get("technique"),
-            q=query.get("q"),
-            domain=query.get("domain"),
-            platform=query.get("platform"),
-            include_deprecated=query["include_deprecated"],
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return service.list_subtechniques(query)
 
 
 @blp.route("/subtechniques/<string:external_id>")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 from webargs.fields import DelimitedList
+from werkzeug.datastructures import FileStorage
 
 from violet.core.pagination import PageQuery
 from violet.core.serialization import CompiledSchema
@@ -50,16 +53,19 @@ class SyncIn(Schema):
     )
 
 
+class UploadedFile(fields.Field):
+    """A multipart file part (werkzeug's FileStorage)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> FileStorage:
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Send the bundle as a file part.")
+        return value
+
+
 class SyncUpload(Schema):
-    """Form fields of a multipart POST /mitre/sync (the bundle itself is the `file` part)."""
+    """A multipart POST /mitre/sync: the bundle as the `file` part, and the options as fields."""
 
-    expected_sha256 = fields.String(validate=SHA256)
-    allow_unverified = fields.Boolean(load_default=False)
-
-
-class SyncUploadDoc(SyncUpload):
-    # Documentation only: the `file` part is read from request.files.
-    file = fields.Raw(
+    file = UploadedFile(
         required=True,
         metadata={
             "type": "string",
@@ -67,6 +73,8 @@ class SyncUploadDoc(SyncUpload):
             "description": "The bundle: .json or .json.gz.",
         },
     )
+    expected_sha256 = fields.String(validate=SHA256)
+    allow_unverified = fields.Boolean(load_default=False)
 
 
 class TacticQuery(PageQuery):

@@ -11,13 +11,13 @@ show live objects unless `include_deprecated` is set.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload, undefer
 
-from violet.auth.models import User
+from violet.auth.service.directory import email_of
 from violet.core.errors import NotFound
 from violet.core.pagination import attach_related, paginate
 from violet.core.search import contains_any
@@ -57,29 +57,18 @@ def _filtered(
     return statement
 
 
-def list_tactics(
-    *,
-    domain: str | None,
-    q: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
+def list_tactics(query: Mapping[str, Any]) -> dict[str, Any]:
     """Tactics in matrix order (domain, then column) unless `sort` says otherwise."""
     statement = _filtered(
         select(MitreTactic),
         MitreTactic,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "position": MitreTactic.position,  # NULL (no matrix column) sorts last
             "domain": MitreTactic.domain,
@@ -95,24 +84,14 @@ def list_tactics(
 COMPUTED_TECHNIQUE_FIELDS = {"tactics", "subtechnique_count"}
 
 
-def list_techniques(
-    *,
-    tactic: str | None,
-    q: str | None,
-    domain: str | None,
-    platform: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-    fields: Collection[str] | None = None,
-) -> dict[str, Any]:
-    """Techniques with their tactics and live sub-technique count, or only the `fields` asked.
+def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
+    """Techniques with their tactics and live sub-technique count, or only the `fields` asked
+    (`query["shown"]`; `id` and `external_id` always come).
 
     The page selects just the columns it shows (no ORM objects), and the tactics come in one
     more statement for the whole page: three statements whatever the page size.
     """
-    shown = set(fields) if fields else set(TECHNIQUE_LIST_FIELDS)
+    shown = set(query.get("shown") or TECHNIQUE_LIST_FIELDS)
     columns = [MitreTechnique.id, MitreTechnique.external_id]
     columns += [
         getattr(MitreTechnique, name)
@@ -120,29 +99,26 @@ def list_techniques(
         if name in shown and name not in COMPUTED_TECHNIQUE_FIELDS
     ]
     if "subtechnique_count" in shown:
-        columns.append(MitreTechnique.subtechnique_count)  # type: ignore[attr-defined]
+        columns.append(MitreTechnique.subtechnique_count)
     statement = _filtered(
-        select(*columns),
+        cast(Select[Any], select(*columns)),  # typed per column; the filters take any Select
         MitreTechnique,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
-    if tactic:
+    if tactic := query.get("tactic"):
         linked = (
             select(MitreTechniqueTactic.technique_id)
             .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
             .where((MitreTactic.external_id == tactic) | (MitreTactic.shortname == tactic))
         )
         statement = statement.where(MitreTechnique.id.in_(linked))
-    if platform:
+    if platform := query.get("platform"):
         statement = statement.where(MitreTechnique.platforms.contains([platform]))
     page = paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "external_id": MitreTechnique.external_id,
             "name": MitreTechnique.name,
@@ -153,15 +129,13 @@ def list_techniques(
         tiebreaker=MitreTechnique.id,
     )
     if "tactics" in shown:
-        attach_related(
-            db.session,
-            page["items"],
-            "tactics",
+        tactics = cast(
+            Select[Any],
             select(MitreTactic.external_id, MitreTactic.name, MitreTactic.shortname)
             .join(MitreTechniqueTactic, MitreTechniqueTactic.tactic_id == MitreTactic.id)
             .order_by(MitreTactic.position),
-            MitreTechniqueTactic.technique_id,
         )
+        attach_related(page["items"], "tactics", tactics, MitreTechniqueTactic.technique_id)
     return page
 
 
@@ -192,35 +166,22 @@ def get_technique(external_id: str, *, include_deprecated: bool = False) -> dict
     }
 
 
-def list_subtechniques(
-    *,
-    technique: str | None,
-    q: str | None,
-    domain: str | None,
-    platform: str | None,
-    include_deprecated: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
+def list_subtechniques(query: Mapping[str, Any]) -> dict[str, Any]:
     statement = _filtered(
         select(MitreSubtechnique).options(selectinload(MitreSubtechnique.technique)),
         MitreSubtechnique,
-        domain=domain,
-        q=q,
-        include_deprecated=include_deprecated,
+        domain=query.get("domain"),
+        q=query.get("q"),
+        include_deprecated=query["include_deprecated"],
     )
-    if technique:
+    if technique := query.get("technique"):
         parent = select(MitreTechnique.id).where(MitreTechnique.external_id == technique)
         statement = statement.where(MitreSubtechnique.technique_id.in_(parent))
-    if platform:
+    if platform := query.get("platform"):
         statement = statement.where(MitreSubtechnique.platforms.contains([platform]))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "external_id": MitreSubtechnique.external_id,
             "name": MitreSubtechnique.name,
@@ -247,7 +208,7 @@ def _not_found(external_id: str, kind: str) -> str:
     return f"No ATT&CK {kind} {external_id} in the catalogue."
 
 
-def _technique_fields(technique: MitreTechnique) -> dict[str, Any]:
+def _technique_fields(technique: MitreTechnique | MitreSubtechnique) -> dict[str, Any]:
     return {
         name: getattr(technique, name)
         for name in (
@@ -267,7 +228,7 @@ def _technique_fields(technique: MitreTechnique) -> dict[str, Any]:
 
 def _with_parent(subtechnique: MitreSubtechnique, technique: MitreTechnique) -> dict[str, Any]:
     return {
-        **_technique_fields(subtechnique),  # type: ignore[arg-type]
+        **_technique_fields(subtechnique),
         "technique": {"external_id": technique.external_id, "name": technique.name},
     }
 
@@ -365,11 +326,8 @@ def _matrix_cell(row: Any) -> dict[str, Any]:
 
 def status(config: Mapping[str, Any]) -> dict[str, Any]:
     """What the catalogue holds, the last sync attempt, the pinned default, a running sync."""
-    last = db.session.execute(
-        select(MitreSync, User.email)
-        .outerjoin(User, User.id == MitreSync.started_by)
-        .order_by(MitreSync.started_at.desc())
-        .limit(1)
+    last = db.session.scalars(
+        select(MitreSync).order_by(MitreSync.started_at.desc()).limit(1)
     ).first()
     succeeded = db.session.scalars(
         select(MitreSync)
@@ -381,7 +339,7 @@ def status(config: Mapping[str, Any]) -> dict[str, Any]:
         select(MitreTactic.domain).where(_live(MitreTactic)).distinct().order_by(MitreTactic.domain)
     ).all()
     return {
-        "last_sync": _sync_out(*last) if last else None,
+        "last_sync": _sync_out(last, email_of(last.started_by)) if last else None,
         "version": succeeded.version if succeeded else None,
         "source_url": succeeded.source if succeeded else None,
         "sha256": succeeded.sha256 if succeeded else None,

@@ -1,1 +1,1 @@
-"""Instance-wide settings: a JSON value per known key (SPEC §4)."""
+"""Instance-wide settings: a JSON value per known key."""

@@ -1,11 +1,11 @@
-"""Settings (SPEC §4): `GET /settings`, `PUT /settings/{key}`."""
+"""Settings: `GET /settings`, `PUT /settings/{key}`."""
 
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from violet.core.auth import current_user_id, require_auth, require_perm
+from violet.core.auth import require_auth, require_perm
 from violet.extensions import db
 from violet.settings import service
 from violet.settings.schemas import SettingIn, SettingOut
@@ -29,6 +29,6 @@ class SettingByKey(MethodView):
     @blp.response(200, SettingOut)
     def put(self, payload, key):
         """Change one setting; the value is validated by the setting's own schema."""
-        setting = service.put_value(key, payload["value"], by=current_user_id())
+        setting = service.put_value(key, payload["value"])
         db.session.commit()
         return setting

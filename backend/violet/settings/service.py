@@ -5,7 +5,6 @@ Add a key by adding it to `KNOWN_SETTINGS` with its field (validation) and defau
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -44,7 +43,7 @@ def list_settings() -> list[dict[str, Any]]:
     ]
 
 
-def put_value(key: str, value: Any, *, by: uuid.UUID) -> dict[str, Any]:
+def put_value(key: str, value: Any) -> dict[str, Any]:
     if key not in KNOWN_SETTINGS:
         raise Unprocessable(
             f"Unknown setting {key!r}.",
@@ -54,10 +53,12 @@ def put_value(key: str, value: Any, *, by: uuid.UUID) -> dict[str, Any]:
     try:
         value = field.deserialize(value)
     except ValidationError as exc:
-        raise Unprocessable(f"Invalid value for {key}.", errors={"value": exc.messages}) from exc
+        raise Unprocessable(
+            f"Invalid value for {key}.",
+            errors={"value": list(map(str, exc.messages))},
+        ) from exc
     setting = db.session.get(Setting, key) or Setting(key=key)
     setting.value = value
-    setting.updated_by = by
     db.session.add(setting)
     db.session.flush()
     return next(item for item in list_settings() if item["key"] == key)

@@ -1,4 +1,4 @@
-/** RFC 9457 problem details, the shape of every API error (SPEC §0). */
+/** RFC 9457 problem details, the shape of every API error (docs/api.md, "Conventions"). */
 export interface Problem {
   type?: string;
   title?: string;

@@ -1472,7 +1472,7 @@ export interface paths {
             requestBody?: {
                 content: {
                     "application/json": components["schemas"]["SyncIn"];
-                    "multipart/form-data": components["schemas"]["SyncUploadDoc"];
+                    "multipart/form-data": components["schemas"]["SyncUpload"];
                 };
             };
             responses: {
@@ -1972,6 +1972,8 @@ export interface components {
             is_active: boolean;
             mfa_enabled: boolean;
             groups: components["schemas"]["GroupRefOut"][];
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2051,7 +2053,7 @@ export interface components {
              * @example 90
              */
             expires_in_days: number;
-            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read")[];
+            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         ApiTokenCreatedOut: {
             /** Format: uuid */
@@ -2079,6 +2081,8 @@ export interface components {
             is_active: boolean;
             mfa_enabled: boolean;
             groups: components["schemas"]["GroupRefOut"][];
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2120,6 +2124,8 @@ export interface components {
             description: string;
             permissions: string[];
             member_count: number;
+            /** @description Bumped by every change; send it back as If-Match. */
+            version: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2137,12 +2143,12 @@ export interface components {
             name: string;
             /** @default  */
             description: string;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         GroupUpdate: {
             name?: string;
             description?: string | null;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "settings.manage" | "audit.read" | "diag.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         InvitationOut: {
             /** Format: uuid */
@@ -2270,15 +2276,15 @@ export interface components {
              */
             allow_unverified: boolean;
         };
-        SyncUploadDoc: {
-            expected_sha256?: string;
-            /** @default false */
-            allow_unverified: boolean;
+        SyncUpload: {
             /**
              * Format: binary
              * @description The bundle: .json or .json.gz.
              */
             file: string;
+            expected_sha256?: string;
+            /** @default false */
+            allow_unverified: boolean;
         };
         ChangesOut: {
             added: number;

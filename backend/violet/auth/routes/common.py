@@ -14,7 +14,7 @@ from violet.auth.service.sessions import Client
 from violet.core.auth import current_principal, current_user_id
 from violet.core.errors import Forbidden
 
-# SPEC §1: more than 10 failed logins for one email or one IP within 15 minutes → 429.
+# More than 10 failed logins for one email or one IP within 15 minutes → 429 (docs/api.md).
 LOGIN_FAILURES = "10 per 15 minutes"
 # TOTP codes and password checks of a signed-in user.
 SECOND_FACTOR_FAILURES = "5 per 5 minutes"

@@ -1,4 +1,4 @@
-"""`/groups` and `/permissions`: what each group may do (SPEC §1)."""
+"""`/groups` and `/permissions`: what each group may do (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from violet.auth.schemas import (
     PermissionOut,
 )
 from violet.auth.service import directory
-from violet.core.auth import check_include_deleted, current_user_id, require_auth, require_perm
-from violet.core.pagination import page_of
+from violet.core.auth import check_include_deleted, require_auth, require_perm
+from violet.core.pagination import list_response
+from violet.core.versioning import versioned
 from violet.extensions import db
 
 blp = Blueprint("groups", __name__, description="Groups and permissions.")
@@ -35,25 +36,19 @@ class Permissions(MethodView):
 @blp.route("/groups")
 class Groups(MethodView):
     @require_perm("user.read")
-    @blp.arguments(GroupQuery, location="query")
-    @blp.response(200, page_of(GroupOut))
+    @list_response(blp, GroupQuery, GroupOut)
     def get(self, query):
         """List groups with their permissions and member counts."""
         check_include_deleted(query["include_deleted"], "group.manage")
-        return directory.list_groups(
-            q=query.get("q"),
-            include_deleted=query["include_deleted"],
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return directory.list_groups(query)
 
     @require_perm("group.manage")
     @blp.arguments(GroupCreate)
     @blp.response(201, GroupOut)
+    @versioned
     def post(self, payload):
         """Create a group with a set of permissions."""
-        group = directory.create_group(**payload, by=current_user_id())
+        group = directory.create_group(**payload)
         db.session.commit()
         return directory.get_group(group.id)
 
@@ -63,6 +58,7 @@ class GroupById(MethodView):
     @require_perm("user.read")
     @blp.arguments(IncludeDeletedQuery, location="query")
     @blp.response(200, GroupOut)
+    @versioned
     def get(self, query, group_id: UUID):
         """One group."""
         check_include_deleted(query["include_deleted"], "group.manage")
@@ -71,20 +67,22 @@ class GroupById(MethodView):
     @require_perm("group.manage")
     @blp.arguments(GroupUpdate)
     @blp.response(200, GroupOut)
+    @versioned
     def patch(self, payload, group_id: UUID):
         """Rename a group or replace its permissions (`permissions` is the whole new set).
 
         A change that would leave no active user able to manage users and groups → 409.
         """
-        group = directory.update_group(directory.get_group(group_id), payload, by=current_user_id())
+        group = directory.update_group(directory.get_group(group_id), payload)
         db.session.commit()
         return directory.get_group(group.id)
 
     @require_perm("group.manage")
     @blp.response(204)
+    @versioned
     def delete(self, group_id: UUID):
         """Delete a group (soft); its members lose its permissions. Refused if it locks out."""
-        directory.delete_group(directory.get_group(group_id), by=current_user_id())
+        directory.delete_group(directory.get_group(group_id))
         db.session.commit()
 
 
@@ -92,6 +90,7 @@ class GroupById(MethodView):
 class GroupRestore(MethodView):
     @require_perm("group.manage")
     @blp.response(200, GroupOut)
+    @versioned
     def post(self, group_id: UUID):
         """Bring a deleted group back with its members and permissions."""
         group = directory.restore_group(directory.get_group(group_id, include_deleted=True))

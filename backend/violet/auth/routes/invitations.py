@@ -1,4 +1,4 @@
-"""`/invitations`: invite people by email; they accept with the one-time link (SPEC §1)."""
+"""`/invitations`: invite people by email; they accept with the one-time link (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from violet.auth.schemas import (
     TokenPairOut,
 )
 from violet.auth.service import invitations
-from violet.core.auth import current_user_id, public, require_perm
-from violet.core.pagination import page_of
+from violet.core.auth import current_principal, public, require_perm
+from violet.core.pagination import list_response
 from violet.core.serialization import Extended
 from violet.extensions import db, limiter
 
@@ -38,23 +38,17 @@ def public_base_url() -> str:
 @blp.route("")
 class Invitations(MethodView):
     @require_perm("invitation.manage")
-    @blp.arguments(InvitationQuery, location="query")
-    @blp.response(200, page_of(InvitationOut))
+    @list_response(blp, InvitationQuery, InvitationOut)
     def get(self, query):
         """List invitations, newest first; filter by `status`."""
-        return invitations.list_invitations(
-            status=query.get("status"),
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return invitations.list_invitations(query)
 
     @require_perm("invitation.manage")
     @blp.arguments(InvitationCreate)
     @blp.response(201, InvitationCreatedOut)
     def post(self, payload):
         """Invite an email into groups; the answer carries the one-time token and accept URL."""
-        invitation, token = invitations.create(**payload, by=current_user_id())
+        invitation, token = invitations.create(**payload)
         db.session.commit()
         return Extended(
             invitation, token=token, accept_url=invitations.accept_url(public_base_url(), token)
@@ -67,7 +61,7 @@ class InvitationById(MethodView):
     @blp.response(204)
     def delete(self, invitation_id: UUID):
         """Revoke a pending invitation (its link then answers 410)."""
-        invitations.revoke(invitation_id, by=current_user_id())
+        invitations.revoke(invitation_id, by=current_principal().user_id)
         db.session.commit()
 
 

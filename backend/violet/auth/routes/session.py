@@ -34,12 +34,11 @@ from violet.auth.schemas import (
     RefreshIn,
     TokenPairOut,
 )
-from violet.auth.service import api_tokens, mfa, sessions
-from violet.core.auth import current_principal, current_user, public, require_auth
-from violet.core.errors import Conflict
+from violet.auth.service import api_tokens, directory, mfa, sessions
+from violet.auth.service.principals import MFA_ENROLMENT
+from violet.core.auth import allowed_while, current_principal, current_user, public, require_auth
 from violet.core.serialization import Extended
 from violet.extensions import db, limiter
-from violet.settings.service import get_value
 
 blp = Blueprint("auth", __name__, description="Sign-in, sessions, MFA and API tokens.")
 
@@ -94,6 +93,7 @@ class Refresh(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @require_auth
+    @allowed_while(MFA_ENROLMENT.name)
     @blp.arguments(RefreshIn)
     @blp.response(204)
     def post(self, payload):
@@ -105,6 +105,7 @@ class Logout(MethodView):
 @blp.route("/logout-all")
 class LogoutAll(MethodView):
     @require_auth
+    @allowed_while(MFA_ENROLMENT.name)
     @blp.response(204)
     def post(self):
         """Sign out everywhere: every refresh token and access token of the caller stops working."""
@@ -122,20 +123,19 @@ def users_own_permissions() -> frozenset[str] | None:
 @blp.route("/me")
 class Me(MethodView):
     @require_auth
+    @allowed_while(MFA_ENROLMENT.name)
     @blp.response(200, MeOut)
     def get(self):
         """The caller, their groups and effective permissions."""
         return sessions.describe(current_user(), users_own_permissions())
 
     @require_auth
+    @allowed_while(MFA_ENROLMENT.name)
     @blp.arguments(MeUpdate)
     @blp.response(200, MeOut)
     def patch(self, payload):
         """Change the caller's display name."""
-        user = current_user()
-        if "display_name" in payload:
-            user.display_name = payload["display_name"].strip()
-            user.updated_by = user.id
+        user = directory.update_profile(current_user(), payload)
         db.session.commit()
         return sessions.describe(user)
 
@@ -158,6 +158,7 @@ class Password(MethodView):
 @blp.route("/mfa/setup")
 class MfaSetup(MethodView):
     @require_auth
+    @allowed_while(MFA_ENROLMENT.name)
     @interactive_only
     @blp.response(200, MfaSetupOut)
     def post(self):
@@ -170,6 +171,7 @@ class MfaSetup(MethodView):
 @blp.route("/mfa/enable")
 class MfaEnable(MethodView):
     @require_auth
+    @allowed_while(MFA_ENROLMENT.name)
     @interactive_only
     @limiter.limit(SECOND_FACTOR_FAILURES, key_func=current_user_key, deduct_when=failed_with(422))
     @blp.arguments(MfaCodeIn)
@@ -189,8 +191,6 @@ class MfaDisable(MethodView):
     @blp.response(204)
     def post(self, payload):
         """Turn TOTP off (password and a current code); refused while MFA is mandatory."""
-        if get_value("mfa_required"):
-            raise Conflict("Two-factor authentication is mandatory on this instance.")
         mfa.disable(current_user(), payload["password"], payload["code"])
         db.session.commit()
 

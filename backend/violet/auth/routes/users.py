@@ -1,4 +1,4 @@
-"""`/users`: the directory of people (SPEC §1)."""
+"""`/users`: the directory of people (docs/api.md, "Users, groups and invitations")."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from flask_smorest import Blueprint
 
 from violet.auth.schemas import IncludeDeletedQuery, UserCreate, UserOut, UserQuery, UserUpdate
 from violet.auth.service import directory
-from violet.core.auth import check_include_deleted, current_user_id, require_perm
-from violet.core.pagination import page_of
+from violet.core.auth import check_include_deleted, require_perm
+from violet.core.pagination import list_response
+from violet.core.versioning import versioned
 from violet.extensions import db
 
 blp = Blueprint("users", __name__, description="Users and their groups.")
@@ -19,27 +20,19 @@ blp = Blueprint("users", __name__, description="Users and their groups.")
 @blp.route("")
 class Users(MethodView):
     @require_perm("user.read")
-    @blp.arguments(UserQuery, location="query")
-    @blp.response(200, page_of(UserOut))
+    @list_response(blp, UserQuery, UserOut)
     def get(self, query):
         """List users; filter by text (`q`), group and active state."""
         check_include_deleted(query["include_deleted"], "user.manage")
-        return directory.list_users(
-            q=query.get("q"),
-            group_id=query.get("group"),
-            active=query.get("active"),
-            include_deleted=query["include_deleted"],
-            limit=query["limit"],
-            offset=query["offset"],
-            sort=query["sort"],
-        )
+        return directory.list_users(query)
 
     @require_perm("user.manage")
     @blp.arguments(UserCreate)
     @blp.response(201, UserOut)
+    @versioned
     def post(self, payload):
         """Create a user with a password directly (automation; people are usually invited)."""
-        user = directory.create_user(**payload, created_by=current_user_id())
+        user = directory.create_user(**payload)
         db.session.commit()
         return user
 
@@ -49,6 +42,7 @@ class UserById(MethodView):
     @require_perm("user.read")
     @blp.arguments(IncludeDeletedQuery, location="query")
     @blp.response(200, UserOut)
+    @versioned
     def get(self, query, user_id: UUID):
         """One user."""
         check_include_deleted(query["include_deleted"], "user.manage")
@@ -57,21 +51,23 @@ class UserById(MethodView):
     @require_perm("user.manage")
     @blp.arguments(UserUpdate)
     @blp.response(200, UserOut)
+    @versioned
     def patch(self, payload, user_id: UUID):
         """Change a user's name, groups, active state or password.
 
         Deactivating a user revokes their sessions and API tokens. A change that would leave no
         active administrator is refused (409).
         """
-        user = directory.update_user(directory.get_user(user_id), payload, by=current_user_id())
+        user = directory.update_user(directory.get_user(user_id), payload)
         db.session.commit()
         return user
 
     @require_perm("user.manage")
     @blp.response(204)
+    @versioned
     def delete(self, user_id: UUID):
         """Delete a user (soft: restorable); their sessions and API tokens are revoked."""
-        directory.delete_user(directory.get_user(user_id), by=current_user_id())
+        directory.delete_user(directory.get_user(user_id))
         db.session.commit()
 
 
@@ -79,6 +75,7 @@ class UserById(MethodView):
 class UserRestore(MethodView):
     @require_perm("user.manage")
     @blp.response(200, UserOut)
+    @versioned
     def post(self, user_id: UUID):
         """Bring a deleted user back (their old tokens stay revoked)."""
         user = directory.restore_user(directory.get_user(user_id, include_deleted=True))
@@ -90,7 +87,8 @@ class UserRestore(MethodView):
 class UserMfa(MethodView):
     @require_perm("user.manage")
     @blp.response(204)
+    @versioned
     def delete(self, user_id: UUID):
         """Reset a user's two-factor authentication (lost device)."""
-        directory.reset_mfa(directory.get_user(user_id), by=current_user_id())
+        directory.reset_mfa(directory.get_user(user_id))
         db.session.commit()

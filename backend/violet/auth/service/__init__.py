@@ -1,6 +1,6 @@
 """The auth domain's rules, one module per concern:
 
-passwords    hashing (argon2id) and the password policy
+credentials  password hashing (argon2id), the password policy, token hashes
 sessions     login (with TOTP), refresh rotation with reuse detection, logout, access JWTs
 principals   turning a bearer token (access JWT or API token) into a Principal
 api_tokens   personal API tokens for automation

@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from violet.auth.events import USER_CREATED, USER_DELETED
 from violet.auth.models import (
     ApiToken,
     Group,
@@ -25,10 +27,12 @@ from violet.auth.models import (
     group_permissions,
     user_groups,
 )
-from violet.auth.permissions import ADMIN_PERMISSIONS, ADMINISTRATORS, DEFAULT_GROUPS, PERMISSIONS
+from violet.auth.permissions import ADMIN_PERMISSIONS, DEFAULT_GROUPS
 from violet.auth.service.credentials import check_policy, hash_password
+from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
-from violet.core.models import utcnow
+from violet.core.events import publish
+from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains
 from violet.extensions import db
@@ -45,14 +49,14 @@ def effective_permissions(user_id: uuid.UUID) -> frozenset[str]:
         select(group_permissions.c.permission_code)
         .distinct()
         .join(user_groups, user_groups.c.group_id == group_permissions.c.group_id)
-        .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
+        .join(Group, Group.id == user_groups.c.group_id)
         .where(user_groups.c.user_id == user_id)
     )
     return frozenset(codes)
 
 
 def user_with_permissions(user_id: uuid.UUID) -> tuple[User | None, frozenset[str]]:
-    """The user (deleted or not) and their effective permissions, in one statement.
+    """The user (None when absent or deleted) and their effective permissions, in one statement.
 
     Authentication runs this on every request, so it is read fresh each time: a group change,
     a deactivation or a sign-out everywhere applies to the very next request.
@@ -60,6 +64,7 @@ def user_with_permissions(user_id: uuid.UUID) -> tuple[User | None, frozenset[st
     codes = (
         select(func.array_agg(group_permissions.c.permission_code.distinct()))
         .join(user_groups, user_groups.c.group_id == group_permissions.c.group_id)
+        # Live groups only, said here too: a correlated subquery is plain SQL to the ORM.
         .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
         .where(user_groups.c.user_id == User.id)
         .correlate(User)
@@ -83,21 +88,20 @@ def seed_permissions_and_groups() -> None:
     A default group that exists keeps the permissions an administrator gave it; only the
     Administrators group is topped up with new codes, so it always holds everything.
     """
+    declared = declared_permissions()
     known = set(db.session.scalars(select(Permission.code)))
-    for code, description in PERMISSIONS.items():
+    for code, permission in declared.items():
         if code not in known:
-            db.session.add(Permission(code=code, description=description))
+            db.session.add(Permission(code=code, description=permission.description))
     db.session.flush()
-    for name, (description, codes) in DEFAULT_GROUPS.items():
-        group = db.session.scalar(
-            select(Group).where(func.lower(Group.name) == name.lower(), Group.deleted_at.is_(None))
-        )
+    for name, description in DEFAULT_GROUPS.items():
+        group = db.session.scalar(select(Group).where(func.lower(Group.name) == name.lower()))
         if group is None:
             group = Group(name=name, description=description)
             db.session.add(group)
-            group.permissions = _permissions_for(codes)
+            group.permissions = _permissions_for(default_group_codes(name))
         elif name == ADMINISTRATORS:
-            group.permissions = _permissions_for(PERMISSIONS)
+            group.permissions = _permissions_for(declared)
     db.session.flush()
 
 
@@ -119,12 +123,11 @@ def ensure_an_administrator_remains() -> None:
     """409 when no active user would be left holding every administrative permission."""
     holders = (
         select(user_groups.c.user_id)
-        .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
+        .join(Group, Group.id == user_groups.c.group_id)
         .join(group_permissions, group_permissions.c.group_id == Group.id)
         .join(User, User.id == user_groups.c.user_id)
         .where(
             User.is_active.is_(True),
-            User.deleted_at.is_(None),
             group_permissions.c.permission_code.in_(ADMIN_PERMISSIONS),
         )
         .group_by(user_groups.c.user_id)
@@ -149,49 +152,44 @@ def normalise_email(email: str) -> str:
 
 
 def find_live_user_by_email(email: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(
-            func.lower(User.email) == normalise_email(email), User.deleted_at.is_(None)
-        )
-    )
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def email_of(user_id: uuid.UUID | None) -> str | None:
+    """The email of a user, deleted or not: to show who did something."""
+    if user_id is None:
+        return None
+    return db.session.scalar(including_deleted(select(User.email).where(User.id == user_id)))
 
 
 def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
     user = db.session.scalar(
-        User.select_active(include_deleted)
-        .where(User.id == user_id)
-        .options(selectinload(User.groups))
+        including_deleted(
+            select(User).where(User.id == user_id).options(selectinload(User.groups)),
+            include_deleted,
+        )
     )
     if user is None:
         raise NotFound("No such user.")
     return user
 
 
-def list_users(
-    *,
-    q: str | None,
-    group_id: uuid.UUID | None,
-    active: bool | None,
-    include_deleted: bool,
-    limit: int,
-    offset: int,
-    sort: str | None,
-) -> dict[str, Any]:
-    statement = User.select_active(include_deleted).options(selectinload(User.groups))
-    if q:
+def list_users(query: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of users; filters `q` (email or name), `group`, `active`, `include_deleted`."""
+    statement = including_deleted(
+        select(User).options(selectinload(User.groups)), query["include_deleted"]
+    )
+    if q := query.get("q"):
         statement = statement.where(or_(contains(User.email, q), contains(User.display_name, q)))
-    if group_id is not None:
+    if (group_id := query.get("group")) is not None:
         statement = statement.where(
             User.id.in_(select(user_groups.c.user_id).where(user_groups.c.group_id == group_id))
         )
-    if active is not None:
+    if (active := query.get("active")) is not None:
         statement = statement.where(User.is_active.is_(active))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "email": User.email,
             "display_name": User.display_name,
@@ -230,10 +228,11 @@ def create_user(
     user.groups = groups if groups is not None else live_groups(group_ids or [])
     db.session.add(user)
     db.session.flush()
+    publish(USER_CREATED, user_id=user.id)
     return user
 
 
-def update_user(user: User, changes: dict[str, Any], *, by: uuid.UUID) -> User:
+def update_user(user: User, changes: dict[str, Any]) -> User:
     """Apply a PATCH: `display_name`, `is_active`, `group_ids`, `password`."""
     if "display_name" in changes:
         user.display_name = (changes["display_name"] or "").strip()
@@ -247,16 +246,16 @@ def update_user(user: User, changes: dict[str, Any], *, by: uuid.UUID) -> User:
         user.is_active = changes["is_active"]
         if not user.is_active:
             revoke_all_tokens(user.id)
-    user.updated_by = by
     ensure_an_administrator_remains()
     return user
 
 
-def delete_user(user: User, *, by: uuid.UUID) -> None:
+def delete_user(user: User) -> None:
     """Soft delete: the user disappears, their sessions and API tokens stop working."""
-    user.soft_delete(by)
+    user.soft_delete()
     revoke_all_tokens(user.id)
     ensure_an_administrator_remains()
+    publish(USER_DELETED, user_id=user.id)
 
 
 def restore_user(user: User) -> User:
@@ -269,12 +268,18 @@ def restore_user(user: User) -> User:
     return user
 
 
-def reset_mfa(user: User, *, by: uuid.UUID) -> None:
+def update_profile(user: User, changes: dict[str, Any]) -> User:
+    """What users change about themselves: their display name."""
+    if "display_name" in changes:
+        user.display_name = changes["display_name"].strip()
+    return user
+
+
+def reset_mfa(user: User) -> None:
     """An administrator clears a user's TOTP (lost device); they enrol again at next login."""
     user.mfa_enabled = False
     user.mfa_secret = None
     user.mfa_last_step = None
-    user.updated_by = by
 
 
 def revoke_refresh_tokens(user_id: uuid.UUID) -> None:
@@ -299,9 +304,7 @@ def create_admin(email: str, password: str | None = None) -> tuple[User, str | N
     """A user in the Administrators group; returns the generated password when none was given."""
     seed_permissions_and_groups()
     generated = None if password else secrets.token_urlsafe(18)
-    administrators = db.session.scalars(
-        select(Group).where(Group.name == ADMINISTRATORS, Group.deleted_at.is_(None))
-    ).one()
+    administrators = db.session.scalars(select(Group).where(Group.name == ADMINISTRATORS)).one()
     user = create_user(
         email=email,
         password=password or generated or "",
@@ -316,11 +319,24 @@ def ensure_first_admin(email: str, password: str | None) -> str | None:
 
     Returns the generated password (to print once) or None.
     """
-    if db.session.scalar(select(User.id).limit(1)) is not None:
+    if db.session.scalar(including_deleted(select(User.id).limit(1))) is not None:
         return None
     _, generated = create_admin(email, password)
     log.info("created the first administrator %s", email)
     return generated
+
+
+def seed_first_admin() -> str | None:
+    """Seed step: the first administrator from ADMIN_EMAIL / ADMIN_PASSWORD; the notice shows a
+    generated password once."""
+    email = current_app.config["ADMIN_EMAIL"]
+    generated = ensure_first_admin(email, current_app.config["ADMIN_PASSWORD"] or None)
+    if not generated:
+        return None
+    return (
+        f"First administrator: {email}\n"
+        f"  Password (shown once, change it after signing in): {generated}"
+    )
 
 
 # --- groups ----------------------------------------------------------------------------------
@@ -333,7 +349,7 @@ def live_groups(group_ids: Iterable[uuid.UUID]) -> list[Group]:
         return []
     found = {
         group.id: group
-        for group in db.session.scalars(Group.select_active().where(Group.id.in_(group_ids)))
+        for group in db.session.scalars(select(Group).where(Group.id.in_(group_ids)))
     }
     unknown = [str(group_id) for group_id in group_ids if group_id not in found]
     if unknown:
@@ -346,27 +362,26 @@ def live_groups(group_ids: Iterable[uuid.UUID]) -> list[Group]:
 
 def get_group(group_id: uuid.UUID, *, include_deleted: bool = False) -> Group:
     group = db.session.scalar(
-        Group.select_active(include_deleted)
-        .where(Group.id == group_id)
-        .options(selectinload(Group.permissions))
+        including_deleted(
+            select(Group).where(Group.id == group_id).options(selectinload(Group.permissions)),
+            include_deleted,
+        )
     )
     if group is None:
         raise NotFound("No such group.")
     return group
 
 
-def list_groups(
-    *, q: str | None, include_deleted: bool, limit: int, offset: int, sort: str | None
-) -> dict[str, Any]:
-    statement = Group.select_active(include_deleted).options(selectinload(Group.permissions))
-    if q:
+def list_groups(query: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of groups; filters `q` (name) and `include_deleted`."""
+    statement = including_deleted(
+        select(Group).options(selectinload(Group.permissions)), query["include_deleted"]
+    )
+    if q := query.get("q"):
         statement = statement.where(contains(Group.name, q))
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={"name": Group.name, "created_at": Group.created_at},
         default_sort="name",
         tiebreaker=Group.id,
@@ -374,9 +389,7 @@ def list_groups(
 
 
 def _check_group_name_free(name: str, *, except_id: uuid.UUID | None = None) -> None:
-    statement = select(Group.id).where(
-        func.lower(Group.name) == name.lower(), Group.deleted_at.is_(None)
-    )
+    statement = select(Group.id).where(func.lower(Group.name) == name.lower())
     if except_id is not None:
         statement = statement.where(Group.id != except_id)
     if db.session.scalar(statement) is not None:
@@ -386,19 +399,17 @@ def _check_group_name_free(name: str, *, except_id: uuid.UUID | None = None) -> 
         )
 
 
-def create_group(
-    *, name: str, description: str | None, permissions: list[str], by: uuid.UUID
-) -> Group:
+def create_group(*, name: str, description: str | None, permissions: list[str]) -> Group:
     name = name.strip()
     _check_group_name_free(name)
-    group = Group(name=name, description=description or "", created_by=by, updated_by=by)
+    group = Group(name=name, description=description or "")
     group.permissions = _permissions_for(permissions)
     db.session.add(group)
     db.session.flush()
     return group
 
 
-def update_group(group: Group, changes: dict[str, Any], *, by: uuid.UUID) -> Group:
+def update_group(group: Group, changes: dict[str, Any]) -> Group:
     if "name" in changes:
         name = changes["name"].strip()
         _check_group_name_free(name, except_id=group.id)
@@ -407,13 +418,12 @@ def update_group(group: Group, changes: dict[str, Any], *, by: uuid.UUID) -> Gro
         group.description = changes["description"] or ""
     if "permissions" in changes:
         group.permissions = _permissions_for(changes["permissions"])
-    group.updated_by = by
     ensure_an_administrator_remains()
     return group
 
 
-def delete_group(group: Group, *, by: uuid.UUID) -> None:
-    group.soft_delete(by)
+def delete_group(group: Group) -> None:
+    group.soft_delete()
     ensure_an_administrator_remains()
 
 

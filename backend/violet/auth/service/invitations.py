@@ -7,6 +7,7 @@ pending until it is accepted (once), revoked, or expired; the last three answer 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ def accept_url(base_url: str, token: str) -> str:
 
 
 def create(
-    *, email: str, group_ids: list[uuid.UUID], expires_in_hours: int, by: uuid.UUID
+    *, email: str, group_ids: list[uuid.UUID], expires_in_hours: int
 ) -> tuple[Invitation, str]:
     email = email.strip().lower()
     if find_live_user_by_email(email) is not None:
@@ -41,8 +42,6 @@ def create(
         email=email,
         token_hash=token_hash(token),
         expires_at=utcnow() + timedelta(hours=expires_in_hours),
-        created_by=by,
-        updated_by=by,
     )
     invitation.groups = live_groups(group_ids)
     db.session.add(invitation)
@@ -50,20 +49,16 @@ def create(
     return invitation, token
 
 
-def list_invitations(
-    *, status: str | None, limit: int, offset: int, sort: str | None
-) -> dict[str, Any]:
+def list_invitations(query: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of invitations; filter `status`."""
     statement = select(Invitation).options(
         selectinload(Invitation.groups), selectinload(Invitation.inviter)
     )
-    if status:
+    if status := query.get("status"):
         statement = statement.where(Invitation.status == status)
     return paginate(
-        db.session,
         statement,
-        limit=limit,
-        offset=offset,
-        sort=sort,
+        query,
         sortable={
             "created_at": Invitation.created_at,
             "email": Invitation.email,
@@ -108,7 +103,7 @@ def accept(token: str, *, display_name: str, password: str, client: Client) -> d
         email=invitation.email,
         password=password,
         display_name=display_name,
-        groups=[group for group in invitation.groups if not group.is_deleted],
+        groups=list(invitation.groups),
         created_by=invitation.created_by,
     )
     invitation.accepted_at = utcnow()

@@ -15,6 +15,7 @@ import pyotp
 from violet.auth.models import User
 from violet.auth.service.credentials import verify_password
 from violet.core.errors import Conflict, Unprocessable
+from violet.settings.service import get_value
 
 ISSUER = "Violet"
 ALLOWED_DRIFT_STEPS = 1
@@ -43,6 +44,9 @@ def enable(user: User, code: str) -> None:
 
 
 def disable(user: User, password: str, code: str) -> None:
+    """Turn TOTP off with the password and a current code; refused while MFA is mandatory."""
+    if get_value("mfa_required"):
+        raise Conflict("Two-factor authentication is mandatory on this instance.")
     if not user.mfa_enabled:
         raise Conflict("Two-factor authentication is not on.")
     errors = {}

@@ -5,22 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from flask import request
-
 from violet.auth.service import api_tokens
 from violet.auth.service.directory import user_with_permissions
 from violet.auth.service.sessions import ENROL_CLAIM, decode_access_token
-from violet.core.auth import Principal
-from violet.core.errors import Forbidden, Unauthorized
+from violet.core.auth import Principal, Restriction
+from violet.core.errors import Unauthorized
 
-# While `mfa_required` forces enrolment, a session may only enrol (and look at itself, leave).
-ENROLMENT_ENDPOINTS = {
-    "auth.Me",
-    "auth.MfaSetup",
-    "auth.MfaEnable",
-    "auth.Logout",
-    "auth.LogoutAll",
-}
+# While `mfa_required` forces enrolment, a session may only use the views marked
+# `@allowed_while(MFA_ENROLMENT)`: enrol, look at itself, leave (auth/routes/session.py).
+MFA_ENROLMENT = Restriction(
+    name="mfa_enrolment",
+    detail="Two-factor authentication is required: enrol with POST /auth/mfa/setup and "
+    "/auth/mfa/enable, then sign in again.",
+)
 
 
 def authenticate_bearer(token: str) -> Principal:
@@ -37,13 +34,9 @@ def authenticate_bearer(token: str) -> Principal:
     issued_at = datetime.fromtimestamp(claims["iat"], UTC)
     if user.tokens_valid_after is not None and issued_at < user.tokens_valid_after:
         raise Unauthorized("This session was signed out; sign in again.")
-    if (
-        claims.get(ENROL_CLAIM)
-        and not user.mfa_enabled
-        and request.endpoint not in ENROLMENT_ENDPOINTS
-    ):
-        raise Forbidden(
-            "Two-factor authentication is required: enrol with POST /auth/mfa/setup and "
-            "/auth/mfa/enable, then sign in again."
-        )
-    return Principal(user=user, permissions=permissions, claims=claims)
+    return Principal(
+        user=user,
+        permissions=permissions,
+        claims=claims,
+        restriction=MFA_ENROLMENT if claims.get(ENROL_CLAIM) and not user.mfa_enabled else None,
+    )

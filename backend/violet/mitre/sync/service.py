@@ -1,6 +1,6 @@
 """One catalogue sync: check the request, take the lock, fetch, verify, parse, store, record.
 
-Transaction rules (SPEC §2):
+Transaction rules (docs/api.md, "Syncing"):
 - One sync at a time across every process: `pg_try_advisory_xact_lock(LOCK_KEY)` in the caller's
   transaction; a second sync gets 409 at once. The lock ends with that transaction.
 - The catalogue changes inside a savepoint. Any failure rolls the savepoint back — the previous
@@ -227,7 +227,7 @@ def _run(attempt: _Attempt, expected: str | None, settings: SyncSettings) -> Syn
     bundle = _verified_bundle(attempt, expected, settings)
     attempt.domain = bundle.domain
     attempt.version = _release_version(bundle, attempt, settings)
-    changes = store_bundle(db.session, bundle, utcnow())
+    changes = store_bundle(db.session(), bundle, utcnow())
     counts = bundle.live_counts()
     sync = attempt.record(SYNC_SUCCEEDED, counts=counts, changes=changes.as_dict())
     return SyncResult(

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -83,6 +83,11 @@ class _TableResult:
     unchanged: set[str]  # stix ids whose row was left as it was
 
 
+def _table(model: type[Any]) -> Table:
+    # Every ATT&CK model maps one Table; SQLAlchemy types `__table__` as the wider FromClause.
+    return cast(Table, model.__table__)
+
+
 def store_bundle(session: Session, bundle: ParsedBundle, now: datetime) -> Changes:
     """Bring the catalogue in line with `bundle` (one domain); returns what changed."""
     changes = Changes()
@@ -90,7 +95,7 @@ def store_bundle(session: Session, bundle: ParsedBundle, now: datetime) -> Chang
 
     tactics = _sync_table(
         session,
-        MitreTactic.__table__,
+        _table(MitreTactic),
         TACTIC_COLUMNS,
         [(record, _tactic_values(record, domain)) for record in bundle.tactics],
         domain,
@@ -99,7 +104,7 @@ def store_bundle(session: Session, bundle: ParsedBundle, now: datetime) -> Chang
     )
     techniques = _sync_table(
         session,
-        MitreTechnique.__table__,
+        _table(MitreTechnique),
         TECHNIQUE_COLUMNS,
         [(record, _technique_values(record, domain)) for record in bundle.techniques],
         domain,
@@ -114,7 +119,7 @@ def store_bundle(session: Session, bundle: ParsedBundle, now: datetime) -> Chang
 
     _sync_table(
         session,
-        MitreSubtechnique.__table__,
+        _table(MitreSubtechnique),
         SUBTECHNIQUE_COLUMNS,
         [
             (
@@ -263,7 +268,7 @@ def _sync_tactic_links(
             if shortname in tactic_by_shortname:
                 wanted.add((technique_id, tactic_by_shortname[shortname]))
 
-    table = MitreTechniqueTactic.__table__
+    table = _table(MitreTechniqueTactic)
     all_links = session.execute(select(table.c.technique_id, table.c.tactic_id)).all()
     present = {
         (technique_id, tactic_id)

@@ -1,4 +1,4 @@
-/** The API's password policy (SPEC §1), checked in forms before anything is sent. */
+/** The API's password policy (docs/api.md), checked in forms before anything is sent. */
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
 export const PASSWORD_HINT = `${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`;

@@ -1,7 +1,7 @@
 import { Text } from "@mantine/core";
 import { HomeCard } from "./HomeCard";
 
-/** Placeholder until missions exist (SPEC §4): the card keeps its place on the page. */
+/** Placeholder until missions exist: the card keeps its place on the page. */
 export function MissionsCard() {
   return (
     <HomeCard id="missions" title="My missions">

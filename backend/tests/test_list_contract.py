@@ -1,0 +1,126 @@
+"""The list contract, checked on every list operation the OpenAPI spec describes.
+
+A list operation is a GET whose 200 body is the page envelope `{items, total, limit, offset}`
+(core/pagination.py). Each one is checked for: limit bounds, offset, unknown query parameters,
+allowed and unknown sort fields, `total`, a stable order when sort values tie, and the same number
+of SQL statements for `limit=1` and `limit=200`. A new list endpoint is tested by existing; give it
+rows in `rows_for_every_list` so the checks have something to order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.mitre.bundle import build_bundle, encode
+from violet.extensions import db
+from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
+
+ENVELOPE = {"items", "total", "limit", "offset"}
+# Lists with path parameters need a real value for them here.
+PATH_SAMPLES: dict[str, str] = {}
+ALLOWED_SORT = re.compile(r"Allowed: (.+)\.$")
+
+
+def list_paths(spec: dict) -> list[str]:
+    schemas = spec["components"]["schemas"]
+    paths = []
+    for path, operations in spec["paths"].items():
+        response = operations.get("get", {}).get("responses", {}).get("200", {})
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+        if set(schema.get("properties", {})) >= ENVELOPE:
+            paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def rows_for_every_list(app, client, make_user, admin_header):
+    """Enough rows that every list has ties to break (rows made in one transaction share
+    `created_at`)."""
+    for _ in range(3):
+        make_user(display_name="Same Name")
+    for email in ("one@example.test", "two@example.test", "three@example.test"):
+        client.post("/api/v1/invitations", json={"email": email}, headers=admin_header)
+    sync_catalogue(
+        SyncSource(content=encode(build_bundle()), label="upload:contract.json"),
+        expected_sha256=None,
+        allow_unverified=True,
+        started_by=None,
+        settings=SyncSettings.from_config(app.config),
+    )
+    db.session.commit()  # kept when a request of the test fails and rolls its own work back
+
+
+def test_the_spec_lists_every_known_list(client):
+    paths = list_paths(client.get("/api/v1/openapi.json").json)
+    assert {"/api/v1/users", "/api/v1/groups", "/api/v1/mitre/techniques"} <= set(paths)
+
+
+def item_keys(response) -> list[str]:
+    return [json.dumps(item, sort_keys=True) for item in response.json["items"]]
+
+
+def test_every_list_keeps_the_contract(
+    app, client, admin_header, rows_for_every_list, count_statements
+):
+    failures: list[str] = []
+    for template in list_paths(client.get("/api/v1/openapi.json").json):
+        path = PATH_SAMPLES.get(template, template)
+        assert "{" not in path, f"{template}: add a sample value to PATH_SAMPLES"
+
+        def get(path=path, **query):
+            return client.get(path, query_string=query, headers=admin_header)
+
+        for query, field in (
+            ({"limit": 0}, "limit"),
+            ({"limit": 501}, "limit"),
+            ({"offset": -1}, "offset"),
+            ({"per_page": 5}, "per_page"),
+        ):
+            response = get(**query)
+            if response.status_code != 422 or field not in response.json.get("errors", {}):
+                failures.append(f"{path}?{query}: {response.status_code} {response.json}")
+
+        unknown = get(sort="-no_such_field")
+        message = unknown.json.get("errors", {}).get("sort", [""])[0]
+        allowed = ALLOWED_SORT.search(message)
+        if unknown.status_code != 422 or allowed is None:
+            failures.append(f"{path}: unknown sort answered {unknown.status_code} {unknown.json}")
+            continue
+
+        everything = get(limit=500)
+        if everything.status_code != 200 or everything.json["limit"] != 500:
+            failures.append(f"{path}?limit=500: {everything.status_code}")
+            continue
+        total = everything.json["total"]
+        if total < 3:
+            failures.append(f"{path}: only {total} rows; add some in rows_for_every_list")
+        if total != len(everything.json["items"]):
+            failures.append(f"{path}: total {total} but {len(everything.json['items'])} items")
+
+        for field in allowed.group(1).split(", "):
+            for sort in (field, f"-{field}"):
+                whole = get(limit=500, sort=sort)
+                if whole.status_code != 200:
+                    failures.append(f"{path}?sort={sort}: {whole.status_code} {whole.json}")
+                    continue
+                paged = []
+                for offset in range(0, total, 2):
+                    page = get(limit=2, offset=offset, sort=sort)
+                    assert page.json["total"] == total and page.json["offset"] == offset
+                    paged += item_keys(page)
+                if paged != item_keys(whole):
+                    failures.append(f"{path}?sort={sort}: pages of 2 disagree with one page")
+
+        counts = []
+        for limit in (1, 200):
+            with count_statements() as counter:
+                assert get(limit=limit).status_code == 200
+            counts.append(counter.count)
+        if counts[0] != counts[1]:
+            failures.append(f"{path}: {counts[0]} statements for limit=1, {counts[1]} for 200")
+    assert not failures, "\n".join(failures)
