@@ -33,7 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         ping_idle_connections(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
         autocommit_safe_requests(db.engine)
-    migrate.init_app(app, db)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     jwt.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
