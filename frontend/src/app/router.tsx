@@ -19,6 +19,7 @@ const HomePage = lazyPage(() => import("../features/home/HomePage"));
 const MatrixPage = lazyPage(() => import("../features/mitre/matrix/MatrixPage"));
 const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPage"));
 const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
+const WorkspacesPage = lazyPage(() => import("../features/workspaces/WorkspacesPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
 const anonymous = (page: ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
@@ -50,6 +51,15 @@ const routes: RouteObject[] = [
           </RequirePermission>
         ),
         handle: preloads(MitreSyncPage),
+      },
+      {
+        path: "admin/workspaces",
+        element: (
+          <RequirePermission permission="workspace.manage">
+            <WorkspacesPage />
+          </RequirePermission>
+        ),
+        handle: preloads(WorkspacesPage),
       },
       { path: "*", element: <NotFoundPage />, handle: preloads(NotFoundPage) },
     ],
