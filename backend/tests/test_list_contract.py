@@ -58,6 +58,13 @@ def rows_for_every_list(app, client, make_user, admin_header, make_workspace, de
         started_by=None,
         settings=SyncSettings.from_config(app.config),
     )
+    for name in ("Same name", "Same name", "Other name"):
+        template = client.post("/api/v1/test-templates", json={"name": name}, headers=admin_header)
+        client.post(
+            "/api/v1/scenario-templates",
+            json={"name": name, "test_template_ids": [template.json["id"]]},
+            headers=admin_header,
+        )
     db.session.commit()  # kept when a request of the test fails and rolls its own work back
 
 
@@ -85,6 +92,7 @@ def test_every_list_keeps_the_contract(
             ({"limit": 0}, "limit"),
             ({"limit": 501}, "limit"),
             ({"offset": -1}, "offset"),
+            ({"offset": 10**19}, "offset"),
             ({"per_page": 5}, "per_page"),
         ):
             response = get(**query)

@@ -24,6 +24,7 @@ from typing import Any
 from tests import tenant_probe
 from violet.core.tenancy import acting_in
 from violet.extensions import db
+from violet.library.service import scenarios, templates
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,44 @@ def _link_probe_notes(workspace_b: uuid.UUID, in_a: dict[str, uuid.UUID]) -> tup
     return "PUT", f"/api/v1/probe-notes/{own}/links", {"note_ids": [str(in_a["probe_note_id"])]}
 
 
+def _test_template(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    with acting_in(workspace_id):
+        template = templates.create_template(workspace_id, {"name": "swept template"})
+        db.session.commit()
+        return {"template_id": template.id}
+
+
+def _scenario_template(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    template_id = _test_template(workspace_id)["template_id"]
+    with acting_in(workspace_id):
+        scenario = scenarios.create_scenario(
+            workspace_id, {"name": "swept scenario", "test_template_ids": [template_id]}
+        )
+        db.session.commit()
+        return {"scenario_id": scenario.id}
+
+
+def _order_a_template(workspace_b: uuid.UUID, in_a: dict[str, uuid.UUID]) -> tuple[str, str, Any]:
+    own = _scenario_template(workspace_b)["scenario_id"]
+    body = {"test_template_ids": [str(in_a["template_id"])]}
+    return "PUT", f"/api/v1/scenario-templates/{own}/tests", body
+
+
+def _new_scenario_with_a_template(
+    workspace_b: uuid.UUID, in_a: dict[str, uuid.UUID]
+) -> tuple[str, str, Any]:
+    body = {"name": "borrowing", "test_template_ids": [str(in_a["template_id"])]}
+    return "POST", "/api/v1/scenario-templates", body
+
+
 TENANT_RESOURCES: dict[str, TenantResource] = {
-    # Test-only (tests/tenant_probe.py); the library's templates come next.
+    # Test-only (tests/tenant_probe.py).
     "probe_note_id": TenantResource(_probe_note, references=[Reference(_link_probe_notes)]),
+    "template_id": TenantResource(
+        _test_template,
+        references=[Reference(_order_a_template), Reference(_new_scenario_with_a_template)],
+    ),
+    "scenario_id": TenantResource(_scenario_template),
 }
 
 # Workspaces themselves: visible to their members only, so swept for non-members.
@@ -70,6 +106,9 @@ INSTANCE_WIDE_ARGUMENTS = {"user_id", "group_id", "invitation_id", "token_id"}
 # (method, rule) → a valid JSON body, where `{}` would be refused (422) before the lookup.
 BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/probe-notes/<uuid:probe_note_id>"): {"text": "changed"},
+    ("PATCH", "/api/v1/test-templates/<uuid:template_id>"): {"name": "Taken over"},
+    ("PATCH", "/api/v1/scenario-templates/<uuid:scenario_id>"): {"name": "Taken over"},
+    ("PUT", "/api/v1/scenario-templates/<uuid:scenario_id>/tests"): {"test_template_ids": []},
     ("PUT", "/api/v1/probe-notes/<uuid:probe_note_id>/links"): {"note_ids": []},
     ("PATCH", "/api/v1/workspaces/<uuid:workspace_id>"): {"name": "Taken over"},
     ("PUT", "/api/v1/workspaces/<uuid:workspace_id>/members"): [],

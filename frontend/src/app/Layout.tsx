@@ -28,6 +28,8 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
     items: [
       { to: "/", label: "Home" },
       { to: "/matrix", label: "ATT&CK matrix" },
+      { to: "/library", label: "Test library", permission: "test_template.read" },
+      { to: "/scenarios", label: "Scenarios", permission: "scenario_template.read" },
     ],
   },
   {

@@ -19,6 +19,9 @@ const HomePage = lazyPage(() => import("../features/home/HomePage"));
 const MatrixPage = lazyPage(() => import("../features/mitre/matrix/MatrixPage"));
 const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPage"));
 const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
+const LibraryPage = lazyPage(() => import("../features/library/LibraryPage"));
+const ScenariosPage = lazyPage(() => import("../features/scenarios/ScenariosPage"));
+const ScenarioPage = lazyPage(() => import("../features/scenarios/ScenarioPage"));
 const WorkspacesPage = lazyPage(() => import("../features/workspaces/WorkspacesPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
@@ -43,6 +46,33 @@ const routes: RouteObject[] = [
       { index: true, element: <HomePage />, handle: preloads(HomePage) },
       { path: "matrix", element: <MatrixPage />, handle: preloads(MatrixPage) },
       { path: "account", element: <AccountPage />, handle: preloads(AccountPage) },
+      {
+        path: "library",
+        element: (
+          <RequirePermission permission="test_template.read">
+            <LibraryPage />
+          </RequirePermission>
+        ),
+        handle: preloads(LibraryPage),
+      },
+      {
+        path: "scenarios",
+        element: (
+          <RequirePermission permission="scenario_template.read">
+            <ScenariosPage />
+          </RequirePermission>
+        ),
+        handle: preloads(ScenariosPage),
+      },
+      {
+        path: "scenarios/:scenarioId",
+        element: (
+          <RequirePermission permission="scenario_template.read">
+            <ScenarioPage />
+          </RequirePermission>
+        ),
+        handle: preloads(ScenarioPage),
+      },
       {
         path: "admin/mitre",
         element: (
