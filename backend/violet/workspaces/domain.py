@@ -12,7 +12,7 @@ from violet.workspaces.routes import blp
 
 
 def init_app(app: Flask) -> None:
-    set_workspace_resolver(app, service.resolve)
+    set_workspace_resolver(app, service.resolve, service.workspace_query)
 
 
 domain = Domain(

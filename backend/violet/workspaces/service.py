@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import Select, delete, func, select, true, update
 
 from violet.auth.models import User
 from violet.core.auth import Principal, current_principal_or_none
@@ -40,29 +40,43 @@ READ_ALL = "workspace.read_all"
 def resolve(principal: Principal, requested: str | None) -> CurrentWorkspace:
     """The workspace a request acts in: `requested` (id or slug), else the caller's default.
 
-    One statement. A workspace the caller does not belong to, a deleted one, or (API token bound
-    to a workspace) any other one → 404.
+    One statement (`workspace_query`), which authentication usually runs already, joined to its
+    own (core/tenancy.py). A workspace the caller does not belong to, a deleted one, or (API
+    token bound to a workspace) any other one → 404.
     """
-    statement = (
-        select(Workspace)
-        .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
-        .where(WorkspaceMember.user_id == principal.user_id)
-    )
-    if principal.workspace_id is not None:
-        statement = statement.where(Workspace.id == principal.workspace_id)
-    if requested is not None and requested.strip():
-        statement = statement.where(_matches(requested.strip()))
-    else:
-        # The caller's preferred workspace, else the instance default, else the first by name.
-        statement = statement.order_by(
-            WorkspaceMember.preferred.desc(), Workspace.is_default.desc(), Workspace.name
-        ).limit(1)
-    workspace = db.session.scalar(statement)
-    if workspace is None:
+    row = db.session.execute(
+        workspace_query(principal.user_id, principal.workspace_id, requested)
+    ).first()
+    if row is None:
         if requested:
             raise NotFound(f"No workspace '{requested.strip()[:100]}' that you belong to.")
         raise NotFound("You belong to no workspace: ask an administrator to add you to one.")
-    return CurrentWorkspace(id=workspace.id, slug=workspace.slug, name=workspace.name)
+    return CurrentWorkspace(id=row.id, slug=row.slug, name=row.name)
+
+
+def workspace_query(
+    user_id: Any, bound_to: uuid.UUID | None, requested: str | None
+) -> Select[uuid.UUID, str, str]:
+    """The id, slug and name of the workspace `resolve` picks (at most one row).
+
+    `user_id` may be a column: authentication correlates this select with its user row.
+    """
+    statement: Select[uuid.UUID, str, str] = (
+        select(Workspace.id, Workspace.slug, Workspace.name)
+        .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
+        .where(WorkspaceMember.user_id == user_id)
+        # Live workspaces, said here too: the ORM's soft-delete filter does not reach a
+        # subquery joined to another entity's statement.
+        .where(Workspace.deleted_at.is_(None))
+    )
+    if bound_to is not None:
+        statement = statement.where(Workspace.id == bound_to)
+    if requested is not None and requested.strip():
+        return statement.where(_matches(requested.strip())).limit(1)
+    # The caller's preferred workspace, else the instance default, else the first by name.
+    return statement.order_by(
+        WorkspaceMember.preferred.desc(), Workspace.is_default.desc(), Workspace.name
+    ).limit(1)
 
 
 def _matches(reference: str) -> Any:

@@ -97,7 +97,7 @@ def authenticate(secret: str) -> Principal:
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The API token is invalid, expired or revoked.")
-    owner, owner_permissions = user_with_permissions(token.user_id)
+    owner, owner_permissions = user_with_permissions(token.user_id, bound_to=token.workspace_id)
     if owner is None or owner.is_deleted or not owner.is_active:
         raise Unauthorized("The API token is invalid, expired or revoked.")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

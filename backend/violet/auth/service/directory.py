@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
 from violet.auth.events import USER_CREATED, USER_DELETED
@@ -41,6 +41,7 @@ from violet.core.events import publish
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains
+from violet.core.tenancy import CurrentWorkspace, remember_workspace, request_workspace_query
 from violet.extensions import db
 
 log = logging.getLogger(__name__)
@@ -61,11 +62,15 @@ def effective_permissions(user_id: uuid.UUID) -> frozenset[str]:
     return frozenset(codes)
 
 
-def user_with_permissions(user_id: uuid.UUID) -> tuple[User | None, frozenset[str]]:
+def user_with_permissions(
+    user_id: uuid.UUID, *, bound_to: uuid.UUID | None = None
+) -> tuple[User | None, frozenset[str]]:
     """The user (None when absent or deleted) and their effective permissions, in one statement.
 
     Authentication runs this on every request, so it is read fresh each time: a group change,
-    a deactivation or a sign-out everywhere applies to the very next request.
+    a deactivation or a sign-out everywhere applies to the very next request. The same statement
+    finds the request's workspace (`bound_to`: an API token's) and remembers it for
+    `current_workspace()` (core/tenancy.py), so a tenant-owned list costs no round trip for it.
     """
     codes = (
         select(func.array_agg(group_permissions.c.permission_code.distinct()))
@@ -77,10 +82,21 @@ def user_with_permissions(user_id: uuid.UUID) -> tuple[User | None, frozenset[st
         .scalar_subquery()
         .label("permission_codes")
     )
-    row = db.session.execute(select(User, codes).where(User.id == user_id)).one_or_none()
+    statement = select(User, codes).where(User.id == user_id)
+    workspace_query = request_workspace_query(User.id, bound_to)
+    if workspace_query is not None:
+        workspace = workspace_query.lateral("request_workspace")
+        statement = statement.outerjoin(workspace, true()).add_columns(
+            workspace.c.id.label("workspace_id"),
+            workspace.c.slug.label("workspace_slug"),
+            workspace.c.name.label("workspace_name"),
+        )
+    row = db.session.execute(statement).one_or_none()
     if row is None:
         return None, frozenset()
-    user, permission_codes = row
+    user, permission_codes, *found = row
+    if found and found[0] is not None:
+        remember_workspace(CurrentWorkspace(id=found[0], slug=found[1], name=found[2]))
     return user, frozenset(permission_codes or ())
 
 
