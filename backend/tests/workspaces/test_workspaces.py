@@ -12,7 +12,7 @@ from violet.auth.models import User
 from violet.core.domain import declared_permissions
 from violet.core.tenancy import acting_in
 from violet.extensions import db
-from violet.workspaces.models import Workspace, WorkspaceMember
+from violet.workspaces.models import SLUG_MAX, Workspace, WorkspaceMember
 
 MANAGE = ["workspace.manage"]
 
@@ -132,6 +132,18 @@ def test_a_workspace_the_caller_does_not_belong_to_is_404(
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
     assert reference in response.json["detail"]
+
+
+def test_only_the_whole_header_names_a_workspace(client, make_user, auth_header, make_workspace):
+    user = make_user()
+    longest = "w" * SLUG_MAX
+    make_workspace(longest, members=[user])
+    for reference in (longest + "x", longest[:-1]):
+        response = client.get(
+            "/api/v1/workspaces/current",
+            headers={**auth_header(user), "X-Violet-Workspace": reference},
+        )
+        assert response.status_code == 404, reference
 
 
 def test_a_deleted_workspace_cannot_be_acted_in(client, make_user, auth_header, make_workspace):

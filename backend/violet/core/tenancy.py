@@ -18,7 +18,7 @@ in is refused at flush.
 
 How a caller and a header become a workspace is the workspaces domain's business: it registers a
 callable with `set_workspace_resolver` at start-up, so `core` never imports a domain package.
-It also registers the select behind that callable, which the authenticator joins to its own
+It also registers the select behind that callable, which the authenticator runs within its own
 statement (`request_workspace_query`): authentication and the request's workspace then cost one
 round trip together, and `current_workspace()` runs no SQL of its own unless that found nothing.
 """
@@ -69,9 +69,10 @@ class CurrentWorkspace:
 
 # (principal, the X-Violet-Workspace header or None) → the workspace, or NotFound raised.
 WorkspaceResolver = Callable[[Principal, str | None], CurrentWorkspace]
-# (the user's id: a value or a column to correlate with, the workspace an API token is bound to
-# or None, the header or None) → a select of that workspace's id, slug and name (at most a row).
-WorkspaceQuery = Callable[[Any, uuid.UUID | None, str | None], Select[uuid.UUID, str, str]]
+# The select behind the resolver, built once (values as parameters), and its parameters for
+# (the user, the workspace an API token is bound to or None, the header or None).
+WorkspaceStatement = Callable[[], Select[uuid.UUID, str, str]]
+WorkspaceParameters = Callable[[uuid.UUID, uuid.UUID | None, str | None], dict[str, Any]]
 
 
 class TenantMixin:
@@ -119,31 +120,35 @@ _acting_in: ContextVar[uuid.UUID | None] = ContextVar("violet_acting_in", defaul
 
 
 def set_workspace_resolver(
-    app: Any, resolver: WorkspaceResolver, query: WorkspaceQuery | None = None
+    app: Any,
+    resolver: WorkspaceResolver,
+    statement: WorkspaceStatement | None = None,
+    parameters: WorkspaceParameters | None = None,
 ) -> None:
-    """`resolver` answers `current_workspace()`; `query`, the select it runs, lets the
-    authenticator find the workspace in its own statement (`request_workspace_query`)."""
+    """`resolver` answers `current_workspace()`; `statement` and `parameters`, the select it
+    runs, let the authenticator find the workspace in its own statement."""
     app.extensions[RESOLVER_KEY] = resolver
-    if query is not None:
-        app.extensions[QUERY_KEY] = query
+    if statement is not None and parameters is not None:
+        app.extensions[QUERY_KEY] = (statement, parameters)
 
 
 def request_workspace_query(
-    user_id: Any, bound_to: uuid.UUID | None
-) -> Select[uuid.UUID, str, str] | None:
-    """For an authenticator: the select of the workspace this request would act in, for the
-    user `user_id` (a column it correlates with) and an API token's `bound_to` workspace.
+    user_id: uuid.UUID, bound_to: uuid.UUID | None
+) -> tuple[Select[uuid.UUID, str, str], dict[str, Any]] | None:
+    """For an authenticator: the select of the workspace this request would act in (the same
+    object every time) and its parameters, for the user and an API token's `bound_to`.
 
-    The authenticator joins it (LATERAL) to its own statement and hands what it found to
+    The authenticator joins it to its own statement and hands what it found to
     `remember_workspace`. None outside a request or without a registered query.
     """
-    query: WorkspaceQuery | None = current_app.extensions.get(QUERY_KEY)
+    query = current_app.extensions.get(QUERY_KEY)
     if query is None or not has_request_context():
         return None
     requested = request.headers.get(WORKSPACE_HEADER)
     if requested is not None and UNSTORABLE.search(requested):
         return None  # PostgreSQL would refuse it here: left to current_workspace()
-    return query(user_id, bound_to, requested)
+    statement, parameters = query
+    return statement(), parameters(user_id, bound_to, requested)
 
 
 def remember_workspace(workspace: CurrentWorkspace | None) -> None:

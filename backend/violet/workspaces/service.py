@@ -17,9 +17,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, true, update
+from sqlalchemy import (
+    Select,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from violet.auth.models import User
 from violet.core.auth import Principal, current_principal_or_none
@@ -40,13 +53,12 @@ READ_ALL = "workspace.read_all"
 def resolve(principal: Principal, requested: str | None) -> CurrentWorkspace:
     """The workspace a request acts in: `requested` (id or slug), else the caller's default.
 
-    One statement (`workspace_query`), which authentication usually runs already, joined to its
+    One statement (`workspace_statement`), which authentication usually runs already inside its
     own (core/tenancy.py). A workspace the caller does not belong to, a deleted one, or (API
     token bound to a workspace) any other one → 404.
     """
-    row = db.session.execute(
-        workspace_query(principal.user_id, principal.workspace_id, requested)
-    ).first()
+    parameters = workspace_parameters(principal.user_id, principal.workspace_id, requested)
+    row = db.session.execute(workspace_statement(), parameters).first()
     if row is None:
         if requested:
             raise NotFound(f"No workspace '{requested.strip()[:100]}' that you belong to.")
@@ -54,36 +66,55 @@ def resolve(principal: Principal, requested: str | None) -> CurrentWorkspace:
     return CurrentWorkspace(id=row.id, slug=row.slug, name=row.name)
 
 
-def workspace_query(
-    user_id: Any, bound_to: uuid.UUID | None, requested: str | None
-) -> Select[uuid.UUID, str, str]:
-    """The id, slug and name of the workspace `resolve` picks (at most one row).
+@cache
+def workspace_statement() -> Select[uuid.UUID, str, str]:
+    """The id, slug and name of the workspace a request acts in (at most one row).
 
-    `user_id` may be a column: authentication correlates this select with its user row.
+    Built once (every request runs it): the values are parameters, `workspace_parameters`.
+    Of the caller's live workspaces, the one the token is bound to and the request names, if
+    any; else the preferred one, else the instance default, else the first by name.
     """
-    statement: Select[uuid.UUID, str, str] = (
+
+    def unless_null(name: str, column: Any, type_: Any) -> Any:
+        # Cast, since PostgreSQL cannot tell the type of a bare `$1 IS NULL`; to TEXT for the
+        # slug, since VARCHAR(n) would cut a longer value down to one that matches.
+        value = cast(bindparam(name), type_)
+        return or_(value.is_(None), column == value)
+
+    return (
         select(Workspace.id, Workspace.slug, Workspace.name)
         .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
-        .where(WorkspaceMember.user_id == user_id)
-        # Live workspaces, said here too: the ORM's soft-delete filter does not reach a
-        # subquery joined to another entity's statement.
-        .where(Workspace.deleted_at.is_(None))
+        .where(
+            WorkspaceMember.user_id == bindparam("workspace_user_id"),
+            # Said here too: the ORM's soft-delete filter does not reach this select when
+            # authentication runs it as a subquery of its own statement.
+            Workspace.deleted_at.is_(None),
+            unless_null("workspace_bound_to", Workspace.id, Uuid()),
+            unless_null("workspace_requested_id", Workspace.id, Uuid()),
+            unless_null("workspace_requested_slug", Workspace.slug, Text()),
+        )
+        .order_by(WorkspaceMember.preferred.desc(), Workspace.is_default.desc(), Workspace.name)
+        .limit(1)
     )
-    if bound_to is not None:
-        statement = statement.where(Workspace.id == bound_to)
-    if requested is not None and requested.strip():
-        return statement.where(_matches(requested.strip())).limit(1)
-    # The caller's preferred workspace, else the instance default, else the first by name.
-    return statement.order_by(
-        WorkspaceMember.preferred.desc(), Workspace.is_default.desc(), Workspace.name
-    ).limit(1)
 
 
-def _matches(reference: str) -> Any:
-    try:
-        return Workspace.id == uuid.UUID(reference)
-    except ValueError:
-        return Workspace.slug == reference.lower()
+def workspace_parameters(
+    user_id: uuid.UUID, bound_to: uuid.UUID | None, requested: str | None
+) -> dict[str, Any]:
+    """`workspace_statement`'s values: `requested` (the header) names an id or else a slug."""
+    reference = (requested or "").strip()
+    requested_id, requested_slug = None, None
+    if reference:
+        try:
+            requested_id = uuid.UUID(reference)
+        except ValueError:
+            requested_slug = reference.lower()
+    return {
+        "workspace_user_id": user_id,
+        "workspace_bound_to": bound_to,
+        "workspace_requested_id": requested_id,
+        "workspace_requested_slug": requested_slug,
+    }
 
 
 def set_preferred(principal: Principal, workspace_id: uuid.UUID) -> CurrentWorkspace:
