@@ -58,6 +58,7 @@ DATABASE = "violet_bench_api"
 LOOPBACK = "127.0.0.1"
 BENCH_EMAIL = "bench@violet.local"
 USERS = 50
+TEST_TEMPLATES = 60  # in the default workspace, each tagged with a tactic and a (sub-)technique
 PLAN_ENV = "VIOLET_FLOOR_PLAN"
 
 
@@ -83,6 +84,8 @@ ENDPOINTS = (
     Endpoint("matrix", "/api/v1/mitre/matrix", "matrix"),
     Endpoint("matrix 304", "/api/v1/mitre/matrix", "", revalidate=True),
     Endpoint("users", "/api/v1/users?limit=50", "user_page"),
+    # Tenant-owned: the request resolves its workspace (with authentication, in one statement).
+    Endpoint("test templates", "/api/v1/test-templates?limit=50", "test_template_page"),
     Endpoint("auth/me", "/api/v1/auth/me", "me", body_is_caller=True),
 )
 
@@ -167,6 +170,7 @@ def _user(row: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
         "is_active": row["is_active"],
         "mfa_enabled": row["mfa_enabled"],
         "groups": groups,
+        "version": row["version"],
         "created_at": _iso(row["created_at"]),
         "updated_at": _iso(row["updated_at"]),
         "last_login_at": _iso(row["last_login_at"]),
@@ -185,6 +189,56 @@ def user_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     count, page, groups = results
     groups_of = _groups_by_user(groups)
     items = [_user(row, groups_of[row["id"]]) for row in page]
+    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+
+
+TEMPLATE_TEXT_KEYS = ("name", "description", "procedure", "cleanup", "prerequisites")
+TEMPLATE_TEXT_KEYS += ("expected_detection", "platforms", "opsec_level", "tags", "references")
+TEMPLATE_TEXT_KEYS += ("source", "source_ref")
+INPUT_ARGUMENT_KEYS = ("name", "type", "default", "description")
+MITRE_KINDS = ("tactic", "technique", "subtechnique")
+
+
+def _mitre_tag(row: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """(template id, tag) from a row of the tags' statement: the link, then its three possible
+    targets (tactic, technique, sub-technique) joined in that order, so their same-named
+    columns come as `name`, `name_1`, `name_2` (`unique_dict_row`); the set one is the tag's."""
+    for kind, suffix in zip(MITRE_KINDS, ("", "_1", "_2"), strict=True):
+        if row[f"{kind}_id"] is not None:
+            tag = {"kind": kind, "external_id": row["external_id" + suffix]}
+            tag.update(name=row["name" + suffix], url=row["url" + suffix])
+            return row["test_template_id"], tag
+    raise ValueError("a tag without a target")
+
+
+def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    count, page, *tag_rows = results
+    tags_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in tag_rows[0] if tag_rows else []:
+        template_id, tag = _mitre_tag(row)
+        tags_of[template_id].append(tag)
+    items = []
+    for row in page:
+        mitre = sorted(
+            tags_of[row["id"]], key=lambda tag: (MITRE_KINDS.index(tag["kind"]), tag["external_id"])
+        )
+        items.append(
+            {
+                "id": str(row["id"]),
+                **{key: row[key] for key in TEMPLATE_TEXT_KEYS},
+                "input_arguments": [
+                    {key: argument[key] for key in INPUT_ARGUMENT_KEYS if key in argument}
+                    for argument in row["input_arguments"]
+                ],
+                "mitre": mitre,
+                "version": row["version"],
+                "created_at": _iso(row["created_at"]),
+                "created_by": _str(row["created_by"]),
+                "updated_at": _iso(row["updated_at"]),
+                "updated_by": _str(row["updated_by"]),
+                "deleted_at": _iso(row["deleted_at"]),
+            }
+        )
     return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
 
 
@@ -213,8 +267,21 @@ ASSEMBLERS: dict[str, Callable[[list[Rows], int, int], dict[str, Any]]] = {
     "technique_page": technique_page,
     "matrix": matrix,
     "user_page": user_page,
+    "test_template_page": test_template_page,
     "me": me,
 }
+
+
+def unique_dict_row(cursor: Any) -> Callable[[Any], dict[str, Any]]:
+    """psycopg's dict_row, except that a repeated column name gets `_1`, `_2`… (joined tables)."""
+    names: list[str] = []
+    for column in cursor.description or ():
+        name, number = column.name, 0
+        while name in names:
+            number += 1
+            name = f"{column.name}_{number}"
+        names.append(name)
+    return lambda values: dict(zip(names, values, strict=True))
 
 
 def encoder(name: str) -> Callable[[Any], bytes]:
@@ -230,7 +297,6 @@ def floor_app() -> Any:
     """The floor server (gunicorn `api_floor:floor_app()`): replays the plan's SQL per path."""
     import psycopg
     from flask import Flask, Response, request
-    from psycopg.rows import dict_row
 
     with open(os.environ[PLAN_ENV], "rb") as handle:
         plan = pickle.load(handle)
@@ -240,7 +306,9 @@ def floor_app() -> Any:
 
     def connection() -> psycopg.Connection:
         if getattr(local, "connection", None) is None:
-            local.connection = psycopg.connect(plan["dsn"], autocommit=True, row_factory=dict_row)
+            local.connection = psycopg.connect(
+                plan["dsn"], autocommit=True, row_factory=unique_dict_row
+            )
         return local.connection
 
     @app.get("/healthz")
@@ -282,20 +350,27 @@ def production_config(database_url: str) -> dict[str, Any]:
         "VIOLET_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(32),
         "JWT_SECRET_KEY": secrets.token_urlsafe(32),
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": database_url,
     }
 
 
 def fill_database(app: Any, bundle: Path) -> None:
-    """Migrate, seed, sync the bundle, add `USERS` users; the bench user is an administrator."""
+    """Migrate, seed, sync the bundle, add `USERS` users (the bench user is an administrator)
+    and `TEST_TEMPLATES` test templates, all in the default workspace."""
     from flask_migrate import upgrade
     from sqlalchemy import select
 
     from violet.auth.models import Group, User
     from violet.auth.service.credentials import hash_password
+    from violet.core.domain import seed_all
+    from violet.core.tenancy import acting_in
     from violet.extensions import db
+    from violet.library.schemas import TestTemplateCreate
+    from violet.library.service.templates import create_template
     from violet.mitre.sync.service import SyncSettings, file_source, sync_catalogue
-    from violet.seed import seed_all
+    from violet.workspaces.models import WorkspaceMember
+    from violet.workspaces.service import ensure_default_workspace
 
     with app.app_context():
         upgrade()
@@ -328,7 +403,42 @@ def fill_database(app: Any, bundle: Path) -> None:
                     groups=[group],
                 )
             )
+        db.session.flush()
+        workspace = ensure_default_workspace()
+        members = set(db.session.scalars(select(WorkspaceMember.user_id)))
+        db.session.add_all(
+            WorkspaceMember(workspace_id=workspace.id, user_id=user_id)
+            for user_id in db.session.scalars(select(User.id))
+            if user_id not in members
+        )
+        with acting_in(workspace.id):
+            for number in range(TEST_TEMPLATES):
+                create_template(workspace.id, TestTemplateCreate().load(template_draft(number)))
         db.session.commit()
+
+
+def template_draft(number: int) -> dict[str, Any]:
+    """A test template as an operator writes one (Markdown text, an input, two MITRE tags)."""
+    return {
+        "name": f"Encoded PowerShell cradle {number:02d}",
+        "description": "Downloads and runs a script with `IEX` from an encoded command. " * 4,
+        "procedure": "```powershell\npowershell -enc #{encoded}\n```",
+        "prerequisites": "PowerShell 5 or later.",
+        "expected_detection": "EDR alert on encoded PowerShell; 4104 script block logging.",
+        "platforms": ["windows"],
+        "opsec_level": ("low", "medium", "high")[number % 3],
+        "tags": ["lolbin", f"batch-{number % 4}"],
+        "references": ["https://attack.mitre.org/techniques/T1059/001"],
+        "input_arguments": [
+            {"name": "encoded", "type": "string", "default": "SQBFAFgA", "description": "Base64"}
+        ],
+        "mitre": [
+            {"kind": "tactic", "external_id": "TA0002"},
+            {"kind": "subtechnique", "external_id": "T1059.001"}
+            if number % 2
+            else {"kind": "technique", "external_id": "T1059"},
+        ],
+    }
 
 
 def access_token(app: Any) -> str:
@@ -401,10 +511,9 @@ def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
 def floor_encoder_for(app: Any, endpoints: dict[str, Any], bodies: dict[str, bytes]) -> str:
     """The JSON encoding (stdlib json or orjson) that makes the floor's bytes Violet's."""
     import psycopg
-    from psycopg.rows import dict_row
 
     dsn = libpq_dsn(app.config["SQLALCHEMY_DATABASE_URI"])
-    with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as connection:
+    with psycopg.connect(dsn, autocommit=True, row_factory=unique_dict_row) as connection:
         for name in ("json", "orjson"):
             encode = encoder(name)
             if all(
