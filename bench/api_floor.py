@@ -5,7 +5,8 @@
 
 What it does:
 1. Builds its own database (`violet_bench_api` on the embedded PostgreSQL, or `--database-url`):
-   migrations, seed, the real ATT&CK Enterprise bundle synced, 50 users.
+   migrations, seed, the real ATT&CK Enterprise bundle synced, 50 users and 60 test templates
+   in the default workspace.
 2. Captures, in process, the SQL each endpoint's request runs (statements and parameters, read
    from SQLAlchemy's cursor events) and the JSON it answers.
 3. Starts the servers under the same `gunicorn.conf.py` (2 workers × 4 threads by default), on
