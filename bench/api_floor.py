@@ -193,9 +193,10 @@ def user_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
 
 
-TEMPLATE_TEXT_KEYS = ("name", "description", "procedure", "cleanup", "prerequisites")
-TEMPLATE_TEXT_KEYS += ("expected_detection", "platforms", "opsec_level", "tags", "references")
-TEMPLATE_TEXT_KEYS += ("source", "source_ref")
+# Test-template columns the API shows as stored (in TestTemplateOut's order).
+TEMPLATE_PLAIN_KEYS = ("name", "description", "procedure", "cleanup", "prerequisites")
+TEMPLATE_PLAIN_KEYS += ("expected_detection", "platforms", "opsec_level", "tags", "references")
+TEMPLATE_PLAIN_KEYS += ("source", "source_ref")
 INPUT_ARGUMENT_KEYS = ("name", "type", "default", "description")
 MITRE_KINDS = ("tactic", "technique", "subtechnique")
 
@@ -226,7 +227,7 @@ def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str
         items.append(
             {
                 "id": str(row["id"]),
-                **{key: row[key] for key in TEMPLATE_TEXT_KEYS},
+                **{key: row[key] for key in TEMPLATE_PLAIN_KEYS},
                 "input_arguments": [
                     {key: argument[key] for key in INPUT_ARGUMENT_KEYS if key in argument}
                     for argument in row["input_arguments"]
