@@ -14,19 +14,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet import api_docs, cli, spa
     from violet.core import security_headers
     from violet.core.auth import BEARER_SCHEME
+    from violet.core.database import autocommit_safe_requests, ping_idle_connections
     from violet.core.domain import register_domains
     from violet.core.errors import register_error_handlers
     from violet.core.request_log import configure_logging, init_request_logging
+    from violet.core.serialization import OrjsonProvider
     from violet.domains import DOMAINS
     from violet.extensions import api, db, jwt, limiter, migrate
 
     app = Flask(__name__, static_folder=None)
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(load_config(config, DOMAINS))
-    # Fields in the order the output schemas declare them, not alphabetical.
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # on Flask's default provider
+    # Fields in the order the output schemas declare them, not alphabetical (orjson never sorts;
+    # this is for the standard encoder it falls back on).
+    app.json.sort_keys = False
     configure_logging(app.config["LOG_LEVEL"])
 
     db.init_app(app)
+    with app.app_context():
+        ping_idle_connections(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
+        autocommit_safe_requests(db.engine)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     jwt.init_app(app)
     limiter.init_app(app)

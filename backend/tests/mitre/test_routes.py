@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from tests.mitre.bundle import LIVE_COUNTS, build_bundle, encode, technique
 from violet.extensions import db
+from violet.mitre.models import TECHNIQUE_LIST_FIELDS
 from violet.mitre.sync.service import LOCK_KEY
 
 API = "/api/v1/mitre"
@@ -454,3 +455,80 @@ def test_matrix_of_an_empty_or_unknown_domain(client, catalogue, reader):
     empty = client.get(API + "/matrix?domain=ics-attack", headers=reader).json
     assert empty == {"domain": "ics-attack", "version": None, "tactics": []}
     assert client.get(API + "/matrix?domain=moon", headers=reader).status_code == 422
+
+
+def test_matrix_revalidates_with_its_etag_until_a_sync(client, catalogue, reader, sync_bytes):
+    first = client.get(API + "/matrix", headers=reader)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('"') and etag.endswith('"')
+    assert first.headers["Cache-Control"] == "private, no-cache"
+
+    again = client.get(API + "/matrix", headers={**reader, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    other_domain = client.get(
+        API + "/matrix?domain=ics-attack", headers={**reader, "If-None-Match": etag}
+    )
+    assert other_domain.status_code == 304  # one tag per URL: the catalogue's last sync
+    stale = client.get(API + "/matrix", headers={**reader, "If-None-Match": '"matrix-0-old"'})
+    assert stale.status_code == 200 and stale.json == first.json
+
+    extra = [technique("T1998", "Brand New Technique", ["execution"])]
+    sync_bytes(encode(build_bundle(extra_objects=extra)))
+    after_sync = client.get(API + "/matrix", headers={**reader, "If-None-Match": etag})
+    assert after_sync.status_code == 200 and after_sync.headers["ETag"] != etag
+    execution = next(t for t in after_sync.json["tactics"] if t["external_id"] == "TA0002")
+    assert "T1998" in [cell["external_id"] for cell in execution["techniques"]]
+
+
+def test_matrix_etag_is_checked_after_authentication(client, catalogue, reader):
+    etag = client.get(API + "/matrix", headers=reader).headers["ETag"]
+    assert client.get(API + "/matrix", headers={"If-None-Match": etag}).status_code == 401
+
+
+def test_matrix_revalidation_is_one_statement_after_authentication(
+    client, catalogue, reader, count_statements
+):
+    etag = client.get(API + "/matrix", headers=reader).headers["ETag"]
+    with count_statements() as full:
+        client.get(API + "/matrix", headers=reader)
+    with count_statements() as revalidated:
+        assert (
+            client.get(API + "/matrix", headers={**reader, "If-None-Match": etag}).status_code
+            == 304
+        )
+    assert full.count - revalidated.count == 4  # version, tactics, techniques, sub-techniques
+
+
+def test_technique_list_fields_picks_what_each_item_carries(client, catalogue, reader):
+    full = client.get(API + "/techniques?q=T1059", headers=reader).json["items"][0]
+    slim = client.get(API + "/techniques?q=T1059&fields=name,tactics", headers=reader)
+
+    assert slim.status_code == 200
+    item = slim.json["items"][0]
+    assert item == {key: full[key] for key in ("id", "external_id", "name", "tactics")}
+    execution = {"external_id": "TA0002", "name": "Execution", "shortname": "execution"}
+    assert item["tactics"] == [execution]
+    only_count = client.get(API + "/techniques?q=T1059&fields=subtechnique_count", headers=reader)
+    assert only_count.json["items"][0] == {
+        "id": full["id"],
+        "external_id": "T1059",
+        "subtechnique_count": full["subtechnique_count"],
+    }
+    assert set(full) == {"id", "external_id", *TECHNIQUE_LIST_FIELDS}
+
+
+def test_technique_list_fields_rejects_an_unknown_field(client, catalogue, reader):
+    response = client.get(API + "/techniques?fields=name,password_hash", headers=reader)
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["fields.1"]  # the second name in the list
+
+
+def test_technique_list_without_tactics_is_two_statements(
+    client, catalogue, reader, count_statements
+):
+    with count_statements() as with_tactics:
+        client.get(API + "/techniques?fields=name,tactics", headers=reader)
+    with count_statements() as without:
+        client.get(API + "/techniques?fields=name", headers=reader)
+    assert with_tactics.count - without.count == 1

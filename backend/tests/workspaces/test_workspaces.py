@@ -12,7 +12,7 @@ from violet.auth.models import User
 from violet.core.domain import declared_permissions
 from violet.core.tenancy import acting_in
 from violet.extensions import db
-from violet.workspaces.models import Workspace, WorkspaceMember
+from violet.workspaces.models import SLUG_MAX, Workspace, WorkspaceMember
 
 MANAGE = ["workspace.manage"]
 
@@ -134,6 +134,18 @@ def test_a_workspace_the_caller_does_not_belong_to_is_404(
     assert reference in response.json["detail"]
 
 
+def test_only_the_whole_header_names_a_workspace(client, make_user, auth_header, make_workspace):
+    user = make_user()
+    longest = "w" * SLUG_MAX
+    make_workspace(longest, members=[user])
+    for reference in (longest + "x", longest[:-1]):
+        response = client.get(
+            "/api/v1/workspaces/current",
+            headers={**auth_header(user), "X-Violet-Workspace": reference},
+        )
+        assert response.status_code == 404, reference
+
+
 def test_a_deleted_workspace_cannot_be_acted_in(client, make_user, auth_header, make_workspace):
     user = make_user()
     gone = make_workspace("gone", members=[user])
@@ -152,6 +164,37 @@ def test_a_user_in_no_workspace_gets_a_clear_404(client, make_user, auth_header,
     response = client.get("/api/v1/workspaces/current", headers=auth_header(user))
     assert response.status_code == 404
     assert "belong to no workspace" in response.json["detail"]
+
+
+def test_authentication_finds_the_workspace_in_its_own_statement(
+    client, make_user, auth_header, make_workspace, count_statements
+):
+    user = make_user()
+    make_workspace("client-e", members=[user])
+    for headers in (auth_header(user), {**auth_header(user), "X-Violet-Workspace": "client-e"}):
+        with count_statements() as counter:
+            response = client.get("/api/v1/workspaces/current", headers=headers)
+        assert response.status_code == 200
+        # The user, their permissions and the workspace: one round trip, no query of its own.
+        assert counter.count == 1, counter.statements
+
+
+def test_leaving_a_workspace_refuses_the_next_request_in_it(
+    client, make_user, auth_header, make_workspace
+):
+    user = make_user()
+    left = make_workspace("client-f", members=[user])
+    headers = {**auth_header(user), "X-Violet-Workspace": "client-f"}
+    assert client.get("/api/v1/workspaces/current", headers=headers).status_code == 200
+
+    db.session.execute(
+        WorkspaceMember.__table__.delete().where(WorkspaceMember.workspace_id == left.id)
+    )
+    db.session.commit()
+
+    response = client.get("/api/v1/workspaces/current", headers=headers)
+    assert response.status_code == 404
+    assert "client-f" in response.json["detail"]
 
 
 def test_the_chosen_workspace_persists_for_the_user(

@@ -18,6 +18,9 @@ in is refused at flush.
 
 How a caller and a header become a workspace is the workspaces domain's business: it registers a
 callable with `set_workspace_resolver` at start-up, so `core` never imports a domain package.
+It also registers the select behind that callable, which the authenticator runs within its own
+statement (`request_workspace_query`): authentication and the request's workspace then cost one
+round trip together, and `current_workspace()` runs no SQL of its own unless that found nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import ForeignKey, Index, event, text
+from sqlalchemy import ForeignKey, Index, Select, event, text
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -41,12 +44,14 @@ from sqlalchemy.orm import (
 )
 
 from violet.core.auth import PRINCIPAL_KEY, Principal, current_principal
+from violet.core.input_guard import UNSTORABLE
 
 WORKSPACE_HEADER = "X-Violet-Workspace"
 # Execution option for the rare statement that must see every workspace (deleting a workspace
 # counts its content). Grep for it when reviewing.
 ALL_WORKSPACES = "all_workspaces"
 RESOLVER_KEY = "violet.workspace_resolver"
+QUERY_KEY = "violet.workspace_query"
 # Like the Principal, the request's workspace lives in the WSGI environ (never outlives it).
 WORKSPACE_KEY = "violet.workspace"
 
@@ -64,6 +69,10 @@ class CurrentWorkspace:
 
 # (principal, the X-Violet-Workspace header or None) → the workspace, or NotFound raised.
 WorkspaceResolver = Callable[[Principal, str | None], CurrentWorkspace]
+# The select behind the resolver, built once (values as parameters), and its parameters for
+# (the user, the workspace an API token is bound to or None, the header or None).
+WorkspaceStatement = Callable[[], Select[uuid.UUID, str, str]]
+WorkspaceParameters = Callable[[uuid.UUID, uuid.UUID | None, str | None], dict[str, Any]]
 
 
 class TenantMixin:
@@ -110,8 +119,43 @@ def tenant_models() -> list[type[TenantMixin]]:
 _acting_in: ContextVar[uuid.UUID | None] = ContextVar("violet_acting_in", default=None)
 
 
-def set_workspace_resolver(app: Any, resolver: WorkspaceResolver) -> None:
+def set_workspace_resolver(
+    app: Any,
+    resolver: WorkspaceResolver,
+    statement: WorkspaceStatement | None = None,
+    parameters: WorkspaceParameters | None = None,
+) -> None:
+    """`resolver` answers `current_workspace()`; `statement` and `parameters`, the select it
+    runs, let the authenticator find the workspace in its own statement."""
     app.extensions[RESOLVER_KEY] = resolver
+    if statement is not None and parameters is not None:
+        app.extensions[QUERY_KEY] = (statement, parameters)
+
+
+def request_workspace_query(
+    user_id: uuid.UUID, bound_to: uuid.UUID | None
+) -> tuple[Select[uuid.UUID, str, str], dict[str, Any]] | None:
+    """For an authenticator: the select of the workspace this request would act in (the same
+    object every time) and its parameters, for the user and an API token's `bound_to`.
+
+    The authenticator joins it to its own statement and hands what it found to
+    `remember_workspace`. None outside a request or without a registered query.
+    """
+    query = current_app.extensions.get(QUERY_KEY)
+    if query is None or not has_request_context():
+        return None
+    requested = request.headers.get(WORKSPACE_HEADER)
+    if requested is not None and UNSTORABLE.search(requested):
+        return None  # PostgreSQL would refuse it here: left to current_workspace()
+    statement, parameters = query
+    return statement(), parameters(user_id, bound_to, requested)
+
+
+def remember_workspace(workspace: CurrentWorkspace | None) -> None:
+    """The request's workspace, found with authentication. None (no workspace found) leaves it
+    to `current_workspace()`, whose resolver says why in its 404, should the request need one."""
+    if workspace is not None:
+        request.environ[WORKSPACE_KEY] = workspace
 
 
 def resolve_workspace(principal: Principal, reference: str | None) -> CurrentWorkspace:

@@ -24,7 +24,9 @@ def database_status() -> dict[str, Any]:
     within seconds instead of hanging the request.
     """
     try:
-        with db.engine.connect() as connection:
+        # A transaction even in a GET (violet/core/database.py): SET LOCAL needs one.
+        transactional = db.engine.connect().execution_options(isolation_level="READ COMMITTED")
+        with transactional as connection:
             connection.execute(text("SET LOCAL statement_timeout = 2000"))
             revision = connection.execute(
                 text("SELECT version_num FROM alembic_version LIMIT 1")

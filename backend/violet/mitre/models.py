@@ -38,6 +38,20 @@ from violet.core.models import Base, TimestampMixin, UuidPkMixin
 DOMAINS = ("enterprise-attack", "mobile-attack", "ics-attack")
 DEFAULT_DOMAIN = "enterprise-attack"
 
+# What a technique list item may show (`fields=`); `id` and `external_id` always come.
+TECHNIQUE_LIST_FIELDS = (
+    "stix_id",
+    "name",
+    "description",
+    "url",
+    "domain",
+    "deprecated",
+    "revoked",
+    "platforms",
+    "tactics",
+    "subtechnique_count",
+)
+
 # A sync is one transaction, so only its outcome is ever stored.
 SYNC_SUCCEEDED = "succeeded"
 SYNC_FAILED = "failed"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -37,6 +37,11 @@ from violet.mitre.schemas import (
 from violet.mitre.sync import service as sync_service
 
 blp = Blueprint("mitre", __name__, description="The MITRE ATT&CK catalogue and its sync.")
+
+ETAG_HEADER_DOC = {
+    "description": "Send it back in `If-None-Match` to get 304 while the catalogue is unchanged.",
+    "schema": {"type": "string"},
+}
 
 
 @blp.route("/status")
@@ -130,7 +135,11 @@ class Techniques(MethodView):
     @require_auth
     @list_response(blp, TechniqueQuery, TechniqueOut)
     def get(self, query):
-        """List techniques; filter by tactic, text (`q`), domain and platform."""
+        """List techniques; filter by tactic, text (`q`), domain and platform.
+
+        `fields=` picks the item fields (e.g. `fields=name` for a picker): a page without
+        descriptions is a fraction of the size.
+        """
         return service.list_techniques(query)
 
 
@@ -168,7 +177,16 @@ class SubtechniqueById(MethodView):
 class Matrix(MethodView):
     @require_auth
     @blp.arguments(MatrixQuery, location="query")
-    @blp.response(200, MatrixOut)
+    @blp.response(200, MatrixOut, headers={"ETag": ETAG_HEADER_DOC})
+    @blp.alt_response(304, description="The client's copy (`If-None-Match`) is current.")
     def get(self, query):
-        """The domain's matrix: tactics → techniques → sub-techniques (live objects only)."""
-        return service.matrix(query["domain"])
+        """The domain's matrix: tactics → techniques → sub-techniques (live objects only).
+
+        It changes only when a sync succeeds: the response carries an `ETag`, and a request
+        with that tag in `If-None-Match` gets an empty `304 Not Modified`.
+        """
+        etag = service.matrix_etag()
+        headers = {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"}
+        if request.if_none_match.contains(etag):
+            return Response(status=304, headers=headers)
+        return service.matrix(query["domain"]), 200, headers

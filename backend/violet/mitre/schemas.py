@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
+from webargs.fields import DelimitedList
 from werkzeug.datastructures import FileStorage
 
 from violet.core.pagination import PageQuery
-from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS
+from violet.core.serialization import CompiledSchema
+from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS, TECHNIQUE_LIST_FIELDS
 
 SHA256 = validate.Regexp(r"^[0-9a-fA-F]{64}$", error="Must be 64 hexadecimal characters.")
 
@@ -108,6 +110,16 @@ class TechniqueQuery(PageQuery):
         metadata={"description": "A platform as MITRE spells it (Windows, macOS, IaaS…)."},
     )
     include_deprecated = include_deprecated_field()
+    shown = DelimitedList(
+        fields.String(validate=validate.OneOf(TECHNIQUE_LIST_FIELDS)),
+        data_key="fields",
+        validate=validate.Length(max=len(TECHNIQUE_LIST_FIELDS)),
+        metadata={
+            "description": "Comma-separated item fields to return (`id` and `external_id` "
+            "always come), e.g. `fields=name,tactics` for a picker; default: all of them. "
+            "A list without `description` is a fraction of the size."
+        },
+    )
 
 
 class SubtechniqueQuery(PageQuery):
@@ -206,7 +218,7 @@ class MatrixTacticOut(Schema):
     techniques = fields.List(fields.Nested(MatrixTechniqueOut), required=True)
 
 
-class MatrixOut(Schema):
+class MatrixOut(CompiledSchema):  # ~140 KB of nested cells: dumped by the fast path
     domain = fields.String(required=True)
     version = fields.String(allow_none=True)
     tactics = fields.List(fields.Nested(MatrixTacticOut), required=True)

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
 from sqlalchemy.orm import selectinload, undefer
 
 from violet.auth.service.directory import email_of, emails_of
 from violet.core.errors import NotFound
-from violet.core.pagination import paginate
+from violet.core.pagination import attach_related, paginate
 from violet.core.search import contains_any
 from violet.extensions import db
 from violet.mitre.models import (
     DOMAINS,
     SYNC_SUCCEEDED,
+    TECHNIQUE_LIST_FIELDS,
     MitreSubtechnique,
     MitreSync,
     MitreTactic,
@@ -80,12 +81,28 @@ def list_tactics(query: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+# Not columns of mitre_techniques: the tactics come in their own statement.
+COMPUTED_TECHNIQUE_FIELDS = {"tactics", "subtechnique_count"}
+
+
 def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
-    """Techniques with their tactics and live sub-technique count."""
+    """Techniques with their tactics and live sub-technique count, or only the `fields` asked
+    (`query["shown"]`; `id` and `external_id` always come).
+
+    The page selects just the columns it shows (no ORM objects), and the tactics come in one
+    more statement for the whole page: three statements whatever the page size.
+    """
+    shown = set(query.get("shown") or TECHNIQUE_LIST_FIELDS)
+    columns = [MitreTechnique.id, MitreTechnique.external_id]
+    columns += [
+        getattr(MitreTechnique, name)
+        for name in TECHNIQUE_LIST_FIELDS
+        if name in shown and name not in COMPUTED_TECHNIQUE_FIELDS
+    ]
+    if "subtechnique_count" in shown:
+        columns.append(MitreTechnique.subtechnique_count)
     statement = _filtered(
-        select(MitreTechnique).options(
-            selectinload(MitreTechnique.tactics), undefer(MitreTechnique.subtechnique_count)
-        ),
+        cast(Select[Any], select(*columns)),  # typed per column; the filters take any Select
         MitreTechnique,
         domain=query.get("domain"),
         q=query.get("q"),
@@ -100,7 +117,7 @@ def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
         statement = statement.where(MitreTechnique.id.in_(linked))
     if platform := query.get("platform"):
         statement = statement.where(MitreTechnique.platforms.contains([platform]))
-    return paginate(
+    page = paginate(
         statement,
         query,
         sortable={
@@ -112,6 +129,15 @@ def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
         default_sort="external_id",
         tiebreaker=MitreTechnique.id,
     )
+    if "tactics" in shown:
+        tactics = cast(
+            Select[Any],
+            select(MitreTactic.external_id, MitreTactic.name, MitreTactic.shortname)
+            .join(MitreTechniqueTactic, MitreTechniqueTactic.tactic_id == MitreTactic.id)
+            .order_by(MitreTactic.position),
+        )
+        attach_related(page["items"], "tactics", tactics, MitreTechniqueTactic.technique_id)
+    return page
 
 
 def get_technique(external_id: str, *, include_deprecated: bool = False) -> dict[str, Any]:
@@ -208,10 +234,30 @@ def _with_parent(subtechnique: MitreSubtechnique, technique: MitreTechnique) -> 
     }
 
 
+# Bump when the matrix response changes shape, so a client's cached copy is not revalidated.
+MATRIX_SHAPE = 1
+
+
+def matrix_etag() -> str:
+    """The matrix's entity tag: the catalogue changes only when a sync succeeds.
+
+    One indexed statement: the latest successful sync's id (of any domain, so a sync that
+    flagged rows of another domain can never leave a stale matrix behind).
+    """
+    sync_id = db.session.scalar(
+        select(MitreSync.id)
+        .where(MitreSync.status == SYNC_SUCCEEDED)
+        .order_by(MitreSync.started_at.desc())
+        .limit(1)
+    )
+    return f"matrix-{MATRIX_SHAPE}-{sync_id or 'empty'}"
+
+
 def matrix(domain: str) -> dict[str, Any]:
     """Live tactics (matrix order) → live techniques (by name) → live sub-techniques (by id).
 
-    Four statements whatever the size: version, tactics, technique links, sub-techniques.
+    Four statements whatever the size (version, tactics, technique links, sub-techniques), each
+    selecting only the columns a cell shows: no descriptions, no ORM objects.
     """
     version = db.session.scalar(
         select(MitreSync.version)
@@ -219,19 +265,25 @@ def matrix(domain: str) -> dict[str, Any]:
         .order_by(MitreSync.started_at.desc())
         .limit(1)
     )
-    tactics = db.session.scalars(
-        select(MitreTactic)
+    tactics = db.session.execute(
+        select(
+            MitreTactic.id,
+            MitreTactic.external_id,
+            MitreTactic.name,
+            MitreTactic.shortname,
+            MitreTactic.url,
+        )
         .where(MitreTactic.domain == domain, _live(MitreTactic))
         .order_by(MitreTactic.position.asc().nulls_last(), MitreTactic.name)
     ).all()
     placed = db.session.execute(
-        select(MitreTechniqueTactic.tactic_id, MitreTechnique)
+        select(MitreTechniqueTactic.tactic_id, MitreTechnique.id, *_cell_columns(MitreTechnique))
         .join(MitreTechnique, MitreTechnique.id == MitreTechniqueTactic.technique_id)
         .where(MitreTechnique.domain == domain, _live(MitreTechnique))
         .order_by(MitreTechnique.name, MitreTechnique.external_id)
     ).all()
-    subtechniques = db.session.scalars(
-        select(MitreSubtechnique)
+    subtechniques = db.session.execute(
+        select(MitreSubtechnique.technique_id, *_cell_columns(MitreSubtechnique))
         .where(MitreSubtechnique.domain == domain, _live(MitreSubtechnique))
         .order_by(MitreSubtechnique.external_id)
     ).all()
@@ -240,8 +292,8 @@ def matrix(domain: str) -> dict[str, Any]:
     for sub in subtechniques:
         subs_of[sub.technique_id].append(_matrix_cell(sub))
     techniques_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for tactic_id, technique in placed:
-        techniques_of[tactic_id].append(
+    for technique in placed:
+        techniques_of[technique.tactic_id].append(
             {**_matrix_cell(technique), "subtechniques": subs_of[technique.id]}
         )
     return {
@@ -260,7 +312,11 @@ def matrix(domain: str) -> dict[str, Any]:
     }
 
 
-def _matrix_cell(row: MitreTechnique | MitreSubtechnique) -> dict[str, Any]:
+def _cell_columns(model: type[MitreTechnique] | type[MitreSubtechnique]) -> list[Any]:
+    return [model.external_id, model.name, model.url, model.platforms]
+
+
+def _matrix_cell(row: Any) -> dict[str, Any]:
     return {
         "external_id": row.external_id,
         "name": row.name,

@@ -12,7 +12,9 @@ from violet.workspaces.routes import blp
 
 
 def init_app(app: Flask) -> None:
-    set_workspace_resolver(app, service.resolve)
+    set_workspace_resolver(
+        app, service.resolve, service.workspace_statement, service.workspace_parameters
+    )
 
 
 domain = Domain(

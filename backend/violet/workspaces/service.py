@@ -17,9 +17,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import (
+    Select,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from violet.auth.models import User
 from violet.core.auth import Principal, current_principal_or_none
@@ -42,36 +55,68 @@ READ_ALL = "workspace.read_all"
 def resolve(principal: Principal, requested: str | None) -> CurrentWorkspace:
     """The workspace a request acts in: `requested` (id or slug), else the caller's default.
 
-    One statement. A workspace the caller does not belong to, a deleted one, or (API token bound
-    to a workspace) any other one → 404.
+    One statement (`workspace_statement`), which authentication usually runs already inside its
+    own (core/tenancy.py). A workspace the caller does not belong to, a deleted one, or (API
+    token bound to a workspace) any other one → 404.
     """
-    statement = (
-        select(Workspace)
-        .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
-        .where(WorkspaceMember.user_id == principal.user_id)
-    )
-    if principal.workspace_id is not None:
-        statement = statement.where(Workspace.id == principal.workspace_id)
-    if requested is not None and requested.strip():
-        statement = statement.where(_matches(requested.strip()))
-    else:
-        # The caller's preferred workspace, else the instance default, else the first by name.
-        statement = statement.order_by(
-            WorkspaceMember.preferred.desc(), Workspace.is_default.desc(), Workspace.name
-        ).limit(1)
-    workspace = db.session.scalar(statement)
-    if workspace is None:
+    parameters = workspace_parameters(principal.user_id, principal.workspace_id, requested)
+    row = db.session.execute(workspace_statement(), parameters).first()
+    if row is None:
         if requested:
             raise NotFound(f"No workspace '{requested.strip()[:100]}' that you belong to.")
         raise NotFound("You belong to no workspace: ask an administrator to add you to one.")
-    return CurrentWorkspace(id=workspace.id, slug=workspace.slug, name=workspace.name)
+    return CurrentWorkspace(id=row.id, slug=row.slug, name=row.name)
 
 
-def _matches(reference: str) -> Any:
-    try:
-        return Workspace.id == uuid.UUID(reference)
-    except ValueError:
-        return Workspace.slug == reference.lower()
+@cache
+def workspace_statement() -> Select[uuid.UUID, str, str]:
+    """The id, slug and name of the workspace a request acts in (at most one row).
+
+    Built once (every request runs it): the values are parameters, `workspace_parameters`.
+    Of the caller's live workspaces, the one the token is bound to and the request names, if
+    any; else the preferred one, else the instance default, else the first by name.
+    """
+
+    def unless_null(name: str, column: Any, type_: Any) -> Any:
+        # Cast, since PostgreSQL cannot tell the type of a bare `$1 IS NULL`; to TEXT for the
+        # slug, since VARCHAR(n) would cut a longer value down to one that matches.
+        value = cast(bindparam(name), type_)
+        return or_(value.is_(None), column == value)
+
+    return (
+        select(Workspace.id, Workspace.slug, Workspace.name)
+        .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
+        .where(
+            WorkspaceMember.user_id == bindparam("workspace_user_id"),
+            # Said here too: the ORM's soft-delete filter does not reach this select when
+            # authentication runs it as a subquery of its own statement.
+            Workspace.deleted_at.is_(None),
+            unless_null("workspace_bound_to", Workspace.id, Uuid()),
+            unless_null("workspace_requested_id", Workspace.id, Uuid()),
+            unless_null("workspace_requested_slug", Workspace.slug, Text()),
+        )
+        .order_by(WorkspaceMember.preferred.desc(), Workspace.is_default.desc(), Workspace.name)
+        .limit(1)
+    )
+
+
+def workspace_parameters(
+    user_id: uuid.UUID, bound_to: uuid.UUID | None, requested: str | None
+) -> dict[str, Any]:
+    """`workspace_statement`'s values: `requested` (the header) names an id or else a slug."""
+    reference = (requested or "").strip()
+    requested_id, requested_slug = None, None
+    if reference:
+        try:
+            requested_id = uuid.UUID(reference)
+        except ValueError:
+            requested_slug = reference.lower()
+    return {
+        "workspace_user_id": user_id,
+        "workspace_bound_to": bound_to,
+        "workspace_requested_id": requested_id,
+        "workspace_requested_slug": requested_slug,
+    }
 
 
 def set_preferred(principal: Principal, workspace_id: uuid.UUID) -> CurrentWorkspace:

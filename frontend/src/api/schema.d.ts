@@ -2124,7 +2124,10 @@ export interface paths {
         };
         /**
          * List techniques; filter by tactic, text (`q`), domain and platform.
-         * @description Needs only sign-in: no permission.
+         * @description `fields=` picks the item fields (e.g. `fields=name` for a picker): a page without
+         *     descriptions is a fraction of the size.
+         *
+         *     Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -2142,6 +2145,8 @@ export interface paths {
                     platform?: string;
                     /** @description Also list deprecated, revoked and vanished objects. */
                     include_deprecated?: boolean;
+                    /** @description Comma-separated item fields to return (`id` and `external_id` always come), e.g. `fields=name,tactics` for a picker; default: all of them. A list without `description` is a fraction of the size. */
+                    fields?: ("stix_id" | "name" | "description" | "url" | "domain" | "deprecated" | "revoked" | "platforms" | "tactics" | "subtechnique_count")[];
                 };
                 header?: never;
                 path?: never;
@@ -2329,7 +2334,10 @@ export interface paths {
         };
         /**
          * The domain's matrix: tactics → techniques → sub-techniques (live objects only).
-         * @description Needs only sign-in: no permission.
+         * @description It changes only when a sync succeeds: the response carries an `ETag`, and a request
+         *     with that tag in `If-None-Match` gets an empty `304 Not Modified`.
+         *
+         *     Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -2345,11 +2353,20 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description Send it back in `If-None-Match` to get 304 while the catalogue is unchanged. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": components["schemas"]["MatrixOut"];
                     };
+                };
+                /** @description The client's copy (`If-None-Match`) is current. */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from violet.auth.models import ApiToken, User
 from violet.auth.service.credentials import new_token, token_hash
-from violet.auth.service.directory import effective_permissions
+from violet.auth.service.directory import effective_permissions, user_with_permissions
 from violet.core.auth import Principal
 from violet.core.errors import NotFound, Unauthorized, Unprocessable
 from violet.core.models import utcnow
@@ -97,14 +97,14 @@ def authenticate(secret: str) -> Principal:
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The API token is invalid, expired or revoked.")
-    owner = db.session.get(User, token.user_id)
+    owner, owner_permissions = user_with_permissions(token.user_id, bound_to=token.workspace_id)
     if owner is None or owner.is_deleted or not owner.is_active:
         raise Unauthorized("The API token is invalid, expired or revoked.")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
         # Its own commit, before the view runs: read-only requests never commit.
         db.session.commit()
-    permissions = effective_permissions(owner.id) & set(token.permissions)
+    permissions = owner_permissions & set(token.permissions)
     return Principal(
         user=owner, permissions=permissions, api_token_id=token.id, workspace_id=token.workspace_id
     )

@@ -11,10 +11,11 @@ import logging
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
 from violet.auth.events import USER_CREATED, USER_DELETED
@@ -42,6 +43,7 @@ from violet.core.events import publish
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains
+from violet.core.tenancy import CurrentWorkspace, remember_workspace, request_workspace_query
 from violet.extensions import db
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,53 @@ def effective_permissions(user_id: uuid.UUID) -> frozenset[str]:
         .where(user_groups.c.user_id == user_id)
     )
     return frozenset(codes)
+
+
+def user_with_permissions(
+    user_id: uuid.UUID, *, bound_to: uuid.UUID | None = None
+) -> tuple[User | None, frozenset[str]]:
+    """The user (None when absent or deleted) and their effective permissions, in one statement.
+
+    Authentication runs this on every request, so it is read fresh each time: a group change,
+    a deactivation or a sign-out everywhere applies to the very next request. The same statement
+    finds the request's workspace (`bound_to`: an API token's) and remembers it for
+    `current_workspace()` (core/tenancy.py), so a tenant-owned list costs no round trip for it.
+    """
+    workspace = request_workspace_query(user_id, bound_to)
+    statement = _user_statement(workspace[0] if workspace else None)
+    parameters = {"auth_user_id": user_id, **(workspace[1] if workspace else {})}
+    row = db.session.execute(statement, parameters).one_or_none()
+    if row is None:
+        return None, frozenset()
+    user, permission_codes, *found = row
+    if found and found[0] is not None:
+        remember_workspace(CurrentWorkspace(id=found[0], slug=found[1], name=found[2]))
+    return user, frozenset(permission_codes or ())
+
+
+@cache
+def _user_statement(workspace: Select[uuid.UUID, str, str] | None) -> Select[Any]:
+    """`user_with_permissions`' statement, built once per workspace select (the values are
+    parameters): building it cost as much CPU as running it."""
+    codes = (
+        select(func.array_agg(group_permissions.c.permission_code.distinct()))
+        .join(user_groups, user_groups.c.group_id == group_permissions.c.group_id)
+        # Live groups only, said here too: a correlated subquery is plain SQL to the ORM.
+        .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
+        .where(user_groups.c.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+        .label("permission_codes")
+    )
+    statement = select(User, codes).where(User.id == bindparam("auth_user_id"))
+    if workspace is None:
+        return statement
+    found = workspace.subquery("request_workspace")
+    return statement.outerjoin(found, true()).add_columns(
+        found.c.id.label("workspace_id"),
+        found.c.slug.label("workspace_slug"),
+        found.c.name.label("workspace_name"),
+    )
 
 
 def list_permissions() -> list[Permission]:

@@ -1,0 +1,82 @@
+"""Authentication reads the user and their permissions afresh on every request, in one
+statement: a permission change, a sign-out everywhere or a deactivation applies to the very
+next request (no cache to expire)."""
+
+import time
+
+from tests.conftest import DEFAULT_PASSWORD
+
+USERS = "/api/v1/users"
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_leaving_a_group_refuses_the_next_request(client, make_user, auth_header, admin_header):
+    user = make_user(perms=["user.read"])
+    headers = auth_header(user)
+    assert client.get(USERS, headers=headers).status_code == 200
+
+    changed = client.patch(f"{USERS}/{user.id}", json={"group_ids": []}, headers=admin_header)
+
+    assert changed.status_code == 200
+    assert client.get(USERS, headers=headers).status_code == 403
+
+
+def test_a_group_losing_a_permission_refuses_the_next_request(
+    client, make_user, auth_header, admin_header
+):
+    user = make_user(perms=["user.read", "diag.read"])
+    headers = auth_header(user)
+    group_id = user.groups[0].id
+    assert client.get(USERS, headers=headers).status_code == 200
+
+    changed = client.patch(
+        f"/api/v1/groups/{group_id}", json={"permissions": ["diag.read"]}, headers=admin_header
+    )
+
+    assert changed.status_code == 200
+    assert client.get(USERS, headers=headers).status_code == 403
+    me = client.get("/api/v1/auth/me", headers=headers)
+    assert me.status_code == 200 and me.json["permissions"] == ["diag.read"]
+
+
+def test_signing_out_everywhere_refuses_the_next_request(client, make_user):
+    make_user("kim@example.test")
+    login = client.post(
+        "/api/v1/auth/login", json={"email": "kim@example.test", "password": DEFAULT_PASSWORD}
+    )
+    token = login.json["access_token"]
+    assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 200
+    time.sleep(1.01)  # access tokens carry whole seconds; the cut-off is the next second
+
+    assert client.post("/api/v1/auth/logout-all", headers=bearer(token)).status_code == 204
+
+    assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 401
+
+
+def test_deactivation_and_deletion_refuse_the_next_request(
+    client, make_user, auth_header, admin_header
+):
+    deactivated, deleted = make_user(), make_user()
+    for user in (deactivated, deleted):
+        assert client.get("/api/v1/auth/me", headers=auth_header(user)).status_code == 200
+
+    assert (
+        client.patch(
+            f"{USERS}/{deactivated.id}", json={"is_active": False}, headers=admin_header
+        ).status_code
+        == 200
+    )
+    assert client.delete(f"{USERS}/{deleted.id}", headers=admin_header).status_code == 204
+
+    for user in (deactivated, deleted):
+        assert client.get("/api/v1/auth/me", headers=auth_header(user)).status_code == 401
+
+
+def test_authentication_is_one_statement(client, make_user, auth_header, count_statements):
+    headers = auth_header(make_user())  # no permission: the view refuses before any query
+    with count_statements() as counter:
+        assert client.get(USERS, headers=headers).status_code == 403
+    assert counter.count == 1, counter.statements

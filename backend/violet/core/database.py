@@ -1,0 +1,60 @@
+"""Round trips the connection pool saves: pings of busy connections, BEGIN/ROLLBACK of reads.
+
+Pinging: `ping_idle_connections`.
+
+SQLAlchemy's `pool_pre_ping` costs a round trip on every checkout, so on every request. Here a
+connection is pinged only when it has been idle in the pool for `idle_seconds` or more; a busy
+pool (LIFO, so the connections in use stay hot) never pays for it. A database restart takes
+longer than that, so the first request after one finds only pinged (and replaced) connections.
+A connection that breaks while in use raises a disconnect error: the request answers 503 and
+SQLAlchemy invalidates the whole pool, so the next request connects afresh.
+
+Reads: `autocommit_safe_requests`. A GET or HEAD request changes nothing, so its connection
+runs in autocommit mode: no BEGIN before its first statement, no ROLLBACK after its last, each
+statement reading the latest committed data (a list's count and page are two statements). A
+safe request must not write more than one statement that belongs together; today the only write
+in one is an API token's `last_used_at`. Code that needs one snapshot or `SET LOCAL` in a GET
+asks for a transaction: `engine.connect().execution_options(isolation_level="READ COMMITTED")`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+
+CHECKED_IN_AT = "violet_checked_in_at"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Make `engine`'s pool ping a connection idle for `idle_seconds` before handing it out."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def remember_checkin(dbapi_connection: Any, record: Any) -> None:
+        record.info[CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        checked_in_at = record.info.get(CHECKED_IN_AT)
+        if checked_in_at is None or time.monotonic() - checked_in_at < idle_seconds:
+            return  # new, or just used: trusted
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            # The pool discards this connection and checks out (or opens) another one.
+            raise DisconnectionError("an idle pooled connection no longer answers") from exc
+
+
+def autocommit_safe_requests(engine: Engine) -> None:
+    """Hand GET and HEAD requests connections in autocommit mode (every other use: not)."""
+
+    @event.listens_for(engine, "checkout")
+    def autocommit_if_safe(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        # psycopg then sends no BEGIN, and SQLAlchemy's rollback at the end is a no-op.
+        dbapi_connection.autocommit = has_request_context() and request.method in SAFE_METHODS

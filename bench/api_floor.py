@@ -1,0 +1,941 @@
+"""Benchmark: Violet's hot API endpoints beside a bare Flask + psycopg floor, in one run.
+
+    .venv/bin/python bench/api_floor.py [--requests 240] [--rounds 2] [--clients 1,8]
+        [--only techniques,matrix] [--baseline main] [--time-limit 600] [--bundle PATH]
+
+What it does:
+1. Builds its own database (`violet_bench_api` on the embedded PostgreSQL, or `--database-url`):
+   migrations, seed, the real ATT&CK Enterprise bundle synced, 50 users and 60 test templates
+   in the default workspace.
+2. Captures, in process, the SQL each endpoint's request runs (statements and parameters, read
+   from SQLAlchemy's cursor events) and the JSON it answers.
+3. Starts the servers under the same `gunicorn.conf.py` (2 workers × 4 threads by default), on
+   loopback only: Violet with its production settings (`VIOLET_ENV=production`, `wsgi:app`);
+   the floor, a bare Flask app (`floor_app()` below) that replays the captured SQL over one
+   autocommit psycopg connection per thread and builds the same JSON from the rows; and, with
+   `--baseline REF`, Violet as it was at that git commit (exported with `git archive`, same
+   database), for a before/after in the same run. Before measuring, the bench checks that
+   Violet and the floor answer every endpoint with the same bytes (else it stops); the
+   baseline must give the same JSON value, or that endpoint is not measured for it.
+4. Drives them with the same keep-alive HTTP client threads: `--requests` per run, each endpoint
+   at each client count, the servers interleaved, the order reversed every round. It prints
+   p50, p95, p99, requests/s, the servers' CPU per request (their processes' user + system
+   time, which hardly moves when other work competes for the machine) and the ratios to the
+   floor, then what authentication costs in process (wall and CPU, median of 300).
+
+The floor skips what Violet does on top of the data: authentication (its SQL is not replayed,
+except for /auth/me, whose body is the caller), query-string validation, the ORM, marshmallow,
+request logging. Only ratios within one run mean much on a shared machine. Bounded: at most
+`--rounds` × endpoints × client counts × servers runs of `--requests` requests, and it stops
+measuring once `--time-limit` seconds have passed (printing what it has).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import pickle
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BUNDLE = REPO_ROOT.parent / "shared" / "data" / "enterprise-attack-v18.1.json.gz"
+DATABASE = "violet_bench_api"
+LOOPBACK = "127.0.0.1"
+BENCH_EMAIL = "bench@violet.local"
+USERS = 50
+TEST_TEMPLATES = 60  # in the default workspace, each tagged with a tactic and a (sub-)technique
+PLAN_ENV = "VIOLET_FLOOR_PLAN"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    assembler: str  # the floor's function that builds the body from the rows (ASSEMBLERS)
+    # The floor also runs the authentication SQL: the body shows the caller.
+    body_is_caller: bool = False
+    # Sent with the ETag of a first answer in `If-None-Match`: 304 expected.
+    revalidate: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.path}#304" if self.revalidate else self.path
+
+
+ENDPOINTS = (
+    Endpoint("techniques", "/api/v1/mitre/techniques?limit=50", "technique_page"),
+    Endpoint("technique search", "/api/v1/mitre/techniques?q=process&limit=50", "technique_page"),
+    Endpoint("technique names", "/api/v1/mitre/techniques?limit=50&fields=name", "technique_page"),
+    Endpoint("matrix", "/api/v1/mitre/matrix", "matrix"),
+    Endpoint("matrix 304", "/api/v1/mitre/matrix", "", revalidate=True),
+    Endpoint("users", "/api/v1/users?limit=50", "user_page"),
+    # Tenant-owned: the request resolves its workspace (with authentication, in one statement).
+    Endpoint("test templates", "/api/v1/test-templates?limit=50", "test_template_page"),
+    Endpoint("auth/me", "/api/v1/auth/me", "me", body_is_caller=True),
+)
+
+
+# --- the floor: bare Flask + psycopg, one connection per thread ------------------------------
+
+Rows = list[dict[str, Any]]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+TECHNIQUE_KEYS = ("external_id", "stix_id", "name", "description", "url", "domain")
+TECHNIQUE_KEYS += ("deprecated", "revoked", "platforms")
+
+
+def technique_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    """Whatever columns the page selected (`fields=`), in the schema's order."""
+    count, page, *tactic_rows = results
+    tactics_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in tactic_rows[0] if tactic_rows else []:
+        parent = row["violet_parent_id"] if "violet_parent_id" in row else row["technique_id"]
+        tactics_of[parent].append(
+            {"external_id": row["external_id"], "name": row["name"], "shortname": row["shortname"]}
+        )
+    items = []
+    for row in page:
+        item = {"id": str(row["id"])}
+        item.update((key, row[key]) for key in TECHNIQUE_KEYS if key in row)
+        if tactic_rows:
+            item["tactics"] = tactics_of[row["id"]]
+        for count_key in ("subtechnique_count", "anon_1"):
+            if count_key in row:
+                item["subtechnique_count"] = row[count_key]
+        items.append(item)
+    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+
+
+def matrix(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    version, tactics, placed, subtechniques = results[-4:]  # after the ETag's, when there
+
+    def cell(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "external_id": row["external_id"],
+            "name": row["name"],
+            "url": row["url"],
+            "platforms": row["platforms"],
+        }
+
+    subs_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in subtechniques:
+        subs_of[row["technique_id"]].append(cell(row))
+    techniques_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in placed:
+        techniques_of[row["tactic_id"]].append({**cell(row), "subtechniques": subs_of[row["id"]]})
+    return {
+        "domain": "enterprise-attack",
+        "version": version[0]["version"] if version else None,
+        "tactics": [
+            {
+                "external_id": row["external_id"],
+                "name": row["name"],
+                "shortname": row["shortname"],
+                "url": row["url"],
+                "techniques": techniques_of[row["id"]],
+            }
+            for row in tactics
+        ],
+    }
+
+
+def _user(row: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "email": row["email"],
+        "display_name": row["display_name"],
+        "is_active": row["is_active"],
+        "mfa_enabled": row["mfa_enabled"],
+        "groups": groups,
+        "version": row["version"],
+        "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+        "last_login_at": _iso(row["last_login_at"]),
+        "deleted_at": _iso(row["deleted_at"]),
+    }
+
+
+def _groups_by_user(rows: Rows) -> dict[Any, list[dict[str, Any]]]:
+    groups_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups_of[row["user_id"]].append({"id": str(row["id"]), "name": row["name"]})
+    return groups_of
+
+
+def user_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    count, page, groups = results
+    groups_of = _groups_by_user(groups)
+    items = [_user(row, groups_of[row["id"]]) for row in page]
+    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+
+
+# Test-template columns the API shows as stored (in TestTemplateOut's order).
+TEMPLATE_PLAIN_KEYS = ("name", "description", "procedure", "cleanup", "prerequisites")
+TEMPLATE_PLAIN_KEYS += ("expected_detection", "platforms", "opsec_level", "tags", "references")
+TEMPLATE_PLAIN_KEYS += ("source", "source_ref")
+INPUT_ARGUMENT_KEYS = ("name", "type", "default", "description")
+MITRE_KINDS = ("tactic", "technique", "subtechnique")
+
+
+def _mitre_tag(row: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """(template id, tag) from a row of the tags' statement: the link, then its three possible
+    targets (tactic, technique, sub-technique) joined in that order, so their same-named
+    columns come as `name`, `name_1`, `name_2` (`unique_dict_row`); the set one is the tag's."""
+    for kind, suffix in zip(MITRE_KINDS, ("", "_1", "_2"), strict=True):
+        if row[f"{kind}_id"] is not None:
+            tag = {"kind": kind, "external_id": row["external_id" + suffix]}
+            tag.update(name=row["name" + suffix], url=row["url" + suffix])
+            return row["test_template_id"], tag
+    raise ValueError("a tag without a target")
+
+
+def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    count, page, *tag_rows = results
+    tags_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in tag_rows[0] if tag_rows else []:
+        template_id, tag = _mitre_tag(row)
+        tags_of[template_id].append(tag)
+    items = []
+    for row in page:
+        mitre = sorted(
+            tags_of[row["id"]], key=lambda tag: (MITRE_KINDS.index(tag["kind"]), tag["external_id"])
+        )
+        items.append(
+            {
+                "id": str(row["id"]),
+                **{key: row[key] for key in TEMPLATE_PLAIN_KEYS},
+                "input_arguments": [
+                    {key: argument[key] for key in INPUT_ARGUMENT_KEYS if key in argument}
+                    for argument in row["input_arguments"]
+                ],
+                "mitre": mitre,
+                "version": row["version"],
+                "created_at": _iso(row["created_at"]),
+                "created_by": _str(row["created_by"]),
+                "updated_at": _iso(row["updated_at"]),
+                "updated_by": _str(row["updated_by"]),
+                "deleted_at": _iso(row["deleted_at"]),
+            }
+        )
+    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+
+
+def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    # Found by their columns: authentication and the view run them in an order of their own.
+    user = next(rows for rows in results if rows and "email" in rows[0])
+    if "permission_codes" in user[0]:  # authentication reads them with the user
+        permissions = user[0]["permission_codes"] or []
+    else:
+        rows = next(rows for rows in results if rows and "permission_code" in rows[0])
+        permissions = [row["permission_code"] for row in rows]
+    # The caller's groups (a lazy load of one user's: no user_id column).
+    groups = next((rows for rows in results if rows and "description" in rows[0]), [])
+    setting = next((rows for rows in results if rows and "key" in rows[0]), [])
+    row = user[0]
+    mfa_required = bool(setting and setting[0]["value"])
+    return {
+        **_user(row, [{"id": str(group["id"]), "name": group["name"]} for group in groups]),
+        "permissions": sorted(permissions),
+        "unread_notifications": 0,
+        "mfa_enrolment_required": not row["mfa_enabled"] and mfa_required,
+    }
+
+
+ASSEMBLERS: dict[str, Callable[[list[Rows], int, int], dict[str, Any]]] = {
+    "technique_page": technique_page,
+    "matrix": matrix,
+    "user_page": user_page,
+    "test_template_page": test_template_page,
+    "me": me,
+}
+
+
+def unique_dict_row(cursor: Any) -> Callable[[Any], dict[str, Any]]:
+    """psycopg's dict_row, except that a repeated column name gets `_1`, `_2`… (joined tables)."""
+    names: list[str] = []
+    for column in cursor.description or ():
+        name, number = column.name, 0
+        while name in names:
+            number += 1
+            name = f"{column.name}_{number}"
+        names.append(name)
+    return lambda values: dict(zip(names, values, strict=True))
+
+
+def encoder(name: str) -> Callable[[Any], bytes]:
+    """The floor encodes as Violet's JSON provider does (checked byte for byte before a run)."""
+    if name == "orjson":
+        import orjson
+
+        return lambda body: orjson.dumps(body) + b"\n"
+    return lambda body: (json.dumps(body, separators=(",", ":")) + "\n").encode()
+
+
+def floor_app() -> Any:
+    """The floor server (gunicorn `api_floor:floor_app()`): replays the plan's SQL per path."""
+    import psycopg
+    from flask import Flask, Response, request
+
+    with open(os.environ[PLAN_ENV], "rb") as handle:
+        plan = pickle.load(handle)
+    encode = encoder(plan["encoder"])
+    local = threading.local()
+    app = Flask("floor")
+
+    def connection() -> psycopg.Connection:
+        if getattr(local, "connection", None) is None:
+            local.connection = psycopg.connect(
+                plan["dsn"], autocommit=True, row_factory=unique_dict_row
+            )
+        return local.connection
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return Response(b"ok")
+
+    @app.get("/<path:path>")
+    def replay(path: str) -> Response:
+        query = request.query_string.decode()
+        key = f"/{path}?{query}" if query else f"/{path}"
+        revalidating = "If-None-Match" in request.headers
+        endpoint = plan["endpoints"][f"{key}#304" if revalidating else key]
+        cursor = connection().cursor()
+        results = [cursor.execute(sql, params).fetchall() for sql, params in endpoint["sql"]]
+        if revalidating:
+            return Response(status=304, headers={"ETag": endpoint["etag"]})
+        limit = int(request.args.get("limit", 50))
+        offset = int(request.args.get("offset", 0))
+        body = ASSEMBLERS[endpoint["assembler"]](results, limit, offset)
+        return Response(encode(body), mimetype="application/json")
+
+    return app
+
+
+# --- set-up: database, data, captured SQL ----------------------------------------------------
+
+
+def prepare_database(database_url: str | None) -> str:
+    if database_url:
+        return database_url
+    from violet.config import data_dir
+    from violet.core import embedded_db
+
+    return embedded_db.database_url(data_dir() / "postgres", DATABASE, recreate=True)
+
+
+def production_config(database_url: str) -> dict[str, Any]:
+    return {
+        "VIOLET_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(32),
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": database_url,
+    }
+
+
+def fill_database(app: Any, bundle: Path) -> None:
+    """Migrate, seed, sync the bundle, add `USERS` users (the bench user is an administrator)
+    and `TEST_TEMPLATES` test templates, all in the default workspace."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from violet.auth.models import Group, User
+    from violet.auth.service.credentials import hash_password
+    from violet.core.domain import seed_all
+    from violet.core.tenancy import acting_in
+    from violet.extensions import db
+    from violet.library.schemas import TestTemplateCreate
+    from violet.library.service.templates import create_template
+    from violet.mitre.sync.service import SyncSettings, file_source, sync_catalogue
+    from violet.workspaces.models import WorkspaceMember
+    from violet.workspaces.service import ensure_default_workspace
+
+    with app.app_context():
+        upgrade()
+        seed_all()
+        settings = SyncSettings.from_config(app.config)
+        sync_catalogue(
+            file_source(bundle, settings.policy.max_bytes),
+            expected_sha256=None,
+            allow_unverified=True,
+            started_by=None,
+            settings=settings,
+        )
+        groups = {group.name: group for group in db.session.scalars(select(Group))}
+        password_hash = hash_password(secrets.token_urlsafe(16))
+        db.session.add(
+            User(
+                email=BENCH_EMAIL,
+                display_name="Bench",
+                password_hash=password_hash,
+                groups=[groups["Administrators"]],
+            )
+        )
+        for number in range(USERS - 2):  # with the seeded administrator: USERS users
+            group = groups["Operators" if number % 2 else "Analysts"]
+            db.session.add(
+                User(
+                    email=f"user{number:02d}@example.test",
+                    display_name=f"User {number:02d}",
+                    password_hash=password_hash,
+                    groups=[group],
+                )
+            )
+        db.session.flush()
+        workspace = ensure_default_workspace()
+        members = set(db.session.scalars(select(WorkspaceMember.user_id)))
+        db.session.add_all(
+            WorkspaceMember(workspace_id=workspace.id, user_id=user_id)
+            for user_id in db.session.scalars(select(User.id))
+            if user_id not in members
+        )
+        with acting_in(workspace.id):
+            for number in range(TEST_TEMPLATES):
+                create_template(workspace.id, TestTemplateCreate().load(template_draft(number)))
+        db.session.commit()
+
+
+def template_draft(number: int) -> dict[str, Any]:
+    """A test template as an operator writes one (Markdown text, an input, two MITRE tags)."""
+    return {
+        "name": f"Encoded PowerShell cradle {number:02d}",
+        "description": "Downloads and runs a script with `IEX` from an encoded command. " * 4,
+        "procedure": "```powershell\npowershell -enc #{encoded}\n```",
+        "prerequisites": "PowerShell 5 or later.",
+        "expected_detection": "EDR alert on encoded PowerShell; 4104 script block logging.",
+        "platforms": ["windows"],
+        "opsec_level": ("low", "medium", "high")[number % 3],
+        "tags": ["lolbin", f"batch-{number % 4}"],
+        "references": ["https://attack.mitre.org/techniques/T1059/001"],
+        "input_arguments": [
+            {"name": "encoded", "type": "string", "default": "SQBFAFgA", "description": "Base64"}
+        ],
+        "mitre": [
+            {"kind": "tactic", "external_id": "TA0002"},
+            {"kind": "subtechnique", "external_id": "T1059.001"}
+            if number % 2
+            else {"kind": "technique", "external_id": "T1059"},
+        ],
+    }
+
+
+def access_token(app: Any) -> str:
+    from flask_jwt_extended import create_access_token
+    from sqlalchemy import select
+
+    from violet.auth.models import User
+    from violet.extensions import db
+
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == BENCH_EMAIL))
+        return create_access_token(identity=str(user_id), expires_delta=timedelta(hours=2))
+
+
+def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Per endpoint: the distinct SELECTs its request ran (in order) and the body it answered.
+
+    A statement counts as the view's once the request is authenticated; the ones before are
+    authentication's, kept only for endpoints whose body is the caller.
+    """
+    from flask import has_request_context, request
+    from sqlalchemy import event
+
+    from violet.core.auth import PRINCIPAL_KEY
+    from violet.extensions import db
+
+    captured: list[tuple[bool, str, Any]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        authenticated = has_request_context() and PRINCIPAL_KEY in request.environ
+        captured.append((authenticated, statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    client = app.test_client()
+    endpoints: dict[str, Any] = {}
+    bodies: dict[str, bytes] = {}
+    etags: dict[str, str] = {}
+    try:
+        for endpoint in ENDPOINTS:
+            captured.clear()
+            headers = {"Authorization": f"Bearer {token}"}
+            if endpoint.revalidate:
+                headers["If-None-Match"] = etags[endpoint.path]
+            response = client.get(endpoint.path, headers=headers)
+            if response.status_code != (304 if endpoint.revalidate else 200):
+                sys.exit(f"{endpoint.path} answered {response.status_code}: {response.data!r}")
+            etags[endpoint.path] = response.headers.get("ETag", "")
+            statements: list[tuple[str, Any]] = []
+            for authenticated, statement, parameters in captured:
+                if not statement.lstrip().upper().startswith("SELECT"):
+                    sys.exit(f"{endpoint.path} wrote to the database: {statement}")
+                if statement.strip() == "SELECT 1":  # the pool's pre-ping
+                    continue
+                wanted = authenticated or endpoint.body_is_caller
+                if wanted and (statement, parameters) not in statements:
+                    statements.append((statement, parameters))
+            endpoints[endpoint.key] = {
+                "sql": statements,
+                "assembler": endpoint.assembler,
+                "etag": etags[endpoint.path],
+            }
+            bodies[endpoint.key] = response.data
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return endpoints, bodies
+
+
+def floor_encoder_for(app: Any, endpoints: dict[str, Any], bodies: dict[str, bytes]) -> str:
+    """The JSON encoding (stdlib json or orjson) that makes the floor's bytes Violet's."""
+    import psycopg
+
+    dsn = libpq_dsn(app.config["SQLALCHEMY_DATABASE_URI"])
+    with psycopg.connect(dsn, autocommit=True, row_factory=unique_dict_row) as connection:
+        for name in ("json", "orjson"):
+            encode = encoder(name)
+            if all(
+                encode(floor_body(connection, endpoints[path], path)) == body
+                for path, body in bodies.items()
+                if not path.endswith("#304")
+            ):
+                return name
+        for path, body in bodies.items():
+            if path.endswith("#304"):
+                continue
+            mine = encoder("json")(floor_body(connection, endpoints[path], path))
+            if json.loads(mine) != json.loads(body):
+                sys.exit(f"The floor's body for {path} differs from Violet's; fix its assembler.")
+    sys.exit("The floor cannot encode Violet's bytes with json or orjson.")
+
+
+def floor_body(connection: Any, endpoint: dict[str, Any], path: str) -> dict[str, Any]:
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(path).query)
+    results = [connection.execute(sql, params).fetchall() for sql, params in endpoint["sql"]]
+    limit = int(query.get("limit", ["50"])[0])
+    offset = int(query.get("offset", ["0"])[0])
+    return ASSEMBLERS[endpoint["assembler"]](results, limit, offset)
+
+
+def libpq_dsn(sqlalchemy_url: str) -> str:
+    return sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def authentication_ms(app: Any, token: str, requests: int = 300) -> tuple[float, float, int]:
+    """Median wall and CPU milliseconds of authenticating one request in process (session
+    checkout, the authenticator's SQL, the session's release), and its SQL statements."""
+    from sqlalchemy import event
+
+    from violet.core.auth import authenticate
+    from violet.extensions import db
+
+    walls, cpus, statements = [], [], []
+    headers = {"Authorization": f"Bearer {token}"}
+    with app.app_context():
+        engine = db.engine
+    for _ in range(requests):
+        counted: list[str] = []
+
+        def count(*args: Any, counted: list[str] = counted) -> None:
+            counted.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count)
+        with app.test_request_context("/api/v1/auth/me", headers=headers):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            authenticate()
+            db.session.remove()
+            cpus.append((time.thread_time() - cpu) * 1000)
+            walls.append((time.perf_counter() - wall) * 1000)
+        event.remove(engine, "before_cursor_execute", count)
+        statements.append(len(counted))
+    return statistics.median(walls), statistics.median(cpus), max(statements)
+
+
+# --- servers ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the gunicorn master and its workers: unlike latency, it hardly
+        moves when other work competes for the machine."""
+        import psutil
+
+        master = psutil.Process(self.process.pid)
+        total = 0.0
+        for process in [master, *master.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_server(
+    name: str, app_spec: str, env: dict[str, str], workdir: Path, root: Path = REPO_ROOT
+) -> Server:
+    """gunicorn with `root`'s gunicorn.conf.py, serving `app_spec` from `root` (a checkout)."""
+    port = free_port()
+    log_path = workdir / f"{name}.log"
+    command = [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py")]
+    command += ["--pythonpath", f"{root / 'backend'},{REPO_ROOT / 'bench'}", app_spec]
+    server_env = {**os.environ, **env, "HOST": LOOPBACK, "PORT": str(port)}
+    # The checkout's own package first (Violet is installed in editable mode from this one).
+    server_env["PYTHONPATH"] = str(root / "backend")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=root, env=server_env, stdout=log, stderr=subprocess.STDOUT
+        )
+    return Server(name, port, process, log_path)
+
+
+def export_checkout(ref: str, directory: Path) -> Path:
+    """The files of git `ref` in `directory` (git archive: the repository is left alone)."""
+    directory.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref], cwd=REPO_ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    return directory
+
+
+def wait_ready(server: Server, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            sys.exit(f"{server.name} exited; see {server.log_path}")
+        try:
+            connection = http.client.HTTPConnection(LOOPBACK, server.port, timeout=2)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"{server.name} did not answer within {timeout:.0f} s; see {server.log_path}")
+
+
+def same_answer(mine: tuple[int, bytes], theirs: tuple[int, bytes]) -> bool:
+    """Same status and the same JSON value (an older Violet may encode it differently)."""
+    if mine[0] != theirs[0]:
+        return False
+    if not mine[1] or not theirs[1]:
+        return mine[1] == theirs[1]
+    return json.loads(mine[1]) == json.loads(theirs[1])
+
+
+def request_headers(endpoint: Endpoint, token: str, etags: dict[str, str]) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if endpoint.revalidate:
+        headers["If-None-Match"] = etags[endpoint.path]
+    return headers
+
+
+def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+# --- load --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    latencies_ms: list[float] = field(default_factory=list)
+    wall_s: float = 0.0
+    server_cpu_s: float = 0.0  # CPU the server's processes used meanwhile (user + system)
+
+    @property
+    def requests_per_s(self) -> float:
+        return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
+
+
+def percentile(ordered: list[float], pct: float) -> float:
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def drive(
+    port: int, path: str, headers: dict[str, str], clients: int, requests: int, status: int = 200
+) -> Sample:
+    """`requests` GETs of `path` from `clients` keep-alive connections; latencies and wall time."""
+    per_client = [requests // clients + (i < requests % clients) for i in range(clients)]
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+    start = threading.Barrier(clients + 1)
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=60)
+        start.wait()
+        for _ in range(per_client[index]):
+            began = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            latencies[index].append((time.perf_counter() - began) * 1000)
+            if response.status != status:
+                errors.append(f"{path} answered {response.status}")
+                return
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    if errors:
+        sys.exit(errors[0])
+    return Sample([value for values in latencies for value in values], wall)
+
+
+def measure(
+    servers: dict[str, Server],
+    endpoints: list[Endpoint],
+    headers: dict[str, dict[str, str]],
+    skipped: set[tuple[str, str]],
+    *,
+    clients: list[int],
+    requests: int,
+    rounds: int,
+    time_limit: float,
+) -> tuple[dict[tuple[str, int, str], Sample], bool]:
+    samples: dict[tuple[str, int, str], Sample] = defaultdict(Sample)
+    began = time.monotonic()
+
+    def run(server: Server, endpoint: Endpoint, count: int, requests: int) -> Sample:
+        status = 304 if endpoint.revalidate else 200
+        return drive(server.port, endpoint.path, headers[endpoint.key], count, requests, status)
+
+    for endpoint in endpoints:  # warm every worker thread's connection and statement cache
+        for name, server in servers.items():
+            if (endpoint.name, name) not in skipped:
+                run(server, endpoint, max(clients), 4 * max(clients))
+    for round_number in range(rounds):
+        order = list(servers) if round_number % 2 == 0 else list(reversed(servers))
+        for endpoint in endpoints:
+            for count in clients:
+                for name in order:
+                    if (endpoint.name, name) in skipped:
+                        continue
+                    if time.monotonic() - began > time_limit:
+                        return samples, False
+                    cpu_before = servers[name].cpu_seconds()
+                    measured = run(servers[name], endpoint, count, requests)
+                    sample = samples[(endpoint.name, count, name)]
+                    sample.server_cpu_s += servers[name].cpu_seconds() - cpu_before
+                    sample.latencies_ms.extend(measured.latencies_ms)
+                    sample.wall_s += measured.wall_s
+    return samples, True
+
+
+SERVER_LABELS = {"floor": "floor", "violet": "Violet", "baseline": "Violet at {ref}"}
+
+
+def report(
+    samples: dict[tuple[str, int, str], Sample],
+    endpoints: list[Endpoint],
+    clients: list[int],
+    baseline: str | None,
+) -> None:
+    print(
+        "| endpoint | clients | server | p50 / p95 / p99 ms | req/s | server CPU ms/req "
+        "| req/s ÷ floor | p95 × floor |"
+    )
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    for endpoint in endpoints:
+        for count in clients:
+            floor = samples.get((endpoint.name, count, "floor"))
+            if not floor or not floor.latencies_ms:
+                continue
+            floor_p95 = percentile(sorted(floor.latencies_ms), 95)
+            for name in ("floor", "violet", "baseline"):
+                sample = samples.get((endpoint.name, count, name))
+                if not sample or not sample.latencies_ms:
+                    continue
+                ordered = sorted(sample.latencies_ms)
+                latencies = " / ".join(f"{percentile(ordered, pct):.1f}" for pct in (50, 95, 99))
+                cpu_ms = sample.server_cpu_s * 1000 / len(ordered)
+                throughput = sample.requests_per_s / floor.requests_per_s
+                p95 = percentile(ordered, 95) / floor_p95
+                label = SERVER_LABELS[name].format(ref=baseline)
+                print(
+                    f"| {endpoint.name} | {count} | {label} | {latencies} "
+                    f"| {sample.requests_per_s:.0f} | {cpu_ms:.2f} | {throughput:.2f} | {p95:.2f} |"
+                )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=240, help="requests per run (240)")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (2)")
+    parser.add_argument("--clients", default="1,8", help="concurrent clients, e.g. 1,8")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names")
+    parser.add_argument("--time-limit", type=float, default=600, help="seconds of load, at most")
+    parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    parser.add_argument("--database-url", help="a PostgreSQL to fill (default: embedded)")
+    parser.add_argument(
+        "--baseline",
+        metavar="GIT_REF",
+        help="also measure Violet at this commit (e.g. main), in the same run: before/after",
+    )
+    arguments = parser.parse_args()
+    if not arguments.bundle.exists():
+        print(f"SKIPPED: the ATT&CK bundle is absent ({arguments.bundle}); pass --bundle PATH.")
+        return 0
+    if not 1 <= arguments.requests <= 100_000 or not 1 <= arguments.rounds <= 20:
+        parser.error("--requests must be 1..100000 and --rounds 1..20")
+    clients = [int(value) for value in arguments.clients.split(",")]
+    if not all(1 <= count <= 64 for count in clients):
+        parser.error("--clients must be between 1 and 64")
+    # A SIGTERM unwinds like Ctrl-C, so the servers started below are stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    wanted = {name.strip() for name in arguments.only.split(",") if name.strip()}
+    endpoints = [endpoint for endpoint in ENDPOINTS if not wanted or endpoint.name in wanted]
+
+    sys.path.insert(0, str(REPO_ROOT / "backend"))
+    from violet import create_app
+    from violet.config import normalise_database_url
+
+    database_url = normalise_database_url(prepare_database(arguments.database_url))
+    config = production_config(database_url)
+    os.environ.update({**config, "LOG_LEVEL": "WARNING"})
+    app = create_app({"LOG_LEVEL": "WARNING"})  # production settings, read from the environment
+    print("Filling the database (migrations, ATT&CK sync, users)…", flush=True)
+    fill_database(app, arguments.bundle)
+    token = access_token(app)
+    plan_endpoints, bodies = capture(app, token)
+    plan = {
+        "dsn": libpq_dsn(database_url),
+        "encoder": floor_encoder_for(app, plan_endpoints, bodies),
+        "endpoints": plan_endpoints,
+    }
+    auth_wall, auth_cpu, auth_statements = authentication_ms(app, token)
+
+    with tempfile.TemporaryDirectory(prefix="violet-bench-") as workdir:
+        plan_path = Path(workdir) / "plan.pickle"
+        plan_path.write_bytes(pickle.dumps(plan))
+        # Production settings as an operator runs them (request logs at INFO, to a file here).
+        violet_env = {**config, "LOG_LEVEL": "INFO"}
+        servers = {
+            "violet": start_server("violet", "wsgi:app", violet_env, Path(workdir)),
+            "floor": start_server(
+                "floor", "api_floor:floor_app()", {PLAN_ENV: str(plan_path)}, Path(workdir)
+            ),
+        }
+        if arguments.baseline:
+            checkout = export_checkout(arguments.baseline, Path(workdir) / "baseline")
+            servers["baseline"] = start_server(
+                "baseline", "wsgi:app", violet_env, Path(workdir), root=checkout
+            )
+        try:
+            for server in servers.values():
+                wait_ready(server, "/healthz" if server.name == "floor" else "/api/v1/diag/health")
+            etags = {path: entry["etag"] for path, entry in plan_endpoints.items()}
+            headers = {
+                endpoint.key: request_headers(endpoint, token, etags) for endpoint in endpoints
+            }
+            skipped: set[tuple[str, str]] = set()
+            for endpoint in endpoints:
+                answers = {
+                    name: fetch(server.port, endpoint.path, headers[endpoint.key])
+                    for name, server in servers.items()
+                }
+                if answers["violet"] != answers["floor"]:
+                    sys.exit(f"{endpoint.path}: Violet and the floor answer different bytes.")
+                if "baseline" in answers and not same_answer(
+                    answers["baseline"], answers["violet"]
+                ):
+                    print(f"  (baseline skipped for {endpoint.name}: it answers differently)")
+                    skipped.add((endpoint.name, "baseline"))
+            workers = os.environ.get("WEB_CONCURRENCY", "2")
+            threads = os.environ.get("GUNICORN_THREADS", "4")
+            print(
+                f"\nSame bytes from both servers for every endpoint (floor JSON: "
+                f"{plan['encoder']}). gunicorn {workers} workers × {threads} threads each; "
+                f"{arguments.requests} requests per run, {arguments.rounds} interleaved rounds, "
+                f"clients {arguments.clients}; {os.cpu_count()} CPUs.",
+                flush=True,
+            )
+            for endpoint in endpoints:
+                size = len(bodies[endpoint.key])
+                statements = len(plan_endpoints[endpoint.key]["sql"])
+                print(f"  {endpoint.name}: {endpoint.path} ({size:,} bytes, {statements} SQL)")
+            samples, complete = measure(
+                servers,
+                endpoints,
+                headers,
+                skipped,
+                clients=clients,
+                requests=arguments.requests,
+                rounds=arguments.rounds,
+                time_limit=arguments.time_limit,
+            )
+        finally:
+            for server in servers.values():
+                server.stop()
+    print()
+    report(samples, endpoints, clients, arguments.baseline)
+    if not complete:
+        print(f"\n(stopped at --time-limit {arguments.time_limit:.0f} s: partial figures)")
+    print(
+        f"\nAuthentication in process (checkout, SQL, release), median of 300: "
+        f"{auth_wall:.2f} ms wall, {auth_cpu:.2f} ms CPU, {auth_statements} SQL statement(s)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
