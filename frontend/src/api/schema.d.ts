@@ -1814,6 +1814,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mitre/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List threat groups; `q` matches the name, an alias or the id (G0016). */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    /** @description Case-insensitive substring of the name, an alias or the id. */
+                    q?: string;
+                    /** @description Groups that belong to this domain. */
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                    /** @description Also list deprecated, revoked and vanished objects. */
+                    include_deprecated?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatGroupOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/groups/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        /** One threat group by ATT&CK id (G0016) with the techniques and sub-techniques it uses. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    external_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatGroupDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/diag/health": {
         parameters: {
             query?: never;
@@ -2430,6 +2522,60 @@ export interface components {
             domain: string;
             version?: string | null;
             tactics: components["schemas"]["MatrixTacticOut"][];
+        };
+        ThreatGroupOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /**
+             * @description The first of `domains`.
+             * @example enterprise-attack
+             */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            aliases: string[];
+            domains: string[];
+        };
+        ThreatGroupOutPage: {
+            items: components["schemas"]["ThreatGroupOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        ThreatGroupTechniqueOut: {
+            /** @enum {string} */
+            kind: "technique" | "subtechnique";
+            /** @example T1059.001 */
+            external_id: string;
+            name: string;
+            tactics: components["schemas"]["TacticRefOut"][];
+        };
+        ThreatGroupDetailOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /**
+             * @description The first of `domains`.
+             * @example enterprise-attack
+             */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            aliases: string[];
+            domains: string[];
+            /** @description The live techniques and sub-techniques the group uses. */
+            techniques: components["schemas"]["ThreatGroupTechniqueOut"][];
         };
         HealthOut: {
             /** @example ok */
