@@ -4,10 +4,14 @@ import logging
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
 
 log = logging.getLogger("alembic.env")
 config = context.config
 target_db = current_app.extensions["migrate"].db
+# Replicas that start together all run `db upgrade`: a transaction-level advisory lock makes the
+# others wait, then read the version the first one committed and find nothing left to do.
+MIGRATION_LOCK_KEY = int.from_bytes(b"vioMIGRA", "big")
 
 
 def process_revision_directives(context, revision, directives):
@@ -36,6 +40,8 @@ def run_migrations_online():
             connection=connection, target_metadata=target_db.metadata, **configure_args
         )
         with context.begin_transaction():
+            lock = text("SELECT pg_advisory_xact_lock(:key)")
+            connection.execute(lock, {"key": MIGRATION_LOCK_KEY})
             context.run_migrations()
 
 

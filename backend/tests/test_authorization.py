@@ -120,8 +120,10 @@ def test_authorization_matrix(app, client, make_user, auth_header):
 
     def header_for(permissions: frozenset[str]) -> dict[str, str]:
         if permissions not in holders:
-            holders[permissions] = auth_header(make_user(perms=sorted(permissions)))
-        return holders[permissions]
+            holders[permissions] = make_user(perms=sorted(permissions))
+        # A fresh token per call: an earlier POST /auth/logout-all by the same user refuses
+        # tokens issued before that second, and on a loaded machine a second may have passed.
+        return auth_header(holders[permissions])
 
     failures = []
     operations = protected_operations(app)

@@ -13,6 +13,9 @@ def clean_env(monkeypatch):
         "VIOLET_ENV",
         "VIOLET_ENABLE_DIAG_RESET",
         "DATABASE_URL",
+        "VIOLET_APP_DIR",
+        "MIGRATIONS_DIR",
+        "FRONTEND_DIST",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -62,3 +65,18 @@ def test_unknown_mode_is_refused(clean_env):
 @pytest.mark.parametrize("url", ["postgres://u:p@h:5432/d", "postgresql://u:p@h:5432/d"])
 def test_database_urls_use_psycopg3(url):
     assert normalise_database_url(url) == "postgresql+psycopg://u:p@h:5432/d"
+
+
+def test_the_application_directory_holds_migrations_and_the_spa(clean_env, tmp_path):
+    clean_env.setenv("VIOLET_APP_DIR", str(tmp_path))
+    config = load_config({"SQLALCHEMY_DATABASE_URI": URL})
+    assert config["MIGRATIONS_DIR"] == str(tmp_path / "migrations")
+    assert config["FRONTEND_DIST"] == str(tmp_path / "frontend" / "dist")
+
+
+def test_each_path_can_be_set_on_its_own(clean_env, tmp_path):
+    clean_env.setenv("MIGRATIONS_DIR", str(tmp_path / "history"))
+    clean_env.setenv("FRONTEND_DIST", str(tmp_path / "spa"))
+    config = load_config({"SQLALCHEMY_DATABASE_URI": URL})
+    assert config["MIGRATIONS_DIR"] == str(tmp_path / "history")
+    assert config["FRONTEND_DIST"] == str(tmp_path / "spa")

@@ -52,9 +52,24 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def app_dir() -> Path:
+    """The application directory: it holds `migrations/` and the built SPA (`frontend/dist/`).
+
+    `VIOLET_APP_DIR` when set (the production image sets `/app`). Otherwise the source checkout
+    Violet runs from (`make run`, the tests), recognised by its `migrations/` next to `backend/`;
+    an installed package has no checkout around it, so it falls back to the working directory.
+    """
+    configured = os.environ.get("VIOLET_APP_DIR")
+    if configured:
+        return Path(configured).resolve()
+    if (REPO_ROOT / "migrations" / "env.py").is_file() and (REPO_ROOT / "backend").is_dir():
+        return REPO_ROOT
+    return Path.cwd().resolve()
+
+
 def data_dir() -> Path:
     """Where `make run` keeps local state (embedded PostgreSQL, evidence files)."""
-    return Path(os.environ.get("VIOLET_DATA_DIR") or REPO_ROOT / "var").resolve()
+    return Path(os.environ.get("VIOLET_DATA_DIR") or app_dir() / "var").resolve()
 
 
 def load_config(
@@ -90,7 +105,8 @@ def load_config(
             "connect_args": {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 2)},
         },
         "VIOLET_DATA_DIR": str(data_dir()),
-        "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or str(REPO_ROOT / "frontend" / "dist"),
+        "MIGRATIONS_DIR": os.environ.get("MIGRATIONS_DIR") or str(app_dir() / "migrations"),
+        "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or str(app_dir() / "frontend" / "dist"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "VIOLET_ENABLE_DIAG_RESET": _bool(os.environ.get("VIOLET_ENABLE_DIAG_RESET")),
         "ADMIN_EMAIL": os.environ.get("ADMIN_EMAIL", "admin@violet.local"),

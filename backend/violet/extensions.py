@@ -7,7 +7,6 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 
-from violet.config import REPO_ROOT
 from violet.core.errors import ProblemSchema
 from violet.core.models import Base
 
@@ -18,8 +17,9 @@ class VioletApi(Api):
 
 
 db = SQLAlchemy(model_class=Base)
-# Batch mode is for SQLite; on PostgreSQL plain ALTERs read better.
-migrate = Migrate(directory=str(REPO_ROOT / "migrations"), render_as_batch=False)
+# Batch mode is for SQLite; on PostgreSQL plain ALTERs read better. The directory comes from the
+# app's MIGRATIONS_DIR (create_app), so an installed package finds it too.
+migrate = Migrate(render_as_batch=False)
 jwt = JWTManager()
 api = VioletApi()
 # No default limits: each sensitive route (login, MFA) declares its own.

@@ -1,7 +1,7 @@
 """MITRE ATT&CK threat groups (intrusion-set) and the techniques and sub-techniques they use.
 
 Revision ID: c4e8a1f20b67
-Revises: 5782cd3cf7af
+Revises: dbb2cccfb64f
 Create Date: 2026-11-30
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "c4e8a1f20b67"
-down_revision = "5782cd3cf7af"
+down_revision = "dbb2cccfb64f"
 branch_labels = None
 depends_on = None
 

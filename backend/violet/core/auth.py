@@ -63,6 +63,8 @@ class Principal:
     user: Any  # violet.auth.models.User; typed loosely so core imports no domain
     permissions: frozenset[str]
     api_token_id: uuid.UUID | None = None
+    # Set for an API token bound to one workspace: it cannot act in any other.
+    workspace_id: uuid.UUID | None = None
     claims: dict[str, Any] = field(default_factory=dict)
     restriction: Restriction | None = None
 
@@ -122,6 +124,11 @@ def current_principal() -> Principal:
     if principal is None:
         raise RuntimeError("current_principal() used in a view without @require_auth")
     return principal
+
+
+def current_principal_or_none() -> Principal | None:
+    """The caller, or None outside an authenticated request (CLI, seeds, event handlers there)."""
+    return request.environ.get(PRINCIPAL_KEY) if has_request_context() else None
 
 
 def current_user() -> Any:

@@ -17,10 +17,13 @@ import click
 from flask import Flask, current_app
 from flask_smorest import Api, Blueprint
 from marshmallow import validate
+from sqlalchemy import func, select
 
 from violet.core.events import Handler, subscribe
+from violet.extensions import db
 
 DOMAINS_KEY = "violet.domains"
+SEED_LOCK_KEY = int.from_bytes(b"vioSEEDS", "big")
 # Groups every instance starts with (their rights come from the declarations below).
 ADMINISTRATORS = "Administrators"
 OPERATORS = "Operators"
@@ -129,6 +132,9 @@ def seed_all() -> list[str]:
     Safe to run again on a seeded database; the caller commits. Returns the notices to show the
     operator once.
     """
+    # Replicas that start together all seed: the lock makes them take turns, and each later one
+    # finds the rows the first committed (the lock is held until the caller's commit).
+    db.session.execute(select(func.pg_advisory_xact_lock(SEED_LOCK_KEY)))
     notices = [step() for domain in registered_domains() for step in domain.seed_steps]
     return [notice for notice in notices if notice]
 

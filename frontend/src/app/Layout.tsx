@@ -12,6 +12,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { Suspense } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../features/auth/AuthProvider";
+import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 import { PageLoader } from "./PageLoader";
 import classes from "./Layout.module.css";
 
@@ -25,12 +26,20 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
   {
     items: [
       { to: "/", label: "Home" },
+      { to: "/missions", label: "Missions" },
       { to: "/matrix", label: "ATT&CK matrix" },
+      { to: "/library", label: "Test library", permission: "test_template.read" },
+      { to: "/scenarios", label: "Scenarios", permission: "scenario_template.read" },
     ],
   },
   {
     label: "Admin",
-    items: [{ to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" }],
+    items: [
+      { to: "/admin/workspaces", label: "Workspaces", permission: "workspace.manage" },
+      { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
+      { to: "/admin/detection-levels", label: "Detection levels", permission: "settings.manage" },
+      { to: "/admin/defense-tools", label: "Defense tools", permission: "settings.manage" },
+    ],
   },
 ];
 
@@ -60,6 +69,7 @@ export function Layout() {
             <UnstyledButton component={Link} to="/" className={classes.brand}>
               Violet
             </UnstyledButton>
+            <WorkspaceSwitcher />
           </Group>
           <UserMenu />
         </Group>
@@ -86,7 +96,7 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
     return (
       <div key={section.label ?? "main"} className={classes.section}>
         {section.label && (
-          <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4}>
+          <Text size="xs" fw={700} c="gray.7" tt="uppercase" px="sm" py={4}>
             {section.label}
           </Text>
         )}
@@ -99,6 +109,7 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
               to={item.to}
               label={item.label}
               active={active}
+              className={classes.navLink}
               aria-current={active ? "page" : undefined}
               onClick={onNavigate}
             />

@@ -186,8 +186,12 @@ def create_user(
     group_ids: list[uuid.UUID] | None = None,
     groups: list[Group] | None = None,
     created_by: uuid.UUID | None = None,
+    workspace_ids: list[uuid.UUID] | None = None,
 ) -> User:
-    """A new active user; 409 when a live user already has the email."""
+    """A new active user; 409 when a live user already has the email.
+
+    `workspace_ids`: where the user works, for the workspaces domain (None: the default one).
+    """
     check_policy(password)
     email = normalise_email(email)
     if find_live_user_by_email(email) is not None:
@@ -205,7 +209,7 @@ def create_user(
     user.groups = groups if groups is not None else live_groups(group_ids or [])
     db.session.add(user)
     db.session.flush()
-    publish(USER_CREATED, user_id=user.id)
+    publish(USER_CREATED, user_id=user.id, workspace_ids=workspace_ids)
     return user
 
 
