@@ -9,7 +9,8 @@
    sub-techniques (a sub-technique rolls up to its technique; a run tagged with both counts
    once). A sub-technique's score is the mean of the runs tagged with it.
 4. A tactic's score is the mean of the runs tagged with any technique or sub-technique of that
-   tactic (each run once); the mission's score is the mean of all its counted runs.
+   tactic (each run once; a run tagged with the tactic itself counts too); the mission's score
+   is the mean of all its counted runs.
 
 Means are rounded to one decimal. Per defense tool, the same formula runs with each run's
 score taken from that tool's outcome (runs without an outcome for the tool are left out).
@@ -38,6 +39,8 @@ class Run:
     detection_level_id: Any | None
     # ATT&CK ids the run is tagged with: techniques (T1059) and sub-techniques (T1059.001).
     attack_ids: tuple[str, ...]
+    # Tactics the run is tagged with directly (a tactic tag, not through a technique).
+    tactic_tags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -103,7 +106,7 @@ def compute_coverage(
         level_score = level_scores.get(run.detection_level_id)
         coverage.mission.add(run, level_score)
         cells: set[str] = set()
-        tactics: set[str] = set()
+        tactics: set[str] = set(run.tactic_tags)
         for attack_id in run.attack_ids:
             cells.update({attack_id, parent_of(attack_id)})
             tactics.update(tactics_of.get(parent_of(attack_id), ()))

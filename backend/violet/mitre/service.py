@@ -461,3 +461,71 @@ def _group_fields(group: MitreGroup) -> dict[str, Any]:
             "revoked",
         )
     }
+
+
+# --- for other domains (coverage) ---------------------------------------------------------------
+
+
+def tactics_by_technique(external_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Technique ATT&CK id → its live tactics ({external_id, name, shortname, position,
+    domain}) in matrix order; one statement."""
+    rows = db.session.execute(
+        select(
+            MitreTechnique.external_id.label("technique"),
+            MitreTactic.external_id,
+            MitreTactic.name,
+            MitreTactic.shortname,
+            MitreTactic.position,
+            MitreTactic.domain,
+        )
+        .join(MitreTechniqueTactic, MitreTechniqueTactic.technique_id == MitreTechnique.id)
+        .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
+        .where(MitreTechnique.external_id.in_(external_ids), _live(MitreTactic))
+        .order_by(MitreTactic.position.asc().nulls_last(), MitreTactic.external_id)
+    ).all()
+    tactics: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        tactics[row.technique].append(
+            {
+                "external_id": row.external_id,
+                "name": row.name,
+                "shortname": row.shortname,
+                "position": row.position,
+                "domain": row.domain,
+            }
+        )
+    return dict(tactics)
+
+
+def synced_version(domain: str) -> str | None:
+    """The ATT&CK release of the domain's last successful sync."""
+    return db.session.scalar(
+        select(MitreSync.version)
+        .where(MitreSync.status == SYNC_SUCCEEDED, MitreSync.domain == domain)
+        .order_by(MitreSync.started_at.desc())
+        .limit(1)
+    )
+
+
+def tactic_shortnames(domain: str) -> set[str]:
+    """The shortnames of the domain's live tactics (what a layer's `tactic` may say)."""
+    return set(
+        db.session.scalars(
+            select(MitreTactic.shortname).where(MitreTactic.domain == domain, _live(MitreTactic))
+        )
+    )
+
+
+def live_attack_objects(external_ids: set[str]) -> dict[str, dict[str, str]]:
+    """ATT&CK id → {kind, name} for the ids that are live techniques or sub-techniques (two
+    statements)."""
+    found: dict[str, dict[str, str]] = {}
+    for kind, model in (("technique", MitreTechnique), ("subtechnique", MitreSubtechnique)):
+        rows = db.session.execute(
+            select(model.external_id, model.name).where(
+                model.external_id.in_(external_ids), _live(model)
+            )
+        )
+        for external_id, name in rows:
+            found[external_id] = {"kind": kind, "name": name}
+    return found

@@ -4674,6 +4674,243 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/missions/{mission_id}/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Scores per tactic, per technique and for the mission, from the latest completed run
+         *     of each test (docs/coverage.md); `by=tool` adds the same per defense tool.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `tool`: the same figures per defense tool as well. */
+                    by?: "tool";
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionCoverageOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/navigator-layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /** The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An ATT&CK Navigator layer (format 4.5). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
+         *     outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM) or `json`.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description `csv` (spreadsheet-safe, UTF-8 with BOM) or `json`. */
+                    format: "csv" | "json";
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every test with red and blue fields and ATT&CK tags (CSV or JSON). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/from-layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
+         *     or a colour, the library's templates tagged with it, or a bare test when there is none.
+         *     `dry_run: true` previews. The mission's lead (or `mission.manage_all`) only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FromLayerIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/from-group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan tests from a threat group's techniques (`{group: "G0016"}`), exactly as from a
+         *     layer. `dry_run: true` previews.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FromGroupIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/diag/health": {
         parameters: {
             query?: never;
@@ -5972,6 +6209,127 @@ export interface components {
             vendor?: string | null;
             /** @enum {string} */
             layer?: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
+        };
+        LevelOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            score: number | null;
+            color: string;
+        };
+        TacticCoverageOut: {
+            external_id: string;
+            name: string;
+            shortname: string | null;
+            /** @description Mean detection score (0–100) of the counted runs. */
+            score: number | null;
+            /** @description Counted runs. */
+            tests: number;
+            /** @description Counted runs with a scored level. */
+            scored_tests: number;
+            /** @description Detection level id → counted runs. */
+            outcomes: {
+                [key: string]: number;
+            };
+        };
+        TechniqueCoverageOut: {
+            external_id: string;
+            kind: string;
+            name: string;
+            tactics: string[];
+            /** @description Mean detection score (0–100) of the counted runs. */
+            score: number | null;
+            /** @description Counted runs. */
+            tests: number;
+            /** @description Counted runs with a scored level. */
+            scored_tests: number;
+            /** @description Detection level id → counted runs. */
+            outcomes: {
+                [key: string]: number;
+            };
+            test_ids: string[];
+        };
+        ToolCoverageOut: {
+            /** Format: uuid */
+            tool_id: string;
+            name: string;
+            layer: string;
+            /** @description Mean detection score (0–100) of the counted runs. */
+            score: number | null;
+            /** @description Counted runs. */
+            tests: number;
+            /** @description Counted runs with a scored level. */
+            scored_tests: number;
+            /** @description Detection level id → counted runs. */
+            outcomes: {
+                [key: string]: number;
+            };
+            tactics: components["schemas"]["TacticCoverageOut"][];
+            techniques: components["schemas"]["TechniqueCoverageOut"][];
+        };
+        MissionCoverageOut: {
+            /** Format: uuid */
+            mission_id: string;
+            levels: components["schemas"]["LevelOut"][];
+            /** @description Mean detection score (0–100) of the counted runs. */
+            score: number | null;
+            /** @description Counted runs. */
+            tests: number;
+            /** @description Counted runs with a scored level. */
+            scored_tests: number;
+            /** @description Detection level id → counted runs. */
+            outcomes: {
+                [key: string]: number;
+            };
+            tactics: components["schemas"]["TacticCoverageOut"][];
+            techniques: components["schemas"]["TechniqueCoverageOut"][];
+            /** @description With `by=tool`: per defense tool with outcomes. */
+            tools?: components["schemas"]["ToolCoverageOut"][];
+        };
+        FromLayerIn: {
+            /** @description An ATT&CK Navigator layer (format 4.x), e.g. a threat actor's. */
+            layer: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Report what would be added; add nothing.
+             * @default false
+             */
+            dry_run: boolean;
+        };
+        PlannedTestOut: {
+            external_id: string;
+            name: string;
+            /**
+             * Format: uuid
+             * @description null: a bare test.
+             */
+            test_template_id: string | null;
+            /**
+             * Format: uuid
+             * @description null on a dry run.
+             */
+            test_id: string | null;
+        };
+        SkippedOut: {
+            external_id: string;
+            reason: string;
+        };
+        PlanOut: {
+            dry_run: boolean;
+            added: components["schemas"]["PlannedTestOut"][];
+            from_library: number;
+            bare: number;
+            skipped: components["schemas"]["SkippedOut"][];
+        };
+        FromGroupIn: {
+            /**
+             * @description ATT&CK group id.
+             * @example G0016
+             */
+            group: string;
+            /** @default false */
+            dry_run: boolean;
         };
         HealthOut: {
             /** @example ok */

@@ -139,6 +139,14 @@ def email_of(user_id: uuid.UUID | None) -> str | None:
     return db.session.scalar(including_deleted(select(User.email).where(User.id == user_id)))
 
 
+def emails_of(user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The emails of several users, deleted or not, in one statement."""
+    if not user_ids:
+        return {}
+    statement = select(User.id, User.email).where(User.id.in_(user_ids))
+    return {user_id: email for user_id, email in db.session.execute(including_deleted(statement))}
+
+
 def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
     user = db.session.scalar(
         including_deleted(

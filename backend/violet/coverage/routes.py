@@ -1,0 +1,135 @@
+"""`/missions/{mission_id}/coverage`, `…/navigator-layer`, `…/export` (docs/coverage.md).
+
+Any member of the mission (or a holder of `mission.read_all`) reads them; a mission the caller
+may not see is 404.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from uuid import UUID
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from violet.core.auth import require_auth
+from violet.coverage import service
+from violet.coverage.schemas import (
+    CoverageQuery,
+    ExportQuery,
+    FromGroupIn,
+    FromLayerIn,
+    MissionCoverageOut,
+    PlanOut,
+)
+from violet.extensions import db
+from violet.missions.service.access import managed_mission, mission_access, mission_scoped
+
+blp = Blueprint(
+    "coverage",
+    __name__,
+    description="Coverage scores, ATT&CK Navigator layers and exports of a mission.",
+)
+
+
+def _file_name(name: str, suffix: str) -> str:
+    """A safe download name from the mission's name."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "mission"
+    return f"{stem[:80]}{suffix}"
+
+
+@blp.route("/coverage")
+class MissionCoverage(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(CoverageQuery, location="query")
+    @blp.response(200, MissionCoverageOut)
+    def get(self, query, mission_id: UUID):
+        """Scores per tactic, per technique and for the mission, from the latest completed run
+        of each test (docs/coverage.md); `by=tool` adds the same per defense tool."""
+        mission = mission_access(mission_id).mission
+        return service.mission_coverage(mission, by_tool=query.get("by") == "tool")
+
+
+@blp.route("/navigator-layer")
+class MissionLayer(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
+    def get(self, mission_id: UUID):
+        """The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download."""
+        mission = mission_access(mission_id).mission
+        name = _file_name(mission.name, "-layer.json")
+        return (
+            service.mission_layer(mission),
+            200,
+            {"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+@blp.route("/export")
+class MissionExport(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(ExportQuery, location="query")
+    @blp.response(
+        200,
+        description="Every test with red and blue fields and ATT&CK tags (CSV or JSON).",
+        content_type="text/csv",
+    )
+    def get(self, query, mission_id: UUID):
+        """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
+        outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM) or `json`."""
+        mission = mission_access(mission_id).mission
+        if query["format"] == "csv":
+            body, mimetype = service.export_csv(mission), "text/csv"
+        else:
+            document = {
+                "mission": {"id": str(mission.id), "name": mission.name},
+                "tests": service.export_rows(mission),
+            }
+            body, mimetype = json.dumps(document, ensure_ascii=False).encode(), "application/json"
+        name = _file_name(mission.name, f"-tests.{query['format']}")
+        return Response(
+            body,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+def _plan(mission_id: UUID, attack_ids: list[str], dry_run: bool) -> dict:
+    result = service.plan_from_attack_ids(managed_mission(mission_id), attack_ids, dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    return result
+
+
+@blp.route("/tests/from-layer")
+class PlanFromLayer(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(FromLayerIn)
+    @blp.response(200, PlanOut)
+    def post(self, payload, mission_id: UUID):
+        """Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
+        or a colour, the library's templates tagged with it, or a bare test when there is none.
+        `dry_run: true` previews. The mission's lead (or `mission.manage_all`) only."""
+        managed_mission(mission_id)
+        attack_ids = service.layer_attack_ids(payload["layer"])
+        return _plan(mission_id, attack_ids, payload["dry_run"])
+
+
+@blp.route("/tests/from-group")
+class PlanFromGroup(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(FromGroupIn)
+    @blp.response(200, PlanOut)
+    def post(self, payload, mission_id: UUID):
+        """Plan tests from a threat group's techniques (`{group: "G0016"}`), exactly as from a
+        layer. `dry_run: true` previews."""
+        managed_mission(mission_id)
+        attack_ids = service.group_attack_ids(payload["group"])
+        return _plan(mission_id, attack_ids, payload["dry_run"])

@@ -1,0 +1,492 @@
+"""Coverage of a mission: scores, the ATT&CK Navigator layer and the test exports.
+
+Each reads the mission in a fixed number of statements whatever its size (tests, tags, levels,
+tactics, and for `by=tool` detections and tools), then computes in Python with the pure
+functions of `scoring`, `navigator` and `exports` (docs/coverage.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from violet.auth.service.directory import emails_of
+from violet.core.errors import NotFound, Unprocessable
+from violet.coverage import navigator
+from violet.coverage.exports import csv_document
+from violet.coverage.scoring import Cell, Coverage, Run, compute_coverage, parent_of
+from violet.extensions import db
+from violet.library.models import TestTemplate, TestTemplateMitreTag
+from violet.missions.models import (
+    DefenseTool,
+    DetectionLevel,
+    Mission,
+    MissionTest,
+    MissionTestDetection,
+    MissionTestMitreTag,
+)
+from violet.missions.service import tests as mission_tests
+from violet.missions.service.access import MissionAccess
+from violet.mitre import service as mitre_service
+from violet.mitre.models import DEFAULT_DOMAIN, MitreSubtechnique, MitreTechnique
+
+
+@dataclass
+class MissionData:
+    """What the coverage of one mission is computed from."""
+
+    mission: Mission
+    tests: list[MissionTest]
+    tags: dict[uuid.UUID, list[MissionTestMitreTag]]
+    levels: list[DetectionLevel]
+    tactics_of: dict[str, list[dict[str, Any]]]  # technique id → its tactics
+    tactic_names: dict[str, dict[str, Any]]  # tactic id → {external_id, name, shortname, …}
+
+    @property
+    def level_scores(self) -> dict[Any, float | None]:
+        return {level.id: level.score for level in self.levels}
+
+    def runs(self, level_of: dict[uuid.UUID, Any] | None = None) -> list[Run]:
+        """The mission's tests as runs; `level_of` replaces each test's level (per tool)."""
+        by_id = {test.id: test for test in self.tests}
+        runs = []
+        for test in self.tests:
+            if level_of is not None and test.id not in level_of:
+                continue  # no outcome for this tool: left out (docs/coverage.md, rule 6)
+            root, depth = test, 0
+            while root.retest_of_id in by_id:  # follow the retest chain to its first run
+                root, depth = by_id[root.retest_of_id], depth + 1
+            tags = self.tags.get(test.id, [])
+            runs.append(
+                Run(
+                    id=test.id,
+                    chain_id=root.id,
+                    sequence=depth,
+                    state=test.state,
+                    detection_level_id=test.detection_level_id
+                    if level_of is None
+                    else level_of.get(test.id),
+                    attack_ids=tuple(tag.external_id for tag in tags if tag.kind != "tactic"),
+                    tactic_tags=tuple(tag.external_id for tag in tags if tag.kind == "tactic"),
+                )
+            )
+        return runs
+
+    def coverage(self, level_of: dict[uuid.UUID, Any] | None = None) -> Coverage:
+        tactics_of = {
+            technique: [tactic["external_id"] for tactic in tactics]
+            for technique, tactics in self.tactics_of.items()
+        }
+        return compute_coverage(self.runs(level_of), self.level_scores, tactics_of)
+
+
+def load_mission(mission: Mission) -> MissionData:
+    """Five statements: tests, tags, levels, and the tactics of the tagged techniques."""
+    tests = list(
+        db.session.scalars(
+            select(MissionTest)
+            .where(MissionTest.mission_id == mission.id)
+            .order_by(MissionTest.position, MissionTest.id)
+        )
+    )
+    tags: dict[uuid.UUID, list[MissionTestMitreTag]] = defaultdict(list)
+    for tag in db.session.scalars(
+        select(MissionTestMitreTag)
+        .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
+        .where(MissionTest.mission_id == mission.id)
+        .order_by(MissionTestMitreTag.external_id)
+    ):
+        tags[tag.mission_test_id].append(tag)
+    levels = list(
+        db.session.scalars(
+            select(DetectionLevel).order_by(DetectionLevel.position, DetectionLevel.name)
+        )
+    )
+    techniques = {parent_of(tag.external_id) for run_tags in tags.values() for tag in run_tags}
+    tactics_of = mitre_service.tactics_by_technique(techniques) if techniques else {}
+    tactic_names = {
+        tactic["external_id"]: tactic for tactics in tactics_of.values() for tactic in tactics
+    }
+    for run_tags in tags.values():
+        for tag in run_tags:
+            if tag.kind == "tactic" and tag.external_id not in tactic_names:
+                tactic_names[tag.external_id] = {
+                    "external_id": tag.external_id,
+                    "name": tag.name,
+                    "shortname": None,
+                    "position": None,
+                }
+    return MissionData(mission, tests, dict(tags), levels, tactics_of, tactic_names)
+
+
+# --- GET /missions/{id}/coverage -----------------------------------------------------------------
+
+
+def mission_coverage(mission: Mission, *, by_tool: bool = False) -> dict[str, Any]:
+    """Scores per tactic, technique and for the mission (docs/coverage.md); `by_tool` adds the
+    same per defense tool, from each tool's own outcomes."""
+    data = load_mission(mission)
+    result = {
+        "mission_id": mission.id,
+        "levels": [_level_out(level) for level in data.levels],
+        **_coverage_out(data, data.coverage()),
+    }
+    if by_tool:
+        result["tools"] = _by_tool(data)
+    return result
+
+
+def _coverage_out(data: MissionData, coverage: Coverage) -> dict[str, Any]:
+    names = {tag.external_id: (tag.kind, tag.name) for tags in data.tags.values() for tag in tags}
+    tactics = sorted(
+        coverage.tactics.items(),
+        key=lambda item: (
+            data.tactic_names.get(item[0], {}).get("position") is None,
+            data.tactic_names.get(item[0], {}).get("position") or 0,
+            item[0],
+        ),
+    )
+    return {
+        **_cell_out(coverage.mission),
+        "tactics": [
+            {
+                "external_id": tactic_id,
+                "name": data.tactic_names.get(tactic_id, {}).get("name", tactic_id),
+                "shortname": data.tactic_names.get(tactic_id, {}).get("shortname"),
+                **_cell_out(cell),
+            }
+            for tactic_id, cell in tactics
+        ],
+        "techniques": [
+            {
+                "external_id": attack_id,
+                "kind": "subtechnique" if "." in attack_id else "technique",
+                "name": names.get(attack_id, ("", attack_id))[1],
+                "tactics": [
+                    tactic["external_id"]
+                    for tactic in data.tactics_of.get(parent_of(attack_id), [])
+                ],
+                **_cell_out(cell),
+                "test_ids": cell.test_ids,
+            }
+            for attack_id, cell in sorted(coverage.techniques.items())
+        ],
+    }
+
+
+def _cell_out(cell: Cell) -> dict[str, Any]:
+    return {
+        "score": cell.score,
+        "tests": cell.tests,
+        "scored_tests": cell.scored_tests,
+        "outcomes": {str(level_id): count for level_id, count in cell.outcomes.items()},
+    }
+
+
+def _level_out(level: DetectionLevel) -> dict[str, Any]:
+    return {"id": level.id, "name": level.name, "score": level.score, "color": level.color}
+
+
+def _by_tool(data: MissionData) -> list[dict[str, Any]]:
+    """Per defense tool with an outcome in the mission: its coverage (two more statements)."""
+    test_ids = [test.id for test in data.tests]
+    levels_by_tool: dict[uuid.UUID, dict[uuid.UUID, Any]] = defaultdict(dict)
+    for detection in db.session.scalars(
+        select(MissionTestDetection).where(MissionTestDetection.mission_test_id.in_(test_ids))
+    ):
+        levels_by_tool[detection.tool_id][detection.mission_test_id] = detection.detection_level_id
+    tools = db.session.scalars(
+        select(DefenseTool)
+        .where(DefenseTool.id.in_(list(levels_by_tool)))
+        .order_by(DefenseTool.name)
+    )
+    return [
+        {
+            "tool_id": tool.id,
+            "name": tool.name,
+            "layer": tool.layer,
+            **_coverage_out(data, data.coverage(levels_by_tool[tool.id])),
+        }
+        for tool in tools
+    ]
+
+
+# --- GET /missions/{id}/navigator-layer ----------------------------------------------------------
+
+
+def mission_layer(mission: Mission) -> dict[str, Any]:
+    """The mission's coverage as an ATT&CK Navigator layer 4.5 (docs/coverage.md)."""
+    data = load_mission(mission)
+    coverage = data.coverage()
+    level_names = {level.id: level.name for level in data.levels}
+    domains = Counter(
+        tactic["domain"] for tactics in data.tactics_of.values() for tactic in tactics
+    )
+    domain = domains.most_common(1)[0][0] if domains else DEFAULT_DOMAIN
+    with_subtechniques = {
+        parent_of(attack_id) for attack_id in coverage.techniques if "." in attack_id
+    }
+    entries = [
+        navigator.LayerTechnique(
+            technique_id=attack_id,
+            tactic=tactic["shortname"],
+            score=cell.score,
+            tests=cell.tests,
+            outcomes={
+                level_names.get(level, "No level"): count for level, count in cell.outcomes.items()
+            },
+            has_subtechniques=attack_id in with_subtechniques,
+        )
+        for attack_id, cell in sorted(coverage.techniques.items())
+        for tactic in data.tactics_of.get(parent_of(attack_id), [])
+        if tactic["domain"] == domain
+    ]
+    return navigator.build_layer(
+        name=mission.name,
+        description=f"Violet coverage of the mission {mission.name}",
+        domain=domain,
+        attack_version=mitre_service.synced_version(domain),
+        techniques=entries,
+        levels=[navigator.Level(level.name, level.score, level.color) for level in data.levels],
+    )
+
+
+# --- GET /missions/{id}/export -------------------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "id",
+    "position",
+    "name",
+    "state",
+    "retest_of_id",
+    "mitre",
+    "platforms",
+    "description",
+    "procedure",
+    "executed_at",
+    "executed_by",
+    "source_host",
+    "target_host",
+    "command_executed",
+    "execution_result",
+    "red_notes",
+    "detection_level",
+    "detected_at",
+    "detection_notes",
+    "detection_refs",
+    "tool_detections",
+)
+
+
+def export_rows(mission: Mission) -> list[dict[str, Any]]:
+    """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool outcomes."""
+    data = load_mission(mission)
+    level_names = {level.id: level.name for level in data.levels}
+    detections: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    rows = db.session.execute(
+        select(MissionTestDetection, DefenseTool.name)
+        .join(DefenseTool, DefenseTool.id == MissionTestDetection.tool_id)
+        .where(MissionTestDetection.mission_test_id.in_([test.id for test in data.tests]))
+        .order_by(DefenseTool.name)
+    ).all()
+    for detection, tool_name in rows:
+        detections[detection.mission_test_id].append(
+            {
+                "tool": tool_name,
+                "detection_level": level_names.get(detection.detection_level_id),
+                "rule_ref": detection.rule_ref,
+            }
+        )
+    emails = emails_of({test.executed_by for test in data.tests if test.executed_by})
+    return [
+        {
+            "id": str(test.id),
+            "position": test.position,
+            "name": test.name,
+            "state": test.state,
+            "retest_of_id": str(test.retest_of_id) if test.retest_of_id else None,
+            "mitre": [
+                {"kind": tag.kind, "external_id": tag.external_id, "name": tag.name}
+                for tag in data.tags.get(test.id, [])
+            ],
+            "platforms": list(test.platforms),
+            "description": test.description,
+            "procedure": test.procedure,
+            "executed_at": test.executed_at.isoformat() if test.executed_at else None,
+            "executed_by": emails.get(test.executed_by) if test.executed_by else None,
+            "source_host": test.source_host,
+            "target_host": test.target_host,
+            "command_executed": test.command_executed,
+            "execution_result": test.execution_result,
+            "red_notes": test.red_notes,
+            "detection_level": level_names.get(test.detection_level_id)
+            if test.detection_level_id
+            else None,
+            "detected_at": test.detected_at.isoformat() if test.detected_at else None,
+            "detection_notes": test.detection_notes,
+            "detection_refs": list(test.detection_refs),
+            "tool_detections": detections.get(test.id, []),
+        }
+        for test in data.tests
+    ]
+
+
+def export_csv(mission: Mission) -> bytes:
+    """The export as spreadsheet-safe CSV: lists joined with "; "."""
+    rows = export_rows(mission)
+    return csv_document(
+        EXPORT_FIELDS, ([_csv_cell(row[name]) for name in EXPORT_FIELDS] for row in rows)
+    )
+
+
+def _csv_cell(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    return "; ".join(_csv_item(item) for item in value)
+
+
+def _csv_item(item: Any) -> str:
+    if isinstance(item, dict) and "external_id" in item:
+        return f"{item['external_id']} {item['name']}"
+    if isinstance(item, dict):
+        return f"{item['tool']}: {item['detection_level'] or '—'}"
+    return str(item)
+
+
+# --- POST /missions/{id}/tests/from-layer and /from-group ---------------------------------------
+
+
+def plan_from_attack_ids(
+    access: MissionAccess, attack_ids: list[str], *, dry_run: bool
+) -> dict[str, Any]:
+    """Add, for each ATT&CK id (in order), the library's live templates tagged with exactly
+    that technique or sub-technique, or one bare test tagged with it when the library has none.
+
+    A template already in the mission (or already planned for an earlier id) is not added
+    twice, nor a bare test for an id a test of the mission is tagged with; an id the catalogue
+    does not know as a live technique is skipped. `dry_run` reports
+    the same without adding anything. Lookups are a fixed number of statements; each added
+    test is one insert through the missions service.
+    """
+    known = mitre_service.live_attack_objects(set(attack_ids))
+    templates = _templates_tagged(set(known))
+    in_mission = set(
+        db.session.scalars(
+            select(MissionTest.test_template_id).where(
+                MissionTest.mission_id == access.mission.id,
+                MissionTest.test_template_id.is_not(None),
+            )
+        )
+    )
+    tagged_in_mission = set(
+        db.session.scalars(
+            select(MissionTestMitreTag.external_id)
+            .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
+            .where(MissionTest.mission_id == access.mission.id)
+        )
+    )
+    planned: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    for attack_id in dict.fromkeys(attack_ids):
+        if attack_id not in known:
+            skipped.append(
+                {"external_id": attack_id, "reason": "Not a live technique in the catalogue."}
+            )
+            continue
+        candidates = templates.get(attack_id, [])
+        fresh = [template for template in candidates if template.id not in in_mission]
+        if candidates and not fresh:
+            skipped.append(
+                {
+                    "external_id": attack_id,
+                    "reason": "Its library tests are already in the mission.",
+                }
+            )
+            continue
+        for template in fresh:
+            in_mission.add(template.id)
+            planned.append(
+                {"external_id": attack_id, "name": template.name, "test_template_id": template.id}
+            )
+        if not candidates and attack_id in tagged_in_mission:
+            skipped.append(
+                {"external_id": attack_id, "reason": "A test of the mission already covers it."}
+            )
+            continue
+        if not candidates:
+            name = f"{attack_id} {known[attack_id]['name']}"[:200]
+            planned.append({"external_id": attack_id, "name": name, "test_template_id": None})
+    added = []
+    for item in planned:
+        test_id = None
+        if not dry_run:
+            values: dict[str, Any] = (
+                {"test_template_id": item["test_template_id"]}
+                if item["test_template_id"]
+                else {
+                    "name": item["name"],
+                    "mitre": [
+                        {
+                            "kind": known[item["external_id"]]["kind"],
+                            "external_id": item["external_id"],
+                        }
+                    ],
+                }
+            )
+            test_id = mission_tests.add_test(access, values).id
+        added.append({**item, "test_id": test_id})
+    from_library = sum(1 for item in planned if item["test_template_id"])
+    return {
+        "dry_run": dry_run,
+        "added": added,
+        "from_library": from_library,
+        "bare": len(planned) - from_library,
+        "skipped": skipped,
+    }
+
+
+def _templates_tagged(attack_ids: set[str]) -> dict[str, list[TestTemplate]]:
+    """ATT&CK id → the workspace's live templates tagged with exactly it (by name); one
+    statement."""
+    if not attack_ids:
+        return {}
+    technique = aliased(MitreTechnique)
+    subtechnique = aliased(MitreSubtechnique)
+    attack_id = func.coalesce(technique.external_id, subtechnique.external_id)
+    rows = db.session.execute(
+        select(attack_id, TestTemplate)
+        .join(TestTemplateMitreTag, TestTemplateMitreTag.test_template_id == TestTemplate.id)
+        .outerjoin(technique, technique.id == TestTemplateMitreTag.technique_id)
+        .outerjoin(subtechnique, subtechnique.id == TestTemplateMitreTag.subtechnique_id)
+        .where(attack_id.in_(attack_ids))
+        .order_by(TestTemplate.name, TestTemplate.id)
+    ).all()
+    tagged: dict[str, list[TestTemplate]] = defaultdict(list)
+    for external_id, template in rows:
+        tagged[external_id].append(template)
+    return tagged
+
+
+def layer_attack_ids(layer: Any) -> list[str]:
+    """The ids a layer plans (enabled, scored or coloured), after checking the layer's form;
+    a malformed layer is 422 listing what is wrong."""
+    problems = navigator.layer_problems(layer, accept_older_versions=True)
+    if problems:
+        raise Unprocessable(
+            f"Not a usable ATT&CK Navigator layer: {problems[0]}", errors={"layer": problems[:50]}
+        )
+    return navigator.planned_techniques(layer)
+
+
+def group_attack_ids(group_external_id: str) -> list[str]:
+    """The techniques and sub-techniques a threat group uses; an unknown group is 422."""
+    try:
+        group = mitre_service.get_group(group_external_id.strip().upper())
+    except NotFound as exc:
+        raise Unprocessable(exc.detail, errors={"group": [exc.detail]}) from exc
+    return [technique["external_id"] for technique in group["techniques"]]
