@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from violet.core.domain import Domain, Mount
-from violet.coverage.routes import blp
+from violet.coverage.routes import blp, org_blp
 
 domain = Domain(
     name="coverage",
-    blueprints=[Mount(blp, "/api/v1/missions/<uuid:mission_id>")],
+    blueprints=[
+        Mount(blp, "/api/v1/missions/<uuid:mission_id>"),
+        Mount(org_blp, "/api/v1/coverage"),
+    ],
 )

@@ -17,6 +17,8 @@ from flask_smorest import Blueprint
 from violet.core.auth import require_auth
 from violet.coverage import service
 from violet.coverage.schemas import (
+    CompareOut,
+    CompareQuery,
     CoverageQuery,
     ExportQuery,
     FromGroupIn,
@@ -32,6 +34,10 @@ blp = Blueprint(
     __name__,
     description="Coverage scores, ATT&CK Navigator layers and exports of a mission.",
 )
+
+
+# Across missions: mounted at /api/v1/coverage.
+org_blp = Blueprint("coverage-org", __name__, description="Coverage across missions.")
 
 
 def _file_name(name: str, suffix: str) -> str:
@@ -133,3 +139,17 @@ class PlanFromGroup(MethodView):
         managed_mission(mission_id)
         attack_ids = service.group_attack_ids(payload["group"])
         return _plan(mission_id, attack_ids, payload["dry_run"])
+
+
+@org_blp.route("/compare")
+class Compare(MethodView):
+    @require_auth
+    @org_blp.arguments(CompareQuery, location="query")
+    @org_blp.response(200, CompareOut)
+    def get(self, query):
+        """Per technique tested in either mission: both scores and whether it improved,
+        regressed, stayed unchanged, is new or was dropped (docs/coverage.md, "Compare").
+        Both missions must be visible to the caller (else 404)."""
+        before = mission_access(query["from_"]).mission
+        after = mission_access(query["to"]).mission
+        return service.compare_missions(before, after)

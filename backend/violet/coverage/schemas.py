@@ -141,3 +141,40 @@ class PlanOut(Schema):
     from_library = fields.Integer(required=True)
     bare = fields.Integer(required=True)
     skipped = fields.List(fields.Nested(SkippedOut), required=True)
+
+
+class CompareQuery(Schema):
+    from_ = fields.UUID(
+        required=True, data_key="from", metadata={"description": "The earlier mission."}
+    )
+    to = fields.UUID(required=True, metadata={"description": "The later mission."})
+
+
+class ComparedMissionOut(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    score = fields.Float(allow_none=True, required=True)
+
+
+class ComparedTechniqueOut(Schema):
+    external_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    from_score = fields.Float(allow_none=True, required=True)
+    to_score = fields.Float(allow_none=True, required=True)
+    change = fields.String(
+        required=True,
+        validate=validate.OneOf(("improved", "regressed", "unchanged", "new", "dropped")),
+    )
+
+
+class CompareOut(Schema):
+    from_ = fields.Nested(ComparedMissionOut, required=True, data_key="from", attribute="from")
+    to = fields.Nested(ComparedMissionOut, required=True)
+    summary = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "Change → number of techniques."},
+    )
+    techniques = fields.List(fields.Nested(ComparedTechniqueOut), required=True)

@@ -117,3 +117,38 @@ def compute_coverage(
     coverage.techniques = dict(coverage.techniques)
     coverage.tactics = dict(coverage.tactics)
     return coverage
+
+
+IMPROVED, REGRESSED, UNCHANGED, NEW, DROPPED = (
+    "improved",
+    "regressed",
+    "unchanged",
+    "new",
+    "dropped",
+)
+
+
+def compare_scores(
+    before: float | None, after: float | None, *, in_before: bool, in_after: bool
+) -> str:
+    """How a technique moved between two missions (docs/coverage.md, "Compare").
+
+    Tested in only one of them: `new` (only after) or `dropped` (only before). Tested in both:
+    a score on one side only is `new` (first measured) or `dropped` (no longer measured);
+    two scores compare; no score on either side is `unchanged`.
+    """
+    if not in_before:
+        return NEW
+    if not in_after:
+        return DROPPED
+    if before is None and after is None:
+        return UNCHANGED
+    if before is None:
+        return NEW
+    if after is None:
+        return DROPPED
+    if after > before:
+        return IMPROVED
+    if after < before:
+        return REGRESSED
+    return UNCHANGED

@@ -19,7 +19,14 @@ from violet.auth.service.directory import emails_of
 from violet.core.errors import NotFound, Unprocessable
 from violet.coverage import navigator
 from violet.coverage.exports import csv_document
-from violet.coverage.scoring import Cell, Coverage, Run, compute_coverage, parent_of
+from violet.coverage.scoring import (
+    Cell,
+    Coverage,
+    Run,
+    compare_scores,
+    compute_coverage,
+    parent_of,
+)
 from violet.extensions import db
 from violet.library.models import TestTemplate, TestTemplateMitreTag
 from violet.missions.models import (
@@ -490,3 +497,42 @@ def group_attack_ids(group_external_id: str) -> list[str]:
     except NotFound as exc:
         raise Unprocessable(exc.detail, errors={"group": [exc.detail]}) from exc
     return [technique["external_id"] for technique in group["techniques"]]
+
+
+# --- GET /coverage/compare -----------------------------------------------------------------------
+
+
+def compare_missions(before: Mission, after: Mission) -> dict[str, Any]:
+    """Per technique and sub-technique tested in either mission: both scores and the change."""
+    old, new = load_mission(before), load_mission(after)
+    old_cells, new_cells = old.coverage().techniques, new.coverage().techniques
+    names = {
+        tag.external_id: tag.name
+        for data in (old, new)
+        for tags in data.tags.values()
+        for tag in tags
+    }
+    techniques = []
+    for attack_id in sorted(set(old_cells) | set(new_cells)):
+        old_cell, new_cell = old_cells.get(attack_id), new_cells.get(attack_id)
+        techniques.append(
+            {
+                "external_id": attack_id,
+                "kind": "subtechnique" if "." in attack_id else "technique",
+                "name": names.get(attack_id, attack_id),
+                "from_score": old_cell.score if old_cell else None,
+                "to_score": new_cell.score if new_cell else None,
+                "change": compare_scores(
+                    old_cell.score if old_cell else None,
+                    new_cell.score if new_cell else None,
+                    in_before=old_cell is not None,
+                    in_after=new_cell is not None,
+                ),
+            }
+        )
+    return {
+        "from": {"id": before.id, "name": before.name, "score": old.coverage().mission.score},
+        "to": {"id": after.id, "name": after.name, "score": new.coverage().mission.score},
+        "summary": dict(Counter(item["change"] for item in techniques)),
+        "techniques": techniques,
+    }

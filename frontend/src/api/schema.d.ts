@@ -4911,6 +4911,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coverage/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per technique tested in either mission: both scores and whether it improved,
+         *     regressed, stayed unchanged, is new or was dropped (docs/coverage.md, "Compare").
+         *     Both missions must be visible to the caller (else 404).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The earlier mission. */
+                    from: string;
+                    /** @description The later mission. */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CompareOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/diag/health": {
         parameters: {
             query?: never;
@@ -6330,6 +6378,30 @@ export interface components {
             group: string;
             /** @default false */
             dry_run: boolean;
+        };
+        ComparedMissionOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            score: number | null;
+        };
+        ComparedTechniqueOut: {
+            external_id: string;
+            kind: string;
+            name: string;
+            from_score: number | null;
+            to_score: number | null;
+            /** @enum {string} */
+            change: "improved" | "regressed" | "unchanged" | "new" | "dropped";
+        };
+        CompareOut: {
+            from: components["schemas"]["ComparedMissionOut"];
+            to: components["schemas"]["ComparedMissionOut"];
+            /** @description Change → number of techniques. */
+            summary: {
+                [key: string]: number;
+            };
+            techniques: components["schemas"]["ComparedTechniqueOut"][];
         };
         HealthOut: {
             /** @example ok */
