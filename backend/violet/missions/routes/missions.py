@@ -34,7 +34,12 @@ from violet.missions.schemas import (
 )
 from violet.missions.service import missions
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import managed_mission, mission_access, mission_scoped
+from violet.missions.service.access import (
+    check_include_deleted_in_mission,
+    managed_mission,
+    mission_access,
+    mission_scoped,
+)
 
 blp = Blueprint(
     "missions",
@@ -46,11 +51,6 @@ blp = Blueprint(
 def _annotated(mission):
     missions.annotate([mission])
     return mission
-
-
-def _check_include_deleted_of(access, include_deleted: bool) -> None:
-    if include_deleted and not access.can_manage:
-        raise Forbidden("Seeing deleted items needs the mission's lead or mission.manage_all.")
 
 
 @blp.route("")
@@ -88,7 +88,7 @@ class MissionById(MethodView):
     def get(self, query, mission_id: UUID):
         """One mission with its progress and the caller's role."""
         access = mission_access(mission_id, include_deleted=query["include_deleted"])
-        _check_include_deleted_of(access, query["include_deleted"])
+        check_include_deleted_in_mission(access, query["include_deleted"])
         return _annotated(access.mission)
 
     @require_auth
@@ -169,7 +169,7 @@ class MissionCategories(MethodView):
     def get(self, query, mission_id: UUID):
         """The mission's categories, by name."""
         access = mission_access(mission_id)
-        _check_include_deleted_of(access, query["include_deleted"])
+        check_include_deleted_in_mission(access, query["include_deleted"])
         return missions.list_categories(mission_id, include_deleted=query["include_deleted"])
 
     @require_auth

@@ -12,7 +12,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from violet.core.auth import require_auth
-from violet.core.errors import Forbidden
 from violet.core.pagination import list_response
 from violet.core.versioning import versioned
 from violet.extensions import db
@@ -26,18 +25,18 @@ from violet.missions.schemas import (
     TestOrderIn,
 )
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import managed_mission, mission_access, mission_scoped
+from violet.missions.service.access import (
+    check_include_deleted_in_mission,
+    managed_mission,
+    mission_access,
+    mission_scoped,
+)
 
 blp = Blueprint(
     "mission-tests",
     __name__,
     description="Mission tests: state machine, red and blue fields, per-tool detections, retests.",
 )
-
-
-def _check_include_deleted_of(access, include_deleted: bool) -> None:
-    if include_deleted and not access.can_manage:
-        raise Forbidden("Seeing deleted tests needs the mission's lead or mission.manage_all.")
 
 
 @blp.route("")
@@ -49,7 +48,7 @@ class MissionTests(MethodView):
         """The mission's tests in order; filter by state, tactic, technique (with its
         sub-techniques), detection level, category, scenario, text (`q`) and `latest` run."""
         access = mission_access(mission_id)
-        _check_include_deleted_of(access, query["include_deleted"])
+        check_include_deleted_in_mission(access, query["include_deleted"])
         return mission_tests.list_tests(mission_id, query)
 
     @require_auth
@@ -87,7 +86,7 @@ class MissionTestById(MethodView):
     def get(self, query, mission_id: UUID, test_id: UUID):
         """One test with its tags, detections and `ETag: "<version>"`."""
         access = mission_access(mission_id)
-        _check_include_deleted_of(access, query["include_deleted"])
+        check_include_deleted_in_mission(access, query["include_deleted"])
         return mission_tests.get_test(mission_id, test_id, include_deleted=query["include_deleted"])
 
     @require_auth

@@ -118,3 +118,9 @@ def managed_mission(mission_id: uuid.UUID, *, include_deleted: bool = False) -> 
     if not access.can_manage:
         raise Forbidden("Only the mission's lead (or mission.manage_all) may change the mission.")
     return access
+
+
+def check_include_deleted_in_mission(access: MissionAccess, include_deleted: bool) -> None:
+    """`include_deleted=true` under a mission needs its lead or `mission.manage_all` (403)."""
+    if include_deleted and not access.can_manage:
+        raise Forbidden("Seeing deleted items needs the mission's lead or mission.manage_all.")
