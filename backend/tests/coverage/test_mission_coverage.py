@@ -157,7 +157,7 @@ def test_the_navigator_layer_is_valid_and_carries_the_scores(
     assert entries[("T1059", "execution")]["showSubtechniques"] is True
     assert (
         entries[("T1059", "execution")]["comment"]
-        == "4 tests: 2 Alerted, 1 Prevented, 1 Not applicable"
+        == "4 tests: 1 Prevented, 2 Alerted, 1 Not applicable"
     )
     assert "score" not in entries[("T1566", "initial-access")]
     assert [item["label"] for item in layer["legendItems"]] == [
@@ -211,3 +211,24 @@ def test_json_export_has_red_and_blue_fields_and_tags(client, team, catalogue, m
         {"kind": "subtechnique", "external_id": "T1059.001", "name": "PowerShell"}
     ]
     assert exported["executed_by"] is not None and exported["state"] == "waiting_blue"
+
+
+def test_the_report_is_printable_html_with_user_text_escaped(client, team, mission, worked_example):
+    test_id = worked_example["A"]
+    client.patch(
+        f"{API}/{mission['id']}/tests/{test_id}",
+        json={"detection_notes": "<script>alert(1)</script>"},
+        headers=team.lead,
+    )
+
+    response = client.get(f"{API}/{mission['id']}/report", headers=team.viewer)
+
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<span class="score">72.5</span>' in html
+    assert "TA0002 Execution</td><td>83.3</td>" in html
+    assert "T1059 Command and Scripting Interpreter — 83.3" in html  # a heatmap cell
+    assert "break-inside: avoid" in html and "<script" not in html
+    assert client.get(f"{API}/{mission['id']}/report", headers=team.outsider).status_code == 404

@@ -15,6 +15,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from violet.core.auth import require_auth
+from violet.core.models import utcnow
 from violet.coverage import service
 from violet.coverage.schemas import (
     CompareOut,
@@ -23,7 +24,10 @@ from violet.coverage.schemas import (
     ExportQuery,
     FromGroupIn,
     FromLayerIn,
+    GroupCoverageOut,
     MissionCoverageOut,
+    OrgCoverageOut,
+    OrgCoverageQuery,
     PlanOut,
 )
 from violet.extensions import db
@@ -153,3 +157,39 @@ class Compare(MethodView):
         before = mission_access(query["from_"]).mission
         after = mission_access(query["to"]).mission
         return service.compare_missions(before, after)
+
+
+@org_blp.route("")
+class OrganisationCoverage(MethodView):
+    @require_auth
+    @org_blp.arguments(OrgCoverageQuery, location="query")
+    @org_blp.response(200, OrgCoverageOut)
+    def get(self, query):
+        """The organisation's latest outcome per technique across missions (`mission_ids`,
+        default every mission the caller may see)."""
+        missions = service.visible_missions(query.get("mission_ids"))
+        return service.latest_outcomes(missions)
+
+
+@org_blp.route("/groups/<string:external_id>")
+class GroupCoverage(MethodView):
+    @require_auth
+    @org_blp.arguments(OrgCoverageQuery, location="query")
+    @org_blp.response(200, GroupCoverageOut)
+    def get(self, query, external_id: str):
+        """How the latest outcomes across missions cover a threat group's techniques."""
+        missions = service.visible_missions(query.get("mission_ids"))
+        return service.group_coverage(external_id, missions)
+
+
+@blp.route("/report")
+class MissionReport(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, description="A printable HTML report.", content_type="text/html")
+    def get(self, mission_id: UUID):
+        """The mission's printable HTML report: summary, scores by tactic, a matrix heatmap and
+        a per-test table (user text autoescaped; print CSS keeps rows whole)."""
+        mission = mission_access(mission_id).mission
+        html = service.mission_report(mission, utcnow())
+        return Response(html, mimetype="text/html")

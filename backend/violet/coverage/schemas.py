@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
 
 
 class CoverageQuery(Schema):
@@ -178,3 +179,66 @@ class CompareOut(Schema):
         metadata={"description": "Change → number of techniques."},
     )
     techniques = fields.List(fields.Nested(ComparedTechniqueOut), required=True)
+
+
+class OrgCoverageQuery(Schema):
+    mission_ids = DelimitedList(
+        fields.UUID(),
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "Comma-separated mission ids; default every visible mission."},
+    )
+
+
+class LatestOutcomeOut(Schema):
+    external_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    tactics = fields.List(fields.String(), required=True)
+    detection_level_id = fields.UUID(allow_none=True, required=True)
+    score = fields.Float(allow_none=True, required=True)
+    mission_id = fields.UUID(required=True)
+    mission_name = fields.String(required=True)
+    test_id = fields.UUID(required=True)
+    at = fields.DateTime(required=True, metadata={"description": "When the outcome was known."})
+
+
+class OrgCoverageOut(Schema):
+    mission_ids = fields.List(fields.UUID(), required=True)
+    levels = fields.List(fields.Nested(LevelOut), required=True)
+    score = fields.Float(
+        allow_none=True, required=True, metadata={"description": "Mean over techniques."}
+    )
+    techniques = fields.List(fields.Nested(LatestOutcomeOut), required=True)
+
+
+class GroupRefOut(Schema):
+    external_id = fields.String(required=True)
+    name = fields.String(required=True)
+    aliases = fields.List(fields.String(), required=True)
+
+
+class GroupTechniqueCoverageOut(Schema):
+    external_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    tactics = fields.List(fields.String(), required=True)
+    tested = fields.Boolean(required=True)
+    detection_level_id = fields.UUID(allow_none=True, required=True)
+    score = fields.Float(allow_none=True, required=True)
+    mission_id = fields.UUID(allow_none=True, required=True)
+    test_id = fields.UUID(allow_none=True, required=True)
+
+
+class GroupCoverageOut(Schema):
+    group = fields.Nested(GroupRefOut, required=True)
+    techniques_total = fields.Integer(required=True)
+    techniques_tested = fields.Integer(required=True)
+    score = fields.Float(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Mean over the group's techniques, untested ones as 0."},
+    )
+    tested_score = fields.Float(
+        allow_none=True, required=True, metadata={"description": "Mean over the tested ones."}
+    )
+    techniques = fields.List(fields.Nested(GroupTechniqueCoverageOut), required=True)

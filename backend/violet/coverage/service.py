@@ -16,15 +16,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from violet.auth.service.directory import emails_of
+from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import NotFound, Unprocessable
 from violet.coverage import navigator
 from violet.coverage.exports import csv_document
+from violet.coverage.report import render_report
 from violet.coverage.scoring import (
     Cell,
     Coverage,
     Run,
     compare_scores,
     compute_coverage,
+    latest_completed_runs,
     parent_of,
 )
 from violet.extensions import db
@@ -33,6 +36,7 @@ from violet.missions.models import (
     DefenseTool,
     DetectionLevel,
     Mission,
+    MissionMember,
     MissionTest,
     MissionTestDetection,
     MissionTestMitreTag,
@@ -47,7 +51,7 @@ from violet.mitre.models import DEFAULT_DOMAIN, MitreSubtechnique, MitreTechniqu
 class MissionData:
     """What the coverage of one mission is computed from."""
 
-    mission: Mission
+    mission: Mission | None  # None: several missions (cross-mission coverage)
     tests: list[MissionTest]
     tags: dict[uuid.UUID, list[MissionTestMitreTag]]
     levels: list[DetectionLevel]
@@ -94,10 +98,15 @@ class MissionData:
 
 def load_mission(mission: Mission) -> MissionData:
     """Five statements: tests, tags, levels, and the tactics of the tagged techniques."""
+    return MissionData(mission, *_load_tests([mission.id]))
+
+
+def _load_tests(mission_ids: list[uuid.UUID]) -> tuple[Any, ...]:
+    """Tests, tags, levels, tactics of the tagged techniques and tactic names of missions."""
     tests = list(
         db.session.scalars(
             select(MissionTest)
-            .where(MissionTest.mission_id == mission.id)
+            .where(MissionTest.mission_id.in_(mission_ids))
             .order_by(MissionTest.position, MissionTest.id)
         )
     )
@@ -105,7 +114,7 @@ def load_mission(mission: Mission) -> MissionData:
     for tag in db.session.scalars(
         select(MissionTestMitreTag)
         .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
-        .where(MissionTest.mission_id == mission.id)
+        .where(MissionTest.mission_id.in_(mission_ids))
         .order_by(MissionTestMitreTag.external_id)
     ):
         tags[tag.mission_test_id].append(tag)
@@ -128,7 +137,7 @@ def load_mission(mission: Mission) -> MissionData:
                     "shortname": None,
                     "position": None,
                 }
-    return MissionData(mission, tests, dict(tags), levels, tactics_of, tactic_names)
+    return tests, dict(tags), levels, tactics_of, tactic_names
 
 
 # --- GET /missions/{id}/coverage -----------------------------------------------------------------
@@ -230,7 +239,6 @@ def mission_layer(mission: Mission) -> dict[str, Any]:
     """The mission's coverage as an ATT&CK Navigator layer 4.5 (docs/coverage.md)."""
     data = load_mission(mission)
     coverage = data.coverage()
-    level_names = {level.id: level.name for level in data.levels}
     domains = Counter(
         tactic["domain"] for tactics in data.tactics_of.values() for tactic in tactics
     )
@@ -244,8 +252,11 @@ def mission_layer(mission: Mission) -> dict[str, Any]:
             tactic=tactic["shortname"],
             score=cell.score,
             tests=cell.tests,
+            # In the levels' order (best first), whatever order the runs came in.
             outcomes={
-                level_names.get(level, "No level"): count for level, count in cell.outcomes.items()
+                level.name: cell.outcomes[level.id]
+                for level in data.levels
+                if level.id in cell.outcomes
             },
             has_subtechniques=attack_id in with_subtechniques,
         )
@@ -536,3 +547,138 @@ def compare_missions(before: Mission, after: Mission) -> dict[str, Any]:
         "summary": dict(Counter(item["change"] for item in techniques)),
         "techniques": techniques,
     }
+
+
+# --- GET /coverage and /coverage/groups/{id}: the organisation's latest outcomes ----------------
+
+
+def visible_missions(mission_ids: list[uuid.UUID] | None) -> list[Mission]:
+    """The missions of `mission_ids` (all when None) the caller may see; naming one they may
+    not see (or that does not exist) is 404, as for a single mission."""
+    statement = select(Mission).order_by(Mission.created_at, Mission.id)
+    if not (has_permission("mission.read_all") or has_permission("mission.manage_all")):
+        member = select(MissionMember.mission_id).where(MissionMember.user_id == current_user_id())
+        statement = statement.where(Mission.id.in_(member))
+    if mission_ids is not None:
+        statement = statement.where(Mission.id.in_(mission_ids))
+    missions = list(db.session.scalars(statement))
+    if mission_ids is not None and len(missions) != len(set(mission_ids)):
+        raise NotFound("No such mission.")
+    return missions
+
+
+def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
+    """Per technique and sub-technique, the most recent counted run across `missions` (a
+    sub-technique's run counts for its technique too); the score is the mean over techniques
+    (docs/coverage.md, "Across missions"). Constant statements whatever the number of missions."""
+    data = MissionData(None, *_load_tests([mission.id for mission in missions]))
+    names = {mission.id: mission.name for mission in missions}
+    level_scores = data.level_scores
+    tests = {test.id: test for test in data.tests}
+    latest: dict[str, MissionTest] = {}
+    for run in latest_completed_runs(data.runs()):
+        test = tests[run.id]
+        for attack_id in {cell for tag in run.attack_ids for cell in (tag, parent_of(tag))}:
+            current = latest.get(attack_id)
+            if current is None or _moment(test) > _moment(current):
+                latest[attack_id] = test
+    tag_names = {tag.external_id: tag.name for tags in data.tags.values() for tag in tags}
+    techniques = [
+        {
+            "external_id": attack_id,
+            "kind": "subtechnique" if "." in attack_id else "technique",
+            "name": tag_names.get(attack_id, attack_id),
+            "tactics": [
+                tactic["external_id"] for tactic in data.tactics_of.get(parent_of(attack_id), [])
+            ],
+            "detection_level_id": test.detection_level_id,
+            "score": level_scores.get(test.detection_level_id),
+            "mission_id": test.mission_id,
+            "mission_name": names.get(test.mission_id, ""),
+            "test_id": test.id,
+            "at": _moment(test)[0],
+        }
+        for attack_id, test in sorted(latest.items())
+    ]
+    return {
+        "mission_ids": [mission.id for mission in missions],
+        "levels": [_level_out(level) for level in data.levels],
+        "score": _mean(item["score"] for item in techniques if item["kind"] == "technique"),
+        "techniques": techniques,
+    }
+
+
+def _moment(test: MissionTest) -> tuple[Any, str]:
+    """When a run's outcome was known: detected, else executed, else last changed."""
+    return (test.detected_at or test.executed_at or test.updated_at, str(test.id))
+
+
+def _mean(scores: Any) -> float | None:
+    values = [score for score in scores if score is not None]
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str, Any]:
+    """How the latest outcomes across `missions` cover a threat group's techniques."""
+    group = mitre_service.get_group(group_external_id.strip().upper())
+    outcomes = {item["external_id"]: item for item in latest_outcomes(missions)["techniques"]}
+    techniques = []
+    for technique in group["techniques"]:
+        outcome = outcomes.get(technique["external_id"])
+        techniques.append(
+            {
+                "external_id": technique["external_id"],
+                "kind": technique["kind"],
+                "name": technique["name"],
+                "tactics": [tactic["external_id"] for tactic in technique["tactics"]],
+                "tested": outcome is not None,
+                "detection_level_id": outcome["detection_level_id"] if outcome else None,
+                "score": outcome["score"] if outcome else None,
+                "mission_id": outcome["mission_id"] if outcome else None,
+                "test_id": outcome["test_id"] if outcome else None,
+            }
+        )
+    return {
+        "group": {
+            "external_id": group["external_id"],
+            "name": group["name"],
+            "aliases": group["aliases"],
+        },
+        "techniques_total": len(techniques),
+        "techniques_tested": sum(item["tested"] for item in techniques),
+        # Untested techniques count as 0: a group is covered only as far as it was tested.
+        "score": round(sum(item["score"] or 0 for item in techniques) / len(techniques), 1)
+        if techniques
+        else None,
+        "tested_score": _mean(item["score"] for item in techniques),
+        "techniques": techniques,
+    }
+
+
+# --- GET /missions/{id}/report -------------------------------------------------------------------
+
+
+def mission_report(mission: Mission, generated_at: Any) -> str:
+    """The printable HTML report: summary, scores by tactic, heatmap, per-test table."""
+    coverage = mission_coverage(mission)
+    levels = [
+        navigator.Level(level["name"], level["score"], level["color"])
+        for level in coverage["levels"]
+    ]
+    level_names = {str(level["id"]): level["name"] for level in coverage["levels"]}
+    return render_report(
+        {
+            "mission": mission,
+            "generated_at": generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "coverage": coverage,
+            "levels": coverage["levels"],
+            "tests": export_rows(mission),
+            "fmt": lambda score: "—" if score is None else f"{score:g}",
+            "color": lambda score: navigator.level_color(score, levels),
+            "outcomes": lambda outcomes: ", ".join(
+                f"{outcomes[level_id]} {name}"
+                for level_id, name in level_names.items()
+                if level_id in outcomes
+            ),
+        }
+    )

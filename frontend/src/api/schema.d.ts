@@ -4911,6 +4911,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/missions/{mission_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The mission's printable HTML report: summary, scores by tactic, a matrix heatmap and
+         *     a per-test table (user text autoescaped; print CSS keeps rows whole).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A printable HTML report. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/coverage/compare": {
         parameters: {
             query?: never;
@@ -4944,6 +4987,97 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["CompareOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's latest outcome per technique across missions (`mission_ids`,
+         *     default every mission the caller may see).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated mission ids; default every visible mission. */
+                    mission_ids?: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgCoverageOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage/groups/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        /** How the latest outcomes across missions cover a threat group's techniques. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated mission ids; default every visible mission. */
+                    mission_ids?: string[];
+                };
+                header?: never;
+                path: {
+                    external_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GroupCoverageOut"];
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
@@ -6402,6 +6536,61 @@ export interface components {
                 [key: string]: number;
             };
             techniques: components["schemas"]["ComparedTechniqueOut"][];
+        };
+        LatestOutcomeOut: {
+            external_id: string;
+            kind: string;
+            name: string;
+            tactics: string[];
+            /** Format: uuid */
+            detection_level_id: string | null;
+            score: number | null;
+            /** Format: uuid */
+            mission_id: string;
+            mission_name: string;
+            /** Format: uuid */
+            test_id: string;
+            /**
+             * Format: date-time
+             * @description When the outcome was known.
+             */
+            at: string;
+        };
+        OrgCoverageOut: {
+            mission_ids: string[];
+            levels: components["schemas"]["LevelOut"][];
+            /** @description Mean over techniques. */
+            score: number | null;
+            techniques: components["schemas"]["LatestOutcomeOut"][];
+        };
+        GroupRefOut1: {
+            external_id: string;
+            name: string;
+            aliases: string[];
+        };
+        GroupTechniqueCoverageOut: {
+            external_id: string;
+            kind: string;
+            name: string;
+            tactics: string[];
+            tested: boolean;
+            /** Format: uuid */
+            detection_level_id: string | null;
+            score: number | null;
+            /** Format: uuid */
+            mission_id: string | null;
+            /** Format: uuid */
+            test_id: string | null;
+        };
+        GroupCoverageOut: {
+            group: components["schemas"]["GroupRefOut1"];
+            techniques_total: number;
+            techniques_tested: number;
+            /** @description Mean over the group's techniques, untested ones as 0. */
+            score: number | null;
+            /** @description Mean over the tested ones. */
+            tested_score: number | null;
+            techniques: components["schemas"]["GroupTechniqueCoverageOut"][];
         };
         HealthOut: {
             /** @example ok */
