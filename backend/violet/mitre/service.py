@@ -507,15 +507,6 @@ def synced_version(domain: str) -> str | None:
     )
 
 
-def tactic_shortnames(domain: str) -> set[str]:
-    """The shortnames of the domain's live tactics (what a layer's `tactic` may say)."""
-    return set(
-        db.session.scalars(
-            select(MitreTactic.shortname).where(MitreTactic.domain == domain, _live(MitreTactic))
-        )
-    )
-
-
 def live_attack_objects(external_ids: set[str]) -> dict[str, dict[str, str]]:
     """ATT&CK id → {kind, name} for the ids that are live techniques or sub-techniques (two
     statements)."""
