@@ -82,7 +82,7 @@ def test_import_an_atomic_file_and_see_the_report(
     dialog.get_by_role("button", name="Import", exact=True).click()
     expect(report.get_by_test_id("import-skipped")).to_have_text("4")
     expect(report.get_by_test_id("import-created")).to_have_text("0")
-    dialog.get_by_role("button", name="Close").click()
+    dialog.get_by_role("button", name="Close", exact=True).click()
 
     expect(page.get_by_test_id("template-count")).to_have_text("4 templates")
     page.get_by_role("button", name="Run BloodHound from local disk", exact=True).click()

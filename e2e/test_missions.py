@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from accessibility import assert_accessible
+from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
 from conftest import sign_in_through_form
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -104,7 +104,7 @@ def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_co
     open_mission(red, setup)
     open_mission(blue, setup)
     expect(row_of(blue).get_by_test_id("state-chip")).to_have_text("Pending")
-    assert_accessible(blue)
+    check_a11y(blue)
 
     # Red executes the test: Start, then hand it to blue.
     open_test(red)
@@ -112,7 +112,7 @@ def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_co
     # Markdown is rendered, raw HTML is not.
     expect(drawer.locator("strong", has_text="encoded")).to_be_visible()
     assert red.evaluate("window.pwned") is None
-    assert_accessible(red)
+    check_a11y(red)
     drawer.get_by_role("button", name="Start").click()
     expect(drawer.get_by_test_id("drawer-state")).to_have_text("In progress")
     drawer.get_by_label("Target host").fill("WS-042")
@@ -133,7 +133,7 @@ def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_co
     drawer.get_by_role("button", name="Add tool outcome").click()
     choose(blue, "Tool of detection 2", "NDR")
     choose(blue, "Level of detection 2", "Not detected")
-    assert_accessible(blue)
+    check_a11y(blue)
     drawer.get_by_role("button", name="Save detections").click()
     expect(drawer.get_by_test_id("level-label").first).to_have_text("Alerted")
     blue.keyboard.press("Escape")
@@ -163,7 +163,7 @@ def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
         expect(drawer.get_by_role("button", name=name)).to_have_count(0)
     expect(drawer.get_by_role("textbox")).to_have_count(0)
     expect(drawer.get_by_role("region", name="Red team")).to_contain_text("Nothing recorded")
-    assert_accessible(viewer)
+    check_a11y(viewer)
 
 
 def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_context):
@@ -182,7 +182,7 @@ def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_contex
     dialog = red.get_by_role("dialog", name="Changed by someone else")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_test_id("conflict-values")).to_contain_text("Lead's note")
-    assert_accessible(red)
+    check_a11y(red)
     dialog.get_by_role("button", name="Reload").click()
     expect(dialog).to_have_count(0)
     expect(drawer.get_by_label("Red notes (Markdown)")).to_have_value("Lead's note")
@@ -194,11 +194,11 @@ def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     page = open_context(lead["email"])
     page.get_by_role("link", name="Missions", exact=True).click()
     expect(page.get_by_role("heading", name="Missions")).to_be_visible()
-    assert_accessible(page)
+    check_a11y(page)
     page.get_by_role("button", name="New mission").click()
     page.get_by_label("Name").fill("Red October")
     page.get_by_label("Environment").fill("Prod EU")
-    assert_accessible(page)
+    check_a11y(page)
     page.get_by_role("button", name="Create mission").click()
     expect(page.get_by_role("heading", name="Red October", level=1)).to_be_visible()
 
@@ -208,7 +208,7 @@ def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     page.get_by_role("option", name=f"Rob Red <{red['email']}>").click()
     members.get_by_role("button", name="Add", exact=True).click()
     expect(members.get_by_test_id("members-table")).to_contain_text(red["email"])
-    assert_accessible(page)
+    check_a11y(page)
     members.get_by_role("button", name="Save members").click()
     expect(members).to_have_count(0)
 
@@ -216,7 +216,7 @@ def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     adding = page.get_by_role("dialog", name="Add tests")
     adding.get_by_role("tab", name="Ad hoc").click()
     adding.get_by_label("Test name").fill("Kerberoasting")
-    assert_accessible(page)
+    check_a11y(page)
     adding.get_by_role("button", name="Add test").click()
     expect(row_of(page, "Kerberoasting")).to_be_visible()
 
@@ -254,7 +254,7 @@ def test_the_keyboard_moves_through_500_tests(setup: MissionSetup, open_context)
     expect(page.get_by_role("heading", name="Test 062")).to_be_visible()
     # The drawer works by keyboard: Tab reaches the blue section's first control.
     page.keyboard.press("Tab")
-    assert_accessible(page)
+    check_a11y(page)
     page.keyboard.press("Escape")
     expect(drawer).to_have_count(0)
 
@@ -268,7 +268,7 @@ def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.get_by_role("link", name="Detection levels").click()
     expect(page.get_by_role("heading", name="Detection levels")).to_be_visible()
-    assert_accessible(page)
+    check_a11y(page)
     page.get_by_label("Colour of Logged").fill("#f08c00")
     page.get_by_label("Name of Logged").fill("Logged only")
     page.get_by_role("button", name="Save Logged").click()
@@ -285,7 +285,7 @@ def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign
     choose(page, "Layer", "siem")
     page.get_by_role("button", name="Add tool").click()
     expect(page.get_by_label("Name of Sentinel")).to_be_visible()
-    assert_accessible(page)
+    check_a11y(page)
     page.get_by_role("button", name="Delete EDR").click()
     expect(page.get_by_label("Name of EDR")).to_have_count(0)
 

@@ -1,7 +1,7 @@
 """Library: test templates with their MITRE tags, scenario templates with their ordered tests.
 
 Revision ID: 9b109ed8a245
-Revises: b4e7a19c2f50
+Revises: c7e2b5d1f380
 Create Date: 2026-11-30
 
 A tag row points at exactly one of tactic / technique / sub-technique (CHECK num_nonnulls = 1),
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "9b109ed8a245"
-down_revision = "b4e7a19c2f50"
+down_revision = "c7e2b5d1f380"
 branch_labels = None
 depends_on = None
 

@@ -31,7 +31,7 @@ from violet.coverage.schemas import (
     PlanOut,
 )
 from violet.extensions import db
-from violet.missions.service.access import managed_mission, mission_access, mission_scoped
+from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
 
 blp = Blueprint(
     "coverage",

@@ -71,6 +71,8 @@ class DetectionLevel(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftD
     """How well a test was seen. `score` 0–100 feeds coverage; NULL is not scored (N/A)."""
 
     __tablename__ = "detection_levels"
+    # Written into every new workspace: an otherwise empty workspace is still empty.
+    REFERENCE_DATA = True
     __table_args__ = (
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score"),
         CheckConstraint("color ~ '^#[0-9a-fA-F]{6}$'", name="color"),

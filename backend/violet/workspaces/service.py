@@ -238,9 +238,15 @@ def update_workspace(workspace: Workspace, changes: dict[str, Any]) -> Workspace
 
 
 def content_count(workspace_id: uuid.UUID) -> int:
-    """Live tenant-owned rows in the workspace, over every tenant table (one query each)."""
+    """Live tenant-owned rows in the workspace, over every tenant table (one query each).
+
+    Reference data every workspace is given (`REFERENCE_DATA = True` on the model: the default
+    detection levels) is not content.
+    """
     total = 0
     for model in tenant_models():
+        if getattr(model, "REFERENCE_DATA", False):
+            continue
         statement = (
             select(func.count()).select_from(model).where(model.workspace_id == workspace_id)
         )

@@ -38,6 +38,6 @@ interface FetchResult<T> {
 /** The body of a 2xx answer; any other status becomes an ApiError carrying the problem. */
 export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   const { data, error, response } = await call;
-  if (!response.ok) throw toApiError(error, response.status);
+  if (!response.ok) throw toApiError(error, response.status, response.headers.get("Retry-After"));
   return data as T;
 }

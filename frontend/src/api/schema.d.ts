@@ -16,7 +16,8 @@ export interface paths {
         /**
          * Sign in with email and password.
          * @description Answers a token pair, or `{mfa_required: true, mfa_token}` for users with two-factor
-         *     authentication, to be completed with `POST /auth/login/mfa`.
+         *     authentication, to be completed with `POST /auth/login/mfa`. 10 failures for one account
+         *     from one address within 15 minutes (and more for an address or an account) → 429.
          */
         post: {
             parameters: {
@@ -90,6 +91,13 @@ export interface paths {
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong codes; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -110,7 +118,8 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new pair; the old one is spent.
-         * @description Presenting a spent refresh token again revokes every token of that sign-in.
+         * @description The token comes in the body, or (the web interface) in the `violet_refresh` cookie.
+         *     Presenting a spent refresh token again revokes every token of that sign-in.
          */
         post: {
             parameters: {
@@ -119,7 +128,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshIn"];
                 };
@@ -153,7 +162,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this sign-in: its refresh token stops working. */
+        /**
+         * End this sign-in: its refresh token (body or cookie) stops working.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -161,7 +173,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshIn"];
                 };
@@ -194,7 +206,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out everywhere: every refresh token and access token of the caller stops working. */
+        /**
+         * Sign out everywhere: every refresh, access and API token of the caller stops working.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -228,7 +243,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller, their groups and effective permissions. */
+        /**
+         * The caller, their groups and effective permissions (an API token's: its own).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -256,7 +274,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the caller's display name. */
+        /**
+         * Change the caller's display name.
+         * @description With an API token, the token must carry every permission of its owner (403 otherwise).
+         *
+         *     Needs only sign-in: no permission.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -295,7 +318,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the caller's password; every refresh token is revoked (sign in again). */
+        /**
+         * Change the caller's password; every session ends (sign in again).
+         * @description API tokens are revoked too, unless `keep_api_tokens` is true.
+         *
+         *     Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -318,6 +346,13 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong passwords; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -336,7 +371,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code). */
+        /**
+         * Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -374,7 +412,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP on by proving the authenticator app works (a current code). */
+        /**
+         * Turn TOTP on by proving the authenticator app works (a current code).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -415,7 +456,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP off (password and a current code); refused while MFA is mandatory. */
+        /**
+         * Turn TOTP off (password and a current code); refused while MFA is mandatory.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -454,7 +498,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API tokens (secrets are never shown again). */
+        /**
+         * The caller's API tokens (secrets are never shown again).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -478,7 +525,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token carrying some of the caller's permissions; shown once. */
+        /**
+         * Create an API token carrying some of the caller's permissions; shown once.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -524,7 +574,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's API tokens. */
+        /**
+         * Revoke one of the caller's API tokens.
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -710,8 +763,9 @@ export interface paths {
         head?: never;
         /**
          * Change a user's name, groups, active state or password.
-         * @description Deactivating a user revokes their sessions and API tokens. A change that would leave no
-         *     active administrator is refused (409).
+         * @description Setting a password or deactivating a user ends their sessions and API tokens. Changing a
+         *     user who holds a permission the caller lacks, or giving groups with such a permission,
+         *     is refused (403). A change that would leave no active administrator is refused (409).
          *
          *     Requires permission `user.manage`.
          */
@@ -806,7 +860,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Reset a user's two-factor authentication (lost device).
+         * Reset a user's two-factor authentication (lost device); their sessions end.
          * @description Requires permission `user.manage`.
          */
         delete: {
@@ -844,7 +898,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every permission code with what it allows. */
+        /**
+         * Every permission code with what it allows.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1325,7 +1382,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspaces the caller belongs to (every one with `workspace.read_all`). */
+        /**
+         * The workspaces the caller belongs to (every one with `workspace.read_all`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1404,7 +1464,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace this request acts in (`X-Violet-Workspace`, else the caller's default). */
+        /**
+         * The workspace this request acts in (`X-Violet-Workspace`, else the caller's default).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1427,7 +1490,10 @@ export interface paths {
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
-        /** Make a workspace the caller belongs to their default (remembered across sign-ins). */
+        /**
+         * Make a workspace the caller belongs to their default (remembered across sign-ins).
+         * @description Needs only sign-in: no permission.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -1471,7 +1537,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One workspace the caller may see. */
+        /**
+         * One workspace the caller may see.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1627,7 +1696,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The members of a workspace the caller may see. */
+        /**
+         * The members of a workspace the caller may see.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1707,7 +1779,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every known setting with its value and default. */
+        /**
+         * Every known setting with its value and default.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1796,7 +1871,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the catalogue holds, the last sync, and the pinned default release. */
+        /**
+         * What the catalogue holds, the last sync, and the pinned default release.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1838,8 +1916,8 @@ export interface paths {
         put?: never;
         /**
          * Sync the catalogue from a URL (default: the pinned release) or an uploaded bundle.
-         * @description JSON `{source?, expected_sha256?, allow_unverified?}`, or multipart/form-data with the
-         *     bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
+         * @description JSON `{source?, expected_sha256?, allow_unverified?, version?}`, or multipart/form-data
+         *     with the bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
          *     transaction; re-syncing the same bundle writes no catalogue row.
          *
          *     Requires permission `mitre.sync`.
@@ -1874,35 +1952,45 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The bundle exceeds MITRE_MAX_BYTES. */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The upload is not a .json or .json.gz file. */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
-                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle. */
+                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle (see `errors`). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The bundle could not be fetched. */
                 502: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1920,7 +2008,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tactics in matrix order; filter by domain and text (`q`). */
+        /**
+         * List tactics in matrix order; filter by domain and text (`q`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1969,7 +2060,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List techniques; filter by tactic, text (`q`), domain and platform. */
+        /**
+         * List techniques; filter by tactic, text (`q`), domain and platform.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2024,7 +2118,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One technique by ATT&CK id (T1059) with its tactics and sub-techniques. */
+        /**
+         * One technique by ATT&CK id (T1059) with its tactics and sub-techniques.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2068,7 +2165,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sub-techniques; filter by parent technique, text (`q`), domain and platform. */
+        /**
+         * List sub-techniques; filter by parent technique, text (`q`), domain and platform.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2122,7 +2222,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One sub-technique by ATT&CK id (T1059.001) with its parent technique. */
+        /**
+         * One sub-technique by ATT&CK id (T1059.001) with its parent technique.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2162,7 +2265,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The domain's matrix: tactics → techniques → sub-techniques (live objects only). */
+        /**
+         * The domain's matrix: tactics → techniques → sub-techniques (live objects only).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2203,7 +2309,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List threat groups; `q` matches the name, an alias or the id (G0016). */
+        /**
+         * List threat groups; `q` matches the name, an alias or the id (G0016).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2255,7 +2364,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One threat group by ATT&CK id (G0016) with the techniques and sub-techniques it uses. */
+        /**
+         * One threat group by ATT&CK id (G0016) with the techniques and sub-techniques it uses.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3213,6 +3325,8 @@ export interface paths {
          * The caller's missions (every mission with `mission.read_all`), with progress.
          * @description Each carries `progress` (`tests_total`, `tests_by_state`, `score`) and the caller's
          *     `my_role`. `include_deleted=true` needs `mission.manage_all`.
+         *
+         *     Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -3295,7 +3409,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One mission with its progress and the caller's role. */
+        /**
+         * One mission with its progress and the caller's role.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3325,7 +3442,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete the mission (soft; lead or `mission.manage_all`). */
+        /**
+         * Delete the mission (soft; lead or `mission.manage_all`).
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3350,7 +3470,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change the mission (lead or `mission.manage_all`); If-Match: stale → 412. */
+        /**
+         * Change the mission (lead or `mission.manage_all`); If-Match: stale → 412.
+         * @description Needs only sign-in: no permission.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3393,7 +3516,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bring a deleted mission back (lead or `mission.manage_all`). */
+        /**
+         * Bring a deleted mission back (lead or `mission.manage_all`).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3433,7 +3559,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The mission's members and their roles (lead, red, blue, viewer). */
+        /**
+         * The mission's members and their roles (lead, red, blue, viewer).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3461,6 +3590,8 @@ export interface paths {
         /**
          * Replace the member list (lead or `mission.manage_all`); at least one lead.
          * @description Each new member is announced with the `mission.member_added` event.
+         *
+         *     Needs only sign-in: no permission.
          */
         put: {
             parameters: {
@@ -3507,7 +3638,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Active users matching `q` (email or name), for the lead choosing members (max 20). */
+        /**
+         * Active users matching `q` (email or name), for the lead choosing members (max 20).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3552,7 +3686,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The mission's categories, by name. */
+        /**
+         * The mission's categories, by name.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3581,7 +3718,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a category (name unique in the mission). */
+        /**
+         * Add a category (name unique in the mission).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3627,7 +3767,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One category. */
+        /**
+         * One category.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3655,7 +3798,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a category (soft); its tests keep pointing at it. */
+        /**
+         * Delete a category (soft); its tests keep pointing at it.
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3681,7 +3827,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename or recolour a category. */
+        /**
+         * Rename or recolour a category.
+         * @description Needs only sign-in: no permission.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3726,7 +3875,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bring a deleted category back. */
+        /**
+         * Bring a deleted category back.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3772,6 +3924,7 @@ export interface paths {
         /**
          * Copy a scenario template and all its live tests (fields and ATT&CK tags) into the
          *     mission, in one transaction, after its existing tests. Needs `scenario_template.read`.
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -3820,6 +3973,7 @@ export interface paths {
         /**
          * The mission's tests in order; filter by state, tactic, technique (with its
          *     sub-techniques), detection level, category, scenario, text (`q`) and `latest` run.
+         * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -3866,6 +4020,7 @@ export interface paths {
         /**
          * Add one test at the end: from `test_template_id` (needs `test_template.read`; other
          *     fields override the copy) or ad hoc (`name`, fields, `mitre` tags from the catalogue).
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -3912,7 +4067,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Reorder the tests: `test_ids` lists every live test of the mission once. */
+        /**
+         * Reorder the tests: `test_ids` lists every live test of the mission once.
+         * @description Needs only sign-in: no permission.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -3957,7 +4115,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One test with its tags, detections and `ETag: "<version>"`. */
+        /**
+         * One test with its tags, detections and `ETag: "<version>"`.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3988,7 +4149,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Remove a test from the mission (soft; the lead). */
+        /**
+         * Remove a test from the mission (soft; the lead).
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4018,6 +4182,8 @@ export interface paths {
          * Change a test. Red writes the red fields and moves the state, blue the blue fields,
          *     the lead everything; a forbidden field → 403 naming it, nothing changed.
          * @description Moving to `waiting_blue` fills `executed_at`/`executed_by` unless red gave them.
+         *
+         *     Needs only sign-in: no permission.
          */
         patch: {
             parameters: {
@@ -4084,7 +4250,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bring a removed test back (the lead). */
+        /**
+         * Bring a removed test back (the lead).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4131,6 +4300,8 @@ export interface paths {
          * Replace the test's per-tool outcomes (blue or lead), one per tool.
          * @description The test's `detection_level_id` becomes the best-scoring of them (a level without a
          *     score counts only when no tool has a scored one).
+         *
+         *     Needs only sign-in: no permission.
          */
         put: {
             parameters: {
@@ -4184,6 +4355,7 @@ export interface paths {
         /**
          * A new pending run of the test, linked by `retest_of_id` (red or lead); the earlier
          *     run keeps its results, and coverage uses the latest run.
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -4223,7 +4395,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List detection levels in their display order (`position`). */
+        /**
+         * List detection levels in their display order (`position`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4301,7 +4476,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One detection level. */
+        /**
+         * One detection level.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4453,7 +4631,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List defense tools; filter by text (`q`: name, vendor) and `layer`. */
+        /**
+         * List defense tools; filter by text (`q`: name, vendor) and `layer`.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4533,7 +4714,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One defense tool, with `ETag: "<version>"`. */
+        /**
+         * One defense tool, with `ETag: "<version>"`.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4686,6 +4870,7 @@ export interface paths {
         /**
          * Scores per tactic, per technique and for the mission, from the latest completed run
          *     of each test (docs/coverage.md); `by=tool` adds the same per defense tool.
+         * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -4732,7 +4917,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download. */
+        /**
+         * The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4775,6 +4963,7 @@ export interface paths {
         /**
          * Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
          *     outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM) or `json`.
+         * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -4825,6 +5014,7 @@ export interface paths {
          * Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
          *     or a colour, the library's templates tagged with it, or a bare test when there is none.
          *     `dry_run: true` previews. The mission's lead (or `mission.manage_all`) only.
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -4875,6 +5065,7 @@ export interface paths {
         /**
          * Plan tests from a threat group's techniques (`{group: "G0016"}`), exactly as from a
          *     layer. `dry_run: true` previews.
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -4923,6 +5114,7 @@ export interface paths {
         /**
          * The mission's printable HTML report: summary, scores by tactic, a matrix heatmap and
          *     a per-test table (user text autoescaped; print CSS keeps rows whole).
+         * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -4965,6 +5157,7 @@ export interface paths {
          * Per technique tested in either mission: both scores and whether it improved,
          *     regressed, stayed unchanged, is new or was dropped (docs/coverage.md, "Compare").
          *     Both missions must be visible to the caller (else 404).
+         * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -5012,6 +5205,7 @@ export interface paths {
         /**
          * The organisation's latest outcome per technique across missions (`mission_ids`,
          *     default every mission the caller may see).
+         * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -5056,7 +5250,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** How the latest outcomes across missions cover a threat group's techniques. */
+        /**
+         * How the latest outcomes across missions cover a threat group's techniques.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5262,7 +5459,8 @@ export interface components {
         };
         TokenPairOut: {
             access_token: string;
-            refresh_token: string;
+            /** @description Absent when the request sent `X-Violet-Refresh: cookie`: the token is then in the HttpOnly `violet_refresh` cookie instead. */
+            refresh_token?: string;
             /** @example Bearer */
             token_type: string;
             /** @description Seconds. */
@@ -5270,7 +5468,8 @@ export interface components {
             user: components["schemas"]["MeOut"];
         };
         RefreshIn: {
-            refresh_token: string;
+            /** @description Omit it to use the `violet_refresh` cookie instead. */
+            refresh_token?: string;
         };
         MeUpdate: {
             display_name?: string;
@@ -5278,6 +5477,11 @@ export interface components {
         PasswordChangeIn: {
             current_password: string;
             new_password: string;
+            /**
+             * @description Keep the caller's API tokens (every session ends anyway).
+             * @default false
+             */
+            keep_api_tokens: boolean;
         };
         MfaSetupOut: {
             secret: string;
@@ -5592,16 +5796,33 @@ export interface components {
             techniques: number;
             subtechniques: number;
         };
+        DomainStatusOut: {
+            /** @example enterprise-attack */
+            domain: string;
+            /** @description Its last synced release. */
+            version: string | null;
+            /** @description Live objects. */
+            counts: components["schemas"]["CountsOut"];
+            /** @description Its last sync attempt (see `status` and `error`). */
+            last_sync: components["schemas"]["SyncOut"] | (Record<string, never> | null);
+        };
         StatusOut: {
-            last_sync: (Record<string, never> | null) | components["schemas"]["SyncOut"];
+            /** @description The last attempt of any domain, including one that failed before its bundle named a domain (offline, checksum mismatch). */
+            last_sync: components["schemas"]["SyncOut"] | (Record<string, never> | null);
             /** @description Last synced release. */
             version?: string | null;
             source_url?: string | null;
             sha256?: string | null;
-            domains: string[];
+            /** @description Each domain with data or a sync attempt, in matrix order. */
+            domains: components["schemas"]["DomainStatusOut"][];
+            /** @description Live objects of all domains. */
             counts: components["schemas"]["CountsOut"];
             default_url: string;
             default_version: string;
+            /** @description The checksum pinned for the default URL (MITRE_DEFAULT_SHA256). */
+            default_sha256: string | null;
+            /** @description Whether a checksum is pinned for the default URL. */
+            pinned: boolean;
             /** @description A sync holds the lock right now. */
             sync_running: boolean;
         };
@@ -5615,6 +5836,11 @@ export interface components {
              * @default false
              */
             allow_unverified: boolean;
+            /**
+             * @description The ATT&CK release, for a bundle without a collection object (the bundle's own version wins; without either, the file or URL name is read).
+             * @example 18.1
+             */
+            version?: string;
         };
         SyncUpload: {
             /**
@@ -5625,6 +5851,11 @@ export interface components {
             expected_sha256?: string;
             /** @default false */
             allow_unverified: boolean;
+            /**
+             * @description The ATT&CK release, for a bundle without a collection object (the bundle's own version wins; without either, the file or URL name is read).
+             * @example 18.1
+             */
+            version?: string;
         };
         ChangesOut: {
             added: number;
@@ -6611,7 +6842,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Default error response */
@@ -6620,7 +6851,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Unauthorized */
@@ -6629,7 +6860,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Forbidden */
@@ -6638,7 +6869,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
     };

@@ -11,6 +11,7 @@ import {
 import { useDisclosure } from "@mantine/hooks";
 import { Suspense } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import type { PermissionCode } from "../api/types";
 import { useAuth } from "../features/auth/AuthProvider";
 import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 import { PageLoader } from "./PageLoader";
@@ -19,7 +20,7 @@ import classes from "./Layout.module.css";
 interface NavItem {
   to: string;
   label: string;
-  permission?: string;
+  permission?: PermissionCode;
 }
 
 const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [

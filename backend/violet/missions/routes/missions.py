@@ -16,6 +16,7 @@ from violet.core.errors import Forbidden
 from violet.core.pagination import list_response
 from violet.core.versioning import versioned
 from violet.extensions import db
+from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
 from violet.missions.schemas import (
     CategoryCreate,
     CategoryOut,
@@ -34,12 +35,7 @@ from violet.missions.schemas import (
 )
 from violet.missions.service import missions
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import (
-    check_include_deleted_in_mission,
-    managed_mission,
-    mission_access,
-    mission_scoped,
-)
+from violet.missions.service.access import check_include_deleted_in_mission
 
 blp = Blueprint(
     "missions",

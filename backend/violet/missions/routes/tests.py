@@ -15,6 +15,7 @@ from violet.core.auth import require_auth
 from violet.core.pagination import list_response
 from violet.core.versioning import versioned
 from violet.extensions import db
+from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
 from violet.missions.schemas import (
     DetectionIn,
     IncludeDeletedQuery,
@@ -25,12 +26,7 @@ from violet.missions.schemas import (
     TestOrderIn,
 )
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import (
-    check_include_deleted_in_mission,
-    managed_mission,
-    mission_access,
-    mission_scoped,
-)
+from violet.missions.service.access import check_include_deleted_in_mission
 
 blp = Blueprint(
     "mission-tests",

@@ -58,7 +58,7 @@ export function ConfirmTemplateModal({
       opened={target !== null}
       onClose={close}
       title={copy.title}
-      closeButtonProps={{ "aria-label": "Close" }}
+      closeButtonProps={{ "aria-label": "Close dialog" }}
     >
       {target && (
         <Stack>

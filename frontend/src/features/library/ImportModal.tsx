@@ -66,7 +66,7 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
       onClose={close}
       title="Import templates"
       size="lg"
-      closeButtonProps={{ "aria-label": "Close" }}
+      closeButtonProps={{ "aria-label": "Close dialog" }}
     >
       <form
         onSubmit={(event) => {

@@ -21,6 +21,8 @@ export function Markdown({
       <ReactMarkdown
         skipHtml
         components={{
+          // A code block scrolls sideways: keyboard users must be able to focus it to scroll.
+          pre: ({ children }) => <pre tabIndex={0}>{children}</pre>,
           a: ({ href, children }) => (
             <Anchor href={href} target="_blank" rel="noopener noreferrer" inherit>
               {children}

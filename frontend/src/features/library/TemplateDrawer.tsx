@@ -27,7 +27,7 @@ export function TemplateDrawer({
     <Drawer
       opened={template !== null}
       onClose={onClose}
-      closeButtonProps={{ "aria-label": "Close" }}
+      closeButtonProps={{ "aria-label": "Close dialog" }}
       position="right"
       size="xl"
       title={template?.name}

@@ -12,7 +12,8 @@ import {
 } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiError, fieldError } from "../../api/problem";
+import { ApiError } from "../../api/problem";
+import { apiFieldErrors } from "../../app/forms";
 import type { OpsecLevel, Platform, TestTemplate, TestTemplateCreate } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import {
@@ -109,7 +110,7 @@ export function TemplateFormModal({
     <Modal
       opened={opened}
       onClose={onClose}
-      closeButtonProps={{ "aria-label": "Close" }}
+      closeButtonProps={{ "aria-label": "Close dialog" }}
       title={template ? `Edit ${template.name}` : "New test template"}
       size="xl"
     >
@@ -126,13 +127,13 @@ export function TemplateFormModal({
             maxLength={200}
             value={values.name}
             onChange={(event) => set("name", event.currentTarget.value)}
-            error={fieldError(error, "name")}
+            error={apiFieldErrors(error)["name"]}
             data-autofocus
           />
           <MitreTagPicker
             value={values.mitre}
             onChange={(mitre) => set("mitre", mitre)}
-            error={fieldError(error, "mitre")}
+            error={apiFieldErrors(error)["mitre"]}
           />
           {TEXT_FIELDS.map(([field, label]) => (
             <MarkdownField
@@ -140,7 +141,7 @@ export function TemplateFormModal({
               label={label}
               value={values.texts[field]}
               onChange={(text) => set("texts", { ...values.texts, [field]: text })}
-              error={fieldError(error, field)}
+              error={apiFieldErrors(error)[field]}
               minRows={field === "procedure" ? 5 : 2}
             />
           ))}
@@ -150,7 +151,7 @@ export function TemplateFormModal({
               data={[...PLATFORMS]}
               value={values.platforms}
               onChange={(platforms) => set("platforms", platforms as Platform[])}
-              error={fieldError(error, "platforms")}
+              error={apiFieldErrors(error)["platforms"]}
             />
             <Select
               label="OPSEC level"
@@ -167,7 +168,7 @@ export function TemplateFormModal({
               value={values.tags}
               onChange={(tags) => set("tags", tags)}
               maxLength={50}
-              error={fieldError(error, "tags")}
+              error={apiFieldErrors(error)["tags"]}
             />
             <TagsInput
               label="References"

@@ -16,7 +16,7 @@ import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { fieldError } from "../../api/problem";
+import { apiFieldErrors } from "../../app/forms";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
 import { MISSION_STATUSES, createMission, fetchMissions, missionsKey } from "./api";
@@ -159,7 +159,7 @@ function CreateMissionForm({ onDone }: { onDone: () => void }) {
           maxLength={200}
           value={name}
           onChange={(event) => setName(event.currentTarget.value)}
-          error={fieldError(mutation.error, "name")}
+          error={apiFieldErrors(mutation.error)["name"]}
           data-autofocus
         />
         <Textarea
@@ -186,7 +186,7 @@ function CreateMissionForm({ onDone }: { onDone: () => void }) {
             label="End date"
             value={endDate}
             onChange={(event) => setEndDate(event.currentTarget.value)}
-            error={fieldError(mutation.error, "end_date")}
+            error={apiFieldErrors(mutation.error)["end_date"]}
           />
         </Group>
         {mutation.error && <ErrorAlert title="Not created" error={mutation.error} />}

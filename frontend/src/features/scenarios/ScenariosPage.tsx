@@ -2,7 +2,7 @@ import { Anchor, Button, Group, Loader, Stack, Table, Text, TextInput, Title } f
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { fieldError } from "../../api/problem";
+import { apiFieldErrors } from "../../app/forms";
 import { formatDateTime } from "../../app/format";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
@@ -33,13 +33,13 @@ function NewScenarioForm() {
           maxLength={200}
           value={name}
           onChange={(event) => setName(event.currentTarget.value)}
-          error={fieldError(mutation.error, "name")}
+          error={apiFieldErrors(mutation.error)["name"]}
         />
         <Button type="submit" loading={mutation.isPending}>
           Create scenario
         </Button>
       </Group>
-      {mutation.error && !fieldError(mutation.error, "name") && (
+      {mutation.error && !apiFieldErrors(mutation.error)["name"] && (
         <ErrorAlert title="Could not create the scenario" error={mutation.error} />
       )}
     </form>

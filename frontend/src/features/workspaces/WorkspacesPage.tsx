@@ -14,7 +14,8 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { ApiError, fieldError } from "../../api/problem";
+import { ApiError } from "../../api/problem";
+import { apiFieldErrors } from "../../app/forms";
 import type { Workspace } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
@@ -147,7 +148,7 @@ function CreateWorkspaceForm() {
     mutation.mutate({ name, slug });
   };
   const generalError =
-    mutation.error && !(fieldError(mutation.error, "name") || fieldError(mutation.error, "slug"));
+    mutation.error && !(apiFieldErrors(mutation.error).name || apiFieldErrors(mutation.error).slug);
 
   return (
     <form onSubmit={submit} aria-label="New workspace">
@@ -162,7 +163,7 @@ function CreateWorkspaceForm() {
             maxLength={100}
             value={name}
             onChange={(event) => setName(event.currentTarget.value)}
-            error={fieldError(mutation.error, "name")}
+            error={apiFieldErrors(mutation.error).name}
           />
           <TextInput
             label="Slug"
@@ -171,7 +172,7 @@ function CreateWorkspaceForm() {
             maxLength={50}
             value={slug}
             onChange={(event) => setSlug(event.currentTarget.value)}
-            error={fieldError(mutation.error, "slug")}
+            error={apiFieldErrors(mutation.error).slug}
           />
         </Group>
         {generalError && (
@@ -290,10 +291,10 @@ function RenameForm({ workspace, onDone }: { workspace: Workspace; onDone: () =>
           maxLength={100}
           value={name}
           onChange={(event) => setName(event.currentTarget.value)}
-          error={fieldError(mutation.error, "name")}
+          error={apiFieldErrors(mutation.error).name}
           data-autofocus
         />
-        {mutation.error && !fieldError(mutation.error, "name") && (
+        {mutation.error && !apiFieldErrors(mutation.error).name && (
           <ErrorAlert title="Could not rename the workspace" error={mutation.error} />
         )}
         <Group justify="flex-end">
