@@ -7,6 +7,7 @@ import pytest
 
 from tests.missions.conftest import sync
 from tests.mitre.bundle import build_bundle, group, uses
+from violet.coverage.navigator import layer_problems
 
 
 @pytest.fixture
@@ -104,3 +105,66 @@ def test_group_coverage(app, client, team, two_missions):
     ]
     assert body["score"] == 33.3 and body["tested_score"] == 50.0
     assert unknown.status_code == 404
+
+
+def test_the_cross_mission_layer_carries_the_latest_outcomes(client, team, two_missions):
+    first, _ = two_missions
+
+    response = client.get("/api/v1/coverage/navigator-layer", headers=team.viewer)
+    narrowed = client.get(
+        "/api/v1/coverage/navigator-layer",
+        query_string={"mission_ids": first["id"]},
+        headers=team.viewer,
+    )
+
+    assert response.status_code == 200, response.json
+    assert "attachment" in response.headers["Content-Disposition"]
+    layer = response.json
+    shortnames = {"initial-access", "execution", "persistence"}
+    assert layer_problems(layer, tactic_shortnames=shortnames) == []
+    assert layer["versions"]["layer"] == "4.5" and layer["domain"] == "enterprise-attack"
+    entries = {(item["techniqueID"], item["tactic"]): item for item in layer["techniques"]}
+    assert {key: item.get("score") for key, item in entries.items()} == {
+        ("T1059", "execution"): 100.0,  # Q2's later run
+        ("T1059.001", "execution"): 40.0,
+        ("T1078", "initial-access"): 75.0,
+        ("T1078", "persistence"): 75.0,
+        ("T1566", "initial-access"): 0.0,
+        ("T1566.001", "initial-access"): 0.0,
+    }
+    assert entries[("T1059", "execution")]["comment"] == "1 test: 1 Prevented"
+    assert entries[("T1059", "execution")]["showSubtechniques"] is True
+    assert {item["techniqueID"] for item in narrowed.json["techniques"]} == {
+        "T1059",
+        "T1059.001",
+        "T1078",
+    }
+
+
+def test_the_cross_mission_layer_refuses_hidden_and_malformed_missions(
+    client, team, two_missions, make_mission
+):
+    theirs = make_mission("Theirs", headers=team.outsider)
+    url = "/api/v1/coverage/navigator-layer"
+
+    hidden = client.get(url, query_string={"mission_ids": theirs["id"]}, headers=team.lead)
+    bad = client.get(url, query_string={"mission_ids": "nope"}, headers=team.lead)
+
+    assert hidden.status_code == 404
+    assert bad.status_code == 422 and "mission_ids.0" in bad.json["errors"]
+    assert client.get(url).status_code == 401
+
+
+@pytest.mark.parametrize("path", ["", "/navigator-layer"])
+def test_cross_mission_coverage_is_a_constant_number_of_statements(
+    client, team, two_missions, make_mission, run, count_statements, path
+):
+    url = f"/api/v1/coverage{path}"
+    with count_statements() as few:
+        assert client.get(url, headers=team.lead).status_code == 200
+    for number in range(6):
+        run(make_mission(f"More {number}"), f"more {number}", ["T1078", "T1566.001"], "Alerted")
+    with count_statements() as many:
+        assert client.get(url, headers=team.lead).status_code == 200
+
+    assert many.count == few.count

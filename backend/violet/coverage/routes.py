@@ -171,6 +171,22 @@ class OrganisationCoverage(MethodView):
         return service.latest_outcomes(missions)
 
 
+@org_blp.route("/navigator-layer")
+class OrganisationLayer(MethodView):
+    @require_auth
+    @org_blp.arguments(OrgCoverageQuery, location="query")
+    @org_blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
+    def get(self, query):
+        """The latest outcome per technique across missions (`mission_ids`, default every
+        mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download."""
+        missions = service.visible_missions(query.get("mission_ids"))
+        return (
+            service.organisation_layer(missions),
+            200,
+            {"Content-Disposition": 'attachment; filename="violet-coverage-layer.json"'},
+        )
+
+
 @org_blp.route("/groups/<string:external_id>")
 class GroupCoverage(MethodView):
     @require_auth

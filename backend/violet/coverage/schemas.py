@@ -211,7 +211,7 @@ class OrgCoverageOut(Schema):
     techniques = fields.List(fields.Nested(LatestOutcomeOut), required=True)
 
 
-class GroupRefOut(Schema):
+class ThreatGroupRefOut(Schema):
     external_id = fields.String(required=True)
     name = fields.String(required=True)
     aliases = fields.List(fields.String(), required=True)
@@ -230,7 +230,7 @@ class GroupTechniqueCoverageOut(Schema):
 
 
 class GroupCoverageOut(Schema):
-    group = fields.Nested(GroupRefOut, required=True)
+    group = fields.Nested(ThreatGroupRefOut, required=True)
     techniques_total = fields.Integer(required=True)
     techniques_tested = fields.Integer(required=True)
     score = fields.Float(

@@ -238,14 +238,53 @@ def _by_tool(data: MissionData) -> list[dict[str, Any]]:
 def mission_layer(mission: Mission) -> dict[str, Any]:
     """The mission's coverage as an ATT&CK Navigator layer 4.5 (docs/coverage.md)."""
     data = load_mission(mission)
-    coverage = data.coverage()
+    return _layer(
+        mission.name,
+        f"Violet coverage of the mission {mission.name}",
+        data,
+        data.coverage().techniques,
+    )
+
+
+def organisation_layer(missions: list[Mission]) -> dict[str, Any]:
+    """The latest outcome per technique across `missions` as a layer: each technique carries
+    the score of its latest counted run (docs/coverage.md, "Across missions")."""
+    data, latest = _latest_runs(missions)
+    level_scores = data.level_scores
+    cells = {}
+    for attack_id, test in latest.items():
+        cell = Cell()
+        cell.add(_as_run(test), level_scores.get(test.detection_level_id))
+        cells[attack_id] = cell
+    names = ", ".join(mission.name for mission in missions)
+    return _layer(
+        "Violet coverage across missions",
+        f"The latest outcome per technique across: {names}"[:2000],
+        data,
+        cells,
+    )
+
+
+def _as_run(test: MissionTest) -> Run:
+    return Run(
+        id=test.id,
+        chain_id=test.id,
+        sequence=0,
+        state=test.state,
+        detection_level_id=test.detection_level_id,
+        attack_ids=(),
+        tactic_tags=(),
+    )
+
+
+def _layer(name: str, description: str, data: MissionData, cells: dict[str, Cell]) -> dict:
+    """A layer of one entry per technique (or sub-technique) and tactic of the domain most
+    tagged; a technique of another domain is left out (a layer has one domain)."""
     domains = Counter(
         tactic["domain"] for tactics in data.tactics_of.values() for tactic in tactics
     )
     domain = domains.most_common(1)[0][0] if domains else DEFAULT_DOMAIN
-    with_subtechniques = {
-        parent_of(attack_id) for attack_id in coverage.techniques if "." in attack_id
-    }
+    with_subtechniques = {parent_of(attack_id) for attack_id in cells if "." in attack_id}
     entries = [
         navigator.LayerTechnique(
             technique_id=attack_id,
@@ -260,13 +299,13 @@ def mission_layer(mission: Mission) -> dict[str, Any]:
             },
             has_subtechniques=attack_id in with_subtechniques,
         )
-        for attack_id, cell in sorted(coverage.techniques.items())
+        for attack_id, cell in sorted(cells.items())
         for tactic in data.tactics_of.get(parent_of(attack_id), [])
         if tactic["domain"] == domain
     ]
     return navigator.build_layer(
-        name=mission.name,
-        description=f"Violet coverage of the mission {mission.name}",
+        name=name,
+        description=description,
         domain=domain,
         attack_version=mitre_service.synced_version(domain),
         techniques=entries,
@@ -571,17 +610,9 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
     """Per technique and sub-technique, the most recent counted run across `missions` (a
     sub-technique's run counts for its technique too); the score is the mean over techniques
     (docs/coverage.md, "Across missions"). Constant statements whatever the number of missions."""
-    data = MissionData(None, *_load_tests([mission.id for mission in missions]))
+    data, latest = _latest_runs(missions)
     names = {mission.id: mission.name for mission in missions}
     level_scores = data.level_scores
-    tests = {test.id: test for test in data.tests}
-    latest: dict[str, MissionTest] = {}
-    for run in latest_completed_runs(data.runs()):
-        test = tests[run.id]
-        for attack_id in {cell for tag in run.attack_ids for cell in (tag, parent_of(tag))}:
-            current = latest.get(attack_id)
-            if current is None or _moment(test) > _moment(current):
-                latest[attack_id] = test
     tag_names = {tag.external_id: tag.name for tags in data.tags.values() for tag in tags}
     techniques = [
         {
@@ -606,6 +637,21 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
         "score": _mean(item["score"] for item in techniques if item["kind"] == "technique"),
         "techniques": techniques,
     }
+
+
+def _latest_runs(missions: list[Mission]) -> tuple[MissionData, dict[str, MissionTest]]:
+    """The missions' data, and per technique and sub-technique the test of its latest counted
+    run (a sub-technique's run counts for its technique too)."""
+    data = MissionData(None, *_load_tests([mission.id for mission in missions]))
+    tests = {test.id: test for test in data.tests}
+    latest: dict[str, MissionTest] = {}
+    for run in latest_completed_runs(data.runs()):
+        test = tests[run.id]
+        for attack_id in {cell for tag in run.attack_ids for cell in (tag, parent_of(tag))}:
+            current = latest.get(attack_id)
+            if current is None or _moment(test) > _moment(current):
+                latest[attack_id] = test
+    return data, latest
 
 
 def _moment(test: MissionTest) -> tuple[Any, str]:

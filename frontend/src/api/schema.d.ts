@@ -5241,6 +5241,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coverage/navigator-layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest outcome per technique across missions (`mission_ids`, default every
+         *     mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated mission ids; default every visible mission. */
+                    mission_ids?: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An ATT&CK Navigator layer (format 4.5). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/coverage/groups/{external_id}": {
         parameters: {
             query?: never;
@@ -6794,7 +6838,7 @@ export interface components {
             score: number | null;
             techniques: components["schemas"]["LatestOutcomeOut"][];
         };
-        GroupRefOut1: {
+        ThreatGroupRefOut: {
             external_id: string;
             name: string;
             aliases: string[];
@@ -6814,7 +6858,7 @@ export interface components {
             test_id: string | null;
         };
         GroupCoverageOut: {
-            group: components["schemas"]["GroupRefOut1"];
+            group: components["schemas"]["ThreatGroupRefOut"];
             techniques_total: number;
             techniques_tested: number;
             /** @description Mean over the group's techniques, untested ones as 0. */
