@@ -14,7 +14,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from violet.core.auth import require_auth
+from violet.core.auth import require_auth, require_perm
 from violet.core.models import utcnow
 from violet.coverage import service
 from violet.coverage.schemas import (
@@ -29,6 +29,8 @@ from violet.coverage.schemas import (
     OrgCoverageOut,
     OrgCoverageQuery,
     PlanOut,
+    SaveAsScenarioIn,
+    SavedScenarioOut,
 )
 from violet.extensions import db
 from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
@@ -209,3 +211,19 @@ class MissionReport(MethodView):
         mission = mission_access(mission_id).mission
         html = service.mission_report(mission, utcnow())
         return Response(html, mimetype="text/html")
+
+
+@blp.route("/save-as-scenario")
+class SaveAsScenario(MethodView):
+    @require_perm("scenario_template.write")
+    @mission_scoped
+    @blp.arguments(SaveAsScenarioIn)
+    @blp.response(201, SavedScenarioOut)
+    def post(self, payload, mission_id: UUID):
+        """A library scenario template of the mission's tests, in order (retests left out).
+        Tests made from a live library template reuse it; the others become new templates,
+        which needs `test_template.write` as well."""
+        mission = mission_access(mission_id).mission
+        saved = service.save_as_scenario(mission, payload)
+        db.session.commit()
+        return saved

@@ -242,3 +242,22 @@ class GroupCoverageOut(Schema):
         allow_none=True, required=True, metadata={"description": "Mean over the tested ones."}
     )
     techniques = fields.List(fields.Nested(GroupTechniqueCoverageOut), required=True)
+
+
+class SaveAsScenarioIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(
+        allow_none=True, validate=validate.Length(max=20_000), metadata={"description": "Optional."}
+    )
+
+
+class SavedScenarioOut(Schema):
+    id = fields.UUID(required=True, metadata={"description": "The new scenario template."})
+    name = fields.String(required=True)
+    test_template_ids = fields.List(
+        fields.UUID(), required=True, metadata={"description": "Its tests, in the mission's order."}
+    )
+    new_templates = fields.Integer(
+        required=True,
+        metadata={"description": "Library templates created from tests that had none."},
+    )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from violet.auth.service.directory import emails_of
 from violet.core.auth import current_user_id, has_permission
-from violet.core.errors import NotFound, Unprocessable
+from violet.core.errors import Forbidden, NotFound, Unprocessable
 from violet.coverage import navigator
 from violet.coverage.exports import csv_document
 from violet.coverage.report import render_report
@@ -32,6 +32,8 @@ from violet.coverage.scoring import (
 )
 from violet.extensions import db
 from violet.library.models import TestTemplate, TestTemplateMitreTag
+from violet.library.service import scenarios as library_scenarios
+from violet.library.service import templates as library_templates
 from violet.missions.models import (
     DefenseTool,
     DetectionLevel,
@@ -728,3 +730,81 @@ def mission_report(mission: Mission, generated_at: Any) -> str:
             ),
         }
     )
+
+
+# --- POST /missions/{id}/save-as-scenario --------------------------------------------------------
+
+# The fields a mission test shares with a library template (copied when it has none).
+TEMPLATE_FIELDS = (
+    "name",
+    "description",
+    "procedure",
+    "cleanup",
+    "prerequisites",
+    "expected_detection",
+    "opsec_level",
+    "platforms",
+)
+
+
+def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]:
+    """A scenario template of the mission's tests in their order (retests left out: they run
+    a test again). A test made from a live library template points at that template; any other
+    test becomes a new template first (its fields and ATT&CK tags), which needs
+    `test_template.write` (403 before anything is written)."""
+    tests = list(
+        db.session.scalars(
+            select(MissionTest)
+            .where(MissionTest.mission_id == mission.id, MissionTest.retest_of_id.is_(None))
+            .order_by(MissionTest.position, MissionTest.id)
+        )
+    )
+    if not tests:
+        raise Unprocessable(
+            "The mission has no tests to save.", errors={"mission": ["No tests to save."]}
+        )
+    live_templates = set(
+        db.session.scalars(
+            select(TestTemplate.id).where(
+                TestTemplate.id.in_({test.test_template_id for test in tests} - {None})
+            )
+        )
+    )
+    to_copy = [test for test in tests if test.test_template_id not in live_templates]
+    if to_copy and not has_permission("test_template.write"):
+        raise Forbidden(
+            f"{len(to_copy)} test(s) of the mission are not from the library; saving them as "
+            "new library templates needs test_template.write."
+        )
+    tags: dict[uuid.UUID, list[dict[str, str]]] = defaultdict(list)
+    for tag in db.session.scalars(
+        select(MissionTestMitreTag).where(
+            MissionTestMitreTag.mission_test_id.in_([test.id for test in to_copy])
+        )
+    ):
+        tags[tag.mission_test_id].append({"kind": tag.kind, "external_id": tag.external_id})
+    template_ids = []
+    for test in tests:
+        if test.test_template_id in live_templates:
+            template_ids.append(test.test_template_id)
+            continue
+        values_of_test = {name: getattr(test, name) for name in TEMPLATE_FIELDS}
+        template = library_templates.create_template(
+            mission.workspace_id,
+            {**values_of_test, "mitre": tags.get(test.id, []), "source": "mission"},
+        )
+        template_ids.append(template.id)
+    scenario = library_scenarios.create_scenario(
+        mission.workspace_id,
+        {
+            "name": values["name"],
+            "description": values.get("description"),
+            "test_template_ids": template_ids,
+        },
+    )
+    return {
+        "id": scenario.id,
+        "name": scenario.name,
+        "test_template_ids": template_ids,
+        "new_templates": len(to_copy),
+    }

@@ -5146,6 +5146,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/missions/{mission_id}/save-as-scenario": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A library scenario template of the mission's tests, in order (retests left out).
+         *     Tests made from a live library template reuse it; the others become new templates,
+         *     which needs `test_template.write` as well.
+         * @description Requires permission `scenario_template.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SaveAsScenarioIn"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedScenarioOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/coverage/compare": {
         parameters: {
             query?: never;
@@ -6787,6 +6840,23 @@ export interface components {
             group: string;
             /** @default false */
             dry_run: boolean;
+        };
+        SaveAsScenarioIn: {
+            name: string;
+            /** @description Optional. */
+            description?: string | null;
+        };
+        SavedScenarioOut: {
+            /**
+             * Format: uuid
+             * @description The new scenario template.
+             */
+            id: string;
+            name: string;
+            /** @description Its tests, in the mission's order. */
+            test_template_ids: string[];
+            /** @description Library templates created from tests that had none. */
+            new_templates: number;
         };
         ComparedMissionOut: {
             /** Format: uuid */
