@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 from uuid import UUID
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from violet.core.auth import require_auth, require_perm
+from violet.core.errors import ApiError, Unprocessable
+from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
 from violet.coverage import service
+from violet.coverage.archive import MAX_ARCHIVE_BYTES, ArchiveError, read_archive
 from violet.coverage.schemas import (
+    ArchiveMissionIn,
     CompareOut,
     CompareQuery,
     CoverageQuery,
@@ -25,6 +31,8 @@ from violet.coverage.schemas import (
     FromGroupIn,
     FromLayerIn,
     GroupCoverageOut,
+    ImportedMissionOut,
+    ImportUploadDoc,
     MissionCoverageOut,
     OrgCoverageOut,
     OrgCoverageQuery,
@@ -41,6 +49,9 @@ blp = Blueprint(
     description="Coverage scores, ATT&CK Navigator layers and exports of a mission.",
 )
 
+
+# POST /missions/import: mounted at /api/v1/missions beside the missions' own routes.
+import_blp = Blueprint("mission-import", __name__, description="Restore a mission archive.")
 
 # Across missions: mounted at /api/v1/coverage.
 org_blp = Blueprint("coverage-org", __name__, description="Coverage across missions.")
@@ -93,22 +104,96 @@ class MissionExport(MethodView):
     )
     def get(self, query, mission_id: UUID):
         """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
-        outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM) or `json`."""
+        outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM), `json`,
+        or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md)."""
         mission = mission_access(mission_id).mission
         if query["format"] == "csv":
             body, mimetype = service.export_csv(mission), "text/csv"
+        elif query["format"] == "zip":
+            body, mimetype = service.mission_archive(mission, utcnow()), "application/zip"
         else:
             document = {
                 "mission": {"id": str(mission.id), "name": mission.name},
                 "tests": service.export_rows(mission),
             }
             body, mimetype = json.dumps(document, ensure_ascii=False).encode(), "application/json"
-        name = _file_name(mission.name, f"-tests.{query['format']}")
+        suffix = "-mission.zip" if query["format"] == "zip" else f"-tests.{query['format']}"
         return Response(
             body,
             mimetype=mimetype,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{_file_name(mission.name, suffix)}"'
+            },
         )
+
+
+@import_blp.route("/import")
+class MissionImport(MethodView):
+    @require_perm("mission.create")
+    @import_blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {"schema": ImportUploadDoc},
+            },
+        }
+    )
+    @import_blp.response(201, ImportedMissionOut)
+    @import_blp.alt_response(413, description="The archive is too large, packed or unpacked.")
+    @import_blp.alt_response(
+        422,
+        description="Not a mission archive: unsafe names, a zip bomb, a bad document.",
+    )
+    def post(self):
+        """Restore a mission archive (`GET /missions/{id}/export?format=zip`) as a new mission
+        of the current workspace, led by the caller; the archive is the raw body or a multipart
+        `file`. Levels and tools are matched by name (`warnings` lists the ones missing here)."""
+        manifest, document = _read_archive_request()
+        try:
+            mission_document = ArchiveMissionIn().load(document)
+        except ValidationError as error:
+            raise Unprocessable(
+                "mission.json does not describe a mission (see `errors`).",
+                errors=_flat_errors(error.messages, "mission"),
+            ) from error
+        imported = service.import_mission(manifest, mission_document)
+        db.session.commit()
+        return imported
+
+
+def _flat_errors(messages: Any, path: str) -> dict[str, list[str]]:
+    """Marshmallow's nested messages as `{"mission.tests.0.name": [...]}` (at most 50)."""
+    if isinstance(messages, list):
+        return {path: [str(message) for message in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, nested in messages.items():
+        flat.update(_flat_errors(nested, f"{path}.{key}"))
+    return dict(list(flat.items())[:50])
+
+
+def _read_archive_request() -> tuple[dict, dict]:
+    """The archive's manifest and mission document, from a raw body or a multipart upload."""
+    allow_body_up_to(MAX_ARCHIVE_BYTES)
+    too_large = f"The archive exceeds {MAX_ARCHIVE_BYTES // 2**20} MB."
+    if request.content_length is not None and request.content_length > MAX_ARCHIVE_BYTES:
+        raise ApiError(too_large, status=413)
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or set(request.files) != {"file"}:
+            detail = "Send the archive as one multipart part named 'file'."
+            raise Unprocessable(detail, errors={"file": [detail]})
+        content = upload.stream.read(MAX_ARCHIVE_BYTES + 1)
+    else:
+        content = request.get_data(cache=False)
+    if len(content) > MAX_ARCHIVE_BYTES:
+        raise ApiError(too_large, status=413)
+    try:
+        return read_archive(content)
+    except ArchiveError as error:
+        raise ApiError(
+            error.detail, status=error.status, errors={"file": [error.detail]}
+        ) from error
 
 
 def _plan(mission_id: UUID, attack_ids: list[str], dry_run: bool) -> dict:

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
+
+from violet.missions.models import (
+    EXECUTION_RESULTS,
+    MISSION_STATUSES,
+    MITRE_KINDS,
+    OPSEC_LEVELS,
+    TEST_STATES,
+)
 
 
 class CoverageQuery(Schema):
@@ -16,8 +26,11 @@ class CoverageQuery(Schema):
 class ExportQuery(Schema):
     format = fields.String(
         required=True,
-        validate=validate.OneOf(("csv", "json")),
-        metadata={"description": "`csv` (spreadsheet-safe, UTF-8 with BOM) or `json`."},
+        validate=validate.OneOf(("csv", "json", "zip")),
+        metadata={
+            "description": "`csv` (spreadsheet-safe, UTF-8 with BOM), `json`, or `zip` (the "
+            "mission archive)."
+        },
     )
 
 
@@ -260,4 +273,138 @@ class SavedScenarioOut(Schema):
     new_templates = fields.Integer(
         required=True,
         metadata={"description": "Library templates created from tests that had none."},
+    )
+
+
+# --- mission archives (docs/coverage.md, "Mission archives") ------------------------------------
+
+_TEXT_MAX = 100_000
+
+
+def _text(**kwargs: Any) -> fields.String:
+    return fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=_TEXT_MAX), **kwargs
+    )
+
+
+class ArchiveTagIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(MITRE_KINDS))
+    external_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(max=256))
+    url = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=512))
+
+
+class ArchiveDetectionIn(Schema):
+    tool = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    detection_level = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    detected_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    rule_ref = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    notes = _text()
+
+
+class ArchiveTestIn(Schema):
+    ref = fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+    retest_of = fields.Integer(allow_none=True, load_default=None)
+    category = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=100))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = _text()
+    procedure = _text()
+    cleanup = _text()
+    prerequisites = _text()
+    expected_detection = _text()
+    platforms = fields.List(
+        fields.String(validate=validate.Length(max=50)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+    opsec_level = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(OPSEC_LEVELS)
+    )
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(TEST_STATES),
+    )
+    executed_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    source_host = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=255)
+    )
+    target_host = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=255)
+    )
+    command_executed = _text()
+    red_notes = _text()
+    execution_result = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(EXECUTION_RESULTS)
+    )
+    detection_level = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=100)
+    )
+    detected_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    detection_notes = _text()
+    detection_refs = fields.List(
+        fields.String(validate=validate.Length(max=2000)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+    expected_tools = fields.List(
+        fields.String(validate=validate.Length(max=100)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+    mitre = fields.List(
+        fields.Nested(ArchiveTagIn), load_default=list, validate=validate.Length(max=200)
+    )
+    detections = fields.List(
+        fields.Nested(ArchiveDetectionIn), load_default=list, validate=validate.Length(max=100)
+    )
+
+
+class ArchiveCategoryIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    color = fields.String(
+        allow_none=True, load_default=None, validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$")
+    )
+
+
+class ArchiveMissionIn(Schema):
+    """mission.json: the mission, its categories and its tests (unknown fields refused)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = _text()
+    status = fields.String(required=True, validate=validate.OneOf(MISSION_STATUSES))
+    start_date = fields.Date(allow_none=True, load_default=None)
+    end_date = fields.Date(allow_none=True, load_default=None)
+    environment = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=200)
+    )
+    exported_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    categories = fields.List(
+        fields.Nested(ArchiveCategoryIn), load_default=list, validate=validate.Length(max=500)
+    )
+    tests = fields.List(
+        fields.Nested(ArchiveTestIn), load_default=list, validate=validate.Length(max=20_000)
+    )
+
+
+class ImportUploadDoc(Schema):
+    """The multipart form of an import (documentation only)."""
+
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "The mission archive."},
+    )
+
+
+class ImportedMissionOut(Schema):
+    id = fields.UUID(required=True, metadata={"description": "The new mission."})
+    name = fields.String(required=True)
+    tests = fields.Integer(required=True)
+    evidence_files = fields.Integer(
+        required=True,
+        metadata={"description": "Evidence files in the archive (not restored yet)."},
+    )
+    warnings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "What could not be matched (levels or tools by name)."},
     )

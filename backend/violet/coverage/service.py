@@ -12,13 +12,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import aliased
 
 from violet.auth.service.directory import emails_of
 from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Forbidden, NotFound, Unprocessable
+from violet.core.models import including_deleted
 from violet.coverage import navigator
+from violet.coverage.archive import write_archive
 from violet.coverage.exports import csv_document
 from violet.coverage.report import render_report
 from violet.coverage.scoring import (
@@ -38,11 +40,13 @@ from violet.missions.models import (
     DefenseTool,
     DetectionLevel,
     Mission,
+    MissionCategory,
     MissionMember,
     MissionTest,
     MissionTestDetection,
     MissionTestMitreTag,
 )
+from violet.missions.service import missions as mission_service
 from violet.missions.service import tests as mission_tests
 from violet.missions.service.access import MissionAccess
 from violet.mitre import service as mitre_service
@@ -808,3 +812,255 @@ def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]
         "test_template_ids": template_ids,
         "new_templates": len(to_copy),
     }
+
+
+# --- GET /missions/{id}/export?format=zip and POST /missions/import ------------------------------
+
+# The test fields an archive carries as they are (the rest are names or references).
+ARCHIVED_TEST_FIELDS = (
+    "name",
+    "description",
+    "procedure",
+    "cleanup",
+    "prerequisites",
+    "expected_detection",
+    "platforms",
+    "opsec_level",
+    "state",
+    "executed_at",
+    "source_host",
+    "target_host",
+    "command_executed",
+    "red_notes",
+    "execution_result",
+    "detected_at",
+    "detection_notes",
+    "detection_refs",
+)
+
+
+def mission_archive(mission: Mission, exported_at: Any) -> bytes:
+    """The mission's archive: mission.json and, once evidence exists, its files."""
+    return write_archive(archive_document(mission, exported_at))
+
+
+def archive_document(mission: Mission, exported_at: Any) -> dict[str, Any]:
+    """The mission, its categories and its live tests (tags, outcomes by level and tool
+    name; retests point at their first run by `ref`). A fixed number of statements."""
+    data = load_mission(mission)
+    # Deleted levels and tools too: outcomes recorded before the deletion keep their names.
+    level_names = {
+        level.id: level.name
+        for level in db.session.scalars(including_deleted(select(DetectionLevel)))
+    }
+    categories = list(
+        db.session.scalars(
+            select(MissionCategory)
+            .where(MissionCategory.mission_id == mission.id)
+            .order_by(MissionCategory.name)
+        )
+    )
+    category_names = {category.id: category.name for category in categories}
+    tools = {
+        tool.id: tool.name for tool in db.session.scalars(including_deleted(select(DefenseTool)))
+    }
+    detections: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for detection in db.session.scalars(
+        select(MissionTestDetection).where(
+            MissionTestDetection.mission_test_id.in_([test.id for test in data.tests])
+        )
+    ):
+        detections[detection.mission_test_id].append(
+            {
+                "tool": tools[detection.tool_id],
+                "detection_level": level_names[detection.detection_level_id],
+                "detected_at": _iso(detection.detected_at),
+                "rule_ref": detection.rule_ref,
+                "notes": detection.notes,
+            }
+        )
+    refs = {test.id: ref for ref, test in enumerate(data.tests)}
+    return {
+        "name": mission.name,
+        "description": mission.description,
+        "status": mission.status,
+        "start_date": _iso(mission.start_date),
+        "end_date": _iso(mission.end_date),
+        "environment": mission.environment,
+        "exported_at": _iso(exported_at),
+        "categories": [{"name": category.name, "color": category.color} for category in categories],
+        "tests": [
+            {
+                "ref": refs[test.id],
+                "retest_of": refs.get(test.retest_of_id) if test.retest_of_id else None,
+                "category": category_names.get(test.category_id) if test.category_id else None,
+                **{name: _iso(getattr(test, name)) for name in ARCHIVED_TEST_FIELDS},
+                "platforms": list(test.platforms),
+                "detection_refs": list(test.detection_refs),
+                "detection_level": level_names.get(test.detection_level_id)
+                if test.detection_level_id
+                else None,
+                "expected_tools": [
+                    tools[tool_id] for tool_id in test.expected_tool_ids if tool_id in tools
+                ],
+                "mitre": [
+                    {
+                        "kind": tag.kind,
+                        "external_id": tag.external_id,
+                        "name": tag.name,
+                        "url": tag.url,
+                    }
+                    for tag in data.tags.get(test.id, [])
+                ],
+                "detections": detections.get(test.id, []),
+            }
+            for test in data.tests
+        ],
+    }
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def import_mission(manifest: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """A new mission in the current workspace from an archive's (checked) document, led by
+    the caller. Levels and tools are matched by name; one that this workspace lacks is left
+    out and named in `warnings`. Tags are restored as recorded (they are copies). The whole
+    mission is written in one transaction and a fixed number of statements."""
+    _check_references(document)
+    levels = {level.name: level.id for level in db.session.scalars(select(DetectionLevel))}
+    tools = {tool.name: tool.id for tool in db.session.scalars(select(DefenseTool))}
+    missing: set[str] = set()
+
+    def level_id(name: str | None) -> uuid.UUID | None:
+        if name is None:
+            return None
+        if name not in levels:
+            missing.add(f"No detection level named {name!r} here: its outcomes are left empty.")
+        return levels.get(name)
+
+    def tool_id(name: str) -> uuid.UUID | None:
+        if name not in tools:
+            missing.add(f"No defense tool named {name!r} here: its outcomes are left out.")
+        return tools.get(name)
+
+    mission = mission_service.create_mission(
+        {
+            name: document[name]
+            for name in ("name", "description", "status", "start_date", "end_date", "environment")
+        }
+    )
+    workspace_id = mission.workspace_id
+    categories = {
+        item["name"]: MissionCategory(
+            workspace_id=workspace_id, mission_id=mission.id, name=item["name"], color=item["color"]
+        )
+        for item in document["categories"]
+    }
+    db.session.add_all(categories.values())
+    db.session.flush()
+    # One bulk insert (the ORM writes versioned rows one by one). Ids are chosen here so that a
+    # retest names its first run in the same statement, where PostgreSQL checks the foreign
+    # key once the statement ends; the audit columns the flush would fill are set here.
+    test_ids = {item["ref"]: uuid.uuid4() for item in document["tests"]}
+    actor = current_user_id()
+    test_rows = [
+        {
+            "id": test_ids[item["ref"]],
+            "workspace_id": workspace_id,
+            "mission_id": mission.id,
+            "position": position,
+            "retest_of_id": test_ids.get(item["retest_of"]),
+            "category_id": categories[item["category"]].id if item["category"] else None,
+            "detection_level_id": level_id(item["detection_level"]),
+            "expected_tool_ids": [
+                found for name in item["expected_tools"] if (found := tool_id(name))
+            ],
+            "created_by": actor,
+            "updated_by": actor,
+            **{name: item[name] for name in ARCHIVED_TEST_FIELDS},
+        }
+        for position, item in enumerate(document["tests"])
+    ]
+    if test_rows:
+        db.session.execute(insert(MissionTest), test_rows)
+    rows: list[Any] = []
+    for item in document["tests"]:
+        test_id = test_ids[item["ref"]]
+        rows.extend(
+            MissionTestMitreTag(workspace_id=workspace_id, mission_test_id=test_id, **tag)
+            for tag in item["mitre"]
+        )
+        for detection in item["detections"]:
+            found_tool, found_level = (
+                tool_id(detection["tool"]),
+                level_id(detection["detection_level"]),
+            )
+            if found_tool and found_level:
+                rows.append(
+                    MissionTestDetection(
+                        workspace_id=workspace_id,
+                        mission_test_id=test_id,
+                        tool_id=found_tool,
+                        detection_level_id=found_level,
+                        detected_at=detection["detected_at"],
+                        rule_ref=detection["rule_ref"],
+                        notes=detection["notes"],
+                    )
+                )
+    db.session.add_all(rows)
+    db.session.flush()
+    return {
+        "id": mission.id,
+        "name": mission.name,
+        "tests": len(test_rows),
+        "evidence_files": len(manifest.get("evidence") or []),
+        "warnings": sorted(missing),
+    }
+
+
+def _check_references(document: dict[str, Any]) -> None:
+    """422 for what the tables would refuse: duplicate refs, categories, tags or tools, a
+    retest of an unknown test, an unknown category, an end before the start."""
+    problems = []
+    refs = [item["ref"] for item in document["tests"]]
+    if len(set(refs)) != len(refs):
+        problems.append("Two tests share a ref.")
+    names = [item["name"] for item in document["categories"]]
+    if len(set(names)) != len(names):
+        problems.append("Two categories share a name.")
+    for item in document["tests"]:
+        label = f"Test {item['ref']}"
+        if item["retest_of"] is not None and item["retest_of"] not in refs:
+            problems.append(f"{label} is a retest of an unknown test.")
+        if item["category"] and item["category"] not in names:
+            problems.append(f"{label} names an unknown category.")
+        tags = [(tag["kind"], tag["external_id"]) for tag in item["mitre"]]
+        if len(set(tags)) != len(tags):
+            problems.append(f"{label} has the same ATT&CK tag twice.")
+        tools = [detection["tool"] for detection in item["detections"]]
+        if len(set(tools)) != len(tools):
+            problems.append(f"{label} has two outcomes for one tool.")
+    if not problems and _has_retest_cycle(document["tests"]):
+        problems.append("Retests go round in a circle.")
+    start, end = document["start_date"], document["end_date"]
+    if start and end and end < start:
+        problems.append("The end date is before the start date.")
+    if problems:
+        raise Unprocessable(
+            f"Not a consistent mission: {problems[0]}", errors={"mission": problems[:50]}
+        )
+
+
+def _has_retest_cycle(tests: list[dict[str, Any]]) -> bool:
+    """Whether following `retest_of` from some test never ends (coverage follows each chain to
+    its first run, so a circle must never reach the tables)."""
+    retest_of = {item["ref"]: item["retest_of"] for item in tests}
+    for item in tests:
+        steps, ref = 0, item["ref"]
+        while retest_of.get(ref) is not None:
+            ref, steps = retest_of[ref], steps + 1
+            if steps > len(tests):
+                return True
+    return False

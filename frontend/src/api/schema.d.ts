@@ -4962,14 +4962,15 @@ export interface paths {
         };
         /**
          * Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
-         *     outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM) or `json`.
+         *     outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM), `json`,
+         *     or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md).
          * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
                 query: {
-                    /** @description `csv` (spreadsheet-safe, UTF-8 with BOM) or `json`. */
-                    format: "csv" | "json";
+                    /** @description `csv` (spreadsheet-safe, UTF-8 with BOM), `json`, or `zip` (the mission archive). */
+                    format: "csv" | "json" | "zip";
                 };
                 header?: never;
                 path: {
@@ -5381,6 +5382,69 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a mission archive (`GET /missions/{id}/export?format=zip`) as a new mission
+         *     of the current workspace, led by the caller; the archive is the raw body or a multipart
+         *     `file`. Levels and tools are matched by name (`warnings` lists the ones missing here).
+         * @description Requires permission `mission.create`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/zip": string;
+                    "multipart/form-data": components["schemas"]["ImportUploadDoc1"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportedMissionOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description The archive is too large, packed or unpacked. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not a mission archive: unsafe names, a zip bomb, a bad document. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6936,6 +7000,26 @@ export interface components {
             /** @description Mean over the tested ones. */
             tested_score: number | null;
             techniques: components["schemas"]["GroupTechniqueCoverageOut"][];
+        };
+        ImportUploadDoc1: {
+            /**
+             * Format: binary
+             * @description The mission archive.
+             */
+            file: string;
+        };
+        ImportedMissionOut: {
+            /**
+             * Format: uuid
+             * @description The new mission.
+             */
+            id: string;
+            name: string;
+            tests: number;
+            /** @description Evidence files in the archive (not restored yet). */
+            evidence_files: number;
+            /** @description What could not be matched (levels or tools by name). */
+            warnings: string[];
         };
         HealthOut: {
             /** @example ok */
