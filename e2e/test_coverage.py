@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,19 @@ def test_the_mission_downloads_are_files(page: Page, admin_api, catalogue, sign_
     assert json.loads(tests_json)["tests"][0]["detection_level"] == "Alerted"
     name, report = download("Printable report (HTML)")
     assert b"Purple week" in report
+    name, archive = download("Mission archive (ZIP)")
+    assert name == "Purple-week-mission.zip"
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        assert json.loads(zipped.read("mission.json"))["tests"][0]["name"] == "T1059 test"
+
+    # The archive goes back in as a new mission.
+    page.goto("/missions")
+    page.get_by_role("button", name="Import archive").click()
+    dialog = page.get_by_role("dialog", name="Import a mission archive")
+    with page.expect_file_chooser() as chooser:
+        dialog.get_by_role("button", name="Mission archive").click()
+    chooser.value.set_files({"name": name, "mimeType": "application/zip", "buffer": archive})
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    expect(dialog.get_by_role("status")).to_contain_text("Imported 1 tests")
+    missions = admin_api.call("GET", "/missions")["items"]
+    assert sorted(mission["name"] for mission in missions) == ["Purple week", "Purple week"]

@@ -13,6 +13,7 @@ const DOWNLOADS = [
   { label: "Tests as CSV", path: "export?format=csv", name: "tests.csv" },
   { label: "Tests as JSON", path: "export?format=json", name: "tests.json" },
   { label: "Printable report (HTML)", path: "report", name: "report.html" },
+  { label: "Mission archive (ZIP)", path: "export?format=zip", name: "mission.zip" },
 ];
 
 /** The mission page's coverage actions: its heatmap, downloads, planning, save as scenario. */

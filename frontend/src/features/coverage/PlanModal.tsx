@@ -139,6 +139,7 @@ export function PlanModal({
             onChange={readLayer}
             error={fileError}
             clearable
+            clearButtonProps={{ "aria-label": "Clear the file" }}
           />
         )}
         <Group>

@@ -92,3 +92,20 @@ export async function downloadFile(path: string, fallbackName: string): Promise<
   link.click();
   URL.revokeObjectURL(url);
 }
+
+export type ImportedMission = components["schemas"]["ImportedMissionOut"];
+
+/** Restore a mission archive (multipart `file`) as a new mission of the current workspace. */
+export async function importMission(file: File): Promise<ImportedMission> {
+  const form = new FormData();
+  form.append("file", file);
+  const request = new Request("/api/v1/missions/import", {
+    method: "POST",
+    headers: { Accept: "application/json" },
+    body: form,
+  });
+  const response = await session.fetch(withWorkspace(request));
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw toApiError(body, response.status);
+  return body as ImportedMission;
+}
