@@ -300,14 +300,15 @@ class MissionReport(MethodView):
 
 @blp.route("/save-as-scenario")
 class SaveAsScenario(MethodView):
-    @require_perm("scenario_template.write")
+    @require_auth
     @mission_scoped
     @blp.arguments(SaveAsScenarioIn)
     @blp.response(201, SavedScenarioOut)
     def post(self, payload, mission_id: UUID):
         """A library scenario template of the mission's tests, in order (retests left out).
-        Tests made from a live library template reuse it; the others become new templates,
-        which needs `test_template.write` as well."""
+        Needs `scenario_template.write` (a mission the caller may not see is 404 first). Tests
+        made from a live library template reuse it; the others become new templates, which
+        needs `test_template.write` as well."""
         mission = mission_access(mission_id).mission
         saved = service.save_as_scenario(mission, payload)
         db.session.commit()

@@ -756,6 +756,8 @@ def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]
     a test again). A test made from a live library template points at that template; any other
     test becomes a new template first (its fields and ATT&CK tags), which needs
     `test_template.write` (403 before anything is written)."""
+    if not has_permission("scenario_template.write"):
+        raise Forbidden("Saving a scenario needs scenario_template.write.")
     tests = list(
         db.session.scalars(
             select(MissionTest)
