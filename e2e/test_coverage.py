@@ -65,11 +65,11 @@ def test_the_heatmap_shows_a_level_blue_recorded(page: Page, admin_api, catalogu
     expect(drawer).to_contain_text("T1059 test")
     expect(drawer).to_contain_text("Alerted")
 
-    # Across missions (none chosen: every mission), and the home page's card.
-    page.goto("/coverage")
-    expect(page.get_by_test_id("technique-T1059")).to_contain_text("Alerted")
+    # The home page's card, then across missions (none chosen: every mission).
     page.goto("/")
     expect(page.get_by_test_id("home-coverage-score")).to_have_text("75")
+    page.get_by_role("link", name="Open the coverage heatmap").click()
+    expect(page.get_by_test_id("technique-T1059")).to_contain_text("Alerted")
 
 
 def test_compare_shows_an_improved_technique(page: Page, admin_api, catalogue, sign_in):

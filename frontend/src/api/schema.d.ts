@@ -5160,9 +5160,10 @@ export interface paths {
         put?: never;
         /**
          * A library scenario template of the mission's tests, in order (retests left out).
-         *     Tests made from a live library template reuse it; the others become new templates,
-         *     which needs `test_template.write` as well.
-         * @description Requires permission `scenario_template.write`.
+         *     Needs `scenario_template.write` (a mission the caller may not see is 404 first). Tests
+         *     made from a live library template reuse it; the others become new templates, which
+         *     needs `test_template.write` as well.
+         * @description Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -5189,7 +5190,6 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
-                403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };

@@ -68,7 +68,7 @@ export default function CoveragePage() {
     queryFn: () => fetchMissions({ limit: 500 }),
   });
   const coverage = useQuery({
-    queryKey: [...coverageKey, single ?? selected.join(",")],
+    queryKey: [...coverageKey, "heatmap", single ? "mission" : "missions", selected.join(",")],
     queryFn: (): Promise<HeatData> =>
       single
         ? fetchMissionCoverage(single).then(fromMission)

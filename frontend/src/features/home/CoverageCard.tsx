@@ -8,7 +8,10 @@ import { HomeCard } from "./HomeCard";
 
 /** The home page's coverage: the latest outcome per technique across the caller's missions. */
 export function CoverageCard() {
-  const query = useQuery({ queryKey: [...coverageKey, ""], queryFn: () => fetchOrgCoverage([]) });
+  const query = useQuery({
+    queryKey: [...coverageKey, "organisation"],
+    queryFn: () => fetchOrgCoverage([]),
+  });
   const techniques = (query.data?.techniques ?? []).filter((item) => item.kind === "technique");
   return (
     <HomeCard id="coverage" title="Coverage">
