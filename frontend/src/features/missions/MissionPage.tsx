@@ -35,7 +35,7 @@ import {
 import type { MissionStatus, MissionTest, TestState } from "./api";
 import { MissionCoverageActions } from "../coverage/MissionCoverageActions";
 import { AddTestsModal } from "./AddTestsModal";
-import { MarkdownText } from "./Markdown";
+import { Markdown } from "../../app/Markdown";
 import { MembersModal } from "./MembersModal";
 import { MissionProgress, Score } from "./MissionProgress";
 import { STATUS_COLORS } from "./MissionsPage";
@@ -157,7 +157,7 @@ export default function MissionPage() {
           </Group>
         </Paper>
       </SimpleGrid>
-      {mission.data.description && <MarkdownText text={mission.data.description} />}
+      {mission.data.description && <Markdown text={mission.data.description} empty="None" />}
 
       <Group align="flex-end">
         <TextInput
