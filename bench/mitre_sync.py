@@ -82,7 +82,7 @@ def run_phase(phase: str, bundle: Path, database_url: str) -> dict[str, float | 
     counts = result.counts
     note = (
         f"{counts['tactics']}/{counts['techniques']}/{counts['subtechniques']} live, "
-        f"changes {result.changes}"
+        f"changes {result.changes}, groups {result.group_changes}"
     )
     return {"wall_s": elapsed, "rows": result.rows_written, "note": note}
 
@@ -124,7 +124,8 @@ def empty_catalogue(database_url: str) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE mitre_technique_tactics, mitre_subtechniques, mitre_techniques, "
+                "TRUNCATE mitre_group_techniques, mitre_group_subtechniques, mitre_groups, "
+                "mitre_technique_tactics, mitre_subtechniques, mitre_techniques, "
                 "mitre_tactics, mitre_syncs"
             )
         )

@@ -42,6 +42,14 @@ class Technique:
     deprecated: bool = False
 
 
+@dataclass(frozen=True)
+class ThreatGroup:
+    external_id: str
+    name: str
+    aliases: tuple[str, ...]
+    uses: tuple[str, ...]  # technique and subtechnique ids
+
+
 TACTICS = (
     Tactic("TA0002", "Execution", "execution"),
     Tactic("TA0003", "Persistence", "persistence"),
@@ -201,8 +209,10 @@ def small_bundle(
     tactics: tuple[Tactic, ...] = TACTICS,
     techniques: tuple[Technique, ...] = TECHNIQUES,
     with_collection: bool = True,
+    groups: tuple[ThreatGroup, ...] = (),
 ) -> dict[str, Any]:
-    """A STIX 2.1 bundle: identity, marking, collection, matrix, tactics, techniques, subs.
+    """A STIX 2.1 bundle: identity, marking, collection, matrix, tactics, techniques, subs,
+    and `groups` (intrusion sets with their `uses` relationships).
 
     Without the collection object (as in some published bundles) it names no release.
     """
@@ -276,6 +286,37 @@ def small_bundle(
                     "relationship_type": "subtechnique-of",
                     "source_ref": child["id"],
                     "target_ref": parent["id"],
+                    "x_mitre_domains": [DOMAIN],
+                }
+            )
+    for threat_group in groups:
+        intrusion_set = bundle.add(
+            {
+                **_common(
+                    "intrusion-set",
+                    threat_group.external_id,
+                    threat_group.name,
+                    f"{threat_group.name} is a threat group.",
+                ),
+                "aliases": list(threat_group.aliases),
+                "external_references": _reference(
+                    threat_group.external_id, f"groups/{threat_group.external_id}"
+                ),
+            }
+        )
+        for technique_id in threat_group.uses:
+            bundle.add(
+                {
+                    "type": "relationship",
+                    "spec_version": "2.1",
+                    "id": _stix_id(
+                        "relationship", f"{threat_group.external_id} uses {technique_id}"
+                    ),
+                    "created": CREATED,
+                    "modified": MODIFIED,
+                    "relationship_type": "uses",
+                    "source_ref": intrusion_set["id"],
+                    "target_ref": _stix_id("attack-pattern", technique_id),
                     "x_mitre_domains": [DOMAIN],
                 }
             )

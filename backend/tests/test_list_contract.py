@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.mitre.bundle import build_bundle, encode
+from tests.mitre.bundle import build_bundle, encode, group
 from violet.extensions import db
 from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
 
@@ -54,7 +54,17 @@ def rows_for_every_list(
     for email in ("one@example.test", "two@example.test", "three@example.test"):
         client.post("/api/v1/invitations", json={"email": email}, headers=admin_header)
     sync_catalogue(
-        SyncSource(content=encode(build_bundle()), label="upload:contract.json"),
+        SyncSource(
+            content=encode(
+                build_bundle(
+                    extra_objects=[
+                        group(f"G000{number}", "Same Group", [f"Alias {number}"])
+                        for number in (1, 2, 3)
+                    ]
+                )
+            ),
+            label="upload:contract.json",
+        ),
         expected_sha256=None,
         allow_unverified=True,
         started_by=None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from violet.auth.domain import domain as auth
 from violet.core.domain import Domain, PermissionCode
+from violet.coverage.domain import domain as coverage
 from violet.diag.domain import domain as diag
 from violet.library.domain import domain as library
 from violet.missions.domain import domain as missions
@@ -24,4 +25,14 @@ planned = Domain(
     ],
 )
 
-DOMAINS: list[Domain] = [auth, workspaces, settings, mitre, library, missions, diag, planned]
+DOMAINS: list[Domain] = [
+    auth,
+    workspaces,
+    settings,
+    mitre,
+    library,
+    missions,
+    coverage,
+    diag,
+    planned,
+]

@@ -98,6 +98,41 @@ def subtechnique_of(sub_external_id: str, parent_external_id: str) -> dict[str, 
     }
 
 
+def group(external_id: str, name: str, aliases: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "intrusion-set",
+        "id": stix_id("intrusion-set", external_id),
+        "created": "2017-05-31T21:31:52.748Z",
+        "modified": "2025-04-04T17:07:43.344Z",
+        "name": name,
+        "aliases": aliases,
+        "description": f"{name} is a threat group.",
+        "external_references": [
+            {
+                "source_name": "mitre-attack",
+                "external_id": external_id,
+                "url": f"https://attack.mitre.org/groups/{external_id}",
+            }
+        ],
+        "x_mitre_domains": ["enterprise-attack"],
+        "x_mitre_version": "6.2",
+        **extra,
+    }
+
+
+def uses(group_external_id: str, technique_external_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "relationship",
+        "id": stix_id("relationship", f"{group_external_id} uses {technique_external_id}"),
+        "created": "2020-01-14T17:18:32.126Z",
+        "modified": "2020-01-14T17:18:32.126Z",
+        "relationship_type": "uses",
+        "source_ref": stix_id("intrusion-set", group_external_id),
+        "target_ref": stix_id("attack-pattern", technique_external_id),
+        **extra,
+    }
+
+
 def build_bundle(
     spec_version: str = "2.1",
     *,

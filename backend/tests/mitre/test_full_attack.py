@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from violet.config import REPO_ROOT
 
-BUNDLE = REPO_ROOT.parent / "shared" / "data" / "enterprise-attack-v18.1.json.gz"
+# ATTACK_BUNDLE points elsewhere (e.g. from a git worktree one level deeper).
+BUNDLE = Path(
+    os.environ.get(
+        "ATTACK_BUNDLE", REPO_ROOT.parent / "shared" / "data" / "enterprise-attack-v18.1.json.gz"
+    )
+)
 # `gunzip -c enterprise-attack-v18.1.json.gz | sha256sum` of the shared copy.
 BUNDLE_JSON_SHA256 = "5c8a1178581a28d6080dfa715cad6ac69d9927ece5ec921241ecec8e4085a793"
 

@@ -1,4 +1,5 @@
-"""ATT&CK catalogue tables: tactics, techniques, sub-techniques, their tactic links, sync records.
+"""ATT&CK catalogue tables: tactics, techniques, sub-techniques, their tactic links, threat
+groups and the techniques they use, sync records.
 
 Catalogue rows are written only by the sync (`service/sync.py`) and are never deleted: an object
 MITRE revokes or deprecates keeps its row with the flag set, and an object that disappears from
@@ -169,6 +170,52 @@ MitreTechnique.subtechnique_count = column_property(
     .scalar_subquery(),
     deferred=True,
 )
+
+
+class MitreGroup(AttackObjectMixin, Base):
+    """A threat group (`intrusion-set`). One STIX object may sit in several domain bundles:
+    `domains` lists them all and `domain` is the first (stable whichever bundle synced last)."""
+
+    __tablename__ = "mitre_groups"
+    __table_args__ = (
+        CheckConstraint(_in("domain", DOMAINS), name="domain"),
+        Index("ix_mitre_groups_domains", "domains", postgresql_using="gin"),
+    )
+
+    aliases: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), default=list, server_default=text("'{}'::text[]")
+    )
+    domains: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), default=list, server_default=text("'{}'::text[]")
+    )
+
+
+class MitreGroupTechnique(Base):
+    """Group → technique it uses (live `uses` relationships between live ends)."""
+
+    __tablename__ = "mitre_group_techniques"
+    __table_args__ = (Index("ix_mitre_group_techniques_technique_id", "technique_id"),)
+
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mitre_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    technique_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mitre_techniques.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class MitreGroupSubtechnique(Base):
+    """Group → sub-technique it uses."""
+
+    __tablename__ = "mitre_group_subtechniques"
+    __table_args__ = (Index("ix_mitre_group_subtechniques_subtechnique_id", "subtechnique_id"),)
+
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mitre_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    subtechnique_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mitre_subtechniques.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class MitreSync(UuidPkMixin, Base):

@@ -33,6 +33,9 @@ from violet.mitre.schemas import (
     TechniqueDetailOut,
     TechniqueOut,
     TechniqueQuery,
+    ThreatGroupDetailOut,
+    ThreatGroupOut,
+    ThreatGroupQuery,
 )
 from violet.mitre.sync import service as sync_service
 
@@ -190,3 +193,21 @@ class Matrix(MethodView):
         if request.if_none_match.contains(etag):
             return Response(status=304, headers=headers)
         return service.matrix(query["domain"]), 200, headers
+
+
+@blp.route("/groups")
+class Groups(MethodView):
+    @require_auth
+    @list_response(blp, ThreatGroupQuery, ThreatGroupOut)
+    def get(self, query):
+        """List threat groups; `q` matches the name, an alias or the id (G0016)."""
+        return service.list_groups(query)
+
+
+@blp.route("/groups/<string:external_id>")
+class GroupById(MethodView):
+    @require_auth
+    @blp.response(200, ThreatGroupDetailOut)
+    def get(self, external_id: str):
+        """One threat group by ATT&CK id (G0016) with the techniques and sub-techniques it uses."""
+        return service.get_group(external_id.upper())

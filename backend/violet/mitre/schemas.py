@@ -133,6 +133,15 @@ class SubtechniqueQuery(PageQuery):
     include_deprecated = include_deprecated_field()
 
 
+class ThreatGroupQuery(PageQuery):
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "Case-insensitive substring of the name, an alias or the id."},
+    )
+    domain = domain_field(metadata={"description": "Groups that belong to this domain."})
+    include_deprecated = include_deprecated_field()
+
+
 class DetailQuery(Schema):
     include_deprecated = fields.Boolean(
         load_default=False,
@@ -197,6 +206,30 @@ class TechniqueOut(AttackObjectOut):
 class TechniqueDetailOut(TechniqueOut):
     detection = fields.String(allow_none=True)
     subtechniques = fields.List(fields.Nested(SubtechniqueOut), required=True)
+
+
+class ThreatGroupOut(AttackObjectOut):
+    aliases = fields.List(fields.String(), required=True)
+    domain = fields.String(
+        required=True,
+        metadata={"description": "The first of `domains`.", "example": "enterprise-attack"},
+    )
+    domains = fields.List(fields.String(), required=True)
+
+
+class ThreatGroupTechniqueOut(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(("technique", "subtechnique")))
+    external_id = fields.String(required=True, metadata={"example": "T1059.001"})
+    name = fields.String(required=True)
+    tactics = fields.List(fields.Nested(TacticRefOut), required=True)
+
+
+class ThreatGroupDetailOut(ThreatGroupOut):
+    techniques = fields.List(
+        fields.Nested(ThreatGroupTechniqueOut),
+        required=True,
+        metadata={"description": "The live techniques and sub-techniques the group uses."},
+    )
 
 
 class MatrixSubtechniqueOut(Schema):

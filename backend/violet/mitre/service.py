@@ -14,18 +14,22 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.types import Text
 
 from violet.auth.service.directory import email_of, emails_of
 from violet.core.errors import NotFound
 from violet.core.pagination import attach_related, paginate
-from violet.core.search import contains_any
+from violet.core.search import contains, contains_any
 from violet.extensions import db
 from violet.mitre.models import (
     DOMAINS,
     SYNC_SUCCEEDED,
     TECHNIQUE_LIST_FIELDS,
+    MitreGroup,
+    MitreGroupSubtechnique,
+    MitreGroupTechnique,
     MitreSubtechnique,
     MitreSync,
     MitreTactic,
@@ -34,7 +38,7 @@ from violet.mitre.models import (
 )
 from violet.mitre.sync.service import sync_running
 
-AttackModel = type[MitreTactic] | type[MitreTechnique] | type[MitreSubtechnique]
+AttackModel = type[MitreTactic] | type[MitreTechnique] | type[MitreSubtechnique] | type[MitreGroup]
 
 
 def _live(model: AttackModel) -> ColumnElement[bool]:
@@ -463,3 +467,184 @@ def _sync_out(sync: MitreSync, started_by_email: str | None) -> dict[str, Any]:
         "duration_ms": sync.duration_ms,
         "started_by": started_by_email,
     }
+
+
+# --- threat groups --------------------------------------------------------------------------
+
+
+def list_groups(query: Mapping[str, Any]) -> dict[str, Any]:
+    """Threat groups; `q` matches the name, an alias or the ATT&CK id, `domain` any of the
+    group's domains."""
+    statement = _filtered(
+        select(MitreGroup),
+        MitreGroup,
+        domain=None,
+        q=None,
+        include_deprecated=query["include_deprecated"],
+    )
+    if domain := query.get("domain"):
+        statement = statement.where(MitreGroup.domains.contains([domain]))
+    if q := query.get("q"):
+        # One text of all aliases, so an alias matches as a substring like the name does.
+        aliases = type_coerce(func.array_to_string(MitreGroup.aliases, "\n"), Text)
+        statement = statement.where(
+            contains_any(q, MitreGroup.name, MitreGroup.external_id) | contains(aliases, q)
+        )
+    return paginate(
+        statement,
+        query,
+        sortable={
+            "external_id": MitreGroup.external_id,
+            "name": MitreGroup.name,
+            "modified": MitreGroup.modified,
+        },
+        default_sort="name",
+        tiebreaker=MitreGroup.id,
+    )
+
+
+def get_group(external_id: str) -> dict[str, Any]:
+    """A group with the live techniques and sub-techniques it uses (ATT&CK id order), each
+    with its tactics (a sub-technique's are its technique's). Three statements."""
+    group = db.session.scalars(
+        select(MitreGroup).where(MitreGroup.external_id == external_id)
+    ).one_or_none()
+    if group is None:
+        raise NotFound(f"No ATT&CK group {external_id} in the catalogue.")
+    return {**_group_fields(group), "techniques": group_techniques([group.id])[group.id]}
+
+
+def group_techniques(group_ids: list[Any]) -> dict[Any, list[dict[str, Any]]]:
+    """Group id → [{kind, external_id, name, tactics}] of the live techniques it uses (two
+    statements whatever the number of groups)."""
+    techniques = (
+        select(
+            MitreGroupTechnique.group_id,
+            MitreTechnique.id.label("technique_id"),
+            MitreTechnique.external_id,
+            MitreTechnique.name,
+        )
+        .join(MitreTechnique, MitreTechnique.id == MitreGroupTechnique.technique_id)
+        .where(MitreGroupTechnique.group_id.in_(group_ids), _live(MitreTechnique))
+    )
+    subtechniques = (
+        select(
+            MitreGroupSubtechnique.group_id,
+            MitreSubtechnique.technique_id,
+            MitreSubtechnique.external_id,
+            MitreSubtechnique.name,
+        )
+        .join(MitreSubtechnique, MitreSubtechnique.id == MitreGroupSubtechnique.subtechnique_id)
+        .where(MitreGroupSubtechnique.group_id.in_(group_ids), _live(MitreSubtechnique))
+    )
+    used = db.session.execute(techniques.union_all(subtechniques)).all()
+    tactics_of = _tactics_of({row.technique_id for row in used})
+    by_group: dict[Any, list[dict[str, Any]]] = {group_id: [] for group_id in group_ids}
+    for row in sorted(used, key=lambda row: row.external_id):
+        by_group[row.group_id].append(
+            {
+                "kind": "subtechnique" if "." in row.external_id else "technique",
+                "external_id": row.external_id,
+                "name": row.name,
+                "tactics": tactics_of.get(row.technique_id, []),
+            }
+        )
+    return by_group
+
+
+def _tactics_of(technique_ids: set[Any]) -> dict[Any, list[dict[str, Any]]]:
+    rows = db.session.execute(
+        select(
+            MitreTechniqueTactic.technique_id,
+            MitreTactic.external_id,
+            MitreTactic.name,
+            MitreTactic.shortname,
+        )
+        .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
+        .where(MitreTechniqueTactic.technique_id.in_(technique_ids), _live(MitreTactic))
+        .order_by(MitreTactic.position.asc().nulls_last(), MitreTactic.external_id)
+    ).all()
+    tactics: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for technique_id, tactic_external_id, name, shortname in rows:
+        tactics[technique_id].append(
+            {"external_id": tactic_external_id, "name": name, "shortname": shortname}
+        )
+    return tactics
+
+
+def _group_fields(group: MitreGroup) -> dict[str, Any]:
+    return {
+        name: getattr(group, name)
+        for name in (
+            "id",
+            "external_id",
+            "stix_id",
+            "name",
+            "aliases",
+            "description",
+            "url",
+            "domain",
+            "domains",
+            "deprecated",
+            "revoked",
+        )
+    }
+
+
+# --- for other domains (coverage) ---------------------------------------------------------------
+
+
+def tactics_by_technique(external_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Technique ATT&CK id → its live tactics ({external_id, name, shortname, position,
+    domain}) in matrix order; one statement."""
+    rows = db.session.execute(
+        select(
+            MitreTechnique.external_id.label("technique"),
+            MitreTactic.external_id,
+            MitreTactic.name,
+            MitreTactic.shortname,
+            MitreTactic.position,
+            MitreTactic.domain,
+        )
+        .join(MitreTechniqueTactic, MitreTechniqueTactic.technique_id == MitreTechnique.id)
+        .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
+        .where(MitreTechnique.external_id.in_(external_ids), _live(MitreTactic))
+        .order_by(MitreTactic.position.asc().nulls_last(), MitreTactic.external_id)
+    ).all()
+    tactics: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        tactics[row.technique].append(
+            {
+                "external_id": row.external_id,
+                "name": row.name,
+                "shortname": row.shortname,
+                "position": row.position,
+                "domain": row.domain,
+            }
+        )
+    return dict(tactics)
+
+
+def synced_version(domain: str) -> str | None:
+    """The ATT&CK release of the domain's last successful sync."""
+    return db.session.scalar(
+        select(MitreSync.version)
+        .where(MitreSync.status == SYNC_SUCCEEDED, MitreSync.domain == domain)
+        .order_by(MitreSync.started_at.desc())
+        .limit(1)
+    )
+
+
+def live_attack_objects(external_ids: set[str]) -> dict[str, dict[str, str]]:
+    """ATT&CK id → {kind, name} for the ids that are live techniques or sub-techniques (two
+    statements)."""
+    found: dict[str, dict[str, str]] = {}
+    for kind, model in (("technique", MitreTechnique), ("subtechnique", MitreSubtechnique)):
+        rows = db.session.execute(
+            select(model.external_id, model.name).where(
+                model.external_id.in_(external_ids), _live(model)
+            )
+        )
+        for external_id, name in rows:
+            found[external_id] = {"kind": kind, "name": name}
+    return found

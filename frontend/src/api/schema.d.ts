@@ -2381,6 +2381,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mitre/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List threat groups; `q` matches the name, an alias or the id (G0016).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    /** @description Case-insensitive substring of the name, an alias or the id. */
+                    q?: string;
+                    /** @description Groups that belong to this domain. */
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                    /** @description Also list deprecated, revoked and vanished objects. */
+                    include_deprecated?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatGroupOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mitre/groups/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One threat group by ATT&CK id (G0016) with the techniques and sub-techniques it uses.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    external_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatGroupDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/test-templates": {
         parameters: {
             query?: never;
@@ -4839,6 +4937,599 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/missions/{mission_id}/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Scores per tactic, per technique and for the mission, from the latest completed run
+         *     of each test (docs/coverage.md); `by=tool` adds the same per defense tool.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `tool`: the same figures per defense tool as well. */
+                    by?: "tool";
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionCoverageOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/navigator-layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An ATT&CK Navigator layer (format 4.5). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
+         *     outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM), `json`,
+         *     or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description `csv` (spreadsheet-safe, UTF-8 with BOM), `json`, or `zip` (the mission archive). */
+                    format: "csv" | "json" | "zip";
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every test with red and blue fields and ATT&CK tags (CSV or JSON). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/from-layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
+         *     or a colour, the library's templates tagged with it, or a bare test when there is none.
+         *     `dry_run: true` previews. The mission's lead (or `mission.manage_all`) only.
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FromLayerIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/from-group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan tests from a threat group's techniques (`{group: "G0016"}`), exactly as from a
+         *     layer. `dry_run: true` previews.
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FromGroupIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlanOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The mission's printable HTML report: summary, scores by tactic, a matrix heatmap and
+         *     a per-test table (user text autoescaped; print CSS keeps rows whole).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A printable HTML report. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/save-as-scenario": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A library scenario template of the mission's tests, in order (retests left out).
+         *     Needs `scenario_template.write` (a mission the caller may not see is 404 first). Tests
+         *     made from a live library template reuse it; the others become new templates, which
+         *     needs `test_template.write` as well.
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SaveAsScenarioIn"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedScenarioOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per technique tested in either mission: both scores and whether it improved,
+         *     regressed, stayed unchanged, is new or was dropped (docs/coverage.md, "Compare").
+         *     Both missions must be visible to the caller (else 404).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The earlier mission. */
+                    from: string;
+                    /** @description The later mission. */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CompareOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's latest outcome per technique across missions (`mission_ids`,
+         *     default every mission the caller may see).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated mission ids; default every visible mission. */
+                    mission_ids?: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgCoverageOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage/navigator-layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest outcome per technique across missions (`mission_ids`, default every
+         *     mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated mission ids; default every visible mission. */
+                    mission_ids?: string[];
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An ATT&CK Navigator layer (format 4.5). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage/groups/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * How the latest outcomes across missions cover a threat group's techniques.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Comma-separated mission ids; default every visible mission. */
+                    mission_ids?: string[];
+                };
+                header?: never;
+                path: {
+                    external_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GroupCoverageOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a mission archive (`GET /missions/{id}/export?format=zip`) as a new mission
+         *     of the current workspace, led by the caller; the archive is the raw body or a multipart
+         *     `file`. Levels and tools are matched by name (`warnings` lists the ones missing here).
+         * @description Requires permission `mission.create`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/zip": string;
+                    "multipart/form-data": components["schemas"]["ImportUploadDoc1"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportedMissionOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description The archive is too large, packed or unpacked. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not a mission archive: unsafe names, a zip bomb, a bad document. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/diag/health": {
         parameters: {
             query?: never;
@@ -5579,6 +6270,60 @@ export interface components {
             version?: string | null;
             tactics: components["schemas"]["MatrixTacticOut"][];
         };
+        ThreatGroupOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /**
+             * @description The first of `domains`.
+             * @example enterprise-attack
+             */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            aliases: string[];
+            domains: string[];
+        };
+        ThreatGroupOutPage: {
+            items: components["schemas"]["ThreatGroupOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        ThreatGroupTechniqueOut: {
+            /** @enum {string} */
+            kind: "technique" | "subtechnique";
+            /** @example T1059.001 */
+            external_id: string;
+            name: string;
+            tactics: components["schemas"]["TacticRefOut"][];
+        };
+        ThreatGroupDetailOut: {
+            /** Format: uuid */
+            id: string;
+            /** @example T1059 */
+            external_id: string;
+            stix_id: string;
+            name: string;
+            description: string;
+            url?: string | null;
+            /**
+             * @description The first of `domains`.
+             * @example enterprise-attack
+             */
+            domain: string;
+            deprecated: boolean;
+            revoked: boolean;
+            aliases: string[];
+            domains: string[];
+            /** @description The live techniques and sub-techniques the group uses. */
+            techniques: components["schemas"]["ThreatGroupTechniqueOut"][];
+        };
         InputArgument: {
             name: string;
             /** @default string */
@@ -6126,6 +6871,243 @@ export interface components {
             vendor?: string | null;
             /** @enum {string} */
             layer?: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
+        };
+        LevelOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            score: number | null;
+            color: string;
+        };
+        TacticCoverageOut: {
+            external_id: string;
+            name: string;
+            shortname: string | null;
+            /** @description Mean detection score (0–100) of the counted runs. */
+            score: number | null;
+            /** @description Counted runs. */
+            tests: number;
+            /** @description Counted runs with a scored level. */
+            scored_tests: number;
+            /** @description Detection level id → counted runs. */
+            outcomes: {
+                [key: string]: number;
+            };
+        };
+        TechniqueCoverageOut: {
+            external_id: string;
+            kind: string;
+            name: string;
+            tactics: string[];
+            /** @description Mean detection score (0–100) of the counted runs. */
+            score: number | null;
+            /** @description Counted runs. */
+            tests: number;
+            /** @description Counted runs with a scored level. */
+            scored_tests: number;
+            /** @description Detection level id → counted runs. */
+            outcomes: {
+                [key: string]: number;
+            };
+            test_ids: string[];
+        };
+        ToolCoverageOut: {
+            /** Format: uuid */
+            tool_id: string;
+            name: string;
+            layer: string;
+            /** @description Mean detection score (0–100) of the counted runs. */
+            score: number | null;
+            /** @description Counted runs. */
+            tests: number;
+            /** @description Counted runs with a scored level. */
+            scored_tests: number;
+            /** @description Detection level id → counted runs. */
+            outcomes: {
+                [key: string]: number;
+            };
+            tactics: components["schemas"]["TacticCoverageOut"][];
+            techniques: components["schemas"]["TechniqueCoverageOut"][];
+        };
+        MissionCoverageOut: {
+            /** Format: uuid */
+            mission_id: string;
+            levels: components["schemas"]["LevelOut"][];
+            /** @description Mean detection score (0–100) of the counted runs. */
+            score: number | null;
+            /** @description Counted runs. */
+            tests: number;
+            /** @description Counted runs with a scored level. */
+            scored_tests: number;
+            /** @description Detection level id → counted runs. */
+            outcomes: {
+                [key: string]: number;
+            };
+            tactics: components["schemas"]["TacticCoverageOut"][];
+            techniques: components["schemas"]["TechniqueCoverageOut"][];
+            /** @description With `by=tool`: per defense tool with outcomes. */
+            tools?: components["schemas"]["ToolCoverageOut"][];
+        };
+        FromLayerIn: {
+            /** @description An ATT&CK Navigator layer (format 4.x), e.g. a threat actor's. */
+            layer: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Report what would be added; add nothing.
+             * @default false
+             */
+            dry_run: boolean;
+        };
+        PlannedTestOut: {
+            external_id: string;
+            name: string;
+            /**
+             * Format: uuid
+             * @description null: a bare test.
+             */
+            test_template_id: string | null;
+            /**
+             * Format: uuid
+             * @description null on a dry run.
+             */
+            test_id: string | null;
+        };
+        SkippedOut: {
+            external_id: string;
+            reason: string;
+        };
+        PlanOut: {
+            dry_run: boolean;
+            added: components["schemas"]["PlannedTestOut"][];
+            from_library: number;
+            bare: number;
+            skipped: components["schemas"]["SkippedOut"][];
+        };
+        FromGroupIn: {
+            /**
+             * @description ATT&CK group id.
+             * @example G0016
+             */
+            group: string;
+            /** @default false */
+            dry_run: boolean;
+        };
+        SaveAsScenarioIn: {
+            name: string;
+            /** @description Optional. */
+            description?: string | null;
+        };
+        SavedScenarioOut: {
+            /**
+             * Format: uuid
+             * @description The new scenario template.
+             */
+            id: string;
+            name: string;
+            /** @description Its tests, in the mission's order. */
+            test_template_ids: string[];
+            /** @description Library templates created from tests that had none. */
+            new_templates: number;
+        };
+        ComparedMissionOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            score: number | null;
+        };
+        ComparedTechniqueOut: {
+            external_id: string;
+            kind: string;
+            name: string;
+            from_score: number | null;
+            to_score: number | null;
+            /** @enum {string} */
+            change: "improved" | "regressed" | "unchanged" | "new" | "dropped";
+        };
+        CompareOut: {
+            from: components["schemas"]["ComparedMissionOut"];
+            to: components["schemas"]["ComparedMissionOut"];
+            /** @description Change → number of techniques. */
+            summary: {
+                [key: string]: number;
+            };
+            techniques: components["schemas"]["ComparedTechniqueOut"][];
+        };
+        LatestOutcomeOut: {
+            external_id: string;
+            kind: string;
+            name: string;
+            tactics: string[];
+            /** Format: uuid */
+            detection_level_id: string | null;
+            score: number | null;
+            /** Format: uuid */
+            mission_id: string;
+            mission_name: string;
+            /** Format: uuid */
+            test_id: string;
+            /**
+             * Format: date-time
+             * @description When the outcome was known.
+             */
+            at: string;
+        };
+        OrgCoverageOut: {
+            mission_ids: string[];
+            levels: components["schemas"]["LevelOut"][];
+            /** @description Mean over techniques. */
+            score: number | null;
+            techniques: components["schemas"]["LatestOutcomeOut"][];
+        };
+        ThreatGroupRefOut: {
+            external_id: string;
+            name: string;
+            aliases: string[];
+        };
+        GroupTechniqueCoverageOut: {
+            external_id: string;
+            kind: string;
+            name: string;
+            tactics: string[];
+            tested: boolean;
+            /** Format: uuid */
+            detection_level_id: string | null;
+            score: number | null;
+            /** Format: uuid */
+            mission_id: string | null;
+            /** Format: uuid */
+            test_id: string | null;
+        };
+        GroupCoverageOut: {
+            group: components["schemas"]["ThreatGroupRefOut"];
+            techniques_total: number;
+            techniques_tested: number;
+            /** @description Mean over the group's techniques, untested ones as 0. */
+            score: number | null;
+            /** @description Mean over the tested ones. */
+            tested_score: number | null;
+            techniques: components["schemas"]["GroupTechniqueCoverageOut"][];
+        };
+        ImportUploadDoc1: {
+            /**
+             * Format: binary
+             * @description The mission archive.
+             */
+            file: string;
+        };
+        ImportedMissionOut: {
+            /**
+             * Format: uuid
+             * @description The new mission.
+             */
+            id: string;
+            name: string;
+            tests: number;
+            /** @description Evidence files in the archive (not restored yet). */
+            evidence_files: number;
+            /** @description What could not be matched (levels or tools by name). */
+            warnings: string[];
         };
         HealthOut: {
             /** @example ok */

@@ -28,6 +28,7 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
     items: [
       { to: "/", label: "Home" },
       { to: "/missions", label: "Missions" },
+      { to: "/coverage", label: "Coverage" },
       { to: "/matrix", label: "ATT&CK matrix" },
       { to: "/library", label: "Test library", permission: "test_template.read" },
       { to: "/scenarios", label: "Scenarios", permission: "scenario_template.read" },

@@ -25,6 +25,8 @@ const ScenarioPage = lazyPage(() => import("../features/scenarios/ScenarioPage")
 const WorkspacesPage = lazyPage(() => import("../features/workspaces/WorkspacesPage"));
 const MissionsPage = lazyPage(() => import("../features/missions/MissionsPage"));
 const MissionPage = lazyPage(() => import("../features/missions/MissionPage"));
+const CoveragePage = lazyPage(() => import("../features/coverage/CoveragePage"));
+const ComparePage = lazyPage(() => import("../features/coverage/ComparePage"));
 const DetectionLevelsPage = lazyPage(() => import("../features/admin/DetectionLevelsPage"));
 const DefenseToolsPage = lazyPage(() => import("../features/admin/DefenseToolsPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
@@ -52,6 +54,8 @@ const routes: RouteObject[] = [
       { path: "account", element: <AccountPage />, handle: preloads(AccountPage) },
       { path: "missions", element: <MissionsPage />, handle: preloads(MissionsPage) },
       { path: "missions/:missionId", element: <MissionPage />, handle: preloads(MissionPage) },
+      { path: "coverage", element: <CoveragePage />, handle: preloads(CoveragePage) },
+      { path: "coverage/compare", element: <ComparePage />, handle: preloads(ComparePage) },
       {
         path: "admin/detection-levels",
         element: (

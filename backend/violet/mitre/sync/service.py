@@ -88,6 +88,8 @@ class SyncResult:
     changes: dict[str, int]
     duration_ms: int
     rows_written: int
+    # Threat group changes (added/updated/unchanged/deprecated), apart from `changes`.
+    group_changes: dict[str, int] = field(default_factory=dict)
 
 
 # Uploads are recognised by name; the content is checked again when parsed.
@@ -246,6 +248,7 @@ def _run(attempt: _Attempt, expected: str | None, settings: SyncSettings) -> Syn
         changes=changes.as_dict(),
         duration_ms=sync.duration_ms,
         rows_written=changes.rows_written,
+        group_changes=changes.groups or {},
     )
 
 

@@ -8,7 +8,9 @@ ATT&CK release). What is read:
 - tactics: `x-mitre-tactic`, ordered by the `tactic_refs` of the domain's `x-mitre-matrix`;
 - techniques and sub-techniques: `attack-pattern` (`x_mitre_is_subtechnique`), the parent of a
   sub-technique from its `subtechnique-of` relationship (else from its `T1234.001` id);
-- technique ↔ tactic: the technique's `kill_chain_phases` (phase name = tactic shortname).
+- technique ↔ tactic: the technique's `kill_chain_phases` (phase name = tactic shortname);
+- threat groups: `intrusion-set` (aliases, the domains it appears in), and the techniques and
+  sub-techniques each one `uses` (live `uses` relationships from a group to an attack-pattern).
 
 Anything malformed raises `BundleError` (422) naming the object and the field.
 """
@@ -38,6 +40,7 @@ MAX_LENGTHS = {
     "url": 512,
     "x_mitre_shortname": 64,
     "x_mitre_version": 16,
+    "aliases": 256,
 }
 
 
@@ -90,6 +93,29 @@ class TechniqueRecord:
         return not (self.deprecated or self.revoked)
 
 
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    """A threat group (`intrusion-set`)."""
+
+    stix_id: str
+    external_id: str
+    name: str
+    aliases: list[str]
+    description: str
+    url: str | None
+    deprecated: bool
+    revoked: bool
+    modified: datetime | None
+    attack_version: str | None
+    # The ATT&CK domains the group belongs to, as its `x_mitre_domains` lists them (the same
+    # object is in several domain bundles; the first listed is its `domain`).
+    domains: list[str]
+
+    @property
+    def is_live(self) -> bool:
+        return not (self.deprecated or self.revoked)
+
+
 @dataclass
 class ParsedBundle:
     spec_version: str
@@ -99,6 +125,9 @@ class ParsedBundle:
     tactics: list[TacticRecord] = field(default_factory=list)
     techniques: list[TechniqueRecord] = field(default_factory=list)
     subtechniques: list[TechniqueRecord] = field(default_factory=list)
+    groups: list[GroupRecord] = field(default_factory=list)
+    # (group stix id, attack-pattern stix id) of every live `uses` relationship.
+    group_uses: list[tuple[str, str]] = field(default_factory=list)
 
     def live_counts(self) -> dict[str, int]:
         return {
@@ -153,6 +182,9 @@ def parse_bundle(document: Any) -> ParsedBundle:
     _reject_duplicate_external_ids("technique", bundle.techniques)
     _reject_duplicate_external_ids("sub-technique", bundle.subtechniques)
     bundle.subtechniques = _with_parents(bundle.subtechniques, bundle.techniques, parents)
+    bundle.groups = [_group(raw, domain) for raw in by_type.get("intrusion-set", [])]
+    _reject_duplicate_external_ids("group", bundle.groups)
+    bundle.group_uses = _group_uses(by_type.get("relationship", []))
     return bundle
 
 
@@ -376,6 +408,49 @@ def _technique(stix_object: dict[str, Any]) -> tuple[TechniqueRecord, bool]:
     return record, is_subtechnique
 
 
+def _group(stix_object: dict[str, Any], bundle_domain: str) -> GroupRecord:
+    external_id, url = _required_reference(stix_object)
+    aliases = stix_object.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(alias, str) for alias in aliases):
+        raise BundleError(f'{stix_object["id"]}: "aliases" must be a list of strings.')
+    listed = stix_object.get("x_mitre_domains") or []
+    if not isinstance(listed, list):
+        raise BundleError(f'{stix_object["id"]}: "x_mitre_domains" must be a list.')
+    domains = [name for name in listed if name in DOMAINS] or [bundle_domain]
+    return GroupRecord(
+        stix_id=_checked(stix_object["id"], "id", stix_object["id"]),
+        external_id=external_id,
+        name=_text(stix_object, "name", required=True) or "",
+        aliases=[_checked(stix_object["id"], "aliases", alias) for alias in aliases],
+        description=_text(stix_object, "description") or "",
+        url=url,
+        deprecated=_flag(stix_object, "x_mitre_deprecated"),
+        revoked=_flag(stix_object, "revoked"),
+        modified=_timestamp(stix_object, "modified"),
+        attack_version=_text(stix_object, "x_mitre_version"),
+        domains=domains,
+    )
+
+
+def _group_uses(relationships: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(group, attack-pattern) stix ids of the live `uses` relationships between them."""
+    uses: list[tuple[str, str]] = []
+    for relationship in relationships:
+        if relationship.get("relationship_type") != "uses":
+            continue
+        source, target = relationship.get("source_ref"), relationship.get("target_ref")
+        if not isinstance(source, str) or not isinstance(target, str):
+            raise BundleError(f'{relationship["id"]}: needs "source_ref" and "target_ref".')
+        # Most `uses` are software → technique; test the cheap prefixes first.
+        if (
+            source.startswith("intrusion-set--")
+            and target.startswith("attack-pattern--")
+            and _is_live(relationship)
+        ):
+            uses.append((source, target))
+    return uses
+
+
 def _subtechnique_parents(relationships: Iterable[dict[str, Any]]) -> dict[str, str]:
     """Sub-technique stix id → parent technique stix id, from `subtechnique-of` relationships.
 
@@ -417,7 +492,7 @@ def _with_parents(
 
 
 def _reject_duplicate_external_ids(
-    kind: str, records: list[TacticRecord] | list[TechniqueRecord]
+    kind: str, records: list[TacticRecord] | list[TechniqueRecord] | list[GroupRecord]
 ) -> None:
     owners: dict[str, str] = {}
     for record in records:

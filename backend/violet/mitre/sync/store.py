@@ -10,6 +10,11 @@ Rows are never deleted. An object of the synced domain that is missing from the 
 `vanished_at`) are written again. Technique ↔ tactic links follow the bundle for the techniques it
 contains (a link MITRE removed is deleted; it is a relation, not a catalogue object).
 
+Threat groups follow the same rules. A group object sits in every domain bundle it belongs to
+(`x_mitre_domains`), so it vanishes only from a bundle of one of its `domains`, and a bundle
+rewrites only the group links to its own techniques and sub-techniques. A group uses a
+technique only when the relationship and both ends are live.
+
 Change counts (the sync response's `changes`), per object:
 `added` new row; `deprecated` was live, now deprecated, revoked or vanished; `updated` any other
 change (including its tactic links); `unchanged` the rest.
@@ -18,7 +23,7 @@ change (including its tactic links); `unchanged` the rest.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -26,8 +31,16 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from violet.mitre.models import MitreSubtechnique, MitreTactic, MitreTechnique, MitreTechniqueTactic
-from violet.mitre.sync.stix import ParsedBundle, TacticRecord, TechniqueRecord
+from violet.mitre.models import (
+    MitreGroup,
+    MitreGroupSubtechnique,
+    MitreGroupTechnique,
+    MitreSubtechnique,
+    MitreTactic,
+    MitreTechnique,
+    MitreTechniqueTactic,
+)
+from violet.mitre.sync.stix import GroupRecord, ParsedBundle, TacticRecord, TechniqueRecord
 
 # Columns compared and written, besides `id`, `stix_id`, `vanished_at` and the timestamps.
 OBJECT_COLUMNS = (
@@ -44,6 +57,7 @@ OBJECT_COLUMNS = (
 TACTIC_COLUMNS = (*OBJECT_COLUMNS, "shortname", "position")
 TECHNIQUE_COLUMNS = (*OBJECT_COLUMNS, "platforms", "detection")
 SUBTECHNIQUE_COLUMNS = (*TECHNIQUE_COLUMNS, "technique_id")
+GROUP_COLUMNS = (*OBJECT_COLUMNS, "aliases", "domains")
 
 
 @dataclass
@@ -54,6 +68,8 @@ class Changes:
     deprecated: int = 0
     # INSERT/UPDATE/DELETE rows on the catalogue tables (benchmarks and the CLI report it).
     rows_written: int = 0
+    # The same counts for threat groups (kept apart: `changes` counts matrix objects).
+    groups: dict[str, int] | None = None
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -117,7 +133,7 @@ def store_bundle(session: Session, bundle: ParsedBundle, now: datetime) -> Chang
     changes.unchanged -= len(moved)
     changes.updated += len(moved)
 
-    _sync_table(
+    subtechniques = _sync_table(
         session,
         _table(MitreSubtechnique),
         SUBTECHNIQUE_COLUMNS,
@@ -135,7 +151,92 @@ def store_bundle(session: Session, bundle: ParsedBundle, now: datetime) -> Chang
         now,
         changes,
     )
+    _sync_groups(session, bundle, techniques.ids, subtechniques.ids, now, changes)
     return changes
+
+
+def _sync_groups(
+    session: Session,
+    bundle: ParsedBundle,
+    technique_ids: dict[str, uuid.UUID],
+    subtechnique_ids: dict[str, uuid.UUID],
+    now: datetime,
+    changes: Changes,
+) -> None:
+    """Groups (counted in `changes.groups`, not in the object counts) and their links."""
+    group_changes = Changes()
+    groups = _sync_table(
+        session,
+        _table(MitreGroup),
+        GROUP_COLUMNS,
+        [(record, _group_values(record)) for record in bundle.groups],
+        bundle.domain,
+        now,
+        group_changes,
+        in_domain=lambda values: bundle.domain in values["domains"],
+    )
+    live_groups = {record.stix_id for record in bundle.groups if record.is_live}
+    live_techniques = {record.stix_id for record in bundle.techniques if record.is_live}
+    live_subtechniques = {record.stix_id for record in bundle.subtechniques if record.is_live}
+    uses = [(group, target) for group, target in bundle.group_uses if group in live_groups]
+    relinked: set[uuid.UUID] = set()
+    for table, column, targets, live in (
+        (MitreGroupTechnique, "technique_id", technique_ids, live_techniques),
+        (MitreGroupSubtechnique, "subtechnique_id", subtechnique_ids, live_subtechniques),
+    ):
+        wanted = {(groups.ids[group], targets[target]) for group, target in uses if target in live}
+        relinked |= _sync_links(
+            session, _table(table), column, wanted, set(targets.values()), group_changes
+        )
+    moved = {stix_id for stix_id, row_id in groups.ids.items() if row_id in relinked}
+    moved &= groups.unchanged
+    group_changes.unchanged -= len(moved)
+    group_changes.updated += len(moved)
+    changes.groups = group_changes.as_dict()
+    changes.rows_written += group_changes.rows_written
+
+
+def _sync_links(
+    session: Session,
+    table: Table,
+    column: str,
+    wanted: set[tuple[uuid.UUID, uuid.UUID]],
+    targets_in_bundle: set[uuid.UUID],
+    changes: Changes,
+) -> set[uuid.UUID]:
+    """Make the group links to this bundle's targets equal `wanted` (links to other domains'
+    targets stay); returns the ids of the groups whose links changed."""
+    present = {
+        (group_id, target_id)
+        for group_id, target_id in session.execute(select(table.c.group_id, table.c[column]))
+        if target_id in targets_in_bundle
+    }
+    to_add, to_remove = wanted - present, present - wanted
+    if to_add:
+        session.execute(
+            insert(table), [{"group_id": pair[0], column: pair[1]} for pair in sorted(to_add)]
+        )
+    if to_remove:
+        pairs = tuple_(table.c.group_id, table.c[column])
+        session.execute(delete(table).where(pairs.in_(sorted(to_remove))))
+    changes.rows_written += len(to_add) + len(to_remove)
+    return {group_id for group_id, _ in to_add | to_remove}
+
+
+def _group_values(record: GroupRecord) -> dict[str, Any]:
+    return {
+        "external_id": record.external_id,
+        "name": record.name,
+        "description": record.description,
+        "url": record.url,
+        "domain": record.domains[0],
+        "deprecated": record.deprecated,
+        "revoked": record.revoked,
+        "modified": record.modified,
+        "attack_version": record.attack_version,
+        "aliases": record.aliases,
+        "domains": record.domains,
+    }
 
 
 def _tactic_values(record: TacticRecord, domain: str) -> dict[str, Any]:
@@ -174,12 +275,17 @@ def _sync_table(
     session: Session,
     table: Table,
     columns: Sequence[str],
-    incoming: Sequence[tuple[TacticRecord | TechniqueRecord, dict[str, Any]]],
+    incoming: Sequence[tuple[TacticRecord | TechniqueRecord | GroupRecord, dict[str, Any]]],
     domain: str,
     now: datetime,
     changes: Changes,
+    in_domain: Callable[[dict[str, Any]], bool] | None = None,
 ) -> _TableResult:
-    """Insert new rows, update changed ones, flag the domain's vanished ones."""
+    """Insert new rows, update changed ones, flag the domain's vanished ones.
+
+    `in_domain(values)` tells whether an existing row belongs to the synced domain (default:
+    its `domain` column is that domain)."""
+    in_domain = in_domain or (lambda values: values["domain"] == domain)
     existing = _existing_rows(session, table, columns)
     result = _TableResult(ids={}, unchanged=set())
     inserts: list[dict[str, Any]] = []
@@ -205,7 +311,7 @@ def _sync_table(
             changes.updated += 1
 
     for stix_id, current in existing.items():
-        if stix_id in result.ids or current.values["domain"] != domain or current.vanished:
+        if stix_id in result.ids or not in_domain(current.values) or current.vanished:
             continue
         if current.was_live:
             changes.deprecated += 1

@@ -1,5 +1,6 @@
 import { SimpleGrid, Stack, Title } from "@mantine/core";
 import { useAuth } from "../auth/AuthProvider";
+import { CoverageCard } from "./CoverageCard";
 import { DatabaseCard } from "./DatabaseCard";
 import { LibraryCard } from "./LibraryCard";
 import { MissionsCard } from "./MissionsCard";
@@ -12,6 +13,7 @@ export default function HomePage() {
       <Title order={1}>Welcome{me?.display_name ? `, ${me.display_name}` : ""}</Title>
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} data-testid="home-cards">
         <MissionsCard />
+        <CoverageCard />
         <MitreCard />
         {can("test_template.read") && <LibraryCard />}
         {can("diag.read") && <DatabaseCard />}

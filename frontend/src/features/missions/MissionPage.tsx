@@ -33,6 +33,7 @@ import {
   updateMission,
 } from "./api";
 import type { MissionStatus, MissionTest, TestState } from "./api";
+import { MissionCoverageActions } from "../coverage/MissionCoverageActions";
 import { AddTestsModal } from "./AddTestsModal";
 import { Markdown } from "../../app/Markdown";
 import { MembersModal } from "./MembersModal";
@@ -140,6 +141,11 @@ export default function MissionPage() {
         </Group>
       </Group>
       {setStatus.error && <ErrorAlert title="Status not changed" error={setStatus.error} />}
+      <MissionCoverageActions
+        missionId={missionId}
+        missionName={mission.data.name}
+        canManage={mission.data.can_manage ?? false}
+      />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Paper withBorder p="sm">
           <MissionProgress progress={mission.data.progress} />

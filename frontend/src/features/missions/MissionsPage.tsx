@@ -22,6 +22,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { MISSION_STATUSES, createMission, fetchMissions, missionsKey } from "./api";
 import type { MissionStatus } from "./api";
 import { MissionProgress, Score } from "./MissionProgress";
+import { ImportMissionButton } from "../coverage/ImportMissionButton";
 
 export const STATUS_COLORS: Record<MissionStatus, string> = {
   planned: "gray",
@@ -51,7 +52,12 @@ export default function MissionsPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={1}>Missions</Title>
-        {can("mission.create") && <Button onClick={open}>New mission</Button>}
+        {can("mission.create") && (
+          <Group>
+            <ImportMissionButton />
+            <Button onClick={open}>New mission</Button>
+          </Group>
+        )}
       </Group>
       <Group>
         <TextInput

@@ -1,6 +1,6 @@
 import type { MatrixTactic } from "../../../api/types";
 import type { MatrixSearch } from "./search";
-import { TechniqueCell } from "./TechniqueCell";
+import { type Heat, TechniqueCell } from "./TechniqueCell";
 import classes from "./Matrix.module.css";
 
 interface TacticColumnProps {
@@ -10,8 +10,8 @@ interface TacticColumnProps {
   isExpanded: (key: string, techniqueId: string) => boolean;
   onToggle: (key: string) => void;
   onOpen: (techniqueId: string, subtechniqueId?: string) => void;
-  /** A background per technique id (the coverage heatmap colours cells by score). */
-  colorOf?: (externalId: string) => string | undefined;
+  /** A colour and a label per technique id (the coverage heatmaps). */
+  heatOf?: (externalId: string) => Heat | undefined;
 }
 
 export function TacticColumn({
@@ -21,7 +21,7 @@ export function TacticColumn({
   isExpanded,
   onToggle,
   onOpen,
-  colorOf,
+  heatOf,
 }: TacticColumnProps) {
   const headingId = `tactic-${tactic.external_id}`;
   return (
@@ -47,7 +47,7 @@ export function TacticColumn({
               expanded={isExpanded(key, technique.external_id)}
               onToggle={() => onToggle(key)}
               onOpen={onOpen}
-              color={colorOf?.(technique.external_id)}
+              heat={heatOf?.(technique.external_id)}
             />
           );
         })}

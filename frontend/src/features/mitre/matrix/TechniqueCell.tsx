@@ -4,6 +4,13 @@ import type { MatrixTechnique } from "../../../api/types";
 import { type MatrixSearch, subtechniqueMatch, techniqueMatch } from "./search";
 import classes from "./Matrix.module.css";
 
+/** A heatmap's colour for a cell, with the text that says the same (colour is never alone). */
+export interface Heat {
+  background: string;
+  text: string;
+  label: string;
+}
+
 interface TechniqueCellProps {
   technique: MatrixTechnique;
   search: MatrixSearch | null;
@@ -11,8 +18,8 @@ interface TechniqueCellProps {
   expanded: boolean;
   onToggle: () => void;
   onOpen: (techniqueId: string, subtechniqueId?: string) => void;
-  /** The cell's background (a heatmap's score colour); the theme's otherwise. */
-  color?: string;
+  /** A heatmap's colour and label; the theme's colours otherwise. */
+  heat?: Heat;
 }
 
 /** One technique in a tactic column; its subtechniques fold out below it. */
@@ -23,7 +30,7 @@ export function TechniqueCell({
   expanded,
   onToggle,
   onOpen,
-  color,
+  heat,
 }: TechniqueCellProps) {
   const match = techniqueMatch(search, technique.external_id);
   const subCount = technique.subtechniques.length;
@@ -34,7 +41,12 @@ export function TechniqueCell({
       className={classes.cell}
       data-match={match}
       data-testid={`technique-${technique.external_id}`}
-      style={color ? ({ "--cell-color": color } as CSSProperties) : undefined}
+      data-heat={heat ? heat.label : undefined}
+      style={
+        heat
+          ? ({ "--cell-color": heat.background, "--cell-text": heat.text } as CSSProperties)
+          : undefined
+      }
     >
       <div className={classes.cellRow}>
         <button
@@ -46,6 +58,7 @@ export function TechniqueCell({
           <Highlight component="span" size="xs" highlight={highlight}>
             {technique.name}
           </Highlight>
+          {heat && <span className={classes.heatLabel}>{heat.label}</span>}
         </button>
         {subCount > 0 && (
           <button

@@ -1,0 +1,234 @@
+"""GET /missions/{id}/coverage, /navigator-layer and /export against a real mission built
+through the API: the worked example of docs/coverage.md, per tool, layers, CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.coverage.conftest import tags
+from violet.coverage.navigator import layer_problems
+
+API = "/api/v1/missions"
+
+
+def retest(client, team, mission, test):
+    response = client.post(f"{API}/{mission['id']}/tests/{test['id']}/retest", headers=team.lead)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+@pytest.fixture
+def worked_example(client, team, catalogue, mission, run):
+    """The runs of docs/coverage.md's worked example; returns their ids by letter."""
+    ids = {}
+    ids["A"] = run(mission, "A", ["T1059.001"], "Alerted")
+    ids["B"] = run(mission, "B", ["T1059.001"], "Not detected")
+    ids["B2"] = run(mission, "B2", [], "Prevented", test=retest(client, team, mission, ids["B"]))
+    ids["C"] = run(mission, "C", ["T1059.003"], "Not applicable")
+    ids["D"] = run(mission, "D", ["T1059", "T1059.001"], "Alerted")
+    ids["E"] = run(mission, "E", ["T1078"], "Logged")
+    ids["E2"] = retest(client, team, mission, ids["E"])
+    ids["F"] = run(mission, "F", ["T1566"], state="in_progress")
+    ids["G"] = run(mission, "G", ["T1566.001"])
+    return {letter: test["id"] for letter, test in ids.items()}
+
+
+def test_the_worked_example_through_the_api(client, team, mission, worked_example, levels):
+    response = client.get(f"{API}/{mission['id']}/coverage", headers=team.viewer)
+
+    assert response.status_code == 200
+    body = response.json
+    assert (body["score"], body["tests"], body["scored_tests"]) == (72.5, 6, 4)
+    assert body["outcomes"] == {
+        levels["Alerted"]: 2,
+        levels["Prevented"]: 1,
+        levels["Not applicable"]: 1,
+        levels["Logged"]: 1,
+    }
+    techniques = {item["external_id"]: item for item in body["techniques"]}
+    assert {key: value["score"] for key, value in techniques.items()} == {
+        "T1059": 83.3,
+        "T1059.001": 83.3,
+        "T1059.003": None,
+        "T1078": 40.0,
+        "T1566": None,
+        "T1566.001": None,
+    }
+    letters = {test_id: letter for letter, test_id in worked_example.items()}
+    assert sorted(letters[i] for i in techniques["T1059"]["test_ids"]) == ["A", "B2", "C", "D"]
+    assert techniques["T1078"]["tactics"] == ["TA0001", "TA0003"]
+    assert [
+        (tactic["external_id"], tactic["shortname"], tactic["score"], tactic["tests"])
+        for tactic in body["tactics"]
+    ] == [
+        ("TA0001", "initial-access", 40.0, 2),
+        ("TA0002", "execution", 83.3, 4),
+        ("TA0003", "persistence", 40.0, 1),
+    ]
+    assert [level["name"] for level in body["levels"]][:2] == ["Prevented", "Alerted"]
+
+
+def test_coverage_by_tool_uses_each_tools_outcomes(
+    client, team, catalogue, mission, add_test, run, tools, levels
+):
+    first = run(mission, "one", ["T1059"], state="waiting_blue")
+    second = run(mission, "two", ["T1078"], state="waiting_blue")
+    for test, outcomes in (
+        (first, {"EDR": "Prevented", "SIEM": "Logged"}),
+        (second, {"SIEM": "Not detected"}),
+    ):
+        body = [
+            {"tool_id": tools[tool], "detection_level_id": levels[level]}
+            for tool, level in outcomes.items()
+        ]
+        url = f"{API}/{mission['id']}/tests/{test['id']}"
+        assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
+        assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+
+    body = client.get(
+        f"{API}/{mission['id']}/coverage", query_string={"by": "tool"}, headers=team.red
+    ).json
+
+    assert body["score"] == 50.0  # the tests' derived levels: Prevented (best of two), Not detected
+    by_tool = {tool["name"]: tool for tool in body["tools"]}
+    assert set(by_tool) == {"EDR", "SIEM"}  # NDR recorded nothing
+    assert (by_tool["EDR"]["score"], by_tool["EDR"]["tests"]) == (100.0, 1)
+    assert (by_tool["SIEM"]["score"], by_tool["SIEM"]["tests"]) == (20.0, 2)
+    siem = {item["external_id"]: item["score"] for item in by_tool["SIEM"]["techniques"]}
+    assert siem == {"T1059": 40.0, "T1078": 0.0}
+
+
+def test_coverage_is_a_constant_number_of_statements(
+    client, team, catalogue, mission, add_test, count_statements
+):
+    url = f"{API}/{mission['id']}/coverage?by=tool"
+    add_test(mission["id"], "one", mitre=tags("T1059.001"))
+    with count_statements() as few:
+        assert client.get(url, headers=team.lead).status_code == 200
+    for number in range(12):
+        add_test(mission["id"], f"more {number}", mitre=tags("T1078", "T1566.001"))
+    with count_statements() as many:
+        assert client.get(url, headers=team.lead).status_code == 200
+
+    assert many.count == few.count
+
+
+@pytest.mark.parametrize("path", ["/coverage", "/navigator-layer", "/export?format=csv"])
+def test_outsiders_get_404_and_anonymous_401(client, team, mission, path):
+    assert client.get(f"{API}/{mission['id']}{path}", headers=team.outsider).status_code == 404
+    assert client.get(f"{API}/{mission['id']}{path}").status_code == 401
+
+
+def test_bad_query_values_are_422(client, team, mission):
+    by = client.get(f"{API}/{mission['id']}/coverage?by=team", headers=team.lead)
+    export = client.get(f"{API}/{mission['id']}/export?format=xlsx", headers=team.lead)
+
+    assert by.status_code == 422 and "by" in by.json["errors"]
+    assert export.status_code == 422 and "format" in export.json["errors"]
+
+
+def test_the_navigator_layer_is_valid_and_carries_the_scores(
+    client, team, mission, worked_example, levels
+):
+    response = client.get(f"{API}/{mission['id']}/navigator-layer", headers=team.blue)
+
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    layer = response.json
+    shortnames = {"initial-access", "execution", "persistence"}
+    assert layer_problems(layer, tactic_shortnames=shortnames) == []
+    assert layer["versions"]["layer"] == "4.5" and layer["versions"]["attack"] == "18.1"
+    assert layer["domain"] == "enterprise-attack"
+    entries = {(item["techniqueID"], item["tactic"]): item for item in layer["techniques"]}
+    assert set(entries) == {
+        ("T1059", "execution"),
+        ("T1059.001", "execution"),
+        ("T1059.003", "execution"),
+        ("T1078", "initial-access"),
+        ("T1078", "persistence"),
+        ("T1566", "initial-access"),
+        ("T1566.001", "initial-access"),
+    }
+    assert entries[("T1059", "execution")]["score"] == 83.3
+    assert entries[("T1059", "execution")]["showSubtechniques"] is True
+    assert (
+        entries[("T1059", "execution")]["comment"]
+        == "4 tests: 1 Prevented, 2 Alerted, 1 Not applicable"
+    )
+    assert "score" not in entries[("T1566", "initial-access")]
+    assert [item["label"] for item in layer["legendItems"]] == [
+        "Prevented",
+        "Alerted",
+        "Logged",
+        "Not detected",
+        "Not applicable",
+    ]
+
+
+def test_csv_export_neutralises_formulas_and_opens_with_a_bom(
+    client, team, catalogue, mission, run
+):
+    run(mission, "=cmd|' /C calc'!A0", ["T1059.001"], "Alerted")
+
+    response = client.get(f"{API}/{mission['id']}/export?format=csv", headers=team.viewer)
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    assert rows[0]["name"] == "'=cmd|' /C calc'!A0"
+    assert rows[0]["mitre"] == "T1059.001 PowerShell"
+    assert rows[0]["detection_level"] == "Alerted" and rows[0]["state"] == "completed"
+
+
+def test_json_export_has_red_and_blue_fields_and_tags(client, team, catalogue, mission, run):
+    test = run(mission, "Encoded PowerShell", ["T1059.001"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{test['id']}"
+    client.patch(
+        url,
+        json={"source_host": "ws-01", "command_executed": "powershell -enc …"},
+        headers=team.red,
+    )
+    client.patch(
+        url, json={"detection_notes": "EDR alert 42", "detection_refs": ["R-42"]}, headers=team.blue
+    )
+
+    response = client.get(f"{API}/{mission['id']}/export?format=json", headers=team.lead)
+
+    assert response.status_code == 200
+    document = json.loads(response.data)
+    assert document["mission"]["name"] == mission["name"]
+    (exported,) = document["tests"]
+    assert (
+        exported["source_host"] == "ws-01" and exported["command_executed"] == "powershell -enc …"
+    )
+    assert exported["detection_notes"] == "EDR alert 42" and exported["detection_refs"] == ["R-42"]
+    assert exported["mitre"] == [
+        {"kind": "subtechnique", "external_id": "T1059.001", "name": "PowerShell"}
+    ]
+    assert exported["executed_by"] is not None and exported["state"] == "waiting_blue"
+
+
+def test_the_report_is_printable_html_with_user_text_escaped(client, team, mission, worked_example):
+    test_id = worked_example["A"]
+    client.patch(
+        f"{API}/{mission['id']}/tests/{test_id}",
+        json={"detection_notes": "<script>alert(1)</script>"},
+        headers=team.lead,
+    )
+
+    response = client.get(f"{API}/{mission['id']}/report", headers=team.viewer)
+
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<span class="score">72.5</span>' in html
+    assert "TA0002 Execution</td><td>83.3</td>" in html
+    assert "T1059 Command and Scripting Interpreter — 83.3" in html  # a heatmap cell
+    assert "break-inside: avoid" in html and "<script" not in html
+    assert client.get(f"{API}/{mission['id']}/report", headers=team.outsider).status_code == 404

@@ -1,0 +1,181 @@
+"""ATT&CK Navigator layers: what we write is a valid 4.5 layer, and the checker finds what is
+wrong with a layer (the format: attack-navigator `layers/spec/v4.5/layerformat.md`)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from violet.coverage.navigator import (
+    UNSCORED_COLOR,
+    LayerTechnique,
+    Level,
+    build_layer,
+    layer_problems,
+    level_color,
+    planned_techniques,
+)
+
+LEVELS = [
+    Level("Prevented", 100, "#1a7f37"),
+    Level("Alerted", 75, "#4c9a2a"),
+    Level("Logged", 40, "#d4a017"),
+    Level("Not detected", 0, "#cf222e"),
+    Level("Not applicable", None, "#8c959f"),
+]
+SHORTNAMES = {"execution", "initial-access", "persistence"}
+
+
+@pytest.fixture
+def layer():
+    return build_layer(
+        name="Mission Alpha",
+        description="Coverage of Mission Alpha",
+        domain="enterprise-attack",
+        attack_version="18.1",
+        techniques=[
+            LayerTechnique("T1059", "execution", 83.3, 4, {"Alerted": 2, "Prevented": 1}, True),
+            LayerTechnique("T1059.001", "execution", 83.3, 3, {"Alerted": 2, "Prevented": 1}),
+            LayerTechnique("T1078", "initial-access", 40.0, 1, {"Logged": 1}),
+            LayerTechnique("T1078", "persistence", 40.0, 1, {"Logged": 1}),
+            LayerTechnique("T1566", "initial-access", None, 1, {"Not applicable": 1}),
+        ],
+        levels=LEVELS,
+    )
+
+
+def test_the_built_layer_is_a_valid_4_5_layer(layer):
+    # Through JSON, as the Navigator reads it.
+    assert layer_problems(json.loads(json.dumps(layer)), tactic_shortnames=SHORTNAMES) == []
+    assert layer["versions"] == {"layer": "4.5", "navigator": "5.2.0", "attack": "18.1"}
+    assert layer["domain"] == "enterprise-attack"
+
+
+def test_technique_entries_carry_score_colour_comment_and_metadata(layer):
+    first, _, _, persistence, unscored = layer["techniques"]
+    assert first == {
+        "techniqueID": "T1059",
+        "tactic": "execution",
+        "score": 83.3,
+        "color": "#4c9a2a",  # Alerted (75) is the level closest to 83.3
+        "comment": "4 tests: 2 Alerted, 1 Prevented",
+        "enabled": True,
+        "showSubtechniques": True,
+        "metadata": [
+            {"name": "Tests", "value": "4"},
+            {"name": "Alerted", "value": "2"},
+            {"name": "Prevented", "value": "1"},
+        ],
+    }
+    assert persistence["tactic"] == "persistence" and persistence["color"] == "#d4a017"
+    assert "score" not in unscored and unscored["color"] == UNSCORED_COLOR
+
+
+def test_gradient_and_legend_come_from_the_detection_levels(layer):
+    assert layer["gradient"] == {
+        "colors": ["#cf222e", "#d4a017", "#4c9a2a", "#1a7f37"],
+        "minValue": 0,
+        "maxValue": 100,
+    }
+    assert layer["legendItems"] == [{"label": level.name, "color": level.color} for level in LEVELS]
+
+
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [(100, "#1a7f37"), (90, "#1a7f37"), (57.5, "#d4a017"), (10, "#cf222e"), (None, UNSCORED_COLOR)],
+)
+def test_level_color_picks_the_closest_scored_level(score, expected):
+    assert level_color(score, LEVELS) == expected
+
+
+def broken(layer, change):
+    copied = copy.deepcopy(layer)
+    change(copied)
+    return layer_problems(copied, tactic_shortnames=SHORTNAMES)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda layer: layer.pop("name"), "layer.name is required."),
+        (lambda layer: layer["versions"].update(layer="4.4"), 'versions.layer must be "4.5".'),
+        (
+            lambda layer: layer["versions"].update(navigator="4.8.2"),
+            'versions.navigator must be at least "4.9.0".',
+        ),
+        (lambda layer: layer.update(domain="enterprise"), "domain must be one of"),
+        (lambda layer: layer.update(colour="red"), "layer.colour is not a field"),
+        (
+            lambda layer: layer["techniques"][0].update(tactic="lateral_movement"),
+            "techniques[0].tactic 'lateral_movement' is not a tactic of the synced matrix.",
+        ),
+        (
+            lambda layer: layer["techniques"][0].update(score=True),
+            "techniques[0].score must be a number.",
+        ),
+        (
+            lambda layer: layer["techniques"][1].update(techniqueID="T59"),
+            "techniques[1].techniqueID must look like T1234 or T1234.001.",
+        ),
+        (
+            lambda layer: layer["techniques"][2].update(color="green"),
+            "techniques[2].color must be a #rrggbb colour.",
+        ),
+        (
+            lambda layer: layer["techniques"][0].update(enabled="yes"),
+            "techniques[0].enabled must be true or false.",
+        ),
+        (
+            lambda layer: layer["techniques"][0]["metadata"].append({"name": "x"}),
+            "techniques[0].metadata[3].value is required.",
+        ),
+        (
+            lambda layer: layer["gradient"].update(minValue=100),
+            "gradient.maxValue must be greater than gradient.minValue.",
+        ),
+        (
+            lambda layer: layer["gradient"].update(colors=["#ffffff"]),
+            "gradient.colors must hold at least two #rrggbb colours.",
+        ),
+        (
+            lambda layer: layer["legendItems"].append({"label": "x"}),
+            "legendItems[5].color is required.",
+        ),
+        (lambda layer: layer.update(techniques=[7]), "techniques[0] must be an object."),
+    ],
+)
+def test_the_checker_names_what_is_wrong(layer, change, problem):
+    problems = broken(layer, change)
+    assert any(found.startswith(problem) for found in problems), problems
+
+
+def test_not_an_object_is_not_a_layer():
+    assert layer_problems([]) == ["A layer is a JSON object."]
+
+
+def test_uploaded_layers_may_be_older_4x_versions(layer):
+    older = copy.deepcopy(layer)
+    older["versions"] = {"layer": "4.3", "navigator": "4.6.4", "attack": "12"}
+    assert layer_problems(older, accept_older_versions=True) == []
+    del older["versions"]
+    assert layer_problems(older, accept_older_versions=True) == []
+    older["versions"] = {"layer": "3.0"}
+    assert layer_problems(older, accept_older_versions=True) == [
+        "versions.layer must be a 4.x layer format version."
+    ]
+
+
+def test_planned_techniques_are_enabled_entries_with_a_score_or_a_colour():
+    layer = {
+        "techniques": [
+            {"techniqueID": "T1059", "score": 0},
+            {"techniqueID": "T1078", "color": "#ff0000"},
+            {"techniqueID": "T1566", "score": 50, "enabled": False},
+            {"techniqueID": "T1110"},
+            {"techniqueID": "T1110.001", "color": ""},
+            {"techniqueID": "T1059", "tactic": "execution", "score": 10},
+        ]
+    }
+    assert planned_techniques(layer) == ["T1059", "T1078"]

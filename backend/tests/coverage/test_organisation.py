@@ -1,0 +1,170 @@
+"""The organisation's latest outcome per technique across missions, and how it covers a
+threat group."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.missions.conftest import sync
+from tests.mitre.bundle import build_bundle, group, uses
+from violet.coverage.navigator import layer_problems
+
+
+@pytest.fixture
+def two_missions(client, team, catalogue, make_mission, run):
+    """Q1 then Q2; T1059 detected later in Q2 (Prevented) than in Q1 (Logged)."""
+    first, second = make_mission("Q1"), make_mission("Q2")
+    outcomes = [
+        (first, "T1059.001", "Logged", "2026-01-10T10:00:00+00:00"),
+        (first, "T1078", "Alerted", "2026-01-11T10:00:00+00:00"),
+        (second, "T1059", "Prevented", "2026-04-02T10:00:00+00:00"),
+        (second, "T1566.001", "Not detected", "2026-04-03T10:00:00+00:00"),
+    ]
+    for mission, attack_id, level, detected_at in outcomes:
+        test = run(mission, attack_id, [attack_id], state="waiting_blue")
+        url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}"
+        response = client.patch(
+            url,
+            json={"detected_at": detected_at, "detection_level_id": None},
+            headers=team.blue,
+        )
+        assert response.status_code == 200, response.json
+        run(mission, attack_id, [], level, test=test, already="waiting_blue")
+    return first, second
+
+
+def test_latest_outcome_per_technique_across_missions(client, team, two_missions, levels):
+    first, second = two_missions
+
+    response = client.get("/api/v1/coverage", headers=team.viewer)
+
+    assert response.status_code == 200, response.json
+    latest = {item["external_id"]: item for item in response.json["techniques"]}
+    assert {key: (item["mission_name"], item["score"]) for key, item in latest.items()} == {
+        "T1059": ("Q2", 100.0),  # Q2's run is later than Q1's T1059.001 run
+        "T1059.001": ("Q1", 40.0),
+        "T1078": ("Q1", 75.0),
+        "T1566": ("Q2", 0.0),
+        "T1566.001": ("Q2", 0.0),
+    }
+    assert latest["T1059"]["detection_level_id"] == levels["Prevented"]
+    assert response.json["score"] == 58.3  # techniques: (100 + 75 + 0) / 3
+
+
+def test_mission_ids_narrow_and_a_hidden_one_is_404(client, team, two_missions, make_mission):
+    first, _ = two_missions
+    theirs = make_mission("Theirs", headers=team.outsider)
+
+    only_first = client.get(
+        "/api/v1/coverage", query_string={"mission_ids": first["id"]}, headers=team.lead
+    )
+    hidden = client.get(
+        "/api/v1/coverage",
+        query_string={"mission_ids": f"{first['id']},{theirs['id']}"},
+        headers=team.lead,
+    )
+    bad = client.get("/api/v1/coverage", query_string={"mission_ids": "nope"}, headers=team.lead)
+
+    assert {item["external_id"] for item in only_first.json["techniques"]} == {
+        "T1059",
+        "T1059.001",
+        "T1078",
+    }
+    assert hidden.status_code == 404
+    assert bad.status_code == 422
+    outsider = client.get("/api/v1/coverage", headers=team.outsider).json
+    assert outsider["techniques"] == []  # sees only their own (empty) mission
+
+
+def test_group_coverage(app, client, team, two_missions):
+    sync(
+        app,
+        build_bundle(
+            extra_objects=[
+                group("G0016", "APT29", ["Cozy Bear"]),
+                uses("G0016", "T1059"),
+                uses("G0016", "T1078.001"),
+                uses("G0016", "T1566.001"),
+            ]
+        ),
+    )
+
+    response = client.get("/api/v1/coverage/groups/g0016", headers=team.viewer)
+    unknown = client.get("/api/v1/coverage/groups/G9999", headers=team.viewer)
+
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["group"]["name"] == "APT29"
+    assert (body["techniques_total"], body["techniques_tested"]) == (3, 2)
+    assert [
+        (item["external_id"], item["tested"], item["score"]) for item in body["techniques"]
+    ] == [
+        ("T1059", True, 100.0),
+        ("T1078.001", False, None),
+        ("T1566.001", True, 0.0),
+    ]
+    assert body["score"] == 33.3 and body["tested_score"] == 50.0
+    assert unknown.status_code == 404
+
+
+def test_the_cross_mission_layer_carries_the_latest_outcomes(client, team, two_missions):
+    first, _ = two_missions
+
+    response = client.get("/api/v1/coverage/navigator-layer", headers=team.viewer)
+    narrowed = client.get(
+        "/api/v1/coverage/navigator-layer",
+        query_string={"mission_ids": first["id"]},
+        headers=team.viewer,
+    )
+
+    assert response.status_code == 200, response.json
+    assert "attachment" in response.headers["Content-Disposition"]
+    layer = response.json
+    shortnames = {"initial-access", "execution", "persistence"}
+    assert layer_problems(layer, tactic_shortnames=shortnames) == []
+    assert layer["versions"]["layer"] == "4.5" and layer["domain"] == "enterprise-attack"
+    entries = {(item["techniqueID"], item["tactic"]): item for item in layer["techniques"]}
+    assert {key: item.get("score") for key, item in entries.items()} == {
+        ("T1059", "execution"): 100.0,  # Q2's later run
+        ("T1059.001", "execution"): 40.0,
+        ("T1078", "initial-access"): 75.0,
+        ("T1078", "persistence"): 75.0,
+        ("T1566", "initial-access"): 0.0,
+        ("T1566.001", "initial-access"): 0.0,
+    }
+    assert entries[("T1059", "execution")]["comment"] == "1 test: 1 Prevented"
+    assert entries[("T1059", "execution")]["showSubtechniques"] is True
+    assert {item["techniqueID"] for item in narrowed.json["techniques"]} == {
+        "T1059",
+        "T1059.001",
+        "T1078",
+    }
+
+
+def test_the_cross_mission_layer_refuses_hidden_and_malformed_missions(
+    client, team, two_missions, make_mission
+):
+    theirs = make_mission("Theirs", headers=team.outsider)
+    url = "/api/v1/coverage/navigator-layer"
+
+    hidden = client.get(url, query_string={"mission_ids": theirs["id"]}, headers=team.lead)
+    bad = client.get(url, query_string={"mission_ids": "nope"}, headers=team.lead)
+
+    assert hidden.status_code == 404
+    assert bad.status_code == 422 and "mission_ids.0" in bad.json["errors"]
+    assert client.get(url).status_code == 401
+
+
+@pytest.mark.parametrize("path", ["", "/navigator-layer"])
+def test_cross_mission_coverage_is_a_constant_number_of_statements(
+    client, team, two_missions, make_mission, run, count_statements, path
+):
+    url = f"/api/v1/coverage{path}"
+    with count_statements() as few:
+        assert client.get(url, headers=team.lead).status_code == 200
+    for number in range(6):
+        run(make_mission(f"More {number}"), f"more {number}", ["T1078", "T1566.001"], "Alerted")
+    with count_statements() as many:
+        assert client.get(url, headers=team.lead).status_code == 200
+
+    assert many.count == few.count

@@ -1,0 +1,157 @@
+"""Planning a mission from an ATT&CK Navigator layer or a threat group: library templates
+tagged with each technique, a bare test where there is none, a preview that adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.missions.conftest import sync
+from tests.mitre.bundle import build_bundle, group, uses
+
+API = "/api/v1/missions"
+
+
+def make_library(client, admin_header) -> dict[str, str]:
+    """One template tagged T1059.001, one tagged T1059 (the technique itself)."""
+    ids = {}
+    for name, kind, external_id in (
+        ("Encoded PowerShell", "subtechnique", "T1059.001"),
+        ("Script interpreter", "technique", "T1059"),
+    ):
+        response = client.post(
+            "/api/v1/test-templates",
+            json={"name": name, "mitre": [{"kind": kind, "external_id": external_id}]},
+            headers=admin_header,
+        )
+        assert response.status_code == 201, response.json
+        ids[name] = response.json["id"]
+    return ids
+
+
+@pytest.fixture
+def library(client, admin_header, catalogue):
+    return make_library(client, admin_header)
+
+
+def layer(*techniques: dict) -> dict:
+    return {
+        "name": "APT layer",
+        "versions": {"layer": "4.5", "navigator": "5.1.0", "attack": "18"},
+        "domain": "enterprise-attack",
+        "techniques": list(techniques),
+    }
+
+
+THREAT_LAYER = layer(
+    {"techniqueID": "T1059.001", "tactic": "execution", "score": 50},
+    {"techniqueID": "T1078", "color": "#ff6666"},
+    {"techniqueID": "T1566", "score": 100, "enabled": False},
+    {"techniqueID": "T1110"},
+    {"techniqueID": "T9999", "score": 1},
+)
+
+
+def mission_tests(client, team, mission) -> list[dict]:
+    return client.get(f"{API}/{mission['id']}/tests", headers=team.lead).json["items"]
+
+
+def test_a_dry_run_previews_and_adds_nothing(client, team, catalogue, mission, library):
+    response = client.post(
+        f"{API}/{mission['id']}/tests/from-layer",
+        json={"layer": THREAT_LAYER, "dry_run": True},
+        headers=team.lead,
+    )
+
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["dry_run"] is True
+    assert [(item["external_id"], item["name"], item["test_id"]) for item in body["added"]] == [
+        ("T1059.001", "Encoded PowerShell", None),
+        ("T1078", "T1078 Valid Accounts", None),
+    ]
+    assert body["added"][0]["test_template_id"] == library["Encoded PowerShell"]
+    assert (body["from_library"], body["bare"]) == (1, 1)
+    assert body["skipped"] == [
+        {"external_id": "T9999", "reason": "Not a live technique in the catalogue."}
+    ]
+    assert mission_tests(client, team, mission) == []
+
+
+def test_from_layer_adds_templates_and_bare_tests_once(client, team, catalogue, mission, library):
+    url = f"{API}/{mission['id']}/tests/from-layer"
+
+    first = client.post(url, json={"layer": THREAT_LAYER}, headers=team.lead)
+    again = client.post(url, json={"layer": THREAT_LAYER}, headers=team.lead)
+
+    assert first.status_code == 200 and (first.json["from_library"], first.json["bare"]) == (1, 1)
+    tests = mission_tests(client, team, mission)
+    assert [test["id"] for test in tests] == [item["test_id"] for item in first.json["added"]]
+    assert [test["name"] for test in tests] == ["Encoded PowerShell", "T1078 Valid Accounts"]
+    assert tests[1]["mitre"][0]["external_id"] == "T1078"
+    assert again.json["added"] == [] and [
+        item["external_id"] for item in again.json["skipped"]
+    ] == [
+        "T1059.001",
+        "T1078",
+        "T9999",
+    ]
+    assert len(mission_tests(client, team, mission)) == 2
+
+
+@pytest.mark.parametrize(
+    ("bad_layer", "problem"),
+    [
+        ({"techniques": []}, "layer.name is required."),
+        (layer({"techniqueID": "T1059", "score": "high"}), "techniques[0].score must be a number."),
+        ({**layer(), "versions": {"layer": "3.0"}}, "versions.layer must be a 4.x"),
+    ],
+)
+def test_a_malformed_layer_is_422_and_adds_nothing(
+    client, team, catalogue, mission, bad_layer, problem
+):
+    response = client.post(
+        f"{API}/{mission['id']}/tests/from-layer", json={"layer": bad_layer}, headers=team.lead
+    )
+
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert any(item.startswith(problem) for item in response.json["errors"]["layer"])
+    assert mission_tests(client, team, mission) == []
+
+
+def test_only_the_lead_plans(client, team, catalogue, mission):
+    url = f"{API}/{mission['id']}/tests/from-layer"
+    body = {"layer": THREAT_LAYER, "dry_run": True}
+
+    assert client.post(url, json=body, headers=team.red).status_code == 403
+    assert client.post(url, json=body, headers=team.outsider).status_code == 404
+    assert client.post(url, json={"layer": "nope"}).status_code == 401
+
+
+def test_from_group_plans_the_groups_techniques(app, client, admin_header, team, mission):
+    sync(
+        app,
+        build_bundle(
+            extra_objects=[
+                group("G0016", "APT29", ["Cozy Bear"]),
+                uses("G0016", "T1059"),
+                uses("G0016", "T1566.001"),
+            ]
+        ),
+    )
+    make_library(client, admin_header)
+    url = f"{API}/{mission['id']}/tests/from-group"
+
+    preview = client.post(url, json={"group": "g0016", "dry_run": True}, headers=team.lead)
+    done = client.post(url, json={"group": "G0016"}, headers=team.lead)
+    unknown = client.post(url, json={"group": "G9999"}, headers=team.lead)
+
+    assert preview.status_code == 200 and preview.json["added"] == [
+        {**item, "test_id": None} for item in done.json["added"]
+    ]
+    assert [(item["external_id"], item["name"]) for item in done.json["added"]] == [
+        ("T1059", "Script interpreter"),
+        ("T1566.001", "T1566.001 Spearphishing Attachment"),
+    ]
+    assert len(mission_tests(client, team, mission)) == 2
+    assert unknown.status_code == 422 and "G9999" in unknown.json["errors"]["group"][0]

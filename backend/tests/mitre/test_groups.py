@@ -1,0 +1,249 @@
+"""Threat groups: synced from `intrusion-set` objects and their `uses` relationships, re-synced
+without writes, listed and searched, and read one by one with the techniques they use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.mitre.bundle import build_bundle, encode, find, group, stix_id, uses
+from tests.mitre.test_full_attack import BUNDLE, BUNDLE_JSON_SHA256
+from violet.extensions import db
+
+API = "/api/v1/mitre/groups"
+
+
+def groups_bundle(**changes: Any) -> dict[str, Any]:
+    """The test bundle plus APT29 (G0016), a revoked group and what they use: two live
+    techniques, a live sub-technique, a revoked technique (T1086), a deprecated sub-technique
+    (T1059.999) and a deprecated relationship (to T1566)."""
+    extra = [
+        group("G0016", "APT29", ["APT29", "Cozy Bear", "NOBELIUM"]),
+        group("G0099", "Old Group", ["Old Group"], revoked=True),
+        uses("G0016", "T1078"),
+        uses("G0016", "T1059"),
+        uses("G0016", "T1059.001"),
+        uses("G0016", "T1086"),
+        uses("G0016", "T1059.999"),
+        uses("G0016", "T1566", x_mitre_deprecated=True),
+        uses("G0099", "T1059"),
+    ]
+    bundle = build_bundle(extra_objects=extra)
+    for external_id, fields in changes.items():
+        find(bundle, external_id).update(fields)
+    return bundle
+
+
+def links() -> list[tuple[str, str]]:
+    return sorted(
+        db.session.execute(
+            text(
+                "SELECT g.external_id, t.external_id FROM mitre_group_techniques l "
+                "JOIN mitre_groups g ON g.id = l.group_id "
+                "JOIN mitre_techniques t ON t.id = l.technique_id "
+                "UNION ALL SELECT g.external_id, s.external_id FROM mitre_group_subtechniques l "
+                "JOIN mitre_groups g ON g.id = l.group_id "
+                "JOIN mitre_subtechniques s ON s.id = l.subtechnique_id"
+            )
+        ).all()
+    )
+
+
+def group_rows() -> list[tuple]:
+    return sorted(
+        tuple(str(value) for value in row)
+        for table in ("mitre_groups", "mitre_group_techniques", "mitre_group_subtechniques")
+        for row in db.session.execute(text(f"SELECT xmin, * FROM {table}"))
+    )
+
+
+def test_sync_keeps_groups_and_the_live_techniques_they_use(sync_bytes):
+    result = sync_bytes(encode(groups_bundle()))
+
+    assert result.group_changes == {"added": 2, "updated": 0, "unchanged": 0, "deprecated": 0}
+    assert links() == [("G0016", "T1059"), ("G0016", "T1059.001"), ("G0016", "T1078")]
+    flags = db.session.execute(
+        text("SELECT external_id, revoked, domain, domains FROM mitre_groups ORDER BY 1")
+    ).all()
+    assert [tuple(row) for row in flags] == [
+        ("G0016", False, "enterprise-attack", ["enterprise-attack"]),
+        ("G0099", True, "enterprise-attack", ["enterprise-attack"]),
+    ]
+
+
+def test_unchanged_resync_writes_no_group_row(sync_bytes):
+    sync_bytes(encode(groups_bundle()))
+    before = group_rows()
+
+    again = sync_bytes(encode(groups_bundle()))
+
+    assert again.rows_written == 0
+    assert again.group_changes == {"added": 0, "updated": 0, "unchanged": 2, "deprecated": 0}
+    assert group_rows() == before
+
+
+def test_resync_follows_changes_and_flags_vanished_groups(sync_bytes):
+    sync_bytes(encode(groups_bundle()))
+    bundle = groups_bundle(G0016={"aliases": ["APT29", "Midnight Blizzard"]})
+    # MITRE drops G0016's use of T1078 and the revoked group disappears from the bundle.
+    bundle["objects"] = [
+        stix_object
+        for stix_object in bundle["objects"]
+        if stix_object["id"]
+        not in (stix_id("relationship", "G0016 uses T1078"), stix_id("intrusion-set", "G0099"))
+    ]
+
+    result = sync_bytes(encode(bundle))
+
+    assert result.group_changes == {"added": 0, "updated": 2, "unchanged": 0, "deprecated": 0}
+    assert links() == [("G0016", "T1059"), ("G0016", "T1059.001")]
+    aliases, vanished = db.session.execute(
+        text(
+            "SELECT (SELECT aliases FROM mitre_groups WHERE external_id = 'G0016'), "
+            "(SELECT vanished_at IS NOT NULL AND deprecated FROM mitre_groups "
+            "WHERE external_id = 'G0099')"
+        )
+    ).one()
+    assert aliases == ["APT29", "Midnight Blizzard"] and vanished is True
+
+
+def test_a_group_of_two_domains_keeps_its_links_to_the_other(sync_bytes):
+    both = {"x_mitre_domains": ["enterprise-attack", "mobile-attack"]}
+    sync_bytes(encode(groups_bundle(G0016=both)))
+    # The mobile bundle holds G0016 too (using none of its techniques) but not G0099.
+    mobile = build_bundle(
+        domain="mobile-attack", extra_objects=[group("G0016", "APT29", [], **both)]
+    )
+
+    result = sync_bytes(encode(mobile))
+
+    rows = db.session.execute(
+        text("SELECT external_id, deprecated, domain FROM mitre_groups ORDER BY 1")
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        ("G0016", False, "enterprise-attack"),
+        ("G0099", False, "enterprise-attack"),  # enterprise only: not vanished from mobile
+    ]
+    assert result.group_changes["updated"] == 1  # the aliases the mobile copy left out
+    assert links() == [("G0016", "T1059"), ("G0016", "T1059.001"), ("G0016", "T1078")]
+
+
+def test_a_malformed_group_is_422_naming_it(sync_bytes):
+    from violet.core.errors import Unprocessable
+
+    with pytest.raises(Unprocessable, match='"aliases" must be a list of strings'):
+        sync_bytes(encode(groups_bundle(G0016={"aliases": "APT29"})))
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reader(make_user, auth_header):
+    return auth_header(make_user())
+
+
+@pytest.fixture
+def catalogue(sync_bytes):
+    return sync_bytes(encode(groups_bundle()))
+
+
+@pytest.mark.parametrize("path", ["", "/G0016"])
+def test_groups_need_a_signed_in_user(client, path):
+    assert client.get(API + path).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [("cozy", ["G0016"]), ("apt", ["G0016"]), ("g0016", ["G0016"]), ("nobody", [])],
+)
+def test_q_matches_name_alias_and_id(client, reader, catalogue, q, expected):
+    response = client.get(API, query_string={"q": q}, headers=reader)
+
+    assert response.status_code == 200
+    assert [item["external_id"] for item in response.json["items"]] == expected
+
+
+def test_list_hides_revoked_groups_unless_asked(client, reader, catalogue):
+    live = client.get(API, headers=reader).json
+    every = client.get(API, query_string={"include_deprecated": "true"}, headers=reader).json
+
+    assert [item["external_id"] for item in live["items"]] == ["G0016"]
+    assert live["items"][0]["aliases"] == ["APT29", "Cozy Bear", "NOBELIUM"]
+    assert sorted(item["external_id"] for item in every["items"]) == ["G0016", "G0099"]
+
+
+def test_domain_filter_matches_any_domain_of_the_group(client, reader, sync_bytes):
+    sync_bytes(
+        encode(groups_bundle(G0016={"x_mitre_domains": ["mobile-attack", "enterprise-attack"]}))
+    )
+
+    def ids(domain: str) -> list[str]:
+        body = client.get(API, query_string={"domain": domain}, headers=reader).json
+        return [item["external_id"] for item in body["items"]]
+
+    assert ids("enterprise-attack") == ["G0016"]
+    assert ids("mobile-attack") == ["G0016"]
+    assert ids("ics-attack") == []
+    assert client.get(API, query_string={"domain": "x"}, headers=reader).status_code == 422
+
+
+def test_group_detail_lists_techniques_with_their_tactics(client, reader, catalogue):
+    response = client.get(f"{API}/g0016", headers=reader)
+
+    assert response.status_code == 200
+    body = response.json
+    assert body["name"] == "APT29" and body["domain"] == "enterprise-attack"
+    assert body["techniques"] == [
+        {
+            "kind": "technique",
+            "external_id": "T1059",
+            "name": "Command and Scripting Interpreter",
+            "tactics": [{"external_id": "TA0002", "name": "Execution", "shortname": "execution"}],
+        },
+        {
+            "kind": "subtechnique",
+            "external_id": "T1059.001",
+            "name": "PowerShell",
+            "tactics": [{"external_id": "TA0002", "name": "Execution", "shortname": "execution"}],
+        },
+        {
+            "kind": "technique",
+            "external_id": "T1078",
+            "name": "Valid Accounts",
+            "tactics": [
+                {"external_id": "TA0001", "name": "Initial Access", "shortname": "initial-access"},
+                {"external_id": "TA0003", "name": "Persistence", "shortname": "persistence"},
+            ],
+        },
+    ]
+
+
+def test_unknown_group_is_404(client, reader, catalogue):
+    response = client.get(f"{API}/G9999", headers=reader)
+
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert "G9999" in response.json["detail"]
+
+
+@pytest.mark.full_attack
+@pytest.mark.skipif(not BUNDLE.exists(), reason=f"the real ATT&CK bundle is absent ({BUNDLE})")
+def test_a_real_group_from_the_shared_bundle(client, reader, sync_bytes):
+    content = BUNDLE.read_bytes()
+    first = sync_bytes(content, expected_sha256=BUNDLE_JSON_SHA256, label=f"file:{BUNDLE}")
+    again = sync_bytes(content, expected_sha256=BUNDLE_JSON_SHA256, label=f"file:{BUNDLE}")
+
+    apt29 = client.get(f"{API}/G0016", headers=reader).json
+    found = client.get(API, query_string={"q": "midnight blizzard"}, headers=reader).json
+
+    assert first.group_changes["added"] == 187 and again.rows_written == 0
+    assert apt29["name"] == "APT29" and "Cozy Bear" in apt29["aliases"]
+    used = {technique["external_id"]: technique for technique in apt29["techniques"]}
+    # APT29 uses PowerShell (T1059.001) under Execution, per ATT&CK v18.1.
+    assert used["T1059.001"]["kind"] == "subtechnique"
+    assert [tactic["shortname"] for tactic in used["T1059.001"]["tactics"]] == ["execution"]
+    assert len(used) > 50
+    assert [item["external_id"] for item in found["items"]] == ["G0016"]

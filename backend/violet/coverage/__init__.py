@@ -1,0 +1,1 @@
+"""Coverage: scores, ATT&CK Navigator layers, exports and reports (docs/coverage.md)."""

@@ -1,0 +1,145 @@
+"""Mission archives (`GET /missions/{id}/export?format=zip`, `POST /missions/import`): the zip
+container, written and read as pure functions (docs/coverage.md, "Mission archives").
+
+An archive holds `manifest.json` (format, version, the list of evidence files), `mission.json`
+(the mission document) and an `evidence/` folder. Reading refuses, before anything is
+decompressed: archives over MAX_ARCHIVE_BYTES (413), more than MAX_ENTRIES entries, names that
+could leave the archive's folder (absolute, `..`, backslashes, drive letters) or that the format
+does not know, more than MAX_UNCOMPRESSED_BYTES once decompressed (413), and entries that inflate
+more than MAX_RATIO times (zip bombs). A member is then read at most to its declared size, so a
+header that lies about it is caught as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from typing import Any
+
+ARCHIVE_FORMAT = "violet-mission-archive"
+ARCHIVE_VERSION = 1
+MANIFEST = "manifest.json"
+MISSION = "mission.json"
+EVIDENCE_DIR = "evidence/"
+
+MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # manifest.json and mission.json each
+MAX_ENTRIES = 10_000
+MAX_RATIO = 100
+# Below this size a member's ratio is not checked: tiny members compress oddly and harm no one.
+RATIO_FLOOR_BYTES = 64 * 1024
+
+
+class ArchiveError(Exception):
+    """A refused archive: `status` 413 (too large) or 422, `detail` saying why."""
+
+    def __init__(self, detail: str, status: int = 422):
+        super().__init__(detail)
+        self.detail = detail
+        self.status = status
+
+
+def write_archive(document: dict[str, Any], evidence: Sequence[tuple[str, bytes]] = ()) -> bytes:
+    """The zip of a mission document and its evidence files (`(file name, content)`)."""
+    manifest = {
+        "format": ARCHIVE_FORMAT,
+        "version": ARCHIVE_VERSION,
+        "mission": MISSION,
+        "evidence": [
+            {
+                "path": EVIDENCE_DIR + name,
+                "size": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            }
+            for name, content in evidence
+        ],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
+        archive.writestr(MISSION, json.dumps(document, ensure_ascii=False, indent=1))
+        archive.writestr(zipfile.ZipInfo(EVIDENCE_DIR), b"")
+        for name, content in evidence:
+            archive.writestr(EVIDENCE_DIR + name, content)
+    return buffer.getvalue()
+
+
+def read_archive(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The manifest and the mission document of an archive, after every check above."""
+    if len(data) > MAX_ARCHIVE_BYTES:
+        raise ArchiveError(f"The archive exceeds {MAX_ARCHIVE_BYTES // 2**20} MB.", 413)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise ArchiveError("Not a zip archive.") from error
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ENTRIES:
+            raise ArchiveError(f"The archive has more than {MAX_ENTRIES} entries.")
+        for member in members:
+            _check_member(member)
+        if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
+            raise ArchiveError(
+                f"The archive exceeds {MAX_UNCOMPRESSED_BYTES // 2**20} MB once decompressed.", 413
+            )
+        names = {member.filename: member for member in members}
+        manifest = _json_member(archive, names, MANIFEST)
+        if manifest.get("format") != ARCHIVE_FORMAT or manifest.get("version") != ARCHIVE_VERSION:
+            raise ArchiveError(
+                f"Not a Violet mission archive (format {ARCHIVE_FORMAT!r} version "
+                f"{ARCHIVE_VERSION} expected in {MANIFEST})."
+            )
+        return manifest, _json_member(archive, names, MISSION)
+
+
+def _check_member(member: zipfile.ZipInfo) -> None:
+    name = member.filename
+    parts = name.rstrip("/").split("/")
+    if (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or ":" in name
+        or "\x00" in name
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        raise ArchiveError(f"Unsafe file name in the archive: {name[:200]!r}.")
+    if name not in (MANIFEST, MISSION, EVIDENCE_DIR) and not (
+        name.startswith(EVIDENCE_DIR) and len(parts) == 2
+    ):
+        raise ArchiveError(f"Unexpected file in the archive: {name[:200]!r}.")
+    if member.file_size > RATIO_FLOOR_BYTES and member.file_size > MAX_RATIO * max(
+        member.compress_size, 1
+    ):
+        raise ArchiveError(
+            f"{name[:200]!r} inflates more than {MAX_RATIO} times: refused as a zip bomb."
+        )
+
+
+def _json_member(
+    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], name: str
+) -> dict[str, Any]:
+    member = names.get(name)
+    if member is None:
+        raise ArchiveError(f"The archive has no {name}.")
+    limit = min(member.file_size, MAX_DOCUMENT_BYTES)
+    if member.file_size > MAX_DOCUMENT_BYTES:
+        raise ArchiveError(f"{name} exceeds {MAX_DOCUMENT_BYTES // 2**20} MB.", 413)
+    try:
+        with archive.open(member) as stream:
+            content = stream.read(limit + 1)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as error:
+        raise ArchiveError(f"{name} cannot be read: {error}.") from error
+    if len(content) > member.file_size:
+        raise ArchiveError(f"{name} is larger than its header says.")
+    try:
+        document = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ArchiveError(f"{name} is not valid JSON.") from error
+    if not isinstance(document, dict):
+        raise ArchiveError(f"{name} is not a JSON object.")
+    return document

@@ -1,0 +1,101 @@
+"""The printable HTML report of a mission: an autoescaped Jinja template (docs/coverage.md).
+
+Everything a user typed (names, notes, commands) goes through Jinja's autoescaping; the report
+carries no script. Print CSS keeps rows and heatmap columns whole across page breaks.
+"""
+
+# ruff: noqa: E501  (the template's HTML lines read better whole)
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined
+
+ENVIRONMENT = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True)
+
+TEMPLATE = ENVIRONMENT.from_string(
+    """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{ mission.name }} — coverage report</title>
+<style>
+  body { font: 14px/1.45 system-ui, sans-serif; color: #1b1f24; margin: 2rem; }
+  h1 { margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
+  .meta { color: #424a53; } .score { font-size: 2rem; font-weight: 700; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+  thead { display: table-header-group; } tr, .tactic { break-inside: avoid; }
+  .matrix { display: flex; flex-wrap: wrap; gap: .5rem; }
+  .tactic { flex: 1 1 10rem; border: 1px solid #d0d7de; padding: .3rem; }
+  .cell { border-left: .5rem solid; padding: .2rem .4rem; margin: .2rem 0; background: #f6f8fa; }
+  .legend span { display: inline-block; margin-right: 1rem; border-left: .8rem solid; padding-left: .3rem; }
+  pre { white-space: pre-wrap; margin: 0; }
+  @media print { body { margin: 0; } h2 { break-after: avoid; } .matrix { display: block; }
+    .tactic { display: inline-block; width: 30%; vertical-align: top; } }
+</style>
+</head>
+<body>
+<h1>{{ mission.name }}</h1>
+<p class="meta">Status: {{ mission.status }}
+{% if mission.environment %} · Environment: {{ mission.environment }}{% endif %}
+{% if mission.start_date %} · {{ mission.start_date }}{% endif %}
+{% if mission.end_date %} – {{ mission.end_date }}{% endif %}
+ · Generated {{ generated_at }}</p>
+{% if mission.description %}<p>{{ mission.description }}</p>{% endif %}
+
+<h2>Summary</h2>
+<p><span class="score">{{ fmt(coverage.score) }}</span> / 100 mission score</p>
+<p>{{ coverage.tests }} tests counted ({{ coverage.scored_tests }} scored) out of
+{{ tests|length }} runs; {{ coverage.techniques|length }} techniques and sub-techniques covered.</p>
+<p class="legend">{% for level in levels %}<span style="border-color: {{ level.color }}">{{ level.name }}{% if level.score is not none %} ({{ level.score }}){% endif %}</span>{% endfor %}</p>
+
+<h2>Scores by tactic</h2>
+<table>
+<thead><tr><th scope="col">Tactic</th><th scope="col">Score</th><th scope="col">Tests</th><th scope="col">Outcomes</th></tr></thead>
+<tbody>
+{% for tactic in coverage.tactics %}
+<tr><td>{{ tactic.external_id }} {{ tactic.name }}</td><td>{{ fmt(tactic.score) }}</td><td>{{ tactic.tests }}</td><td>{{ outcomes(tactic.outcomes) }}</td></tr>
+{% else %}
+<tr><td colspan="4">No completed test yet.</td></tr>
+{% endfor %}
+</tbody>
+</table>
+
+<h2>Matrix heatmap</h2>
+<div class="matrix">
+{% for tactic in coverage.tactics %}
+<section class="tactic" aria-label="{{ tactic.name }}">
+<strong>{{ tactic.name }}</strong>
+{% for technique in coverage.techniques if tactic.external_id in technique.tactics %}
+<div class="cell" style="border-color: {{ color(technique.score) }}">{{ technique.external_id }} {{ technique.name }} — {{ fmt(technique.score) }}</div>
+{% endfor %}
+</section>
+{% endfor %}
+</div>
+
+<h2>Tests</h2>
+<table>
+<thead><tr><th scope="col">#</th><th scope="col">Test</th><th scope="col">ATT&amp;CK</th><th scope="col">State</th><th scope="col">Outcome</th><th scope="col">Red</th><th scope="col">Blue</th></tr></thead>
+<tbody>
+{% for test in tests %}
+<tr>
+<td>{{ test.position }}</td>
+<td>{{ test.name }}{% if test.retest_of_id %} (retest){% endif %}</td>
+<td>{% for tag in test.mitre %}{{ tag.external_id }} {{ tag.name }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
+<td>{{ test.state }}</td>
+<td>{{ test.detection_level or "—" }}{% for detection in test.tool_detections %}<br>{{ detection.tool }}: {{ detection.detection_level or "—" }}{% endfor %}</td>
+<td>{% if test.executed_at %}{{ test.executed_at }}<br>{% endif %}{% if test.command_executed %}<pre>{{ test.command_executed }}</pre>{% endif %}{{ test.red_notes or "" }}</td>
+<td>{% if test.detected_at %}{{ test.detected_at }}<br>{% endif %}{{ test.detection_notes or "" }}{% if test.detection_refs %}<br>Refs: {{ test.detection_refs|join(", ") }}{% endif %}</td>
+</tr>
+{% endfor %}
+</tbody>
+</table>
+</body>
+</html>
+"""
+)
+
+
+def render_report(context: dict[str, Any]) -> str:
+    return TEMPLATE.render(**context)

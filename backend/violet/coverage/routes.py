@@ -1,0 +1,315 @@
+"""`/missions/{mission_id}/coverage`, `…/navigator-layer`, `…/export` (docs/coverage.md).
+
+Any member of the mission (or a holder of `mission.read_all`) reads them; a mission the caller
+may not see is 404.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from uuid import UUID
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from violet.core.auth import require_auth, require_perm
+from violet.core.errors import ApiError, Unprocessable
+from violet.core.limits import allow_body_up_to
+from violet.core.models import utcnow
+from violet.coverage import service
+from violet.coverage.archive import MAX_ARCHIVE_BYTES, ArchiveError, read_archive
+from violet.coverage.schemas import (
+    ArchiveMissionIn,
+    CompareOut,
+    CompareQuery,
+    CoverageQuery,
+    ExportQuery,
+    FromGroupIn,
+    FromLayerIn,
+    GroupCoverageOut,
+    ImportedMissionOut,
+    ImportUploadDoc,
+    MissionCoverageOut,
+    OrgCoverageOut,
+    OrgCoverageQuery,
+    PlanOut,
+    SaveAsScenarioIn,
+    SavedScenarioOut,
+)
+from violet.extensions import db
+from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
+
+blp = Blueprint(
+    "coverage",
+    __name__,
+    description="Coverage scores, ATT&CK Navigator layers and exports of a mission.",
+)
+
+
+# POST /missions/import: mounted at /api/v1/missions beside the missions' own routes.
+import_blp = Blueprint("mission-import", __name__, description="Restore a mission archive.")
+
+# Across missions: mounted at /api/v1/coverage.
+org_blp = Blueprint("coverage-org", __name__, description="Coverage across missions.")
+
+
+def _file_name(name: str, suffix: str) -> str:
+    """A safe download name from the mission's name."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "mission"
+    return f"{stem[:80]}{suffix}"
+
+
+@blp.route("/coverage")
+class MissionCoverage(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(CoverageQuery, location="query")
+    @blp.response(200, MissionCoverageOut)
+    def get(self, query, mission_id: UUID):
+        """Scores per tactic, per technique and for the mission, from the latest completed run
+        of each test (docs/coverage.md); `by=tool` adds the same per defense tool."""
+        mission = mission_access(mission_id).mission
+        return service.mission_coverage(mission, by_tool=query.get("by") == "tool")
+
+
+@blp.route("/navigator-layer")
+class MissionLayer(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
+    def get(self, mission_id: UUID):
+        """The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download."""
+        mission = mission_access(mission_id).mission
+        name = _file_name(mission.name, "-layer.json")
+        return (
+            service.mission_layer(mission),
+            200,
+            {"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+@blp.route("/export")
+class MissionExport(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(ExportQuery, location="query")
+    @blp.response(
+        200,
+        description="Every test with red and blue fields and ATT&CK tags (CSV or JSON).",
+        content_type="text/csv",
+    )
+    def get(self, query, mission_id: UUID):
+        """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
+        outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM), `json`,
+        or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md)."""
+        mission = mission_access(mission_id).mission
+        if query["format"] == "csv":
+            body, mimetype = service.export_csv(mission), "text/csv"
+        elif query["format"] == "zip":
+            body, mimetype = service.mission_archive(mission, utcnow()), "application/zip"
+        else:
+            document = {
+                "mission": {"id": str(mission.id), "name": mission.name},
+                "tests": service.export_rows(mission),
+            }
+            body, mimetype = json.dumps(document, ensure_ascii=False).encode(), "application/json"
+        suffix = "-mission.zip" if query["format"] == "zip" else f"-tests.{query['format']}"
+        return Response(
+            body,
+            mimetype=mimetype,
+            headers={
+                "Content-Disposition": f'attachment; filename="{_file_name(mission.name, suffix)}"'
+            },
+        )
+
+
+@import_blp.route("/import")
+class MissionImport(MethodView):
+    @require_perm("mission.create")
+    @import_blp.doc(
+        requestBody={
+            "required": True,
+            "content": {
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {"schema": ImportUploadDoc},
+            },
+        }
+    )
+    @import_blp.response(201, ImportedMissionOut)
+    @import_blp.alt_response(413, description="The archive is too large, packed or unpacked.")
+    @import_blp.alt_response(
+        422,
+        description="Not a mission archive: unsafe names, a zip bomb, a bad document.",
+    )
+    def post(self):
+        """Restore a mission archive (`GET /missions/{id}/export?format=zip`) as a new mission
+        of the current workspace, led by the caller; the archive is the raw body or a multipart
+        `file`. Levels and tools are matched by name (`warnings` lists the ones missing here)."""
+        manifest, document = _read_archive_request()
+        try:
+            mission_document = ArchiveMissionIn().load(document)
+        except ValidationError as error:
+            raise Unprocessable(
+                "mission.json does not describe a mission (see `errors`).",
+                errors=_flat_errors(error.messages, "mission"),
+            ) from error
+        imported = service.import_mission(manifest, mission_document)
+        db.session.commit()
+        return imported
+
+
+def _flat_errors(messages: Any, path: str) -> dict[str, list[str]]:
+    """Marshmallow's nested messages as `{"mission.tests.0.name": [...]}` (at most 50)."""
+    if isinstance(messages, list):
+        return {path: [str(message) for message in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, nested in messages.items():
+        flat.update(_flat_errors(nested, f"{path}.{key}"))
+    return dict(list(flat.items())[:50])
+
+
+def _read_archive_request() -> tuple[dict, dict]:
+    """The archive's manifest and mission document, from a raw body or a multipart upload."""
+    allow_body_up_to(MAX_ARCHIVE_BYTES)
+    too_large = f"The archive exceeds {MAX_ARCHIVE_BYTES // 2**20} MB."
+    if request.content_length is not None and request.content_length > MAX_ARCHIVE_BYTES:
+        raise ApiError(too_large, status=413)
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or set(request.files) != {"file"}:
+            detail = "Send the archive as one multipart part named 'file'."
+            raise Unprocessable(detail, errors={"file": [detail]})
+        content = upload.stream.read(MAX_ARCHIVE_BYTES + 1)
+    else:
+        content = request.get_data(cache=False)
+    if len(content) > MAX_ARCHIVE_BYTES:
+        raise ApiError(too_large, status=413)
+    try:
+        return read_archive(content)
+    except ArchiveError as error:
+        raise ApiError(
+            error.detail, status=error.status, errors={"file": [error.detail]}
+        ) from error
+
+
+def _plan(mission_id: UUID, attack_ids: list[str], dry_run: bool) -> dict:
+    result = service.plan_from_attack_ids(managed_mission(mission_id), attack_ids, dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    return result
+
+
+@blp.route("/tests/from-layer")
+class PlanFromLayer(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(FromLayerIn)
+    @blp.response(200, PlanOut)
+    def post(self, payload, mission_id: UUID):
+        """Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
+        or a colour, the library's templates tagged with it, or a bare test when there is none.
+        `dry_run: true` previews. The mission's lead (or `mission.manage_all`) only."""
+        managed_mission(mission_id)
+        attack_ids = service.layer_attack_ids(payload["layer"])
+        return _plan(mission_id, attack_ids, payload["dry_run"])
+
+
+@blp.route("/tests/from-group")
+class PlanFromGroup(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(FromGroupIn)
+    @blp.response(200, PlanOut)
+    def post(self, payload, mission_id: UUID):
+        """Plan tests from a threat group's techniques (`{group: "G0016"}`), exactly as from a
+        layer. `dry_run: true` previews."""
+        managed_mission(mission_id)
+        attack_ids = service.group_attack_ids(payload["group"])
+        return _plan(mission_id, attack_ids, payload["dry_run"])
+
+
+@org_blp.route("/compare")
+class Compare(MethodView):
+    @require_auth
+    @org_blp.arguments(CompareQuery, location="query")
+    @org_blp.response(200, CompareOut)
+    def get(self, query):
+        """Per technique tested in either mission: both scores and whether it improved,
+        regressed, stayed unchanged, is new or was dropped (docs/coverage.md, "Compare").
+        Both missions must be visible to the caller (else 404)."""
+        before = mission_access(query["from_"]).mission
+        after = mission_access(query["to"]).mission
+        return service.compare_missions(before, after)
+
+
+@org_blp.route("")
+class OrganisationCoverage(MethodView):
+    @require_auth
+    @org_blp.arguments(OrgCoverageQuery, location="query")
+    @org_blp.response(200, OrgCoverageOut)
+    def get(self, query):
+        """The organisation's latest outcome per technique across missions (`mission_ids`,
+        default every mission the caller may see)."""
+        missions = service.visible_missions(query.get("mission_ids"))
+        return service.latest_outcomes(missions)
+
+
+@org_blp.route("/navigator-layer")
+class OrganisationLayer(MethodView):
+    @require_auth
+    @org_blp.arguments(OrgCoverageQuery, location="query")
+    @org_blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
+    def get(self, query):
+        """The latest outcome per technique across missions (`mission_ids`, default every
+        mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download."""
+        missions = service.visible_missions(query.get("mission_ids"))
+        return (
+            service.organisation_layer(missions),
+            200,
+            {"Content-Disposition": 'attachment; filename="violet-coverage-layer.json"'},
+        )
+
+
+@org_blp.route("/groups/<string:external_id>")
+class GroupCoverage(MethodView):
+    @require_auth
+    @org_blp.arguments(OrgCoverageQuery, location="query")
+    @org_blp.response(200, GroupCoverageOut)
+    def get(self, query, external_id: str):
+        """How the latest outcomes across missions cover a threat group's techniques."""
+        missions = service.visible_missions(query.get("mission_ids"))
+        return service.group_coverage(external_id, missions)
+
+
+@blp.route("/report")
+class MissionReport(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, description="A printable HTML report.", content_type="text/html")
+    def get(self, mission_id: UUID):
+        """The mission's printable HTML report: summary, scores by tactic, a matrix heatmap and
+        a per-test table (user text autoescaped; print CSS keeps rows whole)."""
+        mission = mission_access(mission_id).mission
+        html = service.mission_report(mission, utcnow())
+        return Response(html, mimetype="text/html")
+
+
+@blp.route("/save-as-scenario")
+class SaveAsScenario(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(SaveAsScenarioIn)
+    @blp.response(201, SavedScenarioOut)
+    def post(self, payload, mission_id: UUID):
+        """A library scenario template of the mission's tests, in order (retests left out).
+        Needs `scenario_template.write` (a mission the caller may not see is 404 first). Tests
+        made from a live library template reuse it; the others become new templates, which
+        needs `test_template.write` as well."""
+        mission = mission_access(mission_id).mission
+        saved = service.save_as_scenario(mission, payload)
+        db.session.commit()
+        return saved

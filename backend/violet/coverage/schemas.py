@@ -1,0 +1,410 @@
+"""Input and output schemas of coverage, layers and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from webargs.fields import DelimitedList
+
+from violet.missions.models import (
+    EXECUTION_RESULTS,
+    MISSION_STATUSES,
+    MITRE_KINDS,
+    OPSEC_LEVELS,
+    TEST_STATES,
+)
+
+
+class CoverageQuery(Schema):
+    by = fields.String(
+        validate=validate.OneOf(("tool",)),
+        metadata={"description": "`tool`: the same figures per defense tool as well."},
+    )
+
+
+class ExportQuery(Schema):
+    format = fields.String(
+        required=True,
+        validate=validate.OneOf(("csv", "json", "zip")),
+        metadata={
+            "description": "`csv` (spreadsheet-safe, UTF-8 with BOM), `json`, or `zip` (the "
+            "mission archive)."
+        },
+    )
+
+
+class LevelOut(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    score = fields.Integer(allow_none=True, required=True)
+    color = fields.String(required=True)
+
+
+def _cell_fields() -> dict[str, fields.Field]:
+    return {
+        "score": fields.Float(
+            allow_none=True,
+            required=True,
+            metadata={"description": "Mean detection score (0–100) of the counted runs."},
+        ),
+        "tests": fields.Integer(required=True, metadata={"description": "Counted runs."}),
+        "scored_tests": fields.Integer(
+            required=True, metadata={"description": "Counted runs with a scored level."}
+        ),
+        "outcomes": fields.Dict(
+            keys=fields.String(),
+            values=fields.Integer(),
+            required=True,
+            metadata={"description": "Detection level id → counted runs."},
+        ),
+    }
+
+
+TacticCoverageOut = Schema.from_dict(
+    {
+        "external_id": fields.String(required=True),
+        "name": fields.String(required=True),
+        "shortname": fields.String(allow_none=True, required=True),
+        **_cell_fields(),
+    },
+    name="TacticCoverageOut",
+)
+TechniqueCoverageOut = Schema.from_dict(
+    {
+        "external_id": fields.String(required=True),
+        "kind": fields.String(required=True),
+        "name": fields.String(required=True),
+        "tactics": fields.List(fields.String(), required=True),
+        **_cell_fields(),
+        "test_ids": fields.List(fields.UUID(), required=True),
+    },
+    name="TechniqueCoverageOut",
+)
+
+
+def _coverage_fields() -> dict[str, fields.Field]:
+    return {
+        **_cell_fields(),
+        "tactics": fields.List(fields.Nested(TacticCoverageOut), required=True),
+        "techniques": fields.List(fields.Nested(TechniqueCoverageOut), required=True),
+    }
+
+
+ToolCoverageOut = Schema.from_dict(
+    {
+        "tool_id": fields.UUID(required=True),
+        "name": fields.String(required=True),
+        "layer": fields.String(required=True),
+        **_coverage_fields(),
+    },
+    name="ToolCoverageOut",
+)
+MissionCoverageOut = Schema.from_dict(
+    {
+        "mission_id": fields.UUID(required=True),
+        "levels": fields.List(fields.Nested(LevelOut), required=True),
+        **_coverage_fields(),
+        "tools": fields.List(
+            fields.Nested(ToolCoverageOut),
+            metadata={"description": "With `by=tool`: per defense tool with outcomes."},
+        ),
+    },
+    name="MissionCoverageOut",
+)
+
+
+class FromLayerIn(Schema):
+    layer = fields.Dict(
+        required=True,
+        metadata={"description": "An ATT&CK Navigator layer (format 4.x), e.g. a threat actor's."},
+    )
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "Report what would be added; add nothing."}
+    )
+
+
+class FromGroupIn(Schema):
+    group = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "ATT&CK group id.", "example": "G0016"},
+    )
+    dry_run = fields.Boolean(load_default=False)
+
+
+class PlannedTestOut(Schema):
+    external_id = fields.String(required=True)
+    name = fields.String(required=True)
+    test_template_id = fields.UUID(
+        allow_none=True, required=True, metadata={"description": "null: a bare test."}
+    )
+    test_id = fields.UUID(
+        allow_none=True, required=True, metadata={"description": "null on a dry run."}
+    )
+
+
+class SkippedOut(Schema):
+    external_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class PlanOut(Schema):
+    dry_run = fields.Boolean(required=True)
+    added = fields.List(fields.Nested(PlannedTestOut), required=True)
+    from_library = fields.Integer(required=True)
+    bare = fields.Integer(required=True)
+    skipped = fields.List(fields.Nested(SkippedOut), required=True)
+
+
+class CompareQuery(Schema):
+    from_ = fields.UUID(
+        required=True, data_key="from", metadata={"description": "The earlier mission."}
+    )
+    to = fields.UUID(required=True, metadata={"description": "The later mission."})
+
+
+class ComparedMissionOut(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    score = fields.Float(allow_none=True, required=True)
+
+
+class ComparedTechniqueOut(Schema):
+    external_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    from_score = fields.Float(allow_none=True, required=True)
+    to_score = fields.Float(allow_none=True, required=True)
+    change = fields.String(
+        required=True,
+        validate=validate.OneOf(("improved", "regressed", "unchanged", "new", "dropped")),
+    )
+
+
+class CompareOut(Schema):
+    from_ = fields.Nested(ComparedMissionOut, required=True, data_key="from", attribute="from")
+    to = fields.Nested(ComparedMissionOut, required=True)
+    summary = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "Change → number of techniques."},
+    )
+    techniques = fields.List(fields.Nested(ComparedTechniqueOut), required=True)
+
+
+class OrgCoverageQuery(Schema):
+    mission_ids = DelimitedList(
+        fields.UUID(),
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "Comma-separated mission ids; default every visible mission."},
+    )
+
+
+class LatestOutcomeOut(Schema):
+    external_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    tactics = fields.List(fields.String(), required=True)
+    detection_level_id = fields.UUID(allow_none=True, required=True)
+    score = fields.Float(allow_none=True, required=True)
+    mission_id = fields.UUID(required=True)
+    mission_name = fields.String(required=True)
+    test_id = fields.UUID(required=True)
+    at = fields.DateTime(required=True, metadata={"description": "When the outcome was known."})
+
+
+class OrgCoverageOut(Schema):
+    mission_ids = fields.List(fields.UUID(), required=True)
+    levels = fields.List(fields.Nested(LevelOut), required=True)
+    score = fields.Float(
+        allow_none=True, required=True, metadata={"description": "Mean over techniques."}
+    )
+    techniques = fields.List(fields.Nested(LatestOutcomeOut), required=True)
+
+
+class ThreatGroupRefOut(Schema):
+    external_id = fields.String(required=True)
+    name = fields.String(required=True)
+    aliases = fields.List(fields.String(), required=True)
+
+
+class GroupTechniqueCoverageOut(Schema):
+    external_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    tactics = fields.List(fields.String(), required=True)
+    tested = fields.Boolean(required=True)
+    detection_level_id = fields.UUID(allow_none=True, required=True)
+    score = fields.Float(allow_none=True, required=True)
+    mission_id = fields.UUID(allow_none=True, required=True)
+    test_id = fields.UUID(allow_none=True, required=True)
+
+
+class GroupCoverageOut(Schema):
+    group = fields.Nested(ThreatGroupRefOut, required=True)
+    techniques_total = fields.Integer(required=True)
+    techniques_tested = fields.Integer(required=True)
+    score = fields.Float(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Mean over the group's techniques, untested ones as 0."},
+    )
+    tested_score = fields.Float(
+        allow_none=True, required=True, metadata={"description": "Mean over the tested ones."}
+    )
+    techniques = fields.List(fields.Nested(GroupTechniqueCoverageOut), required=True)
+
+
+class SaveAsScenarioIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(
+        allow_none=True, validate=validate.Length(max=20_000), metadata={"description": "Optional."}
+    )
+
+
+class SavedScenarioOut(Schema):
+    id = fields.UUID(required=True, metadata={"description": "The new scenario template."})
+    name = fields.String(required=True)
+    test_template_ids = fields.List(
+        fields.UUID(), required=True, metadata={"description": "Its tests, in the mission's order."}
+    )
+    new_templates = fields.Integer(
+        required=True,
+        metadata={"description": "Library templates created from tests that had none."},
+    )
+
+
+# --- mission archives (docs/coverage.md, "Mission archives") ------------------------------------
+
+_TEXT_MAX = 100_000
+
+
+def _text(**kwargs: Any) -> fields.String:
+    return fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=_TEXT_MAX), **kwargs
+    )
+
+
+class ArchiveTagIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(MITRE_KINDS))
+    external_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(max=256))
+    url = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=512))
+
+
+class ArchiveDetectionIn(Schema):
+    tool = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    detection_level = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    detected_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    rule_ref = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    notes = _text()
+
+
+class ArchiveTestIn(Schema):
+    ref = fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+    retest_of = fields.Integer(allow_none=True, load_default=None)
+    category = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=100))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = _text()
+    procedure = _text()
+    cleanup = _text()
+    prerequisites = _text()
+    expected_detection = _text()
+    platforms = fields.List(
+        fields.String(validate=validate.Length(max=50)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+    opsec_level = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(OPSEC_LEVELS)
+    )
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(TEST_STATES),
+    )
+    executed_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    source_host = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=255)
+    )
+    target_host = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=255)
+    )
+    command_executed = _text()
+    red_notes = _text()
+    execution_result = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(EXECUTION_RESULTS)
+    )
+    detection_level = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=100)
+    )
+    detected_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    detection_notes = _text()
+    detection_refs = fields.List(
+        fields.String(validate=validate.Length(max=2000)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+    expected_tools = fields.List(
+        fields.String(validate=validate.Length(max=100)),
+        load_default=list,
+        validate=validate.Length(max=100),
+    )
+    mitre = fields.List(
+        fields.Nested(ArchiveTagIn), load_default=list, validate=validate.Length(max=200)
+    )
+    detections = fields.List(
+        fields.Nested(ArchiveDetectionIn), load_default=list, validate=validate.Length(max=100)
+    )
+
+
+class ArchiveCategoryIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    color = fields.String(
+        allow_none=True, load_default=None, validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$")
+    )
+
+
+class ArchiveMissionIn(Schema):
+    """mission.json: the mission, its categories and its tests (unknown fields refused)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = _text()
+    status = fields.String(required=True, validate=validate.OneOf(MISSION_STATUSES))
+    start_date = fields.Date(allow_none=True, load_default=None)
+    end_date = fields.Date(allow_none=True, load_default=None)
+    environment = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=200)
+    )
+    exported_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    categories = fields.List(
+        fields.Nested(ArchiveCategoryIn), load_default=list, validate=validate.Length(max=500)
+    )
+    tests = fields.List(
+        fields.Nested(ArchiveTestIn), load_default=list, validate=validate.Length(max=20_000)
+    )
+
+
+class ImportUploadDoc(Schema):
+    """The multipart form of an import (documentation only)."""
+
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "The mission archive."},
+    )
+
+
+class ImportedMissionOut(Schema):
+    id = fields.UUID(required=True, metadata={"description": "The new mission."})
+    name = fields.String(required=True)
+    tests = fields.Integer(required=True)
+    evidence_files = fields.Integer(
+        required=True,
+        metadata={"description": "Evidence files in the archive (not restored yet)."},
+    )
+    warnings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "What could not be matched (levels or tools by name)."},
+    )

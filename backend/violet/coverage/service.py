@@ -1,0 +1,1068 @@
+"""Coverage of a mission: scores, the ATT&CK Navigator layer and the test exports.
+
+Each reads the mission in a fixed number of statements whatever its size (tests, tags, levels,
+tactics, and for `by=tool` detections and tools), then computes in Python with the pure
+functions of `scoring`, `navigator` and `exports` (docs/coverage.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import aliased
+
+from violet.auth.service.directory import emails_of
+from violet.core.auth import current_user_id, has_permission
+from violet.core.errors import Forbidden, NotFound, Unprocessable
+from violet.core.models import including_deleted
+from violet.coverage import navigator
+from violet.coverage.archive import write_archive
+from violet.coverage.exports import csv_document
+from violet.coverage.report import render_report
+from violet.coverage.scoring import (
+    Cell,
+    Coverage,
+    Run,
+    compare_scores,
+    compute_coverage,
+    latest_completed_runs,
+    parent_of,
+)
+from violet.extensions import db
+from violet.library.models import TestTemplate, TestTemplateMitreTag
+from violet.library.service import scenarios as library_scenarios
+from violet.library.service import templates as library_templates
+from violet.missions.models import (
+    DefenseTool,
+    DetectionLevel,
+    Mission,
+    MissionCategory,
+    MissionMember,
+    MissionTest,
+    MissionTestDetection,
+    MissionTestMitreTag,
+)
+from violet.missions.service import missions as mission_service
+from violet.missions.service import tests as mission_tests
+from violet.missions.service.access import MissionAccess
+from violet.mitre import service as mitre_service
+from violet.mitre.models import DEFAULT_DOMAIN, MitreSubtechnique, MitreTechnique
+
+
+@dataclass
+class MissionData:
+    """What the coverage of one mission is computed from."""
+
+    mission: Mission | None  # None: several missions (cross-mission coverage)
+    tests: list[MissionTest]
+    tags: dict[uuid.UUID, list[MissionTestMitreTag]]
+    levels: list[DetectionLevel]
+    tactics_of: dict[str, list[dict[str, Any]]]  # technique id → its tactics
+    tactic_names: dict[str, dict[str, Any]]  # tactic id → {external_id, name, shortname, …}
+
+    @property
+    def level_scores(self) -> dict[Any, float | None]:
+        return {level.id: level.score for level in self.levels}
+
+    def runs(self, level_of: dict[uuid.UUID, Any] | None = None) -> list[Run]:
+        """The mission's tests as runs; `level_of` replaces each test's level (per tool)."""
+        by_id = {test.id: test for test in self.tests}
+        runs = []
+        for test in self.tests:
+            if level_of is not None and test.id not in level_of:
+                continue  # no outcome for this tool: left out (docs/coverage.md, rule 6)
+            root, depth = test, 0
+            while root.retest_of_id in by_id:  # follow the retest chain to its first run
+                root, depth = by_id[root.retest_of_id], depth + 1
+            tags = self.tags.get(test.id, [])
+            runs.append(
+                Run(
+                    id=test.id,
+                    chain_id=root.id,
+                    sequence=depth,
+                    state=test.state,
+                    detection_level_id=test.detection_level_id
+                    if level_of is None
+                    else level_of.get(test.id),
+                    attack_ids=tuple(tag.external_id for tag in tags if tag.kind != "tactic"),
+                    tactic_tags=tuple(tag.external_id for tag in tags if tag.kind == "tactic"),
+                )
+            )
+        return runs
+
+    def coverage(self, level_of: dict[uuid.UUID, Any] | None = None) -> Coverage:
+        tactics_of = {
+            technique: [tactic["external_id"] for tactic in tactics]
+            for technique, tactics in self.tactics_of.items()
+        }
+        return compute_coverage(self.runs(level_of), self.level_scores, tactics_of)
+
+
+def load_mission(mission: Mission) -> MissionData:
+    """Five statements: tests, tags, levels, and the tactics of the tagged techniques."""
+    return MissionData(mission, *_load_tests([mission.id]))
+
+
+def _load_tests(mission_ids: list[uuid.UUID]) -> tuple[Any, ...]:
+    """Tests, tags, levels, tactics of the tagged techniques and tactic names of missions."""
+    tests = list(
+        db.session.scalars(
+            select(MissionTest)
+            .where(MissionTest.mission_id.in_(mission_ids))
+            .order_by(MissionTest.position, MissionTest.id)
+        )
+    )
+    tags: dict[uuid.UUID, list[MissionTestMitreTag]] = defaultdict(list)
+    for tag in db.session.scalars(
+        select(MissionTestMitreTag)
+        .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
+        .where(MissionTest.mission_id.in_(mission_ids))
+        .order_by(MissionTestMitreTag.external_id)
+    ):
+        tags[tag.mission_test_id].append(tag)
+    levels = list(
+        db.session.scalars(
+            select(DetectionLevel).order_by(DetectionLevel.position, DetectionLevel.name)
+        )
+    )
+    techniques = {parent_of(tag.external_id) for run_tags in tags.values() for tag in run_tags}
+    tactics_of = mitre_service.tactics_by_technique(techniques) if techniques else {}
+    tactic_names = {
+        tactic["external_id"]: tactic for tactics in tactics_of.values() for tactic in tactics
+    }
+    for run_tags in tags.values():
+        for tag in run_tags:
+            if tag.kind == "tactic" and tag.external_id not in tactic_names:
+                tactic_names[tag.external_id] = {
+                    "external_id": tag.external_id,
+                    "name": tag.name,
+                    "shortname": None,
+                    "position": None,
+                }
+    return tests, dict(tags), levels, tactics_of, tactic_names
+
+
+# --- GET /missions/{id}/coverage -----------------------------------------------------------------
+
+
+def mission_coverage(mission: Mission, *, by_tool: bool = False) -> dict[str, Any]:
+    """Scores per tactic, technique and for the mission (docs/coverage.md); `by_tool` adds the
+    same per defense tool, from each tool's own outcomes."""
+    data = load_mission(mission)
+    result = {
+        "mission_id": mission.id,
+        "levels": [_level_out(level) for level in data.levels],
+        **_coverage_out(data, data.coverage()),
+    }
+    if by_tool:
+        result["tools"] = _by_tool(data)
+    return result
+
+
+def _coverage_out(data: MissionData, coverage: Coverage) -> dict[str, Any]:
+    names = {tag.external_id: (tag.kind, tag.name) for tags in data.tags.values() for tag in tags}
+    tactics = sorted(
+        coverage.tactics.items(),
+        key=lambda item: (
+            data.tactic_names.get(item[0], {}).get("position") is None,
+            data.tactic_names.get(item[0], {}).get("position") or 0,
+            item[0],
+        ),
+    )
+    return {
+        **_cell_out(coverage.mission),
+        "tactics": [
+            {
+                "external_id": tactic_id,
+                "name": data.tactic_names.get(tactic_id, {}).get("name", tactic_id),
+                "shortname": data.tactic_names.get(tactic_id, {}).get("shortname"),
+                **_cell_out(cell),
+            }
+            for tactic_id, cell in tactics
+        ],
+        "techniques": [
+            {
+                "external_id": attack_id,
+                "kind": "subtechnique" if "." in attack_id else "technique",
+                "name": names.get(attack_id, ("", attack_id))[1],
+                "tactics": [
+                    tactic["external_id"]
+                    for tactic in data.tactics_of.get(parent_of(attack_id), [])
+                ],
+                **_cell_out(cell),
+                "test_ids": cell.test_ids,
+            }
+            for attack_id, cell in sorted(coverage.techniques.items())
+        ],
+    }
+
+
+def _cell_out(cell: Cell) -> dict[str, Any]:
+    return {
+        "score": cell.score,
+        "tests": cell.tests,
+        "scored_tests": cell.scored_tests,
+        "outcomes": {str(level_id): count for level_id, count in cell.outcomes.items()},
+    }
+
+
+def _level_out(level: DetectionLevel) -> dict[str, Any]:
+    return {"id": level.id, "name": level.name, "score": level.score, "color": level.color}
+
+
+def _by_tool(data: MissionData) -> list[dict[str, Any]]:
+    """Per defense tool with an outcome in the mission: its coverage (two more statements)."""
+    test_ids = [test.id for test in data.tests]
+    levels_by_tool: dict[uuid.UUID, dict[uuid.UUID, Any]] = defaultdict(dict)
+    for detection in db.session.scalars(
+        select(MissionTestDetection).where(MissionTestDetection.mission_test_id.in_(test_ids))
+    ):
+        levels_by_tool[detection.tool_id][detection.mission_test_id] = detection.detection_level_id
+    tools = db.session.scalars(
+        select(DefenseTool)
+        .where(DefenseTool.id.in_(list(levels_by_tool)))
+        .order_by(DefenseTool.name)
+    )
+    return [
+        {
+            "tool_id": tool.id,
+            "name": tool.name,
+            "layer": tool.layer,
+            **_coverage_out(data, data.coverage(levels_by_tool[tool.id])),
+        }
+        for tool in tools
+    ]
+
+
+# --- GET /missions/{id}/navigator-layer ----------------------------------------------------------
+
+
+def mission_layer(mission: Mission) -> dict[str, Any]:
+    """The mission's coverage as an ATT&CK Navigator layer 4.5 (docs/coverage.md)."""
+    data = load_mission(mission)
+    return _layer(
+        mission.name,
+        f"Violet coverage of the mission {mission.name}",
+        data,
+        data.coverage().techniques,
+    )
+
+
+def organisation_layer(missions: list[Mission]) -> dict[str, Any]:
+    """The latest outcome per technique across `missions` as a layer: each technique carries
+    the score of its latest counted run (docs/coverage.md, "Across missions")."""
+    data, latest = _latest_runs(missions)
+    level_scores = data.level_scores
+    cells = {}
+    for attack_id, test in latest.items():
+        cell = Cell()
+        cell.add(_as_run(test), level_scores.get(test.detection_level_id))
+        cells[attack_id] = cell
+    names = ", ".join(mission.name for mission in missions)
+    return _layer(
+        "Violet coverage across missions",
+        f"The latest outcome per technique across: {names}"[:2000],
+        data,
+        cells,
+    )
+
+
+def _as_run(test: MissionTest) -> Run:
+    return Run(
+        id=test.id,
+        chain_id=test.id,
+        sequence=0,
+        state=test.state,
+        detection_level_id=test.detection_level_id,
+        attack_ids=(),
+        tactic_tags=(),
+    )
+
+
+def _layer(name: str, description: str, data: MissionData, cells: dict[str, Cell]) -> dict:
+    """A layer of one entry per technique (or sub-technique) and tactic of the domain most
+    tagged; a technique of another domain is left out (a layer has one domain)."""
+    domains = Counter(
+        tactic["domain"] for tactics in data.tactics_of.values() for tactic in tactics
+    )
+    domain = domains.most_common(1)[0][0] if domains else DEFAULT_DOMAIN
+    with_subtechniques = {parent_of(attack_id) for attack_id in cells if "." in attack_id}
+    entries = [
+        navigator.LayerTechnique(
+            technique_id=attack_id,
+            tactic=tactic["shortname"],
+            score=cell.score,
+            tests=cell.tests,
+            # In the levels' order (best first), whatever order the runs came in.
+            outcomes={
+                level.name: cell.outcomes[level.id]
+                for level in data.levels
+                if level.id in cell.outcomes
+            },
+            has_subtechniques=attack_id in with_subtechniques,
+        )
+        for attack_id, cell in sorted(cells.items())
+        for tactic in data.tactics_of.get(parent_of(attack_id), [])
+        if tactic["domain"] == domain
+    ]
+    return navigator.build_layer(
+        name=name,
+        description=description,
+        domain=domain,
+        attack_version=mitre_service.synced_version(domain),
+        techniques=entries,
+        levels=[navigator.Level(level.name, level.score, level.color) for level in data.levels],
+    )
+
+
+# --- GET /missions/{id}/export -------------------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "id",
+    "position",
+    "name",
+    "state",
+    "retest_of_id",
+    "mitre",
+    "platforms",
+    "description",
+    "procedure",
+    "executed_at",
+    "executed_by",
+    "source_host",
+    "target_host",
+    "command_executed",
+    "execution_result",
+    "red_notes",
+    "detection_level",
+    "detected_at",
+    "detection_notes",
+    "detection_refs",
+    "tool_detections",
+)
+
+
+def export_rows(mission: Mission) -> list[dict[str, Any]]:
+    """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool outcomes."""
+    data = load_mission(mission)
+    level_names = {level.id: level.name for level in data.levels}
+    detections: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    rows = db.session.execute(
+        select(MissionTestDetection, DefenseTool.name)
+        .join(DefenseTool, DefenseTool.id == MissionTestDetection.tool_id)
+        .where(MissionTestDetection.mission_test_id.in_([test.id for test in data.tests]))
+        .order_by(DefenseTool.name)
+    ).all()
+    for detection, tool_name in rows:
+        detections[detection.mission_test_id].append(
+            {
+                "tool": tool_name,
+                "detection_level": level_names.get(detection.detection_level_id),
+                "rule_ref": detection.rule_ref,
+            }
+        )
+    emails = emails_of({test.executed_by for test in data.tests if test.executed_by})
+    return [
+        {
+            "id": str(test.id),
+            "position": test.position,
+            "name": test.name,
+            "state": test.state,
+            "retest_of_id": str(test.retest_of_id) if test.retest_of_id else None,
+            "mitre": [
+                {"kind": tag.kind, "external_id": tag.external_id, "name": tag.name}
+                for tag in data.tags.get(test.id, [])
+            ],
+            "platforms": list(test.platforms),
+            "description": test.description,
+            "procedure": test.procedure,
+            "executed_at": test.executed_at.isoformat() if test.executed_at else None,
+            "executed_by": emails.get(test.executed_by) if test.executed_by else None,
+            "source_host": test.source_host,
+            "target_host": test.target_host,
+            "command_executed": test.command_executed,
+            "execution_result": test.execution_result,
+            "red_notes": test.red_notes,
+            "detection_level": level_names.get(test.detection_level_id)
+            if test.detection_level_id
+            else None,
+            "detected_at": test.detected_at.isoformat() if test.detected_at else None,
+            "detection_notes": test.detection_notes,
+            "detection_refs": list(test.detection_refs),
+            "tool_detections": detections.get(test.id, []),
+        }
+        for test in data.tests
+    ]
+
+
+def export_csv(mission: Mission) -> bytes:
+    """The export as spreadsheet-safe CSV: lists joined with "; "."""
+    rows = export_rows(mission)
+    return csv_document(
+        EXPORT_FIELDS, ([_csv_cell(row[name]) for name in EXPORT_FIELDS] for row in rows)
+    )
+
+
+def _csv_cell(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    return "; ".join(_csv_item(item) for item in value)
+
+
+def _csv_item(item: Any) -> str:
+    if isinstance(item, dict) and "external_id" in item:
+        return f"{item['external_id']} {item['name']}"
+    if isinstance(item, dict):
+        return f"{item['tool']}: {item['detection_level'] or '—'}"
+    return str(item)
+
+
+# --- POST /missions/{id}/tests/from-layer and /from-group ---------------------------------------
+
+
+def plan_from_attack_ids(
+    access: MissionAccess, attack_ids: list[str], *, dry_run: bool
+) -> dict[str, Any]:
+    """Add, for each ATT&CK id (in order), the library's live templates tagged with exactly
+    that technique or sub-technique, or one bare test tagged with it when the library has none.
+
+    A template already in the mission (or already planned for an earlier id) is not added
+    twice, nor a bare test for an id a test of the mission is tagged with; an id the catalogue
+    does not know as a live technique is skipped. `dry_run` reports
+    the same without adding anything. Lookups are a fixed number of statements; each added
+    test is one insert through the missions service.
+    """
+    known = mitre_service.live_attack_objects(set(attack_ids))
+    templates = _templates_tagged(set(known))
+    in_mission = set(
+        db.session.scalars(
+            select(MissionTest.test_template_id).where(
+                MissionTest.mission_id == access.mission.id,
+                MissionTest.test_template_id.is_not(None),
+            )
+        )
+    )
+    tagged_in_mission = set(
+        db.session.scalars(
+            select(MissionTestMitreTag.external_id)
+            .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
+            .where(MissionTest.mission_id == access.mission.id)
+        )
+    )
+    planned: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    for attack_id in dict.fromkeys(attack_ids):
+        if attack_id not in known:
+            skipped.append(
+                {"external_id": attack_id, "reason": "Not a live technique in the catalogue."}
+            )
+            continue
+        candidates = templates.get(attack_id, [])
+        fresh = [template for template in candidates if template.id not in in_mission]
+        if candidates and not fresh:
+            skipped.append(
+                {
+                    "external_id": attack_id,
+                    "reason": "Its library tests are already in the mission.",
+                }
+            )
+            continue
+        for template in fresh:
+            in_mission.add(template.id)
+            planned.append(
+                {"external_id": attack_id, "name": template.name, "test_template_id": template.id}
+            )
+        if not candidates and attack_id in tagged_in_mission:
+            skipped.append(
+                {"external_id": attack_id, "reason": "A test of the mission already covers it."}
+            )
+            continue
+        if not candidates:
+            name = f"{attack_id} {known[attack_id]['name']}"[:200]
+            planned.append({"external_id": attack_id, "name": name, "test_template_id": None})
+    added = []
+    for item in planned:
+        test_id = None
+        if not dry_run:
+            values: dict[str, Any] = (
+                {"test_template_id": item["test_template_id"]}
+                if item["test_template_id"]
+                else {
+                    "name": item["name"],
+                    "mitre": [
+                        {
+                            "kind": known[item["external_id"]]["kind"],
+                            "external_id": item["external_id"],
+                        }
+                    ],
+                }
+            )
+            test_id = mission_tests.add_test(access, values).id
+        added.append({**item, "test_id": test_id})
+    from_library = sum(1 for item in planned if item["test_template_id"])
+    return {
+        "dry_run": dry_run,
+        "added": added,
+        "from_library": from_library,
+        "bare": len(planned) - from_library,
+        "skipped": skipped,
+    }
+
+
+def _templates_tagged(attack_ids: set[str]) -> dict[str, list[TestTemplate]]:
+    """ATT&CK id → the workspace's live templates tagged with exactly it (by name); one
+    statement."""
+    if not attack_ids:
+        return {}
+    technique = aliased(MitreTechnique)
+    subtechnique = aliased(MitreSubtechnique)
+    attack_id = func.coalesce(technique.external_id, subtechnique.external_id)
+    rows = db.session.execute(
+        select(attack_id, TestTemplate)
+        .join(TestTemplateMitreTag, TestTemplateMitreTag.test_template_id == TestTemplate.id)
+        .outerjoin(technique, technique.id == TestTemplateMitreTag.technique_id)
+        .outerjoin(subtechnique, subtechnique.id == TestTemplateMitreTag.subtechnique_id)
+        .where(attack_id.in_(attack_ids))
+        .order_by(TestTemplate.name, TestTemplate.id)
+    ).all()
+    tagged: dict[str, list[TestTemplate]] = defaultdict(list)
+    for external_id, template in rows:
+        tagged[external_id].append(template)
+    return tagged
+
+
+def layer_attack_ids(layer: Any) -> list[str]:
+    """The ids a layer plans (enabled, scored or coloured), after checking the layer's form;
+    a malformed layer is 422 listing what is wrong."""
+    problems = navigator.layer_problems(layer, accept_older_versions=True)
+    if problems:
+        raise Unprocessable(
+            f"Not a usable ATT&CK Navigator layer: {problems[0]}", errors={"layer": problems[:50]}
+        )
+    return navigator.planned_techniques(layer)
+
+
+def group_attack_ids(group_external_id: str) -> list[str]:
+    """The techniques and sub-techniques a threat group uses; an unknown group is 422."""
+    try:
+        group = mitre_service.get_group(group_external_id.strip().upper())
+    except NotFound as exc:
+        raise Unprocessable(exc.detail, errors={"group": [exc.detail]}) from exc
+    return [technique["external_id"] for technique in group["techniques"]]
+
+
+# --- GET /coverage/compare -----------------------------------------------------------------------
+
+
+def compare_missions(before: Mission, after: Mission) -> dict[str, Any]:
+    """Per technique and sub-technique tested in either mission: both scores and the change."""
+    old, new = load_mission(before), load_mission(after)
+    old_cells, new_cells = old.coverage().techniques, new.coverage().techniques
+    names = {
+        tag.external_id: tag.name
+        for data in (old, new)
+        for tags in data.tags.values()
+        for tag in tags
+    }
+    techniques = []
+    for attack_id in sorted(set(old_cells) | set(new_cells)):
+        old_cell, new_cell = old_cells.get(attack_id), new_cells.get(attack_id)
+        techniques.append(
+            {
+                "external_id": attack_id,
+                "kind": "subtechnique" if "." in attack_id else "technique",
+                "name": names.get(attack_id, attack_id),
+                "from_score": old_cell.score if old_cell else None,
+                "to_score": new_cell.score if new_cell else None,
+                "change": compare_scores(
+                    old_cell.score if old_cell else None,
+                    new_cell.score if new_cell else None,
+                    in_before=old_cell is not None,
+                    in_after=new_cell is not None,
+                ),
+            }
+        )
+    return {
+        "from": {"id": before.id, "name": before.name, "score": old.coverage().mission.score},
+        "to": {"id": after.id, "name": after.name, "score": new.coverage().mission.score},
+        "summary": dict(Counter(item["change"] for item in techniques)),
+        "techniques": techniques,
+    }
+
+
+# --- GET /coverage and /coverage/groups/{id}: the organisation's latest outcomes ----------------
+
+
+def visible_missions(mission_ids: list[uuid.UUID] | None) -> list[Mission]:
+    """The missions of `mission_ids` (all when None) the caller may see; naming one they may
+    not see (or that does not exist) is 404, as for a single mission."""
+    statement = select(Mission).order_by(Mission.created_at, Mission.id)
+    if not (has_permission("mission.read_all") or has_permission("mission.manage_all")):
+        member = select(MissionMember.mission_id).where(MissionMember.user_id == current_user_id())
+        statement = statement.where(Mission.id.in_(member))
+    if mission_ids is not None:
+        statement = statement.where(Mission.id.in_(mission_ids))
+    missions = list(db.session.scalars(statement))
+    if mission_ids is not None and len(missions) != len(set(mission_ids)):
+        raise NotFound("No such mission.")
+    return missions
+
+
+def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
+    """Per technique and sub-technique, the most recent counted run across `missions` (a
+    sub-technique's run counts for its technique too); the score is the mean over techniques
+    (docs/coverage.md, "Across missions"). Constant statements whatever the number of missions."""
+    data, latest = _latest_runs(missions)
+    names = {mission.id: mission.name for mission in missions}
+    level_scores = data.level_scores
+    tag_names = {tag.external_id: tag.name for tags in data.tags.values() for tag in tags}
+    techniques = [
+        {
+            "external_id": attack_id,
+            "kind": "subtechnique" if "." in attack_id else "technique",
+            "name": tag_names.get(attack_id, attack_id),
+            "tactics": [
+                tactic["external_id"] for tactic in data.tactics_of.get(parent_of(attack_id), [])
+            ],
+            "detection_level_id": test.detection_level_id,
+            "score": level_scores.get(test.detection_level_id),
+            "mission_id": test.mission_id,
+            "mission_name": names.get(test.mission_id, ""),
+            "test_id": test.id,
+            "at": _moment(test)[0],
+        }
+        for attack_id, test in sorted(latest.items())
+    ]
+    return {
+        "mission_ids": [mission.id for mission in missions],
+        "levels": [_level_out(level) for level in data.levels],
+        "score": _mean(item["score"] for item in techniques if item["kind"] == "technique"),
+        "techniques": techniques,
+    }
+
+
+def _latest_runs(missions: list[Mission]) -> tuple[MissionData, dict[str, MissionTest]]:
+    """The missions' data, and per technique and sub-technique the test of its latest counted
+    run (a sub-technique's run counts for its technique too)."""
+    data = MissionData(None, *_load_tests([mission.id for mission in missions]))
+    tests = {test.id: test for test in data.tests}
+    latest: dict[str, MissionTest] = {}
+    for run in latest_completed_runs(data.runs()):
+        test = tests[run.id]
+        for attack_id in {cell for tag in run.attack_ids for cell in (tag, parent_of(tag))}:
+            current = latest.get(attack_id)
+            if current is None or _moment(test) > _moment(current):
+                latest[attack_id] = test
+    return data, latest
+
+
+def _moment(test: MissionTest) -> tuple[Any, str]:
+    """When a run's outcome was known: detected, else executed, else last changed."""
+    return (test.detected_at or test.executed_at or test.updated_at, str(test.id))
+
+
+def _mean(scores: Any) -> float | None:
+    values = [score for score in scores if score is not None]
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str, Any]:
+    """How the latest outcomes across `missions` cover a threat group's techniques."""
+    group = mitre_service.get_group(group_external_id.strip().upper())
+    outcomes = {item["external_id"]: item for item in latest_outcomes(missions)["techniques"]}
+    techniques = []
+    for technique in group["techniques"]:
+        outcome = outcomes.get(technique["external_id"])
+        techniques.append(
+            {
+                "external_id": technique["external_id"],
+                "kind": technique["kind"],
+                "name": technique["name"],
+                "tactics": [tactic["external_id"] for tactic in technique["tactics"]],
+                "tested": outcome is not None,
+                "detection_level_id": outcome["detection_level_id"] if outcome else None,
+                "score": outcome["score"] if outcome else None,
+                "mission_id": outcome["mission_id"] if outcome else None,
+                "test_id": outcome["test_id"] if outcome else None,
+            }
+        )
+    return {
+        "group": {
+            "external_id": group["external_id"],
+            "name": group["name"],
+            "aliases": group["aliases"],
+        },
+        "techniques_total": len(techniques),
+        "techniques_tested": sum(item["tested"] for item in techniques),
+        # Untested techniques count as 0: a group is covered only as far as it was tested.
+        "score": round(sum(item["score"] or 0 for item in techniques) / len(techniques), 1)
+        if techniques
+        else None,
+        "tested_score": _mean(item["score"] for item in techniques),
+        "techniques": techniques,
+    }
+
+
+# --- GET /missions/{id}/report -------------------------------------------------------------------
+
+
+def mission_report(mission: Mission, generated_at: Any) -> str:
+    """The printable HTML report: summary, scores by tactic, heatmap, per-test table."""
+    coverage = mission_coverage(mission)
+    levels = [
+        navigator.Level(level["name"], level["score"], level["color"])
+        for level in coverage["levels"]
+    ]
+    level_names = {str(level["id"]): level["name"] for level in coverage["levels"]}
+    return render_report(
+        {
+            "mission": mission,
+            "generated_at": generated_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "coverage": coverage,
+            "levels": coverage["levels"],
+            "tests": export_rows(mission),
+            "fmt": lambda score: "—" if score is None else f"{score:g}",
+            "color": lambda score: navigator.level_color(score, levels),
+            "outcomes": lambda outcomes: ", ".join(
+                f"{outcomes[level_id]} {name}"
+                for level_id, name in level_names.items()
+                if level_id in outcomes
+            ),
+        }
+    )
+
+
+# --- POST /missions/{id}/save-as-scenario --------------------------------------------------------
+
+# The fields a mission test shares with a library template (copied when it has none).
+TEMPLATE_FIELDS = (
+    "name",
+    "description",
+    "procedure",
+    "cleanup",
+    "prerequisites",
+    "expected_detection",
+    "opsec_level",
+    "platforms",
+)
+
+
+def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]:
+    """A scenario template of the mission's tests in their order (retests left out: they run
+    a test again). A test made from a live library template points at that template; any other
+    test becomes a new template first (its fields and ATT&CK tags), which needs
+    `test_template.write` (403 before anything is written)."""
+    if not has_permission("scenario_template.write"):
+        raise Forbidden("Saving a scenario needs scenario_template.write.")
+    tests = list(
+        db.session.scalars(
+            select(MissionTest)
+            .where(MissionTest.mission_id == mission.id, MissionTest.retest_of_id.is_(None))
+            .order_by(MissionTest.position, MissionTest.id)
+        )
+    )
+    if not tests:
+        raise Unprocessable(
+            "The mission has no tests to save.", errors={"mission": ["No tests to save."]}
+        )
+    live_templates = set(
+        db.session.scalars(
+            select(TestTemplate.id).where(
+                TestTemplate.id.in_({test.test_template_id for test in tests} - {None})
+            )
+        )
+    )
+    to_copy = [test for test in tests if test.test_template_id not in live_templates]
+    if to_copy and not has_permission("test_template.write"):
+        raise Forbidden(
+            f"{len(to_copy)} test(s) of the mission are not from the library; saving them as "
+            "new library templates needs test_template.write."
+        )
+    tags: dict[uuid.UUID, list[dict[str, str]]] = defaultdict(list)
+    for tag in db.session.scalars(
+        select(MissionTestMitreTag).where(
+            MissionTestMitreTag.mission_test_id.in_([test.id for test in to_copy])
+        )
+    ):
+        tags[tag.mission_test_id].append({"kind": tag.kind, "external_id": tag.external_id})
+    template_ids = []
+    for test in tests:
+        if test.test_template_id in live_templates:
+            template_ids.append(test.test_template_id)
+            continue
+        values_of_test = {name: getattr(test, name) for name in TEMPLATE_FIELDS}
+        template = library_templates.create_template(
+            mission.workspace_id,
+            {**values_of_test, "mitre": tags.get(test.id, []), "source": "mission"},
+        )
+        template_ids.append(template.id)
+    scenario = library_scenarios.create_scenario(
+        mission.workspace_id,
+        {
+            "name": values["name"],
+            "description": values.get("description"),
+            "test_template_ids": template_ids,
+        },
+    )
+    return {
+        "id": scenario.id,
+        "name": scenario.name,
+        "test_template_ids": template_ids,
+        "new_templates": len(to_copy),
+    }
+
+
+# --- GET /missions/{id}/export?format=zip and POST /missions/import ------------------------------
+
+# The test fields an archive carries as they are (the rest are names or references).
+ARCHIVED_TEST_FIELDS = (
+    "name",
+    "description",
+    "procedure",
+    "cleanup",
+    "prerequisites",
+    "expected_detection",
+    "platforms",
+    "opsec_level",
+    "state",
+    "executed_at",
+    "source_host",
+    "target_host",
+    "command_executed",
+    "red_notes",
+    "execution_result",
+    "detected_at",
+    "detection_notes",
+    "detection_refs",
+)
+
+
+def mission_archive(mission: Mission, exported_at: Any) -> bytes:
+    """The mission's archive: mission.json and, once evidence exists, its files."""
+    return write_archive(archive_document(mission, exported_at))
+
+
+def archive_document(mission: Mission, exported_at: Any) -> dict[str, Any]:
+    """The mission, its categories and its live tests (tags, outcomes by level and tool
+    name; retests point at their first run by `ref`). A fixed number of statements."""
+    data = load_mission(mission)
+    # Deleted levels and tools too: outcomes recorded before the deletion keep their names.
+    level_names = {
+        level.id: level.name
+        for level in db.session.scalars(including_deleted(select(DetectionLevel)))
+    }
+    categories = list(
+        db.session.scalars(
+            select(MissionCategory)
+            .where(MissionCategory.mission_id == mission.id)
+            .order_by(MissionCategory.name)
+        )
+    )
+    category_names = {category.id: category.name for category in categories}
+    tools = {
+        tool.id: tool.name for tool in db.session.scalars(including_deleted(select(DefenseTool)))
+    }
+    detections: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for detection in db.session.scalars(
+        select(MissionTestDetection).where(
+            MissionTestDetection.mission_test_id.in_([test.id for test in data.tests])
+        )
+    ):
+        detections[detection.mission_test_id].append(
+            {
+                "tool": tools[detection.tool_id],
+                "detection_level": level_names[detection.detection_level_id],
+                "detected_at": _iso(detection.detected_at),
+                "rule_ref": detection.rule_ref,
+                "notes": detection.notes,
+            }
+        )
+    refs = {test.id: ref for ref, test in enumerate(data.tests)}
+    return {
+        "name": mission.name,
+        "description": mission.description,
+        "status": mission.status,
+        "start_date": _iso(mission.start_date),
+        "end_date": _iso(mission.end_date),
+        "environment": mission.environment,
+        "exported_at": _iso(exported_at),
+        "categories": [{"name": category.name, "color": category.color} for category in categories],
+        "tests": [
+            {
+                "ref": refs[test.id],
+                "retest_of": refs.get(test.retest_of_id) if test.retest_of_id else None,
+                "category": category_names.get(test.category_id) if test.category_id else None,
+                **{name: _iso(getattr(test, name)) for name in ARCHIVED_TEST_FIELDS},
+                "platforms": list(test.platforms),
+                "detection_refs": list(test.detection_refs),
+                "detection_level": level_names.get(test.detection_level_id)
+                if test.detection_level_id
+                else None,
+                "expected_tools": [
+                    tools[tool_id] for tool_id in test.expected_tool_ids if tool_id in tools
+                ],
+                "mitre": [
+                    {
+                        "kind": tag.kind,
+                        "external_id": tag.external_id,
+                        "name": tag.name,
+                        "url": tag.url,
+                    }
+                    for tag in data.tags.get(test.id, [])
+                ],
+                "detections": detections.get(test.id, []),
+            }
+            for test in data.tests
+        ],
+    }
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def import_mission(manifest: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """A new mission in the current workspace from an archive's (checked) document, led by
+    the caller. Levels and tools are matched by name; one that this workspace lacks is left
+    out and named in `warnings`. Tags are restored as recorded (they are copies). The whole
+    mission is written in one transaction and a fixed number of statements."""
+    _check_references(document)
+    levels = {level.name: level.id for level in db.session.scalars(select(DetectionLevel))}
+    tools = {tool.name: tool.id for tool in db.session.scalars(select(DefenseTool))}
+    missing: set[str] = set()
+
+    def level_id(name: str | None) -> uuid.UUID | None:
+        if name is None:
+            return None
+        if name not in levels:
+            missing.add(f"No detection level named {name!r} here: its outcomes are left empty.")
+        return levels.get(name)
+
+    def tool_id(name: str) -> uuid.UUID | None:
+        if name not in tools:
+            missing.add(f"No defense tool named {name!r} here: its outcomes are left out.")
+        return tools.get(name)
+
+    mission = mission_service.create_mission(
+        {
+            name: document[name]
+            for name in ("name", "description", "status", "start_date", "end_date", "environment")
+        }
+    )
+    workspace_id = mission.workspace_id
+    categories = {
+        item["name"]: MissionCategory(
+            workspace_id=workspace_id, mission_id=mission.id, name=item["name"], color=item["color"]
+        )
+        for item in document["categories"]
+    }
+    db.session.add_all(categories.values())
+    db.session.flush()
+    # One bulk insert (the ORM writes versioned rows one by one). Ids are chosen here so that a
+    # retest names its first run in the same statement, where PostgreSQL checks the foreign
+    # key once the statement ends; the audit columns the flush would fill are set here.
+    test_ids = {item["ref"]: uuid.uuid4() for item in document["tests"]}
+    actor = current_user_id()
+    test_rows = [
+        {
+            "id": test_ids[item["ref"]],
+            "workspace_id": workspace_id,
+            "mission_id": mission.id,
+            "position": position,
+            "retest_of_id": test_ids.get(item["retest_of"]),
+            "category_id": categories[item["category"]].id if item["category"] else None,
+            "detection_level_id": level_id(item["detection_level"]),
+            "expected_tool_ids": [
+                found for name in item["expected_tools"] if (found := tool_id(name))
+            ],
+            "created_by": actor,
+            "updated_by": actor,
+            **{name: item[name] for name in ARCHIVED_TEST_FIELDS},
+        }
+        for position, item in enumerate(document["tests"])
+    ]
+    if test_rows:
+        db.session.execute(insert(MissionTest), test_rows)
+    rows: list[Any] = []
+    for item in document["tests"]:
+        test_id = test_ids[item["ref"]]
+        rows.extend(
+            MissionTestMitreTag(workspace_id=workspace_id, mission_test_id=test_id, **tag)
+            for tag in item["mitre"]
+        )
+        for detection in item["detections"]:
+            found_tool, found_level = (
+                tool_id(detection["tool"]),
+                level_id(detection["detection_level"]),
+            )
+            if found_tool and found_level:
+                rows.append(
+                    MissionTestDetection(
+                        workspace_id=workspace_id,
+                        mission_test_id=test_id,
+                        tool_id=found_tool,
+                        detection_level_id=found_level,
+                        detected_at=detection["detected_at"],
+                        rule_ref=detection["rule_ref"],
+                        notes=detection["notes"],
+                    )
+                )
+    db.session.add_all(rows)
+    db.session.flush()
+    return {
+        "id": mission.id,
+        "name": mission.name,
+        "tests": len(test_rows),
+        "evidence_files": len(manifest.get("evidence") or []),
+        "warnings": sorted(missing),
+    }
+
+
+def _check_references(document: dict[str, Any]) -> None:
+    """422 for what the tables would refuse: duplicate refs, categories, tags or tools, a
+    retest of an unknown test, an unknown category, an end before the start."""
+    problems = []
+    refs = [item["ref"] for item in document["tests"]]
+    if len(set(refs)) != len(refs):
+        problems.append("Two tests share a ref.")
+    names = [item["name"] for item in document["categories"]]
+    if len(set(names)) != len(names):
+        problems.append("Two categories share a name.")
+    for item in document["tests"]:
+        label = f"Test {item['ref']}"
+        if item["retest_of"] is not None and item["retest_of"] not in refs:
+            problems.append(f"{label} is a retest of an unknown test.")
+        if item["category"] and item["category"] not in names:
+            problems.append(f"{label} names an unknown category.")
+        tags = [(tag["kind"], tag["external_id"]) for tag in item["mitre"]]
+        if len(set(tags)) != len(tags):
+            problems.append(f"{label} has the same ATT&CK tag twice.")
+        tools = [detection["tool"] for detection in item["detections"]]
+        if len(set(tools)) != len(tools):
+            problems.append(f"{label} has two outcomes for one tool.")
+    if not problems and _has_retest_cycle(document["tests"]):
+        problems.append("Retests go round in a circle.")
+    start, end = document["start_date"], document["end_date"]
+    if start and end and end < start:
+        problems.append("The end date is before the start date.")
+    if problems:
+        raise Unprocessable(
+            f"Not a consistent mission: {problems[0]}", errors={"mission": problems[:50]}
+        )
+
+
+def _has_retest_cycle(tests: list[dict[str, Any]]) -> bool:
+    """Whether following `retest_of` from some test never ends (coverage follows each chain to
+    its first run, so a circle must never reach the tables)."""
+    retest_of = {item["ref"]: item["retest_of"] for item in tests}
+    for item in tests:
+        steps, ref = 0, item["ref"]
+        while retest_of.get(ref) is not None:
+            ref, steps = retest_of[ref], steps + 1
+            if steps > len(tests):
+                return True
+    return False

@@ -1,0 +1,147 @@
+"""Coverage in the browser: the heatmap after blue records a detection, comparing two missions,
+planning from a threat group with a preview, and the mission's downloads.
+
+Every page visited is checked with axe-core (WCAG 2.1 AA) by the gate in e2e/a11y.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient
+from playwright.sync_api import Page, expect
+from stix import ThreatGroup, write_bundle
+
+APT = ThreatGroup("G0016", "APT29", ("Cozy Bear",), ("T1059.001", "T1547"))
+
+
+@pytest.fixture
+def catalogue(admin_api: ApiClient, tmp_path: Path) -> None:
+    """The e2e bundle with one threat group (APT29: T1059.001 and T1547)."""
+    path = tmp_path / "bundle-with-groups.json"
+    write_bundle(path, groups=(APT,))
+    admin_api.sync_mitre_file(path)
+
+
+def level_id(api: ApiClient, name: str) -> str:
+    levels = api.call("GET", "/detection-levels")["items"]
+    return next(level["id"] for level in levels if level["name"] == name)
+
+
+def mission_with(api: ApiClient, name: str, outcomes: dict[str, str]) -> str:
+    """A mission with one completed test per technique, at the given detection level."""
+    mission = api.call("POST", "/missions", {"name": name, "status": "active"})
+    for technique, level in outcomes.items():
+        kind = "subtechnique" if "." in technique else "technique"
+        test = api.call(
+            "POST",
+            f"/missions/{mission['id']}/tests",
+            {"name": f"{technique} test", "mitre": [{"kind": kind, "external_id": technique}]},
+        )
+        url = f"/missions/{mission['id']}/tests/{test['id']}"
+        api.call("PATCH", url, {"state": "in_progress"})
+        api.call("PATCH", url, {"state": "waiting_blue"})
+        api.call("PATCH", url, {"state": "completed", "detection_level_id": level_id(api, level)})
+    return mission["id"]
+
+
+def test_the_heatmap_shows_a_level_blue_recorded(page: Page, admin_api, catalogue, sign_in):
+    mission_id = mission_with(admin_api, "Purple week", {"T1059": "Alerted"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto(f"/coverage?missions={mission_id}")
+
+    cell = page.get_by_test_id("technique-T1059")
+    expect(cell).to_contain_text("Alerted")
+    expect(page.get_by_test_id("technique-T1204")).not_to_contain_text("Alerted")
+    expect(page.get_by_test_id("legend")).to_contain_text("Alerted")
+    cell.get_by_role("button", name="T1059").click()
+    drawer = page.get_by_test_id("covering-tests")
+    expect(drawer).to_contain_text("T1059 test")
+    expect(drawer).to_contain_text("Alerted")
+
+    # The home page's card, then across missions (none chosen: every mission).
+    page.goto("/")
+    expect(page.get_by_test_id("home-coverage-score")).to_have_text("75")
+    page.get_by_role("link", name="Open the coverage heatmap").click()
+    expect(page.get_by_test_id("technique-T1059")).to_contain_text("Alerted")
+
+
+def test_compare_shows_an_improved_technique(page: Page, admin_api, catalogue, sign_in):
+    before = mission_with(admin_api, "Q1", {"T1059": "Not detected", "T1547": "Alerted"})
+    after = mission_with(admin_api, "Q2", {"T1059": "Prevented", "T1547": "Alerted"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto(f"/coverage/compare?from={before}&to={after}")
+
+    expect(page.get_by_test_id("compare-T1059")).to_contain_text("Improved")
+    expect(page.get_by_test_id("compare-T1547")).to_contain_text("Unchanged")
+    expect(page.get_by_test_id("compare-summary")).to_contain_text("Improved: 1")
+    expect(page.get_by_test_id("technique-T1059")).to_contain_text("Improved")
+
+
+def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, sign_in):
+    mission = admin_api.call("POST", "/missions", {"name": "Plan me", "status": "planned"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/missions/{mission['id']}")
+
+    page.get_by_role("button", name="Plan from ATT&CK").click()
+    dialog = page.get_by_role("dialog", name="Plan tests from ATT&CK")
+    dialog.get_by_role("combobox", name="Threat group").fill("Cozy")
+    page.get_by_role("option", name="G0016 APT29 (Cozy Bear)").click()
+    dialog.get_by_role("button", name="Preview").click()
+
+    preview = dialog.get_by_test_id("plan-preview")
+    expect(preview).to_contain_text("Would add 2 tests")
+    expect(preview).to_contain_text("T1059.001")
+    assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 0
+    dialog.get_by_role("button", name="Add 2 tests").click()
+    expect(dialog.get_by_test_id("plan-added")).to_contain_text("Added 2 tests")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("row", name="T1547 Boot or Logon Autostart Execution")).to_be_visible()
+    assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
+
+
+def test_the_mission_downloads_are_files(page: Page, admin_api, catalogue, sign_in):
+    mission_id = mission_with(admin_api, "Purple week", {"T1059": "Alerted"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/missions/{mission_id}")
+
+    def download(item: str) -> tuple[str, bytes]:
+        page.get_by_role("button", name="Download").click()
+        with page.expect_download() as info:
+            page.get_by_role("menuitem", name=item).click()
+        return info.value.suggested_filename, Path(info.value.path()).read_bytes()
+
+    name, layer = download("Navigator layer (JSON)")
+    assert name == "Purple-week-layer.json"
+    assert json.loads(layer)["versions"]["layer"] == "4.5"
+    name, tests_csv = download("Tests as CSV")
+    assert name.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(tests_csv.decode("utf-8-sig"))))
+    assert [row["name"] for row in rows] == ["T1059 test"]
+    name, tests_json = download("Tests as JSON")
+    assert json.loads(tests_json)["tests"][0]["detection_level"] == "Alerted"
+    name, report = download("Printable report (HTML)")
+    assert b"Purple week" in report
+    name, archive = download("Mission archive (ZIP)")
+    assert name == "Purple-week-mission.zip"
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        assert json.loads(zipped.read("mission.json"))["tests"][0]["name"] == "T1059 test"
+
+    # The archive goes back in as a new mission.
+    page.goto("/missions")
+    page.get_by_role("button", name="Import archive").click()
+    dialog = page.get_by_role("dialog", name="Import a mission archive")
+    with page.expect_file_chooser() as chooser:
+        dialog.get_by_role("button", name="Mission archive").click()
+    chooser.value.set_files({"name": name, "mimeType": "application/zip", "buffer": archive})
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    expect(dialog.get_by_role("status")).to_contain_text("Imported 1 tests")
+    missions = admin_api.call("GET", "/missions")["items"]
+    assert sorted(mission["name"] for mission in missions) == ["Purple week", "Purple week"]

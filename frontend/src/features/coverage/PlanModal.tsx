@@ -1,0 +1,217 @@
+import {
+  Button,
+  FileInput,
+  Group,
+  Modal,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+} from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { missionKey, testsKey } from "../missions/api";
+import { type Plan, type PlanSource, coverageKey, fetchGroups, planTests } from "./api";
+
+type SourceKind = "group" | "layer";
+
+/**
+ * Plan tests from a threat group or an ATT&CK Navigator layer file: a preview (a dry run) shows
+ * what would be added and what is skipped; nothing is added before "Add".
+ */
+export function PlanModal({
+  missionId,
+  opened,
+  onClose,
+}: {
+  missionId: string;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const [kind, setKind] = useState<SourceKind>("group");
+  const [group, setGroup] = useState<string | null>(null);
+  const [search, setSearch] = useState("");
+  const [q] = useDebouncedValue(search, 250);
+  const [layer, setLayer] = useState<Record<string, unknown> | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<Plan | null>(null);
+  const [added, setAdded] = useState<Plan | null>(null);
+
+  const groups = useQuery({
+    queryKey: ["mitre", "groups", q],
+    queryFn: () => fetchGroups(q),
+    enabled: opened && kind === "group",
+  });
+  const source: PlanSource | null =
+    kind === "group" ? (group ? { group } : null) : layer ? { layer } : null;
+
+  const previewing = useMutation({
+    mutationFn: (planned: PlanSource) => planTests(missionId, planned, true),
+    onSuccess: setPreview,
+  });
+  const adding = useMutation({
+    mutationFn: (planned: PlanSource) => planTests(missionId, planned, false),
+    onSuccess: async (plan) => {
+      setPreview(null);
+      setAdded(plan);
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: testsKey(missionId) }),
+        queryClient.invalidateQueries({ queryKey: missionKey(missionId) }),
+        queryClient.invalidateQueries({ queryKey: coverageKey }),
+      ]);
+    },
+  });
+
+  const resetResult = () => {
+    setPreview(null);
+    setAdded(null);
+    previewing.reset();
+    adding.reset();
+  };
+  const readLayer = async (file: File | null) => {
+    resetResult();
+    setLayer(null);
+    setFileError(null);
+    if (!file) return;
+    try {
+      const parsed: unknown = JSON.parse(await file.text());
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new Error("not an object");
+      }
+      setLayer(parsed as Record<string, unknown>);
+    } catch {
+      setFileError("This file is not a JSON layer.");
+    }
+  };
+  const close = () => {
+    resetResult();
+    onClose();
+  };
+
+  return (
+    <Modal opened={opened} onClose={close} title="Plan tests from ATT&CK" size="xl">
+      <Stack>
+        <Stack gap={4}>
+          <Text component="span" size="sm" fw={500} id="plan-source-label">
+            Plan from
+          </Text>
+          <SegmentedControl
+            aria-labelledby="plan-source-label"
+            data={[
+              { value: "group", label: "Threat group" },
+              { value: "layer", label: "Navigator layer file" },
+            ]}
+            value={kind}
+            onChange={(value) => {
+              setKind(value as SourceKind);
+              resetResult();
+            }}
+          />
+        </Stack>
+        {kind === "group" ? (
+          <Select
+            label="Threat group"
+            description="Search by ATT&CK id, name or alias, e.g. G0016 or APT29."
+            searchable
+            searchValue={search}
+            onSearchChange={setSearch}
+            filter={({ options }) => options}
+            data={(groups.data ?? []).map((item) => ({
+              value: item.external_id,
+              label: `${item.external_id} ${item.name}${item.aliases.length ? ` (${item.aliases.join(", ")})` : ""}`,
+            }))}
+            value={group}
+            onChange={(value) => {
+              setGroup(value);
+              resetResult();
+            }}
+            nothingFoundMessage={groups.isPending ? "Searching…" : "No group found"}
+          />
+        ) : (
+          <FileInput
+            label="Navigator layer"
+            description="A layer file (format 4.x); its enabled techniques with a score or a colour are planned."
+            accept=".json,application/json"
+            onChange={readLayer}
+            error={fileError}
+            clearable
+            clearButtonProps={{ "aria-label": "Clear the file" }}
+          />
+        )}
+        <Group>
+          <Button
+            variant="default"
+            disabled={!source}
+            loading={previewing.isPending}
+            onClick={() => source && previewing.mutate(source)}
+          >
+            Preview
+          </Button>
+          <Button
+            disabled={!source || !preview || preview.added.length === 0}
+            loading={adding.isPending}
+            onClick={() => source && adding.mutate(source)}
+          >
+            {preview ? `Add ${preview.added.length} tests` : "Add tests"}
+          </Button>
+        </Group>
+        {previewing.error && <ErrorAlert title="Preview failed" error={previewing.error} />}
+        {adding.error && <ErrorAlert title="Nothing added" error={adding.error} />}
+        {added && (
+          <Text role="status" data-testid="plan-added">
+            Added {added.added.length} tests ({added.from_library} from the library, {added.bare}{" "}
+            bare).
+          </Text>
+        )}
+        {preview && <PlanPreview plan={preview} />}
+      </Stack>
+    </Modal>
+  );
+}
+
+function PlanPreview({ plan }: { plan: Plan }) {
+  return (
+    <Stack gap="xs" data-testid="plan-preview">
+      <Text role="status">
+        Would add {plan.added.length} tests: {plan.from_library} from the library, {plan.bare} bare;{" "}
+        {plan.skipped.length} skipped.
+      </Text>
+      {plan.added.length > 0 && (
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Technique</Table.Th>
+              <Table.Th>Test</Table.Th>
+              <Table.Th>From</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {plan.added.map((item) => (
+              <Table.Tr key={`${item.external_id}-${item.test_template_id ?? "bare"}`}>
+                <Table.Td>{item.external_id}</Table.Td>
+                <Table.Td>{item.name}</Table.Td>
+                <Table.Td>{item.test_template_id ? "Library" : "Bare test"}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {plan.skipped.length > 0 && (
+        <>
+          <Text fw={600}>Skipped</Text>
+          <ul>
+            {plan.skipped.map((item) => (
+              <li key={item.external_id}>
+                {item.external_id}: {item.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Stack>
+  );
+}

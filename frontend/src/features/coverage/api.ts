@@ -1,0 +1,111 @@
+import { api, session, unwrap } from "../../api/client";
+import { toApiError } from "../../api/problem";
+import { withWorkspace } from "../../api/workspace";
+import type { components } from "../../api/schema";
+
+export type MissionCoverage = components["schemas"]["MissionCoverageOut"];
+export type OrgCoverage = components["schemas"]["OrgCoverageOut"];
+export type Compare = components["schemas"]["CompareOut"];
+export type CompareChange = Compare["techniques"][number]["change"];
+export type Plan = components["schemas"]["PlanOut"];
+export type ThreatGroup = components["schemas"]["ThreatGroupOut"];
+export type CoverageLevel = MissionCoverage["levels"][number];
+export type SavedScenario = components["schemas"]["SavedScenarioOut"];
+
+export const coverageKey = ["coverage"] as const;
+
+export function fetchMissionCoverage(missionId: string): Promise<MissionCoverage> {
+  return unwrap(
+    api.GET("/api/v1/missions/{mission_id}/coverage", {
+      params: { path: { mission_id: missionId } },
+    }),
+  );
+}
+
+/** The latest outcome per technique across `missionIds` (every visible mission when empty). */
+export function fetchOrgCoverage(missionIds: string[]): Promise<OrgCoverage> {
+  const query = missionIds.length ? { mission_ids: missionIds } : {};
+  return unwrap(
+    api.GET("/api/v1/coverage", {
+      params: { query },
+      querySerializer: { array: { style: "form", explode: false } },
+    }),
+  );
+}
+
+export function fetchCompare(from: string, to: string): Promise<Compare> {
+  return unwrap(api.GET("/api/v1/coverage/compare", { params: { query: { from, to } } }));
+}
+
+export function fetchGroups(q: string): Promise<ThreatGroup[]> {
+  return unwrap(api.GET("/api/v1/mitre/groups", { params: { query: { q, limit: 20 } } })).then(
+    (page) => page.items,
+  );
+}
+
+export type PlanSource = { group: string } | { layer: Record<string, unknown> };
+
+/** Plan tests from a threat group or a layer; `dryRun` previews and adds nothing. */
+export function planTests(missionId: string, source: PlanSource, dryRun: boolean): Promise<Plan> {
+  const params = { path: { mission_id: missionId } };
+  if ("group" in source) {
+    return unwrap(
+      api.POST("/api/v1/missions/{mission_id}/tests/from-group", {
+        params,
+        body: { group: source.group, dry_run: dryRun },
+      }),
+    );
+  }
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/tests/from-layer", {
+      params,
+      body: { layer: source.layer, dry_run: dryRun },
+    }),
+  );
+}
+
+export function saveAsScenario(missionId: string, name: string): Promise<SavedScenario> {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/save-as-scenario", {
+      params: { path: { mission_id: missionId } },
+      body: { name },
+    }),
+  );
+}
+
+/**
+ * Fetch a file the API serves to a signed-in caller (a plain link would carry neither the access
+ * token nor the workspace) and have the browser save it under the name the server gives.
+ */
+export async function downloadFile(path: string, fallbackName: string): Promise<void> {
+  const response = await session.fetch(withWorkspace(new Request(path)));
+  if (!response.ok) {
+    const body: unknown = await response.json().catch(() => undefined);
+    throw toApiError(body, response.status);
+  }
+  const disposition = response.headers.get("Content-Disposition") ?? "";
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+export type ImportedMission = components["schemas"]["ImportedMissionOut"];
+
+/** Restore a mission archive (multipart `file`) as a new mission of the current workspace. */
+export async function importMission(file: File): Promise<ImportedMission> {
+  const form = new FormData();
+  form.append("file", file);
+  const request = new Request("/api/v1/missions/import", {
+    method: "POST",
+    headers: { Accept: "application/json" },
+    body: form,
+  });
+  const response = await session.fetch(withWorkspace(request));
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw toApiError(body, response.status);
+  return body as ImportedMission;
+}
