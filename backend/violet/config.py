@@ -7,6 +7,7 @@ fall back to throw-away secrets; production refuses to start without real ones.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,6 +106,10 @@ def load_config(
             "connect_args": {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 2)},
         },
         "VIOLET_DATA_DIR": str(data_dir()),
+        # Evidence files: `local` (under VIOLET_DATA_DIR/evidence) or s3://bucket/prefix.
+        "EVIDENCE_STORAGE": os.environ.get("EVIDENCE_STORAGE", "local"),
+        # The default of the `evidence_max_bytes` setting (an administrator may change it).
+        "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024),
         "MIGRATIONS_DIR": os.environ.get("MIGRATIONS_DIR") or str(app_dir() / "migrations"),
         "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or str(app_dir() / "frontend" / "dist"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
@@ -137,6 +142,7 @@ def load_config(
 
 
 def _check(config: dict[str, Any]) -> None:
+    _check_evidence_storage(config)
     if not config["SQLALCHEMY_DATABASE_URI"]:
         raise ConfigError(
             "DATABASE_URL is not set. `make run` starts an embedded PostgreSQL and sets it for "
@@ -151,3 +157,16 @@ def _check(config: dict[str, Any]) -> None:
             )
         if config["VIOLET_ENABLE_DIAG_RESET"]:
             raise ConfigError("VIOLET_ENABLE_DIAG_RESET must not be set in production")
+
+
+def _check_evidence_storage(config: dict[str, Any]) -> None:
+    from violet.core.storage import parse_storage_url
+
+    try:
+        s3 = parse_storage_url(config["EVIDENCE_STORAGE"])
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if s3 is not None and importlib.util.find_spec("boto3") is None:
+        raise ConfigError("EVIDENCE_STORAGE=s3://… needs boto3: pip install 'violet[s3]'")
+    if config["EVIDENCE_MAX_BYTES"] < 1:
+        raise ConfigError("EVIDENCE_MAX_BYTES must be a positive number of bytes")
