@@ -2197,6 +2197,11 @@ export interface components {
             value: unknown;
             default?: unknown;
             description?: string;
+            /**
+             * @description The JSON type the value must have.
+             * @enum {string}
+             */
+            type?: "string" | "integer" | "boolean";
             /** Format: date-time */
             updated_at?: string | null;
         };
