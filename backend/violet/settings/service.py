@@ -19,6 +19,7 @@ from violet.core.errors import Unprocessable
 from violet.extensions import db
 from violet.settings.models import Setting
 
+
 @dataclass(frozen=True)
 class KnownSetting:
     field: fields.Field
@@ -56,7 +57,7 @@ KNOWN_SETTINGS: dict[str, KnownSetting] = {
     "evidence_retention_days": KnownSetting(
         fields.Integer(strict=True, validate=validate.Range(min=0, max=3650)),
         30,
-        "Days a deleted evidence file's content is kept before `flask evidence purge` removes it.",
+        "Days a deleted evidence file's content is kept before it is purged.",
     ),
 }
 

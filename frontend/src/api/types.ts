@@ -29,3 +29,5 @@ export function lastSyncOf(status: MitreStatus): MitreSync | null {
   const lastSync = status.last_sync;
   return lastSync && "id" in lastSync ? (lastSync as MitreSync) : null;
 }
+
+export type Setting = components["schemas"]["SettingOut"];

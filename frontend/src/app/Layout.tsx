@@ -30,7 +30,10 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
   },
   {
     label: "Admin",
-    items: [{ to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" }],
+    items: [
+      { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
+      { to: "/admin/settings", label: "Settings", permission: "settings.manage" },
+    ],
   },
 ];
 

@@ -18,6 +18,7 @@ const AcceptInvitationPage = lazyPage(() => import("../features/auth/AcceptInvit
 const HomePage = lazyPage(() => import("../features/home/HomePage"));
 const MatrixPage = lazyPage(() => import("../features/mitre/matrix/MatrixPage"));
 const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPage"));
+const SettingsPage = lazyPage(() => import("../features/settings/SettingsPage"));
 const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
@@ -51,6 +52,7 @@ const routes: RouteObject[] = [
         ),
         handle: preloads(MitreSyncPage),
       },
+      { path: "admin/settings", element: <SettingsPage />, handle: preloads(SettingsPage) },
       { path: "*", element: <NotFoundPage />, handle: preloads(NotFoundPage) },
     ],
   },
