@@ -100,9 +100,12 @@ class ApiClient:
             {"email": email, "group_ids": self.group_ids(*groups), "expires_in_hours": 24},
         )
 
-    def sync_mitre_file(self, path: Path, *, allow_unverified: bool = True) -> dict[str, Any]:
-        """Upload a STIX bundle to POST /mitre/sync as multipart/form-data."""
+    def sync_mitre_file(
+        self, path: Path, *, allow_unverified: bool = True, **more_fields: str
+    ) -> dict[str, Any]:
+        """Upload a STIX bundle to POST /mitre/sync as multipart/form-data (with more fields)."""
         fields = {"allow_unverified": "true"} if allow_unverified else {}
+        fields |= more_fields
         data, content_type = _multipart(fields, "file", path)
         return self.call("POST", "/mitre/sync", data=data, content_type=content_type)
 

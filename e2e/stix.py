@@ -156,8 +156,56 @@ class _Bundle:
         return stix_object
 
 
-def small_bundle(version: str = VERSION) -> dict[str, Any]:
-    """A STIX 2.1 bundle: identity, marking, collection, matrix, tactics, techniques, subs."""
+# The 14 tactics of ATT&CK Enterprise, in matrix order, for layout tests.
+ENTERPRISE_TACTICS = tuple(
+    Tactic(external_id, name, name.lower().replace(" ", "-"))
+    for external_id, name in (
+        ("TA0043", "Reconnaissance"),
+        ("TA0042", "Resource Development"),
+        ("TA0001", "Initial Access"),
+        ("TA0002", "Execution"),
+        ("TA0003", "Persistence"),
+        ("TA0004", "Privilege Escalation"),
+        ("TA0005", "Defense Evasion"),
+        ("TA0006", "Credential Access"),
+        ("TA0007", "Discovery"),
+        ("TA0008", "Lateral Movement"),
+        ("TA0009", "Collection"),
+        ("TA0011", "Command and Control"),
+        ("TA0010", "Exfiltration"),
+        ("TA0040", "Impact"),
+    )
+)
+
+
+def wide_techniques(per_tactic: int = 12) -> tuple[Technique, ...]:
+    """Enough techniques (long names, subtechniques) in each of the 14 tactics to fill a screen."""
+    techniques = []
+    for tactic_number, tactic in enumerate(ENTERPRISE_TACTICS):
+        for number in range(per_tactic):
+            external_id = f"T{1000 + tactic_number * 50 + number}"
+            techniques.append(
+                Technique(
+                    external_id,
+                    f"{tactic.name} Technique With A Long Descriptive Name {number + 1}",
+                    (tactic.shortname,),
+                    subtechniques=tuple((f"{sub:03d}", f"Variant {sub}") for sub in range(1, 4)),
+                )
+            )
+    return tuple(techniques)
+
+
+def small_bundle(
+    version: str = VERSION,
+    *,
+    tactics: tuple[Tactic, ...] = TACTICS,
+    techniques: tuple[Technique, ...] = TECHNIQUES,
+    with_collection: bool = True,
+) -> dict[str, Any]:
+    """A STIX 2.1 bundle: identity, marking, collection, matrix, tactics, techniques, subs.
+
+    Without the collection object (as in some published bundles) it names no release.
+    """
     bundle = _Bundle()
     bundle.add(
         {
@@ -180,11 +228,11 @@ def small_bundle(version: str = VERSION) -> dict[str, Any]:
             "definition": {"statement": "Copyright example."},
         }
     )
-    tactics = [bundle.add(_tactic(tactic)) for tactic in TACTICS]
+    tactic_objects = [bundle.add(_tactic(tactic)) for tactic in tactics]
     bundle.add(
         {
             **_common("x-mitre-matrix", "matrix", "Enterprise ATT&CK", "The e2e matrix."),
-            "tactic_refs": [tactic["id"] for tactic in tactics],
+            "tactic_refs": [tactic["id"] for tactic in tactic_objects],
             "external_references": [
                 {
                     "source_name": "mitre-attack",
@@ -194,7 +242,7 @@ def small_bundle(version: str = VERSION) -> dict[str, Any]:
             ],
         }
     )
-    for technique in TECHNIQUES:
+    for technique in techniques:
         parent = bundle.add(
             _attack_pattern(
                 technique.external_id,
@@ -243,13 +291,13 @@ def small_bundle(version: str = VERSION) -> dict[str, Any]:
     return {
         "type": "bundle",
         "id": _stix_id("bundle", version),
-        "objects": [collection, *bundle.objects],
+        "objects": [collection, *bundle.objects] if with_collection else bundle.objects,
     }
 
 
-def write_bundle(path: Path, version: str = VERSION) -> str:
-    """Write the bundle as JSON; returns its SHA-256 (hex)."""
-    content = json.dumps(small_bundle(version), indent=1).encode()
+def write_bundle(path: Path, version: str = VERSION, **options: Any) -> str:
+    """Write the bundle (see `small_bundle` for the options) as JSON; returns its SHA-256."""
+    content = json.dumps(small_bundle(version, **options), indent=1).encode()
     path.write_bytes(content)
     return hashlib.sha256(content).hexdigest()
 

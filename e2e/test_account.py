@@ -144,6 +144,9 @@ def test_enrolling_totp_then_signing_in_with_a_code(page: Page, admin_api: ApiCl
     totp = enrol_totp(page)
 
     expect(section.get_by_test_id("mfa-status")).to_have_text("On")
+    expect(section.get_by_role("status")).to_have_text(
+        re.compile("^Two-factor authentication is on")
+    )
     expect(section.get_by_role("button", name="Turn off two-factor authentication")).to_be_visible()
     sign_out(page)
     page.get_by_label("Email").fill(user["email"])

@@ -15,16 +15,16 @@ def test_sync_by_upload_then_the_matrix_shows_its_tactics(
     page.get_by_role("link", name="MITRE sync").click()
     expect(page.get_by_label("Bundle URL")).to_have_value(re.compile(r"^https://"))
 
-    page.get_by_label("Upload a file").check()
+    page.get_by_label("Upload a file (no internet needed)").check()
     page.get_by_label("Bundle file").set_input_files(bundle_file)
-    page.get_by_label("Allow unverified").check()
+    page.get_by_label("Import without checksum verification").check()
     page.get_by_role("button", name="Sync").click()
 
     result = page.get_by_test_id("sync-result")
     expect(result).to_contain_text("Sync succeeded")
     expect(page.get_by_test_id("sync-catalogue-tactics")).to_have_text(str(len(TACTICS)))
     expect(page.get_by_test_id("sync-changes-added")).not_to_have_text("0")
-    expect(page.get_by_test_id("mitre-badge")).to_contain_text("ATT&CK v")
+    expect(page.get_by_test_id("mitre-badge")).to_contain_text("ATT&CK Enterprise v")
 
     page.get_by_role("link", name="ATT&CK matrix").click()
     for tactic in TACTICS:
@@ -37,9 +37,9 @@ def test_a_sync_error_shows_the_problem_detail(
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.goto("/admin/mitre")
 
-    page.get_by_label("Upload a file").check()
+    page.get_by_label("Upload a file (no internet needed)").check()
     page.get_by_label("Bundle file").set_input_files(bundle_file)
-    page.get_by_label("Expected SHA-256").fill("0" * 64)
+    page.get_by_label("Expected SHA-256 (optional)").fill("0" * 64)
     page.get_by_role("button", name="Sync").click()
 
     expect(page.get_by_role("alert")).to_contain_text(re.compile("sha-?256", re.IGNORECASE))

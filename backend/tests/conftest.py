@@ -23,13 +23,18 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from tests.tenant_probe import create_probe_table
 from violet import create_app
+from violet.auth.events import USER_CREATED
 from violet.auth.models import Group, Permission, User
 from violet.auth.service.credentials import hash_password
 from violet.config import data_dir, normalise_database_url
 from violet.core import embedded_db
 from violet.core.domain import declared_permissions
+from violet.core.events import publish
 from violet.extensions import db
+from violet.workspaces.models import Workspace, WorkspaceMember
+from violet.workspaces.service import ensure_default_workspace
 
 TEST_DATABASE = "violet_test"
 # Flask-SQLAlchemy's own session, for tests that run a second app against another database.
@@ -70,6 +75,11 @@ def app(database_url: str) -> Flask:
     app = make_app(database_url)
     with app.app_context():
         upgrade()
+        # As at first start: the workspace `default`, which make_user's users join.
+        ensure_default_workspace()
+        db.session.commit()
+        with db.engine.begin() as connection:
+            create_probe_table(connection)
 
     @app.before_request
     def start_like_a_fresh_session() -> None:
@@ -211,6 +221,9 @@ def make_user() -> Callable[..., User]:
             assert len(group.permissions) == len(set(perms)), f"unknown permission in {perms}"
             user.groups.append(group)
         db.session.add(user)
+        db.session.flush()
+        # As the auth service does: other domains react (the user joins the default workspace).
+        publish(USER_CREATED, user_id=user.id)
         # Committed (a savepoint release here), as if made by an earlier request: a request that
         # fails rolls back its own work only.
         db.session.commit()
@@ -275,3 +288,31 @@ def admin(make_user) -> User:
 @pytest.fixture
 def admin_header(admin: User, auth_header) -> dict[str, str]:
     return auth_header(admin)
+
+
+# --- workspaces ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_workspace() -> Callable[..., Workspace]:
+    """`make_workspace(members=[user])`: a live workspace (committed, like make_user)."""
+
+    def factory(
+        slug: str | None = None, *, members: list[User] = (), name: str | None = None
+    ) -> Workspace:
+        slug = slug or f"ws-{uuid.uuid4().hex[:10]}"
+        workspace = Workspace(name=name or slug.replace("-", " ").title(), slug=slug)
+        db.session.add(workspace)
+        db.session.flush()
+        db.session.add_all(
+            WorkspaceMember(workspace_id=workspace.id, user_id=user.id) for user in members
+        )
+        db.session.commit()
+        return workspace
+
+    return factory
+
+
+@pytest.fixture
+def default_workspace() -> Workspace:
+    return db.session.scalars(select(Workspace).where(Workspace.is_default.is_(True))).one()

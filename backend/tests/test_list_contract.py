@@ -38,11 +38,17 @@ def list_paths(spec: dict) -> list[str]:
 
 
 @pytest.fixture
-def rows_for_every_list(app, client, make_user, admin_header):
+def rows_for_every_list(app, client, make_user, admin_header, make_workspace, default_workspace):
     """Enough rows that every list has ties to break (rows made in one transaction share
     `created_at`)."""
     for _ in range(3):
         make_user(display_name="Same Name")
+    # Every user made above joined the default workspace.
+    for name in ("Same Name", "Same Name"):
+        make_workspace(name=name)
+    PATH_SAMPLES["/api/v1/workspaces/{workspace_id}/members"] = (
+        f"/api/v1/workspaces/{default_workspace.id}/members"
+    )
     for email in ("one@example.test", "two@example.test", "three@example.test"):
         client.post("/api/v1/invitations", json={"email": email}, headers=admin_header)
     sync_catalogue(

@@ -29,3 +29,33 @@ def test_docs_ui_is_served_without_internet(client):
     bundle = client.get("/api/docs/assets/swagger-ui-bundle.js")
     assert bundle.status_code == 200
     assert len(bundle.data) > 100_000
+
+
+def test_every_error_of_the_mitre_sync_has_the_problem_schema(client):
+    responses = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/mitre/sync"]["post"][
+        "responses"
+    ]
+    errors = {status: answer for status, answer in responses.items() if status.startswith("4")}
+    errors |= {status: answer for status, answer in responses.items() if status.startswith("5")}
+    assert set(errors) >= {"401", "403", "409", "413", "415", "422", "502"}
+    for status, answer in errors.items():
+        if "$ref" in answer:  # the shared 401/403 answers carry the Problem schema themselves
+            continue
+        (content,) = answer["content"].values()
+        assert content["schema"] == {"$ref": "#/components/schemas/Problem"}, status
+
+
+def test_operations_say_what_they_need_in_their_description(client):
+    spec = client.get("/api/v1/openapi.json").json
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue  # path-level "parameters"
+            security = operation.get("security")
+            if security == []:  # public
+                continue
+            description = operation.get("description", "")
+            if "x-permissions" in operation:
+                assert "Requires permission" in description, (method, path)
+            else:
+                assert "Needs only sign-in" in description, (method, path)

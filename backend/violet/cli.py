@@ -15,10 +15,18 @@ from violet.extensions import db
 backup_cli = AppGroup("backup", help="Back up the instance's data and restore it elsewhere.")
 
 
+def notice_box(notice: str, *extra_lines: str) -> str:
+    """A notice for the operator, framed so it stands out of the start-up log."""
+    lines = [*notice.splitlines(), *extra_lines]
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line.ljust(width)} |" for line in lines), rule])
+
+
 def print_notices(notices: list[str]) -> None:
     """What the seed steps want the operator to see once (a generated password)."""
     for notice in notices:
-        click.echo(f"\n  {notice}\n")
+        click.echo("\n" + notice_box(notice) + "\n")
 
 
 @backup_cli.command("create")

@@ -11,6 +11,7 @@ from violet.core.domain import ANALYSTS, OPERATORS, Domain, PermissionCode
 from violet.diag.domain import domain as diag
 from violet.mitre.domain import domain as mitre
 from violet.settings.domain import domain as settings
+from violet.workspaces.domain import domain as workspaces
 
 # Codes seeded since the first release for domains still to be built. Each moves into its
 # domain's own declaration when that domain lands (the migration that added them stays).
@@ -34,4 +35,4 @@ planned = Domain(
     ],
 )
 
-DOMAINS: list[Domain] = [auth, settings, mitre, diag, planned]
+DOMAINS: list[Domain] = [auth, workspaces, settings, mitre, diag, planned]

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from typing import NamedTuple
 
 from violet.config import REPO_ROOT, data_dir
@@ -40,6 +41,8 @@ class FirstStart(NamedTuple):
     mitre_catalogue_empty: bool
     mitre_bundle_file: str
     mitre_default_sha256: str = ""
+    # What the seed steps want the operator to see once (the generated admin password).
+    notices: tuple[str, ...] = ()
 
 
 def prepare_instance() -> FirstStart:
@@ -47,7 +50,6 @@ def prepare_instance() -> FirstStart:
     from flask_migrate import upgrade
 
     from violet import create_app
-    from violet.cli import print_notices
     from violet.core.domain import seed_all
     from violet.extensions import db
     from violet.mitre.service import catalogue_is_empty
@@ -57,11 +59,11 @@ def prepare_instance() -> FirstStart:
         upgrade()
         notices = seed_all()
         db.session.commit()
-        print_notices(notices)
         return FirstStart(
             catalogue_is_empty(),
             app.config["MITRE_BUNDLE_FILE"],
             app.config["MITRE_DEFAULT_SHA256"],
+            tuple(notices),
         )
 
 
@@ -103,16 +105,48 @@ def first_mitre_sync(first_start: FirstStart) -> None:
     ).start()
 
 
-def serve() -> int:
+STARTUP_WAIT_S = 60  # how long the credentials wait for the server before they print anyway
+
+
+def announce_first_admin(first_start: FirstStart, base_url: str, server: subprocess.Popen) -> None:
+    """Print the generated admin credentials once the server answers, after its start-up noise.
+
+    Printed after at most STARTUP_WAIT_S even when the server is slow, so they are never lost.
+    """
+    if not first_start.notices:
+        return
+    from violet.cli import notice_box
+
+    deadline = time.monotonic() + STARTUP_WAIT_S
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{base_url}/api/v1/diag/health", timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    sign_in_url = f"{base_url}/sign-in"
+    for notice in first_start.notices:
+        print(f"\n{notice_box(notice, f'  Sign in:  {sign_in_url}')}\n", flush=True)
+
+
+def serve(first_start: FirstStart) -> int:
     command = [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "gunicorn.conf.py")]
     command.append("wsgi:app")
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    print(f"Violet is starting on http://{host}:{port}/ (Ctrl-C stops it)", flush=True)
+    # Listening on every interface: this machine reaches it, and the URL is one to click.
+    base_url = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+    print(f"Violet is starting on {base_url}/ (Ctrl-C stops it)", flush=True)
     # gunicorn gets a process group of its own: a terminal's Ctrl-C would otherwise reach its
     # workers directly, they would die before the master noticed, and the master would spawn
     # fresh ones just to kill them 10 s later. The master alone hears of the stop, from here.
     server = subprocess.Popen(command, cwd=REPO_ROOT, start_new_session=True)
+    threading.Thread(
+        target=announce_first_admin,
+        args=(first_start, base_url, server),
+        name="first-admin",
+        daemon=True,
+    ).start()
 
     def stop(signum: int, _frame: object) -> None:
         if server.poll() is None:
@@ -147,7 +181,7 @@ def main(arguments: list[str]) -> int:
     first_start = prepare_instance()
     print(f"Database ready in {time.monotonic() - started:.1f}s", flush=True)
     first_mitre_sync(first_start)
-    code = serve()
+    code = serve(first_start)
     print("Violet stopped; stopping the embedded database (if any).", flush=True)
     return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code
 

@@ -12,7 +12,7 @@ import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router";
 import { ApiError } from "./api/problem";
 import { preloadPageAt, router } from "./app/router";
-import { theme } from "./app/theme";
+import { cssVariablesResolver, theme } from "./app/theme";
 import { AuthProvider } from "./features/auth/AuthProvider";
 
 const queryClient = new QueryClient({
@@ -30,7 +30,7 @@ preloadPageAt(window.location);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <QueryClientProvider client={queryClient}>
         <AuthProvider>
           <RouterProvider router={router} />

@@ -244,7 +244,8 @@ def test_bad_group_input_is_refused_and_nothing_is_created(client, admin_header,
 def test_permissions_are_listed(client, make_user, auth_header):
     response = client.get("/api/v1/permissions", headers=auth_header(make_user()))
     codes = [permission["code"] for permission in response.json]
-    assert len(codes) == 17 and "diag.read" in codes
+    assert len(codes) == 19
+    assert {"diag.read", "workspace.manage", "workspace.read_all"} <= set(codes)
 
 
 def test_audit_columns_name_the_caller_without_the_service_assigning_them(

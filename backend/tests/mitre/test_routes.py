@@ -98,12 +98,81 @@ def test_upload_syncs_and_status_reports_it(client, syncer):
     assert body["changes"]["added"] == 13 and body["verified"] is False
     status = client.get(API + "/status", headers=syncer).json
     assert status["counts"] == LIVE_COUNTS
-    assert status["domains"] == ["enterprise-attack"]
+    assert [domain["domain"] for domain in status["domains"]] == ["enterprise-attack"]
+    assert status["domains"][0]["counts"] == LIVE_COUNTS
+    assert status["domains"][0]["version"] == "18.1"
+    assert status["domains"][0]["last_sync"]["status"] == "succeeded"
+    assert status["pinned"] is False and status["default_sha256"] is None
     assert status["version"] == "18.1" and status["source_url"] == "upload:enterprise-attack.json"
     assert status["last_sync"]["started_by"] == "syncer@example.test"
     assert status["last_sync"]["status"] == "succeeded"
     assert status["sync_running"] is False
     assert status["default_version"] == "18.1"
+
+
+def test_status_reports_each_domain_on_its_own(client, syncer, sync_bytes):
+    sync_bytes(encode(build_bundle()))
+    sync_bytes(encode(build_bundle("2.0", domain="mobile-attack")))
+    failed = client.post(
+        API + "/sync",
+        data=upload(encode(build_bundle(domain="ics-attack")), expected_sha256="0" * 64),
+        headers=syncer,
+    )
+    assert failed.status_code == 422
+
+    status = client.get(API + "/status", headers=syncer).json
+
+    by_domain = {domain["domain"]: domain for domain in status["domains"]}
+    assert list(by_domain) == ["enterprise-attack", "mobile-attack"]
+    assert by_domain["enterprise-attack"]["counts"] == LIVE_COUNTS
+    assert by_domain["mobile-attack"]["counts"] == LIVE_COUNTS
+    assert by_domain["enterprise-attack"]["version"] == "18.1"
+    # A STIX 2.0 bundle has no collection object: the release comes from elsewhere or is unknown.
+    assert by_domain["mobile-attack"]["version"] is None
+    assert status["counts"]["techniques"] == 2 * LIVE_COUNTS["techniques"]
+    # The failed attempt never parsed its bundle, so it names no domain: it is the last sync.
+    assert status["last_sync"]["status"] == "failed"
+    assert "SHA-256 mismatch" in status["last_sync"]["error"]
+
+
+@pytest.mark.parametrize(
+    "name, given, expected",
+    [
+        ("enterprise-attack-v17.1.json", None, "17.1"),
+        ("enterprise-attack.json", "16.0", "16.0"),
+        ("enterprise-attack-v17.1.json", "16.0", "16.0"),
+        ("bundle.json", None, None),
+    ],
+)
+def test_a_bundle_without_collection_takes_a_given_version_or_its_file_name(
+    client, syncer, name, given, expected
+):
+    fields = {"allow_unverified": "true"} | ({"version": given} if given else {})
+    response = client.post(
+        API + "/sync", data=upload(encode(build_bundle("2.0")), name, **fields), headers=syncer
+    )
+
+    assert response.status_code == 200, response.json
+    assert response.json["version"] == expected
+    status = client.get(API + "/status", headers=syncer).json
+    assert status["domains"][0]["version"] == expected
+
+
+def test_the_bundles_own_version_wins_over_a_given_one(client, syncer):
+    response = client.post(
+        API + "/sync",
+        data=upload(encode(build_bundle()), allow_unverified="true", version="1.0"),
+        headers=syncer,
+    )
+    assert response.status_code == 200 and response.json["version"] == "18.1"
+
+
+def test_a_malformed_version_is_422(client, syncer):
+    response = client.post(
+        API + "/sync", json={"allow_unverified": True, "version": "latest"}, headers=syncer
+    )
+    assert response.status_code == 422
+    assert "version" in response.json["errors"]
 
 
 def test_gzip_upload_with_its_hash(client, syncer):

@@ -228,3 +228,7 @@ class ApiToken(UuidPkMixin, TimestampMixin, Base):
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Bound to one workspace (it cannot act in another), or NULL: the owner's workspaces.
+    workspace_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )

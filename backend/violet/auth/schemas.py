@@ -113,6 +113,9 @@ class ApiTokenOut(Schema):
         required=True, metadata={"description": "First characters, to tell tokens apart."}
     )
     permissions = fields.List(fields.String(), required=True)
+    workspace_id = fields.UUID(
+        allow_none=True, required=True, metadata={"description": "The workspace it is bound to."}
+    )
     expires_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
@@ -193,6 +196,10 @@ class ApiTokenCreate(Schema):
         load_default=90, validate=validate.Range(min=1, max=365), metadata={"example": 90}
     )
     permissions = permission_codes(required=True)
+    workspace_id = fields.UUID(
+        allow_none=True,
+        metadata={"description": "Bind the token to this workspace (one you belong to)."},
+    )
 
 
 class UserCreate(Schema):
@@ -200,6 +207,13 @@ class UserCreate(Schema):
     password = password_field(required=True)
     display_name = fields.String(validate=NAME, load_default=None)
     group_ids = fields.List(fields.UUID(), load_default=list)
+    workspace_ids = fields.List(
+        fields.UUID(),
+        metadata={
+            "description": "The workspaces the user joins instead of the default one "
+            "(each one you can see)."
+        },
+    )
 
 
 class UserUpdate(Schema):

@@ -63,6 +63,8 @@ class Principal:
     user: Any  # violet.auth.models.User; typed loosely so core imports no domain
     permissions: frozenset[str]
     api_token_id: uuid.UUID | None = None
+    # Set for an API token bound to one workspace: it cannot act in any other.
+    workspace_id: uuid.UUID | None = None
     claims: dict[str, Any] = field(default_factory=dict)
     restriction: Restriction | None = None
 
@@ -124,6 +126,11 @@ def current_principal() -> Principal:
     return principal
 
 
+def current_principal_or_none() -> Principal | None:
+    """The caller, or None outside an authenticated request (CLI, seeds, event handlers there)."""
+    return request.environ.get(PRINCIPAL_KEY) if has_request_context() else None
+
+
 def current_user() -> Any:
     """The signed-in user (a violet.auth.models.User)."""
     return current_principal().user
@@ -177,10 +184,16 @@ def require_auth(view: View) -> View:
         check_query_parameters(accepted)
         return view(*args, **kwargs)
 
+    # Said in words as require_perm does, so a reader of the spec never has to guess.
+    described = load_info_from_docstring(view.__doc__ or "").get("description", "")
     _mark(
         wrapper,
         (),
-        {"security": [{BEARER_SCHEME: []}], "responses": {"401": "UNAUTHORIZED"}},
+        {
+            "security": [{BEARER_SCHEME: []}],
+            "responses": {"401": "UNAUTHORIZED"},
+            "description": f"{described}\n\nNeeds only sign-in: no permission.".strip(),
+        },
     )
     return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 

@@ -31,9 +31,19 @@ OFFLINE_HINT = (
 )
 @click.option("--sha256", help="Expected SHA-256 of the file, or of its JSON when gzipped.")
 @click.option("--allow-unverified", is_flag=True, help="Accept a bundle with no hash to check.")
+@click.option(
+    "--release",
+    "version",
+    help="The ATT&CK release (e.g. 18.1) of a bundle without a collection object.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalogue has data.")
 def sync_command(
-    url: str | None, path: str | None, sha256: str | None, allow_unverified: bool, if_empty: bool
+    url: str | None,
+    path: str | None,
+    sha256: str | None,
+    allow_unverified: bool,
+    version: str | None,
+    if_empty: bool,
 ) -> None:
     """Sync the catalogue (default: the pinned release from MITRE_DEFAULT_URL)."""
     if url and path:
@@ -56,6 +66,7 @@ def sync_command(
             allow_unverified=allow_unverified,
             started_by=None,
             settings=settings,
+            version=version,
         )
     except FetchFailed as exc:
         raise click.ClickException(f"{exc.detail}\n{OFFLINE_HINT}") from exc

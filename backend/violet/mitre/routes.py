@@ -12,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from violet.core.auth import current_user_id, require_auth, require_perm
-from violet.core.errors import ApiError
+from violet.core.errors import PROBLEM_JSON, ApiError, ProblemSchema
 from violet.core.pagination import list_response
 from violet.extensions import db
 from violet.mitre import service
@@ -47,6 +47,13 @@ class Status(MethodView):
         return service.status(current_app.config)
 
 
+def _problem(status: int, description: str):
+    """Document an error answer of this blueprint with its problem+json body."""
+    return blp.alt_response(
+        status, schema=ProblemSchema, content_type=PROBLEM_JSON, description=description
+    )
+
+
 @blp.route("/sync")
 class Sync(MethodView):
     @require_perm("mitre.sync")
@@ -60,16 +67,16 @@ class Sync(MethodView):
         }
     )
     @blp.response(200, SyncResultOut)
-    @blp.alt_response(409, description="Another sync is running.")
-    @blp.alt_response(413, description="The bundle exceeds MITRE_MAX_BYTES.")
-    @blp.alt_response(415, description="The upload is not a .json or .json.gz file.")
-    @blp.alt_response(422, description="Bad URL or host, hash mismatch, not an ATT&CK bundle.")
-    @blp.alt_response(502, description="The bundle could not be fetched.")
+    @_problem(409, "Another sync is running.")
+    @_problem(413, "The bundle exceeds MITRE_MAX_BYTES.")
+    @_problem(415, "The upload is not a .json or .json.gz file.")
+    @_problem(422, "Bad URL or host, hash mismatch, not an ATT&CK bundle (see `errors`).")
+    @_problem(502, "The bundle could not be fetched.")
     def post(self):
         """Sync the catalogue from a URL (default: the pinned release) or an uploaded bundle.
 
-        JSON `{source?, expected_sha256?, allow_unverified?}`, or multipart/form-data with the
-        bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
+        JSON `{source?, expected_sha256?, allow_unverified?, version?}`, or multipart/form-data
+        with the bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
         transaction; re-syncing the same bundle writes no catalogue row.
         """
         settings = sync_service.SyncSettings.from_config(current_app.config)
@@ -102,6 +109,7 @@ def _sync_request(max_bytes: int) -> tuple[sync_service.SyncSource | None, dict[
     return source, {
         "expected_sha256": options.get("expected_sha256"),
         "allow_unverified": options["allow_unverified"],
+        "version": options.get("version"),
     }
 
 

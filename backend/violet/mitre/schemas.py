@@ -34,6 +34,19 @@ def include_deprecated_field() -> fields.Boolean:
 # --- input ------------------------------------------------------------------------------------
 
 
+def release_field() -> fields.String:
+    return fields.String(
+        validate=validate.Regexp(
+            r"^\d{1,4}(\.\d{1,4}){0,3}$", error="Give a release number such as 18.1."
+        ),
+        metadata={
+            "description": "The ATT&CK release, for a bundle without a collection object "
+            "(the bundle's own version wins; without either, the file or URL name is read).",
+            "example": "18.1",
+        },
+    )
+
+
 class SyncIn(Schema):
     """JSON body of POST /mitre/sync (every field optional: {} syncs the pinned release)."""
 
@@ -49,6 +62,7 @@ class SyncIn(Schema):
         load_default=False,
         metadata={"description": "Accept a bundle with no hash to check it against."},
     )
+    version = release_field()
 
 
 class UploadedFile(fields.Field):
@@ -73,6 +87,7 @@ class SyncUpload(Schema):
     )
     expected_sha256 = fields.String(validate=SHA256)
     allow_unverified = fields.Boolean(load_default=False)
+    version = release_field()
 
 
 class TacticQuery(PageQuery):
@@ -229,15 +244,51 @@ class SyncOut(Schema):
     started_by = fields.String(allow_none=True, metadata={"description": "The user's email."})
 
 
+class DomainStatusOut(Schema):
+    domain = fields.String(required=True, metadata={"example": DEFAULT_DOMAIN})
+    version = fields.String(
+        allow_none=True, required=True, metadata={"description": "Its last synced release."}
+    )
+    counts = fields.Nested(CountsOut, required=True, metadata={"description": "Live objects."})
+    last_sync = fields.Nested(
+        SyncOut,
+        allow_none=True,
+        required=True,
+        metadata={"description": "Its last sync attempt (see `status` and `error`)."},
+    )
+
+
 class StatusOut(Schema):
-    last_sync = fields.Nested(SyncOut, allow_none=True, required=True)
+    last_sync = fields.Nested(
+        SyncOut,
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "The last attempt of any domain, including one that failed "
+            "before its bundle named a domain (offline, checksum mismatch)."
+        },
+    )
     version = fields.String(allow_none=True, metadata={"description": "Last synced release."})
     source_url = fields.String(allow_none=True)
     sha256 = fields.String(allow_none=True)
-    domains = fields.List(fields.String(), required=True)
-    counts = fields.Nested(CountsOut, required=True)
+    domains = fields.List(
+        fields.Nested(DomainStatusOut),
+        required=True,
+        metadata={"description": "Each domain with data or a sync attempt, in matrix order."},
+    )
+    counts = fields.Nested(
+        CountsOut, required=True, metadata={"description": "Live objects of all domains."}
+    )
     default_url = fields.String(required=True)
     default_version = fields.String(required=True)
+    default_sha256 = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The checksum pinned for the default URL (MITRE_DEFAULT_SHA256)."},
+    )
+    pinned = fields.Boolean(
+        required=True, metadata={"description": "Whether a checksum is pinned for the default URL."}
+    )
     sync_running = fields.Boolean(
         required=True, metadata={"description": "A sync holds the lock right now."}
     )

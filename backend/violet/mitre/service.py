@@ -14,15 +14,16 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
 from sqlalchemy.orm import selectinload, undefer
 
-from violet.auth.service.directory import email_of
+from violet.auth.service.directory import email_of, emails_of
 from violet.core.errors import NotFound
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
 from violet.extensions import db
 from violet.mitre.models import (
+    DOMAINS,
     SYNC_SUCCEEDED,
     MitreSubtechnique,
     MitreSync,
@@ -269,30 +270,101 @@ def _matrix_cell(row: MitreTechnique | MitreSubtechnique) -> dict[str, Any]:
 
 
 def status(config: Mapping[str, Any]) -> dict[str, Any]:
-    """What the catalogue holds, the last sync attempt, the pinned default, a running sync."""
-    last = db.session.scalars(
-        select(MitreSync).order_by(MitreSync.started_at.desc()).limit(1)
-    ).first()
+    """What the catalogue holds, per domain and in all, the last sync, the pin, a running sync.
+
+    A fixed number of statements whatever the history: the last attempt and success, the last
+    attempt and success per domain (DISTINCT ON), the emails of who started them, and the live
+    counts per domain.
+    """
+    last = db.session.scalars(_syncs_newest_first().limit(1)).first()
     succeeded = db.session.scalars(
         select(MitreSync)
         .where(MitreSync.status == SYNC_SUCCEEDED)
         .order_by(MitreSync.started_at.desc())
         .limit(1)
     ).first()
-    domains = db.session.scalars(
-        select(MitreTactic.domain).where(_live(MitreTactic)).distinct().order_by(MitreTactic.domain)
-    ).all()
+    per_domain = domain_statuses()
     return {
         "last_sync": _sync_out(last, email_of(last.started_by)) if last else None,
         "version": succeeded.version if succeeded else None,
         "source_url": succeeded.source if succeeded else None,
         "sha256": succeeded.sha256 if succeeded else None,
-        "domains": list(domains),
-        "counts": live_counts(),
+        "domains": per_domain,
+        "counts": {
+            kind: sum(domain["counts"][kind] for domain in per_domain) for kind in COUNTED_KINDS
+        },
         "default_url": config["MITRE_DEFAULT_URL"],
         "default_version": config["MITRE_DEFAULT_VERSION"],
+        "default_sha256": config["MITRE_DEFAULT_SHA256"] or None,
+        "pinned": bool(config["MITRE_DEFAULT_SHA256"]),
         "sync_running": sync_running(),
     }
+
+
+COUNTED_KINDS = ("tactics", "techniques", "subtechniques")
+
+
+def _syncs_newest_first() -> Select[Any]:
+    return select(MitreSync).order_by(MitreSync.started_at.desc())
+
+
+def domain_statuses() -> list[dict[str, Any]]:
+    """Each domain that has live objects or a sync record: its version, counts and last sync.
+
+    `version` is that of the domain's last successful sync; `last_sync` is its last attempt,
+    failed or not. A failure before the bundle was parsed (offline, bad hash) names no domain:
+    it shows only in the status's own `last_sync`.
+    """
+    counts = live_counts_by_domain()
+    latest_syncs = db.session.scalars(
+        _syncs_newest_first()
+        .where(MitreSync.domain.is_not(None))
+        .order_by(None)
+        .order_by(MitreSync.domain, MitreSync.started_at.desc())
+        .distinct(MitreSync.domain)
+    ).all()
+    emails = emails_of({sync.started_by for sync in latest_syncs if sync.started_by})
+    latest = {sync.domain: _sync_out(sync, emails.get(sync.started_by)) for sync in latest_syncs}
+    versions = {
+        domain: version
+        for domain, version in db.session.execute(
+            select(MitreSync.domain, MitreSync.version)
+            .where(MitreSync.domain.is_not(None), MitreSync.status == SYNC_SUCCEEDED)
+            .order_by(MitreSync.domain, MitreSync.started_at.desc())
+            .distinct(MitreSync.domain)
+        )
+    }
+    empty = dict.fromkeys(COUNTED_KINDS, 0)
+    return [
+        {
+            "domain": domain,
+            "version": versions.get(domain),
+            "counts": counts.get(domain, empty),
+            "last_sync": latest.get(domain),
+        }
+        for domain in DOMAINS
+        if domain in counts or domain in latest
+    ]
+
+
+def live_counts_by_domain() -> dict[str, dict[str, int]]:
+    """Live tactics, techniques and subtechniques per domain (one statement)."""
+    per_kind = union_all(
+        *(
+            select(literal(kind).label("kind"), model.domain, func.count().label("count"))
+            .where(_live(model))
+            .group_by(model.domain)
+            for kind, model in (
+                ("tactics", MitreTactic),
+                ("techniques", MitreTechnique),
+                ("subtechniques", MitreSubtechnique),
+            )
+        )
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for kind, domain, count in db.session.execute(per_kind):
+        counts.setdefault(domain, dict.fromkeys(COUNTED_KINDS, 0))[kind] = count
+    return counts
 
 
 def live_counts() -> dict[str, int]:

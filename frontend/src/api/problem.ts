@@ -7,21 +7,27 @@ export interface Problem {
   errors?: Record<string, string[]>;
 }
 
-/** An API answer that was not 2xx; `message` is the problem's `detail` (what users see). */
+/**
+ * An API answer that was not 2xx; `message` is the problem's `detail` (what users see), or for
+ * a rate limit (429 with `Retry-After`) how long to wait, in words.
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem;
+  /** Seconds to wait before trying again (`Retry-After`), when the API said. */
+  readonly retryAfter: number | null;
 
-  constructor(problem: Problem) {
-    super(problem.detail || problem.title || `Request failed with HTTP ${problem.status}.`);
+  constructor(problem: Problem, retryAfter: number | null = null) {
+    super(
+      (problem.status === 429 && retryAfter !== null && tryAgainIn(retryAfter)) ||
+        problem.detail ||
+        problem.title ||
+        `Request failed with HTTP ${problem.status}.`,
+    );
     this.name = "ApiError";
     this.status = problem.status;
     this.problem = problem;
-  }
-
-  /** Field errors flattened to one line per field, for forms that show them inline. */
-  fieldError(field: string): string | undefined {
-    return this.problem.errors?.[field]?.join(" ");
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -29,19 +35,31 @@ function isProblemLike(body: unknown): body is Partial<Problem> {
   return typeof body === "object" && body !== null && ("detail" in body || "title" in body);
 }
 
-/** Build an ApiError from a parsed body (anything) and the HTTP status. */
-export function toApiError(body: unknown, status: number): ApiError {
-  if (isProblemLike(body)) return new ApiError({ ...body, status });
-  return new ApiError({ status, title: `HTTP ${status}` });
+/** "Too many attempts; try again in 3 minutes." for a Retry-After of 121–180 seconds. */
+export function tryAgainIn(seconds: number): string {
+  if (seconds < 60) {
+    const whole = Math.max(1, Math.ceil(seconds));
+    return `Too many attempts; try again in ${whole} second${whole === 1 ? "" : "s"}.`;
+  }
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many attempts; try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+}
+
+/** Retry-After in seconds (only the delay form; an HTTP date is rare from our API). */
+export function parseRetryAfter(header: string | null | undefined): number | null {
+  if (!header || !/^\d+$/.test(header.trim())) return null;
+  return Number(header.trim());
+}
+
+/** Build an ApiError from a parsed body (anything), the HTTP status and its Retry-After. */
+export function toApiError(body: unknown, status: number, retryAfter?: string | null): ApiError {
+  const seconds = parseRetryAfter(retryAfter);
+  if (isProblemLike(body)) return new ApiError({ ...body, status }, seconds);
+  return new ApiError({ status, title: `HTTP ${status}` }, seconds);
 }
 
 /** The text to show for any error thrown by a query or mutation. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
-}
-
-/** The API's message for one form field, when `error` is an ApiError that names it. */
-export function fieldError(error: unknown, field: string): string | undefined {
-  return error instanceof ApiError ? error.fieldError(field) : undefined;
 }

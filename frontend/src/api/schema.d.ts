@@ -153,7 +153,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this sign-in: its refresh token stops working. */
+        /**
+         * End this sign-in: its refresh token stops working.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -194,7 +197,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out everywhere: every refresh token and access token of the caller stops working. */
+        /**
+         * Sign out everywhere: every refresh token and access token of the caller stops working.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -228,7 +234,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller, their groups and effective permissions. */
+        /**
+         * The caller, their groups and effective permissions.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -256,7 +265,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the caller's display name. */
+        /**
+         * Change the caller's display name.
+         * @description Needs only sign-in: no permission.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -295,7 +307,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the caller's password; every refresh token is revoked (sign in again). */
+        /**
+         * Change the caller's password; every refresh token is revoked (sign in again).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -336,7 +351,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code). */
+        /**
+         * Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -374,7 +392,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP on by proving the authenticator app works (a current code). */
+        /**
+         * Turn TOTP on by proving the authenticator app works (a current code).
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -415,7 +436,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP off (password and a current code); refused while MFA is mandatory. */
+        /**
+         * Turn TOTP off (password and a current code); refused while MFA is mandatory.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -454,7 +478,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API tokens (secrets are never shown again). */
+        /**
+         * The caller's API tokens (secrets are never shown again).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -478,7 +505,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token carrying some of the caller's permissions; shown once. */
+        /**
+         * Create an API token carrying some of the caller's permissions; shown once.
+         * @description Needs only sign-in: no permission.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -524,7 +554,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's API tokens. */
+        /**
+         * Revoke one of the caller's API tokens.
+         * @description Needs only sign-in: no permission.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -844,7 +877,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every permission code with what it allows. */
+        /**
+         * Every permission code with what it allows.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1318,6 +1354,403 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspaces the caller belongs to (every one with `workspace.read_all`).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    q?: string;
+                    /** @description Only the workspaces the caller belongs to (the switcher). */
+                    mine?: boolean;
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Create a workspace; the caller becomes its first member.
+         * @description Requires permission `workspace.manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkspaceCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace this request acts in (`X-Violet-Workspace`, else the caller's default).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrentWorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /**
+         * Make a workspace the caller belongs to their default (remembered across sign-ins).
+         * @description Needs only sign-in: no permission.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreferredIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrentWorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One workspace the caller may see.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a workspace (soft: restorable). One that still holds data needs `confirm=true`.
+         * @description The default workspace cannot be deleted (409).
+         *
+         *     Requires permission `workspace.manage`.
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Needed to delete a workspace that still holds data. */
+                    confirm?: boolean;
+                };
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename a workspace or change its slug.
+         * @description Requires permission `workspace.manage`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkspaceUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted workspace back, with its members and data.
+         * @description Requires permission `workspace.manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The members of a workspace the caller may see.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /**
+         * Replace the members: `[{user_id}, …]` (live users, at least one).
+         * @description Requires permission `workspace.manage`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    workspace_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MemberIn"][];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings": {
         parameters: {
             query?: never;
@@ -1325,7 +1758,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every known setting with its value and default. */
+        /**
+         * Every known setting with its value and default.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1414,7 +1850,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the catalogue holds, the last sync, and the pinned default release. */
+        /**
+         * What the catalogue holds, the last sync, and the pinned default release.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1456,8 +1895,8 @@ export interface paths {
         put?: never;
         /**
          * Sync the catalogue from a URL (default: the pinned release) or an uploaded bundle.
-         * @description JSON `{source?, expected_sha256?, allow_unverified?}`, or multipart/form-data with the
-         *     bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
+         * @description JSON `{source?, expected_sha256?, allow_unverified?, version?}`, or multipart/form-data
+         *     with the bundle as `file` (.json or .json.gz) and the same fields. The whole sync is one
          *     transaction; re-syncing the same bundle writes no catalogue row.
          *
          *     Requires permission `mitre.sync`.
@@ -1492,35 +1931,45 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The bundle exceeds MITRE_MAX_BYTES. */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The upload is not a .json or .json.gz file. */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
-                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle. */
+                /** @description Bad URL or host, hash mismatch, not an ATT&CK bundle (see `errors`). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 /** @description The bundle could not be fetched. */
                 502: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1538,7 +1987,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tactics in matrix order; filter by domain and text (`q`). */
+        /**
+         * List tactics in matrix order; filter by domain and text (`q`).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1587,7 +2039,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List techniques; filter by tactic, text (`q`), domain and platform. */
+        /**
+         * List techniques; filter by tactic, text (`q`), domain and platform.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1642,7 +2097,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One technique by ATT&CK id (T1059) with its tactics and sub-techniques. */
+        /**
+         * One technique by ATT&CK id (T1059) with its tactics and sub-techniques.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1686,7 +2144,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sub-techniques; filter by parent technique, text (`q`), domain and platform. */
+        /**
+         * List sub-techniques; filter by parent technique, text (`q`), domain and platform.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1740,7 +2201,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One sub-technique by ATT&CK id (T1059.001) with its parent technique. */
+        /**
+         * One sub-technique by ATT&CK id (T1059.001) with its parent technique.
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1780,7 +2244,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The domain's matrix: tactics → techniques → sub-techniques (live objects only). */
+        /**
+         * The domain's matrix: tactics → techniques → sub-techniques (live objects only).
+         * @description Needs only sign-in: no permission.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2018,6 +2485,11 @@ export interface components {
             /** @description First characters, to tell tokens apart. */
             prefix: string;
             permissions: string[];
+            /**
+             * Format: uuid
+             * @description The workspace it is bound to.
+             */
+            workspace_id: string | null;
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -2034,7 +2506,12 @@ export interface components {
              * @example 90
              */
             expires_in_days: number;
-            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            /**
+             * Format: uuid
+             * @description Bind the token to this workspace (one you belong to).
+             */
+            workspace_id?: string | null;
         };
         ApiTokenCreatedOut: {
             /** Format: uuid */
@@ -2043,6 +2520,11 @@ export interface components {
             /** @description First characters, to tell tokens apart. */
             prefix: string;
             permissions: string[];
+            /**
+             * Format: uuid
+             * @description The workspace it is bound to.
+             */
+            workspace_id: string | null;
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -2086,6 +2568,8 @@ export interface components {
             /** @default null */
             display_name: string | null;
             group_ids?: string[];
+            /** @description The workspaces the user joins instead of the default one (each one you can see). */
+            workspace_ids?: string[];
         };
         UserUpdate: {
             display_name?: string;
@@ -2124,12 +2608,12 @@ export interface components {
             name: string;
             /** @default  */
             description: string;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         GroupUpdate: {
             name?: string;
             description?: string | null;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
         };
         InvitationOut: {
             /** Format: uuid */
@@ -2192,6 +2676,69 @@ export interface components {
             display_name: string;
             password: string;
         };
+        WorkspaceOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /** @description New users join this workspace. */
+            is_default: boolean;
+            member_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        WorkspaceOutPage: {
+            items: components["schemas"]["WorkspaceOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        WorkspaceCreate: {
+            name: string;
+            /**
+             * @description Unique; lower-case letters, digits and single hyphens, at most 50 characters.
+             * @example acme-corp
+             */
+            slug: string;
+        };
+        CurrentWorkspaceOut: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            name: string;
+        };
+        PreferredIn: {
+            /** Format: uuid */
+            workspace_id: string;
+        };
+        WorkspaceUpdate: {
+            name?: string;
+            /**
+             * @description Unique; lower-case letters, digits and single hyphens, at most 50 characters.
+             * @example acme-corp
+             */
+            slug?: string;
+        };
+        MemberOut: {
+            /** Format: uuid */
+            user_id: string;
+            email: string;
+            display_name: string;
+        };
+        MemberOutPage: {
+            items: components["schemas"]["MemberOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        MemberIn: {
+            /** Format: uuid */
+            user_id: string;
+        };
         SettingOut: {
             key: string;
             value: unknown;
@@ -2238,16 +2785,33 @@ export interface components {
             techniques: number;
             subtechniques: number;
         };
+        DomainStatusOut: {
+            /** @example enterprise-attack */
+            domain: string;
+            /** @description Its last synced release. */
+            version: string | null;
+            /** @description Live objects. */
+            counts: components["schemas"]["CountsOut"];
+            /** @description Its last sync attempt (see `status` and `error`). */
+            last_sync: components["schemas"]["SyncOut"] | (Record<string, never> | null);
+        };
         StatusOut: {
-            last_sync: (Record<string, never> | null) | components["schemas"]["SyncOut"];
+            /** @description The last attempt of any domain, including one that failed before its bundle named a domain (offline, checksum mismatch). */
+            last_sync: components["schemas"]["SyncOut"] | (Record<string, never> | null);
             /** @description Last synced release. */
             version?: string | null;
             source_url?: string | null;
             sha256?: string | null;
-            domains: string[];
+            /** @description Each domain with data or a sync attempt, in matrix order. */
+            domains: components["schemas"]["DomainStatusOut"][];
+            /** @description Live objects of all domains. */
             counts: components["schemas"]["CountsOut"];
             default_url: string;
             default_version: string;
+            /** @description The checksum pinned for the default URL (MITRE_DEFAULT_SHA256). */
+            default_sha256: string | null;
+            /** @description Whether a checksum is pinned for the default URL. */
+            pinned: boolean;
             /** @description A sync holds the lock right now. */
             sync_running: boolean;
         };
@@ -2261,6 +2825,11 @@ export interface components {
              * @default false
              */
             allow_unverified: boolean;
+            /**
+             * @description The ATT&CK release, for a bundle without a collection object (the bundle's own version wins; without either, the file or URL name is read).
+             * @example 18.1
+             */
+            version?: string;
         };
         SyncUpload: {
             /**
@@ -2271,6 +2840,11 @@ export interface components {
             expected_sha256?: string;
             /** @default false */
             allow_unverified: boolean;
+            /**
+             * @description The ATT&CK release, for a bundle without a collection object (the bundle's own version wins; without either, the file or URL name is read).
+             * @example 18.1
+             */
+            version?: string;
         };
         ChangesOut: {
             added: number;

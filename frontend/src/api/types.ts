@@ -13,10 +13,14 @@ export type ApiToken = components["schemas"]["ApiTokenOut"];
 /** A new API token: the only answer that carries its secret (`token`). */
 export type ApiTokenCreated = components["schemas"]["ApiTokenCreatedOut"];
 export type ApiTokenCreate = components["schemas"]["ApiTokenCreate"];
-/** A permission code the API accepts (Me's `permissions` are these, typed as plain strings). */
+/**
+ * A permission code, as the OpenAPI spec enumerates them (`make api-types`). Me's
+ * `permissions` are these, typed as plain strings; `can()` takes only these.
+ */
 export type PermissionCode = ApiTokenCreate["permissions"][number];
 
 export type MitreStatus = components["schemas"]["StatusOut"];
+export type MitreDomainStatus = components["schemas"]["DomainStatusOut"];
 export type MitreSync = components["schemas"]["SyncOut"];
 export type MitreSyncResult = components["schemas"]["SyncResultOut"];
 export type Matrix = components["schemas"]["MatrixOut"];
@@ -24,10 +28,14 @@ export type MatrixTactic = components["schemas"]["MatrixTacticOut"];
 export type MatrixTechnique = components["schemas"]["MatrixTechniqueOut"];
 export type TechniqueDetail = components["schemas"]["TechniqueDetailOut"];
 
-/** The status's last sync, or null before the first one (the spec types "none" loosely). */
-export function lastSyncOf(status: MitreStatus): MitreSync | null {
+/** The last sync of the status or of a domain, or null (the spec types "none" loosely). */
+export function lastSyncOf(status: { last_sync: MitreStatus["last_sync"] }): MitreSync | null {
   const lastSync = status.last_sync;
   return lastSync && "id" in lastSync ? (lastSync as MitreSync) : null;
 }
 
 export type Setting = components["schemas"]["SettingOut"];
+export type Workspace = components["schemas"]["WorkspaceOut"];
+export type CurrentWorkspace = components["schemas"]["CurrentWorkspaceOut"];
+export type WorkspaceMember = components["schemas"]["MemberOut"];
+export type WorkspaceCreate = components["schemas"]["WorkspaceCreate"];

@@ -11,14 +11,16 @@ import {
 import { useDisclosure } from "@mantine/hooks";
 import { Suspense } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import type { PermissionCode } from "../api/types";
 import { useAuth } from "../features/auth/AuthProvider";
+import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 import { PageLoader } from "./PageLoader";
 import classes from "./Layout.module.css";
 
 interface NavItem {
   to: string;
   label: string;
-  permission?: string;
+  permission?: PermissionCode;
 }
 
 const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
@@ -31,6 +33,7 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
   {
     label: "Admin",
     items: [
+      { to: "/admin/workspaces", label: "Workspaces", permission: "workspace.manage" },
       { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
       { to: "/admin/settings", label: "Settings", permission: "settings.manage" },
     ],
@@ -63,6 +66,7 @@ export function Layout() {
             <UnstyledButton component={Link} to="/" className={classes.brand}>
               Violet
             </UnstyledButton>
+            <WorkspaceSwitcher />
           </Group>
           <UserMenu />
         </Group>

@@ -20,6 +20,7 @@ const MatrixPage = lazyPage(() => import("../features/mitre/matrix/MatrixPage"))
 const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPage"));
 const SettingsPage = lazyPage(() => import("../features/settings/SettingsPage"));
 const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
+const WorkspacesPage = lazyPage(() => import("../features/workspaces/WorkspacesPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
 const anonymous = (page: ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
@@ -51,6 +52,15 @@ const routes: RouteObject[] = [
           </RequirePermission>
         ),
         handle: preloads(MitreSyncPage),
+      },
+      {
+        path: "admin/workspaces",
+        element: (
+          <RequirePermission permission="workspace.manage">
+            <WorkspacesPage />
+          </RequirePermission>
+        ),
+        handle: preloads(WorkspacesPage),
       },
       { path: "admin/settings", element: <SettingsPage />, handle: preloads(SettingsPage) },
       { path: "*", element: <NotFoundPage />, handle: preloads(NotFoundPage) },

@@ -1,5 +1,6 @@
 """Personal API tokens: bearer secrets for automation (CI jobs, SOAR, scripts).
 
+A token may be bound to one workspace its owner belongs to; it then acts only there.
 A token carries a subset of its owner's permissions, chosen at creation; at each use it gets the
 intersection of that subset with what the owner holds *now*, so taking a permission from a user
 takes it from their tokens too. Deactivating or deleting the owner revokes them. The secret is
@@ -19,6 +20,7 @@ from violet.auth.service.directory import effective_permissions
 from violet.core.auth import Principal
 from violet.core.errors import NotFound, Unauthorized, Unprocessable
 from violet.core.models import utcnow
+from violet.core.tenancy import resolve_workspace
 from violet.extensions import db
 
 API_TOKEN_PREFIX = "vlt_"
@@ -28,7 +30,12 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def create(
-    user: User, *, name: str, expires_in_days: int, permissions: list[str]
+    user: User,
+    *,
+    name: str,
+    expires_in_days: int,
+    permissions: list[str],
+    workspace_id: uuid.UUID | None = None,
 ) -> tuple[ApiToken, str]:
     held = effective_permissions(user.id)
     not_held = sorted(set(permissions) - held)
@@ -37,6 +44,8 @@ def create(
             "A token can only carry permissions you hold.",
             errors={"permissions": [f"You do not hold {code}." for code in not_held]},
         )
+    if workspace_id is not None:
+        _check_member_of(user, held, workspace_id)
     secret = new_token(API_TOKEN_PREFIX)
     token = ApiToken(
         user_id=user.id,
@@ -45,10 +54,22 @@ def create(
         prefix=secret[: len(API_TOKEN_PREFIX) + 6],
         permissions=sorted(set(permissions)),
         expires_at=utcnow() + timedelta(days=expires_in_days),
+        workspace_id=workspace_id,
     )
     db.session.add(token)
     db.session.flush()
     return token, secret
+
+
+def _check_member_of(user: User, held: frozenset[str], workspace_id: uuid.UUID) -> None:
+    """A token can only be bound to a workspace its owner belongs to (422 otherwise)."""
+    try:
+        resolve_workspace(Principal(user=user, permissions=held), str(workspace_id))
+    except NotFound as exc:
+        raise Unprocessable(
+            "A token can only be bound to a workspace you belong to.",
+            errors={"workspace_id": ["You do not belong to this workspace."]},
+        ) from exc
 
 
 def list_for(user_id: uuid.UUID) -> list[ApiToken]:
@@ -84,4 +105,6 @@ def authenticate(secret: str) -> Principal:
         # Its own commit, before the view runs: read-only requests never commit.
         db.session.commit()
     permissions = effective_permissions(owner.id) & set(token.permissions)
-    return Principal(user=owner, permissions=permissions, api_token_id=token.id)
+    return Principal(
+        user=owner, permissions=permissions, api_token_id=token.id, workspace_id=token.workspace_id
+    )

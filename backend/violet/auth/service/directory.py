@@ -139,6 +139,16 @@ def email_of(user_id: uuid.UUID | None) -> str | None:
     return db.session.scalar(including_deleted(select(User.email).where(User.id == user_id)))
 
 
+def emails_of(user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The emails of several users, deleted or not, in one statement."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        including_deleted(select(User.id, User.email).where(User.id.in_(user_ids)))
+    )
+    return dict(rows.tuples().all())
+
+
 def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
     user = db.session.scalar(
         including_deleted(
@@ -186,8 +196,12 @@ def create_user(
     group_ids: list[uuid.UUID] | None = None,
     groups: list[Group] | None = None,
     created_by: uuid.UUID | None = None,
+    workspace_ids: list[uuid.UUID] | None = None,
 ) -> User:
-    """A new active user; 409 when a live user already has the email."""
+    """A new active user; 409 when a live user already has the email.
+
+    `workspace_ids`: where the user works, for the workspaces domain (None: the default one).
+    """
     check_policy(password)
     email = normalise_email(email)
     if find_live_user_by_email(email) is not None:
@@ -205,7 +219,7 @@ def create_user(
     user.groups = groups if groups is not None else live_groups(group_ids or [])
     db.session.add(user)
     db.session.flush()
-    publish(USER_CREATED, user_id=user.id)
+    publish(USER_CREATED, user_id=user.id, workspace_ids=workspace_ids)
     return user
 
 
@@ -311,8 +325,12 @@ def seed_first_admin() -> str | None:
     if not generated:
         return None
     return (
-        f"First administrator: {email}\n"
-        f"  Password (shown once, change it after signing in): {generated}"
+        "First administrator (the password is shown only this once):\n"
+        "\n"
+        f"  Email:    {email}\n"
+        f"  Password: {generated}\n"
+        "\n"
+        "Change the password after signing in (Account → Password)."
     )
 
 

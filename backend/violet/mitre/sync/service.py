@@ -127,15 +127,19 @@ def sync_catalogue(
     allow_unverified: bool,
     started_by: uuid.UUID | None,
     settings: SyncSettings,
+    version: str | None = None,
 ) -> SyncResult:
-    """Sync the catalogue from `source` (None: the pinned default URL)."""
+    """Sync the catalogue from `source` (None: the pinned default URL).
+
+    `version` names the release of a bundle that carries none (no collection object).
+    """
     source = source or SyncSource(url=settings.default_url)
     if source.url is not None:
         sources.check_url(source.url, settings.policy.allowed_hosts)
     expected = _expected_sha256(source, expected_sha256, allow_unverified, settings)
     _take_lock()
 
-    attempt = _Attempt(source=source, started_by=started_by)
+    attempt = _Attempt(source=source, started_by=started_by, given_version=version)
     savepoint = db.session.begin_nested()
     try:
         result = _run(attempt, expected, settings)
@@ -160,6 +164,7 @@ class _Attempt:
 
     source: SyncSource
     started_by: uuid.UUID | None
+    given_version: str | None = None
     domain: str | None = None
     version: str | None = None
     sha256: str | None = None
@@ -269,9 +274,11 @@ def _verified_bundle(
 def _release_version(
     bundle: stix.ParsedBundle, attempt: _Attempt, settings: SyncSettings
 ) -> str | None:
-    """The ATT&CK release: from the bundle's collection, the pin, or the file/URL name."""
+    """The ATT&CK release: the bundle's collection, the caller's, the pin, or the file/URL name."""
     if bundle.version:
         return bundle.version
+    if attempt.given_version:
+        return attempt.given_version
     if attempt.source.url == settings.default_url or attempt.sha256 == settings.pinned_sha256:
         return settings.default_version
     match = RELEASE_IN_NAME.search(Path(attempt.source.description).name)

@@ -1,11 +1,11 @@
 import { Button, Code, CopyButton, Group, List, Stack, Text, TextInput } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation } from "@tanstack/react-query";
 import { QRCodeSVG } from "qrcode.react";
-import { useEffect, useRef, useState } from "react";
-import type { FormEvent } from "react";
-import { fieldError } from "../../api/problem";
+import { useEffect, useRef } from "react";
 import type { MfaSetup as MfaSecret } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors } from "../../app/forms";
 import { enableMfa, setUpMfa } from "./api";
 
 /**
@@ -41,22 +41,21 @@ function ConfirmCode({
   onEnabled: () => Promise<unknown>;
   onCancel: () => void;
 }) {
-  const [code, setCode] = useState("");
+  const form = useForm({ initialValues: { code: "" } });
   const steps = useRef<HTMLOListElement>(null);
   // The button that started the set-up is gone: keyboard and screen reader users go on here.
   useEffect(() => steps.current?.focus(), []);
   const enable = useMutation({
-    mutationFn: () => enableMfa(code.replace(/\s/g, "")),
+    mutationFn: ({ code }: typeof form.values) => enableMfa(code.replace(/\s/g, "")),
     onSuccess: onEnabled,
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    enable.mutate();
-  };
-
   return (
-    <form onSubmit={submit} aria-label="Turn on two-factor authentication">
+    <form
+      onSubmit={form.onSubmit((values) => enable.mutate(values))}
+      aria-label="Turn on two-factor authentication"
+    >
       <Stack>
         <List type="ordered" spacing="xs" size="sm" ref={steps} tabIndex={-1}>
           <List.Item>
@@ -98,9 +97,7 @@ function ConfirmCode({
           autoComplete="one-time-code"
           required
           maxLength={10}
-          value={code}
-          error={fieldError(enable.error, "code")}
-          onChange={(event) => setCode(event.currentTarget.value)}
+          {...form.getInputProps("code")}
           maw={240}
         />
         <Group>

@@ -1,10 +1,9 @@
 import { Button, Group, PasswordInput, Stack, Text } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
-import type { FormEvent } from "react";
-import { fieldError } from "../../api/problem";
 import type { Me, TokenPairOut } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors } from "../../app/forms";
 import { useAuth } from "../auth/AuthProvider";
 import { login, tokenPairOf } from "../auth/api";
 import { PASSWORD_HINT, passwordProblem } from "../auth/password";
@@ -24,26 +23,26 @@ const SIGN_IN_AGAIN =
  */
 export function PasswordSection({ me }: { me: Me }) {
   const { signIn, signOut } = useAuth();
-  const [currentPassword, setCurrentPassword] = useState("");
-  const [newPassword, setNewPassword] = useState("");
-  const [confirmation, setConfirmation] = useState("");
-  const [touched, setTouched] = useState(false);
-
-  const newPasswordProblem = passwordProblem(newPassword);
-  const confirmationProblem =
-    confirmation !== newPassword ? "The new passwords do not match." : null;
+  const form = useForm({
+    initialValues: { current_password: "", new_password: "", confirmation: "" },
+    validate: {
+      new_password: passwordProblem,
+      confirmation: (value, values) =>
+        value !== values.new_password ? "The new passwords do not match." : null,
+    },
+  });
 
   const mutation = useMutation({
-    mutationFn: async (): Promise<TokenPairOut | null> => {
-      await changePassword({ current_password: currentPassword, new_password: newPassword });
-      const answer = await login(me.email, newPassword).catch(() => null);
+    mutationFn: async ({
+      current_password,
+      new_password,
+    }: typeof form.values): Promise<TokenPairOut | null> => {
+      await changePassword({ current_password, new_password });
+      const answer = await login(me.email, new_password).catch(() => null);
       return answer && tokenPairOf(answer);
     },
     onSuccess: async (pair) => {
-      setCurrentPassword("");
-      setNewPassword("");
-      setConfirmation("");
-      setTouched(false);
+      form.reset();
       if (pair) {
         signIn(pair);
         return;
@@ -51,14 +50,8 @@ export function PasswordSection({ me }: { me: Me }) {
       // RequireAuth then sends the user to /sign-in?next=/account, where this notice shows.
       await signOut(SIGN_IN_AGAIN).catch(() => undefined);
     },
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTouched(true);
-    if (newPasswordProblem || confirmationProblem) return;
-    mutation.mutate();
-  };
 
   return (
     <AccountSection
@@ -66,7 +59,11 @@ export function PasswordSection({ me }: { me: Me }) {
       title="Password"
       description="Changing it signs you out on every other device and browser."
     >
-      <form onSubmit={submit} aria-label="Change password" noValidate>
+      <form
+        onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+        aria-label="Change password"
+        noValidate
+      >
         <Stack maw={420}>
           {mutation.error && (
             <ErrorAlert title="Could not change the password" error={mutation.error} />
@@ -80,28 +77,20 @@ export function PasswordSection({ me }: { me: Me }) {
             label="Current password"
             autoComplete="current-password"
             required
-            value={currentPassword}
-            error={fieldError(mutation.error, "current_password")}
-            onChange={(event) => setCurrentPassword(event.currentTarget.value)}
+            {...form.getInputProps("current_password")}
           />
           <PasswordInput
             label="New password"
             description={PASSWORD_HINT}
             autoComplete="new-password"
             required
-            value={newPassword}
-            error={
-              (touched ? newPasswordProblem : null) ?? fieldError(mutation.error, "new_password")
-            }
-            onChange={(event) => setNewPassword(event.currentTarget.value)}
+            {...form.getInputProps("new_password")}
           />
           <PasswordInput
             label="Confirm new password"
             autoComplete="new-password"
             required
-            value={confirmation}
-            error={touched ? confirmationProblem : null}
-            onChange={(event) => setConfirmation(event.currentTarget.value)}
+            {...form.getInputProps("confirmation")}
           />
           <Group>
             <Button type="submit" loading={mutation.isPending}>

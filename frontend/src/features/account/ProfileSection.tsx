@@ -1,11 +1,11 @@
 import { Badge, Button, Group, Table, Text, TextInput } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import type { FormEvent, ReactNode } from "react";
-import { fieldError } from "../../api/problem";
+import type { ReactNode } from "react";
 import type { Me } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { formatDateTime } from "../../app/format";
+import { apiFieldErrors, required } from "../../app/forms";
 import { meQueryKey } from "../auth/api";
 import { AccountSection } from "./AccountSection";
 import { updateMe } from "./api";
@@ -59,21 +59,28 @@ function Row({ label, testId, children }: { label: string; testId?: string; chil
 
 function DisplayNameForm({ me }: { me: Me }) {
   const queryClient = useQueryClient();
-  const [displayName, setDisplayName] = useState(me.display_name);
+  const form = useForm({
+    initialValues: { display_name: me.display_name },
+    // Said while typing: an empty name is the one thing the API would refuse here.
+    validateInputOnChange: true,
+    validate: { display_name: required("Enter a display name: it cannot be empty.") },
+  });
   const mutation = useMutation({
-    mutationFn: () => updateMe({ display_name: displayName.trim() }),
+    mutationFn: ({ display_name }: typeof form.values) =>
+      updateMe({ display_name: display_name.trim() }),
     // The answer is the new Me: the header and home greet the new name at once.
     onSuccess: (updated) => queryClient.setQueryData(meQueryKey, updated),
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
-  const unchanged = displayName.trim() === me.display_name || displayName.trim() === "";
+  const unchanged = form.values.display_name.trim() === me.display_name;
 
   return (
-    <form onSubmit={submit} aria-label="Change display name">
+    <form
+      onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+      aria-label="Change display name"
+      noValidate
+    >
       <Group align="flex-end" wrap="wrap">
         <TextInput
           label="Display name"
@@ -81,10 +88,9 @@ function DisplayNameForm({ me }: { me: Me }) {
           autoComplete="name"
           required
           maxLength={DISPLAY_NAME_MAX}
-          value={displayName}
-          error={fieldError(mutation.error, "display_name")}
+          {...form.getInputProps("display_name")}
           onChange={(event) => {
-            setDisplayName(event.currentTarget.value);
+            form.getInputProps("display_name").onChange(event);
             mutation.reset();
           }}
           style={{ flex: "1 1 16rem" }}

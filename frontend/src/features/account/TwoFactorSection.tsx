@@ -1,19 +1,28 @@
 import { Badge, Button, Group, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { FormEvent } from "react";
-import { fieldError } from "../../api/problem";
 import type { Me } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors } from "../../app/forms";
 import { meQueryKey } from "../auth/api";
 import { AccountSection } from "./AccountSection";
 import { MfaSetup } from "./MfaSetup";
 import { disableMfa } from "./api";
 
+const TURNED_ON =
+  "Two-factor authentication is on: signing in now also asks for a code from your app.";
+const TURNED_OFF = "Two-factor authentication is off: signing in needs only your password.";
+
 /** Two-factor authentication (TOTP): its status, set it up, or turn it off. */
 export function TwoFactorSection({ me }: { me: Me }) {
   const queryClient = useQueryClient();
-  const refreshMe = () => queryClient.invalidateQueries({ queryKey: meQueryKey });
+  // What the last action did, said once it is done (a status badge alone is easy to miss).
+  const [confirmation, setConfirmation] = useState<string | null>(null);
+  const refreshMe = (done: string) => async () => {
+    await queryClient.invalidateQueries({ queryKey: meQueryKey });
+    setConfirmation(done);
+  };
 
   return (
     <AccountSection
@@ -28,23 +37,33 @@ export function TwoFactorSection({ me }: { me: Me }) {
             On
           </Badge>
         ) : (
-          <Badge color="gray" data-testid="mfa-status">
+          <Badge color="gray.7" data-testid="mfa-status">
             Off
           </Badge>
         )}
       </Group>
-      {me.mfa_enabled ? <TurnOff onDone={refreshMe} /> : <MfaSetup onEnabled={refreshMe} />}
+      {confirmation && (
+        <Text size="sm" c="green.9" role="status" data-testid="mfa-confirmation">
+          {confirmation}
+        </Text>
+      )}
+      {me.mfa_enabled ? (
+        <TurnOff onDone={refreshMe(TURNED_OFF)} />
+      ) : (
+        <MfaSetup onEnabled={refreshMe(TURNED_ON)} />
+      )}
     </AccountSection>
   );
 }
 
 function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
   const [open, setOpen] = useState(false);
-  const [password, setPassword] = useState("");
-  const [code, setCode] = useState("");
+  const form = useForm({ initialValues: { password: "", code: "" } });
   const mutation = useMutation({
-    mutationFn: () => disableMfa({ password, code: code.replace(/\s/g, "") }),
+    mutationFn: ({ password, code }: typeof form.values) =>
+      disableMfa({ password, code: code.replace(/\s/g, "") }),
     onSuccess: onDone,
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
 
   if (!open) {
@@ -57,13 +76,11 @@ function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
     );
   }
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
-
   return (
-    <form onSubmit={submit} aria-label="Turn off two-factor authentication">
+    <form
+      onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+      aria-label="Turn off two-factor authentication"
+    >
       <Stack maw={420}>
         <Text size="sm">Confirm with your password and a current code from your app.</Text>
         {mutation.error && (
@@ -74,9 +91,7 @@ function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
           autoComplete="current-password"
           required
           autoFocus
-          value={password}
-          error={fieldError(mutation.error, "password")}
-          onChange={(event) => setPassword(event.currentTarget.value)}
+          {...form.getInputProps("password")}
         />
         <TextInput
           label="Authentication code"
@@ -84,9 +99,7 @@ function TurnOff({ onDone }: { onDone: () => Promise<unknown> }) {
           autoComplete="one-time-code"
           required
           maxLength={10}
-          value={code}
-          error={fieldError(mutation.error, "code")}
-          onChange={(event) => setCode(event.currentTarget.value)}
+          {...form.getInputProps("code")}
         />
         <Group>
           <Button type="submit" color="red" loading={mutation.isPending}>

@@ -9,11 +9,11 @@ import {
   Text,
   TextInput,
 } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
-import type { FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors, required } from "../../app/forms";
 import { AuthCard } from "./AuthCard";
 import { useAuth } from "./AuthProvider";
 import { acceptInvitation, lookupInvitation } from "./api";
@@ -68,31 +68,32 @@ function AcceptForm({
 }) {
   const { signIn } = useAuth();
   const navigate = useNavigate();
-  const [displayName, setDisplayName] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirmation, setConfirmation] = useState("");
-  const [touched, setTouched] = useState(false);
-
-  const newPasswordProblem = passwordProblem(password);
-  const confirmationProblem = confirmation !== password ? "The passwords do not match." : null;
+  const form = useForm({
+    initialValues: { display_name: "", password: "", confirmation: "" },
+    validate: {
+      display_name: required("Enter the name Violet should show for you."),
+      password: passwordProblem,
+      confirmation: (value, values) =>
+        value !== values.password ? "The passwords do not match." : null,
+    },
+  });
 
   const mutation = useMutation({
-    mutationFn: () => acceptInvitation({ token, display_name: displayName.trim(), password }),
+    mutationFn: ({ display_name, password }: typeof form.values) =>
+      acceptInvitation({ token, display_name: display_name.trim(), password }),
     onSuccess: (pair) => {
       signIn(pair);
       navigate("/", { replace: true });
     },
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTouched(true);
-    if (newPasswordProblem || confirmationProblem) return;
-    mutation.mutate();
-  };
-
   return (
-    <form onSubmit={submit} aria-label="Accept invitation" noValidate>
+    <form
+      onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+      aria-label="Accept invitation"
+      noValidate
+    >
       <Stack>
         <Text>
           You are invited as <strong data-testid="invitation-email">{email}</strong>
@@ -106,25 +107,20 @@ function AcceptForm({
           autoComplete="name"
           required
           maxLength={100}
-          value={displayName}
-          onChange={(event) => setDisplayName(event.currentTarget.value)}
+          {...form.getInputProps("display_name")}
         />
         <PasswordInput
           label="Password"
           description={PASSWORD_HINT}
           autoComplete="new-password"
           required
-          value={password}
-          error={touched ? newPasswordProblem : null}
-          onChange={(event) => setPassword(event.currentTarget.value)}
+          {...form.getInputProps("password")}
         />
         <PasswordInput
           label="Confirm password"
           autoComplete="new-password"
           required
-          value={confirmation}
-          error={touched ? confirmationProblem : null}
-          onChange={(event) => setConfirmation(event.currentTarget.value)}
+          {...form.getInputProps("confirmation")}
         />
         <Button type="submit" loading={mutation.isPending}>
           Accept invitation

@@ -2,15 +2,18 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
 import { session } from "../../api/client";
-import type { Me, TokenPairOut } from "../../api/types";
+import type { Me, PermissionCode, TokenPairOut } from "../../api/types";
 import { fetchMe, logout, meQueryKey } from "./api";
 
 interface AuthState {
   signedIn: boolean;
   me: Me | undefined;
   meError: unknown;
-  /** Does the signed-in user hold this permission code? */
-  can: (permission: string) => boolean;
+  /**
+   * Does the signed-in user hold this permission? Typed with the codes of the OpenAPI spec:
+   * a misspelt or removed code fails `tsc`, not silently at run time.
+   */
+  can: (permission: PermissionCode) => boolean;
   signIn: (pair: TokenPairOut) => void;
   /** End the session; `notice` is shown on the sign-in page the user lands on. */
   signOut: (notice?: string) => Promise<void>;

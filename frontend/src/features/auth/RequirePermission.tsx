@@ -1,5 +1,6 @@
 import { Alert } from "@mantine/core";
 import type { ReactNode } from "react";
+import type { PermissionCode } from "../../api/types";
 import { useAuth } from "./AuthProvider";
 
 /** Children only with the permission; otherwise a plain "not allowed" message. */
@@ -7,7 +8,7 @@ export function RequirePermission({
   permission,
   children,
 }: {
-  permission: string;
+  permission: PermissionCode;
   children: ReactNode;
 }) {
   const { can } = useAuth();

@@ -1,7 +1,7 @@
 import { Alert, Button, PasswordInput, Stack, TextInput } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import type { FormEvent } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import type { LoginOut, TokenPairOut } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
@@ -49,20 +49,14 @@ function PasswordStep({
   notice: string | null;
   onDone: (answer: LoginOut) => void;
 }) {
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
+  const form = useForm({ initialValues: { email: "", password: "" } });
   const mutation = useMutation({
-    mutationFn: () => login(email.trim(), password),
+    mutationFn: ({ email, password }: typeof form.values) => login(email.trim(), password),
     onSuccess: onDone,
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
-
   return (
-    <form onSubmit={submit} aria-label="Sign in">
+    <form onSubmit={form.onSubmit((values) => mutation.mutate(values))} aria-label="Sign in">
       <Stack>
         {notice && !mutation.error && (
           <Alert color="violet" role="status" data-testid="sign-in-notice">
@@ -76,15 +70,13 @@ function PasswordStep({
           autoComplete="username"
           required
           autoFocus
-          value={email}
-          onChange={(event) => setEmail(event.currentTarget.value)}
+          {...form.getInputProps("email")}
         />
         <PasswordInput
           label="Password"
           autoComplete="current-password"
           required
-          value={password}
-          onChange={(event) => setPassword(event.currentTarget.value)}
+          {...form.getInputProps("password")}
         />
         <Button type="submit" loading={mutation.isPending}>
           Sign in
@@ -103,19 +95,17 @@ function MfaStep({
   onDone: (pair: TokenPairOut) => void;
   onRestart: () => void;
 }) {
-  const [code, setCode] = useState("");
+  const form = useForm({ initialValues: { code: "" } });
   const mutation = useMutation({
-    mutationFn: () => loginMfa(mfaToken, code.trim()),
+    mutationFn: ({ code }: typeof form.values) => loginMfa(mfaToken, code.trim()),
     onSuccess: onDone,
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
-
   return (
-    <form onSubmit={submit} aria-label="Two-step verification">
+    <form
+      onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+      aria-label="Two-step verification"
+    >
       <Stack>
         {mutation.error && <ErrorAlert title="Verification failed" error={mutation.error} />}
         <TextInput
@@ -125,8 +115,7 @@ function MfaStep({
           autoComplete="one-time-code"
           required
           autoFocus
-          value={code}
-          onChange={(event) => setCode(event.currentTarget.value)}
+          {...form.getInputProps("code")}
         />
         <Button type="submit" loading={mutation.isPending}>
           Verify

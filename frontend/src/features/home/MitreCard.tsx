@@ -3,13 +3,18 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
-import { MitreStatusBadge } from "../mitre/MitreStatusBadge";
+import { CatalogueStatus } from "../mitre/CatalogueStatus";
 import { fetchMitreStatus, mitreStatusQueryKey } from "../mitre/api";
 import { HomeCard } from "./HomeCard";
 
 export function MitreCard() {
   const { can } = useAuth();
-  const query = useQuery({ queryKey: mitreStatusQueryKey, queryFn: fetchMitreStatus });
+  const query = useQuery({
+    queryKey: mitreStatusQueryKey,
+    queryFn: fetchMitreStatus,
+    // A first-start sync runs in the background: show when it ends.
+    refetchInterval: (current) => (current.state.data?.sync_running ? 3000 : false),
+  });
 
   return (
     <HomeCard id="mitre" title="MITRE ATT&CK">
@@ -19,7 +24,7 @@ export function MitreCard() {
         <ErrorAlert title="ATT&CK status unavailable" error={query.error} />
       ) : (
         <Stack gap="sm">
-          <MitreStatusBadge status={query.data} />
+          <CatalogueStatus status={query.data} />
           <Group gap="md">
             {query.data.counts.techniques > 0 && (
               <Anchor component={Link} to="/matrix" size="sm">

@@ -42,6 +42,7 @@ export interface SyncFromUrl {
   source?: string;
   expected_sha256?: string;
   allow_unverified: boolean;
+  version?: string;
 }
 
 export function syncFromUrl(body: SyncFromUrl): Promise<MitreSyncResult> {

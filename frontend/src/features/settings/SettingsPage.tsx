@@ -10,12 +10,11 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import type { FormEvent } from "react";
-import { fieldError } from "../../api/problem";
 import type { Setting } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors } from "../../app/forms";
 import { formatDateTime } from "../../app/format";
 import { useAuth } from "../auth/AuthProvider";
 import { fetchSettings, putSetting, settingsQueryKey } from "./api";
@@ -58,21 +57,20 @@ function labelOf(key: string): string {
 
 function SettingForm({ setting, editable }: { setting: Setting; editable: boolean }) {
   const queryClient = useQueryClient();
-  const [value, setValue] = useState<unknown>(setting.value);
+  const form = useForm<{ value: unknown }>({ initialValues: { value: setting.value } });
   const mutation = useMutation({
-    mutationFn: () => putSetting(setting.key, value),
+    mutationFn: ({ value }: { value: unknown }) => putSetting(setting.key, value),
     onSuccess: (saved) =>
       queryClient.setQueryData<Setting[]>(settingsQueryKey, (all) =>
         all?.map((item) => (item.key === saved.key ? saved : item)),
       ),
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
+  const value = form.values.value;
   const change = (next: unknown) => {
-    setValue(next);
+    form.setFieldValue("value", next);
+    form.clearErrors();
     mutation.reset();
-  };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
   };
 
   const label = labelOf(setting.key);
@@ -80,10 +78,17 @@ function SettingForm({ setting, editable }: { setting: Setting; editable: boolea
     label,
     description: setting.description,
     disabled: !editable,
-    error: fieldError(mutation.error, "value"),
+    error: form.errors.value,
   };
   return (
-    <Paper withBorder p="md" component="form" onSubmit={submit} aria-label={label}>
+    <Paper
+      withBorder
+      p="md"
+      component="form"
+      onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+      aria-label={label}
+      noValidate
+    >
       <Stack gap="xs">
         {setting.type === "boolean" ? (
           <Switch
@@ -127,7 +132,7 @@ function SettingForm({ setting, editable }: { setting: Setting; editable: boolea
             Saved.
           </Text>
         )}
-        {mutation.error && !fieldError(mutation.error, "value") && (
+        {mutation.error && !form.errors.value && (
           <ErrorAlert title={`Could not save ${label.toLowerCase()}`} error={mutation.error} />
         )}
       </Stack>

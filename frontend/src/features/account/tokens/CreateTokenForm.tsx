@@ -1,10 +1,9 @@
 import { Button, Group, MultiSelect, NumberInput, Stack, TextInput, Title } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import type { FormEvent } from "react";
-import { fieldError } from "../../../api/problem";
 import type { ApiTokenCreated, PermissionCode } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
+import { apiFieldErrors, required } from "../../../app/forms";
 import { apiTokensQueryKey, createApiToken } from "../api";
 
 const NAME_MAX = 100;
@@ -12,42 +11,64 @@ const DAYS_MIN = 1;
 const DAYS_MAX = 365;
 const DAYS_DEFAULT = 90;
 
+interface TokenValues {
+  name: string;
+  expires_in_days: number | string;
+  permissions: string[];
+}
+
+const INITIAL: TokenValues = { name: "", expires_in_days: DAYS_DEFAULT, permissions: [] };
+
+/** What is wrong with the lifetime typed in, said at once (never silently cut to fit). */
+export function daysProblem(days: number | string): string | null {
+  if (days === "") return "Enter a number of days.";
+  const value = Number(days);
+  if (!Number.isInteger(value)) return "Enter a whole number of days.";
+  if (value < DAYS_MIN) return `At least ${DAYS_MIN} day.`;
+  if (value > DAYS_MAX) return `At most ${DAYS_MAX} days: a token cannot live longer.`;
+  return null;
+}
+
 /** Name, lifetime and a subset of the user's own permissions (the API refuses any other). */
 export function CreateTokenForm({
   permissions,
   onCreated,
 }: {
+  /** The user's own codes (Me's `permissions`, plain strings in the spec). */
   permissions: string[];
   onCreated: (token: ApiTokenCreated) => void;
 }) {
   const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const [days, setDays] = useState<number | string>(DAYS_DEFAULT);
-  const [chosen, setChosen] = useState<string[]>([]);
-
-  const mutation = useMutation({
-    mutationFn: () =>
-      createApiToken({
-        name: name.trim(),
-        expires_in_days: Number(days),
-        permissions: chosen as PermissionCode[],
-      }),
-    onSuccess: (token) => {
-      setName("");
-      setDays(DAYS_DEFAULT);
-      setChosen([]);
-      onCreated(token);
-      return queryClient.invalidateQueries({ queryKey: apiTokensQueryKey });
+  const form = useForm<TokenValues>({
+    initialValues: INITIAL,
+    validateInputOnChange: ["expires_in_days"],
+    validate: {
+      name: required("Name the token: say what it is for."),
+      expires_in_days: daysProblem,
     },
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
+  const mutation = useMutation({
+    mutationFn: (values: TokenValues) =>
+      createApiToken({
+        name: values.name.trim(),
+        expires_in_days: Number(values.expires_in_days),
+        permissions: values.permissions as PermissionCode[],
+      }),
+    onSuccess: (token) => {
+      form.reset();
+      onCreated(token);
+      return queryClient.invalidateQueries({ queryKey: apiTokensQueryKey });
+    },
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
+  });
 
   return (
-    <form onSubmit={submit} aria-labelledby="create-token-title">
+    <form
+      onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+      aria-labelledby="create-token-title"
+      noValidate
+    >
       <Stack maw={520}>
         <Title order={3} size="h5" id="create-token-title">
           Create a token
@@ -58,9 +79,7 @@ export function CreateTokenForm({
           description="What the token is for, e.g. “nightly coverage export”."
           required
           maxLength={NAME_MAX}
-          value={name}
-          error={fieldError(mutation.error, "name")}
-          onChange={(event) => setName(event.currentTarget.value)}
+          {...form.getInputProps("name")}
         />
         <NumberInput
           label="Expires in (days)"
@@ -70,23 +89,19 @@ export function CreateTokenForm({
           max={DAYS_MAX}
           allowDecimal={false}
           allowNegative={false}
-          clampBehavior="strict"
-          value={days}
-          error={fieldError(mutation.error, "expires_in_days")}
-          onChange={setDays}
+          clampBehavior="none"
+          {...form.getInputProps("expires_in_days")}
           maw={200}
         />
         <MultiSelect
           label="Permissions"
           description="Only permissions you hold. Without any, the token can do only what every signed-in user can (read the ATT&CK catalogue, for one)."
-          placeholder={chosen.length === 0 ? "Choose permissions" : undefined}
+          placeholder={form.values.permissions.length === 0 ? "Choose permissions" : undefined}
           data={permissions}
-          value={chosen}
-          onChange={setChosen}
           searchable
           clearable
           nothingFoundMessage="No such permission"
-          error={fieldError(mutation.error, "permissions")}
+          {...form.getInputProps("permissions")}
         />
         <Group>
           <Button type="submit" loading={mutation.isPending}>

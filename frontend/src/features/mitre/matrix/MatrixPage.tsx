@@ -1,8 +1,21 @@
-import { Alert, Anchor, Group, Loader, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  Loader,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useDeferredValue, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../../app/ErrorAlert";
+import { useTableParams } from "../../../app/useTableParams";
 import { useAuth } from "../../auth/AuthProvider";
 import {
   DEFAULT_DOMAIN,
@@ -17,14 +30,32 @@ import { TacticColumn } from "./TacticColumn";
 import { TechniqueDrawer } from "./TechniqueDrawer";
 import classes from "./Matrix.module.css";
 
+/** The matrix's filters and layout, kept in the URL by the shared table-params hook. */
+const MATRIX_TABLE = { filters: { q: "", domain: "", layout: "compact" } };
+
+const LAYOUTS = [
+  { value: "compact", label: "Compact" },
+  { value: "readable", label: "Readable" },
+];
+
+/** Which cells show their subtechniques, beyond what the search unfolds. */
+interface Folding {
+  query: string;
+  /** "Expand all" / "Collapse all" pressed (null: follow the search). */
+  all: boolean | null;
+  /** Cells folded or unfolded by hand, relative to that default. */
+  keys: Set<string>;
+}
+
 /** The ATT&CK matrix: tactic columns, technique cells, search, and a detail drawer. */
 export default function MatrixPage() {
   const [params, setParams] = useSearchParams();
+  const table = useTableParams(MATRIX_TABLE);
   const status = useQuery({ queryKey: mitreStatusQueryKey, queryFn: fetchMitreStatus });
-  const domains = status.data?.domains ?? [];
+  const domains = status.data?.domains.map((entry) => entry.domain) ?? [];
   // The URL's domain, else enterprise when synced (or nothing is), else the first synced one.
   const domain =
-    asDomain(params.get("domain")) ??
+    asDomain(table.filters.domain) ??
     (domains.length === 0 || domains.includes(DEFAULT_DOMAIN) ? DEFAULT_DOMAIN : null) ??
     asDomain(domains[0]) ??
     DEFAULT_DOMAIN;
@@ -35,30 +66,33 @@ export default function MatrixPage() {
     enabled: status.isSuccess,
   });
 
-  const query = params.get("q") ?? "";
+  const query = table.filters.q;
   const deferredQuery = useDeferredValue(query);
   const search = useMemo(
     () => (matrix.data ? searchMatrix(matrix.data, deferredQuery) : null),
     [matrix.data, deferredQuery],
   );
-  // Cells the user folded/unfolded by hand, relative to the default (unfolded when a
-  // subtechnique matches the search). Forgotten when the search changes.
-  const [toggled, setToggled] = useState<{ query: string; keys: Set<string> }>({
-    query: "",
-    keys: new Set(),
-  });
-  const toggledKeys = toggled.query === deferredQuery ? toggled.keys : new Set<string>();
+  // By default a cell unfolds when one of its subtechniques matches the search; "Expand all"
+  // and "Collapse all" override that, and a cell's own toggle overrides both. All of it is
+  // forgotten when the search changes.
+  const [folding, setFolding] = useState<Folding>({ query: "", all: null, keys: new Set() });
+  const current =
+    folding.query === deferredQuery
+      ? folding
+      : { query: deferredQuery, all: null, keys: new Set<string>() };
 
   const isExpanded = useCallback(
     (key: string, techniqueId: string) =>
-      (search?.parents.has(techniqueId) ?? false) !== toggledKeys.has(key),
-    [search, toggledKeys],
+      (current.all ?? search?.parents.has(techniqueId) ?? false) !== current.keys.has(key),
+    [search, current],
   );
   const onToggle = (key: string) => {
-    const keys = new Set(toggledKeys);
+    const keys = new Set(current.keys);
     if (!keys.delete(key)) keys.add(key);
-    setToggled({ query: deferredQuery, keys });
+    setFolding({ ...current, keys });
   };
+  const foldAll = (all: boolean) => setFolding({ query: deferredQuery, all, keys: new Set() });
+  const compact = table.filters.layout !== "readable";
 
   const updateParams = (changes: Record<string, string | null>, replace = false) => {
     const next = new URLSearchParams(params);
@@ -78,7 +112,7 @@ export default function MatrixPage() {
         <div>
           <Title order={1}>ATT&CK matrix</Title>
           {matrix.data && (
-            <Text size="sm" c="dimmed">
+            <Text size="sm" c="gray.7">
               {matrix.data.domain} {matrix.data.version ? `v${matrix.data.version}` : ""}
             </Text>
           )}
@@ -88,6 +122,7 @@ export default function MatrixPage() {
             label="Domain"
             data={domains}
             value={domain}
+            // One write: the open technique belongs to the domain being left.
             onChange={(value) => updateParams({ domain: value, technique: null, sub: null })}
             allowDeselect={false}
             w={220}
@@ -95,14 +130,36 @@ export default function MatrixPage() {
         )}
       </Group>
 
-      <TextInput
-        label="Search techniques"
-        description="By ATT&CK ID or name, e.g. T1059 or PowerShell. Matches are highlighted, the rest dimmed."
-        type="search"
-        value={query}
-        onChange={(event) => updateParams({ q: event.currentTarget.value }, true)}
-        maw={480}
-      />
+      <Group align="flex-end" gap="md">
+        <TextInput
+          label="Search techniques"
+          description="By ATT&CK ID or name, e.g. T1059 or PowerShell. Matches are highlighted, the rest dimmed."
+          type="search"
+          value={query}
+          onChange={(event) => table.setFilter("q", event.currentTarget.value)}
+          w={480}
+          maw="100%"
+        />
+        <Stack gap={4}>
+          <Text component="span" size="sm" fw={500} id="matrix-layout-label">
+            Layout
+          </Text>
+          <SegmentedControl
+            aria-labelledby="matrix-layout-label"
+            data={LAYOUTS}
+            value={compact ? "compact" : "readable"}
+            onChange={(value) => table.setFilter("layout", value)}
+          />
+        </Stack>
+        <Group gap="xs">
+          <Button variant="default" onClick={() => foldAll(true)}>
+            Expand all
+          </Button>
+          <Button variant="default" onClick={() => foldAll(false)}>
+            Collapse all
+          </Button>
+        </Group>
+      </Group>
       <Text size="sm" role="status" aria-live="polite" data-testid="search-summary">
         {search ? `${resultCount(search)} matching techniques and subtechniques` : ""}
       </Text>
@@ -114,9 +171,11 @@ export default function MatrixPage() {
       >
         {matrix.data && (
           <div
-            className={classes.scroller}
+            className={`${classes.scroller} ${compact ? classes.compact : ""}`}
             tabIndex={0}
-            aria-label="ATT&CK matrix, scrolls sideways"
+            aria-label="ATT&CK matrix, scrolls both ways"
+            data-testid="matrix-scroller"
+            data-layout={compact ? "compact" : "readable"}
           >
             <div className={classes.columns}>
               {matrix.data.tactics.map((tactic) => (

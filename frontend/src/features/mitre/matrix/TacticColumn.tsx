@@ -10,6 +10,8 @@ interface TacticColumnProps {
   isExpanded: (key: string, techniqueId: string) => boolean;
   onToggle: (key: string) => void;
   onOpen: (techniqueId: string, subtechniqueId?: string) => void;
+  /** A background per technique id (the coverage heatmap colours cells by score). */
+  colorOf?: (externalId: string) => string | undefined;
 }
 
 export function TacticColumn({
@@ -19,6 +21,7 @@ export function TacticColumn({
   isExpanded,
   onToggle,
   onOpen,
+  colorOf,
 }: TacticColumnProps) {
   const headingId = `tactic-${tactic.external_id}`;
   return (
@@ -44,6 +47,7 @@ export function TacticColumn({
               expanded={isExpanded(key, technique.external_id)}
               onToggle={() => onToggle(key)}
               onOpen={onOpen}
+              color={colorOf?.(technique.external_id)}
             />
           );
         })}

@@ -1,4 +1,5 @@
 import { Highlight } from "@mantine/core";
+import type { CSSProperties } from "react";
 import type { MatrixTechnique } from "../../../api/types";
 import { type MatrixSearch, subtechniqueMatch, techniqueMatch } from "./search";
 import classes from "./Matrix.module.css";
@@ -10,6 +11,8 @@ interface TechniqueCellProps {
   expanded: boolean;
   onToggle: () => void;
   onOpen: (techniqueId: string, subtechniqueId?: string) => void;
+  /** The cell's background (a heatmap's score colour); the theme's otherwise. */
+  color?: string;
 }
 
 /** One technique in a tactic column; its subtechniques fold out below it. */
@@ -20,6 +23,7 @@ export function TechniqueCell({
   expanded,
   onToggle,
   onOpen,
+  color,
 }: TechniqueCellProps) {
   const match = techniqueMatch(search, technique.external_id);
   const subCount = technique.subtechniques.length;
@@ -30,6 +34,7 @@ export function TechniqueCell({
       className={classes.cell}
       data-match={match}
       data-testid={`technique-${technique.external_id}`}
+      style={color ? ({ "--cell-color": color } as CSSProperties) : undefined}
     >
       <div className={classes.cellRow}>
         <button

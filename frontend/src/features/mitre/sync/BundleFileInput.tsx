@@ -9,10 +9,12 @@ export function BundleFileInput({
   file,
   onChange,
   disabled,
+  error,
 }: {
   file: File | null;
   onChange: (file: File | null) => void;
   disabled: boolean;
+  error?: React.ReactNode;
 }) {
   const id = useId();
   return (
@@ -20,6 +22,7 @@ export function BundleFileInput({
       label="Bundle file"
       description="A STIX bundle (.json or .json.gz) as published by MITRE."
       labelProps={{ htmlFor: id }}
+      error={error}
     >
       <input
         id={id}
@@ -30,7 +33,7 @@ export function BundleFileInput({
         style={{ display: "block", marginTop: 6 }}
       />
       {file && (
-        <Text size="xs" c="dimmed" mt={4}>
+        <Text size="xs" c="gray.7" mt={4}>
           {file.name} · {(file.size / 1024).toFixed(0)} KB
         </Text>
       )}

@@ -1,7 +1,10 @@
 import {
+  Anchor,
   Button,
   Checkbox,
+  Code,
   Group,
+  List,
   Loader,
   Paper,
   Radio,
@@ -10,24 +13,28 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { FormEvent } from "react";
-import { type MitreStatus, lastSyncOf } from "../../../api/types";
+import { useSearchParams } from "react-router";
+import type { MitreStatus } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
+import { apiFieldErrors } from "../../../app/forms";
+import { CatalogueStatus } from "../CatalogueStatus";
 import { fetchMitreStatus, mitreQueryKey, mitreStatusQueryKey, syncFromUrl } from "../api";
-import { formatDateTime } from "../../../app/format";
-import { MitreStatusBadge } from "../MitreStatusBadge";
 import { BundleFileInput } from "./BundleFileInput";
 import { SyncProgress } from "./SyncProgress";
 import { SyncResult } from "./SyncResult";
+import { type SyncValues, syncProblems } from "./syncForm";
 import { type UploadPhase, uploadBundle } from "./uploadBundle";
-
-type SourceKind = "url" | "file";
 
 /** Admin → MITRE sync: refresh the ATT&CK catalogue from a URL or an uploaded bundle. */
 export default function MitreSyncPage() {
-  const status = useQuery({ queryKey: mitreStatusQueryKey, queryFn: fetchMitreStatus });
+  const status = useQuery({
+    queryKey: mitreStatusQueryKey,
+    queryFn: fetchMitreStatus,
+    refetchInterval: (current) => (current.state.data?.sync_running ? 3000 : false),
+  });
 
   return (
     <Stack maw={720}>
@@ -38,60 +45,46 @@ export default function MitreSyncPage() {
         <ErrorAlert title="Could not load the catalogue status" error={status.error} />
       ) : (
         <>
-          <CurrentCatalogue status={status.data} />
-          <SyncForm defaultUrl={status.data.default_url} />
+          <Paper withBorder p="md" component="section" aria-label="Current catalogue">
+            <CatalogueStatus status={status.data} />
+          </Paper>
+          <SyncForm status={status.data} />
+          <OfflineSteps defaultUrl={status.data.default_url} />
         </>
       )}
     </Stack>
   );
 }
 
-function CurrentCatalogue({ status }: { status: MitreStatus }) {
-  const lastSync = lastSyncOf(status);
-  return (
-    <Paper withBorder p="md">
-      <Stack gap="xs">
-        <MitreStatusBadge status={status} />
-        <Text size="sm">
-          {status.counts.tactics} tactics · {status.counts.techniques} techniques ·{" "}
-          {status.counts.subtechniques} subtechniques
-        </Text>
-        {status.sync_running && (
-          <Text size="sm" c="orange.8" role="status">
-            A sync is running right now: another one is refused until it finishes.
-          </Text>
-        )}
-        {lastSync && (
-          <Text size="sm" c="dimmed">
-            Last sync {lastSync.status} at{" "}
-            {formatDateTime(lastSync.finished_at ?? lastSync.started_at)}
-            {lastSync.started_by ? ` by ${lastSync.started_by}` : ""}.
-          </Text>
-        )}
-      </Stack>
-    </Paper>
-  );
-}
-
-function SyncForm({ defaultUrl }: { defaultUrl: string }) {
+function SyncForm({ status }: { status: MitreStatus }) {
   const queryClient = useQueryClient();
-  const [kind, setKind] = useState<SourceKind>("url");
-  const [url, setUrl] = useState(defaultUrl);
-  const [file, setFile] = useState<File | null>(null);
-  const [sha256, setSha256] = useState("");
-  const [allowUnverified, setAllowUnverified] = useState(false);
+  const [params] = useSearchParams();
   const [phase, setPhase] = useState<UploadPhase | null>(null);
+  const form = useForm<SyncValues>({
+    initialValues: {
+      kind: params.get("source") === "file" ? "file" : "url",
+      source: status.default_url,
+      file: null,
+      expected_sha256: "",
+      allow_unverified: false,
+      version: "",
+    },
+    validate: (values) => syncProblems(values, status),
+  });
 
   const sync = useMutation({
-    mutationFn: () => {
-      const verification = {
-        expected_sha256: sha256.trim() || undefined,
-        allow_unverified: allowUnverified,
+    mutationFn: (values: SyncValues) => {
+      const fields = {
+        expected_sha256: values.expected_sha256.trim() || undefined,
+        allow_unverified: values.allow_unverified,
+        version: values.version.trim() || undefined,
       };
-      if (kind === "file" && file) return uploadBundle({ file, ...verification }, setPhase);
+      if (values.kind === "file" && values.file)
+        return uploadBundle({ file: values.file, ...fields }, setPhase);
       setPhase({ phase: "processing" });
-      return syncFromUrl({ source: url.trim() || undefined, ...verification });
+      return syncFromUrl({ source: values.source.trim() || undefined, ...fields });
     },
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
     onSettled: () => {
       setPhase(null);
       // Status, matrix and technique details all change with the catalogue.
@@ -99,56 +92,74 @@ function SyncForm({ defaultUrl }: { defaultUrl: string }) {
     },
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    sync.mutate();
-  };
   const running = sync.isPending;
+  const { kind, source } = form.values;
+  const isDefaultUrl = kind === "url" && source.trim() === status.default_url;
 
   return (
     <Paper
       withBorder
       p="md"
       component="form"
-      onSubmit={submit}
+      onSubmit={form.onSubmit((values) => sync.mutate(values))}
       aria-label="Sync the ATT&CK catalogue"
+      noValidate
     >
       <Stack>
-        <Radio.Group label="Source" value={kind} onChange={(value) => setKind(value as SourceKind)}>
+        <Radio.Group label="Source" {...form.getInputProps("kind")}>
           <Group mt={6}>
             <Radio value="url" label="Download from a URL" disabled={running} />
-            <Radio value="file" label="Upload a file" disabled={running} />
+            <Radio value="file" label="Upload a file (no internet needed)" disabled={running} />
           </Group>
         </Radio.Group>
         {kind === "url" ? (
           <TextInput
             label="Bundle URL"
-            description="An https URL on the allowed hosts; leave as is for the pinned official bundle."
+            description={`Leave as is for MITRE's official ATT&CK Enterprise ${status.default_version}. Only https addresses on the allowed hosts work.`}
             type="url"
-            value={url}
             disabled={running}
-            onChange={(event) => setUrl(event.currentTarget.value)}
+            {...form.getInputProps("source")}
           />
         ) : (
-          <BundleFileInput file={file} onChange={setFile} disabled={running} />
+          <BundleFileInput
+            file={form.values.file}
+            onChange={(file) => form.setFieldValue("file", file)}
+            disabled={running}
+            error={form.errors.file}
+          />
         )}
+        <Text size="sm" data-testid="pinned-checksum">
+          {status.pinned ? (
+            <>
+              A checksum is pinned for the default URL: <Code>{status.default_sha256}</Code>.
+              {isDefaultUrl && " The download is checked against it."}
+            </>
+          ) : (
+            <>No checksum is pinned: give the bundle's SHA-256 below, or import it unverified.</>
+          )}
+        </Text>
         <TextInput
-          label="Expected SHA-256"
-          description="The bundle's checksum. Empty: the pinned checksum for the default URL, if any."
-          value={sha256}
+          label="Expected SHA-256 (optional)"
+          description="The checksum published with the bundle. Violet refuses a file that does not match it."
           disabled={running}
           spellCheck={false}
-          onChange={(event) => setSha256(event.currentTarget.value)}
+          {...form.getInputProps("expected_sha256")}
         />
         <Checkbox
-          label="Allow unverified"
-          description="Import without a checksum to verify it against."
-          checked={allowUnverified}
+          label="Import without checksum verification"
+          description="Unverified: Violet cannot prove the file is MITRE's, unaltered. Tick this only for a file from a source you trust."
           disabled={running}
-          onChange={(event) => setAllowUnverified(event.currentTarget.checked)}
+          {...form.getInputProps("allow_unverified", { type: "checkbox" })}
+        />
+        <TextInput
+          label="ATT&CK release (optional)"
+          description="For a bundle that does not name its release, e.g. 18.1. Otherwise read from the bundle or its file name."
+          disabled={running}
+          maw={240}
+          {...form.getInputProps("version")}
         />
         <Group>
-          <Button type="submit" loading={running} disabled={kind === "file" && file === null}>
+          <Button type="submit" loading={running}>
             Sync
           </Button>
         </Group>
@@ -156,6 +167,34 @@ function SyncForm({ defaultUrl }: { defaultUrl: string }) {
         {sync.error && <ErrorAlert title="Sync failed" error={sync.error} />}
         {sync.data && !running && <SyncResult result={sync.data} />}
       </Stack>
+    </Paper>
+  );
+}
+
+/** The offline way in, step by step (the same steps as the README's). */
+function OfflineSteps({ defaultUrl }: { defaultUrl: string }) {
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="offline-steps-title">
+      <Title order={2} size="h4" id="offline-steps-title" mb="xs">
+        Syncing without internet access
+      </Title>
+      <List type="ordered" spacing="xs" size="sm">
+        <List.Item>
+          On a machine with internet access, download the bundle:{" "}
+          <Anchor href={defaultUrl} target="_blank" rel="noreferrer" data-testid="bundle-url">
+            {defaultUrl}
+          </Anchor>{" "}
+          (other releases and domains: MITRE's <Code>attack-stix-data</Code> repository on GitHub).
+        </List.Item>
+        <List.Item>
+          Note its SHA-256 (<Code>sha256sum FILE</Code>) if you can check it against a trusted
+          source.
+        </List.Item>
+        <List.Item>
+          Bring the file here, choose <strong>Upload a file</strong>, and give the SHA-256 or tick{" "}
+          <strong>Import without checksum verification</strong>.
+        </List.Item>
+      </List>
     </Paper>
   );
 }

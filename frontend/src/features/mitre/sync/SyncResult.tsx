@@ -1,6 +1,23 @@
-import { Alert, SimpleGrid, Table, Title } from "@mantine/core";
+import { Alert, SimpleGrid, Table, Text, Title } from "@mantine/core";
 import type { MitreSyncResult } from "../../../api/types";
 import { formatDuration } from "../../../app/format";
+
+/**
+ * Why "Changes" and "Catalogue" do not add up: changes count every object of the bundle,
+ * the catalogue only the live ones the matrix shows.
+ */
+export function countsExplained(result: MitreSyncResult): string {
+  const { added, updated, unchanged } = result.changes;
+  const inBundle = added + updated + unchanged;
+  const live = result.counts.tactics + result.counts.techniques + result.counts.subtechniques;
+  const hidden = inBundle - live;
+  if (hidden <= 0) return "Every object of the bundle is live and listed in the matrix.";
+  return (
+    `The bundle holds ${inBundle} objects; ${live} are live and listed in the matrix. ` +
+    `The other ${hidden} are deprecated or revoked by MITRE: kept, so old references still ` +
+    "resolve, but hidden from the matrix."
+  );
+}
 
 /** What the sync did: the catalogue's counts and how many objects changed. */
 export function SyncResult({ result }: { result: MitreSyncResult }) {
@@ -27,6 +44,9 @@ export function SyncResult({ result }: { result: MitreSyncResult }) {
           ]}
         />
       </SimpleGrid>
+      <Text size="sm" mt="sm" data-testid="sync-counts-explained">
+        {countsExplained(result)}
+      </Text>
     </Alert>
   );
 }

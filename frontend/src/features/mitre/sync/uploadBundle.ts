@@ -10,6 +10,7 @@ export interface UploadFields {
   file: File;
   expected_sha256?: string;
   allow_unverified?: boolean;
+  version?: string;
 }
 
 export type UploadPhase = { phase: "uploading"; fraction: number } | { phase: "processing" };
@@ -17,6 +18,7 @@ export type UploadPhase = { phase: "uploading"; fraction: number } | { phase: "p
 interface XhrAnswer {
   status: number;
   body: unknown;
+  retryAfter: string | null;
 }
 
 function send(
@@ -42,7 +44,7 @@ function send(
       } catch {
         body = undefined;
       }
-      resolve({ status: xhr.status, body });
+      resolve({ status: xhr.status, body, retryAfter: xhr.getResponseHeader("Retry-After") });
     };
     xhr.onerror = () => reject(new Error("The upload failed: the server could not be reached."));
     xhr.onabort = () => reject(new Error("The upload was cancelled."));
@@ -55,6 +57,7 @@ function formFor(fields: UploadFields): FormData {
   form.append("file", fields.file);
   if (fields.expected_sha256) form.append("expected_sha256", fields.expected_sha256);
   if (fields.allow_unverified) form.append("allow_unverified", "true");
+  if (fields.version) form.append("version", fields.version);
   return form;
 }
 
@@ -69,6 +72,7 @@ export async function uploadBundle(
     onProgress({ phase: "uploading", fraction: 0 });
     answer = await send(formFor(fields), await session.accessTokenOrRefresh(), onProgress);
   }
-  if (answer.status < 200 || answer.status >= 300) throw toApiError(answer.body, answer.status);
+  if (answer.status < 200 || answer.status >= 300)
+    throw toApiError(answer.body, answer.status, answer.retryAfter);
   return answer.body as MitreSyncResult;
 }

@@ -1,0 +1,207 @@
+"""Workspaces, the tenant boundary: tenant-owned tables, the request's workspace, and scoping.
+
+A workspace is one organisation, client or business unit. Every tenant-owned table mixes in
+`TenantMixin` (an indexed, NOT NULL `workspace_id`), and the core scopes every ORM query of such a
+table to the workspace the code acts in, so a view or service cannot forget it:
+
+- in a request, the workspace is resolved once, on first need, from the `X-Violet-Workspace`
+  header (id or slug) or else the caller's default; a workspace the caller does not belong to is
+  404 (`current_workspace()`);
+- outside a request (CLI, seeds, tests) code says where it acts with `acting_in(workspace_id)`;
+- maintenance that must see every workspace opts out per statement with
+  `.execution_options(all_workspaces=True)`.
+
+A tenant-table query with none of these raises `NoWorkspaceScope` (fail closed) instead of
+returning every workspace's rows. Service functions still take the workspace explicitly and set
+`workspace_id` on the rows they create; writing a row into another workspace than the one acted
+in is refused at flush.
+
+How a caller and a header become a workspace is the workspaces domain's business: it registers a
+callable with `set_workspace_resolver` at start-up, so `core` never imports a domain package.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import ForeignKey, Index, event, text
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+from violet.core.auth import PRINCIPAL_KEY, Principal, current_principal
+
+WORKSPACE_HEADER = "X-Violet-Workspace"
+# Execution option for the rare statement that must see every workspace (deleting a workspace
+# counts its content). Grep for it when reviewing.
+ALL_WORKSPACES = "all_workspaces"
+RESOLVER_KEY = "violet.workspace_resolver"
+# Like the Principal, the request's workspace lives in the WSGI environ (never outlives it).
+WORKSPACE_KEY = "violet.workspace"
+
+
+class NoWorkspaceScope(RuntimeError):
+    """A tenant table was queried or written with no workspace to act in (a programming error)."""
+
+
+@dataclass(frozen=True)
+class CurrentWorkspace:
+    id: uuid.UUID
+    slug: str
+    name: str
+
+
+# (principal, the X-Violet-Workspace header or None) → the workspace, or NotFound raised.
+WorkspaceResolver = Callable[[Principal, str | None], CurrentWorkspace]
+
+
+class TenantMixin:
+    """A tenant-owned row: it belongs to exactly one workspace, for good.
+
+    Lists sort within a workspace, so give each sortable column a composite index with
+    `workspace_index(...)`.
+    """
+
+    @declared_attr
+    def workspace_id(cls) -> Mapped[uuid.UUID]:
+        # RESTRICT: workspaces are soft-deleted; a hard delete must not take tenant data along.
+        return mapped_column(ForeignKey("workspaces.id", ondelete="RESTRICT"), index=True)
+
+
+def workspace_index(table_name: str, *columns: str, live_only: bool = False) -> Index:
+    """`ix_<table>_workspace_<columns>` on (workspace_id, *columns), for lists sorted by them.
+
+    `live_only` makes it partial (`WHERE deleted_at IS NULL`) for soft-deletable tables.
+    """
+    where = text("deleted_at IS NULL") if live_only else None
+    return Index(
+        f"ix_{table_name}_workspace_{'_'.join(columns)}",
+        "workspace_id",
+        *columns,
+        postgresql_where=where,
+    )
+
+
+def tenant_models() -> list[type[TenantMixin]]:
+    """Every mapped tenant-owned model (so a count over "all tenant data" needs no list)."""
+    found: list[type[TenantMixin]] = []
+    pending = list(TenantMixin.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if "__mapper__" in vars(model) or hasattr(model, "__table__"):
+            found.append(model)
+    return list(dict.fromkeys(found))
+
+
+# --- the workspace code acts in --------------------------------------------------------------
+
+_acting_in: ContextVar[uuid.UUID | None] = ContextVar("violet_acting_in", default=None)
+
+
+def set_workspace_resolver(app: Any, resolver: WorkspaceResolver) -> None:
+    app.extensions[RESOLVER_KEY] = resolver
+
+
+def resolve_workspace(principal: Principal, reference: str | None) -> CurrentWorkspace:
+    """The workspace `reference` (id or slug; None: the default) names for `principal`, or 404."""
+    resolver: WorkspaceResolver = current_app.extensions[RESOLVER_KEY]
+    return resolver(principal, reference)
+
+
+def current_workspace() -> CurrentWorkspace:
+    """The workspace this request acts in, resolved once per request (404 if not the caller's).
+
+    Needs an authenticated request (`@require_auth` / `@require_perm` on the view).
+    """
+    workspace = request.environ.get(WORKSPACE_KEY)
+    if workspace is None:
+        workspace = resolve_workspace(current_principal(), request.headers.get(WORKSPACE_HEADER))
+        request.environ[WORKSPACE_KEY] = workspace
+    return workspace
+
+
+def current_workspace_id() -> uuid.UUID:
+    return current_workspace().id
+
+
+@contextmanager
+def acting_in(workspace_id: uuid.UUID) -> Iterator[None]:
+    """Act in `workspace_id` outside a request (CLI, seeds, tests); wins over the request's."""
+    token = _acting_in.set(workspace_id)
+    try:
+        yield
+    finally:
+        _acting_in.reset(token)
+
+
+def scope_workspace_id() -> uuid.UUID:
+    """The workspace that tenant queries are scoped to right now, or NoWorkspaceScope."""
+    explicit = _acting_in.get()
+    if explicit is not None:
+        return explicit
+    if has_request_context() and request.environ.get(PRINCIPAL_KEY) is not None:
+        return current_workspace_id()
+    raise NoWorkspaceScope(
+        "A tenant-owned table was used with no workspace: call it from an authenticated "
+        "request, inside acting_in(workspace_id), or with all_workspaces=True."
+    )
+
+
+# --- scoping applied by the core, next to the live-rows default (core/models.py) --------------
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state: ORMExecuteState) -> None:
+    """Add `workspace_id = <acting workspace>` to every ORM statement over a tenant table."""
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    # Refreshing attributes of a row already loaded (and so already in scope) needs no scope.
+    if state.is_column_load or state.execution_options.get(ALL_WORKSPACES, False):
+        return
+    if not _touches_tenant_table(state):
+        return
+    workspace_id = scope_workspace_id()
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantMixin,
+            lambda cls: cls.workspace_id == workspace_id,
+            include_aliases=True,
+        )
+    )
+
+
+def _touches_tenant_table(state: ORMExecuteState) -> bool:
+    """Whether the statement involves a tenant-owned mapper (other queries need no scope)."""
+    return any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers)
+
+
+@event.listens_for(Session, "before_flush")
+def _check_rows_written(session: Session, flush_context: Any, instances: Any) -> None:
+    """Refuse to write a tenant row into another workspace than the one acted in."""
+    written = [
+        row
+        for row in (*session.new, *session.dirty)
+        if isinstance(row, TenantMixin) and (row in session.new or session.is_modified(row))
+    ]
+    if not written:
+        return
+    workspace_id = scope_workspace_id()
+    for row in written:
+        # Services set it explicitly: a forgotten workspace is a bug, not a default.
+        if row.workspace_id != workspace_id:
+            raise NoWorkspaceScope(
+                f"{type(row).__name__} of workspace {row.workspace_id} written while acting in "
+                f"workspace {workspace_id}."
+            )

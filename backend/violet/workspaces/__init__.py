@@ -1,0 +1,1 @@
+"""Workspaces: the tenant boundary (one organisation, client or business unit each)."""

@@ -1,0 +1,322 @@
+"""Workspaces: who may see and change which, membership, and the request's current workspace.
+
+The rules (docs/api.md, "Workspaces"):
+- A user sees the workspaces they belong to; `workspace.read_all` sees every one. A workspace the
+  caller may not see is 404, whatever the operation.
+- Acting in a workspace (the `X-Violet-Workspace` header, tenant-owned data) needs membership;
+  `workspace.read_all` does not open another workspace's data.
+- `workspace.manage` creates, renames, deletes workspaces and sets their members, but only for
+  workspaces the caller can see: no one opens a workspace they cannot reach themselves.
+- An API token bound to a workspace acts only there: every other workspace is 404 to it, and it
+  cannot create workspaces.
+- The default workspace (new users join it) cannot be deleted; a workspace keeps one member at
+  least; deleting a workspace that still holds data needs `confirm=true`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, func, select, true, update
+
+from violet.auth.models import User
+from violet.core.auth import Principal, current_principal_or_none
+from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from violet.core.models import including_deleted
+from violet.core.pagination import paginate
+from violet.core.search import contains_any
+from violet.core.tenancy import ALL_WORKSPACES, CurrentWorkspace, tenant_models
+from violet.extensions import db
+from violet.workspaces.models import DEFAULT_SLUG, Workspace, WorkspaceMember
+
+READ_ALL = "workspace.read_all"
+
+
+# --- the request's workspace -----------------------------------------------------------------
+
+
+def resolve(principal: Principal, requested: str | None) -> CurrentWorkspace:
+    """The workspace a request acts in: `requested` (id or slug), else the caller's default.
+
+    One statement. A workspace the caller does not belong to, a deleted one, or (API token bound
+    to a workspace) any other one → 404.
+    """
+    statement = (
+        select(Workspace)
+        .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
+        .where(WorkspaceMember.user_id == principal.user_id)
+    )
+    if principal.workspace_id is not None:
+        statement = statement.where(Workspace.id == principal.workspace_id)
+    if requested is not None and requested.strip():
+        statement = statement.where(_matches(requested.strip()))
+    else:
+        # The caller's preferred workspace, else the instance default, else the first by name.
+        statement = statement.order_by(
+            WorkspaceMember.preferred.desc(), Workspace.is_default.desc(), Workspace.name
+        ).limit(1)
+    workspace = db.session.scalar(statement)
+    if workspace is None:
+        if requested:
+            raise NotFound(f"No workspace '{requested.strip()[:100]}' that you belong to.")
+        raise NotFound("You belong to no workspace: ask an administrator to add you to one.")
+    return CurrentWorkspace(id=workspace.id, slug=workspace.slug, name=workspace.name)
+
+
+def _matches(reference: str) -> Any:
+    try:
+        return Workspace.id == uuid.UUID(reference)
+    except ValueError:
+        return Workspace.slug == reference.lower()
+
+
+def set_preferred(principal: Principal, workspace_id: uuid.UUID) -> CurrentWorkspace:
+    """Make `workspace_id` the caller's default workspace (the SPA's switcher remembers it)."""
+    chosen = resolve(principal, str(workspace_id))
+    # Two statements: the unique index on the preferred row is checked row by row.
+    mine = update(WorkspaceMember).where(WorkspaceMember.user_id == principal.user_id)
+    db.session.execute(mine.where(WorkspaceMember.preferred).values(preferred=False))
+    db.session.execute(mine.where(WorkspaceMember.workspace_id == chosen.id).values(preferred=True))
+    return chosen
+
+
+# --- seeds: nothing to learn for a single team -----------------------------------------------
+
+
+def seed_default_workspace() -> None:
+    """Seed step (first start, reset)."""
+    ensure_default_workspace()
+
+
+def ensure_default_workspace() -> Workspace:
+    """First start: the workspace `default`, holding every user (idempotent)."""
+    workspace = default_workspace()
+    if workspace is not None:
+        return workspace
+    workspace = Workspace(name="Default", slug=_free_slug(DEFAULT_SLUG), is_default=True)
+    db.session.add(workspace)
+    db.session.flush()
+    user_ids = db.session.scalars(select(User.id))
+    db.session.add_all(WorkspaceMember(workspace_id=workspace.id, user_id=uid) for uid in user_ids)
+    db.session.flush()
+    return workspace
+
+
+def default_workspace() -> Workspace | None:
+    return db.session.scalar(select(Workspace).where(Workspace.is_default.is_(True)))
+
+
+def _free_slug(slug: str) -> str:
+    taken = set(db.session.scalars(select(Workspace.slug).where(Workspace.slug.like(f"{slug}%"))))
+    candidate, number = slug, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{slug}-{number}"
+    return candidate
+
+
+def place_new_user(user_id: uuid.UUID, workspace_ids: list[uuid.UUID] | None = None) -> None:
+    """Handler of the auth domain's `user.created`: new users join the default workspace, or
+    the workspaces they were created into, each one the creator can see (422 otherwise).
+
+    Before the first start created the default workspace (the first administrator), there is
+    none to join; the seed step then puts every user in.
+    """
+    if workspace_ids is None:
+        default_id = db.session.scalar(select(Workspace.id).where(Workspace.is_default.is_(True)))
+        joined = [] if default_id is None else [default_id]
+    else:
+        joined = _workspaces_the_creator_can_see(list(dict.fromkeys(workspace_ids)))
+    db.session.add_all(WorkspaceMember(workspace_id=wid, user_id=user_id) for wid in joined)
+    db.session.flush()
+
+
+def _workspaces_the_creator_can_see(workspace_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """No one places a user in a workspace they cannot reach themselves."""
+    creator = current_principal_or_none()
+    statement = select(Workspace.id).where(Workspace.id.in_(workspace_ids))
+    if creator is not None:  # the CLI and seeds act for the operator
+        statement = statement.where(_visible(creator))
+    found = set(db.session.scalars(statement))
+    unknown = [str(wid) for wid in workspace_ids if wid not in found]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown workspace: {', '.join(unknown)}.",
+            errors={"workspace_ids": [f"Unknown workspace: {wid}." for wid in unknown]},
+        )
+    return workspace_ids
+
+
+# --- workspaces ------------------------------------------------------------------------------
+
+
+def _visible(principal: Principal, *, mine: bool = False) -> Any:
+    """WHERE clause: the workspaces the caller may see (see the module docstring)."""
+    member_of = select(WorkspaceMember.workspace_id).where(
+        WorkspaceMember.user_id == principal.user_id
+    )
+    if principal.workspace_id is not None:
+        return Workspace.id.in_(
+            member_of.where(WorkspaceMember.workspace_id == principal.workspace_id)
+        )
+    if READ_ALL in principal.permissions and not mine:
+        return true()
+    return Workspace.id.in_(member_of)
+
+
+def list_workspaces(principal: Principal, query: dict[str, Any]) -> dict[str, Any]:
+    """A page of the workspaces the caller may see; `mine`: only those they belong to."""
+    statement = including_deleted(select(Workspace), query["include_deleted"]).where(
+        _visible(principal, mine=query["mine"])
+    )
+    if query.get("q"):
+        statement = statement.where(contains_any(query["q"], Workspace.name, Workspace.slug))
+    return paginate(
+        statement,
+        query,
+        sortable={
+            "name": Workspace.name,
+            "slug": Workspace.slug,
+            "created_at": Workspace.created_at,
+        },
+        default_sort="name",
+        tiebreaker=Workspace.id,
+    )
+
+
+def get_workspace(
+    principal: Principal, workspace_id: uuid.UUID, *, include_deleted: bool = False
+) -> Workspace:
+    workspace = db.session.scalar(
+        including_deleted(select(Workspace), include_deleted).where(
+            Workspace.id == workspace_id, _visible(principal)
+        )
+    )
+    if workspace is None:
+        raise NotFound("No such workspace.")
+    return workspace
+
+
+def _check_slug_free(slug: str, *, except_id: uuid.UUID | None = None) -> None:
+    statement = select(Workspace.id).where(Workspace.slug == slug)
+    if except_id is not None:
+        statement = statement.where(Workspace.id != except_id)
+    if db.session.scalar(statement) is not None:
+        raise Conflict(
+            f"A workspace with the slug '{slug}' already exists.",
+            errors={"slug": ["A workspace with this slug already exists."]},
+        )
+
+
+def create_workspace(principal: Principal, *, name: str, slug: str) -> Workspace:
+    """A new workspace; its creator is its first member."""
+    if principal.workspace_id is not None:
+        raise Forbidden("An API token bound to a workspace cannot create workspaces.")
+    _check_slug_free(slug)
+    workspace = Workspace(name=name.strip(), slug=slug)
+    db.session.add(workspace)
+    db.session.flush()
+    db.session.add(WorkspaceMember(workspace_id=workspace.id, user_id=principal.user_id))
+    db.session.flush()
+    return workspace
+
+
+def update_workspace(workspace: Workspace, changes: dict[str, Any]) -> Workspace:
+    if "name" in changes:
+        workspace.name = changes["name"].strip()
+    if "slug" in changes:
+        _check_slug_free(changes["slug"], except_id=workspace.id)
+        workspace.slug = changes["slug"]
+    db.session.flush()
+    return workspace
+
+
+def content_count(workspace_id: uuid.UUID) -> int:
+    """Live tenant-owned rows in the workspace, over every tenant table (one query each)."""
+    total = 0
+    for model in tenant_models():
+        statement = (
+            select(func.count()).select_from(model).where(model.workspace_id == workspace_id)
+        )
+        total += db.session.scalar(statement.execution_options(**{ALL_WORKSPACES: True})) or 0
+    return total
+
+
+def delete_workspace(workspace: Workspace, *, confirm: bool) -> None:
+    """Soft delete: its data stays, out of reach, until it is restored."""
+    if workspace.is_default:
+        raise Conflict("The default workspace cannot be deleted: new users join it.")
+    held = content_count(workspace.id)
+    if held and not confirm:
+        raise Conflict(
+            f"The workspace '{workspace.slug}' still holds {held} item(s); "
+            "send confirm=true to delete it anyway."
+        )
+    workspace.soft_delete()
+    db.session.flush()
+
+
+def restore_workspace(workspace: Workspace) -> Workspace:
+    if workspace.is_deleted:
+        _check_slug_free(workspace.slug)
+        workspace.restore()
+        db.session.flush()
+    return workspace
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+def list_members(workspace: Workspace, query: dict[str, Any]) -> dict[str, Any]:
+    statement = (
+        select(User)
+        .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
+        .where(WorkspaceMember.workspace_id == workspace.id)
+    )
+    if query.get("q"):
+        statement = statement.where(contains_any(query["q"], User.email, User.display_name))
+    return paginate(
+        statement,
+        query,
+        sortable={"email": User.email, "display_name": User.display_name},
+        default_sort="email",
+        tiebreaker=User.id,
+    )
+
+
+def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None:
+    """The workspace's members become exactly `user_ids` (live users; at least one)."""
+    wanted = list(dict.fromkeys(user_ids))
+    if not wanted:
+        raise Unprocessable(
+            "A workspace keeps one member at least.",
+            errors={"members": ["A workspace keeps one member at least."]},
+        )
+    found = set(db.session.scalars(select(User.id).where(User.id.in_(wanted))))
+    unknown = [str(user_id) for user_id in wanted if user_id not in found]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown user: {', '.join(unknown)}.",
+            errors={"members": [f"Unknown user: {user_id}." for user_id in unknown]},
+        )
+    current = set(
+        db.session.scalars(
+            select(WorkspaceMember.user_id).where(WorkspaceMember.workspace_id == workspace.id)
+        )
+    )
+    removed = current - found
+    if removed:
+        db.session.execute(
+            delete(WorkspaceMember).where(
+                WorkspaceMember.workspace_id == workspace.id,
+                WorkspaceMember.user_id.in_(removed),
+            )
+        )
+    db.session.add_all(
+        WorkspaceMember(workspace_id=workspace.id, user_id=user_id)
+        for user_id in wanted
+        if user_id not in current
+    )
+    db.session.flush()

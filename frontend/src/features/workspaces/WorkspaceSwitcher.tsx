@@ -1,0 +1,76 @@
+import { Button, Group, Menu, Text } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { errorMessage } from "../../api/problem";
+import {
+  currentWorkspaceQueryKey,
+  fetchCurrentWorkspace,
+  fetchMyWorkspaces,
+  myWorkspacesQueryKey,
+  switchWorkspace,
+} from "./api";
+
+/**
+ * The current workspace's name, always visible in the header; a menu to switch only when the
+ * user belongs to more than one. Switching is remembered for the user (the API keeps it) and
+ * refetches every page's data in the new workspace.
+ */
+export function WorkspaceSwitcher() {
+  const queryClient = useQueryClient();
+  const current = useQuery({ queryKey: currentWorkspaceQueryKey, queryFn: fetchCurrentWorkspace });
+  const mine = useQuery({ queryKey: myWorkspacesQueryKey, queryFn: fetchMyWorkspaces });
+  const switching = useMutation({
+    mutationFn: switchWorkspace,
+    onSuccess: async (chosen) => {
+      queryClient.setQueryData(currentWorkspaceQueryKey, chosen);
+      // Everything cached belongs to the previous workspace.
+      await queryClient.invalidateQueries({
+        predicate: (query) => query.queryKey !== currentWorkspaceQueryKey,
+      });
+    },
+  });
+
+  if (!current.data) return null;
+  const name = current.data.name;
+  const workspaces = mine.data ?? [];
+  const failed = switching.error && (
+    <Text size="sm" c="red.9" role="alert">
+      Could not switch: {errorMessage(switching.error)}
+    </Text>
+  );
+
+  if (workspaces.length <= 1) {
+    return (
+      <Text size="sm" data-testid="current-workspace">
+        <Text span size="sm" c="gray.7">
+          Workspace:{" "}
+        </Text>
+        {name}
+      </Text>
+    );
+  }
+  return (
+    <Group gap="xs">
+      <Menu position="bottom-start" withinPortal>
+        <Menu.Target>
+          <Button variant="default" size="sm" data-testid="current-workspace">
+            Workspace: {name}
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Label>Switch workspace</Menu.Label>
+          {workspaces.map((workspace) => (
+            <Menu.Item
+              key={workspace.id}
+              onClick={() => switching.mutate(workspace.id)}
+              disabled={workspace.id === current.data.id}
+              aria-current={workspace.id === current.data.id ? "true" : undefined}
+            >
+              {workspace.name}
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
+      {failed}
+    </Group>
+  );
+}

@@ -1,0 +1,102 @@
+/** Workspaces: the one this tab acts in, the switcher's list, and their administration. */
+import { api, unwrap } from "../../api/client";
+import type {
+  CurrentWorkspace,
+  Workspace,
+  WorkspaceCreate,
+  WorkspaceMember,
+} from "../../api/types";
+import { getCurrentWorkspaceId, setCurrentWorkspaceId } from "../../api/workspace";
+
+export const workspacesQueryKey = ["workspaces"] as const;
+export const currentWorkspaceQueryKey = ["workspaces", "current"] as const;
+export const myWorkspacesQueryKey = ["workspaces", "mine"] as const;
+export const workspaceMembersQueryKey = (id: string) => ["workspaces", id, "members"] as const;
+
+/** The workspace this tab acts in; set as the tab's workspace from now on. */
+export async function fetchCurrentWorkspace(): Promise<CurrentWorkspace> {
+  const answer = await api.GET("/api/v1/workspaces/current");
+  if (answer.response.status === 404 && getCurrentWorkspaceId() !== null) {
+    // The tab's workspace is gone or no longer ours: fall back to the user's default.
+    setCurrentWorkspaceId(null);
+    return fetchCurrentWorkspace();
+  }
+  const current = await unwrap(Promise.resolve(answer));
+  setCurrentWorkspaceId(current.id);
+  return current;
+}
+
+/** Make `id` the workspace this tab acts in and the user's default (remembered by the API). */
+export async function switchWorkspace(id: string): Promise<CurrentWorkspace> {
+  const chosen = await unwrap(
+    api.PUT("/api/v1/workspaces/current", { body: { workspace_id: id } }),
+  );
+  setCurrentWorkspaceId(chosen.id);
+  return chosen;
+}
+
+/** The workspaces the user belongs to (the switcher). */
+export async function fetchMyWorkspaces(): Promise<Workspace[]> {
+  const page = await unwrap(
+    api.GET("/api/v1/workspaces", { params: { query: { mine: true, limit: 500 } } }),
+  );
+  return page.items;
+}
+
+/** Every workspace the user may see (all of them with workspace.read_all). */
+export async function fetchWorkspaces(): Promise<Workspace[]> {
+  const page = await unwrap(api.GET("/api/v1/workspaces", { params: { query: { limit: 500 } } }));
+  return page.items;
+}
+
+export function createWorkspace(body: WorkspaceCreate): Promise<Workspace> {
+  return unwrap(api.POST("/api/v1/workspaces", { body }));
+}
+
+export function renameWorkspace(id: string, body: { name: string }): Promise<Workspace> {
+  return unwrap(
+    api.PATCH("/api/v1/workspaces/{workspace_id}", {
+      params: { path: { workspace_id: id } },
+      body,
+    }),
+  );
+}
+
+/** 409 when it still holds data and `confirm` is false (the problem says how much). */
+export function deleteWorkspace(id: string, confirm: boolean): Promise<void> {
+  return unwrap(
+    api.DELETE("/api/v1/workspaces/{workspace_id}", {
+      params: { path: { workspace_id: id }, query: { confirm } },
+    }),
+  );
+}
+
+export async function fetchMembers(id: string): Promise<WorkspaceMember[]> {
+  const page = await unwrap(
+    api.GET("/api/v1/workspaces/{workspace_id}/members", {
+      params: { path: { workspace_id: id }, query: { limit: 500 } },
+    }),
+  );
+  return page.items;
+}
+
+export async function replaceMembers(id: string, userIds: string[]): Promise<void> {
+  await unwrap(
+    api.PUT("/api/v1/workspaces/{workspace_id}/members", {
+      params: { path: { workspace_id: id } },
+      body: userIds.map((user_id) => ({ user_id })),
+    }),
+  );
+}
+
+export interface UserChoice {
+  id: string;
+  email: string;
+  display_name: string;
+}
+
+/** Users to add as members (needs user.read). */
+export async function fetchUsers(): Promise<UserChoice[]> {
+  const page = await unwrap(api.GET("/api/v1/users", { params: { query: { limit: 500 } } }));
+  return page.items;
+}
