@@ -39,3 +39,6 @@ export type Workspace = components["schemas"]["WorkspaceOut"];
 export type CurrentWorkspace = components["schemas"]["CurrentWorkspaceOut"];
 export type WorkspaceMember = components["schemas"]["MemberOut"];
 export type WorkspaceCreate = components["schemas"]["WorkspaceCreate"];
+export type Group = components["schemas"]["GroupOut"];
+export type Invitation = components["schemas"]["InvitationOut"];
+export type InvitationCreated = components["schemas"]["InvitationCreatedOut"];

@@ -35,6 +35,7 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
     items: [
       { to: "/admin/workspaces", label: "Workspaces", permission: "workspace.manage" },
       { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
+      { to: "/admin/invitations", label: "Invitations", permission: "invitation.manage" },
       { to: "/admin/settings", label: "Settings", permission: "settings.manage" },
     ],
   },

@@ -18,6 +18,7 @@ const AcceptInvitationPage = lazyPage(() => import("../features/auth/AcceptInvit
 const HomePage = lazyPage(() => import("../features/home/HomePage"));
 const MatrixPage = lazyPage(() => import("../features/mitre/matrix/MatrixPage"));
 const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPage"));
+const InvitationsPage = lazyPage(() => import("../features/admin/InvitationsPage"));
 const SettingsPage = lazyPage(() => import("../features/settings/SettingsPage"));
 const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
 const WorkspacesPage = lazyPage(() => import("../features/workspaces/WorkspacesPage"));
@@ -61,6 +62,15 @@ const routes: RouteObject[] = [
           </RequirePermission>
         ),
         handle: preloads(WorkspacesPage),
+      },
+      {
+        path: "admin/invitations",
+        element: (
+          <RequirePermission permission="invitation.manage">
+            <InvitationsPage />
+          </RequirePermission>
+        ),
+        handle: preloads(InvitationsPage),
       },
       { path: "admin/settings", element: <SettingsPage />, handle: preloads(SettingsPage) },
       { path: "*", element: <NotFoundPage />, handle: preloads(NotFoundPage) },
