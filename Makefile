@@ -14,7 +14,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/nul
 	$(wildcard frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
 
 .PHONY: help install frontend chromium run test lint format test-backend frontend-check e2e \
-	api-types migrate revision seed flask bench clean
+	fuzz-ci fuzz audit api-types migrate revision seed flask bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -49,7 +49,7 @@ chromium: ## Install Debian's chromium for the e2e suite when it is missing
 run: install frontend ## Start Violet on PORT (default 8000) with an embedded PostgreSQL
 	$(BIN)/python -m violet.launcher
 
-test: lint test-backend frontend-check e2e ## Lint, backend tests, frontend checks, e2e suite
+test: lint test-backend frontend-check e2e fuzz-ci ## Lint, backend tests, frontend checks, e2e, fuzzing
 
 lint: install ## ruff, import-linter (layering) and mypy on backend/violet
 	$(BIN)/ruff check .
@@ -84,6 +84,18 @@ api-types: install frontend/node_modules/.installed ## Regenerate the SPA's API 
 
 e2e: install frontend chromium ## The browser suite (pytest e2e) against a live server
 	$(BIN)/pytest e2e
+
+fuzz-ci: install frontend ## schemathesis over the OpenAPI spec, short budget (part of make test)
+	$(BIN)/python fuzz/run.py --max-time $${FUZZ_SECONDS:-45}
+
+fuzz: install frontend ## schemathesis over the OpenAPI spec with a long budget (FUZZ_SECONDS=600)
+	$(BIN)/python fuzz/run.py --max-time $${FUZZ_SECONDS:-600}
+
+# Both query advisory databases on the network (PyPI/OSV, the npm registry): offline they fail
+# with a network error, so CI runs this where it has network access.
+audit: install frontend/node_modules/.installed ## Known vulnerabilities: pip-audit (the venv) and npm audit
+	$(BIN)/pip-audit --strict
+	cd frontend && npm audit --audit-level=moderate
 
 migrate: install ## Apply migrations to the database (embedded unless DATABASE_URL is set)
 	$(FLASK) db upgrade

@@ -7,6 +7,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 10
+# No request-line limit in gunicorn: beyond its own limit it would answer an HTML 414 that no
+# client of a JSON API expects. Violet refuses query strings over 4 KiB itself, as problem+json
+# (core/input_guard.py); in production the TLS proxy in front bounds the line (docs/security.md).
+limit_request_line = 0
 # Violet logs each request itself as JSON (with its request id); gunicorn's access log would
 # repeat it.
 accesslog = None

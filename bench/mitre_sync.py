@@ -63,7 +63,9 @@ def run_phase(phase: str, bundle: Path, database_url: str) -> dict[str, float | 
     from violet.extensions import db
     from violet.mitre.sync.service import SyncSettings, file_source, sync_catalogue
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "LOG_LEVEL": "WARNING"})
+    app = create_app(
+        {"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url, "LOG_LEVEL": "WARNING"}
+    )
     with app.app_context():
         settings = SyncSettings.from_config(app.config)
         db.session.execute(db.text("SELECT 1"))  # connect before the clock starts
@@ -109,7 +111,8 @@ def prepare_database() -> str:
 
     from violet import create_app
 
-    with create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"}).app_context():
+    config = {"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"}
+    with create_app(config).app_context():
         upgrade()
     return url
 

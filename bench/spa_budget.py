@@ -7,8 +7,8 @@ Prints, beside baselines measured in the same run:
    250 KB. Also the signed-in home route (first page + the lazily loaded HomePage chunk).
 2. Time to interactive of home on a live e2e-style server (gunicorn, embedded PostgreSQL, a small
    ATT&CK bundle synced): sign in through the API, then for each run a fresh browser context
-   (cold cache) with the refresh token in localStorage, navigation start → the home cards show
-   their data (Database table count and MITRE badge), and the browser's own timing
+   (cold cache) with the refresh cookie and the signed-in marker, navigation start → the home
+   cards show their data (Database table count and MITRE badge), and the browser's own timing
    (domInteractive, load). Median of RUNS. Baselines: the bare index.html with its scripts
    blocked (the floor: HTML + CSS only), and the Swagger UI page /api/docs (a JS page of
    comparable weight served by the same server).
@@ -37,7 +37,7 @@ from stix import write_bundle  # noqa: E402
 
 DIST = REPO_ROOT / "frontend" / "dist"
 BUDGET_KB = 250
-REFRESH_TOKEN_KEY = "violet.refresh_token"
+SIGNED_IN_KEY = "violet.signed_in"
 STATIC_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*)["']\./([^"']+\.js)["']""")
 HOME_READY = """() => {
   const tables = document.querySelector('[data-testid="db-table-count"]');
@@ -109,12 +109,22 @@ class Timing:
 
 
 def measure_home(browser: Browser, base_url: str) -> Timing:
-    """One cold visit of home as a signed-in user (refresh token kept from an API sign-in)."""
+    """One cold visit of home as a signed-in user (refresh cookie kept from an API sign-in)."""
     pair = ApiClient(base_url).sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
     context = browser.new_context(base_url=base_url)
-    context.add_init_script(
-        f"localStorage.setItem({REFRESH_TOKEN_KEY!r}, {pair['refresh_token']!r})"
+    # What a returning user's browser holds: the HttpOnly refresh cookie and the marker.
+    context.add_cookies(
+        [
+            {
+                "name": "violet_refresh",
+                "value": pair["refresh_token"],
+                "url": f"{base_url}/api/v1/auth",
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+        ]
     )
+    context.add_init_script(f"localStorage.setItem({SIGNED_IN_KEY!r}, '1')")
     page = context.new_page()
     page.goto("/", wait_until="commit")
     ready = page.wait_for_function(HOME_READY, polling="raf", timeout=30_000).json_value()

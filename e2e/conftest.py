@@ -3,7 +3,8 @@ Debian's chromium driven by Playwright. Screenshots and the browser console are 
 `e2e/artifacts/` when a test fails.
 
 Fixtures: `live_server` (base URL), `reset` (clean, seeded database with the known admin),
-`page` (a fresh browser context), `admin_api` (an ApiClient signed in as the admin),
+`page` (a fresh browser context; the accessibility gate checks every page it shows, see
+e2e/a11y.py), `a11y_gate` (that gate), `admin_api` (an ApiClient signed in as the admin),
 `sign_in(page, email, password)` (through the sign-in form), `bundle_file` (a small STIX bundle).
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from a11y import A11yGate
 from api_client import ApiClient, admin_client
 from live_server import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, reset_database, running_server
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -51,10 +53,22 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a test body that passed, the accessibility gate's verdict on the pages it showed."""
+    result = yield
+    gate: A11yGate | None = getattr(item, "a11y_gate", None)
+    if gate is not None:
+        gate.assert_accessible()
+    return result
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: str, reset: None, request) -> Iterator[Page]:
-    """A fresh browser context per test; on failure, a screenshot and the console log."""
+    """A fresh browser context per test, watched by the accessibility gate; on failure, a
+    screenshot and the console log."""
     context = browser.new_context(base_url=live_server)
+    request.node.a11y_gate = A11yGate(context)
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(f"[{message.type}] {message.text}"))
@@ -67,6 +81,12 @@ def page(browser: Browser, live_server: str, reset: None, request) -> Iterator[P
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         (ARTIFACTS / f"{name}.console.log").write_text("\n".join(console))
     context.close()
+
+
+@pytest.fixture
+def a11y_gate(page: Page, request) -> A11yGate:
+    """The gate watching `page` (its findings so far: `a11y_gate.finish()`)."""
+    return request.node.a11y_gate
 
 
 @pytest.fixture

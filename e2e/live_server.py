@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 30) -> None:
+def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -98,8 +99,19 @@ def running_server(database: str = "violet_e2e") -> Iterator[str]:
         server.wait(timeout=15)
 
 
-def reset_database(base_url: str) -> None:
-    """A clean, seeded database (POST /diag/reset, only with VIOLET_ENABLE_DIAG_RESET=1)."""
+def reset_database(base_url: str, attempts: int = 3) -> None:
+    """A clean, seeded database (POST /diag/reset, only with VIOLET_ENABLE_DIAG_RESET=1).
+
+    The previous test's page may still have a request in flight; its locks can deadlock with the
+    reset's TRUNCATE, which PostgreSQL resolves by failing one of them (503 here): try again.
+    """
     request = urllib.request.Request(f"{base_url}/api/v1/diag/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 200
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 200
+                return
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or attempt == attempts:
+                raise
+            time.sleep(0.5)

@@ -6,6 +6,7 @@ import time
 
 import pyotp
 import pytest
+from a11y import check_a11y
 from api_client import USER_PASSWORD, ApiCallError, ApiClient
 from playwright.sync_api import Page, expect
 
@@ -30,6 +31,7 @@ def enrol_totp(page: Page) -> pyotp.TOTP:
     """Set up two-factor authentication on the screen shown; returns the app's generator."""
     page.get_by_role("button", name="Set up two-factor authentication").click()
     expect(page.get_by_test_id("mfa-qr-code")).to_be_visible()
+    check_a11y(page)
     totp = pyotp.TOTP(page.get_by_test_id("mfa-secret").inner_text().strip())
     page.get_by_label("Authentication code").fill(totp.now())
     page.get_by_role("button", name="Turn on").click()
@@ -85,13 +87,15 @@ def test_changing_the_password_then_signing_in_with_the_new_one(
     section.get_by_role("button", name="Change password").click()
     expect(section.get_by_role("alert")).to_contain_text("The current password is wrong.")
     expect(section.get_by_text("Incorrect password.")).to_be_visible()
+    check_a11y(page)
 
     section.get_by_label("Current password").fill(USER_PASSWORD)
     section.get_by_role("button", name="Change password").click()
 
-    expect(section.get_by_test_id("password-changed")).to_be_visible()
-    # The API revoked every refresh token: this tab signed in again with the new password, so
-    # a reload (which needs the stored refresh token) keeps the session.
+    # Two argon2 checks (the change, then the new sign-in) first: slow on a busy machine.
+    expect(section.get_by_test_id("password-changed")).to_be_visible(timeout=20_000)
+    # The API ended every session: this tab signed in again with the new password, so a reload
+    # (which needs the new refresh cookie) keeps the session.
     page.reload()
     expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
     with pytest.raises(ApiCallError) as refused:
@@ -124,7 +128,10 @@ def test_with_totp_a_password_change_signs_out_with_a_notice(page: Page, admin_a
     section.get_by_role("button", name="Change password").click()
 
     # Signing in again needs a code the SPA does not have: back to sign-in, with the reason.
-    expect(page.get_by_test_id("sign-in-notice")).to_contain_text("Your password was changed")
+    # (Two argon2 checks, the change and the new sign-in, come first: slow on a busy machine.)
+    expect(page.get_by_test_id("sign-in-notice")).to_contain_text(
+        "Your password was changed", timeout=20_000
+    )
     expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Faccount$"))
     page.get_by_label("Email").fill(user["email"])
     page.get_by_label("Password").fill(NEW_PASSWORD)
@@ -177,6 +184,7 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
     options = page.get_by_role("option")
     expect(options).to_have_count(len(my_permissions))
     assert sorted(options.all_inner_texts()) == sorted(my_permissions)
+    check_a11y(page)
     page.get_by_role("option", name="test_template.read").click()
     page.keyboard.press("Escape")
     section.get_by_role("button", name="Create token").click()
@@ -185,6 +193,7 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
     expect(created).to_contain_text("you will not see it again")
     secret = created.get_by_test_id("created-token-secret").inner_text().strip()
     assert secret.startswith("vlt_")
+    check_a11y(page)
     as_token = ApiClient(admin_api.base_url, token=secret)
     assert as_token.call("GET", "/auth/me")["email"] == user["email"]
     created.get_by_role("button", name="Done").click()
@@ -196,6 +205,8 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
 
     row.get_by_role("button", name="Revoke e2e automation").click()
     dialog = page.get_by_role("dialog", name="Revoke API token")
+    expect(dialog).to_be_visible()
+    check_a11y(page)
     dialog.get_by_role("button", name="Revoke token").click()
 
     expect(dialog).to_have_count(0)

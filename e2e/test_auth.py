@@ -5,6 +5,7 @@ import time
 
 import pyotp
 import pytest
+from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiCallError, ApiClient
 from playwright.sync_api import Page, expect
 
@@ -32,6 +33,7 @@ def test_sign_in_failure_shows_the_problem_detail(page: Page, live_server: str, 
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("alert")).to_contain_text(detail)
+    check_a11y(page)
     expect(page).to_have_url(re.compile(r"/sign-in$"))
 
 
@@ -46,9 +48,28 @@ def test_session_survives_a_reload(page: Page, reset, sign_in):
     expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 
+def test_page_script_cannot_read_the_refresh_token(page: Page, reset, sign_in):
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    refresh = cookies["violet_refresh"]
+    assert refresh["httpOnly"] is True
+    assert refresh["sameSite"] == "Strict"
+    assert refresh["path"] == "/api/v1/auth"
+    stored = page.evaluate("JSON.stringify(Object.entries(localStorage))")
+    readable_cookies = page.evaluate("document.cookie")
+    assert refresh["value"] not in stored
+    assert refresh["value"] not in readable_cookies
+    assert "violet_refresh" not in readable_cookies
+    # And a reload still restores the session from the cookie.
+    page.reload()
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
 def test_a_refused_session_returns_to_sign_in_and_back(page: Page, reset):
     page.goto("/sign-in")
-    page.evaluate("localStorage.setItem('violet.refresh_token', 'spent-or-forged')")
+    # The marker says a session may exist, but there is no refresh cookie behind it.
+    page.evaluate("localStorage.setItem('violet.signed_in', '1')")
 
     page.goto("/matrix")
 
@@ -64,6 +85,8 @@ def test_sign_out_forgets_the_session(page: Page, reset, sign_in):
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
 
     page.get_by_test_id("user-menu").click()
+    expect(page.get_by_role("menuitem", name="Sign out")).to_be_visible()
+    check_a11y(page)
     page.get_by_role("menuitem", name="Sign out").click()
 
     expect(page).to_have_url(re.compile(r"/sign-in"))
@@ -130,6 +153,8 @@ def test_sign_in_with_two_factor_authentication(page: Page, admin_api: ApiClient
     page.get_by_label("Email").fill(user["email"])
     page.get_by_label("Password").fill(USER_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("Authentication code")).to_be_visible()
+    check_a11y(page)
     # Codes are single use: the next time step's code is still accepted (±1 step).
     page.get_by_label("Authentication code").fill(totp.at(time.time() + totp.interval))
     page.get_by_role("button", name="Verify").click()

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from a11y import assert_accessible
+from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiCallError, ApiClient
 from playwright.sync_api import Page, expect
 from stix import ENTERPRISE_TACTICS, TACTICS, VERSION, wide_techniques, write_bundle
@@ -23,7 +23,7 @@ def test_an_empty_catalogue_links_straight_to_the_offline_way_in(
     card = page.get_by_role("region", name="MITRE ATT&CK")
     expect(card.get_by_test_id("mitre-badge")).to_have_text("No ATT&CK data")
     expect(card).not_to_contain_text("version unknown")
-    assert_accessible(page)
+    check_a11y(page)
 
     card.get_by_role("link", name="Upload the ATT&CK bundle file").click()
 
@@ -45,7 +45,7 @@ def test_a_failed_first_sync_says_so_with_its_reason(
     expect(card.get_by_test_id("mitre-failure")).to_contain_text("SHA-256 mismatch")
     expect(card).not_to_contain_text("Last sync")
     expect(card.get_by_role("link", name="Upload the ATT&CK bundle file")).to_be_visible()
-    assert_accessible(page)
+    check_a11y(page)
 
 
 def test_a_loaded_catalogue_shows_its_release_and_counts_per_domain(
@@ -89,7 +89,7 @@ def test_the_default_form_says_what_is_missing_in_plain_words(
     expect(offline.get_by_test_id("bundle-url")).to_have_attribute(
         "href", re.compile(r"^https://.*enterprise-attack")
     )
-    assert_accessible(page)
+    check_a11y(page)
 
     page.get_by_role("button", name="Sync").click()
 
@@ -119,7 +119,7 @@ def test_an_upload_without_collection_takes_its_release_from_the_file_name_and_e
     status = page.get_by_role("region", name="Current catalogue")
     expect(status.get_by_test_id("mitre-badge")).to_have_text("ATT&CK Enterprise v17.1")
     expect(status.get_by_test_id("mitre-status")).to_have_attribute("data-state", "loaded")
-    assert_accessible(page)
+    check_a11y(page)
 
 
 def test_a_release_given_on_the_form_names_a_bundle_without_one(
@@ -177,7 +177,7 @@ def test_the_compact_matrix_fits_all_14_tactics_at_1440_px_with_sticky_headers(
     toggle = page.get_by_role("button", name=re.compile("^Show 3 subtechniques")).first
     size = toggle.bounding_box()
     assert size["width"] >= 24 and size["height"] >= 24, size
-    assert_accessible(page)
+    check_a11y(page)
 
 
 def test_subtechniques_expand_per_technique_or_all_at_once_and_the_readable_layout_remains(
@@ -207,4 +207,4 @@ def test_subtechniques_expand_per_technique_or_all_at_once_and_the_readable_layo
     assert scroller.evaluate("el => el.scrollWidth > el.clientWidth"), "readable columns fit?"
     page.reload()
     expect(scroller).to_have_attribute("data-layout", "readable")
-    assert_accessible(page)
+    check_a11y(page)

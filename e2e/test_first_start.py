@@ -56,7 +56,7 @@ def test_the_first_start_ends_with_the_admin_credentials_in_a_box():
         ADMIN_EMAIL="first@e2e.violet.test",
         # Offline: the first ATT&CK sync fails at once, adding its noise to the start-up.
         MITRE_DEFAULT_URL="https://127.0.0.1:9/enterprise-attack.json",
-        MITRE_ALLOWED_HOSTS="127.0.0.1",
+        MITRE_ALLOWED_SOURCES="https://127.0.0.1:9/",
         MITRE_BUNDLE_FILE="",
     )
     process = subprocess.Popen(

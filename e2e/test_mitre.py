@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
 from playwright.sync_api import Page, expect
 from stix import TACTICS, TECHNIQUES
@@ -25,6 +26,7 @@ def test_sync_by_upload_then_the_matrix_shows_its_tactics(
     expect(page.get_by_test_id("sync-catalogue-tactics")).to_have_text(str(len(TACTICS)))
     expect(page.get_by_test_id("sync-changes-added")).not_to_have_text("0")
     expect(page.get_by_test_id("mitre-badge")).to_contain_text("ATT&CK Enterprise v")
+    check_a11y(page)
 
     page.get_by_role("link", name="ATT&CK matrix").click()
     for tactic in TACTICS:
@@ -43,6 +45,7 @@ def test_a_sync_error_shows_the_problem_detail(
     page.get_by_role("button", name="Sync").click()
 
     expect(page.get_by_role("alert")).to_contain_text(re.compile("sha-?256", re.IGNORECASE))
+    check_a11y(page)
 
 
 def test_search_highlights_matches_and_the_drawer_shows_details(
@@ -57,6 +60,7 @@ def test_search_highlights_matches_and_the_drawer_shows_details(
     expect(page.get_by_test_id("subtechnique-T1059.001")).to_have_attribute("data-match", "match")
     expect(page.get_by_test_id("technique-T1059")).to_have_attribute("data-match", "contains")
     expect(page.get_by_test_id("technique-T1204")).to_have_attribute("data-match", "dimmed")
+    check_a11y(page)  # dimmed techniques stay readable
 
     page.get_by_label("Search techniques").fill("T1204")
     expect(page.get_by_test_id("technique-T1204")).to_have_attribute("data-match", "match")
@@ -64,6 +68,7 @@ def test_search_highlights_matches_and_the_drawer_shows_details(
     page.get_by_role("button", name=re.compile("User Execution")).click()
     detail = page.get_by_test_id("technique-detail")
     expect(detail).to_contain_text("A user runs it.")
+    check_a11y(page)
     expect(detail.get_by_role("link", name=re.compile("attack.mitre.org"))).to_have_attribute(
         "href", "https://attack.mitre.org/techniques/T1204/"
     )

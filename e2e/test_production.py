@@ -131,6 +131,7 @@ def instances(image: Image, database_url: str) -> Iterator[list[Instance]]:
     secret_env = {
         "SECRET_KEY": secrets.token_urlsafe(48),
         "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "MFA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": database_url,
         "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -213,11 +214,6 @@ def test_a_token_issued_by_one_instance_works_on_the_other(instances):
     assert ADMIN_EMAIL in [user["email"] for user in users["items"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="login failure counters are per process (memory://) until rate limits are kept in "
-    "PostgreSQL (the security branch); then this passes and the marker must go",
-)
 def test_a_login_rate_limit_counted_on_one_instance_holds_on_the_other(instances):
     first, second = instances
     email = "target@production.test"

@@ -38,7 +38,9 @@ def list_paths(spec: dict) -> list[str]:
 
 
 @pytest.fixture
-def rows_for_every_list(app, client, make_user, admin_header, make_workspace, default_workspace):
+def rows_for_every_list(
+    app, client, make_user, admin_header, make_workspace, default_workspace, monkeypatch
+):
     """Enough rows that every list has ties to break (rows made in one transaction share
     `created_at`)."""
     for _ in range(3):
@@ -57,6 +59,30 @@ def rows_for_every_list(app, client, make_user, admin_header, make_workspace, de
         allow_unverified=True,
         started_by=None,
         settings=SyncSettings.from_config(app.config),
+    )
+    for name in ("Same name", "Same name", "Other name"):
+        template = client.post("/api/v1/test-templates", json={"name": name}, headers=admin_header)
+        client.post(
+            "/api/v1/scenario-templates",
+            json={"name": name, "test_template_ids": [template.json["id"]]},
+            headers=admin_header,
+        )
+    for name in ("EDR", "NDR", "SIEM"):
+        client.post(
+            "/api/v1/defense-tools", json={"name": name, "layer": "edr"}, headers=admin_header
+        )
+    missions = [
+        client.post("/api/v1/missions", json={"name": "Same"}, headers=admin_header).json
+        for _ in range(3)
+    ]
+    for _ in range(3):
+        client.post(
+            f"/api/v1/missions/{missions[0]['id']}/tests", json={"name": "T"}, headers=admin_header
+        )
+    monkeypatch.setitem(
+        PATH_SAMPLES,
+        "/api/v1/missions/{mission_id}/tests",
+        f"/api/v1/missions/{missions[0]['id']}/tests",
     )
     db.session.commit()  # kept when a request of the test fails and rolls its own work back
 
@@ -85,6 +111,7 @@ def test_every_list_keeps_the_contract(
             ({"limit": 0}, "limit"),
             ({"limit": 501}, "limit"),
             ({"offset": -1}, "offset"),
+            ({"offset": 10**19}, "offset"),
             ({"per_page": 5}, "per_page"),
         ):
             response = get(**query)

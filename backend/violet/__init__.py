@@ -12,7 +12,7 @@ from violet.config import load_config
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, the domains, error handlers, CLI, SPA."""
     from violet import api_docs, cli, spa
-    from violet.core import storage
+    from violet.core import security_headers, storage
     from violet.core.auth import BEARER_SCHEME
     from violet.core.domain import register_domains
     from violet.core.errors import register_error_handlers
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Registered after the Api so our problem+json handlers replace flask-smorest's.
     register_error_handlers(app)
     init_request_logging(app)
+    security_headers.register(app)
     cli.register(app)
     api_docs.register(app)
     spa.register(app)

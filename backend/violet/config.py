@@ -1,8 +1,9 @@
 """Settings read from the environment, in one place.
 
 Every variable is listed in README.md ("Configuration"). `VIOLET_ENV` picks the mode:
-`development` (the default, what `make run` uses), `test`, or `production`. Development and test
-fall back to throw-away secrets; production refuses to start without real ones.
+`production` (the default: an unset variable must never mean weak secrets), `development`
+(what `make run` sets) or `test` (what the test suites set). Development and test fall back to
+throw-away secrets; production refuses to start without real ones (docs/security.md).
 """
 
 from __future__ import annotations
@@ -18,6 +19,17 @@ from violet.core.domain import Domain, check_domain_config, domain_config
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 MODES = ("development", "test", "production")
+# Production refuses secrets shorter than this (bytes), or equal to a development value.
+SECRET_MIN_BYTES = 32
+DEVELOPMENT_SECRETS = {
+    "SECRET_KEY": "dev-only-secret-key-do-not-use-in-production",
+    "JWT_SECRET_KEY": "dev-only-jwt-secret-key-do-not-use-in-production",
+    "MFA_ENCRYPTION_KEY": "dev-only-mfa-encryption-key-do-not-use-in-production",
+}
+KNOWN_WEAK_SECRETS = {*DEVELOPMENT_SECRETS.values(), "changeme", "secret", "change-me"}
+# Request bodies larger than this are refused (413) before they are read; the endpoints that need
+# more (the ATT&CK upload) raise their own cap.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +50,10 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def env_int(name: str, default: int) -> int:
@@ -82,26 +98,28 @@ def load_config(
     """
 
     overrides = overrides or {}
-    mode = overrides.get("VIOLET_ENV") or os.environ.get("VIOLET_ENV", "development")
+    mode = overrides.get("VIOLET_ENV") or os.environ.get("VIOLET_ENV") or "production"
     if mode not in MODES:
         raise ConfigError(f"VIOLET_ENV must be one of {', '.join(MODES)}, got {mode!r}")
 
-    secret_key = os.environ.get("SECRET_KEY", "")
-    jwt_secret_key = os.environ.get("JWT_SECRET_KEY", "")
+    secrets = {name: os.environ.get(name, "") for name in DEVELOPMENT_SECRETS}
     if mode != "production":
         # Throw-away values so a newcomer can start without configuring anything.
-        secret_key = secret_key or "dev-only-secret-key-do-not-use-in-production"
-        jwt_secret_key = jwt_secret_key or "dev-only-jwt-secret-key-do-not-use-in-production"
+        secrets = {name: value or DEVELOPMENT_SECRETS[name] for name, value in secrets.items()}
 
     database_url = os.environ.get("DATABASE_URL", "")
 
     config: dict[str, Any] = {
         "VIOLET_ENV": mode,
-        "SECRET_KEY": secret_key,
-        "JWT_SECRET_KEY": jwt_secret_key,
+        **secrets,
+        # Earlier keys that still decrypt TOTP secrets after a rotation (comma-separated).
+        "MFA_ENCRYPTION_OLD_KEYS": _csv(os.environ.get("MFA_ENCRYPTION_OLD_KEYS", "")),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url) if database_url else "",
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": True,
+            # Statement parameters (passwords' hashes, tokens' hashes, emails) never reach an
+            # exception message or a log line.
+            "hide_parameters": True,
             # A dead database must answer quickly (diag/db promises 503 within 3 s).
             "connect_args": {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 2)},
         },
@@ -132,7 +150,12 @@ def load_config(
         # Served by violet/api_docs.py from the swagger-ui-bundle package (works offline).
         "OPENAPI_SWAGGER_UI_URL": os.environ.get("OPENAPI_SWAGGER_UI_URL", "/api/docs/assets/"),
         "JSON_SORT_KEYS": False,
-        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 256 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", DEFAULT_MAX_BODY_BYTES),
+        # Behind N reverse proxies, the client address is the Nth from the right of
+        # X-Forwarded-For; 0 (the default) never trusts the header.
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
+        # Strict-Transport-Security on https responses (seconds; 0 turns it off).
+        "HSTS_MAX_AGE": _int("HSTS_MAX_AGE", 31536000),
     }
     config.update(domain_config(domains))
     config.update(overrides)
@@ -149,14 +172,21 @@ def _check(config: dict[str, Any]) -> None:
             "you; otherwise export DATABASE_URL=postgresql://user:pass@host:5432/violet"
         )
     if config["VIOLET_ENV"] == "production":
-        missing = [key for key in ("SECRET_KEY", "JWT_SECRET_KEY") if not config[key]]
-        if missing:
+        weak = [name for name in DEVELOPMENT_SECRETS if not _strong(config[name])]
+        if weak:
             raise ConfigError(
-                f"VIOLET_ENV=production needs {' and '.join(missing)} set in the environment "
+                f"VIOLET_ENV=production needs {', '.join(weak)} set in the environment to a "
+                f"random value of at least {SECRET_MIN_BYTES} bytes, not a development value "
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
         if config["VIOLET_ENABLE_DIAG_RESET"]:
             raise ConfigError("VIOLET_ENABLE_DIAG_RESET must not be set in production")
+    if config["TRUSTED_PROXY_COUNT"] < 0:
+        raise ConfigError("TRUSTED_PROXY_COUNT must be 0 or more")
+
+
+def _strong(secret: str) -> bool:
+    return len(secret.encode()) >= SECRET_MIN_BYTES and secret.strip() not in KNOWN_WEAK_SECRETS
 
 
 def _check_evidence_storage(config: dict[str, Any]) -> None:

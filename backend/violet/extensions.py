@@ -7,13 +7,23 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 
-from violet.core.errors import ProblemSchema
+from violet.core.errors import PROBLEM_JSON, ProblemSchema
 from violet.core.models import Base
 
 
 class VioletApi(Api):
     # Document our problem+json body as the error schema of every operation.
     ERROR_SCHEMA = ProblemSchema
+    DEFAULT_RESPONSE_CONTENT_TYPE: str  # flask-smorest's, untyped
+
+    def _register_responses(self) -> None:
+        """flask-smorest's error responses, documented as what they are: problem+json."""
+        content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = content_type
 
 
 db = SQLAlchemy(model_class=Base)

@@ -174,6 +174,9 @@ def run_flask(arguments: list[str]) -> int:
 
 
 def main(arguments: list[str]) -> int:
+    # `make run` and the make targets are development tools; the WSGI entry alone (gunicorn in
+    # production) defaults to production when VIOLET_ENV is unset.
+    os.environ.setdefault("VIOLET_ENV", "development")
     if arguments[:1] == ["flask"]:
         return run_flask(arguments[1:])
     started = time.monotonic()

@@ -55,3 +55,31 @@ def test_seed_creates_the_first_admin_only_when_there_is_no_user(app):
     assert app.config["ADMIN_EMAIL"] in notice
     assert verify_password(users[0].password_hash, generated)
     assert again == []
+
+
+def test_production_without_admin_password_issues_an_expiring_setup_link(
+    app, client, monkeypatch, caplog
+):
+    db.session.execute(User.__table__.delete())
+    monkeypatch.setitem(app.config, "VIOLET_ENV", "production")
+    monkeypatch.setitem(app.config, "ADMIN_PASSWORD", "")
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://violet.example")
+
+    [notice] = seed_all()
+    db.session.commit()
+
+    assert "Password" not in notice and app.config["ADMIN_EMAIL"] in notice
+    assert db.session.scalars(select(User)).all() == [], "no password was chosen for anyone"
+    setup_url = notice.rsplit(" ", 1)[1]
+    assert setup_url.startswith("https://violet.example/accept-invitation?token=")
+    token = setup_url.split("token=", 1)[1]
+    lookup = client.get(f"/api/v1/invitations/lookup?token={token}")
+    assert lookup.status_code == 200 and lookup.json["email"] == app.config["ADMIN_EMAIL"]
+    accepted = client.post(
+        "/api/v1/invitations/accept",
+        json={"token": token, "display_name": "Root", "password": "chosen by the operator"},
+    )
+    assert accepted.status_code == 201
+    assert "user.manage" in accepted.json["user"]["permissions"]
+    assert seed_all() == []
+    assert token not in caplog.text

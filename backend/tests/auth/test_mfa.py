@@ -109,3 +109,54 @@ def test_administrator_can_reset_a_lost_authenticator(client, make_user, auth_he
 
     assert response.status_code == 204
     assert "access_token" in sign_in(client, user.email).json
+
+
+def test_the_secret_is_stored_encrypted(client, make_user, auth_header):
+    from violet.core import encryption
+
+    user = make_user()
+    secret = client.post("/api/v1/auth/mfa/setup", headers=auth_header(user)).json["secret"]
+
+    db.session.refresh(user)
+    assert secret not in user.mfa_secret
+    assert encryption.decrypt(user.mfa_secret) == secret
+
+
+def test_key_rotation_reencrypts_every_secret(app, client, make_user, auth_header, monkeypatch):
+    from violet.auth.service.directory import rotate_mfa_secrets
+    from violet.core import encryption
+
+    user = make_user()
+    headers = auth_header(user)
+    totp = enrol(client, headers)
+    old_key = app.config["MFA_ENCRYPTION_KEY"]
+    monkeypatch.setitem(app.config, "MFA_ENCRYPTION_KEY", "a brand new key of at least 32 bytes!")
+    monkeypatch.setitem(app.config, "MFA_ENCRYPTION_OLD_KEYS", (old_key,))
+
+    assert rotate_mfa_secrets() == 1
+    db.session.commit()
+    monkeypatch.setitem(app.config, "MFA_ENCRYPTION_OLD_KEYS", ())
+
+    db.session.refresh(user)
+    assert encryption.decrypt(user.mfa_secret) == totp.secret
+    challenge = sign_in(client, user.email).json["mfa_token"]
+    done = client.post("/api/v1/auth/login/mfa", json={"mfa_token": challenge, "code": totp.now()})
+    assert done.status_code == 200
+
+
+def test_non_ascii_codes_are_422(client, make_user, auth_header):
+    user = make_user()
+    headers = auth_header(user)
+    totp = enrol(client, headers)
+    challenge = sign_in(client, user.email).json["mfa_token"]
+    fullwidth = "".join(chr(ord(digit) + 0xFEE0) for digit in totp.now())
+
+    login = client.post("/api/v1/auth/login/mfa", json={"mfa_token": challenge, "code": fullwidth})
+    accented = client.post(
+        "/api/v1/auth/mfa/disable",
+        json={"password": DEFAULT_PASSWORD, "code": "12345é"},
+        headers=headers,
+    )
+
+    assert (login.status_code, accented.status_code) == (422, 422)
+    assert "code" in login.json["errors"]

@@ -241,7 +241,7 @@ def test_allowed_types_are_recognised_from_their_bytes(tmp_path, name, payload, 
 
 
 def test_evidence_storage_configuration_is_checked(database_url):
-    base = {"SQLALCHEMY_DATABASE_URI": database_url}
+    base = {"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url}
     with pytest.raises(ConfigError, match="EVIDENCE_STORAGE"):
         load_config({**base, "EVIDENCE_STORAGE": "ftp://bucket"})
     with pytest.raises(ConfigError, match="EVIDENCE_MAX_BYTES"):

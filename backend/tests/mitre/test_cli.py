@@ -60,7 +60,7 @@ def test_refusals_explain_themselves(run, bundle_file, args, message):
 
 
 def test_offline_says_how_to_sync_later(run, app, monkeypatch):
-    monkeypatch.setitem(app.config, "MITRE_ALLOWED_HOSTS", ("localhost",))
+    monkeypatch.setitem(app.config, "MITRE_ALLOWED_SOURCES", ("https://localhost:1/",))
     result = run("--url", "https://localhost:1/x.json", "--allow-unverified")
     assert result.exit_code == 1
     assert "Could not fetch the bundle" in result.output and "--file PATH" in result.output

@@ -8,29 +8,29 @@ URL = "postgresql+psycopg://u@localhost/violet"
 
 
 def test_defaults_pin_the_enterprise_release(monkeypatch):
-    for name in ("MITRE_DEFAULT_SHA256", "MITRE_ALLOWED_HOSTS", "MITRE_MAX_BYTES"):
+    for name in ("MITRE_DEFAULT_SHA256", "MITRE_ALLOWED_SOURCES", "MITRE_MAX_BYTES"):
         monkeypatch.delenv(name, raising=False)
-    config = load_config({"SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)
+    config = load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)
     assert config["MITRE_DEFAULT_URL"].endswith("/enterprise-attack/enterprise-attack-18.1.json")
     assert config["MITRE_DEFAULT_VERSION"] == "18.1"
     assert config["MITRE_DEFAULT_SHA256"] == MITRE_DEFAULT_SHA256 == ""
-    assert config["MITRE_ALLOWED_HOSTS"] == (
-        "raw.githubusercontent.com",
-        "github.com",
-        "objects.githubusercontent.com",
+    assert config["MITRE_ALLOWED_SOURCES"] == (
+        "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/",
+        "https://raw.githubusercontent.com/mitre/cti/",
     )
+    assert config["MITRE_DEFAULT_URL"].startswith(config["MITRE_ALLOWED_SOURCES"][0])
     assert config["MITRE_MAX_BYTES"] == 200 * 1024 * 1024
 
 
 def test_environment_overrides(monkeypatch):
-    monkeypatch.setenv("MITRE_ALLOWED_HOSTS", " Example.org , mirror.local,")
+    monkeypatch.setenv("MITRE_ALLOWED_SOURCES", " https://mirror.local/attack/ , https://x.org/a/,")
     monkeypatch.setenv("MITRE_DEFAULT_SHA256", "")
-    config = load_config({"SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)
-    assert config["MITRE_ALLOWED_HOSTS"] == ("example.org", "mirror.local")
+    config = load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)
+    assert config["MITRE_ALLOWED_SOURCES"] == ("https://mirror.local/attack/", "https://x.org/a/")
     assert config["MITRE_DEFAULT_SHA256"] == ""
 
 
 def test_a_malformed_pin_is_refused(monkeypatch):
     monkeypatch.setenv("MITRE_DEFAULT_SHA256", "not-a-hash")
     with pytest.raises(ConfigError, match="MITRE_DEFAULT_SHA256"):
-        load_config({"SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)
+        load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)

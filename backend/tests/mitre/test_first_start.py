@@ -29,6 +29,7 @@ def test_first_start_syncs_the_bundle_file_then_leaves_the_catalogue_alone(
     url = fresh_database_url("violet_first_start")
     first_bundle = tmp_path / "enterprise-attack.json"
     first_bundle.write_bytes(encode(build_bundle()))
+    monkeypatch.setenv("VIOLET_ENV", "test")
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("LOG_LEVEL", "WARNING")
     monkeypatch.setenv("MITRE_BUNDLE_FILE", str(first_bundle))

@@ -206,7 +206,17 @@ def test_sha_mismatch_is_422_and_changes_nothing(client, syncer, catalogue):
         ({}, "expected_sha256"),  # the pinned default URL needs no flag… but is off-line here
         ({"source": "http://raw.githubusercontent.com/x.json", "allow_unverified": True}, "source"),
         ({"source": "https://evil.example.com/x.json", "allow_unverified": True}, "source"),
-        ({"source": "https://raw.githubusercontent.com/x.json"}, "expected_sha256"),
+        (
+            {"source": "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/x.json"},
+            "expected_sha256",
+        ),
+        (
+            {
+                "source": "https://raw.githubusercontent.com/someone/else/x.json",
+                "allow_unverified": 1,
+            },
+            "source",
+        ),
         ({"expected_sha256": "xyz"}, "expected_sha256"),
         ({"allow_unverified": "maybe"}, "allow_unverified"),
         ({"surprise": 1}, "surprise"),
@@ -274,7 +284,7 @@ def local_release(app, https_server, monkeypatch):
     document = encode(build_bundle("2.0"))
     https_server.routes["/enterprise-attack-18.1.json"] = document
     monkeypatch.setenv("SSL_CERT_FILE", str(https_server.cert))  # trust the test certificate
-    monkeypatch.setitem(app.config, "MITRE_ALLOWED_HOSTS", ("localhost",))
+    monkeypatch.setitem(app.config, "MITRE_ALLOWED_SOURCES", (https_server.url("/"),))
     monkeypatch.setitem(
         app.config, "MITRE_DEFAULT_URL", https_server.url("/enterprise-attack-18.1.json")
     )
@@ -302,7 +312,7 @@ def test_redirect_to_another_host_is_refused(client, syncer, local_release):
 
 
 def test_unreachable_source_is_502(client, syncer, app, monkeypatch):
-    monkeypatch.setitem(app.config, "MITRE_ALLOWED_HOSTS", ("localhost",))
+    monkeypatch.setitem(app.config, "MITRE_ALLOWED_SOURCES", ("https://localhost:1/",))
     monkeypatch.setitem(app.config, "MITRE_FETCH_TIMEOUT", 2)
     response = client.post(
         API + "/sync",

@@ -375,7 +375,7 @@ def _policy(**changes):
 
     from violet.mitre.sync.source import FetchPolicy
 
-    return replace(FetchPolicy(allowed_hosts=(), max_bytes=10**9, timeout=5), **changes)
+    return replace(FetchPolicy(allowed_sources=(), max_bytes=10**9, timeout=5), **changes)
 
 
 def test_one_sync_at_a_time(sync_bytes):
@@ -409,3 +409,22 @@ def test_an_ics_bundle_is_its_own_domain(sync_bytes, spec_version):
 
     assert result.domain == "ics-attack" and result.counts == LIVE_COUNTS
     assert tactics_of("IT1078") == ["ITA0001", "ITA0003"]  # kill chain "mitre-ics-attack"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "http://attack.mitre.org/techniques/T1059",
+        "https://attack.mitre.org.evil.example/techniques/T1059",
+        "https://evil.example/T1059",
+    ],
+)
+def test_a_technique_url_is_kept_only_on_the_attack_site(sync_bytes, url):
+    bundle = build_bundle()
+    find(bundle, "T1059")["external_references"][0]["url"] = url
+
+    sync_bytes(encode(bundle))
+
+    assert technique("T1059").url is None
+    assert technique("T1566").url == "https://attack.mitre.org/techniques/T1566"

@@ -24,6 +24,9 @@ from typing import Any
 from tests import tenant_probe
 from violet.core.tenancy import acting_in
 from violet.extensions import db
+from violet.library.service import scenarios, templates
+from violet.missions.models import Mission, MissionCategory, MissionTest
+from violet.missions.service import catalogue
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,94 @@ def _link_probe_notes(workspace_b: uuid.UUID, in_a: dict[str, uuid.UUID]) -> tup
     return "PUT", f"/api/v1/probe-notes/{own}/links", {"note_ids": [str(in_a["probe_note_id"])]}
 
 
+def _test_template(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    with acting_in(workspace_id):
+        template = templates.create_template(workspace_id, {"name": "swept template"})
+        db.session.commit()
+        return {"template_id": template.id}
+
+
+def _scenario_template(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    template_id = _test_template(workspace_id)["template_id"]
+    with acting_in(workspace_id):
+        scenario = scenarios.create_scenario(
+            workspace_id, {"name": "swept scenario", "test_template_ids": [template_id]}
+        )
+        db.session.commit()
+        return {"scenario_id": scenario.id}
+
+
+def _order_a_template(workspace_b: uuid.UUID, in_a: dict[str, uuid.UUID]) -> tuple[str, str, Any]:
+    own = _scenario_template(workspace_b)["scenario_id"]
+    body = {"test_template_ids": [str(in_a["template_id"])]}
+    return "PUT", f"/api/v1/scenario-templates/{own}/tests", body
+
+
+def _new_scenario_with_a_template(
+    workspace_b: uuid.UUID, in_a: dict[str, uuid.UUID]
+) -> tuple[str, str, Any]:
+    body = {"name": "borrowing", "test_template_ids": [str(in_a["template_id"])]}
+    return "POST", "/api/v1/scenario-templates", body
+
+
+def _mission(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    with acting_in(workspace_id):
+        mission = Mission(workspace_id=workspace_id, name="swept mission")
+        db.session.add(mission)
+        db.session.commit()
+        return {"mission_id": mission.id}
+
+
+def _mission_test(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    ids = _mission(workspace_id)
+    with acting_in(workspace_id):
+        test = MissionTest(
+            workspace_id=workspace_id, mission_id=ids["mission_id"], name="swept", position=0
+        )
+        db.session.add(test)
+        db.session.commit()
+        return {**ids, "test_id": test.id}
+
+
+def _mission_category(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    # In a mission with a test, so the merged URL arguments name a test of that mission.
+    ids = _mission_test(workspace_id)
+    with acting_in(workspace_id):
+        category = MissionCategory(
+            workspace_id=workspace_id, mission_id=ids["mission_id"], name="swept"
+        )
+        db.session.add(category)
+        db.session.commit()
+        return {**ids, "category_id": category.id}
+
+
+def _detection_level(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    with acting_in(workspace_id):
+        level = catalogue.create_level({"name": "swept level", "score": 10, "color": "#000000"})
+        db.session.commit()
+        return {"level_id": level.id}
+
+
+def _defense_tool(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    with acting_in(workspace_id):
+        tool = catalogue.create_tool({"name": "swept tool", "layer": "edr"})
+        db.session.commit()
+        return {"tool_id": tool.id}
+
+
 TENANT_RESOURCES: dict[str, TenantResource] = {
-    # Test-only (tests/tenant_probe.py); the library's templates come next.
+    # Test-only (tests/tenant_probe.py).
     "probe_note_id": TenantResource(_probe_note, references=[Reference(_link_probe_notes)]),
+    "template_id": TenantResource(
+        _test_template,
+        references=[Reference(_order_a_template), Reference(_new_scenario_with_a_template)],
+    ),
+    "scenario_id": TenantResource(_scenario_template),
+    "mission_id": TenantResource(_mission),
+    "test_id": TenantResource(_mission_test),
+    "category_id": TenantResource(_mission_category),
+    "level_id": TenantResource(_detection_level),
+    "tool_id": TenantResource(_defense_tool),
 }
 
 # Workspaces themselves: visible to their members only, so swept for non-members.
@@ -70,6 +158,9 @@ INSTANCE_WIDE_ARGUMENTS = {"user_id", "group_id", "invitation_id", "token_id"}
 # (method, rule) → a valid JSON body, where `{}` would be refused (422) before the lookup.
 BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/probe-notes/<uuid:probe_note_id>"): {"text": "changed"},
+    ("PATCH", "/api/v1/test-templates/<uuid:template_id>"): {"name": "Taken over"},
+    ("PATCH", "/api/v1/scenario-templates/<uuid:scenario_id>"): {"name": "Taken over"},
+    ("PUT", "/api/v1/scenario-templates/<uuid:scenario_id>/tests"): {"test_template_ids": []},
     ("PUT", "/api/v1/probe-notes/<uuid:probe_note_id>/links"): {"note_ids": []},
     ("PATCH", "/api/v1/workspaces/<uuid:workspace_id>"): {"name": "Taken over"},
     ("PUT", "/api/v1/workspaces/<uuid:workspace_id>/members"): [],

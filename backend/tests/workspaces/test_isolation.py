@@ -130,6 +130,18 @@ def sweep(
             f"GET {route.rule} lists {object_id}" for object_id in hidden if object_id in text
         ]
     if acting_in_b:
+        # Lists under a parent (a mission's tests) show B's children: read them under B's parent.
+        children_lists = [
+            route
+            for route in routes
+            if route.method == "GET"
+            and route.id_arguments
+            and route.rule.endswith("s")
+            and set(route.id_arguments) <= set(world.in_b)
+        ]
+        for route in children_lists:
+            listed = client.get(route.path(world.in_b), headers=headers)
+            seen_in_lists += listed.get_data(as_text=True)
         # The control: B's own objects do show, so an empty list cannot pass for a sealed one.
         failures += [
             f"B's {name} is in no list: the sweep cannot see anything"

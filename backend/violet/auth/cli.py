@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from violet.auth.service.directory import create_admin
+from violet.auth.service.directory import create_admin, rotate_mfa_secrets
 from violet.core.errors import ApiError
 from violet.extensions import db
 
@@ -27,3 +27,11 @@ def create_admin_command(email: str, password: str | None) -> None:
     click.echo(f"Created administrator {user.email}.")
     if generated:
         click.echo(f"Password (shown once): {generated}")
+
+
+@users_cli.command("rotate-mfa-key")
+def rotate_mfa_key_command() -> None:
+    """Re-encrypt every TOTP secret under MFA_ENCRYPTION_KEY (after a key rotation)."""
+    count = rotate_mfa_secrets()
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} TOTP secret(s) under the current MFA_ENCRYPTION_KEY.")

@@ -93,8 +93,9 @@ class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixi
     last_login_at: Mapped[datetime | None]
     # Access tokens issued before this instant are refused ("sign out everywhere").
     tokens_valid_after: Mapped[datetime | None]
-    # TOTP: the secret is set by /auth/mfa/setup and only trusted once `mfa_enabled`.
-    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    # TOTP: the secret is set by /auth/mfa/setup and only trusted once `mfa_enabled`. Stored
+    # encrypted with MFA_ENCRYPTION_KEY (violet/core/encryption.py).
+    mfa_secret: Mapped[str | None] = mapped_column(String(255))
     mfa_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Last accepted 30-second step: a code is accepted once (RFC 6238 §5.2).
     mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)
@@ -204,6 +205,9 @@ class RefreshToken(UuidPkMixin, Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     family_id: Mapped[uuid.UUID]
+    # When the family's sign-in happened: a refresh refuses families older than the user's
+    # `tokens_valid_after` (a credential change or "sign out everywhere" since).
+    family_started_at: Mapped[datetime] = mapped_column(server_default=func.now())
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     expires_at: Mapped[datetime]
     spent_at: Mapped[datetime | None]

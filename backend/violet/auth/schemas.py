@@ -13,6 +13,12 @@ TOKEN_MAX = 2048  # longer than any token Violet issues
 NAME = validate.Length(max=NAME_MAX)
 PASSWORD = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX)
 INVITATION_STATUSES = ("pending", "accepted", "expired", "revoked")
+# ASCII digits (spaces allowed, as authenticator apps show "123 456"); \d would admit any
+# script's digits.
+TOTP_CODE = validate.And(
+    validate.Length(min=6, max=10),
+    validate.Regexp(r"^[0-9 ]+$", error="A code is 6 digits."),
+)
 
 
 def version_field() -> fields.Integer:
@@ -71,7 +77,12 @@ class MeOut(UserOut):
 
 class TokenPairOut(Schema):
     access_token = fields.String(required=True)
-    refresh_token = fields.String(required=True)
+    refresh_token = fields.String(
+        metadata={
+            "description": "Absent when the request sent `X-Violet-Refresh: cookie`: the token "
+            "is then in the HttpOnly `violet_refresh` cookie instead."
+        }
+    )
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
     user = fields.Nested(MeOut, required=True)
@@ -164,11 +175,13 @@ class LoginIn(Schema):
 
 class MfaLoginIn(Schema):
     mfa_token = token_field(required=True)
-    code = fields.String(required=True, validate=validate.Length(min=6, max=10))
+    code = fields.String(required=True, validate=TOTP_CODE)
 
 
 class RefreshIn(Schema):
-    refresh_token = token_field(required=True)
+    refresh_token = token_field(
+        metadata={"description": "Omit it to use the `violet_refresh` cookie instead."}
+    )
 
 
 class MeUpdate(Schema):
@@ -180,10 +193,14 @@ class PasswordChangeIn(Schema):
         required=True, validate=validate.Length(min=1, max=PASSWORD_MAX)
     )
     new_password = password_field(required=True)
+    keep_api_tokens = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Keep the caller's API tokens (every session ends anyway)."},
+    )
 
 
 class MfaCodeIn(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=6, max=10))
+    code = fields.String(required=True, validate=TOTP_CODE)
 
 
 class MfaDisableIn(MfaCodeIn):

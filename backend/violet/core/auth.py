@@ -2,7 +2,8 @@
 
 Every `/api/v1` view carries exactly one of these decorators, outermost (above `@blp.arguments`),
 so the caller is authenticated and authorised before any input is parsed (then query parameters
-that no query schema of the view names are refused, core/query.py):
+that no query schema of the view names are refused, core/query.py, and the request's input is
+checked for what PostgreSQL cannot store, core/input_guard.py):
 
     @require_auth                      any signed-in user or API token
     @require_perm("mitre.sync", ...)   needs every listed permission code
@@ -29,6 +30,7 @@ from flask import current_app, has_request_context, request
 from flask_smorest.utils import deepupdate, load_info_from_docstring
 
 from violet.core.errors import Forbidden, Unauthorized
+from violet.core.input_guard import check_request_input
 from violet.core.query import accepted_query_parameters, check_query_parameters
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -168,6 +170,7 @@ def public(view: View) -> View:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         check_query_parameters(accepted)
+        check_request_input()
         return view(*args, **kwargs)
 
     _mark(wrapper, None, {"security": []})
@@ -182,6 +185,7 @@ def require_auth(view: View) -> View:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _check_restriction(authenticate(), view)
         check_query_parameters(accepted)
+        check_request_input()
         return view(*args, **kwargs)
 
     # Said in words as require_perm does, so a reader of the spec never has to guess.
@@ -214,6 +218,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
             if missing:
                 raise Forbidden(f"Missing permission: {', '.join(missing)}.")
             check_query_parameters(accepted)
+            check_request_input()
             return view(*args, **kwargs)
 
         listed = ", ".join(f"`{code}`" for code in codes)

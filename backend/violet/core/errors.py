@@ -83,6 +83,10 @@ class Unprocessable(ApiError):
     status = 422
 
 
+class TooManyRequests(ApiError):
+    status = 429
+
+
 def problem(
     status: int,
     detail: str | None = None,

@@ -34,6 +34,7 @@ SortColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+MAX_OFFSET = 2**31 - 1
 
 
 class PageQuery(Schema):
@@ -42,7 +43,8 @@ class PageQuery(Schema):
     limit = fields.Integer(
         load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT)
     )
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # Bounded so PostgreSQL never sees an OFFSET beyond its integer range (a 500, not a 422).
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
     sort = fields.String(
         load_default=None,
         validate=validate.Length(max=200),

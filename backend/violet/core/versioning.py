@@ -59,6 +59,11 @@ def check_if_match(row: Any) -> None:
     """
     if not has_request_context() or request.environ.get(IF_MATCH_KEY) is None:
         return
+    # Compared once, at the first flush that changes the row: a later flush of the same request
+    # (a write in several steps, e.g. deleting a user then ending their sessions) sees the
+    # version this request's own first write produced.
+    if request.environ.get(CHECKED_KEY):
+        return
     view_args = list((request.view_args or {}).values())
     if not view_args or view_args[-1] != row.id:
         return

@@ -18,11 +18,16 @@ MITRE_DEFAULT_URL = (
 )
 MITRE_DEFAULT_VERSION = "18.1"
 MITRE_DEFAULT_SHA256 = ""
-MITRE_ALLOWED_HOSTS = "raw.githubusercontent.com,github.com,objects.githubusercontent.com"
+# URL prefixes a sync may fetch from (and be redirected to): MITRE's repositories, not the whole
+# hosts, which serve anyone's files.
+MITRE_ALLOWED_SOURCES = (
+    "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/,"
+    "https://raw.githubusercontent.com/mitre/cti/"
+)
 
 
 def _csv(value: str) -> tuple[str, ...]:
-    return tuple(item.strip().lower() for item in value.split(",") if item.strip())
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def config() -> dict[str, Any]:
@@ -33,7 +38,9 @@ def config() -> dict[str, Any]:
         "MITRE_DEFAULT_SHA256": os.environ.get("MITRE_DEFAULT_SHA256", MITRE_DEFAULT_SHA256)
         .strip()
         .lower(),
-        "MITRE_ALLOWED_HOSTS": _csv(os.environ.get("MITRE_ALLOWED_HOSTS", MITRE_ALLOWED_HOSTS)),
+        "MITRE_ALLOWED_SOURCES": _csv(
+            os.environ.get("MITRE_ALLOWED_SOURCES", MITRE_ALLOWED_SOURCES)
+        ),
         "MITRE_MAX_BYTES": env_int("MITRE_MAX_BYTES", 200 * 1024 * 1024),
         "MITRE_FETCH_TIMEOUT": env_int("MITRE_FETCH_TIMEOUT", 60),
         "MITRE_BUNDLE_FILE": os.environ.get("MITRE_BUNDLE_FILE", ""),

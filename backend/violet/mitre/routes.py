@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 
 from violet.core.auth import current_user_id, require_auth, require_perm
 from violet.core.errors import PROBLEM_JSON, ApiError, ProblemSchema
+from violet.core.limits import allow_body_up_to
 from violet.core.pagination import list_response
 from violet.extensions import db
 from violet.mitre import service
@@ -80,6 +81,8 @@ class Sync(MethodView):
         transaction; re-syncing the same bundle writes no catalogue row.
         """
         settings = sync_service.SyncSettings.from_config(current_app.config)
+        # The one endpoint with a body larger than MAX_CONTENT_LENGTH: the bundle upload.
+        allow_body_up_to(settings.policy.max_bytes)
         source, options = _sync_request(settings.policy.max_bytes)
         result = sync_service.sync_catalogue(
             source, **options, started_by=current_user_id(), settings=settings

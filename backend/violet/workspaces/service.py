@@ -24,11 +24,13 @@ from sqlalchemy import delete, func, select, true, update
 from violet.auth.models import User
 from violet.core.auth import Principal, current_principal_or_none
 from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from violet.core.events import publish
 from violet.core.models import including_deleted
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
 from violet.core.tenancy import ALL_WORKSPACES, CurrentWorkspace, tenant_models
 from violet.extensions import db
+from violet.workspaces.events import WORKSPACE_CREATED
 from violet.workspaces.models import DEFAULT_SLUG, Workspace, WorkspaceMember
 
 READ_ALL = "workspace.read_all"
@@ -101,6 +103,7 @@ def ensure_default_workspace() -> Workspace:
     user_ids = db.session.scalars(select(User.id))
     db.session.add_all(WorkspaceMember(workspace_id=workspace.id, user_id=uid) for uid in user_ids)
     db.session.flush()
+    publish(WORKSPACE_CREATED, workspace_id=workspace.id)
     return workspace
 
 
@@ -220,6 +223,7 @@ def create_workspace(principal: Principal, *, name: str, slug: str) -> Workspace
     db.session.flush()
     db.session.add(WorkspaceMember(workspace_id=workspace.id, user_id=principal.user_id))
     db.session.flush()
+    publish(WORKSPACE_CREATED, workspace_id=workspace.id)
     return workspace
 
 
@@ -234,9 +238,15 @@ def update_workspace(workspace: Workspace, changes: dict[str, Any]) -> Workspace
 
 
 def content_count(workspace_id: uuid.UUID) -> int:
-    """Live tenant-owned rows in the workspace, over every tenant table (one query each)."""
+    """Live tenant-owned rows in the workspace, over every tenant table (one query each).
+
+    Reference data every workspace is given (`REFERENCE_DATA = True` on the model: the default
+    detection levels) is not content.
+    """
     total = 0
     for model in tenant_models():
+        if getattr(model, "REFERENCE_DATA", False):
+            continue
         statement = (
             select(func.count()).select_from(model).where(model.workspace_id == workspace_id)
         )
@@ -320,3 +330,13 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None
         if user_id not in current
     )
     db.session.flush()
+
+
+def live_workspace_ids() -> list[uuid.UUID]:
+    """Every live workspace, oldest first (seeds that write per-workspace reference data)."""
+    return list(db.session.scalars(select(Workspace.id).order_by(Workspace.created_at)))
+
+
+def member_user_ids(workspace_id: uuid.UUID) -> Any:
+    """A subquery of the user ids belonging to the workspace (for `User.id.in_(...)`)."""
+    return select(WorkspaceMember.user_id).where(WorkspaceMember.workspace_id == workspace_id)

@@ -16,7 +16,8 @@ export interface paths {
         /**
          * Sign in with email and password.
          * @description Answers a token pair, or `{mfa_required: true, mfa_token}` for users with two-factor
-         *     authentication, to be completed with `POST /auth/login/mfa`.
+         *     authentication, to be completed with `POST /auth/login/mfa`. 10 failures for one account
+         *     from one address within 15 minutes (and more for an address or an account) → 429.
          */
         post: {
             parameters: {
@@ -90,6 +91,13 @@ export interface paths {
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong codes; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -110,7 +118,8 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new pair; the old one is spent.
-         * @description Presenting a spent refresh token again revokes every token of that sign-in.
+         * @description The token comes in the body, or (the web interface) in the `violet_refresh` cookie.
+         *     Presenting a spent refresh token again revokes every token of that sign-in.
          */
         post: {
             parameters: {
@@ -119,7 +128,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshIn"];
                 };
@@ -154,7 +163,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * End this sign-in: its refresh token stops working.
+         * End this sign-in: its refresh token (body or cookie) stops working.
          * @description Needs only sign-in: no permission.
          */
         post: {
@@ -164,7 +173,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshIn"];
                 };
@@ -198,7 +207,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign out everywhere: every refresh token and access token of the caller stops working.
+         * Sign out everywhere: every refresh, access and API token of the caller stops working.
          * @description Needs only sign-in: no permission.
          */
         post: {
@@ -235,7 +244,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller, their groups and effective permissions.
+         * The caller, their groups and effective permissions (an API token's: its own).
          * @description Needs only sign-in: no permission.
          */
         get: {
@@ -267,7 +276,9 @@ export interface paths {
         head?: never;
         /**
          * Change the caller's display name.
-         * @description Needs only sign-in: no permission.
+         * @description With an API token, the token must carry every permission of its owner (403 otherwise).
+         *
+         *     Needs only sign-in: no permission.
          */
         patch: {
             parameters: {
@@ -308,8 +319,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change the caller's password; every refresh token is revoked (sign in again).
-         * @description Needs only sign-in: no permission.
+         * Change the caller's password; every session ends (sign in again).
+         * @description API tokens are revoked too, unless `keep_api_tokens` is true.
+         *
+         *     Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -333,6 +346,13 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description Too many wrong passwords; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -743,8 +763,9 @@ export interface paths {
         head?: never;
         /**
          * Change a user's name, groups, active state or password.
-         * @description Deactivating a user revokes their sessions and API tokens. A change that would leave no
-         *     active administrator is refused (409).
+         * @description Setting a password or deactivating a user ends their sessions and API tokens. Changing a
+         *     user who holds a permission the caller lacks, or giving groups with such a permission,
+         *     is refused (403). A change that would leave no active administrator is refused (409).
          *
          *     Requires permission `user.manage`.
          */
@@ -839,7 +860,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Reset a user's two-factor authentication (lost device).
+         * Reset a user's two-factor authentication (lost device); their sessions end.
          * @description Requires permission `user.manage`.
          */
         delete: {
@@ -2281,6 +2302,2464 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/test-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List templates; filter by text, tactic, technique, sub-technique, opsec, tag, platform.
+         * @description `technique=T1059` also finds templates tagged with its sub-techniques, `tactic=TA0002`
+         *     those tagged with a technique or sub-technique in that tactic.
+         *
+         *     Requires permission `test_template.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    /** @description Text in the name, description or procedure. */
+                    q?: string;
+                    /** @description `TA0002`: tagged with the tactic or a technique in it. */
+                    tactic?: string;
+                    /** @description `T1059`: tagged with the technique or a sub-technique of it. */
+                    technique?: string;
+                    subtechnique?: string;
+                    opsec?: "low" | "medium" | "high";
+                    tag?: string;
+                    platform?: "windows" | "linux" | "macos" | "cloud" | "network" | "containers" | "saas" | "identity";
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TestTemplateOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Create a template; `mitre` tags are `(kind, external_id)` pairs from the catalogue.
+         * @description Requires permission `test_template.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Encoded PowerShell download cradle",
+                     *       "description": "Downloads and runs a script with `IEX` from an encoded command.",
+                     *       "procedure": "```powershell\npowershell -enc #{encoded}\n```",
+                     *       "cleanup": null,
+                     *       "prerequisites": "PowerShell 5 or later.",
+                     *       "expected_detection": "EDR alert on encoded PowerShell; 4104 script block logging.",
+                     *       "platforms": [
+                     *         "windows"
+                     *       ],
+                     *       "opsec_level": "medium",
+                     *       "tags": [
+                     *         "initial-access",
+                     *         "living-off-the-land"
+                     *       ],
+                     *       "references": [
+                     *         "https://attack.mitre.org/techniques/T1059/001/"
+                     *       ],
+                     *       "mitre": [
+                     *         {
+                     *           "kind": "tactic",
+                     *           "external_id": "TA0002"
+                     *         },
+                     *         {
+                     *           "kind": "subtechnique",
+                     *           "external_id": "T1059.001"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TestTemplateCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
+                         *       "name": "Encoded PowerShell download cradle",
+                         *       "description": "Downloads and runs a script with `IEX` from an encoded command.",
+                         *       "procedure": "```powershell\npowershell -enc #{encoded}\n```",
+                         *       "cleanup": null,
+                         *       "prerequisites": "PowerShell 5 or later.",
+                         *       "expected_detection": "EDR alert on encoded PowerShell; 4104 script block logging.",
+                         *       "platforms": [
+                         *         "windows"
+                         *       ],
+                         *       "opsec_level": "medium",
+                         *       "tags": [
+                         *         "initial-access",
+                         *         "living-off-the-land"
+                         *       ],
+                         *       "references": [
+                         *         "https://attack.mitre.org/techniques/T1059/001/"
+                         *       ],
+                         *       "mitre": [
+                         *         {
+                         *           "kind": "tactic",
+                         *           "external_id": "TA0002",
+                         *           "name": "Execution",
+                         *           "url": "https://attack.mitre.org/tactics/TA0002"
+                         *         },
+                         *         {
+                         *           "kind": "subtechnique",
+                         *           "external_id": "T1059.001",
+                         *           "name": "PowerShell",
+                         *           "url": "https://attack.mitre.org/techniques/T1059/001"
+                         *         }
+                         *       ],
+                         *       "source": null,
+                         *       "source_ref": null,
+                         *       "input_arguments": [],
+                         *       "version": 1,
+                         *       "created_at": "2026-11-30T09:00:00+00:00",
+                         *       "created_by": "5f1d8f7e-2a43-4c8e-9d1a-0b3c4d5e6f70",
+                         *       "updated_at": "2026-11-30T09:00:00+00:00",
+                         *       "updated_by": "5f1d8f7e-2a43-4c8e-9d1a-0b3c4d5e6f70",
+                         *       "deleted_at": null
+                         *     }
+                         */
+                        "application/json": components["schemas"]["TestTemplateOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description Invalid field, or a MITRE id unknown or of another kind. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One template, with `ETag: "<version>"` for a later If-Match.
+         * @description Requires permission `test_template.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    template_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TestTemplateOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a template (soft: restorable; scenarios keep it, marked deleted).
+         * @description Requires permission `test_template.delete`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    template_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names an older version; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a template: an absent key is unchanged, `null` clears, `mitre` replaces.
+         * @description Requires permission `test_template.write`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    template_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "opsec_level": "high",
+                     *       "cleanup": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TestTemplateUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
+                         *       "name": "Encoded PowerShell download cradle",
+                         *       "description": "Downloads and runs a script with `IEX` from an encoded command.",
+                         *       "procedure": "```powershell\npowershell -enc #{encoded}\n```",
+                         *       "cleanup": null,
+                         *       "prerequisites": "PowerShell 5 or later.",
+                         *       "expected_detection": "EDR alert on encoded PowerShell; 4104 script block logging.",
+                         *       "platforms": [
+                         *         "windows"
+                         *       ],
+                         *       "opsec_level": "medium",
+                         *       "tags": [
+                         *         "initial-access",
+                         *         "living-off-the-land"
+                         *       ],
+                         *       "references": [
+                         *         "https://attack.mitre.org/techniques/T1059/001/"
+                         *       ],
+                         *       "mitre": [
+                         *         {
+                         *           "kind": "tactic",
+                         *           "external_id": "TA0002",
+                         *           "name": "Execution",
+                         *           "url": "https://attack.mitre.org/tactics/TA0002"
+                         *         },
+                         *         {
+                         *           "kind": "subtechnique",
+                         *           "external_id": "T1059.001",
+                         *           "name": "PowerShell",
+                         *           "url": "https://attack.mitre.org/techniques/T1059/001"
+                         *         }
+                         *       ],
+                         *       "source": null,
+                         *       "source_ref": null,
+                         *       "input_arguments": [],
+                         *       "version": 1,
+                         *       "created_at": "2026-11-30T09:00:00+00:00",
+                         *       "created_by": "5f1d8f7e-2a43-4c8e-9d1a-0b3c4d5e6f70",
+                         *       "updated_at": "2026-11-30T09:00:00+00:00",
+                         *       "updated_by": "5f1d8f7e-2a43-4c8e-9d1a-0b3c4d5e6f70",
+                         *       "deleted_at": null
+                         *     }
+                         */
+                        "application/json": components["schemas"]["TestTemplateOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names an older version; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/test-templates/{template_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted template back (409 if another live template has its source id).
+         * @description Requires permission `test_template.delete`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    template_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TestTemplateOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-templates/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an Atomic Red Team technique YAML (`format=atomic-red-team`) or our export.
+         * @description The document is the raw body, or a multipart `file` (`format` may then be a form
+         *     field). Re-importing updates the templates an earlier import created (matched by the
+         *     atomic's GUID, or the exported id) and creates nothing. A document that cannot be read
+         *     is refused whole; items that cannot be imported are listed in `errors`.
+         *
+         *     Requires permission `test_template.write`.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description May also come as a form field of a multipart upload. */
+                    format?: "atomic-red-team" | "violet";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/yaml": string;
+                    "application/json": Record<string, never>;
+                    "multipart/form-data": components["schemas"]["ImportUploadDoc"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "created": 3,
+                         *       "updated": 1,
+                         *       "skipped": 0,
+                         *       "errors": [
+                         *         {
+                         *           "path": "atomic_tests.4",
+                         *           "name": "Enumerate devices",
+                         *           "message": "mitre: Unknown technique: T1082."
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ImportResultOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description The document exceeds 20 MB. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unreadable document: the line or path of the problem. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-templates/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every live template as portable JSON, which `import?format=violet` reads back.
+         * @description Requires permission `test_template.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LibraryExportOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-templates/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many templates and scenarios the library holds, and the techniques they cover.
+         * @description Requires permission `test_template.read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "test_templates": 120,
+                         *       "scenario_templates": 8,
+                         *       "techniques_covered": 64
+                         *     }
+                         */
+                        "application/json": components["schemas"]["LibrarySummaryOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scenario-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List scenarios (with their number of tests); filter by text (`q`).
+         * @description Requires permission `scenario_template.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    q?: string;
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioTemplateOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Create a scenario, optionally with its tests in order.
+         * @description Requires permission `scenario_template.write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Ransomware precursors",
+                     *       "description": "Discovery, then staging.",
+                     *       "test_template_ids": [
+                     *         "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScenarioTemplateCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioTemplateDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description Invalid field or unknown test template id. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scenario-templates/{scenario_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scenario_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One scenario with its ordered tests; a deleted template shows `deleted: true`.
+         * @description Requires permission `scenario_template.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    scenario_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioTemplateDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a scenario (soft: restorable).
+         * @description Requires permission `scenario_template.delete`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scenario_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names an older version; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename or describe a scenario: an absent key is unchanged, `null` clears.
+         * @description Requires permission `scenario_template.write`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scenario_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "description": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScenarioTemplateUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioTemplateDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names an older version; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/scenario-templates/{scenario_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scenario_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted scenario back.
+         * @description Requires permission `scenario_template.delete`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scenario_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioTemplateDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scenario-templates/{scenario_id}/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scenario_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the ordered tests in one transaction (a template may appear several times).
+         * @description Ids must be live templates or templates already in the scenario (a deleted template
+         *     keeps its place when the rest is reordered).
+         *
+         *     Requires permission `scenario_template.write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scenario_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "test_template_ids": [
+                     *         "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
+                     *         "6a1e1f0c-8d35-4a43-a4f9-3b4b77d2b7e2",
+                     *         "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ScenarioTestsIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioTemplateDetailOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names an older version; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description An unknown test template id; nothing changed. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's missions (every mission with `mission.read_all`), with progress.
+         * @description Each carries `progress` (`tests_total`, `tests_by_state`, `score`) and the caller's
+         *     `my_role`. `include_deleted=true` needs `mission.manage_all`.
+         *
+         *     Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    status?: "planned" | "active" | "completed" | "archived";
+                    q?: string;
+                    /** @description Only missions the caller is a member of (even with `mission.read_all`). */
+                    mine?: boolean;
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Create a mission; the creator becomes its lead.
+         * @description Requires permission `mission.create`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MissionCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One mission with its progress and the caller's role.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete the mission (soft; lead or `mission.manage_all`).
+         * @description Needs only sign-in: no permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change the mission (lead or `mission.manage_all`); If-Match: stale → 412.
+         * @description Needs only sign-in: no permission.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MissionUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted mission back (lead or `mission.manage_all`).
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The mission's members and their roles (lead, red, blue, viewer).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionMemberOut"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        /**
+         * Replace the member list (lead or `mission.manage_all`); at least one lead.
+         * @description Each new member is announced with the `mission.member_added` event.
+         *
+         *     Needs only sign-in: no permission.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MissionMemberIn"][];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionMemberOut"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/member-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Active users matching `q` (email or name), for the lead choosing members (max 20).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberCandidateOut"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The mission's categories, by name.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CategoryOut"][];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Add a category (name unique in the mission).
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CategoryCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CategoryOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/categories/{category_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                category_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One category.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    category_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CategoryOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a category (soft); its tests keep pointing at it.
+         * @description Needs only sign-in: no permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    category_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename or recolour a category.
+         * @description Needs only sign-in: no permission.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    category_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CategoryUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CategoryOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/categories/{category_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                category_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted category back.
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    category_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CategoryOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy a scenario template and all its live tests (fields and ATT&CK tags) into the
+         *     mission, in one transaction, after its existing tests. Needs `scenario_template.read`.
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ScenarioIn"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionScenarioOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The mission's tests in order; filter by state, tactic, technique (with its
+         *     sub-techniques), detection level, category, scenario, text (`q`) and `latest` run.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    state?: "pending" | "in_progress" | "waiting_blue" | "completed" | "cancelled";
+                    tactic?: string;
+                    /** @description Also matches its sub-techniques. */
+                    technique?: string;
+                    detection_level?: string;
+                    category?: string;
+                    scenario?: string;
+                    q?: string;
+                    /** @description true: only the latest run of each test (no superseded runs). */
+                    latest?: boolean;
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionTestOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Add one test at the end: from `test_template_id` (needs `test_template.read`; other
+         *     fields override the copy) or ad hoc (`name`, fields, `mitre` tags from the catalogue).
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MissionTestCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionTestOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder the tests: `test_ids` lists every live test of the mission once.
+         * @description Needs only sign-in: no permission.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TestOrderIn"];
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/{test_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                test_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One test with its tags, detections and `ETag: "<version>"`.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionTestOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Remove a test from the mission (soft; the lead).
+         * @description Needs only sign-in: no permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a test. Red writes the red fields and moves the state, blue the blue fields,
+         *     the lead everything; a forbidden field → 403 naming it, nothing changed.
+         * @description Moving to `waiting_blue` fills `executed_at`/`executed_by` unless red gave them.
+         *
+         *     Needs only sign-in: no permission.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MissionTestUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionTestOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                /** @description A field the caller's role may not change (named). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A transition the state machine forbids (both named). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description If-Match names a stale version. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/{test_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                test_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a removed test back (the lead).
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionTestOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/{test_id}/detections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                test_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the test's per-tool outcomes (blue or lead), one per tool.
+         * @description The test's `detection_level_id` becomes the best-scoring of them (a level without a
+         *     score counts only when no tool has a scored one).
+         *
+         *     Needs only sign-in: no permission.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DetectionIn"][];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionTestOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/{test_id}/retest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                test_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new pending run of the test, linked by `retest_of_id` (red or lead); the earlier
+         *     run keeps its results, and coverage uses the latest run.
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MissionTestOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/detection-levels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List detection levels in their display order (`position`).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DetectionLevelOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Add a level; without `position` it goes last. A null `score` is not scored.
+         * @description Requires permission `settings.manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DetectionLevelCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DetectionLevelOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/detection-levels/{level_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                level_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One detection level.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    level_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DetectionLevelOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a level (soft); refused with 409 while any mission test uses it.
+         * @description Requires permission `settings.manage`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    level_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description The level is used by mission tests. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Rename, rescore, recolour or move a level (allowed while tests use it).
+         * @description Requires permission `settings.manage`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    level_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DetectionLevelUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DetectionLevelOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/detection-levels/{level_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                level_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted level back.
+         * @description Requires permission `settings.manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    level_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DetectionLevelOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/defense-tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List defense tools; filter by text (`q`: name, vendor) and `layer`.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    q?: string;
+                    layer?: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DefenseToolOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Add a defense tool (name unique among live tools).
+         * @description Requires permission `settings.manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DefenseToolCreate"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DefenseToolOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/defense-tools/{tool_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tool_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One defense tool, with `ETag: "<version>"`.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    tool_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DefenseToolOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a tool (soft): recorded outcomes keep it, new ones cannot name it.
+         * @description Requires permission `settings.manage`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tool_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a tool's name, vendor or layer (If-Match: a stale version → 412).
+         * @description Requires permission `settings.manage`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tool_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DefenseToolUpdate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DefenseToolOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/defense-tools/{tool_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tool_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted tool back.
+         * @description Requires permission `settings.manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tool_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DefenseToolOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/diag/health": {
         parameters: {
             query?: never;
@@ -2450,7 +4929,8 @@ export interface components {
         };
         TokenPairOut: {
             access_token: string;
-            refresh_token: string;
+            /** @description Absent when the request sent `X-Violet-Refresh: cookie`: the token is then in the HttpOnly `violet_refresh` cookie instead. */
+            refresh_token?: string;
             /** @example Bearer */
             token_type: string;
             /** @description Seconds. */
@@ -2458,7 +4938,8 @@ export interface components {
             user: components["schemas"]["MeOut"];
         };
         RefreshIn: {
-            refresh_token: string;
+            /** @description Omit it to use the `violet_refresh` cookie instead. */
+            refresh_token?: string;
         };
         MeUpdate: {
             display_name?: string;
@@ -2466,6 +4947,11 @@ export interface components {
         PasswordChangeIn: {
             current_password: string;
             new_password: string;
+            /**
+             * @description Keep the caller's API tokens (every session ends anyway).
+             * @default false
+             */
+            keep_api_tokens: boolean;
         };
         MfaSetupOut: {
             secret: string;
@@ -2506,7 +4992,7 @@ export interface components {
              * @example 90
              */
             expires_in_days: number;
-            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "diag.read" | "audit.read")[];
             /**
              * Format: uuid
              * @description Bind the token to this workspace (one you belong to).
@@ -2608,12 +5094,12 @@ export interface components {
             name: string;
             /** @default  */
             description: string;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "diag.read" | "audit.read")[];
         };
         GroupUpdate: {
             name?: string;
             description?: string | null;
-            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "diag.read" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "audit.read")[];
+            permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "diag.read" | "audit.read")[];
         };
         InvitationOut: {
             /** Format: uuid */
@@ -3010,6 +5496,554 @@ export interface components {
             version?: string | null;
             tactics: components["schemas"]["MatrixTacticOut"][];
         };
+        InputArgument: {
+            name: string;
+            /** @default string */
+            type: string;
+            /**
+             * @description String, number or boolean.
+             * @default null
+             */
+            default: unknown;
+            /** @default  */
+            description: string;
+        };
+        MitreTagOut: {
+            /** @example subtechnique */
+            kind: string;
+            /** @example T1059.001 */
+            external_id: string;
+            /** @example PowerShell */
+            name: string;
+            /** @example https://attack.mitre.org/techniques/T1059/001 */
+            url?: string | null;
+        };
+        TestTemplateOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description?: string | null;
+            procedure?: string | null;
+            cleanup?: string | null;
+            prerequisites?: string | null;
+            expected_detection?: string | null;
+            platforms: string[];
+            opsec_level?: string | null;
+            tags: string[];
+            references: string[];
+            source?: string | null;
+            source_ref?: string | null;
+            input_arguments: components["schemas"]["InputArgument"][];
+            mitre: components["schemas"]["MitreTagOut"][];
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            updated_by?: string | null;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        TestTemplateOutPage: {
+            items: components["schemas"]["TestTemplateOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        MitreTagIn: {
+            /** @enum {string} */
+            kind: "tactic" | "technique" | "subtechnique";
+            external_id: string;
+        };
+        TestTemplateCreate: {
+            name: string;
+            description?: string | null;
+            /** @description The command or steps (Markdown). */
+            procedure?: string | null;
+            cleanup?: string | null;
+            prerequisites?: string | null;
+            expected_detection?: string | null;
+            platforms?: ("windows" | "linux" | "macos" | "cloud" | "network" | "containers" | "saas" | "identity")[];
+            /** @enum {string|null} */
+            opsec_level?: "low" | "medium" | "high" | null;
+            tags?: string[];
+            references?: string[];
+            /** @example atomic-red-team */
+            source?: string | null;
+            /** @description The item's id in its source, e.g. the atomic's GUID. */
+            source_ref?: string | null;
+            input_arguments?: components["schemas"]["InputArgument"][];
+            /** @description Sending it replaces the template's whole tag set. */
+            mitre?: components["schemas"]["MitreTagIn"][];
+        };
+        TestTemplateUpdate: {
+            name?: string;
+            description?: string | null;
+            /** @description The command or steps (Markdown). */
+            procedure?: string | null;
+            cleanup?: string | null;
+            prerequisites?: string | null;
+            expected_detection?: string | null;
+            platforms?: ("windows" | "linux" | "macos" | "cloud" | "network" | "containers" | "saas" | "identity")[];
+            /** @enum {string|null} */
+            opsec_level?: "low" | "medium" | "high" | null;
+            tags?: string[];
+            references?: string[];
+            /** @example atomic-red-team */
+            source?: string | null;
+            /** @description The item's id in its source, e.g. the atomic's GUID. */
+            source_ref?: string | null;
+            input_arguments?: components["schemas"]["InputArgument"][];
+            /** @description Sending it replaces the template's whole tag set. */
+            mitre?: components["schemas"]["MitreTagIn"][];
+        };
+        ImportUploadDoc: {
+            /** Format: binary */
+            file?: string;
+            /** @enum {string} */
+            format?: "atomic-red-team" | "violet";
+        };
+        ImportErrorOut: {
+            /** @example atomic_tests.2 */
+            path: string;
+            name?: string | null;
+            /** @example mitre: Unknown technique: T1059.009. */
+            message: string;
+        };
+        ImportResultOut: {
+            created: number;
+            /** @description Existing templates whose content changed. */
+            updated: number;
+            /** @description Existing templates already identical. */
+            skipped: number;
+            /** @description Items not imported, and why. */
+            errors: components["schemas"]["ImportErrorOut"][];
+        };
+        LibraryExportOut: {
+            /** @example violet-library */
+            format: string;
+            /** @example 1 */
+            format_version: number;
+            exported_at: string;
+            /** @description Each template's writable fields, its `id` and `mitre` pairs. */
+            test_templates: {
+                [key: string]: unknown;
+            }[];
+        };
+        LibrarySummaryOut: {
+            test_templates: number;
+            scenario_templates: number;
+            /** @description Distinct techniques tagged directly or via a sub-technique. */
+            techniques_covered: number;
+        };
+        ScenarioTemplateOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description?: string | null;
+            test_count: number;
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            updated_by?: string | null;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        ScenarioTemplateOutPage: {
+            items: components["schemas"]["ScenarioTemplateOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        ScenarioTemplateCreate: {
+            name: string;
+            description?: string | null;
+            /** @description The tests in order (duplicates allowed). */
+            test_template_ids?: string[];
+        };
+        ScenarioTestOut: {
+            /** Format: uuid */
+            id: string;
+            position: number;
+            /** Format: uuid */
+            test_template_id: string;
+            name: string;
+            platforms: string[];
+            opsec_level?: string | null;
+            mitre: components["schemas"]["MitreTagOut"][];
+            /** @description The template was deleted; restoring it brings it back. */
+            deleted: boolean;
+        };
+        ScenarioTemplateDetailOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description?: string | null;
+            test_count: number;
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            updated_by?: string | null;
+            /** Format: date-time */
+            deleted_at?: string | null;
+            tests: components["schemas"]["ScenarioTestOut"][];
+        };
+        ScenarioTemplateUpdate: {
+            name?: string;
+            description?: string | null;
+        };
+        ScenarioTestsIn: {
+            test_template_ids: string[];
+        };
+        ProgressOut: {
+            tests_total: number;
+            /**
+             * @example {
+             *       "pending": 3,
+             *       "waiting_blue": 1,
+             *       "completed": 6
+             *     }
+             */
+            tests_by_state: {
+                [key: string]: number;
+            };
+            /** @description Mean detection score of the latest completed runs (0–100); levels without a score are left out; null when nothing is scored yet. */
+            score: number | null;
+        };
+        MissionOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description?: string | null;
+            status: string;
+            /** Format: date */
+            start_date?: string | null;
+            /** Format: date */
+            end_date?: string | null;
+            environment?: string | null;
+            version: number;
+            /** @description The caller's role; null for a non-member. */
+            my_role?: string | null;
+            /** @description Whether the caller may change the mission and its members. */
+            can_manage?: boolean;
+            progress: components["schemas"]["ProgressOut"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            created_by?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        MissionOutPage: {
+            items: components["schemas"]["MissionOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        MissionCreate: {
+            name: string;
+            description?: string | null;
+            /** @enum {string} */
+            status?: "planned" | "active" | "completed" | "archived";
+            /** Format: date */
+            start_date?: string | null;
+            /** Format: date */
+            end_date?: string | null;
+            environment?: string | null;
+        };
+        MissionUpdate: {
+            name?: string;
+            description?: string | null;
+            /** @enum {string} */
+            status?: "planned" | "active" | "completed" | "archived";
+            /** Format: date */
+            start_date?: string | null;
+            /** Format: date */
+            end_date?: string | null;
+            environment?: string | null;
+        };
+        MissionMemberOut: {
+            /** Format: uuid */
+            user_id: string;
+            email: string;
+            display_name?: string | null;
+            role: string;
+        };
+        MissionMemberIn: {
+            /** Format: uuid */
+            user_id: string;
+            /** @enum {string} */
+            role: "lead" | "red" | "blue" | "viewer";
+        };
+        MemberCandidateOut: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            display_name?: string | null;
+        };
+        CategoryOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            color?: string | null;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        CategoryCreate: {
+            name: string;
+            color?: string | null;
+        };
+        CategoryUpdate: {
+            name?: string;
+            color?: string | null;
+        };
+        ScenarioIn: {
+            /** Format: uuid */
+            scenario_template_id: string;
+            /**
+             * Format: uuid
+             * @default null
+             */
+            category_id: string | null;
+        };
+        MissionScenarioOut: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            scenario_template_id?: string | null;
+            name: string;
+            tests_added: number;
+        };
+        MissionTestTagOut: {
+            kind: string;
+            external_id: string;
+            name: string;
+            url?: string | null;
+            /** @description Where the technique stands in today's catalogue: current, deprecated, revoked or missing. The copy itself never changes. */
+            catalogue_state: string;
+        };
+        DetectionOut: {
+            /** Format: uuid */
+            tool_id: string;
+            /** Format: uuid */
+            detection_level_id: string;
+            /** Format: date-time */
+            detected_at?: string | null;
+            rule_ref?: string | null;
+            notes?: string | null;
+        };
+        MissionTestOut: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            mission_id: string;
+            /** Format: uuid */
+            mission_scenario_id?: string | null;
+            /** Format: uuid */
+            test_template_id?: string | null;
+            /** Format: uuid */
+            category_id?: string | null;
+            /** Format: uuid */
+            retest_of_id?: string | null;
+            /** @description No retest supersedes this run. */
+            is_latest: boolean;
+            position: number;
+            name: string;
+            description?: string | null;
+            procedure?: string | null;
+            cleanup?: string | null;
+            prerequisites?: string | null;
+            expected_detection?: string | null;
+            platforms: string[];
+            opsec_level?: string | null;
+            mitre: components["schemas"]["MissionTestTagOut"][];
+            state: string;
+            /** Format: date-time */
+            executed_at?: string | null;
+            /** Format: uuid */
+            executed_by?: string | null;
+            source_host?: string | null;
+            target_host?: string | null;
+            command_executed?: string | null;
+            red_notes?: string | null;
+            execution_result?: string | null;
+            /** Format: uuid */
+            detection_level_id?: string | null;
+            /** Format: date-time */
+            detected_at?: string | null;
+            detection_notes?: string | null;
+            detection_refs: string[];
+            /** @description detected_at − executed_at, in seconds. */
+            time_to_detect_s?: number | null;
+            detections: components["schemas"]["DetectionOut"][];
+            expected_tool_ids: string[];
+            /** @description Expected tools with no detection, or one at a level scored 0 (they stayed silent). */
+            silent_tool_ids: string[];
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: uuid */
+            updated_by?: string | null;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        MissionTestOutPage: {
+            items: components["schemas"]["MissionTestOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        MissionTestTagIn: {
+            /** @enum {string} */
+            kind: "tactic" | "technique" | "subtechnique";
+            external_id: string;
+        };
+        MissionTestCreate: {
+            name?: string;
+            description?: string | null;
+            procedure?: string | null;
+            cleanup?: string | null;
+            prerequisites?: string | null;
+            expected_detection?: string | null;
+            platforms?: ("windows" | "linux" | "macos" | "cloud" | "network" | "containers" | "saas" | "identity")[];
+            /** @enum {string|null} */
+            opsec_level?: "low" | "medium" | "high" | null;
+            /** Format: uuid */
+            category_id?: string | null;
+            /** Format: uuid */
+            test_template_id?: string | null;
+            expected_tool_ids?: string[];
+            /** @description Ad hoc tests only: tags resolved from the catalogue. */
+            mitre?: components["schemas"]["MissionTestTagIn"][];
+        };
+        TestOrderIn: {
+            /** @description Every live test of the mission, once, in the new order. */
+            test_ids: string[];
+        };
+        MissionTestUpdate: {
+            name?: string;
+            description?: string | null;
+            procedure?: string | null;
+            cleanup?: string | null;
+            prerequisites?: string | null;
+            expected_detection?: string | null;
+            platforms?: ("windows" | "linux" | "macos" | "cloud" | "network" | "containers" | "saas" | "identity")[];
+            /** @enum {string|null} */
+            opsec_level?: "low" | "medium" | "high" | null;
+            /** Format: uuid */
+            category_id?: string | null;
+            /** @enum {string} */
+            state?: "pending" | "in_progress" | "waiting_blue" | "completed" | "cancelled";
+            /** Format: date-time */
+            executed_at?: string | null;
+            source_host?: string | null;
+            target_host?: string | null;
+            command_executed?: string | null;
+            red_notes?: string | null;
+            /** @enum {string|null} */
+            execution_result?: "success" | "failed" | "partial" | null;
+            /** Format: uuid */
+            detection_level_id?: string | null;
+            /** Format: date-time */
+            detected_at?: string | null;
+            detection_notes?: string | null;
+            detection_refs?: string[];
+            expected_tool_ids?: string[];
+        };
+        DetectionIn: {
+            /** Format: uuid */
+            tool_id: string;
+            /** Format: uuid */
+            detection_level_id: string;
+            /**
+             * Format: date-time
+             * @default null
+             */
+            detected_at: string | null;
+            /** @default null */
+            rule_ref: string | null;
+            /** @default null */
+            notes: string | null;
+        };
+        DetectionLevelOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            score: number | null;
+            color: string;
+            position: number;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        DetectionLevelOutPage: {
+            items: components["schemas"]["DetectionLevelOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        DetectionLevelCreate: {
+            name: string;
+            score: number | null;
+            color: string;
+            position?: number;
+        };
+        DetectionLevelUpdate: {
+            name?: string;
+            /** @description 0–100; `null` is not scored (e.g. Not applicable). */
+            score?: number | null;
+            /** @example #2f9e44 */
+            color?: string;
+            position?: number;
+        };
+        DefenseToolOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            vendor?: string | null;
+            layer: string;
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        DefenseToolOutPage: {
+            items: components["schemas"]["DefenseToolOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        DefenseToolCreate: {
+            name: string;
+            vendor?: string | null;
+            /** @enum {string} */
+            layer: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
+        };
+        DefenseToolUpdate: {
+            name?: string;
+            vendor?: string | null;
+            /** @enum {string} */
+            layer?: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
+        };
         HealthOut: {
             /** @example ok */
             status: string;
@@ -3029,7 +6063,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Default error response */
@@ -3038,7 +6072,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Unauthorized */
@@ -3047,7 +6081,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description Forbidden */
@@ -3056,7 +6090,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { REFRESH_TOKEN_KEY, Session, type TokenStorage } from "./session";
+import { SIGNED_IN_KEY, Session, type TokenStorage } from "./session";
 
 const ORIGIN = "http://violet.test";
 
@@ -24,12 +24,15 @@ function json(status: number, body: unknown): Response {
 }
 
 /**
- * A fake server: access tokens `access-N` are valid only while N is the current generation;
- * refresh tokens `refresh-N` can be spent once. Refresh answers wait for `releaseRefresh`.
+ * A fake server and the browser's cookie jar: access tokens `access-N` are valid only while N
+ * is the current generation; the refresh cookie `refresh-N` can be spent once, and a refresh
+ * sets the next one. Refresh answers wait for `releaseRefresh`.
  */
 function fakeServer(options: { refreshStatus?: number } = {}) {
   let generation = 1;
-  const refreshBodies: string[] = [];
+  const jar = { cookie: "refresh-1" as string | null };
+  // The cookie each refresh carried (what the browser sent by itself).
+  const refreshBodies: (string | null)[] = [];
   let releaseRefresh: () => void = () => {};
   const refreshGate = new Promise<void>((resolve) => {
     releaseRefresh = resolve;
@@ -37,16 +40,16 @@ function fakeServer(options: { refreshStatus?: number } = {}) {
   const handler = vi.fn(async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     if (url.pathname === "/api/v1/auth/refresh") {
-      const body = (await request.json()) as { refresh_token: string };
-      refreshBodies.push(body.refresh_token);
+      expect(request.headers.get("X-Violet-Refresh")).toBe("cookie");
+      expect(await request.json()).toEqual({});
+      const cookie = jar.cookie;
+      refreshBodies.push(cookie);
       await refreshGate;
       if (options.refreshStatus) return json(options.refreshStatus, { detail: "no" });
-      if (body.refresh_token !== `refresh-${generation}`) return json(401, { detail: "spent" });
+      if (cookie !== `refresh-${generation}`) return json(401, { detail: "spent" });
       generation += 1;
-      return json(200, {
-        access_token: `access-${generation}`,
-        refresh_token: `refresh-${generation}`,
-      });
+      jar.cookie = `refresh-${generation}`;
+      return json(200, { access_token: `access-${generation}` });
     }
     const auth = request.headers.get("Authorization");
     if (auth !== `Bearer access-${generation}`) return json(401, { detail: "expired" });
@@ -55,6 +58,7 @@ function fakeServer(options: { refreshStatus?: number } = {}) {
   });
   return {
     handler,
+    jar,
     refreshBodies,
     releaseRefresh: () => releaseRefresh(),
   };
@@ -82,7 +86,7 @@ function tabSession(server: ReturnType<typeof fakeServer>) {
     baseUrl: ORIGIN,
     storageEvents: window,
   });
-  session.start({ access_token: "access-1", refresh_token: "refresh-1" });
+  session.start({ access_token: "access-1" });
   const heard: boolean[] = [];
   session.subscribe((signedIn) => heard.push(signedIn));
   return { session, storage, window, heard };
@@ -92,7 +96,7 @@ describe("Session", () => {
   it("sends the access token it was started with", async () => {
     const server = fakeServer();
     const { session } = newSession(server);
-    session.start({ access_token: "access-1", refresh_token: "refresh-1" });
+    session.start({ access_token: "access-1" });
 
     const response = await session.fetch(get("/api/v1/auth/me"));
 
@@ -103,7 +107,7 @@ describe("Session", () => {
   it("shares one refresh between concurrent 401s, then retries each request once", async () => {
     const server = fakeServer();
     const { session, storage } = newSession(server);
-    session.start({ access_token: "stale", refresh_token: "refresh-1" });
+    session.start({ access_token: "stale" });
 
     const pending = [
       session.fetch(get("/api/v1/a")),
@@ -116,15 +120,17 @@ describe("Session", () => {
 
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
     expect(server.refreshBodies).toEqual(["refresh-1"]);
-    expect(storage.getItem(REFRESH_TOKEN_KEY)).toBe("refresh-2");
+    expect(server.jar.cookie).toBe("refresh-2");
+    // Script-readable storage holds a marker, never a token.
+    expect([...storage.items.values()]).toEqual(["1"]);
     // The retried POST still carries its body.
     expect(await responses[2].json()).toEqual({ path: "/api/v1/c", echoed: "payload" });
   });
 
-  it("refreshes before the first request after a reload (only the refresh token survived)", async () => {
+  it("refreshes before the first request after a reload (only the cookie survived)", async () => {
     const server = fakeServer();
     const storage = new MemoryStorage();
-    storage.setItem(REFRESH_TOKEN_KEY, "refresh-1");
+    storage.setItem(SIGNED_IN_KEY, "1");
     const { session } = newSession(server, storage);
     server.releaseRefresh();
 
@@ -138,7 +144,7 @@ describe("Session", () => {
   it("signs out and tells listeners when the refresh token is refused", async () => {
     const server = fakeServer({ refreshStatus: 401 });
     const { session, storage } = newSession(server);
-    session.start({ access_token: "stale", refresh_token: "refresh-1" });
+    session.start({ access_token: "stale" });
     const heard: boolean[] = [];
     session.subscribe((signedIn) => heard.push(signedIn));
     server.releaseRefresh();
@@ -147,14 +153,14 @@ describe("Session", () => {
 
     expect(response.status).toBe(401);
     expect(session.signedIn).toBe(false);
-    expect(storage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
+    expect(storage.getItem(SIGNED_IN_KEY)).toBeNull();
     expect(heard).toEqual([false]);
   });
 
   it("keeps the session when the refresh fails with a server error", async () => {
     const server = fakeServer({ refreshStatus: 503 });
     const { session } = newSession(server);
-    session.start({ access_token: "stale", refresh_token: "refresh-1" });
+    session.start({ access_token: "stale" });
     server.releaseRefresh();
 
     await expect(session.fetch(get("/api/v1/auth/me"))).rejects.toThrow(/503/);
@@ -171,26 +177,26 @@ describe("Session", () => {
     expect(server.refreshBodies).toEqual([]);
   });
 
-  it("refreshes again on a later expiry, with the rotated refresh token", async () => {
+  it("refreshes again on a later expiry, with the rotated refresh cookie", async () => {
     const server = fakeServer();
     const { session } = newSession(server);
-    session.start({ access_token: "stale", refresh_token: "refresh-1" });
+    session.start({ access_token: "stale" });
     server.releaseRefresh();
     await session.fetch(get("/api/v1/a"));
 
-    session.start({ access_token: "stale-again", refresh_token: session.refreshToken ?? "" });
+    session.start({ access_token: "stale-again" });
     const response = await session.fetch(get("/api/v1/b"));
 
     expect(response.status).toBe(200);
     expect(server.refreshBodies).toEqual(["refresh-1", "refresh-2"]);
   });
 
-  it("signs out when another tab signs out (the refresh token left localStorage)", async () => {
+  it("signs out when another tab signs out (the marker left localStorage)", async () => {
     const server = fakeServer();
     const { session, storage, window, heard } = tabSession(server);
 
-    storage.removeItem(REFRESH_TOKEN_KEY); // what the other tab did
-    window.dispatchEvent(storageEvent(REFRESH_TOKEN_KEY, null));
+    storage.removeItem(SIGNED_IN_KEY); // what the other tab did
+    window.dispatchEvent(storageEvent(SIGNED_IN_KEY, null));
 
     expect(heard).toEqual([false]);
     expect(session.signedIn).toBe(false);
@@ -213,8 +219,8 @@ describe("Session", () => {
     const server = fakeServer();
     const { session, storage, window, heard } = tabSession(server);
 
-    storage.setItem(REFRESH_TOKEN_KEY, "refresh-2"); // the other tab's rotated token
-    window.dispatchEvent(storageEvent(REFRESH_TOKEN_KEY, "refresh-2"));
+    storage.setItem(SIGNED_IN_KEY, "1"); // the other tab signed in again
+    window.dispatchEvent(storageEvent(SIGNED_IN_KEY, "1"));
     window.dispatchEvent(storageEvent("some.other.key", null));
 
     expect(heard).toEqual([]);

@@ -2,21 +2,26 @@
  * The browser session: who is signed in and how requests carry their token.
  *
  * - The access token lives only in memory (a reload forgets it).
- * - The refresh token is kept in localStorage under REFRESH_TOKEN_KEY so a reload keeps the
- *   session (trade-off documented in docs/architecture.md, "SPA session").
+ * - The refresh token never reaches script: sign-in, refresh and invitation requests send
+ *   `X-Violet-Refresh: cookie` (REFRESH_TRANSPORT), and the server keeps the token in an
+ *   HttpOnly, SameSite=Strict cookie scoped to /api/v1/auth, which the browser sends back to
+ *   /auth/refresh and /auth/logout by itself (docs/security.md).
+ * - localStorage holds only SIGNED_IN_KEY, a marker (no secret) saying a cookie session may
+ *   exist, so a reload knows to refresh and other tabs hear of a sign-out.
  * - A 401 triggers one refresh, shared by every request that failed at the same time
  *   (single-flight), then the request is retried once. If the refresh fails, the session is
  *   cleared and listeners hear about it (the app sends the user to /sign-in?next=…).
- * - Tabs share the refresh token: when another tab signs out (the token disappears from
+ * - Tabs share the cookie: when another tab signs out (the marker disappears from
  *   localStorage, announced by a `storage` event), this tab signs out too.
  */
 
-export const REFRESH_TOKEN_KEY = "violet.refresh_token";
+export const SIGNED_IN_KEY = "violet.signed_in";
 export const REFRESH_PATH = "/api/v1/auth/refresh";
+/** Asks the server to put the refresh token in its HttpOnly cookie instead of the body. */
+export const REFRESH_TRANSPORT = { "X-Violet-Refresh": "cookie" } as const;
 
 export interface TokenPair {
   access_token: string;
-  refresh_token: string;
 }
 
 /** The subset of the Web Storage API the session needs (tests pass a Map-backed fake). */
@@ -52,18 +57,18 @@ export class Session {
     options.storageEvents?.addEventListener("storage", this.followOtherTabs);
   }
 
-  /** True while there is something to authenticate with (a reload keeps the refresh token). */
+  /** True while there is something to authenticate with (a reload keeps the cookie). */
   get signedIn(): boolean {
-    return this.accessToken !== null || this.refreshToken !== null;
+    return this.accessToken !== null || this.hasCookieSession;
   }
 
-  get refreshToken(): string | null {
-    return this.options.storage.getItem(REFRESH_TOKEN_KEY);
+  private get hasCookieSession(): boolean {
+    return this.options.storage.getItem(SIGNED_IN_KEY) !== null;
   }
 
-  /** The current access token, refreshing first when only the refresh token survived. */
+  /** The current access token, refreshing first when only the refresh cookie survived. */
   async accessTokenOrRefresh(): Promise<string | null> {
-    if (this.accessToken === null && this.refreshToken !== null) {
+    if (this.accessToken === null && this.hasCookieSession) {
       await this.refresh();
     }
     return this.accessToken;
@@ -83,12 +88,12 @@ export class Session {
   clear(): void {
     const wasSignedIn = this.signedIn;
     this.accessToken = null;
-    this.options.storage.removeItem(REFRESH_TOKEN_KEY);
+    this.options.storage.removeItem(SIGNED_IN_KEY);
     if (wasSignedIn) this.notify(false);
   }
 
   /**
-   * Exchange the refresh token for a new pair. Concurrent callers share one request.
+   * Exchange the refresh cookie for a new pair. Concurrent callers share one request.
    * Resolves false (and clears the session) when the server refuses the refresh token;
    * rejects on a network or server error so a flaky connection does not sign the user out.
    */
@@ -119,17 +124,21 @@ export class Session {
   }
 
   private async exchangeRefreshToken(): Promise<boolean> {
-    // Read it now, not earlier: another tab may have rotated it meanwhile.
-    const refreshToken = this.refreshToken;
-    if (refreshToken === null) {
+    // Checked now, not earlier: another tab may have signed out meanwhile.
+    if (!this.hasCookieSession) {
       this.clear();
       return false;
     }
     const response = await this.options.fetch(
       new Request(`${this.options.baseUrl ?? ""}${REFRESH_PATH}`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ refresh_token: refreshToken }),
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          ...REFRESH_TRANSPORT,
+        },
+        body: "{}",
+        credentials: "same-origin",
       }),
     );
     if (response.status >= 500) {
@@ -145,22 +154,22 @@ export class Session {
   }
 
   /**
-   * A `storage` event: another tab changed localStorage. A new refresh token (that tab
-   * refreshed or signed in again) is picked up at the next refresh; a vanished one means that
-   * tab signed out, so this one forgets its access token and tells listeners.
+   * A `storage` event: another tab changed localStorage. A vanished marker means that tab
+   * signed out (and its cookie is gone), so this one forgets its access token and tells
+   * listeners.
    */
   private readonly followOtherTabs = (event: Event): void => {
     const { key } = event as StorageEvent;
     // key is null when the other tab cleared the whole storage.
-    if (key !== null && key !== REFRESH_TOKEN_KEY) return;
-    if (this.refreshToken !== null) return;
+    if (key !== null && key !== SIGNED_IN_KEY) return;
+    if (this.hasCookieSession) return;
     this.accessToken = null;
     this.notify(false);
   };
 
   private store(pair: TokenPair): void {
     this.accessToken = pair.access_token;
-    this.options.storage.setItem(REFRESH_TOKEN_KEY, pair.refresh_token);
+    this.options.storage.setItem(SIGNED_IN_KEY, "1");
   }
 
   private authorise(request: Request, token: string | null): Request {
@@ -175,7 +184,7 @@ export class Session {
   }
 }
 
-/** Web Locks when the browser has them, so two tabs never spend the same refresh token. */
+/** Web Locks when the browser has them, so two tabs never spend the same refresh cookie. */
 export function browserLock(): CrossTabLock | undefined {
   if (typeof navigator === "undefined" || !("locks" in navigator)) return undefined;
   const locks = navigator.locks;

@@ -35,6 +35,19 @@ export function lastSyncOf(status: { last_sync: MitreStatus["last_sync"] }): Mit
 }
 
 export type Setting = components["schemas"]["SettingOut"];
+export type TestTemplate = components["schemas"]["TestTemplateOut"];
+export type TestTemplatePage = components["schemas"]["TestTemplateOutPage"];
+export type TestTemplateCreate = components["schemas"]["TestTemplateCreate"];
+export type TestTemplateUpdate = components["schemas"]["TestTemplateUpdate"];
+export type MitreTag = components["schemas"]["MitreTagOut"];
+export type MitreTagIn = components["schemas"]["MitreTagIn"];
+export type Platform = NonNullable<TestTemplateCreate["platforms"]>[number];
+export type OpsecLevel = NonNullable<TestTemplateCreate["opsec_level"]>;
+export type ImportResult = components["schemas"]["ImportResultOut"];
+export type LibrarySummary = components["schemas"]["LibrarySummaryOut"];
+export type ScenarioTemplate = components["schemas"]["ScenarioTemplateOut"];
+export type ScenarioTemplateDetail = components["schemas"]["ScenarioTemplateDetailOut"];
+export type ScenarioTest = components["schemas"]["ScenarioTestOut"];
 export type Workspace = components["schemas"]["WorkspaceOut"];
 export type CurrentWorkspace = components["schemas"]["CurrentWorkspaceOut"];
 export type WorkspaceMember = components["schemas"]["MemberOut"];

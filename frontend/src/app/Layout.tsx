@@ -27,7 +27,10 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
   {
     items: [
       { to: "/", label: "Home" },
+      { to: "/missions", label: "Missions" },
       { to: "/matrix", label: "ATT&CK matrix" },
+      { to: "/library", label: "Test library", permission: "test_template.read" },
+      { to: "/scenarios", label: "Scenarios", permission: "scenario_template.read" },
     ],
   },
   {
@@ -37,6 +40,8 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
       { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
       { to: "/admin/invitations", label: "Invitations", permission: "invitation.manage" },
       { to: "/admin/settings", label: "Settings", permission: "settings.manage" },
+      { to: "/admin/detection-levels", label: "Detection levels", permission: "settings.manage" },
+      { to: "/admin/defense-tools", label: "Defense tools", permission: "settings.manage" },
     ],
   },
 ];
@@ -94,7 +99,7 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
     return (
       <div key={section.label ?? "main"} className={classes.section}>
         {section.label && (
-          <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4}>
+          <Text size="xs" fw={700} c="gray.7" tt="uppercase" px="sm" py={4}>
             {section.label}
           </Text>
         )}
@@ -107,6 +112,7 @@ function Navigation({ onNavigate }: { onNavigate: () => void }) {
               to={item.to}
               label={item.label}
               active={active}
+              className={classes.navLink}
               aria-current={active ? "page" : undefined}
               onClick={onNavigate}
             />

@@ -21,7 +21,14 @@ const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPag
 const InvitationsPage = lazyPage(() => import("../features/admin/InvitationsPage"));
 const SettingsPage = lazyPage(() => import("../features/settings/SettingsPage"));
 const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
+const LibraryPage = lazyPage(() => import("../features/library/LibraryPage"));
+const ScenariosPage = lazyPage(() => import("../features/scenarios/ScenariosPage"));
+const ScenarioPage = lazyPage(() => import("../features/scenarios/ScenarioPage"));
 const WorkspacesPage = lazyPage(() => import("../features/workspaces/WorkspacesPage"));
+const MissionsPage = lazyPage(() => import("../features/missions/MissionsPage"));
+const MissionPage = lazyPage(() => import("../features/missions/MissionPage"));
+const DetectionLevelsPage = lazyPage(() => import("../features/admin/DetectionLevelsPage"));
+const DefenseToolsPage = lazyPage(() => import("../features/admin/DefenseToolsPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
 const anonymous = (page: ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
@@ -45,6 +52,53 @@ const routes: RouteObject[] = [
       { index: true, element: <HomePage />, handle: preloads(HomePage) },
       { path: "matrix", element: <MatrixPage />, handle: preloads(MatrixPage) },
       { path: "account", element: <AccountPage />, handle: preloads(AccountPage) },
+      { path: "missions", element: <MissionsPage />, handle: preloads(MissionsPage) },
+      { path: "missions/:missionId", element: <MissionPage />, handle: preloads(MissionPage) },
+      {
+        path: "admin/detection-levels",
+        element: (
+          <RequirePermission permission="settings.manage">
+            <DetectionLevelsPage />
+          </RequirePermission>
+        ),
+        handle: preloads(DetectionLevelsPage),
+      },
+      {
+        path: "admin/defense-tools",
+        element: (
+          <RequirePermission permission="settings.manage">
+            <DefenseToolsPage />
+          </RequirePermission>
+        ),
+        handle: preloads(DefenseToolsPage),
+      },
+      {
+        path: "library",
+        element: (
+          <RequirePermission permission="test_template.read">
+            <LibraryPage />
+          </RequirePermission>
+        ),
+        handle: preloads(LibraryPage),
+      },
+      {
+        path: "scenarios",
+        element: (
+          <RequirePermission permission="scenario_template.read">
+            <ScenariosPage />
+          </RequirePermission>
+        ),
+        handle: preloads(ScenariosPage),
+      },
+      {
+        path: "scenarios/:scenarioId",
+        element: (
+          <RequirePermission permission="scenario_template.read">
+            <ScenarioPage />
+          </RequirePermission>
+        ),
+        handle: preloads(ScenarioPage),
+      },
       {
         path: "admin/mitre",
         element: (

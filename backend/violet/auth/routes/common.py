@@ -1,4 +1,4 @@
-"""What the auth routes share: the caller's client details and rate-limit keys."""
+"""What the auth routes share: the caller's client details, rate-limit keys, guards."""
 
 from __future__ import annotations
 
@@ -6,52 +6,77 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import jwt
-from flask import request
-from flask_limiter.util import get_remote_address
+from flask import Response, after_this_request, current_app, request
 
 from violet.auth.service.sessions import Client
-from violet.core.auth import current_principal, current_user_id
+from violet.core.auth import current_principal
 from violet.core.errors import Forbidden
 
-# More than 10 failed logins for one email or one IP within 15 minutes → 429 (docs/api.md).
-LOGIN_FAILURES = "10 per 15 minutes"
-# TOTP codes and password checks of a signed-in user.
-SECOND_FACTOR_FAILURES = "5 per 5 minutes"
+# The SPA asks for its refresh token in an HttpOnly cookie (out of page script's reach) by
+# sending this header; API clients keep getting it in the JSON body.
+REFRESH_TRANSPORT_HEADER = "X-Violet-Refresh"
+REFRESH_COOKIE = "violet_refresh"
+# Sent only to the auth endpoints that use it (refresh, logout), never to the rest of the API.
+REFRESH_COOKIE_PATH = "/api/v1/auth"
 
 
 def client() -> Client:
+    """The caller's address (behind TRUSTED_PROXY_COUNT proxies, the one they saw) and agent."""
     return Client(ip_address=request.remote_addr, user_agent=request.user_agent.string)
 
 
-def failed_with(*statuses: int):
-    """`deduct_when` for Flask-Limiter: count only the responses that are failures."""
-    return lambda response: response.status_code in statuses
-
-
-def login_email_key() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return f"email:{str(email).strip().lower()[:254]}" if email else "email:-"
-
-
 def remote_address_key() -> str:
-    return f"ip:{get_remote_address()}"
+    """Flask-Limiter key: the client address only (a key function never reads the body)."""
+    return f"ip:{request.remote_addr}"
 
 
-def mfa_challenge_key() -> str:
-    """The user a login challenge is for (read unverified: it only names the counter)."""
-    body = request.get_json(silent=True)
-    token = body.get("mfa_token") if isinstance(body, dict) else None
-    try:
-        subject = jwt.decode(str(token), options={"verify_signature": False}).get("sub")
-    except jwt.PyJWTError:
-        subject = None
-    return f"mfa:{subject}" if subject else remote_address_key()
+def hand_over_session(result: dict[str, Any]) -> dict[str, Any]:
+    """Answer a new session; with `X-Violet-Refresh: cookie` its refresh token goes in the cookie.
+
+    The cookie is HttpOnly, SameSite=Strict, scoped to /api/v1/auth, and Secure over https.
+    """
+    if request.headers.get(REFRESH_TRANSPORT_HEADER) != "cookie" or "refresh_token" not in result:
+        return result
+    refresh_token = result.pop("refresh_token")
+    max_age = current_app.config["JWT_REFRESH_TOKEN_DAYS"] * 24 * 3600
+
+    @after_this_request
+    def set_refresh_cookie(response: Response) -> Response:
+        response.set_cookie(
+            REFRESH_COOKIE,
+            refresh_token,
+            max_age=max_age,
+            path=REFRESH_COOKIE_PATH,
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Strict",
+        )
+        return response
+
+    return result
 
 
-def current_user_key() -> str:
-    return f"user:{current_user_id()}"
+def presented_refresh_token(payload: dict[str, Any]) -> str | None:
+    """The refresh token from the JSON body (API clients) or the cookie (the SPA)."""
+    return payload.get("refresh_token") or request.cookies.get(REFRESH_COOKIE)
+
+
+def forget_refresh_cookie() -> None:
+    @after_this_request
+    def delete_refresh_cookie(response: Response) -> Response:
+        response.delete_cookie(
+            REFRESH_COOKIE,
+            path=REFRESH_COOKIE_PATH,
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Strict",
+        )
+        return response
+
+
+def caller_permissions() -> frozenset[str]:
+    """What this request may do: the user's permissions, or the API token's."""
+    return current_principal().permissions
 
 
 def interactive_only(view: Callable[..., Any]) -> Callable[..., Any]:

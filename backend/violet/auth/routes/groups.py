@@ -7,6 +7,7 @@ from uuid import UUID
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from violet.auth.routes.common import caller_permissions
 from violet.auth.schemas import (
     GroupCreate,
     GroupOut,
@@ -48,7 +49,7 @@ class Groups(MethodView):
     @versioned
     def post(self, payload):
         """Create a group with a set of permissions."""
-        group = directory.create_group(**payload)
+        group = directory.create_group(**payload, caller_permissions=caller_permissions())
         db.session.commit()
         return directory.get_group(group.id)
 
@@ -73,7 +74,11 @@ class GroupById(MethodView):
 
         A change that would leave no active user able to manage users and groups → 409.
         """
-        group = directory.update_group(directory.get_group(group_id), payload)
+        group = directory.update_group(
+            directory.get_group(group_id),
+            payload,
+            caller_permissions=caller_permissions(),
+        )
         db.session.commit()
         return directory.get_group(group.id)
 
@@ -93,6 +98,9 @@ class GroupRestore(MethodView):
     @versioned
     def post(self, group_id: UUID):
         """Bring a deleted group back with its members and permissions."""
-        group = directory.restore_group(directory.get_group(group_id, include_deleted=True))
+        group = directory.restore_group(
+            directory.get_group(group_id, include_deleted=True),
+            caller_permissions=caller_permissions(),
+        )
         db.session.commit()
         return directory.get_group(group.id)

@@ -8,7 +8,12 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from violet.auth.routes.common import client, remote_address_key
+from violet.auth.routes.common import (
+    caller_permissions,
+    client,
+    hand_over_session,
+    remote_address_key,
+)
 from violet.auth.schemas import (
     InvitationAcceptIn,
     InvitationCreate,
@@ -48,7 +53,7 @@ class Invitations(MethodView):
     @blp.response(201, InvitationCreatedOut)
     def post(self, payload):
         """Invite an email into groups; the answer carries the one-time token and accept URL."""
-        invitation, token = invitations.create(**payload)
+        invitation, token = invitations.create(**payload, caller_permissions=caller_permissions())
         db.session.commit()
         return Extended(
             invitation, token=token, accept_url=invitations.accept_url(public_base_url(), token)
@@ -91,4 +96,4 @@ class InvitationAccept(MethodView):
             client=client(),
         )
         db.session.commit()
-        return result
+        return hand_over_session(result)

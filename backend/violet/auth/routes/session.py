@@ -8,15 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from violet.auth.routes.common import (
-    LOGIN_FAILURES,
-    SECOND_FACTOR_FAILURES,
+    caller_permissions,
     client,
-    current_user_key,
-    failed_with,
+    forget_refresh_cookie,
+    hand_over_session,
     interactive_only,
-    login_email_key,
-    mfa_challenge_key,
-    remote_address_key,
+    presented_refresh_token,
 )
 from violet.auth.schemas import (
     ApiTokenCreate,
@@ -38,7 +35,7 @@ from violet.auth.service import api_tokens, directory, mfa, sessions
 from violet.auth.service.principals import MFA_ENROLMENT
 from violet.core.auth import allowed_while, current_user, public, require_auth
 from violet.core.serialization import Extended
-from violet.extensions import db, limiter
+from violet.extensions import db
 
 blp = Blueprint("auth", __name__, description="Sign-in, sessions, MFA and API tokens.")
 
@@ -46,8 +43,6 @@ blp = Blueprint("auth", __name__, description="Sign-in, sessions, MFA and API to
 @blp.route("/login")
 class Login(MethodView):
     @public
-    @limiter.limit(LOGIN_FAILURES, key_func=login_email_key, deduct_when=failed_with(401))
-    @limiter.limit(LOGIN_FAILURES, key_func=remote_address_key, deduct_when=failed_with(401))
     @blp.arguments(LoginIn)
     @blp.response(200, LoginOut)
     @blp.alt_response(429, description="Too many failed attempts; see Retry-After.")
@@ -55,50 +50,55 @@ class Login(MethodView):
         """Sign in with email and password.
 
         Answers a token pair, or `{mfa_required: true, mfa_token}` for users with two-factor
-        authentication, to be completed with `POST /auth/login/mfa`.
+        authentication, to be completed with `POST /auth/login/mfa`. 10 failures for one account
+        from one address within 15 minutes (and more for an address or an account) → 429.
         """
         result = sessions.login(payload["email"], payload["password"], client())
         db.session.commit()
-        return result
+        return hand_over_session(result)
 
 
 @blp.route("/login/mfa")
 class LoginMfa(MethodView):
     @public
-    @limiter.limit(SECOND_FACTOR_FAILURES, key_func=mfa_challenge_key, deduct_when=failed_with(401))
     @blp.arguments(MfaLoginIn)
     @blp.response(200, TokenPairOut)
+    @blp.alt_response(429, description="Too many wrong codes; see Retry-After.")
     def post(self, payload):
         """Complete an MFA sign-in with the challenge token and a TOTP code (single use)."""
         result = sessions.complete_mfa_login(payload["mfa_token"], payload["code"], client())
         db.session.commit()
-        return result
+        return hand_over_session(result)
 
 
 @blp.route("/refresh")
 class Refresh(MethodView):
     @public
-    @blp.arguments(RefreshIn)
+    @blp.arguments(RefreshIn, required=False)
     @blp.response(200, TokenPairOut)
     def post(self, payload):
         """Exchange a refresh token for a new pair; the old one is spent.
 
+        The token comes in the body, or (the web interface) in the `violet_refresh` cookie.
         Presenting a spent refresh token again revokes every token of that sign-in.
         """
-        result = sessions.refresh(payload["refresh_token"], client())
+        result = sessions.refresh(presented_refresh_token(payload) or "", client())
         db.session.commit()
-        return result
+        return hand_over_session(result)
 
 
 @blp.route("/logout")
 class Logout(MethodView):
     @require_auth
     @allowed_while(MFA_ENROLMENT.name)
-    @blp.arguments(RefreshIn)
+    @blp.arguments(RefreshIn, required=False)
     @blp.response(204)
     def post(self, payload):
-        """End this sign-in: its refresh token stops working."""
-        sessions.logout(current_user(), payload["refresh_token"])
+        """End this sign-in: its refresh token (body or cookie) stops working."""
+        refresh_token = presented_refresh_token(payload)
+        if refresh_token:
+            sessions.logout(current_user(), refresh_token)
+        forget_refresh_cookie()
         db.session.commit()
 
 
@@ -108,8 +108,9 @@ class LogoutAll(MethodView):
     @allowed_while(MFA_ENROLMENT.name)
     @blp.response(204)
     def post(self):
-        """Sign out everywhere: every refresh token and access token of the caller stops working."""
+        """Sign out everywhere: every refresh, access and API token of the caller stops working."""
         sessions.logout_everywhere(current_user())
+        forget_refresh_cookie()
         db.session.commit()
 
 
@@ -119,31 +120,41 @@ class Me(MethodView):
     @allowed_while(MFA_ENROLMENT.name)
     @blp.response(200, MeOut)
     def get(self):
-        """The caller, their groups and effective permissions."""
-        return sessions.describe(current_user())
+        """The caller, their groups and effective permissions (an API token's: its own)."""
+        return sessions.describe(current_user(), permissions=caller_permissions())
 
     @require_auth
     @allowed_while(MFA_ENROLMENT.name)
     @blp.arguments(MeUpdate)
     @blp.response(200, MeOut)
     def patch(self, payload):
-        """Change the caller's display name."""
-        user = directory.update_profile(current_user(), payload)
+        """Change the caller's display name.
+
+        With an API token, the token must carry every permission of its owner (403 otherwise).
+        """
+        user = current_user()
+        directory.update_own_profile(user, payload, caller_permissions=caller_permissions())
         db.session.commit()
-        return sessions.describe(user)
+        return sessions.describe(user, permissions=caller_permissions())
 
 
 @blp.route("/password")
 class Password(MethodView):
     @require_auth
     @interactive_only
-    @limiter.limit(SECOND_FACTOR_FAILURES, key_func=current_user_key, deduct_when=failed_with(422))
     @blp.arguments(PasswordChangeIn)
     @blp.response(204)
+    @blp.alt_response(429, description="Too many wrong passwords; see Retry-After.")
     def post(self, payload):
-        """Change the caller's password; every refresh token is revoked (sign in again)."""
+        """Change the caller's password; every session ends (sign in again).
+
+        API tokens are revoked too, unless `keep_api_tokens` is true.
+        """
         sessions.change_password(
-            current_user(), payload["current_password"], payload["new_password"]
+            current_user(),
+            payload["current_password"],
+            payload["new_password"],
+            keep_api_tokens=payload["keep_api_tokens"],
         )
         db.session.commit()
 
@@ -166,7 +177,6 @@ class MfaEnable(MethodView):
     @require_auth
     @allowed_while(MFA_ENROLMENT.name)
     @interactive_only
-    @limiter.limit(SECOND_FACTOR_FAILURES, key_func=current_user_key, deduct_when=failed_with(422))
     @blp.arguments(MfaCodeIn)
     @blp.response(204)
     def post(self, payload):
@@ -179,7 +189,6 @@ class MfaEnable(MethodView):
 class MfaDisable(MethodView):
     @require_auth
     @interactive_only
-    @limiter.limit(SECOND_FACTOR_FAILURES, key_func=current_user_key, deduct_when=failed_with(422))
     @blp.arguments(MfaDisableIn)
     @blp.response(204)
     def post(self, payload):

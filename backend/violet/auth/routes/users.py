@@ -7,6 +7,7 @@ from uuid import UUID
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from violet.auth.routes.common import caller_permissions
 from violet.auth.schemas import IncludeDeletedQuery, UserCreate, UserOut, UserQuery, UserUpdate
 from violet.auth.service import directory
 from violet.core.auth import check_include_deleted, require_perm
@@ -32,7 +33,7 @@ class Users(MethodView):
     @versioned
     def post(self, payload):
         """Create a user with a password directly (automation; people are usually invited)."""
-        user = directory.create_user(**payload)
+        user = directory.create_user(**payload, caller_permissions=caller_permissions())
         db.session.commit()
         return user
 
@@ -55,10 +56,15 @@ class UserById(MethodView):
     def patch(self, payload, user_id: UUID):
         """Change a user's name, groups, active state or password.
 
-        Deactivating a user revokes their sessions and API tokens. A change that would leave no
-        active administrator is refused (409).
+        Setting a password or deactivating a user ends their sessions and API tokens. Changing a
+        user who holds a permission the caller lacks, or giving groups with such a permission,
+        is refused (403). A change that would leave no active administrator is refused (409).
         """
-        user = directory.update_user(directory.get_user(user_id), payload)
+        user = directory.update_user(
+            directory.get_user(user_id),
+            payload,
+            caller_permissions=caller_permissions(),
+        )
         db.session.commit()
         return user
 
@@ -67,7 +73,10 @@ class UserById(MethodView):
     @versioned
     def delete(self, user_id: UUID):
         """Delete a user (soft: restorable); their sessions and API tokens are revoked."""
-        directory.delete_user(directory.get_user(user_id))
+        directory.delete_user(
+            directory.get_user(user_id),
+            caller_permissions=caller_permissions(),
+        )
         db.session.commit()
 
 
@@ -78,7 +87,10 @@ class UserRestore(MethodView):
     @versioned
     def post(self, user_id: UUID):
         """Bring a deleted user back (their old tokens stay revoked)."""
-        user = directory.restore_user(directory.get_user(user_id, include_deleted=True))
+        user = directory.restore_user(
+            directory.get_user(user_id, include_deleted=True),
+            caller_permissions=caller_permissions(),
+        )
         db.session.commit()
         return user
 
@@ -89,6 +101,9 @@ class UserMfa(MethodView):
     @blp.response(204)
     @versioned
     def delete(self, user_id: UUID):
-        """Reset a user's two-factor authentication (lost device)."""
-        directory.reset_mfa(directory.get_user(user_id))
+        """Reset a user's two-factor authentication (lost device); their sessions end."""
+        directory.reset_mfa(
+            directory.get_user(user_id),
+            caller_permissions=caller_permissions(),
+        )
         db.session.commit()

@@ -29,6 +29,12 @@ from violet.auth.models import (
 )
 from violet.auth.permissions import ADMIN_PERMISSIONS, DEFAULT_GROUPS
 from violet.auth.service.credentials import check_policy, hash_password
+from violet.auth.service.grants import (
+    ensure_may_change_user,
+    ensure_may_grant,
+    ensure_may_grant_groups,
+)
+from violet.core import encryption
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
@@ -197,13 +203,18 @@ def create_user(
     groups: list[Group] | None = None,
     created_by: uuid.UUID | None = None,
     workspace_ids: list[uuid.UUID] | None = None,
+    caller_permissions: frozenset[str] | None = None,
 ) -> User:
     """A new active user; 409 when a live user already has the email.
 
     `workspace_ids`: where the user works, for the workspaces domain (None: the default one).
+    With `caller_permissions` (an API caller), the groups may grant nothing beyond them (403).
     """
     check_policy(password)
     email = normalise_email(email)
+    groups = groups if groups is not None else live_groups(group_ids or [])
+    if caller_permissions is not None:
+        ensure_may_grant_groups(caller_permissions, groups)
     if find_live_user_by_email(email) is not None:
         raise Conflict(
             f"A user with the email {email} already exists.",
@@ -216,42 +227,62 @@ def create_user(
         created_by=created_by,
         updated_by=created_by,
     )
-    user.groups = groups if groups is not None else live_groups(group_ids or [])
+    user.groups = groups
     db.session.add(user)
     db.session.flush()
     publish(USER_CREATED, user_id=user.id, workspace_ids=workspace_ids)
     return user
 
 
-def update_user(user: User, changes: dict[str, Any]) -> User:
-    """Apply a PATCH: `display_name`, `is_active`, `group_ids`, `password`."""
+def update_user(user: User, changes: dict[str, Any], *, caller_permissions: frozenset[str]) -> User:
+    """Apply a PATCH: `display_name`, `is_active`, `group_ids`, `password`.
+
+    The caller must hold every permission the user holds, and every permission of the new
+    groups (403). A password reset or a deactivation ends all of the user's sessions and tokens.
+    """
+    ensure_may_change_user(caller_permissions, effective_permissions(user.id))
     if "display_name" in changes:
         user.display_name = (changes["display_name"] or "").strip()
     if "group_ids" in changes:
-        user.groups = live_groups(changes["group_ids"])
+        groups = live_groups(changes["group_ids"])
+        ensure_may_grant_groups(caller_permissions, groups)
+        user.groups = groups
     if "password" in changes:
         check_policy(changes["password"])
         user.password_hash = hash_password(changes["password"])
-        revoke_refresh_tokens(user.id)
+        end_sessions(user)
     if "is_active" in changes and changes["is_active"] != user.is_active:
         user.is_active = changes["is_active"]
         if not user.is_active:
-            revoke_all_tokens(user.id)
+            end_sessions(user)
     ensure_an_administrator_remains()
     return user
 
 
-def delete_user(user: User) -> None:
+def update_own_profile(
+    user: User, changes: dict[str, Any], *, caller_permissions: frozenset[str]
+) -> None:
+    """The caller's own display name. Through an API token, the token must carry every
+    permission of its owner (a token without permissions cannot change its owner's profile)."""
+    ensure_may_change_user(caller_permissions, effective_permissions(user.id))
+    if "display_name" in changes:
+        user.display_name = changes["display_name"].strip()
+
+
+def delete_user(user: User, *, caller_permissions: frozenset[str]) -> None:
     """Soft delete: the user disappears, their sessions and API tokens stop working."""
+    ensure_may_change_user(caller_permissions, effective_permissions(user.id))
     user.soft_delete()
-    revoke_all_tokens(user.id)
+    end_sessions(user)
     ensure_an_administrator_remains()
     publish(USER_DELETED, user_id=user.id)
 
 
-def restore_user(user: User) -> User:
+def restore_user(user: User, *, caller_permissions: frozenset[str]) -> User:
+    """Bring a deleted user back; it must not give them more than the caller holds."""
     if not user.is_deleted:
         return user
+    ensure_may_change_user(caller_permissions, effective_permissions(user.id))
     if find_live_user_by_email(user.email) is not None:
         raise Conflict(f"Another live user now has the email {user.email}.")
     user.restore()
@@ -259,18 +290,30 @@ def restore_user(user: User) -> User:
     return user
 
 
-def update_profile(user: User, changes: dict[str, Any]) -> User:
-    """What users change about themselves: their display name."""
-    if "display_name" in changes:
-        user.display_name = changes["display_name"].strip()
-    return user
+def reset_mfa(user: User, *, caller_permissions: frozenset[str]) -> None:
+    """An administrator clears a user's TOTP (lost device); they enrol again at next login.
 
-
-def reset_mfa(user: User) -> None:
-    """An administrator clears a user's TOTP (lost device); they enrol again at next login."""
+    Whoever could reset it could then sign in with the password alone, so the same rule as for
+    any change applies, and every session and token of the user ends.
+    """
+    ensure_may_change_user(caller_permissions, effective_permissions(user.id))
+    end_sessions(user)
     user.mfa_enabled = False
     user.mfa_secret = None
     user.mfa_last_step = None
+
+
+def rotate_mfa_secrets() -> int:
+    """Re-encrypt every stored TOTP secret under the current key; returns how many."""
+    # Deleted users too: a restored user keeps their TOTP.
+    users = list(
+        db.session.scalars(including_deleted(select(User).where(User.mfa_secret.is_not(None))))
+    )
+    for user in users:
+        if user.mfa_secret is not None:
+            user.mfa_secret = encryption.reencrypt(user.mfa_secret)
+    db.session.flush()
+    return len(users)
 
 
 def revoke_refresh_tokens(user_id: uuid.UUID) -> None:
@@ -281,14 +324,24 @@ def revoke_refresh_tokens(user_id: uuid.UUID) -> None:
     )
 
 
-def revoke_all_tokens(user_id: uuid.UUID) -> None:
-    """Sessions and API tokens alike (deactivation, deletion)."""
-    revoke_refresh_tokens(user_id)
-    db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+def end_sessions(user: User, *, keep_api_tokens: bool = False) -> None:
+    """A credential changed: every refresh token, API token and access token of the user ends.
+
+    The user's row is locked first. A refresh locks it too (before the refresh token), so a
+    refresh running concurrently either finishes first, and its new token is revoked here, or
+    starts after, and sees `tokens_valid_after`.
+    """
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    now = utcnow()
+    user.tokens_valid_after = now
+    revoke_refresh_tokens(user.id)
+    if not keep_api_tokens:
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    db.session.flush()
 
 
 def create_admin(email: str, password: str | None = None) -> tuple[User, str | None]:
@@ -305,32 +358,72 @@ def create_admin(email: str, password: str | None = None) -> tuple[User, str | N
     return user, generated
 
 
+def has_any_user() -> bool:
+    """Any user at all, deleted ones too: the first administrator is provided for only once."""
+    return db.session.scalar(including_deleted(select(User.id).limit(1))) is not None
+
+
+def administrators_group() -> Group:
+    return db.session.scalars(
+        select(Group).where(Group.name == ADMINISTRATORS, Group.deleted_at.is_(None))
+    ).one()
+
+
 def ensure_first_admin(email: str, password: str | None) -> str | None:
     """Create the first administrator when the instance has no user at all.
 
     Returns the generated password (to print once) or None.
     """
-    if db.session.scalar(including_deleted(select(User.id).limit(1))) is not None:
+    if has_any_user():
         return None
     _, generated = create_admin(email, password)
     log.info("created the first administrator %s", email)
     return generated
 
 
+# How long the production first-administrator link stays usable.
+FIRST_ADMIN_LINK_HOURS = 24
+
+
 def seed_first_admin() -> str | None:
-    """Seed step: the first administrator from ADMIN_EMAIL / ADMIN_PASSWORD; the notice shows a
-    generated password once."""
-    email = current_app.config["ADMIN_EMAIL"]
-    generated = ensure_first_admin(email, current_app.config["ADMIN_PASSWORD"] or None)
-    if not generated:
+    """Seed step: provide the first administrator when the instance has no user at all.
+
+    With ADMIN_PASSWORD, the administrator is created with it. Without it, production issues a
+    one-time setup link (an invitation into Administrators that expires after
+    FIRST_ADMIN_LINK_HOURS), so no password ever reaches a log; development and test generate a
+    password. The returned notice shows the link or the generated password once.
+    """
+    # invitations builds on this module; imported here so the two do not import each other.
+    from violet.auth.service import invitations
+
+    config = current_app.config
+    email, password = config["ADMIN_EMAIL"], config["ADMIN_PASSWORD"] or None
+    if password or config["VIOLET_ENV"] != "production":
+        generated = ensure_first_admin(email, password)
+        if not generated:
+            return None
+        return (
+            "First administrator (the password is shown only this once):\n"
+            "\n"
+            f"  Email:    {email}\n"
+            f"  Password: {generated}\n"
+            "\n"
+            "Change the password after signing in (Account → Password)."
+        )
+    if has_any_user():
         return None
+    _, token = invitations.create(
+        email=email,
+        group_ids=[administrators_group().id],
+        expires_in_hours=FIRST_ADMIN_LINK_HOURS,
+        caller_permissions=None,
+    )
+    base_url = config["PUBLIC_BASE_URL"] or "http://localhost:8000"
     return (
-        "First administrator (the password is shown only this once):\n"
+        f"First administrator: {email}\n"
+        f"Choose the password within {FIRST_ADMIN_LINK_HOURS} hours, once, at:\n"
         "\n"
-        f"  Email:    {email}\n"
-        f"  Password: {generated}\n"
-        "\n"
-        "Change the password after signing in (Account → Password)."
+        f"  {invitations.accept_url(base_url, token)}"
     )
 
 
@@ -394,7 +487,14 @@ def _check_group_name_free(name: str, *, except_id: uuid.UUID | None = None) -> 
         )
 
 
-def create_group(*, name: str, description: str | None, permissions: list[str]) -> Group:
+def create_group(
+    *,
+    name: str,
+    description: str | None,
+    permissions: list[str],
+    caller_permissions: frozenset[str],
+) -> Group:
+    ensure_may_grant(caller_permissions, permissions)
     name = name.strip()
     _check_group_name_free(name)
     group = Group(name=name, description=description or "")
@@ -404,7 +504,10 @@ def create_group(*, name: str, description: str | None, permissions: list[str]) 
     return group
 
 
-def update_group(group: Group, changes: dict[str, Any]) -> Group:
+def update_group(
+    group: Group, changes: dict[str, Any], *, caller_permissions: frozenset[str]
+) -> Group:
+    """Rename, describe, or replace the permissions (adding only codes the caller holds)."""
     if "name" in changes:
         name = changes["name"].strip()
         _check_group_name_free(name, except_id=group.id)
@@ -412,6 +515,9 @@ def update_group(group: Group, changes: dict[str, Any]) -> Group:
     if "description" in changes:
         group.description = changes["description"] or ""
     if "permissions" in changes:
+        ensure_may_grant(
+            caller_permissions, set(changes["permissions"]) - set(group.permission_codes)
+        )
         group.permissions = _permissions_for(changes["permissions"])
     ensure_an_administrator_remains()
     return group
@@ -422,8 +528,10 @@ def delete_group(group: Group) -> None:
     ensure_an_administrator_remains()
 
 
-def restore_group(group: Group) -> Group:
+def restore_group(group: Group, *, caller_permissions: frozenset[str]) -> Group:
+    """Bring a deleted group back: its members regain its permissions, so the caller needs them."""
     if group.is_deleted:
+        ensure_may_grant(caller_permissions, group.permission_codes)
         _check_group_name_free(group.name)
         group.restore()
         db.session.flush()

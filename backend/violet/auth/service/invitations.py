@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from violet.auth.models import Invitation
 from violet.auth.service.credentials import check_policy, new_token, token_hash
 from violet.auth.service.directory import create_user, find_live_user_by_email, live_groups
+from violet.auth.service.grants import ensure_may_grant_groups
 from violet.auth.service.sessions import Client, start_session
 from violet.core.errors import Conflict, Gone, NotFound
 from violet.core.models import utcnow
@@ -29,8 +30,19 @@ def accept_url(base_url: str, token: str) -> str:
 
 
 def create(
-    *, email: str, group_ids: list[uuid.UUID], expires_in_hours: int
+    *,
+    email: str,
+    group_ids: list[uuid.UUID],
+    expires_in_hours: int,
+    caller_permissions: frozenset[str] | None,
 ) -> tuple[Invitation, str]:
+    """A pending invitation into groups that grant nothing beyond the caller's permissions.
+
+    `caller_permissions` is None only for the instance itself (the first administrator's link).
+    """
+    groups = live_groups(group_ids)
+    if caller_permissions is not None:
+        ensure_may_grant_groups(caller_permissions, groups)
     email = email.strip().lower()
     if find_live_user_by_email(email) is not None:
         raise Conflict(
@@ -43,7 +55,7 @@ def create(
         token_hash=token_hash(token),
         expires_at=utcnow() + timedelta(hours=expires_in_hours),
     )
-    invitation.groups = live_groups(group_ids)
+    invitation.groups = groups
     db.session.add(invitation)
     db.session.flush()
     return invitation, token

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from violet.auth.models import User
 from violet.auth.service import api_tokens
 from violet.auth.service.directory import effective_permissions
-from violet.auth.service.sessions import ENROL_CLAIM, decode_access_token
+from violet.auth.service.sessions import (
+    ENROL_CLAIM,
+    ISSUED_CLAIM,
+    decode_access_token,
+    issued_microseconds,
+)
 from violet.core.auth import Principal, Restriction
 from violet.core.errors import Unauthorized
 from violet.extensions import db
@@ -33,8 +38,9 @@ def authenticate_bearer(token: str) -> Principal:
     user = db.session.get(User, user_id)
     if user is None or user.is_deleted or not user.is_active:
         raise Unauthorized("The account behind this token no longer exists or is deactivated.")
-    issued_at = datetime.fromtimestamp(claims["iat"], UTC)
-    if user.tokens_valid_after is not None and issued_at < user.tokens_valid_after:
+    if user.tokens_valid_after is not None and issued_at(claims) < issued_microseconds(
+        user.tokens_valid_after
+    ):
         raise Unauthorized("This session was signed out; sign in again.")
     return Principal(
         user=user,
@@ -42,3 +48,11 @@ def authenticate_bearer(token: str) -> Principal:
         claims=claims,
         restriction=MFA_ENROLMENT if claims.get(ENROL_CLAIM) and not user.mfa_enabled else None,
     )
+
+
+def issued_at(claims: dict) -> int:
+    """When the token was issued, in microseconds (tokens without our claim: whole seconds)."""
+    precise = claims.get(ISSUED_CLAIM)
+    if isinstance(precise, int):
+        return precise
+    return issued_microseconds(datetime.fromtimestamp(claims["iat"], UTC))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -19,7 +19,7 @@ from jwt import ExpiredSignatureError, PyJWTError
 from sqlalchemy import select, update
 
 from violet.auth.models import RefreshToken, User
-from violet.auth.service import mfa
+from violet.auth.service import mfa, throttle
 from violet.auth.service.credentials import (
     check_policy,
     hash_password,
@@ -29,8 +29,9 @@ from violet.auth.service.credentials import (
 )
 from violet.auth.service.directory import (
     effective_permissions,
+    end_sessions,
     find_live_user_by_email,
-    revoke_refresh_tokens,
+    normalise_email,
 )
 from violet.core.errors import Unauthorized, Unprocessable
 from violet.core.models import utcnow
@@ -44,6 +45,9 @@ MFA_TOKEN_MINUTES = 5
 # Claims that restrict what an access JWT may be used for.
 MFA_PENDING_CLAIM = "mfa_pending"  # password checked, TOTP code still due: only /auth/login/mfa
 ENROL_CLAIM = "mfa_enrol"  # `mfa_required` is on and the user has no TOTP yet
+# When the token was issued, in microseconds: `iat` has whole seconds only, and a token issued in
+# the same second as a "sign out everywhere" must be told apart from one issued just after it.
+ISSUED_CLAIM = "iat_us"
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,14 @@ class Client:
     user_agent: str | None
 
 
-def describe(user: User) -> Extended:
-    """The signed-in user with what the SPA needs to know about the session (MeOut)."""
+def describe(user: User, permissions: frozenset[str] | None = None) -> Extended:
+    """The signed-in user with what the SPA needs to know about the session (MeOut).
+
+    `permissions` are the session's when they differ from the user's (an API token's scope).
+    """
     return Extended(
         user,
-        permissions=sorted(effective_permissions(user.id)),
+        permissions=sorted(effective_permissions(user.id) if permissions is None else permissions),
         mfa_enrolment_required=needs_mfa_enrolment(user),
         # Notifications arrive with the missions domain; until then nobody has any.
         unread_notifications=0,
@@ -73,11 +80,16 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     """Check the password; answer a token pair, or an MFA challenge for TOTP users.
 
     Unknown email and wrong password give the same 401 after the same work (a dummy hash
-    is verified when the email is unknown).
+    is verified when the email is unknown). Failures are counted (auth/service/throttle.py).
     """
+    guards = throttle.login_guards(normalise_email(email), client.ip_address)
+    throttle.ensure_allowed(guards, throttle.TOO_MANY_LOGINS)
     user = find_live_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        raise Unauthorized(INVALID_CREDENTIALS)
+        throttle.fail(guards, Unauthorized(INVALID_CREDENTIALS))
+    # Only the (account, address) pair: signing into one's own account must not wipe the
+    # counters of an address or an account someone else is guessing.
+    throttle.succeeded(guards[:1])
     if not user.is_active:
         raise Unauthorized("This account is deactivated; ask an administrator.")
     if user.mfa_enabled:
@@ -101,12 +113,21 @@ def complete_mfa_login(mfa_token: str, code: str, client: Client) -> dict[str, A
     user = db.session.get(User, uuid.UUID(claims["sub"]))
     if user is None or user.is_deleted or not user.is_active or not user.mfa_enabled:
         raise Unauthorized("The sign-in challenge is invalid or expired; sign in again.")
+    # Keyed on the verified challenge's user: nobody can spend another user's budget.
+    guards = throttle.second_factor_guards(user.id)
+    throttle.ensure_allowed(guards, throttle.TOO_MANY_CODES)
     if not mfa.verify_code(user, code):
-        raise Unauthorized("The authentication code is wrong or was already used.")
+        throttle.fail(guards, Unauthorized("The authentication code is wrong or was already used."))
+    throttle.succeeded(guards)
     return start_session(user, client)
 
 
-def start_session(user: User, client: Client, family_id: uuid.UUID | None = None) -> dict[str, Any]:
+def start_session(
+    user: User,
+    client: Client,
+    family_id: uuid.UUID | None = None,
+    family_started_at: datetime | None = None,
+) -> dict[str, Any]:
     """Issue an access JWT and a refresh token (a new family unless one is given)."""
     config = current_app.config
     refresh_token = new_token()
@@ -115,6 +136,7 @@ def start_session(user: User, client: Client, family_id: uuid.UUID | None = None
             user_id=user.id,
             token_hash=token_hash(refresh_token),
             family_id=family_id or uuid.uuid4(),
+            family_started_at=family_started_at or utcnow(),
             expires_at=utcnow() + timedelta(days=config["JWT_REFRESH_TOKEN_DAYS"]),
             ip_address=(client.ip_address or "")[:64] or None,
             user_agent=(client.user_agent or "")[:200] or None,
@@ -123,9 +145,12 @@ def start_session(user: User, client: Client, family_id: uuid.UUID | None = None
     if family_id is None:
         user.last_login_at = utcnow()
     me = describe(user)
+    claims: dict[str, Any] = {ISSUED_CLAIM: issued_microseconds(utcnow())}
+    if me.mfa_enrolment_required:
+        claims[ENROL_CLAIM] = True
     access_token = create_access_token(
         identity=str(user.id),
-        additional_claims={ENROL_CLAIM: True} if me.mfa_enrolment_required else None,
+        additional_claims=claims,
         expires_delta=timedelta(minutes=config["JWT_ACCESS_TOKEN_MINUTES"]),
     )
     db.session.flush()
@@ -138,15 +163,30 @@ def start_session(user: User, client: Client, family_id: uuid.UUID | None = None
     }
 
 
+def issued_microseconds(moment: datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
 def refresh(refresh_token: str, client: Client) -> dict[str, Any]:
-    """Spend a refresh token for a new pair; a replayed one revokes its family (and 401)."""
-    presented = db.session.scalar(
-        select(RefreshToken)
-        .where(RefreshToken.token_hash == token_hash(refresh_token))
-        .with_for_update()
-    )
+    """Spend a refresh token for a new pair; a replayed one revokes its family (and 401).
+
+    Locks the user's row, then the token, in the order `end_sessions` takes them, so a
+    concurrent "sign out everywhere" cannot miss the token this refresh issues.
+    """
+    by_hash = RefreshToken.token_hash == token_hash(refresh_token)
+    owner_id = db.session.scalar(select(RefreshToken.user_id).where(by_hash))
+    if owner_id is None:
+        raise Unauthorized(INVALID_REFRESH)
+    user = db.session.scalar(select(User).where(User.id == owner_id).with_for_update())
+    presented = db.session.scalar(select(RefreshToken).where(by_hash).with_for_update())
     now = utcnow()
     if presented is None or presented.revoked_at is not None or presented.expires_at <= now:
+        raise Unauthorized(INVALID_REFRESH)
+    if (
+        user is not None
+        and user.tokens_valid_after is not None
+        and presented.family_started_at < user.tokens_valid_after
+    ):
         raise Unauthorized(INVALID_REFRESH)
     if presented.spent_at is not None:
         revoke_family(presented.family_id)
@@ -156,11 +196,12 @@ def refresh(refresh_token: str, client: Client) -> dict[str, Any]:
             "This refresh token was already used, so the session was ended everywhere it was "
             "used; sign in again."
         )
-    user = db.session.get(User, presented.user_id)
     if user is None or user.is_deleted or not user.is_active:
         raise Unauthorized(INVALID_REFRESH)
     presented.spent_at = now
-    return start_session(user, client, family_id=presented.family_id)
+    return start_session(
+        user, client, family_id=presented.family_id, family_started_at=presented.family_started_at
+    )
 
 
 def revoke_family(family_id: uuid.UUID) -> None:
@@ -184,20 +225,27 @@ def logout(user: User, refresh_token: str) -> None:
 
 
 def logout_everywhere(user: User) -> None:
-    """Revoke every refresh token and refuse every access token issued until now."""
-    revoke_refresh_tokens(user.id)
-    user.tokens_valid_after = utcnow().replace(microsecond=0)
+    """Revoke every refresh and API token and refuse every access token issued until now."""
+    end_sessions(user)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(
+    user: User, current_password: str, new_password: str, *, keep_api_tokens: bool = False
+) -> None:
+    """Set a new password and end every session; API tokens survive only when asked."""
+    guards = throttle.second_factor_guards(user.id)
+    throttle.ensure_allowed(guards, throttle.TOO_MANY_CODES)
     if not verify_password(user.password_hash, current_password):
-        raise Unprocessable(
-            "The current password is wrong.", errors={"current_password": ["Incorrect password."]}
+        throttle.fail(
+            guards,
+            Unprocessable(
+                "The current password is wrong.",
+                errors={"current_password": ["Incorrect password."]},
+            ),
         )
     check_policy(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
-    revoke_refresh_tokens(user.id)
-    db.session.flush()
+    end_sessions(user, keep_api_tokens=keep_api_tokens)
 
 
 def decode_access_token(token: str) -> dict[str, Any]:

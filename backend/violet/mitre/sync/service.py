@@ -56,7 +56,7 @@ class SyncSettings:
             default_version=config["MITRE_DEFAULT_VERSION"],
             pinned_sha256=config["MITRE_DEFAULT_SHA256"],
             policy=sources.FetchPolicy(
-                allowed_hosts=tuple(config["MITRE_ALLOWED_HOSTS"]),
+                allowed_sources=tuple(config["MITRE_ALLOWED_SOURCES"]),
                 max_bytes=config["MITRE_MAX_BYTES"],
                 timeout=config["MITRE_FETCH_TIMEOUT"],
             ),
@@ -135,7 +135,7 @@ def sync_catalogue(
     """
     source = source or SyncSource(url=settings.default_url)
     if source.url is not None:
-        sources.check_url(source.url, settings.policy.allowed_hosts)
+        sources.check_url(source.url, settings.policy.allowed_sources)
     expected = _expected_sha256(source, expected_sha256, allow_unverified, settings)
     _take_lock()
 

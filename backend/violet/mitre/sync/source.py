@@ -2,10 +2,12 @@
 
 Outbound fetches are the only place Violet talks to the internet, so they are fenced in:
 
-- the URL must be `https://` on a host of `MITRE_ALLOWED_HOSTS` (exact host names, no user
-  info in the URL);
-- every redirect is checked the same way before it is followed: a redirect to plain http or to a
-  host off the allow-list is refused (422), at most `MAX_REDIRECTS` hops;
+- the URL must be `https://` and start with one of `MITRE_ALLOWED_SOURCES`: exact URL prefixes
+  naming MITRE's repositories (same host and port, the path under the prefix's path), not whole
+  hosts such as raw.githubusercontent.com, which serves anyone's files. No user info, no dot
+  segments or encoded slashes and dots that could climb out of the prefix;
+- every redirect is checked the same way before it is followed: a redirect to plain http or off
+  the allow-list is refused (422), at most `MAX_REDIRECTS` hops;
 - the body may not exceed `MITRE_MAX_BYTES` (413), whether or not the server announced its
   length, and neither may the bundle once gunzipped (a gzip bomb is refused the same way);
 - the connection gives up after `MITRE_FETCH_TIMEOUT` seconds (502).
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from http.client import HTTPException
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from violet.core.errors import ApiError, Unprocessable
 
@@ -54,9 +56,13 @@ class VerificationFailed(Unprocessable):
     pass
 
 
+# Path spellings that a server may resolve to a parent directory (or another repository).
+CLIMBING = ("/../", "/./", "%2e", "%2f", "%5c", "\\")
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
-    allowed_hosts: tuple[str, ...]
+    allowed_sources: tuple[str, ...]
     max_bytes: int
     timeout: float
 
@@ -82,10 +88,11 @@ class BundleBytes:
         return expected.strip().lower() in (self.raw_sha256, self.sha256)
 
 
-def check_url(url: str, allowed_hosts: Iterable[str], *, field: str = "source") -> str:
-    """`url` when it is https on an allowed host; 422 naming the rule otherwise."""
+def check_url(url: str, allowed_sources: Iterable[str], *, field: str = "source") -> str:
+    """`url` when it is https under an allowed source prefix; 422 naming the rule otherwise."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
+    allowed_sources = tuple(allowed_sources)
     problem = None
     if parts.scheme.lower() != "https":
         problem = f"Only https:// URLs are fetched, not {parts.scheme or 'a bare path'}."
@@ -93,14 +100,28 @@ def check_url(url: str, allowed_hosts: Iterable[str], *, field: str = "source") 
         problem = "The URL has no host."
     elif parts.username is not None or parts.password is not None:
         problem = "The URL must not carry a user name or password."
-    elif host not in set(allowed_hosts):
+    elif any(marker in (parts.path + "/").lower() for marker in CLIMBING):
+        problem = "The URL path must not contain dot segments or encoded slashes and dots."
+    elif not any(_under(parts, prefix) for prefix in allowed_sources):
         problem = (
-            f"Host {host} is not allowed; allowed hosts (MITRE_ALLOWED_HOSTS): "
-            f"{', '.join(allowed_hosts) or 'none'}."
+            f"{url.strip()} is not under an allowed source (MITRE_ALLOWED_SOURCES): "
+            f"{', '.join(allowed_sources) or 'none'}."
         )
     if problem:
         raise Unprocessable(problem, errors={field: [problem]})
     return url.strip()
+
+
+def _under(parts: SplitResult, prefix: str) -> bool:
+    """Same https host and port as `prefix`, and a path inside the prefix's path."""
+    allowed = urlsplit(prefix)
+    allowed_path = allowed.path if allowed.path.endswith("/") else allowed.path + "/"
+    return (
+        allowed.scheme.lower() == "https"
+        and (parts.hostname or "").lower() == (allowed.hostname or "").lower()
+        and parts.port == allowed.port
+        and parts.path.startswith(allowed_path)
+    )
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
@@ -108,13 +129,13 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 
     max_redirections = MAX_REDIRECTS
 
-    def __init__(self, allowed_hosts: tuple[str, ...]) -> None:
+    def __init__(self, allowed_sources: tuple[str, ...]) -> None:
         super().__init__()
-        self.allowed_hosts = allowed_hosts
+        self.allowed_sources = allowed_sources
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         try:
-            check_url(newurl, self.allowed_hosts)
+            check_url(newurl, self.allowed_sources)
         except Unprocessable as exc:
             detail = f"Refused the redirect from {req.full_url} to {newurl}: {exc.detail}"
             raise Unprocessable(detail, errors={"source": [detail]}) from None
@@ -123,9 +144,9 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 
 def fetch_url(url: str, policy: FetchPolicy, *, ssl_context: ssl.SSLContext | None = None) -> bytes:
     """Download `url` under `policy`; 422 (policy), 413 (size) or 502 (network, HTTP error)."""
-    url = check_url(url, policy.allowed_hosts)
+    url = check_url(url, policy.allowed_sources)
     opener = urllib.request.build_opener(
-        _CheckedRedirects(policy.allowed_hosts),
+        _CheckedRedirects(policy.allowed_sources),
         urllib.request.HTTPSHandler(context=ssl_context or ssl.create_default_context()),
     )
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})

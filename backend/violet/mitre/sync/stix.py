@@ -26,6 +26,8 @@ from violet.mitre.models import DOMAINS
 
 # `source_name` of the external reference that carries the ATT&CK id (TA0002, T1059, …).
 ATTACK_SOURCES = frozenset({"mitre-attack", "mitre-mobile-attack", "mitre-ics-attack"})
+# Technique and tactic URLs are kept only when they point at the ATT&CK site.
+ATTACK_SITE = "https://attack.mitre.org/"
 KILL_CHAINS = ATTACK_SOURCES
 
 # Longest values the tables accept (models.py); longer ones are refused, not truncated.
@@ -292,9 +294,12 @@ def _attack_reference(stix_object: dict[str, Any]) -> tuple[str | None, str | No
             if not isinstance(external_id, str):
                 break
             stix_id = stix_object["id"]
+            # The SPA makes it a link: only MITRE's own site, never what a bundle made up.
+            if not (isinstance(url, str) and url.startswith(ATTACK_SITE)):
+                url = None
             return (
                 _checked(stix_id, "external_id", external_id.strip()),
-                _checked(stix_id, "url", url) if isinstance(url, str) and url else None,
+                _checked(stix_id, "url", url) if url else None,
             )
     return None, None
 

@@ -69,7 +69,7 @@ export function PasswordSection({ me }: { me: Me }) {
             <ErrorAlert title="Could not change the password" error={mutation.error} />
           )}
           {mutation.isSuccess && (
-            <Text size="sm" c="green.8" role="status" data-testid="password-changed">
+            <Text size="sm" c="green" role="status" data-testid="password-changed">
               Password changed. Your other sessions were signed out; this one goes on.
             </Text>
           )}

@@ -100,7 +100,7 @@ function DisplayNameForm({ me }: { me: Me }) {
         </Button>
       </Group>
       {mutation.isSuccess && (
-        <Text size="sm" c="green.8" mt="xs" role="status">
+        <Text size="sm" c="green" mt="xs" role="status">
           Display name saved.
         </Text>
       )}

@@ -6,12 +6,15 @@ export function updateMe(body: { display_name: string }): Promise<Me> {
   return unwrap(api.PATCH("/api/v1/auth/me", { body }));
 }
 
-/** 204; the API then revokes every refresh token of the user, this session's included. */
+/**
+ * 204; the API then ends every session of the user (this one included) and revokes their API
+ * tokens, unless `keep_api_tokens` (the page keeps the default: they are revoked).
+ */
 export function changePassword(body: {
   current_password: string;
   new_password: string;
 }): Promise<void> {
-  return unwrap(api.POST("/api/v1/auth/password", { body }));
+  return unwrap(api.POST("/api/v1/auth/password", { body: { ...body, keep_api_tokens: false } }));
 }
 
 /** A new TOTP secret (replacing any unconfirmed one); two-factor stays off until enabled. */

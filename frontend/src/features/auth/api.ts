@@ -1,4 +1,5 @@
 import { api, publicApi, session, unwrap } from "../../api/client";
+import { REFRESH_TRANSPORT } from "../../api/session";
 import type { InvitationLookup, LoginOut, Me, TokenPairOut } from "../../api/types";
 
 export const meQueryKey = ["me"] as const;
@@ -8,16 +9,20 @@ export function fetchMe(): Promise<Me> {
 }
 
 export function login(email: string, password: string): Promise<LoginOut> {
-  return unwrap(publicApi.POST("/api/v1/auth/login", { body: { email, password } }));
+  return unwrap(
+    publicApi.POST("/api/v1/auth/login", {
+      body: { email, password },
+      headers: REFRESH_TRANSPORT,
+    }),
+  );
 }
 
 /** The login answer's token pair, or null when it is an MFA challenge instead. */
 export function tokenPairOf(answer: LoginOut): TokenPairOut | null {
-  const { access_token, refresh_token, token_type, expires_in, user } = answer;
-  if (!access_token || !refresh_token || !user) return null;
+  const { access_token, token_type, expires_in, user } = answer;
+  if (!access_token || !user) return null;
   return {
     access_token,
-    refresh_token,
     token_type: token_type ?? "Bearer",
     expires_in: expires_in ?? 0,
     user,
@@ -25,17 +30,20 @@ export function tokenPairOf(answer: LoginOut): TokenPairOut | null {
 }
 
 export function loginMfa(mfaToken: string, code: string): Promise<TokenPairOut> {
-  return unwrap(publicApi.POST("/api/v1/auth/login/mfa", { body: { mfa_token: mfaToken, code } }));
+  return unwrap(
+    publicApi.POST("/api/v1/auth/login/mfa", {
+      body: { mfa_token: mfaToken, code },
+      headers: REFRESH_TRANSPORT,
+    }),
+  );
 }
 
-/** Revoke the refresh token server-side; the local session is cleared whatever happens. */
+/** Revoke the refresh cookie server-side; the local session is cleared whatever happens. */
 export async function logout(): Promise<void> {
   try {
-    // Refresh first if needed, so the token revoked is the current one.
-    await session.accessTokenOrRefresh();
-    const refreshToken = session.refreshToken;
-    if (refreshToken) {
-      await unwrap(api.POST("/api/v1/auth/logout", { body: { refresh_token: refreshToken } }));
+    // Refresh first if needed: logging out needs an access token (the cookie goes by itself).
+    if (await session.accessTokenOrRefresh()) {
+      await unwrap(api.POST("/api/v1/auth/logout", { body: {} }));
     }
   } finally {
     session.clear();
@@ -51,5 +59,5 @@ export function acceptInvitation(body: {
   display_name: string;
   password: string;
 }): Promise<TokenPairOut> {
-  return unwrap(publicApi.POST("/api/v1/invitations/accept", { body }));
+  return unwrap(publicApi.POST("/api/v1/invitations/accept", { body, headers: REFRESH_TRANSPORT }));
 }

@@ -1,6 +1,7 @@
 import { SimpleGrid, Stack, Title } from "@mantine/core";
 import { useAuth } from "../auth/AuthProvider";
 import { DatabaseCard } from "./DatabaseCard";
+import { LibraryCard } from "./LibraryCard";
 import { MissionsCard } from "./MissionsCard";
 import { MitreCard } from "./MitreCard";
 
@@ -12,6 +13,7 @@ export default function HomePage() {
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} data-testid="home-cards">
         <MissionsCard />
         <MitreCard />
+        {can("test_template.read") && <LibraryCard />}
         {can("diag.read") && <DatabaseCard />}
       </SimpleGrid>
     </Stack>

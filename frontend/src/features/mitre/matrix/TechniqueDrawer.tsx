@@ -5,6 +5,7 @@ import type { TechniqueDetail } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
 import { Description } from "../Description";
 import { fetchTechnique, techniqueQueryKey } from "../api";
+import { attackLink } from "../attackLink";
 
 interface TechniqueDrawerProps {
   techniqueId: string | null;
@@ -57,8 +58,12 @@ function TechniqueDetails({
           {technique.revoked && <Badge color="red">Revoked</Badge>}
         </Group>
       )}
-      {technique.url && (
-        <Anchor href={technique.url} target="_blank" rel="noopener noreferrer">
+      {attackLink(technique.url) && (
+        <Anchor
+          href={attackLink(technique.url) ?? undefined}
+          target="_blank"
+          rel="noopener noreferrer"
+        >
           View {technique.external_id} on attack.mitre.org
         </Anchor>
       )}
@@ -94,8 +99,13 @@ function TechniqueDetails({
                   <Stack gap="xs">
                     <BadgeList items={sub.platforms} />
                     <Description text={sub.description} />
-                    {sub.url && (
-                      <Anchor href={sub.url} target="_blank" rel="noopener noreferrer" size="sm">
+                    {attackLink(sub.url) && (
+                      <Anchor
+                        href={attackLink(sub.url) ?? undefined}
+                        target="_blank"
+                        rel="noopener noreferrer"
+                        size="sm"
+                      >
                         View {sub.external_id} on attack.mitre.org
                       </Anchor>
                     )}

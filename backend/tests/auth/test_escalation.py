@@ -1,0 +1,263 @@
+"""No one grants what they do not hold; no one changes a user who holds more than they do.
+
+Every path is tried by a signed-in user and by an API token scoped to the same permission.
+"""
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import DEFAULT_PASSWORD
+from violet.auth.models import Group, Invitation, Permission, User
+from violet.auth.service.credentials import verify_password
+from violet.core.domain import declared_permissions
+from violet.extensions import db
+
+
+def administrators() -> Group:
+    return db.session.scalars(select(Group).where(Group.name == "Administrators")).one()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(params=["session", "api token"])
+def caller(request, client, make_user, auth_header):
+    """A caller holding `user.manage`-like permissions: a user, or an admin's scoped token."""
+
+    def make(perms: list[str]) -> tuple[User, dict[str, str]]:
+        if request.param == "session":
+            # Some administrator must remain, or every change is refused (409) for that reason.
+            make_user(groups=[administrators()])
+            user = make_user(perms=perms)
+            return user, auth_header(user)
+        owner = make_user(groups=[administrators()])
+        created = client.post(
+            "/api/v1/auth/tokens",
+            json={"name": "scoped", "permissions": perms},
+            headers=auth_header(owner),
+        )
+        assert created.status_code == 201
+        return owner, bearer(created.json["token"])
+
+    return make
+
+
+def assert_refused(response, *codes: str) -> None:
+    assert response.status_code == 403, response.json
+    assert response.headers["Content-Type"] == "application/problem+json"
+    for code in codes:
+        assert code in response.json["detail"]
+
+
+def test_user_manager_cannot_join_administrators(client, caller):
+    me, headers = caller(["user.manage"])
+    groups_before = [group.id for group in me.groups]
+
+    response = client.patch(
+        f"/api/v1/users/{me.id}", json={"group_ids": [str(administrators().id)]}, headers=headers
+    )
+
+    assert_refused(response, "group.manage", "diag.read")
+    db.session.expire_all()
+    assert [group.id for group in db.session.get(User, me.id).groups] == groups_before
+
+
+def test_user_manager_cannot_create_an_administrator(client, caller):
+    _, headers = caller(["user.manage"])
+
+    response = client.post(
+        "/api/v1/users",
+        json={
+            "email": "sock@example.test",
+            "password": "a long enough password",
+            "group_ids": [str(administrators().id)],
+        },
+        headers=headers,
+    )
+
+    assert_refused(response, "group.manage")
+    assert db.session.scalar(select(User).where(User.email == "sock@example.test")) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("patch", "/api/v1/users/{id}", {"password": "the attacker's password"}),
+        ("patch", "/api/v1/users/{id}", {"is_active": False}),
+        ("patch", "/api/v1/users/{id}", {"group_ids": []}),
+        ("patch", "/api/v1/users/{id}", {"display_name": "pwned"}),
+        ("delete", "/api/v1/users/{id}/mfa", None),
+        ("delete", "/api/v1/users/{id}", None),
+    ],
+)
+def test_user_manager_cannot_change_an_administrator(client, make_user, caller, method, path, body):
+    target = make_user("boss@example.test", groups=[administrators()])
+    target.mfa_enabled, target.mfa_secret = True, "JBSWY3DPEHPK3PXP"
+    db.session.commit()
+    _, headers = caller(["user.manage"])
+
+    response = getattr(client, method)(path.format(id=target.id), json=body, headers=headers)
+
+    assert_refused(response, "group.manage")
+    db.session.expire_all()
+    target = db.session.get(User, target.id)
+    assert verify_password(target.password_hash, DEFAULT_PASSWORD)
+    assert (target.is_active, target.deleted_at, target.mfa_enabled) == (True, None, True)
+    assert target.display_name == "boss" and target.groups
+
+
+def test_user_manager_cannot_restore_a_deleted_administrator(client, make_user, caller):
+    target = make_user("gone-boss@example.test", groups=[administrators()])
+    target.soft_delete()
+    db.session.commit()
+    _, headers = caller(["user.manage"])
+
+    response = client.post(f"/api/v1/users/{target.id}/restore", headers=headers)
+
+    assert_refused(response, "group.manage")
+    db.session.expire_all()
+    assert db.session.get(User, target.id).deleted_at is not None
+
+
+def test_user_manager_may_change_users_who_hold_less(client, make_user, caller):
+    target = make_user("plain@example.test", perms=["user.read"])
+    _, headers = caller(["user.manage", "user.read"])
+
+    response = client.patch(
+        f"/api/v1/users/{target.id}", json={"display_name": "Renamed"}, headers=headers
+    )
+
+    assert response.status_code == 200
+    assert response.json["display_name"] == "Renamed"
+
+
+def test_inviter_cannot_invite_into_groups_granting_more(client, caller):
+    _, headers = caller(["invitation.manage"])
+
+    response = client.post(
+        "/api/v1/invitations",
+        json={"email": "my-second@example.test", "group_ids": [str(administrators().id)]},
+        headers=headers,
+    )
+
+    assert_refused(response, "user.manage")
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_inviter_may_invite_into_groups_within_their_permissions(client, make_user, caller):
+    _, headers = caller(["invitation.manage", "test_template.read", "scenario_template.read"])
+    analysts = db.session.scalars(select(Group).where(Group.name == "Analysts")).one()
+
+    response = client.post(
+        "/api/v1/invitations",
+        json={"email": "analyst@example.test", "group_ids": [str(analysts.id)]},
+        headers=headers,
+    )
+
+    assert response.status_code == 201
+
+
+def test_group_manager_cannot_grant_permissions_they_lack(client, caller):
+    _, headers = caller(["group.manage"])
+    plain = Group(name="Plain")
+    db.session.add(plain)
+    db.session.commit()
+
+    created = client.post(
+        "/api/v1/groups",
+        json={"name": "Escalators", "permissions": ["user.manage"]},
+        headers=headers,
+    )
+    widened = client.patch(
+        f"/api/v1/groups/{plain.id}", json={"permissions": ["user.manage"]}, headers=headers
+    )
+
+    assert_refused(created, "user.manage")
+    assert_refused(widened, "user.manage")
+    assert db.session.scalar(select(Group).where(Group.name == "Escalators")) is None
+    db.session.expire_all()
+    assert db.session.get(Group, plain.id).permission_codes == []
+
+
+def test_group_manager_cannot_restore_a_group_granting_more(client, caller):
+    _, headers = caller(["group.manage"])
+    group = Group(name="Powerful")
+    group.permissions = [db.session.get(Permission, "user.manage")]
+    db.session.add(group)
+    db.session.flush()
+    group.soft_delete()
+    db.session.commit()
+
+    response = client.post(f"/api/v1/groups/{group.id}/restore", headers=headers)
+
+    assert_refused(response, "user.manage")
+
+
+def test_group_manager_may_rename_and_narrow_a_group_granting_more(client, caller):
+    _, headers = caller(["group.manage"])
+    auditors = client.post(
+        "/api/v1/groups", json={"name": "Auditors"}, headers=caller(list(declared_permissions()))[1]
+    ).json
+    client.patch(
+        f"/api/v1/groups/{auditors['id']}",
+        json={"permissions": ["audit.read", "diag.read"]},
+        headers=caller(list(declared_permissions()))[1],
+    )
+
+    response = client.patch(
+        f"/api/v1/groups/{auditors['id']}",
+        json={"name": "Audit", "permissions": ["diag.read"]},
+        headers=headers,
+    )
+
+    assert response.status_code == 200
+    assert response.json["permissions"] == ["diag.read"]
+
+
+def test_a_scoped_token_cannot_change_its_owner(client, make_user, auth_header):
+    owner = make_user(perms=["user.manage", "user.read", "diag.read"])
+    scoped = client.post(
+        "/api/v1/auth/tokens",
+        json={"name": "user admin", "permissions": ["user.manage"]},
+        headers=auth_header(owner),
+    ).json["token"]
+
+    response = client.patch(
+        f"/api/v1/users/{owner.id}", json={"password": "taken over by CI"}, headers=bearer(scoped)
+    )
+
+    assert_refused(response, "diag.read", "user.read")
+
+
+def test_a_token_without_permissions_cannot_change_its_owners_profile(
+    client, make_user, auth_header
+):
+    owner = make_user(perms=["user.read"], display_name="Owner")
+    empty = client.post(
+        "/api/v1/auth/tokens",
+        json={"name": "nothing", "permissions": []},
+        headers=auth_header(owner),
+    ).json["token"]
+
+    response = client.patch(
+        "/api/v1/auth/me", json={"display_name": "Renamed by a token"}, headers=bearer(empty)
+    )
+
+    assert_refused(response, "user.read")
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).display_name == "Owner"
+
+
+def test_me_with_an_api_token_reports_the_tokens_permissions(client, make_user, auth_header):
+    owner = make_user(perms=["user.read", "diag.read"])
+    token = client.post(
+        "/api/v1/auth/tokens",
+        json={"name": "reader", "permissions": ["diag.read"]},
+        headers=auth_header(owner),
+    ).json["token"]
+
+    me = client.get("/api/v1/auth/me", headers=bearer(token))
+
+    assert me.status_code == 200
+    assert me.json["permissions"] == ["diag.read"]

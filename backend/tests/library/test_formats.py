@@ -1,0 +1,262 @@
+"""The import formats as pure functions: Atomic Red Team YAML and Violet's own JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from violet.library.formats import atomic_red_team, portable
+from violet.library.formats.drafts import FormatError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def atomic(name: str) -> str:
+    return (FIXTURES / name).read_text()
+
+
+def by_name(drafts, name):
+    return next(draft.fields for draft in drafts if draft.fields["name"] == name)
+
+
+# --- Atomic Red Team -----------------------------------------------------------------------------
+
+
+def test_every_atomic_test_of_a_technique_becomes_a_template_tagged_with_it():
+    drafts = atomic_red_team.parse(atomic("T1059.001.yaml"))
+
+    assert [draft.fields["name"] for draft in drafts] == [
+        "Mimikatz",
+        "Run BloodHound from local disk",
+        "Obfuscation Tests",
+        "PowerShell Session Creation and Use",
+    ]
+    assert [draft.path for draft in drafts] == [f"atomic_tests.{i}" for i in range(4)]
+    for draft in drafts:
+        assert draft.fields["mitre"] == [{"kind": "subtechnique", "external_id": "T1059.001"}]
+        assert draft.fields["source"] == "atomic-red-team"
+        assert draft.fields["platforms"] == ["windows"]
+        assert draft.fields["references"] == [
+            "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1059/T1059.md"
+        ]
+    assert drafts[0].fields["source_ref"] == "f3132740-55bc-48c4-bcc0-758a459cd027"
+
+
+def test_a_technique_id_without_a_dot_is_a_technique_tag():
+    drafts = atomic_red_team.parse(atomic("T1082.yaml"))
+    assert {d.fields["mitre"][0]["kind"] for d in drafts} == {"technique"}
+    assert {d.fields["mitre"][0]["external_id"] for d in drafts} == {"T1082"}
+
+
+def test_command_goes_to_the_procedure_with_its_executor_and_elevation():
+    mimikatz = by_name(atomic_red_team.parse(atomic("T1059.001.yaml")), "Mimikatz")
+
+    assert mimikatz["procedure"].startswith(
+        "Executor: `command_prompt` (elevation required)\n\n```cmd\npowershell.exe"
+    )
+    assert "Invoke-Mimikatz -DumpCreds" in mimikatz["procedure"]
+    assert mimikatz["cleanup"] == ""
+
+
+def test_input_arguments_are_kept_with_types_and_defaults_and_shown_in_the_procedure():
+    bloodhound = by_name(
+        atomic_red_team.parse(atomic("T1059.001.yaml")), "Run BloodHound from local disk"
+    )
+
+    assert bloodhound["input_arguments"] == [
+        {
+            "name": "file_path",
+            "type": "string",
+            "default": "PathToAtomicsFolder\\..\\ExternalPayloads",
+            "description": "File path for SharpHound payload",
+        },
+        {
+            "name": "timeout_seconds",
+            "type": "integer",
+            "default": 30,
+            "description": "How long to wait for collection",
+        },
+    ]
+    procedure = bloodhound["procedure"]
+    assert "import-module #{file_path}\\SharpHound.ps1" in procedure
+    assert "| Name | Type | Default | Description |" in procedure
+    assert "| `timeout_seconds` | integer | `30` | How long to wait for collection |" in procedure
+    assert bloodhound["cleanup"] == (
+        "```powershell\nRemove-Item $env:Temp\\*BloodHound.zip -Force\n```"
+    )
+
+
+def test_dependencies_become_prerequisites_with_check_and_get_commands():
+    bloodhound = by_name(
+        atomic_red_team.parse(atomic("T1059.001.yaml")), "Run BloodHound from local disk"
+    )
+
+    prerequisites = bloodhound["prerequisites"]
+    assert prerequisites.startswith("**SharpHound.ps1 must be located at #{file_path}**")
+    assert "Check:\n\n```powershell\nif (Test-Path #{file_path}\\SharpHound.ps1)" in prerequisites
+    assert "Get it:\n\n```powershell\nNew-Item -Type Directory" in prerequisites
+
+
+def test_a_manual_executor_gives_its_steps_or_says_there_is_no_command():
+    phishing = atomic_red_team.parse(atomic("T1566.001.yaml"))
+    discovery = atomic_red_team.parse(atomic("T1082.yaml"))
+
+    with_steps = by_name(phishing, "Send a phishing email with a malicious attachment")
+    assert with_steps["procedure"].startswith("Manual steps:\n\n1. Build a macro-enabled document")
+    assert "`recipient`" in with_steps["procedure"]
+    no_steps = by_name(discovery, "Check the Azure tenant's devices")
+    assert no_steps["procedure"] == "Executor: `manual`; the atomic gives no command."
+
+
+def test_platforms_are_mapped_and_deduplicated():
+    phishing = atomic_red_team.parse(atomic("T1566.001.yaml"))
+    discovery = atomic_red_team.parse(atomic("T1082.yaml"))
+
+    assert by_name(phishing, "Send a phishing email with a malicious attachment")["platforms"] == [
+        "saas",
+        "windows",
+    ]
+    assert by_name(discovery, "List OS Information")["platforms"] == ["linux", "macos"]
+    assert by_name(discovery, "Check the Azure tenant's devices")["platforms"] == [
+        "identity",
+        "cloud",
+    ]
+
+
+def test_a_test_without_a_guid_is_recognised_by_technique_and_name():
+    no_guid = by_name(
+        atomic_red_team.parse(atomic("T1082.yaml")), "Check the Azure tenant's devices"
+    )
+    assert no_guid["source_ref"] == "T1082/Check the Azure tenant's devices"
+
+
+def test_bad_yaml_names_its_line():
+    text = "attack_technique: T1082\natomic_tests:\n- name: ok\n  executor: [unclosed\n"
+
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+
+    assert "line 5" in caught.value.detail
+    assert list(caught.value.errors) == ["line 5, column 1"]
+
+
+def test_a_wrong_shape_names_the_path_and_its_line():
+    text = (
+        "attack_technique: T1082\n"
+        "atomic_tests:\n"
+        "- name: first\n"
+        "  executor:\n"
+        "    name: sh\n"
+        "- name: second\n"
+        "  executor:\n"
+        "    command: uname -a\n"
+    )
+
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+
+    assert caught.value.errors == {
+        "atomic_tests.1.executor.name (line 8)": ["Missing data for required field."]
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("atomic_tests: []\n", "attack_technique"),
+        (
+            "attack_technique: Execution\natomic_tests: [{name: x, executor: {name: sh}}]\n",
+            "attack_technique (line 1)",
+        ),
+        ("attack_technique: T1082\natomic_tests: []\n", "atomic_tests (line 2)"),
+        ("- just\n- a list\n", "_schema"),
+        ("", "_schema"),
+    ],
+)
+def test_documents_that_are_not_atomic_files_are_refused(text, field):
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+    assert field in caught.value.errors
+
+
+def test_yaml_tags_that_build_objects_are_refused():
+    text = "attack_technique: !!python/object/apply:os.system ['true']\natomic_tests: []\n"
+    with pytest.raises(FormatError):
+        atomic_red_team.parse(text)
+
+
+# --- Violet's own JSON ---------------------------------------------------------------------------
+
+
+def exported_template(**overrides):
+    values = {
+        "id": "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11",
+        "name": "Encoded PowerShell",
+        "description": "desc",
+        "procedure": "powershell -enc …",
+        "cleanup": None,
+        "prerequisites": None,
+        "expected_detection": "EDR alert",
+        "platforms": ["windows"],
+        "opsec_level": "medium",
+        "tags": ["lolbin"],
+        "references": ["https://attack.mitre.org/techniques/T1059/001/"],
+        "source": None,
+        "source_ref": None,
+        "input_arguments": [],
+        "mitre_tags": [
+            SimpleNamespace(kind="tactic", external_id="TA0002"),
+            SimpleNamespace(kind="subtechnique", external_id="T1059.001"),
+        ],
+    }
+    values.update(overrides)
+    return SimpleNamespace(**values)
+
+
+def test_export_then_parse_gives_back_every_field():
+    from datetime import UTC, datetime
+
+    template = exported_template()
+    document = portable.export_document([template], datetime(2026, 11, 30, tzinfo=UTC))
+    text = json.dumps(document)
+
+    [draft] = portable.parse(text)
+
+    assert document["format"] == "violet-library" and document["format_version"] == 1
+    assert draft.key == template.id
+    assert draft.path == "test_templates.0"
+    assert draft.fields["name"] == "Encoded PowerShell"
+    assert draft.fields["cleanup"] is None
+    assert draft.fields["mitre"] == [
+        {"kind": "tactic", "external_id": "TA0002"},
+        {"kind": "subtechnique", "external_id": "T1059.001"},
+    ]
+
+
+def test_bad_json_names_its_line_and_column():
+    with pytest.raises(FormatError) as caught:
+        portable.parse('{\n  "format": "violet-library",\n  "test_templates": [,]\n}')
+    assert list(caught.value.errors) == ["line 3, column 22"]
+
+
+def test_a_bad_entry_names_its_path():
+    document = {
+        "format": "violet-library",
+        "format_version": 1,
+        "test_templates": [
+            {"id": "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11", "name": "ok"},
+            {"id": "6a1e1f0c-8d35-4a43-a4f9-3b4b77d2b7e2", "name": "x", "opsec_level": "extreme"},
+        ],
+    }
+    with pytest.raises(FormatError) as caught:
+        portable.parse(json.dumps(document))
+    assert list(caught.value.errors) == ["test_templates.1.opsec_level"]
+
+
+def test_another_format_is_refused():
+    with pytest.raises(FormatError) as caught:
+        portable.parse(json.dumps({"format": "navigator-layer", "format_version": 1}))
+    assert set(caught.value.errors) == {"format", "test_templates"}

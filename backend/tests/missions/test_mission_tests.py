@@ -1,0 +1,354 @@
+"""Mission tests: state machine, field-level rights, If-Match, per-tool detections, retests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.missions.conftest import move
+
+
+def url_of(mission, test=None) -> str:
+    base = f"/api/v1/missions/{mission['id']}/tests"
+    return f"{base}/{test['id']}" if test else base
+
+
+def test_an_ad_hoc_test_with_tags_from_the_catalogue(client, team, mission, catalogue):
+    response = client.post(
+        url_of(mission),
+        json={
+            "name": "Run PowerShell",
+            "procedure": "`powershell -enc …`",
+            "platforms": ["windows"],
+            "mitre": [
+                {"kind": "subtechnique", "external_id": "T1059.001"},
+                {"kind": "tactic", "external_id": "TA0002"},
+            ],
+        },
+        headers=team.lead,
+    )
+    assert response.status_code == 201
+    test = response.json
+    assert test["state"] == "pending"
+    assert test["position"] == 0
+    assert [(t["kind"], t["external_id"], t["catalogue_state"]) for t in test["mitre"]] == [
+        ("subtechnique", "T1059.001", "current"),
+        ("tactic", "TA0002", "current"),
+    ]
+    assert test["mitre"][0]["url"].startswith("https://attack.mitre.org/")
+
+
+def test_an_unknown_technique_is_422_naming_it(client, team, mission, catalogue):
+    response = client.post(
+        url_of(mission),
+        json={"name": "x", "mitre": [{"kind": "technique", "external_id": "T9999"}]},
+        headers=team.lead,
+    )
+    assert response.status_code == 422
+    assert "T9999" in response.json["detail"]
+
+
+def test_an_ad_hoc_test_needs_a_name(client, team, mission):
+    response = client.post(url_of(mission), json={"procedure": "x"}, headers=team.lead)
+    assert response.status_code == 422
+    assert "name" in response.json["errors"]
+
+
+def test_only_the_lead_adds_tests(client, team, mission):
+    for role in ("red", "blue", "viewer"):
+        response = client.post(url_of(mission), json={"name": "x"}, headers=getattr(team, role))
+        assert response.status_code == 403
+
+
+def test_the_state_machine(client, team, mission, add_test):
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    invalid = client.patch(url, json={"state": "completed"}, headers=team.red)
+    assert invalid.status_code == 409
+    assert "pending" in invalid.json["detail"] and "completed" in invalid.json["detail"]
+
+    waiting = move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    assert waiting.json["state"] == "waiting_blue"
+    assert waiting.json["executed_at"] is not None
+    assert waiting.json["executed_by"] == team.ids["red"]
+
+    done = move(client, mission["id"], test["id"], team.lead, "completed")
+    assert done.json["state"] == "completed"
+    reopened = move(client, mission["id"], test["id"], team.red, "in_progress")
+    assert reopened.json["state"] == "in_progress"
+    move(client, mission["id"], test["id"], team.red, "cancelled")
+    stuck = client.patch(url, json={"state": "pending"}, headers=team.red)
+    assert stuck.status_code == 409
+    assert "cancelled" in stuck.json["detail"]
+
+
+@pytest.mark.parametrize(
+    ("role", "body", "forbidden"),
+    [
+        ("blue", {"state": "in_progress"}, ["state"]),
+        ("blue", {"red_notes": "x", "detection_notes": "y"}, ["red_notes"]),
+        ("red", {"detection_notes": "seen", "red_notes": "ran"}, ["detection_notes"]),
+        ("red", {"name": "Renamed"}, ["name"]),
+        ("blue", {"procedure": "x"}, ["procedure"]),
+        ("viewer", {"red_notes": "x", "detection_notes": "y"}, ["detection_notes", "red_notes"]),
+    ],
+)
+def test_a_field_the_role_may_not_write_is_403_naming_it(
+    client, team, mission, add_test, role, body, forbidden
+):
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    response = client.patch(url, json=body, headers=getattr(team, role))
+    assert response.status_code == 403
+    assert sorted(response.json["errors"]) == forbidden
+    for field in forbidden:
+        assert field in response.json["detail"]
+    after = client.get(url, headers=team.lead).json
+    assert after["version"] == test["version"]
+    assert after["red_notes"] is None and after["detection_notes"] is None
+
+
+def test_each_role_writes_its_own_fields(client, team, mission, add_test, levels):
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    red = client.patch(
+        url,
+        json={
+            "source_host": "kali-01",
+            "target_host": "WS-042",
+            "command_executed": "whoami /all",
+            "execution_result": "success",
+            "executed_at": "2026-11-30T10:00:00+00:00",
+        },
+        headers=team.red,
+    )
+    assert red.status_code == 200
+    assert red.json["executed_by"] == team.ids["red"]
+    blue = client.patch(
+        url,
+        json={
+            "detection_level_id": levels["Logged"],
+            "detected_at": "2026-11-30T10:02:30+00:00",
+            "detection_refs": ["SIEM-4104"],
+        },
+        headers=team.blue,
+    )
+    assert blue.status_code == 200
+    assert blue.json["time_to_detect_s"] == 150
+    lead = client.patch(url, json={"name": "Renamed", "red_notes": "fixed"}, headers=team.lead)
+    assert lead.status_code == 200
+    assert (lead.json["name"], lead.json["red_notes"]) == ("Renamed", "fixed")
+
+
+def test_a_stale_if_match_is_412_and_changes_nothing(client, team, mission, add_test):
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    first = client.patch(url, json={"red_notes": "one"}, headers={**team.red, "If-Match": '"1"'})
+    assert first.status_code == 200
+    assert first.headers["ETag"] == '"2"'
+    stale = client.patch(
+        url, json={"detection_notes": "two"}, headers={**team.blue, "If-Match": '"1"'}
+    )
+    assert stale.status_code == 412
+    assert client.get(url, headers=team.lead).json["detection_notes"] is None
+
+
+def test_unknown_level_or_tool_is_422(client, team, mission, add_test):
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    missing = "6d0b1f0e-1111-4f00-8000-000000000000"
+    response = client.patch(url, json={"detection_level_id": missing}, headers=team.blue)
+    assert response.status_code == 422
+    assert "detection_level_id" in response.json["errors"]
+    response = client.patch(url, json={"expected_tool_ids": [missing]}, headers=team.blue)
+    assert response.status_code == 422
+    assert "expected_tool_ids" in response.json["errors"]
+
+
+def test_per_tool_detections_derive_the_level(client, team, mission, add_test, tools, levels):
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    expected = client.patch(
+        url,
+        json={"expected_tool_ids": [tools["EDR"], tools["NDR"], tools["SIEM"]]},
+        headers=team.blue,
+    )
+    assert expected.status_code == 200
+    assert set(expected.json["silent_tool_ids"]) == {tools["EDR"], tools["NDR"], tools["SIEM"]}
+    body = [
+        {
+            "tool_id": tools["EDR"],
+            "detection_level_id": levels["Alerted"],
+            "rule_ref": "EDR-77",
+            "detected_at": "2026-11-30T10:05:00+00:00",
+        },
+        {"tool_id": tools["NDR"], "detection_level_id": levels["Not detected"]},
+        {
+            "tool_id": tools["SIEM"],
+            "detection_level_id": levels["Logged"],
+            "detected_at": "2026-11-30T10:03:00+00:00",
+            "notes": "4104 event",
+        },
+    ]
+    assert client.put(f"{url}/detections", json=body, headers=team.red).status_code == 403
+    assert client.put(f"{url}/detections", json=body, headers=team.viewer).status_code == 403
+    response = client.put(f"{url}/detections", json=body, headers=team.blue)
+    assert response.status_code == 200
+    recorded = response.json
+    assert recorded["detection_level_id"] == levels["Alerted"]
+    assert recorded["detected_at"].startswith("2026-11-30T10:03:00")
+    assert {(d["tool_id"], d["detection_level_id"]) for d in recorded["detections"]} == {
+        (tools["EDR"], levels["Alerted"]),
+        (tools["NDR"], levels["Not detected"]),
+        (tools["SIEM"], levels["Logged"]),
+    }
+    assert recorded["silent_tool_ids"] == [tools["NDR"]]
+    # The level is derived: setting it by hand now conflicts.
+    direct = client.patch(url, json={"detection_level_id": levels["Prevented"]}, headers=team.blue)
+    assert direct.status_code == 409
+    # Replacing the records re-derives the level.
+    again = client.put(
+        f"{url}/detections",
+        json=[{"tool_id": tools["EDR"], "detection_level_id": levels["Logged"]}],
+        headers=team.lead,
+    )
+    assert again.status_code == 200, again.json
+    assert again.json["detection_level_id"] == levels["Logged"]
+    assert len(again.json["detections"]) == 1
+
+
+def test_a_null_scored_level_counts_only_alone(client, team, mission, add_test, tools, levels):
+    test = add_test(mission["id"])
+    url = f"{url_of(mission, test)}/detections"
+    both = [
+        {"tool_id": tools["EDR"], "detection_level_id": levels["Not applicable"]},
+        {"tool_id": tools["NDR"], "detection_level_id": levels["Not detected"]},
+    ]
+    assert (
+        client.put(url, json=both, headers=team.blue).json["detection_level_id"]
+        == (levels["Not detected"])
+    )
+    alone = [{"tool_id": tools["EDR"], "detection_level_id": levels["Not applicable"]}]
+    assert (
+        client.put(url, json=alone, headers=team.blue).json["detection_level_id"]
+        == (levels["Not applicable"])
+    )
+
+
+def test_bad_detections_are_422_and_change_nothing(client, team, mission, add_test, tools, levels):
+    test = add_test(mission["id"])
+    url = f"{url_of(mission, test)}/detections"
+    twice = [
+        {"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]},
+        {"tool_id": tools["EDR"], "detection_level_id": levels["Logged"]},
+    ]
+    response = client.put(url, json=twice, headers=team.blue)
+    assert response.status_code == 422
+    assert "tool_id" in response.json["errors"]
+    missing = "6d0b1f0e-1111-4f00-8000-000000000000"
+    unknown = [{"tool_id": tools["EDR"], "detection_level_id": missing}]
+    response = client.put(url, json=unknown, headers=team.blue)
+    assert response.status_code == 422
+    assert "detection_level_id" in response.json["errors"]
+    after = client.get(url_of(mission, test), headers=team.lead).json
+    assert after["detections"] == [] and after["version"] == test["version"]
+
+
+def test_retest_makes_a_linked_pending_copy(client, team, mission, add_test, tools, levels):
+    test = add_test(mission["id"], expected_detection="EDR alert", expected_tool_ids=[tools["EDR"]])
+    move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    client.put(
+        f"{url_of(mission, test)}/detections",
+        json=[{"tool_id": tools["EDR"], "detection_level_id": levels["Not detected"]}],
+        headers=team.blue,
+    )
+    move(client, mission["id"], test["id"], team.lead, "completed")
+    assert client.post(f"{url_of(mission, test)}/retest", headers=team.blue).status_code == 403
+    response = client.post(f"{url_of(mission, test)}/retest", headers=team.red)
+    assert response.status_code == 201
+    run = response.json
+    assert run["retest_of_id"] == test["id"]
+    assert run["state"] == "pending"
+    assert run["detections"] == [] and run["detection_level_id"] is None
+    assert run["expected_tool_ids"] == [tools["EDR"]]
+    assert run["expected_detection"] == "EDR alert"
+    assert run["is_latest"] is True
+    old = client.get(url_of(mission, test), headers=team.lead).json
+    assert old["is_latest"] is False
+    assert old["state"] == "completed" and len(old["detections"]) == 1
+    again = client.post(f"{url_of(mission, test)}/retest", headers=team.red)
+    assert again.status_code == 409
+    latest = client.get(f"{url_of(mission)}?latest=true", headers=team.lead).json
+    assert [t["id"] for t in latest["items"]] == [run["id"]]
+
+
+def test_the_score_uses_the_latest_completed_runs(client, team, mission, add_test, levels):
+    def complete(test, level):
+        move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+        client.patch(
+            url_of(mission, test), json={"detection_level_id": levels[level]}, headers=team.blue
+        )
+        move(client, mission["id"], test["id"], team.lead, "completed")
+
+    missed = add_test(mission["id"], "Missed first")
+    complete(missed, "Not detected")
+    complete(add_test(mission["id"], "Prevented"), "Prevented")
+    complete(add_test(mission["id"], "N/A"), "Not applicable")
+    assert (
+        client.get(f"/api/v1/missions/{mission['id']}", headers=team.lead).json["progress"]["score"]
+        == 50.0
+    )
+    retest = client.post(f"{url_of(mission, missed)}/retest", headers=team.red).json
+    complete(retest, "Alerted")
+    progress = client.get(f"/api/v1/missions/{mission['id']}", headers=team.lead).json["progress"]
+    assert progress["score"] == 87.5
+    assert progress["tests_total"] == 4
+
+
+def test_filters(client, team, mission, add_test, catalogue, levels):
+    powershell = add_test(
+        mission["id"], "PowerShell", mitre=[{"kind": "subtechnique", "external_id": "T1059.001"}]
+    )
+    phishing = add_test(
+        mission["id"], "Phishing 100%", mitre=[{"kind": "technique", "external_id": "T1566"}]
+    )
+    add_test(mission["id"], "Untagged")
+    client.patch(
+        url_of(mission, phishing), json={"detection_level_id": levels["Logged"]}, headers=team.blue
+    )
+    move(client, mission["id"], powershell["id"], team.red, "in_progress")
+
+    def names(query: str) -> list[str]:
+        response = client.get(f"{url_of(mission)}?{query}", headers=team.viewer)
+        assert response.status_code == 200, response.json
+        return [t["name"] for t in response.json["items"]]
+
+    assert names("technique=T1059") == ["PowerShell"]
+    assert names("tactic=TA0002") == ["PowerShell"]
+    assert names("tactic=TA0001") == ["Phishing 100%"]
+    assert names("state=in_progress") == ["PowerShell"]
+    assert names(f"detection_level={levels['Logged']}") == ["Phishing 100%"]
+    assert names("q=100%25") == ["Phishing 100%"]
+    assert names("sort=-name") == ["Untagged", "PowerShell", "Phishing 100%"]
+    assert client.get(f"{url_of(mission)}?sort=secret", headers=team.lead).status_code == 422
+
+
+def test_reorder(client, team, mission, add_test):
+    tests = [add_test(mission["id"], name) for name in ("A", "B", "C")]
+    order = [tests[2]["id"], tests[0]["id"], tests[1]["id"]]
+    url = f"{url_of(mission)}/order"
+    assert client.put(url, json={"test_ids": order}, headers=team.red).status_code == 403
+    assert client.put(url, json={"test_ids": order[:2]}, headers=team.lead).status_code == 422
+    assert client.put(url, json={"test_ids": order}, headers=team.lead).status_code == 204
+    items = client.get(url_of(mission), headers=team.lead).json["items"]
+    assert [(t["name"], t["position"]) for t in items] == [("C", 0), ("A", 1), ("B", 2)]
+
+
+def test_remove_and_restore_a_test(client, team, mission, add_test):
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    assert client.delete(url, headers=team.red).status_code == 403
+    assert client.delete(url, headers=team.lead).status_code == 204
+    assert client.get(url, headers=team.lead).status_code == 404
+    assert client.get(url_of(mission), headers=team.lead).json["total"] == 0
+    assert client.post(f"{url}/restore", headers=team.lead).status_code == 200
+    assert client.get(url, headers=team.red).status_code == 200

@@ -1,0 +1,260 @@
+"""Missions: who sees them, who changes them, members, categories, the list with progress."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.missions.conftest import move
+
+
+def test_the_creator_becomes_lead_and_sees_progress(client, team):
+    response = client.post(
+        "/api/v1/missions",
+        json={"name": "Q3 purple", "environment": "Prod EU", "start_date": "2026-12-01"},
+        headers=team.lead,
+    )
+    assert response.status_code == 201
+    mission = response.json
+    assert response.headers["ETag"] == '"1"'
+    assert mission["status"] == "planned"
+    assert mission["my_role"] == "lead"
+    assert mission["can_manage"] is True
+    assert mission["progress"]["tests_total"] == 0
+    assert mission["progress"]["score"] is None
+    members = client.get(f"/api/v1/missions/{mission['id']}/members", headers=team.lead).json
+    assert [(m["user_id"], m["role"]) for m in members] == [(team.ids["lead"], "lead")]
+
+
+def test_creating_needs_mission_create(client, team):
+    response = client.post("/api/v1/missions", json={"name": "x"}, headers=team.blue)
+    assert response.status_code == 403
+    assert "mission.create" in response.json["detail"]
+
+
+def test_bad_input_is_422_naming_the_field(client, team):
+    response = client.post(
+        "/api/v1/missions",
+        json={"name": "x", "status": "paused", "colour": "red"},
+        headers=team.lead,
+    )
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"status", "colour"}
+    response = client.post(
+        "/api/v1/missions",
+        json={"name": "x", "start_date": "2026-12-02", "end_date": "2026-12-01"},
+        headers=team.lead,
+    )
+    assert response.status_code == 422
+    assert "end_date" in response.json["errors"]
+
+
+def test_a_mission_is_visible_to_members_and_read_all_only(
+    client, team, mission, make_user, auth_header
+):
+    url = f"/api/v1/missions/{mission['id']}"
+    for role in ("lead", "red", "blue", "viewer"):
+        response = client.get(url, headers=getattr(team, role))
+        assert response.status_code == 200
+        assert response.json["my_role"] == role
+    assert client.get(url, headers=team.outsider).status_code == 404
+    reader = auth_header(make_user(perms=["mission.read_all"]))
+    response = client.get(url, headers=reader)
+    assert response.status_code == 200
+    assert response.json["my_role"] is None
+    assert response.json["can_manage"] is False
+    # Reading everything is not changing anything.
+    assert client.patch(url, json={"name": "x"}, headers=reader).status_code == 403
+
+
+def test_the_list_shows_the_callers_missions_with_progress(
+    client, team, make_mission, add_test, make_user, auth_header
+):
+    mine = make_mission("Mine")
+    make_mission("Somebody else's", headers=team.outsider)
+    first = add_test(mine["id"], "One")
+    add_test(mine["id"], "Two")
+    move(client, mine["id"], first["id"], team.red, "in_progress")
+
+    page = client.get("/api/v1/missions", headers=team.blue).json
+    assert [m["name"] for m in page["items"]] == ["Mine"]
+    progress = page["items"][0]["progress"]
+    assert progress["tests_total"] == 2
+    assert progress["tests_by_state"] == {
+        "pending": 1,
+        "in_progress": 1,
+        "waiting_blue": 0,
+        "completed": 0,
+        "cancelled": 0,
+    }
+    reader = auth_header(make_user(perms=["mission.read_all"]))
+    names = {m["name"] for m in client.get("/api/v1/missions", headers=reader).json["items"]}
+    assert names == {"Mine", "Somebody else's"}
+    mine_only = client.get("/api/v1/missions?mine=true", headers=reader).json
+    assert mine_only["total"] == 0
+
+
+def test_list_filters_by_status_and_text(client, team, make_mission):
+    make_mission("Alpha run")
+    beta = make_mission("Beta run")
+    client.patch(f"/api/v1/missions/{beta['id']}", json={"status": "active"}, headers=team.lead)
+    active = client.get("/api/v1/missions?status=active", headers=team.lead).json
+    assert [m["name"] for m in active["items"]] == ["Beta run"]
+    found = client.get("/api/v1/missions?q=ALPHA", headers=team.lead).json
+    assert [m["name"] for m in found["items"]] == ["Alpha run"]
+
+
+def test_only_the_lead_or_manage_all_changes_the_mission(
+    client, team, mission, make_user, auth_header
+):
+    url = f"/api/v1/missions/{mission['id']}"
+    for role in ("red", "blue", "viewer"):
+        response = client.patch(url, json={"name": "Hijacked"}, headers=getattr(team, role))
+        assert response.status_code == 403
+    manager = auth_header(make_user(perms=["mission.manage_all"]))
+    response = client.patch(url, json={"status": "active"}, headers=manager)
+    assert response.status_code == 200
+    assert response.json["status"] == "active"
+    assert client.get(url, headers=team.lead).json["name"] == "Purple week"
+
+
+def test_if_match_on_the_mission(client, team, mission):
+    url = f"/api/v1/missions/{mission['id']}"
+    ok = client.patch(url, json={"name": "Renamed"}, headers={**team.lead, "If-Match": '"1"'})
+    assert ok.status_code == 200
+    assert ok.headers["ETag"] == '"2"'
+    stale = client.patch(url, json={"name": "Late"}, headers={**team.lead, "If-Match": "1"})
+    assert stale.status_code == 412
+    assert client.get(url, headers=team.lead).json["name"] == "Renamed"
+
+
+def test_delete_and_restore(client, team, mission):
+    url = f"/api/v1/missions/{mission['id']}"
+    assert client.delete(url, headers=team.red).status_code == 403
+    assert client.delete(url, headers=team.lead).status_code == 204
+    assert client.get(url, headers=team.lead).status_code == 404
+    assert client.get(f"{url}/tests", headers=team.red).status_code == 404
+    assert client.get("/api/v1/missions", headers=team.lead).json["total"] == 0
+    deleted = client.get(f"{url}?include_deleted=true", headers=team.lead)
+    assert deleted.status_code == 200
+    assert deleted.json["deleted_at"] is not None
+    assert client.get(f"{url}?include_deleted=true", headers=team.red).status_code == 403
+    assert client.post(f"{url}/restore", headers=team.lead).status_code == 200
+    assert client.get(url, headers=team.red).status_code == 200
+
+
+def test_members_are_replaced_by_the_lead(client, team, mission, make_user):
+    url = f"/api/v1/missions/{mission['id']}/members"
+    members = client.get(url, headers=team.viewer).json
+    assert {(m["user_id"], m["role"]) for m in members} == {
+        (team.ids[role], role) for role in ("lead", "red", "blue", "viewer")
+    }
+    assert all(m["email"] for m in members)
+    newcomer = make_user()
+    body = [
+        {"user_id": team.ids["lead"], "role": "lead"},
+        {"user_id": team.ids["red"], "role": "blue"},
+        {"user_id": str(newcomer.id), "role": "red"},
+    ]
+    assert client.put(url, json=body, headers=team.red).status_code == 403
+    response = client.put(url, json=body, headers=team.lead)
+    assert response.status_code == 200
+    assert {(m["user_id"], m["role"]) for m in response.json} == {
+        (team.ids["lead"], "lead"),
+        (team.ids["red"], "blue"),
+        (str(newcomer.id), "red"),
+    }
+    # The removed blue member no longer sees the mission.
+    assert client.get(url, headers=team.blue).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ([{"user_id": "LEAD", "role": "red"}], "role"),  # no lead left
+        ([{"user_id": "LEAD", "role": "lead"}, {"user_id": "LEAD", "role": "red"}], "user_id"),
+        (
+            [
+                {"user_id": "LEAD", "role": "lead"},
+                {"user_id": "6d0b1f0e-1111-4f00-8000-000000000000", "role": "red"},
+            ],
+            "user_id",
+        ),
+        ([{"user_id": "LEAD", "role": "boss"}], "0.role"),
+    ],
+)
+def test_bad_member_lists_are_422_and_change_nothing(client, team, mission, body, field):
+    url = f"/api/v1/missions/{mission['id']}/members"
+    for member in body:
+        if member["user_id"] == "LEAD":
+            member["user_id"] = team.ids["lead"]
+    response = client.put(url, json=body, headers=team.lead)
+    assert response.status_code == 422
+    assert field in response.json["errors"]
+    assert len(client.get(url, headers=team.lead).json) == 4
+
+
+def test_member_candidates_are_for_the_lead(client, team, mission, make_user):
+    make_user("carol.blue@example.test")
+    url = f"/api/v1/missions/{mission['id']}/member-candidates?q=carol"
+    response = client.get(url, headers=team.lead)
+    assert [c["email"] for c in response.json] == ["carol.blue@example.test"]
+    assert client.get(url, headers=team.red).status_code == 403
+    assert client.get(url, headers=team.outsider).status_code == 404
+
+
+def test_categories_crud_under_the_mission(client, team, mission, add_test):
+    url = f"/api/v1/missions/{mission['id']}/categories"
+    created = client.post(url, json={"name": "Day 1", "color": "#1c7ed6"}, headers=team.lead)
+    assert created.status_code == 201
+    category_id = created.json["id"]
+    assert client.post(url, json={"name": "Day 2"}, headers=team.red).status_code == 403
+    assert client.post(url, json={"name": "day 1"}, headers=team.lead).status_code == 409
+    renamed = client.patch(f"{url}/{category_id}", json={"name": "Day one"}, headers=team.lead)
+    assert renamed.json["name"] == "Day one"
+    assert [c["name"] for c in client.get(url, headers=team.viewer).json] == ["Day one"]
+    test = add_test(mission["id"], category_id=category_id)
+    assert test["category_id"] == category_id
+    assert client.delete(f"{url}/{category_id}", headers=team.lead).status_code == 204
+    assert client.get(url, headers=team.lead).json == []
+    assert client.post(f"{url}/{category_id}/restore", headers=team.lead).status_code == 200
+    assert len(client.get(url, headers=team.lead).json) == 1
+
+
+def test_a_category_of_another_mission_is_refused(client, team, make_mission, add_test):
+    first, second = make_mission("One"), make_mission("Two")
+    other = client.post(
+        f"/api/v1/missions/{second['id']}/categories", json={"name": "X"}, headers=team.lead
+    ).json
+    response = client.post(
+        f"/api/v1/missions/{first['id']}/tests",
+        json={"name": "t", "category_id": other["id"]},
+        headers=team.lead,
+    )
+    assert response.status_code == 422
+    assert "category_id" in response.json["errors"]
+
+
+def test_lists_run_a_constant_number_of_statements(
+    client, team, make_mission, add_test, count_statements, tools, levels
+):
+    def statements(url: str) -> int:
+        with count_statements() as counter:
+            assert client.get(url, headers=team.lead).status_code == 200
+        return counter.count
+
+    first = make_mission("First")
+    add_test(first["id"], expected_tool_ids=[tools["EDR"]])
+    one_mission = statements("/api/v1/missions")
+    one_test = statements(f"/api/v1/missions/{first['id']}/tests")
+    for index in range(6):
+        mission = make_mission(f"M{index}")
+        test = add_test(mission["id"], expected_tool_ids=[tools["EDR"]])
+        client.put(
+            f"/api/v1/missions/{mission['id']}/tests/{test['id']}/detections",
+            json=[{"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]}],
+            headers=team.blue,
+        )
+        for _ in range(3):
+            add_test(first["id"], mitre=[])
+    assert statements("/api/v1/missions") == one_mission
+    assert statements(f"/api/v1/missions/{first['id']}/tests") == one_test

@@ -1,0 +1,44 @@
+"""No one grants what they do not hold, and no one changes a user who holds more than they do.
+
+`caller_permissions` is what the request may do: a signed-in user's effective permissions, or an
+API token's (its scope intersected with its owner's). Every grant (a user's groups, an
+invitation's groups, a group's permissions) must stay inside it, and every change to a user
+(password, TOTP, active state, deletion, groups, profile) needs the caller to hold everything the
+target holds. Both refusals are 403s naming the missing permission codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from violet.auth.models import Group
+from violet.core.errors import Forbidden
+
+
+def ensure_may_grant(caller_permissions: frozenset[str], codes: Iterable[str]) -> None:
+    """403 when `codes` holds a permission the caller lacks."""
+    missing = sorted(set(codes) - caller_permissions)
+    if missing:
+        raise Forbidden(
+            "You cannot grant permissions you do not hold; missing: " + ", ".join(missing) + "."
+        )
+
+
+def ensure_may_grant_groups(caller_permissions: frozenset[str], groups: Iterable[Group]) -> None:
+    """403 when membership of `groups` would give a permission the caller lacks."""
+    ensure_may_grant(
+        caller_permissions, {code for group in groups for code in group.permission_codes}
+    )
+
+
+def ensure_may_change_user(
+    caller_permissions: frozenset[str], target_permissions: frozenset[str]
+) -> None:
+    """403 when the target user holds a permission the caller lacks (it would take them over)."""
+    missing = sorted(target_permissions - caller_permissions)
+    if missing:
+        raise Forbidden(
+            "You cannot change a user who holds permissions you do not hold; missing: "
+            + ", ".join(missing)
+            + "."
+        )

@@ -1,0 +1,63 @@
+"""Brute-force guards of the auth domain, counted in PostgreSQL (violet.core.limits).
+
+Passwords at login. A stranger who knows an email must not be able to lock its owner out, and an
+attacker must not get unlimited guesses, so failures are counted three ways:
+
+- per (account, address): 10 per 15 minutes, the documented limit. Guessing one account from one
+  address stops after 10 tries, and only that address is refused;
+- per address: 30 per 15 minutes, against one address spraying many accounts;
+- per account: 100 per 15 minutes, against many addresses guessing one account. Reaching it
+  takes a stranger 100 requests from at least 10 addresses, and refuses the owner for at most
+  15 minutes.
+
+Second factors (TOTP codes at login, the password or code asked again of a signed-in user):
+5 failures per 5 minutes per user, keyed on the user of a *verified* challenge or session, so
+nobody can spend someone else's budget.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import NoReturn
+
+from violet.core import limits
+from violet.core.errors import ApiError
+from violet.extensions import db
+
+LOGIN_PER_ACCOUNT_AND_ADDRESS = limits.Limit("login-account-address", 10, timedelta(minutes=15))
+LOGIN_PER_ADDRESS = limits.Limit("login-address", 30, timedelta(minutes=15))
+LOGIN_PER_ACCOUNT = limits.Limit("login-account", 100, timedelta(minutes=15))
+SECOND_FACTOR = limits.Limit("second-factor", 5, timedelta(minutes=5))
+
+TOO_MANY_LOGINS = "Too many failed sign-ins; wait and try again (see Retry-After)."
+TOO_MANY_CODES = "Too many wrong codes or passwords; wait and try again (see Retry-After)."
+
+
+def login_guards(email: str, address: str | None) -> list[limits.Counted]:
+    address = address or "-"
+    return [
+        limits.counted(LOGIN_PER_ACCOUNT_AND_ADDRESS, email, address),
+        limits.counted(LOGIN_PER_ADDRESS, address),
+        limits.counted(LOGIN_PER_ACCOUNT, email),
+    ]
+
+
+def second_factor_guards(user_id: uuid.UUID) -> list[limits.Counted]:
+    return [limits.counted(SECOND_FACTOR, user_id)]
+
+
+def ensure_allowed(guards: list[limits.Counted], message: str) -> None:
+    """429 (with Retry-After) while any of the guards has used up its failures."""
+    limits.ensure_not_exceeded(db.session, guards, message)
+
+
+def fail(guards: list[limits.Counted], error: ApiError) -> NoReturn:
+    """Count the failure, commit it (the error handler rolls back), then raise `error`."""
+    limits.record_failure(db.session, guards)
+    db.session.commit()
+    raise error
+
+
+def succeeded(guards: list[limits.Counted]) -> None:
+    limits.clear(db.session, guards)

@@ -1,0 +1,1 @@
+"""The test library: test templates, scenario templates, Atomic Red Team and JSON import/export."""

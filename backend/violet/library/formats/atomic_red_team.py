@@ -1,0 +1,290 @@
+"""Atomic Red Team technique files (`atomics/Txxxx/Txxxx.yaml`) → test template drafts.
+
+One file describes one ATT&CK technique (`attack_technique`) and several `atomic_tests`. Each
+test becomes a template:
+
+- `name`, `description` as they are; `supported_platforms` mapped to Violet's platforms;
+- `executor.command` (or a manual executor's `steps`) → `procedure`, Markdown with the command
+  in a fenced block and a table of the input arguments (type, default, description), because the
+  command refers to them as `#{name}`; the arguments are also kept as data (`input_arguments`);
+- `executor.cleanup_command` → `cleanup`; `dependencies` → `prerequisites`;
+- `attack_technique` → one MITRE tag (a sub-technique when the id has a dot);
+- `source` = `atomic-red-team`, `source_ref` = `auto_generated_guid`, which makes a re-import
+  update the same template instead of adding another.
+
+The YAML is read with the safe loader. Bad YAML raises `FormatError` with its line; a document of
+the wrong shape raises it with the path of the problem and, where the node exists, its line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from violet.core.errors import flatten_messages
+from violet.library.formats.drafts import FormatError, TemplateDraft
+
+SOURCE = "atomic-red-team"
+TECHNIQUE_ID = re.compile(r"^T\d{4}(\.\d{3})?$")
+ATOMICS_URL = "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/{id}/{id}.md"
+
+# Atomic `supported_platforms` → Violet platforms; anything else is left out.
+PLATFORMS = {
+    "windows": "windows",
+    "linux": "linux",
+    "macos": "macos",
+    "containers": "containers",
+    "iaas": "cloud",
+    "iaas:aws": "cloud",
+    "iaas:azure": "cloud",
+    "iaas:gcp": "cloud",
+    "azure-ad": "identity",
+    "office-365": "saas",
+    "google-workspace": "saas",
+    "saas": "saas",
+    "network": "network",
+}
+
+# Executor name → the language of its fenced code block.
+CODE_LANGUAGES = {"command_prompt": "cmd", "powershell": "powershell", "sh": "sh", "bash": "bash"}
+
+try:  # libyaml's loader is ~10x faster; PyYAML falls back to pure Python without it.
+    Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    Loader = yaml.SafeLoader
+
+
+# --- the document's shape ----------------------------------------------------------------------
+
+
+class _Lenient(Schema):
+    class Meta:
+        unknown = EXCLUDE  # Atomic files carry fields Violet has no use for
+
+
+class InputArgument(_Lenient):
+    description = fields.String(load_default="", allow_none=True)
+    type = fields.String(load_default="string", allow_none=True)
+    default = fields.Raw(load_default=None, allow_none=True)
+
+
+class Dependency(_Lenient):
+    description = fields.String(load_default="", allow_none=True)
+    prereq_command = fields.String(load_default="", allow_none=True)
+    get_prereq_command = fields.String(load_default="", allow_none=True)
+
+
+class Executor(_Lenient):
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    command = fields.String(load_default=None, allow_none=True)
+    cleanup_command = fields.String(load_default=None, allow_none=True)
+    elevation_required = fields.Boolean(load_default=False, allow_none=True)
+    steps = fields.String(load_default=None, allow_none=True)
+
+
+class AtomicTest(_Lenient):
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    auto_generated_guid = fields.UUID(load_default=None, allow_none=True)
+    description = fields.String(load_default="", allow_none=True)
+    supported_platforms = fields.List(fields.String(), load_default=list)
+    input_arguments = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(InputArgument),
+        load_default=dict,
+        allow_none=True,
+    )
+    dependency_executor_name = fields.String(load_default=None, allow_none=True)
+    dependencies = fields.List(fields.Nested(Dependency), load_default=list, allow_none=True)
+    executor = fields.Nested(Executor, required=True)
+
+
+class AtomicTechnique(_Lenient):
+    attack_technique = fields.String(
+        required=True,
+        validate=validate.Regexp(TECHNIQUE_ID, error="Must be an ATT&CK technique id like T1059."),
+    )
+    display_name = fields.String(load_default="", allow_none=True)
+    atomic_tests = fields.List(
+        fields.Nested(AtomicTest), required=True, validate=validate.Length(min=1)
+    )
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def parse(text: str | bytes) -> list[TemplateDraft]:
+    """The template drafts of one Atomic Red Team technique file (FormatError when unreadable)."""
+    node, document = _load(text)
+    if not isinstance(document, dict):
+        raise FormatError(
+            "Not an Atomic Red Team technique file: expected a mapping with "
+            "attack_technique and atomic_tests.",
+            {"_schema": ["Expected a YAML mapping at the top level."]},
+        )
+    try:
+        technique = AtomicTechnique().load(document)
+    except ValidationError as error:
+        errors = {
+            path + _line_suffix(node, path): messages
+            for path, messages in flatten_messages(error.messages).items()
+        }
+        raise FormatError(
+            f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
+        ) from error
+    return [
+        TemplateDraft(path=f"atomic_tests.{index}", fields=template_fields(technique, test))
+        for index, test in enumerate(technique["atomic_tests"])
+    ]
+
+
+def _load(text: str | bytes) -> tuple[yaml.Node | None, Any]:
+    """The YAML node tree (for line numbers) and the plain data, in one pass."""
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        document = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        problem = error.problem or error.context or "invalid YAML"
+        raise FormatError(f"Invalid YAML at {where}: {problem}.", {where: [problem]}) from error
+    except yaml.YAMLError as error:
+        raise FormatError(f"Invalid YAML: {error}.", {"_schema": [str(error)]}) from error
+    finally:
+        loader.dispose()
+    return node, document
+
+
+def _line_suffix(node: yaml.Node | None, path: str) -> str:
+    """` (line N)` for the deepest node of `path` (`atomic_tests.2.executor.name`) that exists."""
+    line = None
+    for part in path.split("."):
+        if isinstance(node, yaml.MappingNode):
+            node = next((value for key, value in node.value if key.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+        else:
+            break
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return f" (line {line})" if line else ""
+
+
+# --- one atomic test → template fields ---------------------------------------------------------
+
+
+def template_fields(technique: dict[str, Any], test: dict[str, Any]) -> dict[str, Any]:
+    """The create-schema fields of one atomic test of `technique`."""
+    technique_id = technique["attack_technique"]
+    executor = test["executor"]
+    arguments = input_arguments(test.get("input_arguments") or {})
+    guid = test["auto_generated_guid"]
+    return {
+        "name": test["name"].strip(),
+        "description": (test.get("description") or "").strip(),
+        "procedure": procedure(executor, arguments),
+        "cleanup": cleanup(executor),
+        "prerequisites": prerequisites(test),
+        "platforms": platforms(test["supported_platforms"]),
+        "input_arguments": arguments,
+        "references": [ATOMICS_URL.format(id=technique_id.split(".")[0])],
+        "source": SOURCE,
+        # A test without a GUID (hand-written atomics) is recognised by technique and name.
+        "source_ref": str(guid) if guid else f"{technique_id}/{test['name'].strip()}",
+        "mitre": [
+            {
+                "kind": "subtechnique" if "." in technique_id else "technique",
+                "external_id": technique_id,
+            }
+        ],
+    }
+
+
+def platforms(supported: list[str]) -> list[str]:
+    mapped = (PLATFORMS.get(name.strip().lower()) for name in supported)
+    return list(dict.fromkeys(name for name in mapped if name))
+
+
+def input_arguments(arguments: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """`{name: {description, type, default}}` → a list in document order (JSON-safe defaults)."""
+    return [
+        {
+            "name": name,
+            "type": (argument.get("type") or "string").strip().lower(),
+            "default": _json_safe(argument.get("default")),
+            "description": (argument.get("description") or "").strip(),
+        }
+        for name, argument in arguments.items()
+    ]
+
+
+def _json_safe(value: Any) -> Any:
+    # YAML may give dates or other scalars; JSON keeps strings, numbers, booleans and null.
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def procedure(executor: dict[str, Any], arguments: list[dict[str, Any]]) -> str:
+    """Markdown: how to run it (command or manual steps) and the arguments the command uses."""
+    name = executor["name"]
+    elevation = " (elevation required)" if executor.get("elevation_required") else ""
+    command = (executor.get("command") or "").strip()
+    steps = (executor.get("steps") or "").strip()
+    if command:
+        parts = [f"Executor: `{name}`{elevation}", _code_block(command, name)]
+    elif steps:
+        parts = [f"Manual steps{elevation}:", steps]
+    else:
+        parts = [f"Executor: `{name}`{elevation}; the atomic gives no command."]
+    if arguments:
+        parts.append(arguments_table(arguments))
+    return "\n\n".join(parts)
+
+
+def arguments_table(arguments: list[dict[str, Any]]) -> str:
+    rows = [
+        "Input arguments (the command refers to them as `#{name}`):",
+        "",
+        "| Name | Type | Default | Description |",
+        "| --- | --- | --- | --- |",
+    ]
+    for argument in arguments:
+        default = argument["default"]
+        shown = "" if default is None else f"`{_cell(str(default))}`"
+        cells = (f"`{argument['name']}`", argument["type"], shown, _cell(argument["description"]))
+        rows.append(f"| {' | '.join(cells)} |")
+    return "\n".join(rows)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def cleanup(executor: dict[str, Any]) -> str:
+    command = (executor.get("cleanup_command") or "").strip()
+    return _code_block(command, executor["name"]) if command else ""
+
+
+def prerequisites(test: dict[str, Any]) -> str:
+    """Markdown: each dependency with its check command and the command that satisfies it."""
+    language = test.get("dependency_executor_name") or test["executor"]["name"]
+    parts = []
+    for dependency in test.get("dependencies") or []:
+        description = (dependency.get("description") or "").strip() or "Dependency"
+        parts.append(f"**{description}**")
+        if (dependency.get("prereq_command") or "").strip():
+            parts += ["Check:", _code_block(dependency["prereq_command"].strip(), language)]
+        if (dependency.get("get_prereq_command") or "").strip():
+            parts += ["Get it:", _code_block(dependency["get_prereq_command"].strip(), language)]
+    return "\n\n".join(parts)
+
+
+def _code_block(code: str, executor_name: str) -> str:
+    language = CODE_LANGUAGES.get(executor_name, "")
+    fence = "````" if "```" in code else "```"
+    return f"{fence}{language}\n{code}\n{fence}"

@@ -1,0 +1,39 @@
+"""What an import produces before it touches the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class FormatError(Exception):
+    """The document cannot be imported at all (bad syntax or structure): nothing is written.
+
+    `errors` maps the path of each problem (`atomic_tests.2.executor.name`, or `line 7`) to
+    messages, in the API's validation error shape.
+    """
+
+    def __init__(self, detail: str, errors: dict[str, list[str]]) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+@dataclass
+class TemplateDraft:
+    """The fields of one test template, as the create schema accepts them.
+
+    `path` says where in the document it came from (for the import report); `key` is the
+    template's id in the instance that exported it (our own format only). `values` are the
+    fields once the create schema accepted them, or `problem` says why it did not.
+    """
+
+    path: str
+    fields: dict[str, Any]
+    key: str | None = None
+    values: dict[str, Any] | None = None
+    problem: str | None = None
+
+    @property
+    def source_ref(self) -> str | None:
+        return self.fields.get("source_ref")

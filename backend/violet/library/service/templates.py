@@ -1,0 +1,238 @@
+"""Test templates: CRUD with MITRE tags, the filtered list, soft delete and restore."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from violet.core.errors import Conflict, NotFound, Unprocessable
+from violet.core.models import including_deleted
+from violet.core.pagination import paginate
+from violet.core.search import contains_any
+from violet.extensions import db
+from violet.library.models import ScenarioTemplate, TestTemplate, TestTemplateMitreTag
+from violet.library.service import mitre_tags
+from violet.mitre.models import (
+    MitreSubtechnique,
+    MitreTactic,
+    MitreTechnique,
+    MitreTechniqueTactic,
+)
+
+# Written as given; the lists are de-duplicated, `mitre` goes through the catalogue.
+PLAIN_FIELDS = (
+    "name",
+    "description",
+    "procedure",
+    "cleanup",
+    "prerequisites",
+    "expected_detection",
+    "opsec_level",
+    "source",
+    "source_ref",
+    "input_arguments",
+)
+LIST_FIELDS = ("platforms", "tags", "references")
+SORTABLE = {
+    "name": TestTemplate.name,
+    "created_at": TestTemplate.created_at,
+    "updated_at": TestTemplate.updated_at,
+    "opsec_level": TestTemplate.opsec_level,
+}
+
+
+def with_tags(statement: Select[Any]) -> Select[Any]:
+    """Load each template's tags and their catalogue objects in one more statement."""
+    return statement.options(selectinload(TestTemplate.mitre_links))
+
+
+def get_template(
+    template_id: uuid.UUID, *, include_deleted: bool = False, for_update: bool = False
+) -> TestTemplate:
+    statement = including_deleted(
+        with_tags(select(TestTemplate)).where(TestTemplate.id == template_id), include_deleted
+    )
+    if for_update:
+        statement = statement.with_for_update(of=TestTemplate)
+    template = db.session.scalar(statement.execution_options(populate_existing=True))
+    if template is None:
+        raise NotFound("No such test template.")
+    return template
+
+
+def list_templates(query: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of templates; filters `q`, `tactic`, `technique`, `subtechnique`, `opsec`, `tag`,
+    `platform`, `include_deleted`. Three statements (count, page, tags) whatever the page size.
+    """
+    statement = including_deleted(with_tags(select(TestTemplate)), query["include_deleted"])
+    if q := query.get("q"):
+        statement = statement.where(
+            contains_any(q, TestTemplate.name, TestTemplate.description, TestTemplate.procedure)
+        )
+    if tactic := query.get("tactic"):
+        statement = statement.where(TestTemplate.id.in_(tagged_with_tactic(tactic)))
+    if technique := query.get("technique"):
+        statement = statement.where(TestTemplate.id.in_(tagged_with_technique(technique)))
+    if subtechnique := query.get("subtechnique"):
+        statement = statement.where(TestTemplate.id.in_(tagged_with_subtechnique(subtechnique)))
+    if opsec := query.get("opsec"):
+        statement = statement.where(TestTemplate.opsec_level == opsec)
+    if tag := query.get("tag"):
+        statement = statement.where(TestTemplate.tags.contains([tag]))
+    if platform := query.get("platform"):
+        statement = statement.where(TestTemplate.platforms.contains([platform]))
+    return paginate(
+        statement, query, sortable=SORTABLE, default_sort="name", tiebreaker=TestTemplate.id
+    )
+
+
+def _ids(model: Any, external_id: str) -> Select[Any]:
+    return select(model.id).where(model.external_id == external_id.strip().upper())
+
+
+def tagged_with_subtechnique(external_id: str) -> Select[Any]:
+    return select(TestTemplateMitreTag.test_template_id).where(
+        TestTemplateMitreTag.subtechnique_id.in_(_ids(MitreSubtechnique, external_id))
+    )
+
+
+def tagged_with_technique(external_id: str) -> Select[Any]:
+    """Templates tagged with the technique or with any of its sub-techniques."""
+    technique_ids = _ids(MitreTechnique, external_id)
+    return select(TestTemplateMitreTag.test_template_id).where(
+        or_(
+            TestTemplateMitreTag.technique_id.in_(technique_ids),
+            TestTemplateMitreTag.subtechnique_id.in_(
+                select(MitreSubtechnique.id).where(
+                    MitreSubtechnique.technique_id.in_(technique_ids)
+                )
+            ),
+        )
+    )
+
+
+def tagged_with_tactic(external_id: str) -> Select[Any]:
+    """Templates tagged with the tactic, or a technique in it, or a sub-technique of one."""
+    techniques_in_tactic = select(MitreTechniqueTactic.technique_id).where(
+        MitreTechniqueTactic.tactic_id.in_(_ids(MitreTactic, external_id))
+    )
+    return select(TestTemplateMitreTag.test_template_id).where(
+        or_(
+            TestTemplateMitreTag.tactic_id.in_(_ids(MitreTactic, external_id)),
+            TestTemplateMitreTag.technique_id.in_(techniques_in_tactic),
+            TestTemplateMitreTag.subtechnique_id.in_(
+                select(MitreSubtechnique.id).where(
+                    MitreSubtechnique.technique_id.in_(techniques_in_tactic)
+                )
+            ),
+        )
+    )
+
+
+def resolve_tags(tags: list[dict[str, str]]) -> tuple[list[mitre_tags.TagKey], dict]:
+    """The tag keys and their catalogue objects; 422 naming every id that cannot be a tag."""
+    keys = mitre_tags.tag_keys(tags)
+    found = mitre_tags.lookup(keys)
+    messages = mitre_tags.problems(keys, found)
+    if messages:
+        raise Unprocessable(f"Invalid MITRE tags: {' '.join(messages)}", errors={"mitre": messages})
+    return keys, found
+
+
+def apply_fields(template: TestTemplate, values: dict[str, Any]) -> None:
+    """Write the plain and list fields present in `values` (PATCH semantics)."""
+    for name in PLAIN_FIELDS:
+        if name in values:
+            setattr(template, name, values[name])
+    for name in LIST_FIELDS:
+        if name in values:
+            setattr(template, name, list(dict.fromkeys(values[name] or [])))
+
+
+def create_template(workspace_id: uuid.UUID, values: dict[str, Any]) -> TestTemplate:
+    keys, found = resolve_tags(values.get("mitre", []))
+    template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
+    apply_fields(template, values)
+    mitre_tags.set_tags(template, keys, found)
+    _check_source_ref_free(template)
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def update_template(template: TestTemplate, changes: dict[str, Any]) -> TestTemplate:
+    """PATCH: absent keys stay, `null` clears, `mitre` replaces the tag set.
+
+    A stale If-Match is refused at flush (core/versioning.py), before anything is written.
+    """
+    if "name" in changes and changes["name"] is None:
+        raise Unprocessable("A template needs a name.", errors={"name": ["Field may not be null."]})
+    if "mitre" in changes:
+        keys, found = resolve_tags(changes["mitre"])
+        mitre_tags.set_tags(template, keys, found)
+    apply_fields(template, changes)
+    if "source" in changes or "source_ref" in changes:
+        _check_source_ref_free(template)
+    db.session.flush()
+    return template
+
+
+def delete_template(template: TestTemplate) -> None:
+    """Soft delete: gone from lists and reads, still in the scenarios that use it."""
+    template.soft_delete()
+    db.session.flush()
+
+
+def restore_template(template: TestTemplate) -> TestTemplate:
+    if template.is_deleted:
+        template.restore()
+        _check_source_ref_free(template)
+        db.session.flush()
+    return template
+
+
+def _check_source_ref_free(template: TestTemplate) -> None:
+    """One live template per source item (an import finds it again by that key)."""
+    if template.source_ref is None:
+        return
+    statement = select(TestTemplate.id).where(
+        TestTemplate.source == template.source, TestTemplate.source_ref == template.source_ref
+    )
+    if template.id is not None:
+        statement = statement.where(TestTemplate.id != template.id)
+    with db.session.no_autoflush:  # check before the unique index would refuse the flush
+        taken = db.session.scalar(statement.limit(1)) is not None
+    if taken:
+        raise Conflict(
+            f"Another live template already comes from {template.source} {template.source_ref}.",
+            errors={"source_ref": ["Another live template has this source reference."]},
+        )
+
+
+def summary() -> dict[str, int]:
+    """Counts for the home page: live templates, scenarios, and the techniques they cover.
+
+    Three plain ORM queries over the models, so the core's live-rows and workspace scoping apply
+    to each (a technique counts when tagged directly or through one of its sub-techniques).
+    """
+    covered_technique = func.coalesce(
+        TestTemplateMitreTag.technique_id, MitreSubtechnique.technique_id
+    )
+    # TestTemplate must appear among the selected columns: the core scopes a statement to the
+    # workspace when a tenant model is at its top level, and a join alone is not.
+    techniques = (
+        select(func.count(distinct(covered_technique)), func.count(distinct(TestTemplate.id)))
+        .select_from(TestTemplate)
+        .join(TestTemplateMitreTag, TestTemplateMitreTag.test_template_id == TestTemplate.id)
+        .outerjoin(MitreSubtechnique, MitreSubtechnique.id == TestTemplateMitreTag.subtechnique_id)
+        .where(TestTemplateMitreTag.tactic_id.is_(None))
+    )
+    return {
+        "test_templates": db.session.scalar(select(func.count(TestTemplate.id))) or 0,
+        "scenario_templates": db.session.scalar(select(func.count(ScenarioTemplate.id))) or 0,
+        "techniques_covered": db.session.execute(techniques).one()[0],
+    }

@@ -1,0 +1,125 @@
+"""Import and export of the test template library (the formats themselves: library/formats).
+
+The route reads the whole document first (formats/loader.py): a document that cannot be read is
+refused (422 with the line or path of the problem) before anything is written. Here each draft
+is matched to the template it came from, if any, and created, updated, or skipped when already
+identical. A draft that cannot be imported (a field out of bounds, a MITRE id the catalogue does
+not hold) is left out and reported in `errors`; the rest are imported in the same transaction.
+
+Matching: Violet JSON by the exported `id` (a re-import into the same instance), then any
+format by `(source, source_ref)` among live templates (an atomic's GUID). Only the fields the
+format carries are written: re-importing an atomic keeps the opsec level, tags and expected
+detection someone added in Violet.
+
+The cost is a constant number of statements plus one batched INSERT or UPDATE per table,
+whatever the number of items (see bench/library_import.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select, tuple_
+
+from violet.extensions import db
+from violet.library.formats.drafts import TemplateDraft
+from violet.library.models import TestTemplate
+from violet.library.service import mitre_tags
+from violet.library.service.templates import LIST_FIELDS, apply_fields, with_tags
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def fail(self, draft: TemplateDraft, message: str) -> None:
+        self.errors.append(
+            {"path": draft.path, "name": draft.fields.get("name"), "message": message}
+        )
+
+
+def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> ImportReport:
+    """Create, update or skip each draft (read by formats/loader.py) in the workspace."""
+    report = ImportReport()
+    valid = []
+    for draft in drafts:
+        if draft.values is None:
+            report.fail(draft, draft.problem or "invalid")
+        else:
+            valid.append((draft, draft.values))
+    keys_by_draft = {
+        id(draft): mitre_tags.tag_keys(values.get("mitre", [])) for draft, values in valid
+    }
+    found = mitre_tags.lookup(key for keys in keys_by_draft.values() for key in keys)
+    matches = _existing_templates([draft for draft, _ in valid])
+    for draft, values in valid:
+        keys = keys_by_draft[id(draft)]
+        problems = mitre_tags.problems(keys, found)
+        if problems:
+            report.fail(draft, f"mitre: {' '.join(problems)}")
+            continue
+        source_key = _source_key(values)
+        template = matches.get(draft.key) if draft.key else None
+        if template is None and source_key:
+            template = matches.get(source_key)
+        if template is None:
+            template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
+            db.session.add(template)
+            report.created += 1
+        elif _unchanged(template, values, keys):
+            report.skipped += 1
+            continue
+        else:
+            report.updated += 1
+        apply_fields(template, values)
+        mitre_tags.set_tags(template, keys, found)
+        if source_key:  # a later item of the document with the same source id updates this one
+            matches[source_key] = template
+    db.session.flush()
+    return report
+
+
+def _source_key(values: dict[str, Any]) -> tuple[str | None, str] | None:
+    source_ref = values.get("source_ref")
+    return (values.get("source"), source_ref) if source_ref else None
+
+
+def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
+    """Live templates the drafts may update, keyed by exported id and by (source, source_ref)."""
+    ids = [uuid.UUID(draft.key) for draft in drafts if draft.key]
+    source_keys = {key for draft in drafts if (key := _source_key(draft.fields))}
+    conditions = []
+    if ids:
+        conditions.append(TestTemplate.id.in_(ids))
+    if source_keys:
+        conditions.append(tuple_(TestTemplate.source, TestTemplate.source_ref).in_(source_keys))
+    if not conditions:
+        return {}
+    matches: dict[Any, TestTemplate] = {}
+    for template in db.session.scalars(with_tags(select(TestTemplate)).where(or_(*conditions))):
+        matches[str(template.id)] = template
+        if template.source_ref:
+            matches[(template.source, template.source_ref)] = template
+    return matches
+
+
+def _unchanged(template: TestTemplate, values: dict[str, Any], keys: list) -> bool:
+    for name, value in values.items():
+        if name == "mitre":
+            continue
+        if name in LIST_FIELDS:
+            value = list(dict.fromkeys(value or []))
+        if getattr(template, name) != value:
+            return False
+    return mitre_tags.current_keys(template) == set(keys)
+
+
+def live_templates() -> list[TestTemplate]:
+    """Every live template with its tags, by name (what the export writes)."""
+    statement = with_tags(select(TestTemplate)).order_by(TestTemplate.name, TestTemplate.id)
+    return list(db.session.scalars(statement))

@@ -1,0 +1,1 @@
+"""Missions: members and roles, tests copied from the library, the red/blue workflow."""

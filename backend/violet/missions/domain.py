@@ -1,0 +1,20 @@
+"""The missions domain: missions and their tests, detection levels and defense tools."""
+
+from __future__ import annotations
+
+from violet.core.domain import OPERATORS, Domain, Mount, PermissionCode
+from violet.missions.routes import BLUEPRINTS
+from violet.missions.service.catalogue import seed_detection_levels, seed_workspace_levels
+from violet.workspaces.events import WORKSPACE_CREATED
+
+domain = Domain(
+    name="missions",
+    blueprints=[Mount(blueprint, url_prefix) for blueprint, url_prefix in BLUEPRINTS],
+    permissions=[
+        PermissionCode("mission.create", "Create missions", (OPERATORS,)),
+        PermissionCode("mission.read_all", "See every mission, not only one's own"),
+        PermissionCode("mission.manage_all", "Change any mission and its members"),
+    ],
+    seed_steps=[seed_detection_levels],
+    handlers={WORKSPACE_CREATED: [seed_workspace_levels]},
+)

@@ -1,0 +1,59 @@
+"""The mission a request works on, resolved once per request, and `@mission_scoped`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import request
+
+from violet.core.errors import Forbidden, NotFound
+from violet.missions.service.access import MissionAccess, check_under_mission, load_access
+
+# The request's MissionAccess, in the WSGI environ (never shared between requests).
+ACCESS_KEY = "violet.mission_access"
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def mission_access(mission_id: uuid.UUID, *, include_deleted: bool = False) -> MissionAccess:
+    """The mission with the caller's rights on it, or 404 when they may not see it.
+
+    Loaded once per request (deleted or not); a deleted mission is 404 unless asked for.
+    """
+    access = request.environ.get(ACCESS_KEY)
+    if access is None or access.mission.id != mission_id:
+        access = load_access(mission_id)
+        request.environ[ACCESS_KEY] = access
+    if access.mission.deleted_at is not None and not include_deleted:
+        raise NotFound("No such mission.")
+    return access
+
+
+def managed_mission(mission_id: uuid.UUID, *, include_deleted: bool = False) -> MissionAccess:
+    """The mission, when the caller may change it: its lead or a `mission.manage_all` holder."""
+    access = mission_access(mission_id, include_deleted=include_deleted)
+    if not access.can_manage:
+        raise Forbidden("Only the mission's lead (or mission.manage_all) may change the mission.")
+    return access
+
+
+def mission_scoped(view: View) -> View:
+    """On every view under `/missions/{mission_id}`, right under `@require_auth`.
+
+    A mission the caller may not see, or an object of the URL that is not under that mission,
+    is 404 before any input is parsed or any right is checked, so nothing about it leaks.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        mission_id = kwargs["mission_id"]
+        mission_access(mission_id, include_deleted=True)
+        for name, value in kwargs.items():
+            if name != "mission_id":
+                check_under_mission(name, value, mission_id)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

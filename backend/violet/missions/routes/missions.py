@@ -1,0 +1,241 @@
+"""`/missions`: missions, their members, categories and scenarios.
+
+Every route under `/missions/{mission_id}` answers 404 when the caller may not see the mission
+(service/access.py); changes need its lead or `mission.manage_all` (403 otherwise).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from violet.core.auth import has_permission, require_auth, require_perm
+from violet.core.errors import Forbidden
+from violet.core.pagination import list_response
+from violet.core.versioning import versioned
+from violet.extensions import db
+from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
+from violet.missions.schemas import (
+    CategoryCreate,
+    CategoryOut,
+    CategoryUpdate,
+    IncludeDeletedQuery,
+    MemberCandidateOut,
+    MemberCandidateQuery,
+    MissionCreate,
+    MissionMemberIn,
+    MissionMemberOut,
+    MissionOut,
+    MissionQuery,
+    MissionScenarioOut,
+    MissionUpdate,
+    ScenarioIn,
+)
+from violet.missions.service import missions
+from violet.missions.service import tests as mission_tests
+from violet.missions.service.access import check_include_deleted_in_mission
+
+blp = Blueprint(
+    "missions",
+    __name__,
+    description="Missions: members and roles, categories, scenarios copied from the library.",
+)
+
+
+def _annotated(mission):
+    missions.annotate([mission])
+    return mission
+
+
+@blp.route("")
+class Missions(MethodView):
+    @require_auth
+    @list_response(blp, MissionQuery, MissionOut)
+    def get(self, query):
+        """The caller's missions (every mission with `mission.read_all`), with progress.
+
+        Each carries `progress` (`tests_total`, `tests_by_state`, `score`) and the caller's
+        `my_role`. `include_deleted=true` needs `mission.manage_all`.
+        """
+        if query["include_deleted"] and not has_permission("mission.manage_all"):
+            raise Forbidden("Seeing deleted missions needs the mission.manage_all permission.")
+        return missions.list_missions(query)
+
+    @require_perm("mission.create")
+    @blp.arguments(MissionCreate)
+    @blp.response(201, MissionOut)
+    @versioned
+    def post(self, payload):
+        """Create a mission; the creator becomes its lead."""
+        mission = missions.create_mission(payload)
+        db.session.commit()
+        return _annotated(mission)
+
+
+@blp.route("/<uuid:mission_id>")
+class MissionById(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(IncludeDeletedQuery, location="query")
+    @blp.response(200, MissionOut)
+    @versioned
+    def get(self, query, mission_id: UUID):
+        """One mission with its progress and the caller's role."""
+        access = mission_access(mission_id, include_deleted=query["include_deleted"])
+        check_include_deleted_in_mission(access, query["include_deleted"])
+        return _annotated(access.mission)
+
+    @require_auth
+    @mission_scoped
+    @blp.arguments(MissionUpdate)
+    @blp.response(200, MissionOut)
+    @versioned
+    def patch(self, payload, mission_id: UUID):
+        """Change the mission (lead or `mission.manage_all`); If-Match: stale → 412."""
+        mission = missions.update_mission(managed_mission(mission_id), payload)
+        db.session.commit()
+        return _annotated(mission)
+
+    @require_auth
+    @mission_scoped
+    @blp.response(204)
+    @versioned
+    def delete(self, mission_id: UUID):
+        """Delete the mission (soft; lead or `mission.manage_all`)."""
+        missions.delete_mission(managed_mission(mission_id))
+        db.session.commit()
+
+
+@blp.route("/<uuid:mission_id>/restore")
+class MissionRestore(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, MissionOut)
+    @versioned
+    def post(self, mission_id: UUID):
+        """Bring a deleted mission back (lead or `mission.manage_all`)."""
+        mission = missions.restore_mission(managed_mission(mission_id, include_deleted=True))
+        db.session.commit()
+        return _annotated(mission)
+
+
+@blp.route("/<uuid:mission_id>/members")
+class MissionMembers(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, MissionMemberOut(many=True))
+    def get(self, mission_id: UUID):
+        """The mission's members and their roles (lead, red, blue, viewer)."""
+        return missions.list_members(mission_access(mission_id).mission.id)
+
+    @require_auth
+    @mission_scoped
+    @blp.arguments(MissionMemberIn(many=True))
+    @blp.response(200, MissionMemberOut(many=True))
+    def put(self, payload, mission_id: UUID):
+        """Replace the member list (lead or `mission.manage_all`); at least one lead.
+
+        Each new member is announced with the `mission.member_added` event.
+        """
+        members = missions.replace_members(managed_mission(mission_id), payload)
+        db.session.commit()
+        return members
+
+
+@blp.route("/<uuid:mission_id>/member-candidates")
+class MemberCandidates(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(MemberCandidateQuery, location="query")
+    @blp.response(200, MemberCandidateOut(many=True))
+    def get(self, query, mission_id: UUID):
+        """Active users matching `q` (email or name), for the lead choosing members (max 20)."""
+        managed_mission(mission_id)
+        return missions.member_candidates(query["q"])
+
+
+@blp.route("/<uuid:mission_id>/categories")
+class MissionCategories(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(IncludeDeletedQuery, location="query")
+    @blp.response(200, CategoryOut(many=True))
+    def get(self, query, mission_id: UUID):
+        """The mission's categories, by name."""
+        access = mission_access(mission_id)
+        check_include_deleted_in_mission(access, query["include_deleted"])
+        return missions.list_categories(mission_id, include_deleted=query["include_deleted"])
+
+    @require_auth
+    @mission_scoped
+    @blp.arguments(CategoryCreate)
+    @blp.response(201, CategoryOut)
+    def post(self, payload, mission_id: UUID):
+        """Add a category (name unique in the mission)."""
+        category = missions.create_category(managed_mission(mission_id), payload)
+        db.session.commit()
+        return category
+
+
+@blp.route("/<uuid:mission_id>/categories/<uuid:category_id>")
+class MissionCategoryById(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, CategoryOut)
+    def get(self, mission_id: UUID, category_id: UUID):
+        """One category."""
+        mission_access(mission_id)
+        return missions.get_category(mission_id, category_id)
+
+    @require_auth
+    @mission_scoped
+    @blp.arguments(CategoryUpdate)
+    @blp.response(200, CategoryOut)
+    def patch(self, payload, mission_id: UUID, category_id: UUID):
+        """Rename or recolour a category."""
+        managed_mission(mission_id)
+        category = missions.update_category(missions.get_category(mission_id, category_id), payload)
+        db.session.commit()
+        return category
+
+    @require_auth
+    @mission_scoped
+    @blp.response(204)
+    def delete(self, mission_id: UUID, category_id: UUID):
+        """Delete a category (soft); its tests keep pointing at it."""
+        managed_mission(mission_id)
+        missions.delete_category(missions.get_category(mission_id, category_id))
+        db.session.commit()
+
+
+@blp.route("/<uuid:mission_id>/categories/<uuid:category_id>/restore")
+class MissionCategoryRestore(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, CategoryOut)
+    def post(self, mission_id: UUID, category_id: UUID):
+        """Bring a deleted category back."""
+        managed_mission(mission_id)
+        category = missions.restore_category(
+            missions.get_category(mission_id, category_id, include_deleted=True)
+        )
+        db.session.commit()
+        return category
+
+
+@blp.route("/<uuid:mission_id>/scenarios")
+class MissionScenarios(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.arguments(ScenarioIn)
+    @blp.response(201, MissionScenarioOut)
+    def post(self, payload, mission_id: UUID):
+        """Copy a scenario template and all its live tests (fields and ATT&CK tags) into the
+        mission, in one transaction, after its existing tests. Needs `scenario_template.read`."""
+        added = mission_tests.add_scenario(
+            managed_mission(mission_id), payload["scenario_template_id"], payload["category_id"]
+        )
+        db.session.commit()
+        return added

@@ -1,0 +1,212 @@
+"""Detection levels and defense tools: the instance catalogues blue results point at."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select
+
+from violet.core.errors import Conflict, NotFound
+from violet.core.models import including_deleted
+from violet.core.pagination import paginate
+from violet.core.search import contains_any
+from violet.core.tenancy import acting_in, scope_workspace_id
+from violet.extensions import db
+from violet.missions.models import DefenseTool, DetectionLevel, MissionTest, MissionTestDetection
+from violet.workspaces import service as workspace_service
+
+# The defaults every workspace starts with (seeded by the migration and `seed_detection_levels`).
+DEFAULT_LEVELS = (
+    ("Prevented", 100, "#2b8a3e"),
+    ("Alerted", 75, "#1864ab"),
+    ("Logged", 40, "#e67700"),
+    ("Not detected", 0, "#c92a2a"),
+    ("Not applicable", None, "#495057"),
+)
+
+
+def seed_detection_levels() -> None:
+    """Write the default levels into every live workspace that has none (idempotent)."""
+    for workspace_id in workspace_service.live_workspace_ids():
+        seed_workspace_levels(workspace_id)
+
+
+def seed_workspace_levels(workspace_id: uuid.UUID) -> None:
+    """The default levels of one workspace, unless it has levels already (a new workspace)."""
+    with acting_in(workspace_id):
+        if db.session.scalar(including_deleted(select(func.count(DetectionLevel.id)))):
+            return
+        for position, (name, score, color) in enumerate(DEFAULT_LEVELS):
+            db.session.add(
+                DetectionLevel(
+                    workspace_id=workspace_id,
+                    name=name,
+                    score=score,
+                    color=color,
+                    position=position,
+                )
+            )
+        db.session.flush()
+
+
+# --- detection levels ----------------------------------------------------------------------------
+
+LEVEL_SORTABLE = {
+    "position": DetectionLevel.position,
+    "name": DetectionLevel.name,
+    "score": DetectionLevel.score,
+}
+
+
+def list_levels(query: dict[str, Any]) -> dict[str, Any]:
+    statement = including_deleted(select(DetectionLevel), query["include_deleted"])
+    return paginate(
+        statement,
+        query,
+        sortable=LEVEL_SORTABLE,
+        default_sort="position",
+        tiebreaker=DetectionLevel.id,
+    )
+
+
+def get_level(level_id: uuid.UUID, *, include_deleted: bool = False) -> DetectionLevel:
+    statement = select(DetectionLevel).where(DetectionLevel.id == level_id)
+    level = db.session.scalar(including_deleted(statement, include_deleted))
+    if level is None:
+        raise NotFound("No such detection level.")
+    return level
+
+
+def _check_level_name_free(name: str, level_id: uuid.UUID | None) -> None:
+    statement = select(DetectionLevel.id).where(func.lower(DetectionLevel.name) == name.lower())
+    if level_id is not None:
+        statement = statement.where(DetectionLevel.id != level_id)
+    if db.session.scalar(statement) is not None:
+        raise Conflict(f"A detection level named {name!r} already exists.")
+
+
+def create_level(values: dict[str, Any]) -> DetectionLevel:
+    _check_level_name_free(values["name"], None)
+    if "position" not in values:
+        values["position"] = db.session.scalar(
+            select(func.coalesce(func.max(DetectionLevel.position) + 1, 0))
+        )
+    level = DetectionLevel(workspace_id=scope_workspace_id(), **values)
+    db.session.add(level)
+    db.session.flush()
+    return level
+
+
+def update_level(level: DetectionLevel, values: dict[str, Any]) -> DetectionLevel:
+    if "name" in values:
+        _check_level_name_free(values["name"], level.id)
+    for key, value in values.items():
+        setattr(level, key, value)
+    db.session.flush()
+    return level
+
+
+def delete_level(level: DetectionLevel) -> None:
+    """Soft delete, refused (409) while any live test or per-tool record uses the level."""
+    used = select(
+        or_(
+            exists().where(MissionTest.detection_level_id == level.id),
+            exists().where(MissionTestDetection.detection_level_id == level.id),
+        )
+    )
+    if db.session.scalar(used):
+        raise Conflict(
+            f"The detection level {level.name!r} is in use by mission tests; rename, recolour "
+            "or reorder it instead."
+        )
+    level.soft_delete()
+    db.session.flush()
+
+
+def restore_level(level: DetectionLevel) -> DetectionLevel:
+    _check_level_name_free(level.name, level.id)
+    level.restore()
+    db.session.flush()
+    return level
+
+
+def level_scores(level_ids: set[uuid.UUID]) -> dict[uuid.UUID, DetectionLevel]:
+    """The live levels among `level_ids`, by id (one statement)."""
+    if not level_ids:
+        return {}
+    statement = select(DetectionLevel).where(DetectionLevel.id.in_(level_ids))
+    return {level.id: level for level in db.session.scalars(statement)}
+
+
+# --- defense tools -------------------------------------------------------------------------------
+
+TOOL_SORTABLE = {
+    "name": DefenseTool.name,
+    "layer": DefenseTool.layer,
+    "vendor": DefenseTool.vendor,
+    "created_at": DefenseTool.created_at,
+}
+
+
+def list_tools(query: dict[str, Any]) -> dict[str, Any]:
+    statement = including_deleted(select(DefenseTool), query["include_deleted"])
+    if query.get("q"):
+        statement = statement.where(contains_any(query["q"], DefenseTool.name, DefenseTool.vendor))
+    if query.get("layer"):
+        statement = statement.where(DefenseTool.layer == query["layer"])
+    return paginate(
+        statement, query, sortable=TOOL_SORTABLE, default_sort="name", tiebreaker=DefenseTool.id
+    )
+
+
+def get_tool(tool_id: uuid.UUID, *, include_deleted: bool = False) -> DefenseTool:
+    statement = select(DefenseTool).where(DefenseTool.id == tool_id)
+    tool = db.session.scalar(including_deleted(statement, include_deleted))
+    if tool is None:
+        raise NotFound("No such defense tool.")
+    return tool
+
+
+def _check_tool_name_free(name: str, tool_id: uuid.UUID | None) -> None:
+    statement = select(DefenseTool.id).where(func.lower(DefenseTool.name) == name.lower())
+    if tool_id is not None:
+        statement = statement.where(DefenseTool.id != tool_id)
+    if db.session.scalar(statement) is not None:
+        raise Conflict(f"A defense tool named {name!r} already exists.")
+
+
+def create_tool(values: dict[str, Any]) -> DefenseTool:
+    _check_tool_name_free(values["name"], None)
+    tool = DefenseTool(workspace_id=scope_workspace_id(), **values)
+    db.session.add(tool)
+    db.session.flush()
+    return tool
+
+
+def update_tool(tool: DefenseTool, values: dict[str, Any]) -> DefenseTool:
+    if "name" in values:
+        _check_tool_name_free(values["name"], tool.id)
+    for key, value in values.items():
+        setattr(tool, key, value)
+    db.session.flush()
+    return tool
+
+
+def delete_tool(tool: DefenseTool) -> None:
+    """Soft delete: recorded outcomes keep pointing at the tool, new ones cannot name it."""
+    tool.soft_delete()
+    db.session.flush()
+
+
+def restore_tool(tool: DefenseTool) -> DefenseTool:
+    _check_tool_name_free(tool.name, tool.id)
+    tool.restore()
+    db.session.flush()
+    return tool
+
+
+def live_tool_ids(tool_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    if not tool_ids:
+        return set()
+    return set(db.session.scalars(select(DefenseTool.id).where(DefenseTool.id.in_(tool_ids))))

@@ -1,0 +1,340 @@
+"""Missions, their members and categories; the mission list with its progress."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+
+from violet.auth.models import User
+from violet.core.auth import current_user_id, has_permission
+from violet.core.errors import Conflict, NotFound, Unprocessable
+from violet.core.events import publish
+from violet.core.models import including_deleted
+from violet.core.pagination import paginate
+from violet.core.search import contains_any
+from violet.core.tenancy import scope_workspace_id
+from violet.extensions import db
+from violet.missions import events
+from violet.missions.models import (
+    TEST_STATES,
+    DetectionLevel,
+    Mission,
+    MissionCategory,
+    MissionMember,
+    MissionTest,
+)
+from violet.missions.service.access import LEAD, MissionAccess
+from violet.workspaces import service as workspace_service
+
+SORTABLE = {
+    "name": Mission.name,
+    "status": Mission.status,
+    "start_date": Mission.start_date,
+    "created_at": Mission.created_at,
+    "updated_at": Mission.updated_at,
+}
+CANDIDATES_MAX = 20
+
+
+def list_missions(query: dict[str, Any]) -> dict[str, Any]:
+    """A page of the missions the caller may see, each with its progress and the caller's role.
+
+    Four statements whatever the page size: count, page, roles, progress.
+    """
+    statement = including_deleted(select(Mission), query["include_deleted"])
+    is_member = exists().where(
+        MissionMember.mission_id == Mission.id, MissionMember.user_id == current_user_id()
+    )
+    sees_all = has_permission("mission.read_all") or has_permission("mission.manage_all")
+    if query["mine"] or not sees_all:
+        statement = statement.where(is_member)
+    if query.get("status"):
+        statement = statement.where(Mission.status == query["status"])
+    if query.get("q"):
+        statement = statement.where(
+            contains_any(query["q"], Mission.name, Mission.description, Mission.environment)
+        )
+    page = paginate(
+        statement, query, sortable=SORTABLE, default_sort="-created_at", tiebreaker=Mission.id
+    )
+    annotate(page["items"])
+    return page
+
+
+def annotate(missions: Sequence[Mission]) -> None:
+    """Attach `progress`, `my_role` and `can_manage` to each mission (two statements)."""
+    ids = [mission.id for mission in missions]
+    roles = (
+        dict(
+            db.session.execute(
+                select(MissionMember.mission_id, MissionMember.role).where(
+                    MissionMember.mission_id.in_(ids), MissionMember.user_id == current_user_id()
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    progress = progress_of(ids)
+    manage_all = has_permission("mission.manage_all")
+    for mission in missions:
+        mission.my_role = roles.get(mission.id)  # type: ignore[attr-defined]
+        mission.can_manage = manage_all or mission.my_role == LEAD  # type: ignore[attr-defined]
+        mission.progress = progress[mission.id]  # type: ignore[attr-defined]
+
+
+def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Tests per state and the score of each mission, in one statement.
+
+    The score is the mean detection score of completed tests that are the latest run of their
+    test; levels with no score (Not applicable) and tests without a level are left out.
+    """
+    totals = dict.fromkeys(mission_ids, 0)
+    by_state = {mission_id: dict.fromkeys(TEST_STATES, 0) for mission_id in mission_ids}
+    score_sums = dict.fromkeys(mission_ids, 0)
+    score_counts = dict.fromkeys(mission_ids, 0)
+    if mission_ids:
+        scored = and_(
+            MissionTest.state == "completed",
+            MissionTest.is_latest,  # type: ignore[attr-defined]
+        )
+        rows = db.session.execute(
+            select(
+                MissionTest.mission_id,
+                MissionTest.state,
+                func.count(MissionTest.id),
+                func.sum(DetectionLevel.score).filter(scored),
+                func.count(DetectionLevel.score).filter(scored),
+            )
+            .outerjoin(DetectionLevel, DetectionLevel.id == MissionTest.detection_level_id)
+            .where(MissionTest.mission_id.in_(mission_ids))
+            .group_by(MissionTest.mission_id, MissionTest.state)
+        ).all()
+        for mission_id, state, count, score_sum, score_count in rows:
+            totals[mission_id] += count
+            by_state[mission_id][state] = count
+            score_sums[mission_id] += score_sum or 0
+            score_counts[mission_id] += score_count
+    return {
+        mission_id: {
+            "tests_total": totals[mission_id],
+            "tests_by_state": by_state[mission_id],
+            "score": (
+                round(score_sums[mission_id] / score_counts[mission_id], 1)
+                if score_counts[mission_id]
+                else None
+            ),
+        }
+        for mission_id in mission_ids
+    }
+
+
+def create_mission(values: dict[str, Any]) -> Mission:
+    """The creator becomes the mission's lead."""
+    _check_dates(values.get("start_date"), values.get("end_date"))
+    workspace_id = scope_workspace_id()
+    mission = Mission(workspace_id=workspace_id, **values)
+    mission.members = [
+        MissionMember(workspace_id=workspace_id, user_id=current_user_id(), role=LEAD)
+    ]
+    db.session.add(mission)
+    db.session.flush()
+    return mission
+
+
+def update_mission(access: MissionAccess, values: dict[str, Any]) -> Mission:
+    mission = access.mission
+    _check_dates(
+        values.get("start_date", mission.start_date), values.get("end_date", mission.end_date)
+    )
+    completed_now = values.get("status") == "completed" and mission.status != "completed"
+    for key, value in values.items():
+        setattr(mission, key, value)
+    db.session.flush()
+    if completed_now:
+        publish(events.MISSION_COMPLETED, mission_id=mission.id, actor_id=current_user_id())
+    return mission
+
+
+def _check_dates(start: Any, end: Any) -> None:
+    if start is not None and end is not None and end < start:
+        raise Unprocessable(
+            "The end date is before the start date.",
+            errors={"end_date": ["Must be on or after start_date."]},
+        )
+
+
+def delete_mission(access: MissionAccess) -> None:
+    access.mission.soft_delete()
+    db.session.flush()
+
+
+def restore_mission(access: MissionAccess) -> Mission:
+    access.mission.restore()
+    db.session.flush()
+    return access.mission
+
+
+# --- members -------------------------------------------------------------------------------------
+
+
+def list_members(mission_id: uuid.UUID) -> list[MissionMember]:
+    statement = (
+        select(MissionMember)
+        .join(User, User.id == MissionMember.user_id)
+        .where(MissionMember.mission_id == mission_id)
+        .order_by(MissionMember.role, User.email)
+    )
+    return list(db.session.scalars(statement))
+
+
+def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[MissionMember]:
+    """Set the whole member list. It keeps at least one lead, names live users once each."""
+    user_ids = [member["user_id"] for member in members]
+    duplicated = sorted({str(user_id) for user_id in user_ids if user_ids.count(user_id) > 1})
+    if duplicated:
+        raise Unprocessable(
+            "A user is listed twice.",
+            errors={"user_id": [f"Listed twice: {', '.join(duplicated)}."]},
+        )
+    if not any(member["role"] == LEAD for member in members):
+        raise Unprocessable(
+            "A mission needs at least one lead.", errors={"role": ["No member has the lead role."]}
+        )
+    known = set(
+        db.session.scalars(select(User.id).where(User.id.in_(user_ids), User.is_active.is_(True)))
+    )
+    unknown = [str(user_id) for user_id in user_ids if user_id not in known]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown or inactive user: {', '.join(unknown)}.",
+            errors={"user_id": [f"No active user with id {user_id}." for user_id in unknown]},
+        )
+    current = {
+        member.user_id: member
+        for member in db.session.scalars(
+            select(MissionMember).where(MissionMember.mission_id == access.mission.id)
+        )
+    }
+    wanted = {member["user_id"]: member["role"] for member in members}
+    for user_id, member in current.items():
+        if user_id not in wanted:
+            db.session.delete(member)
+        elif member.role != wanted[user_id]:
+            member.role = wanted[user_id]
+    added = [user_id for user_id in user_ids if user_id not in current]
+    for user_id in added:
+        db.session.add(
+            MissionMember(
+                workspace_id=access.mission.workspace_id,
+                mission_id=access.mission.id,
+                user_id=user_id,
+                role=wanted[user_id],
+            )
+        )
+    db.session.flush()
+    for user_id in added:
+        publish(
+            events.MEMBER_ADDED,
+            mission_id=access.mission.id,
+            user_id=user_id,
+            role=wanted[user_id],
+            actor_id=current_user_id(),
+        )
+    return list_members(access.mission.id)
+
+
+def member_candidates(q: str) -> list[User]:
+    """Active users of the workspace matching `q` (email or name), for the member picker."""
+    statement = select(User).where(
+        User.is_active.is_(True),
+        User.id.in_(workspace_service.member_user_ids(scope_workspace_id())),
+    )
+    if q:
+        statement = statement.where(contains_any(q, User.email, User.display_name))
+    return list(db.session.scalars(statement.order_by(User.email).limit(CANDIDATES_MAX)))
+
+
+# --- categories ----------------------------------------------------------------------------------
+
+
+def list_categories(mission_id: uuid.UUID, *, include_deleted: bool = False) -> list[Any]:
+    statement = (
+        select(MissionCategory)
+        .where(MissionCategory.mission_id == mission_id)
+        .order_by(MissionCategory.name, MissionCategory.id)
+    )
+    return list(db.session.scalars(including_deleted(statement, include_deleted)))
+
+
+def get_category(
+    mission_id: uuid.UUID, category_id: uuid.UUID, *, include_deleted: bool = False
+) -> MissionCategory:
+    statement = select(MissionCategory).where(
+        MissionCategory.id == category_id, MissionCategory.mission_id == mission_id
+    )
+    category = db.session.scalar(including_deleted(statement, include_deleted))
+    if category is None:
+        raise NotFound("No such category in this mission.")
+    return category
+
+
+def _check_category_name_free(mission_id: uuid.UUID, name: str, category_id: Any) -> None:
+    statement = select(MissionCategory.id).where(
+        MissionCategory.mission_id == mission_id,
+        func.lower(MissionCategory.name) == name.lower(),
+        MissionCategory.id != category_id,
+    )
+    if db.session.scalar(statement) is not None:
+        raise Conflict(f"The mission already has a category named {name!r}.")
+
+
+def create_category(access: MissionAccess, values: dict[str, Any]) -> MissionCategory:
+    _check_category_name_free(access.mission.id, values["name"], None)
+    category = MissionCategory(
+        workspace_id=access.mission.workspace_id, mission_id=access.mission.id, **values
+    )
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def update_category(category: MissionCategory, values: dict[str, Any]) -> MissionCategory:
+    if "name" in values:
+        _check_category_name_free(category.mission_id, values["name"], category.id)
+    for key, value in values.items():
+        setattr(category, key, value)
+    db.session.flush()
+    return category
+
+
+def delete_category(category: MissionCategory) -> None:
+    """Soft delete; the tests keep their category id (restoring it brings the grouping back)."""
+    category.soft_delete()
+    db.session.flush()
+
+
+def restore_category(category: MissionCategory) -> MissionCategory:
+    _check_category_name_free(category.mission_id, category.name, category.id)
+    category.restore()
+    db.session.flush()
+    return category
+
+
+def category_in_mission(mission_id: uuid.UUID, category_id: uuid.UUID | None) -> None:
+    """422 unless `category_id` is None or a live category of the mission."""
+    if category_id is None:
+        return
+    found = db.session.scalar(
+        select(MissionCategory.id).where(
+            MissionCategory.id == category_id, MissionCategory.mission_id == mission_id
+        )
+    )
+    if found is None:
+        raise Unprocessable(
+            "No such category in this mission.",
+            errors={"category_id": [f"No live category {category_id} in this mission."]},
+        )

@@ -1,0 +1,546 @@
+"""Mission tests: copied from the library or written ad hoc, worked by red and blue.
+
+The rules live here: the state machine, which role may write which field, the per-tool
+detections and the level derived from them, retests.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy.orm import selectinload
+
+from violet.core.auth import current_user_id, has_permission
+from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from violet.core.events import publish
+from violet.core.models import including_deleted, utcnow
+from violet.core.pagination import paginate
+from violet.core.search import contains_any
+from violet.core.tenancy import scope_workspace_id
+from violet.extensions import db
+from violet.library.models import ScenarioTemplate, ScenarioTemplateTest, TestTemplate
+from violet.library.service import mitre_tags
+from violet.missions import events
+from violet.missions.models import (
+    MissionScenario,
+    MissionTest,
+    MissionTestDetection,
+    MissionTestMitreTag,
+)
+from violet.missions.service import catalogue
+from violet.missions.service.access import LEAD, MissionAccess
+from violet.missions.service.missions import category_in_mission
+from violet.mitre.models import MitreTactic, MitreTechnique, MitreTechniqueTactic
+
+# What a test carries from its template; the lead's to change.
+CONTENT_FIELDS = (
+    "name",
+    "description",
+    "procedure",
+    "cleanup",
+    "prerequisites",
+    "expected_detection",
+    "platforms",
+    "opsec_level",
+)
+RED_FIELDS = frozenset(
+    {
+        "state",
+        "executed_at",
+        "source_host",
+        "target_host",
+        "command_executed",
+        "red_notes",
+        "execution_result",
+    }
+)
+BLUE_FIELDS = frozenset(
+    {"detection_level_id", "detected_at", "detection_notes", "detection_refs", "expected_tool_ids"}
+)
+FIELDS_BY_ROLE = {
+    LEAD: RED_FIELDS | BLUE_FIELDS | {*CONTENT_FIELDS, "category_id"},
+    "red": RED_FIELDS,
+    "blue": BLUE_FIELDS,
+    "viewer": frozenset(),
+}
+# pending → in_progress → waiting_blue → completed; any → cancelled; completed → in_progress.
+TRANSITIONS = {
+    "pending": {"in_progress", "cancelled"},
+    "in_progress": {"waiting_blue", "cancelled"},
+    "waiting_blue": {"completed", "cancelled"},
+    "completed": {"in_progress", "cancelled"},
+    "cancelled": set(),
+}
+SORTABLE = {
+    "position": MissionTest.position,
+    "name": MissionTest.name,
+    "state": MissionTest.state,
+    "executed_at": MissionTest.executed_at,
+    "updated_at": MissionTest.updated_at,
+}
+
+
+def with_details(statement: Select[Any]) -> Select[Any]:
+    """Tags and per-tool detections in one more statement each, whatever the number of tests."""
+    return statement.options(
+        selectinload(MissionTest.mitre_tags), selectinload(MissionTest.detections)
+    )
+
+
+def list_tests(mission_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
+    """Four statements: count, page, tags, detections."""
+    statement = including_deleted(
+        with_details(select(MissionTest).where(MissionTest.mission_id == mission_id)),
+        query["include_deleted"],
+    )
+    for condition in _filters(query):
+        statement = statement.where(condition)
+    return paginate(
+        statement, query, sortable=SORTABLE, default_sort="position", tiebreaker=MissionTest.id
+    )
+
+
+def _filters(query: dict[str, Any]) -> list[Any]:
+    conditions = []
+    if query.get("state"):
+        conditions.append(MissionTest.state == query["state"])
+    if query.get("detection_level"):
+        conditions.append(MissionTest.detection_level_id == query["detection_level"])
+    if query.get("category"):
+        conditions.append(MissionTest.category_id == query["category"])
+    if query.get("scenario"):
+        conditions.append(MissionTest.mission_scenario_id == query["scenario"])
+    if query.get("latest") is not None:
+        latest = MissionTest.is_latest  # type: ignore[attr-defined]
+        conditions.append(latest if query["latest"] else ~latest)
+    if query.get("q"):
+        conditions.append(
+            contains_any(
+                query["q"], MissionTest.name, MissionTest.description, MissionTest.procedure
+            )
+        )
+    if query.get("technique"):
+        conditions.append(MissionTest.id.in_(_tagged_with_technique(query["technique"])))
+    if query.get("tactic"):
+        conditions.append(MissionTest.id.in_(_tagged_with_tactic(query["tactic"])))
+    return conditions
+
+
+def _tagged_with_technique(external_id: str) -> Select[Any]:
+    """Tests tagged with the technique or any of its sub-techniques."""
+    external_id = external_id.strip().upper()
+    return select(MissionTestMitreTag.mission_test_id).where(
+        MissionTestMitreTag.kind.in_(("technique", "subtechnique")),
+        or_(
+            MissionTestMitreTag.external_id == external_id,
+            MissionTestMitreTag.external_id.startswith(f"{external_id}.", autoescape=True),
+        ),
+    )
+
+
+def _tagged_with_tactic(external_id: str) -> Select[Any]:
+    """Tests tagged with the tactic, or with a (sub-)technique that today's catalogue puts in it."""
+    external_id = external_id.strip().upper()
+    techniques_in_tactic = (
+        select(MitreTechnique.external_id)
+        .join(MitreTechniqueTactic, MitreTechniqueTactic.technique_id == MitreTechnique.id)
+        .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
+        .where(MitreTactic.external_id == external_id)
+    )
+    return select(MissionTestMitreTag.mission_test_id).where(
+        or_(
+            and_(
+                MissionTestMitreTag.kind == "tactic",
+                MissionTestMitreTag.external_id == external_id,
+            ),
+            and_(
+                MissionTestMitreTag.kind.in_(("technique", "subtechnique")),
+                func.split_part(MissionTestMitreTag.external_id, ".", 1).in_(techniques_in_tactic),
+            ),
+        )
+    )
+
+
+def get_test(
+    mission_id: uuid.UUID, test_id: uuid.UUID, *, include_deleted: bool = False
+) -> MissionTest:
+    statement = with_details(
+        select(MissionTest).where(MissionTest.id == test_id, MissionTest.mission_id == mission_id)
+    ).execution_options(populate_existing=True)
+    test = db.session.scalar(including_deleted(statement, include_deleted))
+    if test is None:
+        raise NotFound("No such test in this mission.")
+    return test
+
+
+# --- building the mission ------------------------------------------------------------------------
+
+
+def _next_position(mission_id: uuid.UUID) -> int:
+    statement = select(func.coalesce(func.max(MissionTest.position) + 1, 0)).where(
+        MissionTest.mission_id == mission_id
+    )
+    return int(db.session.scalar(including_deleted(statement)) or 0)
+
+
+def _tag_copy(tag: Any) -> MissionTestMitreTag:
+    """A copy of a tag (a template's or another run's) in the acting workspace."""
+    return MissionTestMitreTag(
+        workspace_id=scope_workspace_id(),
+        kind=tag.kind,
+        external_id=tag.external_id,
+        name=tag.name,
+        url=tag.url,
+    )
+
+
+def _copy_of(template: TestTemplate) -> dict[str, Any]:
+    return {
+        "test_template_id": template.id,
+        **{field: getattr(template, field) for field in CONTENT_FIELDS},
+        "mitre_tags": [_tag_copy(tag) for tag in template.mitre_tags],
+    }
+
+
+def _templates_with_tags() -> Select[Any]:
+    return select(TestTemplate).options(selectinload(TestTemplate.mitre_links))
+
+
+def _require_library_read(permission: str) -> None:
+    if not has_permission(permission):
+        raise Forbidden(f"Adding from the library needs the {permission} permission.")
+
+
+def add_scenario(
+    access: MissionAccess, scenario_template_id: uuid.UUID, category_id: uuid.UUID | None
+) -> dict[str, Any]:
+    """Copy the scenario and each of its live tests, with their tags, in the caller's
+    transaction; the scenario's order becomes the tests' order at the end of the mission."""
+    _require_library_read("scenario_template.read")
+    mission_id = access.mission.id
+    category_in_mission(mission_id, category_id)
+    scenario = db.session.scalar(
+        select(ScenarioTemplate).where(ScenarioTemplate.id == scenario_template_id)
+    )
+    if scenario is None:
+        raise Unprocessable(
+            "No such scenario template.",
+            errors={"scenario_template_id": [f"No live scenario template {scenario_template_id}."]},
+        )
+    template_ids = list(
+        db.session.scalars(
+            select(ScenarioTemplateTest.test_template_id)
+            .where(ScenarioTemplateTest.scenario_id == scenario.id)
+            .order_by(ScenarioTemplateTest.position)
+        )
+    )
+    live_templates = {
+        template.id: template
+        for template in db.session.scalars(
+            _templates_with_tags().where(TestTemplate.id.in_(template_ids))
+        )
+    }
+    mission_scenario = MissionScenario(
+        workspace_id=access.mission.workspace_id,
+        mission_id=mission_id,
+        scenario_template_id=scenario.id,
+        name=scenario.name,
+        description=scenario.description,
+    )
+    db.session.add(mission_scenario)
+    db.session.flush()
+    position = _next_position(mission_id)
+    added = 0
+    for template_id in template_ids:
+        template = live_templates.get(template_id)
+        if template is None:  # deleted from the library since it joined the scenario
+            continue
+        db.session.add(
+            MissionTest(
+                workspace_id=access.mission.workspace_id,
+                mission_id=mission_id,
+                mission_scenario_id=mission_scenario.id,
+                category_id=category_id,
+                position=position + added,
+                **_copy_of(template),
+            )
+        )
+        added += 1
+    db.session.flush()
+    return {
+        "id": mission_scenario.id,
+        "scenario_template_id": scenario.id,
+        "name": mission_scenario.name,
+        "tests_added": added,
+    }
+
+
+def add_test(access: MissionAccess, values: dict[str, Any]) -> MissionTest:
+    """One test from a template (`test_template_id`, its fields overridable) or ad hoc."""
+    mission_id = access.mission.id
+    category_in_mission(mission_id, values.get("category_id"))
+    if "expected_tool_ids" in values:
+        values["expected_tool_ids"] = _checked_tools(values["expected_tool_ids"])
+    template_id = values.pop("test_template_id", None)
+    tags = values.pop("mitre", None)
+    if template_id is not None:
+        _require_library_read("test_template.read")
+        if tags is not None:
+            raise Unprocessable(
+                "A test from a template takes the template's tags.",
+                errors={"mitre": ["Not allowed with test_template_id."]},
+            )
+        template = db.session.scalar(_templates_with_tags().where(TestTemplate.id == template_id))
+        if template is None:
+            raise Unprocessable(
+                "No such test template.",
+                errors={"test_template_id": [f"No live test template {template_id}."]},
+            )
+        fields = {**_copy_of(template), **values}
+    else:
+        if not values.get("name"):
+            raise Unprocessable(
+                "An ad hoc test needs a name.",
+                errors={"name": ["Missing data for required field."]},
+            )
+        fields = {**values, "mitre_tags": _resolved_tags(tags or [])}
+    test = MissionTest(
+        workspace_id=access.mission.workspace_id,
+        mission_id=mission_id,
+        position=_next_position(mission_id),
+        **fields,
+    )
+    db.session.add(test)
+    db.session.flush()
+    return get_test(mission_id, test.id)
+
+
+def _resolved_tags(tags: list[dict[str, str]]) -> list[MissionTestMitreTag]:
+    """Copies of catalogue objects named by (kind, external_id); an unknown one → 422."""
+    keys = mitre_tags.tag_keys(tags)
+    found = mitre_tags.lookup(keys)
+    problems = mitre_tags.problems(keys, found)
+    if problems:
+        raise Unprocessable("; ".join(problems), errors={"mitre": problems})
+    return [
+        MissionTestMitreTag(
+            workspace_id=scope_workspace_id(),
+            kind=kind,
+            external_id=target.external_id,
+            name=target.name,
+            url=target.url,
+        )
+        for (kind, _), target in found.items()
+    ]
+
+
+def reorder_tests(access: MissionAccess, test_ids: list[uuid.UUID]) -> None:
+    """Positions 0…n−1 in the given order; the list must hold every live test once."""
+    mission_id = access.mission.id
+    live = set(
+        db.session.scalars(select(MissionTest.id).where(MissionTest.mission_id == mission_id))
+    )
+    missing = live - set(test_ids)
+    extra = [str(test_id) for test_id in test_ids if test_id not in live]
+    if missing or extra or len(test_ids) != len(live):
+        problems = []
+        if missing:
+            problems.append(f"missing: {', '.join(sorted(map(str, missing)))}")
+        if extra:
+            problems.append(f"not live tests of this mission: {', '.join(extra)}")
+        if len(test_ids) != len(set(test_ids)):
+            problems.append("a test is listed twice")
+        raise Unprocessable(
+            "The order must list every live test of the mission once.",
+            errors={"test_ids": problems},
+        )
+    # One statement; a new order is not an edit of any test, so versions stay.
+    db.session.execute(
+        text(
+            "UPDATE mission_tests AS t SET position = o.position - 1 "
+            "FROM unnest(CAST(:ids AS uuid[])) WITH ORDINALITY AS o(id, position) "
+            "WHERE t.id = o.id"
+        ),
+        {"ids": [str(test_id) for test_id in test_ids]},
+    )
+
+
+# --- red and blue --------------------------------------------------------------------------------
+
+
+def check_field_rights(access: MissionAccess, fields: set[str]) -> None:
+    """403 naming every field the caller's role may not write (before anything changes)."""
+    role = access.acting_role
+    forbidden = sorted(fields - FIELDS_BY_ROLE[role])
+    if forbidden:
+        raise Forbidden(
+            f"Your role in this mission ({role}) may not change: {', '.join(forbidden)}.",
+            errors={field: [f"Not writable by the {role} role."] for field in forbidden},
+        )
+
+
+def update_test(access: MissionAccess, test: MissionTest, values: dict[str, Any]) -> MissionTest:
+    check_field_rights(access, set(values))
+    if "category_id" in values:
+        category_in_mission(test.mission_id, values["category_id"])
+    if "detection_level_id" in values:
+        _check_level_settable(test, values["detection_level_id"])
+    if "expected_tool_ids" in values:
+        values["expected_tool_ids"] = _checked_tools(values["expected_tool_ids"])
+    new_state = values.pop("state", test.state)
+    handed_to_blue = new_state != test.state and new_state == "waiting_blue"
+    if new_state != test.state:
+        _move(test, new_state, values)
+    for key, value in values.items():
+        setattr(test, key, value)
+    if values.get("executed_at") is not None:
+        test.executed_by = current_user_id()
+    db.session.flush()
+    event_data = {"mission_id": test.mission_id, "test_id": test.id, "actor_id": current_user_id()}
+    if handed_to_blue:
+        publish(events.TEST_HANDED_TO_BLUE, **event_data)
+    if values.get("detection_level_id") is not None:
+        publish(events.DETECTION_RECORDED, **event_data)
+    return get_test(test.mission_id, test.id)
+
+
+def _move(test: MissionTest, new_state: str, values: dict[str, Any]) -> None:
+    """Apply a state transition (409 naming both states when the machine forbids it)."""
+    if new_state not in TRANSITIONS[test.state]:
+        allowed = ", ".join(sorted(TRANSITIONS[test.state])) or "none"
+        raise Conflict(
+            f"A test cannot move from {test.state} to {new_state} (from {test.state}: {allowed})."
+        )
+    test.state = new_state
+    # Red has executed the test: when and by whom, unless red said when.
+    executed_now = values.get("executed_at") is None and test.executed_at is None
+    if new_state == "waiting_blue" and executed_now:
+        test.executed_at = utcnow()
+        test.executed_by = current_user_id()
+
+
+def _check_level_settable(test: MissionTest, level_id: uuid.UUID | None) -> None:
+    if test.detections:
+        raise Conflict(
+            "This test's level is derived from its per-tool detections; change those instead "
+            "(PUT …/detections)."
+        )
+    if level_id is not None and not catalogue.level_scores({level_id}):
+        raise Unprocessable(
+            "No such detection level.",
+            errors={"detection_level_id": [f"No live detection level {level_id}."]},
+        )
+
+
+def _checked_tools(tool_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    unique = list(dict.fromkeys(tool_ids))
+    unknown = [
+        str(tool_id) for tool_id in unique if tool_id not in catalogue.live_tool_ids(set(unique))
+    ]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown defense tool: {', '.join(unknown)}.",
+            errors={
+                "expected_tool_ids": [f"No live defense tool {tool_id}." for tool_id in unknown]
+            },
+        )
+    return unique
+
+
+def replace_detections(
+    access: MissionAccess, test: MissionTest, detections: list[dict[str, Any]]
+) -> MissionTest:
+    """Replace the test's per-tool outcomes; its level becomes the best-scoring of them.
+
+    Levels with no score count only when no tool has a scored level. The test's `detected_at`
+    becomes the earliest tool time when it has none.
+    """
+    if access.acting_role not in (LEAD, "blue"):
+        raise Forbidden(
+            f"Your role in this mission ({access.acting_role}) may not record detections."
+        )
+    tool_ids = [detection["tool_id"] for detection in detections]
+    problems: dict[str, list[str]] = {}
+    duplicated = sorted({str(tool_id) for tool_id in tool_ids if tool_ids.count(tool_id) > 1})
+    if duplicated:
+        problems["tool_id"] = [f"One outcome per tool; listed twice: {', '.join(duplicated)}."]
+    live_tools = catalogue.live_tool_ids(set(tool_ids))
+    unknown_tools = sorted({str(tool_id) for tool_id in tool_ids if tool_id not in live_tools})
+    if unknown_tools:
+        problems.setdefault("tool_id", []).append(
+            f"No live defense tool {', '.join(unknown_tools)}."
+        )
+    levels = catalogue.level_scores({detection["detection_level_id"] for detection in detections})
+    unknown_levels = sorted(
+        {str(d["detection_level_id"]) for d in detections if d["detection_level_id"] not in levels}
+    )
+    if unknown_levels:
+        problems["detection_level_id"] = [f"No live detection level {', '.join(unknown_levels)}."]
+    if problems:
+        raise Unprocessable("Invalid detections.", errors=problems)
+
+    # Old rows go first: the unit of work would insert before deleting (one row per tool).
+    test.detections.clear()
+    db.session.flush()
+    test.detections = [
+        MissionTestDetection(workspace_id=test.workspace_id, **detection)
+        for detection in detections
+    ]
+    if detections:
+        best = max(
+            detections,
+            key=lambda d: (
+                levels[d["detection_level_id"]].score is not None,
+                levels[d["detection_level_id"]].score or 0,
+            ),
+        )
+        test.detection_level_id = best["detection_level_id"]
+        times = [d["detected_at"] for d in detections if d["detected_at"] is not None]
+        if times and test.detected_at is None:
+            test.detected_at = min(times)
+    test.updated_at = func.now()  # every write bumps the version, even an unchanged level
+    db.session.flush()
+    publish(
+        events.DETECTION_RECORDED,
+        mission_id=test.mission_id,
+        test_id=test.id,
+        actor_id=current_user_id(),
+    )
+    return get_test(test.mission_id, test.id)
+
+
+def retest(access: MissionAccess, test: MissionTest) -> MissionTest:
+    """A new pending run of the test (same content, tags, category and expected tools), linked
+    by `retest_of_id`; the old run and its results stay."""
+    if access.acting_role not in (LEAD, "red"):
+        raise Forbidden(f"Your role in this mission ({access.acting_role}) may not retest.")
+    if not test.is_latest:  # type: ignore[attr-defined]
+        raise Conflict("This run already has a retest; retest the latest run instead.")
+    run = MissionTest(
+        workspace_id=test.workspace_id,
+        mission_id=test.mission_id,
+        mission_scenario_id=test.mission_scenario_id,
+        test_template_id=test.test_template_id,
+        category_id=test.category_id,
+        retest_of_id=test.id,
+        position=_next_position(test.mission_id),
+        expected_tool_ids=list(test.expected_tool_ids),
+        **{field: getattr(test, field) for field in CONTENT_FIELDS},
+        mitre_tags=[_tag_copy(tag) for tag in test.mitre_tags],
+    )
+    db.session.add(run)
+    db.session.flush()
+    return get_test(test.mission_id, run.id)
+
+
+def delete_test(test: MissionTest) -> None:
+    test.soft_delete()
+    db.session.flush()
+
+
+def restore_test(test: MissionTest) -> MissionTest:
+    test.restore()
+    db.session.flush()
+    return get_test(test.mission_id, test.id)

@@ -1,0 +1,176 @@
+"""The test library in the browser: templates with MITRE tags, filters, Atomic import, scenarios."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient
+from live_server import REPO_ROOT
+from playwright.sync_api import Page, expect
+
+ATOMIC_FILE = REPO_ROOT / "backend" / "tests" / "library" / "fixtures" / "T1059.001.yaml"
+
+
+def field(page: Page, label: str):
+    """The input labelled `label` (a Mantine select's option list carries the label too)."""
+    return page.locator("input").and_(page.get_by_label(label, exact=True))
+
+
+def pick_option(page: Page, label: str, search: str, option: str) -> None:
+    """Type into a labelled Mantine select and click the option that appears."""
+    field(page, label).fill(search)
+    page.get_by_role("option", name=option).click()
+
+
+def make_templates(api: ApiClient, *names: str) -> list[dict]:
+    return [api.call("POST", "/test-templates", {"name": name}) for name in names]
+
+
+def test_build_a_template_with_two_mitre_tags_then_find_it_by_tactic(
+    page: Page, admin_api: ApiClient, bundle_file: Path, sign_in
+):
+    admin_api.sync_mitre_file(bundle_file)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.get_by_role("link", name="Test library").click()
+    page.get_by_role("button", name="New template").click()
+
+    dialog = page.get_by_role("dialog", name="New test template")
+    dialog.get_by_label("Name").fill("Encoded PowerShell cradle")
+    pick_option(page, "MITRE ATT&CK tags", "T1059.001", "T1059.001 PowerShell (sub-technique)")
+    pick_option(page, "MITRE ATT&CK tags", "persist", "TA0003 Persistence (tactic)")
+    dialog.get_by_label("Description", exact=True).fill("Runs **encoded** commands.")
+    dialog.get_by_role("tab", name="Preview Description").click()
+    expect(dialog.get_by_test_id("preview-Description").locator("strong")).to_have_text("encoded")
+    dialog.get_by_role("button", name="Create template").click()
+
+    expect(dialog).to_be_hidden()
+    row = page.get_by_test_id("template-row").filter(has_text="Encoded PowerShell cradle")
+    expect(row.get_by_label("T1059.001 PowerShell")).to_be_visible()
+    expect(row.get_by_label("TA0003 Persistence")).to_be_visible()
+
+    pick_option(page, "Tactic", "execution", "TA0002 Execution")
+    expect(page).to_have_url(re.compile(r"tactic=TA0002"))
+    expect(page.get_by_test_id("template-row")).to_have_count(1)
+    expect(row).to_be_visible()
+
+    page.reload()
+    expect(field(page, "Tactic")).to_have_value("TA0002 Execution")
+    expect(row).to_be_visible()
+    field(page, "Tactic").fill("")
+    pick_option(page, "Tactic", "defense", "TA0005 Defense Evasion")
+    expect(page.get_by_test_id("no-templates")).to_be_visible()
+
+
+def test_import_an_atomic_file_and_see_the_report(
+    page: Page, admin_api: ApiClient, bundle_file: Path, sign_in
+):
+    admin_api.sync_mitre_file(bundle_file)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/library")
+
+    page.get_by_role("button", name="Import").click()
+    dialog = page.get_by_role("dialog", name="Import templates")
+    dialog.get_by_label("File").set_input_files(ATOMIC_FILE)
+    dialog.get_by_role("button", name="Import", exact=True).click()
+
+    report = dialog.get_by_test_id("import-report")
+    expect(report).to_contain_text("Import finished")
+    expect(report.get_by_test_id("import-created")).to_have_text("4")
+    expect(report.get_by_test_id("import-errors")).to_have_text("0")
+
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    expect(report.get_by_test_id("import-skipped")).to_have_text("4")
+    expect(report.get_by_test_id("import-created")).to_have_text("0")
+    dialog.get_by_role("button", name="Close", exact=True).click()
+
+    expect(page.get_by_test_id("template-count")).to_have_text("4 templates")
+    page.get_by_role("button", name="Run BloodHound from local disk", exact=True).click()
+    details = page.get_by_test_id("template-details")
+    expect(details.get_by_role("table", name="Input arguments")).to_contain_text("timeout_seconds")
+    expect(details).to_contain_text("SharpHound.ps1 must be located at")
+
+
+def test_a_scenario_of_three_tests_reordered_by_keyboard_keeps_its_order(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    make_templates(admin_api, "Alpha discovery", "Bravo staging", "Charlie exfiltration")
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Scenarios"
+    ).click()
+    page.get_by_label("New scenario name").fill("Ransomware precursors")
+    page.get_by_role("button", name="Create scenario").click()
+    expect(page.get_by_role("heading", name="Ransomware precursors")).to_be_visible()
+
+    for name in ("Alpha", "Bravo", "Charlie"):
+        field(page, "Add a test").fill(name)
+        page.get_by_role("option", name=re.compile(name)).click()
+    tests = page.get_by_test_id("scenario-test")
+    expect(tests).to_have_count(3)
+
+    # Keyboard only: focus Charlie's "move up" and press Enter twice; focus follows the test.
+    page.get_by_role("button", name="Move Charlie exfiltration (position 3) up").focus()
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_role("button", name="Move Charlie exfiltration (position 2) up")
+    ).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("moved to position 1 of 3")
+    page.get_by_role("button", name="Save order").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+
+    page.reload()
+    expect(tests).to_have_count(3)
+    expect(tests.nth(0)).to_contain_text("Charlie exfiltration")
+    expect(tests.nth(1)).to_contain_text("Alpha discovery")
+    expect(tests.nth(2)).to_contain_text("Bravo staging")
+
+
+def test_a_deleted_template_is_marked_in_its_scenario(page: Page, admin_api: ApiClient, sign_in):
+    alpha, bravo = make_templates(admin_api, "Alpha discovery", "Bravo staging")
+    scenario = admin_api.call(
+        "POST",
+        "/scenario-templates",
+        {"name": "Two steps", "test_template_ids": [alpha["id"], bravo["id"]]},
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/library")
+
+    page.get_by_role("button", name="Delete Bravo staging").click()
+    dialog = page.get_by_role("dialog", name="Delete template")
+    dialog.get_by_role("button", name="Delete template").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("template-row")).to_have_count(1)
+
+    page.goto(f"/scenarios/{scenario['id']}")
+    bravo_row = page.get_by_test_id("scenario-test").filter(has_text="Bravo staging")
+    expect(bravo_row.get_by_test_id("deleted-badge")).to_be_visible()
+    alpha_row = page.get_by_test_id("scenario-test").filter(has_text="Alpha discovery")
+    expect(alpha_row.get_by_test_id("deleted-badge")).to_have_count(0)
+
+
+def test_a_stale_save_says_changed_by_someone_else_and_reloads(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    alpha, bravo = make_templates(admin_api, "Alpha discovery", "Bravo staging")
+    scenario = admin_api.call(
+        "POST",
+        "/scenario-templates",
+        {"name": "Contested", "test_template_ids": [alpha["id"], bravo["id"]]},
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/scenarios/{scenario['id']}")
+    expect(page.get_by_test_id("scenario-test")).to_have_count(2)
+
+    admin_api.call(
+        "PUT", f"/scenario-templates/{scenario['id']}/tests", {"test_template_ids": [bravo["id"]]}
+    )
+    page.get_by_role("button", name="Move Bravo staging (position 2) up").click()
+    page.get_by_role("button", name="Save order").click()
+
+    alert = page.get_by_role("alert").filter(has_text="Changed by someone else")
+    expect(alert).to_be_visible()
+    alert.get_by_role("button", name="Reload").click()
+    expect(page.get_by_test_id("scenario-test")).to_have_count(1)
+    expect(page.get_by_test_id("scenario-test").first).to_contain_text("Bravo staging")

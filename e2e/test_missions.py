@@ -1,0 +1,295 @@
+"""Missions in the browser: a red and a blue user working one mission at once, the viewer's
+read-only view, the conflict dialog, building a mission, the keyboard, the admin pages.
+
+Every page visited is checked with axe-core (WCAG 2.1 AA).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from a11y import check_a11y
+from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
+from conftest import sign_in_through_form
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+
+@dataclass
+class MissionSetup:
+    mission_id: str
+    test_id: str
+    emails: dict[str, str]
+    tools: dict[str, str]
+    lead_api: ApiClient
+
+
+@pytest.fixture
+def setup(admin_api: ApiClient, live_server: str) -> MissionSetup:
+    """A mission led by an operator, with red, blue and viewer members and one test."""
+    users = {
+        "lead": admin_api.create_user(display_name="Lena Lead", groups=("Operators",)),
+        "red": admin_api.create_user(display_name="Rob Red", groups=("Operators",)),
+        "blue": admin_api.create_user(display_name="Bea Blue", groups=("Analysts",)),
+        "viewer": admin_api.create_user(display_name="Vic Viewer", groups=("Analysts",)),
+    }
+    tools = {
+        name: admin_api.call("POST", "/defense-tools", {"name": name, "layer": layer})["id"]
+        for name, layer in (("EDR", "edr"), ("NDR", "ndr"))
+    }
+    lead_api = ApiClient(live_server)
+    lead_api.sign_in(users["lead"]["email"], USER_PASSWORD)
+    mission = lead_api.call("POST", "/missions", {"name": "Purple week", "status": "active"})
+    lead_api.call(
+        "PUT",
+        f"/missions/{mission['id']}/members",
+        [{"user_id": user["id"], "role": role} for role, user in users.items()],
+    )
+    test = lead_api.call(
+        "POST",
+        f"/missions/{mission['id']}/tests",
+        {
+            "name": "Encoded PowerShell",
+            "description": "Runs **encoded** PowerShell. <script>window.pwned = 1</script>",
+            "procedure": "`powershell -enc SQBFAFgA`",
+        },
+    )
+    return MissionSetup(
+        mission["id"], test["id"], {r: u["email"] for r, u in users.items()}, tools, lead_api
+    )
+
+
+@pytest.fixture
+def open_context(browser: Browser, live_server: str) -> Iterator:
+    """`open_context(email)` → a page in its own browser context, signed in as `email`."""
+    contexts: list[BrowserContext] = []
+
+    def open_as(email: str, password: str = USER_PASSWORD) -> Page:
+        context = browser.new_context(base_url=live_server)
+        contexts.append(context)
+        page = context.new_page()
+        sign_in_through_form(page, email, password)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def open_mission(page: Page, setup: MissionSetup) -> None:
+    page.goto(f"/missions/{setup.mission_id}")
+    expect(page.get_by_role("heading", name="Purple week", level=1)).to_be_visible()
+    expect(page.get_by_test_id("test-row").first).to_be_visible()
+
+
+def open_test(page: Page, name: str = "Encoded PowerShell") -> None:
+    page.get_by_role("button", name=name).click()
+    expect(page.get_by_test_id("test-drawer")).to_be_visible()
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick `option` in the Mantine Select labelled `label` (keyboard-free, like a user)."""
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def row_of(page: Page, name: str = "Encoded PowerShell"):
+    return page.get_by_test_id("test-row").filter(has=page.get_by_role("button", name=name))
+
+
+def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_context):
+    red = open_context(setup.emails["red"])
+    blue = open_context(setup.emails["blue"])
+    open_mission(red, setup)
+    open_mission(blue, setup)
+    expect(row_of(blue).get_by_test_id("state-chip")).to_have_text("Pending")
+    check_a11y(blue)
+
+    # Red executes the test: Start, then hand it to blue.
+    open_test(red)
+    drawer = red.get_by_test_id("test-drawer")
+    # Markdown is rendered, raw HTML is not.
+    expect(drawer.locator("strong", has_text="encoded")).to_be_visible()
+    assert red.evaluate("window.pwned") is None
+    check_a11y(red)
+    drawer.get_by_role("button", name="Start").click()
+    expect(drawer.get_by_test_id("drawer-state")).to_have_text("In progress")
+    drawer.get_by_label("Target host").fill("WS-042")
+    drawer.get_by_role("button", name="Save red fields").click()
+    drawer.get_by_role("button", name="Hand to blue").click()
+    expect(drawer.get_by_test_id("drawer-state")).to_have_text("Waiting for blue")
+
+    # Blue sees it waiting after a refresh, and records the EDR alert and the NDR miss.
+    blue.reload()
+    expect(row_of(blue).get_by_test_id("state-chip")).to_have_text("Waiting for blue")
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    expect(drawer.get_by_role("button", name="Start")).to_have_count(0)
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 1", "EDR")
+    choose(blue, "Level of detection 1", "Alerted")
+    blue.get_by_label("Rule reference of detection 1").fill("EDR-4104")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 2", "NDR")
+    choose(blue, "Level of detection 2", "Not detected")
+    check_a11y(blue)
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_test_id("level-label").first).to_have_text("Alerted")
+    blue.keyboard.press("Escape")
+    expect(row_of(blue).get_by_test_id("level-label")).to_have_text("Alerted")
+
+    # Red's table shows it too after a refresh; the lead completes the test.
+    red.reload()
+    expect(row_of(red).get_by_test_id("level-label")).to_have_text("Alerted")
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    open_test(lead)
+    lead.get_by_test_id("test-drawer").get_by_role("button", name="Complete").click()
+    expect(lead.get_by_test_id("drawer-state")).to_have_text("Completed")
+    lead.keyboard.press("Escape")
+    expect(row_of(lead).get_by_test_id("state-chip")).to_have_text("Completed")
+    expect(lead.get_by_test_id("mission-score")).to_have_text("75%")
+
+
+def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
+    viewer = open_context(setup.emails["viewer"])
+    open_mission(viewer, setup)
+    expect(viewer.get_by_role("button", name="Add tests")).to_have_count(0)
+    expect(viewer.get_by_label("Mission status")).to_have_count(0)
+    open_test(viewer)
+    drawer = viewer.get_by_test_id("test-drawer")
+    for name in ("Start", "Retest", "Save red fields", "Save detections", "Add tool outcome"):
+        expect(drawer.get_by_role("button", name=name)).to_have_count(0)
+    expect(drawer.get_by_role("textbox")).to_have_count(0)
+    expect(drawer.get_by_role("region", name="Red team")).to_contain_text("Nothing recorded")
+    check_a11y(viewer)
+
+
+def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_context):
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    open_test(red)
+    # Meanwhile the lead changes the same test.
+    setup.lead_api.call(
+        "PATCH",
+        f"/missions/{setup.mission_id}/tests/{setup.test_id}",
+        {"red_notes": "Lead's note"},
+    )
+    drawer = red.get_by_test_id("test-drawer")
+    drawer.get_by_label("Red notes (Markdown)").fill("My note")
+    drawer.get_by_role("button", name="Save red fields").click()
+    dialog = red.get_by_role("dialog", name="Changed by someone else")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_test_id("conflict-values")).to_contain_text("Lead's note")
+    check_a11y(red)
+    dialog.get_by_role("button", name="Reload").click()
+    expect(dialog).to_have_count(0)
+    expect(drawer.get_by_label("Red notes (Markdown)")).to_have_value("Lead's note")
+
+
+def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
+    lead = admin_api.create_user(display_name="Lena Lead", groups=("Operators",))
+    red = admin_api.create_user(display_name="Rob Red", groups=("Operators",))
+    page = open_context(lead["email"])
+    page.get_by_role("link", name="Missions", exact=True).click()
+    expect(page.get_by_role("heading", name="Missions")).to_be_visible()
+    check_a11y(page)
+    page.get_by_role("button", name="New mission").click()
+    page.get_by_label("Name").fill("Red October")
+    page.get_by_label("Environment").fill("Prod EU")
+    check_a11y(page)
+    page.get_by_role("button", name="Create mission").click()
+    expect(page.get_by_role("heading", name="Red October", level=1)).to_be_visible()
+
+    page.get_by_role("button", name="Members").click()
+    members = page.get_by_role("dialog", name="Members")
+    members.get_by_label("Add a person").fill("Rob")
+    page.get_by_role("option", name=f"Rob Red <{red['email']}>").click()
+    members.get_by_role("button", name="Add", exact=True).click()
+    expect(members.get_by_test_id("members-table")).to_contain_text(red["email"])
+    check_a11y(page)
+    members.get_by_role("button", name="Save members").click()
+    expect(members).to_have_count(0)
+
+    page.get_by_role("button", name="Add tests").click()
+    adding = page.get_by_role("dialog", name="Add tests")
+    adding.get_by_role("tab", name="Ad hoc").click()
+    adding.get_by_label("Test name").fill("Kerberoasting")
+    check_a11y(page)
+    adding.get_by_role("button", name="Add test").click()
+    expect(row_of(page, "Kerberoasting")).to_be_visible()
+
+    page.get_by_role("link", name="Missions", exact=True).click()
+    table = page.get_by_test_id("missions-table")
+    expect(table).to_contain_text("Red October")
+    expect(table.get_by_test_id("progress-text")).to_have_text("1 tests: 1 pending")
+    page.get_by_role("link", name="Home", exact=True).click()
+    card = page.get_by_role("region", name="My missions")
+    expect(card.get_by_role("link", name="Red October")).to_be_visible()
+    expect(card).to_contain_text("1 tests: 1 pending")
+
+
+def test_the_keyboard_moves_through_500_tests(setup: MissionSetup, open_context):
+    for index in range(499):
+        setup.lead_api.call(
+            "POST", f"/missions/{setup.mission_id}/tests", {"name": f"Test {index + 2:03d}"}
+        )
+    page = open_context(setup.emails["blue"])
+    open_mission(page, setup)
+    # Virtualised: far fewer rows in the DOM than tests.
+    assert page.get_by_test_id("test-row").count() < 80
+    page.get_by_role("button", name="Encoded PowerShell").focus()
+    page.keyboard.press("j")
+    expect(page.get_by_role("button", name="Test 002")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("k")
+    expect(page.get_by_role("button", name="Test 002")).to_be_focused()
+    for _ in range(60):
+        page.keyboard.press("j")
+    expect(page.get_by_role("button", name="Test 062")).to_be_focused()
+    page.keyboard.press("Enter")
+    drawer = page.get_by_test_id("test-drawer")
+    expect(drawer).to_be_visible()
+    expect(page.get_by_role("heading", name="Test 062")).to_be_visible()
+    # The drawer works by keyboard: Tab reaches the blue section's first control.
+    page.keyboard.press("Tab")
+    check_a11y(page)
+    page.keyboard.press("Escape")
+    expect(drawer).to_have_count(0)
+
+
+def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign_in, setup):
+    setup.lead_api.call(
+        "PATCH",
+        f"/missions/{setup.mission_id}/tests/{setup.test_id}",
+        {"detection_level_id": level_id(admin_api, "Logged")},
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.get_by_role("link", name="Detection levels").click()
+    expect(page.get_by_role("heading", name="Detection levels")).to_be_visible()
+    check_a11y(page)
+    page.get_by_label("Colour of Logged").fill("#f08c00")
+    page.get_by_label("Name of Logged").fill("Logged only")
+    page.get_by_role("button", name="Save Logged").click()
+    expect(page.get_by_label("Name of Logged only")).to_be_visible()
+    page.get_by_role("button", name="Move Logged only up").click()
+    rows = page.get_by_test_id("level-row")
+    expect(rows.nth(1).get_by_role("textbox").first).to_have_value("Logged only")
+    page.get_by_role("button", name="Delete Logged only").click()
+    expect(page.get_by_role("alert")).to_contain_text("in use")
+
+    page.get_by_role("link", name="Defense tools").click()
+    expect(page.get_by_role("heading", name="Defense tools")).to_be_visible()
+    page.get_by_label("Tool name").fill("Sentinel")
+    choose(page, "Layer", "siem")
+    page.get_by_role("button", name="Add tool").click()
+    expect(page.get_by_label("Name of Sentinel")).to_be_visible()
+    check_a11y(page)
+    page.get_by_role("button", name="Delete EDR").click()
+    expect(page.get_by_label("Name of EDR")).to_have_count(0)
+
+
+def level_id(api: ApiClient, name: str) -> str:
+    levels = api.call("GET", "/detection-levels")["items"]
+    return next(level["id"] for level in levels if level["name"] == name)

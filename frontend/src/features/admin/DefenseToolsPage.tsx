@@ -1,0 +1,187 @@
+import { Button, Group, Loader, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, unwrap } from "../../api/client";
+import type { components } from "../../api/schema";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { fetchTools, toolsKey } from "../missions/api";
+import type { DefenseTool } from "../missions/api";
+
+type Layer = components["schemas"]["DefenseToolCreate"]["layer"];
+const LAYERS: Layer[] = ["edr", "siem", "ndr", "firewall", "email", "identity", "av", "other"];
+
+interface ToolDraft {
+  name: string;
+  vendor: string;
+  layer: Layer;
+}
+
+/** The defense tools whose per-test outcomes blue records (the EDR, the SIEM, the NDR…). */
+export default function DefenseToolsPage() {
+  const queryClient = useQueryClient();
+  const tools = useQuery({ queryKey: toolsKey, queryFn: fetchTools });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: toolsKey });
+  const create = useMutation({
+    mutationFn: (draft: ToolDraft) =>
+      unwrap(
+        api.POST("/api/v1/defense-tools", { body: { ...draft, vendor: draft.vendor || null } }),
+      ),
+    onSuccess: refresh,
+  });
+  const update = useMutation({
+    mutationFn: ({ tool, draft }: { tool: DefenseTool; draft: ToolDraft }) =>
+      unwrap(
+        api.PATCH("/api/v1/defense-tools/{tool_id}", {
+          params: { path: { tool_id: tool.id } },
+          headers: { "If-Match": `"${tool.version}"` },
+          body: { ...draft, vendor: draft.vendor || null },
+        }),
+      ),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (tool: DefenseTool) =>
+      unwrap(
+        api.DELETE("/api/v1/defense-tools/{tool_id}", { params: { path: { tool_id: tool.id } } }),
+      ),
+    onSuccess: refresh,
+  });
+
+  if (tools.isPending) return <Loader aria-label="Loading defense tools" />;
+  if (tools.error) return <ErrorAlert title="Tools unavailable" error={tools.error} />;
+  const error = create.error ?? update.error ?? remove.error;
+
+  return (
+    <Stack>
+      <Title order={1}>Defense tools</Title>
+      <Text size="sm">
+        One test can be logged by the SIEM, alerted by the EDR and missed by the NDR: blue records
+        an outcome per tool listed here.
+      </Text>
+      {error && <ErrorAlert title="Not saved" error={error} />}
+      <Table data-testid="tools-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Vendor</Table.Th>
+            <Table.Th>Layer</Table.Th>
+            <Table.Th>Actions</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {tools.data.map((tool) => (
+            <ToolRow
+              key={`${tool.id}-${tool.version}`}
+              tool={tool}
+              onSave={(draft) => update.mutate({ tool, draft })}
+              onDelete={() => remove.mutate(tool)}
+            />
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Title order={2} size="h3">
+        Add a tool
+      </Title>
+      <ToolForm onSubmit={(draft) => create.mutate(draft)} />
+    </Stack>
+  );
+}
+
+function ToolRow({
+  tool,
+  onSave,
+  onDelete,
+}: {
+  tool: DefenseTool;
+  onSave: (draft: ToolDraft) => void;
+  onDelete: () => void;
+}) {
+  const [draft, setDraft] = useState<ToolDraft>({
+    name: tool.name,
+    vendor: tool.vendor ?? "",
+    layer: tool.layer as Layer,
+  });
+  return (
+    <Table.Tr data-testid="tool-row">
+      <Table.Td>
+        <TextInput
+          aria-label={`Name of ${tool.name}`}
+          maxLength={100}
+          value={draft.name}
+          onChange={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
+        />
+      </Table.Td>
+      <Table.Td>
+        <TextInput
+          aria-label={`Vendor of ${tool.name}`}
+          maxLength={100}
+          value={draft.vendor}
+          onChange={(event) => setDraft({ ...draft, vendor: event.currentTarget.value })}
+        />
+      </Table.Td>
+      <Table.Td>
+        <Select
+          aria-label={`Layer of ${tool.name}`}
+          data={LAYERS}
+          value={draft.layer}
+          allowDeselect={false}
+          onChange={(value) => setDraft({ ...draft, layer: value as Layer })}
+        />
+      </Table.Td>
+      <Table.Td>
+        <Group gap="xs">
+          <Button size="xs" aria-label={`Save ${tool.name}`} onClick={() => onSave(draft)}>
+            Save
+          </Button>
+          <Button
+            size="xs"
+            color="red"
+            variant="light"
+            aria-label={`Delete ${tool.name}`}
+            onClick={onDelete}
+          >
+            Delete
+          </Button>
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+function ToolForm({ onSubmit }: { onSubmit: (draft: ToolDraft) => void }) {
+  const empty: ToolDraft = { name: "", vendor: "", layer: "edr" };
+  const [draft, setDraft] = useState<ToolDraft>(empty);
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit(draft);
+        setDraft(empty);
+      }}
+    >
+      <Group align="flex-end">
+        <TextInput
+          label="Tool name"
+          required
+          maxLength={100}
+          value={draft.name}
+          onChange={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
+        />
+        <TextInput
+          label="Vendor"
+          maxLength={100}
+          value={draft.vendor}
+          onChange={(event) => setDraft({ ...draft, vendor: event.currentTarget.value })}
+        />
+        <Select
+          label="Layer"
+          data={LAYERS}
+          value={draft.layer}
+          allowDeselect={false}
+          onChange={(value) => setDraft({ ...draft, layer: value as Layer })}
+        />
+        <Button type="submit">Add tool</Button>
+      </Group>
+    </form>
+  );
+}

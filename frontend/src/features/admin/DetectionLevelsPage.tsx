@@ -1,0 +1,265 @@
+import {
+  ActionIcon,
+  Button,
+  ColorInput,
+  Group,
+  Loader,
+  NumberInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { api, unwrap } from "../../api/client";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { fetchLevels, levelsKey } from "../missions/api";
+import type { DetectionLevel } from "../missions/api";
+
+interface LevelDraft {
+  name: string;
+  score: number | "";
+  color: string;
+}
+
+function saveLevel(id: string, body: Partial<DetectionLevel>) {
+  return unwrap(
+    api.PATCH("/api/v1/detection-levels/{level_id}", { params: { path: { level_id: id } }, body }),
+  );
+}
+
+/**
+ * Detection levels: name, score (empty = not scored), colour and order. A level in use cannot be
+ * deleted (the API answers 409 with the reason), but it can be renamed, recoloured and moved.
+ */
+export default function DetectionLevelsPage() {
+  const queryClient = useQueryClient();
+  const levels = useQuery({ queryKey: levelsKey, queryFn: fetchLevels });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: levelsKey });
+  const update = useMutation({
+    mutationFn: ({ id, body }: { id: string; body: Partial<DetectionLevel> }) =>
+      saveLevel(id, body),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) =>
+      unwrap(
+        api.DELETE("/api/v1/detection-levels/{level_id}", {
+          params: { path: { level_id: id } },
+        }),
+      ),
+    onSuccess: refresh,
+  });
+  const create = useMutation({
+    mutationFn: (draft: LevelDraft) =>
+      unwrap(
+        api.POST("/api/v1/detection-levels", {
+          body: { ...draft, score: draft.score === "" ? null : draft.score },
+        }),
+      ),
+    onSuccess: refresh,
+  });
+
+  // Swap positions with the neighbour (two PATCHes), so the order is always 0..n-1 distinct.
+  const moveLevel = async (index: number, delta: number) => {
+    const list = levels.data ?? [];
+    const other = list[index + delta];
+    const level = list[index];
+    if (!other) return;
+    await update.mutateAsync({ id: level.id, body: { position: other.position } });
+    await update.mutateAsync({ id: other.id, body: { position: level.position } });
+  };
+
+  if (levels.isPending) return <Loader aria-label="Loading detection levels" />;
+  if (levels.error) return <ErrorAlert title="Levels unavailable" error={levels.error} />;
+  const error = update.error ?? remove.error ?? create.error;
+
+  return (
+    <Stack>
+      <Title order={1}>Detection levels</Title>
+      <Text size="sm">
+        Blue records one level per test and per tool. The score (0–100) feeds coverage; a level with
+        no score (e.g. Not applicable) is left out of it.
+      </Text>
+      {error && <ErrorAlert title="Not saved" error={error} />}
+      <Table data-testid="levels-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Score</Table.Th>
+            <Table.Th>Colour</Table.Th>
+            <Table.Th>Order</Table.Th>
+            <Table.Th>Actions</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {levels.data.map((level, index) => (
+            <LevelRow
+              key={`${level.id}-${level.name}-${level.score}-${level.color}`}
+              level={level}
+              first={index === 0}
+              last={index === levels.data.length - 1}
+              onSave={(body) => update.mutate({ id: level.id, body })}
+              onMove={(delta) => moveLevel(index, delta)}
+              onDelete={() => remove.mutate(level.id)}
+            />
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Title order={2} size="h3">
+        Add a level
+      </Title>
+      <LevelForm submitLabel="Add level" onSubmit={(draft) => create.mutate(draft)} />
+    </Stack>
+  );
+}
+
+function LevelRow({
+  level,
+  first,
+  last,
+  onSave,
+  onMove,
+  onDelete,
+}: {
+  level: DetectionLevel;
+  first: boolean;
+  last: boolean;
+  onSave: (body: Partial<DetectionLevel>) => void;
+  onMove: (delta: number) => void;
+  onDelete: () => void;
+}) {
+  const [draft, setDraft] = useState<LevelDraft>({
+    name: level.name,
+    score: level.score ?? "",
+    color: level.color,
+  });
+  useEffect(
+    () => setDraft({ name: level.name, score: level.score ?? "", color: level.color }),
+    [level],
+  );
+  return (
+    <Table.Tr data-testid="level-row">
+      <Table.Td>
+        <TextInput
+          aria-label={`Name of ${level.name}`}
+          value={draft.name}
+          maxLength={100}
+          onChange={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
+        />
+      </Table.Td>
+      <Table.Td>
+        <NumberInput
+          aria-label={`Score of ${level.name}`}
+          min={0}
+          max={100}
+          value={draft.score}
+          onChange={(value) => setDraft({ ...draft, score: value === "" ? "" : Number(value) })}
+          w={100}
+        />
+      </Table.Td>
+      <Table.Td>
+        <ColorInput
+          aria-label={`Colour of ${level.name}`}
+          format="hex"
+          withEyeDropper={false}
+          value={draft.color}
+          onChange={(color) => setDraft({ ...draft, color })}
+          w={140}
+        />
+      </Table.Td>
+      <Table.Td>
+        <Group gap={4}>
+          <ActionIcon
+            variant="default"
+            aria-label={`Move ${level.name} up`}
+            disabled={first}
+            onClick={() => onMove(-1)}
+          >
+            ↑
+          </ActionIcon>
+          <ActionIcon
+            variant="default"
+            aria-label={`Move ${level.name} down`}
+            disabled={last}
+            onClick={() => onMove(1)}
+          >
+            ↓
+          </ActionIcon>
+        </Group>
+      </Table.Td>
+      <Table.Td>
+        <Group gap="xs">
+          <Button
+            size="xs"
+            aria-label={`Save ${level.name}`}
+            onClick={() =>
+              onSave({
+                name: draft.name,
+                score: draft.score === "" ? null : draft.score,
+                color: draft.color,
+              })
+            }
+          >
+            Save
+          </Button>
+          <Button
+            size="xs"
+            color="red"
+            variant="light"
+            aria-label={`Delete ${level.name}`}
+            onClick={onDelete}
+          >
+            Delete
+          </Button>
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+function LevelForm({
+  submitLabel,
+  onSubmit,
+}: {
+  submitLabel: string;
+  onSubmit: (draft: LevelDraft) => void;
+}) {
+  const [draft, setDraft] = useState<LevelDraft>({ name: "", score: "", color: "#495057" });
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit(draft);
+        setDraft({ name: "", score: "", color: "#495057" });
+      }}
+    >
+      <Group align="flex-end">
+        <TextInput
+          label="Name"
+          required
+          maxLength={100}
+          value={draft.name}
+          onChange={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
+        />
+        <NumberInput
+          label="Score (empty: not scored)"
+          min={0}
+          max={100}
+          value={draft.score}
+          onChange={(value) => setDraft({ ...draft, score: value === "" ? "" : Number(value) })}
+        />
+        <ColorInput
+          label="Colour"
+          format="hex"
+          withEyeDropper={false}
+          value={draft.color}
+          onChange={(color) => setDraft({ ...draft, color })}
+        />
+        <Button type="submit">{submitLabel}</Button>
+      </Group>
+    </form>
+  );
+}

@@ -1,0 +1,100 @@
+import { Button, Group, Loader, Pagination, Stack, Text, Title } from "@mantine/core";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { TestTemplate } from "../../api/types";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { useAuth } from "../auth/AuthProvider";
+import { downloadExport, fetchTemplates, templatesQueryKey } from "./api";
+import { ConfirmTemplateModal, type TemplateAction } from "./ConfirmTemplateModal";
+import { ImportModal } from "./ImportModal";
+import { TemplateDrawer } from "./TemplateDrawer";
+import { TemplateFilters } from "./TemplateFilters";
+import { TemplateFormModal } from "./TemplateFormModal";
+import { TemplateTable } from "./TemplateTable";
+import { PAGE_SIZE, useTemplateFilters } from "./useTemplateFilters";
+
+type Editing = { template: TestTemplate | null } | null;
+
+/** The test template library: filter, read, create, edit, delete/restore, import, export. */
+export default function LibraryPage() {
+  const { can } = useAuth();
+  const { params, filters, set, clear, page } = useTemplateFilters();
+  const templates = useQuery({
+    queryKey: templatesQueryKey(filters),
+    queryFn: () => fetchTemplates(filters),
+    placeholderData: keepPreviousData,
+  });
+  const [editing, setEditing] = useState<Editing>(null);
+  const [viewing, setViewing] = useState<TestTemplate | null>(null);
+  const [confirming, setConfirming] = useState<{
+    template: TestTemplate;
+    action: TemplateAction;
+  } | null>(null);
+  const [importing, setImporting] = useState(false);
+  const exporting = useMutation({ mutationFn: downloadExport });
+
+  const total = templates.data?.total ?? 0;
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-end">
+        <Title order={1}>Test library</Title>
+        <Group gap="xs">
+          {can("test_template.write") && (
+            <>
+              <Button onClick={() => setEditing({ template: null })}>New template</Button>
+              <Button variant="light" onClick={() => setImporting(true)}>
+                Import
+              </Button>
+            </>
+          )}
+          <Button
+            variant="default"
+            loading={exporting.isPending}
+            onClick={() => exporting.mutate()}
+          >
+            Export
+          </Button>
+        </Group>
+      </Group>
+      {exporting.error && <ErrorAlert title="Export failed" error={exporting.error} />}
+      <TemplateFilters params={params} set={set} clear={clear} />
+      {templates.isPending ? (
+        <Loader size="sm" aria-label="Loading templates" />
+      ) : templates.error ? (
+        <ErrorAlert title="Templates unavailable" error={templates.error} />
+      ) : (
+        <>
+          <Text size="sm" c="gray.7" data-testid="template-count" aria-live="polite">
+            {total} template{total === 1 ? "" : "s"}
+          </Text>
+          <TemplateTable
+            templates={templates.data.items}
+            onOpen={setViewing}
+            onEdit={(template) => setEditing({ template })}
+            onDelete={(template) => setConfirming({ template, action: "delete" })}
+            onRestore={(template) => setConfirming({ template, action: "restore" })}
+          />
+          {total > PAGE_SIZE && (
+            <Pagination
+              total={Math.ceil(total / PAGE_SIZE)}
+              value={page}
+              onChange={(next) => set("page", String(next))}
+              getControlProps={(control) => ({ "aria-label": `${control} page` })}
+            />
+          )}
+        </>
+      )}
+      {editing && (
+        <TemplateFormModal
+          key={editing.template?.id ?? "new"}
+          opened
+          template={editing.template}
+          onClose={() => setEditing(null)}
+        />
+      )}
+      <ImportModal opened={importing} onClose={() => setImporting(false)} />
+      <ConfirmTemplateModal target={confirming} onClose={() => setConfirming(null)} />
+      <TemplateDrawer template={viewing} onClose={() => setViewing(null)} />
+    </Stack>
+  );
+}

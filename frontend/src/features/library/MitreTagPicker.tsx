@@ -1,0 +1,80 @@
+import { MultiSelect } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import type { MitreTagIn } from "../../api/types";
+import { type MitreOption, searchMitre } from "./api";
+
+const KIND_LABELS = { tactic: "tactic", technique: "technique", subtechnique: "sub-technique" };
+
+/** `kind:external_id`, the picker's value for one tag. */
+export function tagValue(tag: MitreTagIn): string {
+  return `${tag.kind}:${tag.external_id}`;
+}
+
+export function tagFromValue(value: string): MitreTagIn {
+  const [kind, externalId] = value.split(":");
+  return { kind: kind as MitreTagIn["kind"], external_id: externalId };
+}
+
+function optionLabel(option: MitreOption): string {
+  return `${option.external_id} ${option.name} (${KIND_LABELS[option.kind]})`;
+}
+
+/**
+ * Pick MITRE tags by typing an id or a name: tactics, techniques and sub-techniques are searched
+ * on the server as you type; the chosen tags keep their labels while other searches run.
+ */
+export function MitreTagPicker({
+  value,
+  onChange,
+  error,
+}: {
+  value: MitreOption[];
+  onChange: (tags: MitreOption[]) => void;
+  error?: string;
+}) {
+  const [search, setSearch] = useState("");
+  const [debounced] = useDebouncedValue(search.trim(), 250);
+  const results = useQuery({
+    queryKey: ["mitre", "tag-search", debounced],
+    queryFn: () => searchMitre(debounced),
+    enabled: debounced.length > 0,
+    staleTime: 60_000,
+  });
+
+  const known = useMemo(() => {
+    const byValue = new Map<string, MitreOption>();
+    for (const option of [...value, ...(results.data ?? [])]) byValue.set(tagValue(option), option);
+    return byValue;
+  }, [value, results.data]);
+
+  return (
+    <MultiSelect
+      label="MITRE ATT&CK tags"
+      description="Search tactics, techniques and sub-techniques by id or name."
+      placeholder={value.length ? undefined : "e.g. T1059 or PowerShell"}
+      searchable
+      searchValue={search}
+      onSearchChange={setSearch}
+      // The server already filtered: show every result it sent.
+      filter={({ options }) => options}
+      nothingFoundMessage={
+        debounced && !results.isFetching ? "No tactic or technique matches." : undefined
+      }
+      data={[...known.entries()].map(([optionValue, option]) => ({
+        value: optionValue,
+        label: optionLabel(option),
+      }))}
+      value={value.map(tagValue)}
+      onChange={(values) => {
+        onChange(values.map((item) => known.get(item)).filter((o): o is MitreOption => !!o));
+        setSearch("");
+      }}
+      error={error}
+      hidePickedOptions
+      maxDropdownHeight={280}
+      data-testid="mitre-tag-picker"
+    />
+  );
+}

@@ -1,0 +1,85 @@
+import { Button, Group, Modal, Stack, Table, Text } from "@mantine/core";
+import type { MissionTest } from "./api";
+
+const FIELD_LABELS: Partial<Record<keyof MissionTest, string>> = {
+  state: "State",
+  source_host: "Source host",
+  target_host: "Target host",
+  command_executed: "Command executed",
+  execution_result: "Execution result",
+  red_notes: "Red notes",
+  detection_level_id: "Detection level",
+  detected_at: "Detected at",
+  detection_notes: "Detection notes",
+  detection_refs: "Detection references",
+  expected_tool_ids: "Expected tools",
+  detections: "Per-tool detections",
+  name: "Name",
+  description: "Description",
+  procedure: "Procedure",
+};
+
+function shown(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "(empty)";
+  if (Array.isArray(value)) return value.length ? `${value.length} item(s)` : "(none)";
+  return String(value);
+}
+
+/**
+ * Someone else saved the test after it was loaded here (412). Shows what they changed (their
+ * values) and offers to reload, which replaces the values being edited here.
+ */
+export function ConflictDialog({
+  mine,
+  theirs,
+  onReload,
+  onClose,
+}: {
+  mine: MissionTest;
+  theirs: MissionTest | null;
+  onReload: () => void;
+  onClose: () => void;
+}) {
+  const changed = theirs
+    ? (Object.keys(FIELD_LABELS) as (keyof MissionTest)[]).filter(
+        (field) => JSON.stringify(mine[field]) !== JSON.stringify(theirs[field]),
+      )
+    : [];
+  return (
+    <Modal
+      opened={theirs !== null}
+      onClose={onClose}
+      title="Changed by someone else"
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
+      <Stack>
+        <Text size="sm">
+          This test was changed by someone else after you opened it, so your change was not saved.
+          Their values:
+        </Text>
+        <Table data-testid="conflict-values">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Field</Table.Th>
+              <Table.Th>Their value</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {changed.map((field) => (
+              <Table.Tr key={field}>
+                <Table.Td>{FIELD_LABELS[field]}</Table.Td>
+                <Table.Td>{shown(theirs?.[field])}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Keep my edits
+          </Button>
+          <Button onClick={onReload}>Reload</Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

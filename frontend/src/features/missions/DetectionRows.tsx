@@ -1,0 +1,148 @@
+import {
+  ActionIcon,
+  Button,
+  Group,
+  Select,
+  Stack,
+  Table,
+  TextInput,
+  VisuallyHidden,
+} from "@mantine/core";
+import type { DefenseTool, DetectionIn, DetectionLevel } from "./api";
+
+export interface DetectionRow {
+  key: string;
+  tool_id: string | null;
+  detection_level_id: string | null;
+  detected_at: string;
+  rule_ref: string;
+  notes: string;
+}
+
+let nextKey = 0;
+export function newRow(values: Partial<DetectionRow> = {}): DetectionRow {
+  nextKey += 1;
+  return {
+    key: `row-${nextKey}`,
+    tool_id: null,
+    detection_level_id: null,
+    detected_at: "",
+    rule_ref: "",
+    notes: "",
+    ...values,
+  };
+}
+
+/** `2026-11-30T10:03:00+00:00` → the `datetime-local` input's local `2026-11-30T11:03`. */
+export function toLocalInput(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+export function fromLocalInput(value: string): string | null {
+  return value ? new Date(value).toISOString() : null;
+}
+
+export function rowsToBody(rows: DetectionRow[]): DetectionIn[] {
+  return rows
+    .filter((row) => row.tool_id && row.detection_level_id)
+    .map((row) => ({
+      tool_id: row.tool_id as string,
+      detection_level_id: row.detection_level_id as string,
+      detected_at: fromLocalInput(row.detected_at),
+      rule_ref: row.rule_ref || null,
+      notes: row.notes || null,
+    }));
+}
+
+/** One editable row per defense tool: tool, level, time, rule reference, notes. */
+export function DetectionRows({
+  rows,
+  onChange,
+  tools,
+  levels,
+}: {
+  rows: DetectionRow[];
+  onChange: (rows: DetectionRow[]) => void;
+  tools: DefenseTool[];
+  levels: DetectionLevel[];
+}) {
+  const update = (key: string, values: Partial<DetectionRow>) =>
+    onChange(rows.map((row) => (row.key === key ? { ...row, ...values } : row)));
+  const toolOptions = tools.map((tool) => ({ value: tool.id, label: tool.name }));
+  const levelOptions = levels.map((level) => ({ value: level.id, label: level.name }));
+
+  return (
+    <Stack gap="xs">
+      <Table data-testid="detection-rows">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Tool</Table.Th>
+            <Table.Th>Level</Table.Th>
+            <Table.Th>Detected at</Table.Th>
+            <Table.Th>Rule reference</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Remove</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row, index) => (
+            <Table.Tr key={row.key}>
+              <Table.Td>
+                <Select
+                  aria-label={`Tool of detection ${index + 1}`}
+                  data={toolOptions}
+                  value={row.tool_id}
+                  onChange={(value) => update(row.key, { tool_id: value })}
+                  searchable
+                />
+              </Table.Td>
+              <Table.Td>
+                <Select
+                  aria-label={`Level of detection ${index + 1}`}
+                  data={levelOptions}
+                  value={row.detection_level_id}
+                  onChange={(value) => update(row.key, { detection_level_id: value })}
+                />
+              </Table.Td>
+              <Table.Td>
+                <TextInput
+                  type="datetime-local"
+                  aria-label={`Time of detection ${index + 1}`}
+                  value={row.detected_at}
+                  onChange={(event) => update(row.key, { detected_at: event.currentTarget.value })}
+                />
+              </Table.Td>
+              <Table.Td>
+                <TextInput
+                  aria-label={`Rule reference of detection ${index + 1}`}
+                  maxLength={200}
+                  value={row.rule_ref}
+                  onChange={(event) => update(row.key, { rule_ref: event.currentTarget.value })}
+                />
+              </Table.Td>
+              <Table.Td>
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  aria-label={`Remove detection ${index + 1}`}
+                  onClick={() => onChange(rows.filter((other) => other.key !== row.key))}
+                >
+                  ×
+                </ActionIcon>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Group>
+        <Button variant="light" size="xs" onClick={() => onChange([...rows, newRow()])}>
+          Add tool outcome
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,23 @@
+import { Group, Text } from "@mantine/core";
+import type { DetectionLevel } from "./api";
+
+/** A detection level as a colour swatch beside its name (the text keeps its contrast). */
+export function LevelLabel({ level }: { level: DetectionLevel | undefined }) {
+  if (!level) return <Text size="sm">—</Text>;
+  return (
+    <Group gap={6} wrap="nowrap" data-testid="level-label">
+      <span
+        aria-hidden="true"
+        style={{
+          display: "inline-block",
+          width: 12,
+          height: 12,
+          borderRadius: 3,
+          background: level.color,
+          flex: "none",
+        }}
+      />
+      <Text size="sm">{level.name}</Text>
+    </Group>
+  );
+}

@@ -1,0 +1,174 @@
+import { ActionIcon, Button, Group, Modal, Select, Stack, Table, Text } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { ROLES, fetchCandidates, fetchMembers, missionsKey, replaceMembers } from "./api";
+import type { Member, Role } from "./api";
+
+/** The lead's member editor: roles per member, add people by name or email, save all at once. */
+export function MembersModal({
+  missionId,
+  opened,
+  onClose,
+  canManage,
+}: {
+  missionId: string;
+  opened: boolean;
+  onClose: () => void;
+  canManage: boolean;
+}) {
+  const queryClient = useQueryClient();
+  const membersQuery = useQuery({
+    queryKey: [...missionsKey, missionId, "members"],
+    queryFn: () => fetchMembers(missionId),
+    enabled: opened,
+  });
+  const [members, setMembers] = useState<Member[]>([]);
+  useEffect(() => {
+    if (membersQuery.data) setMembers(membersQuery.data);
+  }, [membersQuery.data]);
+
+  const [search, setSearch] = useState("");
+  const [q] = useDebouncedValue(search, 250);
+  const [pick, setPick] = useState<string | null>(null);
+  const [role, setRole] = useState<Role>("red");
+  const candidates = useQuery({
+    queryKey: [...missionsKey, missionId, "candidates", q],
+    queryFn: () => fetchCandidates(missionId, q),
+    enabled: opened && canManage,
+  });
+  const save = useMutation({
+    mutationFn: () =>
+      replaceMembers(
+        missionId,
+        members.map((member) => ({ user_id: member.user_id, role: member.role as Role })),
+      ),
+    onSuccess: (saved) => {
+      queryClient.setQueryData([...missionsKey, missionId, "members"], saved);
+      queryClient.invalidateQueries({ queryKey: missionsKey });
+      onClose();
+    },
+  });
+
+  const add = () => {
+    const candidate = candidates.data?.find((user) => user.id === pick);
+    if (!candidate || members.some((member) => member.user_id === candidate.id)) return;
+    setMembers([
+      ...members,
+      {
+        user_id: candidate.id,
+        email: candidate.email,
+        display_name: candidate.display_name,
+        role,
+      },
+    ]);
+    setPick(null);
+    setSearch("");
+  };
+
+  return (
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title="Members"
+      size="lg"
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
+      <Stack>
+        <Table data-testid="members-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Member</Table.Th>
+              <Table.Th>Role</Table.Th>
+              {canManage && <Table.Th>Remove</Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {members.map((member) => (
+              <Table.Tr key={member.user_id}>
+                <Table.Td>
+                  <Text size="sm">{member.display_name || member.email}</Text>
+                  <Text size="xs">{member.email}</Text>
+                </Table.Td>
+                <Table.Td>
+                  {canManage ? (
+                    <Select
+                      aria-label={`Role of ${member.email}`}
+                      data={ROLES}
+                      value={member.role}
+                      allowDeselect={false}
+                      onChange={(value) =>
+                        setMembers(
+                          members.map((other) =>
+                            other.user_id === member.user_id
+                              ? { ...other, role: value as Role }
+                              : other,
+                          ),
+                        )
+                      }
+                    />
+                  ) : (
+                    member.role
+                  )}
+                </Table.Td>
+                {canManage && (
+                  <Table.Td>
+                    <ActionIcon
+                      variant="subtle"
+                      color="red"
+                      aria-label={`Remove ${member.email}`}
+                      onClick={() =>
+                        setMembers(members.filter((other) => other.user_id !== member.user_id))
+                      }
+                    >
+                      ×
+                    </ActionIcon>
+                  </Table.Td>
+                )}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        {canManage && (
+          <>
+            <Group align="flex-end">
+              <Select
+                label="Add a person"
+                placeholder="Type a name or email"
+                searchable
+                searchValue={search}
+                onSearchChange={setSearch}
+                filter={({ options }) => options}
+                data={(candidates.data ?? []).map((user) => ({
+                  value: user.id,
+                  label: user.display_name ? `${user.display_name} <${user.email}>` : user.email,
+                }))}
+                value={pick}
+                onChange={setPick}
+                style={{ flex: 1 }}
+              />
+              <Select
+                label="Role"
+                data={ROLES}
+                value={role}
+                allowDeselect={false}
+                onChange={(value) => setRole(value as Role)}
+                w={120}
+              />
+              <Button variant="light" onClick={add} disabled={!pick}>
+                Add
+              </Button>
+            </Group>
+            {save.error && <ErrorAlert title="Members not saved" error={save.error} />}
+            <Group justify="flex-end">
+              <Button loading={save.isPending} onClick={() => save.mutate()}>
+                Save members
+              </Button>
+            </Group>
+          </>
+        )}
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,225 @@
+import {
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { useParams, useSearchParams } from "react-router";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import {
+  MISSION_STATUSES,
+  STATE_LABELS,
+  TEST_STATES,
+  actingRole,
+  fetchLevels,
+  fetchMission,
+  fetchTests,
+  fetchTools,
+  levelsKey,
+  missionKey,
+  missionsKey,
+  testsKey,
+  toolsKey,
+  updateMission,
+} from "./api";
+import type { MissionStatus, MissionTest, TestState } from "./api";
+import { AddTestsModal } from "./AddTestsModal";
+import { MarkdownText } from "./Markdown";
+import { MembersModal } from "./MembersModal";
+import { MissionProgress, Score } from "./MissionProgress";
+import { STATUS_COLORS } from "./MissionsPage";
+import { TestDrawer } from "./TestDrawer";
+import { TestsTable } from "./TestsTable";
+
+/** The mission workspace: the tests table with filters, and the test drawer. */
+export default function MissionPage() {
+  const { missionId = "" } = useParams();
+  const queryClient = useQueryClient();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const [membersOpen, members] = useDisclosure(false);
+  const [addOpen, adding] = useDisclosure(false);
+  const [activeIndex, setActiveIndex] = useState(0);
+
+  const state = searchParams.get("state");
+  const level = searchParams.get("level");
+  const technique = searchParams.get("technique") ?? "";
+  const [search, setSearch] = useState(searchParams.get("q") ?? "");
+  const [q] = useDebouncedValue(search, 250);
+  const openTestId = searchParams.get("test");
+
+  const setParam = (name: string, value: string | null) =>
+    setSearchParams(
+      (params) => {
+        if (value) params.set(name, value);
+        else params.delete(name);
+        return params;
+      },
+      { replace: true },
+    );
+
+  const mission = useQuery({
+    queryKey: missionKey(missionId),
+    queryFn: () => fetchMission(missionId),
+  });
+  const levels = useQuery({ queryKey: levelsKey, queryFn: fetchLevels });
+  const tools = useQuery({ queryKey: toolsKey, queryFn: fetchTools });
+  const filters = {
+    state: (state as TestState) ?? undefined,
+    detection_level: level ?? undefined,
+    technique: technique || undefined,
+    q: q || undefined,
+  };
+  const tests = useQuery({
+    queryKey: [...testsKey(missionId), filters],
+    queryFn: () => fetchTests(missionId, filters),
+  });
+  const setStatus = useMutation({
+    mutationFn: (status: MissionStatus) => updateMission(missionId, { status }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: missionsKey }),
+  });
+
+  const levelsById = useMemo(
+    () => new Map((levels.data ?? []).map((item) => [item.id, item])),
+    [levels.data],
+  );
+  const openTest = (test: MissionTest) => setParam("test", test.id);
+  const drawerTest = openTestId
+    ? ((tests.data ?? []).find((test) => test.id === openTestId) ?? null)
+    : null;
+
+  if (mission.isPending) return <Loader aria-label="Loading the mission" />;
+  if (mission.error) return <ErrorAlert title="Mission unavailable" error={mission.error} />;
+  const role = actingRole(mission.data);
+
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={4}>
+          <Title order={1}>{mission.data.name}</Title>
+          <Group gap="xs">
+            <Badge
+              color={STATUS_COLORS[mission.data.status as MissionStatus]}
+              variant="light"
+              data-testid="mission-status"
+            >
+              {mission.data.status}
+            </Badge>
+            <Text size="sm">Your role: {mission.data.my_role ?? role}</Text>
+            {mission.data.environment && (
+              <Text size="sm">Environment: {mission.data.environment}</Text>
+            )}
+          </Group>
+        </Stack>
+        <Group>
+          <Button variant="default" onClick={members.open}>
+            Members
+          </Button>
+          {mission.data.can_manage && (
+            <>
+              <Button onClick={adding.open}>Add tests</Button>
+              <Select
+                label="Mission status"
+                data={MISSION_STATUSES}
+                value={mission.data.status}
+                allowDeselect={false}
+                onChange={(value) => value && setStatus.mutate(value as MissionStatus)}
+                w={150}
+              />
+            </>
+          )}
+        </Group>
+      </Group>
+      {setStatus.error && <ErrorAlert title="Status not changed" error={setStatus.error} />}
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Paper withBorder p="sm">
+          <MissionProgress progress={mission.data.progress} />
+        </Paper>
+        <Paper withBorder p="sm">
+          <Group>
+            <Text size="sm">Score</Text>
+            <Score score={mission.data.progress.score} />
+          </Group>
+        </Paper>
+      </SimpleGrid>
+      {mission.data.description && <MarkdownText text={mission.data.description} />}
+
+      <Group align="flex-end">
+        <TextInput
+          label="Search tests"
+          value={search}
+          onChange={(event) => {
+            setSearch(event.currentTarget.value);
+            setParam("q", event.currentTarget.value || null);
+          }}
+        />
+        <Select
+          label="State"
+          placeholder="Any state"
+          clearable
+          data={TEST_STATES.map((value) => ({ value, label: STATE_LABELS[value] }))}
+          value={state}
+          onChange={(value) => setParam("state", value)}
+        />
+        <Select
+          label="Detection level"
+          placeholder="Any level"
+          clearable
+          data={(levels.data ?? []).map((item) => ({ value: item.id, label: item.name }))}
+          value={level}
+          onChange={(value) => setParam("level", value)}
+        />
+        <TextInput
+          label="Technique"
+          placeholder="e.g. T1059"
+          value={technique}
+          onChange={(event) => setParam("technique", event.currentTarget.value || null)}
+        />
+      </Group>
+      <Text size="sm" id="tests-keyboard-help">
+        Keyboard: j / k or the arrow keys move between tests, Enter opens one.
+      </Text>
+
+      {tests.isPending ? (
+        <Loader aria-label="Loading tests" />
+      ) : tests.error ? (
+        <ErrorAlert title="Tests unavailable" error={tests.error} />
+      ) : tests.data.length === 0 ? (
+        <p>No tests match.</p>
+      ) : (
+        <TestsTable
+          tests={tests.data}
+          levels={levelsById}
+          activeIndex={Math.min(activeIndex, tests.data.length - 1)}
+          onActiveIndexChange={setActiveIndex}
+          onOpen={openTest}
+        />
+      )}
+
+      <TestDrawer
+        test={drawerTest}
+        role={role}
+        levels={levels.data ?? []}
+        tools={tools.data ?? []}
+        onClose={() => setParam("test", null)}
+        onOpenTest={openTest}
+      />
+      <MembersModal
+        missionId={missionId}
+        opened={membersOpen}
+        onClose={members.close}
+        canManage={mission.data.can_manage ?? false}
+      />
+      <AddTestsModal missionId={missionId} opened={addOpen} onClose={adding.close} />
+    </Stack>
+  );
+}

@@ -1,0 +1,201 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  TextInput,
+  Textarea,
+  Title,
+} from "@mantine/core";
+import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { apiFieldErrors } from "../../app/forms";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { useAuth } from "../auth/AuthProvider";
+import { MISSION_STATUSES, createMission, fetchMissions, missionsKey } from "./api";
+import type { MissionStatus } from "./api";
+import { MissionProgress, Score } from "./MissionProgress";
+
+export const STATUS_COLORS: Record<MissionStatus, string> = {
+  planned: "gray",
+  active: "blue",
+  completed: "green",
+  archived: "dark",
+};
+
+/** The missions the user takes part in (all of them with mission.read_all), with progress. */
+export default function MissionsPage() {
+  const { can } = useAuth();
+  const [status, setStatus] = useState<string | null>(null);
+  const [text, setText] = useState("");
+  const [q] = useDebouncedValue(text, 250);
+  const [creating, { open, close }] = useDisclosure(false);
+  const query = useQuery({
+    queryKey: [...missionsKey, "list", status, q],
+    queryFn: () =>
+      fetchMissions({
+        status: (status as MissionStatus) ?? undefined,
+        q: q || undefined,
+        limit: 200,
+      }),
+  });
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1}>Missions</Title>
+        {can("mission.create") && <Button onClick={open}>New mission</Button>}
+      </Group>
+      <Group>
+        <TextInput
+          label="Search missions"
+          value={text}
+          onChange={(event) => setText(event.currentTarget.value)}
+        />
+        <Select
+          label="Status"
+          placeholder="Any status"
+          clearable
+          data={MISSION_STATUSES}
+          value={status}
+          onChange={setStatus}
+        />
+      </Group>
+      {query.isPending ? (
+        <Loader aria-label="Loading missions" />
+      ) : query.error ? (
+        <ErrorAlert title="Missions unavailable" error={query.error} />
+      ) : query.data.items.length === 0 ? (
+        <p>No missions yet.</p>
+      ) : (
+        <Table striped data-testid="missions-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Mission</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>My role</Table.Th>
+              <Table.Th>Progress</Table.Th>
+              <Table.Th>Score</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {query.data.items.map((mission) => (
+              <Table.Tr key={mission.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/missions/${mission.id}`}>
+                    {mission.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={STATUS_COLORS[mission.status as MissionStatus]} variant="light">
+                    {mission.status}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{mission.my_role ?? "—"}</Table.Td>
+                <Table.Td miw={220}>
+                  <MissionProgress progress={mission.progress} />
+                </Table.Td>
+                <Table.Td>
+                  <Score score={mission.progress.score} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <Modal
+        opened={creating}
+        onClose={close}
+        title="New mission"
+        closeButtonProps={{ "aria-label": "Close" }}
+      >
+        <CreateMissionForm onDone={close} />
+      </Modal>
+    </Stack>
+  );
+}
+
+function CreateMissionForm({ onDone }: { onDone: () => void }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [environment, setEnvironment] = useState("");
+  const [startDate, setStartDate] = useState("");
+  const [endDate, setEndDate] = useState("");
+  const mutation = useMutation({
+    mutationFn: createMission,
+    onSuccess: (mission) => {
+      queryClient.invalidateQueries({ queryKey: missionsKey });
+      onDone();
+      navigate(`/missions/${mission.id}`);
+    },
+  });
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        mutation.mutate({
+          name,
+          description: description || null,
+          environment: environment || null,
+          start_date: startDate || null,
+          end_date: endDate || null,
+        });
+      }}
+    >
+      <Stack>
+        <TextInput
+          label="Name"
+          required
+          maxLength={200}
+          value={name}
+          onChange={(event) => setName(event.currentTarget.value)}
+          error={apiFieldErrors(mutation.error)["name"]}
+          data-autofocus
+        />
+        <Textarea
+          label="Description (Markdown)"
+          value={description}
+          onChange={(event) => setDescription(event.currentTarget.value)}
+        />
+        <TextInput
+          label="Environment"
+          placeholder="e.g. Prod EU"
+          maxLength={200}
+          value={environment}
+          onChange={(event) => setEnvironment(event.currentTarget.value)}
+        />
+        <Group grow>
+          <TextInput
+            type="date"
+            label="Start date"
+            value={startDate}
+            onChange={(event) => setStartDate(event.currentTarget.value)}
+          />
+          <TextInput
+            type="date"
+            label="End date"
+            value={endDate}
+            onChange={(event) => setEndDate(event.currentTarget.value)}
+            error={apiFieldErrors(mutation.error)["end_date"]}
+          />
+        </Group>
+        {mutation.error && <ErrorAlert title="Not created" error={mutation.error} />}
+        <Group justify="flex-end">
+          <Button type="submit" loading={mutation.isPending}>
+            Create mission
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,483 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Divider,
+  Drawer,
+  Group,
+  MultiSelect,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import type { ReactNode } from "react";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import {
+  STATE_LABELS,
+  TRANSITIONS,
+  canEditBlue,
+  canEditRed,
+  fetchTest,
+  isConflict,
+  missionsKey,
+  replaceDetections,
+  retest,
+  updateTest,
+} from "./api";
+import type {
+  DefenseTool,
+  DetectionLevel,
+  MissionTest,
+  MissionTestUpdate,
+  Role,
+  TestState,
+} from "./api";
+import { ConflictDialog } from "./ConflictDialog";
+import { DetectionRows, newRow, rowsToBody, toLocalInput } from "./DetectionRows";
+import type { DetectionRow } from "./DetectionRows";
+import { LevelLabel } from "./LevelLabel";
+import { MarkdownText } from "./Markdown";
+
+const EXECUTION_RESULTS = ["success", "failed", "partial"];
+
+interface RedValues {
+  source_host: string;
+  target_host: string;
+  command_executed: string;
+  execution_result: string | null;
+  red_notes: string;
+}
+
+interface BlueValues {
+  detection_notes: string;
+  detection_refs: string;
+  expected_tool_ids: string[];
+  rows: DetectionRow[];
+}
+
+function redValuesOf(test: MissionTest): RedValues {
+  return {
+    source_host: test.source_host ?? "",
+    target_host: test.target_host ?? "",
+    command_executed: test.command_executed ?? "",
+    execution_result: test.execution_result ?? null,
+    red_notes: test.red_notes ?? "",
+  };
+}
+
+function blueValuesOf(test: MissionTest): BlueValues {
+  return {
+    detection_notes: test.detection_notes ?? "",
+    detection_refs: test.detection_refs.join(", "),
+    expected_tool_ids: test.expected_tool_ids,
+    rows: test.detections.map((detection) =>
+      newRow({
+        tool_id: detection.tool_id,
+        detection_level_id: detection.detection_level_id,
+        detected_at: toLocalInput(detection.detected_at),
+        rule_ref: detection.rule_ref ?? "",
+        notes: detection.notes ?? "",
+      }),
+    ),
+  };
+}
+
+const orNull = (value: string) => (value.trim() ? value : null);
+
+/**
+ * One test: what to run (Markdown), the state buttons, the red section and the blue section with
+ * per-tool outcomes. Each section is editable only for the roles that may write it; everyone
+ * else reads it. Saves send If-Match, and a 412 opens the conflict dialog.
+ */
+export function TestDrawer({
+  test,
+  role,
+  levels,
+  tools,
+  onClose,
+  onOpenTest,
+}: {
+  test: MissionTest | null;
+  role: Role;
+  levels: DetectionLevel[];
+  tools: DefenseTool[];
+  onClose: () => void;
+  onOpenTest: (test: MissionTest) => void;
+}) {
+  return (
+    <Drawer
+      opened={test !== null}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title={test?.name ?? "Test"}
+      closeButtonProps={{ "aria-label": "Close test" }}
+    >
+      {test && (
+        <TestDetails
+          key={test.id}
+          initial={test}
+          role={role}
+          levels={levels}
+          tools={tools}
+          onOpenTest={onOpenTest}
+        />
+      )}
+    </Drawer>
+  );
+}
+
+function TestDetails({
+  initial,
+  role,
+  levels,
+  tools,
+  onOpenTest,
+}: {
+  initial: MissionTest;
+  role: Role;
+  levels: DetectionLevel[];
+  tools: DefenseTool[];
+  onOpenTest: (test: MissionTest) => void;
+}) {
+  const queryClient = useQueryClient();
+  // The version edits are based on: set on open, after our own saves and on reload only, so a
+  // background refresh never silently replaces what is being typed.
+  const [base, setBase] = useState(initial);
+  const [red, setRed] = useState(() => redValuesOf(initial));
+  const [blue, setBlue] = useState(() => blueValuesOf(initial));
+  const [theirs, setTheirs] = useState<MissionTest | null>(null);
+  const levelsById = new Map(levels.map((level) => [level.id, level]));
+  const toolsById = new Map(tools.map((tool) => [tool.id, tool]));
+
+  useEffect(() => {
+    setRed(redValuesOf(base));
+    setBlue(blueValuesOf(base));
+  }, [base]);
+
+  const saved = (test: MissionTest) => {
+    setBase(test);
+    queryClient.invalidateQueries({ queryKey: missionsKey });
+  };
+  const onError = async (error: unknown) => {
+    if (isConflict(error)) setTheirs(await fetchTest(base.mission_id, base.id));
+  };
+  const patch = useMutation({
+    mutationFn: (body: MissionTestUpdate) => updateTest(base, body),
+    onSuccess: saved,
+    onError,
+  });
+  const detections = useMutation({
+    mutationFn: (rows: DetectionRow[]) => replaceDetections(base, rowsToBody(rows)),
+    onSuccess: saved,
+    onError,
+  });
+  const rerun = useMutation({
+    mutationFn: () => retest(base),
+    onSuccess: (run) => {
+      queryClient.invalidateQueries({ queryKey: missionsKey });
+      onOpenTest(run);
+    },
+  });
+  const failure = [patch, detections, rerun].find(
+    (mutation) => mutation.error && !isConflict(mutation.error),
+  )?.error;
+
+  const state = base.state as TestState;
+  const redEditable = canEditRed(role);
+  const blueEditable = canEditBlue(role);
+
+  return (
+    <Stack data-testid="test-drawer">
+      <Group gap="xs">
+        <Badge variant="light" data-testid="drawer-state">
+          {STATE_LABELS[state]}
+        </Badge>
+        <LevelLabel
+          level={base.detection_level_id ? levelsById.get(base.detection_level_id) : undefined}
+        />
+        {base.retest_of_id && <Badge variant="outline">Retest</Badge>}
+        {!base.is_latest && <Badge variant="outline">Earlier run</Badge>}
+      </Group>
+      {redEditable && (
+        <Group gap="xs" aria-label="State transitions" role="group">
+          {TRANSITIONS[state].map((transition) => (
+            <Button
+              key={transition.to}
+              size="xs"
+              variant={transition.to === "cancelled" ? "default" : "filled"}
+              loading={patch.isPending}
+              onClick={() => patch.mutate({ state: transition.to })}
+            >
+              {transition.label}
+            </Button>
+          ))}
+          {base.is_latest && (
+            <Button
+              size="xs"
+              variant="light"
+              loading={rerun.isPending}
+              onClick={() => rerun.mutate()}
+            >
+              Retest
+            </Button>
+          )}
+        </Group>
+      )}
+      {failure !== undefined && <ErrorAlert title="Not saved" error={failure} />}
+
+      <Section title="What to run">
+        <Text size="sm" fw={600}>
+          Description
+        </Text>
+        <MarkdownText text={base.description} />
+        <Text size="sm" fw={600}>
+          Procedure
+        </Text>
+        <MarkdownText text={base.procedure} />
+        <Text size="sm" fw={600}>
+          Expected detection
+        </Text>
+        <MarkdownText text={base.expected_detection} />
+        <Group gap={6}>
+          {base.mitre.map((tag) => (
+            <Badge
+              key={`${tag.kind}-${tag.external_id}`}
+              variant="outline"
+              color={tag.catalogue_state === "current" ? "violet" : "red"}
+              title={
+                tag.catalogue_state === "current"
+                  ? tag.name
+                  : `${tag.name} (${tag.catalogue_state})`
+              }
+            >
+              {tag.external_id} {tag.name}
+              {tag.catalogue_state !== "current" && ` (${tag.catalogue_state})`}
+            </Badge>
+          ))}
+        </Group>
+      </Section>
+
+      <Section title="Red team">
+        {redEditable ? (
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              patch.mutate({
+                source_host: orNull(red.source_host),
+                target_host: orNull(red.target_host),
+                command_executed: orNull(red.command_executed),
+                execution_result: red.execution_result as MissionTestUpdate["execution_result"],
+                red_notes: orNull(red.red_notes),
+              });
+            }}
+          >
+            <Stack gap="xs">
+              <Group grow>
+                <TextInput
+                  label="Source host"
+                  maxLength={255}
+                  value={red.source_host}
+                  onChange={(event) => setRed({ ...red, source_host: event.currentTarget.value })}
+                />
+                <TextInput
+                  label="Target host"
+                  maxLength={255}
+                  value={red.target_host}
+                  onChange={(event) => setRed({ ...red, target_host: event.currentTarget.value })}
+                />
+              </Group>
+              <Textarea
+                label="Command executed"
+                autosize
+                minRows={2}
+                value={red.command_executed}
+                onChange={(event) =>
+                  setRed({ ...red, command_executed: event.currentTarget.value })
+                }
+              />
+              <Select
+                label="Execution result"
+                data={EXECUTION_RESULTS}
+                clearable
+                value={red.execution_result}
+                onChange={(value) => setRed({ ...red, execution_result: value })}
+              />
+              <Textarea
+                label="Red notes (Markdown)"
+                autosize
+                minRows={2}
+                value={red.red_notes}
+                onChange={(event) => setRed({ ...red, red_notes: event.currentTarget.value })}
+              />
+              <Group justify="flex-end">
+                <Button type="submit" loading={patch.isPending}>
+                  Save red fields
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        ) : (
+          <ReadOnly
+            fields={[
+              [
+                "Executed at",
+                base.executed_at ? new Date(base.executed_at).toLocaleString() : null,
+              ],
+              ["Source host", base.source_host],
+              ["Target host", base.target_host],
+              ["Command executed", base.command_executed],
+              ["Execution result", base.execution_result],
+              ["Red notes", base.red_notes && <MarkdownText text={base.red_notes} />],
+            ]}
+          />
+        )}
+        {redEditable && base.executed_at && (
+          <Text size="sm">Executed at {new Date(base.executed_at).toLocaleString()}</Text>
+        )}
+      </Section>
+
+      <Section title="Blue team">
+        <Text size="sm">
+          Time to detect:{" "}
+          {base.time_to_detect_s === null || base.time_to_detect_s === undefined
+            ? "—"
+            : `${base.time_to_detect_s} s`}
+          {base.silent_tool_ids.length > 0 &&
+            ` · Silent expected tools: ${base.silent_tool_ids
+              .map((id) => toolsById.get(id)?.name ?? id)
+              .join(", ")}`}
+        </Text>
+        {blueEditable ? (
+          <Stack gap="xs">
+            <Text size="sm" fw={600}>
+              Per-tool outcomes
+            </Text>
+            <DetectionRows
+              rows={blue.rows}
+              onChange={(rows) => setBlue({ ...blue, rows })}
+              tools={tools}
+              levels={levels}
+            />
+            <Group justify="flex-end">
+              <Button loading={detections.isPending} onClick={() => detections.mutate(blue.rows)}>
+                Save detections
+              </Button>
+            </Group>
+            <form
+              onSubmit={(event) => {
+                event.preventDefault();
+                patch.mutate({
+                  detection_notes: orNull(blue.detection_notes),
+                  detection_refs: blue.detection_refs
+                    .split(",")
+                    .map((ref) => ref.trim())
+                    .filter(Boolean),
+                  expected_tool_ids: blue.expected_tool_ids,
+                });
+              }}
+            >
+              <Stack gap="xs">
+                <MultiSelect
+                  label="Expected tools"
+                  data={tools.map((tool) => ({ value: tool.id, label: tool.name }))}
+                  value={blue.expected_tool_ids}
+                  onChange={(value) => setBlue({ ...blue, expected_tool_ids: value })}
+                />
+                <TextInput
+                  label="Detection references (rule or alert ids, comma-separated)"
+                  value={blue.detection_refs}
+                  onChange={(event) =>
+                    setBlue({ ...blue, detection_refs: event.currentTarget.value })
+                  }
+                />
+                <Textarea
+                  label="Detection notes (Markdown)"
+                  autosize
+                  minRows={2}
+                  value={blue.detection_notes}
+                  onChange={(event) =>
+                    setBlue({ ...blue, detection_notes: event.currentTarget.value })
+                  }
+                />
+                <Group justify="flex-end">
+                  <Button type="submit" variant="light" loading={patch.isPending}>
+                    Save blue fields
+                  </Button>
+                </Group>
+              </Stack>
+            </form>
+          </Stack>
+        ) : (
+          <Stack gap="xs">
+            <ul data-testid="detections-read-only">
+              {base.detections.map((detection) => (
+                <li key={detection.tool_id}>
+                  {toolsById.get(detection.tool_id)?.name ?? "Tool"}:{" "}
+                  {levelsById.get(detection.detection_level_id)?.name ?? "Level"}
+                  {detection.rule_ref && ` (${detection.rule_ref})`}
+                </li>
+              ))}
+            </ul>
+            <ReadOnly
+              fields={[
+                ["Detection references", base.detection_refs.join(", ")],
+                [
+                  "Detection notes",
+                  base.detection_notes && <MarkdownText text={base.detection_notes} />,
+                ],
+              ]}
+            />
+          </Stack>
+        )}
+      </Section>
+
+      <ConflictDialog
+        mine={base}
+        theirs={theirs}
+        onClose={() => setTheirs(null)}
+        onReload={() => {
+          if (theirs) setBase(theirs);
+          setTheirs(null);
+          patch.reset();
+          detections.reset();
+          queryClient.invalidateQueries({ queryKey: missionsKey });
+        }}
+      />
+    </Stack>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section aria-label={title}>
+      <Divider my="xs" />
+      <Title order={3} size="h4" mb="xs">
+        {title}
+      </Title>
+      <Stack gap="xs">{children}</Stack>
+    </section>
+  );
+}
+
+function ReadOnly({ fields }: { fields: [string, ReactNode][] }) {
+  const present = fields.filter(([, value]) => value);
+  if (present.length === 0) return <Alert variant="light">Nothing recorded yet.</Alert>;
+  return (
+    <dl>
+      {present.map(([label, value]) => (
+        <div key={label}>
+          <dt>
+            <strong>{label}</strong>
+          </dt>
+          <dd style={{ marginInlineStart: 0, marginBottom: 8 }}>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,154 @@
+import { Badge, Table, UnstyledButton } from "@mantine/core";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef } from "react";
+import type { KeyboardEvent } from "react";
+import { STATE_LABELS } from "./api";
+import type { DetectionLevel, MissionTest, TestState } from "./api";
+import { LevelLabel } from "./LevelLabel";
+import { STATE_COLORS } from "./MissionProgress";
+import classes from "./TestsTable.module.css";
+
+const ROW_HEIGHT = 44;
+
+/**
+ * The mission's tests, virtualised: only the rows in view are in the DOM, so 500 tests scroll
+ * as smoothly as 5. The table keeps its semantics (spacer rows fill the scrolled-away height).
+ *
+ * Keyboard: j / ArrowDown and k / ArrowUp move between tests (focus follows), Enter opens one.
+ */
+export function TestsTable({
+  tests,
+  levels,
+  activeIndex,
+  onActiveIndexChange,
+  onOpen,
+}: {
+  tests: MissionTest[];
+  levels: Map<string, DetectionLevel>;
+  activeIndex: number;
+  onActiveIndexChange: (index: number) => void;
+  onOpen: (test: MissionTest) => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: tests.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const rows = virtualizer.getVirtualItems();
+  const top = rows.length ? rows[0].start : 0;
+  const bottom = rows.length ? virtualizer.getTotalSize() - rows[rows.length - 1].end : 0;
+
+  // Focus follows the active test once its row is rendered.
+  useEffect(() => {
+    const button = scroller.current?.querySelector<HTMLButtonElement>(
+      `[data-index="${activeIndex}"] button`,
+    );
+    if (button && scroller.current?.contains(document.activeElement)) button.focus();
+  });
+
+  const move = (delta: number) => {
+    const next = Math.min(tests.length - 1, Math.max(0, activeIndex + delta));
+    onActiveIndexChange(next);
+    virtualizer.scrollToIndex(next, { align: "auto" });
+    requestAnimationFrame(() =>
+      scroller.current?.querySelector<HTMLButtonElement>(`[data-index="${next}"] button`)?.focus(),
+    );
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === "j" || event.key === "ArrowDown") {
+      event.preventDefault();
+      move(1);
+    } else if (event.key === "k" || event.key === "ArrowUp") {
+      event.preventDefault();
+      move(-1);
+    }
+  };
+
+  return (
+    <div
+      ref={scroller}
+      className={classes.scroller}
+      onKeyDown={onKeyDown}
+      data-testid="tests-table"
+    >
+      <Table stickyHeader highlightOnHover aria-rowcount={tests.length + 1}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th w={56}>#</Table.Th>
+            <Table.Th>Test</Table.Th>
+            <Table.Th>ATT&CK</Table.Th>
+            <Table.Th w={170}>State</Table.Th>
+            <Table.Th w={170}>Detection</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {top > 0 && (
+            <tr aria-hidden="true">
+              <td colSpan={5} style={{ height: top, padding: 0, border: 0 }} />
+            </tr>
+          )}
+          {rows.map((row) => {
+            const test = tests[row.index];
+            const active = row.index === activeIndex;
+            return (
+              <Table.Tr
+                key={test.id}
+                data-index={row.index}
+                data-testid="test-row"
+                aria-rowindex={row.index + 2}
+                className={active ? classes.active : undefined}
+                style={{ height: ROW_HEIGHT }}
+              >
+                <Table.Td>{test.position + 1}</Table.Td>
+                <Table.Td>
+                  <UnstyledButton
+                    className={classes.name}
+                    tabIndex={active ? 0 : -1}
+                    onFocus={() => onActiveIndexChange(row.index)}
+                    onClick={() => onOpen(test)}
+                  >
+                    {test.name}
+                    {!test.is_latest && " (earlier run)"}
+                  </UnstyledButton>
+                </Table.Td>
+                <Table.Td>
+                  {test.mitre
+                    .filter((tag) => tag.kind !== "tactic")
+                    .slice(0, 3)
+                    .map((tag) => tag.external_id)
+                    .join(", ") || "—"}
+                </Table.Td>
+                <Table.Td>
+                  <Badge
+                    variant="light"
+                    color={STATE_COLORS[test.state as TestState].split(".")[0]}
+                    data-testid="state-chip"
+                    styles={{ label: { color: "var(--mantine-color-black)" } }}
+                  >
+                    {STATE_LABELS[test.state as TestState]}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <LevelLabel
+                    level={
+                      test.detection_level_id ? levels.get(test.detection_level_id) : undefined
+                    }
+                  />
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+          {bottom > 0 && (
+            <tr aria-hidden="true">
+              <td colSpan={5} style={{ height: bottom, padding: 0, border: 0 }} />
+            </tr>
+          )}
+        </Table.Tbody>
+      </Table>
+    </div>
+  );
+}

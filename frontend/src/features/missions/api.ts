@@ -1,0 +1,241 @@
+/** The missions API as the pages use it: fetchers, mutations and their query keys. */
+import { api, unwrap } from "../../api/client";
+import { ApiError } from "../../api/problem";
+import type { components, paths } from "../../api/schema";
+
+export type Mission = components["schemas"]["MissionOut"];
+export type MissionCreate = components["schemas"]["MissionCreate"];
+export type MissionUpdate = components["schemas"]["MissionUpdate"];
+export type Member = components["schemas"]["MissionMemberOut"];
+export type Candidate = components["schemas"]["MemberCandidateOut"];
+export type MissionTest = components["schemas"]["MissionTestOut"];
+export type MissionTestCreate = components["schemas"]["MissionTestCreate"];
+export type MissionTestUpdate = components["schemas"]["MissionTestUpdate"];
+export type DetectionIn = components["schemas"]["DetectionIn"];
+export type DetectionLevel = components["schemas"]["DetectionLevelOut"];
+export type DefenseTool = components["schemas"]["DefenseToolOut"];
+export type ScenarioTemplate = components["schemas"]["ScenarioTemplateOut"];
+export type TestTemplate = components["schemas"]["TestTemplateOut"];
+
+export type MissionStatus = NonNullable<MissionUpdate["status"]>;
+export type TestState = NonNullable<MissionTestUpdate["state"]>;
+export type Role = components["schemas"]["MissionMemberIn"]["role"];
+type TestQuery = NonNullable<
+  paths["/api/v1/missions/{mission_id}/tests"]["get"]["parameters"]["query"]
+>;
+
+export const MISSION_STATUSES: MissionStatus[] = ["planned", "active", "completed", "archived"];
+export const ROLES: Role[] = ["lead", "red", "blue", "viewer"];
+export const TEST_STATES: TestState[] = [
+  "pending",
+  "in_progress",
+  "waiting_blue",
+  "completed",
+  "cancelled",
+];
+export const STATE_LABELS: Record<TestState, string> = {
+  pending: "Pending",
+  in_progress: "In progress",
+  waiting_blue: "Waiting for blue",
+  completed: "Completed",
+  cancelled: "Cancelled",
+};
+/** The API's state machine, for the buttons a test shows (the API has the last word). */
+export const TRANSITIONS: Record<TestState, { to: TestState; label: string }[]> = {
+  pending: [
+    { to: "in_progress", label: "Start" },
+    { to: "cancelled", label: "Cancel test" },
+  ],
+  in_progress: [
+    { to: "waiting_blue", label: "Hand to blue" },
+    { to: "cancelled", label: "Cancel test" },
+  ],
+  waiting_blue: [
+    { to: "completed", label: "Complete" },
+    { to: "cancelled", label: "Cancel test" },
+  ],
+  completed: [
+    { to: "in_progress", label: "Reopen" },
+    { to: "cancelled", label: "Cancel test" },
+  ],
+  cancelled: [],
+};
+/** Which fields each role may write (the API refuses the rest with 403). */
+export const RED_FIELDS = [
+  "state",
+  "executed_at",
+  "source_host",
+  "target_host",
+  "command_executed",
+  "red_notes",
+  "execution_result",
+] as const;
+export const BLUE_FIELDS = [
+  "detection_level_id",
+  "detected_at",
+  "detection_notes",
+  "detection_refs",
+  "expected_tool_ids",
+] as const;
+
+export function canEditRed(role: string | null | undefined): boolean {
+  return role === "lead" || role === "red";
+}
+export function canEditBlue(role: string | null | undefined): boolean {
+  return role === "lead" || role === "blue";
+}
+/** The role whose rights apply: a manager acts as lead, an outsider who may read as viewer. */
+export function actingRole(mission: Mission): Role {
+  if (mission.can_manage) return "lead";
+  return (mission.my_role as Role | null) ?? "viewer";
+}
+
+export const missionsKey = ["missions"] as const;
+export const missionKey = (id: string) => [...missionsKey, id] as const;
+export const testsKey = (id: string) => [...missionsKey, id, "tests"] as const;
+export const levelsKey = ["detection-levels"] as const;
+export const toolsKey = ["defense-tools"] as const;
+
+export function fetchMissions(query: {
+  mine?: boolean;
+  status?: MissionStatus;
+  q?: string;
+  limit?: number;
+}): Promise<{ items: Mission[]; total: number }> {
+  return unwrap(api.GET("/api/v1/missions", { params: { query } }));
+}
+
+export function fetchMission(id: string): Promise<Mission> {
+  return unwrap(api.GET("/api/v1/missions/{mission_id}", { params: { path: { mission_id: id } } }));
+}
+
+export function createMission(body: MissionCreate): Promise<Mission> {
+  return unwrap(api.POST("/api/v1/missions", { body }));
+}
+
+export function updateMission(id: string, body: MissionUpdate): Promise<Mission> {
+  return unwrap(
+    api.PATCH("/api/v1/missions/{mission_id}", { params: { path: { mission_id: id } }, body }),
+  );
+}
+
+export function fetchMembers(id: string): Promise<Member[]> {
+  return unwrap(
+    api.GET("/api/v1/missions/{mission_id}/members", { params: { path: { mission_id: id } } }),
+  );
+}
+
+export function replaceMembers(
+  id: string,
+  members: { user_id: string; role: Role }[],
+): Promise<Member[]> {
+  return unwrap(
+    api.PUT("/api/v1/missions/{mission_id}/members", {
+      params: { path: { mission_id: id } },
+      body: members,
+    }),
+  );
+}
+
+export function fetchCandidates(id: string, q: string): Promise<Candidate[]> {
+  return unwrap(
+    api.GET("/api/v1/missions/{mission_id}/member-candidates", {
+      params: { path: { mission_id: id }, query: { q } },
+    }),
+  );
+}
+
+export function fetchTests(id: string, query: TestQuery): Promise<MissionTest[]> {
+  return unwrap(
+    api.GET("/api/v1/missions/{mission_id}/tests", {
+      params: { path: { mission_id: id }, query: { limit: 500, ...query } },
+    }),
+  ).then((page) => page.items);
+}
+
+export function fetchTest(missionId: string, testId: string): Promise<MissionTest> {
+  return unwrap(
+    api.GET("/api/v1/missions/{mission_id}/tests/{test_id}", {
+      params: { path: { mission_id: missionId, test_id: testId } },
+    }),
+  );
+}
+
+export function addTest(missionId: string, body: MissionTestCreate): Promise<MissionTest> {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/tests", {
+      params: { path: { mission_id: missionId } },
+      body,
+    }),
+  );
+}
+
+export function addScenario(missionId: string, scenarioTemplateId: string) {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/scenarios", {
+      params: { path: { mission_id: missionId } },
+      body: { scenario_template_id: scenarioTemplateId, category_id: null },
+    }),
+  );
+}
+
+/** PATCH with `If-Match: <version>`: a 412 means someone else changed the test meanwhile. */
+export function updateTest(test: MissionTest, body: MissionTestUpdate): Promise<MissionTest> {
+  return unwrap(
+    api.PATCH("/api/v1/missions/{mission_id}/tests/{test_id}", {
+      params: {
+        path: { mission_id: test.mission_id, test_id: test.id },
+      },
+      headers: { "If-Match": `"${test.version}"` },
+      body,
+    }),
+  );
+}
+
+export function replaceDetections(test: MissionTest, body: DetectionIn[]): Promise<MissionTest> {
+  return unwrap(
+    api.PUT("/api/v1/missions/{mission_id}/tests/{test_id}/detections", {
+      params: {
+        path: { mission_id: test.mission_id, test_id: test.id },
+      },
+      headers: { "If-Match": `"${test.version}"` },
+      body,
+    }),
+  );
+}
+
+export function retest(test: MissionTest): Promise<MissionTest> {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/tests/{test_id}/retest", {
+      params: { path: { mission_id: test.mission_id, test_id: test.id } },
+    }),
+  );
+}
+
+export function fetchLevels(): Promise<DetectionLevel[]> {
+  return unwrap(api.GET("/api/v1/detection-levels", { params: { query: { limit: 500 } } })).then(
+    (page) => page.items,
+  );
+}
+
+export function fetchTools(): Promise<DefenseTool[]> {
+  return unwrap(api.GET("/api/v1/defense-tools", { params: { query: { limit: 500 } } })).then(
+    (page) => page.items,
+  );
+}
+
+export function fetchScenarioTemplates(q: string): Promise<ScenarioTemplate[]> {
+  return unwrap(
+    api.GET("/api/v1/scenario-templates", { params: { query: { q, limit: 20 } } }),
+  ).then((page) => page.items);
+}
+
+export function fetchTestTemplates(q: string): Promise<TestTemplate[]> {
+  return unwrap(api.GET("/api/v1/test-templates", { params: { query: { q, limit: 20 } } })).then(
+    (page) => page.items,
+  );
+}
+
+export function isConflict(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 412;
+}

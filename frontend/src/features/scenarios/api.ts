@@ -1,0 +1,54 @@
+/** Scenario templates: list, create, read, replace the ordered tests, delete. */
+import { api, unwrap } from "../../api/client";
+import type { ScenarioTemplateDetail } from "../../api/types";
+
+export const scenariosQueryKey = ["scenarios"] as const;
+export const scenarioQueryKey = (id: string) => [...scenariosQueryKey, id] as const;
+
+export function fetchScenarios(q: string) {
+  return unwrap(
+    api.GET("/api/v1/scenario-templates", {
+      params: { query: { q: q || undefined, limit: 500, sort: "name" } },
+    }),
+  );
+}
+
+export function fetchScenario(id: string): Promise<ScenarioTemplateDetail> {
+  return unwrap(
+    api.GET("/api/v1/scenario-templates/{scenario_id}", {
+      params: { path: { scenario_id: id } },
+    }),
+  );
+}
+
+export function createScenario(body: {
+  name: string;
+  description: string | null;
+}): Promise<ScenarioTemplateDetail> {
+  return unwrap(
+    api.POST("/api/v1/scenario-templates", { body: { ...body, test_template_ids: [] } }),
+  );
+}
+
+/** Replace the order in one request; a stale `version` (someone saved since) answers 412. */
+export function replaceTests(
+  id: string,
+  version: number,
+  testTemplateIds: string[],
+): Promise<ScenarioTemplateDetail> {
+  return unwrap(
+    api.PUT("/api/v1/scenario-templates/{scenario_id}/tests", {
+      params: { path: { scenario_id: id } },
+      headers: { "If-Match": `"${version}"` },
+      body: { test_template_ids: testTemplateIds },
+    }),
+  );
+}
+
+export function deleteScenario(id: string): Promise<void> {
+  return unwrap(
+    api.DELETE("/api/v1/scenario-templates/{scenario_id}", {
+      params: { path: { scenario_id: id } },
+    }),
+  );
+}
