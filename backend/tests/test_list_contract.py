@@ -41,7 +41,16 @@ def list_paths(spec: dict) -> list[str]:
 
 @pytest.fixture
 def rows_for_every_list(
-    app, client, make_user, admin_header, make_workspace, default_workspace, monkeypatch, tmp_path
+    app,
+    client,
+    make_user,
+    auth_header,
+    admin,
+    admin_header,
+    make_workspace,
+    default_workspace,
+    monkeypatch,
+    tmp_path,
 ):
     """Enough rows that every list has ties to break (rows made in one transaction share
     `created_at`)."""
@@ -93,6 +102,19 @@ def rows_for_every_list(
             data={"file": (io.BytesIO(b"same log line\n"), f"e{index}.log")},
             content_type="multipart/form-data",
             headers=admin_header,
+        )
+    # Three missions of another lead who adds the admin: three notifications for the admin.
+    lead = make_user(perms=["mission.create"])
+    other_lead = auth_header(lead)
+    for _ in range(3):
+        other = client.post("/api/v1/missions", json={"name": "Same"}, headers=other_lead).json
+        client.put(
+            f"/api/v1/missions/{other['id']}/members",
+            json=[
+                {"user_id": str(lead.id), "role": "lead"},
+                {"user_id": str(admin.id), "role": "viewer"},
+            ],
+            headers=other_lead,
         )
     for template, path in (
         ("/api/v1/missions/{mission_id}/tests", f"{mission_base}/tests"),

@@ -12,6 +12,7 @@ from violet.diag.domain import domain as diag
 from violet.library.domain import domain as library
 from violet.missions.domain import domain as missions
 from violet.mitre.domain import domain as mitre
+from violet.notifications.domain import domain as notifications
 from violet.settings.domain import domain as settings
 from violet.workspaces.domain import domain as workspaces
 
@@ -24,4 +25,14 @@ planned = Domain(
     ],
 )
 
-DOMAINS: list[Domain] = [auth, workspaces, settings, mitre, library, missions, diag, planned]
+DOMAINS: list[Domain] = [
+    auth,
+    workspaces,
+    settings,
+    mitre,
+    library,
+    missions,
+    notifications,
+    diag,
+    planned,
+]

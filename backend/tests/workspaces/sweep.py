@@ -197,7 +197,9 @@ TENANT_RESOURCES: dict[str, TenantResource] = {
 MEMBERSHIP_ARGUMENTS = {"workspace_id"}
 
 # Instance-wide objects (docs/architecture.md): the same from every workspace.
-INSTANCE_WIDE_ARGUMENTS = {"user_id", "group_id", "invitation_id", "token_id"}
+# Notifications are personal (another user's is 404 whatever the workspace): tested in
+# tests/notifications.
+INSTANCE_WIDE_ARGUMENTS = {"user_id", "group_id", "invitation_id", "token_id", "notification_id"}
 
 # (method, rule) → a valid JSON body, where `{}` would be refused (422) before the lookup.
 BODIES: dict[tuple[str, str], Any] = {
