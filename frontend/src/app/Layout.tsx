@@ -14,6 +14,7 @@ import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import type { PermissionCode } from "../api/types";
 import { useAuth } from "../features/auth/AuthProvider";
 import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
+import { NotificationBell } from "../features/notifications/NotificationBell";
 import { PageLoader } from "./PageLoader";
 import classes from "./Layout.module.css";
 
@@ -74,7 +75,10 @@ export function Layout() {
             </UnstyledButton>
             <WorkspaceSwitcher />
           </Group>
-          <UserMenu />
+          <Group gap="xs">
+            <NotificationBell />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main navigation" component="nav">
