@@ -42,7 +42,7 @@ export const theme = createTheme({
  * Text colours that reach WCAG AA's 4.5:1 where Mantine's light-scheme defaults do not:
  * "dimmed" and placeholder greys (gray-6 at 3.3:1 and gray-5 at 2.1:1 on white) become gray-7
  * (8.2:1); coloured text (`c="red"`, light and subtle variants: badges, alerts, the active nav
- * link) becomes each colour's shade 9 darkened by 30% (green-9 alone is 3.8:1 on green-1; darkened,
+ * link, outline buttons) becomes each colour's shade 9 darkened by 30% (green-9 alone is 3.8:1 on green-1; darkened,
  * the worst colour, yellow, is 4.7:1 on its shade 2); links are violet-7 (5.5:1 on white, and 3.8:1
  * against body text so they stay distinguishable from it).
  */
@@ -57,6 +57,8 @@ export const cssVariablesResolver: CSSVariablesResolver = (resolvedTheme) => {
     const readable = darken(shades[9], 0.3);
     light[`--mantine-color-${name}-text`] = readable;
     light[`--mantine-color-${name}-light-color`] = readable;
+    // Outline buttons: red-6 text is 3.6:1 on white and 3.1:1 on a hovered table row.
+    light[`--mantine-color-${name}-outline`] = readable;
   }
   return { variables: {}, light, dark: {} };
 };

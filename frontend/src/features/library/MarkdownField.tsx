@@ -1,6 +1,6 @@
 import { Input, Paper, Tabs, Textarea } from "@mantine/core";
 import { useId } from "react";
-import { Markdown } from "./Markdown";
+import { Markdown } from "../../app/Markdown";
 
 /** A Markdown textarea with a Preview tab, as the mission workspace will render it. */
 export function MarkdownField({

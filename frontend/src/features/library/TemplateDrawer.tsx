@@ -1,6 +1,6 @@
 import { Anchor, Badge, Drawer, Group, List, Stack, Table, Text, Title } from "@mantine/core";
 import type { TestTemplate } from "../../api/types";
-import { Markdown } from "./Markdown";
+import { Markdown } from "../../app/Markdown";
 import { MitreTags } from "./MitreTags";
 
 function Section({ title, text }: { title: string; text?: string | null }) {

@@ -34,7 +34,7 @@ import {
 } from "./api";
 import type { MissionStatus, MissionTest, TestState } from "./api";
 import { AddTestsModal } from "./AddTestsModal";
-import { MarkdownText } from "./Markdown";
+import { Markdown } from "../../app/Markdown";
 import { MembersModal } from "./MembersModal";
 import { MissionProgress, Score } from "./MissionProgress";
 import { STATUS_COLORS } from "./MissionsPage";
@@ -154,7 +154,7 @@ export default function MissionPage() {
           </Group>
         </Paper>
       </SimpleGrid>
-      {mission.data.description && <MarkdownText text={mission.data.description} />}
+      {mission.data.description && <Markdown text={mission.data.description} empty="None" />}
 
       <Group align="flex-end">
         <TextInput

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
-import { MarkdownText } from "./Markdown";
+import { Markdown } from "../../app/Markdown";
 import { addNote, deleteNote, fetchNotes, notesKey } from "./notes";
 
 const NOTE_MAX = 10_000;
@@ -96,7 +96,7 @@ export function NotesThread({
                 </Button>
               )}
             </Group>
-            <MarkdownText text={note.content} />
+            <Markdown text={note.content} />
           </Paper>
         ))}
       </Stack>

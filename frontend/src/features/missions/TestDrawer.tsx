@@ -42,7 +42,7 @@ import { DetectionRows, newRow, rowsToBody, toLocalInput } from "./DetectionRows
 import { EvidencePanel } from "./EvidencePanel";
 import type { DetectionRow } from "./DetectionRows";
 import { LevelLabel } from "./LevelLabel";
-import { MarkdownText } from "./Markdown";
+import { Markdown } from "../../app/Markdown";
 import { NotesThread } from "./NotesThread";
 
 const EXECUTION_RESULTS = ["success", "failed", "partial"];
@@ -242,15 +242,15 @@ function TestDetails({
         <Text size="sm" fw={600}>
           Description
         </Text>
-        <MarkdownText text={base.description} />
+        <Markdown text={base.description} empty="None" />
         <Text size="sm" fw={600}>
           Procedure
         </Text>
-        <MarkdownText text={base.procedure} />
+        <Markdown text={base.procedure} empty="None" />
         <Text size="sm" fw={600}>
           Expected detection
         </Text>
-        <MarkdownText text={base.expected_detection} />
+        <Markdown text={base.expected_detection} empty="None" />
         <Group gap={6}>
           {base.mitre.map((tag) => (
             <Badge
@@ -340,7 +340,7 @@ function TestDetails({
               ["Target host", base.target_host],
               ["Command executed", base.command_executed],
               ["Execution result", base.execution_result],
-              ["Red notes", base.red_notes && <MarkdownText text={base.red_notes} />],
+              ["Red notes", base.red_notes && <Markdown text={base.red_notes} empty="None" />],
             ]}
           />
         )}
@@ -436,7 +436,7 @@ function TestDetails({
                 ["Detection references", base.detection_refs.join(", ")],
                 [
                   "Detection notes",
-                  base.detection_notes && <MarkdownText text={base.detection_notes} />,
+                  base.detection_notes && <Markdown text={base.detection_notes} empty="None" />,
                 ],
               ]}
             />
