@@ -39,6 +39,8 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
     items: [
       { to: "/admin/workspaces", label: "Workspaces", permission: "workspace.manage" },
       { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
+      { to: "/admin/users", label: "Users", permission: "user.read" },
+      { to: "/admin/groups", label: "Groups", permission: "user.read" },
       { to: "/admin/invitations", label: "Invitations", permission: "invitation.manage" },
       { to: "/admin/settings", label: "Settings", permission: "settings.manage" },
       { to: "/admin/detection-levels", label: "Detection levels", permission: "settings.manage" },
