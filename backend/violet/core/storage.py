@@ -8,7 +8,7 @@ Two back-ends, chosen by `EVIDENCE_STORAGE` (docs/operations.md, "Evidence stora
   `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_DEFAULT_REGION`).
 
 `save` streams: the body is read in chunks of `CHUNK_BYTES`, hashed and counted on the way, and
-never held whole in memory (bench/evidence_upload.py measures it). The type is sniffed from the
+never held whole in memory (bench/evidence_storage.py measures it). The type is sniffed from the
 first bytes, not taken from the client; the size cap is enforced while reading. Whatever goes
 wrong, `save` leaves no blob behind: a local partial file is removed, an S3 multipart upload is
 aborted. Blobs are stored under a generated key; the original name is only ever kept in the

@@ -3,6 +3,7 @@ files attached to tests (service/evidence.py). Members only: 404 for anyone else
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import quote
 from uuid import UUID
 
@@ -144,7 +145,7 @@ class EvidenceDownload(MethodView):
         )
 
 
-def _prepend(first: bytes, rest):
+def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield first
     yield from rest
 
