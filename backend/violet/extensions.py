@@ -4,10 +4,11 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from flask_sqlalchemy import SQLAlchemy
 
 from violet.core.errors import PROBLEM_JSON, ProblemSchema
+from violet.core.json_types import StrictJsonParser
 from violet.core.models import Base
 
 
@@ -25,6 +26,9 @@ class VioletApi(Api):
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = content_type
 
+
+# Every blueprint's JSON bodies are checked against their documented types before loading.
+Blueprint.ARGUMENTS_PARSER = StrictJsonParser()
 
 db = SQLAlchemy(model_class=Base)
 # Batch mode is for SQLite; on PostgreSQL plain ALTERs read better. The directory comes from the

@@ -4,10 +4,12 @@ import json
 import logging
 
 import pytest
+from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import make_app
+from violet.core.json_types import wrong_types
 from violet.extensions import db
 
 
@@ -159,3 +161,61 @@ def test_the_spec_documents_errors_as_problem_json(client):
         if response is not None:
             assert list(response["content"]) == ["application/problem+json"], name
     assert "application/json" not in spec["components"]["responses"]["UNAUTHORIZED"]["content"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"is_active": 0}, "is_active"),  # marshmallow alone loads 0 as False
+        ({"is_active": "false"}, "is_active"),
+        ({"display_name": 5}, "display_name"),
+    ],
+)
+def test_a_json_value_of_the_wrong_type_is_422_and_changes_nothing(
+    client, admin_header, make_user, body, field
+):
+    user = make_user()
+
+    response = client.patch(f"/api/v1/users/{user.id}", json=body, headers=admin_header)
+
+    assert response.status_code == 422, response.json
+    assert field in response.json["errors"]
+    assert client.get(f"/api/v1/users/{user.id}", headers=admin_header).json["is_active"] is True
+
+
+@pytest.mark.parametrize("position", [2.5, 1e-42, True, "3"])
+def test_an_integer_field_refuses_floats_booleans_and_strings(client, admin_header, position):
+    body = {"name": "Blocked twice", "score": 50, "color": "#123456", "position": position}
+
+    response = client.post("/api/v1/detection-levels", json=body, headers=admin_header)
+    levels = client.get("/api/v1/detection-levels", headers=admin_header).json
+
+    assert response.status_code == 422, response.json
+    assert response.json["errors"] == {"position": ["Not a valid integer."]}
+    assert "Blocked twice" not in [level["name"] for level in levels["items"]]
+
+
+def test_nested_and_list_values_are_type_checked():
+    class Item(Schema):
+        score = fields.Integer()
+        weight = fields.Float(data_key="w")
+
+    class Body(Schema):
+        items = fields.List(fields.Nested(Item))
+        one = fields.Nested(Item)
+        flags = fields.List(fields.Boolean())
+
+    body = {"items": [{"score": 1}, {"score": 1.5}], "one": {"w": "2"}, "flags": [True, 0]}
+
+    assert wrong_types(Body(), body) == {
+        "items": {1: {"score": ["Not a valid integer."]}},
+        "one": {"w": ["Not a valid number."]},
+        "flags": {1: ["Not a valid boolean."]},
+    }
+    assert wrong_types(Body(), {"items": [{"score": 2, "w": 0.5}], "flags": [False]}) == {}
+
+
+def test_query_strings_still_convert(client, admin_header):
+    response = client.get("/api/v1/users?limit=5&include_deleted=true", headers=admin_header)
+
+    assert response.status_code == 200

@@ -1,0 +1,72 @@
+"""JSON bodies are held to the types the OpenAPI spec gives them.
+
+marshmallow converts where a JSON API should refuse: `0` loads into a Boolean as false, `2.5`
+into an Integer as 2, `"5"` into an Integer as 5. A client that sends those has a bug, and
+silently reinterpreting its input hides it (`{"is_active": 0}` deactivating a user). So before a
+JSON body reaches its schema, `StrictJsonParser` checks the JSON type of every boolean and
+number field, nested ones included, and refuses the body with a 422 naming each field of the
+wrong type. Query strings are left alone: there every value is text, and conversion is the point.
+
+extensions.py installs the parser for every flask-smorest blueprint, so a new domain gets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Request
+from marshmallow import Schema, ValidationError, fields
+from webargs.flaskparser import FlaskParser
+
+JSON_LOCATIONS = {"json", "json_or_form"}
+
+
+class StrictJsonParser(FlaskParser):
+    def pre_load(
+        self, location_data: Mapping, *, schema: Schema, req: Request, location: str
+    ) -> Mapping:
+        if location in JSON_LOCATIONS:
+            errors = wrong_types(schema, location_data)
+            if errors:
+                raise ValidationError(errors)
+        return location_data
+
+
+def wrong_types(schema: Schema, document: Any) -> dict[str, Any]:
+    """marshmallow-style errors for the values of `document` whose JSON type `schema` refuses."""
+    if not isinstance(document, Mapping):
+        return {}  # the schema itself says "Invalid input type"
+    errors: dict[str, Any] = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        if key in document:
+            error = wrong_type(field, document[key])
+            if error:
+                errors[key] = error
+    return errors
+
+
+def wrong_type(field: fields.Field, value: Any) -> Any:
+    if value is None:
+        return None  # allow_none is the schema's call
+    if isinstance(field, fields.Boolean) and not isinstance(value, bool):
+        return ["Not a valid boolean."]
+    if isinstance(field, fields.Integer) and (
+        isinstance(value, bool) or not isinstance(value, int)
+    ):
+        return ["Not a valid integer."]
+    if isinstance(field, fields.Number) and (
+        isinstance(value, bool) or not isinstance(value, (int, float))
+    ):
+        return ["Not a valid number."]
+    if isinstance(field, fields.Nested):
+        nested = field.schema
+        if field.many and isinstance(value, list):
+            errors = {i: e for i, item in enumerate(value) if (e := wrong_types(nested, item))}
+            return errors or None
+        return wrong_types(nested, value) or None
+    if isinstance(field, fields.List) and isinstance(value, list):
+        errors = {i: e for i, item in enumerate(value) if (e := wrong_type(field.inner, item))}
+        return errors or None
+    return None
