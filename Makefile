@@ -37,8 +37,8 @@ $(VENV)/.installed: pyproject.toml $(DEV_LOCK)
 install: $(VENV)/.installed ## Create .venv: the locked dev dependencies (hash-checked), then Violet
 
 lock: $(VENV)/.installed ## Re-resolve requirements/*.txt from pyproject.toml on PyPI (UPGRADE=1: newest)
-	$(LOCK_COMPILE) -o $(RUNTIME_LOCK)
-	$(LOCK_COMPILE) --extra dev --constraint $(RUNTIME_LOCK) -o $(DEV_LOCK)
+	$(LOCK_COMPILE) --extra s3 -o $(RUNTIME_LOCK)
+	$(LOCK_COMPILE) --extra s3 --extra dev --constraint $(RUNTIME_LOCK) -o $(DEV_LOCK)
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error

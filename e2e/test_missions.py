@@ -161,7 +161,10 @@ def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     drawer = viewer.get_by_test_id("test-drawer")
     for name in ("Start", "Retest", "Save red fields", "Save detections", "Add tool outcome"):
         expect(drawer.get_by_role("button", name=name)).to_have_count(0)
-    expect(drawer.get_by_role("textbox")).to_have_count(0)
+    # The only box is the note's: members of every role write notes.
+    expect(drawer.get_by_role("textbox")).to_have_count(1)
+    expect(drawer.get_by_role("textbox", name="New note on this test")).to_be_visible()
+    expect(drawer.get_by_test_id("evidence-dropzone")).to_have_count(0)
     expect(drawer.get_by_role("region", name="Red team")).to_contain_text("Nothing recorded")
     check_a11y(viewer)
 

@@ -34,7 +34,11 @@ def pins(lock: Path) -> dict[str, set[Version]]:
 def declared() -> dict[str, list[Requirement]]:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     return {
-        "runtime": [Requirement(text) for text in project["dependencies"]],
+        # The image carries the S3 evidence back-end (boto3) too.
+        "runtime": [
+            Requirement(text)
+            for text in project["dependencies"] + project["optional-dependencies"]["s3"]
+        ],
         "dev": [Requirement(text) for text in project["optional-dependencies"]["dev"]],
     }
 

@@ -9,12 +9,14 @@ rows in `rows_for_every_list` so the checks have something to order.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 import pytest
 
 from tests.mitre.bundle import build_bundle, encode, group
+from violet.core.storage import LocalBlobStore
 from violet.extensions import db
 from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
 
@@ -39,7 +41,16 @@ def list_paths(spec: dict) -> list[str]:
 
 @pytest.fixture
 def rows_for_every_list(
-    app, client, make_user, admin_header, make_workspace, default_workspace, monkeypatch
+    app,
+    client,
+    make_user,
+    auth_header,
+    admin,
+    admin_header,
+    make_workspace,
+    default_workspace,
+    monkeypatch,
+    tmp_path,
 ):
     """Enough rows that every list has ties to break (rows made in one transaction share
     `created_at`)."""
@@ -89,11 +100,39 @@ def rows_for_every_list(
         client.post(
             f"/api/v1/missions/{missions[0]['id']}/tests", json={"name": "T"}, headers=admin_header
         )
-    monkeypatch.setitem(
-        PATH_SAMPLES,
-        "/api/v1/missions/{mission_id}/tests",
-        f"/api/v1/missions/{missions[0]['id']}/tests",
-    )
+    monkeypatch.setitem(app.extensions, "violet.blob_store", LocalBlobStore(tmp_path))
+    tests = client.get(f"/api/v1/missions/{missions[0]['id']}/tests", headers=admin_header).json
+    mission_base = f"/api/v1/missions/{missions[0]['id']}"
+    test_base = f"{mission_base}/tests/{tests['items'][0]['id']}"
+    for index in range(3):
+        client.post(f"{mission_base}/notes", json={"content": "Same"}, headers=admin_header)
+        client.post(f"{test_base}/notes", json={"content": "Same"}, headers=admin_header)
+        client.post(
+            f"{test_base}/evidence",
+            data={"file": (io.BytesIO(b"same log line\n"), f"e{index}.log")},
+            content_type="multipart/form-data",
+            headers=admin_header,
+        )
+    # Three missions of another lead who adds the admin: three notifications for the admin.
+    lead = make_user(perms=["mission.create"])
+    other_lead = auth_header(lead)
+    for _ in range(3):
+        other = client.post("/api/v1/missions", json={"name": "Same"}, headers=other_lead).json
+        client.put(
+            f"/api/v1/missions/{other['id']}/members",
+            json=[
+                {"user_id": str(lead.id), "role": "lead"},
+                {"user_id": str(admin.id), "role": "viewer"},
+            ],
+            headers=other_lead,
+        )
+    for template, path in (
+        ("/api/v1/missions/{mission_id}/tests", f"{mission_base}/tests"),
+        ("/api/v1/missions/{mission_id}/notes", f"{mission_base}/notes"),
+        ("/api/v1/missions/{mission_id}/tests/{test_id}/notes", f"{test_base}/notes"),
+        ("/api/v1/missions/{mission_id}/tests/{test_id}/evidence", f"{test_base}/evidence"),
+    ):
+        monkeypatch.setitem(PATH_SAMPLES, template, path)
     db.session.commit()  # kept when a request of the test fails and rolls its own work back
 
 

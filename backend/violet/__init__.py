@@ -12,7 +12,7 @@ from violet.config import load_config
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, the domains, error handlers, CLI, SPA."""
     from violet import api_docs, cli, spa
-    from violet.core import security_headers
+    from violet.core import security_headers, storage
     from violet.core.auth import BEARER_SCHEME
     from violet.core.database import autocommit_safe_requests, ping_idle_connections
     from violet.core.domain import register_domains
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     jwt.init_app(app)
     limiter.init_app(app)
+    storage.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(
         BEARER_SCHEME,

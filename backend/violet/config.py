@@ -8,6 +8,7 @@ throw-away secrets; production refuses to start without real ones (docs/security
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -127,6 +128,10 @@ def load_config(
         # A pooled connection idle this long is pinged before use (a restarted database).
         "DB_PING_AFTER_IDLE_SECONDS": _int("DB_PING_AFTER_IDLE_SECONDS", 1),
         "VIOLET_DATA_DIR": str(data_dir()),
+        # Evidence files: `local` (under VIOLET_DATA_DIR/evidence) or s3://bucket/prefix.
+        "EVIDENCE_STORAGE": os.environ.get("EVIDENCE_STORAGE", "local"),
+        # The default of the `evidence_max_bytes` setting (an administrator may change it).
+        "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024),
         "MIGRATIONS_DIR": os.environ.get("MIGRATIONS_DIR") or str(app_dir() / "migrations"),
         "FRONTEND_DIST": os.environ.get("FRONTEND_DIST") or str(app_dir() / "frontend" / "dist"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
@@ -164,6 +169,7 @@ def load_config(
 
 
 def _check(config: dict[str, Any]) -> None:
+    _check_evidence_storage(config)
     if not config["SQLALCHEMY_DATABASE_URI"]:
         raise ConfigError(
             "DATABASE_URL is not set. `make run` starts an embedded PostgreSQL and sets it for "
@@ -185,3 +191,16 @@ def _check(config: dict[str, Any]) -> None:
 
 def _strong(secret: str) -> bool:
     return len(secret.encode()) >= SECRET_MIN_BYTES and secret.strip() not in KNOWN_WEAK_SECRETS
+
+
+def _check_evidence_storage(config: dict[str, Any]) -> None:
+    from violet.core.storage import parse_storage_url
+
+    try:
+        s3 = parse_storage_url(config["EVIDENCE_STORAGE"])
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if s3 is not None and importlib.util.find_spec("boto3") is None:
+        raise ConfigError("EVIDENCE_STORAGE=s3://… needs boto3: pip install 'violet[s3]'")
+    if config["EVIDENCE_MAX_BYTES"] < 1:
+        raise ConfigError("EVIDENCE_MAX_BYTES must be a positive number of bytes")

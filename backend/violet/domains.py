@@ -13,6 +13,7 @@ from violet.diag.domain import domain as diag
 from violet.library.domain import domain as library
 from violet.missions.domain import domain as missions
 from violet.mitre.domain import domain as mitre
+from violet.notifications.domain import domain as notifications
 from violet.settings.domain import domain as settings
 from violet.workspaces.domain import domain as workspaces
 
@@ -33,6 +34,7 @@ DOMAINS: list[Domain] = [
     library,
     missions,
     coverage,
+    notifications,
     diag,
     planned,
 ]

@@ -6,6 +6,7 @@ members; an administrator adds the defense tools.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -137,3 +138,38 @@ def move(client: FlaskClient, mission_id: str, test_id: str, headers, *states: s
         )
         assert response.status_code == 200, response.json
     return response
+
+
+@pytest.fixture(autouse=True)
+def evidence_dir(app: Flask, tmp_path, monkeypatch) -> Any:
+    """Evidence blobs of this test go to its own directory (to look at, and nothing left)."""
+    from violet.core.storage import LocalBlobStore
+
+    directory = tmp_path / "evidence"
+    monkeypatch.setitem(app.extensions, "violet.blob_store", LocalBlobStore(directory))
+    return directory
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
+
+
+@pytest.fixture
+def upload(client: FlaskClient) -> Callable[..., Any]:
+    """`upload(mission_id, test_id, headers, content=PNG, filename=…, **form)` → the response."""
+
+    def post(
+        mission_id: str,
+        test_id: str,
+        headers: dict[str, str],
+        content: bytes = PNG,
+        filename: str = "shot.png",
+        **form: str,
+    ) -> Any:
+        return client.post(
+            f"/api/v1/missions/{mission_id}/tests/{test_id}/evidence",
+            data={"file": (io.BytesIO(content), filename), **form},
+            content_type="multipart/form-data",
+            headers=headers,
+        )
+
+    return post

@@ -18,7 +18,9 @@ def mission_scoped_operations(app) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def two_missions(client, team, make_mission, make_user, auth_header, add_test, tools, levels):
+def two_missions(
+    client, team, make_mission, make_user, auth_header, add_test, tools, levels, upload
+):
     """Mission A (the team's) and mission B (another lead's), each with a test and a category."""
     mission_a = make_mission("A")
     other_lead = auth_header(make_user(perms=["mission.create"]))
@@ -36,7 +38,17 @@ def two_missions(client, team, make_mission, make_user, auth_header, add_test, t
             json=[{"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]}],
             headers=headers,
         )
-        return {"mission_id": mission["id"], "test_id": test["id"], "category_id": category["id"]}
+        note = client.post(
+            f"/api/v1/missions/{mission['id']}/notes", json={"content": "n"}, headers=headers
+        ).json
+        evidence = upload(mission["id"], test["id"], headers).json
+        return {
+            "mission_id": mission["id"],
+            "test_id": test["id"],
+            "category_id": category["id"],
+            "note_id": note["id"],
+            "evidence_id": evidence["id"],
+        }
 
     return objects(mission_a, team.lead), objects(mission_b, other_lead)
 
@@ -53,6 +65,8 @@ def test_the_sweep_covers_the_mission_routes(app):
     rules = {rule for _, rule in mission_scoped_operations(app)}
     assert f"{MISSION_PREFIX}/tests/<uuid:test_id>/detections" in rules
     assert f"{MISSION_PREFIX}/members" in rules
+    assert f"{MISSION_PREFIX}/evidence/<uuid:evidence_id>/download" in rules
+    assert f"{MISSION_PREFIX}/notes/<uuid:note_id>" in rules
     assert len(rules) >= 10
 
 
@@ -80,5 +94,7 @@ def test_the_sweep_would_see_a_leak(app, client, team, two_missions):
         build(f"{MISSION_PREFIX}/tests/<uuid:test_id>", mine),
         build(f"{MISSION_PREFIX}/categories/<uuid:category_id>", mine),
         build(f"{MISSION_PREFIX}/members", mine),
+        build(f"{MISSION_PREFIX}/evidence/<uuid:evidence_id>/download", mine),
+        build(f"{MISSION_PREFIX}/tests/<uuid:test_id>/notes", mine),
     ):
         assert client.get(path, headers=team.viewer).status_code == 200

@@ -1,32 +1,81 @@
 """Instance-wide settings: `GET /settings`, `PUT /settings/{key}`."""
 
+import pytest
+
 from violet.extensions import db
 from violet.settings.models import Setting
 
 
-def test_settings_validate_known_keys(client, admin_header):
-    unknown = client.put("/api/v1/settings/colour", json={"value": 1}, headers=admin_header)
-    wrong_type = client.put(
-        "/api/v1/settings/mfa_required", json={"value": "yes"}, headers=admin_header
-    )
-    listed = client.get("/api/v1/settings", headers=admin_header)
-
-    assert unknown.status_code == 422 and "key" in unknown.json["errors"]
-    assert wrong_type.status_code == 422 and "value" in wrong_type.json["errors"]
-    assert {"key": "mfa_required", "value": False}.items() <= listed.json[0].items()
+def listed(client, headers) -> dict[str, dict]:
+    response = client.get("/api/v1/settings", headers=headers)
+    assert response.status_code == 200
+    return {setting["key"]: setting for setting in response.json}
 
 
-def test_a_change_is_listed_and_names_who_made_it(client, admin, admin_header, user_header):
-    changed = client.put(
-        "/api/v1/settings/mfa_required", json={"value": True}, headers=admin_header
-    )
+def test_every_known_setting_is_listed_with_its_default_and_type(app, client, user_header):
+    settings = listed(client, user_header())
 
-    assert changed.status_code == 200 and changed.json["value"] is True
-    listed = client.get("/api/v1/settings", headers=user_header())
-    assert {"key": "mfa_required", "value": True, "default": False}.items() <= listed.json[
-        0
+    assert set(settings) >= {
+        "organisation_name",
+        "mfa_required",
+        "evidence_max_bytes",
+        "evidence_retention_days",
+    }
+    assert {"value": False, "default": False, "type": "boolean"}.items() <= settings[
+        "mfa_required"
     ].items()
-    assert db.session.get(Setting, "mfa_required").updated_by == admin.id
+    # The evidence cap defaults to the environment's EVIDENCE_MAX_BYTES.
+    assert settings["evidence_max_bytes"]["default"] == app.config["EVIDENCE_MAX_BYTES"]
+    assert settings["evidence_max_bytes"]["type"] == "integer"
+    assert settings["organisation_name"]["updated_at"] is None
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("mfa_required", "yes"),
+        ("mfa_required", None),
+        ("organisation_name", "x" * 101),
+        ("organisation_name", 5),
+        ("evidence_max_bytes", 0),
+        ("evidence_max_bytes", "1000"),
+        ("evidence_max_bytes", 1.5),
+        ("evidence_retention_days", -1),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_422_naming_value(client, admin_header, key, value):
+    response = client.put(f"/api/v1/settings/{key}", json={"value": value}, headers=admin_header)
+
+    assert response.status_code == 422 and "value" in response.json["errors"]
+    assert response.mimetype == "application/problem+json"
+    assert db.session.get(Setting, key) is None
+
+
+def test_an_unknown_key_is_422_naming_the_known_ones(client, admin_header):
+    response = client.put("/api/v1/settings/colour", json={"value": 1}, headers=admin_header)
+
+    assert response.status_code == 422
+    assert "organisation_name" in response.json["errors"]["key"][0]
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("mfa_required", True),
+        ("organisation_name", "ACME Purple Team"),
+        ("evidence_max_bytes", 10_000_000),
+        ("evidence_retention_days", 0),
+    ],
+)
+def test_a_change_is_listed_and_names_who_made_it(
+    client, admin, admin_header, user_header, key, value
+):
+    changed = client.put(f"/api/v1/settings/{key}", json={"value": value}, headers=admin_header)
+
+    assert changed.status_code == 200 and changed.json["value"] == value
+    setting = listed(client, user_header())[key]
+    assert setting["value"] == value and setting["updated_at"] is not None
+    assert db.session.get(Setting, key).updated_by == admin.id
 
 
 def test_changing_a_setting_needs_settings_manage(client, user_header):

@@ -25,7 +25,13 @@ from tests import tenant_probe
 from violet.core.tenancy import acting_in
 from violet.extensions import db
 from violet.library.service import scenarios, templates
-from violet.missions.models import Mission, MissionCategory, MissionTest
+from violet.missions.models import (
+    EvidenceFile,
+    Mission,
+    MissionCategory,
+    MissionNote,
+    MissionTest,
+)
 from violet.missions.service import catalogue
 
 
@@ -120,6 +126,42 @@ def _mission_category(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
         return {**ids, "category_id": category.id}
 
 
+def _mission_note(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    # Each child of a mission builds on the previous one: the merged ids name one mission.
+    ids = _mission_category(workspace_id)
+    with acting_in(workspace_id):
+        note = MissionNote(
+            workspace_id=workspace_id,
+            mission_id=ids["mission_id"],
+            mission_test_id=ids["test_id"],
+            content="swept",
+            created_by="swept@example.test",
+        )
+        db.session.add(note)
+        db.session.commit()
+        return {**ids, "note_id": note.id}
+
+
+def _evidence_file(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    ids = _mission_note(workspace_id)
+    with acting_in(workspace_id):
+        evidence = EvidenceFile(
+            workspace_id=workspace_id,
+            mission_id=ids["mission_id"],
+            mission_test_id=ids["test_id"],
+            storage_key=uuid.uuid4().hex,
+            filename="swept.log",
+            size=1,
+            sha256="0" * 64,
+            content_type="text/plain",
+            category="red",
+            created_by="swept@example.test",
+        )
+        db.session.add(evidence)
+        db.session.commit()
+        return {**ids, "evidence_id": evidence.id}
+
+
 def _detection_level(workspace_id: uuid.UUID) -> dict[str, uuid.UUID]:
     with acting_in(workspace_id):
         level = catalogue.create_level({"name": "swept level", "score": 10, "color": "#000000"})
@@ -145,6 +187,8 @@ TENANT_RESOURCES: dict[str, TenantResource] = {
     "mission_id": TenantResource(_mission),
     "test_id": TenantResource(_mission_test),
     "category_id": TenantResource(_mission_category),
+    "note_id": TenantResource(_mission_note),
+    "evidence_id": TenantResource(_evidence_file),
     "level_id": TenantResource(_detection_level),
     "tool_id": TenantResource(_defense_tool),
 }
@@ -153,7 +197,9 @@ TENANT_RESOURCES: dict[str, TenantResource] = {
 MEMBERSHIP_ARGUMENTS = {"workspace_id"}
 
 # Instance-wide objects (docs/architecture.md): the same from every workspace.
-INSTANCE_WIDE_ARGUMENTS = {"user_id", "group_id", "invitation_id", "token_id"}
+# Notifications are personal (another user's is 404 whatever the workspace): tested in
+# tests/notifications.
+INSTANCE_WIDE_ARGUMENTS = {"user_id", "group_id", "invitation_id", "token_id", "notification_id"}
 
 # (method, rule) → a valid JSON body, where `{}` would be refused (422) before the lookup.
 BODIES: dict[tuple[str, str], Any] = {
@@ -163,5 +209,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/scenario-templates/<uuid:scenario_id>/tests"): {"test_template_ids": []},
     ("PUT", "/api/v1/probe-notes/<uuid:probe_note_id>/links"): {"note_ids": []},
     ("PATCH", "/api/v1/workspaces/<uuid:workspace_id>"): {"name": "Taken over"},
+    ("POST", "/api/v1/missions/<uuid:mission_id>/notes"): {"content": "Taken over"},
+    ("POST", "/api/v1/missions/<uuid:mission_id>/tests/<uuid:test_id>/notes"): {"content": "x"},
     ("PUT", "/api/v1/workspaces/<uuid:workspace_id>/members"): [],
 }

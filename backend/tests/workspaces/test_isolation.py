@@ -136,7 +136,7 @@ def sweep(
             for route in routes
             if route.method == "GET"
             and route.id_arguments
-            and route.rule.endswith("s")
+            and route.rule.endswith(("s", "/evidence"))
             and set(route.id_arguments) <= set(world.in_b)
         ]
         for route in children_lists:

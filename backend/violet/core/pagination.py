@@ -126,7 +126,13 @@ def paginate(
     statement = statement.order_by(
         *order_by_clauses(query["sort"], sortable, default_sort), tiebreaker
     )
-    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
+    # The count carries the statement's options (include_deleted, all_workspaces), which a
+    # subquery alone would lose.
+    count_statement = (
+        select(func.count())
+        .select_from(statement.order_by(None).subquery())
+        .execution_options(**statement.get_execution_options())
+    )
     total = db.session.execute(count_statement).scalar_one()
     limit, offset = query["limit"], query["offset"]
     page = db.session.execute(statement.limit(limit).offset(offset))

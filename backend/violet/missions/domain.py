@@ -1,8 +1,10 @@
-"""The missions domain: missions and their tests, detection levels and defense tools."""
+"""The missions domain: missions and their tests, notes and evidence, detection levels and
+defense tools."""
 
 from __future__ import annotations
 
 from violet.core.domain import OPERATORS, Domain, Mount, PermissionCode
+from violet.missions.cli import evidence_cli
 from violet.missions.routes import BLUEPRINTS
 from violet.missions.service.catalogue import seed_detection_levels, seed_workspace_levels
 from violet.workspaces.events import WORKSPACE_CREATED
@@ -16,5 +18,6 @@ domain = Domain(
         PermissionCode("mission.manage_all", "Change any mission and its members"),
     ],
     seed_steps=[seed_detection_levels],
+    cli=[evidence_cli],
     handlers={WORKSPACE_CREATED: [seed_workspace_levels]},
 )

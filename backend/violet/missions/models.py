@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -43,6 +44,7 @@ from violet.core.models import (
     UuidPkMixin,
     VersionMixin,
     active_index,
+    utcnow,
 )
 from violet.core.tenancy import TenantMixin
 from violet.mitre.models import MitreSubtechnique, MitreTactic, MitreTechnique
@@ -52,6 +54,9 @@ SHORT_MAX = 100
 HOST_MAX = 255
 RULE_REF_MAX = 200
 TEXT_MAX = 50_000
+NOTE_MAX = 10_000
+CAPTION_MAX = 500
+EMAIL_MAX = 254
 
 MISSION_STATUSES = ("planned", "active", "completed", "archived")
 MEMBER_ROLES = ("lead", "red", "blue", "viewer")
@@ -61,6 +66,7 @@ TOOL_LAYERS = ("edr", "siem", "ndr", "firewall", "email", "identity", "av", "oth
 MITRE_KINDS = ("tactic", "technique", "subtechnique")
 PLATFORMS = ("windows", "linux", "macos", "cloud", "network", "containers", "saas", "identity")
 OPSEC_LEVELS = ("low", "medium", "high")
+EVIDENCE_CATEGORIES = ("red", "blue")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -305,6 +311,67 @@ class MissionTestDetection(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin,
     detected_at: Mapped[datetime | None]
     rule_ref: Mapped[str | None] = mapped_column(String(RULE_REF_MAX))
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+class MissionNote(TenantMixin, UuidPkMixin, Base):
+    """A Markdown note on a mission (`mission_test_id` NULL) or on one of its tests."""
+
+    __tablename__ = "notes"
+    __table_args__ = (
+        CheckConstraint(f"char_length(content) BETWEEN 1 AND {NOTE_MAX}", name="content"),
+        # The two lists: a mission's own notes, a test's notes; both newest first.
+        Index("ix_notes_mission_id_created_at", "mission_id", "created_at"),
+        Index("ix_notes_mission_test_id_created_at", "mission_test_id", "created_at"),
+    )
+
+    mission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"))
+    mission_test_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("mission_tests.id", ondelete="CASCADE")
+    )
+    content: Mapped[str] = mapped_column(Text)
+    # The author's email as it was when they wrote (shown); author_id decides who may delete.
+    created_by: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set by Python, so that rows written in one transaction still sort in writing order.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class EvidenceFile(TenantMixin, UuidPkMixin, SoftDeleteMixin, Base):
+    """A file attached to a mission test; its bytes live in the blob store (core/storage.py)
+    under `storage_key`, never under the client's name."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        CheckConstraint(_in("category", EVIDENCE_CATEGORIES), name="category"),
+        CheckConstraint("size >= 1", name="size"),
+        active_index("evidence_files", "mission_test_id", "created_at"),
+        # The purge finds deleted rows whose blob is still stored.
+        Index(
+            "ix_evidence_files_deleted_at",
+            "deleted_at",
+            postgresql_where=text("deleted_at IS NOT NULL AND purged_at IS NULL"),
+        ),
+    )
+
+    mission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"))
+    mission_test_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("mission_tests.id", ondelete="CASCADE")
+    )
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(8))
+    caption: Mapped[str | None] = mapped_column(String(CAPTION_MAX))
+    created_by: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    uploader_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # Set by Python, so that rows written in one transaction still sort in writing order.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    # When the purge removed the blob (the row stays, as history).
+    purged_at: Mapped[datetime | None]
 
 
 def _catalogue_state(model: type) -> object:

@@ -6,12 +6,15 @@ from marshmallow import Schema, fields, validate
 
 from violet.core.pagination import PageQuery
 from violet.missions.models import (
+    CAPTION_MAX,
+    EVIDENCE_CATEGORIES,
     EXECUTION_RESULTS,
     HOST_MAX,
     MEMBER_ROLES,
     MISSION_STATUSES,
     MITRE_KINDS,
     NAME_MAX,
+    NOTE_MAX,
     OPSEC_LEVELS,
     PLATFORMS,
     RULE_REF_MAX,
@@ -404,4 +407,73 @@ class MissionTestQuery(PageQuery):
     latest = fields.Boolean(
         metadata={"description": "true: only the latest run of each test (no superseded runs)."}
     )
+    include_deleted = fields.Boolean(load_default=False)
+
+
+# --- notes ---------------------------------------------------------------------------------------
+
+
+class NoteIn(Schema):
+    content = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=NOTE_MAX),
+        metadata={"description": "Markdown, 1–10,000 characters."},
+    )
+
+
+class NoteOut(Schema):
+    id = fields.UUID(required=True)
+    mission_id = fields.UUID(required=True)
+    mission_test_id = fields.UUID(required=True, allow_none=True)
+    content = fields.String(required=True)
+    created_by = fields.String(required=True, metadata={"description": "The author's email."})
+    author_id = fields.UUID(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class NoteQuery(PageQuery):
+    """Newest first by default."""
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+class EvidenceUploadDoc(Schema):
+    """Documents the multipart upload (the route reads it itself, after raising the body cap)."""
+
+    file = fields.String(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "The file (one part)."},
+    )
+    category = fields.String(
+        validate=validate.OneOf(EVIDENCE_CATEGORIES),
+        metadata={"description": "Defaults to the uploader's side (red or blue)."},
+    )
+    caption = fields.String(validate=validate.Length(max=CAPTION_MAX))
+
+
+class EvidenceFields(Schema):
+    """The form fields beside the file."""
+
+    category = fields.String(validate=validate.OneOf(EVIDENCE_CATEGORIES))
+    caption = fields.String(validate=validate.Length(max=CAPTION_MAX))
+
+
+class EvidenceOut(Schema):
+    id = fields.UUID(required=True)
+    mission_id = fields.UUID(required=True)
+    mission_test_id = fields.UUID(required=True)
+    filename = fields.String(required=True, metadata={"description": "Sanitised: no directories."})
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    content_type = fields.String(required=True, metadata={"description": "Sniffed from the bytes."})
+    category = fields.String(required=True, validate=validate.OneOf(EVIDENCE_CATEGORIES))
+    caption = fields.String(required=True, allow_none=True)
+    created_by = fields.String(required=True, metadata={"description": "The uploader's email."})
+    uploader_id = fields.UUID(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    deleted_at = fields.DateTime(required=True, allow_none=True)
+
+
+class EvidenceQuery(PageQuery):
     include_deleted = fields.Boolean(load_default=False)

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class SettingOut(Schema):
@@ -6,6 +6,10 @@ class SettingOut(Schema):
     value = fields.Raw(required=True, allow_none=True)
     default = fields.Raw(allow_none=True)
     description = fields.String()
+    type = fields.String(
+        validate=validate.OneOf(["string", "integer", "boolean"]),
+        metadata={"description": "The JSON type the value must have."},
+    )
     updated_at = fields.DateTime(allow_none=True)
 
 

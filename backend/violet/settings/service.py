@@ -1,24 +1,63 @@
 """Settings are JSON values under known keys, each validated by its own marshmallow field.
 
-Add a key by adding it to `KNOWN_SETTINGS` with its field (validation) and default.
+Add a key by adding a `KnownSetting` to `KNOWN_SETTINGS`: its field (validation), its default
+(a value, or a function of the app config for defaults set by the environment) and a
+description the SPA shows beside it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from flask import current_app
+from marshmallow import ValidationError, fields, validate
 from sqlalchemy import select
 
 from violet.core.errors import Unprocessable
 from violet.extensions import db
 from violet.settings.models import Setting
 
-KNOWN_SETTINGS: dict[str, tuple[fields.Field, Any, str]] = {
-    "mfa_required": (
+
+@dataclass(frozen=True)
+class KnownSetting:
+    field: fields.Field
+    default: Any | Callable[[dict[str, Any]], Any]
+    description: str
+
+    @property
+    def type(self) -> str:
+        """The JSON type of the value, for clients that build a form from the list."""
+        if isinstance(self.field, fields.Boolean):
+            return "boolean"
+        return "integer" if isinstance(self.field, fields.Integer) else "string"
+
+    def default_value(self) -> Any:
+        return self.default(current_app.config) if callable(self.default) else self.default
+
+
+KNOWN_SETTINGS: dict[str, KnownSetting] = {
+    "organisation_name": KnownSetting(
+        fields.String(validate=validate.Length(max=100)),
+        "",
+        "The organisation's name, shown in the SPA's header and in reports (at most 100 "
+        "characters).",
+    ),
+    "mfa_required": KnownSetting(
         fields.Boolean(truthy={True}, falsy={False}),
         False,
         "Every user must enrol in TOTP two-factor authentication at their next sign-in.",
+    ),
+    "evidence_max_bytes": KnownSetting(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31)),
+        lambda config: config["EVIDENCE_MAX_BYTES"],
+        "The largest evidence file accepted, in bytes (default: EVIDENCE_MAX_BYTES).",
+    ),
+    "evidence_retention_days": KnownSetting(
+        fields.Integer(strict=True, validate=validate.Range(min=0, max=3650)),
+        30,
+        "Days a deleted evidence file's content is kept before it is purged.",
     ),
 }
 
@@ -26,21 +65,25 @@ KNOWN_SETTINGS: dict[str, tuple[fields.Field, Any, str]] = {
 def get_value(key: str) -> Any:
     """The stored value of a known setting, or its default."""
     stored = db.session.get(Setting, key)
-    return stored.value if stored is not None else KNOWN_SETTINGS[key][1]
+    return stored.value if stored is not None else KNOWN_SETTINGS[key].default_value()
 
 
 def list_settings() -> list[dict[str, Any]]:
     stored = {setting.key: setting for setting in db.session.scalars(select(Setting))}
-    return [
-        {
-            "key": key,
-            "value": stored[key].value if key in stored else default,
-            "default": default,
-            "description": description,
-            "updated_at": stored[key].updated_at if key in stored else None,
-        }
-        for key, (_, default, description) in KNOWN_SETTINGS.items()
-    ]
+    settings = []
+    for key, known in KNOWN_SETTINGS.items():
+        default = known.default_value()
+        settings.append(
+            {
+                "key": key,
+                "value": stored[key].value if key in stored else default,
+                "default": default,
+                "description": known.description,
+                "type": known.type,
+                "updated_at": stored[key].updated_at if key in stored else None,
+            }
+        )
+    return settings
 
 
 def put_value(key: str, value: Any) -> dict[str, Any]:
@@ -49,7 +92,7 @@ def put_value(key: str, value: Any) -> dict[str, Any]:
             f"Unknown setting {key!r}.",
             errors={"key": [f"Unknown setting. Known: {', '.join(sorted(KNOWN_SETTINGS))}."]},
         )
-    field = KNOWN_SETTINGS[key][0]
+    field = KNOWN_SETTINGS[key].field
     try:
         value = field.deserialize(value)
     except ValidationError as exc:

@@ -4467,6 +4467,488 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/missions/{mission_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The mission's own notes, newest first (`sort=created_at` for oldest first).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoteOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Add a note to the mission (any member).
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NoteIn"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoteOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                /** @description The caller is not a member of the mission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/{test_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                test_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The test's notes, newest first; 404 for a test that is not live in the mission.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoteOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Add a note to the test (any member).
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NoteIn"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoteOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                /** @description The caller is not a member of the mission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/notes/{note_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a note of the mission or of one of its tests (its author only).
+         * @description Needs only sign-in: no permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    note_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                /** @description The caller is not the note's author. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/tests/{test_id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                test_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The test's evidence files, newest first (`include_deleted=true`: the lead).
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    include_deleted?: boolean;
+                };
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EvidenceOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        /**
+         * Upload one file as the multipart part `file`, with optional `category` (red|blue;
+         *     defaults to the uploader's side) and `caption`.
+         * @description The type is sniffed from the bytes (images, text/log, JSON, CSV, PDF, pcap, evtx, zip),
+         *     the size capped by the `evidence_max_bytes` setting; the name kept is sanitised.
+         *
+         *     Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    test_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["EvidenceUploadDoc"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EvidenceOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                /** @description A viewer, or a category other than the uploader's side. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The file is larger than the evidence_max_bytes setting. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A type outside the allow-list (sniffed from the bytes). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No file part, an empty file, or a bad form field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The evidence store is unavailable; nothing was stored. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/evidence/{evidence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an evidence file (soft; its uploader or the lead). Its bytes are removed by
+         *     `flask evidence purge` once the retention has passed.
+         * @description Needs only sign-in: no permission.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    evidence_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                /** @description Neither the uploader nor the mission's lead. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{mission_id}/evidence/{evidence_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mission_id: string;
+                evidence_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Download the file (members): `Content-Disposition: attachment`, `nosniff`, the sniffed
+         *     type, streamed from the store.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                    evidence_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, as an attachment, streamed. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                /** @description The evidence store is unavailable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/detection-levels": {
         parameters: {
             query?: never;
@@ -5530,6 +6012,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications, newest first; `unread=true` for the unread ones.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    /** @description true: only unread; false: only read; absent: all. */
+                    unread?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one notification read (idempotent).
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    notification_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark every unread notification of the caller read.
+         * @description Needs only sign-in: no permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReadAllOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/diag/health": {
         parameters: {
             query?: never;
@@ -6009,6 +6626,11 @@ export interface components {
             value: unknown;
             default?: unknown;
             description?: string;
+            /**
+             * @description The JSON type the value must have.
+             * @enum {string}
+             */
+            type?: "string" | "integer" | "boolean";
             /** Format: date-time */
             updated_at?: string | null;
         };
@@ -6810,6 +7432,75 @@ export interface components {
             /** @default null */
             notes: string | null;
         };
+        NoteOut: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            mission_id: string;
+            /** Format: uuid */
+            mission_test_id: string | null;
+            content: string;
+            /** @description The author's email. */
+            created_by: string;
+            /** Format: uuid */
+            author_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        NoteOutPage: {
+            items: components["schemas"]["NoteOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        NoteIn: {
+            /** @description Markdown, 1–10,000 characters. */
+            content: string;
+        };
+        EvidenceOut: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            mission_id: string;
+            /** Format: uuid */
+            mission_test_id: string;
+            /** @description Sanitised: no directories. */
+            filename: string;
+            size: number;
+            sha256: string;
+            /** @description Sniffed from the bytes. */
+            content_type: string;
+            /** @enum {string} */
+            category: "red" | "blue";
+            caption: string | null;
+            /** @description The uploader's email. */
+            created_by: string;
+            /** Format: uuid */
+            uploader_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            deleted_at: string | null;
+        };
+        EvidenceOutPage: {
+            items: components["schemas"]["EvidenceOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        EvidenceUploadDoc: {
+            /**
+             * Format: binary
+             * @description The file (one part).
+             */
+            file: string;
+            /**
+             * @description Defaults to the uploader's side (red or blue).
+             * @enum {string}
+             */
+            category?: "red" | "blue";
+            caption?: string;
+        };
         DetectionLevelOut: {
             /** Format: uuid */
             id: string;
@@ -7108,6 +7799,35 @@ export interface components {
             evidence_files: number;
             /** @description What could not be matched (levels or tools by name). */
             warnings: string[];
+        };
+        NotificationOut: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "mission.member_added" | "mission_test.handed_to_blue" | "mission_test.detection_recorded" | "mission.completed";
+            title: string;
+            /** Format: uuid */
+            workspace_id: string;
+            /** Format: uuid */
+            mission_id: string;
+            /** Format: uuid */
+            mission_test_id: string | null;
+            /** Format: uuid */
+            actor_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            read_at: string | null;
+        };
+        NotificationOutPage: {
+            items: components["schemas"]["NotificationOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        ReadAllOut: {
+            /** @description How many were unread. */
+            marked: number;
         };
         HealthOut: {
             /** @example ok */

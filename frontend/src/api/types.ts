@@ -36,6 +36,7 @@ export function lastSyncOf(status: { last_sync: MitreStatus["last_sync"] }): Mit
   return lastSync && "id" in lastSync ? (lastSync as MitreSync) : null;
 }
 
+export type Setting = components["schemas"]["SettingOut"];
 export type TestTemplate = components["schemas"]["TestTemplateOut"];
 export type TestTemplatePage = components["schemas"]["TestTemplateOutPage"];
 export type TestTemplateCreate = components["schemas"]["TestTemplateCreate"];
@@ -53,3 +54,6 @@ export type Workspace = components["schemas"]["WorkspaceOut"];
 export type CurrentWorkspace = components["schemas"]["CurrentWorkspaceOut"];
 export type WorkspaceMember = components["schemas"]["MemberOut"];
 export type WorkspaceCreate = components["schemas"]["WorkspaceCreate"];
+export type Group = components["schemas"]["GroupOut"];
+export type Invitation = components["schemas"]["InvitationOut"];
+export type InvitationCreated = components["schemas"]["InvitationCreatedOut"];

@@ -14,6 +14,7 @@ import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import type { PermissionCode } from "../api/types";
 import { useAuth } from "../features/auth/AuthProvider";
 import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
+import { NotificationBell } from "../features/notifications/NotificationBell";
 import { PageLoader } from "./PageLoader";
 import classes from "./Layout.module.css";
 
@@ -39,6 +40,10 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
     items: [
       { to: "/admin/workspaces", label: "Workspaces", permission: "workspace.manage" },
       { to: "/admin/mitre", label: "MITRE sync", permission: "mitre.sync" },
+      { to: "/admin/users", label: "Users", permission: "user.read" },
+      { to: "/admin/groups", label: "Groups", permission: "user.read" },
+      { to: "/admin/invitations", label: "Invitations", permission: "invitation.manage" },
+      { to: "/admin/settings", label: "Settings", permission: "settings.manage" },
       { to: "/admin/detection-levels", label: "Detection levels", permission: "settings.manage" },
       { to: "/admin/defense-tools", label: "Defense tools", permission: "settings.manage" },
     ],
@@ -73,7 +78,10 @@ export function Layout() {
             </UnstyledButton>
             <WorkspaceSwitcher />
           </Group>
-          <UserMenu />
+          <Group gap="xs">
+            <NotificationBell />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main navigation" component="nav">

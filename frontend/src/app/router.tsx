@@ -18,6 +18,10 @@ const AcceptInvitationPage = lazyPage(() => import("../features/auth/AcceptInvit
 const HomePage = lazyPage(() => import("../features/home/HomePage"));
 const MatrixPage = lazyPage(() => import("../features/mitre/matrix/MatrixPage"));
 const MitreSyncPage = lazyPage(() => import("../features/mitre/sync/MitreSyncPage"));
+const InvitationsPage = lazyPage(() => import("../features/admin/InvitationsPage"));
+const UsersPage = lazyPage(() => import("../features/admin/UsersPage"));
+const GroupsPage = lazyPage(() => import("../features/admin/GroupsPage"));
+const SettingsPage = lazyPage(() => import("../features/settings/SettingsPage"));
 const AccountPage = lazyPage(() => import("../features/account/AccountPage"));
 const LibraryPage = lazyPage(() => import("../features/library/LibraryPage"));
 const ScenariosPage = lazyPage(() => import("../features/scenarios/ScenariosPage"));
@@ -119,6 +123,34 @@ const routes: RouteObject[] = [
         ),
         handle: preloads(WorkspacesPage),
       },
+      {
+        path: "admin/invitations",
+        element: (
+          <RequirePermission permission="invitation.manage">
+            <InvitationsPage />
+          </RequirePermission>
+        ),
+        handle: preloads(InvitationsPage),
+      },
+      {
+        path: "admin/users",
+        element: (
+          <RequirePermission permission="user.read">
+            <UsersPage />
+          </RequirePermission>
+        ),
+        handle: preloads(UsersPage),
+      },
+      {
+        path: "admin/groups",
+        element: (
+          <RequirePermission permission="user.read">
+            <GroupsPage />
+          </RequirePermission>
+        ),
+        handle: preloads(GroupsPage),
+      },
+      { path: "admin/settings", element: <SettingsPage />, handle: preloads(SettingsPage) },
       { path: "*", element: <NotFoundPage />, handle: preloads(NotFoundPage) },
     ],
   },

@@ -37,6 +37,7 @@ from violet.core.errors import Unauthorized, Unprocessable
 from violet.core.models import utcnow
 from violet.core.serialization import Extended
 from violet.extensions import db
+from violet.notifications import service as notifications
 from violet.settings.service import get_value
 
 INVALID_CREDENTIALS = "Invalid email or password."
@@ -68,8 +69,7 @@ def describe(user: User, permissions: frozenset[str] | None = None) -> Extended:
         permissions=sorted(effective_permissions(user.id) if permissions is None else permissions),
         mfa_enrolment_required=needs_mfa_enrolment(user),
         recovery_codes_remaining=mfa.remaining_recovery_codes(user.id),
-        # Notifications arrive with the missions domain; until then nobody has any.
-        unread_notifications=0,
+        unread_notifications=notifications.unread_count(user.id),
     )
 
 

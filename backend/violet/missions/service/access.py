@@ -17,11 +17,23 @@ from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Forbidden, NotFound
 from violet.core.models import including_deleted
 from violet.extensions import db
-from violet.missions.models import Mission, MissionCategory, MissionMember, MissionTest
+from violet.missions.models import (
+    EvidenceFile,
+    Mission,
+    MissionCategory,
+    MissionMember,
+    MissionNote,
+    MissionTest,
+)
 
 LEAD = "lead"
 # Path arguments naming an object under the mission, and the table it lives in.
-SCOPED_OBJECTS: dict[str, Any] = {"test_id": MissionTest, "category_id": MissionCategory}
+SCOPED_OBJECTS: dict[str, Any] = {
+    "test_id": MissionTest,
+    "category_id": MissionCategory,
+    "note_id": MissionNote,
+    "evidence_id": EvidenceFile,
+}
 
 
 @dataclass(frozen=True)

@@ -338,3 +338,32 @@ def category_in_mission(mission_id: uuid.UUID, category_id: uuid.UUID | None) ->
             "No such category in this mission.",
             errors={"category_id": [f"No live category {category_id} in this mission."]},
         )
+
+
+# --- for other domains (notifications) -----------------------------------------------------------
+
+
+def member_ids(mission_id: uuid.UUID, roles: Sequence[str]) -> list[uuid.UUID]:
+    """The users who hold one of `roles` in the mission."""
+    statement = select(MissionMember.user_id).where(
+        MissionMember.mission_id == mission_id, MissionMember.role.in_(roles)
+    )
+    return list(db.session.scalars(statement))
+
+
+def workspace_of(mission_id: uuid.UUID) -> uuid.UUID:
+    statement = select(Mission.workspace_id).where(Mission.id == mission_id)
+    return db.session.execute(including_deleted(statement)).scalar_one()
+
+
+def names(mission_id: uuid.UUID, test_id: uuid.UUID | None) -> tuple[str, str | None]:
+    """The mission's name and, when given, its test's (deleted or not)."""
+    mission_name = db.session.execute(
+        including_deleted(select(Mission.name).where(Mission.id == mission_id))
+    ).scalar_one()
+    if test_id is None:
+        return mission_name, None
+    test_name = db.session.execute(
+        including_deleted(select(MissionTest.name).where(MissionTest.id == test_id))
+    ).scalar_one()
+    return mission_name, test_name

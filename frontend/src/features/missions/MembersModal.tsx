@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { ROLES, fetchCandidates, fetchMembers, missionsKey, replaceMembers } from "./api";
-import type { Member, Role } from "./api";
+import type { Candidate, Member, Role } from "./api";
 
 /** The lead's member editor: roles per member, add people by name or email, save all at once. */
 export function MembersModal({
@@ -32,6 +32,8 @@ export function MembersModal({
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search, 250);
   const [pick, setPick] = useState<string | null>(null);
+  // Kept when picked: choosing an option changes the search text, and so the candidate list.
+  const [picked, setPicked] = useState<Candidate | null>(null);
   const [role, setRole] = useState<Role>("red");
   const candidates = useQuery({
     queryKey: [...missionsKey, missionId, "candidates", q],
@@ -52,7 +54,7 @@ export function MembersModal({
   });
 
   const add = () => {
-    const candidate = candidates.data?.find((user) => user.id === pick);
+    const candidate = picked;
     if (!candidate || members.some((member) => member.user_id === candidate.id)) return;
     setMembers([
       ...members,
@@ -64,6 +66,7 @@ export function MembersModal({
       },
     ]);
     setPick(null);
+    setPicked(null);
     setSearch("");
   };
 
@@ -145,7 +148,10 @@ export function MembersModal({
                   label: user.display_name ? `${user.display_name} <${user.email}>` : user.email,
                 }))}
                 value={pick}
-                onChange={setPick}
+                onChange={(value) => {
+                  setPick(value);
+                  setPicked(candidates.data?.find((user) => user.id === value) ?? null);
+                }}
                 style={{ flex: 1 }}
               />
               <Select

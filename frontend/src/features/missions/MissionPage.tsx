@@ -39,6 +39,7 @@ import { Markdown } from "../../app/Markdown";
 import { MembersModal } from "./MembersModal";
 import { MissionProgress, Score } from "./MissionProgress";
 import { STATUS_COLORS } from "./MissionsPage";
+import { NotesThread } from "./NotesThread";
 import { TestDrawer } from "./TestDrawer";
 import { TestsTable } from "./TestsTable";
 
@@ -101,6 +102,8 @@ export default function MissionPage() {
   if (mission.isPending) return <Loader aria-label="Loading the mission" />;
   if (mission.error) return <ErrorAlert title="Mission unavailable" error={mission.error} />;
   const role = actingRole(mission.data);
+  // Members of any role write notes (and a mission.manage_all holder); read_all outsiders read.
+  const canWriteNotes = mission.data.my_role != null || (mission.data.can_manage ?? false);
 
   return (
     <Stack>
@@ -211,9 +214,17 @@ export default function MissionPage() {
         />
       )}
 
+      <Paper withBorder p="sm" component="section" aria-labelledby="mission-notes-title">
+        <Title order={2} size="h3" mb="xs" id="mission-notes-title">
+          Mission notes
+        </Title>
+        <NotesThread missionId={missionId} canWrite={canWriteNotes} />
+      </Paper>
+
       <TestDrawer
         test={drawerTest}
         role={role}
+        canWriteNotes={canWriteNotes}
         levels={levels.data ?? []}
         tools={tools.data ?? []}
         onClose={() => setParam("test", null)}

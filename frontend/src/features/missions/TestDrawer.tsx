@@ -39,9 +39,11 @@ import type {
 } from "./api";
 import { ConflictDialog } from "./ConflictDialog";
 import { DetectionRows, newRow, rowsToBody, toLocalInput } from "./DetectionRows";
+import { EvidencePanel } from "./EvidencePanel";
 import type { DetectionRow } from "./DetectionRows";
 import { LevelLabel } from "./LevelLabel";
 import { Markdown } from "../../app/Markdown";
+import { NotesThread } from "./NotesThread";
 
 const EXECUTION_RESULTS = ["success", "failed", "partial"];
 
@@ -97,6 +99,7 @@ const orNull = (value: string) => (value.trim() ? value : null);
 export function TestDrawer({
   test,
   role,
+  canWriteNotes,
   levels,
   tools,
   onClose,
@@ -104,6 +107,7 @@ export function TestDrawer({
 }: {
   test: MissionTest | null;
   role: Role;
+  canWriteNotes: boolean;
   levels: DetectionLevel[];
   tools: DefenseTool[];
   onClose: () => void;
@@ -123,6 +127,7 @@ export function TestDrawer({
           key={test.id}
           initial={test}
           role={role}
+          canWriteNotes={canWriteNotes}
           levels={levels}
           tools={tools}
           onOpenTest={onOpenTest}
@@ -135,12 +140,14 @@ export function TestDrawer({
 function TestDetails({
   initial,
   role,
+  canWriteNotes,
   levels,
   tools,
   onOpenTest,
 }: {
   initial: MissionTest;
   role: Role;
+  canWriteNotes: boolean;
   levels: DetectionLevel[];
   tools: DefenseTool[];
   onOpenTest: (test: MissionTest) => void;
@@ -435,6 +442,14 @@ function TestDetails({
             />
           </Stack>
         )}
+      </Section>
+
+      <Section title="Evidence">
+        <EvidencePanel missionId={base.mission_id} testId={base.id} role={role} />
+      </Section>
+
+      <Section title="Notes">
+        <NotesThread missionId={base.mission_id} testId={base.id} canWrite={canWriteNotes} />
       </Section>
 
       <ConflictDialog

@@ -1,0 +1,258 @@
+"""Evidence files on mission tests, over HTTP: what is stored, who may, and what is refused.
+
+Blobs go to the test's own directory (`evidence_dir`), so "nothing written" is a look at it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy import text
+
+from tests.core.test_storage import free_port
+from tests.missions.conftest import PNG
+from violet.core.storage import S3BlobStore
+
+ELF = b"\x7fELF\x02\x01\x01" + bytes(300)
+
+
+@pytest.fixture
+def test_of(mission, add_test) -> dict:
+    return add_test(mission["id"])
+
+
+@pytest.fixture
+def base(mission, test_of) -> str:
+    return f"/api/v1/missions/{mission['id']}"
+
+
+def stored_files(directory) -> list:
+    return [path for path in directory.rglob("*") if path.is_file()] if directory.exists() else []
+
+
+def evidence_rows(db_connection) -> int:
+    return db_connection.execute(text("SELECT count(*) FROM evidence_files")).scalar_one()
+
+
+def set_cap(client, admin_header, max_bytes: int) -> None:
+    response = client.put(
+        "/api/v1/settings/evidence_max_bytes", json={"value": max_bytes}, headers=admin_header
+    )
+    assert response.status_code == 200, response.json
+
+
+def test_an_upload_keeps_hash_size_sniffed_type_and_the_uploaders_side(
+    client, team, mission, test_of, base, upload, evidence_dir
+):
+    response = upload(mission["id"], test_of["id"], team.red, caption="EDR console")
+
+    assert response.status_code == 201, response.json
+    evidence = response.json
+    assert evidence["filename"] == "shot.png"
+    assert evidence["size"] == len(PNG)
+    assert evidence["sha256"] == hashlib.sha256(PNG).hexdigest()
+    assert evidence["content_type"] == "image/png"
+    assert evidence["category"] == "red" and evidence["caption"] == "EDR console"
+    assert evidence["created_by"].endswith("@example.test")
+    [blob] = stored_files(evidence_dir)
+    assert blob.read_bytes() == PNG and "shot" not in blob.name
+
+    listed = client.get(f"{base}/tests/{test_of['id']}/evidence", headers=team.viewer).json
+    assert [item["id"] for item in listed["items"]] == [evidence["id"]]
+
+
+def test_the_type_comes_from_the_bytes_not_the_name(client, team, mission, test_of, upload):
+    response = upload(mission["id"], test_of["id"], team.blue, b"2026-12-01 login ok\n", "x.png")
+
+    assert response.status_code == 201
+    assert response.json["content_type"] == "text/plain"
+    assert response.json["category"] == "blue"
+
+
+def test_a_renamed_executable_is_415_and_nothing_is_stored(
+    team, mission, test_of, upload, evidence_dir, db_connection
+):
+    response = upload(mission["id"], test_of["id"], team.red, ELF, "screenshot.png")
+
+    assert response.status_code == 415
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert stored_files(evidence_dir) == [] and evidence_rows(db_connection) == 0
+
+
+def test_an_empty_file_is_422_and_nothing_is_stored(
+    team, mission, test_of, upload, evidence_dir, db_connection
+):
+    response = upload(mission["id"], test_of["id"], team.red, b"", "empty.log")
+
+    assert response.status_code == 422
+    assert "file" in response.json["errors"]
+    assert stored_files(evidence_dir) == [] and evidence_rows(db_connection) == 0
+
+
+def test_the_cap_is_the_setting_one_byte_over_is_413(
+    client, admin_header, team, mission, test_of, upload, evidence_dir, db_connection
+):
+    set_cap(client, admin_header, 1000)
+    exactly = b"a" * 1000
+    over = b"a" * 1001
+
+    assert upload(mission["id"], test_of["id"], team.red, exactly, "a.log").status_code == 201
+    refused = upload(mission["id"], test_of["id"], team.red, over, "b.log")
+
+    assert refused.status_code == 413
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert len(stored_files(evidence_dir)) == 1 and evidence_rows(db_connection) == 1
+
+
+def test_a_body_far_over_the_cap_is_413_before_it_is_read(
+    client, admin_header, team, mission, test_of, upload, evidence_dir
+):
+    set_cap(client, admin_header, 1000)
+
+    response = upload(mission["id"], test_of["id"], team.red, b"a" * 200_000, "big.log")
+
+    assert response.status_code == 413
+    assert stored_files(evidence_dir) == []
+
+
+@pytest.mark.parametrize(
+    "sent, kept",
+    [
+        ("../../x", "x"),
+        ("../../../etc/passwd", "passwd"),
+        ("..\\..\\boot.ini", "boot.ini"),
+        ("..", "evidence"),
+        ("<script>alert(1)</script>.txt", "script.txt"),
+    ],
+)
+def test_traversal_names_are_sanitised(team, mission, test_of, upload, evidence_dir, sent, kept):
+    response = upload(mission["id"], test_of["id"], team.red, b"log line\n", sent)
+
+    assert response.status_code == 201
+    assert response.json["filename"] == kept
+    [blob] = stored_files(evidence_dir)
+    assert blob.is_relative_to(evidence_dir)
+
+
+def test_blue_cannot_upload_red_evidence_and_viewers_upload_nothing(
+    team, mission, test_of, upload, evidence_dir, db_connection
+):
+    as_red = upload(mission["id"], test_of["id"], team.blue, category="red")
+    as_viewer = upload(mission["id"], test_of["id"], team.viewer)
+
+    assert as_red.status_code == 403 and "category" in as_red.json["errors"]
+    assert as_viewer.status_code == 403
+    assert stored_files(evidence_dir) == [] and evidence_rows(db_connection) == 0
+
+
+def test_the_lead_chooses_the_category(team, mission, test_of, upload):
+    response = upload(mission["id"], test_of["id"], team.lead, category="blue")
+    assert response.status_code == 201 and response.json["category"] == "blue"
+
+
+def test_bad_form_fields_are_422(team, mission, test_of, upload, client, base):
+    assert upload(mission["id"], test_of["id"], team.lead, category="green").status_code == 422
+    no_file = client.post(
+        f"{base}/tests/{test_of['id']}/evidence",
+        data={"caption": "x"},
+        content_type="multipart/form-data",
+        headers=team.red,
+    )
+    assert no_file.status_code == 422
+    as_json = client.post(f"{base}/tests/{test_of['id']}/evidence", json={}, headers=team.red)
+    assert as_json.status_code == 422
+
+
+def test_download_is_members_only_attachment_and_nosniff(
+    client, team, mission, test_of, base, upload, user_header
+):
+    evidence = upload(mission["id"], test_of["id"], team.red, filename="../../shot.png").json
+    url = f"{base}/evidence/{evidence['id']}/download"
+
+    response = client.get(url, headers=team.viewer)
+
+    assert response.status_code == 200
+    assert response.data == PNG
+    assert response.headers["Content-Type"] == "image/png"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="shot.png"')
+    assert client.get(url, headers=team.outsider).status_code == 404
+    assert client.get(url).status_code == 401
+
+
+def test_soft_delete_by_the_uploader_or_the_lead(
+    client, team, mission, test_of, base, upload, evidence_dir
+):
+    mine = upload(mission["id"], test_of["id"], team.red).json
+    theirs = upload(mission["id"], test_of["id"], team.blue).json
+
+    assert client.delete(f"{base}/evidence/{mine['id']}", headers=team.blue).status_code == 403
+    assert client.delete(f"{base}/evidence/{mine['id']}", headers=team.red).status_code == 204
+    assert client.delete(f"{base}/evidence/{theirs['id']}", headers=team.lead).status_code == 204
+
+    listing = f"{base}/tests/{test_of['id']}/evidence"
+    assert client.get(listing, headers=team.red).json["total"] == 0
+    assert client.get(f"{base}/evidence/{mine['id']}/download", headers=team.red).status_code == 404
+    with_deleted = client.get(f"{listing}?include_deleted=true", headers=team.lead).json
+    assert with_deleted["total"] == 2 and all(item["deleted_at"] for item in with_deleted["items"])
+    assert client.get(f"{listing}?include_deleted=true", headers=team.red).status_code == 403
+    assert len(stored_files(evidence_dir)) == 2  # the bytes stay until the purge
+
+
+def test_purge_removes_the_blobs_of_long_deleted_files(
+    app, client, team, mission, test_of, base, upload, evidence_dir, db_connection
+):
+    old = upload(mission["id"], test_of["id"], team.red, b"old\n", "old.log").json
+    recent = upload(mission["id"], test_of["id"], team.red, b"recent\n", "recent.log").json
+    kept = upload(mission["id"], test_of["id"], team.red, b"kept\n", "kept.log").json
+    for evidence in (old, recent):
+        client.delete(f"{base}/evidence/{evidence['id']}", headers=team.red)
+    db_connection.execute(
+        text("UPDATE evidence_files SET deleted_at = now() - interval '10 days' WHERE id = :id"),
+        {"id": old["id"]},
+    )
+
+    result = app.test_cli_runner().invoke(args=["evidence", "purge", "--days", "7"])
+
+    assert result.exit_code == 0, result.output
+    assert "Purged 1 evidence file" in result.output
+    contents = sorted(path.read_bytes() for path in stored_files(evidence_dir))
+    assert contents == [b"kept\n", b"recent\n"]
+    purged = db_connection.execute(
+        text("SELECT id::text FROM evidence_files WHERE purged_at IS NOT NULL")
+    ).scalars()
+    assert list(purged) == [old["id"]]
+    listing = client.get(f"{base}/tests/{test_of['id']}/evidence", headers=team.red).json
+    assert [item["id"] for item in listing["items"]] == [kept["id"]]
+
+
+def test_s3_unavailable_is_503_with_nothing_written(
+    app, team, mission, test_of, upload, monkeypatch, db_connection
+):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with app.app_context():
+        monkeypatch.setitem(app.extensions, "violet.blob_store", S3BlobStore("bucket", "ev"))
+
+    response = upload(mission["id"], test_of["id"], team.red)
+
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert evidence_rows(db_connection) == 0
+
+
+def test_a_row_that_cannot_be_written_leaves_no_blob(
+    team, mission, test_of, upload, evidence_dir, db_connection, monkeypatch
+):
+    # The store succeeds, then the INSERT breaks the category CHECK: the blob is removed too.
+    monkeypatch.setattr(
+        "violet.missions.service.evidence._category", lambda access, requested: "purple"
+    )
+
+    response = upload(mission["id"], test_of["id"], team.red)
+
+    assert response.status_code == 409
+    assert stored_files(evidence_dir) == [] and evidence_rows(db_connection) == 0

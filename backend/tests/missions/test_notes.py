@@ -1,0 +1,119 @@
+"""Notes on a mission and on its tests: members write, authors delete, newest first."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def base(mission) -> str:
+    return f"/api/v1/missions/{mission['id']}"
+
+
+def test_every_member_writes_and_reads_the_mission_notes_newest_first(client, team, base):
+    for role, text in (("lead", "Kick-off at 9"), ("red", "Payload *ready*"), ("viewer", "ok")):
+        response = client.post(f"{base}/notes", json={"content": text}, headers=getattr(team, role))
+        assert response.status_code == 201, response.json
+
+    page = client.get(f"{base}/notes", headers=team.blue).json
+
+    assert [note["content"] for note in page["items"]] == ["ok", "Payload *ready*", "Kick-off at 9"]
+    assert page["total"] == 3
+    first = page["items"][0]
+    assert first["created_by"].endswith("@example.test")
+    assert first["author_id"] == team.ids["viewer"] and first["mission_test_id"] is None
+    oldest_first = client.get(f"{base}/notes?sort=created_at&limit=1", headers=team.blue).json
+    assert [note["content"] for note in oldest_first["items"]] == ["Kick-off at 9"]
+
+
+def test_test_notes_are_apart_from_the_mission_notes(client, team, base, mission, add_test):
+    test = add_test(mission["id"])
+    other = add_test(mission["id"], name="Other")
+    client.post(f"{base}/notes", json={"content": "mission-wide"}, headers=team.lead)
+    created = client.post(
+        f"{base}/tests/{test['id']}/notes", json={"content": "seen in EDR"}, headers=team.blue
+    )
+
+    assert created.status_code == 201 and created.json["mission_test_id"] == test["id"]
+    test_notes = client.get(f"{base}/tests/{test['id']}/notes", headers=team.red).json
+    assert [note["content"] for note in test_notes["items"]] == ["seen in EDR"]
+    assert client.get(f"{base}/tests/{other['id']}/notes", headers=team.red).json["total"] == 0
+    mission_notes = client.get(f"{base}/notes", headers=team.red).json
+    assert [note["content"] for note in mission_notes["items"]] == ["mission-wide"]
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [("", "content"), ("x" * 10_001, "content"), (None, "content"), (42, "content")],
+)
+def test_content_is_1_to_10000_characters(client, team, base, content, problem):
+    response = client.post(f"{base}/notes", json={"content": content}, headers=team.red)
+
+    assert response.status_code == 422
+    assert problem in response.json["errors"]
+    assert client.get(f"{base}/notes", headers=team.red).json["total"] == 0
+
+
+def test_ten_thousand_characters_is_accepted(client, team, base):
+    response = client.post(f"{base}/notes", json={"content": "x" * 10_000}, headers=team.red)
+    assert response.status_code == 201
+
+
+def test_authors_delete_their_own_notes_only(client, team, base):
+    note = client.post(f"{base}/notes", json={"content": "mine"}, headers=team.red).json
+
+    refused = client.delete(f"{base}/notes/{note['id']}", headers=team.lead)
+    assert refused.status_code == 403
+    assert client.get(f"{base}/notes", headers=team.red).json["total"] == 1
+
+    assert client.delete(f"{base}/notes/{note['id']}", headers=team.red).status_code == 204
+    assert client.get(f"{base}/notes", headers=team.red).json["total"] == 0
+    assert client.delete(f"{base}/notes/{note['id']}", headers=team.red).status_code == 404
+
+
+def test_a_missing_or_invisible_parent_is_404(client, team, base, mission, add_test):
+    test = add_test(mission["id"])
+    missing = "00000000-0000-0000-0000-000000000000"
+
+    assert client.get(f"{base}/notes", headers=team.outsider).status_code == 404
+    outsider_post = client.post(f"{base}/notes", json={"content": "hi"}, headers=team.outsider)
+    assert outsider_post.status_code == 404
+    assert client.get(f"{base}/tests/{missing}/notes", headers=team.red).status_code == 404
+    assert client.get(f"/api/v1/missions/{missing}/notes", headers=team.red).status_code == 404
+
+    client.delete(f"{base}/tests/{test['id']}", headers=team.lead)
+    on_deleted = client.post(
+        f"{base}/tests/{test['id']}/notes", json={"content": "late"}, headers=team.red
+    )
+    assert on_deleted.status_code == 404
+
+
+def test_a_read_all_outsider_reads_but_does_not_write(client, user_header, base):
+    auditor = user_header(perms=["mission.read_all"])
+
+    assert client.get(f"{base}/notes", headers=auditor).status_code == 200
+    assert client.post(f"{base}/notes", json={"content": "x"}, headers=auditor).status_code == 403
+
+
+def test_notes_go_with_their_mission(client, team, base, mission, db_connection):
+    from sqlalchemy import text
+
+    client.post(f"{base}/notes", json={"content": "bye"}, headers=team.lead)
+    db_connection.execute(text("DELETE FROM missions WHERE id = :id"), {"id": mission["id"]})
+
+    remaining = db_connection.execute(
+        text("SELECT count(*) FROM notes WHERE mission_id = :id"), {"id": mission["id"]}
+    ).scalar_one()
+    assert remaining == 0
+
+
+def test_the_list_is_a_constant_number_of_statements(client, team, base, count_statements):
+    for index in range(5):
+        client.post(f"{base}/notes", json={"content": f"n{index}"}, headers=team.red)
+
+    with count_statements() as one:
+        client.get(f"{base}/notes?limit=1", headers=team.red)
+    with count_statements() as five:
+        client.get(f"{base}/notes?limit=5", headers=team.red)
+
+    assert one.count == five.count

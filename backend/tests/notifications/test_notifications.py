@@ -1,0 +1,124 @@
+"""Notifications from a mission's events: who gets them, reading them, the count in /auth/me."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from tests.missions.conftest import move
+
+
+@pytest.fixture
+def handed_over(client, team, mission, add_test):
+    """A test red has handed to blue."""
+    test = add_test(mission["id"], name="Kerberoasting")
+    move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    return test
+
+
+def notifications(client, headers, **query) -> list[dict]:
+    response = client.get("/api/v1/notifications", query_string=query, headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json["items"]
+
+
+def unread(client, headers) -> int:
+    return client.get("/api/v1/auth/me", headers=headers).json["unread_notifications"]
+
+
+def test_being_added_to_a_mission_is_notified(client, team, mission):
+    [joined] = notifications(client, team.blue)
+
+    assert joined["kind"] == "mission.member_added"
+    assert joined["mission_id"] == mission["id"] and joined["mission_test_id"] is None
+    assert joined["title"] == "You joined Purple week as blue"
+    assert notifications(client, team.lead) == []  # the lead added themself: no news
+
+
+def test_a_hand_over_notifies_blue_only(client, team, mission, handed_over):
+    blue = notifications(client, team.blue, unread="true")
+
+    assert blue[0]["kind"] == "mission_test.handed_to_blue"
+    assert blue[0]["mission_test_id"] == handed_over["id"]
+    assert blue[0]["title"] == "Kerberoasting is waiting for blue (Purple week)"
+    assert [n["kind"] for n in notifications(client, team.red)] == ["mission.member_added"]
+    assert [n["kind"] for n in notifications(client, team.viewer)] == ["mission.member_added"]
+    assert notifications(client, team.outsider) == []
+
+
+def test_a_detection_notifies_red_and_the_lead(client, team, mission, handed_over, tools, levels):
+    response = client.put(
+        f"/api/v1/missions/{mission['id']}/tests/{handed_over['id']}/detections",
+        json=[{"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]}],
+        headers=team.blue,
+    )
+    assert response.status_code == 200
+
+    for headers in (team.red, team.lead):
+        latest = notifications(client, headers)[0]
+        assert latest["kind"] == "mission_test.detection_recorded"
+        assert latest["mission_test_id"] == handed_over["id"]
+    assert notifications(client, team.blue)[0]["kind"] == "mission_test.handed_to_blue"
+
+
+def test_a_failed_change_notifies_nobody(client, team, mission, add_test):
+    test = add_test(mission["id"])
+    before = unread(client, team.blue)
+
+    refused = client.patch(
+        f"/api/v1/missions/{mission['id']}/tests/{test['id']}",
+        json={"state": "waiting_blue", "detection_notes": "blue field"},
+        headers=team.red,
+    )
+
+    assert refused.status_code == 403
+    assert unread(client, team.blue) == before
+
+
+def test_read_one_then_read_all_and_the_count_in_me(client, team, mission, add_test):
+    for name in ("A", "B"):
+        test = add_test(mission["id"], name=name)
+        move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    assert unread(client, team.blue) == 3
+    newest = notifications(client, team.blue)[0]
+
+    read = client.post(f"/api/v1/notifications/{newest['id']}/read", headers=team.blue)
+
+    assert read.status_code == 200 and read.json["read_at"] is not None
+    assert unread(client, team.blue) == 2
+    assert [n["id"] for n in notifications(client, team.blue, unread="false")] == [newest["id"]]
+    everything = client.post("/api/v1/notifications/read-all", headers=team.blue)
+    assert everything.status_code == 200 and everything.json == {"marked": 2}
+    assert unread(client, team.blue) == 0
+    assert notifications(client, team.blue, unread="true") == []
+
+
+def test_another_users_notification_is_404(client, team, mission):
+    [theirs] = notifications(client, team.blue)
+
+    response = client.post(f"/api/v1/notifications/{theirs['id']}/read", headers=team.red)
+
+    assert response.status_code == 404
+    assert notifications(client, team.blue, unread="true")[0]["id"] == theirs["id"]
+
+
+def test_the_unread_rows_have_a_partial_index(db_connection):
+    definition = db_connection.execute(
+        text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_notifications_unread'")
+    ).scalar_one()
+    assert "WHERE (read_at IS NULL)" in definition
+
+
+def test_the_list_is_a_constant_number_of_statements(
+    client, team, mission, add_test, count_statements
+):
+    for name in ("A", "B", "C"):
+        test = add_test(mission["id"], name=name)
+        move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+
+    with count_statements() as one:
+        client.get("/api/v1/notifications?limit=1", headers=team.blue)
+    with count_statements() as four:
+        client.get("/api/v1/notifications?limit=4", headers=team.blue)
+
+    assert one.count == four.count

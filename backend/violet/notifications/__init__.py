@@ -1,0 +1,1 @@
+"""In-app notifications, built from the missions domain's events."""

@@ -1,0 +1,168 @@
+"""Who hears about what, and the recipient's own list.
+
+Handlers of the missions domain's events (core/events.py) run in the publisher's transaction:
+a notification exists exactly when the change that caused it was committed. Nobody is notified
+of their own action.
+
+| event | recipients |
+|---|---|
+| mission.member_added | the member added |
+| mission_test.handed_to_blue | the mission's blue members |
+| mission_test.detection_recorded | its red members and its leads |
+| mission.completed | every member |
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from violet.core.errors import NotFound
+from violet.core.events import Handler
+from violet.core.models import utcnow
+from violet.core.pagination import paginate
+from violet.extensions import db
+from violet.missions import events
+from violet.missions.service import missions as mission_directory
+from violet.notifications.models import TITLE_MAX, Notification
+
+
+def _notify(
+    kind: str,
+    recipients: list[uuid.UUID],
+    *,
+    mission_id: uuid.UUID,
+    test_id: uuid.UUID | None,
+    actor_id: uuid.UUID | None,
+    title: str,
+) -> None:
+    workspace_id = mission_directory.workspace_of(mission_id)
+    db.session.add_all(
+        Notification(
+            user_id=user_id,
+            workspace_id=workspace_id,
+            kind=kind,
+            mission_id=mission_id,
+            mission_test_id=test_id,
+            actor_id=actor_id,
+            title=title[:TITLE_MAX],
+        )
+        for user_id in dict.fromkeys(recipients)
+        if user_id != actor_id
+    )
+    db.session.flush()
+
+
+def on_member_added(
+    mission_id: uuid.UUID, user_id: uuid.UUID, role: str, actor_id: uuid.UUID | None, **_: Any
+) -> None:
+    mission_name, _test = mission_directory.names(mission_id, None)
+    _notify(
+        events.MEMBER_ADDED,
+        [user_id],
+        mission_id=mission_id,
+        test_id=None,
+        actor_id=actor_id,
+        title=f"You joined {mission_name} as {role}",
+    )
+
+
+def on_handed_to_blue(
+    mission_id: uuid.UUID, test_id: uuid.UUID, actor_id: uuid.UUID | None, **_: Any
+) -> None:
+    mission_name, test_name = mission_directory.names(mission_id, test_id)
+    _notify(
+        events.TEST_HANDED_TO_BLUE,
+        mission_directory.member_ids(mission_id, ("blue",)),
+        mission_id=mission_id,
+        test_id=test_id,
+        actor_id=actor_id,
+        title=f"{test_name} is waiting for blue ({mission_name})",
+    )
+
+
+def on_detection_recorded(
+    mission_id: uuid.UUID, test_id: uuid.UUID, actor_id: uuid.UUID | None, **_: Any
+) -> None:
+    mission_name, test_name = mission_directory.names(mission_id, test_id)
+    _notify(
+        events.DETECTION_RECORDED,
+        mission_directory.member_ids(mission_id, ("red", "lead")),
+        mission_id=mission_id,
+        test_id=test_id,
+        actor_id=actor_id,
+        title=f"Blue recorded the detection of {test_name} ({mission_name})",
+    )
+
+
+def on_mission_completed(mission_id: uuid.UUID, actor_id: uuid.UUID | None, **_: Any) -> None:
+    mission_name, _test = mission_directory.names(mission_id, None)
+    _notify(
+        events.MISSION_COMPLETED,
+        mission_directory.member_ids(mission_id, ("lead", "red", "blue", "viewer")),
+        mission_id=mission_id,
+        test_id=None,
+        actor_id=actor_id,
+        title=f"{mission_name} is completed",
+    )
+
+
+HANDLERS: dict[str, list[Handler]] = {
+    events.MEMBER_ADDED: [on_member_added],
+    events.TEST_HANDED_TO_BLUE: [on_handed_to_blue],
+    events.DETECTION_RECORDED: [on_detection_recorded],
+    events.MISSION_COMPLETED: [on_mission_completed],
+}
+
+
+def list_notifications(user_id: uuid.UUID, query: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's notifications, newest first; `unread` filters."""
+    statement = select(Notification).where(Notification.user_id == user_id)
+    if query.get("unread") is not None:
+        statement = statement.where(
+            Notification.read_at.is_(None) if query["unread"] else Notification.read_at.isnot(None)
+        )
+    return paginate(
+        statement,
+        query,
+        sortable={"created_at": Notification.created_at},
+        default_sort="-created_at",
+        tiebreaker=Notification.id,
+    )
+
+
+def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
+    """Mark one of the user's notifications read (another user's is 404)."""
+    notification = db.session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user_id
+        )
+    )
+    if notification is None:
+        raise NotFound("No such notification.")
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+    return notification
+
+
+def mark_all_read(user_id: uuid.UUID) -> int:
+    """Mark every unread notification of the user read, in one statement; how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def unread_count(user_id: uuid.UUID) -> int:
+    """For the bell (/auth/me): one count over the partial index."""
+    statement = select(func.count()).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    return int(db.session.scalar(statement) or 0)

@@ -1,0 +1,184 @@
+import {
+  Button,
+  Checkbox,
+  Group as Row,
+  Loader,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { Group, PermissionCode } from "../../api/types";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { useAuth } from "../auth/AuthProvider";
+import {
+  createGroup,
+  fetchGroups,
+  fetchPermissions,
+  groupsQueryKey,
+  permissionsQueryKey,
+  updateGroup,
+} from "./api";
+import type { Permission } from "./api";
+
+/** Admin → Groups: each group's permissions as a checklist. Only the permissions the caller
+ * holds can be ticked or unticked (no one grants what they do not hold); the API checks too. */
+export default function GroupsPage() {
+  const { can } = useAuth();
+  const groups = useQuery({ queryKey: groupsQueryKey, queryFn: fetchGroups });
+  const permissions = useQuery({ queryKey: permissionsQueryKey, queryFn: fetchPermissions });
+  const manage = can("group.manage");
+
+  return (
+    <Stack maw={1100}>
+      <Title order={1}>Groups</Title>
+      {manage && permissions.data && <NewGroupForm permissions={permissions.data} />}
+      {groups.isPending || permissions.isPending ? (
+        <Loader aria-label="Loading the groups" />
+      ) : groups.error || permissions.error ? (
+        <ErrorAlert title="Could not load the groups" error={groups.error ?? permissions.error} />
+      ) : (
+        groups.data.map((group) => (
+          <GroupEditor
+            key={`${group.id}-${group.version}`}
+            group={group}
+            permissions={permissions.data}
+            manage={manage}
+          />
+        ))
+      )}
+    </Stack>
+  );
+}
+
+function PermissionChecklist({
+  label,
+  permissions,
+  value,
+  onChange,
+  readOnly,
+}: {
+  label: string;
+  permissions: Permission[];
+  value: string[];
+  onChange: (codes: string[]) => void;
+  readOnly: boolean;
+}) {
+  const { me } = useAuth();
+  const held = new Set(me?.permissions ?? []);
+  return (
+    <Checkbox.Group label={label} value={value} onChange={onChange}>
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} mt={4} spacing={6}>
+        {permissions.map((permission) => (
+          <Checkbox
+            key={permission.code}
+            value={permission.code}
+            label={permission.code}
+            description={permission.description}
+            disabled={readOnly || !held.has(permission.code)}
+          />
+        ))}
+      </SimpleGrid>
+    </Checkbox.Group>
+  );
+}
+
+function GroupEditor({
+  group,
+  permissions,
+  manage,
+}: {
+  group: Group;
+  permissions: Permission[];
+  manage: boolean;
+}) {
+  const queryClient = useQueryClient();
+  const [codes, setCodes] = useState<string[]>(group.permissions);
+  const save = useMutation({
+    mutationFn: () => updateGroup(group.id, { permissions: codes as PermissionCode[] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: groupsQueryKey }),
+  });
+  return (
+    <Paper withBorder p="md" component="section" aria-label={`Group ${group.name}`}>
+      <Stack gap="sm">
+        <Row justify="space-between">
+          <Title order={2} size="h4">
+            {group.name}
+          </Title>
+          <Text size="sm">{group.member_count} members</Text>
+        </Row>
+        {group.description && <Text size="sm">{group.description}</Text>}
+        <PermissionChecklist
+          label={`Permissions of ${group.name}`}
+          permissions={permissions}
+          value={codes}
+          onChange={setCodes}
+          readOnly={!manage}
+        />
+        {save.error && <ErrorAlert title="Permissions not saved" error={save.error} />}
+        {manage && (
+          <Row>
+            <Button size="xs" loading={save.isPending} onClick={() => save.mutate()}>
+              Save {group.name}
+            </Button>
+          </Row>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+function NewGroupForm({ permissions }: { permissions: Permission[] }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [codes, setCodes] = useState<string[]>([]);
+  const create = useMutation({
+    mutationFn: () =>
+      createGroup({ name: name.trim(), description: "", permissions: codes as PermissionCode[] }),
+    onSuccess: () => {
+      setName("");
+      setCodes([]);
+      queryClient.invalidateQueries({ queryKey: groupsQueryKey });
+    },
+  });
+  return (
+    <Paper withBorder p="md">
+      <form
+        aria-label="New group"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (name.trim()) create.mutate();
+        }}
+      >
+        <Stack gap="sm">
+          <Title order={2} size="h4">
+            New group
+          </Title>
+          <TextInput
+            label="Group name"
+            value={name}
+            onChange={(event) => setName(event.currentTarget.value)}
+            maw={320}
+          />
+          <PermissionChecklist
+            label="Permissions of the new group"
+            permissions={permissions}
+            value={codes}
+            onChange={setCodes}
+            readOnly={false}
+          />
+          {create.error && <ErrorAlert title="Group not created" error={create.error} />}
+          <Row>
+            <Button type="submit" disabled={!name.trim()} loading={create.isPending}>
+              Create group
+            </Button>
+          </Row>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}

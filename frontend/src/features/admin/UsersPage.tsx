@@ -1,0 +1,276 @@
+import {
+  Badge,
+  Button,
+  Checkbox,
+  Group as Row,
+  Loader,
+  Modal,
+  Paper,
+  PasswordInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useForm } from "@mantine/form";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { Group } from "../../api/types";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors, required } from "../../app/forms";
+import { useAuth } from "../auth/AuthProvider";
+import {
+  createUser,
+  fetchGroups,
+  fetchUsers,
+  groupsQueryKey,
+  resetMfa,
+  updateUser,
+  usersQueryKey,
+} from "./api";
+import type { User } from "./api";
+
+/** No one grants what they do not hold: a group is offered only when the caller holds all of
+ * its permissions (the API refuses the others anyway). */
+function useGrantable(): (group: Group) => boolean {
+  const { me } = useAuth();
+  const held = new Set(me?.permissions ?? []);
+  return (group) => group.permissions.every((code) => held.has(code));
+}
+
+/** Admin → Users: create, deactivate or reactivate, reset two-factor, change groups. */
+export default function UsersPage() {
+  const { can } = useAuth();
+  const [search, setSearch] = useState("");
+  const [q] = useDebouncedValue(search, 250);
+  const users = useQuery({ queryKey: [...usersQueryKey, q], queryFn: () => fetchUsers(q) });
+  const [editing, setEditing] = useState<User | null>(null);
+  const manage = can("user.manage");
+
+  return (
+    <Stack maw={1100}>
+      <Title order={1}>Users</Title>
+      {manage && <CreateUserForm />}
+      <TextInput
+        label="Search users"
+        value={search}
+        onChange={(event) => setSearch(event.currentTarget.value)}
+        maw={320}
+      />
+      {users.isPending ? (
+        <Loader aria-label="Loading the users" />
+      ) : users.error ? (
+        <ErrorAlert title="Could not load the users" error={users.error} />
+      ) : (
+        <Table aria-label="Users" striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>User</Table.Th>
+              <Table.Th>Groups</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Two-factor</Table.Th>
+              {manage && <Table.Th>Actions</Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {users.data.map((user) => (
+              <UserRow key={user.id} user={user} manage={manage} onEdit={() => setEditing(user)} />
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <GroupsModal user={editing} onClose={() => setEditing(null)} />
+    </Stack>
+  );
+}
+
+function UserRow({ user, manage, onEdit }: { user: User; manage: boolean; onEdit: () => void }) {
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: usersQueryKey });
+  const activate = useMutation({
+    mutationFn: (isActive: boolean) => updateUser(user.id, { is_active: isActive }),
+    onSuccess: refresh,
+  });
+  const mfa = useMutation({ mutationFn: () => resetMfa(user.id), onSuccess: refresh });
+  const who = user.display_name || user.email;
+  const error = activate.error ?? mfa.error;
+
+  return (
+    <Table.Tr data-testid="user-row">
+      <Table.Td>
+        <Text size="sm" fw={600}>
+          {user.display_name}
+        </Text>
+        <Text size="xs">{user.email}</Text>
+        {error && <ErrorAlert title="Not changed" error={error} />}
+      </Table.Td>
+      <Table.Td>{user.groups.map((group) => group.name).join(", ") || "—"}</Table.Td>
+      <Table.Td>
+        <Badge color={user.is_active ? "green.9" : "gray.7"}>
+          {user.is_active ? "active" : "deactivated"}
+        </Badge>
+      </Table.Td>
+      <Table.Td>{user.mfa_enabled ? "on" : "off"}</Table.Td>
+      {manage && (
+        <Table.Td>
+          <Row gap="xs" wrap="nowrap">
+            <Button
+              size="compact-xs"
+              variant="light"
+              onClick={onEdit}
+              aria-label={`Groups of ${who}`}
+            >
+              Groups
+            </Button>
+            <Button
+              size="compact-xs"
+              variant="default"
+              loading={activate.isPending}
+              onClick={() => activate.mutate(!user.is_active)}
+              aria-label={`${user.is_active ? "Deactivate" : "Reactivate"} ${who}`}
+            >
+              {user.is_active ? "Deactivate" : "Reactivate"}
+            </Button>
+            {user.mfa_enabled && (
+              <Button
+                size="compact-xs"
+                variant="default"
+                loading={mfa.isPending}
+                onClick={() => mfa.mutate()}
+                aria-label={`Reset two-factor of ${who}`}
+              >
+                Reset two-factor
+              </Button>
+            )}
+          </Row>
+        </Table.Td>
+      )}
+    </Table.Tr>
+  );
+}
+
+function GroupChecklist({
+  value,
+  onChange,
+  label,
+}: {
+  value: string[];
+  onChange: (ids: string[]) => void;
+  label: string;
+}) {
+  const groups = useQuery({ queryKey: groupsQueryKey, queryFn: fetchGroups });
+  const grantable = useGrantable();
+  const offered = (groups.data ?? []).filter(
+    (group) => grantable(group) || value.includes(group.id),
+  );
+  return (
+    <Checkbox.Group label={label} value={value} onChange={onChange}>
+      <Row gap="md" mt={4}>
+        {offered.map((group) => (
+          <Checkbox
+            key={group.id}
+            value={group.id}
+            label={group.name}
+            // A group one does not hold stays as it is: it can be neither given nor taken away.
+            disabled={!grantable(group)}
+          />
+        ))}
+      </Row>
+    </Checkbox.Group>
+  );
+}
+
+function CreateUserForm() {
+  const queryClient = useQueryClient();
+  const form = useForm({
+    initialValues: { email: "", display_name: "", password: "", group_ids: [] as string[] },
+    validate: {
+      email: required("Enter the email address."),
+      password: required("Enter a password."),
+    },
+  });
+  const mutation = useMutation({
+    mutationFn: (values: typeof form.values) =>
+      createUser({
+        ...values,
+        email: values.email.trim(),
+        display_name: values.display_name.trim() || null,
+      }),
+    onSuccess: () => {
+      form.reset();
+      return queryClient.invalidateQueries({ queryKey: usersQueryKey });
+    },
+    onError: (error) => form.setErrors(apiFieldErrors(error)),
+  });
+  return (
+    <Paper withBorder p="md">
+      <form
+        aria-label="Create a user"
+        onSubmit={form.onSubmit((values) => mutation.mutate(values))}
+      >
+        <Stack gap="sm">
+          <Title order={2} size="h4">
+            Create a user
+          </Title>
+          <Text size="sm">People are usually invited; create a user directly for a service.</Text>
+          <Row grow align="start">
+            <TextInput label="Email" {...form.getInputProps("email")} />
+            <TextInput label="Display name" {...form.getInputProps("display_name")} />
+            <PasswordInput label="Password" {...form.getInputProps("password")} />
+          </Row>
+          <GroupChecklist
+            label="Groups"
+            value={form.values.group_ids}
+            onChange={(ids) => form.setFieldValue("group_ids", ids)}
+          />
+          {mutation.error && !Object.keys(apiFieldErrors(mutation.error)).length && (
+            <ErrorAlert title="User not created" error={mutation.error} />
+          )}
+          <Row>
+            <Button type="submit" loading={mutation.isPending}>
+              Create user
+            </Button>
+          </Row>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+function GroupsModal({ user, onClose }: { user: User | null; onClose: () => void }) {
+  return (
+    <Modal
+      opened={user !== null}
+      onClose={onClose}
+      title={`Groups of ${user?.display_name || user?.email || ""}`}
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
+      {user && <GroupsEditor key={user.id} user={user} onDone={onClose} />}
+    </Modal>
+  );
+}
+
+function GroupsEditor({ user, onDone }: { user: User; onDone: () => void }) {
+  const queryClient = useQueryClient();
+  const [groupIds, setGroupIds] = useState(user.groups.map((group) => group.id));
+  const save = useMutation({
+    mutationFn: () => updateUser(user.id, { group_ids: groupIds }),
+    onSuccess: () => {
+      queryClient.invalidateQueries({ queryKey: usersQueryKey });
+      onDone();
+    },
+  });
+  return (
+    <Stack>
+      <GroupChecklist label="Groups" value={groupIds} onChange={setGroupIds} />
+      {save.error && <ErrorAlert title="Groups not saved" error={save.error} />}
+      <Row justify="flex-end">
+        <Button loading={save.isPending} onClick={() => save.mutate()}>
+          Save groups
+        </Button>
+      </Row>
+    </Stack>
+  );
+}

@@ -1,0 +1,79 @@
+/** User administration: users, groups and their permissions, invitations. */
+import { api, unwrap } from "../../api/client";
+import type { components } from "../../api/schema";
+import type { Group, Invitation, InvitationCreated } from "../../api/types";
+
+export const groupsQueryKey = ["groups"] as const;
+export const invitationsQueryKey = ["invitations"] as const;
+
+export async function fetchGroups(): Promise<Group[]> {
+  const page = await unwrap(api.GET("/api/v1/groups", { params: { query: { limit: 500 } } }));
+  return page.items;
+}
+
+export async function fetchInvitations(): Promise<Invitation[]> {
+  const page = await unwrap(
+    api.GET("/api/v1/invitations", { params: { query: { limit: 500, sort: "-created_at" } } }),
+  );
+  return page.items;
+}
+
+export function createInvitation(body: {
+  email: string;
+  group_ids: string[];
+  expires_in_hours: number;
+}): Promise<InvitationCreated> {
+  return unwrap(api.POST("/api/v1/invitations", { body }));
+}
+
+export function revokeInvitation(id: string): Promise<void> {
+  return unwrap(
+    api.DELETE("/api/v1/invitations/{invitation_id}", {
+      params: { path: { invitation_id: id } },
+    }),
+  );
+}
+
+// --- users and groups ---------------------------------------------------------------------------
+
+export type User = components["schemas"]["UserOut"];
+export type Permission = components["schemas"]["PermissionOut"];
+
+export const usersQueryKey = ["users"] as const;
+export const permissionsQueryKey = ["permissions"] as const;
+
+export async function fetchUsers(q: string): Promise<User[]> {
+  const page = await unwrap(
+    api.GET("/api/v1/users", { params: { query: { q: q || undefined, limit: 200 } } }),
+  );
+  return page.items;
+}
+
+export function createUser(body: components["schemas"]["UserCreate"]): Promise<User> {
+  return unwrap(api.POST("/api/v1/users", { body }));
+}
+
+export function updateUser(id: string, body: components["schemas"]["UserUpdate"]): Promise<User> {
+  return unwrap(api.PATCH("/api/v1/users/{user_id}", { params: { path: { user_id: id } }, body }));
+}
+
+export function resetMfa(id: string): Promise<void> {
+  return unwrap(api.DELETE("/api/v1/users/{user_id}/mfa", { params: { path: { user_id: id } } }));
+}
+
+export function fetchPermissions(): Promise<Permission[]> {
+  return unwrap(api.GET("/api/v1/permissions"));
+}
+
+export function createGroup(body: components["schemas"]["GroupCreate"]): Promise<Group> {
+  return unwrap(api.POST("/api/v1/groups", { body }));
+}
+
+export function updateGroup(
+  id: string,
+  body: components["schemas"]["GroupUpdate"],
+): Promise<Group> {
+  return unwrap(
+    api.PATCH("/api/v1/groups/{group_id}", { params: { path: { group_id: id } }, body }),
+  );
+}

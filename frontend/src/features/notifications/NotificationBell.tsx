@@ -1,0 +1,105 @@
+import { Badge, Button, Popover, Stack, Text, UnstyledButton } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import { POLL_MS, fetchNotifications, markAllRead, markRead, notificationsKey } from "./api";
+import type { Notification } from "./api";
+import classes from "./NotificationBell.module.css";
+
+/**
+ * The header's bell: the unread count, refreshed every few seconds while the tab is open, and
+ * the latest notifications. Clicking one marks it read and opens its test (or its mission).
+ */
+export function NotificationBell() {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [opened, setOpened] = useState(false);
+  const notifications = useQuery({
+    queryKey: notificationsKey,
+    queryFn: fetchNotifications,
+    refetchInterval: POLL_MS,
+  });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: notificationsKey });
+  const readAll = useMutation({ mutationFn: markAllRead, onSuccess: refresh });
+  const unread = notifications.data?.unread ?? 0;
+
+  const open = async (notification: Notification) => {
+    setOpened(false);
+    if (!notification.read_at) await markRead(notification.id).catch(() => undefined);
+    refresh();
+    // Something changed in that mission: fetch it again before the test opens (the drawer edits
+    // the version it opened with), cached or not.
+    await queryClient
+      .invalidateQueries({ queryKey: ["missions", notification.mission_id], refetchType: "all" })
+      .catch(() => undefined);
+    const test = notification.mission_test_id ? `?test=${notification.mission_test_id}` : "";
+    navigate(`/missions/${notification.mission_id}${test}`);
+  };
+
+  return (
+    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={360} withinPortal>
+      <Popover.Target>
+        <Button
+          variant="subtle"
+          onClick={() => setOpened((value) => !value)}
+          aria-label={`Notifications: ${unread} unread`}
+          data-testid="notification-bell"
+          leftSection={<BellIcon />}
+          rightSection={
+            unread > 0 ? (
+              <Badge size="sm" color="red.9" data-testid="notification-count">
+                {unread}
+              </Badge>
+            ) : undefined
+          }
+        >
+          <span className={classes.hidden}>Notifications</span>
+        </Button>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <Stack gap="xs" data-testid="notification-list">
+          {(notifications.data?.items.length ?? 0) === 0 ? (
+            <Text size="sm">No notifications.</Text>
+          ) : (
+            notifications.data?.items.map((notification) => (
+              <UnstyledButton
+                key={notification.id}
+                className={classes.item}
+                onClick={() => open(notification)}
+                data-testid="notification"
+              >
+                <Text size="sm" fw={notification.read_at ? 400 : 700}>
+                  {notification.title}
+                </Text>
+                <Text size="xs" c="gray.7">
+                  {new Date(notification.created_at).toLocaleString()}
+                  {!notification.read_at && (
+                    <Badge size="xs" ml="xs" color="red.9">
+                      new
+                    </Badge>
+                  )}
+                </Text>
+              </UnstyledButton>
+            ))
+          )}
+          {unread > 0 && (
+            <Button size="xs" variant="light" onClick={() => readAll.mutate()}>
+              Mark all as read
+            </Button>
+          )}
+        </Stack>
+      </Popover.Dropdown>
+    </Popover>
+  );
+}
+
+function BellIcon() {
+  return (
+    <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" fill="none">
+      <path
+        d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+        fill="currentColor"
+      />
+    </svg>
+  );
+}
