@@ -178,6 +178,9 @@ def test_download_is_members_only_attachment_and_nosniff(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="shot.png"')
     assert client.get(url, headers=team.outsider).status_code == 404
+    auditor = user_header(perms=["mission.read_all", "mission.manage_all"])
+    assert client.get(url, headers=auditor).status_code == 403
+    assert client.get(f"{base}/tests/{test_of['id']}/evidence", headers=auditor).status_code == 200
     assert client.get(url).status_code == 401
 
 

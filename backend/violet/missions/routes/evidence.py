@@ -125,8 +125,8 @@ class EvidenceDownload(MethodView):
     @_problem(503, "The evidence store is unavailable.")
     def get(self, mission_id: UUID, evidence_id: UUID):
         """Download the file (members): `Content-Disposition: attachment`, `nosniff`, the sniffed
-        type, streamed from the store."""
-        mission_access(mission_id)
+        type, streamed from the store. A `mission.read_all` outsider is refused (403)."""
+        evidence_service.check_may_download(mission_access(mission_id))
         evidence = evidence_service.get_evidence(mission_id, evidence_id)
         chunks = evidence_service.read_evidence(evidence)
         try:

@@ -45,6 +45,13 @@ def check_may_upload(access: MissionAccess) -> None:
         raise Forbidden("Only the mission's red and blue members, or its lead, upload evidence.")
 
 
+def check_may_download(access: MissionAccess) -> None:
+    """Evidence leaves the server for members only: 403 for a read_all or manage_all outsider,
+    who still sees the list (names, sizes, hashes) with the rest of the mission."""
+    if access.role is None:
+        raise Forbidden("Only the mission's members download its evidence.")
+
+
 def _category(access: MissionAccess, requested: str | None) -> str:
     if access.can_manage:
         return requested or (access.role if access.role in SIDES else "red")
