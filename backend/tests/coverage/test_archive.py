@@ -300,6 +300,21 @@ def unknown_test(manifest, members) -> None:
     manifest["evidence"][1]["test"] = 99
 
 
+def test_two_members_of_one_name_are_refused(client, team, with_evidence):
+    members = members_of(export_zip(client, team.lead, with_evidence["id"]))
+    path = json.loads(members["manifest.json"])["evidence"][0]["path"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped, pytest.warns(UserWarning, match="Duplicate"):
+        for name, content in members.items():
+            zipped.writestr(name, content)
+        zipped.writestr(path, ELF)  # a second member under the name the manifest checks
+
+    response = upload(client, team.lead, buffer.getvalue())
+
+    assert response.status_code == 422, response.json
+    assert response.json["detail"] == "The archive holds two files of the same name."
+
+
 @pytest.mark.parametrize(
     ("change", "status", "detail"),
     [
