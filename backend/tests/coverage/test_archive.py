@@ -7,14 +7,19 @@ exist, and exporting the copy gives back the same document.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
 
 import pytest
+from sqlalchemy import text
 
 from tests.coverage.conftest import tags
+from tests.missions.conftest import PNG, evidence_dir
 from violet.coverage import archive
+
+__all__ = ["evidence_dir"]  # the fixture, for this module's tests
 
 API = "/api/v1/missions"
 
@@ -110,9 +115,15 @@ def test_the_archive_holds_a_manifest_the_mission_and_an_evidence_folder(
     assert retest["retest_of"] == first["ref"] and bare["retest_of"] is None
 
 
-def test_round_trip_into_another_workspace(client, team, rich_mission, make_user, auth_header):
-    original = export_zip(client, team.lead, rich_mission["id"])
-    owner = make_user(perms=["workspace.manage", "mission.create", "settings.manage"])
+@pytest.fixture
+def owner(make_user):
+    """The owner of a second workspace (`elsewhere`)."""
+    return make_user(perms=["workspace.manage", "mission.create", "settings.manage"])
+
+
+@pytest.fixture
+def elsewhere(client, owner, auth_header) -> dict[str, str]:
+    """The headers of the owner of a second workspace, acting in it (with the tools EDR, SIEM)."""
     headers = auth_header(owner)
     created = client.post(
         "/api/v1/workspaces", json={"name": "Elsewhere", "slug": "elsewhere"}, headers=headers
@@ -124,6 +135,11 @@ def test_round_trip_into_another_workspace(client, team, rich_mission, make_user
             "/api/v1/defense-tools", json={"name": name, "layer": layer}, headers=elsewhere
         )
         assert tool.status_code == 201, tool.json
+    return elsewhere
+
+
+def test_round_trip_into_another_workspace(client, team, rich_mission, elsewhere):
+    original = export_zip(client, team.lead, rich_mission["id"])
 
     imported = upload(client, elsewhere, original)
 
@@ -134,6 +150,214 @@ def test_round_trip_into_another_workspace(client, team, rich_mission, make_user
     # The copy lives in the other workspace only, led by the importer.
     assert client.get(f"{API}/{copy}", headers=team.lead).status_code == 404
     assert client.get(f"{API}/{copy}", headers=elsewhere).json["my_role"] == "lead"
+
+
+LOG = "2026-11-30 EDR alert: powershell -enc …\n".encode() * 50
+ELF = b"\x7fELF\x02\x01\x01" + bytes(300)
+
+
+def attach(client, headers, mission_id, test_id, content, filename, **form) -> dict:
+    response = client.post(
+        f"{API}/{mission_id}/tests/{test_id}/evidence",
+        data={"file": (io.BytesIO(content), filename), **form},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def mission_tests_of(client, headers, mission_id) -> list[dict]:
+    return client.get(f"{API}/{mission_id}/tests?limit=100", headers=headers).json["items"]
+
+
+def blobs(directory) -> list:
+    return sorted(path for path in directory.rglob("*") if path.is_file())
+
+
+def evidence_rows(db_connection) -> int:
+    return db_connection.execute(text("SELECT count(*) FROM evidence_files")).scalar_one()
+
+
+@pytest.fixture
+def with_evidence(client, team, rich_mission, evidence_dir) -> dict:
+    """rich_mission with a red screenshot on its first test, a blue log on its bare test, and
+    a deleted file (which archives leave out)."""
+    first, _retest, bare = mission_tests_of(client, team.lead, rich_mission["id"])
+    mission_id = rich_mission["id"]
+    attach(client, team.red, mission_id, first["id"], PNG, "shot.png", caption="EDR console")
+    attach(client, team.blue, mission_id, bare["id"], LOG, "edr alert.log")
+    deleted = attach(client, team.blue, mission_id, bare["id"], LOG, "old.log")
+    response = client.delete(f"{API}/{mission_id}/evidence/{deleted['id']}", headers=team.blue)
+    assert response.status_code == 204
+    return rich_mission
+
+
+def members_of(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        return {name: zipped.read(name) for name in zipped.namelist()}
+
+
+def test_the_archive_carries_the_live_evidence_files(client, team, with_evidence):
+    members = members_of(export_zip(client, team.viewer, with_evidence["id"]))
+
+    manifest = json.loads(members["manifest.json"])
+    shot, log = manifest["evidence"]
+    assert shot["path"].startswith("evidence/") and shot["path"].endswith("-shot.png")
+    assert log["path"].endswith("-edr_alert.log")
+    assert {key: shot[key] for key in shot if key not in ("path", "uploaded_at")} == {
+        "test": 0,
+        "filename": "shot.png",
+        "content_type": "image/png",
+        "size": len(PNG),
+        "sha256": hashlib.sha256(PNG).hexdigest(),
+        "category": "red",
+        "caption": "EDR console",
+    }
+    assert (log["test"], log["category"], log["content_type"]) == (2, "blue", "text/plain")
+    assert members[shot["path"]] == PNG and members[log["path"]] == LOG
+    assert sorted(name for name in members if name.startswith("evidence/")) == sorted(
+        ["evidence/", shot["path"], log["path"]]
+    )
+
+
+def test_an_evidence_file_whose_bytes_are_lost_makes_the_export_409(
+    client, team, with_evidence, evidence_dir
+):
+    for blob in blobs(evidence_dir):
+        if blob.read_bytes() == PNG:
+            blob.unlink()
+
+    response = client.get(f"{API}/{with_evidence['id']}/export?format=zip", headers=team.lead)
+
+    assert response.status_code == 409, response.data
+    assert response.content_type == "application/problem+json"
+    assert "'shot.png'" in response.json["detail"]
+
+
+def evidence_of(client, headers, mission_id) -> dict[str, tuple[dict, bytes]]:
+    """Filename → (row, downloaded bytes) for every live evidence file of the mission."""
+    found = {}
+    for test in mission_tests_of(client, headers, mission_id):
+        listed = client.get(f"{API}/{mission_id}/tests/{test['id']}/evidence", headers=headers)
+        for row in listed.json["items"]:
+            content = client.get(
+                f"{API}/{mission_id}/evidence/{row['id']}/download", headers=headers
+            ).data
+            found[row["filename"]] = ({**row, "test": test["name"]}, content)
+    return found
+
+
+def test_evidence_files_survive_the_round_trip(client, team, with_evidence, elsewhere, owner):
+    imported = upload(client, elsewhere, export_zip(client, team.lead, with_evidence["id"]))
+
+    assert imported.status_code == 201, imported.json
+    assert imported.json["evidence_files"] == 2
+    original = evidence_of(client, team.lead, with_evidence["id"])
+    copy = evidence_of(client, elsewhere, imported.json["id"])
+    assert sorted(copy) == sorted(original) == ["edr_alert.log", "shot.png"]
+    for name, (row, content) in copy.items():
+        before, original_content = original[name]
+        assert content == original_content
+        assert row["sha256"] == hashlib.sha256(content).hexdigest() == before["sha256"]
+        for key in ("test", "size", "content_type", "category", "caption"):
+            assert row[key] == before[key], key
+        assert row["uploader_id"] == str(owner.id) and row["created_by"] == owner.email
+
+
+def rewritten(data: bytes, change) -> bytes:
+    """The archive with `change(manifest, members)` applied (both edited in place)."""
+    members = members_of(data)
+    manifest = json.loads(members["manifest.json"])
+    change(manifest, members)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    return zip_of(members)
+
+
+def tamper_sha256(manifest, members) -> None:
+    manifest["evidence"][1]["sha256"] = hashlib.sha256(b"something else").hexdigest()
+
+
+def renamed_elf(manifest, members) -> None:
+    entry = manifest["evidence"][1]  # after a good file, whose stored blob must go too
+    members[entry["path"]] = ELF
+    entry.update(size=len(ELF), sha256=hashlib.sha256(ELF).hexdigest())
+
+
+def missing_member(manifest, members) -> None:
+    del members[manifest["evidence"][1]["path"]]
+
+
+def unlisted_member(manifest, members) -> None:
+    members["evidence/extra.txt"] = b"not in the manifest"
+
+
+def wrong_size(manifest, members) -> None:
+    manifest["evidence"][1]["size"] += 1
+
+
+def unknown_test(manifest, members) -> None:
+    manifest["evidence"][1]["test"] = 99
+
+
+def test_two_members_of_one_name_are_refused(client, team, with_evidence):
+    members = members_of(export_zip(client, team.lead, with_evidence["id"]))
+    path = json.loads(members["manifest.json"])["evidence"][0]["path"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped, pytest.warns(UserWarning, match="Duplicate"):
+        for name, content in members.items():
+            zipped.writestr(name, content)
+        zipped.writestr(path, ELF)  # a second member under the name the manifest checks
+
+    response = upload(client, team.lead, buffer.getvalue())
+
+    assert response.status_code == 422, response.json
+    assert response.json["detail"] == "The archive holds two files of the same name."
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "detail"),
+    [
+        (tamper_sha256, 422, "does not match the sha256"),
+        (renamed_elf, 415, "not accepted as evidence"),
+        (missing_member, 422, "not in the archive"),
+        (unlisted_member, 422, "'evidence/extra.txt' is not listed in the manifest"),
+        (wrong_size, 422, "the manifest says"),
+        (unknown_test, 422, "belongs to an unknown test"),
+    ],
+)
+def test_a_bad_evidence_file_is_refused_with_nothing_written(
+    client, team, with_evidence, evidence_dir, db_connection, change, status, detail
+):
+    data = rewritten(export_zip(client, team.lead, with_evidence["id"]), change)
+    before = (mission_count(client, team.lead), evidence_rows(db_connection), blobs(evidence_dir))
+
+    response = upload(client, team.lead, data)
+
+    assert response.status_code == status, response.json
+    assert response.content_type == "application/problem+json"
+    assert detail in response.json["detail"]
+    if change in (tamper_sha256, renamed_elf):  # named by its path
+        assert "evidence/" in response.json["detail"]
+    after = (mission_count(client, team.lead), evidence_rows(db_connection), blobs(evidence_dir))
+    assert after == before
+
+
+def test_an_evidence_file_over_the_upload_cap_is_413(
+    client, team, with_evidence, admin_header, evidence_dir, db_connection
+):
+    data = export_zip(client, team.lead, with_evidence["id"])
+    cap = client.put(
+        "/api/v1/settings/evidence_max_bytes", json={"value": len(PNG)}, headers=admin_header
+    )
+    assert cap.status_code == 200, cap.json
+    before = (evidence_rows(db_connection), blobs(evidence_dir))
+
+    response = upload(client, team.lead, data)
+
+    assert response.status_code == 413, response.json
+    assert "edr_alert.log" in response.json["detail"]
+    assert (evidence_rows(db_connection), blobs(evidence_dir)) == before
 
 
 def test_missing_levels_and_tools_are_named_and_left_out(client, team, rich_mission):
@@ -266,7 +490,7 @@ def test_import_needs_mission_create(client, team):
 
 
 def test_export_and_import_are_a_constant_number_of_statements(
-    client, team, catalogue, mission, add_test, count_statements
+    client, team, catalogue, mission, add_test, count_statements, evidence_dir
 ):
     def archive_and_restore() -> tuple[int, int]:
         with count_statements() as exported:
@@ -275,10 +499,12 @@ def test_export_and_import_are_a_constant_number_of_statements(
             assert upload(client, team.lead, data).status_code == 201
         return exported.count, imported.count
 
-    add_test(mission["id"], "one", mitre=tags("T1059.001"))
+    one = add_test(mission["id"], "one", mitre=tags("T1059.001"))
+    attach(client, team.red, mission["id"], one["id"], PNG, "shot.png")
     few = archive_and_restore()
     for number in range(10):
-        add_test(mission["id"], f"more {number}", mitre=tags("T1078", "T1566.001"))
+        more = add_test(mission["id"], f"more {number}", mitre=tags("T1078", "T1566.001"))
+        attach(client, team.blue, mission["id"], more["id"], LOG, f"{number}.log")
     many = archive_and_restore()
 
     assert many == few

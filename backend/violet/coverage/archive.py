@@ -2,22 +2,24 @@
 container, written and read as pure functions (docs/coverage.md, "Mission archives").
 
 An archive holds `manifest.json` (format, version, the list of evidence files), `mission.json`
-(the mission document) and an `evidence/` folder. Reading refuses, before anything is
-decompressed: archives over MAX_ARCHIVE_BYTES (413), more than MAX_ENTRIES entries, names that
-could leave the archive's folder (absolute, `..`, backslashes, drive letters) or that the format
-does not know, more than MAX_UNCOMPRESSED_BYTES once decompressed (413), and entries that inflate
-more than MAX_RATIO times (zip bombs). A member is then read at most to its declared size, so a
-header that lies about it is caught as well.
+(the mission document) and an `evidence/` folder with the files the manifest lists. Reading
+refuses, before anything is decompressed: archives over MAX_ARCHIVE_BYTES (413), more than
+MAX_ENTRIES entries, two entries of one name, names that could leave the archive's folder
+(absolute, `..`, backslashes, drive letters) or that the format does not know, more than
+MAX_UNCOMPRESSED_BYTES once decompressed (413), and entries that inflate more than MAX_RATIO
+times (zip bombs). A member is then read at most to its declared size, so a header that lies
+about it is caught as well.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
+import time
 import zipfile
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, BinaryIO
 
 ARCHIVE_FORMAT = "violet-mission-archive"
 ARCHIVE_VERSION = 1
@@ -43,40 +45,86 @@ class ArchiveError(Exception):
         self.status = status
 
 
-def write_archive(document: dict[str, Any], evidence: Sequence[tuple[str, bytes]] = ()) -> bytes:
-    """The zip of a mission document and its evidence files (`(file name, content)`)."""
+@dataclass(frozen=True)
+class ArchivedEvidence:
+    """One evidence file to write: its member name under `evidence/`, its manifest entry (the
+    test's ref, filename, type, size, sha256, ...) and a way to read its bytes in chunks."""
+
+    name: str
+    entry: dict[str, Any]
+    chunks: Callable[[], Iterable[bytes]]
+
+
+def write_archive(
+    target: BinaryIO, document: dict[str, Any], evidence: Sequence[ArchivedEvidence] = ()
+) -> None:
+    """Write the zip of a mission document and its evidence files to `target`.
+
+    Evidence bytes are copied chunk by chunk, so no more than a chunk is held in memory. They
+    are stored, not deflated: most evidence (images, pcaps, zips) is compressed already, and a
+    repetitive log that deflates well would otherwise look like a zip bomb to `read_archive`.
+    """
     manifest = {
         "format": ARCHIVE_FORMAT,
         "version": ARCHIVE_VERSION,
         "mission": MISSION,
-        "evidence": [
-            {
-                "path": EVIDENCE_DIR + name,
-                "size": len(content),
-                "sha256": hashlib.sha256(content).hexdigest(),
-            }
-            for name, content in evidence
-        ],
+        "evidence": [{"path": EVIDENCE_DIR + item.name, **item.entry} for item in evidence],
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
         archive.writestr(MISSION, json.dumps(document, ensure_ascii=False, indent=1))
         archive.writestr(zipfile.ZipInfo(EVIDENCE_DIR), b"")
-        for name, content in evidence:
-            archive.writestr(EVIDENCE_DIR + name, content)
-    return buffer.getvalue()
+        for item in evidence:
+            info = zipfile.ZipInfo(EVIDENCE_DIR + item.name, time.gmtime()[:6])
+            info.compress_type = zipfile.ZIP_STORED
+            info.file_size = item.entry["size"]  # lets zipfile choose ZIP64 for large files
+            with archive.open(info, "w") as member:
+                for chunk in item.chunks():
+                    member.write(chunk)
 
 
-def read_archive(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The manifest and the mission document of an archive, after every check above."""
+class MissionArchive:
+    """A checked archive (`read_archive`): its manifest, its mission document, and its members
+    to read; close it (or use `with`) when done."""
+
+    def __init__(
+        self, archive: zipfile.ZipFile, manifest: dict[str, Any], document: dict[str, Any]
+    ) -> None:
+        self._archive = archive
+        self.manifest = manifest
+        self.document = document
+        self.members = {member.filename: member for member in archive.infolist()}
+
+    def evidence_members(self) -> list[str]:
+        """The names of the files in `evidence/`."""
+        return [
+            name for name in self.members if name.startswith(EVIDENCE_DIR) and name != EVIDENCE_DIR
+        ]
+
+    def open(self, name: str) -> IO[bytes]:
+        """A member's bytes; zipfile reads at most its declared size and checks its CRC at
+        the end (a mismatch raises zipfile.BadZipFile)."""
+        return self._archive.open(self.members[name])
+
+    def close(self) -> None:
+        self._archive.close()
+
+    def __enter__(self) -> MissionArchive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def read_archive(data: bytes) -> MissionArchive:
+    """The archive, open, after every check above."""
     if len(data) > MAX_ARCHIVE_BYTES:
         raise ArchiveError(f"The archive exceeds {MAX_ARCHIVE_BYTES // 2**20} MB.", 413)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as error:
         raise ArchiveError("Not a zip archive.") from error
-    with archive:
+    try:
         members = archive.infolist()
         if len(members) > MAX_ENTRIES:
             raise ArchiveError(f"The archive has more than {MAX_ENTRIES} entries.")
@@ -87,13 +135,18 @@ def read_archive(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
                 f"The archive exceeds {MAX_UNCOMPRESSED_BYTES // 2**20} MB once decompressed.", 413
             )
         names = {member.filename: member for member in members}
+        if len(names) != len(members):
+            raise ArchiveError("The archive holds two files of the same name.")
         manifest = _json_member(archive, names, MANIFEST)
         if manifest.get("format") != ARCHIVE_FORMAT or manifest.get("version") != ARCHIVE_VERSION:
             raise ArchiveError(
                 f"Not a Violet mission archive (format {ARCHIVE_FORMAT!r} version "
                 f"{ARCHIVE_VERSION} expected in {MANIFEST})."
             )
-        return manifest, _json_member(archive, names, MISSION)
+        return MissionArchive(archive, manifest, _json_member(archive, names, MISSION))
+    except BaseException:
+        archive.close()
+        raise
 
 
 def _check_member(member: zipfile.ZipInfo) -> None:

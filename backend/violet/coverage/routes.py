@@ -6,23 +6,34 @@ may not see is 404.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
+from werkzeug.wsgi import wrap_file
 
 from violet.core.auth import require_auth, require_perm
 from violet.core.errors import ApiError, Unprocessable
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
 from violet.coverage import service
-from violet.coverage.archive import MAX_ARCHIVE_BYTES, ArchiveError, read_archive
+from violet.coverage.archive import (
+    MANIFEST,
+    MAX_ARCHIVE_BYTES,
+    MISSION,
+    ArchiveError,
+    MissionArchive,
+    read_archive,
+)
 from violet.coverage.schemas import (
+    ArchiveEvidenceIn,
     ArchiveMissionIn,
     CompareOut,
     CompareQuery,
@@ -102,15 +113,25 @@ class MissionExport(MethodView):
         description="Every test with red and blue fields and ATT&CK tags (CSV or JSON).",
         content_type="text/csv",
     )
+    @blp.alt_response(
+        409, description="`zip`: the content of an evidence file is no longer stored."
+    )
+    @blp.alt_response(503, description="`zip`: the evidence store is unavailable.")
     def get(self, query, mission_id: UUID):
         """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
         outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM), `json`,
         or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md)."""
         mission = mission_access(mission_id).mission
+        headers: dict[str, str] = {}
+        body: bytes | Iterable[bytes]
         if query["format"] == "csv":
             body, mimetype = service.export_csv(mission), "text/csv"
         elif query["format"] == "zip":
-            body, mimetype = service.mission_archive(mission, utcnow()), "application/zip"
+            archive = service.mission_archive(mission, utcnow())
+            size = archive.seek(0, io.SEEK_END)
+            archive.seek(0)
+            body, mimetype = wrap_file(request.environ, archive), "application/zip"
+            headers["Content-Length"] = str(size)
         else:
             document = {
                 "mission": {"id": str(mission.id), "name": mission.name},
@@ -118,12 +139,11 @@ class MissionExport(MethodView):
             }
             body, mimetype = json.dumps(document, ensure_ascii=False).encode(), "application/json"
         suffix = "-mission.zip" if query["format"] == "zip" else f"-tests.{query['format']}"
+        headers["Content-Disposition"] = (
+            f'attachment; filename="{_file_name(mission.name, suffix)}"'
+        )
         return Response(
-            body,
-            mimetype=mimetype,
-            headers={
-                "Content-Disposition": f'attachment; filename="{_file_name(mission.name, suffix)}"'
-            },
+            body, mimetype=mimetype, headers=headers, direct_passthrough=query["format"] == "zip"
         )
 
 
@@ -140,26 +160,42 @@ class MissionImport(MethodView):
         }
     )
     @import_blp.response(201, ImportedMissionOut)
-    @import_blp.alt_response(413, description="The archive is too large, packed or unpacked.")
+    @import_blp.alt_response(
+        413, description="The archive is too large, packed or unpacked, or an evidence file is."
+    )
+    @import_blp.alt_response(415, description="An evidence file of a type uploads refuse.")
     @import_blp.alt_response(
         422,
-        description="Not a mission archive: unsafe names, a zip bomb, a bad document.",
+        description="Not a mission archive: unsafe names, a zip bomb, a bad document, an "
+        "evidence file missing or not matching its size and sha256.",
     )
+    @import_blp.alt_response(503, description="The evidence store is unavailable.")
     def post(self):
         """Restore a mission archive (`GET /missions/{id}/export?format=zip`) as a new mission
         of the current workspace, led by the caller; the archive is the raw body or a multipart
         `file`. Levels and tools are matched by name (`warnings` lists the ones missing here)."""
-        manifest, document = _read_archive_request()
-        try:
-            mission_document = ArchiveMissionIn().load(document)
-        except ValidationError as error:
-            raise Unprocessable(
-                "mission.json does not describe a mission (see `errors`).",
-                errors=_flat_errors(error.messages, "mission"),
-            ) from error
-        imported = service.import_mission(manifest, mission_document)
+        with _read_archive_request() as archive:
+            mission_document = _load(ArchiveMissionIn(), archive.document, "mission", MISSION)
+            evidence = _load(
+                ArchiveEvidenceIn(many=True),
+                archive.manifest.get("evidence", []),
+                "manifest.evidence",
+                MANIFEST,
+            )
+            imported = service.import_mission(archive, mission_document, evidence)
         db.session.commit()
         return imported
+
+
+def _load(schema: Schema, document: Any, path: str, member: str) -> Any:
+    """`document` loaded by `schema`, or 422 naming every bad field under `path`."""
+    try:
+        return schema.load(document)
+    except ValidationError as error:
+        raise Unprocessable(
+            f"{member} does not describe a mission archive (see `errors`).",
+            errors=_flat_errors(error.messages, path),
+        ) from error
 
 
 def _flat_errors(messages: Any, path: str) -> dict[str, list[str]]:
@@ -172,8 +208,8 @@ def _flat_errors(messages: Any, path: str) -> dict[str, list[str]]:
     return dict(list(flat.items())[:50])
 
 
-def _read_archive_request() -> tuple[dict, dict]:
-    """The archive's manifest and mission document, from a raw body or a multipart upload."""
+def _read_archive_request() -> MissionArchive:
+    """The checked archive, open, from a raw body or a multipart upload."""
     allow_body_up_to(MAX_ARCHIVE_BYTES)
     too_large = f"The archive exceeds {MAX_ARCHIVE_BYTES // 2**20} MB."
     if request.content_length is not None and request.content_length > MAX_ARCHIVE_BYTES:

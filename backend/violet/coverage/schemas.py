@@ -8,6 +8,8 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
 from violet.missions.models import (
+    CAPTION_MAX,
+    EVIDENCE_CATEGORIES,
     EXECUTION_RESULTS,
     MISSION_STATUSES,
     MITRE_KINDS,
@@ -386,6 +388,31 @@ class ArchiveMissionIn(Schema):
     )
 
 
+class ArchiveEvidenceIn(Schema):
+    """An entry of manifest.json's `evidence` list (unknown fields refused)."""
+
+    path = fields.String(required=True, validate=validate.Regexp(r"^evidence/[^/]{1,300}$"))
+    test = fields.Integer(
+        required=True,
+        validate=validate.Range(min=0, max=1_000_000),
+        metadata={"description": "The `ref` of its test in mission.json."},
+    )
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    content_type = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=100),
+        metadata={"description": "As exported; the import sniffs the bytes again."},
+    )
+    size = fields.Integer(required=True, validate=validate.Range(min=1, max=2**53))
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    category = fields.String(required=True, validate=validate.OneOf(EVIDENCE_CATEGORIES))
+    caption = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(max=CAPTION_MAX)
+    )
+    uploaded_at = fields.AwareDateTime(allow_none=True, load_default=None)
+
+
 class ImportUploadDoc(Schema):
     """The multipart form of an import (documentation only)."""
 
@@ -401,7 +428,7 @@ class ImportedMissionOut(Schema):
     tests = fields.Integer(required=True)
     evidence_files = fields.Integer(
         required=True,
-        metadata={"description": "Evidence files in the archive (not restored yet)."},
+        metadata={"description": "Evidence files restored from the archive."},
     )
     warnings = fields.List(
         fields.String(),

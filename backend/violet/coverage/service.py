@@ -7,20 +7,26 @@ functions of `scoring`, `navigator` and `exports` (docs/coverage.md).
 
 from __future__ import annotations
 
+import tempfile
 import uuid
+import zipfile
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import IO, Any, BinaryIO, cast
 
+from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import aliased
 
 from violet.auth.service.directory import emails_of
-from violet.core.auth import current_user_id, has_permission
-from violet.core.errors import Forbidden, NotFound, Unprocessable
-from violet.core.models import including_deleted
+from violet.core.auth import current_user, current_user_id, has_permission
+from violet.core.errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
+from violet.core.models import including_deleted, utcnow
+from violet.core.storage import BlobNotFound, blob_store, sanitise_filename
 from violet.coverage import navigator
-from violet.coverage.archive import write_archive
+from violet.coverage.archive import ArchivedEvidence, MissionArchive, write_archive
 from violet.coverage.exports import csv_document
 from violet.coverage.report import render_report
 from violet.coverage.scoring import (
@@ -39,6 +45,7 @@ from violet.library.service import templates as library_templates
 from violet.missions.models import (
     DefenseTool,
     DetectionLevel,
+    EvidenceFile,
     Mission,
     MissionCategory,
     MissionMember,
@@ -46,6 +53,7 @@ from violet.missions.models import (
     MissionTestDetection,
     MissionTestMitreTag,
 )
+from violet.missions.service import evidence as evidence_service
 from violet.missions.service import missions as mission_service
 from violet.missions.service import tests as mission_tests
 from violet.missions.service.access import MissionAccess
@@ -841,15 +849,62 @@ ARCHIVED_TEST_FIELDS = (
 )
 
 
-def mission_archive(mission: Mission, exported_at: Any) -> bytes:
-    """The mission's archive: mission.json and, once evidence exists, its files."""
-    return write_archive(archive_document(mission, exported_at))
+def mission_archive(mission: Mission, exported_at: Any) -> IO[bytes]:
+    """The mission's archive in a temporary file, rewound: mission.json and the live evidence
+    files of its live tests, each copied from the blob store a chunk at a time (so neither
+    the archive nor a whole file is held in memory). A fixed number of statements."""
+    data = load_mission(mission)
+    refs = {test.id: ref for ref, test in enumerate(data.tests)}
+    evidence = [
+        ArchivedEvidence(
+            name=f"{item.id}-{sanitise_filename(item.filename)}",
+            entry={
+                "test": refs[item.mission_test_id],
+                "filename": item.filename,
+                "content_type": item.content_type,
+                "size": item.size,
+                "sha256": item.sha256,
+                "category": item.category,
+                "caption": item.caption,
+                "uploaded_at": _iso(item.created_at),
+            },
+            chunks=partial(_evidence_chunks, item),
+        )
+        for item in db.session.scalars(
+            select(EvidenceFile)
+            .where(
+                EvidenceFile.mission_id == mission.id,
+                EvidenceFile.mission_test_id.in_(list(refs)),
+                EvidenceFile.purged_at.is_(None),
+            )
+            .order_by(EvidenceFile.created_at, EvidenceFile.id)
+        )
+    ]
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - the response streams and closes it
+    try:
+        write_archive(target, archive_document(mission, data, refs, exported_at), evidence)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    return target
 
 
-def archive_document(mission: Mission, exported_at: Any) -> dict[str, Any]:
+def _evidence_chunks(evidence: EvidenceFile) -> Iterator[bytes]:
+    try:
+        return evidence_service.read_evidence(evidence)
+    except BlobNotFound as error:
+        raise Conflict(
+            f"The content of evidence file {evidence.filename!r} ({evidence.id}) is no longer "
+            "stored, so the archive cannot be complete."
+        ) from error
+
+
+def archive_document(
+    mission: Mission, data: MissionData, refs: dict[uuid.UUID, int], exported_at: Any
+) -> dict[str, Any]:
     """The mission, its categories and its live tests (tags, outcomes by level and tool
     name; retests point at their first run by `ref`). A fixed number of statements."""
-    data = load_mission(mission)
     # Deleted levels and tools too: outcomes recorded before the deletion keep their names.
     level_names = {
         level.id: level.name
@@ -881,7 +936,6 @@ def archive_document(mission: Mission, exported_at: Any) -> dict[str, Any]:
                 "notes": detection.notes,
             }
         )
-    refs = {test.id: ref for ref, test in enumerate(data.tests)}
     return {
         "name": mission.name,
         "description": mission.description,
@@ -925,12 +979,17 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def import_mission(manifest: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
-    """A new mission in the current workspace from an archive's (checked) document, led by
-    the caller. Levels and tools are matched by name; one that this workspace lacks is left
-    out and named in `warnings`. Tags are restored as recorded (they are copies). The whole
-    mission is written in one transaction and a fixed number of statements."""
+def import_mission(
+    archive: MissionArchive, document: dict[str, Any], evidence: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A new mission in the current workspace from an archive's (checked) document and
+    manifest `evidence` entries, led by the caller. Levels and tools are matched by name; one
+    that this workspace lacks is left out and named in `warnings`. Tags are restored as
+    recorded (they are copies). Evidence files go through the same checks as uploads, and are
+    uploaded by the caller. The whole mission is written in one transaction and a fixed number
+    of statements; when anything fails, the blobs already stored are removed."""
     _check_references(document)
+    _check_evidence(archive, document, evidence)
     levels = {level.name: level.id for level in db.session.scalars(select(DetectionLevel))}
     tools = {tool.name: tool.id for tool in db.session.scalars(select(DefenseTool))}
     missing: set[str] = set()
@@ -1013,13 +1072,109 @@ def import_mission(manifest: dict[str, Any], document: dict[str, Any]) -> dict[s
                 )
     db.session.add_all(rows)
     db.session.flush()
+    _import_evidence(archive, evidence, mission, test_ids)
     return {
         "id": mission.id,
         "name": mission.name,
         "tests": len(test_rows),
-        "evidence_files": len(manifest.get("evidence") or []),
+        "evidence_files": len(evidence),
         "warnings": sorted(missing),
     }
+
+
+def _check_evidence(
+    archive: MissionArchive, document: dict[str, Any], evidence: list[dict[str, Any]]
+) -> None:
+    """422 before anything is written: an entry of an unknown test, listed twice, missing
+    from the archive or of another size there, or a file in `evidence/` the manifest omits."""
+    problems = []
+    refs = {item["ref"] for item in document["tests"]}
+    paths = [entry["path"] for entry in evidence]
+    for entry in evidence:
+        path = entry["path"]
+        member = archive.members.get(path)
+        if entry["test"] not in refs:
+            problems.append(f"Evidence {path!r} belongs to an unknown test.")
+        if member is None:
+            problems.append(f"Evidence {path!r} is listed in the manifest but not in the archive.")
+        elif member.file_size != entry["size"]:
+            problems.append(
+                f"Evidence {path!r} holds {member.file_size} bytes; the manifest says "
+                f"{entry['size']}."
+            )
+    if len(set(paths)) != len(paths):
+        problems.append("The manifest lists an evidence file twice.")
+    problems.extend(
+        f"Evidence {name!r} is not listed in the manifest."
+        for name in archive.evidence_members()
+        if name not in paths
+    )
+    if problems:
+        raise Unprocessable(" ".join(problems[:20]), errors={"file": problems[:50]})
+
+
+def _import_evidence(
+    archive: MissionArchive,
+    evidence: list[dict[str, Any]],
+    mission: Mission,
+    test_ids: dict[int, uuid.UUID],
+) -> None:
+    """Store each evidence file as an upload is stored (sniffed against the allow-list,
+    capped, hashed) and check it against its manifest entry, then write the rows in one
+    statement. When anything fails, the blobs stored so far are removed."""
+    if not evidence:
+        return
+    store = blob_store()
+    cap = evidence_service.upload_cap()
+    importer = current_user()
+    stored: list[str] = []
+    try:
+        rows = []
+        for entry in evidence:
+            path, filename = entry["path"], sanitise_filename(entry["filename"])
+            try:
+                with archive.open(path) as member:
+                    blob = store.save(cast(BinaryIO, member), filename=filename, max_bytes=cap)
+            except zipfile.BadZipFile as error:
+                raise Unprocessable(f"Evidence {path!r} cannot be read: {error}.") from error
+            except ApiError as error:  # refused as an upload would be (type, size, empty)
+                raise ApiError(
+                    f"Evidence {path!r}: {error.detail}",
+                    status=error.status,
+                    errors={"file": [error.detail]},
+                ) from error
+            stored.append(blob.key)
+            if blob.sha256 != entry["sha256"] or blob.size != entry["size"]:
+                raise Unprocessable(
+                    f"Evidence {path!r} does not match the sha256 and size of the manifest.",
+                    errors={"file": [f"{path}: sha256 or size mismatch."]},
+                )
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "workspace_id": mission.workspace_id,
+                    "mission_id": mission.id,
+                    "mission_test_id": test_ids[entry["test"]],
+                    "storage_key": blob.key,
+                    "filename": filename,
+                    "size": blob.size,
+                    "sha256": blob.sha256,
+                    "content_type": blob.content_type,
+                    "category": entry["category"],
+                    "caption": entry["caption"],
+                    "created_by": importer.email,
+                    "uploader_id": importer.id,
+                    "created_at": utcnow(),
+                }
+            )
+        db.session.execute(insert(EvidenceFile), rows)
+    except BaseException:
+        for key in stored:
+            try:
+                store.delete(key)
+            except Exception:  # keep removing the others; the error raised below says why
+                current_app.logger.warning("could not remove imported evidence blob %s", key)
+        raise
 
 
 def _check_references(document: dict[str, Any]) -> None:

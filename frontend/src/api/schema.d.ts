@@ -5549,7 +5549,21 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description `zip`: the content of an evidence file is no longer stored. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                /** @description `zip`: the evidence store is unavailable. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5989,15 +6003,29 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
-                /** @description The archive is too large, packed or unpacked. */
+                /** @description The archive is too large, packed or unpacked, or an evidence file is. */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Not a mission archive: unsafe names, a zip bomb, a bad document. */
+                /** @description An evidence file of a type uploads refuse. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not a mission archive: unsafe names, a zip bomb, a bad document, an evidence file missing or not matching its size and sha256. */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The evidence store is unavailable. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7795,7 +7823,7 @@ export interface components {
             id: string;
             name: string;
             tests: number;
-            /** @description Evidence files in the archive (not restored yet). */
+            /** @description Evidence files restored from the archive. */
             evidence_files: number;
             /** @description What could not be matched (levels or tools by name). */
             warnings: string[];
