@@ -4904,7 +4904,7 @@ export interface paths {
         };
         /**
          * Download the file (members): `Content-Disposition: attachment`, `nosniff`, the sniffed
-         *     type, streamed from the store.
+         *     type, streamed from the store. A `mission.read_all` outsider is refused (403).
          * @description Needs only sign-in: no permission.
          */
         get: {
