@@ -4929,6 +4929,15 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description The caller sees the mission without being a member. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The evidence store is unavailable. */
                 503: {
                     headers: {

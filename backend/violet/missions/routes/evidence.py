@@ -122,6 +122,7 @@ class EvidenceDownload(MethodView):
             }
         }
     )
+    @_problem(403, "The caller sees the mission without being a member.")
     @_problem(503, "The evidence store is unavailable.")
     def get(self, mission_id: UUID, evidence_id: UUID):
         """Download the file (members): `Content-Disposition: attachment`, `nosniff`, the sniffed
