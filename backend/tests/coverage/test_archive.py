@@ -508,3 +508,28 @@ def test_export_and_import_are_a_constant_number_of_statements(
     many = archive_and_restore()
 
     assert many == few
+
+
+def corrupt_deflate_stream(data: bytes, name: str) -> bytes:
+    """The archive with the compressed bytes of `name` flipped (its headers stay valid)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        info = zipped.getinfo(name)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 2
+    damaged = bytearray(data)
+    for index in range(start, start + 16):
+        damaged[index] ^= 0xFF
+    return bytes(damaged)
+
+
+def test_a_corrupt_compressed_member_is_422_not_500(client, team):
+    document = json.dumps({"name": "Restored", "status": "planned", "tests": [], "pad": "x" * 5000})
+    data = corrupt_deflate_stream(
+        zip_of({"manifest.json": MANIFEST, "mission.json": document}), "mission.json"
+    )
+    before = mission_count(client, team.lead)
+
+    response = upload(client, team.lead, data)
+
+    assert response.status_code == 422, response.json
+    assert "mission.json cannot be read" in response.json["detail"]
+    assert mission_count(client, team.lead) == before

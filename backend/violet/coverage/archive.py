@@ -17,6 +17,7 @@ import io
 import json
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
@@ -43,6 +44,11 @@ class ArchiveError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.status = status
+
+
+# What reading a damaged or crafted member raises: a bad CRC, a corrupt deflate stream, an
+# unsupported compression method, an encrypted member.
+UNREADABLE_MEMBER = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,7 @@ def _json_member(
     try:
         with archive.open(member) as stream:
             content = stream.read(limit + 1)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as error:
+    except (*UNREADABLE_MEMBER, OSError) as error:
         raise ArchiveError(f"{name} cannot be read: {error}.") from error
     if len(content) > member.file_size:
         raise ArchiveError(f"{name} is larger than its header says.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +25,12 @@ from violet.core.errors import ApiError, Conflict, Forbidden, NotFound, Unproces
 from violet.core.models import including_deleted, utcnow
 from violet.core.storage import BlobNotFound, blob_store, sanitise_filename
 from violet.coverage import navigator
-from violet.coverage.archive import ArchivedEvidence, MissionArchive, write_archive
+from violet.coverage.archive import (
+    UNREADABLE_MEMBER,
+    ArchivedEvidence,
+    MissionArchive,
+    write_archive,
+)
 from violet.coverage.exports import csv_document
 from violet.coverage.report import render_report
 from violet.coverage.scoring import (
@@ -1135,7 +1139,7 @@ def _import_evidence(
             try:
                 with archive.open(path) as member:
                     blob = store.save(cast(BinaryIO, member), filename=filename, max_bytes=cap)
-            except zipfile.BadZipFile as error:
+            except UNREADABLE_MEMBER as error:
                 raise Unprocessable(f"Evidence {path!r} cannot be read: {error}.") from error
             except ApiError as error:  # refused as an upload would be (type, size, empty)
                 raise ApiError(
