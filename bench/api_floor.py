@@ -104,13 +104,18 @@ def _str(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
+def total(page: Rows) -> int:
+    """A page's rows carry the count of the whole result (`count(*) OVER ()`, pagination.py)."""
+    return page[0]["violet_total"] if page else 0
+
+
 TECHNIQUE_KEYS = ("external_id", "stix_id", "name", "description", "url", "domain")
 TECHNIQUE_KEYS += ("deprecated", "revoked", "platforms")
 
 
 def technique_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     """Whatever columns the page selected (`fields=`), in the schema's order."""
-    count, page, *tactic_rows = results
+    page, *tactic_rows = results
     tactics_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for row in tactic_rows[0] if tactic_rows else []:
         parent = row["violet_parent_id"] if "violet_parent_id" in row else row["technique_id"]
@@ -127,7 +132,7 @@ def technique_page(results: list[Rows], limit: int, offset: int) -> dict[str, An
             if count_key in row:
                 item["subtechnique_count"] = row[count_key]
         items.append(item)
-    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+    return {"items": items, "total": total(page), "limit": limit, "offset": offset}
 
 
 def matrix(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
@@ -187,10 +192,10 @@ def _groups_by_user(rows: Rows) -> dict[Any, list[dict[str, Any]]]:
 
 
 def user_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
-    count, page, groups = results
+    page, groups = results
     groups_of = _groups_by_user(groups)
     items = [_user(row, groups_of[row["id"]]) for row in page]
-    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+    return {"items": items, "total": total(page), "limit": limit, "offset": offset}
 
 
 # Test-template columns the API shows as stored (in TestTemplateOut's order).
@@ -214,7 +219,7 @@ def _mitre_tag(row: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 
 
 def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
-    count, page, *tag_rows = results
+    page, *tag_rows = results
     tags_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for row in tag_rows[0] if tag_rows else []:
         template_id, tag = _mitre_tag(row)
@@ -241,7 +246,7 @@ def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str
                 "deleted_at": _iso(row["deleted_at"]),
             }
         )
-    return {"items": items, "total": count[0]["count_1"], "limit": limit, "offset": offset}
+    return {"items": items, "total": total(page), "limit": limit, "offset": offset}
 
 
 def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
@@ -255,13 +260,17 @@ def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     # The caller's groups (a lazy load of one user's: no user_id column).
     groups = next((rows for rows in results if rows and "description" in rows[0]), [])
     setting = next((rows for rows in results if rows and "key" in rows[0]), [])
+    # Two counts, in the order the view runs them: unused recovery codes, unread notifications.
+    counts = [rows[0]["count_1"] for rows in results if rows and "count_1" in rows[0]]
+    recovery_codes, unread = counts
     row = user[0]
     mfa_required = bool(setting and setting[0]["value"])
     return {
         **_user(row, [{"id": str(group["id"]), "name": group["name"]} for group in groups]),
         "permissions": sorted(permissions),
-        "unread_notifications": 0,
+        "unread_notifications": unread,
         "mfa_enrolment_required": not row["mfa_enabled"] and mfa_required,
+        "recovery_codes_remaining": recovery_codes,
     }
 
 

@@ -2,9 +2,10 @@
 
 A list operation is a GET whose 200 body is the page envelope `{items, total, limit, offset}`
 (core/pagination.py). Each one is checked for: limit bounds, offset, unknown query parameters,
-allowed and unknown sort fields, `total`, a stable order when sort values tie, and the same number
-of SQL statements for `limit=1` and `limit=200`. A new list endpoint is tested by existing; give it
-rows in `rows_for_every_list` so the checks have something to order.
+allowed and unknown sort fields, `total` (also past the last page), a stable order when sort
+values tie, and the same number of SQL statements for `limit=1` and `limit=200`. A new list
+endpoint is tested by existing; give it rows in `rows_for_every_list` so the checks have something
+to order.
 """
 
 from __future__ import annotations
@@ -197,6 +198,11 @@ def test_every_list_keeps_the_contract(
                     paged += item_keys(page)
                 if paged != item_keys(whole):
                     failures.append(f"{path}?sort={sort}: pages of 2 disagree with one page")
+
+        # Past the end no row carries the window's count: the total must still be right.
+        beyond = get(limit=2, offset=total + 5)
+        if beyond.json.get("items") != [] or beyond.json.get("total") != total:
+            failures.append(f"{path}?offset={total + 5}: {beyond.status_code} {beyond.json}")
 
         counts = []
         for limit in (1, 200):

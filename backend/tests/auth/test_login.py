@@ -263,6 +263,44 @@ def test_expired_access_token_gets_401(client, make_user, app):
     assert "expired" in response.json["detail"]
 
 
+def test_a_token_used_before_still_expires(client, make_user, monkeypatch):
+    """A verified token is remembered (not verified again), but its expiry is checked on
+    every request."""
+    from flask_jwt_extended import create_access_token
+
+    from violet.auth.service import sessions
+
+    user = make_user()
+    token = create_access_token(identity=str(user.id), expires_delta=timedelta(minutes=5))
+    assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 200
+
+    later = time.time() + 301
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    response = client.get("/api/v1/auth/me", headers=bearer(token))
+
+    assert response.status_code == 401
+    assert "expired" in response.json["detail"]
+
+
+def test_a_token_verified_by_one_app_is_not_trusted_by_another(app, client, make_user):
+    """What one app verified is remembered by that app only: another one with its own secret
+    checks the signature itself."""
+    from flask_jwt_extended import create_access_token
+
+    user = make_user()
+    with app.app_context():
+        token = create_access_token(identity=str(user.id))
+    assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 200
+
+    other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], JWT_SECRET_KEY="another-secret-" * 4)
+    response = other.test_client().get("/api/v1/auth/me", headers=bearer(token))
+    with other.app_context():
+        db.engine.dispose()
+
+    assert response.status_code == 401
+    assert response.json["detail"] == "The access token is invalid."
+
+
 class TestMfaLogin:
     def enrol(self, client, user):
         headers = {"Authorization": f"Bearer {login(client, user.email).json['access_token']}"}

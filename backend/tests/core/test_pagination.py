@@ -44,11 +44,22 @@ def test_offset_past_the_end_keeps_total(probe_rows):
     assert result["items"] == [] and result["total"] == 5
 
 
-def test_two_statements_whatever_the_page_size(probe_rows, count_statements):
+def test_one_statement_whatever_the_page_size(probe_rows, count_statements):
     for limit in (1, 5):
         with count_statements() as counter:
-            page(select(probe.c.id), limit=limit)
-        assert counter.count == 2
+            assert page(select(probe.c.id), limit=limit)["total"] == 5
+        assert counter.count == 1
+
+
+def test_an_empty_result_is_one_statement(probe_rows, count_statements):
+    with count_statements() as counter:
+        result = page(select(probe.c.id).where(probe.c.id > 100))
+    assert result["items"] == [] and result["total"] == 0 and counter.count == 1
+
+
+def test_distinct_statements_are_refused(probe_rows):
+    with pytest.raises(ValueError, match="DISTINCT"):
+        page(select(probe.c.name).distinct())
 
 
 def test_unknown_sort_field_is_422_naming_allowed_fields():

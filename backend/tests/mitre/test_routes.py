@@ -489,15 +489,35 @@ def test_matrix_etag_is_checked_after_authentication(client, catalogue, reader):
 def test_matrix_revalidation_is_one_statement_after_authentication(
     client, catalogue, reader, count_statements
 ):
-    etag = client.get(API + "/matrix", headers=reader).headers["ETag"]
-    with count_statements() as full:
-        client.get(API + "/matrix", headers=reader)
+    with count_statements() as built:
+        first = client.get(API + "/matrix", headers=reader)
+    etag = first.headers["ETag"]
     with count_statements() as revalidated:
         assert (
             client.get(API + "/matrix", headers={**reader, "If-None-Match": etag}).status_code
             == 304
         )
-    assert full.count - revalidated.count == 4  # version, tactics, techniques, sub-techniques
+    assert built.count - revalidated.count == 4  # version, tactics, techniques, sub-techniques
+
+
+def test_the_matrix_is_built_once_per_sync(client, catalogue, reader, count_statements, sync_bytes):
+    """Until the ETag moves, a full answer is the kept body: the ETag's statement only."""
+    first = client.get(API + "/matrix", headers=reader)
+    with count_statements() as again:
+        second = client.get(API + "/matrix", headers=reader)
+    with count_statements() as revalidated:
+        client.get(API + "/matrix", headers={**reader, "If-None-Match": first.headers["ETag"]})
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Content-Type"] == "application/json"
+    assert again.count == revalidated.count
+    other_domain = client.get(API + "/matrix?domain=ics-attack", headers=reader).json
+    assert other_domain == {"domain": "ics-attack", "version": None, "tactics": []}
+
+    extra = [technique("T1998", "Brand New Technique", ["execution"])]
+    sync_bytes(encode(build_bundle(extra_objects=extra)))
+    after_sync = client.get(API + "/matrix", headers=reader)
+    execution = next(t for t in after_sync.json["tactics"] if t["external_id"] == "TA0002")
+    assert "T1998" in [cell["external_id"] for cell in execution["techniques"]]
 
 
 def test_technique_list_fields_picks_what_each_item_carries(client, catalogue, reader):

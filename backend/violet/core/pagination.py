@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import QueryableAttribute
 
 from violet.core.errors import Unprocessable
@@ -105,6 +106,10 @@ def list_response(
     return decorator
 
 
+# The page's rows carry the count of the whole result (a window over it, computed before LIMIT).
+TOTAL_LABEL = "violet_total"
+
+
 def paginate(
     statement: Select[Any],
     query: Mapping[str, Any],
@@ -113,19 +118,48 @@ def paginate(
     default_sort: str,
     tiebreaker: SortColumn,
 ) -> dict[str, Any]:
-    """Run `statement` as one page: two SQL statements (count + page) whatever the page size.
+    """Run `statement` as one page: one SQL statement whatever the page size, the total counted
+    by `count(*) OVER ()` beside each row (a second statement counts only when the page is
+    empty past the first, where no row can carry it).
 
     A statement of one entity gives its objects; a statement of columns gives a dict per row
     (much cheaper: lists select the columns they show, see `attach_related` for relations).
 
     `query` is the loaded PageQuery (`limit`, `offset`, `sort`). `tiebreaker` (a unique column,
-    usually the primary key) keeps pages stable when sort values repeat.
+    usually the primary key) keeps pages stable when sort values repeat. The statement must not
+    be DISTINCT (the window would count the rows before DISTINCT removes any).
     """
     from violet.extensions import db
 
+    if statement._distinct:
+        raise ValueError("paginate() counts with a window function: no DISTINCT statements.")
     statement = statement.order_by(
         *order_by_clauses(query["sort"], sortable, default_sort), tiebreaker
     )
+    limit, offset = query["limit"], query["offset"]
+    entity = len(statement.column_descriptions) == 1  # one entity (or one column): its values
+    page = db.session.execute(
+        statement.add_columns(func.count().over().label(TOTAL_LABEL)).limit(limit).offset(offset)
+    )
+    items: list[Any] = []
+    total = 0
+    if entity:
+        for value, row_total in page.unique():
+            items.append(value)
+            total = row_total
+    else:  # columns: a plain dict per row, no ORM objects to build
+        for row in page.mappings():
+            item = dict(row)
+            total = item.pop(TOTAL_LABEL)
+            items.append(item)
+    if not items and offset:
+        total = _count(statement)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def _count(statement: Select[Any]) -> int:
+    from violet.extensions import db
+
     # The count carries the statement's options (include_deleted, all_workspaces), which a
     # subquery alone would lose.
     count_statement = (
@@ -133,14 +167,7 @@ def paginate(
         .select_from(statement.order_by(None).subquery())
         .execution_options(**statement.get_execution_options())
     )
-    total = db.session.execute(count_statement).scalar_one()
-    limit, offset = query["limit"], query["offset"]
-    page = db.session.execute(statement.limit(limit).offset(offset))
-    if len(statement.column_descriptions) == 1:  # one entity (or one column): its values
-        items: list[Any] = list(page.scalars().unique())
-    else:  # columns: a plain dict per row, no ORM objects to build
-        items = [dict(row) for row in page.mappings()]
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return int(db.session.execute(count_statement).scalar_one())
 
 
 def attach_related(
@@ -151,17 +178,17 @@ def attach_related(
 ) -> None:
     """Set `item[name]` to the list of `related` rows (as dicts) whose `parent` is the item's id.
 
-    One statement for the whole page (`parent IN (ids)`), none for an empty page; `related`
-    gives the columns and the order of each list.
+    One statement for the whole page (`parent = ANY(:ids)`: the ids go as one array parameter,
+    not one bound value each), none for an empty page; `related` gives the columns and the order
+    of each list.
     """
     from violet.extensions import db
 
     children: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     if items:
+        ids = bindparam("violet_parent_ids", [item["id"] for item in items], ARRAY(parent.type))
         rows = db.session.execute(
-            related.add_columns(parent.label("violet_parent_id")).where(
-                parent.in_([item["id"] for item in items])
-            )
+            related.add_columns(parent.label("violet_parent_id")).where(parent == any_(ids))
         ).mappings()
         for row in rows:
             child = dict(row)

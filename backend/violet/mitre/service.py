@@ -254,7 +254,14 @@ def matrix_etag() -> str:
         .order_by(MitreSync.started_at.desc())
         .limit(1)
     )
-    return f"matrix-{MATRIX_SHAPE}-{sync_id or 'empty'}"
+    return f"matrix-{MATRIX_SHAPE}-{sync_id or EMPTY_CATALOGUE}"
+
+
+EMPTY_CATALOGUE = "empty"
+
+
+def matrix_etag_names_a_sync(etag: str) -> bool:
+    return not etag.endswith(f"-{EMPTY_CATALOGUE}")
 
 
 def matrix(domain: str) -> dict[str, Any]:
