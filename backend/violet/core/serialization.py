@@ -5,10 +5,10 @@ spec). `CompiledSchema.dump` produces exactly what `Schema.dump` would, but from
 once per schema instance: for each field its output key, the attribute it reads and a value
 converter, so a 50-item page is not walked through marshmallow's generic per-field machinery
 (accessor lookups, default handling, nested `dump` calls) 50 × N times. Field types whose
-conversion is simple (strings, UUIDs, integers, booleans, lists, nested schemas) are converted
-inline; any other field is handed to its own `_serialize`, and a schema with dump hooks or a
-custom `get_attribute` is dumped by marshmallow itself. `tests/core/test_serialization.py`
-compares both dumps for every response schema of the API.
+conversion is simple (strings, UUIDs, integers, booleans, ISO datetimes, lists, nested schemas)
+are converted inline; any other field is handed to its own `_serialize`, and a schema with dump
+hooks or a custom `get_attribute` is dumped by marshmallow itself.
+`tests/core/test_serialization.py` compares both dumps for every response schema of the API.
 """
 
 from __future__ import annotations
@@ -158,6 +158,8 @@ def converter(field: fields.Field) -> Convert:
         return _uuid
     if kind is fields.Integer and not field.as_string:  # type: ignore[attr-defined]
         return _integer
+    if kind is fields.DateTime and field.format in ("iso", "iso8601"):  # type: ignore[attr-defined]
+        return _isoformat
     if kind is fields.List:
         return _list(converter(field.inner))  # type: ignore[attr-defined]
     if kind is fields.Nested:
@@ -183,6 +185,10 @@ def _integer(value: Any, name: str, obj: Any) -> Any:
     if value is None or type(value) is int:
         return value
     return int(value)
+
+
+def _isoformat(value: Any, name: str, obj: Any) -> Any:
+    return None if value is None else value.isoformat()
 
 
 def _list(inner: Convert) -> Convert:
