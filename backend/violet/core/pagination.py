@@ -148,8 +148,9 @@ def paginate(
             items.append(value)
             total = row_total
     else:  # columns: a plain dict per row, no ORM objects to build
-        for row in page.mappings():
-            item = dict(row)
+        keys = list(page.keys())
+        for values in page:
+            item = dict(zip(keys, values, strict=True))
             total = item.pop(TOTAL_LABEL)
             items.append(item)
     if not items and offset:
@@ -189,9 +190,10 @@ def attach_related(
         ids = bindparam("violet_parent_ids", [item["id"] for item in items], ARRAY(parent.type))
         rows = db.session.execute(
             related.add_columns(parent.label("violet_parent_id")).where(parent == any_(ids))
-        ).mappings()
-        for row in rows:
-            child = dict(row)
+        )
+        keys = list(rows.keys())
+        for values in rows:
+            child = dict(zip(keys, values, strict=True))
             children[child.pop("violet_parent_id")].append(child)
     for item in items:
         item[name] = children[item["id"]]

@@ -96,6 +96,8 @@ def _compile(schema: Schema) -> Callable[[Any, bool], Any]:
 
     def dump_one(obj: Any) -> dict[str, Any]:
         # marshmallow's accessor: obj[key] for mappings, else getattr (utils.get_value).
+        if type(obj) is dict and not computed:
+            return dump_dict(obj)
         if type(obj) is dict:
             read = _read_dict
         elif not hasattr(obj, "__getitem__"):
@@ -112,6 +114,22 @@ def _compile(schema: Schema) -> Callable[[Any, bool], Any]:
             value = read(obj, key, missing)
             if value is missing:
                 continue
+            result[out_key] = convert(value, name, obj)
+        return result
+
+    computed = any(field is not None for *_, field in plan)
+    # The common case of a list page (a dict per row, every field read by its key), inlined.
+    read_plan = [(out_key, name, key, convert) for out_key, name, key, convert, _ in plan]
+
+    def dump_dict(obj: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        get = obj.get
+        for out_key, name, key, convert in read_plan:
+            value = get(key, missing)
+            if value is missing:
+                value = getattr(obj, key, missing)
+                if value is missing:
+                    continue
             result[out_key] = convert(value, name, obj)
         return result
 
