@@ -6,7 +6,13 @@
 What it does:
 1. Builds its own database (`violet_bench_api` on the embedded PostgreSQL, or `--database-url`):
    migrations, seed, the real ATT&CK Enterprise bundle synced, 50 users and 60 test templates
-   in the default workspace.
+   in the default workspace; then, through the API as the bench user (their lead, with a red,
+   a blue and a viewer member), 20 missions in various states. One of them, the bench mission,
+   holds 200 tests (two scenarios copied from the library and ad hoc tests in four categories,
+   each tagged with a technique or sub-technique of the catalogue), seven in ten completed with
+   the outcomes of one, two or three defense tools (EDR, SIEM, NDR), twelve of them retests;
+   the others hold five tests each. The mission endpoints' paths name the bench mission
+   (`{mission}`, filled in once the data is in).
 2. Captures, in process, the SQL each endpoint's request runs (statements and parameters, read
    from SQLAlchemy's cursor events) and the JSON it answers.
 3. Starts the servers under the same `gunicorn.conf.py` (2 workers × 4 threads by default), on
@@ -25,9 +31,12 @@ What it does:
 
 The floor skips what Violet does on top of the data: authentication (its SQL is not replayed,
 except for /auth/me, whose body is the caller), query-string validation, the ORM, marshmallow,
-request logging. Only ratios within one run mean much on a shared machine. Bounded: at most
-`--rounds` × endpoints × client counts × servers runs of `--requests` requests, and it stops
-measuring once `--time-limit` seconds have passed (printing what it has).
+request logging. It does replay the mission endpoints' access check (the mission with the
+caller's role) and computes a mission's coverage with Violet's own pure formula
+(`violet.coverage.scoring`) from the rows. Only ratios within one run mean much on a shared
+machine. Bounded: at most `--rounds` × endpoints × client counts × servers runs of
+`--requests` requests, and it stops measuring once `--time-limit` seconds have passed
+(printing what it has).
 """
 
 from __future__ import annotations
@@ -48,7 +57,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +69,11 @@ LOOPBACK = "127.0.0.1"
 BENCH_EMAIL = "bench@violet.local"
 USERS = 50
 TEST_TEMPLATES = 60  # in the default workspace, each tagged with a tactic and a (sub-)technique
+MISSIONS = 20  # in the default workspace, the bench user their lead
+MISSION_STATUSES = ("planned", "active", "completed", "archived")
+OTHER_MISSION_TESTS = 5  # in each mission but the bench mission
+MISSION_TESTS = 200  # in the bench mission, retests included
+RETESTS = 12
 PLAN_ENV = "VIOLET_FLOOR_PLAN"
 
 
@@ -77,6 +91,10 @@ class Endpoint:
     def key(self) -> str:
         return f"{self.path}#304" if self.revalidate else self.path
 
+    def for_mission(self, mission_id: str) -> Endpoint:
+        """The endpoint with `{mission}` in its path replaced (known once the data is in)."""
+        return replace(self, path=self.path.format(mission=mission_id))
+
 
 ENDPOINTS = (
     Endpoint("techniques", "/api/v1/mitre/techniques?limit=50", "technique_page"),
@@ -88,6 +106,10 @@ ENDPOINTS = (
     # Tenant-owned: the request resolves its workspace (with authentication, in one statement).
     Endpoint("test templates", "/api/v1/test-templates?limit=50", "test_template_page"),
     Endpoint("auth/me", "/api/v1/auth/me", "me", body_is_caller=True),
+    # Mission-scoped: authentication, then the caller's access to the bench mission.
+    Endpoint("missions", "/api/v1/missions?limit=50", "mission_page"),
+    Endpoint("mission tests", "/api/v1/missions/{mission}/tests?limit=50", "mission_test_page"),
+    Endpoint("mission coverage", "/api/v1/missions/{mission}/coverage", "mission_coverage"),
 )
 
 
@@ -274,12 +296,237 @@ def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     }
 
 
+TEST_STATES = ("pending", "in_progress", "waiting_blue", "completed", "cancelled")
+
+
+def mission_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    """Page, the caller's roles, then tests and scores per mission and state."""
+    page, roles, progress_rows = results
+    role_of = {row["mission_id"]: row["role"] for row in roles}
+    progress: dict[Any, dict[str, Any]] = {
+        row["id"]: {"total": 0, "by_state": dict.fromkeys(TEST_STATES, 0), "sum": 0, "count": 0}
+        for row in page
+    }
+    for row in progress_rows:  # count, then the sum and count of scores (anon_1, anon_2)
+        figures = progress[row["mission_id"]]
+        figures["total"] += row["count_1"]
+        figures["by_state"][row["state"]] = row["count_1"]
+        figures["sum"] += row["anon_1"] or 0
+        figures["count"] += row["anon_2"]
+    items = []
+    for row in page:
+        figures = progress[row["id"]]
+        role = role_of.get(row["id"])
+        items.append(
+            {
+                "id": str(row["id"]),
+                "name": row["name"],
+                "description": row["description"],
+                "status": row["status"],
+                "start_date": _iso(row["start_date"]),
+                "end_date": _iso(row["end_date"]),
+                "environment": row["environment"],
+                "version": row["version"],
+                "my_role": role,
+                # The floor has no caller: the bench user leads every mission (Violet also
+                # lets a holder of mission.manage_all manage the others).
+                "can_manage": role == "lead",
+                "progress": {
+                    "tests_total": figures["total"],
+                    "tests_by_state": figures["by_state"],
+                    "score": round(figures["sum"] / figures["count"], 1)
+                    if figures["count"]
+                    else None,
+                },
+                "created_at": _iso(row["created_at"]),
+                "created_by": _str(row["created_by"]),
+                "updated_at": _iso(row["updated_at"]),
+                "deleted_at": _iso(row["deleted_at"]),
+            }
+        )
+    return {"items": items, "total": total(page), "limit": limit, "offset": offset}
+
+
+# Mission-test columns the API shows as stored, in MissionTestOut's order around the rest.
+TEST_COPY_KEYS = ("position", "name", "description", "procedure", "cleanup", "prerequisites")
+TEST_COPY_KEYS += ("expected_detection", "platforms", "opsec_level")
+TEST_RED_KEYS = ("source_host", "target_host", "command_executed", "red_notes", "execution_result")
+
+
+def _by_test(rows: Rows) -> dict[Any, Rows]:
+    """Rows of a test's tags or detections, grouped by test in the statement's order."""
+    rows_of: dict[Any, Rows] = defaultdict(list)
+    for row in rows:
+        rows_of[row["mission_test_id"]].append(row)
+    return rows_of
+
+
+def _mission_test(row: dict[str, Any], tags: Rows, detections: Rows) -> dict[str, Any]:
+    # Labelled by SQLAlchemy: is_latest `anon_1` (on the test), a tag's catalogue state
+    # `coalesce_1`, a detection's level score `anon_1`.
+    heard = {detection["tool_id"] for detection in detections if detection["anon_1"] != 0}
+    executed_at, detected_at = row["executed_at"], row["detected_at"]
+    return {
+        "id": str(row["id"]),
+        "mission_id": str(row["mission_id"]),
+        "mission_scenario_id": _str(row["mission_scenario_id"]),
+        "test_template_id": _str(row["test_template_id"]),
+        "category_id": _str(row["category_id"]),
+        "retest_of_id": _str(row["retest_of_id"]),
+        "is_latest": row["anon_1"],
+        **{key: row[key] for key in TEST_COPY_KEYS},
+        "mitre": [
+            {
+                "kind": tag["kind"],
+                "external_id": tag["external_id"],
+                "name": tag["name"],
+                "url": tag["url"],
+                "catalogue_state": tag["coalesce_1"],
+            }
+            for tag in tags
+        ],
+        "state": row["state"],
+        "executed_at": _iso(executed_at),
+        "executed_by": _str(row["executed_by"]),
+        **{key: row[key] for key in TEST_RED_KEYS},
+        "detection_level_id": _str(row["detection_level_id"]),
+        "detected_at": _iso(detected_at),
+        "detection_notes": row["detection_notes"],
+        "detection_refs": row["detection_refs"],
+        "time_to_detect_s": int((detected_at - executed_at).total_seconds())
+        if executed_at is not None and detected_at is not None
+        else None,
+        "detections": [
+            {
+                "tool_id": str(detection["tool_id"]),
+                "detection_level_id": str(detection["detection_level_id"]),
+                "detected_at": _iso(detection["detected_at"]),
+                "rule_ref": detection["rule_ref"],
+                "notes": detection["notes"],
+            }
+            for detection in detections
+        ],
+        "expected_tool_ids": [str(tool_id) for tool_id in row["expected_tool_ids"]],
+        "silent_tool_ids": [
+            str(tool_id) for tool_id in row["expected_tool_ids"] if tool_id not in heard
+        ],
+        "version": row["version"],
+        "created_at": _iso(row["created_at"]),
+        "updated_at": _iso(row["updated_at"]),
+        "updated_by": _str(row["updated_by"]),
+        "deleted_at": _iso(row["deleted_at"]),
+    }
+
+
+def mission_test_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    """The caller's access to the mission (not in the body), page, tags, detections."""
+    _access, page, *details = results  # no tags nor detections read for an empty page
+    tags_of = _by_test(details[0]) if details else {}
+    detections_of = _by_test(details[1]) if details else {}
+    items = [
+        _mission_test(row, tags_of.get(row["id"], []), detections_of.get(row["id"], []))
+        for row in page
+    ]
+    return {"items": items, "total": total(page), "limit": limit, "offset": offset}
+
+
+def mission_coverage(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    """The caller's access, tests, their tags, levels, the tactics of the tagged techniques;
+    then the coverage formula itself, Violet's pure functions (coverage/scoring.py)."""
+    from violet.coverage.scoring import Run, compute_coverage, parent_of
+
+    access, tests, tags, levels, *tactic_rows = results
+    tags_of = _by_test(tags)
+    tactics_of: dict[str, Rows] = defaultdict(list)
+    for row in tactic_rows[0] if tactic_rows else []:
+        tactics_of[row["technique"]].append(row)
+    tactic_names: dict[str, dict[str, Any]] = {
+        tactic["external_id"]: tactic for rows in tactics_of.values() for tactic in rows
+    }
+    for tag in tags:
+        if tag["kind"] == "tactic" and tag["external_id"] not in tactic_names:
+            tactic_names[tag["external_id"]] = {"name": tag["name"], "shortname": None}
+    by_id = {test["id"]: test for test in tests}
+    runs = []
+    for test in tests:
+        root, depth = test, 0
+        while root["retest_of_id"] in by_id:  # the first run of its retest chain
+            root, depth = by_id[root["retest_of_id"]], depth + 1
+        test_tags = tags_of.get(test["id"], [])
+        runs.append(
+            Run(
+                id=test["id"],
+                chain_id=root["id"],
+                sequence=depth,
+                state=test["state"],
+                detection_level_id=test["detection_level_id"],
+                attack_ids=tuple(t["external_id"] for t in test_tags if t["kind"] != "tactic"),
+                tactic_tags=tuple(t["external_id"] for t in test_tags if t["kind"] == "tactic"),
+            )
+        )
+    coverage = compute_coverage(
+        runs,
+        {level["id"]: level["score"] for level in levels},
+        {technique: [row["external_id"] for row in rows] for technique, rows in tactics_of.items()},
+    )
+
+    def cell(figures: Any) -> dict[str, Any]:
+        return {
+            "score": figures.score,
+            "tests": figures.tests,
+            "scored_tests": figures.scored_tests,
+            "outcomes": {str(level): count for level, count in figures.outcomes.items()},
+        }
+
+    def position(tactic_id: str) -> tuple[bool, int, str]:
+        place = tactic_names.get(tactic_id, {}).get("position")
+        return place is None, place or 0, tactic_id
+
+    names = {tag["external_id"]: tag["name"] for tag in tags}
+    return {
+        "mission_id": str(access[0]["id"]),
+        "levels": [
+            {
+                "id": str(row["id"]),
+                "name": row["name"],
+                "score": row["score"],
+                "color": row["color"],
+            }
+            for row in levels
+        ],
+        **cell(coverage.mission),
+        "tactics": [
+            {
+                "external_id": tactic_id,
+                "name": tactic_names.get(tactic_id, {}).get("name", tactic_id),
+                "shortname": tactic_names.get(tactic_id, {}).get("shortname"),
+                **cell(coverage.tactics[tactic_id]),
+            }
+            for tactic_id in sorted(coverage.tactics, key=position)
+        ],
+        "techniques": [
+            {
+                "external_id": attack_id,
+                "kind": "subtechnique" if "." in attack_id else "technique",
+                "name": names.get(attack_id, attack_id),
+                "tactics": [row["external_id"] for row in tactics_of.get(parent_of(attack_id), [])],
+                **cell(figures),
+                "test_ids": [str(test_id) for test_id in figures.test_ids],
+            }
+            for attack_id, figures in sorted(coverage.techniques.items())
+        ],
+    }
+
+
 ASSEMBLERS: dict[str, Callable[[list[Rows], int, int], dict[str, Any]]] = {
     "technique_page": technique_page,
     "matrix": matrix,
     "user_page": user_page,
     "test_template_page": test_template_page,
     "me": me,
+    "mission_page": mission_page,
+    "mission_test_page": mission_test_page,
+    "mission_coverage": mission_coverage,
 }
 
 
@@ -366,9 +613,10 @@ def production_config(database_url: str) -> dict[str, Any]:
     }
 
 
-def fill_database(app: Any, bundle: Path) -> None:
-    """Migrate, seed, sync the bundle, add `USERS` users (the bench user is an administrator)
-    and `TEST_TEMPLATES` test templates, all in the default workspace."""
+def fill_database(app: Any, bundle: Path) -> str:
+    """Migrate, seed, sync the bundle, add `USERS` users (the bench user is an administrator),
+    `TEST_TEMPLATES` test templates and `MISSIONS` missions (`fill_missions`), all in the
+    default workspace. Returns the bench mission's id."""
     from flask_migrate import upgrade
     from sqlalchemy import select
 
@@ -426,6 +674,7 @@ def fill_database(app: Any, bundle: Path) -> None:
             for number in range(TEST_TEMPLATES):
                 create_template(workspace.id, TestTemplateCreate().load(template_draft(number)))
         db.session.commit()
+    return fill_missions(app)
 
 
 def template_draft(number: int) -> dict[str, Any]:
@@ -452,6 +701,213 @@ def template_draft(number: int) -> dict[str, Any]:
     }
 
 
+def fill_missions(app: Any) -> str:
+    """Through the API, as a team works: `MISSIONS` missions in the default workspace, the bench
+    user their lead with a red, a blue and a viewer member, and the bench mission's tests
+    (`bench_mission_tests`). Returns the bench mission's id."""
+    from sqlalchemy import select
+
+    from violet.auth.models import User
+    from violet.extensions import db
+    from violet.mitre.models import MitreSubtechnique, MitreTechnique
+
+    with app.app_context():
+        live = (MitreTechnique.deprecated.is_(False), MitreTechnique.revoked.is_(False))
+        techniques = db.session.scalars(
+            select(MitreTechnique.external_id).where(*live).order_by(MitreTechnique.external_id)
+        ).all()
+        live_subs = (MitreSubtechnique.deprecated.is_(False), MitreSubtechnique.revoked.is_(False))
+        subtechniques = db.session.scalars(
+            select(MitreSubtechnique.external_id)
+            .where(*live_subs)
+            .order_by(MitreSubtechnique.external_id)
+        ).all()
+        team = db.session.scalars(
+            select(User.id).where(User.email.like("user%")).order_by(User.email).limit(3)
+        ).all()
+    # Every 7th technique and sub-technique of the catalogue: spread over the tactics.
+    attack_ids = [*techniques[::7], *subtechniques[::7]]
+    api = BenchClient(app)
+    members = [{"user_id": api.user_id, "role": "lead"}]
+    members += [
+        {"user_id": str(user_id), "role": role}
+        for user_id, role in zip(team, ("red", "blue", "viewer"), strict=True)
+    ]
+    levels = [level["id"] for level in api.get("/detection-levels")["items"]]  # the seeded 5
+    tools = [
+        api.post("/defense-tools", {"name": name, "vendor": "Acme", "layer": layer})["id"]
+        for name, layer in (("EDR", "edr"), ("SIEM", "siem"), ("NDR", "ndr"))
+    ]
+    mission_ids = []
+    for number in range(MISSIONS):
+        mission = api.post("/missions", mission_draft(number))
+        api.put(f"/missions/{mission['id']}/members", members)
+        mission_ids.append(mission["id"])
+    bench_mission = mission_ids[0]
+    for number, mission_id in enumerate(mission_ids[1:]):  # a few tests each: their progress
+        for index in range(OTHER_MISSION_TESTS):
+            test = api.post(
+                f"/missions/{mission_id}/tests",
+                mission_test_draft(number * OTHER_MISSION_TESTS + index, attack_ids, tools, None),
+            )
+            if index % 2 == 0:
+                level = levels[index % len(levels)]
+                complete(api, mission_id, test["id"], {"detection_level_id": level})
+    bench_mission_tests(api, bench_mission, attack_ids, tools, levels)
+    return bench_mission
+
+
+class BenchClient:
+    """The bench user's calls to the API (Flask's test client); a failed call stops the bench."""
+
+    def __init__(self, app: Any) -> None:
+        from flask_jwt_extended import decode_token
+
+        self.client = app.test_client()
+        token = access_token(app)
+        with app.app_context():
+            self.user_id = decode_token(token)["sub"]
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def call(self, method: str, path: str, body: Any, expected: int) -> Any:
+        response = self.client.open(
+            f"/api/v1{path}", method=method, json=body, headers=self.headers
+        )
+        if response.status_code != expected:
+            sys.exit(f"{method} {path} answered {response.status_code}: {response.data!r}")
+        return response.json
+
+    def get(self, path: str) -> Any:
+        return self.call("GET", path, None, 200)
+
+    def post(self, path: str, body: Any) -> Any:
+        return self.call("POST", path, body, 201)
+
+    def put(self, path: str, body: Any) -> Any:
+        return self.call("PUT", path, body, 200)
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.call("PATCH", path, body, 200)
+
+
+def mission_draft(number: int) -> dict[str, Any]:
+    status = MISSION_STATUSES[number % len(MISSION_STATUSES)]
+    return {
+        "name": "Bench mission" if number == 0 else f"Purple week {number:02d}",
+        "description": "Quarterly purple-team exercise against the **production** estate. " * 3,
+        "status": "active" if number == 0 else status,
+        "start_date": f"2026-{1 + number % 12:02d}-01",
+        "end_date": f"2026-{1 + number % 12:02d}-20",
+        "environment": ("production", "staging", "lab")[number % 3],
+    }
+
+
+def mission_test_draft(
+    number: int, attack_ids: list[str], tools: list[str], category_id: str | None
+) -> dict[str, Any]:
+    """An ad hoc test tagged with one technique or sub-technique of the catalogue."""
+    attack_id = attack_ids[number % len(attack_ids)]
+    return {
+        "name": f"{attack_id} procedure {number:03d}",
+        "description": "Runs the procedure from a workstation as a standard user. " * 3,
+        "procedure": "```powershell\nInvoke-AtomicTest -TestNumbers 1\n```",
+        "platforms": ["windows"] if number % 3 else ["linux", "macos"],
+        "opsec_level": ("low", "medium", "high")[number % 3],
+        "category_id": category_id,
+        "expected_tool_ids": tools[: 1 + number % len(tools)],
+        "mitre": [
+            {"kind": "subtechnique" if "." in attack_id else "technique", "external_id": attack_id}
+        ],
+    }
+
+
+def complete(
+    api: BenchClient,
+    mission_id: str,
+    test_id: str,
+    blue: dict[str, Any],
+    detections: list[dict[str, Any]] | None = None,
+) -> None:
+    """Take a pending test through red's execution to completed, with `blue`'s fields or
+    per-tool `detections` (from which Violet derives the test's level)."""
+    path = f"/missions/{mission_id}/tests/{test_id}"
+    api.patch(path, {"state": "in_progress"})
+    api.patch(path, {"state": "waiting_blue", **RED_RESULT})
+    if detections:
+        api.put(f"{path}/detections", detections)
+    api.patch(path, {"state": "completed", **blue})
+
+
+RED_RESULT = {
+    "executed_at": "2026-03-02T09:58:00+00:00",
+    "source_host": "ws-0142.corp.example",
+    "target_host": "dc-01.corp.example",
+    "command_executed": "powershell -enc SQBFAFgA",
+    "execution_result": "success",
+    "red_notes": "Ran as a standard user; no prompt.",
+}
+
+
+def bench_mission_tests(
+    api: BenchClient, mission_id: str, attack_ids: list[str], tools: list[str], levels: list[str]
+) -> None:
+    """`MISSION_TESTS` tests in four categories, two of them scenarios copied from the library;
+    seven in ten completed with the outcomes of one to three defense tools, the others pending,
+    in progress, waiting for blue or cancelled; `RETESTS` of the completed ones retested, every
+    other retest completed too."""
+    path = f"/missions/{mission_id}"
+    categories = [
+        api.post(f"{path}/categories", {"name": name})["id"]
+        for name in ("Initial access", "Execution", "Persistence", "Exfiltration")
+    ]
+    templates = [item["id"] for item in api.get("/test-templates?limit=20")["items"]]  # 2 × 10
+    for number in range(2):
+        scenario = api.post(
+            "/scenario-templates",
+            {"name": f"Bench scenario {number}", "test_template_ids": templates[number::2]},
+        )
+        api.post(
+            f"{path}/scenarios",
+            {"scenario_template_id": scenario["id"], "category_id": categories[number]},
+        )
+    ad_hoc = MISSION_TESTS - len(templates) - RETESTS
+    for number in range(ad_hoc):
+        api.post(
+            f"{path}/tests",
+            mission_test_draft(number, attack_ids, tools, categories[number % len(categories)]),
+        )
+    tests = api.get(f"{path}/tests?limit=100")["items"]
+    tests += api.get(f"{path}/tests?limit=100&offset=100")["items"]
+
+    def outcome(number: int, test_id: str) -> None:
+        detections = [
+            {
+                "tool_id": tool,
+                "detection_level_id": levels[(number + offset) % len(levels)],
+                "detected_at": f"2026-03-02T10:{offset:02d}:{number % 60:02d}+00:00",
+                "rule_ref": f"SIGMA-{number:04d}-{offset}",
+            }
+            for offset, tool in enumerate(tools[: 1 + number % len(tools)])
+        ]
+        complete(api, mission_id, test_id, {"detection_notes": "Seen by the SOC."}, detections)
+
+    for number, test in enumerate(tests):
+        test_id = test["id"]
+        if number % 10 < 7:
+            outcome(number, test_id)
+        elif number % 10 == 7:
+            api.patch(f"{path}/tests/{test_id}", {"state": "in_progress"})
+            api.patch(f"{path}/tests/{test_id}", {"state": "waiting_blue", **RED_RESULT})
+        elif number % 10 == 8:
+            api.patch(f"{path}/tests/{test_id}", {"state": "in_progress"})
+        elif number % 20 == 19:
+            api.patch(f"{path}/tests/{test_id}", {"state": "cancelled"})
+    for number in range(RETESTS):  # of completed tests
+        run = api.post(f"{path}/tests/{tests[10 * number]['id']}/retest", None)
+        if number % 2 == 0:
+            outcome(number + 1, run["id"])
+
+
 def access_token(app: Any) -> str:
     from flask_jwt_extended import create_access_token
     from sqlalchemy import select
@@ -464,7 +920,9 @@ def access_token(app: Any) -> str:
         return create_access_token(identity=str(user_id), expires_delta=timedelta(hours=2))
 
 
-def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+def capture(
+    app: Any, token: str, endpoints: list[Endpoint]
+) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Per endpoint: the distinct SELECTs its request ran (in order) and the body it answered.
 
     A statement counts as the view's once the request is authenticated; the ones before are
@@ -486,11 +944,11 @@ def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
     client = app.test_client()
-    endpoints: dict[str, Any] = {}
+    plan: dict[str, Any] = {}
     bodies: dict[str, bytes] = {}
     etags: dict[str, str] = {}
     try:
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints:
             captured.clear()
             headers = {"Authorization": f"Bearer {token}"}
             if endpoint.revalidate:
@@ -508,7 +966,7 @@ def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
                 wanted = authenticated or endpoint.body_is_caller
                 if wanted and (statement, parameters) not in statements:
                     statements.append((statement, parameters))
-            endpoints[endpoint.key] = {
+            plan[endpoint.key] = {
                 "sql": statements,
                 "assembler": endpoint.assembler,
                 "etag": etags[endpoint.path],
@@ -516,7 +974,7 @@ def capture(app: Any, token: str) -> tuple[dict[str, Any], dict[str, bytes]]:
             bodies[endpoint.key] = response.data
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    return endpoints, bodies
+    return plan, bodies
 
 
 def floor_encoder_for(app: Any, endpoints: dict[str, Any], bodies: dict[str, bytes]) -> str:
@@ -852,7 +1310,6 @@ def main() -> int:
     # A SIGTERM unwinds like Ctrl-C, so the servers started below are stopped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     wanted = {name.strip() for name in arguments.only.split(",") if name.strip()}
-    endpoints = [endpoint for endpoint in ENDPOINTS if not wanted or endpoint.name in wanted]
 
     sys.path.insert(0, str(REPO_ROOT / "backend"))
     from violet import create_app
@@ -862,10 +1319,12 @@ def main() -> int:
     config = production_config(database_url)
     os.environ.update({**config, "LOG_LEVEL": "WARNING"})
     app = create_app({"LOG_LEVEL": "WARNING"})  # production settings, read from the environment
-    print("Filling the database (migrations, ATT&CK sync, users)…", flush=True)
-    fill_database(app, arguments.bundle)
+    print("Filling the database (migrations, ATT&CK sync, users, templates, missions)…", flush=True)
+    mission_id = fill_database(app, arguments.bundle)
+    every_endpoint = [endpoint.for_mission(mission_id) for endpoint in ENDPOINTS]
+    endpoints = [endpoint for endpoint in every_endpoint if not wanted or endpoint.name in wanted]
     token = access_token(app)
-    plan_endpoints, bodies = capture(app, token)
+    plan_endpoints, bodies = capture(app, token, every_endpoint)
     plan = {
         "dsn": libpq_dsn(database_url),
         "encoder": floor_encoder_for(app, plan_endpoints, bodies),
