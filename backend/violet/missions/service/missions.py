@@ -42,7 +42,7 @@ CANDIDATES_MAX = 20
 def list_missions(query: dict[str, Any]) -> dict[str, Any]:
     """A page of the missions the caller may see, each with its progress and the caller's role.
 
-    Four statements whatever the page size: count, page, roles, progress.
+    Three statements whatever the page size: page (with its total), roles, progress.
     """
     statement = including_deleted(select(Mission), query["include_deleted"])
     is_member = exists().where(

@@ -90,7 +90,7 @@ def with_details(statement: Select[Any]) -> Select[Any]:
 
 
 def list_tests(mission_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
-    """Four statements: count, page, tags, detections."""
+    """Three statements: page (with its total), tags, detections."""
     statement = including_deleted(
         with_details(select(MissionTest).where(MissionTest.mission_id == mission_id)),
         query["include_deleted"],
