@@ -66,7 +66,8 @@ def get_template(
 
 def list_templates(query: Mapping[str, Any]) -> dict[str, Any]:
     """A page of templates; filters `q`, `tactic`, `technique`, `subtechnique`, `opsec`, `tag`,
-    `platform`, `include_deleted`. Two statements (page with its total, tags) whatever the page size.
+    `platform`, `include_deleted`. Two statements (page with its total, tags) whatever the page
+    size.
     """
     statement = including_deleted(with_tags(select(TestTemplate)), query["include_deleted"])
     if q := query.get("q"):
