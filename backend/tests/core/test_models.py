@@ -18,6 +18,7 @@ from violet.core.models import (
     VersionMixin,
     active_index,
     including_deleted,
+    live_rows_only,
 )
 from violet.core.versioning import parse_if_match
 from violet.extensions import db
@@ -108,6 +109,19 @@ def test_soft_deleted_rows_are_hidden_from_every_query_unless_asked_for(probe_ta
     gone.restore()
     db.session.flush()
     assert len(db.session.scalars(select(Probe)).all()) == 2
+
+
+def test_a_statement_built_once_keeps_hiding_deleted_rows(probe_table):
+    """`live_rows_only` puts the criteria in the statement itself (the hook then adds none)."""
+    kept, gone = Probe(name="kept"), Probe(name="gone")
+    db.session.add_all([kept, gone])
+    db.session.flush()
+    gone.soft_delete()
+    db.session.flush()
+    statement = live_rows_only(select(Probe.name).order_by(Probe.name))
+
+    assert db.session.scalars(statement).all() == ["kept"]
+    assert db.session.scalars(statement).all() == ["kept"]  # the same object, run again
 
 
 @pytest.mark.parametrize(

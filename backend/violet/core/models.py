@@ -116,6 +116,13 @@ class SoftDeleteMixin:
 
 
 INCLUDE_DELETED = "include_deleted"
+# Set by `live_rows_only` on a statement that already carries the live-rows criteria.
+LIVE_ROWS_APPLIED = "violet_live_rows_applied"
+# The live-rows criteria: soft-deleted rows of every soft-deletable entity are left out, in joins,
+# subqueries and the relationship loads of what the statement loads. Built once (no closure).
+LIVE_ROWS = with_loader_criteria(
+    SoftDeleteMixin, lambda cls: cls.deleted_at.is_(None), include_aliases=True
+)
 
 StatementT = TypeVar("StatementT", bound=Executable)
 
@@ -125,22 +132,25 @@ def including_deleted(statement: StatementT, include_deleted: bool = True) -> St
     return statement.execution_options(**{INCLUDE_DELETED: include_deleted})
 
 
+def live_rows_only(statement: StatementT) -> StatementT:
+    """For a statement built once and run on every request (authentication's): the live-rows
+    criteria added now rather than at each execution. The statement then stays the same object,
+    so SQLAlchemy computes its cache key once instead of once per request."""
+    return statement.options(LIVE_ROWS).execution_options(**{LIVE_ROWS_APPLIED: True})
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _hide_soft_deleted_rows(state: ORMExecuteState) -> None:
     # Relationship and column loads inherit the criteria from the query that loaded the parent.
+    options = state.execution_options
     if (
         state.is_select
         and not state.is_column_load
         and not state.is_relationship_load
-        and not state.execution_options.get(INCLUDE_DELETED, False)
+        and not options.get(INCLUDE_DELETED, False)
+        and not options.get(LIVE_ROWS_APPLIED, False)
     ):
-        state.statement = state.statement.options(
-            with_loader_criteria(
-                SoftDeleteMixin,
-                lambda cls: cls.deleted_at.is_(None),
-                include_aliases=True,
-            )
-        )
+        state.statement = state.statement.options(LIVE_ROWS)
 
 
 @event.listens_for(Session, "before_flush")

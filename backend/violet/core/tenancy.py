@@ -26,6 +26,7 @@ round trip together, and `current_workspace()` runs no SQL of its own unless tha
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -227,8 +228,20 @@ def _scope_statement(state: ORMExecuteState) -> None:
 
 
 def _touches_tenant_table(state: ORMExecuteState) -> bool:
-    """Whether the statement involves a tenant-owned mapper (other queries need no scope)."""
-    return any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers)
+    """Whether the statement involves a tenant-owned mapper (other queries need no scope).
+
+    Remembered per statement object: one built once and run on every request (authentication's)
+    is looked at once, not at each execution.
+    """
+    statement = state.statement
+    touches = _TOUCHES_TENANT_TABLE.get(statement)
+    if touches is None:
+        touches = any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers)
+        _TOUCHES_TENANT_TABLE[statement] = touches
+    return touches
+
+
+_TOUCHES_TENANT_TABLE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 @event.listens_for(Session, "before_flush")

@@ -40,7 +40,7 @@ from violet.core import encryption
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
-from violet.core.models import including_deleted, utcnow
+from violet.core.models import including_deleted, live_rows_only, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains
 from violet.core.tenancy import CurrentWorkspace, remember_workspace, request_workspace_query
@@ -101,14 +101,14 @@ def _user_statement(workspace: Select[uuid.UUID, str, str] | None) -> Select[Any
         .label("permission_codes")
     )
     statement = select(User, codes).where(User.id == bindparam("auth_user_id"))
-    if workspace is None:
-        return statement
-    found = workspace.subquery("request_workspace")
-    return statement.outerjoin(found, true()).add_columns(
-        found.c.id.label("workspace_id"),
-        found.c.slug.label("workspace_slug"),
-        found.c.name.label("workspace_name"),
-    )
+    if workspace is not None:
+        found = workspace.subquery("request_workspace")
+        statement = statement.outerjoin(found, true()).add_columns(
+            found.c.id.label("workspace_id"),
+            found.c.slug.label("workspace_slug"),
+            found.c.name.label("workspace_name"),
+        )
+    return live_rows_only(statement)
 
 
 def list_permissions() -> list[Permission]:
