@@ -58,7 +58,6 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "VIOLET_ENV": "test",
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_ENABLED": True,
         "LOG_LEVEL": "WARNING",
     }
     config.update(overrides)
@@ -117,10 +116,7 @@ def db_connection(app: Flask) -> Iterator[Connection]:
 
 @pytest.fixture(autouse=True)
 def _isolated(app: Flask, db_connection: Connection) -> Iterator[None]:
-    """Every test runs in an app context, in its own transaction, with fresh rate limits."""
-    from violet.extensions import limiter
-
-    limiter.reset()
+    """Every test runs in an app context, in its own transaction (failure counters included)."""
     with app.app_context():
         yield
 

@@ -20,7 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet.core.request_log import configure_logging, init_request_logging
     from violet.core.serialization import OrjsonProvider
     from violet.domains import DOMAINS
-    from violet.extensions import api, db, jwt, limiter, migrate
+    from violet.extensions import api, db, jwt, migrate
 
     app = Flask(__name__, static_folder=None)
     app.json = OrjsonProvider(app)
@@ -36,7 +36,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         autocommit_safe_requests(db.engine)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     jwt.init_app(app)
-    limiter.init_app(app)
     storage.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(

@@ -1,8 +1,6 @@
 """Flask extensions, created once here and bound to the app in `create_app`."""
 
 from flask_jwt_extended import JWTManager
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api, Blueprint
 from flask_sqlalchemy import SQLAlchemy
@@ -36,5 +34,3 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=False)
 jwt = JWTManager()
 api = VioletApi()
-# No default limits: each sensitive route (login, MFA) declares its own.
-limiter = Limiter(key_func=get_remote_address)

@@ -140,3 +140,21 @@ def test_accept_with_a_short_password_creates_nothing(client, admin_header):
     assert response.status_code == 422
     assert "password" in response.json["errors"]
     assert client.get(f"/api/v1/invitations/lookup?token={token}").status_code == 200
+
+
+def test_an_address_scanning_for_links_is_refused_for_a_while(client, admin_header):
+    """Unknown or used links count against the caller's address, in PostgreSQL (every worker
+    sees the same count): after 30 of them even a good link gets 429 from that address."""
+    token = invite(client, admin_header).json["token"]
+    for attempt in range(30):
+        response = client.get(f"/api/v1/invitations/lookup?token=guess-{attempt}")
+        assert response.status_code == 404
+
+    refused = client.get(f"/api/v1/invitations/lookup?token={token}")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "invitation links" in refused.json["detail"]
+    assert accept(client, token).status_code == 429
+    other_address = client.get(
+        f"/api/v1/invitations/lookup?token={token}", environ_base={"REMOTE_ADDR": "10.9.8.7"}
+    )
+    assert other_address.status_code == 200

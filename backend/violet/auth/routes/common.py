@@ -25,11 +25,6 @@ def client() -> Client:
     return Client(ip_address=request.remote_addr, user_agent=request.user_agent.string)
 
 
-def remote_address_key() -> str:
-    """Flask-Limiter key: the client address only (a key function never reads the body)."""
-    return f"ip:{request.remote_addr}"
-
-
 def hand_over_session(result: dict[str, Any]) -> dict[str, Any]:
     """Answer a new session; with `X-Violet-Refresh: cookie` its refresh token goes in the cookie.
 

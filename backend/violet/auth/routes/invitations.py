@@ -8,12 +8,7 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from violet.auth.routes.common import (
-    caller_permissions,
-    client,
-    hand_over_session,
-    remote_address_key,
-)
+from violet.auth.routes.common import caller_permissions, client, hand_over_session
 from violet.auth.schemas import (
     InvitationAcceptIn,
     InvitationCreate,
@@ -28,12 +23,11 @@ from violet.auth.service import invitations
 from violet.core.auth import current_principal, public, require_perm
 from violet.core.pagination import list_response
 from violet.core.serialization import Extended
-from violet.extensions import db, limiter
+from violet.extensions import db
 
 blp = Blueprint("invitations", __name__, description="Invitations to join Violet.")
 
-# Tokens are unguessable; this only keeps scanners from hammering the public endpoints.
-PUBLIC_LOOKUPS = "30 per minute"
+TOO_MANY_TRIES = "Too many unknown or unusable links from this address; see Retry-After."
 
 
 def public_base_url() -> str:
@@ -73,20 +67,20 @@ class InvitationById(MethodView):
 @blp.route("/lookup")
 class InvitationLookup(MethodView):
     @public
-    @limiter.limit(PUBLIC_LOOKUPS, key_func=remote_address_key)
     @blp.arguments(InvitationTokenQuery, location="query")
     @blp.response(200, InvitationLookupOut)
+    @blp.alt_response(429, description=TOO_MANY_TRIES)
     def get(self, query):
         """What an invitation link is for: email, expiry, who invited (410 when unusable)."""
-        return invitations.find_usable(query["token"])
+        return invitations.find_usable(query["token"], address=client().ip_address)
 
 
 @blp.route("/accept")
 class InvitationAccept(MethodView):
     @public
-    @limiter.limit(PUBLIC_LOOKUPS, key_func=remote_address_key)
     @blp.arguments(InvitationAcceptIn)
     @blp.response(201, TokenPairOut)
+    @blp.alt_response(429, description=TOO_MANY_TRIES)
     def post(self, payload):
         """Accept an invitation: creates the account in the invited groups and signs in."""
         result = invitations.accept(

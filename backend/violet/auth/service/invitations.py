@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from violet.auth.models import Invitation
+from violet.auth.service import throttle
 from violet.auth.service.credentials import check_policy, new_token, token_hash
 from violet.auth.service.directory import create_user, find_live_user_by_email, live_groups
 from violet.auth.service.grants import ensure_may_grant_groups
@@ -92,17 +93,22 @@ def revoke(invitation_id: uuid.UUID, *, by: uuid.UUID) -> None:
         invitation.revoked_by = by
 
 
-def find_usable(token: str, *, lock: bool = False) -> Invitation:
-    """The pending invitation behind `token`: 404 when unknown, 410 when no longer usable."""
+def find_usable(token: str, *, address: str | None, lock: bool = False) -> Invitation:
+    """The pending invitation behind `token`: 404 when unknown, 410 when no longer usable.
+
+    Each of those failures counts against the caller's `address`; too many, and 429 (throttle.py).
+    """
+    guards = throttle.invitation_guards(address)
+    throttle.ensure_allowed(guards, throttle.TOO_MANY_INVITATION_TRIES)
     statement = select(Invitation).where(Invitation.token_hash == token_hash(token))
     if lock:
         statement = statement.with_for_update()
     invitation = db.session.scalar(statement)
     if invitation is None:
-        raise NotFound("No such invitation.")
+        throttle.fail(guards, NotFound("No such invitation."))
     status = invitation.status
     if status != "pending":
-        raise Gone(f"This invitation is {status}; ask for a new one.")
+        throttle.fail(guards, Gone(f"This invitation is {status}; ask for a new one."))
     return invitation
 
 
@@ -110,7 +116,7 @@ def accept(token: str, *, display_name: str, password: str, client: Client) -> d
     """Create the invited user in the invitation's groups and sign them in."""
     check_policy(password)
     # Locked so two tabs accepting at once cannot create two users.
-    invitation = find_usable(token, lock=True)
+    invitation = find_usable(token, address=client.ip_address, lock=True)
     user = create_user(
         email=invitation.email,
         password=password,

@@ -13,6 +13,10 @@ attacker must not get unlimited guesses, so failures are counted three ways:
 Second factors (TOTP codes at login, the password or code asked again of a signed-in user):
 5 failures per 5 minutes per user, keyed on the user of a *verified* challenge or session, so
 nobody can spend someone else's budget.
+
+Invitation links (the public lookup and accept): their tokens are unguessable, so an address whose
+links keep being unknown or no longer usable is scanning: 30 such failures per 15 minutes per
+address, then 429.
 """
 
 from __future__ import annotations
@@ -29,9 +33,13 @@ LOGIN_PER_ACCOUNT_AND_ADDRESS = limits.Limit("login-account-address", 10, timede
 LOGIN_PER_ADDRESS = limits.Limit("login-address", 30, timedelta(minutes=15))
 LOGIN_PER_ACCOUNT = limits.Limit("login-account", 100, timedelta(minutes=15))
 SECOND_FACTOR = limits.Limit("second-factor", 5, timedelta(minutes=5))
+INVITATION_PER_ADDRESS = limits.Limit("invitation-address", 30, timedelta(minutes=15))
 
 TOO_MANY_LOGINS = "Too many failed sign-ins; wait and try again (see Retry-After)."
 TOO_MANY_CODES = "Too many wrong codes or passwords; wait and try again (see Retry-After)."
+TOO_MANY_INVITATION_TRIES = (
+    "Too many unknown or unusable invitation links; wait and try again (see Retry-After)."
+)
 
 
 def login_guards(email: str, address: str | None) -> list[limits.Counted]:
@@ -45,6 +53,10 @@ def login_guards(email: str, address: str | None) -> list[limits.Counted]:
 
 def second_factor_guards(user_id: uuid.UUID) -> list[limits.Counted]:
     return [limits.counted(SECOND_FACTOR, user_id)]
+
+
+def invitation_guards(address: str | None) -> list[limits.Counted]:
+    return [limits.counted(INVITATION_PER_ADDRESS, address or "-")]
 
 
 def ensure_allowed(guards: list[limits.Counted], message: str) -> None:
