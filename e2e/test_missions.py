@@ -6,6 +6,7 @@ Every page visited is checked with axe-core (WCAG 2.1 AA).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -167,6 +168,32 @@ def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     expect(drawer.get_by_test_id("evidence-dropzone")).to_have_count(0)
     expect(drawer.get_by_role("region", name="Red team")).to_contain_text("Nothing recorded")
     check_a11y(viewer)
+
+
+def test_an_outside_manager_sees_evidence_but_cannot_open_it(setup: MissionSetup, open_context):
+    """An administrator who is not a member lists a test's evidence, but it leaves the server for
+    members only (403): no download button, no preview, and a line that says why."""
+    boundary = uuid.uuid4().hex
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="siem.log"\r\n'
+        "Content-Type: text/plain\r\n\r\n4625 failed logon\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    setup.lead_api.call(
+        "POST",
+        f"/missions/{setup.mission_id}/tests/{setup.test_id}/evidence",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+    admin = open_context(ADMIN_EMAIL, ADMIN_PASSWORD)
+    open_mission(admin, setup)
+    open_test(admin)
+    drawer = admin.get_by_test_id("test-drawer")
+    expect(drawer.get_by_test_id("evidence-file")).to_contain_text("siem.log")
+    expect(drawer.get_by_role("button", name="Download siem.log")).to_have_count(0)
+    expect(drawer.get_by_test_id("evidence-members-only")).to_be_visible()
+    check_a11y(admin)
 
 
 def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_context):

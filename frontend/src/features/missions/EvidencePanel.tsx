@@ -57,10 +57,12 @@ export function EvidencePanel({
   missionId,
   testId,
   role,
+  canDownload,
 }: {
   missionId: string;
   testId: string;
   role: Role;
+  canDownload: boolean;
 }) {
   const { me } = useAuth();
   const queryClient = useQueryClient();
@@ -203,6 +205,11 @@ export function EvidencePanel({
           No evidence yet.
         </Text>
       )}
+      {!canDownload && !!files.data?.length && (
+        <Text size="sm" c="gray.7" data-testid="evidence-members-only">
+          Only the mission&apos;s members can open or download its evidence.
+        </Text>
+      )}
       <Stack gap="xs" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
         {files.data?.map((evidence) => (
           <Paper key={evidence.id} withBorder p="xs" component="li" data-testid="evidence-file">
@@ -222,14 +229,16 @@ export function EvidencePanel({
                 {evidence.caption && <Text size="sm">{evidence.caption}</Text>}
               </Stack>
               <Group gap="xs" wrap="nowrap">
-                <Button
-                  size="compact-xs"
-                  variant="light"
-                  onClick={() => download.mutate(evidence)}
-                  aria-label={`Download ${evidence.filename}`}
-                >
-                  Download
-                </Button>
+                {canDownload && (
+                  <Button
+                    size="compact-xs"
+                    variant="light"
+                    onClick={() => download.mutate(evidence)}
+                    aria-label={`Download ${evidence.filename}`}
+                  >
+                    Download
+                  </Button>
+                )}
                 {(role === "lead" || evidence.uploader_id === me?.id) && (
                   <Button
                     size="compact-xs"
@@ -244,7 +253,7 @@ export function EvidencePanel({
                 )}
               </Group>
             </Group>
-            {evidence.content_type.startsWith("image/") && (
+            {canDownload && evidence.content_type.startsWith("image/") && (
               <Preview missionId={missionId} evidence={evidence} />
             )}
           </Paper>

@@ -225,6 +225,7 @@ export default function MissionPage() {
         test={drawerTest}
         role={role}
         canWriteNotes={canWriteNotes}
+        canDownloadEvidence={mission.data.my_role != null}
         levels={levels.data ?? []}
         tools={tools.data ?? []}
         onClose={() => setParam("test", null)}

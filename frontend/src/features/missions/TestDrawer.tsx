@@ -100,6 +100,7 @@ export function TestDrawer({
   test,
   role,
   canWriteNotes,
+  canDownloadEvidence,
   levels,
   tools,
   onClose,
@@ -108,6 +109,8 @@ export function TestDrawer({
   test: MissionTest | null;
   role: Role;
   canWriteNotes: boolean;
+  /** Evidence leaves the server for the mission's members only (an outsider manager sees the list). */
+  canDownloadEvidence: boolean;
   levels: DetectionLevel[];
   tools: DefenseTool[];
   onClose: () => void;
@@ -128,6 +131,7 @@ export function TestDrawer({
           initial={test}
           role={role}
           canWriteNotes={canWriteNotes}
+          canDownloadEvidence={canDownloadEvidence}
           levels={levels}
           tools={tools}
           onOpenTest={onOpenTest}
@@ -141,6 +145,7 @@ function TestDetails({
   initial,
   role,
   canWriteNotes,
+  canDownloadEvidence,
   levels,
   tools,
   onOpenTest,
@@ -148,6 +153,7 @@ function TestDetails({
   initial: MissionTest;
   role: Role;
   canWriteNotes: boolean;
+  canDownloadEvidence: boolean;
   levels: DetectionLevel[];
   tools: DefenseTool[];
   onOpenTest: (test: MissionTest) => void;
@@ -445,7 +451,12 @@ function TestDetails({
       </Section>
 
       <Section title="Evidence">
-        <EvidencePanel missionId={base.mission_id} testId={base.id} role={role} />
+        <EvidencePanel
+          missionId={base.mission_id}
+          testId={base.id}
+          role={role}
+          canDownload={canDownloadEvidence}
+        />
       </Section>
 
       <Section title="Notes">
