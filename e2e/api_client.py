@@ -28,6 +28,8 @@ class ApiCallError(AssertionError):
 class ApiClient:
     base_url: str
     token: str | None = None
+    # Sent as X-Violet-Workspace (an id or slug) when set; else the user's default workspace.
+    workspace: str | None = None
 
     def call(
         self,
@@ -46,6 +48,8 @@ class ApiClient:
             headers["Content-Type"] = content_type
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        if self.workspace:
+            headers["X-Violet-Workspace"] = self.workspace
         request = urllib.request.Request(
             f"{self.base_url}/api/v1{path}", data=data, headers=headers, method=method
         )

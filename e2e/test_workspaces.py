@@ -2,7 +2,9 @@
 admin page (create, members, rename, delete), and every API call carrying the workspace."""
 
 import re
+import uuid
 
+from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
 from playwright.sync_api import Page, expect
 
@@ -109,3 +111,36 @@ def test_renaming_and_deleting_a_workspace(page: Page, admin_api: ApiClient, sig
     expect(
         page.get_by_test_id("workspace-default").get_by_role("button", name=re.compile("Delete"))
     ).to_have_count(0)
+
+
+def test_a_notification_from_another_workspace_opens_its_mission_there(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """The bell lists every workspace's notifications: opening one of another workspace acts
+    in that workspace (its mission would be "not found" in the current one)."""
+    analyst = admin_api.create_user(display_name="Nia Night", groups=("Analysts",))
+    slug = f"night-{uuid.uuid4().hex[:8]}"
+    night = admin_api.call("POST", "/workspaces", {"name": "Night shift", "slug": slug})
+    admin = admin_api.call("GET", "/auth/me")
+    admin_api.call(
+        "PUT",
+        f"/workspaces/{night['id']}/members",
+        [{"user_id": admin["id"]}, {"user_id": analyst["id"]}],
+    )
+    in_night = ApiClient(admin_api.base_url, admin_api.token, workspace=night["id"])
+    mission = in_night.call("POST", "/missions", {"name": "Night watch", "status": "active"})
+    in_night.call(
+        "PUT",
+        f"/missions/{mission['id']}/members",
+        [{"user_id": admin["id"], "role": "lead"}, {"user_id": analyst["id"], "role": "blue"}],
+    )
+
+    sign_in(page, analyst["email"], USER_PASSWORD)
+    header = page.get_by_role("banner")
+    expect(header.get_by_test_id("current-workspace")).to_have_text("Workspace: Default")
+    header.get_by_test_id("notification-bell").click()
+    page.get_by_test_id("notification").filter(has_text="Night watch").click()
+
+    expect(page.get_by_role("heading", name="Night watch", level=1)).to_be_visible()
+    expect(header.get_by_test_id("current-workspace")).to_have_text("Workspace: Night shift")
+    check_a11y(page)

@@ -2,13 +2,16 @@ import { Badge, Button, Popover, Stack, Text, UnstyledButton } from "@mantine/co
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
+import { getCurrentWorkspaceId } from "../../api/workspace";
+import { switchWorkspaceAndRefresh } from "../workspaces/api";
 import { POLL_MS, fetchNotifications, markAllRead, markRead, notificationsKey } from "./api";
 import type { Notification } from "./api";
 import classes from "./NotificationBell.module.css";
 
 /**
  * The header's bell: the unread count, refreshed every few seconds while the tab is open, and
- * the latest notifications. Clicking one marks it read and opens its test (or its mission).
+ * the latest notifications, from every workspace of the user. Clicking one marks it read,
+ * switches to its workspace if need be, and opens its test (or its mission).
  */
 export function NotificationBell() {
   const queryClient = useQueryClient();
@@ -26,6 +29,13 @@ export function NotificationBell() {
   const open = async (notification: Notification) => {
     setOpened(false);
     if (!notification.read_at) await markRead(notification.id).catch(() => undefined);
+    // A notification may come from another of the user's workspaces: act in that one first,
+    // or its mission would be "not found" here.
+    if (notification.workspace_id !== getCurrentWorkspaceId()) {
+      await switchWorkspaceAndRefresh(queryClient, notification.workspace_id).catch(
+        () => undefined,
+      );
+    }
     refresh();
     // Something changed in that mission: fetch it again before the test opens (the drawer edits
     // the version it opened with), cached or not.

@@ -6,7 +6,7 @@ import {
   fetchCurrentWorkspace,
   fetchMyWorkspaces,
   myWorkspacesQueryKey,
-  switchWorkspace,
+  switchWorkspaceAndRefresh,
 } from "./api";
 
 /**
@@ -19,14 +19,7 @@ export function WorkspaceSwitcher() {
   const current = useQuery({ queryKey: currentWorkspaceQueryKey, queryFn: fetchCurrentWorkspace });
   const mine = useQuery({ queryKey: myWorkspacesQueryKey, queryFn: fetchMyWorkspaces });
   const switching = useMutation({
-    mutationFn: switchWorkspace,
-    onSuccess: async (chosen) => {
-      queryClient.setQueryData(currentWorkspaceQueryKey, chosen);
-      // Everything cached belongs to the previous workspace.
-      await queryClient.invalidateQueries({
-        predicate: (query) => query.queryKey !== currentWorkspaceQueryKey,
-      });
-    },
+    mutationFn: (id: string) => switchWorkspaceAndRefresh(queryClient, id),
   });
 
   if (!current.data) return null;

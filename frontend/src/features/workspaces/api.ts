@@ -1,4 +1,5 @@
 /** Workspaces: the one this tab acts in, the switcher's list, and their administration. */
+import type { QueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import type {
   CurrentWorkspace,
@@ -32,6 +33,22 @@ export async function switchWorkspace(id: string): Promise<CurrentWorkspace> {
     api.PUT("/api/v1/workspaces/current", { body: { workspace_id: id } }),
   );
   setCurrentWorkspaceId(chosen.id);
+  return chosen;
+}
+
+/**
+ * Switch to `id` and drop what is cached: every page's data belongs to the previous workspace
+ * (the switcher, and a notification from another workspace).
+ */
+export async function switchWorkspaceAndRefresh(
+  queryClient: QueryClient,
+  id: string,
+): Promise<CurrentWorkspace> {
+  const chosen = await switchWorkspace(id);
+  queryClient.setQueryData(currentWorkspaceQueryKey, chosen);
+  await queryClient.invalidateQueries({
+    predicate: (query) => query.queryKey !== currentWorkspaceQueryKey,
+  });
   return chosen;
 }
 
