@@ -129,6 +129,13 @@ def test_the_mission_downloads_are_files(page: Page, admin_api, catalogue, sign_
     assert json.loads(tests_json)["tests"][0]["detection_level"] == "Alerted"
     name, report = download("Printable report (HTML)")
     assert b"Purple week" in report
+    # Or opened in a tab of its own, ready to print (the token cannot ride on a plain link).
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Open report").click()
+    tab = opened.value
+    expect(tab.get_by_role("heading", name="Purple week", level=1)).to_be_visible()
+    assert tab.url.startswith("blob:")
+    tab.close()
     name, archive = download("Mission archive (ZIP)")
     assert name == "Purple-week-mission.zip"
     with zipfile.ZipFile(io.BytesIO(archive)) as zipped:

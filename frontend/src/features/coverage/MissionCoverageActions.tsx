@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
-import { downloadFile, saveAsScenario } from "./api";
+import { downloadFile, openDocument, saveAsScenario } from "./api";
 import { PlanModal } from "./PlanModal";
 
 const DOWNLOADS = [
@@ -35,12 +35,24 @@ export function MissionCoverageActions({
     setDownloadError(null);
     downloadFile(`/api/v1/missions/${missionId}/${path}`, name).catch(setDownloadError);
   };
+  const openReport = () => {
+    setDownloadError(null);
+    const tab = window.open("", "_blank");
+    if (!tab) {
+      download("report", "report.html"); // the browser refused a new tab: save it instead
+      return;
+    }
+    openDocument(`/api/v1/missions/${missionId}/report`, tab).catch(setDownloadError);
+  };
 
   return (
     <Stack gap="xs">
       <Group>
         <Button variant="default" component={Link} to={`/coverage?missions=${missionId}`}>
           Coverage
+        </Button>
+        <Button variant="default" onClick={openReport}>
+          Open report
         </Button>
         <Menu>
           <Menu.Target>

@@ -93,6 +93,26 @@ export async function downloadFile(path: string, fallbackName: string): Promise<
   URL.revokeObjectURL(url);
 }
 
+/**
+ * Show an HTML document of the API (the printable report) in `tab`, a window opened by the
+ * click (so no popup blocker stops it): fetched with the session's token, which a plain link
+ * could not send, and shown from a blob URL. The document has no script, and the SPA's policy
+ * (no inline script) goes with it.
+ */
+export async function openDocument(path: string, tab: Window): Promise<void> {
+  const response = await session.fetch(withWorkspace(new Request(path)));
+  if (!response.ok) {
+    tab.close();
+    const body: unknown = await response.json().catch(() => undefined);
+    throw toApiError(body, response.status);
+  }
+  const html = new Blob([await response.blob()], { type: "text/html" });
+  const url = URL.createObjectURL(html);
+  tab.location.href = url;
+  // The tab has loaded it well before then; the URL is only a handle on the blob.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 export type ImportedMission = components["schemas"]["ImportedMissionOut"];
 
 /** Restore a mission archive (multipart `file`) as a new mission of the current workspace. */
