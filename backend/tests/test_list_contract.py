@@ -65,6 +65,11 @@ def rows_for_every_list(
     )
     for email in ("one@example.test", "two@example.test", "three@example.test"):
         client.post("/api/v1/invitations", json={"email": email}, headers=admin_header)
+    for _ in range(3):  # the caller's API tokens, under one name
+        token = {"name": "Same token", "permissions": []}
+        assert (
+            client.post("/api/v1/auth/tokens", json=token, headers=admin_header).status_code == 201
+        )
     sync_catalogue(
         SyncSource(
             content=encode(

@@ -32,8 +32,9 @@ def test_token_is_shown_once_and_stored_hashed(client, make_user, auth_header):
     assert secret not in (stored.token_hash, stored.prefix)
     assert secret.startswith(stored.prefix)
     listed = client.get("/api/v1/auth/tokens", headers=headers).json
-    assert [token["name"] for token in listed] == ["CI pipeline"]
-    assert "token" not in listed[0]
+    assert listed["total"] == 1
+    assert [token["name"] for token in listed["items"]] == ["CI pipeline"]
+    assert "token" not in listed["items"][0]
 
 
 def test_token_works_as_bearer_with_only_its_permissions(client, make_user, auth_header):

@@ -242,9 +242,10 @@ def test_bad_group_input_is_refused_and_nothing_is_created(client, admin_header,
 
 
 def test_permissions_are_listed(client, make_user, auth_header):
-    response = client.get("/api/v1/permissions", headers=auth_header(make_user()))
-    codes = [permission["code"] for permission in response.json]
-    assert len(codes) == 19
+    response = client.get("/api/v1/permissions?limit=500", headers=auth_header(make_user()))
+    codes = [permission["code"] for permission in response.json["items"]]
+    assert len(codes) == response.json["total"] == 19
+    assert codes == sorted(codes)
     assert {"diag.read", "workspace.manage", "workspace.read_all"} <= set(codes)
 
 

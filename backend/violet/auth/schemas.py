@@ -287,6 +287,14 @@ class GroupUpdate(Schema):
     permissions = permission_codes()
 
 
+class PermissionQuery(PageQuery):
+    pass
+
+
+class ApiTokenQuery(PageQuery):
+    pass
+
+
 class GroupQuery(PageQuery):
     q = fields.String(validate=validate.Length(max=200))
     include_deleted = fields.Boolean(load_default=False)

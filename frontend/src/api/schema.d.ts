@@ -561,12 +561,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller's API tokens (secrets are never shown again).
+         * The caller's API tokens, newest first (secrets are never shown again).
          * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -579,10 +584,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ApiTokenOut"][];
+                        "application/json": components["schemas"]["ApiTokenOutPage"];
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -961,12 +967,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every permission code with what it allows.
+         * The permission codes with what each allows (`limit=500` gets them all).
          * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -979,10 +990,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["PermissionOut"][];
+                        "application/json": components["schemas"]["PermissionOutPage"];
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6432,6 +6444,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        ApiTokenOutPage: {
+            items: components["schemas"]["ApiTokenOut"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
         ApiTokenCreate: {
             name: string;
             /**
@@ -6514,6 +6532,12 @@ export interface components {
         PermissionOut: {
             code: string;
             description: string;
+        };
+        PermissionOutPage: {
+            items: components["schemas"]["PermissionOut"][];
+            total: number;
+            limit: number;
+            offset: number;
         };
         GroupOut: {
             /** Format: uuid */

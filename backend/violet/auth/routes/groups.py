@@ -15,6 +15,7 @@ from violet.auth.schemas import (
     GroupUpdate,
     IncludeDeletedQuery,
     PermissionOut,
+    PermissionQuery,
 )
 from violet.auth.service import directory
 from violet.core.auth import check_include_deleted, require_auth, require_perm
@@ -28,10 +29,10 @@ blp = Blueprint("groups", __name__, description="Groups and permissions.")
 @blp.route("/permissions")
 class Permissions(MethodView):
     @require_auth
-    @blp.response(200, PermissionOut(many=True))
-    def get(self):
-        """Every permission code with what it allows."""
-        return directory.list_permissions()
+    @list_response(blp, PermissionQuery, PermissionOut)
+    def get(self, query):
+        """The permission codes with what each allows (`limit=500` gets them all)."""
+        return directory.list_permissions(query)
 
 
 @blp.route("/groups")

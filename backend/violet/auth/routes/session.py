@@ -19,6 +19,7 @@ from violet.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreatedOut,
     ApiTokenOut,
+    ApiTokenQuery,
     LoginIn,
     LoginOut,
     MeOut,
@@ -35,6 +36,7 @@ from violet.auth.schemas import (
 from violet.auth.service import api_tokens, directory, mfa, sessions
 from violet.auth.service.principals import MFA_ENROLMENT
 from violet.core.auth import allowed_while, current_user, public, require_auth
+from violet.core.pagination import list_response
 from violet.core.serialization import Extended
 from violet.extensions import db
 
@@ -232,10 +234,10 @@ class MfaRecoveryCodes(MethodView):
 @blp.route("/tokens")
 class ApiTokens(MethodView):
     @require_auth
-    @blp.response(200, ApiTokenOut(many=True))
-    def get(self):
-        """The caller's API tokens (secrets are never shown again)."""
-        return api_tokens.list_for(current_user().id)
+    @list_response(blp, ApiTokenQuery, ApiTokenOut)
+    def get(self, query):
+        """The caller's API tokens, newest first (secrets are never shown again)."""
+        return api_tokens.list_for(current_user().id, query)
 
     @require_auth
     @interactive_only

@@ -10,7 +10,9 @@ shown once; the database keeps its SHA-256 and a short prefix to tell tokens apa
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -20,6 +22,7 @@ from violet.auth.service.directory import effective_permissions, user_with_permi
 from violet.core.auth import Principal
 from violet.core.errors import NotFound, Unauthorized, Unprocessable
 from violet.core.models import utcnow
+from violet.core.pagination import paginate
 from violet.core.tenancy import resolve_workspace
 from violet.extensions import db
 
@@ -72,13 +75,19 @@ def _check_member_of(user: User, held: frozenset[str], workspace_id: uuid.UUID) 
         ) from exc
 
 
-def list_for(user_id: uuid.UUID) -> list[ApiToken]:
-    return list(
-        db.session.scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == user_id)
-            .order_by(ApiToken.created_at.desc(), ApiToken.id)
-        )
+def list_for(user_id: uuid.UUID, query: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of the user's tokens (revoked and expired ones included), newest first."""
+    return paginate(
+        select(ApiToken).where(ApiToken.user_id == user_id),
+        query,
+        sortable={
+            "created_at": ApiToken.created_at,
+            "name": ApiToken.name,
+            "expires_at": ApiToken.expires_at,
+            "last_used_at": ApiToken.last_used_at,
+        },
+        default_sort="-created_at",
+        tiebreaker=ApiToken.id,
     )
 
 

@@ -111,8 +111,15 @@ def _user_statement(workspace: Select[uuid.UUID, str, str] | None) -> Select[Any
     return live_rows_only(statement)
 
 
-def list_permissions() -> list[Permission]:
-    return list(db.session.scalars(select(Permission).order_by(Permission.code)))
+def list_permissions(query: Mapping[str, Any]) -> dict[str, Any]:
+    """A page of permission codes, by code unless `sort` says otherwise."""
+    return paginate(
+        select(Permission),
+        query,
+        sortable={"code": Permission.code, "description": Permission.description},
+        default_sort="code",
+        tiebreaker=Permission.code,
+    )
 
 
 def seed_permissions_and_groups() -> None:

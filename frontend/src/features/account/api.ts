@@ -48,8 +48,9 @@ export function disableMfa(body: { password: string; code: string }): Promise<vo
 
 export const apiTokensQueryKey = ["auth", "tokens"] as const;
 
-export function fetchApiTokens(): Promise<ApiToken[]> {
-  return unwrap(api.GET("/api/v1/auth/tokens"));
+export async function fetchApiTokens(): Promise<ApiToken[]> {
+  const page = await unwrap(api.GET("/api/v1/auth/tokens", { params: { query: { limit: 500 } } }));
+  return page.items;
 }
 
 export function createApiToken(body: ApiTokenCreate): Promise<ApiTokenCreated> {

@@ -61,8 +61,9 @@ export function resetMfa(id: string): Promise<void> {
   return unwrap(api.DELETE("/api/v1/users/{user_id}/mfa", { params: { path: { user_id: id } } }));
 }
 
-export function fetchPermissions(): Promise<Permission[]> {
-  return unwrap(api.GET("/api/v1/permissions"));
+export async function fetchPermissions(): Promise<Permission[]> {
+  const page = await unwrap(api.GET("/api/v1/permissions", { params: { query: { limit: 500 } } }));
+  return page.items;
 }
 
 export function createGroup(body: components["schemas"]["GroupCreate"]): Promise<Group> {
