@@ -1,5 +1,5 @@
 """Coverage in the browser: the heatmap after blue records a detection, comparing two missions,
-planning from a threat group with a preview, and the mission's downloads.
+planning from a threat group or a layer file with a preview, and the mission's downloads.
 
 Every page visited is checked with axe-core (WCAG 2.1 AA) by the gate in e2e/a11y.py.
 """
@@ -104,6 +104,50 @@ def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, 
     expect(dialog.get_by_test_id("plan-added")).to_contain_text("Added 2 tests")
     page.keyboard.press("Escape")
     expect(page.get_by_role("row", name="T1547 Boot or Logon Autostart Execution")).to_be_visible()
+    assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
+
+
+def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign_in):
+    """A layer's enabled techniques with a score or a colour are planned; a disabled one is not,
+    and one the catalogue does not know is listed as skipped."""
+    mission = admin_api.call("POST", "/missions", {"name": "Layer plan", "status": "planned"})
+    layer = {
+        "name": "Red team wish list",
+        "versions": {"layer": "4.5", "navigator": "5.1.0", "attack": "18"},
+        "domain": "enterprise-attack",
+        "techniques": [
+            {"techniqueID": "T1547", "tactic": "persistence", "score": 3, "enabled": True},
+            {"techniqueID": "T1059.001", "color": "#ff6666"},
+            {"techniqueID": "T1204", "score": 5, "enabled": False},
+            {"techniqueID": "T9999", "score": 1},
+        ],
+    }
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/missions/{mission['id']}")
+
+    page.get_by_role("button", name="Plan from ATT&CK").click()
+    dialog = page.get_by_role("dialog", name="Plan tests from ATT&CK")
+    dialog.get_by_text("Navigator layer file").click()
+    dialog.locator('input[type="file"]').set_input_files(
+        files=[
+            {
+                "name": "wish-list.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(layer).encode(),
+            }
+        ]
+    )
+    dialog.get_by_role("button", name="Preview").click()
+
+    preview = dialog.get_by_test_id("plan-preview")
+    expect(preview.get_by_role("status")).to_contain_text("Would add 2 tests")
+    planned = preview.get_by_role("table")
+    expect(planned).to_contain_text("T1547")
+    expect(planned).to_contain_text("T1059.001")
+    expect(planned).not_to_contain_text("T1204")
+    expect(preview).to_contain_text("T9999")
+    dialog.get_by_role("button", name="Add 2 tests").click()
+    expect(dialog.get_by_test_id("plan-added")).to_contain_text("Added 2 tests")
     assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
 
 
