@@ -1,8 +1,8 @@
 """Mission archives: GET /missions/{id}/export?format=zip and POST /missions/import.
 
-The round trip goes between two workspaces of one database (a second database would need its
-own migrated schema per test run): the archive is restored where none of the original rows
-exist, and exporting the copy gives back the same document.
+The round trip goes between two workspaces of one database, and into a second instance with a
+database and an evidence store of its own: the archive is restored where none of the original
+rows exist, and exporting the copy gives back the same document.
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ import json
 import zipfile
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import text
 
+from tests.conftest import APP_SESSION, fresh_database_url, make_app
 from tests.coverage.conftest import tags
 from tests.missions.conftest import PNG, evidence_dir
 from violet.coverage import archive
+from violet.extensions import db
 
 __all__ = ["evidence_dir"]  # the fixture, for this module's tests
 
@@ -263,6 +266,53 @@ def test_evidence_files_survive_the_round_trip(client, team, with_evidence, else
         for key in ("test", "size", "content_type", "category", "caption"):
             assert row[key] == before[key], key
         assert row["uploader_id"] == str(owner.id) and row["created_by"] == owner.email
+
+
+TARGET_ADMIN = {"email": "admin@target.test", "password": "target admin password"}
+
+
+def test_round_trip_into_another_instance(client, team, with_evidence, monkeypatch, tmp_path):
+    """The archive goes into a second Violet with a database of its own (migrated and seeded
+    from nothing: no catalogue, none of the original users) and an evidence store of its own:
+    exporting the copy there gives back the same document and the same evidence bytes."""
+    original = export_zip(client, team.lead, with_evidence["id"])
+    before = evidence_of(client, team.lead, with_evidence["id"])
+
+    target = make_app(
+        fresh_database_url("violet_archive_target"),
+        ADMIN_EMAIL=TARGET_ADMIN["email"],
+        ADMIN_PASSWORD=TARGET_ADMIN["password"],
+        VIOLET_DATA_DIR=str(tmp_path / "target"),
+    )
+    # From here on requests use Flask-SQLAlchemy's own session, bound to the target's database
+    # (the test transaction's session answers from the first instance's).
+    monkeypatch.setattr(db, "session", APP_SESSION)
+    with target.app_context():
+        upgrade()
+        assert target.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    other = target.test_client()
+    login = other.post("/api/v1/auth/login", json=TARGET_ADMIN)
+    admin = {"Authorization": f"Bearer {login.json['access_token']}"}
+    for name, layer in (("EDR", "edr"), ("SIEM", "siem")):
+        tool = other.post(
+            "/api/v1/defense-tools", json={"name": name, "layer": layer}, headers=admin
+        )
+        assert tool.status_code == 201, tool.json
+
+    imported = upload(other, admin, original)
+
+    assert imported.status_code == 201, imported.json
+    assert imported.json["tests"] == 3 and imported.json["evidence_files"] == 2
+    copy = imported.json["id"]
+    assert document_of(export_zip(other, admin, copy)) == document_of(original)
+    after = evidence_of(other, admin, copy)
+    assert sorted(after) == sorted(before)
+    for name, (row, content) in after.items():
+        assert content == before[name][1]
+        assert row["sha256"] == before[name][0]["sha256"] == hashlib.sha256(content).hexdigest()
+    assert blobs(tmp_path / "target" / "evidence")  # stored in the target's own store
+    with target.app_context():
+        db.engine.dispose()
 
 
 def rewritten(data: bytes, change) -> bytes:
