@@ -97,6 +97,7 @@ class MissionArchive:
         self, archive: zipfile.ZipFile, manifest: dict[str, Any], document: dict[str, Any]
     ) -> None:
         self._archive = archive
+        self._file = archive.fp
         self.manifest = manifest
         self.document = document
         self.members = {member.filename: member for member in archive.infolist()}
@@ -114,6 +115,8 @@ class MissionArchive:
 
     def close(self) -> None:
         self._archive.close()
+        if self._file is not None:
+            self._file.close()
 
     def __enter__(self) -> MissionArchive:
         return self
@@ -122,14 +125,23 @@ class MissionArchive:
         self.close()
 
 
-def read_archive(data: bytes) -> MissionArchive:
-    """The archive, open, after every check above."""
-    if len(data) > MAX_ARCHIVE_BYTES:
-        raise ArchiveError(f"The archive exceeds {MAX_ARCHIVE_BYTES // 2**20} MB.", 413)
+def read_archive(file: IO[bytes]) -> MissionArchive:
+    """The archive in `file` (seekable; closed with the archive), open, after every check above.
+
+    zipfile reads the directory and then each member where it lies: the archive is never held
+    in memory whole.
+    """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        if file.seek(0, io.SEEK_END) > MAX_ARCHIVE_BYTES:
+            raise ArchiveError(f"The archive exceeds {MAX_ARCHIVE_BYTES // 2**20} MB.", 413)
+        file.seek(0)
+        archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, ValueError) as error:
+        file.close()
         raise ArchiveError("Not a zip archive.") from error
+    except BaseException:
+        file.close()
+        raise
     try:
         members = archive.infolist()
         if len(members) > MAX_ENTRIES:
@@ -152,6 +164,7 @@ def read_archive(data: bytes) -> MissionArchive:
         return MissionArchive(archive, manifest, _json_member(archive, names, MISSION))
     except BaseException:
         archive.close()
+        file.close()
         raise
 
 

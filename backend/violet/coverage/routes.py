@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 from flask import Response, request
@@ -219,13 +220,21 @@ def _read_archive_request() -> MissionArchive:
         if upload is None or set(request.files) != {"file"}:
             detail = "Send the archive as one multipart part named 'file'."
             raise Unprocessable(detail, errors={"file": [detail]})
-        content = upload.stream.read(MAX_ARCHIVE_BYTES + 1)
+        source: IO[bytes] = upload.stream
     else:
-        content = request.get_data(cache=False)
-    if len(content) > MAX_ARCHIVE_BYTES:
-        raise ApiError(too_large, status=413)
+        source = request.stream
+    # Copied in chunks into a file that stays in memory up to 1 MB and goes to disk beyond, so
+    # an archive of up to MAX_ARCHIVE_BYTES never sits in memory whole.
+    spooled = tempfile.SpooledTemporaryFile(max_size=2**20)  # noqa: SIM115 - the archive closes it
+    copied = 0
+    while chunk := source.read(2**16):
+        copied += len(chunk)
+        if copied > MAX_ARCHIVE_BYTES:
+            spooled.close()
+            raise ApiError(too_large, status=413)
+        spooled.write(chunk)
     try:
-        return read_archive(content)
+        return read_archive(spooled)
     except ArchiveError as error:
         raise ApiError(
             error.detail, status=error.status, errors={"file": [error.detail]}
