@@ -208,8 +208,9 @@ def _user(row: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _groups_by_user(rows: Rows) -> dict[Any, list[dict[str, Any]]]:
     groups_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups_of[row["user_id"]].append({"id": str(row["id"]), "name": row["name"]})
+    for row in rows:  # the user list's groups come by `attach_related` (`violet_parent_id`)
+        user_id = row["violet_parent_id"] if "violet_parent_id" in row else row["user_id"]
+        groups_of[user_id].append({"id": str(row["id"]), "name": row["name"]})
     return groups_of
 
 
