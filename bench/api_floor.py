@@ -245,6 +245,10 @@ def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str
     page, *tag_rows = results
     tags_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for row in tag_rows[0] if tag_rows else []:
+        if "kind" in row:  # the list's tags come as rows by `attach_related`
+            tag = {key: row[key] for key in ("kind", "external_id", "name", "url")}
+            tags_of[row["violet_parent_id"]].append(tag)
+            continue
         template_id, tag = _mitre_tag(row)
         tags_of[template_id].append(tag)
     items = []

@@ -220,6 +220,24 @@ def test_the_list_runs_a_constant_number_of_statements(
     assert many.count == few.count
 
 
+def test_a_list_item_is_the_template_as_read_by_id(client, lead, library, make_template):
+    """The list selects columns and the tags' rows (no objects): each item is still exactly
+    what GET by id answers, tags in their order (tactics, techniques, sub-techniques)."""
+    make_template(
+        "Every kind",
+        mitre=[("subtechnique", "T1059.001"), ("technique", "T1566"), ("tactic", "TA0002")],
+        input_arguments=[{"name": "host", "type": "string", "default": "ws-1"}],
+        references=["https://example.test/ref"],
+    )
+    listed = client.get(f"{URL}?limit=500", headers=lead).json["items"]
+
+    assert len(listed) == 7
+    for item in listed:
+        assert client.get(f"{URL}/{item['id']}", headers=lead).json == item
+    every_kind = next(item for item in listed if item["name"] == "Every kind")
+    assert [tag["kind"] for tag in every_kind["mitre"]] == ["tactic", "technique", "subtechnique"]
+
+
 # --- PATCH and versions --------------------------------------------------------------------------
 
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, case, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.models import including_deleted
-from violet.core.pagination import paginate
+from violet.core.pagination import attach_related, paginate
 from violet.core.search import contains_any
 from violet.extensions import db
-from violet.library.models import ScenarioTemplate, TestTemplate, TestTemplateMitreTag
+from violet.library.models import (
+    MITRE_KINDS,
+    ScenarioTemplate,
+    TestTemplate,
+    TestTemplateMitreTag,
+)
 from violet.library.service import mitre_tags
 from violet.mitre.models import (
     MitreSubtechnique,
@@ -75,12 +80,58 @@ def get_template(
     return template
 
 
+# What a list item shows (TestTemplateOut), selected as columns: no TestTemplate objects.
+TEMPLATE_LIST_COLUMNS = (
+    TestTemplate.id,
+    *(getattr(TestTemplate, name) for name in (*PLAIN_FIELDS, *LIST_FIELDS)),
+    TestTemplate.input_arguments,
+    TestTemplate.version,
+    TestTemplate.created_at,
+    TestTemplate.created_by,
+    TestTemplate.updated_at,
+    TestTemplate.updated_by,
+    TestTemplate.deleted_at,
+)
+
+
+def _tag_rows() -> Select[Any]:
+    """A tag as its kind and what its catalogue object shows, in the tags' order (tactics,
+    techniques, sub-techniques, each by ATT&CK id): the rows of `mitre_tags` in a list."""
+    link = TestTemplateMitreTag
+    targets = (MitreTactic, MitreTechnique, MitreSubtechnique)
+    kind = case(
+        (link.tactic_id.is_not(None), "tactic"),
+        (link.technique_id.is_not(None), "technique"),
+        else_="subtechnique",
+    )
+    external_id = func.coalesce(*(target.external_id for target in targets))
+    statement = (
+        select(
+            kind.label("kind"),
+            external_id.label("external_id"),
+            func.coalesce(*(target.name for target in targets)).label("name"),
+            func.coalesce(*(target.url for target in targets)).label("url"),
+        )
+        .select_from(link)
+        .outerjoin(MitreTactic, MitreTactic.id == link.tactic_id)
+        .outerjoin(MitreTechnique, MitreTechnique.id == link.technique_id)
+        .outerjoin(MitreSubtechnique, MitreSubtechnique.id == link.subtechnique_id)
+        .order_by(
+            case({name: index for index, name in enumerate(MITRE_KINDS)}, value=kind),
+            external_id,
+        )
+    )
+    return cast(Select[Any], statement)
+
+
 def list_templates(query: Mapping[str, Any]) -> dict[str, Any]:
     """A page of templates; filters `q`, `tactic`, `technique`, `subtechnique`, `opsec`, `tag`,
-    `platform`, `include_deleted`. Two statements (page with its total, tags) whatever the page
-    size.
+    `platform`, `include_deleted`. Two statements (the page's columns with its total, then the
+    page's tags) whatever the page size.
     """
-    statement = including_deleted(with_tags(select(TestTemplate)), query["include_deleted"])
+    statement = including_deleted(
+        cast(Select[Any], select(*TEMPLATE_LIST_COLUMNS)), query["include_deleted"]
+    )
     if q := query.get("q"):
         statement = statement.where(
             contains_any(q, TestTemplate.name, TestTemplate.description, TestTemplate.procedure)
@@ -97,9 +148,11 @@ def list_templates(query: Mapping[str, Any]) -> dict[str, Any]:
         statement = statement.where(TestTemplate.tags.contains([tag]))
     if platform := query.get("platform"):
         statement = statement.where(TestTemplate.platforms.contains([platform]))
-    return paginate(
+    page = paginate(
         statement, query, sortable=SORTABLE, default_sort="name", tiebreaker=TestTemplate.id
     )
+    attach_related(page["items"], "mitre_tags", _tag_rows(), TestTemplateMitreTag.test_template_id)
+    return page
 
 
 def _ids(model: Any, external_id: str) -> Select[Any]:
