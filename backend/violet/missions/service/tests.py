@@ -22,6 +22,7 @@ from violet.core.tenancy import scope_workspace_id
 from violet.extensions import db
 from violet.library.models import ScenarioTemplate, ScenarioTemplateTest, TestTemplate
 from violet.library.service import mitre_tags
+from violet.library.service.templates import with_tags
 from violet.missions import events
 from violet.missions.models import (
     MissionScenario,
@@ -204,10 +205,6 @@ def _copy_of(template: TestTemplate) -> dict[str, Any]:
     }
 
 
-def _templates_with_tags() -> Select[Any]:
-    return select(TestTemplate).options(selectinload(TestTemplate.mitre_links))
-
-
 def _require_library_read(permission: str) -> None:
     if not has_permission(permission):
         raise Forbidden(f"Adding from the library needs the {permission} permission.")
@@ -239,7 +236,7 @@ def add_scenario(
     live_templates = {
         template.id: template
         for template in db.session.scalars(
-            _templates_with_tags().where(TestTemplate.id.in_(template_ids))
+            with_tags(select(TestTemplate)).where(TestTemplate.id.in_(template_ids))
         )
     }
     mission_scenario = MissionScenario(
@@ -292,7 +289,9 @@ def add_test(access: MissionAccess, values: dict[str, Any]) -> MissionTest:
                 "A test from a template takes the template's tags.",
                 errors={"mitre": ["Not allowed with test_template_id."]},
             )
-        template = db.session.scalar(_templates_with_tags().where(TestTemplate.id == template_id))
+        template = db.session.scalar(
+            with_tags(select(TestTemplate)).where(TestTemplate.id == template_id)
+        )
         if template is None:
             raise Unprocessable(
                 "No such test template.",
