@@ -131,6 +131,15 @@ def total(page: Rows) -> int:
     return page[0]["violet_total"] if page else 0
 
 
+def children_of(rows: Rows, *keys: str) -> dict[Any, list[dict[str, Any]]]:
+    """Rows attached to a page by `attach_related` (pagination.py): `keys` of each, by the
+    `violet_parent_id` it carries, in the statement's order."""
+    children: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        children[row["violet_parent_id"]].append({key: row[key] for key in keys})
+    return children
+
+
 TECHNIQUE_KEYS = ("external_id", "stix_id", "name", "description", "url", "domain")
 TECHNIQUE_KEYS += ("deprecated", "revoked", "platforms")
 
@@ -138,21 +147,18 @@ TECHNIQUE_KEYS += ("deprecated", "revoked", "platforms")
 def technique_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     """Whatever columns the page selected (`fields=`), in the schema's order."""
     page, *tactic_rows = results
-    tactics_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for row in tactic_rows[0] if tactic_rows else []:
-        parent = row["violet_parent_id"] if "violet_parent_id" in row else row["technique_id"]
-        tactics_of[parent].append(
-            {"external_id": row["external_id"], "name": row["name"], "shortname": row["shortname"]}
-        )
+    tactics_of = children_of(
+        tactic_rows[0] if tactic_rows else [], "external_id", "name", "shortname"
+    )
     items = []
     for row in page:
         item = {"id": str(row["id"])}
         item.update((key, row[key]) for key in TECHNIQUE_KEYS if key in row)
         if tactic_rows:
             item["tactics"] = tactics_of[row["id"]]
-        for count_key in ("subtechnique_count", "anon_1"):
-            if count_key in row:
-                item["subtechnique_count"] = row[count_key]
+        # A column property: its SQL label is anonymous (`anon_1`).
+        if "anon_1" in row:
+            item["subtechnique_count"] = row["anon_1"]
         items.append(item)
     return {"items": items, "total": total(page), "limit": limit, "offset": offset}
 
@@ -206,18 +212,13 @@ def _user(row: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _groups_by_user(rows: Rows) -> dict[Any, list[dict[str, Any]]]:
-    groups_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:  # the user list's groups come by `attach_related` (`violet_parent_id`)
-        user_id = row["violet_parent_id"] if "violet_parent_id" in row else row["user_id"]
-        groups_of[user_id].append({"id": str(row["id"]), "name": row["name"]})
-    return groups_of
-
-
 def user_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     page, groups = results
-    groups_of = _groups_by_user(groups)
-    items = [_user(row, groups_of[row["id"]]) for row in page]
+    groups_of = children_of(groups, "id", "name")
+    items = [
+        _user(row, [{**group, "id": str(group["id"])} for group in groups_of[row["id"]]])
+        for row in page
+    ]
     return {"items": items, "total": total(page), "limit": limit, "offset": offset}
 
 
@@ -226,36 +227,14 @@ TEMPLATE_PLAIN_KEYS = ("name", "description", "procedure", "cleanup", "prerequis
 TEMPLATE_PLAIN_KEYS += ("expected_detection", "platforms", "opsec_level", "tags", "references")
 TEMPLATE_PLAIN_KEYS += ("source", "source_ref")
 INPUT_ARGUMENT_KEYS = ("name", "type", "default", "description")
-MITRE_KINDS = ("tactic", "technique", "subtechnique")
-
-
-def _mitre_tag(row: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """(template id, tag) from a row of the tags' statement: the link, then its three possible
-    targets (tactic, technique, sub-technique) joined in that order, so their same-named
-    columns come as `name`, `name_1`, `name_2` (`unique_dict_row`); the set one is the tag's."""
-    for kind, suffix in zip(MITRE_KINDS, ("", "_1", "_2"), strict=True):
-        if row[f"{kind}_id"] is not None:
-            tag = {"kind": kind, "external_id": row["external_id" + suffix]}
-            tag.update(name=row["name" + suffix], url=row["url" + suffix])
-            return row["test_template_id"], tag
-    raise ValueError("a tag without a target")
 
 
 def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     page, *tag_rows = results
-    tags_of: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for row in tag_rows[0] if tag_rows else []:
-        if "kind" in row:  # the list's tags come as rows by `attach_related`
-            tag = {key: row[key] for key in ("kind", "external_id", "name", "url")}
-            tags_of[row["violet_parent_id"]].append(tag)
-            continue
-        template_id, tag = _mitre_tag(row)
-        tags_of[template_id].append(tag)
+    # In the tags' order (tactics, techniques, sub-techniques, each by id): the statement's.
+    tags_of = children_of(tag_rows[0] if tag_rows else [], "kind", "external_id", "name", "url")
     items = []
     for row in page:
-        mitre = sorted(
-            tags_of[row["id"]], key=lambda tag: (MITRE_KINDS.index(tag["kind"]), tag["external_id"])
-        )
         items.append(
             {
                 "id": str(row["id"]),
@@ -264,7 +243,7 @@ def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str
                     {key: argument[key] for key in INPUT_ARGUMENT_KEYS if key in argument}
                     for argument in row["input_arguments"]
                 ],
-                "mitre": mitre,
+                "mitre": tags_of[row["id"]],
                 "version": row["version"],
                 "created_at": _iso(row["created_at"]),
                 "created_by": _str(row["created_by"]),
@@ -279,11 +258,7 @@ def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str
 def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     # Found by their columns: authentication and the view run them in an order of their own.
     user = next(rows for rows in results if rows and "email" in rows[0])
-    if "permission_codes" in user[0]:  # authentication reads them with the user
-        permissions = user[0]["permission_codes"] or []
-    else:
-        rows = next(rows for rows in results if rows and "permission_code" in rows[0])
-        permissions = [row["permission_code"] for row in rows]
+    permissions = user[0]["permission_codes"] or []  # authentication reads them with the user
     # The caller's groups (a lazy load of one user's: no user_id column).
     groups = next((rows for rows in results if rows and "description" in rows[0]), [])
     setting = next((rows for rows in results if rows and "key" in rows[0]), [])
