@@ -22,7 +22,7 @@ from tests.mitre.bundle import build_bundle, encode
 from violet.auth.schemas import UserOut, UserQuery
 from violet.auth.service import directory
 from violet.core.pagination import page_of
-from violet.core.serialization import CompiledSchema, Extended, dumper_of
+from violet.core.serialization import Blueprint, CompiledSchema, Extended, dumper_of
 from violet.mitre import service as mitre_service
 from violet.mitre.schemas import (
     MatrixOut,
@@ -251,6 +251,23 @@ def test_real_pages_are_dumped_as_marshmallow_would(app, client, make_user, auth
         expected = as_json(marshmallow_dump(schema_class(), fetch()))
         assert response.json == expected, path
         assert expected.get("items", expected.get("tactics")), f"{path}: nothing compared"
+
+
+def test_every_response_is_dumped_by_the_compiled_plan(client, make_user, auth_header, monkeypatch):
+    """Single objects too, not only list pages: marshmallow's own dump is never called."""
+    from violet.domains import DOMAINS
+
+    for domain in DOMAINS:
+        for mount in domain.blueprints:
+            assert isinstance(mount.blueprint, Blueprint), mount.blueprint.name
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("marshmallow's Schema.dump was called")
+
+    monkeypatch.setattr(Schema, "dump", refuse)
+    response = client.get("/api/v1/auth/me", headers=auth_header(make_user(perms=["user.read"])))
+    assert response.status_code == 200
+    assert response.json["permissions"] == ["user.read"]
 
 
 def test_orjson_provider_encodes_the_same_values_as_flasks_standard_one(app):

@@ -16,7 +16,6 @@ from uuid import UUID
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError
 from werkzeug.wsgi import wrap_file
 
@@ -24,6 +23,7 @@ from violet.core.auth import require_auth, require_perm
 from violet.core.errors import ApiError, Unprocessable
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
+from violet.core.serialization import Blueprint
 from violet.coverage import service
 from violet.coverage.archive import (
     MANIFEST,
@@ -36,6 +36,7 @@ from violet.coverage.archive import (
 from violet.coverage.schemas import (
     ArchiveEvidenceIn,
     ArchiveMissionIn,
+    ArchiveUploadDoc,
     CompareOut,
     CompareQuery,
     CoverageQuery,
@@ -44,7 +45,6 @@ from violet.coverage.schemas import (
     FromLayerIn,
     GroupCoverageOut,
     ImportedMissionOut,
-    ImportUploadDoc,
     MissionCoverageOut,
     OrgCoverageOut,
     OrgCoverageQuery,
@@ -156,7 +156,7 @@ class MissionImport(MethodView):
             "required": True,
             "content": {
                 "application/zip": {"schema": {"type": "string", "format": "binary"}},
-                "multipart/form-data": {"schema": ImportUploadDoc},
+                "multipart/form-data": {"schema": ArchiveUploadDoc},
             },
         }
     )

@@ -413,7 +413,7 @@ class ArchiveEvidenceIn(Schema):
     uploaded_at = fields.AwareDateTime(allow_none=True, load_default=None)
 
 
-class ImportUploadDoc(Schema):
+class ArchiveUploadDoc(Schema):
     """The multipart form of an import (documentation only)."""
 
     file = fields.Raw(

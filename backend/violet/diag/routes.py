@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy.exc import OperationalError
 
 from violet.core.auth import public, require_perm
+from violet.core.serialization import Blueprint
 from violet.diag import service
 from violet.diag.schemas import DatabaseOut, HealthOut, ResetOut
 from violet.extensions import db

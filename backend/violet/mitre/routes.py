@@ -9,12 +9,12 @@ from typing import Any
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.core.auth import current_user_id, require_auth, require_perm
 from violet.core.errors import PROBLEM_JSON, ApiError, ProblemSchema
 from violet.core.limits import allow_body_up_to
 from violet.core.pagination import list_response
+from violet.core.serialization import Blueprint
 from violet.extensions import db
 from violet.mitre import service
 from violet.mitre.schemas import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.core.auth import current_user_id, require_auth
 from violet.core.pagination import list_response
+from violet.core.serialization import Blueprint
 from violet.extensions import db
 from violet.notifications import service
 from violet.notifications.schemas import NotificationOut, NotificationQuery, ReadAllOut

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.core.auth import require_auth, require_perm
+from violet.core.serialization import Blueprint
 from violet.extensions import db
 from violet.settings import service
 from violet.settings.schemas import SettingIn, SettingOut

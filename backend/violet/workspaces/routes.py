@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.core.auth import (
     check_include_deleted,
@@ -14,6 +13,7 @@ from violet.core.auth import (
     require_perm,
 )
 from violet.core.pagination import MAX_LIMIT, list_response, page_of
+from violet.core.serialization import Blueprint
 from violet.core.tenancy import current_workspace
 from violet.extensions import db
 from violet.workspaces import service

@@ -6023,7 +6023,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/zip": string;
-                    "multipart/form-data": components["schemas"]["ImportUploadDoc1"];
+                    "multipart/form-data": components["schemas"]["ArchiveUploadDoc"];
                 };
             };
             responses: {
@@ -7855,7 +7855,7 @@ export interface components {
             tested_score: number | null;
             techniques: components["schemas"]["GroupTechniqueCoverageOut"][];
         };
-        ImportUploadDoc1: {
+        ArchiveUploadDoc: {
             /**
              * Format: binary
              * @description The mission archive.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.auth.routes.common import caller_permissions
 from violet.auth.schemas import (
@@ -20,6 +19,7 @@ from violet.auth.schemas import (
 from violet.auth.service import directory
 from violet.core.auth import check_include_deleted, require_auth, require_perm
 from violet.core.pagination import list_response
+from violet.core.serialization import Blueprint
 from violet.core.versioning import versioned
 from violet.extensions import db
 

@@ -6,7 +6,6 @@ from uuid import UUID
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.auth.routes.common import caller_permissions, client, hand_over_session
 from violet.auth.schemas import (
@@ -22,7 +21,7 @@ from violet.auth.schemas import (
 from violet.auth.service import invitations
 from violet.core.auth import current_principal, public, require_perm
 from violet.core.pagination import list_response
-from violet.core.serialization import Extended
+from violet.core.serialization import Blueprint, Extended
 from violet.extensions import db
 
 blp = Blueprint("invitations", __name__, description="Invitations to join Violet.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.auth.routes.common import (
     caller_permissions,
@@ -37,7 +36,7 @@ from violet.auth.service import api_tokens, directory, mfa, sessions
 from violet.auth.service.principals import MFA_ENROLMENT
 from violet.core.auth import allowed_while, current_user, public, require_auth
 from violet.core.pagination import list_response
-from violet.core.serialization import Extended
+from violet.core.serialization import Blueprint, Extended
 from violet.extensions import db
 
 blp = Blueprint("auth", __name__, description="Sign-in, sessions, MFA and API tokens.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.core.auth import check_include_deleted, require_perm
 from violet.core.pagination import list_response
+from violet.core.serialization import Blueprint
 from violet.core.tenancy import current_workspace_id
 from violet.core.versioning import versioned
 from violet.extensions import db

@@ -6,12 +6,12 @@ from uuid import UUID
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.core.auth import check_include_deleted, require_perm
 from violet.core.errors import ApiError, Unprocessable
 from violet.core.models import utcnow
 from violet.core.pagination import list_response
+from violet.core.serialization import Blueprint
 from violet.core.tenancy import current_workspace_id
 from violet.core.versioning import versioned
 from violet.extensions import db

@@ -9,13 +9,13 @@ from uuid import UUID
 
 from flask import Response, request, stream_with_context
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from violet.core.auth import require_auth
 from violet.core.errors import PROBLEM_JSON, NotFound, ProblemSchema, Unprocessable
 from violet.core.limits import allow_body_up_to
 from violet.core.pagination import list_response
+from violet.core.serialization import Blueprint
 from violet.core.storage import BlobNotFound
 from violet.extensions import db
 from violet.missions.routes.access import mission_access, mission_scoped

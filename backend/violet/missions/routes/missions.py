@@ -9,11 +9,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.core.auth import has_permission, require_auth, require_perm
 from violet.core.errors import Forbidden
 from violet.core.pagination import list_response
+from violet.core.serialization import Blueprint
 from violet.core.versioning import versioned
 from violet.extensions import db
 from violet.missions.routes.access import managed_mission, mission_access, mission_scoped

@@ -5,10 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from violet.core.auth import require_auth
 from violet.core.pagination import list_response
+from violet.core.serialization import Blueprint
 from violet.extensions import db
 from violet.missions.routes.access import mission_access, mission_scoped
 from violet.missions.schemas import NoteIn, NoteOut, NoteQuery
