@@ -280,9 +280,9 @@ TEST_STATES = ("pending", "in_progress", "waiting_blue", "completed", "cancelled
 
 
 def mission_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
-    """Page, the caller's roles, then tests and scores per mission and state."""
-    page, roles, progress_rows = results
-    role_of = {row["mission_id"]: row["role"] for row in roles}
+    """Page (with the caller's role), then tests and scores per mission and state."""
+    page, *progress_results = results  # no progress read for an empty page
+    progress_rows = progress_results[0] if progress_results else []
     progress: dict[Any, dict[str, Any]] = {
         row["id"]: {"total": 0, "by_state": dict.fromkeys(TEST_STATES, 0), "sum": 0, "count": 0}
         for row in page
@@ -296,7 +296,7 @@ def mission_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]
     items = []
     for row in page:
         figures = progress[row["id"]]
-        role = role_of.get(row["id"])
+        role = row["my_role"]
         items.append(
             {
                 "id": str(row["id"]),

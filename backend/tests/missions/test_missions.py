@@ -93,6 +93,45 @@ def test_the_list_shows_the_callers_missions_with_progress(
     assert mine_only["total"] == 0
 
 
+def test_each_list_item_is_what_get_by_id_answers(
+    client, team, make_mission, add_test, levels, make_user, auth_header
+):
+    """The list selects its columns as rows; each item must still be the mission as GET by id
+    answers it to the same caller: role, rights, progress and score included."""
+    scored = make_mission("Scored")
+    test = add_test(scored["id"], "One")
+    move(client, scored["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    client.patch(
+        f"/api/v1/missions/{scored['id']}/tests/{test['id']}",
+        json={"detection_level_id": levels["Alerted"]},
+        headers=team.blue,
+    )
+    move(client, scored["id"], test["id"], team.lead, "completed")
+    add_test(scored["id"], "Two")
+    make_mission("Outsider's", headers=team.outsider)
+    gone = make_mission("Deleted")
+    assert client.delete(f"/api/v1/missions/{gone['id']}", headers=team.lead).status_code == 204
+    manager = auth_header(make_user(perms=["mission.manage_all"]))
+    reader = auth_header(make_user(perms=["mission.read_all"]))
+    for headers, query in [
+        (team.lead, ""),
+        (team.blue, ""),
+        (reader, ""),
+        (manager, "?include_deleted=true"),
+    ]:
+        page = client.get(f"/api/v1/missions{query}", headers=headers).json
+        assert page["items"], query
+        for item in page["items"]:
+            one = client.get(f"/api/v1/missions/{item['id']}{query}", headers=headers)
+            assert item == one.json
+    by_name = {item["name"]: item for item in page["items"]}
+    assert set(by_name) == {"Scored", "Outsider's", "Deleted"}
+    assert by_name["Scored"]["progress"]["score"] is not None
+    assert by_name["Deleted"]["deleted_at"] is not None
+    assert by_name["Scored"]["can_manage"] is True
+    assert by_name["Scored"]["my_role"] is None
+
+
 def test_list_filters_by_status_and_text(client, team, make_mission):
     make_mission("Alpha run")
     beta = make_mission("Beta run")

@@ -44,11 +44,6 @@ blp = Blueprint(
 )
 
 
-def _annotated(mission):
-    missions.annotate([mission])
-    return mission
-
-
 @blp.route("")
 class Missions(MethodView):
     @require_auth
@@ -71,7 +66,7 @@ class Missions(MethodView):
         """Create a mission; the creator becomes its lead."""
         mission = missions.create_mission(payload)
         db.session.commit()
-        return _annotated(mission)
+        return missions.annotate(mission)
 
 
 @blp.route("/<uuid:mission_id>")
@@ -85,7 +80,7 @@ class MissionById(MethodView):
         """One mission with its progress and the caller's role."""
         access = mission_access(mission_id, include_deleted=query["include_deleted"])
         check_include_deleted_in_mission(access, query["include_deleted"])
-        return _annotated(access.mission)
+        return missions.annotate(access.mission)
 
     @require_auth
     @mission_scoped
@@ -96,7 +91,7 @@ class MissionById(MethodView):
         """Change the mission (lead or `mission.manage_all`); If-Match: stale → 412."""
         mission = missions.update_mission(managed_mission(mission_id), payload)
         db.session.commit()
-        return _annotated(mission)
+        return missions.annotate(mission)
 
     @require_auth
     @mission_scoped
@@ -118,7 +113,7 @@ class MissionRestore(MethodView):
         """Bring a deleted mission back (lead or `mission.manage_all`)."""
         mission = missions.restore_mission(managed_mission(mission_id, include_deleted=True))
         db.session.commit()
-        return _annotated(mission)
+        return missions.annotate(mission)
 
 
 @blp.route("/<uuid:mission_id>/members")

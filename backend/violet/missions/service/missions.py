@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Select, and_, func, select
 
 from violet.auth.models import User
 from violet.core.auth import current_user_id, has_permission
@@ -39,18 +39,44 @@ SORTABLE = {
 CANDIDATES_MAX = 20
 
 
+# What a mission list item shows (MissionOut), selected as columns: no Mission objects to build.
+MISSION_LIST_COLUMNS = (
+    Mission.id,
+    Mission.name,
+    Mission.description,
+    Mission.status,
+    Mission.start_date,
+    Mission.end_date,
+    Mission.environment,
+    Mission.version,
+    Mission.created_at,
+    Mission.created_by,
+    Mission.updated_at,
+    Mission.deleted_at,
+)
+
+
 def list_missions(query: dict[str, Any]) -> dict[str, Any]:
     """A page of the missions the caller may see, each with its progress and the caller's role.
 
-    Three statements whatever the page size: page (with its total), roles, progress.
+    Two statements whatever the page size: the page (its columns, the caller's role and the
+    total), then the progress of its missions.
     """
-    statement = including_deleted(select(Mission), query["include_deleted"])
-    is_member = exists().where(
-        MissionMember.mission_id == Mission.id, MissionMember.user_id == current_user_id()
+    caller_role = MissionMember.role.label("my_role")
+    # Typed per column; the filters and the pagination take any Select.
+    statement = cast(
+        Select[Any],
+        select(*MISSION_LIST_COLUMNS, caller_role).outerjoin(
+            MissionMember,
+            and_(
+                MissionMember.mission_id == Mission.id, MissionMember.user_id == current_user_id()
+            ),
+        ),
     )
+    statement = including_deleted(statement, query["include_deleted"])
     sees_all = has_permission("mission.read_all") or has_permission("mission.manage_all")
     if query["mine"] or not sees_all:
-        statement = statement.where(is_member)
+        statement = statement.where(caller_role.is_not(None))
     if query.get("status"):
         statement = statement.where(Mission.status == query["status"])
     if query.get("q"):
@@ -60,30 +86,28 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
     page = paginate(
         statement, query, sortable=SORTABLE, default_sort="-created_at", tiebreaker=Mission.id
     )
-    annotate(page["items"])
+    progress = progress_of([item["id"] for item in page["items"]])
+    for item in page["items"]:
+        item["can_manage"] = can_manage(item["my_role"])
+        item["progress"] = progress[item["id"]]
     return page
 
 
-def annotate(missions: Sequence[Mission]) -> None:
-    """Attach `progress`, `my_role` and `can_manage` to each mission (two statements)."""
-    ids = [mission.id for mission in missions]
-    roles = (
-        dict(
-            db.session.execute(
-                select(MissionMember.mission_id, MissionMember.role).where(
-                    MissionMember.mission_id.in_(ids), MissionMember.user_id == current_user_id()
-                )
-            ).all()
+def annotate(mission: Mission) -> Mission:
+    """`mission` with the list's `progress`, `my_role` and `can_manage` (two statements)."""
+    mission.my_role = db.session.scalar(  # type: ignore[attr-defined]
+        select(MissionMember.role).where(
+            MissionMember.mission_id == mission.id, MissionMember.user_id == current_user_id()
         )
-        if ids
-        else {}
     )
-    progress = progress_of(ids)
-    manage_all = has_permission("mission.manage_all")
-    for mission in missions:
-        mission.my_role = roles.get(mission.id)  # type: ignore[attr-defined]
-        mission.can_manage = manage_all or mission.my_role == LEAD  # type: ignore[attr-defined]
-        mission.progress = progress[mission.id]  # type: ignore[attr-defined]
+    mission.can_manage = can_manage(mission.my_role)  # type: ignore[attr-defined]
+    mission.progress = progress_of([mission.id])[mission.id]  # type: ignore[attr-defined]
+    return mission
+
+
+def can_manage(role: str | None) -> bool:
+    """Whether a caller with this member role (None: not a member) may change the mission."""
+    return role == LEAD or has_permission("mission.manage_all")
 
 
 def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
