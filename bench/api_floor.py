@@ -342,9 +342,7 @@ def _by_test(rows: Rows) -> dict[Any, Rows]:
 
 
 def _mission_test(row: dict[str, Any], tags: Rows, detections: Rows) -> dict[str, Any]:
-    # Labelled by SQLAlchemy: is_latest `anon_1` (on the test), a tag's catalogue state
-    # `coalesce_1`, a detection's level score `anon_1`.
-    heard = {detection["tool_id"] for detection in detections if detection["anon_1"] != 0}
+    heard = {detection["tool_id"] for detection in detections if detection["level_score"] != 0}
     executed_at, detected_at = row["executed_at"], row["detected_at"]
     return {
         "id": str(row["id"]),
@@ -353,7 +351,7 @@ def _mission_test(row: dict[str, Any], tags: Rows, detections: Rows) -> dict[str
         "test_template_id": _str(row["test_template_id"]),
         "category_id": _str(row["category_id"]),
         "retest_of_id": _str(row["retest_of_id"]),
-        "is_latest": row["anon_1"],
+        "is_latest": row["is_latest"],
         **{key: row[key] for key in TEST_COPY_KEYS},
         "mitre": [
             {
@@ -361,7 +359,7 @@ def _mission_test(row: dict[str, Any], tags: Rows, detections: Rows) -> dict[str
                 "external_id": tag["external_id"],
                 "name": tag["name"],
                 "url": tag["url"],
-                "catalogue_state": tag["coalesce_1"],
+                "catalogue_state": tag["catalogue_state"],
             }
             for tag in tags
         ],

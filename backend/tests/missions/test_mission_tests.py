@@ -352,3 +352,56 @@ def test_remove_and_restore_a_test(client, team, mission, add_test):
     assert client.get(url_of(mission), headers=team.lead).json["total"] == 0
     assert client.post(f"{url}/restore", headers=team.lead).status_code == 200
     assert client.get(url, headers=team.red).status_code == 200
+
+
+def test_each_list_item_is_what_get_by_id_answers(
+    client, team, mission, add_test, catalogue, tools, levels
+):
+    """The list selects its columns, tags and outcomes as rows; each item must still be the
+    test as GET by id answers it: tags with their catalogue state, per-tool outcomes, silent
+    tools, time to detect, the latest run, deleted tests."""
+    tagged = add_test(
+        mission["id"],
+        "Tagged",
+        mitre=[
+            {"kind": "subtechnique", "external_id": "T1059.001"},
+            {"kind": "tactic", "external_id": "TA0002"},
+        ],
+        expected_tool_ids=[tools["EDR"], tools["NDR"], tools["SIEM"]],
+    )
+    move(client, mission["id"], tagged["id"], team.red, "in_progress")
+    client.patch(
+        url_of(mission, tagged),
+        json={"executed_at": "2026-11-30T10:00:00+00:00", "state": "waiting_blue"},
+        headers=team.red,
+    )
+    client.put(
+        f"{url_of(mission, tagged)}/detections",
+        json=[
+            {
+                "tool_id": tools["EDR"],
+                "detection_level_id": levels["Alerted"],
+                "detected_at": "2026-11-30T10:05:30+00:00",
+                "rule_ref": "EDR-77",
+            },
+            {"tool_id": tools["NDR"], "detection_level_id": levels["Not detected"]},
+        ],
+        headers=team.blue,
+    )
+    move(client, mission["id"], tagged["id"], team.lead, "completed")
+    client.post(f"{url_of(mission, tagged)}/retest", headers=team.red)
+    gone = add_test(mission["id"], "Removed")
+    assert client.delete(url_of(mission, gone), headers=team.lead).status_code == 204
+    add_test(mission["id"], "Plain")
+
+    page = client.get(f"{url_of(mission)}?include_deleted=true", headers=team.lead).json
+    assert page["total"] == 4
+    for item in page["items"]:
+        one = client.get(f"{url_of(mission)}/{item['id']}?include_deleted=true", headers=team.lead)
+        assert item == one.json
+    first = page["items"][0]
+    assert first["name"] == "Tagged" and first["is_latest"] is False
+    assert [tag["catalogue_state"] for tag in first["mitre"]] == ["current", "current"]
+    assert {d["rule_ref"] for d in first["detections"]} == {"EDR-77", None}
+    assert first["silent_tool_ids"] == [tools["NDR"], tools["SIEM"]]
+    assert first["time_to_detect_s"] == 330

@@ -253,7 +253,7 @@ class MissionTest(
         lazy="raise",
     )
     detections: Mapped[list[MissionTestDetection]] = relationship(
-        order_by="MissionTestDetection.created_at",
+        order_by="(MissionTestDetection.created_at, MissionTestDetection.id)",
         cascade="all, delete-orphan",
         lazy="raise",
     )
@@ -261,15 +261,30 @@ class MissionTest(
 
     @property
     def silent_tool_ids(self) -> list[uuid.UUID]:
-        """Expected tools without a detection, or with one at a level scored 0."""
-        heard = {d.tool_id for d in self.detections if d.level_score != 0}  # type: ignore[attr-defined]
-        return [tool_id for tool_id in self.expected_tool_ids if tool_id not in heard]
+        return silent_tools(
+            self.expected_tool_ids,
+            [(d.tool_id, d.level_score) for d in self.detections],  # type: ignore[attr-defined]
+        )
 
     @property
     def time_to_detect_s(self) -> int | None:
-        if self.executed_at is None or self.detected_at is None:
-            return None
-        return int((self.detected_at - self.executed_at).total_seconds())
+        return time_to_detect(self.executed_at, self.detected_at)
+
+
+def silent_tools(
+    expected_tool_ids: list[uuid.UUID], outcomes: list[tuple[uuid.UUID, float | None]]
+) -> list[uuid.UUID]:
+    """Expected tools without a detection, or with one at a level scored 0; `outcomes` are
+    the test's (tool id, level score) pairs."""
+    heard = {tool_id for tool_id, score in outcomes if score != 0}
+    return [tool_id for tool_id in expected_tool_ids if tool_id not in heard]
+
+
+def time_to_detect(executed_at: datetime | None, detected_at: datetime | None) -> int | None:
+    """detected_at − executed_at, in whole seconds."""
+    if executed_at is None or detected_at is None:
+        return None
+    return int((detected_at - executed_at).total_seconds())
 
 
 class MissionTestMitreTag(TenantMixin, UuidPkMixin, Base):

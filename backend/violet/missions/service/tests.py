@@ -7,7 +7,7 @@ detections and the level derived from them, retests.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.orm import selectinload
@@ -16,7 +16,7 @@ from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from violet.core.events import publish
 from violet.core.models import including_deleted, utcnow
-from violet.core.pagination import paginate
+from violet.core.pagination import attach_related, paginate
 from violet.core.search import contains_any
 from violet.core.tenancy import scope_workspace_id
 from violet.extensions import db
@@ -29,6 +29,8 @@ from violet.missions.models import (
     MissionTest,
     MissionTestDetection,
     MissionTestMitreTag,
+    silent_tools,
+    time_to_detect,
 )
 from violet.missions.service import catalogue
 from violet.missions.service.access import LEAD, MissionAccess
@@ -90,17 +92,75 @@ def with_details(statement: Select[Any]) -> Select[Any]:
     )
 
 
+# What a test list item shows (MissionTestOut), selected as columns: no MissionTest objects.
+TEST_LIST_COLUMNS = (
+    MissionTest.id,
+    MissionTest.mission_id,
+    MissionTest.mission_scenario_id,
+    MissionTest.test_template_id,
+    MissionTest.category_id,
+    MissionTest.retest_of_id,
+    MissionTest.is_latest.label("is_latest"),  # type: ignore[attr-defined]
+    MissionTest.position,
+    *(getattr(MissionTest, name) for name in CONTENT_FIELDS),
+    MissionTest.state,
+    *(getattr(MissionTest, name) for name in sorted(RED_FIELDS - {"state"})),
+    MissionTest.detection_level_id,
+    MissionTest.detected_at,
+    MissionTest.detection_notes,
+    MissionTest.detection_refs,
+    MissionTest.expected_tool_ids,
+    MissionTest.executed_by,
+    MissionTest.version,
+    MissionTest.created_at,
+    MissionTest.updated_at,
+    MissionTest.updated_by,
+    MissionTest.deleted_at,
+)
+# A list item's tags and per-tool outcomes, as MissionTestOut shows them (each in the order of
+# the model's relationship).
+TEST_TAGS = cast(
+    Select[Any],
+    select(
+        MissionTestMitreTag.kind,
+        MissionTestMitreTag.external_id,
+        MissionTestMitreTag.name,
+        MissionTestMitreTag.url,
+        MissionTestMitreTag.catalogue_state.label("catalogue_state"),  # type: ignore[attr-defined]
+    ).order_by(MissionTestMitreTag.kind, MissionTestMitreTag.external_id),
+)
+TEST_DETECTIONS = cast(
+    Select[Any],
+    select(
+        MissionTestDetection.tool_id,
+        MissionTestDetection.detection_level_id,
+        MissionTestDetection.detected_at,
+        MissionTestDetection.rule_ref,
+        MissionTestDetection.notes,
+        MissionTestDetection.level_score.label("level_score"),  # type: ignore[attr-defined]
+    ).order_by(MissionTestDetection.created_at, MissionTestDetection.id),
+)
+
+
 def list_tests(mission_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
-    """Three statements: page (with its total), tags, detections."""
+    """Three statements: page (its columns and total), tags, detections; rows, not objects."""
     statement = including_deleted(
-        with_details(select(MissionTest).where(MissionTest.mission_id == mission_id)),
+        cast(Select[Any], select(*TEST_LIST_COLUMNS)).where(MissionTest.mission_id == mission_id),
         query["include_deleted"],
     )
     for condition in _filters(query):
         statement = statement.where(condition)
-    return paginate(
+    page = paginate(
         statement, query, sortable=SORTABLE, default_sort="position", tiebreaker=MissionTest.id
     )
+    items = page["items"]
+    attach_related(items, "mitre_tags", TEST_TAGS, MissionTestMitreTag.mission_test_id)
+    attach_related(items, "detections", TEST_DETECTIONS, MissionTestDetection.mission_test_id)
+    for item in items:  # what MissionTest's properties compute for an object
+        item["time_to_detect_s"] = time_to_detect(item["executed_at"], item["detected_at"])
+        outcomes = [(d["tool_id"], d["level_score"]) for d in item["detections"]]
+        item["silent_tool_ids"] = silent_tools(item["expected_tool_ids"], outcomes)
+    return page
 
 
 def _filters(query: dict[str, Any]) -> list[Any]:
