@@ -333,8 +333,12 @@ TEST_COPY_KEYS += ("expected_detection", "platforms", "opsec_level")
 TEST_RED_KEYS = ("source_host", "target_host", "command_executed", "red_notes", "execution_result")
 
 
+TAG_KEYS = ("kind", "external_id", "name", "url", "catalogue_state")
+DETECTION_KEYS = ("tool_id", "detection_level_id", "detected_at", "rule_ref", "notes", "level_score")
+
+
 def _by_test(rows: Rows) -> dict[Any, Rows]:
-    """Rows of a test's tags or detections, grouped by test in the statement's order."""
+    """Rows of tests' tags, grouped by test in the statement's order."""
     rows_of: dict[Any, Rows] = defaultdict(list)
     for row in rows:
         rows_of[row["mission_test_id"]].append(row)
@@ -399,8 +403,8 @@ def _mission_test(row: dict[str, Any], tags: Rows, detections: Rows) -> dict[str
 def mission_test_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     """The caller's access to the mission (not in the body), page, tags, detections."""
     _access, page, *details = results  # no tags nor detections read for an empty page
-    tags_of = _by_test(details[0]) if details else {}
-    detections_of = _by_test(details[1]) if details else {}
+    tags_of = children_of(details[0], *TAG_KEYS) if details else {}
+    detections_of = children_of(details[1], *DETECTION_KEYS) if details else {}
     items = [
         _mission_test(row, tags_of.get(row["id"], []), detections_of.get(row["id"], []))
         for row in page

@@ -141,6 +141,10 @@ class Tricky(Schema):
     nested_only = fields.Nested(TechniqueOut, only=("external_id", "tactics"))
     pluck = fields.Pluck(TacticOut, "name")
     tuple_ = fields.Tuple((fields.String(), fields.Integer()))
+    ratio = fields.Float()
+    day = fields.Date()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    plain_dict = fields.Dict()
     loaded_only = fields.String(load_only=True)
 
     def compute(self, obj: Any) -> str:
@@ -196,6 +200,10 @@ def test_fast_dump_equals_marshmallow_for_unusual_fields():
         nested_only={"external_id": "T1059", "tactics": [tactic], "name": "hidden"},
         pluck=tactic,
         tuple_=("a", 1),
+        ratio=Decimal("2.5"),
+        day=NOW,  # a datetime given to a Date field: its date
+        counts={uuid.UUID(int=1): "3", "b": 4.0},
+        plain_dict={"a": [1]},
         loaded_only="never shown",
     )
     schema = Tricky()

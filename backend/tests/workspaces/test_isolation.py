@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from tests import tenant_probe
 from tests.conftest import make_app
@@ -28,6 +26,7 @@ from tests.workspaces.sweep import (
 )
 from violet.core import tenancy
 from violet.core.domain import declared_permissions
+from violet.core.models import DEFAULT_CRITERIA
 from violet.extensions import db
 
 UUID_ARGUMENT = re.compile(r"<uuid:(\w+)>")
@@ -246,11 +245,11 @@ def test_a_token_bound_to_b_cannot_act_in_a_even_when_naming_it(
 
 @pytest.fixture
 def scoping_switched_off() -> Iterator[None]:
-    event.remove(Session, "do_orm_execute", tenancy._scope_statement)
+    DEFAULT_CRITERIA.remove(tenancy.workspace_criteria)
     try:
         yield
     finally:
-        event.listen(Session, "do_orm_execute", tenancy._scope_statement)
+        DEFAULT_CRITERIA.append(tenancy.workspace_criteria)
 
 
 def test_the_sweep_fails_when_the_core_scoping_is_off(

@@ -17,6 +17,7 @@ single objects as well as list pages.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import flask_smorest
@@ -205,6 +206,12 @@ def converter(field: fields.Field) -> Convert:
         return _integer
     if kind is fields.DateTime and field.format in ("iso", "iso8601"):  # type: ignore[attr-defined]
         return _isoformat
+    if kind is fields.Date and field.format in (None, "iso", "iso8601"):  # type: ignore[attr-defined]
+        return _date_isoformat
+    if kind is fields.Float and not field.as_string:  # type: ignore[attr-defined]
+        return _float
+    if kind is fields.Dict:
+        return _mapping(field)  # type: ignore[arg-type]
     if kind is fields.List:
         return _list(converter(field.inner))  # type: ignore[attr-defined]
     if kind is fields.Nested:
@@ -234,6 +241,26 @@ def _integer(value: Any, name: str, obj: Any) -> Any:
 
 def _isoformat(value: Any, name: str, obj: Any) -> Any:
     return None if value is None else value.isoformat()
+
+
+def _date_isoformat(value: Any, name: str, obj: Any) -> Any:
+    return None if value is None else date.isoformat(value)
+
+
+def _float(value: Any, name: str, obj: Any) -> Any:
+    return None if value is None else float(value)
+
+
+def _mapping(field: fields.Dict) -> Convert:
+    key = converter(field.key_field) if field.key_field is not None else _identity
+    inner = converter(field.value_field) if field.value_field is not None else _identity
+
+    def convert(value: Any, name: str, obj: Any) -> Any:
+        if value is None:
+            return None
+        return {key(k, name, obj): inner(v, name, obj) for k, v in value.items()}
+
+    return convert
 
 
 def _list(inner: Convert) -> Convert:

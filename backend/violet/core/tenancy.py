@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, has_request_context, request
@@ -43,9 +44,11 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql.base import ExecutableOption
 
 from violet.core.auth import PRINCIPAL_KEY, Principal, current_principal
 from violet.core.input_guard import UNSTORABLE
+from violet.core.models import DEFAULT_CRITERIA
 
 WORKSPACE_HEADER = "X-Violet-Workspace"
 # Execution option for the rare statement that must see every workspace (deleting a workspace
@@ -207,24 +210,28 @@ def scope_workspace_id() -> uuid.UUID:
 # --- scoping applied by the core, next to the live-rows default (core/models.py) --------------
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _scope_statement(state: ORMExecuteState) -> None:
-    """Add `workspace_id = <acting workspace>` to every ORM statement over a tenant table."""
+def workspace_criteria(state: ORMExecuteState) -> ExecutableOption | None:
+    """`workspace_id = <acting workspace>` for every ORM statement over a tenant table (one of
+    core/models.py's DEFAULT_CRITERIA, applied to every statement)."""
     if not (state.is_select or state.is_update or state.is_delete):
-        return
+        return None
     # Refreshing attributes of a row already loaded (and so already in scope) needs no scope.
     if state.is_column_load or state.execution_options.get(ALL_WORKSPACES, False):
-        return
+        return None
     if not _touches_tenant_table(state):
-        return
-    workspace_id = scope_workspace_id()
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantMixin,
-            lambda cls: cls.workspace_id == workspace_id,
-            include_aliases=True,
-        )
+        return None
+    return _criteria_of(scope_workspace_id())
+
+
+@lru_cache(maxsize=1024)
+def _criteria_of(workspace_id: uuid.UUID) -> ExecutableOption:
+    """The workspace's criteria, built once per workspace rather than at every statement."""
+    return with_loader_criteria(
+        TenantMixin, lambda cls: cls.workspace_id == workspace_id, include_aliases=True
     )
+
+
+DEFAULT_CRITERIA.append(workspace_criteria)
 
 
 def _touches_tenant_table(state: ORMExecuteState) -> bool:
