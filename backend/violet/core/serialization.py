@@ -85,7 +85,11 @@ class CompiledSchema(Schema):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint, with each response schema dumped by its compiled plan."""
+    """flask-smorest's Blueprint, with each response schema dumped by its compiled plan and
+    each argument schema instantiated once (given a class, webargs would build one per request)."""
+
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
 
     def response(self, status_code: Any, schema: Any = None, **kwargs: Any) -> Any:
         if schema is not None:
