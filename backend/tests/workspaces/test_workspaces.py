@@ -157,6 +157,21 @@ def test_a_deleted_workspace_cannot_be_acted_in(client, make_user, auth_header, 
     assert response.status_code == 404
 
 
+def test_a_bad_workspace_header_fails_only_what_reads_a_workspace(
+    client, make_user, auth_header, make_workspace
+):
+    """Instance-wide reads (the caller, the users) do not look for a workspace; a tenant list
+    does, and says which one it could not find."""
+    user = make_user(perms=["user.read"])
+    make_workspace("not-theirs")
+    headers = {**auth_header(user), "X-Violet-Workspace": "not-theirs"}
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert client.get("/api/v1/users", headers=headers).status_code == 200
+    missions = client.get("/api/v1/missions", headers=headers)
+    assert missions.status_code == 404
+    assert "not-theirs" in missions.json["detail"]
+
+
 def test_a_user_in_no_workspace_gets_a_clear_404(client, make_user, auth_header, default_workspace):
     user = make_user()
     db.session.execute(WorkspaceMember.__table__.delete().where(WorkspaceMember.user_id == user.id))

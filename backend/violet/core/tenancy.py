@@ -218,9 +218,26 @@ def workspace_criteria(state: ORMExecuteState) -> ExecutableOption | None:
     # Refreshing attributes of a row already loaded (and so already in scope) needs no scope.
     if state.is_column_load or state.execution_options.get(ALL_WORKSPACES, False):
         return None
+    known = _known_workspace_id()
+    if known is not None:
+        # The criteria change nothing in a statement over instance-wide tables only, and adding
+        # them costs less than finding out which tables a statement built per request reads.
+        return _criteria_of(known)
     if not _touches_tenant_table(state):
         return None
     return _criteria_of(scope_workspace_id())
+
+
+def _known_workspace_id() -> uuid.UUID | None:
+    """The workspace scope already known (acted in, or found with authentication), else None;
+    never resolves one (an instance-wide read must not fail on a bad workspace header)."""
+    explicit = _acting_in.get()
+    if explicit is not None:
+        return explicit
+    if has_request_context():
+        workspace = request.environ.get(WORKSPACE_KEY)
+        return workspace.id if workspace is not None else None
+    return None
 
 
 @lru_cache(maxsize=1024)
