@@ -12,7 +12,7 @@ What it does:
    each tagged with a technique or sub-technique of the catalogue), seven in ten completed with
    the outcomes of one, two or three defense tools (EDR, SIEM, NDR), twelve of them retests;
    the others hold five tests each. The mission endpoints' paths name the bench mission
-   (`{mission}`, filled in once the data is in).
+   (`{mission}`, filled in once the data is in). The bench user has 60 notifications.
 2. Captures, in process, the SQL each endpoint's request runs (statements and parameters, read
    from SQLAlchemy's cursor events) and the JSON it answers.
 3. Starts the servers under the same `gunicorn.conf.py` (2 workers × 4 threads by default), on
@@ -74,6 +74,8 @@ MISSION_STATUSES = ("planned", "active", "completed", "archived")
 OTHER_MISSION_TESTS = 5  # in each mission but the bench mission
 MISSION_TESTS = 200  # in the bench mission, retests included
 RETESTS = 12
+# The bench user's notifications (the bell polls their newest 20 every few seconds), a third read.
+NOTIFICATIONS = 60
 PLAN_ENV = "VIOLET_FLOOR_PLAN"
 
 
@@ -110,6 +112,8 @@ ENDPOINTS = (
     Endpoint("missions", "/api/v1/missions?limit=50", "mission_page"),
     Endpoint("mission tests", "/api/v1/missions/{mission}/tests?limit=50", "mission_test_page"),
     Endpoint("mission coverage", "/api/v1/missions/{mission}/coverage", "mission_coverage"),
+    # Personal, from every workspace: what the bell polls in every open tab.
+    Endpoint("notifications", "/api/v1/notifications?limit=20", "notification_page"),
 )
 
 
@@ -334,7 +338,14 @@ TEST_RED_KEYS = ("source_host", "target_host", "command_executed", "red_notes", 
 
 
 TAG_KEYS = ("kind", "external_id", "name", "url", "catalogue_state")
-DETECTION_KEYS = ("tool_id", "detection_level_id", "detected_at", "rule_ref", "notes", "level_score")
+DETECTION_KEYS = (
+    "tool_id",
+    "detection_level_id",
+    "detected_at",
+    "rule_ref",
+    "notes",
+    "level_score",
+)
 
 
 def _by_test(rows: Rows) -> dict[Any, Rows]:
@@ -500,12 +511,34 @@ def mission_coverage(results: list[Rows], limit: int, offset: int) -> dict[str, 
     }
 
 
+NOTIFICATION_KEYS = ("kind", "title")
+
+
+def notification_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
+    [page] = results
+    items = [
+        {
+            "id": str(row["id"]),
+            **{key: row[key] for key in NOTIFICATION_KEYS},
+            "workspace_id": str(row["workspace_id"]),
+            "mission_id": str(row["mission_id"]),
+            "mission_test_id": _str(row["mission_test_id"]),
+            "actor_id": _str(row["actor_id"]),
+            "created_at": _iso(row["created_at"]),
+            "read_at": _iso(row["read_at"]),
+        }
+        for row in page
+    ]
+    return {"items": items, "total": total(page), "limit": limit, "offset": offset}
+
+
 ASSEMBLERS: dict[str, Callable[[list[Rows], int, int], dict[str, Any]]] = {
     "technique_page": technique_page,
     "matrix": matrix,
     "user_page": user_page,
     "test_template_page": test_template_page,
     "me": me,
+    "notification_page": notification_page,
     "mission_page": mission_page,
     "mission_test_page": mission_test_page,
     "mission_coverage": mission_coverage,
@@ -736,7 +769,41 @@ def fill_missions(app: Any) -> str:
                 level = levels[index % len(levels)]
                 complete(api, mission_id, test["id"], {"detection_level_id": level})
     bench_mission_tests(api, bench_mission, attack_ids, tools, levels)
+    fill_notifications(app, mission_ids, team)
     return bench_mission
+
+
+def fill_notifications(app: Any, mission_ids: list[str], team: list[Any]) -> None:
+    """`NOTIFICATIONS` for the bench user, as its team's changes would have left them (written
+    directly: the bench user made every change itself, and no one is told of their own)."""
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from violet.auth.models import User
+    from violet.extensions import db
+    from violet.notifications.models import KINDS, Notification
+    from violet.workspaces.service import ensure_default_workspace
+
+    with app.app_context():
+        bench_user = db.session.scalar(select(User.id).where(User.email == BENCH_EMAIL))
+        workspace_id = ensure_default_workspace().id
+        start = datetime(2026, 11, 1, tzinfo=UTC)
+        db.session.add_all(
+            Notification(
+                user_id=bench_user,
+                workspace_id=workspace_id,
+                kind=KINDS[number % len(KINDS)],
+                mission_id=uuid.UUID(mission_ids[number % len(mission_ids)]),
+                actor_id=team[number % len(team)],
+                title=f"Blue recorded the detection of test {number} (mission {number % 20})",
+                created_at=start + timedelta(minutes=number),
+                read_at=start + timedelta(days=1) if number % 3 == 0 else None,
+            )
+            for number in range(NOTIFICATIONS)
+        )
+        db.session.commit()
 
 
 class BenchClient:

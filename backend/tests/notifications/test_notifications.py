@@ -86,7 +86,9 @@ def test_read_one_then_read_all_and_the_count_in_me(client, team, mission, add_t
 
     assert read.status_code == 200 and read.json["read_at"] is not None
     assert unread(client, team.blue) == 2
-    assert [n["id"] for n in notifications(client, team.blue, unread="false")] == [newest["id"]]
+    # The list selects columns as rows; an item is what the object answers, field for field.
+    assert notifications(client, team.blue, unread="false") == [read.json]
+    assert newest == {**read.json, "read_at": None}
     everything = client.post("/api/v1/notifications/read-all", headers=team.blue)
     assert everything.status_code == 200 and everything.json == {"marked": 2}
     assert unread(client, team.blue) == 0
