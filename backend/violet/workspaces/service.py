@@ -187,6 +187,8 @@ def workspaces_the_caller_can_see(workspace_ids: Iterable[uuid.UUID]) -> list[uu
     workspace they cannot reach themselves.
     """
     workspace_ids = list(dict.fromkeys(workspace_ids))
+    if not workspace_ids:
+        return []
     creator = current_principal_or_none()
     statement = select(Workspace.id).where(Workspace.id.in_(workspace_ids))
     if creator is not None:  # the CLI and seeds act for the operator
