@@ -35,7 +35,7 @@ describe("tokenWorkspaceLabel", () => {
     expect(tokenWorkspaceLabel(blue.id, [red, blue])).toBe("Blue team");
   });
 
-  it("says the owner left a workspace that is no longer theirs", () => {
-    expect(tokenWorkspaceLabel(blue.id, [red])).toBe("One you left");
+  it("says when the bound workspace is no longer one of the owner's", () => {
+    expect(tokenWorkspaceLabel(blue.id, [red])).toBe("No longer yours");
   });
 });

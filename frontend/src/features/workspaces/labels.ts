@@ -21,6 +21,6 @@ export function boundWorkspaceId(choice: string): string | null {
 /** The workspace a token is bound to, by name among `mine`; "Any" when it is not bound. */
 export function tokenWorkspaceLabel(workspaceId: string | null, mine: WorkspaceRef[]): string {
   if (workspaceId === null) return "Any";
-  // A token bound to a workspace its owner has left no longer works (the API refuses it).
-  return mine.find((workspace) => workspace.id === workspaceId)?.name ?? "One you left";
+  // Bound to a workspace its owner has left, or one deleted since: the API refuses the token.
+  return mine.find((workspace) => workspace.id === workspaceId)?.name ?? "No longer yours";
 }
