@@ -104,6 +104,31 @@ class ApiClient:
             {"email": email, "group_ids": self.group_ids(*groups), "expires_in_hours": 24},
         )
 
+    def create_workspace(self, name: str, *, member_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+        """POST /workspaces (needs workspace.manage; the creator is its member), then, given
+        `member_ids`, those users are its members besides the creator."""
+        slug = f"{name.lower().replace(' ', '-')}-{uuid.uuid4().hex[:6]}"
+        workspace = self.call("POST", "/workspaces", {"name": name, "slug": slug})
+        if member_ids:
+            me = self.call("GET", "/auth/me")["id"]
+            members = [{"user_id": user_id} for user_id in dict.fromkeys((me, *member_ids))]
+            self.call("PUT", f"/workspaces/{workspace['id']}/members", members)
+        return workspace
+
+    def create_mission(self, name: str, *, members: dict[str, str] | None = None) -> dict:
+        """POST /missions in this client's workspace; `members` (user id → role) replaces the
+        members, the caller leading."""
+        mission = self.call("POST", "/missions", {"name": name, "status": "active"})
+        if members:
+            me = self.call("GET", "/auth/me")["id"]
+            roles = {me: "lead", **members}
+            self.call(
+                "PUT",
+                f"/missions/{mission['id']}/members",
+                [{"user_id": user_id, "role": role} for user_id, role in roles.items()],
+            )
+        return mission
+
     def sync_mitre_file(
         self, path: Path, *, allow_unverified: bool = True, **more_fields: str
     ) -> dict[str, Any]:

@@ -284,6 +284,43 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
     assert refused.value.status == 401
 
 
+def test_a_token_bound_to_the_second_workspace_acts_only_there(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    user = admin_api.create_user(groups=("Analysts",))
+    far = admin_api.create_workspace("Far side", member_ids=(user["id"],))
+    for workspace, mission in (("default", "Home base audit"), (far["id"], "Far side sweep")):
+        in_workspace = ApiClient(admin_api.base_url, admin_api.token, workspace=workspace)
+        in_workspace.create_mission(mission, members={user["id"]: "blue"})
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    section = page.get_by_role("region", name="API tokens")
+
+    section.get_by_role("textbox", name="Name", exact=True).fill("far side export")
+    section.get_by_role("combobox", name="Workspace", exact=True).click()
+    options = page.get_by_role("option")
+    expect(options).to_have_text(
+        ["Any of mine (chosen per request with X-Violet-Workspace)", "Default", "Far side"]
+    )
+    check_a11y(page)
+    page.get_by_role("option", name="Far side").click()
+    section.get_by_role("button", name="Create token").click()
+    created = section.get_by_test_id("created-token")
+    secret = created.get_by_test_id("created-token-secret").inner_text().strip()
+    created.get_by_role("button", name="Done").click()
+    row = section.get_by_test_id("api-token-row").filter(has_text="far side export")
+    expect(row).to_contain_text("Far side")
+    check_a11y(page)
+
+    as_token = ApiClient(admin_api.base_url, token=secret)
+    missions = as_token.call("GET", "/missions")["items"]
+    assert [mission["name"] for mission in missions] == ["Far side sweep"]
+    as_token.workspace = "default"
+    with pytest.raises(ApiCallError) as refused:
+        as_token.call("GET", "/missions")
+    assert refused.value.status == 404
+
+
 def test_forced_enrolment_comes_before_every_page(page: Page, admin_api: ApiClient):
     user = admin_api.create_user(groups=("Analysts",))
     admin_api.call("PUT", "/settings/mfa_required", {"value": True})

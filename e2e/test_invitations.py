@@ -1,5 +1,5 @@
-"""Admin → Invitations: invite into groups, hand over the link, revoke, follow the status; only
-the groups whose permissions the inviter holds are offered."""
+"""Admin → Invitations: invite into groups and workspaces, hand over the link, revoke, follow the
+status; only the groups whose permissions the inviter holds are offered."""
 
 import re
 
@@ -17,12 +17,17 @@ def open_invitations(page: Page) -> None:
     page.mouse.move(0, 0)  # axe checks the page at rest, not the hovered navigation link
 
 
-def invite(page: Page, email: str, groups: list[str]) -> str:
-    """Fill and send the form; returns the link shown once."""
+def invite(page: Page, email: str, groups: list[str], workspaces: tuple[str, ...] = ()) -> str:
+    """Fill and send the form (workspaces chosen with the keyboard); returns the link shown once."""
     form = page.get_by_role("form", name="Invite someone")
     form.get_by_label("Email").fill(email)
     for group in groups:
         form.get_by_role("checkbox", name=group, exact=True).check()
+    for workspace in workspaces:
+        form.get_by_role("combobox", name="Workspaces").fill(workspace)
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
     form.get_by_role("button", name="Create invitation").click()
     link = form.get_by_role("textbox", name="Invitation link")
     expect(link).to_have_value(re.compile(r"/accept-invitation\?token="))
@@ -82,3 +87,45 @@ def test_only_groups_the_inviter_holds_are_offered(page: Page, admin_api: ApiCli
     expect(form.get_by_role("checkbox", name="Inviters")).to_be_visible()
     expect(form.get_by_role("checkbox", name="Administrators")).to_have_count(0)
     expect(form.get_by_role("checkbox", name="Analysts")).to_have_count(0)
+
+
+def test_an_invitation_into_the_second_workspace_only(
+    page: Page, browser: Browser, admin_api: ApiClient, sign_in
+):
+    far = admin_api.create_workspace("Far side")
+    ApiClient(admin_api.base_url, admin_api.token, workspace=far["id"]).create_mission(
+        "Far side sweep"
+    )
+    ApiClient(admin_api.base_url, admin_api.token, workspace="default").create_mission(
+        "Home base audit"
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    open_invitations(page)
+    form = page.get_by_role("form", name="Invite someone")
+    form.get_by_role("combobox", name="Workspaces").click()
+    expect(page.get_by_role("option")).to_have_count(2)  # Default and Far side
+    page.keyboard.press("Escape")
+    check_a11y(page)
+
+    # Administrators see every mission of the workspace they act in: only Far side's, here.
+    link = invite(page, "far.one@e2e.violet.test", ["Administrators"], workspaces=("Far side",))
+    expect(row(page, "far.one@e2e.violet.test")).to_contain_text("Far side")
+    check_a11y(page)
+
+    invitee = browser.new_context(base_url=page.url.split("/admin")[0]).new_page()
+    invitee.goto(link)
+    invitee.get_by_label("Display name").fill("Far One")
+    invitee.get_by_role("textbox", name="Password", exact=True).fill(USER_PASSWORD)
+    invitee.get_by_label("Confirm password").fill(USER_PASSWORD)
+    invitee.get_by_role("button", name="Accept invitation").click()
+    expect(invitee.get_by_test_id("user-menu")).to_have_text("Far One")
+    header = invitee.get_by_role("banner")
+    expect(header.get_by_test_id("current-workspace")).to_have_text("Workspace: Far side")
+    # In one workspace only: no switcher.
+    expect(header.get_by_role("button", name=re.compile("Workspace"))).to_have_count(0)
+    invitee.get_by_role("link", name="Missions", exact=True).click()
+    table = invitee.get_by_test_id("missions-table")
+    expect(table).to_contain_text("Far side sweep")
+    expect(table).not_to_contain_text("Home base audit")
+    check_a11y(invitee)
+    invitee.context.close()

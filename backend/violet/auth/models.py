@@ -66,6 +66,15 @@ invitation_groups = Table(
     Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# The workspaces an invitee joins (none: the default one). Read and checked through the
+# workspaces domain's service, which owns the rows these ids name.
+invitation_workspaces = Table(
+    "invitation_workspaces",
+    Base.metadata,
+    Column("invitation_id", ForeignKey("invitations.id", ondelete="CASCADE"), primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Permission(Base):
     __tablename__ = "permissions"

@@ -11,6 +11,7 @@ from violet.core.pagination import PageQuery
 
 TOKEN_MAX = 2048  # longer than any token Violet issues
 NAME = validate.Length(max=NAME_MAX)
+MAX_INVITATION_WORKSPACES = 50
 PASSWORD = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX)
 RECOVERY_CODE_MAX = 64  # a code is 19 characters; room for spaces a user may add
 INVITATION_STATUSES = ("pending", "accepted", "expired", "revoked")
@@ -49,6 +50,11 @@ def permission_codes(**kwargs) -> fields.List:
 
 
 class GroupRefOut(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
+class WorkspaceRefOut(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
 
@@ -163,6 +169,11 @@ class InvitationOut(Schema):
     email = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(INVITATION_STATUSES))
     groups = fields.List(fields.Nested(GroupRefOut), required=True)
+    workspaces = fields.List(
+        fields.Nested(WorkspaceRefOut),
+        required=True,
+        metadata={"description": "The live workspaces the invitee joins (none: the default one)."},
+    )
     expires_at = fields.DateTime(required=True)
     accepted_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
@@ -307,6 +318,15 @@ class IncludeDeletedQuery(Schema):
 class InvitationCreate(Schema):
     email = email_field(required=True)
     group_ids = fields.List(fields.UUID(), load_default=list)
+    workspace_ids = fields.List(
+        fields.UUID(),
+        validate=validate.Length(max=MAX_INVITATION_WORKSPACES),
+        load_default=list,
+        metadata={
+            "description": "The workspaces the invitee joins instead of the default one "
+            "(each one you can see)."
+        },
+    )
     expires_in_hours = fields.Integer(load_default=72, validate=validate.Range(min=1, max=720))
 
 

@@ -176,13 +176,19 @@ def place_new_user(user_id: uuid.UUID, workspace_ids: list[uuid.UUID] | None = N
         default_id = db.session.scalar(select(Workspace.id).where(Workspace.is_default.is_(True)))
         joined = [] if default_id is None else [default_id]
     else:
-        joined = _workspaces_the_creator_can_see(list(dict.fromkeys(workspace_ids)))
+        joined = workspaces_the_caller_can_see(workspace_ids)
     db.session.add_all(WorkspaceMember(workspace_id=wid, user_id=user_id) for wid in joined)
     db.session.flush()
 
 
-def _workspaces_the_creator_can_see(workspace_ids: list[uuid.UUID]) -> list[uuid.UUID]:
-    """No one places a user in a workspace they cannot reach themselves."""
+def workspaces_the_caller_can_see(workspace_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    """`workspace_ids` without repeats, each one the caller can see; 422 naming `workspace_ids`
+    otherwise (a deleted one included): no one places a user in, or invites them into, a
+    workspace they cannot reach themselves.
+    """
+    workspace_ids = list(dict.fromkeys(workspace_ids))
+    if not workspace_ids:
+        return []
     creator = current_principal_or_none()
     statement = select(Workspace.id).where(Workspace.id.in_(workspace_ids))
     if creator is not None:  # the CLI and seeds act for the operator
@@ -195,6 +201,18 @@ def _workspaces_the_creator_can_see(workspace_ids: list[uuid.UUID]) -> list[uuid
             errors={"workspace_ids": [f"Unknown workspace: {wid}." for wid in unknown]},
         )
     return workspace_ids
+
+
+def live_workspace_names(workspace_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of the live workspaces among `workspace_ids`, by id (a deleted or unknown one
+    is left out): one statement, none for no ids. For other domains that keep workspace ids."""
+    workspace_ids = list(set(workspace_ids))
+    if not workspace_ids:
+        return {}
+    rows = db.session.execute(
+        select(Workspace.id, Workspace.name).where(Workspace.id.in_(workspace_ids))
+    )
+    return {row.id: row.name for row in rows}
 
 
 # --- workspaces ------------------------------------------------------------------------------

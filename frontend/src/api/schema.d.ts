@@ -1286,7 +1286,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Invite an email into groups; the answer carries the one-time token and accept URL.
+         * Invite an email into groups and workspaces (none: the default one); the answer carries
+         *     the one-time token and accept URL.
          * @description Requires permission `invitation.manage`.
          */
         post: {
@@ -6572,6 +6573,11 @@ export interface components {
             description?: string | null;
             permissions?: ("user.read" | "user.manage" | "group.manage" | "invitation.manage" | "workspace.manage" | "workspace.read_all" | "settings.manage" | "mitre.sync" | "test_template.read" | "test_template.write" | "test_template.delete" | "scenario_template.read" | "scenario_template.write" | "scenario_template.delete" | "mission.create" | "mission.read_all" | "mission.manage_all" | "diag.read" | "audit.read")[];
         };
+        WorkspaceRefOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         InvitationOut: {
             /** Format: uuid */
             id: string;
@@ -6579,6 +6585,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "accepted" | "expired" | "revoked";
             groups: components["schemas"]["GroupRefOut"][];
+            /** @description The live workspaces the invitee joins (none: the default one). */
+            workspaces: components["schemas"]["WorkspaceRefOut"][];
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -6599,6 +6607,8 @@ export interface components {
             /** Format: email */
             email: string;
             group_ids?: string[];
+            /** @description The workspaces the invitee joins instead of the default one (each one you can see). */
+            workspace_ids?: string[];
             /** @default 72 */
             expires_in_hours: number;
         };
@@ -6609,6 +6619,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "accepted" | "expired" | "revoked";
             groups: components["schemas"]["GroupRefOut"][];
+            /** @description The live workspaces the invitee joins (none: the default one). */
+            workspaces: components["schemas"]["WorkspaceRefOut"][];
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */

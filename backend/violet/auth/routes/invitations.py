@@ -45,7 +45,8 @@ class Invitations(MethodView):
     @blp.arguments(InvitationCreate)
     @blp.response(201, InvitationCreatedOut)
     def post(self, payload):
-        """Invite an email into groups; the answer carries the one-time token and accept URL."""
+        """Invite an email into groups and workspaces (none: the default one); the answer carries
+        the one-time token and accept URL."""
         invitation, token = invitations.create(**payload, caller_permissions=caller_permissions())
         db.session.commit()
         return Extended(

@@ -1,4 +1,5 @@
-"""Invitations: an administrator invites an email into groups; the invitee picks a password.
+"""Invitations: an administrator invites an email into groups and workspaces; the invitee picks
+a password.
 
 The one-time token travels in the accept URL and is stored only as its SHA-256. An invitation is
 pending until it is accepted (once), revoked, or expired; the last three answer 410.
@@ -7,14 +8,14 @@ pending until it is accepted (once), revoked, or expired; the last three answer 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from violet.auth.models import Invitation
+from violet.auth.models import Invitation, invitation_workspaces
 from violet.auth.service import throttle
 from violet.auth.service.credentials import check_policy, new_token, token_hash
 from violet.auth.service.directory import create_user, find_live_user_by_email, live_groups
@@ -23,7 +24,9 @@ from violet.auth.service.sessions import Client, start_session
 from violet.core.errors import Conflict, Gone, NotFound
 from violet.core.models import utcnow
 from violet.core.pagination import paginate
+from violet.core.serialization import Extended
 from violet.extensions import db
+from violet.workspaces.service import live_workspace_names, workspaces_the_caller_can_see
 
 
 def accept_url(base_url: str, token: str) -> str:
@@ -36,14 +39,19 @@ def create(
     group_ids: list[uuid.UUID],
     expires_in_hours: int,
     caller_permissions: frozenset[str] | None,
-) -> tuple[Invitation, str]:
-    """A pending invitation into groups that grant nothing beyond the caller's permissions.
+    workspace_ids: list[uuid.UUID] | None = None,
+) -> tuple[Extended, str]:
+    """A pending invitation into groups that grant nothing beyond the caller's permissions, and
+    into `workspace_ids` (none: the default workspace), each one the caller can see (422).
 
     `caller_permissions` is None only for the instance itself (the first administrator's link).
+    Answers the invitation with its `workspaces` (`with_workspaces`) and the one-time token.
     """
     groups = live_groups(group_ids)
     if caller_permissions is not None:
         ensure_may_grant_groups(caller_permissions, groups)
+    # The rule `POST /users` applies: the workspaces domain's own check.
+    workspace_ids = workspaces_the_caller_can_see(workspace_ids or [])
     email = email.strip().lower()
     if find_live_user_by_email(email) is not None:
         raise Conflict(
@@ -59,17 +67,64 @@ def create(
     invitation.groups = groups
     db.session.add(invitation)
     db.session.flush()
-    return invitation, token
+    if workspace_ids:
+        db.session.execute(
+            invitation_workspaces.insert(),
+            [{"invitation_id": invitation.id, "workspace_id": wid} for wid in workspace_ids],
+        )
+    return with_workspaces([invitation])[0], token
+
+
+def with_workspaces(invitations: list[Invitation]) -> list[Extended]:
+    """Each invitation seen with `workspaces`: its live ones, `{id, name}` sorted by name.
+
+    Two statements for any number of invitations (their links, then the workspaces' names from
+    the workspaces domain), none for no invitations.
+    """
+    links = _workspace_links([invitation.id for invitation in invitations])
+    names = live_workspace_names(wid for ids in links.values() for wid in ids)
+    return [
+        Extended(
+            invitation,
+            workspaces=sorted(
+                (
+                    {"id": wid, "name": names[wid]}
+                    for wid in links.get(invitation.id, [])
+                    if wid in names
+                ),
+                key=lambda workspace: (workspace["name"], str(workspace["id"])),
+            ),
+        )
+        for invitation in invitations
+    ]
+
+
+def _workspace_links(invitation_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The workspace ids each invitation names (one statement; none for no invitations)."""
+    invitation_ids = list(invitation_ids)
+    links: dict[uuid.UUID, list[uuid.UUID]] = {}
+    if invitation_ids:
+        rows = db.session.execute(
+            select(
+                invitation_workspaces.c.invitation_id, invitation_workspaces.c.workspace_id
+            ).where(invitation_workspaces.c.invitation_id.in_(invitation_ids))
+        )
+        for invitation_id, workspace_id in rows:
+            links.setdefault(invitation_id, []).append(workspace_id)
+    return links
 
 
 def list_invitations(query: Mapping[str, Any]) -> dict[str, Any]:
-    """A page of invitations; filter `status`."""
+    """A page of invitations, each with its live workspaces; filter `status`.
+
+    Five statements whatever the page size: the page, its groups and inviters, its workspaces.
+    """
     statement = select(Invitation).options(
         selectinload(Invitation.groups), selectinload(Invitation.inviter)
     )
     if status := query.get("status"):
         statement = statement.where(Invitation.status == status)
-    return paginate(
+    page = paginate(
         statement,
         query,
         sortable={
@@ -80,6 +135,8 @@ def list_invitations(query: Mapping[str, Any]) -> dict[str, Any]:
         default_sort="-created_at",
         tiebreaker=Invitation.id,
     )
+    page["items"] = with_workspaces(page["items"])
+    return page
 
 
 def revoke(invitation_id: uuid.UUID, *, by: uuid.UUID) -> None:
@@ -113,16 +170,23 @@ def find_usable(token: str, *, address: str | None, lock: bool = False) -> Invit
 
 
 def accept(token: str, *, display_name: str, password: str, client: Client) -> dict[str, Any]:
-    """Create the invited user in the invitation's groups and sign them in."""
+    """Create the invited user in the invitation's groups and workspaces, and sign them in.
+
+    A workspace deleted since the invitation was made is skipped; when none is left, the user
+    joins the default workspace, as an invitation naming none does.
+    """
     check_policy(password)
     # Locked so two tabs accepting at once cannot create two users.
     invitation = find_usable(token, address=client.ip_address, lock=True)
+    named = _workspace_links([invitation.id]).get(invitation.id, [])
+    live = live_workspace_names(named)
     user = create_user(
         email=invitation.email,
         password=password,
         display_name=display_name,
         groups=list(invitation.groups),
         created_by=invitation.created_by,
+        workspace_ids=[wid for wid in named if wid in live] or None,
     )
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id

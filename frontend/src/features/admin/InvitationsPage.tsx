@@ -5,6 +5,7 @@ import {
   CopyButton,
   Group as Row,
   Loader,
+  MultiSelect,
   Paper,
   Stack,
   Table,
@@ -15,11 +16,13 @@ import {
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { Group, Invitation, InvitationCreated } from "../../api/types";
+import type { Group, Invitation, InvitationCreated, Workspace } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { apiFieldErrors, required } from "../../app/forms";
 import { formatDateTime } from "../../app/format";
 import { useAuth } from "../auth/AuthProvider";
+import { fetchWorkspaces, workspacesQueryKey } from "../workspaces/api";
+import { invitationWorkspacesLabel } from "../workspaces/labels";
 import {
   createInvitation,
   fetchGroups,
@@ -37,31 +40,41 @@ const STATUS_COLOURS: Record<Invitation["status"], string> = {
   revoked: "red.9",
 };
 
-/** Admin → Invitations: invite by email into groups, copy the link, revoke, follow the status. */
+/**
+ * Admin → Invitations: invite by email into groups (and workspaces, when the admin sees more than
+ * one), copy the link, revoke, follow the status.
+ */
 export default function InvitationsPage() {
   const invitations = useQuery({ queryKey: invitationsQueryKey, queryFn: fetchInvitations });
+  // Every workspace the admin may see: they can invite into each of them.
+  const workspaces = useQuery({ queryKey: workspacesQueryKey, queryFn: fetchWorkspaces });
+  // A single team never sees workspaces: everyone joins the default one.
+  const choosable = (workspaces.data?.length ?? 0) > 1 ? workspaces.data : undefined;
 
   return (
     <Stack maw={960}>
       <Title order={1}>Invitations</Title>
-      <InviteForm />
+      {workspaces.error && (
+        <ErrorAlert title="Could not load the workspaces" error={workspaces.error} />
+      )}
+      <InviteForm workspaces={choosable} />
       {invitations.isPending ? (
         <Loader aria-label="Loading the invitations" />
       ) : invitations.error ? (
         <ErrorAlert title="Could not load the invitations" error={invitations.error} />
       ) : (
-        <InvitationTable invitations={invitations.data} />
+        <InvitationTable invitations={invitations.data} showWorkspaces={choosable !== undefined} />
       )}
     </Stack>
   );
 }
 
-function InviteForm() {
+function InviteForm({ workspaces }: { workspaces?: Workspace[] }) {
   const queryClient = useQueryClient();
   const { me } = useAuth();
   const groups = useQuery({ queryKey: groupsQueryKey, queryFn: fetchGroups });
   const form = useForm({
-    initialValues: { email: "", group_ids: [] as string[] },
+    initialValues: { email: "", group_ids: [] as string[], workspace_ids: [] as string[] },
     validate: { email: required("Enter the email address to invite.") },
   });
   const mutation = useMutation({
@@ -111,6 +124,18 @@ function InviteForm() {
               </Row>
             </Checkbox.Group>
           )}
+          {workspaces && (
+            <MultiSelect
+              label="Workspaces"
+              description="Where the invitee works. None chosen: the default workspace."
+              placeholder="The default workspace"
+              data={workspaces.map((workspace) => ({ value: workspace.id, label: workspace.name }))}
+              searchable
+              clearable
+              nothingFoundMessage="No such workspace"
+              {...form.getInputProps("workspace_ids")}
+            />
+          )}
           <Row>
             <Button type="submit" loading={mutation.isPending}>
               Create invitation
@@ -153,7 +178,13 @@ function CreatedLink({ invitation }: { invitation: InvitationCreated }) {
   );
 }
 
-function InvitationTable({ invitations }: { invitations: Invitation[] }) {
+function InvitationTable({
+  invitations,
+  showWorkspaces,
+}: {
+  invitations: Invitation[];
+  showWorkspaces: boolean;
+}) {
   const queryClient = useQueryClient();
   const revoke = useMutation({
     mutationFn: revokeInvitation,
@@ -169,6 +200,7 @@ function InvitationTable({ invitations }: { invitations: Invitation[] }) {
           <Table.Tr>
             <Table.Th scope="col">Email</Table.Th>
             <Table.Th scope="col">Groups</Table.Th>
+            {showWorkspaces && <Table.Th scope="col">Workspaces</Table.Th>}
             <Table.Th scope="col">Status</Table.Th>
             <Table.Th scope="col">Expires</Table.Th>
             <Table.Th scope="col">
@@ -181,6 +213,9 @@ function InvitationTable({ invitations }: { invitations: Invitation[] }) {
             <Table.Tr key={invitation.id}>
               <Table.Td>{invitation.email}</Table.Td>
               <Table.Td>{invitation.groups.map((group) => group.name).join(", ") || "—"}</Table.Td>
+              {showWorkspaces && (
+                <Table.Td>{invitationWorkspacesLabel(invitation.workspaces)}</Table.Td>
+              )}
               <Table.Td>
                 <Badge color={STATUS_COLOURS[invitation.status]}>{invitation.status}</Badge>
               </Table.Td>

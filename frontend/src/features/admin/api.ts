@@ -21,6 +21,7 @@ export async function fetchInvitations(): Promise<Invitation[]> {
 export function createInvitation(body: {
   email: string;
   group_ids: string[];
+  workspace_ids: string[];
   expires_in_hours: number;
 }): Promise<InvitationCreated> {
   return unwrap(api.POST("/api/v1/invitations", { body }));

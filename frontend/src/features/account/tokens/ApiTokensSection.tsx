@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { ApiToken, ApiTokenCreated, Me } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
+import { fetchMyWorkspaces, myWorkspacesQueryKey } from "../../workspaces/api";
 import { AccountSection } from "../AccountSection";
 import { apiTokensQueryKey, fetchApiTokens } from "../api";
 import { CreatedToken } from "./CreatedToken";
@@ -15,6 +16,9 @@ export function ApiTokensSection({ me }: { me: Me }) {
   const tokens = useQuery({ queryKey: apiTokensQueryKey, queryFn: fetchApiTokens });
   const [created, setCreated] = useState<ApiTokenCreated | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const mine = useQuery({ queryKey: myWorkspacesQueryKey, queryFn: fetchMyWorkspaces });
+  // Binding a token to a workspace means something only to someone in more than one.
+  const workspaces = (mine.data?.length ?? 0) > 1 ? mine.data : undefined;
 
   return (
     <AccountSection
@@ -33,9 +37,14 @@ export function ApiTokensSection({ me }: { me: Me }) {
       ) : tokens.error ? (
         <ErrorAlert title="Could not load your API tokens" error={tokens.error} />
       ) : (
-        <TokenTable tokens={tokens.data} onRevoke={setRevoking} />
+        <TokenTable tokens={tokens.data} workspaces={workspaces} onRevoke={setRevoking} />
       )}
-      <CreateTokenForm permissions={me.permissions} onCreated={setCreated} />
+      {mine.error && <ErrorAlert title="Could not load your workspaces" error={mine.error} />}
+      <CreateTokenForm
+        permissions={me.permissions}
+        workspaces={workspaces}
+        onCreated={setCreated}
+      />
       <RevokeTokenModal token={revoking} onClose={() => setRevoking(null)} />
     </AccountSection>
   );

@@ -1,9 +1,19 @@
-import { Button, Group, MultiSelect, NumberInput, Stack, TextInput, Title } from "@mantine/core";
+import {
+  Button,
+  Group,
+  MultiSelect,
+  NumberInput,
+  Select,
+  Stack,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { ApiTokenCreated, PermissionCode } from "../../../api/types";
+import type { ApiTokenCreated, PermissionCode, Workspace } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
 import { apiFieldErrors, required } from "../../../app/forms";
+import { ANY_WORKSPACE, boundWorkspaceId } from "../../workspaces/labels";
 import { apiTokensQueryKey, createApiToken } from "../api";
 
 const NAME_MAX = 100;
@@ -15,9 +25,15 @@ interface TokenValues {
   name: string;
   expires_in_days: number | string;
   permissions: string[];
+  workspace: string;
 }
 
-const INITIAL: TokenValues = { name: "", expires_in_days: DAYS_DEFAULT, permissions: [] };
+const INITIAL: TokenValues = {
+  name: "",
+  expires_in_days: DAYS_DEFAULT,
+  permissions: [],
+  workspace: ANY_WORKSPACE,
+};
 
 /** What is wrong with the lifetime typed in, said at once (never silently cut to fit). */
 export function daysProblem(days: number | string): string | null {
@@ -29,13 +45,19 @@ export function daysProblem(days: number | string): string | null {
   return null;
 }
 
-/** Name, lifetime and a subset of the user's own permissions (the API refuses any other). */
+/**
+ * Name, lifetime, a subset of the user's own permissions (the API refuses any other) and, for
+ * someone in several workspaces, the one workspace the token may act in.
+ */
 export function CreateTokenForm({
   permissions,
+  workspaces,
   onCreated,
 }: {
   /** The user's own codes (Me's `permissions`, plain strings in the spec). */
   permissions: string[];
+  /** The user's workspaces, when there are several to choose from. */
+  workspaces?: Workspace[];
   onCreated: (token: ApiTokenCreated) => void;
 }) {
   const queryClient = useQueryClient();
@@ -54,6 +76,7 @@ export function CreateTokenForm({
         name: values.name.trim(),
         expires_in_days: Number(values.expires_in_days),
         permissions: values.permissions as PermissionCode[],
+        workspace_id: boundWorkspaceId(values.workspace),
       }),
     onSuccess: (token) => {
       form.reset();
@@ -103,6 +126,22 @@ export function CreateTokenForm({
           nothingFoundMessage="No such permission"
           {...form.getInputProps("permissions")}
         />
+        {workspaces && (
+          <Select
+            label="Workspace"
+            description="Where the token may act. Bound to one workspace, it is refused every other."
+            data={[
+              {
+                value: ANY_WORKSPACE,
+                label: "Any of mine (chosen per request with X-Violet-Workspace)",
+              },
+              ...workspaces.map((workspace) => ({ value: workspace.id, label: workspace.name })),
+            ]}
+            allowDeselect={false}
+            {...form.getInputProps("workspace")}
+            error={form.errors.workspace ?? form.errors.workspace_id}
+          />
+        )}
         <Group>
           <Button type="submit" loading={mutation.isPending}>
             Create token

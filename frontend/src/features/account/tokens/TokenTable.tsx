@@ -1,6 +1,7 @@
 import { Badge, Button, Group, Table, Text, VisuallyHidden } from "@mantine/core";
-import type { ApiToken } from "../../../api/types";
+import type { ApiToken, Workspace } from "../../../api/types";
 import { formatDateTime } from "../../../app/format";
+import { tokenWorkspaceLabel } from "../../workspaces/labels";
 
 type TokenState = "active" | "expired" | "revoked";
 
@@ -18,9 +19,12 @@ const STATE_BADGE: Record<TokenState, { color: string; label: string }> = {
 /** The user's API tokens, newest first; active ones can be revoked. */
 export function TokenTable({
   tokens,
+  workspaces,
   onRevoke,
 }: {
   tokens: ApiToken[];
+  /** The user's workspaces, when there are several: the table then names each token's. */
+  workspaces?: Workspace[];
   onRevoke: (token: ApiToken) => void;
 }) {
   if (tokens.length === 0) {
@@ -39,6 +43,7 @@ export function TokenTable({
             <Table.Th scope="col">Name</Table.Th>
             <Table.Th scope="col">Prefix</Table.Th>
             <Table.Th scope="col">Permissions</Table.Th>
+            {workspaces && <Table.Th scope="col">Workspace</Table.Th>}
             <Table.Th scope="col">Expires</Table.Th>
             <Table.Th scope="col">Last used</Table.Th>
             <Table.Th scope="col">Status</Table.Th>
@@ -71,6 +76,9 @@ export function TokenTable({
                     </Text>
                   )}
                 </Table.Td>
+                {workspaces && (
+                  <Table.Td>{tokenWorkspaceLabel(token.workspace_id, workspaces)}</Table.Td>
+                )}
                 <Table.Td>{formatDateTime(token.expires_at)}</Table.Td>
                 <Table.Td>
                   {token.last_used_at ? formatDateTime(token.last_used_at) : "Never"}
