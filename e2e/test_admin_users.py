@@ -95,3 +95,35 @@ def test_the_screens_offer_only_what_the_caller_holds(page: Page, admin_api: Api
     expect(own.get_by_role("checkbox", name="settings.manage")).to_be_disabled()
     expect(page.get_by_role("link", name=re.compile("^Settings$"))).to_have_count(0)
     check_a11y(page)
+
+
+def test_a_user_created_into_another_workspace_joins_only_it(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    elsewhere = admin_api.create_workspace("Elsewhere")
+    email = "svc.elsewhere@e2e.violet.test"
+    try:
+        sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+        open_admin_page(page, "Users")
+        form = page.get_by_role("form", name="Create a user")
+        form.get_by_label("Email").fill(email)
+        form.get_by_label("Password").fill(USER_PASSWORD)
+        form.get_by_role("combobox", name="Workspaces").fill("Elsewhere")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        check_a11y(page)
+        form.get_by_role("button", name="Create user").click()
+        expect(user_row(page, email)).to_be_visible()
+
+        def members(workspace: str) -> list[str]:
+            listed = admin_api.call("GET", f"/workspaces/{workspace}/members?limit=500")
+            return [member["email"] for member in listed["items"]]
+
+        assert email in members(elsewhere["id"])
+        listed = admin_api.call("GET", "/workspaces?limit=500")["items"]
+        [default] = [workspace["id"] for workspace in listed if workspace["is_default"]]
+        assert email not in members(default)
+    finally:
+        # Other tests count the administrator's workspaces.
+        admin_api.call("DELETE", f"/workspaces/{elsewhere['id']}")

@@ -5,6 +5,7 @@ import {
   Group as Row,
   Loader,
   Modal,
+  MultiSelect,
   Paper,
   PasswordInput,
   Stack,
@@ -21,6 +22,7 @@ import type { Group } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { apiFieldErrors, required } from "../../app/forms";
 import { useAuth } from "../auth/AuthProvider";
+import { fetchWorkspaces, workspacesQueryKey } from "../workspaces/api";
 import {
   createUser,
   fetchGroups,
@@ -184,8 +186,17 @@ function GroupChecklist({
 
 function CreateUserForm() {
   const queryClient = useQueryClient();
+  // Every workspace the admin may see; a single team never sees workspaces (the default one).
+  const workspaces = useQuery({ queryKey: workspacesQueryKey, queryFn: fetchWorkspaces });
+  const choosable = (workspaces.data?.length ?? 0) > 1 ? workspaces.data : undefined;
   const form = useForm({
-    initialValues: { email: "", display_name: "", password: "", group_ids: [] as string[] },
+    initialValues: {
+      email: "",
+      display_name: "",
+      password: "",
+      group_ids: [] as string[],
+      workspace_ids: [] as string[],
+    },
     validate: {
       email: required("Enter the email address."),
       password: required("Enter a password."),
@@ -197,6 +208,8 @@ function CreateUserForm() {
         ...values,
         email: values.email.trim(),
         display_name: values.display_name.trim() || null,
+        // None chosen: the default workspace (an empty list would mean no workspace at all).
+        workspace_ids: values.workspace_ids.length ? values.workspace_ids : undefined,
       }),
     onSuccess: () => {
       form.reset();
@@ -225,6 +238,18 @@ function CreateUserForm() {
             value={form.values.group_ids}
             onChange={(ids) => form.setFieldValue("group_ids", ids)}
           />
+          {choosable && (
+            <MultiSelect
+              label="Workspaces"
+              description="Where the user works. None chosen: the default workspace."
+              placeholder="The default workspace"
+              data={choosable.map((workspace) => ({ value: workspace.id, label: workspace.name }))}
+              searchable
+              clearable
+              nothingFoundMessage="No such workspace"
+              {...form.getInputProps("workspace_ids")}
+            />
+          )}
           {mutation.error && !Object.keys(apiFieldErrors(mutation.error)).length && (
             <ErrorAlert title="User not created" error={mutation.error} />
           )}
