@@ -5,7 +5,6 @@ import {
   CopyButton,
   Group as Row,
   Loader,
-  MultiSelect,
   Paper,
   Stack,
   Table,
@@ -21,7 +20,7 @@ import { ErrorAlert } from "../../app/ErrorAlert";
 import { apiFieldErrors, required } from "../../app/forms";
 import { formatDateTime } from "../../app/format";
 import { useAuth } from "../auth/AuthProvider";
-import { fetchWorkspaces, workspacesQueryKey } from "../workspaces/api";
+import { WorkspacesPicker, useChoosableWorkspaces } from "../workspaces/WorkspacesPicker";
 import { invitationWorkspacesLabel } from "../workspaces/labels";
 import {
   createInvitation,
@@ -47,15 +46,13 @@ const STATUS_COLOURS: Record<Invitation["status"], string> = {
 export default function InvitationsPage() {
   const invitations = useQuery({ queryKey: invitationsQueryKey, queryFn: fetchInvitations });
   // Every workspace the admin may see: they can invite into each of them.
-  const workspaces = useQuery({ queryKey: workspacesQueryKey, queryFn: fetchWorkspaces });
-  // A single team never sees workspaces: everyone joins the default one.
-  const choosable = (workspaces.data?.length ?? 0) > 1 ? workspaces.data : undefined;
+  const { workspaces: choosable, error: workspacesError } = useChoosableWorkspaces();
 
   return (
     <Stack maw={960}>
       <Title order={1}>Invitations</Title>
-      {workspaces.error && (
-        <ErrorAlert title="Could not load the workspaces" error={workspaces.error} />
+      {workspacesError && (
+        <ErrorAlert title="Could not load the workspaces" error={workspacesError} />
       )}
       <InviteForm workspaces={choosable} />
       {invitations.isPending ? (
@@ -125,14 +122,9 @@ function InviteForm({ workspaces }: { workspaces?: Workspace[] }) {
             </Checkbox.Group>
           )}
           {workspaces && (
-            <MultiSelect
-              label="Workspaces"
+            <WorkspacesPicker
+              workspaces={workspaces}
               description="Where the invitee works. None chosen: the default workspace."
-              placeholder="The default workspace"
-              data={workspaces.map((workspace) => ({ value: workspace.id, label: workspace.name }))}
-              searchable
-              clearable
-              nothingFoundMessage="No such workspace"
               {...form.getInputProps("workspace_ids")}
             />
           )}

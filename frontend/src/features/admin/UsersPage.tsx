@@ -5,7 +5,6 @@ import {
   Group as Row,
   Loader,
   Modal,
-  MultiSelect,
   Paper,
   PasswordInput,
   Stack,
@@ -22,7 +21,7 @@ import type { Group } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { apiFieldErrors, required } from "../../app/forms";
 import { useAuth } from "../auth/AuthProvider";
-import { fetchWorkspaces, workspacesQueryKey } from "../workspaces/api";
+import { WorkspacesPicker, useChoosableWorkspaces } from "../workspaces/WorkspacesPicker";
 import {
   createUser,
   fetchGroups,
@@ -186,9 +185,7 @@ function GroupChecklist({
 
 function CreateUserForm() {
   const queryClient = useQueryClient();
-  // Every workspace the admin may see; a single team never sees workspaces (the default one).
-  const workspaces = useQuery({ queryKey: workspacesQueryKey, queryFn: fetchWorkspaces });
-  const choosable = (workspaces.data?.length ?? 0) > 1 ? workspaces.data : undefined;
+  const { workspaces: choosable } = useChoosableWorkspaces();
   const form = useForm({
     initialValues: {
       email: "",
@@ -239,14 +236,9 @@ function CreateUserForm() {
             onChange={(ids) => form.setFieldValue("group_ids", ids)}
           />
           {choosable && (
-            <MultiSelect
-              label="Workspaces"
+            <WorkspacesPicker
+              workspaces={choosable}
               description="Where the user works. None chosen: the default workspace."
-              placeholder="The default workspace"
-              data={choosable.map((workspace) => ({ value: workspace.id, label: workspace.name }))}
-              searchable
-              clearable
-              nothingFoundMessage="No such workspace"
               {...form.getInputProps("workspace_ids")}
             />
           )}
