@@ -35,7 +35,7 @@ from violet.missions.schemas import (
 )
 from violet.missions.service import missions
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import check_include_deleted_in_mission
+from violet.missions.service.access import LEAD, check_include_deleted_in_mission
 
 blp = Blueprint(
     "missions",
@@ -66,7 +66,7 @@ class Missions(MethodView):
         """Create a mission; the creator becomes its lead."""
         mission = missions.create_mission(payload)
         db.session.commit()
-        return missions.annotate(mission)
+        return missions.annotate(mission, LEAD)
 
 
 @blp.route("/<uuid:mission_id>")
@@ -80,7 +80,7 @@ class MissionById(MethodView):
         """One mission with its progress and the caller's role."""
         access = mission_access(mission_id, include_deleted=query["include_deleted"])
         check_include_deleted_in_mission(access, query["include_deleted"])
-        return missions.annotate(access.mission)
+        return missions.annotate(access.mission, access.role)
 
     @require_auth
     @mission_scoped
@@ -89,9 +89,10 @@ class MissionById(MethodView):
     @versioned
     def patch(self, payload, mission_id: UUID):
         """Change the mission (lead or `mission.manage_all`); If-Match: stale → 412."""
-        mission = missions.update_mission(managed_mission(mission_id), payload)
+        access = managed_mission(mission_id)
+        mission = missions.update_mission(access, payload)
         db.session.commit()
-        return missions.annotate(mission)
+        return missions.annotate(mission, access.role)
 
     @require_auth
     @mission_scoped
@@ -111,9 +112,10 @@ class MissionRestore(MethodView):
     @versioned
     def post(self, mission_id: UUID):
         """Bring a deleted mission back (lead or `mission.manage_all`)."""
-        mission = missions.restore_mission(managed_mission(mission_id, include_deleted=True))
+        access = managed_mission(mission_id, include_deleted=True)
+        mission = missions.restore_mission(access)
         db.session.commit()
-        return missions.annotate(mission)
+        return missions.annotate(mission, access.role)
 
 
 @blp.route("/<uuid:mission_id>/members")

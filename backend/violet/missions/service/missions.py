@@ -95,14 +95,11 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
     return page
 
 
-def annotate(mission: Mission) -> Mission:
-    """`mission` with the list's `progress`, `my_role` and `can_manage` (two statements)."""
-    mission.my_role = db.session.scalar(  # type: ignore[attr-defined]
-        select(MissionMember.role).where(
-            MissionMember.mission_id == mission.id, MissionMember.user_id == current_user_id()
-        )
-    )
-    mission.can_manage = can_manage(mission.my_role)  # type: ignore[attr-defined]
+def annotate(mission: Mission, role: str | None) -> Mission:
+    """`mission` with what the list shows besides its columns, for a caller of member `role`
+    (None: not a member): `my_role`, `can_manage` and `progress` (one statement)."""
+    mission.my_role = role  # type: ignore[attr-defined]
+    mission.can_manage = can_manage(role)  # type: ignore[attr-defined]
     mission.progress = progress_of([mission.id])[mission.id]  # type: ignore[attr-defined]
     return mission
 
