@@ -261,15 +261,14 @@ def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str
 
 def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     # Found by their columns: authentication and the view run them in an order of their own.
-    user = next(rows for rows in results if rows and "email" in rows[0])
-    permissions = user[0]["permission_codes"] or []  # authentication reads them with the user
+    # Authentication reads the permissions; the view, the user with their two counts.
+    caller = next(rows for rows in results if rows and "permission_codes" in rows[0])
+    permissions = caller[0]["permission_codes"] or []
+    row = next(rows for rows in results if rows and "email" in rows[0])[0]
     # The caller's groups (a lazy load of one user's: no user_id column).
     groups = next((rows for rows in results if rows and "description" in rows[0]), [])
     setting = next((rows for rows in results if rows and "key" in rows[0]), [])
-    # Two counts, in the order the view runs them: unused recovery codes, unread notifications.
-    counts = [rows[0]["count_1"] for rows in results if rows and "count_1" in rows[0]]
-    recovery_codes, unread = counts
-    row = user[0]
+    recovery_codes, unread = row["recovery_codes"], row["unread_notifications"]
     mfa_required = bool(setting and setting[0]["value"])
     return {
         **_user(row, [{"id": str(group["id"]), "name": group["name"]} for group in groups]),

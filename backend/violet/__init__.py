@@ -19,11 +19,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from violet.core.errors import register_error_handlers
     from violet.core.request_log import configure_logging, init_request_logging
     from violet.core.serialization import OrjsonProvider
+    from violet.core.sessions import NoCookieSession
     from violet.domains import DOMAINS
     from violet.extensions import api, db, jwt, migrate
 
     app = Flask(__name__, static_folder=None)
     app.json = OrjsonProvider(app)
+    # Callers authenticate with bearer tokens and the refresh cookie, never Flask's signed
+    # cookie session: not opening one spares every request its signing serializer.
+    app.session_interface = NoCookieSession()
     app.config.from_mapping(load_config(config, DOMAINS))
     # Fields in the order the output schemas declare them, not alphabetical (orjson never sorts;
     # this is for the standard encoder it falls back on).

@@ -80,3 +80,29 @@ def test_authentication_is_one_statement(client, make_user, auth_header, count_s
     with count_statements() as counter:
         assert client.get(USERS, headers=headers).status_code == 403
     assert counter.count == 1, counter.statements
+
+
+def test_authentication_reads_no_secret_of_the_user(
+    client, make_user, auth_header, count_statements
+):
+    """It selects the columns it checks, not the User: no password hash or TOTP secret is read
+    by a request that does not need them."""
+    headers = auth_header(make_user())
+    with count_statements() as counter:
+        assert client.get("/api/v1/mitre/tactics", headers=headers).status_code == 200
+    read = " ".join(counter.statements)
+    assert "users.id" in read
+    assert "password_hash" not in read and "mfa_secret" not in read, read
+
+
+def test_me_is_the_user_and_its_counts_in_one_statement_after_authentication(
+    client, make_user, auth_header, count_statements
+):
+    headers = auth_header(make_user())
+    with count_statements() as counter:
+        response = client.get("/api/v1/auth/me", headers=headers)
+    assert response.status_code == 200
+    assert response.json["recovery_codes_remaining"] == 0
+    assert response.json["unread_notifications"] == 0
+    # Authentication, the user with both counts, the mfa_required setting, the user's groups.
+    assert counter.count == 4, counter.statements

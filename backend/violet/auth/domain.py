@@ -8,13 +8,13 @@ from violet.auth.cli import users_cli
 from violet.auth.permissions import PERMISSIONS
 from violet.auth.routes import BLUEPRINTS
 from violet.auth.service.directory import seed_first_admin, seed_permissions_and_groups
-from violet.auth.service.principals import authenticate_bearer
+from violet.auth.service.principals import authenticate_bearer, load_user
 from violet.core.auth import set_authenticator
 from violet.core.domain import Domain
 
 
 def init_app(app: Flask) -> None:
-    set_authenticator(app, authenticate_bearer)
+    set_authenticator(app, authenticate_bearer, load_user)
 
 
 domain = Domain(

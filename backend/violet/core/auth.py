@@ -39,6 +39,8 @@ AUTHENTICATOR_KEY = "violet.authenticator"
 # The request's Principal lives in the WSGI environ: it can never outlive the request, unlike
 # `g`, which a surrounding app context (CLI, tests) shares between requests.
 PRINCIPAL_KEY = "violet.principal"
+USER_LOADER_KEY = "violet.user_loader"
+USER_KEY = "violet.user"
 # Set on every decorated view; the deny-by-default test reads it.
 AUTH_MARKER = "_violet_auth"
 # The guard itself: a decorator applied above it copies the attribute to a function that is not
@@ -60,9 +62,12 @@ class Restriction:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the user, what they may do, and how they signed in."""
+    """Who is calling: the user's id, what they may do, and how they signed in.
 
-    user: Any  # violet.auth.models.User; typed loosely so core imports no domain
+    It holds no User object: authentication reads only what it checks, and a view that needs
+    the User asks `current_user()`, which loads it then."""
+
+    user_id: uuid.UUID
     permissions: frozenset[str]
     api_token_id: uuid.UUID | None = None
     # Set for an API token bound to one workspace: it cannot act in any other.
@@ -70,17 +75,17 @@ class Principal:
     claims: dict[str, Any] = field(default_factory=dict)
     restriction: Restriction | None = None
 
-    @property
-    def user_id(self) -> uuid.UUID:
-        return self.user.id
-
 
 Authenticator = Callable[[str], Principal]
+# The user's id → the User object (violet.auth.models.User), for `current_user()`.
+UserLoader = Callable[[uuid.UUID], Any]
 
 
-def set_authenticator(app: Any, authenticator: Authenticator) -> None:
-    """Register how a bearer token is turned into a Principal (or Unauthorized raised)."""
+def set_authenticator(app: Any, authenticator: Authenticator, user_loader: UserLoader) -> None:
+    """Register how a bearer token is turned into a Principal (or Unauthorized raised), and how
+    the Principal's user is loaded when a view asks for it."""
     app.extensions[AUTHENTICATOR_KEY] = authenticator
+    app.extensions[USER_LOADER_KEY] = user_loader
 
 
 def bearer_token() -> str:
@@ -134,8 +139,15 @@ def current_principal_or_none() -> Principal | None:
 
 
 def current_user() -> Any:
-    """The signed-in user (a violet.auth.models.User)."""
-    return current_principal().user
+    """The signed-in user (a violet.auth.models.User), loaded on the first call in a request."""
+    user = request.environ.get(USER_KEY) if has_request_context() else None
+    if user is None:
+        loader: UserLoader = current_app.extensions[USER_LOADER_KEY]
+        user = loader(current_principal().user_id)
+        if user is None:  # deleted since authentication, within this request
+            raise Unauthorized("The account behind this token no longer exists or is deactivated.")
+        request.environ[USER_KEY] = user
+    return user
 
 
 def current_user_id() -> uuid.UUID | None:

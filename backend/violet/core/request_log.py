@@ -9,7 +9,7 @@ import time
 import uuid
 
 from flask import Flask, Response, g, has_request_context, request
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 log = logging.getLogger("violet.request")
 
@@ -27,8 +27,9 @@ class RequestIdFilter(logging.Filter):
 def configure_logging(level: str) -> None:
     """Send every log record to stderr as one JSON object per line."""
     handler = logging.StreamHandler(sys.stderr)
+    # orjson encodes a request's line in a fraction of the standard encoder's time.
     handler.setFormatter(
-        JsonFormatter(
+        OrjsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )

@@ -30,6 +30,8 @@ from marshmallow.utils import ensure_text_type, get_value
 
 Convert = Callable[[Any, str, Any], Any]  # (value, attribute name, parent object) → output
 DUMPER_ATTRIBUTE = "_violet_dumper"
+# Key sets remembered per schema (rows come from a few fixed column lists; this only bounds it).
+MAX_PLANS_BY_KEYS = 64
 
 
 class Extended:
@@ -150,18 +152,30 @@ def _compile(schema: Schema) -> Callable[[Any, bool], Any]:
         return result
 
     computed = any(field is not None for *_, field in plan)
-    # The common case of a list page (a dict per row, every field read by its key), inlined.
+    # The common case of a list page: a dict per row, every field read by its key. The rows of
+    # a page share their keys, so the plan is cut once per set of keys to the fields present
+    # (a `fields=` page has few). A field the row lacks is still read as an attribute where a
+    # dict has one of that name (`items`, `keys`…), as marshmallow would.
     read_plan = [(out_key, name, key, convert) for out_key, name, key, convert, _ in plan]
+    plans_by_keys: dict[tuple[str, ...], list[tuple[str, str, str, Convert, bool]]] = {}
+
+    def plan_for(keys: tuple[str, ...]) -> list[tuple[str, str, str, Convert, bool]]:
+        present = set(keys)
+        cut = [
+            (out_key, name, key, convert, key not in present)
+            for out_key, name, key, convert in read_plan
+            if key in present or hasattr(dict, key)
+        ]
+        if len(plans_by_keys) < MAX_PLANS_BY_KEYS:
+            plans_by_keys[keys] = cut
+        return cut
 
     def dump_dict(obj: dict[str, Any]) -> dict[str, Any]:
+        keys = tuple(obj)
+        cut = plans_by_keys.get(keys) or plan_for(keys)
         result: dict[str, Any] = {}
-        get = obj.get
-        for out_key, name, key, convert in read_plan:
-            value = get(key, missing)
-            if value is missing:
-                value = getattr(obj, key, missing)
-                if value is missing:
-                    continue
+        for out_key, name, key, convert, as_attribute in cut:
+            value = getattr(obj, key) if as_attribute else obj[key]
             result[out_key] = convert(value, name, obj)
         return result
 

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ScalarSelect, Select, func, select, update
 
 from violet.core.errors import NotFound
 from violet.core.events import Handler
@@ -177,7 +177,15 @@ def mark_all_read(user_id: uuid.UUID) -> int:
 
 def unread_count(user_id: uuid.UUID) -> int:
     """For the bell (/auth/me): one count over the partial index."""
-    statement = select(func.count()).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None)
+    return int(db.session.scalar(select(unread(user_id))) or 0)
+
+
+def unread(user_id: Any) -> ScalarSelect[int]:
+    """The count of `user_id`'s unread notifications, as a subquery (`user_id` a value or a
+    column: /auth/me reads it with the user)."""
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
-    return int(db.session.scalar(statement) or 0)

@@ -34,7 +34,13 @@ from violet.auth.schemas import (
 )
 from violet.auth.service import api_tokens, directory, mfa, sessions
 from violet.auth.service.principals import MFA_ENROLMENT
-from violet.core.auth import allowed_while, current_user, public, require_auth
+from violet.core.auth import (
+    allowed_while,
+    current_principal,
+    current_user,
+    public,
+    require_auth,
+)
 from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint, Extended
 from violet.extensions import db
@@ -131,7 +137,7 @@ class Me(MethodView):
     @blp.response(200, MeOut)
     def get(self):
         """The caller, their groups and effective permissions (an API token's: its own)."""
-        return sessions.describe(current_user(), permissions=caller_permissions())
+        return sessions.describe_caller(current_principal().user_id, caller_permissions())
 
     @require_auth
     @allowed_while(MFA_ENROLMENT.name)

@@ -67,7 +67,7 @@ def create(
 def _check_member_of(user: User, held: frozenset[str], workspace_id: uuid.UUID) -> None:
     """A token can only be bound to a workspace its owner belongs to (422 otherwise)."""
     try:
-        resolve_workspace(Principal(user=user, permissions=held), str(workspace_id))
+        resolve_workspace(Principal(user_id=user.id, permissions=held), str(workspace_id))
     except NotFound as exc:
         raise Unprocessable(
             "A token can only be bound to a workspace you belong to.",
@@ -107,7 +107,7 @@ def authenticate(secret: str) -> Principal:
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The API token is invalid, expired or revoked.")
     owner, owner_permissions = user_with_permissions(token.user_id, bound_to=token.workspace_id)
-    if owner is None or owner.is_deleted or not owner.is_active:
+    if owner is None or not owner.is_active:
         raise Unauthorized("The API token is invalid, expired or revoked.")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
@@ -115,5 +115,8 @@ def authenticate(secret: str) -> Principal:
         db.session.commit()
     permissions = owner_permissions & set(token.permissions)
     return Principal(
-        user=owner, permissions=permissions, api_token_id=token.id, workspace_id=token.workspace_id
+        user_id=owner.id,
+        permissions=permissions,
+        api_token_id=token.id,
+        workspace_id=token.workspace_id,
     )

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, func, or_, select, true, update
+from sqlalchemy import Row, Select, and_, bindparam, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
 from violet.auth.events import USER_CREATED, USER_DELETED
@@ -40,7 +40,7 @@ from violet.core import encryption
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
-from violet.core.models import including_deleted, live_rows_only, utcnow
+from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import attach_related, paginate
 from violet.core.search import contains
 from violet.core.tenancy import CurrentWorkspace, remember_workspace, request_workspace_query
@@ -66,41 +66,48 @@ def effective_permissions(user_id: uuid.UUID) -> frozenset[str]:
 
 def user_with_permissions(
     user_id: uuid.UUID, *, bound_to: uuid.UUID | None = None
-) -> tuple[User | None, frozenset[str]]:
-    """The user (None when absent or deleted) and their effective permissions, in one statement.
+) -> tuple[Row[Any] | None, frozenset[str]]:
+    """What authentication checks of a live user, and their effective permissions, in one
+    statement: a row of `id`, `is_active`, `tokens_valid_after` and `mfa_enabled` (None when the
+    user is absent or deleted).
 
     Authentication runs this on every request, so it is read fresh each time: a group change,
-    a deactivation or a sign-out everywhere applies to the very next request. The same statement
-    finds the request's workspace (`bound_to`: an API token's) and remembers it for
-    `current_workspace()` (core/tenancy.py), so a tenant-owned list costs no round trip for it.
+    a deactivation or a sign-out everywhere applies to the very next request. It reads columns,
+    not a User object, and runs as a Core statement: a view that needs the User loads it
+    (`core.auth.current_user()`). The same statement finds the request's workspace (`bound_to`:
+    an API token's) and remembers it for `current_workspace()` (core/tenancy.py), so a
+    tenant-owned list costs no round trip for it.
     """
     workspace = request_workspace_query(user_id, bound_to)
     statement = _user_statement(workspace[0] if workspace else None)
     parameters = {"auth_user_id": user_id, **(workspace[1] if workspace else {})}
-    row = db.session.execute(statement, parameters).one_or_none()
+    row = db.session.connection().execute(statement, parameters).one_or_none()
     if row is None:
         return None, frozenset()
-    user, permission_codes, *found = row
-    if found and found[0] is not None:
-        remember_workspace(CurrentWorkspace(id=found[0], slug=found[1], name=found[2]))
-    return user, frozenset(permission_codes or ())
+    if workspace is not None and row.workspace_id is not None:
+        remember_workspace(
+            CurrentWorkspace(id=row.workspace_id, slug=row.workspace_slug, name=row.workspace_name)
+        )
+    return row, frozenset(row.permission_codes or ())
 
 
 @cache
 def _user_statement(workspace: Select[uuid.UUID, str, str] | None) -> Select[Any]:
     """`user_with_permissions`' statement, built once per workspace select (the values are
-    parameters): building it cost as much CPU as running it."""
+    parameters): building it cost as much CPU as running it. It runs on the connection, where
+    no default criteria are added: each table's live-rows condition is written here."""
     codes = (
         select(func.array_agg(group_permissions.c.permission_code.distinct()))
         .join(user_groups, user_groups.c.group_id == group_permissions.c.group_id)
-        # Live groups only, said here too: a correlated subquery is plain SQL to the ORM.
         .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
         .where(user_groups.c.user_id == User.id)
         .correlate(User)
         .scalar_subquery()
         .label("permission_codes")
     )
-    statement = select(User, codes).where(User.id == bindparam("auth_user_id"))
+    statement = select(
+        User.id, User.is_active, User.tokens_valid_after, User.mfa_enabled, codes
+    ).where(User.id == bindparam("auth_user_id"), User.deleted_at.is_(None))
     if workspace is not None:
         found = workspace.subquery("request_workspace")
         statement = statement.outerjoin(found, true()).add_columns(
@@ -108,7 +115,7 @@ def _user_statement(workspace: Select[uuid.UUID, str, str] | None) -> Select[Any
             found.c.slug.label("workspace_slug"),
             found.c.name.label("workspace_name"),
         )
-    return live_rows_only(statement)
+    return statement
 
 
 def list_permissions(query: Mapping[str, Any]) -> dict[str, Any]:

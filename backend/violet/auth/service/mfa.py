@@ -23,7 +23,7 @@ import uuid
 from typing import Any
 
 import pyotp
-from sqlalchemy import delete, func, select
+from sqlalchemy import ScalarSelect, delete, func, select
 
 from violet.auth.models import MfaRecoveryCode, User
 from violet.auth.service import throttle
@@ -179,11 +179,15 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 
 def remaining_recovery_codes(user_id: uuid.UUID) -> int:
+    return db.session.scalar(select(unused_recovery_codes(user_id))) or 0
+
+
+def unused_recovery_codes(user_id: Any) -> ScalarSelect[int]:
+    """The count of `user_id`'s unused recovery codes, as a subquery (`user_id` a value or a
+    column such as `User.id`)."""
     return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(MfaRecoveryCode)
-            .where(MfaRecoveryCode.user_id == user_id, MfaRecoveryCode.used_at.is_(None))
-        )
-        or 0
+        select(func.count())
+        .select_from(MfaRecoveryCode)
+        .where(MfaRecoveryCode.user_id == user_id, MfaRecoveryCode.used_at.is_(None))
+        .scalar_subquery()
     )

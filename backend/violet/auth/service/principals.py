@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from violet.auth.models import User
 from violet.auth.service import api_tokens
 from violet.auth.service.directory import user_with_permissions
 from violet.auth.service.sessions import (
@@ -15,6 +16,7 @@ from violet.auth.service.sessions import (
 )
 from violet.core.auth import Principal, Restriction
 from violet.core.errors import Unauthorized
+from violet.extensions import db
 
 # While `mfa_required` forces enrolment, a session may only use the views marked
 # `@allowed_while(MFA_ENROLMENT)`: enrol, look at itself, leave (auth/routes/session.py).
@@ -34,18 +36,23 @@ def authenticate_bearer(token: str) -> Principal:
     except (KeyError, ValueError) as exc:
         raise Unauthorized("The access token is invalid.") from exc
     user, permissions = user_with_permissions(user_id)
-    if user is None or user.is_deleted or not user.is_active:
+    if user is None or not user.is_active:
         raise Unauthorized("The account behind this token no longer exists or is deactivated.")
     if user.tokens_valid_after is not None and issued_at(claims) < issued_microseconds(
         user.tokens_valid_after
     ):
         raise Unauthorized("This session was signed out; sign in again.")
     return Principal(
-        user=user,
+        user_id=user_id,
         permissions=permissions,
         claims=claims,
         restriction=MFA_ENROLMENT if claims.get(ENROL_CLAIM) and not user.mfa_enabled else None,
     )
+
+
+def load_user(user_id: uuid.UUID) -> User | None:
+    """The signed-in user's User object, for the views that need more than its id."""
+    return db.session.get(User, user_id)
 
 
 def issued_at(claims: dict) -> int:
