@@ -137,18 +137,17 @@ def paginate(
         *order_by_clauses(query["sort"], sortable, default_sort), tiebreaker
     )
     limit, offset = query["limit"], query["offset"]
-    entity = len(statement.column_descriptions) == 1  # one entity (or one column): its values
     page = db.session.execute(
         statement.add_columns(func.count().over().label(TOTAL_LABEL)).limit(limit).offset(offset)
     )
     items: list[Any] = []
     total = 0
-    if entity:
+    keys = list(page.keys())
+    if len(keys) == 2:  # one entity (or one column) and the total: its values
         for value, row_total in page.unique():
             items.append(value)
             total = row_total
     else:  # columns: a plain dict per row, no ORM objects to build
-        keys = list(page.keys())
         for values in page:
             item = dict(zip(keys, values, strict=True))
             total = item.pop(TOTAL_LABEL)
