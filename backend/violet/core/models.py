@@ -15,6 +15,7 @@ A third checks a request's `If-Match` against the version of the row it changes
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -134,6 +135,25 @@ def including_deleted(statement: StatementT, include_deleted: bool = True) -> St
     return statement.execution_options(**{INCLUDE_DELETED: include_deleted})
 
 
+# Set by `prepared` on a statement built once and run on many requests.
+PREPARED = "violet_prepared"
+# Criteria variants remembered per prepared statement (one per workspace, bounded all the same).
+MAX_CRITERIA_VARIANTS = 256
+
+
+def prepared(statement: StatementT) -> StatementT:
+    """Mark `statement` as built once and run on many requests, its values bind parameters.
+
+    Building a statement anew costs more CPU than running it on a short list: the objects, then
+    the cache key SQLAlchemy computes for each new statement. A prepared statement keeps its
+    cache key, gets the default criteria (live rows, the workspace) added once per set of
+    criteria rather than at every execution (`_apply_default_criteria`), and `paginate` builds
+    its page once per sort. Build it in a function memoised on the statement's shape (which
+    filters apply), never on the values.
+    """
+    return statement.execution_options(**{PREPARED: True})
+
+
 def live_rows_only(statement: StatementT) -> StatementT:
     """For a statement built once and run on every request (authentication's): the live-rows
     criteria added now rather than at each execution. The statement then stays the same object,
@@ -167,10 +187,34 @@ DEFAULT_CRITERIA: list[DefaultCriteria] = [_live_rows]
 @event.listens_for(Session, "do_orm_execute")
 def _apply_default_criteria(state: ORMExecuteState) -> None:
     options = [option for criteria in DEFAULT_CRITERIA if (option := criteria(state)) is not None]
-    if options:
+    if not options:
+        return
+    if state.execution_options.get(PREPARED, False):
+        state.statement = _with_criteria(state.statement, tuple(options))
+    else:
         # In one call: each options() copies the statement, and SQLAlchemy then computes the
         # cache key of every copy (a measurable share of a short request's CPU).
         state.statement = state.statement.options(*options)
+
+
+# prepared statement → {its criteria options: the statement with them}. The options are the
+# criteria's own long-lived objects, held here, so the key is the very objects (identity).
+_WITH_CRITERIA: weakref.WeakKeyDictionary[Any, dict[tuple[ExecutableOption, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _with_criteria(statement: Any, options: tuple[ExecutableOption, ...]) -> Any:
+    """`statement.options(*options)`, built once per prepared statement and set of options."""
+    variants = _WITH_CRITERIA.get(statement)
+    if variants is None:
+        variants = _WITH_CRITERIA[statement] = {}
+    found = variants.get(options)
+    if found is None:
+        found = statement.options(*options)
+        if len(variants) < MAX_CRITERIA_VARIANTS:
+            variants[options] = found
+    return found
 
 
 @event.listens_for(Session, "before_flush")

@@ -17,6 +17,7 @@ Count, page, sort, tiebreaker and envelope happen here; the contract test
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -29,6 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import QueryableAttribute
 
 from violet.core.errors import Unprocessable
+from violet.core.models import PREPARED
 from violet.core.serialization import CompiledSchema
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -117,6 +119,7 @@ def paginate(
     sortable: Mapping[str, SortColumn],
     default_sort: str,
     tiebreaker: SortColumn,
+    parameters: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run `statement` as one page: one SQL statement whatever the page size, the total counted
     by `count(*) OVER ()` beside each row (a second statement counts only when the page is
@@ -127,18 +130,18 @@ def paginate(
 
     `query` is the loaded PageQuery (`limit`, `offset`, `sort`). `tiebreaker` (a unique column,
     usually the primary key) keeps pages stable when sort values repeat. The statement must not
-    be DISTINCT (the window would count the rows before DISTINCT removes any).
+    be DISTINCT (the window would count the rows before DISTINCT removes any). A `prepared`
+    statement (core/models.py) gets its page statement built once per sort, and `parameters`
+    gives the values of its bind parameters.
     """
     from violet.extensions import db
 
     if statement._distinct:
         raise ValueError("paginate() counts with a window function: no DISTINCT statements.")
-    statement = statement.order_by(
-        *order_by_clauses(query["sort"], sortable, default_sort), tiebreaker
-    )
     limit, offset = query["limit"], query["offset"]
+    page_statement = _page_statement(statement, query["sort"], sortable, default_sort, tiebreaker)
     page = db.session.execute(
-        statement.add_columns(func.count().over().label(TOTAL_LABEL)).limit(limit).offset(offset)
+        page_statement, {**(parameters or {}), PAGE_LIMIT: limit, PAGE_OFFSET: offset}
     )
     items: list[Any] = []
     total = 0
@@ -153,11 +156,45 @@ def paginate(
             total = item.pop(TOTAL_LABEL)
             items.append(item)
     if not items and offset:
-        total = _count(statement)
+        total = _count(statement, parameters)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def _count(statement: Select[Any]) -> int:
+PAGE_LIMIT, PAGE_OFFSET = "violet_limit", "violet_offset"
+# Page statements remembered per prepared statement: one per sort asked (bounded all the same).
+MAX_SORTS_REMEMBERED = 64
+_PAGES: weakref.WeakKeyDictionary[Select[Any], dict[str | None, Select[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _page_statement(
+    statement: Select[Any],
+    sort: str | None,
+    sortable: Mapping[str, SortColumn],
+    default_sort: str,
+    tiebreaker: SortColumn,
+) -> Select[Any]:
+    """`statement` ordered by `sort`, with the total beside each row and the page's limit and
+    offset as parameters; for a prepared statement, built once per sort."""
+    is_prepared = statement.get_execution_options().get(PREPARED, False)
+    pages = _PAGES.get(statement) if is_prepared else None
+    if pages is not None and sort in pages:
+        return pages[sort]
+    page = (
+        statement.order_by(*order_by_clauses(sort, sortable, default_sort), tiebreaker)
+        .add_columns(func.count().over().label(TOTAL_LABEL))
+        .limit(bindparam(PAGE_LIMIT))
+        .offset(bindparam(PAGE_OFFSET))
+    )
+    if is_prepared:
+        pages = _PAGES.setdefault(statement, {})
+        if len(pages) < MAX_SORTS_REMEMBERED:
+            pages[sort] = page
+    return page
+
+
+def _count(statement: Select[Any], parameters: Mapping[str, Any] | None) -> int:
     from violet.extensions import db
 
     # The count carries the statement's options (include_deleted, all_workspaces), which a
@@ -167,7 +204,7 @@ def _count(statement: Select[Any]) -> int:
         .select_from(statement.order_by(None).subquery())
         .execution_options(**statement.get_execution_options())
     )
-    return int(db.session.execute(count_statement).scalar_one())
+    return int(db.session.execute(count_statement, parameters or {}).scalar_one())
 
 
 def attach_related(
@@ -180,19 +217,32 @@ def attach_related(
 
     One statement for the whole page (`parent = ANY(:ids)`: the ids go as one array parameter,
     not one bound value each), none for an empty page; `related` gives the columns and the order
-    of each list.
+    of each list. A `prepared` one (core/models.py) has that statement built once.
     """
     from violet.extensions import db
 
     children: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     if items:
-        ids = bindparam("violet_parent_ids", [item["id"] for item in items], ARRAY(parent.type))
-        rows = db.session.execute(
-            related.add_columns(parent.label("violet_parent_id")).where(parent == any_(ids))
-        )
+        ids = [item["id"] for item in items]
+        rows = db.session.execute(_related_statement(related, parent), {PARENT_IDS: ids})
         keys = list(rows.keys())
         for values in rows:
             child = dict(zip(keys, values, strict=True))
-            children[child.pop("violet_parent_id")].append(child)
+            children[child.pop(PARENT_LABEL)].append(child)
     for item in items:
         item[name] = children[item["id"]]
+
+
+PARENT_IDS, PARENT_LABEL = "violet_parent_ids", "violet_parent_id"
+_RELATED: weakref.WeakKeyDictionary[Select[Any], Select[Any]] = weakref.WeakKeyDictionary()
+
+
+def _related_statement(related: Select[Any], parent: SortColumn) -> Select[Any]:
+    """`related` with its parent's id, for the parents `PARENT_IDS`; built once if prepared."""
+    found = _RELATED.get(related)
+    if found is None:
+        ids = bindparam(PARENT_IDS, type_=ARRAY(parent.type))
+        found = related.add_columns(parent.label(PARENT_LABEL)).where(parent == any_(ids))
+        if related.get_execution_options().get(PREPARED, False):
+            _RELATED[related] = found
+    return found

@@ -13,17 +13,28 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import selectinload, undefer
 from sqlalchemy.types import Text
 
 from violet.auth.service.directory import email_of, emails_of
 from violet.core.errors import NotFound
+from violet.core.models import prepared
 from violet.core.pagination import attach_related, paginate
-from violet.core.search import contains, contains_any
+from violet.core.search import contains, contains_any, contains_any_parameter, like_pattern
 from violet.extensions import db
 from violet.mitre.models import (
     DOMAINS,
@@ -91,14 +102,13 @@ def list_tactics(query: Mapping[str, Any]) -> dict[str, Any]:
 COMPUTED_TECHNIQUE_FIELDS = {"tactics", "subtechnique_count"}
 
 
-def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
-    """Techniques with their tactics and live sub-technique count, or only the `fields` asked
-    (`query["shown"]`; `id` and `external_id` always come).
-
-    The page selects just the columns it shows (no ORM objects), and the tactics come in one
-    more statement for the whole page: three statements whatever the page size.
-    """
-    shown = set(query.get("shown") or TECHNIQUE_LIST_FIELDS)
+@lru_cache(maxsize=256)
+def _technique_list_statement(
+    shown: frozenset[str], filters: frozenset[str], *, include_deprecated: bool
+) -> Select[Any]:
+    """The technique list's statement for one shape (the fields shown, the filters used), built
+    once: the filters' values are the parameters `domain`, `q` (a `like_pattern`), `tactic`
+    and `platform` (a one-item list)."""
     columns = [MitreTechnique.id, MitreTechnique.external_id]
     columns += [
         getattr(MitreTechnique, name)
@@ -107,22 +117,48 @@ def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
     ]
     if "subtechnique_count" in shown:
         columns.append(MitreTechnique.subtechnique_count)
-    statement = _filtered(
-        cast(Select[Any], select(*columns)),  # typed per column; the filters take any Select
-        MitreTechnique,
-        domain=query.get("domain"),
-        q=query.get("q"),
-        include_deprecated=query["include_deprecated"],
-    )
-    if tactic := query.get("tactic"):
+    statement = cast(Select[Any], select(*columns))  # typed per column
+    if "domain" in filters:
+        statement = statement.where(MitreTechnique.domain == bindparam("domain"))
+    if "q" in filters:
+        statement = statement.where(
+            contains_any_parameter("q", MitreTechnique.name, MitreTechnique.external_id)
+        )
+    if not include_deprecated:
+        statement = statement.where(_live(MitreTechnique))
+    if "tactic" in filters:
+        tactic = bindparam("tactic")
         linked = (
             select(MitreTechniqueTactic.technique_id)
             .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
             .where((MitreTactic.external_id == tactic) | (MitreTactic.shortname == tactic))
         )
         statement = statement.where(MitreTechnique.id.in_(linked))
-    if platform := query.get("platform"):
-        statement = statement.where(MitreTechnique.platforms.contains([platform]))
+    if "platform" in filters:
+        statement = statement.where(
+            MitreTechnique.platforms.contains(bindparam("platform", type_=ARRAY(Text)))
+        )
+    return prepared(statement)
+
+
+def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
+    """Techniques with their tactics and live sub-technique count, or only the `fields` asked
+    (`query["shown"]`; `id` and `external_id` always come).
+
+    The page selects just the columns it shows (no ORM objects), and the tactics come in one
+    more statement for the whole page: three statements whatever the page size.
+    """
+    shown = frozenset(query.get("shown") or TECHNIQUE_LIST_FIELDS)
+    filters = {
+        "domain": query.get("domain"),
+        "q": like_pattern(query["q"]) if query.get("q") else None,
+        "tactic": query.get("tactic"),
+        "platform": [query["platform"]] if query.get("platform") else None,
+    }
+    parameters = {name: value for name, value in filters.items() if value is not None}
+    statement = _technique_list_statement(
+        shown, frozenset(parameters), include_deprecated=bool(query["include_deprecated"])
+    )
     page = paginate(
         statement,
         query,
@@ -134,16 +170,24 @@ def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
         },
         default_sort="external_id",
         tiebreaker=MitreTechnique.id,
+        parameters=parameters,
     )
     if "tactics" in shown:
-        tactics = cast(
-            Select[Any],
-            select(MitreTactic.external_id, MitreTactic.name, MitreTactic.shortname)
-            .join(MitreTechniqueTactic, MitreTechniqueTactic.tactic_id == MitreTactic.id)
-            .order_by(MitreTactic.position),
+        attach_related(
+            page["items"], "tactics", _TECHNIQUE_TACTICS, MitreTechniqueTactic.technique_id
         )
-        attach_related(page["items"], "tactics", tactics, MitreTechniqueTactic.technique_id)
     return page
+
+
+# A technique's tactics, in matrix order (for a page of techniques: core.attach_related).
+_TECHNIQUE_TACTICS = prepared(
+    cast(
+        Select[Any],
+        select(MitreTactic.external_id, MitreTactic.name, MitreTactic.shortname)
+        .join(MitreTechniqueTactic, MitreTechniqueTactic.tactic_id == MitreTactic.id)
+        .order_by(MitreTactic.position),
+    )
+)
 
 
 def get_technique(external_id: str, *, include_deprecated: bool = False) -> dict[str, Any]:
