@@ -1,7 +1,8 @@
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select
 
 from violet.core.errors import Unprocessable
+from violet.core.models import prepared
 from violet.core.pagination import PageQuery, order_by_clauses, paginate
 
 probe_metadata = MetaData()
@@ -84,3 +85,24 @@ def test_page_query_bounds(query, field):
 
 def test_page_query_defaults():
     assert PageQuery().load({}) == {"limit": 50, "offset": 0, "sort": None}
+
+
+def test_a_prepared_statement_pages_with_its_parameters(probe_rows, count_statements):
+    statement = prepared(select(probe.c.name).where(probe.c.name != bindparam("left_out")))
+    query = {"limit": 2, "offset": 0, "sort": "name"}
+
+    def run(**changes):
+        return paginate(
+            statement,
+            {**query, **changes},
+            sortable=SORTABLE,
+            default_sort="id",
+            tiebreaker=probe.c.id,
+            parameters={"left_out": "alpha"},
+        )
+
+    assert run() == {"items": ["bravo", "charlie"], "total": 4, "limit": 2, "offset": 0}
+    assert run(sort="-name")["items"] == ["echo", "delta"]
+    assert run(offset=3)["items"] == ["echo"]
+    # Past the end: the count runs with the same parameters.
+    assert run(offset=10) == {"items": [], "total": 4, "limit": 2, "offset": 10}

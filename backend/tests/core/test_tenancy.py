@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from tests.tenant_probe import ProbeNote, create_note
+from violet.core.models import prepared
 from violet.core.tenancy import ALL_WORKSPACES, NoWorkspaceScope, acting_in, workspace_index
 from violet.extensions import db
 
@@ -59,3 +60,16 @@ def test_workspace_index_leads_with_the_workspace():
     index = workspace_index("test_templates", "name", live_only=True)
     assert index.name == "ix_test_templates_workspace_name"
     assert list(index.expressions) == ["workspace_id", "name"]
+
+
+def test_a_prepared_statement_is_scoped_to_each_workspace_it_runs_in(notes):
+    """A statement built once keeps its criteria per workspace: never another's rows, whatever
+    the order the workspaces run it in."""
+    a, b = notes
+    statement = prepared(select(ProbeNote.text).where(ProbeNote.text.like(bindparam("pattern"))))
+    for workspace in (a, b, a, b):
+        with acting_in(workspace.id):
+            found = db.session.scalars(statement, {"pattern": "in %"}).all()
+        assert found == [f"in {workspace.slug}"]
+    with pytest.raises(NoWorkspaceScope):
+        db.session.scalars(statement, {"pattern": "in %"}).all()

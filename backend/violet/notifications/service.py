@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ScalarSelect, Select, func, select, update
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select, update
 
 from violet.core.errors import NotFound
 from violet.core.events import Handler
-from violet.core.models import utcnow
+from violet.core.models import prepared, utcnow
 from violet.core.pagination import paginate
 from violet.extensions import db
 from violet.missions import events
@@ -135,18 +136,27 @@ LIST_COLUMNS = (
 
 def list_notifications(user_id: uuid.UUID, query: Mapping[str, Any]) -> dict[str, Any]:
     """The user's notifications, newest first; `unread` filters. One statement."""
-    statement = cast(Select[Any], select(*LIST_COLUMNS)).where(Notification.user_id == user_id)
-    if query.get("unread") is not None:
-        statement = statement.where(
-            Notification.read_at.is_(None) if query["unread"] else Notification.read_at.isnot(None)
-        )
     return paginate(
-        statement,
+        _list_statement(query.get("unread")),
         query,
         sortable={"created_at": Notification.created_at},
         default_sort="-created_at",
         tiebreaker=Notification.id,
+        parameters={"user_id": user_id},
     )
+
+
+@cache
+def _list_statement(unread: bool | None) -> Select[Any]:
+    """The list's statement, built once per `unread` filter (the bell polls it)."""
+    statement = cast(Select[Any], select(*LIST_COLUMNS)).where(
+        Notification.user_id == bindparam("user_id")
+    )
+    if unread is not None:
+        statement = statement.where(
+            Notification.read_at.is_(None) if unread else Notification.read_at.isnot(None)
+        )
+    return prepared(statement)
 
 
 def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:

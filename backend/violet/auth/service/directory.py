@@ -11,11 +11,11 @@ import logging
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Row, Select, and_, bindparam, func, or_, select, true, update
+from sqlalchemy import Row, Select, and_, bindparam, func, select, true, update
 from sqlalchemy.orm import selectinload
 
 from violet.auth.events import USER_CREATED, USER_DELETED
@@ -40,9 +40,9 @@ from violet.core import encryption
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
-from violet.core.models import including_deleted, utcnow
+from violet.core.models import including_deleted, prepared, utcnow
 from violet.core.pagination import attach_related, paginate
-from violet.core.search import contains
+from violet.core.search import contains, contains_any_parameter, like_pattern
 from violet.core.tenancy import CurrentWorkspace, remember_workspace, request_workspace_query
 from violet.extensions import db
 
@@ -252,18 +252,14 @@ def list_users(query: Mapping[str, Any]) -> dict[str, Any]:
     Two statements: the page's columns, then the live groups of the page's users (the
     soft-delete criteria apply to both, as to any select of mapped columns).
     """
-    # Typed per column; the filters and the pagination take any Select.
-    statement = including_deleted(
-        cast(Select[Any], select(*USER_LIST_COLUMNS)), query["include_deleted"]
+    filters = {
+        "q": like_pattern(query["q"]) if query.get("q") else None,
+        "group": query.get("group"),
+    }
+    parameters = {name: value for name, value in filters.items() if value is not None}
+    statement = _user_list_statement(
+        frozenset(parameters), active=query.get("active"), include_deleted=query["include_deleted"]
     )
-    if q := query.get("q"):
-        statement = statement.where(or_(contains(User.email, q), contains(User.display_name, q)))
-    if (group_id := query.get("group")) is not None:
-        statement = statement.where(
-            User.id.in_(select(user_groups.c.user_id).where(user_groups.c.group_id == group_id))
-        )
-    if (active := query.get("active")) is not None:
-        statement = statement.where(User.is_active.is_(active))
     page = paginate(
         statement,
         query,
@@ -275,15 +271,42 @@ def list_users(query: Mapping[str, Any]) -> dict[str, Any]:
         },
         default_sort="email",
         tiebreaker=User.id,
+        parameters=parameters,
     )
-    groups = cast(
+    attach_related(page["items"], "groups", _USER_GROUPS, user_groups.c.user_id)
+    return page
+
+
+@lru_cache(maxsize=64)
+def _user_list_statement(
+    filters: frozenset[str], *, active: bool | None, include_deleted: bool
+) -> Select[Any]:
+    """The user list's statement for one shape, built once: the values of the filters used are
+    the parameters `q` (a `like_pattern`) and `group`."""
+    # Typed per column; the filters and the pagination take any Select.
+    statement = including_deleted(cast(Select[Any], select(*USER_LIST_COLUMNS)), include_deleted)
+    if "q" in filters:
+        statement = statement.where(contains_any_parameter("q", User.email, User.display_name))
+    if "group" in filters:
+        statement = statement.where(
+            User.id.in_(
+                select(user_groups.c.user_id).where(user_groups.c.group_id == bindparam("group"))
+            )
+        )
+    if active is not None:
+        statement = statement.where(User.is_active.is_(active))
+    return prepared(statement)
+
+
+# A page of users' groups, by name (core.attach_related).
+_USER_GROUPS = prepared(
+    cast(
         Select[Any],
         select(Group.id, Group.name)
         .join(user_groups, user_groups.c.group_id == Group.id)
         .order_by(Group.name, Group.id),
     )
-    attach_related(page["items"], "groups", groups, user_groups.c.user_id)
-    return page
+)
 
 
 def create_user(
