@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, case, distinct, func, or_, select
+from sqlalchemy import Select, bindparam, case, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from violet.core.errors import Conflict, NotFound, Unprocessable
-from violet.core.models import including_deleted
+from violet.core.models import including_deleted, prepared
 from violet.core.pagination import attach_related, paginate
-from violet.core.search import contains_any
+from violet.core.search import contains_any_parameter, like_pattern
 from violet.extensions import db
 from violet.library.models import (
     MITRE_KINDS,
@@ -124,48 +125,82 @@ def _tag_rows() -> Select[Any]:
     return cast(Select[Any], statement)
 
 
+# The page's tags (core.attach_related), built once.
+_TAG_ROWS = prepared(_tag_rows())
+
+
 def list_templates(query: Mapping[str, Any]) -> dict[str, Any]:
     """A page of templates; filters `q`, `tactic`, `technique`, `subtechnique`, `opsec`, `tag`,
     `platform`, `include_deleted`. Two statements (the page's columns with its total, then the
     page's tags) whatever the page size.
     """
-    statement = including_deleted(
-        cast(Select[Any], select(*TEMPLATE_LIST_COLUMNS)), query["include_deleted"]
-    )
-    if q := query.get("q"):
-        statement = statement.where(
-            contains_any(q, TestTemplate.name, TestTemplate.description, TestTemplate.procedure)
-        )
-    if tactic := query.get("tactic"):
-        statement = statement.where(TestTemplate.id.in_(tagged_with_tactic(tactic)))
-    if technique := query.get("technique"):
-        statement = statement.where(TestTemplate.id.in_(tagged_with_technique(technique)))
-    if subtechnique := query.get("subtechnique"):
-        statement = statement.where(TestTemplate.id.in_(tagged_with_subtechnique(subtechnique)))
-    if opsec := query.get("opsec"):
-        statement = statement.where(TestTemplate.opsec_level == opsec)
-    if tag := query.get("tag"):
-        statement = statement.where(TestTemplate.tags.contains([tag]))
-    if platform := query.get("platform"):
-        statement = statement.where(TestTemplate.platforms.contains([platform]))
+
+    def attack_id(name: str) -> str | None:
+        return query[name].strip().upper() if query.get(name) else None
+
+    filters = {
+        "q": like_pattern(query["q"]) if query.get("q") else None,
+        "tactic": attack_id("tactic"),
+        "technique": attack_id("technique"),
+        "subtechnique": attack_id("subtechnique"),
+        "opsec": query.get("opsec") or None,
+        "tag": [query["tag"]] if query.get("tag") else None,
+        "platform": [query["platform"]] if query.get("platform") else None,
+    }
+    parameters = {name: value for name, value in filters.items() if value is not None}
     page = paginate(
-        statement, query, sortable=SORTABLE, default_sort="name", tiebreaker=TestTemplate.id
+        _list_statement(frozenset(parameters), include_deleted=query["include_deleted"]),
+        query,
+        sortable=SORTABLE,
+        default_sort="name",
+        tiebreaker=TestTemplate.id,
+        parameters=parameters,
     )
-    attach_related(page["items"], "mitre_tags", _tag_rows(), TestTemplateMitreTag.test_template_id)
+    attach_related(page["items"], "mitre_tags", _TAG_ROWS, TestTemplateMitreTag.test_template_id)
     return page
 
 
-def _ids(model: Any, external_id: str) -> Select[Any]:
-    return select(model.id).where(model.external_id == external_id.strip().upper())
+@lru_cache(maxsize=256)
+def _list_statement(filters: frozenset[str], *, include_deleted: bool) -> Select[Any]:
+    """The list's statement for one shape (the filters used), built once: their values are the
+    parameters of the same names (`q` a `like_pattern`, ATT&CK ids in capitals, `tag` and
+    `platform` one-item lists)."""
+    statement = including_deleted(
+        cast(Select[Any], select(*TEMPLATE_LIST_COLUMNS)), include_deleted
+    )
+    if "q" in filters:
+        statement = statement.where(
+            contains_any_parameter(
+                "q", TestTemplate.name, TestTemplate.description, TestTemplate.procedure
+            )
+        )
+    for name, tagged_with in (
+        ("tactic", tagged_with_tactic),
+        ("technique", tagged_with_technique),
+        ("subtechnique", tagged_with_subtechnique),
+    ):
+        if name in filters:
+            statement = statement.where(TestTemplate.id.in_(tagged_with(bindparam(name))))
+    if "opsec" in filters:
+        statement = statement.where(TestTemplate.opsec_level == bindparam("opsec"))
+    for name, column in (("tag", TestTemplate.tags), ("platform", TestTemplate.platforms)):
+        if name in filters:
+            statement = statement.where(column.contains(bindparam(name, type_=column.type)))
+    return prepared(statement)
 
 
-def tagged_with_subtechnique(external_id: str) -> Select[Any]:
+def _ids(model: Any, external_id: Any) -> Select[Any]:
+    """`model`'s ids with this ATT&CK id: a value in capitals, or a bind parameter's."""
+    return select(model.id).where(model.external_id == external_id)
+
+
+def tagged_with_subtechnique(external_id: Any) -> Select[Any]:
     return select(TestTemplateMitreTag.test_template_id).where(
         TestTemplateMitreTag.subtechnique_id.in_(_ids(MitreSubtechnique, external_id))
     )
 
 
-def tagged_with_technique(external_id: str) -> Select[Any]:
+def tagged_with_technique(external_id: Any) -> Select[Any]:
     """Templates tagged with the technique or with any of its sub-techniques."""
     technique_ids = _ids(MitreTechnique, external_id)
     return select(TestTemplateMitreTag.test_template_id).where(
@@ -180,7 +215,7 @@ def tagged_with_technique(external_id: str) -> Select[Any]:
     )
 
 
-def tagged_with_tactic(external_id: str) -> Select[Any]:
+def tagged_with_tactic(external_id: Any) -> Select[Any]:
     """Templates tagged with the tactic, or a technique in it, or a sub-technique of one."""
     techniques_in_tactic = select(MitreTechniqueTactic.technique_id).where(
         MitreTechniqueTactic.tactic_id.in_(_ids(MitreTactic, external_id))
