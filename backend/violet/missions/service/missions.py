@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Select, and_, any_, bindparam, func, select
@@ -14,9 +14,9 @@ from violet.auth.models import User
 from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
-from violet.core.models import including_deleted
+from violet.core.models import including_deleted, prepared
 from violet.core.pagination import paginate
-from violet.core.search import contains_any
+from violet.core.search import contains_any, contains_any_parameter, like_pattern
 from violet.core.tenancy import scope_workspace_id
 from violet.extensions import db
 from violet.missions import events
@@ -64,6 +64,38 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
     Two statements whatever the page size: the page (its columns, the caller's role and the
     total), then the progress of its missions.
     """
+    sees_all = has_permission("mission.read_all") or has_permission("mission.manage_all")
+    filters = {
+        "status": query.get("status") or None,
+        "q": like_pattern(query["q"]) if query.get("q") else None,
+    }
+    parameters = {name: value for name, value in filters.items() if value is not None}
+    statement = _list_statement(
+        frozenset(parameters),
+        members_only=bool(query["mine"] or not sees_all),
+        include_deleted=query["include_deleted"],
+    )
+    page = paginate(
+        statement,
+        query,
+        sortable=SORTABLE,
+        default_sort="-created_at",
+        tiebreaker=Mission.id,
+        parameters={**parameters, "caller_id": current_user_id()},
+    )
+    progress = progress_of([item["id"] for item in page["items"]])
+    for item in page["items"]:
+        item["can_manage"] = can_manage(item["my_role"])
+        item["progress"] = progress[item["id"]]
+    return page
+
+
+@lru_cache(maxsize=64)
+def _list_statement(
+    filters: frozenset[str], *, members_only: bool, include_deleted: bool
+) -> Select[Any]:
+    """The list's statement for one shape, built once: the caller is the parameter
+    `caller_id`, the filters' values `status` and `q` (a `like_pattern`)."""
     caller_role = MissionMember.role.label("my_role")
     # Typed per column; the filters and the pagination take any Select.
     statement = cast(
@@ -71,28 +103,21 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
         select(*MISSION_LIST_COLUMNS, caller_role).outerjoin(
             MissionMember,
             and_(
-                MissionMember.mission_id == Mission.id, MissionMember.user_id == current_user_id()
+                MissionMember.mission_id == Mission.id,
+                MissionMember.user_id == bindparam("caller_id"),
             ),
         ),
     )
-    statement = including_deleted(statement, query["include_deleted"])
-    sees_all = has_permission("mission.read_all") or has_permission("mission.manage_all")
-    if query["mine"] or not sees_all:
+    statement = including_deleted(statement, include_deleted)
+    if members_only:
         statement = statement.where(caller_role.is_not(None))
-    if query.get("status"):
-        statement = statement.where(Mission.status == query["status"])
-    if query.get("q"):
+    if "status" in filters:
+        statement = statement.where(Mission.status == bindparam("status"))
+    if "q" in filters:
         statement = statement.where(
-            contains_any(query["q"], Mission.name, Mission.description, Mission.environment)
+            contains_any_parameter("q", Mission.name, Mission.description, Mission.environment)
         )
-    page = paginate(
-        statement, query, sortable=SORTABLE, default_sort="-created_at", tiebreaker=Mission.id
-    )
-    progress = progress_of([item["id"] for item in page["items"]])
-    for item in page["items"]:
-        item["can_manage"] = can_manage(item["my_role"])
-        item["progress"] = progress[item["id"]]
-    return page
+    return prepared(statement)
 
 
 def annotate(mission: Mission, role: str | None) -> Mission:
@@ -146,7 +171,7 @@ def _progress_statement() -> Select[Any]:
     missions' ids are one array parameter."""
     scored = and_(MissionTest.state == "completed", MissionTest.is_latest)  # type: ignore[attr-defined]
     ids = bindparam("mission_ids", type_=ARRAY(MissionTest.mission_id.type))
-    return cast(
+    statement = cast(
         Select[Any],
         select(
             MissionTest.mission_id,
@@ -159,6 +184,7 @@ def _progress_statement() -> Select[Any]:
         .where(MissionTest.mission_id == any_(ids))
         .group_by(MissionTest.mission_id, MissionTest.state),
     )
+    return prepared(statement)
 
 
 def create_mission(values: dict[str, Any]) -> Mission:
