@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 
 from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Forbidden, NotFound
-from violet.core.models import including_deleted
+from violet.core.models import including_deleted, prepared
 from violet.extensions import db
 from violet.missions.models import (
     EvidenceFile,
@@ -53,18 +54,8 @@ class MissionAccess:
 def load_access(mission_id: uuid.UUID) -> MissionAccess:
     """The mission (deleted or not) with the caller's rights on it; 404 when they may not see
     it."""
-    statement = (
-        select(Mission, MissionMember.role)
-        .outerjoin(
-            MissionMember,
-            and_(
-                MissionMember.mission_id == Mission.id, MissionMember.user_id == current_user_id()
-            ),
-        )
-        .where(Mission.id == mission_id)
-        .execution_options(populate_existing=True)
-    )
-    row = db.session.execute(including_deleted(statement)).one_or_none()
+    parameters = {"mission_id": mission_id, "caller_id": current_user_id()}
+    row = db.session.execute(_access_statement(), parameters).one_or_none()
     if row is None:
         raise NotFound("No such mission.")
     mission, role = row
@@ -73,6 +64,25 @@ def load_access(mission_id: uuid.UUID) -> MissionAccess:
         raise NotFound("No such mission.")
     can_manage = role == LEAD or manage_all
     return MissionAccess(mission, role, can_manage)
+
+
+@cache
+def _access_statement() -> Select[Any]:
+    """`load_access`' statement, built once (every mission-scoped request runs it): the mission
+    `mission_id`, deleted or not, and the role of the caller `caller_id` in it."""
+    statement = (
+        select(Mission, MissionMember.role)
+        .outerjoin(
+            MissionMember,
+            and_(
+                MissionMember.mission_id == Mission.id,
+                MissionMember.user_id == bindparam("caller_id"),
+            ),
+        )
+        .where(Mission.id == bindparam("mission_id"))
+        .execution_options(populate_existing=True)
+    )
+    return prepared(including_deleted(statement))
 
 
 def check_under_mission(name: str, object_id: uuid.UUID, mission_id: uuid.UUID) -> None:

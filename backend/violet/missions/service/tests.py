@@ -7,17 +7,23 @@ detections and the level derived from them, retests.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from violet.core.events import publish
-from violet.core.models import including_deleted, utcnow
+from violet.core.models import including_deleted, prepared, utcnow
 from violet.core.pagination import attach_related, paginate
-from violet.core.search import contains_any
+from violet.core.search import (
+    LIKE_ESCAPE,
+    contains_any_parameter,
+    escape_like,
+    like_pattern,
+)
 from violet.core.tenancy import scope_workspace_id
 from violet.extensions import db
 from violet.library.models import ScenarioTemplate, ScenarioTemplateTest, TestTemplate
@@ -119,39 +125,58 @@ TEST_LIST_COLUMNS = (
 )
 # A list item's tags and per-tool outcomes, as MissionTestOut shows them (each in the order of
 # the model's relationship).
-TEST_TAGS = cast(
-    Select[Any],
-    select(
-        MissionTestMitreTag.kind,
-        MissionTestMitreTag.external_id,
-        MissionTestMitreTag.name,
-        MissionTestMitreTag.url,
-        MissionTestMitreTag.catalogue_state.label("catalogue_state"),  # type: ignore[attr-defined]
-    ).order_by(MissionTestMitreTag.kind, MissionTestMitreTag.external_id),
+TEST_TAGS = prepared(
+    cast(
+        Select[Any],
+        select(
+            MissionTestMitreTag.kind,
+            MissionTestMitreTag.external_id,
+            MissionTestMitreTag.name,
+            MissionTestMitreTag.url,
+            MissionTestMitreTag.catalogue_state.label("catalogue_state"),  # type: ignore[attr-defined]
+        ).order_by(MissionTestMitreTag.kind, MissionTestMitreTag.external_id),
+    )
 )
-TEST_DETECTIONS = cast(
-    Select[Any],
-    select(
-        MissionTestDetection.tool_id,
-        MissionTestDetection.detection_level_id,
-        MissionTestDetection.detected_at,
-        MissionTestDetection.rule_ref,
-        MissionTestDetection.notes,
-        MissionTestDetection.level_score.label("level_score"),  # type: ignore[attr-defined]
-    ).order_by(MissionTestDetection.created_at, MissionTestDetection.id),
+TEST_DETECTIONS = prepared(
+    cast(
+        Select[Any],
+        select(
+            MissionTestDetection.tool_id,
+            MissionTestDetection.detection_level_id,
+            MissionTestDetection.detected_at,
+            MissionTestDetection.rule_ref,
+            MissionTestDetection.notes,
+            MissionTestDetection.level_score.label("level_score"),  # type: ignore[attr-defined]
+        ).order_by(MissionTestDetection.created_at, MissionTestDetection.id),
+    )
 )
 
 
 def list_tests(mission_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
     """Three statements: page (its columns and total), tags, detections; rows, not objects."""
-    statement = including_deleted(
-        cast(Select[Any], select(*TEST_LIST_COLUMNS)).where(MissionTest.mission_id == mission_id),
-        query["include_deleted"],
+    filters = {
+        name: query.get(name) or None
+        for name in ("state", "detection_level", "category", "scenario")
+    }
+    if query.get("q"):
+        filters["q"] = like_pattern(query["q"])
+    if query.get("technique"):
+        technique = query["technique"].strip().upper()
+        filters["technique"] = technique
+        filters["technique_prefix"] = escape_like(f"{technique}.") + "%"
+    if query.get("tactic"):
+        filters["tactic"] = query["tactic"].strip().upper()
+    parameters = {name: value for name, value in filters.items() if value is not None}
+    statement = _list_statement(
+        frozenset(parameters), latest=query.get("latest"), include_deleted=query["include_deleted"]
     )
-    for condition in _filters(query):
-        statement = statement.where(condition)
     page = paginate(
-        statement, query, sortable=SORTABLE, default_sort="position", tiebreaker=MissionTest.id
+        statement,
+        query,
+        sortable=SORTABLE,
+        default_sort="position",
+        tiebreaker=MissionTest.id,
+        parameters={**parameters, "mission_id": mission_id},
     )
     items = page["items"]
     attach_related(items, "mitre_tags", TEST_TAGS, MissionTestMitreTag.mission_test_id)
@@ -163,58 +188,71 @@ def list_tests(mission_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
     return page
 
 
-def _filters(query: dict[str, Any]) -> list[Any]:
-    conditions = []
-    if query.get("state"):
-        conditions.append(MissionTest.state == query["state"])
-    if query.get("detection_level"):
-        conditions.append(MissionTest.detection_level_id == query["detection_level"])
-    if query.get("category"):
-        conditions.append(MissionTest.category_id == query["category"])
-    if query.get("scenario"):
-        conditions.append(MissionTest.mission_scenario_id == query["scenario"])
-    if query.get("latest") is not None:
-        latest = MissionTest.is_latest  # type: ignore[attr-defined]
-        conditions.append(latest if query["latest"] else ~latest)
-    if query.get("q"):
-        conditions.append(
-            contains_any(
-                query["q"], MissionTest.name, MissionTest.description, MissionTest.procedure
+@lru_cache(maxsize=256)
+def _list_statement(
+    filters: frozenset[str], *, latest: bool | None, include_deleted: bool
+) -> Select[Any]:
+    """The list's statement for one shape (the filters used), built once: the mission is the
+    parameter `mission_id`, the filters' values the parameters of their names (`q` a
+    `like_pattern`, ATT&CK ids in capitals, `technique_prefix` the LIKE pattern of its
+    sub-techniques)."""
+    statement = including_deleted(
+        cast(Select[Any], select(*TEST_LIST_COLUMNS)).where(
+            MissionTest.mission_id == bindparam("mission_id")
+        ),
+        include_deleted,
+    )
+    for name, column in (
+        ("state", MissionTest.state),
+        ("detection_level", MissionTest.detection_level_id),
+        ("category", MissionTest.category_id),
+        ("scenario", MissionTest.mission_scenario_id),
+    ):
+        if name in filters:
+            statement = statement.where(column == bindparam(name))
+    if latest is not None:
+        is_latest = MissionTest.is_latest  # type: ignore[attr-defined]
+        statement = statement.where(is_latest if latest else ~is_latest)
+    if "q" in filters:
+        statement = statement.where(
+            contains_any_parameter(
+                "q", MissionTest.name, MissionTest.description, MissionTest.procedure
             )
         )
-    if query.get("technique"):
-        conditions.append(MissionTest.id.in_(_tagged_with_technique(query["technique"])))
-    if query.get("tactic"):
-        conditions.append(MissionTest.id.in_(_tagged_with_tactic(query["tactic"])))
-    return conditions
+    if "technique" in filters:
+        statement = statement.where(MissionTest.id.in_(_tagged_with_technique()))
+    if "tactic" in filters:
+        statement = statement.where(MissionTest.id.in_(_tagged_with_tactic()))
+    return prepared(statement)
 
 
-def _tagged_with_technique(external_id: str) -> Select[Any]:
-    """Tests tagged with the technique or any of its sub-techniques."""
-    external_id = external_id.strip().upper()
+def _tagged_with_technique() -> Select[Any]:
+    """Tests tagged with the technique `technique` or any of its sub-techniques (those whose
+    id matches `technique_prefix`)."""
     return select(MissionTestMitreTag.mission_test_id).where(
         MissionTestMitreTag.kind.in_(("technique", "subtechnique")),
         or_(
-            MissionTestMitreTag.external_id == external_id,
-            MissionTestMitreTag.external_id.startswith(f"{external_id}.", autoescape=True),
+            MissionTestMitreTag.external_id == bindparam("technique"),
+            MissionTestMitreTag.external_id.like(bindparam("technique_prefix"), escape=LIKE_ESCAPE),
         ),
     )
 
 
-def _tagged_with_tactic(external_id: str) -> Select[Any]:
-    """Tests tagged with the tactic, or with a (sub-)technique that today's catalogue puts in it."""
-    external_id = external_id.strip().upper()
+def _tagged_with_tactic() -> Select[Any]:
+    """Tests tagged with the tactic `tactic`, or with a (sub-)technique that today's catalogue
+    puts in it."""
+    tactic = bindparam("tactic")
     techniques_in_tactic = (
         select(MitreTechnique.external_id)
         .join(MitreTechniqueTactic, MitreTechniqueTactic.technique_id == MitreTechnique.id)
         .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
-        .where(MitreTactic.external_id == external_id)
+        .where(MitreTactic.external_id == tactic)
     )
     return select(MissionTestMitreTag.mission_test_id).where(
         or_(
             and_(
                 MissionTestMitreTag.kind == "tactic",
-                MissionTestMitreTag.external_id == external_id,
+                MissionTestMitreTag.external_id == tactic,
             ),
             and_(
                 MissionTestMitreTag.kind.in_(("technique", "subtechnique")),
