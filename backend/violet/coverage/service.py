@@ -12,17 +12,18 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
-from typing import IO, Any, BinaryIO, cast
+from functools import cache, partial
+from typing import IO, Any, BinaryIO, NamedTuple, cast
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, any_, bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from violet.auth.service.directory import emails_of
 from violet.core.auth import current_user, current_user_id, has_permission
 from violet.core.errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
-from violet.core.models import including_deleted, utcnow
+from violet.core.models import including_deleted, prepared, utcnow
 from violet.core.storage import BlobNotFound, blob_store, sanitise_filename
 from violet.coverage import navigator
 from violet.coverage.archive import (
@@ -143,28 +144,45 @@ def load_mission(mission: Mission, *, full_tests: bool = False) -> MissionData:
     return MissionData(mission, *_load_tests([mission.id], full_tests=full_tests))
 
 
+class LoadStatements(NamedTuple):
+    tests: Select[Any]
+    tags: Select[Any]
+    levels: Select[Any]
+
+
+@cache
+def _load_statements(full_tests: bool) -> LoadStatements:
+    """`_load_tests`' statements, built once: the missions' ids are one array parameter."""
+    in_missions = MissionTest.mission_id == any_(
+        bindparam("mission_ids", type_=ARRAY(MissionTest.mission_id.type))
+    )
+    columns: Any = (MissionTest,) if full_tests else RUN_COLUMNS
+    return LoadStatements(
+        tests=prepared(
+            select(*columns).where(in_missions).order_by(MissionTest.position, MissionTest.id)
+        ),
+        tags=prepared(
+            select(*TAG_COLUMNS)
+            .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
+            .where(in_missions)
+            .order_by(MissionTestMitreTag.external_id)
+        ),
+        levels=prepared(
+            select(DetectionLevel).order_by(DetectionLevel.position, DetectionLevel.name)
+        ),
+    )
+
+
 def _load_tests(mission_ids: list[uuid.UUID], *, full_tests: bool = False) -> tuple[Any, ...]:
     """Tests, tags, levels, tactics of the tagged techniques and tactic names of missions."""
-    columns: Any = (MissionTest,) if full_tests else RUN_COLUMNS
-    result = db.session.execute(
-        select(*columns)
-        .where(MissionTest.mission_id.in_(mission_ids))
-        .order_by(MissionTest.position, MissionTest.id)
-    )
+    statements = _load_statements(full_tests)
+    missions = {"mission_ids": mission_ids}
+    result = db.session.execute(statements.tests, missions)
     tests = list(result.scalars() if full_tests else result)
     tags: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for tag in db.session.execute(
-        select(*TAG_COLUMNS)
-        .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
-        .where(MissionTest.mission_id.in_(mission_ids))
-        .order_by(MissionTestMitreTag.external_id)
-    ):
+    for tag in db.session.execute(statements.tags, missions):
         tags[tag.mission_test_id].append(tag)
-    levels = list(
-        db.session.scalars(
-            select(DetectionLevel).order_by(DetectionLevel.position, DetectionLevel.name)
-        )
-    )
+    levels = list(db.session.scalars(statements.levels))
     techniques = {parent_of(tag.external_id) for run_tags in tags.values() for tag in run_tags}
     tactics_of = mitre_service.tactics_by_technique(techniques) if techniques else {}
     tactic_names = {

@@ -19,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Select,
+    any_,
     bindparam,
     func,
     literal,
@@ -655,23 +656,30 @@ def _group_fields(group: MitreGroup) -> dict[str, Any]:
 # --- for other domains (coverage) ---------------------------------------------------------------
 
 
+# `tactics_by_technique`'s statement, built once: the techniques' ids are one array parameter.
+_TACTICS_BY_TECHNIQUE = prepared(
+    select(
+        MitreTechnique.external_id.label("technique"),
+        MitreTactic.external_id,
+        MitreTactic.name,
+        MitreTactic.shortname,
+        MitreTactic.position,
+        MitreTactic.domain,
+    )
+    .join(MitreTechniqueTactic, MitreTechniqueTactic.technique_id == MitreTechnique.id)
+    .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
+    .where(
+        MitreTechnique.external_id == any_(bindparam("techniques", type_=ARRAY(Text))),
+        _live(MitreTactic),
+    )
+    .order_by(MitreTactic.position.asc().nulls_last(), MitreTactic.external_id)
+)
+
+
 def tactics_by_technique(external_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
     """Technique ATT&CK id → its live tactics ({external_id, name, shortname, position,
     domain}) in matrix order; one statement."""
-    rows = db.session.execute(
-        select(
-            MitreTechnique.external_id.label("technique"),
-            MitreTactic.external_id,
-            MitreTactic.name,
-            MitreTactic.shortname,
-            MitreTactic.position,
-            MitreTactic.domain,
-        )
-        .join(MitreTechniqueTactic, MitreTechniqueTactic.technique_id == MitreTechnique.id)
-        .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
-        .where(MitreTechnique.external_id.in_(external_ids), _live(MitreTactic))
-        .order_by(MitreTactic.position.asc().nulls_last(), MitreTactic.external_id)
-    ).all()
+    rows = db.session.execute(_TACTICS_BY_TECHNIQUE, {"techniques": list(external_ids)}).all()
     tactics: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         tactics[row.technique].append(
