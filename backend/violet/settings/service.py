@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import current_app
 from marshmallow import ValidationError, fields, validate
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from violet.core.errors import Unprocessable
+from violet.core.models import prepared
 from violet.extensions import db
 from violet.settings.models import Setting
 
@@ -64,8 +65,12 @@ KNOWN_SETTINGS: dict[str, KnownSetting] = {
 
 def get_value(key: str) -> Any:
     """The stored value of a known setting, or its default."""
-    stored = db.session.get(Setting, key)
+    stored = db.session.execute(_VALUE, {"key": key}).first()
     return stored.value if stored is not None else KNOWN_SETTINGS[key].default_value()
+
+
+# `get_value`'s statement, built once (GET /auth/me reads `mfa_required` with it).
+_VALUE = prepared(select(Setting.value).where(Setting.key == bindparam("key")))
 
 
 def list_settings() -> list[dict[str, Any]]:
