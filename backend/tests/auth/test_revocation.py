@@ -5,6 +5,7 @@ next request (no cache to expire)."""
 import time
 
 from tests.conftest import DEFAULT_PASSWORD
+from violet.extensions import db
 
 USERS = "/api/v1/users"
 
@@ -95,7 +96,7 @@ def test_authentication_reads_no_secret_of_the_user(
     assert "password_hash" not in read and "mfa_secret" not in read, read
 
 
-def test_me_is_the_user_and_its_counts_in_one_statement_after_authentication(
+def test_me_is_the_user_its_groups_and_counts_in_one_statement_after_authentication(
     client, make_user, auth_header, count_statements
 ):
     headers = auth_header(make_user())
@@ -104,5 +105,25 @@ def test_me_is_the_user_and_its_counts_in_one_statement_after_authentication(
     assert response.status_code == 200
     assert response.json["recovery_codes_remaining"] == 0
     assert response.json["unread_notifications"] == 0
-    # Authentication, the user with both counts, the mfa_required setting, the user's groups.
-    assert counter.count == 4, counter.statements
+    # Authentication; the user with their groups and both counts; the mfa_required setting.
+    assert counter.count == 3, counter.statements
+
+
+def test_me_answers_what_sign_in_answers_for_the_user(client, make_user, make_group):
+    """GET /auth/me reads columns and the sign-in answer builds objects: the same user, live
+    groups in name order (a deleted group left out), counts and permissions."""
+    user = make_user("me-equal@example.test", perms=["mitre.sync"])
+    make_group("zulu", perms=["user.read"], members=[user])
+    make_group("alpha", members=[user])
+    make_group("deleted", members=[user]).soft_delete()
+    db.session.commit()
+    signed_in = client.post(
+        "/api/v1/auth/login", json={"email": user.email, "password": DEFAULT_PASSWORD}
+    ).json
+    me = client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {signed_in['access_token']}"}
+    ).json
+    assert me == signed_in["user"]
+    names = [group["name"] for group in me["groups"]]
+    assert names[0] == "alpha" and names[-1] == "zulu" and "deleted" not in names
+    assert "user.read" in me["permissions"]

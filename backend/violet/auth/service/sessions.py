@@ -11,15 +11,17 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import ExpiredSignatureError, PyJWTError
-from sqlalchemy import select, update
+from sqlalchemy import Select, and_, bindparam, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from violet.auth.models import RefreshToken, User
+from violet.auth.models import Group, RefreshToken, User, user_groups
 from violet.auth.service import mfa, throttle
 from violet.auth.service.credentials import (
     check_policy,
@@ -35,7 +37,7 @@ from violet.auth.service.directory import (
     normalise_email,
 )
 from violet.core.errors import Unauthorized, Unprocessable
-from violet.core.models import utcnow
+from violet.core.models import prepared, utcnow
 from violet.core.serialization import Extended
 from violet.extensions import db
 from violet.notifications import service as notifications
@@ -60,44 +62,69 @@ class Client:
     user_agent: str | None
 
 
-def describe(
-    user: User,
-    permissions: frozenset[str] | None = None,
-    *,
-    counts: tuple[int, int] | None = None,
-) -> Extended:
+def describe(user: User, permissions: frozenset[str] | None = None) -> Extended:
     """The signed-in user with what the SPA needs to know about the session (MeOut).
 
-    `permissions` are the session's when they differ from the user's (an API token's scope);
-    `counts` the unused recovery codes and unread notifications, when the caller read them.
+    `permissions` are the session's when they differ from the user's (an API token's scope).
     """
-    recovery_codes, unread = counts or (
-        mfa.remaining_recovery_codes(user.id),
-        notifications.unread_count(user.id),
-    )
     return Extended(
         user,
         permissions=sorted(effective_permissions(user.id) if permissions is None else permissions),
         mfa_enrolment_required=needs_mfa_enrolment(user),
-        recovery_codes_remaining=recovery_codes,
-        unread_notifications=unread,
+        recovery_codes_remaining=mfa.remaining_recovery_codes(user.id),
+        unread_notifications=notifications.unread_count(user.id),
     )
 
 
-def describe_caller(user_id: uuid.UUID, permissions: frozenset[str]) -> Extended:
-    """`describe` for GET /auth/me: the user and both counts in one statement (authentication
-    read the user's columns, not the User)."""
-    row = db.session.execute(
-        select(
-            User,
-            mfa.unused_recovery_codes(User.id).label("recovery_codes"),
-            notifications.unread(User.id).label("unread_notifications"),
-        ).where(User.id == user_id)
-    ).one_or_none()
+def describe_caller(user_id: uuid.UUID, permissions: frozenset[str]) -> dict[str, Any]:
+    """`describe` for GET /auth/me, which the SPA reads on every page: the user's columns, their
+    live groups and both counts in one statement (the mfa_required setting in one more, only
+    while the user has no TOTP), no User or Group objects."""
+    row = db.session.execute(_caller_statement(), {"user_id": user_id}).mappings().one_or_none()
     if row is None:  # deleted since authentication, within this request
         raise Unauthorized("The account behind this token no longer exists or is deactivated.")
-    user, recovery_codes, unread = row
-    return describe(user, permissions, counts=(recovery_codes, unread))
+    return {
+        **row,
+        "permissions": sorted(permissions),
+        "mfa_enrolment_required": not row["mfa_enabled"] and bool(get_value("mfa_required")),
+    }
+
+
+@cache
+def _caller_statement() -> Select[Any]:
+    """`describe_caller`'s statement, built once; the user is the parameter `user_id`."""
+    group = func.json_build_object("id", Group.id, "name", Group.name)
+    groups = (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(group, Group.name, Group.id)),
+                literal_column("'[]'::json"),
+            )
+        )
+        .select_from(user_groups)
+        # Live groups only, said here: a correlated subquery is plain SQL to the ORM.
+        .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
+        .where(user_groups.c.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return prepared(
+        select(
+            User.id,
+            User.email,
+            User.display_name,
+            User.is_active,
+            User.mfa_enabled,
+            groups.label("groups"),
+            User.version,
+            User.created_at,
+            User.updated_at,
+            User.last_login_at,
+            User.deleted_at,
+            mfa.unused_recovery_codes(User.id).label("recovery_codes_remaining"),
+            notifications.unread(User.id).label("unread_notifications"),
+        ).where(User.id == bindparam("user_id"))
+    )
 
 
 def needs_mfa_enrolment(user: User) -> bool:
