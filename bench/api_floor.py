@@ -261,21 +261,19 @@ def test_template_page(results: list[Rows], limit: int, offset: int) -> dict[str
 
 def me(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
     # Found by their columns: authentication and the view run them in an order of their own.
-    # Authentication reads the permissions; the view, the user with their two counts.
+    # Authentication reads the permissions; the view, the user with their groups (as JSON) and
+    # their two counts, then the mfa_required setting.
     caller = next(rows for rows in results if rows and "permission_codes" in rows[0])
     permissions = caller[0]["permission_codes"] or []
     row = next(rows for rows in results if rows and "email" in rows[0])[0]
-    # The caller's groups (a lazy load of one user's: no user_id column).
-    groups = next((rows for rows in results if rows and "description" in rows[0]), [])
-    setting = next((rows for rows in results if rows and "key" in rows[0]), [])
-    recovery_codes, unread = row["recovery_codes"], row["unread_notifications"]
+    setting = next((rows for rows in results if rows and "value" in rows[0]), [])
     mfa_required = bool(setting and setting[0]["value"])
     return {
-        **_user(row, [{"id": str(group["id"]), "name": group["name"]} for group in groups]),
-        "permissions": sorted(permissions),
-        "unread_notifications": unread,
+        **_user(row, row["groups"]),
+        "permissions": sorted(set(permissions)),
+        "unread_notifications": row["unread_notifications"],
         "mfa_enrolment_required": not row["mfa_enabled"] and mfa_required,
-        "recovery_codes_remaining": recovery_codes,
+        "recovery_codes_remaining": row["recovery_codes_remaining"],
     }
 
 

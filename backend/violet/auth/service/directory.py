@@ -97,7 +97,9 @@ def _user_statement(workspace: Select[uuid.UUID, str, str] | None) -> Select[Any
     parameters): building it cost as much CPU as running it. It runs on the connection, where
     no default criteria are added: each table's live-rows condition is written here."""
     codes = (
-        select(func.array_agg(group_permissions.c.permission_code.distinct()))
+        # Not DISTINCT (PostgreSQL would sort for it): the frozenset removes a code that two
+        # groups both grant.
+        select(func.array_agg(group_permissions.c.permission_code))
         .join(user_groups, user_groups.c.group_id == group_permissions.c.group_id)
         .join(Group, and_(Group.id == user_groups.c.group_id, Group.deleted_at.is_(None)))
         .where(user_groups.c.user_id == User.id)
