@@ -219,3 +219,16 @@ def test_query_strings_still_convert(client, admin_header):
     response = client.get("/api/v1/users?limit=5&include_deleted=true", headers=admin_header)
 
     assert response.status_code == 200
+
+
+def test_no_cookie_session_is_kept(app, client, admin_header):
+    """Flask's signed cookie session is off: nothing can be stored in it, no cookie is set."""
+    from flask import session
+    from flask.sessions import NullSession
+
+    response = client.get("/api/v1/auth/me", headers=admin_header)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    with app.test_request_context("/"):
+        assert isinstance(session, NullSession)
+        with pytest.raises(RuntimeError):
+            session["kept"] = True
