@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, or_
+from sqlalchemy import BindParameter, ColumnElement, bindparam, or_
 
 LIKE_ESCAPE = "\\"
 
@@ -41,5 +41,5 @@ def like_pattern(text: str) -> str:
 
 def contains_any_parameter(name: str, *columns: Any) -> ColumnElement[bool]:
     """`contains_any` with its pattern the bind parameter `name` (value: `like_pattern(q)`)."""
-    pattern = bindparam(name)
+    pattern: BindParameter[str] = bindparam(name)
     return or_(*(column.ilike(pattern, escape=LIKE_ESCAPE) for column in columns))

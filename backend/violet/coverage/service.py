@@ -162,7 +162,7 @@ def _load_statements(full_tests: bool) -> LoadStatements:
             select(*columns).where(in_missions).order_by(MissionTest.position, MissionTest.id)
         ),
         tags=prepared(
-            select(*TAG_COLUMNS)
+            cast(Select[Any], select(*TAG_COLUMNS))
             .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
             .where(in_missions)
             .order_by(MissionTestMitreTag.external_id)

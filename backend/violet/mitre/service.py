@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     any_,
@@ -128,7 +129,7 @@ def _technique_list_statement(
     if not include_deprecated:
         statement = statement.where(_live(MitreTechnique))
     if "tactic" in filters:
-        tactic = bindparam("tactic")
+        tactic: BindParameter[str] = bindparam("tactic")
         linked = (
             select(MitreTechniqueTactic.technique_id)
             .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, and_, bindparam, select
 
@@ -70,7 +70,8 @@ def load_access(mission_id: uuid.UUID) -> MissionAccess:
 def _access_statement() -> Select[Any]:
     """`load_access`' statement, built once (every mission-scoped request runs it): the mission
     `mission_id`, deleted or not, and the role of the caller `caller_id` in it."""
-    statement = (
+    statement = cast(
+        Select[Any],
         select(Mission, MissionMember.role)
         .outerjoin(
             MissionMember,
@@ -80,7 +81,7 @@ def _access_statement() -> Select[Any]:
             ),
         )
         .where(Mission.id == bindparam("mission_id"))
-        .execution_options(populate_existing=True)
+        .execution_options(populate_existing=True),
     )
     return prepared(including_deleted(statement))
 

@@ -10,7 +10,7 @@ import uuid
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, text
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from violet.core.auth import current_user_id, has_permission
@@ -241,7 +241,7 @@ def _tagged_with_technique() -> Select[Any]:
 def _tagged_with_tactic() -> Select[Any]:
     """Tests tagged with the tactic `tactic`, or with a (sub-)technique that today's catalogue
     puts in it."""
-    tactic = bindparam("tactic")
+    tactic: BindParameter[str] = bindparam("tactic")
     techniques_in_tactic = (
         select(MitreTechnique.external_id)
         .join(MitreTechniqueTactic, MitreTechniqueTactic.technique_id == MitreTechnique.id)
