@@ -14,14 +14,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from violet.auth.models import ApiToken, User
 from violet.auth.service.credentials import new_token, token_hash
 from violet.auth.service.directory import effective_permissions, user_with_permissions
 from violet.core.auth import Principal
 from violet.core.errors import NotFound, Unauthorized, Unprocessable
-from violet.core.models import utcnow
+from violet.core.models import prepared, utcnow
 from violet.core.pagination import paginate
 from violet.core.tenancy import resolve_workspace
 from violet.extensions import db
@@ -101,8 +101,12 @@ def revoke(user_id: uuid.UUID, token_id: uuid.UUID) -> None:
         token.revoked_at = utcnow()
 
 
+# `authenticate`'s lookup, built once (every request with an API token runs it).
+_BY_HASH = prepared(select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def authenticate(secret: str) -> Principal:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(secret)))
+    token = db.session.scalar(_BY_HASH, {"token_hash": token_hash(secret)})
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise Unauthorized("The API token is invalid, expired or revoked.")
