@@ -28,7 +28,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.orm import selectinload, undefer
 from sqlalchemy.types import Text
 
@@ -444,7 +444,7 @@ def domain_statuses() -> list[dict[str, Any]]:
         .where(MitreSync.domain.is_not(None))
         .order_by(None)
         .order_by(MitreSync.domain, MitreSync.started_at.desc())
-        .distinct(MitreSync.domain)
+        .ext(distinct_on(MitreSync.domain))
     ).all()
     emails = emails_of({sync.started_by for sync in latest_syncs if sync.started_by})
     latest = {sync.domain: _sync_out(sync, emails.get(sync.started_by)) for sync in latest_syncs}
@@ -454,7 +454,7 @@ def domain_statuses() -> list[dict[str, Any]]:
             select(MitreSync.domain, MitreSync.version)
             .where(MitreSync.domain.is_not(None), MitreSync.status == SYNC_SUCCEEDED)
             .order_by(MitreSync.domain, MitreSync.started_at.desc())
-            .distinct(MitreSync.domain)
+            .ext(distinct_on(MitreSync.domain))
         )
     }
     empty = dict.fromkeys(COUNTED_KINDS, 0)
