@@ -4,27 +4,43 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { getCurrentWorkspaceId } from "../../api/workspace";
 import { switchWorkspaceAndRefresh } from "../workspaces/api";
-import { POLL_MS, fetchNotifications, markAllRead, markRead, notificationsKey } from "./api";
+import {
+  POLL_MS,
+  fetchLatest,
+  fetchUnreadCount,
+  markAllRead,
+  markRead,
+  notificationsKey,
+} from "./api";
 import type { Notification } from "./api";
 import classes from "./NotificationBell.module.css";
 
 /**
- * The header's bell: the unread count, refreshed every few seconds while the tab is open, and
- * the latest notifications, from every workspace of the user. Clicking one marks it read,
+ * The header's bell: the unread count, refreshed every few seconds while the tab is open, and,
+ * once opened, the latest notifications, from every workspace of the user. Clicking one marks it read,
  * switches to its workspace if need be, and opens its test (or its mission).
  */
 export function NotificationBell() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [opened, setOpened] = useState(false);
-  const notifications = useQuery({
-    queryKey: notificationsKey,
-    queryFn: fetchNotifications,
+  // Every open tab polls, so the poll is the cheapest question (how many unread); the list is
+  // read when the bell opens, and kept fresh while it stays open.
+  const unreadCount = useQuery({
+    queryKey: [...notificationsKey, "unread"],
+    queryFn: fetchUnreadCount,
     refetchInterval: POLL_MS,
+  });
+  const latest = useQuery({
+    queryKey: [...notificationsKey, "latest"],
+    queryFn: fetchLatest,
+    enabled: opened,
+    refetchInterval: opened ? POLL_MS : false,
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: notificationsKey });
   const readAll = useMutation({ mutationFn: markAllRead, onSuccess: refresh });
-  const unread = notifications.data?.unread ?? 0;
+  const unread = unreadCount.data ?? 0;
+  const items = latest.data ?? [];
 
   const open = async (notification: Notification) => {
     setOpened(false);
@@ -68,10 +84,12 @@ export function NotificationBell() {
       </Popover.Target>
       <Popover.Dropdown>
         <Stack gap="xs" data-testid="notification-list">
-          {(notifications.data?.items.length ?? 0) === 0 ? (
+          {latest.isPending ? (
+            <Text size="sm">Loading notifications…</Text>
+          ) : items.length === 0 ? (
             <Text size="sm">No notifications.</Text>
           ) : (
-            notifications.data?.items.map((notification) => (
+            items.map((notification) => (
               <UnstyledButton
                 key={notification.id}
                 className={classes.item}

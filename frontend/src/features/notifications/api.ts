@@ -1,4 +1,4 @@
-/** The caller's notifications: the bell polls the unread ones. */
+/** The caller's notifications: the bell polls the unread count and lists the latest when opened. */
 import { api, unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
 
@@ -8,11 +8,18 @@ export const notificationsKey = ["notifications"] as const;
 /** How often the bell asks for news (no reload needed). */
 export const POLL_MS = 10_000;
 
-export function fetchNotifications(): Promise<{ items: Notification[]; unread: number }> {
-  return Promise.all([
-    unwrap(api.GET("/api/v1/notifications", { params: { query: { limit: 20 } } })),
-    unwrap(api.GET("/api/v1/notifications", { params: { query: { unread: true, limit: 1 } } })),
-  ]).then(([latest, unread]) => ({ items: latest.items, unread: unread.total }));
+/** The latest notifications, read or not: fetched when the bell opens. */
+export function fetchLatest(): Promise<Notification[]> {
+  return unwrap(api.GET("/api/v1/notifications", { params: { query: { limit: 20 } } })).then(
+    (page) => page.items,
+  );
+}
+
+/** The number of unread notifications: what the bell polls (one row asked, the total read). */
+export function fetchUnreadCount(): Promise<number> {
+  return unwrap(
+    api.GET("/api/v1/notifications", { params: { query: { unread: true, limit: 1 } } }),
+  ).then((page) => page.total);
 }
 
 export function markRead(id: string) {
