@@ -160,6 +160,12 @@ def paginate(
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
+def given(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """The filters that have a value: for a prepared list, their names are its statement's shape
+    (`frozenset(given(...))`) and they are the values of its parameters."""
+    return {name: value for name, value in filters.items() if value is not None}
+
+
 PAGE_LIMIT, PAGE_OFFSET = "violet_limit", "violet_offset"
 # Page statements remembered per prepared statement: one per sort asked (bounded all the same).
 MAX_SORTS_REMEMBERED = 64

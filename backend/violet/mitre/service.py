@@ -35,7 +35,7 @@ from sqlalchemy.types import Text
 from violet.auth.service.directory import email_of, emails_of
 from violet.core.errors import NotFound
 from violet.core.models import prepared
-from violet.core.pagination import attach_related, paginate
+from violet.core.pagination import attach_related, given, paginate
 from violet.core.search import contains, contains_any, contains_any_parameter, like_pattern
 from violet.extensions import db
 from violet.mitre.models import (
@@ -157,7 +157,7 @@ def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
         "tactic": query.get("tactic"),
         "platform": [query["platform"]] if query.get("platform") else None,
     }
-    parameters = {name: value for name, value in filters.items() if value is not None}
+    parameters = given(filters)
     statement = _technique_list_statement(
         shown, frozenset(parameters), include_deprecated=bool(query["include_deprecated"])
     )

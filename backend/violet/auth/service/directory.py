@@ -41,7 +41,7 @@ from violet.core.domain import ADMINISTRATORS, declared_permissions, default_gro
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
 from violet.core.models import including_deleted, prepared, utcnow
-from violet.core.pagination import attach_related, paginate
+from violet.core.pagination import attach_related, given, paginate
 from violet.core.search import contains, contains_any_parameter, like_pattern
 from violet.core.tenancy import CurrentWorkspace, remember_workspace, request_workspace_query
 from violet.extensions import db
@@ -258,7 +258,7 @@ def list_users(query: Mapping[str, Any]) -> dict[str, Any]:
         "q": like_pattern(query["q"]) if query.get("q") else None,
         "group": query.get("group"),
     }
-    parameters = {name: value for name, value in filters.items() if value is not None}
+    parameters = given(filters)
     statement = _user_list_statement(
         frozenset(parameters), active=query.get("active"), include_deleted=query["include_deleted"]
     )

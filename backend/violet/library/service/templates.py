@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.models import including_deleted, prepared
-from violet.core.pagination import attach_related, paginate
+from violet.core.pagination import attach_related, given, paginate
 from violet.core.search import contains_any_parameter, like_pattern
 from violet.extensions import db
 from violet.library.models import (
@@ -147,7 +147,7 @@ def list_templates(query: Mapping[str, Any]) -> dict[str, Any]:
         "tag": [query["tag"]] if query.get("tag") else None,
         "platform": [query["platform"]] if query.get("platform") else None,
     }
-    parameters = {name: value for name, value in filters.items() if value is not None}
+    parameters = given(filters)
     page = paginate(
         _list_statement(frozenset(parameters), include_deleted=query["include_deleted"]),
         query,

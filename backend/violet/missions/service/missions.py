@@ -15,7 +15,7 @@ from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
 from violet.core.models import including_deleted, prepared
-from violet.core.pagination import paginate
+from violet.core.pagination import given, paginate
 from violet.core.search import contains_any, contains_any_parameter, like_pattern
 from violet.core.tenancy import scope_workspace_id
 from violet.extensions import db
@@ -69,7 +69,7 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
         "status": query.get("status") or None,
         "q": like_pattern(query["q"]) if query.get("q") else None,
     }
-    parameters = {name: value for name, value in filters.items() if value is not None}
+    parameters = given(filters)
     statement = _list_statement(
         frozenset(parameters),
         members_only=bool(query["mine"] or not sees_all),

@@ -17,7 +17,7 @@ from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from violet.core.events import publish
 from violet.core.models import including_deleted, prepared, utcnow
-from violet.core.pagination import attach_related, paginate
+from violet.core.pagination import attach_related, given, paginate
 from violet.core.search import (
     LIKE_ESCAPE,
     contains_any_parameter,
@@ -166,7 +166,7 @@ def list_tests(mission_id: uuid.UUID, query: dict[str, Any]) -> dict[str, Any]:
         filters["technique_prefix"] = escape_like(f"{technique}.") + "%"
     if query.get("tactic"):
         filters["tactic"] = query["tactic"].strip().upper()
-    parameters = {name: value for name, value in filters.items() if value is not None}
+    parameters = given(filters)
     statement = _list_statement(
         frozenset(parameters), latest=query.get("latest"), include_deleted=query["include_deleted"]
     )
