@@ -27,7 +27,9 @@ What it does:
    at each client count, the servers interleaved, the order reversed every round. It prints
    p50, p95, p99, requests/s, the servers' CPU per request (their processes' user + system
    time, which hardly moves when other work competes for the machine) and the ratios to the
-   floor, then what authentication costs in process (wall and CPU, median of 300).
+   floor, then what authentication costs in process (wall and CPU, median of 300) and the
+   fixed cost of a request whose view does nothing, in a bare Flask app, in Violet's app and
+   in Violet's app under `@require_auth` (CPU, in process).
 
 The floor skips what Violet does on top of the data: authentication (its SQL is not replayed,
 except for /auth/me, whose body is the caller), query-string validation, the ORM, marshmallow,
@@ -1090,6 +1092,62 @@ def authentication_ms(app: Any, token: str, requests: int = 300) -> tuple[float,
     return statistics.median(walls), statistics.median(cpus), max(statements)
 
 
+def fixed_costs_ms(token: str, requests: int = 2000) -> dict[str, float]:
+    """CPU milliseconds per request in process, through the whole WSGI stack, of views that do
+    nothing: in a bare Flask app (the floor's), in Violet's app, and in Violet's app under
+    `@require_auth`. What a request pays before its view does any work; median of 5 runs.
+
+    A fresh Violet app (production settings, from the environment), with its request log at
+    INFO as in production (the lines go nowhere).
+    """
+    import logging
+
+    from flask import Flask, Response
+    from flask.views import MethodView
+    from werkzeug.test import EnvironBuilder
+
+    from violet import create_app
+    from violet.core.auth import require_auth
+
+    def empty() -> Response:
+        return Response(b"{}", mimetype="application/json")
+
+    class Authenticated(MethodView):
+        @require_auth
+        def get(self) -> Response:
+            return empty()
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers, root.level
+    bare = Flask("bare")
+    bare.add_url_rule("/bench/empty", view_func=empty)
+    violet = create_app({"LOG_LEVEL": "INFO"})
+    violet.add_url_rule("/bench/empty", view_func=empty)
+    violet.add_url_rule("/bench/authenticated", view_func=Authenticated.as_view("authenticated"))
+    cases = {
+        "bare Flask view": (bare, "/bench/empty"),
+        "Violet's app": (violet, "/bench/empty"),
+        "Violet's app, @require_auth": (violet, "/bench/authenticated"),
+    }
+    figures: dict[str, list[float]] = {name: [] for name in cases}
+    with open(os.devnull, "w") as nowhere:
+        root.handlers[0].setStream(nowhere)  # type: ignore[attr-defined]
+        try:
+            for run in range(6):
+                for name, (app, path) in cases.items():
+                    headers = {"Authorization": f"Bearer {token}"}
+                    environ = EnvironBuilder(path=path, headers=headers).get_environ()
+                    started = time.thread_time()
+                    for _ in range(requests):
+                        answer = app.wsgi_app(dict(environ), lambda status, headers: None)
+                        b"".join(answer)
+                    if run:  # the first run warms up
+                        figures[name].append((time.thread_time() - started) / requests * 1000)
+        finally:
+            root.handlers, root.level = saved_handlers, saved_level
+    return {name: statistics.median(values) for name, values in figures.items()}
+
+
 # --- servers ---------------------------------------------------------------------------------
 
 
@@ -1377,6 +1435,7 @@ def main() -> int:
         "endpoints": plan_endpoints,
     }
     auth_wall, auth_cpu, auth_statements = authentication_ms(app, token)
+    fixed_costs = fixed_costs_ms(token)
 
     with tempfile.TemporaryDirectory(prefix="violet-bench-") as workdir:
         plan_path = Path(workdir) / "plan.pickle"
@@ -1447,6 +1506,10 @@ def main() -> int:
     print(
         f"\nAuthentication in process (checkout, SQL, release), median of 300: "
         f"{auth_wall:.2f} ms wall, {auth_cpu:.2f} ms CPU, {auth_statements} SQL statement(s)."
+    )
+    print(
+        "Fixed cost of a request in process (a view that does nothing, whole WSGI stack), "
+        "CPU ms/req: " + "; ".join(f"{name} {ms:.2f}" for name, ms in fixed_costs.items()) + "."
     )
     return 0
 
