@@ -73,13 +73,48 @@ def test_technique_entries_carry_score_colour_comment_and_metadata(layer):
     assert "score" not in unscored and unscored["color"] == UNSCORED_COLOR
 
 
+def test_only_techniques_say_whether_their_sub_techniques_show(layer):
+    # The format allows showSubtechniques only on a technique that has sub-techniques.
+    entries = {entry["techniqueID"]: entry for entry in layer["techniques"]}
+    assert entries["T1059"]["showSubtechniques"] is True
+    assert entries["T1078"]["showSubtechniques"] is False
+    assert "showSubtechniques" not in entries["T1059.001"]
+
+
 def test_gradient_and_legend_come_from_the_detection_levels(layer):
     assert layer["gradient"] == {
         "colors": ["#cf222e", "#d4a017", "#4c9a2a", "#1a7f37"],
         "minValue": 0,
         "maxValue": 100,
     }
-    assert layer["legendItems"] == [{"label": level.name, "color": level.color} for level in LEVELS]
+    # The colours the entries carry: the scored levels', then the grey of "tested, no score"
+    # (T1566); the unscored level's own colour is on no entry, so not in the legend.
+    assert layer["legendItems"] == [
+        {"label": "Prevented", "color": "#1a7f37"},
+        {"label": "Alerted", "color": "#4c9a2a"},
+        {"label": "Logged", "color": "#d4a017"},
+        {"label": "Not detected", "color": "#cf222e"},
+        {"label": "Tested, no score", "color": UNSCORED_COLOR},
+    ]
+    entry_colours = {entry["color"] for entry in layer["techniques"]}
+    assert entry_colours <= {item["color"] for item in layer["legendItems"]}
+
+
+def test_the_legend_has_no_grey_when_every_technique_has_a_score():
+    layer = build_layer(
+        name="All scored",
+        description="",
+        domain="enterprise-attack",
+        attack_version=None,
+        techniques=[LayerTechnique("T1059", "execution", 100, 1, {"Prevented": 1})],
+        levels=LEVELS,
+    )
+    assert [item["label"] for item in layer["legendItems"]] == [
+        "Prevented",
+        "Alerted",
+        "Logged",
+        "Not detected",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -165,6 +200,19 @@ def test_uploaded_layers_may_be_older_4x_versions(layer):
     assert layer_problems(older, accept_older_versions=True) == [
         "versions.layer must be a 4.x layer format version."
     ]
+
+
+def test_metadata_dividers_in_either_writer_s_form_are_accepted(layer):
+    # The format's {"divider": true}, and what mitreattack-python's navlayers writes for one.
+    divided = copy.deepcopy(layer)
+    divided["metadata"] = [
+        {"name": "Owner", "value": "Blue team"},
+        {"divider": True},
+        {"name": "DIVIDER", "value": True},
+    ]
+    assert layer_problems(divided) == []
+    divided["metadata"].append({"name": "Reviewed", "value": True})
+    assert layer_problems(divided) == ["metadata[3].value must be a string."]
 
 
 def test_planned_techniques_are_enabled_entries_with_a_score_or_a_colour():

@@ -18,6 +18,7 @@ NAVIGATOR_VERSION = "5.2.0"
 DOMAINS = ("enterprise-attack", "mobile-attack", "ics-attack")
 # Colour of a technique tested but not scored (every run "Not applicable" or without a level).
 UNSCORED_COLOR = "#d0d0d0"
+UNSCORED_LABEL = "Tested, no score"
 
 TECHNIQUE_ID = re.compile(r"^T\d{4}(\.\d{3})?$")
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -65,11 +66,17 @@ def build_layer(
     levels: Sequence[Level],
 ) -> dict[str, Any]:
     """A complete 4.5 layer: one entry per technique and tactic, a gradient over the scored
-    levels (lowest to highest score) and a legend of every level."""
+    levels (lowest to highest score) and a legend of the colours the entries carry: each scored
+    level's, and the grey of a technique tested but not scored when there is one."""
     scored = sorted((level for level in levels if level.score is not None), key=_score)
     gradient_colors = [level.color for level in scored] or ["#ff6666", "#8ec843"]
     if len(gradient_colors) == 1:
         gradient_colors = gradient_colors * 2
+    legend = [
+        {"label": level.name, "color": level.color} for level in levels if level.score is not None
+    ]
+    if any(technique.score is None for technique in techniques):
+        legend.append({"label": UNSCORED_LABEL, "color": UNSCORED_COLOR})
     versions = {"layer": LAYER_VERSION, "navigator": NAVIGATOR_VERSION}
     if attack_version:
         versions["attack"] = attack_version
@@ -83,7 +90,7 @@ def build_layer(
         "hideDisabled": False,
         "techniques": [_technique_entry(technique, levels) for technique in techniques],
         "gradient": {"colors": gradient_colors, "minValue": 0, "maxValue": 100},
-        "legendItems": [{"label": level.name, "color": level.color} for level in levels],
+        "legendItems": legend,
         "showTacticRowBackground": False,
         "selectTechniquesAcrossTactics": True,
         "selectSubtechniquesWithParent": False,
@@ -102,7 +109,6 @@ def _technique_entry(technique: LayerTechnique, levels: Sequence[Level]) -> dict
         "color": level_color(technique.score, levels),
         "comment": comment,
         "enabled": True,
-        "showSubtechniques": technique.has_subtechniques,
         "metadata": [
             {"name": "Tests", "value": str(technique.tests)},
             *(
@@ -112,6 +118,8 @@ def _technique_entry(technique: LayerTechnique, levels: Sequence[Level]) -> dict
             ),
         ],
     }
+    if "." not in technique.technique_id:  # the format: only a technique has sub-techniques
+        entry["showSubtechniques"] = technique.has_subtechniques
     if technique.score is not None:
         entry["score"] = technique.score
     return entry
@@ -283,6 +291,8 @@ def _metadata_problems(items: list[Any], where: str) -> list[str]:
         place = f"{where}[{index}]"
         if isinstance(item, dict) and "divider" in item:
             _check_fields(item, {"divider": bool}, place, problems, ("divider",))
+        elif item == {"name": "DIVIDER", "value": True}:
+            continue  # a divider as mitreattack-python's navlayers writes it (MetaDiv)
         elif isinstance(item, dict):
             _check_fields(item, {"name": str, "value": str}, place, problems, ("name", "value"))
         else:
