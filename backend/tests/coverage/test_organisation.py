@@ -168,3 +168,38 @@ def test_cross_mission_coverage_is_a_constant_number_of_statements(
         assert client.get(url, headers=team.lead).status_code == 200
 
     assert many.count == few.count
+
+
+def test_a_retest_chain_counts_by_its_latest_completed_run_across_missions(
+    client, team, catalogue, make_mission, run
+):
+    """A completed retest replaces its run; a pending one leaves the completed run counting.
+    Either way the chain's run is compared with the single runs of other missions."""
+    first, second = make_mission("First"), make_mission("Second")
+
+    def retest(mission, test):
+        url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}/retest"
+        response = client.post(url, headers=team.red)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    run(second, "T1059 elsewhere", ["T1059"], "Not detected")
+    logged = run(first, "T1059 first run", ["T1059.001"], state="waiting_blue")
+    # Detected later than anything else: still replaced by its completed retest.
+    url = f"/api/v1/missions/{first['id']}/tests/{logged['id']}"
+    later = {"detected_at": "2099-01-01T00:00:00+00:00"}
+    assert client.patch(url, json=later, headers=team.blue).status_code == 200
+    run(first, "", [], "Logged", test=logged, already="waiting_blue")
+    replaced = run(first, "T1059 retest", [], "Prevented", test=retest(first, logged))
+    alerted = run(second, "T1078 run", ["T1078"], "Alerted")
+    retest(second, alerted)  # left pending
+
+    response = client.get("/api/v1/coverage", headers=team.viewer)
+
+    assert response.status_code == 200, response.json
+    latest = {item["external_id"]: item for item in response.json["techniques"]}
+    assert {key: (item["test_id"], item["score"]) for key, item in latest.items()} == {
+        "T1059": (replaced["id"], 100.0),  # the retest, completed after Second's run
+        "T1059.001": (replaced["id"], 100.0),
+        "T1078": (alerted["id"], 75.0),  # its retest is pending
+    }

@@ -10,14 +10,14 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import IO, Any, BinaryIO, NamedTuple, cast
 
 from flask import current_app
-from sqlalchemy import Select, any_, bindparam, func, insert, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, any_, bindparam, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, array, distinct_on
 from sqlalchemy.orm import aliased
 
 from violet.auth.service.directory import emails_of
@@ -35,6 +35,7 @@ from violet.coverage.archive import (
 from violet.coverage.exports import csv_document
 from violet.coverage.report import render_report
 from violet.coverage.scoring import (
+    COMPLETED,
     Cell,
     Coverage,
     Run,
@@ -183,21 +184,29 @@ def _load_tests(mission_ids: list[uuid.UUID], *, full_tests: bool = False) -> tu
     for tag in db.session.execute(statements.tags, missions):
         tags[tag.mission_test_id].append(tag)
     levels = list(db.session.scalars(statements.levels))
-    techniques = {parent_of(tag.external_id) for run_tags in tags.values() for tag in run_tags}
+    tactics_of, tactic_names = _tactics_of_tags(
+        [tag for run_tags in tags.values() for tag in run_tags]
+    )
+    return tests, dict(tags), levels, tactics_of, tactic_names
+
+
+def _tactics_of_tags(tags: Sequence[Any]) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """The tactics of the tagged techniques (technique id → tactics), and each tactic's names;
+    a tactic tagged directly but absent from the catalogue is named by its tag."""
+    techniques = {parent_of(tag.external_id) for tag in tags}
     tactics_of = mitre_service.tactics_by_technique(techniques) if techniques else {}
     tactic_names = {
         tactic["external_id"]: tactic for tactics in tactics_of.values() for tactic in tactics
     }
-    for run_tags in tags.values():
-        for tag in run_tags:
-            if tag.kind == "tactic" and tag.external_id not in tactic_names:
-                tactic_names[tag.external_id] = {
-                    "external_id": tag.external_id,
-                    "name": tag.name,
-                    "shortname": None,
-                    "position": None,
-                }
-    return tests, dict(tags), levels, tactics_of, tactic_names
+    for tag in tags:
+        if tag.kind == "tactic" and tag.external_id not in tactic_names:
+            tactic_names[tag.external_id] = {
+                "external_id": tag.external_id,
+                "name": tag.name,
+                "shortname": None,
+                "position": None,
+            }
+    return tactics_of, tactic_names
 
 
 # --- GET /missions/{id}/coverage -----------------------------------------------------------------
@@ -309,7 +318,8 @@ def mission_layer(mission: Mission) -> dict[str, Any]:
 def organisation_layer(missions: list[Mission]) -> dict[str, Any]:
     """The latest outcome per technique across `missions` as a layer: each technique carries
     the score of its latest counted run (docs/coverage.md, "Across missions")."""
-    data, latest = _latest_runs(missions)
+    found = _latest_runs(missions)
+    data, latest = found.data, found.latest
     level_scores = data.level_scores
     cells = {}
     for attack_id, test in latest.items():
@@ -670,15 +680,15 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
     """Per technique and sub-technique, the most recent counted run across `missions` (a
     sub-technique's run counts for its technique too); the score is the mean over techniques
     (docs/coverage.md, "Across missions"). Constant statements whatever the number of missions."""
-    data, latest = _latest_runs(missions)
+    found = _latest_runs(missions)
+    data, latest = found.data, found.latest
     names = {mission.id: mission.name for mission in missions}
     level_scores = data.level_scores
-    tag_names = {tag.external_id: tag.name for tags in data.tags.values() for tag in tags}
     techniques = [
         {
             "external_id": attack_id,
             "kind": "subtechnique" if "." in attack_id else "technique",
-            "name": tag_names.get(attack_id, attack_id),
+            "name": found.tag_names.get(attack_id, attack_id),
             "tactics": [
                 tactic["external_id"] for tactic in data.tactics_of.get(parent_of(attack_id), [])
             ],
@@ -699,19 +709,125 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
     }
 
 
-def _latest_runs(missions: list[Mission]) -> tuple[MissionData, dict[str, MissionTest]]:
-    """The missions' data, and per technique and sub-technique the test of its latest counted
-    run (a sub-technique's run counts for its technique too)."""
-    data = MissionData(None, *_load_tests([mission.id for mission in missions]))
-    tests = {test.id: test for test in data.tests}
-    latest: dict[str, MissionTest] = {}
+class LatestRuns(NamedTuple):
+    # Levels and tactics of every tagged technique; `tests` and `tags` hold the retest chains.
+    data: MissionData
+    latest: dict[str, Any]  # ATT&CK id → the row (RUN_COLUMNS) of its latest counted run
+    tag_names: dict[str, str]  # ATT&CK id → its name on the missions' tags
+
+
+class LatestStatements(NamedTuple):
+    tags: Select[Any]
+    chain_tests: Select[Any]
+    chain_tags: Select[Any]
+    winners: Select[Any]
+
+
+@cache
+def _latest_statements() -> LatestStatements:
+    """`_latest_runs`' statements, built once: the missions' ids are one array parameter."""
+    ids = bindparam("mission_ids", type_=ARRAY(MissionTest.mission_id.type))
+    in_missions = MissionTest.mission_id == any_(ids)
+    newer = aliased(MissionTest)
+    # Runs with a live retest (a retest is in its run's mission).
+    retested = select(newer.retest_of_id).where(
+        newer.mission_id == any_(ids), newer.retest_of_id.is_not(None), newer.deleted_at.is_(None)
+    )
+    in_chain = or_(MissionTest.retest_of_id.is_not(None), MissionTest.id.in_(retested))
+    tagged = select(*TAG_COLUMNS).join(
+        MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id
+    )
+    # Every run tagged with a technique counts for it and for its parent technique.
+    cell = func.unnest(
+        array(
+            [
+                MissionTestMitreTag.external_id,
+                func.split_part(MissionTestMitreTag.external_id, ".", 1),
+            ]
+        )
+    ).label("cell")
+    moment = func.coalesce(MissionTest.detected_at, MissionTest.executed_at, MissionTest.updated_at)
+    single_runs = (
+        select(cell, moment.label("moment"), *RUN_COLUMNS)
+        .join(MissionTestMitreTag, MissionTestMitreTag.mission_test_id == MissionTest.id)
+        .where(
+            in_missions,
+            MissionTest.state == COMPLETED,
+            MissionTestMitreTag.kind != "tactic",
+            ~in_chain,
+        )
+        .subquery("single_runs")
+    )
+    return LatestStatements(
+        tags=prepared(
+            cast(
+                Select[Any],
+                select(
+                    MissionTestMitreTag.kind,
+                    MissionTestMitreTag.external_id,
+                    MissionTestMitreTag.name,
+                ),
+            )
+            .join(MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id)
+            .where(in_missions)
+            .ext(distinct_on(MissionTestMitreTag.external_id))
+            .order_by(MissionTestMitreTag.external_id, MissionTestMitreTag.name)
+        ),
+        chain_tests=prepared(
+            cast(Select[Any], select(*RUN_COLUMNS))
+            .where(in_missions, in_chain)
+            .order_by(MissionTest.position, MissionTest.id)
+        ),
+        chain_tags=prepared(
+            cast(Select[Any], tagged)
+            .where(in_missions, in_chain)
+            .order_by(MissionTestMitreTag.external_id)
+        ),
+        # Per technique, the most recent of those runs: the order `_moment` gives (a uuid
+        # sorts as its text does).
+        winners=prepared(
+            select(single_runs)
+            .ext(distinct_on(single_runs.c.cell))
+            .order_by(single_runs.c.cell, single_runs.c.moment.desc(), single_runs.c.id.desc())
+        ),
+    )
+
+
+def _latest_runs(missions: list[Mission]) -> LatestRuns:
+    """Per technique and sub-technique the test of its latest counted run across `missions`
+    (a sub-technique's run counts for its technique too).
+
+    It reads only what can count, not every test of every mission (over 300 missions of 150
+    tests that took seconds, docs/performance.md "Scale"):
+    - a completed run outside any retest chain (no retest, not retested) always counts: SQL
+      picks per technique the most recent of those;
+    - the runs of retest chains are read whole and followed as a mission's coverage follows
+      them (the latest completed run of each chain), then compared with the first.
+    """
+    statements = _latest_statements()
+    missions_ids = {"mission_ids": [mission.id for mission in missions]}
+    tags = db.session.execute(statements.tags, missions_ids).all()
+    chain_tests = db.session.execute(statements.chain_tests, missions_ids).all()
+    chain_tags: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for tag in db.session.execute(statements.chain_tags, missions_ids):
+        chain_tags[tag.mission_test_id].append(tag)
+    levels = list(db.session.scalars(_load_statements(False).levels))
+    tactics_of, tactic_names = _tactics_of_tags(tags)
+    data = MissionData(None, list(chain_tests), dict(chain_tags), levels, tactics_of, tactic_names)
+    latest: dict[str, Any] = {}
+
+    def keep(attack_id: str, test: Any) -> None:
+        current = latest.get(attack_id)
+        if current is None or _moment(test) > _moment(current):
+            latest[attack_id] = test
+
+    for row in db.session.execute(statements.winners, missions_ids):
+        keep(row.cell, row)
+    by_id = {test.id: test for test in chain_tests}
     for run in latest_completed_runs(data.runs()):
-        test = tests[run.id]
         for attack_id in {cell for tag in run.attack_ids for cell in (tag, parent_of(tag))}:
-            current = latest.get(attack_id)
-            if current is None or _moment(test) > _moment(current):
-                latest[attack_id] = test
-    return data, latest
+            keep(attack_id, by_id[run.id])
+    return LatestRuns(data, latest, {tag.external_id: tag.name for tag in tags})
 
 
 def _moment(test: MissionTest) -> tuple[Any, str]:
