@@ -188,6 +188,47 @@ def test_yaml_tags_that_build_objects_are_refused():
         atomic_red_team.parse(text)
 
 
+def test_yaml_aliases_are_refused_with_their_line():
+    # `*t` repeats the anchored test: 500 of them made ~100 MB of drafts from a 200 KB body.
+    text = (
+        "attack_technique: T1059\n"
+        "t: &t {name: x, executor: {name: sh, command: id}}\n"
+        "atomic_tests: [*t, *t]\n"
+    )
+
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+
+    assert caught.value.errors == {
+        "line 3, column 16": ["found the alias *t; YAML aliases are not accepted"]
+    }
+
+
+def test_a_merge_key_is_an_alias_too():
+    text = (
+        "attack_technique: T1059\n"
+        "base: &base {name: sh, command: id}\n"
+        "atomic_tests:\n"
+        "- name: x\n"
+        "  executor: {<<: *base}\n"
+    )
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+    assert list(caught.value.errors) == ["line 5, column 18"]
+
+
+def test_an_anchor_without_an_alias_is_read():
+    text = "attack_technique: T1059\natomic_tests:\n- &a {name: x, executor: {name: sh}}\n"
+    assert atomic_red_team.parse(text)[0].fields["name"] == "x"
+
+
+def test_deeply_nested_yaml_is_refused():
+    text = "attack_technique: T1059\natomic_tests: " + "[" * 900 + "]" * 900 + "\n"
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+    assert caught.value.errors == {"_schema": ["The YAML is nested too deeply."]}
+
+
 # --- Violet's own JSON ---------------------------------------------------------------------------
 
 

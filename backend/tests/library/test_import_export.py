@@ -153,6 +153,25 @@ def test_a_wrong_shape_is_422_with_its_path_and_nothing_imported(client, lead, c
     assert template_count() == 0
 
 
+def test_a_yaml_alias_is_422_naming_its_line_and_nothing_imported(client, lead, catalogue):
+    # A 200 KB command repeated by alias 500 times: ~100 MB of drafts before the fix.
+    bomb = (
+        b"attack_technique: T1059\n"
+        b"c: &c " + b"x" * 200_000 + b"\n"
+        b"t: &t {name: x, executor: {name: sh, command: *c}}\n"
+        b"atomic_tests: [" + b",".join([b"*t"] * 500) + b"]\n"
+    )
+
+    response = import_atomic(client, lead, bomb)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["detail"] == (
+        "Invalid YAML at line 3, column 47: found the alias *c; YAML aliases are not accepted."
+    )
+    assert template_count() == 0
+
+
 @pytest.mark.parametrize(
     ("query", "body", "field"),
     [
