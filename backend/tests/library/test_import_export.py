@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -186,10 +187,90 @@ def test_missing_format_or_document_is_422(client, lead, query, body, field):
     assert field in response.json["errors"]
 
 
-def test_an_oversized_document_is_413(client, lead, monkeypatch):
-    monkeypatch.setattr(routes, "IMPORT_MAX_BYTES", 10)
-    response = client.post(f"{URL}/import?format=atomic-red-team", data=b"x" * 11, headers=lead)
+def many_atomic_tests(at_least: int) -> bytes:
+    """An Atomic file of `at_least` bytes or more: distinct tests with 10 KB descriptions."""
+    document = b"attack_technique: T1059.001\natomic_tests:\n"
+    index = 0
+    while len(document) < at_least:
+        document += (
+            f"- name: Test {index}\n"
+            f"  auto_generated_guid: {uuid.UUID(int=index + 1)}\n"
+            f"  description: {'x' * 10_000}\n"
+            f"  supported_platforms: [windows]\n"
+            f"  executor: {{name: powershell, command: 'Write-Host {index}'}}\n"
+        ).encode()
+        index += 1
+    return document
+
+
+ONE_MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("as_upload", [False, True])
+def test_a_document_over_the_apps_1_mib_body_limit_is_imported(client, lead, catalogue, as_upload):
+    document = many_atomic_tests(ONE_MIB + 1)
+    if as_upload:
+        response = client.post(
+            f"{URL}/import",
+            data={"format": "atomic-red-team", "file": (io.BytesIO(document), "big.yaml")},
+            headers=lead,
+            content_type="multipart/form-data",
+        )
+    else:
+        response = import_atomic(client, lead, document)
+
+    assert response.status_code == 200, response.json
+    assert response.json["created"] == document.count(b"- name: ") > 100
+    assert response.json["errors"] == []
+
+
+def test_a_violet_export_over_1_mib_is_imported_as_a_json_body(client, lead, catalogue):
+    # The body the docs' `curl -H "Content-Type: application/json" --data-binary @library.json`
+    # sends; the input guard reads a JSON body before the view does.
+    entries = [
+        {
+            "id": str(uuid.UUID(int=index + 1)),
+            "name": f"Template {index}",
+            "procedure": "x" * 10_000,
+            "mitre": [{"kind": "technique", "external_id": "T1059"}],
+        }
+        for index in range(110)
+    ]
+    document = {"format": "violet-library", "format_version": 1, "test_templates": entries}
+    body = json.dumps(document).encode()
+
+    response = client.post(
+        f"{URL}/import?format=violet",
+        data=body,
+        headers={**lead, "Content-Type": "application/json"},
+    )
+
+    assert len(body) > ONE_MIB
+    assert response.status_code == 200, response.json
+    assert response.json == {"created": 110, "updated": 0, "skipped": 0, "errors": []}
+
+
+@pytest.mark.parametrize("as_upload", [False, True])
+def test_a_document_over_the_import_limit_is_413_naming_it(client, lead, as_upload):
+    document = b"x" * (routes.IMPORT_MAX_BYTES + 1)
+    if as_upload:
+        response = client.post(
+            f"{URL}/import",
+            data={"format": "atomic-red-team", "file": (io.BytesIO(document), "big.yaml")},
+            headers=lead,
+            content_type="multipart/form-data",
+        )
+    else:
+        response = import_atomic(client, lead, document)
+
     assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["detail"] == "The document exceeds 20 MB."
+
+
+def test_an_anonymous_import_over_1_mib_is_still_401(client):
+    response = client.post(f"{URL}/import?format=violet", json={"x": "x" * (ONE_MIB + 1)})
+    assert response.status_code == 401
 
 
 def test_import_needs_the_write_permission(client, make_user, auth_header):
