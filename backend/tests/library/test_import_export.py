@@ -173,6 +173,30 @@ def test_a_yaml_alias_is_422_naming_its_line_and_nothing_imported(client, lead, 
     assert template_count() == 0
 
 
+def test_a_nul_character_is_422_naming_the_test_and_field(client, lead, catalogue):
+    # PostgreSQL text cannot hold NUL: it used to reach the INSERT and come back as a 500.
+    document = (
+        b"attack_technique: T1059\n"
+        b"atomic_tests:\n"
+        b"- name: fine\n"
+        b"  executor: {name: sh, command: id}\n"
+        b"- name: with a NUL\n"
+        b'  executor: {name: sh, command: "echo a\\0b"}\n'
+    )
+
+    response = import_atomic(client, lead, document)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {
+        "atomic_tests.1.executor.command (line 6)": [
+            "Test 'with a NUL': Contains a character that cannot be stored "
+            "(NUL or an unpaired surrogate)."
+        ]
+    }
+    assert template_count() == 0
+
+
 @pytest.mark.parametrize(
     ("query", "body", "field"),
     [
@@ -334,6 +358,37 @@ def test_bad_json_is_422_with_its_line(client, lead):
     )
     assert response.status_code == 422
     assert "line 2" in response.json["detail"]
+
+
+def violet_upload(client, headers, content: bytes):
+    return client.post(
+        f"{URL}/import",
+        data={"format": "violet", "file": (io.BytesIO(content), "library.json")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_nul_character_in_an_uploaded_export_is_422_naming_the_field(client, lead, catalogue):
+    # An upload is not a JSON body, so the request's input guard does not see inside it.
+    document = {
+        "format": "violet-library",
+        "format_version": 1,
+        "test_templates": [
+            {"id": "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11", "name": "x", "procedure": "a\u0000b"}
+        ],
+    }
+
+    response = violet_upload(client, lead, json.dumps(document).encode())
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {
+        "test_templates.0.procedure": [
+            "Contains a character that cannot be stored (NUL or an unpaired surrogate)."
+        ]
+    }
+    assert template_count() == 0
 
 
 def test_a_bad_entry_is_422_with_its_path_and_nothing_imported(client, lead, catalogue):

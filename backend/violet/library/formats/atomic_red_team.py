@@ -31,6 +31,7 @@ from yaml.events import AliasEvent
 from yaml.resolver import Resolver
 
 from violet.core.errors import flatten_messages
+from violet.core.input_guard import UNSTORABLE_MESSAGE, unstorable_fields
 from violet.library.formats.drafts import FormatError, TemplateDraft
 
 SOURCE = "atomic-red-team"
@@ -159,6 +160,7 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
             "attack_technique and atomic_tests.",
             {"_schema": ["Expected a YAML mapping at the top level."]},
         )
+    _refuse_unstorable(node, document)
     try:
         technique = AtomicTechnique().load(document)
     except ValidationError as error:
@@ -196,6 +198,28 @@ def _load(text: str | bytes) -> tuple[yaml.Node | None, Any]:
     finally:
         loader.dispose()
     return node, document
+
+
+def _refuse_unstorable(node: yaml.Node | None, document: dict[str, Any]) -> None:
+    """FormatError naming each string PostgreSQL cannot store (a NUL, from YAML's `"\\0"`).
+
+    A body that is not a JSON request escapes the request's input guard (core/input_guard.py),
+    so the document is checked here, all of it: real Atomic files hold no such character.
+    """
+    paths = unstorable_fields(document)
+    if not paths:
+        return
+    tests = document.get("atomic_tests")
+    errors = {}
+    for path in paths:
+        message = UNSTORABLE_MESSAGE
+        parts = path.split(".")  # `atomic_tests.1.executor.command`: named by its test's name
+        if parts[0] == "atomic_tests" and len(parts) > 1 and isinstance(tests, list):
+            test = tests[int(parts[1])]
+            if isinstance(test, dict) and isinstance(test.get("name"), str):
+                message = f"Test {test['name']!r}: {UNSTORABLE_MESSAGE}"
+        errors[path + _line_suffix(node, path)] = [message]
+    raise FormatError(f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors)
 
 
 def _line_suffix(node: yaml.Node | None, path: str) -> str:
