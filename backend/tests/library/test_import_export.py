@@ -197,6 +197,30 @@ def test_a_nul_character_is_422_naming_the_test_and_field(client, lead, catalogu
     assert template_count() == 0
 
 
+@pytest.mark.parametrize("number", [".nan", ".inf", "-.inf"])
+def test_a_non_finite_default_is_422_naming_the_argument(client, lead, catalogue, number):
+    # JSON has no NaN or infinity: the JSONB write of the input arguments failed with a 500.
+    document = (
+        b"attack_technique: T1059\n"
+        b"atomic_tests:\n"
+        b"- name: a\n"
+        b"  input_arguments:\n"
+        b"    count: {type: float, default: " + number.encode() + b"}\n"
+        b"  executor: {name: sh, command: 'id #{count}'}\n"
+    )
+
+    response = import_atomic(client, lead, document)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {
+        "atomic_tests.0.input_arguments.count.default (line 5)": [
+            "Argument 'count': not a finite number (JSON has no NaN or infinity)."
+        ]
+    }
+    assert template_count() == 0
+
+
 @pytest.mark.parametrize(
     ("query", "body", "field"),
     [
@@ -386,6 +410,25 @@ def test_a_nul_character_in_an_uploaded_export_is_422_naming_the_field(client, l
     assert response.json["errors"] == {
         "test_templates.0.procedure": [
             "Contains a character that cannot be stored (NUL or an unpaired surrogate)."
+        ]
+    }
+    assert template_count() == 0
+
+
+def test_a_non_finite_default_in_an_export_is_422_naming_it(client, lead, catalogue):
+    # Python's JSON parser reads NaN and Infinity, which JSON (and PostgreSQL's JSONB) lacks.
+    body = (
+        b'{"format": "violet-library", "format_version": 1, "test_templates": [{"id": '
+        b'"0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11", "name": "x", '
+        b'"input_arguments": [{"name": "n", "default": Infinity}]}]}'
+    )
+
+    response = violet_upload(client, lead, body)
+
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "test_templates.0.input_arguments.0.default": [
+            "Not a finite number (JSON has no NaN or infinity)."
         ]
     }
     assert template_count() == 0

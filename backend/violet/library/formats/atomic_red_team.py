@@ -20,6 +20,7 @@ the problem and, where the node exists, its line.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -171,6 +172,7 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
         raise FormatError(
             f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
         ) from error
+    _refuse_non_finite_defaults(node, technique)
     return [
         TemplateDraft(path=f"atomic_tests.{index}", fields=template_fields(technique, test))
         for index, test in enumerate(technique["atomic_tests"])
@@ -220,6 +222,23 @@ def _refuse_unstorable(node: yaml.Node | None, document: dict[str, Any]) -> None
                 message = f"Test {test['name']!r}: {UNSTORABLE_MESSAGE}"
         errors[path + _line_suffix(node, path)] = [message]
     raise FormatError(f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors)
+
+
+def _refuse_non_finite_defaults(node: yaml.Node | None, technique: dict[str, Any]) -> None:
+    """FormatError naming each argument whose default is `.nan` or `.inf`: JSON has no such
+    number, so the JSONB column of the input arguments cannot hold it."""
+    errors = {}
+    for index, test in enumerate(technique["atomic_tests"]):
+        for name, argument in (test.get("input_arguments") or {}).items():
+            default = argument.get("default")
+            if isinstance(default, float) and not math.isfinite(default):
+                path = f"atomic_tests.{index}.input_arguments.{name}.default"
+                message = f"Argument {name!r}: not a finite number (JSON has no NaN or infinity)."
+                errors[path + _line_suffix(node, path)] = [message]
+    if errors:
+        raise FormatError(
+            f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
+        )
 
 
 def _line_suffix(node: yaml.Node | None, path: str) -> str:
