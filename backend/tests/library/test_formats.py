@@ -40,9 +40,17 @@ def test_every_atomic_test_of_a_technique_becomes_a_template_tagged_with_it():
         assert draft.fields["source"] == "atomic-red-team"
         assert draft.fields["platforms"] == ["windows"]
         assert draft.fields["references"] == [
-            "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1059/T1059.md"
+            "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1059.001/T1059.001.md"
         ]
     assert drafts[0].fields["source_ref"] == "f3132740-55bc-48c4-bcc0-758a459cd027"
+
+
+def test_a_technique_links_to_its_own_atomics_page():
+    # ART keeps a sub-technique in its own folder: atomics/T1082/T1082.md, T1021.001/T1021.001.md.
+    drafts = atomic_red_team.parse(atomic("T1082.yaml"))
+    assert drafts[0].fields["references"] == [
+        "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1082/T1082.md"
+    ]
 
 
 def test_a_technique_id_without_a_dot_is_a_technique_tag():

@@ -274,7 +274,7 @@ def template_fields(technique: dict[str, Any], test: dict[str, Any]) -> dict[str
         "prerequisites": prerequisites(test),
         "platforms": platforms(test["supported_platforms"]),
         "input_arguments": arguments,
-        "references": [ATOMICS_URL.format(id=technique_id.split(".")[0])],
+        "references": [ATOMICS_URL.format(id=technique_id)],  # a sub-technique has its own folder
         "source": SOURCE,
         # A test without a GUID (hand-written atomics) is recognised by technique and name.
         "source_ref": str(guid) if guid else f"{technique_id}/{test['name'].strip()}",
