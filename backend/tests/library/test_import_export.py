@@ -222,6 +222,45 @@ def test_a_non_finite_default_is_422_naming_the_argument(client, lead, catalogue
 
 
 @pytest.mark.parametrize(
+    ("second", "field", "message"),
+    [
+        (
+            b"- name: second\n  auto_generated_guid: 3DAB4BCC-667F-4459-AEA7-4162DD2D6590\n",
+            "atomic_tests.1.auto_generated_guid (line 7)",
+            "Test 'second' has the GUID of test 'first' (atomic_tests.0): each test needs its own.",
+        ),
+        (
+            b"- name: first\n",
+            "atomic_tests.1.name (line 5)",
+            "Test 'first' has no GUID and the name of atomic_tests.0: "
+            "give each test its own name or GUID.",
+        ),
+    ],
+)
+def test_two_tests_with_one_source_id_are_422_naming_both(
+    client, lead, catalogue, second, field, message
+):
+    # The second one silently overwrote the first on import.
+    first = b"- name: first\n"
+    if b"auto_generated_guid" in second:
+        first += b"  auto_generated_guid: 3dab4bcc-667f-4459-aea7-4162dd2d6590\n"
+    document = (
+        b"attack_technique: T1059\natomic_tests:\n"
+        + first
+        + b"  executor: {name: sh, command: one}\n"
+        + second
+        + b"  executor: {name: sh, command: two}\n"
+    )
+
+    response = import_atomic(client, lead, document)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {field: [message]}
+    assert template_count() == 0
+
+
+@pytest.mark.parametrize(
     ("query", "body", "field"),
     [
         ("", b"attack_technique: T1059", "format"),

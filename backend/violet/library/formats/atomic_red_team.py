@@ -173,10 +173,12 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
             f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
         ) from error
     _refuse_non_finite_defaults(node, technique)
-    return [
+    drafts = [
         TemplateDraft(path=f"atomic_tests.{index}", fields=template_fields(technique, test))
         for index, test in enumerate(technique["atomic_tests"])
     ]
+    _refuse_shared_source_refs(node, technique["atomic_tests"], drafts)
+    return drafts
 
 
 def _load(text: str | bytes) -> tuple[yaml.Node | None, Any]:
@@ -235,6 +237,38 @@ def _refuse_non_finite_defaults(node: yaml.Node | None, technique: dict[str, Any
                 path = f"atomic_tests.{index}.input_arguments.{name}.default"
                 message = f"Argument {name!r}: not a finite number (JSON has no NaN or infinity)."
                 errors[path + _line_suffix(node, path)] = [message]
+    if errors:
+        raise FormatError(
+            f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
+        )
+
+
+def _refuse_shared_source_refs(
+    node: yaml.Node | None, tests: list[dict[str, Any]], drafts: list[TemplateDraft]
+) -> None:
+    """FormatError naming both tests when two share a source_ref (a GUID, or a name when they
+    have none): the import would write the second over the first. ART's own validator refuses
+    a reused GUID too."""
+    first_index: dict[str, int] = {}
+    errors = {}
+    for index, draft in enumerate(drafts):
+        earlier = first_index.setdefault(draft.fields["source_ref"], index)
+        if earlier == index:
+            continue
+        name, earlier_name = tests[index]["name"], tests[earlier]["name"]
+        if tests[index]["auto_generated_guid"]:
+            path = f"atomic_tests.{index}.auto_generated_guid"
+            message = (
+                f"Test {name!r} has the GUID of test {earlier_name!r} (atomic_tests.{earlier}): "
+                "each test needs its own."
+            )
+        else:
+            path = f"atomic_tests.{index}.name"
+            message = (
+                f"Test {name!r} has no GUID and the name of atomic_tests.{earlier}: "
+                "give each test its own name or GUID."
+            )
+        errors[path + _line_suffix(node, path)] = [message]
     if errors:
         raise FormatError(
             f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
