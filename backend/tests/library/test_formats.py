@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -139,6 +140,20 @@ def test_a_test_without_a_guid_is_recognised_by_technique_and_name():
         atomic_red_team.parse(atomic("T1082.yaml")), "Check the Azure tenant's devices"
     )
     assert no_guid["source_ref"] == "T1082/Check the Azure tenant's devices"
+
+
+def test_a_name_too_long_for_the_source_ref_is_replaced_by_its_hash():
+    fits = "N" * 190  # "T1059.001/" + 190 characters: exactly 200
+    text = (
+        "attack_technique: T1059.001\natomic_tests:\n"
+        f"- name: {fits}\n  executor: {{name: sh}}\n"
+        f"- name: {fits}N\n  executor: {{name: sh}}\n"
+    )
+
+    kept, hashed = (draft.fields["source_ref"] for draft in atomic_red_team.parse(text))
+
+    assert kept == f"T1059.001/{fits}"
+    assert hashed == "T1059.001/sha256:" + hashlib.sha256(f"{fits}N".encode()).hexdigest()
 
 
 def test_bad_yaml_names_its_line():

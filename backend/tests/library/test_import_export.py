@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import uuid
@@ -258,6 +259,24 @@ def test_two_tests_with_one_source_id_are_422_naming_both(
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json["errors"] == {field: [message]}
     assert template_count() == 0
+
+
+def test_a_test_without_a_guid_and_with_a_long_name_imports_and_reimports(client, lead, catalogue):
+    # "T1059.001/" + a 195-character name is over source_ref's 200: the test was refused.
+    name = "N" * 195
+    document = (
+        b"attack_technique: T1059.001\natomic_tests:\n"
+        b"- name: " + name.encode() + b"\n  executor: {name: sh, command: id}\n"
+    )
+
+    first = import_atomic(client, lead, document)
+    again = import_atomic(client, lead, document)
+
+    assert first.json == {"created": 1, "updated": 0, "skipped": 0, "errors": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
+    [template] = client.get(URL, headers=lead).json["items"]
+    assert template["name"] == name
+    assert template["source_ref"] == f"T1059.001/sha256:{hashlib.sha256(name.encode()).hexdigest()}"
 
 
 @pytest.mark.parametrize(

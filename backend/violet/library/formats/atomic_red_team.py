@@ -9,8 +9,9 @@ test becomes a template:
   command refers to them as `#{name}`; the arguments are also kept as data (`input_arguments`);
 - `executor.cleanup_command` → `cleanup`; `dependencies` → `prerequisites`;
 - `attack_technique` → one MITRE tag (a sub-technique when the id has a dot);
-- `source` = `atomic-red-team`, `source_ref` = `auto_generated_guid`, which makes a re-import
-  update the same template instead of adding another.
+- `source` = `atomic-red-team`, `source_ref` = `auto_generated_guid` (technique and name for a
+  test without one), which makes a re-import update the same template instead of adding
+  another; two tests of a file with the same source_ref are refused.
 
 The YAML is read with the safe loader, and aliases (`*name`) are refused: real Atomic files never
 use them, and repeating a node lets a small file expand into a huge one ("billion laughs"). Bad
@@ -20,6 +21,7 @@ the problem and, where the node exists, its line.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from typing import Any
@@ -34,6 +36,7 @@ from yaml.resolver import Resolver
 from violet.core.errors import flatten_messages
 from violet.core.input_guard import UNSTORABLE_MESSAGE, unstorable_fields
 from violet.library.formats.drafts import FormatError, TemplateDraft
+from violet.library.models import SOURCE_REF_MAX
 
 SOURCE = "atomic-red-team"
 TECHNIQUE_ID = re.compile(r"^T\d{4}(\.\d{3})?$")
@@ -310,8 +313,7 @@ def template_fields(technique: dict[str, Any], test: dict[str, Any]) -> dict[str
         "input_arguments": arguments,
         "references": [ATOMICS_URL.format(id=technique_id)],  # a sub-technique has its own folder
         "source": SOURCE,
-        # A test without a GUID (hand-written atomics) is recognised by technique and name.
-        "source_ref": str(guid) if guid else f"{technique_id}/{test['name'].strip()}",
+        "source_ref": str(guid) if guid else name_ref(technique_id, test["name"].strip()),
         "mitre": [
             {
                 "kind": "subtechnique" if "." in technique_id else "technique",
@@ -319,6 +321,18 @@ def template_fields(technique: dict[str, Any], test: dict[str, Any]) -> dict[str
             }
         ],
     }
+
+
+def name_ref(technique_id: str, name: str) -> str:
+    """The source_ref of a test without a GUID (hand-written atomics): technique and name.
+
+    A name may be 200 characters and so may source_ref, which the technique id and its slash
+    would overflow; such a name is replaced by its SHA-256 (hex), as stable across re-imports.
+    """
+    ref = f"{technique_id}/{name}"
+    if len(ref) <= SOURCE_REF_MAX:
+        return ref
+    return f"{technique_id}/sha256:{hashlib.sha256(name.encode()).hexdigest()}"
 
 
 def platforms(supported: list[str]) -> list[str]:
