@@ -492,6 +492,15 @@ def test_a_non_finite_default_in_an_export_is_422_naming_it(client, lead, catalo
     assert template_count() == 0
 
 
+def test_deeply_nested_json_in_an_upload_is_422(client, lead):
+    # json.loads raised RecursionError (a 500); a JSON body is refused by the input guard first.
+    response = violet_upload(client, lead, b"[" * 100_000 + b"]" * 100_000)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {"_schema": ["The JSON is nested too deeply."]}
+
+
 def test_a_bad_entry_is_422_with_its_path_and_nothing_imported(client, lead, catalogue):
     document = {
         "format": "violet-library",

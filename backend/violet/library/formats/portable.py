@@ -80,6 +80,10 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
         raise FormatError(f"Invalid JSON at {where}: {error.msg}.", {where: [error.msg]}) from error
     except UnicodeDecodeError as error:
         raise FormatError("The document is not UTF-8 text.", {"_schema": [str(error)]}) from error
+    except RecursionError as error:
+        # json.loads recurses once per level: `[[[[…` a few thousand deep exhausts the stack.
+        problem = "The JSON is nested too deeply."
+        raise FormatError(problem, {"_schema": [problem]}) from error
     if not isinstance(document, dict):
         raise FormatError(
             f"Not a Violet library export: expected a JSON object with format {FORMAT!r}.",
