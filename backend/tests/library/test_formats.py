@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from markdown_it import MarkdownIt
 
 from violet.library.formats import atomic_red_team, portable
 from violet.library.formats.drafts import FormatError
@@ -96,6 +97,42 @@ def test_input_arguments_are_kept_with_types_and_defaults_and_shown_in_the_proce
     assert bloodhound["cleanup"] == (
         "```powershell\nRemove-Item $env:Temp\\*BloodHound.zip -Force\n```"
     )
+
+
+def test_a_default_with_backticks_is_one_code_span_in_the_arguments_table():
+    # The real atomic: a PowerShell default with `n escapes broke the one-backtick code span.
+    procedure = by_name(
+        atomic_red_team.parse(atomic("T1110.001.yaml")),
+        "Brute Force Credentials of single Azure AD user",
+    )["procedure"]
+
+    assert procedure.endswith(
+        "| `passwords` | string | ``Password1`n1q2w3e4r`nPassword!`` "
+        "| List of passwords we will attempt to brute force with |"
+    )
+    # Rendered by a CommonMark parser with GFM tables (markdown-it-py, in the dev lock).
+    html = MarkdownIt("commonmark").enable("table").render(procedure)
+    assert "<td><code>Password1`n1q2w3e4r`nPassword!</code></td>" in html
+
+
+@pytest.mark.parametrize(
+    ("default", "cell"),
+    [
+        ("plain", "`plain`"),
+        ("a`b``c", "```a`b``c```"),
+        ("`edge`", "`` `edge` ``"),
+        (" spaced ", "`  spaced  `"),
+        ("a|b\nc", "`a\\|b c`"),
+    ],
+)
+def test_a_default_is_written_as_a_code_span_that_keeps_it(default, cell):
+    table = atomic_red_team.arguments_table(
+        [{"name": "x", "type": "string", "default": default, "description": ""}]
+    )
+    assert table.splitlines()[-1] == f"| `x` | string | {cell} |  |"
+    html = MarkdownIt("commonmark").enable("table").render(table)
+    shown = default.replace("\n", " ")
+    assert f"<code>{shown}</code>" in html
 
 
 def test_dependencies_become_prerequisites_with_check_and_get_commands():

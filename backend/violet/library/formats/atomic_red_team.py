@@ -386,14 +386,27 @@ def arguments_table(arguments: list[dict[str, Any]]) -> str:
     ]
     for argument in arguments:
         default = argument["default"]
-        shown = "" if default is None else f"`{_cell(str(default))}`"
-        cells = (f"`{argument['name']}`", argument["type"], shown, _cell(argument["description"]))
+        shown = "" if default is None else _code_span(_cell(str(default)))
+        name = _code_span(_cell(argument["name"]))
+        cells = (name, _cell(argument["type"]), shown, _cell(argument["description"]))
         rows.append(f"| {' | '.join(cells)} |")
     return "\n".join(rows)
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code_span(text: str) -> str:
+    """`text` as inline code, whatever backticks it holds (PowerShell escapes with them).
+
+    CommonMark: the fence is a run of backticks longer than any run inside, and one space
+    inside each end is added when the text starts or ends with a backtick (it would join the
+    fence) or a space (a renderer strips one space from each end).
+    """
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def cleanup(executor: dict[str, Any]) -> str:
