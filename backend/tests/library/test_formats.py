@@ -135,6 +135,20 @@ def test_a_default_is_written_as_a_code_span_that_keeps_it(default, cell):
     assert f"<code>{shown}</code>" in html
 
 
+def test_a_command_holding_backtick_lines_stays_one_code_block():
+    command = "echo start\n````\necho end"  # a line of 4 backticks closed the ```` fence
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: x\n  executor:\n    name: sh\n"
+        "    command: |\n" + "".join(f"      {line}\n" for line in command.splitlines())
+    )
+
+    procedure = atomic_red_team.parse(text)[0].fields["procedure"]
+
+    assert procedure == f"Executor: `sh`\n\n`````sh\n{command}\n`````"
+    html = MarkdownIt("commonmark").render(procedure)
+    assert f'<pre><code class="language-sh">{command}\n</code></pre>' in html
+
+
 def test_dependencies_become_prerequisites_with_check_and_get_commands():
     bloodhound = by_name(
         atomic_red_team.parse(atomic("T1059.001.yaml")), "Run BloodHound from local disk"

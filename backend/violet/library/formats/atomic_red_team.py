@@ -430,5 +430,6 @@ def prerequisites(test: dict[str, Any]) -> str:
 
 def _code_block(code: str, executor_name: str) -> str:
     language = CODE_LANGUAGES.get(executor_name, "")
-    fence = "````" if "```" in code else "```"
+    # CommonMark: a line of as many backticks as the fence would close it early.
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", code)), default=0) + 1)
     return f"{fence}{language}\n{code}\n{fence}"
