@@ -171,6 +171,27 @@ def test_a_manual_executor_gives_its_steps_or_says_there_is_no_command():
     assert no_steps["procedure"] == "Executor: `manual`; the atomic gives no command."
 
 
+def test_a_manual_executor_with_a_command_and_steps_keeps_both():
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: m\n"
+        "  executor: {name: manual, elevation_required: true, command: x, steps: '1. click'}\n"
+    )
+
+    procedure = atomic_red_team.parse(text)[0].fields["procedure"]
+
+    assert procedure == (
+        "Executor: `manual` (elevation required)\n\n```\nx\n```\n\nManual steps:\n\n1. click"
+    )
+
+
+def test_platforms_violet_has_no_counterpart_for_are_left_out():
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: m\n"
+        "  supported_platforms: [esxi, Windows, ' linux ']\n  executor: {name: sh}\n"
+    )
+    assert atomic_red_team.parse(text)[0].fields["platforms"] == ["windows", "linux"]
+
+
 def test_platforms_are_mapped_and_deduplicated():
     phishing = atomic_red_team.parse(atomic("T1566.001.yaml"))
     discovery = atomic_red_team.parse(atomic("T1082.yaml"))

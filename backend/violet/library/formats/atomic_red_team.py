@@ -4,7 +4,7 @@ One file describes one ATT&CK technique (`attack_technique`) and several `atomic
 test becomes a template:
 
 - `name`, `description` as they are; `supported_platforms` mapped to Violet's platforms;
-- `executor.command` (or a manual executor's `steps`) → `procedure`, Markdown with the command
+- `executor.command` and a manual executor's `steps` → `procedure`, Markdown with the command
   in a fenced block and a table of the input arguments (type, default, description), because the
   command refers to them as `#{name}`; the arguments are also kept as data (`input_arguments`);
 - `executor.cleanup_command` → `cleanup`; `dependencies` → `prerequisites`;
@@ -366,11 +366,12 @@ def procedure(executor: dict[str, Any], arguments: list[dict[str, Any]]) -> str:
     elevation = " (elevation required)" if executor.get("elevation_required") else ""
     command = (executor.get("command") or "").strip()
     steps = (executor.get("steps") or "").strip()
+    parts = []
     if command:
-        parts = [f"Executor: `{name}`{elevation}", _code_block(command, name)]
-    elif steps:
-        parts = [f"Manual steps{elevation}:", steps]
-    else:
+        parts += [f"Executor: `{name}`{elevation}", _code_block(command, name)]
+    if steps:  # a manual executor may give a command too: both are kept
+        parts += [f"Manual steps{'' if command else elevation}:", steps]
+    if not parts:
         parts = [f"Executor: `{name}`{elevation}; the atomic gives no command."]
     if arguments:
         parts.append(arguments_table(arguments))
