@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from markdown_it import MarkdownIt
 
 from violet.library.formats import atomic_red_team, portable
 from violet.library.formats.drafts import FormatError
@@ -40,9 +42,17 @@ def test_every_atomic_test_of_a_technique_becomes_a_template_tagged_with_it():
         assert draft.fields["source"] == "atomic-red-team"
         assert draft.fields["platforms"] == ["windows"]
         assert draft.fields["references"] == [
-            "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1059/T1059.md"
+            "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1059.001/T1059.001.md"
         ]
     assert drafts[0].fields["source_ref"] == "f3132740-55bc-48c4-bcc0-758a459cd027"
+
+
+def test_a_technique_links_to_its_own_atomics_page():
+    # ART keeps a sub-technique in its own folder: atomics/T1082/T1082.md, T1021.001/T1021.001.md.
+    drafts = atomic_red_team.parse(atomic("T1082.yaml"))
+    assert drafts[0].fields["references"] == [
+        "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1082/T1082.md"
+    ]
 
 
 def test_a_technique_id_without_a_dot_is_a_technique_tag():
@@ -89,6 +99,56 @@ def test_input_arguments_are_kept_with_types_and_defaults_and_shown_in_the_proce
     )
 
 
+def test_a_default_with_backticks_is_one_code_span_in_the_arguments_table():
+    # The real atomic: a PowerShell default with `n escapes broke the one-backtick code span.
+    procedure = by_name(
+        atomic_red_team.parse(atomic("T1110.001.yaml")),
+        "Brute Force Credentials of single Azure AD user",
+    )["procedure"]
+
+    assert procedure.endswith(
+        "| `passwords` | string | ``Password1`n1q2w3e4r`nPassword!`` "
+        "| List of passwords we will attempt to brute force with |"
+    )
+    # Rendered by a CommonMark parser with GFM tables (markdown-it-py, in the dev lock).
+    html = MarkdownIt("commonmark").enable("table").render(procedure)
+    assert "<td><code>Password1`n1q2w3e4r`nPassword!</code></td>" in html
+
+
+@pytest.mark.parametrize(
+    ("default", "cell"),
+    [
+        ("plain", "`plain`"),
+        ("a`b``c", "```a`b``c```"),
+        ("`edge`", "`` `edge` ``"),
+        (" spaced ", "`  spaced  `"),
+        ("a|b\nc", "`a\\|b c`"),
+    ],
+)
+def test_a_default_is_written_as_a_code_span_that_keeps_it(default, cell):
+    table = atomic_red_team.arguments_table(
+        [{"name": "x", "type": "string", "default": default, "description": ""}]
+    )
+    assert table.splitlines()[-1] == f"| `x` | string | {cell} |  |"
+    html = MarkdownIt("commonmark").enable("table").render(table)
+    shown = default.replace("\n", " ")
+    assert f"<code>{shown}</code>" in html
+
+
+def test_a_command_holding_backtick_lines_stays_one_code_block():
+    command = "echo start\n````\necho end"  # a line of 4 backticks closed the ```` fence
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: x\n  executor:\n    name: sh\n"
+        "    command: |\n" + "".join(f"      {line}\n" for line in command.splitlines())
+    )
+
+    procedure = atomic_red_team.parse(text)[0].fields["procedure"]
+
+    assert procedure == f"Executor: `sh`\n\n`````sh\n{command}\n`````"
+    html = MarkdownIt("commonmark").render(procedure)
+    assert f'<pre><code class="language-sh">{command}\n</code></pre>' in html
+
+
 def test_dependencies_become_prerequisites_with_check_and_get_commands():
     bloodhound = by_name(
         atomic_red_team.parse(atomic("T1059.001.yaml")), "Run BloodHound from local disk"
@@ -111,6 +171,27 @@ def test_a_manual_executor_gives_its_steps_or_says_there_is_no_command():
     assert no_steps["procedure"] == "Executor: `manual`; the atomic gives no command."
 
 
+def test_a_manual_executor_with_a_command_and_steps_keeps_both():
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: m\n"
+        "  executor: {name: manual, elevation_required: true, command: x, steps: '1. click'}\n"
+    )
+
+    procedure = atomic_red_team.parse(text)[0].fields["procedure"]
+
+    assert procedure == (
+        "Executor: `manual` (elevation required)\n\n```\nx\n```\n\nManual steps:\n\n1. click"
+    )
+
+
+def test_platforms_violet_has_no_counterpart_for_are_left_out():
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: m\n"
+        "  supported_platforms: [esxi, Windows, ' linux ']\n  executor: {name: sh}\n"
+    )
+    assert atomic_red_team.parse(text)[0].fields["platforms"] == ["windows", "linux"]
+
+
 def test_platforms_are_mapped_and_deduplicated():
     phishing = atomic_red_team.parse(atomic("T1566.001.yaml"))
     discovery = atomic_red_team.parse(atomic("T1082.yaml"))
@@ -131,6 +212,20 @@ def test_a_test_without_a_guid_is_recognised_by_technique_and_name():
         atomic_red_team.parse(atomic("T1082.yaml")), "Check the Azure tenant's devices"
     )
     assert no_guid["source_ref"] == "T1082/Check the Azure tenant's devices"
+
+
+def test_a_name_too_long_for_the_source_ref_is_replaced_by_its_hash():
+    fits = "N" * 190  # "T1059.001/" + 190 characters: exactly 200
+    text = (
+        "attack_technique: T1059.001\natomic_tests:\n"
+        f"- name: {fits}\n  executor: {{name: sh}}\n"
+        f"- name: {fits}N\n  executor: {{name: sh}}\n"
+    )
+
+    kept, hashed = (draft.fields["source_ref"] for draft in atomic_red_team.parse(text))
+
+    assert kept == f"T1059.001/{fits}"
+    assert hashed == "T1059.001/sha256:" + hashlib.sha256(f"{fits}N".encode()).hexdigest()
 
 
 def test_bad_yaml_names_its_line():
@@ -186,6 +281,47 @@ def test_yaml_tags_that_build_objects_are_refused():
     text = "attack_technique: !!python/object/apply:os.system ['true']\natomic_tests: []\n"
     with pytest.raises(FormatError):
         atomic_red_team.parse(text)
+
+
+def test_yaml_aliases_are_refused_with_their_line():
+    # `*t` repeats the anchored test: 500 of them made ~100 MB of drafts from a 200 KB body.
+    text = (
+        "attack_technique: T1059\n"
+        "t: &t {name: x, executor: {name: sh, command: id}}\n"
+        "atomic_tests: [*t, *t]\n"
+    )
+
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+
+    assert caught.value.errors == {
+        "line 3, column 16": ["found the alias *t; YAML aliases are not accepted"]
+    }
+
+
+def test_a_merge_key_is_an_alias_too():
+    text = (
+        "attack_technique: T1059\n"
+        "base: &base {name: sh, command: id}\n"
+        "atomic_tests:\n"
+        "- name: x\n"
+        "  executor: {<<: *base}\n"
+    )
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+    assert list(caught.value.errors) == ["line 5, column 18"]
+
+
+def test_an_anchor_without_an_alias_is_read():
+    text = "attack_technique: T1059\natomic_tests:\n- &a {name: x, executor: {name: sh}}\n"
+    assert atomic_red_team.parse(text)[0].fields["name"] == "x"
+
+
+def test_deeply_nested_yaml_is_refused():
+    text = "attack_technique: T1059\natomic_tests: " + "[" * 900 + "]" * 900 + "\n"
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+    assert caught.value.errors == {"_schema": ["The YAML is nested too deeply."]}
 
 
 # --- Violet's own JSON ---------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,130 @@ def test_a_wrong_shape_is_422_with_its_path_and_nothing_imported(client, lead, c
     assert template_count() == 0
 
 
+def test_a_yaml_alias_is_422_naming_its_line_and_nothing_imported(client, lead, catalogue):
+    # A 200 KB command repeated by alias 500 times: ~100 MB of drafts before the fix.
+    bomb = (
+        b"attack_technique: T1059\n"
+        b"c: &c " + b"x" * 200_000 + b"\n"
+        b"t: &t {name: x, executor: {name: sh, command: *c}}\n"
+        b"atomic_tests: [" + b",".join([b"*t"] * 500) + b"]\n"
+    )
+
+    response = import_atomic(client, lead, bomb)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["detail"] == (
+        "Invalid YAML at line 3, column 47: found the alias *c; YAML aliases are not accepted."
+    )
+    assert template_count() == 0
+
+
+def test_a_nul_character_is_422_naming_the_test_and_field(client, lead, catalogue):
+    # PostgreSQL text cannot hold NUL: it used to reach the INSERT and come back as a 500.
+    document = (
+        b"attack_technique: T1059\n"
+        b"atomic_tests:\n"
+        b"- name: fine\n"
+        b"  executor: {name: sh, command: id}\n"
+        b"- name: with a NUL\n"
+        b'  executor: {name: sh, command: "echo a\\0b"}\n'
+    )
+
+    response = import_atomic(client, lead, document)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {
+        "atomic_tests.1.executor.command (line 6)": [
+            "Test 'with a NUL': Contains a character that cannot be stored "
+            "(NUL or an unpaired surrogate)."
+        ]
+    }
+    assert template_count() == 0
+
+
+@pytest.mark.parametrize("number", [".nan", ".inf", "-.inf"])
+def test_a_non_finite_default_is_422_naming_the_argument(client, lead, catalogue, number):
+    # JSON has no NaN or infinity: the JSONB write of the input arguments failed with a 500.
+    document = (
+        b"attack_technique: T1059\n"
+        b"atomic_tests:\n"
+        b"- name: a\n"
+        b"  input_arguments:\n"
+        b"    count: {type: float, default: " + number.encode() + b"}\n"
+        b"  executor: {name: sh, command: 'id #{count}'}\n"
+    )
+
+    response = import_atomic(client, lead, document)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {
+        "atomic_tests.0.input_arguments.count.default (line 5)": [
+            "Argument 'count': not a finite number (JSON has no NaN or infinity)."
+        ]
+    }
+    assert template_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("second", "field", "message"),
+    [
+        (
+            b"- name: second\n  auto_generated_guid: 3DAB4BCC-667F-4459-AEA7-4162DD2D6590\n",
+            "atomic_tests.1.auto_generated_guid (line 7)",
+            "Test 'second' has the GUID of test 'first' (atomic_tests.0): each test needs its own.",
+        ),
+        (
+            b"- name: first\n",
+            "atomic_tests.1.name (line 5)",
+            "Test 'first' has no GUID and the name of atomic_tests.0: "
+            "give each test its own name or GUID.",
+        ),
+    ],
+)
+def test_two_tests_with_one_source_id_are_422_naming_both(
+    client, lead, catalogue, second, field, message
+):
+    # The second one silently overwrote the first on import.
+    first = b"- name: first\n"
+    if b"auto_generated_guid" in second:
+        first += b"  auto_generated_guid: 3dab4bcc-667f-4459-aea7-4162dd2d6590\n"
+    document = (
+        b"attack_technique: T1059\natomic_tests:\n"
+        + first
+        + b"  executor: {name: sh, command: one}\n"
+        + second
+        + b"  executor: {name: sh, command: two}\n"
+    )
+
+    response = import_atomic(client, lead, document)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {field: [message]}
+    assert template_count() == 0
+
+
+def test_a_test_without_a_guid_and_with_a_long_name_imports_and_reimports(client, lead, catalogue):
+    # "T1059.001/" + a 195-character name is over source_ref's 200: the test was refused.
+    name = "N" * 195
+    document = (
+        b"attack_technique: T1059.001\natomic_tests:\n"
+        b"- name: " + name.encode() + b"\n  executor: {name: sh, command: id}\n"
+    )
+
+    first = import_atomic(client, lead, document)
+    again = import_atomic(client, lead, document)
+
+    assert first.json == {"created": 1, "updated": 0, "skipped": 0, "errors": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
+    [template] = client.get(URL, headers=lead).json["items"]
+    assert template["name"] == name
+    assert template["source_ref"] == f"T1059.001/sha256:{hashlib.sha256(name.encode()).hexdigest()}"
+
+
 @pytest.mark.parametrize(
     ("query", "body", "field"),
     [
@@ -167,10 +293,90 @@ def test_missing_format_or_document_is_422(client, lead, query, body, field):
     assert field in response.json["errors"]
 
 
-def test_an_oversized_document_is_413(client, lead, monkeypatch):
-    monkeypatch.setattr(routes, "IMPORT_MAX_BYTES", 10)
-    response = client.post(f"{URL}/import?format=atomic-red-team", data=b"x" * 11, headers=lead)
+def many_atomic_tests(at_least: int) -> bytes:
+    """An Atomic file of `at_least` bytes or more: distinct tests with 10 KB descriptions."""
+    document = b"attack_technique: T1059.001\natomic_tests:\n"
+    index = 0
+    while len(document) < at_least:
+        document += (
+            f"- name: Test {index}\n"
+            f"  auto_generated_guid: {uuid.UUID(int=index + 1)}\n"
+            f"  description: {'x' * 10_000}\n"
+            f"  supported_platforms: [windows]\n"
+            f"  executor: {{name: powershell, command: 'Write-Host {index}'}}\n"
+        ).encode()
+        index += 1
+    return document
+
+
+ONE_MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize("as_upload", [False, True])
+def test_a_document_over_the_apps_1_mib_body_limit_is_imported(client, lead, catalogue, as_upload):
+    document = many_atomic_tests(ONE_MIB + 1)
+    if as_upload:
+        response = client.post(
+            f"{URL}/import",
+            data={"format": "atomic-red-team", "file": (io.BytesIO(document), "big.yaml")},
+            headers=lead,
+            content_type="multipart/form-data",
+        )
+    else:
+        response = import_atomic(client, lead, document)
+
+    assert response.status_code == 200, response.json
+    assert response.json["created"] == document.count(b"- name: ") > 100
+    assert response.json["errors"] == []
+
+
+def test_a_violet_export_over_1_mib_is_imported_as_a_json_body(client, lead, catalogue):
+    # The body the docs' `curl -H "Content-Type: application/json" --data-binary @library.json`
+    # sends; the input guard reads a JSON body before the view does.
+    entries = [
+        {
+            "id": str(uuid.UUID(int=index + 1)),
+            "name": f"Template {index}",
+            "procedure": "x" * 10_000,
+            "mitre": [{"kind": "technique", "external_id": "T1059"}],
+        }
+        for index in range(110)
+    ]
+    document = {"format": "violet-library", "format_version": 1, "test_templates": entries}
+    body = json.dumps(document).encode()
+
+    response = client.post(
+        f"{URL}/import?format=violet",
+        data=body,
+        headers={**lead, "Content-Type": "application/json"},
+    )
+
+    assert len(body) > ONE_MIB
+    assert response.status_code == 200, response.json
+    assert response.json == {"created": 110, "updated": 0, "skipped": 0, "errors": []}
+
+
+@pytest.mark.parametrize("as_upload", [False, True])
+def test_a_document_over_the_import_limit_is_413_naming_it(client, lead, as_upload):
+    document = b"x" * (routes.IMPORT_MAX_BYTES + 1)
+    if as_upload:
+        response = client.post(
+            f"{URL}/import",
+            data={"format": "atomic-red-team", "file": (io.BytesIO(document), "big.yaml")},
+            headers=lead,
+            content_type="multipart/form-data",
+        )
+    else:
+        response = import_atomic(client, lead, document)
+
     assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["detail"] == "The document exceeds 20 MB."
+
+
+def test_an_anonymous_import_over_1_mib_is_still_401(client):
+    response = client.post(f"{URL}/import?format=violet", json={"x": "x" * (ONE_MIB + 1)})
+    assert response.status_code == 401
 
 
 def test_import_needs_the_write_permission(client, make_user, auth_header):
@@ -234,6 +440,65 @@ def test_bad_json_is_422_with_its_line(client, lead):
     )
     assert response.status_code == 422
     assert "line 2" in response.json["detail"]
+
+
+def violet_upload(client, headers, content: bytes):
+    return client.post(
+        f"{URL}/import",
+        data={"format": "violet", "file": (io.BytesIO(content), "library.json")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_nul_character_in_an_uploaded_export_is_422_naming_the_field(client, lead, catalogue):
+    # An upload is not a JSON body, so the request's input guard does not see inside it.
+    document = {
+        "format": "violet-library",
+        "format_version": 1,
+        "test_templates": [
+            {"id": "0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11", "name": "x", "procedure": "a\u0000b"}
+        ],
+    }
+
+    response = violet_upload(client, lead, json.dumps(document).encode())
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {
+        "test_templates.0.procedure": [
+            "Contains a character that cannot be stored (NUL or an unpaired surrogate)."
+        ]
+    }
+    assert template_count() == 0
+
+
+def test_a_non_finite_default_in_an_export_is_422_naming_it(client, lead, catalogue):
+    # Python's JSON parser reads NaN and Infinity, which JSON (and PostgreSQL's JSONB) lacks.
+    body = (
+        b'{"format": "violet-library", "format_version": 1, "test_templates": [{"id": '
+        b'"0b0c7a4e-4f7e-4d0c-9c55-2f0a6f1f1a11", "name": "x", '
+        b'"input_arguments": [{"name": "n", "default": Infinity}]}]}'
+    )
+
+    response = violet_upload(client, lead, body)
+
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "test_templates.0.input_arguments.0.default": [
+            "Not a finite number (JSON has no NaN or infinity)."
+        ]
+    }
+    assert template_count() == 0
+
+
+def test_deeply_nested_json_in_an_upload_is_422(client, lead):
+    # json.loads raised RecursionError (a 500); a JSON body is refused by the input guard first.
+    response = violet_upload(client, lead, b"[" * 100_000 + b"]" * 100_000)
+
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["errors"] == {"_schema": ["The JSON is nested too deeply."]}
 
 
 def test_a_bad_entry_is_422_with_its_path_and_nothing_imported(client, lead, catalogue):

@@ -112,6 +112,16 @@ def test_bad_input_is_422_naming_the_field(client, lead, body, field):
     assert field in response.json["errors"]
 
 
+def test_a_non_finite_argument_default_is_422_naming_it(client, lead):
+    # Flask's JSON parser reads NaN, which the JSONB column refuses (it was a 500).
+    body = b'{"name": "x", "input_arguments": [{"name": "n", "default": NaN}]}'
+    response = client.post(URL, data=body, headers={**lead, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "input_arguments.0.default": ["Not a finite number (JSON has no NaN or infinity)."]
+    }
+
+
 def test_anonymous_with_a_bad_body_is_401(client):
     assert client.post(URL, json={"name": 3}).status_code == 401
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import math
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from violet.core.pagination import PageQuery
 from violet.library.models import (
@@ -44,13 +47,23 @@ class MitreTagOut(Schema):
     )
 
 
+def finite(value: Any) -> None:
+    """Refuses NaN and infinity, which Python's JSON and YAML parsers read but JSON (and so a
+    JSONB column) cannot hold: the write would fail with a 500."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError("Not a finite number (JSON has no NaN or infinity).")
+
+
 class InputArgumentSchema(Schema):
     """An Atomic Red Team input argument; the procedure refers to it as `#{name}`."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     type = fields.String(load_default="string", validate=validate.Length(max=50))
     default = fields.Raw(
-        load_default=None, allow_none=True, metadata={"description": "String, number or boolean."}
+        load_default=None,
+        allow_none=True,
+        validate=finite,
+        metadata={"description": "String, number or boolean."},
     )
     description = fields.String(load_default="", validate=validate.Length(max=2000))
 

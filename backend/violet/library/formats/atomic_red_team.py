@@ -4,28 +4,39 @@ One file describes one ATT&CK technique (`attack_technique`) and several `atomic
 test becomes a template:
 
 - `name`, `description` as they are; `supported_platforms` mapped to Violet's platforms;
-- `executor.command` (or a manual executor's `steps`) → `procedure`, Markdown with the command
+- `executor.command` and a manual executor's `steps` → `procedure`, Markdown with the command
   in a fenced block and a table of the input arguments (type, default, description), because the
   command refers to them as `#{name}`; the arguments are also kept as data (`input_arguments`);
 - `executor.cleanup_command` → `cleanup`; `dependencies` → `prerequisites`;
 - `attack_technique` → one MITRE tag (a sub-technique when the id has a dot);
-- `source` = `atomic-red-team`, `source_ref` = `auto_generated_guid`, which makes a re-import
-  update the same template instead of adding another.
+- `source` = `atomic-red-team`, `source_ref` = `auto_generated_guid` (technique and name for a
+  test without one), which makes a re-import update the same template instead of adding
+  another; two tests of a file with the same source_ref are refused.
 
-The YAML is read with the safe loader. Bad YAML raises `FormatError` with its line; a document of
-the wrong shape raises it with the path of the problem and, where the node exists, its line.
+The YAML is read with the safe loader, and aliases (`*name`) are refused: real Atomic files never
+use them, and repeating a node lets a small file expand into a huge one ("billion laughs"). Bad
+YAML raises `FormatError` with its line; a document of the wrong shape raises it with the path of
+the problem and, where the node exists, its line.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from typing import Any
 
 import yaml
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from yaml.composer import Composer, ComposerError
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
+from yaml.resolver import Resolver
 
 from violet.core.errors import flatten_messages
+from violet.core.input_guard import UNSTORABLE_MESSAGE, unstorable_fields
 from violet.library.formats.drafts import FormatError, TemplateDraft
+from violet.library.models import SOURCE_REF_MAX
 
 SOURCE = "atomic-red-team"
 TECHNIQUE_ID = re.compile(r"^T\d{4}(\.\d{3})?$")
@@ -51,10 +62,39 @@ PLATFORMS = {
 # Executor name → the language of its fenced code block.
 CODE_LANGUAGES = {"command_prompt": "cmd", "powershell": "powershell", "sh": "sh", "bash": "bash"}
 
-try:  # libyaml's loader is ~10x faster; PyYAML falls back to pure Python without it.
-    Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    Loader = yaml.SafeLoader
+
+class _RefuseAliases(Composer):
+    """Refuses an alias where the document is composed, before it is repeated in the data.
+
+    `atomic_tests: [*t, *t, …]` turns a 200 KB body into hundreds of MB of templates, and nested
+    aliases take seconds of CPU; real Atomic files never use them, so any alias is refused.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            problem = f"found the alias *{event.anchor}; YAML aliases are not accepted"
+            raise ComposerError(None, None, problem, event.start_mark)
+        return super().compose_node(parent, index)
+
+
+try:
+    # libyaml's parser gives the events; PyYAML's composer, first in the MRO, builds the nodes
+    # instead of libyaml's own, which cannot refuse aliases. On 30 real Atomic files this takes
+    # twice yaml.CSafeLoader's time (57 ms against 27) and a sixth of the pure Python loader's.
+    from yaml.cyaml import CParser
+
+    class Loader(_RefuseAliases, CParser, SafeConstructor, Resolver):
+        def __init__(self, stream: str | bytes) -> None:
+            CParser.__init__(self, stream)
+            _RefuseAliases.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+
+    class Loader(_RefuseAliases, yaml.SafeLoader):  # type: ignore[no-redef]
+        pass
 
 
 # --- the document's shape ----------------------------------------------------------------------
@@ -124,6 +164,7 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
             "attack_technique and atomic_tests.",
             {"_schema": ["Expected a YAML mapping at the top level."]},
         )
+    _refuse_unstorable(node, document)
     try:
         technique = AtomicTechnique().load(document)
     except ValidationError as error:
@@ -134,10 +175,13 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
         raise FormatError(
             f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
         ) from error
-    return [
+    _refuse_non_finite_defaults(node, technique)
+    drafts = [
         TemplateDraft(path=f"atomic_tests.{index}", fields=template_fields(technique, test))
         for index, test in enumerate(technique["atomic_tests"])
     ]
+    _refuse_shared_source_refs(node, technique["atomic_tests"], drafts)
+    return drafts
 
 
 def _load(text: str | bytes) -> tuple[yaml.Node | None, Any]:
@@ -153,9 +197,85 @@ def _load(text: str | bytes) -> tuple[yaml.Node | None, Any]:
         raise FormatError(f"Invalid YAML at {where}: {problem}.", {where: [problem]}) from error
     except yaml.YAMLError as error:
         raise FormatError(f"Invalid YAML: {error}.", {"_schema": [str(error)]}) from error
+    except RecursionError as error:
+        # The composer recurses once per level: a few hundred nested `[` exhaust Python's stack
+        # (libyaml stops at 1000 levels, the pure Python parser nowhere). Atomic files nest < 10.
+        problem = "The YAML is nested too deeply."
+        raise FormatError(problem, {"_schema": [problem]}) from error
     finally:
         loader.dispose()
     return node, document
+
+
+def _refuse_unstorable(node: yaml.Node | None, document: dict[str, Any]) -> None:
+    """FormatError naming each string PostgreSQL cannot store (a NUL, from YAML's `"\\0"`).
+
+    A body that is not a JSON request escapes the request's input guard (core/input_guard.py),
+    so the document is checked here, all of it: real Atomic files hold no such character.
+    """
+    paths = unstorable_fields(document)
+    if not paths:
+        return
+    tests = document.get("atomic_tests")
+    errors = {}
+    for path in paths:
+        message = UNSTORABLE_MESSAGE
+        parts = path.split(".")  # `atomic_tests.1.executor.command`: named by its test's name
+        if parts[0] == "atomic_tests" and len(parts) > 1 and isinstance(tests, list):
+            test = tests[int(parts[1])]
+            if isinstance(test, dict) and isinstance(test.get("name"), str):
+                message = f"Test {test['name']!r}: {UNSTORABLE_MESSAGE}"
+        errors[path + _line_suffix(node, path)] = [message]
+    raise FormatError(f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors)
+
+
+def _refuse_non_finite_defaults(node: yaml.Node | None, technique: dict[str, Any]) -> None:
+    """FormatError naming each argument whose default is `.nan` or `.inf`: JSON has no such
+    number, so the JSONB column of the input arguments cannot hold it."""
+    errors = {}
+    for index, test in enumerate(technique["atomic_tests"]):
+        for name, argument in (test.get("input_arguments") or {}).items():
+            default = argument.get("default")
+            if isinstance(default, float) and not math.isfinite(default):
+                path = f"atomic_tests.{index}.input_arguments.{name}.default"
+                message = f"Argument {name!r}: not a finite number (JSON has no NaN or infinity)."
+                errors[path + _line_suffix(node, path)] = [message]
+    if errors:
+        raise FormatError(
+            f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
+        )
+
+
+def _refuse_shared_source_refs(
+    node: yaml.Node | None, tests: list[dict[str, Any]], drafts: list[TemplateDraft]
+) -> None:
+    """FormatError naming both tests when two share a source_ref (a GUID, or a name when they
+    have none): the import would write the second over the first. ART's own validator refuses
+    a reused GUID too."""
+    first_index: dict[str, int] = {}
+    errors = {}
+    for index, draft in enumerate(drafts):
+        earlier = first_index.setdefault(draft.fields["source_ref"], index)
+        if earlier == index:
+            continue
+        name, earlier_name = tests[index]["name"], tests[earlier]["name"]
+        if tests[index]["auto_generated_guid"]:
+            path = f"atomic_tests.{index}.auto_generated_guid"
+            message = (
+                f"Test {name!r} has the GUID of test {earlier_name!r} (atomic_tests.{earlier}): "
+                "each test needs its own."
+            )
+        else:
+            path = f"atomic_tests.{index}.name"
+            message = (
+                f"Test {name!r} has no GUID and the name of atomic_tests.{earlier}: "
+                "give each test its own name or GUID."
+            )
+        errors[path + _line_suffix(node, path)] = [message]
+    if errors:
+        raise FormatError(
+            f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
+        )
 
 
 def _line_suffix(node: yaml.Node | None, path: str) -> str:
@@ -191,10 +311,9 @@ def template_fields(technique: dict[str, Any], test: dict[str, Any]) -> dict[str
         "prerequisites": prerequisites(test),
         "platforms": platforms(test["supported_platforms"]),
         "input_arguments": arguments,
-        "references": [ATOMICS_URL.format(id=technique_id.split(".")[0])],
+        "references": [ATOMICS_URL.format(id=technique_id)],  # a sub-technique has its own folder
         "source": SOURCE,
-        # A test without a GUID (hand-written atomics) is recognised by technique and name.
-        "source_ref": str(guid) if guid else f"{technique_id}/{test['name'].strip()}",
+        "source_ref": str(guid) if guid else name_ref(technique_id, test["name"].strip()),
         "mitre": [
             {
                 "kind": "subtechnique" if "." in technique_id else "technique",
@@ -202,6 +321,18 @@ def template_fields(technique: dict[str, Any], test: dict[str, Any]) -> dict[str
             }
         ],
     }
+
+
+def name_ref(technique_id: str, name: str) -> str:
+    """The source_ref of a test without a GUID (hand-written atomics): technique and name.
+
+    A name may be 200 characters and so may source_ref, which the technique id and its slash
+    would overflow; such a name is replaced by its SHA-256 (hex), as stable across re-imports.
+    """
+    ref = f"{technique_id}/{name}"
+    if len(ref) <= SOURCE_REF_MAX:
+        return ref
+    return f"{technique_id}/sha256:{hashlib.sha256(name.encode()).hexdigest()}"
 
 
 def platforms(supported: list[str]) -> list[str]:
@@ -235,11 +366,12 @@ def procedure(executor: dict[str, Any], arguments: list[dict[str, Any]]) -> str:
     elevation = " (elevation required)" if executor.get("elevation_required") else ""
     command = (executor.get("command") or "").strip()
     steps = (executor.get("steps") or "").strip()
+    parts = []
     if command:
-        parts = [f"Executor: `{name}`{elevation}", _code_block(command, name)]
-    elif steps:
-        parts = [f"Manual steps{elevation}:", steps]
-    else:
+        parts += [f"Executor: `{name}`{elevation}", _code_block(command, name)]
+    if steps:  # a manual executor may give a command too: both are kept
+        parts += [f"Manual steps{'' if command else elevation}:", steps]
+    if not parts:
         parts = [f"Executor: `{name}`{elevation}; the atomic gives no command."]
     if arguments:
         parts.append(arguments_table(arguments))
@@ -255,14 +387,27 @@ def arguments_table(arguments: list[dict[str, Any]]) -> str:
     ]
     for argument in arguments:
         default = argument["default"]
-        shown = "" if default is None else f"`{_cell(str(default))}`"
-        cells = (f"`{argument['name']}`", argument["type"], shown, _cell(argument["description"]))
+        shown = "" if default is None else _code_span(_cell(str(default)))
+        name = _code_span(_cell(argument["name"]))
+        cells = (name, _cell(argument["type"]), shown, _cell(argument["description"]))
         rows.append(f"| {' | '.join(cells)} |")
     return "\n".join(rows)
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code_span(text: str) -> str:
+    """`text` as inline code, whatever backticks it holds (PowerShell escapes with them).
+
+    CommonMark: the fence is a run of backticks longer than any run inside, and one space
+    inside each end is added when the text starts or ends with a backtick (it would join the
+    fence) or a space (a renderer strips one space from each end).
+    """
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def cleanup(executor: dict[str, Any]) -> str:
@@ -286,5 +431,6 @@ def prerequisites(test: dict[str, Any]) -> str:
 
 def _code_block(code: str, executor_name: str) -> str:
     language = CODE_LANGUAGES.get(executor_name, "")
-    fence = "````" if "```" in code else "```"
+    # CommonMark: a line of as many backticks as the fence would close it early.
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", code)), default=0) + 1)
     return f"{fence}{language}\n{code}\n{fence}"

@@ -17,6 +17,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from violet.core.errors import flatten_messages
+from violet.core.input_guard import UNSTORABLE_MESSAGE, unstorable_fields
 from violet.library.formats.drafts import FormatError, TemplateDraft
 from violet.library.schemas import TestTemplateCreate
 
@@ -79,10 +80,20 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
         raise FormatError(f"Invalid JSON at {where}: {error.msg}.", {where: [error.msg]}) from error
     except UnicodeDecodeError as error:
         raise FormatError("The document is not UTF-8 text.", {"_schema": [str(error)]}) from error
+    except RecursionError as error:
+        # json.loads recurses once per level: `[[[[…` a few thousand deep exhausts the stack.
+        problem = "The JSON is nested too deeply."
+        raise FormatError(problem, {"_schema": [problem]}) from error
     if not isinstance(document, dict):
         raise FormatError(
             f"Not a Violet library export: expected a JSON object with format {FORMAT!r}.",
             {"_schema": ["Expected a JSON object at the top level."]},
+        )
+    # A multipart upload is not a JSON body, so the request's input guard has not seen inside it.
+    unstorable = {path: [UNSTORABLE_MESSAGE] for path in unstorable_fields(document)}
+    if unstorable:
+        raise FormatError(
+            f"Not a valid Violet library export: {', '.join(unstorable)}.", unstorable
         )
     try:
         loaded = PortableDocument().load(document)
