@@ -432,6 +432,21 @@ def test_reimporting_an_export_into_the_same_library_updates_by_id(client, lead,
     assert client.get(f"{URL}/{template['id']}", headers=lead).json["name"] == "Original"
 
 
+def test_two_templates_with_one_id_are_422_and_nothing_is_written(client, lead, make_template):
+    template = make_template("Original", mitre=[("technique", "T1059")])
+    exported = client.get(f"{URL}/export", headers=lead).json
+    first = exported["test_templates"][0]
+    exported["test_templates"].append({**first, "name": "A second one with the same id"})
+
+    response = client.post(f"{URL}/import?format=violet", json=exported, headers=lead)
+
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "test_templates.1.id": ["The id of test_templates.0: each template's id must be unique."]
+    }
+    assert client.get(f"{URL}/{template['id']}", headers=lead).json["name"] == "Original"
+
+
 def test_bad_json_is_422_with_its_line(client, lead):
     response = client.post(
         f"{URL}/import?format=violet",

@@ -103,7 +103,14 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
             f"Not a valid Violet library export: {', '.join(errors)}.", errors
         ) from error
     drafts = []
+    first_index: dict[str, int] = {}
     for index, entry in enumerate(loaded["test_templates"]):
         key = str(entry.pop("id"))
+        earlier = first_index.setdefault(key, index)
+        if earlier != index:
+            # Both would update one template, the later silently overwriting the earlier.
+            path = f"test_templates.{index}.id"
+            problem = f"The id of test_templates.{earlier}: each template's id must be unique."
+            raise FormatError(f"Not a valid Violet library export: {path}.", {path: [problem]})
         drafts.append(TemplateDraft(path=f"test_templates.{index}", fields=entry, key=key))
     return drafts
