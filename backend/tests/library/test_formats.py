@@ -135,6 +135,27 @@ def test_a_default_is_written_as_a_code_span_that_keeps_it(default, cell):
     assert f"<code>{shown}</code>" in html
 
 
+def test_empty_boolean_and_number_defaults_are_shown_as_the_atomic_writes_them():
+    table = atomic_red_team.arguments_table(
+        [
+            {"name": name, "type": kind, "default": default, "description": ""}
+            for name, kind, default in [
+                ("empty", "string", ""),
+                ("flag", "bool", True),
+                ("off", "bool", False),
+                ("count", "integer", 0),
+            ]
+        ]
+    )
+
+    assert table.splitlines()[-4:] == [
+        "| `empty` | string |  |  |",  # no `` (two backticks shown as text)
+        "| `flag` | bool | `true` |  |",
+        "| `off` | bool | `false` |  |",
+        "| `count` | integer | `0` |  |",
+    ]
+
+
 def test_a_command_holding_backtick_lines_stays_one_code_block():
     command = "echo start\n````\necho end"  # a line of 4 backticks closed the ```` fence
     text = (

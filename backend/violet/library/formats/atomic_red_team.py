@@ -387,11 +387,16 @@ def arguments_table(arguments: list[dict[str, Any]]) -> str:
     ]
     for argument in arguments:
         default = argument["default"]
-        shown = "" if default is None else _code_span(_cell(str(default)))
+        shown = "" if default is None or default == "" else _code_span(_cell(_as_text(default)))
         name = _code_span(_cell(argument["name"]))
         cells = (name, _cell(argument["type"]), shown, _cell(argument["description"]))
         rows.append(f"| {' | '.join(cells)} |")
     return "\n".join(rows)
+
+
+def _as_text(value: Any) -> str:
+    """A default as the atomic writes it: `true`, not Python's `True`."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _cell(text: str) -> str:
