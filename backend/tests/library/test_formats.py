@@ -213,6 +213,14 @@ def test_platforms_violet_has_no_counterpart_for_are_left_out():
     assert atomic_red_team.parse(text)[0].fields["platforms"] == ["windows", "linux"]
 
 
+def test_a_platform_s_family_maps_when_the_platform_itself_does_not():
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: m\n"
+        "  supported_platforms: ['linux:freebsd', 'iaas:oracle']\n  executor: {name: sh}\n"
+    )
+    assert atomic_red_team.parse(text)[0].fields["platforms"] == ["linux", "cloud"]
+
+
 def test_platforms_are_mapped_and_deduplicated():
     phishing = atomic_red_team.parse(atomic("T1566.001.yaml"))
     discovery = atomic_red_team.parse(atomic("T1082.yaml"))
@@ -233,6 +241,83 @@ def test_a_test_without_a_guid_is_recognised_by_technique_and_name():
         atomic_red_team.parse(atomic("T1082.yaml")), "Check the Azure tenant's devices"
     )
     assert no_guid["source_ref"] == "T1082/Check the Azure tenant's devices"
+
+
+def test_plain_scalars_are_read_as_yaml_1_2_writes_them_not_as_yaml_1_1():
+    # T1053.005's `time: default: 20:10` became 1210 (YAML 1.1 base 60), `0755` became 493.
+    defaults = {
+        "time": ("20:10", "20:10"),
+        "mode": ("0755", "0755"),
+        "answer": ("yes", "yes"),
+        "day": ("2024-01-01", "2024-01-01"),
+        "sign": ("=", "="),
+        "hex": ("0x1F", "0x1F"),
+        "flag": ("true", True),
+        "count": ("5", 5),
+        "ratio": ("1.5", 1.5),
+        "nothing": ("null", None),
+    }
+    arguments = "".join(
+        f"    {name}: {{type: string, default: {written}}}\n"
+        for name, (written, _) in defaults.items()
+    )
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: m\n  input_arguments:\n"
+        + arguments
+        + "  executor: {name: sh, command: 'at #{time}'}\n"
+    )
+
+    [draft] = atomic_red_team.parse(text)
+
+    kept = {argument["name"]: argument["default"] for argument in draft.fields["input_arguments"]}
+    assert kept == {name: value for name, (_, value) in defaults.items()}
+    assert "| `time` | string | `20:10` |  |" in draft.fields["procedure"]
+
+
+def test_a_guid_is_written_in_canonical_form_and_one_that_is_no_uuid_is_kept():
+    # The real T1087.004 once had `…-550ewfefwcbc`: the whole file was refused.
+    text = (
+        "attack_technique: T1087.004\natomic_tests:\n"
+        "- name: a\n  auto_generated_guid: 8C2C3A0E-9B5F-4C5E-A0E1-5D8D7E8E2D31\n"
+        "  executor: {name: sh, command: id}\n"
+        "- name: b\n  auto_generated_guid: c0d5e0f1-1f2a-4c1e-8d6b-550ewfefwcbc\n"
+        "  executor: {name: sh, command: id}\n"
+    )
+
+    refs = [draft.fields["source_ref"] for draft in atomic_red_team.parse(text)]
+
+    assert refs == ["8c2c3a0e-9b5f-4c5e-a0e1-5d8d7e8e2d31", "c0d5e0f1-1f2a-4c1e-8d6b-550ewfefwcbc"]
+
+
+def test_an_older_file_naming_its_technique_in_a_list_is_read():
+    # The real T1124 of older releases: `attack_technique:\n- T1124`.
+    text = "attack_technique:\n- T1124\natomic_tests:\n- name: a\n  executor: {name: sh}\n"
+
+    [draft] = atomic_red_team.parse(text)
+
+    assert draft.fields["mitre"] == [{"kind": "technique", "external_id": "T1124"}]
+    with pytest.raises(FormatError):
+        atomic_red_team.parse(text.replace("- T1124", "[T1124, T1059]"))
+
+
+def test_descriptions_put_into_markdown_render_as_written():
+    # ART's dependencies say `PathToAtomicsFolder\..\ExternalPayloads`: `\.` is an escape in
+    # Markdown, and the backslash vanished; `<user>` was raw HTML, which the SPA leaves out.
+    description = r"Put it in PathToAtomicsFolder\..\ExternalPayloads as <user>, see `C:\x\*`"
+    text = (
+        "attack_technique: T1059\natomic_tests:\n- name: a\n"
+        "  input_arguments:\n    p: {type: path, default: x, description: '" + description + "'}\n"
+        "  dependencies:\n  - description: '" + description + "'\n    prereq_command: exit 0\n"
+        "  executor: {name: sh, command: 'run #{p}'}\n"
+    )
+
+    [draft] = atomic_red_team.parse(text)
+
+    markdown = MarkdownIt("commonmark").enable("table")
+    shown = r"Put it in PathToAtomicsFolder\..\ExternalPayloads as &lt;user&gt;, see "
+    shown += r"<code>C:\x\*</code>"
+    assert f"<p><strong>{shown}</strong></p>" in markdown.render(draft.fields["prerequisites"])
+    assert f"<td>{shown}</td>" in markdown.render(draft.fields["procedure"])
 
 
 def test_a_name_too_long_for_the_source_ref_is_replaced_by_its_hash():

@@ -279,6 +279,28 @@ def test_a_test_without_a_guid_and_with_a_long_name_imports_and_reimports(client
     assert template["source_ref"] == f"T1059.001/sha256:{hashlib.sha256(name.encode()).hexdigest()}"
 
 
+def test_a_test_that_gains_a_guid_updates_the_template_imported_without_one(
+    client, lead, catalogue
+):
+    # ART adds a test's GUID after its pull request is merged; upgrading ART duplicated it.
+    before = b"attack_technique: T1059.001\natomic_tests:\n- name: New test\n"
+    before += b"  executor: {name: sh, command: id}\n"
+    guid = "0f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910"
+    after = before.replace(
+        b"- name: New test\n", f"- name: New test\n  auto_generated_guid: {guid}\n".encode()
+    )
+
+    first = import_atomic(client, lead, before)
+    upgraded = import_atomic(client, lead, after)
+    again = import_atomic(client, lead, after)
+
+    assert first.json["created"] == 1
+    assert upgraded.json == {"created": 0, "updated": 1, "skipped": 0, "errors": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
+    [template] = client.get(URL, headers=lead).json["items"]
+    assert template["source_ref"] == guid
+
+
 @pytest.mark.parametrize(
     ("query", "body", "field"),
     [

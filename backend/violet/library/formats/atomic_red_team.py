@@ -6,7 +6,7 @@ test becomes a template:
 - `name`, `description` as they are; `supported_platforms` mapped to Violet's platforms;
 - `executor.command` and a manual executor's `steps` → `procedure`, Markdown with the command
   in a fenced block and a table of the input arguments (type, default, description), because the
-  command refers to them as `#{name}`; the arguments are also kept as data (`input_arguments`);
+  procedure writes them as `#{name}`; the arguments are also kept as data (`input_arguments`);
 - `executor.cleanup_command` → `cleanup`; `dependencies` → `prerequisites`;
 - `attack_technique` → one MITRE tag (a sub-technique when the id has a dot);
 - `source` = `atomic-red-team`, `source_ref` = `auto_generated_guid` (technique and name for a
@@ -16,7 +16,8 @@ test becomes a template:
 The YAML is read with the safe loader, and aliases (`*name`) are refused: real Atomic files never
 use them, and repeating a node lets a small file expand into a huge one ("billion laughs"). Bad
 YAML raises `FormatError` with its line; a document of the wrong shape raises it with the path of
-the problem and, where the node exists, its line.
+the problem and, where the node exists, its line. Plain values are typed as YAML 1.2 types them
+(`_CoreSchemaResolver`), not as PyYAML's YAML 1.1.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import uuid
 from typing import Any
 
 import yaml
@@ -59,6 +61,8 @@ PLATFORMS = {
     "network": "network",
 }
 
+# A CommonMark code span: a run of backticks, then text, then a run of the same length.
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 # Executor name → the language of its fenced code block.
 CODE_LANGUAGES = {"command_prompt": "cmd", "powershell": "powershell", "sh": "sh", "bash": "bash"}
 
@@ -78,23 +82,64 @@ class _RefuseAliases(Composer):
         return super().compose_node(parent, index)
 
 
+class _CoreSchemaResolver(Resolver):
+    """Plain scalars read as YAML 1.2's core schema, not PyYAML's YAML 1.1.
+
+    YAML 1.1 turns an argument default of `20:10` (a time, in T1053.005) into the base-60
+    number 1210, `0755` into 493, `yes`/`on` into true and `2024-01-01` into a date; a lone `=`
+    or `<<` cannot be read at all. Under the core schema only `true`/`false`, `null`/`~`, and
+    decimal numbers are typed; everything else stays the text the author wrote (a number with a
+    leading zero, `0x1F`, `1_000`, `20:10`). The arguments are interpolated as text, so text is
+    what keeps them faithful.
+    """
+
+    yaml_implicit_resolvers: dict = {}
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    (
+        "float",
+        r"^[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)$"
+        r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$",
+        "-+0123456789.",
+    ),
+):
+    _CoreSchemaResolver.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first)
+    )
+
+
 try:
     # libyaml's parser gives the events; PyYAML's composer, first in the MRO, builds the nodes
     # instead of libyaml's own, which cannot refuse aliases. On 30 real Atomic files this takes
     # twice yaml.CSafeLoader's time (57 ms against 27) and a sixth of the pure Python loader's.
     from yaml.cyaml import CParser
 
-    class Loader(_RefuseAliases, CParser, SafeConstructor, Resolver):
+    class Loader(_RefuseAliases, CParser, SafeConstructor, _CoreSchemaResolver):
         def __init__(self, stream: str | bytes) -> None:
             CParser.__init__(self, stream)
             _RefuseAliases.__init__(self)
             SafeConstructor.__init__(self)
-            Resolver.__init__(self)
+            _CoreSchemaResolver.__init__(self)
 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
 
-    class Loader(_RefuseAliases, yaml.SafeLoader):  # type: ignore[no-redef]
-        pass
+    class Loader(  # type: ignore[no-redef]
+        _RefuseAliases, Reader, Scanner, Parser, SafeConstructor, _CoreSchemaResolver
+    ):
+        def __init__(self, stream: str | bytes) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            _RefuseAliases.__init__(self)
+            SafeConstructor.__init__(self)
+            _CoreSchemaResolver.__init__(self)
 
 
 # --- the document's shape ----------------------------------------------------------------------
@@ -125,9 +170,33 @@ class Executor(_Lenient):
     steps = fields.String(load_default=None, allow_none=True)
 
 
+class _Guid(fields.String):
+    """An atomic's `auto_generated_guid`: a UUID, written in its canonical form. A GUID that is
+    not one (T1087.004 once had `…-550ewfefwcbc`) is kept as written: it still identifies the
+    test, and refusing it refused the whole file."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        try:
+            return str(uuid.UUID(text))
+        except ValueError:
+            return text  # empty: no GUID
+
+
+class _TechniqueId(fields.String):
+    """`attack_technique`; older Atomic files write it as a one-item list (`- T1124`)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class AtomicTest(_Lenient):
     name = fields.String(required=True, validate=validate.Length(min=1))
-    auto_generated_guid = fields.UUID(load_default=None, allow_none=True)
+    auto_generated_guid = _Guid(
+        load_default=None, allow_none=True, validate=validate.Length(max=SOURCE_REF_MAX)
+    )
     description = fields.String(load_default="", allow_none=True)
     supported_platforms = fields.List(fields.String(), load_default=list)
     input_arguments = fields.Dict(
@@ -142,7 +211,7 @@ class AtomicTest(_Lenient):
 
 
 class AtomicTechnique(_Lenient):
-    attack_technique = fields.String(
+    attack_technique = _TechniqueId(
         required=True,
         validate=validate.Regexp(TECHNIQUE_ID, error="Must be an ATT&CK technique id like T1059."),
     )
@@ -177,7 +246,15 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
         ) from error
     _refuse_non_finite_defaults(node, technique)
     drafts = [
-        TemplateDraft(path=f"atomic_tests.{index}", fields=template_fields(technique, test))
+        TemplateDraft(
+            path=f"atomic_tests.{index}",
+            fields=template_fields(technique, test),
+            # ART gives a test its GUID after it is merged: the template an earlier import made
+            # of it, without a GUID, is found by technique and name.
+            former_refs=(name_ref(technique["attack_technique"], test["name"].strip()),)
+            if test["auto_generated_guid"]
+            else (),
+        )
         for index, test in enumerate(technique["atomic_tests"])
     ]
     _refuse_shared_source_refs(node, technique["atomic_tests"], drafts)
@@ -313,7 +390,7 @@ def template_fields(technique: dict[str, Any], test: dict[str, Any]) -> dict[str
         "input_arguments": arguments,
         "references": [ATOMICS_URL.format(id=technique_id)],  # a sub-technique has its own folder
         "source": SOURCE,
-        "source_ref": str(guid) if guid else name_ref(technique_id, test["name"].strip()),
+        "source_ref": guid or name_ref(technique_id, test["name"].strip()),
         "mitre": [
             {
                 "kind": "subtechnique" if "." in technique_id else "technique",
@@ -336,7 +413,9 @@ def name_ref(technique_id: str, name: str) -> str:
 
 
 def platforms(supported: list[str]) -> list[str]:
-    mapped = (PLATFORMS.get(name.strip().lower()) for name in supported)
+    """Violet's platforms of an atomic's; `linux:freebsd`, `iaas:oracle`… map as their family."""
+    names = (name.strip().lower() for name in supported)
+    mapped = (PLATFORMS.get(name) or PLATFORMS.get(name.partition(":")[0]) for name in names)
     return list(dict.fromkeys(name for name in mapped if name))
 
 
@@ -380,7 +459,7 @@ def procedure(executor: dict[str, Any], arguments: list[dict[str, Any]]) -> str:
 
 def arguments_table(arguments: list[dict[str, Any]]) -> str:
     rows = [
-        "Input arguments (the command refers to them as `#{name}`):",
+        "Input arguments (written `#{name}` where they are used):",
         "",
         "| Name | Type | Default | Description |",
         "| --- | --- | --- | --- |",
@@ -389,7 +468,8 @@ def arguments_table(arguments: list[dict[str, Any]]) -> str:
         default = argument["default"]
         shown = "" if default is None or default == "" else _code_span(_cell(_as_text(default)))
         name = _code_span(_cell(argument["name"]))
-        cells = (name, _cell(argument["type"]), shown, _cell(argument["description"]))
+        kind, description = _cell(_plain(argument["type"])), _cell(_plain(argument["description"]))
+        cells = (name, kind, shown, description)
         rows.append(f"| {' | '.join(cells)} |")
     return "\n".join(rows)
 
@@ -397,6 +477,23 @@ def arguments_table(arguments: list[dict[str, Any]]) -> str:
 def _as_text(value: Any) -> str:
     """A default as the atomic writes it: `true`, not Python's `True`."""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _plain(text: str) -> str:
+    """Plain text as Markdown that shows it as written: a backslash before punctuation
+    (`PathToAtomicsFolder\\..\\ExternalPayloads`) would be taken as an escape and vanish, `<user>`
+    as raw HTML (which the SPA leaves out). Code spans are left as they are: descriptions use
+    them for code, where a backslash is no escape. (`_` and `*` are left too: `#{file_path}`
+    names an argument, and neither makes emphasis in how atomics use them.)"""
+    written, done = [], 0
+    for span in CODE_SPAN.finditer(text):
+        written += [_escape_plain(text[done : span.start()]), span[0]]
+        done = span.end()
+    return "".join([*written, _escape_plain(text[done:])])
+
+
+def _escape_plain(text: str) -> str:
+    return re.sub(r"([\\<])", r"\\\1", text)
 
 
 def _cell(text: str) -> str:
@@ -425,8 +522,8 @@ def prerequisites(test: dict[str, Any]) -> str:
     language = test.get("dependency_executor_name") or test["executor"]["name"]
     parts = []
     for dependency in test.get("dependencies") or []:
-        description = (dependency.get("description") or "").strip() or "Dependency"
-        parts.append(f"**{description}**")
+        description = " ".join((dependency.get("description") or "").split()) or "Dependency"
+        parts.append(f"**{_plain(description)}**")
         if (dependency.get("prereq_command") or "").strip():
             parts += ["Check:", _code_block(dependency["prereq_command"].strip(), language)]
         if (dependency.get("get_prereq_command") or "").strip():

@@ -24,13 +24,16 @@ class TemplateDraft:
     """The fields of one test template, as the create schema accepts them.
 
     `path` says where in the document it came from (for the import report); `key` is the
-    template's id in the instance that exported it (our own format only). `values` are the
-    fields once the create schema accepted them, or `problem` says why it did not.
+    template's id in the instance that exported it (our own format only); `former_refs` are
+    source_refs an earlier import may have given the same template (an atomic's technique and
+    name, before ART gave it a GUID). `values` are the fields once the create schema accepted
+    them, or `problem` says why it did not.
     """
 
     path: str
     fields: dict[str, Any]
     key: str | None = None
+    former_refs: tuple[str, ...] = ()
     values: dict[str, Any] | None = None
     problem: str | None = None
 

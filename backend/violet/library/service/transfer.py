@@ -65,8 +65,9 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
             continue
         source_key = _source_key(values)
         template = matches.get(draft.key) if draft.key else None
-        if template is None and source_key:
-            template = matches.get(source_key)
+        for key in (source_key, *_former_keys(draft)):
+            if template is None and key:
+                template = matches.get(key)
         if template is None:
             template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
             db.session.add(template)
@@ -89,10 +90,15 @@ def _source_key(values: dict[str, Any]) -> tuple[str | None, str] | None:
     return (values.get("source"), source_ref) if source_ref else None
 
 
+def _former_keys(draft: TemplateDraft) -> list[tuple[str | None, str]]:
+    return [(draft.fields.get("source"), ref) for ref in draft.former_refs]
+
+
 def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
     """Live templates the drafts may update, keyed by exported id and by (source, source_ref)."""
     ids = [uuid.UUID(draft.key) for draft in drafts if draft.key]
     source_keys = {key for draft in drafts if (key := _source_key(draft.fields))}
+    source_keys.update(key for draft in drafts for key in _former_keys(draft))
     conditions = []
     if ids:
         conditions.append(TestTemplate.id.in_(ids))
