@@ -41,6 +41,7 @@ from violet.library.formats.drafts import FormatError, TemplateDraft
 from violet.library.models import SOURCE_REF_MAX
 
 SOURCE = "atomic-red-team"
+DOCUMENT = "Atomic Red Team technique file"  # in error messages
 TECHNIQUE_ID = re.compile(r"^T\d{4}(\.\d{3})?$")
 ATOMICS_URL = "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/{id}/{id}.md"
 
@@ -241,9 +242,7 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
             path + _line_suffix(node, path): messages
             for path, messages in flatten_messages(error.messages).items()
         }
-        raise FormatError(
-            f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
-        ) from error
+        raise FormatError.naming(DOCUMENT, errors) from error
     _refuse_non_finite_defaults(node, technique)
     drafts = [
         TemplateDraft(
@@ -303,7 +302,7 @@ def _refuse_unstorable(node: yaml.Node | None, document: dict[str, Any]) -> None
             if isinstance(test, dict) and isinstance(test.get("name"), str):
                 message = f"Test {test['name']!r}: {UNSTORABLE_MESSAGE}"
         errors[path + _line_suffix(node, path)] = [message]
-    raise FormatError(f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors)
+    raise FormatError.naming(DOCUMENT, errors)
 
 
 def _refuse_non_finite_defaults(node: yaml.Node | None, technique: dict[str, Any]) -> None:
@@ -318,9 +317,7 @@ def _refuse_non_finite_defaults(node: yaml.Node | None, technique: dict[str, Any
                 message = f"Argument {name!r}: not a finite number (JSON has no NaN or infinity)."
                 errors[path + _line_suffix(node, path)] = [message]
     if errors:
-        raise FormatError(
-            f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
-        )
+        raise FormatError.naming(DOCUMENT, errors)
 
 
 def _refuse_shared_source_refs(
@@ -350,9 +347,7 @@ def _refuse_shared_source_refs(
             )
         errors[path + _line_suffix(node, path)] = [message]
     if errors:
-        raise FormatError(
-            f"Not a valid Atomic Red Team technique file: {', '.join(errors)}.", errors
-        )
+        raise FormatError.naming(DOCUMENT, errors)
 
 
 def _line_suffix(node: yaml.Node | None, path: str) -> str:

@@ -18,6 +18,11 @@ class FormatError(Exception):
         self.detail = detail
         self.errors = errors
 
+    @classmethod
+    def naming(cls, document: str, errors: dict[str, list[str]]) -> FormatError:
+        """`Not a valid <document>: <each path>.`, with the errors by path."""
+        return cls(f"Not a valid {document}: {', '.join(errors)}.", errors)
+
 
 @dataclass
 class TemplateDraft:

@@ -23,6 +23,7 @@ from violet.library.schemas import TestTemplateCreate
 
 FORMAT = "violet-library"
 FORMAT_VERSION = 1
+DOCUMENT = "Violet library export"  # in error messages
 # The fields written per template, in this order (the create schema's, plus the id).
 TEMPLATE_FIELDS = (
     "name",
@@ -92,16 +93,12 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
     # A multipart upload is not a JSON body, so the request's input guard has not seen inside it.
     unstorable = {path: [UNSTORABLE_MESSAGE] for path in unstorable_fields(document)}
     if unstorable:
-        raise FormatError(
-            f"Not a valid Violet library export: {', '.join(unstorable)}.", unstorable
-        )
+        raise FormatError.naming(DOCUMENT, unstorable)
     try:
         loaded = PortableDocument().load(document)
     except ValidationError as error:
         errors = flatten_messages(error.messages)
-        raise FormatError(
-            f"Not a valid Violet library export: {', '.join(errors)}.", errors
-        ) from error
+        raise FormatError.naming(DOCUMENT, errors) from error
     drafts = []
     first_index: dict[str, int] = {}
     for index, entry in enumerate(loaded["test_templates"]):
@@ -111,6 +108,6 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
             # Both would update one template, the later silently overwriting the earlier.
             path = f"test_templates.{index}.id"
             problem = f"The id of test_templates.{earlier}: each template's id must be unique."
-            raise FormatError(f"Not a valid Violet library export: {path}.", {path: [problem]})
+            raise FormatError.naming(DOCUMENT, {path: [problem]})
         drafts.append(TemplateDraft(path=f"test_templates.{index}", fields=entry, key=key))
     return drafts
