@@ -96,17 +96,24 @@ def test_authentication_reads_no_secret_of_the_user(
     assert "password_hash" not in read and "mfa_secret" not in read, read
 
 
-def test_me_is_the_user_its_groups_and_counts_in_one_statement_after_authentication(
-    client, make_user, auth_header, count_statements
+def test_me_is_the_user_its_groups_counts_and_mfa_setting_in_one_statement_after_authentication(
+    client, make_user, auth_header, admin_header, count_statements
 ):
     headers = auth_header(make_user())
-    with count_statements() as counter:
-        response = client.get("/api/v1/auth/me", headers=headers)
-    assert response.status_code == 200
-    assert response.json["recovery_codes_remaining"] == 0
-    assert response.json["unread_notifications"] == 0
-    # Authentication; the user with their groups and both counts; the mfa_required setting.
-    assert counter.count == 3, counter.statements
+    # The mfa_required setting at its default (not stored), then stored on and off.
+    for required in (None, True, False):
+        if required is not None:
+            client.put(
+                "/api/v1/settings/mfa_required", json={"value": required}, headers=admin_header
+            )
+        with count_statements() as counter:
+            response = client.get("/api/v1/auth/me", headers=headers)
+        assert response.status_code == 200
+        assert response.json["recovery_codes_remaining"] == 0
+        assert response.json["unread_notifications"] == 0
+        assert response.json["mfa_enrolment_required"] is bool(required)
+        # Authentication; the user with their groups, both counts and the setting.
+        assert counter.count == 2, counter.statements
 
 
 def test_me_answers_what_sign_in_answers_for_the_user(client, make_user, make_group):

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 from marshmallow import ValidationError, fields, validate
-from sqlalchemy import bindparam, select
+from sqlalchemy import ScalarSelect, bindparam, select
 
 from violet.core.errors import Unprocessable
 from violet.core.models import prepared
@@ -66,10 +66,21 @@ KNOWN_SETTINGS: dict[str, KnownSetting] = {
 def get_value(key: str) -> Any:
     """The stored value of a known setting, or its default."""
     stored = db.session.execute(_VALUE, {"key": key}).first()
-    return stored.value if stored is not None else KNOWN_SETTINGS[key].default_value()
+    return or_default(key, stored.value if stored is not None else None)
 
 
-# `get_value`'s statement, built once (GET /auth/me reads `mfa_required` with it).
+def stored_value(key: str) -> ScalarSelect[Any]:
+    """A known setting's stored value as a column of another statement (NULL when it is not
+    stored: give it to `or_default`), so a hot read gets it without a statement of its own."""
+    return select(Setting.value).where(Setting.key == key).scalar_subquery()
+
+
+def or_default(key: str, stored: Any) -> Any:
+    """`stored` (a value `stored_value` read), or the setting's default when it is None."""
+    return stored if stored is not None else KNOWN_SETTINGS[key].default_value()
+
+
+# `get_value`'s statement, built once.
 _VALUE = prepared(select(Setting.value).where(Setting.key == bindparam("key")))
 
 

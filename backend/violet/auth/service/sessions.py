@@ -41,7 +41,7 @@ from violet.core.models import prepared, utcnow
 from violet.core.serialization import Extended
 from violet.extensions import db
 from violet.notifications import service as notifications
-from violet.settings.service import get_value
+from violet.settings import service as settings
 
 INVALID_CREDENTIALS = "Invalid email or password."
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked; sign in again."
@@ -78,15 +78,17 @@ def describe(user: User, permissions: frozenset[str] | None = None) -> Extended:
 
 def describe_caller(user_id: uuid.UUID, permissions: frozenset[str]) -> dict[str, Any]:
     """`describe` for GET /auth/me, which the SPA reads on every page: the user's columns, their
-    live groups and both counts in one statement (the mfa_required setting in one more, only
-    while the user has no TOTP), no User or Group objects."""
+    live groups, both counts and the mfa_required setting in one statement, no User or Group
+    objects."""
     row = db.session.execute(_caller_statement(), {"user_id": user_id}).mappings().one_or_none()
     if row is None:  # deleted since authentication, within this request
         raise Unauthorized("The account behind this token no longer exists or is deactivated.")
+    caller = dict(row)
+    mfa_required = settings.or_default("mfa_required", caller.pop("mfa_required"))
     return {
-        **row,
+        **caller,
         "permissions": sorted(permissions),
-        "mfa_enrolment_required": not row["mfa_enabled"] and bool(get_value("mfa_required")),
+        "mfa_enrolment_required": not caller["mfa_enabled"] and bool(mfa_required),
     }
 
 
@@ -123,12 +125,13 @@ def _caller_statement() -> Select[Any]:
             User.deleted_at,
             mfa.unused_recovery_codes(User.id).label("recovery_codes_remaining"),
             notifications.unread(User.id).label("unread_notifications"),
+            settings.stored_value("mfa_required").label("mfa_required"),
         ).where(User.id == bindparam("user_id"))
     )
 
 
 def needs_mfa_enrolment(user: User) -> bool:
-    return not user.mfa_enabled and bool(get_value("mfa_required"))
+    return not user.mfa_enabled and bool(settings.get_value("mfa_required"))
 
 
 def login(email: str, password: str, client: Client) -> dict[str, Any]:
