@@ -423,6 +423,26 @@ def test_an_anchor_without_an_alias_is_read():
     assert atomic_red_team.parse(text)[0].fields["name"] == "x"
 
 
+def test_a_repeated_key_is_refused_with_its_line():
+    # PyYAML keeps the last value: the test's first command was silently dropped.
+    text = (
+        "attack_technique: T1059\n"
+        "atomic_tests:\n"
+        "- name: x\n"
+        "  executor:\n"
+        "    name: sh\n"
+        "    command: whoami\n"
+        "    command: id\n"
+    )
+
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(text)
+
+    assert caught.value.errors == {
+        "line 7, column 5": ["found the key 'command' a second time in this mapping"]
+    }
+
+
 def test_deeply_nested_yaml_is_refused():
     text = "attack_technique: T1059\natomic_tests: " + "[" * 900 + "]" * 900 + "\n"
     with pytest.raises(FormatError) as caught:

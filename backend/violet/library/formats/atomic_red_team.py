@@ -14,7 +14,8 @@ test becomes a template:
   another; two tests of a file with the same source_ref are refused.
 
 The YAML is read with the safe loader, and aliases (`*name`) are refused: real Atomic files never
-use them, and repeating a node lets a small file expand into a huge one ("billion laughs"). Bad
+use them, and repeating a node lets a small file expand into a huge one ("billion laughs"). A
+key repeated in a mapping is refused too, where PyYAML would keep the last value. Bad
 YAML raises `FormatError` with its line; a document of the wrong shape raises it with the path of
 the problem and, where the node exists, its line. Plain values are typed as YAML 1.2 types them
 (`_CoreSchemaResolver`), not as PyYAML's YAML 1.1.
@@ -31,7 +32,7 @@ from typing import Any
 import yaml
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from yaml.composer import Composer, ComposerError
-from yaml.constructor import SafeConstructor
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent
 from yaml.resolver import Resolver
 
@@ -83,6 +84,27 @@ class _RefuseAliases(Composer):
         return super().compose_node(parent, index)
 
 
+class _RefuseDuplicateKeys(SafeConstructor):
+    """Refuses a mapping that repeats a key, naming the second one's line.
+
+    PyYAML keeps the last value, silently dropping the first (a test's second `command:` or
+    `description:`); the YAML spec forbids repeated keys, and so do Atomic Red Team's own
+    validator and Invoke-AtomicRedTeam.
+    """
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(mapping) < len(node.value):  # a key came twice: find it for the message
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    problem = f"found the key {key!r} a second time in this mapping"
+                    raise ConstructorError(None, None, problem, key_node.start_mark)
+                seen.add(key)
+        return mapping
+
+
 class _CoreSchemaResolver(Resolver):
     """Plain scalars read as YAML 1.2's core schema, not PyYAML's YAML 1.1.
 
@@ -119,11 +141,11 @@ try:
     # twice yaml.CSafeLoader's time (57 ms against 27) and a sixth of the pure Python loader's.
     from yaml.cyaml import CParser
 
-    class Loader(_RefuseAliases, CParser, SafeConstructor, _CoreSchemaResolver):
+    class Loader(_RefuseAliases, CParser, _RefuseDuplicateKeys, _CoreSchemaResolver):
         def __init__(self, stream: str | bytes) -> None:
             CParser.__init__(self, stream)
             _RefuseAliases.__init__(self)
-            SafeConstructor.__init__(self)
+            _RefuseDuplicateKeys.__init__(self)
             _CoreSchemaResolver.__init__(self)
 
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -132,14 +154,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.scanner import Scanner
 
     class Loader(  # type: ignore[no-redef]
-        _RefuseAliases, Reader, Scanner, Parser, SafeConstructor, _CoreSchemaResolver
+        _RefuseAliases, Reader, Scanner, Parser, _RefuseDuplicateKeys, _CoreSchemaResolver
     ):
         def __init__(self, stream: str | bytes) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
             Parser.__init__(self)
             _RefuseAliases.__init__(self)
-            SafeConstructor.__init__(self)
+            _RefuseDuplicateKeys.__init__(self)
             _CoreSchemaResolver.__init__(self)
 
 
