@@ -80,6 +80,44 @@ def test_import_an_upload_with_the_format_as_a_form_field(client, lead, catalogu
     assert manual["procedure"].startswith("Manual steps:")
 
 
+VIOLET_DOCUMENT = json.dumps(
+    {
+        "format": "violet-library",
+        "format_version": 1,
+        "test_templates": [{"id": str(uuid.UUID(int=7)), "name": "From an export"}],
+    }
+).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "file_name", "created"),
+    [
+        ("atomic", {"Content-Type": "application/yaml"}, None, 4),
+        ("atomic", {"Content-Type": "text/x-yaml; charset=utf-8"}, None, 4),
+        ("atomic", {}, "T1059.001.YML", 4),
+        ("violet", {"Content-Type": "application/json"}, None, 1),
+        ("violet", {}, "library.json", 1),
+    ],
+)
+def test_without_format_the_media_type_or_file_name_says_which(
+    client, lead, catalogue, body, headers, file_name, created
+):
+    # `curl --data-binary @T1059.001.yaml -H 'Content-Type: application/yaml'` needs no ?format=.
+    document = atomic("T1059.001.yaml") if body == "atomic" else VIOLET_DOCUMENT
+    if file_name:
+        response = client.post(
+            f"{URL}/import",
+            data={"file": (io.BytesIO(document), file_name)},
+            headers=lead,
+            content_type="multipart/form-data",
+        )
+    else:
+        response = client.post(f"{URL}/import", data=document, headers={**lead, **headers})
+
+    assert response.status_code == 200, response.json
+    assert response.json["created"] == created
+
+
 def test_a_second_import_creates_nothing(client, lead, catalogue):
     import_atomic(client, lead, atomic("T1059.001.yaml"))
 

@@ -86,3 +86,15 @@ def test_changing_a_setting_needs_settings_manage(client, user_header):
         headers=user_header(perms=everything_else),
     )
     assert response.status_code == 403
+
+
+def test_the_openapi_spec_names_each_known_setting_and_its_type(client, user_header):
+    # A client building a form (or a fuzzer) learns the keys and value types from the spec.
+    spec = client.get("/api/v1/openapi.json").json
+    (key,) = spec["paths"]["/api/v1/settings/{key}"]["parameters"]
+    settings = listed(client, user_header())
+
+    assert key["in"] == "path" and key["required"] is True
+    assert sorted(key["schema"]["enum"]) == sorted(settings)
+    for name, setting in settings.items():
+        assert f"`{name}` ({setting['type']})" in key["description"]

@@ -219,7 +219,11 @@ class IncludeDeletedQuery(Schema):
 class ImportQuery(Schema):
     format = fields.String(
         validate=validate.OneOf(IMPORT_FORMATS),
-        metadata={"description": "May also come as a form field of a multipart upload."},
+        metadata={
+            "description": "May also come as a form field of a multipart upload. Without it, "
+            "the body's media type (application/yaml: atomic-red-team; application/json: "
+            "violet) or the uploaded file's name (.yaml/.yml, .json) says which."
+        },
     )
 
 

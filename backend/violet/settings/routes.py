@@ -22,7 +22,20 @@ class Settings(MethodView):
         return service.list_settings()
 
 
-@blp.route("/<string:key>")
+# The path's `key` documented with the keys there are (the converter alone says "a string").
+KEY_PARAMETER = {
+    "in": "path",
+    "name": "key",
+    "description": "A known setting:\n"
+    + "\n".join(
+        f"- `{key}` ({known.type}): {known.description}"
+        for key, known in service.KNOWN_SETTINGS.items()
+    ),
+    "schema": {"type": "string", "enum": list(service.KNOWN_SETTINGS)},
+}
+
+
+@blp.route("/<string:key>", parameters=[KEY_PARAMETER])
 class SettingByKey(MethodView):
     @require_perm("settings.manage")
     @blp.arguments(SettingIn)

@@ -1,8 +1,10 @@
 from marshmallow import Schema, fields, validate
 
+from violet.settings.service import KNOWN_SETTINGS
+
 
 class SettingOut(Schema):
-    key = fields.String(required=True)
+    key = fields.String(required=True, validate=validate.OneOf(list(KNOWN_SETTINGS)))
     value = fields.Raw(required=True, allow_none=True)
     default = fields.Raw(allow_none=True)
     description = fields.String()

@@ -1907,7 +1907,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                key: string;
+                /**
+                 * @description A known setting:
+                 *     - `organisation_name` (string): The organisation's name, shown in the SPA's header and in reports (at most 100 characters).
+                 *     - `mfa_required` (boolean): Every user must enrol in TOTP two-factor authentication at their next sign-in.
+                 *     - `evidence_max_bytes` (integer): The largest evidence file accepted, in bytes (default: EVIDENCE_MAX_BYTES).
+                 *     - `evidence_retention_days` (integer): Days a deleted evidence file's content is kept before it is purged.
+                 */
+                key: "organisation_name" | "mfa_required" | "evidence_max_bytes" | "evidence_retention_days";
             };
             cookie?: never;
         };
@@ -1921,7 +1928,14 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    key: string;
+                    /**
+                     * @description A known setting:
+                     *     - `organisation_name` (string): The organisation's name, shown in the SPA's header and in reports (at most 100 characters).
+                     *     - `mfa_required` (boolean): Every user must enrol in TOTP two-factor authentication at their next sign-in.
+                     *     - `evidence_max_bytes` (integer): The largest evidence file accepted, in bytes (default: EVIDENCE_MAX_BYTES).
+                     *     - `evidence_retention_days` (integer): Days a deleted evidence file's content is kept before it is purged.
+                     */
+                    key: "organisation_name" | "mfa_required" | "evidence_max_bytes" | "evidence_retention_days";
                 };
                 cookie?: never;
             };
@@ -2912,7 +2926,9 @@ export interface paths {
         /**
          * Import an Atomic Red Team technique YAML (`format=atomic-red-team`) or our export.
          * @description The document is the raw body, or a multipart `file` (`format` may then be a form
-         *     field). Re-importing updates the templates an earlier import created (matched by the
+         *     field). Without `format`, a body sent as `application/yaml` is an Atomic file and one
+         *     sent as `application/json` our export; an upload is told by its name (`.yaml`/`.yml`,
+         *     `.json`). Re-importing updates the templates an earlier import created (matched by the
          *     atomic's GUID, or the exported id) and creates nothing. A document that cannot be read
          *     is refused whole; items that cannot be imported are listed in `errors`.
          *
@@ -2921,7 +2937,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
-                    /** @description May also come as a form field of a multipart upload. */
+                    /** @description May also come as a form field of a multipart upload. Without it, the body's media type (application/yaml: atomic-red-team; application/json: violet) or the uploaded file's name (.yaml/.yml, .json) says which. */
                     format?: "atomic-red-team" | "violet";
                 };
                 header?: never;
@@ -6709,7 +6725,8 @@ export interface components {
             user_id: string;
         };
         SettingOut: {
-            key: string;
+            /** @enum {string} */
+            key: "organisation_name" | "mfa_required" | "evidence_max_bytes" | "evidence_retention_days";
             value: unknown;
             default?: unknown;
             description?: string;

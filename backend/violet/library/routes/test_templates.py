@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from uuid import UUID
 
 from flask import request
@@ -139,7 +140,9 @@ class TestTemplateImport(MethodView):
         """Import an Atomic Red Team technique YAML (`format=atomic-red-team`) or our export.
 
         The document is the raw body, or a multipart `file` (`format` may then be a form
-        field). Re-importing updates the templates an earlier import created (matched by the
+        field). Without `format`, a body sent as `application/yaml` is an Atomic file and one
+        sent as `application/json` our export; an upload is told by its name (`.yaml`/`.yml`,
+        `.json`). Re-importing updates the templates an earlier import created (matched by the
         atomic's GUID, or the exported id) and creates nothing. A document that cannot be read
         is refused whole; items that cannot be imported are listed in `errors`.
         """
@@ -165,6 +168,17 @@ def _raise_the_import_body_cap() -> None:
         allow_body_up_to(IMPORT_MAX_BYTES)
 
 
+# Without `format`, the body's media type or the uploaded file's name says which it is.
+FORMAT_BY_MEDIA_TYPE = {
+    "application/yaml": "atomic-red-team",
+    "application/x-yaml": "atomic-red-team",
+    "text/yaml": "atomic-red-team",
+    "text/x-yaml": "atomic-red-team",
+    "application/json": "violet",
+}
+FORMAT_BY_SUFFIX = {".yaml": "atomic-red-team", ".yml": "atomic-red-team", ".json": "violet"}
+
+
 def _import_request(format_name: str | None) -> tuple[str, bytes]:
     """The format and the document bytes, from a raw body or a multipart upload."""
     too_large = f"The document exceeds {IMPORT_MAX_BYTES // 2**20} MB."
@@ -177,12 +191,18 @@ def _import_request(format_name: str | None) -> tuple[str, bytes]:
             detail = "Send the document as one multipart part named 'file'."
             raise Unprocessable(detail, errors={"file": [detail]})
         content = upload.stream.read(IMPORT_MAX_BYTES + 1)
+        suffix = PurePath(upload.filename or "").suffix.lower()
+        format_name = format_name or FORMAT_BY_SUFFIX.get(suffix)
     else:
         content = request.get_data(cache=False)
+        format_name = format_name or FORMAT_BY_MEDIA_TYPE.get(request.mimetype)
     if len(content) > IMPORT_MAX_BYTES:
         raise ApiError(too_large, status=413)
     if format_name not in IMPORT_FORMATS:
-        detail = f"Say which format: {' or '.join(IMPORT_FORMATS)}."
+        detail = (
+            f"Say which format: {' or '.join(IMPORT_FORMATS)} (or send application/yaml or "
+            "application/json, or upload a .yaml or .json file)."
+        )
         raise Unprocessable(detail, errors={"format": [detail]})
     if not content.strip():
         raise Unprocessable("The document is empty.", errors={"file": ["The document is empty."]})

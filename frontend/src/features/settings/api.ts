@@ -8,6 +8,6 @@ export function fetchSettings(): Promise<Setting[]> {
   return unwrap(api.GET("/api/v1/settings"));
 }
 
-export function putSetting(key: string, value: unknown): Promise<Setting> {
+export function putSetting(key: Setting["key"], value: unknown): Promise<Setting> {
   return unwrap(api.PUT("/api/v1/settings/{key}", { params: { path: { key } }, body: { value } }));
 }
