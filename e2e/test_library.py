@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient
 from live_server import REPO_ROOT
 from playwright.sync_api import Page, expect
@@ -39,6 +40,12 @@ def test_build_a_template_with_two_mitre_tags_then_find_it_by_tactic(
     dialog.get_by_label("Name").fill("Encoded PowerShell cradle")
     pick_option(page, "MITRE ATT&CK tags", "T1059.001", "T1059.001 PowerShell (sub-technique)")
     pick_option(page, "MITRE ATT&CK tags", "persist", "TA0003 Persistence (tactic)")
+    # A search that finds nothing says so, as an option a screen reader reads out (as plain text
+    # inside the listbox it was an axe critical: a listbox without options).
+    field(page, "MITRE ATT&CK tags").fill("no such technique")
+    expect(page.get_by_role("option", name="No tactic or technique matches.")).to_be_visible()
+    check_a11y(page)
+    field(page, "MITRE ATT&CK tags").fill("")
     dialog.get_by_label("Description", exact=True).fill("Runs **encoded** commands.")
     dialog.get_by_role("tab", name="Preview Description").click()
     expect(dialog.get_by_test_id("preview-Description").locator("strong")).to_have_text("encoded")

@@ -13,6 +13,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { NothingFound } from "../../app/NothingFound";
 import { missionKey, testsKey } from "../missions/api";
 import { type Plan, type PlanSource, coverageKey, fetchGroups, planTests } from "./api";
 
@@ -129,7 +130,9 @@ export function PlanModal({
               setGroup(value);
               resetResult();
             }}
-            nothingFoundMessage={groups.isPending ? "Searching…" : "No group found"}
+            nothingFoundMessage={
+              <NothingFound>{groups.isPending ? "Searching…" : "No group found"}</NothingFound>
+            }
           />
         ) : (
           <FileInput

@@ -3,6 +3,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import type { MitreTagIn } from "../../api/types";
+import { NothingFound } from "../../app/NothingFound";
 import { type MitreOption, searchMitre } from "./api";
 
 const KIND_LABELS = { tactic: "tactic", technique: "technique", subtechnique: "sub-technique" };
@@ -60,7 +61,11 @@ export function MitreTagPicker({
       // The server already filtered: show every result it sent.
       filter={({ options }) => options}
       nothingFoundMessage={
-        debounced && !results.isFetching ? "No tactic or technique matches." : undefined
+        // Only for what is typed now: just after a pick the last search's results are all
+        // picked (hidden), and that is not "nothing matches".
+        debounced && debounced === search.trim() && !results.isFetching ? (
+          <NothingFound>No tactic or technique matches.</NothingFound>
+        ) : undefined
       }
       data={[...known.entries()].map(([optionValue, option]) => ({
         value: optionValue,

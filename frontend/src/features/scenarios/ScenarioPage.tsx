@@ -20,6 +20,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { ApiError } from "../../api/problem";
 import type { MitreTag, ScenarioTemplateDetail } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { NothingFound } from "../../app/NothingFound";
 import { useAuth } from "../auth/AuthProvider";
 import { fetchTemplates } from "../library/api";
 import { MitreTags } from "../library/MitreTags";
@@ -86,7 +87,9 @@ function AddTest({ onAdd }: { onAdd: (entry: Entry) => void }) {
         });
         setSearch("");
       }}
-      nothingFoundMessage={results.isFetching ? "Searching…" : "No template matches."}
+      nothingFoundMessage={
+        <NothingFound>{results.isFetching ? "Searching…" : "No template matches."}</NothingFound>
+      }
       maw={480}
     />
   );

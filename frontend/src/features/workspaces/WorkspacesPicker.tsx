@@ -2,6 +2,7 @@ import { MultiSelect } from "@mantine/core";
 import type { MultiSelectProps } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import type { Workspace } from "../../api/types";
+import { NothingFound } from "../../app/NothingFound";
 import { fetchWorkspaces, workspacesQueryKey } from "./api";
 
 /**
@@ -26,7 +27,7 @@ export function WorkspacesPicker({
       data={workspaces.map((workspace) => ({ value: workspace.id, label: workspace.name }))}
       searchable
       clearable
-      nothingFoundMessage="No such workspace"
+      nothingFoundMessage={<NothingFound>No such workspace</NothingFound>}
       {...input}
     />
   );

@@ -12,6 +12,7 @@ import { useForm } from "@mantine/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ApiTokenCreated, PermissionCode, Workspace } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
+import { NothingFound } from "../../../app/NothingFound";
 import { apiFieldErrors, required } from "../../../app/forms";
 import { ANY_WORKSPACE, boundWorkspaceId } from "../../workspaces/labels";
 import { apiTokensQueryKey, createApiToken } from "../api";
@@ -123,7 +124,7 @@ export function CreateTokenForm({
           data={permissions}
           searchable
           clearable
-          nothingFoundMessage="No such permission"
+          nothingFoundMessage={<NothingFound>No such permission</NothingFound>}
           {...form.getInputProps("permissions")}
         />
         {workspaces && (
