@@ -109,7 +109,7 @@ def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, 
 
 def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign_in):
     """A layer's enabled techniques with a score or a colour are planned; a disabled one is not,
-    and one the catalogue does not know is listed as skipped."""
+    and one the catalogue does not know is listed as skipped. A lowest score narrows the plan."""
     mission = admin_api.call("POST", "/missions", {"name": "Layer plan", "status": "planned"})
     layer = {
         "name": "Red team wish list",
@@ -146,6 +146,16 @@ def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign
     expect(planned).to_contain_text("T1059.001")
     expect(planned).not_to_contain_text("T1204")
     expect(preview).to_contain_text("T9999")
+
+    # A lowest score keeps the entries scored at least that: not the coloured one, not T9999.
+    dialog.get_by_label("Lowest score").fill("3")
+    dialog.get_by_role("button", name="Preview").click()
+    expect(preview.get_by_role("status")).to_contain_text("Would add 1 tests")
+    expect(planned).not_to_contain_text("T1059.001")
+    expect(preview).not_to_contain_text("T9999")
+    dialog.get_by_label("Lowest score").fill("")
+    dialog.get_by_role("button", name="Preview").click()
+    expect(preview.get_by_role("status")).to_contain_text("Would add 2 tests")
     dialog.get_by_role("button", name="Add 2 tests").click()
     expect(dialog.get_by_test_id("plan-added")).to_contain_text("Added 2 tests")
     assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2

@@ -227,3 +227,32 @@ def test_planned_techniques_are_enabled_entries_with_a_score_or_a_colour():
         ]
     }
     assert planned_techniques(layer) == ["T1059", "T1078"]
+
+
+USAGE_LAYER = {
+    # As mitreattack-python's usage generator writes a group's layer: every technique of the
+    # matrix, 0 where the group does not use it.
+    "techniques": [
+        {"techniqueID": "T1595", "tactic": "reconnaissance", "score": 0},
+        {"techniqueID": "T1059", "tactic": "execution", "score": 1},
+        {"techniqueID": "T1078", "tactic": "defense-evasion", "score": 0},
+        {"techniqueID": "T1078", "tactic": "persistence", "score": 1},
+        {"techniqueID": "T1566", "color": "#ff6666"},
+        {"techniqueID": "T1110", "score": 75, "enabled": False},
+        {"techniqueID": "T1110.001", "score": 40.5},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("bounds", "planned"),
+    [
+        ({}, ["T1595", "T1059", "T1078", "T1566", "T1110.001"]),
+        ({"min_score": 1}, ["T1059", "T1078", "T1110.001"]),
+        ({"max_score": 0}, ["T1595", "T1078"]),
+        ({"min_score": 1, "max_score": 40.5}, ["T1059", "T1078", "T1110.001"]),
+        ({"min_score": 2, "max_score": 40}, []),
+    ],
+)
+def test_a_score_range_keeps_the_entries_scored_within_it(bounds, planned):
+    assert planned_techniques(USAGE_LAYER, **bounds) == planned

@@ -119,6 +119,31 @@ def test_a_malformed_layer_is_422_and_adds_nothing(
     assert mission_tests(client, team, mission) == []
 
 
+def test_a_score_range_plans_only_the_entries_scored_within_it(client, team, catalogue, mission):
+    usage = layer(  # a usage layer as mitreattack-python writes it: 0 for what is not used
+        {"techniqueID": "T1059.001", "tactic": "execution", "score": 1},
+        {"techniqueID": "T1078", "tactic": "persistence", "score": 0},
+        {"techniqueID": "T1566", "color": "#ff6666"},
+    )
+    url = f"{API}/{mission['id']}/tests/from-layer"
+
+    def planned(**bounds) -> list[str]:
+        body = {"layer": usage, "dry_run": True, **bounds}
+        response = client.post(url, json=body, headers=team.lead)
+        assert response.status_code == 200, response.json
+        return [item["external_id"] for item in response.json["added"]]
+
+    assert planned() == ["T1059.001", "T1078", "T1566"]
+    assert planned(min_score=1) == ["T1059.001"]
+    assert planned(max_score=0) == ["T1078"]
+    assert planned(min_score=None, max_score=None) == ["T1059.001", "T1078", "T1566"]
+    reversed_range = {"layer": usage, "min_score": 5, "max_score": 1}
+    response = client.post(url, json=reversed_range, headers=team.lead)
+    assert response.status_code == 422
+    assert response.json["errors"]["max_score"] == ["max_score must be at least min_score."]
+    assert mission_tests(client, team, mission) == []
+
+
 def test_only_the_lead_plans(client, team, catalogue, mission):
     url = f"{API}/{mission['id']}/tests/from-layer"
     body = {"layer": THREAT_LAYER, "dry_run": True}

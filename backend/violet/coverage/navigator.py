@@ -7,6 +7,7 @@ and the layers users upload to plan a mission from).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -325,14 +326,29 @@ def _technique_problems(
     return problems
 
 
-def planned_techniques(layer: dict[str, Any]) -> list[str]:
+def planned_techniques(
+    layer: dict[str, Any], *, min_score: float | None = None, max_score: float | None = None
+) -> list[str]:
     """The ATT&CK ids a layer asks to plan: enabled entries with a score or a colour, in the
-    layer's order without repeats."""
+    layer's order without repeats.
+
+    With `min_score` or `max_score`, only entries whose score lies within them (inclusive) count;
+    an entry with a colour but no score then does not. That keeps what a layer marks as used
+    (mitreattack-python's usage layers give every other technique a score of 0: `min_score=1`),
+    or the gaps of a coverage layer (`max_score=40`).
+    """
+    ranged = min_score is not None or max_score is not None
+    low = -math.inf if min_score is None else min_score
+    high = math.inf if max_score is None else max_score
     planned: dict[str, None] = {}
     for technique in layer.get("techniques") or []:
         if technique.get("enabled", True) is False:
             continue
-        if technique.get("score") is None and not technique.get("color"):
+        score = technique.get("score")
+        if ranged:
+            if score is None or not low <= score <= high:
+                continue
+        elif score is None and not technique.get("color"):
             continue
         planned[technique["techniqueID"]] = None
     return list(planned)

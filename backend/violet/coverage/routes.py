@@ -256,10 +256,13 @@ class PlanFromLayer(MethodView):
     @blp.response(200, PlanOut)
     def post(self, payload, mission_id: UUID):
         """Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
-        or a colour, the library's templates tagged with it, or a bare test when there is none.
-        `dry_run: true` previews. The mission's lead (or `mission.manage_all`) only."""
+        or a colour (with `min_score`/`max_score`: a score within them), the library's templates
+        tagged with it, or a bare test when there is none. `dry_run: true` previews. The
+        mission's lead (or `mission.manage_all`) only."""
         managed_mission(mission_id)
-        attack_ids = service.layer_attack_ids(payload["layer"])
+        attack_ids = service.layer_attack_ids(
+            payload["layer"], min_score=payload.get("min_score"), max_score=payload.get("max_score")
+        )
         return _plan(mission_id, attack_ids, payload["dry_run"])
 
 

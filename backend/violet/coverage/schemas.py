@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
 from violet.missions.models import (
@@ -124,6 +124,29 @@ class FromLayerIn(Schema):
     dry_run = fields.Boolean(
         load_default=False, metadata={"description": "Report what would be added; add nothing."}
     )
+    min_score = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Plan only entries scoring at least this (an entry with a colour but "
+            "no score is then left out). E.g. 1 for a usage layer whose unused techniques score "
+            "0, as mitreattack-python writes them.",
+            "example": 1,
+        },
+    )
+    max_score = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Plan only entries scoring at most this, e.g. the gaps of a coverage "
+            "layer.",
+            "example": 40,
+        },
+    )
+
+    @validates_schema
+    def a_range(self, data, **kwargs):
+        low, high = data.get("min_score"), data.get("max_score")
+        if low is not None and high is not None and low > high:
+            raise ValidationError({"max_score": ["max_score must be at least min_score."]})
 
 
 class FromGroupIn(Schema):

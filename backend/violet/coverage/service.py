@@ -599,15 +599,17 @@ def _templates_tagged(attack_ids: set[str]) -> dict[str, list[TestTemplate]]:
     return tagged
 
 
-def layer_attack_ids(layer: Any) -> list[str]:
-    """The ids a layer plans (enabled, scored or coloured), after checking the layer's form;
-    a malformed layer is 422 listing what is wrong."""
+def layer_attack_ids(
+    layer: Any, *, min_score: float | None = None, max_score: float | None = None
+) -> list[str]:
+    """The ids a layer plans (enabled, scored or coloured; with a score range, scored within
+    it), after checking the layer's form; a malformed layer is 422 listing what is wrong."""
     problems = navigator.layer_problems(layer, accept_older_versions=True)
     if problems:
         raise Unprocessable(
             f"Not a usable ATT&CK Navigator layer: {problems[0]}", errors={"layer": problems[:50]}
         )
-    return navigator.planned_techniques(layer)
+    return navigator.planned_techniques(layer, min_score=min_score, max_score=max_score)
 
 
 def group_attack_ids(group_external_id: str) -> list[str]:

@@ -5640,8 +5640,9 @@ export interface paths {
         put?: never;
         /**
          * Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
-         *     or a colour, the library's templates tagged with it, or a bare test when there is none.
-         *     `dry_run: true` previews. The mission's lead (or `mission.manage_all`) only.
+         *     or a colour (with `min_score`/`max_score`: a score within them), the library's templates
+         *     tagged with it, or a bare test when there is none. `dry_run: true` previews. The
+         *     mission's lead (or `mission.manage_all`) only.
          * @description Needs only sign-in: no permission.
          */
         post: {
@@ -7753,6 +7754,16 @@ export interface components {
              * @default false
              */
             dry_run: boolean;
+            /**
+             * @description Plan only entries scoring at least this (an entry with a colour but no score is then left out). E.g. 1 for a usage layer whose unused techniques score 0, as mitreattack-python writes them.
+             * @example 1
+             */
+            min_score?: number | null;
+            /**
+             * @description Plan only entries scoring at most this, e.g. the gaps of a coverage layer.
+             * @example 40
+             */
+            max_score?: number | null;
         };
         PlannedTestOut: {
             external_id: string;

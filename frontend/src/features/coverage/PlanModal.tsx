@@ -3,6 +3,7 @@ import {
   FileInput,
   Group,
   Modal,
+  NumberInput,
   SegmentedControl,
   Select,
   Stack,
@@ -39,6 +40,8 @@ export function PlanModal({
   const [q] = useDebouncedValue(search, 250);
   const [layer, setLayer] = useState<Record<string, unknown> | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
+  const [minScore, setMinScore] = useState<number | undefined>(undefined);
+  const [maxScore, setMaxScore] = useState<number | undefined>(undefined);
   const [preview, setPreview] = useState<Plan | null>(null);
   const [added, setAdded] = useState<Plan | null>(null);
 
@@ -48,7 +51,13 @@ export function PlanModal({
     enabled: opened && kind === "group",
   });
   const source: PlanSource | null =
-    kind === "group" ? (group ? { group } : null) : layer ? { layer } : null;
+    kind === "group"
+      ? group
+        ? { group }
+        : null
+      : layer
+        ? { layer, min_score: minScore, max_score: maxScore }
+        : null;
 
   const previewing = useMutation({
     mutationFn: (planned: PlanSource) => planTests(missionId, planned, true),
@@ -135,15 +144,37 @@ export function PlanModal({
             }
           />
         ) : (
-          <FileInput
-            label="Navigator layer"
-            description="A layer file (format 4.x); its enabled techniques with a score or a colour are planned."
-            accept=".json,application/json"
-            onChange={readLayer}
-            error={fileError}
-            clearable
-            clearButtonProps={{ "aria-label": "Clear the file" }}
-          />
+          <>
+            <FileInput
+              label="Navigator layer"
+              description="A layer file (format 4.x); its enabled techniques with a score or a colour are planned."
+              accept=".json,application/json"
+              onChange={readLayer}
+              error={fileError}
+              clearable
+              clearButtonProps={{ "aria-label": "Clear the file" }}
+            />
+            <Group grow align="flex-start">
+              <NumberInput
+                label="Lowest score"
+                description="Optional, e.g. 1 for a usage layer that scores unused techniques 0."
+                value={minScore ?? ""}
+                onChange={(value) => {
+                  setMinScore(typeof value === "number" ? value : undefined);
+                  resetResult();
+                }}
+              />
+              <NumberInput
+                label="Highest score"
+                description="Optional, e.g. 40 for the gaps of a coverage layer."
+                value={maxScore ?? ""}
+                onChange={(value) => {
+                  setMaxScore(typeof value === "number" ? value : undefined);
+                  resetResult();
+                }}
+              />
+            </Group>
+          </>
         )}
         <Group>
           <Button

@@ -43,7 +43,9 @@ export function fetchGroups(q: string): Promise<ThreatGroup[]> {
   );
 }
 
-export type PlanSource = { group: string } | { layer: Record<string, unknown> };
+/** A layer's entries are planned when scored or coloured; with a score bound, when scored within it. */
+export type PlanSource =
+  { group: string } | { layer: Record<string, unknown>; min_score?: number; max_score?: number };
 
 /** Plan tests from a threat group or a layer; `dryRun` previews and adds nothing. */
 export function planTests(missionId: string, source: PlanSource, dryRun: boolean): Promise<Plan> {
@@ -59,7 +61,7 @@ export function planTests(missionId: string, source: PlanSource, dryRun: boolean
   return unwrap(
     api.POST("/api/v1/missions/{mission_id}/tests/from-layer", {
       params,
-      body: { layer: source.layer, dry_run: dryRun },
+      body: { ...source, dry_run: dryRun },
     }),
   );
 }
