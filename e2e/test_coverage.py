@@ -161,6 +161,40 @@ def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign
     assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
 
 
+def test_a_file_of_several_layers_is_planned_together(page: Page, admin_api, catalogue, sign_in):
+    """The Navigator opens a JSON list of layers as several layers: planning takes them all."""
+    mission = admin_api.call("POST", "/missions", {"name": "Two layers", "status": "planned"})
+    versions = {"layer": "4.5", "navigator": "5.1.0", "attack": "18"}
+    layers = [
+        {"name": name, "versions": versions, "domain": "enterprise-attack", "techniques": [entry]}
+        for name, entry in (
+            ("Actor A", {"techniqueID": "T1547", "score": 1}),
+            ("Actor B", {"techniqueID": "T1059.001", "score": 1}),
+        )
+    ]
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/missions/{mission['id']}")
+
+    page.get_by_role("button", name="Plan from ATT&CK").click()
+    dialog = page.get_by_role("dialog", name="Plan tests from ATT&CK")
+    dialog.get_by_text("Navigator layer file").click()
+    dialog.locator('input[type="file"]').set_input_files(
+        files=[
+            {
+                "name": "actors.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(layers).encode(),
+            }
+        ]
+    )
+    dialog.get_by_role("button", name="Preview").click()
+
+    preview = dialog.get_by_test_id("plan-preview")
+    expect(preview.get_by_role("status")).to_contain_text("Would add 2 tests")
+    expect(preview.get_by_role("table")).to_contain_text("T1547")
+    expect(preview.get_by_role("table")).to_contain_text("T1059.001")
+
+
 def test_the_mission_downloads_are_files(page: Page, admin_api, catalogue, sign_in):
     mission_id = mission_with(admin_api, "Purple week", {"T1059": "Alerted"})
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)

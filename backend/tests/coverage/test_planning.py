@@ -144,6 +144,45 @@ def test_a_score_range_plans_only_the_entries_scored_within_it(client, team, cat
     assert mission_tests(client, team, mission) == []
 
 
+def test_a_file_of_several_layers_plans_them_together(client, team, catalogue, mission):
+    # The Navigator opens a JSON list of layers as several layers.
+    first = layer({"techniqueID": "T1059.001", "score": 1}, {"techniqueID": "T1078", "score": 0})
+    second = layer({"techniqueID": "T1078", "score": 3}, {"techniqueID": "T1566", "score": 2})
+    url = f"{API}/{mission['id']}/tests/from-layer"
+
+    both = client.post(url, json={"layers": [first, second], "dry_run": True}, headers=team.lead)
+    scored = client.post(
+        url, json={"layers": [first, second], "dry_run": True, "min_score": 1}, headers=team.lead
+    )
+
+    assert both.status_code == 200, both.json
+    assert [item["external_id"] for item in both.json["added"]] == ["T1059.001", "T1078", "T1566"]
+    assert [item["external_id"] for item in scored.json["added"]] == [
+        "T1059.001",
+        "T1078",  # scored 3 in the second layer
+        "T1566",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        ({"layers": [layer(), {"techniques": []}]}, "layers", "layers[1]: layer.name is required."),
+        ({"layers": []}, "layers", "Length must be between 1 and 100."),
+        ({"layer": layer(), "layers": [layer()]}, "layers", "Send either `layer` or `layers`."),
+        ({"dry_run": True}, "layer", "Send either `layer` or `layers`."),
+    ],
+)
+def test_a_bad_file_of_layers_is_422_and_adds_nothing(
+    client, team, catalogue, mission, body, field, problem
+):
+    response = client.post(f"{API}/{mission['id']}/tests/from-layer", json=body, headers=team.lead)
+
+    assert response.status_code == 422
+    assert problem in response.json["errors"][field]
+    assert mission_tests(client, team, mission) == []
+
+
 def test_only_the_lead_plans(client, team, catalogue, mission):
     url = f"{API}/{mission['id']}/tests/from-layer"
     body = {"layer": THREAT_LAYER, "dry_run": True}

@@ -258,10 +258,12 @@ class PlanFromLayer(MethodView):
         """Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
         or a colour (with `min_score`/`max_score`: a score within them), the library's templates
         tagged with it, or a bare test when there is none. `dry_run: true` previews. The
-        mission's lead (or `mission.manage_all`) only."""
+        mission's lead (or `mission.manage_all`) only. `layers` takes a file of several layers,
+        as the Navigator opens them."""
         managed_mission(mission_id)
+        layers = [payload["layer"]] if "layer" in payload else payload["layers"]
         attack_ids = service.layer_attack_ids(
-            payload["layer"], min_score=payload.get("min_score"), max_score=payload.get("max_score")
+            layers, min_score=payload.get("min_score"), max_score=payload.get("max_score")
         )
         return _plan(mission_id, attack_ids, payload["dry_run"])
 

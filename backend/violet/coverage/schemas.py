@@ -116,10 +116,20 @@ MissionCoverageOut = Schema.from_dict(
 )
 
 
+MAX_LAYERS = 100
+
+
 class FromLayerIn(Schema):
     layer = fields.Dict(
-        required=True,
         metadata={"description": "An ATT&CK Navigator layer (format 4.x), e.g. a threat actor's."},
+    )
+    layers = fields.List(
+        fields.Dict(),
+        validate=validate.Length(min=1, max=MAX_LAYERS),
+        metadata={
+            "description": "Instead of `layer`: several layers, as in a file the Navigator opens "
+            "as several; their techniques are planned together, in order, without repeats."
+        },
     )
     dry_run = fields.Boolean(
         load_default=False, metadata={"description": "Report what would be added; add nothing."}
@@ -141,6 +151,12 @@ class FromLayerIn(Schema):
             "example": 40,
         },
     )
+
+    @validates_schema
+    def one_source(self, data, **kwargs):
+        if ("layer" in data) == ("layers" in data):
+            message = "Send either `layer` or `layers`."
+            raise ValidationError({"layer": [message], "layers": [message]})
 
     @validates_schema
     def a_range(self, data, **kwargs):

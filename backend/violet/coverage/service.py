@@ -600,16 +600,26 @@ def _templates_tagged(attack_ids: set[str]) -> dict[str, list[TestTemplate]]:
 
 
 def layer_attack_ids(
-    layer: Any, *, min_score: float | None = None, max_score: float | None = None
+    layers: Sequence[Any], *, min_score: float | None = None, max_score: float | None = None
 ) -> list[str]:
-    """The ids a layer plans (enabled, scored or coloured; with a score range, scored within
-    it), after checking the layer's form; a malformed layer is 422 listing what is wrong."""
-    problems = navigator.layer_problems(layer, accept_older_versions=True)
+    """The ids the layers plan (enabled, scored or coloured; with a score range, scored within
+    it), in order without repeats, after checking each layer's form. A malformed layer is 422
+    listing what is wrong: on `layer` for one layer, on `layers` (each problem naming its layer)
+    for several."""
+    problems: list[str] = []
+    for index, layer in enumerate(layers):
+        found = navigator.layer_problems(layer, accept_older_versions=True)
+        problems += found if len(layers) == 1 else [f"layers[{index}]: {item}" for item in found]
     if problems:
         raise Unprocessable(
-            f"Not a usable ATT&CK Navigator layer: {problems[0]}", errors={"layer": problems[:50]}
+            f"Not a usable ATT&CK Navigator layer: {problems[0]}",
+            errors={"layer" if len(layers) == 1 else "layers": problems[:50]},
         )
-    return navigator.planned_techniques(layer, min_score=min_score, max_score=max_score)
+    planned = (
+        navigator.planned_techniques(layer, min_score=min_score, max_score=max_score)
+        for layer in layers
+    )
+    return list(dict.fromkeys(attack_id for ids in planned for attack_id in ids))
 
 
 def group_attack_ids(group_external_id: str) -> list[str]:

@@ -5642,7 +5642,8 @@ export interface paths {
          * Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
          *     or a colour (with `min_score`/`max_score`: a score within them), the library's templates
          *     tagged with it, or a bare test when there is none. `dry_run: true` previews. The
-         *     mission's lead (or `mission.manage_all`) only.
+         *     mission's lead (or `mission.manage_all`) only. `layers` takes a file of several layers,
+         *     as the Navigator opens them.
          * @description Needs only sign-in: no permission.
          */
         post: {
@@ -7746,9 +7747,13 @@ export interface components {
         };
         FromLayerIn: {
             /** @description An ATT&CK Navigator layer (format 4.x), e.g. a threat actor's. */
-            layer: {
+            layer?: {
                 [key: string]: unknown;
             };
+            /** @description Instead of `layer`: several layers, as in a file the Navigator opens as several; their techniques are planned together, in order, without repeats. */
+            layers?: {
+                [key: string]: unknown;
+            }[];
             /**
              * @description Report what would be added; add nothing.
              * @default false

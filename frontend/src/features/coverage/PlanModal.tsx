@@ -38,7 +38,8 @@ export function PlanModal({
   const [group, setGroup] = useState<string | null>(null);
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search, 250);
-  const [layer, setLayer] = useState<Record<string, unknown> | null>(null);
+  // A file holds one layer, or a list of them (the Navigator opens such a file as several).
+  const [layers, setLayers] = useState<Record<string, unknown>[] | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [minScore, setMinScore] = useState<number | undefined>(undefined);
   const [maxScore, setMaxScore] = useState<number | undefined>(undefined);
@@ -55,8 +56,12 @@ export function PlanModal({
       ? group
         ? { group }
         : null
-      : layer
-        ? { layer, min_score: minScore, max_score: maxScore }
+      : layers
+        ? {
+            ...(layers.length === 1 ? { layer: layers[0] } : { layers }),
+            min_score: minScore,
+            max_score: maxScore,
+          }
         : null;
 
   const previewing = useMutation({
@@ -84,17 +89,16 @@ export function PlanModal({
   };
   const readLayer = async (file: File | null) => {
     resetResult();
-    setLayer(null);
+    setLayers(null);
     setFileError(null);
     if (!file) return;
     try {
       const parsed: unknown = JSON.parse(await file.text());
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        throw new Error("not an object");
-      }
-      setLayer(parsed as Record<string, unknown>);
+      const found = Array.isArray(parsed) ? parsed : [parsed];
+      if (found.length === 0 || !found.every(isObject)) throw new Error("not layers");
+      setLayers(found);
     } catch {
-      setFileError("This file is not a JSON layer.");
+      setFileError("This file is not a JSON layer (or a list of layers).");
     }
   };
   const close = () => {
@@ -147,7 +151,7 @@ export function PlanModal({
           <>
             <FileInput
               label="Navigator layer"
-              description="A layer file (format 4.x); its enabled techniques with a score or a colour are planned."
+              description="A layer file (format 4.x), or a file of several layers; their enabled techniques with a score or a colour are planned."
               accept=".json,application/json"
               onChange={readLayer}
               error={fileError}
@@ -205,6 +209,10 @@ export function PlanModal({
       </Stack>
     </Modal>
   );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function PlanPreview({ plan }: { plan: Plan }) {

@@ -44,8 +44,11 @@ export function fetchGroups(q: string): Promise<ThreatGroup[]> {
 }
 
 /** A layer's entries are planned when scored or coloured; with a score bound, when scored within it. */
+type ScoreRange = { min_score?: number; max_score?: number };
 export type PlanSource =
-  { group: string } | { layer: Record<string, unknown>; min_score?: number; max_score?: number };
+  | { group: string }
+  | ({ layer: Record<string, unknown> } & ScoreRange)
+  | ({ layers: Record<string, unknown>[] } & ScoreRange);
 
 /** Plan tests from a threat group or a layer; `dryRun` previews and adds nothing. */
 export function planTests(missionId: string, source: PlanSource, dryRun: boolean): Promise<Plan> {
