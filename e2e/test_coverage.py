@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient
 from playwright.sync_api import Page, expect
 from stix import ThreatGroup, write_bundle
@@ -153,6 +154,7 @@ def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign
     expect(preview.get_by_role("status")).to_contain_text("Would add 1 tests")
     expect(planned).not_to_contain_text("T1059.001")
     expect(preview).not_to_contain_text("T9999")
+    check_a11y(page)  # the dialog: file, score inputs, the preview's table
     dialog.get_by_label("Lowest score").fill("")
     dialog.get_by_role("button", name="Preview").click()
     expect(preview.get_by_role("status")).to_contain_text("Would add 2 tests")
