@@ -190,16 +190,50 @@ def test_not_an_object_is_not_a_layer():
     assert layer_problems([]) == ["A layer is a JSON object."]
 
 
-def test_uploaded_layers_may_be_older_4x_versions(layer):
+def test_uploaded_layers_are_read_as_the_navigator_opens_them(layer):
     older = copy.deepcopy(layer)
     older["versions"] = {"layer": "4.3", "navigator": "4.6.4", "attack": "12"}
-    assert layer_problems(older, accept_older_versions=True) == []
-    del older["versions"]
-    assert layer_problems(older, accept_older_versions=True) == []
-    older["versions"] = {"layer": "3.0"}
-    assert layer_problems(older, accept_older_versions=True) == [
-        "versions.layer must be a 4.x layer format version."
-    ]
+    assert layer_problems(older, uploaded=True) == []
+    del older["versions"]  # as mitreattack-python's generators write them
+    assert layer_problems(older, uploaded=True) == []
+    # A format 3 layer (the Navigator's own sample Bear_APT.json), with its writer's extras.
+    bear = {
+        "name": "*Bear APTs",
+        "version": "3.0",
+        "domain": "mitre-enterprise",
+        "viewMode": 0,
+        "hideDisable": False,
+        "gradient": {"colors": ["#ff6666"], "minValue": 0, "maxValue": 0},
+        "techniques": [
+            {"techniqueID": "T1107", "color": "#f66", "comment": 7, "metadata": [{"x": 1}]},
+        ],
+    }
+    assert layer_problems(bear, uploaded=True) == []
+    assert layer_problems(bear) != []  # not a layer we would write
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda layer: layer.pop("domain"), "layer.domain is required."),
+        (lambda layer: layer.update(domain="pre-attack"), "domain must be one of"),
+        (lambda layer: layer.update(techniques={}), "layer.techniques must be a list."),
+        (
+            lambda layer: layer["techniques"].append({"techniqueID": "T1059", "score": "5"}),
+            "techniques[5].score must be a number.",
+        ),
+        (
+            lambda layer: layer["techniques"].append({"techniqueID": "1059"}),
+            "techniques[5].techniqueID must look like T1234",
+        ),
+        (lambda layer: layer["techniques"].append({"score": 1}), "techniques[5].techniqueID is"),
+    ],
+)
+def test_an_upload_still_needs_what_planning_reads(layer, change, problem):
+    broken_layer = copy.deepcopy(layer)
+    change(broken_layer)
+    problems = layer_problems(broken_layer, uploaded=True)
+    assert any(found.startswith(problem) for found in problems), problems
 
 
 def test_metadata_dividers_in_either_writer_s_form_are_accepted(layer):

@@ -103,7 +103,7 @@ def test_from_layer_adds_templates_and_bare_tests_once(client, team, catalogue, 
     [
         ({"techniques": []}, "layer.name is required."),
         (layer({"techniqueID": "T1059", "score": "high"}), "techniques[0].score must be a number."),
-        ({**layer(), "versions": {"layer": "3.0"}}, "versions.layer must be a 4.x"),
+        ({**layer(), "domain": "pre-attack"}, "domain must be one of"),
     ],
 )
 def test_a_malformed_layer_is_422_and_adds_nothing(
@@ -181,6 +181,25 @@ def test_a_bad_file_of_layers_is_422_and_adds_nothing(
     assert response.status_code == 422
     assert problem in response.json["errors"][field]
     assert mission_tests(client, team, mission) == []
+
+
+def test_an_older_layer_with_its_writer_s_own_fields_is_planned(client, team, catalogue, mission):
+    # Format 3, as the Navigator still opens it: `version`, the old domain name, old fields.
+    old_layer = {
+        "name": "Legacy",
+        "version": "3.0",
+        "domain": "mitre-enterprise",
+        "viewMode": 0,
+        "techniques": [{"techniqueID": "T1059", "color": "#ff6666", "comment": "used"}],
+    }
+    response = client.post(
+        f"{API}/{mission['id']}/tests/from-layer",
+        json={"layer": old_layer, "dry_run": True},
+        headers=team.lead,
+    )
+
+    assert response.status_code == 200, response.json
+    assert [item["external_id"] for item in response.json["added"]] == ["T1059"]
 
 
 def test_only_the_lead_plans(client, team, catalogue, mission):

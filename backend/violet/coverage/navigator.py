@@ -17,6 +17,8 @@ LAYER_VERSION = "4.5"
 # The Navigator release the layers are written for (4.5 layers need at least 4.9.0).
 NAVIGATOR_VERSION = "5.2.0"
 DOMAINS = ("enterprise-attack", "mobile-attack", "ics-attack")
+# The domain names of layer formats 1–3, which the Navigator still opens.
+LEGACY_DOMAINS = ("mitre-enterprise", "mitre-mobile")
 # Colour of a technique tested but not scored (every run "Not applicable" or without a level).
 UNSCORED_COLOR = "#d0d0d0"
 UNSCORED_LABEL = "Tested, no score"
@@ -162,6 +164,10 @@ TECHNIQUE_FIELDS: FieldTypes = {
     "links": list,
     "showSubtechniques": bool,
 }
+# What planning reads from an uploaded layer's technique entries.
+PLANNED_FIELDS: FieldTypes = {
+    name: TECHNIQUE_FIELDS[name] for name in ("techniqueID", "enabled", "score", "color")
+}
 LAYOUT_FIELDS: FieldTypes = {
     "layout": str,
     "showID": bool,
@@ -174,21 +180,25 @@ LAYOUT_FIELDS: FieldTypes = {
 
 
 def layer_problems(
-    layer: Any,
-    *,
-    tactic_shortnames: set[str] | None = None,
-    accept_older_versions: bool = False,
+    layer: Any, *, tactic_shortnames: set[str] | None = None, uploaded: bool = False
 ) -> list[str]:
     """What keeps `layer` from being a valid 4.5 layer, as readable sentences (empty: valid).
 
     `tactic_shortnames`: the shortnames of the synced matrix; a technique's `tactic` must be
-    one of them. `accept_older_versions`: take any 4.x layer (users' uploads).
+    one of them.
+
+    `uploaded`: check a user's file the way the Navigator opens one, for what planning reads
+    from it. Any format version passes (no `versions`, a 4.x one, or a format 1–3 `version` with
+    its old domain names), and so do fields the format does not know (a writer's own, or an old
+    format's); only `name`, `domain` and the techniques' entries are checked.
     """
     if not isinstance(layer, dict):
         return ["A layer is a JSON object."]
+    if uploaded:
+        return _upload_problems(layer)
     problems: list[str] = []
     _check_fields(layer, TOP_LEVEL, "layer", problems, required=("name", "domain"))
-    problems += _version_problems(layer.get("versions"), accept_older_versions)
+    problems += _version_problems(layer.get("versions"))
     if "domain" in layer and layer["domain"] not in DOMAINS:
         problems.append(f"domain must be one of {', '.join(DOMAINS)}.")
     if isinstance(layer.get("layout"), dict):
@@ -209,20 +219,36 @@ def layer_problems(
     return problems
 
 
+def _upload_problems(layer: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    fields = {"name": str, "domain": str, "techniques": list}
+    _check_fields(layer, fields, "layer", problems, ("name", "domain"), known_only=False)
+    domain = layer.get("domain")
+    if isinstance(domain, str) and domain not in DOMAINS + LEGACY_DOMAINS:
+        problems.append(f"domain must be one of {', '.join(DOMAINS)}.")
+    techniques = layer.get("techniques")
+    for index, technique in enumerate(techniques if isinstance(techniques, list) else []):
+        problems += _technique_problems(technique, f"techniques[{index}]", None, strict=False)
+    return problems
+
+
 def _check_fields(
     value: dict[str, Any],
     types: FieldTypes,
     where: str,
     problems: list[str],
     required: Sequence[str] = (),
+    known_only: bool = True,
 ) -> None:
+    """Required fields present and typed as `types` says; with `known_only`, no other field."""
     for name in required:
         if name not in value:
             problems.append(f"{where}.{name} is required.")
     for name, item in value.items():
         expected = types.get(name)
         if expected is None:
-            problems.append(f"{where}.{name} is not a field of the layer format.")
+            if known_only:
+                problems.append(f"{where}.{name} is not a field of the layer format.")
         elif not _has_type(item, expected):
             problems.append(f"{where}.{name} must be {_type_name(expected)}.")
 
@@ -244,18 +270,14 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
     return " or ".join(dict.fromkeys(names[kind] for kind in _as_tuple(expected)))
 
 
-def _version_problems(versions: Any, accept_older: bool) -> list[str]:
+def _version_problems(versions: Any) -> list[str]:
     if versions is None:
-        return [] if accept_older else ["versions is required (layer 4.5)."]
+        return ["versions is required (layer 4.5)."]
     if not isinstance(versions, dict):
         return []  # reported as a type problem already
     problems: list[str] = []
     _check_fields(versions, {"attack": str, "navigator": str, "layer": str}, "versions", problems)
     layer = versions.get("layer")
-    if accept_older:
-        if not (isinstance(layer, str) and layer.startswith("4.")):
-            problems.append("versions.layer must be a 4.x layer format version.")
-        return problems
     if layer != LAYER_VERSION:
         problems.append(f'versions.layer must be "{LAYER_VERSION}".')
     navigator = versions.get("navigator")
@@ -302,15 +324,20 @@ def _metadata_problems(items: list[Any], where: str) -> list[str]:
 
 
 def _technique_problems(
-    technique: Any, where: str, tactic_shortnames: set[str] | None
+    technique: Any, where: str, tactic_shortnames: set[str] | None, strict: bool = True
 ) -> list[str]:
+    """`strict`: the format's fields only, each of its type, colours as #rrggbb, metadata
+    checked. Otherwise only what planning reads (`PLANNED_FIELDS`)."""
     if not isinstance(technique, dict):
         return [f"{where} must be an object."]
     problems: list[str] = []
-    _check_fields(technique, TECHNIQUE_FIELDS, where, problems, ("techniqueID",))
+    fields = TECHNIQUE_FIELDS if strict else PLANNED_FIELDS
+    _check_fields(technique, fields, where, problems, ("techniqueID",), known_only=strict)
     technique_id = technique.get("techniqueID")
     if isinstance(technique_id, str) and not TECHNIQUE_ID.match(technique_id):
         problems.append(f"{where}.techniqueID must look like T1234 or T1234.001.")
+    if not strict:
+        return problems
     tactic = technique.get("tactic")
     if (
         isinstance(tactic, str)

@@ -608,7 +608,7 @@ def layer_attack_ids(
     for several."""
     problems: list[str] = []
     for index, layer in enumerate(layers):
-        found = navigator.layer_problems(layer, accept_older_versions=True)
+        found = navigator.layer_problems(layer, uploaded=True)
         problems += found if len(layers) == 1 else [f"layers[{index}]: {item}" for item in found]
     if problems:
         raise Unprocessable(
