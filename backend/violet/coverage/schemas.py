@@ -121,7 +121,9 @@ MAX_LAYERS = 100
 
 class FromLayerIn(Schema):
     layer = fields.Dict(
-        metadata={"description": "An ATT&CK Navigator layer (format 4.x), e.g. a threat actor's."},
+        metadata={
+            "description": "An ATT&CK Navigator layer (any format version), e.g. a threat actor's."
+        },
     )
     layers = fields.List(
         fields.Dict(),

@@ -7746,7 +7746,7 @@ export interface components {
             tools?: components["schemas"]["ToolCoverageOut"][];
         };
         FromLayerIn: {
-            /** @description An ATT&CK Navigator layer (format 4.x), e.g. a threat actor's. */
+            /** @description An ATT&CK Navigator layer (any format version), e.g. a threat actor's. */
             layer?: {
                 [key: string]: unknown;
             };
