@@ -78,7 +78,7 @@ def test_import_an_atomic_file_and_see_the_report(
 
     page.get_by_role("button", name="Import").click()
     dialog = page.get_by_role("dialog", name="Import templates")
-    dialog.get_by_label("File").set_input_files(ATOMIC_FILE)
+    dialog.get_by_label("Files", exact=True).set_input_files(ATOMIC_FILE)
     dialog.get_by_role("button", name="Import", exact=True).click()
 
     report = dialog.get_by_test_id("import-report")
@@ -96,6 +96,42 @@ def test_import_an_atomic_file_and_see_the_report(
     details = page.get_by_test_id("template-details")
     expect(details.get_by_role("table", name="Input arguments")).to_contain_text("timeout_seconds")
     expect(details).to_contain_text("SharpHound.ps1 must be located at")
+
+
+def test_import_the_atomics_folder_of_a_clone(
+    page: Page, admin_api: ApiClient, bundle_file: Path, sign_in, tmp_path: Path
+):
+    """Every Txxxx.yaml of the folder is imported, one request each; other files are passed
+    over; a file the API refuses and the tests it cannot tag are listed, by file."""
+    admin_api.sync_mitre_file(bundle_file)
+    atomics = tmp_path / "atomics"
+    files = {
+        "T1059.001/T1059.001.yaml": ATOMIC_FILE.read_text(),
+        "T1059.001/T1059.001.md": "# The page ART renders from the YAML",
+        "T1082/T1082.yaml": (ATOMIC_FILE.parent / "T1082.yaml").read_text(),  # not in the catalogue
+        "T9999/T9999.yaml": "attack_technique: [T9999\n",  # broken YAML
+        "Indexes/index.yaml": "---\n{}\n",
+    }
+    for name, text in files.items():
+        (atomics / name).parent.mkdir(parents=True, exist_ok=True)
+        (atomics / name).write_text(text)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/library")
+
+    page.get_by_role("button", name="Import").click()
+    dialog = page.get_by_role("dialog", name="Import templates")
+    dialog.get_by_label("Or a folder").set_input_files(atomics)
+    expect(dialog).to_contain_text("3 files chosen.")
+    dialog.get_by_role("button", name="Import", exact=True).click()
+
+    report = dialog.get_by_test_id("import-report")
+    expect(report.get_by_test_id("import-created")).to_have_text("4")
+    expect(report.get_by_test_id("import-errors")).to_have_text("5")
+    expect(report).to_contain_text("T1082.yaml: atomic_tests.0")
+    expect(report).to_contain_text("T9999.yaml: Invalid YAML")
+    check_a11y(page)
+    dialog.get_by_role("button", name="Close", exact=True).click()
+    expect(page.get_by_test_id("template-count")).to_have_text("4 templates")
 
 
 def test_a_scenario_of_three_tests_reordered_by_keyboard_keeps_its_order(

@@ -12,9 +12,15 @@ import {
 } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
+import { ApiError } from "../../api/problem";
 import type { ImportResult } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { type ImportFormat, importTemplates, libraryQueryKey } from "./api";
+
+/** A technique file of Atomic Red Team's `atomics/` folder: `atomics/T1059.001/T1059.001.yaml`. */
+const ATOMIC_FILE = /^T\d{4}(\.\d{3})?\.ya?ml$/i;
+// Statuses that refuse one file (bad YAML, too large, wrong type): the next file still goes.
+const FILE_REFUSED = new Set([413, 415, 422]);
 
 /** What an import did: counts, then each item that was left out and why. */
 function ImportReport({ result }: { result: ImportResult }) {
@@ -32,8 +38,8 @@ function ImportReport({ result }: { result: ImportResult }) {
       </Text>
       {result.errors.length > 0 && (
         <List size="sm" mt="xs">
-          {result.errors.map((error) => (
-            <List.Item key={error.path}>
+          {result.errors.map((error, index) => (
+            <List.Item key={`${index}-${error.path}`}>
               <code>{error.path}</code>
               {error.name ? ` (${error.name})` : ""}: {error.message}
             </List.Item>
@@ -44,21 +50,72 @@ function ImportReport({ result }: { result: ImportResult }) {
   );
 }
 
-/** Import an Atomic Red Team technique file (or a Violet export) and show the report. */
+/**
+ * Import Atomic Red Team technique files (one, several, or every one in a folder such as a
+ * clone's `atomics/`) or a Violet export, and show the report. Files go one request each, in
+ * order; a file the API refuses is listed in the report and the others still go.
+ */
 export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
   const fileId = useId();
+  const folderId = useId();
   const [format, setFormat] = useState<ImportFormat>("atomic-red-team");
-  const [file, setFile] = useState<File | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
+  const [folderError, setFolderError] = useState<string | null>(null);
+  const [report, setReport] = useState<(ImportResult & { files: number }) | null>(null);
   const mutation = useMutation({
-    mutationFn: () => importTemplates(file as File, format),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: libraryQueryKey }),
+    mutationFn: async () => {
+      let total = { files: 0, created: 0, updated: 0, skipped: 0, errors: [] } as NonNullable<
+        typeof report
+      >;
+      setReport(total);
+      for (const file of files) {
+        const prefix = files.length > 1 ? `${file.name}: ` : "";
+        try {
+          const result = await importTemplates(file, format);
+          total = {
+            files: total.files + 1,
+            created: total.created + result.created,
+            updated: total.updated + result.updated,
+            skipped: total.skipped + result.skipped,
+            errors: [
+              ...total.errors,
+              ...result.errors.map((error) => ({ ...error, path: prefix + error.path })),
+            ],
+          };
+        } catch (error) {
+          const refused = error instanceof ApiError && FILE_REFUSED.has(error.status);
+          if (files.length === 1 || !refused) throw error;
+          total = {
+            ...total,
+            files: total.files + 1,
+            errors: [...total.errors, { path: file.name, message: error.message }],
+          };
+        }
+        setReport(total);
+      }
+      return total;
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: libraryQueryKey }),
   });
-  const close = () => {
+  const choose = (chosen: File[]) => {
     mutation.reset();
-    setFile(null);
+    setReport(null);
+    setFolderError(null);
+    setFiles([...chosen].sort((a, b) => a.name.localeCompare(b.name)));
+  };
+  const chooseFolder = (chosen: File[]) => {
+    const atomics = chosen.filter((file) => ATOMIC_FILE.test(file.name));
+    choose(atomics);
+    if (chosen.length && !atomics.length) {
+      setFolderError("No Atomic technique file (Txxxx.yaml) in this folder.");
+    }
+  };
+  const close = () => {
+    choose([]);
     onClose();
   };
+  const several = files.length > 1;
 
   return (
     <Modal
@@ -71,7 +128,7 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          if (file) mutation.mutate();
+          if (files.length) mutation.mutate();
         }}
       >
         <Stack>
@@ -81,7 +138,10 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
               fullWidth
               aria-labelledby={`${fileId}-format-label`}
               value={format}
-              onChange={(value) => setFormat(value as ImportFormat)}
+              onChange={(value) => {
+                setFormat(value as ImportFormat);
+                choose([]);
+              }}
               data={[
                 { value: "atomic-red-team", label: "Atomic Red Team YAML" },
                 { value: "violet", label: "Violet export (JSON)" },
@@ -89,30 +149,64 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
             />
           </Input.Wrapper>
           <Input.Wrapper
-            label="File"
+            label={format === "violet" ? "File" : "Files"}
             description={
               format === "atomic-red-team"
-                ? "A technique file such as atomics/T1059.001/T1059.001.yaml."
+                ? "One or more technique files such as atomics/T1059.001/T1059.001.yaml."
                 : "A file saved with Export."
             }
             labelProps={{ htmlFor: fileId }}
           >
             <input
+              key={format}
               id={fileId}
               type="file"
+              multiple={format === "atomic-red-team"}
               accept={format === "violet" ? ".json,application/json" : ".yaml,.yml,text/yaml"}
-              onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)}
+              onChange={(event) => choose(Array.from(event.currentTarget.files ?? []))}
               style={{ display: "block", marginTop: 6 }}
             />
           </Input.Wrapper>
-          {mutation.isPending && <Progress value={100} animated aria-label="Importing" striped />}
+          {format === "atomic-red-team" && (
+            <Input.Wrapper
+              label="Or a folder"
+              description="The atomics folder of an atomic-red-team clone: every Txxxx.yaml in it is imported."
+              labelProps={{ htmlFor: folderId }}
+              error={folderError}
+            >
+              <input
+                id={folderId}
+                type="file"
+                // A folder picker: not in React's input props, hence the spread.
+                {...{ webkitdirectory: "" }}
+                onChange={(event) => chooseFolder(Array.from(event.currentTarget.files ?? []))}
+                style={{ display: "block", marginTop: 6 }}
+              />
+            </Input.Wrapper>
+          )}
+          {several && !mutation.isPending && !report && (
+            <Text size="sm">{files.length} files chosen.</Text>
+          )}
+          {mutation.isPending &&
+            (several && report ? (
+              <>
+                <Progress value={(report.files / files.length) * 100} aria-label="Importing" />
+                <Text size="sm" role="status">
+                  Imported {report.files} of {files.length} files…
+                </Text>
+              </>
+            ) : (
+              <Progress value={100} animated aria-label="Importing" striped />
+            ))}
           {mutation.error && <ErrorAlert title="Import refused" error={mutation.error} />}
-          {mutation.data && <ImportReport result={mutation.data} />}
+          {report && !mutation.isPending && (mutation.isSuccess || report.files > 0) && (
+            <ImportReport result={report} />
+          )}
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Close
             </Button>
-            <Button type="submit" disabled={!file} loading={mutation.isPending}>
+            <Button type="submit" disabled={!files.length} loading={mutation.isPending}>
               Import
             </Button>
           </Group>
