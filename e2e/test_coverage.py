@@ -109,7 +109,7 @@ def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, 
 
 
 def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign_in):
-    """A layer's enabled techniques with a score or a colour are planned; a disabled one is not,
+    """A layer's enabled techniques are planned; a disabled one is not,
     and one the catalogue does not know is listed as skipped. A lowest score narrows the plan."""
     mission = admin_api.call("POST", "/missions", {"name": "Layer plan", "status": "planned"})
     layer = {

@@ -249,7 +249,7 @@ def test_metadata_dividers_in_either_writer_s_form_are_accepted(layer):
     assert layer_problems(divided) == ["metadata[3].value must be a string."]
 
 
-def test_planned_techniques_are_enabled_entries_with_a_score_or_a_colour():
+def test_planned_techniques_are_enabled_entries_but_not_a_display_state():
     layer = {
         "techniques": [
             {"techniqueID": "T1059", "score": 0},
@@ -257,10 +257,22 @@ def test_planned_techniques_are_enabled_entries_with_a_score_or_a_colour():
             {"techniqueID": "T1566", "score": 50, "enabled": False},
             {"techniqueID": "T1110"},
             {"techniqueID": "T1110.001", "color": ""},
+            # What the Navigator saves for a parent the user expanded: nothing asked of it.
+            {
+                "techniqueID": "T1003",
+                "tactic": "credential-access",
+                "color": "",
+                "comment": "",
+                "enabled": True,
+                "metadata": [],
+                "links": [],
+                "showSubtechniques": True,
+            },
+            {"techniqueID": "T1003.003", "comment": "ntds.dit", "showSubtechniques": False},
             {"techniqueID": "T1059", "tactic": "execution", "score": 10},
         ]
     }
-    assert planned_techniques(layer) == ["T1059", "T1078"]
+    assert planned_techniques(layer) == ["T1059", "T1078", "T1110", "T1110.001", "T1003.003"]
 
 
 USAGE_LAYER = {

@@ -46,7 +46,7 @@ THREAT_LAYER = layer(
     {"techniqueID": "T1059.001", "tactic": "execution", "score": 50},
     {"techniqueID": "T1078", "color": "#ff6666"},
     {"techniqueID": "T1566", "score": 100, "enabled": False},
-    {"techniqueID": "T1110"},
+    {"techniqueID": "T1566.001", "showSubtechniques": True, "color": "", "comment": ""},
     {"techniqueID": "T9999", "score": 1},
 )
 
@@ -72,7 +72,7 @@ def test_a_dry_run_previews_and_adds_nothing(client, team, catalogue, mission, l
     assert body["added"][0]["test_template_id"] == library["Encoded PowerShell"]
     assert (body["from_library"], body["bare"]) == (1, 1)
     assert body["skipped"] == [
-        {"external_id": "T9999", "reason": "Not a live technique in the catalogue."}
+        {"external_id": "T9999", "reason": "Not a technique of the synced ATT&CK catalogue."}
     ]
     assert mission_tests(client, team, mission) == []
 
@@ -117,6 +117,42 @@ def test_a_malformed_layer_is_422_and_adds_nothing(
     assert response.mimetype == "application/problem+json"
     assert any(item.startswith(problem) for item in response.json["errors"]["layer"])
     assert mission_tests(client, team, mission) == []
+
+
+def test_every_enabled_entry_is_planned_but_a_display_state(client, team, catalogue, mission):
+    plain = layer(
+        {"techniqueID": "T1566.001"},  # no score, no colour: enabled all the same
+        {"techniqueID": "T1078", "comment": "seen in the 2024 intrusion"},
+        {"techniqueID": "T1059", "showSubtechniques": True},  # the Navigator's expand state
+        {"techniqueID": "T1566", "enabled": False},
+    )
+    response = client.post(
+        f"{API}/{mission['id']}/tests/from-layer",
+        json={"layer": plain, "dry_run": True},
+        headers=team.lead,
+    )
+
+    assert response.status_code == 200, response.json
+    assert [item["external_id"] for item in response.json["added"]] == ["T1566.001", "T1078"]
+    assert response.json["skipped"] == []
+
+
+def test_a_skipped_id_says_whether_it_is_revoked_deprecated_or_unknown(
+    client, team, catalogue, mission
+):
+    old = layer({"techniqueID": "T1086"}, {"techniqueID": "T1064"}, {"techniqueID": "T1999"})
+    response = client.post(
+        f"{API}/{mission['id']}/tests/from-layer",
+        json={"layer": old, "dry_run": True},
+        headers=team.lead,
+    )
+
+    assert response.json["added"] == []
+    assert {item["external_id"]: item["reason"] for item in response.json["skipped"]} == {
+        "T1086": "Revoked in the synced ATT&CK release (another technique replaced it).",
+        "T1064": "Deprecated in the synced ATT&CK release.",
+        "T1999": "Not a technique of the synced ATT&CK catalogue.",
+    }
 
 
 def test_a_score_range_plans_only_the_entries_scored_within_it(client, team, catalogue, mission):

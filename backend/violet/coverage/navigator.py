@@ -356,11 +356,11 @@ def _technique_problems(
 def planned_techniques(
     layer: dict[str, Any], *, min_score: float | None = None, max_score: float | None = None
 ) -> list[str]:
-    """The ATT&CK ids a layer asks to plan: enabled entries with a score or a colour, in the
-    layer's order without repeats.
+    """The ATT&CK ids a layer asks to plan: its enabled entries, in the layer's order without
+    repeats, except those that only record a display state (`is_display_state`).
 
     With `min_score` or `max_score`, only entries whose score lies within them (inclusive) count;
-    an entry with a colour but no score then does not. That keeps what a layer marks as used
+    an entry without a score then does not. That keeps what a layer marks as used
     (mitreattack-python's usage layers give every other technique a score of 0: `min_score=1`),
     or the gaps of a coverage layer (`max_score=40`).
     """
@@ -375,7 +375,21 @@ def planned_techniques(
         if ranged:
             if score is None or not low <= score <= high:
                 continue
-        elif score is None and not technique.get("color"):
+        elif is_display_state(technique):
             continue
         planned[technique["techniqueID"]] = None
     return list(planned)
+
+
+ANNOTATIONS = ("color", "comment", "links", "metadata")
+
+
+def is_display_state(technique: dict[str, Any]) -> bool:
+    """An entry the Navigator saves for a technique the user only expanded or collapsed: it
+    says whether the sub-techniques show (`showSubtechniques`) and carries no score, colour,
+    comment, link or metadata. A parent technique whose sub-techniques are scored gets one."""
+    return (
+        "showSubtechniques" in technique
+        and technique.get("score") is None
+        and not any(technique.get(name) for name in ANNOTATIONS)
+    )

@@ -488,6 +488,13 @@ def _csv_item(item: Any) -> str:
 # --- POST /missions/{id}/tests/from-layer and /from-group ---------------------------------------
 
 
+NOT_IN_CATALOGUE = "Not a technique of the synced ATT&CK catalogue."
+NOT_PLANNED = {
+    "revoked": "Revoked in the synced ATT&CK release (another technique replaced it).",
+    "deprecated": "Deprecated in the synced ATT&CK release.",
+}
+
+
 def plan_from_attack_ids(
     access: MissionAccess, attack_ids: list[str], *, dry_run: bool
 ) -> dict[str, Any]:
@@ -496,11 +503,14 @@ def plan_from_attack_ids(
 
     A template already in the mission (or already planned for an earlier id) is not added
     twice, nor a bare test for an id a test of the mission is tagged with; an id the catalogue
-    does not know as a live technique is skipped. `dry_run` reports
+    does not know as a live technique is skipped, saying whether it is revoked, deprecated or
+    unknown. `dry_run` reports
     the same without adding anything. Lookups are a fixed number of statements; each added
     test is one insert through the missions service.
     """
     known = mitre_service.live_attack_objects(set(attack_ids))
+    unknown = set(attack_ids) - set(known)
+    retired = mitre_service.retired_attack_objects(unknown) if unknown else {}
     templates = _templates_tagged(set(known))
     in_mission = set(
         db.session.scalars(
@@ -521,9 +531,8 @@ def plan_from_attack_ids(
     skipped: list[dict[str, str]] = []
     for attack_id in dict.fromkeys(attack_ids):
         if attack_id not in known:
-            skipped.append(
-                {"external_id": attack_id, "reason": "Not a live technique in the catalogue."}
-            )
+            reason = NOT_PLANNED.get(retired.get(attack_id, ""), NOT_IN_CATALOGUE)
+            skipped.append({"external_id": attack_id, "reason": reason})
             continue
         candidates = templates.get(attack_id, [])
         fresh = [template for template in candidates if template.id not in in_mission]
@@ -602,10 +611,9 @@ def _templates_tagged(attack_ids: set[str]) -> dict[str, list[TestTemplate]]:
 def layer_attack_ids(
     layers: Sequence[Any], *, min_score: float | None = None, max_score: float | None = None
 ) -> list[str]:
-    """The ids the layers plan (enabled, scored or coloured; with a score range, scored within
-    it), in order without repeats, after checking each layer's form. A malformed layer is 422
-    listing what is wrong: on `layer` for one layer, on `layers` (each problem naming its layer)
-    for several."""
+    """The ids the layers plan (`navigator.planned_techniques`), in order without repeats,
+    after checking each layer's form. A malformed layer is 422 listing what is wrong: on `layer`
+    for one layer, on `layers` (each problem naming its layer) for several."""
     problems: list[str] = []
     for index, layer in enumerate(layers):
         found = navigator.layer_problems(layer, uploaded=True)

@@ -705,6 +705,21 @@ def synced_version(domain: str) -> str | None:
     )
 
 
+def retired_attack_objects(external_ids: set[str]) -> dict[str, str]:
+    """ATT&CK id → "revoked" or "deprecated" for the ids the catalogue holds as techniques or
+    sub-techniques that are no longer live (two statements)."""
+    retired: dict[str, str] = {}
+    for model in (MitreTechnique, MitreSubtechnique):
+        rows = db.session.execute(
+            select(model.external_id, model.revoked).where(
+                model.external_id.in_(external_ids), ~_live(model)
+            )
+        )
+        for external_id, revoked in rows:
+            retired[external_id] = "revoked" if revoked else "deprecated"
+    return retired
+
+
 def live_attack_objects(external_ids: set[str]) -> dict[str, dict[str, str]]:
     """ATT&CK id → {kind, name} for the ids that are live techniques or sub-techniques (two
     statements)."""

@@ -5639,11 +5639,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Plan tests from an ATT&CK Navigator layer: for every enabled technique with a score
-         *     or a colour (with `min_score`/`max_score`: a score within them), the library's templates
-         *     tagged with it, or a bare test when there is none. `dry_run: true` previews. The
-         *     mission's lead (or `mission.manage_all`) only. `layers` takes a file of several layers,
-         *     as the Navigator opens them.
+         * Plan tests from an ATT&CK Navigator layer: for every enabled technique (with
+         *     `min_score`/`max_score`: scored within them), the library's templates tagged with it, or
+         *     a bare test when there is none. An entry that only says whether its sub-techniques show
+         *     (the Navigator saves one for an expanded parent) asks for nothing. `dry_run: true`
+         *     previews. The mission's lead (or `mission.manage_all`) only. `layers` takes a file of
+         *     several layers, as the Navigator opens them.
          * @description Needs only sign-in: no permission.
          */
         post: {

@@ -151,7 +151,7 @@ export function PlanModal({
           <>
             <FileInput
               label="Navigator layer"
-              description="A Navigator layer file, or a file of several layers; their enabled techniques with a score or a colour are planned."
+              description="A Navigator layer file, or a file of several layers; their enabled techniques are planned."
               accept=".json,application/json"
               onChange={readLayer}
               error={fileError}

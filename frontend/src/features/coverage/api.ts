@@ -43,7 +43,7 @@ export function fetchGroups(q: string): Promise<ThreatGroup[]> {
   );
 }
 
-/** A layer's entries are planned when scored or coloured; with a score bound, when scored within it. */
+/** A layer's enabled entries are planned; with a score bound, those scored within it. */
 type ScoreRange = { min_score?: number; max_score?: number };
 export type PlanSource =
   | { group: string }
