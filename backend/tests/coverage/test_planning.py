@@ -137,22 +137,32 @@ def test_every_enabled_entry_is_planned_but_a_display_state(client, team, catalo
     assert response.json["skipped"] == []
 
 
-def test_a_skipped_id_says_whether_it_is_revoked_deprecated_or_unknown(
+def test_a_revoked_id_is_planned_as_its_replacement_and_others_say_why_not(
     client, team, catalogue, mission
 ):
-    old = layer({"techniqueID": "T1086"}, {"techniqueID": "T1064"}, {"techniqueID": "T1999"})
+    # An old layer: T1086 (PowerShell) was revoked by T1059.001 in the catalogue's bundle.
+    old = layer(
+        {"techniqueID": "T1086"},
+        {"techniqueID": "T1064"},
+        {"techniqueID": "T1999"},
+        {"techniqueID": "T1059.001"},  # planned already, as T1086's replacement
+    )
     response = client.post(
         f"{API}/{mission['id']}/tests/from-layer",
         json={"layer": old, "dry_run": True},
         headers=team.lead,
     )
 
-    assert response.json["added"] == []
-    assert {item["external_id"]: item["reason"] for item in response.json["skipped"]} == {
-        "T1086": "Revoked in the synced ATT&CK release (another technique replaced it).",
-        "T1064": "Deprecated in the synced ATT&CK release.",
-        "T1999": "Not a technique of the synced ATT&CK catalogue.",
-    }
+    assert [item["external_id"] for item in response.json["added"]] == ["T1059.001"]
+    assert response.json["skipped"] == [
+        {
+            "external_id": "T1086",
+            "reason": "Revoked in the synced ATT&CK release: planned as T1059.001, which "
+            "replaced it.",
+        },
+        {"external_id": "T1064", "reason": "Deprecated in the synced ATT&CK release."},
+        {"external_id": "T1999", "reason": "Not a technique of the synced ATT&CK catalogue."},
+    ]
 
 
 def test_a_score_range_plans_only_the_entries_scored_within_it(client, team, catalogue, mission):

@@ -9,7 +9,17 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.mitre.bundle import LIVE_COUNTS, OBJECT_COUNT, build_bundle, encode, find
+from tests.mitre.bundle import (
+    LIVE_COUNTS,
+    OBJECT_COUNT,
+    build_bundle,
+    encode,
+    find,
+    stix_id,
+)
+from tests.mitre.bundle import (
+    technique as stix_technique,
+)
 from violet.core.errors import ApiError, Conflict, Unprocessable
 from violet.extensions import db
 from violet.mitre.models import MitreSubtechnique, MitreSync, MitreTactic, MitreTechnique
@@ -195,6 +205,39 @@ def test_other_domains_are_kept_apart(sync_bytes):
     )
     assert domains == {"enterprise-attack": 5, "mobile-attack": 5}
     assert tactics_of("MT1078") == ["MTA0001", "MTA0003"]
+
+
+def revoked_by(old: str, new: str) -> dict:
+    return {
+        "type": "relationship",
+        "id": stix_id("relationship", f"{old} revoked-by {new}"),
+        "created": "2021-01-01T00:00:00.000Z",
+        "modified": "2021-01-01T00:00:00.000Z",
+        "relationship_type": "revoked-by",
+        "source_ref": stix_id("attack-pattern", old),
+        "target_ref": stix_id("attack-pattern", new),
+    }
+
+
+def test_a_revoked_technique_names_the_live_one_that_replaced_it(sync_bytes):
+    bundle = build_bundle(
+        extra_objects=[
+            # T1500 was revoked by T1086, itself revoked by T1059.001: the chain is followed.
+            stix_technique("T1500", "Compile After Delivery (old)", ["execution"], revoked=True),
+            revoked_by("T1500", "T1086"),
+            # Revoked by a deprecated technique: no live replacement.
+            stix_technique("T1501", "Old Scripting", ["execution"], revoked=True),
+            revoked_by("T1501", "T1064"),
+        ]
+    )
+    sync_bytes(encode(bundle))
+
+    statement = select(MitreTechnique.external_id, MitreTechnique.replaced_by)
+    replaced = dict(db.session.execute(statement).tuples().all())
+    assert replaced["T1086"] == "T1059.001"  # the bundle's own revoked-by relationship
+    assert replaced["T1500"] == "T1059.001"
+    assert replaced["T1501"] is None and replaced["T1064"] is None and replaced["T1059"] is None
+    assert sync_bytes(encode(bundle)).changes["updated"] == 0  # nothing to write again
 
 
 def test_sha_mismatch_is_422_and_leaves_the_catalogue_alone(sync_bytes):

@@ -490,7 +490,7 @@ def _csv_item(item: Any) -> str:
 
 NOT_IN_CATALOGUE = "Not a technique of the synced ATT&CK catalogue."
 NOT_PLANNED = {
-    "revoked": "Revoked in the synced ATT&CK release (another technique replaced it).",
+    "revoked": "Revoked in the synced ATT&CK release.",
     "deprecated": "Deprecated in the synced ATT&CK release.",
 }
 
@@ -504,13 +504,18 @@ def plan_from_attack_ids(
     A template already in the mission (or already planned for an earlier id) is not added
     twice, nor a bare test for an id a test of the mission is tagged with; an id the catalogue
     does not know as a live technique is skipped, saying whether it is revoked, deprecated or
-    unknown. `dry_run` reports
+    unknown; a revoked one that names its replacement is planned as that one. `dry_run` reports
     the same without adding anything. Lookups are a fixed number of statements; each added
     test is one insert through the missions service.
     """
     known = mitre_service.live_attack_objects(set(attack_ids))
     unknown = set(attack_ids) - set(known)
     retired = mitre_service.retired_attack_objects(unknown) if unknown else {}
+    # A revoked id is planned as the live technique that replaced it (an old layer's T1086 as
+    # T1059.001), when the catalogue knows one.
+    replacements = {old: new for old, (_, new) in retired.items() if new}
+    if set(replacements.values()) - set(known):
+        known |= mitre_service.live_attack_objects(set(replacements.values()) - set(known))
     templates = _templates_tagged(set(known))
     in_mission = set(
         db.session.scalars(
@@ -529,11 +534,23 @@ def plan_from_attack_ids(
     )
     planned: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
-    for attack_id in dict.fromkeys(attack_ids):
+    done: set[str] = set()
+    for requested in dict.fromkeys(attack_ids):
+        attack_id = replacements.get(requested, requested)
         if attack_id not in known:
-            reason = NOT_PLANNED.get(retired.get(attack_id, ""), NOT_IN_CATALOGUE)
-            skipped.append({"external_id": attack_id, "reason": reason})
+            state = retired.get(requested, ("", None))[0]
+            skipped.append(
+                {"external_id": requested, "reason": NOT_PLANNED.get(state, NOT_IN_CATALOGUE)}
+            )
             continue
+        if attack_id != requested:
+            reason = (
+                f"Revoked in the synced ATT&CK release: planned as {attack_id}, which replaced it."
+            )
+            skipped.append({"external_id": requested, "reason": reason})
+        if attack_id in done:
+            continue  # planned already, for an earlier id it replaced
+        done.add(attack_id)
         candidates = templates.get(attack_id, [])
         fresh = [template for template in candidates if template.id not in in_mission]
         if candidates and not fresh:

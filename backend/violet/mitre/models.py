@@ -119,6 +119,8 @@ class MitreTechnique(AttackObjectMixin, Base):
         ARRAY(Text), default=list, server_default=text("'{}'::text[]")
     )
     detection: Mapped[str | None] = mapped_column(Text)
+    # A revoked one: the ATT&CK id of the live technique or sub-technique that replaced it.
+    replaced_by: Mapped[str | None] = mapped_column(String(32))
 
     tactics: Mapped[list[MitreTactic]] = relationship(
         secondary="mitre_technique_tactics",
@@ -152,6 +154,7 @@ class MitreSubtechnique(AttackObjectMixin, Base):
         ARRAY(Text), default=list, server_default=text("'{}'::text[]")
     )
     detection: Mapped[str | None] = mapped_column(Text)
+    replaced_by: Mapped[str | None] = mapped_column(String(32))  # as on MitreTechnique
 
     technique: Mapped[MitreTechnique] = relationship(
         back_populates="subtechniques", lazy="raise", viewonly=True

@@ -191,8 +191,20 @@ class SubtechniqueOut(AttackObjectOut):
     technique = fields.Nested(TechniqueRefOut, required=True)
 
 
+def replaced_by_field() -> fields.String:
+    return fields.String(
+        allow_none=True,
+        metadata={
+            "description": "When revoked: the ATT&CK id of the live technique or sub-technique "
+            "that replaced it (from the bundle's revoked-by relationships).",
+            "example": "T1059.001",
+        },
+    )
+
+
 class SubtechniqueDetailOut(SubtechniqueOut):
     detection = fields.String(allow_none=True)
+    replaced_by = replaced_by_field()
 
 
 class TechniqueOut(AttackObjectOut):
@@ -205,6 +217,7 @@ class TechniqueOut(AttackObjectOut):
 
 class TechniqueDetailOut(TechniqueOut):
     detection = fields.String(allow_none=True)
+    replaced_by = replaced_by_field()
     subtechniques = fields.List(fields.Nested(SubtechniqueOut), required=True)
 
 

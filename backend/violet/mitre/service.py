@@ -705,18 +705,19 @@ def synced_version(domain: str) -> str | None:
     )
 
 
-def retired_attack_objects(external_ids: set[str]) -> dict[str, str]:
-    """ATT&CK id → "revoked" or "deprecated" for the ids the catalogue holds as techniques or
-    sub-techniques that are no longer live (two statements)."""
-    retired: dict[str, str] = {}
+def retired_attack_objects(external_ids: set[str]) -> dict[str, tuple[str, str | None]]:
+    """ATT&CK id → (state, replaced by) for the ids the catalogue holds as techniques or
+    sub-techniques that are no longer live: "revoked" or "deprecated", and for a revoked one the
+    ATT&CK id of the live one that replaced it, when the bundle said (two statements)."""
+    retired: dict[str, tuple[str, str | None]] = {}
     for model in (MitreTechnique, MitreSubtechnique):
         rows = db.session.execute(
-            select(model.external_id, model.revoked).where(
+            select(model.external_id, model.revoked, model.replaced_by).where(
                 model.external_id.in_(external_ids), ~_live(model)
             )
         )
-        for external_id, revoked in rows:
-            retired[external_id] = "revoked" if revoked else "deprecated"
+        for external_id, revoked, replaced_by in rows:
+            retired[external_id] = ("revoked", replaced_by) if revoked else ("deprecated", None)
     return retired
 
 

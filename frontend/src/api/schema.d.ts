@@ -6949,6 +6949,11 @@ export interface components {
             /** @description Live sub-techniques. */
             subtechnique_count: number;
             detection?: string | null;
+            /**
+             * @description When revoked: the ATT&CK id of the live technique or sub-technique that replaced it (from the bundle's revoked-by relationships).
+             * @example T1059.001
+             */
+            replaced_by?: string | null;
             subtechniques: components["schemas"]["SubtechniqueOut"][];
         };
         SubtechniqueOutPage: {
@@ -6973,6 +6978,11 @@ export interface components {
             platforms: string[];
             technique: components["schemas"]["TechniqueRefOut"];
             detection?: string | null;
+            /**
+             * @description When revoked: the ATT&CK id of the live technique or sub-technique that replaced it (from the bundle's revoked-by relationships).
+             * @example T1059.001
+             */
+            replaced_by?: string | null;
         };
         MatrixSubtechniqueOut: {
             external_id: string;

@@ -7,7 +7,8 @@ ATT&CK release). What is read:
 
 - tactics: `x-mitre-tactic`, ordered by the `tactic_refs` of the domain's `x-mitre-matrix`;
 - techniques and sub-techniques: `attack-pattern` (`x_mitre_is_subtechnique`), the parent of a
-  sub-technique from its `subtechnique-of` relationship (else from its `T1234.001` id);
+  sub-technique from its `subtechnique-of` relationship (else from its `T1234.001` id), and
+  for a revoked one the live one that replaced it (its `revoked-by` relationships, followed);
 - technique ↔ tactic: the technique's `kill_chain_phases` (phase name = tactic shortname);
 - threat groups: `intrusion-set` (aliases, the domains it appears in), and the techniques and
   sub-techniques each one `uses` (live `uses` relationships from a group to an attack-pattern).
@@ -87,6 +88,8 @@ class TechniqueRecord:
     detection: str | None
     tactic_shortnames: tuple[str, ...]
     parent_stix_id: str | None = None
+    # A revoked one: the ATT&CK id of the live technique or sub-technique that replaced it.
+    replaced_by: str | None = None
 
     @property
     def is_live(self) -> bool:
@@ -182,6 +185,12 @@ def parse_bundle(document: Any) -> ParsedBundle:
     _reject_duplicate_external_ids("technique", bundle.techniques)
     _reject_duplicate_external_ids("sub-technique", bundle.subtechniques)
     bundle.subtechniques = _with_parents(bundle.subtechniques, bundle.techniques, parents)
+    replaced = _replacements(
+        bundle.techniques + bundle.subtechniques, _revoked_by(by_type.get("relationship", []))
+    )
+    if replaced:
+        bundle.techniques = _with_replacements(bundle.techniques, replaced)
+        bundle.subtechniques = _with_replacements(bundle.subtechniques, replaced)
     bundle.groups = [_group(raw, domain) for raw in by_type.get("intrusion-set", [])]
     _reject_duplicate_external_ids("group", bundle.groups)
     bundle.group_uses = _group_uses(by_type.get("relationship", []))
@@ -466,6 +475,50 @@ def _subtechnique_parents(relationships: Iterable[dict[str, Any]]) -> dict[str, 
         if source not in parents or _is_live(relationship):
             parents[source] = target
     return parents
+
+
+def _revoked_by(relationships: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Revoked object's stix id → the stix id of the object that replaced it (`revoked-by`)."""
+    replaced_by: dict[str, str] = {}
+    for relationship in relationships:
+        if relationship.get("relationship_type") != "revoked-by":
+            continue
+        source, target = relationship.get("source_ref"), relationship.get("target_ref")
+        if not isinstance(source, str) or not isinstance(target, str):
+            raise BundleError(f'{relationship["id"]}: needs "source_ref" and "target_ref".')
+        replaced_by[source] = target
+    return replaced_by
+
+
+def _replacements(records: list[TechniqueRecord], revoked_by: dict[str, str]) -> dict[str, str]:
+    """Stix id of each revoked technique or sub-technique → the ATT&CK id of the live one that
+    replaced it, following a chain of revocations. None is found when the chain leaves the
+    bundle's attack-patterns or ends at a deprecated one."""
+    by_stix_id = {record.stix_id: record for record in records}
+    found: dict[str, str] = {}
+    for record in records:
+        if not record.revoked:
+            continue
+        target, seen = revoked_by.get(record.stix_id), {record.stix_id}
+        while target in by_stix_id and target not in seen:
+            successor = by_stix_id[target]
+            if successor.is_live:
+                found[record.stix_id] = successor.external_id
+                break
+            seen.add(target)
+            target = revoked_by.get(target)
+    return found
+
+
+def _with_replacements(
+    records: list[TechniqueRecord], replaced: dict[str, str]
+) -> list[TechniqueRecord]:
+    return [
+        replace(record, replaced_by=replaced[record.stix_id])
+        if record.stix_id in replaced
+        else record
+        for record in records
+    ]
 
 
 def _with_parents(

@@ -55,7 +55,7 @@ OBJECT_COLUMNS = (
     "attack_version",
 )
 TACTIC_COLUMNS = (*OBJECT_COLUMNS, "shortname", "position")
-TECHNIQUE_COLUMNS = (*OBJECT_COLUMNS, "platforms", "detection")
+TECHNIQUE_COLUMNS = (*OBJECT_COLUMNS, "platforms", "detection", "replaced_by")
 SUBTECHNIQUE_COLUMNS = (*TECHNIQUE_COLUMNS, "technique_id")
 GROUP_COLUMNS = (*OBJECT_COLUMNS, "aliases", "domains")
 
@@ -268,6 +268,7 @@ def _technique_values(record: TechniqueRecord, domain: str) -> dict[str, Any]:
         "attack_version": record.attack_version,
         "platforms": record.platforms,
         "detection": record.detection,
+        "replaced_by": record.replaced_by,
     }
 
 

@@ -56,6 +56,7 @@ function TechniqueDetails({
         <Group gap="xs">
           {technique.deprecated && <Badge color="orange">Deprecated</Badge>}
           {technique.revoked && <Badge color="red">Revoked</Badge>}
+          {technique.replaced_by && <Text size="sm">Replaced by {technique.replaced_by}</Text>}
         </Group>
       )}
       {attackLink(technique.url) && (
