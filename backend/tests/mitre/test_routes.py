@@ -413,6 +413,8 @@ def test_technique_detail(client, catalogue, reader):
     assert len(everything["subtechniques"]) == 3
     revoked = client.get(API + "/techniques/T1086", headers=reader).json
     assert revoked["revoked"] is True
+    assert revoked["replaced_by"] == "T1059.001"  # the bundle's revoked-by relationship
+    assert body["replaced_by"] is None
 
 
 def test_unknown_technique_is_404(client, catalogue, reader):

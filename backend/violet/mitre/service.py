@@ -215,6 +215,7 @@ def get_technique(external_id: str, *, include_deprecated: bool = False) -> dict
         "tactics": technique.tactics,
         "subtechnique_count": technique.subtechnique_count,
         "detection": technique.detection,
+        "replaced_by": technique.replaced_by,
         "subtechniques": [_with_parent(sub, technique) for sub in subtechniques],
     }
 
