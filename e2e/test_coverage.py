@@ -108,9 +108,22 @@ def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, 
     assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
 
 
+def preview_layer_file(page: Page, mission_id: str, name: str, content: object):
+    """Open the mission's Plan from ATT&CK dialog, choose a layer file `name` holding `content`
+    (as JSON) and preview; returns the dialog."""
+    page.goto(f"/missions/{mission_id}")
+    page.get_by_role("button", name="Plan from ATT&CK").click()
+    dialog = page.get_by_role("dialog", name="Plan tests from ATT&CK")
+    dialog.get_by_text("Navigator layer file").click()
+    upload = {"name": name, "mimeType": "application/json", "buffer": json.dumps(content).encode()}
+    dialog.locator('input[type="file"]').set_input_files(files=[upload])
+    dialog.get_by_role("button", name="Preview").click()
+    return dialog
+
+
 def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign_in):
-    """A layer's enabled techniques are planned; a disabled one is not,
-    and one the catalogue does not know is listed as skipped. A lowest score narrows the plan."""
+    """A layer's enabled techniques are planned, scored or not; a disabled one is not, and one
+    the catalogue does not know is listed as skipped. A lowest score narrows the plan."""
     mission = admin_api.call("POST", "/missions", {"name": "Layer plan", "status": "planned"})
     layer = {
         "name": "Red team wish list",
@@ -119,32 +132,19 @@ def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign
         "techniques": [
             {"techniqueID": "T1547", "tactic": "persistence", "score": 3, "enabled": True},
             {"techniqueID": "T1059.001", "color": "#ff6666"},
+            {"techniqueID": "T1053"},
             {"techniqueID": "T1204", "score": 5, "enabled": False},
             {"techniqueID": "T9999", "score": 1},
         ],
     }
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
-    page.goto(f"/missions/{mission['id']}")
-
-    page.get_by_role("button", name="Plan from ATT&CK").click()
-    dialog = page.get_by_role("dialog", name="Plan tests from ATT&CK")
-    dialog.get_by_text("Navigator layer file").click()
-    dialog.locator('input[type="file"]').set_input_files(
-        files=[
-            {
-                "name": "wish-list.json",
-                "mimeType": "application/json",
-                "buffer": json.dumps(layer).encode(),
-            }
-        ]
-    )
-    dialog.get_by_role("button", name="Preview").click()
+    dialog = preview_layer_file(page, mission["id"], "wish-list.json", layer)
 
     preview = dialog.get_by_test_id("plan-preview")
-    expect(preview.get_by_role("status")).to_contain_text("Would add 2 tests")
+    expect(preview.get_by_role("status")).to_contain_text("Would add 3 tests")
     planned = preview.get_by_role("table")
-    expect(planned).to_contain_text("T1547")
-    expect(planned).to_contain_text("T1059.001")
+    for attack_id in ("T1547", "T1059.001", "T1053"):
+        expect(planned).to_contain_text(attack_id)
     expect(planned).not_to_contain_text("T1204")
     expect(preview).to_contain_text("T9999")
 
@@ -157,10 +157,10 @@ def test_plan_from_a_navigator_layer_file(page: Page, admin_api, catalogue, sign
     check_a11y(page)  # the dialog: file, score inputs, the preview's table
     dialog.get_by_label("Lowest score").fill("")
     dialog.get_by_role("button", name="Preview").click()
-    expect(preview.get_by_role("status")).to_contain_text("Would add 2 tests")
-    dialog.get_by_role("button", name="Add 2 tests").click()
-    expect(dialog.get_by_test_id("plan-added")).to_contain_text("Added 2 tests")
-    assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
+    expect(preview.get_by_role("status")).to_contain_text("Would add 3 tests")
+    dialog.get_by_role("button", name="Add 3 tests").click()
+    expect(dialog.get_by_test_id("plan-added")).to_contain_text("Added 3 tests")
+    assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 3
 
 
 def test_a_file_of_several_layers_is_planned_together(page: Page, admin_api, catalogue, sign_in):
@@ -175,21 +175,7 @@ def test_a_file_of_several_layers_is_planned_together(page: Page, admin_api, cat
         )
     ]
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
-    page.goto(f"/missions/{mission['id']}")
-
-    page.get_by_role("button", name="Plan from ATT&CK").click()
-    dialog = page.get_by_role("dialog", name="Plan tests from ATT&CK")
-    dialog.get_by_text("Navigator layer file").click()
-    dialog.locator('input[type="file"]').set_input_files(
-        files=[
-            {
-                "name": "actors.json",
-                "mimeType": "application/json",
-                "buffer": json.dumps(layers).encode(),
-            }
-        ]
-    )
-    dialog.get_by_role("button", name="Preview").click()
+    dialog = preview_layer_file(page, mission["id"], "actors.json", layers)
 
     preview = dialog.get_by_test_id("plan-preview")
     expect(preview.get_by_role("status")).to_contain_text("Would add 2 tests")

@@ -19,7 +19,7 @@ Anything malformed raises `BundleError` (422) naming the object and the field.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -441,23 +441,30 @@ def _group(stix_object: dict[str, Any], bundle_domain: str) -> GroupRecord:
     )
 
 
-def _group_uses(relationships: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(group, attack-pattern) stix ids of the live `uses` relationships between them."""
-    uses: list[tuple[str, str]] = []
+def _of_type(
+    relationships: Iterable[dict[str, Any]], relationship_type: str
+) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """The relationships of one type, each with its source and target stix ids (a relationship
+    without both is a 422)."""
     for relationship in relationships:
-        if relationship.get("relationship_type") != "uses":
+        if relationship.get("relationship_type") != relationship_type:
             continue
         source, target = relationship.get("source_ref"), relationship.get("target_ref")
         if not isinstance(source, str) or not isinstance(target, str):
             raise BundleError(f'{relationship["id"]}: needs "source_ref" and "target_ref".')
+        yield relationship, source, target
+
+
+def _group_uses(relationships: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(group, attack-pattern) stix ids of the live `uses` relationships between them."""
+    return [
+        (source, target)
+        for relationship, source, target in _of_type(relationships, "uses")
         # Most `uses` are software → technique; test the cheap prefixes first.
-        if (
-            source.startswith("intrusion-set--")
-            and target.startswith("attack-pattern--")
-            and _is_live(relationship)
-        ):
-            uses.append((source, target))
-    return uses
+        if source.startswith("intrusion-set--")
+        and target.startswith("attack-pattern--")
+        and _is_live(relationship)
+    ]
 
 
 def _subtechnique_parents(relationships: Iterable[dict[str, Any]]) -> dict[str, str]:
@@ -466,12 +473,7 @@ def _subtechnique_parents(relationships: Iterable[dict[str, Any]]) -> dict[str, 
     A live relationship wins over a revoked or deprecated one for the same sub-technique.
     """
     parents: dict[str, str] = {}
-    for relationship in relationships:
-        if relationship.get("relationship_type") != "subtechnique-of":
-            continue
-        source, target = relationship.get("source_ref"), relationship.get("target_ref")
-        if not isinstance(source, str) or not isinstance(target, str):
-            raise BundleError(f'{relationship["id"]}: needs "source_ref" and "target_ref".')
+    for relationship, source, target in _of_type(relationships, "subtechnique-of"):
         if source not in parents or _is_live(relationship):
             parents[source] = target
     return parents
@@ -479,15 +481,7 @@ def _subtechnique_parents(relationships: Iterable[dict[str, Any]]) -> dict[str, 
 
 def _revoked_by(relationships: Iterable[dict[str, Any]]) -> dict[str, str]:
     """Revoked object's stix id → the stix id of the object that replaced it (`revoked-by`)."""
-    replaced_by: dict[str, str] = {}
-    for relationship in relationships:
-        if relationship.get("relationship_type") != "revoked-by":
-            continue
-        source, target = relationship.get("source_ref"), relationship.get("target_ref")
-        if not isinstance(source, str) or not isinstance(target, str):
-            raise BundleError(f'{relationship["id"]}: needs "source_ref" and "target_ref".')
-        replaced_by[source] = target
-    return replaced_by
+    return {source: target for _, source, target in _of_type(relationships, "revoked-by")}
 
 
 def _replacements(records: list[TechniqueRecord], revoked_by: dict[str, str]) -> dict[str, str]:
