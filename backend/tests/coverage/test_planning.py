@@ -214,6 +214,7 @@ def test_a_file_of_several_layers_plans_them_together(client, team, catalogue, m
     ("body", "field", "problem"),
     [
         ({"layers": [layer(), {"techniques": []}]}, "layers", "layers[1]: layer.name is required."),
+        ({"layers": [{"techniques": []}]}, "layers", "layers[0]: layer.name is required."),
         ({"layers": []}, "layers", "Length must be between 1 and 100."),
         ({"layer": layer(), "layers": [layer()]}, "layers", "Send either `layer` or `layers`."),
         ({"dry_run": True}, "layer", "Send either `layer` or `layers`."),

@@ -262,9 +262,13 @@ class PlanFromLayer(MethodView):
         previews. The mission's lead (or `mission.manage_all`) only. `layers` takes a file of
         several layers, as the Navigator opens them."""
         managed_mission(mission_id)
-        layers = [payload["layer"]] if "layer" in payload else payload["layers"]
+        field = "layer" if "layer" in payload else "layers"
+        layers = [payload["layer"]] if field == "layer" else payload["layers"]
         attack_ids = service.layer_attack_ids(
-            layers, min_score=payload.get("min_score"), max_score=payload.get("max_score")
+            layers,
+            field=field,
+            min_score=payload.get("min_score"),
+            max_score=payload.get("max_score"),
         )
         return _plan(mission_id, attack_ids, payload["dry_run"])
 

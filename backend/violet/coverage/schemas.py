@@ -139,9 +139,9 @@ class FromLayerIn(Schema):
     min_score = fields.Float(
         allow_none=True,
         metadata={
-            "description": "Plan only entries scoring at least this (an entry with a colour but "
-            "no score is then left out). E.g. 1 for a usage layer whose unused techniques score "
-            "0, as mitreattack-python writes them.",
+            "description": "Plan only entries scoring at least this (an entry without a score is "
+            "then left out). E.g. 1 for a usage layer whose unused techniques score 0, as "
+            "mitreattack-python writes them.",
             "example": 1,
         },
     )

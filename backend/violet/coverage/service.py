@@ -626,19 +626,22 @@ def _templates_tagged(attack_ids: set[str]) -> dict[str, list[TestTemplate]]:
 
 
 def layer_attack_ids(
-    layers: Sequence[Any], *, min_score: float | None = None, max_score: float | None = None
+    layers: Sequence[Any],
+    *,
+    field: str = "layer",
+    min_score: float | None = None,
+    max_score: float | None = None,
 ) -> list[str]:
     """The ids the layers plan (`navigator.planned_techniques`), in order without repeats,
-    after checking each layer's form. A malformed layer is 422 listing what is wrong: on `layer`
-    for one layer, on `layers` (each problem naming its layer) for several."""
+    after checking each layer's form. A malformed layer is 422 listing what is wrong on `field`,
+    the request's field: `layer`, or `layers` (each problem then naming its layer)."""
     problems: list[str] = []
     for index, layer in enumerate(layers):
         found = navigator.layer_problems(layer, uploaded=True)
-        problems += found if len(layers) == 1 else [f"layers[{index}]: {item}" for item in found]
+        problems += found if field == "layer" else [f"layers[{index}]: {item}" for item in found]
     if problems:
         raise Unprocessable(
-            f"Not a usable ATT&CK Navigator layer: {problems[0]}",
-            errors={"layer" if len(layers) == 1 else "layers": problems[:50]},
+            f"Not a usable ATT&CK Navigator layer: {problems[0]}", errors={field: problems[:50]}
         )
     planned = (
         navigator.planned_techniques(layer, min_score=min_score, max_score=max_score)
