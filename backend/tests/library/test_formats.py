@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from markdown_it import MarkdownIt
 
+from tests.library.atomic_index import index_text
 from violet.library.formats import atomic_red_team, portable
 from violet.library.formats.drafts import FormatError
 
@@ -332,6 +333,29 @@ def test_a_name_too_long_for_the_source_ref_is_replaced_by_its_hash():
 
     assert kept == f"T1059.001/{fits}"
     assert hashed == "T1059.001/sha256:" + hashlib.sha256(f"{fits}N".encode()).hexdigest()
+
+
+def test_an_index_gives_each_technique_s_tests_once():
+    drafts = atomic_red_team.parse(index_text())
+
+    assert [draft.path for draft in drafts] == [
+        *(f"T1059.001: atomic_tests.{i}" for i in range(4)),
+        *(f"T1082: atomic_tests.{i}" for i in range(4)),
+    ]
+    assert [draft.fields for draft in drafts[:4]] == [
+        draft.fields for draft in atomic_red_team.parse(atomic("T1059.001.yaml"))
+    ]
+    assert drafts[4].fields["mitre"] == [{"kind": "technique", "external_id": "T1082"}]
+
+
+def test_a_problem_in_an_index_names_its_technique_and_line():
+    with pytest.raises(FormatError) as caught:
+        atomic_red_team.parse(index_text(break_t1082=True))
+
+    [(path, messages)] = caught.value.errors.items()
+    assert path.startswith("T1082: atomic_tests.1.executor.name (line ")
+    assert messages == ["Missing data for required field."]
+    assert caught.value.detail.startswith("Not a valid Atomic Red Team index: T1082: ")
 
 
 def test_bad_yaml_names_its_line():

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
+from tests.library.atomic_index import index_text
 from violet.extensions import db
 from violet.library.models import TestTemplate
 from violet.library.routes import test_templates as routes
@@ -168,6 +169,20 @@ def test_atomics_of_a_technique_missing_from_the_catalogue_are_reported(client, 
         "message": "mitre: Unknown technique: T1082.",
     }
     assert template_count() == 0
+
+
+def test_an_index_of_atomics_imports_every_technique_s_tests(client, lead, catalogue):
+    response = import_atomic(client, lead, index_text().encode())
+    again = import_atomic(client, lead, index_text().encode())
+
+    assert response.status_code == 200, response.json
+    assert response.json["created"] == 4  # T1059.001's, once though under two tactics
+    assert [error["path"] for error in response.json["errors"]] == [
+        f"T1082: atomic_tests.{i}"
+        for i in range(4)  # not in the test catalogue
+    ]
+    assert (again.json["created"], again.json["skipped"]) == (0, 4)
+    assert template_count() == 4
 
 
 def test_bad_yaml_is_422_with_its_line_and_nothing_imported(client, lead, catalogue):

@@ -1,5 +1,9 @@
 """Atomic Red Team technique files (`atomics/Txxxx/Txxxx.yaml`) → test template drafts.
 
+ART's index files (`atomics/Indexes/index.yaml` and its per-platform siblings) are read too:
+they map each tactic to its techniques, each with its STIX object and the same `atomic_tests` a
+technique file holds. A technique listed under several tactics is read once.
+
 One file describes one ATT&CK technique (`attack_technique`) and several `atomic_tests`. Each
 test becomes a template:
 
@@ -43,6 +47,7 @@ from violet.library.models import SOURCE_REF_MAX
 
 SOURCE = "atomic-red-team"
 DOCUMENT = "Atomic Red Team technique file"  # in error messages
+INDEX = "Atomic Red Team index"
 TECHNIQUE_ID = re.compile(r"^T\d{4}(\.\d{3})?$")
 ATOMICS_URL = "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/{id}/{id}.md"
 
@@ -248,7 +253,8 @@ class AtomicTechnique(_Lenient):
 
 
 def parse(text: str | bytes) -> list[TemplateDraft]:
-    """The template drafts of one Atomic Red Team technique file (FormatError when unreadable)."""
+    """The template drafts of one Atomic Red Team technique file, or of an index of them
+    (`atomics/Indexes/index.yaml` and its per-platform siblings); FormatError when unreadable."""
     node, document = _load(text)
     if not isinstance(document, dict):
         raise FormatError(
@@ -256,30 +262,90 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
             "attack_technique and atomic_tests.",
             {"_schema": ["Expected a YAML mapping at the top level."]},
         )
-    _refuse_unstorable(node, document)
+    if _is_index(document):
+        return _index_drafts(node, document)
+    return _technique_drafts(node, document)
+
+
+def _technique_drafts(
+    node: yaml.Node | None, document: dict[str, Any], where: str = ""
+) -> list[TemplateDraft]:
+    """The drafts of one technique's document (`where` prefixes the paths: its place in an
+    index)."""
     try:
-        technique = AtomicTechnique().load(document)
-    except ValidationError as error:
-        errors = {
-            path + _line_suffix(node, path): messages
-            for path, messages in flatten_messages(error.messages).items()
-        }
-        raise FormatError.naming(DOCUMENT, errors) from error
-    _refuse_non_finite_defaults(node, technique)
-    drafts = [
-        TemplateDraft(
-            path=f"atomic_tests.{index}",
-            fields=template_fields(technique, test),
-            # ART gives a test its GUID after it is merged: the template an earlier import made
-            # of it, without a GUID, is found by technique and name.
-            former_refs=(name_ref(technique["attack_technique"], test["name"].strip()),)
-            if test["auto_generated_guid"]
-            else (),
-        )
-        for index, test in enumerate(technique["atomic_tests"])
-    ]
-    _refuse_shared_source_refs(node, technique["atomic_tests"], drafts)
+        _refuse_unstorable(node, document)
+        try:
+            technique = AtomicTechnique().load(document)
+        except ValidationError as error:
+            errors = {
+                path + _line_suffix(node, path): messages
+                for path, messages in flatten_messages(error.messages).items()
+            }
+            raise FormatError.naming(DOCUMENT, errors) from error
+        _refuse_non_finite_defaults(node, technique)
+        drafts = [
+            TemplateDraft(
+                path=f"{where}atomic_tests.{index}",
+                fields=template_fields(technique, test),
+                # ART gives a test its GUID after it is merged: the template an earlier import
+                # made of it, without a GUID, is found by technique and name.
+                former_refs=(name_ref(technique["attack_technique"], test["name"].strip()),)
+                if test["auto_generated_guid"]
+                else (),
+            )
+            for index, test in enumerate(technique["atomic_tests"])
+        ]
+        _refuse_shared_source_refs(node, technique["atomic_tests"], drafts)
+    except FormatError as error:
+        if not where:
+            raise
+        errors = {where + path: messages for path, messages in error.errors.items()}
+        raise FormatError.naming(INDEX, errors) from error
     return drafts
+
+
+def _is_index(document: dict[str, Any]) -> bool:
+    """An index: tactic shortname → ATT&CK id → `{technique: <the STIX object>, atomic_tests}`."""
+    return (
+        bool(document)
+        and "attack_technique" not in document
+        and all(
+            isinstance(techniques, dict)
+            and all(
+                isinstance(entry, dict) and "atomic_tests" in entry for entry in techniques.values()
+            )
+            for techniques in document.values()
+        )
+    )
+
+
+def _index_drafts(node: yaml.Node | None, document: dict[str, Any]) -> list[TemplateDraft]:
+    """The drafts of every technique of an index that has tests. A technique stands under each
+    of its tactics with the same tests: it is read once, where it first appears. Paths start
+    with the technique's id (`T1059.001: atomic_tests.2`)."""
+    drafts: list[TemplateDraft] = []
+    read: set[Any] = set()
+    for tactic, techniques in document.items():
+        for technique_id, entry in techniques.items():
+            if technique_id in read or not entry.get("atomic_tests"):
+                continue
+            read.add(technique_id)
+            stix = entry.get("technique")
+            technique = {
+                "attack_technique": technique_id,
+                "display_name": stix.get("name", "") if isinstance(stix, dict) else "",
+                "atomic_tests": entry["atomic_tests"],
+            }
+            entry_node = _child(_child(node, tactic), technique_id)
+            drafts += _technique_drafts(entry_node, technique, where=f"{technique_id}: ")
+    return drafts
+
+
+def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
+    """The value node of `key` in a mapping node (None elsewhere)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if name.value == str(key)), None)
 
 
 def _load(text: str | bytes) -> tuple[yaml.Node | None, Any]:

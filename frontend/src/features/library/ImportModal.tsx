@@ -152,7 +152,7 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
             label={format === "violet" ? "File" : "Files"}
             description={
               format === "atomic-red-team"
-                ? "One or more technique files such as atomics/T1059.001/T1059.001.yaml."
+                ? "One or more technique files such as atomics/T1059.001/T1059.001.yaml, or an index such as atomics/Indexes/index.yaml."
                 : "A file saved with Export."
             }
             labelProps={{ htmlFor: fileId }}
