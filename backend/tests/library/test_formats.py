@@ -398,6 +398,7 @@ def test_a_wrong_shape_names_the_path_and_its_line():
         ),
         ("attack_technique: T1082\natomic_tests: []\n", "atomic_tests (line 2)"),
         ("- just\n- a list\n", "_schema"),
+        ("execution: {}\n", "attack_technique"),  # not an index either: it lists nothing
         ("", "_schema"),
     ],
 )

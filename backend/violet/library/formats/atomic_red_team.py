@@ -307,8 +307,8 @@ def _technique_drafts(
 def _is_index(document: dict[str, Any]) -> bool:
     """An index: tactic shortname → ATT&CK id → `{technique: <the STIX object>, atomic_tests}`."""
     return (
-        bool(document)
-        and "attack_technique" not in document
+        "attack_technique" not in document
+        and any(document.values())  # at least one technique listed
         and all(
             isinstance(techniques, dict)
             and all(
