@@ -51,18 +51,13 @@ export function PlanModal({
     queryFn: () => fetchGroups(q),
     enabled: opened && kind === "group",
   });
-  const source: PlanSource | null =
-    kind === "group"
-      ? group
-        ? { group }
-        : null
-      : layers
-        ? {
-            ...(layers.length === 1 ? { layer: layers[0] } : { layers }),
-            min_score: minScore,
-            max_score: maxScore,
-          }
-        : null;
+  const fromLayers: PlanSource | null = layers && {
+    ...(layers.length === 1 ? { layer: layers[0] } : { layers }),
+    min_score: minScore,
+    max_score: maxScore,
+  };
+  const fromGroup: PlanSource | null = group ? { group } : null;
+  const source = kind === "group" ? fromGroup : fromLayers;
 
   const previewing = useMutation({
     mutationFn: (planned: PlanSource) => planTests(missionId, planned, true),

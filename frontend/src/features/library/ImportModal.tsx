@@ -19,6 +19,7 @@ import { type ImportFormat, importTemplates, libraryQueryKey } from "./api";
 
 /** A technique file of Atomic Red Team's `atomics/` folder: `atomics/T1059.001/T1059.001.yaml`. */
 const ATOMIC_FILE = /^T\d{4}(\.\d{3})?\.ya?ml$/i;
+type ImportErrors = ImportResult["errors"];
 // Statuses that refuse one file (bad YAML, too large, wrong type): the next file still goes.
 const FILE_REFUSED = new Set([413, 415, 422]);
 
@@ -65,34 +66,25 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
   const [report, setReport] = useState<(ImportResult & { files: number }) | null>(null);
   const mutation = useMutation({
     mutationFn: async () => {
-      let total = { files: 0, created: 0, updated: 0, skipped: 0, errors: [] } as NonNullable<
-        typeof report
-      >;
-      setReport(total);
+      const total = { files: 0, created: 0, updated: 0, skipped: 0, errors: [] as ImportErrors };
+      setReport({ ...total, errors: [] });
       for (const file of files) {
         const prefix = files.length > 1 ? `${file.name}: ` : "";
         try {
           const result = await importTemplates(file, format);
-          total = {
-            files: total.files + 1,
-            created: total.created + result.created,
-            updated: total.updated + result.updated,
-            skipped: total.skipped + result.skipped,
-            errors: [
-              ...total.errors,
-              ...result.errors.map((error) => ({ ...error, path: prefix + error.path })),
-            ],
-          };
+          total.created += result.created;
+          total.updated += result.updated;
+          total.skipped += result.skipped;
+          total.errors.push(
+            ...result.errors.map((error) => ({ ...error, path: prefix + error.path })),
+          );
         } catch (error) {
           const refused = error instanceof ApiError && FILE_REFUSED.has(error.status);
           if (files.length === 1 || !refused) throw error;
-          total = {
-            ...total,
-            files: total.files + 1,
-            errors: [...total.errors, { path: file.name, message: error.message }],
-          };
+          total.errors.push({ path: file.name, message: error.message });
         }
-        setReport(total);
+        total.files += 1;
+        setReport({ ...total, errors: [...total.errors] });
       }
       return total;
     },
