@@ -69,6 +69,7 @@ def test_the_heatmap_shows_a_level_blue_recorded(page: Page, admin_api, catalogu
     # The home page's card, then across missions (none chosen: every mission).
     page.goto("/")
     expect(page.get_by_test_id("home-coverage-score")).to_have_text("75")
+    expect(page.get_by_role("region", name="Coverage")).to_contain_text("over 1 technique tested")
     page.get_by_role("link", name="Open the coverage heatmap").click()
     expect(page.get_by_test_id("technique-T1059")).to_contain_text("Alerted")
 

@@ -18,6 +18,7 @@ def test_home_cards_show_the_database_and_mitre_status(page: Page, admin_api: Ap
     expect(page.get_by_test_id("db-table-count")).to_have_text(str(database["table_count"]))
     expect(page.get_by_test_id("mitre-badge")).to_have_text("No ATT&CK data")
     expect(page.get_by_role("region", name="My missions")).to_contain_text("No active missions")
+    expect(page.get_by_role("region", name="Coverage")).to_contain_text("No technique tested yet")
 
 
 def test_the_database_card_needs_diag_read(page: Page, admin_api: ApiClient, sign_in):

@@ -21,10 +21,18 @@ export function CoverageCard() {
         <ErrorAlert title="Coverage unavailable" error={query.error} />
       ) : (
         <Stack gap="xs">
-          <Text size="sm">
-            Score <strong data-testid="home-coverage-score">{formatScore(query.data.score)}</strong>{" "}
-            over {techniques.length} techniques tested (latest outcome of each).
-          </Text>
+          {techniques.length === 0 ? (
+            <Text size="sm">
+              No technique tested yet: a completed mission test gives the first score.
+            </Text>
+          ) : (
+            <Text size="sm">
+              Score{" "}
+              <strong data-testid="home-coverage-score">{formatScore(query.data.score)}</strong>{" "}
+              over {techniques.length} {techniques.length === 1 ? "technique" : "techniques"} tested
+              (latest outcome of each).
+            </Text>
+          )}
           <Anchor component={Link} to="/coverage">
             Open the coverage heatmap
           </Anchor>
