@@ -11,7 +11,7 @@ import { TemplateDrawer } from "./TemplateDrawer";
 import { TemplateFilters } from "./TemplateFilters";
 import { TemplateFormModal } from "./TemplateFormModal";
 import { TemplateTable } from "./TemplateTable";
-import { PAGE_SIZE, useTemplateFilters } from "./useTemplateFilters";
+import { FILTER_KEYS, PAGE_SIZE, useTemplateFilters } from "./useTemplateFilters";
 
 type Editing = { template: TestTemplate | null } | null;
 
@@ -34,6 +34,12 @@ export default function LibraryPage() {
   const exporting = useMutation({ mutationFn: downloadExport });
 
   const total = templates.data?.total ?? 0;
+  const filtered = FILTER_KEYS.some((key) => params.get(key));
+  const emptyText = filtered
+    ? "No template matches."
+    : can("test_template.write")
+      ? "The library is empty: write a template (New template) or import Atomic Red Team files (Import)."
+      : "The library is empty.";
   return (
     <Stack>
       <Group justify="space-between" align="flex-end">
@@ -69,6 +75,7 @@ export default function LibraryPage() {
           </Text>
           <TemplateTable
             templates={templates.data.items}
+            emptyText={emptyText}
             onOpen={setViewing}
             onEdit={(template) => setEditing({ template })}
             onDelete={(template) => setConfirming({ template, action: "delete" })}

@@ -10,18 +10,21 @@ export function TemplateTable({
   onEdit,
   onDelete,
   onRestore,
+  emptyText,
 }: {
   templates: TestTemplate[];
   onOpen: (template: TestTemplate) => void;
   onEdit: (template: TestTemplate) => void;
   onDelete: (template: TestTemplate) => void;
   onRestore: (template: TestTemplate) => void;
+  /** What an empty page says (no template matches the filters, or the library is empty). */
+  emptyText: string;
 }) {
   const { can } = useAuth();
   if (templates.length === 0) {
     return (
       <Text size="sm" c="gray.7" data-testid="no-templates">
-        No template matches.
+        {emptyText}
       </Text>
     );
   }
