@@ -104,7 +104,12 @@ class TestTemplateFields(Schema):
         validate=validate.Length(max=LIST_MAX),
     )
     references = fields.List(
-        fields.Url(schemes={"http", "https"}, validate=validate.Length(max=URL_MAX)),
+        fields.Url(
+            schemes={"http", "https"},
+            validate=validate.Length(max=URL_MAX),
+            # JSON Schema's name for the format (apispec would write marshmallow's, `url`).
+            metadata={"format": "uri", "description": "An http or https URL."},
+        ),
         validate=validate.Length(max=LIST_MAX),
     )
     source = fields.String(
