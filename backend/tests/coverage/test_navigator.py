@@ -179,6 +179,32 @@ def broken(layer, change):
             "legendItems[5].color is required.",
         ),
         (lambda layer: layer.update(techniques=[7]), "techniques[0] must be an object."),
+        (lambda layer: layer.update(sorting=4), "sorting must be 0, 1, 2 or 3."),
+        (
+            lambda layer: layer["layout"].update(layout="grid"),
+            "layout.layout must be one of side, flat, mini.",
+        ),
+        (
+            lambda layer: layer["layout"].update(aggregateFunction="mean"),
+            "layout.aggregateFunction must be one of average, min, max, sum.",
+        ),
+        (
+            lambda layer: layer["layout"].update(expandedSubtechniques="some"),
+            "layout.expandedSubtechniques must be one of none, all, annotated.",
+        ),
+        (
+            lambda layer: layer.update(filters={"platforms": ["Windows", 3]}),
+            "filters.platforms must be a list of strings.",
+        ),
+        (lambda layer: layer.update(filters={"stages": []}), "filters.stages is not a field"),
+        (
+            lambda layer: layer.update(links=[{"label": "Runbook", "url": "wiki.example/x"}]),
+            "links[0].url must start with its protocol (https://…).",
+        ),
+        (
+            lambda layer: layer["techniques"][0].update(links=[{"url": "https://example.org"}]),
+            "techniques[0].links[0].label is required.",
+        ),
     ],
 )
 def test_the_checker_names_what_is_wrong(layer, change, problem):
@@ -302,3 +328,52 @@ USAGE_LAYER = {
 )
 def test_a_score_range_keeps_the_entries_scored_within_it(bounds, planned):
     assert planned_techniques(USAGE_LAYER, **bounds) == planned
+
+
+def test_every_optional_field_the_format_lists_passes_the_strict_check():
+    # A layer using each field the 4.5 format describes, with values it allows.
+    full = {
+        "name": "Everything",
+        "versions": {"attack": "18", "navigator": "5.2.0", "layer": "4.5"},
+        "domain": "enterprise-attack",
+        "description": "Each field once.",
+        "customDataURL": "https://example.org/bundle.json",
+        "filters": {"platforms": ["Windows", "Linux"]},
+        "sorting": 2,
+        "layout": {
+            "layout": "flat",
+            "showID": True,
+            "showName": False,
+            "showAggregateScores": True,
+            "countUnscored": True,
+            "aggregateFunction": "max",
+            "expandedSubtechniques": "annotated",
+        },
+        "hideDisabled": True,
+        "techniques": [
+            {"techniqueID": "T1110", "score": 0, "color": "#fd8d3c", "showSubtechniques": True},
+            {
+                "techniqueID": "T1110.001",
+                "tactic": "credential-access",
+                "comment": "A comment.",
+                "enabled": False,
+                "links": [
+                    {"label": "Runbook", "url": "https://wiki.example/T1110"},
+                    {"divider": True},
+                ],
+                "metadata": [{"name": "Owner", "value": "SOC"}, {"divider": True}],
+            },
+        ],
+        "gradient": {"colors": ["#ff6666", "#ffe766", "#8ec843"], "minValue": 0, "maxValue": 100},
+        "legendItems": [{"label": "Prevented", "color": "#FF00FF"}],
+        "showTacticRowBackground": True,
+        "tacticRowBackground": "#dddddd",
+        "selectTechniquesAcrossTactics": False,
+        "selectSubtechniquesWithParent": True,
+        "selectVisibleTechniques": True,
+        "metadata": [{"name": "Team", "value": "Purple"}],
+        "links": [
+            {"label": "Navigator", "url": "https://github.com/mitre-attack/attack-navigator"}
+        ],
+    }
+    assert layer_problems(full) == []

@@ -26,6 +26,7 @@ UNSCORED_LABEL = "Tested, no score"
 TECHNIQUE_ID = re.compile(r"^T\d{4}(\.\d{3})?$")
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 NAVIGATOR_RELEASE = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
+URL_WITH_PROTOCOL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,13 @@ LAYOUT_FIELDS: FieldTypes = {
     "aggregateFunction": str,
     "expandedSubtechniques": str,
 }
+# The fields the format allows only some values of: their values, as the format lists them.
+SORTING = (0, 1, 2, 3)  # name ascending, name descending, score ascending, score descending
+LAYOUT_CHOICES: Mapping[str, tuple[str, ...]] = {
+    "layout": ("side", "flat", "mini"),
+    "aggregateFunction": ("average", "min", "max", "sum"),
+    "expandedSubtechniques": ("none", "all", "annotated"),
+}
 
 
 def layer_problems(
@@ -201,8 +209,16 @@ def layer_problems(
     problems += _version_problems(layer.get("versions"))
     if "domain" in layer and layer["domain"] not in DOMAINS:
         problems.append(f"domain must be one of {', '.join(DOMAINS)}.")
+    if _has_type(layer.get("sorting"), int) and layer["sorting"] not in SORTING:
+        problems.append("sorting must be 0, 1, 2 or 3.")
+    if isinstance(layer.get("filters"), dict):
+        problems += _filters_problems(layer["filters"])
     if isinstance(layer.get("layout"), dict):
         _check_fields(layer["layout"], LAYOUT_FIELDS, "layout", problems)
+        for name, choices in LAYOUT_CHOICES.items():
+            value = layer["layout"].get(name)
+            if isinstance(value, str) and value not in choices:
+                problems.append(f"layout.{name} must be one of {', '.join(choices)}.")
     if isinstance(layer.get("gradient"), dict):
         problems += _gradient_problems(layer["gradient"])
     for index, item in enumerate(layer.get("legendItems") or []):
@@ -213,6 +229,8 @@ def layer_problems(
         _check_fields(item, {"label": str, "color": str}, where, problems, ("label", "color"))
     if isinstance(layer.get("metadata"), list):
         problems += _metadata_problems(layer["metadata"], "metadata")
+    if isinstance(layer.get("links"), list):
+        problems += _links_problems(layer["links"], "links")
     if isinstance(layer.get("techniques"), list):
         for index, technique in enumerate(layer["techniques"]):
             problems += _technique_problems(technique, f"techniques[{index}]", tactic_shortnames)
@@ -323,6 +341,32 @@ def _metadata_problems(items: list[Any], where: str) -> list[str]:
     return problems
 
 
+def _filters_problems(filters: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    _check_fields(filters, {"platforms": list}, "filters", problems)
+    platforms = filters.get("platforms")
+    if isinstance(platforms, list) and not all(isinstance(name, str) for name in platforms):
+        problems.append("filters.platforms must be a list of strings.")
+    return problems
+
+
+def _links_problems(items: list[Any], where: str) -> list[str]:
+    """Links (`label`, `url` with its protocol, e.g. https://) and dividers."""
+    problems: list[str] = []
+    for index, item in enumerate(items):
+        place = f"{where}[{index}]"
+        if isinstance(item, dict) and "divider" in item:
+            _check_fields(item, {"divider": bool}, place, problems, ("divider",))
+        elif isinstance(item, dict):
+            _check_fields(item, {"label": str, "url": str}, place, problems, ("label", "url"))
+            url = item.get("url")
+            if isinstance(url, str) and not URL_WITH_PROTOCOL.match(url):
+                problems.append(f"{place}.url must start with its protocol (https://…).")
+        else:
+            problems.append(f"{place} must be an object.")
+    return problems
+
+
 def _technique_problems(
     technique: Any, where: str, tactic_shortnames: set[str] | None, strict: bool = True
 ) -> list[str]:
@@ -350,6 +394,8 @@ def _technique_problems(
         problems.append(f"{where}.color must be a #rrggbb colour.")
     if isinstance(technique.get("metadata"), list):
         problems += _metadata_problems(technique["metadata"], f"{where}.metadata")
+    if isinstance(technique.get("links"), list):
+        problems += _links_problems(technique["links"], f"{where}.links")
     return problems
 
 
