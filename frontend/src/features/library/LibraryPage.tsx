@@ -34,12 +34,12 @@ export default function LibraryPage() {
   const exporting = useMutation({ mutationFn: downloadExport });
 
   const total = templates.data?.total ?? 0;
-  const filtered = FILTER_KEYS.some((key) => params.get(key));
-  const emptyText = filtered
-    ? "No template matches."
-    : can("test_template.write")
+  let emptyText = "No template matches.";
+  if (total === 0 && !FILTER_KEYS.some((key) => params.get(key))) {
+    emptyText = can("test_template.write")
       ? "The library is empty: write a template (New template) or import Atomic Red Team files (Import)."
       : "The library is empty.";
+  }
   return (
     <Stack>
       <Group justify="space-between" align="flex-end">
