@@ -228,9 +228,9 @@ def layer_problems(
             continue
         _check_fields(item, {"label": str, "color": str}, where, problems, ("label", "color"))
     if isinstance(layer.get("metadata"), list):
-        problems += _metadata_problems(layer["metadata"], "metadata")
+        problems += _annotation_problems(layer["metadata"], "metadata", METADATA_FIELDS)
     if isinstance(layer.get("links"), list):
-        problems += _links_problems(layer["links"], "links")
+        problems += _annotation_problems(layer["links"], "links", LINK_FIELDS)
     if isinstance(layer.get("techniques"), list):
         for index, technique in enumerate(layer["techniques"]):
             problems += _technique_problems(technique, f"techniques[{index}]", tactic_shortnames)
@@ -326,7 +326,13 @@ def _gradient_problems(gradient: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _metadata_problems(items: list[Any], where: str) -> list[str]:
+METADATA_FIELDS: FieldTypes = {"name": str, "value": str}
+LINK_FIELDS: FieldTypes = {"label": str, "url": str}
+
+
+def _annotation_problems(items: list[Any], where: str, fields: FieldTypes) -> list[str]:
+    """A list of metadata or links: objects with each of `fields` (a link's `url` with its
+    protocol, e.g. https://), or dividers."""
     problems: list[str] = []
     for index, item in enumerate(items):
         place = f"{where}[{index}]"
@@ -335,7 +341,10 @@ def _metadata_problems(items: list[Any], where: str) -> list[str]:
         elif item == {"name": "DIVIDER", "value": True}:
             continue  # a divider as mitreattack-python's navlayers writes it (MetaDiv)
         elif isinstance(item, dict):
-            _check_fields(item, {"name": str, "value": str}, place, problems, ("name", "value"))
+            _check_fields(item, fields, place, problems, tuple(fields))
+            url = item.get("url")
+            if isinstance(url, str) and not URL_WITH_PROTOCOL.match(url):
+                problems.append(f"{place}.url must start with its protocol (https://…).")
         else:
             problems.append(f"{place} must be an object.")
     return problems
@@ -347,23 +356,6 @@ def _filters_problems(filters: dict[str, Any]) -> list[str]:
     platforms = filters.get("platforms")
     if isinstance(platforms, list) and not all(isinstance(name, str) for name in platforms):
         problems.append("filters.platforms must be a list of strings.")
-    return problems
-
-
-def _links_problems(items: list[Any], where: str) -> list[str]:
-    """Links (`label`, `url` with its protocol, e.g. https://) and dividers."""
-    problems: list[str] = []
-    for index, item in enumerate(items):
-        place = f"{where}[{index}]"
-        if isinstance(item, dict) and "divider" in item:
-            _check_fields(item, {"divider": bool}, place, problems, ("divider",))
-        elif isinstance(item, dict):
-            _check_fields(item, {"label": str, "url": str}, place, problems, ("label", "url"))
-            url = item.get("url")
-            if isinstance(url, str) and not URL_WITH_PROTOCOL.match(url):
-                problems.append(f"{place}.url must start with its protocol (https://…).")
-        else:
-            problems.append(f"{place} must be an object.")
     return problems
 
 
@@ -393,9 +385,11 @@ def _technique_problems(
     if isinstance(color, str) and color and not HEX_COLOR.match(color):
         problems.append(f"{where}.color must be a #rrggbb colour.")
     if isinstance(technique.get("metadata"), list):
-        problems += _metadata_problems(technique["metadata"], f"{where}.metadata")
+        problems += _annotation_problems(
+            technique["metadata"], f"{where}.metadata", METADATA_FIELDS
+        )
     if isinstance(technique.get("links"), list):
-        problems += _links_problems(technique["links"], f"{where}.links")
+        problems += _annotation_problems(technique["links"], f"{where}.links", LINK_FIELDS)
     return problems
 
 
