@@ -547,3 +547,37 @@ def test_another_format_is_refused():
     with pytest.raises(FormatError) as caught:
         portable.parse(json.dumps({"format": "navigator-layer", "format_version": 1}))
     assert set(caught.value.errors) == {"format", "test_templates"}
+
+
+def test_a_file_of_the_early_2018_format_is_read():
+    # The shape of the real T1113 of early 2018: the executor as a one-item list, the input
+    # arguments under `args`.
+    text = (
+        "attack_technique: T1113\n"
+        "display_name: Screen Capture\n"
+        "atomic_tests:\n"
+        "- name: Screencapture\n"
+        "  supported_platforms:\n"
+        "    - macos\n"
+        "  args:\n"
+        "    output_file:\n"
+        "      default: desktop.png\n"
+        "  executor:\n"
+        "  - name: bash\n"
+        '    command: "screencapture -x #{output_file}"\n'
+    )
+
+    [draft] = atomic_red_team.parse(text)
+
+    assert draft.fields["procedure"].startswith("Executor: `bash`")
+    assert "screencapture -x #{output_file}" in draft.fields["procedure"]
+    assert draft.fields["input_arguments"] == [
+        {"name": "output_file", "description": "", "type": "string", "default": "desktop.png"}
+    ]
+    with pytest.raises(FormatError) as two_executors:
+        atomic_red_team.parse(text + "  - name: sh\n    command: x\n")
+    assert two_executors.value.errors == {
+        "atomic_tests.0.executor (line 11)": [
+            "Must be a mapping with the executor's name and command."
+        ]
+    }

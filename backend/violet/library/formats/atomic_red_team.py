@@ -34,7 +34,7 @@ import uuid
 from typing import Any
 
 import yaml
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from yaml.composer import Composer, ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import AliasEvent
@@ -220,6 +220,22 @@ class _TechniqueId(fields.String):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class _OneExecutor(fields.Nested):
+    """`executor`; the Atomic format of early 2018 (the real T1113 of then) writes it as a
+    one-item list, as it does `attack_technique`."""
+
+    default_error_messages = {"type": "Must be a mapping with the executor's name and command."}
+
+    def _deserialize(
+        self, value: Any, attr: Any, data: Any, partial: Any = None, **kwargs: Any
+    ) -> Any:
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not isinstance(value, dict):
+            raise self.make_error("type")
+        return super()._deserialize(value, attr, data, partial, **kwargs)
+
+
 class AtomicTest(_Lenient):
     name = fields.String(required=True, validate=validate.Length(min=1))
     auto_generated_guid = _Guid(
@@ -235,7 +251,14 @@ class AtomicTest(_Lenient):
     )
     dependency_executor_name = fields.String(load_default=None, allow_none=True)
     dependencies = fields.List(fields.Nested(Dependency), load_default=list, allow_none=True)
-    executor = fields.Nested(Executor, required=True)
+    executor = _OneExecutor(Executor, required=True)
+
+    @pre_load
+    def _input_arguments_of_early_files(self, data: Any, **kwargs: Any) -> Any:
+        # The format of early 2018 called them `args`.
+        if isinstance(data, dict) and "args" in data and "input_arguments" not in data:
+            data = {**data, "input_arguments": data["args"]}
+        return data
 
 
 class AtomicTechnique(_Lenient):
