@@ -221,8 +221,8 @@ class _TechniqueId(fields.String):
 
 
 class _OneExecutor(fields.Nested):
-    """`executor`; the Atomic format of early 2018 (the real T1113 of then) writes it as a
-    one-item list, as it does `attack_technique`."""
+    """`executor`; some older Atomic files write it as a one-item list (the real T1113 of
+    early 2018, a T1003.005 of 2020), as others do `attack_technique`."""
 
     default_error_messages = {"type": "Must be a mapping with the executor's name and command."}
 
