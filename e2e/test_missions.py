@@ -146,11 +146,23 @@ def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_co
     lead = open_context(setup.emails["lead"])
     open_mission(lead, setup)
     open_test(lead)
-    lead.get_by_test_id("test-drawer").get_by_role("button", name="Complete").click()
+    drawer = lead.get_by_test_id("test-drawer")
+    # A run is retested once it has ended, not before.
+    expect(drawer.get_by_role("button", name="Retest")).to_have_count(0)
+    drawer.get_by_role("button", name="Complete").click()
     expect(lead.get_by_test_id("drawer-state")).to_have_text("Completed")
+    expect(drawer.get_by_role("button", name="Retest")).to_be_visible()
     lead.keyboard.press("Escape")
     expect(row_of(lead).get_by_test_id("state-chip")).to_have_text("Completed")
     expect(lead.get_by_test_id("mission-score")).to_have_text("75%")
+
+    # A retest opens as a new pending run, marked as one; the completed run stays in the table.
+    open_test(lead)
+    drawer.get_by_role("button", name="Retest").click()
+    expect(lead.get_by_test_id("drawer-state")).to_have_text("Pending")
+    expect(drawer.get_by_text("Retest", exact=True)).to_be_visible()
+    lead.keyboard.press("Escape")
+    expect(row_of(lead).get_by_test_id("state-chip")).to_have_text(["Completed", "Pending"])
 
 
 def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):

@@ -46,6 +46,8 @@ import { Markdown } from "../../app/Markdown";
 import { NotesThread } from "./NotesThread";
 
 const EXECUTION_RESULTS = ["success", "failed", "partial"];
+// A run is retested once it has ended; a pending or running one is simply run (or reopened).
+const RUN_ENDED: TestState[] = ["completed", "cancelled"];
 
 interface RedValues {
   source_host: string;
@@ -230,7 +232,7 @@ function TestDetails({
               {transition.label}
             </Button>
           ))}
-          {base.is_latest && (
+          {base.is_latest && RUN_ENDED.includes(state) && (
             <Button
               size="xs"
               variant="light"
