@@ -72,6 +72,30 @@ def test_the_worked_example_through_the_api(client, team, mission, worked_exampl
     assert [level["name"] for level in body["levels"]][:2] == ["Prevented", "Alerted"]
 
 
+def test_a_technique_counted_through_its_sub_technique_is_named_from_the_catalogue(
+    client, team, catalogue, mission, make_mission, run
+):
+    # Only T1059.003 is tagged: T1059 has no tag of its own to take its name from.
+    run(mission, "cmd", ["T1059.003"], "Alerted")
+    other = make_mission()
+    run(other, "cmd again", ["T1059.003"], "Prevented")
+
+    coverage = client.get(f"{API}/{mission['id']}/coverage", headers=team.viewer).json
+    across = client.get(f"/api/v1/coverage?mission_ids={mission['id']}", headers=team.lead).json
+    compared = client.get(
+        f"/api/v1/coverage/compare?from={mission['id']}&to={other['id']}", headers=team.lead
+    ).json
+    report = client.get(f"{API}/{mission['id']}/report", headers=team.viewer).get_data(True)
+
+    for body in (coverage, across, compared):
+        names = {item["external_id"]: item["name"] for item in body["techniques"]}
+        assert names == {
+            "T1059": "Command and Scripting Interpreter",
+            "T1059.003": "Windows Command Shell",
+        }
+    assert "T1059 Command and Scripting Interpreter — 75" in report
+
+
 def test_coverage_by_tool_uses_each_tools_outcomes(
     client, team, catalogue, mission, add_test, run, tools, levels
 ):
@@ -217,7 +241,13 @@ def test_the_report_is_printable_html_with_user_text_escaped(client, team, missi
     test_id = worked_example["A"]
     client.patch(
         f"{API}/{mission['id']}/tests/{test_id}",
-        json={"detection_notes": "<script>alert(1)</script>"},
+        json={
+            "detection_notes": "<script>alert(1)</script>",
+            "executed_at": "2026-11-30T09:15:42.123456+01:00",
+            "detected_at": "2026-11-30T08:20:00Z",
+            "source_host": "KALI-01",
+            "target_host": "WS-042",
+        },
         headers=team.lead,
     )
 
@@ -230,5 +260,8 @@ def test_the_report_is_printable_html_with_user_text_escaped(client, team, missi
     assert '<span class="score">72.5</span>' in html
     assert "TA0002 Execution</td><td>83.3</td>" in html
     assert "T1059 Command and Scripting Interpreter — 83.3" in html  # a heatmap cell
+    # Times as a reader wants them, in UTC; where the test ran from and to.
+    assert "2026-11-30 08:15 UTC" in html and "2026-11-30 08:20 UTC<br>" in html
+    assert "KALI-01 → WS-042<br>" in html
     assert "break-inside: avoid" in html and "<script" not in html
     assert client.get(f"{API}/{mission['id']}/report", headers=team.outsider).status_code == 404

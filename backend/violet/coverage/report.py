@@ -7,6 +7,7 @@ carries no script. Print CSS keeps rows and heatmap columns whole across page br
 # ruff: noqa: E501  (the template's HTML lines read better whole)
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
@@ -85,8 +86,8 @@ TEMPLATE = ENVIRONMENT.from_string(
 <td>{% for tag in test.mitre %}{{ tag.external_id }} {{ tag.name }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
 <td>{{ test.state }}</td>
 <td>{{ test.detection_level or "—" }}{% for detection in test.tool_detections %}<br>{{ detection.tool }}: {{ detection.detection_level or "—" }}{% endfor %}</td>
-<td>{% if test.executed_at %}{{ test.executed_at }}<br>{% endif %}{% if test.command_executed %}<pre>{{ test.command_executed }}</pre>{% endif %}{{ test.red_notes or "" }}</td>
-<td>{% if test.detected_at %}{{ test.detected_at }}<br>{% endif %}{{ test.detection_notes or "" }}{% if test.detection_refs %}<br>Refs: {{ test.detection_refs|join(", ") }}{% endif %}</td>
+<td>{% if test.executed_at %}{{ when(test.executed_at) }}{% if test.executed_by %} by {{ test.executed_by }}{% endif %}<br>{% endif %}{% if test.source_host or test.target_host %}{{ test.source_host or "?" }} → {{ test.target_host or "?" }}<br>{% endif %}{% if test.command_executed %}<pre>{{ test.command_executed }}</pre>{% endif %}{{ test.red_notes or "" }}</td>
+<td>{% if test.detected_at %}{{ when(test.detected_at) }}<br>{% endif %}{{ test.detection_notes or "" }}{% if test.detection_refs %}<br>Refs: {{ test.detection_refs|join(", ") }}{% endif %}</td>
 </tr>
 {% endfor %}
 </tbody>
@@ -98,4 +99,10 @@ TEMPLATE = ENVIRONMENT.from_string(
 
 
 def render_report(context: dict[str, Any]) -> str:
-    return TEMPLATE.render(**context)
+    return TEMPLATE.render(when=when, **context)
+
+
+def when(moment: str) -> str:
+    """An ISO 8601 timestamp of the exports (`2026-12-01T12:36:40.867192+00:00`) as a reader
+    wants it: `2026-12-01 12:36 UTC`."""
+    return datetime.fromisoformat(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

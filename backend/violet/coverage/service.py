@@ -78,6 +78,15 @@ class MissionData:
     levels: list[DetectionLevel]
     tactics_of: dict[str, list[dict[str, Any]]]  # technique id → its tactics
     tactic_names: dict[str, dict[str, Any]]  # tactic id → {external_id, name, shortname, …}
+    # Technique id → its name in the catalogue: a technique counted only through its
+    # sub-techniques has no tag of its own to be named by.
+    technique_names: dict[str, str]
+
+    def attack_names(self) -> dict[str, str]:
+        """ATT&CK id → its name: as the tests' tags have it, else as the catalogue does."""
+        names = dict(self.technique_names)
+        names.update((tag.external_id, tag.name) for tags in self.tags.values() for tag in tags)
+        return names
 
     @property
     def level_scores(self) -> dict[Any, float | None]:
@@ -184,17 +193,22 @@ def _load_tests(mission_ids: list[uuid.UUID], *, full_tests: bool = False) -> tu
     for tag in db.session.execute(statements.tags, missions):
         tags[tag.mission_test_id].append(tag)
     levels = list(db.session.scalars(statements.levels))
-    tactics_of, tactic_names = _tactics_of_tags(
+    tactics_of, tactic_names, technique_names = _tactics_of_tags(
         [tag for run_tags in tags.values() for tag in run_tags]
     )
-    return tests, dict(tags), levels, tactics_of, tactic_names
+    return tests, dict(tags), levels, tactics_of, tactic_names, technique_names
 
 
-def _tactics_of_tags(tags: Sequence[Any]) -> tuple[dict[str, list[Any]], dict[str, Any]]:
-    """The tactics of the tagged techniques (technique id → tactics), and each tactic's names;
-    a tactic tagged directly but absent from the catalogue is named by its tag."""
+def _tactics_of_tags(
+    tags: Sequence[Any],
+) -> tuple[dict[str, list[Any]], dict[str, Any], dict[str, str]]:
+    """The tactics of the tagged techniques (technique id → tactics), each tactic's names
+    (a tactic tagged directly but absent from the catalogue is named by its tag), and the
+    techniques' names in the catalogue."""
     techniques = {parent_of(tag.external_id) for tag in tags}
-    tactics_of = mitre_service.tactics_by_technique(techniques) if techniques else {}
+    tactics_of, technique_names = (
+        mitre_service.tactics_by_technique(techniques) if techniques else ({}, {})
+    )
     tactic_names = {
         tactic["external_id"]: tactic for tactics in tactics_of.values() for tactic in tactics
     }
@@ -206,7 +220,7 @@ def _tactics_of_tags(tags: Sequence[Any]) -> tuple[dict[str, list[Any]], dict[st
                 "shortname": None,
                 "position": None,
             }
-    return tactics_of, tactic_names
+    return tactics_of, tactic_names, technique_names
 
 
 # --- GET /missions/{id}/coverage -----------------------------------------------------------------
@@ -227,7 +241,7 @@ def mission_coverage(mission: Mission, *, by_tool: bool = False) -> dict[str, An
 
 
 def _coverage_out(data: MissionData, coverage: Coverage) -> dict[str, Any]:
-    names = {tag.external_id: (tag.kind, tag.name) for tags in data.tags.values() for tag in tags}
+    names = data.attack_names()
     tactics = sorted(
         coverage.tactics.items(),
         key=lambda item: (
@@ -251,7 +265,7 @@ def _coverage_out(data: MissionData, coverage: Coverage) -> dict[str, Any]:
             {
                 "external_id": attack_id,
                 "kind": "subtechnique" if "." in attack_id else "technique",
-                "name": names.get(attack_id, ("", attack_id))[1],
+                "name": names.get(attack_id, attack_id),
                 "tactics": [
                     tactic["external_id"]
                     for tactic in data.tactics_of.get(parent_of(attack_id), [])
@@ -666,12 +680,7 @@ def compare_missions(before: Mission, after: Mission) -> dict[str, Any]:
     """Per technique and sub-technique tested in either mission: both scores and the change."""
     old, new = load_mission(before), load_mission(after)
     old_cells, new_cells = old.coverage().techniques, new.coverage().techniques
-    names = {
-        tag.external_id: tag.name
-        for data in (old, new)
-        for tags in data.tags.values()
-        for tag in tags
-    }
+    names = {**old.attack_names(), **new.attack_names()}
     techniques = []
     for attack_id in sorted(set(old_cells) | set(new_cells)):
         old_cell, new_cell = old_cells.get(attack_id), new_cells.get(attack_id)
@@ -728,7 +737,8 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
         {
             "external_id": attack_id,
             "kind": "subtechnique" if "." in attack_id else "technique",
-            "name": found.tag_names.get(attack_id, attack_id),
+            "name": found.tag_names.get(attack_id)
+            or data.technique_names.get(attack_id, attack_id),
             "tactics": [
                 tactic["external_id"] for tactic in data.tactics_of.get(parent_of(attack_id), [])
             ],
@@ -865,8 +875,10 @@ def _latest_runs(missions: list[Mission]) -> LatestRuns:
     for tag in db.session.execute(statements.chain_tags, missions_ids):
         chain_tags[tag.mission_test_id].append(tag)
     levels = list(db.session.scalars(_load_statements(False).levels))
-    tactics_of, tactic_names = _tactics_of_tags(tags)
-    data = MissionData(None, list(chain_tests), dict(chain_tags), levels, tactics_of, tactic_names)
+    tactics_of, tactic_names, technique_names = _tactics_of_tags(tags)
+    data = MissionData(
+        None, list(chain_tests), dict(chain_tags), levels, tactics_of, tactic_names, technique_names
+    )
     latest: dict[str, Any] = {}
 
     def keep(attack_id: str, test: Any) -> None:

@@ -662,6 +662,7 @@ def _group_fields(group: MitreGroup) -> dict[str, Any]:
 _TACTICS_BY_TECHNIQUE = prepared(
     select(
         MitreTechnique.external_id.label("technique"),
+        MitreTechnique.name.label("technique_name"),
         MitreTactic.external_id,
         MitreTactic.name,
         MitreTactic.shortname,
@@ -678,12 +679,16 @@ _TACTICS_BY_TECHNIQUE = prepared(
 )
 
 
-def tactics_by_technique(external_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+def tactics_by_technique(
+    external_ids: set[str],
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
     """Technique ATT&CK id → its live tactics ({external_id, name, shortname, position,
-    domain}) in matrix order; one statement."""
+    domain}) in matrix order, and technique ATT&CK id → its name; one statement."""
     rows = db.session.execute(_TACTICS_BY_TECHNIQUE, {"techniques": list(external_ids)}).all()
     tactics: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    names: dict[str, str] = {}
     for row in rows:
+        names[row.technique] = row.technique_name
         tactics[row.technique].append(
             {
                 "external_id": row.external_id,
@@ -693,7 +698,7 @@ def tactics_by_technique(external_ids: set[str]) -> dict[str, list[dict[str, Any
                 "domain": row.domain,
             }
         )
-    return dict(tactics)
+    return dict(tactics), names
 
 
 def synced_version(domain: str) -> str | None:
