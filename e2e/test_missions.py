@@ -324,12 +324,17 @@ def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign
     page.get_by_role("link", name="Defense tools").click()
     expect(page.get_by_role("heading", name="Defense tools")).to_be_visible()
     page.get_by_label("Tool name").fill("Sentinel")
-    choose(page, "Layer", "siem")
+    choose(page, "Layer", "SIEM")
     page.get_by_role("button", name="Add tool").click()
     expect(page.get_by_label("Name of Sentinel")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Layer of Sentinel")).to_have_value("SIEM")
+    tools = admin_api.call("GET", "/defense-tools")["items"]
+    assert {tool["name"]: tool["layer"] for tool in tools}["Sentinel"] == "siem"
     check_a11y(page)
-    page.get_by_role("button", name="Delete EDR").click()
-    expect(page.get_by_label("Name of EDR")).to_have_count(0)
+    for name in ("EDR", "NDR", "Sentinel"):
+        page.get_by_role("button", name=f"Delete {name}").click()
+        expect(page.get_by_label(f"Name of {name}")).to_have_count(0)
+    expect(page.get_by_test_id("tools-table")).to_contain_text("No tool yet")
 
 
 def level_id(api: ApiClient, name: str) -> str:

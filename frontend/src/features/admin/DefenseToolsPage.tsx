@@ -8,7 +8,17 @@ import { fetchTools, toolsKey } from "../missions/api";
 import type { DefenseTool } from "../missions/api";
 
 type Layer = components["schemas"]["DefenseToolCreate"]["layer"];
-const LAYERS: Layer[] = ["edr", "siem", "ndr", "firewall", "email", "identity", "av", "other"];
+// The API's values, named as a security team says them.
+const LAYERS: { value: Layer; label: string }[] = [
+  { value: "edr", label: "EDR" },
+  { value: "siem", label: "SIEM" },
+  { value: "ndr", label: "NDR" },
+  { value: "firewall", label: "Firewall" },
+  { value: "email", label: "Email security" },
+  { value: "identity", label: "Identity" },
+  { value: "av", label: "Antivirus" },
+  { value: "other", label: "Other" },
+];
 
 interface ToolDraft {
   name: string;
@@ -69,6 +79,13 @@ export default function DefenseToolsPage() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
+          {tools.data.length === 0 && (
+            <Table.Tr>
+              <Table.Td colSpan={4}>
+                No tool yet: add the EDR, the SIEM and the other tools blue records outcomes for.
+              </Table.Td>
+            </Table.Tr>
+          )}
           {tools.data.map((tool) => (
             <ToolRow
               key={`${tool.id}-${tool.version}`}

@@ -18,6 +18,7 @@ import { apiFieldErrors } from "../../app/forms";
 import { formatDateTime } from "../../app/format";
 import { useAuth } from "../auth/AuthProvider";
 import { fetchSettings, putSetting, settingsQueryKey } from "./api";
+import { describeValue } from "./describeValue";
 
 /** Admin → Settings: every instance-wide setting, each saved on its own. */
 export default function SettingsPage() {
@@ -113,7 +114,7 @@ function SettingForm({ setting, editable }: { setting: Setting; editable: boolea
         )}
         <Group justify="space-between">
           <Text size="sm" c="gray.7">
-            Default: {JSON.stringify(setting.default)}
+            Default: {describeValue(setting.default)}
             {setting.updated_at && ` · changed ${formatDateTime(setting.updated_at)}`}
           </Text>
           {editable && (
