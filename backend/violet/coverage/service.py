@@ -207,7 +207,7 @@ def _tactics_of_tags(
     techniques' names in the catalogue."""
     techniques = {parent_of(tag.external_id) for tag in tags}
     tactics_of, technique_names = (
-        mitre_service.tactics_by_technique(techniques) if techniques else ({}, {})
+        mitre_service.technique_tactics_and_names(techniques) if techniques else ({}, {})
     )
     tactic_names = {
         tactic["external_id"]: tactic for tactics in tactics_of.values() for tactic in tactics

@@ -658,7 +658,8 @@ def _group_fields(group: MitreGroup) -> dict[str, Any]:
 # --- for other domains (coverage) ---------------------------------------------------------------
 
 
-# `tactics_by_technique`'s statement, built once: the techniques' ids are one array parameter.
+# `technique_tactics_and_names`' statement, built once: the techniques' ids are one array
+# parameter.
 _TACTICS_BY_TECHNIQUE = prepared(
     select(
         MitreTechnique.external_id.label("technique"),
@@ -679,7 +680,7 @@ _TACTICS_BY_TECHNIQUE = prepared(
 )
 
 
-def tactics_by_technique(
+def technique_tactics_and_names(
     external_ids: set[str],
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
     """Technique ATT&CK id → its live tactics ({external_id, name, shortname, position,
