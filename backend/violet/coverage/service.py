@@ -731,21 +731,22 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
     (docs/coverage.md, "Across missions"). Constant statements whatever the number of missions."""
     found = _latest_runs(missions)
     data, latest = found.data, found.latest
-    names = {mission.id: mission.name for mission in missions}
+    mission_names = {mission.id: mission.name for mission in missions}
+    # As `MissionData.attack_names`: the tags' names, else the catalogue's.
+    names = {**data.technique_names, **found.tag_names}
     level_scores = data.level_scores
     techniques = [
         {
             "external_id": attack_id,
             "kind": "subtechnique" if "." in attack_id else "technique",
-            "name": found.tag_names.get(attack_id)
-            or data.technique_names.get(attack_id, attack_id),
+            "name": names.get(attack_id, attack_id),
             "tactics": [
                 tactic["external_id"] for tactic in data.tactics_of.get(parent_of(attack_id), [])
             ],
             "detection_level_id": test.detection_level_id,
             "score": level_scores.get(test.detection_level_id),
             "mission_id": test.mission_id,
-            "mission_name": names.get(test.mission_id, ""),
+            "mission_name": mission_names.get(test.mission_id, ""),
             "test_id": test.id,
             "at": _moment(test)[0],
         }
