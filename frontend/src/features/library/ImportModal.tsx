@@ -15,6 +15,7 @@ import { useId, useState } from "react";
 import { ApiError } from "../../api/problem";
 import type { ImportResult } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { FileField } from "../../app/FileField";
 import { type ImportFormat, importTemplates, libraryQueryKey } from "./api";
 
 /** A technique file of Atomic Red Team's `atomics/` folder: `atomics/T1059.001/T1059.001.yaml`. */
@@ -58,8 +59,7 @@ function ImportReport({ result }: { result: ImportResult }) {
  */
 export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const fileId = useId();
-  const folderId = useId();
+  const formatId = useId();
   const [format, setFormat] = useState<ImportFormat>("atomic-red-team");
   const [files, setFiles] = useState<File[]>([]);
   const [folderError, setFolderError] = useState<string | null>(null);
@@ -124,11 +124,11 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
         }}
       >
         <Stack>
-          <Input.Wrapper label="Format" id={`${fileId}-format`}>
+          <Input.Wrapper label="Format" id={`${formatId}-format`}>
             <SegmentedControl
               mt={4}
               fullWidth
-              aria-labelledby={`${fileId}-format-label`}
+              aria-labelledby={`${formatId}-format-label`}
               value={format}
               onChange={(value) => {
                 setFormat(value as ImportFormat);
@@ -140,41 +140,27 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
               ]}
             />
           </Input.Wrapper>
-          <Input.Wrapper
+          <FileField
+            key={format}
             label={format === "violet" ? "File" : "Files"}
             description={
               format === "atomic-red-team"
                 ? "One or more technique files such as atomics/T1059.001/T1059.001.yaml, or an index such as atomics/Indexes/index.yaml."
                 : "A file saved with Export."
             }
-            labelProps={{ htmlFor: fileId }}
-          >
-            <input
-              key={format}
-              id={fileId}
-              type="file"
-              multiple={format === "atomic-red-team"}
-              accept={format === "violet" ? ".json,application/json" : ".yaml,.yml,text/yaml"}
-              onChange={(event) => choose(Array.from(event.currentTarget.files ?? []))}
-              style={{ display: "block", marginTop: 6 }}
-            />
-          </Input.Wrapper>
+            multiple={format === "atomic-red-team"}
+            accept={format === "violet" ? ".json,application/json" : ".yaml,.yml,text/yaml"}
+            onChange={(event) => choose(Array.from(event.currentTarget.files ?? []))}
+          />
           {format === "atomic-red-team" && (
-            <Input.Wrapper
+            <FileField
               label="Or a folder"
               description="The atomics folder of an atomic-red-team clone: every Txxxx.yaml in it is imported."
-              labelProps={{ htmlFor: folderId }}
               error={folderError}
-            >
-              <input
-                id={folderId}
-                type="file"
-                // A folder picker: not in React's input props, hence the spread.
-                {...{ webkitdirectory: "" }}
-                onChange={(event) => chooseFolder(Array.from(event.currentTarget.files ?? []))}
-                style={{ display: "block", marginTop: 6 }}
-              />
-            </Input.Wrapper>
+              // A folder picker: not in React's input props, hence the spread.
+              {...{ webkitdirectory: "" }}
+              onChange={(event) => chooseFolder(Array.from(event.currentTarget.files ?? []))}
+            />
           )}
           {several && !mutation.isPending && !report && (
             <Text size="sm">{files.length} files chosen.</Text>
