@@ -154,7 +154,7 @@ def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_co
     expect(drawer.get_by_role("button", name="Retest")).to_be_visible()
     lead.keyboard.press("Escape")
     expect(row_of(lead).get_by_test_id("state-chip")).to_have_text("Completed")
-    expect(lead.get_by_test_id("mission-score")).to_have_text("75%")
+    expect(lead.get_by_test_id("mission-score")).to_have_text("75")
 
     # A retest opens as a new pending run, marked as one; the completed run stays in the table.
     open_test(lead)

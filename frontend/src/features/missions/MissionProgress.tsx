@@ -1,4 +1,5 @@
 import { Group, Progress, Text, Tooltip } from "@mantine/core";
+import { formatScore } from "../coverage/heat";
 import { STATE_LABELS, TEST_STATES } from "./api";
 import type { Mission, TestState } from "./api";
 
@@ -35,12 +36,15 @@ export function MissionProgress({ progress }: { progress: Mission["progress"] })
   );
 }
 
-/** The mission score (mean detection score of the latest completed runs), or a dash. */
+/**
+ * The mission score (mean detection score of the latest completed runs, out of 100) or a dash,
+ * written as the coverage pages and the report write it.
+ */
 export function Score({ score }: { score: number | null | undefined }) {
   return (
     <Group gap={4}>
       <Text size="sm" fw={600} data-testid="mission-score">
-        {score === null || score === undefined ? "—" : `${Math.round(score)}%`}
+        {formatScore(score)}
       </Text>
     </Group>
   );
