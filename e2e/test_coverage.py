@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -34,9 +35,10 @@ def level_id(api: ApiClient, name: str) -> str:
     return next(level["id"] for level in levels if level["name"] == name)
 
 
-def mission_with(api: ApiClient, name: str, outcomes: dict[str, str]) -> str:
-    """A mission with one completed test per technique, at the given detection level."""
-    mission = api.call("POST", "/missions", {"name": name, "status": "active"})
+def mission_with(api: ApiClient, name: str, outcomes: dict[str, str], **fields: str) -> str:
+    """A mission (with `fields`, e.g. its dates) with one completed test per technique, at the
+    given detection level."""
+    mission = api.call("POST", "/missions", {"name": name, "status": "active", **fields})
     for technique, level in outcomes.items():
         kind = "subtechnique" if "." in technique else "technique"
         test = api.call(
@@ -85,6 +87,46 @@ def test_compare_shows_an_improved_technique(page: Page, admin_api, catalogue, s
     expect(page.get_by_test_id("compare-T1547")).to_contain_text("Unchanged")
     expect(page.get_by_test_id("compare-summary")).to_contain_text("Improved: 1")
     expect(page.get_by_test_id("technique-T1059")).to_contain_text("Improved")
+
+
+def test_scores_over_time_link_each_mission_to_the_one_before(
+    page: Page, admin_api, catalogue, sign_in
+):
+    """Across missions the page lists their scores in date order (end, else start date), with
+    the change from the mission before, which opens their comparison."""
+    summer = mission_with(admin_api, "Summer", {"T1059": "Prevented"}, end_date="2026-07-31")
+    spring = mission_with(
+        admin_api, "Spring", {"T1059": "Not detected", "T1547": "Alerted"}, end_date="2026-04-30"
+    )
+    autumn = mission_with(admin_api, "Autumn", {"T1547": "Logged"}, start_date="2026-10-01")
+    admin_api.call("POST", "/missions", {"name": "Not started", "status": "planned"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto("/coverage")
+
+    trend = page.get_by_test_id("score-trend")
+    rows = trend.locator("tbody tr")
+    expect(rows).to_have_count(3)  # the mission without a score is left out
+    expect(rows.nth(0)).to_contain_text("Spring")
+    expect(rows.nth(0)).to_contain_text("37.5")
+    expect(rows.nth(1)).to_contain_text("Summer")
+    expect(rows.nth(1)).to_contain_text("+62.5")
+    expect(rows.nth(2)).to_contain_text("Autumn")
+    expect(rows.nth(2)).to_contain_text("−60")
+    expect(page.get_by_test_id("score-trend-line")).to_be_visible()
+
+    # Choosing missions narrows the line to them; one mission alone has no line.
+    page.goto(f"/coverage?missions={spring},{autumn}")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("+2.5")
+    page.goto(f"/coverage?missions={summer}")
+    expect(page.get_by_test_id("coverage-score")).to_have_text("100")
+    expect(trend).to_have_count(0)
+
+    page.goto("/coverage")
+    trend.get_by_role("link", name="+62.5: compare Summer with the mission before").click()
+    expect(page).to_have_url(re.compile(rf"/coverage/compare\?from={spring}&to={summer}$"))
+    expect(page.get_by_test_id("compare-T1059")).to_contain_text("Improved")
 
 
 def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, sign_in):

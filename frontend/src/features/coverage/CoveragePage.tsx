@@ -33,6 +33,8 @@ import {
 } from "./api";
 import { UNSCORED_COLOR, closestLevel, formatScore, textColorOn } from "./heat";
 import { HeatMatrix, Legend } from "./HeatMatrix";
+import { ScoreTrend } from "./ScoreTrend";
+import { scoreTrend } from "./trend";
 
 /** One technique or sub-technique on the heatmap, whichever endpoint it came from. */
 interface Covered {
@@ -54,7 +56,8 @@ interface HeatData {
 
 /**
  * Coverage as an ATT&CK heatmap: of one mission (scores of its runs), or across several (the
- * latest outcome per technique). A technique opens the tests that cover it.
+ * latest outcome per technique, and their scores over time). A technique opens the tests that
+ * cover it.
  */
 export default function CoveragePage() {
   const [params, setParams] = useSearchParams();
@@ -99,6 +102,15 @@ export default function CoveragePage() {
     return { background, text: textColorOn(background), label };
   };
   const tested = [...(coverage.data?.covered.keys() ?? [])].filter((id) => !id.includes("."));
+  // Across missions, how their scores moved from one to the next (the chosen ones, or all).
+  const trend =
+    single || !missions.data
+      ? null
+      : scoreTrend(
+          missions.data.items.filter(
+            (mission) => selected.length === 0 || selected.includes(mission.id),
+          ),
+        );
 
   return (
     <Stack>
@@ -167,6 +179,7 @@ export default function CoveragePage() {
           />
         </>
       )}
+      {trend ? <ScoreTrend points={trend} /> : null}
       <CoveringTests
         externalId={open}
         missionId={single}
