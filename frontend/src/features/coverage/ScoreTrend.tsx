@@ -1,14 +1,8 @@
 import { Anchor, Stack, Table, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
+import { formatDate } from "../../app/format";
 import { formatScore } from "./heat";
 import { type TrendPoint, formatChange } from "./trend";
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
-
-function formatDate(date: string): string {
-  const parsed = new Date(`${date}T00:00:00Z`);
-  return Number.isNaN(parsed.getTime()) ? date : dateFormat.format(parsed);
-}
 
 /**
  * Mission scores over time: a line for the eye (hidden from screen readers) and a table with
