@@ -165,10 +165,43 @@ def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_co
     expect(row_of(lead).get_by_test_id("state-chip")).to_have_text(["Completed", "Pending"])
 
 
+def test_the_lead_edits_the_mission_and_a_stale_edit_overwrites_nothing(
+    setup: MissionSetup, open_context
+):
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    lead.get_by_role("button", name="Edit", exact=True).click()
+    dialog = lead.get_by_role("dialog", name="Edit mission")
+    expect(dialog.get_by_label("Name")).to_have_value("Purple week")
+    dialog.get_by_label("Name").fill("Purple week 2")
+    dialog.get_by_label("Start date").fill("2026-11-02")
+    dialog.get_by_label("End date").fill("2026-11-06")
+    check_a11y(lead)
+    dialog.get_by_role("button", name="Save mission").click()
+    expect(dialog).to_be_hidden()
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Purple week 2")
+    expect(lead.get_by_test_id("mission-dates")).to_have_text("Dates: Nov 2, 2026 – Nov 6, 2026")
+
+    # Someone changes the mission while the dialog is open: the save is refused (412) and
+    # overwrites nothing; reopening shows their change under the edit that was saved.
+    lead.get_by_role("button", name="Edit", exact=True).click()
+    setup.lead_api.call("PATCH", f"/missions/{setup.mission_id}", {"environment": "Prod EU"})
+    dialog.get_by_label("Name").fill("Mine")
+    dialog.get_by_role("button", name="Save mission").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Changed by someone else")
+    expect(dialog.get_by_role("alert")).to_contain_text("stale")
+    assert setup.lead_api.call("GET", f"/missions/{setup.mission_id}")["name"] == "Purple week 2"
+    dialog.get_by_role("button", name="Close").click()
+    lead.get_by_role("button", name="Edit", exact=True).click()
+    expect(dialog.get_by_label("Environment")).to_have_value("Prod EU")
+    expect(dialog.get_by_label("Name")).to_have_value("Purple week 2")
+
+
 def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     viewer = open_context(setup.emails["viewer"])
     open_mission(viewer, setup)
     expect(viewer.get_by_role("button", name="Add tests")).to_have_count(0)
+    expect(viewer.get_by_role("button", name="Edit", exact=True)).to_have_count(0)
     expect(viewer.get_by_label("Mission status")).to_have_count(0)
     open_test(viewer)
     drawer = viewer.get_by_test_id("test-drawer")

@@ -16,6 +16,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useParams, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { formatDate } from "../../app/format";
 import {
   MISSION_STATUSES,
   STATE_LABELS,
@@ -35,6 +36,7 @@ import {
 import type { MissionStatus, MissionTest, TestState } from "./api";
 import { MissionCoverageActions } from "../coverage/MissionCoverageActions";
 import { AddTestsModal } from "./AddTestsModal";
+import { EditMissionModal } from "./EditMissionModal";
 import { Markdown } from "../../app/Markdown";
 import { MembersModal } from "./MembersModal";
 import { MissionProgress, Score } from "./MissionProgress";
@@ -50,6 +52,7 @@ export default function MissionPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const [membersOpen, members] = useDisclosure(false);
   const [addOpen, adding] = useDisclosure(false);
+  const [editOpen, editing] = useDisclosure(false);
   const [activeIndex, setActiveIndex] = useState(0);
 
   const state = searchParams.get("state");
@@ -122,6 +125,11 @@ export default function MissionPage() {
             {mission.data.environment && (
               <Text size="sm">Environment: {mission.data.environment}</Text>
             )}
+            {(mission.data.start_date || mission.data.end_date) && (
+              <Text size="sm" data-testid="mission-dates">
+                Dates: {formatDate(mission.data.start_date)} – {formatDate(mission.data.end_date)}
+              </Text>
+            )}
           </Group>
         </Stack>
         <Group>
@@ -130,6 +138,9 @@ export default function MissionPage() {
           </Button>
           {mission.data.can_manage && (
             <>
+              <Button variant="default" onClick={editing.open}>
+                Edit
+              </Button>
               <Button onClick={adding.open}>Add tests</Button>
               <Select
                 label="Mission status"
@@ -238,6 +249,7 @@ export default function MissionPage() {
         canManage={mission.data.can_manage ?? false}
       />
       <AddTestsModal missionId={missionId} opened={addOpen} onClose={adding.close} />
+      <EditMissionModal mission={mission.data} opened={editOpen} onClose={editing.close} />
     </Stack>
   );
 }

@@ -9,18 +9,17 @@ import {
   Stack,
   Table,
   TextInput,
-  Textarea,
   Title,
 } from "@mantine/core";
 import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { apiFieldErrors } from "../../app/forms";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
 import { MISSION_STATUSES, createMission, fetchMissions, missionsKey } from "./api";
 import type { MissionStatus } from "./api";
+import { MissionForm } from "./MissionForm";
 import { MissionProgress, Score } from "./MissionProgress";
 import { ImportMissionButton } from "../coverage/ImportMissionButton";
 
@@ -131,11 +130,6 @@ export default function MissionsPage() {
 function CreateMissionForm({ onDone }: { onDone: () => void }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [name, setName] = useState("");
-  const [description, setDescription] = useState("");
-  const [environment, setEnvironment] = useState("");
-  const [startDate, setStartDate] = useState("");
-  const [endDate, setEndDate] = useState("");
   const mutation = useMutation({
     mutationFn: createMission,
     onSuccess: (mission) => {
@@ -144,64 +138,13 @@ function CreateMissionForm({ onDone }: { onDone: () => void }) {
       navigate(`/missions/${mission.id}`);
     },
   });
-
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        mutation.mutate({
-          name,
-          description: description || null,
-          environment: environment || null,
-          start_date: startDate || null,
-          end_date: endDate || null,
-        });
-      }}
-    >
-      <Stack>
-        <TextInput
-          label="Name"
-          required
-          maxLength={200}
-          value={name}
-          onChange={(event) => setName(event.currentTarget.value)}
-          error={apiFieldErrors(mutation.error)["name"]}
-          data-autofocus
-        />
-        <Textarea
-          label="Description (Markdown)"
-          value={description}
-          onChange={(event) => setDescription(event.currentTarget.value)}
-        />
-        <TextInput
-          label="Environment"
-          placeholder="e.g. Prod EU"
-          maxLength={200}
-          value={environment}
-          onChange={(event) => setEnvironment(event.currentTarget.value)}
-        />
-        <Group grow>
-          <TextInput
-            type="date"
-            label="Start date"
-            value={startDate}
-            onChange={(event) => setStartDate(event.currentTarget.value)}
-          />
-          <TextInput
-            type="date"
-            label="End date"
-            value={endDate}
-            onChange={(event) => setEndDate(event.currentTarget.value)}
-            error={apiFieldErrors(mutation.error)["end_date"]}
-          />
-        </Group>
-        {mutation.error && <ErrorAlert title="Not created" error={mutation.error} />}
-        <Group justify="flex-end">
-          <Button type="submit" loading={mutation.isPending}>
-            Create mission
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <MissionForm
+      submitLabel="Create mission"
+      errorTitle="Not created"
+      pending={mutation.isPending}
+      error={mutation.error}
+      onSubmit={(fields) => mutation.mutate(fields)}
+    />
   );
 }

@@ -113,9 +113,14 @@ export function createMission(body: MissionCreate): Promise<Mission> {
   return unwrap(api.POST("/api/v1/missions", { body }));
 }
 
-export function updateMission(id: string, body: MissionUpdate): Promise<Mission> {
+/** PATCH; with the `version` the edit is based on, a 412 means someone else changed it meanwhile. */
+export function updateMission(id: string, body: MissionUpdate, version?: number): Promise<Mission> {
   return unwrap(
-    api.PATCH("/api/v1/missions/{mission_id}", { params: { path: { mission_id: id } }, body }),
+    api.PATCH("/api/v1/missions/{mission_id}", {
+      params: { path: { mission_id: id } },
+      headers: version === undefined ? {} : { "If-Match": `"${version}"` },
+      body,
+    }),
   );
 }
 
