@@ -197,15 +197,57 @@ def test_the_lead_edits_the_mission_and_a_stale_edit_overwrites_nothing(
     expect(dialog.get_by_label("Name")).to_have_value("Purple week 2")
 
 
+def test_the_lead_removes_a_test_and_deletes_the_mission_each_with_an_undo(
+    setup: MissionSetup, open_context
+):
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    open_test(lead)
+    lead.once("dialog", lambda dialog: dialog.accept())
+    lead.get_by_test_id("test-drawer").get_by_role("button", name="Remove from mission").click()
+    expect(lead.get_by_test_id("test-drawer")).to_be_hidden()
+    undo = lead.get_by_role("status").filter(has_text="Removed the test Encoded PowerShell")
+    expect(undo).to_be_visible()
+    expect(row_of(lead)).to_have_count(0)
+    assert setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests")["total"] == 0
+    check_a11y(lead)
+    undo.get_by_role("button", name="Undo").click()
+    expect(undo).to_be_hidden()
+    expect(row_of(lead)).to_have_count(1)
+
+    # Deleting the mission asks first; leaving the dialog unconfirmed deletes nothing.
+    lead.once("dialog", lambda dialog: dialog.dismiss())
+    lead.get_by_role("button", name="Delete", exact=True).click()
+    expect(lead.get_by_role("heading", name="Purple week", level=1)).to_be_visible()
+    lead.once("dialog", lambda dialog: dialog.accept())
+    lead.get_by_role("button", name="Delete", exact=True).click()
+    expect(lead.get_by_role("heading", name="Missions", level=1)).to_be_visible()
+    undo = lead.get_by_role("status").filter(has_text="Deleted the mission Purple week")
+    expect(undo).to_be_visible()
+    expect(lead.get_by_role("link", name="Purple week", exact=True)).to_have_count(0)
+    undo.get_by_role("button", name="Undo").click()
+    expect(undo).to_be_hidden()
+    expect(lead.get_by_role("link", name="Purple week", exact=True)).to_be_visible()
+    assert setup.lead_api.call("GET", f"/missions/{setup.mission_id}")["name"] == "Purple week"
+
+
 def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     viewer = open_context(setup.emails["viewer"])
     open_mission(viewer, setup)
     expect(viewer.get_by_role("button", name="Add tests")).to_have_count(0)
-    expect(viewer.get_by_role("button", name="Edit", exact=True)).to_have_count(0)
+    for name in ("Edit", "Delete"):
+        expect(viewer.get_by_role("button", name=name, exact=True)).to_have_count(0)
     expect(viewer.get_by_label("Mission status")).to_have_count(0)
     open_test(viewer)
     drawer = viewer.get_by_test_id("test-drawer")
-    for name in ("Start", "Retest", "Save red fields", "Save detections", "Add tool outcome"):
+    for name in (
+        "Start",
+        "Retest",
+        "Save red fields",
+        "Save detections",
+        "Add tool outcome",
+        "Remove from mission",
+    ):
         expect(drawer.get_by_role("button", name=name)).to_have_count(0)
     # The only box is the note's: members of every role write notes.
     expect(drawer.get_by_role("textbox")).to_have_count(1)

@@ -14,14 +14,17 @@ import {
 import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { useParams, useSearchParams } from "react-router";
+import { useNavigate, useParams, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { formatDate } from "../../app/format";
+import { UndoAlert } from "../../app/UndoAlert";
 import {
   MISSION_STATUSES,
   STATE_LABELS,
   TEST_STATES,
   actingRole,
+  deleteMission,
+  deleteTest,
   fetchLevels,
   fetchMission,
   fetchTests,
@@ -29,6 +32,7 @@ import {
   levelsKey,
   missionKey,
   missionsKey,
+  restoreTest,
   testsKey,
   toolsKey,
   updateMission,
@@ -49,6 +53,7 @@ import { TestsTable } from "./TestsTable";
 export default function MissionPage() {
   const { missionId = "" } = useParams();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [searchParams, setSearchParams] = useSearchParams();
   const [membersOpen, members] = useDisclosure(false);
   const [addOpen, adding] = useDisclosure(false);
@@ -87,6 +92,25 @@ export default function MissionPage() {
   const tests = useQuery({
     queryKey: [...testsKey(missionId), filters],
     queryFn: () => fetchTests(missionId, filters),
+  });
+  // A removed test (soft) can be put back from the alert it leaves.
+  const [removedTest, setRemovedTest] = useState<MissionTest | null>(null);
+  const removeTest = useMutation({
+    mutationFn: deleteTest,
+    onSuccess: (_, test) => {
+      setParam("test", null);
+      setRemovedTest(test);
+      queryClient.invalidateQueries({ queryKey: missionsKey });
+    },
+  });
+  const removeMission = useMutation({
+    mutationFn: () => deleteMission(missionId),
+    onSuccess: () => {
+      queryClient.invalidateQueries({ queryKey: missionsKey });
+      navigate("/missions", {
+        state: { deletedMission: { id: missionId, name: mission.data?.name ?? "" } },
+      });
+    },
   });
   const setStatus = useMutation({
     mutationFn: (status: MissionStatus) => updateMission(missionId, { status }),
@@ -141,6 +165,18 @@ export default function MissionPage() {
               <Button variant="default" onClick={editing.open}>
                 Edit
               </Button>
+              <Button
+                color="red"
+                variant="light"
+                loading={removeMission.isPending}
+                onClick={() => {
+                  if (window.confirm(`Delete the mission ${mission.data.name}?`)) {
+                    removeMission.mutate();
+                  }
+                }}
+              >
+                Delete
+              </Button>
               <Button onClick={adding.open}>Add tests</Button>
               <Select
                 label="Mission status"
@@ -155,6 +191,20 @@ export default function MissionPage() {
         </Group>
       </Group>
       {setStatus.error && <ErrorAlert title="Status not changed" error={setStatus.error} />}
+      {removeMission.error && <ErrorAlert title="Not deleted" error={removeMission.error} />}
+      {removeTest.error && <ErrorAlert title="Test not removed" error={removeTest.error} />}
+      {removedTest && (
+        <UndoAlert
+          key={removedTest.id}
+          message={`Removed the test ${removedTest.name} from the mission.`}
+          undo={() =>
+            restoreTest(removedTest).then(() =>
+              queryClient.invalidateQueries({ queryKey: missionsKey }),
+            )
+          }
+          onDone={() => setRemovedTest(null)}
+        />
+      )}
       <MissionCoverageActions
         missionId={missionId}
         missionName={mission.data.name}
@@ -241,6 +291,7 @@ export default function MissionPage() {
         tools={tools.data ?? []}
         onClose={() => setParam("test", null)}
         onOpenTest={openTest}
+        onRemove={mission.data.can_manage ? (test) => removeTest.mutate(test) : undefined}
       />
       <MembersModal
         missionId={missionId}

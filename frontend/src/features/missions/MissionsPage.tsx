@@ -14,10 +14,11 @@ import {
 import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
-import { MISSION_STATUSES, createMission, fetchMissions, missionsKey } from "./api";
+import { MISSION_STATUSES, createMission, fetchMissions, missionsKey, restoreMission } from "./api";
 import type { MissionStatus } from "./api";
 import { MissionForm } from "./MissionForm";
 import { MissionProgress, Score } from "./MissionProgress";
@@ -37,6 +38,12 @@ export default function MissionsPage() {
   const [text, setText] = useState("");
   const [q] = useDebouncedValue(text, 250);
   const [creating, { open, close }] = useDisclosure(false);
+  // The mission page deletes a mission and comes back here, naming it, so it can be undone.
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const deleted = (location.state as { deletedMission?: { id: string; name: string } } | null)
+    ?.deletedMission;
   const query = useQuery({
     queryKey: [...missionsKey, "list", status, q],
     queryFn: () =>
@@ -58,6 +65,18 @@ export default function MissionsPage() {
           </Group>
         )}
       </Group>
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted the mission ${deleted.name}.`}
+          undo={() =>
+            restoreMission(deleted.id).then(() =>
+              queryClient.invalidateQueries({ queryKey: missionsKey }),
+            )
+          }
+          onDone={() => navigate(".", { replace: true, state: null })}
+        />
+      )}
       <Group>
         <TextInput
           label="Search missions"

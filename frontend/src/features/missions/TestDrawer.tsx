@@ -107,6 +107,7 @@ export function TestDrawer({
   tools,
   onClose,
   onOpenTest,
+  onRemove,
 }: {
   test: MissionTest | null;
   role: Role;
@@ -117,6 +118,8 @@ export function TestDrawer({
   tools: DefenseTool[];
   onClose: () => void;
   onOpenTest: (test: MissionTest) => void;
+  /** Given to the lead (and mission.manage_all): removes the test from the mission. */
+  onRemove?: (test: MissionTest) => void;
 }) {
   return (
     <Drawer
@@ -137,6 +140,7 @@ export function TestDrawer({
           levels={levels}
           tools={tools}
           onOpenTest={onOpenTest}
+          onRemove={onRemove}
         />
       )}
     </Drawer>
@@ -151,6 +155,7 @@ function TestDetails({
   levels,
   tools,
   onOpenTest,
+  onRemove,
 }: {
   initial: MissionTest;
   role: Role;
@@ -159,6 +164,7 @@ function TestDetails({
   levels: DetectionLevel[];
   tools: DefenseTool[];
   onOpenTest: (test: MissionTest) => void;
+  onRemove?: (test: MissionTest) => void;
 }) {
   const queryClient = useQueryClient();
   // The version edits are based on: set on open, after our own saves and on reload only, so a
@@ -209,15 +215,29 @@ function TestDetails({
 
   return (
     <Stack data-testid="test-drawer">
-      <Group gap="xs">
-        <Badge variant="light" data-testid="drawer-state">
-          {STATE_LABELS[state]}
-        </Badge>
-        <LevelLabel
-          level={base.detection_level_id ? levelsById.get(base.detection_level_id) : undefined}
-        />
-        {base.retest_of_id && <Badge variant="outline">Retest</Badge>}
-        {!base.is_latest && <Badge variant="outline">Earlier run</Badge>}
+      <Group justify="space-between">
+        <Group gap="xs">
+          <Badge variant="light" data-testid="drawer-state">
+            {STATE_LABELS[state]}
+          </Badge>
+          <LevelLabel
+            level={base.detection_level_id ? levelsById.get(base.detection_level_id) : undefined}
+          />
+          {base.retest_of_id && <Badge variant="outline">Retest</Badge>}
+          {!base.is_latest && <Badge variant="outline">Earlier run</Badge>}
+        </Group>
+        {onRemove && (
+          <Button
+            size="xs"
+            color="red"
+            variant="light"
+            onClick={() => {
+              if (window.confirm(`Remove the test ${base.name} from the mission?`)) onRemove(base);
+            }}
+          >
+            Remove from mission
+          </Button>
+        )}
       </Group>
       {redEditable && (
         <Group gap="xs" aria-label="State transitions" role="group">

@@ -124,6 +124,19 @@ export function updateMission(id: string, body: MissionUpdate, version?: number)
   );
 }
 
+/** Soft delete: `restoreMission` brings it back with its tests, notes and evidence. */
+export async function deleteMission(id: string): Promise<void> {
+  await unwrap(
+    api.DELETE("/api/v1/missions/{mission_id}", { params: { path: { mission_id: id } } }),
+  );
+}
+
+export function restoreMission(id: string): Promise<Mission> {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/restore", { params: { path: { mission_id: id } } }),
+  );
+}
+
 export function fetchMembers(id: string): Promise<Member[]> {
   return unwrap(
     api.GET("/api/v1/missions/{mission_id}/members", { params: { path: { mission_id: id } } }),
@@ -212,6 +225,23 @@ export function replaceDetections(test: MissionTest, body: DetectionIn[]): Promi
 export function retest(test: MissionTest): Promise<MissionTest> {
   return unwrap(
     api.POST("/api/v1/missions/{mission_id}/tests/{test_id}/retest", {
+      params: { path: { mission_id: test.mission_id, test_id: test.id } },
+    }),
+  );
+}
+
+/** Remove a test from its mission (soft: `restoreTest` puts it back). */
+export async function deleteTest(test: MissionTest): Promise<void> {
+  await unwrap(
+    api.DELETE("/api/v1/missions/{mission_id}/tests/{test_id}", {
+      params: { path: { mission_id: test.mission_id, test_id: test.id } },
+    }),
+  );
+}
+
+export function restoreTest(test: MissionTest): Promise<MissionTest> {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/tests/{test_id}/restore", {
       params: { path: { mission_id: test.mission_id, test_id: test.id } },
     }),
   );
