@@ -129,6 +129,31 @@ def test_scores_over_time_link_each_mission_to_the_one_before(
     expect(page.get_by_test_id("compare-T1059")).to_contain_text("Improved")
 
 
+def test_a_threat_group_s_coverage_counts_its_untested_techniques(
+    page: Page, admin_api, catalogue, sign_in
+):
+    """APT29 uses T1059.001 and T1547; only T1547 was tested (Alerted, 75)."""
+    mission_with(admin_api, "Persistence week", {"T1547": "Alerted"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/coverage")
+    page.get_by_role("link", name="Threat group coverage").click()
+
+    page.get_by_role("combobox", name="Threat group").fill("Cozy")
+    page.get_by_role("option", name="G0016 APT29 (Cozy Bear)").click()
+
+    expect(page.get_by_test_id("group-score")).to_have_text("37.5")  # (75 + 0) / 2
+    expect(page.get_by_test_id("group-tested")).to_have_text("1 of 2")
+    expect(page.get_by_test_id("group-tested-score")).to_have_text("75")
+    expect(page.get_by_test_id("group-T1547")).to_contain_text("Alerted")
+    expect(page.get_by_test_id("group-T1059.001")).to_contain_text("Not tested")
+    expect(page.get_by_test_id("technique-T1547")).to_contain_text("Alerted")
+    expect(page.get_by_test_id("technique-T1059")).to_contain_text("1 sub-technique used")
+    expect(page).to_have_url(re.compile(r"/coverage/groups\?group=G0016$"))
+
+    page.get_by_test_id("group-T1547").get_by_role("link", name="Persistence week").click()
+    expect(page.get_by_test_id("test-drawer")).to_contain_text("Alerted")
+
+
 def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, sign_in):
     mission = admin_api.call("POST", "/missions", {"name": "Plan me", "status": "planned"})
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)

@@ -31,6 +31,7 @@ const MissionsPage = lazyPage(() => import("../features/missions/MissionsPage"))
 const MissionPage = lazyPage(() => import("../features/missions/MissionPage"));
 const CoveragePage = lazyPage(() => import("../features/coverage/CoveragePage"));
 const ComparePage = lazyPage(() => import("../features/coverage/ComparePage"));
+const GroupCoveragePage = lazyPage(() => import("../features/coverage/GroupCoveragePage"));
 const DetectionLevelsPage = lazyPage(() => import("../features/admin/DetectionLevelsPage"));
 const DefenseToolsPage = lazyPage(() => import("../features/admin/DefenseToolsPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
@@ -60,6 +61,11 @@ const routes: RouteObject[] = [
       { path: "missions/:missionId", element: <MissionPage />, handle: preloads(MissionPage) },
       { path: "coverage", element: <CoveragePage />, handle: preloads(CoveragePage) },
       { path: "coverage/compare", element: <ComparePage />, handle: preloads(ComparePage) },
+      {
+        path: "coverage/groups",
+        element: <GroupCoveragePage />,
+        handle: preloads(GroupCoveragePage),
+      },
       {
         path: "admin/detection-levels",
         element: (

@@ -120,6 +120,9 @@ export default function CoveragePage() {
           <Button variant="default" component={Link} to="/coverage/compare">
             Compare two missions
           </Button>
+          <Button variant="default" component={Link} to="/coverage/groups">
+            Threat group coverage
+          </Button>
           <Button variant="default" onClick={download}>
             Download Navigator layer
           </Button>

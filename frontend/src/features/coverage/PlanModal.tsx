@@ -5,18 +5,16 @@ import {
   Modal,
   NumberInput,
   SegmentedControl,
-  Select,
   Stack,
   Table,
   Text,
 } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
-import { NothingFound } from "../../app/NothingFound";
 import { missionKey, testsKey } from "../missions/api";
-import { type Plan, type PlanSource, coverageKey, fetchGroups, planTests } from "./api";
+import { type Plan, type PlanSource, coverageKey, planTests } from "./api";
+import { ThreatGroupSelect } from "./ThreatGroupSelect";
 
 type SourceKind = "group" | "layer";
 
@@ -36,8 +34,6 @@ export function PlanModal({
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<SourceKind>("group");
   const [group, setGroup] = useState<string | null>(null);
-  const [search, setSearch] = useState("");
-  const [q] = useDebouncedValue(search, 250);
   // A file holds one layer, or a list of them (the Navigator opens such a file as several).
   const [layers, setLayers] = useState<Record<string, unknown>[] | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -46,11 +42,6 @@ export function PlanModal({
   const [preview, setPreview] = useState<Plan | null>(null);
   const [added, setAdded] = useState<Plan | null>(null);
 
-  const groups = useQuery({
-    queryKey: ["mitre", "groups", q],
-    queryFn: () => fetchGroups(q),
-    enabled: opened && kind === "group",
-  });
   const fromLayers: PlanSource | null = layers && {
     ...(layers.length === 1 ? { layer: layers[0] } : { layers }),
     min_score: minScore,
@@ -122,25 +113,12 @@ export function PlanModal({
           />
         </Stack>
         {kind === "group" ? (
-          <Select
-            label="Threat group"
-            description="Search by ATT&CK id, name or alias, e.g. G0016 or APT29."
-            searchable
-            searchValue={search}
-            onSearchChange={setSearch}
-            filter={({ options }) => options}
-            data={(groups.data ?? []).map((item) => ({
-              value: item.external_id,
-              label: `${item.external_id} ${item.name}${item.aliases.length ? ` (${item.aliases.join(", ")})` : ""}`,
-            }))}
+          <ThreatGroupSelect
             value={group}
             onChange={(value) => {
               setGroup(value);
               resetResult();
             }}
-            nothingFoundMessage={
-              <NothingFound>{groups.isPending ? "Searching…" : "No group found"}</NothingFound>
-            }
           />
         ) : (
           <>

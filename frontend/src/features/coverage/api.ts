@@ -9,6 +9,7 @@ export type Compare = components["schemas"]["CompareOut"];
 export type CompareChange = Compare["techniques"][number]["change"];
 export type Plan = components["schemas"]["PlanOut"];
 export type ThreatGroup = components["schemas"]["ThreatGroupOut"];
+export type GroupCoverage = components["schemas"]["GroupCoverageOut"];
 export type CoverageLevel = MissionCoverage["levels"][number];
 export type SavedScenario = components["schemas"]["SavedScenarioOut"];
 
@@ -35,6 +36,13 @@ export function fetchOrgCoverage(missionIds: string[]): Promise<OrgCoverage> {
 
 export function fetchCompare(from: string, to: string): Promise<Compare> {
   return unwrap(api.GET("/api/v1/coverage/compare", { params: { query: { from, to } } }));
+}
+
+/** How the latest outcomes across every visible mission cover a threat group's techniques. */
+export function fetchGroupCoverage(group: string): Promise<GroupCoverage> {
+  return unwrap(
+    api.GET("/api/v1/coverage/groups/{external_id}", { params: { path: { external_id: group } } }),
+  );
 }
 
 export function fetchGroups(q: string): Promise<ThreatGroup[]> {
