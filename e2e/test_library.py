@@ -218,3 +218,36 @@ def test_a_stale_save_says_changed_by_someone_else_and_reloads(
     alert.get_by_role("button", name="Reload").click()
     expect(page.get_by_test_id("scenario-test")).to_have_count(1)
     expect(page.get_by_test_id("scenario-test").first).to_contain_text("Bravo staging")
+
+
+def test_a_scenario_is_renamed_and_described_and_a_stale_edit_overwrites_nothing(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    (alpha,) = make_templates(admin_api, "Alpha discovery")
+    scenario = admin_api.call(
+        "POST", "/scenario-templates", {"name": "Draft", "test_template_ids": [alpha["id"]]}
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/scenarios/{scenario['id']}")
+
+    page.get_by_role("button", name="Edit scenario").click()
+    dialog = page.get_by_role("dialog", name="Edit scenario")
+    dialog.get_by_label("Name").fill("Discovery sweep")
+    dialog.get_by_label("Description (Markdown)").fill("Runs **after** initial access.")
+    check_a11y(page)
+    dialog.get_by_role("button", name="Save scenario").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("heading", name="Discovery sweep", level=1)).to_be_visible()
+    expect(page.locator("strong", has_text="after")).to_be_visible()
+    expect(page.get_by_test_id("scenario-test")).to_have_count(1)
+
+    # Renamed over the API while the dialog is open: the save is refused, nothing overwritten.
+    page.get_by_role("button", name="Edit scenario").click()
+    admin_api.call("PATCH", f"/scenario-templates/{scenario['id']}", {"name": "Theirs"})
+    dialog.get_by_label("Name").fill("Mine")
+    dialog.get_by_role("button", name="Save scenario").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Changed by someone else")
+    assert admin_api.call("GET", f"/scenario-templates/{scenario['id']}")["name"] == "Theirs"
+    dialog.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Edit scenario").click()
+    expect(dialog.get_by_label("Name")).to_have_value("Theirs")

@@ -23,8 +23,9 @@ export function EditMissionModal({
       size="lg"
       closeButtonProps={{ "aria-label": "Close" }}
     >
-      {/* Mounted on open, so each opening starts from the mission as loaded then. */}
-      <EditMissionForm mission={mission} onDone={onClose} />
+      {/* A fresh form at each opening (even one during the closing transition), filled from
+          the mission as loaded then. */}
+      <EditMissionForm key={String(opened)} mission={mission} onDone={onClose} />
     </Modal>
   );
 }

@@ -13,13 +13,14 @@ import {
   Title,
   VisuallyHidden,
 } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
+import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError } from "../../api/problem";
 import type { MitreTag, ScenarioTemplateDetail } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { Markdown } from "../../app/Markdown";
 import { NothingFound } from "../../app/NothingFound";
 import { useAuth } from "../auth/AuthProvider";
 import { fetchTemplates } from "../library/api";
@@ -31,6 +32,7 @@ import {
   scenarioQueryKey,
   scenariosQueryKey,
 } from "./api";
+import { EditScenarioModal } from "./EditScenarioModal";
 import { moveItem, removeItem, sameOrder } from "./order";
 import classes from "./ScenarioPage.module.css";
 
@@ -100,6 +102,7 @@ export default function ScenarioPage() {
   const { scenarioId = "" } = useParams();
   const { can } = useAuth();
   const editable = can("scenario_template.write");
+  const [editOpen, editing] = useDisclosure(false);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const scenario = useQuery({
@@ -185,19 +188,28 @@ export default function ScenarioPage() {
       </Anchor>
       <Group justify="space-between" align="flex-end">
         <Title order={1}>{scenario.data.name}</Title>
-        {can("scenario_template.delete") && (
-          <Button
-            color="red"
-            variant="light"
-            loading={remove.isPending}
-            onClick={() => {
-              if (window.confirm(`Delete the scenario ${scenario.data.name}?`)) remove.mutate();
-            }}
-          >
-            Delete scenario
-          </Button>
-        )}
+        <Group>
+          {editable && (
+            <Button variant="default" onClick={editing.open}>
+              Edit scenario
+            </Button>
+          )}
+          {can("scenario_template.delete") && (
+            <Button
+              color="red"
+              variant="light"
+              loading={remove.isPending}
+              onClick={() => {
+                if (window.confirm(`Delete the scenario ${scenario.data.name}?`)) remove.mutate();
+              }}
+            >
+              Delete scenario
+            </Button>
+          )}
+        </Group>
       </Group>
+      {scenario.data.description && <Markdown text={scenario.data.description} empty="" />}
+      <EditScenarioModal scenario={scenario.data} opened={editOpen} onClose={editing.close} />
       {remove.error && <ErrorAlert title="Could not delete" error={remove.error} />}
       <VisuallyHidden aria-live="polite" role="status">
         {announcement}

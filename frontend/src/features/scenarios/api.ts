@@ -1,4 +1,4 @@
-/** Scenario templates: list, create, read, replace the ordered tests, delete. */
+/** Scenario templates: list, create, read, rename, replace the ordered tests, delete. */
 import { api, unwrap } from "../../api/client";
 import type { ScenarioTemplateDetail } from "../../api/types";
 
@@ -27,6 +27,21 @@ export function createScenario(body: {
 }): Promise<ScenarioTemplateDetail> {
   return unwrap(
     api.POST("/api/v1/scenario-templates", { body: { ...body, test_template_ids: [] } }),
+  );
+}
+
+/** Name and description; a stale `version` (someone saved since) answers 412. */
+export function updateScenario(
+  id: string,
+  version: number,
+  body: { name: string; description: string | null },
+): Promise<ScenarioTemplateDetail> {
+  return unwrap(
+    api.PATCH("/api/v1/scenario-templates/{scenario_id}", {
+      params: { path: { scenario_id: id } },
+      headers: { "If-Match": `"${version}"` },
+      body,
+    }),
   );
 }
 
