@@ -231,6 +231,48 @@ def test_the_lead_removes_a_test_and_deletes_the_mission_each_with_an_undo(
     assert setup.lead_api.call("GET", f"/missions/{setup.mission_id}")["name"] == "Purple week"
 
 
+def test_the_lead_groups_tests_into_categories_and_filters_by_them(
+    setup: MissionSetup, open_context
+):
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    lead.get_by_role("button", name="Categories").click()
+    dialog = lead.get_by_role("dialog", name="Categories")
+    for name in ("Day 1", "Day 2"):
+        dialog.get_by_label("New category").fill(name)
+        dialog.get_by_role("button", name="Add category").click()
+        expect(dialog.get_by_test_id("categories")).to_contain_text(name)
+    dialog.get_by_role("button", name="Rename Day 2").click()
+    dialog.get_by_label("Rename Day 2").fill("Day two")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_test_id("categories")).to_contain_text("Day two")
+    check_a11y(lead)
+    dialog.get_by_role("button", name="Close").click()
+
+    # Tests added go into the category chosen; the table shows it and filters by it.
+    lead.get_by_role("button", name="Add tests").click()
+    adding = lead.get_by_role("dialog", name="Add tests")
+    choose(lead, "Add to category", "Day 1")
+    adding.get_by_role("tab", name="Ad hoc").click()
+    adding.get_by_label("Name").fill("Kerberoast")
+    adding.get_by_role("button", name="Add test").click()
+    expect(adding).to_be_hidden()
+    expect(row_of(lead, "Kerberoast").get_by_test_id("category-badge")).to_have_text("Day 1")
+    expect(row_of(lead).get_by_test_id("category-badge")).to_have_count(0)
+
+    # The lead moves the first test into Day two from its drawer.
+    open_test(lead)
+    choose(lead, "Category of this test", "Day two")
+    expect(row_of(lead).get_by_test_id("category-badge")).to_have_text("Day two")
+    lead.get_by_role("button", name="Close test").click()
+
+    choose(lead, "Category", "Day 1")
+    expect(lead.get_by_test_id("test-row")).to_have_count(1)
+    expect(row_of(lead, "Kerberoast")).to_be_visible()
+    tests = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests")["items"]
+    assert len({test["category_id"] for test in tests}) == 2
+
+
 def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     viewer = open_context(setup.emails["viewer"])
     open_mission(viewer, setup)

@@ -11,18 +11,23 @@ import {
   fetchTestTemplates,
   missionsKey,
 } from "./api";
+import type { Category } from "./api";
 
 /** Add tests to the mission: a whole scenario, one library template, or an ad hoc test. */
 export function AddTestsModal({
   missionId,
+  categories,
   opened,
   onClose,
 }: {
   missionId: string;
+  categories: Category[];
   opened: boolean;
   onClose: () => void;
 }) {
   const { can } = useAuth();
+  // The category the added tests go into (none by default).
+  const [category, setCategory] = useState<string | null>(null);
   const fromScenarios = can("scenario_template.read");
   const fromTemplates = can("test_template.read");
   return (
@@ -33,6 +38,18 @@ export function AddTestsModal({
       size="lg"
       closeButtonProps={{ "aria-label": "Close" }}
     >
+      {categories.length > 0 && (
+        <Select
+          label="Add to category"
+          description="The tests added here go into it."
+          placeholder="No category"
+          clearable
+          data={categories.map((item) => ({ value: item.id, label: item.name }))}
+          value={category}
+          onChange={setCategory}
+          mb="md"
+        />
+      )}
       <Tabs defaultValue={fromScenarios ? "scenario" : fromTemplates ? "template" : "ad-hoc"}>
         <Tabs.List>
           {fromScenarios && <Tabs.Tab value="scenario">Scenario</Tabs.Tab>}
@@ -46,7 +63,7 @@ export function AddTestsModal({
               search={fetchScenarioTemplates}
               kind="scenarios"
               submitLabel="Add scenario"
-              add={(id) => addScenario(missionId, id)}
+              add={(id) => addScenario(missionId, id, category)}
               onAdded={onClose}
             />
           </Tabs.Panel>
@@ -58,13 +75,13 @@ export function AddTestsModal({
               search={fetchTestTemplates}
               kind="templates"
               submitLabel="Add test"
-              add={(id) => addTest(missionId, { test_template_id: id })}
+              add={(id) => addTest(missionId, { test_template_id: id, category_id: category })}
               onAdded={onClose}
             />
           </Tabs.Panel>
         )}
         <Tabs.Panel value="ad-hoc" pt="md">
-          <AdHocForm missionId={missionId} onAdded={onClose} />
+          <AdHocForm missionId={missionId} categoryId={category} onAdded={onClose} />
         </Tabs.Panel>
       </Tabs>
     </Modal>
@@ -121,7 +138,15 @@ function LibraryPicker({
   );
 }
 
-function AdHocForm({ missionId, onAdded }: { missionId: string; onAdded: () => void }) {
+function AdHocForm({
+  missionId,
+  categoryId,
+  onAdded,
+}: {
+  missionId: string;
+  categoryId: string | null;
+  onAdded: () => void;
+}) {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
@@ -132,6 +157,7 @@ function AdHocForm({ missionId, onAdded }: { missionId: string; onAdded: () => v
         name,
         description: description || null,
         procedure: procedure || null,
+        category_id: categoryId,
       }),
     onSuccess: () => {
       queryClient.invalidateQueries({ queryKey: missionsKey });

@@ -17,6 +17,7 @@ const FIELD_LABELS: Partial<Record<keyof MissionTest, string>> = {
   name: "Name",
   description: "Description",
   procedure: "Procedure",
+  category_id: "Category",
 };
 
 function shown(value: unknown): string {

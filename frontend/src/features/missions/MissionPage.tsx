@@ -23,8 +23,10 @@ import {
   STATE_LABELS,
   TEST_STATES,
   actingRole,
+  categoriesKey,
   deleteMission,
   deleteTest,
+  fetchCategories,
   fetchLevels,
   fetchMission,
   fetchTests,
@@ -40,6 +42,7 @@ import {
 import type { MissionStatus, MissionTest, TestState } from "./api";
 import { MissionCoverageActions } from "../coverage/MissionCoverageActions";
 import { AddTestsModal } from "./AddTestsModal";
+import { CategoriesModal } from "./CategoriesModal";
 import { EditMissionModal } from "./EditMissionModal";
 import { Markdown } from "../../app/Markdown";
 import { MembersModal } from "./MembersModal";
@@ -58,10 +61,12 @@ export default function MissionPage() {
   const [membersOpen, members] = useDisclosure(false);
   const [addOpen, adding] = useDisclosure(false);
   const [editOpen, editing] = useDisclosure(false);
+  const [categoriesOpen, categoriesModal] = useDisclosure(false);
   const [activeIndex, setActiveIndex] = useState(0);
 
   const state = searchParams.get("state");
   const level = searchParams.get("level");
+  const category = searchParams.get("category");
   const technique = searchParams.get("technique") ?? "";
   const [search, setSearch] = useState(searchParams.get("q") ?? "");
   const [q] = useDebouncedValue(search, 250);
@@ -83,9 +88,18 @@ export default function MissionPage() {
   });
   const levels = useQuery({ queryKey: levelsKey, queryFn: fetchLevels });
   const tools = useQuery({ queryKey: toolsKey, queryFn: fetchTools });
+  const categories = useQuery({
+    queryKey: categoriesKey(missionId),
+    queryFn: () => fetchCategories(missionId),
+  });
+  const categoriesById = useMemo(
+    () => new Map((categories.data ?? []).map((item) => [item.id, item])),
+    [categories.data],
+  );
   const filters = {
     state: (state as TestState) ?? undefined,
     detection_level: level ?? undefined,
+    category: category ?? undefined,
     technique: technique || undefined,
     q: q || undefined,
   };
@@ -177,6 +191,9 @@ export default function MissionPage() {
               >
                 Delete
               </Button>
+              <Button variant="default" onClick={categoriesModal.open}>
+                Categories
+              </Button>
               <Button onClick={adding.open}>Add tests</Button>
               <Select
                 label="Mission status"
@@ -248,6 +265,16 @@ export default function MissionPage() {
           value={level}
           onChange={(value) => setParam("level", value)}
         />
+        {(categories.data?.length ?? 0) > 0 && (
+          <Select
+            label="Category"
+            placeholder="Any category"
+            clearable
+            data={(categories.data ?? []).map((item) => ({ value: item.id, label: item.name }))}
+            value={category}
+            onChange={(value) => setParam("category", value)}
+          />
+        )}
         <TextInput
           label="Technique"
           placeholder="e.g. T1059"
@@ -269,6 +296,7 @@ export default function MissionPage() {
         <TestsTable
           tests={tests.data}
           levels={levelsById}
+          categories={categoriesById}
           activeIndex={Math.min(activeIndex, tests.data.length - 1)}
           onActiveIndexChange={setActiveIndex}
           onOpen={openTest}
@@ -292,6 +320,7 @@ export default function MissionPage() {
         onClose={() => setParam("test", null)}
         onOpenTest={openTest}
         onRemove={mission.data.can_manage ? (test) => removeTest.mutate(test) : undefined}
+        categories={categories.data ?? []}
       />
       <MembersModal
         missionId={missionId}
@@ -299,7 +328,17 @@ export default function MissionPage() {
         onClose={members.close}
         canManage={mission.data.can_manage ?? false}
       />
-      <AddTestsModal missionId={missionId} opened={addOpen} onClose={adding.close} />
+      <AddTestsModal
+        missionId={missionId}
+        categories={categories.data ?? []}
+        opened={addOpen}
+        onClose={adding.close}
+      />
+      <CategoriesModal
+        missionId={missionId}
+        opened={categoriesOpen}
+        onClose={categoriesModal.close}
+      />
       <EditMissionModal mission={mission.data} opened={editOpen} onClose={editing.close} />
     </Stack>
   );

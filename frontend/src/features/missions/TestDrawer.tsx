@@ -30,6 +30,7 @@ import {
   updateTest,
 } from "./api";
 import type {
+  Category,
   DefenseTool,
   DetectionLevel,
   MissionTest,
@@ -108,6 +109,7 @@ export function TestDrawer({
   onClose,
   onOpenTest,
   onRemove,
+  categories = [],
 }: {
   test: MissionTest | null;
   role: Role;
@@ -120,6 +122,8 @@ export function TestDrawer({
   onOpenTest: (test: MissionTest) => void;
   /** Given to the lead (and mission.manage_all): removes the test from the mission. */
   onRemove?: (test: MissionTest) => void;
+  /** The mission's categories; the lead moves the test between them. */
+  categories?: Category[];
 }) {
   return (
     <Drawer
@@ -141,6 +145,7 @@ export function TestDrawer({
           tools={tools}
           onOpenTest={onOpenTest}
           onRemove={onRemove}
+          categories={categories}
         />
       )}
     </Drawer>
@@ -156,6 +161,7 @@ function TestDetails({
   tools,
   onOpenTest,
   onRemove,
+  categories,
 }: {
   initial: MissionTest;
   role: Role;
@@ -165,6 +171,7 @@ function TestDetails({
   tools: DefenseTool[];
   onOpenTest: (test: MissionTest) => void;
   onRemove?: (test: MissionTest) => void;
+  categories: Category[];
 }) {
   const queryClient = useQueryClient();
   // The version edits are based on: set on open, after our own saves and on reload only, so a
@@ -263,6 +270,18 @@ function TestDetails({
             </Button>
           )}
         </Group>
+      )}
+      {role === "lead" && categories.length > 0 && (
+        <Select
+          label="Category of this test"
+          placeholder="No category"
+          clearable
+          data={categories.map((item) => ({ value: item.id, label: item.name }))}
+          value={base.category_id ?? null}
+          onChange={(value) => patch.mutate({ category_id: value })}
+          disabled={patch.isPending}
+          maw={320}
+        />
       )}
       {failure !== undefined && <ErrorAlert title="Not saved" error={failure} />}
 

@@ -3,7 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 import type { KeyboardEvent } from "react";
 import { STATE_LABELS } from "./api";
-import type { DetectionLevel, MissionTest, TestState } from "./api";
+import type { Category, DetectionLevel, MissionTest, TestState } from "./api";
 import { LevelLabel } from "./LevelLabel";
 import { STATE_COLORS } from "./MissionProgress";
 import classes from "./TestsTable.module.css";
@@ -19,12 +19,15 @@ const ROW_HEIGHT = 44;
 export function TestsTable({
   tests,
   levels,
+  categories,
   activeIndex,
   onActiveIndexChange,
   onOpen,
 }: {
   tests: MissionTest[];
   levels: Map<string, DetectionLevel>;
+  /** The mission's live categories: a test in one shows its name. */
+  categories: Map<string, Category>;
   activeIndex: number;
   onActiveIndexChange: (index: number) => void;
   onOpen: (test: MissionTest) => void;
@@ -114,6 +117,18 @@ export function TestsTable({
                     {test.name}
                     {!test.is_latest && " (earlier run)"}
                   </UnstyledButton>
+                  {test.category_id && categories.has(test.category_id) && (
+                    <Badge
+                      ml="xs"
+                      size="sm"
+                      variant="outline"
+                      color="gray.7"
+                      data-testid="category-badge"
+                      styles={{ label: { color: "var(--mantine-color-black)" } }}
+                    >
+                      {categories.get(test.category_id)?.name}
+                    </Badge>
+                  )}
                 </Table.Td>
                 <Table.Td>
                   {test.mitre

@@ -188,11 +188,60 @@ export function addTest(missionId: string, body: MissionTestCreate): Promise<Mis
   );
 }
 
-export function addScenario(missionId: string, scenarioTemplateId: string) {
+export function addScenario(
+  missionId: string,
+  scenarioTemplateId: string,
+  categoryId: string | null = null,
+) {
   return unwrap(
     api.POST("/api/v1/missions/{mission_id}/scenarios", {
       params: { path: { mission_id: missionId } },
-      body: { scenario_template_id: scenarioTemplateId, category_id: null },
+      body: { scenario_template_id: scenarioTemplateId, category_id: categoryId },
+    }),
+  );
+}
+
+// --- categories: a mission's own grouping of its tests (a phase, a day, a team) ---
+
+export type Category = components["schemas"]["CategoryOut"];
+export const categoriesKey = (missionId: string) =>
+  [...missionKey(missionId), "categories"] as const;
+
+export function fetchCategories(missionId: string): Promise<Category[]> {
+  return unwrap(
+    api.GET("/api/v1/missions/{mission_id}/categories", {
+      params: { path: { mission_id: missionId } },
+    }),
+  );
+}
+
+export function createCategory(missionId: string, name: string): Promise<Category> {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/categories", {
+      params: { path: { mission_id: missionId } },
+      body: { name },
+    }),
+  );
+}
+
+export function renameCategory(
+  missionId: string,
+  categoryId: string,
+  name: string,
+): Promise<Category> {
+  return unwrap(
+    api.PATCH("/api/v1/missions/{mission_id}/categories/{category_id}", {
+      params: { path: { mission_id: missionId, category_id: categoryId } },
+      body: { name },
+    }),
+  );
+}
+
+/** Soft: the tests keep their category id, and show no category while it is deleted. */
+export async function deleteCategory(missionId: string, categoryId: string): Promise<void> {
+  await unwrap(
+    api.DELETE("/api/v1/missions/{mission_id}/categories/{category_id}", {
+      params: { path: { mission_id: missionId, category_id: categoryId } },
     }),
   );
 }

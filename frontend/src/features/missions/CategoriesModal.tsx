@@ -1,0 +1,178 @@
+import { Button, Group, Loader, Modal, Stack, Text, TextInput } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { ErrorAlert } from "../../app/ErrorAlert";
+import {
+  type Category,
+  categoriesKey,
+  createCategory,
+  deleteCategory,
+  fetchCategories,
+  missionKey,
+  renameCategory,
+} from "./api";
+
+/** The mission's categories (the lead's): add, rename, delete. */
+export function CategoriesModal({
+  missionId,
+  opened,
+  onClose,
+}: {
+  missionId: string;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const categories = useQuery({
+    queryKey: categoriesKey(missionId),
+    queryFn: () => fetchCategories(missionId),
+    enabled: opened,
+  });
+  // Tests show their category's name: refresh them with the list.
+  const refresh = () => queryClient.invalidateQueries({ queryKey: missionKey(missionId) });
+  const [name, setName] = useState("");
+  const create = useMutation({
+    mutationFn: () => createCategory(missionId, name.trim()),
+    onSuccess: () => {
+      setName("");
+      return refresh();
+    },
+  });
+
+  return (
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title="Categories"
+      size="lg"
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
+      <Stack>
+        <Text size="sm">
+          Categories group the mission&apos;s tests (a phase, a day, a team): pick one when adding
+          tests or in a test&apos;s drawer, and filter the tests table by it.
+        </Text>
+        {categories.isPending ? (
+          <Loader size="sm" aria-label="Loading the categories" />
+        ) : categories.error ? (
+          <ErrorAlert title="Categories unavailable" error={categories.error} />
+        ) : categories.data.length === 0 ? (
+          <Text size="sm">No category yet.</Text>
+        ) : (
+          <Stack gap="xs" data-testid="categories">
+            {categories.data.map((category) => (
+              <CategoryRow
+                key={category.id}
+                missionId={missionId}
+                category={category}
+                onChanged={refresh}
+              />
+            ))}
+          </Stack>
+        )}
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (name.trim()) create.mutate();
+          }}
+        >
+          <Group align="flex-end">
+            <TextInput
+              label="New category"
+              placeholder="e.g. Day 1: initial access"
+              maxLength={200}
+              value={name}
+              onChange={(event) => setName(event.currentTarget.value)}
+              style={{ flex: 1 }}
+            />
+            <Button type="submit" disabled={!name.trim()} loading={create.isPending}>
+              Add category
+            </Button>
+          </Group>
+        </form>
+        {create.error ? <ErrorAlert title="Not added" error={create.error} /> : null}
+      </Stack>
+    </Modal>
+  );
+}
+
+function CategoryRow({
+  missionId,
+  category,
+  onChanged,
+}: {
+  missionId: string;
+  category: Category;
+  onChanged: () => Promise<unknown>;
+}) {
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState(category.name);
+  const rename = useMutation({
+    mutationFn: () => renameCategory(missionId, category.id, name.trim()),
+    onSuccess: () => {
+      setRenaming(false);
+      return onChanged();
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => deleteCategory(missionId, category.id),
+    onSuccess: onChanged,
+  });
+  const error = rename.error ?? remove.error;
+  return (
+    <Stack gap={4}>
+      {renaming ? (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (name.trim()) rename.mutate();
+          }}
+        >
+          <Group align="flex-end">
+            <TextInput
+              label={`Rename ${category.name}`}
+              maxLength={200}
+              value={name}
+              onChange={(event) => setName(event.currentTarget.value)}
+              style={{ flex: 1 }}
+              data-autofocus
+            />
+            <Button type="submit" disabled={!name.trim()} loading={rename.isPending}>
+              Save
+            </Button>
+            <Button variant="default" onClick={() => setRenaming(false)}>
+              Cancel
+            </Button>
+          </Group>
+        </form>
+      ) : (
+        <Group justify="space-between">
+          <Text>{category.name}</Text>
+          <Group gap="xs">
+            <Button
+              size="xs"
+              variant="default"
+              aria-label={`Rename ${category.name}`}
+              onClick={() => setRenaming(true)}
+            >
+              Rename
+            </Button>
+            <Button
+              size="xs"
+              color="red"
+              variant="light"
+              aria-label={`Delete ${category.name}`}
+              loading={remove.isPending}
+              onClick={() => {
+                if (window.confirm(`Delete the category ${category.name}?`)) remove.mutate();
+              }}
+            >
+              Delete
+            </Button>
+          </Group>
+        </Group>
+      )}
+      {error ? <ErrorAlert title="Not saved" error={error} /> : null}
+    </Stack>
+  );
+}
