@@ -71,6 +71,27 @@ def test_groups_permission_checklist(page: Page, admin_api: ApiClient, sign_in):
     assert "mission.read_all" in groups["Analysts"]["permissions"]
 
 
+def test_a_group_is_deleted_but_not_the_last_that_manages_groups(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    admin_api.call("POST", "/groups", {"name": "Contractors", "permissions": []})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    open_admin_page(page, "Groups")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete Contractors").click()
+    expect(page.get_by_role("region", name="Group Contractors")).to_have_count(0)
+    assert "Contractors" not in {g["name"] for g in admin_api.call("GET", "/groups")["items"]}
+
+    # The administrator's only group with group.manage: deleting it would lock everyone out.
+    administrators = page.get_by_role("region", name="Group Administrators")
+    page.once("dialog", lambda dialog: dialog.accept())
+    administrators.get_by_role("button", name="Delete Administrators").click()
+    expect(administrators.get_by_role("alert")).to_contain_text("Group not deleted")
+    check_a11y(page)
+    assert "Administrators" in {g["name"] for g in admin_api.call("GET", "/groups")["items"]}
+
+
 def test_the_screens_offer_only_what_the_caller_holds(page: Page, admin_api: ApiClient, sign_in):
     helpdesk = admin_api.call(
         "POST",

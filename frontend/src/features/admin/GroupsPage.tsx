@@ -17,6 +17,7 @@ import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
 import {
   createGroup,
+  deleteGroup,
   fetchGroups,
   fetchPermissions,
   groupsQueryKey,
@@ -102,6 +103,10 @@ function GroupEditor({
     mutationFn: () => updateGroup(group.id, { permissions: codes as PermissionCode[] }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: groupsQueryKey }),
   });
+  const remove = useMutation({
+    mutationFn: () => deleteGroup(group.id),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: groupsQueryKey }),
+  });
   return (
     <Paper withBorder p="md" component="section" aria-label={`Group ${group.name}`}>
       <Stack gap="sm">
@@ -120,10 +125,28 @@ function GroupEditor({
           readOnly={!manage}
         />
         {save.error && <ErrorAlert title="Permissions not saved" error={save.error} />}
+        {remove.error && <ErrorAlert title="Group not deleted" error={remove.error} />}
         {manage && (
           <Row>
             <Button size="xs" loading={save.isPending} onClick={() => save.mutate()}>
               Save {group.name}
+            </Button>
+            <Button
+              size="xs"
+              color="red"
+              variant="light"
+              loading={remove.isPending}
+              onClick={() => {
+                if (
+                  window.confirm(
+                    `Delete the group ${group.name}? Its members lose its permissions.`,
+                  )
+                ) {
+                  remove.mutate();
+                }
+              }}
+            >
+              Delete {group.name}
             </Button>
           </Row>
         )}

@@ -79,3 +79,8 @@ export function updateGroup(
     api.PATCH("/api/v1/groups/{group_id}", { params: { path: { group_id: id } }, body }),
   );
 }
+
+/** Soft delete; the last group holding user.manage or group.manage members is kept (409). */
+export async function deleteGroup(id: string): Promise<void> {
+  await unwrap(api.DELETE("/api/v1/groups/{group_id}", { params: { path: { group_id: id } } }));
+}
