@@ -217,10 +217,10 @@ def test_the_lead_removes_a_test_and_deletes_the_mission_each_with_an_undo(
 
     # Deleting the mission asks first; leaving the dialog unconfirmed deletes nothing.
     lead.once("dialog", lambda dialog: dialog.dismiss())
-    lead.get_by_role("button", name="Delete", exact=True).click()
+    lead.get_by_role("button", name="Delete mission").click()
     expect(lead.get_by_role("heading", name="Purple week", level=1)).to_be_visible()
     lead.once("dialog", lambda dialog: dialog.accept())
-    lead.get_by_role("button", name="Delete", exact=True).click()
+    lead.get_by_role("button", name="Delete mission").click()
     expect(lead.get_by_role("heading", name="Missions", level=1)).to_be_visible()
     undo = lead.get_by_role("status").filter(has_text="Deleted the mission Purple week")
     expect(undo).to_be_visible()
@@ -277,7 +277,7 @@ def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     viewer = open_context(setup.emails["viewer"])
     open_mission(viewer, setup)
     expect(viewer.get_by_role("button", name="Add tests")).to_have_count(0)
-    for name in ("Edit", "Delete"):
+    for name in ("Edit", "Delete mission", "Categories"):
         expect(viewer.get_by_role("button", name=name, exact=True)).to_have_count(0)
     expect(viewer.get_by_label("Mission status")).to_have_count(0)
     open_test(viewer)

@@ -179,6 +179,10 @@ export default function MissionPage() {
               <Button variant="default" onClick={editing.open}>
                 Edit
               </Button>
+              <Button variant="default" onClick={categoriesModal.open}>
+                Categories
+              </Button>
+              <Button onClick={adding.open}>Add tests</Button>
               <Button
                 color="red"
                 variant="light"
@@ -189,12 +193,8 @@ export default function MissionPage() {
                   }
                 }}
               >
-                Delete
+                Delete mission
               </Button>
-              <Button variant="default" onClick={categoriesModal.open}>
-                Categories
-              </Button>
-              <Button onClick={adding.open}>Add tests</Button>
               <Select
                 label="Mission status"
                 data={MISSION_STATUSES}
