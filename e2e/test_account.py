@@ -349,3 +349,30 @@ def test_forced_enrolment_comes_before_every_page(page: Page, admin_api: ApiClie
     expect(page.get_by_role("heading", name="ATT&CK matrix")).to_be_visible()
     page.get_by_role("link", name="Home").click()
     expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
+
+
+def test_signing_out_everywhere_ends_every_session_and_api_token(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    user = admin_api.create_user(groups=("Analysts",))
+    elsewhere = ApiClient(admin_api.base_url)  # another device, signed in too
+    elsewhere.sign_in(user["email"], USER_PASSWORD)
+    token = elsewhere.call(
+        "POST", "/auth/tokens", {"name": "ci", "expires_in_days": 30, "permissions": []}
+    )["token"]
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    section = page.get_by_role("region", name="Sessions")
+    check_a11y(page)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    section.get_by_role("button", name="Sign out everywhere").click()
+
+    expect(page.get_by_test_id("sign-in-notice")).to_contain_text("You signed out everywhere")
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+    with pytest.raises(ApiCallError) as refused:
+        elsewhere.call("GET", "/auth/me")
+    assert refused.value.status == 401
+    with pytest.raises(ApiCallError) as refused:
+        ApiClient(admin_api.base_url, token=token).call("GET", "/auth/me")
+    assert refused.value.status == 401

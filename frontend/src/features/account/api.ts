@@ -24,6 +24,12 @@ export function changePassword(body: {
   return unwrap(api.POST("/api/v1/auth/password", { body: { ...body, keep_api_tokens: false } }));
 }
 
+/** Sign out everywhere: every session of the user (this one included) and every API token of
+ * theirs stop working at once. */
+export async function logoutEverywhere(): Promise<void> {
+  await unwrap(api.POST("/api/v1/auth/logout-all"));
+}
+
 /** A new TOTP secret (replacing any unconfirmed one); two-factor stays off until enabled. */
 export function setUpMfa(): Promise<MfaSetup> {
   return unwrap(api.POST("/api/v1/auth/mfa/setup"));
