@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Group,
   Modal,
@@ -15,7 +14,7 @@ import { useState } from "react";
 import { ApiError } from "../../api/problem";
 import { apiFieldErrors } from "../../app/forms";
 import type { OpsecLevel, Platform, TestTemplate, TestTemplateCreate } from "../../api/types";
-import { ErrorAlert } from "../../app/ErrorAlert";
+import { SaveError } from "../../app/SaveError";
 import {
   OPSEC_LEVELS,
   PLATFORMS,
@@ -104,7 +103,6 @@ export function TemplateFormModal({
     },
   });
   const error = mutation.error;
-  const stale = error instanceof ApiError && error.status === 412;
 
   return (
     <Modal
@@ -181,14 +179,7 @@ export function TemplateFormModal({
                 .join(" ")}
             />
           </SimpleGrid>
-          {stale ? (
-            <Alert color="orange" title="Changed by someone else" role="alert">
-              This template was changed by someone else since you opened it. Close this form and
-              open it again to edit the current version.
-            </Alert>
-          ) : (
-            error && <ErrorAlert title="Could not save the template" error={error} />
-          )}
+          <SaveError error={error} title="Could not save the template" what="template" />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

@@ -1,7 +1,7 @@
-import { Modal, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiError } from "../../api/problem";
+import { isConflict } from "../../api/problem";
+import { EditModal } from "../../app/EditModal";
 import { type Mission, missionsKey, updateMission } from "./api";
 import { MissionForm } from "./MissionForm";
 
@@ -16,25 +16,14 @@ export function EditMissionModal({
   onClose: () => void;
 }) {
   return (
-    <Modal
-      opened={opened}
-      onClose={onClose}
-      title="Edit mission"
-      size="lg"
-      closeButtonProps={{ "aria-label": "Close" }}
-    >
-      {/* A fresh form at each opening (even one during the closing transition), filled from
-          the mission as loaded then. */}
-      <EditMissionForm key={String(opened)} mission={mission} onDone={onClose} />
-    </Modal>
+    <EditModal title="Edit mission" opened={opened} onClose={onClose}>
+      <EditMissionForm mission={mission} onDone={onClose} />
+    </EditModal>
   );
 }
 
-/**
- * The save names the version the form was filled from. If someone changed the mission
- * meanwhile, the API answers 412 and nothing is overwritten: the dialog says so, and reopening
- * it loads their version.
- */
+/** Saves with the version the form was filled from: a change made meanwhile is refused (412),
+ * not overwritten, and reopening the dialog loads it. */
 function EditMissionForm({ mission, onDone }: { mission: Mission; onDone: () => void }) {
   const queryClient = useQueryClient();
   const [baseVersion] = useState(mission.version);
@@ -46,27 +35,17 @@ function EditMissionForm({ mission, onDone }: { mission: Mission; onDone: () => 
       onDone();
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 412) {
-        queryClient.invalidateQueries({ queryKey: missionsKey });
-      }
+      if (isConflict(error)) queryClient.invalidateQueries({ queryKey: missionsKey });
     },
   });
-  const stale = mutation.error instanceof ApiError && mutation.error.status === 412;
   return (
-    <>
-      <MissionForm
-        mission={mission}
-        submitLabel="Save mission"
-        errorTitle={stale ? "Changed by someone else" : "Not saved"}
-        pending={mutation.isPending}
-        error={mutation.error}
-        onSubmit={(fields) => mutation.mutate(fields)}
-      />
-      {stale ? (
-        <Text size="sm" mt="sm">
-          Close this dialog and open it again to see their version, then make your change again.
-        </Text>
-      ) : null}
-    </>
+    <MissionForm
+      mission={mission}
+      submitLabel="Save mission"
+      errorTitle="Not saved"
+      pending={mutation.isPending}
+      error={mutation.error}
+      onSubmit={(fields) => mutation.mutate(fields)}
+    />
   );
 }

@@ -1,6 +1,6 @@
 import { Button, Group, Stack, TextInput, Textarea } from "@mantine/core";
 import { useState } from "react";
-import { ErrorAlert } from "../../app/ErrorAlert";
+import { SaveError } from "../../app/SaveError";
 import { apiFieldErrors } from "../../app/forms";
 import type { Mission, MissionCreate } from "./api";
 
@@ -89,7 +89,7 @@ export function MissionForm({
             error={fieldErrors["end_date"]}
           />
         </Group>
-        {error ? <ErrorAlert title={errorTitle} error={error} /> : null}
+        <SaveError error={error} title={errorTitle} what="mission" />
         <Group justify="flex-end">
           <Button type="submit" loading={pending}>
             {submitLabel}

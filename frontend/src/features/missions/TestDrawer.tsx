@@ -16,6 +16,7 @@ import {
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ReactNode } from "react";
+import { isConflict } from "../../api/problem";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import {
   STATE_LABELS,
@@ -23,7 +24,6 @@ import {
   canEditBlue,
   canEditRed,
   fetchTest,
-  isConflict,
   missionsKey,
   replaceDetections,
   retest,

@@ -1,6 +1,5 @@
 /** The missions API as the pages use it: fetchers, mutations and their query keys. */
 import { api, unwrap } from "../../api/client";
-import { ApiError } from "../../api/problem";
 import type { components, paths } from "../../api/schema";
 
 export type Mission = components["schemas"]["MissionOut"];
@@ -318,8 +317,4 @@ export function fetchTestTemplates(q: string): Promise<TestTemplate[]> {
   return unwrap(api.GET("/api/v1/test-templates", { params: { query: { q, limit: 20 } } })).then(
     (page) => page.items,
   );
-}
-
-export function isConflict(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 412;
 }

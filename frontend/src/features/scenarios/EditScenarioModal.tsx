@@ -1,10 +1,11 @@
-import { Button, Group, Modal, Stack, Text, TextInput, Textarea } from "@mantine/core";
+import { Button, Group, Stack, TextInput, Textarea } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiError } from "../../api/problem";
+import { isConflict } from "../../api/problem";
 import type { ScenarioTemplateDetail } from "../../api/types";
-import { ErrorAlert } from "../../app/ErrorAlert";
+import { EditModal } from "../../app/EditModal";
 import { apiFieldErrors } from "../../app/forms";
+import { SaveError } from "../../app/SaveError";
 import { scenariosQueryKey, updateScenario } from "./api";
 
 /** Rename a scenario and edit its description (`scenario_template.write`). */
@@ -18,17 +19,9 @@ export function EditScenarioModal({
   onClose: () => void;
 }) {
   return (
-    <Modal
-      opened={opened}
-      onClose={onClose}
-      title="Edit scenario"
-      size="lg"
-      closeButtonProps={{ "aria-label": "Close" }}
-    >
-      {/* A fresh form at each opening (even one during the closing transition), filled from
-          the scenario as loaded then. */}
-      <EditScenarioForm key={String(opened)} scenario={scenario} onDone={onClose} />
-    </Modal>
+    <EditModal title="Edit scenario" opened={opened} onClose={onClose}>
+      <EditScenarioForm scenario={scenario} onDone={onClose} />
+    </EditModal>
   );
 }
 
@@ -56,12 +49,9 @@ function EditScenarioForm({
       onDone();
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 412) {
-        queryClient.invalidateQueries({ queryKey: scenariosQueryKey });
-      }
+      if (isConflict(error)) queryClient.invalidateQueries({ queryKey: scenariosQueryKey });
     },
   });
-  const stale = mutation.error instanceof ApiError && mutation.error.status === 412;
   return (
     <form
       onSubmit={(event) => {
@@ -87,17 +77,7 @@ function EditScenarioForm({
           value={description}
           onChange={(event) => setDescription(event.currentTarget.value)}
         />
-        {mutation.error ? (
-          <ErrorAlert
-            title={stale ? "Changed by someone else" : "Not saved"}
-            error={mutation.error}
-          />
-        ) : null}
-        {stale ? (
-          <Text size="sm">
-            Close this dialog and open it again to see their version, then make your change again.
-          </Text>
-        ) : null}
+        <SaveError error={mutation.error} title="Not saved" what="scenario" />
         <Group justify="flex-end">
           <Button type="submit" loading={mutation.isPending}>
             Save scenario
