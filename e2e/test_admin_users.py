@@ -71,17 +71,23 @@ def test_groups_permission_checklist(page: Page, admin_api: ApiClient, sign_in):
     assert "mission.read_all" in groups["Analysts"]["permissions"]
 
 
-def test_a_group_is_deleted_but_not_the_last_that_manages_groups(
+def test_a_group_is_renamed_and_deleted_but_not_the_last_that_manages_groups(
     page: Page, admin_api: ApiClient, sign_in
 ):
     admin_api.call("POST", "/groups", {"name": "Contractors", "permissions": []})
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     open_admin_page(page, "Groups")
 
+    page.get_by_role("button", name="Rename Contractors").click()
+    page.get_by_label("New name of Contractors").fill("Vendors")
+    page.get_by_role("button", name="Save name").click()
+    expect(page.get_by_role("region", name="Group Vendors")).to_be_visible()
+    assert "Vendors" in {g["name"] for g in admin_api.call("GET", "/groups")["items"]}
+
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Delete Contractors").click()
-    expect(page.get_by_role("region", name="Group Contractors")).to_have_count(0)
-    assert "Contractors" not in {g["name"] for g in admin_api.call("GET", "/groups")["items"]}
+    page.get_by_role("button", name="Delete Vendors").click()
+    expect(page.get_by_role("region", name="Group Vendors")).to_have_count(0)
+    assert "Vendors" not in {g["name"] for g in admin_api.call("GET", "/groups")["items"]}
 
     # The administrator's only group with group.manage: deleting it would lock everyone out.
     administrators = page.get_by_role("region", name="Group Administrators")

@@ -116,6 +116,7 @@ function GroupEditor({
           </Title>
           <Text size="sm">{group.member_count} members</Text>
         </Row>
+        {manage && <RenameGroup group={group} />}
         {group.description && <Text size="sm">{group.description}</Text>}
         <PermissionChecklist
           label={`Permissions of ${group.name}`}
@@ -152,6 +153,53 @@ function GroupEditor({
         )}
       </Stack>
     </Paper>
+  );
+}
+
+/** "Rename <group>" opens a one-field form; the saved name shows everywhere at once. */
+function RenameGroup({ group }: { group: Group }) {
+  const queryClient = useQueryClient();
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState(group.name);
+  const rename = useMutation({
+    mutationFn: () => updateGroup(group.id, { name: name.trim() }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: groupsQueryKey }),
+  });
+  if (!renaming) {
+    return (
+      <Row>
+        <Button size="xs" variant="default" onClick={() => setRenaming(true)}>
+          Rename {group.name}
+        </Button>
+      </Row>
+    );
+  }
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (name.trim()) rename.mutate();
+      }}
+    >
+      <Stack gap="xs">
+        <Row align="flex-end">
+          <TextInput
+            label={`New name of ${group.name}`}
+            maxLength={100}
+            value={name}
+            onChange={(event) => setName(event.currentTarget.value)}
+            data-autofocus
+          />
+          <Button type="submit" size="xs" disabled={!name.trim()} loading={rename.isPending}>
+            Save name
+          </Button>
+          <Button size="xs" variant="default" onClick={() => setRenaming(false)}>
+            Cancel
+          </Button>
+        </Row>
+        {rename.error && <ErrorAlert title="Not renamed" error={rename.error} />}
+      </Stack>
+    </form>
   );
 }
 
