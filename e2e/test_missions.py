@@ -272,6 +272,33 @@ def test_the_lead_groups_tests_into_categories_and_filters_by_them(
     assert len({test["category_id"] for test in tests}) == 2
 
 
+def test_the_lead_moves_a_test_up_the_mission_s_order(setup: MissionSetup, open_context):
+    for name in ("Alpha discovery", "Bravo staging"):
+        setup.lead_api.call("POST", f"/missions/{setup.mission_id}/tests", {"name": name})
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    names = lead.get_by_test_id("test-row").locator("button")
+    expect(names).to_have_text(["Encoded PowerShell", "Alpha discovery", "Bravo staging"])
+
+    open_test(lead, "Bravo staging")
+    drawer = lead.get_by_test_id("test-drawer")
+    drawer.get_by_role("button", name="Move up").click()
+    expect(drawer.get_by_test_id("order-notice")).to_have_text("Moved to position 2 of 3.")
+    expect(names).to_have_text(["Encoded PowerShell", "Bravo staging", "Alpha discovery"])
+    drawer.get_by_role("button", name="Move up").click()
+    expect(drawer.get_by_test_id("order-notice")).to_have_text("Moved to position 1 of 3.")
+    drawer.get_by_role("button", name="Move up").click()
+    expect(drawer.get_by_test_id("order-notice")).to_have_text("Already first.")
+    check_a11y(lead)
+    expect(names).to_have_text(["Bravo staging", "Encoded PowerShell", "Alpha discovery"])
+    tests = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests")["items"]
+    assert [test["name"] for test in tests] == [
+        "Bravo staging",
+        "Encoded PowerShell",
+        "Alpha discovery",
+    ]
+
+
 def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     viewer = open_context(setup.emails["viewer"])
     open_mission(viewer, setup)
@@ -288,6 +315,7 @@ def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
         "Save detections",
         "Add tool outcome",
         "Remove from mission",
+        "Move up",
     ):
         expect(drawer.get_by_role("button", name=name)).to_have_count(0)
     # The only box is the note's: members of every role write notes.

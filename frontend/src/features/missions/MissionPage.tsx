@@ -34,6 +34,7 @@ import {
   levelsKey,
   missionKey,
   missionsKey,
+  reorderTests,
   restoreTest,
   testsKey,
   toolsKey,
@@ -41,6 +42,7 @@ import {
 } from "./api";
 import type { MissionStatus, MissionTest, TestState } from "./api";
 import { MissionCoverageActions } from "../coverage/MissionCoverageActions";
+import { moveItem } from "../scenarios/order";
 import { AddTestsModal } from "./AddTestsModal";
 import { CategoriesModal } from "./CategoriesModal";
 import { EditMissionModal } from "./EditMissionModal";
@@ -115,6 +117,25 @@ export default function MissionPage() {
       setParam("test", null);
       setRemovedTest(test);
       queryClient.invalidateQueries({ queryKey: missionsKey });
+    },
+  });
+  // The lead moves a test one place up or down in the whole mission's order (filters aside);
+  // the drawer says where it went.
+  const [moved, setMoved] = useState<{ testId: string; notice: string } | null>(null);
+  const moveTest = useMutation({
+    mutationFn: async ({ test, delta }: { test: MissionTest; delta: -1 | 1 }) => {
+      const ids = (await fetchTests(missionId, {})).map((item) => item.id);
+      const from = ids.indexOf(test.id);
+      const to = from + delta;
+      if (from < 0 || to < 0 || to >= ids.length) {
+        return { testId: test.id, notice: `Already ${delta < 0 ? "first" : "last"}.` };
+      }
+      await reorderTests(missionId, moveItem(ids, from, to));
+      return { testId: test.id, notice: `Moved to position ${to + 1} of ${ids.length}.` };
+    },
+    onSuccess: (result) => {
+      setMoved(result);
+      return queryClient.invalidateQueries({ queryKey: testsKey(missionId) });
     },
   });
   const removeMission = useMutation({
@@ -320,6 +341,16 @@ export default function MissionPage() {
         onClose={() => setParam("test", null)}
         onOpenTest={openTest}
         onRemove={mission.data.can_manage ? (test) => removeTest.mutate(test) : undefined}
+        order={
+          mission.data.can_manage
+            ? {
+                move: (test, delta) => moveTest.mutate({ test, delta }),
+                moving: moveTest.isPending,
+                notice: moved,
+                error: moveTest.error,
+              }
+            : undefined
+        }
         categories={categories.data ?? []}
       />
       <MembersModal

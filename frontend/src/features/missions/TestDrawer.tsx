@@ -109,6 +109,7 @@ export function TestDrawer({
   onClose,
   onOpenTest,
   onRemove,
+  order,
   categories = [],
 }: {
   test: MissionTest | null;
@@ -122,6 +123,8 @@ export function TestDrawer({
   onOpenTest: (test: MissionTest) => void;
   /** Given to the lead (and mission.manage_all): removes the test from the mission. */
   onRemove?: (test: MissionTest) => void;
+  /** Given to the lead: moves the test one place up or down the mission's order. */
+  order?: TestOrder;
   /** The mission's categories; the lead moves the test between them. */
   categories?: Category[];
 }) {
@@ -145,11 +148,21 @@ export function TestDrawer({
           tools={tools}
           onOpenTest={onOpenTest}
           onRemove={onRemove}
+          order={order}
           categories={categories}
         />
       )}
     </Drawer>
   );
+}
+
+/** The lead's controls of the test's place in the mission (MissionPage does the move). */
+interface TestOrder {
+  move: (test: MissionTest, delta: -1 | 1) => void;
+  moving: boolean;
+  /** What the last move did, for the test it moved. */
+  notice: { testId: string; notice: string } | null;
+  error: unknown;
 }
 
 function TestDetails({
@@ -161,6 +174,7 @@ function TestDetails({
   tools,
   onOpenTest,
   onRemove,
+  order,
   categories,
 }: {
   initial: MissionTest;
@@ -171,6 +185,7 @@ function TestDetails({
   tools: DefenseTool[];
   onOpenTest: (test: MissionTest) => void;
   onRemove?: (test: MissionTest) => void;
+  order?: TestOrder;
   categories: Category[];
 }) {
   const queryClient = useQueryClient();
@@ -233,19 +248,49 @@ function TestDetails({
           {base.retest_of_id && <Badge variant="outline">Retest</Badge>}
           {!base.is_latest && <Badge variant="outline">Earlier run</Badge>}
         </Group>
-        {onRemove && (
-          <Button
-            size="xs"
-            color="red"
-            variant="light"
-            onClick={() => {
-              if (window.confirm(`Remove the test ${base.name} from the mission?`)) onRemove(base);
-            }}
-          >
-            Remove from mission
-          </Button>
-        )}
+        <Group gap="xs">
+          {order && (
+            <Group gap="xs" role="group" aria-label="Order in the mission">
+              <Button
+                size="xs"
+                variant="default"
+                disabled={order.moving}
+                onClick={() => order.move(base, -1)}
+              >
+                Move up
+              </Button>
+              <Button
+                size="xs"
+                variant="default"
+                disabled={order.moving}
+                onClick={() => order.move(base, 1)}
+              >
+                Move down
+              </Button>
+            </Group>
+          )}
+          {onRemove && (
+            <Button
+              size="xs"
+              color="red"
+              variant="light"
+              onClick={() => {
+                if (window.confirm(`Remove the test ${base.name} from the mission?`)) {
+                  onRemove(base);
+                }
+              }}
+            >
+              Remove from mission
+            </Button>
+          )}
+        </Group>
       </Group>
+      {order && (
+        <Text size="sm" role="status" data-testid="order-notice">
+          {order.notice?.testId === base.id ? order.notice.notice : ""}
+        </Text>
+      )}
+      {order?.error ? <ErrorAlert title="Not moved" error={order.error} /> : null}
       {redEditable && (
         <Group gap="xs" aria-label="State transitions" role="group">
           {TRANSITIONS[state].map((transition) => (

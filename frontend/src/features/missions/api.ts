@@ -278,6 +278,16 @@ export function retest(test: MissionTest): Promise<MissionTest> {
   );
 }
 
+/** Put the mission's tests in this order: `testIds` lists every live test of it once. */
+export async function reorderTests(missionId: string, testIds: string[]): Promise<void> {
+  await unwrap(
+    api.PUT("/api/v1/missions/{mission_id}/tests/order", {
+      params: { path: { mission_id: missionId } },
+      body: { test_ids: testIds },
+    }),
+  );
+}
+
 /** Remove a test from its mission (soft: `restoreTest` puts it back). */
 export async function deleteTest(test: MissionTest): Promise<void> {
   await unwrap(
