@@ -8,11 +8,13 @@ migrations, which also tests them.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -171,6 +173,16 @@ def count_statements(db_connection: Connection) -> Callable[[], object]:
 # --- users and tokens ------------------------------------------------------------------------
 
 DEFAULT_PASSWORD = "correct horse battery"
+
+
+def previous_step_code(totp: Any) -> str:
+    """The previous time step's TOTP code: accepted (the API allows ±1 step) and it leaves the
+    current step's code unused for a later sign-in. A step about to end is waited out first:
+    otherwise the server may check the code in the next step, when it is two steps old."""
+    left = totp.interval - time.time() % totp.interval
+    if left < 3:
+        time.sleep(left)
+    return totp.at(time.time() - totp.interval)
 
 
 @cache

@@ -7,7 +7,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import DEFAULT_PASSWORD, make_app
+from tests.conftest import DEFAULT_PASSWORD, make_app, previous_step_code
 from violet.auth.models import RefreshToken
 from violet.auth.service import throttle
 from violet.core import limits
@@ -311,7 +311,7 @@ class TestMfaLogin:
         # A code from the previous step: within the ±1 window, and leaves "now" unused.
         enable = client.post(
             "/api/v1/auth/mfa/enable",
-            json={"code": totp.at(time.time() - 30)},
+            json={"code": previous_step_code(totp)},
             headers=headers,
         )
         assert enable.status_code == 200

@@ -1,10 +1,8 @@
 """TOTP enrolment, disabling, the `mfa_required` setting and the administrator's reset."""
 
-import time
-
 import pyotp
 
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, previous_step_code
 from violet.extensions import db
 
 
@@ -40,7 +38,7 @@ def enrol(client, headers):
     secret = client.post("/api/v1/auth/mfa/setup", headers=headers).json["secret"]
     totp = pyotp.TOTP(secret)
     response = client.post(
-        "/api/v1/auth/mfa/enable", json={"code": totp.at(time.time() - 30)}, headers=headers
+        "/api/v1/auth/mfa/enable", json={"code": previous_step_code(totp)}, headers=headers
     )
     assert response.status_code == 200
     return totp

@@ -4,12 +4,11 @@ live two-worker server: e2e/test_security_live.py.)"""
 
 import hashlib
 import re
-import time
 
 import pyotp
 from sqlalchemy import select
 
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, previous_step_code
 from violet.auth.models import MfaRecoveryCode
 from violet.extensions import db
 
@@ -24,7 +23,7 @@ def enrol(client, headers):
     """TOTP on with the previous step's code (so "now" stays unused); the codes it answers."""
     totp = pyotp.TOTP(client.post("/api/v1/auth/mfa/setup", headers=headers).json["secret"])
     response = client.post(
-        "/api/v1/auth/mfa/enable", json={"code": totp.at(time.time() - 30)}, headers=headers
+        "/api/v1/auth/mfa/enable", json={"code": previous_step_code(totp)}, headers=headers
     )
     assert response.status_code == 200
     return totp, response.json["recovery_codes"]
