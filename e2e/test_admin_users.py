@@ -88,6 +88,21 @@ def test_a_group_is_renamed_and_deleted_but_not_the_last_that_manages_groups(
     page.get_by_role("button", name="Delete Vendors").click()
     expect(page.get_by_role("region", name="Group Vendors")).to_have_count(0)
     assert "Vendors" not in {g["name"] for g in admin_api.call("GET", "/groups")["items"]}
+    undo = page.get_by_role("status").filter(has_text="Deleted the group Vendors.")
+    undo.get_by_role("button", name="Undo").click()
+    expect(undo).to_be_hidden()
+    expect(page.get_by_role("region", name="Group Vendors")).to_be_visible()
+
+    # Deleted again, it is restored later from the deleted groups.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete Vendors").click()
+    page.get_by_role("status").get_by_role("button", name="Dismiss").click()
+    page.get_by_label("Show deleted groups").check()
+    page.get_by_role("table", name="Deleted groups").get_by_role(
+        "button", name="Restore Vendors"
+    ).click()
+    expect(page.get_by_role("region", name="Group Vendors")).to_be_visible()
+    assert "Vendors" in {g["name"] for g in admin_api.call("GET", "/groups")["items"]}
 
     # The administrator's only group with group.manage: deleting it would lock everyone out.
     administrators = page.get_by_role("region", name="Group Administrators")

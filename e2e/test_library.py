@@ -251,3 +251,38 @@ def test_a_scenario_is_renamed_and_described_and_a_stale_edit_overwrites_nothing
     dialog.get_by_role("button", name="Close").click()
     page.get_by_role("button", name="Edit scenario").click()
     expect(dialog.get_by_label("Name")).to_have_value("Theirs")
+
+
+def test_a_deleted_scenario_comes_back_with_undo_or_later(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    alpha, beta = make_templates(admin_api, "Alpha discovery", "Beta discovery")
+    scenario = admin_api.call(
+        "POST",
+        "/scenario-templates",
+        {"name": "Weekly sweep", "test_template_ids": [beta["id"], alpha["id"]]},
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/scenarios/{scenario['id']}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete scenario").click()
+
+    expect(page.get_by_role("heading", name="Scenarios", level=1)).to_be_visible()
+    undo = page.get_by_role("status").filter(has_text="Deleted the scenario Weekly sweep.")
+    expect(page.get_by_role("link", name="Weekly sweep")).to_have_count(0)
+    undo.get_by_role("button", name="Undo").click()
+    expect(undo).to_be_hidden()
+    expect(page.get_by_role("link", name="Weekly sweep")).to_be_visible()
+
+    admin_api.call("DELETE", f"/scenario-templates/{scenario['id']}")
+    page.reload()
+    expect(page.get_by_role("link", name="Weekly sweep")).to_have_count(0)
+    page.get_by_label("Show deleted scenarios").check()
+    check_a11y(page)
+    page.get_by_role("table", name="Deleted scenarios").get_by_role(
+        "button", name="Restore Weekly sweep"
+    ).click()
+    page.get_by_role("link", name="Weekly sweep").click()
+    # Back with its tests in their order.
+    expect(page.get_by_test_id("scenario-test")).to_have_count(2)
+    expect(page.get_by_test_id("scenario-test").first).to_contain_text("Beta discovery")

@@ -229,6 +229,20 @@ def test_the_lead_removes_a_test_and_deletes_the_mission_each_with_an_undo(
     expect(lead.get_by_role("link", name="Purple week", exact=True)).to_be_visible()
     assert setup.lead_api.call("GET", f"/missions/{setup.mission_id}")["name"] == "Purple week"
 
+    # Once the Undo is gone, an administrator (mission.manage_all) restores it from the list.
+    setup.lead_api.call("DELETE", f"/missions/{setup.mission_id}")
+    admin = open_context(ADMIN_EMAIL, ADMIN_PASSWORD)
+    admin.goto("/missions")
+    expect(admin.get_by_role("link", name="Purple week", exact=True)).to_have_count(0)
+    admin.get_by_label("Show deleted missions").check()
+    deleted = admin.get_by_role("table", name="Deleted missions")
+    expect(deleted).to_contain_text("Purple week")
+    check_a11y(admin)
+    deleted.get_by_role("button", name="Restore Purple week").click()
+    expect(admin.get_by_role("link", name="Purple week", exact=True)).to_be_visible()
+    expect(admin.get_by_text("No deleted missions.")).to_be_visible()
+    assert setup.lead_api.call("GET", f"/missions/{setup.mission_id}")["name"] == "Purple week"
+
 
 def test_the_lead_groups_tests_into_categories_and_filters_by_them(
     setup: MissionSetup, open_context
@@ -272,6 +286,24 @@ def test_the_lead_groups_tests_into_categories_and_filters_by_them(
     expect(row_of(lead, "Kerberoast")).to_be_visible()
     tests = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests")["items"]
     assert len({test["category_id"] for test in tests}) == 2
+
+    # Deleting Day two leaves its test without a category; restoring it groups it again.
+    open_mission(lead, setup)
+    expect(row_of(lead).get_by_test_id("category-badge")).to_have_text("Day two")
+    lead.get_by_role("button", name="Categories").click()
+    lead.once("dialog", lambda dialog: dialog.accept())
+    dialog.get_by_role("button", name="Delete Day two").click()
+    expect(dialog.get_by_role("status")).to_contain_text("Deleted the category Day two.")
+    expect(row_of(lead).get_by_test_id("category-badge")).to_have_count(0)
+    dialog.get_by_role("status").get_by_role("button", name="Dismiss").click()
+    dialog.get_by_label("Show deleted categories").check()
+    check_a11y(lead)
+    dialog.get_by_role("table", name="Deleted categories").get_by_role(
+        "button", name="Restore Day two"
+    ).click()
+    expect(dialog.get_by_test_id("categories")).to_contain_text("Day two")
+    dialog.get_by_role("button", name="Close").click()
+    expect(row_of(lead).get_by_test_id("category-badge")).to_have_text("Day two")
 
 
 def test_the_lead_moves_a_test_up_the_mission_s_order(setup: MissionSetup, open_context):
@@ -467,6 +499,29 @@ def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign
     page.get_by_role("button", name="Delete Logged only").click()
     expect(page.get_by_role("alert")).to_contain_text("in use")
 
+    # A level deleted by mistake comes back with Undo, or later from the deleted levels.
+    page.get_by_role("textbox", name="Name", exact=True).fill("Scratch")
+    page.get_by_role("button", name="Add level").click()
+    page.get_by_role("button", name="Delete Scratch").click()
+    undo = page.get_by_role("status").filter(has_text="Deleted the level Scratch.")
+    undo.get_by_role("button", name="Undo").click()
+    expect(undo).to_be_hidden()
+    expect(page.get_by_label("Name of Scratch")).to_be_visible()
+    page.get_by_role("button", name="Delete Scratch").click()
+    page.get_by_role("status").get_by_role("button", name="Dismiss").click()
+    expect(page.get_by_label("Name of Scratch")).to_have_count(0)
+    page.get_by_role("textbox", name="Name", exact=True).fill("Partial")
+    page.get_by_role("button", name="Add level").click()
+    expect(page.get_by_label("Name of Partial")).to_be_visible()
+    page.get_by_label("Show deleted levels").check()
+    check_a11y(page)
+    page.get_by_role("button", name="Restore Scratch").click()
+    expect(page.get_by_label("Name of Scratch")).to_be_visible()
+    # The restored level may share its old position with the new one: moving still moves.
+    last = rows.last.get_by_role("textbox").first.input_value()
+    page.get_by_role("button", name=f"Move {last} up").click()
+    expect(rows.nth(rows.count() - 2).get_by_role("textbox").first).to_have_value(last)
+
     page.get_by_role("link", name="Defense tools").click()
     expect(page.get_by_role("heading", name="Defense tools")).to_be_visible()
     page.get_by_label("Tool name").fill("Sentinel")
@@ -481,6 +536,18 @@ def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign
         page.get_by_role("button", name=f"Delete {name}").click()
         expect(page.get_by_label(f"Name of {name}")).to_have_count(0)
     expect(page.get_by_test_id("tools-table")).to_contain_text("No tool yet")
+    undo = page.get_by_role("status").filter(has_text="Deleted the tool Sentinel.")
+    undo.get_by_role("button", name="Undo").click()
+    expect(page.get_by_label("Name of Sentinel")).to_be_visible()
+    page.get_by_label("Show deleted tools").check()
+    deleted = page.get_by_role("table", name="Deleted tools")
+    expect(deleted).to_contain_text("EDR")
+    expect(deleted).not_to_contain_text("Sentinel")
+    deleted.get_by_role("button", name="Restore EDR").click()
+    expect(page.get_by_label("Name of EDR")).to_be_visible()
+    expect(deleted).not_to_contain_text("EDR")
+    tools = admin_api.call("GET", "/defense-tools")["items"]
+    assert sorted(tool["name"] for tool in tools) == ["EDR", "Sentinel"]
 
 
 def level_id(api: ApiClient, name: str) -> str:

@@ -107,6 +107,18 @@ def test_renaming_and_deleting_a_workspace(page: Page, admin_api: ApiClient, sig
     expect(row).to_be_hidden()
     slugs = [w["slug"] for w in admin_api.call("GET", "/workspaces")["items"]]
     assert "short-lived" not in slugs
+    expect(page.get_by_role("status")).to_contain_text("Deleted the workspace Renamed.")
+
+    # Restored later from the deleted workspaces (the Undo would do it at once).
+    page.get_by_role("status").get_by_role("button", name="Dismiss").click()
+    page.get_by_label("Show deleted workspaces").check()
+    deleted = page.get_by_role("table", name="Deleted workspaces")
+    check_a11y(page)
+    deleted.get_by_role("button", name="Restore Renamed").click()
+    expect(row).to_contain_text("Renamed")
+    expect(page.get_by_text("No deleted workspaces.")).to_be_visible()
+    slugs = [w["slug"] for w in admin_api.call("GET", "/workspaces")["items"]]
+    assert "short-lived" in slugs
     # The default workspace offers no delete button.
     expect(
         page.get_by_test_id("workspace-default").get_by_role("button", name=re.compile("Delete"))

@@ -3,8 +3,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
-import { fetchTools, toolsKey } from "../missions/api";
+import { UndoAlert } from "../../app/UndoAlert";
+import { fetchTools, restoreTool, toolsKey } from "../missions/api";
 import type { DefenseTool } from "../missions/api";
 
 type Layer = components["schemas"]["DefenseToolCreate"]["layer"];
@@ -29,8 +31,10 @@ interface ToolDraft {
 /** The defense tools whose per-test outcomes blue records (the EDR, the SIEM, the NDR…). */
 export default function DefenseToolsPage() {
   const queryClient = useQueryClient();
-  const tools = useQuery({ queryKey: toolsKey, queryFn: fetchTools });
+  const tools = useQuery({ queryKey: toolsKey, queryFn: () => fetchTools() });
   const refresh = () => queryClient.invalidateQueries({ queryKey: toolsKey });
+  // The tool just deleted, until its Undo is used or dismissed.
+  const [deleted, setDeleted] = useState<DefenseTool | null>(null);
   const create = useMutation({
     mutationFn: (draft: ToolDraft) =>
       unwrap(
@@ -54,7 +58,10 @@ export default function DefenseToolsPage() {
       unwrap(
         api.DELETE("/api/v1/defense-tools/{tool_id}", { params: { path: { tool_id: tool.id } } }),
       ),
-    onSuccess: refresh,
+    onSuccess: (_, tool) => {
+      setDeleted(tool);
+      return refresh();
+    },
   });
 
   if (tools.isPending) return <Loader aria-label="Loading defense tools" />;
@@ -69,6 +76,14 @@ export default function DefenseToolsPage() {
         an outcome per tool listed here.
       </Text>
       {error && <ErrorAlert title="Not saved" error={error} />}
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted the tool ${deleted.name}.`}
+          undo={() => restoreTool(deleted.id).then(refresh)}
+          onDone={() => setDeleted(null)}
+        />
+      )}
       <Table data-testid="tools-table">
         <Table.Thead>
           <Table.Tr>
@@ -100,6 +115,12 @@ export default function DefenseToolsPage() {
         Add a tool
       </Title>
       <ToolForm onSubmit={(draft) => create.mutate(draft)} />
+      <DeletedList
+        what="tools"
+        queryKey={toolsKey}
+        fetchWithDeleted={() => fetchTools(true)}
+        restore={(tool) => restoreTool(tool.id)}
+      />
     </Stack>
   );
 }

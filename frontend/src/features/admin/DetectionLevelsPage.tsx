@@ -14,8 +14,11 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, unwrap } from "../../api/client";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
-import { fetchLevels, levelsKey } from "../missions/api";
+import { UndoAlert } from "../../app/UndoAlert";
+import { fetchLevels, levelsKey, restoreLevel } from "../missions/api";
+import { moveItem } from "../scenarios/order";
 import type { DetectionLevel } from "../missions/api";
 
 interface LevelDraft {
@@ -36,21 +39,26 @@ function saveLevel(id: string, body: Partial<DetectionLevel>) {
  */
 export default function DetectionLevelsPage() {
   const queryClient = useQueryClient();
-  const levels = useQuery({ queryKey: levelsKey, queryFn: fetchLevels });
+  const levels = useQuery({ queryKey: levelsKey, queryFn: () => fetchLevels() });
   const refresh = () => queryClient.invalidateQueries({ queryKey: levelsKey });
+  // The level just deleted, until its Undo is used or dismissed.
+  const [deleted, setDeleted] = useState<DetectionLevel | null>(null);
   const update = useMutation({
     mutationFn: ({ id, body }: { id: string; body: Partial<DetectionLevel> }) =>
       saveLevel(id, body),
     onSuccess: refresh,
   });
   const remove = useMutation({
-    mutationFn: (id: string) =>
+    mutationFn: (level: DetectionLevel) =>
       unwrap(
         api.DELETE("/api/v1/detection-levels/{level_id}", {
-          params: { path: { level_id: id } },
+          params: { path: { level_id: level.id } },
         }),
       ),
-    onSuccess: refresh,
+    onSuccess: (_, level) => {
+      setDeleted(level);
+      return refresh();
+    },
   });
   const create = useMutation({
     mutationFn: (draft: LevelDraft) =>
@@ -62,14 +70,15 @@ export default function DetectionLevelsPage() {
     onSuccess: refresh,
   });
 
-  // Swap positions with the neighbour (two PATCHes), so the order is always 0..n-1 distinct.
+  // Move one step, then number the whole order 0..n-1: positions may repeat (a restored level
+  // keeps its old one, the API takes any), and swapping two equal positions would move nothing.
   const moveLevel = async (index: number, delta: number) => {
-    const list = levels.data ?? [];
-    const other = list[index + delta];
-    const level = list[index];
-    if (!other) return;
-    await update.mutateAsync({ id: level.id, body: { position: other.position } });
-    await update.mutateAsync({ id: other.id, body: { position: level.position } });
+    const order = moveItem(levels.data ?? [], index, index + delta);
+    for (const [position, level] of order.entries()) {
+      if (level.position !== position) {
+        await update.mutateAsync({ id: level.id, body: { position } });
+      }
+    }
   };
 
   if (levels.isPending) return <Loader aria-label="Loading detection levels" />;
@@ -84,6 +93,14 @@ export default function DetectionLevelsPage() {
         no score (e.g. Not applicable) is left out of it.
       </Text>
       {error && <ErrorAlert title="Not saved" error={error} />}
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted the level ${deleted.name}.`}
+          undo={() => restoreLevel(deleted.id).then(refresh)}
+          onDone={() => setDeleted(null)}
+        />
+      )}
       <Table data-testid="levels-table">
         <Table.Thead>
           <Table.Tr>
@@ -103,7 +120,7 @@ export default function DetectionLevelsPage() {
               last={index === levels.data.length - 1}
               onSave={(body) => update.mutate({ id: level.id, body })}
               onMove={(delta) => moveLevel(index, delta)}
-              onDelete={() => remove.mutate(level.id)}
+              onDelete={() => remove.mutate(level)}
             />
           ))}
         </Table.Tbody>
@@ -112,6 +129,12 @@ export default function DetectionLevelsPage() {
         Add a level
       </Title>
       <LevelForm submitLabel="Add level" onSubmit={(draft) => create.mutate(draft)} />
+      <DeletedList
+        what="levels"
+        queryKey={levelsKey}
+        fetchWithDeleted={() => fetchLevels(true)}
+        restore={(level) => restoreLevel(level.id)}
+      />
     </Stack>
   );
 }

@@ -13,7 +13,9 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Group, PermissionCode } from "../../api/types";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
 import {
   createGroup,
@@ -22,6 +24,7 @@ import {
   fetchPermissions,
   groupsQueryKey,
   permissionsQueryKey,
+  restoreGroup,
   updateGroup,
 } from "./api";
 import type { Permission } from "./api";
@@ -30,13 +33,28 @@ import type { Permission } from "./api";
  * holds can be ticked or unticked (no one grants what they do not hold); the API checks too. */
 export default function GroupsPage() {
   const { can } = useAuth();
-  const groups = useQuery({ queryKey: groupsQueryKey, queryFn: fetchGroups });
+  const groups = useQuery({ queryKey: groupsQueryKey, queryFn: () => fetchGroups() });
   const permissions = useQuery({ queryKey: permissionsQueryKey, queryFn: fetchPermissions });
   const manage = can("group.manage");
+  const queryClient = useQueryClient();
+  // The group just deleted, until its Undo is used or dismissed.
+  const [deleted, setDeleted] = useState<Group | null>(null);
 
   return (
     <Stack maw={1100}>
       <Title order={1}>Groups</Title>
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted the group ${deleted.name}.`}
+          undo={() =>
+            restoreGroup(deleted.id).then(() =>
+              queryClient.invalidateQueries({ queryKey: groupsQueryKey }),
+            )
+          }
+          onDone={() => setDeleted(null)}
+        />
+      )}
       {manage && permissions.data && <NewGroupForm permissions={permissions.data} />}
       {groups.isPending || permissions.isPending ? (
         <Loader aria-label="Loading the groups" />
@@ -49,8 +67,17 @@ export default function GroupsPage() {
             group={group}
             permissions={permissions.data}
             manage={manage}
+            onDeleted={() => setDeleted(group)}
           />
         ))
+      )}
+      {manage && (
+        <DeletedList
+          what="groups"
+          queryKey={groupsQueryKey}
+          fetchWithDeleted={() => fetchGroups(true)}
+          restore={(group) => restoreGroup(group.id)}
+        />
       )}
     </Stack>
   );
@@ -92,10 +119,12 @@ function GroupEditor({
   group,
   permissions,
   manage,
+  onDeleted,
 }: {
   group: Group;
   permissions: Permission[];
   manage: boolean;
+  onDeleted: () => void;
 }) {
   const queryClient = useQueryClient();
   const [codes, setCodes] = useState<string[]>(group.permissions);
@@ -105,7 +134,10 @@ function GroupEditor({
   });
   const remove = useMutation({
     mutationFn: () => deleteGroup(group.id),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: groupsQueryKey }),
+    onSuccess: () => {
+      onDeleted();
+      return queryClient.invalidateQueries({ queryKey: groupsQueryKey });
+    },
   });
   return (
     <Paper withBorder p="md" component="section" aria-label={`Group ${group.name}`}>

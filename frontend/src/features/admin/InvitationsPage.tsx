@@ -69,7 +69,7 @@ export default function InvitationsPage() {
 function InviteForm({ workspaces }: { workspaces?: Workspace[] }) {
   const queryClient = useQueryClient();
   const { me } = useAuth();
-  const groups = useQuery({ queryKey: groupsQueryKey, queryFn: fetchGroups });
+  const groups = useQuery({ queryKey: groupsQueryKey, queryFn: () => fetchGroups() });
   const form = useForm({
     initialValues: { email: "", group_ids: [] as string[], workspace_ids: [] as string[] },
     validate: { email: required("Enter the email address to invite.") },

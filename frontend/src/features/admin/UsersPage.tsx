@@ -161,7 +161,7 @@ function GroupChecklist({
   onChange: (ids: string[]) => void;
   label: string;
 }) {
-  const groups = useQuery({ queryKey: groupsQueryKey, queryFn: fetchGroups });
+  const groups = useQuery({ queryKey: groupsQueryKey, queryFn: () => fetchGroups() });
   const grantable = useGrantable();
   const offered = (groups.data ?? []).filter(
     (group) => grantable(group) || value.includes(group.id),

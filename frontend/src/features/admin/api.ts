@@ -6,8 +6,13 @@ import type { Group, Invitation, InvitationCreated } from "../../api/types";
 export const groupsQueryKey = ["groups"] as const;
 export const invitationsQueryKey = ["invitations"] as const;
 
-export async function fetchGroups(): Promise<Group[]> {
-  const page = await unwrap(api.GET("/api/v1/groups", { params: { query: { limit: 500 } } }));
+/** The groups; with `includeDeleted` (group.manage), the deleted ones too. */
+export async function fetchGroups(includeDeleted = false): Promise<Group[]> {
+  const page = await unwrap(
+    api.GET("/api/v1/groups", {
+      params: { query: { limit: 500, include_deleted: includeDeleted } },
+    }),
+  );
   return page.items;
 }
 
@@ -83,4 +88,11 @@ export function updateGroup(
 /** Soft delete; the last group holding user.manage or group.manage members is kept (409). */
 export async function deleteGroup(id: string): Promise<void> {
   await unwrap(api.DELETE("/api/v1/groups/{group_id}", { params: { path: { group_id: id } } }));
+}
+
+/** Its members regain its permissions, so the caller must hold them all (else 403). */
+export function restoreGroup(id: string): Promise<Group> {
+  return unwrap(
+    api.POST("/api/v1/groups/{group_id}/restore", { params: { path: { group_id: id } } }),
+  );
 }

@@ -28,7 +28,7 @@ export default function GroupCoveragePage() {
     queryFn: () => fetchGroupCoverage(group ?? ""),
     enabled: Boolean(group),
   });
-  const levels = useQuery({ queryKey: levelsKey, queryFn: fetchLevels });
+  const levels = useQuery({ queryKey: levelsKey, queryFn: () => fetchLevels() });
   const missions = useQuery({
     queryKey: [...missionsKey, "all"],
     queryFn: () => fetchMissions({ limit: 500 }),

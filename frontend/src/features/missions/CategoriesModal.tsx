@@ -1,7 +1,9 @@
 import { Button, Group, Loader, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { UndoAlert } from "../../app/UndoAlert";
 import {
   type Category,
   categoriesKey,
@@ -10,6 +12,7 @@ import {
   fetchCategories,
   missionKey,
   renameCategory,
+  restoreCategory,
 } from "./api";
 
 /** The mission's categories (the lead's): add, rename, delete. */
@@ -31,6 +34,8 @@ export function CategoriesModal({
   // Tests show their category's name: refresh them with the list.
   const refresh = () => queryClient.invalidateQueries({ queryKey: missionKey(missionId) });
   const [name, setName] = useState("");
+  // The category just deleted, until its Undo is used or dismissed.
+  const [deleted, setDeleted] = useState<Category | null>(null);
   const create = useMutation({
     mutationFn: () => createCategory(missionId, name.trim()),
     onSuccess: () => {
@@ -52,6 +57,14 @@ export function CategoriesModal({
           Categories group the mission&apos;s tests (a phase, a day, a team): pick one when adding
           tests or in a test&apos;s drawer, and filter the tests table by it.
         </Text>
+        {deleted && (
+          <UndoAlert
+            key={deleted.id}
+            message={`Deleted the category ${deleted.name}.`}
+            undo={() => restoreCategory(missionId, deleted.id).then(refresh)}
+            onDone={() => setDeleted(null)}
+          />
+        )}
         {categories.isPending ? (
           <Loader size="sm" aria-label="Loading the categories" />
         ) : categories.error ? (
@@ -66,6 +79,7 @@ export function CategoriesModal({
                 missionId={missionId}
                 category={category}
                 onChanged={refresh}
+                onDeleted={() => setDeleted(category)}
               />
             ))}
           </Stack>
@@ -91,6 +105,12 @@ export function CategoriesModal({
           </Group>
         </form>
         {create.error ? <ErrorAlert title="Not added" error={create.error} /> : null}
+        <DeletedList
+          what="categories"
+          queryKey={missionKey(missionId)}
+          fetchWithDeleted={() => fetchCategories(missionId, true)}
+          restore={(category) => restoreCategory(missionId, category.id)}
+        />
       </Stack>
     </Modal>
   );
@@ -100,10 +120,12 @@ function CategoryRow({
   missionId,
   category,
   onChanged,
+  onDeleted,
 }: {
   missionId: string;
   category: Category;
   onChanged: () => Promise<unknown>;
+  onDeleted: () => void;
 }) {
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(category.name);
@@ -116,7 +138,10 @@ function CategoryRow({
   });
   const remove = useMutation({
     mutationFn: () => deleteCategory(missionId, category.id),
-    onSuccess: onChanged,
+    onSuccess: () => {
+      onDeleted();
+      return onChanged();
+    },
   });
   const error = rename.error ?? remove.error;
   return (

@@ -88,8 +88,8 @@ export default function MissionPage() {
     queryKey: missionKey(missionId),
     queryFn: () => fetchMission(missionId),
   });
-  const levels = useQuery({ queryKey: levelsKey, queryFn: fetchLevels });
-  const tools = useQuery({ queryKey: toolsKey, queryFn: fetchTools });
+  const levels = useQuery({ queryKey: levelsKey, queryFn: () => fetchLevels() });
+  const tools = useQuery({ queryKey: toolsKey, queryFn: () => fetchTools() });
   const categories = useQuery({
     queryKey: categoriesKey(missionId),
     queryFn: () => fetchCategories(missionId),

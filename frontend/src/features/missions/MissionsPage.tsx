@@ -15,6 +15,7 @@ import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
@@ -133,6 +134,16 @@ export default function MissionsPage() {
             ))}
           </Table.Tbody>
         </Table>
+      )}
+      {can("mission.manage_all") && (
+        <DeletedList
+          what="missions"
+          queryKey={missionsKey}
+          fetchWithDeleted={() =>
+            fetchMissions({ include_deleted: true, limit: 500 }).then((page) => page.items)
+          }
+          restore={(mission) => restoreMission(mission.id)}
+        />
       )}
       <Modal
         opened={creating}

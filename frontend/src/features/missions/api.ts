@@ -100,6 +100,7 @@ export function fetchMissions(query: {
   status?: MissionStatus;
   q?: string;
   limit?: number;
+  include_deleted?: boolean; // mission.manage_all
 }): Promise<{ items: Mission[]; total: number }> {
   return unwrap(api.GET("/api/v1/missions", { params: { query } }));
 }
@@ -206,10 +207,11 @@ export type Category = components["schemas"]["CategoryOut"];
 export const categoriesKey = (missionId: string) =>
   [...missionKey(missionId), "categories"] as const;
 
-export function fetchCategories(missionId: string): Promise<Category[]> {
+/** The mission's categories; with `includeDeleted` (the lead), the deleted ones too. */
+export function fetchCategories(missionId: string, includeDeleted = false): Promise<Category[]> {
   return unwrap(
     api.GET("/api/v1/missions/{mission_id}/categories", {
-      params: { path: { mission_id: missionId } },
+      params: { path: { mission_id: missionId }, query: { include_deleted: includeDeleted } },
     }),
   );
 }
@@ -240,6 +242,15 @@ export function renameCategory(
 export async function deleteCategory(missionId: string, categoryId: string): Promise<void> {
   await unwrap(
     api.DELETE("/api/v1/missions/{mission_id}/categories/{category_id}", {
+      params: { path: { mission_id: missionId, category_id: categoryId } },
+    }),
+  );
+}
+
+/** Its tests, which kept its id, are grouped under it again. */
+export function restoreCategory(missionId: string, categoryId: string): Promise<Category> {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/categories/{category_id}/restore", {
       params: { path: { mission_id: missionId, category_id: categoryId } },
     }),
   );
@@ -305,15 +316,35 @@ export function restoreTest(test: MissionTest): Promise<MissionTest> {
   );
 }
 
-export function fetchLevels(): Promise<DetectionLevel[]> {
-  return unwrap(api.GET("/api/v1/detection-levels", { params: { query: { limit: 500 } } })).then(
-    (page) => page.items,
+/** The detection levels; with `includeDeleted` (settings.manage), the deleted ones too. */
+export function fetchLevels(includeDeleted = false): Promise<DetectionLevel[]> {
+  return unwrap(
+    api.GET("/api/v1/detection-levels", {
+      params: { query: { limit: 500, include_deleted: includeDeleted } },
+    }),
+  ).then((page) => page.items);
+}
+
+export function restoreLevel(id: string): Promise<DetectionLevel> {
+  return unwrap(
+    api.POST("/api/v1/detection-levels/{level_id}/restore", {
+      params: { path: { level_id: id } },
+    }),
   );
 }
 
-export function fetchTools(): Promise<DefenseTool[]> {
-  return unwrap(api.GET("/api/v1/defense-tools", { params: { query: { limit: 500 } } })).then(
-    (page) => page.items,
+/** The defense tools; with `includeDeleted` (settings.manage), the deleted ones too. */
+export function fetchTools(includeDeleted = false): Promise<DefenseTool[]> {
+  return unwrap(
+    api.GET("/api/v1/defense-tools", {
+      params: { query: { limit: 500, include_deleted: includeDeleted } },
+    }),
+  ).then((page) => page.items);
+}
+
+export function restoreTool(id: string): Promise<DefenseTool> {
+  return unwrap(
+    api.POST("/api/v1/defense-tools/{tool_id}/restore", { params: { path: { tool_id: id } } }),
   );
 }
 

@@ -147,7 +147,10 @@ export default function ScenarioPage() {
     mutationFn: () => deleteScenario(scenarioId),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: scenariosQueryKey });
-      navigate("/scenarios");
+      // The list names it, so the delete can be undone there.
+      navigate("/scenarios", {
+        state: { deletedScenario: { id: scenarioId, name: scenario.data?.name ?? "" } },
+      });
     },
   });
 

@@ -1,12 +1,14 @@
 import { Anchor, Button, Group, Loader, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import { apiFieldErrors } from "../../app/forms";
 import { formatDateTime } from "../../app/format";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
-import { createScenario, fetchScenarios, scenariosQueryKey } from "./api";
+import { createScenario, fetchScenarios, restoreScenario, scenariosQueryKey } from "./api";
 
 function NewScenarioForm() {
   const queryClient = useQueryClient();
@@ -54,10 +56,28 @@ export default function ScenariosPage() {
     queryKey: [...scenariosQueryKey, "list", q],
     queryFn: () => fetchScenarios(q),
   });
+  // A scenario's page deletes it and comes back here, naming it, so it can be undone.
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const deleted = (location.state as { deletedScenario?: { id: string; name: string } } | null)
+    ?.deletedScenario;
 
   return (
     <Stack>
       <Title order={1}>Scenarios</Title>
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted the scenario ${deleted.name}.`}
+          undo={() =>
+            restoreScenario(deleted.id).then(() =>
+              queryClient.invalidateQueries({ queryKey: scenariosQueryKey }),
+            )
+          }
+          onDone={() => navigate(".", { replace: true, state: null })}
+        />
+      )}
       {can("scenario_template.write") && <NewScenarioForm />}
       <TextInput
         label="Search scenarios"
@@ -96,6 +116,14 @@ export default function ScenariosPage() {
             ))}
           </Table.Tbody>
         </Table>
+      )}
+      {can("scenario_template.delete") && (
+        <DeletedList
+          what="scenarios"
+          queryKey={scenariosQueryKey}
+          fetchWithDeleted={() => fetchScenarios("", true).then((page) => page.items)}
+          restore={(scenario) => restoreScenario(scenario.id)}
+        />
       )}
     </Stack>
   );

@@ -5,10 +5,12 @@ import type { ScenarioTemplateDetail } from "../../api/types";
 export const scenariosQueryKey = ["scenarios"] as const;
 export const scenarioQueryKey = (id: string) => [...scenariosQueryKey, id] as const;
 
-export function fetchScenarios(q: string) {
+export function fetchScenarios(q: string, includeDeleted = false) {
   return unwrap(
     api.GET("/api/v1/scenario-templates", {
-      params: { query: { q: q || undefined, limit: 500, sort: "name" } },
+      params: {
+        query: { q: q || undefined, limit: 500, sort: "name", include_deleted: includeDeleted },
+      },
     }),
   );
 }
@@ -60,9 +62,18 @@ export function replaceTests(
   );
 }
 
+/** Soft delete: `restoreScenario` brings it back with its ordered tests. */
 export function deleteScenario(id: string): Promise<void> {
   return unwrap(
     api.DELETE("/api/v1/scenario-templates/{scenario_id}", {
+      params: { path: { scenario_id: id } },
+    }),
+  );
+}
+
+export function restoreScenario(id: string): Promise<ScenarioTemplateDetail> {
+  return unwrap(
+    api.POST("/api/v1/scenario-templates/{scenario_id}/restore", {
       params: { path: { scenario_id: id } },
     }),
   );

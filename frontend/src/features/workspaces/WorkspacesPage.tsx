@@ -17,7 +17,9 @@ import type { FormEvent } from "react";
 import { ApiError } from "../../api/problem";
 import { apiFieldErrors } from "../../app/forms";
 import type { Workspace } from "../../api/types";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
 import {
   createWorkspace,
@@ -28,6 +30,7 @@ import {
   myWorkspacesQueryKey,
   renameWorkspace,
   replaceMembers,
+  restoreWorkspace,
   workspaceMembersQueryKey,
   workspacesQueryKey,
 } from "./api";
@@ -37,11 +40,14 @@ export default function WorkspacesPage() {
   const { can } = useAuth();
   const workspaces = useQuery({
     queryKey: [...workspacesQueryKey, "all"],
-    queryFn: fetchWorkspaces,
+    queryFn: () => fetchWorkspaces(),
   });
+  const refresh = useRefreshWorkspaces();
   const [editingMembers, setEditingMembers] = useState<Workspace | null>(null);
   const [renaming, setRenaming] = useState<Workspace | null>(null);
   const [deleting, setDeleting] = useState<Workspace | null>(null);
+  // The workspace just deleted, until its Undo is used or dismissed.
+  const [deleted, setDeleted] = useState<Workspace | null>(null);
   const manage = can("workspace.manage");
 
   return (
@@ -51,6 +57,14 @@ export default function WorkspacesPage() {
         Each workspace keeps its own library, missions and coverage; only its members see them.
         Users, groups and the ATT&amp;CK catalogue are shared by every workspace.
       </Text>
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted the workspace ${deleted.name}.`}
+          undo={() => restoreWorkspace(deleted.id).then(refresh)}
+          onDone={() => setDeleted(null)}
+        />
+      )}
       {manage && <CreateWorkspaceForm />}
       {workspaces.isPending ? (
         <Loader size="sm" aria-label="Loading workspaces" />
@@ -121,7 +135,15 @@ export default function WorkspacesPage() {
       )}
       <MembersModal workspace={editingMembers} onClose={() => setEditingMembers(null)} />
       <RenameModal workspace={renaming} onClose={() => setRenaming(null)} />
-      <DeleteModal workspace={deleting} onClose={() => setDeleting(null)} />
+      <DeleteModal workspace={deleting} onClose={() => setDeleting(null)} onDeleted={setDeleted} />
+      {manage && (
+        <DeletedList
+          what="workspaces"
+          queryKey={[...workspacesQueryKey, "all"]}
+          fetchWithDeleted={() => fetchWorkspaces(true)}
+          restore={(workspace) => restoreWorkspace(workspace.id).then(refresh)}
+        />
+      )}
     </Stack>
   );
 }
@@ -310,11 +332,21 @@ function RenameForm({ workspace, onDone }: { workspace: Workspace; onDone: () =>
   );
 }
 
-function DeleteModal({ workspace, onClose }: { workspace: Workspace | null; onClose: () => void }) {
+function DeleteModal({
+  workspace,
+  onClose,
+  onDeleted,
+}: {
+  workspace: Workspace | null;
+  onClose: () => void;
+  onDeleted: (workspace: Workspace) => void;
+}) {
   const refresh = useRefreshWorkspaces();
   const mutation = useMutation({
-    mutationFn: ({ id, confirm }: { id: string; confirm: boolean }) => deleteWorkspace(id, confirm),
-    onSuccess: async () => {
+    mutationFn: ({ workspace, confirm }: { workspace: Workspace; confirm: boolean }) =>
+      deleteWorkspace(workspace.id, confirm),
+    onSuccess: async (_, { workspace }) => {
+      onDeleted(workspace);
       await refresh();
       close();
     },
@@ -332,7 +364,8 @@ function DeleteModal({ workspace, onClose }: { workspace: Workspace | null; onCl
         <Stack>
           <Text size="sm">
             Delete <strong>{workspace.name}</strong>? Its members lose access to its library,
-            missions and coverage. An administrator can restore it later.
+            missions and coverage. It can be restored later, with its data, from the deleted
+            workspaces below.
           </Text>
           {mutation.error && (
             <ErrorAlert
@@ -347,7 +380,7 @@ function DeleteModal({ workspace, onClose }: { workspace: Workspace | null; onCl
             <Button
               color="red"
               loading={mutation.isPending}
-              onClick={() => mutation.mutate({ id: workspace.id, confirm: holdsData })}
+              onClick={() => mutation.mutate({ workspace, confirm: holdsData })}
             >
               {holdsData ? "Delete it and its data" : "Delete workspace"}
             </Button>

@@ -10,7 +10,7 @@ import { fetchWorkspaces, workspacesQueryKey } from "./api";
  * undefined otherwise: a single team never meets workspaces, everyone is in the default one).
  */
 export function useChoosableWorkspaces(): { workspaces?: Workspace[]; error: Error | null } {
-  const query = useQuery({ queryKey: workspacesQueryKey, queryFn: fetchWorkspaces });
+  const query = useQuery({ queryKey: workspacesQueryKey, queryFn: () => fetchWorkspaces() });
   const several = (query.data?.length ?? 0) > 1;
   return { workspaces: several ? query.data : undefined, error: query.error };
 }

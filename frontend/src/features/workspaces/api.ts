@@ -60,9 +60,14 @@ export async function fetchMyWorkspaces(): Promise<Workspace[]> {
   return page.items;
 }
 
-/** Every workspace the user may see (all of them with workspace.read_all). */
-export async function fetchWorkspaces(): Promise<Workspace[]> {
-  const page = await unwrap(api.GET("/api/v1/workspaces", { params: { query: { limit: 500 } } }));
+/** Every workspace the user may see (all of them with workspace.read_all); with
+ * `includeDeleted` (workspace.manage), the deleted ones too. */
+export async function fetchWorkspaces(includeDeleted = false): Promise<Workspace[]> {
+  const page = await unwrap(
+    api.GET("/api/v1/workspaces", {
+      params: { query: { limit: 500, include_deleted: includeDeleted } },
+    }),
+  );
   return page.items;
 }
 
@@ -84,6 +89,15 @@ export function deleteWorkspace(id: string, confirm: boolean): Promise<void> {
   return unwrap(
     api.DELETE("/api/v1/workspaces/{workspace_id}", {
       params: { path: { workspace_id: id }, query: { confirm } },
+    }),
+  );
+}
+
+/** 409 when another workspace has taken its slug since. */
+export function restoreWorkspace(id: string): Promise<Workspace> {
+  return unwrap(
+    api.POST("/api/v1/workspaces/{workspace_id}/restore", {
+      params: { path: { workspace_id: id } },
     }),
   );
 }
