@@ -214,6 +214,20 @@ def test_the_lead_removes_a_test_and_deletes_the_mission_each_with_an_undo(
     expect(undo).to_be_hidden()
     expect(row_of(lead)).to_have_count(1)
 
+    # Removed again, and the alert dismissed: the deleted tests still bring it back.
+    open_test(lead)
+    lead.once("dialog", lambda dialog: dialog.accept())
+    lead.get_by_test_id("test-drawer").get_by_role("button", name="Remove from mission").click()
+    undo.get_by_role("button", name="Dismiss").click()
+    expect(row_of(lead)).to_have_count(0)
+    lead.get_by_label("Show deleted tests").check()
+    lead.get_by_role("table", name="Deleted tests").get_by_role(
+        "button", name="Restore Encoded PowerShell"
+    ).click()
+    expect(row_of(lead)).to_have_count(1)
+    expect(lead.get_by_text("No deleted tests.")).to_be_visible()
+    assert setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests")["total"] == 1
+
     # Deleting the mission asks first; leaving the dialog unconfirmed deletes nothing.
     lead.once("dialog", lambda dialog: dialog.dismiss())
     lead.get_by_role("button", name="Delete mission").click()
@@ -340,6 +354,7 @@ def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     for name in ("Edit", "Delete mission", "Categories"):
         expect(viewer.get_by_role("button", name=name, exact=True)).to_have_count(0)
     expect(viewer.get_by_label("Mission status")).to_have_count(0)
+    expect(viewer.get_by_label("Show deleted tests")).to_have_count(0)
     open_test(viewer)
     drawer = viewer.get_by_test_id("test-drawer")
     for name in (

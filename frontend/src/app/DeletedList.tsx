@@ -18,7 +18,7 @@ interface Deletable {
  *
  * `fetchWithDeleted` lists the objects with `include_deleted=true`; the deleted ones are shown.
  * `queryKey` is the page's own list: a restore refreshes it, and a delete on the page refreshes
- * this list with it.
+ * this list with it (kept under `[...queryKey, "deleted", what]`).
  */
 export function DeletedList<T extends Deletable>({
   what,
@@ -34,7 +34,7 @@ export function DeletedList<T extends Deletable>({
   const queryClient = useQueryClient();
   const [shown, setShown] = useState(false);
   const deleted = useQuery({
-    queryKey: [...queryKey, "deleted"],
+    queryKey: [...queryKey, "deleted", what],
     queryFn: async () => (await fetchWithDeleted()).filter((item) => item.deleted_at),
     enabled: shown,
   });

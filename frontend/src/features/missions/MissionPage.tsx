@@ -17,6 +17,7 @@ import { useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { formatDate } from "../../app/format";
+import { DeletedList } from "../../app/DeletedList";
 import { UndoAlert } from "../../app/UndoAlert";
 import {
   MISSION_STATUSES,
@@ -321,6 +322,16 @@ export default function MissionPage() {
           activeIndex={Math.min(activeIndex, tests.data.length - 1)}
           onActiveIndexChange={setActiveIndex}
           onOpen={openTest}
+        />
+      )}
+      {mission.data.can_manage && (
+        <DeletedList
+          what="tests"
+          queryKey={missionKey(missionId)}
+          fetchWithDeleted={() => fetchTests(missionId, { include_deleted: true })}
+          restore={(test) =>
+            restoreTest(test).then(() => queryClient.invalidateQueries({ queryKey: missionsKey }))
+          }
         />
       )}
 
