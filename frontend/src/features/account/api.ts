@@ -1,5 +1,6 @@
 /** The signed-in user's own account: profile, password, two-factor authentication, API tokens. */
 import { api, unwrap } from "../../api/client";
+import { allPages } from "../../api/pages";
 import type {
   ApiToken,
   ApiTokenCreate,
@@ -54,9 +55,8 @@ export function disableMfa(body: { password: string; code: string }): Promise<vo
 
 export const apiTokensQueryKey = ["auth", "tokens"] as const;
 
-export async function fetchApiTokens(): Promise<ApiToken[]> {
-  const page = await unwrap(api.GET("/api/v1/auth/tokens", { params: { query: { limit: 500 } } }));
-  return page.items;
+export function fetchApiTokens(): Promise<ApiToken[]> {
+  return allPages((page) => unwrap(api.GET("/api/v1/auth/tokens", { params: { query: page } })));
 }
 
 export function createApiToken(body: ApiTokenCreate): Promise<ApiTokenCreated> {

@@ -1,5 +1,6 @@
 /** User administration: users, groups and their permissions, invitations. */
 import { api, unwrap } from "../../api/client";
+import { allPages } from "../../api/pages";
 import type { components } from "../../api/schema";
 import type { Group, Invitation, InvitationCreated } from "../../api/types";
 
@@ -7,20 +8,20 @@ export const groupsQueryKey = ["groups"] as const;
 export const invitationsQueryKey = ["invitations"] as const;
 
 /** The groups; with `includeDeleted` (group.manage), the deleted ones too. */
-export async function fetchGroups(includeDeleted = false): Promise<Group[]> {
-  const page = await unwrap(
-    api.GET("/api/v1/groups", {
-      params: { query: { limit: 500, include_deleted: includeDeleted } },
-    }),
+export function fetchGroups(includeDeleted = false): Promise<Group[]> {
+  return allPages((page) =>
+    unwrap(
+      api.GET("/api/v1/groups", {
+        params: { query: { ...page, include_deleted: includeDeleted } },
+      }),
+    ),
   );
-  return page.items;
 }
 
-export async function fetchInvitations(): Promise<Invitation[]> {
-  const page = await unwrap(
-    api.GET("/api/v1/invitations", { params: { query: { limit: 500, sort: "-created_at" } } }),
+export function fetchInvitations(): Promise<Invitation[]> {
+  return allPages((page) =>
+    unwrap(api.GET("/api/v1/invitations", { params: { query: { ...page, sort: "-created_at" } } })),
   );
-  return page.items;
 }
 
 export function createInvitation(body: {
@@ -48,11 +49,10 @@ export type Permission = components["schemas"]["PermissionOut"];
 export const usersQueryKey = ["users"] as const;
 export const permissionsQueryKey = ["permissions"] as const;
 
-export async function fetchUsers(q: string): Promise<User[]> {
-  const page = await unwrap(
-    api.GET("/api/v1/users", { params: { query: { q: q || undefined, limit: 200 } } }),
+export function fetchUsers(q: string): Promise<User[]> {
+  return allPages((page) =>
+    unwrap(api.GET("/api/v1/users", { params: { query: { ...page, q: q || undefined } } })),
   );
-  return page.items;
 }
 
 export function createUser(body: components["schemas"]["UserCreate"]): Promise<User> {

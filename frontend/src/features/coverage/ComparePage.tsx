@@ -15,14 +15,14 @@ export default function ComparePage() {
   const to = params.get("to");
   const missions = useQuery({
     queryKey: [...missionsKey, "all"],
-    queryFn: () => fetchMissions({ limit: 500 }),
+    queryFn: () => fetchMissions({}),
   });
   const compare = useQuery({
     queryKey: [...coverageKey, "compare", from, to],
     queryFn: () => fetchCompare(from ?? "", to ?? ""),
     enabled: Boolean(from && to),
   });
-  const options = (missions.data?.items ?? []).map((mission) => ({
+  const options = (missions.data ?? []).map((mission) => ({
     value: mission.id,
     label: mission.name,
   }));

@@ -68,7 +68,7 @@ export default function CoveragePage() {
 
   const missions = useQuery({
     queryKey: [...missionsKey, "all"],
-    queryFn: () => fetchMissions({ limit: 500 }),
+    queryFn: () => fetchMissions({}),
   });
   const coverage = useQuery({
     queryKey: [...coverageKey, "heatmap", single ? "mission" : "missions", selected.join(",")],
@@ -107,9 +107,7 @@ export default function CoveragePage() {
     single || !missions.data
       ? null
       : scoreTrend(
-          missions.data.items.filter(
-            (mission) => selected.length === 0 || selected.includes(mission.id),
-          ),
+          missions.data.filter((mission) => selected.length === 0 || selected.includes(mission.id)),
         );
 
   return (
@@ -133,7 +131,7 @@ export default function CoveragePage() {
         label="Missions"
         description="One mission: the scores of its tests. Several, or none for all you can see: the latest outcome per technique."
         placeholder={selected.length ? undefined : "All missions"}
-        data={(missions.data?.items ?? []).map((mission) => ({
+        data={(missions.data ?? []).map((mission) => ({
           value: mission.id,
           label: mission.name,
         }))}

@@ -31,10 +31,10 @@ export default function GroupCoveragePage() {
   const levels = useQuery({ queryKey: levelsKey, queryFn: () => fetchLevels() });
   const missions = useQuery({
     queryKey: [...missionsKey, "all"],
-    queryFn: () => fetchMissions({ limit: 500 }),
+    queryFn: () => fetchMissions({}),
   });
   const levelsById = new Map((levels.data ?? []).map((level) => [level.id, level]));
-  const missionNames = new Map((missions.data?.items ?? []).map((m) => [m.id, m.name]));
+  const missionNames = new Map((missions.data ?? []).map((m) => [m.id, m.name]));
   const choose = (value: string | null) => {
     const next = new URLSearchParams(params);
     if (value) next.set("group", value);

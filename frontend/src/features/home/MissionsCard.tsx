@@ -10,9 +10,9 @@ import { HomeCard } from "./HomeCard";
 export function MissionsCard() {
   const query = useQuery({
     queryKey: [...missionsKey, "mine"],
-    queryFn: () => fetchMissions({ mine: true, limit: 50 }),
+    queryFn: () => fetchMissions({ mine: true }),
   });
-  const active = (query.data?.items ?? []).filter(
+  const active = (query.data ?? []).filter(
     (mission) => mission.status === "planned" || mission.status === "active",
   );
 

@@ -48,11 +48,7 @@ export default function MissionsPage() {
   const query = useQuery({
     queryKey: [...missionsKey, "list", status, q],
     queryFn: () =>
-      fetchMissions({
-        status: (status as MissionStatus) ?? undefined,
-        q: q || undefined,
-        limit: 200,
-      }),
+      fetchMissions({ status: (status as MissionStatus) ?? undefined, q: q || undefined }),
   });
 
   return (
@@ -97,7 +93,7 @@ export default function MissionsPage() {
         <Loader aria-label="Loading missions" />
       ) : query.error ? (
         <ErrorAlert title="Missions unavailable" error={query.error} />
-      ) : query.data.items.length === 0 ? (
+      ) : query.data.length === 0 ? (
         <p>No missions yet.</p>
       ) : (
         <Table striped data-testid="missions-table">
@@ -111,7 +107,7 @@ export default function MissionsPage() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {query.data.items.map((mission) => (
+            {query.data.map((mission) => (
               <Table.Tr key={mission.id}>
                 <Table.Td>
                   <Anchor component={Link} to={`/missions/${mission.id}`}>
@@ -139,9 +135,7 @@ export default function MissionsPage() {
         <DeletedList
           what="missions"
           queryKey={missionsKey}
-          fetchWithDeleted={() =>
-            fetchMissions({ include_deleted: true, limit: 500 }).then((page) => page.items)
-          }
+          fetchWithDeleted={() => fetchMissions({ include_deleted: true })}
           restore={(mission) => restoreMission(mission.id)}
         />
       )}

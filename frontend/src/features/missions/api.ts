@@ -1,5 +1,6 @@
 /** The missions API as the pages use it: fetchers, mutations and their query keys. */
 import { api, unwrap } from "../../api/client";
+import { allPages } from "../../api/pages";
 import type { components, paths } from "../../api/schema";
 
 export type Mission = components["schemas"]["MissionOut"];
@@ -95,14 +96,16 @@ export const testsKey = (id: string) => [...missionsKey, id, "tests"] as const;
 export const levelsKey = ["detection-levels"] as const;
 export const toolsKey = ["defense-tools"] as const;
 
+/** Every mission the caller sees (all of them with mission.read_all) that matches `query`. */
 export function fetchMissions(query: {
   mine?: boolean;
   status?: MissionStatus;
   q?: string;
-  limit?: number;
   include_deleted?: boolean; // mission.manage_all
-}): Promise<{ items: Mission[]; total: number }> {
-  return unwrap(api.GET("/api/v1/missions", { params: { query } }));
+}): Promise<Mission[]> {
+  return allPages((page) =>
+    unwrap(api.GET("/api/v1/missions", { params: { query: { ...query, ...page } } })),
+  );
 }
 
 export function fetchMission(id: string): Promise<Mission> {
@@ -163,12 +166,15 @@ export function fetchCandidates(id: string, q: string): Promise<Candidate[]> {
   );
 }
 
+/** Every test of the mission that matches `query`, however many. */
 export function fetchTests(id: string, query: TestQuery): Promise<MissionTest[]> {
-  return unwrap(
-    api.GET("/api/v1/missions/{mission_id}/tests", {
-      params: { path: { mission_id: id }, query: { limit: 500, ...query } },
-    }),
-  ).then((page) => page.items);
+  return allPages((page) =>
+    unwrap(
+      api.GET("/api/v1/missions/{mission_id}/tests", {
+        params: { path: { mission_id: id }, query: { ...query, ...page } },
+      }),
+    ),
+  );
 }
 
 export function fetchTest(missionId: string, testId: string): Promise<MissionTest> {
@@ -318,11 +324,13 @@ export function restoreTest(test: MissionTest): Promise<MissionTest> {
 
 /** The detection levels; with `includeDeleted` (settings.manage), the deleted ones too. */
 export function fetchLevels(includeDeleted = false): Promise<DetectionLevel[]> {
-  return unwrap(
-    api.GET("/api/v1/detection-levels", {
-      params: { query: { limit: 500, include_deleted: includeDeleted } },
-    }),
-  ).then((page) => page.items);
+  return allPages((page) =>
+    unwrap(
+      api.GET("/api/v1/detection-levels", {
+        params: { query: { ...page, include_deleted: includeDeleted } },
+      }),
+    ),
+  );
 }
 
 export function restoreLevel(id: string): Promise<DetectionLevel> {
@@ -335,11 +343,13 @@ export function restoreLevel(id: string): Promise<DetectionLevel> {
 
 /** The defense tools; with `includeDeleted` (settings.manage), the deleted ones too. */
 export function fetchTools(includeDeleted = false): Promise<DefenseTool[]> {
-  return unwrap(
-    api.GET("/api/v1/defense-tools", {
-      params: { query: { limit: 500, include_deleted: includeDeleted } },
-    }),
-  ).then((page) => page.items);
+  return allPages((page) =>
+    unwrap(
+      api.GET("/api/v1/defense-tools", {
+        params: { query: { ...page, include_deleted: includeDeleted } },
+      }),
+    ),
+  );
 }
 
 export function restoreTool(id: string): Promise<DefenseTool> {

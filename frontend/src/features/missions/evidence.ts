@@ -4,6 +4,7 @@
  * plus the tab's workspace.
  */
 import { api, session, unwrap } from "../../api/client";
+import { allPages } from "../../api/pages";
 import { toApiError } from "../../api/problem";
 import type { components } from "../../api/schema";
 import { WORKSPACE_HEADER, getCurrentWorkspaceId } from "../../api/workspace";
@@ -15,11 +16,13 @@ export const evidenceKey = (missionId: string, testId: string) =>
   ["missions", missionId, "evidence", testId] as const;
 
 export function fetchEvidence(missionId: string, testId: string): Promise<Evidence[]> {
-  return unwrap(
-    api.GET("/api/v1/missions/{mission_id}/tests/{test_id}/evidence", {
-      params: { path: { mission_id: missionId, test_id: testId }, query: { limit: 200 } },
-    }),
-  ).then((page) => page.items);
+  return allPages((page) =>
+    unwrap(
+      api.GET("/api/v1/missions/{mission_id}/tests/{test_id}/evidence", {
+        params: { path: { mission_id: missionId, test_id: testId }, query: page },
+      }),
+    ),
+  );
 }
 
 export function deleteEvidence(missionId: string, evidenceId: string) {

@@ -1,5 +1,6 @@
 /** Notes on a mission (no test) or on one of its tests: fetchers, mutations, query keys. */
 import { api, unwrap } from "../../api/client";
+import { allPages } from "../../api/pages";
 import type { components } from "../../api/schema";
 
 export type Note = components["schemas"]["NoteOut"];
@@ -7,16 +8,19 @@ export type Note = components["schemas"]["NoteOut"];
 export const notesKey = (missionId: string, testId?: string) =>
   ["missions", missionId, "notes", testId ?? "mission"] as const;
 
+/** Every note of the mission (no test) or of one test, newest first. */
 export function fetchNotes(missionId: string, testId?: string): Promise<Note[]> {
-  const query = { limit: 100 };
-  const page = testId
-    ? api.GET("/api/v1/missions/{mission_id}/tests/{test_id}/notes", {
-        params: { path: { mission_id: missionId, test_id: testId }, query },
-      })
-    : api.GET("/api/v1/missions/{mission_id}/notes", {
-        params: { path: { mission_id: missionId }, query },
-      });
-  return unwrap(page).then((result) => result.items);
+  return allPages((query) =>
+    unwrap(
+      testId
+        ? api.GET("/api/v1/missions/{mission_id}/tests/{test_id}/notes", {
+            params: { path: { mission_id: missionId, test_id: testId }, query },
+          })
+        : api.GET("/api/v1/missions/{mission_id}/notes", {
+            params: { path: { mission_id: missionId }, query },
+          }),
+    ),
+  );
 }
 
 export function addNote(missionId: string, testId: string | undefined, content: string) {

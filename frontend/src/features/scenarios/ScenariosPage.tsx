@@ -89,7 +89,7 @@ export default function ScenariosPage() {
         <Loader size="sm" aria-label="Loading scenarios" />
       ) : scenarios.error ? (
         <ErrorAlert title="Scenarios unavailable" error={scenarios.error} />
-      ) : scenarios.data.items.length === 0 ? (
+      ) : scenarios.data.length === 0 ? (
         <Text size="sm" c="gray.7">
           No scenario yet.
         </Text>
@@ -103,7 +103,7 @@ export default function ScenariosPage() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {scenarios.data.items.map((scenario) => (
+            {scenarios.data.map((scenario) => (
               <Table.Tr key={scenario.id}>
                 <Table.Td>
                   <Anchor component={Link} to={`/scenarios/${scenario.id}`}>
@@ -121,7 +121,7 @@ export default function ScenariosPage() {
         <DeletedList
           what="scenarios"
           queryKey={scenariosQueryKey}
-          fetchWithDeleted={() => fetchScenarios("", true).then((page) => page.items)}
+          fetchWithDeleted={() => fetchScenarios("", true)}
           restore={(scenario) => restoreScenario(scenario.id)}
         />
       )}

@@ -1,17 +1,20 @@
 /** Scenario templates: list, create, read, rename, replace the ordered tests, delete. */
 import { api, unwrap } from "../../api/client";
-import type { ScenarioTemplateDetail } from "../../api/types";
+import { allPages } from "../../api/pages";
+import type { ScenarioTemplate, ScenarioTemplateDetail } from "../../api/types";
 
 export const scenariosQueryKey = ["scenarios"] as const;
 export const scenarioQueryKey = (id: string) => [...scenariosQueryKey, id] as const;
 
-export function fetchScenarios(q: string, includeDeleted = false) {
-  return unwrap(
-    api.GET("/api/v1/scenario-templates", {
-      params: {
-        query: { q: q || undefined, limit: 500, sort: "name", include_deleted: includeDeleted },
-      },
-    }),
+export function fetchScenarios(q: string, includeDeleted = false): Promise<ScenarioTemplate[]> {
+  return allPages((page) =>
+    unwrap(
+      api.GET("/api/v1/scenario-templates", {
+        params: {
+          query: { ...page, q: q || undefined, sort: "name", include_deleted: includeDeleted },
+        },
+      }),
+    ),
   );
 }
 

@@ -1,6 +1,7 @@
 /** Workspaces: the one this tab acts in, the switcher's list, and their administration. */
 import type { QueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
+import { allPages } from "../../api/pages";
 import type {
   CurrentWorkspace,
   Workspace,
@@ -53,22 +54,22 @@ export async function switchWorkspaceAndRefresh(
 }
 
 /** The workspaces the user belongs to (the switcher). */
-export async function fetchMyWorkspaces(): Promise<Workspace[]> {
-  const page = await unwrap(
-    api.GET("/api/v1/workspaces", { params: { query: { mine: true, limit: 500 } } }),
+export function fetchMyWorkspaces(): Promise<Workspace[]> {
+  return allPages((page) =>
+    unwrap(api.GET("/api/v1/workspaces", { params: { query: { ...page, mine: true } } })),
   );
-  return page.items;
 }
 
 /** Every workspace the user may see (all of them with workspace.read_all); with
  * `includeDeleted` (workspace.manage), the deleted ones too. */
-export async function fetchWorkspaces(includeDeleted = false): Promise<Workspace[]> {
-  const page = await unwrap(
-    api.GET("/api/v1/workspaces", {
-      params: { query: { limit: 500, include_deleted: includeDeleted } },
-    }),
+export function fetchWorkspaces(includeDeleted = false): Promise<Workspace[]> {
+  return allPages((page) =>
+    unwrap(
+      api.GET("/api/v1/workspaces", {
+        params: { query: { ...page, include_deleted: includeDeleted } },
+      }),
+    ),
   );
-  return page.items;
 }
 
 export function createWorkspace(body: WorkspaceCreate): Promise<Workspace> {
@@ -102,13 +103,14 @@ export function restoreWorkspace(id: string): Promise<Workspace> {
   );
 }
 
-export async function fetchMembers(id: string): Promise<WorkspaceMember[]> {
-  const page = await unwrap(
-    api.GET("/api/v1/workspaces/{workspace_id}/members", {
-      params: { path: { workspace_id: id }, query: { limit: 500 } },
-    }),
+export function fetchMembers(id: string): Promise<WorkspaceMember[]> {
+  return allPages((page) =>
+    unwrap(
+      api.GET("/api/v1/workspaces/{workspace_id}/members", {
+        params: { path: { workspace_id: id }, query: page },
+      }),
+    ),
   );
-  return page.items;
 }
 
 export async function replaceMembers(id: string, userIds: string[]): Promise<void> {
@@ -127,7 +129,6 @@ export interface UserChoice {
 }
 
 /** Users to add as members (needs user.read). */
-export async function fetchUsers(): Promise<UserChoice[]> {
-  const page = await unwrap(api.GET("/api/v1/users", { params: { query: { limit: 500 } } }));
-  return page.items;
+export function fetchUsers(): Promise<UserChoice[]> {
+  return allPages((page) => unwrap(api.GET("/api/v1/users", { params: { query: page } })));
 }
