@@ -195,6 +195,16 @@ def test_evidence_upload_refusal_preview_and_download(mission: dict, open_contex
     download.value.save_as(saved)
     assert saved.read_bytes() == b"4625 failed logon\n"
 
+    # Deleted in one click, and back with Undo.
+    drawer.get_by_role("button", name="Delete siem.log").click()
+    expect(listed).to_have_count(1)
+    undo = drawer.get_by_role("status").filter(has_text="Deleted siem.log.")
+    check_a11y(blue)
+    undo.get_by_role("button", name="Undo").click()
+    expect(undo).to_be_hidden()
+    expect(listed).to_have_count(2)
+    expect(listed.filter(has_text="siem.log")).to_contain_text("SIEM export")
+
 
 def test_concurrent_uploads_over_http(mission: dict, live_server: str):
     """Eight uploads at once to the live server: eight rows, each with its own bytes."""

@@ -203,6 +203,38 @@ def test_soft_delete_by_the_uploader_or_the_lead(
     assert len(stored_files(evidence_dir)) == 2  # the bytes stay until the purge
 
 
+def test_a_deleted_file_is_restored_by_its_uploader_or_the_lead_until_purged(
+    app, client, team, mission, make_mission, test_of, base, upload
+):
+    mine = upload(mission["id"], test_of["id"], team.red, b"mine\n", "mine.log").json
+    assert client.delete(f"{base}/evidence/{mine['id']}", headers=team.red).status_code == 204
+    restore = f"{base}/evidence/{mine['id']}/restore"
+
+    assert client.post(restore, headers=team.blue).status_code == 403
+    assert client.post(restore, headers=team.outsider).status_code == 404
+    answer = client.post(restore, headers=team.red)
+    assert answer.status_code == 200, answer.json
+    assert answer.json["id"] == mine["id"] and answer.json["deleted_at"] is None
+    download = client.get(f"{base}/evidence/{mine['id']}/download", headers=team.red)
+    assert download.status_code == 200 and download.data == b"mine\n"
+    assert client.post(restore, headers=team.red).status_code == 200  # live: nothing to undo
+
+    # The lead restores anyone's; once purged, nothing is left to bring back.
+    assert client.delete(f"{base}/evidence/{mine['id']}", headers=team.lead).status_code == 204
+    assert client.post(restore, headers=team.lead).status_code == 200
+    client.delete(f"{base}/evidence/{mine['id']}", headers=team.lead)
+    result = app.test_cli_runner().invoke(args=["evidence", "purge", "--days", "0"])
+    assert result.exit_code == 0, result.output
+    refused = client.post(restore, headers=team.lead)
+    assert refused.status_code == 409
+    assert "was purged" in refused.json["detail"]
+    listing = client.get(f"{base}/tests/{test_of['id']}/evidence", headers=team.red).json
+    assert listing["total"] == 0
+    other = make_mission("Another week")
+    elsewhere = f"/api/v1/missions/{other['id']}/evidence/{mine['id']}/restore"
+    assert client.post(elsewhere, headers=team.lead).status_code == 404
+
+
 def test_purge_removes_the_blobs_of_long_deleted_files(
     app, client, team, mission, test_of, base, upload, evidence_dir, db_connection
 ):

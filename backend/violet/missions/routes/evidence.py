@@ -108,6 +108,24 @@ class EvidenceById(MethodView):
         db.session.commit()
 
 
+@blp.route("/evidence/<uuid:evidence_id>/restore")
+class EvidenceRestore(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, EvidenceOut)
+    @_problem(403, "Neither the uploader nor the mission's lead.")
+    @_problem(409, "Its content was purged: nothing is left to restore.")
+    def post(self, mission_id: UUID, evidence_id: UUID):
+        """Bring a deleted evidence file back (its uploader or the lead), until `flask evidence
+        purge` removes its bytes."""
+        access = mission_access(mission_id)
+        evidence = evidence_service.restore_evidence(
+            access, evidence_service.get_evidence(mission_id, evidence_id, include_deleted=True)
+        )
+        db.session.commit()
+        return evidence
+
+
 @blp.route("/evidence/<uuid:evidence_id>/download")
 class EvidenceDownload(MethodView):
     @require_auth

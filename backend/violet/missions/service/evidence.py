@@ -5,8 +5,8 @@
   failed upload leaves neither.
 - The category follows the uploader's side: red members upload red evidence, blue members blue;
   the lead (or `mission.manage_all`) chooses. Viewers upload nothing.
-- Delete is soft (the uploader or the lead); `purge` removes the blobs of files deleted long
-  enough ago and keeps the rows as history.
+- Delete is soft (the uploader or the lead), and so is its undo, `restore`, until `purge` has
+  removed the blobs of files deleted long enough ago (it keeps the rows as history).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from violet.core.auth import current_user
-from violet.core.errors import Forbidden, NotFound
+from violet.core.errors import Conflict, Forbidden, NotFound
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.storage import blob_store, sanitise_filename
@@ -124,13 +124,14 @@ def list_evidence(
     )
 
 
-def get_evidence(mission_id: uuid.UUID, evidence_id: uuid.UUID) -> EvidenceFile:
-    """A live evidence file of the mission, or 404."""
-    evidence = db.session.scalar(
-        select(EvidenceFile).where(
-            EvidenceFile.id == evidence_id, EvidenceFile.mission_id == mission_id
-        )
+def get_evidence(
+    mission_id: uuid.UUID, evidence_id: uuid.UUID, *, include_deleted: bool = False
+) -> EvidenceFile:
+    """A live evidence file of the mission (or a deleted one too), or 404."""
+    statement = select(EvidenceFile).where(
+        EvidenceFile.id == evidence_id, EvidenceFile.mission_id == mission_id
     )
+    evidence = db.session.scalar(including_deleted(statement, include_deleted))
     if evidence is None:
         raise NotFound("No such evidence file in this mission.")
     return evidence
@@ -143,10 +144,27 @@ def read_evidence(evidence: EvidenceFile) -> Iterator[bytes]:
 
 def delete_evidence(access: MissionAccess, evidence: EvidenceFile) -> None:
     """Soft delete (its uploader or the lead); the blob stays until the purge."""
-    if not access.can_manage and evidence.uploader_id != current_user().id:
-        raise Forbidden("Only the uploader or the mission's lead deletes an evidence file.")
+    _check_uploader_or_lead(access, evidence, "deletes")
     evidence.soft_delete()
     db.session.flush()
+
+
+def restore_evidence(access: MissionAccess, evidence: EvidenceFile) -> EvidenceFile:
+    """Undo a delete (its uploader or the lead), while the purge has left its bytes."""
+    _check_uploader_or_lead(access, evidence, "restores")
+    if evidence.purged_at is not None:
+        raise Conflict(
+            f"The content of '{evidence.filename}' was purged "
+            f"on {evidence.purged_at:%Y-%m-%d}: there is nothing left to restore."
+        )
+    evidence.restore()
+    db.session.flush()
+    return evidence
+
+
+def _check_uploader_or_lead(access: MissionAccess, evidence: EvidenceFile, verb: str) -> None:
+    if not access.can_manage and evidence.uploader_id != current_user().id:
+        raise Forbidden(f"Only the uploader or the mission's lead {verb} an evidence file.")
 
 
 def purge_deleted(older_than_days: int) -> int:

@@ -14,11 +14,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import type { ClipboardEvent, DragEvent } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
 import type { Role } from "./api";
 import {
   asDataUrl,
   deleteEvidence,
+  restoreEvidence,
   downloadEvidence,
   evidenceKey,
   fetchEvidence,
@@ -76,9 +78,15 @@ export function EvidencePanel({
   const nextKey = useRef(0);
   const canUpload = role === "lead" || role === "red" || role === "blue";
 
+  const refresh = () => queryClient.invalidateQueries({ queryKey: key });
+  // The file just deleted, until its Undo is used or dismissed.
+  const [deleted, setDeleted] = useState<Evidence | null>(null);
   const remove = useMutation({
-    mutationFn: (evidenceId: string) => deleteEvidence(missionId, evidenceId),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: key }),
+    mutationFn: (evidence: Evidence) => deleteEvidence(missionId, evidence.id),
+    onSuccess: (_, evidence) => {
+      setDeleted(evidence);
+      return refresh();
+    },
   });
   const download = useMutation({
     mutationFn: (evidence: Evidence) => downloadEvidence(missionId, evidence),
@@ -199,6 +207,14 @@ export function EvidencePanel({
       ))}
       {files.error && <ErrorAlert title="Evidence could not be loaded" error={files.error} />}
       {remove.error && <ErrorAlert title="Not deleted" error={remove.error} />}
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted ${deleted.filename}.`}
+          undo={() => restoreEvidence(missionId, deleted.id).then(refresh)}
+          onDone={() => setDeleted(null)}
+        />
+      )}
       {download.error && <ErrorAlert title="Not downloaded" error={download.error} />}
       {files.data?.length === 0 && (
         <Text size="sm" c="gray.7">
@@ -245,7 +261,7 @@ export function EvidencePanel({
                     variant="subtle"
                     color="red"
                     c="red.9"
-                    onClick={() => remove.mutate(evidence.id)}
+                    onClick={() => remove.mutate(evidence)}
                     aria-label={`Delete ${evidence.filename}`}
                   >
                     Delete

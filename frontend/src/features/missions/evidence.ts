@@ -25,9 +25,18 @@ export function fetchEvidence(missionId: string, testId: string): Promise<Eviden
   );
 }
 
+/** Soft: `restoreEvidence` brings it back until the purge removes its bytes. */
 export function deleteEvidence(missionId: string, evidenceId: string) {
   return unwrap(
     api.DELETE("/api/v1/missions/{mission_id}/evidence/{evidence_id}", {
+      params: { path: { mission_id: missionId, evidence_id: evidenceId } },
+    }),
+  );
+}
+
+export function restoreEvidence(missionId: string, evidenceId: string): Promise<Evidence> {
+  return unwrap(
+    api.POST("/api/v1/missions/{mission_id}/evidence/{evidence_id}/restore", {
       params: { path: { mission_id: missionId, evidence_id: evidenceId } },
     }),
   );
