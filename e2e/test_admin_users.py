@@ -1,5 +1,5 @@
-"""Admin → Users and Admin → Groups: create, deactivate, change groups, tick permissions; the
-screens offer only what the signed-in person holds."""
+"""Admin → Users and Admin → Groups: create, deactivate, delete, change groups, tick
+permissions; the screens offer only what the signed-in person holds."""
 
 from __future__ import annotations
 
@@ -51,6 +51,30 @@ def test_users_create_deactivate_and_groups(page: Page, admin_api: ApiClient, si
     scanner = users["svc.scanner@e2e.violet.test"]
     assert scanner["is_active"] is False
     assert {group["name"] for group in scanner["groups"]} == {"Analysts", "Operators"}
+
+    # Deleted after a question, back with Undo; deleted again, back later from the deleted users.
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Delete Scanner").click()
+    expect(row).to_have_count(0)
+    undo = page.get_by_role("status").filter(has_text="Deleted the user Scanner.")
+    undo.get_by_role("button", name="Undo").click()
+    expect(undo).to_be_hidden()
+    expect(row).to_contain_text("Analysts, Operators")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Delete Scanner").click()
+    page.get_by_role("status").get_by_role("button", name="Dismiss").click()
+    assert scanner["id"] not in {user["id"] for user in admin_api.call("GET", "/users")["items"]}
+    page.get_by_label("Show deleted users").check()
+    check_a11y(page)
+    page.get_by_role("table", name="Deleted users").get_by_role(
+        "button", name="Restore Scanner <svc.scanner@e2e.violet.test>"
+    ).click()
+    expect(row).to_contain_text("Analysts, Operators")
+    assert scanner["id"] in {user["id"] for user in admin_api.call("GET", "/users")["items"]}
+    # No one deletes themselves from here.
+    expect(
+        user_row(page, ADMIN_EMAIL).get_by_role("button", name=re.compile("^Delete"))
+    ).to_have_count(0)
 
 
 def test_groups_permission_checklist(page: Page, admin_api: ApiClient, sign_in):

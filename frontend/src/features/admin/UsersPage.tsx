@@ -18,16 +18,20 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Group } from "../../api/types";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { UndoAlert } from "../../app/UndoAlert";
 import { apiFieldErrors, required } from "../../app/forms";
 import { useAuth } from "../auth/AuthProvider";
 import { WorkspacesPicker, useChoosableWorkspaces } from "../workspaces/WorkspacesPicker";
 import {
   createUser,
+  deleteUser,
   fetchGroups,
   fetchUsers,
   groupsQueryKey,
   resetMfa,
+  restoreUser,
   updateUser,
   usersQueryKey,
 } from "./api";
@@ -41,9 +45,17 @@ function useGrantable(): (group: Group) => boolean {
   return (group) => group.permissions.every((code) => held.has(code));
 }
 
-/** Admin → Users: create, deactivate or reactivate, reset two-factor, change groups. */
+/** A user as people name them: their display name, else their email. */
+function nameOf(user: User): string {
+  return user.display_name || user.email;
+}
+
+/** Admin → Users: create, deactivate or reactivate, reset two-factor, change groups, delete. */
 export default function UsersPage() {
   const { can } = useAuth();
+  const queryClient = useQueryClient();
+  // The user just deleted, until its Undo is used or dismissed.
+  const [deleted, setDeleted] = useState<User | null>(null);
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search, 250);
   const users = useQuery({ queryKey: [...usersQueryKey, q], queryFn: () => fetchUsers(q) });
@@ -53,6 +65,18 @@ export default function UsersPage() {
   return (
     <Stack maw={1100}>
       <Title order={1}>Users</Title>
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted the user ${nameOf(deleted)}.`}
+          undo={() =>
+            restoreUser(deleted.id).then(() =>
+              queryClient.invalidateQueries({ queryKey: usersQueryKey }),
+            )
+          }
+          onDone={() => setDeleted(null)}
+        />
+      )}
       {manage && <CreateUserForm />}
       <TextInput
         label="Search users"
@@ -77,17 +101,46 @@ export default function UsersPage() {
           </Table.Thead>
           <Table.Tbody>
             {users.data.map((user) => (
-              <UserRow key={user.id} user={user} manage={manage} onEdit={() => setEditing(user)} />
+              <UserRow
+                key={user.id}
+                user={user}
+                manage={manage}
+                onEdit={() => setEditing(user)}
+                onDeleted={() => setDeleted(user)}
+              />
             ))}
           </Table.Tbody>
         </Table>
       )}
       <GroupsModal user={editing} onClose={() => setEditing(null)} />
+      {manage && (
+        <DeletedList
+          what="users"
+          queryKey={usersQueryKey}
+          fetchWithDeleted={() =>
+            fetchUsers("", true).then((users) =>
+              users.map((user) => ({ ...user, name: `${nameOf(user)} <${user.email}>` })),
+            )
+          }
+          restore={(user) => restoreUser(user.id)}
+        />
+      )}
     </Stack>
   );
 }
 
-function UserRow({ user, manage, onEdit }: { user: User; manage: boolean; onEdit: () => void }) {
+function UserRow({
+  user,
+  manage,
+  onEdit,
+  onDeleted,
+}: {
+  user: User;
+  manage: boolean;
+  onEdit: () => void;
+  onDeleted: () => void;
+}) {
+  const { me } = useAuth();
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: usersQueryKey });
   const activate = useMutation({
@@ -95,8 +148,15 @@ function UserRow({ user, manage, onEdit }: { user: User; manage: boolean; onEdit
     onSuccess: refresh,
   });
   const mfa = useMutation({ mutationFn: () => resetMfa(user.id), onSuccess: refresh });
-  const who = user.display_name || user.email;
-  const error = activate.error ?? mfa.error;
+  const remove = useMutation({
+    mutationFn: () => deleteUser(user.id),
+    onSuccess: () => {
+      onDeleted();
+      return refresh();
+    },
+  });
+  const who = nameOf(user);
+  const error = activate.error ?? mfa.error ?? remove.error;
 
   return (
     <Table.Tr data-testid="user-row">
@@ -143,6 +203,27 @@ function UserRow({ user, manage, onEdit }: { user: User; manage: boolean; onEdit
                 aria-label={`Reset two-factor of ${who}`}
               >
                 Reset two-factor
+              </Button>
+            )}
+            {user.id !== me?.id && (
+              <Button
+                size="compact-xs"
+                variant="light"
+                color="red"
+                loading={remove.isPending}
+                onClick={() => {
+                  if (
+                    window.confirm(
+                      `Delete the user ${who}? They are signed out everywhere and can no longer ` +
+                        "sign in; their missions, notes and evidence stay.",
+                    )
+                  ) {
+                    remove.mutate();
+                  }
+                }}
+                aria-label={`Delete ${who}`}
+              >
+                Delete
               </Button>
             )}
           </Row>

@@ -49,10 +49,25 @@ export type Permission = components["schemas"]["PermissionOut"];
 export const usersQueryKey = ["users"] as const;
 export const permissionsQueryKey = ["permissions"] as const;
 
-export function fetchUsers(q: string): Promise<User[]> {
+/** The users matching `q`; with `includeDeleted` (user.manage), the deleted ones too. */
+export function fetchUsers(q: string, includeDeleted = false): Promise<User[]> {
   return allPages((page) =>
-    unwrap(api.GET("/api/v1/users", { params: { query: { ...page, q: q || undefined } } })),
+    unwrap(
+      api.GET("/api/v1/users", {
+        params: { query: { ...page, q: q || undefined, include_deleted: includeDeleted } },
+      }),
+    ),
   );
+}
+
+/** Soft: they are signed out everywhere, their API tokens stop, their work stays. */
+export async function deleteUser(id: string): Promise<void> {
+  await unwrap(api.DELETE("/api/v1/users/{user_id}", { params: { path: { user_id: id } } }));
+}
+
+/** They sign in again with their password (sessions and tokens ended with the delete). */
+export function restoreUser(id: string): Promise<User> {
+  return unwrap(api.POST("/api/v1/users/{user_id}/restore", { params: { path: { user_id: id } } }));
 }
 
 export function createUser(body: components["schemas"]["UserCreate"]): Promise<User> {
