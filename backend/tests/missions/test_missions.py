@@ -166,13 +166,22 @@ def test_if_match_on_the_mission(client, team, mission):
     assert client.get(url, headers=team.lead).json["name"] == "Renamed"
 
 
-def test_delete_and_restore(client, team, mission):
+def test_delete_and_restore(client, team, mission, make_mission):
     url = f"/api/v1/missions/{mission['id']}"
     assert client.delete(url, headers=team.red).status_code == 403
     assert client.delete(url, headers=team.lead).status_code == 204
     assert client.get(url, headers=team.lead).status_code == 404
     assert client.get(f"{url}/tests", headers=team.red).status_code == 404
     assert client.get("/api/v1/missions", headers=team.lead).json["total"] == 0
+    # The deleted missions a caller may restore are listed with include_deleted: the lead's
+    # own, not those of another lead, and none to a member who is not the lead.
+    theirs = make_mission("Theirs", headers=team.outsider)
+    client.delete(f"/api/v1/missions/{theirs['id']}", headers=team.outsider)
+    with_deleted = "/api/v1/missions?include_deleted=true"
+    listed = client.get(with_deleted, headers=team.lead).json["items"]
+    assert [item["id"] for item in listed] == [mission["id"]]
+    assert listed[0]["deleted_at"] is not None and listed[0]["can_manage"] is True
+    assert client.get(with_deleted, headers=team.red).json["total"] == 0
     deleted = client.get(f"{url}?include_deleted=true", headers=team.lead)
     assert deleted.status_code == 200
     assert deleted.json["deleted_at"] is not None

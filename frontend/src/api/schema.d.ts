@@ -3446,7 +3446,8 @@ export interface paths {
         /**
          * The caller's missions (every mission with `mission.read_all`), with progress.
          * @description Each carries `progress` (`tests_total`, `tests_by_state`, `score`) and the caller's
-         *     `my_role`. `include_deleted=true` needs `mission.manage_all`.
+         *     `my_role`. `include_deleted=true` adds the deleted missions the caller may restore: those
+         *     they lead, every one with `mission.manage_all`.
          *
          *     Needs only sign-in: no permission.
          */

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, any_, bindparam, func, select
+from sqlalchemy import Select, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -71,10 +71,13 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
         "q": like_pattern(query["q"]) if query.get("q") else None,
     }
     parameters = given(filters)
+    include_deleted = query["include_deleted"]
     statement = _list_statement(
         frozenset(parameters),
         members_only=bool(query["mine"] or not sees_all),
-        include_deleted=query["include_deleted"],
+        include_deleted=include_deleted,
+        # Who may restore a deleted mission may see it: its lead, or mission.manage_all.
+        deleted_led_only=include_deleted and not has_permission("mission.manage_all"),
     )
     page = paginate(
         statement,
@@ -93,7 +96,7 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _list_statement(
-    filters: frozenset[str], *, members_only: bool, include_deleted: bool
+    filters: frozenset[str], *, members_only: bool, include_deleted: bool, deleted_led_only: bool
 ) -> Select[Any]:
     """The list's statement for one shape, built once: the caller is the parameter
     `caller_id`, the filters' values `status` and `q` (a `like_pattern`)."""
@@ -112,6 +115,8 @@ def _list_statement(
     statement = including_deleted(statement, include_deleted)
     if members_only:
         statement = statement.where(caller_role.is_not(None))
+    if deleted_led_only:
+        statement = statement.where(or_(Mission.deleted_at.is_(None), caller_role == LEAD))
     if "status" in filters:
         statement = statement.where(Mission.status == bindparam("status"))
     if "q" in filters:

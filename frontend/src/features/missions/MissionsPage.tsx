@@ -131,14 +131,13 @@ export default function MissionsPage() {
           </Table.Tbody>
         </Table>
       )}
-      {can("mission.manage_all") && (
-        <DeletedList
-          what="missions"
-          queryKey={missionsKey}
-          fetchWithDeleted={() => fetchMissions({ include_deleted: true })}
-          restore={(mission) => restoreMission(mission.id)}
-        />
-      )}
+      {/* A mission's lead restores it (and mission.manage_all any): the API lists those. */}
+      <DeletedList
+        what="missions"
+        queryKey={missionsKey}
+        fetchWithDeleted={() => fetchMissions({ include_deleted: true })}
+        restore={(mission) => restoreMission(mission.id)}
+      />
       <Modal
         opened={creating}
         onClose={close}

@@ -101,7 +101,7 @@ export function fetchMissions(query: {
   mine?: boolean;
   status?: MissionStatus;
   q?: string;
-  include_deleted?: boolean; // mission.manage_all
+  include_deleted?: boolean; // adds the deleted ones the caller leads (all: mission.manage_all)
 }): Promise<Mission[]> {
   return allPages((page) =>
     unwrap(api.GET("/api/v1/missions", { params: { query: { ...query, ...page } } })),
