@@ -142,6 +142,11 @@ def test_notes_on_the_mission_and_on_a_test(mission: dict, open_context):
     lead.goto(f"/missions/{mission['id']}?test={mission['test_id']}")
     expect(drawer_of(lead).get_by_test_id("note")).to_contain_text("WS-042")
     expect(drawer_of(lead).get_by_role("button", name=re.compile("^Delete note"))).to_have_count(0)
+    # Deleting is for good, so it asks first; declining keeps the note.
+    red.once("dialog", lambda dialog: dialog.dismiss())
+    drawer.get_by_role("button", name=re.compile("^Delete note")).click()
+    expect(drawer.get_by_test_id("note")).to_have_count(1)
+    red.once("dialog", lambda dialog: dialog.accept())
     drawer.get_by_role("button", name=re.compile("^Delete note")).click()
     expect(drawer.get_by_test_id("note")).to_have_count(0)
 

@@ -44,7 +44,7 @@ export function DeletedList<T extends Deletable>({
   });
 
   return (
-    <Stack gap="xs">
+    <Stack gap="xs" mt="md">
       <Switch
         label={`Show deleted ${what}`}
         checked={shown}

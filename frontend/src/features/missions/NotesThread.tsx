@@ -89,7 +89,12 @@ export function NotesThread({
                   color="red"
                   c="red.9"
                   loading={remove.isPending && remove.variables === note.id}
-                  onClick={() => remove.mutate(note.id)}
+                  onClick={() => {
+                    // For good: a note has no restore.
+                    if (window.confirm("Delete this note? It cannot be restored.")) {
+                      remove.mutate(note.id);
+                    }
+                  }}
                   aria-label={`Delete note of ${new Date(note.created_at).toLocaleString()}`}
                 >
                   Delete
