@@ -59,7 +59,13 @@ def test_invite_accept_and_revoke(page: Page, browser: Browser, admin_api: ApiCl
     invitee.context.close()
 
     invite(page, "never.mind@e2e.violet.test", [])
-    page.get_by_role("button", name="Revoke the invitation of never.mind@e2e.violet.test").click()
+    # Revoking is for good, so it asks first; declining keeps the invitation pending.
+    revoke = page.get_by_role("button", name="Revoke the invitation of never.mind@e2e.violet.test")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    revoke.click()
+    expect(row(page, "never.mind@e2e.violet.test")).to_contain_text("pending")
+    page.once("dialog", lambda dialog: dialog.accept())
+    revoke.click()
     expect(row(page, "never.mind@e2e.violet.test")).to_contain_text("revoked")
 
     page.reload()

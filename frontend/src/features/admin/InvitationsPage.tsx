@@ -219,7 +219,11 @@ function InvitationTable({
                     variant="outline"
                     color="red.9"
                     loading={revoke.isPending && revoke.variables === invitation.id}
-                    onClick={() => revoke.mutate(invitation.id)}
+                    onClick={() => {
+                      // For good: a revoked link never works again (invite them anew instead).
+                      const question = `Revoke the invitation of ${invitation.email}? Its link stops working.`;
+                      if (window.confirm(question)) revoke.mutate(invitation.id);
+                    }}
                     aria-label={`Revoke the invitation of ${invitation.email}`}
                   >
                     Revoke
