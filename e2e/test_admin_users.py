@@ -193,3 +193,23 @@ def test_a_user_created_into_another_workspace_joins_only_it(
     finally:
         # Other tests count the administrator's workspaces.
         admin_api.call("DELETE", f"/workspaces/{elsewhere['id']}")
+
+
+def test_the_users_page_pages_and_searches_in_the_url(page: Page, admin_api: ApiClient, sign_in):
+    for number in range(1, 52):
+        admin_api.create_user(email=f"pager.{number:02d}@e2e.violet.test")
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    open_admin_page(page, "Users")
+    rows = page.get_by_test_id("user-row")
+    total = admin_api.call("GET", "/users")["total"]
+    expect(rows).to_have_count(50)
+    expect(page.get_by_text(f"1–50 of {total} users")).to_be_visible()
+    page.get_by_role("button", name="next page").click()
+    expect(rows).to_have_count(total - 50)
+    expect(page.get_by_text(f"51–{total} of {total} users")).to_be_visible()
+    page.get_by_label("Search users").fill("pager.4")
+    expect(rows).to_have_count(10)
+    expect(page.get_by_role("button", name="next page")).to_have_count(0)
+    page.reload()  # the search is in the URL
+    expect(rows).to_have_count(10)
+    check_a11y(page)

@@ -576,3 +576,35 @@ def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign
 def level_id(api: ApiClient, name: str) -> str:
     levels = api.call("GET", "/detection-levels")["items"]
     return next(level["id"] for level in levels if level["name"] == name)
+
+
+def test_the_mission_list_pages_searches_and_filters_in_the_url(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    ids = {
+        number: admin_api.call("POST", "/missions", {"name": f"Mission {number:02d}"})["id"]
+        for number in range(1, 53)
+    }
+    admin_api.call("PATCH", f"/missions/{ids[7]}", {"status": "active"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/missions")
+    links = page.get_by_test_id("missions-table").get_by_role("link")
+    # Newest first, 50 a page.
+    expect(links).to_have_count(50)
+    expect(links.first).to_have_text("Mission 52")
+    expect(page.get_by_text("1–50 of 52 missions")).to_be_visible()
+    check_a11y(page)
+    page.get_by_role("button", name="next page").click()
+    expect(links).to_have_text(["Mission 02", "Mission 01"])
+    page.reload()  # the page is in the URL
+    expect(links).to_have_text(["Mission 02", "Mission 01"])
+
+    # A search starts again from the first page.
+    page.get_by_label("Search missions").fill("Mission 1")
+    expect(links).to_have_count(10)
+    expect(page.get_by_text("of 52 missions")).to_have_count(0)
+    page.get_by_label("Search missions").fill("")
+    choose(page, "Status", "active")
+    expect(links).to_have_text(["Mission 07"])
+    page.get_by_label("Search missions").fill("nothing like it")
+    expect(page.get_by_text("No mission matches.")).to_be_visible()

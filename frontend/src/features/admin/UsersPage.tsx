@@ -15,12 +15,14 @@ import {
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Group } from "../../api/types";
 import { DeletedList } from "../../app/DeletedList";
+import { PageControls } from "../../app/PageControls";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { UndoAlert } from "../../app/UndoAlert";
+import { useTableParams } from "../../app/useTableParams";
 import { apiFieldErrors, required } from "../../app/forms";
 import { useAuth } from "../auth/AuthProvider";
 import { WorkspacesPicker, useChoosableWorkspaces } from "../workspaces/WorkspacesPicker";
@@ -28,6 +30,7 @@ import {
   createUser,
   deleteUser,
   fetchGroups,
+  fetchUserPage,
   fetchUsers,
   groupsQueryKey,
   resetMfa,
@@ -50,15 +53,27 @@ function nameOf(user: User): string {
   return user.display_name || user.email;
 }
 
+// The search and the page live in the URL.
+const USER_TABLE = { filters: { q: "" } };
+
 /** Admin → Users: create, deactivate or reactivate, reset two-factor, change groups, delete. */
 export default function UsersPage() {
   const { can } = useAuth();
   const queryClient = useQueryClient();
   // The user just deleted, until its Undo is used or dismissed.
   const [deleted, setDeleted] = useState<User | null>(null);
-  const [search, setSearch] = useState("");
-  const [q] = useDebouncedValue(search, 250);
-  const users = useQuery({ queryKey: [...usersQueryKey, q], queryFn: () => fetchUsers(q) });
+  const table = useTableParams(USER_TABLE);
+  const [q] = useDebouncedValue(table.filters.q.trim(), 250);
+  const users = useQuery({
+    queryKey: [...usersQueryKey, "page", q, table.page],
+    queryFn: () =>
+      fetchUserPage({
+        q: q || undefined,
+        limit: table.pageSize,
+        offset: (table.page - 1) * table.pageSize,
+      }),
+    placeholderData: keepPreviousData,
+  });
   const [editing, setEditing] = useState<User | null>(null);
   const manage = can("user.manage");
 
@@ -80,8 +95,8 @@ export default function UsersPage() {
       {manage && <CreateUserForm />}
       <TextInput
         label="Search users"
-        value={search}
-        onChange={(event) => setSearch(event.currentTarget.value)}
+        value={table.filters.q}
+        onChange={(event) => table.setFilter("q", event.currentTarget.value)}
         maw={320}
       />
       {users.isPending ? (
@@ -100,7 +115,7 @@ export default function UsersPage() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {users.data.map((user) => (
+            {users.data.items.map((user) => (
               <UserRow
                 key={user.id}
                 user={user}
@@ -112,6 +127,13 @@ export default function UsersPage() {
           </Table.Tbody>
         </Table>
       )}
+      <PageControls
+        total={users.data?.total ?? 0}
+        page={table.page}
+        pageSize={table.pageSize}
+        noun="users"
+        onChange={table.setPage}
+      />
       <GroupsModal user={editing} onClose={() => setEditing(null)} />
       {manage && (
         <DeletedList

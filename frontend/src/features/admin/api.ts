@@ -49,14 +49,20 @@ export type Permission = components["schemas"]["PermissionOut"];
 export const usersQueryKey = ["users"] as const;
 export const permissionsQueryKey = ["permissions"] as const;
 
+/** One page of the users matching `q`, by email. */
+export function fetchUserPage(query: {
+  q?: string;
+  include_deleted?: boolean; // user.manage
+  limit: number;
+  offset: number;
+}): Promise<{ items: User[]; total: number }> {
+  return unwrap(api.GET("/api/v1/users", { params: { query } }));
+}
+
 /** The users matching `q`; with `includeDeleted` (user.manage), the deleted ones too. */
 export function fetchUsers(q: string, includeDeleted = false): Promise<User[]> {
   return allPages((page) =>
-    unwrap(
-      api.GET("/api/v1/users", {
-        params: { query: { ...page, q: q || undefined, include_deleted: includeDeleted } },
-      }),
-    ),
+    fetchUserPage({ ...page, q: q || undefined, include_deleted: includeDeleted }),
   );
 }
 

@@ -12,14 +12,22 @@ import {
   Title,
 } from "@mantine/core";
 import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useNavigate } from "react-router";
 import { DeletedList } from "../../app/DeletedList";
+import { PageControls } from "../../app/PageControls";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { UndoAlert } from "../../app/UndoAlert";
+import { useTableParams } from "../../app/useTableParams";
 import { useAuth } from "../auth/AuthProvider";
-import { MISSION_STATUSES, createMission, fetchMissions, missionsKey, restoreMission } from "./api";
+import {
+  MISSION_STATUSES,
+  createMission,
+  fetchMissionPage,
+  fetchMissions,
+  missionsKey,
+  restoreMission,
+} from "./api";
 import type { MissionStatus } from "./api";
 import { MissionForm } from "./MissionForm";
 import { MissionProgress, Score } from "./MissionProgress";
@@ -32,12 +40,15 @@ export const STATUS_COLORS: Record<MissionStatus, string> = {
   archived: "dark",
 };
 
+// Search, status and page live in the URL (a reload or a shared link shows the same page).
+const MISSION_TABLE = { filters: { q: "", status: "" } };
+
 /** The missions the user takes part in (all of them with mission.read_all), with progress. */
 export default function MissionsPage() {
   const { can } = useAuth();
-  const [status, setStatus] = useState<string | null>(null);
-  const [text, setText] = useState("");
-  const [q] = useDebouncedValue(text, 250);
+  const table = useTableParams(MISSION_TABLE);
+  const status = (table.filters.status || undefined) as MissionStatus | undefined;
+  const [q] = useDebouncedValue(table.filters.q.trim(), 250);
   const [creating, { open, close }] = useDisclosure(false);
   // The mission page deletes a mission and comes back here, naming it, so it can be undone.
   const location = useLocation();
@@ -46,9 +57,15 @@ export default function MissionsPage() {
   const deleted = (location.state as { deletedMission?: { id: string; name: string } } | null)
     ?.deletedMission;
   const query = useQuery({
-    queryKey: [...missionsKey, "list", status, q],
+    queryKey: [...missionsKey, "list", status, q, table.page],
     queryFn: () =>
-      fetchMissions({ status: (status as MissionStatus) ?? undefined, q: q || undefined }),
+      fetchMissionPage({
+        status,
+        q: q || undefined,
+        limit: table.pageSize,
+        offset: (table.page - 1) * table.pageSize,
+      }),
+    placeholderData: keepPreviousData,
   });
 
   return (
@@ -71,30 +88,30 @@ export default function MissionsPage() {
               queryClient.invalidateQueries({ queryKey: missionsKey }),
             )
           }
-          onDone={() => navigate(".", { replace: true, state: null })}
+          onDone={() => navigate(location, { replace: true, state: null })}
         />
       )}
       <Group>
         <TextInput
           label="Search missions"
-          value={text}
-          onChange={(event) => setText(event.currentTarget.value)}
+          value={table.filters.q}
+          onChange={(event) => table.setFilter("q", event.currentTarget.value)}
         />
         <Select
           label="Status"
           placeholder="Any status"
           clearable
           data={MISSION_STATUSES}
-          value={status}
-          onChange={setStatus}
+          value={status ?? null}
+          onChange={(value) => table.setFilter("status", value ?? "")}
         />
       </Group>
       {query.isPending ? (
         <Loader aria-label="Loading missions" />
       ) : query.error ? (
         <ErrorAlert title="Missions unavailable" error={query.error} />
-      ) : query.data.length === 0 ? (
-        <p>No missions yet.</p>
+      ) : query.data.items.length === 0 ? (
+        <p>{q || status ? "No mission matches." : "No missions yet."}</p>
       ) : (
         <Table striped data-testid="missions-table">
           <Table.Thead>
@@ -107,7 +124,7 @@ export default function MissionsPage() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {query.data.map((mission) => (
+            {query.data.items.map((mission) => (
               <Table.Tr key={mission.id}>
                 <Table.Td>
                   <Anchor component={Link} to={`/missions/${mission.id}`}>
@@ -131,6 +148,13 @@ export default function MissionsPage() {
           </Table.Tbody>
         </Table>
       )}
+      <PageControls
+        total={query.data?.total ?? 0}
+        page={table.page}
+        pageSize={table.pageSize}
+        noun="missions"
+        onChange={table.setPage}
+      />
       {/* A mission's lead restores it (and mission.manage_all any): the API lists those. */}
       <DeletedList
         what="missions"

@@ -96,16 +96,23 @@ export const testsKey = (id: string) => [...missionsKey, id, "tests"] as const;
 export const levelsKey = ["detection-levels"] as const;
 export const toolsKey = ["defense-tools"] as const;
 
-/** Every mission the caller sees (all of them with mission.read_all) that matches `query`. */
-export function fetchMissions(query: {
+type MissionQuery = {
   mine?: boolean;
   status?: MissionStatus;
   q?: string;
   include_deleted?: boolean; // adds the deleted ones the caller leads (all: mission.manage_all)
-}): Promise<Mission[]> {
-  return allPages((page) =>
-    unwrap(api.GET("/api/v1/missions", { params: { query: { ...query, ...page } } })),
-  );
+};
+
+/** One page of the missions the caller sees (all of them with mission.read_all). */
+export function fetchMissionPage(
+  query: MissionQuery & { limit: number; offset: number },
+): Promise<{ items: Mission[]; total: number }> {
+  return unwrap(api.GET("/api/v1/missions", { params: { query } }));
+}
+
+/** Every mission the caller sees (all of them with mission.read_all) that matches `query`. */
+export function fetchMissions(query: MissionQuery): Promise<Mission[]> {
+  return allPages((page) => fetchMissionPage({ ...query, ...page }));
 }
 
 export function fetchMission(id: string): Promise<Mission> {
