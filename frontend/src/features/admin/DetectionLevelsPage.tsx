@@ -72,18 +72,20 @@ export default function DetectionLevelsPage() {
 
   // Move one step, then number the whole order 0..n-1: positions may repeat (a restored level
   // keeps its old one, the API takes any), and swapping two equal positions would move nothing.
-  const moveLevel = async (index: number, delta: number) => {
-    const order = moveItem(levels.data ?? [], index, index + delta);
-    for (const [position, level] of order.entries()) {
-      if (level.position !== position) {
-        await update.mutateAsync({ id: level.id, body: { position } });
+  // The list is read again once, after every position is saved.
+  const move = useMutation({
+    mutationFn: async ({ index, delta }: { index: number; delta: number }) => {
+      const order = moveItem(levels.data ?? [], index, index + delta);
+      for (const [position, level] of order.entries()) {
+        if (level.position !== position) await saveLevel(level.id, { position });
       }
-    }
-  };
+    },
+    onSettled: refresh,
+  });
 
   if (levels.isPending) return <Loader aria-label="Loading detection levels" />;
   if (levels.error) return <ErrorAlert title="Levels unavailable" error={levels.error} />;
-  const error = update.error ?? remove.error ?? create.error;
+  const error = update.error ?? move.error ?? remove.error ?? create.error;
 
   return (
     <Stack>
@@ -119,7 +121,7 @@ export default function DetectionLevelsPage() {
               first={index === 0}
               last={index === levels.data.length - 1}
               onSave={(body) => update.mutate({ id: level.id, body })}
-              onMove={(delta) => moveLevel(index, delta)}
+              onMove={(delta) => move.mutate({ index, delta })}
               onDelete={() => remove.mutate(level)}
             />
           ))}
