@@ -210,6 +210,19 @@ def test_evidence_upload_refusal_preview_and_download(mission: dict, open_contex
     expect(listed).to_have_count(2)
     expect(listed.filter(has_text="siem.log")).to_contain_text("SIEM export")
 
+    # Once the Undo is gone, the uploader finds it among their deleted files and restores it.
+    drawer.get_by_role("button", name="Delete siem.log").click()
+    undo.get_by_role("button", name="Dismiss").click()
+    expect(listed).to_have_count(1)
+    drawer.get_by_label("Show deleted evidence files").check()
+    deleted = drawer.get_by_role("table", name="Deleted evidence files")
+    expect(deleted.get_by_role("row")).to_have_count(2)  # the header and siem.log
+    expect(deleted).to_contain_text(f"blue · 18 B · {mission['emails']['blue']}")
+    check_a11y(blue)
+    deleted.get_by_role("button", name="Restore siem.log").click()
+    expect(listed).to_have_count(2)
+    expect(drawer.get_by_text("No deleted evidence files.")).to_be_visible()
+
 
 def test_concurrent_uploads_over_http(mission: dict, live_server: str):
     """Eight uploads at once to the live server: eight rows, each with its own bytes."""

@@ -171,7 +171,9 @@ def test_a_scenario_of_three_tests_reordered_by_keyboard_keeps_its_order(
     expect(tests.nth(2)).to_contain_text("Bravo staging")
 
 
-def test_a_deleted_template_is_marked_in_its_scenario(page: Page, admin_api: ApiClient, sign_in):
+def test_a_deleted_template_has_an_undo_and_is_marked_in_its_scenario(
+    page: Page, admin_api: ApiClient, sign_in
+):
     alpha, bravo = make_templates(admin_api, "Alpha discovery", "Bravo staging")
     scenario = admin_api.call(
         "POST",
@@ -180,12 +182,25 @@ def test_a_deleted_template_is_marked_in_its_scenario(page: Page, admin_api: Api
     )
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.goto("/library")
-
-    page.get_by_role("button", name="Delete Bravo staging").click()
     dialog = page.get_by_role("dialog", name="Delete template")
+    undo = page.get_by_role("status").filter(has_text="Deleted the template Bravo staging.")
+
+    # Deleted after a question, and back in one click with Undo.
+    page.get_by_role("button", name="Delete Bravo staging").click()
     dialog.get_by_role("button", name="Delete template").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_test_id("template-row")).to_have_count(1)
+    check_a11y(page)
+    undo.get_by_role("button", name="Undo").click()
+    expect(undo).to_be_hidden()
+    expect(page.get_by_test_id("template-row")).to_have_count(2)
+    assert admin_api.call("GET", f"/test-templates/{bravo['id']}")["deleted_at"] is None
+
+    page.get_by_role("button", name="Delete Bravo staging").click()
+    dialog.get_by_role("button", name="Delete template").click()
+    expect(page.get_by_test_id("template-row")).to_have_count(1)
+    undo.get_by_role("button", name="Dismiss").click()
+    expect(undo).to_be_hidden()
 
     page.goto(f"/scenarios/{scenario['id']}")
     bravo_row = page.get_by_test_id("scenario-test").filter(has_text="Bravo staging")

@@ -221,9 +221,10 @@ def test_the_lead_removes_a_test_and_deletes_the_mission_each_with_an_undo(
     undo.get_by_role("button", name="Dismiss").click()
     expect(row_of(lead)).to_have_count(0)
     lead.get_by_label("Show deleted tests").check()
-    lead.get_by_role("table", name="Deleted tests").get_by_role(
-        "button", name="Restore Encoded PowerShell"
-    ).click()
+    deleted = lead.get_by_role("table", name="Deleted tests")
+    # Its details tell it from another deleted test of the same name.
+    expect(deleted).to_contain_text("No ATT&CK tag · pending")
+    deleted.get_by_role("button", name="Restore Encoded PowerShell").click()
     expect(row_of(lead)).to_have_count(1)
     expect(lead.get_by_text("No deleted tests.")).to_be_visible()
     assert setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests")["total"] == 1

@@ -199,7 +199,13 @@ def test_soft_delete_by_the_uploader_or_the_lead(
     assert client.get(f"{base}/evidence/{mine['id']}/download", headers=team.red).status_code == 404
     with_deleted = client.get(f"{listing}?include_deleted=true", headers=team.lead).json
     assert with_deleted["total"] == 2 and all(item["deleted_at"] for item in with_deleted["items"])
-    assert client.get(f"{listing}?include_deleted=true", headers=team.red).status_code == 403
+    assert all(item["purged_at"] is None for item in with_deleted["items"])
+    # A red or blue member sees the deleted files they may restore: their own, whoever
+    # deleted them.
+    for member, uploaded in ((team.red, mine), (team.blue, theirs)):
+        own = client.get(f"{listing}?include_deleted=true", headers=member).json
+        assert [item["id"] for item in own["items"]] == [uploaded["id"]]
+    assert client.get(f"{listing}?include_deleted=true", headers=team.viewer).status_code == 403
     assert len(stored_files(evidence_dir)) == 2  # the bytes stay until the purge
 
 
@@ -230,6 +236,9 @@ def test_a_deleted_file_is_restored_by_its_uploader_or_the_lead_until_purged(
     assert "was purged" in refused.json["detail"]
     listing = client.get(f"{base}/tests/{test_of['id']}/evidence", headers=team.red).json
     assert listing["total"] == 0
+    with_deleted = f"{base}/tests/{test_of['id']}/evidence?include_deleted=true"
+    [purged] = client.get(with_deleted, headers=team.red).json["items"]
+    assert purged["deleted_at"] and purged["purged_at"]
     other = make_mission("Another week")
     elsewhere = f"/api/v1/missions/{other['id']}/evidence/{mine['id']}/restore"
     assert client.post(elsewhere, headers=team.lead).status_code == 404

@@ -473,6 +473,14 @@ class EvidenceOut(Schema):
     uploader_id = fields.UUID(required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
     deleted_at = fields.DateTime(required=True, allow_none=True)
+    purged_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "When `flask evidence purge` removed the bytes of this deleted "
+            "file; it can no longer be restored or downloaded."
+        },
+    )
 
 
 class EvidenceQuery(PageQuery):

@@ -4757,7 +4757,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The test's evidence files, newest first (`include_deleted=true`: the lead).
+         * The test's evidence files, newest first. `include_deleted=true` adds the deleted files
+         *     the caller may restore: all of them for the lead, their own for a red or blue member
+         *     (`purged_at` set: the purge removed the bytes, so it can no longer be restored).
          * @description Needs only sign-in: no permission.
          */
         get: {
@@ -7665,6 +7667,11 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             deleted_at: string | null;
+            /**
+             * Format: date-time
+             * @description When `flask evidence purge` removed the bytes of this deleted file; it can no longer be restored or downloaded.
+             */
+            purged_at: string | null;
         };
         EvidenceOutPage: {
             items: components["schemas"]["EvidenceOut"][];

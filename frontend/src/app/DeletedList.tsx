@@ -18,18 +18,24 @@ interface Deletable {
  *
  * `fetchWithDeleted` lists the objects with `include_deleted=true`; the deleted ones are shown.
  * `queryKey` is the page's own list: a restore refreshes it, and a delete on the page refreshes
- * this list with it (kept under `[...queryKey, "deleted", what]`).
+ * this list with it (kept under `[...queryKey, "deleted", what]`). `describe` adds a Details
+ * column (what tells two deleted objects of the same name apart); `unrestorable` gives the
+ * reason an object can no longer be restored, shown in place of its button.
  */
 export function DeletedList<T extends Deletable>({
   what,
   queryKey,
   fetchWithDeleted,
   restore,
+  describe,
+  unrestorable,
 }: {
   what: string;
   queryKey: QueryKey;
   fetchWithDeleted: () => Promise<T[]>;
   restore: (item: T) => Promise<unknown>;
+  describe?: (item: T) => string;
+  unrestorable?: (item: T) => string | null;
 }) {
   const queryClient = useQueryClient();
   const [shown, setShown] = useState(false);
@@ -61,28 +67,37 @@ export function DeletedList<T extends Deletable>({
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Name</Table.Th>
+              {describe && <Table.Th scope="col">Details</Table.Th>}
               <Table.Th scope="col">Deleted</Table.Th>
               <Table.Th scope="col">Actions</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {deleted.data.map((item) => (
-              <Table.Tr key={item.id}>
-                <Table.Td>{item.name}</Table.Td>
-                <Table.Td>{item.deleted_at ? formatDateTime(item.deleted_at) : ""}</Table.Td>
-                <Table.Td>
-                  <Button
-                    size="xs"
-                    variant="light"
-                    aria-label={`Restore ${item.name}`}
-                    loading={restoring.isPending && restoring.variables?.id === item.id}
-                    onClick={() => restoring.mutate(item)}
-                  >
-                    Restore
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
+            {deleted.data.map((item) => {
+              const reason = unrestorable?.(item);
+              return (
+                <Table.Tr key={item.id}>
+                  <Table.Td>{item.name}</Table.Td>
+                  {describe && <Table.Td>{describe(item)}</Table.Td>}
+                  <Table.Td>{item.deleted_at ? formatDateTime(item.deleted_at) : ""}</Table.Td>
+                  <Table.Td>
+                    {reason ? (
+                      <Text size="sm">{reason}</Text>
+                    ) : (
+                      <Button
+                        size="xs"
+                        variant="light"
+                        aria-label={`Restore ${item.name}`}
+                        loading={restoring.isPending && restoring.variables?.id === item.id}
+                        onClick={() => restoring.mutate(item)}
+                      >
+                        Restore
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
           </Table.Tbody>
         </Table>
       )}

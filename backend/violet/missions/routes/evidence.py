@@ -21,7 +21,6 @@ from violet.extensions import db
 from violet.missions.routes.access import mission_access, mission_scoped
 from violet.missions.schemas import EvidenceFields, EvidenceOut, EvidenceQuery, EvidenceUploadDoc
 from violet.missions.service import evidence as evidence_service
-from violet.missions.service.access import check_include_deleted_in_mission
 
 blp = Blueprint(
     "mission-evidence",
@@ -42,9 +41,12 @@ class TestEvidence(MethodView):
     @mission_scoped
     @list_response(blp, EvidenceQuery, EvidenceOut)
     def get(self, query, mission_id: UUID, test_id: UUID):
-        """The test's evidence files, newest first (`include_deleted=true`: the lead)."""
-        check_include_deleted_in_mission(mission_access(mission_id), query["include_deleted"])
-        return evidence_service.list_evidence(mission_id, test_id, query)
+        """The test's evidence files, newest first. `include_deleted=true` adds the deleted files
+        the caller may restore: all of them for the lead, their own for a red or blue member
+        (`purged_at` set: the purge removed the bytes, so it can no longer be restored)."""
+        return evidence_service.list_evidence(
+            mission_access(mission_id), mission_id, test_id, query
+        )
 
     @require_auth
     @mission_scoped

@@ -6,7 +6,8 @@
 - The category follows the uploader's side: red members upload red evidence, blue members blue;
   the lead (or `mission.manage_all`) chooses. Viewers upload nothing.
 - Delete is soft (the uploader or the lead), and so is its undo, `restore`, until `purge` has
-  removed the blobs of files deleted long enough ago (it keeps the rows as history).
+  removed the blobs of files deleted long enough ago (it keeps the rows as history, with
+  `purged_at`). Whoever may restore a file sees it in the list with `include_deleted`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from werkzeug.datastructures import FileStorage
 
-from violet.core.auth import current_user
+from violet.core.auth import current_user, current_user_id
 from violet.core.errors import Conflict, Forbidden, NotFound
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
@@ -104,15 +105,30 @@ def upload_evidence(
 
 
 def list_evidence(
-    mission_id: uuid.UUID, test_id: uuid.UUID, query: Mapping[str, Any]
+    access: MissionAccess, mission_id: uuid.UUID, test_id: uuid.UUID, query: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The test's evidence files, newest first."""
+    """The test's evidence files, newest first. With `include_deleted`, also the deleted files
+    the caller may restore: every one for the lead, their own for a red or blue member (403 for
+    anyone else)."""
     check_live_test(mission_id, test_id)
     statement = select(EvidenceFile).where(
         EvidenceFile.mission_id == mission_id, EvidenceFile.mission_test_id == test_id
     )
+    if query["include_deleted"]:
+        if not access.can_manage:
+            if access.role not in SIDES:
+                raise Forbidden(
+                    "Seeing deleted evidence needs a red or blue role (your own files) "
+                    "or the mission's lead."
+                )
+            statement = statement.where(
+                or_(
+                    EvidenceFile.deleted_at.is_(None), EvidenceFile.uploader_id == current_user_id()
+                )
+            )
+        statement = including_deleted(statement)
     return paginate(
-        including_deleted(statement, query["include_deleted"]),
+        statement,
         query,
         sortable={
             "created_at": EvidenceFile.created_at,

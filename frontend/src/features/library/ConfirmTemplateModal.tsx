@@ -1,5 +1,6 @@
 import { Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { QueryClient } from "@tanstack/react-query";
 import type { TestTemplate } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { deleteTemplate, libraryQueryKey, restoreTemplate } from "./api";
@@ -21,13 +22,18 @@ const COPY = {
   },
 } as const;
 
-/** "Delete this template?" / "Restore this template?" with the API's answer on failure. */
+/**
+ * "Delete this template?" / "Restore this template?" with the API's answer on failure.
+ * `onDeleted` hears of a delete that went through (the page offers its Undo).
+ */
 export function ConfirmTemplateModal({
   target,
   onClose,
+  onDeleted,
 }: {
   target: { template: TestTemplate; action: TemplateAction } | null;
   onClose: () => void;
+  onDeleted: (template: TestTemplate) => void;
 }) {
   const queryClient = useQueryClient();
   const mutation = useMutation({
@@ -41,9 +47,9 @@ export function ConfirmTemplateModal({
       if (action === "delete") await deleteTemplate(template.id);
       else await restoreTemplate(template.id);
     },
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: libraryQueryKey });
-      await queryClient.invalidateQueries({ queryKey: ["scenarios"] });
+    onSuccess: async (_, { template, action }) => {
+      await refreshLibrary(queryClient);
+      if (action === "delete") onDeleted(template);
       close();
     },
   });
@@ -82,4 +88,10 @@ export function ConfirmTemplateModal({
       )}
     </Modal>
   );
+}
+
+/** A template deleted or restored changes the library and the scenarios that use it. */
+export async function refreshLibrary(queryClient: QueryClient) {
+  await queryClient.invalidateQueries({ queryKey: libraryQueryKey });
+  await queryClient.invalidateQueries({ queryKey: ["scenarios"] });
 }

@@ -1,11 +1,12 @@
 import { Button, Group, Loader, Pagination, Stack, Text, Title } from "@mantine/core";
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { TestTemplate } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
-import { downloadExport, fetchTemplates, templatesQueryKey } from "./api";
-import { ConfirmTemplateModal, type TemplateAction } from "./ConfirmTemplateModal";
+import { downloadExport, fetchTemplates, restoreTemplate, templatesQueryKey } from "./api";
+import { ConfirmTemplateModal, refreshLibrary, type TemplateAction } from "./ConfirmTemplateModal";
 import { ImportModal } from "./ImportModal";
 import { TemplateDrawer } from "./TemplateDrawer";
 import { TemplateFilters } from "./TemplateFilters";
@@ -30,6 +31,9 @@ export default function LibraryPage() {
     template: TestTemplate;
     action: TemplateAction;
   } | null>(null);
+  // The template just deleted, until its Undo is used or dismissed.
+  const [deleted, setDeleted] = useState<TestTemplate | null>(null);
+  const queryClient = useQueryClient();
   const [importing, setImporting] = useState(false);
   const exporting = useMutation({ mutationFn: downloadExport });
 
@@ -63,6 +67,14 @@ export default function LibraryPage() {
         </Group>
       </Group>
       {exporting.error && <ErrorAlert title="Export failed" error={exporting.error} />}
+      {deleted && (
+        <UndoAlert
+          key={deleted.id}
+          message={`Deleted the template ${deleted.name}.`}
+          undo={() => restoreTemplate(deleted.id).then(() => refreshLibrary(queryClient))}
+          onDone={() => setDeleted(null)}
+        />
+      )}
       <TemplateFilters params={params} set={set} clear={clear} />
       {templates.isPending ? (
         <Loader size="sm" aria-label="Loading templates" />
@@ -100,7 +112,11 @@ export default function LibraryPage() {
         />
       )}
       <ImportModal opened={importing} onClose={() => setImporting(false)} />
-      <ConfirmTemplateModal target={confirming} onClose={() => setConfirming(null)} />
+      <ConfirmTemplateModal
+        target={confirming}
+        onClose={() => setConfirming(null)}
+        onDeleted={setDeleted}
+      />
       <TemplateDrawer template={viewing} onClose={() => setViewing(null)} />
     </Stack>
   );

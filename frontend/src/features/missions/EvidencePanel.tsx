@@ -13,6 +13,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import type { ClipboardEvent, DragEvent } from "react";
+import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
@@ -275,6 +276,24 @@ export function EvidencePanel({
           </Paper>
         ))}
       </Stack>
+      {canUpload && (
+        // The lead sees every deleted file, a red or blue member their own (what each may restore).
+        <DeletedList
+          what="evidence files"
+          queryKey={key}
+          fetchWithDeleted={async () =>
+            (await fetchEvidence(missionId, testId, { include_deleted: true })).map((evidence) => ({
+              ...evidence,
+              name: evidence.filename,
+            }))
+          }
+          restore={(evidence) => restoreEvidence(missionId, evidence.id)}
+          describe={(evidence) =>
+            `${evidence.category} · ${formatSize(evidence.size)} · ${evidence.created_by}`
+          }
+          unrestorable={(evidence) => (evidence.purged_at ? "Purged: its content is gone." : null)}
+        />
+      )}
     </Stack>
   );
 }

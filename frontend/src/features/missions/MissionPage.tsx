@@ -332,6 +332,7 @@ export default function MissionPage() {
           restore={(test) =>
             restoreTest(test).then(() => queryClient.invalidateQueries({ queryKey: missionsKey }))
           }
+          describe={(test) => describeTest(test, categoriesById)}
         />
       )}
 
@@ -384,4 +385,16 @@ export default function MissionPage() {
       <EditMissionModal mission={mission.data} opened={editOpen} onClose={editing.close} />
     </Stack>
   );
+}
+
+/** What tells apart two deleted tests of the same name: their techniques, category and state. */
+function describeTest(test: MissionTest, categories: Map<string, { name: string }>): string {
+  const category = test.category_id ? categories.get(test.category_id)?.name : undefined;
+  return [
+    test.mitre.map((tag) => tag.external_id).join(", ") || "No ATT&CK tag",
+    category && `category ${category}`,
+    STATE_LABELS[test.state as TestState].toLowerCase(),
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }

@@ -15,11 +15,17 @@ export type EvidenceCategory = Evidence["category"];
 export const evidenceKey = (missionId: string, testId: string) =>
   ["missions", missionId, "evidence", testId] as const;
 
-export function fetchEvidence(missionId: string, testId: string): Promise<Evidence[]> {
+/** `include_deleted`: with the deleted files the caller may restore (the lead: all; a red or
+ * blue member: their own). */
+export function fetchEvidence(
+  missionId: string,
+  testId: string,
+  query: { include_deleted?: boolean } = {},
+): Promise<Evidence[]> {
   return allPages((page) =>
     unwrap(
       api.GET("/api/v1/missions/{mission_id}/tests/{test_id}/evidence", {
-        params: { path: { mission_id: missionId, test_id: testId }, query: page },
+        params: { path: { mission_id: missionId, test_id: testId }, query: { ...query, ...page } },
       }),
     ),
   );
