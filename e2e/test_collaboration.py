@@ -87,7 +87,7 @@ def drawer_of(page: Page):
 
 
 def open_test(page: Page, name: str) -> None:
-    page.get_by_role("button", name=name).click()
+    page.get_by_role("button", name=name, exact=True).click()
     expect(drawer_of(page)).to_be_visible()
 
 

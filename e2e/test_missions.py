@@ -6,6 +6,7 @@ Every page visited is checked with axe-core (WCAG 2.1 AA).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ def open_mission(page: Page, setup: MissionSetup) -> None:
 
 
 def open_test(page: Page, name: str = "Encoded PowerShell") -> None:
-    page.get_by_role("button", name=name).click()
+    page.get_by_role("button", name=name, exact=True).click()
     expect(page.get_by_test_id("test-drawer")).to_be_visible()
 
 
@@ -96,7 +97,9 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 def row_of(page: Page, name: str = "Encoded PowerShell"):
-    return page.get_by_test_id("test-row").filter(has=page.get_by_role("button", name=name))
+    return page.get_by_test_id("test-row").filter(
+        has=page.get_by_role("button", name=name, exact=True)
+    )
 
 
 def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_context):
@@ -162,7 +165,64 @@ def test_red_and_blue_work_the_same_mission_at_once(setup: MissionSetup, open_co
     expect(lead.get_by_test_id("drawer-state")).to_have_text("Pending")
     expect(drawer.get_by_text("Retest", exact=True)).to_be_visible()
     lead.keyboard.press("Escape")
-    expect(row_of(lead).get_by_test_id("state-chip")).to_have_text(["Completed", "Pending"])
+    expect(lead.get_by_test_id("state-chip")).to_have_text(["Completed", "Pending"])
+    expect(lead.get_by_test_id("test-name")).to_have_text(
+        ["Encoded PowerShell (earlier run)", "Encoded PowerShell"]
+    )
+
+
+def test_red_moves_tests_along_from_the_table_by_mouse_and_keyboard(
+    setup: MissionSetup, open_context
+):
+    setup.lead_api.call("POST", f"/missions/{setup.mission_id}/tests", {"name": "Alpha discovery"})
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    state_of = red.get_by_role("button", name="State of Encoded PowerShell: Pending. Change it")
+
+    # The state's menu offers the moves the test allows; picking one saves it.
+    state_of.click()
+    menu = red.get_by_role("menu")
+    expect(menu.get_by_role("menuitem")).to_have_text(["Start", "Cancel test"])
+    check_a11y(red)
+    menu.get_by_role("menuitem", name="Start").click()
+    expect(row_of(red).get_by_test_id("state-chip")).to_have_text("In progress")
+    test = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")
+    assert test["state"] == "in_progress"
+
+    # By keyboard: Tab from the test's name to its state, Enter opens the menu, the arrow keys
+    # move within it (not between rows), Enter picks.
+    row_of(red).get_by_role("button", name="Encoded PowerShell", exact=True).focus()
+    red.keyboard.press("Tab")
+    expect(
+        red.get_by_role("button", name="State of Encoded PowerShell: In progress. Change it")
+    ).to_be_focused()
+    red.keyboard.press("Enter")
+    expect(menu.get_by_role("menuitem", name="Hand to blue")).to_be_focused()
+    red.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("menuitem", name="Cancel test")).to_be_focused()
+    red.keyboard.press("ArrowUp")
+    red.keyboard.press("Enter")
+    expect(row_of(red).get_by_test_id("state-chip")).to_have_text("Waiting for blue")
+    expect(row_of(red, "Alpha discovery").get_by_test_id("state-chip")).to_have_text("Pending")
+
+    # Changed by someone else meanwhile: nothing is overwritten, the table shows theirs.
+    setup.lead_api.call(
+        "PATCH", f"/missions/{setup.mission_id}/tests/{setup.test_id}", {"state": "completed"}
+    )
+    red.get_by_role(
+        "button", name="State of Encoded PowerShell: Waiting for blue. Change it"
+    ).click()
+    menu.get_by_role("menuitem", name="Cancel test").click()
+    expect(red.get_by_role("alert", name="State not changed")).to_be_visible()
+    expect(row_of(red).get_by_test_id("state-chip")).to_have_text("Completed")
+    test = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")
+    assert test["state"] == "completed"
+
+    # Blue reads the state; moving it is red's.
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    expect(row_of(blue).get_by_test_id("state-chip")).to_have_text("Completed")
+    expect(blue.get_by_role("button", name=re.compile("^State of"))).to_have_count(0)
 
 
 def test_the_lead_edits_the_mission_and_a_stale_edit_overwrites_nothing(
@@ -330,7 +390,7 @@ def test_the_lead_moves_a_test_up_the_mission_s_order(setup: MissionSetup, open_
         setup.lead_api.call("POST", f"/missions/{setup.mission_id}/tests", {"name": name})
     lead = open_context(setup.emails["lead"])
     open_mission(lead, setup)
-    names = lead.get_by_test_id("test-row").locator("button")
+    names = lead.get_by_test_id("test-row").get_by_test_id("test-name")
     expect(names).to_have_text(["Encoded PowerShell", "Alpha discovery", "Bravo staging"])
 
     open_test(lead, "Bravo staging")

@@ -24,6 +24,7 @@ import {
   STATE_LABELS,
   TEST_STATES,
   actingRole,
+  canEditRed,
   categoriesKey,
   deleteMission,
   deleteTest,
@@ -40,6 +41,7 @@ import {
   testsKey,
   toolsKey,
   updateMission,
+  updateTest,
 } from "./api";
 import type { MissionStatus, MissionTest, TestState } from "./api";
 import { MissionCoverageActions } from "../coverage/MissionCoverageActions";
@@ -138,6 +140,12 @@ export default function MissionPage() {
       setMoved(result);
       return queryClient.invalidateQueries({ queryKey: testsKey(missionId) });
     },
+  });
+  // Red and the lead move a test's state from the table (the drawer offers the same moves).
+  const changeState = useMutation({
+    mutationFn: ({ test, to }: { test: MissionTest; to: TestState }) =>
+      updateTest(test, { state: to }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: missionsKey }),
   });
   const removeMission = useMutation({
     mutationFn: () => deleteMission(missionId),
@@ -308,6 +316,7 @@ export default function MissionPage() {
         Keyboard: j / k or the arrow keys move between tests, Enter opens one.
       </Text>
 
+      {changeState.error && <ErrorAlert title="State not changed" error={changeState.error} />}
       {tests.isPending ? (
         <Loader aria-label="Loading tests" />
       ) : tests.error ? (
@@ -322,6 +331,10 @@ export default function MissionPage() {
           activeIndex={Math.min(activeIndex, tests.data.length - 1)}
           onActiveIndexChange={setActiveIndex}
           onOpen={openTest}
+          onChangeState={
+            canEditRed(role) ? (test, to) => changeState.mutate({ test, to }) : undefined
+          }
+          changingId={changeState.isPending ? changeState.variables.test.id : null}
         />
       )}
       {mission.data.can_manage && (

@@ -1,8 +1,8 @@
-import { Badge, Table, UnstyledButton } from "@mantine/core";
+import { Badge, Button, Menu, Table, UnstyledButton } from "@mantine/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 import type { KeyboardEvent } from "react";
-import { STATE_LABELS } from "./api";
+import { STATE_LABELS, TRANSITIONS } from "./api";
 import type { Category, DetectionLevel, MissionTest, TestState } from "./api";
 import { LevelLabel } from "./LevelLabel";
 import { STATE_COLORS } from "./MissionProgress";
@@ -15,6 +15,9 @@ const ROW_HEIGHT = 44;
  * as smoothly as 5. The table keeps its semantics (spacer rows fill the scrolled-away height).
  *
  * Keyboard: j / ArrowDown and k / ArrowUp move between tests (focus follows), Enter opens one.
+ *
+ * With `onChangeState` (red and the lead), a test's state is a menu of the moves it allows, so a
+ * run of tests is started, handed to blue or cancelled without opening each one.
  */
 export function TestsTable({
   tests,
@@ -23,6 +26,8 @@ export function TestsTable({
   activeIndex,
   onActiveIndexChange,
   onOpen,
+  onChangeState,
+  changingId,
 }: {
   tests: MissionTest[];
   levels: Map<string, DetectionLevel>;
@@ -31,6 +36,9 @@ export function TestsTable({
   activeIndex: number;
   onActiveIndexChange: (index: number) => void;
   onOpen: (test: MissionTest) => void;
+  onChangeState?: (test: MissionTest, to: TestState) => void;
+  /** The test whose state change is on its way. */
+  changingId?: string | null;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -110,6 +118,7 @@ export function TestsTable({
                 <Table.Td>
                   <UnstyledButton
                     className={classes.name}
+                    data-testid="test-name"
                     tabIndex={active ? 0 : -1}
                     onFocus={() => onActiveIndexChange(row.index)}
                     onClick={() => onOpen(test)}
@@ -138,14 +147,23 @@ export function TestsTable({
                     .join(", ") || "—"}
                 </Table.Td>
                 <Table.Td>
-                  <Badge
-                    variant="light"
-                    color={STATE_COLORS[test.state as TestState].split(".")[0]}
-                    data-testid="state-chip"
-                    styles={{ label: { color: "var(--mantine-color-black)" } }}
-                  >
-                    {STATE_LABELS[test.state as TestState]}
-                  </Badge>
+                  {onChangeState && TRANSITIONS[test.state as TestState].length > 0 ? (
+                    <StateMenu
+                      test={test}
+                      tabIndex={active ? 0 : -1}
+                      changing={changingId === test.id}
+                      onChange={(to) => onChangeState(test, to)}
+                    />
+                  ) : (
+                    <Badge
+                      variant="light"
+                      color={STATE_COLORS[test.state as TestState].split(".")[0]}
+                      data-testid="state-chip"
+                      styles={{ label: { color: "var(--mantine-color-black)" } }}
+                    >
+                      {STATE_LABELS[test.state as TestState]}
+                    </Badge>
+                  )}
                 </Table.Td>
                 <Table.Td>
                   <LevelLabel
@@ -165,5 +183,51 @@ export function TestsTable({
         </Table.Tbody>
       </Table>
     </div>
+  );
+}
+
+/** The state as a button whose menu lists the moves the API allows from it. */
+function StateMenu({
+  test,
+  tabIndex,
+  changing,
+  onChange,
+}: {
+  test: MissionTest;
+  tabIndex: number;
+  changing: boolean;
+  onChange: (to: TestState) => void;
+}) {
+  const state = test.state as TestState;
+  return (
+    <Menu position="bottom-start" withinPortal>
+      <Menu.Target>
+        <Button
+          size="compact-sm"
+          variant="default"
+          tabIndex={tabIndex}
+          loading={changing}
+          data-testid="state-chip"
+          aria-label={`State of ${test.name}: ${STATE_LABELS[state]}. Change it`}
+          rightSection={
+            <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true">
+              <path d="M1 3l4 4 4-4" stroke="currentColor" strokeWidth="1.5" fill="none" />
+            </svg>
+          }
+        >
+          {STATE_LABELS[state]}
+        </Button>
+      </Menu.Target>
+      {/* The table moves between rows on the arrow keys; inside the menu they move between
+          its items only. */}
+      <Menu.Dropdown onKeyDown={(event) => event.stopPropagation()}>
+        <Menu.Label>{test.name}</Menu.Label>
+        {TRANSITIONS[state].map((transition) => (
+          <Menu.Item key={transition.to} onClick={() => onChange(transition.to)}>
+            {transition.label}
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
   );
 }
