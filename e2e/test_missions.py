@@ -523,11 +523,11 @@ def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     page.get_by_role("link", name="Missions", exact=True).click()
     table = page.get_by_test_id("missions-table")
     expect(table).to_contain_text("Red October")
-    expect(table.get_by_test_id("progress-text")).to_have_text("1 tests: 1 pending")
+    expect(table.get_by_test_id("progress-text")).to_have_text("1 test: 1 pending")
     page.get_by_role("link", name="Home", exact=True).click()
     card = page.get_by_role("region", name="My missions")
     expect(card.get_by_role("link", name="Red October")).to_be_visible()
-    expect(card).to_contain_text("1 tests: 1 pending")
+    expect(card).to_contain_text("1 test: 1 pending")
 
 
 def test_the_keyboard_moves_through_more_than_500_tests(setup: MissionSetup, open_context):

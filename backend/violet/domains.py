@@ -6,8 +6,9 @@ migration that creates its tables and adds its permission codes (docs/domains.md
 
 from __future__ import annotations
 
+from violet.audit.domain import domain as audit
 from violet.auth.domain import domain as auth
-from violet.core.domain import Domain, PermissionCode
+from violet.core.domain import Domain
 from violet.coverage.domain import domain as coverage
 from violet.diag.domain import domain as diag
 from violet.library.domain import domain as library
@@ -16,15 +17,6 @@ from violet.mitre.domain import domain as mitre
 from violet.notifications.domain import domain as notifications
 from violet.settings.domain import domain as settings
 from violet.workspaces.domain import domain as workspaces
-
-# Codes seeded since the first release for domains still to be built. Each moves into its
-# domain's own declaration when that domain lands (the migration that added them stays).
-planned = Domain(
-    name="planned",
-    permissions=[
-        PermissionCode("audit.read", "Read the audit trail"),
-    ],
-)
 
 DOMAINS: list[Domain] = [
     auth,
@@ -36,5 +28,5 @@ DOMAINS: list[Domain] = [
     coverage,
     notifications,
     diag,
-    planned,
+    audit,
 ]

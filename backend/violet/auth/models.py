@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from violet.core.audit import Audited
 from violet.core.models import (
     AuditMixin,
     Base,
@@ -83,8 +84,10 @@ class Permission(Base):
     description: Mapped[str] = mapped_column(String(200))
 
 
-class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
+class User(Audited, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
     __tablename__ = "users"
+    # A change of groups is a change of rights: recorded with the names added and removed.
+    __audit_collections__ = ("groups",)
     __table_args__ = (
         active_index("users", "email"),
         # Emails are stored lower-cased; the index also guards rows written by hand.
@@ -123,8 +126,9 @@ class User(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixi
         return f"<User {self.email}>"
 
 
-class Group(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
+class Group(Audited, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base):
     __tablename__ = "groups"
+    __audit_collections__ = ("permissions",)
     __table_args__ = (
         active_index("groups", "name"),
         Index(
@@ -163,7 +167,7 @@ class Group(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMix
         return [permission.code for permission in self.permissions]
 
 
-class Invitation(UuidPkMixin, TimestampMixin, AuditMixin, Base):
+class Invitation(Audited, UuidPkMixin, TimestampMixin, AuditMixin, Base):
     __tablename__ = "invitations"
     __table_args__ = (Index("ix_invitations_email", func.lower(text("email"))),)
 
@@ -226,7 +230,7 @@ class RefreshToken(UuidPkMixin, Base):
     ip_address: Mapped[str | None] = mapped_column(String(64))
 
 
-class ApiToken(UuidPkMixin, TimestampMixin, Base):
+class ApiToken(Audited, UuidPkMixin, TimestampMixin, Base):
     """A long-lived bearer token for automation, limited to a subset of its owner's permissions."""
 
     __tablename__ = "api_tokens"

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from violet.core import audit
 from violet.core.domain import seed_all
 from violet.extensions import db
 
@@ -59,6 +60,9 @@ def reset_database() -> int:
     if tables:
         quoted = ", ".join(f'"{name}"' for name in tables)
         db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    if seed_all():  # a notice means a generated password nobody will see
+    with audit.paused():  # seeding is the machine's doing, as at start-up
+        notice = seed_all()
+        db.session.flush()
+    if notice:  # a generated password nobody will see
         log.warning("reset created an administrator with a generated password; set ADMIN_PASSWORD")
     return len(tables)

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from violet.core.audit import Audited
 from violet.core.models import (
     AuditMixin,
     Base,
@@ -68,7 +69,14 @@ def _sql_list(values: tuple[str, ...]) -> str:
 
 
 class TestTemplate(
-    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+    Audited,
+    TenantMixin,
+    UuidPkMixin,
+    TimestampMixin,
+    AuditMixin,
+    SoftDeleteMixin,
+    VersionMixin,
+    Base,
 ):
     __tablename__ = "test_templates"
     __table_args__ = (
@@ -187,7 +195,14 @@ class TestTemplateMitreTag(UuidPkMixin, Base):
 
 
 class ScenarioTemplate(
-    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+    Audited,
+    TenantMixin,
+    UuidPkMixin,
+    TimestampMixin,
+    AuditMixin,
+    SoftDeleteMixin,
+    VersionMixin,
+    Base,
 ):
     __tablename__ = "scenario_templates"
     __table_args__ = (workspace_index("scenario_templates", "name", live_only=True),)

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
+from violet.core.audit import Audited
 from violet.core.models import (
     AuditMixin,
     Base,
@@ -73,7 +74,9 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
-class DetectionLevel(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class DetectionLevel(
+    Audited, TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base
+):
     """How well a test was seen. `score` 0–100 feeds coverage; NULL is not scored (N/A)."""
 
     __tablename__ = "detection_levels"
@@ -92,7 +95,14 @@ class DetectionLevel(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftD
 
 
 class DefenseTool(
-    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+    Audited,
+    TenantMixin,
+    UuidPkMixin,
+    TimestampMixin,
+    AuditMixin,
+    SoftDeleteMixin,
+    VersionMixin,
+    Base,
 ):
     """A security control whose per-test outcome blue records (the EDR, the SIEM, …)."""
 
@@ -108,7 +118,14 @@ class DefenseTool(
 
 
 class Mission(
-    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+    Audited,
+    TenantMixin,
+    UuidPkMixin,
+    TimestampMixin,
+    AuditMixin,
+    SoftDeleteMixin,
+    VersionMixin,
+    Base,
 ):
     __tablename__ = "missions"
     __table_args__ = (
@@ -147,7 +164,9 @@ class MissionMember(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, Base):
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
 
 
-class MissionCategory(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class MissionCategory(
+    Audited, TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base
+):
     """A mission's own grouping of its tests (e.g. "Initial access", "Day 2")."""
 
     __tablename__ = "mission_categories"
@@ -176,7 +195,14 @@ class MissionScenario(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, Base
 
 
 class MissionTest(
-    TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, VersionMixin, Base
+    Audited,
+    TenantMixin,
+    UuidPkMixin,
+    TimestampMixin,
+    AuditMixin,
+    SoftDeleteMixin,
+    VersionMixin,
+    Base,
 ):
     __tablename__ = "mission_tests"
     __table_args__ = (
@@ -328,10 +354,11 @@ class MissionTestDetection(TenantMixin, UuidPkMixin, TimestampMixin, AuditMixin,
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-class MissionNote(TenantMixin, UuidPkMixin, Base):
+class MissionNote(Audited, TenantMixin, UuidPkMixin, Base):
     """A Markdown note on a mission (`mission_test_id` NULL) or on one of its tests."""
 
     __tablename__ = "notes"
+    __audit_label__ = "content"
     __table_args__ = (
         CheckConstraint(f"char_length(content) BETWEEN 1 AND {NOTE_MAX}", name="content"),
         # The two lists: a mission's own notes, a test's notes; both newest first.
@@ -351,7 +378,7 @@ class MissionNote(TenantMixin, UuidPkMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
-class EvidenceFile(TenantMixin, UuidPkMixin, SoftDeleteMixin, Base):
+class EvidenceFile(Audited, TenantMixin, UuidPkMixin, SoftDeleteMixin, Base):
     """A file attached to a mission test; its bytes live in the blob store (core/storage.py)
     under `storage_key`, never under the client's name."""
 

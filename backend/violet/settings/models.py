@@ -8,10 +8,11 @@ from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from violet.core.audit import Audited
 from violet.core.models import Base
 
 
-class Setting(Base):
+class Setting(Audited, Base):
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, and_, false, func, select, tex
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from violet.auth.models import User
+from violet.core.audit import Audited
 from violet.core.models import (
     AuditMixin,
     Base,
@@ -51,7 +52,7 @@ class WorkspaceMember(Base):
     )
 
 
-class Workspace(UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
+class Workspace(Audited, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, Base):
     __tablename__ = "workspaces"
     __table_args__ = (
         active_index("workspaces", "name"),

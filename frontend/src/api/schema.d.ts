@@ -6387,6 +6387,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The events of the acting workspace and the instance-wide ones, newest first.
+         * @description Requires permission `audit.read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description `field` ascending or `-field` descending; comma-separated. */
+                    sort?: string | null;
+                    /** @description Substring of the object's label, the action or the actor's email. */
+                    q?: string;
+                    /** @description An action (`mission.delete`), or a prefix ending in a dot (`auth.`). */
+                    action?: string;
+                    object_type?: string;
+                    object_id?: string;
+                    actor_id?: string;
+                    mission_id?: string;
+                    /** @description At or after (ISO 8601 with offset). */
+                    since?: string;
+                    /** @description Before (ISO 8601 with offset). */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventOutPage"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -8044,6 +8104,45 @@ export interface components {
             alembic_revision?: string | null;
             /** @description Tables in the public schema. */
             table_count?: number;
+        };
+        AuditEventOut: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /**
+             * Format: uuid
+             * @description Null: nobody signed in.
+             */
+            actor_id: string | null;
+            /** @description The actor's email; for a failed sign-in, the email tried. */
+            actor_email: string | null;
+            /** @description `<object_type>.<verb>`: `mission_test.update`, `auth.login_failed`… */
+            action: string;
+            object_type: string;
+            /** Format: uuid */
+            object_id: string | null;
+            /** @description Its name when it happened. */
+            object_label: string | null;
+            /**
+             * Format: uuid
+             * @description Null for instance-wide objects (users, groups, sign-ins).
+             */
+            workspace_id: string | null;
+            /** Format: uuid */
+            mission_id: string | null;
+            /** @description What a change changed: {column: {from, to}}, and for a collection (a user's groups, a group's permissions) {name: {added, removed}}. Null for other actions. Secrets and bookkeeping columns are never recorded; a long text is cut at 1,000 characters. */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            ip_address: string | null;
+            request_id: string | null;
+        };
+        AuditEventOutPage: {
+            items: components["schemas"]["AuditEventOut"][];
+            total: number;
+            limit: number;
+            offset: number;
         };
     };
     responses: {

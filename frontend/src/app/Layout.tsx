@@ -46,6 +46,7 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
       { to: "/admin/settings", label: "Settings", permission: "settings.manage" },
       { to: "/admin/detection-levels", label: "Detection levels", permission: "settings.manage" },
       { to: "/admin/defense-tools", label: "Defense tools", permission: "settings.manage" },
+      { to: "/admin/audit", label: "Audit trail", permission: "audit.read" },
     ],
   },
 ];

@@ -34,6 +34,7 @@ const ComparePage = lazyPage(() => import("../features/coverage/ComparePage"));
 const GroupCoveragePage = lazyPage(() => import("../features/coverage/GroupCoveragePage"));
 const DetectionLevelsPage = lazyPage(() => import("../features/admin/DetectionLevelsPage"));
 const DefenseToolsPage = lazyPage(() => import("../features/admin/DefenseToolsPage"));
+const AuditPage = lazyPage(() => import("../features/audit/AuditPage"));
 const NotFoundPage = lazyPage(() => import("./NotFoundPage"));
 
 const anonymous = (page: ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
@@ -157,6 +158,15 @@ const routes: RouteObject[] = [
         handle: preloads(GroupsPage),
       },
       { path: "admin/settings", element: <SettingsPage />, handle: preloads(SettingsPage) },
+      {
+        path: "admin/audit",
+        element: (
+          <RequirePermission permission="audit.read">
+            <AuditPage />
+          </RequirePermission>
+        ),
+        handle: preloads(AuditPage),
+      },
       { path: "*", element: <NotFoundPage />, handle: preloads(NotFoundPage) },
     ],
   },

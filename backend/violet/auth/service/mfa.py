@@ -28,7 +28,7 @@ from sqlalchemy import ScalarSelect, delete, func, select
 from violet.auth.models import MfaRecoveryCode, User
 from violet.auth.service import throttle
 from violet.auth.service.credentials import token_hash, verify_password
-from violet.core import encryption
+from violet.core import audit, encryption
 from violet.core.errors import Conflict, Unprocessable
 from violet.core.models import utcnow
 from violet.extensions import db
@@ -138,6 +138,13 @@ def replace_recovery_codes(user: User) -> list[str]:
     """New codes in place of the user's old ones; answers them in clear (shown once)."""
     db.session.execute(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
     codes = [new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    audit.record(
+        "auth.recovery_codes_replaced",
+        object_type="user",
+        object_id=user.id,
+        label=user.email,
+        actor_id=user.id,
+    )
     db.session.add_all(
         MfaRecoveryCode(user_id=user.id, code_hash=recovery_code_hash(code)) for code in codes
     )

@@ -36,6 +36,7 @@ from violet.auth.service.directory import (
     find_live_user_by_email,
     normalise_email,
 )
+from violet.core import audit
 from violet.core.errors import Unauthorized, Unprocessable
 from violet.core.models import prepared, utcnow
 from violet.core.serialization import Extended
@@ -144,6 +145,13 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     throttle.ensure_allowed(guards, throttle.TOO_MANY_LOGINS)
     user = find_live_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        audit.record(
+            "auth.login_failed",
+            object_type="user",
+            object_id=user.id if user else None,
+            label=normalise_email(email),
+            actor_email=normalise_email(email),
+        )
         throttle.fail(guards, Unauthorized(INVALID_CREDENTIALS))
     # Only the (account, address) pair: signing into one's own account must not wipe the
     # counters of an address or an account someone else is guessing.
@@ -179,8 +187,10 @@ def complete_mfa_login(
     throttle.ensure_allowed(guards, throttle.TOO_MANY_CODES)
     if recovery_code is not None:
         if not mfa.use_recovery_code(user, recovery_code):
+            _record_for(user, "auth.second_factor_failed")
             throttle.fail(guards, Unauthorized("The recovery code is wrong or was already used."))
     elif code is None or not mfa.verify_code(user, code):
+        _record_for(user, "auth.second_factor_failed")
         throttle.fail(guards, Unauthorized("The authentication code is wrong or was already used."))
     throttle.succeeded(guards)
     return start_session(user, client)
@@ -208,6 +218,7 @@ def start_session(
     )
     if family_id is None:
         user.last_login_at = utcnow()
+        _record_for(user, "auth.login")
     me = describe(user)
     claims: dict[str, Any] = {ISSUED_CLAIM: issued_microseconds(utcnow())}
     if me.mfa_enrolment_required:
@@ -254,6 +265,8 @@ def refresh(refresh_token: str, client: Client) -> dict[str, Any]:
         raise Unauthorized(INVALID_REFRESH)
     if presented.spent_at is not None:
         revoke_family(presented.family_id)
+        if user is not None:
+            _record_for(user, "auth.refresh_token_reused")
         # Committed before answering 401: the error handler rolls back, the revocation must stay.
         db.session.commit()
         raise Unauthorized(
@@ -291,6 +304,7 @@ def logout(user: User, refresh_token: str) -> None:
 def logout_everywhere(user: User) -> None:
     """Revoke every refresh and API token and refuse every access token issued until now."""
     end_sessions(user)
+    _record_for(user, "auth.logout_all")
 
 
 def change_password(
@@ -310,6 +324,12 @@ def change_password(
     check_policy(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
     end_sessions(user, keep_api_tokens=keep_api_tokens)
+    _record_for(user, "auth.password_changed")
+
+
+def _record_for(user: User, action: str) -> None:
+    """An event of the user's own account, by the user (the audit trail, core/audit.py)."""
+    audit.record(action, object_type="user", object_id=user.id, label=user.email, actor_id=user.id)
 
 
 # Access JWTs this app has already verified, by their exact text. A request presenting one again

@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
+from violet.core import audit
 from violet.core.auth import current_user_id, has_permission
 from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from violet.core.events import publish
@@ -578,6 +579,18 @@ def replace_detections(
     if problems:
         raise Unprocessable("Invalid detections.", errors=problems)
 
+    before = {str(row.tool_id): str(row.detection_level_id) for row in test.detections}
+    after = {str(d["tool_id"]): str(d["detection_level_id"]) for d in detections}
+    if before != after:  # the detection rows are replaced, so the trail records the outcome
+        audit.record(
+            "mission_test.detections_replaced",
+            object_type="mission_test",
+            object_id=test.id,
+            label=test.name,
+            workspace_id=test.workspace_id,
+            mission_id=test.mission_id,
+            changes={"detections": {"from": before, "to": after}},
+        )
     # Old rows go first: the unit of work would insert before deleting (one row per tool).
     test.detections.clear()
     db.session.flush()

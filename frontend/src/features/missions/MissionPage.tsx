@@ -14,7 +14,7 @@ import {
 import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { useNavigate, useParams, useSearchParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { formatDate } from "../../app/format";
 import { DeletedList } from "../../app/DeletedList";
@@ -55,11 +55,13 @@ import { MissionProgress, Score } from "./MissionProgress";
 import { STATUS_COLORS } from "./MissionsPage";
 import { NotesThread } from "./NotesThread";
 import { TestDrawer } from "./TestDrawer";
+import { useAuth } from "../auth/AuthProvider";
 import { TestsTable } from "./TestsTable";
 
 /** The mission workspace: the tests table with filters, and the test drawer. */
 export default function MissionPage() {
   const { missionId = "" } = useParams();
+  const { can } = useAuth();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [searchParams, setSearchParams] = useSearchParams();
@@ -204,6 +206,11 @@ export default function MissionPage() {
           <Button variant="default" onClick={members.open}>
             Members
           </Button>
+          {can("audit.read") && (
+            <Button variant="default" component={Link} to={`/admin/audit?mission_id=${missionId}`}>
+              Audit trail
+            </Button>
+          )}
           {mission.data.can_manage && (
             <>
               <Button variant="default" onClick={editing.open}>

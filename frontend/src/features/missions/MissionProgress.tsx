@@ -30,7 +30,7 @@ export function MissionProgress({ progress }: { progress: Mission["progress"] })
         )}
       </Progress.Root>
       <Text size="xs" mt={4} data-testid="progress-text">
-        {total === 0 ? "No tests yet" : `${total} tests: ${summary}`}
+        {total === 0 ? "No tests yet" : `${total} test${total === 1 ? "" : "s"}: ${summary}`}
       </Text>
     </div>
   );

@@ -1,0 +1,270 @@
+"""The audit trail: what a team does over the API is recorded, readable with `audit.read`.
+
+Events are written by the same flush as the change they record, so a refused or failed request
+leaves none; secrets never reach the trail; a workspace reads its own events and the
+instance-wide ones.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from tests.missions.conftest import move
+
+EVENTS = "/api/v1/audit-events"
+
+
+@pytest.fixture
+def auditor(user_header) -> dict[str, str]:
+    return user_header(perms=["audit.read"])
+
+
+def events(client, headers, **query) -> list[dict]:
+    response = client.get(EVENTS, query_string={"limit": 500, **query}, headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json["items"]
+
+
+def test_a_state_change_names_who_what_and_from_what_to_what(
+    client, team, mission, add_test, auditor
+):
+    test = add_test(mission["id"])
+    move(client, mission["id"], test["id"], team.red, "in_progress")
+
+    [changed] = events(client, auditor, object_id=test["id"], action="mission_test.update")
+
+    assert changed["changes"]["state"] == {"from": "pending", "to": "in_progress"}
+    assert changed["actor_id"] == team.ids["red"]
+    assert changed["actor_email"].endswith("@example.test")
+    assert changed["object_label"] == "Encoded PowerShell"
+    assert changed["mission_id"] == mission["id"]
+    assert changed["workspace_id"] is not None
+    assert changed["ip_address"] == "127.0.0.1"
+    assert changed["request_id"]
+    created = events(client, auditor, object_id=test["id"], action="mission_test.create")
+    assert [event["actor_id"] for event in created] == [team.ids["lead"]]
+    # Everything that happened in the mission, newest first.
+    actions = [event["action"] for event in events(client, auditor, mission_id=mission["id"])]
+    assert actions[:2] == ["mission_test.update", "mission_test.create"]
+    assert "mission.create" in actions and "mission.members_replaced" in actions
+
+
+def test_recorded_detections_name_each_tool_and_level(
+    client, team, mission, add_test, tools, levels, auditor
+):
+    test = add_test(mission["id"])
+    move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    outcome = [
+        {"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]},
+        {"tool_id": tools["SIEM"], "detection_level_id": levels["Logged"]},
+    ]
+    url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}/detections"
+    assert client.put(url, json=outcome, headers=team.blue).status_code == 200
+
+    [replaced] = events(client, auditor, action="mission_test.detections_replaced")
+    assert replaced["actor_id"] == team.ids["blue"]
+    assert replaced["changes"]["detections"] == {
+        "from": {},
+        "to": {tools["EDR"]: levels["Alerted"], tools["SIEM"]: levels["Logged"]},
+    }
+    [level] = [
+        event
+        for event in events(client, auditor, object_id=test["id"], action="mission_test.update")
+        if "detection_level_id" in event["changes"]
+    ]
+    assert level["changes"]["detection_level_id"] == {"from": None, "to": levels["Alerted"]}
+    # The same outcome again changes nothing, and records nothing.
+    assert client.put(url, json=outcome, headers=team.blue).status_code == 200
+    assert len(events(client, auditor, action="mission_test.detections_replaced")) == 1
+
+
+def test_member_changes_name_each_member_and_role(client, team, mission, auditor):
+    members = [
+        {"user_id": team.ids["lead"], "role": "lead"},
+        {"user_id": team.ids["red"], "role": "blue"},
+        {"user_id": team.ids["viewer"], "role": "viewer"},
+    ]
+    url = f"/api/v1/missions/{mission['id']}/members"
+    assert client.put(url, json=members, headers=team.lead).status_code == 200
+    assert client.put(url, json=members, headers=team.lead).status_code == 200  # no change
+
+    replaced = events(client, auditor, action="mission.members_replaced")
+
+    assert len(replaced) == 2  # the fixture's members, then this change
+    change = replaced[0]["changes"]["members"]
+    emails = {
+        role: client.get("/api/v1/auth/me", headers=getattr(team, role)).json["email"]
+        for role in ("red", "blue")
+    }
+    assert change == {
+        "added": [f"{emails['red']} (blue)"],
+        "removed": sorted([f"{emails['red']} (red)", f"{emails['blue']} (blue)"]),
+    }
+    assert replaced[0]["object_label"] == "Purple week"
+
+
+def test_delete_and_restore_are_their_own_actions(client, team, mission, auditor):
+    url = f"/api/v1/missions/{mission['id']}"
+    assert client.delete(url, headers=team.lead).status_code == 204
+    assert client.post(f"{url}/restore", headers=team.lead).status_code == 200
+
+    actions = [event["action"] for event in events(client, auditor, object_id=mission["id"])]
+
+    assert actions[:2] == ["mission.restore", "mission.delete"]
+
+
+def test_a_refused_request_records_nothing(client, team, mission, add_test, auditor):
+    test = add_test(mission["id"])
+    url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}"
+    before = len(events(client, auditor))
+
+    assert client.patch(url, json={"state": "completed"}, headers=team.red).status_code == 409
+    assert client.patch(url, json={"red_notes": "x"}, headers=team.blue).status_code == 403
+    assert client.patch(url, json={"state": "nope"}, headers=team.red).status_code == 422
+    assert (
+        client.patch(
+            url, json={"state": "in_progress"}, headers={**team.red, "If-Match": "9"}
+        ).status_code
+        == 412
+    )
+
+    assert len(events(client, auditor)) == before
+
+
+def test_rights_and_accounts_are_recorded_without_secrets(
+    client, admin_header, make_user, make_group, auditor
+):
+    analysts = make_group("Analysts-audit", perms=["test_template.read"])
+    operators = make_group("Operators-audit", perms=["mission.create"])
+    user = make_user("dana@example.test", groups=[analysts])
+    url = f"/api/v1/users/{user.id}"
+
+    changed = client.patch(
+        url, json={"group_ids": [str(operators.id)], "is_active": False}, headers=admin_header
+    )
+    assert changed.status_code == 200, changed.json
+    [update] = events(client, auditor, object_id=str(user.id), action="user.update")
+    assert update["changes"] == {
+        "is_active": {"from": True, "to": False},
+        "groups": {"added": ["Operators-audit"], "removed": ["Analysts-audit"]},
+    }
+    assert update["object_label"] == "dana@example.test"
+
+    group_url = f"/api/v1/groups/{operators.id}"
+    response = client.patch(
+        group_url, json={"permissions": ["mission.create", "user.read"]}, headers=admin_header
+    )
+    assert response.status_code == 200, response.json
+    [granted] = events(client, auditor, object_id=str(operators.id), action="group.update")
+    assert granted["changes"]["permissions"] == {"added": ["user.read"], "removed": []}
+
+    # A password change is recorded as such; no hash, secret or token reaches the trail.
+    me = make_user("erin@example.test")
+    login = client.post(
+        "/api/v1/auth/login", json={"email": me.email, "password": "correct horse battery"}
+    )
+    assert login.status_code == 200, login.json
+    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    password = {
+        "current_password": "correct horse battery",
+        "new_password": "a new long passphrase",
+    }
+    assert client.post("/api/v1/auth/password", json=password, headers=headers).status_code == 204
+    mine = [event["action"] for event in events(client, auditor, object_id=str(me.id))]
+    assert mine[:2] == ["auth.password_changed", "auth.login"]
+    everything = json.dumps(events(client, auditor))
+    for secret in ("password_hash", "$argon2", "mfa_secret", "token_hash", "correct horse"):
+        assert secret not in everything
+
+
+def test_sign_ins_and_failed_ones_name_the_email_and_address(client, make_user, auditor):
+    user = make_user("frank@example.test")
+    client.post(
+        "/api/v1/auth/login", json={"email": "frank@example.test", "password": "wrong one!!"}
+    )
+    client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.test", "password": "whatever12"}
+    )
+    client.post(
+        "/api/v1/auth/login",
+        json={"email": "Frank@example.test", "password": "correct horse battery"},
+    )
+
+    recorded = events(client, auditor, action="auth.")
+
+    assert [(e["action"], e["actor_email"], e["object_id"]) for e in recorded[:3]] == [
+        ("auth.login", "frank@example.test", str(user.id)),
+        ("auth.login_failed", "nobody@example.test", None),
+        ("auth.login_failed", "frank@example.test", str(user.id)),
+    ]
+    assert recorded[1]["actor_id"] is None and recorded[0]["actor_id"] == str(user.id)
+    assert all(event["ip_address"] == "127.0.0.1" for event in recorded[:3])
+    failed = events(client, auditor, q="nobody@")
+    assert [event["action"] for event in failed] == ["auth.login_failed"]
+
+
+def test_only_audit_read_reads_the_trail(client, user_header, admin_header):
+    assert client.get(EVENTS).status_code == 401
+    assert client.get(EVENTS, headers=user_header(perms=["user.read"])).status_code == 403
+    assert client.get(EVENTS, headers=admin_header).status_code == 200
+
+
+def test_a_workspace_reads_its_own_events_and_the_instance_wide_ones(
+    client, make_user, make_workspace, auth_header
+):
+    lead = make_user(perms=["mission.create", "audit.read"])
+    make_workspace("elsewhere", members=[lead])
+    headers = auth_header(lead)
+    elsewhere = {**headers, "X-Violet-Workspace": "elsewhere"}
+    here = client.post("/api/v1/missions", json={"name": "Here"}, headers=headers).json
+    there = client.post("/api/v1/missions", json={"name": "There"}, headers=elsewhere).json
+    client.post("/api/v1/auth/login", json={"email": "ghost@example.test", "password": "x" * 12})
+
+    seen_here = {event["object_id"] for event in events(client, headers)}
+    seen_there = {event["object_id"] for event in events(client, elsewhere)}
+
+    assert here["id"] in seen_here and there["id"] not in seen_here
+    assert there["id"] in seen_there and here["id"] not in seen_there
+    failed = [
+        event for event in events(client, elsewhere) if event["action"] == "auth.login_failed"
+    ]
+    assert failed and failed[0]["workspace_id"] is None
+
+
+def test_filters_by_time_and_refuses_a_time_without_offset(client, team, mission, auditor):
+    now = datetime.now(UTC)
+    later = (now + timedelta(hours=1)).isoformat()
+    earlier = (now - timedelta(hours=1)).isoformat()
+
+    assert events(client, auditor, since=later) == []
+    assert events(client, auditor, until=earlier) == []
+    assert any(
+        event["object_id"] == mission["id"] for event in events(client, auditor, since=earlier)
+    )
+    naive = client.get(EVENTS, query_string={"since": "2026-12-01T10:00:00"}, headers=auditor)
+    assert naive.status_code == 422
+    assert "since" in naive.json["errors"]
+
+
+def test_purge_keeps_the_recent_events(
+    app, client, team, mission, add_test, auditor, db_connection
+):
+    test = add_test(mission["id"])
+    db_connection.execute(
+        text(
+            "UPDATE audit_events SET occurred_at = now() - interval '400 days' "
+            "WHERE object_id = :id"
+        ),
+        {"id": mission["id"]},
+    )
+
+    result = app.test_cli_runner().invoke(args=["audit", "purge", "--days", "365"])
+
+    assert result.exit_code == 0, result.output
+    # The mission's creation and its members, a year ago; its test, today.
+    assert "Purged 2 audit events older than 365 days." in result.output
+    assert [event["object_id"] for event in events(client, auditor)] == [test["id"]]

@@ -1,0 +1,69 @@
+"""Audit events out, and the list's filters."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from violet.core.pagination import PageQuery
+
+CHANGES_DESCRIPTION = (
+    "What a change changed: {column: {from, to}}, and for a collection (a user's groups, a "
+    "group's permissions) {name: {added, removed}}. Null for other actions. Secrets and "
+    "bookkeeping columns are never recorded; a long text is cut at 1,000 characters."
+)
+
+
+class AuditEventOut(Schema):
+    id = fields.UUID(required=True)
+    occurred_at = fields.DateTime(required=True)
+    actor_id = fields.UUID(
+        required=True, allow_none=True, metadata={"description": "Null: nobody signed in."}
+    )
+    actor_email = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The actor's email; for a failed sign-in, the email tried."},
+    )
+    action = fields.String(
+        required=True,
+        metadata={
+            "description": "`<object_type>.<verb>`: `mission_test.update`, `auth.login_failed`…"
+        },
+    )
+    object_type = fields.String(required=True)
+    object_id = fields.UUID(required=True, allow_none=True)
+    object_label = fields.String(
+        required=True, allow_none=True, metadata={"description": "Its name when it happened."}
+    )
+    workspace_id = fields.UUID(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null for instance-wide objects (users, groups, sign-ins)."},
+    )
+    mission_id = fields.UUID(required=True, allow_none=True)
+    changes = fields.Dict(
+        required=True, allow_none=True, metadata={"description": CHANGES_DESCRIPTION}
+    )
+    ip_address = fields.String(required=True, allow_none=True)
+    request_id = fields.String(required=True, allow_none=True)
+
+
+class AuditEventQuery(PageQuery):
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={
+            "description": "Substring of the object's label, the action or the actor's email."
+        },
+    )
+    action = fields.String(
+        validate=validate.Length(max=60),
+        metadata={
+            "description": "An action (`mission.delete`), or a prefix ending in a dot (`auth.`)."
+        },
+    )
+    object_type = fields.String(validate=validate.Length(max=40))
+    object_id = fields.UUID()
+    actor_id = fields.UUID()
+    mission_id = fields.UUID()
+    since = fields.AwareDateTime(metadata={"description": "At or after (ISO 8601 with offset)."})
+    until = fields.AwareDateTime(metadata={"description": "Before (ISO 8601 with offset)."})

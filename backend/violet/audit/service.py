@@ -1,0 +1,85 @@
+"""Reading the audit trail. Events are written by the core (core/audit.py), never here.
+
+A request sees the instance-wide events (users, groups, sign-ins, workspaces' own changes are
+in their workspace) and those of the workspace it acts in: an auditor in one workspace does not
+read another's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+
+from violet.auth.models import User
+from violet.core.audit import AuditEvent
+from violet.core.models import including_deleted, utcnow
+from violet.core.pagination import paginate
+from violet.core.search import contains_any
+from violet.core.tenancy import current_workspace_id
+from violet.extensions import db
+
+ACTOR_EMAIL = func.coalesce(User.email, AuditEvent.actor_email)
+LIST_COLUMNS = (
+    AuditEvent.id,
+    AuditEvent.occurred_at,
+    AuditEvent.actor_id,
+    ACTOR_EMAIL.label("actor_email"),
+    AuditEvent.action,
+    AuditEvent.object_type,
+    AuditEvent.object_id,
+    AuditEvent.object_label,
+    AuditEvent.workspace_id,
+    AuditEvent.mission_id,
+    AuditEvent.changes,
+    AuditEvent.ip_address,
+    AuditEvent.request_id,
+)
+EXACT_FILTERS = ("object_type", "object_id", "actor_id", "mission_id")
+
+
+def list_events(query: Mapping[str, Any]) -> dict[str, Any]:
+    """The events this workspace may see, newest first, filtered. One statement."""
+    # A deleted user's email still names what they did.
+    statement = including_deleted(
+        select(*LIST_COLUMNS)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            or_(
+                AuditEvent.workspace_id.is_(None),
+                AuditEvent.workspace_id == current_workspace_id(),
+            )
+        )
+    )
+    for name in EXACT_FILTERS:
+        if query.get(name) is not None:
+            statement = statement.where(getattr(AuditEvent, name) == query[name])
+    if action := query.get("action"):
+        if action.endswith("."):
+            statement = statement.where(AuditEvent.action.startswith(action, autoescape=True))
+        else:
+            statement = statement.where(AuditEvent.action == action)
+    if query.get("since") is not None:
+        statement = statement.where(AuditEvent.occurred_at >= query["since"])
+    if query.get("until") is not None:
+        statement = statement.where(AuditEvent.occurred_at < query["until"])
+    if q := query.get("q"):
+        statement = statement.where(
+            contains_any(q, AuditEvent.object_label, AuditEvent.action, ACTOR_EMAIL)
+        )
+    return paginate(
+        statement,
+        query,
+        sortable={"occurred_at": AuditEvent.occurred_at, "action": AuditEvent.action},
+        default_sort="-occurred_at",
+        tiebreaker=AuditEvent.id,
+    )
+
+
+def purge(older_than_days: int) -> int:
+    """Delete the events older than `older_than_days` days; returns how many."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    result = db.session.execute(delete(AuditEvent).where(AuditEvent.occurred_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,271 @@
+"""The audit trail: who changed what, when, from where (docs/audit.md).
+
+Recorded by construction: a model that mixes in `Audited` gets an `AuditEvent` for every row
+it creates, changes, soft-deletes, restores or removes in a request, written by the same flush
+as the change (so an event exists exactly when its change was committed). A change records
+each changed column's old and new value, except the columns that are bookkeeping or secret
+(`NOT_RECORDED`, and a model's own `__audit_exclude__`). What is not a row change of an audited
+model (a sign-in, a failed one, a password change) is recorded with `record(...)`.
+
+Only requests are recorded: the CLI, seeds and migrations act as the operator of the machine,
+whose shell history is their trail.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import ForeignKey, Index, String, event, func, inspect
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
+from sqlalchemy.sql import ClauseElement
+
+from violet.core.auth import current_user_id
+from violet.core.models import Base, SoftDeleteMixin, UuidPkMixin, utcnow
+from violet.extensions import db
+
+ACTION_MAX = 60
+LABEL_MAX = 300
+# A longer text value (a procedure, a description) is kept up to here, then cut with "…".
+VALUE_MAX = 1000
+# Columns never recorded: bookkeeping every write touches, and secrets.
+NOT_RECORDED = frozenset(
+    {
+        "id",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "deleted_by",
+        "workspace_id",
+        "password_hash",
+        "mfa_secret",
+        "mfa_last_step",
+        "token_hash",
+        "code_hash",
+        "storage_key",
+        "last_login_at",
+        "tokens_valid_after",
+    }
+)
+
+
+class AuditEvent(UuidPkMixin, Base):
+    """One thing that happened. Instance-wide events (users, groups, sign-ins) have no
+    `workspace_id`; a team's work carries its workspace, and a mission's its `mission_id`."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+        Index("ix_audit_events_workspace_id_occurred_at", "workspace_id", "occurred_at"),
+        Index("ix_audit_events_actor_id_occurred_at", "actor_id", "occurred_at"),
+        Index("ix_audit_events_object_id", "object_id"),
+        Index("ix_audit_events_mission_id_occurred_at", "mission_id", "occurred_at"),
+    )
+
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The email a failed sign-in tried (no actor then); otherwise the actor's is read at listing.
+    actor_email: Mapped[str | None] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(ACTION_MAX))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[uuid.UUID | None]
+    # The object's name when it happened (a later rename does not rewrite the trail).
+    object_label: Mapped[str | None] = mapped_column(String(LABEL_MAX))
+    # No foreign keys to what an event names: it is written in the flush that creates the
+    # object, and the trail outlives what it names.
+    workspace_id: Mapped[uuid.UUID | None]
+    mission_id: Mapped[uuid.UUID | None]
+    # {column: {"from": old, "to": new}} for a change; null for the other actions.
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Audited:
+    """Mix into a model whose rows' changes are recorded. Optional class attributes:
+    `__audit_exclude__` (more columns not to record), `__audit_collections__` (relationships
+    whose added and removed members are recorded, e.g. a user's groups) and `__audit_label__`
+    (the attribute naming a row; else the first of name, email, filename, key it has)."""
+
+    __audit_exclude__: frozenset[str] = frozenset()
+    __audit_collections__: tuple[str, ...] = ()
+    __audit_label__: str | None = None
+
+
+def object_type_of(model: type) -> str:
+    """`MissionTest` → `mission_test`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
+
+
+def record(
+    action: str,
+    *,
+    object_type: str,
+    object_id: uuid.UUID | None = None,
+    label: str | None = None,
+    actor_id: uuid.UUID | None = None,
+    actor_email: str | None = None,
+    workspace_id: uuid.UUID | None = None,
+    mission_id: uuid.UUID | None = None,
+    changes: dict[str, Any] | None = None,
+    session: Session | None = None,
+) -> None:
+    """Add an event that is not a row change (a sign-in, a password change) to the session;
+    it is written with the request's next flush. The actor defaults to the signed-in caller."""
+    (session or db.session).add(
+        _event(
+            action,
+            object_type=object_type,
+            object_id=object_id,
+            label=label,
+            actor_id=actor_id or current_user_id(),
+            actor_email=actor_email,
+            workspace_id=workspace_id,
+            mission_id=mission_id,
+            changes=changes,
+        )
+    )
+
+
+def _event(action: str, *, label: str | None, actor_email: str | None, **values: Any) -> AuditEvent:
+    return AuditEvent(
+        action=action[:ACTION_MAX],
+        object_label=label[:LABEL_MAX] if label else None,
+        actor_email=actor_email[:320] if actor_email else None,
+        ip_address=(request.remote_addr or "")[:64] or None,
+        request_id=getattr(g, "request_id", None),
+        **values,
+    )
+
+
+# Set while the instance is wiped and seeded again (`POST /diag/reset`, the e2e suite's clean
+# slate): that is the machine's doing, like a seed at start-up, not anyone's work.
+_paused: ContextVar[bool] = ContextVar("audit_paused", default=False)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
+@event.listens_for(Session, "before_flush")
+def _record_audited_changes(
+    session: Session, flush_context: UOWTransaction, instances: Any
+) -> None:
+    if not has_request_context() or _paused.get():
+        return
+    actor = current_user_id()
+    events = []
+    for row in session.new:
+        if isinstance(row, Audited):
+            if getattr(row, "id", None) is None and hasattr(row, "id"):
+                row.id = uuid.uuid4()  # its event names it before the INSERT assigns one
+            events.append(_row_event(row, "create", None, actor))
+    for row in session.dirty:
+        if isinstance(row, Audited) and session.is_modified(row):
+            action, changes = _change_of(row)
+            if action is not None:
+                events.append(_row_event(row, action, changes, actor))
+    for row in session.deleted:
+        if isinstance(row, Audited):
+            events.append(_row_event(row, "remove", None, actor))
+    session.add_all(events)
+
+
+def _row_event(row: Any, action: str, changes: dict[str, Any] | None, actor: Any) -> AuditEvent:
+    model = type(row)
+    object_type = object_type_of(model)
+    workspace_id = getattr(row, "workspace_id", None)
+    mission_id = getattr(row, "mission_id", None)
+    if object_type == "workspace":
+        workspace_id = row.id
+    elif object_type == "mission":
+        mission_id = row.id
+    return _event(
+        f"{object_type}.{action}",
+        object_type=object_type,
+        object_id=getattr(row, "id", None),
+        label=_label(row),
+        actor_id=actor,
+        actor_email=None,
+        workspace_id=workspace_id,
+        mission_id=mission_id,
+        changes=changes,
+    )
+
+
+def _label(row: Any) -> str | None:
+    names = (row.__audit_label__,) if row.__audit_label__ else ("name", "email", "filename", "key")
+    for name in names:
+        value = getattr(row, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _member_name(row: Any) -> str:
+    """A member of a recorded collection: a group by its name, a permission by its code."""
+    for name in ("name", "email", "code"):
+        value = getattr(row, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(getattr(row, "id", row))
+
+
+def _change_of(row: Any) -> tuple[str | None, dict[str, Any] | None]:
+    """The action and the changed columns of a modified row (None: nothing worth recording)."""
+    state = inspect(row)
+    skipped = NOT_RECORDED | row.__audit_exclude__
+    changes: dict[str, Any] = {}
+    for attribute in state.mapper.column_attrs:
+        if attribute.key in skipped:
+            continue
+        history = state.attrs[attribute.key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old != new and not isinstance(new, ClauseElement):
+            changes[attribute.key] = {"from": _jsonable(old), "to": _jsonable(new)}
+    for key in row.__audit_collections__:
+        history = state.attrs[key].history
+        added = sorted(_member_name(item) for item in history.added)
+        removed = sorted(_member_name(item) for item in history.deleted)
+        if added or removed:
+            changes[key] = {"added": added, "removed": removed}
+    if isinstance(row, SoftDeleteMixin) and "deleted_at" in changes:
+        deleted = changes.pop("deleted_at")["to"] is not None
+        return ("delete" if deleted else "restore"), (changes or None)
+    return ("update", changes) if changes else (None, None)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= VALUE_MAX else value[: VALUE_MAX - 1] + "…"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    return str(value)
