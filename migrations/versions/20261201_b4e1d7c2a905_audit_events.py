@@ -34,12 +34,6 @@ def upgrade():
         sa.Column("changes", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.Column("ip_address", sa.String(length=64), nullable=True),
         sa.Column("request_id", sa.String(length=64), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["users.id"],
-            name=op.f("fk_audit_events_actor_id_users"),
-            ondelete="SET NULL",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
     op.create_index("ix_audit_events_occurred_at", "audit_events", ["occurred_at"])

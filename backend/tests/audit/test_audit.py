@@ -42,6 +42,7 @@ def test_a_state_change_names_who_what_and_from_what_to_what(
     assert changed["actor_email"].endswith("@example.test")
     assert changed["object_label"] == "Encoded PowerShell"
     assert changed["mission_id"] == mission["id"]
+    assert changed["mission_name"] == "Purple week"
     assert changed["workspace_id"] is not None
     assert changed["ip_address"] == "127.0.0.1"
     assert changed["request_id"]

@@ -41,6 +41,11 @@ class AuditEventOut(Schema):
         metadata={"description": "Null for instance-wide objects (users, groups, sign-ins)."},
     )
     mission_id = fields.UUID(required=True, allow_none=True)
+    mission_name = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The mission's name today (the event's mission_id)."},
+    )
     changes = fields.Dict(
         required=True, allow_none=True, metadata={"description": CHANGES_DESCRIPTION}
     )

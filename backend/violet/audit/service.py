@@ -20,6 +20,7 @@ from violet.core.pagination import paginate
 from violet.core.search import contains_any
 from violet.core.tenancy import current_workspace_id
 from violet.extensions import db
+from violet.missions.models import Mission
 
 ACTOR_EMAIL = func.coalesce(User.email, AuditEvent.actor_email)
 LIST_COLUMNS = (
@@ -33,6 +34,7 @@ LIST_COLUMNS = (
     AuditEvent.object_label,
     AuditEvent.workspace_id,
     AuditEvent.mission_id,
+    Mission.name.label("mission_name"),
     AuditEvent.changes,
     AuditEvent.ip_address,
     AuditEvent.request_id,
@@ -42,10 +44,11 @@ EXACT_FILTERS = ("object_type", "object_id", "actor_id", "mission_id")
 
 def list_events(query: Mapping[str, Any]) -> dict[str, Any]:
     """The events this workspace may see, newest first, filtered. One statement."""
-    # A deleted user's email still names what they did.
+    # A deleted user's email still names what they did, a deleted mission what happened in it.
     statement = including_deleted(
         select(*LIST_COLUMNS)
         .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(Mission, Mission.id == AuditEvent.mission_id)
         .where(
             or_(
                 AuditEvent.workspace_id.is_(None),

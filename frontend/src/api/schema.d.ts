@@ -8131,6 +8131,8 @@ export interface components {
             workspace_id: string | null;
             /** Format: uuid */
             mission_id: string | null;
+            /** @description The mission's name today (the event's mission_id). */
+            mission_name: string | null;
             /** @description What a change changed: {column: {from, to}}, and for a collection (a user's groups, a group's permissions) {name: {added, removed}}. Null for other actions. Secrets and bookkeeping columns are never recorded; a long text is cut at 1,000 characters. */
             changes: {
                 [key: string]: unknown;

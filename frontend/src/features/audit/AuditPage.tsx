@@ -1,7 +1,19 @@
-import { Button, Group, Loader, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Anchor,
+  Button,
+  Group,
+  Loader,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
+import { Link } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { formatDateTime } from "../../app/format";
 import { PageControls } from "../../app/PageControls";
@@ -135,6 +147,14 @@ export default function AuditPage() {
                   {event.object_label && (
                     <Text size="sm" fw={600} lineClamp={2}>
                       {event.object_label}
+                    </Text>
+                  )}
+                  {event.mission_id && event.mission_name && event.object_type !== "mission" && (
+                    <Text size="sm">
+                      in{" "}
+                      <Anchor component={Link} to={`/missions/${event.mission_id}`}>
+                        {event.mission_name}
+                      </Anchor>
                     </Text>
                   )}
                 </Table.Td>
