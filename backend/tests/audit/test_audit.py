@@ -269,3 +269,30 @@ def test_purge_keeps_the_recent_events(
     # The mission's creation and its members, a year ago; its test, today.
     assert "Purged 2 audit events older than 365 days." in result.output
     assert [event["object_id"] for event in events(client, auditor)] == [test["id"]]
+
+
+def test_an_api_token_is_recorded_when_made_and_revoked_not_when_used(
+    client, admin_header, auditor, default_workspace
+):
+    made = client.post(
+        "/api/v1/auth/tokens",
+        json={
+            "name": "CI robot",
+            "permissions": ["user.read"],
+            "workspace_id": str(default_workspace.id),
+        },
+        headers=admin_header,
+    )
+    assert made.status_code == 201, made.json
+    robot = {"Authorization": f"Bearer {made.json['token']}"}
+    assert client.get("/api/v1/users", headers=robot).status_code == 200  # writes last_used_at
+    url = f"/api/v1/auth/tokens/{made.json['id']}"
+    assert client.delete(url, headers=admin_header).status_code == 204
+
+    recorded = events(client, auditor, object_id=made.json["id"])
+
+    assert [event["action"] for event in recorded] == ["api_token.update", "api_token.create"]
+    assert set(recorded[0]["changes"]) == {"revoked_at"}
+    # Tokens are instance-wide, even one bound to a workspace.
+    assert {event["workspace_id"] for event in recorded} == {None}
+    assert made.json["token"] not in json.dumps(recorded)

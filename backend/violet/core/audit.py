@@ -3,10 +3,10 @@
 Recorded by construction: a model that mixes in `Audited` gets an `AuditEvent` for every row
 it creates, changes, soft-deletes, restores or removes in a request, written right after the
 flush that writes the change, in its transaction (so an event exists exactly when its change
-was committed). A change records
-each changed column's old and new value, except the columns that are bookkeeping or secret
-(`NOT_RECORDED`, and a model's own `__audit_exclude__`). What is not a row change of an audited
-model (a sign-in, a failed one, a password change) is recorded with `record(...)`.
+was committed). A change records each changed column's old and new value, except the columns
+that are bookkeeping or secret (`NOT_RECORDED`, and a model's own `__audit_exclude__`). What
+is not a row change of an audited model (a sign-in, a failed one, a password change) is
+recorded with `record(...)`.
 
 Only requests are recorded: the CLI, seeds and migrations act as the operator of the machine,
 whose shell history is their trail.
@@ -31,6 +31,7 @@ from sqlalchemy.sql import ClauseElement
 
 from violet.core.auth import current_user_id
 from violet.core.models import Base, SoftDeleteMixin, UuidPkMixin, utcnow
+from violet.core.tenancy import TenantMixin
 from violet.extensions import db
 
 ACTION_MAX = 60
@@ -55,6 +56,7 @@ NOT_RECORDED = frozenset(
         "code_hash",
         "storage_key",
         "last_login_at",
+        "last_used_at",
         "tokens_valid_after",
     }
 )
@@ -212,7 +214,8 @@ def _record_audited_changes(session: Session, flush_context: UOWTransaction) -> 
 
 def _row_values(row: Any, action: str, changes: dict[str, Any] | None, actor: Any) -> dict:
     object_type = object_type_of(type(row))
-    workspace_id = getattr(row, "workspace_id", None)
+    # A team's work belongs to its workspace; accounts and API tokens are instance-wide.
+    workspace_id = row.workspace_id if isinstance(row, TenantMixin) else None
     mission_id = getattr(row, "mission_id", None)
     if object_type == "workspace":
         workspace_id = row.id
