@@ -236,20 +236,21 @@ def _row_values(row: Any, action: str, changes: dict[str, Any] | None, actor: An
 
 def _label(row: Any) -> str | None:
     names = (row.__audit_label__,) if row.__audit_label__ else ("name", "email", "filename", "key")
+    return _first_text(row, names)
+
+
+def _member_name(item: Any) -> str:
+    """A member of a recorded collection: a group by its name, a permission by its code."""
+    return _first_text(item, ("name", "email", "code")) or str(getattr(item, "id", item))
+
+
+def _first_text(row: Any, names: tuple[str, ...]) -> str | None:
+    """The first of the row's attributes `names` that holds some text."""
     for name in names:
         value = getattr(row, name, None)
         if isinstance(value, str) and value:
             return value
     return None
-
-
-def _member_name(row: Any) -> str:
-    """A member of a recorded collection: a group by its name, a permission by its code."""
-    for name in ("name", "email", "code"):
-        value = getattr(row, name, None)
-        if isinstance(value, str) and value:
-            return value
-    return str(getattr(row, "id", row))
 
 
 def _change_of(row: Any) -> tuple[str | None, dict[str, Any] | None]:

@@ -283,38 +283,30 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
         raise Unprocessable(
             "A mission needs at least one lead.", errors={"role": ["No member has the lead role."]}
         )
+    # The listed users' emails name them in the audit trail; a current member's comes with it.
+    emails = dict(
+        db.session.execute(
+            select(User.id, User.email).where(User.id.in_(user_ids), User.is_active.is_(True))
+        ).all()
+    )
+    unknown = [str(user_id) for user_id in user_ids if user_id not in emails]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown or inactive user: {', '.join(unknown)}.",
+            errors={"user_id": [f"No active user with id {user_id}." for user_id in unknown]},
+        )
     current = {
         member.user_id: member
         for member in db.session.scalars(
             select(MissionMember).where(MissionMember.mission_id == access.mission.id)
         )
     }
-    # Who the listed and the current members are (their emails name them in the audit trail).
-    accounts = {
-        row.id: row
-        for row in db.session.execute(
-            including_deleted(
-                select(User.id, User.email, User.is_active, User.deleted_at).where(
-                    User.id.in_([*user_ids, *current])
-                )
-            )
-        )
-    }
-    unknown = [
-        str(user_id)
-        for user_id in user_ids
-        if user_id not in accounts
-        or not accounts[user_id].is_active
-        or accounts[user_id].deleted_at is not None
-    ]
-    if unknown:
-        raise Unprocessable(
-            f"Unknown or inactive user: {', '.join(unknown)}.",
-            errors={"user_id": [f"No active user with id {user_id}." for user_id in unknown]},
-        )
     wanted = {member["user_id"]: member["role"] for member in members}
-    before = {f"{_email(accounts, u)} ({m.role})" for u, m in current.items()}
-    after = {f"{_email(accounts, u)} ({role})" for u, role in wanted.items()}
+    before = {
+        f"{member.user.email if member.user else user_id} ({member.role})"
+        for user_id, member in current.items()
+    }
+    after = {f"{emails[user_id]} ({role})" for user_id, role in wanted.items()}
     if before != after:
         audit.record(
             "mission.members_replaced",
@@ -352,11 +344,6 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
             actor_id=current_user_id(),
         )
     return list_members(access.mission.id)
-
-
-def _email(accounts: dict[Any, Any], user_id: Any) -> str:
-    account = accounts.get(user_id)
-    return account.email if account is not None else str(user_id)
 
 
 def member_candidates(q: str) -> list[User]:
