@@ -1,7 +1,7 @@
 """Benchmark: Violet's hot API endpoints beside a bare Flask + psycopg floor, in one run.
 
     .venv/bin/python bench/api_floor.py [--requests 240] [--rounds 2] [--clients 1,8]
-        [--only techniques,matrix] [--baseline main] [--time-limit 600] [--bundle PATH]
+        [--only techniques,matrix] [--baseline main] [--time-limit 600] [--bundle PATH] [--check]
 
 What it does:
 1. Builds its own database (`violet_bench_api` on the embedded PostgreSQL, or `--database-url`):
@@ -474,7 +474,10 @@ def mission_coverage(results: list[Rows], limit: int, offset: int) -> dict[str, 
         place = tactic_names.get(tactic_id, {}).get("position")
         return place is None, place or 0, tactic_id
 
-    names = {tag["external_id"]: tag["name"] for tag in tags}
+    # As the tags name them, else as the catalogue does (a technique counted only through its
+    # sub-techniques has no tag of its own).
+    names = {technique: rows[0]["technique_name"] for technique, rows in tactics_of.items()}
+    names.update((tag["external_id"], tag["name"]) for tag in tags)
     return {
         "mission_id": str(access[0]["id"]),
         "levels": [
@@ -1398,6 +1401,11 @@ def main() -> int:
     parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     parser.add_argument("--database-url", help="a PostgreSQL to fill (default: embedded)")
     parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only fill the database and check that the floor answers Violet's bytes, in process",
+    )
+    parser.add_argument(
         "--baseline",
         metavar="GIT_REF",
         help="also measure Violet at this commit (e.g. main), in the same run: before/after",
@@ -1434,6 +1442,9 @@ def main() -> int:
         "encoder": floor_encoder_for(app, plan_endpoints, bodies),
         "endpoints": plan_endpoints,
     }
+    if arguments.check:  # what a test runs: a floor that drifted from Violet fails it
+        print(f"The floor answers Violet's bytes for all {len(bodies)} endpoints.")
+        return 0
     auth_wall, auth_cpu, auth_statements = authentication_ms(app, token)
     fixed_costs = fixed_costs_ms(token)
 
