@@ -107,6 +107,31 @@ def test_group_coverage(app, client, team, two_missions):
     assert unknown.status_code == 404
 
 
+def test_group_score_leaves_out_a_technique_whose_latest_outcome_is_not_applicable(
+    app, client, team, two_missions, make_mission, run
+):
+    sync(
+        app,
+        build_bundle(
+            extra_objects=[
+                group("G0016", "APT29", ["Cozy Bear"]),
+                uses("G0016", "T1059"),
+                uses("G0016", "T1078.001"),
+                uses("G0016", "T1566.001"),
+            ]
+        ),
+    )
+    run(make_mission("Q3"), "T1078.001", ["T1078.001"], "Not applicable")
+
+    body = client.get("/api/v1/coverage/groups/G0016", headers=team.viewer).json
+
+    scores = {item["external_id"]: (item["tested"], item["score"]) for item in body["techniques"]}
+    assert scores["T1078.001"] == (True, None)
+    assert (body["techniques_total"], body["techniques_tested"]) == (3, 3)
+    # T1059 100 and T1566.001 0; T1078.001 (Not applicable) in neither mean (it was 33.3).
+    assert body["score"] == 50.0 and body["tested_score"] == 50.0
+
+
 def test_the_cross_mission_layer_carries_the_latest_outcomes(client, team, two_missions):
     first, _ = two_missions
 

@@ -926,6 +926,9 @@ def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str,
                 "test_id": outcome["test_id"] if outcome else None,
             }
         )
+    # Untested techniques count as 0: a group is covered only as far as it was tested. One
+    # whose latest outcome is excluded from scoring (Not applicable) is left out, as in every mean.
+    counted = [item for item in techniques if not (item["tested"] and item["score"] is None)]
     return {
         "group": {
             "external_id": group["external_id"],
@@ -934,9 +937,8 @@ def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str,
         },
         "techniques_total": len(techniques),
         "techniques_tested": sum(item["tested"] for item in techniques),
-        # Untested techniques count as 0: a group is covered only as far as it was tested.
-        "score": round(sum(item["score"] or 0 for item in techniques) / len(techniques), 1)
-        if techniques
+        "score": round(sum(item["score"] or 0 for item in counted) / len(counted), 1)
+        if counted
         else None,
         "tested_score": _mean(item["score"] for item in techniques),
         "techniques": techniques,
