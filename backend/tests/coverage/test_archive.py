@@ -502,6 +502,21 @@ def test_bad_archives_are_422(client, team, files, detail):
     assert detail in response.json["detail"]
 
 
+def test_two_archives_in_one_upload_are_422(client, team):
+    archive_bytes = zip_of({"manifest.json": MANIFEST, "mission.json": DOCUMENT})
+
+    response = client.post(
+        f"{API}/import",
+        data={"file": [(io.BytesIO(archive_bytes), "a.zip"), (io.BytesIO(archive_bytes), "b.zip")]},
+        content_type="multipart/form-data",
+        headers=team.lead,
+    )
+
+    assert response.status_code == 422 and "file" in response.json["errors"]
+    names = [item["name"] for item in client.get(API, headers=team.lead).json["items"]]
+    assert "Restored" not in names
+
+
 def test_a_non_zip_and_inconsistent_documents_are_422(client, team):
     not_zip = upload(client, team.lead, b"PK no zip at all", as_multipart=False)
     document = {

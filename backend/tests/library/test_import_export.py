@@ -81,6 +81,27 @@ def test_import_an_upload_with_the_format_as_a_form_field(client, lead, catalogu
     assert manual["procedure"].startswith("Manual steps:")
 
 
+def test_two_documents_in_one_upload_are_422_and_import_nothing(client, lead, catalogue):
+    response = client.post(
+        f"{URL}/import",
+        data={
+            "format": "atomic-red-team",
+            "file": [
+                (io.BytesIO(atomic("T1566.001.yaml")), "a.yaml"),
+                (io.BytesIO(atomic("T1566.001.yaml")), "b.yaml"),
+            ],
+        },
+        headers=lead,
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "file": ["Send the document as one multipart part named 'file'."]
+    }
+    assert client.get(URL, headers=lead).json["total"] == 0
+
+
 VIOLET_DOCUMENT = json.dumps(
     {
         "format": "violet-library",

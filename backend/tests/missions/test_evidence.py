@@ -6,6 +6,7 @@ Blobs go to the test's own directory (`evidence_dir`), so "nothing written" is a
 from __future__ import annotations
 
 import hashlib
+import io
 
 import pytest
 from sqlalchemy import text
@@ -143,6 +144,22 @@ def test_blue_cannot_upload_red_evidence_and_viewers_upload_nothing(
 
     assert as_red.status_code == 403 and "category" in as_red.json["errors"]
     assert as_viewer.status_code == 403
+    assert stored_files(evidence_dir) == [] and evidence_rows(db_connection) == 0
+
+
+def test_two_files_or_an_unstorable_caption_are_422_and_store_nothing(
+    client, team, mission, test_of, upload, evidence_dir, db_connection
+):
+    two_files = client.post(
+        f"/api/v1/missions/{mission['id']}/tests/{test_of['id']}/evidence",
+        data={"file": [(io.BytesIO(PNG), "a.png"), (io.BytesIO(PNG), "b.png")]},
+        content_type="multipart/form-data",
+        headers=team.red,
+    )
+    nul_caption = upload(mission["id"], test_of["id"], team.red, caption="a\x00b")
+
+    assert two_files.status_code == 422 and "file" in two_files.json["errors"]
+    assert nul_caption.status_code == 422 and "caption" in nul_caption.json["errors"]
     assert stored_files(evidence_dir) == [] and evidence_rows(db_connection) == 0
 
 

@@ -188,6 +188,24 @@ def test_gzip_upload_with_its_hash(client, syncer):
     assert response.status_code == 200 and response.json["verified"] is True
 
 
+def test_two_bundles_in_one_upload_are_422_and_change_nothing(client, syncer, catalogue):
+    db.session.commit()  # the catalogue, as a sync leaves it (the 422 rolls the request back)
+    before = catalogue_rows()
+    content = encode(build_bundle())
+
+    response = client.post(
+        API + "/sync",
+        data={
+            "file": [(io.BytesIO(content), "a.json"), (io.BytesIO(content), "b.json")],
+            "allow_unverified": "true",
+        },
+        headers=syncer,
+    )
+
+    assert response.status_code == 422 and "file" in response.json["errors"]
+    assert catalogue_rows() == before
+
+
 def test_sha_mismatch_is_422_and_changes_nothing(client, syncer, catalogue):
     before = catalogue_rows()
     changed = build_bundle()

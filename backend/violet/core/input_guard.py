@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from flask import request
+from werkzeug.datastructures import FileStorage
 
 from violet.core.errors import ApiError, Unprocessable
 
@@ -46,6 +47,27 @@ def check_request_input() -> None:
             bad[field] = [UNSTORABLE_MESSAGE]
     if bad:
         raise Unprocessable(f"Invalid input: {', '.join(sorted(bad))}.", errors=bad)
+
+
+def single_uploaded_file(detail: str) -> FileStorage:
+    """The multipart request's one file, in a part named `file`; else 422 with `detail`.
+
+    Two parts both named `file` are refused too: reading the first would drop the second
+    without a word. So is a form field holding a character PostgreSQL cannot store. Call it
+    after `allow_body_up_to`: it reads the body.
+    """
+    uploads = request.files.getlist("file")
+    if len(uploads) != 1 or set(request.files) != {"file"}:
+        raise Unprocessable(detail, errors={"file": [detail]})
+    # The form's fields were not in the body `check_request_input` looked at.
+    bad = {
+        name: [UNSTORABLE_MESSAGE]
+        for name, value in request.form.items(multi=True)
+        if UNSTORABLE.search(name) or UNSTORABLE.search(value)
+    }
+    if bad:
+        raise Unprocessable(f"Invalid input: {', '.join(sorted(bad))}.", errors=bad)
+    return uploads[0]
 
 
 def parsed_json_body() -> Any:

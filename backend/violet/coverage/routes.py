@@ -21,6 +21,7 @@ from werkzeug.wsgi import wrap_file
 
 from violet.core.auth import require_auth, require_perm
 from violet.core.errors import ApiError, Unprocessable
+from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
 from violet.core.serialization import Blueprint
@@ -216,10 +217,7 @@ def _read_archive_request() -> MissionArchive:
     if request.content_length is not None and request.content_length > MAX_ARCHIVE_BYTES:
         raise ApiError(too_large, status=413)
     if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None or set(request.files) != {"file"}:
-            detail = "Send the archive as one multipart part named 'file'."
-            raise Unprocessable(detail, errors={"file": [detail]})
+        upload = single_uploaded_file("Send the archive as one multipart part named 'file'.")
         source: IO[bytes] = upload.stream
     else:
         source = request.stream

@@ -11,7 +11,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 
 from violet.core.auth import current_user_id, require_auth, require_perm
-from violet.core.errors import PROBLEM_JSON, ApiError, ProblemSchema
+from violet.core.errors import PROBLEM_JSON, ApiError, ProblemSchema, Unprocessable
 from violet.core.limits import allow_body_up_to
 from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
@@ -104,6 +104,9 @@ def _sync_request(max_bytes: int) -> tuple[sync_service.SyncSource | None, dict[
     (SyncUpload); the body types are told apart here, their fields by the schemas."""
     source: sync_service.SyncSource | None
     if request.mimetype == "multipart/form-data":
+        if len(request.files.getlist("file")) > 1:  # a second one would be dropped unread
+            detail = "Send the bundle as one multipart part named 'file'."
+            raise Unprocessable(detail, errors={"file": [detail]})
         options = SyncUpload().load({**request.form.to_dict(), **request.files.to_dict()})
         upload = options.pop("file")
         source = sync_service.upload_source(upload.filename, upload.stream, max_bytes)

@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from violet.core.auth import check_include_deleted, require_perm
 from violet.core.errors import ApiError, Unprocessable
+from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
 from violet.core.pagination import list_response
@@ -186,10 +187,7 @@ def _import_request(format_name: str | None) -> tuple[str, bytes]:
         raise ApiError(too_large, status=413)
     if request.mimetype == "multipart/form-data":
         format_name = format_name or request.form.get("format")
-        upload = request.files.get("file")
-        if upload is None or set(request.files) != {"file"}:
-            detail = "Send the document as one multipart part named 'file'."
-            raise Unprocessable(detail, errors={"file": [detail]})
+        upload = single_uploaded_file("Send the document as one multipart part named 'file'.")
         content = upload.stream.read(IMPORT_MAX_BYTES + 1)
         suffix = PurePath(upload.filename or "").suffix.lower()
         format_name = format_name or FORMAT_BY_SUFFIX.get(suffix)

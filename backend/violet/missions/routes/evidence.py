@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 
 from violet.core.auth import require_auth
 from violet.core.errors import PROBLEM_JSON, NotFound, ProblemSchema, Unprocessable
+from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
@@ -75,10 +76,7 @@ class TestEvidence(MethodView):
         if request.mimetype != "multipart/form-data":
             detail = "Send the file as multipart/form-data, in a part named 'file'."
             raise Unprocessable(detail, errors={"file": [detail]})
-        upload = request.files.get("file")
-        if upload is None or set(request.files) != {"file"}:
-            detail = "Send exactly one file, in a part named 'file'."
-            raise Unprocessable(detail, errors={"file": [detail]})
+        upload = single_uploaded_file("Send exactly one file, in a part named 'file'.")
         try:
             form = EvidenceFields().load(request.form.to_dict())
         except ValidationError as exc:
