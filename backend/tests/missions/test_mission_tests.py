@@ -164,6 +164,34 @@ def test_unknown_level_or_tool_is_422(client, team, mission, add_test):
     assert "expected_tool_ids" in response.json["errors"]
 
 
+@pytest.mark.parametrize(
+    ("sent", "message"),
+    [
+        ("0001-01-01T00:00:00+14:00", "Not a time between the years 1 and 9999 in UTC."),
+        ("9999-12-31T23:59:59-14:00", "Not a time between the years 1 and 9999 in UTC."),
+        ("2026-12-01T10:00:00", "Not a valid aware datetime."),
+    ],
+)
+def test_a_time_without_an_offset_or_beyond_the_years_is_422_and_changes_nothing(
+    client, team, mission, add_test, tools, levels, sent, message
+):
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    detection = [{"tool_id": tools["EDR"], "detection_level_id": levels["Logged"]}]
+
+    executed = client.patch(url, json={"executed_at": sent}, headers=team.red)
+    detected = client.patch(url, json={"detected_at": sent}, headers=team.blue)
+    per_tool = client.put(
+        f"{url}/detections", json=[{**detection[0], "detected_at": sent}], headers=team.blue
+    )
+
+    assert executed.status_code == 422 and executed.json["errors"] == {"executed_at": [message]}
+    assert detected.status_code == 422 and detected.json["errors"] == {"detected_at": [message]}
+    assert per_tool.status_code == 422 and "detected_at" in str(per_tool.json["errors"])
+    after = client.get(url, headers=team.lead).json
+    assert after["version"] == test["version"] and after["executed_at"] is None
+
+
 def test_per_tool_detections_derive_the_level(client, team, mission, add_test, tools, levels):
     test = add_test(mission["id"])
     url = url_of(mission, test)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from violet.core.json_types import Moment
 from violet.core.pagination import PageQuery
 
 CHANGES_DESCRIPTION = (
@@ -70,5 +71,5 @@ class AuditEventQuery(PageQuery):
     object_id = fields.UUID()
     actor_id = fields.UUID()
     mission_id = fields.UUID()
-    since = fields.AwareDateTime(metadata={"description": "At or after (ISO 8601 with offset)."})
-    until = fields.AwareDateTime(metadata={"description": "Before (ISO 8601 with offset)."})
+    since = Moment(metadata={"description": "At or after (ISO 8601 with offset)."})
+    until = Moment(metadata={"description": "Before (ISO 8601 with offset)."})

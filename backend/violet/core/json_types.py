@@ -13,6 +13,7 @@ extensions.py installs the parser for every flask-smorest blueprint, so a new do
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Request
@@ -70,3 +71,19 @@ def wrong_type(field: fields.Field, value: Any) -> Any:
         errors = {i: e for i, item in enumerate(value) if (e := wrong_type(field.inner, item))}
         return errors or None
     return None
+
+
+class Moment(fields.AwareDateTime):
+    """An input time: ISO 8601 with an offset (docs/api.md, Conventions), within the years
+    Python can read back. A time without an offset is refused rather than guessed as UTC, and
+    `0001-01-01T00:00:00+14:00` (the year 0 in UTC) would be stored by PostgreSQL and then
+    fail every read of its row."""
+
+    default_error_messages = {"out_of_range": "Not a time between the years 1 and 9999 in UTC."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise self.make_error("out_of_range") from exc

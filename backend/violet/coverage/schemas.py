@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
+from violet.core.json_types import Moment
 from violet.missions.models import (
     CAPTION_MAX,
     EVIDENCE_CATEGORIES,
@@ -340,7 +341,7 @@ class ArchiveTagIn(Schema):
 class ArchiveDetectionIn(Schema):
     tool = fields.String(required=True, validate=validate.Length(min=1, max=100))
     detection_level = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    detected_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    detected_at = Moment(allow_none=True, load_default=None)
     rule_ref = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
     notes = _text()
 
@@ -367,7 +368,7 @@ class ArchiveTestIn(Schema):
         required=True,
         validate=validate.OneOf(TEST_STATES),
     )
-    executed_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    executed_at = Moment(allow_none=True, load_default=None)
     source_host = fields.String(
         allow_none=True, load_default=None, validate=validate.Length(max=255)
     )
@@ -382,7 +383,7 @@ class ArchiveTestIn(Schema):
     detection_level = fields.String(
         allow_none=True, load_default=None, validate=validate.Length(max=100)
     )
-    detected_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    detected_at = Moment(allow_none=True, load_default=None)
     detection_notes = _text()
     detection_refs = fields.List(
         fields.String(validate=validate.Length(max=2000)),
@@ -420,7 +421,7 @@ class ArchiveMissionIn(Schema):
     environment = fields.String(
         allow_none=True, load_default=None, validate=validate.Length(max=200)
     )
-    exported_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    exported_at = Moment(allow_none=True, load_default=None)
     categories = fields.List(
         fields.Nested(ArchiveCategoryIn), load_default=list, validate=validate.Length(max=500)
     )
@@ -451,7 +452,7 @@ class ArchiveEvidenceIn(Schema):
     caption = fields.String(
         allow_none=True, load_default=None, validate=validate.Length(max=CAPTION_MAX)
     )
-    uploaded_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    uploaded_at = Moment(allow_none=True, load_default=None)
 
 
 class ArchiveUploadDoc(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from violet.core.json_types import Moment
 from violet.core.pagination import PageQuery
 from violet.missions.models import (
     CAPTION_MAX,
@@ -296,14 +297,14 @@ class MissionTestUpdate(TestContentFields):
     """PATCH: each field belongs to a role (red, blue, the lead's content fields)."""
 
     state = fields.String(validate=validate.OneOf(TEST_STATES))
-    executed_at = fields.DateTime(allow_none=True)
+    executed_at = Moment(allow_none=True)
     source_host = fields.String(allow_none=True, validate=validate.Length(max=HOST_MAX))
     target_host = fields.String(allow_none=True, validate=validate.Length(max=HOST_MAX))
     command_executed = text_field()
     red_notes = text_field()
     execution_result = fields.String(allow_none=True, validate=validate.OneOf(EXECUTION_RESULTS))
     detection_level_id = fields.UUID(allow_none=True)
-    detected_at = fields.DateTime(allow_none=True)
+    detected_at = Moment(allow_none=True)
     detection_notes = text_field()
     detection_refs = fields.List(
         fields.String(validate=validate.Length(min=1, max=RULE_REF_MAX)),
@@ -315,7 +316,7 @@ class MissionTestUpdate(TestContentFields):
 class DetectionIn(Schema):
     tool_id = fields.UUID(required=True)
     detection_level_id = fields.UUID(required=True)
-    detected_at = fields.DateTime(allow_none=True, load_default=None)
+    detected_at = Moment(allow_none=True, load_default=None)
     rule_ref = fields.String(
         allow_none=True, load_default=None, validate=validate.Length(max=RULE_REF_MAX)
     )
@@ -370,7 +371,7 @@ class MissionTestOut(Schema):
     red_notes = fields.String(allow_none=True)
     execution_result = fields.String(allow_none=True)
     detection_level_id = fields.UUID(allow_none=True)
-    detected_at = fields.DateTime(allow_none=True)
+    detected_at = Moment(allow_none=True)
     detection_notes = fields.String(allow_none=True)
     detection_refs = fields.List(fields.String(), required=True)
     time_to_detect_s = fields.Integer(

@@ -218,7 +218,7 @@ def emails_of(user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     rows = db.session.execute(
         including_deleted(select(User.id, User.email).where(User.id.in_(user_ids)))
     )
-    return dict(rows.tuples().all())
+    return {user_id: email for user_id, email in rows}
 
 
 def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
