@@ -134,3 +134,33 @@ def test_a_deleted_tool_cannot_be_recorded(
     )
     assert response.status_code == 422
     assert "tool_id" in response.json["errors"]
+
+
+def test_if_match_on_a_resource_without_a_version_is_412_and_changes_nothing(
+    client, team, admin_header, mission
+):
+    level = client.post(
+        "/api/v1/detection-levels",
+        json={"name": "Blocked by policy", "score": 90, "color": "#0b7285"},
+        headers=admin_header,
+    ).json
+    level_url = f"/api/v1/detection-levels/{level['id']}"
+    category = client.post(
+        f"/api/v1/missions/{mission['id']}/categories", json={"name": "Day 1"}, headers=team.lead
+    ).json
+    category_url = f"/api/v1/missions/{mission['id']}/categories/{category['id']}"
+    guarded = {"If-Match": '"99"'}
+
+    renamed = client.patch(level_url, json={"name": "Renamed"}, headers={**admin_header, **guarded})
+    deleted = client.delete(category_url, headers={**team.lead, **guarded})
+    unconditional = client.patch(
+        level_url, json={"color": "#e67700"}, headers={**admin_header, "If-Match": "*"}
+    )
+
+    assert renamed.status_code == 412 and "no version" in renamed.json["detail"]
+    assert deleted.status_code == 412
+    assert unconditional.status_code == 200
+    levels = client.get("/api/v1/detection-levels", headers=admin_header).json["items"]
+    assert "Blocked by policy" in [item["name"] for item in levels]
+    categories = client.get(f"/api/v1/missions/{mission['id']}/categories", headers=team.lead)
+    assert [item["name"] for item in categories.json] == ["Day 1"]

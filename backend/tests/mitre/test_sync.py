@@ -233,7 +233,7 @@ def test_a_revoked_technique_names_the_live_one_that_replaced_it(sync_bytes):
     sync_bytes(encode(bundle))
 
     statement = select(MitreTechnique.external_id, MitreTechnique.replaced_by)
-    replaced = dict(db.session.execute(statement).tuples().all())
+    replaced = {old: new for old, new in db.session.execute(statement)}
     assert replaced["T1086"] == "T1059.001"  # the bundle's own revoked-by relationship
     assert replaced["T1500"] == "T1059.001"
     assert replaced["T1501"] is None and replaced["T1064"] is None and replaced["T1059"] is None

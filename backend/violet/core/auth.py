@@ -32,6 +32,7 @@ from flask_smorest.utils import deepupdate, load_info_from_docstring
 from violet.core.errors import Forbidden, Unauthorized
 from violet.core.input_guard import check_request_input
 from violet.core.query import accepted_query_parameters, check_query_parameters
+from violet.core.versioning import is_versioned, refuse_if_match_without_version
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -189,15 +190,22 @@ def public(view: View) -> View:
     return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
 
+def _check_input(accepted: frozenset[str], versioned: bool) -> None:
+    """What every authenticated view checks of its request before parsing it."""
+    check_query_parameters(accepted)
+    check_request_input()
+    refuse_if_match_without_version(versioned)
+
+
 def require_auth(view: View) -> View:
     """Any authenticated caller (access JWT or API token); 401 otherwise."""
     accepted = accepted_query_parameters(view)
+    versioned = is_versioned(view)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _check_restriction(authenticate(), view)
-        check_query_parameters(accepted)
-        check_request_input()
+        _check_input(accepted, versioned)
         return view(*args, **kwargs)
 
     # Said in words as require_perm does, so a reader of the spec never has to guess.
@@ -221,6 +229,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         accepted = accepted_query_parameters(view)
+        versioned = is_versioned(view)
 
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -229,8 +238,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
             missing = [code for code in codes if code not in principal.permissions]
             if missing:
                 raise Forbidden(f"Missing permission: {', '.join(missing)}.")
-            check_query_parameters(accepted)
-            check_request_input()
+            _check_input(accepted, versioned)
             return view(*args, **kwargs)
 
         listed = ", ".join(f"`{code}`" for code in codes)

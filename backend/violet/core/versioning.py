@@ -10,6 +10,11 @@ the whole mechanism (docs/domains.md, "Versioning"):
   changes nothing is checked when the view returns;
 - SQLAlchemy's version counter adds `WHERE version = <old>` to the UPDATE, so two writers racing
   past the check still cannot both win (StaleDataError → 412 in core/errors.py).
+
+A write sent with `If-Match` to a view without `@versioned` (a resource with no version: a
+mission category, a detection level) answers 412 and changes nothing: the client asked for a
+condition that cannot hold, and doing the write anyway would hide that its guard is gone
+(`refuse_if_match_without_version`, called by the auth decorators).
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ View = TypeVar("View", bound=Callable[..., Any])
 # whether the flush hook already compared it with the row.
 IF_MATCH_KEY = "violet.if_match"
 CHECKED_KEY = "violet.if_match_checked"
+# Set on `@versioned` views; functools.wraps carries it up to the auth decorator.
+VERSIONED_MARKER = "_violet_versioned"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -41,6 +49,23 @@ def parse_if_match(header: str | None) -> int | None:
             errors={"If-Match": ["Must be an integer version, quoted or bare."]},
         )
     return int(value)
+
+
+def is_versioned(view: Callable[..., Any]) -> bool:
+    return getattr(view, VERSIONED_MARKER, False)
+
+
+def refuse_if_match_without_version(versioned: bool) -> None:
+    """412 for a write that carries If-Match (other than `*`) to a view without `@versioned`."""
+    if versioned or request.method not in WRITE_METHODS:
+        return
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() in ("", "*"):
+        return
+    raise PreconditionFailed(
+        "This resource has no version for If-Match to match, so nothing was changed. "
+        "Send the write without If-Match."
+    )
 
 
 def _refuse_stale(current: int, expected: int) -> None:
@@ -86,4 +111,5 @@ def versioned(view: View) -> View:
             _refuse_stale(version, expected)  # a read, or a write that changed nothing
         return result, {"ETag": f'"{version}"'}
 
+    setattr(wrapper, VERSIONED_MARKER, True)
     return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
