@@ -165,6 +165,31 @@ def test_a_revoked_id_is_planned_as_its_replacement_and_others_say_why_not(
     ]
 
 
+def test_a_template_tagged_with_a_revoked_id_plans_for_its_replacement(
+    client, team, admin_header, catalogue, mission
+):
+    # An Atomic file written before T1086 (PowerShell) was revoked by T1059.001.
+    old = client.post(
+        "/api/v1/test-templates",
+        json={"name": "Old PowerShell", "mitre": [{"kind": "technique", "external_id": "T1086"}]},
+        headers=admin_header,
+    )
+    assert old.status_code == 201, old.json
+
+    for attack_id in ("T1059.001", "T1086"):
+        response = client.post(
+            f"{API}/{mission['id']}/tests/from-layer",
+            json={"layer": layer({"techniqueID": attack_id}), "dry_run": True},
+            headers=team.lead,
+        )
+
+        assert response.status_code == 200, response.json
+        assert [(item["external_id"], item["name"]) for item in response.json["added"]] == [
+            ("T1059.001", "Old PowerShell")
+        ]
+        assert response.json["bare"] == 0
+
+
 def test_a_score_range_plans_only_the_entries_scored_within_it(client, team, catalogue, mission):
     usage = layer(  # a usage layer as mitreattack-python writes it: 0 for what is not used
         {"techniqueID": "T1059.001", "tactic": "execution", "score": 1},

@@ -619,12 +619,18 @@ def plan_from_attack_ids(
 
 def _templates_tagged(attack_ids: set[str]) -> dict[str, list[TestTemplate]]:
     """ATT&CK id → the workspace's live templates tagged with exactly it (by name); one
-    statement."""
+    statement. A template tagged with a revoked technique counts for the one that replaced it:
+    an Atomic file written for T1191 tests what ATT&CK now calls T1218.003."""
     if not attack_ids:
         return {}
     technique = aliased(MitreTechnique)
     subtechnique = aliased(MitreSubtechnique)
-    attack_id = func.coalesce(technique.external_id, subtechnique.external_id)
+    attack_id = func.coalesce(
+        technique.replaced_by,
+        technique.external_id,
+        subtechnique.replaced_by,
+        subtechnique.external_id,
+    )
     rows = db.session.execute(
         select(attack_id, TestTemplate)
         .join(TestTemplateMitreTag, TestTemplateMitreTag.test_template_id == TestTemplate.id)
