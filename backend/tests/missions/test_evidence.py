@@ -317,3 +317,27 @@ def test_a_row_that_cannot_be_written_leaves_no_blob(
 
     assert response.status_code == 409
     assert stored_files(evidence_dir) == [] and evidence_rows(db_connection) == 0
+
+
+def test_a_deleted_tests_files_are_404_until_the_test_is_restored(
+    client, team, mission, test_of, base, upload
+):
+    kept = upload(mission["id"], test_of["id"], team.red, b"kept\n", "kept.log").json
+    undone = upload(mission["id"], test_of["id"], team.red, b"undone\n", "undone.log").json
+    assert client.delete(f"{base}/evidence/{undone['id']}", headers=team.red).status_code == 204
+    test_url = f"{base}/tests/{test_of['id']}"
+    download = f"{base}/evidence/{kept['id']}/download"
+    restore = f"{base}/evidence/{undone['id']}/restore"
+    delete = f"{base}/evidence/{kept['id']}"
+
+    assert client.delete(test_url, headers=team.lead).status_code == 204
+    for caller in (team.red, team.lead):
+        assert client.get(download, headers=caller).status_code == 404
+        assert client.post(restore, headers=caller).status_code == 404
+        assert client.delete(delete, headers=caller).status_code == 404
+
+    assert client.post(f"{test_url}/restore", headers=team.lead).status_code == 200
+    answer = client.get(download, headers=team.red)
+    assert answer.status_code == 200 and answer.data == b"kept\n"
+    assert client.post(restore, headers=team.red).status_code == 200
+    assert client.delete(delete, headers=team.red).status_code == 204

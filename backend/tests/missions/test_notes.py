@@ -117,3 +117,24 @@ def test_the_list_is_a_constant_number_of_statements(client, team, base, count_s
         client.get(f"{base}/notes?limit=5", headers=team.red)
 
     assert one.count == five.count
+
+
+def test_a_deleted_tests_notes_cannot_be_deleted_until_the_test_is_restored(
+    client, team, base, mission, add_test
+):
+    test = add_test(mission["id"])
+    note = client.post(
+        f"{base}/tests/{test['id']}/notes", json={"content": "seen in EDR"}, headers=team.blue
+    ).json
+    on_mission = client.post(f"{base}/notes", json={"content": "kick-off"}, headers=team.blue).json
+    test_url = f"{base}/tests/{test['id']}"
+
+    assert client.delete(test_url, headers=team.lead).status_code == 204
+    assert client.delete(f"{base}/notes/{note['id']}", headers=team.blue).status_code == 404
+    # The mission's own notes hang on no test: they stay deletable.
+    assert client.delete(f"{base}/notes/{on_mission['id']}", headers=team.blue).status_code == 204
+
+    assert client.post(f"{test_url}/restore", headers=team.lead).status_code == 200
+    listed = client.get(f"{test_url}/notes", headers=team.blue).json
+    assert [item["id"] for item in listed["items"]] == [note["id"]]
+    assert client.delete(f"{base}/notes/{note['id']}", headers=team.blue).status_code == 204

@@ -29,7 +29,7 @@ from violet.core.tenancy import acting_in
 from violet.extensions import db
 from violet.missions.models import EvidenceFile
 from violet.missions.service.access import MissionAccess
-from violet.missions.service.notes import check_live_test
+from violet.missions.service.notes import check_live_test, on_live_test
 from violet.settings import service as settings
 
 SIDES = ("red", "blue")
@@ -143,9 +143,12 @@ def list_evidence(
 def get_evidence(
     mission_id: uuid.UUID, evidence_id: uuid.UUID, *, include_deleted: bool = False
 ) -> EvidenceFile:
-    """A live evidence file of the mission (or a deleted one too), or 404."""
+    """A live evidence file of the mission (or a deleted one too), or 404. Its test must be
+    live: a deleted test's files are not downloaded, deleted or restored until it is restored."""
     statement = select(EvidenceFile).where(
-        EvidenceFile.id == evidence_id, EvidenceFile.mission_id == mission_id
+        EvidenceFile.id == evidence_id,
+        EvidenceFile.mission_id == mission_id,
+        on_live_test(EvidenceFile.mission_test_id),
     )
     evidence = db.session.scalar(including_deleted(statement, include_deleted))
     if evidence is None:

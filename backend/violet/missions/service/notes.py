@@ -2,6 +2,8 @@
 
 Every member may write one; only its author may delete it. The parent mission or test must be
 visible to the caller (the routes check the mission, `check_live_test` the test), else 404.
+A deleted test hides its notes and evidence, also where they are addressed by their own id
+(`on_live_test`); restoring the test brings them back.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from violet.core.auth import current_user
 from violet.core.errors import Forbidden, NotFound
@@ -62,9 +65,13 @@ def add_note(access: MissionAccess, test_id: uuid.UUID | None, content: str) -> 
 
 
 def delete_note(mission_id: uuid.UUID, note_id: uuid.UUID) -> None:
-    """Delete a note (for good); only its author may."""
+    """Delete a note (for good); only its author may. A note of a deleted test is 404."""
     note = db.session.scalar(
-        select(MissionNote).where(MissionNote.id == note_id, MissionNote.mission_id == mission_id)
+        select(MissionNote).where(
+            MissionNote.id == note_id,
+            MissionNote.mission_id == mission_id,
+            on_live_test(MissionNote.mission_test_id),
+        )
     )
     if note is None:
         raise NotFound("No such note in this mission.")
@@ -81,3 +88,17 @@ def check_live_test(mission_id: uuid.UUID, test_id: uuid.UUID) -> None:
     )
     if db.session.scalar(statement) is None:
         raise NotFound("No such test in this mission.")
+
+
+def on_live_test(test_id: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
+    """The SQL condition that a note's or evidence file's test (`test_id`, its column) is live,
+    or that it hangs on no test. Deleting a test leaves its notes and files in place, so that
+    restoring the test brings them back; until then they are as missing as the test (404).
+
+    `deleted_at` is named here rather than left to the default live-rows criteria: a lookup that
+    includes deleted rows (restoring a deleted file) still needs the test to be live.
+    """
+    live_test = select(MissionTest.id).where(
+        MissionTest.id == test_id, MissionTest.deleted_at.is_(None)
+    )
+    return or_(test_id.is_(None), live_test.exists())
