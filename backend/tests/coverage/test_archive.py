@@ -224,6 +224,28 @@ def test_the_archive_carries_the_live_evidence_files(client, team, with_evidence
     )
 
 
+@pytest.mark.parametrize("permission", ["mission.read_all", "mission.manage_all"])
+def test_an_outsider_who_sees_the_mission_gets_no_archive_but_the_tests(
+    client, team, with_evidence, user_header, permission
+):
+    """Evidence leaves the server for members only, as downloads do; an archive without its
+    files would import as a mission quietly missing them, so there is none (403)."""
+    outsider = user_header(perms=[permission])
+    url = f"{API}/{with_evidence['id']}"
+
+    refused = client.get(f"{url}/export?format=zip", headers=outsider)
+
+    assert refused.status_code == 403
+    assert refused.content_type == "application/problem+json"
+    assert "format=json" in refused.json["detail"] and "format=csv" in refused.json["detail"]
+    # The tests themselves, in every other form, hold no evidence file's content.
+    for path in ("export?format=json", "export?format=csv", "report"):
+        answer = client.get(f"{url}/{path}", headers=outsider)
+        assert answer.status_code == 200, path
+        assert PNG not in answer.data and LOG[:60] not in answer.data, path
+    assert len(members_of(export_zip(client, team.viewer, with_evidence["id"]))) == 5
+
+
 def test_an_evidence_file_whose_bytes_are_lost_makes_the_export_409(
     client, team, with_evidence, evidence_dir
 ):

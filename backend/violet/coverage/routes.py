@@ -116,20 +116,27 @@ class MissionExport(MethodView):
         content_type="text/csv",
     )
     @blp.alt_response(
+        403,
+        description="`zip`: the caller sees the mission without being a member (the archive "
+        "holds the evidence files, which only members download).",
+    )
+    @blp.alt_response(
         409, description="`zip`: the content of an evidence file is no longer stored."
     )
     @blp.alt_response(503, description="`zip`: the evidence store is unavailable.")
     def get(self, query, mission_id: UUID):
         """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
         outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM), `json`,
-        or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md)."""
-        mission = mission_access(mission_id).mission
+        or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md),
+        for members only (a `mission.read_all` outsider gets 403, as on evidence downloads)."""
+        access = mission_access(mission_id)
+        mission = access.mission
         headers: dict[str, str] = {}
         body: bytes | Iterable[bytes]
         if query["format"] == "csv":
             body, mimetype = service.export_csv(mission), "text/csv"
         elif query["format"] == "zip":
-            archive = service.mission_archive(mission, utcnow())
+            archive = service.mission_archive(access, utcnow())
             size = archive.seek(0, io.SEEK_END)
             archive.seek(0)
             body, mimetype = wrap_file(request.environ, archive), "application/zip"

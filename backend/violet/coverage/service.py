@@ -1085,10 +1085,20 @@ ARCHIVED_TEST_FIELDS = (
 )
 
 
-def mission_archive(mission: Mission, exported_at: Any) -> IO[bytes]:
+def mission_archive(access: MissionAccess, exported_at: Any) -> IO[bytes]:
     """The mission's archive in a temporary file, rewound: mission.json and the live evidence
     files of its live tests, each copied from the blob store a chunk at a time (so neither
-    the archive nor a whole file is held in memory). A fixed number of statements."""
+    the archive nor a whole file is held in memory). A fixed number of statements.
+
+    Members only (403), as evidence downloads are. An outsider is not given an archive without
+    the files instead: the import could not tell it from a mission that has none, and would
+    restore it as complete (as a file lost from the store is a 409, not a gap)."""
+    evidence_service.check_may_download(
+        access,
+        "Only the mission's members export its archive: it holds the evidence files. "
+        "The tests are exported with format=json or format=csv.",
+    )
+    mission = access.mission
     data = load_mission(mission, full_tests=True)
     refs = {test.id: ref for ref, test in enumerate(data.tests)}
     evidence = [

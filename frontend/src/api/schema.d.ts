@@ -5645,7 +5645,8 @@ export interface paths {
         /**
          * Every test of the mission with its red and blue fields, ATT&CK tags and per-tool
          *     outcomes, as a download: `format=csv` (formulas neutralised, UTF-8 with BOM), `json`,
-         *     or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md).
+         *     or `zip`: the mission archive that `POST /missions/import` restores (docs/coverage.md),
+         *     for members only (a `mission.read_all` outsider gets 403, as on evidence downloads).
          * @description Needs only sign-in: no permission.
          */
         get: {
@@ -5670,6 +5671,13 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description `zip`: the caller sees the mission without being a member (the archive holds the evidence files, which only members download). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description `zip`: the content of an evidence file is no longer stored. */
                 409: {
                     headers: {

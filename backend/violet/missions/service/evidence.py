@@ -46,11 +46,14 @@ def check_may_upload(access: MissionAccess) -> None:
         raise Forbidden("Only the mission's red and blue members, or its lead, upload evidence.")
 
 
-def check_may_download(access: MissionAccess) -> None:
-    """Evidence leaves the server for members only: 403 for a read_all or manage_all outsider,
-    who still sees the list (names, sizes, hashes) with the rest of the mission."""
+def check_may_download(
+    access: MissionAccess, refusal: str = "Only the mission's members download its evidence."
+) -> None:
+    """Evidence leaves the server for members only: 403 (`refusal`) for a read_all or
+    manage_all outsider, who still sees the list (names, sizes, hashes) with the rest of the
+    mission. The mission archive, which carries the files, is refused the same way."""
     if access.role is None:
-        raise Forbidden("Only the mission's members download its evidence.")
+        raise Forbidden(refusal)
 
 
 def _category(access: MissionAccess, requested: str | None) -> str:

@@ -13,18 +13,21 @@ const DOWNLOADS = [
   { label: "Tests as CSV", path: "export?format=csv", name: "tests.csv" },
   { label: "Tests as JSON", path: "export?format=json", name: "tests.json" },
   { label: "Printable report (HTML)", path: "report", name: "report.html" },
-  { label: "Mission archive (ZIP)", path: "export?format=zip", name: "mission.zip" },
 ];
+// Members only: it holds the evidence files (the API answers 403 to an outsider).
+const ARCHIVE = { label: "Mission archive (ZIP)", path: "export?format=zip", name: "mission.zip" };
 
 /** The mission page's coverage actions: its heatmap, downloads, planning, save as scenario. */
 export function MissionCoverageActions({
   missionId,
   missionName,
   canManage,
+  isMember,
 }: {
   missionId: string;
   missionName: string;
   canManage: boolean;
+  isMember: boolean;
 }) {
   const { can } = useAuth();
   const [planOpen, plan] = useDisclosure(false);
@@ -59,7 +62,7 @@ export function MissionCoverageActions({
             <Button variant="default">Download</Button>
           </Menu.Target>
           <Menu.Dropdown>
-            {DOWNLOADS.map((item) => (
+            {(isMember ? [...DOWNLOADS, ARCHIVE] : DOWNLOADS).map((item) => (
               <Menu.Item key={item.path} onClick={() => download(item.path, item.name)}>
                 {item.label}
               </Menu.Item>

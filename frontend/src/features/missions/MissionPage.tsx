@@ -263,6 +263,7 @@ export default function MissionPage() {
         missionId={missionId}
         missionName={mission.data.name}
         canManage={mission.data.can_manage ?? false}
+        isMember={mission.data.my_role != null}
       />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Paper withBorder p="sm">
