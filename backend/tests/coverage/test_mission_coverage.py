@@ -126,6 +126,115 @@ def test_coverage_by_tool_uses_each_tools_outcomes(
     assert siem == {"T1059": 40.0, "T1078": 0.0}
 
 
+class Steps:
+    """What a team does to a mission's runs, through the API; each step returns the run."""
+
+    def __init__(self, client, team, mission, run):
+        self.client, self.team, self.mission, self.run = client, team, mission, run
+
+    def url(self, test):
+        return f"{API}/{self.mission['id']}/tests/{test['id']}"
+
+    def retest(self, test):
+        return retest(self.client, self.team, self.mission, test)
+
+    def complete(self, test, level):
+        return self.run(self.mission, test["name"], [], level, test=test)
+
+    def cancel(self, test):
+        response = self.client.patch(
+            self.url(test), json={"state": "cancelled"}, headers=self.team.lead
+        )
+        assert response.status_code == 200, response.json
+        return test
+
+    def delete(self, test):
+        assert self.client.delete(self.url(test), headers=self.team.lead).status_code == 204
+        return test
+
+    def restore(self, test):
+        response = self.client.post(f"{self.url(test)}/restore", headers=self.team.lead)
+        assert response.status_code == 200, response.json
+        return test
+
+
+def pending_retest(steps, b):
+    steps.retest(b)
+
+
+def completed_retest(steps, b):
+    steps.complete(steps.retest(b), "Alerted")
+
+
+def cancelled_retest(steps, b):
+    steps.cancel(steps.retest(b))
+
+
+def deleted_retest(steps, b):
+    steps.delete(steps.complete(steps.retest(b), "Alerted"))
+
+
+def completed_then_pending_retest(steps, b):
+    steps.retest(steps.complete(steps.retest(b), "Alerted"))
+
+
+def cancelled_then_completed_retest(steps, b):
+    steps.complete(steps.retest(steps.cancel(steps.retest(b))), "Logged")
+
+
+def two_retests_the_latest_deleted(steps, b):
+    steps.delete(steps.complete(steps.retest(steps.complete(steps.retest(b), "Alerted")), "Logged"))
+
+
+def two_retests_the_first_deleted(steps, b):
+    # The second now retests a deleted run: it starts a chain of its own, and B counts again.
+    first = steps.complete(steps.retest(b), "Alerted")
+    steps.complete(steps.retest(first), "Logged")
+    steps.delete(first)
+
+
+def two_retests_of_one_run(steps, b):
+    # A retest deleted, B retested again, the first restored: of B's two retests, the first
+    # (by position) counts.
+    first = steps.delete(steps.complete(steps.retest(b), "Alerted"))
+    steps.complete(steps.retest(b), "Logged")
+    steps.restore(first)
+
+
+@pytest.mark.parametrize(
+    ("situation", "score"),
+    [
+        (None, 50.0),
+        (pending_retest, 50.0),
+        (completed_retest, 87.5),
+        (cancelled_retest, 50.0),
+        (deleted_retest, 50.0),
+        (completed_then_pending_retest, 87.5),
+        (cancelled_then_completed_retest, 70.0),
+        (two_retests_the_latest_deleted, 87.5),
+        (two_retests_the_first_deleted, 46.7),
+        (two_retests_of_one_run, 87.5),
+    ],
+)
+def test_the_missions_score_is_its_coverage_score_whatever_the_retests(
+    client, team, catalogue, mission, run, situation, score
+):
+    """The score shown with the mission (its page, the mission list, and so "Score over time")
+    is its coverage's score: Prevented A, Not detected B, then B's retests."""
+    run(mission, "A", ["T1059"], "Prevented")
+    b = run(mission, "B", ["T1059"], "Not detected")
+    if situation:
+        situation(Steps(client, team, mission, run), b)
+
+    coverage = client.get(f"{API}/{mission['id']}/coverage", headers=team.lead).json
+    page = client.get(f"{API}/{mission['id']}", headers=team.lead).json
+    listed = client.get(API, headers=team.lead).json["items"]
+
+    assert coverage["score"] == score
+    assert page["progress"]["score"] == score
+    assert [item["progress"]["score"] for item in listed if item["id"] == mission["id"]] == [score]
+
+
 def test_coverage_is_a_constant_number_of_statements(
     client, team, catalogue, mission, add_test, count_statements
 ):

@@ -78,6 +78,18 @@ def parent_of(attack_id: str) -> str:
     return attack_id.split(".", 1)[0]
 
 
+def chain_start(run_id: Any, retest_of: Mapping[Any, Any]) -> tuple[Any, int]:
+    """The first run of `run_id`'s retest chain and how many retests lead from it to `run_id`.
+
+    `retest_of` maps every live run read to the run it retests (None: none). A chain stops at a
+    run not in it: a retest of a deleted run starts a chain of its own.
+    """
+    first, depth = run_id, 0
+    while retest_of[first] in retest_of:
+        first, depth = retest_of[first], depth + 1
+    return first, depth
+
+
 def latest_completed_runs(runs: Iterable[Run]) -> list[Run]:
     """Per retest chain, the completed run with the highest sequence."""
     latest: dict[Any, Run] = {}

@@ -39,6 +39,7 @@ from violet.coverage.scoring import (
     Cell,
     Coverage,
     Run,
+    chain_start,
     compare_scores,
     compute_coverage,
     latest_completed_runs,
@@ -94,20 +95,18 @@ class MissionData:
 
     def runs(self, level_of: dict[uuid.UUID, Any] | None = None) -> list[Run]:
         """The mission's tests as runs; `level_of` replaces each test's level (per tool)."""
-        by_id = {test.id: test for test in self.tests}
+        retest_of = {test.id: test.retest_of_id for test in self.tests}
         runs = []
         for test in self.tests:
             if level_of is not None and test.id not in level_of:
                 continue  # no outcome for this tool: left out (docs/coverage.md, rule 6)
-            root, depth = test, 0
-            while root.retest_of_id in by_id:  # follow the retest chain to its first run
-                root, depth = by_id[root.retest_of_id], depth + 1
+            chain_id, sequence = chain_start(test.id, retest_of)
             tags = self.tags.get(test.id, [])
             runs.append(
                 Run(
                     id=test.id,
-                    chain_id=root.id,
-                    sequence=depth,
+                    chain_id=chain_id,
+                    sequence=sequence,
                     state=test.state,
                     detection_level_id=test.detection_level_id
                     if level_of is None

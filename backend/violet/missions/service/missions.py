@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from functools import cache, lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, and_, any_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, any_, bindparam, func, or_, select, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -20,6 +20,7 @@ from violet.core.models import including_deleted, prepared
 from violet.core.pagination import given, paginate
 from violet.core.search import contains_any, contains_any_parameter, like_pattern
 from violet.core.tenancy import scope_workspace_id
+from violet.coverage.scoring import Run, chain_start, latest_completed_runs
 from violet.extensions import db
 from violet.missions import events
 from violet.missions.models import (
@@ -63,8 +64,8 @@ MISSION_LIST_COLUMNS = (
 def list_missions(query: dict[str, Any]) -> dict[str, Any]:
     """A page of the missions the caller may see, each with its progress and the caller's role.
 
-    Two statements whatever the page size: the page (its columns, the caller's role and the
-    total), then the progress of its missions.
+    Three statements whatever the page size: the page (its columns, the caller's role and the
+    total), then the progress of its missions (two).
     """
     sees_all = has_permission("mission.read_all") or has_permission("mission.manage_all")
     filters = {
@@ -129,7 +130,7 @@ def _list_statement(
 
 def annotate(mission: Mission, role: str | None) -> Mission:
     """`mission` with what the list shows besides its columns, for a caller of member `role`
-    (None: not a member): `my_role`, `can_manage` and `progress` (one statement)."""
+    (None: not a member): `my_role`, `can_manage` and `progress` (two statements)."""
     mission.my_role = role  # type: ignore[attr-defined]
     mission.can_manage = can_manage(role)  # type: ignore[attr-defined]
     mission.progress = progress_of([mission.id])[mission.id]  # type: ignore[attr-defined]
@@ -142,22 +143,49 @@ def can_manage(role: str | None) -> bool:
 
 
 def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Tests per state and the score of each mission, in one statement.
+    """Tests per state and the score of each mission, in two statements.
 
-    The score is the mean detection score of completed tests that are the latest run of their
-    test; levels with no score (Not applicable) and tests without a level are left out.
+    The score is the mission's coverage score (docs/coverage.md): the mean detection score of
+    each test's latest completed run; levels with no score (Not applicable) and tests without a
+    level are left out.
     """
     totals = dict.fromkeys(mission_ids, 0)
     by_state = {mission_id: dict.fromkeys(TEST_STATES, 0) for mission_id in mission_ids}
     score_sums = dict.fromkeys(mission_ids, 0)
     score_counts = dict.fromkeys(mission_ids, 0)
     if mission_ids:
-        rows = db.session.execute(_progress_statement(), {"mission_ids": mission_ids}).all()
-        for mission_id, state, count, score_sum, score_count in rows:
+        statements = _progress_statements()
+        parameters = {"mission_ids": mission_ids}
+        for mission_id, state, count, score_sum, score_count in db.session.execute(
+            statements.states, parameters
+        ):
             totals[mission_id] += count
             by_state[mission_id][state] = count
             score_sums[mission_id] += score_sum or 0
             score_counts[mission_id] += score_count
+        # The runs of retest chains count as coverage counts them: the latest completed run of
+        # each chain, whatever the later runs are (pending, cancelled, deleted).
+        chain_runs = db.session.execute(statements.chain_runs, parameters).all()
+        retest_of = {run.id: run.retest_of_id for run in chain_runs}
+        runs = []
+        for run in chain_runs:
+            chain_id, sequence = chain_start(run.id, retest_of)
+            runs.append(
+                Run(
+                    id=run.id,
+                    chain_id=chain_id,
+                    sequence=sequence,
+                    state=run.state,
+                    detection_level_id=run.detection_level_id,
+                    attack_ids=(),
+                )
+            )
+        by_id = {run.id: run for run in chain_runs}
+        for latest in latest_completed_runs(runs):
+            run = by_id[latest.id]
+            if run.score is not None:
+                score_sums[run.mission_id] += run.score
+                score_counts[run.mission_id] += 1
     return {
         mission_id: {
             "tests_total": totals[mission_id],
@@ -172,29 +200,38 @@ def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]
     }
 
 
-@cache
-def _progress_statement() -> Select[Any]:
-    """`progress_of`'s statement, built once (building it cost more CPU than running it); the
-    missions' ids are one array parameter.
+class ProgressStatements(NamedTuple):
+    # Per mission and state: the tests, and the score sum and count of the completed runs
+    # outside any retest chain.
+    states: Select[Any]
+    # The runs of the missions' retest chains, in the order coverage reads them.
+    chain_runs: Select[Any]
 
-    A run is the latest of its test when no live retest points to it. Those retests are read as
-    a join over the page's missions (a retest is in its run's mission): written as NOT EXISTS
-    inside the aggregates' FILTER, PostgreSQL hashed every test of every mission instead, and a
-    page of missions took 50 ms over the reference dataset (docs/performance.md, "Scale")."""
+
+@cache
+def _progress_statements() -> ProgressStatements:
+    """`progress_of`'s statements, built once (building them cost more CPU than running them);
+    the missions' ids are one array parameter.
+
+    A completed run outside any retest chain (no live retest, not a retest) always counts, so
+    SQL sums those; the runs of chains are read and followed in Python. The chains are found
+    from the retests of the page's missions (a retest is in its run's mission), joined rather
+    than tested with NOT EXISTS inside the aggregates' FILTER: PostgreSQL then hashed every
+    test of every mission, and a page of missions took 50 ms over the reference dataset
+    (docs/performance.md, "Scale")."""
     ids = bindparam("mission_ids", type_=ARRAY(MissionTest.mission_id.type))
     newer = aliased(MissionTest)
-    retested = (
-        select(newer.retest_of_id)
-        .where(
-            newer.mission_id == any_(ids),
-            newer.retest_of_id.is_not(None),
-            newer.deleted_at.is_(None),
-        )
-        .distinct()
-        .subquery("retested")
+    retests = (
+        newer.mission_id == any_(ids),
+        newer.retest_of_id.is_not(None),
+        newer.deleted_at.is_(None),
     )
-    scored = and_(MissionTest.state == "completed", retested.c.retest_of_id.is_(None))
-    statement = cast(
+    # Every live retest and every run it retests (a union: each id once).
+    in_chain = union(
+        select(newer.id).where(*retests), select(newer.retest_of_id).where(*retests)
+    ).subquery("in_chain")
+    scored = and_(MissionTest.state == "completed", in_chain.c.id.is_(None))
+    states = cast(
         Select[Any],
         select(
             MissionTest.mission_id,
@@ -204,11 +241,27 @@ def _progress_statement() -> Select[Any]:
             func.count(DetectionLevel.score).filter(scored),
         )
         .outerjoin(DetectionLevel, DetectionLevel.id == MissionTest.detection_level_id)
-        .outerjoin(retested, retested.c.retest_of_id == MissionTest.id)
+        .outerjoin(in_chain, in_chain.c.id == MissionTest.id)
         .where(MissionTest.mission_id == any_(ids))
         .group_by(MissionTest.mission_id, MissionTest.state),
     )
-    return prepared(statement)
+    chain_runs = cast(
+        Select[Any],
+        select(
+            MissionTest.id,
+            MissionTest.mission_id,
+            MissionTest.retest_of_id,
+            MissionTest.state,
+            MissionTest.detection_level_id,
+            DetectionLevel.score,
+        )
+        .outerjoin(DetectionLevel, DetectionLevel.id == MissionTest.detection_level_id)
+        .join(in_chain, in_chain.c.id == MissionTest.id)
+        .where(MissionTest.mission_id == any_(ids))
+        # Coverage's order: of two retests of one run, the first by position counts.
+        .order_by(MissionTest.position, MissionTest.id),
+    )
+    return ProgressStatements(prepared(states), prepared(chain_runs))
 
 
 def create_mission(values: dict[str, Any]) -> Mission:
