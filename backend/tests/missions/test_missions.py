@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from sqlalchemy import delete
 
 from tests.missions.conftest import move
+from violet.extensions import db
+from violet.workspaces.models import WorkspaceMember
 
 
 def test_the_creator_becomes_lead_and_sees_progress(client, team):
@@ -239,6 +244,49 @@ def test_bad_member_lists_are_422_and_change_nothing(client, team, mission, body
     assert response.status_code == 422
     assert field in response.json["errors"]
     assert len(client.get(url, headers=team.lead).json) == 4
+
+
+def test_members_are_users_of_the_missions_workspace(
+    client, team, mission, make_user, auth_header, make_workspace, default_workspace
+):
+    """A user of another workspace only is refused, as the member picker never offers them; a
+    member who has since left the workspace is the lead's to remove, and the list stays editable."""
+    url = f"/api/v1/missions/{mission['id']}/members"
+    admin = make_user(perms=["user.manage"])
+    acme = make_workspace("acme", members=[admin])
+    created = client.post(
+        "/api/v1/users",
+        json={
+            "email": "acme.red@example.test",
+            "password": "a long enough password",
+            "workspace_ids": [str(acme.id)],
+        },
+        headers=auth_header(admin),
+    )
+    assert created.status_code == 201, created.json
+    acme_user_id = created.json["id"]
+    members = [{"user_id": team.ids[role], "role": role} for role in ("lead", "red", "blue")]
+
+    response = client.put(
+        url, json=[*members, {"user_id": acme_user_id, "role": "red"}], headers=team.lead
+    )
+
+    assert response.status_code == 422
+    assert acme_user_id in " ".join(response.json["errors"]["user_id"])
+    listed = {m["user_id"] for m in client.get(url, headers=team.lead).json}
+    assert listed == {team.ids[role] for role in ("lead", "red", "blue", "viewer")}
+
+    # Red leaves the workspace (an administrator's change); the lead still edits the list.
+    db.session.execute(
+        delete(WorkspaceMember).where(
+            WorkspaceMember.workspace_id == default_workspace.id,
+            WorkspaceMember.user_id == uuid.UUID(team.ids["red"]),
+        )
+    )
+    db.session.commit()
+    response = client.put(url, json=members, headers=team.lead)
+    assert response.status_code == 200, response.json
+    assert {m["user_id"] for m in response.json} == {team.ids[r] for r in ("lead", "red", "blue")}
 
 
 def test_member_candidates_are_for_the_lead(client, team, mission, make_user):

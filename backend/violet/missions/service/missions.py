@@ -324,7 +324,8 @@ def list_members(mission_id: uuid.UUID) -> list[MissionMember]:
 
 
 def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[MissionMember]:
-    """Set the whole member list. It keeps at least one lead, names live users once each."""
+    """Set the whole member list. It keeps at least one lead, names live users of the mission's
+    workspace once each."""
     user_ids = [member["user_id"] for member in members]
     duplicated = sorted({str(user_id) for user_id in user_ids if user_ids.count(user_id) > 1})
     if duplicated:
@@ -336,17 +337,31 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
         raise Unprocessable(
             "A mission needs at least one lead.", errors={"role": ["No member has the lead role."]}
         )
+    # A user joins from the mission's workspace only, as the member picker offers; a user of
+    # another workspace is unknown here, as any of its objects is. A member who has since left
+    # the workspace may stay on the list: removing them is the lead's call.
+    mission = access.mission
+    may_be_listed = or_(
+        User.id.in_(workspace_service.member_user_ids(mission.workspace_id)),
+        User.id.in_(select(MissionMember.user_id).where(MissionMember.mission_id == mission.id)),
+    )
     # The listed users' emails name them in the audit trail; a current member's comes with it.
     emails = dict(
         db.session.execute(
-            select(User.id, User.email).where(User.id.in_(user_ids), User.is_active.is_(True))
+            select(User.id, User.email).where(
+                User.id.in_(user_ids), User.is_active.is_(True), may_be_listed
+            )
         ).all()
     )
     unknown = [str(user_id) for user_id in user_ids if user_id not in emails]
     if unknown:
         raise Unprocessable(
-            f"Unknown or inactive user: {', '.join(unknown)}.",
-            errors={"user_id": [f"No active user with id {user_id}." for user_id in unknown]},
+            f"Unknown or inactive user, or not of this workspace: {', '.join(unknown)}.",
+            errors={
+                "user_id": [
+                    f"No active user of this workspace with id {user_id}." for user_id in unknown
+                ]
+            },
         )
     current = {
         member.user_id: member
