@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.missions.conftest import sync
-from tests.mitre.bundle import build_bundle, group, uses
+from tests.mitre.bundle import build_bundle, group, retired_groups, uses
 from violet.coverage.navigator import layer_problems
 
 
@@ -105,6 +105,23 @@ def test_group_coverage(app, client, team, two_missions):
     ]
     assert body["score"] == 33.3 and body["tested_score"] == 50.0
     assert unknown.status_code == 404
+
+
+def test_group_coverage_of_a_retired_group_is_404_saying_why(app, client, team, two_missions):
+    # As an unknown group is; it was a 200 with no technique and no score.
+    sync(app, build_bundle(extra_objects=retired_groups()))
+
+    revoked = client.get("/api/v1/coverage/groups/G0074", headers=team.viewer)
+    deprecated = client.get("/api/v1/coverage/groups/G0014", headers=team.viewer)
+
+    assert revoked.status_code == 404
+    assert revoked.json["detail"] == (
+        "ATT&CK group G0074 (Dragonfly 2.0) is revoked in the synced ATT&CK release: it was "
+        "replaced by G0035 (Dragonfly); use that group."
+    )
+    assert deprecated.status_code == 404 and "deprecated" in deprecated.json["detail"]
+    replacement = client.get("/api/v1/coverage/groups/G0035", headers=team.viewer)
+    assert replacement.status_code == 200 and replacement.json["techniques_total"] == 1
 
 
 def test_group_score_leaves_out_a_technique_whose_latest_outcome_is_not_applicable(

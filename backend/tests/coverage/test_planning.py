@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.missions.conftest import sync
-from tests.mitre.bundle import build_bundle, group, uses
+from tests.mitre.bundle import build_bundle, group, retired_groups, uses
 
 API = "/api/v1/missions"
 
@@ -310,3 +310,34 @@ def test_from_group_plans_the_groups_techniques(app, client, admin_header, team,
     ]
     assert len(mission_tests(client, team, mission)) == 2
     assert unknown.status_code == 422 and "G9999" in unknown.json["errors"]["group"][0]
+
+
+def test_from_group_refuses_a_retired_group_saying_why(app, client, team, mission):
+    # Such a group uses nothing in the catalogue: it was a 200 with an empty plan and no reason.
+    sync(app, build_bundle(extra_objects=retired_groups()))
+    url = f"{API}/{mission['id']}/tests/from-group"
+
+    def errors(group_id: str) -> tuple[int, list[str]]:
+        response = client.post(url, json={"group": group_id, "dry_run": True}, headers=team.lead)
+        return response.status_code, response.json.get("errors", {}).get("group")
+
+    assert errors("G0074") == (
+        422,
+        [
+            "ATT&CK group G0074 (Dragonfly 2.0) is revoked in the synced ATT&CK release: it was "
+            "replaced by G0035 (Dragonfly); use that group."
+        ],
+    )
+    assert errors("G0099") == (
+        422,
+        ["ATT&CK group G0099 (Old Group) is revoked in the synced ATT&CK release."],
+    )
+    assert errors("g0014") == (
+        422,
+        [
+            "ATT&CK group G0014 (Night Dragon) is deprecated in the synced ATT&CK release: it "
+            "has no techniques."
+        ],
+    )
+    assert errors("G0035")[0] == 200
+    assert mission_tests(client, team, mission) == []

@@ -133,6 +133,36 @@ def uses(group_external_id: str, technique_external_id: str, **extra: Any) -> di
     }
 
 
+def revoked_by(stix_type: str, old_external_id: str, new_external_id: str) -> dict[str, Any]:
+    """A `revoked-by` relationship: `old` was replaced by `new`, both of `stix_type`
+    (e.g. "intrusion-set": MITRE merged two names of one group)."""
+    return {
+        "type": "relationship",
+        "id": stix_id("relationship", f"{old_external_id} revoked-by {new_external_id}"),
+        "created": "2020-01-14T17:18:32.126Z",
+        "modified": "2020-01-14T17:18:32.126Z",
+        "relationship_type": "revoked-by",
+        "source_ref": stix_id(stix_type, old_external_id),
+        "target_ref": stix_id(stix_type, new_external_id),
+    }
+
+
+def retired_groups() -> list[dict[str, Any]]:
+    """Groups as ATT&CK v18.1 retires them: Dragonfly 2.0 (G0074) revoked by Dragonfly (G0035,
+    live, using T1078), Night Dragon (G0014) deprecated, and G0099 revoked without saying by
+    what. The retired ones keep their old `uses`, which the sync does not link."""
+    return [
+        group("G0035", "Dragonfly", ["Dragonfly", "Berserk Bear"]),
+        uses("G0035", "T1078"),
+        group("G0074", "Dragonfly 2.0", ["Dragonfly 2.0"], revoked=True),
+        uses("G0074", "T1078"),
+        revoked_by("intrusion-set", "G0074", "G0035"),
+        group("G0014", "Night Dragon", ["Night Dragon"], x_mitre_deprecated=True),
+        uses("G0014", "T1059"),
+        group("G0099", "Old Group", ["Old Group"], revoked=True),
+    ]
+
+
 def build_bundle(
     spec_version: str = "2.1",
     *,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.mitre.bundle import build_bundle, encode, find, group, stix_id, uses
+from tests.mitre.bundle import build_bundle, encode, find, group, revoked_by, stix_id, uses
 from tests.mitre.test_full_attack import BUNDLE, BUNDLE_JSON_SHA256
 from violet.extensions import db
 
@@ -107,6 +107,29 @@ def test_resync_follows_changes_and_flags_vanished_groups(sync_bytes):
         )
     ).one()
     assert aliases == ["APT29", "Midnight Blizzard"] and vanished is True
+
+
+def test_a_revoked_group_names_the_live_group_that_replaced_it(client, reader, sync_bytes):
+    # As in ATT&CK v18.1: Dragonfly 2.0 (G0074) was merged into Dragonfly (G0035); G0099 was
+    # revoked with no revoked-by relationship.
+    bundle = groups_bundle()
+    bundle["objects"] += [
+        group("G0035", "Dragonfly", ["Dragonfly", "Berserk Bear"]),
+        group("G0074", "Dragonfly 2.0", ["Dragonfly 2.0"], revoked=True),
+        revoked_by("intrusion-set", "G0074", "G0035"),
+    ]
+    sync_bytes(encode(bundle))
+
+    revoked = client.get(f"{API}/G0074", headers=reader).json
+    listed = client.get(API, query_string={"include_deprecated": "true"}, headers=reader).json
+
+    assert revoked["revoked"] is True and revoked["replaced_by"] == "G0035"
+    assert {item["external_id"]: item["replaced_by"] for item in listed["items"]} == {
+        "G0016": None,
+        "G0035": None,
+        "G0074": "G0035",
+        "G0099": None,
+    }
 
 
 def test_a_group_of_two_domains_keeps_its_links_to_the_other(sync_bytes):
@@ -237,6 +260,7 @@ def test_a_real_group_from_the_shared_bundle(client, reader, sync_bytes):
     again = sync_bytes(content, expected_sha256=BUNDLE_JSON_SHA256, label=f"file:{BUNDLE}")
 
     apt29 = client.get(f"{API}/G0016", headers=reader).json
+    dragonfly_2 = client.get(f"{API}/G0074", headers=reader).json
     found = client.get(API, query_string={"q": "midnight blizzard"}, headers=reader).json
 
     assert first.group_changes["added"] == 187 and again.rows_written == 0
@@ -247,3 +271,5 @@ def test_a_real_group_from_the_shared_bundle(client, reader, sync_bytes):
     assert [tactic["shortname"] for tactic in used["T1059.001"]["tactics"]] == ["execution"]
     assert len(used) > 50
     assert [item["external_id"] for item in found["items"]] == ["G0016"]
+    # Revoked in v18.1 in favour of Dragonfly (G0035).
+    assert dragonfly_2["revoked"] is True and dragonfly_2["replaced_by"] == "G0035"

@@ -670,11 +670,14 @@ def layer_attack_ids(
 
 
 def group_attack_ids(group_external_id: str) -> list[str]:
-    """The techniques and sub-techniques a threat group uses; an unknown group is 422."""
+    """The techniques and sub-techniques a threat group uses; an unknown group is 422, and so is
+    a revoked or deprecated one, saying so (and which group replaced it)."""
     try:
         group = mitre_service.get_group(group_external_id.strip().upper())
     except NotFound as exc:
         raise Unprocessable(exc.detail, errors={"group": [exc.detail]}) from exc
+    if reason := mitre_service.retired_group_reason(group):
+        raise Unprocessable(reason, errors={"group": [reason]})
     return [technique["external_id"] for technique in group["techniques"]]
 
 
@@ -912,8 +915,12 @@ def _mean(scores: Any) -> float | None:
 
 
 def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str, Any]:
-    """How the latest outcomes across `missions` cover a threat group's techniques."""
+    """How the latest outcomes across `missions` cover a threat group's techniques. An unknown
+    group is 404, and so is a revoked or deprecated one, saying so (and which group replaced
+    it): it has no techniques, and a score of nothing would read as an untested group."""
     group = mitre_service.get_group(group_external_id.strip().upper())
+    if reason := mitre_service.retired_group_reason(group):
+        raise NotFound(reason)
     outcomes = {item["external_id"]: item for item in latest_outcomes(missions)["techniques"]}
     techniques = []
     for technique in group["techniques"]:

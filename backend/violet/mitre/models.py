@@ -191,6 +191,8 @@ class MitreGroup(AttackObjectMixin, Base):
     domains: Mapped[list[str]] = mapped_column(
         ARRAY(Text), default=list, server_default=text("'{}'::text[]")
     )
+    # A revoked one: the ATT&CK id of the live group that replaced it (G0074 → G0035).
+    replaced_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class MitreGroupTechnique(Base):

@@ -228,6 +228,14 @@ class ThreatGroupOut(AttackObjectOut):
         metadata={"description": "The first of `domains`.", "example": "enterprise-attack"},
     )
     domains = fields.List(fields.String(), required=True)
+    replaced_by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "When revoked: the ATT&CK id of the live group that replaced it "
+            "(from the bundle's revoked-by relationships).",
+            "example": "G0035",
+        },
+    )
 
 
 class ThreatGroupTechniqueOut(Schema):

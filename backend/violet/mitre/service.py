@@ -651,8 +651,34 @@ def _group_fields(group: MitreGroup) -> dict[str, Any]:
             "domains",
             "deprecated",
             "revoked",
+            "replaced_by",
         )
     }
+
+
+def retired_group_reason(group: Mapping[str, Any]) -> str | None:
+    """Why a group (as `get_group` returns it) has no techniques to plan or score: it is revoked,
+    naming the live group that replaced it when the bundle said (one statement), or deprecated.
+    None for a live group. The sync links only live groups to techniques, so a retired one
+    would otherwise read as a group that uses nothing."""
+    named = f"ATT&CK group {group['external_id']} ({group['name']})"
+    if group["revoked"]:
+        successor = None
+        if group["replaced_by"]:
+            successor = db.session.execute(
+                select(MitreGroup.external_id, MitreGroup.name).where(
+                    MitreGroup.external_id == group["replaced_by"]
+                )
+            ).one_or_none()
+        if successor is None:
+            return f"{named} is revoked in the synced ATT&CK release."
+        return (
+            f"{named} is revoked in the synced ATT&CK release: it was replaced by "
+            f"{successor.external_id} ({successor.name}); use that group."
+        )
+    if group["deprecated"]:
+        return f"{named} is deprecated in the synced ATT&CK release: it has no techniques."
+    return None
 
 
 # --- for other domains (coverage) ---------------------------------------------------------------

@@ -7164,6 +7164,11 @@ export interface components {
             revoked: boolean;
             aliases: string[];
             domains: string[];
+            /**
+             * @description When revoked: the ATT&CK id of the live group that replaced it (from the bundle's revoked-by relationships).
+             * @example G0035
+             */
+            replaced_by?: string | null;
         };
         ThreatGroupOutPage: {
             items: components["schemas"]["ThreatGroupOut"][];
@@ -7197,6 +7202,11 @@ export interface components {
             revoked: boolean;
             aliases: string[];
             domains: string[];
+            /**
+             * @description When revoked: the ATT&CK id of the live group that replaced it (from the bundle's revoked-by relationships).
+             * @example G0035
+             */
+            replaced_by?: string | null;
             /** @description The live techniques and sub-techniques the group uses. */
             techniques: components["schemas"]["ThreatGroupTechniqueOut"][];
         };

@@ -10,8 +10,9 @@ ATT&CK release). What is read:
   sub-technique from its `subtechnique-of` relationship (else from its `T1234.001` id), and
   for a revoked one the live one that replaced it (its `revoked-by` relationships, followed);
 - technique ↔ tactic: the technique's `kill_chain_phases` (phase name = tactic shortname);
-- threat groups: `intrusion-set` (aliases, the domains it appears in), and the techniques and
-  sub-techniques each one `uses` (live `uses` relationships from a group to an attack-pattern).
+- threat groups: `intrusion-set` (aliases, the domains it appears in, for a revoked one the live
+  group that replaced it), and the techniques and sub-techniques each one `uses` (live `uses`
+  relationships from a group to an attack-pattern).
 
 Anything malformed raises `BundleError` (422) naming the object and the field.
 """
@@ -19,10 +20,10 @@ Anything malformed raises `BundleError` (422) naming the object and the field.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from violet.core.errors import Unprocessable
 from violet.mitre.models import DOMAINS
@@ -113,10 +114,16 @@ class GroupRecord:
     # The ATT&CK domains the group belongs to, as its `x_mitre_domains` lists them (the same
     # object is in several domain bundles; the first listed is its `domain`).
     domains: list[str]
+    # A revoked one: the ATT&CK id of the live group that replaced it (G0074 → G0035).
+    replaced_by: str | None = None
 
     @property
     def is_live(self) -> bool:
         return not (self.deprecated or self.revoked)
+
+
+# What a revoked-by relationship can name a replacement for.
+Replaceable = TypeVar("Replaceable", TechniqueRecord, GroupRecord)
 
 
 @dataclass
@@ -185,14 +192,17 @@ def parse_bundle(document: Any) -> ParsedBundle:
     _reject_duplicate_external_ids("technique", bundle.techniques)
     _reject_duplicate_external_ids("sub-technique", bundle.subtechniques)
     bundle.subtechniques = _with_parents(bundle.subtechniques, bundle.techniques, parents)
-    replaced = _replacements(
-        bundle.techniques + bundle.subtechniques, _revoked_by(by_type.get("relationship", []))
-    )
+    revoked_by = _revoked_by(by_type.get("relationship", []))
+    replaced = _replacements([*bundle.techniques, *bundle.subtechniques], revoked_by)
     if replaced:
         bundle.techniques = _with_replacements(bundle.techniques, replaced)
         bundle.subtechniques = _with_replacements(bundle.subtechniques, replaced)
     bundle.groups = [_group(raw, domain) for raw in by_type.get("intrusion-set", [])]
     _reject_duplicate_external_ids("group", bundle.groups)
+    # Groups are revoked by groups (MITRE merges two names of one actor), never by a technique.
+    replaced_groups = _replacements(bundle.groups, revoked_by)
+    if replaced_groups:
+        bundle.groups = _with_replacements(bundle.groups, replaced_groups)
     bundle.group_uses = _group_uses(by_type.get("relationship", []))
     return bundle
 
@@ -484,10 +494,12 @@ def _revoked_by(relationships: Iterable[dict[str, Any]]) -> dict[str, str]:
     return {source: target for _, source, target in _of_type(relationships, "revoked-by")}
 
 
-def _replacements(records: list[TechniqueRecord], revoked_by: dict[str, str]) -> dict[str, str]:
-    """Stix id of each revoked technique or sub-technique → the ATT&CK id of the live one that
-    replaced it, following a chain of revocations. None is found when the chain leaves the
-    bundle's attack-patterns or ends at a deprecated one."""
+def _replacements(
+    records: Sequence[TechniqueRecord | GroupRecord], revoked_by: dict[str, str]
+) -> dict[str, str]:
+    """Stix id of each revoked record → the ATT&CK id of the live one that replaced it,
+    following a chain of revocations. None is found when the chain leaves `records` (the
+    bundle's attack-patterns, or its groups) or ends at a deprecated one."""
     by_stix_id = {record.stix_id: record for record in records}
     found: dict[str, str] = {}
     for record in records:
@@ -504,9 +516,7 @@ def _replacements(records: list[TechniqueRecord], revoked_by: dict[str, str]) ->
     return found
 
 
-def _with_replacements(
-    records: list[TechniqueRecord], replaced: dict[str, str]
-) -> list[TechniqueRecord]:
+def _with_replacements(records: list[Replaceable], replaced: dict[str, str]) -> list[Replaceable]:
     return [
         replace(record, replaced_by=replaced[record.stix_id])
         if record.stix_id in replaced

@@ -57,7 +57,7 @@ OBJECT_COLUMNS = (
 TACTIC_COLUMNS = (*OBJECT_COLUMNS, "shortname", "position")
 TECHNIQUE_COLUMNS = (*OBJECT_COLUMNS, "platforms", "detection", "replaced_by")
 SUBTECHNIQUE_COLUMNS = (*TECHNIQUE_COLUMNS, "technique_id")
-GROUP_COLUMNS = (*OBJECT_COLUMNS, "aliases", "domains")
+GROUP_COLUMNS = (*OBJECT_COLUMNS, "aliases", "domains", "replaced_by")
 
 
 @dataclass
@@ -236,6 +236,7 @@ def _group_values(record: GroupRecord) -> dict[str, Any]:
         "attack_version": record.attack_version,
         "aliases": record.aliases,
         "domains": record.domains,
+        "replaced_by": record.replaced_by,
     }
 
 
