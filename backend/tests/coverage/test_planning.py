@@ -243,6 +243,14 @@ def test_a_file_of_several_layers_plans_them_together(client, team, catalogue, m
         ({"layers": []}, "layers", "Length must be between 1 and 100."),
         ({"layer": layer(), "layers": [layer()]}, "layers", "Send either `layer` or `layers`."),
         ({"dry_run": True}, "layer", "Send either `layer` or `layers`."),
+        # A Navigator "download all layers" file sent as one layer: say where a list goes.
+        (
+            {"layer": [layer(), layer()]},
+            "layer",
+            "`layer` takes one layer (a JSON object); this is a list of layers, as the "
+            'Navigator\'s "download all layers" saves them: send it as `layers` to plan them '
+            "together.",
+        ),
     ],
 )
 def test_a_bad_file_of_layers_is_422_and_adds_nothing(

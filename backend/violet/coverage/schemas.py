@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 from webargs.fields import DelimitedList
 
 from violet.core.json_types import Moment
@@ -120,6 +120,12 @@ MissionCoverageOut = Schema.from_dict(
 MAX_LAYERS = 100
 
 
+LAYER_LIST = (
+    "`layer` takes one layer (a JSON object); this is a list of layers, as the Navigator's "
+    '"download all layers" saves them: send it as `layers` to plan them together.'
+)
+
+
 class FromLayerIn(Schema):
     layer = fields.Dict(
         metadata={
@@ -154,6 +160,14 @@ class FromLayerIn(Schema):
             "example": 40,
         },
     )
+
+    @pre_load
+    def a_list_is_layers(self, data, **kwargs):
+        # The Navigator's "download all layers" saves a JSON list of layers: sent as `layer`,
+        # it was only "Not a valid mapping type.", which does not say where a list goes.
+        if isinstance(data, dict) and isinstance(data.get("layer"), list):
+            raise ValidationError({"layer": [LAYER_LIST]})
+        return data
 
     @validates_schema
     def one_source(self, data, **kwargs):
