@@ -262,6 +262,16 @@ def test_an_upload_still_needs_what_planning_reads(layer, change, problem):
     assert any(found.startswith(problem) for found in problems), problems
 
 
+def test_an_upload_s_unknown_domain_is_told_every_accepted_name(layer):
+    # The older names pass too, so the message names them (it named only the current three).
+    pre_attack = {**copy.deepcopy(layer), "domain": "pre-attack"}
+
+    assert layer_problems(pre_attack, uploaded=True) == [
+        "domain must be one of enterprise-attack, mobile-attack, ics-attack, or the older "
+        "mitre-enterprise or mitre-mobile of layer formats 1–3; found 'pre-attack'."
+    ]
+
+
 def test_metadata_dividers_in_either_writer_s_form_are_accepted(layer):
     # The format's {"divider": true}, and what mitreattack-python's navlayers writes for one.
     divided = copy.deepcopy(layer)

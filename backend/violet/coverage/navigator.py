@@ -243,7 +243,12 @@ def _upload_problems(layer: dict[str, Any]) -> list[str]:
     _check_fields(layer, fields, "layer", problems, ("name", "domain"), known_only=False)
     domain = layer.get("domain")
     if isinstance(domain, str) and domain not in DOMAINS + LEGACY_DOMAINS:
-        problems.append(f"domain must be one of {', '.join(DOMAINS)}.")
+        # Name every accepted value: the older names are accepted too, so a message listing
+        # only the current ones reads as if a format 1–3 layer could not be planned.
+        problems.append(
+            f"domain must be one of {', '.join(DOMAINS)}, or the older "
+            f"{' or '.join(LEGACY_DOMAINS)} of layer formats 1–3; found {domain[:64]!r}."
+        )
     techniques = layer.get("techniques")
     for index, technique in enumerate(techniques if isinstance(techniques, list) else []):
         problems += _technique_problems(technique, f"techniques[{index}]", None, strict=False)
