@@ -161,8 +161,16 @@ def test_technique_filter_covers_its_subtechniques(client, lead, library):
         "Any interpreter",
         "PowerShell cradle",
     ]
-    assert names(client.get(f"{URL}?technique=T1059.001", headers=lead)) == []
     assert names(client.get(f"{URL}?subtechnique=T1059.001", headers=lead)) == ["PowerShell cradle"]
+
+
+def test_technique_filter_takes_a_sub_technique_id_as_subtechnique_does(client, lead, library):
+    # As the mission tests' `technique=` does; it found nothing.
+    assert names(client.get(f"{URL}?technique=t1059.001", headers=lead)) == ["PowerShell cradle"]
+    assert names(client.get(f"{URL}?technique=T1078.001", headers=lead)) == [
+        "Default account login"
+    ]
+    assert names(client.get(f"{URL}?technique=T1059.003", headers=lead)) == []
 
 
 def test_tactic_filter_covers_its_techniques_and_subtechniques(client, lead, library):

@@ -351,6 +351,8 @@ def test_filters(client, team, mission, add_test, catalogue, levels):
         return [t["name"] for t in response.json["items"]]
 
     assert names("technique=T1059") == ["PowerShell"]
+    assert names("technique=T1059.001") == ["PowerShell"]  # as the library's `technique=`
+    assert names("technique=T1059.003") == []
     assert names("technique=t1566") == ["Phishing 100%"]
     assert names("technique=T105_") == []  # no wildcard in an ATT&CK id
     assert names("technique=T1059&state=in_progress") == ["PowerShell"]

@@ -205,7 +205,10 @@ class TestTemplateQuery(PageQuery):
     )
     technique = fields.String(
         validate=validate.Length(max=32),
-        metadata={"description": "`T1059`: tagged with the technique or a sub-technique of it."},
+        metadata={
+            "description": "`T1059`: tagged with the technique or a sub-technique of it; "
+            "`T1059.001`: tagged with that sub-technique (as `subtechnique`)."
+        },
     )
     subtechnique = fields.String(validate=validate.Length(max=32))
     opsec = fields.String(validate=validate.OneOf(OPSEC_LEVELS))

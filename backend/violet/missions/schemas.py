@@ -399,7 +399,11 @@ class MissionTestQuery(PageQuery):
     tactic = fields.String(validate=validate.Length(max=32), metadata={"example": "TA0002"})
     technique = fields.String(
         validate=validate.Length(max=32),
-        metadata={"example": "T1059", "description": "Also matches its sub-techniques."},
+        metadata={
+            "example": "T1059",
+            "description": "Also matches its sub-techniques; a sub-technique's id (T1059.001) "
+            "matches that sub-technique.",
+        },
     )
     detection_level = fields.UUID()
     category = fields.UUID()

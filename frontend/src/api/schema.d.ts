@@ -2545,7 +2545,7 @@ export interface paths {
                     q?: string;
                     /** @description `TA0002`: tagged with the tactic or a technique in it. */
                     tactic?: string;
-                    /** @description `T1059`: tagged with the technique or a sub-technique of it. */
+                    /** @description `T1059`: tagged with the technique or a sub-technique of it; `T1059.001`: tagged with that sub-technique (as `subtechnique`). */
                     technique?: string;
                     subtechnique?: string;
                     opsec?: "low" | "medium" | "high";
@@ -4107,7 +4107,7 @@ export interface paths {
                     sort?: string | null;
                     state?: "pending" | "in_progress" | "waiting_blue" | "completed" | "cancelled";
                     tactic?: string;
-                    /** @description Also matches its sub-techniques. */
+                    /** @description Also matches its sub-techniques; a sub-technique's id (T1059.001) matches that sub-technique. */
                     technique?: string;
                     detection_level?: string;
                     category?: string;

@@ -201,7 +201,9 @@ def tagged_with_subtechnique(external_id: Any) -> Select[Any]:
 
 
 def tagged_with_technique(external_id: Any) -> Select[Any]:
-    """Templates tagged with the technique or with any of its sub-techniques."""
+    """Templates tagged with the technique or with any of its sub-techniques; given a
+    sub-technique's id (T1059.001), those tagged with that sub-technique, as `subtechnique=`
+    and the mission tests' `technique=` filter do (it found nothing)."""
     technique_ids = _ids(MitreTechnique, external_id)
     return select(TestTemplateMitreTag.test_template_id).where(
         or_(
@@ -211,6 +213,7 @@ def tagged_with_technique(external_id: Any) -> Select[Any]:
                     MitreSubtechnique.technique_id.in_(technique_ids)
                 )
             ),
+            TestTemplateMitreTag.subtechnique_id.in_(_ids(MitreSubtechnique, external_id)),
         )
     )
 
