@@ -10,6 +10,8 @@ import json
 import pytest
 
 from tests.coverage.conftest import tags
+from tests.missions.conftest import sync
+from tests.mitre.bundle import build_bundle, technique
 from violet.coverage.navigator import layer_problems
 
 API = "/api/v1/missions"
@@ -273,7 +275,11 @@ def test_the_navigator_layer_is_valid_and_carries_the_scores(
     assert "attachment" in response.headers["Content-Disposition"]
     layer = response.json
     shortnames = {"initial-access", "execution", "persistence"}
-    assert layer_problems(layer, tactic_shortnames=shortnames) == []
+    with_subtechniques = {"T1059", "T1078", "T1566"}  # every technique of the test catalogue
+    assert (
+        layer_problems(layer, tactic_shortnames=shortnames, with_subtechniques=with_subtechniques)
+        == []
+    )
     assert layer["versions"]["layer"] == "4.5" and layer["versions"]["attack"] == "18.1"
     assert layer["domain"] == "enterprise-attack"
     entries = {(item["techniqueID"], item["tactic"]): item for item in layer["techniques"]}
@@ -300,6 +306,28 @@ def test_the_navigator_layer_is_valid_and_carries_the_scores(
         "Not detected",
         "Tested, no score",  # T1566: its one run is Not applicable
     ]
+
+
+def test_show_subtechniques_is_only_on_techniques_the_catalogue_gives_sub_techniques(
+    app, client, team, mission, run
+):
+    # T1047 (Windows Management Instrumentation) has no sub-techniques in ATT&CK: the format
+    # allows no showSubtechniques on its entry, which was written as false.
+    wmi = technique("T1047", "Windows Management Instrumentation", ["execution"])
+    sync(app, build_bundle(extra_objects=[wmi]))
+    run(mission, "WMI", ["T1047"], "Alerted")
+    run(mission, "Accounts", ["T1078"], "Logged")
+    run(mission, "PowerShell", ["T1059.001"], "Prevented")
+
+    layer = client.get(f"{API}/{mission['id']}/navigator-layer", headers=team.blue).json
+
+    entries = {item["techniqueID"]: item for item in layer["techniques"]}
+    assert "showSubtechniques" not in entries["T1047"]
+    assert "showSubtechniques" not in entries["T1059.001"]
+    assert entries["T1078"]["showSubtechniques"] is False  # has some, none tested
+    assert entries["T1059"]["showSubtechniques"] is True
+    catalogue_with_subtechniques = {"T1059", "T1078", "T1566"}
+    assert layer_problems(layer, with_subtechniques=catalogue_with_subtechniques) == []
 
 
 def test_csv_export_neutralises_formulas_and_opens_with_a_bom(

@@ -36,10 +36,13 @@ def layer():
         domain="enterprise-attack",
         attack_version="18.1",
         techniques=[
-            LayerTechnique("T1059", "execution", 83.3, 4, {"Alerted": 2, "Prevented": 1}, True),
+            LayerTechnique(
+                "T1059", "execution", 83.3, 4, {"Alerted": 2, "Prevented": 1}, True, True
+            ),
             LayerTechnique("T1059.001", "execution", 83.3, 3, {"Alerted": 2, "Prevented": 1}),
-            LayerTechnique("T1078", "initial-access", 40.0, 1, {"Logged": 1}),
-            LayerTechnique("T1078", "persistence", 40.0, 1, {"Logged": 1}),
+            LayerTechnique("T1078", "initial-access", 40.0, 1, {"Logged": 1}, True),
+            LayerTechnique("T1078", "persistence", 40.0, 1, {"Logged": 1}, True),
+            # As if it had no sub-techniques (as T1047 has none).
             LayerTechnique("T1566", "initial-access", None, 1, {"Not applicable": 1}),
         ],
         levels=LEVELS,
@@ -73,12 +76,34 @@ def test_technique_entries_carry_score_colour_comment_and_metadata(layer):
     assert "score" not in unscored and unscored["color"] == UNSCORED_COLOR
 
 
-def test_only_techniques_say_whether_their_sub_techniques_show(layer):
-    # The format allows showSubtechniques only on a technique that has sub-techniques.
+def test_only_techniques_with_sub_techniques_say_whether_they_show(layer):
+    # The format allows showSubtechniques only on a technique that has sub-techniques: shown
+    # when some are in the layer. It was written (false) on techniques without any too.
     entries = {entry["techniqueID"]: entry for entry in layer["techniques"]}
     assert entries["T1059"]["showSubtechniques"] is True
     assert entries["T1078"]["showSubtechniques"] is False
     assert "showSubtechniques" not in entries["T1059.001"]
+    assert "showSubtechniques" not in entries["T1566"]
+    with_subtechniques = {"T1059", "T1078"}
+    assert layer_problems(layer, with_subtechniques=with_subtechniques) == []
+
+
+def test_the_checker_allows_show_subtechniques_only_on_a_technique_with_some(layer):
+    wrong = copy.deepcopy(layer)
+    wrong["techniques"][1]["showSubtechniques"] = False  # T1059.001: a sub-technique
+    wrong["techniques"][4]["showSubtechniques"] = False  # T1566: none in this catalogue
+
+    assert layer_problems(wrong, with_subtechniques={"T1059", "T1078"}) == [
+        "techniques[1].showSubtechniques is only valid on a technique with sub-techniques "
+        "(T1059.001 has none).",
+        "techniques[4].showSubtechniques is only valid on a technique with sub-techniques "
+        "(T1566 has none).",
+    ]
+    # Without the catalogue, only the sub-technique's is known to be wrong.
+    assert layer_problems(wrong) == [
+        "techniques[1].showSubtechniques is only valid on a technique with sub-techniques "
+        "(T1059.001 has none)."
+    ]
 
 
 def test_gradient_and_legend_come_from_the_detection_levels(layer):

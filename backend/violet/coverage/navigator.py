@@ -45,7 +45,11 @@ class LayerTechnique:
     score: float | None
     tests: int
     outcomes: Mapping[str, int]  # level name → runs
+    # The catalogue gives the technique sub-techniques: only then may its entry say whether
+    # they show (the format: "only valid under a technique with subtechniques").
     has_subtechniques: bool = False
+    # Some of its sub-techniques are in the layer: the Navigator opens the technique expanded.
+    show_subtechniques: bool = False
 
 
 def level_color(score: float | None, levels: Sequence[Level]) -> str:
@@ -122,8 +126,8 @@ def _technique_entry(technique: LayerTechnique, levels: Sequence[Level]) -> dict
             ),
         ],
     }
-    if "." not in technique.technique_id:  # the format: only a technique has sub-techniques
-        entry["showSubtechniques"] = technique.has_subtechniques
+    if technique.has_subtechniques:
+        entry["showSubtechniques"] = technique.show_subtechniques
     if technique.score is not None:
         entry["score"] = technique.score
     return entry
@@ -188,12 +192,19 @@ LAYOUT_CHOICES: Mapping[str, tuple[str, ...]] = {
 
 
 def layer_problems(
-    layer: Any, *, tactic_shortnames: set[str] | None = None, uploaded: bool = False
+    layer: Any,
+    *,
+    tactic_shortnames: set[str] | None = None,
+    with_subtechniques: set[str] | None = None,
+    uploaded: bool = False,
 ) -> list[str]:
     """What keeps `layer` from being a valid 4.5 layer, as readable sentences (empty: valid).
 
     `tactic_shortnames`: the shortnames of the synced matrix; a technique's `tactic` must be
     one of them.
+
+    `with_subtechniques`: the ATT&CK ids of the synced techniques that have sub-techniques; an
+    entry's `showSubtechniques` must be on one of them (a sub-technique's entry never has one).
 
     `uploaded`: check a user's file the way the Navigator opens one, for what planning reads
     from it. Any format version passes (no `versions`, a 4.x one, or a format 1–3 `version` with
@@ -233,7 +244,9 @@ def layer_problems(
         problems += _annotation_problems(layer["links"], "links", LINK_FIELDS)
     if isinstance(layer.get("techniques"), list):
         for index, technique in enumerate(layer["techniques"]):
-            problems += _technique_problems(technique, f"techniques[{index}]", tactic_shortnames)
+            problems += _technique_problems(
+                technique, f"techniques[{index}]", tactic_shortnames, with_subtechniques
+            )
     return problems
 
 
@@ -251,7 +264,7 @@ def _upload_problems(layer: dict[str, Any]) -> list[str]:
         )
     techniques = layer.get("techniques")
     for index, technique in enumerate(techniques if isinstance(techniques, list) else []):
-        problems += _technique_problems(technique, f"techniques[{index}]", None, strict=False)
+        problems += _technique_problems(technique, f"techniques[{index}]", None, None, strict=False)
     return problems
 
 
@@ -365,7 +378,11 @@ def _filters_problems(filters: dict[str, Any]) -> list[str]:
 
 
 def _technique_problems(
-    technique: Any, where: str, tactic_shortnames: set[str] | None, strict: bool = True
+    technique: Any,
+    where: str,
+    tactic_shortnames: set[str] | None,
+    with_subtechniques: set[str] | None,
+    strict: bool = True,
 ) -> list[str]:
     """`strict`: the format's fields only, each of its type, colours as #rrggbb, metadata
     checked. Otherwise only what planning reads (`PLANNED_FIELDS`)."""
@@ -386,6 +403,15 @@ def _technique_problems(
         and tactic not in tactic_shortnames
     ):
         problems.append(f"{where}.tactic {tactic!r} is not a tactic of the synced matrix.")
+    # The format: showSubtechniques is "only valid under a technique with subtechniques". A
+    # sub-technique has none; a technique has some when the synced catalogue says so.
+    if "showSubtechniques" in technique and not _may_show_subtechniques(
+        technique_id, with_subtechniques
+    ):
+        problems.append(
+            f"{where}.showSubtechniques is only valid on a technique with sub-techniques "
+            f"({technique_id} has none)."
+        )
     color = technique.get("color")
     if isinstance(color, str) and color and not HEX_COLOR.match(color):
         problems.append(f"{where}.color must be a #rrggbb colour.")
@@ -396,6 +422,15 @@ def _technique_problems(
     if isinstance(technique.get("links"), list):
         problems += _annotation_problems(technique["links"], f"{where}.links", LINK_FIELDS)
     return problems
+
+
+def _may_show_subtechniques(technique_id: Any, with_subtechniques: set[str] | None) -> bool:
+    """Whether an entry for `technique_id` may carry `showSubtechniques`."""
+    if not isinstance(technique_id, str):
+        return True  # a missing or mistyped id is reported as such
+    if "." in technique_id:
+        return False  # a sub-technique has no sub-techniques
+    return with_subtechniques is None or technique_id in with_subtechniques
 
 
 def planned_techniques(

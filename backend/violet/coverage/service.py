@@ -367,7 +367,12 @@ def _layer(name: str, description: str, data: MissionData, cells: dict[str, Cell
         tactic["domain"] for tactics in data.tactics_of.values() for tactic in tactics
     )
     domain = domains.most_common(1)[0][0] if domains else DEFAULT_DOMAIN
-    with_subtechniques = {parent_of(attack_id) for attack_id in cells if "." in attack_id}
+    shown = {parent_of(attack_id) for attack_id in cells if "." in attack_id}
+    # Only a technique with sub-techniques may say whether they show (the layer format); one
+    # statement for the whole layer.
+    with_subtechniques = shown | mitre_service.techniques_with_subtechniques(
+        {attack_id for attack_id in cells if "." not in attack_id}
+    )
     entries = [
         navigator.LayerTechnique(
             technique_id=attack_id,
@@ -381,6 +386,7 @@ def _layer(name: str, description: str, data: MissionData, cells: dict[str, Cell
                 if level.id in cell.outcomes
             },
             has_subtechniques=attack_id in with_subtechniques,
+            show_subtechniques=attack_id in shown,
         )
         for attack_id, cell in sorted(cells.items())
         for tactic in data.tactics_of.get(parent_of(attack_id), [])

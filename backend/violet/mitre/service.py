@@ -738,6 +738,25 @@ def synced_version(domain: str) -> str | None:
     )
 
 
+def techniques_with_subtechniques(external_ids: set[str]) -> set[str]:
+    """The ATT&CK ids among `external_ids` of techniques with live sub-techniques (one
+    statement; none when `external_ids` is empty)."""
+    if not external_ids:
+        return set()
+    has_live_subtechnique = (
+        select(MitreSubtechnique.id)
+        .where(MitreSubtechnique.technique_id == MitreTechnique.id, _live(MitreSubtechnique))
+        .exists()
+    )
+    return set(
+        db.session.scalars(
+            select(MitreTechnique.external_id).where(
+                MitreTechnique.external_id.in_(external_ids), has_live_subtechnique
+            )
+        )
+    )
+
+
 def retired_attack_objects(external_ids: set[str]) -> dict[str, tuple[str, str | None]]:
     """ATT&CK id → (state, replaced by) for the ids the catalogue holds as techniques or
     sub-techniques that are no longer live: "revoked" or "deprecated", and for a revoked one the
