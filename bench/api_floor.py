@@ -283,9 +283,12 @@ TEST_STATES = ("pending", "in_progress", "waiting_blue", "completed", "cancelled
 
 
 def mission_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]:
-    """Page (with the caller's role), then tests and scores per mission and state."""
+    """Page (with the caller's role), then tests and scores per mission and state, then the
+    runs of retest chains (scored as coverage scores them: Violet's pure functions)."""
+    from violet.coverage.scoring import Run, chain_start, latest_completed_runs
+
     page, *progress_results = results  # no progress read for an empty page
-    progress_rows = progress_results[0] if progress_results else []
+    progress_rows, chain_rows = progress_results if progress_results else ([], [])
     progress: dict[Any, dict[str, Any]] = {
         row["id"]: {"total": 0, "by_state": dict.fromkeys(TEST_STATES, 0), "sum": 0, "count": 0}
         for row in page
@@ -296,6 +299,17 @@ def mission_page(results: list[Rows], limit: int, offset: int) -> dict[str, Any]
         figures["by_state"][row["state"]] = row["count_1"]
         figures["sum"] += row["anon_1"] or 0
         figures["count"] += row["anon_2"]
+    retest_of = {row["id"]: row["retest_of_id"] for row in chain_rows}
+    by_id = {row["id"]: row for row in chain_rows}
+    runs = []
+    for row in chain_rows:
+        chain_id, sequence = chain_start(row["id"], retest_of)
+        runs.append(Run(row["id"], chain_id, sequence, row["state"], row["detection_level_id"], ()))
+    for latest in latest_completed_runs(runs):
+        row = by_id[latest.id]
+        if row["score"] is not None:
+            progress[row["mission_id"]]["sum"] += row["score"]
+            progress[row["mission_id"]]["count"] += 1
     items = []
     for row in page:
         figures = progress[row["id"]]
