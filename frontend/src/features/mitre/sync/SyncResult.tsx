@@ -3,17 +3,21 @@ import type { MitreSyncResult } from "../../../api/types";
 import { formatDuration } from "../../../app/format";
 
 /**
- * Why "Changes" and "Catalogue" do not add up: changes count every object of the bundle,
- * the catalogue only the live ones the matrix shows.
+ * Why "Changes" and "Catalogue" do not add up: changes count every tactic, technique and
+ * sub-technique of the bundle (not its groups, relationships or other objects), the catalogue
+ * only the live ones the matrix shows.
  */
 export function countsExplained(result: MitreSyncResult): string {
   const { added, updated, unchanged } = result.changes;
   const inBundle = added + updated + unchanged;
   const live = result.counts.tactics + result.counts.techniques + result.counts.subtechniques;
   const hidden = inBundle - live;
-  if (hidden <= 0) return "Every object of the bundle is live and listed in the matrix.";
+  if (hidden <= 0) {
+    return "Every tactic, technique and sub-technique of the bundle is live and listed in the matrix.";
+  }
   return (
-    `The bundle holds ${inBundle} objects; ${live} are live and listed in the matrix. ` +
+    `The bundle holds ${inBundle} tactics, techniques and sub-techniques; ${live} are live and ` +
+    "listed in the matrix. " +
     `The other ${hidden} are deprecated or revoked by MITRE: kept, so old references still ` +
     "resolve, but hidden from the matrix."
   );
