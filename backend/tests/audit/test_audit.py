@@ -296,3 +296,27 @@ def test_an_api_token_is_recorded_when_made_and_revoked_not_when_used(
     # Tokens are instance-wide, even one bound to a workspace.
     assert {event["workspace_id"] for event in recorded} == {None}
     assert made.json["token"] not in json.dumps(recorded)
+
+
+def test_the_page_names_the_users_its_changes_hold_by_id_in_one_statement(
+    client, team, mission, add_test, auditor, count_statements
+):
+    test = add_test(mission["id"])
+    move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+
+    response = client.get(
+        EVENTS,
+        query_string={"object_id": test["id"], "action": "mission_test.update"},
+        headers=auditor,
+    )
+    [changed] = [event for event in response.json["items"] if "executed_by" in event["changes"]]
+    assert changed["changes"]["executed_by"] == {"from": None, "to": team.ids["red"]}
+    red_email = changed["actor_email"]
+    assert response.json["user_emails"] == {team.ids["red"]: red_email}
+    # A page without user ids in its changes says so; the list is still two statements.
+    with count_statements() as counter:
+        empty = client.get(EVENTS, query_string={"action": "auth.nothing"}, headers=auditor)
+    assert empty.json["user_emails"] == {}
+    with count_statements() as full:
+        client.get(EVENTS, query_string={"limit": 500}, headers=auditor)
+    assert len(full.statements) == len(counter.statements)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from violet.audit import service
-from violet.audit.schemas import AuditEventOut, AuditEventQuery
+from violet.audit.schemas import AuditEventPage, AuditEventQuery
 from violet.core.auth import require_perm
-from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
 
 blp = Blueprint(
@@ -20,7 +19,8 @@ blp = Blueprint(
 @blp.route("")
 class AuditEvents(MethodView):
     @require_perm("audit.read")
-    @list_response(blp, AuditEventQuery, AuditEventOut)
+    @blp.arguments(AuditEventQuery, location="query")
+    @blp.response(200, AuditEventPage)
     def get(self, query):
         """The events of the acting workspace and the instance-wide ones, newest first."""
         return service.list_events(query)

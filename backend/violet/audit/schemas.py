@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from violet.core.json_types import Moment
-from violet.core.pagination import PageQuery
+from violet.core.pagination import PageQuery, page_of
+from violet.core.serialization import CompiledSchema
 
 CHANGES_DESCRIPTION = (
     "What a change changed: {column: {from, to}}, and for a collection (a user's groups, a "
@@ -73,3 +74,21 @@ class AuditEventQuery(PageQuery):
     mission_id = fields.UUID()
     since = Moment(metadata={"description": "At or after (ISO 8601 with offset)."})
     until = Moment(metadata={"description": "Before (ISO 8601 with offset)."})
+
+
+# The page of events, and the emails of the users their changes name by id.
+AuditEventPage = CompiledSchema.from_dict(
+    {
+        **page_of(AuditEventOut)().fields,
+        "user_emails": fields.Dict(
+            keys=fields.String(),
+            values=fields.String(),
+            required=True,
+            metadata={
+                "description": "{user id: email} for the user ids the page's `changes` hold "
+                "(`executed_by`, `lead_id`, `user_id`…), deleted users included."
+            },
+        ),
+    },
+    name="AuditEventPage",
+)

@@ -7,11 +7,13 @@ read another's work.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import any_, bindparam, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from violet.auth.models import User
 from violet.core.audit import AuditEvent
@@ -43,7 +45,8 @@ EXACT_FILTERS = ("object_type", "object_id", "actor_id", "mission_id")
 
 
 def list_events(query: Mapping[str, Any]) -> dict[str, Any]:
-    """The events this workspace may see, newest first, filtered. One statement."""
+    """The events this workspace may see, newest first, filtered, with the emails of the users
+    their changes name (`user_emails`). Two statements: the page, and those emails."""
     # A deleted user's email still names what they did, a deleted mission what happened in it.
     statement = including_deleted(
         select(*LIST_COLUMNS)
@@ -72,13 +75,50 @@ def list_events(query: Mapping[str, Any]) -> dict[str, Any]:
         statement = statement.where(
             contains_any(q, AuditEvent.object_label, AuditEvent.action, ACTOR_EMAIL)
         )
-    return paginate(
+    page = paginate(
         statement,
         query,
         sortable={"occurred_at": AuditEvent.occurred_at, "action": AuditEvent.action},
         default_sort="-occurred_at",
         tiebreaker=AuditEvent.id,
     )
+    page["user_emails"] = user_emails(page["items"])
+    return page
+
+
+def _user_ids(changes: Mapping[str, Any] | None) -> set[uuid.UUID]:
+    """The ids a change's user fields hold: `executed_by`, `lead_id`, `user_id`, `author_id`…
+    (a field ending in `_by`, or in `_id` whose value may be a user's; only users match)."""
+    ids: set[uuid.UUID] = set()
+    for field, change in (changes or {}).items():
+        if not field.endswith(("_by", "_id")) or not isinstance(change, Mapping):
+            continue
+        for side in ("from", "to"):
+            value = change.get(side)
+            if isinstance(value, str):
+                try:
+                    ids.add(uuid.UUID(value))
+                except ValueError:
+                    continue
+    return ids
+
+
+USER_EMAILS = including_deleted(
+    select(User.id, User.email).where(
+        User.id == any_(bindparam("violet_user_ids", type_=ARRAY(UUID(as_uuid=True))))
+    )
+)
+
+
+def user_emails(items: list[dict[str, Any]]) -> dict[str, str]:
+    """{user id: email} for the user ids the page's changes name: one statement, run even when
+    they name none (a list's statements do not depend on its page). A deleted user keeps naming
+    what they did."""
+    ids: set[uuid.UUID] = set()
+    for item in items:
+        ids |= _user_ids(item["changes"])
+    rows = db.session.execute(USER_EMAILS, {"violet_user_ids": sorted(ids)})
+    return {str(user_id): email for user_id, email in rows}
 
 
 def purge(older_than_days: int) -> int:

@@ -6403,7 +6403,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The events of the acting workspace and the instance-wide ones, newest first.
+         * The events of the acting workspace and the instance-wide ones, newest first, with
+         *     the emails of the users their changes name by id (`user_emails`).
          * @description Requires permission `audit.read`.
          */
         get: {
@@ -6438,7 +6439,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["AuditEventOutPage"];
+                        "application/json": components["schemas"]["AuditEventPage"];
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
@@ -8158,11 +8159,15 @@ export interface components {
             ip_address: string | null;
             request_id: string | null;
         };
-        AuditEventOutPage: {
+        AuditEventPage: {
             items: components["schemas"]["AuditEventOut"][];
             total: number;
             limit: number;
             offset: number;
+            /** @description {user id: email} for the user ids the page's `changes` hold (`executed_by`, `lead_id`, `user_id`…), deleted users included. */
+            user_emails: {
+                [key: string]: string;
+            };
         };
     };
     responses: {

@@ -67,10 +67,17 @@ export default function AuditPage() {
     queryKey: [...toolsKey, "names", withDeleted],
     queryFn: () => fetchTools(withDeleted),
   });
+  // Users in changes (`executed_by`, `lead_id`…) by the emails the page comes with.
+  const userEmails = events.data?.user_emails;
   const names = useMemo(
     () =>
-      new Map([...(levels.data ?? []), ...(tools.data ?? [])].map((item) => [item.id, item.name])),
-    [levels.data, tools.data],
+      new Map([
+        ...[...(levels.data ?? []), ...(tools.data ?? [])].map(
+          (item) => [item.id, item.name] as [string, string],
+        ),
+        ...Object.entries(userEmails ?? {}),
+      ]),
+    [levels.data, tools.data, userEmails],
   );
 
   return (

@@ -15,6 +15,9 @@ export interface AuditQuery {
   offset: number;
 }
 
-export function fetchAuditPage(query: AuditQuery): Promise<{ items: AuditEvent[]; total: number }> {
+/** A page of events, and the emails of the users their changes name by id (`user_emails`). */
+export type AuditPage = components["schemas"]["AuditEventPage"];
+
+export function fetchAuditPage(query: AuditQuery): Promise<AuditPage> {
   return unwrap(api.GET("/api/v1/audit-events", { params: { query } }));
 }

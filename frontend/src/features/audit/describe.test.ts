@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatDateTime } from "../../app/format";
 import { describeAction, describeChanges } from "./describe";
 
 describe("describeAction", () => {
@@ -41,7 +42,7 @@ describe("describeChanges", () => {
         names,
       ),
     ).toEqual([
-      "state: pending → in_progress",
+      "state: Pending → In progress",
       "detection level: — → Alerted",
       "is active: yes → no",
     ]);
@@ -57,6 +58,37 @@ describe("describeChanges", () => {
         names,
       ),
     ).toEqual(["groups: + Operators − Analysts", "detections: — → EDR: Alerted"]);
+  });
+
+  it("names a test's states by their labels, times as the app shows them, users by email", () => {
+    const red = "79d8b094-5b0a-4c4e-9f55-0a1b2c3d4e5f";
+    const at = "2026-12-01T22:39:41.034217+00:00";
+    expect(
+      describeChanges(
+        {
+          state: { from: "in_progress", to: "waiting_blue" },
+          executed_by: { from: null, to: red },
+          executed_at: { from: null, to: at },
+          lead_id: { from: red, to: null },
+        },
+        new Map([...names, [red, "rob@acme.test"]]),
+      ),
+    ).toEqual([
+      "state: In progress → Waiting for blue",
+      "executed by: — → rob@acme.test",
+      `executed at: — → ${formatDateTime(at)}`,
+      "lead: rob@acme.test → —",
+    ]);
+    expect(formatDateTime(at)).not.toContain("T22:39");
+  });
+
+  it("says 'a user' and the id's start for a user it cannot name", () => {
+    expect(
+      describeChanges(
+        { updated_by: { from: null, to: "79d8b094-5b0a-4c4e-9f55-0a1b2c3d4e5f" } },
+        names,
+      ),
+    ).toEqual(["updated by: — → a user (79d8b094)"]);
   });
 
   it("has nothing to say about an event without changes", () => {

@@ -1,7 +1,10 @@
 /**
  * Audit events in words: "mission_test.update" → "changed the mission test", a change as
- * "state: pending → in_progress", ids of detection levels and tools by their names.
+ * "state: Pending → In progress", ids of detection levels, tools and users by their names,
+ * times as the rest of the app shows them.
  */
+import { formatDateTime } from "../../app/format";
+import { STATE_LABELS } from "../missions/stateLabels";
 import type { AuditEvent } from "./api";
 
 const VERBS: Record<string, string> = {
@@ -51,8 +54,24 @@ export function describeAction(event: Pick<AuditEvent, "action" | "object_type">
   return `${VERBS[verb] ?? verb.replace(/_/g, " ")} the ${event.object_type.replace(/_/g, " ")}`;
 }
 
-/** Names for ids the trail records (detection levels, defense tools). */
+/** Names for ids the trail records (detection levels, defense tools, users by email). */
 export type Names = Map<string, string>;
+
+/** Fields holding a user's id (besides those ending in `_by`: `executed_by`, `updated_by`…). */
+const USER_FIELDS = new Set(["user_id", "lead_id", "author_id", "actor_id", "owner_id"]);
+
+/** How one field's value reads: a test's state by its label, a time in the browser's locale, a
+ * user by email (or "a user" and the id's start when the page could not name them). */
+function fieldValue(field: string, raw: unknown, names: Names): string {
+  if (typeof raw === "string" && raw) {
+    if (field === "state" && raw in STATE_LABELS)
+      return STATE_LABELS[raw as keyof typeof STATE_LABELS];
+    if (field.endsWith("_at")) return formatDateTime(raw);
+    if ((field.endsWith("_by") || USER_FIELDS.has(field)) && !names.has(raw))
+      return `a user (${raw.slice(0, 8)})`;
+  }
+  return value(raw, names);
+}
 
 function value(raw: unknown, names: Names): string {
   if (raw === null || raw === undefined || raw === "") return "—";
@@ -68,7 +87,7 @@ function value(raw: unknown, names: Names): string {
   return String(raw);
 }
 
-/** One line per changed field: "state: pending → in_progress", "groups: + Operators − Analysts". */
+/** One line per changed field: "state: Pending → In progress", "groups: + Operators − Analysts". */
 export function describeChanges(changes: AuditEvent["changes"], names: Names): string[] {
   if (!changes) return [];
   return Object.entries(changes).map(([field, change]) => {
@@ -81,6 +100,6 @@ export function describeChanges(changes: AuditEvent["changes"], names: Names): s
       ];
       return `${label}: ${parts.join(" ")}`;
     }
-    return `${label}: ${value(from, names)} → ${value(to, names)}`;
+    return `${label}: ${fieldValue(field, from, names)} → ${fieldValue(field, to, names)}`;
   });
 }

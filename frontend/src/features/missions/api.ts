@@ -33,13 +33,8 @@ export const TEST_STATES: TestState[] = [
   "completed",
   "cancelled",
 ];
-export const STATE_LABELS: Record<TestState, string> = {
-  pending: "Pending",
-  in_progress: "In progress",
-  waiting_blue: "Waiting for blue",
-  completed: "Completed",
-  cancelled: "Cancelled",
-};
+// In a module of its own (no API client) so pure code, like the audit trail's words, can use it.
+export { STATE_LABELS } from "./stateLabels";
 /** The API's state machine, for the buttons a test shows (the API has the last word). */
 export const TRANSITIONS: Record<TestState, { to: TestState; label: string }[]> = {
   pending: [
