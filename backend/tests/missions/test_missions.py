@@ -50,7 +50,10 @@ def test_bad_input_is_422_naming_the_field(client, team):
         headers=team.lead,
     )
     assert response.status_code == 422
-    assert "end_date" in response.json["errors"]
+    # Shown under the form's end date as it is: no API field name in it.
+    assert response.json["errors"] == {
+        "end_date": ["The end date must be on or after the start date."]
+    }
 
 
 def test_a_mission_is_visible_to_members_and_read_all_only(

@@ -295,7 +295,8 @@ def _check_dates(start: Any, end: Any) -> None:
     if start is not None and end is not None and end < start:
         raise Unprocessable(
             "The end date is before the start date.",
-            errors={"end_date": ["Must be on or after start_date."]},
+            # The form shows it under the end date: words, not the API's field names.
+            errors={"end_date": ["The end date must be on or after the start date."]},
         )
 
 
