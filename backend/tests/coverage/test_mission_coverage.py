@@ -402,3 +402,18 @@ def test_the_report_is_printable_html_with_user_text_escaped(client, team, missi
     assert "KALI-01 → WS-042<br>" in html
     assert "break-inside: avoid" in html and "<script" not in html
     assert client.get(f"{API}/{mission['id']}/report", headers=team.outsider).status_code == 404
+
+
+def test_the_report_numbers_tests_from_1_as_the_mission_page_does(
+    client, team, mission, worked_example
+):
+    tests = client.get(f"{API}/{mission['id']}/tests", headers=team.viewer).json["items"]
+    first = min(tests, key=lambda test: test["position"])
+    assert first["position"] == 0
+
+    html = client.get(f"{API}/{mission['id']}/report", headers=team.viewer).get_data(as_text=True)
+
+    # The mission page shows position + 1: the first test is #1, the last #len(tests).
+    assert f"<tr>\n<td>1</td>\n<td>{first['name']}" in html
+    assert f"<tr>\n<td>{len(tests)}</td>\n<td>" in html
+    assert "<tr>\n<td>0</td>" not in html

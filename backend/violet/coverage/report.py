@@ -81,7 +81,7 @@ TEMPLATE = ENVIRONMENT.from_string(
 <tbody>
 {% for test in tests %}
 <tr>
-<td>{{ test.position }}</td>
+<td>{{ test.position + 1 }}</td>
 <td>{{ test.name }}{% if test.retest_of_id %} (retest){% endif %}</td>
 <td>{% for tag in test.mitre %}{{ tag.external_id }} {{ tag.name }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
 <td>{{ test.state }}</td>
