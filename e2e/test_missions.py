@@ -488,6 +488,45 @@ def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_contex
     expect(drawer.get_by_label("Red notes (Markdown)")).to_have_value("Lead's note")
 
 
+def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_context):
+    people = [
+        admin_api.create_user(display_name=f"Pat Person{number}", groups=("Operators",))
+        for number in (1, 2, 3)
+    ]
+    mission = admin_api.create_mission("Draft members")
+    page = open_context(ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/missions/{mission['id']}")
+    expect(page.get_by_role("heading", name="Draft members", level=1)).to_be_visible()
+
+    page.get_by_role("button", name="Members").click()
+    members = page.get_by_role("dialog", name="Members")
+    table = members.get_by_test_id("members-table")
+    for person in people:
+        members.get_by_label("Add a person").fill(person["display_name"])
+        page.get_by_role("option", name=f"{person['display_name']} <{person['email']}>").click()
+        members.get_by_role("button", name="Add", exact=True).click()
+        expect(table).to_contain_text(person["email"])
+    page.keyboard.press("Escape")
+    expect(members).to_have_count(0)
+
+    # Reopened: the saved members only (the lead), as a reload would show.
+    page.get_by_role("button", name="Members").click()
+    expect(table).to_contain_text(ADMIN_EMAIL)
+    for person in people:
+        expect(table).not_to_contain_text(person["email"])
+
+    members.get_by_label("Add a person").fill(people[0]["display_name"])
+    page.get_by_role("option", name=f"{people[0]['display_name']} <{people[0]['email']}>").click()
+    members.get_by_role("button", name="Add", exact=True).click()
+    members.get_by_role("button", name="Save members").click()
+    expect(members).to_have_count(0)
+    expect(page.get_by_test_id("members-saved")).to_have_text("Members saved: 2.")
+    check_a11y(page)
+    page.get_by_role("button", name="Members").click()
+    expect(table).to_contain_text(people[0]["email"])
+    expect(page.get_by_test_id("members-saved")).to_have_count(0)
+
+
 def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     lead = admin_api.create_user(display_name="Lena Lead", groups=("Operators",))
     red = admin_api.create_user(display_name="Rob Red", groups=("Operators",))

@@ -6,16 +6,22 @@ import { ErrorAlert } from "../../app/ErrorAlert";
 import { ROLES, fetchCandidates, fetchMembers, missionsKey, replaceMembers } from "./api";
 import type { Candidate, Member, Role } from "./api";
 
-/** The lead's member editor: roles per member, add people by name or email, save all at once. */
+/**
+ * The lead's member editor: roles per member, add people by name or email, save all at once.
+ * Closed without saving (Escape, ×, outside), the draft goes: reopened, it shows the saved members.
+ */
 export function MembersModal({
   missionId,
   opened,
   onClose,
+  onSaved,
   canManage,
 }: {
   missionId: string;
   opened: boolean;
   onClose: () => void;
+  /** After a save, with how many members the mission has now. */
+  onSaved?: (count: number) => void;
   canManage: boolean;
 }) {
   const queryClient = useQueryClient();
@@ -49,9 +55,24 @@ export function MembersModal({
     onSuccess: (saved) => {
       queryClient.setQueryData([...missionsKey, missionId, "members"], saved);
       queryClient.invalidateQueries({ queryKey: missionsKey });
-      onClose();
+      onSaved?.(saved.length);
+      closeWith(saved);
     },
   });
+
+  // However it closes, what was not saved is dropped: reopened, it shows `kept` (the saved
+  // members) and an empty picker.
+  const closeWith = (kept: Member[]) => {
+    setMembers(kept);
+    setPick(null);
+    setPicked(null);
+    setSearch("");
+    onClose();
+  };
+  const close = () => {
+    save.reset();
+    closeWith(membersQuery.data ?? []);
+  };
 
   const add = () => {
     const candidate = picked;
@@ -73,7 +94,7 @@ export function MembersModal({
   return (
     <Modal
       opened={opened}
-      onClose={onClose}
+      onClose={close}
       title="Members"
       size="lg"
       closeButtonProps={{ "aria-label": "Close" }}

@@ -66,6 +66,8 @@ export default function MissionPage() {
   const navigate = useNavigate();
   const [searchParams, setSearchParams] = useSearchParams();
   const [membersOpen, members] = useDisclosure(false);
+  // "Members saved." after a save, until the dialog opens again.
+  const [membersSaved, setMembersSaved] = useState<number | null>(null);
   const [addOpen, adding] = useDisclosure(false);
   const [editOpen, editing] = useDisclosure(false);
   const [categoriesOpen, categoriesModal] = useDisclosure(false);
@@ -203,7 +205,18 @@ export default function MissionPage() {
           </Group>
         </Stack>
         <Group>
-          <Button variant="default" onClick={members.open}>
+          {membersSaved !== null && (
+            <Text size="sm" c="teal.9" role="status" data-testid="members-saved">
+              Members saved: {membersSaved}.
+            </Text>
+          )}
+          <Button
+            variant="default"
+            onClick={() => {
+              setMembersSaved(null);
+              members.open();
+            }}
+          >
             Members
           </Button>
           {can("audit.read") && (
@@ -390,6 +403,7 @@ export default function MissionPage() {
         missionId={missionId}
         opened={membersOpen}
         onClose={members.close}
+        onSaved={setMembersSaved}
         canManage={mission.data.can_manage ?? false}
       />
       <AddTestsModal
