@@ -34,7 +34,7 @@ def test_an_administrator_reads_who_did_what(
     expect(changed.get_by_role("link", name="Purple week")).to_have_attribute(
         "href", f"/missions/{mission['id']}"
     )
-    expect(changed).to_contain_text("state: pending → in_progress")
+    expect(changed).to_contain_text("state: Pending → In progress")
     expect(changed).to_contain_text(red["email"])
     expect(changed).to_contain_text("127.0.0.1")
     expect(events.filter(has_text="failed to sign in")).to_contain_text("mallory@example.test")
