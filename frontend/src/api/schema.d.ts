@@ -6403,8 +6403,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The events of the acting workspace and the instance-wide ones, newest first, with
-         *     the emails of the users their changes name by id (`user_emails`).
+         * The events of the acting workspace and the instance-wide ones, newest first.
          * @description Requires permission `audit.read`.
          */
         get: {
