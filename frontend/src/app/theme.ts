@@ -25,6 +25,9 @@ export const theme = createTheme({
         // Mantine's default name, "Toggle password visibility", would make every
         // "Password" label ambiguous for assistive technology and tests alike.
         visibilityToggleButtonProps: { "aria-label": "Show or hide the characters typed" },
+        // Mantine leaves the button out of the tab order (tabindex=-1): keyboard users could
+        // not reveal what they typed.
+        visibilityToggleFocusable: true,
       },
     }),
     // Mantine's close buttons are icons without a name; a page may give a more precise one.
