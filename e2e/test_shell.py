@@ -2,7 +2,31 @@
 it, the navigation burger says whether it is open, Escape closes the bell and the navigation,
 and a password's show/hide button can be reached with Tab."""
 
+from api_client import ADMIN_EMAIL, ADMIN_PASSWORD
 from playwright.sync_api import Page, expect
+
+
+def test_escape_closes_the_bell_and_gives_the_focus_back(page: Page, sign_in):
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    bell = page.get_by_role("banner").get_by_test_id("notification-bell")
+    list_ = page.get_by_test_id("notification-list")
+
+    bell.click()
+    expect(list_).to_be_visible()
+    expect(bell).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(list_).to_be_hidden()
+    expect(bell).to_have_attribute("aria-expanded", "false")
+    expect(bell).to_be_focused()
+
+    # The next click opens it again; from inside the list, Escape closes it too.
+    bell.click()
+    expect(list_).to_be_visible()
+    list_.get_by_text("No notifications.").click()
+    page.keyboard.press("Escape")
+    expect(list_).to_be_hidden()
+    expect(bell).to_have_attribute("aria-expanded", "false")
+    expect(bell).to_be_focused()
 
 
 def test_the_show_password_button_is_reached_with_tab(page: Page):

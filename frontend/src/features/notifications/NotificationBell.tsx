@@ -1,6 +1,7 @@
 import { Badge, Button, Popover, Stack, Text, UnstyledButton } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useWindowEvent } from "@mantine/hooks";
+import { useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { getCurrentWorkspaceId } from "../../api/workspace";
 import { switchWorkspaceAndRefresh } from "../workspaces/api";
@@ -24,6 +25,14 @@ export function NotificationBell() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [opened, setOpened] = useState(false);
+  const bell = useRef<HTMLButtonElement>(null);
+  // Escape closes the list wherever the focus is (Mantine's Popover only listens inside the
+  // dropdown, and the focus stays on the bell after a click), and gives the focus back to the bell.
+  useWindowEvent("keydown", (event) => {
+    if (!opened || event.key !== "Escape") return;
+    setOpened(false);
+    bell.current?.focus();
+  });
   // Every open tab polls, so the poll is the cheapest question (how many unread); the list is
   // read when the bell opens, and kept fresh while it stays open.
   const unreadCount = useQuery({
@@ -66,6 +75,7 @@ export function NotificationBell() {
     <Popover opened={opened} onChange={setOpened} position="bottom-end" width={360} withinPortal>
       <Popover.Target>
         <Button
+          ref={bell}
           variant="subtle"
           onClick={() => setOpened((value) => !value)}
           aria-label={`Notifications: ${unread} unread`}
