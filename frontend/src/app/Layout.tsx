@@ -8,8 +8,8 @@ import {
   Text,
   UnstyledButton,
 } from "@mantine/core";
-import { useDisclosure } from "@mantine/hooks";
-import { Suspense } from "react";
+import { useDisclosure, useWindowEvent } from "@mantine/hooks";
+import { Suspense, useRef } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import type { PermissionCode } from "../api/types";
 import { useAuth } from "../features/auth/AuthProvider";
@@ -51,9 +51,22 @@ const NAV_SECTIONS: { label?: string; items: NavItem[] }[] = [
   },
 ];
 
+const NAVIGATION_ID = "main-navigation";
+
 /** The signed-in frame: header with the user menu, navigation filtered by permission, page. */
 export function Layout() {
   const [navOpen, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
+  const burger = useRef<HTMLButtonElement>(null);
+  // On a phone the navigation covers the page: Escape closes it, and the focus goes back to the
+  // burger when it was in the navigation (or nowhere), not when it is in a dialog, say.
+  useWindowEvent("keydown", (event) => {
+    if (!navOpen || event.key !== "Escape") return;
+    closeNav();
+    const focused = document.activeElement;
+    const inNavigation =
+      !focused || focused === document.body || !!focused.closest(`#${NAVIGATION_ID}`);
+    if (inNavigation || focused === burger.current) burger.current?.focus();
+  });
 
   return (
     <AppShell
@@ -68,11 +81,14 @@ export function Layout() {
         <Group h="100%" px="md" justify="space-between">
           <Group gap="sm">
             <Burger
+              ref={burger}
               opened={navOpen}
               onClick={toggleNav}
               hiddenFrom="sm"
               size="sm"
               aria-label="Toggle navigation"
+              aria-expanded={navOpen}
+              aria-controls={NAVIGATION_ID}
             />
             <UnstyledButton component={Link} to="/" className={classes.brand}>
               Violet
@@ -85,7 +101,7 @@ export function Layout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Main navigation" component="nav">
+      <AppShell.Navbar id={NAVIGATION_ID} p="xs" aria-label="Main navigation" component="nav">
         <Navigation onNavigate={closeNav} />
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
