@@ -78,8 +78,8 @@ export function Layout() {
         Skip to content
       </a>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="sm">
+        <Group h="100%" px="md" gap="xs" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" className={classes.headerStart}>
             <Burger
               ref={burger}
               opened={navOpen}
@@ -95,7 +95,7 @@ export function Layout() {
             </UnstyledButton>
             <WorkspaceSwitcher />
           </Group>
-          <Group gap="xs">
+          <Group gap={4} wrap="nowrap" className={classes.headerEnd}>
             <NotificationBell />
             <UserMenu />
           </Group>
@@ -160,8 +160,15 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
-        <Button variant="subtle" data-testid="user-menu">
-          {name}
+        <Button
+          variant="subtle"
+          px="xs"
+          data-testid="user-menu"
+          leftSection={<PersonIcon />}
+          classNames={{ section: classes.userIcon }}
+        >
+          {/* On a phone only the icon shows; the name stays the button's name. */}
+          <span className={classes.wideOnly}>{name}</span>
         </Button>
       </Menu.Target>
       <Menu.Dropdown>
@@ -172,5 +179,16 @@ function UserMenu() {
         <Menu.Item onClick={signOutAndLeave}>Sign out</Menu.Item>
       </Menu.Dropdown>
     </Menu>
+  );
+}
+
+function PersonIcon() {
+  return (
+    <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" fill="none">
+      <path
+        d="M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9Zm0 2c-4.4 0-8 2.2-8 5v2h16v-2c0-2.8-3.6-5-8-5Z"
+        fill="currentColor"
+      />
+    </svg>
   );
 }

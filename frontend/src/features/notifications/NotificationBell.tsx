@@ -77,6 +77,7 @@ export function NotificationBell() {
         <Button
           ref={bell}
           variant="subtle"
+          px="xs"
           onClick={() => setOpened((value) => !value)}
           aria-label={`Notifications: ${unread} unread`}
           data-testid="notification-bell"

@@ -8,6 +8,7 @@ import {
   myWorkspacesQueryKey,
   switchWorkspaceAndRefresh,
 } from "./api";
+import classes from "./WorkspaceSwitcher.module.css";
 
 /**
  * The current workspace's name, always visible in the header; a menu to switch only when the
@@ -33,8 +34,8 @@ export function WorkspaceSwitcher() {
 
   if (workspaces.length <= 1) {
     return (
-      <Text size="sm" data-testid="current-workspace">
-        <Text span size="sm" c="gray.7">
+      <Text size="sm" data-testid="current-workspace" className={classes.current} title={name}>
+        <Text span size="sm" c="gray.7" className={classes.prefix}>
           Workspace:{" "}
         </Text>
         {name}
@@ -42,11 +43,19 @@ export function WorkspaceSwitcher() {
     );
   }
   return (
-    <Group gap="xs">
+    <Group gap="xs" wrap="nowrap" className={classes.switcher}>
       <Menu position="bottom-start" withinPortal>
         <Menu.Target>
-          <Button variant="default" size="sm" data-testid="current-workspace">
-            Workspace: {name}
+          <Button
+            variant="default"
+            size="sm"
+            px="xs"
+            data-testid="current-workspace"
+            title={name}
+            classNames={{ root: classes.button, inner: classes.shrink, label: classes.shrink }}
+          >
+            <span className={classes.prefix}>Workspace: </span>
+            <span className={classes.name}>{name}</span>
           </Button>
         </Menu.Target>
         <Menu.Dropdown>
