@@ -61,6 +61,29 @@ def test_a_detection_notifies_red_and_the_lead(client, team, mission, handed_ove
     assert notifications(client, team.blue)[0]["kind"] == "mission_test.handed_to_blue"
 
 
+def test_saving_unchanged_detections_notifies_nobody(
+    client, team, mission, handed_over, tools, levels
+):
+    url = f"/api/v1/missions/{mission['id']}/tests/{handed_over['id']}/detections"
+    edr = {"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"], "rule_ref": "R-1"}
+
+    def save(rows):
+        response = client.put(url, json=rows, headers=team.blue)
+        assert response.status_code == 200, response.json
+
+    def recorded() -> int:
+        return sum(
+            n["kind"] == "mission_test.detection_recorded" for n in notifications(client, team.red)
+        )
+
+    save([edr])
+    save([edr])  # the same outcomes again: no news
+    assert recorded() == 1
+
+    save([{**edr, "rule_ref": "R-2"}])
+    assert recorded() == 2
+
+
 def test_a_failed_change_notifies_nobody(client, team, mission, add_test):
     test = add_test(mission["id"])
     before = unread(client, team.blue)

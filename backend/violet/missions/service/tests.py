@@ -7,6 +7,7 @@ detections and the level derived from them, retests.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -581,6 +582,17 @@ def replace_detections(
 
     before = {str(row.tool_id): str(row.detection_level_id) for row in test.detections}
     after = {str(d["tool_id"]): str(d["detection_level_id"]) for d in detections}
+    # What blue recorded, tool by tool: a save that changes none of it is no news for red.
+    recorded = _outcomes(
+        {
+            "tool_id": row.tool_id,
+            "detection_level_id": row.detection_level_id,
+            "detected_at": row.detected_at,
+            "rule_ref": row.rule_ref,
+            "notes": row.notes,
+        }
+        for row in test.detections
+    ) != _outcomes(detections)
     if before != after:  # the detection rows are replaced, so the trail records the outcome
         audit.record(
             "mission_test.detections_replaced",
@@ -612,13 +624,27 @@ def replace_detections(
             test.detected_at = min(times)
     test.updated_at = func.now()  # every write bumps the version, even an unchanged level
     db.session.flush()
-    publish(
-        events.DETECTION_RECORDED,
-        mission_id=test.mission_id,
-        test_id=test.id,
-        actor_id=current_user_id(),
-    )
+    if recorded:
+        publish(
+            events.DETECTION_RECORDED,
+            mission_id=test.mission_id,
+            test_id=test.id,
+            actor_id=current_user_id(),
+        )
     return get_test(test.mission_id, test.id)
+
+
+def _outcomes(detections: Iterable[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    """Per-tool outcomes keyed by tool, to tell whether a replacement changed any of them."""
+    return {
+        str(d["tool_id"]): (
+            str(d["detection_level_id"]),
+            d.get("detected_at"),
+            d.get("rule_ref") or None,
+            d.get("notes") or None,
+        )
+        for d in detections
+    }
 
 
 def retest(access: MissionAccess, test: MissionTest) -> MissionTest:
