@@ -525,6 +525,40 @@ def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_
     page.get_by_role("button", name="Members").click()
     expect(table).to_contain_text(people[0]["email"])
     expect(page.get_by_test_id("members-saved")).to_have_count(0)
+def test_typed_red_fields_survive_a_state_change(setup: MissionSetup, open_context):
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    open_test(red)
+    drawer = red.get_by_test_id("test-drawer")
+    typed = {
+        "Source host": "WS-042",
+        "Target host": "DC-01",
+        "Command executed": "powershell -enc SQBFAFgA",
+    }
+    for label, value in typed.items():
+        drawer.get_by_label(label).fill(value)
+
+    # Start (and Hand to blue) change the state, not what red has typed and not yet saved.
+    drawer.get_by_role("button", name="Start").click()
+    expect(drawer.get_by_test_id("drawer-state")).to_have_text("In progress")
+    for label, value in typed.items():
+        expect(drawer.get_by_label(label)).to_have_value(value)
+    drawer.get_by_role("button", name="Hand to blue").click()
+    expect(drawer.get_by_test_id("drawer-state")).to_have_text("Waiting for blue")
+    for label, value in typed.items():
+        expect(drawer.get_by_label(label)).to_have_value(value)
+
+    with red.expect_response(lambda response: response.request.method == "PATCH"):
+        drawer.get_by_role("button", name="Save red fields").click()
+    check_a11y(red)
+
+    stored = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")
+    assert (stored["source_host"], stored["target_host"], stored["command_executed"]) == (
+        "WS-042",
+        "DC-01",
+        "powershell -enc SQBFAFgA",
+    )
+    assert stored["state"] == "waiting_blue"
 
 
 def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):

@@ -14,7 +14,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { ReactNode } from "react";
 import { isConflict } from "../../api/problem";
 import { ErrorAlert } from "../../app/ErrorAlert";
@@ -41,6 +41,7 @@ import type {
 import { ConflictDialog } from "./ConflictDialog";
 import { DetectionRows, newRow, rowsToBody, toLocalInput } from "./DetectionRows";
 import { EvidencePanel } from "./EvidencePanel";
+import { keepEdits } from "./formEdits";
 import type { DetectionRow } from "./DetectionRows";
 import { LevelLabel } from "./LevelLabel";
 import { Markdown } from "../../app/Markdown";
@@ -198,12 +199,13 @@ function TestDetails({
   const levelsById = new Map(levels.map((level) => [level.id, level]));
   const toolsById = new Map(tools.map((tool) => [tool.id, tool]));
 
-  useEffect(() => {
-    setRed(redValuesOf(base));
-    setBlue(blueValuesOf(base));
-  }, [base]);
-
-  const saved = (test: MissionTest) => {
+  /**
+   * The server's answer to our save of `sent` fields (a state change sends none of the forms'):
+   * what the user typed and has not sent survives it; the rest of the forms follows the server.
+   */
+  const saved = (test: MissionTest, sent: string[]) => {
+    setRed((current) => keepEdits(current, redValuesOf(base), redValuesOf(test), sent));
+    setBlue((current) => keepEdits(current, blueValuesOf(base), blueValuesOf(test), sent));
     setBase(test);
     queryClient.invalidateQueries({ queryKey: missionsKey });
   };
@@ -212,12 +214,12 @@ function TestDetails({
   };
   const patch = useMutation({
     mutationFn: (body: MissionTestUpdate) => updateTest(base, body),
-    onSuccess: saved,
+    onSuccess: (test, body) => saved(test, Object.keys(body)),
     onError,
   });
   const detections = useMutation({
     mutationFn: (rows: DetectionRow[]) => replaceDetections(base, rowsToBody(rows)),
-    onSuccess: saved,
+    onSuccess: (test) => saved(test, ["rows"]),
     onError,
   });
   const rerun = useMutation({
@@ -554,7 +556,12 @@ function TestDetails({
         theirs={theirs}
         onClose={() => setTheirs(null)}
         onReload={() => {
-          if (theirs) setBase(theirs);
+          if (theirs) {
+            // Reload is the choice to drop what was typed for their version.
+            setBase(theirs);
+            setRed(redValuesOf(theirs));
+            setBlue(blueValuesOf(theirs));
+          }
           setTheirs(null);
           patch.reset();
           detections.reset();
