@@ -548,9 +548,14 @@ def test_typed_red_fields_survive_a_state_change(setup: MissionSetup, open_conte
     for label, value in typed.items():
         expect(drawer.get_by_label(label)).to_have_value(value)
 
-    with red.expect_response(lambda response: response.request.method == "PATCH"):
-        drawer.get_by_role("button", name="Save red fields").click()
+    red_section = drawer.get_by_role("region", name="Red team")
+    expect(red_section.get_by_role("status")).to_have_text("")
+    drawer.get_by_role("button", name="Save red fields").click()
+    expect(red_section.get_by_role("status")).to_have_text("Saved.")
     check_a11y(red)
+    # Editing again takes the confirmation away until the next save.
+    drawer.get_by_label("Source host").fill("WS-043")
+    expect(red_section.get_by_role("status")).to_have_text("")
 
     stored = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")
     assert (stored["source_host"], stored["target_host"], stored["command_executed"]) == (

@@ -41,7 +41,7 @@ import type {
 import { ConflictDialog } from "./ConflictDialog";
 import { DetectionRows, newRow, rowsToBody, toLocalInput } from "./DetectionRows";
 import { EvidencePanel } from "./EvidencePanel";
-import { keepEdits } from "./formEdits";
+import { keepEdits, same } from "./formEdits";
 import type { DetectionRow } from "./DetectionRows";
 import { LevelLabel } from "./LevelLabel";
 import { Markdown } from "../../app/Markdown";
@@ -94,6 +94,9 @@ function blueValuesOf(test: MissionTest): BlueValues {
 }
 
 const orNull = (value: string) => (value.trim() ? value : null);
+
+/** The drawer's forms, for the "Saved." each shows after its own save. */
+type Form = "red" | "blue" | "detections";
 
 /**
  * One test: what to run (Markdown), the state buttons, the red section and the blue section with
@@ -196,6 +199,8 @@ function TestDetails({
   const [red, setRed] = useState(() => redValuesOf(initial));
   const [blue, setBlue] = useState(() => blueValuesOf(initial));
   const [theirs, setTheirs] = useState<MissionTest | null>(null);
+  // The form whose save succeeded last; its "Saved." shows until it is edited again.
+  const [savedForm, setSavedForm] = useState<Form | null>(null);
   const levelsById = new Map(levels.map((level) => [level.id, level]));
   const toolsById = new Map(tools.map((tool) => [tool.id, tool]));
 
@@ -203,23 +208,25 @@ function TestDetails({
    * The server's answer to our save of `sent` fields (a state change sends none of the forms'):
    * what the user typed and has not sent survives it; the rest of the forms follows the server.
    */
-  const saved = (test: MissionTest, sent: string[]) => {
+  const saved = (test: MissionTest, sent: string[], form: Form | null) => {
     setRed((current) => keepEdits(current, redValuesOf(base), redValuesOf(test), sent));
     setBlue((current) => keepEdits(current, blueValuesOf(base), blueValuesOf(test), sent));
     setBase(test);
+    setSavedForm(form);
     queryClient.invalidateQueries({ queryKey: missionsKey });
   };
   const onError = async (error: unknown) => {
     if (isConflict(error)) setTheirs(await fetchTest(base.mission_id, base.id));
   };
   const patch = useMutation({
-    mutationFn: (body: MissionTestUpdate) => updateTest(base, body),
-    onSuccess: (test, body) => saved(test, Object.keys(body)),
+    mutationFn: ({ body }: { body: MissionTestUpdate; form: Form | null }) =>
+      updateTest(base, body),
+    onSuccess: (test, { body, form }) => saved(test, Object.keys(body), form),
     onError,
   });
   const detections = useMutation({
     mutationFn: (rows: DetectionRow[]) => replaceDetections(base, rowsToBody(rows)),
-    onSuccess: (test) => saved(test, ["rows"]),
+    onSuccess: (test) => saved(test, ["rows"], "detections"),
     onError,
   });
   const rerun = useMutation({
@@ -236,6 +243,13 @@ function TestDetails({
   const state = base.state as TestState;
   const redEditable = canEditRed(role);
   const blueEditable = canEditBlue(role);
+  const { rows: savedRows, ...savedBlueFields } = blueValuesOf(base);
+  const { rows, ...blueFields } = blue;
+  const shownSaved: Record<Form, boolean> = {
+    red: savedForm === "red" && same(red, redValuesOf(base)),
+    blue: savedForm === "blue" && same(blueFields, savedBlueFields),
+    detections: savedForm === "detections" && same(rows, savedRows),
+  };
 
   return (
     <Stack data-testid="test-drawer">
@@ -301,7 +315,7 @@ function TestDetails({
               size="xs"
               variant={transition.to === "cancelled" ? "default" : "filled"}
               loading={patch.isPending}
-              onClick={() => patch.mutate({ state: transition.to })}
+              onClick={() => patch.mutate({ body: { state: transition.to }, form: null })}
             >
               {transition.label}
             </Button>
@@ -325,7 +339,7 @@ function TestDetails({
           clearable
           data={categories.map((item) => ({ value: item.id, label: item.name }))}
           value={base.category_id ?? null}
-          onChange={(value) => patch.mutate({ category_id: value })}
+          onChange={(value) => patch.mutate({ body: { category_id: value }, form: null })}
           disabled={patch.isPending}
           maw={320}
         />
@@ -370,11 +384,14 @@ function TestDetails({
             onSubmit={(event) => {
               event.preventDefault();
               patch.mutate({
-                source_host: orNull(red.source_host),
-                target_host: orNull(red.target_host),
-                command_executed: orNull(red.command_executed),
-                execution_result: red.execution_result as MissionTestUpdate["execution_result"],
-                red_notes: orNull(red.red_notes),
+                body: {
+                  source_host: orNull(red.source_host),
+                  target_host: orNull(red.target_host),
+                  command_executed: orNull(red.command_executed),
+                  execution_result: red.execution_result as MissionTestUpdate["execution_result"],
+                  red_notes: orNull(red.red_notes),
+                },
+                form: "red",
               });
             }}
           >
@@ -417,6 +434,7 @@ function TestDetails({
                 onChange={(event) => setRed({ ...red, red_notes: event.currentTarget.value })}
               />
               <Group justify="flex-end">
+                <SavedNote shown={shownSaved.red} />
                 <Button type="submit" loading={patch.isPending}>
                   Save red fields
                 </Button>
@@ -466,6 +484,7 @@ function TestDetails({
               levels={levels}
             />
             <Group justify="flex-end">
+              <SavedNote shown={shownSaved.detections} />
               <Button loading={detections.isPending} onClick={() => detections.mutate(blue.rows)}>
                 Save detections
               </Button>
@@ -474,12 +493,15 @@ function TestDetails({
               onSubmit={(event) => {
                 event.preventDefault();
                 patch.mutate({
-                  detection_notes: orNull(blue.detection_notes),
-                  detection_refs: blue.detection_refs
-                    .split(",")
-                    .map((ref) => ref.trim())
-                    .filter(Boolean),
-                  expected_tool_ids: blue.expected_tool_ids,
+                  body: {
+                    detection_notes: orNull(blue.detection_notes),
+                    detection_refs: blue.detection_refs
+                      .split(",")
+                      .map((ref) => ref.trim())
+                      .filter(Boolean),
+                    expected_tool_ids: blue.expected_tool_ids,
+                  },
+                  form: "blue",
                 });
               }}
             >
@@ -507,6 +529,7 @@ function TestDetails({
                   }
                 />
                 <Group justify="flex-end">
+                  <SavedNote shown={shownSaved.blue} />
                   <Button type="submit" variant="light" loading={patch.isPending}>
                     Save blue fields
                   </Button>
@@ -561,6 +584,7 @@ function TestDetails({
             setBase(theirs);
             setRed(redValuesOf(theirs));
             setBlue(blueValuesOf(theirs));
+            setSavedForm(null);
           }
           setTheirs(null);
           patch.reset();
@@ -569,6 +593,15 @@ function TestDetails({
         }}
       />
     </Stack>
+  );
+}
+
+/** The confirmation the app's other forms give ("Saved."), announced to screen readers. */
+function SavedNote({ shown }: { shown: boolean }) {
+  return (
+    <Text size="sm" c="green" role="status">
+      {shown ? "Saved." : ""}
+    </Text>
   );
 }
 
