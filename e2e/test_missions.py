@@ -566,6 +566,38 @@ def test_typed_red_fields_survive_a_state_change(setup: MissionSetup, open_conte
     assert stored["state"] == "waiting_blue"
 
 
+def test_blue_saves_only_whole_outcome_rows(setup: MissionSetup, open_context):
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Level of detection 1", "Alerted")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 2", "NDR")
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_text("Choose a tool", exact=True)).to_be_visible()
+    expect(drawer.get_by_text("Choose a level", exact=True)).to_be_visible()
+    check_a11y(blue)
+    stored = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")
+    assert stored["detections"] == []
+
+    # Completed, the rows are saved and the errors go.
+    choose(blue, "Tool of detection 1", "EDR")
+    choose(blue, "Level of detection 2", "Not detected")
+    expect(drawer.get_by_text("Choose a tool", exact=True)).to_have_count(0)
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_test_id("level-label").first).to_have_text("Alerted")
+    stored = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")
+    assert len(stored["detections"]) == 2
+
+    # The blue fields confirm their save too.
+    blue_section = drawer.get_by_role("region", name="Blue team")
+    drawer.get_by_label("Detection notes (Markdown)").fill("Seen by the EDR")
+    drawer.get_by_role("button", name="Save blue fields").click()
+    expect(blue_section.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
+
+
 def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     lead = admin_api.create_user(display_name="Lena Lead", groups=("Operators",))
     red = admin_api.create_user(display_name="Rob Red", groups=("Operators",))

@@ -45,6 +45,23 @@ export function fromLocalInput(value: string): string | null {
   return value ? new Date(value).toISOString() : null;
 }
 
+/** What a row's tool and level selects say is missing (a row left wholly blank is skipped). */
+export interface RowError {
+  tool?: string;
+  level?: string;
+}
+
+/** The incomplete rows, by row key: a row needs both its tool and its level to be saved. */
+export function rowErrors(rows: DetectionRow[]): Record<string, RowError> {
+  const errors: Record<string, RowError> = {};
+  for (const row of rows) {
+    const blank = !row.detection_level_id && !row.detected_at && !row.rule_ref && !row.notes;
+    if (!row.tool_id && !blank) errors[row.key] = { tool: "Choose a tool" };
+    else if (row.tool_id && !row.detection_level_id) errors[row.key] = { level: "Choose a level" };
+  }
+  return errors;
+}
+
 export function rowsToBody(rows: DetectionRow[]): DetectionIn[] {
   return rows
     .filter((row) => row.tool_id && row.detection_level_id)
@@ -63,11 +80,14 @@ export function DetectionRows({
   onChange,
   tools,
   levels,
+  errors = {},
 }: {
   rows: DetectionRow[];
   onChange: (rows: DetectionRow[]) => void;
   tools: DefenseTool[];
   levels: DetectionLevel[];
+  /** By row key, from `rowErrors`. */
+  errors?: Record<string, RowError>;
 }) {
   const update = (key: string, values: Partial<DetectionRow>) =>
     onChange(rows.map((row) => (row.key === key ? { ...row, ...values } : row)));
@@ -98,6 +118,7 @@ export function DetectionRows({
                   value={row.tool_id}
                   onChange={(value) => update(row.key, { tool_id: value })}
                   searchable
+                  error={errors[row.key]?.tool}
                 />
               </Table.Td>
               <Table.Td>
@@ -106,6 +127,7 @@ export function DetectionRows({
                   data={levelOptions}
                   value={row.detection_level_id}
                   onChange={(value) => update(row.key, { detection_level_id: value })}
+                  error={errors[row.key]?.level}
                 />
               </Table.Td>
               <Table.Td>

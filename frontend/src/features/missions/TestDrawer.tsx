@@ -39,7 +39,7 @@ import type {
   TestState,
 } from "./api";
 import { ConflictDialog } from "./ConflictDialog";
-import { DetectionRows, newRow, rowsToBody, toLocalInput } from "./DetectionRows";
+import { DetectionRows, newRow, rowErrors, rowsToBody, toLocalInput } from "./DetectionRows";
 import { EvidencePanel } from "./EvidencePanel";
 import { keepEdits, same } from "./formEdits";
 import type { DetectionRow } from "./DetectionRows";
@@ -201,8 +201,11 @@ function TestDetails({
   const [theirs, setTheirs] = useState<MissionTest | null>(null);
   // The form whose save succeeded last; its "Saved." shows until it is edited again.
   const [savedForm, setSavedForm] = useState<Form | null>(null);
+  // Set by the first Save detections: from then on, incomplete rows say what they lack.
+  const [checkRows, setCheckRows] = useState(false);
   const levelsById = new Map(levels.map((level) => [level.id, level]));
   const toolsById = new Map(tools.map((tool) => [tool.id, tool]));
+  const rowProblems = checkRows ? rowErrors(blue.rows) : {};
 
   /**
    * The server's answer to our save of `sent` fields (a state change sends none of the forms'):
@@ -482,10 +485,20 @@ function TestDetails({
               onChange={(rows) => setBlue({ ...blue, rows })}
               tools={tools}
               levels={levels}
+              errors={rowProblems}
             />
             <Group justify="flex-end">
               <SavedNote shown={shownSaved.detections} />
-              <Button loading={detections.isPending} onClick={() => detections.mutate(blue.rows)}>
+              <Button
+                loading={detections.isPending}
+                onClick={() => {
+                  setCheckRows(true);
+                  // An incomplete row says what it lacks; nothing is sent until it is whole.
+                  if (Object.keys(rowErrors(blue.rows)).length === 0) {
+                    detections.mutate(blue.rows);
+                  }
+                }}
+              >
                 Save detections
               </Button>
             </Group>
