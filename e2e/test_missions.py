@@ -598,6 +598,27 @@ def test_blue_saves_only_whole_outcome_rows(setup: MissionSetup, open_context):
     expect(blue_section.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
 
 
+def test_blue_is_told_where_defense_tools_come_from(
+    setup: MissionSetup, admin_api: ApiClient, open_context
+):
+    for tool_id in setup.tools.values():
+        admin_api.call("DELETE", f"/defense-tools/{tool_id}")
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    hint = "No defense tools yet: an administrator adds them under Admin → Defense tools."
+    expect(drawer.get_by_test_id("no-tools-yet")).to_have_text(hint)
+    expect(drawer.get_by_role("combobox", name="Expected tools")).to_have_accessible_description(
+        hint
+    )
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    expect(
+        drawer.get_by_role("combobox", name="Tool of detection 1", exact=True)
+    ).to_have_attribute("placeholder", "No tools yet")
+    check_a11y(blue)
+
+
 def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     lead = admin_api.create_user(display_name="Lena Lead", groups=("Operators",))
     red = admin_api.create_user(display_name="Rob Red", groups=("Operators",))

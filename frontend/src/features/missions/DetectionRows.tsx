@@ -118,6 +118,7 @@ export function DetectionRows({
                   value={row.tool_id}
                   onChange={(value) => update(row.key, { tool_id: value })}
                   searchable
+                  placeholder={tools.length === 0 ? "No tools yet" : undefined}
                   error={errors[row.key]?.tool}
                 />
               </Table.Td>

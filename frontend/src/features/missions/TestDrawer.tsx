@@ -42,6 +42,7 @@ import { ConflictDialog } from "./ConflictDialog";
 import { DetectionRows, newRow, rowErrors, rowsToBody, toLocalInput } from "./DetectionRows";
 import { EvidencePanel } from "./EvidencePanel";
 import { keepEdits, same } from "./formEdits";
+import { NO_TOOLS_YET } from "./noTools";
 import type { DetectionRow } from "./DetectionRows";
 import { LevelLabel } from "./LevelLabel";
 import { Markdown } from "../../app/Markdown";
@@ -480,6 +481,11 @@ function TestDetails({
             <Text size="sm" fw={600}>
               Per-tool outcomes
             </Text>
+            {tools.length === 0 && (
+              <Text size="sm" c="gray.7" data-testid="no-tools-yet">
+                {NO_TOOLS_YET}
+              </Text>
+            )}
             <DetectionRows
               rows={blue.rows}
               onChange={(rows) => setBlue({ ...blue, rows })}
@@ -522,6 +528,7 @@ function TestDetails({
                 <MultiSelect
                   label="Expected tools"
                   data={tools.map((tool) => ({ value: tool.id, label: tool.name }))}
+                  description={tools.length === 0 ? NO_TOOLS_YET : undefined}
                   value={blue.expected_tool_ids}
                   onChange={(value) => setBlue({ ...blue, expected_tool_ids: value })}
                 />
