@@ -168,6 +168,8 @@ def test_evidence_upload_refusal_preview_and_download(mission: dict, open_contex
     expect(listed).to_contain_text("blue")
     expect(listed).to_contain_text("SIEM export")
     expect(listed).to_contain_text("text/plain")
+    # The caption went with that file: the field is ready for the next one.
+    expect(drawer.get_by_label("Caption (optional)")).to_have_value("")
 
     # An executable renamed .png: refused, shown, nothing listed.
     drawer.get_by_test_id("evidence-input").set_input_files(

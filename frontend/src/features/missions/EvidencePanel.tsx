@@ -99,6 +99,7 @@ export function EvidencePanel({
     );
 
   const send = (chosen: File[]) => {
+    const sentCaption = caption;
     for (const original of chosen) {
       const file = named(original);
       const uploadKey = nextKey.current++;
@@ -107,11 +108,16 @@ export function EvidencePanel({
         missionId,
         testId,
         file,
-        { category: role === "lead" ? category : undefined, caption: caption.trim() || undefined },
+        {
+          category: role === "lead" ? category : undefined,
+          caption: sentCaption.trim() || undefined,
+        },
         (fraction) => update(uploadKey, { fraction }),
       )
         .then(() => {
           setUploads((all) => all.filter((item) => item.key !== uploadKey));
+          // The caption went with this file; one typed meanwhile is for the next.
+          setCaption((current) => (current === sentCaption ? "" : current));
           queryClient.invalidateQueries({ queryKey: key });
         })
         .catch((error: unknown) => update(uploadKey, { error }));
@@ -261,7 +267,6 @@ export function EvidencePanel({
                     size="compact-xs"
                     variant="subtle"
                     color="red"
-                    c="red.9"
                     onClick={() => remove.mutate(evidence)}
                     aria-label={`Delete ${evidence.filename}`}
                   >
