@@ -525,6 +525,8 @@ def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_
     page.get_by_role("button", name="Members").click()
     expect(table).to_contain_text(people[0]["email"])
     expect(page.get_by_test_id("members-saved")).to_have_count(0)
+
+
 def test_typed_red_fields_survive_a_state_change(setup: MissionSetup, open_context):
     red = open_context(setup.emails["red"])
     open_mission(red, setup)

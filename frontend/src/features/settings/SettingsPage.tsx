@@ -129,7 +129,7 @@ function SettingForm({ setting, editable }: { setting: Setting; editable: boolea
           )}
         </Group>
         {mutation.isSuccess && (
-          <Text size="sm" c="green.8" role="status">
+          <Text size="sm" c="green" role="status">
             Saved.
           </Text>
         )}
