@@ -9,6 +9,14 @@ from tests.missions.conftest import sync
 from tests.mitre.bundle import build_bundle, group, retired_groups, uses
 from violet.coverage.navigator import layer_problems
 
+# A threat group using a technique, a sub-technique and a sub-technique of another technique.
+APT29 = [
+    group("G0016", "APT29", ["Cozy Bear"]),
+    uses("G0016", "T1059"),
+    uses("G0016", "T1078.001"),
+    uses("G0016", "T1566.001"),
+]
+
 
 @pytest.fixture
 def two_missions(client, team, catalogue, make_mission, run):
@@ -77,17 +85,7 @@ def test_mission_ids_narrow_and_a_hidden_one_is_404(client, team, two_missions, 
 
 
 def test_group_coverage(app, client, team, two_missions):
-    sync(
-        app,
-        build_bundle(
-            extra_objects=[
-                group("G0016", "APT29", ["Cozy Bear"]),
-                uses("G0016", "T1059"),
-                uses("G0016", "T1078.001"),
-                uses("G0016", "T1566.001"),
-            ]
-        ),
-    )
+    sync(app, build_bundle(extra_objects=APT29))
 
     response = client.get("/api/v1/coverage/groups/g0016", headers=team.viewer)
     unknown = client.get("/api/v1/coverage/groups/G9999", headers=team.viewer)
@@ -127,17 +125,7 @@ def test_group_coverage_of_a_retired_group_is_404_saying_why(app, client, team, 
 def test_group_score_leaves_out_a_technique_whose_latest_outcome_is_not_applicable(
     app, client, team, two_missions, make_mission, run
 ):
-    sync(
-        app,
-        build_bundle(
-            extra_objects=[
-                group("G0016", "APT29", ["Cozy Bear"]),
-                uses("G0016", "T1059"),
-                uses("G0016", "T1078.001"),
-                uses("G0016", "T1566.001"),
-            ]
-        ),
-    )
+    sync(app, build_bundle(extra_objects=APT29))
     run(make_mission("Q3"), "T1078.001", ["T1078.001"], "Not applicable")
 
     body = client.get("/api/v1/coverage/groups/G0016", headers=team.viewer).json
