@@ -417,3 +417,10 @@ def test_the_report_numbers_tests_from_1_as_the_mission_page_does(
     assert f"<tr>\n<td>1</td>\n<td>{first['name']}" in html
     assert f"<tr>\n<td>{len(tests)}</td>\n<td>" in html
     assert "<tr>\n<td>0</td>" not in html
+
+
+def test_the_report_names_states_as_the_mission_page_does(client, team, mission, worked_example):
+    html = client.get(f"{API}/{mission['id']}/report", headers=team.viewer).get_data(as_text=True)
+
+    assert "<td>Completed</td>" in html
+    assert "<td>completed</td>" not in html

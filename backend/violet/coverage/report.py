@@ -84,7 +84,7 @@ TEMPLATE = ENVIRONMENT.from_string(
 <td>{{ test.position + 1 }}</td>
 <td>{{ test.name }}{% if test.retest_of_id %} (retest){% endif %}</td>
 <td>{% for tag in test.mitre %}{{ tag.external_id }} {{ tag.name }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
-<td>{{ test.state }}</td>
+<td>{{ state_labels[test.state] }}</td>
 <td>{{ test.detection_level or "—" }}{% for detection in test.tool_detections %}<br>{{ detection.tool }}: {{ detection.detection_level or "—" }}{% endfor %}</td>
 <td>{% if test.executed_at %}{{ when(test.executed_at) }}{% if test.executed_by %} by {{ test.executed_by }}{% endif %}<br>{% endif %}{% if test.source_host or test.target_host %}{{ test.source_host or "?" }} → {{ test.target_host or "?" }}<br>{% endif %}{% if test.command_executed %}<pre>{{ test.command_executed }}</pre>{% endif %}{{ test.red_notes or "" }}</td>
 <td>{% if test.detected_at %}{{ when(test.detected_at) }}<br>{% endif %}{{ test.detection_notes or "" }}{% if test.detection_refs %}<br>Refs: {{ test.detection_refs|join(", ") }}{% endif %}</td>
@@ -98,8 +98,18 @@ TEMPLATE = ENVIRONMENT.from_string(
 )
 
 
+# A test's states as the mission page shows them (frontend/src/features/missions/stateLabels.ts).
+STATE_LABELS = {
+    "pending": "Pending",
+    "in_progress": "In progress",
+    "waiting_blue": "Waiting for blue",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+}
+
+
 def render_report(context: dict[str, Any]) -> str:
-    return TEMPLATE.render(when=when, **context)
+    return TEMPLATE.render(when=when, state_labels=STATE_LABELS, **context)
 
 
 def when(moment: str) -> str:
