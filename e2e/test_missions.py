@@ -209,10 +209,20 @@ def test_red_moves_tests_along_from_the_table_by_mouse_and_keyboard(
     setup.lead_api.call(
         "PATCH", f"/missions/{setup.mission_id}/tests/{setup.test_id}", {"state": "completed"}
     )
-    red.get_by_role(
+    state_now = red.get_by_role(
         "button", name="State of Encoded PowerShell: Waiting for blue. Change it"
-    ).click()
+    )
+    # Cancelling cannot be taken back: the table asks first, and "Keep it" changes nothing.
+    state_now.click()
     menu.get_by_role("menuitem", name="Cancel test").click()
+    confirm = red.get_by_role("dialog", name="Cancel this test?")
+    check_a11y(red)
+    confirm.get_by_role("button", name="Keep it").click()
+    expect(confirm).to_be_hidden()
+    expect(state_now).to_be_visible()
+    state_now.click()
+    menu.get_by_role("menuitem", name="Cancel test").click()
+    confirm.get_by_role("button", name="Cancel test").click()
     expect(red.get_by_role("alert", name="State not changed")).to_be_visible()
     expect(row_of(red).get_by_test_id("state-chip")).to_have_text("Completed")
     test = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")

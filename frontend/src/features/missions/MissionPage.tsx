@@ -19,6 +19,7 @@ import { ErrorAlert } from "../../app/ErrorAlert";
 import { formatDate } from "../../app/format";
 import { DeletedList } from "../../app/DeletedList";
 import { UndoAlert } from "../../app/UndoAlert";
+import { ConfirmCancelTest } from "./ConfirmCancelTest";
 import {
   MISSION_STATUSES,
   STATE_LABELS,
@@ -151,6 +152,7 @@ export default function MissionPage() {
       updateTest(test, { state: to }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: missionsKey }),
   });
+  const [cancelling, setCancelling] = useState<MissionTest | null>(null);
   const removeMission = useMutation({
     mutationFn: () => deleteMission(missionId),
     onSuccess: () => {
@@ -353,11 +355,19 @@ export default function MissionPage() {
           onActiveIndexChange={setActiveIndex}
           onOpen={openTest}
           onChangeState={
-            canEditRed(role) ? (test, to) => changeState.mutate({ test, to }) : undefined
+            canEditRed(role)
+              ? (test, to) =>
+                  to === "cancelled" ? setCancelling(test) : changeState.mutate({ test, to })
+              : undefined
           }
           changingId={changeState.isPending ? changeState.variables.test.id : null}
         />
       )}
+      <ConfirmCancelTest
+        test={cancelling}
+        onConfirm={(test) => changeState.mutate({ test, to: "cancelled" })}
+        onClose={() => setCancelling(null)}
+      />
       {mission.data.can_manage && (
         <DeletedList
           what="tests"
