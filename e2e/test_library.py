@@ -161,8 +161,11 @@ def test_a_scenario_of_three_tests_reordered_by_keyboard_keeps_its_order(
     ).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").first).to_contain_text("moved to position 1 of 3")
-    page.get_by_role("button", name="Save order").click()
+    unsaved = page.get_by_text("Unsaved changes: save them before leaving the page.")
+    expect(unsaved).to_be_visible()
+    page.get_by_role("button", name="Save tests and order").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(unsaved).to_be_hidden()
 
     page.reload()
     expect(tests).to_have_count(3)
@@ -226,7 +229,7 @@ def test_a_stale_save_says_changed_by_someone_else_and_reloads(
         "PUT", f"/scenario-templates/{scenario['id']}/tests", {"test_template_ids": [bravo["id"]]}
     )
     page.get_by_role("button", name="Move Bravo staging (position 2) up").click()
-    page.get_by_role("button", name="Save order").click()
+    page.get_by_role("button", name="Save tests and order").click()
 
     alert = page.get_by_role("alert").filter(has_text="Changed by someone else")
     expect(alert).to_be_visible()

@@ -324,8 +324,8 @@ export default function ScenarioPage() {
             <Alert color="orange" title="Changed by someone else" role="alert">
               <Stack gap="xs" align="flex-start">
                 <Text size="sm">
-                  Someone else saved this scenario since you opened it, so your order was not saved.
-                  Reload to see their version (your unsaved changes are dropped).
+                  Someone else saved this scenario since you opened it, so your changes were not
+                  saved. Reload to see their version (your unsaved changes are dropped).
                 </Text>
                 <Button size="xs" onClick={reload}>
                   Reload
@@ -334,7 +334,7 @@ export default function ScenarioPage() {
             </Alert>
           )}
           {save.error && !stale && (
-            <ErrorAlert title="Could not save the order" error={save.error} />
+            <ErrorAlert title="Could not save the tests" error={save.error} />
           )}
           <Group>
             <Button
@@ -342,13 +342,15 @@ export default function ScenarioPage() {
               loading={save.isPending}
               disabled={!changed}
             >
-              Save order
+              Save tests and order
             </Button>
             {changed && (
               <Button variant="default" onClick={() => setEntries(entriesOf(scenario.data))}>
                 Discard changes
               </Button>
             )}
+            {/* Added, removed and moved tests are kept only once saved. */}
+            {changed && <Text size="sm">Unsaved changes: save them before leaving the page.</Text>}
             {!changed && save.isSuccess && (
               <Text size="sm" c="green.9" role="status">
                 Saved.
