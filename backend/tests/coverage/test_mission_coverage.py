@@ -128,6 +128,39 @@ def test_coverage_by_tool_uses_each_tools_outcomes(
     assert siem == {"T1059": 40.0, "T1078": 0.0}
 
 
+def test_removing_every_outcome_removes_the_level_they_gave(
+    client, team, catalogue, mission, run, tools, levels
+):
+    derived = run(mission, "one", ["T1059"], state="waiting_blue")
+    by_hand = run(mission, "two", ["T1078"], "Logged")
+    url = f"{API}/{mission['id']}/tests/{derived['id']}"
+    edr = [{"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]}]
+    assert client.put(f"{url}/detections", json=edr, headers=team.blue).status_code == 200
+    assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+
+    def coverage():
+        return client.get(f"{API}/{mission['id']}/coverage", headers=team.viewer).json
+
+    assert (coverage()["score"], coverage()["scored_tests"]) == (57.5, 2)
+
+    cleared = client.put(f"{url}/detections", json=[], headers=team.blue)
+
+    assert cleared.status_code == 200, cleared.json
+    assert (cleared.json["detections"], cleared.json["detection_level_id"]) == ([], None)
+    after = coverage()
+    assert (after["score"], after["tests"], after["scored_tests"]) == (40.0, 2, 1)
+    assert after["outcomes"] == {levels["Logged"]: 1}
+    [listed] = client.get(f"{API}?q=Purple", headers=team.lead).json["items"]
+    assert listed["progress"]["score"] == 40.0
+    # With no outcomes left, blue may set the level by hand again.
+    direct = client.patch(url, json={"detection_level_id": levels["Logged"]}, headers=team.blue)
+    assert direct.status_code == 200, direct.json
+    # A level set by hand came from no outcome: saving no outcomes keeps it.
+    hand_url = f"{API}/{mission['id']}/tests/{by_hand['id']}/detections"
+    kept = client.put(hand_url, json=[], headers=team.blue)
+    assert kept.status_code == 200 and kept.json["detection_level_id"] == levels["Logged"]
+
+
 class Steps:
     """What a team does to a mission's runs, through the API; each step returns the run."""
 

@@ -554,7 +554,8 @@ def replace_detections(
     """Replace the test's per-tool outcomes; its level becomes the best-scoring of them.
 
     Levels with no score count only when no tool has a scored level. The test's `detected_at`
-    becomes the earliest tool time when it has none.
+    becomes the earliest tool time when it has none. Removing every outcome removes the level
+    they gave (docs/api.md): the test has no level until blue records one again.
     """
     if access.acting_role not in (LEAD, "blue"):
         raise Forbidden(
@@ -622,6 +623,10 @@ def replace_detections(
         times = [d["detected_at"] for d in detections if d["detected_at"] is not None]
         if times and test.detected_at is None:
             test.detected_at = min(times)
+    elif before:
+        # The level came from the outcomes just removed (a level set by hand is refused while
+        # there are outcomes, and replaced by theirs when they come): none is left to keep.
+        test.detection_level_id = None
     test.updated_at = func.now()  # every write bumps the version, even an unchanged level
     db.session.flush()
     if recorded:
