@@ -253,7 +253,8 @@ def test_members_are_users_of_the_missions_workspace(
     client, team, mission, make_user, auth_header, make_workspace, default_workspace
 ):
     """A user of another workspace only is refused, as the member picker never offers them; a
-    member who has since left the workspace is the lead's to remove, and the list stays editable."""
+    member who left the workspace before leaving it ended one's missions (an older version's
+    data) is the lead's to remove, and the list stays editable."""
     url = f"/api/v1/missions/{mission['id']}/members"
     admin = make_user(perms=["user.manage"])
     acme = make_workspace("acme", members=[admin])
@@ -279,7 +280,8 @@ def test_members_are_users_of_the_missions_workspace(
     listed = {m["user_id"] for m in client.get(url, headers=team.lead).json}
     assert listed == {team.ids[role] for role in ("lead", "red", "blue", "viewer")}
 
-    # Red leaves the workspace (an administrator's change); the lead still edits the list.
+    # Red left the workspace, as before leaving it ended one's missions; the lead still edits
+    # the list.
     db.session.execute(
         delete(WorkspaceMember).where(
             WorkspaceMember.workspace_id == default_workspace.id,

@@ -7,7 +7,8 @@ from violet.core.domain import OPERATORS, Domain, Mount, PermissionCode
 from violet.missions.cli import evidence_cli
 from violet.missions.routes import BLUEPRINTS
 from violet.missions.service.catalogue import seed_detection_levels, seed_workspace_levels
-from violet.workspaces.events import WORKSPACE_CREATED
+from violet.missions.service.missions import leave_workspace_missions
+from violet.workspaces.events import WORKSPACE_CREATED, WORKSPACE_MEMBERS_REMOVED
 
 domain = Domain(
     name="missions",
@@ -19,5 +20,8 @@ domain = Domain(
     ],
     seed_steps=[seed_detection_levels],
     cli=[evidence_cli],
-    handlers={WORKSPACE_CREATED: [seed_workspace_levels]},
+    handlers={
+        WORKSPACE_CREATED: [seed_workspace_levels],
+        WORKSPACE_MEMBERS_REMOVED: [leave_workspace_missions],
+    },
 )

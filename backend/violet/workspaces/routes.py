@@ -131,7 +131,11 @@ class WorkspaceMembers(MethodView):
     @blp.arguments(MemberIn(many=True))
     @blp.response(200, page_of(MemberOut))
     def put(self, payload, workspace_id: UUID):
-        """Replace the members: `[{user_id}, …]` (live users, at least one)."""
+        """Replace the members: `[{user_id}, …]` (live users, at least one).
+
+        Those removed leave the workspace's missions too; removing the only lead of a live
+        mission is 409 naming it.
+        """
         workspace = service.get_workspace(current_principal(), workspace_id)
         service.replace_members(workspace, [member["user_id"] for member in payload])
         db.session.commit()

@@ -43,7 +43,7 @@ from violet.core.pagination import paginate
 from violet.core.search import contains_any
 from violet.core.tenancy import ALL_WORKSPACES, CurrentWorkspace, tenant_models
 from violet.extensions import db
-from violet.workspaces.events import WORKSPACE_CREATED
+from violet.workspaces.events import WORKSPACE_CREATED, WORKSPACE_MEMBERS_REMOVED
 from violet.workspaces.models import DEFAULT_SLUG, Workspace, WorkspaceMember
 
 READ_ALL = "workspace.read_all"
@@ -360,7 +360,11 @@ def list_members(workspace: Workspace, query: dict[str, Any]) -> dict[str, Any]:
 
 
 def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None:
-    """The workspace's members become exactly `user_ids` (live users; at least one)."""
+    """The workspace's members become exactly `user_ids` (live users; at least one).
+
+    Those who leave leave its work too: `workspace.members_removed` ends their memberships of
+    its missions, in this transaction (the missions domain may refuse it: a mission's only lead).
+    """
     wanted = list(dict.fromkeys(user_ids))
     if not wanted:
         raise Unprocessable(
@@ -393,6 +397,8 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None
         if user_id not in current
     )
     db.session.flush()
+    if removed:
+        publish(WORKSPACE_MEMBERS_REMOVED, workspace_id=workspace.id, user_ids=sorted(removed))
 
 
 def live_workspace_ids() -> list[uuid.UUID]:

@@ -1822,7 +1822,10 @@ export interface paths {
         };
         /**
          * Replace the members: `[{user_id}, …]` (live users, at least one).
-         * @description Requires permission `workspace.manage`.
+         * @description Those removed leave the workspace's missions too; removing the only lead of a live
+         *     mission is 409 naming it.
+         *
+         *     Requires permission `workspace.manage`.
          */
         put: {
             parameters: {

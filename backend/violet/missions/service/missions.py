@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, and_, any_, bindparam, func, or_, select, union
+from sqlalchemy import Select, and_, any_, bindparam, delete, func, or_, select, union
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -19,7 +19,7 @@ from violet.core.events import publish
 from violet.core.models import including_deleted, prepared
 from violet.core.pagination import given, paginate
 from violet.core.search import contains_any, contains_any_parameter, like_pattern
-from violet.core.tenancy import scope_workspace_id
+from violet.core.tenancy import acting_in, scope_workspace_id
 from violet.coverage.scoring import Run, chain_start, latest_completed_runs
 from violet.extensions import db
 from violet.missions import events
@@ -339,8 +339,9 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
             "A mission needs at least one lead.", errors={"role": ["No member has the lead role."]}
         )
     # A user joins from the mission's workspace only, as the member picker offers; a user of
-    # another workspace is unknown here, as any of its objects is. A member who has since left
-    # the workspace may stay on the list: removing them is the lead's call.
+    # another workspace is unknown here, as any of its objects is. Leaving the workspace ends
+    # one's missions there (`leave_workspace_missions`); a member who left it before that rule
+    # may stay on the list: removing them is the lead's call.
     mission = access.mission
     may_be_listed = or_(
         User.id.in_(workspace_service.member_user_ids(mission.workspace_id)),
@@ -413,6 +414,95 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
             actor_id=current_user_id(),
         )
     return list_members(access.mission.id)
+
+
+def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID], **_: Any) -> None:
+    """Handler of the workspaces domain's `workspace.members_removed`: who leaves a workspace
+    leaves its missions, deleted ones included, so joining it again gives none of them back.
+    Each mission's trail records it as `replace_members` does (`mission.members_replaced`).
+
+    A mission keeps a lead (`replace_members`): the only leads of a live mission cannot leave
+    it this way, and the whole change is 409 naming the mission; it needs another lead first.
+    A deleted mission loses them all the same: whoever restores it (`mission.manage_all`) names
+    its lead. Three statements and the trail's insert, whatever the number of users and missions.
+    """
+    # The workspace whose members change need not be the one the request acts in.
+    with acting_in(workspace_id):
+        memberships = db.session.execute(
+            including_deleted(
+                select(
+                    MissionMember.id,
+                    MissionMember.mission_id,
+                    MissionMember.role,
+                    User.email,
+                    Mission.name,
+                    Mission.deleted_at,
+                )
+                .join(Mission, Mission.id == MissionMember.mission_id)
+                .join(User, User.id == MissionMember.user_id)
+                .where(MissionMember.user_id.in_(user_ids))
+                .order_by(Mission.name, Mission.id, User.email)
+            )
+        ).all()
+        if not memberships:
+            return
+        led = {m.mission_id for m in memberships if m.role == LEAD and m.deleted_at is None}
+        still_led: set[uuid.UUID] = set()
+        if led:
+            still_led = set(
+                db.session.scalars(
+                    select(MissionMember.mission_id).where(
+                        MissionMember.mission_id.in_(led),
+                        MissionMember.role == LEAD,
+                        MissionMember.user_id.not_in(user_ids),
+                    )
+                )
+            )
+        _refuse_leaving_missions_without_a_lead(
+            [m for m in memberships if m.mission_id in led - still_led and m.role == LEAD]
+        )
+        db.session.execute(
+            delete(MissionMember).where(MissionMember.id.in_([m.id for m in memberships]))
+        )
+        removed: dict[uuid.UUID, list[str]] = {}
+        for membership in memberships:
+            removed.setdefault(membership.mission_id, []).append(
+                f"{membership.email} ({membership.role})"
+            )
+        names = {membership.mission_id: membership.name for membership in memberships}
+        for mission_id, members in removed.items():
+            audit.record(
+                "mission.members_replaced",
+                object_type="mission",
+                object_id=mission_id,
+                label=names[mission_id],
+                workspace_id=workspace_id,
+                mission_id=mission_id,
+                changes={"members": {"added": [], "removed": sorted(members)}},
+            )
+        db.session.flush()
+
+
+def _refuse_leaving_missions_without_a_lead(leads: list[Any]) -> None:
+    """409 naming the missions of `leads` (rows with `mission_id`, `name` and `email`: the only
+    leads of live missions, who are leaving), if any."""
+    if not leads:
+        return
+    by_mission: dict[uuid.UUID, tuple[str, list[str]]] = {}
+    for lead in leads:
+        by_mission.setdefault(lead.mission_id, (lead.name, []))[1].append(lead.email)
+    # The browser shows the detail alone: it names the missions too.
+    named = "; ".join(f"{name} by {', '.join(emails)}" for name, emails in by_mission.values())
+    raise Conflict(
+        f"A mission keeps a lead, and these are led only by people you are removing: {named}. "
+        "Give each another lead first (its members).",
+        errors={
+            "members": [
+                f"{name} ({mission_id}) is led only by {', '.join(emails)}."
+                for mission_id, (name, emails) in by_mission.items()
+            ]
+        },
+    )
 
 
 def member_candidates(q: str) -> list[User]:

@@ -262,7 +262,7 @@ function MembersEditor({ workspace, onDone }: { workspace: Workspace; onDone: ()
     <Stack>
       <MultiSelect
         label="Members"
-        description="Only members can see and work in this workspace."
+        description="Only members can see and work in this workspace. Someone removed also leaves its missions."
         data={options}
         value={value}
         onChange={setChosen}
