@@ -332,6 +332,15 @@ def test_the_navigator_layer_is_valid_and_carries_the_scores(
         == "4 tests: 1 Prevented, 2 Alerted, 1 Not applicable"
     )
     assert "score" not in entries[("T1566", "initial-access")]
+    # Every run of T1059 (A, B2, C, D) is counted under a sub-technique too: a roll-up.
+    assert entries[("T1059", "execution")]["metadata"][-1] == {
+        "name": "Rolled up from",
+        "value": "T1059.001, T1059.003",
+    }
+    assert [item["name"] for item in entries[("T1078", "persistence")]["metadata"]] == [
+        "Tests",
+        "Logged",
+    ]
     assert [item["label"] for item in layer["legendItems"]] == [
         "Prevented",
         "Alerted",

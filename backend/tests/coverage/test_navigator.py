@@ -336,6 +336,58 @@ def test_planned_techniques_are_enabled_entries_but_not_a_display_state():
     assert planned_techniques(layer) == ["T1059", "T1078", "T1110", "T1110.001", "T1003.003"]
 
 
+def test_a_technique_rolled_up_from_its_sub_techniques_is_not_planned():
+    # Our layer scores T1059 from its sub-techniques' runs only: with a bound that took its
+    # score in, the technique was planned as a bare test beside T1059.001.
+    rolled_up = build_layer(
+        name="Mission Alpha",
+        description="",
+        domain="enterprise-attack",
+        attack_version="18.1",
+        techniques=[
+            LayerTechnique(
+                "T1059",
+                "execution",
+                30.0,
+                2,
+                {"Logged": 1},
+                has_subtechniques=True,
+                show_subtechniques=True,
+                rolled_up_from=("T1059.001", "T1059.003"),
+            ),
+            LayerTechnique("T1059.001", "execution", 40.0, 1, {"Logged": 1}),
+            LayerTechnique("T1059.003", "execution", None, 1, {}),
+            LayerTechnique("T1078", "persistence", 40.0, 1, {"Logged": 1}, True),
+        ],
+        levels=LEVELS,
+    )
+    parent = rolled_up["techniques"][0]
+
+    assert parent["metadata"][-1] == {"name": "Rolled up from", "value": "T1059.001, T1059.003"}
+    assert layer_problems(rolled_up, tactic_shortnames=SHORTNAMES) == []
+    assert planned_techniques(rolled_up) == ["T1059.001", "T1059.003", "T1078"]
+    assert planned_techniques(rolled_up, max_score=40) == ["T1059.001", "T1078"]
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        [],  # a Navigator or DeTT&CT layer scoring the technique itself
+        [{"name": "Rolled up from", "value": "3"}],  # a writer's own item of that name
+        [{"name": "Rolled up from", "value": "T1078.001"}],  # not its sub-techniques
+        "Rolled up from T1059.001",  # not a list: the upload check does not read it
+    ],
+)
+def test_a_technique_scored_beside_its_sub_techniques_is_planned(metadata):
+    third_party = {
+        "techniques": [
+            {"techniqueID": "T1059", "score": 30, "metadata": metadata},
+            {"techniqueID": "T1059.001", "score": 40},
+        ]
+    }
+    assert planned_techniques(third_party, max_score=40) == ["T1059", "T1059.001"]
+
+
 USAGE_LAYER = {
     # As mitreattack-python's usage generator writes a group's layer: every technique of the
     # matrix, 0 where the group does not use it.

@@ -173,6 +173,16 @@ def test_the_cross_mission_layer_carries_the_latest_outcomes(client, team, two_m
         "T1059.001",
         "T1078",
     }
+    # Whether a technique's latest outcome is one of its sub-techniques' (planning skips it).
+    rolled_up = {"name": "Rolled up from", "value": "T1566.001"}
+    assert rolled_up in entries[("T1566", "initial-access")]["metadata"]
+    assert not any(
+        item["name"] == "Rolled up from" for item in entries[("T1059", "execution")]["metadata"]
+    )
+    narrowed_parent = next(
+        item for item in narrowed.json["techniques"] if item["techniqueID"] == "T1059"
+    )
+    assert {"name": "Rolled up from", "value": "T1059.001"} in narrowed_parent["metadata"]
 
 
 def test_the_cross_mission_layer_refuses_hidden_and_malformed_missions(

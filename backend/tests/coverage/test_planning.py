@@ -215,6 +215,32 @@ def test_a_score_range_plans_only_the_entries_scored_within_it(client, team, cat
     assert mission_tests(client, team, mission) == []
 
 
+def test_our_layer_plans_no_test_for_a_technique_scored_only_through_sub_techniques(
+    client, team, catalogue, mission, make_mission, run
+):
+    # T1059 is scored 20 from its sub-techniques' runs alone: planning the gaps (at most 40)
+    # added a bare "T1059" test beside the sub-techniques' own. T1078 is tested itself.
+    tested = make_mission("Q1")
+    run(tested, "PowerShell", ["T1059.001"], "Logged")
+    run(tested, "cmd", ["T1059.003"], "Not detected")
+    run(tested, "Default accounts", ["T1078.001"], "Prevented")
+    run(tested, "Accounts", ["T1078"], "Logged")  # 70 in the mission, the latest (40) across
+    url = f"{API}/{mission['id']}/tests/from-layer"
+
+    for layer_url in (f"{API}/{tested['id']}/navigator-layer", "/api/v1/coverage/navigator-layer"):
+        exported = client.get(layer_url, headers=team.lead).json
+        response = client.post(
+            url, json={"layer": exported, "dry_run": True, "max_score": 70}, headers=team.lead
+        )
+
+        assert response.status_code == 200, response.json
+        assert [item["external_id"] for item in response.json["added"]] == [
+            "T1059.001",
+            "T1059.003",
+            "T1078",
+        ]
+
+
 def test_a_file_of_several_layers_plans_them_together(client, team, catalogue, mission):
     # The Navigator opens a JSON list of layers as several layers.
     first = layer({"techniqueID": "T1059.001", "score": 1}, {"techniqueID": "T1078", "score": 0})

@@ -22,6 +22,9 @@ LEGACY_DOMAINS = ("mitre-enterprise", "mitre-mobile")
 # Colour of a technique tested but not scored (every run "Not applicable" or without a level).
 UNSCORED_COLOR = "#d0d0d0"
 UNSCORED_LABEL = "Tested, no score"
+# The metadata item of a technique's entry that only rolls up its sub-techniques' runs; its
+# value lists them ("T1059.001, T1059.003").
+ROLLED_UP_FROM = "Rolled up from"
 
 TECHNIQUE_ID = re.compile(r"^T\d{4}(\.\d{3})?$")
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -50,6 +53,9 @@ class LayerTechnique:
     has_subtechniques: bool = False
     # Some of its sub-techniques are in the layer: the Navigator opens the technique expanded.
     show_subtechniques: bool = False
+    # A technique whose every counted run is counted under one of these sub-techniques too: its
+    # entry only rolls their runs up, and says so (`ROLLED_UP_FROM`) so that planning skips it.
+    rolled_up_from: tuple[str, ...] = ()
 
 
 def level_color(score: float | None, levels: Sequence[Level]) -> str:
@@ -126,6 +132,10 @@ def _technique_entry(technique: LayerTechnique, levels: Sequence[Level]) -> dict
             ),
         ],
     }
+    if technique.rolled_up_from:
+        entry["metadata"].append(
+            {"name": ROLLED_UP_FROM, "value": ", ".join(technique.rolled_up_from)}
+        )
     if technique.has_subtechniques:
         entry["showSubtechniques"] = technique.show_subtechniques
     if technique.score is not None:
@@ -437,7 +447,9 @@ def planned_techniques(
     layer: dict[str, Any], *, min_score: float | None = None, max_score: float | None = None
 ) -> list[str]:
     """The ATT&CK ids a layer asks to plan: its enabled entries, in the layer's order without
-    repeats, except those that only record a display state (`is_display_state`).
+    repeats, except those that only record a display state (`is_display_state`) and our own
+    layers' technique entries that only roll up their sub-techniques (`is_roll_up`), whose
+    sub-techniques' entries are planned instead.
 
     With `min_score` or `max_score`, only entries whose score lies within them (inclusive) count;
     an entry without a score then does not. That keeps what a layer marks as used
@@ -449,7 +461,7 @@ def planned_techniques(
     high = math.inf if max_score is None else max_score
     planned: dict[str, None] = {}
     for technique in layer.get("techniques") or []:
-        if technique.get("enabled", True) is False:
+        if technique.get("enabled", True) is False or is_roll_up(technique):
             continue
         score = technique.get("score")
         if ranged:
@@ -472,4 +484,20 @@ def is_display_state(technique: dict[str, Any]) -> bool:
         "showSubtechniques" in technique
         and technique.get("score") is None
         and not any(technique.get(name) for name in ANNOTATIONS)
+    )
+
+
+def is_roll_up(technique: dict[str, Any]) -> bool:
+    """An entry of one of our layers for a technique whose every counted run is counted under
+    one of its sub-techniques too: its score only repeats theirs, so it asks for no test of its
+    own. It carries a `ROLLED_UP_FROM` metadata item naming those sub-techniques; an item of
+    that name that does not name the technique's sub-techniques (another writer's) is not it."""
+    metadata = technique.get("metadata")
+    prefix = f"{technique['techniqueID']}."
+    return isinstance(metadata, list) and any(
+        isinstance(item, dict)
+        and item.get("name") == ROLLED_UP_FROM
+        and isinstance(item.get("value"), str)
+        and item["value"].startswith(prefix)
+        for item in metadata
     )

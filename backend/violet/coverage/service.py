@@ -373,6 +373,19 @@ def _layer(name: str, description: str, data: MissionData, cells: dict[str, Cell
     with_subtechniques = shown | mitre_service.techniques_with_subtechniques(
         {attack_id for attack_id in cells if "." not in attack_id}
     )
+    # A technique whose every counted run is counted under one of its sub-techniques too only
+    # rolls them up: its entry says so, and planning from the layer skips it (docs/coverage.md).
+    subtechniques: dict[str, list[str]] = defaultdict(list)
+    for attack_id in sorted(cells):
+        if "." in attack_id:
+            subtechniques[parent_of(attack_id)].append(attack_id)
+    rolled_up_from = {
+        attack_id: tuple(subtechniques[attack_id])
+        for attack_id, cell in cells.items()
+        if subtechniques.get(attack_id)
+        and set(cell.test_ids)
+        <= {test_id for sub in subtechniques[attack_id] for test_id in cells[sub].test_ids}
+    }
     entries = [
         navigator.LayerTechnique(
             technique_id=attack_id,
@@ -387,6 +400,7 @@ def _layer(name: str, description: str, data: MissionData, cells: dict[str, Cell
             },
             has_subtechniques=attack_id in with_subtechniques,
             show_subtechniques=attack_id in shown,
+            rolled_up_from=rolled_up_from.get(attack_id, ()),
         )
         for attack_id, cell in sorted(cells.items())
         for tactic in data.tactics_of.get(parent_of(attack_id), [])
