@@ -11,6 +11,9 @@ which goes first:
   so as many `mission_test.create` events);
 - state: `PATCH /missions/{id}/tests/{test}` of one test through in_progress → waiting_blue →
   completed → in_progress (one `mission_test.update` event each, with its from → to);
+- import: `POST /missions/import` of the archive of a mission of `--tests` tests (exported
+  once, untimed): a new mission, so as many `mission_test.create` events, written in one INSERT
+  beside the tests' own bulk insert;
 
 each with the audit trail recording and with it paused (`core.audit.paused()`, what the e2e
 reset uses). Prints the median and the fastest run of each, and audited ÷ unaudited.
@@ -100,10 +103,31 @@ def main() -> int:
                 200,
             )
 
+    archived = call("POST", "/missions", {"name": "Bench archive"}, 201)
+    call(
+        "POST",
+        f"/missions/{archived['id']}/scenarios",
+        {"scenario_template_id": scenario["id"]},
+        201,
+    )
+    exported = client.get(
+        f"/api/v1/missions/{archived['id']}/export?format=zip", headers=headers
+    ).data
+
+    def import_() -> None:
+        response = client.post(
+            "/api/v1/missions/import",
+            data=exported,
+            content_type="application/zip",
+            headers=headers,
+        )
+        assert response.status_code == 201, response.json
+
+    writes = (("copy", copy), ("state", state), ("import", import_))
     runs: dict[tuple[str, str], list[float]] = {}
     for round_ in range(arguments.rounds):
         modes = ("audited", "unaudited") if round_ % 2 == 0 else ("unaudited", "audited")
-        for name, work in (("copy", copy), ("state", state)):
+        for name, work in writes:
             for mode in modes:
                 started = time.perf_counter()
                 if mode == "audited":
@@ -113,11 +137,14 @@ def main() -> int:
                         work()
                 runs.setdefault((name, mode), []).append(time.perf_counter() - started)
 
-    print(f"{arguments.tests} tests copied; {len(STATES)} state changes; {arguments.rounds} rounds")
+    print(
+        f"{arguments.tests} tests copied; {len(STATES)} state changes; an archive of "
+        f"{arguments.tests} tests imported; {arguments.rounds} rounds"
+    )
     header = f"{'write':<8} {'mode':<10} {'median ms':>10} {'fastest ms':>11} {'× unaudited':>12}"
     print(header)
     print("-" * len(header))
-    for name in ("copy", "state"):
+    for name, _work in writes:
         base = statistics.median(runs[(name, "unaudited")])
         for mode in ("unaudited", "audited"):
             times = runs[(name, mode)]

@@ -290,6 +290,40 @@ def test_evidence_files_survive_the_round_trip(client, team, with_evidence, else
         assert row["uploader_id"] == str(owner.id) and row["created_by"] == owner.email
 
 
+def test_an_import_records_each_test_and_file_it_creates(client, team, with_evidence, user_header):
+    # Its tests and files are written by bulk inserts, which the audit trail did not see: the
+    # trail had the mission's creation and no test, where adding them over the API records each.
+    imported = upload(client, team.lead, export_zip(client, team.lead, with_evidence["id"]))
+    assert imported.status_code == 201, imported.json
+    copy = imported.json["id"]
+
+    response = client.get(
+        "/api/v1/audit-events",
+        query_string={"mission_id": copy, "limit": 100, "sort": "occurred_at"},
+        headers=user_header(perms=["audit.read"]),
+    )
+
+    assert response.status_code == 200, response.json
+    recorded = response.json["items"]
+    tests = {test["id"]: test["name"] for test in mission_tests_of(client, team.lead, copy)}
+    files = {
+        row["id"]: name for name, (row, _content) in evidence_of(client, team.lead, copy).items()
+    }
+    created = {(event["action"], event["object_id"], event["object_label"]) for event in recorded}
+    assert {("mission_test.create", test_id, name) for test_id, name in tests.items()} | {
+        ("evidence_file.create", file_id, name) for file_id, name in files.items()
+    } <= created
+    assert len(tests) == 3 and len(files) == 2
+    assert ("mission.create", copy, "Purple week") in created
+    assert [event["object_label"] for event in recorded if "category" in event["action"]] == [
+        "Day 1"
+    ]
+    for event in recorded:
+        assert event["actor_id"] == team.ids["lead"] and event["mission_id"] == copy
+        assert event["workspace_id"] is not None and event["ip_address"] == "127.0.0.1"
+    assert len({event["request_id"] for event in recorded}) == 1  # all from the import
+
+
 TARGET_ADMIN = {"email": "admin@target.test", "password": "target admin password"}
 
 

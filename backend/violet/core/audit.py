@@ -6,7 +6,8 @@ flush that writes the change, in its transaction (so an event exists exactly whe
 was committed). A change records each changed column's old and new value, except the columns
 that are bookkeeping or secret (`NOT_RECORDED`, and a model's own `__audit_exclude__`). What
 is not a row change of an audited model (a sign-in, a failed one, a password change) is
-recorded with `record(...)`.
+recorded with `record(...)`, and rows written by a bulk insert (an archive import's tests)
+with `record_inserted(...)`.
 
 Only requests are recorded: the CLI, seeds and migrations act as the operator of the machine,
 whose shell history is their trail.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -157,6 +158,32 @@ def record(
     )
 
 
+def record_inserted(model: type[Audited], rows: Sequence[Mapping[str, Any]]) -> None:
+    """The `create` events of rows written by a bulk insert (`insert(Model)` with a list of
+    value dicts, which the flush hook never sees), as the hook would have written them, in one
+    INSERT. Call it beside the insert, in its transaction; each row needs its `id`."""
+    if not rows or not has_request_context() or _paused.get():
+        return
+    object_type = object_type_of(model)
+    names = (model.__audit_label__,) if model.__audit_label__ else LABEL_ATTRIBUTES
+    actor = current_user_id()
+    events = [
+        _values(
+            f"{object_type}.create",
+            object_type=object_type,
+            object_id=row["id"],
+            label=next((row[name] for name in names if row.get(name)), None),
+            actor_id=actor,
+            actor_email=None,
+            workspace_id=row.get("workspace_id"),
+            mission_id=row.get("mission_id"),
+            changes=None,
+        )
+        for row in rows
+    ]
+    db.session.connection().execute(insert(AuditEvent), events)
+
+
 def _values(
     action: str,
     *,
@@ -234,8 +261,12 @@ def _row_values(row: Any, action: str, changes: dict[str, Any] | None, actor: An
     )
 
 
+# The attributes that name a row, in order, when its model sets no `__audit_label__`.
+LABEL_ATTRIBUTES = ("name", "email", "filename", "key")
+
+
 def _label(row: Any) -> str | None:
-    names = (row.__audit_label__,) if row.__audit_label__ else ("name", "email", "filename", "key")
+    names = (row.__audit_label__,) if row.__audit_label__ else LABEL_ATTRIBUTES
     return _first_text(row, names)
 
 

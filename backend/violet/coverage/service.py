@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, array, distinct_on
 from sqlalchemy.orm import aliased
 
 from violet.auth.service.directory import emails_of
+from violet.core import audit
 from violet.core.auth import current_user, current_user_id, has_permission
 from violet.core.errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
 from violet.core.models import including_deleted, prepared, utcnow
@@ -1318,6 +1319,9 @@ def import_mission(
     ]
     if test_rows:
         db.session.execute(insert(MissionTest), test_rows)
+        # The flush hook does not see a bulk insert: each test's `mission_test.create`, as a
+        # test added through the API records it, in one more statement (docs/audit.md).
+        audit.record_inserted(MissionTest, test_rows)
     rows: list[Any] = []
     for item in document["tests"]:
         test_id = test_ids[item["ref"]]
@@ -1440,6 +1444,7 @@ def _import_evidence(
                 }
             )
         db.session.execute(insert(EvidenceFile), rows)
+        audit.record_inserted(EvidenceFile, rows)
     except BaseException:
         for key in stored:
             try:
