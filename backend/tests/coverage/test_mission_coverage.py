@@ -446,6 +446,56 @@ def test_the_report_is_printable_html_with_user_text_escaped(client, team, missi
     assert client.get(f"{API}/{mission['id']}/report", headers=team.outsider).status_code == 404
 
 
+def test_the_report_renders_markdown_fields_as_the_mission_page_does_and_safely(
+    client, team, mission, worked_example
+):
+    # They were shown as their raw text ("**Scope**: …", "| Tool | Alert |").
+    description = "**Scope**: the *finance* VLAN, ~~not~~ the DMZ.\n\n- ws-042\n- ws-043"
+    red = "\n".join(
+        [
+            "Ran `whoami` first. <script>alert('red')</script>",
+            "",
+            "[runbook](https://wiki.example/runbook?a=1&b=2) and [click](javascript:alert(1))",
+            'and [mixed](JaVaScRiPt:alert(1)) and <img src=x onerror="alert(1)">',
+            "",
+            "![the console](https://tracker.example/pixel.png)",
+        ]
+    )
+    blue = "| Tool | Alert |\n|---|---|\n| EDR | <b>yes</b> |"
+    mission_url = f"{API}/{mission['id']}"
+    response = client.patch(mission_url, json={"description": description}, headers=team.lead)
+    assert response.status_code == 200, response.json
+    response = client.patch(
+        f"{mission_url}/tests/{worked_example['A']}",
+        json={"red_notes": red, "detection_notes": blue},
+        headers=team.lead,
+    )
+    assert response.status_code == 200, response.json
+
+    html = client.get(f"{mission_url}/report", headers=team.viewer).get_data(as_text=True)
+
+    assert "<strong>Scope</strong>: the <em>finance</em> VLAN, <s>not</s> the DMZ." in html
+    assert "<li>ws-042</li>" in html
+    assert "<code>whoami</code>" in html
+    assert (
+        '<a href="https://wiki.example/runbook?a=1&amp;b=2" rel="noopener noreferrer">runbook</a>'
+        in html
+    )
+    assert "<th>Tool</th>" in html and "<td>EDR</td>" in html
+    # Raw HTML is text, unsafe links stay their Markdown, an image is a link (nothing fetched).
+    assert "&lt;script&gt;alert('red')&lt;/script&gt;" in html
+    assert "&lt;b&gt;yes&lt;/b&gt;" in html
+    assert "[click](javascript:alert(1))" in html and "[mixed](JaVaScRiPt:alert(1))" in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert (
+        '<a href="https://tracker.example/pixel.png" rel="noopener noreferrer">'
+        "Image: the console</a>" in html
+    )
+    lowered = html.lower()
+    assert "<script" not in lowered and "<img" not in lowered and "<b>" not in lowered
+    assert 'href="javascript' not in lowered
+
+
 def test_the_report_numbers_tests_from_1_as_the_mission_page_does(
     client, team, mission, worked_example
 ):

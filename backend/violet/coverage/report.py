@@ -1,18 +1,83 @@
 """The printable HTML report of a mission: an autoescaped Jinja template (docs/coverage.md).
 
-Everything a user typed (names, notes, commands) goes through Jinja's autoescaping; the report
-carries no script. Print CSS keeps rows and heatmap columns whole across page breaks.
+Everything a user typed (names, commands) goes through Jinja's autoescaping; the Markdown
+fields the mission page renders as Markdown (the mission's description, red and blue notes) are
+rendered here too, by `markdown`, with raw HTML escaped and only safe links. The report carries
+no script and loads nothing from elsewhere. Print CSS keeps rows and heatmap columns whole
+across page breaks.
 """
 
 # ruff: noqa: E501  (the template's HTML lines read better whole)
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
+
+# The link protocols the browser's Markdown keeps (react-markdown's defaultUrlTransform, in
+# frontend/src/app/Markdown.tsx); a link without a protocol is relative.
+SAFE_PROTOCOLS = ("http", "https", "irc", "ircs", "mailto", "xmpp")
+LINK_REL = "noopener noreferrer"
+
+
+class ReportMarkdown(MarkdownIt):
+    """CommonMark with the GitHub tables and strikethrough the browser's remark-gfm adds, raw
+    HTML escaped as text (`html: False`, as the browser's `skipHtml` leaves it out), links only
+    to `SAFE_PROTOCOLS` (a `javascript:` or `data:` link stays its Markdown text), and images
+    as links: a saved or printed report fetches nothing from elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": False})
+        self.enable(["table", "strikethrough"])
+        self.add_render_rule("link_open", _link_open)
+        self.add_render_rule("image", _image)
+
+    def validateLink(self, url: str) -> bool:
+        """As react-markdown decides: no protocol (relative), or a safe one. A colon after a
+        `/`, `?` or `#` is not a protocol's."""
+        colon = url.find(":")
+        if colon == -1:
+            return True
+        if any(0 <= url.find(mark) < colon for mark in "/?#"):
+            return True
+        return url[:colon].lower() in SAFE_PROTOCOLS
+
+
+def _link_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    tokens[idx].attrSet("rel", LINK_REL)
+    return renderer.renderToken(tokens, idx, options, env)
+
+
+def _image(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An image as a link named by its alt text ("Image: network diagram")."""
+    token = tokens[idx]
+    source = str(token.attrGet("src") or "")
+    alt = renderer.renderInlineAsText(token.children or [], options, env) or source
+    return f'<a href="{escapeHtml(source)}" rel="{LINK_REL}">Image: {escapeHtml(alt)}</a>'
+
+
+MARKDOWN = ReportMarkdown()
+
+
+def markdown(text: str | None) -> Markup:
+    """User Markdown as safe HTML (empty for no text)."""
+    return Markup(MARKDOWN.render(text)) if text and text.strip() else Markup("")
+
 
 ENVIRONMENT = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True)
+ENVIRONMENT.filters["markdown"] = markdown
 
 TEMPLATE = ENVIRONMENT.from_string(
     """<!doctype html>
@@ -32,6 +97,9 @@ TEMPLATE = ENVIRONMENT.from_string(
   .cell { border-left: .5rem solid; padding: .2rem .4rem; margin: .2rem 0; background: #f6f8fa; }
   .legend span { display: inline-block; margin-right: 1rem; border-left: .8rem solid; padding-left: .3rem; }
   pre { white-space: pre-wrap; margin: 0; }
+  .md > :first-child { margin-top: 0; } .md > :last-child { margin-bottom: 0; }
+  .md h1, .md h2, .md h3, .md h4, .md h5, .md h6 { font-size: 1em; border: 0; margin: .5rem 0 .2rem; }
+  .md code { background: #f6f8fa; padding: 0 .2rem; } .md blockquote { margin: 0 0 0 .8rem; padding-left: .5rem; border-left: .2rem solid #d0d7de; }
   @media print { body { margin: 0; } h2 { break-after: avoid; } .matrix { display: block; }
     .tactic { display: inline-block; width: 30%; vertical-align: top; } }
 </style>
@@ -43,7 +111,7 @@ TEMPLATE = ENVIRONMENT.from_string(
 {% if mission.start_date %} · {{ mission.start_date }}{% endif %}
 {% if mission.end_date %} – {{ mission.end_date }}{% endif %}
  · Generated {{ generated_at }}</p>
-{% if mission.description %}<p>{{ mission.description }}</p>{% endif %}
+{% if mission.description %}<div class="md">{{ mission.description|markdown }}</div>{% endif %}
 
 <h2>Summary</h2>
 <p><span class="score">{{ fmt(coverage.score) }}</span> / 100 mission score</p>
@@ -86,8 +154,8 @@ TEMPLATE = ENVIRONMENT.from_string(
 <td>{% for tag in test.mitre %}{{ tag.external_id }} {{ tag.name }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
 <td>{{ state_labels[test.state] }}</td>
 <td>{{ test.detection_level or "—" }}{% for detection in test.tool_detections %}<br>{{ detection.tool }}: {{ detection.detection_level or "—" }}{% endfor %}</td>
-<td>{% if test.executed_at %}{{ when(test.executed_at) }}{% if test.executed_by %} by {{ test.executed_by }}{% endif %}<br>{% endif %}{% if test.source_host or test.target_host %}{{ test.source_host or "?" }} → {{ test.target_host or "?" }}<br>{% endif %}{% if test.command_executed %}<pre>{{ test.command_executed }}</pre>{% endif %}{{ test.red_notes or "" }}</td>
-<td>{% if test.detected_at %}{{ when(test.detected_at) }}<br>{% endif %}{{ test.detection_notes or "" }}{% if test.detection_refs %}<br>Refs: {{ test.detection_refs|join(", ") }}{% endif %}</td>
+<td>{% if test.executed_at %}{{ when(test.executed_at) }}{% if test.executed_by %} by {{ test.executed_by }}{% endif %}<br>{% endif %}{% if test.source_host or test.target_host %}{{ test.source_host or "?" }} → {{ test.target_host or "?" }}<br>{% endif %}{% if test.command_executed %}<pre>{{ test.command_executed }}</pre>{% endif %}{% if test.red_notes %}<div class="md">{{ test.red_notes|markdown }}</div>{% endif %}</td>
+<td>{% if test.detected_at %}{{ when(test.detected_at) }}<br>{% endif %}{% if test.detection_notes %}<div class="md">{{ test.detection_notes|markdown }}</div>{% endif %}{% if test.detection_refs %}Refs: {{ test.detection_refs|join(", ") }}{% endif %}</td>
 </tr>
 {% endfor %}
 </tbody>
