@@ -153,6 +153,79 @@ def test_a_group_of_two_domains_keeps_its_links_to_the_other(sync_bytes):
     assert links() == [("G0016", "T1059"), ("G0016", "T1059.001"), ("G0016", "T1078")]
 
 
+ENTERPRISE, MOBILE, ICS = "enterprise-attack", "mobile-attack", "ics-attack"
+
+
+def test_a_bundle_of_another_domain_takes_from_a_group_only_that_domain(client, reader, sync_bytes):
+    # As ATT&CK v18.1 has them: Sandworm Team (G0034) in all three domains, APT38 (G0082) in
+    # Enterprise and ICS. An ICS bundle holding only APT38 flagged Sandworm deprecated: its
+    # Enterprise techniques, its search hit, its coverage and planning from it were gone, and
+    # each Enterprise re-sync brought it back ("unchanged") until the next ICS sync.
+    enterprise = groups_bundle()
+    enterprise["objects"] += [
+        group(
+            "G0034", "Sandworm Team", ["Sandworm Team"], x_mitre_domains=[ENTERPRISE, ICS, MOBILE]
+        ),
+        uses("G0034", "T1566"),
+        group("G0082", "APT38", ["APT38"], x_mitre_domains=[ENTERPRISE, ICS]),
+        uses("G0082", "T1059"),
+    ]
+    ics = build_bundle(
+        domain=ICS,
+        extra_objects=[
+            group("G0082", "APT38", ["APT38"], x_mitre_domains=[ENTERPRISE, ICS]),
+            uses("G0082", "IT1078"),
+        ],
+    )
+    sync_bytes(encode(enterprise))
+
+    result = sync_bytes(encode(ics))
+
+    sandworm = client.get(f"{API}/G0034", headers=reader).json
+    assert sandworm["deprecated"] is False and sandworm["domains"] == [ENTERPRISE, MOBILE]
+    assert [item["external_id"] for item in sandworm["techniques"]] == ["T1566"]
+    assert result.group_changes == {"added": 0, "updated": 2, "unchanged": 0, "deprecated": 0}
+    found = client.get(API, query_string={"q": "sandworm"}, headers=reader).json
+    assert [item["external_id"] for item in found["items"]] == ["G0034"]
+    in_ics = client.get(API, query_string={"domain": ICS}, headers=reader).json
+    assert [item["external_id"] for item in in_ics["items"]] == ["G0082"]
+    apt38 = client.get(f"{API}/G0082", headers=reader).json
+    assert apt38["domains"] == [ENTERPRISE, ICS]
+    assert [item["external_id"] for item in apt38["techniques"]] == ["IT1078", "T1059"]
+    assert client.get("/api/v1/coverage/groups/G0034", headers=reader).status_code == 200
+
+    # Re-syncing either unchanged bundle writes nothing and says so.
+    for bundle in (enterprise, ics, enterprise):
+        again = sync_bytes(encode(bundle))
+        assert again.rows_written == 0
+        assert again.group_changes["updated"] == again.group_changes["deprecated"] == 0
+    sandworm = client.get(f"{API}/G0034", headers=reader).json
+    assert sandworm["deprecated"] is False and sandworm["domains"] == [ENTERPRISE, MOBILE]
+
+
+def test_a_group_is_flagged_only_once_no_synced_domain_holds_it(client, reader, sync_bytes):
+    apt38 = group("G0082", "APT38", ["APT38"], x_mitre_domains=[ENTERPRISE, ICS])
+    enterprise = groups_bundle()
+    sync_bytes(encode(build_bundle(extra_objects=[apt38])))
+    sync_bytes(encode(build_bundle(domain=ICS, extra_objects=[apt38])))
+
+    sync_bytes(encode(enterprise))  # MITRE dropped APT38 from Enterprise
+    left_in_ics = client.get(f"{API}/G0082", headers=reader).json
+    sync_bytes(encode(build_bundle(domain=ICS)))  # and from ICS
+    gone = client.get(f"{API}/G0082", headers=reader).json
+
+    assert left_in_ics["deprecated"] is False and left_in_ics["domains"] == [ICS]
+    assert left_in_ics["domain"] == ICS
+    assert gone["deprecated"] is True
+    listed = client.get(API, headers=reader).json
+    assert [item["external_id"] for item in listed["items"]] == ["G0016"]
+
+    # Back in a later Enterprise bundle: live again, in Enterprise only (ICS's bundle lacks it).
+    sync_bytes(encode(build_bundle(extra_objects=[apt38])))
+    back = client.get(f"{API}/G0082", headers=reader).json
+    assert back["deprecated"] is False and back["domains"] == [ENTERPRISE]
+
+
 def test_a_malformed_group_is_422_naming_it(sync_bytes):
     from violet.core.errors import Unprocessable
 

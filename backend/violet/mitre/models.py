@@ -177,7 +177,9 @@ MitreTechnique.subtechnique_count = column_property(
 
 class MitreGroup(AttackObjectMixin, Base):
     """A threat group (`intrusion-set`). One STIX object may sit in several domain bundles:
-    `domains` lists them all and `domain` is the first (stable whichever bundle synced last)."""
+    `domains` lists those whose synced bundle holds it (and the unsynced ones its
+    `x_mitre_domains` names), `domain` is the first (sync/store.py). It vanishes only when no
+    synced domain holds it."""
 
     __tablename__ = "mitre_groups"
     __table_args__ = (

@@ -10,10 +10,15 @@ Rows are never deleted. An object of the synced domain that is missing from the 
 `vanished_at`) are written again. Technique ↔ tactic links follow the bundle for the techniques it
 contains (a link MITRE removed is deleted; it is a relation, not a catalogue object).
 
-Threat groups follow the same rules. A group object sits in every domain bundle it belongs to
-(`x_mitre_domains`), so it vanishes only from a bundle of one of its `domains`, and a bundle
-rewrites only the group links to its own techniques and sub-techniques. A group uses a
-technique only when the relationship and both ends are live.
+Tactics, techniques and sub-techniques are objects of one domain each (MITRE gives every domain
+its own, with its own ATT&CK ids: T1059, T1417, T0807), so each row has its bundle's `domain`.
+
+Threat groups are shared: one group object sits in every domain bundle it belongs to
+(`x_mitre_domains`, e.g. Sandworm Team in all three). A group's `domains` are the domains whose
+synced bundle holds it, plus those its `x_mitre_domains` names that have never been synced. A
+group missing from a bundle loses that domain only; it is flagged vanished when no synced domain
+holds it any more. A bundle rewrites only the group links to its own techniques and
+sub-techniques. A group uses a technique only when the relationship and both ends are live.
 
 Change counts (the sync response's `changes`), per object:
 `added` new row; `deprecated` was live, now deprecated, revoked or vanished; `updated` any other
@@ -32,10 +37,12 @@ from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from violet.mitre.models import (
+    SYNC_SUCCEEDED,
     MitreGroup,
     MitreGroupSubtechnique,
     MitreGroupTechnique,
     MitreSubtechnique,
+    MitreSync,
     MitreTactic,
     MitreTechnique,
     MitreTechniqueTactic,
@@ -165,15 +172,32 @@ def _sync_groups(
 ) -> None:
     """Groups (counted in `changes.groups`, not in the object counts) and their links."""
     group_changes = Changes()
+    existing = _existing_rows(session, _table(MitreGroup), GROUP_COLUMNS)
+    synced = _synced_domains(session) | {bundle.domain}
+
+    def values_of(record: GroupRecord) -> dict[str, Any]:
+        current = existing.get(record.stix_id)
+        held = set() if current is None or current.vanished else set(current.values["domains"])
+        domains = _group_domains(record.domains, bundle.domain, held, synced)
+        return _group_values(record, domains)
+
+    def still_held(values: dict[str, Any]) -> dict[str, Any] | None:
+        domains = [name for name in values["domains"] if name != bundle.domain]
+        if not set(domains) & synced:
+            return None
+        return {**values, "domain": domains[0], "domains": domains}
+
     groups = _sync_table(
         session,
         _table(MitreGroup),
         GROUP_COLUMNS,
-        [(record, _group_values(record)) for record in bundle.groups],
+        [(record, values_of(record)) for record in bundle.groups],
         bundle.domain,
         now,
         group_changes,
+        existing=existing,
         in_domain=lambda values: bundle.domain in values["domains"],
+        still_held=still_held,
     )
     live_groups = {record.stix_id for record in bundle.groups if record.is_live}
     live_techniques = {record.stix_id for record in bundle.techniques if record.is_live}
@@ -194,6 +218,30 @@ def _sync_groups(
     group_changes.updated += len(moved)
     changes.groups = group_changes.as_dict()
     changes.rows_written += group_changes.rows_written
+
+
+def _synced_domains(session: Session) -> set[str]:
+    """The domains a bundle has been synced from (their bundles say which groups they hold)."""
+    statement = select(MitreSync.domain).where(
+        MitreSync.status == SYNC_SUCCEEDED, MitreSync.domain.is_not(None)
+    )
+    return set(session.scalars(statement.distinct()))
+
+
+def _group_domains(
+    listed: Sequence[str], domain: str, held: set[str], synced: set[str]
+) -> list[str]:
+    """The domains of a group found in a bundle of `domain`: that one; each other synced domain
+    whose bundle held it (`held`: the row's domains, none when it had vanished); each domain
+    never synced that the group's `x_mitre_domains` (`listed`) names. In the order listed."""
+
+    def belongs(name: str) -> bool:
+        if name == domain:
+            return True
+        return name in held if name in synced else name in listed
+
+    candidates = [*listed, domain, *sorted(held)]
+    return [name for name in dict.fromkeys(candidates) if belongs(name)]
 
 
 def _sync_links(
@@ -223,19 +271,19 @@ def _sync_links(
     return {group_id for group_id, _ in to_add | to_remove}
 
 
-def _group_values(record: GroupRecord) -> dict[str, Any]:
+def _group_values(record: GroupRecord, domains: list[str]) -> dict[str, Any]:
     return {
         "external_id": record.external_id,
         "name": record.name,
         "description": record.description,
         "url": record.url,
-        "domain": record.domains[0],
+        "domain": domains[0],
         "deprecated": record.deprecated,
         "revoked": record.revoked,
         "modified": record.modified,
         "attack_version": record.attack_version,
         "aliases": record.aliases,
-        "domains": record.domains,
+        "domains": domains,
         "replaced_by": record.replaced_by,
     }
 
@@ -281,14 +329,21 @@ def _sync_table(
     domain: str,
     now: datetime,
     changes: Changes,
+    *,
+    existing: dict[str, _Existing] | None = None,
     in_domain: Callable[[dict[str, Any]], bool] | None = None,
+    still_held: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
 ) -> _TableResult:
     """Insert new rows, update changed ones, flag the domain's vanished ones.
 
-    `in_domain(values)` tells whether an existing row belongs to the synced domain (default:
-    its `domain` column is that domain)."""
+    `existing`: the table's rows, when the caller has read them already. `in_domain(values)`
+    tells whether an existing row belongs to the synced domain (default: its `domain` column
+    is that domain). `still_held(values)`, for a row of the domain missing from the bundle:
+    its new values when another domain still holds it (it is then updated, not flagged), else
+    None (default: always None)."""
     in_domain = in_domain or (lambda values: values["domain"] == domain)
-    existing = _existing_rows(session, table, columns)
+    if existing is None:
+        existing = _existing_rows(session, table, columns)
     result = _TableResult(ids={}, unchanged=set())
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -314,6 +369,11 @@ def _sync_table(
 
     for stix_id, current in existing.items():
         if stix_id in result.ids or not in_domain(current.values) or current.vanished:
+            continue
+        kept = still_held(current.values) if still_held else None
+        if kept is not None:
+            changes.updated += 1
+            updates.append(_update_row(current.id, kept, vanished_at=None, now=now))
             continue
         if current.was_live:
             changes.deprecated += 1
