@@ -444,11 +444,15 @@ def mission_coverage(results: list[Rows], limit: int, offset: int) -> dict[str, 
     access, tests, tags, levels, *tactic_rows = results
     tags_of = _by_test(tags)
     tactics_of: dict[str, Rows] = defaultdict(list)
+    tactic_names: dict[str, dict[str, Any]] = {}
     for row in tactic_rows[0] if tactic_rows else []:
-        tactics_of[row["technique"]].append(row)
-    tactic_names: dict[str, dict[str, Any]] = {
-        tactic["external_id"]: tactic for rows in tactics_of.values() for tactic in rows
-    }
+        if row["technique"] is None:  # a tactic the tests are tagged with
+            tactic_names[row["external_id"]] = row
+        else:
+            tactics_of[row["technique"]].append(row)
+    tactic_names.update(
+        (tactic["external_id"], tactic) for rows in tactics_of.values() for tactic in rows
+    )
     for tag in tags:
         if tag["kind"] == "tactic" and tag["external_id"] not in tactic_names:
             tactic_names[tag["external_id"]] = {"name": tag["name"], "shortname": None}

@@ -98,6 +98,28 @@ def test_a_technique_counted_through_its_sub_technique_is_named_from_the_catalog
     assert "T1059 Command and Scripting Interpreter — 75" in report
 
 
+def test_a_tactic_tagged_directly_has_its_shortname_and_place_in_the_matrix(
+    client, team, catalogue, mission, add_test, run
+):
+    # TA0001 (Initial Access) is the matrix's first column; tagged only directly, it came back
+    # without its shortname and sorted after TA0002.
+    tactic_only = add_test(
+        mission["id"], "Phish", mitre=[{"kind": "tactic", "external_id": "TA0001"}]
+    )
+    run(mission, "Phish", [], "Logged", test=tactic_only)
+    run(mission, "Script", ["T1059"], "Alerted")
+
+    body = client.get(f"{API}/{mission['id']}/coverage", headers=team.viewer).json
+
+    assert [
+        (tactic["external_id"], tactic["name"], tactic["shortname"], tactic["score"])
+        for tactic in body["tactics"]
+    ] == [
+        ("TA0001", "Initial Access", "initial-access", 40.0),
+        ("TA0002", "Execution", "execution", 75.0),
+    ]
+
+
 def test_coverage_by_tool_uses_each_tools_outcomes(
     client, team, catalogue, mission, add_test, run, tools, levels
 ):
@@ -278,7 +300,8 @@ def test_coverage_is_a_constant_number_of_statements(
     with count_statements() as few:
         assert client.get(url, headers=team.lead).status_code == 200
     for number in range(12):
-        add_test(mission["id"], f"more {number}", mitre=tags("T1078", "T1566.001"))
+        mitre = [*tags("T1078", "T1566.001"), {"kind": "tactic", "external_id": "TA0003"}]
+        add_test(mission["id"], f"more {number}", mitre=mitre)
     with count_statements() as many:
         assert client.get(url, headers=team.lead).status_code == 200
 

@@ -203,15 +203,18 @@ def _tactics_of_tags(
     tags: Sequence[Any],
 ) -> tuple[dict[str, list[Any]], dict[str, Any], dict[str, str]]:
     """The tactics of the tagged techniques (technique id → tactics), each tactic's names
-    (a tactic tagged directly but absent from the catalogue is named by its tag), and the
-    techniques' names in the catalogue."""
-    techniques = {parent_of(tag.external_id) for tag in tags}
-    tactics_of, technique_names = (
-        mitre_service.technique_tactics_and_names(techniques) if techniques else ({}, {})
+    (a tactic tagged directly is named by the catalogue too, else by its tag), and the
+    techniques' names in the catalogue. One statement."""
+    techniques = {parent_of(tag.external_id) for tag in tags if tag.kind != "tactic"}
+    tagged_tactics = {tag.external_id for tag in tags if tag.kind == "tactic"}
+    tactics_of, technique_names, tactic_names = (
+        mitre_service.technique_tactics_and_names(techniques, tagged_tactics)
+        if techniques or tagged_tactics
+        else ({}, {}, {})
     )
-    tactic_names = {
-        tactic["external_id"]: tactic for tactics in tactics_of.values() for tactic in tactics
-    }
+    tactic_names.update(
+        (tactic["external_id"], tactic) for tactics in tactics_of.values() for tactic in tactics
+    )
     for tag in tags:
         if tag.kind == "tactic" and tag.external_id not in tactic_names:
             tactic_names[tag.external_id] = {

@@ -684,48 +684,66 @@ def retired_group_reason(group: Mapping[str, Any]) -> str | None:
 # --- for other domains (coverage) ---------------------------------------------------------------
 
 
-# `technique_tactics_and_names`' statement, built once: the techniques' ids are one array
-# parameter.
-_TACTICS_BY_TECHNIQUE = prepared(
+# `technique_tactics_and_names`' statement, built once: the techniques' and the tactics' ids are
+# two array parameters. Its second half reads the tactics asked for by id (a technique is NULL).
+_TACTIC_COLUMNS = (
+    MitreTactic.external_id,
+    MitreTactic.name,
+    MitreTactic.shortname,
+    MitreTactic.position,
+    MitreTactic.domain,
+)
+_TACTICS_BY_ID = union_all(
     select(
         MitreTechnique.external_id.label("technique"),
         MitreTechnique.name.label("technique_name"),
-        MitreTactic.external_id,
-        MitreTactic.name,
-        MitreTactic.shortname,
-        MitreTactic.position,
-        MitreTactic.domain,
+        *_TACTIC_COLUMNS,
     )
     .join(MitreTechniqueTactic, MitreTechniqueTactic.technique_id == MitreTechnique.id)
     .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
     .where(
         MitreTechnique.external_id == any_(bindparam("techniques", type_=ARRAY(Text))),
         _live(MitreTactic),
+    ),
+    select(
+        type_coerce(None, Text).label("technique"),
+        type_coerce(None, Text).label("technique_name"),
+        *_TACTIC_COLUMNS,
+    ).where(MitreTactic.external_id == any_(bindparam("tactics", type_=ARRAY(Text)))),
+)
+_TACTICS_BY_TECHNIQUE = prepared(
+    _TACTICS_BY_ID.order_by(
+        _TACTICS_BY_ID.selected_columns.position.asc().nulls_last(),
+        _TACTICS_BY_ID.selected_columns.external_id,
     )
-    .order_by(MitreTactic.position.asc().nulls_last(), MitreTactic.external_id)
 )
 
 
 def technique_tactics_and_names(
-    external_ids: set[str],
-) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
+    external_ids: set[str], tactic_ids: set[str] | frozenset[str] = frozenset()
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str], dict[str, dict[str, Any]]]:
     """Technique ATT&CK id → its live tactics ({external_id, name, shortname, position,
-    domain}) in matrix order, and technique ATT&CK id → its name; one statement."""
-    rows = db.session.execute(_TACTICS_BY_TECHNIQUE, {"techniques": list(external_ids)}).all()
+    domain}) in matrix order, technique ATT&CK id → its name, and tactic ATT&CK id → the same
+    details for the tactics of `tactic_ids` the catalogue holds; one statement."""
+    parameters = {"techniques": list(external_ids), "tactics": list(tactic_ids)}
+    rows = db.session.execute(_TACTICS_BY_TECHNIQUE, parameters).all()
     tactics: dict[str, list[dict[str, Any]]] = defaultdict(list)
     names: dict[str, str] = {}
+    tactics_by_id: dict[str, dict[str, Any]] = {}
     for row in rows:
+        tactic = {
+            "external_id": row.external_id,
+            "name": row.name,
+            "shortname": row.shortname,
+            "position": row.position,
+            "domain": row.domain,
+        }
+        if row.technique is None:
+            tactics_by_id[row.external_id] = tactic
+            continue
         names[row.technique] = row.technique_name
-        tactics[row.technique].append(
-            {
-                "external_id": row.external_id,
-                "name": row.name,
-                "shortname": row.shortname,
-                "position": row.position,
-                "domain": row.domain,
-            }
-        )
-    return dict(tactics), names
+        tactics[row.technique].append(tactic)
+    return dict(tactics), names, tactics_by_id
 
 
 def synced_version(domain: str) -> str | None:
