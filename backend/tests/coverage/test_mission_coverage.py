@@ -395,6 +395,31 @@ def test_show_subtechniques_is_only_on_techniques_the_catalogue_gives_sub_techni
     assert layer_problems(layer, with_subtechniques=catalogue_with_subtechniques) == []
 
 
+def test_show_subtechniques_follows_the_catalogue_after_a_release_without_any(
+    app, client, team, catalogue, mission, run
+):
+    # Tests tagged with sub-techniques, then a re-sync with a release from before ATT&CK had
+    # sub-techniques (v6): T1059 has none there, so its entry may not say whether they show.
+    run(mission, "PowerShell", ["T1059.001"], "Prevented")
+    run(mission, "Accounts", ["T1078"], "Logged")
+    older = build_bundle(version="6.3")
+    older["objects"] = [
+        stix_object
+        for stix_object in older["objects"]
+        if not stix_object.get("x_mitre_is_subtechnique")
+        and stix_object.get("relationship_type") != "subtechnique-of"
+    ]
+    sync(app, older)
+
+    layer = client.get(f"{API}/{mission['id']}/navigator-layer", headers=team.blue).json
+
+    entries = {item["techniqueID"]: item for item in layer["techniques"]}
+    assert set(entries) == {"T1059", "T1059.001", "T1078"}
+    assert "showSubtechniques" not in entries["T1059"]
+    assert "showSubtechniques" not in entries["T1078"]
+    assert layer_problems(layer, with_subtechniques=set()) == []
+
+
 def test_csv_export_neutralises_formulas_and_opens_with_a_bom(
     client, team, catalogue, mission, run
 ):

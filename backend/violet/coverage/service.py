@@ -371,11 +371,13 @@ def _layer(name: str, description: str, data: MissionData, cells: dict[str, Cell
         tactic["domain"] for tactics in data.tactics_of.values() for tactic in tactics
     )
     domain = domains.most_common(1)[0][0] if domains else DEFAULT_DOMAIN
+    # A technique some of whose sub-techniques are in the layer opens expanded in the Navigator.
     shown = {parent_of(attack_id) for attack_id in cells if "." in attack_id}
-    # Only a technique with sub-techniques may say whether they show (the layer format); one
-    # statement for the whole layer.
-    with_subtechniques = shown | mitre_service.techniques_with_subtechniques(
-        {attack_id for attack_id in cells if "." not in attack_id}
+    # Only a technique the catalogue gives sub-techniques may say whether they show (the layer
+    # format), even one whose tests are tagged with sub-techniques: a release synced since may
+    # have none (before ATT&CK v7). One statement for the whole layer.
+    with_subtechniques = mitre_service.techniques_with_subtechniques(
+        {parent_of(attack_id) for attack_id in cells}
     )
     # A technique whose every counted run is counted under one of its sub-techniques too only
     # rolls them up: its entry says so, and planning from the layer skips it (docs/coverage.md).
