@@ -57,7 +57,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -496,6 +496,15 @@ def mission_coverage(results: list[Rows], limit: int, offset: int) -> dict[str, 
     # sub-techniques has no tag of its own).
     names = {technique: rows[0]["technique_name"] for technique, rows in tactics_of.items()}
     names.update((tag["external_id"], tag["name"]) for tag in tags)
+    # The domains of the tested techniques, the one holding most first (then Enterprise, Mobile,
+    # ICS), as `violet.coverage.service.ranked_domains` orders them.
+    domain_order = ("enterprise-attack", "mobile-attack", "ics-attack")
+    domain_counts = Counter(
+        domain
+        for technique in {parent_of(attack_id) for attack_id in coverage.techniques}
+        for domain in {row["domain"] for row in tactics_of.get(technique, [])}
+    )
+    domains = sorted(domain_counts, key=lambda d: (-domain_counts[d], domain_order.index(d)))
     return {
         "mission_id": str(access[0]["id"]),
         "levels": [
@@ -507,6 +516,7 @@ def mission_coverage(results: list[Rows], limit: int, offset: int) -> dict[str, 
             }
             for row in levels
         ],
+        "domains": domains,
         **cell(coverage.mission),
         "tactics": [
             {

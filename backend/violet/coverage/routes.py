@@ -46,9 +46,11 @@ from violet.coverage.schemas import (
     FromLayerIn,
     GroupCoverageOut,
     ImportedMissionOut,
+    LayerQuery,
     MissionCoverageOut,
     OrgCoverageOut,
     OrgCoverageQuery,
+    OrgLayerQuery,
     PlanOut,
     SaveAsScenarioIn,
     SavedScenarioOut,
@@ -93,13 +95,16 @@ class MissionCoverage(MethodView):
 class MissionLayer(MethodView):
     @require_auth
     @mission_scoped
+    @blp.arguments(LayerQuery, location="query")
     @blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
-    def get(self, mission_id: UUID):
-        """The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download."""
+    def get(self, query, mission_id: UUID):
+        """The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download: the
+        techniques of one ATT&CK domain (`domain`, default the one holding most of the tested
+        techniques; the coverage's `domains` lists those tested)."""
         mission = mission_access(mission_id).mission
         name = _file_name(mission.name, "-layer.json")
         return (
-            service.mission_layer(mission),
+            service.mission_layer(mission, query.get("domain")),
             200,
             {"Content-Disposition": f'attachment; filename="{name}"'},
         )
@@ -321,14 +326,15 @@ class OrganisationCoverage(MethodView):
 @org_blp.route("/navigator-layer")
 class OrganisationLayer(MethodView):
     @require_auth
-    @org_blp.arguments(OrgCoverageQuery, location="query")
+    @org_blp.arguments(OrgLayerQuery, location="query")
     @org_blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
     def get(self, query):
         """The latest outcome per technique across missions (`mission_ids`, default every
-        mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download."""
+        mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download:
+        the techniques of one ATT&CK domain (`domain`, default the one holding most of them)."""
         missions = service.visible_missions(query.get("mission_ids"))
         return (
-            service.organisation_layer(missions),
+            service.organisation_layer(missions, query.get("domain")),
             200,
             {"Content-Disposition": 'attachment; filename="violet-coverage-layer.json"'},
         )

@@ -17,12 +17,36 @@ from violet.missions.models import (
     OPSEC_LEVELS,
     TEST_STATES,
 )
+from violet.mitre.models import DOMAINS
 
 
 class CoverageQuery(Schema):
     by = fields.String(
         validate=validate.OneOf(("tool",)),
         metadata={"description": "`tool`: the same figures per defense tool as well."},
+    )
+
+
+def _domains_field(of: str = "tested techniques") -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.OneOf(DOMAINS)),
+        required=True,
+        metadata={
+            "description": f"The ATT&CK domains of the {of}, the one holding most first (on a "
+            "tie Enterprise, then Mobile, then ICS).",
+            "example": ["enterprise-attack", "mobile-attack"],
+        },
+    )
+
+
+class LayerQuery(Schema):
+    domain = fields.String(
+        validate=validate.OneOf(DOMAINS),
+        metadata={
+            "description": "The layer's ATT&CK domain (a layer has one); default: the domain "
+            "holding most of the tested techniques (on a tie `enterprise-attack`), the first "
+            "of the coverage's `domains`."
+        },
     )
 
 
@@ -107,6 +131,7 @@ MissionCoverageOut = Schema.from_dict(
     {
         "mission_id": fields.UUID(required=True),
         "levels": fields.List(fields.Nested(LevelOut), required=True),
+        "domains": _domains_field(),
         **_coverage_fields(),
         "tools": fields.List(
             fields.Nested(ToolCoverageOut),
@@ -243,6 +268,7 @@ class ComparedTechniqueOut(Schema):
 class CompareOut(Schema):
     from_ = fields.Nested(ComparedMissionOut, required=True, data_key="from", attribute="from")
     to = fields.Nested(ComparedMissionOut, required=True)
+    domains = _domains_field("techniques tested in either mission")
     summary = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
@@ -258,6 +284,10 @@ class OrgCoverageQuery(Schema):
         validate=validate.Length(min=1, max=500),
         metadata={"description": "Comma-separated mission ids; default every visible mission."},
     )
+
+
+class OrgLayerQuery(OrgCoverageQuery, LayerQuery):
+    pass
 
 
 class LatestOutcomeOut(Schema):
@@ -276,6 +306,7 @@ class LatestOutcomeOut(Schema):
 class OrgCoverageOut(Schema):
     mission_ids = fields.List(fields.UUID(), required=True)
     levels = fields.List(fields.Nested(LevelOut), required=True)
+    domains = _domains_field()
     score = fields.Float(
         allow_none=True, required=True, metadata={"description": "Mean over techniques."}
     )
@@ -302,6 +333,7 @@ class GroupTechniqueCoverageOut(Schema):
 
 class GroupCoverageOut(Schema):
     group = fields.Nested(ThreatGroupRefOut, required=True)
+    domains = _domains_field("group's techniques")
     techniques_total = fields.Integer(required=True)
     techniques_tested = fields.Integer(required=True)
     score = fields.Float(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import IO, Any, BinaryIO, NamedTuple, cast
@@ -66,7 +66,7 @@ from violet.missions.service import missions as mission_service
 from violet.missions.service import tests as mission_tests
 from violet.missions.service.access import MissionAccess
 from violet.mitre import service as mitre_service
-from violet.mitre.models import DEFAULT_DOMAIN, MitreSubtechnique, MitreTechnique
+from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS, MitreSubtechnique, MitreTechnique
 
 
 @dataclass
@@ -226,6 +226,24 @@ def _tactics_of_tags(
     return tactics_of, tactic_names, technique_names
 
 
+def ranked_domains(domains: Iterable[str]) -> list[str]:
+    """The ATT&CK domains of the tested techniques (`domains`: one per technique), each once,
+    the one holding most first; on a tie Enterprise, then Mobile, then ICS (docs/coverage.md)."""
+    counts = Counter(domains)
+    return sorted(counts, key=lambda domain: (-counts[domain], DOMAINS.index(domain)))
+
+
+def _domains_of(attack_ids: Iterable[str], tactics_of: Mapping[str, list[Any]]) -> list[str]:
+    """`ranked_domains` of these techniques and sub-techniques (a technique's domain is its
+    tactics'; a sub-technique is its technique's)."""
+    techniques = {parent_of(attack_id) for attack_id in attack_ids}
+    return ranked_domains(
+        domain
+        for technique in techniques
+        for domain in {tactic["domain"] for tactic in tactics_of.get(technique, [])}
+    )
+
+
 # --- GET /missions/{id}/coverage -----------------------------------------------------------------
 
 
@@ -233,10 +251,12 @@ def mission_coverage(mission: Mission, *, by_tool: bool = False) -> dict[str, An
     """Scores per tactic, technique and for the mission (docs/coverage.md); `by_tool` adds the
     same per defense tool, from each tool's own outcomes."""
     data = load_mission(mission)
+    coverage = data.coverage()
     result = {
         "mission_id": mission.id,
         "levels": [_level_out(level) for level in data.levels],
-        **_coverage_out(data, data.coverage()),
+        "domains": _domains_of(coverage.techniques, data.tactics_of),
+        **_coverage_out(data, coverage),
     }
     if by_tool:
         result["tools"] = _by_tool(data)
@@ -321,18 +341,20 @@ def _by_tool(data: MissionData) -> list[dict[str, Any]]:
 # --- GET /missions/{id}/navigator-layer ----------------------------------------------------------
 
 
-def mission_layer(mission: Mission) -> dict[str, Any]:
-    """The mission's coverage as an ATT&CK Navigator layer 4.5 (docs/coverage.md)."""
+def mission_layer(mission: Mission, domain: str | None = None) -> dict[str, Any]:
+    """The mission's coverage as an ATT&CK Navigator layer 4.5 of `domain` (default: the one
+    holding most of the tested techniques; docs/coverage.md)."""
     data = load_mission(mission)
     return _layer(
         mission.name,
         f"Violet coverage of the mission {mission.name}",
         data,
         data.coverage().techniques,
+        domain,
     )
 
 
-def organisation_layer(missions: list[Mission]) -> dict[str, Any]:
+def organisation_layer(missions: list[Mission], domain: str | None = None) -> dict[str, Any]:
     """The latest outcome per technique across `missions` as a layer: each technique carries
     the score of its latest counted run (docs/coverage.md, "Across missions")."""
     found = _latest_runs(missions)
@@ -349,6 +371,7 @@ def organisation_layer(missions: list[Mission]) -> dict[str, Any]:
         f"The latest outcome per technique across: {names}"[:2000],
         data,
         cells,
+        domain,
     )
 
 
@@ -364,13 +387,19 @@ def _as_run(test: MissionTest) -> Run:
     )
 
 
-def _layer(name: str, description: str, data: MissionData, cells: dict[str, Cell]) -> dict:
-    """A layer of one entry per technique (or sub-technique) and tactic of the domain most
-    tagged; a technique of another domain is left out (a layer has one domain)."""
-    domains = Counter(
-        tactic["domain"] for tactics in data.tactics_of.values() for tactic in tactics
-    )
-    domain = domains.most_common(1)[0][0] if domains else DEFAULT_DOMAIN
+def _layer(
+    name: str, description: str, data: MissionData, cells: dict[str, Cell], domain: str | None
+) -> dict:
+    """A layer of one entry per technique (or sub-technique) and tactic of `domain`, by default
+    the one holding most of the tested techniques. A layer has one domain: its description
+    names the other domains tested, which have layers of their own."""
+    tested = _domains_of(cells, data.tactics_of)
+    domain = domain or (tested[0] if tested else DEFAULT_DOMAIN)
+    if others := [other for other in tested if other != domain]:
+        description += (
+            f". Techniques tested in other ATT&CK domains are in their own layers: "
+            f"{', '.join(others)}."
+        )
     # A technique some of whose sub-techniques are in the layer opens expanded in the Navigator.
     shown = {parent_of(attack_id) for attack_id in cells if "." in attack_id}
     # Only a technique the catalogue gives sub-techniques may say whether they show (the layer
@@ -736,6 +765,9 @@ def compare_missions(before: Mission, after: Mission) -> dict[str, Any]:
     return {
         "from": {"id": before.id, "name": before.name, "score": old.coverage().mission.score},
         "to": {"id": after.id, "name": after.name, "score": new.coverage().mission.score},
+        "domains": _domains_of(
+            set(old_cells) | set(new_cells), {**old.tactics_of, **new.tactics_of}
+        ),
         "summary": dict(Counter(item["change"] for item in techniques)),
         "techniques": techniques,
     }
@@ -789,6 +821,7 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
     return {
         "mission_ids": [mission.id for mission in missions],
         "levels": [_level_out(level) for level in data.levels],
+        "domains": _domains_of(latest, data.tactics_of),
         "score": _mean(item["score"] for item in techniques if item["kind"] == "technique"),
         "techniques": techniques,
     }
@@ -973,6 +1006,12 @@ def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str,
             "name": group["name"],
             "aliases": group["aliases"],
         },
+        "domains": ranked_domains(
+            {
+                parent_of(technique["external_id"]): technique["domain"]
+                for technique in group["techniques"]
+            }.values()
+        ),
         "techniques_total": len(techniques),
         "techniques_tested": sum(item["tested"] for item in techniques),
         "score": round(sum(item["score"] or 0 for item in counted) / len(counted), 1)

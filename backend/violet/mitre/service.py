@@ -579,14 +579,15 @@ def get_group(external_id: str) -> dict[str, Any]:
 
 
 def group_techniques(group_ids: list[Any]) -> dict[Any, list[dict[str, Any]]]:
-    """Group id → [{kind, external_id, name, tactics}] of the live techniques it uses (two
-    statements whatever the number of groups)."""
+    """Group id → [{kind, external_id, name, domain, tactics}] of the live techniques it uses
+    (two statements whatever the number of groups)."""
     techniques = (
         select(
             MitreGroupTechnique.group_id,
             MitreTechnique.id.label("technique_id"),
             MitreTechnique.external_id,
             MitreTechnique.name,
+            MitreTechnique.domain,
         )
         .join(MitreTechnique, MitreTechnique.id == MitreGroupTechnique.technique_id)
         .where(MitreGroupTechnique.group_id.in_(group_ids), _live(MitreTechnique))
@@ -597,6 +598,7 @@ def group_techniques(group_ids: list[Any]) -> dict[Any, list[dict[str, Any]]]:
             MitreSubtechnique.technique_id,
             MitreSubtechnique.external_id,
             MitreSubtechnique.name,
+            MitreSubtechnique.domain,
         )
         .join(MitreSubtechnique, MitreSubtechnique.id == MitreGroupSubtechnique.subtechnique_id)
         .where(MitreGroupSubtechnique.group_id.in_(group_ids), _live(MitreSubtechnique))
@@ -610,6 +612,7 @@ def group_techniques(group_ids: list[Any]) -> dict[Any, list[dict[str, Any]]]:
                 "kind": "subtechnique" if "." in row.external_id else "technique",
                 "external_id": row.external_id,
                 "name": row.name,
+                "domain": row.domain,
                 "tactics": tactics_of.get(row.technique_id, []),
             }
         )

@@ -5603,12 +5603,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download.
+         * The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download: the
+         *     techniques of one ATT&CK domain (`domain`, default the one holding most of the tested
+         *     techniques; the coverage's `domains` lists those tested).
          * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The layer's ATT&CK domain (a layer has one); default: the domain holding most of the tested techniques (on a tie `enterprise-attack`), the first of the coverage's `domains`. */
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                };
                 header?: never;
                 path: {
                     mission_id: string;
@@ -5625,6 +5630,7 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6014,12 +6020,15 @@ export interface paths {
         };
         /**
          * The latest outcome per technique across missions (`mission_ids`, default every
-         *     mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download.
+         *     mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download:
+         *     the techniques of one ATT&CK domain (`domain`, default the one holding most of them).
          * @description Needs only sign-in: no permission.
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description The layer's ATT&CK domain (a layer has one); default: the domain holding most of the tested techniques (on a tie `enterprise-attack`), the first of the coverage's `domains`. */
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
                     /** @description Comma-separated mission ids; default every visible mission. */
                     mission_ids?: string[];
                 };
@@ -7896,6 +7905,14 @@ export interface components {
             /** Format: uuid */
             mission_id: string;
             levels: components["schemas"]["LevelOut"][];
+            /**
+             * @description The ATT&CK domains of the tested techniques, the one holding most first (on a tie Enterprise, then Mobile, then ICS).
+             * @example [
+             *       "enterprise-attack",
+             *       "mobile-attack"
+             *     ]
+             */
+            domains: ("enterprise-attack" | "mobile-attack" | "ics-attack")[];
             /** @description Mean detection score (0–100) of the counted runs. */
             score: number | null;
             /** @description Counted runs. */
@@ -8005,6 +8022,14 @@ export interface components {
         CompareOut: {
             from: components["schemas"]["ComparedMissionOut"];
             to: components["schemas"]["ComparedMissionOut"];
+            /**
+             * @description The ATT&CK domains of the techniques tested in either mission, the one holding most first (on a tie Enterprise, then Mobile, then ICS).
+             * @example [
+             *       "enterprise-attack",
+             *       "mobile-attack"
+             *     ]
+             */
+            domains: ("enterprise-attack" | "mobile-attack" | "ics-attack")[];
             /** @description Change → number of techniques. */
             summary: {
                 [key: string]: number;
@@ -8033,6 +8058,14 @@ export interface components {
         OrgCoverageOut: {
             mission_ids: string[];
             levels: components["schemas"]["LevelOut"][];
+            /**
+             * @description The ATT&CK domains of the tested techniques, the one holding most first (on a tie Enterprise, then Mobile, then ICS).
+             * @example [
+             *       "enterprise-attack",
+             *       "mobile-attack"
+             *     ]
+             */
+            domains: ("enterprise-attack" | "mobile-attack" | "ics-attack")[];
             /** @description Mean over techniques. */
             score: number | null;
             techniques: components["schemas"]["LatestOutcomeOut"][];
@@ -8058,6 +8091,14 @@ export interface components {
         };
         GroupCoverageOut: {
             group: components["schemas"]["ThreatGroupRefOut"];
+            /**
+             * @description The ATT&CK domains of the group's techniques, the one holding most first (on a tie Enterprise, then Mobile, then ICS).
+             * @example [
+             *       "enterprise-attack",
+             *       "mobile-attack"
+             *     ]
+             */
+            domains: ("enterprise-attack" | "mobile-attack" | "ics-attack")[];
             techniques_total: number;
             techniques_tested: number;
             /** @description Mean over the group's techniques, untested ones as 0. */
