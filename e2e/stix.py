@@ -16,6 +16,12 @@ from pathlib import Path
 from typing import Any
 
 DOMAIN = "enterprise-attack"
+# Each domain's kill chain, as MITRE names it on the techniques' phases.
+KILL_CHAINS = {
+    "enterprise-attack": "mitre-attack",
+    "mobile-attack": "mitre-mobile-attack",
+    "ics-attack": "mitre-ics-attack",
+}
 VERSION = "99.1"
 CREATED = "2025-01-01T00:00:00.000Z"
 MODIFIED = "2025-06-01T00:00:00.000Z"
@@ -210,9 +216,10 @@ def small_bundle(
     techniques: tuple[Technique, ...] = TECHNIQUES,
     with_collection: bool = True,
     groups: tuple[ThreatGroup, ...] = (),
+    domain: str = DOMAIN,
 ) -> dict[str, Any]:
     """A STIX 2.1 bundle: identity, marking, collection, matrix, tactics, techniques, subs,
-    and `groups` (intrusion sets with their `uses` relationships).
+    and `groups` (intrusion sets with their `uses` relationships), of `domain`.
 
     Without the collection object (as in some published bundles) it names no release.
     """
@@ -320,6 +327,8 @@ def small_bundle(
                     "x_mitre_domains": [DOMAIN],
                 }
             )
+    if domain != DOMAIN:
+        _move_to(bundle.objects, domain)
     collection = {
         **_common("x-mitre-collection", "collection", "Enterprise ATT&CK", "The e2e collection."),
         "x_mitre_version": version,
@@ -334,6 +343,18 @@ def small_bundle(
         "id": _stix_id("bundle", version),
         "objects": [collection, *bundle.objects] if with_collection else bundle.objects,
     }
+
+
+def _move_to(objects: list[dict[str, Any]], domain: str) -> None:
+    """Make the objects those of another domain's bundle: its matrix, kill chain, domains."""
+    for stix_object in objects:
+        if "x_mitre_domains" in stix_object:
+            stix_object["x_mitre_domains"] = [domain]
+        for phase in stix_object.get("kill_chain_phases", []):
+            phase["kill_chain_name"] = KILL_CHAINS[domain]
+        if stix_object["type"] == "x-mitre-matrix":
+            stix_object["id"] = _stix_id("x-mitre-matrix", domain)
+            stix_object["external_references"][0]["external_id"] = domain
 
 
 def write_bundle(path: Path, version: str = VERSION, **options: Any) -> str:

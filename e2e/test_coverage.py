@@ -17,9 +17,18 @@ import pytest
 from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient
 from playwright.sync_api import Page, expect
-from stix import ThreatGroup, write_bundle
+from stix import Tactic, Technique, ThreatGroup, write_bundle
 
 APT = ThreatGroup("G0016", "APT29", ("Cozy Bear",), ("T1059.001", "T1547"))
+# A small ICS matrix, with ATT&CK for ICS's ids.
+ICS_TACTICS = (
+    Tactic("TA0104", "Execution", "execution-ics"),
+    Tactic("TA0110", "Persistence", "persistence-ics"),
+)
+ICS_TECHNIQUES = (
+    Technique("T0807", "Command-Line Interface", ("execution-ics",)),
+    Technique("T0886", "Remote Services", ("persistence-ics",)),
+)
 
 
 @pytest.fixture
@@ -27,6 +36,14 @@ def catalogue(admin_api: ApiClient, tmp_path: Path) -> None:
     """The e2e bundle with one threat group (APT29: T1059.001 and T1547)."""
     path = tmp_path / "bundle-with-groups.json"
     write_bundle(path, groups=(APT,))
+    admin_api.sync_mitre_file(path)
+
+
+@pytest.fixture
+def ics_catalogue(admin_api: ApiClient, catalogue, tmp_path: Path) -> None:
+    """The e2e bundle (Enterprise), and an ICS bundle beside it."""
+    path = tmp_path / "ics-bundle.json"
+    write_bundle(path, domain="ics-attack", tactics=ICS_TACTICS, techniques=ICS_TECHNIQUES)
     admin_api.sync_mitre_file(path)
 
 
@@ -74,6 +91,40 @@ def test_the_heatmap_shows_a_level_blue_recorded(page: Page, admin_api, catalogu
     expect(page.get_by_role("region", name="Coverage")).to_contain_text("over 1 technique tested")
     page.get_by_role("link", name="Open the coverage heatmap").click()
     expect(page.get_by_test_id("technique-T1059")).to_contain_text("Alerted")
+
+
+def test_the_heatmap_draws_the_matrix_of_the_domain_tested(
+    page: Page, admin_api, ics_catalogue, sign_in
+):
+    """An ICS mission's heatmap is ICS's matrix; a mission of two domains offers both, and the
+    Navigator layer follows the one chosen. (It was always Enterprise's matrix.)"""
+    plant = mission_with(admin_api, "Plant", {"T0807": "Alerted"})
+    mixed = mission_with(
+        admin_api, "Mixed", {"T1059": "Prevented", "T1547": "Logged", "T0886": "Alerted"}
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto(f"/coverage?missions={plant}")
+    expect(page.get_by_test_id("technique-T0807")).to_contain_text("Alerted")
+    expect(page.get_by_test_id("technique-T0886")).to_be_visible()
+    # One domain: no choice to offer.
+    expect(page.get_by_role("combobox", name="ATT&CK domain")).to_have_count(0)
+
+    page.goto(f"/coverage?missions={mixed}")
+    expect(page.get_by_test_id("technique-T1059")).to_contain_text("Prevented")
+    domain = page.get_by_role("combobox", name="ATT&CK domain")
+    expect(domain).to_have_value("Enterprise")  # two techniques tested there, one in ICS
+    domain.click()
+    check_a11y(page)
+    page.get_by_role("option", name="ICS").click()
+    expect(page.get_by_test_id("technique-T0886")).to_contain_text("Alerted")
+    expect(page.get_by_test_id("technique-T1059")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"domain=ics-attack"))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download Navigator layer").click()
+    layer = json.loads(Path(info.value.path()).read_bytes())
+    assert layer["domain"] == "ics-attack"
+    assert [item["techniqueID"] for item in layer["techniques"]] == ["T0886"]
 
 
 def test_compare_shows_an_improved_technique(page: Page, admin_api, catalogue, sign_in):

@@ -6,6 +6,7 @@ import { fetchMissions, missionsKey } from "../missions/api";
 import type { Heat } from "../mitre/matrix/TechniqueCell";
 import { type CompareChange, coverageKey, fetchCompare } from "./api";
 import { CHANGES, formatScore, textColorOn } from "./heat";
+import { DomainSelect, useCoverageDomain } from "./DomainSelect";
 import { HeatMatrix, Legend } from "./HeatMatrix";
 
 /** Two missions side by side per technique, and the change as a diff matrix. */
@@ -32,6 +33,7 @@ export default function ComparePage() {
     else next.delete(name);
     setParams(next, { replace: true });
   };
+  const [domain, chooseDomain] = useCoverageDomain(compare.data?.domains);
   const changes = new Map(
     (compare.data?.techniques ?? []).map((item) => [item.external_id, item.change]),
   );
@@ -118,7 +120,8 @@ export default function ComparePage() {
             title="Changes"
             items={Object.values(CHANGES).map(({ label, color }) => ({ label, color }))}
           />
-          <HeatMatrix label="Diff matrix" heatOf={heatOf} onOpen={showRow} />
+          <DomainSelect domains={compare.data.domains} value={domain} onChange={chooseDomain} />
+          <HeatMatrix domain={domain} label="Diff matrix" heatOf={heatOf} onOpen={showRow} />
         </>
       )}
     </Stack>

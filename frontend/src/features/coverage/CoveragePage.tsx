@@ -23,6 +23,7 @@ import {
   fetchTests,
   missionsKey,
 } from "../missions/api";
+import type { MitreDomain } from "../mitre/api";
 import type { Heat } from "../mitre/matrix/TechniqueCell";
 import {
   type CoverageLevel,
@@ -32,6 +33,7 @@ import {
   fetchOrgCoverage,
 } from "./api";
 import { UNSCORED_COLOR, closestLevel, formatScore, textColorOn } from "./heat";
+import { DomainSelect, useCoverageDomain } from "./DomainSelect";
 import { HeatMatrix, Legend } from "./HeatMatrix";
 import { ScoreTrend } from "./ScoreTrend";
 import { scoreTrend } from "./trend";
@@ -52,6 +54,8 @@ interface HeatData {
   score: number | null;
   levels: CoverageLevel[];
   covered: Map<string, Covered>;
+  /** The ATT&CK domains of the tested techniques, the one holding most first. */
+  domains: MitreDomain[];
 }
 
 /**
@@ -84,9 +88,15 @@ export default function CoveragePage() {
     else next.delete("missions");
     setParams(next, { replace: true });
   };
-  const layerPath = single
+  const [domain, chooseDomain] = useCoverageDomain(coverage.data?.domains);
+  // The layer of the domain drawn (once known; until then the API's default, the same one).
+  const layerQuery = new URLSearchParams();
+  if (!single && selected.length) layerQuery.set("mission_ids", selected.join(","));
+  if (coverage.data) layerQuery.set("domain", domain);
+  const layerBase = single
     ? `/api/v1/missions/${single}/navigator-layer`
-    : `/api/v1/coverage/navigator-layer${selected.length ? `?mission_ids=${selected.join(",")}` : ""}`;
+    : "/api/v1/coverage/navigator-layer";
+  const layerPath = layerQuery.toString() ? `${layerBase}?${layerQuery.toString()}` : layerBase;
   const download = () => {
     setDownloadError(null);
     downloadFile(layerPath, "coverage-layer.json").catch(setDownloadError);
@@ -173,7 +183,9 @@ export default function CoveragePage() {
               { label: "Not tested", color: "#ffffff" },
             ]}
           />
+          <DomainSelect domains={coverage.data.domains} value={domain} onChange={chooseDomain} />
           <HeatMatrix
+            domain={domain}
             label="Coverage heatmap"
             heatOf={heatOf}
             onOpen={(techniqueId, subtechniqueId) => setOpen(subtechniqueId ?? techniqueId)}
@@ -201,7 +213,7 @@ function fromMission(coverage: Awaited<ReturnType<typeof fetchMissionCoverage>>)
       level: closestLevel(item.score, coverage.levels),
     });
   }
-  return { score: coverage.score, levels: coverage.levels, covered };
+  return { score: coverage.score, levels: coverage.levels, covered, domains: coverage.domains };
 }
 
 function fromOrg(coverage: Awaited<ReturnType<typeof fetchOrgCoverage>>): HeatData {
@@ -220,7 +232,7 @@ function fromOrg(coverage: Awaited<ReturnType<typeof fetchOrgCoverage>>): HeatDa
       testId: item.test_id,
     });
   }
-  return { score: coverage.score, levels: coverage.levels, covered };
+  return { score: coverage.score, levels: coverage.levels, covered, domains: coverage.domains };
 }
 
 /** The drawer of a technique: its outcome, and the tests that cover it. */

@@ -6,6 +6,7 @@ import { fetchLevels, fetchMissions, levelsKey, missionsKey } from "../missions/
 import type { Heat } from "../mitre/matrix/TechniqueCell";
 import { type GroupCoverage, coverageKey, fetchGroupCoverage } from "./api";
 import { UNSCORED_COLOR, formatScore, textColorOn } from "./heat";
+import { DomainSelect, useCoverageDomain } from "./DomainSelect";
 import { HeatMatrix, Legend } from "./HeatMatrix";
 import { ThreatGroupSelect } from "./ThreatGroupSelect";
 
@@ -33,6 +34,7 @@ export default function GroupCoveragePage() {
     queryKey: [...missionsKey, "all"],
     queryFn: () => fetchMissions({}),
   });
+  const [domain, chooseDomain] = useCoverageDomain(coverage.data?.domains);
   const levelsById = new Map((levels.data ?? []).map((level) => [level.id, level]));
   const missionNames = new Map((missions.data ?? []).map((m) => [m.id, m.name]));
   const choose = (value: string | null) => {
@@ -133,7 +135,17 @@ export default function GroupCoveragePage() {
                   { label: "Not used by the group", color: "#ffffff" },
                 ]}
               />
-              <HeatMatrix label="The group's techniques" heatOf={heatOf} onOpen={showRow} />
+              <DomainSelect
+                domains={coverage.data.domains}
+                value={domain}
+                onChange={chooseDomain}
+              />
+              <HeatMatrix
+                domain={domain}
+                label="The group's techniques"
+                heatOf={heatOf}
+                onOpen={showRow}
+              />
               <Table striped data-testid="group-table">
                 <Table.Thead>
                   <Table.Tr>

@@ -2,27 +2,29 @@ import { Group, Loader, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
-import { DEFAULT_DOMAIN, fetchMatrix, matrixQueryKey } from "../mitre/api";
+import { type MitreDomain, fetchMatrix, matrixQueryKey } from "../mitre/api";
 import classes from "../mitre/matrix/Matrix.module.css";
 import { TacticColumn } from "../mitre/matrix/TacticColumn";
 import type { Heat } from "../mitre/matrix/TechniqueCell";
 
 /**
- * The enterprise ATT&CK matrix with a heatmap: `heatOf` gives a tested technique its colour and
+ * The ATT&CK matrix of `domain` with a heatmap: `heatOf` gives a tested technique its colour and
  * a label in words; clicking a technique (or a subtechnique) calls `onOpen`.
  */
 export function HeatMatrix({
+  domain,
   heatOf,
   onOpen,
   label,
 }: {
+  domain: MitreDomain;
   heatOf: (externalId: string) => Heat | undefined;
   onOpen: (techniqueId: string, subtechniqueId?: string) => void;
   label: string;
 }) {
   const matrix = useQuery({
-    queryKey: matrixQueryKey(DEFAULT_DOMAIN),
-    queryFn: () => fetchMatrix(DEFAULT_DOMAIN),
+    queryKey: matrixQueryKey(domain),
+    queryFn: () => fetchMatrix(domain),
   });
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   if (matrix.isPending) return <Loader aria-label="Loading the matrix" />;

@@ -1,0 +1,48 @@
+import { Select } from "@mantine/core";
+import { useSearchParams } from "react-router";
+import type { MitreDomain } from "../mitre/api";
+import { domainName } from "../mitre/catalogueState";
+import { coverageDomain } from "./domain";
+
+/**
+ * The ATT&CK domain a coverage page draws (`coverageDomain`), kept in the URL's `domain`, and
+ * how to change it.
+ */
+export function useCoverageDomain(
+  domains: readonly string[] | undefined,
+): [MitreDomain, (domain: MitreDomain) => void] {
+  const [params, setParams] = useSearchParams();
+  const choose = (domain: MitreDomain) => {
+    const next = new URLSearchParams(params);
+    next.set("domain", domain);
+    setParams(next, { replace: true });
+  };
+  return [coverageDomain(domains, params.get("domain")), choose];
+}
+
+/** A choice of the data's ATT&CK domains, shown only when it spans more than one. */
+export function DomainSelect({
+  domains,
+  value,
+  onChange,
+}: {
+  domains: readonly MitreDomain[];
+  value: MitreDomain;
+  onChange: (domain: MitreDomain) => void;
+}) {
+  if (domains.length < 2) return null;
+  return (
+    <Select
+      label="ATT&CK domain"
+      description="The matrix shows one domain at a time."
+      data={domains.map((domain) => ({ value: domain, label: domainName(domain) }))}
+      value={value}
+      onChange={(domain) => {
+        const chosen = domains.find((item) => item === domain);
+        if (chosen) onChange(chosen);
+      }}
+      allowDeselect={false}
+      w={240}
+    />
+  );
+}
