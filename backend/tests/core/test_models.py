@@ -130,12 +130,14 @@ def test_a_statement_built_once_keeps_hiding_deleted_rows(probe_table):
         (None, None),
         ("", None),
         ("*", None),
-        ("3", 3),
-        ('"3"', 3),
-        ('W/"7"', 7),
+        ("3", {3}),
+        ('"3"', {3}),
+        ('W/"7"', {7}),
+        ('"999", "3"', {3, 999}),
+        ('3, W/"4",, "5"', {3, 4, 5}),
     ],
 )
-def test_if_match_accepts_quoted_or_bare_versions(header, expected):
+def test_if_match_accepts_quoted_or_bare_versions_and_lists(header, expected):
     assert parse_if_match(header) == expected
 
 

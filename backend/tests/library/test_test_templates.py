@@ -336,6 +336,44 @@ def test_a_stale_if_match_on_delete_is_412(client, lead, make_template):
     assert client.get(f"{URL}/{template['id']}", headers=lead).status_code == 200
 
 
+@pytest.mark.parametrize("if_match", ['"999", "2"', '1, W/"2"', '"2",, "7"'])
+def test_an_if_match_list_naming_the_current_version_is_met(client, lead, make_template, if_match):
+    template = make_template("Original")
+    client.patch(f"{URL}/{template['id']}", json={"name": "First"}, headers=lead)
+
+    response = client.patch(
+        f"{URL}/{template['id']}", json={"name": "Second"}, headers={**lead, "If-Match": if_match}
+    )
+
+    assert response.status_code == 200, response.json
+    assert response.json["name"] == "Second" and response.json["version"] == 3
+
+
+def test_an_if_match_list_naming_only_old_versions_is_412(client, lead, make_template):
+    template = make_template("Original")
+    client.patch(f"{URL}/{template['id']}", json={"name": "First"}, headers=lead)
+
+    response = client.delete(f"{URL}/{template['id']}", headers={**lead, "If-Match": '"1", "9"'})
+
+    assert response.status_code == 412
+    assert "versions 1, 9" in response.json["detail"]
+    assert "version 2" in response.json["detail"]
+    assert client.get(f"{URL}/{template['id']}", headers=lead).status_code == 200
+
+
+@pytest.mark.parametrize("if_match", ["yesterday", '"1", yesterday', '*, "1"', '""', ",", "²"])
+def test_a_malformed_if_match_is_422_and_changes_nothing(client, lead, make_template, if_match):
+    template = make_template("Original")
+
+    response = client.patch(
+        f"{URL}/{template['id']}", json={"name": "x"}, headers={**lead, "If-Match": if_match}
+    )
+
+    assert response.status_code == 422
+    assert "If-Match" in response.json["errors"]
+    assert client.get(f"{URL}/{template['id']}", headers=lead).json["name"] == "Original"
+
+
 def test_a_garbage_if_match_is_422(client, lead, make_template):
     template = make_template()
     response = client.patch(

@@ -164,3 +164,25 @@ def test_if_match_on_a_resource_without_a_version_is_412_and_changes_nothing(
     assert "Blocked by policy" in [item["name"] for item in levels]
     categories = client.get(f"/api/v1/missions/{mission['id']}/categories", headers=team.lead)
     assert [item["name"] for item in categories.json] == ["Day 1"]
+
+
+def test_a_malformed_if_match_is_422_on_a_resource_without_a_version_too(
+    client, team, admin_header, mission
+):
+    """As on a versioned resource: bad input first (422 naming the header), not a 412."""
+    category = client.post(
+        f"/api/v1/missions/{mission['id']}/categories", json={"name": "Day 1"}, headers=team.lead
+    ).json
+    category_url = f"/api/v1/missions/{mission['id']}/categories/{category['id']}"
+
+    garbage = client.patch(
+        category_url, json={"name": "Day 2"}, headers={**team.lead, "If-Match": "garbage"}
+    )
+    listed = client.patch(
+        category_url, json={"name": "Day 2"}, headers={**team.lead, "If-Match": '"1", "2"'}
+    )
+
+    assert garbage.status_code == 422
+    assert "If-Match" in garbage.json["errors"]
+    assert listed.status_code == 412, "well-formed, but no version can match"
+    assert client.get(category_url, headers=team.lead).json["name"] == "Day 1"

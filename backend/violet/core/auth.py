@@ -32,7 +32,7 @@ from flask_smorest.utils import deepupdate, load_info_from_docstring
 from violet.core.errors import Forbidden, Unauthorized
 from violet.core.input_guard import check_request_input
 from violet.core.query import accepted_query_parameters, check_query_parameters
-from violet.core.versioning import is_versioned, refuse_if_match_without_version
+from violet.core.versioning import check_if_match_header, is_versioned
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -194,7 +194,7 @@ def _check_input(accepted: frozenset[str], versioned: bool) -> None:
     """What every authenticated view checks of its request before parsing it."""
     check_query_parameters(accepted)
     check_request_input()
-    refuse_if_match_without_version(versioned)
+    check_if_match_header(versioned)
 
 
 def require_auth(view: View) -> View:

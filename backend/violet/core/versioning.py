@@ -4,17 +4,23 @@ A model that mixes in `VersionMixin` (core/models.py) and whose views carry `@ve
 the whole mechanism (docs/domains.md, "Versioning"):
 
 - every response of the view that returns the resource carries `ETag: "<version>"`;
-- a write sent with `If-Match: <version>` (quoted or bare) that is stale answers 412 and changes
-  nothing. The check runs at flush (`check_if_match`, called by the flush hook in core/models.py)
-  on the row the URL names (its last path parameter), so a view cannot forget it; a write that
-  changes nothing is checked when the view returns;
+- a write sent with `If-Match: <version>` (quoted or bare), or a comma-separated list of them
+  (`"2", "3"`), that does not name the current version answers 412 and changes nothing. The
+  check runs at flush (`check_if_match`, called by the flush hook in core/models.py) on the row
+  the URL names (its last path parameter), so a view cannot forget it; a write that changes
+  nothing is checked when the view returns;
 - SQLAlchemy's version counter adds `WHERE version = <old>` to the UPDATE, so two writers racing
   past the check still cannot both win (StaleDataError → 412 in core/errors.py).
 
 A write sent with `If-Match` to a view without `@versioned` (a resource with no version: a
 mission category, a detection level) answers 412 and changes nothing: the client asked for a
 condition that cannot hold, and doing the write anyway would hide that its guard is gone
-(`refuse_if_match_without_version`, called by the auth decorators).
+(`check_if_match_header`, called by the auth decorators).
+
+A malformed `If-Match` (neither `*` nor a list of versions) is 422 naming the header wherever the
+header is evaluated: on every view of a versioned resource, and on writes to the others. It is
+bad input, as a malformed body field is, whether or not the resource has a version; only a
+well-formed condition can be met (200) or not (412).
 """
 
 from __future__ import annotations
@@ -38,29 +44,57 @@ VERSIONED_MARKER = "_violet_versioned"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def parse_if_match(header: str | None) -> int | None:
-    """`If-Match: 3`, `"3"` or `W/"3"` → 3; absent → None (the write is unconditional)."""
+def parse_if_match(header: str | None) -> frozenset[int] | None:
+    """The versions an `If-Match` accepts: `3`, `"3"` or `W/"3"`, or a comma-separated list of
+    them (`"2", "3"`), any of which may match; absent, blank or `*` → None (the write is
+    unconditional). Anything else is 422 naming the header.
+
+    A weak tag counts as the same version: Violet only sends strong tags, and a proxy that
+    compresses a response may weaken the tag the client then sends back.
+    """
     if header is None or header.strip() in ("", "*"):
         return None
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise Unprocessable(
-            'If-Match must be the resource version, e.g. If-Match: "3".',
-            errors={"If-Match": ["Must be an integer version, quoted or bare."]},
-        )
-    return int(value)
+    versions = set()
+    # An empty list element (`"2", , "3"`) is allowed in HTTP lists and ignored.
+    for tag in filter(None, (part.strip() for part in header.split(","))):
+        value = tag.removeprefix("W/")
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        versions.add(_version_of(value))
+    if not versions:
+        raise _malformed()
+    return frozenset(versions)
+
+
+def _version_of(value: str) -> int:
+    # isdigit() alone also accepts digits int() refuses ("²"); a value past int()'s digit limit
+    # is refused too, rather than a 500.
+    if not (value.isascii() and value.isdigit()):
+        raise _malformed()
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise _malformed() from exc
+
+
+def _malformed() -> Unprocessable:
+    return Unprocessable(
+        'If-Match must be the resource version, e.g. If-Match: "3", or a list of versions '
+        '("2", "3"), or *.',
+        errors={"If-Match": ["Must be integer versions, quoted or bare, separated by commas."]},
+    )
 
 
 def is_versioned(view: Callable[..., Any]) -> bool:
     return getattr(view, VERSIONED_MARKER, False)
 
 
-def refuse_if_match_without_version(versioned: bool) -> None:
-    """412 for a write that carries If-Match (other than `*`) to a view without `@versioned`."""
-    if versioned or request.method not in WRITE_METHODS:
+def check_if_match_header(versioned: bool) -> None:
+    """422 for a malformed If-Match wherever it is evaluated (versioned views, writes); then 412
+    for a write that carries one (other than `*`) to a view without `@versioned`."""
+    if not versioned and request.method not in WRITE_METHODS:
         return
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() in ("", "*"):
+    if parse_if_match(request.headers.get("If-Match")) is None or versioned:
         return
     raise PreconditionFailed(
         "This resource has no version for If-Match to match, so nothing was changed. "
@@ -68,10 +102,12 @@ def refuse_if_match_without_version(versioned: bool) -> None:
     )
 
 
-def _refuse_stale(current: int, expected: int) -> None:
-    if expected != current:
+def _refuse_stale(current: int, expected: frozenset[int]) -> None:
+    if current not in expected:
+        named = ", ".join(str(version) for version in sorted(expected))
+        word = "version" if len(expected) == 1 else "versions"
         raise PreconditionFailed(
-            f"Version {expected} is stale; the resource is at version {current}. "
+            f"If-Match names {word} {named}, but the resource is at version {current}. "
             "Reload it and apply your change again."
         )
 
