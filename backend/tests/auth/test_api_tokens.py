@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.conftest import DEFAULT_PASSWORD
 from violet.auth.models import ApiToken
 from violet.core.models import utcnow
 from violet.extensions import db
@@ -113,6 +114,44 @@ def test_tokens_cannot_manage_credentials(client, make_user, auth_header):
 
     assert new_token.status_code == 403
     assert password.status_code == 403
+
+
+def test_tokens_cannot_list_or_revoke_tokens_or_end_sessions(client, make_user):
+    """A leaked token, even one without permissions, must not sign its owner out everywhere or
+    revoke the tokens they would use to react: those need a signed-in session."""
+    owner = make_user()
+    session = client.post(
+        "/api/v1/auth/login", json={"email": owner.email, "password": DEFAULT_PASSWORD}
+    ).json
+    headers = bearer(session["access_token"])
+    first = create_token(client, headers, name="first", permissions=[]).json
+    second = create_token(client, headers, name="second", permissions=[]).json
+    as_first = bearer(first["token"])
+
+    listed = client.get("/api/v1/auth/tokens", headers=as_first)
+    revoked = client.delete(f"/api/v1/auth/tokens/{second['id']}", headers=as_first)
+    signed_out = client.post("/api/v1/auth/logout-all", headers=as_first)
+
+    for response in (listed, revoked, signed_out):
+        assert response.status_code == 403
+        assert "sign in" in response.json["detail"]
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    refreshed = client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}
+    )
+    assert refreshed.status_code == 200, "the owner's browser session is still signed in"
+    assert client.get("/api/v1/auth/me", headers=bearer(second["token"])).status_code == 200
+    assert client.get("/api/v1/auth/me", headers=as_first).status_code == 200
+
+
+def test_a_token_may_revoke_itself(client, make_user, auth_header):
+    secret = create_token(client, auth_header(make_user()), permissions=[]).json
+    as_token = bearer(secret["token"])
+
+    response = client.delete(f"/api/v1/auth/tokens/{secret['id']}", headers=as_token)
+
+    assert response.status_code == 204
+    assert client.get("/api/v1/auth/me", headers=as_token).status_code == 401
 
 
 def test_tokens_keep_working_for_users_with_mfa(client, make_user, auth_header):

@@ -211,7 +211,9 @@ export interface paths {
         put?: never;
         /**
          * Sign out everywhere: every refresh, access and API token of the caller stops working.
-         * @description Needs only sign-in: no permission.
+         * @description Refused to API tokens (403): a leaked token must not sign its owner out.
+         *
+         *     Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -230,6 +232,7 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -348,6 +351,7 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 /** @description Too many wrong passwords; see Retry-After. */
                 429: {
@@ -397,6 +401,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -444,6 +449,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -488,6 +494,7 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -536,6 +543,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 /** @description Too many wrong codes or passwords; see Retry-After. */
                 429: {
@@ -562,7 +570,9 @@ export interface paths {
         };
         /**
          * The caller's API tokens, newest first (secrets are never shown again).
-         * @description Needs only sign-in: no permission.
+         * @description Refused to API tokens (403): sign in to manage tokens.
+         *
+         *     Needs only sign-in: no permission.
          */
         get: {
             parameters: {
@@ -588,6 +598,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -595,7 +606,9 @@ export interface paths {
         put?: never;
         /**
          * Create an API token carrying some of the caller's permissions; shown once.
-         * @description Needs only sign-in: no permission.
+         * @description Refused to API tokens (403): sign in to manage tokens.
+         *
+         *     Needs only sign-in: no permission.
          */
         post: {
             parameters: {
@@ -620,6 +633,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -644,7 +658,10 @@ export interface paths {
         post?: never;
         /**
          * Revoke one of the caller's API tokens.
-         * @description Needs only sign-in: no permission.
+         * @description An API token may revoke itself (a job discarding its token when done, or on finding it
+         *     leaked) but no other token (403): sign in to manage tokens.
+         *
+         *     Needs only sign-in: no permission.
          */
         delete: {
             parameters: {
@@ -665,6 +682,7 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };

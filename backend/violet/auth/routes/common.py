@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, after_this_request, current_app, request
+from flask_smorest.utils import deepupdate
 
 from violet.auth.service.sessions import Client
 from violet.core.auth import current_principal
@@ -74,16 +76,42 @@ def caller_permissions() -> frozenset[str]:
     return current_principal().permissions
 
 
+View = TypeVar("View", bound=Callable[..., Any])
+
+# What an API token is told by the views it may not use.
+SIGN_IN_INSTEAD = (
+    "API tokens cannot manage passwords, MFA, API tokens or sessions: sign in with your "
+    "password (POST /auth/login) and do this from that session."
+)
+
+
+def refuse_api_tokens() -> None:
+    """403 (`SIGN_IN_INSTEAD`) when the caller is an API token."""
+    if current_principal().api_token_id is not None:
+        raise Forbidden(SIGN_IN_INSTEAD)
+
+
 def interactive_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Credentials are managed from a signed-in session, never with an API token.
+    """Credentials, API tokens and sessions are managed from a signed-in session, never with an
+    API token: a leaked token must not mint tokens, change credentials, or sign its owner out
+    and revoke the tokens they would use to react to the leak (docs/security.md).
 
     Goes right under `@require_auth`, so it runs before the input is parsed.
     """
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_principal().api_token_id is not None:
-            raise Forbidden("This operation needs a signed-in session, not an API token.")
+        refuse_api_tokens()
         return view(*args, **kwargs)
 
-    return wrapper
+    return documents_api_token_refusal(wrapper)
+
+
+def documents_api_token_refusal(view: View) -> View:
+    """Add the 403 an API token gets to the view's OpenAPI responses (under `@require_auth`)."""
+    apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    apidoc["manual_doc"] = deepupdate(
+        deepcopy(apidoc.get("manual_doc", {})), {"responses": {"403": "FORBIDDEN"}}
+    )
+    setattr(view, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
+    return view

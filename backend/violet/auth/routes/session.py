@@ -9,10 +9,12 @@ from flask.views import MethodView
 from violet.auth.routes.common import (
     caller_permissions,
     client,
+    documents_api_token_refusal,
     forget_refresh_cookie,
     hand_over_session,
     interactive_only,
     presented_refresh_token,
+    refuse_api_tokens,
 )
 from violet.auth.schemas import (
     ApiTokenCreate,
@@ -122,9 +124,13 @@ class Logout(MethodView):
 class LogoutAll(MethodView):
     @require_auth
     @allowed_while(MFA_ENROLMENT.name)
+    @interactive_only
     @blp.response(204)
     def post(self):
-        """Sign out everywhere: every refresh, access and API token of the caller stops working."""
+        """Sign out everywhere: every refresh, access and API token of the caller stops working.
+
+        Refused to API tokens (403): a leaked token must not sign its owner out.
+        """
         sessions.logout_everywhere(current_user())
         forget_refresh_cookie()
         db.session.commit()
@@ -239,9 +245,13 @@ class MfaRecoveryCodes(MethodView):
 @blp.route("/tokens")
 class ApiTokens(MethodView):
     @require_auth
+    @interactive_only
     @list_response(blp, ApiTokenQuery, ApiTokenOut)
     def get(self, query):
-        """The caller's API tokens, newest first (secrets are never shown again)."""
+        """The caller's API tokens, newest first (secrets are never shown again).
+
+        Refused to API tokens (403): sign in to manage tokens.
+        """
         return api_tokens.list_for(current_user().id, query)
 
     @require_auth
@@ -249,7 +259,10 @@ class ApiTokens(MethodView):
     @blp.arguments(ApiTokenCreate)
     @blp.response(201, ApiTokenCreatedOut)
     def post(self, payload):
-        """Create an API token carrying some of the caller's permissions; shown once."""
+        """Create an API token carrying some of the caller's permissions; shown once.
+
+        Refused to API tokens (403): sign in to manage tokens.
+        """
         token, secret = api_tokens.create(current_user(), **payload)
         db.session.commit()
         return Extended(token, token=secret)
@@ -258,8 +271,15 @@ class ApiTokens(MethodView):
 @blp.route("/tokens/<uuid:token_id>")
 class ApiTokenById(MethodView):
     @require_auth
+    @documents_api_token_refusal
     @blp.response(204)
     def delete(self, token_id: UUID):
-        """Revoke one of the caller's API tokens."""
+        """Revoke one of the caller's API tokens.
+
+        An API token may revoke itself (a job discarding its token when done, or on finding it
+        leaked) but no other token (403): sign in to manage tokens.
+        """
+        if current_principal().api_token_id != token_id:
+            refuse_api_tokens()
         api_tokens.revoke(current_user().id, token_id)
         db.session.commit()
