@@ -284,6 +284,53 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
     assert refused.value.status == 401
 
 
+def test_a_token_reaches_missions_only_as_far_as_its_mission_access(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    user = admin_api.create_user(groups=("Analysts",))
+    mission = admin_api.create_mission("Purple week", members={user["id"]: "lead"})
+    mission_path = f"/missions/{mission['id']}"
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    section = page.get_by_role("region", name="API tokens")
+    access = section.get_by_role("radiogroup", name="Mission access")
+
+    def create(name: str) -> ApiClient:
+        section.get_by_role("textbox", name="Name", exact=True).fill(name)
+        section.get_by_role("button", name="Create token").click()
+        created = section.get_by_test_id("created-token")
+        secret = created.get_by_test_id("created-token-secret").inner_text().strip()
+        created.get_by_role("button", name="Done").click()
+        return ApiClient(admin_api.base_url, token=secret)
+
+    # None unless chosen: the token is told the mission does not exist.
+    expect(access.get_by_role("radio", name="None")).to_be_checked()
+    check_a11y(page)
+    hidden = create("monitoring")
+    with pytest.raises(ApiCallError) as refused:
+        hidden.call("GET", mission_path)
+    assert refused.value.status == 404
+    assert hidden.call("GET", "/missions")["items"] == []
+
+    access.get_by_role("radio", name="Read").check()
+    reader = create("nightly export")
+    assert reader.call("GET", mission_path)["my_role"] == "viewer"
+    with pytest.raises(ApiCallError) as refused:
+        reader.call("PATCH", mission_path, {"name": "Renamed by a reader"})
+    assert refused.value.status == 403
+
+    rows = section.get_by_test_id("api-token-row")
+    expect(
+        rows.filter(has_text="monitoring").get_by_test_id("api-token-mission-access")
+    ).to_have_text("None")
+    expect(
+        rows.filter(has_text="nightly export").get_by_test_id("api-token-mission-access")
+    ).to_have_text("Read")
+    # The form is back to the default for the next token.
+    expect(access.get_by_role("radio", name="None")).to_be_checked()
+    check_a11y(page)
+
+
 def test_a_token_bound_to_the_second_workspace_acts_only_there(
     page: Page, admin_api: ApiClient, sign_in
 ):
@@ -304,6 +351,7 @@ def test_a_token_bound_to_the_second_workspace_acts_only_there(
     )
     check_a11y(page)
     page.get_by_role("option", name="Far side").click()
+    section.get_by_role("radio", name="Read").check()
     section.get_by_role("button", name="Create token").click()
     created = section.get_by_test_id("created-token")
     secret = created.get_by_test_id("created-token-secret").inner_text().strip()

@@ -92,10 +92,14 @@ def check_users_and_tokens(connection: Connection) -> None:
     ).scalars()
     assert list(groups) == ["Administrators"]
     token = connection.execute(
-        text("SELECT name, permissions, revoked_at FROM api_tokens WHERE user_id = :id"),
+        text(
+            "SELECT name, permissions, revoked_at, mission_access FROM api_tokens "
+            "WHERE user_id = :id"
+        ),
         {"id": USER_ID},
     ).one()
-    assert tuple(token) == ("ci", ["mitre.sync", "user.read"], None)
+    # A token made before `mission_access` keeps what it could do: its owner's mission roles.
+    assert tuple(token) == ("ci", ["mitre.sync", "user.read"], None, "write")
     assert (
         connection.execute(
             text("SELECT count(*) FROM refresh_tokens WHERE user_id = :id"), {"id": USER_ID}

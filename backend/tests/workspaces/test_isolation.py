@@ -219,6 +219,8 @@ def token_bound_to_b(client, world, make_user, auth_header) -> dict[str, str]:
         json={
             "name": "bound",
             "permissions": permissions_but_read_all(),
+            # Its owner's memberships count in full, so the sweep would see them leak from A.
+            "mission_access": "write",
             "workspace_id": str(world.b),
         },
         headers=auth_header(owner),

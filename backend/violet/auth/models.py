@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -27,6 +28,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from violet.core.audit import Audited
+from violet.core.auth import MISSION_ACCESS_LEVELS
 from violet.core.models import (
     AuditMixin,
     Base,
@@ -231,9 +233,16 @@ class RefreshToken(UuidPkMixin, Base):
 
 
 class ApiToken(Audited, UuidPkMixin, TimestampMixin, Base):
-    """A long-lived bearer token for automation, limited to a subset of its owner's permissions."""
+    """A long-lived bearer token for automation, limited to a subset of its owner's permissions
+    and to a level of access to its owner's missions."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint(
+            f"mission_access IN ({', '.join(repr(level) for level in MISSION_ACCESS_LEVELS)})",
+            name="mission_access",
+        ),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -250,6 +259,10 @@ class ApiToken(Audited, UuidPkMixin, TimestampMixin, Base):
     workspace_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
+    # none, read or write (core/auth.py, MISSION_ACCESS_LEVELS): what the owner's mission
+    # memberships let the token do. No default: every token says it (tokens made before the
+    # column existed were migrated to write, what they could do then).
+    mission_access: Mapped[str] = mapped_column(String(8))
 
 
 class MfaRecoveryCode(UuidPkMixin, Base):

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from violet.auth.models import EMAIL_MAX, NAME_MAX
 from violet.auth.service.credentials import PASSWORD_MAX, PASSWORD_MIN
+from violet.core.auth import MISSION_ACCESS_LEVELS, MISSION_ACCESS_NONE
 from violet.core.domain import DeclaredPermissionCode
 from violet.core.pagination import PageQuery
 
@@ -20,6 +21,14 @@ INVITATION_STATUSES = ("pending", "accepted", "expired", "revoked")
 TOTP_CODE = validate.And(
     validate.Length(min=6, max=10),
     validate.Regexp(r"^[0-9 ]+$", error="A code is 6 digits."),
+)
+
+
+MISSION_ACCESS_DESCRIPTION = (
+    "What the token may do in the missions you belong to: `none` (as if you were not a member: "
+    "404), `read` (as a viewer who changes nothing: reads and exports, evidence included; every "
+    "write is 403) or `write` (your own role). Permissions such as `mission.read_all` and "
+    "`mission.manage_all` still apply as the token carries them."
 )
 
 
@@ -138,6 +147,11 @@ class ApiTokenOut(Schema):
     workspace_id = fields.UUID(
         allow_none=True, required=True, metadata={"description": "The workspace it is bound to."}
     )
+    mission_access = fields.String(
+        required=True,
+        validate=validate.OneOf(MISSION_ACCESS_LEVELS),
+        metadata={"description": MISSION_ACCESS_DESCRIPTION},
+    )
     expires_at = fields.DateTime(required=True)
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
@@ -255,6 +269,13 @@ class ApiTokenCreate(Schema):
     workspace_id = fields.UUID(
         allow_none=True,
         metadata={"description": "Bind the token to this workspace (one you belong to)."},
+    )
+    # `none` unless asked: a token made for anything else (monitoring, the library) never
+    # reaches the missions, whose tests and evidence describe the defences' gaps.
+    mission_access = fields.String(
+        load_default=MISSION_ACCESS_NONE,
+        validate=validate.OneOf(MISSION_ACCESS_LEVELS),
+        metadata={"description": f"{MISSION_ACCESS_DESCRIPTION} Default: `none`."},
     )
 
 

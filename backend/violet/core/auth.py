@@ -61,6 +61,15 @@ class Restriction:
     detail: str
 
 
+# How far an API token reaches into the missions its owner belongs to (`mission_access`,
+# docs/security.md "API tokens and missions"): not at all (as if not a member), to read them (as
+# a viewer who changes nothing), or with the owner's own role. A signed-in session has "write".
+MISSION_ACCESS_NONE = "none"
+MISSION_ACCESS_READ = "read"
+MISSION_ACCESS_WRITE = "write"
+MISSION_ACCESS_LEVELS = (MISSION_ACCESS_NONE, MISSION_ACCESS_READ, MISSION_ACCESS_WRITE)
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: the user's id, what they may do, and how they signed in.
@@ -73,6 +82,9 @@ class Principal:
     api_token_id: uuid.UUID | None = None
     # Set for an API token bound to one workspace: it cannot act in any other.
     workspace_id: uuid.UUID | None = None
+    # What the caller's mission memberships let this request do (MISSION_ACCESS_LEVELS): an API
+    # token's own choice; a session's is always "write". Permissions are not affected.
+    mission_access: str = MISSION_ACCESS_WRITE
     claims: dict[str, Any] = field(default_factory=dict)
     restriction: Restriction | None = None
 

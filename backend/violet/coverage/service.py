@@ -56,7 +56,6 @@ from violet.missions.models import (
     EvidenceFile,
     Mission,
     MissionCategory,
-    MissionMember,
     MissionTest,
     MissionTestDetection,
     MissionTestMitreTag,
@@ -64,7 +63,7 @@ from violet.missions.models import (
 from violet.missions.service import evidence as evidence_service
 from violet.missions.service import missions as mission_service
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import MissionAccess
+from violet.missions.service.access import MissionAccess, member_mission_ids
 from violet.mitre import service as mitre_service
 from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS, MitreSubtechnique, MitreTechnique
 
@@ -781,8 +780,8 @@ def visible_missions(mission_ids: list[uuid.UUID] | None) -> list[Mission]:
     not see (or that does not exist) is 404, as for a single mission."""
     statement = select(Mission).order_by(Mission.created_at, Mission.id)
     if not (has_permission("mission.read_all") or has_permission("mission.manage_all")):
-        member = select(MissionMember.mission_id).where(MissionMember.user_id == current_user_id())
-        statement = statement.where(Mission.id.in_(member))
+        # As an API token's mission access lets the caller use their memberships.
+        statement = statement.where(Mission.id.in_(member_mission_ids()))
     if mission_ids is not None:
         statement = statement.where(Mission.id.in_(mission_ids))
     missions = list(db.session.scalars(statement))

@@ -10,6 +10,10 @@ of their own action.
 | mission_test.handed_to_blue | the mission's blue members |
 | mission_test.detection_recorded | its red members and its leads |
 | mission.completed | every member |
+
+Every notification is about a mission its recipient belongs to, so an API token with mission
+access `none` (docs/security.md, "API tokens and missions") sees none of them: its list is
+empty, each is 404, and the unread count is 0.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ScalarSelect, Select, bindparam, func, select, update
+from sqlalchemy import ScalarSelect, Select, bindparam, false, func, select, update
 
+from violet.core.auth import MISSION_ACCESS_NONE, current_principal_or_none
 from violet.core.errors import NotFound
 from violet.core.events import Handler
 from violet.core.models import prepared, utcnow
@@ -134,10 +139,16 @@ LIST_COLUMNS = (
 )
 
 
+def visible_to_caller() -> bool:
+    """False for an API token with mission access `none`: it sees no notification."""
+    principal = current_principal_or_none()
+    return principal is None or principal.mission_access != MISSION_ACCESS_NONE
+
+
 def list_notifications(user_id: uuid.UUID, query: Mapping[str, Any]) -> dict[str, Any]:
     """The user's notifications, newest first; `unread` filters. One statement."""
     return paginate(
-        _list_statement(query.get("unread")),
+        _list_statement(query.get("unread"), visible=visible_to_caller()),
         query,
         sortable={"created_at": Notification.created_at},
         default_sort="-created_at",
@@ -147,11 +158,14 @@ def list_notifications(user_id: uuid.UUID, query: Mapping[str, Any]) -> dict[str
 
 
 @cache
-def _list_statement(unread: bool | None) -> Select[Any]:
-    """The list's statement, built once per `unread` filter (the bell polls it)."""
+def _list_statement(unread: bool | None, *, visible: bool) -> Select[Any]:
+    """The list's statement, built once per `unread` filter (the bell polls it); with
+    `visible` false it finds nothing."""
     statement = cast(Select[Any], select(*LIST_COLUMNS)).where(
         Notification.user_id == bindparam("user_id")
     )
+    if not visible:
+        statement = statement.where(false())
     if unread is not None:
         statement = statement.where(
             Notification.read_at.is_(None) if unread else Notification.read_at.isnot(None)
@@ -161,6 +175,8 @@ def _list_statement(unread: bool | None) -> Select[Any]:
 
 def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
     """Mark one of the user's notifications read (another user's is 404)."""
+    if not visible_to_caller():
+        raise NotFound("No such notification.")
     notification = db.session.scalar(
         select(Notification).where(
             Notification.id == notification_id, Notification.user_id == user_id
@@ -176,6 +192,8 @@ def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
 
 def mark_all_read(user_id: uuid.UUID) -> int:
     """Mark every unread notification of the user read, in one statement; how many."""
+    if not visible_to_caller():
+        return 0
     result = db.session.execute(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
@@ -187,6 +205,8 @@ def mark_all_read(user_id: uuid.UUID) -> int:
 
 def unread_count(user_id: uuid.UUID) -> int:
     """For the bell (/auth/me): one count over the partial index."""
+    if not visible_to_caller():
+        return 0
     return int(db.session.scalar(select(unread(user_id))) or 0)
 
 

@@ -6622,6 +6622,11 @@ export interface components {
              * @description The workspace it is bound to.
              */
             workspace_id: string | null;
+            /**
+             * @description What the token may do in the missions you belong to: `none` (as if you were not a member: 404), `read` (as a viewer who changes nothing: reads and exports, evidence included; every write is 403) or `write` (your own role). Permissions such as `mission.read_all` and `mission.manage_all` still apply as the token carries them.
+             * @enum {string}
+             */
+            mission_access: "none" | "read" | "write";
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -6650,6 +6655,12 @@ export interface components {
              * @description Bind the token to this workspace (one you belong to).
              */
             workspace_id?: string | null;
+            /**
+             * @description What the token may do in the missions you belong to: `none` (as if you were not a member: 404), `read` (as a viewer who changes nothing: reads and exports, evidence included; every write is 403) or `write` (your own role). Permissions such as `mission.read_all` and `mission.manage_all` still apply as the token carries them. Default: `none`.
+             * @default none
+             * @enum {string}
+             */
+            mission_access: "none" | "read" | "write";
         };
         ApiTokenCreatedOut: {
             /** Format: uuid */
@@ -6663,6 +6674,11 @@ export interface components {
              * @description The workspace it is bound to.
              */
             workspace_id: string | null;
+            /**
+             * @description What the token may do in the missions you belong to: `none` (as if you were not a member: 404), `read` (as a viewer who changes nothing: reads and exports, evidence included; every write is 403) or `write` (your own role). Permissions such as `mission.read_all` and `mission.manage_all` still apply as the token carries them.
+             * @enum {string}
+             */
+            mission_access: "none" | "read" | "write";
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */

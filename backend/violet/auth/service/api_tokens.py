@@ -1,6 +1,8 @@
 """Personal API tokens: bearer secrets for automation (CI jobs, SOAR, scripts).
 
 A token may be bound to one workspace its owner belongs to; it then acts only there.
+A token's `mission_access` (none, read or write) caps what its owner's mission memberships let it
+do; the missions domain applies it (missions/service/access.py).
 A token carries a subset of its owner's permissions, chosen at creation; at each use it gets the
 intersection of that subset with what the owner holds *now*, so taking a permission from a user
 takes it from their tokens too. Deactivating or deleting the owner revokes them. The secret is
@@ -19,7 +21,7 @@ from sqlalchemy import bindparam, select
 from violet.auth.models import ApiToken, User
 from violet.auth.service.credentials import new_token, token_hash
 from violet.auth.service.directory import effective_permissions, user_with_permissions
-from violet.core.auth import Principal
+from violet.core.auth import MISSION_ACCESS_NONE, Principal
 from violet.core.errors import NotFound, Unauthorized, Unprocessable
 from violet.core.models import prepared, utcnow
 from violet.core.pagination import paginate
@@ -38,6 +40,7 @@ def create(
     name: str,
     expires_in_days: int,
     permissions: list[str],
+    mission_access: str = MISSION_ACCESS_NONE,
     workspace_id: uuid.UUID | None = None,
 ) -> tuple[ApiToken, str]:
     held = effective_permissions(user.id)
@@ -58,6 +61,7 @@ def create(
         permissions=sorted(set(permissions)),
         expires_at=utcnow() + timedelta(days=expires_in_days),
         workspace_id=workspace_id,
+        mission_access=mission_access,
     )
     db.session.add(token)
     db.session.flush()
@@ -123,4 +127,5 @@ def authenticate(secret: str) -> Principal:
         permissions=permissions,
         api_token_id=token.id,
         workspace_id=token.workspace_id,
+        mission_access=token.mission_access,
     )

@@ -85,6 +85,8 @@ def describe_caller(user_id: uuid.UUID, permissions: frozenset[str]) -> dict[str
     if row is None:  # deleted since authentication, within this request
         raise Unauthorized("The account behind this token no longer exists or is deactivated.")
     caller = dict(row)
+    if not notifications.visible_to_caller():
+        caller["unread_notifications"] = 0
     mfa_required = settings.or_default("mfa_required", caller.pop("mfa_required"))
     return {
         **caller,

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from flask import request
 
 from violet.core.errors import Forbidden, NotFound
+from violet.core.versioning import WRITE_METHODS
 from violet.missions.service.access import MissionAccess, check_under_mission, load_access
 
 # The request's MissionAccess, in the WSGI environ (never shared between requests).
@@ -44,16 +45,22 @@ def mission_scoped(view: View) -> View:
     """On every view under `/missions/{mission_id}`, right under `@require_auth`.
 
     A mission the caller may not see, or an object of the URL that is not under that mission,
-    is 404 before any input is parsed or any right is checked, so nothing about it leaks.
+    is 404 before any input is parsed or any right is checked, so nothing about it leaks. Then
+    an API token that may only read the mission gets 403 for any write, whatever the view.
     """
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         mission_id = kwargs["mission_id"]
-        mission_access(mission_id, include_deleted=True)
+        access = mission_access(mission_id, include_deleted=True)
         for name, value in kwargs.items():
             if name != "mission_id":
                 check_under_mission(name, value, mission_id)
+        if access.read_only and request.method in WRITE_METHODS:
+            raise Forbidden(
+                "This API token may only read missions (its mission_access is read): create "
+                "a token with mission_access write to change them."
+            )
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

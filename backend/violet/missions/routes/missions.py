@@ -34,7 +34,11 @@ from violet.missions.schemas import (
 )
 from violet.missions.service import missions
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import LEAD, check_include_deleted_in_mission
+from violet.missions.service.access import (
+    LEAD,
+    check_include_deleted_in_mission,
+    usable_role,
+)
 
 blp = Blueprint(
     "missions",
@@ -64,7 +68,8 @@ class Missions(MethodView):
         """Create a mission; the creator becomes its lead."""
         mission = missions.create_mission(payload)
         db.session.commit()
-        return missions.annotate(mission, LEAD)
+        # As the caller will see it: an API token's mission access caps even this lead role.
+        return missions.annotate(mission, usable_role(LEAD))
 
 
 @blp.route("/<uuid:mission_id>")

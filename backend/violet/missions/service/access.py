@@ -3,6 +3,13 @@
 A mission the caller may not see does not exist for them (404), and neither does anything under
 it. `mission.read_all` sees every mission; `mission.manage_all` sees every one too and acts as
 its lead. The views get a `MissionAccess` through routes/access.py, once per request.
+
+An API token's `mission_access` caps what its owner's memberships give it (docs/security.md,
+"API tokens and missions"): with `none` the owner is no member of any mission, with `read` a
+viewer who changes nothing, with `write` their own role. Every membership the caller acts
+through is read here (`usable_role`, `usable_role_column`, `member_mission_ids`), so the cap
+holds on every mission-scoped route, the mission list and coverage across missions alike.
+Permissions (`mission.read_all`, `mission.manage_all`) are the token's own and are not capped.
 """
 
 from __future__ import annotations
@@ -12,9 +19,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, literal, null, select
+from sqlalchemy.orm import InstrumentedAttribute
 
-from violet.core.auth import current_user_id, has_permission
+from violet.core.auth import (
+    MISSION_ACCESS_NONE,
+    MISSION_ACCESS_READ,
+    MISSION_ACCESS_WRITE,
+    current_principal_or_none,
+    current_user_id,
+    has_permission,
+)
 from violet.core.errors import Forbidden, NotFound
 from violet.core.models import including_deleted, prepared
 from violet.extensions import db
@@ -28,6 +43,7 @@ from violet.missions.models import (
 )
 
 LEAD = "lead"
+VIEWER = "viewer"
 # Path arguments naming an object under the mission, and the table it lives in.
 SCOPED_OBJECTS: dict[str, Any] = {
     "test_id": MissionTest,
@@ -40,8 +56,13 @@ SCOPED_OBJECTS: dict[str, Any] = {
 @dataclass(frozen=True)
 class MissionAccess:
     mission: Mission
-    role: str | None  # the caller's member role; None for a read_all / manage_all outsider
+    # The caller's member role as this request may use it (`usable_role`); None for a read_all /
+    # manage_all outsider.
+    role: str | None
     can_manage: bool
+    # An API token with mission access `read` (and no `mission.manage_all`): every write under
+    # the mission is refused (routes/access.py), even one its viewer role would allow (a note).
+    read_only: bool = False
 
     @property
     def acting_role(self) -> str:
@@ -58,12 +79,49 @@ def load_access(mission_id: uuid.UUID) -> MissionAccess:
     row = db.session.execute(_access_statement(), parameters).one_or_none()
     if row is None:
         raise NotFound("No such mission.")
-    mission, role = row
+    mission, member_role = row
+    role = usable_role(member_role)
     manage_all = has_permission("mission.manage_all")
     if role is None and not (manage_all or has_permission("mission.read_all")):
         raise NotFound("No such mission.")
     can_manage = role == LEAD or manage_all
-    return MissionAccess(mission, role, can_manage)
+    read_only = mission_reach() == MISSION_ACCESS_READ and not manage_all
+    return MissionAccess(mission, role, can_manage, read_only)
+
+
+def mission_reach() -> str:
+    """What the caller's memberships let this request do (core/auth.py, MISSION_ACCESS_LEVELS):
+    an API token's `mission_access`; a session's, or outside a request, `write`."""
+    principal = current_principal_or_none()
+    return principal.mission_access if principal is not None else MISSION_ACCESS_WRITE
+
+
+def usable_role(role: str | None) -> str | None:
+    """The member `role` as this request may use it: none with mission access `none` (as if
+    not a member), viewer with `read`, `role` itself with `write`."""
+    reach = mission_reach()
+    if role is None or reach == MISSION_ACCESS_WRITE:
+        return role
+    return VIEWER if reach == MISSION_ACCESS_READ else None
+
+
+def usable_role_column(reach: str) -> ColumnElement[Any] | InstrumentedAttribute[str]:
+    """`usable_role` in SQL, over an outer-joined `MissionMember.role` (the mission list), for
+    mission access `reach`."""
+    if reach == MISSION_ACCESS_WRITE:
+        return MissionMember.role
+    if reach == MISSION_ACCESS_READ:
+        return case((MissionMember.role.is_not(None), literal(VIEWER)))
+    return null()
+
+
+def member_mission_ids() -> Select[Any]:
+    """The ids of the missions the caller is a member of, as this request may use them (none
+    with mission access `none`)."""
+    statement = select(MissionMember.mission_id).where(MissionMember.user_id == current_user_id())
+    if mission_reach() == MISSION_ACCESS_NONE:
+        statement = statement.where(false())
+    return statement
 
 
 @cache

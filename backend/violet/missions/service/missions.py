@@ -31,7 +31,12 @@ from violet.missions.models import (
     MissionMember,
     MissionTest,
 )
-from violet.missions.service.access import LEAD, MissionAccess
+from violet.missions.service.access import (
+    LEAD,
+    MissionAccess,
+    mission_reach,
+    usable_role_column,
+)
 from violet.workspaces import service as workspace_service
 
 SORTABLE = {
@@ -80,6 +85,7 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
         include_deleted=include_deleted,
         # Who may restore a deleted mission may see it: its lead, or mission.manage_all.
         deleted_led_only=include_deleted and not has_permission("mission.manage_all"),
+        reach=mission_reach(),
     )
     page = paginate(
         statement,
@@ -98,11 +104,17 @@ def list_missions(query: dict[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _list_statement(
-    filters: frozenset[str], *, members_only: bool, include_deleted: bool, deleted_led_only: bool
+    filters: frozenset[str],
+    *,
+    members_only: bool,
+    include_deleted: bool,
+    deleted_led_only: bool,
+    reach: str,
 ) -> Select[Any]:
     """The list's statement for one shape, built once: the caller is the parameter
-    `caller_id`, the filters' values `status` and `q` (a `like_pattern`)."""
-    caller_role = MissionMember.role.label("my_role")
+    `caller_id`, the filters' values `status` and `q` (a `like_pattern`). The caller's role is
+    the one their mission access `reach` lets them use (service/access.py)."""
+    caller_role = usable_role_column(reach).label("my_role")
     # Typed per column; the filters and the pagination take any Select.
     statement = cast(
         Select[Any],

@@ -3,6 +3,7 @@ import {
   Group,
   MultiSelect,
   NumberInput,
+  Radio,
   Select,
   Stack,
   TextInput,
@@ -16,6 +17,11 @@ import { NothingFound } from "../../../app/NothingFound";
 import { apiFieldErrors, required } from "../../../app/forms";
 import { ANY_WORKSPACE, boundWorkspaceId } from "../../workspaces/labels";
 import { apiTokensQueryKey, createApiToken } from "../api";
+import {
+  MISSION_ACCESS_CHOICES,
+  MISSION_ACCESS_DEFAULT,
+  type MissionAccess,
+} from "./missionAccess";
 
 const NAME_MAX = 100;
 const DAYS_MIN = 1;
@@ -26,6 +32,7 @@ interface TokenValues {
   name: string;
   expires_in_days: number | string;
   permissions: string[];
+  mission_access: MissionAccess;
   workspace: string;
 }
 
@@ -33,6 +40,7 @@ const INITIAL: TokenValues = {
   name: "",
   expires_in_days: DAYS_DEFAULT,
   permissions: [],
+  mission_access: MISSION_ACCESS_DEFAULT,
   workspace: ANY_WORKSPACE,
 };
 
@@ -47,8 +55,9 @@ export function daysProblem(days: number | string): string | null {
 }
 
 /**
- * Name, lifetime, a subset of the user's own permissions (the API refuses any other) and, for
- * someone in several workspaces, the one workspace the token may act in.
+ * Name, lifetime, a subset of the user's own permissions (the API refuses any other), how far it
+ * reaches into the user's missions (none unless chosen) and, for someone in several
+ * workspaces, the one workspace the token may act in.
  */
 export function CreateTokenForm({
   permissions,
@@ -77,6 +86,7 @@ export function CreateTokenForm({
         name: values.name.trim(),
         expires_in_days: Number(values.expires_in_days),
         permissions: values.permissions as PermissionCode[],
+        mission_access: values.mission_access,
         workspace_id: boundWorkspaceId(values.workspace),
       }),
     onSuccess: (token) => {
@@ -127,6 +137,22 @@ export function CreateTokenForm({
           nothingFoundMessage={<NothingFound>No such permission</NothingFound>}
           {...form.getInputProps("permissions")}
         />
+        <Radio.Group
+          label="Mission access"
+          description="What the token may do in the missions you belong to. Permissions it carries (mission.read_all, for one) count whatever you choose."
+          {...form.getInputProps("mission_access")}
+        >
+          <Stack gap="xs" mt={6}>
+            {MISSION_ACCESS_CHOICES.map((choice) => (
+              <Radio
+                key={choice.value}
+                value={choice.value}
+                label={choice.label}
+                description={choice.description}
+              />
+            ))}
+          </Stack>
+        </Radio.Group>
         {workspaces && (
           <Select
             label="Workspace"

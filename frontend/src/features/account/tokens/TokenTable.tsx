@@ -2,6 +2,7 @@ import { Badge, Button, Group, Table, Text, VisuallyHidden } from "@mantine/core
 import type { ApiToken, Workspace } from "../../../api/types";
 import { formatDateTime } from "../../../app/format";
 import { tokenWorkspaceLabel } from "../../workspaces/labels";
+import { missionAccessLabel } from "./missionAccess";
 
 type TokenState = "active" | "expired" | "revoked";
 
@@ -36,13 +37,14 @@ export function TokenTable({
   }
   const now = Date.now();
   return (
-    <Table.ScrollContainer minWidth={720}>
+    <Table.ScrollContainer minWidth={800}>
       <Table striped withTableBorder aria-label="Your API tokens" data-testid="api-token-table">
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Name</Table.Th>
             <Table.Th scope="col">Prefix</Table.Th>
             <Table.Th scope="col">Permissions</Table.Th>
+            <Table.Th scope="col">Mission access</Table.Th>
             {workspaces && <Table.Th scope="col">Workspace</Table.Th>}
             <Table.Th scope="col">Expires</Table.Th>
             <Table.Th scope="col">Last used</Table.Th>
@@ -75,6 +77,9 @@ export function TokenTable({
                       None
                     </Text>
                   )}
+                </Table.Td>
+                <Table.Td data-testid="api-token-mission-access">
+                  {missionAccessLabel(token.mission_access)}
                 </Table.Td>
                 {workspaces && (
                   <Table.Td>{tokenWorkspaceLabel(token.workspace_id, workspaces)}</Table.Td>
