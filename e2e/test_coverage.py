@@ -16,8 +16,16 @@ from pathlib import Path
 import pytest
 from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient
+from layout import words_split_across_lines
 from playwright.sync_api import Page, expect
-from stix import Tactic, Technique, ThreatGroup, write_bundle
+from stix import (
+    ENTERPRISE_TACTICS,
+    Tactic,
+    Technique,
+    ThreatGroup,
+    wide_techniques,
+    write_bundle,
+)
 
 APT = ThreatGroup("G0016", "APT29", ("Cozy Bear",), ("T1059.001", "T1547"))
 # A small ICS matrix, with ATT&CK for ICS's ids.
@@ -125,6 +133,36 @@ def test_the_heatmap_draws_the_matrix_of_the_domain_tested(
     layer = json.loads(Path(info.value.path()).read_bytes())
     assert layer["domain"] == "ics-attack"
     assert [item["techniqueID"] for item in layer["techniques"]] == ["T0886"]
+
+
+LONG_TOKEN = "Very" + "LongIdentifierWithoutSpaces" * 3
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)])
+def test_the_heatmap_wraps_names_between_words(
+    page: Page, admin_api: ApiClient, sign_in, tmp_path: Path, viewport
+):
+    """The 14 enterprise tactics at a laptop's and a phone's width: tactic and technique names
+    wrap at word boundaries; only a token too long for any column breaks, inside its cell."""
+    bundle = tmp_path / "enterprise-attack-wide.json"
+    oddity = Technique("T1999", LONG_TOKEN, ("persistence",))
+    write_bundle(bundle, tactics=ENTERPRISE_TACTICS, techniques=(*wide_techniques(4), oddity))
+    admin_api.sync_mitre_file(bundle)
+    mission_id = mission_with(admin_api, "Wide week", {"T1200": "Alerted"})
+    width, height = viewport
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto(f"/coverage?missions={mission_id}")
+
+    heatmap = page.get_by_test_id("heat-matrix")
+    expect(page.get_by_test_id("technique-T1200")).to_contain_text("Alerted")
+    expect(page.get_by_role("heading", name="Persistence", exact=True)).to_be_visible()
+    assert words_split_across_lines(heatmap) == [LONG_TOKEN]
+    # The long token breaks as a last resort, inside its cell, rather than widening its column.
+    oddity_cell = page.get_by_test_id("technique-T1999")
+    assert oddity_cell.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert oddity_cell.bounding_box()["width"] <= 16 * 16
 
 
 def test_compare_shows_an_improved_technique(page: Page, admin_api, catalogue, sign_in):
