@@ -95,8 +95,31 @@ def test_import_an_atomic_file_and_see_the_report(
     expect(page.get_by_test_id("template-count")).to_have_text("4 templates")
     page.get_by_role("button", name="Run BloodHound from local disk", exact=True).click()
     details = page.get_by_test_id("template-details")
-    expect(details.get_by_role("table", name="Input arguments")).to_contain_text("timeout_seconds")
     expect(details).to_contain_text("SharpHound.ps1 must be located at")
+    # The procedure lists the input arguments, with their descriptions: they are not repeated.
+    expect(details.get_by_role("table")).to_have_count(1)
+    expect(details.get_by_role("table")).to_contain_text("How long to wait for collection")
+    expect(details.get_by_text("timeout_seconds", exact=True)).to_have_count(1)
+
+
+def test_input_arguments_the_procedure_does_not_list_show_in_a_table_of_their_own(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    admin_api.call(
+        "POST",
+        "/test-templates",
+        {
+            "name": "Ping sweep",
+            "procedure": "Run `sweep #{subnet}`.",
+            "input_arguments": [{"name": "subnet", "type": "string", "default": "10.0.0.0/24"}],
+        },
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/library")
+
+    page.get_by_role("button", name="Ping sweep", exact=True).click()
+    table = page.get_by_test_id("template-details").get_by_role("table", name="Input arguments")
+    expect(table).to_contain_text("10.0.0.0/24")
 
 
 def test_import_the_atomics_folder_of_a_clone(

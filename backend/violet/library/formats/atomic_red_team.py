@@ -565,6 +565,7 @@ def procedure(executor: dict[str, Any], arguments: list[dict[str, Any]]) -> str:
 
 def arguments_table(arguments: list[dict[str, Any]]) -> str:
     rows = [
+        # The SPA finds this line to not list the arguments twice (features/library/arguments.ts).
         "Input arguments (written `#{name}` where they are used):",
         "",
         "| Name | Type | Default | Description |",

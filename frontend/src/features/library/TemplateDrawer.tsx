@@ -1,6 +1,7 @@
 import { Anchor, Badge, Drawer, Group, List, Stack, Table, Text, Title } from "@mantine/core";
 import type { TestTemplate } from "../../api/types";
 import { Markdown } from "../../app/Markdown";
+import { procedureListsArguments } from "./arguments";
 import { MitreTags } from "./MitreTags";
 
 function Section({ title, text }: { title: string; text?: string | null }) {
@@ -48,7 +49,7 @@ export function TemplateDrawer({
           <Section title="Prerequisites" text={template.prerequisites} />
           <Section title="Cleanup" text={template.cleanup} />
           <Section title="Expected detection" text={template.expected_detection} />
-          {template.input_arguments.length > 0 && (
+          {template.input_arguments.length > 0 && !procedureListsArguments(template.procedure) && (
             <section>
               <Title order={3} size="h5" mb={4}>
                 Input arguments
