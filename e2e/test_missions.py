@@ -706,6 +706,30 @@ def test_the_keyboard_moves_through_more_than_500_tests(setup: MissionSetup, ope
     expect(page.get_by_role("button", name="Test 501")).to_be_visible()
 
 
+def test_on_a_phone_the_tests_table_says_it_scrolls_sideways(
+    page: Page, setup: MissionSetup, sign_in
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, setup.emails["red"], USER_PASSWORD)
+    open_mission(page, setup)
+
+    table = page.get_by_role("region", name="Mission tests")
+    hint = page.get_by_text("Scroll sideways for more columns.")
+    expect(hint).to_be_visible()
+    expect(table).to_have_accessible_description("Scroll sideways for more columns.")
+    assert table.evaluate("el => el.scrollWidth > el.clientWidth")
+    # By keyboard: from the test's name the arrow keys scroll the table sideways.
+    row_of(page).get_by_role("button", name="Encoded PowerShell", exact=True).focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=table.element_handle(), timeout=5000)
+
+    # Where every column fits, no hint.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(hint).to_be_hidden()
+    expect(table).to_have_accessible_description("")
+
+
 def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign_in, setup):
     setup.lead_api.call(
         "PATCH",
