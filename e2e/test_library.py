@@ -197,6 +197,71 @@ def test_a_scenario_of_three_tests_reordered_by_keyboard_keeps_its_order(
     expect(tests.nth(2)).to_contain_text("Bravo staging")
 
 
+def test_leaving_a_scenario_with_unsaved_changes_asks_first(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    alpha, bravo = make_templates(admin_api, "Alpha discovery", "Bravo staging")
+    scenario = admin_api.call(
+        "POST",
+        "/scenario-templates",
+        {"name": "Two steps", "test_template_ids": [alpha["id"], bravo["id"]]},
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/scenarios")
+    page.get_by_role("link", name="Two steps").click()
+    page.get_by_role("button", name="Remove Bravo staging (position 2)").click()
+    unsaved = page.get_by_text("Unsaved changes: save them before leaving the page.")
+    expect(unsaved).to_be_visible()
+
+    # A link inside the app: a dialog asks; staying keeps the changes.
+    page.get_by_role("link", name="All scenarios").click()
+    dialog = page.get_by_role("dialog", name="Leave without saving?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Stay on this page")).to_be_focused()
+    check_a11y(page)
+    dialog.get_by_role("button", name="Stay on this page").click()
+    expect(dialog).to_be_hidden()
+    expect(page).to_have_url(re.compile(rf"/scenarios/{scenario['id']}$"))
+    expect(unsaved).to_be_visible()
+    # The browser's Back (to the list the page was opened from) too.
+    page.go_back()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page).to_have_url(re.compile(rf"/scenarios/{scenario['id']}$"))
+
+    # Reloading or closing the tab: the browser's own question.
+    dialogs: list[str] = []
+    page.once("dialog", lambda question: (dialogs.append(question.type), question.dismiss()))
+    page.close(run_before_unload=True)
+    expect(unsaved).to_be_visible()
+    assert dialogs == ["beforeunload"]
+
+    # Leaving on purpose drops the changes.
+    page.get_by_role("link", name="All scenarios").click()
+    dialog.get_by_role("button", name="Leave without saving").click()
+    expect(page).to_have_url(re.compile(r"/scenarios$"))
+    page.goto(f"/scenarios/{scenario['id']}")
+    expect(page.get_by_test_id("scenario-test")).to_have_count(2)
+
+    # Once saved, nothing to ask.
+    page.get_by_role("button", name="Remove Bravo staging (position 2)").click()
+    page.get_by_role("button", name="Save tests and order").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.get_by_role("link", name="All scenarios").click()
+    expect(page).to_have_url(re.compile(r"/scenarios$"))
+    expect(dialog).to_have_count(0)
+
+    # Deleting the scenario leaves it on purpose, unsaved changes and all: no second question.
+    page.get_by_role("link", name="Two steps").click()
+    page.get_by_role("button", name="Remove Alpha discovery (position 1)").click()
+    expect(unsaved).to_be_visible()
+    page.once("dialog", lambda question: question.accept())  # "Delete the scenario …?"
+    page.get_by_role("button", name="Delete scenario").click()
+    expect(page).to_have_url(re.compile(r"/scenarios$"))
+    expect(dialog).to_have_count(0)
+
+
 def test_a_deleted_template_has_an_undo_and_is_marked_in_its_scenario(
     page: Page, admin_api: ApiClient, sign_in
 ):

@@ -22,6 +22,7 @@ import type { MitreTag, ScenarioTemplateDetail } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { Markdown } from "../../app/Markdown";
 import { NothingFound } from "../../app/NothingFound";
+import { UnsavedChangesPrompt } from "../../app/UnsavedChangesPrompt";
 import { useAuth } from "../auth/AuthProvider";
 import { fetchTemplates } from "../library/api";
 import { MitreTags } from "../library/MitreTags";
@@ -213,6 +214,8 @@ export default function ScenarioPage() {
       </Group>
       {scenario.data.description && <Markdown text={scenario.data.description} empty="" />}
       <EditScenarioModal scenario={scenario.data} opened={editOpen} onClose={editing.close} />
+      {/* Deleting the scenario leaves the page on purpose: nothing to ask then. */}
+      <UnsavedChangesPrompt when={changed && !remove.isPending} />
       {remove.error && <ErrorAlert title="Could not delete" error={remove.error} />}
       <VisuallyHidden aria-live="polite" role="status">
         {announcement}
