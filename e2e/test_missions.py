@@ -631,6 +631,46 @@ def test_blue_is_told_where_defense_tools_come_from(
     check_a11y(blue)
 
 
+def test_an_open_mission_shows_what_others_record_without_a_reload(
+    setup: MissionSetup, admin_api: ApiClient, open_context
+):
+    """The open mission refreshes its tests, its score and the tools on its own (every 15 s
+    while the tab is visible); what blue is typing in the drawer stays, even once the test
+    leaves blue's filter, and so does red's keyboard focus in the table."""
+    blue = open_context(setup.emails["blue"])
+    blue.goto(f"/missions/{setup.mission_id}?state=pending")
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    drawer.get_by_label("Detection notes (Markdown)").fill("Typed, not saved")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    state_of = red.get_by_role("button", name=re.compile("^State of Encoded PowerShell"))
+    state_of.focus()
+
+    # Meanwhile an administrator adds a tool and the lead records a level.
+    admin_api.call("POST", "/defense-tools", {"name": "SIEM", "layer": "siem"})
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
+    setup.lead_api.call("PATCH", url, {"detection_level_id": level_id(admin_api, "Logged")})
+
+    # No reload, no focus change: the pages show it within the refresh interval.
+    row = blue.get_by_test_id("test-row")  # the only one (the drawer hides its name button)
+    expect(row.get_by_test_id("level-label")).to_have_text("Logged", timeout=25_000)
+    choose(blue, "Tool of detection 1", "SIEM")
+    expect(drawer.get_by_label("Detection notes (Markdown)")).to_have_value("Typed, not saved")
+    expect(row_of(red).get_by_test_id("level-label")).to_have_text("Logged", timeout=25_000)
+    expect(state_of).to_be_focused()
+
+    # The mission's score too, once the lead completes the test.
+    for state in ("in_progress", "waiting_blue", "completed"):
+        setup.lead_api.call("PATCH", url, {"state": state})
+    expect(red.get_by_test_id("mission-score")).to_have_text("40", timeout=25_000)
+    expect(row_of(red).get_by_test_id("state-chip")).to_have_text("Completed")
+    # Blue's table, filtered on Pending, no longer lists the test; its open drawer stays.
+    expect(blue.get_by_text("No tests match.")).to_be_visible(timeout=25_000)
+    expect(drawer.get_by_label("Detection notes (Markdown)")).to_have_value("Typed, not saved")
+
+
 def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     lead = admin_api.create_user(display_name="Lena Lead", groups=("Operators",))
     red = admin_api.create_user(display_name="Rob Red", groups=("Operators",))

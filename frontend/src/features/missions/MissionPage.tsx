@@ -21,6 +21,7 @@ import { DeletedList } from "../../app/DeletedList";
 import { UndoAlert } from "../../app/UndoAlert";
 import { ConfirmCancelTest } from "./ConfirmCancelTest";
 import {
+  LIVE_REFRESH_MS,
   MISSION_STATUSES,
   STATE_LABELS,
   TEST_STATES,
@@ -92,12 +93,19 @@ export default function MissionPage() {
       { replace: true },
     );
 
+  // Others record outcomes meanwhile: the mission (its score), its tests and the tools blue
+  // picks from are asked for again every LIVE_REFRESH_MS while the tab is visible.
   const mission = useQuery({
     queryKey: missionKey(missionId),
     queryFn: () => fetchMission(missionId),
+    refetchInterval: LIVE_REFRESH_MS,
   });
   const levels = useQuery({ queryKey: levelsKey, queryFn: () => fetchLevels() });
-  const tools = useQuery({ queryKey: toolsKey, queryFn: () => fetchTools() });
+  const tools = useQuery({
+    queryKey: toolsKey,
+    queryFn: () => fetchTools(),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
   const categories = useQuery({
     queryKey: categoriesKey(missionId),
     queryFn: () => fetchCategories(missionId),
@@ -116,6 +124,7 @@ export default function MissionPage() {
   const tests = useQuery({
     queryKey: [...testsKey(missionId), filters],
     queryFn: () => fetchTests(missionId, filters),
+    refetchInterval: LIVE_REFRESH_MS,
   });
   // A removed test (soft) can be put back from the alert it leaves.
   const [removedTest, setRemovedTest] = useState<MissionTest | null>(null);
@@ -172,9 +181,12 @@ export default function MissionPage() {
     [levels.data],
   );
   const openTest = (test: MissionTest) => setParam("test", test.id);
-  const drawerTest = openTestId
-    ? ((tests.data ?? []).find((test) => test.id === openTestId) ?? null)
-    : null;
+  // The open test stays open when a refresh drops it from the filtered list (someone else moved
+  // it out of the filter): its drawer may hold edits not yet saved.
+  const listed = openTestId ? tests.data?.find((test) => test.id === openTestId) : undefined;
+  const [lastOpen, setLastOpen] = useState<MissionTest | null>(null);
+  if (listed && listed !== lastOpen) setLastOpen(listed);
+  const drawerTest = listed ?? (lastOpen?.id === openTestId ? lastOpen : null);
 
   if (mission.isPending) return <Loader aria-label="Loading the mission" />;
   if (mission.error) return <ErrorAlert title="Mission unavailable" error={mission.error} />;

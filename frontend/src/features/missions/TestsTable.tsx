@@ -56,12 +56,13 @@ export function TestsTable({
   const top = rows.length ? rows[0].start : 0;
   const bottom = rows.length ? virtualizer.getTotalSize() - rows[rows.length - 1].end : 0;
 
-  // Focus follows the active test once its row is rendered.
+  // Focus follows the active test once its row is rendered. Focus already in that row (its
+  // state menu) stays: the table re-renders whenever the tests are refreshed.
   useEffect(() => {
-    const button = scroller.current?.querySelector<HTMLButtonElement>(
-      `[data-index="${activeIndex}"] button`,
-    );
-    if (button && scroller.current?.contains(document.activeElement)) button.focus();
+    const row = scroller.current?.querySelector(`[data-index="${activeIndex}"]`);
+    const button = row?.querySelector<HTMLButtonElement>("button");
+    const focused = document.activeElement;
+    if (button && scroller.current?.contains(focused) && !row?.contains(focused)) button.focus();
   });
 
   const move = (delta: number) => {

@@ -91,6 +91,14 @@ export const testsKey = (id: string) => [...missionsKey, id, "tests"] as const;
 export const levelsKey = ["detection-levels"] as const;
 export const toolsKey = ["defense-tools"] as const;
 
+/**
+ * How often an open mission page asks again for the mission, its tests and the defense tools,
+ * so that what others record shows without a reload. TanStack Query pauses it while the tab is
+ * hidden (`refetchIntervalInBackground` is false). Forms are not refilled by it: the test
+ * drawer's forms start from the version they were opened on (see TestDrawer).
+ */
+export const LIVE_REFRESH_MS = 15_000;
+
 type MissionQuery = {
   mine?: boolean;
   status?: MissionStatus;
