@@ -38,3 +38,28 @@ def test_dockerfile_runs_migrations_before_gunicorn():
     assert command.index("db upgrade") < command.index("gunicorn")
     for path in ("migrations/", "wsgi.py", "gunicorn.conf.py", "frontend/dist"):
         assert path in dockerfile
+
+
+def test_the_api_keeps_its_data_directory_on_a_volume_the_image_lets_violet_write():
+    file = compose()
+    api = file["services"]["api"]
+    # Evidence files default to VIOLET_DATA_DIR/evidence, and VIOLET_DATA_DIR to /app/var.
+    assert "violet-data:/app/var" in api["volumes"]
+    assert "violet-data" in file["volumes"]
+    dockerfile = (REPO_ROOT / "backend" / "Dockerfile").read_text()
+    created = dockerfile.index("chown violet:violet /app/var")
+    assert "mkdir -p /app/var" in dockerfile
+    assert created < dockerfile.index("USER violet")
+
+
+def test_the_api_passes_the_evidence_storage_variables_through():
+    env = compose()["services"]["api"]["environment"]
+    for name in (
+        "EVIDENCE_STORAGE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    ):
+        assert env[name] == "${" + name + ":-}"  # unset stays empty: local storage, no S3
+    # boto3 takes an empty region for a region named "": its own default instead.
+    assert env["AWS_DEFAULT_REGION"] == "${AWS_DEFAULT_REGION:-us-east-1}"

@@ -6,6 +6,7 @@ the type comes from the bytes, and a refused or failed upload leaves nothing beh
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import socket
@@ -196,6 +197,42 @@ def test_unreachable_s3_is_503_and_nothing_is_written(app, monkeypatch, s3_bucke
 
     assert refused.value.status == 503
     assert s3_leftovers(s3_bucket) == []
+
+
+class FillsUpAfterOneChunk:
+    """A file being written on a disk that is full after the first chunk."""
+
+    def __init__(self, file) -> None:
+        self.file = file
+        self.chunks = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.file.close()
+
+    def write(self, chunk: bytes) -> int:
+        if self.chunks:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.chunks += 1
+        return self.file.write(chunk)
+
+
+def test_a_local_disk_that_fills_up_is_503_and_leaves_no_partial_file(app, tmp_path, monkeypatch):
+    real_open = Path.open
+
+    def open_on_a_full_disk(path: Path, mode: str = "r", *args, **kwargs):
+        file = real_open(path, mode, *args, **kwargs)
+        return FillsUpAfterOneChunk(file) if mode == "xb" else file
+
+    monkeypatch.setattr(Path, "open", open_on_a_full_disk)
+    store = LocalBlobStore(tmp_path / "evidence")
+    with app.app_context(), pytest.raises(StorageUnavailable) as refused:
+        store.save(io.BytesIO(PNG * 10_000), filename="big.png", max_bytes=10_000_000)
+
+    assert refused.value.status == 503
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
 def test_a_missing_bucket_is_503(app, s3_environment):

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from tests.core.test_storage import free_port
 from tests.missions.conftest import PNG
-from violet.core.storage import S3BlobStore
+from violet.core.storage import LocalBlobStore, S3BlobStore
 
 ELF = b"\x7fELF\x02\x01\x01" + bytes(300)
 
@@ -303,6 +303,25 @@ def test_s3_unavailable_is_503_with_nothing_written(
     assert response.status_code == 503
     assert response.headers["Content-Type"] == "application/problem+json"
     assert evidence_rows(db_connection) == 0
+
+
+def test_a_local_store_that_cannot_be_written_is_503_with_nothing_written(
+    app, team, mission, test_of, upload, monkeypatch, tmp_path, db_connection
+):
+    # VIOLET_DATA_DIR pointing at a regular file (or a directory Violet may not write).
+    not_a_directory = tmp_path / "data"
+    not_a_directory.write_text("a file, not a directory")
+    monkeypatch.setitem(
+        app.extensions, "violet.blob_store", LocalBlobStore(not_a_directory / "evidence")
+    )
+
+    response = upload(mission["id"], test_of["id"], team.red)
+
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "evidence store is unavailable" in response.json["detail"]
+    assert evidence_rows(db_connection) == 0
+    assert [path.name for path in tmp_path.iterdir()] == ["data"]
 
 
 def test_a_row_that_cannot_be_written_leaves_no_blob(

@@ -18,6 +18,7 @@ database, sanitised by `sanitise_filename`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import os
 import uuid
@@ -207,15 +208,22 @@ class LocalBlobStore(BlobStore):
 
     def _write(self, key: str, chunks: Iterator[bytes]) -> None:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(key + ".partial")
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             with partial.open("xb") as file:
                 for chunk in chunks:
                     file.write(chunk)
             partial.replace(target)
-        except BaseException:
-            partial.unlink(missing_ok=True)
+        except BaseException as exc:
+            # The directory may be what failed (not a directory, no permission): then there
+            # is no partial file to remove, and trying must not hide the first error.
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            # A storage failure (no permission, not a directory, disk full) is the same 503
+            # as an unreachable S3 store, not a 500.
+            if isinstance(exc, OSError):
+                raise _unavailable(exc) from exc
             raise
 
     def open(self, key: str) -> Iterator[bytes]:
@@ -223,6 +231,8 @@ class LocalBlobStore(BlobStore):
             file = self.path(key).open("rb")
         except FileNotFoundError as exc:
             raise BlobNotFound(key) from exc
+        except OSError as exc:
+            raise _unavailable(exc) from exc
         return _file_chunks(file)
 
     def delete(self, key: str) -> None:
