@@ -11,8 +11,9 @@ supports, because it is restored through the migrations:
 3. the target is migrated to this release's head, like any upgrade.
 
 Every table is read in one REPEATABLE READ transaction, so the archive is a consistent snapshot
-of a running instance. All of Violet's state lives in PostgreSQL; the secrets live in the
-environment and are not part of the archive (docs/operations.md, "Backups").
+of a running instance. The archive holds the database only: the evidence files
+(`$VIOLET_DATA_DIR/evidence` or the S3 bucket) and the secrets (the environment) are backed up
+separately (docs/operations.md, "Backups").
 """
 
 from __future__ import annotations

@@ -201,6 +201,21 @@ def test_download_is_members_only_attachment_and_nosniff(
     assert client.get(url).status_code == 401
 
 
+def test_a_file_whose_content_is_gone_from_the_local_store_is_404(
+    client, team, mission, test_of, base, upload, evidence_dir
+):
+    # A backup restored on another host: the rows came back, the files did not.
+    evidence = upload(mission["id"], test_of["id"], team.red).json
+    [blob] = stored_files(evidence_dir)
+    blob.unlink()
+
+    response = client.get(f"{base}/evidence/{evidence['id']}/download", headers=team.red)
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["detail"] == "The content of this evidence file is no longer stored."
+
+
 def test_soft_delete_by_the_uploader_or_the_lead(
     client, team, mission, test_of, base, upload, evidence_dir
 ):

@@ -147,8 +147,9 @@ class EvidenceDownload(MethodView):
         type, streamed from the store. A `mission.read_all` outsider is refused (403)."""
         evidence_service.check_may_download(mission_access(mission_id))
         evidence = evidence_service.get_evidence(mission_id, evidence_id)
-        chunks = evidence_service.read_evidence(evidence)
         try:
+            # Both stores find a missing blob when they open it, before the first chunk.
+            chunks = evidence_service.read_evidence(evidence)
             first = next(chunks, b"")  # reach the store now: a failure is a 503, not a cut body
         except BlobNotFound as exc:
             raise NotFound("The content of this evidence file is no longer stored.") from exc
