@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from violet import backup
+from violet.config import ConfigError
 from violet.core.domain import seed_all
 from violet.extensions import db
 
@@ -59,7 +60,10 @@ def register(app: Flask) -> None:
     @app.cli.command("seed")
     def seed_command() -> None:
         """Write reference data (permissions, groups, first admin); safe to run again."""
-        notices = seed_all()
+        try:
+            notices = seed_all()
+        except ConfigError as exc:  # ADMIN_EMAIL: a clear "Error: …", not a traceback
+            raise click.ClickException(str(exc)) from exc
         db.session.commit()
         click.echo("Seeded.")
         print_notices(notices)

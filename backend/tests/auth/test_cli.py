@@ -2,7 +2,8 @@
 
 import re
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
 from violet.auth.models import User
 from violet.auth.service.credentials import verify_password
@@ -40,6 +41,36 @@ def test_create_admin_refuses_a_taken_email_and_a_short_password(app, make_user)
 
     assert taken.exit_code != 0 and "already exists" in taken.output
     assert short.exit_code != 0 and "12 to 128" in short.output
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "", "a@" + "b" * 260 + ".test"])
+def test_create_admin_refuses_what_the_api_refuses_as_an_email(app, email):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create-admin", "--email", email, "--password", "p" * 16]
+    )
+
+    assert result.exit_code != 0
+    assert "Not a valid email address" in result.output
+    assert "Traceback" not in result.output
+    assert db.session.scalars(select(User).where(User.email == email.lower())).all() == []
+
+
+@pytest.mark.parametrize("production", [False, True])
+def test_seed_refuses_an_admin_email_the_api_refuses(app, monkeypatch, production):
+    db.session.execute(User.__table__.delete())
+    monkeypatch.setitem(app.config, "ADMIN_EMAIL", "not-an-email")
+    if production:  # without a password: the setup-link branch
+        monkeypatch.setitem(app.config, "VIOLET_ENV", "production")
+        monkeypatch.setitem(app.config, "ADMIN_PASSWORD", "")
+
+    result = app.test_cli_runner().invoke(args=["seed"])
+
+    assert result.exit_code != 0
+    assert "ADMIN_EMAIL" in result.output and "not-an-email" in result.output
+    assert "Traceback" not in result.output
+    assert db.session.scalars(select(User)).all() == []
+    invitations = db.session.execute(text("SELECT count(*) FROM invitations")).scalar_one()
+    assert invitations == 0
 
 
 def test_seed_creates_the_first_admin_only_when_there_is_no_user(app):

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from violet.auth.models import EMAIL_MAX, NAME_MAX
 from violet.auth.service.credentials import PASSWORD_MAX, PASSWORD_MIN
+from violet.auth.service.directory import email_field
 from violet.core.auth import MISSION_ACCESS_LEVELS, MISSION_ACCESS_NONE
 from violet.core.domain import DeclaredPermissionCode
 from violet.core.pagination import PageQuery
@@ -37,10 +38,6 @@ def version_field() -> fields.Integer:
         required=True,
         metadata={"description": "Bumped by every change; send it back as If-Match."},
     )
-
-
-def email_field(**kwargs) -> fields.Email:
-    return fields.Email(validate=validate.Length(max=EMAIL_MAX), **kwargs)
 
 
 def token_field(**kwargs) -> fields.String:

@@ -15,11 +15,13 @@ from functools import cache, lru_cache
 from typing import Any, cast
 
 from flask import current_app
+from marshmallow import ValidationError, fields, validate
 from sqlalchemy import Row, Select, and_, bindparam, func, select, true, update
 from sqlalchemy.orm import selectinload
 
 from violet.auth.events import USER_CREATED, USER_DELETED
 from violet.auth.models import (
+    EMAIL_MAX,
     ApiToken,
     Group,
     Permission,
@@ -36,6 +38,7 @@ from violet.auth.service.grants import (
     ensure_may_grant,
     ensure_may_grant_groups,
 )
+from violet.config import ConfigError
 from violet.core import encryption
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
@@ -459,8 +462,26 @@ def end_sessions(user: User, *, keep_api_tokens: bool = False) -> None:
     db.session.flush()
 
 
+def email_field(**kwargs: Any) -> fields.Email:
+    """An email as the API takes it (auth/schemas.py); `check_email` applies the same rule."""
+    return fields.Email(validate=validate.Length(max=EMAIL_MAX), **kwargs)
+
+
+def check_email(email: str) -> None:
+    """422 unless the API would take `email`: an administrator created from the command line or
+    the environment never gets an address the API refuses."""
+    try:
+        email_field(required=True).deserialize(email)
+    except ValidationError as exc:
+        messages = [str(message) for message in cast(list[Any], exc.messages)]
+        raise Unprocessable(
+            f"Not a valid email address: {email!r}.", errors={"email": messages}
+        ) from exc
+
+
 def create_admin(email: str, password: str | None = None) -> tuple[User, str | None]:
     """A user in the Administrators group; returns the generated password when none was given."""
+    check_email(email)
     seed_permissions_and_groups()
     generated = None if password else secrets.token_urlsafe(18)
     administrators = db.session.scalars(select(Group).where(Group.name == ADMINISTRATORS)).one()
@@ -513,6 +534,13 @@ def seed_first_admin() -> str | None:
 
     config = current_app.config
     email, password = config["ADMIN_EMAIL"], config["ADMIN_PASSWORD"] or None
+    if not has_any_user():
+        try:
+            check_email(email)
+        except Unprocessable as exc:
+            raise ConfigError(
+                f"ADMIN_EMAIL (the first administrator) is not a valid email address: {email!r}"
+            ) from exc
     if password or config["VIOLET_ENV"] != "production":
         generated = ensure_first_admin(email, password)
         if not generated:
