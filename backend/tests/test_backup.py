@@ -127,3 +127,16 @@ def test_restore_refuses_a_file_that_is_not_a_backup(archive):
     )
     assert code == 1
     assert "manifest.json is missing" in output
+
+
+def test_an_archive_path_that_cannot_be_written_is_a_clear_error(tmp_path, app):
+    missing_directory = tmp_path / "no-such-directory" / "violet.tar.gz"
+    not_a_directory = tmp_path / "a-file"
+    not_a_directory.write_text("")
+
+    for path in (missing_directory, not_a_directory / "violet.tar.gz"):
+        code, output = flask_command(app, "backup", "create", str(path))
+        assert code == 1, output
+        assert output.startswith(f"Error: Cannot write the archive {path}: "), output
+        assert "Traceback" not in output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]

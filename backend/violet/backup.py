@@ -53,7 +53,30 @@ class TableCopy:
 
 
 def create(path: Path) -> list[TableCopy]:
-    """Write the current database to the archive `path`; returns what it holds."""
+    """Write the current database to the archive `path`; returns what it holds.
+
+    A path that cannot be written fails before the copy starts. The archive is written beside
+    `path` and renamed when complete, so a failure (a full disk) leaves no partial archive and
+    an earlier archive of that name intact.
+    """
+    partial = path.with_name(path.name + ".partial")
+    try:
+        output = partial.open("wb")
+    except OSError as exc:
+        raise BackupError(f"Cannot write the archive {path}: {exc.strerror}.") from exc
+    try:
+        with output:
+            copies = _write_archive(output)
+        partial.replace(path)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise BackupError(f"Cannot write the archive {path}: {exc.strerror}.") from exc
+        raise
+    return copies
+
+
+def _write_archive(output: IO[bytes]) -> list[TableCopy]:
     with db.engine.connect() as connection, tempfile.TemporaryDirectory() as workdir:
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
@@ -71,7 +94,7 @@ def create(path: Path) -> list[TableCopy]:
             "created_at": datetime.now(UTC).isoformat(),
             "tables": [copy.__dict__ for copy in copies],
         }
-        with tarfile.open(path, "w:gz") as archive:
+        with tarfile.open(fileobj=output, mode="w:gz") as archive:
             add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
             for copy in copies:
                 archive.add(Path(workdir) / f"{copy.name}.copy", arcname=table_member(copy.name))
@@ -244,6 +267,8 @@ def add_bytes(archive: tarfile.TarFile, name: str, payload: bytes) -> None:
 def open_archive(path: Path) -> tarfile.TarFile:
     try:
         return tarfile.open(path, "r:gz")
+    except OSError as exc:
+        raise BackupError(f"Cannot read the archive {path}: {exc.strerror}.") from exc
     except tarfile.TarError as exc:
         raise BackupError(f"Not a Violet backup (not a .tar.gz archive): {exc}") from exc
 
