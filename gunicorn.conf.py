@@ -1,6 +1,19 @@
 """gunicorn settings, all from the environment (see README "Configuration")."""
 
 import os
+import sys
+
+import violet
+from violet.config import ConfigError
+
+# The application's configuration, checked once here in the master: a mistake is one line and
+# gunicorn stops, instead of a traceback from every worker that imports wsgi.py. (Every name
+# this module defines is read as a gunicorn setting, and `check_config` is one: hence
+# `violet.check_config`.)
+try:
+    violet.check_config()
+except ConfigError as exc:
+    sys.exit(f"Violet cannot start: {exc}")
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

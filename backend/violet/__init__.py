@@ -9,6 +9,14 @@ from flask import Flask
 from violet.config import load_config
 
 
+def check_config() -> None:
+    """Check the environment as `create_app` would (ConfigError), without building the app:
+    gunicorn.conf.py does it once, in the master, before any worker starts."""
+    from violet.domains import DOMAINS
+
+    load_config(None, DOMAINS)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, the domains, error handlers, CLI, SPA."""
     from violet import api_docs, cli, spa

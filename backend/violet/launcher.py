@@ -20,7 +20,7 @@ import time
 import urllib.request
 from typing import NamedTuple
 
-from violet.config import REPO_ROOT, data_dir
+from violet.config import REPO_ROOT, ConfigError, data_dir
 
 log = logging.getLogger("violet.launcher")
 
@@ -171,6 +171,14 @@ def run_flask(arguments: list[str]) -> int:
     except click.ClickException as exc:  # a clean "Error: …", not a traceback
         exc.show()
         return exc.exit_code
+    except ConfigError as exc:
+        return cannot_start(exc)
+
+
+def cannot_start(exc: ConfigError) -> int:
+    """A configuration mistake: one line naming it, not a traceback."""
+    print(f"Violet cannot start: {exc}", file=sys.stderr, flush=True)
+    return 1
 
 
 def main(arguments: list[str]) -> int:
@@ -181,7 +189,10 @@ def main(arguments: list[str]) -> int:
         return run_flask(arguments[1:])
     started = time.monotonic()
     ensure_database_url()
-    first_start = prepare_instance()
+    try:
+        first_start = prepare_instance()
+    except ConfigError as exc:
+        return cannot_start(exc)
     print(f"Database ready in {time.monotonic() - started:.1f}s", flush=True)
     first_mitre_sync(first_start)
     code = serve(first_start)

@@ -1,0 +1,57 @@
+"""A configuration mistake stops Violet with one line naming it, not a traceback: from
+`flask --app wsgi …`, from gunicorn (checked once, in its master, before any worker starts) and
+from `make flask` (the launcher)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from violet.config import REPO_ROOT
+
+MISSING_SECRETS = "Violet cannot start: VIOLET_ENV=production needs SECRET_KEY"
+SECRETS = ("SECRET_KEY", "JWT_SECRET_KEY", "MFA_ENCRYPTION_KEY")
+# Nothing listens there: the configuration is refused before anything connects.
+NOWHERE = "postgresql://u@127.0.0.1:9/v"
+
+
+def production_without_secrets() -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if name not in SECRETS}
+    return {**env, "VIOLET_ENV": "production", "DATABASE_URL": NOWHERE}
+
+
+def run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=REPO_ROOT,
+        env=production_without_secrets(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_flask_cli_prints_the_configuration_error_without_a_traceback():
+    result = run("flask", "--app", "wsgi", "db", "upgrade")
+
+    assert result.returncode != 0
+    assert result.stderr.startswith(MISSING_SECRETS)
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_gunicorn_checks_the_configuration_once_before_any_worker_starts():
+    result = run("gunicorn", "-c", "gunicorn.conf.py", "--bind", "127.0.0.1:0", "wsgi:app")
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert output.count(MISSING_SECRETS) == 1
+    assert "Traceback" not in output and "Booting worker" not in output
+
+
+def test_make_flask_prints_the_configuration_error_without_a_traceback():
+    result = run("violet.launcher", "flask", "routes")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(MISSING_SECRETS)
+    assert "Traceback" not in result.stderr
