@@ -22,10 +22,16 @@ def clean_env(monkeypatch):
     return monkeypatch
 
 
+STRONG = {
+    "SECRET_KEY": "Yq3vR8kX2mN7pL4wT9sB6dF1hJ5cZ0aE",
+    "JWT_SECRET_KEY": "uG7nK2xQ9rW4tY6iO1pA3sD8fH5jL0zC",
+    "MFA_ENCRYPTION_KEY": "bV4mN8qR2tY7uI1oP5aS9dF3gH6jK0lZ",
+}
+
+
 def set_strong_secrets(env) -> None:
-    env.setenv("SECRET_KEY", "s" * 40)
-    env.setenv("JWT_SECRET_KEY", "j" * 40)
-    env.setenv("MFA_ENCRYPTION_KEY", "m" * 40)
+    for name, value in STRONG.items():
+        env.setenv(name, value)
 
 
 def test_production_refuses_to_start_without_secrets(clean_env):
@@ -41,22 +47,40 @@ def test_without_violet_env_the_mode_is_production_and_dev_secrets_are_never_use
 
 @pytest.mark.parametrize(
     "weak",
-    ["", "x" * 31, "dev-only-jwt-secret-key-do-not-use-in-production"],
-    ids=["empty", "31 bytes", "the development value"],
+    [
+        "",
+        STRONG["JWT_SECRET_KEY"][:31],
+        "dev-only-jwt-secret-key-do-not-use-in-production",
+        "a" * 32,
+        "abcdefg" * 5,
+    ],
+    ids=["empty", "31 bytes", "the development value", "one character", "seven characters"],
 )
 def test_production_refuses_weak_secrets(clean_env, weak):
     clean_env.setenv("VIOLET_ENV", "production")
     set_strong_secrets(clean_env)
     clean_env.setenv("JWT_SECRET_KEY", weak)
-    with pytest.raises(ConfigError, match="JWT_SECRET_KEY"):
+    with pytest.raises(ConfigError, match="JWT_SECRET_KEY") as refused:
         load_config({"SQLALCHEMY_DATABASE_URI": URL})
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
+
+
+@pytest.mark.parametrize("copied", ["SECRET_KEY", "MFA_ENCRYPTION_KEY"])
+def test_production_refuses_two_secrets_that_are_equal(clean_env, copied):
+    clean_env.setenv("VIOLET_ENV", "production")
+    set_strong_secrets(clean_env)
+    clean_env.setenv("JWT_SECRET_KEY", STRONG[copied])
+    with pytest.raises(ConfigError, match="must be different values") as refused:
+        load_config({"SQLALCHEMY_DATABASE_URI": URL})
+    assert "JWT_SECRET_KEY" in str(refused.value) and copied in str(refused.value)
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
 
 
 def test_production_starts_with_secrets_and_never_uses_dev_defaults(clean_env):
     clean_env.setenv("VIOLET_ENV", "production")
     set_strong_secrets(clean_env)
     config = load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL})
-    assert config["SECRET_KEY"] == "s" * 40
+    assert config["SECRET_KEY"] == STRONG["SECRET_KEY"]
     assert "dev-only" not in config["JWT_SECRET_KEY"]
 
 

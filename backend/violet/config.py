@@ -21,6 +21,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MODES = ("development", "test", "production")
 # Production refuses secrets shorter than this (bytes), or equal to a development value.
 SECRET_MIN_BYTES = 32
+# ...or made of fewer different characters than this (`aaaa…`, `abababab…`): a random value of
+# 32 characters or more has far more.
+SECRET_MIN_DISTINCT_CHARACTERS = 8
+# How to make one (docs/operations.md, "Docker Compose").
+SECRET_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 DEVELOPMENT_SECRETS = {
     "SECRET_KEY": "dev-only-secret-key-do-not-use-in-production",
     "JWT_SECRET_KEY": "dev-only-jwt-secret-key-do-not-use-in-production",
@@ -178,8 +183,9 @@ def _check(config: dict[str, Any]) -> None:
             raise ConfigError(
                 f"VIOLET_ENV=production needs {', '.join(weak)} set in the environment to a "
                 f"random value of at least {SECRET_MIN_BYTES} bytes, not a development value "
-                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                f"nor a repeated pattern (generate one with `{SECRET_COMMAND}`)"
             )
+        _check_secrets_differ(config)
         if config["VIOLET_ENABLE_DIAG_RESET"]:
             raise ConfigError("VIOLET_ENABLE_DIAG_RESET must not be set in production")
     if config["TRUSTED_PROXY_COUNT"] < 0:
@@ -187,7 +193,23 @@ def _check(config: dict[str, Any]) -> None:
 
 
 def _strong(secret: str) -> bool:
-    return len(secret.encode()) >= SECRET_MIN_BYTES and secret.strip() not in KNOWN_WEAK_SECRETS
+    return (
+        len(secret.encode()) >= SECRET_MIN_BYTES
+        and secret.strip() not in KNOWN_WEAK_SECRETS
+        and len(set(secret)) >= SECRET_MIN_DISTINCT_CHARACTERS
+    )
+
+
+def _check_secrets_differ(config: dict[str, Any]) -> None:
+    """One leaked value must not give away the others (sessions, tokens, TOTP secrets)."""
+    names = list(DEVELOPMENT_SECRETS)
+    for index, name in enumerate(names):
+        for other in names[index + 1 :]:
+            if config[name] == config[other]:
+                raise ConfigError(
+                    f"{name} and {other} must be different values: generate each one on its "
+                    f"own with `{SECRET_COMMAND}`"
+                )
 
 
 def _check_evidence_storage(config: dict[str, Any]) -> None:
