@@ -4,7 +4,7 @@ import os
 import sys
 
 import violet
-from violet.config import ConfigError
+from violet.config import ConfigError, env_int
 
 # The application's configuration, checked once here in the master: a mistake is one line and
 # gunicorn stops, instead of a traceback from every worker that imports wsgi.py. (Every name
@@ -12,13 +12,13 @@ from violet.config import ConfigError
 # `violet.check_config`.)
 try:
     violet.check_config()
+    workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
+    threads = env_int("GUNICORN_THREADS", 4, minimum=1)
+    timeout = env_int("GUNICORN_TIMEOUT", 120, minimum=1)
 except ConfigError as exc:
     sys.exit(f"Violet cannot start: {exc}")
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 10
 # No request-line limit in gunicorn: beyond its own limit it would answer an HTML 414 that no
 # client of a JSON API expects. Violet refuses query strings over 4 KiB itself, as problem+json

@@ -17,6 +17,8 @@ def clean_env(monkeypatch):
         "VIOLET_APP_DIR",
         "MIGRATIONS_DIR",
         "FRONTEND_DIST",
+        "PUBLIC_BASE_URL",
+        "WEB_CONCURRENCY",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -109,6 +111,42 @@ def test_unknown_mode_is_refused(clean_env):
     clean_env.setenv("VIOLET_ENV", "staging")
     with pytest.raises(ConfigError, match="VIOLET_ENV"):
         load_config({"SQLALCHEMY_DATABASE_URI": URL})
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("MAX_CONTENT_LENGTH", "0", "MAX_CONTENT_LENGTH must be 1 or more, got 0"),
+        ("HSTS_MAX_AGE", "-1", "HSTS_MAX_AGE must be 0 or more, got -1"),
+        ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be 0 or more, got -1"),
+        ("JWT_ACCESS_TOKEN_MINUTES", "0", "JWT_ACCESS_TOKEN_MINUTES must be 1 or more, got 0"),
+        ("JWT_REFRESH_TOKEN_DAYS", "-3", "JWT_REFRESH_TOKEN_DAYS must be 1 or more, got -3"),
+        ("HSTS_MAX_AGE", "a year", "HSTS_MAX_AGE must be an integer, got 'a year'"),
+        ("WEB_CONCURRENCY", "abc", "WEB_CONCURRENCY must be an integer, got 'abc'"),
+        ("WEB_CONCURRENCY", "0", "WEB_CONCURRENCY must be 1 or more, got 0"),
+        ("PUBLIC_BASE_URL", "notaurl", "PUBLIC_BASE_URL must be the http(s) address"),
+        ("PUBLIC_BASE_URL", "violet.example.org", "PUBLIC_BASE_URL must be the http(s) address"),
+        ("PUBLIC_BASE_URL", "ftp://violet.example.org", "PUBLIC_BASE_URL must be"),
+        ("PUBLIC_BASE_URL", "https://violet.example.org/?a=1", "PUBLIC_BASE_URL must be"),
+    ],
+)
+def test_an_impossible_value_is_refused_naming_it(clean_env, name, value, message):
+    clean_env.setenv(name, value)
+    with pytest.raises(ConfigError) as refused:
+        load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL})
+    assert str(refused.value).startswith(message)
+
+
+def test_the_smallest_sensible_values_are_accepted(clean_env):
+    for name, value in (
+        ("MAX_CONTENT_LENGTH", "1"),
+        ("HSTS_MAX_AGE", "0"),
+        ("PUBLIC_BASE_URL", "https://violet.example.org/"),
+    ):
+        clean_env.setenv(name, value)
+    config = load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL})
+    assert config["MAX_CONTENT_LENGTH"] == 1 and config["HSTS_MAX_AGE"] == 0
+    assert config["PUBLIC_BASE_URL"] == "https://violet.example.org"
 
 
 @pytest.mark.parametrize("url", ["postgres://u:p@h:5432/d", "postgresql://u:p@h:5432/d"])

@@ -21,11 +21,11 @@ def production_without_secrets() -> dict[str, str]:
     return {**env, "VIOLET_ENV": "production", "DATABASE_URL": NOWHERE}
 
 
-def run(*command: str) -> subprocess.CompletedProcess[str]:
+def run(*command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", *command],
         cwd=REPO_ROOT,
-        env=production_without_secrets(),
+        env=env or production_without_secrets(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -47,6 +47,16 @@ def test_gunicorn_checks_the_configuration_once_before_any_worker_starts():
     output = result.stdout + result.stderr
     assert output.count(MISSING_SECRETS) == 1
     assert "Traceback" not in output and "Booting worker" not in output
+
+
+def test_a_malformed_worker_count_is_named_before_gunicorn_starts():
+    # gunicorn parses WEB_CONCURRENCY itself, with a traceback, before it reads
+    # gunicorn.conf.py; the image's CMD runs `flask db upgrade` first, which names it.
+    env = {**os.environ, "VIOLET_ENV": "development", "WEB_CONCURRENCY": "abc"}
+    result = run("flask", "--app", "wsgi", "db", "upgrade", env=env)
+
+    assert result.returncode != 0
+    assert result.stderr == "Violet cannot start: WEB_CONCURRENCY must be an integer, got 'abc'\n"
 
 
 def test_make_flask_prints_the_configuration_error_without_a_traceback():

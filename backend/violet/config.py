@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from violet.core.domain import Domain, check_domain_config, domain_config
 
@@ -35,6 +36,18 @@ KNOWN_WEAK_SECRETS = {*DEVELOPMENT_SECRETS.values(), "changeme", "secret", "chan
 # Request bodies larger than this are refused (413) before they are read; the endpoints that need
 # more (the ATT&CK upload) raise their own cap.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# The smallest value each number may take: a body cap of 0 would refuse every request, an
+# access token of 0 minutes would expire as it is issued.
+MINIMUMS = {
+    "MAX_CONTENT_LENGTH": 1,
+    "HSTS_MAX_AGE": 0,
+    "TRUSTED_PROXY_COUNT": 0,
+    "JWT_ACCESS_TOKEN_MINUTES": 1,
+    "JWT_REFRESH_TOKEN_DAYS": 1,
+    "WEB_CONCURRENCY": 1,
+    "GUNICORN_THREADS": 1,
+    "GUNICORN_TIMEOUT": 1,
+}
 
 
 class ConfigError(RuntimeError):
@@ -57,13 +70,24 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def check_at_least(config: Mapping[str, Any], minimums: Mapping[str, int]) -> None:
+    """ConfigError naming the first number below its minimum (`name: minimum`)."""
+    for name, minimum in minimums.items():
+        if config[name] < minimum:
+            raise ConfigError(f"{name} must be {minimum} or more, got {config[name]}")
+
+
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
-def env_int(name: str, default: int) -> int:
-    """An integer from the environment (ConfigError when malformed), for domains' config."""
-    return _int(name, default)
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
+    """An integer from the environment (ConfigError when malformed or below `minimum`), for
+    domains' config and gunicorn.conf.py."""
+    value = _int(name, default)
+    if minimum is not None:
+        check_at_least({name: value}, {name: minimum})
+    return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -162,6 +186,12 @@ def load_config(
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         # Strict-Transport-Security on https responses (seconds; 0 turns it off).
         "HSTS_MAX_AGE": _int("HSTS_MAX_AGE", 31536000),
+        # gunicorn's, read by gunicorn.conf.py. Checked here too: gunicorn itself parses
+        # WEB_CONCURRENCY before it reads its configuration file, and fails on a malformed one
+        # with a traceback; the image's `flask db upgrade`, run first, names it instead.
+        "WEB_CONCURRENCY": _int("WEB_CONCURRENCY", 2),
+        "GUNICORN_THREADS": _int("GUNICORN_THREADS", 4),
+        "GUNICORN_TIMEOUT": _int("GUNICORN_TIMEOUT", 120),
     }
     config.update(domain_config(domains))
     config.update(overrides)
@@ -188,8 +218,20 @@ def _check(config: dict[str, Any]) -> None:
         _check_secrets_differ(config)
         if config["VIOLET_ENABLE_DIAG_RESET"]:
             raise ConfigError("VIOLET_ENABLE_DIAG_RESET must not be set in production")
-    if config["TRUSTED_PROXY_COUNT"] < 0:
-        raise ConfigError("TRUSTED_PROXY_COUNT must be 0 or more")
+    check_at_least(config, MINIMUMS)
+    _check_public_base_url(config["PUBLIC_BASE_URL"])
+
+
+def _check_public_base_url(url: str) -> None:
+    """Empty (links use the request's host) or the http(s) address users reach."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            "PUBLIC_BASE_URL must be the http(s) address users reach, such as "
+            f"https://violet.example.org, got {url!r}"
+        )
 
 
 def _strong(secret: str) -> bool:

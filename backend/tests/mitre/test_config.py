@@ -34,3 +34,10 @@ def test_a_malformed_pin_is_refused(monkeypatch):
     monkeypatch.setenv("MITRE_DEFAULT_SHA256", "not-a-hash")
     with pytest.raises(ConfigError, match="MITRE_DEFAULT_SHA256"):
         load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)
+
+
+@pytest.mark.parametrize("name", ["MITRE_MAX_BYTES", "MITRE_FETCH_TIMEOUT"])
+def test_a_cap_or_timeout_of_zero_is_refused(monkeypatch, name):
+    monkeypatch.setenv(name, "0")
+    with pytest.raises(ConfigError, match=f"{name} must be 1 or more, got 0"):
+        load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL}, DOMAINS)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from violet.config import ConfigError, env_int
+from violet.config import ConfigError, check_at_least, env_int
 
 # The ATT&CK release a fresh install syncs (docs/api.md, "The ATT&CK catalogue"). No hash is
 # pinned by default: the official 18.1 file could not be downloaded to take its hash when this
@@ -48,6 +48,7 @@ def config() -> dict[str, Any]:
 
 
 def check_config(config: Mapping[str, Any]) -> None:
+    check_at_least(config, {"MITRE_MAX_BYTES": 1, "MITRE_FETCH_TIMEOUT": 1})
     pinned = config["MITRE_DEFAULT_SHA256"]
     if pinned and not re.fullmatch(r"[0-9a-f]{64}", pinned):
         raise ConfigError("MITRE_DEFAULT_SHA256 must be 64 hexadecimal characters or empty")
