@@ -59,6 +59,9 @@ def test_bodies_over_one_mebibyte_are_refused_before_parsing(client):
 
     assert response.status_code == 413
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["detail"] == (
+        "The request body is larger than the limit of 1 MB (1048576 bytes)."
+    )
 
 
 def test_sql_parameters_never_reach_exception_messages(caplog):

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from tests.conftest import APP_SESSION, fresh_database_url, make_app
 from tests.coverage.conftest import tags
 from tests.missions.conftest import PNG, evidence_dir
-from violet.coverage import archive
+from violet.coverage import archive, routes
 from violet.extensions import db
 
 __all__ = ["evidence_dir"]  # the fixture, for this module's tests
@@ -528,6 +528,16 @@ def test_too_much_once_decompressed_is_413(client, team, monkeypatch):
 
     assert response.status_code == 413
     assert "once decompressed" in response.json["detail"]
+
+
+@pytest.mark.parametrize("over", [1, 200_000], ids=["one byte", "far"])
+def test_an_archive_over_the_limit_is_413_naming_it(client, team, monkeypatch, over):
+    monkeypatch.setattr(routes, "MAX_ARCHIVE_BYTES", 2**20)
+
+    response = upload(client, team.lead, b"x" * (2**20 + over))
+
+    assert response.status_code == 413
+    assert response.json["detail"] == "The archive exceeds the limit of 1 MB (1048576 bytes)."
 
 
 def test_an_oversize_archive_is_413(client, team, monkeypatch):

@@ -467,7 +467,15 @@ def test_a_document_over_the_import_limit_is_413_naming_it(client, lead, as_uplo
 
     assert response.status_code == 413
     assert response.headers["Content-Type"] == "application/problem+json"
-    assert response.json["detail"] == "The document exceeds 20 MB."
+    assert response.json["detail"] == "The document exceeds the limit of 20 MB (20971520 bytes)."
+
+
+def test_a_body_far_over_the_import_limit_is_413_naming_it(client, lead):
+    # Refused while the body is read, before the import sees it: the same words.
+    response = import_atomic(client, lead, b"x" * (routes.IMPORT_MAX_BYTES + 200_000))
+
+    assert response.status_code == 413
+    assert response.json["detail"] == "The document exceeds the limit of 20 MB (20971520 bytes)."
 
 
 def test_an_anonymous_import_over_1_mib_is_still_401(client):

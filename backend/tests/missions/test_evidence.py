@@ -114,6 +114,25 @@ def test_a_body_far_over_the_cap_is_413_before_it_is_read(
     response = upload(mission["id"], test_of["id"], team.red, b"a" * 200_000, "big.log")
 
     assert response.status_code == 413
+    assert (
+        response.json["detail"] == "The file is larger than the limit of 0.00095 MB (1000 bytes)."
+    )
+    assert stored_files(evidence_dir) == []
+
+
+@pytest.mark.parametrize("size", [25 * 2**20 + 1, 25 * 2**20 + 200_000], ids=["one byte", "far"])
+def test_the_413_names_the_evidence_limit_in_mb_and_bytes(
+    team, mission, test_of, upload, evidence_dir, size
+):
+    # The default cap, 25 MB: a file one byte over is found while it is read, one far over
+    # before (the request body is over the cap); both say the same.
+    response = upload(mission["id"], test_of["id"], team.red, b"a" * size, "big.log")
+
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["detail"] == (
+        "The file is larger than the limit of 25 MB (26214400 bytes)."
+    )
     assert stored_files(evidence_dir) == []
 
 

@@ -279,6 +279,18 @@ def test_oversize_upload_is_413(client, syncer, app, monkeypatch):
         API + "/sync", data=upload(encode(build_bundle()), allow_unverified="true"), headers=syncer
     )
     assert response.status_code == 413
+    assert "(limit MITRE_MAX_BYTES, 0.00095 MB (1000 bytes))" in response.json["detail"]
+
+
+def test_an_upload_far_over_the_cap_is_413_naming_it(client, syncer, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MITRE_MAX_BYTES", 2**20)
+    bundle = encode(build_bundle()) + b" " * (2**20 + 200_000)  # over before it is read
+    response = client.post(API + "/sync", data=upload(bundle), headers=syncer)
+    assert response.status_code == 413
+    assert response.json["detail"] == (
+        "The bundle is too large: the upload is larger "
+        "(limit MITRE_MAX_BYTES, 1 MB (1048576 bytes))."
+    )
 
 
 def test_second_sync_while_one_runs_is_409(client, syncer):

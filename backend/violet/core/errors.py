@@ -11,11 +11,11 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, g, json
+from flask import Flask, Response, current_app, g, json
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -150,6 +150,13 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "_schema": [str(messages)]}
 
 
+def size_limit(max_bytes: int) -> str:
+    """A size limit as a person reads it and exactly: `25 MB (26214400 bytes)` (MB of 2**20)."""
+    megabytes = max_bytes / 2**20
+    shown = f"{megabytes:.1f}".removesuffix(".0") if megabytes >= 0.1 else f"{megabytes:.2g}"
+    return f"{shown} MB ({max_bytes} bytes)"
+
+
 def validation_detail(errors: dict[str, list[str]]) -> str:
     names = ", ".join(sorted(errors))
     return f"Invalid input: {names}." if names else "Invalid input."
@@ -177,6 +184,13 @@ def register_error_handlers(app: Flask) -> None:
             errors = flatten_messages(data["messages"])
             return problem(status, validation_detail(errors), errors=errors, headers=headers)
         detail = data.get("message") or exc.description
+        if isinstance(exc, RequestEntityTooLarge):
+            # Werkzeug's own words name no limit: the endpoint's (`allow_body_up_to`) or the
+            # app's.
+            detail = g.get("too_large_detail") or (
+                "The request body is larger than the limit of "
+                f"{size_limit(current_app.config['MAX_CONTENT_LENGTH'])}."
+            )
         return problem(status, detail, headers=headers)
 
     @app.errorhandler(ApiError)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import request
+from flask import g, request
 from sqlalchemy import Index, String, case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,9 +43,14 @@ class FailureCounter(Base):
     failures: Mapped[int]
 
 
-def allow_body_up_to(max_bytes: int) -> None:
-    """Raise this request's body cap (413 beyond it); call before the body is read."""
+def allow_body_up_to(max_bytes: int, too_large: str) -> None:
+    """Raise this request's body cap (413 beyond it); call before the body is read.
+
+    `too_large` is the 413's detail, naming the limit (`size_limit`): Werkzeug's own says only
+    that "the data value transmitted exceeds the capacity limit".
+    """
     request.max_content_length = max_bytes + MULTIPART_OVERHEAD
+    g.too_large_detail = too_large
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from werkzeug.utils import secure_filename
 
-from violet.core.errors import ApiError, Unprocessable
+from violet.core.errors import ApiError, Unprocessable, size_limit
 
 CHUNK_BYTES = 1024 * 1024
 # S3 parts other than the last must be at least 5 MiB; 8 MiB keeps the part count low.
@@ -65,6 +65,11 @@ ALLOWED_TYPES = sorted(
 
 class PayloadTooLarge(ApiError):
     status = 413
+
+
+def file_too_large(max_bytes: int) -> str:
+    """The 413's detail, whether the body or the file in it was found too large."""
+    return f"The file is larger than the limit of {size_limit(max_bytes)}."
 
 
 class UnsupportedMediaType(ApiError):
@@ -140,8 +145,8 @@ class _MeasuredStream:
         self.size += len(chunk)
         if self.size > self._max_bytes:
             raise PayloadTooLarge(
-                f"The file is larger than the limit of {self._max_bytes} bytes.",
-                errors={"file": [f"At most {self._max_bytes} bytes."]},
+                file_too_large(self._max_bytes),
+                errors={"file": [f"At most {size_limit(self._max_bytes)}."]},
             )
         self._digest.update(chunk)
         return chunk

@@ -20,7 +20,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.wsgi import wrap_file
 
 from violet.core.auth import require_auth, require_perm
-from violet.core.errors import ApiError, Unprocessable
+from violet.core.errors import ApiError, Unprocessable, size_limit
 from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
@@ -224,8 +224,8 @@ def _flat_errors(messages: Any, path: str) -> dict[str, list[str]]:
 
 def _read_archive_request() -> MissionArchive:
     """The checked archive, open, from a raw body or a multipart upload."""
-    allow_body_up_to(MAX_ARCHIVE_BYTES)
-    too_large = f"The archive exceeds {MAX_ARCHIVE_BYTES // 2**20} MB."
+    too_large = f"The archive exceeds the limit of {size_limit(MAX_ARCHIVE_BYTES)}."
+    allow_body_up_to(MAX_ARCHIVE_BYTES, too_large)
     if request.content_length is not None and request.content_length > MAX_ARCHIVE_BYTES:
         raise ApiError(too_large, status=413)
     if request.mimetype == "multipart/form-data":

@@ -38,6 +38,7 @@ from violet.mitre.schemas import (
     ThreatGroupQuery,
 )
 from violet.mitre.sync import service as sync_service
+from violet.mitre.sync import source as sync_source
 
 blp = Blueprint("mitre", __name__, description="The MITRE ATT&CK catalogue and its sync.")
 
@@ -90,8 +91,9 @@ class Sync(MethodView):
         """
         settings = sync_service.SyncSettings.from_config(current_app.config)
         # The one endpoint with a body larger than MAX_CONTENT_LENGTH: the bundle upload.
-        allow_body_up_to(settings.policy.max_bytes)
-        source, options = _sync_request(settings.policy.max_bytes)
+        max_bytes = settings.policy.max_bytes
+        allow_body_up_to(max_bytes, sync_source.too_large_detail(max_bytes))
+        source, options = _sync_request(max_bytes)
         result = sync_service.sync_catalogue(
             source, **options, started_by=current_user_id(), settings=settings
         )

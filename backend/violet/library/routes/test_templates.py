@@ -9,7 +9,7 @@ from flask import request
 from flask.views import MethodView
 
 from violet.core.auth import check_include_deleted, require_perm
-from violet.core.errors import ApiError, Unprocessable
+from violet.core.errors import ApiError, Unprocessable, size_limit
 from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
@@ -166,7 +166,11 @@ def _raise_the_import_body_cap() -> None:
     Nothing is read here, so an anonymous caller still gets 401 without its body being read.
     """
     if request.endpoint == f"{blp.name}.{TestTemplateImport.__name__}":
-        allow_body_up_to(IMPORT_MAX_BYTES)
+        allow_body_up_to(IMPORT_MAX_BYTES, _document_too_large())
+
+
+def _document_too_large() -> str:
+    return f"The document exceeds the limit of {size_limit(IMPORT_MAX_BYTES)}."
 
 
 # Without `format`, the body's media type or the uploaded file's name says which it is.
@@ -182,7 +186,7 @@ FORMAT_BY_SUFFIX = {".yaml": "atomic-red-team", ".yml": "atomic-red-team", ".jso
 
 def _import_request(format_name: str | None) -> tuple[str, bytes]:
     """The format and the document bytes, from a raw body or a multipart upload."""
-    too_large = f"The document exceeds {IMPORT_MAX_BYTES // 2**20} MB."
+    too_large = _document_too_large()
     if request.content_length is not None and request.content_length > IMPORT_MAX_BYTES:
         raise ApiError(too_large, status=413)
     if request.mimetype == "multipart/form-data":

@@ -17,7 +17,7 @@ from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
-from violet.core.storage import BlobNotFound
+from violet.core.storage import BlobNotFound, file_too_large
 from violet.extensions import db
 from violet.missions.routes.access import mission_access, mission_scoped
 from violet.missions.schemas import EvidenceFields, EvidenceOut, EvidenceQuery, EvidenceUploadDoc
@@ -72,7 +72,8 @@ class TestEvidence(MethodView):
         """
         access = mission_access(mission_id)
         evidence_service.check_may_upload(access)  # before a byte of the body is read
-        allow_body_up_to(evidence_service.upload_cap())
+        cap = evidence_service.upload_cap()
+        allow_body_up_to(cap, file_too_large(cap))
         if request.mimetype != "multipart/form-data":
             detail = "Send the file as multipart/form-data, in a part named 'file'."
             raise Unprocessable(detail, errors={"file": [detail]})

@@ -264,7 +264,8 @@ def _verified_bundle(
         raw = source.content or b""
         if len(raw) > policy.max_bytes:
             raise sources.BundleTooLarge(
-                f"The bundle is too large: {len(raw)} bytes (limit MITRE_MAX_BYTES)."
+                f"The bundle is too large: {len(raw)} bytes "
+                f"({sources.limit_text(policy.max_bytes)})."
             )
     bundle_bytes = sources.unpack(raw, policy.max_bytes)
     attempt.sha256 = bundle_bytes.sha256

@@ -34,7 +34,7 @@ from http.client import HTTPException
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from violet.core.errors import ApiError, Unprocessable
+from violet.core.errors import ApiError, Unprocessable, size_limit
 
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 1024 * 1024
@@ -165,12 +165,12 @@ def fetch_url(url: str, policy: FetchPolicy, *, ssl_context: ssl.SSLContext | No
 def _read_capped(response: Any, max_bytes: int, url: str) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise _too_large(f"{url} announces {int(declared)} bytes")
+        raise _too_large(f"{url} announces {int(declared)} bytes", max_bytes)
     body = bytearray()
     while chunk := response.read(CHUNK_SIZE):
         body += chunk
         if len(body) > max_bytes:
-            raise _too_large(f"{url} sent more than that")
+            raise _too_large(f"{url} sent more than that", max_bytes)
     return bytes(body)
 
 
@@ -178,12 +178,21 @@ def read_capped(stream: Any, max_bytes: int, label: str) -> bytes:
     """Read an upload or a local file, refusing more than `max_bytes` (413)."""
     content = stream.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise _too_large(f"{label} is larger")
+        raise _too_large(f"{label} is larger", max_bytes)
     return content
 
 
-def _too_large(what: str) -> BundleTooLarge:
-    return BundleTooLarge(f"The bundle is too large: {what} (limit MITRE_MAX_BYTES).")
+def _too_large(what: str, max_bytes: int) -> BundleTooLarge:
+    return BundleTooLarge(f"The bundle is too large: {what} ({limit_text(max_bytes)}).")
+
+
+def limit_text(max_bytes: int) -> str:
+    return f"limit MITRE_MAX_BYTES, {size_limit(max_bytes)}"
+
+
+def too_large_detail(max_bytes: int) -> str:
+    """The 413's detail for an upload whose body is over the cap."""
+    return _too_large("the upload is larger", max_bytes).detail
 
 
 def unpack(raw: bytes, max_bytes: int) -> BundleBytes:
@@ -197,7 +206,7 @@ def unpack(raw: bytes, max_bytes: int) -> BundleBytes:
         detail = f"The file looks gzip-compressed but cannot be decompressed: {exc}."
         raise Unprocessable(detail, errors={"bundle": [detail]}) from exc
     if len(document) > max_bytes:
-        raise _too_large("the decompressed bundle is larger")
+        raise _too_large("the decompressed bundle is larger", max_bytes)
     return BundleBytes(raw=raw, document=document, compressed=True)
 
 
