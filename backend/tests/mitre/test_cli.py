@@ -46,7 +46,7 @@ def test_if_empty_does_nothing_once_there_is_data(run, bundle_file):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--file", "{bundle}"], "allow_unverified"),
+        (["--file", "{bundle}"], "give --sha256 HASH, or --allow-unverified to accept it"),
         (["--file", "/nonexistent/bundle.json", "--allow-unverified"], "Cannot read"),
         (["--url", "http://raw.githubusercontent.com/x.json"], "Only https://"),
         (["--url", "https://x", "--file", "{bundle}"], "not both"),
@@ -57,6 +57,14 @@ def test_refusals_explain_themselves(run, bundle_file, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert service.catalogue_is_empty()
+
+
+def test_without_a_hash_the_options_are_named_as_the_command_spells_them(run, bundle_file):
+    result = run("--file", str(bundle_file))
+
+    assert result.exit_code == 1
+    assert "--sha256" in result.output and "--allow-unverified" in result.output
+    assert "expected_sha256" not in result.output and "allow_unverified" not in result.output
 
 
 def test_offline_says_how_to_sync_later(run, app, monkeypatch):

@@ -70,6 +70,11 @@ def sync_command(
         )
     except FetchFailed as exc:
         raise click.ClickException(f"{exc.detail}\n{OFFLINE_HINT}") from exc
+    except sync_service.NothingToVerify as exc:  # the API's words name its fields, not options
+        raise click.ClickException(
+            "Nothing to verify the bundle against: give --sha256 HASH, or --allow-unverified "
+            "to accept it unverified."
+        ) from exc
     except ApiError as exc:
         raise click.ClickException(exc.detail) from exc
     db.session.commit()

@@ -197,6 +197,10 @@ class _Attempt:
         return sync
 
 
+class NothingToVerify(Unprocessable):
+    """No hash to check the bundle against, and unverified bundles not allowed (422)."""
+
+
 def _expected_sha256(
     source: SyncSource, given: str | None, allow_unverified: bool, settings: SyncSettings
 ) -> str | None:
@@ -211,7 +215,7 @@ def _expected_sha256(
         "Nothing to verify the bundle against: give expected_sha256, or set "
         "allow_unverified to true to accept it unverified."
     )
-    raise Unprocessable(detail, errors={"expected_sha256": [detail]})
+    raise NothingToVerify(detail, errors={"expected_sha256": [detail]})
 
 
 def _take_lock() -> None:
