@@ -32,6 +32,24 @@ def test_api_waits_for_a_healthy_db_and_is_configured_for_production():
     assert env["JWT_SECRET_KEY"] == "${JWT_SECRET_KEY:?set JWT_SECRET_KEY}"
 
 
+def test_the_database_password_is_required_never_defaulted():
+    services = compose()["services"]
+    required = "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"
+    assert services["db"]["environment"]["POSTGRES_PASSWORD"] == required
+    assert (
+        f"postgresql://violet:{required}@db:5432/" in services["api"]["environment"]["DATABASE_URL"]
+    )
+
+
+def test_links_point_at_the_published_port_unless_public_base_url_is_set():
+    api = compose()["services"]["api"]
+    assert api["ports"] == ["${PORT:-8000}:8000"]
+    assert (
+        api["environment"]["PUBLIC_BASE_URL"]
+        == "${PUBLIC_BASE_URL:-http://localhost:${PORT:-8000}}"
+    )
+
+
 def test_dockerfile_runs_migrations_before_gunicorn():
     dockerfile = (REPO_ROOT / "backend" / "Dockerfile").read_text()
     command = dockerfile[dockerfile.index("CMD") :]

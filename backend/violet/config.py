@@ -170,6 +170,9 @@ def load_config(
         "JWT_ACCESS_TOKEN_MINUTES": _int("JWT_ACCESS_TOKEN_MINUTES", 15),
         "JWT_REFRESH_TOKEN_DAYS": _int("JWT_REFRESH_TOKEN_DAYS", 14),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # The port gunicorn binds (gunicorn.conf.py): without PUBLIC_BASE_URL, the first
+        # administrator's link printed by `flask seed` points at http://localhost:PORT.
+        "PORT": _int("PORT", 8000),
         # flask-smorest / OpenAPI
         "API_TITLE": "Violet API",
         "API_VERSION": "v1",

@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 
 from violet.auth.models import User
 from violet.auth.service.credentials import verify_password
+from violet.config import load_config
 from violet.core.domain import seed_all
 from violet.extensions import db
 
@@ -114,3 +115,20 @@ def test_production_without_admin_password_issues_an_expiring_setup_link(
     assert "user.manage" in accepted.json["user"]["permissions"]
     assert seed_all() == []
     assert token not in caplog.text
+
+
+def test_without_public_base_url_the_setup_link_uses_port(app, monkeypatch):
+    db.session.execute(User.__table__.delete())
+    monkeypatch.setitem(app.config, "VIOLET_ENV", "production")
+    monkeypatch.setitem(app.config, "ADMIN_PASSWORD", "")
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "")
+    monkeypatch.setenv("PORT", "9123")
+    # What the configuration makes of it (`flask seed` reads the same environment).
+    config = load_config(
+        {"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    )
+    monkeypatch.setitem(app.config, "PORT", config["PORT"])
+
+    [notice] = seed_all()
+
+    assert notice.rsplit(" ", 1)[1].startswith("http://localhost:9123/accept-invitation?token=")

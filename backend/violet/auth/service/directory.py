@@ -561,7 +561,7 @@ def seed_first_admin() -> str | None:
         expires_in_hours=FIRST_ADMIN_LINK_HOURS,
         caller_permissions=None,
     )
-    base_url = config["PUBLIC_BASE_URL"] or "http://localhost:8000"
+    base_url = config["PUBLIC_BASE_URL"] or f"http://localhost:{config['PORT']}"
     return (
         f"First administrator: {email}\n"
         f"Choose the password within {FIRST_ADMIN_LINK_HOURS} hours, once, at:\n"
