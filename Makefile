@@ -49,8 +49,13 @@ frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 
 frontend: frontend/dist/index.html ## Build the SPA into frontend/dist (only when sources changed)
 
-chromium: ## Install Debian's chromium for the e2e suite when it is missing
-	@if [ -x /usr/bin/chromium ]; then exit 0; \
+# The e2e suite's browser (e2e/live_server.py reads the same variable).
+CHROMIUM_PATH ?= /usr/bin/chromium
+
+chromium: ## Install Debian's chromium for the e2e suite when it is missing (or check CHROMIUM_PATH)
+	@if [ -x "$(CHROMIUM_PATH)" ]; then exit 0; \
+	elif [ "$(CHROMIUM_PATH)" != /usr/bin/chromium ]; then \
+		echo "CHROMIUM_PATH=$(CHROMIUM_PATH) is not an executable browser." >&2; exit 1; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing Debian's chromium (e2e browser)…"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
@@ -73,8 +78,8 @@ format: install ## Fix what ruff can fix and reformat
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-backend: install ## Backend tests (pytest backend/tests) against a real PostgreSQL
-	$(BIN)/pytest backend/tests
+test-backend: install ## Backend tests (pytest backend/tests) against a real PostgreSQL; ARGS='-k name'
+	$(BIN)/pytest backend/tests $(ARGS)
 
 frontend-check: install frontend ## Build the SPA; API types up to date, Prettier, tsc, vitest
 	@spec=$$(mktemp --suffix=.json) && fresh=$$(mktemp --suffix=.d.ts) && \
