@@ -7,7 +7,6 @@ import subprocess
 
 from violet.config import REPO_ROOT
 
-
 INHERITED = {"CHROMIUM_PATH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}
 
 
