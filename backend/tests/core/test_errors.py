@@ -1,10 +1,12 @@
 """Every error source answers application/problem+json with a clear detail."""
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import make_app
 from violet.core.errors import Conflict, flatten_messages
+from violet.extensions import db
 
 PROBLEM = "application/problem+json"
 
@@ -29,9 +31,15 @@ def error_app(database_url):
     def raise_unexpected():
         raise RuntimeError("secret internals: password=hunter2")
 
+    def run_a_statement_too_complex():
+        # PostgreSQL answers "stack depth limit exceeded" (an OperationalError in psycopg),
+        # as it did for an import's lookup of 30,000 source ids.
+        db.session.execute(text("SELECT " + " + ".join(["1"] * 100_000)))
+
     app.add_url_rule("/api/v1/_test/api-error", view_func=raise_api_error)
     app.add_url_rule("/api/v1/_test/integrity", view_func=raise_integrity_error)
     app.add_url_rule("/api/v1/_test/boom", view_func=raise_unexpected)
+    app.add_url_rule("/api/v1/_test/too-complex", view_func=run_a_statement_too_complex)
     return app
 
 
@@ -71,6 +79,18 @@ def test_unexpected_error_is_500_without_internals(error_app, caplog):
     assert "hunter2" not in response.get_data(as_text=True)
     assert "req-42" in response.json["detail"]
     assert any("unhandled error" in record.getMessage() for record in caplog.records)
+
+
+def test_a_statement_too_complex_is_500_not_database_unavailable(error_app, app_session):
+    # The database is up: "unavailable; retry shortly" would send the client retrying in vain.
+    # (A dead database's 503: tests/core/test_database.py.)
+    response = error_app.test_client().get(
+        "/api/v1/_test/too-complex", headers={"X-Request-Id": "req-43"}
+    )
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == PROBLEM
+    assert "unavailable" not in response.json["detail"]
+    assert "req-43" in response.json["detail"]
 
 
 def test_query_validation_is_422_keyed_by_field():

@@ -9,6 +9,10 @@ longer than that, so the first request after one finds only pinged (and replaced
 A connection that breaks while in use raises a disconnect error: the request answers 503 and
 SQLAlchemy invalidates the whole pool, so the next request connects afresh.
 
+Outages: `is_outage`. psycopg raises OperationalError for a lost connection, and also for
+errors of a statement that say nothing of the database's health (a statement too complex,
+one with too many parameters): only the first kind is the 503 "the database is unavailable".
+
 Reads: `autocommit_safe_requests`. A GET or HEAD request changes nothing, so its connection
 runs in autocommit mode: no BEGIN before its first statement, no ROLLBACK after its last, each
 statement reading the latest committed data (a list's count and page are two statements). A
@@ -25,9 +29,13 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 CHECKED_IN_AT = "violet_checked_in_at"
+# SQLSTATEs of a database that cannot serve now: class 08 (connection exception), class 53
+# (out of disk, memory or connections), and 57P01-57P05 (shut down, starting, dropped).
+OUTAGE_CLASSES = ("08", "53")
+OUTAGE_STATES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05"})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -58,3 +66,16 @@ def autocommit_safe_requests(engine: Engine) -> None:
     def autocommit_if_safe(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         # psycopg then sends no BEGIN, and SQLAlchemy's rollback at the end is a no-op.
         dbapi_connection.autocommit = has_request_context() and request.method in SAFE_METHODS
+
+
+def is_outage(exc: OperationalError) -> bool:
+    """Whether the error means the database cannot be reached or cannot serve right now.
+
+    A connection that broke during a statement is invalidated by SQLAlchemy; an error with no
+    statement came from connecting. A statement's own failure (StatementTooComplex, a
+    parameter limit, a cancelled query) is not an outage: retrying would fail the same way.
+    """
+    if exc.connection_invalidated or exc.statement is None:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return sqlstate.startswith(OUTAGE_CLASSES) or sqlstate in OUTAGE_STATES

@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
+from violet.core.database import is_outage
+
 PROBLEM_JSON = "application/problem+json"
 
 log = logging.getLogger("violet.errors")
@@ -219,6 +221,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def handle_database_down(exc: OperationalError) -> Response:
+        if not is_outage(exc):  # a statement that failed on its own: a bug, not an outage
+            return handle_unexpected(exc)
         rollback()
         log.error("database error", exc_info=exc)
         return problem(503, "The database is unavailable; retry shortly.")

@@ -11,6 +11,7 @@ from flask.views import MethodView
 from sqlalchemy.exc import OperationalError
 
 from violet.core.auth import public, require_perm
+from violet.core.database import is_outage
 from violet.core.serialization import Blueprint
 from violet.diag import service
 from violet.diag.schemas import DatabaseOut, HealthOut, ResetOut
@@ -40,7 +41,9 @@ def unreachable_when_auth_needs_the_database(view: Callable[..., Any]) -> Callab
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return view(*args, **kwargs)
-        except OperationalError:
+        except OperationalError as exc:
+            if not is_outage(exc):
+                raise
             return jsonify(reachable=False), 503
 
     return wrapper
