@@ -389,6 +389,33 @@ def test_missing_format_or_document_is_422(client, lead, query, body, field):
     assert field in response.json["errors"]
 
 
+def short_atomic_tests(count: int) -> bytes:
+    """An Atomic file of `count` tests of one line each (flow style), each with its GUID."""
+    lines = ["attack_technique: T1059.001", "atomic_tests:"]
+    lines += [
+        f"- {{name: Test {index}, auto_generated_guid: {uuid.UUID(int=index + 1)}, "
+        f"supported_platforms: [linux], executor: {{name: sh, command: echo {index}}}}}"
+        for index in range(count)
+    ]
+    return "\n".join(lines).encode()
+
+
+def test_thousands_of_atomics_are_imported_then_matched_again(client, lead, catalogue):
+    # Looking up which of them were imported before was one `(source, source_ref) IN` list of
+    # 12,000 pairs (each GUID, and each technique and name): PostgreSQL refused it, "stack
+    # depth limit exceeded", and the import answered 503 "The database is unavailable".
+    document = short_atomic_tests(6_000)
+
+    first = import_atomic(client, lead, document)
+    again = import_atomic(client, lead, document)
+
+    assert first.status_code == 200, first.json
+    assert first.json == {"created": 6_000, "updated": 0, "skipped": 0, "errors": []}
+    assert again.status_code == 200, again.json
+    assert again.json == {"created": 0, "updated": 0, "skipped": 6_000, "errors": []}
+    assert template_count() == 6_000
+
+
 def many_atomic_tests(at_least: int) -> bytes:
     """An Atomic file of `at_least` bytes or more: distinct tests with 10 KB descriptions."""
     document = b"attack_technique: T1059.001\natomic_tests:\n"

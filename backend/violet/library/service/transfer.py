@@ -21,7 +21,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import BindParameter, Text, and_, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from violet.extensions import db
 from violet.library.formats.drafts import TemplateDraft
@@ -95,15 +96,30 @@ def _former_keys(draft: TemplateDraft) -> list[tuple[str | None, str]]:
 
 
 def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
-    """Live templates the drafts may update, keyed by exported id and by (source, source_ref)."""
-    ids = [uuid.UUID(draft.key) for draft in drafts if draft.key]
+    """Live templates the drafts may update, keyed by exported id and by (source, source_ref).
+
+    One statement whatever the number of drafts: each list is a single array parameter
+    (`= ANY(...)`). A `(source, source_ref) IN (...)` of every pair exceeded PostgreSQL's stack
+    depth from about 6,000 atomics (two pairs each), and its parameter limit after that. Source
+    and reference are matched separately, so the rows may include a pair no draft names; the
+    caller looks up only the pairs it has.
+    """
+    ids = sorted({uuid.UUID(draft.key) for draft in drafts if draft.key})
     source_keys = {key for draft in drafts if (key := _source_key(draft.fields))}
     source_keys.update(key for draft in drafts for key in _former_keys(draft))
     conditions = []
     if ids:
-        conditions.append(TestTemplate.id.in_(ids))
+        conditions.append(TestTemplate.id == any_(_array(ids, UUID(as_uuid=True))))
     if source_keys:
-        conditions.append(tuple_(TestTemplate.source, TestTemplate.source_ref).in_(source_keys))
+        # A NULL source matches nothing, as before: the unique index names a source.
+        sources = sorted({source for source, _ in source_keys if source is not None})
+        refs = sorted({source_ref for _, source_ref in source_keys})
+        conditions.append(
+            and_(
+                TestTemplate.source == any_(_array(sources, Text())),
+                TestTemplate.source_ref == any_(_array(refs, Text())),
+            )
+        )
     if not conditions:
         return {}
     matches: dict[Any, TestTemplate] = {}
@@ -112,6 +128,11 @@ def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
         if template.source_ref:
             matches[(template.source, template.source_ref)] = template
     return matches
+
+
+def _array(values: list[Any], item_type: Any) -> BindParameter[Any]:
+    """A list as one array parameter (an IN list takes one parameter per item)."""
+    return bindparam(None, values, type_=ARRAY(item_type))
 
 
 def _unchanged(template: TestTemplate, values: dict[str, Any], keys: list) -> bool:
