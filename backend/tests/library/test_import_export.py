@@ -479,6 +479,69 @@ def test_a_violet_export_over_1_mib_is_imported_as_a_json_body(client, lead, cat
     assert response.json == {"created": 110, "updated": 0, "skipped": 0, "errors": []}
 
 
+def test_more_than_10_000_atomics_are_413_naming_the_limit_and_nothing_imported(client, lead):
+    # 30,000 one-line tests are 4 MB, far under the 20 MB cap, but would be read and written
+    # for longer than a worker may take (GUNICORN_TIMEOUT, 120 s).
+    response = import_atomic(client, lead, short_atomic_tests(10_001))
+
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["detail"] == (
+        "The document holds 10,001 atomic tests; one import takes at most 10,000. "
+        "Split its atomic_tests into several files."
+    )
+    assert template_count() == 0
+
+
+def test_an_index_of_more_than_10_000_atomics_is_413_counting_each_technique_once(client, lead):
+    def technique(external_id: str, count: int, first: int) -> dict:
+        tests = [
+            {
+                "name": f"Test {index}",
+                "auto_generated_guid": str(uuid.UUID(int=index + 1)),
+                "executor": {"name": "sh", "command": f"echo {index}"},
+            }
+            for index in range(first, first + count)
+        ]
+        return {"technique": {"name": external_id}, "atomic_tests": tests}
+
+    powershell = technique("T1059.001", 5_001, 0)
+    index = {  # PowerShell's tests stand under two tactics: they are counted once
+        "execution": {"T1059.001": powershell},
+        "defense-evasion": {"T1059.001": powershell},
+        "discovery": {"T1082": technique("T1082", 5_000, 5_001)},
+    }
+    document = json.dumps(index).encode()  # JSON is YAML too, and written out in full
+
+    response = import_atomic(client, lead, document)
+
+    assert response.status_code == 413
+    assert response.json["detail"].startswith(
+        "The document holds 10,001 atomic tests; one import takes at most 10,000. "
+    )
+    assert template_count() == 0
+
+
+def test_an_export_of_more_than_10_000_templates_is_413_naming_the_limit(client, lead):
+    entries = [
+        {"id": str(uuid.UUID(int=index + 1)), "name": f"T{index}"} for index in range(10_001)
+    ]
+    document = {"format": "violet-library", "format_version": 1, "test_templates": entries}
+
+    response = client.post(
+        f"{URL}/import?format=violet",
+        data=json.dumps(document).encode(),
+        headers={**lead, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert response.json["detail"] == (
+        "The document holds 10,001 templates; one import takes at most 10,000. "
+        "Split its test_templates into several documents."
+    )
+    assert template_count() == 0
+
+
 @pytest.mark.parametrize("as_upload", [False, True])
 def test_a_document_over_the_import_limit_is_413_naming_it(client, lead, as_upload):
     document = b"x" * (routes.IMPORT_MAX_BYTES + 1)

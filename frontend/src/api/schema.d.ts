@@ -2998,7 +2998,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
-                /** @description The document exceeds 20 MB. */
+                /** @description The document exceeds 20 MB, or 10,000 tests or templates. */
                 413: {
                     headers: {
                         [name: string]: unknown;

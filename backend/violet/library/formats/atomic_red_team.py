@@ -22,7 +22,8 @@ use them, and repeating a node lets a small file expand into a huge one ("billio
 key repeated in a mapping is refused too, where PyYAML would keep the last value. Bad
 YAML raises `FormatError` with its line; a document of the wrong shape raises it with the path of
 the problem and, where the node exists, its line. Plain values are typed as YAML 1.2 types them
-(`_CoreSchemaResolver`), not as PyYAML's YAML 1.1.
+(`_CoreSchemaResolver`), not as PyYAML's YAML 1.1. A document of more than `MAX_ITEMS` tests
+raises `TooManyItems` before any test is read.
 """
 
 from __future__ import annotations
@@ -42,7 +43,12 @@ from yaml.resolver import Resolver
 
 from violet.core.errors import flatten_messages
 from violet.core.input_guard import UNSTORABLE_MESSAGE, unstorable_fields
-from violet.library.formats.drafts import FormatError, TemplateDraft
+from violet.library.formats.drafts import (
+    MAX_ITEMS,
+    FormatError,
+    TemplateDraft,
+    TooManyItems,
+)
 from violet.library.models import SOURCE_REF_MAX
 
 SOURCE = "atomic-red-team"
@@ -285,9 +291,25 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
             "attack_technique and atomic_tests.",
             {"_schema": ["Expected a YAML mapping at the top level."]},
         )
-    if _is_index(document):
+    index = _is_index(document)
+    _refuse_too_many(_index_tests(document) if index else document.get("atomic_tests"), index)
+    if index:
         return _index_drafts(node, document)
     return _technique_drafts(node, document)
+
+
+def _refuse_too_many(tests: Any, index: bool) -> None:
+    """TooManyItems before a test is read (reading them is most of an import's time)."""
+    if isinstance(tests, list) and len(tests) > MAX_ITEMS:
+        advice = (
+            "Import each technique file of the index instead (the Import dialog takes the "
+            "atomics/ folder)."
+            if index
+            else "Split its atomic_tests into several files."
+        )
+        raise TooManyItems(
+            len(tests), "atomic tests", "_schema" if index else "atomic_tests", advice
+        )
 
 
 def _technique_drafts(
@@ -340,6 +362,16 @@ def _is_index(document: dict[str, Any]) -> bool:
             for techniques in document.values()
         )
     )
+
+
+def _index_tests(document: dict[str, Any]) -> list[Any]:
+    """Every test an index holds, each technique counted once (as `_index_drafts` reads it)."""
+    tests: dict[Any, Any] = {}
+    for techniques in document.values():
+        for technique_id, entry in techniques.items():
+            if technique_id not in tests and isinstance(entry.get("atomic_tests"), list):
+                tests[technique_id] = entry["atomic_tests"]
+    return [test for technique_tests in tests.values() for test in technique_tests]
 
 
 def _index_drafts(node: yaml.Node | None, document: dict[str, Any]) -> list[TemplateDraft]:

@@ -24,6 +24,20 @@ class FormatError(Exception):
         return cls(f"Not a valid {document}: {', '.join(errors)}.", errors)
 
 
+# Items one import reads at most: several times Atomic Red Team's whole index, and few enough
+# that the largest document accepted is imported well inside a worker's time limit
+# (GUNICORN_TIMEOUT, 120 s by default; docs/performance.md, "Library import").
+MAX_ITEMS = 10_000
+
+
+class TooManyItems(FormatError):
+    """The document holds more than MAX_ITEMS tests or templates: refused whole, unread."""
+
+    def __init__(self, count: int, items: str, path: str, advice: str) -> None:
+        problem = f"The document holds {count:,} {items}; one import takes at most {MAX_ITEMS:,}."
+        super().__init__(f"{problem} {advice}", {path: [problem]})
+
+
 @dataclass
 class TemplateDraft:
     """The fields of one test template, as the create schema accepts them.

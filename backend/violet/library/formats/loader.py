@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 
 from violet.core.errors import flatten_messages
 from violet.library.formats import atomic_red_team, portable
-from violet.library.formats.drafts import FormatError, TemplateDraft
+from violet.library.formats.drafts import FormatError, TemplateDraft, TooManyItems
 from violet.library.schemas import TestTemplateCreate
 
 PARSERS = {"atomic-red-team": atomic_red_team.parse, "violet": portable.parse}
@@ -29,4 +29,4 @@ def load_document(format_name: str, content: str | bytes) -> list[TemplateDraft]
     return drafts
 
 
-__all__ = ["FormatError", "load_document"]
+__all__ = ["FormatError", "TooManyItems", "load_document"]

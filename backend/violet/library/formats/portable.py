@@ -18,7 +18,12 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from violet.core.errors import flatten_messages
 from violet.core.input_guard import UNSTORABLE_MESSAGE, unstorable_fields
-from violet.library.formats.drafts import FormatError, TemplateDraft
+from violet.library.formats.drafts import (
+    MAX_ITEMS,
+    FormatError,
+    TemplateDraft,
+    TooManyItems,
+)
 from violet.library.schemas import TestTemplateCreate
 
 FORMAT = "violet-library"
@@ -94,6 +99,10 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
     unstorable = {path: [UNSTORABLE_MESSAGE] for path in unstorable_fields(document)}
     if unstorable:
         raise FormatError.naming(DOCUMENT, unstorable)
+    templates = document.get("test_templates")
+    if isinstance(templates, list) and len(templates) > MAX_ITEMS:
+        advice = "Split its test_templates into several documents."
+        raise TooManyItems(len(templates), "templates", "test_templates", advice)
     try:
         loaded = PortableDocument().load(document)
     except ValidationError as error:

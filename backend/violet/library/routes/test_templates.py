@@ -19,7 +19,7 @@ from violet.core.tenancy import current_workspace_id
 from violet.core.versioning import versioned
 from violet.extensions import db
 from violet.library.formats import portable
-from violet.library.formats.loader import FormatError, load_document
+from violet.library.formats.loader import FormatError, TooManyItems, load_document
 from violet.library.schemas import (
     IMPORT_FORMATS,
     IMPORT_RESULT_EXAMPLE,
@@ -135,7 +135,7 @@ class TestTemplateImport(MethodView):
         }
     )
     @blp.response(200, ImportResultOut, example=IMPORT_RESULT_EXAMPLE)
-    @blp.alt_response(413, description="The document exceeds 20 MB.")
+    @blp.alt_response(413, description="The document exceeds 20 MB, or 10,000 tests or templates.")
     @blp.alt_response(422, description="Unreadable document: the line or path of the problem.")
     def post(self, query):
         """Import an Atomic Red Team technique YAML (`format=atomic-red-team`) or our export.
@@ -150,6 +150,8 @@ class TestTemplateImport(MethodView):
         format_name, content = _import_request(query.get("format"))
         try:
             drafts = load_document(format_name, content)
+        except TooManyItems as error:
+            raise ApiError(error.detail, errors=error.errors, status=413) from error
         except FormatError as error:
             raise Unprocessable(error.detail, errors=error.errors) from error
         report = transfer.import_templates(current_workspace_id(), drafts)
