@@ -218,6 +218,43 @@ def test_bad_yaml_is_422_with_its_line_and_nothing_imported(client, lead, catalo
     assert template_count() == 0
 
 
+LATIN_1_ATOMIC = (
+    "attack_technique: T1059.001\n"
+    "atomic_tests:\n"
+    "- name: Récupérer les journaux\n"
+    "  executor: {name: sh, command: journalctl}\n"
+).encode("latin-1")
+
+
+def test_a_latin_1_file_is_422_naming_the_byte_and_its_line(client, lead, catalogue):
+    # libyaml said "unacceptable character #x0020: invalid trailing UTF-8 octet", naming
+    # another character than the é, and no line.
+    response = import_atomic(client, lead, LATIN_1_ATOMIC)
+
+    assert response.status_code == 422
+    assert response.json["detail"] == (
+        "The file is not UTF-8 (or UTF-16): the byte 0xE9 at line 3, column 10 cannot be "
+        "decoded; save it as UTF-8."
+    )
+    assert response.json["errors"] == {
+        "line 3, column 10": ["Not UTF-8: the byte 0xE9 cannot be decoded."]
+    }
+    assert template_count() == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_a_file_in_utf_8_or_utf_16_with_its_byte_order_mark_is_imported(
+    client, lead, catalogue, encoding
+):
+    document = LATIN_1_ATOMIC.decode("latin-1").encode(encoding)
+
+    response = import_atomic(client, lead, document)
+
+    assert response.status_code == 200, response.json
+    listed = client.get(URL, headers=lead).json["items"]
+    assert [item["name"] for item in listed] == ["Récupérer les journaux"]
+
+
 def test_a_wrong_shape_is_422_with_its_path_and_nothing_imported(client, lead, catalogue):
     broken = atomic("T1059.001.yaml").replace(b"    name: powershell\n", b"", 1)
 
@@ -657,6 +694,18 @@ def violet_upload(client, headers, content: bytes):
         data={"format": "violet", "file": (io.BytesIO(content), "library.json")},
         headers=headers,
         content_type="multipart/form-data",
+    )
+
+
+def test_an_uploaded_export_in_latin_1_is_422_naming_the_byte_and_its_line(client, lead):
+    document = '{"format": "violet-library",\n "test_templates": [{"name": "Café"}]}'
+
+    response = violet_upload(client, lead, document.encode("latin-1"))
+
+    assert response.status_code == 422
+    assert response.json["detail"] == (
+        "The file is not UTF-8: the byte 0xE9 at line 2, column 34 cannot be decoded; "
+        "save it as UTF-8."
     )
 
 

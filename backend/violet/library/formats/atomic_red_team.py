@@ -22,12 +22,14 @@ use them, and repeating a node lets a small file expand into a huge one ("billio
 key repeated in a mapping is refused too, where PyYAML would keep the last value. Bad
 YAML raises `FormatError` with its line; a document of the wrong shape raises it with the path of
 the problem and, where the node exists, its line. Plain values are typed as YAML 1.2 types them
-(`_CoreSchemaResolver`), not as PyYAML's YAML 1.1. A document of more than `MAX_ITEMS` tests
-raises `TooManyItems` before any test is read.
+(`_CoreSchemaResolver`), not as PyYAML's YAML 1.1. A file is UTF-8, or UTF-16 with its byte order
+mark; another encoding raises `FormatError` naming the first byte that is not, with its line. A
+document of more than `MAX_ITEMS` tests raises `TooManyItems` before any test is read.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import math
 import re
@@ -48,6 +50,7 @@ from violet.library.formats.drafts import (
     FormatError,
     TemplateDraft,
     TooManyItems,
+    undecodable,
 )
 from violet.library.models import SOURCE_REF_MAX
 
@@ -405,6 +408,8 @@ def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
 
 def _load(text: str | bytes) -> tuple[yaml.Node | None, Any]:
     """The YAML node tree (for line numbers) and the plain data, in one pass."""
+    if isinstance(text, bytes):
+        text = _decoded(text)
     loader = Loader(text)
     try:
         node = loader.get_single_node()
@@ -424,6 +429,16 @@ def _load(text: str | bytes) -> tuple[yaml.Node | None, Any]:
     finally:
         loader.dispose()
     return node, document
+
+
+def _decoded(content: bytes) -> str:
+    """The text of a YAML file: UTF-8, or UTF-16 with its byte order mark, as YAML readers
+    take it. libyaml's own message for another encoding names neither the line nor the byte."""
+    encoding = "utf-16" if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ""
+    try:
+        return content.decode(encoding or "utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise undecodable(error, "" if encoding else " (or UTF-16)") from error
 
 
 def _refuse_unstorable(node: yaml.Node | None, document: dict[str, Any]) -> None:

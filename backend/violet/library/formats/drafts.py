@@ -24,6 +24,31 @@ class FormatError(Exception):
         return cls(f"Not a valid {document}: {', '.join(errors)}.", errors)
 
 
+def undecodable(error: UnicodeDecodeError, also: str = "") -> FormatError:
+    """FormatError naming the first bytes that are not text, by line and column.
+
+    `also` names the other encodings the reader accepts (" (or UTF-16)"). A Latin-1 file's `é`
+    is the byte 0xE9, which cannot start a UTF-8 character.
+    """
+    name = _encoding_name(error.encoding)
+    before = error.object[: error.start].decode(error.encoding, errors="replace")
+    line = before.count("\n") + 1
+    column = len(before) - before.rfind("\n")  # in characters, from 1
+    where = f"line {line}, column {column}"
+    bad = error.object[error.start : error.end]
+    what = f"the byte{'s' if len(bad) > 1 else ''} {' '.join(f'0x{byte:02X}' for byte in bad)}"
+    detail = f"The file is not {name}{also}: {what} at {where} cannot be decoded; save it as UTF-8."
+    return FormatError(detail, {where: [f"Not {name}: {what} cannot be decoded."]})
+
+
+def _encoding_name(codec: str) -> str:
+    """`utf-16-le` → `UTF-16`: the encoding as people name it, without the byte order."""
+    for name in ("UTF-8", "UTF-16", "UTF-32"):
+        if codec.upper().replace("_", "-").startswith(name):
+            return name
+    return codec
+
+
 # Items one import reads at most: several times Atomic Red Team's whole index, and few enough
 # that the largest document accepted is imported well inside a worker's time limit
 # (GUNICORN_TIMEOUT, 120 s by default; docs/performance.md, "Library import").

@@ -23,6 +23,7 @@ from violet.library.formats.drafts import (
     FormatError,
     TemplateDraft,
     TooManyItems,
+    undecodable,
 )
 from violet.library.schemas import TestTemplateCreate
 
@@ -85,7 +86,7 @@ def parse(text: str | bytes) -> list[TemplateDraft]:
         where = f"line {error.lineno}, column {error.colno}"
         raise FormatError(f"Invalid JSON at {where}: {error.msg}.", {where: [error.msg]}) from error
     except UnicodeDecodeError as error:
-        raise FormatError("The document is not UTF-8 text.", {"_schema": [str(error)]}) from error
+        raise undecodable(error) from error
     except RecursionError as error:
         # json.loads recurses once per level: `[[[[…` a few thousand deep exhausts the stack.
         problem = "The JSON is nested too deeply."
