@@ -2,10 +2,10 @@
 
 A list operation is a GET whose 200 body is the page envelope `{items, total, limit, offset}`
 (core/pagination.py). Each one is checked for: limit bounds, offset, unknown query parameters,
-allowed and unknown sort fields, `total` (also past the last page), a stable order when sort
-values tie, and the same number of SQL statements for `limit=1` and `limit=200`. A new list
-endpoint is tested by existing; give it rows in `rows_for_every_list` so the checks have something
-to order.
+allowed and unknown sort fields, several sort fields at once and one given twice, `total` (also
+past the last page), a stable order when sort values tie, and the same number of SQL statements
+for `limit=1` and `limit=200`. A new list endpoint is tested by existing; give it rows in
+`rows_for_every_list` so the checks have something to order.
 """
 
 from __future__ import annotations
@@ -180,6 +180,21 @@ def test_every_list_keeps_the_contract(
             failures.append(f"{path}: unknown sort answered {unknown.status_code} {unknown.json}")
             continue
 
+        # Several fields, comma-separated, in every list alike (docs/api.md); each field once.
+        fields = allowed.group(1).split(", ")
+        first, last = fields[0], fields[-1]
+        if len(fields) > 1:
+            several = get(sort=f"-{first},{last}")
+            if several.status_code != 200:
+                failures.append(f"{path}?sort=-{first},{last}: {several.status_code}")
+        second_unknown = get(sort=f"{first},-no_such_field")
+        if second_unknown.json.get("errors", {}).get("sort") != [message]:
+            failures.append(f"{path}?sort={first},-no_such_field: {second_unknown.json}")
+        twice = get(sort=f"{first},-{first}")
+        expected = f"Sort field '{first}' is given twice; give each field once."
+        if twice.status_code != 422 or twice.json.get("errors", {}).get("sort") != [expected]:
+            failures.append(f"{path}?sort={first},-{first}: {twice.status_code} {twice.json}")
+
         everything = get(limit=500)
         if everything.status_code != 200 or everything.json["limit"] != 500:
             failures.append(f"{path}?limit=500: {everything.status_code}")
@@ -190,7 +205,7 @@ def test_every_list_keeps_the_contract(
         if total != len(everything.json["items"]):
             failures.append(f"{path}: total {total} but {len(everything.json['items'])} items")
 
-        for field in allowed.group(1).split(", "):
+        for field in fields:
             for sort in (field, f"-{field}"):
                 whole = get(limit=500, sort=sort)
                 if whole.status_code != 200:

@@ -77,8 +77,10 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 def order_by_clauses(
     sort: str | None, sortable: Mapping[str, SortColumn], default: str
 ) -> list[ColumnElement[Any]]:
-    """Translate `sort=name,-created_at` into ORDER BY clauses; unknown fields → 422."""
+    """Translate `sort=name,-created_at` into ORDER BY clauses; an unknown field, or one
+    named twice (`name,-name` asks for two orders at once), → 422."""
     clauses: list[ColumnElement[Any]] = []
+    seen: set[str] = set()
     for part in (sort or default).split(","):
         part = part.strip()
         if not part:
@@ -91,6 +93,10 @@ def order_by_clauses(
                 f"Unknown sort field '{name}'.",
                 errors={"sort": [f"Unknown sort field '{name}'. Allowed: {allowed}."]},
             )
+        if name in seen:
+            message = f"Sort field '{name}' is given twice; give each field once."
+            raise Unprocessable(message, errors={"sort": [message]})
+        seen.add(name)
         column = sortable[name]
         clauses.append(column.desc() if descending else column.asc())
     return clauses
