@@ -1,9 +1,13 @@
-"""Benchmark: importing 300 Atomic Red Team tests, beside parsing them alone.
+"""Benchmark: importing Atomic Red Team tests, beside parsing them alone and a YAML floor.
 
-    .venv/bin/python bench/library_import.py [--atomics 300] [--repeat 3] [--bundle PATH]
+    .venv/bin/python bench/library_import.py [--atomics 300] [--one-line] [--repeat 3]
+        [--baseline REF] [--bundle PATH]
 
 One generated technique file (T1059.001, like the real `atomics/T1059.001/T1059.001.yaml`) holds
-`--atomics` tests, each with two input arguments, a dependency, a command and a cleanup. Phases:
+`--atomics` tests, each with two input arguments, a dependency, a command and a cleanup (about
+1 KB of YAML); with `--one-line`, each test is one line in flow style instead (name, GUID, a
+platform and a command: about 150 bytes, the smallest a test is, so what a test costs beyond
+its bytes). Phases:
 
 - yaml floor: `yaml.load` of the document with libyaml (nothing can import faster);
 - parse: `load_document()`, i.e. YAML, the Atomic shape, and every draft through the create
@@ -11,16 +15,28 @@ One generated technique file (T1059.001, like the real `atomics/T1059.001/T1059.
 - first import: parse, then `import_templates()` into an empty library, committed;
 - re-import: the same document again (matched by GUID, every test skipped, nothing written).
 
+Each phase runs as the import route runs it (the cycle collector paused), once per round,
+`--repeat` rounds; the fastest run is reported: its wall time, this process's CPU time (the rest
+of the wall time is PostgreSQL's, and waiting), and its multiple of the yaml floor measured in
+the same process (the same code in every version of Violet: the ratio that means most on a
+shared machine). A phase that fails is reported with its error.
+
 In-process against database `violet_bench_library` (embedded unless BENCH_DATABASE_URL is set),
-migrated, with the real ATT&CK catalogue synced first (untimed). Each phase runs `--repeat`
-times; the fastest run is reported.
+migrated, with the real ATT&CK catalogue synced first (untimed). With `--baseline REF`, the same
+phases also run on Violet as it was at git commit REF (exported with `git archive`, run by this
+script in a child process, on database `violet_bench_library_baseline`), for a before/after in
+one run: the rounds alternate between the two, the order swapped every round.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -78,9 +94,20 @@ def atomic_document(count: int) -> str:
     return head + "atomic_tests:\n" + tests
 
 
-def prepare(bundle: Path):
+def one_line_document(count: int) -> str:
+    tests = "".join(
+        f"- {{name: Short test {index}, "
+        f"auto_generated_guid: {uuid.uuid5(uuid.NAMESPACE_URL, f'violet-bench/{index}')}, "
+        f"supported_platforms: [linux], executor: {{name: sh, command: echo {index}}}}}\n"
+        for index in range(count)
+    )
+    return "attack_technique: T1059.001\natomic_tests:\n" + tests
+
+
+def prepare(bundle: Path, database: str):
     """A migrated database with the default workspace and the real catalogue; the app."""
     from flask_migrate import upgrade
+    from sqlalchemy.engine import make_url
 
     from violet import create_app
     from violet.extensions import db
@@ -88,11 +115,13 @@ def prepare(bundle: Path):
     from violet.workspaces.service import ensure_default_workspace
 
     url = os.environ.get("BENCH_DATABASE_URL")
-    if not url:
+    if url:
+        url = make_url(url).set(database=database).render_as_string(hide_password=False)
+    else:
         from violet.config import data_dir
         from violet.core import embedded_db
 
-        url = embedded_db.database_url(data_dir() / "postgres", DATABASE, recreate=True)
+        url = embedded_db.database_url(data_dir() / "postgres", database, recreate=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
     with app.app_context():
         upgrade()
@@ -109,22 +138,19 @@ def prepare(bundle: Path):
         return app, workspace.id
 
 
-def timed(function) -> tuple[float, object]:
-    started = time.perf_counter()
+PHASES = ("yaml floor", "parse", "first import", "re-import")
+
+
+def timed(function) -> tuple[float, float, object]:
+    """Wall and CPU seconds of `function()`, and what it returned."""
+    wall, cpu = time.perf_counter(), time.process_time()
     result = function()
-    return time.perf_counter() - started, result
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--atomics", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
-    arguments = parser.parse_args()
-    if not arguments.bundle.exists():
-        print(f"SKIPPED: the ATT&CK bundle is absent ({arguments.bundle}).")
-        return 0
-
+def rounds(document: str, bundle: Path, database: str):
+    """A function that runs every phase once: {phase: {"wall", "cpu"} or {"error"}} and the
+    imports' reports."""
     import yaml
     from sqlalchemy import delete
 
@@ -134,42 +160,185 @@ def main() -> int:
     from violet.library.models import TestTemplate
     from violet.library.service.transfer import import_templates
 
-    document = atomic_document(arguments.atomics)
-    app, workspace_id = prepare(arguments.bundle)
+    try:
+        from violet.core.gc_pause import cycle_collection_paused
+    except ImportError:  # a baseline from before the route paused the collector
+        cycle_collection_paused = contextlib.nullcontext
+
+    app, workspace_id = prepare(bundle, database)
+
+    def parse():
+        with cycle_collection_paused():  # as the route does
+            return load_document("atomic-red-team", document)
 
     def import_once():
-        report = import_templates(workspace_id, load_document("atomic-red-team", document))
-        db.session.commit()
+        with cycle_collection_paused():
+            report = import_templates(workspace_id, load_document("atomic-red-team", document))
+            db.session.commit()
         return report
 
-    runs: dict[str, list[float]] = {"yaml floor": [], "parse": [], "first import": []}
-    runs["re-import"] = []
-    reports = {}
-    with app.app_context(), acting_in(workspace_id):
-        for _ in range(arguments.repeat):
-            runs["yaml floor"].append(timed(lambda: yaml.load(document, yaml.CSafeLoader))[0])
-            runs["parse"].append(timed(lambda: load_document("atomic-red-team", document))[0])
+    functions = {
+        "yaml floor": lambda: yaml.load(document, yaml.CSafeLoader),
+        "parse": parse,
+        "first import": import_once,
+        "re-import": import_once,
+    }
+
+    def one_round() -> dict:
+        phases, reports = {}, {}
+        with app.app_context(), acting_in(workspace_id):
             db.session.execute(delete(TestTemplate))
             db.session.commit()
-            elapsed, reports["first import"] = timed(import_once)
-            runs["first import"].append(elapsed)
-            elapsed, reports["re-import"] = timed(import_once)
-            runs["re-import"].append(elapsed)
+            for phase, function in functions.items():
+                try:
+                    wall, cpu, result = timed(function)
+                except Exception as error:
+                    db.session.rollback()
+                    cause = getattr(error, "orig", None) or error
+                    first_line = (str(cause).splitlines() or [""])[0]
+                    phases[phase] = {"error": f"{type(cause).__name__}: {first_line[:60]}"}
+                    continue
+                phases[phase] = {"wall": wall, "cpu": cpu}
+                if phase.endswith("import"):
+                    reports[phase] = (
+                        f"created {result.created}, updated {result.updated}, "
+                        f"skipped {result.skipped}, errors {len(result.errors)}"
+                    )
+            db.session.expunge_all()
+        return {"phases": phases, "reports": reports}
 
-    size_kb = len(document.encode()) / 1024
-    print(f"{arguments.atomics} atomics ({size_kb:.0f} KB YAML), best of {arguments.repeat} runs")
-    parse = min(runs["parse"])
-    header = f"{'phase':<14} {'wall ms':>9} {'× parse':>8} {'per atomic ms':>14}"
-    print()
+    return one_round
+
+
+def best(results: list[dict]) -> dict:
+    """Each phase's fastest run (by wall time), or its error."""
+    phases = {}
+    for phase in PHASES:
+        runs = [result["phases"][phase] for result in results]
+        timed_runs = [run for run in runs if "error" not in run]
+        phases[phase] = min(timed_runs, key=lambda run: run["wall"]) if timed_runs else runs[0]
+    return {"phases": phases, "reports": results[-1]["reports"]}
+
+
+def export_checkout(ref: str, directory: Path) -> Path:
+    """The files of git `ref` in `directory` (git archive: the repository is left alone)."""
+    directory.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref], cwd=REPO_ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    return directory
+
+
+def start_baseline(checkout: Path, arguments: argparse.Namespace) -> subprocess.Popen:
+    """This script on Violet at the exported commit, in a child process that runs a round of
+    the phases for each line it reads and answers each with a line of JSON."""
+    from violet.config import data_dir
+
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(checkout / "backend"),
+        "VIOLET_DATA_DIR": str(data_dir()),  # the same embedded PostgreSQL
+    }
+    command = [sys.executable, __file__, "--serve-rounds", "--atomics", str(arguments.atomics)]
+    command += ["--bundle", str(arguments.bundle)]
+    command += ["--one-line"] if arguments.one_line else []
+    return subprocess.Popen(
+        command, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+
+
+def baseline_round(child: subprocess.Popen) -> dict:
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write("round\n")
+    child.stdin.flush()
+    line = child.stdout.readline()
+    if not line:
+        sys.exit(f"the baseline exited ({child.wait()}); its errors are above")
+    return json.loads(line)
+
+
+def print_table(title: str, results: dict, atomics: int) -> None:
+    print(title)
+    phases = results["phases"]
+    floor = phases["yaml floor"].get("wall")
+    header = f"{'phase':<14} {'wall ms':>9} {'cpu ms':>9} {'× floor':>8} {'wall per atomic ms':>19}"
     print(header)
     print("-" * len(header))
-    for phase, times in runs.items():
-        best = min(times)
-        per_atomic = best * 1000 / arguments.atomics
-        print(f"{phase:<14} {best * 1000:>9.1f} {best / parse:>8.2f} {per_atomic:>14.3f}")
-    print()
-    for phase, report in reports.items():
+    for phase in PHASES:
+        result = phases[phase]
+        if "error" in result:
+            print(f"{phase:<14} failed: {result['error']}")
+            continue
+        wall, cpu = result["wall"], result["cpu"]
+        per_atomic = wall * 1000 / atomics
+        print(
+            f"{phase:<14} {wall * 1000:>9.1f} {cpu * 1000:>9.1f} {wall / floor:>8.2f} "
+            f"{per_atomic:>19.3f}"
+        )
+    for phase, report in results["reports"].items():
         print(f"  {phase}: {report}")
+    print()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--atomics", type=int, default=300)
+    parser.add_argument("--one-line", action="store_true", help="one-line tests in flow style")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", metavar="REF", help="also measure Violet at this git ref")
+    parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    parser.add_argument("--serve-rounds", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if not arguments.bundle.exists():
+        print(f"SKIPPED: the ATT&CK bundle is absent ({arguments.bundle}).")
+        return 0
+
+    make = one_line_document if arguments.one_line else atomic_document
+    document = make(arguments.atomics)
+    if arguments.serve_rounds:  # the baseline's child process
+        one_round = rounds(document, arguments.bundle, f"{DATABASE}_baseline")
+        for _ in sys.stdin:
+            print(json.dumps(one_round()), flush=True)
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="violet-bench-") as workdir:
+        child = None
+        if arguments.baseline:
+            checkout = export_checkout(arguments.baseline, Path(workdir) / "baseline")
+            child = start_baseline(checkout, arguments)
+        one_round = rounds(document, arguments.bundle, DATABASE)
+        now, before = [], []
+        for number in range(arguments.repeat):
+            # Interleaved, the order swapped every round: neither always runs on a warmer machine.
+            if child and number % 2 == 0:
+                before.append(baseline_round(child))
+            now.append(one_round())
+            if child and number % 2 == 1:
+                before.append(baseline_round(child))
+        if child:
+            assert child.stdin is not None
+            child.stdin.close()
+            child.wait()
+
+    size_kb = len(document.encode()) / 1024
+    shape = "one-line " if arguments.one_line else ""
+    print(f"{arguments.atomics} {shape}atomics ({size_kb:.0f} KB YAML), best of {arguments.repeat}")
+    print()
+    results = best(now)
+    if before:
+        baseline = best(before)
+        print_table(f"Violet at {arguments.baseline} (baseline)", baseline, arguments.atomics)
+    print_table("Violet now", results, arguments.atomics)
+    if before:
+        print("baseline ÷ now (wall, cpu):")
+        for phase in PHASES:
+            old, new = baseline["phases"][phase], results["phases"][phase]
+            if "error" in old or "error" in new:
+                continue
+            print(
+                f"  {phase:<14} {old['wall'] / new['wall']:>6.2f} {old['cpu'] / new['cpu']:>6.2f}"
+            )
     return 0
 
 

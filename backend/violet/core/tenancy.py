@@ -271,10 +271,11 @@ _TOUCHES_TENANT_TABLE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDic
 @event.listens_for(Session, "before_flush")
 def _check_rows_written(session: Session, flush_context: Any, instances: Any) -> None:
     """Refuse to write a tenant row into another workspace than the one acted in."""
-    written = [
-        row
-        for row in (*session.new, *session.dirty)
-        if isinstance(row, TenantMixin) and (row in session.new or session.is_modified(row))
+    # `session.new` builds a new set at each call: read once, not once per row (an import of
+    # thousands of templates spent most of its flush here).
+    written = [row for row in session.new if isinstance(row, TenantMixin)]
+    written += [
+        row for row in session.dirty if isinstance(row, TenantMixin) and session.is_modified(row)
     ]
     if not written:
         return

@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from violet.core.auth import check_include_deleted, require_perm
 from violet.core.errors import ApiError, Unprocessable, size_limit
+from violet.core.gc_pause import cycle_collection_paused
 from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
@@ -148,14 +149,15 @@ class TestTemplateImport(MethodView):
         is refused whole; items that cannot be imported are listed in `errors`.
         """
         format_name, content = _import_request(query.get("format"))
-        try:
-            drafts = load_document(format_name, content)
-        except TooManyItems as error:
-            raise ApiError(error.detail, errors=error.errors, status=413) from error
-        except FormatError as error:
-            raise Unprocessable(error.detail, errors=error.errors) from error
-        report = transfer.import_templates(current_workspace_id(), drafts)
-        db.session.commit()
+        with cycle_collection_paused():  # millions of objects for a large document
+            try:
+                drafts = load_document(format_name, content)
+            except TooManyItems as error:
+                raise ApiError(error.detail, errors=error.errors, status=413) from error
+            except FormatError as error:
+                raise Unprocessable(error.detail, errors=error.errors) from error
+            report = transfer.import_templates(current_workspace_id(), drafts)
+            db.session.commit()
         return report
 
 
