@@ -141,3 +141,42 @@ def test_across_missions_compared_and_for_a_group_the_domains_are_named(
     assert apt38["domains"] == [ENTERPRISE, ICS]
     ics_coverage = client.get(f"{API}/{ics_only['id']}/coverage", headers=team.lead).json
     assert ics_coverage["domains"] == [ICS]
+
+
+def test_a_layer_plans_only_the_techniques_of_its_domain(client, team, domains, mission):
+    url = f"{API}/{mission['id']}/tests/from-layer"
+
+    def layer(domain, *attack_ids):
+        entries = [{"techniqueID": attack_id} for attack_id in attack_ids]
+        return {"name": "Plant", "domain": domain, "techniques": entries}
+
+    def plan(**body):
+        response = client.post(url, json={**body, "dry_run": True}, headers=team.lead)
+        assert response.status_code == 200, response.json
+        return [item["external_id"] for item in response.json["added"]], response.json["skipped"]
+
+    # An ICS layer listing Mobile's T1417 and Enterprise's T1059.
+    assert plan(layer=layer(ICS, "T0807", "T1417", "T1059")) == (
+        ["T0807"],
+        [
+            {
+                "external_id": "T1417",
+                "reason": "A technique of mobile-attack, not of the layer's domain ics-attack.",
+            },
+            {
+                "external_id": "T1059",
+                "reason": "A technique of enterprise-attack, not of the layer's domain ics-attack.",
+            },
+        ],
+    )
+    # A format 1–3 layer's `mitre-mobile` is Mobile.
+    added, skipped = plan(layer=layer("mitre-mobile", "T1417.001", "T0886"))
+    assert added == ["T1417.001"] and [item["external_id"] for item in skipped] == ["T0886"]
+    # Several layers: each id is planned when a layer of its domain lists it.
+    added, skipped = plan(layers=[layer(ICS, "T1417", "T0807"), layer(MOBILE, "T1417")])
+    assert added == ["T1417", "T0807"] and skipped == []
+    # A layer without a domain is refused, as before.
+    response = client.post(url, json={"layer": {"name": "No domain"}}, headers=team.lead)
+    assert response.status_code == 422
+    assert "layer.domain is required." in response.json["errors"]["layer"]
+    assert client.get(f"{API}/{mission['id']}/tests", headers=team.lead).json["items"] == []

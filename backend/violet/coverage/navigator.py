@@ -17,8 +17,9 @@ LAYER_VERSION = "4.5"
 # The Navigator release the layers are written for (4.5 layers need at least 4.9.0).
 NAVIGATOR_VERSION = "5.2.0"
 DOMAINS = ("enterprise-attack", "mobile-attack", "ics-attack")
-# The domain names of layer formats 1–3, which the Navigator still opens.
-LEGACY_DOMAINS = ("mitre-enterprise", "mitre-mobile")
+# The domain names of layer formats 1–3, which the Navigator still opens, and the domain each
+# names now.
+LEGACY_DOMAINS = {"mitre-enterprise": "enterprise-attack", "mitre-mobile": "mobile-attack"}
 # Colour of a technique tested but not scored (every run "Not applicable" or without a level).
 UNSCORED_COLOR = "#d0d0d0"
 UNSCORED_LABEL = "Tested, no score"
@@ -265,7 +266,7 @@ def _upload_problems(layer: dict[str, Any]) -> list[str]:
     fields = {"name": str, "domain": str, "techniques": list}
     _check_fields(layer, fields, "layer", problems, ("name", "domain"), known_only=False)
     domain = layer.get("domain")
-    if isinstance(domain, str) and domain not in DOMAINS + LEGACY_DOMAINS:
+    if isinstance(domain, str) and domain not in (*DOMAINS, *LEGACY_DOMAINS):
         # Name every accepted value: the older names are accepted too, so a message listing
         # only the current ones reads as if a format 1–3 layer could not be planned.
         problems.append(
@@ -441,6 +442,13 @@ def _may_show_subtechniques(technique_id: Any, with_subtechniques: set[str] | No
     if "." in technique_id:
         return False  # a sub-technique has no sub-techniques
     return with_subtechniques is None or technique_id in with_subtechniques
+
+
+def layer_domain(layer: dict[str, Any]) -> str:
+    """The ATT&CK domain of a checked layer, an older format's name read as the domain it
+    names now (`mitre-mobile` is `mobile-attack`)."""
+    domain: str = layer["domain"]
+    return LEGACY_DOMAINS.get(domain, domain)
 
 
 def planned_techniques(

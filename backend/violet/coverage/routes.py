@@ -10,7 +10,7 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 from uuid import UUID
 
@@ -251,8 +251,15 @@ def _read_archive_request() -> MissionArchive:
         ) from error
 
 
-def _plan(mission_id: UUID, attack_ids: list[str], dry_run: bool) -> dict:
-    result = service.plan_from_attack_ids(managed_mission(mission_id), attack_ids, dry_run=dry_run)
+def _plan(
+    mission_id: UUID,
+    attack_ids: Sequence[str],
+    dry_run: bool,
+    domains: Mapping[str, set[str]] | None = None,
+) -> dict:
+    result = service.plan_from_attack_ids(
+        managed_mission(mission_id), attack_ids, dry_run=dry_run, domains=domains
+    )
     if not dry_run:
         db.session.commit()
     return result
@@ -268,19 +275,20 @@ class PlanFromLayer(MethodView):
         """Plan tests from an ATT&CK Navigator layer: for every enabled technique (with
         `min_score`/`max_score`: scored within them), the library's templates tagged with it, or
         a bare test when there is none. An entry that only says whether its sub-techniques show
-        (the Navigator saves one for an expanded parent) asks for nothing. `dry_run: true`
+        (the Navigator saves one for an expanded parent) asks for nothing, and a technique of
+        another ATT&CK domain than its layer's is skipped. `dry_run: true`
         previews. The mission's lead (or `mission.manage_all`) only. `layers` takes a file of
         several layers, as the Navigator opens them."""
         managed_mission(mission_id)
         field = "layer" if "layer" in payload else "layers"
         layers = [payload["layer"]] if field == "layer" else payload["layers"]
-        attack_ids = service.layer_attack_ids(
+        domains = service.layer_attack_ids(
             layers,
             field=field,
             min_score=payload.get("min_score"),
             max_score=payload.get("max_score"),
         )
-        return _plan(mission_id, attack_ids, payload["dry_run"])
+        return _plan(mission_id, list(domains), payload["dry_run"], domains)
 
 
 @blp.route("/tests/from-group")

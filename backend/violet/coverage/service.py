@@ -563,7 +563,11 @@ NOT_PLANNED = {
 
 
 def plan_from_attack_ids(
-    access: MissionAccess, attack_ids: list[str], *, dry_run: bool
+    access: MissionAccess,
+    attack_ids: Sequence[str],
+    *,
+    dry_run: bool,
+    domains: Mapping[str, set[str]] | None = None,
 ) -> dict[str, Any]:
     """Add, for each ATT&CK id (in order), the library's live templates tagged with exactly
     that technique or sub-technique, or one bare test tagged with it when the library has none.
@@ -571,9 +575,10 @@ def plan_from_attack_ids(
     A template already in the mission (or already planned for an earlier id) is not added
     twice, nor a bare test for an id a test of the mission is tagged with; an id the catalogue
     does not know as a live technique is skipped, saying whether it is revoked, deprecated or
-    unknown; a revoked one that names its replacement is planned as that one. `dry_run` reports
-    the same without adding anything. Lookups are a fixed number of statements; each added
-    test is one insert through the missions service.
+    unknown; a revoked one that names its replacement is planned as that one. `domains` (ATT&CK
+    id → the domains of the layers listing it): an id whose technique is of none of them is
+    skipped, saying so. `dry_run` reports the same without adding anything. Lookups are a fixed
+    number of statements; each added test is one insert through the missions service.
     """
     known = mitre_service.live_attack_objects(set(attack_ids))
     unknown = set(attack_ids) - set(known)
@@ -608,6 +613,18 @@ def plan_from_attack_ids(
             state = retired.get(requested, ("", None))[0]
             skipped.append(
                 {"external_id": requested, "reason": NOT_PLANNED.get(state, NOT_IN_CATALOGUE)}
+            )
+            continue
+        wanted = domains.get(requested) if domains is not None else None
+        if wanted and known[attack_id]["domain"] not in wanted:
+            # A layer draws one domain's matrix: an id of another domain is not what it shows
+            # (a Mobile T1417 listed in an ICS layer).
+            skipped.append(
+                {
+                    "external_id": requested,
+                    "reason": f"A technique of {known[attack_id]['domain']}, not of the "
+                    f"layer's domain {' or '.join(sorted(wanted))}.",
+                }
             )
             continue
         if attack_id != requested:
@@ -704,10 +721,11 @@ def layer_attack_ids(
     field: str = "layer",
     min_score: float | None = None,
     max_score: float | None = None,
-) -> list[str]:
-    """The ids the layers plan (`navigator.planned_techniques`), in order without repeats,
-    after checking each layer's form. A malformed layer is 422 listing what is wrong on `field`,
-    the request's field: `layer`, or `layers` (each problem then naming its layer)."""
+) -> dict[str, set[str]]:
+    """The ids the layers plan (`navigator.planned_techniques`), in order without repeats, each
+    with the domains of the layers listing it (`navigator.layer_domain`), after checking each
+    layer's form. A malformed layer is 422 listing what is wrong on `field`, the request's
+    field: `layer`, or `layers` (each problem then naming its layer)."""
     problems: list[str] = []
     for index, layer in enumerate(layers):
         found = navigator.layer_problems(layer, uploaded=True)
@@ -716,11 +734,14 @@ def layer_attack_ids(
         raise Unprocessable(
             f"Not a usable ATT&CK Navigator layer: {problems[0]}", errors={field: problems[:50]}
         )
-    planned = (
-        navigator.planned_techniques(layer, min_score=min_score, max_score=max_score)
-        for layer in layers
-    )
-    return list(dict.fromkeys(attack_id for ids in planned for attack_id in ids))
+    planned: dict[str, set[str]] = {}
+    for layer in layers:
+        domain = navigator.layer_domain(layer)
+        for attack_id in navigator.planned_techniques(
+            layer, min_score=min_score, max_score=max_score
+        ):
+            planned.setdefault(attack_id, set()).add(domain)
+    return planned
 
 
 def group_attack_ids(group_external_id: str) -> list[str]:

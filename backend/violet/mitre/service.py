@@ -795,15 +795,15 @@ def retired_attack_objects(external_ids: set[str]) -> dict[str, tuple[str, str |
 
 
 def live_attack_objects(external_ids: set[str]) -> dict[str, dict[str, str]]:
-    """ATT&CK id → {kind, name} for the ids that are live techniques or sub-techniques (two
-    statements)."""
+    """ATT&CK id → {kind, name, domain} for the ids that are live techniques or sub-techniques
+    (two statements)."""
     found: dict[str, dict[str, str]] = {}
     for kind, model in (("technique", MitreTechnique), ("subtechnique", MitreSubtechnique)):
         rows = db.session.execute(
-            select(model.external_id, model.name).where(
+            select(model.external_id, model.name, model.domain).where(
                 model.external_id.in_(external_ids), _live(model)
             )
         )
-        for external_id, name in rows:
-            found[external_id] = {"kind": kind, "name": name}
+        for external_id, name, domain in rows:
+            found[external_id] = {"kind": kind, "name": name, "domain": domain}
     return found

@@ -5746,7 +5746,8 @@ export interface paths {
          * Plan tests from an ATT&CK Navigator layer: for every enabled technique (with
          *     `min_score`/`max_score`: scored within them), the library's templates tagged with it, or
          *     a bare test when there is none. An entry that only says whether its sub-techniques show
-         *     (the Navigator saves one for an expanded parent) asks for nothing. `dry_run: true`
+         *     (the Navigator saves one for an expanded parent) asks for nothing, and a technique of
+         *     another ATT&CK domain than its layer's is skipped. `dry_run: true`
          *     previews. The mission's lead (or `mission.manage_all`) only. `layers` takes a file of
          *     several layers, as the Navigator opens them.
          * @description Needs only sign-in: no permission.
