@@ -135,6 +135,23 @@ def test_the_heatmap_draws_the_matrix_of_the_domain_tested(
     assert [item["techniqueID"] for item in layer["techniques"]] == ["T0886"]
 
 
+def test_with_nothing_tested_the_heatmap_draws_a_synced_domain(
+    page: Page, admin_api, tmp_path: Path, sign_in
+):
+    """An instance that synced only ICS draws ICS's matrix before any test (it drew the
+    Enterprise one, which it does not hold: an empty matrix)."""
+    path = tmp_path / "ics-bundle.json"
+    write_bundle(path, domain="ics-attack", tactics=ICS_TACTICS, techniques=ICS_TECHNIQUES)
+    admin_api.sync_mitre_file(path)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto("/coverage")
+
+    expect(page.get_by_test_id("coverage-tested")).to_have_text("0")
+    expect(page.get_by_test_id("technique-T0807")).to_be_visible()
+    expect(page.get_by_test_id("technique-T0886")).to_be_visible()
+
+
 LONG_TOKEN = "Very" + "LongIdentifierWithoutSpaces" * 3
 
 

@@ -1,6 +1,7 @@
 import { Select } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
-import type { MitreDomain } from "../mitre/api";
+import { type MitreDomain, fetchMitreStatus, mitreStatusQueryKey } from "../mitre/api";
 import { domainName } from "../mitre/catalogueState";
 import { coverageDomain } from "./domain";
 
@@ -12,12 +13,17 @@ export function useCoverageDomain(
   domains: readonly string[] | undefined,
 ): [MitreDomain, (domain: MitreDomain) => void] {
   const [params, setParams] = useSearchParams();
+  // The synced domains, for when nothing is tested yet (the data then names no domain).
+  const status = useQuery({ queryKey: mitreStatusQueryKey, queryFn: fetchMitreStatus });
+  const synced = (status.data?.domains ?? [])
+    .filter((entry) => entry.counts.techniques > 0)
+    .map((entry) => entry.domain);
   const choose = (domain: MitreDomain) => {
     const next = new URLSearchParams(params);
     next.set("domain", domain);
     setParams(next, { replace: true });
   };
-  return [coverageDomain(domains, params.get("domain")), choose];
+  return [coverageDomain(domains, params.get("domain"), synced), choose];
 }
 
 /** A choice of the data's ATT&CK domains, shown only when it spans more than one. */

@@ -13,8 +13,19 @@ describe("coverageDomain", () => {
     expect(coverageDomain(["enterprise-attack"], "nonsense")).toBe("enterprise-attack");
   });
 
-  it("draws Enterprise while nothing is tested", () => {
+  it("draws Enterprise while nothing is tested, when it is synced or nothing is", () => {
     expect(coverageDomain([], "ics-attack")).toBe("enterprise-attack");
     expect(coverageDomain(undefined, null)).toBe("enterprise-attack");
+    expect(coverageDomain([], null, ["enterprise-attack", "ics-attack"])).toBe("enterprise-attack");
+  });
+
+  it("draws the first synced domain while nothing is tested and Enterprise is not synced", () => {
+    expect(coverageDomain([], null, ["ics-attack"])).toBe("ics-attack");
+    expect(coverageDomain(undefined, null, ["mobile-attack", "ics-attack"])).toBe("mobile-attack");
+    expect(coverageDomain([], null, ["pre-attack", "ics-attack"])).toBe("ics-attack");
+  });
+
+  it("draws the data's domain over the synced ones", () => {
+    expect(coverageDomain(["enterprise-attack"], null, ["ics-attack"])).toBe("enterprise-attack");
   });
 });

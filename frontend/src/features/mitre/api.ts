@@ -1,17 +1,8 @@
 import { api, unwrap } from "../../api/client";
-import type { paths } from "../../api/schema";
 import type { Matrix, MitreStatus, MitreSyncResult, TechniqueDetail } from "../../api/types";
+import type { MitreDomain } from "./domains";
 
-type MatrixParams = NonNullable<paths["/api/v1/mitre/matrix"]["get"]["parameters"]["query"]>;
-export type MitreDomain = NonNullable<MatrixParams["domain"]>;
-
-export const DEFAULT_DOMAIN: MitreDomain = "enterprise-attack";
-const DOMAINS: readonly MitreDomain[] = ["enterprise-attack", "mobile-attack", "ics-attack"];
-
-/** A domain name from the URL or the status, if the API knows it. */
-export function asDomain(value: string | null | undefined): MitreDomain | null {
-  return DOMAINS.find((domain) => domain === value) ?? null;
-}
+export { DEFAULT_DOMAIN, type MitreDomain, asDomain } from "./domains";
 
 export const mitreQueryKey = ["mitre"] as const;
 export const mitreStatusQueryKey = [...mitreQueryKey, "status"] as const;
