@@ -282,6 +282,44 @@ def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, 
     assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
 
 
+def test_plan_from_a_group_of_two_domains_asks_which(
+    page: Page, admin_api, catalogue, sign_in, tmp_path: Path
+):
+    """APT29 also uses ICS's T0807 here: the plan may keep to one domain."""
+    ics = tmp_path / "ics-with-apt29.json"
+    apt29_ics = ThreatGroup("G0016", "APT29", ("Cozy Bear",), ("T0807",))
+    write_bundle(
+        ics,
+        domain="ics-attack",
+        tactics=ICS_TACTICS,
+        techniques=ICS_TECHNIQUES,
+        groups=(apt29_ics,),
+    )
+    admin_api.sync_mitre_file(ics)
+    mission = admin_api.call("POST", "/missions", {"name": "Plant", "status": "planned"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/missions/{mission['id']}")
+
+    page.get_by_role("button", name="Plan from ATT&CK").click()
+    dialog = page.get_by_role("dialog", name="Plan tests from ATT&CK")
+    dialog.get_by_role("combobox", name="Threat group").fill("Cozy")
+    page.get_by_role("option", name="G0016 APT29 (Cozy Bear)").click()
+    dialog.get_by_role("button", name="Preview").click()
+    expect(dialog.get_by_test_id("plan-preview")).to_contain_text("Would add 3 tests")
+
+    dialog.get_by_role("combobox", name="ATT&CK domain").click()
+    page.get_by_role("option", name="ICS").click()
+    dialog.get_by_role("button", name="Preview").click()
+    preview = dialog.get_by_test_id("plan-preview")
+    expect(preview).to_contain_text("Would add 1 tests")
+    expect(preview).to_contain_text("T1547: A technique of enterprise-attack, not of ics-attack.")
+    check_a11y(page)
+    dialog.get_by_role("button", name="Add 1 tests").click()
+    expect(dialog.get_by_test_id("plan-added")).to_contain_text("Added 1 tests")
+    tests = admin_api.call("GET", f"/missions/{mission['id']}/tests")["items"]
+    assert [test["name"] for test in tests] == ["T0807 Command-Line Interface"]
+
+
 def preview_layer_file(page: Page, mission_id: str, name: str, content: object):
     """Open the mission's Plan from ATT&CK dialog, choose a layer file `name` holding `content`
     (as JSON) and preview; returns the dialog."""

@@ -161,11 +161,11 @@ def test_a_layer_plans_only_the_techniques_of_its_domain(client, team, domains, 
         [
             {
                 "external_id": "T1417",
-                "reason": "A technique of mobile-attack, not of the layer's domain ics-attack.",
+                "reason": "A technique of mobile-attack, not of ics-attack.",
             },
             {
                 "external_id": "T1059",
-                "reason": "A technique of enterprise-attack, not of the layer's domain ics-attack.",
+                "reason": "A technique of enterprise-attack, not of ics-attack.",
             },
         ],
     )
@@ -180,3 +180,28 @@ def test_a_layer_plans_only_the_techniques_of_its_domain(client, team, domains, 
     assert response.status_code == 422
     assert "layer.domain is required." in response.json["errors"]["layer"]
     assert client.get(f"{API}/{mission['id']}/tests", headers=team.lead).json["items"] == []
+
+
+def test_a_group_is_planned_for_one_domain_when_asked(client, team, domains, mission):
+    url = f"{API}/{mission['id']}/tests/from-group"
+
+    def plan(**body):
+        response = client.post(url, json={"group": "G0082", **body}, headers=team.lead)
+        assert response.status_code == 200, response.json
+        return [item["external_id"] for item in response.json["added"]], response.json["skipped"]
+
+    # APT38 uses Enterprise's T1059 and ICS's T0807: both without a domain, as before.
+    assert plan(dry_run=True) == (["T0807", "T1059"], [])
+    assert plan(domain=ICS) == (
+        ["T0807"],
+        [
+            {
+                "external_id": "T1059",
+                "reason": "A technique of enterprise-attack, not of ics-attack.",
+            }
+        ],
+    )
+    tests = client.get(f"{API}/{mission['id']}/tests", headers=team.lead).json["items"]
+    assert [test["name"] for test in tests] == ["T0807 Command-Line Interface"]
+    unknown = client.post(url, json={"group": "G0082", "domain": "ics"}, headers=team.lead)
+    assert unknown.status_code == 422 and "domain" in unknown.json["errors"]

@@ -299,10 +299,14 @@ class PlanFromGroup(MethodView):
     @blp.response(200, PlanOut)
     def post(self, payload, mission_id: UUID):
         """Plan tests from a threat group's techniques (`{group: "G0016"}`), exactly as from a
-        layer. `dry_run: true` previews."""
+        layer; with `domain`, only those of that ATT&CK domain (a group such as APT28 uses
+        Enterprise and Mobile techniques). `dry_run: true` previews."""
         managed_mission(mission_id)
         attack_ids = service.group_attack_ids(payload["group"])
-        return _plan(mission_id, attack_ids, payload["dry_run"])
+        domains = None
+        if "domain" in payload:
+            domains = {attack_id: {payload["domain"]} for attack_id in attack_ids}
+        return _plan(mission_id, attack_ids, payload["dry_run"], domains)
 
 
 @org_blp.route("/compare")

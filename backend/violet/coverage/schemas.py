@@ -213,6 +213,13 @@ class FromGroupIn(Schema):
         validate=validate.Length(min=1, max=32),
         metadata={"description": "ATT&CK group id.", "example": "G0016"},
     )
+    domain = fields.String(
+        validate=validate.OneOf(DOMAINS),
+        metadata={
+            "description": "Only the group's techniques of this ATT&CK domain (the others are "
+            "skipped, saying so); default: those of every domain."
+        },
+    )
     dry_run = fields.Boolean(load_default=False)
 
 

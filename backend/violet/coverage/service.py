@@ -576,9 +576,10 @@ def plan_from_attack_ids(
     twice, nor a bare test for an id a test of the mission is tagged with; an id the catalogue
     does not know as a live technique is skipped, saying whether it is revoked, deprecated or
     unknown; a revoked one that names its replacement is planned as that one. `domains` (ATT&CK
-    id → the domains of the layers listing it): an id whose technique is of none of them is
-    skipped, saying so. `dry_run` reports the same without adding anything. Lookups are a fixed
-    number of statements; each added test is one insert through the missions service.
+    id → the domains it is planned for: those of the layers listing it, or the one asked of a
+    group): an id whose technique is of none of them is skipped, saying so. `dry_run` reports
+    the same without adding anything. Lookups are a fixed number of statements; each added test
+    is one insert through the missions service.
     """
     known = mitre_service.live_attack_objects(set(attack_ids))
     unknown = set(attack_ids) - set(known)
@@ -618,12 +619,12 @@ def plan_from_attack_ids(
         wanted = domains.get(requested) if domains is not None else None
         if wanted and known[attack_id]["domain"] not in wanted:
             # A layer draws one domain's matrix: an id of another domain is not what it shows
-            # (a Mobile T1417 listed in an ICS layer).
+            # (a Mobile T1417 listed in an ICS layer); a group is planned for the domain asked.
             skipped.append(
                 {
                     "external_id": requested,
-                    "reason": f"A technique of {known[attack_id]['domain']}, not of the "
-                    f"layer's domain {' or '.join(sorted(wanted))}.",
+                    "reason": f"A technique of {known[attack_id]['domain']}, not of "
+                    f"{' or '.join(sorted(wanted))}.",
                 }
             )
             continue

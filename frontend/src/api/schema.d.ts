@@ -5800,7 +5800,8 @@ export interface paths {
         put?: never;
         /**
          * Plan tests from a threat group's techniques (`{group: "G0016"}`), exactly as from a
-         *     layer. `dry_run: true` previews.
+         *     layer; with `domain`, only those of that ATT&CK domain (a group such as APT28 uses
+         *     Enterprise and Mobile techniques). `dry_run: true` previews.
          * @description Needs only sign-in: no permission.
          */
         post: {
@@ -8019,6 +8020,11 @@ export interface components {
              * @example G0016
              */
             group: string;
+            /**
+             * @description Only the group's techniques of this ATT&CK domain (the others are skipped, saying so); default: those of every domain.
+             * @enum {string}
+             */
+            domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
             /** @default false */
             dry_run: boolean;
         };

@@ -5,6 +5,7 @@ import {
   Modal,
   NumberInput,
   SegmentedControl,
+  Select,
   Stack,
   Table,
   Text,
@@ -13,6 +14,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { missionKey, testsKey } from "../missions/api";
+import { domainName } from "../mitre/catalogueState";
+import { type MitreDomain, asDomain } from "../mitre/domains";
 import { type Plan, type PlanSource, coverageKey, planTests } from "./api";
 import { ThreatGroupSelect } from "./ThreatGroupSelect";
 
@@ -34,6 +37,9 @@ export function PlanModal({
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<SourceKind>("group");
   const [group, setGroup] = useState<string | null>(null);
+  // A group may use techniques of several ATT&CK domains (APT28: Enterprise and Mobile).
+  const [groupDomains, setGroupDomains] = useState<MitreDomain[]>([]);
+  const [groupDomain, setGroupDomain] = useState<MitreDomain | null>(null);
   // A file holds one layer, or a list of them (the Navigator opens such a file as several).
   const [layers, setLayers] = useState<Record<string, unknown>[] | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -47,7 +53,9 @@ export function PlanModal({
     min_score: minScore,
     max_score: maxScore,
   };
-  const fromGroup: PlanSource | null = group ? { group } : null;
+  const fromGroup: PlanSource | null = group
+    ? { group, ...(groupDomain ? { domain: groupDomain } : {}) }
+    : null;
   const source = kind === "group" ? fromGroup : fromLayers;
 
   const previewing = useMutation({
@@ -113,13 +121,35 @@ export function PlanModal({
           />
         </Stack>
         {kind === "group" ? (
-          <ThreatGroupSelect
-            value={group}
-            onChange={(value) => {
-              setGroup(value);
-              resetResult();
-            }}
-          />
+          <>
+            <ThreatGroupSelect
+              value={group}
+              onChange={(value, chosen) => {
+                setGroup(value);
+                setGroupDomains(
+                  (chosen?.domains ?? []).flatMap((domain) => asDomain(domain) ?? []),
+                );
+                setGroupDomain(null);
+                resetResult();
+              }}
+            />
+            {groupDomains.length > 1 && (
+              <Select
+                label="ATT&CK domain"
+                description="The group uses techniques of several domains."
+                data={[
+                  { value: "every", label: "Every domain of the group" },
+                  ...groupDomains.map((domain) => ({ value: domain, label: domainName(domain) })),
+                ]}
+                value={groupDomain ?? "every"}
+                onChange={(value) => {
+                  setGroupDomain(asDomain(value));
+                  resetResult();
+                }}
+                allowDeselect={false}
+              />
+            )}
+          </>
         ) : (
           <>
             <FileInput

@@ -3,17 +3,17 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { NothingFound } from "../../app/NothingFound";
-import { fetchGroups } from "./api";
+import { type ThreatGroup, fetchGroups } from "./api";
 
 /** A searchable picker of the catalogue's threat groups (by id, name or alias); the value is
- * the group's ATT&CK id (G0016). */
+ * the group's ATT&CK id (G0016), given with the group chosen. */
 export function ThreatGroupSelect({
   value,
   onChange,
   w,
 }: {
   value: string | null;
-  onChange: (group: string | null) => void;
+  onChange: (group: string | null, chosen: ThreatGroup | null) => void;
   w?: number;
 }) {
   const [search, setSearch] = useState("");
@@ -35,7 +35,9 @@ export function ThreatGroupSelect({
         label: `${item.external_id} ${item.name}${item.aliases.length ? ` (${item.aliases.join(", ")})` : ""}`,
       }))}
       value={value}
-      onChange={onChange}
+      onChange={(external_id) =>
+        onChange(external_id, groups.data?.find((item) => item.external_id === external_id) ?? null)
+      }
       nothingFoundMessage={
         <NothingFound>{groups.isPending ? "Searching…" : "No group found"}</NothingFound>
       }

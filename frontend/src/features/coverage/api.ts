@@ -2,6 +2,7 @@ import { api, session, unwrap } from "../../api/client";
 import { toApiError } from "../../api/problem";
 import { withWorkspace } from "../../api/workspace";
 import type { components } from "../../api/schema";
+import type { MitreDomain } from "../mitre/domains";
 
 export type MissionCoverage = components["schemas"]["MissionCoverageOut"];
 export type OrgCoverage = components["schemas"]["OrgCoverageOut"];
@@ -54,7 +55,7 @@ export function fetchGroups(q: string): Promise<ThreatGroup[]> {
 /** A layer's enabled entries are planned; with a score bound, those scored within it. */
 type ScoreRange = { min_score?: number; max_score?: number };
 export type PlanSource =
-  | { group: string }
+  | { group: string; domain?: MitreDomain }
   | ({ layer: Record<string, unknown> } & ScoreRange)
   | ({ layers: Record<string, unknown>[] } & ScoreRange);
 
@@ -65,7 +66,7 @@ export function planTests(missionId: string, source: PlanSource, dryRun: boolean
     return unwrap(
       api.POST("/api/v1/missions/{mission_id}/tests/from-group", {
         params,
-        body: { group: source.group, dry_run: dryRun },
+        body: { group: source.group, domain: source.domain, dry_run: dryRun },
       }),
     );
   }
