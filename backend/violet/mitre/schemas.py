@@ -101,7 +101,11 @@ class TacticQuery(PageQuery):
 class TechniqueQuery(PageQuery):
     tactic = fields.String(
         validate=validate.Length(max=64),
-        metadata={"description": "Tactic ATT&CK id (TA0002) or shortname (execution)."},
+        metadata={
+            "description": "Tactic ATT&CK id (TA0002) or shortname (execution). Enterprise and "
+            "Mobile share shortnames (both have an `execution`): add `domain`, or give the id, "
+            "to keep to one domain."
+        },
     )
     q = search_field()
     domain = domain_field()

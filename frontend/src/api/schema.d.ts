@@ -2198,7 +2198,7 @@ export interface paths {
                     offset?: number;
                     /** @description `field` ascending or `-field` descending; comma-separated. */
                     sort?: string | null;
-                    /** @description Tactic ATT&CK id (TA0002) or shortname (execution). */
+                    /** @description Tactic ATT&CK id (TA0002) or shortname (execution). Enterprise and Mobile share shortnames (both have an `execution`): add `domain`, or give the id, to keep to one domain. */
                     tactic?: string;
                     /** @description Case-insensitive substring of the name or ATT&CK id. */
                     q?: string;
