@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -139,17 +140,29 @@ def test_with_nothing_tested_the_heatmap_draws_a_synced_domain(
     page: Page, admin_api, tmp_path: Path, sign_in
 ):
     """An instance that synced only ICS draws ICS's matrix before any test (it drew the
-    Enterprise one, which it does not hold: an empty matrix)."""
+    Enterprise one, which it does not hold: an empty matrix), and not even for a moment while
+    the catalogue's status is on its way (here slowed down)."""
     path = tmp_path / "ics-bundle.json"
     write_bundle(path, domain="ics-attack", tactics=ICS_TACTICS, techniques=ICS_TECHNIQUES)
     admin_api.sync_mitre_file(path)
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    matrices: list[str] = []
+    page.on(
+        "request",
+        lambda request: matrices.append(request.url) if "/matrix" in request.url else None,
+    )
 
+    def slow_status(route):
+        time.sleep(1)
+        route.continue_()
+
+    page.route("**/api/v1/mitre/status", slow_status)
     page.goto("/coverage")
 
     expect(page.get_by_test_id("coverage-tested")).to_have_text("0")
     expect(page.get_by_test_id("technique-T0807")).to_be_visible()
     expect(page.get_by_test_id("technique-T0886")).to_be_visible()
+    assert [url for url in matrices if "enterprise-attack" in url] == []
 
 
 LONG_TOKEN = "Very" + "LongIdentifierWithoutSpaces" * 3

@@ -92,7 +92,7 @@ export default function CoveragePage() {
   // The layer of the domain drawn (once known; until then the API's default, the same one).
   const layerQuery = new URLSearchParams();
   if (!single && selected.length) layerQuery.set("mission_ids", selected.join(","));
-  if (coverage.data) layerQuery.set("domain", domain);
+  if (coverage.data && domain) layerQuery.set("domain", domain);
   const layerBase = single
     ? `/api/v1/missions/${single}/navigator-layer`
     : "/api/v1/coverage/navigator-layer";

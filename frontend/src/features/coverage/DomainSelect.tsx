@@ -7,11 +7,12 @@ import { coverageDomain } from "./domain";
 
 /**
  * The ATT&CK domain a coverage page draws (`coverageDomain`), kept in the URL's `domain`, and
- * how to change it.
+ * how to change it. Null while the data names no domain and the catalogue's status is still
+ * loading: drawing Enterprise meanwhile would flash the wrong matrix on an ICS-only instance.
  */
 export function useCoverageDomain(
   domains: readonly string[] | undefined,
-): [MitreDomain, (domain: MitreDomain) => void] {
+): [MitreDomain | null, (domain: MitreDomain) => void] {
   const [params, setParams] = useSearchParams();
   // The synced domains, for when nothing is tested yet (the data then names no domain).
   const status = useQuery({ queryKey: mitreStatusQueryKey, queryFn: fetchMitreStatus });
@@ -23,6 +24,7 @@ export function useCoverageDomain(
     next.set("domain", domain);
     setParams(next, { replace: true });
   };
+  if (!domains?.length && status.isPending) return [null, choose];
   return [coverageDomain(domains, params.get("domain"), synced), choose];
 }
 
@@ -33,7 +35,7 @@ export function DomainSelect({
   onChange,
 }: {
   domains: readonly MitreDomain[];
-  value: MitreDomain;
+  value: MitreDomain | null;
   onChange: (domain: MitreDomain) => void;
 }) {
   if (domains.length < 2) return null;

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { type MitreDomain, fetchMatrix, matrixQueryKey } from "../mitre/api";
+import { DEFAULT_DOMAIN } from "../mitre/domains";
 import classes from "../mitre/matrix/Matrix.module.css";
 import { TacticColumn } from "../mitre/matrix/TacticColumn";
 import type { Heat } from "../mitre/matrix/TechniqueCell";
@@ -17,17 +18,19 @@ export function HeatMatrix({
   onOpen,
   label,
 }: {
-  domain: MitreDomain;
+  /** Null: not known yet (the page is still loading what decides it). */
+  domain: MitreDomain | null;
   heatOf: (externalId: string) => Heat | undefined;
   onOpen: (techniqueId: string, subtechniqueId?: string) => void;
   label: string;
 }) {
   const matrix = useQuery({
-    queryKey: matrixQueryKey(domain),
-    queryFn: () => fetchMatrix(domain),
+    queryKey: matrixQueryKey(domain ?? DEFAULT_DOMAIN),
+    queryFn: () => fetchMatrix(domain ?? DEFAULT_DOMAIN),
+    enabled: domain !== null,
   });
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
-  if (matrix.isPending) return <Loader aria-label="Loading the matrix" />;
+  if (domain === null || matrix.isPending) return <Loader aria-label="Loading the matrix" />;
   if (matrix.error) return <ErrorAlert title="Could not load the matrix" error={matrix.error} />;
   const toggle = (key: string) =>
     setExpanded((current) => {
