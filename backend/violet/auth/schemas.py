@@ -9,6 +9,7 @@ from violet.auth.service.credentials import PASSWORD_MAX, PASSWORD_MIN
 from violet.auth.service.directory import email_field
 from violet.core.auth import MISSION_ACCESS_LEVELS, MISSION_ACCESS_NONE
 from violet.core.domain import DeclaredPermissionCode
+from violet.core.names import Name
 from violet.core.pagination import PageQuery
 
 TOKEN_MAX = 2048  # longer than any token Violet issues
@@ -235,7 +236,7 @@ class RefreshIn(Schema):
 
 
 class MeUpdate(Schema):
-    display_name = fields.String(validate=NAME)
+    display_name = Name(validate=NAME)
 
 
 class PasswordChangeIn(Schema):
@@ -258,7 +259,7 @@ class MfaDisableIn(MfaCodeIn):
 
 
 class ApiTokenCreate(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=NAME_MAX))
     expires_in_days = fields.Integer(
         load_default=90, validate=validate.Range(min=1, max=365), metadata={"example": 90}
     )
@@ -291,7 +292,7 @@ class UserCreate(Schema):
 
 
 class UserUpdate(Schema):
-    display_name = fields.String(validate=NAME)
+    display_name = Name(validate=NAME)
     is_active = fields.Boolean()
     group_ids = fields.List(fields.UUID())
     password = password_field(metadata={"description": "Set a new password (revokes sessions)."})
@@ -305,13 +306,13 @@ class UserQuery(PageQuery):
 
 
 class GroupCreate(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=NAME_MAX))
     description = fields.String(validate=validate.Length(max=500), load_default="")
     permissions = permission_codes(load_default=list)
 
 
 class GroupUpdate(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(validate=validate.Length(min=1, max=NAME_MAX))
     description = fields.String(validate=validate.Length(max=500), allow_none=True)
     permissions = permission_codes()
 
@@ -358,5 +359,5 @@ class InvitationTokenQuery(Schema):
 
 class InvitationAcceptIn(Schema):
     token = token_field(required=True)
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    display_name = Name(required=True, validate=validate.Length(min=1, max=NAME_MAX))
     password = password_field(required=True)

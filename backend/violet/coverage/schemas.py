@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from webargs.fields import DelimitedList
 
 from violet.core.json_types import Moment
+from violet.core.names import Name
 from violet.missions.models import (
     CAPTION_MAX,
     EVIDENCE_CATEGORIES,
@@ -355,7 +356,7 @@ class GroupCoverageOut(Schema):
 
 
 class SaveAsScenarioIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Name(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(
         allow_none=True, validate=validate.Length(max=20_000), metadata={"description": "Optional."}
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from violet.core.names import Name
 from violet.core.pagination import PageQuery
 from violet.library.models import (
     MITRE_KINDS,
@@ -91,7 +92,7 @@ TEMPLATE_EXAMPLE = {
 class TestTemplateFields(Schema):
     """The writable fields; the create schema requires `name`, the update schema nothing."""
 
-    name = fields.String(validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(validate=validate.Length(min=1, max=NAME_MAX))
     description = text_field()
     procedure = text_field(metadata={"description": "The command or steps (Markdown)."})
     cleanup = text_field()
@@ -133,7 +134,7 @@ class TestTemplateFields(Schema):
 
 
 class TestTemplateCreate(TestTemplateFields):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=NAME_MAX))
 
 
 class TestTemplateUpdate(TestTemplateFields):
@@ -296,7 +297,7 @@ class LibraryExportOut(Schema):
 
 
 class ScenarioTemplateFields(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(validate=validate.Length(min=1, max=NAME_MAX))
     description = text_field()
 
 
@@ -308,7 +309,7 @@ SCENARIO_EXAMPLE = {
 
 
 class ScenarioTemplateCreate(ScenarioTemplateFields):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=NAME_MAX))
     test_template_ids = fields.List(
         fields.UUID(),
         load_default=list,

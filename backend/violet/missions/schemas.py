@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from violet.core.json_types import Moment
+from violet.core.names import Name
 from violet.core.pagination import PageQuery
 from violet.missions.models import (
     CAPTION_MAX,
@@ -43,7 +44,7 @@ class IncludeDeletedQuery(Schema):
 
 
 class DetectionLevelFields(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=SHORT_MAX))
+    name = Name(validate=validate.Length(min=1, max=SHORT_MAX))
     score = fields.Integer(
         allow_none=True,
         validate=validate.Range(min=0, max=100),
@@ -54,7 +55,7 @@ class DetectionLevelFields(Schema):
 
 
 class DetectionLevelCreate(DetectionLevelFields):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=SHORT_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=SHORT_MAX))
     score = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=0, max=100))
     color = fields.String(required=True, validate=COLOR)
 
@@ -80,13 +81,13 @@ class DetectionLevelQuery(PageQuery):
 
 
 class DefenseToolFields(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=SHORT_MAX))
+    name = Name(validate=validate.Length(min=1, max=SHORT_MAX))
     vendor = fields.String(allow_none=True, validate=validate.Length(max=SHORT_MAX))
     layer = fields.String(validate=validate.OneOf(TOOL_LAYERS))
 
 
 class DefenseToolCreate(DefenseToolFields):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=SHORT_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=SHORT_MAX))
     layer = fields.String(required=True, validate=validate.OneOf(TOOL_LAYERS))
 
 
@@ -115,7 +116,7 @@ class DefenseToolQuery(PageQuery):
 
 
 class MissionFields(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(validate=validate.Length(min=1, max=NAME_MAX))
     description = text_field()
     status = fields.String(validate=validate.OneOf(MISSION_STATUSES))
     start_date = fields.Date(allow_none=True)
@@ -124,7 +125,7 @@ class MissionFields(Schema):
 
 
 class MissionCreate(MissionFields):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=NAME_MAX))
 
 
 class MissionUpdate(MissionFields):
@@ -212,12 +213,12 @@ class MemberCandidateOut(Schema):
 
 
 class CategoryFields(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=SHORT_MAX))
+    name = Name(validate=validate.Length(min=1, max=SHORT_MAX))
     color = fields.String(allow_none=True, validate=COLOR)
 
 
 class CategoryCreate(CategoryFields):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=SHORT_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=SHORT_MAX))
 
 
 class CategoryUpdate(CategoryFields):
@@ -268,7 +269,7 @@ class MissionTestTagOut(Schema):
 class TestContentFields(Schema):
     """The fields a test carries from its template (the lead's to change)."""
 
-    name = fields.String(validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(validate=validate.Length(min=1, max=NAME_MAX))
     description = text_field()
     procedure = text_field()
     cleanup = text_field()

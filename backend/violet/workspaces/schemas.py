@@ -7,6 +7,7 @@ import uuid
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from violet.core.names import Name
 from violet.core.pagination import PageQuery
 from violet.workspaces.models import NAME_MAX, SLUG_MAX
 
@@ -62,12 +63,12 @@ class _SlugIsNotAnId:
 
 
 class WorkspaceCreate(_SlugIsNotAnId, Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(required=True, validate=validate.Length(min=1, max=NAME_MAX))
     slug = slug_field(required=True)
 
 
 class WorkspaceUpdate(_SlugIsNotAnId, Schema):
-    name = fields.String(validate=validate.Length(min=1, max=NAME_MAX))
+    name = Name(validate=validate.Length(min=1, max=NAME_MAX))
     slug = slug_field()
 
 
