@@ -84,6 +84,25 @@ def test_mission_ids_narrow_and_a_hidden_one_is_404(client, team, two_missions, 
     assert outsider["techniques"] == []  # sees only their own (empty) mission
 
 
+def test_mission_ids_given_twice_are_422_not_the_first_alone(client, team, two_missions):
+    """Clients that send a list by repeating its key got the first mission's coverage, as if it
+    were across both."""
+    first, second = two_missions
+    twice = f"mission_ids={first['id']}&mission_ids={second['id']}"
+
+    for url in ("/api/v1/coverage", "/api/v1/coverage/navigator-layer"):
+        response = client.get(f"{url}?{twice}", headers=team.lead)
+        assert response.status_code == 422, response.json
+        assert response.mimetype == "application/problem+json"
+        assert "commas" in response.json["errors"]["mission_ids"][0]
+    both = client.get(
+        f"/api/v1/coverage?mission_ids={first['id']},{second['id']}", headers=team.lead
+    )
+    assert both.status_code == 200 and len(both.json["mission_ids"]) == 2
+    listed = client.get("/api/v1/missions?q=Q1&q=Q2", headers=team.lead)
+    assert listed.status_code == 422 and "q" in listed.json["errors"]
+
+
 def test_group_coverage(app, client, team, two_missions):
     sync(app, build_bundle(extra_objects=APT29))
 

@@ -5,7 +5,8 @@ into an Integer as 2, `"5"` into an Integer as 5. A client that sends those has 
 silently reinterpreting its input hides it (`{"is_active": 0}` deactivating a user). So before a
 JSON body reaches its schema, `StrictJsonParser` checks the JSON type of every boolean and
 number field, nested ones included, and refuses the body with a 422 naming each field of the
-wrong type. Query strings are left alone: there every value is text, and conversion is the point.
+wrong type. Query strings are left alone: there every value is text, and conversion is the point;
+only a parameter given twice that takes one value is refused (`repeated_parameters`).
 
 extensions.py installs the parser for every flask-smorest blueprint, so a new domain gets it.
 """
@@ -27,11 +28,30 @@ class StrictJsonParser(FlaskParser):
     def pre_load(
         self, location_data: Mapping, *, schema: Schema, req: Request, location: str
     ) -> Mapping:
+        errors = {}
         if location in JSON_LOCATIONS:
             errors = wrong_types(schema, location_data)
-            if errors:
-                raise ValidationError(errors)
+        elif location == "query":
+            errors = repeated_parameters(schema, req)
+        if errors:
+            raise ValidationError(errors)
         return location_data
+
+
+REPEATED = "Given more than once: give it once (a list takes commas: a,b)."
+
+
+def repeated_parameters(schema: Schema, req: Request) -> dict[str, list[str]]:
+    """Query parameters given twice that take one value. webargs would keep the first and drop
+    the others: `mission_ids=A&mission_ids=B` (how many clients send a list) would answer for A
+    alone as if it were "across missions"."""
+    errors = {}
+    for name, field in schema.load_fields.items():
+        key = field.data_key or name
+        takes_many = getattr(field, "is_multiple", isinstance(field, fields.List))
+        if not takes_many and len(req.args.getlist(key)) > 1:
+            errors[key] = [REPEATED]
+    return errors
 
 
 def wrong_types(schema: Schema, document: Any) -> dict[str, Any]:
