@@ -35,3 +35,25 @@ def test_the_file_starts_with_a_bom_and_keeps_accents_and_newlines():
 
     assert document.startswith(b"\xef\xbb\xbf")
     assert read(document) == [["note"], ["Détecté\npar l'EDR"], [""]]
+
+
+@pytest.mark.parametrize(
+    ("name", "plain", "utf8"),
+    [
+        ("Übung Q3", "Ubung-Q3-tests.csv", "%C3%9Cbung-Q3-tests.csv"),
+        ("演習", "mission-tests.csv", "%E6%BC%94%E7%BF%92-tests.csv"),
+        ('"Red"; /etc/x\r\n', "Red-etc-x-tests.csv", "Red-etc-x-tests.csv"),
+    ],
+)
+def test_a_download_keeps_the_letters_of_the_missions_name(
+    client, team, make_mission, name, plain, utf8
+):
+    mission = make_mission(name)
+
+    response = client.get(
+        f"/api/v1/missions/{mission['id']}/export?format=csv", headers=team.viewer
+    )
+
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=\"{plain}\"; filename*=UTF-8''{utf8}"
+    )

@@ -10,8 +10,10 @@ import io
 import json
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
+from urllib.parse import quote
 from uuid import UUID
 
 from flask import Response, request
@@ -72,10 +74,19 @@ import_blp = Blueprint("mission-import", __name__, description="Restore a missio
 org_blp = Blueprint("coverage-org", __name__, description="Coverage across missions.")
 
 
-def _file_name(name: str, suffix: str) -> str:
-    """A safe download name from the mission's name."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "mission"
-    return f"{stem[:80]}{suffix}"
+def _attachment(name: str, suffix: str) -> str:
+    """`Content-Disposition` of a download named after the mission: letters of any script
+    kept (RFC 6266 `filename*`: "Übung Q3" → `Übung-Q3-tests.csv`), with an ASCII `filename`
+    for old clients (accents dropped: `Ubung-Q3-tests.csv`). Anything else becomes `-`, so no
+    quote, slash or control character reaches the header or the user's disk."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    fallback = _stem(re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name)) + suffix
+    unicode_name = _stem(re.sub(r"[^\w.-]+", "-", name)) + suffix
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(unicode_name)}"
+
+
+def _stem(name: str) -> str:
+    return name.strip("-.")[:80].strip("-.") or "mission"
 
 
 @blp.route("/coverage")
@@ -102,11 +113,10 @@ class MissionLayer(MethodView):
         techniques of one ATT&CK domain (`domain`, default the one holding most of the tested
         techniques; the coverage's `domains` lists those tested)."""
         mission = mission_access(mission_id).mission
-        name = _file_name(mission.name, "-layer.json")
         return (
             service.mission_layer(mission, query.get("domain")),
             200,
-            {"Content-Disposition": f'attachment; filename="{name}"'},
+            {"Content-Disposition": _attachment(mission.name, "-layer.json")},
         )
 
 
@@ -153,9 +163,7 @@ class MissionExport(MethodView):
             }
             body, mimetype = json.dumps(document, ensure_ascii=False).encode(), "application/json"
         suffix = "-mission.zip" if query["format"] == "zip" else f"-tests.{query['format']}"
-        headers["Content-Disposition"] = (
-            f'attachment; filename="{_file_name(mission.name, suffix)}"'
-        )
+        headers["Content-Disposition"] = _attachment(mission.name, suffix)
         return Response(
             body, mimetype=mimetype, headers=headers, direct_passthrough=query["format"] == "zip"
         )

@@ -1,4 +1,5 @@
 import { api, session, unwrap } from "../../api/client";
+import { dispositionFilename } from "../../api/disposition";
 import { toApiError } from "../../api/problem";
 import { withWorkspace } from "../../api/workspace";
 import type { components } from "../../api/schema";
@@ -98,7 +99,7 @@ export async function downloadFile(path: string, fallbackName: string): Promise<
     throw toApiError(body, response.status);
   }
   const disposition = response.headers.get("Content-Disposition") ?? "";
-  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
+  const name = dispositionFilename(disposition) ?? fallbackName;
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement("a");
   link.href = url;
