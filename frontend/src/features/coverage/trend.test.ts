@@ -18,11 +18,14 @@ function mission(
 
 describe("scoreTrend", () => {
   it("orders scored missions by end, else start, else creation date, with each change", () => {
-    const points = scoreTrend([
-      mission("c", 80, { end_date: "2026-09-30" }),
-      mission("a", 37.5, { start_date: "2026-02-01" }),
-      mission("b", 62.5, { created_at: "2026-05-04T10:00:00Z" }),
-    ]);
+    const points = scoreTrend(
+      [
+        mission("c", 80, { end_date: "2026-09-30" }),
+        mission("a", 37.5, { start_date: "2026-02-01" }),
+        mission("b", 62.5, { created_at: "2026-05-04T10:00:00Z" }),
+      ],
+      "UTC",
+    );
     expect(points.map((point) => [point.id, point.date, point.change, point.previousId])).toEqual([
       ["a", "2026-02-01", null, null],
       ["b", "2026-05-04", 25, "a"],
@@ -40,6 +43,12 @@ describe("scoreTrend", () => {
       ["early", null],
       ["late", -25],
     ]);
+  });
+
+  it("dates an undated mission by the day it was created where the user is", () => {
+    const created = { created_at: "2026-12-02T03:56:00Z" }; // Dec 1, 22:56 in New York
+    expect(scoreTrend([mission("a", 50, created)], "America/New_York")[0].date).toBe("2026-12-01");
+    expect(scoreTrend([mission("a", 50, created)], "Europe/Paris")[0].date).toBe("2026-12-02");
   });
 
   it("rounds a change to one decimal, as scores are shown", () => {

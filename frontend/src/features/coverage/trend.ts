@@ -9,7 +9,8 @@ type TrendMission = Pick<
 export interface TrendPoint {
   id: string;
   name: string;
-  /** The mission's date: its end, else its start, else the day it was created (YYYY-MM-DD). */
+  /** The mission's date: its end, else its start, else the day it was created where the user
+   * is (YYYY-MM-DD). */
   date: string;
   score: number;
   /** Score minus the previous point's (one decimal), or null for the first. */
@@ -23,12 +24,12 @@ export interface TrendPoint {
  * the next. Missions without a score (nothing completed and scored yet) are left out; two on
  * the same day keep the order they were created in.
  */
-export function scoreTrend(missions: TrendMission[]): TrendPoint[] {
+export function scoreTrend(missions: TrendMission[], timeZone?: string): TrendPoint[] {
   const scored = missions
     .filter((mission) => mission.progress.score !== null && mission.progress.score !== undefined)
     .map((mission) => ({
       mission,
-      date: mission.end_date ?? mission.start_date ?? mission.created_at.slice(0, 10),
+      date: mission.end_date ?? mission.start_date ?? localDay(mission.created_at, timeZone),
     }))
     .sort(
       (a, b) =>
@@ -49,6 +50,19 @@ export function scoreTrend(missions: TrendMission[]): TrendPoint[] {
       previousId: previous?.id ?? null,
     };
   });
+}
+
+/** The day (YYYY-MM-DD) a moment falls on where the user is (`timeZone`: the browser's): a
+ * mission created at 22:56 in New York is of that day, not of the next one in UTC. */
+export function localDay(moment: string, timeZone?: string): string {
+  // en-CA writes dates as YYYY-MM-DD.
+  const format = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  });
+  return format.format(new Date(moment));
 }
 
 /** A change for people: "+12.5", "−5", "±0", or "—" for the first point. */
