@@ -148,3 +148,28 @@ def test_the_public_lookup_names_no_workspace(client, admin, admin_header, make_
     assert lookup.status_code == 200
     assert "workspaces" not in lookup.json
     assert "secret" not in lookup.get_data(as_text=True).lower()
+
+
+def test_the_list_names_only_the_workspaces_the_caller_sees(
+    client, make_user, auth_header, make_workspace, default_workspace
+):
+    """Another inviter, member of `red` alone, sees the invitation into red and blue with
+    red's name and one other workspace, not blue's name (GET /workspaces/{blue} is 404 to them)."""
+    both = make_user(perms=["invitation.manage"])
+    red = make_workspace("red", members=[both], name="Red team")
+    blue = make_workspace("blue", members=[both], name="Blue Corp")
+    other = make_user(perms=["invitation.manage"])
+    db.session.add(WorkspaceMember(workspace_id=red.id, user_id=other.id))
+    db.session.flush()
+    created = invite(client, auth_header(both), workspace_ids=[str(red.id), str(blue.id)])
+    assert created.status_code == 201, created.json
+
+    seen = client.get("/api/v1/invitations", headers=auth_header(other)).json["items"]
+    by_both = client.get("/api/v1/invitations", headers=auth_header(both)).json["items"]
+
+    assert [(item["workspaces"], item["other_workspaces"]) for item in seen] == [
+        ([{"id": str(red.id), "name": "Red team"}], 1)
+    ]
+    assert "Blue Corp" not in str(seen)
+    assert [item["other_workspaces"] for item in by_both] == [0]
+    assert len(by_both[0]["workspaces"]) == 2

@@ -184,7 +184,16 @@ class InvitationOut(Schema):
     workspaces = fields.List(
         fields.Nested(WorkspaceRefOut),
         required=True,
-        metadata={"description": "The live workspaces the invitee joins (none: the default one)."},
+        metadata={
+            "description": "The live workspaces the invitee joins that you may see (none here "
+            "and no `other_workspaces`: the default one)."
+        },
+    )
+    other_workspaces = fields.Integer(
+        required=True,
+        metadata={
+            "description": "How many live workspaces the invitee joins that you may not see."
+        },
     )
     expires_at = fields.DateTime(required=True)
     accepted_at = fields.DateTime(allow_none=True)

@@ -215,6 +215,21 @@ def live_workspace_names(workspace_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
     return {row.id: row.name for row in rows}
 
 
+def live_workspace_names_seen(workspace_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """The live workspaces among `workspace_ids`, by id: the name of each one the caller may
+    see, None for the others (a name is for those who see the workspace, as `GET
+    /workspaces/{id}` answers them alone). One statement, none for no ids."""
+    workspace_ids = list(set(workspace_ids))
+    if not workspace_ids:
+        return {}
+    caller = current_principal_or_none()
+    seen = _visible(caller) if caller is not None else true()
+    rows = db.session.execute(
+        select(Workspace.id, Workspace.name, seen).where(Workspace.id.in_(workspace_ids))
+    )
+    return {wid: name if visible else None for wid, name, visible in rows}
+
+
 # --- workspaces ------------------------------------------------------------------------------
 
 

@@ -6789,8 +6789,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "accepted" | "expired" | "revoked";
             groups: components["schemas"]["GroupRefOut"][];
-            /** @description The live workspaces the invitee joins (none: the default one). */
+            /** @description The live workspaces the invitee joins that you may see (none here and no `other_workspaces`: the default one). */
             workspaces: components["schemas"]["WorkspaceRefOut"][];
+            /** @description How many live workspaces the invitee joins that you may not see. */
+            other_workspaces: number;
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */
@@ -6823,8 +6825,10 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "accepted" | "expired" | "revoked";
             groups: components["schemas"]["GroupRefOut"][];
-            /** @description The live workspaces the invitee joins (none: the default one). */
+            /** @description The live workspaces the invitee joins that you may see (none here and no `other_workspaces`: the default one). */
             workspaces: components["schemas"]["WorkspaceRefOut"][];
+            /** @description How many live workspaces the invitee joins that you may not see. */
+            other_workspaces: number;
             /** Format: date-time */
             expires_at: string;
             /** Format: date-time */

@@ -26,7 +26,11 @@ from violet.core.models import utcnow
 from violet.core.pagination import paginate
 from violet.core.serialization import Extended
 from violet.extensions import db
-from violet.workspaces.service import live_workspace_names, workspaces_the_caller_can_see
+from violet.workspaces.service import (
+    live_workspace_names,
+    live_workspace_names_seen,
+    workspaces_the_caller_can_see,
+)
 
 
 def accept_url(base_url: str, token: str) -> str:
@@ -76,13 +80,16 @@ def create(
 
 
 def with_workspaces(invitations: list[Invitation]) -> list[Extended]:
-    """Each invitation seen with `workspaces`: its live ones, `{id, name}` sorted by name.
+    """Each invitation seen with `workspaces`: its live ones the caller may see, `{id, name}`
+    sorted by name, and `other_workspaces`: how many live ones they may not (a workspace's name
+    is for those who see it, as `GET /workspaces/{id}` answers them alone).
 
     Two statements for any number of invitations (their links, then the workspaces' names from
     the workspaces domain), none for no invitations.
     """
     links = _workspace_links([invitation.id for invitation in invitations])
-    names = live_workspace_names(wid for ids in links.values() for wid in ids)
+    live = live_workspace_names_seen(wid for ids in links.values() for wid in ids)
+    names = {wid: name for wid, name in live.items() if name is not None}
     return [
         Extended(
             invitation,
@@ -93,6 +100,9 @@ def with_workspaces(invitations: list[Invitation]) -> list[Extended]:
                     if wid in names
                 ),
                 key=lambda workspace: (workspace["name"], str(workspace["id"])),
+            ),
+            other_workspaces=sum(
+                1 for wid in links.get(invitation.id, []) if wid in live and wid not in names
             ),
         )
         for invitation in invitations

@@ -206,7 +206,9 @@ function InvitationTable({
               <Table.Td>{invitation.email}</Table.Td>
               <Table.Td>{invitation.groups.map((group) => group.name).join(", ") || "—"}</Table.Td>
               {showWorkspaces && (
-                <Table.Td>{invitationWorkspacesLabel(invitation.workspaces)}</Table.Td>
+                <Table.Td>
+                  {invitationWorkspacesLabel(invitation.workspaces, invitation.other_workspaces)}
+                </Table.Td>
               )}
               <Table.Td>
                 <Badge color={STATUS_COLOURS[invitation.status]}>{invitation.status}</Badge>

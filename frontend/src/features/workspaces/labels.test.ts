@@ -14,6 +14,11 @@ describe("invitationWorkspacesLabel", () => {
     expect(invitationWorkspacesLabel([blue, red])).toBe("Blue team, Red team");
   });
 
+  it("counts the workspaces the admin may not see", () => {
+    expect(invitationWorkspacesLabel([red], 1)).toBe("Red team, 1 other workspace");
+    expect(invitationWorkspacesLabel([], 2)).toBe("2 other workspaces");
+  });
+
   it("says the default workspace when the invitation names none", () => {
     expect(invitationWorkspacesLabel([])).toBe("Default workspace");
   });

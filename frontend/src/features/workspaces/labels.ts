@@ -5,9 +5,14 @@ interface WorkspaceRef {
   name: string;
 }
 
-/** An invitation's workspaces; one naming none (or only deleted ones) joins the default one. */
-export function invitationWorkspacesLabel(workspaces: WorkspaceRef[]): string {
-  return workspaces.map((workspace) => workspace.name).join(", ") || "Default workspace";
+/**
+ * An invitation's workspaces: those the admin sees by name, the others (`hidden`) counted; one
+ * naming none (or only deleted ones) joins the default one.
+ */
+export function invitationWorkspacesLabel(workspaces: WorkspaceRef[], hidden = 0): string {
+  const names = workspaces.map((workspace) => workspace.name);
+  if (hidden > 0) names.push(`${hidden} other workspace${hidden === 1 ? "" : "s"}`);
+  return names.join(", ") || "Default workspace";
 }
 
 /** The Select's value for a token not bound to a workspace (a Select value is a string). */
