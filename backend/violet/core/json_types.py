@@ -45,11 +45,14 @@ def repeated_parameters(schema: Schema, req: Request) -> dict[str, list[str]]:
     """Query parameters given twice that take one value. webargs would keep the first and drop
     the others: `mission_ids=A&mission_ids=B` (how many clients send a list) would answer for A
     alone as if it were "across missions"."""
+    repeated = [key for key, values in req.args.lists() if len(values) > 1]
+    if not repeated:
+        return {}  # the usual case, without looking at the schema
+    by_key = {field.data_key or name: field for name, field in schema.load_fields.items()}
     errors = {}
-    for name, field in schema.load_fields.items():
-        key = field.data_key or name
-        takes_many = getattr(field, "is_multiple", isinstance(field, fields.List))
-        if not takes_many and len(req.args.getlist(key)) > 1:
+    for key in repeated:
+        field = by_key.get(key)
+        if field is not None and not getattr(field, "is_multiple", isinstance(field, fields.List)):
             errors[key] = [REPEATED]
     return errors
 
