@@ -292,6 +292,22 @@ def test_the_missions_score_is_its_coverage_score_whatever_the_retests(
     assert [item["progress"]["score"] for item in listed if item["id"] == mission["id"]] == [score]
 
 
+def test_a_mean_ending_in_five_hundredths_rounds_up_wherever_it_is_shown(
+    client, team, catalogue, mission, run
+):
+    """75, 100, 75, 75: 81.25 is 81.3 in the coverage and in the mission list
+    (docs/coverage.md rule 5), not Python's round-half-to-even 81.2."""
+    for name, level in [("A", "Alerted"), ("B", "Prevented"), ("C", "Alerted"), ("D", "Alerted")]:
+        run(mission, name, ["T1059.001"], level)
+
+    coverage = client.get(f"{API}/{mission['id']}/coverage", headers=team.lead).json
+    listed = client.get(API, headers=team.lead).json["items"]
+
+    assert coverage["score"] == 81.3
+    assert [item["score"] for item in coverage["techniques"]] == [81.3, 81.3]
+    assert [item["progress"]["score"] for item in listed if item["id"] == mission["id"]] == [81.3]
+
+
 def test_coverage_is_a_constant_number_of_statements(
     client, team, catalogue, mission, add_test, count_statements
 ):

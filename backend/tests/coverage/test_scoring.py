@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from violet.coverage.scoring import Run, compute_coverage, latest_completed_runs
+from violet.coverage.scoring import Run, compute_coverage, latest_completed_runs, mean
 
 PREVENTED, ALERTED, LOGGED, NOT_DETECTED, NOT_APPLICABLE = (
     "prevented",
@@ -136,3 +136,32 @@ def test_only_null_scored_outcomes_leave_the_score_null_but_count_the_tests():
     coverage = compute_coverage(runs, LEVEL_SCORES, TACTICS_OF)
     assert coverage.mission.tests == 1 and coverage.mission.score is None
     assert coverage.tactics["persistence"].outcomes == {NOT_APPLICABLE: 1}
+
+
+@pytest.mark.parametrize(
+    ("total", "count", "score"),
+    [
+        (325, 4, 81.3),  # 81.25: a tie rounds up, not to the even 81.2
+        (235, 4, 58.8),
+        (233, 4, 58.3),  # 58.25
+        (29, 20, 1.5),  # 1.45, which a float holds as 1.4499…
+        (1403, 20, 70.2),  # 70.15
+        (250, 3, 83.3),
+        (0, 2, 0.0),
+    ],
+)
+def test_means_round_to_one_decimal_halves_up(total, count, score):
+    """docs/coverage.md rule 5, as a reader checking by hand (or a spreadsheet's ROUND) gets."""
+    assert mean(total, count) == score
+
+
+def test_a_tactic_whose_mean_ends_in_five_hundredths_rounds_up():
+    runs = [
+        run("A", ("T1059",), level=ALERTED),
+        run("B", ("T1059",), level=PREVENTED),
+        run("C", ("T1059",), level=ALERTED),
+        run("D", ("T1059",), level=ALERTED),
+    ]
+    coverage = compute_coverage(runs, LEVEL_SCORES, TACTICS_OF)
+    assert coverage.tactics["execution"].score == 81.3  # 325 / 4 = 81.25
+    assert coverage.mission.score == 81.3

@@ -12,8 +12,9 @@
    tactic (each run once; a run tagged with the tactic itself counts too); the mission's score
    is the mean of all its counted runs.
 
-Means are rounded to one decimal. Per defense tool, the same formula runs with each run's
-score taken from that tool's outcome (runs without an outcome for the tool are left out).
+Means are rounded to one decimal, halves up (`mean`). Per defense tool, the same formula runs
+with each run's score taken from that tool's outcome (runs without an outcome for the tool are
+left out).
 """
 
 from __future__ import annotations
@@ -21,9 +22,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 COMPLETED = "completed"
+
+
+def mean(total: float, count: int) -> float:
+    """`total / count` rounded to one decimal, halves up, as a reader checking by hand or a
+    spreadsheet's ROUND does (81.25 → 81.3). Python's `round` on floats rounds halves to even
+    and misrounds those a float cannot hold exactly (1.45 → 1.4). Scores are whole numbers
+    (docs/coverage.md), so the decimal division is exact at a tie."""
+    exact = Decimal(str(total)) / Decimal(count)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,7 @@ class Cell:
         if level_score is not None:
             self.scored_tests += 1
             self._total += level_score
-            self.score = round(self._total / self.scored_tests, 1)
+            self.score = mean(self._total, self.scored_tests)
 
 
 @dataclass

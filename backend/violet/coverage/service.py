@@ -44,6 +44,7 @@ from violet.coverage.scoring import (
     compare_scores,
     compute_coverage,
     latest_completed_runs,
+    mean,
     parent_of,
 )
 from violet.extensions import db
@@ -991,7 +992,7 @@ def _moment(test: MissionTest) -> tuple[Any, str]:
 
 def _mean(scores: Any) -> float | None:
     values = [score for score in scores if score is not None]
-    return round(sum(values) / len(values), 1) if values else None
+    return mean(sum(values), len(values)) if values else None
 
 
 def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str, Any]:
@@ -1035,7 +1036,7 @@ def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str,
         ),
         "techniques_total": len(techniques),
         "techniques_tested": sum(item["tested"] for item in techniques),
-        "score": round(sum(item["score"] or 0 for item in counted) / len(counted), 1)
+        "score": mean(sum(item["score"] or 0 for item in counted), len(counted))
         if counted
         else None,
         "tested_score": _mean(item["score"] for item in techniques),

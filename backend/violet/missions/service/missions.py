@@ -20,7 +20,7 @@ from violet.core.models import including_deleted, prepared
 from violet.core.pagination import given, paginate
 from violet.core.search import contains_any, contains_any_parameter, like_pattern
 from violet.core.tenancy import acting_in, scope_workspace_id
-from violet.coverage.scoring import Run, chain_start, latest_completed_runs
+from violet.coverage.scoring import Run, chain_start, latest_completed_runs, mean
 from violet.extensions import db
 from violet.missions import events
 from violet.missions.models import (
@@ -203,7 +203,7 @@ def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]
             "tests_total": totals[mission_id],
             "tests_by_state": by_state[mission_id],
             "score": (
-                round(score_sums[mission_id] / score_counts[mission_id], 1)
+                mean(score_sums[mission_id], score_counts[mission_id])
                 if score_counts[mission_id]
                 else None
             ),
