@@ -102,6 +102,28 @@ def test_the_heatmap_shows_a_level_blue_recorded(page: Page, admin_api, catalogu
     expect(page.get_by_test_id("technique-T1059")).to_contain_text("Alerted")
 
 
+def test_each_sub_technique_shows_its_own_outcome(page: Page, admin_api, catalogue, sign_in):
+    """T1059.001 was alerted on, T1059.003 never tested: unfolded under T1059, each shows its
+    own outcome, not T1059's colour."""
+    mission_id = mission_with(admin_api, "Sub-techniques", {"T1059.001": "Alerted"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto(f"/coverage?missions={mission_id}")
+    technique = page.get_by_test_id("technique-T1059")
+    expect(technique).to_contain_text("Alerted · 75")
+    technique.get_by_role("button", name="Show 2 subtechniques").click()
+
+    tested = page.get_by_test_id("subtechnique-T1059.001")
+    untested = page.get_by_test_id("subtechnique-T1059.003")
+    expect(tested).to_contain_text("Alerted · 75")
+    expect(tested).to_have_attribute("data-heat", "Alerted · 75")
+    expect(untested).not_to_have_attribute("data-heat", re.compile(".*"))
+    expect(untested).not_to_contain_text("Alerted")
+    alerted = technique.evaluate("cell => getComputedStyle(cell).backgroundColor")
+    assert tested.evaluate("cell => getComputedStyle(cell).backgroundColor") == alerted
+    assert untested.evaluate("cell => getComputedStyle(cell).backgroundColor") != alerted
+
+
 def test_the_heatmap_draws_the_matrix_of_the_domain_tested(
     page: Page, admin_api, ics_catalogue, sign_in
 ):

@@ -48,6 +48,7 @@ export function TacticColumn({
               onToggle={() => onToggle(key)}
               onOpen={onOpen}
               heat={heatOf?.(technique.external_id)}
+              subtechniqueHeatOf={heatOf}
             />
           );
         })}

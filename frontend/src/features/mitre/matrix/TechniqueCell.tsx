@@ -20,6 +20,11 @@ interface TechniqueCellProps {
   onOpen: (techniqueId: string, subtechniqueId?: string) => void;
   /** A heatmap's colour and label; the theme's colours otherwise. */
   heat?: Heat;
+  /**
+   * On a heatmap, each sub-technique's own colour and label (undefined: not tested). Without it
+   * the sub-techniques would show on their technique's colour, as if each had its outcome.
+   */
+  subtechniqueHeatOf?: (externalId: string) => Heat | undefined;
 }
 
 /** One technique in a tactic column; its subtechniques fold out below it. */
@@ -31,6 +36,7 @@ export function TechniqueCell({
   onToggle,
   onOpen,
   heat,
+  subtechniqueHeatOf,
 }: TechniqueCellProps) {
   const match = techniqueMatch(search, technique.external_id);
   const subCount = technique.subtechniques.length;
@@ -75,25 +81,40 @@ export function TechniqueCell({
       </div>
       {expanded && (
         <ul className={classes.subList}>
-          {technique.subtechniques.map((sub) => (
-            <li
-              key={sub.external_id}
-              className={classes.sub}
-              data-match={subtechniqueMatch(search, sub.external_id)}
-              data-testid={`subtechnique-${sub.external_id}`}
-            >
-              <button
-                type="button"
-                className={classes.cellButton}
-                onClick={() => onOpen(technique.external_id, sub.external_id)}
+          {technique.subtechniques.map((sub) => {
+            const subHeat = subtechniqueHeatOf?.(sub.external_id);
+            return (
+              <li
+                key={sub.external_id}
+                className={subtechniqueHeatOf ? `${classes.sub} ${classes.heatSub}` : classes.sub}
+                data-match={subtechniqueMatch(search, sub.external_id)}
+                data-testid={`subtechnique-${sub.external_id}`}
+                data-heat={subHeat ? subHeat.label : undefined}
+                style={
+                  subtechniqueHeatOf
+                    ? // `initial` empties the variables inherited from the technique's cell, so
+                      // an untested sub-technique falls back to the page's colours.
+                      ({
+                        "--cell-color": subHeat?.background ?? "initial",
+                        "--cell-text": subHeat?.text ?? "initial",
+                      } as CSSProperties)
+                    : undefined
+                }
               >
-                <span className={classes.id}>{sub.external_id}</span>
-                <Highlight component="span" size="xs" highlight={highlight}>
-                  {sub.name}
-                </Highlight>
-              </button>
-            </li>
-          ))}
+                <button
+                  type="button"
+                  className={classes.cellButton}
+                  onClick={() => onOpen(technique.external_id, sub.external_id)}
+                >
+                  <span className={classes.id}>{sub.external_id}</span>
+                  <Highlight component="span" size="xs" highlight={highlight}>
+                    {sub.name}
+                  </Highlight>
+                  {subHeat && <span className={classes.heatLabel}>{subHeat.label}</span>}
+                </button>
+              </li>
+            );
+          })}
         </ul>
       )}
     </li>
