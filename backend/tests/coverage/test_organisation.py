@@ -3,6 +3,8 @@ threat group."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.missions.conftest import sync
@@ -31,10 +33,11 @@ def two_missions(client, team, catalogue, make_mission, run):
     for mission, attack_id, level, detected_at in outcomes:
         test = run(mission, attack_id, [attack_id], state="waiting_blue")
         url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}"
+        # Executed then too: a detection is never before its execution.
         response = client.patch(
             url,
-            json={"detected_at": detected_at, "detection_level_id": None},
-            headers=team.blue,
+            json={"executed_at": detected_at, "detected_at": detected_at},
+            headers=team.lead,
         )
         assert response.status_code == 200, response.json
         run(mission, attack_id, [], level, test=test, already="waiting_blue")
@@ -248,9 +251,10 @@ def test_a_retest_chain_counts_by_its_latest_completed_run_across_missions(
 
     run(second, "T1059 elsewhere", ["T1059"], "Not detected")
     logged = run(first, "T1059 first run", ["T1059.001"], state="waiting_blue")
-    # Detected later than anything else: still replaced by its completed retest.
+    # Detected later than anything else (minutes ahead, as far as a clock may run ahead): still
+    # replaced by its completed retest.
     url = f"/api/v1/missions/{first['id']}/tests/{logged['id']}"
-    later = {"detected_at": "2099-01-01T00:00:00+00:00"}
+    later = {"detected_at": (datetime.now(UTC) + timedelta(minutes=4)).isoformat()}
     assert client.patch(url, json=later, headers=team.blue).status_code == 200
     run(first, "", [], "Logged", test=logged, already="waiting_blue")
     replaced = run(first, "T1059 retest", [], "Prevented", test=retest(first, logged))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.missions.conftest import move
@@ -190,6 +192,72 @@ def test_a_time_without_an_offset_or_beyond_the_years_is_422_and_changes_nothing
     assert per_tool.status_code == 422 and "detected_at" in str(per_tool.json["errors"])
     after = client.get(url, headers=team.lead).json
     assert after["version"] == test["version"] and after["executed_at"] is None
+
+
+def test_a_detection_before_the_execution_is_422_and_changes_nothing(
+    client, team, mission, add_test, tools, levels
+):
+    """A negative time to detect is a wrong time: the one written is refused, naming it."""
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    executed = {"executed_at": "2026-11-30T10:00:00+00:00"}
+    assert client.patch(url, json=executed, headers=team.red).status_code == 200
+    version = client.get(url, headers=team.lead).json["version"]
+
+    detected = client.patch(url, json={"detected_at": "2026-11-30T09:59:00Z"}, headers=team.blue)
+    per_tool = client.put(
+        f"{url}/detections",
+        json=[
+            {"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]},
+            {
+                "tool_id": tools["SIEM"],
+                "detection_level_id": levels["Logged"],
+                "detected_at": "2026-11-30T04:59:00-05:00",  # 09:59 UTC
+            },
+        ],
+        headers=team.blue,
+    )
+
+    assert detected.status_code == 422 and list(detected.json["errors"]) == ["detected_at"]
+    assert "before the execution" in detected.json["detail"]
+    assert per_tool.status_code == 422 and list(per_tool.json["errors"]) == ["1.detected_at"]
+    after = client.get(url, headers=team.lead).json
+    assert after["version"] == version
+    assert (after["detected_at"], after["detections"]) == (None, [])
+
+    # Once detected at 10:05, moving the execution after it is refused the same way.
+    fine = client.patch(url, json={"detected_at": "2026-11-30T10:05:00Z"}, headers=team.blue)
+    assert fine.status_code == 200 and fine.json["time_to_detect_s"] == 300
+    moved = client.patch(url, json={"executed_at": "2026-11-30T10:06:00Z"}, headers=team.red)
+    assert moved.status_code == 422 and list(moved.json["errors"]) == ["executed_at"]
+
+
+def test_a_time_in_the_future_is_422(client, team, mission, add_test, tools, levels):
+    """2036 typed for 2026 would stay the latest outcome across missions for ten years."""
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    soon = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()  # a clock a little ahead
+
+    executed = client.patch(url, json={"executed_at": later}, headers=team.red)
+    detected = client.patch(url, json={"detected_at": later}, headers=team.blue)
+    per_tool = client.put(
+        f"{url}/detections",
+        json=[
+            {"tool_id": tools["EDR"], "detection_level_id": levels["Logged"], "detected_at": later}
+        ],
+        headers=team.blue,
+    )
+
+    assert (
+        executed.status_code == 422 and "in the future" in executed.json["errors"]["executed_at"][0]
+    )
+    assert (
+        detected.status_code == 422 and "in the future" in detected.json["errors"]["detected_at"][0]
+    )
+    assert per_tool.status_code == 422 and list(per_tool.json["errors"]) == ["0.detected_at"]
+    assert client.get(url, headers=team.lead).json["executed_at"] is None
+    assert client.patch(url, json={"executed_at": soon}, headers=team.red).status_code == 200
 
 
 def test_per_tool_detections_derive_the_level(client, team, mission, add_test, tools, levels):

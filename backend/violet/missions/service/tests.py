@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -488,6 +489,11 @@ def update_test(access: MissionAccess, test: MissionTest, values: dict[str, Any]
         _check_level_settable(test, values["detection_level_id"])
     if "expected_tool_ids" in values:
         values["expected_tool_ids"] = _checked_tools(values["expected_tool_ids"])
+    _check_times(
+        values.get("executed_at", test.executed_at),
+        values.get("detected_at", test.detected_at),
+        written=set(values) & {"executed_at", "detected_at"},
+    )
     new_state = values.pop("state", test.state)
     handed_to_blue = new_state != test.state and new_state == "waiting_blue"
     if new_state != test.state:
@@ -518,6 +524,39 @@ def _move(test: MissionTest, new_state: str, values: dict[str, Any]) -> None:
     if new_state == "waiting_blue" and executed_now:
         test.executed_at = utcnow()
         test.executed_by = current_user_id()
+
+
+# A clock a little ahead (a browser's, a script's) is not a mistake; a time beyond it is.
+FUTURE_LEEWAY = timedelta(minutes=5)
+
+
+def _check_times(
+    executed_at: datetime | None, detected_at: datetime | None, *, written: set[str]
+) -> None:
+    """The times a request writes (`written`): none in the future, and no detection before the
+    execution (422 naming the field, nothing written). A future time would stay a technique's
+    latest outcome across missions until then (docs/coverage.md, "Across missions"): 2036 typed
+    for 2026 hides ten years of retests; a detection before the execution is a negative time to
+    detect."""
+    problems: dict[str, list[str]] = {}
+    limit = utcnow() + FUTURE_LEEWAY
+    for field, moment in (("executed_at", executed_at), ("detected_at", detected_at)):
+        if field in written and moment is not None and moment > limit:
+            problems[field] = [f"{moment.isoformat()} is in the future."]
+    if (
+        not problems
+        and written
+        and executed_at is not None
+        and detected_at is not None
+        and detected_at < executed_at
+    ):
+        field = "detected_at" if "detected_at" in written else "executed_at"
+        problems[field] = [
+            f"The detection ({detected_at.isoformat()}) is before the execution "
+            f"({executed_at.isoformat()}); correct the time that is wrong."
+        ]
+    if problems:
+        raise Unprocessable(next(iter(problems.values()))[0], errors=problems)
 
 
 def _check_level_settable(test: MissionTest, level_id: uuid.UUID | None) -> None:
@@ -578,6 +617,13 @@ def replace_detections(
     )
     if unknown_levels:
         problems["detection_level_id"] = [f"No live detection level {', '.join(unknown_levels)}."]
+    for index, detection in enumerate(detections):
+        if detection.get("detected_at") is None:
+            continue
+        try:
+            _check_times(test.executed_at, detection["detected_at"], written={"detected_at"})
+        except Unprocessable as error:
+            problems[f"{index}.detected_at"] = [str(error.detail)]
     if problems:
         raise Unprocessable("Invalid detections.", errors=problems)
 
