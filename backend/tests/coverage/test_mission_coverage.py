@@ -480,6 +480,68 @@ def test_json_export_has_red_and_blue_fields_and_tags(client, team, catalogue, m
     assert exported["executed_by"] is not None and exported["state"] == "waiting_blue"
 
 
+def test_exports_carry_the_category_expected_tools_and_each_tools_outcome_in_full(
+    client, team, catalogue, mission, run, tools, levels, admin_header
+):
+    """The blue fields and per-tool outcomes (time, rule, notes), a deleted tool's too
+    (docs/api.md: a deleted tool stays on recorded outcomes)."""
+    category = client.post(
+        f"{API}/{mission['id']}/categories", json={"name": "Day 1"}, headers=team.lead
+    ).json
+    test = run(mission, "Encoded PowerShell", ["T1059.001"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{test['id']}"
+    content = {"category_id": category["id"], "executed_at": "2026-11-30T10:00:00+00:00"}
+    assert client.patch(url, json=content, headers=team.lead).status_code == 200
+    expected = {"expected_tool_ids": [tools["SIEM"], tools["NDR"]]}
+    assert client.patch(url, json=expected, headers=team.blue).status_code == 200
+    outcomes = [
+        {
+            "tool_id": tools["SIEM"],
+            "detection_level_id": levels["Alerted"],
+            "detected_at": "2026-11-30T10:04:00+00:00",
+            "rule_ref": "SIEM-77",
+            "notes": "fired after 4 min",
+        },
+        {"tool_id": tools["NDR"], "detection_level_id": levels["Not detected"]},
+    ]
+    assert client.put(f"{url}/detections", json=outcomes, headers=team.blue).status_code == 200
+    ndr = client.get(f"/api/v1/defense-tools/{tools['NDR']}", headers=admin_header)
+    deleted = client.delete(
+        f"/api/v1/defense-tools/{tools['NDR']}",
+        headers={**admin_header, "If-Match": ndr.headers["ETag"]},
+    )
+    assert deleted.status_code == 204
+
+    document = client.get(f"{API}/{mission['id']}/export?format=json", headers=team.lead).json
+    table = client.get(f"{API}/{mission['id']}/export?format=csv", headers=team.lead)
+
+    (exported,) = document["tests"]
+    assert exported["category"] == "Day 1"
+    assert exported["expected_tools"] == ["SIEM", "NDR"]
+    assert exported["tool_detections"] == [
+        {
+            "tool": "NDR",
+            "detection_level": "Not detected",
+            "detected_at": None,
+            "rule_ref": None,
+            "notes": None,
+        },
+        {
+            "tool": "SIEM",
+            "detection_level": "Alerted",
+            "detected_at": "2026-11-30T10:04:00+00:00",
+            "rule_ref": "SIEM-77",
+            "notes": "fired after 4 min",
+        },
+    ]
+    (row,) = csv.DictReader(io.StringIO(table.data.decode("utf-8-sig")))
+    assert (row["category"], row["expected_tools"]) == ("Day 1", "SIEM; NDR")
+    assert row["tool_detections"] == (
+        "NDR: Not detected; SIEM: Alerted (rule SIEM-77, detected 2026-11-30T10:04:00+00:00, "
+        "fired after 4 min)"
+    )
+
+
 def test_the_report_is_printable_html_with_user_text_escaped(client, team, mission, worked_example):
     test_id = worked_example["A"]
     client.patch(

@@ -458,6 +458,7 @@ EXPORT_FIELDS = (
     "position",
     "name",
     "state",
+    "category",
     "retest_of_id",
     "mitre",
     "platforms",
@@ -474,6 +475,7 @@ EXPORT_FIELDS = (
     "detected_at",
     "detection_notes",
     "detection_refs",
+    "expected_tools",
     "tool_detections",
 )
 
@@ -482,21 +484,36 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
     """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool outcomes."""
     data = load_mission(mission, full_tests=True)
     level_names = {level.id: level.name for level in data.levels}
+    # Deleted tools and categories too: what was recorded with them keeps their names
+    # (docs/api.md, "Detection levels and defense tools"), as in the mission archive.
+    tools = {
+        tool.id: tool.name for tool in db.session.scalars(including_deleted(select(DefenseTool)))
+    }
+    categories = {
+        category.id: category.name
+        for category in db.session.scalars(
+            including_deleted(
+                select(MissionCategory).where(MissionCategory.mission_id == mission.id)
+            )
+        )
+    }
     detections: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    rows = db.session.execute(
-        select(MissionTestDetection, DefenseTool.name)
-        .join(DefenseTool, DefenseTool.id == MissionTestDetection.tool_id)
-        .where(MissionTestDetection.mission_test_id.in_([test.id for test in data.tests]))
-        .order_by(DefenseTool.name)
-    ).all()
-    for detection, tool_name in rows:
+    for detection in db.session.scalars(
+        select(MissionTestDetection).where(
+            MissionTestDetection.mission_test_id.in_([test.id for test in data.tests])
+        )
+    ):
         detections[detection.mission_test_id].append(
             {
-                "tool": tool_name,
+                "tool": tools[detection.tool_id],
                 "detection_level": level_names.get(detection.detection_level_id),
+                "detected_at": _iso(detection.detected_at),
                 "rule_ref": detection.rule_ref,
+                "notes": detection.notes,
             }
         )
+    for outcomes in detections.values():
+        outcomes.sort(key=lambda outcome: outcome["tool"])
     emails = emails_of({test.executed_by for test in data.tests if test.executed_by})
     return [
         {
@@ -504,6 +521,7 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
             "position": test.position,
             "name": test.name,
             "state": test.state,
+            "category": categories.get(test.category_id) if test.category_id else None,
             "retest_of_id": str(test.retest_of_id) if test.retest_of_id else None,
             "mitre": [
                 {"kind": tag.kind, "external_id": tag.external_id, "name": tag.name}
@@ -525,6 +543,9 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
             "detected_at": test.detected_at.isoformat() if test.detected_at else None,
             "detection_notes": test.detection_notes,
             "detection_refs": list(test.detection_refs),
+            "expected_tools": [
+                tools[tool_id] for tool_id in test.expected_tool_ids if tool_id in tools
+            ],
             "tool_detections": detections.get(test.id, []),
         }
         for test in data.tests
@@ -549,7 +570,13 @@ def _csv_item(item: Any) -> str:
     if isinstance(item, dict) and "external_id" in item:
         return f"{item['external_id']} {item['name']}"
     if isinstance(item, dict):
-        return f"{item['tool']}: {item['detection_level'] or '—'}"
+        details = [
+            f"{label}{item[key]}"
+            for key, label in (("rule_ref", "rule "), ("detected_at", "detected "), ("notes", ""))
+            if item[key]
+        ]
+        outcome = f"{item['tool']}: {item['detection_level'] or '—'}"
+        return f"{outcome} ({', '.join(details)})" if details else outcome
     return str(item)
 
 
