@@ -612,6 +612,38 @@ def test_a_non_zip_and_inconsistent_documents_are_422(client, team):
     assert "retest of an unknown test" in inconsistent.json["detail"]
 
 
+def test_notes_travel_with_the_archive_as_written(client, team, catalogue, mission, add_test):
+    """The mission's and each test's notes: content, author's email and time as written. Their
+    author is another instance's user, so nobody here deletes them."""
+    test = add_test(mission["id"], "one", mitre=tags("T1059.001"))
+    base = f"{API}/{mission['id']}"
+    written = [
+        client.post(f"{base}/notes", json={"content": "Kick-off at **9:00**"}, headers=team.lead),
+        client.post(
+            f"{base}/tests/{test['id']}/notes", json={"content": "Seen at 10:03"}, headers=team.blue
+        ),
+    ]
+    assert [response.status_code for response in written] == [201, 201]
+
+    restored = upload(client, team.lead, export_zip(client, team.lead, mission["id"]))
+
+    assert restored.status_code == 201, restored.json
+    assert restored.json["notes"] == 2
+    copy = f"{API}/{restored.json['id']}"
+    (copied_test,) = client.get(f"{copy}/tests", headers=team.lead).json["items"]
+    mission_notes = client.get(f"{copy}/notes", headers=team.lead).json["items"]
+    test_notes = client.get(f"{copy}/tests/{copied_test['id']}/notes", headers=team.lead).json
+    as_written = [
+        (note.json["content"], note.json["created_by"], note.json["created_at"]) for note in written
+    ]
+    assert [
+        (note["content"], note["created_by"], note["created_at"])
+        for note in mission_notes + test_notes["items"]
+    ] == as_written
+    deleted = client.delete(f"{copy}/notes/{mission_notes[0]['id']}", headers=team.lead)
+    assert deleted.status_code == 403
+
+
 def test_import_needs_mission_create(client, team):
     data = zip_of({"manifest.json": MANIFEST, "mission.json": DOCUMENT})
 
@@ -632,10 +664,18 @@ def test_export_and_import_are_a_constant_number_of_statements(
 
     one = add_test(mission["id"], "one", mitre=tags("T1059.001"))
     attach(client, team.red, mission["id"], one["id"], PNG, "shot.png")
+    first_note = {"content": "first"}
+    assert (
+        client.post(f"{API}/{mission['id']}/notes", json=first_note, headers=team.red).status_code
+        == 201
+    )
     few = archive_and_restore()
     for number in range(10):
         more = add_test(mission["id"], f"more {number}", mitre=tags("T1078", "T1566.001"))
         attach(client, team.blue, mission["id"], more["id"], LOG, f"{number}.log")
+        for url in (f"{API}/{mission['id']}", f"{API}/{mission['id']}/tests/{more['id']}"):
+            note = {"content": f"note {number}"}
+            assert client.post(f"{url}/notes", json=note, headers=team.red).status_code == 201
     many = archive_and_restore()
 
     assert many == few

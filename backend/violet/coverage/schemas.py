@@ -11,10 +11,12 @@ from violet.core.json_types import Moment
 from violet.core.names import Name
 from violet.missions.models import (
     CAPTION_MAX,
+    EMAIL_MAX,
     EVIDENCE_CATEGORIES,
     EXECUTION_RESULTS,
     MISSION_STATUSES,
     MITRE_KINDS,
+    NOTE_MAX,
     OPSEC_LEVELS,
     TEST_STATES,
 )
@@ -400,6 +402,21 @@ class ArchiveDetectionIn(Schema):
     notes = _text()
 
 
+class ArchiveNoteIn(Schema):
+    """A note as written: its Markdown, its author's email and when (unknown fields refused)."""
+
+    content = fields.String(required=True, validate=validate.Length(min=1, max=NOTE_MAX))
+    author = fields.String(required=True, validate=validate.Length(min=1, max=EMAIL_MAX))
+    created_at = Moment(required=True)
+
+
+def _notes() -> fields.List:
+    # Optional: archives written before notes were carried have none.
+    return fields.List(
+        fields.Nested(ArchiveNoteIn), load_default=list, validate=validate.Length(max=10_000)
+    )
+
+
 class ArchiveTestIn(Schema):
     ref = fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
     retest_of = fields.Integer(allow_none=True, load_default=None)
@@ -455,6 +472,7 @@ class ArchiveTestIn(Schema):
     detections = fields.List(
         fields.Nested(ArchiveDetectionIn), load_default=list, validate=validate.Length(max=100)
     )
+    notes = _notes()
 
 
 class ArchiveCategoryIn(Schema):
@@ -482,6 +500,7 @@ class ArchiveMissionIn(Schema):
     tests = fields.List(
         fields.Nested(ArchiveTestIn), load_default=list, validate=validate.Length(max=20_000)
     )
+    notes = _notes()
 
 
 class ArchiveEvidenceIn(Schema):
@@ -525,6 +544,10 @@ class ImportedMissionOut(Schema):
     evidence_files = fields.Integer(
         required=True,
         metadata={"description": "Evidence files restored from the archive."},
+    )
+    notes = fields.Integer(
+        required=True,
+        metadata={"description": "Notes restored (the mission's and its tests')."},
     )
     warnings = fields.List(
         fields.String(),

@@ -57,6 +57,7 @@ from violet.missions.models import (
     EvidenceFile,
     Mission,
     MissionCategory,
+    MissionNote,
     MissionTest,
     MissionTestDetection,
     MissionTestMitreTag,
@@ -1302,6 +1303,20 @@ def archive_document(
                 "notes": detection.notes,
             }
         )
+    # The notes of the mission and of its live tests, oldest first, as written.
+    notes: dict[uuid.UUID | None, list[dict[str, Any]]] = defaultdict(list)
+    for note in db.session.scalars(
+        select(MissionNote)
+        .where(MissionNote.mission_id == mission.id)
+        .order_by(MissionNote.created_at, MissionNote.id)
+    ):
+        notes[note.mission_test_id].append(
+            {
+                "content": note.content,
+                "author": note.created_by,
+                "created_at": _iso(note.created_at),
+            }
+        )
     return {
         "name": mission.name,
         "description": mission.description,
@@ -1335,9 +1350,11 @@ def archive_document(
                     for tag in data.tags.get(test.id, [])
                 ],
                 "detections": detections.get(test.id, []),
+                "notes": notes.get(test.id, []),
             }
             for test in data.tests
         ],
+        "notes": notes.get(None, []),
     }
 
 
@@ -1439,6 +1456,24 @@ def import_mission(
                         notes=detection["notes"],
                     )
                 )
+    # Notes keep their author's email and time, as written in the other instance; that author
+    # is not a user here (author_id stays empty), so they read as history, which nobody here
+    # deletes (docs/api.md, "Notes": only the author deletes a note).
+    notes = [(None, note) for note in document["notes"]] + [
+        (test_ids[item["ref"]], note) for item in document["tests"] for note in item["notes"]
+    ]
+    rows.extend(
+        MissionNote(
+            workspace_id=workspace_id,
+            mission_id=mission.id,
+            mission_test_id=test_id,
+            content=note["content"],
+            created_by=note["author"],
+            author_id=None,
+            created_at=note["created_at"],
+        )
+        for test_id, note in notes
+    )
     db.session.add_all(rows)
     db.session.flush()
     _import_evidence(archive, evidence, mission, test_ids)
@@ -1447,6 +1482,7 @@ def import_mission(
         "name": mission.name,
         "tests": len(test_rows),
         "evidence_files": len(evidence),
+        "notes": len(notes),
         "warnings": sorted(missing),
     }
 

@@ -8169,6 +8169,8 @@ export interface components {
             tests: number;
             /** @description Evidence files restored from the archive. */
             evidence_files: number;
+            /** @description Notes restored (the mission's and its tests'). */
+            notes: number;
             /** @description What could not be matched (levels or tools by name). */
             warnings: string[];
         };
