@@ -223,8 +223,9 @@ def test_a_scoped_token_cannot_change_its_owner(client, make_user, auth_header):
         headers=auth_header(owner),
     ).json["token"]
 
+    # (Its password it cannot set at all: test_own_password_and_totp_change_only_through_auth.)
     response = client.patch(
-        f"/api/v1/users/{owner.id}", json={"password": "taken over by CI"}, headers=bearer(scoped)
+        f"/api/v1/users/{owner.id}", json={"group_ids": []}, headers=bearer(scoped)
     )
 
     assert_refused(response, "diag.read", "user.read")
@@ -261,3 +262,77 @@ def test_me_with_an_api_token_reports_the_tokens_permissions(client, make_user, 
 
     assert me.status_code == 200
     assert me.json["permissions"] == ["diag.read"]
+
+
+def token_with_everything(client, owner, auth_header) -> dict[str, str]:
+    """An automation token carrying every permission its (administrator) owner holds."""
+    created = client.post(
+        "/api/v1/auth/tokens",
+        json={"name": "automation", "permissions": sorted(declared_permissions())},
+        headers=auth_header(owner),
+    )
+    assert created.status_code == 201
+    return bearer(created.json["token"])
+
+
+@pytest.mark.parametrize("by", ["session", "api token"])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "says"),
+    [
+        ("patch", "/api/v1/users/{id}", {"password": "the thief's password"}, "/auth/password"),
+        ("delete", "/api/v1/users/{id}/mfa", None, "/auth/mfa/disable"),
+    ],
+)
+def test_own_password_and_totp_change_only_through_auth(
+    client, make_user, auth_header, by, method, path, body, says
+):
+    # The owner holds everything they hold, so the rules for changing a user let a stolen
+    # session or a leaked token reset the password and drop the TOTP: sign in as the owner.
+    owner = make_user("owner@example.test", groups=[administrators()])
+    owner.mfa_enabled, owner.mfa_secret = True, "JBSWY3DPEHPK3PXP"
+    db.session.commit()
+    headers = (
+        auth_header(owner) if by == "session" else token_with_everything(client, owner, auth_header)
+    )
+
+    response = getattr(client, method)(path.format(id=owner.id), json=body, headers=headers)
+
+    assert_refused(response, says)
+    db.session.expire_all()
+    owner = db.session.get(User, owner.id)
+    assert verify_password(owner.password_hash, DEFAULT_PASSWORD)
+    assert owner.mfa_enabled
+
+
+@pytest.mark.parametrize(("method", "body"), [("patch", {"is_active": False}), ("delete", None)])
+def test_an_api_token_cannot_deactivate_or_delete_its_owner(
+    client, make_user, auth_header, method, body
+):
+    make_user(groups=[administrators()])  # another administrator remains: not a 409
+    owner = make_user("owner@example.test", groups=[administrators()])
+    headers = token_with_everything(client, owner, auth_header)
+
+    response = getattr(client, method)(f"/api/v1/users/{owner.id}", json=body, headers=headers)
+
+    assert_refused(response, "sign in")
+    db.session.expire_all()
+    owner = db.session.get(User, owner.id)
+    assert owner.is_active and owner.deleted_at is None
+
+
+def test_an_administrator_still_resets_another_users_password_and_totp(
+    client, make_user, auth_header
+):
+    admin = make_user(groups=[administrators()])
+    target = make_user("lost-phone@example.test", perms=["user.read"])
+    target.mfa_enabled, target.mfa_secret = True, "JBSWY3DPEHPK3PXP"
+    db.session.commit()
+
+    reset = client.delete(f"/api/v1/users/{target.id}/mfa", headers=auth_header(admin))
+    password = client.patch(
+        f"/api/v1/users/{target.id}",
+        json={"password": "a new long password"},
+        headers=auth_header(admin),
+    )
+
+    assert (reset.status_code, password.status_code) == (204, 200)

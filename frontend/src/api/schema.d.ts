@@ -820,7 +820,9 @@ export interface paths {
         post?: never;
         /**
          * Delete a user (soft: restorable); their sessions and API tokens are revoked.
-         * @description Requires permission `user.manage`.
+         * @description An API token cannot delete its own owner (403).
+         *
+         *     Requires permission `user.manage`.
          */
         delete: {
             parameters: {
@@ -852,6 +854,8 @@ export interface paths {
          * @description Setting a password or deactivating a user ends their sessions and API tokens. Changing a
          *     user who holds a permission the caller lacks, or giving groups with such a permission,
          *     is refused (403). A change that would leave no active administrator is refused (409).
+         *     One's own password is changed at POST /auth/password (403 here), and an API token cannot
+         *     deactivate its own owner (403).
          *
          *     Requires permission `user.manage`.
          */
@@ -947,7 +951,9 @@ export interface paths {
         post?: never;
         /**
          * Reset a user's two-factor authentication (lost device); their sessions end.
-         * @description Requires permission `user.manage`.
+         * @description Not one's own (403): that is POST /auth/mfa/disable, with the password and a code.
+         *
+         *     Requires permission `user.manage`.
          */
         delete: {
             parameters: {

@@ -216,7 +216,8 @@ function UserRow({
             >
               {user.is_active ? "Deactivate" : "Reactivate"}
             </Button>
-            {user.mfa_enabled && (
+            {/* One's own two-factor goes off in Account, with the password and a code. */}
+            {user.mfa_enabled && user.id !== me?.id && (
               <Button
                 size="compact-xs"
                 variant="default"
