@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tests.conftest import DEFAULT_PASSWORD
 from violet.auth.models import Group, Invitation, Permission, User
 from violet.auth.service.credentials import verify_password
+from violet.auth.service.directory import seed_permissions_and_groups
 from violet.core.domain import declared_permissions
 from violet.extensions import db
 
@@ -213,6 +214,48 @@ def test_group_manager_may_rename_and_narrow_a_group_granting_more(client, calle
 
     assert response.status_code == 200
     assert response.json["permissions"] == ["diag.read"]
+
+
+def test_group_manager_cannot_name_a_group_administrators(client, caller):
+    # The seed gives the group named Administrators every permission at each start: renaming
+    # the real one away and one's own group to "administrators" gave its members everything.
+    me, headers = caller(["group.manage"])
+    real = administrators()
+    mine = Group(name="Group managers")
+    mine.permissions = [db.session.get(Permission, "group.manage")]
+    db.session.add(mine)
+    db.session.commit()
+
+    away = client.patch(f"/api/v1/groups/{real.id}", json={"name": "Old admins"}, headers=headers)
+    renamed = client.patch(
+        f"/api/v1/groups/{mine.id}", json={"name": " administrators "}, headers=headers
+    )
+    created = client.post(
+        "/api/v1/groups", json={"name": "ADMINISTRATORS", "permissions": []}, headers=headers
+    )
+
+    assert away.status_code == 200
+    assert_refused(renamed, "user.manage", "audit.read")
+    assert_refused(created, "user.manage", "audit.read")
+    seed_permissions_and_groups()
+    db.session.expire_all()
+    assert db.session.get(Group, mine.id).permission_codes == ["group.manage"]
+
+
+def test_group_manager_cannot_restore_a_group_named_administrators(client, caller):
+    _, headers = caller(["group.manage"])
+    administrators().name = "Old admins"
+    ghost = Group(name="Administrators")
+    db.session.add(ghost)
+    db.session.flush()
+    ghost.soft_delete()
+    db.session.commit()
+
+    response = client.post(f"/api/v1/groups/{ghost.id}/restore", headers=headers)
+
+    assert_refused(response, "user.manage")
+    db.session.expire_all()
+    assert db.session.get(Group, ghost.id).deleted_at is not None
 
 
 def test_a_scoped_token_cannot_change_its_owner(client, make_user, auth_header):

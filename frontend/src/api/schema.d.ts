@@ -1185,7 +1185,9 @@ export interface paths {
         head?: never;
         /**
          * Rename a group or replace its permissions (`permissions` is the whole new set).
-         * @description A change that would leave no active user able to manage users and groups → 409.
+         * @description Adding a permission the caller lacks → 403, and so does naming a group
+         *     Administrators without holding every permission (that group gets every one at each
+         *     start). A change that would leave no active user able to manage users and groups → 409.
          *
          *     Requires permission `group.manage`.
          */

@@ -73,7 +73,9 @@ class GroupById(MethodView):
     def patch(self, payload, group_id: UUID):
         """Rename a group or replace its permissions (`permissions` is the whole new set).
 
-        A change that would leave no active user able to manage users and groups → 409.
+        Adding a permission the caller lacks → 403, and so does naming a group
+        Administrators without holding every permission (that group gets every one at each
+        start). A change that would leave no active user able to manage users and groups → 409.
         """
         group = directory.update_group(
             directory.get_group(group_id),

@@ -630,6 +630,13 @@ def _check_group_name_free(name: str, *, except_id: uuid.UUID | None = None) -> 
         )
 
 
+def _ensure_may_take_name(name: str, caller_permissions: frozenset[str]) -> None:
+    """Naming a group Administrators grants it every permission: the seed gives that group
+    every declared code at each start (`seed_permissions_and_groups`), whatever it held."""
+    if name.strip().lower() == ADMINISTRATORS.lower():
+        ensure_may_grant(caller_permissions, declared_permissions())
+
+
 def create_group(
     *,
     name: str,
@@ -638,6 +645,7 @@ def create_group(
     caller_permissions: frozenset[str],
 ) -> Group:
     ensure_may_grant(caller_permissions, permissions)
+    _ensure_may_take_name(name, caller_permissions)
     name = name.strip()
     _check_group_name_free(name)
     group = Group(name=name, description=description or "")
@@ -653,6 +661,8 @@ def update_group(
     """Rename, describe, or replace the permissions (adding only codes the caller holds)."""
     if "name" in changes:
         name = changes["name"].strip()
+        if name.lower() != group.name.lower():
+            _ensure_may_take_name(name, caller_permissions)
         _check_group_name_free(name, except_id=group.id)
         group.name = name
     if "description" in changes:
@@ -675,6 +685,7 @@ def restore_group(group: Group, *, caller_permissions: frozenset[str]) -> Group:
     """Bring a deleted group back: its members regain its permissions, so the caller needs them."""
     if group.is_deleted:
         ensure_may_grant(caller_permissions, group.permission_codes)
+        _ensure_may_take_name(group.name, caller_permissions)
         _check_group_name_free(group.name)
         group.restore()
         db.session.flush()
