@@ -3,6 +3,8 @@
 Every path is tried by a signed-in user and by an API token scoped to the same permission.
 """
 
+from uuid import UUID
+
 import pytest
 from sqlalchemy import func, select
 
@@ -195,25 +197,68 @@ def test_group_manager_cannot_restore_a_group_granting_more(client, caller):
     assert_refused(response, "user.manage")
 
 
-def test_group_manager_may_rename_and_narrow_a_group_granting_more(client, caller):
-    _, headers = caller(["group.manage"])
+def test_group_manager_may_rename_a_group_granting_more(client, caller):
+    _, headers = caller(["group.manage", "diag.read"])
+    everything = caller(list(declared_permissions()))[1]
     auditors = client.post(
-        "/api/v1/groups", json={"name": "Auditors"}, headers=caller(list(declared_permissions()))[1]
+        "/api/v1/groups",
+        json={"name": "Auditors", "permissions": ["audit.read", "diag.read"]},
+        headers=everything,
     ).json
-    client.patch(
-        f"/api/v1/groups/{auditors['id']}",
-        json={"permissions": ["audit.read", "diag.read"]},
-        headers=caller(list(declared_permissions()))[1],
-    )
 
     response = client.patch(
         f"/api/v1/groups/{auditors['id']}",
-        json={"name": "Audit", "permissions": ["diag.read"]},
+        json={"name": "Audit", "permissions": ["audit.read"]},
         headers=headers,
     )
 
     assert response.status_code == 200
-    assert response.json["permissions"] == ["diag.read"]
+    assert (response.json["name"], response.json["permissions"]) == ("Audit", ["audit.read"])
+
+
+def test_group_manager_cannot_take_away_permissions_they_lack(client, caller):
+    # Taking audit.read from a group changes its members, who hold more than the caller; taken
+    # from Administrators, nobody would hold it any more to give it back.
+    _, headers = caller(["group.manage", "diag.read"])
+    everything = caller(list(declared_permissions()))[1]
+    auditors = client.post(
+        "/api/v1/groups",
+        json={"name": "Auditors", "permissions": ["audit.read", "diag.read"]},
+        headers=everything,
+    ).json
+    codes = administrators().permission_codes
+
+    narrowed = client.patch(
+        f"/api/v1/groups/{auditors['id']}", json={"permissions": ["diag.read"]}, headers=headers
+    )
+    stripped = client.patch(
+        f"/api/v1/groups/{administrators().id}",
+        json={"permissions": [code for code in codes if code != "audit.read"]},
+        headers=headers,
+    )
+    deleted = client.delete(f"/api/v1/groups/{auditors['id']}", headers=headers)
+
+    for response in (narrowed, stripped, deleted):
+        assert_refused(response, "take away", "audit.read")
+    db.session.expire_all()
+    assert db.session.get(Group, UUID(auditors["id"])).permission_codes == [
+        "audit.read",
+        "diag.read",
+    ]
+    assert db.session.get(Group, UUID(auditors["id"])).deleted_at is None
+    assert administrators().permission_codes == codes
+
+
+def test_group_manager_may_delete_a_group_granting_only_what_they_hold(client, caller):
+    _, headers = caller(["group.manage", "diag.read"])
+    diag = Group(name="Diagnostics")
+    diag.permissions = [db.session.get(Permission, "diag.read")]
+    db.session.add(diag)
+    db.session.commit()
+
+    response = client.delete(f"/api/v1/groups/{diag.id}", headers=headers)
+
+    assert response.status_code == 204
 
 
 def test_group_manager_cannot_name_a_group_administrators(client, caller):

@@ -1155,7 +1155,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a group (soft); its members lose its permissions. Refused if it locks out.
+         * Delete a group (soft); its members lose its permissions. Refused if it locks out (409)
+         *     or takes away a permission the caller lacks (403).
          * @description Requires permission `group.manage`.
          */
         delete: {
@@ -1185,7 +1186,7 @@ export interface paths {
         head?: never;
         /**
          * Rename a group or replace its permissions (`permissions` is the whole new set).
-         * @description Adding a permission the caller lacks → 403, and so does naming a group
+         * @description Adding or removing a permission the caller lacks → 403, and so does naming a group
          *     Administrators without holding every permission (that group gets every one at each
          *     start). A change that would leave no active user able to manage users and groups → 409.
          *

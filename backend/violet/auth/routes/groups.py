@@ -73,7 +73,7 @@ class GroupById(MethodView):
     def patch(self, payload, group_id: UUID):
         """Rename a group or replace its permissions (`permissions` is the whole new set).
 
-        Adding a permission the caller lacks → 403, and so does naming a group
+        Adding or removing a permission the caller lacks → 403, and so does naming a group
         Administrators without holding every permission (that group gets every one at each
         start). A change that would leave no active user able to manage users and groups → 409.
         """
@@ -89,8 +89,11 @@ class GroupById(MethodView):
     @blp.response(204)
     @versioned
     def delete(self, group_id: UUID):
-        """Delete a group (soft); its members lose its permissions. Refused if it locks out."""
-        directory.delete_group(directory.get_group(group_id))
+        """Delete a group (soft); its members lose its permissions. Refused if it locks out (409)
+        or takes away a permission the caller lacks (403)."""
+        directory.delete_group(
+            directory.get_group(group_id), caller_permissions=caller_permissions()
+        )
         db.session.commit()
 
 

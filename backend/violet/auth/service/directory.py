@@ -37,6 +37,7 @@ from violet.auth.service.grants import (
     ensure_may_change_user,
     ensure_may_grant,
     ensure_may_grant_groups,
+    ensure_may_take_away,
 )
 from violet.config import ConfigError
 from violet.core import encryption
@@ -658,7 +659,8 @@ def create_group(
 def update_group(
     group: Group, changes: dict[str, Any], *, caller_permissions: frozenset[str]
 ) -> Group:
-    """Rename, describe, or replace the permissions (adding only codes the caller holds)."""
+    """Rename, describe, or replace the permissions (adding or removing only codes the caller
+    holds)."""
     if "name" in changes:
         name = changes["name"].strip()
         if name.lower() != group.name.lower():
@@ -671,12 +673,17 @@ def update_group(
         ensure_may_grant(
             caller_permissions, set(changes["permissions"]) - set(group.permission_codes)
         )
+        ensure_may_take_away(
+            caller_permissions, set(group.permission_codes) - set(changes["permissions"])
+        )
         group.permissions = _permissions_for(changes["permissions"])
     ensure_an_administrator_remains()
     return group
 
 
-def delete_group(group: Group) -> None:
+def delete_group(group: Group, *, caller_permissions: frozenset[str]) -> None:
+    """Soft delete: its members lose its permissions, so the caller must hold them all."""
+    ensure_may_take_away(caller_permissions, group.permission_codes)
     group.soft_delete()
     ensure_an_administrator_remains()
 

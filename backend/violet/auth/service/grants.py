@@ -2,9 +2,10 @@
 
 `caller_permissions` is what the request may do: a signed-in user's effective permissions, or an
 API token's (its scope intersected with its owner's). Every grant (a user's groups, an
-invitation's groups, a group's permissions) must stay inside it, and every change to a user
-(password, TOTP, active state, deletion, groups, profile) needs the caller to hold everything the
-target holds. Both refusals are 403s naming the missing permission codes.
+invitation's groups, a group's permissions) must stay inside it, so must every permission taken
+from a group (removed, or the group deleted), and every change to a user (password, TOTP, active
+state, deletion, groups, profile) needs the caller to hold everything the target holds. Each
+refusal is a 403 naming the missing permission codes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,17 @@ def ensure_may_grant(caller_permissions: frozenset[str], codes: Iterable[str]) -
     if missing:
         raise Forbidden(
             "You cannot grant permissions you do not hold; missing: " + ", ".join(missing) + "."
+        )
+
+
+def ensure_may_take_away(caller_permissions: frozenset[str], codes: Iterable[str]) -> None:
+    """403 when `codes` holds a permission the caller lacks: removing it from a group (or
+    deleting the group) changes its members, who hold more than the caller, and nobody could
+    give it back."""
+    missing = sorted(set(codes) - caller_permissions)
+    if missing:
+        raise Forbidden(
+            "You cannot take away permissions you do not hold; missing: " + ", ".join(missing) + "."
         )
 
 
