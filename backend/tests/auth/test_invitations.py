@@ -158,3 +158,49 @@ def test_an_address_scanning_for_links_is_refused_for_a_while(client, admin_head
         f"/api/v1/invitations/lookup?token={token}", environ_base={"REMOTE_ADDR": "10.9.8.7"}
     )
     assert other_address.status_code == 200
+
+
+@pytest.mark.parametrize("what", ["deactivated", "deleted", "demoted"])
+def test_an_invitation_ends_with_its_inviters_authority(
+    client, make_user, make_group, auth_header, admin_header, what
+):
+    # A compromised inviter leaves themselves a 30-day link; cleaning up the account must end it.
+    inviters = make_group(perms=["invitation.manage", "user.read"])
+    inviter = make_user("inviter@example.test", groups=[inviters])
+    token = invite(
+        client,
+        auth_header(inviter),
+        "back-door@example.test",
+        group_ids=[str(inviters.id)],
+        expires_in_hours=720,
+    ).json["token"]
+    if what == "deactivated":
+        change = client.patch(
+            f"/api/v1/users/{inviter.id}", json={"is_active": False}, headers=admin_header
+        )
+    elif what == "deleted":
+        change = client.delete(f"/api/v1/users/{inviter.id}", headers=admin_header)
+    else:
+        change = client.patch(
+            f"/api/v1/users/{inviter.id}", json={"group_ids": []}, headers=admin_header
+        )
+    assert change.status_code in (200, 204)
+
+    lookup = client.get(f"/api/v1/invitations/lookup?token={token}")
+    accepted = accept(client, token)
+
+    assert (lookup.status_code, accepted.status_code) == (410, 410)
+    assert "ask for a new one" in accepted.json["detail"]
+    assert db.session.scalar(select(User).where(User.email == "back-door@example.test")) is None
+
+
+def test_an_invitation_stays_good_while_its_inviter_may_make_it(
+    client, make_user, make_group, auth_header, admin_header
+):
+    inviters = make_group(perms=["invitation.manage", "user.read"])
+    inviter = make_user("inviter@example.test", groups=[inviters])
+    token = invite(client, auth_header(inviter), group_ids=[str(inviters.id)]).json["token"]
+    # A change that leaves them able to make it does not end it.
+    client.patch(f"/api/v1/users/{inviter.id}", json={"display_name": "I"}, headers=admin_header)
+
+    assert accept(client, token).status_code == 201

@@ -2,7 +2,9 @@
 a password.
 
 The one-time token travels in the accept URL and is stored only as its SHA-256. An invitation is
-pending until it is accepted (once), revoked, or expired; the last three answer 410.
+pending until it is accepted (once), revoked, or expired; the last three answer 410. It grants
+its groups on its inviter's authority, so it also answers 410 once the inviter could no longer
+make it (deactivated, deleted, or no longer holding what it grants).
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from violet.auth.models import Invitation, invitation_workspaces
+from violet.auth.models import Invitation, User, invitation_workspaces
 from violet.auth.service import throttle
 from violet.auth.service.credentials import check_policy, new_token, token_hash
-from violet.auth.service.directory import create_user, find_live_user_by_email, live_groups
+from violet.auth.service.directory import (
+    create_user,
+    effective_permissions,
+    find_live_user_by_email,
+    live_groups,
+)
 from violet.auth.service.grants import ensure_may_grant_groups
 from violet.auth.service.sessions import Client, start_session
 from violet.core.errors import Conflict, Gone, NotFound
@@ -176,7 +183,31 @@ def find_usable(token: str, *, address: str | None, lock: bool = False) -> Invit
     status = invitation.status
     if status != "pending":
         throttle.fail(guards, Gone(f"This invitation is {status}; ask for a new one."))
+    # Not counted: the link is genuine, its inviter's authority is what ended.
+    ensure_inviter_may_still_invite(invitation)
     return invitation
+
+
+def ensure_inviter_may_still_invite(invitation: Invitation) -> None:
+    """410 unless the inviter could make this invitation now: active, live, holding
+    `invitation.manage` and every permission of its groups. Otherwise deactivating or deleting
+    a compromised inviter, or taking their permissions, would leave their links working.
+
+    An invitation without an inviter is the instance's own (the first administrator's link).
+    """
+    if invitation.created_by is None:
+        return
+    inviter = db.session.scalar(
+        select(User.id).where(User.id == invitation.created_by, User.is_active.is_(True))
+    )
+    needed = {"invitation.manage"} | {
+        code for group in invitation.groups for code in group.permission_codes
+    }
+    if inviter is None or not needed <= effective_permissions(inviter):
+        raise Gone(
+            "The person who invited you can no longer give what this invitation grants; "
+            "ask for a new one."
+        )
 
 
 def accept(token: str, *, display_name: str, password: str, client: Client) -> dict[str, Any]:
