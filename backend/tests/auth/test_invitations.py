@@ -204,3 +204,32 @@ def test_an_invitation_stays_good_while_its_inviter_may_make_it(
     client.patch(f"/api/v1/users/{inviter.id}", json={"display_name": "I"}, headers=admin_header)
 
     assert accept(client, token).status_code == 201
+
+
+@pytest.mark.parametrize("made_by", ["invitation", "administrator"])
+def test_an_account_revokes_the_emails_other_invitations(client, admin_header, made_by):
+    # A "resend" left the first link pending: once the account was deleted, it made it again.
+    first = invite(client, admin_header, "twice@example.test").json
+    second = invite(client, admin_header, "TWICE@example.test").json
+    if made_by == "invitation":
+        created = accept(client, second["token"])
+    else:
+        created = client.post(
+            "/api/v1/users",
+            json={"email": "twice@example.test", "password": PASSWORD},
+            headers=admin_header,
+        )
+    assert created.status_code == 201
+    user_id = created.json["user"]["id"] if made_by == "invitation" else created.json["id"]
+
+    statuses = {
+        item["id"]: item["status"]
+        for item in client.get("/api/v1/invitations", headers=admin_header).json["items"]
+    }
+    client.delete(f"/api/v1/users/{user_id}", headers=admin_header)
+    again = accept(client, first["token"])
+
+    assert statuses[first["id"]] == "revoked"
+    assert statuses[second["id"]] == ("accepted" if made_by == "invitation" else "revoked")
+    assert again.status_code == 410
+    assert db.session.scalar(select(User).where(User.email == "twice@example.test")) is None

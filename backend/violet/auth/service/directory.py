@@ -24,6 +24,7 @@ from violet.auth.models import (
     EMAIL_MAX,
     ApiToken,
     Group,
+    Invitation,
     Permission,
     RefreshToken,
     User,
@@ -351,8 +352,21 @@ def create_user(
     user.groups = groups
     db.session.add(user)
     db.session.flush()
+    revoke_pending_invitations(email)
     publish(USER_CREATED, user_id=user.id, workspace_ids=workspace_ids)
     return user
+
+
+def revoke_pending_invitations(email: str) -> None:
+    """The email has an account now: its other pending invitations are revoked (an accepted one
+    is no longer pending). Left pending, one would create the account again once it is deleted.
+    Revoked one by one, so the audit trail records each."""
+    pending = select(Invitation).where(
+        func.lower(Invitation.email) == normalise_email(email), Invitation.status == "pending"
+    )
+    for invitation in db.session.scalars(pending):
+        invitation.revoked_at = utcnow()
+    db.session.flush()
 
 
 def update_user(user: User, changes: dict[str, Any], *, caller_permissions: frozenset[str]) -> User:

@@ -221,6 +221,8 @@ def accept(token: str, *, display_name: str, password: str, client: Client) -> d
     invitation = find_usable(token, address=client.ip_address, lock=True)
     named = _workspace_links([invitation.id]).get(invitation.id, [])
     live = live_workspace_names(named)
+    # Accepted first: creating the user revokes the email's invitations still pending.
+    invitation.accepted_at = utcnow()
     user = create_user(
         email=invitation.email,
         password=password,
@@ -229,6 +231,5 @@ def accept(token: str, *, display_name: str, password: str, client: Client) -> d
         created_by=invitation.created_by,
         workspace_ids=[wid for wid in named if wid in live] or None,
     )
-    invitation.accepted_at = utcnow()
     invitation.accepted_user_id = user.id
     return start_session(user, client)
