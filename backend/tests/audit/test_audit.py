@@ -182,6 +182,25 @@ def test_rights_and_accounts_are_recorded_without_secrets(
         assert secret not in everything
 
 
+def test_an_administrators_password_reset_is_recorded(
+    client, admin, admin_header, make_user, auditor
+):
+    # It changes only columns the trail never shows (the hash), so nothing was recorded: an
+    # administrator could reset a password and sign in as its owner without a trace.
+    user = make_user("gina@example.test")
+
+    reset = client.patch(
+        f"/api/v1/users/{user.id}",
+        json={"password": "a brand new passphrase"},
+        headers=admin_header,
+    )
+
+    assert reset.status_code == 200, reset.json
+    [event] = events(client, auditor, object_id=str(user.id), action="auth.password_reset")
+    assert (event["actor_id"], event["object_label"]) == (str(admin.id), "gina@example.test")
+    assert "a brand new passphrase" not in json.dumps(events(client, auditor))
+
+
 def test_sign_ins_and_failed_ones_name_the_email_and_address(client, make_user, auditor):
     user = make_user("frank@example.test")
     client.post(

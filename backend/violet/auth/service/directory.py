@@ -41,7 +41,7 @@ from violet.auth.service.grants import (
     ensure_may_take_away,
 )
 from violet.config import ConfigError
-from violet.core import encryption
+from violet.core import audit, encryption
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
@@ -386,6 +386,8 @@ def update_user(user: User, changes: dict[str, Any], *, caller_permissions: froz
         check_policy(changes["password"])
         user.password_hash = hash_password(changes["password"])
         end_sessions(user)
+        # Only unrecorded columns change (the hash, tokens_valid_after): say it happened.
+        audit.record("auth.password_reset", object_type="user", object_id=user.id, label=user.email)
     if "is_active" in changes and changes["is_active"] != user.is_active:
         user.is_active = changes["is_active"]
         if not user.is_active:

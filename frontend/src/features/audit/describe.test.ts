@@ -19,6 +19,9 @@ describe("describeAction", () => {
     expect(describeAction({ action: "auth.login_failed", object_type: "user" })).toBe(
       "failed to sign in",
     );
+    expect(describeAction({ action: "auth.password_reset", object_type: "user" })).toBe(
+      "reset the password of",
+    );
     expect(describeAction({ action: "setting.frobbed_twice", object_type: "setting" })).toBe(
       "frobbed twice the setting",
     );

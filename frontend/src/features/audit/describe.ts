@@ -23,6 +23,7 @@ const ACCOUNT_EVENTS: Record<string, string> = {
   "auth.second_factor_failed": "gave a wrong second factor",
   "auth.logout_all": "signed out everywhere",
   "auth.password_changed": "changed their password",
+  "auth.password_reset": "reset the password of",
   "auth.refresh_token_reused": "replayed a spent refresh token: every session ended",
   "auth.recovery_codes_replaced": "made new recovery codes",
 };
