@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.missions.conftest import move
+from violet.extensions import db
 
 EVENTS = "/api/v1/audit-events"
 
@@ -225,6 +226,23 @@ def test_sign_ins_and_failed_ones_name_the_email_and_address(client, make_user, 
     assert all(event["ip_address"] == "127.0.0.1" for event in recorded[:3])
     failed = events(client, auditor, q="nobody@")
     assert [event["action"] for event in failed] == ["auth.login_failed"]
+
+
+def test_the_right_password_for_a_deactivated_account_is_a_failed_sign_in(
+    client, make_user, auditor
+):
+    user = make_user("left@example.test")
+    user.is_active = False
+    db.session.commit()
+
+    refused = client.post(
+        "/api/v1/auth/login",
+        json={"email": "left@example.test", "password": "correct horse battery"},
+    )
+
+    assert refused.status_code == 401
+    [failed] = events(client, auditor, action="auth.login_failed", object_id=str(user.id))
+    assert (failed["actor_email"], failed["actor_id"]) == ("left@example.test", None)
 
 
 def test_only_audit_read_reads_the_trail(client, user_header, admin_header):

@@ -147,18 +147,16 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     throttle.ensure_allowed(guards, throttle.TOO_MANY_LOGINS)
     user = find_live_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        audit.record(
-            "auth.login_failed",
-            object_type="user",
-            object_id=user.id if user else None,
-            label=normalise_email(email),
-            actor_email=normalise_email(email),
-        )
+        _record_failed_login(email, user)
         throttle.fail(guards, Unauthorized(INVALID_CREDENTIALS))
     # Only the (account, address) pair: signing into one's own account must not wipe the
     # counters of an address or an account someone else is guessing.
     throttle.succeeded(guards[:1])
     if not user.is_active:
+        # The right password for a deactivated account (someone who left, or their password)
+        # is a failed sign-in too; committed here, as the error handler rolls back.
+        _record_failed_login(email, user)
+        db.session.commit()
         raise Unauthorized("This account is deactivated; ask an administrator.")
     if user.mfa_enabled:
         mfa_token = create_access_token(
@@ -168,6 +166,16 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
         )
         return {"mfa_required": True, "mfa_token": mfa_token}
     return start_session(user, client)
+
+
+def _record_failed_login(email: str, user: User | None) -> None:
+    audit.record(
+        "auth.login_failed",
+        object_type="user",
+        object_id=user.id if user else None,
+        label=normalise_email(email),
+        actor_email=normalise_email(email),
+    )
 
 
 def complete_mfa_login(
