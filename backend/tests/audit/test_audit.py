@@ -245,6 +245,30 @@ def test_the_right_password_for_a_deactivated_account_is_a_failed_sign_in(
     assert (failed["actor_email"], failed["actor_id"]) == ("left@example.test", None)
 
 
+def test_a_workspaces_members_are_recorded_in_it(client, make_user, make_workspace, auth_header):
+    # Membership decides who reads and changes a workspace's data; it was not recorded at all.
+    admin = make_user("wsadmin@example.test", perms=["workspace.manage", "audit.read"])
+    stays = make_user("stays@example.test")
+    leaves = make_user("leaves@example.test")
+    joins = make_user("joins@example.test")
+    workspace = make_workspace("acme", members=[admin, stays, leaves])
+    headers = {**auth_header(admin), "X-Violet-Workspace": "acme"}
+    members = [{"user_id": str(user.id)} for user in (admin, stays, joins)]
+
+    changed = client.put(
+        f"/api/v1/workspaces/{workspace.id}/members", json=members, headers=headers
+    )
+    same = client.put(f"/api/v1/workspaces/{workspace.id}/members", json=members, headers=headers)
+
+    assert (changed.status_code, same.status_code) == (200, 200)
+    [event] = events(client, headers, action="workspace.members_replaced")
+    assert event["changes"] == {
+        "members": {"added": ["joins@example.test"], "removed": ["leaves@example.test"]}
+    }
+    assert (event["actor_id"], event["workspace_id"]) == (str(admin.id), str(workspace.id))
+    assert event["object_label"] == workspace.name
+
+
 def test_only_audit_read_reads_the_trail(client, user_header, admin_header):
     assert client.get(EVENTS).status_code == 401
     assert client.get(EVENTS, headers=user_header(perms=["user.read"])).status_code == 403

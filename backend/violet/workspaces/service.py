@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 
 from violet.auth.models import User
+from violet.core import audit
 from violet.core.auth import Principal, current_principal_or_none
 from violet.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from violet.core.events import publish
@@ -399,6 +400,8 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None
         )
     )
     removed = current - found
+    added = [user_id for user_id in wanted if user_id not in current]
+    _record_members_replaced(workspace, added, removed)
     if removed:
         db.session.execute(
             delete(WorkspaceMember).where(
@@ -407,13 +410,38 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None
             )
         )
     db.session.add_all(
-        WorkspaceMember(workspace_id=workspace.id, user_id=user_id)
-        for user_id in wanted
-        if user_id not in current
+        WorkspaceMember(workspace_id=workspace.id, user_id=user_id) for user_id in added
     )
     db.session.flush()
     if removed:
         publish(WORKSPACE_MEMBERS_REMOVED, workspace_id=workspace.id, user_ids=sorted(removed))
+
+
+def _record_members_replaced(
+    workspace: Workspace, added: list[uuid.UUID], removed: set[uuid.UUID]
+) -> None:
+    """Who joined and who left, by email, in the workspace's trail: membership is who may read
+    and change its data (membership rows are not audited models). One statement, none when
+    nothing changes."""
+    if not added and not removed:
+        return
+    rows = db.session.execute(
+        including_deleted(select(User.id, User.email)).where(User.id.in_([*added, *removed]))
+    )
+    emails = {row.id: row.email for row in rows}
+    audit.record(
+        "workspace.members_replaced",
+        object_type="workspace",
+        object_id=workspace.id,
+        label=workspace.name,
+        workspace_id=workspace.id,
+        changes={
+            "members": {
+                "added": sorted(emails[user_id] for user_id in added),
+                "removed": sorted(emails[user_id] for user_id in removed),
+            }
+        },
+    )
 
 
 def live_workspace_ids() -> list[uuid.UUID]:
