@@ -269,6 +269,25 @@ def test_a_workspaces_members_are_recorded_in_it(client, make_user, make_workspa
     assert event["object_label"] == workspace.name
 
 
+def test_a_deleted_workspaces_own_events_are_read_by_those_who_may_see_it(
+    client, make_user, make_workspace, auth_header
+):
+    # A deleted workspace cannot be acted in, so its deletion, recorded in it, was read by nobody.
+    admin = make_user("wsadmin@example.test", perms=["workspace.manage", "audit.read"])
+    stranger = make_user("stranger@example.test", perms=["audit.read"])
+    gone = make_workspace("gone", members=[admin])
+    headers = auth_header(admin)
+
+    deleted = client.delete(
+        f"/api/v1/workspaces/{gone.id}", query_string={"confirm": "true"}, headers=headers
+    )
+
+    assert deleted.status_code == 204
+    seen = [event["action"] for event in events(client, headers, object_id=str(gone.id))]
+    assert seen[0] == "workspace.delete"
+    assert events(client, auth_header(stranger), object_id=str(gone.id)) == []
+
+
 def test_only_audit_read_reads_the_trail(client, user_header, admin_header):
     assert client.get(EVENTS).status_code == 401
     assert client.get(EVENTS, headers=user_header(perms=["user.read"])).status_code == 403

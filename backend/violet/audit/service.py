@@ -2,7 +2,9 @@
 
 A request sees the instance-wide events (users, groups, sign-ins, workspaces' own changes are
 in their workspace) and those of the workspace it acts in: an auditor in one workspace does not
-read another's work.
+read another's work. A workspace's own events (created, renamed, members, deleted, restored) are
+also read from outside it by whoever may see it: a deleted workspace cannot be acted in, so its
+deletion would be read by nobody.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import any_, bindparam, delete, func, or_, select
+from sqlalchemy import and_, any_, bindparam, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from violet.auth.models import User
 from violet.core.audit import AuditEvent
+from violet.core.auth import current_principal
 from violet.core.models import including_deleted, utcnow
 from violet.core.pagination import paginate
 from violet.core.search import contains_any
 from violet.core.tenancy import current_workspace_id
 from violet.extensions import db
 from violet.missions.models import Mission
+from violet.workspaces.service import visible_workspace_ids
 
 ACTOR_EMAIL = func.coalesce(User.email, AuditEvent.actor_email)
 LIST_COLUMNS = (
@@ -56,6 +60,10 @@ def list_events(query: Mapping[str, Any]) -> dict[str, Any]:
             or_(
                 AuditEvent.workspace_id.is_(None),
                 AuditEvent.workspace_id == current_workspace_id(),
+                and_(
+                    AuditEvent.object_type == "workspace",
+                    AuditEvent.object_id.in_(visible_workspace_ids(current_principal())),
+                ),
             )
         )
     )

@@ -248,6 +248,12 @@ def _visible(principal: Principal, *, mine: bool = False) -> Any:
     return Workspace.id.in_(member_of)
 
 
+def visible_workspace_ids(principal: Principal) -> Select[uuid.UUID]:
+    """A subquery of the ids of the workspaces the caller may see, deleted ones included: for
+    reading what happened to a workspace (its deletion above all) from outside it."""
+    return including_deleted(select(Workspace.id)).where(_visible(principal))
+
+
 def list_workspaces(principal: Principal, query: dict[str, Any]) -> dict[str, Any]:
     """A page of the workspaces the caller may see; `mine`: only those they belong to."""
     statement = including_deleted(select(Workspace), query["include_deleted"]).where(
