@@ -108,6 +108,34 @@ def test_changing_the_password_then_signing_in_with_the_new_one(
     expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
 
 
+def test_a_password_change_says_it_revoked_the_api_tokens_and_shows_them_revoked(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    # The page said only "other sessions were signed out" and kept listing the tokens as active.
+    user = admin_api.create_user(groups=("Analysts",))
+    me = ApiClient(admin_api.base_url)
+    me.sign_in(user["email"], USER_PASSWORD)
+    me.call("POST", "/auth/tokens", {"name": "nightly export", "permissions": []})
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    tokens = page.get_by_role("region", name="API tokens")
+    row = tokens.get_by_test_id("api-token-row").filter(has_text="nightly export")
+    expect(row.get_by_test_id("api-token-state")).to_have_text("Active")
+    section = page.get_by_role("region", name="Password")
+    expect(section).to_contain_text("revokes your API tokens")
+
+    section.get_by_label("Current password").fill(USER_PASSWORD)
+    section.get_by_role("textbox", name="New password", exact=True).fill(NEW_PASSWORD)
+    section.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    section.get_by_role("button", name="Change password").click()
+
+    expect(section.get_by_test_id("password-changed")).to_contain_text(
+        "API tokens revoked", timeout=20_000
+    )
+    expect(row.get_by_test_id("api-token-state")).to_have_text("Revoked")
+    check_a11y(page)
+
+
 def test_with_totp_a_password_change_signs_out_with_a_notice(page: Page, admin_api: ApiClient):
     user = admin_api.create_user(groups=("Analysts",))
     as_user = ApiClient(admin_api.base_url)

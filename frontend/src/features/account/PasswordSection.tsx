@@ -1,6 +1,6 @@
 import { Button, Group, PasswordInput, Stack, Text } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { Me, TokenPairOut } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { apiFieldErrors } from "../../app/forms";
@@ -8,10 +8,11 @@ import { useAuth } from "../auth/AuthProvider";
 import { login, tokenPairOf } from "../auth/api";
 import { PASSWORD_HINT, passwordProblem } from "../auth/password";
 import { AccountSection } from "./AccountSection";
-import { changePassword } from "./api";
+import { apiTokensQueryKey, changePassword } from "./api";
 
 const SIGN_IN_AGAIN =
-  "Your password was changed and every session was signed out. Sign in with your new password.";
+  "Your password was changed: every session was signed out and your API tokens were revoked. " +
+  "Sign in with your new password.";
 
 /**
  * Change the password. The API then revokes every refresh token, this tab's included, so the
@@ -23,6 +24,7 @@ const SIGN_IN_AGAIN =
  */
 export function PasswordSection({ me }: { me: Me }) {
   const { signIn, signOut } = useAuth();
+  const queryClient = useQueryClient();
   const form = useForm({
     initialValues: { current_password: "", new_password: "", confirmation: "" },
     validate: {
@@ -45,6 +47,8 @@ export function PasswordSection({ me }: { me: Me }) {
       form.reset();
       if (pair) {
         signIn(pair);
+        // The API revoked them all (the page does not keep them): the table must say so.
+        await queryClient.invalidateQueries({ queryKey: apiTokensQueryKey });
         return;
       }
       // RequireAuth then sends the user to /sign-in?next=/account, where this notice shows.
@@ -57,7 +61,7 @@ export function PasswordSection({ me }: { me: Me }) {
     <AccountSection
       id="password"
       title="Password"
-      description="Changing it signs you out on every other device and browser."
+      description="Changing it signs you out on every other device and browser, and revokes your API tokens."
     >
       <form
         onSubmit={form.onSubmit((values) => mutation.mutate(values))}
@@ -70,7 +74,8 @@ export function PasswordSection({ me }: { me: Me }) {
           )}
           {mutation.isSuccess && (
             <Text size="sm" c="green" role="status" data-testid="password-changed">
-              Password changed. Your other sessions were signed out; this one goes on.
+              Password changed. Your other sessions were signed out and your API tokens revoked;
+              this session goes on.
             </Text>
           )}
           <PasswordInput
