@@ -202,6 +202,59 @@ def test_an_administrators_password_reset_is_recorded(
     assert "a brand new passphrase" not in json.dumps(events(client, auditor))
 
 
+def test_a_creation_records_what_it_grants(client, admin_header, auditor, default_workspace):
+    # Every create event had "changes": null: which groups a user was made in, which
+    # permissions a group or a token carries, could not be read from the trail.
+    group = client.post(
+        "/api/v1/groups",
+        json={"name": "Escalated", "permissions": ["user.manage", "user.read"]},
+        headers=admin_header,
+    ).json
+    user = client.post(
+        "/api/v1/users",
+        json={
+            "email": "ivan@example.test",
+            "password": "a long enough password",
+            "group_ids": [group["id"]],
+        },
+        headers=admin_header,
+    ).json
+    invitation = client.post(
+        "/api/v1/invitations",
+        json={"email": "judy@example.test", "group_ids": [group["id"]]},
+        headers=admin_header,
+    ).json
+    token = client.post(
+        "/api/v1/auth/tokens",
+        json={
+            "name": "robot",
+            "permissions": ["user.read"],
+            "mission_access": "read",
+            "workspace_id": str(default_workspace.id),
+        },
+        headers=admin_header,
+    ).json
+
+    def creation(object_id: str) -> dict:
+        [event] = [
+            e
+            for e in events(client, auditor, object_id=object_id)
+            if e["action"].endswith(".create")
+        ]
+        return event["changes"]
+
+    assert creation(group["id"]) == {
+        "permissions": {"added": ["user.manage", "user.read"], "removed": []}
+    }
+    assert creation(user["id"]) == {"groups": {"added": ["Escalated"], "removed": []}}
+    assert creation(invitation["id"])["groups"] == {"added": ["Escalated"], "removed": []}
+    granted = creation(token["id"])
+    assert granted["permissions"] == {"from": None, "to": ["user.read"]}
+    assert granted["mission_access"] == {"from": None, "to": "read"}
+    assert granted["workspace_id"] == {"from": None, "to": str(default_workspace.id)}
+    assert token["token"] not in json.dumps(granted)
+
+
 def test_sign_ins_and_failed_ones_name_the_email_and_address(client, make_user, auditor):
     user = make_user("frank@example.test")
     client.post(

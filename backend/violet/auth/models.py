@@ -171,6 +171,9 @@ class Group(Audited, UuidPkMixin, TimestampMixin, AuditMixin, SoftDeleteMixin, V
 
 class Invitation(Audited, UuidPkMixin, TimestampMixin, AuditMixin, Base):
     __tablename__ = "invitations"
+    # What the invitee will hold: recorded when the invitation is made.
+    __audit_collections__ = ("groups",)
+    __audit_on_create__ = ("expires_at",)
     __table_args__ = (Index("ix_invitations_email", func.lower(text("email"))),)
 
     email: Mapped[str] = mapped_column(String(EMAIL_MAX))
@@ -237,6 +240,8 @@ class ApiToken(Audited, UuidPkMixin, TimestampMixin, Base):
     and to a level of access to its owner's missions."""
 
     __tablename__ = "api_tokens"
+    # What the token may do: recorded when it is made (it never changes afterwards).
+    __audit_on_create__ = ("permissions", "mission_access", "workspace_id", "expires_at")
     __table_args__ = (
         CheckConstraint(
             f"mission_access IN ({', '.join(repr(level) for level in MISSION_ACCESS_LEVELS)})",

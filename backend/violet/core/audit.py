@@ -98,11 +98,14 @@ class AuditEvent(UuidPkMixin, Base):
 class Audited:
     """Mix into a model whose rows' changes are recorded. Optional class attributes:
     `__audit_exclude__` (more columns not to record), `__audit_collections__` (relationships
-    whose added and removed members are recorded, e.g. a user's groups) and `__audit_label__`
-    (the attribute naming a row; else the first of name, email, filename, key it has)."""
+    whose added and removed members are recorded, e.g. a user's groups; a creation records its
+    members as added), `__audit_on_create__` (columns a creation records: what a new row grants)
+    and `__audit_label__` (the attribute naming a row; else the first of name, email, filename,
+    key it has)."""
 
     __audit_exclude__: frozenset[str] = frozenset()
     __audit_collections__: tuple[str, ...] = ()
+    __audit_on_create__: tuple[str, ...] = ()
     __audit_label__: str | None = None
 
 
@@ -226,7 +229,7 @@ def _record_audited_changes(session: Session, flush_context: UOWTransaction) -> 
     events = []
     for row in session.new:
         if isinstance(row, Audited):
-            events.append(_row_values(row, "create", None, actor))
+            events.append(_row_values(row, "create", _grants_of(row), actor))
     for row in session.dirty:
         if isinstance(row, Audited) and session.is_modified(row):
             action, changes = _change_of(row)
@@ -282,6 +285,24 @@ def _first_text(row: Any, names: tuple[str, ...]) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
+
+
+def _grants_of(row: Any) -> dict[str, Any] | None:
+    """What a new row grants, for its `create` event: its `__audit_on_create__` columns and
+    the members of its `__audit_collections__` (a user's groups, a group's permissions), as a
+    later change would record them. None for a row that grants nothing."""
+    if not row.__audit_on_create__ and not row.__audit_collections__:
+        return None
+    state = inspect(row)
+    changes: dict[str, Any] = {
+        name: {"from": None, "to": _jsonable(getattr(row, name))}
+        for name in row.__audit_on_create__
+    }
+    for key in row.__audit_collections__:
+        added = sorted(_member_name(item) for item in state.attrs[key].history.added)
+        if added:
+            changes[key] = {"added": added, "removed": []}
+    return changes or None
 
 
 def _change_of(row: Any) -> tuple[str | None, dict[str, Any] | None]:
