@@ -253,6 +253,10 @@ def test_a_creation_records_what_it_grants(client, admin_header, auditor, defaul
     assert granted["mission_access"] == {"from": None, "to": "read"}
     assert granted["workspace_id"] == {"from": None, "to": str(default_workspace.id)}
     assert token["token"] not in json.dumps(granted)
+    unbound = client.post(
+        "/api/v1/auth/tokens", json={"name": "anywhere", "permissions": []}, headers=admin_header
+    ).json
+    assert "workspace_id" not in creation(unbound["id"])
 
 
 def test_sign_ins_and_failed_ones_name_the_email_and_address(client, make_user, auditor):

@@ -294,9 +294,11 @@ def _grants_of(row: Any) -> dict[str, Any] | None:
     if not row.__audit_on_create__ and not row.__audit_collections__:
         return None
     state = inspect(row)
+    # An unset column (an unbound token's workspace) grants nothing: "— → —" would be noise.
     changes: dict[str, Any] = {
         name: {"from": None, "to": _jsonable(getattr(row, name))}
         for name in row.__audit_on_create__
+        if getattr(row, name) is not None
     }
     for key in row.__audit_collections__:
         added = sorted(_member_name(item) for item in state.attrs[key].history.added)
