@@ -13,6 +13,9 @@ describe("describeAction", () => {
     expect(
       describeAction({ action: "mission_test.detections_replaced", object_type: "mission_test" }),
     ).toBe("recorded the detections of the mission test");
+    expect(describeAction({ action: "api_token.create", object_type: "api_token" })).toBe(
+      "created the API token",
+    );
   });
 
   it("words account events, and keeps an unknown verb readable", () => {

@@ -48,11 +48,15 @@ export const ACTION_GROUPS: { value: string; label: string }[] = [
   { value: "defense_tool.", label: "Defense tools" },
 ];
 
+/** Object types whose words are not their snake_case ("api token"). */
+const OBJECT_NAMES: Record<string, string> = { api_token: "API token" };
+
 export function describeAction(event: Pick<AuditEvent, "action" | "object_type">): string {
   const account = ACCOUNT_EVENTS[event.action];
   if (account) return account;
   const verb = event.action.slice(event.object_type.length + 1);
-  return `${VERBS[verb] ?? verb.replace(/_/g, " ")} the ${event.object_type.replace(/_/g, " ")}`;
+  const object = OBJECT_NAMES[event.object_type] ?? event.object_type.replace(/_/g, " ");
+  return `${VERBS[verb] ?? verb.replace(/_/g, " ")} the ${object}`;
 }
 
 /** Names for ids the trail records (detection levels, defense tools, users by email). */
