@@ -480,14 +480,14 @@ def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_contex
     red = open_context(setup.emails["red"])
     open_mission(red, setup)
     open_test(red)
-    # Meanwhile the lead changes the same test.
+    drawer = red.get_by_test_id("test-drawer")
+    drawer.get_by_label("Red notes (Markdown)").fill("My note")
+    # Meanwhile the lead changes the same field (the drawer cannot follow that on its own).
     setup.lead_api.call(
         "PATCH",
         f"/missions/{setup.mission_id}/tests/{setup.test_id}",
         {"red_notes": "Lead's note"},
     )
-    drawer = red.get_by_test_id("test-drawer")
-    drawer.get_by_label("Red notes (Markdown)").fill("My note")
     drawer.get_by_role("button", name="Save red fields").click()
     dialog = red.get_by_role("dialog", name="Changed by someone else")
     expect(dialog).to_be_visible()
@@ -496,6 +496,68 @@ def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_contex
     dialog.get_by_role("button", name="Reload").click()
     expect(dialog).to_have_count(0)
     expect(drawer.get_by_label("Red notes (Markdown)")).to_have_value("Lead's note")
+
+
+def test_keep_my_edits_saves_them_over_a_conflict_and_keeps_the_rest_of_theirs(
+    setup: MissionSetup, open_context
+):
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    open_test(red)
+    drawer = red.get_by_test_id("test-drawer")
+    drawer.get_by_label("Target host").fill("DC-01")
+    drawer.get_by_label("Red notes (Markdown)").fill("My note")
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
+    setup.lead_api.call("PATCH", url, {"red_notes": "Lead's note", "source_host": "lead-box"})
+    drawer.get_by_role("button", name="Save red fields").click()
+    dialog = red.get_by_role("dialog", name="Changed by someone else")
+    dialog.get_by_role("button", name="Keep my edits").click()
+    expect(dialog).to_have_count(0)
+    # What red typed stays; the field only the lead changed shows the lead's value.
+    expect(drawer.get_by_label("Red notes (Markdown)")).to_have_value("My note")
+    expect(drawer.get_by_label("Source host")).to_have_value("lead-box")
+
+    drawer.get_by_role("button", name="Save red fields").click()
+    red_section = drawer.get_by_role("region", name="Red team")
+    expect(red_section.get_by_role("status")).to_have_text("Saved.")
+    expect(dialog).to_have_count(0)
+    stored = setup.lead_api.call("GET", url)
+    assert (stored["red_notes"], stored["target_host"], stored["source_host"]) == (
+        "My note",
+        "DC-01",
+        "lead-box",
+    )
+
+
+def test_an_open_drawer_follows_what_others_change_and_keeps_what_blue_typed(
+    setup: MissionSetup, open_context
+):
+    """Blue opens the test while red is still at it and starts on the outcomes; red records
+    the command and hands it over. Blue's drawer shows that without a reload, keeps the
+    outcome blue entered, and saves it without a conflict."""
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    expect(drawer.get_by_test_id("drawer-state")).to_have_text("Pending")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 1", "EDR")
+    choose(blue, "Level of detection 1", "Alerted")
+
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
+    setup.lead_api.call("PATCH", url, {"state": "in_progress", "command_executed": "whoami /all"})
+    setup.lead_api.call("PATCH", url, {"state": "waiting_blue"})
+
+    expect(drawer.get_by_test_id("drawer-state")).to_have_text("Waiting for blue", timeout=25_000)
+    expect(drawer.get_by_role("region", name="Red team")).to_contain_text("whoami /all")
+    expect(blue.get_by_role("combobox", name="Tool of detection 1", exact=True)).to_have_value(
+        "EDR"
+    )
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_role("region", name="Blue team").get_by_text("Saved.")).to_be_visible()
+    expect(blue.get_by_role("dialog", name="Changed by someone else")).to_have_count(0)
+    stored = setup.lead_api.call("GET", url)
+    assert [detection["tool_id"] for detection in stored["detections"]] == [setup.tools["EDR"]]
 
 
 def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_context):

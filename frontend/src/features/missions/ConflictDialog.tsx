@@ -28,18 +28,19 @@ function shown(value: unknown): string {
 
 /**
  * Someone else saved the test after it was loaded here (412). Shows what they changed (their
- * values) and offers to reload, which replaces the values being edited here.
+ * values) and offers to keep the edits made here (the next save then replaces their values of
+ * the fields edited here, and only those) or to reload, which drops them for their version.
  */
 export function ConflictDialog({
   mine,
   theirs,
+  onKeep,
   onReload,
-  onClose,
 }: {
   mine: MissionTest;
   theirs: MissionTest | null;
+  onKeep: () => void;
   onReload: () => void;
-  onClose: () => void;
 }) {
   const changed = theirs
     ? (Object.keys(FIELD_LABELS) as (keyof MissionTest)[]).filter(
@@ -49,7 +50,7 @@ export function ConflictDialog({
   return (
     <Modal
       opened={theirs !== null}
-      onClose={onClose}
+      onClose={onKeep}
       title="Changed by someone else"
       closeButtonProps={{ "aria-label": "Close" }}
     >
@@ -74,8 +75,12 @@ export function ConflictDialog({
             ))}
           </Table.Tbody>
         </Table>
+        <Text size="sm">
+          Keep my edits: what you typed stays, the other fields take their values, and your next
+          save replaces their values of the fields you changed. Reload: your edits are dropped.
+        </Text>
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
+          <Button variant="default" onClick={onKeep}>
             Keep my edits
           </Button>
           <Button onClick={onReload}>Reload</Button>

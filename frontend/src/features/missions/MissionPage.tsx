@@ -180,7 +180,12 @@ export default function MissionPage() {
     () => new Map((levels.data ?? []).map((item) => [item.id, item])),
     [levels.data],
   );
-  const openTest = (test: MissionTest) => setParam("test", test.id);
+  // The drawer opens on the table's copy, which may be a refresh old: the tests are asked for
+  // at once, and the drawer follows the newer version (see TestDrawer).
+  const openTest = (test: MissionTest) => {
+    setParam("test", test.id);
+    queryClient.invalidateQueries({ queryKey: testsKey(missionId) });
+  };
   // The open test stays open when a refresh drops it from the filtered list (someone else moved
   // it out of the filter): its drawer may hold edits not yet saved.
   const listed = openTestId ? tests.data?.find((test) => test.id === openTestId) : undefined;

@@ -41,7 +41,7 @@ import type {
 import { ConflictDialog } from "./ConflictDialog";
 import { DetectionRows, newRow, rowErrors, rowsToBody, toLocalInput } from "./DetectionRows";
 import { EvidencePanel } from "./EvidencePanel";
-import { keepEdits, same } from "./formEdits";
+import { clashes, keepEdits, same } from "./formEdits";
 import { NO_TOOLS_YET } from "./noTools";
 import type { DetectionRow } from "./DetectionRows";
 import { LevelLabel } from "./LevelLabel";
@@ -212,6 +212,31 @@ function TestDetails({
    * The server's answer to our save of `sent` fields (a state change sends none of the forms'):
    * what the user typed and has not sent survives it; the rest of the forms follows the server.
    */
+  /**
+   * Takes `next`, a newer version someone else saved, as the base of the forms: the fields the
+   * user has edited keep what they typed, every other field follows `next`.
+   */
+  const rebase = (next: MissionTest) => {
+    setRed((current) => keepEdits(current, redValuesOf(base), redValuesOf(next)));
+    setBlue((current) => keepEdits(current, blueValuesOf(base), blueValuesOf(next)));
+    setBase(next);
+  };
+  // The mission page hands in the test again after each refresh (every LIVE_REFRESH_MS, and
+  // when it is opened). A newer version is followed, so the drawer shows what the others did
+  // meanwhile and saves on top of it; unless it changed a field being edited here: then the
+  // base stays, and saving shows the conflict dialog instead of overwriting their change.
+  const [offered, setOffered] = useState(initial);
+  if (initial !== offered) {
+    setOffered(initial);
+    if (
+      initial.version > base.version &&
+      clashes(red, redValuesOf(base), redValuesOf(initial)).length === 0 &&
+      clashes(blue, blueValuesOf(base), blueValuesOf(initial)).length === 0
+    ) {
+      rebase(initial);
+    }
+  }
+
   const saved = (test: MissionTest, sent: string[], form: Form | null) => {
     setRed((current) => keepEdits(current, redValuesOf(base), redValuesOf(test), sent));
     setBlue((current) => keepEdits(current, blueValuesOf(base), blueValuesOf(test), sent));
@@ -597,7 +622,14 @@ function TestDetails({
       <ConflictDialog
         mine={base}
         theirs={theirs}
-        onClose={() => setTheirs(null)}
+        onKeep={() => {
+          // Keeping is the choice to save over their version, having seen it: the fields edited
+          // here stay, the others take their values, and the next save is based on theirs.
+          if (theirs) rebase(theirs);
+          setTheirs(null);
+          patch.reset();
+          detections.reset();
+        }}
         onReload={() => {
           if (theirs) {
             // Reload is the choice to drop what was typed for their version.

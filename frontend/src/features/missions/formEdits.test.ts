@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keepEdits, same } from "./formEdits";
+import { clashes, keepEdits, same } from "./formEdits";
 
 const server = { source_host: "", target_host: "", red_notes: "old" };
 
@@ -23,6 +23,20 @@ describe("keepEdits", () => {
     const typed = { ...server, source_host: " WS-01 " };
     const after = { ...server, source_host: "WS-01" };
     expect(keepEdits(typed, server, after, ["source_host"])).toEqual(after);
+  });
+});
+
+describe("clashes", () => {
+  it("names the fields both the user and the newer version changed", () => {
+    const typed = { ...server, source_host: "WS-01", red_notes: "mine" };
+    const theirs = { ...server, red_notes: "theirs", target_host: "DC-01" };
+    expect(clashes(typed, server, theirs)).toEqual(["red_notes"]);
+  });
+
+  it("is empty when they changed only what the user left alone", () => {
+    const typed = { ...server, source_host: "WS-01" };
+    const theirs = { ...server, target_host: "DC-01" };
+    expect(clashes(typed, server, theirs)).toEqual([]);
   });
 });
 

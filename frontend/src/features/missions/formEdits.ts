@@ -24,3 +24,13 @@ export function keepEdits<T extends object>(
   }
   return merged;
 }
+
+/**
+ * The fields the user has edited since `previous` that `next` (someone else's version) changed
+ * too: taking `next` as the new base would let a save overwrite those without a word.
+ */
+export function clashes<T extends object>(current: T, previous: T, next: T): string[] {
+  return (Object.keys(current) as (keyof T & string)[]).filter(
+    (name) => !same(current[name], previous[name]) && !same(next[name], previous[name]),
+  );
+}
