@@ -151,6 +151,41 @@ def test_notes_on_the_mission_and_on_a_test(mission: dict, open_context):
     expect(drawer.get_by_test_id("note")).to_have_count(0)
 
 
+def test_an_open_mission_shows_the_notes_and_evidence_others_add(
+    mission: dict, open_context, tmp_path
+):
+    """Red keeps the mission and the test open while blue writes notes and uploads a file:
+    red's page shows them within the mission page's refresh, without a reload."""
+    red = open_context(mission["emails"]["red"])
+    red.goto(f"/missions/{mission['id']}?test={mission['test_id']}")
+    red_drawer = drawer_of(red)
+    expect(red_drawer.get_by_text("No notes yet.")).to_be_visible()
+    expect(red.get_by_test_id("mission-notes").get_by_text("No notes yet.")).to_be_attached()
+
+    blue = open_context(mission["emails"]["blue"])
+    blue.goto(f"/missions/{mission['id']}?test={mission['test_id']}")
+    blue_drawer = drawer_of(blue)
+    blue_drawer.get_by_label("New note on this test").fill("4769 events seen")
+    blue_drawer.get_by_role("button", name="Add note").click()
+    expect(blue_drawer.get_by_test_id("note")).to_have_count(1)
+    log = tmp_path / "siem-export.log"
+    log.write_text("4769 RC4 ticket request\n")
+    blue_drawer.get_by_test_id("evidence-input").set_input_files(log)
+    expect(blue_drawer.get_by_text("siem-export.log")).to_be_visible()
+    blue.get_by_role("button", name="Close test").click()
+    blue_notes = blue.get_by_test_id("mission-notes")
+    blue_notes.get_by_label("New note on the mission").fill("Blue shift change at 14:00")
+    blue_notes.get_by_role("button", name="Add note").click()
+    expect(blue_notes.get_by_test_id("note")).to_have_count(1)
+
+    expect(red_drawer.get_by_test_id("note")).to_contain_text("4769 events seen", timeout=25_000)
+    expect(red_drawer.get_by_text("siem-export.log")).to_be_visible(timeout=25_000)
+    red.get_by_role("button", name="Close test").click()
+    expect(red.get_by_test_id("mission-notes").get_by_test_id("note")).to_contain_text(
+        "Blue shift change", timeout=25_000
+    )
+
+
 def test_evidence_upload_refusal_preview_and_download(mission: dict, open_context, tmp_path):
     blue = open_context(mission["emails"]["blue"])
     blue.goto(f"/missions/{mission['id']}?test={mission['test_id']}")

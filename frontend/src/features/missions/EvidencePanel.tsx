@@ -17,6 +17,7 @@ import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { UndoAlert } from "../../app/UndoAlert";
 import { useAuth } from "../auth/AuthProvider";
+import { LIVE_REFRESH_MS } from "./api";
 import type { Role } from "./api";
 import {
   asDataUrl,
@@ -70,7 +71,12 @@ export function EvidencePanel({
   const { me } = useAuth();
   const queryClient = useQueryClient();
   const key = evidenceKey(missionId, testId);
-  const files = useQuery({ queryKey: key, queryFn: () => fetchEvidence(missionId, testId) });
+  // Teammates add evidence meanwhile: asked for again as the mission page refreshes.
+  const files = useQuery({
+    queryKey: key,
+    queryFn: () => fetchEvidence(missionId, testId),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [category, setCategory] = useState<EvidenceCategory>("red");
   const [caption, setCaption] = useState("");

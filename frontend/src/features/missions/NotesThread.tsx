@@ -4,6 +4,7 @@ import { useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
 import { Markdown } from "../../app/Markdown";
+import { LIVE_REFRESH_MS } from "./api";
 import { addNote, deleteNote, fetchNotes, notesKey } from "./notes";
 
 const NOTE_MAX = 10_000;
@@ -25,7 +26,12 @@ export function NotesThread({
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState("");
   const key = notesKey(missionId, testId);
-  const notes = useQuery({ queryKey: key, queryFn: () => fetchNotes(missionId, testId) });
+  // Teammates write meanwhile: asked for again as the mission page refreshes.
+  const notes = useQuery({
+    queryKey: key,
+    queryFn: () => fetchNotes(missionId, testId),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
   const add = useMutation({
     mutationFn: () => addNote(missionId, testId, draft.trim()),
