@@ -30,3 +30,36 @@ def test_the_bell_asks_for_the_count_and_lists_only_when_opened(
     expect(page.get_by_test_id("notification-list")).to_contain_text("No notifications.")
     assert any(query.get("limit") == ["20"] and "unread" not in query for query in asked), asked
     check_a11y(page)
+
+
+def test_the_bell_works_from_the_keyboard(page: Page, admin_api: ApiClient, sign_in):
+    """Enter on the bell moves the focus into the list (rendered at the end of the document),
+    Tab stays in it, Escape gives the focus back to the bell, Enter opens a notification."""
+    user = admin_api.create_user(groups=("Analysts",))
+    mission = admin_api.create_mission("Keyboard week", members={user["id"]: "blue"})
+    sign_in(page, user["email"], USER_PASSWORD)
+    bell = page.get_by_role("banner").get_by_test_id("notification-bell")
+    expect(bell).to_have_accessible_name("Notifications: 1 unread")
+    bell.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("notification-list")).to_be_focused()
+    joined = page.get_by_role("button", name="You joined Keyboard week as blue")
+    expect(joined).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(joined).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Mark all as read")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(joined).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("notification-list")).to_be_hidden()
+    expect(bell).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("notification-list")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(joined).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Keyboard week", level=1)).to_be_visible()
+    assert urlparse(page.url).path == f"/missions/{mission['id']}"
+    expect(bell).to_have_accessible_name("Notifications: 0 unread")

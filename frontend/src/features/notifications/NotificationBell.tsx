@@ -72,7 +72,17 @@ export function NotificationBell() {
   };
 
   return (
-    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={360} withinPortal>
+    // The list is rendered at the end of the document: without the trap, Tab from the bell
+    // walks the page and never reaches it. Trapped, opening moves the focus into the list.
+    <Popover
+      opened={opened}
+      onChange={setOpened}
+      position="bottom-end"
+      width={360}
+      withinPortal
+      trapFocus
+      returnFocus
+    >
       <Popover.Target>
         <Button
           ref={bell}
@@ -94,7 +104,9 @@ export function NotificationBell() {
         </Button>
       </Popover.Target>
       <Popover.Dropdown>
-        <Stack gap="xs" data-testid="notification-list">
+        {/* The trap's first stop, whether or not the list has loaded yet: Tab then reaches the
+            notifications in order. */}
+        <Stack gap="xs" data-testid="notification-list" tabIndex={-1} data-autofocus>
           {latest.isPending ? (
             <Text size="sm">Loading notifications…</Text>
           ) : items.length === 0 ? (
