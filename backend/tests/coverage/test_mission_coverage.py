@@ -150,6 +150,31 @@ def test_coverage_by_tool_uses_each_tools_outcomes(
     assert siem == {"T1059": 40.0, "T1078": 0.0}
 
 
+def test_a_deleted_tool_keeps_its_figures_in_the_mission(
+    client, team, catalogue, mission, run, tools, levels, admin_header
+):
+    """A deleted tool stays on the outcomes recorded with it (docs/api.md), so the mission's
+    coverage per tool still shows it."""
+    test = run(mission, "one", ["T1059"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{test['id']}"
+    body = [{"tool_id": tools["NDR"], "detection_level_id": levels["Logged"]}]
+    assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
+    assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+    ndr = client.get(f"/api/v1/defense-tools/{tools['NDR']}", headers=admin_header)
+    headers = {**admin_header, "If-Match": ndr.headers["ETag"]}
+    assert (
+        client.delete(f"/api/v1/defense-tools/{tools['NDR']}", headers=headers).status_code == 204
+    )
+
+    body = client.get(
+        f"{API}/{mission['id']}/coverage", query_string={"by": "tool"}, headers=team.red
+    ).json
+
+    assert [(tool["name"], tool["score"], tool["tests"]) for tool in body["tools"]] == [
+        ("NDR", 40.0, 1)
+    ]
+
+
 def test_removing_every_outcome_removes_the_level_they_gave(
     client, team, catalogue, mission, run, tools, levels
 ):

@@ -323,10 +323,14 @@ def _by_tool(data: MissionData) -> list[dict[str, Any]]:
         select(MissionTestDetection).where(MissionTestDetection.mission_test_id.in_(test_ids))
     ):
         levels_by_tool[detection.tool_id][detection.mission_test_id] = detection.detection_level_id
+    # A deleted tool too: it stays on the outcomes recorded with it (docs/api.md, "Detection
+    # levels and defense tools"), so the mission's figures per tool do not lose it.
     tools = db.session.scalars(
-        select(DefenseTool)
-        .where(DefenseTool.id.in_(list(levels_by_tool)))
-        .order_by(DefenseTool.name)
+        including_deleted(
+            select(DefenseTool)
+            .where(DefenseTool.id.in_(list(levels_by_tool)))
+            .order_by(DefenseTool.name)
+        )
     )
     return [
         {
