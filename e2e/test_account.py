@@ -34,8 +34,10 @@ def enrol_totp(page: Page) -> pyotp.TOTP:
     expect(page.get_by_test_id("mfa-qr-code")).to_be_visible()
     check_a11y(page)
     totp = pyotp.TOTP(page.get_by_test_id("mfa-secret").inner_text().strip())
-    page.get_by_label("Authentication code").fill(totp.now())
-    page.get_by_role("button", name="Turn on").click()
+    form = page.get_by_role("form", name="Turn on two-factor authentication")
+    form.get_by_label("Your password").fill(USER_PASSWORD)
+    form.get_by_label("Authentication code").fill(totp.now())
+    form.get_by_role("button", name="Turn on").click()
     return totp
 
 
@@ -142,7 +144,7 @@ def test_with_totp_a_password_change_signs_out_with_a_notice(page: Page, admin_a
     as_user.sign_in(user["email"], USER_PASSWORD)
     totp = pyotp.TOTP(as_user.call("POST", "/auth/mfa/setup")["secret"])
     codes = three_codes(totp)
-    as_user.call("POST", "/auth/mfa/enable", {"code": codes[0]})
+    as_user.call("POST", "/auth/mfa/enable", {"password": USER_PASSWORD, "code": codes[0]})
     page.goto("/account")
     page.get_by_label("Email").fill(user["email"])
     page.get_by_label("Password").fill(USER_PASSWORD)

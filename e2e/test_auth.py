@@ -147,7 +147,7 @@ def test_sign_in_with_two_factor_authentication(page: Page, admin_api: ApiClient
     as_user = ApiClient(admin_api.base_url)
     as_user.sign_in(user["email"], USER_PASSWORD)
     totp = pyotp.TOTP(as_user.call("POST", "/auth/mfa/setup")["secret"])
-    as_user.call("POST", "/auth/mfa/enable", {"code": totp.now()})
+    as_user.call("POST", "/auth/mfa/enable", {"password": USER_PASSWORD, "code": totp.now()})
 
     page.goto("/sign-in")
     page.get_by_label("Email").fill(user["email"])

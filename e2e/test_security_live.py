@@ -50,7 +50,9 @@ def enrol_totp(base_url: str, email: str) -> tuple[pyotp.TOTP, list[str]]:
     own = ApiClient(base_url)
     own.sign_in(email, USER_PASSWORD)
     totp = pyotp.TOTP(own.call("POST", "/auth/mfa/setup")["secret"])
-    recovery_codes = own.call("POST", "/auth/mfa/enable", {"code": totp.now()})["recovery_codes"]
+    recovery_codes = own.call(
+        "POST", "/auth/mfa/enable", {"password": USER_PASSWORD, "code": totp.now()}
+    )["recovery_codes"]
     return totp, recovery_codes
 
 

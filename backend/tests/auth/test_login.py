@@ -311,7 +311,7 @@ class TestMfaLogin:
         # A code from the previous step: within the ±1 window, and leaves "now" unused.
         enable = client.post(
             "/api/v1/auth/mfa/enable",
-            json={"code": previous_step_code(totp)},
+            json={"password": DEFAULT_PASSWORD, "code": previous_step_code(totp)},
             headers=headers,
         )
         assert enable.status_code == 200

@@ -19,7 +19,11 @@ def test_enable_needs_a_valid_code(client, make_user, auth_header):
     headers = auth_header(user)
     client.post("/api/v1/auth/mfa/setup", headers=headers)
 
-    wrong = client.post("/api/v1/auth/mfa/enable", json={"code": "12345x"}, headers=headers)
+    wrong = client.post(
+        "/api/v1/auth/mfa/enable",
+        json={"password": DEFAULT_PASSWORD, "code": "12345x"},
+        headers=headers,
+    )
 
     assert wrong.status_code == 422
     assert "code" in wrong.json["errors"]
@@ -29,7 +33,9 @@ def test_enable_needs_a_valid_code(client, make_user, auth_header):
 
 def test_enable_without_setup_is_a_conflict(client, make_user, auth_header):
     response = client.post(
-        "/api/v1/auth/mfa/enable", json={"code": "123456"}, headers=auth_header(make_user())
+        "/api/v1/auth/mfa/enable",
+        json={"password": DEFAULT_PASSWORD, "code": "123456"},
+        headers=auth_header(make_user()),
     )
     assert response.status_code == 409
 
@@ -38,7 +44,9 @@ def enrol(client, headers):
     secret = client.post("/api/v1/auth/mfa/setup", headers=headers).json["secret"]
     totp = pyotp.TOTP(secret)
     response = client.post(
-        "/api/v1/auth/mfa/enable", json={"code": previous_step_code(totp)}, headers=headers
+        "/api/v1/auth/mfa/enable",
+        json={"password": DEFAULT_PASSWORD, "code": previous_step_code(totp)},
+        headers=headers,
     )
     assert response.status_code == 200
     return totp
@@ -158,3 +166,25 @@ def test_non_ascii_codes_are_422(client, make_user, auth_header):
 
     assert (login.status_code, accented.status_code) == (422, 422)
     assert "code" in login.json["errors"]
+
+
+def test_enable_needs_the_password_too(client, make_user, auth_header):
+    # A stolen session enrolled its thief's app with a code alone: the owner's next sign-in
+    # then asked for a code they did not have.
+    user = make_user()
+    headers = auth_header(user)
+    totp = pyotp.TOTP(client.post("/api/v1/auth/mfa/setup", headers=headers).json["secret"])
+
+    without = client.post(
+        "/api/v1/auth/mfa/enable", json={"code": previous_step_code(totp)}, headers=headers
+    )
+    wrong = client.post(
+        "/api/v1/auth/mfa/enable",
+        json={"password": "not my password", "code": previous_step_code(totp)},
+        headers=headers,
+    )
+
+    assert (without.status_code, wrong.status_code) == (422, 422)
+    assert "password" in without.json["errors"] and "password" in wrong.json["errors"]
+    db.session.refresh(user)
+    assert user.mfa_enabled is False

@@ -23,7 +23,9 @@ def enrol(client, headers):
     """TOTP on with the previous step's code (so "now" stays unused); the codes it answers."""
     totp = pyotp.TOTP(client.post("/api/v1/auth/mfa/setup", headers=headers).json["secret"])
     response = client.post(
-        "/api/v1/auth/mfa/enable", json={"code": previous_step_code(totp)}, headers=headers
+        "/api/v1/auth/mfa/enable",
+        json={"password": DEFAULT_PASSWORD, "code": previous_step_code(totp)},
+        headers=headers,
     )
     assert response.status_code == 200
     return totp, response.json["recovery_codes"]

@@ -267,6 +267,11 @@ class MfaDisableIn(MfaCodeIn):
     password = fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
 
 
+# Turning TOTP on asks for the password as turning it off does: a stolen session must not
+# enrol its thief's app and lock the owner out.
+MfaEnableIn = MfaDisableIn
+
+
 class ApiTokenCreate(Schema):
     name = Name(required=True, validate=validate.Length(min=1, max=NAME_MAX))
     expires_in_days = fields.Integer(

@@ -421,7 +421,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Turn TOTP on by proving the authenticator app works (a current code).
+         * Turn TOTP on with the password and a current code (proving the app works).
          * @description Answers ten recovery codes, shown this once.
          *
          *     Needs only sign-in: no permission.
@@ -435,7 +435,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["MfaCodeIn"];
+                    "application/json": components["schemas"]["MfaDisableIn"];
                 };
             };
             responses: {
@@ -6610,16 +6610,13 @@ export interface components {
             secret: string;
             otpauth_uri: string;
         };
-        MfaCodeIn: {
+        MfaDisableIn: {
             code: string;
+            password: string;
         };
         MfaRecoveryCodesOut: {
             /** @description Ten single-use codes that stand in for a TOTP code at sign-in. Shown once: only their hashes are kept. */
             recovery_codes: string[];
-        };
-        MfaDisableIn: {
-            code: string;
-            password: string;
         };
         ApiTokenOut: {
             /** Format: uuid */

@@ -25,8 +25,8 @@ from violet.auth.schemas import (
     LoginOut,
     MeOut,
     MeUpdate,
-    MfaCodeIn,
     MfaDisableIn,
+    MfaEnableIn,
     MfaLoginIn,
     MfaRecoveryCodesOut,
     MfaSetupOut,
@@ -199,14 +199,14 @@ class MfaEnable(MethodView):
     @require_auth
     @allowed_while(MFA_ENROLMENT.name)
     @interactive_only
-    @blp.arguments(MfaCodeIn)
+    @blp.arguments(MfaEnableIn)
     @blp.response(200, MfaRecoveryCodesOut)
     def post(self, payload):
-        """Turn TOTP on by proving the authenticator app works (a current code).
+        """Turn TOTP on with the password and a current code (proving the app works).
 
         Answers ten recovery codes, shown this once.
         """
-        recovery_codes = mfa.enable(current_user(), payload["code"])
+        recovery_codes = mfa.enable(current_user(), payload["password"], payload["code"])
         db.session.commit()
         return {"recovery_codes": recovery_codes}
 

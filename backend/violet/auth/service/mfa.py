@@ -51,8 +51,10 @@ def begin_setup(user: User) -> dict[str, Any]:
     return {"secret": secret, "otpauth_uri": uri}
 
 
-def enable(user: User, code: str) -> list[str]:
-    """Turn TOTP on with a current code; answers the first set of recovery codes (shown once)."""
+def enable(user: User, password: str, code: str) -> list[str]:
+    """Turn TOTP on with the password and a current code; answers the first set of recovery
+    codes (shown once). The password, as to turn it off: a stolen session must not enrol the
+    thief's app, after which the owner could not sign in."""
     # Locked first: of two parallel enables (codes of two steps), the second sees TOTP on and
     # is refused, rather than replace the codes the first has just shown.
     db.session.refresh(user, with_for_update=True)
@@ -60,15 +62,7 @@ def enable(user: User, code: str) -> list[str]:
         raise Conflict("Two-factor authentication is already on.")
     if not user.mfa_secret:
         raise Conflict("Start with POST /auth/mfa/setup to get a secret.")
-    guards = throttle.second_factor_guards(user.id)
-    throttle.ensure_allowed(guards, throttle.TOO_MANY_CODES)
-    if not verify_code(user, code):
-        throttle.fail(
-            guards,
-            Unprocessable(
-                "The code is wrong or expired.", errors={"code": ["Invalid or expired code."]}
-            ),
-        )
+    confirm_password_and_code(user, password, code)
     user.mfa_enabled = True
     return replace_recovery_codes(user)
 

@@ -1,4 +1,14 @@
-import { Button, Code, CopyButton, Group, List, Stack, Text, TextInput } from "@mantine/core";
+import {
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  List,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useMutation } from "@tanstack/react-query";
 import { QRCodeSVG } from "qrcode.react";
@@ -44,12 +54,13 @@ function ConfirmCode({
   onEnabled: OnEnabled;
   onCancel: () => void;
 }) {
-  const form = useForm({ initialValues: { code: "" } });
+  const form = useForm({ initialValues: { password: "", code: "" } });
   const steps = useRef<HTMLOListElement>(null);
   // The button that started the set-up is gone: keyboard and screen reader users go on here.
   useEffect(() => steps.current?.focus(), []);
   const enable = useMutation({
-    mutationFn: ({ code }: typeof form.values) => enableMfa(code.replace(/\s/g, "")),
+    mutationFn: ({ password, code }: typeof form.values) =>
+      enableMfa({ password, code: code.replace(/\s/g, "") }),
     onSuccess: ({ recovery_codes }) => onEnabled(recovery_codes),
     onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
@@ -93,6 +104,14 @@ function ConfirmCode({
         {enable.error && (
           <ErrorAlert title="Could not turn on two-factor authentication" error={enable.error} />
         )}
+        <PasswordInput
+          label="Your password"
+          description="Asked again, as to turn two-factor authentication off."
+          autoComplete="current-password"
+          required
+          {...form.getInputProps("password")}
+          maw={320}
+        />
         <TextInput
           label="Authentication code"
           description="The 6-digit code from your authenticator app."

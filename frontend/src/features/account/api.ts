@@ -36,9 +36,10 @@ export function setUpMfa(): Promise<MfaSetup> {
   return unwrap(api.POST("/api/v1/auth/mfa/setup"));
 }
 
-/** Turns two-factor authentication on; answers the first set of recovery codes (shown once). */
-export function enableMfa(code: string): Promise<MfaRecoveryCodes> {
-  return unwrap(api.POST("/api/v1/auth/mfa/enable", { body: { code } }));
+/** Turns two-factor authentication on (the password and a code); answers the first set of
+ * recovery codes (shown once). */
+export function enableMfa(body: { password: string; code: string }): Promise<MfaRecoveryCodes> {
+  return unwrap(api.POST("/api/v1/auth/mfa/enable", { body }));
 }
 
 /** A new set of recovery codes in place of the old one (which stops working). */
