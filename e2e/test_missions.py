@@ -560,6 +560,30 @@ def test_an_open_drawer_follows_what_others_change_and_keeps_what_blue_typed(
     assert [detection["tool_id"] for detection in stored["detections"]] == [setup.tools["EDR"]]
 
 
+def test_the_keyboard_keeps_its_place_in_the_drawer_through_saves(
+    setup: MissionSetup, open_context
+):
+    """A button is disabled while its save runs, which would drop the focus to the page: it
+    comes back to the button, or to the next state button when the pressed one is gone."""
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    open_test(red)
+    drawer = red.get_by_test_id("test-drawer")
+    drawer.get_by_role("button", name="Start").focus()
+    red.keyboard.press("Enter")
+    expect(drawer.get_by_test_id("drawer-state")).to_have_text("In progress")
+    expect(drawer.get_by_role("button", name="Hand to blue")).to_be_focused()
+
+    drawer.get_by_label("Target host").fill("DC-01")
+    save = drawer.get_by_role("button", name="Save red fields")
+    save.focus()
+    red.keyboard.press("Enter")
+    expect(drawer.get_by_role("region", name="Red team").get_by_role("status")).to_have_text(
+        "Saved."
+    )
+    expect(save).to_be_focused()
+
+
 def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_context):
     people = [
         admin_api.create_user(display_name=f"Pat Person{number}", groups=("Operators",))

@@ -36,11 +36,14 @@ export function ConflictDialog({
   theirs,
   onKeep,
   onReload,
+  onClosed,
 }: {
   mine: MissionTest;
   theirs: MissionTest | null;
   onKeep: () => void;
   onReload: () => void;
+  /** Once the dialog is gone (its closing transition over). */
+  onClosed?: () => void;
 }) {
   const changed = theirs
     ? (Object.keys(FIELD_LABELS) as (keyof MissionTest)[]).filter(
@@ -51,6 +54,7 @@ export function ConflictDialog({
     <Modal
       opened={theirs !== null}
       onClose={onKeep}
+      onExitTransitionEnd={onClosed}
       title="Changed by someone else"
       closeButtonProps={{ "aria-label": "Close" }}
     >

@@ -14,7 +14,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { ReactNode } from "react";
 import { isConflict } from "../../api/problem";
 import { ErrorAlert } from "../../app/ErrorAlert";
@@ -245,16 +245,39 @@ function TestDetails({
     queryClient.invalidateQueries({ queryKey: missionsKey });
   };
   const onError = async (error: unknown) => {
-    if (isConflict(error)) setTheirs(await fetchTest(base.mission_id, base.id));
+    if (isConflict(error)) {
+      inDialog.current = true;
+      setTheirs(await fetchTest(base.mission_id, base.id));
+    }
+  };
+  // The control a save was started from is disabled while it runs (a button's loading state),
+  // which drops the keyboard focus to the page, and a state change replaces the button pressed
+  // by the next step's. Once the save is over, the focus goes back to that control, or to the
+  // first state button when it is gone.
+  const pressed = useRef<HTMLElement | null>(null);
+  // Set from a conflict until its dialog has closed: the dialog holds the focus meanwhile.
+  const inDialog = useRef(false);
+  const stateButtons = useRef<HTMLDivElement>(null);
+  const remember = () => {
+    pressed.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  };
+  const refocus = () => {
+    const from = pressed.current;
+    pressed.current = null;
+    // Focus the user moved elsewhere meanwhile stays where they put it.
+    if (!from || (document.activeElement && document.activeElement !== document.body)) return;
+    (from.isConnected ? from : stateButtons.current?.querySelector("button"))?.focus();
   };
   const patch = useMutation({
     mutationFn: ({ body }: { body: MissionTestUpdate; form: Form | null }) =>
       updateTest(base, body),
+    onMutate: remember,
     onSuccess: (test, { body, form }) => saved(test, Object.keys(body), form),
     onError,
   });
   const detections = useMutation({
     mutationFn: (rows: DetectionRow[]) => replaceDetections(base, rowsToBody(rows)),
+    onMutate: remember,
     onSuccess: (test) => saved(test, ["rows"], "detections"),
     onError,
   });
@@ -264,6 +287,10 @@ function TestDetails({
       queryClient.invalidateQueries({ queryKey: missionsKey });
       onOpenTest(run);
     },
+  });
+  const saving = patch.isPending || detections.isPending;
+  useEffect(() => {
+    if (!saving && !inDialog.current) refocus();
   });
   const failure = [patch, detections, rerun].find(
     (mutation) => mutation.error && !isConflict(mutation.error),
@@ -337,7 +364,7 @@ function TestDetails({
       )}
       {order?.error ? <ErrorAlert title="Not moved" error={order.error} /> : null}
       {redEditable && (
-        <Group gap="xs" aria-label="State transitions" role="group">
+        <Group gap="xs" aria-label="State transitions" role="group" ref={stateButtons}>
           {TRANSITIONS[state].map((transition) => (
             <Button
               key={transition.to}
@@ -622,6 +649,10 @@ function TestDetails({
       <ConflictDialog
         mine={base}
         theirs={theirs}
+        onClosed={() => {
+          inDialog.current = false;
+          pressed.current = null;
+        }}
         onKeep={() => {
           // Keeping is the choice to save over their version, having seen it: the fields edited
           // here stay, the others take their values, and the next save is based on theirs.
