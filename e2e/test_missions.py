@@ -856,6 +856,32 @@ def test_on_a_phone_the_tests_table_says_it_scrolls_sideways(
     expect(table).to_have_accessible_description("")
 
 
+def test_on_a_phone_blue_s_outcome_rows_scroll_in_their_own_box(
+    page: Page, setup: MissionSetup, sign_in
+):
+    """At 390 px a per-tool outcome row is wider than the drawer: it scrolls in its own box,
+    each select wide enough to show its choice, and the drawer itself does not scroll sideways."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, setup.emails["blue"], USER_PASSWORD)
+    open_mission(page, setup)
+    open_test(page)
+    drawer = page.get_by_role("dialog", name="Encoded PowerShell")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(page, "Tool of detection 1", "EDR")
+    choose(page, "Level of detection 1", "Not detected")
+    for label in ("Tool of detection 1", "Level of detection 1"):
+        box = page.get_by_role("combobox", name=label, exact=True).bounding_box()
+        assert box is not None and box["width"] >= 120, (label, box)
+    assert drawer.evaluate("el => el.scrollWidth <= el.clientWidth")
+    rows = page.get_by_test_id("detection-rows-scroller")
+    assert rows.evaluate("el => el.scrollWidth > el.clientWidth")
+    # Tab reaches the fields beyond the edge and brings them into view.
+    page.get_by_role("textbox", name="Rule reference of detection 1").focus()
+    page.keyboard.type("EDR-4104")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=rows.element_handle(), timeout=5000)
+    check_a11y(page)
+
+
 def test_admin_pages_for_levels_and_tools(page: Page, admin_api: ApiClient, sign_in, setup):
     setup.lead_api.call(
         "PATCH",

@@ -1,5 +1,6 @@
 import {
   ActionIcon,
+  Box,
   Button,
   Group,
   Select,
@@ -96,71 +97,84 @@ export function DetectionRows({
 
   return (
     <Stack gap="xs">
-      <Table data-testid="detection-rows">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Tool</Table.Th>
-            <Table.Th>Level</Table.Th>
-            <Table.Th>Detected at</Table.Th>
-            <Table.Th>Rule reference</Table.Th>
-            <Table.Th>
-              <VisuallyHidden>Remove</VisuallyHidden>
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((row, index) => (
-            <Table.Tr key={row.key}>
-              <Table.Td>
-                <Select
-                  aria-label={`Tool of detection ${index + 1}`}
-                  data={toolOptions}
-                  value={row.tool_id}
-                  onChange={(value) => update(row.key, { tool_id: value })}
-                  searchable
-                  placeholder={tools.length === 0 ? "No tools yet" : undefined}
-                  error={errors[row.key]?.tool}
-                />
-              </Table.Td>
-              <Table.Td>
-                <Select
-                  aria-label={`Level of detection ${index + 1}`}
-                  data={levelOptions}
-                  value={row.detection_level_id}
-                  onChange={(value) => update(row.key, { detection_level_id: value })}
-                  error={errors[row.key]?.level}
-                />
-              </Table.Td>
-              <Table.Td>
-                <TextInput
-                  type="datetime-local"
-                  aria-label={`Time of detection ${index + 1}`}
-                  value={row.detected_at}
-                  onChange={(event) => update(row.key, { detected_at: event.currentTarget.value })}
-                />
-              </Table.Td>
-              <Table.Td>
-                <TextInput
-                  aria-label={`Rule reference of detection ${index + 1}`}
-                  maxLength={200}
-                  value={row.rule_ref}
-                  onChange={(event) => update(row.key, { rule_ref: event.currentTarget.value })}
-                />
-              </Table.Td>
-              <Table.Td>
-                <ActionIcon
-                  variant="subtle"
-                  color="red"
-                  aria-label={`Remove detection ${index + 1}`}
-                  onClick={() => onChange(rows.filter((other) => other.key !== row.key))}
-                >
-                  ×
-                </ActionIcon>
-              </Table.Td>
+      {/* On a phone the row is wider than the drawer: it scrolls in its own box (Tab into a
+          field brings it into view) rather than squeezing the selects to nothing. */}
+      <Box
+        pos="relative"
+        style={{ overflowX: "auto" }}
+        role="region"
+        aria-label="Per-tool outcomes"
+        tabIndex={0}
+        data-testid="detection-rows-scroller"
+      >
+        <Table data-testid="detection-rows" miw={600}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th miw={170}>Tool</Table.Th>
+              <Table.Th miw={150}>Level</Table.Th>
+              <Table.Th>Detected at</Table.Th>
+              <Table.Th miw={140}>Rule reference</Table.Th>
+              <Table.Th>
+                <VisuallyHidden>Remove</VisuallyHidden>
+              </Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((row, index) => (
+              <Table.Tr key={row.key}>
+                <Table.Td>
+                  <Select
+                    aria-label={`Tool of detection ${index + 1}`}
+                    data={toolOptions}
+                    value={row.tool_id}
+                    onChange={(value) => update(row.key, { tool_id: value })}
+                    searchable
+                    placeholder={tools.length === 0 ? "No tools yet" : undefined}
+                    error={errors[row.key]?.tool}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Select
+                    aria-label={`Level of detection ${index + 1}`}
+                    data={levelOptions}
+                    value={row.detection_level_id}
+                    onChange={(value) => update(row.key, { detection_level_id: value })}
+                    error={errors[row.key]?.level}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <TextInput
+                    type="datetime-local"
+                    aria-label={`Time of detection ${index + 1}`}
+                    value={row.detected_at}
+                    onChange={(event) =>
+                      update(row.key, { detected_at: event.currentTarget.value })
+                    }
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <TextInput
+                    aria-label={`Rule reference of detection ${index + 1}`}
+                    maxLength={200}
+                    value={row.rule_ref}
+                    onChange={(event) => update(row.key, { rule_ref: event.currentTarget.value })}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <ActionIcon
+                    variant="subtle"
+                    color="red"
+                    aria-label={`Remove detection ${index + 1}`}
+                    onClick={() => onChange(rows.filter((other) => other.key !== row.key))}
+                  >
+                    ×
+                  </ActionIcon>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Box>
       <Group>
         <Button variant="light" size="xs" onClick={() => onChange([...rows, newRow()])}>
           Add tool outcome
