@@ -584,6 +584,27 @@ def test_the_keyboard_keeps_its_place_in_the_drawer_through_saves(
     expect(save).to_be_focused()
 
 
+def test_red_reads_blue_s_outcomes_without_being_told_nothing_was_recorded(
+    setup: MissionSetup, admin_api: ApiClient, open_context
+):
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    open_test(red)
+    blue_section = red.get_by_role("region", name="Blue team")
+    expect(blue_section.get_by_text("Nothing recorded yet.")).to_be_visible()
+    red.get_by_role("button", name="Close test").click()
+
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}/detections"
+    alerted = level_id(admin_api, "Alerted")
+    setup.lead_api.call(
+        "PUT", url, [{"tool_id": setup.tools["EDR"], "detection_level_id": alerted}]
+    )
+    red.reload()
+    open_test(red)
+    expect(blue_section.get_by_test_id("detections-read-only")).to_have_text("EDR: Alerted")
+    expect(blue_section.get_by_text("Nothing recorded yet.")).to_have_count(0)
+
+
 def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_context):
     people = [
         admin_api.create_user(display_name=f"Pat Person{number}", groups=("Operators",))

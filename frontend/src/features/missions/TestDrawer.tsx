@@ -611,16 +611,19 @@ function TestDetails({
           </Stack>
         ) : (
           <Stack gap="xs">
-            <ul data-testid="detections-read-only">
-              {base.detections.map((detection) => (
-                <li key={detection.tool_id}>
-                  {toolsById.get(detection.tool_id)?.name ?? "Tool"}:{" "}
-                  {levelsById.get(detection.detection_level_id)?.name ?? "Level"}
-                  {detection.rule_ref && ` (${detection.rule_ref})`}
-                </li>
-              ))}
-            </ul>
+            {base.detections.length > 0 && (
+              <ul data-testid="detections-read-only">
+                {base.detections.map((detection) => (
+                  <li key={detection.tool_id}>
+                    {toolsById.get(detection.tool_id)?.name ?? "Tool"}:{" "}
+                    {levelsById.get(detection.detection_level_id)?.name ?? "Level"}
+                    {detection.rule_ref && ` (${detection.rule_ref})`}
+                  </li>
+                ))}
+              </ul>
+            )}
             <ReadOnly
+              recordedElsewhere={base.detections.length > 0}
               fields={[
                 ["Detection references", base.detection_refs.join(", ")],
                 [
@@ -700,9 +703,19 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-function ReadOnly({ fields }: { fields: [string, ReactNode][] }) {
+/** `recordedElsewhere`: the section shows something recorded besides these fields (blue's
+ * per-tool outcomes), so empty fields do not mean nothing was recorded. */
+function ReadOnly({
+  fields,
+  recordedElsewhere = false,
+}: {
+  fields: [string, ReactNode][];
+  recordedElsewhere?: boolean;
+}) {
   const present = fields.filter(([, value]) => value);
-  if (present.length === 0) return <Alert variant="light">Nothing recorded yet.</Alert>;
+  if (present.length === 0) {
+    return recordedElsewhere ? null : <Alert variant="light">Nothing recorded yet.</Alert>;
+  }
   return (
     <dl>
       {present.map(([label, value]) => (
