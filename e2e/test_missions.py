@@ -223,7 +223,10 @@ def test_red_moves_tests_along_from_the_table_by_mouse_and_keyboard(
     state_now.click()
     menu.get_by_role("menuitem", name="Cancel test").click()
     confirm.get_by_role("button", name="Cancel test").click()
-    expect(red.get_by_role("alert", name="State not changed")).to_be_visible()
+    expect(red.get_by_role("alert", name="State not changed")).to_contain_text(
+        "Encoded PowerShell was changed by someone else meanwhile; the table now shows its"
+        " current state."
+    )
     expect(row_of(red).get_by_test_id("state-chip")).to_have_text("Completed")
     test = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")
     assert test["state"] == "completed"

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Badge,
   Button,
   Group,
@@ -15,6 +16,7 @@ import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { isConflict } from "../../api/problem";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { formatDate } from "../../app/format";
 import { DeletedList } from "../../app/DeletedList";
@@ -356,7 +358,17 @@ export default function MissionPage() {
         Keyboard: j / k or the arrow keys move between tests, Enter opens one.
       </Text>
 
-      {changeState.error && <ErrorAlert title="State not changed" error={changeState.error} />}
+      {changeState.error &&
+        // A 412 is someone else's change seen late; the table refetches it right away, so the
+        // API's "reload and apply again" would send the user looking for a reload.
+        (isConflict(changeState.error) ? (
+          <Alert color="red" title="State not changed" role="alert">
+            {changeState.variables.test.name} was changed by someone else meanwhile; the table now
+            shows its current state. Choose again if it still needs to move.
+          </Alert>
+        ) : (
+          <ErrorAlert title="State not changed" error={changeState.error} />
+        ))}
       {tests.isPending ? (
         <Loader aria-label="Loading tests" />
       ) : tests.error ? (
