@@ -40,6 +40,13 @@ def error_app(database_url):
     app.add_url_rule("/api/v1/_test/integrity", view_func=raise_integrity_error)
     app.add_url_rule("/api/v1/_test/boom", view_func=raise_unexpected)
     app.add_url_rule("/api/v1/_test/too-complex", view_func=run_a_statement_too_complex)
+
+    def lose_a_deadlock(code):
+        # What PostgreSQL raises in the transaction it picks to break a deadlock (40P01) or a
+        # serialisation conflict (40001).
+        db.session.execute(text(f"DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '{code}'; END $$"))
+
+    app.add_url_rule("/api/v1/_test/rolled-back/<code>", view_func=lose_a_deadlock)
     return app
 
 
@@ -91,6 +98,15 @@ def test_a_statement_too_complex_is_500_not_database_unavailable(error_app, app_
     assert response.headers["Content-Type"] == PROBLEM
     assert "unavailable" not in response.json["detail"]
     assert "req-43" in response.json["detail"]
+
+
+@pytest.mark.parametrize("code", ["40P01", "40001"])
+def test_a_transaction_postgresql_rolled_back_is_503_retry(error_app, app_session, code):
+    # A deadlock or serialisation failure is transient: the same request succeeds when retried
+    # (the e2e harness's reset, which retries on 503, met one with a page's request in flight).
+    response = error_app.test_client().get(f"/api/v1/_test/rolled-back/{code}")
+    assert response.status_code == 503
+    assert "retry" in response.json["detail"]
 
 
 def test_query_validation_is_422_keyed_by_field():

@@ -34,7 +34,9 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 CHECKED_IN_AT = "violet_checked_in_at"
 # SQLSTATEs of a database that cannot serve now: class 08 (connection exception), class 53
 # (out of disk, memory or connections), and 57P01-57P05 (shut down, starting, dropped).
-OUTAGE_CLASSES = ("08", "53")
+# Connection exceptions, transaction rollbacks (a deadlock or serialisation failure PostgreSQL
+# broke by failing this transaction: the same request succeeds when retried), lack of resources.
+OUTAGE_CLASSES = ("08", "40", "53")
 OUTAGE_STATES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05"})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
@@ -69,7 +71,8 @@ def autocommit_safe_requests(engine: Engine) -> None:
 
 
 def is_outage(exc: OperationalError) -> bool:
-    """Whether the error means the database cannot be reached or cannot serve right now.
+    """Whether the error means the database cannot be reached or cannot serve right now (a
+    deadlock included: 503 tells the client to retry, which succeeds).
 
     A connection that broke during a statement is invalidated by SQLAlchemy; an error with no
     statement came from connecting. A statement's own failure (StatementTooComplex, a
