@@ -209,10 +209,6 @@ function TestDetails({
   const rowProblems = checkRows ? rowErrors(blue.rows) : {};
 
   /**
-   * The server's answer to our save of `sent` fields (a state change sends none of the forms'):
-   * what the user typed and has not sent survives it; the rest of the forms follows the server.
-   */
-  /**
    * Takes `next`, a newer version someone else saved, as the base of the forms: the fields the
    * user has edited keep what they typed, every other field follows `next`.
    */
@@ -237,6 +233,10 @@ function TestDetails({
     }
   }
 
+  /**
+   * The server's answer to our save of `sent` fields (a state change sends none of the forms'):
+   * what the user typed and has not sent survives it; the rest of the forms follows the server.
+   */
   const saved = (test: MissionTest, sent: string[], form: Form | null) => {
     setRed((current) => keepEdits(current, redValuesOf(base), redValuesOf(test), sent));
     setBlue((current) => keepEdits(current, blueValuesOf(base), blueValuesOf(test), sent));
