@@ -285,7 +285,6 @@ export default function MissionPage() {
         <UndoAlert
           key={removedTest.id}
           message={`Removed the test ${removedTest.name} from the mission.`}
-          focusUndo
           undo={() =>
             restoreTest(removedTest).then(() =>
               queryClient.invalidateQueries({ queryKey: missionsKey }),
