@@ -204,22 +204,11 @@ def workspaces_the_caller_can_see(workspace_ids: Iterable[uuid.UUID]) -> list[uu
     return workspace_ids
 
 
-def live_workspace_names(workspace_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The names of the live workspaces among `workspace_ids`, by id (a deleted or unknown one
-    is left out): one statement, none for no ids. For other domains that keep workspace ids."""
-    workspace_ids = list(set(workspace_ids))
-    if not workspace_ids:
-        return {}
-    rows = db.session.execute(
-        select(Workspace.id, Workspace.name).where(Workspace.id.in_(workspace_ids))
-    )
-    return {row.id: row.name for row in rows}
-
-
-def live_workspace_names_seen(workspace_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str | None]:
-    """The live workspaces among `workspace_ids`, by id: the name of each one the caller may
-    see, None for the others (a name is for those who see the workspace, as `GET
-    /workspaces/{id}` answers them alone). One statement, none for no ids."""
+def live_workspace_names(workspace_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """The live workspaces among `workspace_ids` (a deleted or unknown one is left out), by id:
+    the name of each one the caller may see, None for the others (a name is for those who see
+    the workspace, as `GET /workspaces/{id}` answers them alone; without a caller, every name).
+    One statement, none for no ids. For other domains that keep workspace ids."""
     workspace_ids = list(set(workspace_ids))
     if not workspace_ids:
         return {}

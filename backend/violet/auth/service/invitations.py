@@ -33,11 +33,7 @@ from violet.core.models import utcnow
 from violet.core.pagination import paginate
 from violet.core.serialization import Extended
 from violet.extensions import db
-from violet.workspaces.service import (
-    live_workspace_names,
-    live_workspace_names_seen,
-    workspaces_the_caller_can_see,
-)
+from violet.workspaces.service import live_workspace_names, workspaces_the_caller_can_see
 
 
 def accept_url(base_url: str, token: str) -> str:
@@ -95,7 +91,7 @@ def with_workspaces(invitations: list[Invitation]) -> list[Extended]:
     the workspaces domain), none for no invitations.
     """
     links = _workspace_links([invitation.id for invitation in invitations])
-    live = live_workspace_names_seen(wid for ids in links.values() for wid in ids)
+    live = live_workspace_names(wid for ids in links.values() for wid in ids)
     names = {wid: name for wid, name in live.items() if name is not None}
     return [
         Extended(
