@@ -16,24 +16,23 @@ from violet.auth.models import Group
 from violet.core.errors import Forbidden
 
 
-def ensure_may_grant(caller_permissions: frozenset[str], codes: Iterable[str]) -> None:
-    """403 when `codes` holds a permission the caller lacks."""
+def _ensure_held(caller_permissions: frozenset[str], codes: Iterable[str], refusal: str) -> None:
+    """403 `refusal`, naming the missing codes, when `codes` holds one the caller lacks."""
     missing = sorted(set(codes) - caller_permissions)
     if missing:
-        raise Forbidden(
-            "You cannot grant permissions you do not hold; missing: " + ", ".join(missing) + "."
-        )
+        raise Forbidden(f"{refusal}; missing: {', '.join(missing)}.")
+
+
+def ensure_may_grant(caller_permissions: frozenset[str], codes: Iterable[str]) -> None:
+    """403 when `codes` holds a permission the caller lacks."""
+    _ensure_held(caller_permissions, codes, "You cannot grant permissions you do not hold")
 
 
 def ensure_may_take_away(caller_permissions: frozenset[str], codes: Iterable[str]) -> None:
     """403 when `codes` holds a permission the caller lacks: removing it from a group (or
     deleting the group) changes its members, who hold more than the caller, and nobody could
     give it back."""
-    missing = sorted(set(codes) - caller_permissions)
-    if missing:
-        raise Forbidden(
-            "You cannot take away permissions you do not hold; missing: " + ", ".join(missing) + "."
-        )
+    _ensure_held(caller_permissions, codes, "You cannot take away permissions you do not hold")
 
 
 def ensure_may_grant_groups(caller_permissions: frozenset[str], groups: Iterable[Group]) -> None:
@@ -47,10 +46,8 @@ def ensure_may_change_user(
     caller_permissions: frozenset[str], target_permissions: frozenset[str]
 ) -> None:
     """403 when the target user holds a permission the caller lacks (it would take them over)."""
-    missing = sorted(target_permissions - caller_permissions)
-    if missing:
-        raise Forbidden(
-            "You cannot change a user who holds permissions you do not hold; missing: "
-            + ", ".join(missing)
-            + "."
-        )
+    _ensure_held(
+        caller_permissions,
+        target_permissions,
+        "You cannot change a user who holds permissions you do not hold",
+    )
