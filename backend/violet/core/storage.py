@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app
 from werkzeug.utils import secure_filename
@@ -90,6 +90,15 @@ class StoredBlob:
     size: int
     sha256: str
     content_type: str
+
+
+def attachment(filename: str, fallback: str | None = None) -> str:
+    """`Content-Disposition` of a download saved as `filename`: RFC 6266 `filename*` (UTF-8,
+    every letter kept) and a plain `filename` for old clients, `fallback` when `filename` is not
+    ASCII. Both must be free of quotes, slashes and control characters (the caller's names are
+    sanitised)."""
+    plain = fallback if fallback is not None else filename
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def sanitise_filename(filename: str | None) -> str:

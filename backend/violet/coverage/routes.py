@@ -13,7 +13,6 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from flask import Response, request
@@ -27,6 +26,7 @@ from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
 from violet.core.serialization import Blueprint
+from violet.core.storage import attachment
 from violet.coverage import service
 from violet.coverage.archive import (
     MANIFEST,
@@ -74,7 +74,7 @@ import_blp = Blueprint("mission-import", __name__, description="Restore a missio
 org_blp = Blueprint("coverage-org", __name__, description="Coverage across missions.")
 
 
-def _attachment(name: str, suffix: str) -> str:
+def _named_after(name: str, suffix: str) -> str:
     """`Content-Disposition` of a download named after the mission: letters of any script
     kept (RFC 6266 `filename*`: "Übung Q3" → `Übung-Q3-tests.csv`), with an ASCII `filename`
     for old clients (accents dropped: `Ubung-Q3-tests.csv`). Anything else becomes `-`, so no
@@ -82,7 +82,7 @@ def _attachment(name: str, suffix: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     fallback = _stem(re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name)) + suffix
     unicode_name = _stem(re.sub(r"[^\w.-]+", "-", name)) + suffix
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(unicode_name)}"
+    return attachment(unicode_name, fallback)
 
 
 def _stem(name: str) -> str:
@@ -116,7 +116,7 @@ class MissionLayer(MethodView):
         return (
             service.mission_layer(mission, query.get("domain")),
             200,
-            {"Content-Disposition": _attachment(mission.name, "-layer.json")},
+            {"Content-Disposition": _named_after(mission.name, "-layer.json")},
         )
 
 
@@ -163,7 +163,7 @@ class MissionExport(MethodView):
             }
             body, mimetype = json.dumps(document, ensure_ascii=False).encode(), "application/json"
         suffix = "-mission.zip" if query["format"] == "zip" else f"-tests.{query['format']}"
-        headers["Content-Disposition"] = _attachment(mission.name, suffix)
+        headers["Content-Disposition"] = _named_after(mission.name, suffix)
         return Response(
             body, mimetype=mimetype, headers=headers, direct_passthrough=query["format"] == "zip"
         )

@@ -4,7 +4,6 @@ files attached to tests (service/evidence.py). Members only: 404 for anyone else
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import quote
 from uuid import UUID
 
 from flask import Response, request, stream_with_context
@@ -17,7 +16,7 @@ from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
-from violet.core.storage import BlobNotFound, file_too_large
+from violet.core.storage import BlobNotFound, attachment, file_too_large
 from violet.extensions import db
 from violet.missions.routes.access import mission_access, mission_scoped
 from violet.missions.schemas import EvidenceFields, EvidenceOut, EvidenceQuery, EvidenceUploadDoc
@@ -159,7 +158,8 @@ class EvidenceDownload(MethodView):
             mimetype=evidence.content_type,
             headers={
                 "Content-Length": str(evidence.size),
-                "Content-Disposition": _attachment(evidence.filename),
+                # The name is already sanitised to ASCII letters, digits and ._-.
+                "Content-Disposition": attachment(evidence.filename),
                 "X-Content-Type-Options": "nosniff",
                 "Cache-Control": "private, no-store",
             },
@@ -169,8 +169,3 @@ class EvidenceDownload(MethodView):
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield first
     yield from rest
-
-
-def _attachment(filename: str) -> str:
-    # The name is already sanitised to ASCII letters, digits and ._-; RFC 6266 form anyway.
-    return f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
