@@ -67,7 +67,7 @@ def server_environment(database: str = "violet_e2e") -> dict[str, str]:
         from violet.core import embedded_db
 
         env["DATABASE_URL"] = embedded_db.database_url(
-            data_dir() / "postgres-test", database, recreate=True
+            data_dir() / "postgres-test", database, recreate=True, durable=False
         )
     return env
 

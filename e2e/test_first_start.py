@@ -24,7 +24,7 @@ def _fresh_database_url() -> str:
     from violet.core import embedded_db
 
     return embedded_db.database_url(
-        data_dir() / "postgres-test", "violet_first_start", recreate=True
+        data_dir() / "postgres-test", "violet_first_start", recreate=True, durable=False
     )
 
 

@@ -52,7 +52,7 @@ def fresh_database_url(name: str = TEST_DATABASE) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return normalise_database_url(url)
-    return embedded_db.database_url(embedded_test_pgdata(), name, recreate=True)
+    return embedded_db.database_url(embedded_test_pgdata(), name, recreate=True, durable=False)
 
 
 def make_app(database_url: str, **overrides: object) -> Flask:
