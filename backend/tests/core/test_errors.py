@@ -47,7 +47,27 @@ def error_app(database_url):
         db.session.execute(text(f"DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '{code}'; END $$"))
 
     app.add_url_rule("/api/v1/_test/rolled-back/<code>", view_func=lose_a_deadlock)
+
+    def refused_statement(name):
+        # Statements PostgreSQL itself refuses (the database is fine), after a write of the same
+        # request that must not survive the failure.
+        db.session.execute(
+            text("INSERT INTO settings (key, value) VALUES ('_test_half_written', '1')")
+        )
+        db.session.execute(text(REFUSED_STATEMENTS[name]))
+
+    # A write (POST): a GET runs in autocommit mode, where there is no transaction to roll back.
+    app.add_url_rule("/api/v1/_test/refused/<name>", view_func=refused_statement, methods=["POST"])
     return app
+
+
+REFUSED_STATEMENTS = {
+    "out-of-range": "SELECT 2147483648::integer",
+    "too-long": "INSERT INTO settings (key, value) VALUES (repeat('k', 101), '1')",
+    "not-a-uuid": "SELECT 'x'::uuid",
+    "foreign-key": "INSERT INTO workspace_members (workspace_id, user_id, preferred) "
+    "VALUES (gen_random_uuid(), gen_random_uuid(), false)",
+}
 
 
 def test_unknown_api_path_is_problem_json_404(client):
@@ -107,6 +127,28 @@ def test_a_transaction_postgresql_rolled_back_is_503_retry(error_app, app_sessio
     response = error_app.test_client().get(f"/api/v1/_test/rolled-back/{code}")
     assert response.status_code == 503
     assert "retry" in response.json["detail"]
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "words"),
+    [
+        ("out-of-range", 422, "A number is too large or too small to be stored."),
+        ("too-long", 422, "A text value is longer than can be stored."),
+        ("not-a-uuid", 422, "A value is not in the form expected"),
+        ("foreign-key", 409, "changed or removed by someone else meanwhile"),
+    ],
+)
+def test_a_statement_postgresql_refuses_for_its_values_is_4xx_and_writes_nothing(
+    error_app, app_session, name, status, words
+):
+    # Not a server fault (500) nor an outage (503): what the request asked for cannot be stored.
+    response = error_app.test_client().post(f"/api/v1/_test/refused/{name}")
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == PROBLEM
+    assert words in response.json["detail"]
+    with error_app.app_context():
+        half_written = text("SELECT count(*) FROM settings WHERE key = '_test_half_written'")
+        assert db.session.scalar(half_written) == 0
 
 
 def test_query_validation_is_422_keyed_by_field():

@@ -514,3 +514,19 @@ def test_deleting_a_workspace_that_holds_data_needs_confirmation(
     assert "1 item" in refused.json["detail"] and "confirm=true" in refused.json["detail"]
     assert db.session.get(Workspace, workspace.id).deleted_at is None
     assert client.delete(f"{url}?confirm=true", headers=auth_header(manager)).status_code == 204
+
+
+def test_a_slug_taken_by_a_concurrent_create_is_409_naming_the_slug(
+    client, make_user, auth_header, make_workspace, monkeypatch
+):
+    # Two creations racing: both pass the service's check, the unique index stops the second.
+    manager = make_user(perms=MANAGE)
+    make_workspace("raced", members=[manager])
+    monkeypatch.setattr("violet.workspaces.service._check_slug_free", lambda *a, **k: None)
+    response = client.post(
+        "/api/v1/workspaces", json={"name": "Second", "slug": "raced"}, headers=auth_header(manager)
+    )
+    assert response.status_code == 409
+    assert response.json["errors"] == {"slug": ["Already taken."]}
+    assert "That slug is already taken" in response.json["detail"]
+    assert db.session.scalar(select(Workspace.id).where(Workspace.name == "Second")) is None

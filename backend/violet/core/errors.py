@@ -3,6 +3,12 @@
 Every error source ends here: werkzeug HTTP errors, flask-smorest/webargs validation (422),
 marshmallow errors raised by services, `ApiError` raised by services, database integrity and
 concurrency errors, and anything unexpected (500, logged, no internals in the body).
+
+A statement PostgreSQL refuses because of what the request asked for is the client's problem,
+not a server fault: an integrity violation (SQLSTATE class 23: a unique or foreign key check a
+concurrent change got past the service's own checks) is 409, a data exception (class 22: a
+number out of range, a string too long) is 422. Services validate first, so these are the
+safety net; the transaction is rolled back either way.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, json
 from marshmallow import Schema, ValidationError, fields
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
@@ -164,8 +171,57 @@ def validation_detail(errors: dict[str, list[str]]) -> str:
     return f"Invalid input: {names}." if names else "Invalid input."
 
 
+# Class 23 (integrity constraint violation), by SQLSTATE. The constraint's name is appended for
+# whoever reads the report; the words are for the person who sent the request.
+FOREIGN_KEY_VIOLATION = "23503"
+UNIQUE_VIOLATION = "23505"
+CHANGED_MEANWHILE = (
+    "It was changed or removed by someone else meanwhile (or something it refers to was); "
+    "reload and try again."
+)
+ALREADY_EXISTS = "It already exists (perhaps just made by someone else); reload and try again."
+BREAKS_A_RULE = (
+    "The change does not fit the stored data, which someone else may have changed meanwhile; "
+    "reload and try again."
+)
+# Class 22 (data exception), by SQLSTATE; any other class 22 state: DATA_REFUSED.
+DATA_PROBLEMS = {
+    "22001": "A text value is longer than can be stored.",
+    "22003": "A number is too large or too small to be stored.",
+    "22007": "A date or time is not valid.",
+    "22008": "A date or time is out of the range that can be stored.",
+    "22P02": "A value is not in the form expected (a number, an id, a date).",
+}
+DATA_REFUSED = "A value cannot be stored as given."
+
+
+def sqlstate_of(exc: Exception) -> str:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+
+
+def constraint_of(exc: Exception) -> str | None:
+    return getattr(getattr(getattr(exc, "orig", None), "diag", None), "constraint_name", None)
+
+
 def register_error_handlers(app: Flask) -> None:
+    from violet.core.models import Base
     from violet.extensions import db
+
+    def unique_field(constraint: str) -> str | None:
+        """The field a unique constraint or index keeps unique, as the client names it: its
+        last column that is not an id (`slug` of (slug), `name` of (workspace_id, name));
+        None when it is unknown or made only of ids (a pair of references)."""
+        for table in Base.metadata.tables.values():
+            uniques: list[Index | UniqueConstraint] = [
+                *(index for index in table.indexes if index.unique),
+                *(c for c in table.constraints if isinstance(c, UniqueConstraint)),
+            ]
+            for unique in uniques:
+                if unique.name == constraint:
+                    columns = [column.name for column in unique.columns]
+                    names = [name for name in columns if name != "id" and not name.endswith("_id")]
+                    return names[-1] if names else None
+        return None
 
     def rollback() -> None:
         # Nothing half-written: whatever the request flushed is discarded.
@@ -209,10 +265,33 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(IntegrityError)
     def handle_integrity_error(exc: IntegrityError) -> Response:
         rollback()
-        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
-        detail = "The change conflicts with existing data"
-        detail += f" ({constraint})." if constraint else "."
-        return problem(409, detail)
+        sqlstate, constraint = sqlstate_of(exc), constraint_of(exc)
+        log.warning("integrity violation %s (%s)", sqlstate, constraint)
+        errors = None
+        if sqlstate == UNIQUE_VIOLATION:
+            field = unique_field(constraint) if constraint else None
+            detail = ALREADY_EXISTS
+            if field:
+                detail = (
+                    f"That {field} is already taken (perhaps just now by someone else); "
+                    "choose another, or reload and try again."
+                )
+                errors = {field: ["Already taken."]}
+        elif sqlstate == FOREIGN_KEY_VIOLATION:
+            detail = CHANGED_MEANWHILE
+        else:
+            detail = BREAKS_A_RULE
+        if constraint:
+            detail += f" (Constraint: {constraint}.)"
+        return problem(409, detail, errors=errors)
+
+    @app.errorhandler(DataError)
+    def handle_data_error(exc: DataError) -> Response:
+        rollback()
+        sqlstate = sqlstate_of(exc)
+        # Logged: a value the service's validation let through is a gap to close there.
+        log.warning("data exception %s", sqlstate)
+        return problem(422, DATA_PROBLEMS.get(sqlstate, DATA_REFUSED))
 
     @app.errorhandler(StaleDataError)
     def handle_stale_data(exc: StaleDataError) -> Response:
