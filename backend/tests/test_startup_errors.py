@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from violet.config import REPO_ROOT
 
 MISSING_SECRETS = "Violet cannot start: VIOLET_ENV=production needs SECRET_KEY"
@@ -65,3 +67,40 @@ def test_make_flask_prints_the_configuration_error_without_a_traceback():
     assert result.returncode == 1
     assert result.stderr.startswith(MISSING_SECRETS)
     assert "Traceback" not in result.stderr
+
+
+def image_server_command() -> str:
+    """What the image's CMD runs to serve, after migrating and seeding (the part after exec)."""
+    dockerfile = (REPO_ROOT / "backend" / "Dockerfile").read_text()
+    command = dockerfile[dockerfile.index("CMD [") :].splitlines()[0]
+    return command[command.index("exec ") + len("exec ") : command.rindex('"')]
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        ("abc", "Violet cannot start: WEB_CONCURRENCY must be an integer, got 'abc'"),
+        ("0", "Violet cannot start: WEB_CONCURRENCY must be 1 or more, got 0"),
+        # Blank is the default, as for every setting: the server goes on to check the others.
+        ("", MISSING_SECRETS),
+    ],
+)
+def test_the_image_server_names_a_bad_worker_count_in_one_line(value, line):
+    # gunicorn parses WEB_CONCURRENCY with int() before it reads gunicorn.conf.py: run bare, a
+    # malformed or blank value is its traceback.
+    bin_dir = os.path.dirname(sys.executable)
+    env = {**production_without_secrets(), "WEB_CONCURRENCY": value, "PORT": "0"}
+    env["PATH"] = f"{bin_dir}:{env.get('PATH', '')}"
+    result = subprocess.run(
+        ["sh", "-c", image_server_command().replace("python ", f"{sys.executable} ", 1)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert output.startswith(line)
+    assert "Traceback" not in output and len(output.splitlines()) == 1

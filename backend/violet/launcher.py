@@ -4,8 +4,10 @@ With an empty ATT&CK catalogue it also syncs one: from MITRE_BUNDLE_FILE before 
 starts, else from the pinned MITRE_DEFAULT_URL in the background (offline: a message, no harm).
 
 Run as `python -m violet.launcher`; `python -m violet.launcher flask ARGS` runs a flask command
-against the same database. Without DATABASE_URL it starts the embedded PostgreSQL
-under VIOLET_DATA_DIR (default ./var) and keeps it running until gunicorn exits.
+against the same database; `python -m violet.launcher gunicorn ARGS` is gunicorn itself (the
+image's server), with WEB_CONCURRENCY checked first (`run_gunicorn`). Without DATABASE_URL it
+starts the embedded PostgreSQL under VIOLET_DATA_DIR (default ./var) and keeps it running until
+gunicorn exits.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 import urllib.request
 from typing import NamedTuple
 
-from violet.config import REPO_ROOT, ConfigError, data_dir
+from violet.config import REPO_ROOT, ConfigError, data_dir, env_int
 
 log = logging.getLogger("violet.launcher")
 
@@ -129,8 +131,30 @@ def announce_first_admin(first_start: FirstStart, base_url: str, server: subproc
         print(f"\n{notice_box(notice, f'  Sign in:  {sign_in_url}')}\n", flush=True)
 
 
+def run_gunicorn(arguments: list[str]) -> int:
+    """`gunicorn ARGUMENTS`, after checking WEB_CONCURRENCY as every other setting is checked.
+
+    gunicorn reads WEB_CONCURRENCY with int() as it is imported, before gunicorn.conf.py (which
+    names any other mistake in one line) is read: a malformed or blank value would end in
+    gunicorn's traceback.
+    """
+    try:
+        env_int("WEB_CONCURRENCY", 2, minimum=1)
+    except ConfigError as exc:
+        return cannot_start(exc)
+    # Blank is the default, as for every Violet setting; gunicorn.conf.py sets `workers` from it.
+    if os.environ.get("WEB_CONCURRENCY") == "":
+        del os.environ["WEB_CONCURRENCY"]
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = ["gunicorn", *arguments]  # gunicorn parses its arguments from sys.argv
+    run(prog="gunicorn")
+    return 0
+
+
 def serve(first_start: FirstStart) -> int:
-    command = [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "gunicorn.conf.py")]
+    command = [sys.executable, "-m", "violet.launcher", "gunicorn"]
+    command += ["-c", str(REPO_ROOT / "gunicorn.conf.py")]
     command.append("wsgi:app")
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
@@ -182,6 +206,8 @@ def cannot_start(exc: ConfigError) -> int:
 
 
 def main(arguments: list[str]) -> int:
+    if arguments[:1] == ["gunicorn"]:  # the image's server: its VIOLET_ENV is left alone
+        return run_gunicorn(arguments[1:])
     # `make run` and the make targets are development tools; the WSGI entry alone (gunicorn in
     # production) defaults to production when VIOLET_ENV is unset.
     os.environ.setdefault("VIOLET_ENV", "development")
