@@ -11,7 +11,7 @@ import pytest
 
 from tests.coverage.conftest import tags
 from tests.missions.conftest import sync
-from tests.mitre.bundle import build_bundle, technique
+from tests.mitre.bundle import build_bundle, revoked_by, technique
 from violet.coverage.navigator import layer_problems
 
 API = "/api/v1/missions"
@@ -455,7 +455,12 @@ def test_show_subtechniques_follows_the_catalogue_after_a_release_without_any(
     layer = client.get(f"{API}/{mission['id']}/navigator-layer", headers=team.blue).json
 
     entries = {item["techniqueID"]: item for item in layer["techniques"]}
-    assert set(entries) == {"T1059", "T1059.001", "T1078"}
+    # T1059.001 is not in that release (so not in its Navigator): its run counts for T1059.
+    assert set(entries) == {"T1059", "T1078"}
+    assert entries["T1059"]["score"] == 100
+    assert layer["description"].endswith(
+        "T1059.001 (deprecated) is left out, its tests counted for T1059."
+    )
     assert "showSubtechniques" not in entries["T1059"]
     assert "showSubtechniques" not in entries["T1078"]
     assert layer_problems(layer, with_subtechniques=set()) == []
@@ -667,3 +672,67 @@ def test_the_report_names_states_as_the_mission_page_does(client, team, mission,
 
     assert "<td>Completed</td>" in html
     assert "<td>completed</td>" not in html
+
+
+def retire_after_testing(app, run, mission):
+    """Tests of T1047 and T1048, then a sync of a release that revokes T1047 (replaced by
+    T1059.001) and deprecates T1048: the Navigator of that release knows neither."""
+    live = [
+        technique("T1047", "Windows Management Instrumentation", ["execution"]),
+        technique("T1048", "Exfiltration Over Alternative Protocol", ["execution"]),
+    ]
+    sync(app, build_bundle(extra_objects=live))
+    run(mission, "PowerShell", ["T1059.001"], "Alerted")  # 75
+    run(mission, "WMI", ["T1047"], "Prevented")  # 100, counted as T1059.001
+    run(mission, "Both", ["T1047", "T1059.001"], "Logged")  # 40, counted once
+    run(mission, "Exfiltration", ["T1048"], "Not detected")  # left out
+    retired = [
+        technique("T1047", "Windows Management Instrumentation", ["execution"], revoked=True),
+        revoked_by("attack-pattern", "T1047", "T1059.001"),
+        technique("T1048", "Exfiltration", ["execution"], x_mitre_deprecated=True),
+    ]
+    sync(app, build_bundle(extra_objects=retired))
+
+
+RETIRED_NOTE = (
+    ". Tested techniques the synced ATT&CK release retired: T1047 (revoked) is counted as "
+    "T1059.001; T1048 (deprecated) is left out."
+)
+
+
+def test_a_layer_lists_a_revoked_technique_under_its_replacement_and_leaves_deprecated_out(
+    app, client, team, catalogue, mission, run
+):
+    retire_after_testing(app, run, mission)
+
+    layer = client.get(f"{API}/{mission['id']}/navigator-layer", headers=team.blue).json
+
+    entries = {item["techniqueID"]: item for item in layer["techniques"]}
+    assert set(entries) == {"T1059", "T1059.001"}
+    # The three runs, scored as the mission's rules score them: (75 + 100 + 40) / 3.
+    for attack_id in ("T1059.001", "T1059"):
+        assert entries[attack_id]["score"] == 71.7
+        assert entries[attack_id]["comment"] == "3 tests: 1 Prevented, 1 Alerted, 1 Logged"
+    assert layer["description"] == f"Violet coverage of the mission {mission['name']}{RETIRED_NOTE}"
+    assert layer_problems(layer, with_subtechniques={"T1059", "T1078", "T1566"}) == []
+    # The API's own numbers are kept as tested (docs/coverage.md).
+    coverage = client.get(f"{API}/{mission['id']}/coverage", headers=team.blue).json
+    assert {item["external_id"] for item in coverage["techniques"]} >= {"T1047", "T1048"}
+
+
+def test_the_cross_mission_layer_takes_the_latest_of_a_revoked_technique_and_its_replacement(
+    app, client, team, catalogue, mission, run
+):
+    retire_after_testing(app, run, mission)
+
+    layer = client.get(
+        "/api/v1/coverage/navigator-layer",
+        query_string={"mission_ids": mission["id"]},
+        headers=team.blue,
+    ).json
+
+    entries = {item["techniqueID"]: item for item in layer["techniques"]}
+    assert set(entries) == {"T1059", "T1059.001"}
+    # The latest outcome of T1059.001 and T1047 together: "Both", completed last (Logged).
+    assert entries["T1059.001"]["score"] == 40 and entries["T1059"]["score"] == 40
+    assert layer["description"].endswith(RETIRED_NOTE)

@@ -11,7 +11,7 @@ import tempfile
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import IO, Any, BinaryIO, NamedTuple, cast
 
@@ -350,12 +350,24 @@ def mission_layer(mission: Mission, domain: str | None = None) -> dict[str, Any]
     """The mission's coverage as an ATT&CK Navigator layer 4.5 of `domain` (default: the one
     holding most of the tested techniques; docs/coverage.md)."""
     data = load_mission(mission)
+    runs = data.runs()
+    retired = _retired_in_layer(data, {attack_id for run in runs for attack_id in run.attack_ids})
+    # The scoring rules apply to the runs as the synced release names their techniques: a run
+    # tagged with a revoked T1086 and with its replacement T1059.001 counts once for T1059.001
+    # (and for T1059, which rolls it up).
+    runs = [replace(run, attack_ids=retired.rename(run.attack_ids)) for run in runs]
+    tactics_of = {
+        technique: [tactic["external_id"] for tactic in tactics]
+        for technique, tactics in data.tactics_of.items()
+    }
+    coverage = compute_coverage(runs, data.level_scores, tactics_of)
     return _layer(
         mission.name,
         f"Violet coverage of the mission {mission.name}",
         data,
-        data.coverage().techniques,
+        coverage.techniques,
         domain,
+        retired,
     )
 
 
@@ -363,7 +375,17 @@ def organisation_layer(missions: list[Mission], domain: str | None = None) -> di
     """The latest outcome per technique across `missions` as a layer: each technique carries
     the score of its latest counted run (docs/coverage.md, "Across missions")."""
     found = _latest_runs(missions)
-    data, latest = found.data, found.latest
+    data = found.data
+    retired = _retired_in_layer(data, set(found.latest))
+    # A revoked technique's latest run competes with its replacement's (and, for a
+    # sub-technique, its technique's): the most recent one is the latest of the replacement.
+    latest: dict[str, Any] = {}
+    for attack_id, test in found.latest.items():
+        for renamed in retired.rename((attack_id,)):
+            for cell_id in {renamed, parent_of(renamed)} if renamed != attack_id else {renamed}:
+                current = latest.get(cell_id)
+                if current is None or _moment(test) > _moment(current):
+                    latest[cell_id] = test
     level_scores = data.level_scores
     cells = {}
     for attack_id, test in latest.items():
@@ -377,6 +399,7 @@ def organisation_layer(missions: list[Mission], domain: str | None = None) -> di
         data,
         cells,
         domain,
+        retired,
     )
 
 
@@ -392,12 +415,99 @@ def _as_run(test: MissionTest) -> Run:
     )
 
 
+@dataclass
+class RetiredInLayer:
+    """The tested ATT&CK ids the synced release no longer has as live techniques: a layer
+    lists only ids the Navigator of that release knows (docs/coverage.md, "ATT&CK Navigator
+    layers")."""
+
+    replaced: dict[str, str]  # revoked id → the live technique or sub-technique replacing it
+    left_out: dict[str, str]  # deprecated, or revoked with no live replacement → that state
+
+    def rename(self, attack_ids: Iterable[str]) -> tuple[str, ...]:
+        """`attack_ids` as the release names them: a replacement for a revoked id, without
+        the ids left out."""
+        renamed = (self._renamed(attack_id) for attack_id in attack_ids)
+        return tuple(attack_id for attack_id in renamed if attack_id is not None)
+
+    def _renamed(self, attack_id: str) -> str | None:
+        attack_id = self.replaced.get(attack_id, attack_id)
+        if attack_id not in self.left_out:
+            return attack_id
+        # A retired sub-technique's runs still count for its technique (rule 3), when live.
+        parent = parent_of(attack_id)
+        return parent if parent != attack_id and parent not in self.left_out else None
+
+    def note(self, domain: str, tactics_of: Mapping[str, list[Any]]) -> str:
+        """What the layer's description says of the ids of `domain` it renamed or left out."""
+
+        def in_domain(attack_id: str) -> bool:
+            tactics = tactics_of.get(parent_of(attack_id), [])
+            return any(tactic["domain"] == domain for tactic in tactics)
+
+        said = [
+            f"{old} (revoked) is counted as {new}"
+            for old, new in sorted(self.replaced.items())
+            if in_domain(new)
+        ]
+        for attack_id, state in sorted(self.left_out.items()):
+            if not in_domain(attack_id):
+                continue
+            said.append(f"{attack_id} ({state}) is left out")
+            if (parent := self._renamed(attack_id)) is not None:
+                said[-1] += f", its tests counted for {parent}"
+        if not said:
+            return ""
+        return f". Tested techniques the synced ATT&CK release retired: {'; '.join(said)}."
+
+
+def _retired_in_layer(data: MissionData, attack_ids: set[str]) -> RetiredInLayer:
+    """Which of the tested `attack_ids` (and their techniques) are retired, and what replaces
+    the revoked ones; the tactics of the replacements are added to `data.tactics_of`. At most
+    three statements, none when nothing is tested."""
+    if not attack_ids:
+        return RetiredInLayer({}, {})
+    retired = mitre_service.retired_attack_objects(
+        attack_ids | {parent_of(attack_id) for attack_id in attack_ids}
+    )
+    replaced = {old: new for old, (_, new) in retired.items() if new}
+    if replaced:
+        # A replacement must be live itself, and of a technique the catalogue places in a
+        # matrix: otherwise the revoked id is left out like a deprecated one.
+        live = mitre_service.live_attack_objects(set(replaced.values()))
+        missing = {parent_of(new) for new in live} - set(data.tactics_of)
+        if missing:
+            tactics_of, _, _ = mitre_service.technique_tactics_and_names(missing)
+            data.tactics_of.update(tactics_of)
+        replaced = {
+            old: new
+            for old, new in replaced.items()
+            if new in live and data.tactics_of.get(parent_of(new))
+        }
+    left_out = {
+        attack_id: state for attack_id, (state, _) in retired.items() if attack_id not in replaced
+    }
+    return RetiredInLayer(replaced, left_out)
+
+
 def _layer(
-    name: str, description: str, data: MissionData, cells: dict[str, Cell], domain: str | None
+    name: str,
+    description: str,
+    data: MissionData,
+    cells: dict[str, Cell],
+    domain: str | None,
+    retired: RetiredInLayer,
 ) -> dict:
     """A layer of one entry per technique (or sub-technique) and tactic of `domain`, by default
     the one holding most of the tested techniques. A layer has one domain: its description
-    names the other domains tested, which have layers of their own."""
+    names the other domains tested, which have layers of their own. `cells` holds no retired
+    id but a retired technique rolled up from live sub-techniques (left out here); the
+    description says which ids `retired` renamed or left out."""
+    # A retired technique whose live sub-techniques were tested is rolled up from them all the
+    # same; the release has no such technique to list.
+    cells = {
+        attack_id: cell for attack_id, cell in cells.items() if attack_id not in retired.left_out
+    }
     tested = _domains_of(cells, data.tactics_of)
     domain = domain or (tested[0] if tested else DEFAULT_DOMAIN)
     if others := [other for other in tested if other != domain]:
@@ -405,6 +515,7 @@ def _layer(
             f". Techniques tested in other ATT&CK domains are in their own layers: "
             f"{', '.join(others)}."
         )
+    description += retired.note(domain, data.tactics_of)
     # A technique some of whose sub-techniques are in the layer opens expanded in the Navigator.
     shown = {parent_of(attack_id) for attack_id in cells if "." in attack_id}
     # Only a technique the catalogue gives sub-techniques may say whether they show (the layer
