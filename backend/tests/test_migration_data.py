@@ -205,11 +205,66 @@ def check_recovery_codes(connection: Connection) -> None:
     ]
 
 
+# --- 8e4417d351d5, then 724a2efeb107 removes stale mission memberships --------------------------
+
+# A workspace removal before `workspace.members_removed` ended mission memberships: the user left
+# WORKSPACE but kept their memberships of its missions (one of them deleted). In OTHER, where they
+# still are a member, their membership stays, as does the veteran's in WORKSPACE.
+FORMER_ID = uuid.UUID("0b0b0b0b-0000-4000-8000-000000000002")
+WORKSPACE_ID = uuid.UUID("0b0b0b0b-0000-4000-8000-0000000000a1")
+OTHER_ID = uuid.UUID("0b0b0b0b-0000-4000-8000-0000000000a2")
+MISSION_ID = uuid.UUID("0b0b0b0b-0000-4000-8000-0000000000b1")
+DELETED_MISSION_ID = uuid.UUID("0b0b0b0b-0000-4000-8000-0000000000b2")
+OTHER_MISSION_ID = uuid.UUID("0b0b0b0b-0000-4000-8000-0000000000b3")
+
+
+def load_stale_mission_memberships(connection: Connection) -> None:
+    ids = {
+        "former": FORMER_ID,
+        "veteran": USER_ID,
+        "workspace": WORKSPACE_ID,
+        "other": OTHER_ID,
+        "mission": MISSION_ID,
+        "deleted": DELETED_MISSION_ID,
+        "other_mission": OTHER_MISSION_ID,
+        "hash": password_hash_for(DEFAULT_PASSWORD),
+    }
+    statements = [
+        "INSERT INTO users (id, email, display_name, password_hash) "
+        "VALUES (:former, 'former@upgrade.test', 'Former', :hash)",
+        "INSERT INTO workspaces (id, name, slug) "
+        "VALUES (:workspace, 'Left', 'left'), (:other, 'Stayed', 'stayed')",
+        "INSERT INTO workspace_members (workspace_id, user_id) "
+        "VALUES (:workspace, :veteran), (:other, :former)",
+        "INSERT INTO missions (id, workspace_id, name, status, deleted_at) VALUES "
+        "(:mission, :workspace, 'Live', 'planned', NULL), "
+        "(:deleted, :workspace, 'Deleted', 'planned', now()), "
+        "(:other_mission, :other, 'Elsewhere', 'planned', NULL)",
+        "INSERT INTO mission_members (workspace_id, mission_id, user_id, role) VALUES "
+        "(:workspace, :mission, :veteran, 'lead'), (:workspace, :mission, :former, 'red'), "
+        "(:workspace, :deleted, :former, 'lead'), (:other, :other_mission, :former, 'lead')",
+    ]
+    for statement in statements:
+        connection.execute(text(statement), ids)
+
+
+def check_stale_mission_memberships(connection: Connection) -> None:
+    rows = connection.execute(
+        text(
+            "SELECT mission_id, user_id FROM mission_members WHERE mission_id IN "
+            "(:mission, :deleted, :other_mission) ORDER BY mission_id"
+        ),
+        {"mission": MISSION_ID, "deleted": DELETED_MISSION_ID, "other_mission": OTHER_MISSION_ID},
+    ).all()
+    assert [tuple(row) for row in rows] == [(MISSION_ID, USER_ID), (OTHER_MISSION_ID, FORMER_ID)]
+
+
 # The revision that introduced the tables → the rows an instance at that revision holds.
 DATA_AT_REVISION: dict[str, DataStep] = {
     "3b7c1a2d9e01": DataStep(load_users_and_tokens, check_users_and_tokens),
     "6d4e2f8a1b93": DataStep(load_catalogue, check_catalogue),
     "d81f4c6a2b7e": DataStep(load_recovery_codes, check_recovery_codes),
+    "8e4417d351d5": DataStep(load_stale_mission_memberships, check_stale_mission_memberships),
 }
 
 
