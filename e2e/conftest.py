@@ -6,6 +6,7 @@ Fixtures: `live_server` (base URL), `reset` (clean, seeded database with the kno
 `page` (a fresh browser context; the accessibility gate checks every page it shows, see
 e2e/a11y.py), `a11y_gate` (that gate), `admin_api` (an ApiClient signed in as the admin),
 `sign_in(page, email, password)` (through the sign-in form), `bundle_file` (a small STIX bundle).
+`skip_to_next_refresh(*pages)` spares a test the wait for the SPA's periodic refresh.
 """
 
 from __future__ import annotations
@@ -93,6 +94,18 @@ def a11y_gate(page: Page, request) -> A11yGate:
 def admin_api(live_server: str, reset: None) -> ApiClient:
     """The API as the seeded admin (every permission), after the reset."""
     return admin_client(live_server)
+
+
+# The SPA asks again for an open mission's tests, notes and evidence every 15 s, and for the
+# notifications every 10 s, while the tab is visible. A context whose clock is installed
+# (`context.clock.install()`: time still flows) jumps past that instead of waiting for it.
+NEXT_REFRESH = "00:16"
+
+
+def skip_to_next_refresh(*pages: Page) -> None:
+    """Move each page's clock past the SPA's refresh interval, firing the timers due."""
+    for page in pages:
+        page.clock.fast_forward(NEXT_REFRESH)
 
 
 def sign_in_through_form(page: Page, email: str, password: str) -> None:

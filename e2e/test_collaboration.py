@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from a11y import A11yGate, check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
-from conftest import sign_in_through_form
+from conftest import sign_in_through_form, skip_to_next_refresh
 from playwright.sync_api import Browser, Page, expect
 from test_invitations import invite, open_invitations
 from test_missions import choose
@@ -48,11 +48,16 @@ ELF = b"\x7fELF\x02\x01\x01" + bytes(300)
 @pytest.fixture
 def open_context(browser: Browser, live_server: str) -> Iterator:
     """`open_context(email=None)` → a page in a browser context of its own (signed in when an
-    email is given), watched by its own accessibility gate."""
+    email is given), watched by its own accessibility gate; `clock=True` installs Playwright's
+    clock there, for `skip_to_next_refresh`."""
     gates: list[A11yGate] = []
 
-    def open_as(email: str | None = None, password: str = USER_PASSWORD) -> Page:
+    def open_as(
+        email: str | None = None, password: str = USER_PASSWORD, *, clock: bool = False
+    ) -> Page:
         context = browser.new_context(base_url=live_server)
+        if clock:
+            context.clock.install()
         gates.append(A11yGate(context))
         page = context.new_page()
         if email:
@@ -156,7 +161,7 @@ def test_an_open_mission_shows_the_notes_and_evidence_others_add(
 ):
     """Red keeps the mission and the test open while blue writes notes and uploads a file:
     red's page shows them within the mission page's refresh, without a reload."""
-    red = open_context(mission["emails"]["red"])
+    red = open_context(mission["emails"]["red"], clock=True)
     red.goto(f"/missions/{mission['id']}?test={mission['test_id']}")
     red_drawer = drawer_of(red)
     expect(red_drawer.get_by_text("No notes yet.")).to_be_visible()
@@ -178,11 +183,12 @@ def test_an_open_mission_shows_the_notes_and_evidence_others_add(
     blue_notes.get_by_role("button", name="Add note").click()
     expect(blue_notes.get_by_test_id("note")).to_have_count(1)
 
-    expect(red_drawer.get_by_test_id("note")).to_contain_text("4769 events seen", timeout=25_000)
-    expect(red_drawer.get_by_text("siem-export.log")).to_be_visible(timeout=25_000)
+    skip_to_next_refresh(red)
+    expect(red_drawer.get_by_test_id("note")).to_contain_text("4769 events seen")
+    expect(red_drawer.get_by_text("siem-export.log")).to_be_visible()
     red.get_by_role("button", name="Close test").click()
     expect(red.get_by_test_id("mission-notes").get_by_test_id("note")).to_contain_text(
-        "Blue shift change", timeout=25_000
+        "Blue shift change"
     )
 
 
@@ -341,9 +347,9 @@ def test_the_whole_team_flow(admin_api: ApiClient, open_context):
     open_invitations(admin)
     red_link = invite(admin, "rob.red@e2e.violet.test", ["Operators"])
     blue_link = invite(admin, "bea.blue@e2e.violet.test", ["Analysts"])
-    red = open_context()
+    red = open_context(clock=True)
     accept(red, red_link, "Rob Red")
-    blue = open_context()
+    blue = open_context(clock=True)
     accept(blue, blue_link, "Bea Blue")
 
     # The lead (the admin) builds the mission from the scenario and adds red and blue.
@@ -374,7 +380,8 @@ def test_the_whole_team_flow(admin_api: ApiClient, open_context):
     expect(members).to_have_count(0)
 
     # Red was told about the mission; the bell opens it.
-    expect(bell_count(red)).to_have_accessible_name("Notifications: 1 unread", timeout=20_000)
+    skip_to_next_refresh(red)
+    expect(bell_count(red)).to_have_accessible_name("Notifications: 1 unread")
     red.get_by_test_id("notification-bell").click()
     check_a11y(red)
     red.get_by_test_id("notification").filter(has_text="You joined Purple week as red").click()
@@ -398,7 +405,8 @@ def test_the_whole_team_flow(admin_api: ApiClient, open_context):
     expect(drawer.get_by_test_id("drawer-state")).to_have_text("Waiting for blue")
 
     # Blue's bell shows it without a reload; the notification opens the test.
-    expect(bell_count(blue)).to_have_accessible_name("Notifications: 2 unread", timeout=20_000)
+    skip_to_next_refresh(blue)
+    expect(bell_count(blue)).to_have_accessible_name("Notifications: 2 unread")
     blue.get_by_test_id("notification-bell").click()
     blue.get_by_test_id("notification").filter(has_text="Kerberoasting is waiting for blue").click()
     drawer = drawer_of(blue)
@@ -416,7 +424,8 @@ def test_the_whole_team_flow(admin_api: ApiClient, open_context):
     check_a11y(blue)
 
     # Red is told, and the note is there for them too.
-    expect(bell_count(red)).to_have_accessible_name("Notifications: 1 unread", timeout=20_000)
+    skip_to_next_refresh(red)
+    expect(bell_count(red)).to_have_accessible_name("Notifications: 1 unread")
     red.keyboard.press("Escape")  # the drawer covers the header
     expect(drawer_of(red)).to_have_count(0)
     red.get_by_test_id("notification-bell").click()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
-from conftest import sign_in_through_form
+from conftest import sign_in_through_form, skip_to_next_refresh
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 
@@ -64,11 +64,14 @@ def setup(admin_api: ApiClient, live_server: str) -> MissionSetup:
 
 @pytest.fixture
 def open_context(browser: Browser, live_server: str) -> Iterator:
-    """`open_context(email)` → a page in its own browser context, signed in as `email`."""
+    """`open_context(email)` → a page in its own browser context, signed in as `email`;
+    `clock=True` installs Playwright's clock there, for `skip_to_next_refresh`."""
     contexts: list[BrowserContext] = []
 
-    def open_as(email: str, password: str = USER_PASSWORD) -> Page:
+    def open_as(email: str, password: str = USER_PASSWORD, *, clock: bool = False) -> Page:
         context = browser.new_context(base_url=live_server)
+        if clock:
+            context.clock.install()
         contexts.append(context)
         page = context.new_page()
         sign_in_through_form(page, email, password)
@@ -538,7 +541,7 @@ def test_an_open_drawer_follows_what_others_change_and_keeps_what_blue_typed(
     """Blue opens the test while red is still at it and starts on the outcomes; red records
     the command and hands it over. Blue's drawer shows that without a reload, keeps the
     outcome blue entered, and saves it without a conflict."""
-    blue = open_context(setup.emails["blue"])
+    blue = open_context(setup.emails["blue"], clock=True)
     open_mission(blue, setup)
     open_test(blue)
     drawer = blue.get_by_test_id("test-drawer")
@@ -551,7 +554,8 @@ def test_an_open_drawer_follows_what_others_change_and_keeps_what_blue_typed(
     setup.lead_api.call("PATCH", url, {"state": "in_progress", "command_executed": "whoami /all"})
     setup.lead_api.call("PATCH", url, {"state": "waiting_blue"})
 
-    expect(drawer.get_by_test_id("drawer-state")).to_have_text("Waiting for blue", timeout=25_000)
+    skip_to_next_refresh(blue)
+    expect(drawer.get_by_test_id("drawer-state")).to_have_text("Waiting for blue")
     expect(drawer.get_by_role("region", name="Red team")).to_contain_text("whoami /all")
     expect(blue.get_by_role("combobox", name="Tool of detection 1", exact=True)).to_have_value(
         "EDR"
@@ -747,13 +751,13 @@ def test_an_open_mission_shows_what_others_record_without_a_reload(
     """The open mission refreshes its tests, its score and the tools on its own (every 15 s
     while the tab is visible); what blue is typing in the drawer stays, even once the test
     leaves blue's filter, and so does red's keyboard focus in the table."""
-    blue = open_context(setup.emails["blue"])
+    blue = open_context(setup.emails["blue"], clock=True)
     blue.goto(f"/missions/{setup.mission_id}?state=pending")
     open_test(blue)
     drawer = blue.get_by_test_id("test-drawer")
     drawer.get_by_label("Detection notes (Markdown)").fill("Typed, not saved")
     drawer.get_by_role("button", name="Add tool outcome").click()
-    red = open_context(setup.emails["red"])
+    red = open_context(setup.emails["red"], clock=True)
     open_mission(red, setup)
     state_of = red.get_by_role("button", name=re.compile("^State of Encoded PowerShell"))
     state_of.focus()
@@ -764,20 +768,22 @@ def test_an_open_mission_shows_what_others_record_without_a_reload(
     setup.lead_api.call("PATCH", url, {"detection_level_id": level_id(admin_api, "Logged")})
 
     # No reload, no focus change: the pages show it within the refresh interval.
+    skip_to_next_refresh(blue, red)
     row = blue.get_by_test_id("test-row")  # the only one (the drawer hides its name button)
-    expect(row.get_by_test_id("level-label")).to_have_text("Logged", timeout=25_000)
+    expect(row.get_by_test_id("level-label")).to_have_text("Logged")
     choose(blue, "Tool of detection 1", "SIEM")
     expect(drawer.get_by_label("Detection notes (Markdown)")).to_have_value("Typed, not saved")
-    expect(row_of(red).get_by_test_id("level-label")).to_have_text("Logged", timeout=25_000)
+    expect(row_of(red).get_by_test_id("level-label")).to_have_text("Logged")
     expect(state_of).to_be_focused()
 
     # The mission's score too, once the lead completes the test.
     for state in ("in_progress", "waiting_blue", "completed"):
         setup.lead_api.call("PATCH", url, {"state": state})
-    expect(red.get_by_test_id("mission-score")).to_have_text("40", timeout=25_000)
+    skip_to_next_refresh(blue, red)
+    expect(red.get_by_test_id("mission-score")).to_have_text("40")
     expect(row_of(red).get_by_test_id("state-chip")).to_have_text("Completed")
     # Blue's table, filtered on Pending, no longer lists the test; its open drawer stays.
-    expect(blue.get_by_text("No tests match.")).to_be_visible(timeout=25_000)
+    expect(blue.get_by_text("No tests match.")).to_be_visible()
     expect(drawer.get_by_label("Detection notes (Markdown)")).to_have_value("Typed, not saved")
 
 
