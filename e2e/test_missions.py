@@ -504,6 +504,30 @@ def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_contex
     expect(drawer.get_by_label("Red notes (Markdown)")).to_have_value("Lead's note")
 
 
+def test_escape_closes_the_conflict_dialog_and_leaves_the_drawer_open(
+    setup: MissionSetup, open_context
+):
+    """The drawer and the dialog both answer Escape: only the dialog goes (as Keep my edits),
+    the drawer stays with what was typed in it."""
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    open_test(red)
+    drawer = red.get_by_test_id("test-drawer")
+    drawer.get_by_label("Red notes (Markdown)").fill("My note")
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
+    setup.lead_api.call("PATCH", url, {"red_notes": "Lead's note"})
+    drawer.get_by_role("button", name="Save red fields").click()
+    dialog = red.get_by_role("dialog", name="Changed by someone else")
+    expect(dialog).to_be_visible()
+    red.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(drawer).to_be_visible()
+    expect(drawer.get_by_label("Red notes (Markdown)")).to_have_value("My note")
+    # Escape again, with no dialog over it, closes the drawer.
+    red.keyboard.press("Escape")
+    expect(drawer).to_have_count(0)
+
+
 def test_keep_my_edits_saves_them_over_a_conflict_and_keeps_the_rest_of_theirs(
     setup: MissionSetup, open_context
 ):

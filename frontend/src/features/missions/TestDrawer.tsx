@@ -133,10 +133,14 @@ export function TestDrawer({
   /** The mission's categories; the lead moves the test between them. */
   categories?: Category[];
 }) {
+  // While the conflict dialog is open, Escape closes that dialog only: the drawer listens for it
+  // on the window too, and would close as well, dropping the edits typed in it.
+  const [inConflict, setInConflict] = useState(false);
   return (
     <Drawer
       opened={test !== null}
       onClose={onClose}
+      closeOnEscape={!inConflict}
       position="right"
       size="xl"
       title={test?.name ?? "Test"}
@@ -155,6 +159,7 @@ export function TestDrawer({
           onRemove={onRemove}
           order={order}
           categories={categories}
+          onConflictDialog={setInConflict}
         />
       )}
     </Drawer>
@@ -181,6 +186,7 @@ function TestDetails({
   onRemove,
   order,
   categories,
+  onConflictDialog,
 }: {
   initial: MissionTest;
   role: Role;
@@ -192,6 +198,8 @@ function TestDetails({
   onRemove?: (test: MissionTest) => void;
   order?: TestOrder;
   categories: Category[];
+  /** Told whether the conflict dialog is open. */
+  onConflictDialog: (open: boolean) => void;
 }) {
   const queryClient = useQueryClient();
   // The version edits are based on: set on open, after our own saves and on reload only, so a
@@ -200,6 +208,12 @@ function TestDetails({
   const [red, setRed] = useState(() => redValuesOf(initial));
   const [blue, setBlue] = useState(() => blueValuesOf(initial));
   const [theirs, setTheirs] = useState<MissionTest | null>(null);
+  const conflictOpen = theirs !== null;
+  useEffect(() => {
+    if (!conflictOpen) return;
+    onConflictDialog(true);
+    return () => onConflictDialog(false);
+  }, [conflictOpen, onConflictDialog]);
   // The form whose save succeeded last; its "Saved." shows until it is edited again.
   const [savedForm, setSavedForm] = useState<Form | null>(null);
   // Set by the first Save detections: from then on, incomplete rows say what they lack.
