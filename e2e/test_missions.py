@@ -615,6 +615,35 @@ def test_the_keyboard_keeps_its_place_in_the_drawer_through_saves(
     expect(save).to_be_focused()
 
 
+def test_the_keyboard_is_back_on_the_save_button_after_the_conflict_dialog(
+    setup: MissionSetup, open_context
+):
+    """The save button was disabled (saving) when the dialog opened, so the dialog had nothing
+    to give the focus back to; however it is closed, the focus goes back to that button."""
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    open_test(red)
+    drawer = red.get_by_test_id("test-drawer")
+    save = drawer.get_by_role("button", name="Save red fields")
+    dialog = red.get_by_role("dialog", name="Changed by someone else")
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
+    for close in ("Keep my edits", "Reload", "Escape"):
+        drawer.get_by_label("Red notes (Markdown)").fill(f"Mine before {close}")
+        setup.lead_api.call("PATCH", url, {"red_notes": f"Lead's before {close}"})
+        save.focus()
+        red.keyboard.press("Enter")
+        expect(dialog).to_be_visible()
+        if close == "Escape":
+            red.keyboard.press("Escape")
+        else:
+            dialog.get_by_role("button", name=close).focus()
+            red.keyboard.press("Enter")
+        # Once the dialog is gone (its focused button went with it), not just meanwhile.
+        expect(dialog).to_have_count(0)
+        expect(save).to_be_focused()
+        expect(drawer).to_be_visible()
+
+
 def test_red_reads_blue_s_outcomes_without_being_told_nothing_was_recorded(
     setup: MissionSetup, admin_api: ApiClient, open_context
 ):

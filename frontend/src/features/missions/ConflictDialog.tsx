@@ -42,7 +42,8 @@ export function ConflictDialog({
   theirs: MissionTest | null;
   onKeep: () => void;
   onReload: () => void;
-  /** Once the dialog is gone (its closing transition over). */
+  /** Once the dialog is gone (its closing transition over; its content still mounted, holding
+   * the focus): gives the focus back where it belongs. */
   onClosed?: () => void;
 }) {
   const changed = theirs
@@ -55,6 +56,9 @@ export function ConflictDialog({
       opened={theirs !== null}
       onClose={onKeep}
       onExitTransitionEnd={onClosed}
+      // Mantine would give the focus back to what held it when the dialog opened: the page,
+      // the save button being disabled while it saved. `onClosed` puts it back instead.
+      returnFocus={false}
       title="Changed by someone else"
       closeButtonProps={{ "aria-label": "Close" }}
     >

@@ -275,12 +275,19 @@ function TestDetails({
   const remember = () => {
     pressed.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   };
-  const refocus = () => {
+  const giveFocusBack = () => {
     const from = pressed.current;
     pressed.current = null;
-    // Focus the user moved elsewhere meanwhile stays where they put it.
-    if (!from || (document.activeElement && document.activeElement !== document.body)) return;
+    if (!from) return;
     (from.isConnected ? from : stateButtons.current?.querySelector("button"))?.focus();
+  };
+  const refocus = () => {
+    // Focus the user moved elsewhere meanwhile stays where they put it.
+    if (document.activeElement && document.activeElement !== document.body) {
+      pressed.current = null;
+      return;
+    }
+    giveFocusBack();
   };
   const patch = useMutation({
     mutationFn: ({ body }: { body: MissionTestUpdate; form: Form | null }) =>
@@ -668,7 +675,10 @@ function TestDetails({
         theirs={theirs}
         onClosed={() => {
           inDialog.current = false;
-          pressed.current = null;
+          // The dialog cannot give the focus back itself: its save button was disabled when it
+          // opened, so it noted the page. Its closing button still holds the focus here, and
+          // goes with the dialog right after: the save button takes it first.
+          giveFocusBack();
         }}
         onKeep={() => {
           // Keeping is the choice to save over their version, having seen it: the fields edited
