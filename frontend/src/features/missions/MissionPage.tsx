@@ -285,6 +285,7 @@ export default function MissionPage() {
         <UndoAlert
           key={removedTest.id}
           message={`Removed the test ${removedTest.name} from the mission.`}
+          focusUndo
           undo={() =>
             restoreTest(removedTest).then(() =>
               queryClient.invalidateQueries({ queryKey: missionsKey }),
@@ -437,6 +438,10 @@ export default function MissionPage() {
             : undefined
         }
         categories={categories.data ?? []}
+        // The drawer of the test just removed gives no focus back: the test's name that opened
+        // it went with its row, and the alert's Undo takes the focus. (Focusing Undo while the
+        // drawer still gave it back, on a timer once closed, raced that return.)
+        returnFocus={removedTest === null || removedTest.id !== lastOpen?.id}
       />
       <MembersModal
         missionId={missionId}

@@ -116,6 +116,7 @@ export function TestDrawer({
   onRemove,
   order,
   categories = [],
+  returnFocus = true,
 }: {
   test: MissionTest | null;
   role: Role;
@@ -132,6 +133,9 @@ export function TestDrawer({
   order?: TestOrder;
   /** The mission's categories; the lead moves the test between them. */
   categories?: Category[];
+  /** Closing gives the focus back to the control that opened the drawer (Mantine's default);
+   * false when that control is gone and the page puts the focus elsewhere. */
+  returnFocus?: boolean;
 }) {
   // While the conflict dialog is open, Escape closes that dialog only: the drawer listens for it
   // on the window too, and would close as well, dropping the edits typed in it.
@@ -141,6 +145,7 @@ export function TestDrawer({
       opened={test !== null}
       onClose={onClose}
       closeOnEscape={!inConflict}
+      returnFocus={returnFocus}
       position="right"
       size="xl"
       title={test?.name ?? "Test"}
