@@ -119,6 +119,31 @@ def test_delete_and_restore_are_their_own_actions(client, team, mission, auditor
     assert actions[:2] == ["mission.restore", "mission.delete"]
 
 
+def test_a_notes_removal_names_its_author_and_test(client, team, mission, add_test, auditor):
+    """The lead may delete anyone's note: the trail says whose it was and on which test."""
+    test = add_test(mission["id"])
+    url = f"/api/v1/missions/{mission['id']}"
+    note = client.post(
+        f"{url}/tests/{test['id']}/notes", json={"content": "pw hunter2"}, headers=team.blue
+    ).json
+
+    assert client.delete(f"{url}/notes/{note['id']}", headers=team.lead).status_code == 204
+
+    response = client.get(
+        EVENTS,
+        query_string={"object_id": note["id"], "action": "mission_note.remove"},
+        headers=auditor,
+    )
+    [removed] = response.json["items"]
+    assert removed["actor_id"] == team.ids["lead"]
+    assert removed["changes"] == {
+        "author_id": {"from": team.ids["blue"], "to": None},
+        "created_by": {"from": note["created_by"], "to": None},
+        "mission_test_id": {"from": test["id"], "to": None},
+    }
+    assert response.json["user_emails"][team.ids["blue"]] == note["created_by"]
+
+
 def test_a_refused_request_records_nothing(client, team, mission, add_test, auditor):
     test = add_test(mission["id"])
     url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}"

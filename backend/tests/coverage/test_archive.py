@@ -614,7 +614,7 @@ def test_a_non_zip_and_inconsistent_documents_are_422(client, team):
 
 def test_notes_travel_with_the_archive_as_written(client, team, catalogue, mission, add_test):
     """The mission's and each test's notes: content, author's email and time as written. Their
-    author is another instance's user, so nobody here deletes them."""
+    author is another instance's user; the new mission's lead deletes them."""
     test = add_test(mission["id"], "one", mitre=tags("T1059.001"))
     base = f"{API}/{mission['id']}"
     written = [
@@ -640,8 +640,10 @@ def test_notes_travel_with_the_archive_as_written(client, team, catalogue, missi
         (note["content"], note["created_by"], note["created_at"])
         for note in mission_notes + test_notes["items"]
     ] == as_written
+    assert {note["author_id"] for note in mission_notes + test_notes["items"]} == {None}
     deleted = client.delete(f"{copy}/notes/{mission_notes[0]['id']}", headers=team.lead)
-    assert deleted.status_code == 403
+    assert deleted.status_code == 204
+    assert client.get(f"{copy}/notes", headers=team.lead).json["total"] == 0
 
 
 def test_import_needs_mission_create(client, team):

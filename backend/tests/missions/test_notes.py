@@ -1,4 +1,5 @@
-"""Notes on a mission and on its tests: members write, authors delete, newest first."""
+"""Notes on a mission and on its tests: members write, the author or the lead deletes, newest
+first."""
 
 from __future__ import annotations
 
@@ -59,16 +60,57 @@ def test_ten_thousand_characters_is_accepted(client, team, base):
     assert response.status_code == 201
 
 
-def test_authors_delete_their_own_notes_only(client, team, base):
-    note = client.post(f"{base}/notes", json={"content": "mine"}, headers=team.red).json
+@pytest.mark.parametrize("deleter", ["author", "lead", "manage_all"])
+def test_its_author_the_lead_or_a_manage_all_holder_deletes_a_note(
+    client, team, base, user_header, deleter
+):
+    """A note with a pasted secret must go even when its author cannot act."""
+    note = client.post(f"{base}/notes", json={"content": "pw hunter2"}, headers=team.blue).json
+    headers = {
+        "author": team.blue,
+        "lead": team.lead,
+        "manage_all": user_header(perms=["mission.manage_all"]),
+    }[deleter]
 
-    refused = client.delete(f"{base}/notes/{note['id']}", headers=team.lead)
+    assert client.delete(f"{base}/notes/{note['id']}", headers=headers).status_code == 204
+    assert client.get(f"{base}/notes", headers=team.blue).json["total"] == 0
+    assert client.delete(f"{base}/notes/{note['id']}", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["red", "blue", "viewer"])
+def test_other_members_may_not_delete_someone_elses_note(client, team, base, role):
+    note = client.post(f"{base}/notes", json={"content": "Kick-off"}, headers=team.lead).json
+
+    refused = client.delete(f"{base}/notes/{note['id']}", headers=getattr(team, role))
+
     assert refused.status_code == 403
+    assert "author, the mission's lead or a mission.manage_all holder" in refused.json["detail"]
     assert client.get(f"{base}/notes", headers=team.red).json["total"] == 1
 
-    assert client.delete(f"{base}/notes/{note['id']}", headers=team.red).status_code == 204
-    assert client.get(f"{base}/notes", headers=team.red).json["total"] == 0
-    assert client.delete(f"{base}/notes/{note['id']}", headers=team.red).status_code == 404
+
+def test_outsiders_do_not_see_a_note_to_delete_and_read_all_does_not_delete(
+    client, team, base, user_header
+):
+    note = client.post(f"{base}/notes", json={"content": "Kick-off"}, headers=team.red).json
+    url = f"{base}/notes/{note['id']}"
+
+    assert client.delete(url, headers=team.outsider).status_code == 404
+    assert client.delete(url, headers=user_header(perms=["mission.read_all"])).status_code == 403
+    assert client.get(f"{base}/notes", headers=team.red).json["total"] == 1
+
+
+def test_a_note_whose_author_was_deactivated_is_deleted_by_the_lead(
+    client, team, base, db_connection
+):
+    from sqlalchemy import text
+
+    note = client.post(f"{base}/notes", json={"content": "token abc"}, headers=team.red).json
+    db_connection.execute(
+        text("UPDATE users SET is_active = false WHERE id = :id"), {"id": team.ids["red"]}
+    )
+
+    assert client.delete(f"{base}/notes/{note['id']}", headers=team.lead).status_code == 204
+    assert client.get(f"{base}/notes", headers=team.blue).json["total"] == 0
 
 
 def test_a_missing_or_invisible_parent_is_404(client, team, base, mission, add_test):

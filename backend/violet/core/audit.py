@@ -99,13 +99,15 @@ class Audited:
     """Mix into a model whose rows' changes are recorded. Optional class attributes:
     `__audit_exclude__` (more columns not to record), `__audit_collections__` (relationships
     whose added and removed members are recorded, e.g. a user's groups; a creation records its
-    members as added), `__audit_on_create__` (columns a creation records: what a new row grants)
-    and `__audit_label__` (the attribute naming a row; else the first of name, email, filename,
-    key it has)."""
+    members as added), `__audit_on_create__` (columns a creation records: what a new row grants),
+    `__audit_on_remove__` (columns a removal records: whose a note was, which the lead may
+    delete) and `__audit_label__` (the attribute naming a row; else the first of name, email,
+    filename, key it has)."""
 
     __audit_exclude__: frozenset[str] = frozenset()
     __audit_collections__: tuple[str, ...] = ()
     __audit_on_create__: tuple[str, ...] = ()
+    __audit_on_remove__: tuple[str, ...] = ()
     __audit_label__: str | None = None
 
 
@@ -237,7 +239,7 @@ def _record_audited_changes(session: Session, flush_context: UOWTransaction) -> 
                 events.append(_row_values(row, action, changes, actor))
     for row in session.deleted:
         if isinstance(row, Audited):
-            events.append(_row_values(row, "remove", None, actor))
+            events.append(_row_values(row, "remove", _removed_of(row), actor))
     if events:
         session.connection().execute(insert(AuditEvent), events)
 
@@ -304,6 +306,17 @@ def _grants_of(row: Any) -> dict[str, Any] | None:
         added = sorted(_member_name(item) for item in state.attrs[key].history.added)
         if added:
             changes[key] = {"added": added, "removed": []}
+    return changes or None
+
+
+def _removed_of(row: Any) -> dict[str, Any] | None:
+    """What a removed row was, for its `remove` event: its `__audit_on_remove__` columns as
+    `{"from": value, "to": null}` (an unset one left out). None for a row that names none."""
+    changes = {
+        name: {"from": _jsonable(getattr(row, name)), "to": None}
+        for name in row.__audit_on_remove__
+        if getattr(row, name) is not None
+    }
     return changes or None
 
 

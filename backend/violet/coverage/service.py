@@ -1572,8 +1572,8 @@ def import_mission(
                     )
                 )
     # Notes keep their author's email and time, as written in the other instance; that author
-    # is not a user here (author_id stays empty), so they read as history, which nobody here
-    # deletes (docs/api.md, "Notes": only the author deletes a note).
+    # is not a user here (author_id stays empty), so they read as history, which the new
+    # mission's lead (or mission.manage_all) may delete (docs/api.md, "Notes").
     notes = [(None, note) for note in document["notes"]] + [
         (test_ids[item["ref"]], note) for item in document["tests"] for note in item["notes"]
     ]

@@ -359,6 +359,9 @@ class MissionNote(Audited, TenantMixin, UuidPkMixin, Base):
 
     __tablename__ = "notes"
     __audit_label__ = "content"
+    # Its removal names whose note it was (the lead may delete anyone's) and its test; an
+    # imported note's author is only an email (`created_by`), not a user here.
+    __audit_on_remove__ = ("author_id", "created_by", "mission_test_id")
     __table_args__ = (
         CheckConstraint(f"char_length(content) BETWEEN 1 AND {NOTE_MAX}", name="content"),
         # The two lists: a mission's own notes, a test's notes; both newest first.

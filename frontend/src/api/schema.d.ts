@@ -4738,7 +4738,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a note of the mission or of one of its tests (its author only).
+         * Delete a note of the mission or of one of its tests (its author, the mission's lead
+         *     or a mission.manage_all holder).
          * @description Needs only sign-in: no permission.
          */
         delete: {
@@ -4761,7 +4762,7 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
-                /** @description The caller is not the note's author. */
+                /** @description The caller is not the note's author, the lead or mission.manage_all. */
                 403: {
                     headers: {
                         [name: string]: unknown;

@@ -17,7 +17,10 @@ from violet.missions.service import notes
 blp = Blueprint(
     "mission-notes",
     __name__,
-    description="Notes on a mission and on its tests: Markdown, newest first, authors delete.",
+    description=(
+        "Notes on a mission and on its tests: Markdown, newest first; the author, the lead or "
+        "mission.manage_all deletes."
+    ),
 )
 
 
@@ -70,9 +73,11 @@ class MissionNoteById(MethodView):
     @require_auth
     @mission_scoped
     @blp.response(204)
-    @blp.alt_response(403, description="The caller is not the note's author.")
+    @blp.alt_response(
+        403, description="The caller is not the note's author, the lead or mission.manage_all."
+    )
     def delete(self, mission_id: UUID, note_id: UUID):
-        """Delete a note of the mission or of one of its tests (its author only)."""
-        mission_access(mission_id)
-        notes.delete_note(mission_id, note_id)
+        """Delete a note of the mission or of one of its tests (its author, the mission's lead
+        or a mission.manage_all holder)."""
+        notes.delete_note(mission_access(mission_id), note_id)
         db.session.commit()

@@ -1,6 +1,9 @@
 """Notes: Markdown comments on a mission or on one of its tests, newest first.
 
-Every member may write one; only its author may delete it. The parent mission or test must be
+Every member may write one. Its author may delete it, and so may the mission's lead or a
+`mission.manage_all` holder: a note with a pasted secret must go even when its author cannot
+act (deactivated, deleted, or another instance's user for an imported note). The parent
+mission or test must be
 visible to the caller (the routes check the mission, `check_live_test` the test), else 404.
 A deleted test hides its notes and evidence, also where they are addressed by their own id
 (`on_live_test`); restoring the test brings them back.
@@ -64,19 +67,23 @@ def add_note(access: MissionAccess, test_id: uuid.UUID | None, content: str) -> 
     return note
 
 
-def delete_note(mission_id: uuid.UUID, note_id: uuid.UUID) -> None:
-    """Delete a note (for good); only its author may. A note of a deleted test is 404."""
+def delete_note(access: MissionAccess, note_id: uuid.UUID) -> None:
+    """Delete a note (for good): its author, the lead or a `mission.manage_all` holder may.
+    A note of a deleted test is 404. The audit trail's `mission_note.remove` names the author."""
     note = db.session.scalar(
         select(MissionNote).where(
             MissionNote.id == note_id,
-            MissionNote.mission_id == mission_id,
+            MissionNote.mission_id == access.mission.id,
             on_live_test(MissionNote.mission_test_id),
         )
     )
     if note is None:
         raise NotFound("No such note in this mission.")
-    if note.author_id != current_user().id:
-        raise Forbidden("Only the author of a note may delete it.")
+    if note.author_id != current_user().id and not access.can_manage:
+        raise Forbidden(
+            "Only the note's author, the mission's lead or a mission.manage_all holder may "
+            "delete it."
+        )
     db.session.delete(note)
     db.session.flush()
 
