@@ -142,18 +142,55 @@ def test_notes_on_the_mission_and_on_a_test(mission: dict, open_context):
     expect(drawer.get_by_test_id("note").locator("code")).to_have_text("WS-042")
     check_a11y(red)
 
-    # The lead reads both and may delete neither; red deletes their own.
-    lead = open_context(mission["emails"]["lead"])
-    lead.goto(f"/missions/{mission['id']}?test={mission['test_id']}")
-    expect(drawer_of(lead).get_by_test_id("note")).to_contain_text("WS-042")
-    expect(drawer_of(lead).get_by_role("button", name=re.compile("^Delete note"))).to_have_count(0)
-    # Deleting is for good, so it asks first; declining keeps the note.
+    # Red deletes their own. Deleting is for good, so it asks first; declining keeps the note.
     red.once("dialog", lambda dialog: dialog.dismiss())
     drawer.get_by_role("button", name=re.compile("^Delete note")).click()
     expect(drawer.get_by_test_id("note")).to_have_count(1)
     red.once("dialog", lambda dialog: dialog.accept())
     drawer.get_by_role("button", name=re.compile("^Delete note")).click()
     expect(drawer.get_by_test_id("note")).to_have_count(0)
+
+
+def test_the_lead_deletes_a_blue_members_notes_and_blue_not_the_leads(mission: dict, open_context):
+    """A note with a pasted secret must go even if its author cannot act: the lead deletes any
+    note, on the mission and on a test; other members only their own."""
+    base = f"/missions/{mission['id']}"
+    mission["lead_api"].call("POST", f"{base}/notes", {"content": "Kick-off at 9"})
+    blue = open_context(mission["emails"]["blue"])
+    blue.goto(base)
+    notes = blue.get_by_test_id("mission-notes")
+    notes.get_by_label("New note on the mission").fill("VPN password: hunter2")
+    notes.get_by_role("button", name="Add note").click()
+    own = notes.get_by_test_id("note").filter(has_text="hunter2")
+    leads = notes.get_by_test_id("note").filter(has_text="Kick-off at 9")
+    expect(own.get_by_role("button", name=re.compile("^Delete note"))).to_be_visible()
+    expect(leads).to_be_visible()
+    expect(leads.get_by_role("button", name=re.compile("^Delete note"))).to_have_count(0)
+    open_test(blue, "Kerberoasting")
+    drawer_of(blue).get_by_label("New note on this test").fill("Domain admin: s3cret")
+    drawer_of(blue).get_by_role("button", name="Add note").click()
+    expect(drawer_of(blue).get_by_test_id("note")).to_have_count(1)
+
+    lead = open_context(mission["emails"]["lead"])
+    lead.goto(base)
+    lead_notes = lead.get_by_test_id("mission-notes")
+    blues = lead_notes.get_by_test_id("note").filter(has_text="hunter2")
+    # The same confirmation as for one's own note; declining keeps it.
+    lead.once("dialog", lambda dialog: dialog.dismiss())
+    blues.get_by_role("button", name=re.compile("^Delete note")).click()
+    expect(blues).to_be_visible()
+    lead.once("dialog", lambda dialog: dialog.accept())
+    blues.get_by_role("button", name=re.compile("^Delete note")).click()
+    expect(blues).to_have_count(0)
+    expect(lead_notes.get_by_test_id("note")).to_have_text([re.compile("Kick-off at 9")])
+
+    open_test(lead, "Kerberoasting")
+    test_note = drawer_of(lead).get_by_test_id("note")
+    expect(test_note).to_contain_text("s3cret")
+    lead.once("dialog", lambda dialog: dialog.accept())
+    test_note.get_by_role("button", name=re.compile("^Delete note")).click()
+    expect(test_note).to_have_count(0)
+    check_a11y(lead)
 
 
 def test_an_open_mission_shows_the_notes_and_evidence_others_add(

@@ -414,7 +414,11 @@ export default function MissionPage() {
         <Title order={2} size="h3" mb="xs" id="mission-notes-title">
           Mission notes
         </Title>
-        <NotesThread missionId={missionId} canWrite={canWriteNotes} />
+        <NotesThread
+          missionId={missionId}
+          canWrite={canWriteNotes}
+          canDeleteAll={mission.data.can_manage ?? false}
+        />
       </Paper>
 
       <TestDrawer

@@ -11,16 +11,19 @@ const NOTE_MAX = 10_000;
 
 /**
  * The notes of a mission (no `testId`) or of one test, newest first. Members write (Markdown,
- * rendered without raw HTML); each author may delete their own notes.
+ * rendered without raw HTML); each author may delete their own notes, and `canDeleteAll` (the
+ * lead, mission.manage_all) anyone's: a pasted secret must go even if its author cannot act.
  */
 export function NotesThread({
   missionId,
   testId,
   canWrite,
+  canDeleteAll,
 }: {
   missionId: string;
   testId?: string;
   canWrite: boolean;
+  canDeleteAll: boolean;
 }) {
   const { me } = useAuth();
   const queryClient = useQueryClient();
@@ -88,7 +91,7 @@ export function NotesThread({
               <Text size="xs" c="gray.7">
                 {note.created_by} · {new Date(note.created_at).toLocaleString()}
               </Text>
-              {me?.id === note.author_id && (
+              {(canDeleteAll || me?.id === note.author_id) && (
                 <Button
                   size="compact-xs"
                   variant="subtle"

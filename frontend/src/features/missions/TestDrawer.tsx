@@ -672,7 +672,13 @@ function TestDetails({
       </Section>
 
       <Section title="Notes">
-        <NotesThread missionId={base.mission_id} testId={base.id} canWrite={canWriteNotes} />
+        <NotesThread
+          missionId={base.mission_id}
+          testId={base.id}
+          canWrite={canWriteNotes}
+          // The acting role is lead for the lead and for a mission.manage_all holder.
+          canDeleteAll={role === "lead"}
+        />
       </Section>
 
       <ConflictDialog
