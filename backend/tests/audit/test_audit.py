@@ -142,6 +142,10 @@ def test_a_notes_removal_names_its_author_and_test(client, team, mission, add_te
         "mission_test_id": {"from": test["id"], "to": None},
     }
     assert response.json["user_emails"][team.ids["blue"]] == note["created_by"]
+    # The note's text is not kept anywhere in the trail: the pasted password went with it.
+    trail = client.get(EVENTS, query_string={"object_id": note["id"]}, headers=auditor).json
+    assert [event["object_label"] for event in trail["items"]] == [note["created_by"]] * 2
+    assert "hunter2" not in json.dumps(trail)
 
 
 def test_a_refused_request_records_nothing(client, team, mission, add_test, auditor):

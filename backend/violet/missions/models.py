@@ -358,7 +358,9 @@ class MissionNote(Audited, TenantMixin, UuidPkMixin, Base):
     """A Markdown note on a mission (`mission_test_id` NULL) or on one of its tests."""
 
     __tablename__ = "notes"
-    __audit_label__ = "content"
+    # Named in the audit trail by its author's email, not by its text: a secret pasted into a
+    # note must go with the note when the lead deletes it, not stay in the trail.
+    __audit_label__ = "created_by"
     # Its removal names whose note it was (the lead may delete anyone's) and its test; an
     # imported note's author is only an email (`created_by`), not a user here.
     __audit_on_remove__ = ("author_id", "created_by", "mission_test_id")
