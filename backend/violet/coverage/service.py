@@ -120,11 +120,15 @@ class MissionData:
         return runs
 
     def coverage(self, level_of: dict[uuid.UUID, Any] | None = None) -> Coverage:
+        return self.coverage_of(self.runs(level_of))
+
+    def coverage_of(self, runs: list[Run]) -> Coverage:
+        """The coverage of `runs` (this mission's, perhaps renamed) by its levels and tactics."""
         tactics_of = {
             technique: [tactic["external_id"] for tactic in tactics]
             for technique, tactics in self.tactics_of.items()
         }
-        return compute_coverage(self.runs(level_of), self.level_scores, tactics_of)
+        return compute_coverage(runs, self.level_scores, tactics_of)
 
 
 # What scores, layers and comparisons read of a test: rows of these, not MissionTest objects
@@ -356,16 +360,11 @@ def mission_layer(mission: Mission, domain: str | None = None) -> dict[str, Any]
     # tagged with a revoked T1086 and with its replacement T1059.001 counts once for T1059.001
     # (and for T1059, which rolls it up).
     runs = [replace(run, attack_ids=retired.rename(run.attack_ids)) for run in runs]
-    tactics_of = {
-        technique: [tactic["external_id"] for tactic in tactics]
-        for technique, tactics in data.tactics_of.items()
-    }
-    coverage = compute_coverage(runs, data.level_scores, tactics_of)
     return _layer(
         mission.name,
         f"Violet coverage of the mission {mission.name}",
         data,
-        coverage.techniques,
+        data.coverage_of(runs).techniques,
         domain,
         retired,
     )
