@@ -23,7 +23,8 @@ What it does:
    database), for a before/after in the same run. Before measuring, the bench checks that
    Violet and the floor answer every endpoint with the same bytes (else it stops); the
    baseline must give the same JSON value, or that endpoint is not measured for it.
-4. Drives them with the same keep-alive HTTP client threads: `--requests` per run, each endpoint
+4. Drives them with the same keep-alive HTTP client threads, their connections spread evenly
+   over each server's workers (`balanced_connections`): `--requests` per run, each endpoint
    at each client count, the servers interleaved, the order reversed every round. It prints
    p50, p95, p99, requests/s, the servers' CPU per request (their processes' user + system
    time, which hardly moves when other work competes for the machine) and the ratios to the
@@ -1307,17 +1308,70 @@ def percentile(ordered: list[float], pct: float) -> float:
     return ordered[index]
 
 
+def balanced_connections(server: Server, clients: int) -> list[http.client.HTTPConnection]:
+    """`clients` keep-alive connections to `server`, spread evenly over its workers.
+
+    Each gunicorn worker accepts whichever connections it wins, and a keep-alive connection
+    stays with its worker: 8 clients landing 6 and 2 on two workers load one worker while the
+    other idles, which cost up to a third of the throughput in one run and not in the next
+    (docs/performance.md, twelfth look). So connections are opened one at a time and each is
+    found in the workers' socket tables: one that lands on a worker holding its share already
+    is kept aside (so the next may land elsewhere) and closed once the set is complete.
+    """
+    import psutil
+
+    workers = psutil.Process(server.process.pid).children()
+    share = -(-clients // len(workers))  # rounded up
+    held: dict[int, list[http.client.HTTPConnection]] = {worker.pid: [] for worker in workers}
+    aside: list[http.client.HTTPConnection] = []
+    for _ in range(50 * clients):
+        if sum(map(len, held.values())) == clients:
+            break
+        connection = http.client.HTTPConnection(LOOPBACK, server.port, timeout=60)
+        connection.connect()
+        accepted_by = worker_of(workers, connection.sock.getsockname()[1])
+        if accepted_by is not None and len(held[accepted_by]) < share:
+            held[accepted_by].append(connection)
+        else:
+            aside.append(connection)
+    for connection in aside:
+        connection.close()
+    connections = [connection for each in held.values() for connection in each]
+    if len(connections) != clients:
+        sys.exit(f"{server.name}: could not spread {clients} connections over its workers")
+    return connections
+
+
+def worker_of(workers: list[Any], client_port: int, timeout: float = 2) -> int | None:
+    """The pid of the worker that accepted the connection from `client_port` (None: none yet)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for worker in workers:
+            for accepted in worker.net_connections(kind="tcp"):
+                if accepted.raddr and accepted.raddr.port == client_port:
+                    return worker.pid
+        time.sleep(0.002)
+    return None
+
+
 def drive(
-    port: int, path: str, headers: dict[str, str], clients: int, requests: int, status: int = 200
+    server: Server,
+    path: str,
+    headers: dict[str, str],
+    clients: int,
+    requests: int,
+    status: int = 200,
 ) -> Sample:
-    """`requests` GETs of `path` from `clients` keep-alive connections; latencies and wall time."""
+    """`requests` GETs of `path` from `clients` keep-alive connections (balanced over the
+    workers); latencies and wall time."""
     per_client = [requests // clients + (i < requests % clients) for i in range(clients)]
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
     start = threading.Barrier(clients + 1)
+    connections = balanced_connections(server, clients)
 
     def client(index: int) -> None:
-        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=60)
+        connection = connections[index]
         start.wait()
         for _ in range(per_client[index]):
             began = time.perf_counter()
@@ -1359,7 +1413,7 @@ def measure(
 
     def run(server: Server, endpoint: Endpoint, count: int, requests: int) -> Sample:
         status = 304 if endpoint.revalidate else 200
-        return drive(server.port, endpoint.path, headers[endpoint.key], count, requests, status)
+        return drive(server, endpoint.path, headers[endpoint.key], count, requests, status)
 
     for endpoint in endpoints:  # warm every worker thread's connection and statement cache
         for name, server in servers.items():
