@@ -48,6 +48,22 @@ def error_app(database_url):
 
     app.add_url_rule("/api/v1/_test/rolled-back/<code>", view_func=lose_a_deadlock)
 
+    def run_past_a_time_limit(limit):
+        # What an operator's `statement_timeout` or `lock_timeout` (set on Violet's role, say)
+        # does to a slow statement or one waiting for a lock another session holds.
+        db.session.execute(
+            text("INSERT INTO settings (key, value) VALUES ('_test_half_written', '1')")
+        )
+        db.session.execute(text(f"SET LOCAL {limit} = '50ms'"))
+        if limit == "statement_timeout":
+            db.session.execute(text("SELECT pg_sleep(5)"))
+        else:
+            db.session.execute(text("LOCK TABLE _test_locked IN ACCESS EXCLUSIVE MODE"))
+
+    app.add_url_rule(
+        "/api/v1/_test/time-limit/<limit>", view_func=run_past_a_time_limit, methods=["POST"]
+    )
+
     def refused_statement(name):
         # Statements PostgreSQL itself refuses (the database is fine), after a write of the same
         # request that must not survive the failure.
@@ -127,6 +143,27 @@ def test_a_transaction_postgresql_rolled_back_is_503_retry(error_app, app_sessio
     response = error_app.test_client().get(f"/api/v1/_test/rolled-back/{code}")
     assert response.status_code == 503
     assert "retry" in response.json["detail"]
+
+
+@pytest.mark.parametrize("limit", ["statement_timeout", "lock_timeout"])
+def test_a_statement_stopped_by_a_time_limit_is_503_saying_so_and_writes_nothing(
+    error_app, app_session, database_url, limit
+):
+    import psycopg
+
+    with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as other:
+        other.execute("CREATE TABLE IF NOT EXISTS _test_locked (id integer)")
+        with other.transaction():  # holds the lock the lock_timeout case waits for
+            other.execute("LOCK TABLE _test_locked IN ACCESS EXCLUSIVE MODE")
+            response = error_app.test_client().post(f"/api/v1/_test/time-limit/{limit}")
+        other.execute("DROP TABLE _test_locked")
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == PROBLEM
+    assert "did not finish in time" in response.json["detail"]
+    assert limit in response.json["detail"]
+    with error_app.app_context():
+        half_written = text("SELECT count(*) FROM settings WHERE key = '_test_half_written'")
+        assert db.session.scalar(half_written) == 0
 
 
 @pytest.mark.parametrize(

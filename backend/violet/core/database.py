@@ -12,6 +12,8 @@ SQLAlchemy invalidates the whole pool, so the next request connects afresh.
 Outages: `is_outage`. psycopg raises OperationalError for a lost connection, and also for
 errors of a statement that say nothing of the database's health (a statement too complex,
 one with too many parameters): only the first kind is the 503 "the database is unavailable".
+A statement stopped by the operator's `statement_timeout` or `lock_timeout` (`is_timeout`) is a
+503 too, saying so.
 
 Reads: `autocommit_safe_requests`. A GET or HEAD request changes nothing, so its connection
 runs in autocommit mode: no BEGIN before its first statement, no ROLLBACK after its last, each
@@ -38,6 +40,10 @@ CHECKED_IN_AT = "violet_checked_in_at"
 # broke by failing this transaction: the same request succeeds when retried), lack of resources.
 OUTAGE_CLASSES = ("08", "40", "53")
 OUTAGE_STATES = frozenset({"57P01", "57P02", "57P03", "57P04", "57P05"})
+# A statement stopped by a time limit the database's operator set (`statement_timeout`,
+# `lock_timeout`, e.g. on Violet's role) or cancelled by them: the database is up but too busy
+# for this request now.
+TIMEOUT_STATES = frozenset({"57014", "55P03"})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -68,6 +74,11 @@ def autocommit_safe_requests(engine: Engine) -> None:
     def autocommit_if_safe(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         # psycopg then sends no BEGIN, and SQLAlchemy's rollback at the end is a no-op.
         dbapi_connection.autocommit = has_request_context() and request.method in SAFE_METHODS
+
+
+def is_timeout(exc: OperationalError) -> bool:
+    """Whether the statement was stopped by a time limit (or cancelled by an operator)."""
+    return (getattr(exc.orig, "sqlstate", None) or "") in TIMEOUT_STATES
 
 
 def is_outage(exc: OperationalError) -> bool:

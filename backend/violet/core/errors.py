@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from violet.core.database import is_outage
+from violet.core.database import is_outage, is_timeout
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -300,6 +300,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def handle_database_down(exc: OperationalError) -> Response:
+        if is_timeout(exc):
+            rollback()
+            log.warning("statement stopped by a time limit (%s)", sqlstate_of(exc))
+            return problem(
+                503,
+                "The database did not finish in time (its statement_timeout or lock_timeout "
+                "stopped the request); retry shortly, or ask for less at once.",
+            )
         if not is_outage(exc):  # a statement that failed on its own: a bug, not an outage
             return handle_unexpected(exc)
         rollback()
