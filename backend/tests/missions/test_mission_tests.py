@@ -220,7 +220,12 @@ def test_a_detection_before_the_execution_is_422_and_changes_nothing(
 
     assert detected.status_code == 422 and list(detected.json["errors"]) == ["detected_at"]
     assert "before the execution" in detected.json["detail"]
+    # Blue may not change red's execution time: the message says who can.
+    assert "red or the mission's lead can correct it" in detected.json["detail"]
     assert per_tool.status_code == 422 and list(per_tool.json["errors"]) == ["1.detected_at"]
+    assert "red or the mission's lead" in per_tool.json["errors"]["1.detected_at"][0]
+    as_lead = client.patch(url, json={"detected_at": "2026-11-30T09:59:00Z"}, headers=team.lead)
+    assert as_lead.status_code == 422 and "correct the time that is wrong" in as_lead.json["detail"]
     after = client.get(url, headers=team.lead).json
     assert after["version"] == version
     assert (after["detected_at"], after["detections"]) == (None, [])

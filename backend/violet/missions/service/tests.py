@@ -493,6 +493,7 @@ def update_test(access: MissionAccess, test: MissionTest, values: dict[str, Any]
         values.get("executed_at", test.executed_at),
         values.get("detected_at", test.detected_at),
         written=set(values) & {"executed_at", "detected_at"},
+        role=access.acting_role,
     )
     new_state = values.pop("state", test.state)
     handed_to_blue = new_state != test.state and new_state == "waiting_blue"
@@ -531,13 +532,18 @@ FUTURE_LEEWAY = timedelta(minutes=5)
 
 
 def _check_times(
-    executed_at: datetime | None, detected_at: datetime | None, *, written: set[str]
+    executed_at: datetime | None,
+    detected_at: datetime | None,
+    *,
+    written: set[str],
+    role: str,
 ) -> None:
     """The times a request writes (`written`): none in the future, and no detection before the
     execution (422 naming the field, nothing written). A future time would stay a technique's
     latest outcome across missions until then (docs/coverage.md, "Across missions"): 2036 typed
     for 2026 hides ten years of retests; a detection before the execution is a negative time to
-    detect."""
+    detect. When the execution time is the wrong one and the caller's `role` may not change it
+    (blue: red's time, often stamped when red handed the test over), the message says who can."""
     problems: dict[str, list[str]] = {}
     limit = utcnow() + FUTURE_LEEWAY
     for field, moment in (("executed_at", executed_at), ("detected_at", detected_at)):
@@ -551,9 +557,15 @@ def _check_times(
         and detected_at < executed_at
     ):
         field = "detected_at" if "detected_at" in written else "executed_at"
+        remedy = "correct the time that is wrong."
+        if "executed_at" not in FIELDS_BY_ROLE[role]:
+            remedy = (
+                "if the execution time is the wrong one (it is stamped when red hands the test "
+                "over, unless red gives it), red or the mission's lead can correct it."
+            )
         problems[field] = [
             f"The detection ({detected_at.isoformat()}) is before the execution "
-            f"({executed_at.isoformat()}); correct the time that is wrong."
+            f"({executed_at.isoformat()}); {remedy}"
         ]
     if problems:
         raise Unprocessable(next(iter(problems.values()))[0], errors=problems)
@@ -621,7 +633,12 @@ def replace_detections(
         if detection.get("detected_at") is None:
             continue
         try:
-            _check_times(test.executed_at, detection["detected_at"], written={"detected_at"})
+            _check_times(
+                test.executed_at,
+                detection["detected_at"],
+                written={"detected_at"},
+                role=access.acting_role,
+            )
         except Unprocessable as error:
             problems[f"{index}.detected_at"] = [str(error.detail)]
     if problems:
