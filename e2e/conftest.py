@@ -5,8 +5,10 @@ Debian's chromium driven by Playwright. Screenshots and the browser console are 
 Fixtures: `live_server` (base URL), `reset` (clean, seeded database with the known admin),
 `page` (a fresh browser context; the accessibility gate checks every page it shows, see
 e2e/a11y.py), `a11y_gate` (that gate), `admin_api` (an ApiClient signed in as the admin),
-`sign_in(page, email, password)` (through the sign-in form), `bundle_file` (a small STIX bundle).
-`skip_to_next_refresh(*pages)` spares a test the wait for the SPA's periodic refresh.
+`sign_in(page, email, password)` (through the sign-in form), `open_context(email)` (another
+user's page in a context of its own, for tests of several people at once), `bundle_file` (a
+small STIX bundle). `skip_to_next_refresh(*pages)` spares a test the wait for the SPA's
+periodic refresh.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from a11y import A11yGate
-from api_client import ApiClient, admin_client
+from api_client import USER_PASSWORD, ApiClient, admin_client
 from live_server import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, reset_database, running_server
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from stix import write_bundle
@@ -121,6 +123,34 @@ def sign_in_through_form(page: Page, email: str, password: str) -> None:
 @pytest.fixture
 def sign_in():
     return sign_in_through_form
+
+
+@pytest.fixture
+def open_context(browser: Browser, live_server: str) -> Iterator:
+    """`open_context(email=None)` → a page in a browser context of its own (signed in when an
+    email is given), watched by its own accessibility gate; `clock=True` installs Playwright's
+    clock there, for `skip_to_next_refresh`."""
+    gates: list[A11yGate] = []
+
+    def open_as(
+        email: str | None = None, password: str = USER_PASSWORD, *, clock: bool = False
+    ) -> Page:
+        context = browser.new_context(base_url=live_server)
+        if clock:
+            context.clock.install()
+        gates.append(A11yGate(context))
+        page = context.new_page()
+        if email:
+            sign_in_through_form(page, email, password)
+        return page
+
+    yield open_as
+    try:
+        for gate in gates:
+            gate.assert_accessible()
+    finally:
+        for gate in gates:
+            gate.context.close()
 
 
 @pytest.fixture

@@ -13,14 +13,13 @@ import struct
 import urllib.request
 import uuid
 import zlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from a11y import A11yGate, check_a11y
+from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
-from conftest import sign_in_through_form, skip_to_next_refresh
-from playwright.sync_api import Browser, Page, expect
+from conftest import skip_to_next_refresh
+from playwright.sync_api import Page, expect
 from test_invitations import invite, open_invitations
 from test_missions import choose
 
@@ -43,34 +42,6 @@ def png(width: int = 2, height: int = 2) -> bytes:
 
 
 ELF = b"\x7fELF\x02\x01\x01" + bytes(300)
-
-
-@pytest.fixture
-def open_context(browser: Browser, live_server: str) -> Iterator:
-    """`open_context(email=None)` → a page in a browser context of its own (signed in when an
-    email is given), watched by its own accessibility gate; `clock=True` installs Playwright's
-    clock there, for `skip_to_next_refresh`."""
-    gates: list[A11yGate] = []
-
-    def open_as(
-        email: str | None = None, password: str = USER_PASSWORD, *, clock: bool = False
-    ) -> Page:
-        context = browser.new_context(base_url=live_server)
-        if clock:
-            context.clock.install()
-        gates.append(A11yGate(context))
-        page = context.new_page()
-        if email:
-            sign_in_through_form(page, email, password)
-        return page
-
-    yield open_as
-    try:
-        for gate in gates:
-            gate.assert_accessible()
-    finally:
-        for gate in gates:
-            gate.context.close()
 
 
 def paste_image(page: Page, target_test_id: str, content: bytes, name: str = "image.png"):

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from a11y import check_a11y
 from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
-from conftest import sign_in_through_form, skip_to_next_refresh
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from conftest import skip_to_next_refresh
+from playwright.sync_api import Page, expect
 
 
 @dataclass
@@ -60,26 +59,6 @@ def setup(admin_api: ApiClient, live_server: str) -> MissionSetup:
     return MissionSetup(
         mission["id"], test["id"], {r: u["email"] for r, u in users.items()}, tools, lead_api
     )
-
-
-@pytest.fixture
-def open_context(browser: Browser, live_server: str) -> Iterator:
-    """`open_context(email)` → a page in its own browser context, signed in as `email`;
-    `clock=True` installs Playwright's clock there, for `skip_to_next_refresh`."""
-    contexts: list[BrowserContext] = []
-
-    def open_as(email: str, password: str = USER_PASSWORD, *, clock: bool = False) -> Page:
-        context = browser.new_context(base_url=live_server)
-        if clock:
-            context.clock.install()
-        contexts.append(context)
-        page = context.new_page()
-        sign_in_through_form(page, email, password)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def open_mission(page: Page, setup: MissionSetup) -> None:
