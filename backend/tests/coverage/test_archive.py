@@ -706,3 +706,60 @@ def test_a_corrupt_compressed_member_is_422_not_500(client, team):
     assert response.status_code == 422, response.json
     assert "mission.json cannot be read" in response.json["detail"]
     assert mission_count(client, team.lead) == before
+
+
+@pytest.mark.parametrize(
+    ("member", "content", "field"),
+    [
+        (
+            "mission.json",
+            '{"name": "x", "status": "planned", "description": "caf\\ud800"}',
+            "mission.description",
+        ),
+        (
+            "mission.json",
+            json.dumps(
+                {
+                    "name": "x",
+                    "status": "planned",
+                    "tests": [{"ref": 0, "name": "t", "state": "pending", "red_notes": "a\0b"}],
+                }
+            ),
+            "mission.tests.0.red_notes",
+        ),
+        (
+            "manifest.json",
+            MANIFEST.replace('"evidence": []', '"evidence": [{"caption": "\\udfff"}]'),
+            "manifest.evidence.0.caption",
+        ),
+    ],
+    ids=["unpaired surrogate", "NUL", "in the manifest"],
+)
+def test_a_character_postgresql_cannot_store_is_422_naming_its_field(
+    client, team, member, content, field
+):
+    """An escaped `\\ud800` in mission.json was a 500 (the database driver cannot encode it),
+    and a NUL a 422 naming no field: the request's input guard never looks inside a zip."""
+    files = {"manifest.json": MANIFEST, "mission.json": DOCUMENT, member: content}
+    before = mission_count(client, team.lead)
+
+    response = upload(client, team.lead, zip_of(files))
+
+    assert response.status_code == 422, response.json
+    assert response.content_type == "application/problem+json"
+    assert "cannot be stored" in response.json["detail"] and field in response.json["detail"]
+    assert list(response.json["errors"]) == [field]
+    assert mission_count(client, team.lead) == before
+
+
+def test_json_nested_too_deeply_is_422_not_500(client, team):
+    # A few tens of KB: under the size the zip-bomb check looks at, deep enough to exhaust
+    # the parser's stack.
+    deep = '{"name": "x", "status": "planned", "tests": ' + "[" * 25_000 + "]" * 25_000 + "}"
+    before = mission_count(client, team.lead)
+
+    response = upload(client, team.lead, zip_of({"manifest.json": MANIFEST, "mission.json": deep}))
+
+    assert response.status_code == 422, response.json
+    assert response.json["detail"] == "mission.json is nested too deeply."
+    assert mission_count(client, team.lead) == before

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO
 
+from violet.core.input_guard import UNSTORABLE_MESSAGE, unstorable_fields
+
 ARCHIVE_FORMAT = "violet-mission-archive"
 ARCHIVE_VERSION = 1
 MANIFEST = "manifest.json"
@@ -38,12 +40,14 @@ RATIO_FLOOR_BYTES = 64 * 1024
 
 
 class ArchiveError(Exception):
-    """A refused archive: `status` 413 (too large) or 422, `detail` saying why."""
+    """A refused archive: `status` 413 (too large) or 422, `detail` saying why, and `errors`
+    naming the fields at fault when there are any (else the whole `file`)."""
 
-    def __init__(self, detail: str, status: int = 422):
+    def __init__(self, detail: str, status: int = 422, errors: dict[str, list[str]] | None = None):
         super().__init__(detail)
         self.detail = detail
         self.status = status
+        self.errors = errors or {"file": [detail]}
 
 
 # What reading a damaged or crafted member raises: a bad CRC, a corrupt deflate stream, an
@@ -212,6 +216,21 @@ def _json_member(
         document = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ArchiveError(f"{name} is not valid JSON.") from error
+    except RecursionError as error:
+        # json.loads recurses once per level: `[[[[…` some thousands deep (a few KB, under the
+        # zip-bomb check's floor) exhausts the stack.
+        raise ArchiveError(f"{name} is nested too deeply.") from error
     if not isinstance(document, dict):
         raise ArchiveError(f"{name} is not a JSON object.")
+    # The request's input guard never sees inside an archive: a NUL or an unpaired surrogate
+    # (JSON's `\ud800`) would reach PostgreSQL, which cannot store it. Named as the document's
+    # fields are named when they are refused (`mission.tests.0.red_notes`).
+    prefix = name.removesuffix(".json")
+    unstorable = [f"{prefix}.{field}" for field in unstorable_fields(document)]
+    if unstorable:
+        raise ArchiveError(
+            f"{name} holds a character that cannot be stored (NUL or an unpaired surrogate) "
+            f"in {', '.join(unstorable[:20])}.",
+            errors={field: [UNSTORABLE_MESSAGE] for field in unstorable[:50]},
+        )
     return document

@@ -254,9 +254,7 @@ def _read_archive_request() -> MissionArchive:
     try:
         return read_archive(spooled)
     except ArchiveError as error:
-        raise ApiError(
-            error.detail, status=error.status, errors={"file": [error.detail]}
-        ) from error
+        raise ApiError(error.detail, status=error.status, errors=error.errors) from error
 
 
 def _plan(
