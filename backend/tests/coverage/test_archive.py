@@ -763,3 +763,41 @@ def test_json_nested_too_deeply_is_422_not_500(client, team):
     assert response.status_code == 422, response.json
     assert response.json["detail"] == "mission.json is nested too deeply."
     assert mission_count(client, team.lead) == before
+
+
+@pytest.mark.parametrize(
+    ("document", "detail"),
+    [
+        (
+            {
+                "categories": [{"name": "Day 1"}, {"name": "day 1"}],
+                "tests": [{"ref": 0, "name": "a", "state": "pending", "category": "day 1"}],
+            },
+            "Two categories share a name.",
+        ),
+        (
+            {
+                "tests": [
+                    {"ref": 0, "name": "a", "state": "completed"},
+                    {"ref": 1, "name": "a", "state": "completed", "retest_of": 0},
+                    {"ref": 2, "name": "a", "state": "pending", "retest_of": 0},
+                ]
+            },
+            "Test 2 is a second retest of test 0.",
+        ),
+    ],
+    ids=["categories of one name but its case", "two retests of one run"],
+)
+def test_a_mission_the_api_would_refuse_is_422(client, team, document, detail):
+    """Both imported (201) into a mission the API never makes: a category the API takes as a
+    duplicate ("The mission already has a category named 'day 1'"), and a run with two
+    retests, both its chain's latest run, both to be retested again."""
+    before = mission_count(client, team.lead)
+    content = json.dumps({"name": "Restored", "status": "planned", **document})
+    files = {"manifest.json": MANIFEST, "mission.json": content}
+
+    response = upload(client, team.lead, zip_of(files))
+
+    assert response.status_code == 422, response.json
+    assert response.json["detail"] == f"Not a consistent mission: {detail}"
+    assert mission_count(client, team.lead) == before

@@ -1698,19 +1698,28 @@ def _import_evidence(
 
 
 def _check_references(document: dict[str, Any]) -> None:
-    """422 for what the tables would refuse: duplicate refs, categories, tags or tools, a
-    retest of an unknown test, an unknown category, an end before the start."""
+    """422 for what the tables or the API would refuse: duplicate refs, categories (case
+    aside), tags or tools, a retest of an unknown test, two retests of one run, an unknown
+    category, an end before the start."""
     problems = []
     refs = [item["ref"] for item in document["tests"]]
     if len(set(refs)) != len(refs):
         problems.append("Two tests share a ref.")
     names = [item["name"] for item in document["categories"]]
-    if len(set(names)) != len(names):
+    # Case aside, as the API compares them ("Day 1" and "day 1" are one name in a mission).
+    if len({name.lower() for name in names}) != len(names):
         problems.append("Two categories share a name.")
+    retested: set[int] = set()
     for item in document["tests"]:
         label = f"Test {item['ref']}"
         if item["retest_of"] is not None and item["retest_of"] not in refs:
             problems.append(f"{label} is a retest of an unknown test.")
+        # A run has at most one retest (the API answers a second one 409): two would both be
+        # the chain's latest run.
+        if item["retest_of"] in retested:
+            problems.append(f"{label} is a second retest of test {item['retest_of']}.")
+        elif item["retest_of"] is not None:
+            retested.add(item["retest_of"])
         if item["category"] and item["category"] not in names:
             problems.append(f"{label} names an unknown category.")
         tags = [(tag["kind"], tag["external_id"]) for tag in item["mitre"]]
