@@ -667,6 +667,29 @@ def test_the_report_numbers_tests_from_1_as_the_mission_page_does(
     assert "<tr>\n<td>0</td>" not in html
 
 
+def test_the_report_names_the_organisation_of_its_setting(
+    client, team, mission, worked_example, admin_header
+):
+    """docs/api.md says `organisation_name` is shown in reports; the report never read it."""
+    url = f"{API}/{mission['id']}/report"
+    unnamed = client.get(url, headers=team.viewer).get_data(as_text=True)
+    response = client.put(
+        "/api/v1/settings/organisation_name",
+        json={"value": "ACME <b>Red</b> & Co"},
+        headers=admin_header,
+    )
+    assert response.status_code == 200, response.json
+
+    html = client.get(url, headers=team.viewer).get_data(as_text=True)
+
+    name = "ACME &lt;b&gt;Red&lt;/b&gt; &amp; Co"
+    assert f"<title>Purple week — coverage report — {name}</title>" in html
+    assert f'<p class="meta">{name}</p><h1>Purple week</h1>' in html
+    # Without a name (the default ""), nothing stands for it.
+    assert "<title>Purple week — coverage report</title>" in unnamed
+    assert "<body>\n<h1>Purple week</h1>" in unnamed
+
+
 def test_the_report_names_states_as_the_mission_page_does(client, team, mission, worked_example):
     html = client.get(f"{API}/{mission['id']}/report", headers=team.viewer).get_data(as_text=True)
 

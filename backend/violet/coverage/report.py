@@ -84,7 +84,7 @@ TEMPLATE = ENVIRONMENT.from_string(
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>{{ mission.name }} — coverage report</title>
+<title>{{ mission.name }} — coverage report{% if organisation %} — {{ organisation }}{% endif %}</title>
 <style>
   body { font: 14px/1.45 system-ui, sans-serif; color: #1b1f24; margin: 2rem; }
   h1 { margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
@@ -105,6 +105,7 @@ TEMPLATE = ENVIRONMENT.from_string(
 </style>
 </head>
 <body>
+{% if organisation %}<p class="meta">{{ organisation }}</p>{% endif %}
 <h1>{{ mission.name }}</h1>
 <p class="meta">Status: {{ mission.status }}
 {% if mission.environment %} · Environment: {{ mission.environment }}{% endif %}

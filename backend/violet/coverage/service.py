@@ -68,6 +68,7 @@ from violet.missions.service import tests as mission_tests
 from violet.missions.service.access import MissionAccess, member_mission_ids
 from violet.mitre import service as mitre_service
 from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS, MitreSubtechnique, MitreTechnique
+from violet.settings import service as settings
 
 
 @dataclass
@@ -1200,6 +1201,8 @@ def mission_report(mission: Mission, generated_at: Any) -> str:
     return render_report(
         {
             "mission": mission,
+            # The `organisation_name` setting: whose report it is, once printed.
+            "organisation": settings.get_value("organisation_name"),
             "generated_at": generated_at.strftime("%Y-%m-%d %H:%M UTC"),
             "coverage": coverage,
             "levels": coverage["levels"],
