@@ -470,6 +470,8 @@ def test_missing_levels_and_tools_are_named_and_left_out(client, team, rich_miss
     document = document_of(export_zip(client, team.lead, rich_mission["id"]))
     document["tests"][0]["detections"][1]["tool"] = "NDR-old"
     document["tests"][1]["detection_level"] = "Half seen"
+    # Expected but silent: dropped too, which the warning did not say.
+    document["tests"][2]["expected_tools"] = ["EDR", "NDR-new"]
 
     imported = upload(
         client,
@@ -480,12 +482,16 @@ def test_missing_levels_and_tools_are_named_and_left_out(client, team, rich_miss
 
     assert imported.status_code == 201, imported.json
     assert imported.json["warnings"] == [
-        "No defense tool named 'NDR-old' here: its outcomes are left out.",
+        "No defense tool named 'NDR-new' here: its outcomes are left out, and so is it from "
+        "the expected tools.",
+        "No defense tool named 'NDR-old' here: its outcomes are left out, and so is it from "
+        "the expected tools.",
         "No detection level named 'Half seen' here: its outcomes are left empty.",
     ]
     copy = document_of(export_zip(client, team.outsider, imported.json["id"]))
     assert [d["tool"] for d in copy["tests"][0]["detections"]] == ["EDR"]
     assert copy["tests"][1]["detection_level"] is None
+    assert copy["tests"][2]["expected_tools"] == ["EDR"]
 
 
 def mission_count(client, headers) -> int:

@@ -1503,7 +1503,11 @@ def import_mission(
 
     def tool_id(name: str) -> uuid.UUID | None:
         if name not in tools:
-            missing.add(f"No defense tool named {name!r} here: its outcomes are left out.")
+            # Expected tools are matched by name too: a silent tool no longer reads as silent.
+            missing.add(
+                f"No defense tool named {name!r} here: its outcomes are left out, and so is it "
+                "from the expected tools."
+            )
         return tools.get(name)
 
     mission = mission_service.create_mission(
