@@ -38,6 +38,11 @@ def test_an_administrator_changes_settings(page: Page, admin_api: ApiClient, sig
     assert settings["organisation_name"] == "ACME Purple Team"
     assert settings["evidence_retention_days"] == 30  # the refused value changed nothing
 
+    # The header names the organisation on every page (docs/api.md "Settings").
+    expect(page.get_by_role("banner").get_by_test_id("organisation-name")).to_have_text(
+        "ACME Purple Team"
+    )
+
     page.reload()
     expect(page.get_by_role("textbox", name="Organisation name")).to_have_value("ACME Purple Team")
 

@@ -9,14 +9,40 @@ import {
   UnstyledButton,
 } from "@mantine/core";
 import { useDisclosure, useWindowEvent } from "@mantine/hooks";
+import { useQuery } from "@tanstack/react-query";
 import { Suspense, useRef } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import type { PermissionCode } from "../api/types";
 import { useAuth } from "../features/auth/AuthProvider";
 import { WorkspaceSwitcher } from "../features/workspaces/WorkspaceSwitcher";
 import { NotificationBell } from "../features/notifications/NotificationBell";
+import { fetchSettings, settingsQueryKey } from "../features/settings/api";
 import { PageLoader } from "./PageLoader";
 import classes from "./Layout.module.css";
+
+/** The `organisation_name` setting beside the brand, when an administrator has set it (a
+ * save on the settings page refreshes it: same query). Hidden on a phone, where space is short. */
+function OrganisationName() {
+  const settings = useQuery({
+    queryKey: settingsQueryKey,
+    queryFn: fetchSettings,
+    staleTime: 5 * 60_000,
+  });
+  const name = settings.data?.find((setting) => setting.key === "organisation_name")?.value;
+  if (typeof name !== "string" || !name.trim()) return null;
+  return (
+    <Text
+      size="sm"
+      fw={600}
+      truncate="end"
+      visibleFrom="sm"
+      className={classes.organisation}
+      data-testid="organisation-name"
+    >
+      {name}
+    </Text>
+  );
+}
 
 interface NavItem {
   to: string;
@@ -93,6 +119,7 @@ export function Layout() {
             <UnstyledButton component={Link} to="/" className={classes.brand}>
               Violet
             </UnstyledButton>
+            <OrganisationName />
             <WorkspaceSwitcher />
           </Group>
           <Group gap={4} wrap="nowrap" className={classes.headerEnd}>
