@@ -150,6 +150,63 @@ def test_coverage_by_tool_uses_each_tools_outcomes(
     assert siem == {"T1059": 40.0, "T1078": 0.0}
 
 
+def test_per_tool_a_completed_retest_replaces_the_run_even_without_the_tools_outcome(
+    client, team, catalogue, mission, run, tools, levels
+):
+    """Per tool the mission's counted runs are scored (docs/coverage.md, rules 1 and 6): B's
+    retest replaced B, so EDR's Not detected on B no longer counts, though EDR recorded
+    nothing on the retest (SIEM prevented it). EDR's figures kept B's stale 0."""
+
+    def record(test, outcomes):
+        body = [
+            {"tool_id": tools[tool], "detection_level_id": levels[level]}
+            for tool, level in outcomes.items()
+        ]
+        url = f"{API}/{mission['id']}/tests/{test['id']}"
+        assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
+        assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+
+    a = run(mission, "A", ["T1078"], state="waiting_blue")
+    record(a, {"EDR": "Alerted"})
+    b = run(mission, "B", ["T1059.001"], state="waiting_blue")
+    record(b, {"EDR": "Not detected"})
+    b2 = run(mission, "B", [], state="waiting_blue", test=retest(client, team, mission, b))
+    record(b2, {"SIEM": "Prevented"})
+
+    body = client.get(
+        f"{API}/{mission['id']}/coverage", query_string={"by": "tool"}, headers=team.red
+    ).json
+
+    by_tool = {tool["name"]: tool for tool in body["tools"]}
+    edr = by_tool["EDR"]
+    assert (edr["score"], edr["tests"], edr["scored_tests"]) == (75.0, 1, 1)
+    assert [item["external_id"] for item in edr["techniques"]] == ["T1078"]
+    assert edr["outcomes"] == {levels["Alerted"]: 1}
+    siem = by_tool["SIEM"]
+    assert (siem["score"], siem["tests"]) == (100.0, 1)
+    assert siem["techniques"][0]["test_ids"] == [b2["id"]]
+    # The mission's own figures count the retest, not B.
+    assert (body["score"], body["tests"]) == (87.5, 2)
+
+
+def test_per_tool_a_tool_whose_outcomes_were_all_replaced_is_not_listed(
+    client, team, catalogue, mission, run, tools, levels
+):
+    b = run(mission, "B", ["T1059"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{b['id']}"
+    ndr = [{"tool_id": tools["NDR"], "detection_level_id": levels["Logged"]}]
+    assert client.put(f"{url}/detections", json=ndr, headers=team.blue).status_code == 200
+    assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+    run(mission, "B", [], "Alerted", test=retest(client, team, mission, b))
+
+    body = client.get(
+        f"{API}/{mission['id']}/coverage", query_string={"by": "tool"}, headers=team.red
+    ).json
+
+    assert body["tools"] == []  # NDR's only outcome is on a replaced run
+    assert (body["score"], body["tests"]) == (75.0, 1)
+
+
 def test_a_deleted_tool_keeps_its_figures_in_the_mission(
     client, team, catalogue, mission, run, tools, levels, admin_header
 ):

@@ -96,13 +96,11 @@ class MissionData:
     def level_scores(self) -> dict[Any, float | None]:
         return {level.id: level.score for level in self.levels}
 
-    def runs(self, level_of: dict[uuid.UUID, Any] | None = None) -> list[Run]:
-        """The mission's tests as runs; `level_of` replaces each test's level (per tool)."""
+    def runs(self) -> list[Run]:
+        """The mission's tests as runs."""
         retest_of = {test.id: test.retest_of_id for test in self.tests}
         runs = []
         for test in self.tests:
-            if level_of is not None and test.id not in level_of:
-                continue  # no outcome for this tool: left out (docs/coverage.md, rule 6)
             chain_id, sequence = chain_start(test.id, retest_of)
             tags = self.tags.get(test.id, [])
             runs.append(
@@ -111,9 +109,7 @@ class MissionData:
                     chain_id=chain_id,
                     sequence=sequence,
                     state=test.state,
-                    detection_level_id=test.detection_level_id
-                    if level_of is None
-                    else level_of.get(test.id),
+                    detection_level_id=test.detection_level_id,
                     attack_ids=tuple(tag.external_id for tag in tags if tag.kind != "tactic"),
                     tactic_tags=tuple(tag.external_id for tag in tags if tag.kind == "tactic"),
                 )
@@ -121,7 +117,20 @@ class MissionData:
         return runs
 
     def coverage(self, level_of: dict[uuid.UUID, Any] | None = None) -> Coverage:
-        return self.coverage_of(self.runs(level_of))
+        """The coverage of the mission; `level_of` (test id → a tool's level) scores it per
+        tool (docs/coverage.md, rule 6)."""
+        runs = self.runs()
+        if level_of is not None:
+            # The runs the mission counts (rule 1), each with the tool's own outcome; one the
+            # tool recorded nothing on is left out for it. Picking the latest run among those
+            # with an outcome would bring back a replaced run's outcome when the tool was
+            # silent on its retest.
+            runs = [
+                replace(run, detection_level_id=level_of[run.id])
+                for run in latest_completed_runs(runs)
+                if run.id in level_of
+            ]
+        return self.coverage_of(runs)
 
     def coverage_of(self, runs: list[Run]) -> Coverage:
         """The coverage of `runs` (this mission's, perhaps renamed) by its levels and tactics."""
@@ -321,8 +330,10 @@ def _level_out(level: DetectionLevel) -> dict[str, Any]:
 
 
 def _by_tool(data: MissionData) -> list[dict[str, Any]]:
-    """Per defense tool with an outcome in the mission: its coverage (two more statements)."""
-    test_ids = [test.id for test in data.tests]
+    """Per defense tool with an outcome on a run the mission counts: its coverage (two more
+    statements). A tool whose outcomes are all on runs that count for nothing (replaced by a
+    retest, not completed) has no figures to show."""
+    test_ids = [run.id for run in latest_completed_runs(data.runs())]
     levels_by_tool: dict[uuid.UUID, dict[uuid.UUID, Any]] = defaultdict(dict)
     for detection in db.session.scalars(
         select(MissionTestDetection).where(MissionTestDetection.mission_test_id.in_(test_ids))
