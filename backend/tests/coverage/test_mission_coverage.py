@@ -232,6 +232,40 @@ def test_a_deleted_tool_keeps_its_figures_in_the_mission(
     ]
 
 
+def test_a_level_on_a_deleted_test_is_not_deleted_so_a_restored_test_keeps_its_score(
+    client, team, catalogue, mission, run, admin_header
+):
+    """A deleted test can be restored, so it still uses its level (docs/api.md: a level used by
+    any mission test is not deleted). Deleting the level went through, and the restored test
+    then counted as unscored: the mission's 50.0 fell to 40.0 with nothing shown as changed."""
+    created = client.post(
+        "/api/v1/detection-levels",
+        json={"name": "Partly blocked", "score": 60, "color": "#5c940d"},
+        headers=admin_header,
+    )
+    assert created.status_code == 201, created.json
+    partly = run(mission, "A", ["T1059"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{partly['id']}"
+    completed = client.patch(
+        url,
+        json={"state": "completed", "detection_level_id": created.json["id"]},
+        headers=team.lead,
+    )
+    assert completed.status_code == 200, completed.json
+    run(mission, "B", ["T1078"], "Logged")
+    assert client.delete(url, headers=team.lead).status_code == 204
+
+    refused = client.delete(f"/api/v1/detection-levels/{created.json['id']}", headers=admin_header)
+
+    assert refused.status_code == 409, refused.data
+    assert refused.mimetype == "application/problem+json"
+    assert "deleted" in refused.json["detail"] and "restored" in refused.json["detail"]
+    assert client.post(f"{url}/restore", headers=team.lead).status_code == 200
+    body = client.get(f"{API}/{mission['id']}/coverage", headers=team.viewer).json
+    assert (body["score"], body["tests"], body["scored_tests"]) == (50.0, 2, 2)
+    assert created.json["id"] in [level["id"] for level in body["levels"]]
+
+
 def test_removing_every_outcome_removes_the_level_they_gave(
     client, team, catalogue, mission, run, tools, levels
 ):

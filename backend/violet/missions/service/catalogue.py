@@ -108,17 +108,29 @@ def update_level(level: DetectionLevel, values: dict[str, Any]) -> DetectionLeve
 
 
 def delete_level(level: DetectionLevel) -> None:
-    """Soft delete, refused (409) while any live test or per-tool record uses the level."""
-    used = select(
+    """Soft delete, refused (409) while any test or per-tool record uses the level. A deleted
+    test counts too: it can be restored, and would then point at a level that coverage no
+    longer reads, counting as unscored (docs/api.md, "Detection levels and defense tools")."""
+    live_use = select(
         or_(
             exists().where(MissionTest.detection_level_id == level.id),
             exists().where(MissionTestDetection.detection_level_id == level.id),
         )
     )
-    if db.session.scalar(used):
+    if db.session.scalar(live_use):
         raise Conflict(
             f"The detection level {level.name!r} is in use by mission tests; rename, recolour "
             "or reorder it instead."
+        )
+    deleted_use = including_deleted(
+        select(MissionTest.id)
+        .where(MissionTest.detection_level_id == level.id, MissionTest.deleted_at.is_not(None))
+        .limit(1)
+    )
+    if db.session.scalar(deleted_use) is not None:
+        raise Conflict(
+            f"The detection level {level.name!r} is in use by deleted mission tests, which can "
+            "be restored; rename, recolour or reorder it instead."
         )
     level.soft_delete()
     db.session.flush()
