@@ -207,6 +207,40 @@ def test_the_cross_mission_layer_carries_the_latest_outcomes(client, team, two_m
     assert {"name": "Rolled up from", "value": "T1059.001"} in narrowed_parent["metadata"]
 
 
+def test_the_cross_mission_layer_colours_a_technique_by_its_latest_outcomes_level(
+    client, team, two_missions, admin_header, run
+):
+    """Two levels may share a score. The layer across missions carries the colour of the latest
+    outcome's level (docs/coverage.md, as the Coverage page draws it), not that of another
+    level of the same score: "Alerted by the SOC" was drawn in Alerted's blue."""
+    _, second = two_missions
+    created = client.post(
+        "/api/v1/detection-levels",
+        json={"name": "Alerted by the SOC", "score": 75, "color": "#7048e8"},
+        headers=admin_header,
+    )
+    assert created.status_code == 201, created.json
+    soc = run(second, "SOC", ["T1078.001"], state="waiting_blue")
+    url = f"/api/v1/missions/{second['id']}/tests/{soc['id']}"
+    body = {"state": "completed", "detection_level_id": created.json["id"]}
+    assert client.patch(url, json=body, headers=team.lead).status_code == 200
+
+    coverage = client.get("/api/v1/coverage", headers=team.viewer).json
+    layer = client.get("/api/v1/coverage/navigator-layer", headers=team.viewer).json
+
+    latest = {item["external_id"]: item for item in coverage["techniques"]}
+    assert latest["T1078.001"]["detection_level_id"] == created.json["id"]
+    entries = {(item["techniqueID"], item["tactic"]): item for item in layer["techniques"]}
+    for tactic in ("initial-access", "persistence"):
+        entry = entries[("T1078.001", tactic)]
+        assert (entry["score"], entry["color"]) == (75.0, "#7048e8")
+        assert entry["comment"] == "1 test: 1 Alerted by the SOC"
+        # T1078's latest outcome is the same run.
+        assert entries[("T1078", tactic)]["color"] == "#7048e8"
+    # Levels of distinct scores keep their own colours.
+    assert entries[("T1059", "execution")]["color"] == "#2b8a3e"  # Prevented
+
+
 def test_the_cross_mission_layer_refuses_hidden_and_malformed_missions(
     client, team, two_missions, make_mission
 ):

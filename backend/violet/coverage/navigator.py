@@ -57,6 +57,10 @@ class LayerTechnique:
     # A technique whose every counted run is counted under one of these sub-techniques too: its
     # entry only rolls their runs up, and says so (`ROLLED_UP_FROM`) so that planning skips it.
     rolled_up_from: tuple[str, ...] = ()
+    # The colour of the level of its one outcome (across missions, the latest): two levels may
+    # share a score, so the closest level by score may be the other one. None: the colour of
+    # the level closest to the score (a mission's mean), grey when unscored.
+    color: str | None = None
 
 
 def level_color(score: float | None, levels: Sequence[Level]) -> str:
@@ -121,7 +125,7 @@ def _technique_entry(technique: LayerTechnique, levels: Sequence[Level]) -> dict
     entry: dict[str, Any] = {
         "techniqueID": technique.technique_id,
         "tactic": technique.tactic,
-        "color": level_color(technique.score, levels),
+        "color": technique.color or level_color(technique.score, levels),
         "comment": comment,
         "enabled": True,
         "metadata": [

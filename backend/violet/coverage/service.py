@@ -398,11 +398,17 @@ def organisation_layer(missions: list[Mission], domain: str | None = None) -> di
                 if current is None or _moment(test) > _moment(current):
                     latest[cell_id] = test
     level_scores = data.level_scores
+    level_colors = {level.id: level.color for level in data.levels if level.score is not None}
     cells = {}
+    colors = {}
     for attack_id, test in latest.items():
         cell = Cell()
         cell.add(_as_run(test), level_scores.get(test.detection_level_id))
         cells[attack_id] = cell
+        # Its latest outcome's own level's colour, as the Coverage page draws it; an unscored
+        # one is grey, like any technique without a score.
+        if test.detection_level_id in level_colors:
+            colors[attack_id] = level_colors[test.detection_level_id]
     names = ", ".join(mission.name for mission in missions)
     return _layer(
         "Violet coverage across missions",
@@ -411,6 +417,7 @@ def organisation_layer(missions: list[Mission], domain: str | None = None) -> di
         cells,
         domain,
         retired,
+        colors,
     )
 
 
@@ -508,12 +515,15 @@ def _layer(
     cells: dict[str, Cell],
     domain: str | None,
     retired: RetiredInLayer,
+    colors: Mapping[str, str] | None = None,
 ) -> dict:
     """A layer of one entry per technique (or sub-technique) and tactic of `domain`, by default
     the one holding most of the tested techniques. A layer has one domain: its description
     names the other domains tested, which have layers of their own. `cells` holds no retired
     id but a retired technique rolled up from live sub-techniques (left out here); the
-    description says which ids `retired` renamed or left out."""
+    description says which ids `retired` renamed or left out. `colors` gives an entry its
+    own colour (across missions, its latest outcome's level's); the others take the colour of
+    the level closest to their score."""
     # A retired technique whose live sub-techniques were tested is rolled up from them all the
     # same; the release has no such technique to list.
     cells = {
@@ -563,6 +573,7 @@ def _layer(
             has_subtechniques=attack_id in with_subtechniques,
             show_subtechniques=attack_id in shown,
             rolled_up_from=rolled_up_from.get(attack_id, ()),
+            color=(colors or {}).get(attack_id),
         )
         for attack_id, cell in sorted(cells.items())
         for tactic in data.tactics_of.get(parent_of(attack_id), [])
