@@ -138,7 +138,9 @@ MissionCoverageOut = Schema.from_dict(
         **_coverage_fields(),
         "tools": fields.List(
             fields.Nested(ToolCoverageOut),
-            metadata={"description": "With `by=tool`: per defense tool with outcomes."},
+            metadata={
+                "description": "With `by=tool`: per defense tool with an outcome on a counted run."
+            },
         ),
     },
     name="MissionCoverageOut",

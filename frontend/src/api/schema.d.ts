@@ -7972,7 +7972,7 @@ export interface components {
             };
             tactics: components["schemas"]["TacticCoverageOut"][];
             techniques: components["schemas"]["TechniqueCoverageOut"][];
-            /** @description With `by=tool`: per defense tool with outcomes. */
+            /** @description With `by=tool`: per defense tool with an outcome on a counted run. */
             tools?: components["schemas"]["ToolCoverageOut"][];
         };
         FromLayerIn: {
