@@ -576,6 +576,13 @@ def test_csv_export_neutralises_formulas_and_opens_with_a_bom(
 def test_json_export_has_red_and_blue_fields_and_tags(client, team, catalogue, mission, run):
     test = run(mission, "Encoded PowerShell", ["T1059.001"], state="waiting_blue")
     url = f"{API}/{mission['id']}/tests/{test['id']}"
+    content = {
+        "prerequisites": "PowerShell 5",
+        "cleanup": "Remove-Item $env:TEMP\\x.ps1",
+        "expected_detection": "EDR: encoded command line",
+        "opsec_level": "high",
+    }
+    assert client.patch(url, json=content, headers=team.lead).status_code == 200
     client.patch(
         url,
         json={"source_host": "ws-01", "command_executed": "powershell -enc …"},
@@ -599,6 +606,12 @@ def test_json_export_has_red_and_blue_fields_and_tags(client, team, catalogue, m
         {"kind": "subtechnique", "external_id": "T1059.001", "name": "PowerShell"}
     ]
     assert exported["executed_by"] is not None and exported["state"] == "waiting_blue"
+    # The test's content too, not only what red and blue recorded: a spreadsheet of the
+    # mission is read without the library at hand.
+    assert {key: exported[key] for key in content} == content
+    csv_export = client.get(f"{API}/{mission['id']}/export?format=csv", headers=team.lead)
+    (row,) = csv.DictReader(io.StringIO(csv_export.data.decode("utf-8-sig")))
+    assert {key: row[key] for key in content} == content
 
 
 def test_exports_carry_the_category_expected_tools_and_each_tools_outcome_in_full(

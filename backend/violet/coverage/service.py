@@ -602,6 +602,10 @@ EXPORT_FIELDS = (
     "platforms",
     "description",
     "procedure",
+    "prerequisites",
+    "cleanup",
+    "expected_detection",
+    "opsec_level",
     "executed_at",
     "executed_by",
     "source_host",
@@ -619,7 +623,8 @@ EXPORT_FIELDS = (
 
 
 def export_rows(mission: Mission) -> list[dict[str, Any]]:
-    """Every test of the mission with its red and blue fields, ATT&CK tags and per-tool outcomes."""
+    """Every test of the mission with its content (procedure, prerequisites, cleanup, expected
+    detection, OPSEC level), red and blue fields, ATT&CK tags and per-tool outcomes."""
     data = load_mission(mission, full_tests=True)
     level_names = {level.id: level.name for level in data.levels}
     # Deleted tools and categories too: what was recorded with them keeps their names
@@ -668,6 +673,10 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
             "platforms": list(test.platforms),
             "description": test.description,
             "procedure": test.procedure,
+            "prerequisites": test.prerequisites,
+            "cleanup": test.cleanup,
+            "expected_detection": test.expected_detection,
+            "opsec_level": test.opsec_level,
             "executed_at": test.executed_at.isoformat() if test.executed_at else None,
             "executed_by": emails.get(test.executed_by) if test.executed_by else None,
             "source_host": test.source_host,
