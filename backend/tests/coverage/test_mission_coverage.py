@@ -801,6 +801,23 @@ def test_the_report_names_states_as_the_mission_page_does(client, team, mission,
     assert "<td>completed</td>" not in html
 
 
+def test_the_report_counts_in_words_that_agree_with_the_numbers(
+    client, team, catalogue, mission, run
+):
+    run(mission, "Valid accounts", ["T1078"], "Alerted")
+    url = f"{API}/{mission['id']}/report"
+
+    html = client.get(url, headers=team.viewer).get_data(as_text=True)
+
+    assert "1 test counted (1 scored) out of\n1 run; 1 technique or sub-technique covered." in html
+    assert f"Status: {mission['status'].capitalize()}" in html
+    # A sub-technique's run covers its technique too: three covered.
+    run(mission, "Encoded PowerShell", ["T1059.001"], "Prevented")
+    html = client.get(url, headers=team.viewer).get_data(as_text=True)
+    summary = "2 tests counted (2 scored) out of\n2 runs; 3 techniques and sub-techniques covered."
+    assert summary in html
+
+
 def retire_after_testing(app, run, mission):
     """Tests of T1047 and T1048, then a sync of a release that revokes T1047 (replaced by
     T1059.001) and deprecates T1048: the Navigator of that release knows neither."""

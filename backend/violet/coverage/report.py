@@ -79,6 +79,14 @@ def markdown(text: str | None) -> Markup:
 ENVIRONMENT = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True)
 ENVIRONMENT.filters["markdown"] = markdown
 
+
+def count(number: int, one: str, many: str | None = None) -> str:
+    """`1 test`, `2 tests`: the report's counts in words that agree with them."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
+ENVIRONMENT.globals["count"] = count
+
 TEMPLATE = ENVIRONMENT.from_string(
     """<!doctype html>
 <html lang="en">
@@ -107,7 +115,7 @@ TEMPLATE = ENVIRONMENT.from_string(
 <body>
 {% if organisation %}<p class="meta">{{ organisation }}</p>{% endif %}
 <h1>{{ mission.name }}</h1>
-<p class="meta">Status: {{ mission.status }}
+<p class="meta">Status: {{ mission.status|capitalize }}
 {% if mission.environment %} · Environment: {{ mission.environment }}{% endif %}
 {% if mission.start_date %} · {{ mission.start_date }}{% endif %}
 {% if mission.end_date %} – {{ mission.end_date }}{% endif %}
@@ -116,8 +124,8 @@ TEMPLATE = ENVIRONMENT.from_string(
 
 <h2>Summary</h2>
 <p><span class="score">{{ fmt(coverage.score) }}</span> / 100 mission score</p>
-<p>{{ coverage.tests }} tests counted ({{ coverage.scored_tests }} scored) out of
-{{ tests|length }} runs; {{ coverage.techniques|length }} techniques and sub-techniques covered.</p>
+<p>{{ count(coverage.tests, "test") }} counted ({{ coverage.scored_tests }} scored) out of
+{{ count(tests|length, "run") }}; {{ count(coverage.techniques|length, "technique or sub-technique", "techniques and sub-techniques") }} covered.</p>
 <p class="legend">{% for level in levels %}<span style="border-color: {{ level.color }}">{{ level.name }}{% if level.score is not none %} ({{ level.score }}){% endif %}</span>{% endfor %}</p>
 
 <h2>Scores by tactic</h2>
