@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.missions.conftest import sync
-from tests.mitre.bundle import build_bundle, group, retired_groups, uses
+from tests.mitre.bundle import build_bundle, find, group, retired_groups, uses
 from violet.coverage.navigator import layer_problems
 
 # A threat group using a technique, a sub-technique and a sub-technique of another technique.
@@ -304,3 +304,162 @@ def test_a_retest_chain_counts_by_its_latest_completed_run_across_missions(
         "T1059.001": (replaced["id"], 100.0),
         "T1078": (alerted["id"], 75.0),  # its retest is pending
     }
+
+
+# Groups of the release that revoked T1086 (PowerShell) for T1059.001 and deprecated T1064
+# (Scripting): one uses the replacement, one its technique, one neither.
+GROUPS_AFTER_RETIREMENT = [
+    group("G0016", "APT29", ["Cozy Bear"]),
+    uses("G0016", "T1059.001"),
+    uses("G0016", "T1078"),
+    uses("G0016", "T1566.001"),
+    group("G0007", "APT28", ["Fancy Bear"]),
+    uses("G0007", "T1059"),
+    group("G0008", "Carbanak", ["Anunak"]),
+    uses("G0008", "T1078"),
+    uses("G0008", "T1566.001"),
+]
+
+
+def release_before_retirement() -> dict:
+    """The test bundle as an older release had it: T1086 and T1064 live."""
+    bundle = build_bundle()
+    del find(bundle, "T1086")["revoked"]
+    del find(bundle, "T1064")["x_mitre_deprecated"]
+    bundle["objects"] = [
+        item for item in bundle["objects"] if item.get("relationship_type") != "revoked-by"
+    ]
+    return bundle
+
+
+@pytest.fixture
+def outcome(client, team, make_mission, run):
+    """`outcome(mission, attack_ids, level, at)`: a test of those tags detected at `at`."""
+
+    def make(mission, attack_ids, level, at):
+        test = run(mission, " ".join(attack_ids), attack_ids, state="waiting_blue")
+        url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}"
+        response = client.patch(url, json={"executed_at": at, "detected_at": at}, headers=team.lead)
+        assert response.status_code == 200, response.json
+        return run(mission, "", [], level, test=test, already="waiting_blue")
+
+    return make
+
+
+def group_rows(client, team, group_id):
+    response = client.get(f"/api/v1/coverage/groups/{group_id}", headers=team.viewer)
+    assert response.status_code == 200, response.json
+    body = response.json
+    rows = {
+        item["external_id"]: (
+            item["score"],
+            item["test_id"],
+            item["revoked_ids"],
+            item["outcome_revoked_id"],
+        )
+        for item in body["techniques"]
+    }
+    return body, rows
+
+
+def test_group_coverage_counts_a_revoked_techniques_tests_for_its_replacement(
+    app, client, team, make_mission, outcome
+):
+    """A team that tested T1086 (PowerShell) before ATT&CK revoked it for T1059.001 has
+    covered T1059.001: APT29's T1059.001 showed as untested, or as an older outcome."""
+    sync(app, release_before_retirement())
+    old, recent = make_mission("2019 exercise"), make_mission("2026 Q1")
+    own = outcome(old, ["T1059.001"], "Prevented", "2018-05-01T10:00:00+00:00")
+    powershell = outcome(old, ["T1086"], "Alerted", "2019-06-01T10:00:00+00:00")
+    # Scripting, deprecated since: counts for nothing, however recent.
+    outcome(recent, ["T1064"], "Prevented", "2025-01-01T10:00:00+00:00")
+    accounts = outcome(recent, ["T1078"], "Logged", "2026-01-11T10:00:00+00:00")
+    sync(app, build_bundle(extra_objects=GROUPS_AFTER_RETIREMENT))
+
+    body, rows = group_rows(client, team, "G0016")
+
+    # T1086's run (2019, Alerted) is later than T1059.001's own (2018, Prevented).
+    assert rows == {
+        "T1059.001": (75.0, powershell["id"], ["T1086"], "T1086"),
+        "T1078": (40.0, accounts["id"], [], None),
+        "T1566.001": (None, None, [], None),
+    }
+    assert (body["techniques_tested"], body["techniques_total"]) == (2, 3)
+    assert body["score"] == 38.3 and body["tested_score"] == 57.5  # (75 + 40 + 0) / 3
+    # T1059 rolls its sub-technique up, replacement included; T1064 is not T1059's.
+    _, rows = group_rows(client, team, "G0007")
+    assert rows == {"T1059": (75.0, powershell["id"], ["T1086"], "T1086")}
+    # A group using neither the replacement nor its technique is as it was.
+    body, rows = group_rows(client, team, "G0008")
+    assert rows == {
+        "T1078": (40.0, accounts["id"], [], None),
+        "T1566.001": (None, None, [], None),
+    }
+    assert body["score"] == 20.0
+    # The same outcome as the cross-mission layer gives the replacement.
+    layer = client.get("/api/v1/coverage/navigator-layer", headers=team.viewer).json
+    entries = {item["techniqueID"]: item for item in layer["techniques"]}
+    assert entries["T1059.001"]["score"] == 75 and entries["T1059"]["score"] == 75
+    assert own["id"] != powershell["id"]
+
+    # A later test of T1059.001 itself is the latest of them all.
+    latest = outcome(
+        make_mission("2026 Q2"), ["T1059.001"], "Not detected", "2026-04-01T10:00:00+00:00"
+    )
+
+    body, rows = group_rows(client, team, "G0016")
+    assert rows["T1059.001"] == (0.0, latest["id"], ["T1086"], None)
+    assert body["score"] == 13.3 and body["tested_score"] == 20.0
+    _, rows = group_rows(client, team, "G0007")
+    assert rows["T1059"] == (0.0, latest["id"], ["T1086"], None)
+
+
+def test_group_coverage_breaks_a_tie_of_a_revoked_technique_and_its_replacement_by_test_id(
+    app, client, team, make_mission, outcome
+):
+    """Two outcomes known at the same moment: the same rule as for any two runs (the greater
+    test id, as text), whichever of the two ids the run is tagged with."""
+    sync(app, release_before_retirement())
+    mission = make_mission("Same minute")
+    at = "2026-02-01T10:00:00+00:00"
+    revoked = outcome(mission, ["T1086"], "Alerted", at)
+    live = outcome(mission, ["T1059.001"], "Logged", at)
+    both = outcome(mission, ["T1086", "T1059.001"], "Prevented", "2019-01-01T10:00:00+00:00")
+    sync(app, build_bundle(extra_objects=GROUPS_AFTER_RETIREMENT))
+
+    _, rows = group_rows(client, team, "G0016")
+
+    winner = max((revoked, live), key=lambda test: test["id"])
+    expected = (
+        (75.0, revoked["id"], ["T1086"], "T1086")
+        if winner is revoked
+        else (40.0, live["id"], ["T1086"], None)
+    )
+    assert rows["T1059.001"] == expected
+    # A run tagged with both is the replacement's own: it came through no revoked id alone.
+    mission_two = make_mission("Later")
+    later = outcome(mission_two, ["T1086", "T1059.001"], "Prevented", "2026-03-01T10:00:00+00:00")
+    _, rows = group_rows(client, team, "G0016")
+    assert rows["T1059.001"] == (100.0, later["id"], ["T1086"], None)
+    assert both["id"] not in {row[1] for row in rows.values()}
+
+
+def test_group_coverage_with_revoked_techniques_is_a_constant_number_of_statements(
+    app, client, team, make_mission, outcome, count_statements
+):
+    sync(app, release_before_retirement())
+    first = make_mission("First")
+    outcome(first, ["T1086"], "Alerted", "2019-06-01T10:00:00+00:00")
+    outcome(first, ["T1059.001"], "Logged", "2018-06-01T10:00:00+00:00")
+    sync(app, build_bundle(extra_objects=GROUPS_AFTER_RETIREMENT))
+    url = "/api/v1/coverage/groups/G0016"
+    with count_statements() as few:
+        assert client.get(url, headers=team.viewer).status_code == 200
+    for number in range(6):
+        mission = make_mission(f"More {number}")
+        outcome(mission, ["T1059.001"], "Logged", f"2026-0{number + 1}-01T10:00:00+00:00")
+        outcome(mission, ["T1078", "T1566.001"], "Alerted", f"2026-0{number + 1}-02T10:00:00+00:00")
+    with count_statements() as many:
+        assert client.get(url, headers=team.viewer).status_code == 200
+
+    assert many.count == few.count

@@ -341,6 +341,23 @@ class GroupTechniqueCoverageOut(Schema):
     score = fields.Float(allow_none=True, required=True)
     mission_id = fields.UUID(allow_none=True, required=True)
     test_id = fields.UUID(allow_none=True, required=True)
+    revoked_ids = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Techniques the synced ATT&CK release revoked, tagged on tests, "
+            "whose runs count for this one: it replaced them, or one of its sub-techniques "
+            "did (T1086 for T1059.001). Empty when none."
+        },
+    )
+    outcome_revoked_id = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "The revoked technique the latest outcome's test is tagged with, "
+            "when that outcome counts only through it; else null."
+        },
+    )
 
 
 class GroupCoverageOut(Schema):

@@ -387,16 +387,8 @@ def organisation_layer(missions: list[Mission], domain: str | None = None) -> di
     the score of its latest counted run (docs/coverage.md, "Across missions")."""
     found = _latest_runs(missions)
     data = found.data
-    retired = _retired_in_layer(data, set(found.latest))
-    # A revoked technique's latest run competes with its replacement's (and, for a
-    # sub-technique, its technique's): the most recent one is the latest of the replacement.
-    latest: dict[str, Any] = {}
-    for attack_id, test in found.latest.items():
-        for renamed in retired.rename((attack_id,)):
-            for cell_id in {renamed, parent_of(renamed)} if renamed != attack_id else {renamed}:
-                current = latest.get(cell_id)
-                if current is None or _moment(test) > _moment(current):
-                    latest[cell_id] = test
+    released = _latest_in_release(found)
+    retired, latest = released.retired, released.latest
     level_scores = data.level_scores
     level_colors = {level.id: level.color for level in data.levels if level.score is not None}
     cells = {}
@@ -418,6 +410,47 @@ def organisation_layer(missions: list[Mission], domain: str | None = None) -> di
         domain,
         retired,
         colors,
+    )
+
+
+class LatestInRelease(NamedTuple):
+    retired: RetiredInLayer
+    latest: dict[str, Any]  # live ATT&CK id → the row of its latest counted run
+    # Live ATT&CK id → the revoked ids (tagged on tests) whose runs count for it: it replaced
+    # them, or one of its sub-techniques did.
+    revoked: dict[str, list[str]]
+    # Live ATT&CK id → the revoked id its latest run counts through, when only through one.
+    through: dict[str, str]
+
+
+def _latest_in_release(found: LatestRuns) -> LatestInRelease:
+    """`found.latest` as the synced release names the techniques (`RetiredInLayer`): a
+    revoked technique's latest run competes with its replacement's (and, for a sub-technique,
+    its technique's), and the most recent one, by the order `_moment` gives, is the latest of
+    the replacement; a deprecated id counts for nothing of its own. At most five statements
+    (`_retired_in_layer`), none when nothing is tested."""
+    retired = _retired_in_layer(found.data, set(found.latest))
+    latest: dict[str, Any] = {}
+    revoked: dict[str, set[str]] = defaultdict(set)
+    through: dict[str, str | None] = {}
+    for attack_id, test in sorted(found.latest.items()):
+        for renamed in retired.rename((attack_id,)):
+            via = attack_id if attack_id in retired.replaced else None
+            for cell_id in {renamed, parent_of(renamed)} if renamed != attack_id else {renamed}:
+                if via:
+                    revoked[cell_id].add(via)
+                current = latest.get(cell_id)
+                if current is None or _moment(test) > _moment(current):
+                    latest[cell_id], through[cell_id] = test, via
+                elif current.id == test.id and via is None:
+                    # One run tagged with both the revoked id and a live one: it is the
+                    # technique's own.
+                    through[cell_id] = None
+    return LatestInRelease(
+        retired,
+        latest,
+        {attack_id: sorted(ids) for attack_id, ids in revoked.items()},
+        {attack_id: via for attack_id, via in through.items() if via},
     )
 
 
@@ -482,7 +515,7 @@ class RetiredInLayer:
 def _retired_in_layer(data: MissionData, attack_ids: set[str]) -> RetiredInLayer:
     """Which of the tested `attack_ids` (and their techniques) are retired, and what replaces
     the revoked ones; the tactics of the replacements are added to `data.tactics_of`. At most
-    three statements, none when nothing is tested."""
+    five statements (two when nothing tested is retired), none when nothing is tested."""
     if not attack_ids:
         return RetiredInLayer({}, {})
     retired = mitre_service.retired_attack_objects(
@@ -1176,21 +1209,29 @@ def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str,
     group = mitre_service.get_group(group_external_id.strip().upper())
     if reason := mitre_service.retired_group_reason(group):
         raise NotFound(reason)
-    outcomes = {item["external_id"]: item for item in latest_outcomes(missions)["techniques"]}
+    found = _latest_runs(missions)
+    # The group's techniques are the synced release's live ones: a test tagged with a technique
+    # a later sync revoked counts for the one that replaced it (T1086 for T1059.001), as in the
+    # layers (docs/coverage.md, "Retired techniques").
+    released = _latest_in_release(found)
+    level_scores = found.data.level_scores
     techniques = []
     for technique in group["techniques"]:
-        outcome = outcomes.get(technique["external_id"])
+        attack_id = technique["external_id"]
+        outcome = released.latest.get(attack_id)
         techniques.append(
             {
-                "external_id": technique["external_id"],
+                "external_id": attack_id,
                 "kind": technique["kind"],
                 "name": technique["name"],
                 "tactics": [tactic["external_id"] for tactic in technique["tactics"]],
                 "tested": outcome is not None,
-                "detection_level_id": outcome["detection_level_id"] if outcome else None,
-                "score": outcome["score"] if outcome else None,
-                "mission_id": outcome["mission_id"] if outcome else None,
-                "test_id": outcome["test_id"] if outcome else None,
+                "detection_level_id": outcome.detection_level_id if outcome else None,
+                "score": level_scores.get(outcome.detection_level_id) if outcome else None,
+                "mission_id": outcome.mission_id if outcome else None,
+                "test_id": outcome.id if outcome else None,
+                "revoked_ids": released.revoked.get(attack_id, []),
+                "outcome_revoked_id": released.through.get(attack_id),
             }
         )
     # Untested techniques count as 0: a group is covered only as far as it was tested. One

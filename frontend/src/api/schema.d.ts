@@ -8140,6 +8140,10 @@ export interface components {
             mission_id: string | null;
             /** Format: uuid */
             test_id: string | null;
+            /** @description Techniques the synced ATT&CK release revoked, tagged on tests, whose runs count for this one: it replaced them, or one of its sub-techniques did (T1086 for T1059.001). Empty when none. */
+            revoked_ids: string[];
+            /** @description The revoked technique the latest outcome's test is tagged with, when that outcome counts only through it; else null. */
+            outcome_revoked_id: string | null;
         };
         GroupCoverageOut: {
             group: components["schemas"]["ThreatGroupRefOut"];

@@ -176,6 +176,12 @@ export default function GroupCoveragePage() {
                         ) : (
                           "—"
                         )}
+                        {item.outcome_revoked_id && (
+                          // A test tagged before ATT&CK revoked its technique for this one.
+                          <Text size="xs" c="dimmed">
+                            Tested as {item.outcome_revoked_id} (revoked)
+                          </Text>
+                        )}
                       </Table.Td>
                     </Table.Tr>
                   ))}
