@@ -184,3 +184,35 @@ def test_permissions_still_count_whatever_the_mission_access(
     assert noted.status_code == 201
     assert seen.status_code == 200 and seen.json["my_role"] is None
     assert archive.status_code == 403, "an outsider's rule: the archive is for members"
+
+
+def test_a_token_without_mission_access_deletes_nothing_its_read_all_shows(
+    client, make_user, auth_header, token, upload
+):
+    """A lead who also holds `mission.read_all` makes a monitoring token (mission access
+    `none`): it sees the mission through the permission, but may not delete the note and the
+    evidence file its owner wrote there, as a `read` token may not."""
+    lead = make_user(perms=["mission.create", "mission.read_all"])
+    lead_header = auth_header(lead)
+    mission_url = (
+        "/api/v1/missions/"
+        + client.post("/api/v1/missions", json={"name": "Q3"}, headers=lead_header).json["id"]
+    )
+    mission_id = mission_url.rsplit("/", 1)[1]
+    test = client.post(f"{mission_url}/tests", json={"name": "LSASS"}, headers=lead_header).json
+    note = client.post(f"{mission_url}/notes", json={"content": "VPN: x"}, headers=lead_header).json
+    evidence = upload(mission_id, test["id"], lead_header).json
+    monitoring = token(lead_header, ["mission.read_all"], mission_access="none")
+
+    seen = client.get(mission_url, headers=monitoring)
+    note_deleted = client.delete(f"{mission_url}/notes/{note['id']}", headers=monitoring)
+    file_deleted = client.delete(f"{mission_url}/evidence/{evidence['id']}", headers=monitoring)
+
+    assert seen.status_code == 200 and seen.json["my_role"] is None
+    assert note_deleted.status_code == 403, note_deleted.data
+    assert "mission_access" in note_deleted.json["detail"]
+    assert file_deleted.status_code == 403, file_deleted.data
+    notes = client.get(f"{mission_url}/notes", headers=lead_header).json["items"]
+    files = client.get(f"{mission_url}/tests/{test['id']}/evidence", headers=lead_header).json
+    assert [item["id"] for item in notes] == [note["id"]]
+    assert [item["id"] for item in files["items"]] == [evidence["id"]]

@@ -11,7 +11,12 @@ from flask import request
 
 from violet.core.errors import Forbidden, NotFound
 from violet.core.versioning import WRITE_METHODS
-from violet.missions.service.access import MissionAccess, check_under_mission, load_access
+from violet.missions.service.access import (
+    MissionAccess,
+    check_under_mission,
+    load_access,
+    mission_reach,
+)
 
 # The request's MissionAccess, in the WSGI environ (never shared between requests).
 ACCESS_KEY = "violet.mission_access"
@@ -46,7 +51,8 @@ def mission_scoped(view: View) -> View:
 
     A mission the caller may not see, or an object of the URL that is not under that mission,
     is 404 before any input is parsed or any right is checked, so nothing about it leaks. Then
-    an API token that may only read the mission gets 403 for any write, whatever the view.
+    an API token that may only read the mission (its `mission_access` is `read`, or `none`
+    with `mission.read_all` showing it the mission) gets 403 for any write, whatever the view.
     """
 
     @wraps(view)
@@ -58,8 +64,8 @@ def mission_scoped(view: View) -> View:
                 check_under_mission(name, value, mission_id)
         if access.read_only and request.method in WRITE_METHODS:
             raise Forbidden(
-                "This API token may only read missions (its mission_access is read): create "
-                "a token with mission_access write to change them."
+                "This API token may only read missions (its mission_access is "
+                f"{mission_reach()}): create a token with mission_access write to change them."
             )
         return view(*args, **kwargs)
 

@@ -60,8 +60,10 @@ class MissionAccess:
     # manage_all outsider.
     role: str | None
     can_manage: bool
-    # An API token with mission access `read` (and no `mission.manage_all`): every write under
-    # the mission is refused (routes/access.py), even one its viewer role would allow (a note).
+    # An API token with mission access `read` or `none` (and no `mission.manage_all`): every
+    # write under the mission is refused (routes/access.py), even one its viewer role would
+    # allow (a note), or its owner's authorship (deleting their own note or evidence file,
+    # which a `none` token reaches through `mission.read_all`).
     read_only: bool = False
 
     @property
@@ -85,7 +87,9 @@ def load_access(mission_id: uuid.UUID) -> MissionAccess:
     if role is None and not (manage_all or has_permission("mission.read_all")):
         raise NotFound("No such mission.")
     can_manage = role == LEAD or manage_all
-    read_only = mission_reach() == MISSION_ACCESS_READ and not manage_all
+    # `none` writes no more than `read`: a token seeing the mission through `mission.read_all`
+    # is no member, yet is still its owner, the author of notes and files it could delete.
+    read_only = mission_reach() != MISSION_ACCESS_WRITE and not manage_all
     return MissionAccess(mission, role, can_manage, read_only)
 
 
