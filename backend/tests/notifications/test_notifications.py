@@ -147,3 +147,44 @@ def test_the_list_is_a_constant_number_of_statements(
         client.get("/api/v1/notifications?limit=4", headers=team.blue)
 
     assert one.count == four.count
+
+
+def test_a_token_bound_to_a_workspace_sees_only_that_workspaces_notifications(
+    client, team, make_mission, make_workspace, make_user, auth_header
+):
+    """A token bound to workspace B acts only there (docs/api.md, "Workspaces"): the titles of
+    workspace A's notifications (mission and test names) are not its to read or mark read."""
+    consultant = make_user(perms=["mission.create"])
+    headers = auth_header(consultant)
+    other = make_workspace(members=[consultant])
+    # In the default workspace: the team's lead adds the consultant to "Client A audit".
+    mission = make_mission("Client A audit")
+    members = [
+        {"user_id": team.ids["lead"], "role": "lead"},
+        {"user_id": str(consultant.id), "role": "red"},
+    ]
+    url = f"/api/v1/missions/{mission['id']}/members"
+    assert client.put(url, json=members, headers=team.lead).status_code == 200
+    created = client.post(
+        "/api/v1/auth/tokens",
+        json={
+            "name": "client B only",
+            "permissions": [],
+            "mission_access": "read",
+            "workspace_id": str(other.id),
+        },
+        headers=headers,
+    )
+    bound = {"Authorization": f"Bearer {created.json['token']}"}
+    [theirs] = notifications(client, headers)
+
+    listed = notifications(client, bound)
+    marked = client.post(f"/api/v1/notifications/{theirs['id']}/read", headers=bound)
+    marked_all = client.post("/api/v1/notifications/read-all", headers=bound)
+
+    assert theirs["title"] == "You joined Client A audit as red"
+    assert listed == []
+    assert unread(client, bound) == 0
+    assert marked.status_code == 404
+    assert marked_all.json == {"marked": 0}
+    assert unread(client, headers) == 1, "the owner's session still has it unread"

@@ -13,7 +13,9 @@ of their own action.
 
 Every notification is about a mission its recipient belongs to, so an API token with mission
 access `none` (docs/security.md, "API tokens and missions") sees none of them: its list is
-empty, each is 404, and the unread count is 0.
+empty, each is 404, and the unread count is 0. A token bound to a workspace acts only there
+(docs/api.md, "Workspaces"), so it sees only that workspace's notifications: the others' titles
+name missions and tests of workspaces it may not read.
 """
 
 from __future__ import annotations
@@ -145,27 +147,37 @@ def visible_to_caller() -> bool:
     return principal is None or principal.mission_access != MISSION_ACCESS_NONE
 
 
+def bound_workspace() -> uuid.UUID | None:
+    """The workspace an API token is bound to, whose notifications alone it sees; None for a
+    session or an unbound token (all of the user's)."""
+    principal = current_principal_or_none()
+    return principal.workspace_id if principal is not None else None
+
+
 def list_notifications(user_id: uuid.UUID, query: Mapping[str, Any]) -> dict[str, Any]:
     """The user's notifications, newest first; `unread` filters. One statement."""
+    bound = bound_workspace()
     return paginate(
-        _list_statement(query.get("unread"), visible=visible_to_caller()),
+        _list_statement(query.get("unread"), visible=visible_to_caller(), bound=bound is not None),
         query,
         sortable={"created_at": Notification.created_at},
         default_sort="-created_at",
         tiebreaker=Notification.id,
-        parameters={"user_id": user_id},
+        parameters={"user_id": user_id, "workspace_id": bound},
     )
 
 
 @cache
-def _list_statement(unread: bool | None, *, visible: bool) -> Select[Any]:
+def _list_statement(unread: bool | None, *, visible: bool, bound: bool = False) -> Select[Any]:
     """The list's statement, built once per `unread` filter (the bell polls it); with
-    `visible` false it finds nothing."""
+    `visible` false it finds nothing; `bound`, only the workspace `workspace_id`'s."""
     statement = cast(Select[Any], select(*LIST_COLUMNS)).where(
         Notification.user_id == bindparam("user_id")
     )
     if not visible:
         statement = statement.where(false())
+    if bound:
+        statement = statement.where(Notification.workspace_id == bindparam("workspace_id"))
     if unread is not None:
         statement = statement.where(
             Notification.read_at.is_(None) if unread else Notification.read_at.isnot(None)
@@ -178,8 +190,10 @@ def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
     if not visible_to_caller():
         raise NotFound("No such notification.")
     notification = db.session.scalar(
-        select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == user_id
+        _in_bound_workspace(
+            select(Notification).where(
+                Notification.id == notification_id, Notification.user_id == user_id
+            )
         )
     )
     if notification is None:
@@ -195,8 +209,11 @@ def mark_all_read(user_id: uuid.UUID) -> int:
     if not visible_to_caller():
         return 0
     result = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        _in_bound_workspace(
+            update(Notification).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -207,15 +224,23 @@ def unread_count(user_id: uuid.UUID) -> int:
     """For the bell (/auth/me): one count over the partial index."""
     if not visible_to_caller():
         return 0
-    return int(db.session.scalar(select(unread(user_id))) or 0)
+    return int(db.session.scalar(select(unread(user_id, bound_workspace()))) or 0)
 
 
-def unread(user_id: Any) -> ScalarSelect[int]:
+def unread(user_id: Any, workspace_id: uuid.UUID | None = None) -> ScalarSelect[int]:
     """The count of `user_id`'s unread notifications, as a subquery (`user_id` a value or a
-    column: /auth/me reads it with the user)."""
-    return (
+    column: /auth/me reads it with the user); of workspace `workspace_id` only, if given."""
+    statement = (
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .scalar_subquery()
     )
+    if workspace_id is not None:
+        statement = statement.where(Notification.workspace_id == workspace_id)
+    return statement.scalar_subquery()
+
+
+def _in_bound_workspace(statement: Any) -> Any:
+    """`statement` over notifications, kept to the workspace a token is bound to, if any."""
+    bound = bound_workspace()
+    return statement if bound is None else statement.where(Notification.workspace_id == bound)

@@ -87,6 +87,10 @@ def describe_caller(user_id: uuid.UUID, permissions: frozenset[str]) -> dict[str
     caller = dict(row)
     if not notifications.visible_to_caller():
         caller["unread_notifications"] = 0
+    elif notifications.bound_workspace() is not None:
+        # A token bound to a workspace counts that workspace's only: one more statement, for
+        # such tokens alone (the statement above counts every workspace's).
+        caller["unread_notifications"] = notifications.unread_count(user_id)
     mfa_required = settings.or_default("mfa_required", caller.pop("mfa_required"))
     return {
         **caller,
