@@ -46,3 +46,20 @@ def run(client, team, add_test, levels):
         return test
 
     return make
+
+
+@pytest.fixture
+def record_outcomes(client, team, tools, levels):
+    """`record_outcomes(mission, test, {"EDR": "Alerted"})`: blue records each tool's outcome
+    on a test waiting for blue, then the lead completes it."""
+
+    def record(mission, test, outcomes):
+        body = [
+            {"tool_id": tools[tool], "detection_level_id": levels[level]}
+            for tool, level in outcomes.items()
+        ]
+        url = f"{API}/{mission['id']}/tests/{test['id']}"
+        assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
+        assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+
+    return record

@@ -121,21 +121,12 @@ def test_a_tactic_tagged_directly_has_its_shortname_and_place_in_the_matrix(
 
 
 def test_coverage_by_tool_uses_each_tools_outcomes(
-    client, team, catalogue, mission, add_test, run, tools, levels
+    client, team, catalogue, mission, run, record_outcomes
 ):
     first = run(mission, "one", ["T1059"], state="waiting_blue")
     second = run(mission, "two", ["T1078"], state="waiting_blue")
-    for test, outcomes in (
-        (first, {"EDR": "Prevented", "SIEM": "Logged"}),
-        (second, {"SIEM": "Not detected"}),
-    ):
-        body = [
-            {"tool_id": tools[tool], "detection_level_id": levels[level]}
-            for tool, level in outcomes.items()
-        ]
-        url = f"{API}/{mission['id']}/tests/{test['id']}"
-        assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
-        assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+    record_outcomes(mission, first, {"EDR": "Prevented", "SIEM": "Logged"})
+    record_outcomes(mission, second, {"SIEM": "Not detected"})
 
     body = client.get(
         f"{API}/{mission['id']}/coverage", query_string={"by": "tool"}, headers=team.red
@@ -151,27 +142,17 @@ def test_coverage_by_tool_uses_each_tools_outcomes(
 
 
 def test_per_tool_a_completed_retest_replaces_the_run_even_without_the_tools_outcome(
-    client, team, catalogue, mission, run, tools, levels
+    client, team, catalogue, mission, run, record_outcomes, levels
 ):
     """Per tool the mission's counted runs are scored (docs/coverage.md, rules 1 and 6): B's
     retest replaced B, so EDR's Not detected on B no longer counts, though EDR recorded
     nothing on the retest (SIEM prevented it). EDR's figures kept B's stale 0."""
-
-    def record(test, outcomes):
-        body = [
-            {"tool_id": tools[tool], "detection_level_id": levels[level]}
-            for tool, level in outcomes.items()
-        ]
-        url = f"{API}/{mission['id']}/tests/{test['id']}"
-        assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
-        assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
-
     a = run(mission, "A", ["T1078"], state="waiting_blue")
-    record(a, {"EDR": "Alerted"})
+    record_outcomes(mission, a, {"EDR": "Alerted"})
     b = run(mission, "B", ["T1059.001"], state="waiting_blue")
-    record(b, {"EDR": "Not detected"})
+    record_outcomes(mission, b, {"EDR": "Not detected"})
     b2 = run(mission, "B", [], state="waiting_blue", test=retest(client, team, mission, b))
-    record(b2, {"SIEM": "Prevented"})
+    record_outcomes(mission, b2, {"SIEM": "Prevented"})
 
     body = client.get(
         f"{API}/{mission['id']}/coverage", query_string={"by": "tool"}, headers=team.red
@@ -190,13 +171,10 @@ def test_per_tool_a_completed_retest_replaces_the_run_even_without_the_tools_out
 
 
 def test_per_tool_a_tool_whose_outcomes_were_all_replaced_is_not_listed(
-    client, team, catalogue, mission, run, tools, levels
+    client, team, catalogue, mission, run, record_outcomes
 ):
     b = run(mission, "B", ["T1059"], state="waiting_blue")
-    url = f"{API}/{mission['id']}/tests/{b['id']}"
-    ndr = [{"tool_id": tools["NDR"], "detection_level_id": levels["Logged"]}]
-    assert client.put(f"{url}/detections", json=ndr, headers=team.blue).status_code == 200
-    assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+    record_outcomes(mission, b, {"NDR": "Logged"})
     run(mission, "B", [], "Alerted", test=retest(client, team, mission, b))
 
     body = client.get(
