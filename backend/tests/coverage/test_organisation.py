@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.missions.conftest import sync
-from tests.mitre.bundle import build_bundle, find, group, retired_groups, uses
+from tests.mitre.bundle import (
+    build_bundle,
+    find,
+    group,
+    retired_groups,
+    revoked_by,
+    subtechnique_of,
+    technique,
+    uses,
+)
 from violet.coverage.navigator import layer_problems
 
 # A threat group using a technique, a sub-technique and a sub-technique of another technique.
@@ -463,3 +472,138 @@ def test_group_coverage_with_revoked_techniques_is_a_constant_number_of_statemen
         assert client.get(url, headers=team.viewer).status_code == 200
 
     assert many.count == few.count
+
+
+def plist_release(*, revoked: bool) -> dict:
+    """The test bundle with T1547 (Boot or Logon Autostart Execution) and its sub-techniques
+    T1547.001 and T1547.011 (Plist Modification); with `revoked`, as ATT&CK v18.1 has it:
+    T1547.011 revoked by T1647 (Plist File Modification), a technique of its own, which APT29
+    uses and APT28 not (the test catalogue has three tactics: T1647 is placed in persistence)."""
+    objects = [
+        technique("T1547", "Boot or Logon Autostart Execution", ["persistence"]),
+        technique("T1547.001", "Registry Run Keys / Startup Folder", ["persistence"]),
+        technique("T1547.011", "Plist Modification", ["persistence"], revoked=revoked),
+        subtechnique_of("T1547.001", "T1547"),
+        subtechnique_of("T1547.011", "T1547"),
+    ]
+    if revoked:
+        objects += [
+            technique("T1647", "Plist File Modification", ["persistence"]),
+            revoked_by("attack-pattern", "T1547.011", "T1647"),
+            group("G0016", "APT29", ["Cozy Bear"]),
+            uses("G0016", "T1647"),
+            uses("G0016", "T1547"),
+            group("G0007", "APT28", ["Fancy Bear"]),
+            uses("G0007", "T1547"),
+        ]
+    return build_bundle(extra_objects=objects)
+
+
+def layer_entries(client, team) -> dict:
+    response = client.get("/api/v1/coverage/navigator-layer", headers=team.viewer)
+    assert response.status_code == 200, response.json
+    return {item["techniqueID"]: item for item in response.json["techniques"]}
+
+
+def test_a_revoked_subtechnique_replaced_elsewhere_counts_for_its_replacement_only(
+    app, client, team, make_mission, outcome
+):
+    """T1547.011 was revoked for T1647, no sub-technique of T1547: a test of T1547.011 covers
+    T1647, and no longer T1547 (it counted for T1547 across missions and for groups, while a
+    mission's own layer counted it for T1647 alone)."""
+    sync(app, plist_release(revoked=False))
+    mission = make_mission("2021 macOS")
+    plist = outcome(mission, ["T1547.011"], "Alerted", "2021-03-01T10:00:00+00:00")
+    sync(app, plist_release(revoked=True))
+
+    entries = layer_entries(client, team)
+
+    assert {key: entries[key]["score"] for key in entries} == {"T1647": 75.0}
+    assert entries["T1647"]["comment"] == "1 test: 1 Alerted"
+    _, rows = group_rows(client, team, "G0016")
+    assert rows == {
+        "T1647": (75.0, plist["id"], ["T1547.011"], "T1547.011"),
+        "T1547": (None, None, [], None),
+    }
+    _, rows = group_rows(client, team, "G0007")
+    assert rows == {"T1547": (None, None, [], None)}
+
+
+def test_the_old_parent_of_a_revoked_subtechnique_keeps_its_own_latest_run(
+    app, client, team, make_mission, outcome
+):
+    """T1547's latest run is the latest of those that count for it (its other sub-technique's
+    older run), not T1547.011's later one, which counts for T1647."""
+    sync(app, plist_release(revoked=False))
+    first, second = make_mission("2019 Windows"), make_mission("2021 macOS")
+    run_keys = outcome(first, ["T1547.001"], "Logged", "2019-05-01T10:00:00+00:00")
+    plist = outcome(second, ["T1547.011"], "Alerted", "2021-03-01T10:00:00+00:00")
+    sync(app, plist_release(revoked=True))
+
+    entries = layer_entries(client, team)
+
+    assert {key: entries[key]["score"] for key in entries} == {
+        "T1547": 40.0,
+        "T1547.001": 40.0,
+        "T1647": 75.0,
+    }
+    assert entries["T1547"]["comment"] == "1 test: 1 Logged"
+    assert {"name": "Rolled up from", "value": "T1547.001"} in entries["T1547"]["metadata"]
+    _, rows = group_rows(client, team, "G0016")
+    assert rows == {
+        "T1647": (75.0, plist["id"], ["T1547.011"], "T1547.011"),
+        "T1547": (40.0, run_keys["id"], [], None),
+    }
+    _, rows = group_rows(client, team, "G0007")
+    assert rows == {"T1547": (40.0, run_keys["id"], [], None)}
+
+    # T1547's own test, older still, is not its latest either.
+    outcome(first, ["T1547"], "Not detected", "2018-01-01T10:00:00+00:00")
+    _, rows = group_rows(client, team, "G0007")
+    assert rows == {"T1547": (40.0, run_keys["id"], [], None)}
+
+
+def test_a_revoked_subtechnique_in_a_retest_chain_counts_for_its_replacement_only(
+    app, client, team, make_mission, outcome, run
+):
+    """The same for a run of a retest chain (read whole, not picked by SQL): its completed
+    retest counts for T1647; T1547 keeps the other mission's older run."""
+    sync(app, plist_release(revoked=False))
+    first, second = make_mission("2019 Windows"), make_mission("2021 macOS")
+    run_keys = outcome(first, ["T1547.001"], "Logged", "2019-05-01T10:00:00+00:00")
+    plist = outcome(second, ["T1547.011"], "Not detected", "2021-03-01T10:00:00+00:00")
+    url = f"/api/v1/missions/{second['id']}/tests/{plist['id']}/retest"
+    response = client.post(url, headers=team.red)
+    assert response.status_code == 201, response.json
+    retest = run(second, "Plist retest", [], "Prevented", test=response.json)
+    sync(app, plist_release(revoked=True))
+
+    entries = layer_entries(client, team)
+
+    assert {key: entries[key]["score"] for key in entries} == {
+        "T1547": 40.0,
+        "T1547.001": 40.0,
+        "T1647": 100.0,
+    }
+    _, rows = group_rows(client, team, "G0016")
+    assert rows == {
+        "T1647": (100.0, retest["id"], ["T1547.011"], "T1547.011"),
+        "T1547": (40.0, run_keys["id"], [], None),
+    }
+
+
+def test_a_deprecated_subtechniques_runs_still_count_for_its_technique_across_missions(
+    app, client, team, catalogue, make_mission, outcome
+):
+    """T1059.999 is deprecated: its run is left out of the layer but still counts for T1059,
+    the latest of T1059's runs."""
+    mission = make_mission("Shells")
+    outcome(mission, ["T1059.001"], "Logged", "2025-01-01T10:00:00+00:00")
+    old_shell = outcome(mission, ["T1059.999"], "Prevented", "2026-01-01T10:00:00+00:00")
+
+    entries = layer_entries(client, team)
+
+    assert {key: entries[key]["score"] for key in entries} == {"T1059": 100.0, "T1059.001": 40.0}
+    sync(app, build_bundle(extra_objects=[group("G0007", "APT28", []), uses("G0007", "T1059")]))
+    _, rows = group_rows(client, team, "G0007")
+    assert rows == {"T1059": (100.0, old_shell["id"], [], None)}

@@ -16,8 +16,8 @@ from functools import cache, partial
 from typing import IO, Any, BinaryIO, NamedTuple, cast
 
 from flask import current_app
-from sqlalchemy import Select, any_, bindparam, case, func, insert, select, union
-from sqlalchemy.dialects.postgresql import ARRAY, array, distinct_on
+from sqlalchemy import Select, any_, bindparam, func, insert, select, union
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.orm import aliased
 
 from violet.auth.service.directory import emails_of
@@ -424,11 +424,13 @@ class LatestInRelease(NamedTuple):
 
 
 def _latest_in_release(found: LatestRuns) -> LatestInRelease:
-    """`found.latest` as the synced release names the techniques (`RetiredInLayer`): a
-    revoked technique's latest run competes with its replacement's (and, for a sub-technique,
-    its technique's), and the most recent one, by the order `_moment` gives, is the latest of
-    the replacement; a deprecated id counts for nothing of its own. At most five statements
-    (`_retired_in_layer`), none when nothing is tested."""
+    """`found.latest` as the synced release names the techniques (`RetiredInLayer`), then
+    rolled up: a revoked technique's latest run competes with its replacement's (and, when
+    that is a sub-technique, its technique's), and the most recent one, by the order `_moment`
+    gives, is the latest of the replacement; a revoked sub-technique counts for its old
+    technique only when its replacement is under it. A deprecated id counts for nothing of its
+    own; a deprecated sub-technique's runs still count for its live technique. At most five
+    statements (`_retired_in_layer`), none when nothing is tested."""
     retired = _retired_in_layer(found.data, set(found.latest))
     latest: dict[str, Any] = {}
     revoked: dict[str, set[str]] = defaultdict(set)
@@ -436,7 +438,11 @@ def _latest_in_release(found: LatestRuns) -> LatestInRelease:
     for attack_id, test in sorted(found.latest.items()):
         for renamed in retired.rename((attack_id,)):
             via = attack_id if attack_id in retired.replaced else None
-            for cell_id in {renamed, parent_of(renamed)} if renamed != attack_id else {renamed}:
+            for cell_id in {renamed, parent_of(renamed)}:
+                if cell_id in retired.left_out or cell_id in retired.replaced:
+                    # The retired technique of a live sub-technique: the release has no such
+                    # technique to count for (ATT&CK v18.1 has none).
+                    continue
                 if via:
                     revoked[cell_id].add(via)
                 current = latest.get(cell_id)
@@ -1025,7 +1031,7 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
     sub-technique's run counts for its technique too); the score is the mean over techniques
     (docs/coverage.md, "Across missions"). Constant statements whatever the number of missions."""
     found = _latest_runs(missions)
-    data, latest = found.data, found.latest
+    data, latest = found.data, _rolled_up(found.latest)
     mission_names = {mission.id: mission.name for mission in missions}
     # As `MissionData.attack_names`: the tags' names, else the catalogue's.
     names = {**data.technique_names, **found.tag_names}
@@ -1059,7 +1065,9 @@ def latest_outcomes(missions: list[Mission]) -> dict[str, Any]:
 class LatestRuns(NamedTuple):
     # Levels and tactics of every tagged technique; `tests` and `tags` hold the retest chains.
     data: MissionData
-    latest: dict[str, Any]  # ATT&CK id → the row (RUN_COLUMNS) of its latest counted run
+    # ATT&CK id as tagged → the row (RUN_COLUMNS) of the latest counted run tagged with it;
+    # not rolled up to techniques (`_rolled_up`, `_latest_in_release`).
+    latest: dict[str, Any]
     tag_names: dict[str, str]  # ATT&CK id → its name on the missions' tags
 
 
@@ -1089,17 +1097,11 @@ def _latest_statements() -> LatestStatements:
     tagged = select(*TAG_COLUMNS).join(
         MissionTest, MissionTest.id == MissionTestMitreTag.mission_test_id
     )
-    # A run tagged with a sub-technique counts for it and for its technique.
+    # Per ATT&CK id as tagged: a sub-technique's run is rolled up to its technique in Python,
+    # once the synced release has renamed the ids (`_latest_in_release`): a sub-technique
+    # revoked for a technique elsewhere no longer counts for its old technique.
     external_id = MissionTestMitreTag.external_id
-    cell = func.unnest(
-        case(
-            (
-                external_id.contains("."),
-                array([external_id, func.split_part(external_id, ".", 1)]),
-            ),
-            else_=array([external_id]),
-        )
-    ).label("cell")
+    cell = external_id.label("cell")
     moment = func.coalesce(MissionTest.detected_at, MissionTest.executed_at, MissionTest.updated_at)
     single_runs = (
         select(cell, moment.label("moment"), MissionTest.id)
@@ -1112,8 +1114,8 @@ def _latest_statements() -> LatestStatements:
         )
         .subquery("single_runs")
     )
-    # Per technique, the most recent of those runs: the order `_moment` gives (a uuid sorts as
-    # its text does). Narrow rows, so that PostgreSQL sorts them in memory.
+    # Per ATT&CK id tagged, the most recent of those runs: the order `_moment` gives (a uuid
+    # sorts as its text does). Narrow rows, so that PostgreSQL sorts them in memory.
     winners = (
         select(single_runs.c.cell, single_runs.c.id)
         .ext(distinct_on(single_runs.c.cell))
@@ -1154,8 +1156,10 @@ def _latest_statements() -> LatestStatements:
 
 
 def _latest_runs(missions: list[Mission]) -> LatestRuns:
-    """Per technique and sub-technique the test of its latest counted run across `missions`
-    (a sub-technique's run counts for its technique too).
+    """Per ATT&CK id tagged the test of its latest counted run across `missions`, not rolled
+    up: which technique a sub-technique's run counts for depends on the release (a revoked
+    sub-technique's replacement may sit under another technique), and the latest run of a
+    technique is the latest of its own and its sub-techniques' latest runs.
 
     It reads only what can count, not every test of every mission (over 300 missions of 150
     tests that took seconds, docs/performance.md "Scale"):
@@ -1177,19 +1181,30 @@ def _latest_runs(missions: list[Mission]) -> LatestRuns:
         None, list(chain_tests), dict(chain_tags), levels, tactics_of, tactic_names, technique_names
     )
     latest: dict[str, Any] = {}
-
-    def keep(attack_id: str, test: Any) -> None:
-        current = latest.get(attack_id)
-        if current is None or _moment(test) > _moment(current):
-            latest[attack_id] = test
-
     for row in db.session.execute(statements.winners, missions_ids):
-        keep(row.cell, row)
+        _keep_latest(latest, row.cell, row)
     by_id = {test.id: test for test in chain_tests}
     for run in latest_completed_runs(data.runs()):
-        for attack_id in {cell for tag in run.attack_ids for cell in (tag, parent_of(tag))}:
-            keep(attack_id, by_id[run.id])
+        for attack_id in run.attack_ids:
+            _keep_latest(latest, attack_id, by_id[run.id])
     return LatestRuns(data, latest, {tag.external_id: tag.name for tag in tags})
+
+
+def _keep_latest(latest: dict[str, Any], attack_id: str, test: Any) -> None:
+    """`test` as `attack_id`'s latest run in `latest` when more recent than the one there."""
+    current = latest.get(attack_id)
+    if current is None or _moment(test) > _moment(current):
+        latest[attack_id] = test
+
+
+def _rolled_up(latest: Mapping[str, Any]) -> dict[str, Any]:
+    """`latest` (per ATT&CK id tagged) with a sub-technique's run counted for its technique
+    too, as tagged: per technique the latest of its own and its sub-techniques' latest runs."""
+    rolled_up: dict[str, Any] = {}
+    for attack_id, test in latest.items():
+        for cell_id in {attack_id, parent_of(attack_id)}:
+            _keep_latest(rolled_up, cell_id, test)
+    return rolled_up
 
 
 def _moment(test: MissionTest) -> tuple[Any, str]:
