@@ -294,6 +294,39 @@ def test_members_are_users_of_the_missions_workspace(
     assert {m["user_id"] for m in response.json} == {team.ids[r] for r in ("lead", "red", "blue")}
 
 
+def test_a_deactivated_member_does_not_lock_the_member_list(client, team, mission, admin_header):
+    """Red's account was deactivated (they left the company): the lead, who sends the whole list
+    back as the member editor does, still changes someone else's role. A deactivated member keeps
+    their role or is removed; giving them a new one, or adding a deactivated user, is 422."""
+    url = f"/api/v1/missions/{mission['id']}/members"
+    deactivated = client.patch(
+        f"/api/v1/users/{team.ids['red']}", json={"is_active": False}, headers=admin_header
+    )
+    assert deactivated.status_code == 200
+    roles = {"lead": "lead", "red": "red", "blue": "blue", "viewer": "red"}
+    body = [{"user_id": team.ids[who], "role": role} for who, role in roles.items()]
+
+    response = client.put(url, json=body, headers=team.lead)
+
+    assert response.status_code == 200, response.json
+    assert {(m["user_id"], m["role"]) for m in response.json} == {
+        (team.ids[who], role) for who, role in roles.items()
+    }
+    red_email = next(m["email"] for m in response.json if m["user_id"] == team.ids["red"])
+    recast = [{**member, "role": "lead"} if member["role"] == "red" else member for member in body]
+    refused = client.put(url, json=recast, headers=team.lead)
+    assert refused.status_code == 422
+    assert red_email in refused.json["detail"] and "role" in refused.json["errors"]
+    unchanged = client.get(url, headers=team.lead).json
+    assert {(m["user_id"], m["role"]) for m in unchanged} == {
+        (team.ids[who], role) for who, role in roles.items()
+    }
+    # Removed, they cannot be added back while deactivated.
+    without_red = [member for member in body if member["user_id"] != team.ids["red"]]
+    assert client.put(url, json=without_red, headers=team.lead).status_code == 200
+    assert client.put(url, json=body, headers=team.lead).status_code == 422
+
+
 def test_member_candidates_are_for_the_lead(client, team, mission, make_user):
     make_user("carol.blue@example.test")
     url = f"/api/v1/missions/{mission['id']}/member-candidates?q=carol"

@@ -338,7 +338,7 @@ def list_members(mission_id: uuid.UUID) -> list[MissionMember]:
 
 def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[MissionMember]:
     """Set the whole member list. It keeps at least one lead, names live users of the mission's
-    workspace once each."""
+    workspace once each (a current member who was deactivated may stay, at the same role)."""
     user_ids = [member["user_id"] for member in members]
     duplicated = sorted({str(user_id) for user_id in user_ids if user_ids.count(user_id) > 1})
     if duplicated:
@@ -359,15 +359,26 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
         User.id.in_(workspace_service.member_user_ids(mission.workspace_id)),
         User.id.in_(select(MissionMember.user_id).where(MissionMember.mission_id == mission.id)),
     )
-    # The listed users' emails name them in the audit trail; a current member's comes with it.
-    emails = dict(
-        db.session.execute(
-            select(User.id, User.email).where(
-                User.id.in_(user_ids), User.is_active.is_(True), may_be_listed
-            )
-        ).all()
-    )
-    unknown = [str(user_id) for user_id in user_ids if user_id not in emails]
+    current = {
+        member.user_id: member
+        for member in db.session.scalars(
+            select(MissionMember).where(MissionMember.mission_id == mission.id)
+        )
+    }
+    wanted = {member["user_id"]: member["role"] for member in members}
+    users = {
+        row.id: row
+        for row in db.session.execute(
+            select(User.id, User.email, User.is_active).where(User.id.in_(user_ids), may_be_listed)
+        )
+    }
+    # A deactivated member stays on the list as they are: the browser sends the whole list back
+    # whenever the lead changes anyone's role. A deactivated user joins no mission, though.
+    unknown = [
+        str(user_id)
+        for user_id in user_ids
+        if user_id not in users or (not users[user_id].is_active and user_id not in current)
+    ]
     if unknown:
         raise Unprocessable(
             f"Unknown or inactive user, or not of this workspace: {', '.join(unknown)}.",
@@ -377,13 +388,19 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
                 ]
             },
         )
-    current = {
-        member.user_id: member
-        for member in db.session.scalars(
-            select(MissionMember).where(MissionMember.mission_id == access.mission.id)
+    # Nor takes a new role: a deactivated lead could not lead.
+    recast = sorted(
+        f"{users[user_id].email} ({current[user_id].role})"
+        for user_id in user_ids
+        if not users[user_id].is_active and current[user_id].role != wanted[user_id]
+    )
+    if recast:
+        raise Unprocessable(
+            f"A deactivated member keeps their role or is removed: {', '.join(recast)}.",
+            errors={"role": [f"Deactivated, keeps their role: {member}." for member in recast]},
         )
-    }
-    wanted = {member["user_id"]: member["role"] for member in members}
+    # The listed users' emails name them in the audit trail; a current member's comes with it.
+    emails = {user_id: row.email for user_id, row in users.items()}
     before = {
         f"{member.user.email if member.user else user_id} ({member.role})"
         for user_id, member in current.items()
