@@ -72,5 +72,11 @@ def test_compare_needs_two_visible_missions(client, team, make_mission):
     missing = client.get(url, query_string={"from": mine["id"]}, headers=team.lead)
 
     assert hidden.status_code == 404
+    # Which of the two is not found, as a 422 names the parameter at fault.
+    assert list(hidden.json["errors"]) == ["to"] and f"to={theirs['id']}" in hidden.json["detail"]
+    reversed_ = client.get(
+        url, query_string={"from": theirs["id"], "to": mine["id"]}, headers=team.lead
+    )
+    assert reversed_.status_code == 404 and list(reversed_.json["errors"]) == ["from"]
     assert missing.status_code == 422 and "to" in missing.json["errors"]
     assert client.get(url, query_string={"from": mine["id"], "to": mine["id"]}).status_code == 401

@@ -21,7 +21,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.wsgi import wrap_file
 
 from violet.core.auth import require_auth, require_perm
-from violet.core.errors import ApiError, Unprocessable, size_limit
+from violet.core.errors import ApiError, NotFound, Unprocessable, size_limit
 from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
@@ -324,9 +324,19 @@ class Compare(MethodView):
         """Per technique tested in either mission: both scores and whether it improved,
         regressed, stayed unchanged, is new or was dropped (docs/coverage.md, "Compare").
         Both missions must be visible to the caller (else 404)."""
-        before = mission_access(query["from_"]).mission
-        after = mission_access(query["to"]).mission
+        before = _compared(query["from_"], "from")
+        after = _compared(query["to"], "to")
         return service.compare_missions(before, after)
+
+
+def _compared(mission_id: UUID, parameter: str) -> Any:
+    """The mission a compare names in `parameter`: a 404 says which of the two is not found."""
+    try:
+        return mission_access(mission_id).mission
+    except NotFound as error:
+        raise NotFound(
+            f"No such mission ({parameter}={mission_id}).", errors={parameter: [error.detail]}
+        ) from error
 
 
 @org_blp.route("")
