@@ -122,6 +122,46 @@ def test_a_non_finite_argument_default_is_422_naming_it(client, lead):
     }
 
 
+@pytest.mark.parametrize(
+    "arguments, field, message",
+    [
+        (
+            [{"name": "host", "default": "a"}, {"name": "host", "default": "b"}],
+            "input_arguments",
+            "Each argument name must be unique; given more than once: host.",
+        ),
+        (
+            [{"name": "hosts", "default": ["a", "b"]}],
+            "input_arguments.0.default",
+            "Must be a string, a number or a boolean.",
+        ),
+        (
+            [{"name": "opts", "default": {"verbose": True}}],
+            "input_arguments.0.default",
+            "Must be a string, a number or a boolean.",
+        ),
+    ],
+)
+def test_an_ambiguous_or_unusable_argument_is_422_and_nothing_written(
+    client, lead, make_template, arguments, field, message
+):
+    # Two `#{host}` arguments, or a default no command line can take, were stored as given.
+    template = make_template("Ping sweep", input_arguments=[{"name": "host", "default": "ws-1"}])
+    etag = {"If-Match": '"1"'}
+
+    created = client.post(URL, json={"name": "x", "input_arguments": arguments}, headers=lead)
+    changed = client.patch(
+        f"{URL}/{template['id']}", json={"input_arguments": arguments}, headers={**lead, **etag}
+    )
+
+    for response in (created, changed):
+        assert response.status_code == 422
+        assert response.json["errors"] == {field: [message]}
+    assert client.get(URL, query_string={"q": "x"}, headers=lead).json["total"] == 0
+    stored = client.get(f"{URL}/{template['id']}", headers=lead).json
+    assert (stored["version"], stored["input_arguments"][0]["default"]) == (1, "ws-1")
+
+
 def test_anonymous_with_a_bad_body_is_401(client):
     assert client.post(URL, json={"name": 3}).status_code == 401
 

@@ -55,6 +55,24 @@ def finite(value: Any) -> None:
         raise ValidationError("Not a finite number (JSON has no NaN or infinity).")
 
 
+def plain_default(value: Any) -> None:
+    """A default is what a command line can take: text, a number or a boolean. A list or an
+    object was stored as given, and then shown in the procedure's table as Python's repr."""
+    if value is not None and not isinstance(value, str | int | float | bool):
+        raise ValidationError("Must be a string, a number or a boolean.")
+    finite(value)
+
+
+def unique_argument_names(arguments: list[dict[str, Any]]) -> None:
+    """The procedure refers to an argument as `#{name}`: two of one name make that ambiguous
+    (an Atomic file cannot have them: its arguments are a mapping)."""
+    names = [argument["name"] for argument in arguments]
+    repeated = list(dict.fromkeys(name for name in names if names.count(name) > 1))
+    if repeated:
+        listed = ", ".join(repeated)
+        raise ValidationError(f"Each argument name must be unique; given more than once: {listed}.")
+
+
 class InputArgumentSchema(Schema):
     """An Atomic Red Team input argument; the procedure refers to it as `#{name}`."""
 
@@ -63,7 +81,7 @@ class InputArgumentSchema(Schema):
     default = fields.Raw(
         load_default=None,
         allow_none=True,
-        validate=finite,
+        validate=plain_default,
         metadata={"description": "String, number or boolean."},
     )
     description = fields.String(load_default="", validate=validate.Length(max=2000))
@@ -124,7 +142,9 @@ class TestTemplateFields(Schema):
         metadata={"description": "The item's id in its source, e.g. the atomic's GUID."},
     )
     input_arguments = fields.List(
-        fields.Nested(InputArgumentSchema), validate=validate.Length(max=LIST_MAX)
+        fields.Nested(InputArgumentSchema),
+        validate=[validate.Length(max=LIST_MAX), unique_argument_names],
+        metadata={"description": "Each name once (the procedure's `#{name}`)."},
     )
     mitre = fields.List(
         fields.Nested(MitreTagIn),
