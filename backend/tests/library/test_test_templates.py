@@ -162,6 +162,16 @@ def test_an_ambiguous_or_unusable_argument_is_422_and_nothing_written(
     assert (stored["version"], stored["input_arguments"][0]["default"]) == (1, "ws-1")
 
 
+def test_tags_lose_surrounding_spaces_so_the_tag_filter_finds_them(client, lead, make_template):
+    template = make_template("Cradle", tags=[" lolbin ", "lolbin", "Initial access\t"])
+
+    assert template["tags"] == ["lolbin", "Initial access"]
+    listed = client.get(URL, query_string={"tag": "lolbin"}, headers=lead).json
+    assert [item["id"] for item in listed["items"]] == [template["id"]]
+    blank = client.post(URL, json={"name": "x", "tags": ["  "]}, headers=lead)
+    assert (blank.status_code, blank.json["errors"]) == (422, {"tags.0": ["May not be blank."]})
+
+
 def test_anonymous_with_a_bad_body_is_401(client):
     assert client.post(URL, json={"name": 3}).status_code == 401
 

@@ -118,8 +118,10 @@ class TestTemplateFields(Schema):
     expected_detection = text_field()
     platforms = fields.List(fields.String(validate=validate.OneOf(PLATFORMS)))
     opsec_level = fields.String(validate=validate.OneOf(OPSEC_LEVELS), allow_none=True)
+    # A tag is picked from a list and filtered on exactly: " lolbin " was a tag of its own that
+    # `tag=lolbin` missed, and " " an empty one.
     tags = fields.List(
-        fields.String(validate=validate.Length(min=1, max=TAG_MAX)),
+        Name(validate=validate.Length(min=1, max=TAG_MAX)),
         validate=validate.Length(max=LIST_MAX),
     )
     references = fields.List(
