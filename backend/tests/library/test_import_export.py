@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from tests.library.atomic_index import index_text
+from tests.library.conftest import LIBRARY_PERMISSIONS
 from violet.extensions import db
 from violet.library.models import TestTemplate
 from violet.library.routes import test_templates as routes
@@ -638,6 +639,15 @@ def test_export_reimports_into_an_empty_library_with_the_same_content(client, le
         return [{k: v for k, v in item.items() if k not in ignored} for item in items]
 
     before = content()
+    hand_written = next(item for item in before if item["name"] == "Hand-written")
+    [exported_id] = [
+        item["id"]
+        for item in client.get(URL, headers=lead).json["items"]
+        if item["name"] == "Hand-written"
+    ]
+    # A template without a source of its own records where it came from, so that importing
+    # the same export again finds it rather than adding a copy.
+    hand_written.update(source="violet", source_ref=exported_id)
     export = client.get(f"{URL}/export", headers=lead)
     # An empty library.
     db.session.execute(delete(TestTemplate).execution_options(all_workspaces=True))
@@ -661,6 +671,78 @@ def test_reimporting_an_export_into_the_same_library_updates_by_id(client, lead,
 
     assert response.json == {"created": 0, "updated": 1, "skipped": 0, "errors": []}
     assert client.get(f"{URL}/{template['id']}", headers=lead).json["name"] == "Original"
+
+
+def test_an_export_imported_again_into_another_workspace_creates_nothing(
+    client, lead, make_template, make_user, make_workspace, auth_header
+):
+    # Team A shares its library with team B, then shares it again after an edit.
+    original = make_template(
+        "Hand-written", mitre=[("technique", "T1059")], description="v1", platforms=["linux"]
+    )
+    member = make_user(perms=LIBRARY_PERMISSIONS)
+    team_b = {**auth_header(member), "X-Violet-Workspace": make_workspace(members=[member]).slug}
+    exported = client.get(f"{URL}/export", headers=lead).json
+
+    first = client.post(f"{URL}/import?format=violet", json=exported, headers=team_b)
+    again = client.post(f"{URL}/import?format=violet", json=exported, headers=team_b)
+    client.patch(f"{URL}/{original['id']}", json={"description": "v2"}, headers=lead)
+    edited = client.post(
+        f"{URL}/import?format=violet",
+        json=client.get(f"{URL}/export", headers=lead).json,
+        headers=team_b,
+    )
+
+    assert first.json == {"created": 1, "updated": 0, "skipped": 0, "errors": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
+    assert edited.json == {"created": 0, "updated": 1, "skipped": 0, "errors": []}
+    [copy] = client.get(URL, headers=team_b).json["items"]
+    # A new id (ids say nothing of other workspaces), and where it came from.
+    assert copy["id"] != original["id"]
+    assert (copy["source"], copy["source_ref"]) == ("violet", original["id"])
+    assert (copy["name"], copy["description"], copy["platforms"]) == (
+        "Hand-written",
+        "v2",
+        ["linux"],
+    )
+
+    # Team B's export, brought back to team A, finds the original and leaves its source alone.
+    back = client.post(
+        f"{URL}/import?format=violet",
+        json=client.get(f"{URL}/export", headers=team_b).json,
+        headers=lead,
+    )
+
+    assert back.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
+    [mine] = client.get(URL, headers=lead).json["items"]
+    assert (mine["id"], mine["source"], mine["source_ref"]) == (original["id"], None, None)
+
+
+def test_an_export_imported_twice_into_another_instance_creates_once(client, lead, make_template):
+    template = make_template("Hand-written", mitre=[("technique", "T1059")])
+    atomic = make_template(
+        "Atomic", mitre=[("technique", "T1059")], source="atomic-red-team", source_ref="guid-1"
+    )
+    exported = client.get(f"{URL}/export", headers=lead).json
+    # Another instance: none of these templates is there.
+    db.session.execute(delete(TestTemplate).execution_options(all_workspaces=True))
+    db.session.commit()
+
+    first = client.post(f"{URL}/import?format=violet", json=exported, headers=lead)
+    again = client.post(f"{URL}/import?format=violet", json=exported, headers=lead)
+
+    assert first.json["created"] == 2
+    assert again.json == {"created": 0, "updated": 0, "skipped": 2, "errors": []}
+    copies = {item["name"]: item for item in client.get(URL, headers=lead).json["items"]}
+    assert (copies["Hand-written"]["source"], copies["Hand-written"]["source_ref"]) == (
+        "violet",
+        template["id"],
+    )
+    # A template with a source of its own keeps it (an atomic is found by its GUID).
+    assert (copies["Atomic"]["source"], copies["Atomic"]["source_ref"]) == (
+        atomic["source"],
+        "guid-1",
+    )
 
 
 def test_two_templates_with_one_id_are_422_and_nothing_is_written(client, lead, make_template):

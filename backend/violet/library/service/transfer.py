@@ -6,10 +6,13 @@ is matched to the template it came from, if any, and created, updated, or skippe
 identical. A draft that cannot be imported (a field out of bounds, a MITRE id the catalogue does
 not hold) is left out and reported in `errors`; the rest are imported in the same transaction.
 
-Matching: Violet JSON by the exported `id` (a re-import into the same instance), then any
-format by `(source, source_ref)` among live templates (an atomic's GUID). Only the fields the
-format carries are written: re-importing an atomic keeps the opsec level, tags and expected
-detection someone added in Violet.
+Matching: Violet JSON by the exported `id` (a re-import into the same workspace), then any
+format by `(source, source_ref)` among live templates (an atomic's GUID). A Violet template
+without a source of its own, created in another workspace or instance, records where it came
+from as `(violet, <exported id>)`: importing the same export (or a later one) there again finds
+it, and its own export brought back to the first workspace finds the original by that id. Only
+the fields the format carries are written: re-importing an atomic keeps the opsec level, tags
+and expected detection someone added in Violet.
 
 The cost is a constant number of statements plus one batched INSERT or UPDATE per table,
 whatever the number of items (see bench/library_import.py).
@@ -64,11 +67,21 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
         if problems:
             report.fail(draft, f"mitre: {' '.join(problems)}")
             continue
-        source_key = _source_key(values)
         template = matches.get(draft.key) if draft.key else None
+        if template is None and (origin := _origin_key(draft)):
+            # Not the original's workspace: the copy keeps where it came from.
+            values = {**values, "source": origin[0], "source_ref": origin[1]}
+        source_key = _source_key(values)
         for key in (source_key, *_former_keys(draft)):
             if template is None and key:
                 template = matches.get(key)
+        original = _copied_from(values)
+        if template is None and original in matches:
+            # A copy's export brought back to its original's workspace: the original, whose
+            # own source stays as it is.
+            template = matches[original]
+            values = {k: v for k, v in values.items() if k not in ("source", "source_ref")}
+            source_key = None
         if template is None:
             template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
             db.session.add(template)
@@ -95,6 +108,28 @@ def _former_keys(draft: TemplateDraft) -> list[tuple[str | None, str]]:
     return [(draft.fields.get("source"), ref) for ref in draft.former_refs]
 
 
+# The source of a template copied from a Violet export (another workspace's or instance's) that
+# had none of its own; its source_ref is the exported id.
+VIOLET_SOURCE = "violet"
+
+
+def _origin_key(draft: TemplateDraft) -> tuple[str, str] | None:
+    """`(violet, <exported id>)` for a Violet template without a source reference of its own."""
+    if draft.key is None or draft.fields.get("source_ref"):
+        return None
+    return (VIOLET_SOURCE, draft.key)
+
+
+def _copied_from(values: dict[str, Any]) -> str | None:
+    """The id of the template a copy was made from (`(violet, <id>)`), as `matches` keys it."""
+    if values.get("source") != VIOLET_SOURCE:
+        return None
+    try:
+        return str(uuid.UUID(str(values.get("source_ref"))))
+    except ValueError:
+        return None
+
+
 def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
     """Live templates the drafts may update, keyed by exported id and by (source, source_ref).
 
@@ -104,12 +139,14 @@ def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
     and reference are matched separately, so the rows may include a pair no draft names; the
     caller looks up only the pairs it has.
     """
-    ids = sorted({uuid.UUID(draft.key) for draft in drafts if draft.key})
+    ids = {uuid.UUID(draft.key) for draft in drafts if draft.key}
+    ids.update(uuid.UUID(found) for draft in drafts if (found := _copied_from(draft.fields)))
     source_keys = {key for draft in drafts if (key := _source_key(draft.fields))}
     source_keys.update(key for draft in drafts for key in _former_keys(draft))
+    source_keys.update(origin for draft in drafts if (origin := _origin_key(draft)))
     conditions = []
     if ids:
-        conditions.append(TestTemplate.id == any_(_array(ids, UUID(as_uuid=True))))
+        conditions.append(TestTemplate.id == any_(_array(sorted(ids), UUID(as_uuid=True))))
     if source_keys:
         # A NULL source matches nothing, as before: the unique index names a source.
         sources = sorted({source for source, _ in source_keys if source is not None})
