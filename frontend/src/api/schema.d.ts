@@ -7348,6 +7348,7 @@ export interface components {
             source?: string | null;
             /** @description The item's id in its source, e.g. the atomic's GUID. */
             source_ref?: string | null;
+            /** @description Each name once (the procedure's `#{name}`). */
             input_arguments?: components["schemas"]["InputArgument"][];
             /** @description Sending it replaces the template's whole tag set. */
             mitre?: components["schemas"]["MitreTagIn"][];
@@ -7369,6 +7370,7 @@ export interface components {
             source?: string | null;
             /** @description The item's id in its source, e.g. the atomic's GUID. */
             source_ref?: string | null;
+            /** @description Each name once (the procedure's `#{name}`). */
             input_arguments?: components["schemas"]["InputArgument"][];
             /** @description Sending it replaces the template's whole tag set. */
             mitre?: components["schemas"]["MitreTagIn"][];
