@@ -116,21 +116,8 @@ class MissionData:
             )
         return runs
 
-    def coverage(self, level_of: dict[uuid.UUID, Any] | None = None) -> Coverage:
-        """The coverage of the mission; `level_of` (test id → a tool's level) scores it per
-        tool (docs/coverage.md, rule 6)."""
-        runs = self.runs()
-        if level_of is not None:
-            # The runs the mission counts (rule 1), each with the tool's own outcome; one the
-            # tool recorded nothing on is left out for it. Picking the latest run among those
-            # with an outcome would bring back a replaced run's outcome when the tool was
-            # silent on its retest.
-            runs = [
-                replace(run, detection_level_id=level_of[run.id])
-                for run in latest_completed_runs(runs)
-                if run.id in level_of
-            ]
-        return self.coverage_of(runs)
+    def coverage(self) -> Coverage:
+        return self.coverage_of(self.runs())
 
     def coverage_of(self, runs: list[Run]) -> Coverage:
         """The coverage of `runs` (this mission's, perhaps renamed) by its levels and tactics."""
@@ -333,7 +320,8 @@ def _by_tool(data: MissionData) -> list[dict[str, Any]]:
     """Per defense tool with an outcome on a run the mission counts: its coverage (two more
     statements). A tool whose outcomes are all on runs that count for nothing (replaced by a
     retest, not completed) has no figures to show."""
-    test_ids = [run.id for run in latest_completed_runs(data.runs())]
+    counted = latest_completed_runs(data.runs())
+    test_ids = [run.id for run in counted]
     levels_by_tool: dict[uuid.UUID, dict[uuid.UUID, Any]] = defaultdict(dict)
     for detection in db.session.scalars(
         select(MissionTestDetection).where(MissionTestDetection.mission_test_id.in_(test_ids))
@@ -353,10 +341,22 @@ def _by_tool(data: MissionData) -> list[dict[str, Any]]:
             "tool_id": tool.id,
             "name": tool.name,
             "layer": tool.layer,
-            **_coverage_out(data, data.coverage(levels_by_tool[tool.id])),
+            **_coverage_out(data, _tool_coverage(data, counted, levels_by_tool[tool.id])),
         }
         for tool in tools
     ]
+
+
+def _tool_coverage(
+    data: MissionData, counted: list[Run], level_of: dict[uuid.UUID, Any]
+) -> Coverage:
+    """One tool's coverage (docs/coverage.md, rule 6): the runs the mission counts (rule 1),
+    each with the tool's own outcome (`level_of`: test id → level); one the tool recorded
+    nothing on is left out for it. Picking the latest run among those with an outcome would
+    bring back a replaced run's outcome when the tool was silent on its retest."""
+    return data.coverage_of(
+        [replace(run, detection_level_id=level_of[run.id]) for run in counted if run.id in level_of]
+    )
 
 
 # --- GET /missions/{id}/navigator-layer ----------------------------------------------------------
@@ -977,7 +977,8 @@ def group_attack_ids(group_external_id: str) -> list[str]:
 def compare_missions(before: Mission, after: Mission) -> dict[str, Any]:
     """Per technique and sub-technique tested in either mission: both scores and the change."""
     old, new = load_mission(before), load_mission(after)
-    old_cells, new_cells = old.coverage().techniques, new.coverage().techniques
+    old_coverage, new_coverage = old.coverage(), new.coverage()
+    old_cells, new_cells = old_coverage.techniques, new_coverage.techniques
     names = {**old.attack_names(), **new.attack_names()}
     techniques = []
     for attack_id in sorted(set(old_cells) | set(new_cells)):
@@ -998,8 +999,8 @@ def compare_missions(before: Mission, after: Mission) -> dict[str, Any]:
             }
         )
     return {
-        "from": {"id": before.id, "name": before.name, "score": old.coverage().mission.score},
-        "to": {"id": after.id, "name": after.name, "score": new.coverage().mission.score},
+        "from": {"id": before.id, "name": before.name, "score": old_coverage.mission.score},
+        "to": {"id": after.id, "name": after.name, "score": new_coverage.mission.score},
         "domains": _domains_of(
             set(old_cells) | set(new_cells), {**old.tactics_of, **new.tactics_of}
         ),
