@@ -128,6 +128,14 @@ def test_unknown_mode_is_refused(clean_env):
         ("PUBLIC_BASE_URL", "violet.example.org", "PUBLIC_BASE_URL must be the http(s) address"),
         ("PUBLIC_BASE_URL", "ftp://violet.example.org", "PUBLIC_BASE_URL must be"),
         ("PUBLIC_BASE_URL", "https://violet.example.org/?a=1", "PUBLIC_BASE_URL must be"),
+        # README: a number out of range stops Violet naming it. libpq waits for ever on a
+        # connect timeout of 0, the hang DB_CONNECT_TIMEOUT exists to prevent.
+        ("DB_CONNECT_TIMEOUT", "0", "DB_CONNECT_TIMEOUT must be 1 or more, got 0"),
+        ("DB_PING_AFTER_IDLE_SECONDS", "-1", "DB_PING_AFTER_IDLE_SECONDS must be 0 or more"),
+        ("PORT", "0", "PORT must be 1 or more, got 0"),
+        ("PORT", "70000", "PORT must be 65535 or less, got 70000"),
+        # Not a level `logging` knows: a traceback from create_app, naming no variable, before.
+        ("LOG_LEVEL", "verbose", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
     ],
 )
 def test_an_impossible_value_is_refused_naming_it(clean_env, name, value, message):
@@ -142,11 +150,17 @@ def test_the_smallest_sensible_values_are_accepted(clean_env):
         ("MAX_CONTENT_LENGTH", "1"),
         ("HSTS_MAX_AGE", "0"),
         ("PUBLIC_BASE_URL", "https://violet.example.org/"),
+        ("DB_CONNECT_TIMEOUT", "1"),
+        ("DB_PING_AFTER_IDLE_SECONDS", "0"),
+        ("PORT", "65535"),
+        ("LOG_LEVEL", "debug"),
     ):
         clean_env.setenv(name, value)
     config = load_config({"VIOLET_ENV": "test", "SQLALCHEMY_DATABASE_URI": URL})
     assert config["MAX_CONTENT_LENGTH"] == 1 and config["HSTS_MAX_AGE"] == 0
     assert config["PUBLIC_BASE_URL"] == "https://violet.example.org"
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["connect_timeout"] == 1
+    assert config["PORT"] == 65535 and config["LOG_LEVEL"] == "DEBUG"
 
 
 @pytest.mark.parametrize("url", ["postgres://u:p@h:5432/d", "postgresql://u:p@h:5432/d"])

@@ -47,7 +47,15 @@ MINIMUMS = {
     "WEB_CONCURRENCY": 1,
     "GUNICORN_THREADS": 1,
     "GUNICORN_TIMEOUT": 1,
+    # libpq waits for ever on a connect timeout of 0 or less: the hang this setting prevents.
+    "DB_CONNECT_TIMEOUT": 1,
+    "DB_PING_AFTER_IDLE_SECONDS": 0,
+    "PORT": 1,
 }
+# The highest TCP port; gunicorn would otherwise refuse a larger PORT with its own message.
+MAX_PORT = 65535
+# What `logging` accepts by name; anything else would end in a traceback from create_app.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(RuntimeError):
@@ -137,6 +145,7 @@ def load_config(
         secrets = {name: value or DEVELOPMENT_SECRETS[name] for name, value in secrets.items()}
 
     database_url = os.environ.get("DATABASE_URL", "")
+    connect_timeout = _int("DB_CONNECT_TIMEOUT", 2)
 
     config: dict[str, Any] = {
         "VIOLET_ENV": mode,
@@ -152,8 +161,10 @@ def load_config(
             # exception message or a log line.
             "hide_parameters": True,
             # A dead database must answer quickly (diag/db promises 503 within 3 s).
-            "connect_args": {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 2)},
+            "connect_args": {"connect_timeout": connect_timeout},
         },
+        # Kept on its own too, for the range check (`MINIMUMS`).
+        "DB_CONNECT_TIMEOUT": connect_timeout,
         # A pooled connection idle this long is pinged before use (a restarted database).
         "DB_PING_AFTER_IDLE_SECONDS": _int("DB_PING_AFTER_IDLE_SECONDS", 1),
         "VIOLET_DATA_DIR": str(data_dir()),
@@ -222,6 +233,12 @@ def _check(config: dict[str, Any]) -> None:
         if config["VIOLET_ENABLE_DIAG_RESET"]:
             raise ConfigError("VIOLET_ENABLE_DIAG_RESET must not be set in production")
     check_at_least(config, MINIMUMS)
+    if config["PORT"] > MAX_PORT:
+        raise ConfigError(f"PORT must be {MAX_PORT} or less, got {config['PORT']}")
+    if config["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(
+            f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {config['LOG_LEVEL']!r}"
+        )
     _check_public_base_url(config["PUBLIC_BASE_URL"])
 
 
