@@ -186,3 +186,27 @@ def test_a_malformed_if_match_is_422_on_a_resource_without_a_version_too(
     assert "If-Match" in garbage.json["errors"]
     assert listed.status_code == 412, "well-formed, but no version can match"
     assert client.get(category_url, headers=team.lead).json["name"] == "Day 1"
+
+
+def test_a_taken_name_is_409_naming_the_field(client, admin_header, tools, team, mission):
+    # As for users, groups and workspaces (docs/api.md, Conventions): a form shows the problem
+    # on the field, and automation reads `errors.name`.
+    taken = [
+        client.post(
+            "/api/v1/detection-levels",
+            json={"name": "alerted", "score": 50, "color": "#000000"},
+            headers=admin_header,
+        ),
+        client.post(
+            "/api/v1/defense-tools", json={"name": "edr", "layer": "edr"}, headers=admin_header
+        ),
+        client.patch(
+            f"/api/v1/defense-tools/{tools['NDR']}", json={"name": "EDR"}, headers=admin_header
+        ),
+    ]
+    categories = f"/api/v1/missions/{mission['id']}/categories"
+    assert client.post(categories, json={"name": "Day 1"}, headers=team.lead).status_code == 201
+    taken.append(client.post(categories, json={"name": "day 1"}, headers=team.lead))
+    for response in taken:
+        assert response.status_code == 409
+        assert list(response.json["errors"]) == ["name"], response.json

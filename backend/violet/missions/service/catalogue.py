@@ -83,7 +83,11 @@ def _check_level_name_free(name: str, level_id: uuid.UUID | None) -> None:
     if level_id is not None:
         statement = statement.where(DetectionLevel.id != level_id)
     if db.session.scalar(statement) is not None:
-        raise Conflict(f"A detection level named {name!r} already exists.")
+        # `errors` names the field, as every other taken name does (docs/api.md, Conventions).
+        raise Conflict(
+            f"A detection level named {name!r} already exists.",
+            errors={"name": ["A detection level with this name already exists."]},
+        )
 
 
 def create_level(values: dict[str, Any]) -> DetectionLevel:
@@ -185,7 +189,10 @@ def _check_tool_name_free(name: str, tool_id: uuid.UUID | None) -> None:
     if tool_id is not None:
         statement = statement.where(DefenseTool.id != tool_id)
     if db.session.scalar(statement) is not None:
-        raise Conflict(f"A defense tool named {name!r} already exists.")
+        raise Conflict(
+            f"A defense tool named {name!r} already exists.",
+            errors={"name": ["A defense tool with this name already exists."]},
+        )
 
 
 def create_tool(values: dict[str, Any]) -> DefenseTool:

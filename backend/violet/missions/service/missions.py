@@ -576,7 +576,11 @@ def _check_category_name_free(mission_id: uuid.UUID, name: str, category_id: Any
         MissionCategory.id != category_id,
     )
     if db.session.scalar(statement) is not None:
-        raise Conflict(f"The mission already has a category named {name!r}.")
+        # `errors` names the field, as every other taken name does (docs/api.md, Conventions).
+        raise Conflict(
+            f"The mission already has a category named {name!r}.",
+            errors={"name": ["The mission already has a category with this name."]},
+        )
 
 
 def create_category(access: MissionAccess, values: dict[str, Any]) -> MissionCategory:
