@@ -106,6 +106,17 @@ def test_the_cap_is_the_setting_one_byte_over_is_413(
     assert len(stored_files(evidence_dir)) == 1 and evidence_rows(db_connection) == 1
 
 
+def test_an_upload_is_not_held_to_the_request_body_cap(app, team, mission, test_of, upload):
+    # docs/operations.md: the upload raises MAX_CONTENT_LENGTH (1 MiB) to evidence_max_bytes for
+    # itself; an operator need not raise the cap of every other request to take evidence.
+    size = app.config["MAX_CONTENT_LENGTH"] * 2
+
+    response = upload(mission["id"], test_of["id"], team.red, PNG + bytes(size), "big.png")
+
+    assert response.status_code == 201, response.json
+    assert response.json["size"] == len(PNG) + size
+
+
 def test_a_body_far_over_the_cap_is_413_before_it_is_read(
     client, admin_header, team, mission, test_of, upload, evidence_dir
 ):
