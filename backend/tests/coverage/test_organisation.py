@@ -96,6 +96,25 @@ def test_mission_ids_narrow_and_a_hidden_one_is_404(client, team, two_missions, 
     assert outsider["techniques"] == []  # sees only their own (empty) mission
 
 
+def test_a_hidden_or_deleted_mission_among_several_is_named(
+    client, team, two_missions, make_mission
+):
+    # A saved link or a script's list of ids: the 404 says which one to drop.
+    first, second = two_missions
+    theirs = make_mission("Theirs", headers=team.outsider)
+    url = f"/api/v1/missions/{second['id']}"
+    assert client.delete(url, headers={**team.lead, "If-Match": "*"}).status_code == 204
+    ids = f"{first['id']},{theirs['id']},{second['id']}"
+
+    for path in ("/api/v1/coverage", "/api/v1/coverage/navigator-layer"):
+        response = client.get(path, query_string={"mission_ids": ids}, headers=team.lead)
+
+        assert response.status_code == 404
+        message = f"No such mission: {theirs['id']}, {second['id']}."
+        assert response.json["detail"] == message
+        assert response.json["errors"] == {"mission_ids": [message]}
+
+
 def test_mission_ids_given_twice_are_422_not_the_first_alone(client, team, two_missions):
     """Clients that send a list by repeating its key got the first mission's coverage, as if it
     were across both."""

@@ -1023,7 +1023,15 @@ def visible_missions(mission_ids: list[uuid.UUID] | None) -> list[Mission]:
         statement = statement.where(Mission.id.in_(mission_ids))
     missions = list(db.session.scalars(statement))
     if mission_ids is not None and len(missions) != len(set(mission_ids)):
-        raise NotFound("No such mission.")
+        # Name them: with several ids (a saved link, a script's list), a bare "No such mission"
+        # leaves the caller to find the one deleted or not theirs by trying each.
+        found = {mission.id for mission in missions}
+        missing = ", ".join(
+            str(mission_id) for mission_id in dict.fromkeys(mission_ids) if mission_id not in found
+        )
+        raise NotFound(
+            f"No such mission: {missing}.", errors={"mission_ids": [f"No such mission: {missing}."]}
+        )
     return missions
 
 
