@@ -378,6 +378,19 @@ def test_a_stale_if_match_is_412_and_changes_nothing(client, lead, make_template
     assert fresh.status_code == 200 and fresh.json["version"] == 3
 
 
+def test_a_write_that_changes_nothing_keeps_the_version(client, lead, make_template):
+    # docs/api.md: a client holding ETag "1" may send the same values again and still write
+    # with If-Match: "1" afterwards; only a change bumps the version.
+    template = make_template("Same", cleanup="rm x")
+    url = f"/api/v1/test-templates/{template['id']}"
+
+    same = client.patch(url, json={"name": "Same", "cleanup": "rm x"}, headers=lead)
+    empty = client.patch(url, json={}, headers=lead)
+    changed = client.patch(url, json={"cleanup": None}, headers={**lead, "If-Match": '"1"'})
+
+    assert [r.headers["ETag"] for r in (same, empty, changed)] == ['"1"', '"1"', '"2"']
+
+
 def test_a_stale_if_match_on_delete_is_412(client, lead, make_template):
     template = make_template()
     client.patch(f"{URL}/{template['id']}", json={"name": "changed"}, headers=lead)
