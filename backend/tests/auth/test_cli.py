@@ -57,6 +57,25 @@ def test_create_admin_refuses_what_the_api_refuses_as_an_email(app, email):
 
 
 @pytest.mark.parametrize("production", [False, True])
+def test_seed_refuses_an_admin_password_the_api_refuses(app, monkeypatch, production):
+    # README: a value Violet cannot use stops it with one line naming the variable; a short
+    # ADMIN_PASSWORD ended `flask seed` (and `make run`, and the image's start) in a traceback.
+    db.session.execute(User.__table__.delete())
+    monkeypatch.setitem(app.config, "ADMIN_PASSWORD", "short")
+    if production:
+        monkeypatch.setitem(app.config, "VIOLET_ENV", "production")
+
+    result = app.test_cli_runner().invoke(args=["seed"])
+
+    assert result.exit_code != 0
+    assert result.output == (
+        "Error: ADMIN_PASSWORD (the first administrator's password) is refused: "
+        "Passwords must be 12 to 128 characters long.\n"
+    )
+    assert db.session.scalars(select(User)).all() == []
+
+
+@pytest.mark.parametrize("production", [False, True])
 def test_seed_refuses_an_admin_email_the_api_refuses(app, monkeypatch, production):
     db.session.execute(User.__table__.delete())
     monkeypatch.setitem(app.config, "ADMIN_EMAIL", "not-an-email")
