@@ -12,7 +12,8 @@ encoding: a UUID stays a UUID (the JSON encoders write it as its string).
 `tests/core/test_serialization.py` compares both dumps, encoded, for every response schema.
 
 Every blueprint is this module's `Blueprint`, whose `response()` dumps through the compiled plan:
-single objects as well as list pages.
+single objects as well as list pages, and whose `alt_response()` documents an error answer as what
+core/errors.py sends: a problem+json body (and `Retry-After` on a 429).
 """
 
 from __future__ import annotations
@@ -30,10 +31,17 @@ from marshmallow import Schema, fields, missing
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import ensure_text_type, get_value
 
+from violet.core.errors import PROBLEM_JSON, ProblemSchema
+
 Convert = Callable[[Any, str, Any], Any]  # (value, attribute name, parent object) → output
 DUMPER_ATTRIBUTE = "_violet_dumper"
 # Key sets remembered per schema (rows come from a few fixed column lists; this only bounds it).
 MAX_PLANS_BY_KEYS = 64
+# Every 429 carries it (core/limits.py).
+RETRY_AFTER_DOC = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 1},
+}
 
 
 class Extended:
@@ -99,6 +107,16 @@ class Blueprint(flask_smorest.Blueprint):
         if schema is not None:
             schema = compiled(resolve_schema_instance(schema))
         return super().response(status_code, schema, **kwargs)
+
+    def alt_response(self, status_code: Any, *args: Any, **kwargs: Any) -> Any:
+        """An error answer declared with only a description still has a body: every error is
+        problem+json (core/errors.py), and a client generated from the spec must know it."""
+        is_error = int(status_code) >= 400
+        if is_error and not args and kwargs.get("schema") is None and "response" not in kwargs:
+            kwargs.update(schema=ProblemSchema, content_type=PROBLEM_JSON)
+        if int(status_code) == 429 and "headers" not in kwargs:
+            kwargs["headers"] = {"Retry-After": RETRY_AFTER_DOC}
+        return super().alt_response(status_code, *args, **kwargs)
 
 
 def compiled(schema: Schema) -> Schema:

@@ -1,0 +1,70 @@
+"""Real responses checked against what /api/v1/openapi.json declares for them (tests/spec_check.py).
+
+Clients are generated from the spec: a status, body, content type or header it does not declare
+is one such a client cannot read.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.spec_check import SpecChecker
+
+
+@pytest.fixture
+def conforms(client):
+    """`conforms(response)`: the list of ways the response disagrees with the spec."""
+    checker = SpecChecker(client.get("/api/v1/openapi.json").json)
+    return checker.check
+
+
+# The database diagnostics answer 503 with the same report as their 200 (what failed, and how).
+OWN_ERROR_BODIES = {"GET /api/v1/diag/db 503"}
+
+
+def test_every_documented_error_has_the_problem_body(client):
+    spec = client.get("/api/v1/openapi.json").json
+    without_body = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for status, answer in operation["responses"].items():
+                if status == "default" or int(status) < 400 or "$ref" in answer:
+                    continue  # the shared answers (401, 403, 422) are problems themselves
+                content = answer.get("content", {})
+                if content != {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }:
+                    without_body.append(f"{method.upper()} {path} {status}")
+    assert set(without_body) == OWN_ERROR_BODIES
+
+
+def test_a_stale_if_match_is_the_documented_problem(client, admin_header, conforms):
+    template = client.post(
+        "/api/v1/test-templates", json={"name": "Kerberoast"}, headers=admin_header
+    )
+
+    stale = client.patch(
+        f"/api/v1/test-templates/{template.json['id']}",
+        json={"name": "Kerberoasting"},
+        headers={**admin_header, "If-Match": '"7"'},
+    )
+
+    assert stale.status_code == 412
+    assert conforms(stale) == []
+
+
+def test_too_many_logins_is_the_documented_problem_with_retry_after(client, make_user, conforms):
+    make_user("dave@example.test")
+    for _ in range(10):
+        client.post(
+            "/api/v1/auth/login", json={"email": "dave@example.test", "password": "wrong password!"}
+        )
+
+    blocked = client.post(
+        "/api/v1/auth/login", json={"email": "dave@example.test", "password": "wrong password!"}
+    )
+
+    assert blocked.status_code == 429 and "Retry-After" in blocked.headers
+    assert conforms(blocked) == []
