@@ -68,3 +68,37 @@ def test_too_many_logins_is_the_documented_problem_with_retry_after(client, make
 
     assert blocked.status_code == 429 and "Retry-After" in blocked.headers
     assert conforms(blocked) == []
+
+
+def test_the_etag_of_a_versioned_resource_is_declared(client, admin_header, conforms):
+    mission = client.post("/api/v1/missions", json={"name": "Purple week"}, headers=admin_header)
+    url = f"/api/v1/missions/{mission.json['id']}"
+
+    read = client.get(url, headers=admin_header)
+    changed = client.patch(url, json={"environment": "lab"}, headers=admin_header)
+
+    assert (read.headers["ETag"], changed.headers["ETag"]) == ('"1"', '"2"')
+    assert conforms(mission) == conforms(read) == conforms(changed) == []
+
+
+def test_a_stale_or_malformed_if_match_on_any_versioned_resource_is_declared(
+    client, admin_header, make_user, conforms
+):
+    user = make_user()
+    url = f"/api/v1/users/{user.id}"
+
+    stale = client.patch(url, json={"display_name": "X"}, headers={**admin_header, "If-Match": "9"})
+    malformed = client.delete(url, headers={**admin_header, "If-Match": "yesterday"})
+
+    assert (stale.status_code, malformed.status_code) == (412, 422)
+    assert conforms(stale) == conforms(malformed) == []
+
+
+def test_the_matrix_declares_the_etag_of_its_304(client, admin_header, conforms):
+    first = client.get("/api/v1/mitre/matrix", headers=admin_header)
+    again = client.get(
+        "/api/v1/mitre/matrix", headers={**admin_header, "If-None-Match": first.headers["ETag"]}
+    )
+
+    assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
+    assert conforms(first) == conforms(again) == []

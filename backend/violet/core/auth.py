@@ -32,7 +32,7 @@ from flask_smorest.utils import deepupdate, load_info_from_docstring
 from violet.core.errors import Forbidden, Unauthorized
 from violet.core.input_guard import check_request_input
 from violet.core.query import accepted_query_parameters, check_query_parameters
-from violet.core.versioning import check_if_match_header, is_versioned
+from violet.core.versioning import check_if_match_header, is_versioned, versioned_doc
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -184,6 +184,8 @@ def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: di
     setattr(view, AUTH_MARKER, permissions)
     setattr(view, AUTH_GUARD, view)
     apidoc = deepcopy(getattr(view, "_apidoc", {}))
+    if is_versioned(view):
+        doc = deepupdate(deepcopy(doc), versioned_doc(apidoc))
     apidoc["manual_doc"] = deepupdate(deepcopy(apidoc.get("manual_doc", {})), doc)
     setattr(view, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
 

@@ -31,7 +31,7 @@ from typing import Any, TypeVar, cast
 
 from flask import has_request_context, request
 
-from violet.core.errors import PreconditionFailed, Unprocessable
+from violet.core.errors import PROBLEM_JSON, PreconditionFailed, Unprocessable
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -87,6 +87,35 @@ def _malformed() -> Unprocessable:
 
 def is_versioned(view: Callable[..., Any]) -> bool:
     return getattr(view, VERSIONED_MARKER, False)
+
+
+ETAG_HEADER_DOC = {
+    "description": 'The resource\'s `version`, quoted (`"3"`): send it back as `If-Match`.',
+    "schema": {"type": "string"},
+}
+PRECONDITION_FAILED_DOC = {
+    "description": "If-Match names another version than the current one; nothing changed.",
+    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def versioned_doc(apidoc: dict[str, Any]) -> dict[str, Any]:
+    """What the OpenAPI operation of a `@versioned` view (`apidoc`: flask-smorest's record of
+    its decorators) must add, since every such view may send it: the `ETag` header on each
+    success with a body, 412 for a stale If-Match (reads too) and 422 for a malformed one.
+    The auth decorators merge it in, being outermost: they see every response declared."""
+    declared = {str(code) for code in apidoc.get("response", {}).get("responses", {})}
+    responses: dict[Any, Any] = {
+        # The key as flask-smorest has it (an int), so the header joins its answer.
+        code: {"headers": {"ETag": ETAG_HEADER_DOC}}
+        for code in apidoc.get("success_status_codes", [])
+        if int(code) != 204
+    }
+    if "412" not in declared:
+        responses["412"] = PRECONDITION_FAILED_DOC
+    if "422" not in declared:
+        responses["422"] = "UNPROCESSABLE_ENTITY"
+    return {"responses": responses}
 
 
 def check_if_match_header(versioned: bool) -> None:

@@ -186,7 +186,11 @@ class Matrix(MethodView):
     @require_auth
     @blp.arguments(MatrixQuery, location="query")
     @blp.response(200, MatrixOut, headers={"ETag": ETAG_HEADER_DOC})
-    @blp.alt_response(304, description="The client's copy (`If-None-Match`) is current.")
+    @blp.alt_response(
+        304,
+        description="The client's copy (`If-None-Match`) is current.",
+        headers={"ETag": ETAG_HEADER_DOC},
+    )
     def get(self, query):
         """The domain's matrix: tactics → techniques → sub-techniques (live objects only).
 

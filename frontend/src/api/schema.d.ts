@@ -773,6 +773,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -781,6 +783,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -820,6 +831,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -828,6 +841,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -860,6 +882,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -893,6 +925,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -901,6 +935,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -936,6 +979,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -944,6 +989,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -991,6 +1046,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1109,6 +1174,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1117,6 +1184,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1156,6 +1232,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1164,6 +1242,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1195,6 +1282,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1226,6 +1323,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1234,6 +1333,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1269,6 +1377,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1277,6 +1387,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2459,6 +2579,8 @@ export interface paths {
                 /** @description The client's copy (`If-None-Match`) is current. */
                 304: {
                     headers: {
+                        /** @description Send it back in `If-None-Match` to get 304 while the catalogue is unchanged. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content?: never;
@@ -2680,6 +2802,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2733,6 +2857,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Invalid field, or a MITRE id unknown or of another kind. */
                 422: {
                     headers: {
@@ -2780,6 +2913,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2788,6 +2923,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -2827,6 +2971,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2860,6 +3005,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2957,6 +3104,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2965,6 +3114,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3227,6 +3386,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3235,6 +3396,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Invalid field or unknown test template id. */
                 422: {
                     headers: {
@@ -3282,6 +3452,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3290,6 +3462,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -3329,6 +3510,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3361,6 +3543,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3413,6 +3597,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3421,6 +3607,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3474,6 +3670,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3579,6 +3777,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3587,6 +3787,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -3626,6 +3835,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3633,6 +3844,15 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -3662,6 +3882,16 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -3689,6 +3919,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3696,6 +3928,15 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -3731,6 +3972,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3738,6 +3981,16 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4237,6 +4490,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4244,6 +4499,15 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4333,6 +4597,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4340,6 +4606,15 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4370,6 +4645,16 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4401,6 +4686,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4472,6 +4759,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4479,6 +4768,16 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4525,6 +4824,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4532,6 +4833,15 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5458,6 +5768,8 @@ export interface paths {
                 /** @description Created */
                 201: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5466,6 +5778,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5505,6 +5826,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5512,6 +5835,15 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5542,6 +5874,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5569,6 +5911,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5577,6 +5921,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5612,6 +5965,8 @@ export interface paths {
                 /** @description OK */
                 200: {
                     headers: {
+                        /** @description The resource's `version`, quoted (`"3"`): send it back as `If-Match`. */
+                        ETag?: string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5620,6 +5975,16 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description If-Match names another version than the current one; nothing changed. */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
