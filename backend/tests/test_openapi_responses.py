@@ -6,6 +6,8 @@ is one such a client cannot read.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from tests.spec_check import SpecChecker
@@ -102,3 +104,47 @@ def test_the_matrix_declares_the_etag_of_its_304(client, admin_header, conforms)
 
     assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
     assert conforms(first) == conforms(again) == []
+
+
+def test_every_download_of_a_mission_is_the_documented_content(
+    client, admin_header, conforms, monkeypatch, tmp_path, app
+):
+    from violet.core.storage import LocalBlobStore
+
+    monkeypatch.setitem(app.extensions, "violet.blob_store", LocalBlobStore(tmp_path))
+    mission = client.post("/api/v1/missions", json={"name": "Purple week"}, headers=admin_header)
+    url = f"/api/v1/missions/{mission.json['id']}"
+    test = client.post(f"{url}/tests", json={"name": "Encoded PowerShell"}, headers=admin_header)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
+    evidence = client.post(
+        f"{url}/tests/{test.json['id']}/evidence",
+        data={"file": (io.BytesIO(png), "shot.png")},
+        content_type="multipart/form-data",
+        headers=admin_header,
+    )
+
+    downloads = [
+        client.get(f"{url}/{path}", headers=admin_header)
+        for path in (
+            "navigator-layer",
+            "export?format=json",
+            "export?format=csv",
+            "export?format=zip",
+            "report",
+            f"evidence/{evidence.json['id']}/download",
+        )
+    ]
+    downloads.append(client.get("/api/v1/coverage/navigator-layer", headers=admin_header))
+    for download in downloads:
+        download.get_data()  # the streamed ones end (and leave their context) here
+
+    assert [download.mimetype for download in downloads] == [
+        "application/json",
+        "application/json",
+        "text/csv",
+        "application/zip",
+        "text/html",
+        "image/png",
+        "application/json",
+    ]
+    assert [problem for download in downloads for problem in conforms(download)] == []

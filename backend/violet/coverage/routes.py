@@ -37,6 +37,9 @@ from violet.coverage.archive import (
     read_archive,
 )
 from violet.coverage.schemas import (
+    EXPORT_CONTENT,
+    LAYER_CONTENT,
+    REPORT_CONTENT,
     ArchiveEvidenceIn,
     ArchiveMissionIn,
     ArchiveUploadDoc,
@@ -108,6 +111,7 @@ class MissionLayer(MethodView):
     @mission_scoped
     @blp.arguments(LayerQuery, location="query")
     @blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
+    @blp.doc(responses={200: {"content": LAYER_CONTENT}})
     def get(self, query, mission_id: UUID):
         """The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download: the
         techniques of one ATT&CK domain (`domain`, default the one holding most of the tested
@@ -127,9 +131,11 @@ class MissionExport(MethodView):
     @blp.arguments(ExportQuery, location="query")
     @blp.response(
         200,
-        description="Every test with red and blue fields and ATT&CK tags (CSV or JSON).",
+        description="Every test with red and blue fields and ATT&CK tags (CSV or JSON), or the "
+        "mission archive (zip).",
         content_type="text/csv",
     )
+    @blp.doc(responses={200: {"content": EXPORT_CONTENT}})
     @blp.alt_response(
         403,
         description="`zip`: the caller sees the mission without being a member (the archive "
@@ -356,6 +362,7 @@ class OrganisationLayer(MethodView):
     @require_auth
     @org_blp.arguments(OrgLayerQuery, location="query")
     @org_blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
+    @org_blp.doc(responses={200: {"content": LAYER_CONTENT}})
     def get(self, query):
         """The latest outcome per technique across missions (`mission_ids`, default every
         mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download:
@@ -384,6 +391,7 @@ class MissionReport(MethodView):
     @require_auth
     @mission_scoped
     @blp.response(200, description="A printable HTML report.", content_type="text/html")
+    @blp.doc(responses={200: {"content": REPORT_CONTENT}})
     def get(self, mission_id: UUID):
         """The mission's printable HTML report: summary, scores by tactic, a matrix heatmap and
         a per-test table (user text autoescaped; print CSS keeps rows whole)."""

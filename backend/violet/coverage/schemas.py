@@ -573,3 +573,71 @@ class ImportedMissionOut(Schema):
         required=True,
         metadata={"description": "What could not be matched (levels or tools by name)."},
     )
+
+
+# The documents below are not marshmallow output (a layer is MITRE's format, an export a file),
+# so their OpenAPI content is written by hand: without it a generated client sees no body at all.
+LAYER_JSON_SCHEMA = {
+    "type": "object",
+    "description": "An ATT&CK Navigator layer, format 4.5 (MITRE's attack-navigator layers "
+    "specification); the fields below are the ones Violet always writes.",
+    "required": ["name", "versions", "domain", "description", "techniques", "gradient"],
+    "properties": {
+        "name": {"type": "string"},
+        "versions": {
+            "type": "object",
+            "required": ["layer", "navigator"],
+            "properties": {
+                "layer": {"type": "string"},
+                "navigator": {"type": "string"},
+                "attack": {"type": "string"},
+            },
+        },
+        "domain": {"type": "string", "example": "enterprise-attack"},
+        "description": {"type": "string"},
+        "techniques": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["techniqueID"],
+                "properties": {
+                    "techniqueID": {"type": "string"},
+                    "tactic": {"type": "string"},
+                    "score": {"type": "number"},
+                    "color": {"type": "string"},
+                    "comment": {"type": "string"},
+                },
+            },
+        },
+        "gradient": {"type": "object"},
+        "legendItems": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": True,  # the format's display settings (`layout`, `sorting`, …)
+}
+LAYER_CONTENT = {"application/json": {"schema": LAYER_JSON_SCHEMA}}
+EXPORT_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "required": ["mission", "tests"],
+            "properties": {
+                "mission": {
+                    "type": "object",
+                    "required": ["id", "name"],
+                    "properties": {
+                        "id": {"type": "string", "format": "uuid"},
+                        "name": {"type": "string"},
+                    },
+                },
+                "tests": {
+                    "type": "array",
+                    "description": "Every test, with the fields of the CSV's columns.",
+                    "items": {"type": "object"},
+                },
+            },
+        }
+    },
+    "application/zip": {"schema": {"type": "string", "format": "binary"}},
+}
+REPORT_CONTENT = {"text/html": {"schema": {"type": "string"}}}

@@ -5434,7 +5434,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/octet-stream": string;
+                        "application/json": unknown;
+                        "application/pdf": string;
+                        "application/vnd.tcpdump.pcap": string;
+                        "application/x-ms-evtx": string;
+                        "application/x-pcapng": string;
+                        "application/zip": string;
+                        "image/gif": string;
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/webp": string;
+                        "text/csv": string;
+                        "text/plain": string;
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
@@ -6078,7 +6089,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            name: string;
+                            versions: {
+                                layer: string;
+                                navigator: string;
+                                attack?: string;
+                            };
+                            /** @example enterprise-attack */
+                            domain: string;
+                            description: string;
+                            techniques: {
+                                techniqueID: string;
+                                tactic?: string;
+                                score?: number;
+                                color?: string;
+                                comment?: string;
+                            }[];
+                            gradient: Record<string, never>;
+                            legendItems?: Record<string, never>[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -6123,12 +6157,24 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Every test with red and blue fields and ATT&CK tags (CSV or JSON). */
+                /** @description Every test with red and blue fields and ATT&CK tags (CSV or JSON), or the mission archive (zip). */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/csv": string;
+                        "application/json": {
+                            mission: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** @description Every test, with the fields of the CSV's columns. */
+                            tests: Record<string, never>[];
+                        };
+                        "application/zip": string;
+                    };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 /** @description `zip`: the caller sees the mission without being a member (the archive holds the evidence files, which only members download). */
@@ -6308,7 +6354,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 default: components["responses"]["DEFAULT_ERROR"];
@@ -6502,7 +6550,30 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            name: string;
+                            versions: {
+                                layer: string;
+                                navigator: string;
+                                attack?: string;
+                            };
+                            /** @example enterprise-attack */
+                            domain: string;
+                            description: string;
+                            techniques: {
+                                techniqueID: string;
+                                tactic?: string;
+                                score?: number;
+                                color?: string;
+                                comment?: string;
+                            }[];
+                            gradient: Record<string, never>;
+                            legendItems?: Record<string, never>[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];

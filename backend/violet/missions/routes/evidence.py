@@ -16,7 +16,7 @@ from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
-from violet.core.storage import BlobNotFound, attachment, file_too_large
+from violet.core.storage import ALLOWED_TYPES, BlobNotFound, attachment, file_too_large
 from violet.extensions import db
 from violet.missions.routes.access import mission_access, mission_scoped
 from violet.missions.schemas import EvidenceFields, EvidenceOut, EvidenceQuery, EvidenceUploadDoc
@@ -27,6 +27,9 @@ blp = Blueprint(
     __name__,
     description="Evidence files on mission tests: streamed upload, members-only download.",
 )
+
+
+BINARY = {"type": "string", "format": "binary"}
 
 
 def _problem(status: int, description: str):
@@ -134,8 +137,11 @@ class EvidenceDownload(MethodView):
         responses={
             "200": {
                 "description": "The file, as an attachment, streamed.",
+                # Served as the type sniffed at upload: one of those uploads accept (a JSON
+                # file is any JSON document, the others bytes).
                 "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                    content_type: {"schema": {} if content_type == "application/json" else BINARY}
+                    for content_type in ALLOWED_TYPES
                 },
             }
         }
