@@ -148,3 +148,40 @@ def test_every_download_of_a_mission_is_the_documented_content(
         "application/json",
     ]
     assert [problem for download in downloads for problem in conforms(download)] == []
+
+
+def test_the_everyday_refusals_are_declared(client, admin_header, make_user, auth_header, conforms):
+    """Unknown ids (404), a body that is not JSON (400), a wrong password (401), a spent refresh
+    token (401), a viewer's write (403), an unknown invitation link (404)."""
+    viewer = make_user()
+    mission = client.post("/api/v1/missions", json={"name": "Purple week"}, headers=admin_header)
+    url = f"/api/v1/missions/{mission.json['id']}"
+    client.put(
+        f"{url}/members",
+        json=[
+            {"user_id": mission.json["created_by"], "role": "lead"},
+            {"user_id": str(viewer.id), "role": "viewer"},
+        ],
+        headers=admin_header,
+    )
+    unknown = "00000000-0000-4000-8000-000000000000"
+
+    refusals = [
+        client.get(f"/api/v1/missions/{unknown}", headers=admin_header),
+        client.get(f"/api/v1/users/{unknown}", headers=admin_header),
+        client.get("/api/v1/coverage/compare", query_string={"from": unknown, "to": unknown},
+                   headers=admin_header),
+        client.post("/api/v1/missions", data="{", content_type="application/json",
+                    headers=admin_header),
+        client.post("/api/v1/auth/login", json={"email": "no@example.test", "password": "x" * 12}),
+        client.post("/api/v1/auth/refresh", json={"refresh_token": "spent"}),
+        client.patch(url, json={"environment": "lab"}, headers=auth_header(viewer)),
+        client.get(f"{url}/member-candidates", query_string={"q": "a"},
+                   headers=auth_header(viewer)),
+        client.get("/api/v1/invitations/lookup", query_string={"token": "x" * 43}),
+    ]  # fmt: skip
+
+    assert [refusal.status_code for refusal in refusals] == [
+        404, 404, 404, 400, 401, 401, 403, 403, 404
+    ]  # fmt: skip
+    assert [problem for refusal in refusals for problem in conforms(refusal)] == []

@@ -1,5 +1,9 @@
 """Flask extensions, created once here and bound to the app in `create_app`."""
 
+import re
+from typing import Any
+
+from apispec import BasePlugin
 from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_smorest import Api, Blueprint
@@ -8,6 +12,33 @@ from flask_sqlalchemy import SQLAlchemy
 from violet.core.errors import PROBLEM_JSON, ProblemSchema
 from violet.core.json_types import StrictJsonParser
 from violet.core.models import Base
+
+
+class CommonAnswersPlugin(BasePlugin):
+    """Declares the answers that come from Violet's shared machinery rather than from one route,
+    so a client generated from the spec knows every status it can get (each a problem+json):
+
+    - 404 on every operation whose path names an object by id (`{…_id}`): an unknown id, one of
+      another workspace, or one the caller may not see (docs/api.md);
+    - 400 on every operation taking a JSON body: a body that is not JSON at all."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        names_an_object = re.search(r"\{\w+_id\}", path or "") is not None
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            body = operation.get("requestBody", {}).get("content", {})
+            if names_an_object:
+                _declare(responses, 404, "NOT_FOUND")
+            if "application/json" in body:
+                _declare(responses, 400, "BAD_REQUEST")
+
+
+def _declare(responses: dict[Any, Any], status: int, name: str) -> None:
+    # flask-smorest keys its own answers by int, apispec's by str: a route's own wins.
+    if status not in responses and str(status) not in responses:
+        responses[str(status)] = name
 
 
 class VioletApi(Api):
@@ -33,4 +64,4 @@ db = SQLAlchemy(model_class=Base)
 # app's MIGRATIONS_DIR (create_app), so an installed package finds it too.
 migrate = Migrate(render_as_batch=False)
 jwt = JWTManager()
-api = VioletApi()
+api = VioletApi(spec_kwargs={"extra_plugins": [CommonAnswersPlugin()]})

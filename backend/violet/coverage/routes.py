@@ -326,6 +326,7 @@ class Compare(MethodView):
     @require_auth
     @org_blp.arguments(CompareQuery, location="query")
     @org_blp.response(200, CompareOut)
+    @org_blp.alt_response(404, description="`from` or `to` (named) is not a mission one may see.")
     def get(self, query):
         """Per technique tested in either mission: both scores and whether it improved,
         regressed, stayed unchanged, is new or was dropped (docs/coverage.md, "Compare").

@@ -41,6 +41,16 @@ export interface paths {
                         "application/json": components["schemas"]["LoginOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description Unknown email or wrong password, or a deactivated account. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 /** @description Too many failed attempts; see Retry-After. */
                 429: {
@@ -95,6 +105,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["TokenPairOut"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description A wrong code, or the challenge is invalid or expired. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -154,6 +174,16 @@ export interface paths {
                         "application/json": components["schemas"]["TokenPairOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description The refresh token is unknown, spent, revoked or expired. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -197,6 +227,7 @@ export interface paths {
                     };
                     content?: never;
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
@@ -316,6 +347,7 @@ export interface paths {
                         "application/json": components["schemas"]["MeOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
@@ -358,6 +390,7 @@ export interface paths {
                     };
                     content?: never;
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -460,6 +493,7 @@ export interface paths {
                         "application/json": components["schemas"]["MfaRecoveryCodesOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -505,6 +539,7 @@ export interface paths {
                     };
                     content?: never;
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -554,6 +589,7 @@ export interface paths {
                         "application/json": components["schemas"]["MfaRecoveryCodesOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -648,6 +684,7 @@ export interface paths {
                         "application/json": components["schemas"]["ApiTokenCreatedOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -699,6 +736,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -781,6 +819,7 @@ export interface paths {
                         "application/json": components["schemas"]["UserOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 /** @description If-Match names another version than the current one; nothing changed. */
@@ -841,6 +880,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -882,6 +922,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -933,8 +974,10 @@ export interface paths {
                         "application/json": components["schemas"]["UserOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -989,6 +1032,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -1046,6 +1090,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -1182,6 +1227,7 @@ export interface paths {
                         "application/json": components["schemas"]["GroupOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 /** @description If-Match names another version than the current one; nothing changed. */
@@ -1242,6 +1288,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -1282,6 +1329,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -1331,8 +1379,10 @@ export interface paths {
                         "application/json": components["schemas"]["GroupOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -1387,6 +1437,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -1475,6 +1526,7 @@ export interface paths {
                         "application/json": components["schemas"]["InvitationCreatedOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -1523,6 +1575,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1557,6 +1610,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["InvitationLookupOut"];
+                    };
+                };
+                /** @description No invitation has this token. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The invitation is accepted, revoked or expired, or its inviter may no longer invite. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -1612,6 +1683,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["TokenPairOut"];
+                    };
+                };
+                400: components["responses"]["BAD_REQUEST"];
+                /** @description No invitation has this token. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The invitation is accepted, revoked or expired, or its inviter may no longer invite. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -1705,6 +1795,7 @@ export interface paths {
                         "application/json": components["schemas"]["WorkspaceOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -1776,6 +1867,7 @@ export interface paths {
                         "application/json": components["schemas"]["CurrentWorkspaceOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
@@ -1824,6 +1916,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1859,6 +1952,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1893,8 +1987,10 @@ export interface paths {
                         "application/json": components["schemas"]["WorkspaceOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -1938,6 +2034,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1987,6 +2084,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -2022,8 +2120,10 @@ export interface paths {
                         "application/json": components["schemas"]["MemberOutPage"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -2128,6 +2228,7 @@ export interface paths {
                         "application/json": components["schemas"]["SettingOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -2222,6 +2323,7 @@ export interface paths {
                         "application/json": components["schemas"]["SyncResultOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 /** @description Another sync is running. */
@@ -2428,6 +2530,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -2529,6 +2632,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2685,6 +2789,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -2855,6 +2960,7 @@ export interface paths {
                         "application/json": components["schemas"]["TestTemplateOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 /** @description If-Match names another version than the current one; nothing changed. */
@@ -2923,6 +3029,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -2962,6 +3069,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names an older version; nothing changed. */
                 412: {
                     headers: {
@@ -3058,8 +3166,10 @@ export interface paths {
                         "application/json": components["schemas"]["TestTemplateOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names an older version; nothing changed. */
                 412: {
                     headers: {
@@ -3114,6 +3224,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -3194,6 +3305,7 @@ export interface paths {
                         "application/json": components["schemas"]["ImportResultOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 /** @description The document exceeds 20 MB, or 10,000 tests or templates. */
@@ -3394,6 +3506,7 @@ export interface paths {
                         "application/json": components["schemas"]["ScenarioTemplateDetailOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 /** @description If-Match names another version than the current one; nothing changed. */
@@ -3462,6 +3575,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -3501,6 +3615,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names an older version; nothing changed. */
                 412: {
                     headers: {
@@ -3551,8 +3666,10 @@ export interface paths {
                         "application/json": components["schemas"]["ScenarioTemplateDetailOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names an older version; nothing changed. */
                 412: {
                     headers: {
@@ -3607,6 +3724,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -3678,8 +3796,10 @@ export interface paths {
                         "application/json": components["schemas"]["ScenarioTemplateDetailOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names an older version; nothing changed. */
                 412: {
                     headers: {
@@ -3785,6 +3905,7 @@ export interface paths {
                         "application/json": components["schemas"]["MissionOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 /** @description If-Match names another version than the current one; nothing changed. */
@@ -3844,6 +3965,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -3882,6 +4004,8 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -3927,7 +4051,10 @@ export interface paths {
                         "application/json": components["schemas"]["MissionOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -3981,6 +4108,8 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4034,6 +4163,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4067,7 +4197,10 @@ export interface paths {
                         "application/json": components["schemas"]["MissionMemberOut"][];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4115,6 +4248,16 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description The caller does not manage the mission. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4163,6 +4306,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4196,7 +4340,10 @@ export interface paths {
                         "application/json": components["schemas"]["CategoryOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4243,6 +4390,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4272,6 +4420,8 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4306,7 +4456,10 @@ export interface paths {
                         "application/json": components["schemas"]["CategoryOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4351,6 +4504,8 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4400,7 +4555,10 @@ export interface paths {
                         "application/json": components["schemas"]["MissionScenarioOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4462,6 +4620,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4498,7 +4657,10 @@ export interface paths {
                         "application/json": components["schemas"]["MissionTestOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4554,7 +4716,10 @@ export interface paths {
                     };
                     content?: never;
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4606,6 +4771,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4645,6 +4811,8 @@ export interface paths {
                     content?: never;
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4694,6 +4862,7 @@ export interface paths {
                         "application/json": components["schemas"]["MissionTestOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 /** @description A field the caller's role may not change (named). */
                 403: {
@@ -4704,6 +4873,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 /** @description A transition the state machine forbids (both named). */
                 409: {
                     headers: {
@@ -4768,6 +4938,8 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4832,7 +5004,10 @@ export interface paths {
                         "application/json": components["schemas"]["MissionTestOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4892,6 +5067,8 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4940,6 +5117,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4973,6 +5151,7 @@ export interface paths {
                         "application/json": components["schemas"]["NoteOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 /** @description The caller is not a member of the mission. */
                 403: {
@@ -4983,6 +5162,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5034,6 +5214,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5068,6 +5249,7 @@ export interface paths {
                         "application/json": components["schemas"]["NoteOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 /** @description The caller is not a member of the mission. */
                 403: {
@@ -5078,6 +5260,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5135,6 +5318,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5187,6 +5371,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5235,6 +5420,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 /** @description The file is larger than the evidence_max_bytes setting. */
                 413: {
                     headers: {
@@ -5327,6 +5513,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5383,6 +5570,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 /** @description Its content was purged: nothing is left to restore. */
                 409: {
                     headers: {
@@ -5458,6 +5646,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 /** @description The evidence store is unavailable. */
                 503: {
                     headers: {
@@ -5545,6 +5734,7 @@ export interface paths {
                         "application/json": components["schemas"]["DetectionLevelOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -5591,6 +5781,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5620,6 +5811,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description The level is used by mission tests. */
                 409: {
                     headers: {
@@ -5662,8 +5854,10 @@ export interface paths {
                         "application/json": components["schemas"]["DetectionLevelOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5707,6 +5901,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5787,6 +5982,7 @@ export interface paths {
                         "application/json": components["schemas"]["DefenseToolOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 /** @description If-Match names another version than the current one; nothing changed. */
@@ -5846,6 +6042,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5885,6 +6082,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5930,8 +6128,10 @@ export interface paths {
                         "application/json": components["schemas"]["DefenseToolOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5986,6 +6186,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -6043,6 +6244,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6115,6 +6317,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6186,6 +6389,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                404: components["responses"]["NOT_FOUND"];
                 /** @description `zip`: the content of an evidence file is no longer stored. */
                 409: {
                     headers: {
@@ -6261,7 +6465,10 @@ export interface paths {
                         "application/json": components["schemas"]["PlanOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6313,7 +6520,10 @@ export interface paths {
                         "application/json": components["schemas"]["PlanOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6359,6 +6569,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -6412,7 +6623,10 @@ export interface paths {
                         "application/json": components["schemas"]["SavedScenarioOut"];
                     };
                 };
+                400: components["responses"]["BAD_REQUEST"];
                 401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6460,6 +6674,15 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                /** @description `from` or `to` (named) is not a mission one may see. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6625,6 +6848,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6807,6 +7031,7 @@ export interface paths {
                     };
                 };
                 401: components["responses"]["UNAUTHORIZED"];
+                404: components["responses"]["NOT_FOUND"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -8800,6 +9025,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Bad Request */
+        BAD_REQUEST: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Unauthorized */
         UNAUTHORIZED: {
             headers: {
@@ -8811,6 +9045,15 @@ export interface components {
         };
         /** @description Forbidden */
         FORBIDDEN: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not Found */
+        NOT_FOUND: {
             headers: {
                 [name: string]: unknown;
             };

@@ -27,6 +27,10 @@ from violet.extensions import db
 blp = Blueprint("invitations", __name__, description="Invitations to join Violet.")
 
 TOO_MANY_TRIES = "Too many unknown or unusable links from this address; see Retry-After."
+UNKNOWN_LINK = "No invitation has this token."
+UNUSABLE_LINK = (
+    "The invitation is accepted, revoked or expired, or its inviter may no longer invite."
+)
 
 
 def public_base_url() -> str:
@@ -69,6 +73,8 @@ class InvitationLookup(MethodView):
     @public
     @blp.arguments(InvitationTokenQuery, location="query")
     @blp.response(200, InvitationLookupOut)
+    @blp.alt_response(404, description=UNKNOWN_LINK)
+    @blp.alt_response(410, description=UNUSABLE_LINK)
     @blp.alt_response(429, description=TOO_MANY_TRIES)
     def get(self, query):
         """What an invitation link is for: email, expiry, who invited (410 when unusable)."""
@@ -80,6 +86,8 @@ class InvitationAccept(MethodView):
     @public
     @blp.arguments(InvitationAcceptIn)
     @blp.response(201, TokenPairOut)
+    @blp.alt_response(404, description=UNKNOWN_LINK)
+    @blp.alt_response(410, description=UNUSABLE_LINK)
     @blp.alt_response(429, description=TOO_MANY_TRIES)
     def post(self, payload):
         """Accept an invitation: creates the account in the invited groups and signs in."""

@@ -55,6 +55,7 @@ class Login(MethodView):
     @public
     @blp.arguments(LoginIn)
     @blp.response(200, LoginOut)
+    @blp.alt_response(401, description="Unknown email or wrong password, or a deactivated account.")
     @blp.alt_response(429, description="Too many failed attempts; see Retry-After.")
     def post(self, payload):
         """Sign in with email and password.
@@ -73,6 +74,7 @@ class LoginMfa(MethodView):
     @public
     @blp.arguments(MfaLoginIn)
     @blp.response(200, TokenPairOut)
+    @blp.alt_response(401, description="A wrong code, or the challenge is invalid or expired.")
     @blp.alt_response(429, description="Too many wrong codes; see Retry-After.")
     def post(self, payload):
         """Complete an MFA sign-in with the challenge token and a TOTP code or a recovery code.
@@ -94,6 +96,7 @@ class Refresh(MethodView):
     @public
     @blp.arguments(RefreshIn, required=False)
     @blp.response(200, TokenPairOut)
+    @blp.alt_response(401, description="The refresh token is unknown, spent, revoked or expired.")
     def post(self, payload):
         """Exchange a refresh token for a new pair; the old one is spent.
 

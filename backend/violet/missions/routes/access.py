@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from copy import deepcopy
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import request
+from flask_smorest.utils import deepupdate
 
 from violet.core.errors import Forbidden, NotFound
 from violet.core.versioning import WRITE_METHODS
@@ -20,6 +22,7 @@ from violet.missions.service.access import (
 
 # The request's MissionAccess, in the WSGI environ (never shared between requests).
 ACCESS_KEY = "violet.mission_access"
+FORBIDDEN = "FORBIDDEN"  # flask-smorest's shared 403 answer (problem+json)
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -69,4 +72,14 @@ def mission_scoped(view: View) -> View:
             )
         return view(*args, **kwargs)
 
+    # A write may be refused for the caller's role or a read-only token: the spec says so (a
+    # view that declares its own 403, with the reason, keeps it). Views are MethodView methods,
+    # named after theirs.
+    apidoc = getattr(wrapper, "_apidoc", {})
+    declared = {str(code) for code in apidoc.get("response", {}).get("responses", {})}
+    if view.__name__.upper() in WRITE_METHODS and "403" not in declared:
+        manual = deepupdate(
+            deepcopy(apidoc.get("manual_doc", {})), {"responses": {"403": FORBIDDEN}}
+        )
+        wrapper._apidoc = {**apidoc, "manual_doc": manual}  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

@@ -150,6 +150,7 @@ class MemberCandidates(MethodView):
     @mission_scoped
     @blp.arguments(MemberCandidateQuery, location="query")
     @blp.response(200, MemberCandidateOut(many=True))
+    @blp.alt_response(403, description="The caller does not manage the mission.")
     def get(self, query, mission_id: UUID):
         """Active users matching `q` (email or name), for the lead choosing members (max 20)."""
         managed_mission(mission_id)
