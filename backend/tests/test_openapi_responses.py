@@ -152,7 +152,8 @@ def test_every_download_of_a_mission_is_the_documented_content(
 
 def test_the_everyday_refusals_are_declared(client, admin_header, make_user, auth_header, conforms):
     """Unknown ids (404), a body that is not JSON (400), a wrong password (401), a spent refresh
-    token (401), a viewer's write (403), an unknown invitation link (404)."""
+    token (401), a viewer's write (403), an unknown invitation link (404), deleted items asked
+    for without the permission to see them (403)."""
     viewer = make_user()
     mission = client.post("/api/v1/missions", json={"name": "Purple week"}, headers=admin_header)
     url = f"/api/v1/missions/{mission.json['id']}"
@@ -179,9 +180,11 @@ def test_the_everyday_refusals_are_declared(client, admin_header, make_user, aut
         client.get(f"{url}/member-candidates", query_string={"q": "a"},
                    headers=auth_header(viewer)),
         client.get("/api/v1/invitations/lookup", query_string={"token": "x" * 43}),
+        client.get("/api/v1/defense-tools", query_string={"include_deleted": "true"},
+                   headers=auth_header(viewer)),
     ]  # fmt: skip
 
     assert [refusal.status_code for refusal in refusals] == [
-        404, 404, 404, 400, 401, 401, 403, 403, 404
+        404, 404, 404, 400, 401, 401, 403, 403, 404, 403
     ]  # fmt: skip
     assert [problem for refusal in refusals for problem in conforms(refusal)] == []

@@ -20,7 +20,9 @@ class CommonAnswersPlugin(BasePlugin):
 
     - 404 on every operation whose path names an object by id (`{…_id}`): an unknown id, one of
       another workspace, or one the caller may not see (docs/api.md);
-    - 400 on every operation taking a JSON body: a body that is not JSON at all."""
+    - 400 on every operation taking a JSON body: a body that is not JSON at all;
+    - 403 on every operation taking `include_deleted`: seeing deleted items needs the
+      resource's delete or manage permission (core/auth.py, `check_include_deleted`)."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
@@ -33,6 +35,9 @@ class CommonAnswersPlugin(BasePlugin):
                 _declare(responses, 404, "NOT_FOUND")
             if "application/json" in body:
                 _declare(responses, 400, "BAD_REQUEST")
+            queries = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            if "include_deleted" in queries:
+                _declare(responses, 403, "FORBIDDEN")
 
 
 def _declare(responses: dict[Any, Any], status: int, name: str) -> None:
