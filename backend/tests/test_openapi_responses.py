@@ -188,3 +188,26 @@ def test_the_everyday_refusals_are_declared(client, admin_header, make_user, aut
         404, 404, 404, 400, 401, 401, 403, 403, 404, 403
     ]  # fmt: skip
     assert [problem for refusal in refusals for problem in conforms(refusal)] == []
+
+
+@pytest.mark.parametrize(
+    "schema, field, values",
+    [
+        ("MissionOut", "status", {"planned", "active", "completed", "archived"}),
+        ("MissionOut", "my_role", {"lead", "red", "blue", "viewer", None}),
+        ("MissionMemberOut", "role", {"lead", "red", "blue", "viewer"}),
+        ("MissionTestOut", "state", {"pending", "in_progress", "waiting_blue", "completed",
+                                     "cancelled"}),
+        ("MissionTestOut", "execution_result", {"success", "failed", "partial", None}),
+        ("MissionTestOut", "opsec_level", {"low", "medium", "high", None}),
+        ("MissionTestTagOut", "kind", {"tactic", "technique", "subtechnique"}),
+        ("MissionTestTagOut", "catalogue_state", {"current", "deprecated", "revoked", "missing"}),
+        ("DefenseToolOut", "layer", {"edr", "siem", "ndr", "firewall", "email", "identity", "av",
+                                     "other"}),
+        ("TestTemplateOut", "opsec_level", {"low", "medium", "high", None}),
+        ("MitreTagOut", "kind", {"tactic", "technique", "subtechnique"}),
+    ],
+)  # fmt: skip
+def test_the_values_a_client_switches_on_are_enumerated(client, schema, field, values):
+    spec = client.get("/api/v1/openapi.json").json
+    assert set(spec["components"]["schemas"][schema]["properties"][field].get("enum", [])) == values

@@ -40,7 +40,10 @@ class MitreTagIn(Schema):
 
 
 class MitreTagOut(Schema):
-    kind = fields.String(required=True, metadata={"example": "subtechnique"})
+    # Output validators only document the values (an enum in the spec); a dump never runs them.
+    kind = fields.String(
+        required=True, validate=validate.OneOf(MITRE_KINDS), metadata={"example": "subtechnique"}
+    )
     external_id = fields.String(required=True, metadata={"example": "T1059.001"})
     name = fields.String(required=True, metadata={"example": "PowerShell"})
     url = fields.String(
@@ -202,7 +205,7 @@ class TestTemplateOut(Schema):
     prerequisites = fields.String(allow_none=True)
     expected_detection = fields.String(allow_none=True)
     platforms = fields.List(fields.String(), required=True)
-    opsec_level = fields.String(allow_none=True)
+    opsec_level = fields.String(allow_none=True, validate=validate.OneOf(OPSEC_LEVELS))
     tags = fields.List(fields.String(), required=True)
     references = fields.List(fields.String(), required=True)
     source = fields.String(allow_none=True)
@@ -367,7 +370,11 @@ class ScenarioTestOut(Schema):
     test_template_id = fields.UUID(required=True)
     name = fields.String(attribute="test_template.name", required=True)
     platforms = fields.List(fields.String(), attribute="test_template.platforms", required=True)
-    opsec_level = fields.String(attribute="test_template.opsec_level", allow_none=True)
+    opsec_level = fields.String(
+        attribute="test_template.opsec_level",
+        allow_none=True,
+        validate=validate.OneOf(OPSEC_LEVELS),
+    )
     mitre = fields.List(
         fields.Nested(MitreTagOut), attribute="test_template.mitre_tags", required=True
     )

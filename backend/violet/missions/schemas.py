@@ -99,7 +99,9 @@ class DefenseToolOut(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
     vendor = fields.String(allow_none=True)
-    layer = fields.String(required=True)
+    # On an output field a validator only documents the values (an enum in the spec, for
+    # generated clients); a dump never runs it. The columns' check constraints hold them.
+    layer = fields.String(required=True, validate=validate.OneOf(TOOL_LAYERS))
     version = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -154,13 +156,15 @@ class MissionOut(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
     description = fields.String(allow_none=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(MISSION_STATUSES))
     start_date = fields.Date(allow_none=True)
     end_date = fields.Date(allow_none=True)
     environment = fields.String(allow_none=True)
     version = fields.Integer(required=True)
     my_role = fields.String(
-        allow_none=True, metadata={"description": "The caller's role; null for a non-member."}
+        allow_none=True,
+        validate=validate.OneOf(MEMBER_ROLES),
+        metadata={"description": "The caller's role; null for a non-member."},
     )
     can_manage = fields.Boolean(
         metadata={"description": "Whether the caller may change the mission and its members."}
@@ -196,7 +200,7 @@ class MissionMemberOut(Schema):
     user_id = fields.UUID(required=True)
     email = fields.String(required=True, attribute="user.email")
     display_name = fields.String(allow_none=True, attribute="user.display_name")
-    role = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(MEMBER_ROLES))
 
 
 class MemberCandidateQuery(Schema):
@@ -253,12 +257,13 @@ class MissionTestTagIn(Schema):
 
 
 class MissionTestTagOut(Schema):
-    kind = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(MITRE_KINDS))
     external_id = fields.String(required=True)
     name = fields.String(required=True)
     url = fields.String(allow_none=True)
     catalogue_state = fields.String(
         required=True,
+        validate=validate.OneOf(("current", "deprecated", "revoked", "missing")),
         metadata={
             "description": "Where the technique stands in today's catalogue: current, "
             "deprecated, revoked or missing. The copy itself never changes."
@@ -361,16 +366,16 @@ class MissionTestOut(Schema):
     prerequisites = fields.String(allow_none=True)
     expected_detection = fields.String(allow_none=True)
     platforms = fields.List(fields.String(), required=True)
-    opsec_level = fields.String(allow_none=True)
+    opsec_level = fields.String(allow_none=True, validate=validate.OneOf(OPSEC_LEVELS))
     mitre = fields.List(fields.Nested(MissionTestTagOut), required=True, attribute="mitre_tags")
-    state = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(TEST_STATES))
     executed_at = fields.DateTime(allow_none=True)
     executed_by = fields.UUID(allow_none=True)
     source_host = fields.String(allow_none=True)
     target_host = fields.String(allow_none=True)
     command_executed = fields.String(allow_none=True)
     red_notes = fields.String(allow_none=True)
-    execution_result = fields.String(allow_none=True)
+    execution_result = fields.String(allow_none=True, validate=validate.OneOf(EXECUTION_RESULTS))
     detection_level_id = fields.UUID(allow_none=True)
     detected_at = Moment(allow_none=True)
     detection_notes = fields.String(allow_none=True)

@@ -8026,8 +8026,11 @@ export interface components {
             description: string;
         };
         MitreTagOut: {
-            /** @example subtechnique */
-            kind: string;
+            /**
+             * @example subtechnique
+             * @enum {string}
+             */
+            kind: "tactic" | "technique" | "subtechnique";
             /** @example T1059.001 */
             external_id: string;
             /** @example PowerShell */
@@ -8045,7 +8048,8 @@ export interface components {
             prerequisites?: string | null;
             expected_detection?: string | null;
             platforms: string[];
-            opsec_level?: string | null;
+            /** @enum {string|null} */
+            opsec_level?: "low" | "medium" | "high" | null;
             tags: string[];
             references: string[];
             source?: string | null;
@@ -8196,7 +8200,8 @@ export interface components {
             test_template_id: string;
             name: string;
             platforms: string[];
-            opsec_level?: string | null;
+            /** @enum {string|null} */
+            opsec_level?: "low" | "medium" | "high" | null;
             mitre: components["schemas"]["MitreTagOut"][];
             /** @description The template was deleted; restoring it brings it back. */
             deleted: boolean;
@@ -8247,15 +8252,19 @@ export interface components {
             id: string;
             name: string;
             description?: string | null;
-            status: string;
+            /** @enum {string} */
+            status: "planned" | "active" | "completed" | "archived";
             /** Format: date */
             start_date?: string | null;
             /** Format: date */
             end_date?: string | null;
             environment?: string | null;
             version: number;
-            /** @description The caller's role; null for a non-member. */
-            my_role?: string | null;
+            /**
+             * @description The caller's role; null for a non-member.
+             * @enum {string|null}
+             */
+            my_role?: "lead" | "red" | "blue" | "viewer" | null;
             /** @description Whether the caller may change the mission and its members. */
             can_manage?: boolean;
             progress: components["schemas"]["ProgressOut"];
@@ -8301,7 +8310,8 @@ export interface components {
             user_id: string;
             email: string;
             display_name?: string | null;
-            role: string;
+            /** @enum {string} */
+            role: "lead" | "red" | "blue" | "viewer";
         };
         MissionMemberIn: {
             /** Format: uuid */
@@ -8349,12 +8359,16 @@ export interface components {
             tests_added: number;
         };
         MissionTestTagOut: {
-            kind: string;
+            /** @enum {string} */
+            kind: "tactic" | "technique" | "subtechnique";
             external_id: string;
             name: string;
             url?: string | null;
-            /** @description Where the technique stands in today's catalogue: current, deprecated, revoked or missing. The copy itself never changes. */
-            catalogue_state: string;
+            /**
+             * @description Where the technique stands in today's catalogue: current, deprecated, revoked or missing. The copy itself never changes.
+             * @enum {string}
+             */
+            catalogue_state: "current" | "deprecated" | "revoked" | "missing";
         };
         DetectionOut: {
             /** Format: uuid */
@@ -8389,9 +8403,11 @@ export interface components {
             prerequisites?: string | null;
             expected_detection?: string | null;
             platforms: string[];
-            opsec_level?: string | null;
+            /** @enum {string|null} */
+            opsec_level?: "low" | "medium" | "high" | null;
             mitre: components["schemas"]["MissionTestTagOut"][];
-            state: string;
+            /** @enum {string} */
+            state: "pending" | "in_progress" | "waiting_blue" | "completed" | "cancelled";
             /** Format: date-time */
             executed_at?: string | null;
             /** Format: uuid */
@@ -8400,7 +8416,8 @@ export interface components {
             target_host?: string | null;
             command_executed?: string | null;
             red_notes?: string | null;
-            execution_result?: string | null;
+            /** @enum {string|null} */
+            execution_result?: "success" | "failed" | "partial" | null;
             /** Format: uuid */
             detection_level_id?: string | null;
             /** Format: date-time */
@@ -8610,7 +8627,8 @@ export interface components {
             id: string;
             name: string;
             vendor?: string | null;
-            layer: string;
+            /** @enum {string} */
+            layer: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
             version: number;
             /** Format: date-time */
             created_at: string;
