@@ -6313,13 +6313,18 @@ export interface paths {
                             /** @example enterprise-attack */
                             domain: string;
                             description: string;
-                            techniques: {
+                            techniques: ({
                                 techniqueID: string;
                                 tactic?: string;
                                 score?: number;
                                 color?: string;
                                 comment?: string;
-                            }[];
+                                enabled?: boolean;
+                                showSubtechniques?: boolean;
+                                metadata?: Record<string, never>[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             gradient: Record<string, never>;
                             legendItems?: Record<string, never>[];
                         } & {
@@ -6795,13 +6800,18 @@ export interface paths {
                             /** @example enterprise-attack */
                             domain: string;
                             description: string;
-                            techniques: {
+                            techniques: ({
                                 techniqueID: string;
                                 tactic?: string;
                                 score?: number;
                                 color?: string;
                                 comment?: string;
-                            }[];
+                                enabled?: boolean;
+                                showSubtechniques?: boolean;
+                                metadata?: Record<string, never>[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             gradient: Record<string, never>;
                             legendItems?: Record<string, never>[];
                         } & {
