@@ -661,3 +661,26 @@ def test_every_operation_answers_what_the_spec_declares(
     gets = {path for path, operations in spec["paths"].items() if "get" in operations}
     unread = gets - {path for method, path in recorded.answered if method == "GET"}
     assert unread == set()
+
+
+def test_conflicts_and_the_enrolment_restriction_are_declared(
+    client, admin_header, default_workspace, make_user, conforms
+):
+    """A name already taken, the default workspace (409); a user who must first set up TOTP
+    (403 on every other view)."""
+    client.post("/api/v1/groups", json={"name": "Blue team"}, headers=admin_header)
+    user = make_user()
+    client.put("/api/v1/settings/mfa_required", json={"value": True}, headers=admin_header)
+    session = client.post(
+        "/api/v1/auth/login", json={"email": user.email, "password": DEFAULT_PASSWORD}
+    ).json
+    enrolling = {"Authorization": f"Bearer {session['access_token']}"}
+
+    refusals = [
+        client.post("/api/v1/groups", json={"name": "Blue team"}, headers=admin_header),
+        client.delete(f"/api/v1/workspaces/{default_workspace.id}", headers=admin_header),
+        client.get("/api/v1/missions", headers=enrolling),
+    ]
+
+    assert [refusal.status_code for refusal in refusals] == [409, 409, 403]
+    assert [problem for refusal in refusals for problem in conforms(refusal)] == []

@@ -13,6 +13,8 @@ from violet.core.errors import PROBLEM_JSON, ProblemSchema
 from violet.core.json_types import StrictJsonParser
 from violet.core.models import Base
 
+WRITES = {"post", "put", "patch", "delete"}
+
 
 class CommonAnswersPlugin(BasePlugin):
     """Declares the answers that come from Violet's shared machinery rather than from one route,
@@ -22,13 +24,15 @@ class CommonAnswersPlugin(BasePlugin):
       another workspace, or one the caller may not see (docs/api.md);
     - 400 on every operation taking a JSON body: a body that is not JSON at all;
     - 403 on every operation taking `include_deleted`: seeing deleted items needs the
-      resource's delete or manage permission (core/auth.py, `check_include_deleted`)."""
+      resource's delete or manage permission (core/auth.py, `check_include_deleted`);
+    - 409 on every write but the public sign-in steps: a name taken, a state that forbids it,
+      or a concurrent write that got there first (an integrity violation, core/errors.py)."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
     ) -> None:
         names_an_object = re.search(r"\{\w+_id\}", path or "") is not None
-        for operation in (operations or {}).values():
+        for method, operation in (operations or {}).items():
             responses = operation.setdefault("responses", {})
             body = operation.get("requestBody", {}).get("content", {})
             if names_an_object:
@@ -38,6 +42,8 @@ class CommonAnswersPlugin(BasePlugin):
             queries = {parameter.get("name") for parameter in operation.get("parameters", [])}
             if "include_deleted" in queries:
                 _declare(responses, 403, "FORBIDDEN")
+            if method in WRITES and operation.get("security") != []:  # public: sign-in steps
+                _declare(responses, 409, "CONFLICT")
 
 
 def _declare(responses: dict[Any, Any], status: int, name: str) -> None:

@@ -190,6 +190,12 @@ def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: di
     setattr(view, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
 
 
+def _declares(view: Callable[..., Any], status: int) -> bool:
+    """Whether the view's own decorators (flask-smorest's record) document `status`."""
+    declared = getattr(view, "_apidoc", {}).get("response", {}).get("responses", {})
+    return status in declared or str(status) in declared
+
+
 def public(view: View) -> View:
     """Open to anonymous callers. Keep this list short: the auth tests pin it."""
     accepted = accepted_query_parameters(view)
@@ -224,12 +230,17 @@ def require_auth(view: View) -> View:
 
     # Said in words as require_perm does, so a reader of the spec never has to guess.
     described = load_info_from_docstring(view.__doc__ or "").get("description", "")
+    responses = {"401": "UNAUTHORIZED"}
+    # A restricted caller (one who must first enrol TOTP) gets 403 from every view not allowed
+    # while restricted; a view's own 403, with its reason, stays as it is.
+    if not getattr(view, ALLOWED_RESTRICTIONS, None) and not _declares(view, 403):
+        responses["403"] = "FORBIDDEN"
     _mark(
         wrapper,
         (),
         {
             "security": [{BEARER_SCHEME: []}],
-            "responses": {"401": "UNAUTHORIZED"},
+            "responses": responses,
             "description": f"{described}\n\nNeeds only sign-in: no permission.".strip(),
         },
     )

@@ -152,6 +152,7 @@ class Me(MethodView):
     @allowed_while(MFA_ENROLMENT.name)
     @blp.arguments(MeUpdate)
     @blp.response(200, MeOut)
+    @blp.alt_response(403, description="An API token lacking some permission of its owner.")
     def patch(self, payload):
         """Change the caller's display name.
 
