@@ -5,6 +5,11 @@ deployment several containers. Brute-force guards (wrong passwords, wrong TOTP c
 failures here, in fixed windows: the first failure opens a window of `Limit.window`; once
 `Limit.amount` failures fall inside it, the key is refused (429 with Retry-After) until it ends.
 
+A guess (a password, a TOTP code) is counted *before* it is checked (`claim_attempt`), and given
+back when it was right (`release_attempt`): checking the count first and recording the failure
+after the slow check let every request sent at once pass the check, so thirty guesses sent
+together were thirty tries against a limit of ten.
+
 Keys are built by the caller from values it has already verified or parsed (never by reading the
 request body a second time).
 
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import g, request
-from sqlalchemy import Index, String, case, delete, func, select
+from sqlalchemy import Index, String, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,6 +103,46 @@ def ensure_not_exceeded(session, guards: Sequence[Counted], message: str) -> Non
         raise TooManyRequests(message, headers={"Retry-After": str(max(1, math.ceil(wait)))})
 
 
+def claim_attempt(session, guards: Sequence[Counted], message: str) -> None:
+    """Count one attempt as a failure for every key, atomically, or 429 with Retry-After when a
+    key has used up its failures (then nothing is counted: the caller's rollback undoes it).
+
+    The caller commits right after, so a concurrent attempt on the same key waits for this
+    count and sees it (the upsert locks the counter's row until then).
+    """
+    wait = 0.0
+    for guard in guards:
+        expired = FailureCounter.window_started_at <= func.now() - guard.limit.window
+        statement = insert(FailureCounter).values(
+            key=guard.key, window_started_at=func.now(), failures=1
+        )
+        started, failures, now = session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[FailureCounter.key],
+                set_={
+                    "failures": case((expired, 1), else_=FailureCounter.failures + 1),
+                    "window_started_at": case(
+                        (expired, func.now()), else_=FailureCounter.window_started_at
+                    ),
+                },
+            ).returning(FailureCounter.window_started_at, FailureCounter.failures, func.now())
+        ).one()
+        if failures > guard.limit.amount:
+            wait = max(wait, (started + guard.limit.window - now).total_seconds())
+    _forget_old_counters(session)
+    if wait:
+        raise TooManyRequests(message, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+def release_attempt(session, guards: Sequence[Counted]) -> None:
+    """Give back an attempt `claim_attempt` counted: it succeeded, so it was no failure."""
+    session.execute(
+        update(FailureCounter)
+        .where(FailureCounter.key.in_([g.key for g in guards]), FailureCounter.failures > 0)
+        .values(failures=FailureCounter.failures - 1)
+    )
+
+
 def record_failure(session, guards: Sequence[Counted]) -> None:
     """Count one failure for every key, atomically (concurrent workers never lose a count)."""
     for guard in guards:
@@ -116,6 +161,10 @@ def record_failure(session, guards: Sequence[Counted]) -> None:
                 },
             )
         )
+    _forget_old_counters(session)
+
+
+def _forget_old_counters(session) -> None:
     session.execute(
         delete(FailureCounter).where(FailureCounter.window_started_at < func.now() - FORGET_AFTER)
     )

@@ -28,7 +28,7 @@ from sqlalchemy import ScalarSelect, delete, func, select
 from violet.auth.models import MfaRecoveryCode, User
 from violet.auth.service import throttle
 from violet.auth.service.credentials import token_hash, verify_password
-from violet.core import audit, encryption
+from violet.core import audit, encryption, limits
 from violet.core.errors import Conflict, Unprocessable
 from violet.core.models import utcnow
 from violet.extensions import db
@@ -55,14 +55,19 @@ def enable(user: User, password: str, code: str) -> list[str]:
     """Turn TOTP on with the password and a current code; answers the first set of recovery
     codes (shown once). The password, as to turn it off: a stolen session must not enrol the
     thief's app, after which the owner could not sign in."""
-    # Locked first: of two parallel enables (codes of two steps), the second sees TOTP on and
-    # is refused, rather than replace the codes the first has just shown.
+    # The guess is counted (and committed) first, then the row is locked: of two parallel
+    # enables (codes of two steps), the second sees TOTP on and is refused, rather than replace
+    # the codes the first has just shown.
+    guards = throttle.second_factor_guards(user.id)
+    throttle.begin_attempt(guards, throttle.TOO_MANY_CODES)
     db.session.refresh(user, with_for_update=True)
     if user.mfa_enabled:
-        raise Conflict("Two-factor authentication is already on.")
+        throttle.release(guards)
+        throttle.failed(Conflict("Two-factor authentication is already on."))
     if not user.mfa_secret:
-        raise Conflict("Start with POST /auth/mfa/setup to get a secret.")
-    confirm_password_and_code(user, password, code)
+        throttle.release(guards)
+        throttle.failed(Conflict("Start with POST /auth/mfa/setup to get a secret."))
+    check_password_and_code(user, password, code, guards)
     user.mfa_enabled = True
     return replace_recovery_codes(user)
 
@@ -88,14 +93,22 @@ def regenerate_recovery_codes(user: User, password: str, code: str) -> list[str]
 def confirm_password_and_code(user: User, password: str, code: str) -> None:
     """422 naming the wrong field unless both are right (wrong tries count as second factors)."""
     guards = throttle.second_factor_guards(user.id)
-    throttle.ensure_allowed(guards, throttle.TOO_MANY_CODES)
+    throttle.begin_attempt(guards, throttle.TOO_MANY_CODES)
+    check_password_and_code(user, password, code, guards)
+
+
+def check_password_and_code(
+    user: User, password: str, code: str, guards: list[limits.Counted]
+) -> None:
+    """The check of `confirm_password_and_code`, for an attempt already counted on `guards`."""
     errors = {}
     if not verify_password(user.password_hash, password):
         errors["password"] = ["Incorrect password."]
     elif not verify_code(user, code):
         errors["code"] = ["Invalid or expired code."]
     if errors:
-        throttle.fail(guards, Unprocessable("The password or code is wrong.", errors=errors))
+        throttle.failed(Unprocessable("The password or code is wrong.", errors=errors))
+    throttle.release(guards)
 
 
 def forget(user: User) -> None:

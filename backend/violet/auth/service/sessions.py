@@ -148,14 +148,17 @@ def login(email: str, password: str, client: Client) -> dict[str, Any]:
     is verified when the email is unknown). Failures are counted (auth/service/throttle.py).
     """
     guards = throttle.login_guards(normalise_email(email), client.ip_address)
-    throttle.ensure_allowed(guards, throttle.TOO_MANY_LOGINS)
+    # Counted before the password is checked: requests sent at once get no more guesses.
+    throttle.begin_attempt(guards, throttle.TOO_MANY_LOGINS)
     user = find_live_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         _record_failed_login(email, user)
-        throttle.fail(guards, Unauthorized(INVALID_CREDENTIALS))
-    # Only the (account, address) pair: signing into one's own account must not wipe the
-    # counters of an address or an account someone else is guessing.
+        throttle.failed(Unauthorized(INVALID_CREDENTIALS))
+    # Only the (account, address) pair is forgotten: signing into one's own account must not
+    # wipe the counters of an address or an account someone else is guessing; this attempt is
+    # given back to those.
     throttle.succeeded(guards[:1])
+    throttle.release(guards[1:])
     if not user.is_active:
         # The right password for a deactivated account (someone who left, or their password)
         # is a failed sign-in too; committed here, as the error handler rolls back.
@@ -198,14 +201,14 @@ def complete_mfa_login(
         raise Unauthorized("The sign-in challenge is invalid or expired; sign in again.")
     # Keyed on the verified challenge's user: nobody can spend another user's budget.
     guards = throttle.second_factor_guards(user.id)
-    throttle.ensure_allowed(guards, throttle.TOO_MANY_CODES)
+    throttle.begin_attempt(guards, throttle.TOO_MANY_CODES)
     if recovery_code is not None:
         if not mfa.use_recovery_code(user, recovery_code):
             _record_for(user, "auth.second_factor_failed")
-            throttle.fail(guards, Unauthorized("The recovery code is wrong or was already used."))
+            throttle.failed(Unauthorized("The recovery code is wrong or was already used."))
     elif code is None or not mfa.verify_code(user, code):
         _record_for(user, "auth.second_factor_failed")
-        throttle.fail(guards, Unauthorized("The authentication code is wrong or was already used."))
+        throttle.failed(Unauthorized("The authentication code is wrong or was already used."))
     throttle.succeeded(guards)
     return start_session(user, client)
 
@@ -326,15 +329,15 @@ def change_password(
 ) -> None:
     """Set a new password and end every session; API tokens survive only when asked."""
     guards = throttle.second_factor_guards(user.id)
-    throttle.ensure_allowed(guards, throttle.TOO_MANY_CODES)
+    throttle.begin_attempt(guards, throttle.TOO_MANY_CODES)
     if not verify_password(user.password_hash, current_password):
-        throttle.fail(
-            guards,
+        throttle.failed(
             Unprocessable(
                 "The current password is wrong.",
                 errors={"current_password": ["Incorrect password."]},
-            ),
+            )
         )
+    throttle.release(guards)
     check_policy(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
     end_sessions(user, keep_api_tokens=keep_api_tokens)

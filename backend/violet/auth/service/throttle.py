@@ -10,6 +10,10 @@ attacker must not get unlimited guesses, so failures are counted three ways:
   takes a stranger 100 requests from at least 10 addresses, and refuses the owner for at most
   15 minutes.
 
+Guesses (passwords, codes) are counted before they are checked (`begin_attempt`), so a burst
+sent at once gets no more tries than the limit; invitation links are counted after (`fail`), as
+only unknown or unusable links count.
+
 Second factors (TOTP codes at login, the password or code asked again of a signed-in user):
 5 failures per 5 minutes per user, keyed on the user of a *verified* challenge or session, so
 nobody can spend someone else's budget.
@@ -59,6 +63,28 @@ def invitation_guards(address: str | None) -> list[limits.Counted]:
     return [limits.counted(INVITATION_PER_ADDRESS, address or "-")]
 
 
+def begin_attempt(guards: list[limits.Counted], message: str) -> None:
+    """Count this guess as a failure before it is checked (429 when the guards are used up),
+    committed at once so that guesses sent at the same moment each see the ones before them.
+
+    Then exactly one of: `failed` (the count stays), `succeeded` / `release` (given back).
+    """
+    limits.claim_attempt(db.session, guards, message)
+    db.session.commit()
+
+
+def failed(error: ApiError) -> NoReturn:
+    """A guess `begin_attempt` counted was wrong: commit (the audit record written meanwhile;
+    the error handler rolls back), then raise `error`."""
+    db.session.commit()
+    raise error
+
+
+def release(guards: list[limits.Counted]) -> None:
+    """A guess `begin_attempt` counted was right, or was never checked: give it back."""
+    limits.release_attempt(db.session, guards)
+
+
 def ensure_allowed(guards: list[limits.Counted], message: str) -> None:
     """429 (with Retry-After) while any of the guards has used up its failures."""
     limits.ensure_not_exceeded(db.session, guards, message)
@@ -72,4 +98,5 @@ def fail(guards: list[limits.Counted], error: ApiError) -> NoReturn:
 
 
 def succeeded(guards: list[limits.Counted]) -> None:
+    """Forget the guards' failures (after a right guess)."""
     limits.clear(db.session, guards)
