@@ -1,0 +1,167 @@
+"""Two requests changing one mission's test list at once, on two connections.
+
+These tests commit for real (each thread has its own session and connection, as gunicorn's
+workers do), so they build and remove their own rows instead of relying on the rolled-back test
+transaction. The first request is held just before its commit while the second one runs: the
+interleaving that let both read the same list.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from violet.core.audit import AuditEvent
+from violet.core.errors import Conflict
+from violet.core.tenancy import acting_in
+from violet.extensions import db
+from violet.missions.models import Mission, MissionTest
+from violet.missions.service import tests as tests_service
+from violet.missions.service.access import MissionAccess
+
+WAIT_LIMIT_S = 20  # a guard against a hang, not an assertion
+
+
+@pytest.fixture
+def real_sessions(app, monkeypatch):
+    """Thread-local sessions on the engine: each thread its own connection, commits are real."""
+    sessions = scoped_session(sessionmaker(bind=db.engine))
+    monkeypatch.setattr(db, "session", sessions)
+    yield sessions
+    sessions.remove()
+
+
+@pytest.fixture
+def committed_mission(real_sessions, default_workspace):
+    """A committed mission with one test; removed (with whatever the test added) afterwards."""
+    workspace_id = default_workspace.id
+    with acting_in(workspace_id):
+        mission = Mission(workspace_id=workspace_id, name=f"concurrency {uuid.uuid4()}")
+        real_sessions.add(mission)
+        real_sessions.flush()
+        test = MissionTest(
+            workspace_id=workspace_id, mission_id=mission.id, name="Kerberoasting", position=0
+        )
+        real_sessions.add(test)
+        real_sessions.commit()
+        ids = mission.id, test.id
+    yield workspace_id, *ids
+    with acting_in(workspace_id):
+        real_sessions.rollback()
+        added = list(
+            real_sessions.scalars(select(MissionTest.id).where(MissionTest.mission_id == ids[0]))
+        )
+        real_sessions.execute(
+            delete(MissionTest).where(
+                MissionTest.mission_id == ids[0], MissionTest.retest_of_id.isnot(None)
+            )
+        )
+        real_sessions.execute(delete(MissionTest).where(MissionTest.mission_id == ids[0]))
+        real_sessions.execute(delete(Mission).where(Mission.id == ids[0]))
+        real_sessions.execute(delete(AuditEvent).where(AuditEvent.object_id.in_([ids[0], *added])))
+        real_sessions.commit()
+
+
+def waiting_on_locks(connection) -> int:
+    count = connection.execute(
+        text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+    ).scalar_one()
+    connection.rollback()  # statistics are a snapshot per transaction: take a new one next time
+    return count
+
+
+def run_interleaved(
+    app, workspace_id: uuid.UUID, first: Callable[[], Any], second: Callable[[], Any]
+) -> dict[str, object]:
+    """`first` runs and flushes, then waits before its commit while `second` runs until it is
+    done or waits for a lock; then `first` commits, and `second` finishes. The outcome of each:
+    "ok" or the exception it raised."""
+    outcomes: dict[str, object] = {}
+    first_flushed, commit_first = threading.Event(), threading.Event()
+
+    def run(label: str, work: Callable[[], Any], before_commit: Callable[[], None]) -> None:
+        with app.app_context(), acting_in(workspace_id):
+            try:
+                work()
+                before_commit()
+                db.session.commit()
+                outcomes[label] = "ok"
+            except Exception as error:  # reported by the caller's assertions
+                db.session.rollback()
+                outcomes[label] = error
+            finally:
+                first_flushed.set()
+                db.session.remove()
+
+    def hold() -> None:
+        first_flushed.set()
+        commit_first.wait(WAIT_LIMIT_S)
+
+    one = threading.Thread(target=run, args=("first", first, hold))
+    one.start()
+    first_flushed.wait(WAIT_LIMIT_S)
+    two = threading.Thread(target=run, args=("second", second, lambda: None))
+    two.start()
+    with db.engine.connect() as observer:
+        deadline = time.monotonic() + WAIT_LIMIT_S
+        while two.is_alive() and waiting_on_locks(observer) < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    commit_first.set()
+    one.join(WAIT_LIMIT_S)
+    two.join(WAIT_LIMIT_S)
+    return outcomes
+
+
+def as_lead(mission_id: uuid.UUID) -> MissionAccess:
+    return MissionAccess(mission=db.session.get(Mission, mission_id), role="lead", can_manage=True)
+
+
+def test_two_retests_of_one_run_at_once_make_one_latest_run(app, committed_mission):
+    workspace_id, mission_id, test_id = committed_mission
+
+    def retest() -> None:
+        test = tests_service.get_test(mission_id, test_id)
+        tests_service.retest(as_lead(mission_id), test)
+
+    outcomes = run_interleaved(app, workspace_id, retest, retest)
+
+    assert outcomes["first"] == "ok"
+    assert isinstance(outcomes["second"], Conflict), outcomes
+    with acting_in(workspace_id):
+        runs = db.session.scalars(
+            select(MissionTest).where(MissionTest.mission_id == mission_id)
+        ).all()
+        assert len(runs) == 2
+        assert [run.is_latest for run in runs if run.retest_of_id == test_id] == [True]
+
+
+def test_two_tests_added_at_once_take_different_positions(app, committed_mission):
+    workspace_id, mission_id, _ = committed_mission
+
+    def add(name: str) -> Callable[[], None]:
+        return lambda: tests_service.add_test(as_lead(mission_id), {"name": name})
+
+    outcomes = run_interleaved(app, workspace_id, add("Pass the hash"), add("DCSync"))
+
+    assert outcomes == {"first": "ok", "second": "ok"}
+    with acting_in(workspace_id):
+        positions = db.session.execute(
+            select(MissionTest.name, MissionTest.position)
+            .where(MissionTest.mission_id == mission_id)
+            .order_by(MissionTest.position)
+        ).all()
+    assert [tuple(row) for row in positions] == [
+        ("Kerberoasting", 0),
+        ("Pass the hash", 1),
+        ("DCSync", 2),
+    ]
