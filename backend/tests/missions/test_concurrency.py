@@ -18,13 +18,17 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from violet.auth.models import User
 from violet.core.audit import AuditEvent
 from violet.core.errors import Conflict
 from violet.core.tenancy import acting_in
 from violet.extensions import db
-from violet.missions.models import Mission, MissionTest
+from violet.missions.models import Mission, MissionMember, MissionTest
+from violet.missions.service import missions as missions_service
 from violet.missions.service import tests as tests_service
 from violet.missions.service.access import MissionAccess
+from violet.notifications.models import Notification
+from violet.workspaces.models import WorkspaceMember
 
 WAIT_LIMIT_S = 20  # a guard against a hang, not an assertion
 
@@ -165,3 +169,69 @@ def test_two_tests_added_at_once_take_different_positions(app, committed_mission
         ("Pass the hash", 1),
         ("DCSync", 2),
     ]
+
+
+@pytest.fixture
+def three_committed_users(real_sessions, default_workspace):
+    """Three committed users of the default workspace; removed afterwards."""
+    users = [
+        User(
+            email=f"member-{uuid.uuid4().hex[:8]}@example.test",
+            display_name=name,
+            password_hash="not a hash: nobody signs in",
+        )
+        for name in ("Xavier", "Yasmin", "Zoe")
+    ]
+    real_sessions.add_all(users)
+    real_sessions.flush()
+    real_sessions.add_all(
+        WorkspaceMember(workspace_id=default_workspace.id, user_id=user.id) for user in users
+    )
+    real_sessions.commit()
+    ids, workspace_id = [user.id for user in users], default_workspace.id
+    yield ids
+    real_sessions.rollback()
+    with acting_in(workspace_id):
+        real_sessions.execute(delete(MissionMember).where(MissionMember.user_id.in_(ids)))
+        real_sessions.execute(delete(Notification).where(Notification.user_id.in_(ids)))
+        real_sessions.execute(delete(WorkspaceMember).where(WorkspaceMember.user_id.in_(ids)))
+        real_sessions.execute(delete(AuditEvent).where(AuditEvent.object_id.in_(ids)))
+        real_sessions.execute(delete(User).where(User.id.in_(ids)))
+        real_sessions.commit()
+
+
+def test_two_member_lists_saved_at_once_never_leave_the_mission_without_a_lead(
+    app, committed_mission, three_committed_users
+):
+    workspace_id, mission_id, _ = committed_mission
+    x, y, z = three_committed_users
+    with app.app_context(), acting_in(workspace_id):
+        missions_service.replace_members(
+            as_lead(mission_id), [{"user_id": x, "role": "lead"}, {"user_id": y, "role": "red"}]
+        )
+        db.session.commit()
+        db.session.remove()
+
+    # Two leads' browsers, each sending back the list it showed with one change: one hands the
+    # lead to Yasmin (Xavier leaves), the other adds Zoe (Yasmin leaves, Xavier stays lead).
+    def save(members: list[dict[str, Any]]) -> Callable[[], Any]:
+        return lambda: missions_service.replace_members(as_lead(mission_id), members)
+
+    outcomes = run_interleaved(
+        app,
+        workspace_id,
+        save([{"user_id": y, "role": "lead"}]),
+        save([{"user_id": x, "role": "lead"}, {"user_id": z, "role": "red"}]),
+    )
+
+    assert outcomes == {"first": "ok", "second": "ok"}
+    with acting_in(workspace_id):
+        roles = dict(
+            db.session.execute(
+                select(MissionMember.user_id, MissionMember.role).where(
+                    MissionMember.mission_id == mission_id
+                )
+            ).all()
+        )
+    # Before the lock: only Zoe, as red, and no lead.
+    assert roles == {x: "lead", z: "red"}, "the second list, as it was sent"

@@ -336,6 +336,18 @@ def list_members(mission_id: uuid.UUID) -> list[MissionMember]:
     return list(db.session.scalars(statement))
 
 
+def lock_mission(mission_id: uuid.UUID) -> None:
+    """Lock the mission's row until the transaction ends, before its test list or member list
+    is read to be changed. Without it, two requests at once read the same list: tests added
+    together (two scenarios copied, a script and a browser) took the same positions, two
+    retests of one run both found it the latest run, and two member lists saved together could
+    leave the mission without a lead. FOR NO KEY UPDATE: rows that merely reference the
+    mission (a note, an evidence file) are still written meanwhile."""
+    db.session.execute(
+        select(Mission.id).where(Mission.id == mission_id).with_for_update(key_share=True)
+    )
+
+
 def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[MissionMember]:
     """Set the whole member list. It keeps at least one lead, names live users of the mission's
     workspace once each (a current member who was deactivated may stay, at the same role)."""
@@ -355,6 +367,7 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
     # one's missions there (`leave_workspace_missions`); a member who left it before that rule
     # may stay on the list: removing them is the lead's call.
     mission = access.mission
+    lock_mission(mission.id)  # the current members read below are still current at the end
     may_be_listed = or_(
         User.id.in_(workspace_service.member_user_ids(mission.workspace_id)),
         User.id.in_(select(MissionMember.user_id).where(MissionMember.mission_id == mission.id)),
@@ -478,6 +491,15 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
         led = {m.mission_id for m in memberships if m.role == LEAD and m.deleted_at is None}
         still_led: set[uuid.UUID] = set()
         if led:
+            # As `replace_members` locks them (in one order, so two such changes cannot wait
+            # for each other): a member list saved meanwhile cannot take away the other lead
+            # counted here.
+            db.session.execute(
+                select(Mission.id)
+                .where(Mission.id.in_(led))
+                .order_by(Mission.id)
+                .with_for_update(key_share=True)
+            )
             still_led = set(
                 db.session.scalars(
                     select(MissionMember.mission_id).where(

@@ -34,7 +34,6 @@ from violet.library.service import mitre_tags
 from violet.library.service.templates import with_tags
 from violet.missions import events
 from violet.missions.models import (
-    Mission,
     MissionScenario,
     MissionTest,
     MissionTestDetection,
@@ -44,7 +43,7 @@ from violet.missions.models import (
 )
 from violet.missions.service import catalogue
 from violet.missions.service.access import LEAD, MissionAccess
-from violet.missions.service.missions import category_in_mission
+from violet.missions.service.missions import category_in_mission, lock_mission
 from violet.mitre.models import MitreTactic, MitreTechnique, MitreTechniqueTactic
 
 # What a test carries from its template; the lead's to change.
@@ -281,19 +280,8 @@ def get_test(
 # --- building the mission ------------------------------------------------------------------------
 
 
-def lock_test_list(mission_id: uuid.UUID) -> None:
-    """Lock the mission's row until the transaction ends, before its test list is read to be
-    changed: two requests adding tests at once (two scenarios copied, a script and a browser)
-    otherwise took the same positions, interleaving their tests, and two retests of one run
-    both found it the latest run. FOR NO KEY UPDATE: rows that merely reference the mission
-    (a note, an evidence file) are still written meanwhile."""
-    db.session.execute(
-        select(Mission.id).where(Mission.id == mission_id).with_for_update(key_share=True)
-    )
-
-
 def _next_position(mission_id: uuid.UUID) -> int:
-    lock_test_list(mission_id)
+    lock_mission(mission_id)
     statement = select(func.coalesce(func.max(MissionTest.position) + 1, 0)).where(
         MissionTest.mission_id == mission_id
     )
@@ -452,7 +440,7 @@ def _resolved_tags(tags: list[dict[str, str]]) -> list[MissionTestMitreTag]:
 def reorder_tests(access: MissionAccess, test_ids: list[uuid.UUID]) -> None:
     """Positions 0…n−1 in the given order; the list must hold every live test once."""
     mission_id = access.mission.id
-    lock_test_list(mission_id)  # a test added meanwhile must not escape the check below
+    lock_mission(mission_id)  # a test added meanwhile must not escape the check below
     live = set(
         db.session.scalars(select(MissionTest.id).where(MissionTest.mission_id == mission_id))
     )
@@ -736,7 +724,7 @@ def retest(access: MissionAccess, test: MissionTest) -> MissionTest:
         raise Forbidden(f"Your role in this mission ({access.acting_role}) may not retest.")
     # Asked again once the list is locked: the run loaded with the request may have been
     # retested by a request that committed since.
-    lock_test_list(test.mission_id)
+    lock_mission(test.mission_id)
     if db.session.scalar(_live_retest_of(test.id)):
         raise Conflict("This run already has a retest; retest the latest run instead.")
     run = MissionTest(
