@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from violet.auth.models import Invitation, User, invitation_workspaces
@@ -172,7 +172,8 @@ def find_usable(token: str, *, address: str | None, lock: bool = False) -> Invit
     throttle.ensure_allowed(guards, throttle.TOO_MANY_INVITATION_TRIES)
     statement = select(Invitation).where(Invitation.token_hash == token_hash(token))
     if lock:
-        statement = statement.with_for_update()
+        # Read again as it is now: an accept committed meanwhile has changed its status.
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     invitation = db.session.scalar(statement)
     if invitation is None:
         throttle.fail(guards, NotFound("No such invitation."))
@@ -213,7 +214,17 @@ def accept(token: str, *, display_name: str, password: str, client: Client) -> d
     joins the default workspace, as an invitation naming none does.
     """
     check_policy(password)
-    # Locked so two tabs accepting at once cannot create two users.
+    invitation = find_usable(token, address=client.ip_address)
+    # Creating the user revokes the email's other pending invitations, so every invitation of
+    # the email is locked first, in one order: two tabs accepting one link, or two links of
+    # one email, accepted at once wait for each other instead of deadlocking (which answered
+    # 503 "database unavailable"); the later one then finds its link used (410).
+    db.session.execute(
+        select(Invitation.id)
+        .where(func.lower(Invitation.email) == invitation.email.lower())
+        .order_by(Invitation.id)
+        .with_for_update()
+    )
     invitation = find_usable(token, address=client.ip_address, lock=True)
     named = _workspace_links([invitation.id]).get(invitation.id, [])
     live = live_workspace_names(named)
