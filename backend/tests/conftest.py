@@ -134,6 +134,16 @@ def app_session(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def real_sessions(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[scoped_session]:
+    """Thread-local sessions on the engine: each thread its own connection, commits are real
+    (tests of requests running at once; they build and remove their own rows)."""
+    sessions = scoped_session(sessionmaker(bind=db.engine))
+    monkeypatch.setattr(db, "session", sessions)
+    yield sessions
+    sessions.remove()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

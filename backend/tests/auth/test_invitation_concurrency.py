@@ -13,7 +13,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from violet.auth.models import Invitation, RefreshToken, User
 from violet.auth.service import invitations
@@ -27,15 +26,6 @@ from violet.workspaces.models import WorkspaceMember
 ADDRESS = "192.0.2.78"
 WAIT_LIMIT_S = 20  # a guard against a hang, not an assertion
 BOTH_IN_S = 2  # how long the first accept waits for the second one to catch up
-
-
-@pytest.fixture
-def real_sessions(app, monkeypatch):
-    """Thread-local sessions on the engine: each thread its own connection, commits are real."""
-    sessions = scoped_session(sessionmaker(bind=db.engine))
-    monkeypatch.setattr(db, "session", sessions)
-    yield sessions
-    sessions.remove()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import delete, or_
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from violet.auth.service import sessions
 from violet.core import limits
@@ -21,15 +20,6 @@ from violet.extensions import db
 
 BURST = 15  # more than the (account, address) limit of 10, below the address ceiling of 30
 WAIT_LIMIT_S = 20  # a guard against a hang, not an assertion
-
-
-@pytest.fixture
-def real_sessions(app, monkeypatch):
-    """Thread-local sessions on the engine: each thread its own connection, commits are real."""
-    sessions_ = scoped_session(sessionmaker(bind=db.engine))
-    monkeypatch.setattr(db, "session", sessions_)
-    yield sessions_
-    sessions_.remove()
 
 
 @pytest.fixture

@@ -382,6 +382,12 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None
             "A workspace keeps one member at least.",
             errors={"members": ["A workspace keeps one member at least."]},
         )
+    # Two lists saved at once are applied one after the other: unlocked, both read the same
+    # members, so the second to commit added someone again (409) or, each removing the other's
+    # member, left the workspace with nobody. FOR NO KEY UPDATE: rows referencing it still join.
+    db.session.execute(
+        select(Workspace.id).where(Workspace.id == workspace.id).with_for_update(key_share=True)
+    )
     found = set(db.session.scalars(select(User.id).where(User.id.in_(wanted))))
     unknown = [str(user_id) for user_id in wanted if user_id not in found]
     if unknown:
