@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BindParameter, Text, and_, any_, bindparam, or_, select
+from sqlalchemy import BindParameter, Text, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from violet.extensions import db
@@ -32,6 +32,10 @@ from violet.library.formats.drafts import TemplateDraft
 from violet.library.models import TestTemplate
 from violet.library.service import mitre_tags
 from violet.library.service.templates import LIST_FIELDS, apply_fields, with_tags
+
+# The first key of the import's advisory lock (the second: the workspace); any constant unused
+# by another two-key advisory lock.
+IMPORT_LOCK_SPACE = 0x5649_4C42  # "VILB"
 
 
 @dataclass
@@ -49,6 +53,13 @@ class ImportReport:
 
 def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> ImportReport:
     """Create, update or skip each draft (read by formats/loader.py) in the workspace."""
+    # One import per workspace at a time: two imports of one document at once (a script and a
+    # browser, two files naming the same atomic) both found no template to update and both
+    # created it, and the second failed on the unique source id (409 "choose another"). Now the
+    # second waits, then finds what the first created, as an import run again does.
+    db.session.execute(
+        select(func.pg_advisory_xact_lock(IMPORT_LOCK_SPACE, func.hashtext(str(workspace_id))))
+    )
     report = ImportReport()
     valid = []
     for draft in drafts:
