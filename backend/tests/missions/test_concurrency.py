@@ -169,3 +169,49 @@ def test_two_member_lists_saved_at_once_never_leave_the_mission_without_a_lead(
         )
     # Before the lock: only Zoe, as red, and no lead.
     assert roles == {x: "lead", z: "red"}, "the second list, as it was sent"
+
+
+def test_two_edits_of_one_test_at_once_both_apply(app, committed_mission):
+    workspace_id, mission_id, test_id = committed_mission
+
+    # Red writes what was run while the lead fixes the target, neither sending If-Match.
+    def edit(values: dict[str, Any]) -> Callable[[], Any]:
+        return lambda: tests_service.update_test(
+            as_lead(mission_id),
+            tests_service.get_test(mission_id, test_id, for_update=True),
+            values,
+        )
+
+    outcomes = run_interleaved(
+        app,
+        workspace_id,
+        edit({"command_executed": "rubeus.exe kerberoast"}),
+        edit({"target_host": "DC-01"}),
+    )
+
+    # Before: the second failed on the version it had read (StaleDataError, 412).
+    assert outcomes == {"first": "ok", "second": "ok"}
+    with acting_in(workspace_id):
+        test = tests_service.get_test(mission_id, test_id)
+        assert (test.command_executed, test.target_host, test.version) == (
+            "rubeus.exe kerberoast",
+            "DC-01",
+            3,
+        )
+
+
+def test_two_edits_of_one_mission_at_once_both_apply(app, committed_mission):
+    workspace_id, mission_id, _ = committed_mission
+
+    def edit(values: dict[str, Any]) -> Callable[[], Any]:
+        return lambda: missions_service.update_mission(as_lead(mission_id), values)
+
+    outcomes = run_interleaved(
+        app, workspace_id, edit({"environment": "Prod EU"}), edit({"status": "active"})
+    )
+
+    assert outcomes == {"first": "ok", "second": "ok"}
+    with acting_in(workspace_id):
+        db.session.expire_all()  # this session loaded the mission when it made it
+        mission = db.session.get(Mission, mission_id)
+        assert (mission.environment, mission.status, mission.version) == ("Prod EU", "active", 3)

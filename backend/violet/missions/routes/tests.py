@@ -101,7 +101,7 @@ class MissionTestById(MethodView):
         """
         access = mission_access(mission_id)
         test = mission_tests.update_test(
-            access, mission_tests.get_test(mission_id, test_id), payload
+            access, mission_tests.get_test(mission_id, test_id, for_update=True), payload
         )
         db.session.commit()
         return test
@@ -113,7 +113,7 @@ class MissionTestById(MethodView):
     def delete(self, mission_id: UUID, test_id: UUID):
         """Remove a test from the mission (soft; the lead)."""
         managed_mission(mission_id)
-        mission_tests.delete_test(mission_tests.get_test(mission_id, test_id))
+        mission_tests.delete_test(mission_tests.get_test(mission_id, test_id, for_update=True))
         db.session.commit()
 
 
@@ -127,7 +127,7 @@ class MissionTestRestore(MethodView):
         """Bring a removed test back (the lead)."""
         managed_mission(mission_id)
         test = mission_tests.restore_test(
-            mission_tests.get_test(mission_id, test_id, include_deleted=True)
+            mission_tests.get_test(mission_id, test_id, include_deleted=True, for_update=True)
         )
         db.session.commit()
         return test
@@ -148,7 +148,7 @@ class MissionTestDetections(MethodView):
         """
         access = mission_access(mission_id)
         test = mission_tests.replace_detections(
-            access, mission_tests.get_test(mission_id, test_id), payload
+            access, mission_tests.get_test(mission_id, test_id, for_update=True), payload
         )
         db.session.commit()
         return test

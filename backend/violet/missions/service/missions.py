@@ -291,6 +291,9 @@ def create_mission(values: dict[str, Any]) -> Mission:
 
 def update_mission(access: MissionAccess, values: dict[str, Any]) -> Mission:
     mission = access.mission
+    # Locked and read again: two edits at once apply one after the other, instead of the
+    # second failing on the version it read (412 to a PATCH sent without If-Match).
+    db.session.refresh(mission, with_for_update={"key_share": True})
     _check_dates(
         values.get("start_date", mission.start_date), values.get("end_date", mission.end_date)
     )

@@ -266,11 +266,22 @@ def _tagged_with_tactic() -> Select[Any]:
 
 
 def get_test(
-    mission_id: uuid.UUID, test_id: uuid.UUID, *, include_deleted: bool = False
+    mission_id: uuid.UUID,
+    test_id: uuid.UUID,
+    *,
+    include_deleted: bool = False,
+    for_update: bool = False,
 ) -> MissionTest:
+    """The test with its tags and detections; `for_update` for a write: its row is locked
+    until the transaction ends and read as it is then, so two writes at once (red and blue on
+    one test, a script and a browser) apply one after the other instead of the second failing
+    on the version it read (412 to a write sent without If-Match). FOR NO KEY UPDATE: a retest
+    or a note referencing the test is still written meanwhile."""
     statement = with_details(
         select(MissionTest).where(MissionTest.id == test_id, MissionTest.mission_id == mission_id)
     ).execution_options(populate_existing=True)
+    if for_update:
+        statement = statement.with_for_update(of=MissionTest, key_share=True)
     test = db.session.scalar(including_deleted(statement, include_deleted))
     if test is None:
         raise NotFound("No such test in this mission.")
