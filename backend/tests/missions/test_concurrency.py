@@ -22,6 +22,7 @@ from violet.core.errors import Conflict
 from violet.core.tenancy import acting_in
 from violet.extensions import db
 from violet.missions.models import Mission, MissionMember, MissionTest
+from violet.missions.schemas import MissionMemberOut
 from violet.missions.service import missions as missions_service
 from violet.missions.service import tests as tests_service
 from violet.missions.service.access import MissionAccess
@@ -215,3 +216,29 @@ def test_two_edits_of_one_mission_at_once_both_apply(app, committed_mission):
         db.session.expire_all()  # this session loaded the mission when it made it
         mission = db.session.get(Mission, mission_id)
         assert (mission.environment, mission.status, mission.version) == ("Prod EU", "active", 3)
+
+
+def test_a_member_list_answered_after_another_request_removed_someone(
+    app, committed_mission, three_committed_users
+):
+    workspace_id, mission_id, _ = committed_mission
+    x, y, _ = three_committed_users
+    with app.app_context(), acting_in(workspace_id):
+        # What PUT /members does: replace, commit, then answer what was set.
+        answer = missions_service.replace_members(
+            as_lead(mission_id), [{"user_id": x, "role": "lead"}, {"user_id": y, "role": "red"}]
+        )
+        db.session.commit()
+        # Between that commit and the answer, another lead's request removes Yasmin.
+        with db.engine.begin() as other_request:
+            other_request.execute(delete(MissionMember).where(MissionMember.user_id == y))
+
+        # Before: the answer's rows were reloaded after the commit, and Yasmin's was gone
+        # (ObjectDeletedError, a 500).
+        body = MissionMemberOut(many=True).dump(answer)
+        db.session.remove()
+
+    assert {(member["user_id"], member["role"]) for member in body} == {
+        (str(x), "lead"),
+        (str(y), "red"),
+    }

@@ -351,7 +351,7 @@ def lock_mission(mission_id: uuid.UUID) -> None:
     )
 
 
-def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[MissionMember]:
+def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Set the whole member list. It keeps at least one lead, names live users of the mission's
     workspace once each (a current member who was deactivated may stay, at the same role)."""
     user_ids = [member["user_id"] for member in members]
@@ -458,7 +458,16 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
             role=wanted[user_id],
             actor_id=current_user_id(),
         )
-    return list_members(access.mission.id)
+    # Plain values, not rows: the route answers them after its commit, which expires loaded
+    # rows, and a member another request removed meanwhile could no longer be loaded (a 500).
+    return [
+        {
+            "user_id": member.user_id,
+            "role": member.role,
+            "user": {"email": member.user.email, "display_name": member.user.display_name},
+        }
+        for member in list_members(access.mission.id)
+    ]
 
 
 def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID], **_: Any) -> None:
