@@ -461,6 +461,27 @@ def test_remove_and_restore_a_test(client, team, mission, add_test):
     assert client.get(url, headers=team.red).status_code == 200
 
 
+def test_a_removed_retest_is_not_restored_beside_a_newer_retest(client, team, mission, add_test):
+    test = add_test(mission["id"])
+    first_retest = client.post(f"{url_of(mission, test)}/retest", headers=team.lead).json
+    assert client.delete(url_of(mission, first_retest), headers=team.lead).status_code == 204
+    second_retest = client.post(f"{url_of(mission, test)}/retest", headers=team.lead).json
+
+    restored = client.post(f"{url_of(mission, first_retest)}/restore", headers=team.lead)
+
+    # Before: 200, and the test had two latest runs (both counted in coverage).
+    assert restored.status_code == 409
+    assert "retested again" in restored.json["detail"]
+    runs = client.get(url_of(mission), headers=team.lead).json["items"]
+    assert [(run["id"], run["is_latest"]) for run in runs if run["is_latest"]] == [
+        (second_retest["id"], True)
+    ]
+    # Once the newer retest is removed, the first one comes back as the latest run.
+    assert client.delete(url_of(mission, second_retest), headers=team.lead).status_code == 204
+    again = client.post(f"{url_of(mission, first_retest)}/restore", headers=team.lead)
+    assert again.status_code == 200 and again.json["is_latest"] is True
+
+
 def test_each_list_item_is_what_get_by_id_answers(
     client, team, mission, add_test, catalogue, tools, levels
 ):
