@@ -78,7 +78,7 @@ class GroupById(MethodView):
         start). A change that would leave no active user able to manage users and groups → 409.
         """
         group = directory.update_group(
-            directory.get_group(group_id),
+            directory.get_group(group_id, for_update=True),
             payload,
             caller_permissions=caller_permissions(),
         )
@@ -92,7 +92,7 @@ class GroupById(MethodView):
         """Delete a group (soft); its members lose its permissions. Refused if it locks out (409)
         or takes away a permission the caller lacks (403)."""
         directory.delete_group(
-            directory.get_group(group_id), caller_permissions=caller_permissions()
+            directory.get_group(group_id, for_update=True), caller_permissions=caller_permissions()
         )
         db.session.commit()
 
@@ -105,7 +105,7 @@ class GroupRestore(MethodView):
     def post(self, group_id: UUID):
         """Bring a deleted group back with its members and permissions."""
         group = directory.restore_group(
-            directory.get_group(group_id, include_deleted=True),
+            directory.get_group(group_id, include_deleted=True, for_update=True),
             caller_permissions=caller_permissions(),
         )
         db.session.commit()

@@ -87,7 +87,7 @@ class UserById(MethodView):
         """
         guard_own_account(user_id, payload)
         user = directory.update_user(
-            directory.get_user(user_id),
+            directory.get_user(user_id, for_update=True),
             payload,
             caller_permissions=caller_permissions(),
         )
@@ -104,7 +104,7 @@ class UserById(MethodView):
         """
         guard_own_account(user_id)
         directory.delete_user(
-            directory.get_user(user_id),
+            directory.get_user(user_id, for_update=True),
             caller_permissions=caller_permissions(),
         )
         db.session.commit()
@@ -118,7 +118,7 @@ class UserRestore(MethodView):
     def post(self, user_id: UUID):
         """Bring a deleted user back (their old tokens stay revoked)."""
         user = directory.restore_user(
-            directory.get_user(user_id, include_deleted=True),
+            directory.get_user(user_id, include_deleted=True, for_update=True),
             caller_permissions=caller_permissions(),
         )
         db.session.commit()
@@ -138,7 +138,7 @@ class UserMfa(MethodView):
         if user_id == current_principal().user_id:
             raise Forbidden(OWN_MFA)
         directory.reset_mfa(
-            directory.get_user(user_id),
+            directory.get_user(user_id, for_update=True),
             caller_permissions=caller_permissions(),
         )
         db.session.commit()

@@ -173,6 +173,11 @@ def _permissions_for(codes: Iterable[str]) -> list[Permission]:
     return [found[code] for code in codes]
 
 
+# The key of the advisory lock `ensure_an_administrator_remains` takes (any constant no other
+# single-key advisory lock uses).
+ADMINISTRATOR_CHECK_LOCK = int.from_bytes(b"vioADMIN", "big")
+
+
 def ensure_an_administrator_remains() -> None:
     """409 when no active user would be left holding every administrative permission."""
     holders = (
@@ -191,6 +196,11 @@ def ensure_an_administrator_remains() -> None:
         .limit(1)
     )
     db.session.flush()
+    # One such check at a time, each seeing the changes committed before it: two administrators
+    # deactivating (or ungrouping) each other at the same moment each saw the other still
+    # active, and both changes went through, leaving nobody to manage users. The lock is held
+    # until this transaction ends, so the next check waits for this change to commit or not.
+    db.session.execute(select(func.pg_advisory_xact_lock(ADMINISTRATOR_CHECK_LOCK)))
     if db.session.scalar(holders) is None:
         raise Conflict(
             "This change would leave no active user who can manage users and groups "
@@ -226,13 +236,20 @@ def emails_of(user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     return {user_id: email for user_id, email in rows}
 
 
-def get_user(user_id: uuid.UUID, *, include_deleted: bool = False) -> User:
-    user = db.session.scalar(
-        including_deleted(
-            select(User).where(User.id == user_id).options(selectinload(User.groups)),
-            include_deleted,
-        )
+def get_user(
+    user_id: uuid.UUID, *, include_deleted: bool = False, for_update: bool = False
+) -> User:
+    """The user with their groups; `for_update` for a write: the row is locked until the
+    transaction ends and read as it is then, so two administrators' changes at once apply one
+    after the other instead of the second failing on the version it read (412 without
+    If-Match)."""
+    statement = including_deleted(
+        select(User).where(User.id == user_id).options(selectinload(User.groups)),
+        include_deleted,
     )
+    if for_update:
+        statement = statement.with_for_update(of=User).execution_options(populate_existing=True)
+    user = db.session.scalar(statement)
     if user is None:
         raise NotFound("No such user.")
     return user
@@ -616,13 +633,17 @@ def live_groups(group_ids: Iterable[uuid.UUID]) -> list[Group]:
     return [found[group_id] for group_id in group_ids]
 
 
-def get_group(group_id: uuid.UUID, *, include_deleted: bool = False) -> Group:
-    group = db.session.scalar(
-        including_deleted(
-            select(Group).where(Group.id == group_id).options(selectinload(Group.permissions)),
-            include_deleted,
-        )
+def get_group(
+    group_id: uuid.UUID, *, include_deleted: bool = False, for_update: bool = False
+) -> Group:
+    """The group with its permissions; `for_update` for a write, as `get_user`."""
+    statement = including_deleted(
+        select(Group).where(Group.id == group_id).options(selectinload(Group.permissions)),
+        include_deleted,
     )
+    if for_update:
+        statement = statement.with_for_update(of=Group).execution_options(populate_existing=True)
+    group = db.session.scalar(statement)
     if group is None:
         raise NotFound("No such group.")
     return group
