@@ -21,8 +21,9 @@ from violet.core.audit import AuditEvent
 from violet.core.errors import Conflict
 from violet.core.tenancy import acting_in
 from violet.extensions import db
-from violet.missions.models import Mission, MissionMember, MissionTest
+from violet.missions.models import DefenseTool, Mission, MissionMember, MissionTest
 from violet.missions.schemas import MissionMemberOut
+from violet.missions.service import catalogue as catalogue_service
 from violet.missions.service import missions as missions_service
 from violet.missions.service import tests as tests_service
 from violet.missions.service.access import MissionAccess
@@ -242,3 +243,35 @@ def test_a_member_list_answered_after_another_request_removed_someone(
         (str(x), "lead"),
         (str(y), "red"),
     }
+
+
+def test_two_edits_of_one_defense_tool_at_once_both_apply(app, real_sessions, default_workspace):
+    workspace_id = default_workspace.id
+    with acting_in(workspace_id):
+        tool = DefenseTool(workspace_id=workspace_id, name=f"EDR {uuid.uuid4()}", layer="edr")
+        real_sessions.add(tool)
+        real_sessions.commit()
+        tool_id = tool.id
+
+    def edit(values: dict[str, Any]) -> Callable[[], Any]:
+        return lambda: catalogue_service.update_tool(
+            catalogue_service.get_tool(tool_id, for_update=True), values
+        )
+
+    try:
+        outcomes = run_interleaved(
+            app, workspace_id, edit({"vendor": "CrowdStrike"}), edit({"layer": "av"})
+        )
+
+        # Before: the second failed on the version it had read (StaleDataError, 412).
+        assert outcomes == {"first": "ok", "second": "ok"}
+        with acting_in(workspace_id):
+            db.session.expire_all()
+            tool = db.session.get(DefenseTool, tool_id)
+            assert (tool.vendor, tool.layer, tool.version) == ("CrowdStrike", "av", 3)
+    finally:
+        with acting_in(workspace_id):
+            db.session.rollback()
+            db.session.execute(delete(AuditEvent).where(AuditEvent.object_id == tool_id))
+            db.session.execute(delete(DefenseTool).where(DefenseTool.id == tool_id))
+            db.session.commit()

@@ -129,7 +129,7 @@ class DefenseToolById(MethodView):
     @versioned
     def patch(self, payload, tool_id: UUID):
         """Change a tool's name, vendor or layer (If-Match: a stale version → 412)."""
-        tool = catalogue.update_tool(catalogue.get_tool(tool_id), payload)
+        tool = catalogue.update_tool(catalogue.get_tool(tool_id, for_update=True), payload)
         db.session.commit()
         return tool
 
@@ -138,7 +138,7 @@ class DefenseToolById(MethodView):
     @versioned
     def delete(self, tool_id: UUID):
         """Delete a tool (soft): recorded outcomes keep it, new ones cannot name it."""
-        catalogue.delete_tool(catalogue.get_tool(tool_id))
+        catalogue.delete_tool(catalogue.get_tool(tool_id, for_update=True))
         db.session.commit()
 
 
@@ -149,6 +149,8 @@ class DefenseToolRestore(MethodView):
     @versioned
     def post(self, tool_id: UUID):
         """Bring a deleted tool back."""
-        tool = catalogue.restore_tool(catalogue.get_tool(tool_id, include_deleted=True))
+        tool = catalogue.restore_tool(
+            catalogue.get_tool(tool_id, include_deleted=True, for_update=True)
+        )
         db.session.commit()
         return tool

@@ -176,8 +176,18 @@ def list_tools(query: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def get_tool(tool_id: uuid.UUID, *, include_deleted: bool = False) -> DefenseTool:
+def get_tool(
+    tool_id: uuid.UUID, *, include_deleted: bool = False, for_update: bool = False
+) -> DefenseTool:
+    """The tool; `for_update` for a write: its row is locked until the transaction ends and
+    read as it is then, so two changes at once apply one after the other instead of the second
+    failing on the version it read (412 without If-Match). FOR NO KEY UPDATE: outcomes naming
+    the tool are still recorded meanwhile."""
     statement = select(DefenseTool).where(DefenseTool.id == tool_id)
+    if for_update:
+        statement = statement.with_for_update(key_share=True).execution_options(
+            populate_existing=True
+        )
     tool = db.session.scalar(including_deleted(statement, include_deleted))
     if tool is None:
         raise NotFound("No such defense tool.")
