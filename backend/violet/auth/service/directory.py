@@ -242,13 +242,15 @@ def get_user(
     """The user with their groups; `for_update` for a write: the row is locked until the
     transaction ends and read as it is then, so two administrators' changes at once apply one
     after the other instead of the second failing on the version it read (412 without
-    If-Match)."""
+    If-Match). FOR NO KEY UPDATE: rows naming the user (notes, audit events) are still written."""
     statement = including_deleted(
         select(User).where(User.id == user_id).options(selectinload(User.groups)),
         include_deleted,
     )
     if for_update:
-        statement = statement.with_for_update(of=User).execution_options(populate_existing=True)
+        statement = statement.with_for_update(of=User, key_share=True).execution_options(
+            populate_existing=True
+        )
     user = db.session.scalar(statement)
     if user is None:
         raise NotFound("No such user.")
@@ -642,7 +644,9 @@ def get_group(
         include_deleted,
     )
     if for_update:
-        statement = statement.with_for_update(of=Group).execution_options(populate_existing=True)
+        statement = statement.with_for_update(of=Group, key_share=True).execution_options(
+            populate_existing=True
+        )
     group = db.session.scalar(statement)
     if group is None:
         raise NotFound("No such group.")

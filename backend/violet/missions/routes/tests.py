@@ -126,9 +126,7 @@ class MissionTestRestore(MethodView):
     def post(self, mission_id: UUID, test_id: UUID):
         """Bring a removed test back (the lead)."""
         managed_mission(mission_id)
-        test = mission_tests.restore_test(
-            mission_tests.get_test(mission_id, test_id, include_deleted=True, for_update=True)
-        )
+        test = mission_tests.restore_test(mission_id, test_id)
         db.session.commit()
         return test
 

@@ -765,17 +765,20 @@ def delete_test(test: MissionTest) -> None:
     db.session.flush()
 
 
-def restore_test(test: MissionTest) -> MissionTest:
-    if test.retest_of_id is not None:
-        # A run has one retest at most (`retest`): the run this one retests may have been
-        # retested again since this one was removed, and restoring it would make two latest
-        # runs of one test (both counted, and an archive another instance refuses).
-        lock_mission(test.mission_id)
-        if db.session.scalar(_live_retest_of(test.retest_of_id)):
-            raise Conflict(
-                "The run this one retests has been retested again since this one was removed; "
-                "remove that newer retest first, or keep this one removed."
-            )
+def restore_test(mission_id: uuid.UUID, test_id: uuid.UUID) -> MissionTest:
+    """Bring a removed test back. The mission is locked before the test, the order every
+    change of the test list takes them in (`reorder_tests`), so two such changes never wait
+    for each other."""
+    lock_mission(mission_id)
+    test = get_test(mission_id, test_id, include_deleted=True, for_update=True)
+    # A run has one retest at most (`retest`): the run this one retests may have been retested
+    # again since this one was removed, and restoring it would make two latest runs of one test
+    # (both counted, and an archive another instance refuses).
+    if test.retest_of_id is not None and db.session.scalar(_live_retest_of(test.retest_of_id)):
+        raise Conflict(
+            "The run this one retests has been retested again since this one was removed; "
+            "remove that newer retest first, or keep this one removed."
+        )
     test.restore()
     db.session.flush()
     return get_test(test.mission_id, test.id)
