@@ -762,6 +762,49 @@ def test_blue_saves_only_whole_outcome_rows(setup: MissionSetup, open_context):
     expect(blue_section.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
 
 
+def test_blue_is_told_which_outcome_the_api_refused_and_why(setup: MissionSetup, open_context):
+    """A refused save of per-tool outcomes says what is wrong with which row, not only
+    "Invalid detections.": a detection time before the execution is named on its row."""
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
+    setup.lead_api.call("PATCH", url, {"state": "in_progress"})
+    setup.lead_api.call("PATCH", url, {"state": "waiting_blue"})  # executed_at: now
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+
+    # The same tool twice is caught before anything is sent, on the second row.
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 1", "EDR")
+    choose(blue, "Level of detection 1", "Alerted")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 2", "EDR")
+    choose(blue, "Level of detection 2", "Logged")
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_text("EDR is already in row 1", exact=True)).to_be_visible()
+    drawer.get_by_role("button", name="Remove detection 2").click()
+
+    # A time the API refuses: the alert and the row's time field say why.
+    drawer.get_by_label("Time of detection 1").fill("2020-01-01T10:00")
+    drawer.get_by_role("button", name="Save detections").click()
+    alert = drawer.get_by_role("alert").filter(has_text="Not saved")
+    expect(alert).to_contain_text("Row 1 (EDR), time of detection: The detection")
+    expect(alert).to_contain_text("is before the execution")
+    time_field = drawer.get_by_label("Time of detection 1")
+    expect(time_field).to_have_attribute("aria-invalid", "true")
+    expect(time_field).to_have_accessible_description(re.compile("is before the execution"))
+    check_a11y(blue)
+    stored = setup.lead_api.call("GET", url)
+    assert stored["detections"] == []
+
+    # Corrected, it saves and the errors go.
+    time_field.fill("")
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_test_id("level-label").first).to_have_text("Alerted")
+    expect(alert).to_have_count(0)
+    expect(time_field).not_to_have_attribute("aria-invalid", "true")
+
+
 def test_blue_is_told_where_defense_tools_come_from(
     setup: MissionSetup, admin_api: ApiClient, open_context
 ):

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newRow, rowErrors, rowsToBody } from "./DetectionRows";
+import { ApiError } from "../../api/problem";
+import { apiRowErrors, newRow, rowErrors, rowsToBody } from "./DetectionRows";
 
 describe("rowErrors", () => {
   it("asks for the tool of a row with a level, and for the level of a row with a tool", () => {
@@ -21,5 +22,37 @@ describe("rowErrors", () => {
     const blank = newRow();
     expect(rowErrors([blank])).toEqual({});
     expect(rowsToBody([blank])).toEqual([]);
+  });
+});
+
+describe("rowErrors of a tool chosen twice", () => {
+  it("names the tool and its first row on the later row", () => {
+    const first = newRow({ tool_id: "edr", detection_level_id: "alerted" });
+    const again = newRow({ tool_id: "edr", detection_level_id: "logged" });
+    const tools = [{ id: "edr", name: "EDR" }] as Parameters<typeof rowErrors>[1];
+    expect(rowErrors([first, again], tools)).toEqual({
+      [again.key]: { tool: "EDR is already in row 1" },
+    });
+  });
+});
+
+describe("apiRowErrors", () => {
+  it("puts a refused time on the row sent at that place, blank rows aside", () => {
+    const blank = newRow();
+    const edr = newRow({ tool_id: "edr", detection_level_id: "alerted", detected_at: "x" });
+    const tools = [{ id: "edr", name: "EDR" }] as Parameters<typeof apiRowErrors>[2];
+    const error = new ApiError({
+      status: 422,
+      detail: "Invalid detections.",
+      errors: { "0.detected_at": ["Too early."], tool_id: ["No live defense tool t."] },
+    });
+    expect(apiRowErrors(error, [blank, edr], tools)).toEqual({
+      rows: { [edr.key]: { time: "Too early." } },
+      lines: ["Row 2 (EDR), time of detection: Too early.", "No live defense tool t."],
+    });
+  });
+
+  it("says nothing of an error that is not the API's", () => {
+    expect(apiRowErrors(new Error("offline"), [])).toEqual({ rows: {}, lines: [] });
   });
 });

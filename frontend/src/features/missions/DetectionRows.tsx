@@ -9,6 +9,7 @@ import {
   TextInput,
   VisuallyHidden,
 } from "@mantine/core";
+import { ApiError } from "../../api/problem";
 import type { DefenseTool, DetectionIn, DetectionLevel } from "./api";
 
 export interface DetectionRow {
@@ -46,21 +47,69 @@ export function fromLocalInput(value: string): string | null {
   return value ? new Date(value).toISOString() : null;
 }
 
-/** What a row's tool and level selects say is missing (a row left wholly blank is skipped). */
+/** What a row's selects say is missing or repeated (a row left wholly blank is skipped), and
+ * what the API refused in its time. */
 export interface RowError {
   tool?: string;
   level?: string;
+  time?: string;
 }
 
-/** The incomplete rows, by row key: a row needs both its tool and its level to be saved. */
-export function rowErrors(rows: DetectionRow[]): Record<string, RowError> {
+/**
+ * The rows that cannot be saved, by row key: a row needs both its tool and its level, and a tool
+ * has one outcome (the API would refuse the second naming only the tool's id).
+ */
+export function rowErrors(
+  rows: DetectionRow[],
+  tools: DefenseTool[] = [],
+): Record<string, RowError> {
   const errors: Record<string, RowError> = {};
-  for (const row of rows) {
+  const firstRowOf = new Map<string, number>();
+  rows.forEach((row, index) => {
     const blank = !row.detection_level_id && !row.detected_at && !row.rule_ref && !row.notes;
     if (!row.tool_id && !blank) errors[row.key] = { tool: "Choose a tool" };
     else if (row.tool_id && !row.detection_level_id) errors[row.key] = { level: "Choose a level" };
-  }
+    if (!row.tool_id) return;
+    const first = firstRowOf.get(row.tool_id);
+    if (first === undefined) {
+      firstRowOf.set(row.tool_id, index);
+    } else {
+      const name = tools.find((tool) => tool.id === row.tool_id)?.name ?? "This tool";
+      errors[row.key] = { ...errors[row.key], tool: `${name} is already in row ${first + 1}` };
+    }
+  });
   return errors;
+}
+
+/**
+ * What the API said about a refused save of `sent` (the rows as they were saved): its problem
+ * names a row's field by the row's place among the rows sent (`0.detected_at`), which is not its
+ * place in the form when blank rows were skipped. Returns each such row's error, by row key, and
+ * one line per problem, naming the row as the form numbers it ("Row 2 (EDR), time of
+ * detection: …"), for the alert.
+ */
+export function apiRowErrors(
+  error: unknown,
+  sent: DetectionRow[],
+  tools: DefenseTool[] = [],
+): { rows: Record<string, RowError>; lines: string[] } {
+  const rows: Record<string, RowError> = {};
+  const lines: string[] = [];
+  if (!(error instanceof ApiError)) return { rows, lines };
+  const saved = sent.filter((row) => row.tool_id && row.detection_level_id);
+  for (const [field, messages] of Object.entries(error.problem.errors ?? {})) {
+    const message = messages.join(" ");
+    const match = /^(\d+)\.detected_at$/.exec(field);
+    const row = match ? saved[Number(match[1])] : undefined;
+    if (!row) {
+      lines.push(message);
+      continue;
+    }
+    rows[row.key] = { time: message };
+    const tool = tools.find((item) => item.id === row.tool_id)?.name ?? "tool";
+    lines.push(`Row ${sent.indexOf(row) + 1} (${tool}), time of detection: ${message}`);
+  }
+  return { rows, lines };
 }
 
 export function rowsToBody(rows: DetectionRow[]): DetectionIn[] {
@@ -147,6 +196,7 @@ export function DetectionRows({
                     type="datetime-local"
                     aria-label={`Time of detection ${index + 1}`}
                     value={row.detected_at}
+                    error={errors[row.key]?.time}
                     onChange={(event) =>
                       update(row.key, { detected_at: event.currentTarget.value })
                     }

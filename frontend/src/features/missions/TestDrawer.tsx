@@ -39,11 +39,18 @@ import type {
   TestState,
 } from "./api";
 import { ConflictDialog } from "./ConflictDialog";
-import { DetectionRows, newRow, rowErrors, rowsToBody, toLocalInput } from "./DetectionRows";
+import {
+  DetectionRows,
+  apiRowErrors,
+  newRow,
+  rowErrors,
+  rowsToBody,
+  toLocalInput,
+} from "./DetectionRows";
 import { EvidencePanel } from "./EvidencePanel";
 import { clashes, keepEdits, same } from "./formEdits";
 import { NO_TOOLS_YET } from "./noTools";
-import type { DetectionRow } from "./DetectionRows";
+import type { DetectionRow, RowError } from "./DetectionRows";
 import { LevelLabel } from "./LevelLabel";
 import { Markdown } from "../../app/Markdown";
 import { NotesThread } from "./NotesThread";
@@ -225,7 +232,6 @@ function TestDetails({
   const [checkRows, setCheckRows] = useState(false);
   const levelsById = new Map(levels.map((level) => [level.id, level]));
   const toolsById = new Map(tools.map((tool) => [tool.id, tool]));
-  const rowProblems = checkRows ? rowErrors(blue.rows) : {};
 
   /**
    * Takes `next`, a newer version someone else saved, as the base of the forms: the fields the
@@ -321,6 +327,18 @@ function TestDetails({
   const failure = [patch, detections, rerun].find(
     (mutation) => mutation.error && !isConflict(mutation.error),
   )?.error;
+  // A refused save of the outcomes names the row and field at fault: the alert says which and
+  // why, and the row's field shows it until its value is changed.
+  const sentRows = detections.variables ?? [];
+  const refused = apiRowErrors(detections.error, sentRows, tools);
+  const rowProblems: Record<string, RowError> = checkRows ? rowErrors(blue.rows, tools) : {};
+  for (const [key, problem] of Object.entries(refused.rows)) {
+    const now = blue.rows.find((row) => row.key === key);
+    const then = sentRows.find((row) => row.key === key);
+    if (now && then && now.detected_at === then.detected_at) {
+      rowProblems[key] = { ...rowProblems[key], ...problem };
+    }
+  }
 
   const state = base.state as TestState;
   const redEditable = canEditRed(role);
@@ -426,7 +444,13 @@ function TestDetails({
           maw={320}
         />
       )}
-      {failure !== undefined && <ErrorAlert title="Not saved" error={failure} />}
+      {failure !== undefined && (
+        <ErrorAlert
+          title="Not saved"
+          error={failure}
+          details={failure === detections.error ? refused.lines : undefined}
+        />
+      )}
 
       <Section title="What to run">
         <Text size="sm" fw={600}>
@@ -578,7 +602,7 @@ function TestDetails({
                 onClick={() => {
                   setCheckRows(true);
                   // An incomplete row says what it lacks; nothing is sent until it is whole.
-                  if (Object.keys(rowErrors(blue.rows)).length === 0) {
+                  if (Object.keys(rowErrors(blue.rows, tools)).length === 0) {
                     detections.mutate(blue.rows);
                   }
                 }}
