@@ -868,6 +868,27 @@ def test_an_open_mission_shows_what_others_record_without_a_reload(
     expect(drawer.get_by_label("Detection notes (Markdown)")).to_have_value("Typed, not saved")
 
 
+def test_an_open_mission_shows_the_categories_the_lead_makes_without_a_reload(
+    setup: MissionSetup, open_context
+):
+    """The tests refresh with their category; the category's name, and the filter by it, come
+    with them: red sees the test the lead put into a new category, and its renaming."""
+    red = open_context(setup.emails["red"], clock=True)
+    open_mission(red, setup)
+    expect(red.get_by_role("combobox", name="Category", exact=True)).to_have_count(0)
+
+    missions = f"/missions/{setup.mission_id}"
+    day = setup.lead_api.call("POST", f"{missions}/categories", {"name": "Day 1"})
+    setup.lead_api.call("PATCH", f"{missions}/tests/{setup.test_id}", {"category_id": day["id"]})
+    skip_to_next_refresh(red)
+    expect(row_of(red).get_by_test_id("category-badge")).to_have_text("Day 1")
+    expect(red.get_by_role("combobox", name="Category", exact=True)).to_be_visible()
+
+    setup.lead_api.call("PATCH", f"{missions}/categories/{day['id']}", {"name": "Monday"})
+    skip_to_next_refresh(red)
+    expect(row_of(red).get_by_test_id("category-badge")).to_have_text("Monday")
+
+
 def test_a_lead_builds_a_mission_in_the_spa(admin_api: ApiClient, open_context):
     lead = admin_api.create_user(display_name="Lena Lead", groups=("Operators",))
     red = admin_api.create_user(display_name="Rob Red", groups=("Operators",))

@@ -108,9 +108,12 @@ export default function MissionPage() {
     queryFn: () => fetchTools(),
     refetchInterval: LIVE_REFRESH_MS,
   });
+  // The lead adds and renames categories meanwhile: the tests come back in them, so their
+  // names (the table's badges, the filter) are asked for again at the same pace.
   const categories = useQuery({
     queryKey: categoriesKey(missionId),
     queryFn: () => fetchCategories(missionId),
+    refetchInterval: LIVE_REFRESH_MS,
   });
   const categoriesById = useMemo(
     () => new Map((categories.data ?? []).map((item) => [item.id, item])),

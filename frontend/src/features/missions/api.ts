@@ -92,8 +92,8 @@ export const levelsKey = ["detection-levels"] as const;
 export const toolsKey = ["defense-tools"] as const;
 
 /**
- * How often an open mission page asks again for the mission, its tests and the defense tools,
- * so that what others record shows without a reload. TanStack Query pauses it while the tab is
+ * How often an open mission page asks again for the mission, its tests, its categories and the
+ * defense tools, so that what others record shows without a reload. TanStack Query pauses it while the tab is
  * hidden (`refetchIntervalInBackground` is false). The notes and evidence shown on the page
  * are asked for again at the same pace. Forms are not refilled by it: the test drawer follows a
  * newer version only in the fields not being edited (see TestDrawer).
