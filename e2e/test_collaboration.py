@@ -122,6 +122,47 @@ def test_notes_on_the_mission_and_on_a_test(mission: dict, open_context):
     expect(drawer.get_by_test_id("note")).to_have_count(0)
 
 
+def test_the_keyboard_stays_in_the_drawer_through_notes_and_evidence(
+    mission: dict, open_context, tmp_path
+):
+    """Adding a note, deleting it and deleting an evidence file each take away the focused
+    button; the focus stays in the drawer, where the keyboard can go on, not on the page."""
+    red = open_context(mission["emails"]["red"])
+    red.goto(f"/missions/{mission['id']}")
+    open_test(red, "Kerberoasting")
+    drawer = drawer_of(red)
+    note_box = drawer.get_by_label("New note on this test")
+
+    # Typed and sent by keyboard: the box is ready for the next note.
+    note_box.fill("Ran it from WS-042")
+    red.keyboard.press("Tab")
+    expect(drawer.get_by_role("button", name="Add note")).to_be_focused()
+    red.keyboard.press("Enter")
+    expect(drawer.get_by_test_id("note")).to_have_count(1)
+    expect(note_box).to_be_focused()
+
+    # The note deleted, the focus is back on the box too.
+    red.once("dialog", lambda dialog: dialog.accept())
+    drawer.get_by_role("button", name=re.compile("^Delete note")).focus()
+    red.keyboard.press("Enter")
+    expect(drawer.get_by_test_id("note")).to_have_count(0)
+    expect(note_box).to_be_focused()
+
+    # An evidence file deleted: the focus is on its Undo, which brings it back.
+    log = tmp_path / "siem.log"
+    log.write_text("4625 failed logon\n")
+    drawer.get_by_test_id("evidence-input").set_input_files(log)
+    expect(drawer.get_by_test_id("evidence-file")).to_have_count(1)
+    drawer.get_by_role("button", name="Delete siem.log").focus()
+    red.keyboard.press("Enter")
+    expect(drawer.get_by_test_id("evidence-file")).to_have_count(0)
+    undo = drawer.get_by_role("button", name="Undo")
+    expect(undo).to_be_focused()
+    red.keyboard.press("Enter")
+    expect(drawer.get_by_test_id("evidence-file")).to_have_count(1)
+    check_a11y(red)
+
+
 def test_the_lead_deletes_a_blue_members_notes_and_blue_not_the_leads(mission: dict, open_context):
     """A note with a pasted secret must go even if its author cannot act: the lead deletes any
     note, on the mission and on a test; other members only their own."""

@@ -224,6 +224,9 @@ export function EvidencePanel({
         <UndoAlert
           key={deleted.id}
           message={`Deleted ${deleted.filename}.`}
+          // The Delete button went with its file: the focus goes to Undo, not to the page
+          // (out of the drawer around the panel).
+          focusUndo
           undo={() => restoreEvidence(missionId, deleted.id).then(refresh)}
           onDone={() => setDeleted(null)}
         />

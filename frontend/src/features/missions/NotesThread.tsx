@@ -1,6 +1,6 @@
 import { Button, Group, Paper, Stack, Text, Textarea } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
 import { Markdown } from "../../app/Markdown";
@@ -36,16 +36,25 @@ export function NotesThread({
     refetchInterval: LIVE_REFRESH_MS,
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
+  // Adding a note disables its button (sending, then an empty box) and deleting one removes its
+  // button: the keyboard focus would drop to the page, out of the drawer around the thread. It
+  // goes to the box for the next note instead, unless the user has put it somewhere already.
+  const box = useRef<HTMLTextAreaElement>(null);
+  const keepFocusHere = () => {
+    const focused = document.activeElement;
+    if (!focused || focused === document.body) box.current?.focus();
+  };
   const add = useMutation({
     mutationFn: () => addNote(missionId, testId, draft.trim()),
     onSuccess: () => {
       setDraft("");
-      refresh();
+      keepFocusHere();
+      return refresh();
     },
   });
   const remove = useMutation({
     mutationFn: (noteId: string) => deleteNote(missionId, noteId),
-    onSuccess: refresh,
+    onSuccess: () => refresh().then(keepFocusHere),
   });
   const label = testId ? "New note on this test" : "New note on the mission";
 
@@ -60,6 +69,7 @@ export function NotesThread({
         >
           <Stack gap="xs">
             <Textarea
+              ref={box}
               label={label}
               description="Markdown. At most 10,000 characters."
               autosize
