@@ -386,6 +386,46 @@ def test_the_lead_groups_tests_into_categories_and_filters_by_them(
     expect(row_of(lead).get_by_test_id("category-badge")).to_have_text("Day two")
 
 
+def test_the_lead_manages_categories_by_keyboard(setup: MissionSetup, open_context):
+    """Each step in the Categories dialog leaves the focus where the keyboard goes on: in the
+    rename box once Rename is pressed, back on Rename after it, in the name box after Add, on
+    Undo after Delete; never on the page behind the dialog."""
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    lead.get_by_role("button", name="Categories").click()
+    dialog = lead.get_by_role("dialog", name="Categories")
+    new_name = dialog.get_by_label("New category")
+    new_name.fill("Day 1")
+    lead.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Add category")).to_be_focused()
+    lead.keyboard.press("Enter")
+    expect(dialog.get_by_test_id("categories")).to_contain_text("Day 1")
+    expect(new_name).to_be_focused()
+
+    dialog.get_by_role("button", name="Rename Day 1").focus()
+    lead.keyboard.press("Enter")
+    rename = dialog.get_by_role("textbox", name="Rename Day 1")
+    expect(rename).to_be_focused()
+    rename.fill("Monday")
+    lead.keyboard.press("Enter")
+    expect(dialog.get_by_role("button", name="Rename Monday")).to_be_focused()
+    # Cancelled, the focus is back on Rename too.
+    lead.keyboard.press("Enter")
+    expect(dialog.get_by_role("textbox", name="Rename Monday")).to_be_focused()
+    dialog.get_by_role("button", name="Cancel").focus()
+    lead.keyboard.press("Enter")
+    expect(dialog.get_by_role("button", name="Rename Monday")).to_be_focused()
+
+    lead.once("dialog", lambda confirm: confirm.accept())
+    dialog.get_by_role("button", name="Delete Monday").focus()
+    lead.keyboard.press("Enter")
+    undo = dialog.get_by_role("button", name="Undo")
+    expect(undo).to_be_focused()
+    lead.keyboard.press("Enter")
+    expect(dialog.get_by_test_id("categories")).to_contain_text("Monday")
+    check_a11y(lead)
+
+
 def test_the_lead_moves_a_test_up_the_mission_s_order(setup: MissionSetup, open_context):
     for name in ("Alpha discovery", "Bravo staging"):
         setup.lead_api.call("POST", f"/missions/{setup.mission_id}/tests", {"name": name})

@@ -1,6 +1,6 @@
 import { Button, Group, Loader, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { UndoAlert } from "../../app/UndoAlert";
@@ -36,10 +36,14 @@ export function CategoriesModal({
   const [name, setName] = useState("");
   // The category just deleted, until its Undo is used or dismissed.
   const [deleted, setDeleted] = useState<Category | null>(null);
+  // Add category is disabled while it saves and then by the emptied box: the focus, which would
+  // drop to the page behind the dialog, goes back to the box for the next name.
+  const nameBox = useRef<HTMLInputElement>(null);
   const create = useMutation({
     mutationFn: () => createCategory(missionId, name.trim()),
     onSuccess: () => {
       setName("");
+      nameBox.current?.focus();
       return refresh();
     },
   });
@@ -61,6 +65,8 @@ export function CategoriesModal({
           <UndoAlert
             key={deleted.id}
             message={`Deleted the category ${deleted.name}.`}
+            // Its Delete button went with its row.
+            focusUndo
             undo={() => restoreCategory(missionId, deleted.id).then(refresh)}
             onDone={() => setDeleted(null)}
           />
@@ -92,6 +98,7 @@ export function CategoriesModal({
         >
           <Group align="flex-end">
             <TextInput
+              ref={nameBox}
               label="New category"
               placeholder="e.g. Day 1: initial access"
               maxLength={200}
@@ -129,10 +136,24 @@ function CategoryRow({
 }) {
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(category.name);
+  // Rename swaps the row for a form and Save or Cancel swaps it back: each time the focused
+  // button goes, so the focus is moved on (`data-autofocus` works only as the dialog opens):
+  // into the name box, then back to the row's Rename button.
+  const renameBox = useRef<HTMLInputElement>(null);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const [swapped, setSwapped] = useState(false);
+  useEffect(() => {
+    if (!swapped) return;
+    (renaming ? renameBox : renameButton).current?.focus();
+  }, [renaming, swapped]);
+  const swap = (to: boolean) => {
+    setSwapped(true);
+    setRenaming(to);
+  };
   const rename = useMutation({
     mutationFn: () => renameCategory(missionId, category.id, name.trim()),
     onSuccess: () => {
-      setRenaming(false);
+      swap(false);
       return onChanged();
     },
   });
@@ -155,17 +176,17 @@ function CategoryRow({
         >
           <Group align="flex-end">
             <TextInput
+              ref={renameBox}
               label={`Rename ${category.name}`}
               maxLength={200}
               value={name}
               onChange={(event) => setName(event.currentTarget.value)}
               style={{ flex: 1 }}
-              data-autofocus
             />
             <Button type="submit" disabled={!name.trim()} loading={rename.isPending}>
               Save
             </Button>
-            <Button variant="default" onClick={() => setRenaming(false)}>
+            <Button variant="default" onClick={() => swap(false)}>
               Cancel
             </Button>
           </Group>
@@ -175,10 +196,11 @@ function CategoryRow({
           <Text>{category.name}</Text>
           <Group gap="xs">
             <Button
+              ref={renameButton}
               size="xs"
               variant="default"
               aria-label={`Rename ${category.name}`}
-              onClick={() => setRenaming(true)}
+              onClick={() => swap(true)}
             >
               Rename
             </Button>
