@@ -729,6 +729,40 @@ def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_
     expect(page.get_by_test_id("members-saved")).to_have_count(0)
 
 
+def test_the_lead_adds_and_removes_members_by_keyboard(setup: MissionSetup, open_context):
+    """Add and a row's Remove take the focused button away; the focus stays in the dialog, on
+    Save members or the Remove of the row now in that place, not on the page behind it."""
+    admin = ApiClient(setup.lead_api.base_url)
+    admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    sam = admin.create_user(display_name="Sam Second", groups=("Operators",))
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    lead.get_by_role("button", name="Members").click()
+    members = lead.get_by_role("dialog", name="Members")
+    members.get_by_role("combobox", name="Add a person").fill("Sam")
+    lead.get_by_role("option", name=f"Sam Second <{sam['email']}>").click()
+    members.get_by_role("button", name="Add", exact=True).focus()
+    lead.keyboard.press("Enter")
+    expect(members.get_by_test_id("members-table")).to_contain_text(sam["email"])
+    save = members.get_by_role("button", name="Save members")
+    expect(save).to_be_focused()
+
+    # Removing a row focuses the Remove of the row now in its place.
+    removes = members.get_by_role("button", name=re.compile("^Remove "))
+    expect(removes).to_have_count(5)
+    labels = [button.get_attribute("aria-label") for button in removes.all()]
+    removes.nth(1).focus()
+    lead.keyboard.press("Enter")
+    expect(removes).to_have_count(4)
+    expect(members.get_by_role("button", name=labels[2])).to_be_focused()
+    # The last row's Remove focuses the one before.
+    removes.last.focus()
+    lead.keyboard.press("Enter")
+    expect(removes).to_have_count(3)
+    expect(members.get_by_role("button", name=labels[3])).to_be_focused()
+    check_a11y(lead)
+
+
 def test_typed_red_fields_survive_a_state_change(setup: MissionSetup, open_context):
     red = open_context(setup.emails["red"])
     open_mission(red, setup)

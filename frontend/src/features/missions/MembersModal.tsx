@@ -1,7 +1,7 @@
 import { ActionIcon, Button, Group, Modal, Select, Stack, Table, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { ROLES, fetchCandidates, fetchMembers, missionsKey, replaceMembers } from "./api";
 import type { Candidate, Member, Role } from "./api";
@@ -74,6 +74,19 @@ export function MembersModal({
     closeWith(membersQuery.data ?? []);
   };
 
+  // Add (disabled once its person is added) and a row's Remove (gone with its row) take the
+  // focused button away: the focus goes to Save members, or to the Remove of the row now in
+  // that place (else the one before), never to the page behind the dialog. (Not to the picker:
+  // focused, it opens its list, and Escape would then close the list, not the dialog.)
+  const saveButton = useRef<HTMLButtonElement>(null);
+  const removeButtons = useRef(new Map<string, HTMLButtonElement>());
+  const [focusNext, setFocusNext] = useState<string | null>(null); // a user id, or "save"
+  useEffect(() => {
+    if (focusNext === null) return;
+    setFocusNext(null);
+    (focusNext === "save" ? saveButton.current : removeButtons.current.get(focusNext))?.focus();
+  }, [focusNext]);
+
   const add = () => {
     const candidate = picked;
     if (!candidate || members.some((member) => member.user_id === candidate.id)) return;
@@ -89,6 +102,13 @@ export function MembersModal({
     setPick(null);
     setPicked(null);
     setSearch("");
+    setFocusNext("save");
+  };
+  const remove = (userId: string) => {
+    const index = members.findIndex((member) => member.user_id === userId);
+    const rest = members.filter((member) => member.user_id !== userId);
+    setMembers(rest);
+    setFocusNext((rest[index] ?? rest[index - 1])?.user_id ?? "save");
   };
 
   return (
@@ -139,12 +159,14 @@ export function MembersModal({
                 {canManage && (
                   <Table.Td>
                     <ActionIcon
+                      ref={(button) => {
+                        if (button) removeButtons.current.set(member.user_id, button);
+                        else removeButtons.current.delete(member.user_id);
+                      }}
                       variant="subtle"
                       color="red"
                       aria-label={`Remove ${member.email}`}
-                      onClick={() =>
-                        setMembers(members.filter((other) => other.user_id !== member.user_id))
-                      }
+                      onClick={() => remove(member.user_id)}
                     >
                       ×
                     </ActionIcon>
@@ -189,7 +211,7 @@ export function MembersModal({
             </Group>
             {save.error && <ErrorAlert title="Members not saved" error={save.error} />}
             <Group justify="flex-end">
-              <Button loading={save.isPending} onClick={() => save.mutate()}>
+              <Button ref={saveButton} loading={save.isPending} onClick={() => save.mutate()}>
                 Save members
               </Button>
             </Group>
