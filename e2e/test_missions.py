@@ -879,6 +879,28 @@ def test_blue_is_told_which_outcome_the_api_refused_and_why(setup: MissionSetup,
     expect(time_field).not_to_have_attribute("aria-invalid", "true")
 
 
+def test_blue_removes_outcome_rows_by_keyboard(setup: MissionSetup, open_context):
+    """A row's Remove goes with its row; the focus goes to the Remove now in its place, then to
+    the one before, then to Add tool outcome: it stays in the drawer."""
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    add = drawer.get_by_role("button", name="Add tool outcome")
+    for _ in range(3):
+        add.click()
+    drawer.get_by_label("Rule reference of detection 3").fill("third")
+    drawer.get_by_role("button", name="Remove detection 2").focus()
+    blue.keyboard.press("Enter")
+    expect(drawer.get_by_label("Rule reference of detection 2")).to_have_value("third")
+    expect(drawer.get_by_role("button", name="Remove detection 2")).to_be_focused()
+    blue.keyboard.press("Enter")
+    expect(drawer.get_by_role("button", name="Remove detection 1")).to_be_focused()
+    blue.keyboard.press("Enter")
+    expect(drawer.get_by_role("button", name=re.compile("^Remove detection"))).to_have_count(0)
+    expect(add).to_be_focused()
+
+
 def test_blue_is_told_where_defense_tools_come_from(
     setup: MissionSetup, admin_api: ApiClient, open_context
 ):

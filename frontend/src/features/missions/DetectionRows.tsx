@@ -9,6 +9,7 @@ import {
   TextInput,
   VisuallyHidden,
 } from "@mantine/core";
+import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/problem";
 import type { DefenseTool, DetectionIn, DetectionLevel } from "./api";
 
@@ -141,6 +142,22 @@ export function DetectionRows({
 }) {
   const update = (key: string, values: Partial<DetectionRow>) =>
     onChange(rows.map((row) => (row.key === key ? { ...row, ...values } : row)));
+  // A row's Remove goes with its row: the focus goes to the Remove of the row now in its place
+  // (else the one before, else Add tool outcome), not to the page out of the drawer.
+  const removeButtons = useRef(new Map<string, HTMLButtonElement>());
+  const addButton = useRef<HTMLButtonElement>(null);
+  const [focusNext, setFocusNext] = useState<string | null>(null); // a row key, or "add"
+  useEffect(() => {
+    if (focusNext === null) return;
+    setFocusNext(null);
+    (focusNext === "add" ? addButton.current : removeButtons.current.get(focusNext))?.focus();
+  }, [focusNext]);
+  const remove = (key: string) => {
+    const index = rows.findIndex((row) => row.key === key);
+    const rest = rows.filter((row) => row.key !== key);
+    onChange(rest);
+    setFocusNext((rest[index] ?? rest[index - 1])?.key ?? "add");
+  };
   const toolOptions = tools.map((tool) => ({ value: tool.id, label: tool.name }));
   const levelOptions = levels.map((level) => ({ value: level.id, label: level.name }));
 
@@ -212,10 +229,14 @@ export function DetectionRows({
                 </Table.Td>
                 <Table.Td>
                   <ActionIcon
+                    ref={(button) => {
+                      if (button) removeButtons.current.set(row.key, button);
+                      else removeButtons.current.delete(row.key);
+                    }}
                     variant="subtle"
                     color="red"
                     aria-label={`Remove detection ${index + 1}`}
-                    onClick={() => onChange(rows.filter((other) => other.key !== row.key))}
+                    onClick={() => remove(row.key)}
                   >
                     ×
                   </ActionIcon>
@@ -226,7 +247,12 @@ export function DetectionRows({
         </Table>
       </Box>
       <Group>
-        <Button variant="light" size="xs" onClick={() => onChange([...rows, newRow()])}>
+        <Button
+          ref={addButton}
+          variant="light"
+          size="xs"
+          onClick={() => onChange([...rows, newRow()])}
+        >
           Add tool outcome
         </Button>
       </Group>
