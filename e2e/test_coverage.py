@@ -452,6 +452,8 @@ def test_the_mission_downloads_are_files(page: Page, admin_api, catalogue, sign_
     assert json.loads(tests_json)["tests"][0]["detection_level"] == "Alerted"
     name, report = download("Printable report (HTML)")
     assert b"Purple week" in report
+    # Named after the mission like the other files (the API serves it inline, unnamed).
+    assert name == "Purple-week-report.html"
     # Or opened in a tab of its own, ready to print (the token cannot ride on a plain link).
     with page.context.expect_page() as opened:
         page.get_by_role("button", name="Open report").click()

@@ -6,16 +6,23 @@ import { Link } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
 import { downloadFile, openDocument, saveAsScenario } from "./api";
+import { fileNameOf } from "./fileName";
 import { PlanModal } from "./PlanModal";
 
+// Each file is saved under the name the API gives (`Purple-week-layer.json`), else under the
+// mission's name and `suffix`: the report, served inline for the tab, comes unnamed.
 const DOWNLOADS = [
-  { label: "Navigator layer (JSON)", path: "navigator-layer", name: "layer.json" },
-  { label: "Tests as CSV", path: "export?format=csv", name: "tests.csv" },
-  { label: "Tests as JSON", path: "export?format=json", name: "tests.json" },
-  { label: "Printable report (HTML)", path: "report", name: "report.html" },
+  { label: "Navigator layer (JSON)", path: "navigator-layer", suffix: "-layer.json" },
+  { label: "Tests as CSV", path: "export?format=csv", suffix: "-tests.csv" },
+  { label: "Tests as JSON", path: "export?format=json", suffix: "-tests.json" },
+  { label: "Printable report (HTML)", path: "report", suffix: "-report.html" },
 ];
 // Members only: it holds the evidence files (the API answers 403 to an outsider).
-const ARCHIVE = { label: "Mission archive (ZIP)", path: "export?format=zip", name: "mission.zip" };
+const ARCHIVE = {
+  label: "Mission archive (ZIP)",
+  path: "export?format=zip",
+  suffix: "-mission.zip",
+};
 
 /** The mission page's coverage actions: its heatmap, downloads, planning, save as scenario. */
 export function MissionCoverageActions({
@@ -42,7 +49,8 @@ export function MissionCoverageActions({
     setDownloadError(null);
     const tab = window.open("", "_blank");
     if (!tab) {
-      download("report", "report.html"); // the browser refused a new tab: save it instead
+      // The browser refused a new tab: save it instead.
+      download("report", fileNameOf(missionName, "-report.html"));
       return;
     }
     openDocument(`/api/v1/missions/${missionId}/report`, tab).catch(setDownloadError);
@@ -63,7 +71,10 @@ export function MissionCoverageActions({
           </Menu.Target>
           <Menu.Dropdown>
             {(isMember ? [...DOWNLOADS, ARCHIVE] : DOWNLOADS).map((item) => (
-              <Menu.Item key={item.path} onClick={() => download(item.path, item.name)}>
+              <Menu.Item
+                key={item.path}
+                onClick={() => download(item.path, fileNameOf(missionName, item.suffix))}
+              >
                 {item.label}
               </Menu.Item>
             ))}
