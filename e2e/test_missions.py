@@ -747,6 +747,11 @@ def test_the_lead_adds_and_removes_members_by_keyboard(setup: MissionSetup, open
     save = members.get_by_role("button", name="Save members")
     expect(save).to_be_focused()
 
+    # Who is on the list already is not offered again (Add would do nothing).
+    members.get_by_role("combobox", name="Add a person").fill("Sam")
+    expect(lead.get_by_role("option", name=f"Sam Second <{sam['email']}>")).to_have_count(0)
+    members.get_by_role("combobox", name="Add a person").fill("")
+
     # Removing a row focuses the Remove of the row now in its place.
     removes = members.get_by_role("button", name=re.compile("^Remove "))
     expect(removes).to_have_count(5)

@@ -186,10 +186,13 @@ export function MembersModal({
                 searchValue={search}
                 onSearchChange={setSearch}
                 filter={({ options }) => options}
-                data={(candidates.data ?? []).map((user) => ({
-                  value: user.id,
-                  label: user.display_name ? `${user.display_name} <${user.email}>` : user.email,
-                }))}
+                // Who is on the list already is not offered: Add would do nothing.
+                data={(candidates.data ?? [])
+                  .filter((user) => !members.some((member) => member.user_id === user.id))
+                  .map((user) => ({
+                    value: user.id,
+                    label: user.display_name ? `${user.display_name} <${user.email}>` : user.email,
+                  }))}
                 value={pick}
                 onChange={(value) => {
                   setPick(value);
