@@ -507,6 +507,39 @@ def test_an_outside_manager_sees_evidence_but_cannot_open_it(setup: MissionSetup
     check_a11y(admin)
 
 
+def test_a_member_whose_role_changed_loses_its_controls_at_the_first_refusal(
+    setup: MissionSetup, open_context
+):
+    """The lead makes red a viewer while red has the test open: red's next save is refused
+    (403, its detail shown) and the drawer turns read-only at once, not at the next refresh."""
+    red = open_context(setup.emails["red"], clock=True)
+    open_mission(red, setup)
+    open_test(red)
+    drawer = red.get_by_test_id("test-drawer")
+    drawer.get_by_label("Target host").fill("WS-042")
+    members = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/members")
+    setup.lead_api.call(
+        "PUT",
+        f"/missions/{setup.mission_id}/members",
+        [
+            {
+                "user_id": member["user_id"],
+                "role": "viewer" if member["email"] == setup.emails["red"] else member["role"],
+            }
+            for member in members
+        ],
+    )
+
+    drawer.get_by_role("button", name="Save red fields").click()
+    expect(drawer.get_by_role("alert").filter(has_text="Not saved")).to_contain_text(
+        "Your role in this mission (viewer) may not change"
+    )
+    expect(red.get_by_text("Your role: viewer")).to_be_visible()
+    for name in ("Start", "Save red fields"):
+        expect(drawer.get_by_role("button", name=name)).to_have_count(0)
+    expect(red.get_by_role("button", name=re.compile("^State of"))).to_have_count(0)
+
+
 def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_context):
     red = open_context(setup.emails["red"])
     open_mission(red, setup)

@@ -68,3 +68,8 @@ export function errorMessage(error: unknown): string {
 export function isConflict(error: unknown): boolean {
   return error instanceof ApiError && error.status === 412;
 }
+
+/** A 403: the caller may not do this (in a mission, often a role changed meanwhile). */
+export function isForbidden(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 403;
+}

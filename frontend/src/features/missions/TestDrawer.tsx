@@ -16,7 +16,7 @@ import {
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { ReactNode } from "react";
-import { isConflict } from "../../api/problem";
+import { isConflict, isForbidden } from "../../api/problem";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import {
   STATE_LABELS,
@@ -273,6 +273,11 @@ function TestDetails({
     if (isConflict(error)) {
       inDialog.current = true;
       setTheirs(await fetchTest(base.mission_id, base.id));
+    } else if (isForbidden(error)) {
+      // The lead changed the caller's role since the page last asked (every LIVE_REFRESH_MS):
+      // the mission is asked for at once, so the controls of the role they had go now, not
+      // one refused save after another until the next refresh.
+      queryClient.invalidateQueries({ queryKey: missionsKey });
     }
   };
   // The control a save was started from is disabled while it runs (a button's loading state),
@@ -319,6 +324,7 @@ function TestDetails({
       queryClient.invalidateQueries({ queryKey: missionsKey });
       onOpenTest(run);
     },
+    onError,
   });
   const saving = patch.isPending || detections.isPending;
   useEffect(() => {
