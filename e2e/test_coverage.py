@@ -317,6 +317,28 @@ def test_plan_from_a_group_previews_then_adds(page: Page, admin_api, catalogue, 
     assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
 
 
+def test_plan_from_a_group_by_keyboard(page: Page, admin_api, catalogue, sign_in):
+    """Preview and Add are disabled while they run: the focus goes on to Add once the preview
+    is in, then back to Preview, never to the page behind the dialog."""
+    mission = admin_api.call("POST", "/missions", {"name": "Plan me", "status": "planned"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/missions/{mission['id']}")
+    page.get_by_role("button", name="Plan from ATT&CK").click()
+    dialog = page.get_by_role("dialog", name="Plan tests from ATT&CK")
+    dialog.get_by_role("combobox", name="Threat group").fill("Cozy")
+    page.get_by_role("option", name="G0016 APT29 (Cozy Bear)").click()
+    dialog.get_by_role("button", name="Preview").focus()
+    page.keyboard.press("Enter")
+    add = dialog.get_by_role("button", name="Add 2 tests")
+    expect(add).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_test_id("plan-added")).to_contain_text("Added 2 tests")
+    expect(dialog.get_by_role("button", name="Preview")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    assert admin_api.call("GET", f"/missions/{mission['id']}/tests")["total"] == 2
+
+
 def test_plan_from_a_group_of_two_domains_asks_which(
     page: Page, admin_api, catalogue, sign_in, tmp_path: Path
 ):

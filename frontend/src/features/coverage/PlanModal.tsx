@@ -11,7 +11,7 @@ import {
   Text,
 } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { missionKey, testsKey } from "../missions/api";
 import { domainName } from "../mitre/catalogueState";
@@ -58,15 +58,30 @@ export function PlanModal({
     : null;
   const source = kind === "group" ? fromGroup : fromLayers;
 
+  // Preview and Add are disabled while they run (and Add once it is done), which drops the
+  // keyboard focus to the page behind the dialog: it goes on to the next step instead, Add after
+  // a preview with tests to add, else back to Preview.
+  const previewButton = useRef<HTMLButtonElement>(null);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const [focusNext, setFocusNext] = useState<"preview" | "add" | null>(null);
+  useEffect(() => {
+    if (focusNext === null) return;
+    setFocusNext(null);
+    (focusNext === "add" ? addButton : previewButton).current?.focus();
+  }, [focusNext]);
   const previewing = useMutation({
     mutationFn: (planned: PlanSource) => planTests(missionId, planned, true),
-    onSuccess: setPreview,
+    onSuccess: (plan) => {
+      setPreview(plan);
+      setFocusNext(plan.added.length > 0 ? "add" : "preview");
+    },
   });
   const adding = useMutation({
     mutationFn: (planned: PlanSource) => planTests(missionId, planned, false),
     onSuccess: async (plan) => {
       setPreview(null);
       setAdded(plan);
+      setFocusNext("preview");
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: testsKey(missionId) }),
         queryClient.invalidateQueries({ queryKey: missionKey(missionId) }),
@@ -185,6 +200,7 @@ export function PlanModal({
         )}
         <Group>
           <Button
+            ref={previewButton}
             variant="default"
             disabled={!source}
             loading={previewing.isPending}
@@ -193,6 +209,7 @@ export function PlanModal({
             Preview
           </Button>
           <Button
+            ref={addButton}
             disabled={!source || !preview || preview.added.length === 0}
             loading={adding.isPending}
             onClick={() => source && adding.mutate(source)}
