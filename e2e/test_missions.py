@@ -540,6 +540,24 @@ def test_a_member_whose_role_changed_loses_its_controls_at_the_first_refusal(
     expect(red.get_by_role("button", name=re.compile("^State of"))).to_have_count(0)
 
 
+def test_red_saves_the_mission_as_a_scenario_by_keyboard(setup: MissionSetup, open_context):
+    """An operator (red here) saves the mission's tests as a library scenario; once saved, the
+    focus is on the link to it (the Save button it replaces took the focus with it)."""
+    red = open_context(setup.emails["red"])
+    open_mission(red, setup)
+    red.get_by_role("button", name="Save as scenario").click()
+    dialog = red.get_by_role("dialog", name="Save the tests as a scenario")
+    dialog.get_by_label("Scenario name").fill("Purple week again")
+    red.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Save scenario")).to_be_focused()
+    red.keyboard.press("Enter")
+    link = dialog.get_by_role("link", name="Open the scenario")
+    expect(link).to_be_focused()
+    check_a11y(red)
+    red.keyboard.press("Enter")
+    expect(red.get_by_role("heading", name="Purple week again", level=1)).to_be_visible()
+
+
 def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_context):
     red = open_context(setup.emails["red"])
     open_mission(red, setup)

@@ -1,7 +1,7 @@
 import { Button, Group, Menu, Modal, Stack, Text, TextInput, Anchor } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
@@ -115,7 +115,13 @@ function SaveAsScenarioModal({
   onClose: () => void;
 }) {
   const [name, setName] = useState(defaultName);
+  // Saved, the Save button gives way to the link to the scenario: the focus goes to that link,
+  // not to the page behind the dialog.
+  const openLink = useRef<HTMLAnchorElement>(null);
   const saving = useMutation({ mutationFn: () => saveAsScenario(missionId, name.trim()) });
+  useEffect(() => {
+    if (saving.data) openLink.current?.focus();
+  }, [saving.data]);
   const close = () => {
     saving.reset();
     onClose();
@@ -138,7 +144,7 @@ function SaveAsScenarioModal({
         {saving.data ? (
           <Text role="status">
             Saved.{" "}
-            <Anchor component={Link} to={`/scenarios/${saving.data.id}`}>
+            <Anchor ref={openLink} component={Link} to={`/scenarios/${saving.data.id}`}>
               Open the scenario
             </Anchor>
           </Text>
