@@ -163,6 +163,31 @@ def test_the_keyboard_stays_in_the_drawer_through_notes_and_evidence(
     check_a11y(red)
 
 
+def test_files_of_one_name_have_buttons_of_different_names(mission: dict, open_context, tmp_path):
+    """Red and blue each upload a siem.log: each file's Download and Delete say whose it is."""
+    log = tmp_path / "siem.log"
+    log.write_text("4625 failed logon\n")
+    for role in ("red", "blue"):
+        page = open_context(mission["emails"][role])
+        page.goto(f"/missions/{mission['id']}")
+        open_test(page, "Kerberoasting")
+        drawer_of(page).get_by_test_id("evidence-input").set_input_files(log)
+        expect(drawer_of(page).get_by_test_id("evidence-file")).to_have_count(
+            1 if role == "red" else 2
+        )
+    lead = open_context(mission["emails"]["lead"])
+    lead.goto(f"/missions/{mission['id']}")
+    open_test(lead, "Kerberoasting")
+    drawer = drawer_of(lead)
+    for role in ("red", "blue"):
+        name = f"siem.log ({role}, {mission['emails'][role]})"
+        expect(drawer.get_by_role("button", name=f"Download {name}", exact=True)).to_have_count(1)
+        expect(drawer.get_by_role("button", name=f"Delete {name}", exact=True)).to_have_count(1)
+    lead.get_by_role("button", name=f"Delete siem.log (blue, {mission['emails']['blue']})").click()
+    expect(drawer.get_by_test_id("evidence-file")).to_have_count(1)
+    expect(drawer.get_by_test_id("evidence-file")).to_contain_text(mission["emails"]["red"])
+
+
 def test_the_lead_deletes_a_blue_members_notes_and_blue_not_the_leads(mission: dict, open_context):
     """A note with a pasted secret must go even if its author cannot act: the lead deletes any
     note, on the mission and on a test; other members only their own."""

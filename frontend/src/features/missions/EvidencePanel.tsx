@@ -44,6 +44,12 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** A file as its buttons name it: red and blue often upload files of one name (`siem.log`,
+ * pasted screenshots), so the name alone would not tell their Download or Delete apart. */
+function describe(evidence: Evidence): string {
+  return `${evidence.filename} (${evidence.category}, ${evidence.created_by})`;
+}
+
 /** A pasted screenshot has no useful name: give it one with the time it was taken. */
 function named(file: File): File {
   if (file.name && file.name !== "image.png") return file;
@@ -266,7 +272,7 @@ export function EvidencePanel({
                     size="compact-xs"
                     variant="light"
                     onClick={() => download.mutate(evidence)}
-                    aria-label={`Download ${evidence.filename}`}
+                    aria-label={`Download ${describe(evidence)}`}
                   >
                     Download
                   </Button>
@@ -277,7 +283,7 @@ export function EvidencePanel({
                     variant="subtle"
                     color="red"
                     onClick={() => remove.mutate(evidence)}
-                    aria-label={`Delete ${evidence.filename}`}
+                    aria-label={`Delete ${describe(evidence)}`}
                   >
                     Delete
                   </Button>
