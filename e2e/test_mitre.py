@@ -48,6 +48,22 @@ def test_a_sync_error_shows_the_problem_detail(
     check_a11y(page)
 
 
+def test_the_subtechnique_toggles_are_named_in_words(
+    page: Page, admin_api: ApiClient, bundle_file: Path, sign_in
+):
+    admin_api.sync_mitre_file(bundle_file)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/matrix")
+    one = page.get_by_role("button", name="Show 1 subtechnique of Scheduled Task/Job", exact=True)
+    expect(one.first).to_be_visible()
+    two = "Show 2 subtechniques of Command and Scripting Interpreter"
+    expect(page.get_by_role("button", name=two, exact=True)).to_be_visible()
+    one.first.click()
+    expect(
+        page.get_by_role("button", name="Hide 1 subtechnique of Scheduled Task/Job", exact=True)
+    ).to_be_visible()
+
+
 def test_search_highlights_matches_and_the_drawer_shows_details(
     page: Page, admin_api: ApiClient, bundle_file: Path, sign_in
 ):

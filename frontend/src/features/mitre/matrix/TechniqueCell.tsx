@@ -71,7 +71,9 @@ export function TechniqueCell({
             type="button"
             className={classes.toggle}
             aria-expanded={expanded}
-            aria-label={`${expanded ? "Hide" : "Show"} ${subCount} subtechniques of ${technique.name}`}
+            aria-label={`${expanded ? "Hide" : "Show"} ${subCount} ${
+              subCount === 1 ? "subtechnique" : "subtechniques"
+            } of ${technique.name}`}
             onClick={onToggle}
           >
             {expanded ? "−" : "+"}
