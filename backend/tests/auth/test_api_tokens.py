@@ -86,6 +86,40 @@ def test_expired_and_revoked_tokens_are_refused(client, make_user, auth_header):
     assert client.get("/api/v1/auth/me", headers=bearer(revoked["token"])).status_code == 401
 
 
+def test_each_refused_token_is_told_why(client, make_user, auth_header, admin_header):
+    """A CI job's author must tell a token to renew from one someone revoked."""
+    owner = make_user(perms=["user.read"])
+    headers = auth_header(owner)
+    expired = create_token(client, headers, name="old").json
+    revoked = create_token(client, headers, name="revoked").json
+    token = db.session.get(ApiToken, expired["id"])
+    token.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    client.delete(f"/api/v1/auth/tokens/{revoked['id']}", headers=headers)
+    revoked_at = db.session.get(ApiToken, revoked["id"]).revoked_at
+
+    answers = {
+        name: client.get("/api/v1/auth/me", headers=bearer(secret))
+        for name, secret in (
+            ("expired", expired["token"]),
+            ("revoked", revoked["token"]),
+            ("cut short", expired["token"][:-3]),
+        )
+    }
+
+    assert {response.status_code for response in answers.values()} == {401}
+    assert answers["expired"].json["detail"] == (
+        f"The API token expired at {token.expires_at.isoformat()}: create a new one "
+        "(expires_in_days is at most 365)."
+    )
+    assert (
+        answers["revoked"]
+        .json["detail"]
+        .startswith(f"The API token was revoked at {revoked_at.isoformat()} (by its owner")
+    )
+    assert answers["cut short"].json["detail"].startswith("The API token is not valid: send")
+
+
 def test_deactivating_the_owner_revokes_their_tokens(client, make_user, auth_header, admin_header):
     owner = make_user(perms=["user.read"])
     secret = create_token(client, auth_header(owner)).json["token"]

@@ -112,11 +112,28 @@ _BY_HASH = prepared(select(ApiToken).where(ApiToken.token_hash == bindparam("tok
 def authenticate(secret: str) -> Principal:
     token = db.session.scalar(_BY_HASH, {"token_hash": token_hash(secret)})
     now = utcnow()
-    if token is None or token.revoked_at is not None or token.expires_at <= now:
-        raise Unauthorized("The API token is invalid, expired or revoked.")
+    # Each refusal says why, so the job's author knows whether to renew the token or find out
+    # who revoked it. Only the holder of the whole secret learns this: a guess is "not valid".
+    if token is None:
+        raise Unauthorized(
+            "The API token is not valid: send the whole token, as shown once when it was created."
+        )
+    if token.revoked_at is not None:
+        raise Unauthorized(
+            f"The API token was revoked at {token.revoked_at.isoformat()} (by its owner, or when "
+            "they changed their password, signed out everywhere or were deactivated): "
+            "create a new one."
+        )
+    if token.expires_at <= now:
+        raise Unauthorized(
+            f"The API token expired at {token.expires_at.isoformat()}: create a new one "
+            "(expires_in_days is at most 365)."
+        )
     owner, owner_permissions = user_with_permissions(token.user_id, bound_to=token.workspace_id)
     if owner is None or not owner.is_active:
-        raise Unauthorized("The API token is invalid, expired or revoked.")
+        raise Unauthorized(
+            "The API token's owner is deactivated or deleted: their tokens no longer work."
+        )
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
         # Its own commit, before the view runs: read-only requests never commit.
