@@ -72,6 +72,29 @@ def test_token_loses_permissions_its_owner_loses(client, make_user, auth_header,
     assert client.get("/api/v1/users", headers=bearer(secret)).status_code == 403
 
 
+def test_a_refused_permission_says_whether_the_token_or_its_owner_lacks_it(
+    client, make_user, auth_header, admin_header
+):
+    """GET /auth/tokens lists what a token carries: a 403 must say when it is the owner who
+    lost one, or the job's author recreates the token to no avail."""
+    owner = make_user(perms=["user.read", "group.manage"])
+    secret = create_token(client, auth_header(owner), permissions=["user.read"]).json["token"]
+    client.patch(f"/api/v1/users/{owner.id}", json={"group_ids": []}, headers=admin_header)
+
+    lost = client.get("/api/v1/users", headers=bearer(secret))
+    not_carried = client.post("/api/v1/groups", json={"name": "x"}, headers=bearer(secret))
+
+    assert lost.status_code == not_carried.status_code == 403
+    assert lost.json["detail"] == (
+        "Missing permission: user.read. This API token carries user.read, but its owner no "
+        "longer holds it: an administrator must give it back to them."
+    )
+    assert not_carried.json["detail"] == (
+        "Missing permission: group.manage. This API token does not carry group.manage: create "
+        "a token that does (a token carries only permissions its owner holds)."
+    )
+
+
 def test_expired_and_revoked_tokens_are_refused(client, make_user, auth_header):
     headers = auth_header(make_user(perms=["user.read"]))
     expired = create_token(client, headers, name="old").json

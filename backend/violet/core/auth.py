@@ -85,6 +85,9 @@ class Principal:
     # What the caller's mission memberships let this request do (MISSION_ACCESS_LEVELS): an API
     # token's own choice; a session's is always "write". Permissions are not affected.
     mission_access: str = MISSION_ACCESS_WRITE
+    # An API token's own permissions as chosen at creation (`permissions` is their intersection
+    # with its owner's today): a refusal then says which of the two lacks the permission.
+    token_permissions: frozenset[str] | None = None
     claims: dict[str, Any] = field(default_factory=dict)
     restriction: Restriction | None = None
 
@@ -179,6 +182,27 @@ def check_include_deleted(include_deleted: bool, permission: str) -> None:
         raise Forbidden(f"Seeing deleted items needs the {permission} permission.")
 
 
+def missing_permission_detail(principal: Principal, missing: list[str]) -> str:
+    """ "Missing permission: …", and for an API token what to change: the token (it was made
+    without the permission) or its owner (who no longer holds one the token carries)."""
+    detail = f"Missing permission: {', '.join(missing)}."
+    if principal.token_permissions is None:
+        return detail
+    not_carried = [code for code in missing if code not in principal.token_permissions]
+    lost = [code for code in missing if code in principal.token_permissions]
+    if not_carried:
+        detail += (
+            f" This API token does not carry {', '.join(not_carried)}: create a token that "
+            "does (a token carries only permissions its owner holds)."
+        )
+    if lost:
+        detail += (
+            f" This API token carries {', '.join(lost)}, but its owner no longer holds it: "
+            "an administrator must give it back to them."
+        )
+    return detail
+
+
 def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: dict) -> None:
     """Record the view's access rule for the deny-by-default test and the OpenAPI spec."""
     setattr(view, AUTH_MARKER, permissions)
@@ -262,7 +286,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
             _check_restriction(principal, view)
             missing = [code for code in codes if code not in principal.permissions]
             if missing:
-                raise Forbidden(f"Missing permission: {', '.join(missing)}.")
+                raise Forbidden(missing_permission_detail(principal, missing))
             _check_input(accepted, versioned)
             return view(*args, **kwargs)
 

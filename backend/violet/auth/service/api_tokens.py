@@ -145,4 +145,5 @@ def authenticate(secret: str) -> Principal:
         api_token_id=token.id,
         workspace_id=token.workspace_id,
         mission_access=token.mission_access,
+        token_permissions=frozenset(token.permissions),
     )
