@@ -476,6 +476,12 @@ def test_a_bound_token_acts_only_in_its_workspace(
         "/api/v1/workspaces/current", headers={**token, "X-Violet-Workspace": "default"}
     )
     assert other.status_code == 404
+    # Its owner belongs to `default`: the refusal names the binding, not their membership.
+    assert other.json["detail"] == (
+        "This API token is bound to the workspace 'bound' and acts only there, not in "
+        "'default': send no X-Violet-Workspace header (or 'bound'), or use a token bound to "
+        "that workspace."
+    )
     assert slugs(client.get("/api/v1/workspaces", headers=token)) == ["bound"]
     assert (
         client.get(f"/api/v1/workspaces/{default_workspace.id}", headers=token).status_code == 404
@@ -498,6 +504,12 @@ def test_a_bound_token_stops_working_when_its_owner_leaves_the_workspace(
         "/api/v1/workspaces/current", headers={"Authorization": f"Bearer {secret}"}
     )
     assert response.status_code == 404
+    # Not "You belong to no workspace": its owner still belongs to `default`.
+    assert response.json["detail"] == (
+        f"This API token is bound to the workspace {workspace.id}, which its owner no longer "
+        "belongs to or which was deleted: it can act nowhere. Create a token for a workspace "
+        "you belong to."
+    )
 
 
 def test_deleting_a_workspace_that_holds_data_needs_confirmation(

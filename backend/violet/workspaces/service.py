@@ -63,10 +63,37 @@ def resolve(principal: Principal, requested: str | None) -> CurrentWorkspace:
     parameters = workspace_parameters(principal.user_id, principal.workspace_id, requested)
     row = db.session.execute(workspace_statement(), parameters).first()
     if row is None:
+        if principal.workspace_id is not None:
+            raise NotFound(_bound_token_refusal(principal, requested))
         if requested:
             raise NotFound(f"No workspace '{requested.strip()[:100]}' that you belong to.")
         raise NotFound("You belong to no workspace: ask an administrator to add you to one.")
     return CurrentWorkspace(id=row.id, slug=row.slug, name=row.name)
+
+
+def _bound_token_refusal(principal: Principal, requested: str | None) -> str:
+    """Why a token bound to a workspace cannot act where it was asked: "that you belong to"
+    would mislead its author, whose owner may well belong to the workspace named."""
+    bound_slug = db.session.scalar(
+        select(Workspace.slug)
+        .join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id)
+        .where(
+            Workspace.id == principal.workspace_id,
+            WorkspaceMember.user_id == principal.user_id,
+            Workspace.deleted_at.is_(None),
+        )
+    )
+    if bound_slug is None:  # the owner left it, or it was deleted: the token acts nowhere now
+        return (
+            f"This API token is bound to the workspace {principal.workspace_id}, which its "
+            "owner no longer belongs to or which was deleted: it can act nowhere. Create a "
+            "token for a workspace you belong to."
+        )
+    return (
+        f"This API token is bound to the workspace '{bound_slug}' and acts only there, not in "
+        f"'{(requested or '').strip()[:100]}': send no X-Violet-Workspace header (or "
+        f"'{bound_slug}'), or use a token bound to that workspace."
+    )
 
 
 @cache
