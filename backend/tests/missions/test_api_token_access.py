@@ -6,6 +6,8 @@ The sweeps take the routes from the URL map, as the IDOR sweep does: a new route
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.missions.test_idor import build, mission_scoped_operations
@@ -96,6 +98,36 @@ def test_a_token_without_mission_access_is_no_member_of_its_owners_missions(
     # Nothing changed, and the owner's own session still leads the mission.
     mission = client.get(f"/api/v1/missions/{objects['mission_id']}", headers=team.lead).json
     assert mission["version"] == 1 and mission["my_role"] == "lead"
+
+
+def test_a_token_without_mission_access_is_told_why_its_owners_mission_is_404(
+    client, team, token, objects
+):
+    """The lead's CI job gets 404 for the lead's own mission: the answer names the token's
+    mission_access, and says the same of a mission that does not exist (no oracle)."""
+    as_token = token(team.lead)
+    mission_url = f"/api/v1/missions/{objects['mission_id']}"
+
+    own = client.get(mission_url, headers=as_token)
+    unknown = client.get(f"/api/v1/missions/{uuid.uuid4()}", headers=as_token)
+    across = client.get(
+        "/api/v1/coverage", query_string={"mission_ids": objects["mission_id"]}, headers=as_token
+    )
+    with_read = client.get(mission_url, headers=token(team.lead, mission_access="read"))
+
+    hint = (
+        "This API token has mission_access none, so its owner's missions are hidden from it: "
+        "create a token with mission_access read or write."
+    )
+    assert own.status_code == unknown.status_code == across.status_code == 404
+    assert own.json["detail"] == unknown.json["detail"] == f"No such mission. {hint}"
+    assert across.json["errors"]["mission_ids"] == [
+        f"No such mission: {objects['mission_id']}. {hint}"
+    ]
+    assert with_read.status_code == 200
+    # A session is told nothing about tokens.
+    outsider = client.get(mission_url, headers=team.outsider)
+    assert outsider.json["detail"] == "No such mission."
 
 
 def test_a_token_without_mission_access_sees_no_notification(client, team, token, objects):

@@ -65,7 +65,7 @@ from violet.missions.models import (
 from violet.missions.service import evidence as evidence_service
 from violet.missions.service import missions as mission_service
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import MissionAccess, member_mission_ids
+from violet.missions.service.access import MissionAccess, member_mission_ids, no_such_mission
 from violet.mitre import service as mitre_service
 from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS, MitreSubtechnique, MitreTechnique
 from violet.settings import service as settings
@@ -1029,9 +1029,8 @@ def visible_missions(mission_ids: list[uuid.UUID] | None) -> list[Mission]:
         missing = ", ".join(
             str(mission_id) for mission_id in dict.fromkeys(mission_ids) if mission_id not in found
         )
-        raise NotFound(
-            f"No such mission: {missing}.", errors={"mission_ids": [f"No such mission: {missing}."]}
-        )
+        error = no_such_mission(f"No such mission: {missing}.")
+        raise NotFound(error.detail, errors={"mission_ids": [error.detail]})
     return missions
 
 

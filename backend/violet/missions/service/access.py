@@ -80,17 +80,34 @@ def load_access(mission_id: uuid.UUID) -> MissionAccess:
     parameters = {"mission_id": mission_id, "caller_id": current_user_id()}
     row = db.session.execute(_access_statement(), parameters).one_or_none()
     if row is None:
-        raise NotFound("No such mission.")
+        raise no_such_mission("No such mission.")
     mission, member_role = row
     role = usable_role(member_role)
     manage_all = has_permission("mission.manage_all")
     if role is None and not (manage_all or has_permission("mission.read_all")):
-        raise NotFound("No such mission.")
+        raise no_such_mission("No such mission.")
     can_manage = role == LEAD or manage_all
     # `none` writes no more than `read`: a token seeing the mission through `mission.read_all`
     # is no member, yet is still its owner, the author of notes and files it could delete.
     read_only = mission_reach() != MISSION_ACCESS_WRITE and not manage_all
     return MissionAccess(mission, role, can_manage, read_only)
+
+
+# Said to a token with mission access `none` whatever the mission: it tells nothing of whether
+# the mission exists, and spares the job's author a search for why their own mission is 404.
+NONE_REACH_HINT = (
+    " This API token has mission_access none, so its owner's missions are hidden from it: "
+    "create a token with mission_access read or write."
+)
+
+
+def no_such_mission(detail: str) -> NotFound:
+    """404 for a mission the caller may not see; for a token that sees no mission through its
+    owner's memberships (and none through `mission.read_all`), saying so."""
+    hidden = mission_reach() == MISSION_ACCESS_NONE and not (
+        has_permission("mission.read_all") or has_permission("mission.manage_all")
+    )
+    return NotFound(detail + NONE_REACH_HINT if hidden else detail)
 
 
 def mission_reach() -> str:
