@@ -132,6 +132,41 @@ def test_login_is_not_logged_with_its_password(client, caplog):
     assert "pw-in-logs?" not in caplog.text
 
 
+@pytest.mark.parametrize(
+    ("content_type", "named"),
+    [
+        ("application/x-www-form-urlencoded", "application/x-www-form-urlencoded"),  # curl -d
+        ("text/plain", "text/plain"),
+        (None, "no Content-Type"),
+    ],
+)
+def test_a_json_body_sent_as_another_type_is_a_400_naming_the_content_type(
+    client, admin_header, content_type, named
+):
+    """A script's body must not be read as empty: "name: Missing data" for a name it sent sends
+    its author looking in the wrong place, and an update would be told there is nothing to do."""
+    body = json.dumps({"name": "Kerberoasting"})
+    headers = {**admin_header, **({"Content-Type": content_type} if content_type else {})}
+
+    created = client.post("/api/v1/test-templates", data=body, headers=headers)
+    login = client.post(
+        "/api/v1/auth/login",
+        data=json.dumps({"email": "admin@example.test", "password": "x" * 12}),
+        headers={"Content-Type": content_type} if content_type else {},
+    )
+
+    for response in (created, login):
+        assert response.status_code == 400, response.json
+        assert response.json["errors"] == {
+            "Content-Type": [
+                f"The body must be JSON sent with Content-Type: application/json, not {named} "
+                "(with curl, add -H 'Content-Type: application/json' to -d)."
+            ]
+        }
+    listed = client.get("/api/v1/test-templates", headers=admin_header)
+    assert listed.json["total"] == 0
+
+
 def test_patch_without_a_body_is_422(client, admin_header):
     response = client.patch("/api/v1/auth/me", headers=admin_header)
 

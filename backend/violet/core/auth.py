@@ -30,7 +30,7 @@ from flask import current_app, has_request_context, request
 from flask_smorest.utils import deepupdate, load_info_from_docstring
 
 from violet.core.errors import Forbidden, Unauthorized
-from violet.core.input_guard import check_request_input
+from violet.core.input_guard import check_request_input, takes_json_body
 from violet.core.query import accepted_query_parameters, check_query_parameters
 from violet.core.versioning import check_if_match_header, is_versioned, versioned_doc
 
@@ -223,21 +223,22 @@ def _declares(view: Callable[..., Any], status: int) -> bool:
 def public(view: View) -> View:
     """Open to anonymous callers. Keep this list short: the auth tests pin it."""
     accepted = accepted_query_parameters(view)
+    json_body = takes_json_body(view)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         check_query_parameters(accepted)
-        check_request_input()
+        check_request_input(json_body=json_body)
         return view(*args, **kwargs)
 
     _mark(wrapper, None, {"security": []})
     return cast(View, wrapper)  # wraps() is typed as returning its own wrapper type
 
 
-def _check_input(accepted: frozenset[str], versioned: bool) -> None:
+def _check_input(accepted: frozenset[str], versioned: bool, json_body: bool) -> None:
     """What every authenticated view checks of its request before parsing it."""
     check_query_parameters(accepted)
-    check_request_input()
+    check_request_input(json_body=json_body)
     check_if_match_header(versioned)
 
 
@@ -245,11 +246,12 @@ def require_auth(view: View) -> View:
     """Any authenticated caller (access JWT or API token); 401 otherwise."""
     accepted = accepted_query_parameters(view)
     versioned = is_versioned(view)
+    json_body = takes_json_body(view)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _check_restriction(authenticate(), view)
-        _check_input(accepted, versioned)
+        _check_input(accepted, versioned, json_body)
         return view(*args, **kwargs)
 
     # Said in words as require_perm does, so a reader of the spec never has to guess.
@@ -279,6 +281,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         accepted = accepted_query_parameters(view)
         versioned = is_versioned(view)
+        json_body = takes_json_body(view)
 
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -287,7 +290,7 @@ def require_perm(*codes: str) -> Callable[[View], View]:
             missing = [code for code in codes if code not in principal.permissions]
             if missing:
                 raise Forbidden(missing_permission_detail(principal, missing))
-            _check_input(accepted, versioned)
+            _check_input(accepted, versioned, json_body)
             return view(*args, **kwargs)
 
         listed = ", ".join(f"`{code}`" for code in codes)

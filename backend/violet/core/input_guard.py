@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
@@ -26,11 +27,27 @@ UNSTORABLE_MESSAGE = "Contains a character that cannot be stored (NUL or an unpa
 MAX_QUERY_BYTES = 4096
 
 
-def check_request_input() -> None:
+def takes_json_body(view: Callable[..., Any]) -> bool:
+    """Whether the view loads a JSON body (`@blp.arguments(Schema)`, location `json`)."""
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(parameter.get("in") == "json" for parameter in parameters)
+
+
+def check_request_input(*, json_body: bool = False) -> None:
     """414 for an over-long query; 422 naming each field holding an unstorable character or a
-    PATCH without a body; 400 for over-deep JSON."""
+    PATCH without a body; 400 for over-deep JSON, and for a body sent to a view that takes JSON
+    (`json_body`) under another Content-Type."""
     if len(request.query_string) > MAX_QUERY_BYTES:
         raise ApiError(f"The query string is longer than {MAX_QUERY_BYTES} bytes.", status=414)
+    if json_body and request.content_length and not request.is_json:
+        # webargs reads no JSON from such a body, and the schema would then call every field
+        # the script did send "missing": `curl -d` sends form encoding unless told otherwise.
+        sent = request.mimetype or "no Content-Type"
+        message = (
+            f"The body must be JSON sent with Content-Type: application/json, not {sent} "
+            "(with curl, add -H 'Content-Type: application/json' to -d)."
+        )
+        raise ApiError(message, errors={"Content-Type": [message]}, status=400)
     if request.method == "PATCH" and not request.content_length:
         raise Unprocessable(
             "Send a JSON object with the fields to change.",
