@@ -104,6 +104,44 @@ def test_no_one_places_a_new_user_in_a_workspace_they_cannot_see(
     assert db.session.scalar(select(User.id).where(User.email == "smuggled@example.test")) is None
 
 
+def test_a_token_bound_to_a_workspace_places_people_there_not_in_the_default_one(
+    client, make_user, auth_header, make_workspace, default_workspace
+):
+    """The token may not name the default workspace (422): saying nothing must not reach it."""
+    perms = ["user.manage", "invitation.manage"]
+    creator = make_user(perms=perms)
+    acme = make_workspace("acme", members=[creator])
+    secret = client.post(
+        "/api/v1/auth/tokens",
+        json={"name": "onboarding", "permissions": perms, "workspace_id": str(acme.id)},
+        headers=auth_header(creator),
+    ).json["token"]
+    token = {"Authorization": f"Bearer {secret}"}
+
+    created = client.post(
+        "/api/v1/users",
+        json={"email": "new.analyst@example.test", "password": "a long enough password"},
+        headers=token,
+    )
+    invited = client.post(
+        "/api/v1/invitations", json={"email": "invited@example.test"}, headers=token
+    )
+
+    assert created.status_code == 201
+    user_id = uuid.UUID(created.json["id"])
+    assert user_id in member_ids(acme.id)
+    assert user_id not in member_ids(default_workspace.id)
+    assert invited.status_code == 201
+    assert invited.json["workspaces"] == [{"id": str(acme.id), "name": acme.name}]
+    # A session keeps the documented default.
+    by_session = client.post(
+        "/api/v1/users",
+        json={"email": "by.session@example.test", "password": "a long enough password"},
+        headers=auth_header(creator),
+    )
+    assert uuid.UUID(by_session.json["id"]) in member_ids(default_workspace.id)
+
+
 # --- the current workspace -------------------------------------------------------------------
 
 

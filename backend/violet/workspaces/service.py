@@ -198,8 +198,11 @@ def place_new_user(user_id: uuid.UUID, workspace_ids: list[uuid.UUID] | None = N
     the workspaces they were created into, each one the creator can see (422 otherwise).
 
     Before the first start created the default workspace (the first administrator), there is
-    none to join; the seed step then puts every user in.
+    none to join; the seed step then puts every user in. A token bound to a workspace creates
+    them there instead (`bound_workspace_ids`).
     """
+    if workspace_ids is None:
+        workspace_ids = bound_workspace_ids()
     if workspace_ids is None:
         default_id = db.session.scalar(select(Workspace.id).where(Workspace.is_default.is_(True)))
         joined = [] if default_id is None else [default_id]
@@ -207,6 +210,16 @@ def place_new_user(user_id: uuid.UUID, workspace_ids: list[uuid.UUID] | None = N
         joined = workspaces_the_caller_can_see(workspace_ids)
     db.session.add_all(WorkspaceMember(workspace_id=wid, user_id=user_id) for wid in joined)
     db.session.flush()
+
+
+def bound_workspace_ids() -> list[uuid.UUID] | None:
+    """Where a person created or invited without `workspace_ids` goes when the caller is an API
+    token bound to a workspace: there, the only workspace it acts in (it may not name the
+    default one, so it must not reach it by saying nothing). None otherwise: the default."""
+    caller = current_principal_or_none()
+    if caller is None or caller.workspace_id is None:
+        return None
+    return [caller.workspace_id]
 
 
 def workspaces_the_caller_can_see(workspace_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:

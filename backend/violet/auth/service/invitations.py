@@ -33,7 +33,11 @@ from violet.core.models import utcnow
 from violet.core.pagination import paginate
 from violet.core.serialization import Extended
 from violet.extensions import db
-from violet.workspaces.service import live_workspace_names, workspaces_the_caller_can_see
+from violet.workspaces.service import (
+    bound_workspace_ids,
+    live_workspace_names,
+    workspaces_the_caller_can_see,
+)
 
 
 def accept_url(base_url: str, token: str) -> str:
@@ -57,8 +61,9 @@ def create(
     groups = live_groups(group_ids)
     if caller_permissions is not None:
         ensure_may_grant_groups(caller_permissions, groups)
-    # The rule `POST /users` applies: the workspaces domain's own check.
-    workspace_ids = workspaces_the_caller_can_see(workspace_ids or [])
+    # The rule `POST /users` applies: the workspaces domain's own check. None named means the
+    # default workspace, or the workspace a token making the invitation is bound to.
+    workspace_ids = workspaces_the_caller_can_see(workspace_ids or bound_workspace_ids() or [])
     email = email.strip().lower()
     if find_live_user_by_email(email) is not None:
         raise Conflict(
