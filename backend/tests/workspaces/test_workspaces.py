@@ -277,6 +277,26 @@ def test_the_chosen_workspace_persists_for_the_user(
     )
 
 
+def test_an_api_token_cannot_change_its_owners_default_workspace(
+    client, make_user, auth_header, make_workspace
+):
+    # Even a token carrying every permission of its owner: the default decides where the
+    # owner's other unbound tokens act.
+    user = make_user()
+    other = make_workspace("client-g", members=[user])
+    token = create_token(client, auth_header(user), mission_access="write").json["token"]
+    response = client.put(
+        "/api/v1/workspaces/current",
+        json={"workspace_id": str(other.id)},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 403
+    assert "X-Violet-Workspace" in response.json["detail"]
+    assert client.get("/api/v1/workspaces/current", headers=auth_header(user)).json["slug"] == (
+        "default"
+    )
+
+
 def test_choosing_a_workspace_one_does_not_belong_to_is_404(
     client, make_user, auth_header, make_workspace
 ):

@@ -148,7 +148,16 @@ def workspace_parameters(
 
 
 def set_preferred(principal: Principal, workspace_id: uuid.UUID) -> CurrentWorkspace:
-    """Make `workspace_id` the caller's default workspace (the SPA's switcher remembers it)."""
+    """Make `workspace_id` the caller's default workspace (the SPA's switcher remembers it).
+
+    Not through an API token: the default decides where the owner's other unbound tokens act,
+    so a leaked token, even one without permissions, could send another job's writes to
+    another workspace. A token names its workspace with `X-Violet-Workspace` instead."""
+    if principal.api_token_id is not None:
+        raise Forbidden(
+            "An API token cannot change its owner's default workspace: send the header "
+            "X-Violet-Workspace with each request, or sign in to choose the default."
+        )
     chosen = resolve(principal, str(workspace_id))
     # Two statements: the unique index on the preferred row is checked row by row.
     mine = update(WorkspaceMember).where(WorkspaceMember.user_id == principal.user_id)
