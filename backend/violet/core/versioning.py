@@ -126,8 +126,9 @@ def check_if_match_header(versioned: bool) -> None:
     if parse_if_match(request.headers.get("If-Match")) is None or versioned:
         return
     raise PreconditionFailed(
-        "This resource has no version for If-Match to match, so nothing was changed. "
-        "Send the write without If-Match."
+        "This operation takes no If-Match (it has no version of its own to match), so nothing "
+        "was changed. Send it without If-Match; If-Match guards PATCH, DELETE and restore of a "
+        "resource that carries a version."
     )
 
 
