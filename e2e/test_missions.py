@@ -741,6 +741,59 @@ def test_red_reads_blue_s_outcomes_without_being_told_nothing_was_recorded(
     expect(blue_section.get_by_text("Nothing recorded yet.")).to_have_count(0)
 
 
+def test_blue_records_a_whole_outcome_and_the_viewer_reads_every_field(
+    setup: MissionSetup, open_context
+):
+    """Each outcome row edits all the API takes (level, time, rule reference and notes, the
+    notes on the row's second line), and the read-only view shows each of them."""
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 1", "EDR")
+    choose(blue, "Level of detection 1", "Alerted")
+    drawer.get_by_label("Time of detection 1").fill("2026-12-01T10:03")
+    drawer.get_by_label("Rule reference of detection 1").fill("EDR-4104")
+    # By keyboard: Tab from the rule reference passes its Remove to reach the row's notes.
+    blue.keyboard.press("Tab")
+    blue.keyboard.press("Tab")
+    notes = drawer.get_by_role("textbox", name="Notes of detection 1")
+    expect(notes).to_be_focused()
+    blue.keyboard.type("Alert **EDR-4104** fired; triaged by the SOC")
+    check_a11y(blue)
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
+    stored = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/tests/{setup.test_id}")[
+        "detections"
+    ]
+    assert len(stored) == 1
+    assert stored[0]["rule_ref"] == "EDR-4104"
+    assert stored[0]["notes"] == "Alert **EDR-4104** fired; triaged by the SOC"
+    assert stored[0]["detected_at"] is not None
+    # Reloaded (the drawer is in the URL), the row shows what was saved, the notes included.
+    blue.reload()
+    expect(drawer.get_by_role("textbox", name="Notes of detection 1")).to_have_value(
+        "Alert **EDR-4104** fired; triaged by the SOC"
+    )
+
+    viewer = open_context(setup.emails["viewer"])
+    open_mission(viewer, setup)
+    open_test(viewer)
+    outcomes = viewer.get_by_role("region", name="Blue team").get_by_test_id("detections-read-only")
+    expect(outcomes.get_by_test_id("detection-outcome")).to_have_text(
+        "EDR: Alerted (rule EDR-4104)"
+    )
+    expect(outcomes.get_by_test_id("detection-time")).to_have_text(
+        re.compile(r"^Detected at 12/1/2026, 10:03:00")
+    )
+    expect(outcomes.get_by_test_id("detection-notes")).to_have_text(
+        "Alert EDR-4104 fired; triaged by the SOC"
+    )
+    expect(outcomes.locator("strong", has_text="EDR-4104")).to_be_visible()
+    check_a11y(viewer)
+
+
 def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_context):
     people = [
         admin_api.create_user(display_name=f"Pat Person{number}", groups=("Operators",))

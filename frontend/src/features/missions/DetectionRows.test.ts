@@ -56,3 +56,15 @@ describe("apiRowErrors", () => {
     expect(apiRowErrors(new Error("offline"), [])).toEqual({ rows: {}, lines: [] });
   });
 });
+
+describe("rowsToBody of a row's notes", () => {
+  it("sends the notes as typed, and none for a box left blank or with spaces only", () => {
+    const noted = newRow({
+      tool_id: "edr",
+      detection_level_id: "alerted",
+      notes: "Fired **late**\n",
+    });
+    const spaces = newRow({ tool_id: "ndr", detection_level_id: "logged", notes: "  " });
+    expect(rowsToBody([noted, spaces]).map((row) => row.notes)).toEqual(["Fired **late**\n", null]);
+  });
+});

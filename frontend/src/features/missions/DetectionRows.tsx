@@ -7,9 +7,10 @@ import {
   Stack,
   Table,
   TextInput,
+  Textarea,
   VisuallyHidden,
 } from "@mantine/core";
-import { useEffect, useRef, useState } from "react";
+import { Fragment, useEffect, useRef, useState } from "react";
 import { ApiError } from "../../api/problem";
 import type { DefenseTool, DetectionIn, DetectionLevel } from "./api";
 
@@ -120,12 +121,13 @@ export function rowsToBody(rows: DetectionRow[]): DetectionIn[] {
       tool_id: row.tool_id as string,
       detection_level_id: row.detection_level_id as string,
       detected_at: fromLocalInput(row.detected_at),
-      rule_ref: row.rule_ref || null,
-      notes: row.notes || null,
+      rule_ref: row.rule_ref.trim() || null,
+      notes: row.notes.trim() ? row.notes : null,
     }));
 }
 
-/** One editable row per defense tool: tool, level, time, rule reference, notes. */
+/** One editable row per defense tool: tool, level, time, rule reference, and its notes on a
+ * second line under them (a note is as long as it needs; the first line stays compact). */
 export function DetectionRows({
   rows,
   onChange,
@@ -187,61 +189,78 @@ export function DetectionRows({
           </Table.Thead>
           <Table.Tbody>
             {rows.map((row, index) => (
-              <Table.Tr key={row.key}>
-                <Table.Td>
-                  <Select
-                    aria-label={`Tool of detection ${index + 1}`}
-                    data={toolOptions}
-                    value={row.tool_id}
-                    onChange={(value) => update(row.key, { tool_id: value })}
-                    searchable
-                    placeholder={tools.length === 0 ? "No tools yet" : undefined}
-                    error={errors[row.key]?.tool}
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <Select
-                    aria-label={`Level of detection ${index + 1}`}
-                    data={levelOptions}
-                    value={row.detection_level_id}
-                    onChange={(value) => update(row.key, { detection_level_id: value })}
-                    error={errors[row.key]?.level}
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <TextInput
-                    type="datetime-local"
-                    aria-label={`Time of detection ${index + 1}`}
-                    value={row.detected_at}
-                    error={errors[row.key]?.time}
-                    onChange={(event) =>
-                      update(row.key, { detected_at: event.currentTarget.value })
-                    }
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <TextInput
-                    aria-label={`Rule reference of detection ${index + 1}`}
-                    maxLength={200}
-                    value={row.rule_ref}
-                    onChange={(event) => update(row.key, { rule_ref: event.currentTarget.value })}
-                  />
-                </Table.Td>
-                <Table.Td>
-                  <ActionIcon
-                    ref={(button) => {
-                      if (button) removeButtons.current.set(row.key, button);
-                      else removeButtons.current.delete(row.key);
-                    }}
-                    variant="subtle"
-                    color="red"
-                    aria-label={`Remove detection ${index + 1}`}
-                    onClick={() => remove(row.key)}
-                  >
-                    ×
-                  </ActionIcon>
-                </Table.Td>
-              </Table.Tr>
+              <Fragment key={row.key}>
+                <Table.Tr style={{ borderBottom: "none" }}>
+                  <Table.Td>
+                    <Select
+                      aria-label={`Tool of detection ${index + 1}`}
+                      data={toolOptions}
+                      value={row.tool_id}
+                      onChange={(value) => update(row.key, { tool_id: value })}
+                      searchable
+                      placeholder={tools.length === 0 ? "No tools yet" : undefined}
+                      error={errors[row.key]?.tool}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <Select
+                      aria-label={`Level of detection ${index + 1}`}
+                      data={levelOptions}
+                      value={row.detection_level_id}
+                      onChange={(value) => update(row.key, { detection_level_id: value })}
+                      error={errors[row.key]?.level}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <TextInput
+                      type="datetime-local"
+                      aria-label={`Time of detection ${index + 1}`}
+                      value={row.detected_at}
+                      error={errors[row.key]?.time}
+                      onChange={(event) =>
+                        update(row.key, { detected_at: event.currentTarget.value })
+                      }
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <TextInput
+                      aria-label={`Rule reference of detection ${index + 1}`}
+                      maxLength={200}
+                      value={row.rule_ref}
+                      onChange={(event) => update(row.key, { rule_ref: event.currentTarget.value })}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <ActionIcon
+                      ref={(button) => {
+                        if (button) removeButtons.current.set(row.key, button);
+                        else removeButtons.current.delete(row.key);
+                      }}
+                      variant="subtle"
+                      color="red"
+                      aria-label={`Remove detection ${index + 1}`}
+                      onClick={() => remove(row.key)}
+                    >
+                      ×
+                    </ActionIcon>
+                  </Table.Td>
+                </Table.Tr>
+                <Table.Tr>
+                  <Table.Td colSpan={5} pt={0}>
+                    <Textarea
+                      label="Notes"
+                      aria-label={`Notes of detection ${index + 1}`}
+                      size="xs"
+                      autosize
+                      minRows={1}
+                      maxRows={8}
+                      maxLength={50_000}
+                      value={row.notes}
+                      onChange={(event) => update(row.key, { notes: event.currentTarget.value })}
+                    />
+                  </Table.Td>
+                </Table.Tr>
+              </Fragment>
             ))}
           </Table.Tbody>
         </Table>

@@ -669,11 +669,25 @@ function TestDetails({
           <Stack gap="xs">
             {base.detections.length > 0 && (
               <ul data-testid="detections-read-only">
+                {/* Every field blue recorded for a tool: its level and rule reference on the
+                    first line, then when it detected, then its notes. */}
                 {base.detections.map((detection) => (
                   <li key={detection.tool_id}>
-                    {toolsById.get(detection.tool_id)?.name ?? "Tool"}:{" "}
-                    {levelsById.get(detection.detection_level_id)?.name ?? "Level"}
-                    {detection.rule_ref && ` (${detection.rule_ref})`}
+                    <Text size="sm" span data-testid="detection-outcome">
+                      {toolsById.get(detection.tool_id)?.name ?? "Tool"}:{" "}
+                      {levelsById.get(detection.detection_level_id)?.name ?? "Level"}
+                      {detection.rule_ref && ` (rule ${detection.rule_ref})`}
+                    </Text>
+                    {detection.detected_at && (
+                      <Text size="sm" data-testid="detection-time">
+                        Detected at {new Date(detection.detected_at).toLocaleString()}
+                      </Text>
+                    )}
+                    {detection.notes && (
+                      <div data-testid="detection-notes">
+                        <Markdown text={detection.notes} empty="" />
+                      </div>
+                    )}
                   </li>
                 ))}
               </ul>
