@@ -558,6 +558,41 @@ def test_red_saves_the_mission_as_a_scenario_by_keyboard(setup: MissionSetup, op
     expect(red.get_by_role("heading", name="Purple week again", level=1)).to_be_visible()
 
 
+def test_saving_ad_hoc_tests_as_a_scenario_says_beforehand_it_needs_template_write(
+    setup: MissionSetup, admin_api: ApiClient, open_context
+):
+    """A member whose groups write scenarios but not test templates is told, on opening the
+    dialog, that the mission's ad hoc test needs test_template.write, and offered no Save that
+    the API would refuse with 403."""
+    analysts = next(
+        group
+        for group in admin_api.call("GET", "/groups?limit=500")["items"]
+        if group["name"] == "Analysts"
+    )
+    permissions = sorted(
+        (set(analysts["permissions"]) | {"scenario_template.write"}) - {"test_template.write"}
+    )
+    admin_api.call("POST", "/groups", {"name": "Scenario writers", "permissions": permissions})
+    writer = admin_api.create_user(display_name="Sam Scenarios", groups=("Scenario writers",))
+    members = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/members")
+    setup.lead_api.call(
+        "PUT",
+        f"/missions/{setup.mission_id}/members",
+        [{"user_id": m["user_id"], "role": m["role"]} for m in members]
+        + [{"user_id": writer["id"], "role": "viewer"}],
+    )
+    page = open_context(writer["email"])
+    open_mission(page, setup)
+    page.get_by_role("button", name="Save as scenario").click()
+    dialog = page.get_by_role("dialog", name="Save the tests as a scenario")
+    expect(dialog.get_by_test_id("scenario-preview")).to_contain_text(
+        "1 test. 1 of them is not from the library."
+    )
+    expect(dialog.get_by_test_id("scenario-preview")).to_contain_text("test_template.write")
+    expect(dialog.get_by_role("button", name="Save scenario")).to_have_count(0)
+    check_a11y(page)
+
+
 def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_context):
     red = open_context(setup.emails["red"])
     open_mission(red, setup)

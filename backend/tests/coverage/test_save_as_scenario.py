@@ -108,3 +108,53 @@ def test_refusals(client, team, make_user, auth_header, make_mission, mission, p
         f"{API}/{empty['id']}/save-as-scenario", json={"name": "x"}, headers=admin_like
     )
     assert nothing.status_code == 422
+
+
+def test_the_preview_says_beforehand_which_permissions_a_save_needs(
+    client, make_user, auth_header, make_mission, add_test, admin_header, mission, planned
+):
+    """A user with scenario_template.write but not test_template.write is told before saving
+    that this mission (ad hoc tests) needs the latter, and that a library-only one does not;
+    a test whose template was deleted since counts as one to copy, as the save copies it."""
+    library, _ = planned
+    scenarios_only = auth_header(make_user(perms=["scenario_template.write", "mission.read_all"]))
+    url = f"{API}/{mission['id']}/save-as-scenario"
+
+    preview = client.get(url, headers=scenarios_only)
+
+    assert preview.status_code == 200, preview.json
+    assert preview.json == {
+        "tests": 3,
+        "new_templates": 1,
+        "needs": ["scenario_template.write", "test_template.write"],
+        "allowed": False,
+    }
+    assert client.post(url, json={"name": "x"}, headers=scenarios_only).status_code == 403
+    assert client.get(url, headers=admin_header).json["allowed"] is True
+
+    other = make_mission("Library only")
+    add_test(other["id"], test_template_id=library["Encoded PowerShell"])
+    other_url = f"{API}/{other['id']}/save-as-scenario"
+    assert client.get(other_url, headers=scenarios_only).json == {
+        "tests": 1,
+        "new_templates": 0,
+        "needs": ["scenario_template.write"],
+        "allowed": True,
+    }
+    deleted = client.delete(
+        f"/api/v1/test-templates/{library['Encoded PowerShell']}", headers=admin_header
+    )
+    assert deleted.status_code == 204, deleted.json
+    assert client.get(other_url, headers=scenarios_only).json["allowed"] is False
+    assert client.post(other_url, json={"name": "x"}, headers=scenarios_only).status_code == 403
+
+
+def test_the_preview_is_for_the_mission_s_readers(client, team, make_user, auth_header, mission):
+    url = f"{API}/{mission['id']}/save-as-scenario"
+    outsider = auth_header(make_user(perms=["scenario_template.write"]))
+
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=outsider).status_code == 404
+    viewer = client.get(url, headers=team.viewer)
+    assert viewer.status_code == 200
+    assert viewer.json["tests"] == 0 and viewer.json["allowed"] is False

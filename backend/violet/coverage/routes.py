@@ -59,6 +59,7 @@ from violet.coverage.schemas import (
     PlanOut,
     SaveAsScenarioIn,
     SavedScenarioOut,
+    ScenarioPreviewOut,
 )
 from violet.extensions import db
 from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
@@ -403,6 +404,15 @@ class MissionReport(MethodView):
 
 @blp.route("/save-as-scenario")
 class SaveAsScenario(MethodView):
+    @require_auth
+    @mission_scoped
+    @blp.response(200, ScenarioPreviewOut)
+    def get(self, mission_id: UUID):
+        """What saving the mission as a scenario takes: its tests, how many become new library
+        templates, the permissions that needs (`needs`) and whether the caller has them
+        (`allowed`). Writes nothing; any reader of the mission may ask."""
+        return service.scenario_preview(mission_access(mission_id).mission)
+
     @require_auth
     @mission_scoped
     @blp.arguments(SaveAsScenarioIn)

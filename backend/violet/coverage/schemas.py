@@ -383,6 +383,26 @@ class SaveAsScenarioIn(Schema):
     )
 
 
+class ScenarioPreviewOut(Schema):
+    tests = fields.Integer(
+        required=True, metadata={"description": "The tests the scenario would hold (no retests)."}
+    )
+    new_templates = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Tests not from a live library template, copied into the library."
+        },
+    )
+    needs = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The permissions the save needs for this mission."},
+    )
+    allowed = fields.Boolean(
+        required=True, metadata={"description": "Whether the caller has them."}
+    )
+
+
 class SavedScenarioOut(Schema):
     id = fields.UUID(required=True, metadata={"description": "The new scenario template."})
     name = fields.String(required=True)

@@ -1328,13 +1328,9 @@ TEMPLATE_FIELDS = (
 )
 
 
-def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]:
-    """A scenario template of the mission's tests in their order (retests left out: they run
-    a test again). A test made from a live library template points at that template; any other
-    test becomes a new template first (its fields and ATT&CK tags), which needs
-    `test_template.write` (403 before anything is written)."""
-    if not has_permission("scenario_template.write"):
-        raise Forbidden("Saving a scenario needs scenario_template.write.")
+def _scenario_tests(mission: Mission) -> tuple[list[MissionTest], set[uuid.UUID]]:
+    """The tests a scenario of the mission is made of, in order (retests left out: they run a
+    test again), and the ids of the live library templates among theirs."""
     tests = list(
         db.session.scalars(
             select(MissionTest)
@@ -1342,10 +1338,6 @@ def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]
             .order_by(MissionTest.position, MissionTest.id)
         )
     )
-    if not tests:
-        raise Unprocessable(
-            "The mission has no tests to save.", errors={"mission": ["No tests to save."]}
-        )
     live_templates = set(
         db.session.scalars(
             select(TestTemplate.id).where(
@@ -1353,6 +1345,37 @@ def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]
             )
         )
     )
+    return tests, live_templates
+
+
+def scenario_preview(mission: Mission) -> dict[str, Any]:
+    """What saving the mission as a scenario would take, before anything is written: how many
+    tests, how many of them would become new library templates (ad hoc tests, and tests whose
+    template was deleted since), and which permissions the save needs for that. The SPA asks
+    it so as to say beforehand why a save would be 403, instead of offering one that is."""
+    tests, live_templates = _scenario_tests(mission)
+    new_templates = sum(test.test_template_id not in live_templates for test in tests)
+    needs = ["scenario_template.write"] + (["test_template.write"] if new_templates else [])
+    return {
+        "tests": len(tests),
+        "new_templates": new_templates,
+        "needs": needs,
+        "allowed": all(has_permission(code) for code in needs),
+    }
+
+
+def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]:
+    """A scenario template of the mission's tests in their order (retests left out: they run
+    a test again). A test made from a live library template points at that template; any other
+    test becomes a new template first (its fields and ATT&CK tags), which needs
+    `test_template.write` (403 before anything is written)."""
+    if not has_permission("scenario_template.write"):
+        raise Forbidden("Saving a scenario needs scenario_template.write.")
+    tests, live_templates = _scenario_tests(mission)
+    if not tests:
+        raise Unprocessable(
+            "The mission has no tests to save.", errors={"mission": ["No tests to save."]}
+        )
     to_copy = [test for test in tests if test.test_template_id not in live_templates]
     if to_copy and not has_permission("test_template.write"):
         raise Forbidden(

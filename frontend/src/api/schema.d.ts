@@ -6705,7 +6705,38 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /**
+         * What saving the mission as a scenario takes: its tests, how many become new library
+         *     templates, the permissions that needs (`needs`) and whether the caller has them
+         *     (`allowed`). Writes nothing; any reader of the mission may ask.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    mission_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioPreviewOut"];
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                404: components["responses"]["NOT_FOUND"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
         put?: never;
         /**
          * A library scenario template of the mission's tests, in order (retests left out).
@@ -8922,6 +8953,16 @@ export interface components {
             domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
             /** @default false */
             dry_run: boolean;
+        };
+        ScenarioPreviewOut: {
+            /** @description The tests the scenario would hold (no retests). */
+            tests: number;
+            /** @description Tests not from a live library template, copied into the library. */
+            new_templates: number;
+            /** @description The permissions the save needs for this mission. */
+            needs: string[];
+            /** @description Whether the caller has them. */
+            allowed: boolean;
         };
         SaveAsScenarioIn: {
             name: string;

@@ -1,11 +1,12 @@
-import { Button, Group, Menu, Modal, Stack, Text, TextInput, Anchor } from "@mantine/core";
+import { Alert, Button, Group, Menu, Modal, Stack, Text, TextInput, Anchor } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { useAuth } from "../auth/AuthProvider";
-import { downloadFile, openDocument, saveAsScenario } from "./api";
+import { downloadFile, openDocument, previewScenario, saveAsScenario } from "./api";
+import type { ScenarioPreview } from "./api";
 import { fileNameOf } from "./fileName";
 import { PlanModal } from "./PlanModal";
 
@@ -115,6 +116,15 @@ function SaveAsScenarioModal({
   onClose: () => void;
 }) {
   const [name, setName] = useState(defaultName);
+  // Asked each time the dialog opens: whether the save needs test_template.write depends on
+  // the mission's tests now (ad hoc ones, or templates deleted since), which the page does not
+  // know, so the dialog says beforehand what the API would refuse instead of offering it.
+  const preview = useQuery({
+    queryKey: ["save-as-scenario", missionId],
+    queryFn: () => previewScenario(missionId),
+    enabled: opened,
+    staleTime: 0,
+  });
   // Saved, the Save button gives way to the link to the scenario: the focus goes to that link,
   // not to the page behind the dialog.
   const openLink = useRef<HTMLAnchorElement>(null);
@@ -133,6 +143,8 @@ function SaveAsScenarioModal({
           The mission&apos;s tests, in order, become a scenario of the library. Tests that are not
           from the library become new library templates.
         </Text>
+        {preview.error ? <ErrorAlert title="Not checked" error={preview.error} /> : null}
+        {preview.data && <PreviewNote preview={preview.data} />}
         <TextInput
           label="Scenario name"
           required
@@ -148,11 +160,11 @@ function SaveAsScenarioModal({
               Open the scenario
             </Anchor>
           </Text>
-        ) : (
+        ) : preview.data?.allowed === false || preview.data?.tests === 0 ? null : (
           <Group justify="flex-end">
             <Button
               disabled={!name.trim()}
-              loading={saving.isPending}
+              loading={saving.isPending || preview.isPending}
               onClick={() => saving.mutate()}
             >
               Save scenario
@@ -161,5 +173,41 @@ function SaveAsScenarioModal({
         )}
       </Stack>
     </Modal>
+  );
+}
+
+/** How many tests the scenario gets and how many become new templates; when the caller lacks a
+ * permission the save needs, which one and why (the dialog then offers no Save). */
+function PreviewNote({ preview }: { preview: ScenarioPreview }) {
+  if (preview.tests === 0) {
+    return (
+      <Alert variant="light" color="yellow" title="Nothing to save">
+        The mission has no tests yet.
+      </Alert>
+    );
+  }
+  const copies =
+    preview.new_templates === 0
+      ? "All of them are from the library."
+      : `${preview.new_templates} of them ${preview.new_templates === 1 ? "is" : "are"} not from the library.`;
+  const summary = `${preview.tests} ${preview.tests === 1 ? "test" : "tests"}. ${copies}`;
+  if (preview.allowed) {
+    return (
+      <Text size="sm" data-testid="scenario-preview">
+        {summary}
+      </Text>
+    );
+  }
+  const missing = preview.needs.includes("test_template.write")
+    ? "Making new library templates of them needs the permission to write test templates " +
+      "(test_template.write), which you do not have."
+    : "Saving a scenario needs the permission to write scenarios (scenario_template.write).";
+  return (
+    <Alert variant="light" color="yellow" title="You cannot save this mission as a scenario">
+      <Text size="sm" data-testid="scenario-preview">
+        {summary} {missing} Ask an administrator for it, or have someone who has it save the
+        scenario.
+      </Text>
+    </Alert>
   );
 }

@@ -14,6 +14,7 @@ export type ThreatGroup = components["schemas"]["ThreatGroupOut"];
 export type GroupCoverage = components["schemas"]["GroupCoverageOut"];
 export type CoverageLevel = MissionCoverage["levels"][number];
 export type SavedScenario = components["schemas"]["SavedScenarioOut"];
+export type ScenarioPreview = components["schemas"]["ScenarioPreviewOut"];
 
 export const coverageKey = ["coverage"] as const;
 
@@ -75,6 +76,15 @@ export function planTests(missionId: string, source: PlanSource, dryRun: boolean
     api.POST("/api/v1/missions/{mission_id}/tests/from-layer", {
       params,
       body: { ...source, dry_run: dryRun },
+    }),
+  );
+}
+
+/** What saving the mission as a scenario takes, and whether the caller may (writes nothing). */
+export function previewScenario(missionId: string): Promise<ScenarioPreview> {
+  return unwrap(
+    api.GET("/api/v1/missions/{mission_id}/save-as-scenario", {
+      params: { path: { mission_id: missionId } },
     }),
   );
 }
