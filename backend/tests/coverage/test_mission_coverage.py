@@ -656,6 +656,36 @@ def test_exports_carry_the_category_expected_tools_and_each_tools_outcome_in_ful
     )
 
 
+def test_the_report_shows_each_tool_s_outcome_in_full(
+    client, team, catalogue, mission, run, tools, levels
+):
+    """Each tool's rule reference, time of detection and notes (Markdown) are in the printed
+    report, as in the CSV and JSON exports; it showed only "SIEM: Alerted"."""
+    test = run(mission, "Encoded PowerShell", ["T1059.001"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{test['id']}"
+    executed = {"executed_at": "2026-11-30T10:00:00+00:00"}
+    assert client.patch(url, json=executed, headers=team.lead).status_code == 200
+    outcomes = [
+        {
+            "tool_id": tools["SIEM"],
+            "detection_level_id": levels["Alerted"],
+            "detected_at": "2026-11-30T11:04:00+01:00",
+            "rule_ref": "SIEM-77 <b>",
+            "notes": "Fired after **4 min**; <script>x</script>",
+        },
+        {"tool_id": tools["NDR"], "detection_level_id": levels["Not detected"]},
+    ]
+    response = client.put(f"{url}/detections", json=outcomes, headers=team.blue)
+    assert response.status_code == 200, response.json
+
+    html = client.get(f"{API}/{mission['id']}/report", headers=team.viewer).get_data(as_text=True)
+
+    assert "NDR: Not detected<br>" in html
+    assert "SIEM: Alerted, rule SIEM-77 &lt;b&gt;, detected 2026-11-30 10:04 UTC" in html
+    assert "<strong>4 min</strong>" in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script>x" not in html
+
+
 def test_the_report_is_printable_html_with_user_text_escaped(client, team, mission, worked_example):
     test_id = worked_example["A"]
     client.patch(

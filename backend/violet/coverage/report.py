@@ -162,7 +162,7 @@ TEMPLATE = ENVIRONMENT.from_string(
 <td>{{ test.name }}{% if test.retest_of_id %} (retest){% endif %}</td>
 <td>{% for tag in test.mitre %}{{ tag.external_id }} {{ tag.name }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
 <td>{{ state_labels[test.state] }}</td>
-<td>{{ test.detection_level or "—" }}{% for detection in test.tool_detections %}<br>{{ detection.tool }}: {{ detection.detection_level or "—" }}{% endfor %}</td>
+<td>{{ test.detection_level or "—" }}{% for detection in test.tool_detections %}<br>{{ detection.tool }}: {{ detection.detection_level or "—" }}{% if detection.rule_ref %}, rule {{ detection.rule_ref }}{% endif %}{% if detection.detected_at %}, detected {{ when(detection.detected_at) }}{% endif %}{% if detection.notes %}<div class="md">{{ detection.notes|markdown }}</div>{% endif %}{% endfor %}</td>
 <td>{% if test.executed_at %}{{ when(test.executed_at) }}{% if test.executed_by %} by {{ test.executed_by }}{% endif %}<br>{% endif %}{% if test.source_host or test.target_host %}{{ test.source_host or "?" }} → {{ test.target_host or "?" }}<br>{% endif %}{% if test.command_executed %}<pre>{{ test.command_executed }}</pre>{% endif %}{% if test.red_notes %}<div class="md">{{ test.red_notes|markdown }}</div>{% endif %}</td>
 <td>{% if test.detected_at %}{{ when(test.detected_at) }}<br>{% endif %}{% if test.detection_notes %}<div class="md">{{ test.detection_notes|markdown }}</div>{% endif %}{% if test.detection_refs %}Refs: {{ test.detection_refs|join(", ") }}{% endif %}</td>
 </tr>
