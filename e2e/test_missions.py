@@ -829,6 +829,41 @@ def test_blue_records_a_whole_outcome_and_the_viewer_reads_every_field(
     check_a11y(viewer)
 
 
+def test_blue_adds_an_outcome_beside_one_of_a_tool_deleted_since(
+    setup: MissionSetup, admin_api: ApiClient, open_context
+):
+    """The NDR is retired after recording: its row says "Deleted tool" (not an empty select),
+    and saving the EDR's outcome beside it keeps it, where the API refused the whole list."""
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
+    setup.lead_api.call(
+        "PUT",
+        f"{url}/detections",
+        [{"tool_id": setup.tools["NDR"], "detection_level_id": level_id(admin_api, "Logged")}],
+    )
+    admin_api.call("DELETE", f"/defense-tools/{setup.tools['NDR']}")
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    expect(drawer.get_by_role("combobox", name="Tool of detection 1", exact=True)).to_have_value(
+        "Deleted tool"
+    )
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 2", "EDR")
+    choose(blue, "Level of detection 2", "Alerted")
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
+    stored = setup.lead_api.call("GET", url)["detections"]
+    assert {d["tool_id"] for d in stored} == {setup.tools["NDR"], setup.tools["EDR"]}
+
+    viewer = open_context(setup.emails["viewer"])
+    open_mission(viewer, setup)
+    open_test(viewer)
+    expect(viewer.get_by_test_id("detection-outcome")).to_have_text(
+        ["EDR: Alerted", "Deleted tool: Logged"]
+    )
+
+
 def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_context):
     people = [
         admin_api.create_user(display_name=f"Pat Person{number}", groups=("Operators",))

@@ -210,3 +210,33 @@ def test_a_taken_name_is_409_naming_the_field(client, admin_header, tools, team,
     for response in taken:
         assert response.status_code == 409
         assert list(response.json["errors"]) == ["name"], response.json
+
+
+def test_an_outcome_of_a_tool_deleted_since_stays_when_blue_records_another(
+    client, team, mission, add_test, tools, levels, admin_header
+):
+    """The NDR was retired mid-mission: blue adding the EDR's outcome re-sends the whole list,
+    the NDR's outcome included, which was refused ("No live defense tool …"), so blue could
+    only save by deleting what the NDR had recorded."""
+    test = add_test(mission["id"])
+    url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}/detections"
+    ndr = {"tool_id": tools["NDR"], "detection_level_id": levels["Logged"], "rule_ref": "NDR-9"}
+    assert client.put(url, json=[ndr], headers=team.blue).status_code == 200
+    client.delete(f"/api/v1/defense-tools/{tools['NDR']}", headers=admin_header)
+    edr = {"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]}
+
+    response = client.put(url, json=[ndr, edr], headers=team.blue)
+
+    assert response.status_code == 200, response.json
+    stored = {
+        d["tool_id"]: (d["detection_level_id"], d["rule_ref"]) for d in response.json["detections"]
+    }
+    assert stored == {
+        tools["NDR"]: (levels["Logged"], "NDR-9"),
+        tools["EDR"]: (levels["Alerted"], None),
+    }
+    assert response.json["detection_level_id"] == levels["Alerted"]
+    # Dropped once, the retired tool cannot be named again on this test either.
+    assert client.put(url, json=[edr], headers=team.blue).status_code == 200
+    again = client.put(url, json=[ndr, edr], headers=team.blue)
+    assert again.status_code == 422 and "tool_id" in again.json["errors"]

@@ -630,8 +630,11 @@ def replace_detections(
     duplicated = sorted({str(tool_id) for tool_id in tool_ids if tool_ids.count(tool_id) > 1})
     if duplicated:
         problems["tool_id"] = [f"One outcome per tool; listed twice: {', '.join(duplicated)}."]
-    live_tools = catalogue.live_tool_ids(set(tool_ids))
-    unknown_tools = sorted({str(tool_id) for tool_id in tool_ids if tool_id not in live_tools})
+    # A deleted tool stays on the outcomes recorded with it (docs/api.md): the list blue sends
+    # back keeps such an outcome, as it keeps every other; only a new outcome needs a live tool.
+    recorded_tools = {row.tool_id for row in test.detections}
+    usable_tools = catalogue.live_tool_ids(set(tool_ids)) | recorded_tools
+    unknown_tools = sorted({str(tool_id) for tool_id in tool_ids if tool_id not in usable_tools})
     if unknown_tools:
         problems.setdefault("tool_id", []).append(
             f"No live defense tool {', '.join(unknown_tools)}."

@@ -23,6 +23,9 @@ export interface DetectionRow {
   notes: string;
 }
 
+/** How a tool deleted since its outcome was recorded is named (the SPA knows live tools only). */
+export const DELETED_TOOL = "Deleted tool";
+
 let nextKey = 0;
 export function newRow(values: Partial<DetectionRow> = {}): DetectionRow {
   nextKey += 1;
@@ -160,7 +163,15 @@ export function DetectionRows({
     onChange(rest);
     setFocusNext((rest[index] ?? rest[index - 1])?.key ?? "add");
   };
-  const toolOptions = tools.map((tool) => ({ value: tool.id, label: tool.name }));
+  // A tool deleted since keeps the outcome recorded with it (the API takes it back on save), but
+  // the tools list holds live ones only: its row says so rather than showing an empty select.
+  const liveIds = new Set(tools.map((tool) => tool.id));
+  const toolOptions = [
+    ...tools.map((tool) => ({ value: tool.id, label: tool.name })),
+    ...[...new Set(rows.map((row) => row.tool_id))]
+      .filter((id): id is string => id !== null && !liveIds.has(id))
+      .map((id) => ({ value: id, label: DELETED_TOOL })),
+  ];
   const levelOptions = levels.map((level) => ({ value: level.id, label: level.name }));
 
   return (

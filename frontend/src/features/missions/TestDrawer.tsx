@@ -40,6 +40,7 @@ import type {
 } from "./api";
 import { ConflictDialog } from "./ConflictDialog";
 import {
+  DELETED_TOOL,
   DetectionRows,
   apiRowErrors,
   newRow,
@@ -674,7 +675,7 @@ function TestDetails({
                 {base.detections.map((detection) => (
                   <li key={detection.tool_id}>
                     <Text size="sm" span data-testid="detection-outcome">
-                      {toolsById.get(detection.tool_id)?.name ?? "Tool"}:{" "}
+                      {toolsById.get(detection.tool_id)?.name ?? DELETED_TOOL}:{" "}
                       {levelsById.get(detection.detection_level_id)?.name ?? "Level"}
                       {detection.rule_ref && ` (rule ${detection.rule_ref})`}
                     </Text>
