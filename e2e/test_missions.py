@@ -615,6 +615,39 @@ def test_a_stale_edit_shows_the_conflict_dialog(setup: MissionSetup, open_contex
     expect(drawer.get_by_label("Red notes (Markdown)")).to_have_value("Lead's note")
 
 
+def test_the_conflict_dialog_names_the_outcomes_another_analyst_recorded(
+    setup: MissionSetup, admin_api: ApiClient, open_context
+):
+    """Their level, tools and per-tool outcomes are named in full, not as ids or "1 item(s)"."""
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    drawer.get_by_role("button", name="Add tool outcome").click()
+    choose(blue, "Tool of detection 1", "NDR")
+    choose(blue, "Level of detection 1", "Not detected")
+    alerted = level_id(admin_api, "Alerted")
+    setup.lead_api.call(
+        "PUT",
+        f"/missions/{setup.mission_id}/tests/{setup.test_id}/detections",
+        [
+            {
+                "tool_id": setup.tools["EDR"],
+                "detection_level_id": alerted,
+                "rule_ref": "EDR-4104",
+                "notes": "Fired late",
+            }
+        ],
+    )
+    drawer.get_by_role("button", name="Save detections").click()
+    values = blue.get_by_role("dialog", name="Changed by someone else").get_by_test_id(
+        "conflict-values"
+    )
+    expect(values).to_contain_text("Detection levelAlerted")
+    expect(values).to_contain_text("Per-tool detectionsEDR: Alerted, rule EDR-4104, Fired late")
+    check_a11y(blue)
+
+
 def test_escape_closes_the_conflict_dialog_and_leaves_the_drawer_open(
     setup: MissionSetup, open_context
 ):

@@ -1,5 +1,6 @@
 import { Button, Group, Modal, Stack, Table, Text } from "@mantine/core";
-import type { MissionTest } from "./api";
+import type { Category, DefenseTool, DetectionLevel, MissionTest } from "./api";
+import { DELETED_TOOL } from "./DetectionRows";
 
 const FIELD_LABELS: Partial<Record<keyof MissionTest, string>> = {
   state: "State",
@@ -20,10 +21,57 @@ const FIELD_LABELS: Partial<Record<keyof MissionTest, string>> = {
   category_id: "Category",
 };
 
+/** The names the dialog shows instead of ids. */
+export interface ConflictNames {
+  levels: DetectionLevel[];
+  tools: DefenseTool[];
+  categories: Category[];
+}
+
 function shown(value: unknown): string {
   if (value === null || value === undefined || value === "") return "(empty)";
   if (Array.isArray(value)) return value.length ? `${value.length} item(s)` : "(none)";
   return String(value);
+}
+
+/**
+ * Their value of `field` as the drawer shows it: names for the level, tools and category, a
+ * time in the reader's zone, and each per-tool outcome in full (the ids and "2 item(s)" said
+ * nothing of what they recorded).
+ */
+export function theirValue(test: MissionTest, field: keyof MissionTest, names: ConflictNames) {
+  const level = (id: string) => names.levels.find((item) => item.id === id)?.name ?? id;
+  const tool = (id: string) => names.tools.find((item) => item.id === id)?.name ?? DELETED_TOOL;
+  const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "");
+  switch (field) {
+    case "detection_level_id":
+      return test.detection_level_id ? level(test.detection_level_id) : "(empty)";
+    case "category_id":
+      return test.category_id
+        ? (names.categories.find((item) => item.id === test.category_id)?.name ?? test.category_id)
+        : "(empty)";
+    case "expected_tool_ids":
+      return test.expected_tool_ids.length ? test.expected_tool_ids.map(tool).join(", ") : "(none)";
+    case "detected_at":
+      return test.detected_at ? time(test.detected_at) : "(empty)";
+    case "detections":
+      return test.detections.length
+        ? test.detections
+            .map((item) =>
+              [
+                `${tool(item.tool_id)}: ${level(item.detection_level_id)}`,
+                item.rule_ref && `rule ${item.rule_ref}`,
+                item.detected_at && `detected ${time(item.detected_at)}`,
+                item.notes,
+              ]
+                .filter(Boolean)
+                .join(", "),
+            )
+            .join("; ")
+        : "(none)";
+    default:
+      return shown(test[field]);
+  }
 }
 
 /**
@@ -37,9 +85,11 @@ export function ConflictDialog({
   onKeep,
   onReload,
   onClosed,
+  names,
 }: {
   mine: MissionTest;
   theirs: MissionTest | null;
+  names: ConflictNames;
   onKeep: () => void;
   onReload: () => void;
   /** Once the dialog is gone (its closing transition over; its content still mounted, holding
@@ -78,7 +128,9 @@ export function ConflictDialog({
             {changed.map((field) => (
               <Table.Tr key={field}>
                 <Table.Td>{FIELD_LABELS[field]}</Table.Td>
-                <Table.Td>{shown(theirs?.[field])}</Table.Td>
+                <Table.Td style={{ whiteSpace: "pre-wrap" }}>
+                  {theirs ? theirValue(theirs, field, names) : ""}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

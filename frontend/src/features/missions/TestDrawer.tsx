@@ -729,6 +729,7 @@ function TestDetails({
       <ConflictDialog
         mine={base}
         theirs={theirs}
+        names={{ levels, tools, categories }}
         onClosed={() => {
           inDialog.current = false;
           // The dialog cannot give the focus back itself: its save button was disabled when it

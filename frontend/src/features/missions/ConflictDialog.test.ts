@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import type { DefenseTool, DetectionLevel, MissionTest } from "./api";
+import { theirValue } from "./ConflictDialog";
+
+const names = {
+  levels: [{ id: "alerted", name: "Alerted" }] as DetectionLevel[],
+  tools: [{ id: "edr", name: "EDR" }] as DefenseTool[],
+  categories: [],
+};
+
+describe("theirValue", () => {
+  it("names the level and tools and writes each per-tool outcome in full", () => {
+    const test = {
+      detection_level_id: "alerted",
+      expected_tool_ids: ["edr", "gone"],
+      detections: [
+        {
+          tool_id: "edr",
+          detection_level_id: "alerted",
+          detected_at: null,
+          rule_ref: "EDR-4104",
+          notes: "Fired late",
+        },
+        {
+          tool_id: "gone",
+          detection_level_id: "alerted",
+          detected_at: null,
+          rule_ref: null,
+          notes: null,
+        },
+      ],
+    } as unknown as MissionTest;
+    expect(theirValue(test, "detection_level_id", names)).toBe("Alerted");
+    expect(theirValue(test, "expected_tool_ids", names)).toBe("EDR, Deleted tool");
+    expect(theirValue(test, "detections", names)).toBe(
+      "EDR: Alerted, rule EDR-4104, Fired late; Deleted tool: Alerted",
+    );
+  });
+});
