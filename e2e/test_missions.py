@@ -897,6 +897,36 @@ def test_blue_adds_an_outcome_beside_one_of_a_tool_deleted_since(
     )
 
 
+def test_blue_adds_notes_to_an_outcome_without_moving_its_time(
+    setup: MissionSetup, admin_api: ApiClient, open_context
+):
+    """Ran at 10:03:30, the EDR's alert recorded (by a script) at 10:03:42: the time input
+    shows minutes, and saving a note sent 10:03:00, refused as before the execution."""
+    url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
+    setup.lead_api.call("PATCH", url, {"executed_at": "2026-11-30T10:03:30+00:00"})
+    detected = "2026-11-30T10:03:42.500000+00:00"
+    setup.lead_api.call(
+        "PUT",
+        f"{url}/detections",
+        [
+            {
+                "tool_id": setup.tools["EDR"],
+                "detection_level_id": level_id(admin_api, "Alerted"),
+                "detected_at": detected,
+            }
+        ],
+    )
+    blue = open_context(setup.emails["blue"])
+    open_mission(blue, setup)
+    open_test(blue)
+    drawer = blue.get_by_test_id("test-drawer")
+    drawer.get_by_role("textbox", name="Notes of detection 1").fill("Seen in the EDR console")
+    drawer.get_by_role("button", name="Save detections").click()
+    expect(drawer.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
+    (stored,) = setup.lead_api.call("GET", url)["detections"]
+    assert (stored["detected_at"], stored["notes"]) == (detected, "Seen in the EDR console")
+
+
 def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_context):
     people = [
         admin_api.create_user(display_name=f"Pat Person{number}", groups=("Operators",))

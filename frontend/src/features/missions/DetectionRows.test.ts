@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/problem";
-import { apiRowErrors, newRow, rowErrors, rowsToBody } from "./DetectionRows";
+import { apiRowErrors, newRow, rowErrors, rowsToBody, toLocalInput } from "./DetectionRows";
 
 describe("rowErrors", () => {
   it("asks for the tool of a row with a level, and for the level of a row with a tool", () => {
@@ -66,5 +66,21 @@ describe("rowsToBody of a row's notes", () => {
     });
     const spaces = newRow({ tool_id: "ndr", detection_level_id: "logged", notes: "  " });
     expect(rowsToBody([noted, spaces]).map((row) => row.notes)).toEqual(["Fired **late**\n", null]);
+  });
+});
+
+describe("rowsToBody of a saved time", () => {
+  it("sends the saved time to the second when the row's time was not changed", () => {
+    const saved = "2026-11-30T10:03:42.123456+00:00";
+    const kept = newRow({
+      tool_id: "edr",
+      detection_level_id: "alerted",
+      detected_at: toLocalInput(saved),
+      saved_detected_at: saved,
+    });
+    const changed = { ...kept, key: "changed", tool_id: "ndr", detected_at: "2026-11-30T12:00" };
+    const [first, second] = rowsToBody([kept, changed]);
+    expect(first.detected_at).toBe(saved);
+    expect(second.detected_at).toBe(new Date("2026-11-30T12:00").toISOString());
   });
 });

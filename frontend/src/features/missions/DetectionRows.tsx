@@ -19,6 +19,9 @@ export interface DetectionRow {
   tool_id: string | null;
   detection_level_id: string | null;
   detected_at: string;
+  /** The time as saved (ISO, to the microsecond): the input shows minutes only, and a row saved
+   * again with its time untouched must keep it, not move it to the start of its minute. */
+  saved_detected_at: string | null;
   rule_ref: string;
   notes: string;
 }
@@ -34,6 +37,7 @@ export function newRow(values: Partial<DetectionRow> = {}): DetectionRow {
     tool_id: null,
     detection_level_id: null,
     detected_at: "",
+    saved_detected_at: null,
     rule_ref: "",
     notes: "",
     ...values,
@@ -123,7 +127,10 @@ export function rowsToBody(rows: DetectionRow[]): DetectionIn[] {
     .map((row) => ({
       tool_id: row.tool_id as string,
       detection_level_id: row.detection_level_id as string,
-      detected_at: fromLocalInput(row.detected_at),
+      detected_at:
+        row.saved_detected_at && row.detected_at === toLocalInput(row.saved_detected_at)
+          ? row.saved_detected_at
+          : fromLocalInput(row.detected_at),
       rule_ref: row.rule_ref.trim() || null,
       notes: row.notes.trim() ? row.notes : null,
     }));

@@ -95,6 +95,7 @@ function blueValuesOf(test: MissionTest): BlueValues {
         tool_id: detection.tool_id,
         detection_level_id: detection.detection_level_id,
         detected_at: toLocalInput(detection.detected_at),
+        saved_detected_at: detection.detected_at ?? null,
         rule_ref: detection.rule_ref ?? "",
         notes: detection.notes ?? "",
       }),
