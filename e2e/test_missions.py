@@ -572,8 +572,10 @@ def test_saving_ad_hoc_tests_as_a_scenario_says_beforehand_it_needs_template_wri
     permissions = sorted(
         (set(analysts["permissions"]) | {"scenario_template.write"}) - {"test_template.write"}
     )
-    admin_api.call("POST", "/groups", {"name": "Scenario writers", "permissions": permissions})
-    writer = admin_api.create_user(display_name="Sam Scenarios", groups=("Scenario writers",))
+    # Named apart: the e2e database lives as long as the session.
+    group = f"Scenario writers {uuid.uuid4().hex[:8]}"
+    admin_api.call("POST", "/groups", {"name": group, "permissions": permissions})
+    writer = admin_api.create_user(display_name="Sam Scenarios", groups=(group,))
     members = setup.lead_api.call("GET", f"/missions/{setup.mission_id}/members")
     setup.lead_api.call(
         "PUT",
