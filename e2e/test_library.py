@@ -197,6 +197,45 @@ def test_a_scenario_of_three_tests_reordered_by_keyboard_keeps_its_order(
     expect(tests.nth(2)).to_contain_text("Bravo staging")
 
 
+def test_removing_saving_and_discarding_by_keyboard_keep_the_focus_on_the_scenario(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """Remove, Save and Discard take their button away (gone with its row, or disabled): the
+    focus goes to the next step instead of dropping to the page."""
+    templates = make_templates(admin_api, "Alpha discovery", "Bravo staging", "Charlie exfil")
+    scenario = admin_api.call(
+        "POST",
+        "/scenario-templates",
+        {"name": "Three steps", "test_template_ids": [item["id"] for item in templates]},
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/scenarios/{scenario['id']}")
+
+    # Removing Bravo: Charlie's Remove, now in its place, has the focus.
+    page.get_by_role("button", name="Remove Bravo staging (position 2)").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Remove Charlie exfil (position 2)")).to_be_focused()
+    # The last one removed: the one before.
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Remove Alpha discovery (position 1)")).to_be_focused()
+    # Discard: the list, as saved.
+    page.get_by_role("button", name="Discard changes").focus()
+    page.keyboard.press("Enter")
+    tests = page.get_by_role("list", name="Tests in order")
+    expect(tests).to_be_focused()
+    expect(page.get_by_test_id("scenario-test")).to_have_count(3)
+    # Every test removed: Save, the next step.
+    for name in ("Alpha discovery", "Bravo staging", "Charlie exfil"):
+        page.get_by_role("button", name=re.compile(f"Remove {name}")).focus()
+        page.keyboard.press("Enter")
+    save = page.get_by_role("button", name="Save tests and order")
+    expect(save).to_be_focused()
+    # Saved: the status saying so.
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_focused()
+    expect(page.get_by_text("No test yet.")).to_be_visible()
+
+
 def test_leaving_a_scenario_with_unsaved_changes_asks_first(
     page: Page, admin_api: ApiClient, sign_in
 ):

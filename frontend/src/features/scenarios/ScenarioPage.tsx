@@ -114,21 +114,42 @@ export default function ScenarioPage() {
   const [dragged, setDragged] = useState<number | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const list = useRef<HTMLOListElement>(null);
-  // After a keyboard move, focus follows the moved test: [entry key, button name].
-  const [focusAfterMove, setFocusAfterMove] = useState<[string, string] | null>(null);
+  // Where the keyboard focus goes once the list has re-rendered: after a move it follows the
+  // moved test ([entry key, button name]); a Remove, Save or Discard takes the focused button
+  // away (gone with its row, or disabled), so the focus goes to the next row's Remove, the
+  // "Saved." status or the list instead of dropping to the page.
+  const [focusAfterMove, setFocusAfterMove] = useState<[string, string] | "saved" | "list" | null>(
+    null,
+  );
+  const saveButton = useRef<HTMLButtonElement>(null);
+  const savedStatus = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => {
     if (scenario.data && entries === null) setEntries(entriesOf(scenario.data));
   }, [scenario.data, entries]);
 
   useEffect(() => {
-    if (!focusAfterMove || !list.current) return;
+    if (!focusAfterMove) return;
+    setFocusAfterMove(null);
+    // Save and Discard leave the Save button disabled: Discard puts the focus on the list
+    // (or, emptied, on Save when the emptied list is a change to save).
+    const saveOrList = () => {
+      if (saveButton.current && !saveButton.current.disabled) saveButton.current.focus();
+      else list.current?.focus();
+    };
+    if (focusAfterMove === "saved") {
+      savedStatus.current?.focus();
+      return;
+    }
+    if (focusAfterMove === "list" || !list.current) {
+      saveOrList();
+      return;
+    }
     const [key, action] = focusAfterMove;
     const button = list.current.querySelector<HTMLButtonElement>(
       `[data-entry="${key}"] [data-action="${action}"]:not(:disabled)`,
     );
     (button ?? list.current.querySelector<HTMLElement>(`[data-entry="${key}"]`))?.focus();
-    setFocusAfterMove(null);
   }, [focusAfterMove, entries]);
 
   const save = useMutation({
@@ -141,6 +162,7 @@ export default function ScenarioPage() {
     onSuccess: (saved) => {
       queryClient.setQueryData(scenarioQueryKey(saved.id), saved);
       setEntries(entriesOf(saved));
+      setFocusAfterMove("saved");
       return queryClient.invalidateQueries({ queryKey: [...scenariosQueryKey, "list"] });
     },
   });
@@ -228,6 +250,7 @@ export default function ScenarioPage() {
         <ol
           className={classes.list}
           ref={list}
+          tabIndex={-1}
           aria-label="Tests in order"
           data-testid="scenario-tests"
         >
@@ -304,9 +327,13 @@ export default function ScenarioPage() {
                           variant="subtle"
                           color="red"
                           aria-label={`Remove ${label}`}
+                          data-action="remove"
                           onClick={() => {
                             setEntries(removeItem(entries, index));
                             setAnnouncement(`${entry.name} removed.`);
+                            // The test now in its place, else the one before, else Save.
+                            const neighbour = entries[index + 1] ?? entries[index - 1];
+                            setFocusAfterMove(neighbour ? [neighbour.key, "remove"] : "list");
                           }}
                         >
                           Remove
@@ -341,6 +368,7 @@ export default function ScenarioPage() {
           )}
           <Group>
             <Button
+              ref={saveButton}
               onClick={() => save.mutate(scenario.data)}
               loading={save.isPending}
               disabled={!changed}
@@ -348,14 +376,20 @@ export default function ScenarioPage() {
               Save tests and order
             </Button>
             {changed && (
-              <Button variant="default" onClick={() => setEntries(entriesOf(scenario.data))}>
+              <Button
+                variant="default"
+                onClick={() => {
+                  setEntries(entriesOf(scenario.data));
+                  setFocusAfterMove("list");
+                }}
+              >
                 Discard changes
               </Button>
             )}
             {/* Added, removed and moved tests are kept only once saved. */}
             {changed && <Text size="sm">Unsaved changes: save them before leaving the page.</Text>}
             {!changed && save.isSuccess && (
-              <Text size="sm" c="green.9" role="status">
+              <Text size="sm" c="green" role="status" ref={savedStatus} tabIndex={-1}>
                 Saved.
               </Text>
             )}
