@@ -339,6 +339,42 @@ def test_a_deleted_template_has_an_undo_and_is_marked_in_its_scenario(
     expect(alpha_row.get_by_test_id("deleted-badge")).to_have_count(0)
 
 
+def test_template_dialogs_give_the_keyboard_focus_back(page: Page, admin_api: ApiClient, sign_in):
+    """The template form unmounts as it closes, and a delete takes its row's button away: the
+    focus goes back to what opened the form, or to Undo, not to the page."""
+    make_templates(admin_api, "Alpha discovery", "Bravo staging")
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/library")
+
+    # Edit by keyboard, saved with Enter: back on that row's Edit, under its new name.
+    page.get_by_role("button", name="Edit Alpha discovery").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Edit Alpha discovery")
+    expect(dialog.get_by_label("Name")).to_be_focused()
+    page.keyboard.type(" v2")
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Edit Alpha discovery v2")).to_be_focused()
+    # Escape from New template: back on New template.
+    page.get_by_role("button", name="New template").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="New test template")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="New test template")).to_be_hidden()
+    expect(page.get_by_role("button", name="New template")).to_be_focused()
+
+    # Delete: its row is gone, Undo has the focus.
+    page.get_by_role("button", name="Delete Bravo staging").focus()
+    page.keyboard.press("Enter")
+    confirm = page.get_by_role("dialog", name="Delete template")
+    expect(confirm.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(confirm).to_be_hidden()
+    undo = page.get_by_role("status").filter(has_text="Deleted the template Bravo staging.")
+    expect(undo.get_by_role("button", name="Undo")).to_be_focused()
+
+
 def test_a_stale_save_says_changed_by_someone_else_and_reloads(
     page: Page, admin_api: ApiClient, sign_in
 ):

@@ -1,6 +1,6 @@
 import { Button, Group, Loader, Pagination, Stack, Text, Title } from "@mantine/core";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { TestTemplate } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { UndoAlert } from "../../app/UndoAlert";
@@ -26,6 +26,19 @@ export default function LibraryPage() {
     placeholderData: keepPreviousData,
   });
   const [editing, setEditing] = useState<Editing>(null);
+  // The template form is unmounted as it closes, so the dialog cannot give the focus back
+  // itself: the control that opened it (New template, a row's Edit) gets it once it is gone.
+  const editOpener = useRef<HTMLElement | null>(null);
+  const openEditor = (template: TestTemplate | null) => {
+    editOpener.current =
+      document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setEditing({ template });
+  };
+  useEffect(() => {
+    if (editing !== null || !editOpener.current) return;
+    if (editOpener.current.isConnected) editOpener.current.focus();
+    editOpener.current = null;
+  }, [editing]);
   const [viewing, setViewing] = useState<TestTemplate | null>(null);
   const [confirming, setConfirming] = useState<{
     template: TestTemplate;
@@ -51,7 +64,7 @@ export default function LibraryPage() {
         <Group gap="xs">
           {can("test_template.write") && (
             <>
-              <Button onClick={() => setEditing({ template: null })}>New template</Button>
+              <Button onClick={() => openEditor(null)}>New template</Button>
               <Button variant="light" onClick={() => setImporting(true)}>
                 Import
               </Button>
@@ -73,6 +86,8 @@ export default function LibraryPage() {
           message={`Deleted the template ${deleted.name}.`}
           undo={() => restoreTemplate(deleted.id).then(() => refreshLibrary(queryClient))}
           onDone={() => setDeleted(null)}
+          // Its row's Delete went with the row: the focus goes to Undo, not to the page.
+          focusUndo
         />
       )}
       <TemplateFilters params={params} set={set} clear={clear} />
@@ -89,7 +104,7 @@ export default function LibraryPage() {
             templates={templates.data.items}
             emptyText={emptyText}
             onOpen={setViewing}
-            onEdit={(template) => setEditing({ template })}
+            onEdit={openEditor}
             onDelete={(template) => setConfirming({ template, action: "delete" })}
             onRestore={(template) => setConfirming({ template, action: "restore" })}
           />
