@@ -1,10 +1,11 @@
 import { Button, Group, Loader, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api, unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
 import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors } from "../../app/forms";
 import { UndoAlert } from "../../app/UndoAlert";
 import { fetchTools, restoreTool, toolsKey } from "../missions/api";
 import type { DefenseTool } from "../missions/api";
@@ -66,7 +67,11 @@ export default function DefenseToolsPage() {
 
   if (tools.isPending) return <Loader aria-label="Loading defense tools" />;
   if (tools.error) return <ErrorAlert title="Tools unavailable" error={tools.error} />;
-  const error = create.error ?? update.error ?? remove.error;
+  // A refused new tool shows its problem on the form's fields (a taken name under Tool name);
+  // the page's alert is for the rest.
+  const createFieldErrors = apiFieldErrors(create.error);
+  const error =
+    (Object.keys(createFieldErrors).length ? null : create.error) ?? update.error ?? remove.error;
 
   return (
     <Stack>
@@ -82,6 +87,8 @@ export default function DefenseToolsPage() {
           message={`Deleted the tool ${deleted.name}.`}
           undo={() => restoreTool(deleted.id).then(refresh)}
           onDone={() => setDeleted(null)}
+          // Its row's Delete went with the row: the focus goes to Undo, not to the page.
+          focusUndo
         />
       )}
       <Table data-testid="tools-table">
@@ -103,7 +110,8 @@ export default function DefenseToolsPage() {
           )}
           {tools.data.map((tool) => (
             <ToolRow
-              key={`${tool.id}-${tool.version}`}
+              // By id, not version: a saved row stays mounted, so its Save keeps the focus.
+              key={tool.id}
               tool={tool}
               onSave={(draft) => update.mutate({ tool, draft })}
               onDelete={() => remove.mutate(tool)}
@@ -114,7 +122,7 @@ export default function DefenseToolsPage() {
       <Title order={2} size="h3">
         Add a tool
       </Title>
-      <ToolForm onSubmit={(draft) => create.mutate(draft)} />
+      <ToolForm onSubmit={(draft) => create.mutateAsync(draft)} fieldErrors={createFieldErrors} />
       <DeletedList
         what="tools"
         queryKey={toolsKey}
@@ -139,6 +147,11 @@ function ToolRow({
     vendor: tool.vendor ?? "",
     layer: tool.layer as Layer,
   });
+  // A saved (or elsewhere changed) tool comes back as a new object: show what was saved.
+  useEffect(
+    () => setDraft({ name: tool.name, vendor: tool.vendor ?? "", layer: tool.layer as Layer }),
+    [tool],
+  );
   return (
     <Table.Tr data-testid="tool-row">
       <Table.Td>
@@ -186,15 +199,24 @@ function ToolRow({
   );
 }
 
-function ToolForm({ onSubmit }: { onSubmit: (draft: ToolDraft) => void }) {
+function ToolForm({
+  onSubmit,
+  fieldErrors,
+}: {
+  onSubmit: (draft: ToolDraft) => Promise<unknown>;
+  fieldErrors: Record<string, string>;
+}) {
   const empty: ToolDraft = { name: "", vendor: "", layer: "edr" };
   const [draft, setDraft] = useState<ToolDraft>(empty);
   return (
     <form
       onSubmit={(event) => {
         event.preventDefault();
-        onSubmit(draft);
-        setDraft(empty);
+        // Emptied once added only: a refused tool (a taken name) stays to be corrected.
+        onSubmit(draft).then(
+          () => setDraft(empty),
+          () => undefined,
+        );
       }}
     >
       <Group align="flex-end">
@@ -204,12 +226,14 @@ function ToolForm({ onSubmit }: { onSubmit: (draft: ToolDraft) => void }) {
           maxLength={100}
           value={draft.name}
           onChange={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
+          error={fieldErrors["name"]}
         />
         <TextInput
           label="Vendor"
           maxLength={100}
           value={draft.vendor}
           onChange={(event) => setDraft({ ...draft, vendor: event.currentTarget.value })}
+          error={fieldErrors["vendor"]}
         />
         <Select
           label="Layer"
@@ -217,6 +241,7 @@ function ToolForm({ onSubmit }: { onSubmit: (draft: ToolDraft) => void }) {
           value={draft.layer}
           allowDeselect={false}
           onChange={(value) => setDraft({ ...draft, layer: value as Layer })}
+          error={fieldErrors["layer"]}
         />
         <Button type="submit">Add tool</Button>
       </Group>

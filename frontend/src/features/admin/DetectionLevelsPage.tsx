@@ -16,6 +16,7 @@ import { useEffect, useState } from "react";
 import { api, unwrap } from "../../api/client";
 import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { apiFieldErrors } from "../../app/forms";
 import { UndoAlert } from "../../app/UndoAlert";
 import { fetchLevels, levelsKey, restoreLevel } from "../missions/api";
 import { moveItem } from "../scenarios/order";
@@ -85,7 +86,14 @@ export default function DetectionLevelsPage() {
 
   if (levels.isPending) return <Loader aria-label="Loading detection levels" />;
   if (levels.error) return <ErrorAlert title="Levels unavailable" error={levels.error} />;
-  const error = update.error ?? move.error ?? remove.error ?? create.error;
+  // A refused new level shows its problem on the form's fields (a taken name under Name); the
+  // page's alert is for the rest.
+  const createFieldErrors = apiFieldErrors(create.error);
+  const error =
+    update.error ??
+    move.error ??
+    remove.error ??
+    (Object.keys(createFieldErrors).length ? null : create.error);
 
   return (
     <Stack>
@@ -101,6 +109,8 @@ export default function DetectionLevelsPage() {
           message={`Deleted the level ${deleted.name}.`}
           undo={() => restoreLevel(deleted.id).then(refresh)}
           onDone={() => setDeleted(null)}
+          // Its row's Delete went with the row: the focus goes to Undo, not to the page.
+          focusUndo
         />
       )}
       <Table data-testid="levels-table">
@@ -116,7 +126,9 @@ export default function DetectionLevelsPage() {
         <Table.Tbody>
           {levels.data.map((level, index) => (
             <LevelRow
-              key={`${level.id}-${level.name}-${level.score}-${level.color}`}
+              // By id: a saved row stays mounted (its Save keeps the focus) and takes the
+              // saved values from its effect.
+              key={level.id}
               level={level}
               first={index === 0}
               last={index === levels.data.length - 1}
@@ -130,7 +142,11 @@ export default function DetectionLevelsPage() {
       <Title order={2} size="h3">
         Add a level
       </Title>
-      <LevelForm submitLabel="Add level" onSubmit={(draft) => create.mutate(draft)} />
+      <LevelForm
+        submitLabel="Add level"
+        onSubmit={(draft) => create.mutateAsync(draft)}
+        fieldErrors={createFieldErrors}
+      />
       <DeletedList
         what="levels"
         queryKey={levelsKey}
@@ -248,17 +264,22 @@ function LevelRow({
 function LevelForm({
   submitLabel,
   onSubmit,
+  fieldErrors,
 }: {
   submitLabel: string;
-  onSubmit: (draft: LevelDraft) => void;
+  onSubmit: (draft: LevelDraft) => Promise<unknown>;
+  fieldErrors: Record<string, string>;
 }) {
   const [draft, setDraft] = useState<LevelDraft>({ name: "", score: "", color: "#495057" });
   return (
     <form
       onSubmit={(event) => {
         event.preventDefault();
-        onSubmit(draft);
-        setDraft({ name: "", score: "", color: "#495057" });
+        // Emptied once added only: a refused level (a taken name) stays to be corrected.
+        onSubmit(draft).then(
+          () => setDraft({ name: "", score: "", color: "#495057" }),
+          () => undefined,
+        );
       }}
     >
       <Group align="flex-end">
@@ -268,6 +289,7 @@ function LevelForm({
           maxLength={100}
           value={draft.name}
           onChange={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
+          error={fieldErrors["name"]}
         />
         <NumberInput
           label="Score (empty: not scored)"
@@ -275,6 +297,7 @@ function LevelForm({
           max={100}
           value={draft.score}
           onChange={(value) => setDraft({ ...draft, score: value === "" ? "" : Number(value) })}
+          error={fieldErrors["score"]}
         />
         <ColorInput
           label="Colour"
@@ -282,6 +305,7 @@ function LevelForm({
           withEyeDropper={false}
           value={draft.color}
           onChange={(color) => setDraft({ ...draft, color })}
+          error={fieldErrors["color"]}
         />
         <Button type="submit">{submitLabel}</Button>
       </Group>
