@@ -135,3 +135,36 @@ def test_an_invitation_into_the_second_workspace_only(
     expect(table).not_to_contain_text("Home base audit")
     check_a11y(invitee)
     invitee.context.close()
+
+
+def test_two_pending_invitations_of_one_email_are_told_apart_and_revoked_by_keyboard(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """One person invited twice (other groups): each Revoke names its groups; once revoked (the
+    button gone with the pending status), the focus is on the table, not the page."""
+    admin_api.create_invitation(email="twice@e2e.violet.test", groups=("Analysts",))
+    admin_api.create_invitation(email="twice@e2e.violet.test", groups=("Operators",))
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    open_invitations(page)
+    table = page.get_by_role("table", name="Invitations")
+    revoke = r"^Revoke the invitation of twice@e2e\.violet\.test "
+    analysts = table.get_by_role("button", name=re.compile(revoke + r"\(Analysts, "))
+    operators = table.get_by_role("button", name=re.compile(revoke + r"\(Operators, "))
+    expect(analysts).to_have_count(1)
+    expect(operators).to_have_count(1)
+    check_a11y(page)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    operators.focus()
+    page.keyboard.press("Enter")
+    expect(operators).to_have_count(0)
+    expect(table).to_be_focused()
+    # The one left pending is told apart from nothing now: its plain name.
+    expect(
+        table.get_by_role("button", name="Revoke the invitation of twice@e2e.violet.test")
+    ).to_have_count(1)
+    statuses = sorted(
+        (item["groups"][0]["name"], item["status"])
+        for item in admin_api.call("GET", "/invitations")["items"]
+    )
+    assert statuses == [("Analysts", "pending"), ("Operators", "revoked")]

@@ -15,6 +15,7 @@ import {
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef } from "react";
 import type { Group, Invitation, InvitationCreated, Workspace } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { apiFieldErrors, required } from "../../app/forms";
@@ -178,16 +179,38 @@ function InvitationTable({
   showWorkspaces: boolean;
 }) {
   const queryClient = useQueryClient();
+  const table = useRef<HTMLTableElement>(null);
   const revoke = useMutation({
     mutationFn: revokeInvitation,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: invitationsQueryKey }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: invitationsQueryKey });
+      // The revoked row has no Revoke any more: the focus goes to the table, not the page.
+      table.current?.focus();
+    },
   });
+  // One email may have several pending invitations (other groups, another workspace): their
+  // Revoke buttons then also name the groups and the expiry, to be told apart.
+  const pendingByEmail = new Map<string, number>();
+  for (const invitation of invitations) {
+    if (invitation.status === "pending") {
+      pendingByEmail.set(invitation.email, (pendingByEmail.get(invitation.email) ?? 0) + 1);
+    }
+  }
+  const revokeLabel = (invitation: Invitation) => {
+    const label = `Revoke the invitation of ${invitation.email}`;
+    if ((pendingByEmail.get(invitation.email) ?? 0) < 2) return label;
+    const groups = invitation.groups.map((group) => group.name).join(", ") || "no group";
+    const where = showWorkspaces
+      ? `, ${invitationWorkspacesLabel(invitation.workspaces, invitation.other_workspaces)}`
+      : "";
+    return `${label} (${groups}${where}, expires ${formatDateTime(invitation.expires_at)})`;
+  };
 
   if (invitations.length === 0) return <Text>No invitations yet.</Text>;
   return (
     <>
       {revoke.error && <ErrorAlert title="Could not revoke the invitation" error={revoke.error} />}
-      <Table aria-label="Invitations" striped>
+      <Table aria-label="Invitations" striped ref={table} tabIndex={-1}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Email</Table.Th>
@@ -226,7 +249,7 @@ function InvitationTable({
                       const question = `Revoke the invitation of ${invitation.email}? Its link stops working.`;
                       if (window.confirm(question)) revoke.mutate(invitation.id);
                     }}
-                    aria-label={`Revoke the invitation of ${invitation.email}`}
+                    aria-label={revokeLabel(invitation)}
                   >
                     Revoke
                   </Button>
