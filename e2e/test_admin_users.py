@@ -95,6 +95,50 @@ def test_groups_permission_checklist(page: Page, admin_api: ApiClient, sign_in):
     assert "mission.read_all" in groups["Analysts"]["permissions"]
 
 
+def test_a_stale_group_page_takes_back_no_permission_and_save_keeps_the_focus(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """The checklist replaces the group's permissions: saved from a page loaded before another
+    administrator granted one, it is refused (412) instead of silently taking that one back."""
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    open_admin_page(page, "Groups")
+    analysts = page.get_by_role("region", name="Group Analysts")
+    expect(analysts.get_by_role("checkbox", name="audit.read")).not_to_be_checked()
+
+    # Meanwhile, another administrator lets the analysts read the audit trail.
+    group = next(
+        item for item in admin_api.call("GET", "/groups")["items"] if item["name"] == "Analysts"
+    )
+    admin_api.call(
+        "PATCH", f"/groups/{group['id']}", {"permissions": [*group["permissions"], "audit.read"]}
+    )
+
+    analysts.get_by_role("checkbox", name="mission.read_all").check()
+    analysts.get_by_role("button", name="Save Analysts").click()
+    expect(analysts.get_by_role("alert")).to_contain_text("Changed by someone else")
+    # Theirs is shown, and kept.
+    expect(analysts.get_by_role("checkbox", name="audit.read")).to_be_checked()
+    expect(analysts.get_by_role("checkbox", name="mission.read_all")).not_to_be_checked()
+    saved = admin_api.call("GET", f"/groups/{group['id']}")["permissions"]
+    assert "audit.read" in saved and "mission.read_all" not in saved
+    check_a11y(page)
+
+    # Ticked again on their version and saved by keyboard: saved, the focus still on Save.
+    analysts.get_by_role("checkbox", name="mission.read_all").check()
+    save = analysts.get_by_role("button", name="Save Analysts")
+    save.focus()
+    page.keyboard.press("Enter")
+    expect(analysts.get_by_role("alert")).to_have_count(0)
+    for _ in range(50):
+        saved = admin_api.call("GET", f"/groups/{group['id']}")["permissions"]
+        if "mission.read_all" in saved:
+            break
+        page.wait_for_timeout(100)
+    assert {"audit.read", "mission.read_all"} <= set(saved)
+    page.wait_for_timeout(300)  # the refetched groups rendered
+    expect(save).to_be_focused()
+
+
 def test_a_group_is_renamed_and_deleted_but_not_the_last_that_manages_groups(
     page: Page, admin_api: ApiClient, sign_in
 ):

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Button,
   Checkbox,
   Group as Row,
@@ -11,7 +12,8 @@ import {
   Title,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { isConflict } from "../../api/problem";
 import type { Group, PermissionCode } from "../../api/types";
 import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
@@ -63,7 +65,9 @@ export default function GroupsPage() {
       ) : (
         groups.data.map((group) => (
           <GroupEditor
-            key={`${group.id}-${group.version}`}
+            // By id: a saved group stays mounted (its Save keeps the focus) and takes the
+            // saved permissions from its effect.
+            key={group.id}
             group={group}
             permissions={permissions.data}
             manage={manage}
@@ -128,10 +132,26 @@ function GroupEditor({
 }) {
   const queryClient = useQueryClient();
   const [codes, setCodes] = useState<string[]>(group.permissions);
+  // The group as saved (here or by someone else) replaces the ticks.
+  useEffect(() => setCodes(group.permissions), [group]);
   const save = useMutation({
-    mutationFn: () => updateGroup(group.id, { permissions: codes as PermissionCode[] }),
+    // The list replaces the group's permissions: saved only over the version it was ticked
+    // on, so a stale page never silently takes back what another administrator granted.
+    mutationFn: () =>
+      updateGroup(group.id, { permissions: codes as PermissionCode[] }, group.version),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: groupsQueryKey }),
+    onError: (error) => {
+      if (isConflict(error)) queryClient.invalidateQueries({ queryKey: groupsQueryKey });
+    },
   });
+  // Save is disabled while it loads, which takes the keyboard focus off it: give it back.
+  const saveButton = useRef<HTMLButtonElement>(null);
+  const [refocusSave, setRefocusSave] = useState(false);
+  useEffect(() => {
+    if (!refocusSave || save.isPending) return;
+    setRefocusSave(false);
+    if (document.activeElement === document.body) saveButton.current?.focus();
+  }, [refocusSave, save.isPending]);
   const remove = useMutation({
     mutationFn: () => deleteGroup(group.id),
     onSuccess: () => {
@@ -157,11 +177,27 @@ function GroupEditor({
           onChange={setCodes}
           readOnly={!manage}
         />
-        {save.error && <ErrorAlert title="Permissions not saved" error={save.error} />}
+        {save.error &&
+          (isConflict(save.error) ? (
+            <Alert color="orange" title="Changed by someone else" role="alert">
+              Someone else changed this group since the page loaded, so your ticks were not saved.
+              The permissions shown are now the group&apos;s: tick yours again and save.
+            </Alert>
+          ) : (
+            <ErrorAlert title="Permissions not saved" error={save.error} />
+          ))}
         {remove.error && <ErrorAlert title="Group not deleted" error={remove.error} />}
         {manage && (
           <Row>
-            <Button size="xs" loading={save.isPending} onClick={() => save.mutate()}>
+            <Button
+              ref={saveButton}
+              size="xs"
+              loading={save.isPending}
+              onClick={() => {
+                setRefocusSave(true);
+                save.mutate();
+              }}
+            >
               Save {group.name}
             </Button>
             <Button

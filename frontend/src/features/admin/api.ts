@@ -97,12 +97,18 @@ export function createGroup(body: components["schemas"]["GroupCreate"]): Promise
   return unwrap(api.POST("/api/v1/groups", { body }));
 }
 
+/** With the `version` the change is based on, a 412 means someone else changed it meanwhile. */
 export function updateGroup(
   id: string,
   body: components["schemas"]["GroupUpdate"],
+  version?: number,
 ): Promise<Group> {
   return unwrap(
-    api.PATCH("/api/v1/groups/{group_id}", { params: { path: { group_id: id } }, body }),
+    api.PATCH("/api/v1/groups/{group_id}", {
+      params: { path: { group_id: id } },
+      headers: version === undefined ? {} : { "If-Match": `"${version}"` },
+      body,
+    }),
   );
 }
 
