@@ -77,6 +77,45 @@ def test_users_create_deactivate_and_groups(page: Page, admin_api: ApiClient, si
     ).to_have_count(0)
 
 
+def test_a_stale_groups_dialog_undoes_no_other_change_of_the_user(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """The dialog's list replaces the user's groups: saved after another administrator changed
+    them, it is refused (412) instead of silently taking their change back."""
+    scanner = admin_api.create_user(
+        email="scanner@e2e.violet.test", display_name="Scanner", groups=("Analysts",)
+    )
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    open_admin_page(page, "Users")
+    row = user_row(page, "scanner@e2e.violet.test")
+    row.get_by_role("button", name="Groups of Scanner").click()
+    dialog = page.get_by_role("dialog", name="Groups of Scanner")
+    dialog.get_by_role("checkbox", name="Operators", exact=True).check()
+
+    # Meanwhile, another administrator makes them an administrator too.
+    admin_api.call(
+        "PATCH",
+        f"/users/{scanner['id']}",
+        {"group_ids": admin_api.group_ids("Analysts", "Administrators")},
+    )
+    dialog.get_by_role("button", name="Save groups").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Changed by someone else")
+    check_a11y(page)
+    groups = admin_api.call("GET", f"/users/{scanner['id']}")["groups"]
+    assert {group["name"] for group in groups} == {"Analysts", "Administrators"}
+
+    # Opened again: their version, and a save on it goes through.
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(row).to_contain_text("Administrators")
+    row.get_by_role("button", name="Groups of Scanner").click()
+    expect(dialog.get_by_role("checkbox", name="Administrators", exact=True)).to_be_checked()
+    dialog.get_by_role("checkbox", name="Operators", exact=True).check()
+    dialog.get_by_role("button", name="Save groups").click()
+    expect(dialog).to_have_count(0)
+    expect(row).to_contain_text("Operators")
+
+
 def test_groups_permission_checklist(page: Page, admin_api: ApiClient, sign_in):
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     open_admin_page(page, "Groups")

@@ -17,10 +17,12 @@ import { useForm } from "@mantine/form";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { isConflict } from "../../api/problem";
 import type { Group } from "../../api/types";
 import { DeletedList } from "../../app/DeletedList";
 import { PageControls } from "../../app/PageControls";
 import { ErrorAlert } from "../../app/ErrorAlert";
+import { SaveError } from "../../app/SaveError";
 import { UndoAlert } from "../../app/UndoAlert";
 import { useTableParams } from "../../app/useTableParams";
 import { apiFieldErrors, required } from "../../app/forms";
@@ -377,16 +379,21 @@ function GroupsEditor({ user, onDone }: { user: User; onDone: () => void }) {
   const queryClient = useQueryClient();
   const [groupIds, setGroupIds] = useState(user.groups.map((group) => group.id));
   const save = useMutation({
-    mutationFn: () => updateUser(user.id, { group_ids: groupIds }),
+    // The list replaces the user's groups: saved only over the version the dialog opened on,
+    // so a stale dialog never silently undoes another administrator's change.
+    mutationFn: () => updateUser(user.id, { group_ids: groupIds }, user.version),
     onSuccess: () => {
       queryClient.invalidateQueries({ queryKey: usersQueryKey });
       onDone();
+    },
+    onError: (error) => {
+      if (isConflict(error)) queryClient.invalidateQueries({ queryKey: usersQueryKey });
     },
   });
   return (
     <Stack>
       <GroupChecklist label="Groups" value={groupIds} onChange={setGroupIds} />
-      {save.error && <ErrorAlert title="Groups not saved" error={save.error} />}
+      <SaveError error={save.error} title="Groups not saved" what="user" />
       <Row justify="flex-end">
         <Button loading={save.isPending} onClick={() => save.mutate()}>
           Save groups

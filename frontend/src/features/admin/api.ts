@@ -80,8 +80,19 @@ export function createUser(body: components["schemas"]["UserCreate"]): Promise<U
   return unwrap(api.POST("/api/v1/users", { body }));
 }
 
-export function updateUser(id: string, body: components["schemas"]["UserUpdate"]): Promise<User> {
-  return unwrap(api.PATCH("/api/v1/users/{user_id}", { params: { path: { user_id: id } }, body }));
+/** With the `version` the change is based on, a 412 means someone else changed it meanwhile. */
+export function updateUser(
+  id: string,
+  body: components["schemas"]["UserUpdate"],
+  version?: number,
+): Promise<User> {
+  return unwrap(
+    api.PATCH("/api/v1/users/{user_id}", {
+      params: { path: { user_id: id } },
+      headers: version === undefined ? {} : { "If-Match": `"${version}"` },
+      body,
+    }),
+  );
 }
 
 export function resetMfa(id: string): Promise<void> {
