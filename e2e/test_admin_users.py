@@ -296,3 +296,30 @@ def test_the_users_page_pages_and_searches_in_the_url(page: Page, admin_api: Api
     page.reload()  # the search is in the URL
     expect(rows).to_have_count(10)
     check_a11y(page)
+
+
+def test_deleting_a_user_group_or_workspace_by_keyboard_puts_the_focus_on_undo(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """The deleted row's Delete goes with it: the focus goes to the alert's Undo."""
+    admin_api.create_user(email="gone@e2e.violet.test", display_name="Gone", groups=("Analysts",))
+    admin_api.call("POST", "/groups", {"name": "Temporary", "permissions": []})
+    admin_api.create_workspace("Spare")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Delete …?"
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    for screen, delete, message in (
+        ("Users", "Delete Gone", "Deleted the user Gone."),
+        ("Groups", "Delete Temporary", "Deleted the group Temporary."),
+        ("Workspaces", "Delete Spare", "Deleted the workspace Spare."),
+    ):
+        open_admin_page(page, screen)
+        page.get_by_role("button", name=delete).focus()
+        page.keyboard.press("Enter")
+        if screen == "Workspaces":  # a dialog of its own, Cancel first
+            dialog = page.get_by_role("dialog", name="Delete workspace")
+            expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")
+        undo = page.get_by_role("status").filter(has_text=message)
+        expect(undo.get_by_role("button", name="Undo")).to_be_focused()

@@ -55,6 +55,8 @@ export default function GroupsPage() {
             )
           }
           onDone={() => setDeleted(null)}
+          // Its Delete went with its row: the focus goes to Undo, not to the page.
+          focusUndo
         />
       )}
       {manage && permissions.data && <NewGroupForm permissions={permissions.data} />}

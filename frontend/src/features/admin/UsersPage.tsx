@@ -92,6 +92,8 @@ export default function UsersPage() {
             )
           }
           onDone={() => setDeleted(null)}
+          // Its Delete went with its row: the focus goes to Undo, not to the page.
+          focusUndo
         />
       )}
       {manage && <CreateUserForm />}

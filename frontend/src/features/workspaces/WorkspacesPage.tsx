@@ -63,6 +63,8 @@ export default function WorkspacesPage() {
           message={`Deleted the workspace ${deleted.name}.`}
           undo={() => restoreWorkspace(deleted.id).then(refresh)}
           onDone={() => setDeleted(null)}
+          // Its Delete went with its row: the focus goes to Undo, not to the page.
+          focusUndo
         />
       )}
       {manage && <CreateWorkspaceForm />}
