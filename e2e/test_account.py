@@ -314,6 +314,41 @@ def test_an_api_token_created_in_the_ui_works_until_revoked(
     assert refused.value.status == 401
 
 
+def test_revoking_a_token_by_keyboard_leaves_the_focus_on_the_token_table(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """The revoked token's Revoke is gone (it is no longer active): the focus goes to the table
+    instead of dropping to the page."""
+    user = admin_api.create_user(groups=("Analysts",))
+    me = ApiClient(admin_api.base_url)
+    me.sign_in(user["email"], USER_PASSWORD)
+    for name in ("ci reader", "nightly export"):
+        me.call(
+            "POST",
+            "/auth/tokens",
+            {"name": name, "expires_in_days": 7, "permissions": ["test_template.read"]},
+        )
+    sign_in(page, user["email"], USER_PASSWORD)
+    open_account_page(page)
+    section = page.get_by_role("region", name="API tokens")
+    section.get_by_role("button", name="Revoke ci reader").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Revoke API token")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    row = section.get_by_test_id("api-token-row").filter(has_text="ci reader")
+    expect(row.get_by_test_id("api-token-state")).to_have_text("Revoked")
+    expect(section.get_by_role("table", name="Your API tokens")).to_be_focused()
+    # Escape from the next one's dialog gives the focus back to its Revoke, as before.
+    section.get_by_role("button", name="Revoke nightly export").focus()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(section.get_by_role("button", name="Revoke nightly export")).to_be_focused()
+
+
 def test_a_token_reaches_missions_only_as_far_as_its_mission_access(
     page: Page, admin_api: ApiClient, sign_in
 ):

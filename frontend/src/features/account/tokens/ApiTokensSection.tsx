@@ -1,6 +1,6 @@
 import { Code, Loader } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { ApiToken, ApiTokenCreated, Me } from "../../../api/types";
 import { ErrorAlert } from "../../../app/ErrorAlert";
 import { fetchMyWorkspaces, myWorkspacesQueryKey } from "../../workspaces/api";
@@ -16,6 +16,8 @@ export function ApiTokensSection({ me }: { me: Me }) {
   const tokens = useQuery({ queryKey: apiTokensQueryKey, queryFn: fetchApiTokens });
   const [created, setCreated] = useState<ApiTokenCreated | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  // A revoked token's row has no Revoke any more: the focus goes to the table, not the page.
+  const table = useRef<HTMLTableElement>(null);
   const mine = useQuery({ queryKey: myWorkspacesQueryKey, queryFn: fetchMyWorkspaces });
   // Binding a token to a workspace means something only to someone in more than one.
   const workspaces = (mine.data?.length ?? 0) > 1 ? mine.data : undefined;
@@ -37,7 +39,12 @@ export function ApiTokensSection({ me }: { me: Me }) {
       ) : tokens.error ? (
         <ErrorAlert title="Could not load your API tokens" error={tokens.error} />
       ) : (
-        <TokenTable tokens={tokens.data} workspaces={workspaces} onRevoke={setRevoking} />
+        <TokenTable
+          tokens={tokens.data}
+          workspaces={workspaces}
+          onRevoke={setRevoking}
+          tableRef={table}
+        />
       )}
       {mine.error && <ErrorAlert title="Could not load your workspaces" error={mine.error} />}
       <CreateTokenForm
@@ -45,7 +52,11 @@ export function ApiTokensSection({ me }: { me: Me }) {
         workspaces={workspaces}
         onCreated={setCreated}
       />
-      <RevokeTokenModal token={revoking} onClose={() => setRevoking(null)} />
+      <RevokeTokenModal
+        token={revoking}
+        onClose={() => setRevoking(null)}
+        onRevoked={() => table.current?.focus()}
+      />
     </AccountSection>
   );
 }

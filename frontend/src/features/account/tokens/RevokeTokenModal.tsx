@@ -8,9 +8,12 @@ import { apiTokensQueryKey, revokeApiToken } from "../api";
 export function RevokeTokenModal({
   token,
   onClose,
+  onRevoked,
 }: {
   token: ApiToken | null;
   onClose: () => void;
+  /** After the revoke, once the dialog is closing (its row's Revoke is gone). */
+  onRevoked?: () => void;
 }) {
   const queryClient = useQueryClient();
   const mutation = useMutation({
@@ -18,6 +21,7 @@ export function RevokeTokenModal({
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: apiTokensQueryKey });
       onClose();
+      onRevoked?.();
     },
   });
 
@@ -27,7 +31,13 @@ export function RevokeTokenModal({
   };
 
   return (
-    <Modal opened={token !== null} onClose={close} title="Revoke API token">
+    <Modal
+      opened={token !== null}
+      onClose={close}
+      title="Revoke API token"
+      // After a revoke the button that opened it is gone: onRevoked places the focus.
+      returnFocus={!mutation.isSuccess}
+    >
       {token && (
         <Stack>
           <Text size="sm">

@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Table, Text, VisuallyHidden } from "@mantine/core";
+import type { Ref } from "react";
 import type { ApiToken, Workspace } from "../../../api/types";
 import { formatDateTime } from "../../../app/format";
 import { tokenWorkspaceLabel } from "../../workspaces/labels";
@@ -22,11 +23,14 @@ export function TokenTable({
   tokens,
   workspaces,
   onRevoke,
+  tableRef,
 }: {
   tokens: ApiToken[];
   /** The user's workspaces, when there are several: the table then names each token's. */
   workspaces?: Workspace[];
   onRevoke: (token: ApiToken) => void;
+  /** The table, focusable from script: the focus goes there after a revoke. */
+  tableRef?: Ref<HTMLTableElement>;
 }) {
   if (tokens.length === 0) {
     return (
@@ -38,7 +42,14 @@ export function TokenTable({
   const now = Date.now();
   return (
     <Table.ScrollContainer minWidth={800}>
-      <Table striped withTableBorder aria-label="Your API tokens" data-testid="api-token-table">
+      <Table
+        striped
+        withTableBorder
+        aria-label="Your API tokens"
+        data-testid="api-token-table"
+        ref={tableRef}
+        tabIndex={-1}
+      >
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Name</Table.Th>
