@@ -188,3 +188,36 @@ def test_enable_needs_the_password_too(client, make_user, auth_header):
     assert "password" in without.json["errors"] and "password" in wrong.json["errors"]
     db.session.refresh(user)
     assert user.mfa_enabled is False
+
+
+def test_signing_in_is_no_edit_of_the_user(client, make_user, auth_header):
+    # An administrator read the user (ETag), then the user signed in with password and code:
+    # the administrator's change sent with that If-Match still holds (it was refused as
+    # "changed by someone else"), and the sign-in is still recorded.
+    admin = make_user(perms=["user.read", "user.manage", "group.manage"])
+    user = make_user()
+    totp = enrol(client, auth_header(user))
+    read = client.get(f"/api/v1/users/{user.id}", headers=auth_header(admin))
+    etag, updated_at = read.headers["ETag"], read.json["updated_at"]
+
+    challenge = sign_in(client, user.email).json["mfa_token"]
+    signed_in = client.post(
+        "/api/v1/auth/login/mfa", json={"mfa_token": challenge, "code": totp.now()}
+    )
+    assert signed_in.status_code == 200
+
+    after = client.get(f"/api/v1/users/{user.id}", headers=auth_header(admin))
+    assert after.headers["ETag"] == etag and after.json["updated_at"] == updated_at
+    assert after.json["last_login_at"] is not None
+    renamed = client.patch(
+        f"/api/v1/users/{user.id}",
+        json={"display_name": "Renamed"},
+        headers={**auth_header(admin), "If-Match": etag},
+    )
+    assert renamed.status_code == 200, renamed.json
+    # The code spent by that sign-in still works once only.
+    again = client.post(
+        "/api/v1/auth/login/mfa",
+        json={"mfa_token": sign_in(client, user.email).json["mfa_token"], "code": totp.now()},
+    )
+    assert again.status_code == 401

@@ -234,7 +234,7 @@ def start_session(
         )
     )
     if family_id is None:
-        user.last_login_at = utcnow()
+        mfa.remember_sign_in(user, last_login_at=utcnow())
         _record_for(user, "auth.login")
     me = describe(user)
     claims: dict[str, Any] = {ISSUED_CLAIM: issued_microseconds(utcnow())}
