@@ -798,6 +798,8 @@ def test_red_reads_blue_s_outcomes_without_being_told_nothing_was_recorded(
     open_test(red)
     blue_section = red.get_by_role("region", name="Blue team")
     expect(blue_section.get_by_text("Nothing recorded yet.")).to_be_visible()
+    # No news, so no alert a screen reader announces each time a test is opened.
+    expect(blue_section.get_by_role("alert")).to_have_count(0)
     red.get_by_role("button", name="Close test").click()
 
     url = f"/missions/{setup.mission_id}/tests/{setup.test_id}/detections"

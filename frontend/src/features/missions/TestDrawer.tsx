@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Divider,
@@ -796,7 +795,9 @@ function ReadOnly({
 }) {
   const present = fields.filter(([, value]) => value);
   if (present.length === 0) {
-    return recordedElsewhere ? null : <Alert variant="light">Nothing recorded yet.</Alert>;
+    // Plain text, not an alert: it is no news, and a screen reader would announce it each time
+    // a test is opened.
+    return recordedElsewhere ? null : <Text size="sm">Nothing recorded yet.</Text>;
   }
   return (
     <dl>
