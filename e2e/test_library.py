@@ -451,6 +451,8 @@ def test_a_deleted_scenario_comes_back_with_undo_or_later(
     expect(page.get_by_role("heading", name="Scenarios", level=1)).to_be_visible()
     undo = page.get_by_role("status").filter(has_text="Deleted the scenario Weekly sweep.")
     expect(page.get_by_role("link", name="Weekly sweep")).to_have_count(0)
+    # Delete went with the page: the keyboard focus is on Undo, not left on the page.
+    expect(undo.get_by_role("button", name="Undo")).to_be_focused()
     undo.get_by_role("button", name="Undo").click()
     expect(undo).to_be_hidden()
     expect(page.get_by_role("link", name="Weekly sweep")).to_be_visible()

@@ -300,6 +300,8 @@ def test_the_lead_removes_a_test_and_deletes_the_mission_each_with_an_undo(
     undo = lead.get_by_role("status").filter(has_text="Deleted the mission Purple week")
     expect(undo).to_be_visible()
     expect(lead.get_by_role("link", name="Purple week", exact=True)).to_have_count(0)
+    # Delete went with the page: the keyboard focus is on Undo, not left on the page.
+    expect(undo.get_by_role("button", name="Undo")).to_be_focused()
     undo.get_by_role("button", name="Undo").click()
     expect(undo).to_be_hidden()
     expect(lead.get_by_role("link", name="Purple week", exact=True)).to_be_visible()

@@ -89,6 +89,8 @@ export default function MissionsPage() {
             )
           }
           onDone={() => navigate(location, { replace: true, state: null })}
+          // Its Delete went with the mission's page: the focus goes to Undo.
+          focusUndo
         />
       )}
       <Group>

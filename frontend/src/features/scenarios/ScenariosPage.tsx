@@ -76,6 +76,8 @@ export default function ScenariosPage() {
             )
           }
           onDone={() => navigate(".", { replace: true, state: null })}
+          // Its Delete went with the scenario's page: the focus goes to Undo.
+          focusUndo
         />
       )}
       {can("scenario_template.write") && <NewScenarioForm />}
