@@ -499,3 +499,86 @@ def test_the_mission_downloads_are_files(page: Page, admin_api, catalogue, sign_
     expect(dialog.get_by_role("status")).to_contain_text("Imported 1 tests")
     missions = admin_api.call("GET", "/missions")["items"]
     assert sorted(mission["name"] for mission in missions) == ["Purple week", "Purple week"]
+
+
+def test_the_mission_s_coverage_per_defense_tool(page: Page, admin_api, catalogue, sign_in):
+    """Each tool's figures beside the mission's, and the heatmap of one tool. Worked by hand:
+    Falcon (EDR): T1059 Prevented 100, T1547 Not detected 0 → 50, 2 tests.
+    Sentinel (SIEM): T1059 Logged 40, T1547 Alerted 75, T1204 Not applicable → 57.5, 3 tests
+    (2 scored). Old NDR (deleted since): T1547 Logged 40 → 40, 1 test.
+    The mission (each test at its best tool's level): 100, 75, unscored → 87.5."""
+    tools = {
+        name: admin_api.call("POST", "/defense-tools", {"name": name, "layer": layer})["id"]
+        for name, layer in (("Falcon", "edr"), ("Sentinel", "siem"), ("Old NDR", "ndr"))
+    }
+    mission = admin_api.call("POST", "/missions", {"name": "Tool week", "status": "active"})
+    outcomes = {
+        "T1059": {"Falcon": "Prevented", "Sentinel": "Logged"},
+        "T1547": {"Falcon": "Not detected", "Sentinel": "Alerted", "Old NDR": "Logged"},
+        "T1204": {"Sentinel": "Not applicable"},
+    }
+    for technique, by_tool in outcomes.items():
+        tag = {"kind": "technique", "external_id": technique}
+        body = {"name": f"{technique} test", "mitre": [tag]}
+        test = admin_api.call("POST", f"/missions/{mission['id']}/tests", body)
+        url = f"/missions/{mission['id']}/tests/{test['id']}"
+        admin_api.call("PATCH", url, {"state": "in_progress"})
+        admin_api.call("PATCH", url, {"state": "waiting_blue"})
+        admin_api.call(
+            "PUT",
+            f"{url}/detections",
+            [
+                {"tool_id": tools[tool], "detection_level_id": level_id(admin_api, level)}
+                for tool, level in by_tool.items()
+            ],
+        )
+        admin_api.call("PATCH", url, {"state": "completed"})
+    admin_api.call("DELETE", f"/defense-tools/{tools['Old NDR']}")
+    empty = mission_with(admin_api, "No tools", {"T1059": "Alerted"})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto(f"/coverage?missions={mission['id']}")
+    expect(page.get_by_test_id("coverage-score")).to_have_text("87.5")
+    table = page.get_by_role("table", name="Coverage per defense tool")
+    expected = {
+        "Falcon": ("EDR", "50", "2", "1 Prevented1 Not detected"),
+        "Sentinel": ("SIEM", "57.5", "3 (2 scored)", "1 Alerted1 Logged1 Not applicable"),
+        "Old NDR": ("NDR", "40", "1", "1 Logged"),
+    }
+    for name, (layer, score, tests, by_level) in expected.items():
+        row = table.get_by_test_id(f"tool-row-{name}")
+        expect(row.get_by_role("cell").nth(1)).to_have_text(layer)
+        expect(row.get_by_test_id("tool-score")).to_have_text(score)
+        expect(row.get_by_test_id("tool-tests")).to_have_text(tests)
+        expect(row.get_by_test_id("tool-outcomes")).to_have_text(by_level)
+    expect(page.get_by_test_id("technique-T1059")).to_contain_text("Prevented · 100")
+    expect(page.get_by_test_id("technique-T1547")).to_contain_text("Alerted · 75")
+
+    # One tool's heatmap: its own outcomes recolour the matrix, by keyboard too.
+    tool = page.get_by_role("combobox", name="Tool", exact=True)
+    expect(tool).to_have_value("All tools")
+    tool.click()
+    check_a11y(page)
+    page.get_by_role("option", name="Falcon (EDR)").click()
+    expect(page.get_by_test_id("coverage-score")).to_have_text("50")
+    expect(page.get_by_test_id("technique-T1059")).to_contain_text("Prevented · 100")
+    expect(page.get_by_test_id("technique-T1547")).to_contain_text("Not detected · 0")
+    expect(page.get_by_test_id("technique-T1204")).not_to_contain_text("Not scored")
+    # The tools come by name: All tools, Falcon, Old NDR, Sentinel.
+    tool.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(tool).to_have_value("Sentinel (SIEM)")
+    expect(page.get_by_test_id("coverage-score")).to_have_text("57.5")
+    expect(page.get_by_test_id("technique-T1059")).to_contain_text("Logged · 40")
+    expect(page.get_by_test_id("technique-T1547")).to_contain_text("Alerted · 75")
+    expect(page.get_by_test_id("technique-T1204")).to_contain_text("Not scored")
+    check_a11y(page)
+
+    # A mission with no per-tool outcome says so, and what to do.
+    page.goto(f"/coverage?missions={empty}")
+    expect(page.get_by_test_id("tool-coverage-empty")).to_contain_text(
+        "No defense tool has an outcome in this mission yet"
+    )
+    expect(page.get_by_role("combobox", name="Tool", exact=True)).to_have_count(0)

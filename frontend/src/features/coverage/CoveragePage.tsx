@@ -27,6 +27,7 @@ import type { MitreDomain } from "../mitre/api";
 import type { Heat } from "../mitre/matrix/TechniqueCell";
 import {
   type CoverageLevel,
+  type MissionCoverage,
   coverageKey,
   downloadFile,
   fetchMissionCoverage,
@@ -36,7 +37,10 @@ import { UNSCORED_COLOR, closestLevel, formatScore, textColorOn } from "./heat";
 import { DomainSelect, useCoverageDomain } from "./DomainSelect";
 import { HeatMatrix, Legend } from "./HeatMatrix";
 import { ScoreTrend } from "./ScoreTrend";
+import { ToolSection, ToolSelect } from "./ToolCoverage";
 import { scoreTrend } from "./trend";
+
+type MissionTool = NonNullable<MissionCoverage["tools"]>[number];
 
 /** One technique or sub-technique on the heatmap, whichever endpoint it came from. */
 interface Covered {
@@ -56,6 +60,8 @@ interface HeatData {
   covered: Map<string, Covered>;
   /** The ATT&CK domains of the tested techniques, the one holding most first. */
   domains: MitreDomain[];
+  /** Of one mission: its coverage per defense tool (`?by=tool`); across missions: none. */
+  tools: MissionTool[];
 }
 
 /**
@@ -78,7 +84,7 @@ export default function CoveragePage() {
     queryKey: [...coverageKey, "heatmap", single ? "mission" : "missions", selected.join(",")],
     queryFn: (): Promise<HeatData> =>
       single
-        ? fetchMissionCoverage(single).then(fromMission)
+        ? fetchMissionCoverage(single, true).then(fromMission)
         : fetchOrgCoverage(selected).then(fromOrg),
   });
 
@@ -89,6 +95,17 @@ export default function CoveragePage() {
     setParams(next, { replace: true });
   };
   const [domain, chooseDomain] = useCoverageDomain(coverage.data?.domains);
+  // The tool whose outcomes the heatmap draws (the URL's `tool`), or null for all of them.
+  const toolId = single ? params.get("tool") : null;
+  const chooseTool = (id: string | null) => {
+    const next = new URLSearchParams(params);
+    if (id) next.set("tool", id);
+    else next.delete("tool");
+    setParams(next, { replace: true });
+  };
+  const tool = coverage.data?.tools.find((item) => item.tool_id === toolId) ?? null;
+  // What the cards, the heatmap and the drawer show: the chosen tool's figures, or the mission's.
+  const shown = coverage.data && tool ? forTool(coverage.data, tool) : coverage.data;
   // The layer of the domain drawn (once known; until then the API's default, the same one).
   const layerQuery = new URLSearchParams();
   if (!single && selected.length) layerQuery.set("mission_ids", selected.join(","));
@@ -103,7 +120,7 @@ export default function CoveragePage() {
   };
 
   const heatOf = (externalId: string): Heat | undefined => {
-    const item = coverage.data?.covered.get(externalId);
+    const item = shown?.covered.get(externalId);
     if (!item) return undefined;
     const background = item.level?.color ?? UNSCORED_COLOR;
     const label = item.level
@@ -111,7 +128,7 @@ export default function CoveragePage() {
       : "Not scored";
     return { background, text: textColorOn(background), label };
   };
-  const tested = [...(coverage.data?.covered.keys() ?? [])].filter((id) => !id.includes("."));
+  const tested = [...(shown?.covered.keys() ?? [])].filter((id) => !id.includes("."));
   // Across missions, how their scores moved from one to the next (the chosen ones, or all).
   const trend =
     single || !missions.data
@@ -160,9 +177,9 @@ export default function CoveragePage() {
         <>
           <SimpleGrid cols={{ base: 1, sm: 2 }} maw={640}>
             <Paper withBorder p="sm">
-              <Text size="sm">Score</Text>
+              <Text size="sm">{tool ? `Score of ${tool.name}` : "Score"}</Text>
               <Text fw={700} size="xl" data-testid="coverage-score">
-                {formatScore(coverage.data.score)}
+                {formatScore(shown?.score ?? null)}
               </Text>
             </Paper>
             <Paper withBorder p="sm">
@@ -183,10 +200,20 @@ export default function CoveragePage() {
               { label: "Not tested", color: "#ffffff" },
             ]}
           />
-          <DomainSelect domains={coverage.data.domains} value={domain} onChange={chooseDomain} />
+          {single ? (
+            <ToolSection tools={coverage.data.tools} levels={coverage.data.levels} />
+          ) : null}
+          <Group align="flex-end">
+            <DomainSelect domains={coverage.data.domains} value={domain} onChange={chooseDomain} />
+            <ToolSelect
+              tools={coverage.data.tools}
+              value={tool?.tool_id ?? null}
+              onChange={chooseTool}
+            />
+          </Group>
           <HeatMatrix
             domain={domain}
-            label="Coverage heatmap"
+            label={tool ? `Coverage heatmap of ${tool.name}` : "Coverage heatmap"}
             heatOf={heatOf}
             onOpen={(techniqueId, subtechniqueId) => setOpen(subtechniqueId ?? techniqueId)}
           />
@@ -196,24 +223,48 @@ export default function CoveragePage() {
       <CoveringTests
         externalId={open}
         missionId={single}
-        data={coverage.data}
+        data={shown}
+        toolName={tool?.name ?? null}
         onClose={() => setOpen(null)}
       />
     </Stack>
   );
 }
 
-function fromMission(coverage: Awaited<ReturnType<typeof fetchMissionCoverage>>): HeatData {
+/** Techniques by id, each coloured by the scored level closest to its score. */
+function coveredOf(
+  techniques: { external_id: string; name: string; score: number | null }[],
+  levels: CoverageLevel[],
+): Map<string, Covered> {
   const covered = new Map<string, Covered>();
-  for (const item of coverage.techniques) {
+  for (const item of techniques) {
     covered.set(item.external_id, {
       externalId: item.external_id,
       name: item.name,
       score: item.score,
-      level: closestLevel(item.score, coverage.levels),
+      level: closestLevel(item.score, levels),
     });
   }
-  return { score: coverage.score, levels: coverage.levels, covered, domains: coverage.domains };
+  return covered;
+}
+
+function fromMission(coverage: Awaited<ReturnType<typeof fetchMissionCoverage>>): HeatData {
+  return {
+    score: coverage.score,
+    levels: coverage.levels,
+    covered: coveredOf(coverage.techniques, coverage.levels),
+    domains: coverage.domains,
+    tools: coverage.tools ?? [],
+  };
+}
+
+/**
+ * The mission's data as one tool saw it: its score and its per-technique scores (a technique
+ * the tool has no outcome on is not tested for it). The domains stay the mission's, so the
+ * matrix drawn does not jump when a tool is chosen.
+ */
+function forTool(data: HeatData, tool: MissionTool): HeatData {
+  return { ...data, score: tool.score, covered: coveredOf(tool.techniques, data.levels) };
 }
 
 function fromOrg(coverage: Awaited<ReturnType<typeof fetchOrgCoverage>>): HeatData {
@@ -232,7 +283,13 @@ function fromOrg(coverage: Awaited<ReturnType<typeof fetchOrgCoverage>>): HeatDa
       testId: item.test_id,
     });
   }
-  return { score: coverage.score, levels: coverage.levels, covered, domains: coverage.domains };
+  return {
+    score: coverage.score,
+    levels: coverage.levels,
+    covered,
+    domains: coverage.domains,
+    tools: [],
+  };
 }
 
 /** The drawer of a technique: its outcome, and the tests that cover it. */
@@ -240,11 +297,14 @@ function CoveringTests({
   externalId,
   missionId,
   data,
+  toolName,
   onClose,
 }: {
   externalId: string | null;
   missionId: string | null;
   data: HeatData | undefined;
+  /** The tool whose outcomes `data` holds, or null for all tools. */
+  toolName: string | null;
   onClose: () => void;
 }) {
   const tests = useQuery({
@@ -264,7 +324,7 @@ function CoveringTests({
       onClose={onClose}
       position="right"
       size="lg"
-      title={`Coverage of ${externalId ?? ""}`}
+      title={`Coverage of ${externalId ?? ""}${toolName ? ` by ${toolName}` : ""}`}
     >
       <Stack data-testid="covering-tests">
         {rows.length === 0 ? (

@@ -18,10 +18,11 @@ export type ScenarioPreview = components["schemas"]["ScenarioPreviewOut"];
 
 export const coverageKey = ["coverage"] as const;
 
-export function fetchMissionCoverage(missionId: string): Promise<MissionCoverage> {
+/** The mission's coverage; with `byTool`, per defense tool too (`tools`). */
+export function fetchMissionCoverage(missionId: string, byTool = false): Promise<MissionCoverage> {
   return unwrap(
     api.GET("/api/v1/missions/{mission_id}/coverage", {
-      params: { path: { mission_id: missionId } },
+      params: { path: { mission_id: missionId }, query: byTool ? { by: "tool" } : {} },
     }),
   );
 }
