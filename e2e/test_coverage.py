@@ -575,6 +575,12 @@ def test_the_mission_s_coverage_per_defense_tool(page: Page, admin_api, catalogu
     expect(page.get_by_test_id("technique-T1547")).to_contain_text("Alerted · 75")
     expect(page.get_by_test_id("technique-T1204")).to_contain_text("Not scored")
     check_a11y(page)
+    expect(page).to_have_url(re.compile(r"tool="))
+    page.get_by_test_id("technique-T1547").get_by_role("button", name="T1547").click()
+    drawer = page.get_by_role("dialog", name="Coverage of T1547 by Sentinel")
+    expect(drawer.get_by_test_id("covering-tests")).to_contain_text("Alerted (75)")
+    expect(drawer).to_contain_text("Tests (level over all tools)")
+    page.keyboard.press("Escape")
 
     # A mission with no per-tool outcome says so, and what to do.
     page.goto(f"/coverage?missions={empty}")

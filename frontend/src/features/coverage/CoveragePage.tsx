@@ -92,6 +92,8 @@ export default function CoveragePage() {
     const next = new URLSearchParams(params);
     if (ids.length) next.set("missions", ids.join(","));
     else next.delete("missions");
+    // A tool belongs to the mission it was chosen in.
+    next.delete("tool");
     setParams(next, { replace: true });
   };
   const [domain, chooseDomain] = useCoverageDomain(coverage.data?.domains);
@@ -369,7 +371,10 @@ function CoveringTests({
             <ErrorAlert title="Tests unavailable" error={tests.error} />
           ) : (
             <Stack gap={4}>
-              <Text fw={600}>Tests</Text>
+              <Text fw={600}>
+                {/* A test's level is the best of its tools', not the chosen tool's. */}
+                {toolName ? "Tests (level over all tools)" : "Tests"}
+              </Text>
               <ul>
                 {tests.data.map((test) => (
                   <li key={test.id}>
