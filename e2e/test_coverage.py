@@ -501,7 +501,9 @@ def test_the_mission_downloads_are_files(page: Page, admin_api, catalogue, sign_
     assert sorted(mission["name"] for mission in missions) == ["Purple week", "Purple week"]
 
 
-def test_the_mission_s_coverage_per_defense_tool(page: Page, admin_api, catalogue, sign_in):
+def test_the_mission_s_coverage_per_defense_tool(
+    page: Page, admin_api, catalogue, sign_in, open_context
+):
     """Each tool's figures beside the mission's, and the heatmap of one tool. Worked by hand:
     Falcon (EDR): T1059 Prevented 100, T1547 Not detected 0 → 50, 2 tests.
     Sentinel (SIEM): T1059 Logged 40, T1547 Alerted 75, T1204 Not applicable → 57.5, 3 tests
@@ -581,6 +583,21 @@ def test_the_mission_s_coverage_per_defense_tool(page: Page, admin_api, catalogu
     expect(drawer.get_by_test_id("covering-tests")).to_contain_text("Alerted (75)")
     expect(drawer).to_contain_text("Tests (level over all tools)")
     page.keyboard.press("Escape")
+
+    # A viewer of the mission reads the same figures and may choose a tool.
+    viewer = admin_api.create_user(display_name="Vic Viewer", groups=("Analysts",))
+    members_url = f"/missions/{mission['id']}/members"
+    members = [
+        {"user_id": member["user_id"], "role": member["role"]}
+        for member in admin_api.call("GET", members_url)
+    ]
+    admin_api.call("PUT", members_url, [*members, {"user_id": viewer["id"], "role": "viewer"}])
+    reader = open_context(viewer["email"])
+    reader.goto(f"/coverage?missions={mission['id']}&tool={tools['Old NDR']}")
+    expect(reader.get_by_role("combobox", name="Tool", exact=True)).to_have_value("Old NDR (NDR)")
+    expect(reader.get_by_test_id("coverage-score")).to_have_text("40")
+    expect(reader.get_by_test_id("technique-T1547")).to_contain_text("Logged · 40")
+    expect(reader.get_by_test_id("tool-row-Falcon").get_by_test_id("tool-score")).to_have_text("50")
 
     # A mission with no per-tool outcome says so, and what to do.
     page.goto(f"/coverage?missions={empty}")
