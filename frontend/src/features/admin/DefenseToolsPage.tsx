@@ -2,31 +2,19 @@ import { Button, Group, Loader, Select, Stack, Table, Text, TextInput, Title } f
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, unwrap } from "../../api/client";
-import type { components } from "../../api/schema";
 import { DeletedList } from "../../app/DeletedList";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { apiFieldErrors } from "../../app/forms";
 import { UndoAlert } from "../../app/UndoAlert";
 import { fetchTools, restoreTool, toolsKey } from "../missions/api";
 import type { DefenseTool } from "../missions/api";
-
-type Layer = components["schemas"]["DefenseToolCreate"]["layer"];
-// The API's values, named as a security team says them.
-const LAYERS: { value: Layer; label: string }[] = [
-  { value: "edr", label: "EDR" },
-  { value: "siem", label: "SIEM" },
-  { value: "ndr", label: "NDR" },
-  { value: "firewall", label: "Firewall" },
-  { value: "email", label: "Email security" },
-  { value: "identity", label: "Identity" },
-  { value: "av", label: "Antivirus" },
-  { value: "other", label: "Other" },
-];
+import { TOOL_LAYERS } from "../missions/toolLayers";
+import type { ToolLayer } from "../missions/toolLayers";
 
 interface ToolDraft {
   name: string;
   vendor: string;
-  layer: Layer;
+  layer: ToolLayer;
 }
 
 /** The defense tools whose per-test outcomes blue records (the EDR, the SIEM, the NDR…). */
@@ -145,11 +133,11 @@ function ToolRow({
   const [draft, setDraft] = useState<ToolDraft>({
     name: tool.name,
     vendor: tool.vendor ?? "",
-    layer: tool.layer as Layer,
+    layer: tool.layer as ToolLayer,
   });
   // A saved (or elsewhere changed) tool comes back as a new object: show what was saved.
   useEffect(
-    () => setDraft({ name: tool.name, vendor: tool.vendor ?? "", layer: tool.layer as Layer }),
+    () => setDraft({ name: tool.name, vendor: tool.vendor ?? "", layer: tool.layer as ToolLayer }),
     [tool],
   );
   return (
@@ -173,10 +161,10 @@ function ToolRow({
       <Table.Td>
         <Select
           aria-label={`Layer of ${tool.name}`}
-          data={LAYERS}
+          data={TOOL_LAYERS}
           value={draft.layer}
           allowDeselect={false}
-          onChange={(value) => setDraft({ ...draft, layer: value as Layer })}
+          onChange={(value) => setDraft({ ...draft, layer: value as ToolLayer })}
         />
       </Table.Td>
       <Table.Td>
@@ -237,10 +225,10 @@ function ToolForm({
         />
         <Select
           label="Layer"
-          data={LAYERS}
+          data={TOOL_LAYERS}
           value={draft.layer}
           allowDeselect={false}
-          onChange={(value) => setDraft({ ...draft, layer: value as Layer })}
+          onChange={(value) => setDraft({ ...draft, layer: value as ToolLayer })}
           error={fieldErrors["layer"]}
         />
         <Button type="submit">Add tool</Button>

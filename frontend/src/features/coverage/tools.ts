@@ -1,18 +1,12 @@
 /** The mission's coverage per defense tool, for people (pure, unit-tested in tools.test.ts). */
 
+import { TOOL_LAYERS } from "../missions/toolLayers";
 import type { ScoredLevel } from "./heat";
 
-/** The API's tool layers, named as a security team says them (as the defense tools page does). */
-export const LAYER_NAMES: Record<string, string> = {
-  edr: "EDR",
-  siem: "SIEM",
-  ndr: "NDR",
-  firewall: "Firewall",
-  email: "Email security",
-  identity: "Identity",
-  av: "Antivirus",
-  other: "Other",
-};
+/** The API's tool layers by value, named as a security team says them. */
+export const LAYER_NAMES: Record<string, string> = Object.fromEntries(
+  TOOL_LAYERS.map((layer) => [layer.value, layer.label]),
+);
 
 /** What the API gives per tool (`GET /missions/{id}/coverage?by=tool`, `tools[]`). */
 export interface ToolFigures {
