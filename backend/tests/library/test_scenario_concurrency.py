@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from tests.concurrency import waiting_on_locks
 from violet.core.tenancy import acting_in
 from violet.extensions import db
 from violet.library.models import ScenarioTemplate, ScenarioTemplateTest, TestTemplate
@@ -50,18 +51,6 @@ def committed_scenario(real_sessions, default_workspace):
         real_sessions.execute(delete(ScenarioTemplate).where(ScenarioTemplate.id == ids[0]))
         real_sessions.execute(delete(TestTemplate).where(TestTemplate.id.in_(ids[1])))
         real_sessions.commit()
-
-
-def waiting_on_locks(connection) -> int:
-    count = connection.execute(
-        text(
-            # pg_stat_activity may show a waiting backend's query as empty: count the waits.
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-    ).scalar_one()
-    connection.rollback()  # statistics are a snapshot per transaction: take a new one next time
-    return count
 
 
 def test_two_concurrent_replaces_never_leave_a_mixed_order(app, committed_scenario):

@@ -112,21 +112,7 @@ def claim_attempt(session, guards: Sequence[Counted], message: str) -> None:
     """
     wait = 0.0
     for guard in guards:
-        expired = FailureCounter.window_started_at <= func.now() - guard.limit.window
-        statement = insert(FailureCounter).values(
-            key=guard.key, window_started_at=func.now(), failures=1
-        )
-        started, failures, now = session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[FailureCounter.key],
-                set_={
-                    "failures": case((expired, 1), else_=FailureCounter.failures + 1),
-                    "window_started_at": case(
-                        (expired, func.now()), else_=FailureCounter.window_started_at
-                    ),
-                },
-            ).returning(FailureCounter.window_started_at, FailureCounter.failures, func.now())
-        ).one()
+        started, failures, now = _count_failure(session, guard)
         if failures > guard.limit.amount:
             wait = max(wait, (started + guard.limit.window - now).total_seconds())
     _forget_old_counters(session)
@@ -146,22 +132,29 @@ def release_attempt(session, guards: Sequence[Counted]) -> None:
 def record_failure(session, guards: Sequence[Counted]) -> None:
     """Count one failure for every key, atomically (concurrent workers never lose a count)."""
     for guard in guards:
-        expired = FailureCounter.window_started_at <= func.now() - guard.limit.window
-        statement = insert(FailureCounter).values(
-            key=guard.key, window_started_at=func.now(), failures=1
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[FailureCounter.key],
-                set_={
-                    "failures": case((expired, 1), else_=FailureCounter.failures + 1),
-                    "window_started_at": case(
-                        (expired, func.now()), else_=FailureCounter.window_started_at
-                    ),
-                },
-            )
-        )
+        _count_failure(session, guard)
     _forget_old_counters(session)
+
+
+def _count_failure(session, guard: Counted) -> tuple[datetime, int, datetime]:
+    """One more failure for the guard's key (a new window when its last one has ended), in one
+    upsert; answers the window's start, the failures in it and the database's time."""
+    expired = FailureCounter.window_started_at <= func.now() - guard.limit.window
+    statement = insert(FailureCounter).values(
+        key=guard.key, window_started_at=func.now(), failures=1
+    )
+    started, failures, now = session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[FailureCounter.key],
+            set_={
+                "failures": case((expired, 1), else_=FailureCounter.failures + 1),
+                "window_started_at": case(
+                    (expired, func.now()), else_=FailureCounter.window_started_at
+                ),
+            },
+        ).returning(FailureCounter.window_started_at, FailureCounter.failures, func.now())
+    ).one()
+    return started, failures, now
 
 
 def _forget_old_counters(session) -> None:

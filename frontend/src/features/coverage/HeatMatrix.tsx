@@ -1,3 +1,4 @@
+import { Swatch } from "../../app/Swatch";
 import { Group, Loader, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -79,17 +80,7 @@ export function Legend({
       <Group gap="md" component="ul" style={{ listStyle: "none", padding: 0, margin: 0 }}>
         {items.map((item) => (
           <Group key={item.label} gap={6} component="li" wrap="nowrap">
-            <span
-              aria-hidden="true"
-              style={{
-                display: "inline-block",
-                width: 14,
-                height: 14,
-                borderRadius: 3,
-                background: item.color,
-                border: "1px solid #868e96",
-              }}
-            />
+            <Swatch color={item.color} size={14} />
             <Text size="sm">{item.label}</Text>
           </Group>
         ))}

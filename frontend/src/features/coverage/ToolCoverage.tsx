@@ -1,3 +1,4 @@
+import { Swatch } from "../../app/Swatch";
 import { Group, Select, Stack, Table, Text } from "@mantine/core";
 import type { ScoredLevel } from "./heat";
 import { formatScore } from "./heat";
@@ -50,17 +51,7 @@ function ToolCoverageTable({ tools, levels }: { tools: ToolFigures[]; levels: Sc
                   >
                     {row.outcomes.map((item) => (
                       <Group key={item.level.id} gap={6} component="li" wrap="nowrap">
-                        <span
-                          aria-hidden="true"
-                          style={{
-                            display: "inline-block",
-                            width: 12,
-                            height: 12,
-                            borderRadius: 3,
-                            background: item.level.color,
-                            border: "1px solid #868e96",
-                          }}
-                        />
+                        <Swatch color={item.level.color} />
                         <span>
                           {item.runs} {item.level.name}
                         </span>

@@ -1,3 +1,4 @@
+import { Swatch } from "../../app/Swatch";
 import { Group, Text } from "@mantine/core";
 import type { DetectionLevel } from "./api";
 
@@ -6,17 +7,7 @@ export function LevelLabel({ level }: { level: DetectionLevel | undefined }) {
   if (!level) return <Text size="sm">—</Text>;
   return (
     <Group gap={6} wrap="nowrap" data-testid="level-label">
-      <span
-        aria-hidden="true"
-        style={{
-          display: "inline-block",
-          width: 12,
-          height: 12,
-          borderRadius: 3,
-          background: level.color,
-          flex: "none",
-        }}
-      />
+      <Swatch color={level.color} />
       <Text size="sm">{level.name}</Text>
     </Group>
   );
