@@ -317,6 +317,17 @@ def test_per_tool_detections_derive_the_level(client, team, mission, add_test, t
     assert len(again.json["detections"]) == 1
 
 
+def test_outcomes_come_back_in_the_order_sent(client, team, mission, add_test, tools, levels):
+    url = url_of(mission, add_test(mission["id"]))
+    for order in (["SIEM", "EDR", "NDR"], ["NDR", "SIEM", "EDR"], ["EDR", "NDR", "SIEM"]):
+        body = [{"tool_id": tools[name], "detection_level_id": levels["Logged"]} for name in order]
+        saved = client.put(f"{url}/detections", json=body, headers=team.blue)
+        assert saved.status_code == 200, saved.json
+        read = client.get(url, headers=team.viewer).json["detections"]
+        assert [d["tool_id"] for d in saved.json["detections"]] == [tools[n] for n in order]
+        assert [d["tool_id"] for d in read] == [tools[n] for n in order]
+
+
 def test_a_null_scored_level_counts_only_alone(client, team, mission, add_test, tools, levels):
     test = add_test(mission["id"])
     url = f"{url_of(mission, test)}/detections"

@@ -686,9 +686,16 @@ def replace_detections(
     # Old rows go first: the unit of work would insert before deleting (one row per tool).
     test.detections.clear()
     db.session.flush()
+    # In the order sent: rows saved together would otherwise share their creation time and come
+    # back in their random ids' order, and blue's rows would swap places after each save.
+    saved_at = utcnow()
     test.detections = [
-        MissionTestDetection(workspace_id=test.workspace_id, **detection)
-        for detection in detections
+        MissionTestDetection(
+            workspace_id=test.workspace_id,
+            created_at=saved_at + timedelta(microseconds=position),
+            **detection,
+        )
+        for position, detection in enumerate(detections)
     ]
     if detections:
         best = max(
