@@ -32,6 +32,7 @@ from flask_smorest.utils import deepupdate, load_info_from_docstring
 from violet.core.errors import Forbidden, Unauthorized
 from violet.core.input_guard import check_request_input, takes_json_body
 from violet.core.query import accepted_query_parameters, check_query_parameters
+from violet.core.serialization import declared_statuses
 from violet.core.versioning import check_if_match_header, is_versioned, versioned_doc
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -214,12 +215,6 @@ def _mark(view: Callable[..., Any], permissions: tuple[str, ...] | None, doc: di
     setattr(view, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
 
 
-def _declares(view: Callable[..., Any], status: int) -> bool:
-    """Whether the view's own decorators (flask-smorest's record) document `status`."""
-    declared = getattr(view, "_apidoc", {}).get("response", {}).get("responses", {})
-    return status in declared or str(status) in declared
-
-
 def public(view: View) -> View:
     """Open to anonymous callers. Keep this list short: the auth tests pin it."""
     accepted = accepted_query_parameters(view)
@@ -259,7 +254,9 @@ def require_auth(view: View) -> View:
     responses = {"401": "UNAUTHORIZED"}
     # A restricted caller (one who must first enrol TOTP) gets 403 from every view not allowed
     # while restricted; a view's own 403, with its reason, stays as it is.
-    if not getattr(view, ALLOWED_RESTRICTIONS, None) and not _declares(view, 403):
+    if not getattr(view, ALLOWED_RESTRICTIONS, None) and "403" not in declared_statuses(
+        getattr(view, "_apidoc", {})
+    ):
         responses["403"] = "FORBIDDEN"
     _mark(
         wrapper,

@@ -119,6 +119,12 @@ class Blueprint(flask_smorest.Blueprint):
         return super().alt_response(status_code, *args, **kwargs)
 
 
+def declared_statuses(apidoc: dict[str, Any]) -> set[str]:
+    """The statuses a view's own decorators documented (`apidoc`: flask-smorest's record of
+    them, keyed by int or str), as strings."""
+    return {str(code) for code in apidoc.get("response", {}).get("responses", {})}
+
+
 def compiled(schema: Schema) -> Schema:
     """`schema` (an instance) with its `dump` running the compiled plan; the instance still
     documents the response in the OpenAPI spec."""

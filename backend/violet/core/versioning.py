@@ -32,6 +32,7 @@ from typing import Any, TypeVar, cast
 from flask import has_request_context, request
 
 from violet.core.errors import PROBLEM_JSON, PreconditionFailed, Unprocessable
+from violet.core.serialization import declared_statuses
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -104,7 +105,7 @@ def versioned_doc(apidoc: dict[str, Any]) -> dict[str, Any]:
     its decorators) must add, since every such view may send it: the `ETag` header on each
     success with a body, 412 for a stale If-Match (reads too) and 422 for a malformed one.
     The auth decorators merge it in, being outermost: they see every response declared."""
-    declared = {str(code) for code in apidoc.get("response", {}).get("responses", {})}
+    declared = declared_statuses(apidoc)
     responses: dict[Any, Any] = {
         # The key as flask-smorest has it (an int), so the header joins its answer.
         code: {"headers": {"ETag": ETAG_HEADER_DOC}}

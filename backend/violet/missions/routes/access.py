@@ -12,6 +12,7 @@ from flask import request
 from flask_smorest.utils import deepupdate
 
 from violet.core.errors import Forbidden, NotFound
+from violet.core.serialization import declared_statuses
 from violet.core.versioning import WRITE_METHODS
 from violet.missions.service.access import (
     MissionAccess,
@@ -76,8 +77,7 @@ def mission_scoped(view: View) -> View:
     # view that declares its own 403, with the reason, keeps it). Views are MethodView methods,
     # named after theirs.
     apidoc = getattr(wrapper, "_apidoc", {})
-    declared = {str(code) for code in apidoc.get("response", {}).get("responses", {})}
-    if view.__name__.upper() in WRITE_METHODS and "403" not in declared:
+    if view.__name__.upper() in WRITE_METHODS and "403" not in declared_statuses(apidoc):
         manual = deepupdate(
             deepcopy(apidoc.get("manual_doc", {})), {"responses": {"403": FORBIDDEN}}
         )
