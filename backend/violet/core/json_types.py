@@ -8,23 +8,70 @@ number field, nested ones included, and refuses the body with a 422 naming each 
 wrong type. Query strings are left alone: there every value is text, and conversion is the point;
 only a parameter given twice that takes one value is refused (`repeated_parameters`).
 
+A query string asked again is not parsed again (`StrictJsonParser.parse`): every open tab's bell
+polls one URL, and marshmallow's load is a measurable share of such a light request
+(docs/performance.md, "Fourteenth look"). Only schemas whose answer depends on the query string
+alone are remembered, and each caller gets its own copy.
+
 extensions.py installs the parser for every flask-smorest blueprint, so a new domain gets it.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from flask import Request
+from flask import request as flask_request
 from marshmallow import Schema, ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
 JSON_LOCATIONS = {"json", "json_or_form"}
 
 
+# Values a remembered answer may hold: none of them can be changed by the view that gets it.
+IMMUTABLE = (str, int, float, bool, type(None), uuid.UUID, date, Decimal, Enum, tuple, frozenset)
+MAX_REMEMBERED = 4096  # query strings per process, all schemas together
+
+
 class StrictJsonParser(FlaskParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed: dict[tuple[Schema, Any, bytes], dict[str, Any]] = {}
+        self._pure: dict[Schema, bool] = {}
+
+    def parse(self, argmap: Any, req: Request | None = None, **kwargs: Any) -> Any:
+        """webargs' parse; a query string this view's schema parsed before gives the same
+        arguments again (a copy: a list in them is the caller's own)."""
+        if kwargs.get("location") != "query" or kwargs.get("validate") or not self.pure(argmap):
+            return super().parse(argmap, req, **kwargs)
+        key = (argmap, kwargs.get("unknown"), (req or flask_request).query_string)
+        remembered = self._parsed.get(key)
+        if remembered is None:
+            arguments = super().parse(argmap, req, **kwargs)  # a 422 is raised, never kept
+            if not all(_immutable(value) for value in arguments.values()):
+                return arguments
+            if len(self._parsed) >= MAX_REMEMBERED:
+                self._parsed.clear()
+            self._parsed[key] = remembered = arguments
+        return {name: _copy(value) for name, value in remembered.items()}
+
+    def pure(self, schema: Any) -> bool:
+        """Whether loading `schema` depends on its input alone: no hooks (which may read the
+        request or the database), no nested schemas, no default computed at load time."""
+        if not isinstance(schema, Schema):
+            return False
+        if schema not in self._pure:
+            self._pure[schema] = not any(schema._hooks.values()) and not any(
+                isinstance(field, fields.Nested) or callable(field.load_default)
+                for field in schema.load_fields.values()
+            )
+        return self._pure[schema]
+
     def pre_load(
         self, location_data: Mapping, *, schema: Schema, req: Request, location: str
     ) -> Mapping:
@@ -36,6 +83,16 @@ class StrictJsonParser(FlaskParser):
         if errors:
             raise ValidationError(errors)
         return location_data
+
+
+def _immutable(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(isinstance(item, IMMUTABLE) for item in value)
+    return isinstance(value, IMMUTABLE)
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
 
 
 REPEATED = "Given more than once: give it once (a list takes commas: a,b)."
