@@ -62,7 +62,12 @@ from violet.coverage.schemas import (
     ScenarioPreviewOut,
 )
 from violet.extensions import db
-from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
+from violet.missions.routes.access import (
+    allowed_while_archived,
+    managed_mission,
+    mission_access,
+    mission_scoped,
+)
 
 blp = Blueprint(
     "coverage",
@@ -415,6 +420,7 @@ class SaveAsScenario(MethodView):
 
     @require_auth
     @mission_scoped
+    @allowed_while_archived  # it reads the mission and writes to the library
     @blp.arguments(SaveAsScenarioIn)
     @blp.response(201, SavedScenarioOut)
     def post(self, payload, mission_id: UUID):

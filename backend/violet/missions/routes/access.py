@@ -11,12 +11,13 @@ from typing import Any, TypeVar
 from flask import request
 from flask_smorest.utils import deepupdate
 
-from violet.core.errors import Forbidden, NotFound
+from violet.core.errors import PROBLEM_JSON, Forbidden, NotFound, ProblemSchema
 from violet.core.serialization import declared_statuses
 from violet.core.versioning import WRITE_METHODS
 from violet.missions.service.access import (
     MissionAccess,
     check_under_mission,
+    check_writable,
     load_access,
     mission_reach,
 )
@@ -24,6 +25,9 @@ from violet.missions.service.access import (
 # The request's MissionAccess, in the WSGI environ (never shared between requests).
 ACCESS_KEY = "violet.mission_access"
 FORBIDDEN = "FORBIDDEN"  # flask-smorest's shared 403 answer (problem+json)
+# Set on a write view that an archived mission still accepts (`allowed_while_archived`).
+ALLOWED_WHILE_ARCHIVED = "_violet_allowed_while_archived"
+ARCHIVED_ANSWER = "The mission is archived, so it is read-only: reopen it first (PATCH its status)."
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -50,14 +54,25 @@ def managed_mission(mission_id: uuid.UUID, *, include_deleted: bool = False) -> 
     return access
 
 
+def allowed_while_archived(view: View) -> View:
+    """Let an archived mission take this write view (under `@mission_scoped`): only what
+    reopens, deletes or restores the mission itself, or reads it (saving it as a scenario).
+    Every other write under an archived mission is 409 (service/access.py, `check_writable`).
+    """
+    setattr(view, ALLOWED_WHILE_ARCHIVED, True)
+    return view
+
+
 def mission_scoped(view: View) -> View:
     """On every view under `/missions/{mission_id}`, right under `@require_auth`.
 
     A mission the caller may not see, or an object of the URL that is not under that mission,
     is 404 before any input is parsed or any right is checked, so nothing about it leaks. Then
     an API token that may only read the mission (its `mission_access` is `read`, or `none`
-    with `mission.read_all` showing it the mission) gets 403 for any write, whatever the view.
+    with `mission.read_all` showing it the mission) gets 403 for any write, whatever the view,
+    and any write under an archived mission is 409 unless the view is `allowed_while_archived`.
     """
+    archived_ok = getattr(view, ALLOWED_WHILE_ARCHIVED, False)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -71,15 +86,38 @@ def mission_scoped(view: View) -> View:
                 "This API token may only read missions (its mission_access is "
                 f"{mission_reach()}): create a token with mission_access write to change them."
             )
+        # A deleted mission is 404 in the view itself (unless the view restores it).
+        if (
+            request.method in WRITE_METHODS
+            and not archived_ok
+            and access.mission.deleted_at is None
+        ):
+            check_writable(access.mission)
         return view(*args, **kwargs)
 
     # A write may be refused for the caller's role or a read-only token: the spec says so (a
     # view that declares its own 403, with the reason, keeps it). Views are MethodView methods,
     # named after theirs.
     apidoc = getattr(wrapper, "_apidoc", {})
-    if view.__name__.upper() in WRITE_METHODS and "403" not in declared_statuses(apidoc):
-        manual = deepupdate(
-            deepcopy(apidoc.get("manual_doc", {})), {"responses": {"403": FORBIDDEN}}
-        )
+    if view.__name__.upper() in WRITE_METHODS:
+        responses: dict[str, Any] = {}
+        if "403" not in declared_statuses(apidoc):
+            responses["403"] = FORBIDDEN
+        if not archived_ok:
+            responses["409"] = _archived_answer(apidoc)
+        manual = deepupdate(deepcopy(apidoc.get("manual_doc", {})), {"responses": responses})
         wrapper._apidoc = {**apidoc, "manual_doc": manual}  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _archived_answer(apidoc: dict[str, Any]) -> dict[str, Any]:
+    """The 409 of a write view: the archived mission, after the view's own reason if it has
+    one (a state the state machine forbids, a purged file)."""
+    description = ARCHIVED_ANSWER
+    declared = apidoc.get("response", {}).get("responses", {})
+    own = declared.get(409) or declared.get("409")
+    if own:
+        description = (
+            f"{own[-1]['description']} Or: {ARCHIVED_ANSWER[0].lower()}{ARCHIVED_ANSWER[1:]}"
+        )
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": ProblemSchema}}}

@@ -15,7 +15,12 @@ from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
 from violet.core.versioning import versioned
 from violet.extensions import db
-from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
+from violet.missions.routes.access import (
+    allowed_while_archived,
+    managed_mission,
+    mission_access,
+    mission_scoped,
+)
 from violet.missions.schemas import (
     CategoryCreate,
     CategoryOut,
@@ -87,11 +92,19 @@ class MissionById(MethodView):
 
     @require_auth
     @mission_scoped
+    @allowed_while_archived
     @blp.arguments(MissionUpdate)
     @blp.response(200, MissionOut)
+    @blp.alt_response(
+        409, description="Archived: a field other than `status` would change (named)."
+    )
     @versioned
     def patch(self, payload, mission_id: UUID):
-        """Change the mission (lead or `mission.manage_all`); If-Match: stale → 412."""
+        """Change the mission (lead or `mission.manage_all`); If-Match: stale → 412.
+
+        An archived mission is read-only: changing its `status` reopens it (other fields may
+        change in the same request); any other change while it stays archived is 409 naming
+        the fields."""
         access = managed_mission(mission_id)
         mission = missions.update_mission(access, payload)
         db.session.commit()
@@ -99,10 +112,11 @@ class MissionById(MethodView):
 
     @require_auth
     @mission_scoped
+    @allowed_while_archived
     @blp.response(204)
     @versioned
     def delete(self, mission_id: UUID):
-        """Delete the mission (soft; lead or `mission.manage_all`)."""
+        """Delete the mission (soft; lead or `mission.manage_all`), archived or not."""
         missions.delete_mission(managed_mission(mission_id))
         db.session.commit()
 
@@ -111,6 +125,7 @@ class MissionById(MethodView):
 class MissionRestore(MethodView):
     @require_auth
     @mission_scoped
+    @allowed_while_archived
     @blp.response(200, MissionOut)
     @versioned
     def post(self, mission_id: UUID):

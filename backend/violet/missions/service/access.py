@@ -30,7 +30,7 @@ from violet.core.auth import (
     current_user_id,
     has_permission,
 )
-from violet.core.errors import Forbidden, NotFound
+from violet.core.errors import Conflict, Forbidden, NotFound
 from violet.core.models import including_deleted, prepared
 from violet.extensions import db
 from violet.missions.models import (
@@ -44,6 +44,8 @@ from violet.missions.models import (
 
 LEAD = "lead"
 VIEWER = "viewer"
+# A mission with this status is read-only (`check_writable`): the team's closed record.
+ARCHIVED = "archived"
 # Path arguments naming an object under the mission, and the table it lives in.
 SCOPED_OBJECTS: dict[str, Any] = {
     "test_id": MissionTest,
@@ -173,6 +175,29 @@ def check_under_mission(name: str, object_id: uuid.UUID, mission_id: uuid.UUID) 
     statement = select(model.id).where(model.id == object_id, model.mission_id == mission_id)
     if db.session.scalar(including_deleted(statement)) is None:
         raise NotFound("Not found in this mission.")
+
+
+def check_writable(mission: Mission) -> None:
+    """409 for a write under an archived mission: its record is closed, and changing it months
+    later by accident (a note, an outcome, a retest) would rewrite what the team reported.
+
+    `@mission_scoped` calls it for every write view under a mission, before any input is read,
+    so a write added later cannot forget it; the few writes an archived mission takes (its own
+    PATCH, which reopens it, its delete and restore, saving it as a scenario, which only reads
+    it) are marked on their views (routes/access.py, `allowed_while_archived`).
+    """
+    if mission.status == ARCHIVED:
+        raise Conflict(archived_detail(mission))
+
+
+def archived_detail(mission: Mission) -> str:
+    """What a write refused on the archived `mission` is told: which mission, and how to reopen
+    it."""
+    return (
+        f'The mission "{mission.name}" is archived, so it is read-only. To change it, its lead '
+        "(or a mission.manage_all holder) reopens it first: PATCH /missions/"
+        f'{mission.id} with "status" planned, active or completed.'
+    )
 
 
 def check_include_deleted_in_mission(access: MissionAccess, include_deleted: bool) -> None:

@@ -32,8 +32,10 @@ from violet.missions.models import (
     MissionTest,
 )
 from violet.missions.service.access import (
+    ARCHIVED,
     LEAD,
     MissionAccess,
+    archived_detail,
     mission_reach,
     usable_role_column,
 )
@@ -294,6 +296,7 @@ def update_mission(access: MissionAccess, values: dict[str, Any]) -> Mission:
     # Locked and read again: two edits at once apply one after the other, instead of the
     # second failing on the version it read (412 to a PATCH sent without If-Match).
     db.session.refresh(mission, with_for_update={"key_share": True})
+    _check_still_archived(mission, values)
     _check_dates(
         values.get("start_date", mission.start_date), values.get("end_date", mission.end_date)
     )
@@ -304,6 +307,26 @@ def update_mission(access: MissionAccess, values: dict[str, Any]) -> Mission:
     if completed_now:
         publish(events.MISSION_COMPLETED, mission_id=mission.id, actor_id=current_user_id())
     return mission
+
+
+def _check_still_archived(mission: Mission, values: dict[str, Any]) -> None:
+    """An archived mission is read-only (`check_writable`), its own fields too: a PATCH that
+    leaves it archived may change nothing else (409 naming what it would change). Changing its
+    status reopens it, and the other fields may change in the same request. A field sent with
+    its current value changes nothing, so a form that sends every field back is not refused."""
+    if mission.status != ARCHIVED or values.get("status", ARCHIVED) != ARCHIVED:
+        return
+    changed = sorted(
+        key for key, value in values.items() if key != "status" and getattr(mission, key) != value
+    )
+    if changed:
+        raise Conflict(
+            f"{archived_detail(mission)} Not changed: {', '.join(changed)}.",
+            errors={
+                key: ["The mission is archived: reopen it (change its status) to change this."]
+                for key in changed
+            },
+        )
 
 
 def _check_dates(start: Any, end: Any) -> None:
