@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from a11y import check_a11y
-from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiClient
+from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiCallError, ApiClient
 from conftest import skip_to_next_refresh
 from playwright.sync_api import Page, expect
 
@@ -481,6 +481,61 @@ def test_a_viewer_sees_no_edit_controls(setup: MissionSetup, open_context):
     expect(drawer.get_by_test_id("evidence-dropzone")).to_have_count(0)
     expect(drawer.get_by_role("region", name="Red team")).to_contain_text("Nothing recorded")
     check_a11y(viewer)
+
+
+def test_the_lead_archives_the_mission_read_only_and_reopens_it(setup: MissionSetup, open_context):
+    """Archived, the mission page says so and offers no edit control (the API refuses every
+    write with 409); Reopen brings the controls back."""
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    choose(lead, "Mission status", "archived")
+    notice = lead.get_by_test_id("archived-notice")
+    expect(notice).to_contain_text("Archived — read-only.")
+    expect(notice).to_contain_text("Reopen to change it")
+    expect(lead.get_by_role("button", name="Add tests")).to_have_count(0)
+    for name in ("Edit", "Categories", "Plan from ATT&CK"):
+        expect(lead.get_by_role("button", name=name, exact=True)).to_have_count(0)
+    expect(lead.get_by_label("Show deleted tests")).to_have_count(0)
+    expect(lead.get_by_role("textbox", name="New note on the mission")).to_have_count(0)
+    expect(lead.get_by_role("button", name=re.compile("^State of"))).to_have_count(0)
+    # Deleting it and its status stay the lead's; its members are listed, not edited.
+    expect(lead.get_by_role("button", name="Delete mission")).to_be_visible()
+    lead.get_by_role("button", name="Members", exact=True).click()
+    dialog = lead.get_by_role("dialog", name="Members")
+    expect(dialog.get_by_role("button", name=re.compile("^Remove"))).to_have_count(0)
+    check_a11y(lead)
+    dialog.press("Escape")
+    open_test(lead)
+    drawer = lead.get_by_test_id("test-drawer")
+    for name in (
+        "Start",
+        "Retest",
+        "Save red fields",
+        "Save detections",
+        "Add tool outcome",
+        "Remove from mission",
+        "Move up",
+    ):
+        expect(drawer.get_by_role("button", name=name)).to_have_count(0)
+    expect(drawer.get_by_role("textbox")).to_have_count(0)
+    expect(drawer.get_by_role("combobox", name="Category of this test")).to_have_count(0)
+    expect(drawer.get_by_test_id("evidence-dropzone")).to_have_count(0)
+    check_a11y(lead)
+    lead.get_by_role("button", name="Close test").click()
+
+    with pytest.raises(ApiCallError) as refused:
+        setup.lead_api.call("POST", f"/missions/{setup.mission_id}/notes", {"content": "late"})
+    assert refused.value.status == 409
+    assert "Purple week" in refused.value.body["detail"]
+
+    lead.get_by_role("button", name="Reopen").click()
+    expect(lead.get_by_role("status").filter(has_text="Reopened")).to_be_focused()
+    expect(notice).to_have_count(0)
+    expect(lead.get_by_test_id("mission-status")).to_have_text("completed")
+    expect(lead.get_by_role("button", name="Add tests")).to_be_visible()
+    lead.get_by_role("textbox", name="New note on the mission").fill("Reopened for the retest")
+    lead.get_by_role("button", name="Add note").click()
+    expect(lead.get_by_test_id("mission-notes")).to_contain_text("Reopened for the retest")
 
 
 def test_an_outside_manager_sees_evidence_but_cannot_open_it(setup: MissionSetup, open_context):

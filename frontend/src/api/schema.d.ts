@@ -4048,7 +4048,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete the mission (soft; lead or `mission.manage_all`).
+         * Delete the mission (soft; lead or `mission.manage_all`), archived or not.
          * @description Needs only sign-in: no permission.
          */
         delete: {
@@ -4090,7 +4090,11 @@ export interface paths {
         head?: never;
         /**
          * Change the mission (lead or `mission.manage_all`); If-Match: stale → 412.
-         * @description Needs only sign-in: no permission.
+         * @description An archived mission is read-only: changing its `status` reopens it (other fields may
+         *     change in the same request); any other change while it stays archived is 409 naming
+         *     the fields.
+         *
+         *     Needs only sign-in: no permission.
          */
         patch: {
             parameters: {
@@ -4122,7 +4126,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description Archived: a field other than `status` would change (named). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4271,7 +4283,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4416,7 +4436,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4496,7 +4524,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4535,7 +4571,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4582,7 +4626,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4636,7 +4688,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4740,7 +4800,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4800,7 +4868,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4895,7 +4971,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4957,7 +5041,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description A transition the state machine forbids (both named). */
+                /** @description A transition the state machine forbids (both named). Or: the mission is archived, so it is read-only: reopen it first (PATCH its status). */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5023,7 +5107,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5092,7 +5184,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5154,7 +5254,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5250,7 +5358,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5350,7 +5466,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5409,7 +5533,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5513,7 +5645,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The file is larger than the evidence_max_bytes setting. */
                 413: {
                     headers: {
@@ -5607,7 +5747,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5665,7 +5813,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description Its content was purged: nothing is left to restore. */
+                /** @description Its content was purged: nothing is left to restore. Or: the mission is archived, so it is read-only: reopen it first (PATCH its status). */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6581,7 +6729,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6637,7 +6793,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };

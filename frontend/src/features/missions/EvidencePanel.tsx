@@ -62,17 +62,20 @@ function named(file: File): File {
  * A test's evidence: drop files or paste a screenshot (red, blue and the lead), each upload with
  * its progress; the list with image previews, downloads and deletes (the uploader or the lead).
  * The server decides the rest: type allow-list (415), size cap (413), category by role (403).
+ * `readOnly` (an archived mission) offers no upload, delete or restore: the list and downloads.
  */
 export function EvidencePanel({
   missionId,
   testId,
   role,
   canDownload,
+  readOnly = false,
 }: {
   missionId: string;
   testId: string;
   role: Role;
   canDownload: boolean;
+  readOnly?: boolean;
 }) {
   const { me } = useAuth();
   const queryClient = useQueryClient();
@@ -89,7 +92,7 @@ export function EvidencePanel({
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const nextKey = useRef(0);
-  const canUpload = role === "lead" || role === "red" || role === "blue";
+  const canUpload = !readOnly && (role === "lead" || role === "red" || role === "blue");
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
   // The file just deleted, until its Undo is used or dismissed.
@@ -277,7 +280,7 @@ export function EvidencePanel({
                     Download
                   </Button>
                 )}
-                {(role === "lead" || evidence.uploader_id === me?.id) && (
+                {!readOnly && (role === "lead" || evidence.uploader_id === me?.id) && (
                   <Button
                     size="compact-xs"
                     variant="subtle"

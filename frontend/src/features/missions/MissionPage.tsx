@@ -14,7 +14,7 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue, useDisclosure } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { isConflict } from "../../api/problem";
 import { ErrorAlert } from "../../app/ErrorAlert";
@@ -180,6 +180,17 @@ export default function MissionPage() {
     mutationFn: (status: MissionStatus) => updateMission(missionId, { status }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: missionsKey }),
   });
+  // An archived mission's Reopen: back to completed (it was done), then the edit controls
+  // return; the Reopen button goes with the notice, so the focus goes to what replaces it.
+  const [reopened, setReopened] = useState(false);
+  const reopen = useMutation({
+    mutationFn: () => updateMission(missionId, { status: "completed" }),
+    onSuccess: () => {
+      setReopened(true);
+      return queryClient.invalidateQueries({ queryKey: missionsKey });
+    },
+  });
+  const focusOnce = useCallback((node: HTMLElement | null) => node?.focus(), []);
 
   const levelsById = useMemo(
     () => new Map((levels.data ?? []).map((item) => [item.id, item])),
@@ -200,9 +211,16 @@ export default function MissionPage() {
 
   if (mission.isPending) return <Loader aria-label="Loading the mission" />;
   if (mission.error) return <ErrorAlert title="Mission unavailable" error={mission.error} />;
-  const role = actingRole(mission.data);
+  // An archived mission is read-only (the API refuses every write under it with 409): everyone
+  // gets a viewer's controls until its lead (or mission.manage_all) reopens it. Deleting it and
+  // changing its status stay theirs.
+  const archived = mission.data.status === "archived";
+  const canManageMission = mission.data.can_manage ?? false;
+  const canChange = canManageMission && !archived;
+  const ownRole = actingRole(mission.data);
+  const role = archived ? "viewer" : ownRole;
   // Members of any role write notes (and a mission.manage_all holder); read_all outsiders read.
-  const canWriteNotes = mission.data.my_role != null || (mission.data.can_manage ?? false);
+  const canWriteNotes = !archived && (mission.data.my_role != null || canManageMission);
 
   return (
     <Stack>
@@ -217,7 +235,7 @@ export default function MissionPage() {
             >
               {mission.data.status}
             </Badge>
-            <Text size="sm">Your role: {mission.data.my_role ?? role}</Text>
+            <Text size="sm">Your role: {mission.data.my_role ?? ownRole}</Text>
             {mission.data.environment && (
               <Text size="sm">Environment: {mission.data.environment}</Text>
             )}
@@ -248,7 +266,7 @@ export default function MissionPage() {
               Audit trail
             </Button>
           )}
-          {mission.data.can_manage && (
+          {canChange && (
             <>
               <Button variant="default" onClick={editing.open}>
                 Edit
@@ -257,6 +275,10 @@ export default function MissionPage() {
                 Categories
               </Button>
               <Button onClick={adding.open}>Add tests</Button>
+            </>
+          )}
+          {canManageMission && (
+            <>
               <Button
                 color="red"
                 variant="light"
@@ -281,6 +303,28 @@ export default function MissionPage() {
           )}
         </Group>
       </Group>
+      {archived && (
+        <Alert color="gray" title="Archived — read-only." data-testid="archived-notice">
+          <Group justify="space-between">
+            <Text size="sm">
+              {canManageMission
+                ? "Reopen to change it: its status becomes completed."
+                : "Its lead can reopen it to change it."}
+            </Text>
+            {canManageMission && (
+              <Button size="xs" loading={reopen.isPending} onClick={() => reopen.mutate()}>
+                Reopen
+              </Button>
+            )}
+          </Group>
+        </Alert>
+      )}
+      {reopened && !archived && (
+        <Text size="sm" c="teal.9" role="status" tabIndex={-1} ref={focusOnce}>
+          Reopened: the mission can be changed again.
+        </Text>
+      )}
+      {reopen.error && <ErrorAlert title="Not reopened" error={reopen.error} />}
       {setStatus.error && <ErrorAlert title="Status not changed" error={setStatus.error} />}
       {removeMission.error && <ErrorAlert title="Not deleted" error={removeMission.error} />}
       {removeTest.error && <ErrorAlert title="Test not removed" error={removeTest.error} />}
@@ -300,7 +344,7 @@ export default function MissionPage() {
       <MissionCoverageActions
         missionId={missionId}
         missionName={mission.data.name}
-        canManage={mission.data.can_manage ?? false}
+        canManage={canChange}
         isMember={mission.data.my_role != null}
       />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -401,7 +445,7 @@ export default function MissionPage() {
         onConfirm={(test) => changeState.mutate({ test, to: "cancelled" })}
         onClose={() => setCancelling(null)}
       />
-      {mission.data.can_manage && (
+      {canChange && (
         <DeletedList
           what="tests"
           queryKey={missionKey(missionId)}
@@ -420,7 +464,8 @@ export default function MissionPage() {
         <NotesThread
           missionId={missionId}
           canWrite={canWriteNotes}
-          canDeleteAll={mission.data.can_manage ?? false}
+          canDeleteAll={canChange}
+          readOnly={archived}
         />
       </Paper>
 
@@ -433,9 +478,9 @@ export default function MissionPage() {
         tools={tools.data ?? []}
         onClose={() => setParam("test", null)}
         onOpenTest={openTest}
-        onRemove={mission.data.can_manage ? (test) => removeTest.mutate(test) : undefined}
+        onRemove={canChange ? (test) => removeTest.mutate(test) : undefined}
         order={
-          mission.data.can_manage
+          canChange
             ? {
                 move: (test, delta) => moveTest.mutate({ test, delta }),
                 moving: moveTest.isPending,
@@ -449,13 +494,14 @@ export default function MissionPage() {
         // it went with its row, and the alert's Undo takes the focus. (Focusing Undo while the
         // drawer still gave it back, on a timer once closed, raced that return.)
         returnFocus={removedTest === null || removedTest.id !== lastOpen?.id}
+        readOnly={archived}
       />
       <MembersModal
         missionId={missionId}
         opened={membersOpen}
         onClose={members.close}
         onSaved={setMembersSaved}
-        canManage={mission.data.can_manage ?? false}
+        canManage={canChange}
       />
       <AddTestsModal
         missionId={missionId}

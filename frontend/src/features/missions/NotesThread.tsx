@@ -13,17 +13,20 @@ const NOTE_MAX = 10_000;
  * The notes of a mission (no `testId`) or of one test, newest first. Members write (Markdown,
  * rendered without raw HTML); each author may delete their own notes, and `canDeleteAll` (the
  * lead, mission.manage_all) anyone's: a pasted secret must go even if its author cannot act.
+ * `readOnly` (an archived mission, which the API keeps as it is) offers neither.
  */
 export function NotesThread({
   missionId,
   testId,
   canWrite,
   canDeleteAll,
+  readOnly = false,
 }: {
   missionId: string;
   testId?: string;
   canWrite: boolean;
   canDeleteAll: boolean;
+  readOnly?: boolean;
 }) {
   const { me } = useAuth();
   const queryClient = useQueryClient();
@@ -60,7 +63,7 @@ export function NotesThread({
 
   return (
     <Stack gap="xs" data-testid={testId ? "test-notes" : "mission-notes"}>
-      {canWrite && (
+      {canWrite && !readOnly && (
         <form
           onSubmit={(event) => {
             event.preventDefault();
@@ -101,7 +104,7 @@ export function NotesThread({
               <Text size="xs" c="gray.7">
                 {note.created_by} · {new Date(note.created_at).toLocaleString()}
               </Text>
-              {(canDeleteAll || me?.id === note.author_id) && (
+              {!readOnly && (canDeleteAll || me?.id === note.author_id) && (
                 <Button
                   size="compact-xs"
                   variant="subtle"

@@ -125,8 +125,10 @@ export function TestDrawer({
   order,
   categories = [],
   returnFocus = true,
+  readOnly = false,
 }: {
   test: MissionTest | null;
+  /** The role whose controls show: viewer while the mission is archived (read-only). */
   role: Role;
   canWriteNotes: boolean;
   /** Evidence leaves the server for the mission's members only (an outsider manager sees the list). */
@@ -144,6 +146,8 @@ export function TestDrawer({
   /** Closing gives the focus back to the control that opened the drawer (Mantine's default);
    * false when that control is gone and the page puts the focus elsewhere. */
   returnFocus?: boolean;
+  /** The mission is archived: no control changes anything, not even one's own note or file. */
+  readOnly?: boolean;
 }) {
   // While the conflict dialog is open, Escape closes that dialog only: the drawer listens for it
   // on the window too, and would close as well, dropping the edits typed in it.
@@ -173,6 +177,7 @@ export function TestDrawer({
           order={order}
           categories={categories}
           onConflictDialog={setInConflict}
+          readOnly={readOnly}
         />
       )}
     </Drawer>
@@ -200,6 +205,7 @@ function TestDetails({
   order,
   categories,
   onConflictDialog,
+  readOnly,
 }: {
   initial: MissionTest;
   role: Role;
@@ -213,6 +219,7 @@ function TestDetails({
   categories: Category[];
   /** Told whether the conflict dialog is open. */
   onConflictDialog: (open: boolean) => void;
+  readOnly: boolean;
 }) {
   const queryClient = useQueryClient();
   // The version edits are based on: set on open, after our own saves and on reload only, so a
@@ -713,6 +720,7 @@ function TestDetails({
           testId={base.id}
           role={role}
           canDownload={canDownloadEvidence}
+          readOnly={readOnly}
         />
       </Section>
 
@@ -723,6 +731,7 @@ function TestDetails({
           canWrite={canWriteNotes}
           // The acting role is lead for the lead and for a mission.manage_all holder.
           canDeleteAll={role === "lead"}
+          readOnly={readOnly}
         />
       </Section>
 
