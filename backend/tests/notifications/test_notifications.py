@@ -188,3 +188,15 @@ def test_a_token_bound_to_a_workspace_sees_only_that_workspaces_notifications(
     assert marked.status_code == 404
     assert marked_all.json == {"marked": 0}
     assert unread(client, headers) == 1, "the owner's session still has it unread"
+
+
+def test_reopening_an_archived_mission_as_completed_notifies_nobody(client, team, mission):
+    """Its members heard it was completed when it was; a lead reopening the closed record
+    months later (to fix a note) completes nothing."""
+    url = f"/api/v1/missions/{mission['id']}"
+    for status in ("completed", "archived", "completed"):
+        response = client.patch(url, json={"status": status}, headers=team.lead)
+        assert response.status_code == 200, response.json
+
+    titles = [item["title"] for item in notifications(client, team.blue)]
+    assert titles.count("Purple week is completed") == 1

@@ -300,7 +300,12 @@ def update_mission(access: MissionAccess, values: dict[str, Any]) -> Mission:
     _check_dates(
         values.get("start_date", mission.start_date), values.get("end_date", mission.end_date)
     )
-    completed_now = values.get("status") == "completed" and mission.status != "completed"
+    # Leaving the archive for `completed` reopens a closed record, it completes nothing: the
+    # members heard of the completion when it happened.
+    completed_now = values.get("status") == "completed" and mission.status not in (
+        "completed",
+        ARCHIVED,
+    )
     for key, value in values.items():
         setattr(mission, key, value)
     db.session.flush()
