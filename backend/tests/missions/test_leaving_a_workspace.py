@@ -126,3 +126,33 @@ def test_the_only_lead_of_a_mission_cannot_leave_its_workspace(
     assert member_ids(client, deleted, admin_header) == {
         team.ids[role] for role in ("red", "blue", "viewer")
     }
+
+
+def test_the_only_lead_of_an_archived_mission_is_told_to_reopen_it_first(
+    client, team, mission, default_workspace, admin_header
+):
+    """An archived mission takes no new lead (409): the refusal says to reopen it first, and the
+    administrator who does so, gives it a lead and archives it again, removes the leaver."""
+    url = f"/api/v1/missions/{mission['id']}"
+    assert client.patch(url, json={"status": "archived"}, headers=team.lead).status_code == 200
+    everyone = workspace_members(client, default_workspace.id, admin_header)
+    without_lead = [user_id for user_id in everyone if user_id != team.ids["lead"]]
+
+    refused = set_workspace_members(client, default_workspace.id, without_lead, admin_header)
+
+    assert refused.status_code == 409, refused.json
+    lead_email = db.session.get(User, uuid.UUID(team.ids["lead"])).email
+    assert f"Purple week by {lead_email} (archived: reopen it first)" in refused.json["detail"]
+    leads = [{"user_id": team.ids[role], "role": "lead"} for role in ("lead", "red")]
+    members = f"{url}/members"
+    assert client.put(members, json=leads, headers=admin_header).status_code == 409
+    reopened = client.patch(url, json={"status": "completed"}, headers=admin_header)
+    assert reopened.status_code == 200, reopened.json
+    assert client.put(members, json=leads, headers=admin_header).status_code == 200
+    archived = client.patch(url, json={"status": "archived"}, headers=admin_header)
+    assert archived.status_code == 200, archived.json
+
+    response = set_workspace_members(client, default_workspace.id, without_lead, admin_header)
+
+    assert response.status_code == 200, response.json
+    assert member_ids(client, mission, admin_header) == {team.ids["red"]}

@@ -518,6 +518,7 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                     MissionMember.role,
                     User.email,
                     Mission.name,
+                    Mission.status,
                     Mission.deleted_at,
                 )
                 .join(Mission, Mission.id == MissionMember.mission_id)
@@ -575,21 +576,33 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
 
 
 def _refuse_leaving_missions_without_a_lead(leads: list[Any]) -> None:
-    """409 naming the missions of `leads` (rows with `mission_id`, `name` and `email`: the only
-    leads of live missions, who are leaving), if any."""
+    """409 naming the missions of `leads` (rows with `mission_id`, `name`, `status` and `email`:
+    the only leads of live missions, who are leaving), if any. An archived one takes no new
+    member until it is reopened (`check_writable`), so the detail says so rather than send the
+    administrator to a member list that refuses them too."""
     if not leads:
         return
     by_mission: dict[uuid.UUID, tuple[str, list[str]]] = {}
+    archived: set[uuid.UUID] = set()
     for lead in leads:
         by_mission.setdefault(lead.mission_id, (lead.name, []))[1].append(lead.email)
+        if lead.status == ARCHIVED:
+            archived.add(lead.mission_id)
+    reopen = {
+        mission_id: " (archived: reopen it first)" if mission_id in archived else ""
+        for mission_id in by_mission
+    }
     # The browser shows the detail alone: it names the missions too.
-    named = "; ".join(f"{name} by {', '.join(emails)}" for name, emails in by_mission.values())
+    named = "; ".join(
+        f"{name} by {', '.join(emails)}{reopen[mission_id]}"
+        for mission_id, (name, emails) in by_mission.items()
+    )
     raise Conflict(
         f"A mission keeps a lead, and these are led only by people you are removing: {named}. "
         "Give each another lead first (its members).",
         errors={
             "members": [
-                f"{name} ({mission_id}) is led only by {', '.join(emails)}."
+                f"{name} ({mission_id}) is led only by {', '.join(emails)}.{reopen[mission_id]}"
                 for mission_id, (name, emails) in by_mission.items()
             ]
         },
