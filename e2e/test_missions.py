@@ -538,6 +538,28 @@ def test_the_lead_archives_the_mission_read_only_and_reopens_it(setup: MissionSe
     expect(lead.get_by_test_id("mission-notes")).to_contain_text("Reopened for the retest")
 
 
+def test_a_save_after_the_lead_archived_the_mission_turns_the_page_read_only(
+    setup: MissionSetup, open_context
+):
+    """Red has the test open when the lead archives the mission: red's save is refused (409,
+    its detail shown) and the page says it is archived at once, not at the next refresh."""
+    red = open_context(setup.emails["red"], clock=True)
+    open_mission(red, setup)
+    open_test(red)
+    drawer = red.get_by_test_id("test-drawer")
+    drawer.get_by_label("Target host").fill("WS-042")
+    setup.lead_api.call("PATCH", f"/missions/{setup.mission_id}", {"status": "archived"})
+
+    drawer.get_by_role("button", name="Save red fields").click()
+    expect(drawer.get_by_role("alert").filter(has_text="Not saved")).to_contain_text(
+        '"Purple week" is archived'
+    )
+    expect(red.get_by_test_id("archived-notice")).to_contain_text("Its lead can reopen it")
+    expect(red.get_by_role("button", name="Reopen")).to_have_count(0)
+    for name in ("Start", "Save red fields"):
+        expect(drawer.get_by_role("button", name=name)).to_have_count(0)
+
+
 def test_an_outside_manager_sees_evidence_but_cannot_open_it(setup: MissionSetup, open_context):
     """An administrator who is not a member lists a test's evidence, but it leaves the server for
     members only (403): no download button, no preview, and a line that says why."""

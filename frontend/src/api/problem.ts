@@ -69,6 +69,12 @@ export function isConflict(error: unknown): boolean {
   return error instanceof ApiError && error.status === 412;
 }
 
+/** A 409: the object's state refuses the change (a mission archived meanwhile, a move the test's
+ * state forbids). */
+export function isRefused(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409;
+}
+
 /** A 403: the caller may not do this (in a mission, often a role changed meanwhile). */
 export function isForbidden(error: unknown): boolean {
   return error instanceof ApiError && error.status === 403;

@@ -15,7 +15,7 @@ import {
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { ReactNode } from "react";
-import { isConflict, isForbidden } from "../../api/problem";
+import { isConflict, isForbidden, isRefused } from "../../api/problem";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import {
   STATE_LABELS,
@@ -281,10 +281,11 @@ function TestDetails({
     if (isConflict(error)) {
       inDialog.current = true;
       setTheirs(await fetchTest(base.mission_id, base.id));
-    } else if (isForbidden(error)) {
-      // The lead changed the caller's role since the page last asked (every LIVE_REFRESH_MS):
-      // the mission is asked for at once, so the controls of the role they had go now, not
-      // one refused save after another until the next refresh.
+    } else if (isForbidden(error) || isRefused(error)) {
+      // The lead changed the caller's role since the page last asked (every LIVE_REFRESH_MS),
+      // or archived the mission (409, every write refused): the mission is asked for at once,
+      // so the controls of the role they had go now, not one refused save after another until
+      // the next refresh.
       queryClient.invalidateQueries({ queryKey: missionsKey });
     }
   };
