@@ -9,6 +9,7 @@ import pytest
 from tests.missions.conftest import move
 from tests.missions.test_api_token_access import token
 from tests.missions.test_idor import MISSION_PREFIX, build, mission_scoped_operations
+from tests.spec_check import SpecChecker
 
 __all__ = ["token"]  # the fixture, for this module's tests
 
@@ -89,12 +90,14 @@ def test_every_write_under_an_archived_mission_is_409_and_changes_nothing(
         if method in WRITES and (method, rule) not in ALLOWED_WHILE_ARCHIVED
     ]
     before = snapshot(client, team.lead, archived)
+    spec = SpecChecker(client.get("/api/v1/openapi.json").json)
     failures = []
     for method, rule in writes:
         for headers in (team.lead, admin_header):  # its lead, and mission.manage_all
             response = client.open(build(rule, archived), method=method, json={}, headers=headers)
             if not refused_as_archived(response, archived):
                 failures.append(f"{method} {rule}: {response.status_code} {response.json}")
+            failures += spec.check(response)  # the 409 is the one the spec declares
     assert not failures, "\n".join(failures)
     assert snapshot(client, team.lead, archived) == before
     # The sweep reaches the writes a team makes (tests, outcomes, notes, evidence, categories,
@@ -146,6 +149,7 @@ def test_a_read_only_token_is_still_told_it_may_not_write(client, team, token, a
 
 
 def test_a_patch_that_leaves_it_archived_changes_nothing_else(client, team, archived):
+    conforms = SpecChecker(client.get("/api/v1/openapi.json").json).check
     url = f"{API}/{archived['mission_id']}"
     before = client.get(url, headers=team.lead).json
     for body in (
@@ -157,6 +161,7 @@ def test_a_patch_that_leaves_it_archived_changes_nothing_else(client, team, arch
         assert response.mimetype == "application/problem+json"
         assert response.json["detail"].endswith("Not changed: description, name.")
         assert set(response.json["errors"]) == {"description", "name"}
+        assert conforms(response) == []
     assert client.get(url, headers=team.lead).json == before
 
 
