@@ -204,3 +204,14 @@ def test_an_archived_mission_is_deleted_and_restored_and_stays_archived(client, 
     assert restored.json["status"] == "archived"
     refused = client.post(f"{url}/notes", json={"content": "x"}, headers=team.lead)
     assert refused_as_archived(refused, archived)
+
+
+def test_an_archived_mission_is_still_saved_as_a_scenario(client, admin_header, archived):
+    """Saving it reads the mission and writes to the library: the closed record stays as it is."""
+    url = f"{API}/{archived['mission_id']}/save-as-scenario"
+    before = client.get(f"{API}/{archived['mission_id']}", headers=admin_header).json
+
+    saved = client.post(url, json={"name": "Kerberoasting drill"}, headers=admin_header)
+
+    assert saved.status_code == 201, saved.json
+    assert client.get(f"{API}/{archived['mission_id']}", headers=admin_header).json == before
