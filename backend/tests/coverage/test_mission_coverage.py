@@ -634,14 +634,20 @@ def test_exports_carry_the_category_expected_tools_and_each_tools_outcome_in_ful
     assert exported["expected_tools"] == ["SIEM", "NDR"]
     assert exported["tool_detections"] == [
         {
+            "tool_id": tools["NDR"],
             "tool": "NDR",
+            "tool_layer": "ndr",
+            "tool_deleted": True,
             "detection_level": "Not detected",
             "detected_at": None,
             "rule_ref": None,
             "notes": None,
         },
         {
+            "tool_id": tools["SIEM"],
             "tool": "SIEM",
+            "tool_layer": "siem",
+            "tool_deleted": False,
             "detection_level": "Alerted",
             "detected_at": "2026-11-30T10:04:00+00:00",
             "rule_ref": "SIEM-77",
@@ -650,10 +656,96 @@ def test_exports_carry_the_category_expected_tools_and_each_tools_outcome_in_ful
     ]
     (row,) = csv.DictReader(io.StringIO(table.data.decode("utf-8-sig")))
     assert (row["category"], row["expected_tools"]) == ("Day 1", "SIEM; NDR")
-    assert row["tool_detections"] == (
-        "NDR: Not detected; SIEM: Alerted (rule SIEM-77, detected 2026-11-30T10:04:00+00:00, "
-        "fired after 4 min)"
+    outcomes = {key: value for key, value in row.items() if key.startswith(("NDR", "SIEM"))}
+    assert outcomes == {
+        "NDR (deleted) level": "Not detected",
+        "NDR (deleted) detected_at": "",
+        "NDR (deleted) rule": "",
+        "NDR (deleted) notes": "",
+        "SIEM level": "Alerted",
+        "SIEM detected_at": "2026-11-30T10:04:00+00:00",
+        "SIEM rule": "SIEM-77",
+        "SIEM notes": "fired after 4 min",
+    }
+    # The printed report names the deleted tool as the SPA does.
+    html = client.get(f"{API}/{mission['id']}/report", headers=team.lead).get_data(as_text=True)
+    assert "<br>NDR (deleted): Not detected" in html
+
+
+def test_the_csv_gives_each_tool_s_outcome_back_field_by_field(
+    client, team, catalogue, mission, run, tools, levels, admin_header
+):
+    """The CSV joined a test's outcomes into one cell with "; ", so notes holding ";" (or
+    commas, quotes, newlines) could not be split back. Each tool now has its column group:
+    Python's csv module reads every outcome's fields back as recorded; a cell a spreadsheet
+    would run as a formula still starts with an apostrophe, and a deleted tool and the live
+    one that took its name keep their own columns."""
+    first = run(mission, "Encoded PowerShell", ["T1059.001"], state="waiting_blue")
+    second = run(mission, "Valid accounts", ["T1078"], state="waiting_blue")
+    executed = {"executed_at": "2026-11-30T10:00:00+00:00"}
+    url = f"{API}/{mission['id']}/tests/{first['id']}"
+    assert client.patch(url, json=executed, headers=team.lead).status_code == 200
+    edr_notes = 'Alert "EDR-4104"; triaged, closed\nSecond line; with, commas'
+    recorded = {
+        first["id"]: [
+            {
+                "tool_id": tools["EDR"],
+                "detection_level_id": levels["Alerted"],
+                "detected_at": "2026-11-30T10:04:00+00:00",
+                "rule_ref": "EDR-4104; v2",
+                "notes": edr_notes,
+            },
+            {
+                "tool_id": tools["NDR"],
+                "detection_level_id": levels["Logged"],
+                "notes": '=HYPERLINK("http://x"); seen',
+            },
+        ],
+        second["id"]: [
+            {"tool_id": tools["SIEM"], "detection_level_id": levels["Not detected"]},
+            {"tool_id": tools["NDR"], "detection_level_id": levels["Prevented"], "notes": ";"},
+        ],
+    }
+    for test_id, outcomes in recorded.items():
+        url = f"{API}/{mission['id']}/tests/{test_id}/detections"
+        assert client.put(url, json=outcomes, headers=team.blue).status_code == 200
+    ndr = client.get(f"/api/v1/defense-tools/{tools['NDR']}", headers=admin_header)
+    deleted = client.delete(
+        f"/api/v1/defense-tools/{tools['NDR']}",
+        headers={**admin_header, "If-Match": ndr.headers["ETag"]},
     )
+    assert deleted.status_code == 204
+    client.post("/api/v1/defense-tools", json={"name": "NDR", "layer": "ndr"}, headers=admin_header)
+
+    table = client.get(f"{API}/{mission['id']}/export?format=csv", headers=team.lead)
+
+    reader = csv.DictReader(io.StringIO(table.data.decode("utf-8-sig"), newline=""))
+    rows = {row["name"]: row for row in reader}
+    assert [name for name in reader.fieldnames if name.endswith(" level")] == [
+        "EDR level",
+        "NDR (deleted) level",
+        "SIEM level",
+    ]
+    assert {key: value for key, value in rows["Encoded PowerShell"].items() if " " in key} == {
+        "EDR level": "Alerted",
+        "EDR detected_at": "2026-11-30T10:04:00+00:00",
+        "EDR rule": "EDR-4104; v2",
+        "EDR notes": edr_notes,
+        "NDR (deleted) level": "Logged",
+        "NDR (deleted) detected_at": "",
+        "NDR (deleted) rule": "",
+        "NDR (deleted) notes": '\'=HYPERLINK("http://x"); seen',
+        "SIEM level": "",
+        "SIEM detected_at": "",
+        "SIEM rule": "",
+        "SIEM notes": "",
+    }
+    valid_accounts = rows["Valid accounts"]
+    assert (valid_accounts["NDR (deleted) level"], valid_accounts["NDR (deleted) notes"]) == (
+        "Prevented",
+        ";",
+    )
+    assert (valid_accounts["SIEM level"], valid_accounts["EDR level"]) == ("Not detected", "")
 
 
 def test_the_report_shows_each_tool_s_outcome_in_full(

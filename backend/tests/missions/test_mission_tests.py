@@ -265,6 +265,56 @@ def test_a_time_in_the_future_is_422(client, team, mission, add_test, tools, lev
     assert client.patch(url, json={"executed_at": soon}, headers=team.red).status_code == 200
 
 
+def test_an_outcome_names_its_tool_as_it_is_now_deleted_or_not(
+    client, team, mission, add_test, tools, levels, admin_header
+):
+    """An outcome carried only its `tool_id`, and the SPA knows only live tools: one of a tool
+    deleted since read "Deleted tool". Each outcome now names its tool (its current name and
+    layer, and whether it was deleted), in the test, the list and the answer to a save, even
+    when a new live tool took the deleted one's name."""
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    body = [
+        {"tool_id": tools["EDR"], "detection_level_id": levels["Alerted"]},
+        {"tool_id": tools["NDR"], "detection_level_id": levels["Logged"]},
+    ]
+    assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
+    ndr = f"/api/v1/defense-tools/{tools['NDR']}"
+    etag = client.get(ndr, headers=admin_header).headers["ETag"]
+    renamed = client.patch(
+        ndr, json={"name": "Zeek sensors"}, headers={**admin_header, "If-Match": etag}
+    )
+    assert renamed.status_code == 200
+    deleted = client.delete(ndr, headers={**admin_header, "If-Match": renamed.headers["ETag"]})
+    assert deleted.status_code == 204
+    replacement = client.post(
+        "/api/v1/defense-tools",
+        json={"name": "Zeek sensors", "layer": "ndr"},
+        headers=admin_header,
+    )
+    assert replacement.status_code == 201
+
+    expected = [
+        {"tool_id": tools["EDR"], "tool_name": "EDR", "tool_layer": "edr", "tool_deleted": False},
+        {
+            "tool_id": tools["NDR"],
+            "tool_name": "Zeek sensors",
+            "tool_layer": "ndr",
+            "tool_deleted": True,
+        },
+    ]
+
+    def named(detections):
+        return [{key: d[key] for key in expected[0]} for d in detections]
+
+    assert named(client.get(url, headers=team.viewer).json["detections"]) == expected
+    (item,) = client.get(url_of(mission), headers=team.viewer).json["items"]
+    assert named(item["detections"]) == expected
+    saved = client.put(f"{url}/detections", json=body[::-1], headers=team.blue)
+    assert saved.status_code == 200, saved.json
+    assert named(saved.json["detections"]) == expected[::-1]
+
+
 def test_per_tool_detections_derive_the_level(client, team, mission, add_test, tools, levels):
     test = add_test(mission["id"])
     url = url_of(mission, test)

@@ -656,7 +656,10 @@ EXPORT_CONTENT = {
                 },
                 "tests": {
                     "type": "array",
-                    "description": "Every test, with the fields of the CSV's columns.",
+                    "description": "Every test, with the fields of the CSV's columns; the "
+                    "per-tool outcomes in `tool_detections` (each with `tool_id`, `tool`, "
+                    "`tool_layer`, `tool_deleted`, `detection_level`, `detected_at`, "
+                    "`rule_ref`, `notes`).",
                     "items": {"type": "object"},
                 },
             },

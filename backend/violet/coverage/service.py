@@ -668,9 +668,7 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
     level_names = {level.id: level.name for level in data.levels}
     # Deleted tools and categories too: what was recorded with them keeps their names
     # (docs/api.md, "Detection levels and defense tools"), as in the mission archive.
-    tools = {
-        tool.id: tool.name for tool in db.session.scalars(including_deleted(select(DefenseTool)))
-    }
+    tools = {tool.id: tool for tool in db.session.scalars(including_deleted(select(DefenseTool)))}
     categories = {
         category.id: category.name
         for category in db.session.scalars(
@@ -685,9 +683,13 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
             MissionTestDetection.mission_test_id.in_([test.id for test in data.tests])
         )
     ):
+        tool = tools[detection.tool_id]
         detections[detection.mission_test_id].append(
             {
-                "tool": tools[detection.tool_id],
+                "tool_id": str(tool.id),
+                "tool": tool.name,
+                "tool_layer": tool.layer,
+                "tool_deleted": tool.is_deleted,
                 "detection_level": level_names.get(detection.detection_level_id),
                 "detected_at": _iso(detection.detected_at),
                 "rule_ref": detection.rule_ref,
@@ -695,7 +697,7 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
             }
         )
     for outcomes in detections.values():
-        outcomes.sort(key=lambda outcome: outcome["tool"])
+        outcomes.sort(key=_tool_order)
     emails = emails_of({test.executed_by for test in data.tests if test.executed_by})
     return [
         {
@@ -730,7 +732,7 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
             "detection_notes": test.detection_notes,
             "detection_refs": list(test.detection_refs),
             "expected_tools": [
-                tools[tool_id] for tool_id in test.expected_tool_ids if tool_id in tools
+                tools[tool_id].name for tool_id in test.expected_tool_ids if tool_id in tools
             ],
             "tool_detections": detections.get(test.id, []),
         }
@@ -738,32 +740,75 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
     ]
 
 
+def _tool_order(outcome: dict[str, Any]) -> tuple[str, bool, str]:
+    """Outcomes by tool name; a deleted tool after the live one that took its name."""
+    return (outcome["tool"], outcome["tool_deleted"], outcome["tool_id"])
+
+
+# A tool's outcome in the CSV: one column per field, under "<tool> <field>".
+TOOL_CSV_FIELDS = (
+    ("level", "detection_level"),
+    ("detected_at", "detected_at"),
+    ("rule", "rule_ref"),
+    ("notes", "notes"),
+)
+
+
 def export_csv(mission: Mission) -> bytes:
-    """The export as spreadsheet-safe CSV: lists joined with "; "."""
+    """The export as spreadsheet-safe CSV: lists joined with "; ", and each tool's outcome in a
+    column group of its own (`EDR level`, `EDR detected_at`, `EDR rule`, `EDR notes`) for every
+    tool with an outcome in the mission, so that notes holding "; " or commas read back as
+    written (docs/coverage.md, "Exports")."""
     rows = export_rows(mission)
-    return csv_document(
-        EXPORT_FIELDS, ([_csv_cell(row[name]) for name in EXPORT_FIELDS] for row in rows)
+    fields = [name for name in EXPORT_FIELDS if name != "tool_detections"]
+    groups = _tool_column_groups(rows)
+    header = [
+        *fields,
+        *(f"{label} {suffix}" for label in groups.values() for suffix, _ in TOOL_CSV_FIELDS),
+    ]
+
+    def cells(row: dict[str, Any]) -> list[Any]:
+        outcomes = {outcome["tool_id"]: outcome for outcome in row["tool_detections"]}
+        return [
+            *(_csv_cell(row[name]) for name in fields),
+            *(
+                outcomes[tool_id][key] if tool_id in outcomes else None
+                for tool_id in groups
+                for _, key in TOOL_CSV_FIELDS
+            ),
+        ]
+
+    return csv_document(header, (cells(row) for row in rows))
+
+
+def _tool_column_groups(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Tool id → the label of its column group, for every tool with an outcome in `rows`, by
+    name. A deleted tool is labelled "<name> (deleted)": a live tool may have taken its name.
+    Two tools left with one label (two deleted tools of one name) are told apart by a number,
+    so that no two columns share a header."""
+    outcomes = sorted(
+        {o["tool_id"]: o for row in rows for o in row["tool_detections"]}.values(),
+        key=_tool_order,
     )
+    groups: dict[str, str] = {}
+    for outcome in outcomes:
+        label = f"{outcome['tool']} (deleted)" if outcome["tool_deleted"] else outcome["tool"]
+        taken = set(groups.values())
+        unique, number = label, 1
+        while unique in taken:
+            number += 1
+            unique = f"{label} #{number}"
+        groups[outcome["tool_id"]] = unique
+    return groups
 
 
 def _csv_cell(value: Any) -> Any:
     if not isinstance(value, list):
         return value
-    return "; ".join(_csv_item(item) for item in value)
-
-
-def _csv_item(item: Any) -> str:
-    if isinstance(item, dict) and "external_id" in item:
-        return f"{item['external_id']} {item['name']}"
-    if isinstance(item, dict):
-        details = [
-            f"{label}{item[key]}"
-            for key, label in (("rule_ref", "rule "), ("detected_at", "detected "), ("notes", ""))
-            if item[key]
-        ]
-        outcome = f"{item['tool']}: {item['detection_level'] or '—'}"
-        return f"{outcome} ({', '.join(details)})" if details else outcome
-    return str(item)
+    return "; ".join(
+        f"{item['external_id']} {item['name']}" if isinstance(item, dict) else str(item)
+        for item in value
+    )
 
 
 # --- POST /missions/{id}/tests/from-layer and /from-group ---------------------------------------

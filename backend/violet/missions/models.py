@@ -464,3 +464,20 @@ MissionTestDetection.level_score = column_property(
     .where(DetectionLevel.id == MissionTestDetection.detection_level_id)
     .scalar_subquery()
 )
+
+
+def _tool_column(column: Any) -> Any:
+    """A column of a detection's tool, read in the statement that loads the detections. The
+    tool's table, not its entity: the live-rows criteria would hide a tool deleted since, whose
+    outcomes stay recorded under the name it had (docs/api.md, "Detection levels and defense
+    tools")."""
+    tools = DefenseTool.__table__
+    return column_property(
+        select(column).where(tools.c.id == MissionTestDetection.tool_id).scalar_subquery()
+    )
+
+
+_tools_table = DefenseTool.__table__
+MissionTestDetection.tool_name = _tool_column(_tools_table.c.name)
+MissionTestDetection.tool_layer = _tool_column(_tools_table.c.layer)
+MissionTestDetection.tool_deleted = _tool_column(_tools_table.c.deleted_at.is_not(None))

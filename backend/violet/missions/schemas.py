@@ -333,6 +333,14 @@ class DetectionIn(Schema):
 
 class DetectionOut(Schema):
     tool_id = fields.UUID(required=True)
+    # The tool as it is now, deleted or not: a tool deleted since keeps its outcomes, and the
+    # SPA knows only the live tools.
+    tool_name = fields.String(required=True)
+    tool_layer = fields.String(required=True, validate=validate.OneOf(TOOL_LAYERS))
+    tool_deleted = fields.Boolean(
+        required=True,
+        metadata={"description": "The tool was deleted since; its outcome stays recorded."},
+    )
     detection_level_id = fields.UUID(required=True)
     detected_at = fields.DateTime(allow_none=True)
     rule_ref = fields.String(allow_none=True)

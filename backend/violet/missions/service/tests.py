@@ -150,6 +150,9 @@ TEST_DETECTIONS = prepared(
             MissionTestDetection.rule_ref,
             MissionTestDetection.notes,
             MissionTestDetection.level_score.label("level_score"),  # type: ignore[attr-defined]
+            MissionTestDetection.tool_name.label("tool_name"),  # type: ignore[attr-defined]
+            MissionTestDetection.tool_layer.label("tool_layer"),  # type: ignore[attr-defined]
+            MissionTestDetection.tool_deleted.label("tool_deleted"),  # type: ignore[attr-defined]
         ).order_by(MissionTestDetection.created_at, MissionTestDetection.id),
     )
 )
