@@ -210,6 +210,87 @@ def test_a_deleted_tool_keeps_its_figures_in_the_mission(
     ]
 
 
+def test_a_tool_s_layer_carries_its_own_scores_as_coverage_by_tool_does(
+    client, team, catalogue, mission, run, record_outcomes
+):
+    """The coverage page recoloured the matrix for one tool, but the layer it downloaded was
+    the mission's. `?tool=` gives that tool's layer: by hand, EDR scored T1059.001 on A (100)
+    and D2 (75; its Not detected on D was replaced by the retest), T1059.003 on B (0), and
+    T1059 rolls the three up: 58.3; it recorded nothing on C, so T1078 is not in its layer."""
+    a = run(mission, "A", ["T1059.001"], state="waiting_blue")
+    record_outcomes(mission, a, {"EDR": "Prevented", "SIEM": "Logged"})
+    b = run(mission, "B", ["T1059.003"], state="waiting_blue")
+    record_outcomes(mission, b, {"EDR": "Not detected"})
+    c = run(mission, "C", ["T1078"], state="waiting_blue")
+    record_outcomes(mission, c, {"SIEM": "Alerted"})
+    d = run(mission, "D", ["T1059.001"], state="waiting_blue")
+    record_outcomes(mission, d, {"EDR": "Not detected"})
+    d2 = run(mission, "D", [], state="waiting_blue", test=retest(client, team, mission, d))
+    record_outcomes(mission, d2, {"EDR": "Alerted", "SIEM": "Not applicable"})
+    coverage = client.get(
+        f"{API}/{mission['id']}/coverage", query_string={"by": "tool"}, headers=team.viewer
+    ).json
+
+    for tool in coverage["tools"]:
+        response = client.get(
+            f"{API}/{mission['id']}/navigator-layer",
+            query_string={"tool": tool["tool_id"]},
+            headers=team.viewer,
+        )
+        assert response.status_code == 200, response.json
+        layer = response.json
+        assert (
+            layer_problems(layer, tactic_shortnames={"execution", "initial-access", "persistence"})
+            == []
+        )
+        assert layer["name"] == f"Purple week — {tool['name']}"
+        assert f"Purple-week-{tool['name']}-layer.json" in response.headers["Content-Disposition"]
+        scores = {item["techniqueID"]: item.get("score") for item in layer["techniques"]}
+        assert scores == {item["external_id"]: item["score"] for item in tool["techniques"]}
+        if tool["name"] == "EDR":
+            assert scores == {"T1059": 58.3, "T1059.001": 87.5, "T1059.003": 0.0}
+        else:  # SIEM: Logged on A, Alerted on C, Not applicable on D2 (counted, not scored)
+            assert scores == {"T1059": 40.0, "T1059.001": 40.0, "T1078": 75.0}
+    assert {tool["name"] for tool in coverage["tools"]} == {"EDR", "SIEM"}
+
+
+def test_a_tool_s_layer_of_an_unknown_or_deleted_tool(
+    client, team, catalogue, mission, make_mission, run, record_outcomes, tools, admin_header
+):
+    """An unknown tool is 404 naming it; a deleted tool's layer is there while the mission has
+    its outcomes (the coverage page lists it), named "(deleted)"; a live tool without any
+    outcome has an empty layer."""
+    test = run(mission, "A", ["T1059"], state="waiting_blue")
+    record_outcomes(mission, test, {"NDR": "Logged"})
+    other = make_mission("Other week")
+    ndr = client.get(f"/api/v1/defense-tools/{tools['NDR']}", headers=admin_header)
+    headers = {**admin_header, "If-Match": ndr.headers["ETag"]}
+    assert (
+        client.delete(f"/api/v1/defense-tools/{tools['NDR']}", headers=headers).status_code == 204
+    )
+
+    def layer_of(mission, tool):
+        return client.get(
+            f"{API}/{mission['id']}/navigator-layer", query_string={"tool": tool}, headers=team.lead
+        )
+
+    deleted = layer_of(mission, tools["NDR"])
+    assert deleted.status_code == 200
+    assert deleted.json["name"] == "Purple week — NDR (deleted)"
+    assert [(item["techniqueID"], item["score"]) for item in deleted.json["techniques"]] == [
+        ("T1059", 40.0)
+    ]
+    elsewhere = layer_of(other, tools["NDR"])
+    assert elsewhere.status_code == 404
+    assert tools["NDR"] in elsewhere.json["detail"] and "deleted" in elsewhere.json["detail"]
+    unknown = "00000000-0000-4000-8000-000000000000"
+    missing = layer_of(mission, unknown)
+    assert missing.status_code == 404 and unknown in missing.json["detail"]
+    assert layer_of(mission, "EDR").status_code == 422
+    silent = layer_of(mission, tools["EDR"])
+    assert silent.status_code == 200 and silent.json["techniques"] == []
+
+
 def test_a_level_on_a_deleted_test_is_not_deleted_so_a_restored_test_keeps_its_score(
     client, team, catalogue, mission, run, admin_header
 ):

@@ -51,8 +51,8 @@ from violet.coverage.schemas import (
     FromLayerIn,
     GroupCoverageOut,
     ImportedMissionOut,
-    LayerQuery,
     MissionCoverageOut,
+    MissionLayerQuery,
     OrgCoverageOut,
     OrgCoverageQuery,
     OrgLayerQuery,
@@ -115,18 +115,20 @@ class MissionCoverage(MethodView):
 class MissionLayer(MethodView):
     @require_auth
     @mission_scoped
-    @blp.arguments(LayerQuery, location="query")
+    @blp.arguments(MissionLayerQuery, location="query")
     @blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
     @blp.doc(responses={200: {"content": LAYER_CONTENT}})
     def get(self, query, mission_id: UUID):
         """The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download: the
         techniques of one ATT&CK domain (`domain`, default the one holding most of the tested
-        techniques; the coverage's `domains` lists those tested)."""
+        techniques; the coverage's `domains` lists those tested). With `tool`, that defense
+        tool's coverage (as `coverage?by=tool` gives it)."""
         mission = mission_access(mission_id).mission
+        layer = service.mission_layer(mission, query.get("domain"), query.get("tool"))
         return (
-            service.mission_layer(mission, query.get("domain")),
+            layer,
             200,
-            {"Content-Disposition": _named_after(mission.name, "-layer.json")},
+            {"Content-Disposition": _named_after(layer["name"], "-layer.json")},
         )
 
 

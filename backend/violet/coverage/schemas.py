@@ -53,6 +53,16 @@ class LayerQuery(Schema):
     )
 
 
+class MissionLayerQuery(LayerQuery):
+    tool = fields.UUID(
+        metadata={
+            "description": "A defense tool: the layer of its own outcomes (its coverage in "
+            "`?by=tool`), named after the mission and the tool. 404 for a tool of another "
+            "workspace, or one deleted with no outcome in the mission."
+        },
+    )
+
+
 class ExportQuery(Schema):
     format = fields.String(
         required=True,

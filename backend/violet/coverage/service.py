@@ -362,24 +362,56 @@ def _tool_coverage(
 # --- GET /missions/{id}/navigator-layer ----------------------------------------------------------
 
 
-def mission_layer(mission: Mission, domain: str | None = None) -> dict[str, Any]:
+def mission_layer(
+    mission: Mission, domain: str | None = None, tool_id: uuid.UUID | None = None
+) -> dict[str, Any]:
     """The mission's coverage as an ATT&CK Navigator layer 4.5 of `domain` (default: the one
-    holding most of the tested techniques; docs/coverage.md)."""
+    holding most of the tested techniques; docs/coverage.md); with `tool_id`, one defense
+    tool's coverage (rule 6), as `?by=tool` gives it."""
     data = load_mission(mission)
     runs = data.runs()
+    name, description = mission.name, f"Violet coverage of the mission {mission.name}"
+    if tool_id is not None:
+        tool, runs = _tool_runs(data, runs, tool_id)
+        tool_name = f"{tool.name} (deleted)" if tool.is_deleted else tool.name
+        name = f"{mission.name} — {tool_name}"
+        description += f" by the defense tool {tool_name}"
     retired = _retired_in_layer(data, {attack_id for run in runs for attack_id in run.attack_ids})
     # The scoring rules apply to the runs as the synced release names their techniques: a run
     # tagged with a revoked T1086 and with its replacement T1059.001 counts once for T1059.001
     # (and for T1059, which rolls it up).
     runs = [replace(run, attack_ids=retired.rename(run.attack_ids)) for run in runs]
-    return _layer(
-        mission.name,
-        f"Violet coverage of the mission {mission.name}",
-        data,
-        data.coverage_of(runs).techniques,
-        domain,
-        retired,
+    return _layer(name, description, data, data.coverage_of(runs).techniques, domain, retired)
+
+
+def _tool_runs(
+    data: MissionData, runs: list[Run], tool_id: uuid.UUID
+) -> tuple[DefenseTool, list[Run]]:
+    """The tool and the runs its layer scores: those the mission counts (rule 1) that the tool
+    has an outcome on, each at the tool's level, as `_tool_coverage` takes them. A tool of
+    another workspace, or one deleted that has no outcome on the mission's tests, is 404: the
+    coverage page offers neither."""
+    tool = db.session.scalar(
+        including_deleted(select(DefenseTool).where(DefenseTool.id == tool_id))
     )
+    levels = {
+        detection.mission_test_id: detection.detection_level_id
+        for detection in db.session.scalars(
+            select(MissionTestDetection).where(
+                MissionTestDetection.tool_id == tool_id,
+                MissionTestDetection.mission_test_id.in_([run.id for run in runs]),
+            )
+        )
+    }
+    if tool is None or (tool.is_deleted and not levels):
+        raise NotFound(
+            f"No defense tool {tool_id} here"
+            + (" with an outcome in this mission (it was deleted)." if tool else ".")
+        )
+    counted = latest_completed_runs(runs)
+    return tool, [
+        replace(run, detection_level_id=levels[run.id]) for run in counted if run.id in levels
+    ]
 
 
 def organisation_layer(missions: list[Mission], domain: str | None = None) -> dict[str, Any]:
