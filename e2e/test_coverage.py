@@ -578,6 +578,17 @@ def test_the_mission_s_coverage_per_defense_tool(
     expect(page.get_by_test_id("technique-T1204")).to_contain_text("Not scored")
     check_a11y(page)
     expect(page).to_have_url(re.compile(r"tool="))
+    # The layer downloaded is the heatmap shown: Sentinel's own scores.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download Navigator layer").click()
+    assert info.value.suggested_filename == "Tool-week-Sentinel-layer.json"
+    layer = json.loads(Path(info.value.path()).read_bytes())
+    assert layer["name"] == "Tool week — Sentinel"
+    assert {item["techniqueID"]: item.get("score") for item in layer["techniques"]} == {
+        "T1059": 40,
+        "T1547": 75,
+        "T1204": None,
+    }
     page.get_by_test_id("technique-T1547").get_by_role("button", name="T1547").click()
     drawer = page.get_by_role("dialog", name="Coverage of T1547 by Sentinel")
     expect(drawer.get_by_test_id("covering-tests")).to_contain_text("Alerted (75)")
@@ -597,6 +608,11 @@ def test_the_mission_s_coverage_per_defense_tool(
     expect(reader.get_by_role("combobox", name="Tool", exact=True)).to_have_value("Old NDR (NDR)")
     expect(reader.get_by_test_id("coverage-score")).to_have_text("40")
     expect(reader.get_by_test_id("technique-T1547")).to_contain_text("Logged · 40")
+    with reader.expect_download() as info:
+        reader.get_by_role("button", name="Download Navigator layer").click()
+    layer = json.loads(Path(info.value.path()).read_bytes())
+    assert layer["name"] == "Tool week — Old NDR (deleted)"
+    assert [(item["techniqueID"], item["score"]) for item in layer["techniques"]] == [("T1547", 40)]
     expect(reader.get_by_test_id("tool-row-Falcon").get_by_test_id("tool-score")).to_have_text("50")
 
     # A mission with no per-tool outcome says so, and what to do.

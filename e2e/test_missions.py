@@ -948,8 +948,9 @@ def test_blue_records_a_whole_outcome_and_the_viewer_reads_every_field(
 def test_blue_adds_an_outcome_beside_one_of_a_tool_deleted_since(
     setup: MissionSetup, admin_api: ApiClient, open_context
 ):
-    """The NDR is retired after recording: its row says "Deleted tool" (not an empty select),
-    and saving the EDR's outcome beside it keeps it, where the API refused the whole list."""
+    """The NDR is retired after recording: its row names it "NDR (deleted)" (not an empty
+    select, nor a nameless "Deleted tool"), and saving the EDR's outcome beside it keeps it,
+    where the API refused the whole list."""
     url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
     setup.lead_api.call(
         "PUT",
@@ -962,7 +963,7 @@ def test_blue_adds_an_outcome_beside_one_of_a_tool_deleted_since(
     open_test(blue)
     drawer = blue.get_by_test_id("test-drawer")
     expect(drawer.get_by_role("combobox", name="Tool of detection 1", exact=True)).to_have_value(
-        "Deleted tool"
+        "NDR (deleted)"
     )
     drawer.get_by_role("button", name="Add tool outcome").click()
     choose(blue, "Tool of detection 2", "EDR")
@@ -977,7 +978,7 @@ def test_blue_adds_an_outcome_beside_one_of_a_tool_deleted_since(
     open_test(viewer)
     # In the order blue's rows were saved.
     expect(viewer.get_by_test_id("detection-outcome")).to_have_text(
-        ["Deleted tool: Logged", "EDR: Alerted"]
+        ["NDR (deleted): Logged", "EDR: Alerted"]
     )
 
 

@@ -6523,7 +6523,8 @@ export interface paths {
         /**
          * The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download: the
          *     techniques of one ATT&CK domain (`domain`, default the one holding most of the tested
-         *     techniques; the coverage's `domains` lists those tested).
+         *     techniques; the coverage's `domains` lists those tested). With `tool`, that defense
+         *     tool's coverage (as `coverage?by=tool` gives it).
          * @description Needs only sign-in: no permission.
          */
         get: {
@@ -6531,6 +6532,8 @@ export interface paths {
                 query?: {
                     /** @description The layer's ATT&CK domain (a layer has one); default: the domain holding most of the tested techniques (on a tie `enterprise-attack`), the first of the coverage's `domains`. */
                     domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                    /** @description A defense tool: the layer of its own outcomes (its coverage in `?by=tool`), named after the mission and the tool. 404 for a tool of another workspace, or one deleted with no outcome in the mission. */
+                    tool?: string;
                 };
                 header?: never;
                 path: {
@@ -6633,7 +6636,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                             };
-                            /** @description Every test, with the fields of the CSV's columns. */
+                            /** @description Every test, with the fields of the CSV's columns; the per-tool outcomes in `tool_detections` (each with `tool_id`, `tool`, `tool_layer`, `tool_deleted`, `detection_level`, `detected_at`, `rule_ref`, `notes`). */
                             tests: Record<string, never>[];
                         };
                         "application/zip": string;
@@ -8688,6 +8691,11 @@ export interface components {
         DetectionOut: {
             /** Format: uuid */
             tool_id: string;
+            tool_name: string;
+            /** @enum {string} */
+            tool_layer: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
+            /** @description The tool was deleted since; its outcome stays recorded. */
+            tool_deleted: boolean;
             /** Format: uuid */
             detection_level_id: string;
             /** Format: date-time */

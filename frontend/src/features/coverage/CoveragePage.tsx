@@ -108,10 +108,12 @@ export default function CoveragePage() {
   const tool = coverage.data?.tools.find((item) => item.tool_id === toolId) ?? null;
   // What the cards, the heatmap and the drawer show: the chosen tool's figures, or the mission's.
   const shown = coverage.data && tool ? forTool(coverage.data, tool) : coverage.data;
-  // The layer of the domain drawn (once known; until then the API's default, the same one).
+  // The layer of the domain drawn (once known; until then the API's default, the same one), and
+  // of the tool chosen: the layer downloaded is the heatmap shown.
   const layerQuery = new URLSearchParams();
   if (!single && selected.length) layerQuery.set("mission_ids", selected.join(","));
   if (coverage.data && domain) layerQuery.set("domain", domain);
+  if (tool) layerQuery.set("tool", tool.tool_id);
   const layerBase = single
     ? `/api/v1/missions/${single}/navigator-layer`
     : "/api/v1/coverage/navigator-layer";

@@ -9,13 +9,15 @@ const names = {
 };
 
 describe("theirValue", () => {
-  it("names the level and tools and writes each per-tool outcome in full", () => {
+  it("names the level and tools (a deleted one as its outcome does) and each outcome in full", () => {
     const test = {
       detection_level_id: "alerted",
-      expected_tool_ids: ["edr", "gone"],
+      expected_tool_ids: ["edr", "gone", "unheard"],
       detections: [
         {
           tool_id: "edr",
+          tool_name: "EDR",
+          tool_deleted: false,
           detection_level_id: "alerted",
           detected_at: null,
           rule_ref: "EDR-4104",
@@ -23,6 +25,8 @@ describe("theirValue", () => {
         },
         {
           tool_id: "gone",
+          tool_name: "NDR",
+          tool_deleted: true,
           detection_level_id: "alerted",
           detected_at: null,
           rule_ref: null,
@@ -31,9 +35,9 @@ describe("theirValue", () => {
       ],
     } as unknown as MissionTest;
     expect(theirValue(test, "detection_level_id", names)).toBe("Alerted");
-    expect(theirValue(test, "expected_tool_ids", names)).toBe("EDR, Deleted tool");
+    expect(theirValue(test, "expected_tool_ids", names)).toBe("EDR, NDR (deleted), Deleted tool");
     expect(theirValue(test, "detections", names)).toBe(
-      "EDR: Alerted, rule EDR-4104, Fired late; Deleted tool: Alerted",
+      "EDR: Alerted, rule EDR-4104, Fired late; NDR (deleted): Alerted",
     );
   });
 });

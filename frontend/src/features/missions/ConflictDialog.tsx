@@ -1,6 +1,6 @@
 import { Button, Group, Modal, Stack, Table, Text } from "@mantine/core";
 import type { Category, DefenseTool, DetectionLevel, MissionTest } from "./api";
-import { DELETED_TOOL } from "./DetectionRows";
+import { DELETED_TOOL, toolLabel } from "./DetectionRows";
 
 const FIELD_LABELS: Partial<Record<keyof MissionTest, string>> = {
   state: "State",
@@ -41,7 +41,15 @@ function shown(value: unknown): string {
  */
 export function theirValue(test: MissionTest, field: keyof MissionTest, names: ConflictNames) {
   const level = (id: string) => names.levels.find((item) => item.id === id)?.name ?? id;
-  const tool = (id: string) => names.tools.find((item) => item.id === id)?.name ?? DELETED_TOOL;
+  // A tool deleted since is named by the outcome that names it, if any.
+  const recorded = (id: string) => test.detections.find((item) => item.tool_id === id);
+  const tool = (id: string) => {
+    const outcome = recorded(id);
+    return (
+      names.tools.find((item) => item.id === id)?.name ??
+      (outcome ? toolLabel(outcome) : DELETED_TOOL)
+    );
+  };
   const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "");
   switch (field) {
     case "detection_level_id":
@@ -59,7 +67,7 @@ export function theirValue(test: MissionTest, field: keyof MissionTest, names: C
         ? test.detections
             .map((item) =>
               [
-                `${tool(item.tool_id)}: ${level(item.detection_level_id)}`,
+                `${toolLabel(item)}: ${level(item.detection_level_id)}`,
                 item.rule_ref && `rule ${item.rule_ref}`,
                 item.detected_at && `detected ${time(item.detected_at)}`,
                 item.notes,

@@ -26,8 +26,14 @@ export interface DetectionRow {
   notes: string;
 }
 
-/** How a tool deleted since its outcome was recorded is named (the SPA knows live tools only). */
+/** How a tool is named when nothing names it (the SPA knows live tools only; an outcome names
+ * its own tool, `toolLabel`). */
 export const DELETED_TOOL = "Deleted tool";
+
+/** An outcome's tool as the API names it now: "EDR-X (deleted)" for a tool deleted since. */
+export function toolLabel(outcome: { tool_name: string; tool_deleted: boolean }): string {
+  return outcome.tool_deleted ? `${outcome.tool_name} (deleted)` : outcome.tool_name;
+}
 
 let nextKey = 0;
 export function newRow(values: Partial<DetectionRow> = {}): DetectionRow {
@@ -143,12 +149,15 @@ export function DetectionRows({
   onChange,
   tools,
   levels,
+  recorded = [],
   errors = {},
 }: {
   rows: DetectionRow[];
   onChange: (rows: DetectionRow[]) => void;
   tools: DefenseTool[];
   levels: DetectionLevel[];
+  /** The outcomes saved on the test: they name a tool deleted since. */
+  recorded?: { tool_id: string; tool_name: string; tool_deleted: boolean }[];
   /** By row key, from `rowErrors`. */
   errors?: Record<string, RowError>;
 }) {
@@ -171,13 +180,15 @@ export function DetectionRows({
     setFocusNext((rest[index] ?? rest[index - 1])?.key ?? "add");
   };
   // A tool deleted since keeps the outcome recorded with it (the API takes it back on save), but
-  // the tools list holds live ones only: its row says so rather than showing an empty select.
+  // the tools list holds live ones only: its row names it as its saved outcome does ("NDR
+  // (deleted)") rather than showing an empty select.
   const liveIds = new Set(tools.map((tool) => tool.id));
+  const recordedNames = new Map(recorded.map((outcome) => [outcome.tool_id, toolLabel(outcome)]));
   const toolOptions = [
     ...tools.map((tool) => ({ value: tool.id, label: tool.name })),
     ...[...new Set(rows.map((row) => row.tool_id))]
       .filter((id): id is string => id !== null && !liveIds.has(id))
-      .map((id) => ({ value: id, label: DELETED_TOOL })),
+      .map((id) => ({ value: id, label: recordedNames.get(id) ?? DELETED_TOOL })),
   ];
   const levelOptions = levels.map((level) => ({ value: level.id, label: level.name }));
 

@@ -39,7 +39,7 @@ import type {
 } from "./api";
 import { ConflictDialog } from "./ConflictDialog";
 import {
-  DELETED_TOOL,
+  toolLabel,
   DetectionRows,
   apiRowErrors,
   newRow,
@@ -608,6 +608,7 @@ function TestDetails({
               onChange={(rows) => setBlue({ ...blue, rows })}
               tools={tools}
               levels={levels}
+              recorded={base.detections}
               errors={rowProblems}
             />
             <Group justify="flex-end">
@@ -683,7 +684,7 @@ function TestDetails({
                 {base.detections.map((detection) => (
                   <li key={detection.tool_id}>
                     <Text size="sm" span data-testid="detection-outcome">
-                      {toolsById.get(detection.tool_id)?.name ?? DELETED_TOOL}:{" "}
+                      {toolLabel(detection)}:{" "}
                       {levelsById.get(detection.detection_level_id)?.name ?? "Level"}
                       {detection.rule_ref && ` (rule ${detection.rule_ref})`}
                     </Text>
