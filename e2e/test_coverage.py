@@ -545,7 +545,7 @@ def test_the_mission_s_coverage_per_defense_tool(
     expected = {
         "Falcon": ("EDR", "50", "2", "1 Prevented1 Not detected"),
         "Sentinel": ("SIEM", "57.5", "3 (2 scored)", "1 Alerted1 Logged1 Not applicable"),
-        "Old NDR": ("NDR", "40", "1", "1 Logged"),
+        "Old NDR (deleted)": ("NDR", "40", "1", "1 Logged"),
     }
     for name, (layer, score, tests, by_level) in expected.items():
         row = table.get_by_test_id(f"tool-row-{name}")
@@ -605,7 +605,9 @@ def test_the_mission_s_coverage_per_defense_tool(
     admin_api.call("PUT", members_url, [*members, {"user_id": viewer["id"], "role": "viewer"}])
     reader = open_context(viewer["email"])
     reader.goto(f"/coverage?missions={mission['id']}&tool={tools['Old NDR']}")
-    expect(reader.get_by_role("combobox", name="Tool", exact=True)).to_have_value("Old NDR (NDR)")
+    expect(reader.get_by_role("combobox", name="Tool", exact=True)).to_have_value(
+        "Old NDR (NDR, deleted)"
+    )
     expect(reader.get_by_test_id("coverage-score")).to_have_text("40")
     expect(reader.get_by_test_id("technique-T1547")).to_contain_text("Logged · 40")
     with reader.expect_download() as info:

@@ -210,6 +210,41 @@ def test_a_deleted_tool_keeps_its_figures_in_the_mission(
     ]
 
 
+def test_per_tool_a_deleted_tool_is_told_from_the_live_one_that_took_its_name(
+    client, team, catalogue, mission, run, tools, levels, admin_header
+):
+    """An admin retired the NDR and added a new tool under the same name: `?by=tool` listed two
+    "NDR" the lead could not tell apart (nor choose between on the coverage page). Each says
+    whether it was deleted, the live one first."""
+    first = run(mission, "one", ["T1059"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{first['id']}"
+    body = [{"tool_id": tools["NDR"], "detection_level_id": levels["Logged"]}]
+    assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
+    assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+    ndr = client.get(f"/api/v1/defense-tools/{tools['NDR']}", headers=admin_header)
+    headers = {**admin_header, "If-Match": ndr.headers["ETag"]}
+    assert (
+        client.delete(f"/api/v1/defense-tools/{tools['NDR']}", headers=headers).status_code == 204
+    )
+    new_ndr = client.post(
+        "/api/v1/defense-tools", json={"name": "NDR", "layer": "ndr"}, headers=admin_header
+    ).json["id"]
+    second = run(mission, "two", ["T1078"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{second['id']}"
+    body = [{"tool_id": new_ndr, "detection_level_id": levels["Prevented"]}]
+    assert client.put(f"{url}/detections", json=body, headers=team.blue).status_code == 200
+    assert client.patch(url, json={"state": "completed"}, headers=team.lead).status_code == 200
+
+    body = client.get(
+        f"{API}/{mission['id']}/coverage", query_string={"by": "tool"}, headers=team.viewer
+    ).json
+
+    assert [(t["tool_id"], t["name"], t["deleted"], t["score"]) for t in body["tools"]] == [
+        (new_ndr, "NDR", False, 100.0),
+        (tools["NDR"], "NDR", True, 40.0),
+    ]
+
+
 def test_a_tool_s_layer_carries_its_own_scores_as_coverage_by_tool_does(
     client, team, catalogue, mission, run, record_outcomes
 ):

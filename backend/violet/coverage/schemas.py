@@ -136,6 +136,13 @@ ToolCoverageOut = Schema.from_dict(
         "tool_id": fields.UUID(required=True),
         "name": fields.String(required=True),
         "layer": fields.String(required=True),
+        "deleted": fields.Boolean(
+            required=True,
+            metadata={
+                "description": "The tool was deleted since; its outcomes still count here (a "
+                "live tool may have taken its name)."
+            },
+        ),
         **_coverage_fields(),
     },
     name="ToolCoverageOut",

@@ -329,11 +329,12 @@ def _by_tool(data: MissionData) -> list[dict[str, Any]]:
         levels_by_tool[detection.tool_id][detection.mission_test_id] = detection.detection_level_id
     # A deleted tool too: it stays on the outcomes recorded with it (docs/api.md, "Detection
     # levels and defense tools"), so the mission's figures per tool do not lose it.
+    # By name; a deleted tool after the live one that took its name since.
     tools = db.session.scalars(
         including_deleted(
             select(DefenseTool)
             .where(DefenseTool.id.in_(list(levels_by_tool)))
-            .order_by(DefenseTool.name)
+            .order_by(DefenseTool.name, DefenseTool.deleted_at.nulls_first(), DefenseTool.id)
         )
     )
     return [
@@ -341,6 +342,7 @@ def _by_tool(data: MissionData) -> list[dict[str, Any]]:
             "tool_id": tool.id,
             "name": tool.name,
             "layer": tool.layer,
+            "deleted": tool.is_deleted,
             **_coverage_out(data, _tool_coverage(data, counted, levels_by_tool[tool.id])),
         }
         for tool in tools

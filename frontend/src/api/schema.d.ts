@@ -9022,6 +9022,8 @@ export interface components {
             tool_id: string;
             name: string;
             layer: string;
+            /** @description The tool was deleted since; its outcomes still count here (a live tool may have taken its name). */
+            deleted: boolean;
             /** @description Mean detection score (0–100) of the counted runs. */
             score: number | null;
             /** @description Counted runs. */

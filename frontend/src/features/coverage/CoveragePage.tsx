@@ -38,6 +38,7 @@ import { DomainSelect, useCoverageDomain } from "./DomainSelect";
 import { HeatMatrix, Legend } from "./HeatMatrix";
 import { ScoreTrend } from "./ScoreTrend";
 import { ToolSection, ToolSelect } from "./ToolCoverage";
+import { toolTitle } from "./tools";
 import { scoreTrend } from "./trend";
 
 type MissionTool = NonNullable<MissionCoverage["tools"]>[number];
@@ -181,7 +182,7 @@ export default function CoveragePage() {
         <>
           <SimpleGrid cols={{ base: 1, sm: 2 }} maw={640}>
             <Paper withBorder p="sm">
-              <Text size="sm">{tool ? `Score of ${tool.name}` : "Score"}</Text>
+              <Text size="sm">{tool ? `Score of ${toolTitle(tool)}` : "Score"}</Text>
               <Text fw={700} size="xl" data-testid="coverage-score">
                 {formatScore(shown?.score ?? null)}
               </Text>
@@ -217,7 +218,7 @@ export default function CoveragePage() {
           </Group>
           <HeatMatrix
             domain={domain}
-            label={tool ? `Coverage heatmap of ${tool.name}` : "Coverage heatmap"}
+            label={tool ? `Coverage heatmap of ${toolTitle(tool)}` : "Coverage heatmap"}
             heatOf={heatOf}
             onOpen={(techniqueId, subtechniqueId) => setOpen(subtechniqueId ?? techniqueId)}
           />
@@ -228,7 +229,7 @@ export default function CoveragePage() {
         externalId={open}
         missionId={single}
         data={shown}
-        toolName={tool?.name ?? null}
+        toolName={tool ? toolTitle(tool) : null}
         onClose={() => setOpen(null)}
       />
     </Stack>

@@ -32,8 +32,8 @@ function ToolCoverageTable({ tools, levels }: { tools: ToolFigures[]; levels: Sc
         </Table.Thead>
         <Table.Tbody>
           {rows.map((row) => (
-            <Table.Tr key={row.id} data-testid={`tool-row-${row.name}`}>
-              <Table.Td>{row.name}</Table.Td>
+            <Table.Tr key={row.id} data-testid={`tool-row-${row.title}`}>
+              <Table.Td>{row.title}</Table.Td>
               <Table.Td>{row.layer}</Table.Td>
               <Table.Td data-testid="tool-score">{formatScore(row.score)}</Table.Td>
               <Table.Td data-testid="tool-tests">
@@ -86,7 +86,11 @@ export function ToolSelect({
       description="The heatmap of one defense tool's outcomes, or of all."
       data={[
         { value: "", label: "All tools" },
-        ...rows.map((row) => ({ value: row.id, label: `${row.name} (${row.layer})` })),
+        // A deleted tool is told from the live one that may have taken its name.
+        ...rows.map((row) => ({
+          value: row.id,
+          label: `${row.name} (${row.layer}${row.deleted ? ", deleted" : ""})`,
+        })),
       ]}
       value={value ?? ""}
       onChange={(chosen) => onChange(chosen ? chosen : null)}

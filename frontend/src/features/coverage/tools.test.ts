@@ -12,6 +12,7 @@ const edr: ToolFigures = {
   tool_id: "t1",
   name: "CrowdStrike",
   layer: "edr",
+  deleted: false,
   score: 50,
   tests: 3,
   scored_tests: 2,
@@ -26,6 +27,7 @@ const deleted: ToolFigures = {
   tool_id: "t2",
   name: "Old SIEM",
   layer: "siem",
+  deleted: true,
   outcomes: {},
   techniques: [],
 };
@@ -39,9 +41,9 @@ describe("toolSummaries", () => {
     expect(outcomesText(row.outcomes)).toBe("1 Prevented, 1 Not detected, 1 Not applicable");
   });
 
-  it("keeps a tool's name as the API gives it and says when it has no outcome", () => {
+  it("names a deleted tool as such and says when it has no outcome", () => {
     const [row] = toolSummaries([deleted], levels);
-    expect(row.name).toBe("Old SIEM");
+    expect([row.name, row.title, row.deleted]).toEqual(["Old SIEM", "Old SIEM (deleted)", true]);
     expect(row.layer).toBe("SIEM");
     expect(outcomesText(row.outcomes)).toBe("No outcome");
   });

@@ -13,6 +13,8 @@ export interface ToolFigures {
   tool_id: string;
   name: string;
   layer: string;
+  /** Deleted since: its outcomes still count (a live tool may have taken its name). */
+  deleted: boolean;
   score: number | null;
   tests: number;
   scored_tests: number;
@@ -20,9 +22,17 @@ export interface ToolFigures {
   techniques: { external_id: string; score: number | null }[];
 }
 
+/** A tool as people read it: "Old NDR (deleted)" for one deleted since. */
+export function toolTitle(tool: { name: string; deleted: boolean }): string {
+  return tool.deleted ? `${tool.name} (deleted)` : tool.name;
+}
+
 export interface ToolSummary {
   id: string;
   name: string;
+  /** Its name, "(deleted)" after it for a tool deleted since (`toolTitle`). */
+  title: string;
+  deleted: boolean;
   layer: string;
   score: number | null;
   tests: number;
@@ -39,6 +49,8 @@ export function toolSummaries(tools: ToolFigures[], levels: ScoredLevel[]): Tool
   return tools.map((tool) => ({
     id: tool.tool_id,
     name: tool.name,
+    title: toolTitle(tool),
+    deleted: tool.deleted,
     layer: LAYER_NAMES[tool.layer] ?? tool.layer,
     score: tool.score,
     tests: tool.tests,
