@@ -807,3 +807,43 @@ def test_a_mission_the_api_would_refuse_is_422(client, team, document, detail):
     assert response.status_code == 422, response.json
     assert response.json["detail"] == f"Not a consistent mission: {detail}"
     assert mission_count(client, team.lead) == before
+
+
+def test_a_test_with_outcomes_of_a_deleted_tool_and_of_the_one_that_took_its_name_imports(
+    client, team, catalogue, mission, run, tools, levels, admin_header, elsewhere
+):
+    """The EDR was replaced by a new tool named EDR, and blue recorded both on one test: the
+    archive named both "EDR", and its import (here or elsewhere) refused it whole, "Test 0 has
+    two outcomes for one tool". The deleted one is now written "EDR (deleted)", which the
+    import leaves out with a warning, as any tool missing there."""
+    test = run(mission, "one", ["T1059"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{test['id']}"
+    outcomes = [{"tool_id": tools["EDR"], "detection_level_id": levels["Logged"]}]
+    assert client.put(f"{url}/detections", json=outcomes, headers=team.blue).status_code == 200
+    expected = {"expected_tool_ids": [tools["EDR"]]}
+    assert client.patch(url, json=expected, headers=team.blue).status_code == 200
+    edr = client.get(f"/api/v1/defense-tools/{tools['EDR']}", headers=admin_header)
+    headers = {**admin_header, "If-Match": edr.headers["ETag"]}
+    assert (
+        client.delete(f"/api/v1/defense-tools/{tools['EDR']}", headers=headers).status_code == 204
+    )
+    new_edr = client.post(
+        "/api/v1/defense-tools", json={"name": "EDR", "layer": "edr"}, headers=admin_header
+    ).json["id"]
+    outcomes.append({"tool_id": new_edr, "detection_level_id": levels["Alerted"]})
+    assert client.put(f"{url}/detections", json=outcomes, headers=team.blue).status_code == 200
+    data = export_zip(client, team.lead, mission["id"])
+
+    (exported,) = document_of(data)["tests"]
+    assert [(d["tool"], d["detection_level"]) for d in exported["detections"]] == [
+        ("EDR (deleted)", "Logged"),
+        ("EDR", "Alerted"),
+    ]
+    assert exported["expected_tools"] == ["EDR (deleted)"]
+    for headers in (team.lead, elsewhere):
+        imported = upload(client, headers, data)
+        assert imported.status_code == 201, imported.json
+        assert any("'EDR (deleted)'" in warning for warning in imported.json["warnings"])
+        (copy,) = mission_tests_of(client, headers, imported.json["id"])
+        assert [d["tool_name"] for d in copy["detections"]] == ["EDR"]
+        assert copy["expected_tool_ids"] == []

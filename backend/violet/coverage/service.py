@@ -51,6 +51,7 @@ from violet.extensions import db
 from violet.library.models import TestTemplate, TestTemplateMitreTag
 from violet.library.service import scenarios as library_scenarios
 from violet.library.service import templates as library_templates
+from violet.missions.models import SHORT_MAX as TOOL_NAME_MAX
 from violet.missions.models import (
     DefenseTool,
     DetectionLevel,
@@ -1581,6 +1582,32 @@ def _evidence_chunks(evidence: EvidenceFile) -> Iterator[bytes]:
         ) from error
 
 
+def _archive_tool_names(tools: Iterable[DefenseTool]) -> dict[uuid.UUID, str]:
+    """Tool id → its name in an archive. The import matches tools by name and refuses a test
+    with two outcomes (or expected tools) of one name, so a deleted tool whose name another
+    tool has (a live tool took it since, or another deleted tool had it) is written "EDR
+    (deleted)" ("EDR (deleted #2)" for the next one): a test holding the outcomes of both
+    imports, the deleted one's left out with a warning, as for any tool missing there."""
+    by_name: dict[str, list[DefenseTool]] = defaultdict(list)
+    for tool in tools:
+        by_name[tool.name].append(tool)
+    names = {}
+    for name, same in by_name.items():
+        deleted = sorted(
+            (tool for tool in same if tool.is_deleted),
+            key=lambda tool: (tool.deleted_at, str(tool.id)),
+        )
+        for tool in same:
+            names[tool.id] = name
+        if len(same) == 1:
+            continue
+        for number, tool in enumerate(deleted, start=1):
+            suffix = " (deleted)" if number == 1 else f" (deleted #{number})"
+            # Within the archive's limit on a tool's name.
+            names[tool.id] = name[: TOOL_NAME_MAX - len(suffix)] + suffix
+    return names
+
+
 def archive_document(
     mission: Mission, data: MissionData, refs: dict[uuid.UUID, int], exported_at: Any
 ) -> dict[str, Any]:
@@ -1599,9 +1626,7 @@ def archive_document(
         )
     )
     category_names = {category.id: category.name for category in categories}
-    tools = {
-        tool.id: tool.name for tool in db.session.scalars(including_deleted(select(DefenseTool)))
-    }
+    tools = _archive_tool_names(db.session.scalars(including_deleted(select(DefenseTool))))
     detections: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for detection in db.session.scalars(
         select(MissionTestDetection).where(
