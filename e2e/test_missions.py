@@ -950,13 +950,15 @@ def test_blue_adds_an_outcome_beside_one_of_a_tool_deleted_since(
 ):
     """The NDR is retired after recording: its row names it "NDR (deleted)" (not an empty
     select, nor a nameless "Deleted tool"), and saving the EDR's outcome beside it keeps it,
-    where the API refused the whole list."""
+    where the API refused the whole list. It stays expected, named so, and blue's notes save
+    (the expected tools sent back with them were refused)."""
     url = f"/missions/{setup.mission_id}/tests/{setup.test_id}"
     setup.lead_api.call(
         "PUT",
         f"{url}/detections",
         [{"tool_id": setup.tools["NDR"], "detection_level_id": level_id(admin_api, "Logged")}],
     )
+    setup.lead_api.call("PATCH", url, {"expected_tool_ids": [setup.tools["NDR"]]})
     admin_api.call("DELETE", f"/defense-tools/{setup.tools['NDR']}")
     blue = open_context(setup.emails["blue"])
     open_mission(blue, setup)
@@ -965,6 +967,7 @@ def test_blue_adds_an_outcome_beside_one_of_a_tool_deleted_since(
     expect(drawer.get_by_role("combobox", name="Tool of detection 1", exact=True)).to_have_value(
         "NDR (deleted)"
     )
+    expect(drawer.get_by_text("NDR (deleted)", exact=True)).to_be_visible()  # expected tool
     drawer.get_by_role("button", name="Add tool outcome").click()
     choose(blue, "Tool of detection 2", "EDR")
     choose(blue, "Level of detection 2", "Alerted")
@@ -972,6 +975,16 @@ def test_blue_adds_an_outcome_beside_one_of_a_tool_deleted_since(
     expect(drawer.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
     stored = setup.lead_api.call("GET", url)["detections"]
     assert {d["tool_id"] for d in stored} == {setup.tools["NDR"], setup.tools["EDR"]}
+    drawer.get_by_label("Detection notes (Markdown)").fill("The NDR was retired mid-week")
+    save_blue = drawer.get_by_role("button", name="Save blue fields")
+    save_blue.click()
+    blue_form = drawer.locator("form").filter(
+        has=blue.get_by_role("button", name="Save blue fields")
+    )
+    expect(blue_form.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
+    saved = setup.lead_api.call("GET", url)
+    assert saved["detection_notes"] == "The NDR was retired mid-week"
+    assert saved["expected_tool_ids"] == [setup.tools["NDR"]]
 
     viewer = open_context(setup.emails["viewer"])
     open_mission(viewer, setup)

@@ -315,6 +315,38 @@ def test_an_outcome_names_its_tool_as_it_is_now_deleted_or_not(
     assert named(saved.json["detections"]) == expected[::-1]
 
 
+def test_blue_saves_its_fields_with_an_expected_tool_deleted_since(
+    client, team, mission, add_test, tools, admin_header
+):
+    """Blue expected the EDR and the NDR; an admin retired the NDR. The drawer sends the
+    expected tools back with every save of the blue fields, and that was 422 "Unknown defense
+    tool", so blue could no longer save its notes. A tool already expected stays, as a
+    deleted tool's outcome does; a deleted tool newly added is still refused."""
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    expected = {"expected_tool_ids": [tools["EDR"], tools["NDR"]]}
+    assert client.patch(url, json=expected, headers=team.blue).status_code == 200
+    for name in ("NDR", "SIEM"):
+        tool = f"/api/v1/defense-tools/{tools[name]}"
+        etag = client.get(tool, headers=admin_header).headers["ETag"]
+        deleted = client.delete(tool, headers={**admin_header, "If-Match": etag})
+        assert deleted.status_code == 204
+
+    saved = client.patch(
+        url, json={**expected, "detection_notes": "EDR alerted at 10:03"}, headers=team.blue
+    )
+
+    assert saved.status_code == 200, saved.json
+    assert saved.json["expected_tool_ids"] == [tools["EDR"], tools["NDR"]]
+    assert saved.json["detection_notes"] == "EDR alerted at 10:03"
+    added = {"expected_tool_ids": [tools["EDR"], tools["NDR"], tools["SIEM"]]}
+    refused = client.patch(url, json=added, headers=team.blue)
+    assert refused.status_code == 422
+    assert refused.json["errors"]["expected_tool_ids"] == [f"No live defense tool {tools['SIEM']}."]
+    dropped = client.patch(url, json={"expected_tool_ids": [tools["EDR"]]}, headers=team.blue)
+    assert dropped.json["expected_tool_ids"] == [tools["EDR"]]
+
+
 def test_per_tool_detections_derive_the_level(client, team, mission, add_test, tools, levels):
     test = add_test(mission["id"])
     url = url_of(mission, test)

@@ -504,7 +504,9 @@ def update_test(access: MissionAccess, test: MissionTest, values: dict[str, Any]
     if "detection_level_id" in values:
         _check_level_settable(test, values["detection_level_id"])
     if "expected_tool_ids" in values:
-        values["expected_tool_ids"] = _checked_tools(values["expected_tool_ids"])
+        values["expected_tool_ids"] = _checked_tools(
+            values["expected_tool_ids"], kept=set(test.expected_tool_ids)
+        )
     _check_times(
         values.get("executed_at", test.executed_at),
         values.get("detected_at", test.detected_at),
@@ -600,11 +602,15 @@ def _check_level_settable(test: MissionTest, level_id: uuid.UUID | None) -> None
         )
 
 
-def _checked_tools(tool_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+def _checked_tools(
+    tool_ids: list[uuid.UUID], kept: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset()
+) -> list[uuid.UUID]:
+    """The expected tools, once each: live ones, or ones the test already expects (`kept`). A
+    tool deleted since stays expected, as its outcomes stay recorded (docs/api.md): the drawer
+    sends the list back with every save of the blue fields, which must not be refused for it."""
     unique = list(dict.fromkeys(tool_ids))
-    unknown = [
-        str(tool_id) for tool_id in unique if tool_id not in catalogue.live_tool_ids(set(unique))
-    ]
+    usable = catalogue.live_tool_ids(set(unique)) | kept
+    unknown = [str(tool_id) for tool_id in unique if tool_id not in usable]
     if unknown:
         raise Unprocessable(
             f"Unknown defense tool: {', '.join(unknown)}.",

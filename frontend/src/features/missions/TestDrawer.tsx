@@ -39,6 +39,7 @@ import type {
 } from "./api";
 import { ConflictDialog } from "./ConflictDialog";
 import {
+  DELETED_TOOL,
   toolLabel,
   DetectionRows,
   apiRowErrors,
@@ -240,6 +241,12 @@ function TestDetails({
   const [checkRows, setCheckRows] = useState(false);
   const levelsById = new Map(levels.map((level) => [level.id, level]));
   const toolsById = new Map(tools.map((tool) => [tool.id, tool]));
+  // A tool by id: the live tools' name, else as an outcome names it ("NDR (deleted)"), else
+  // "Deleted tool" (an expected tool deleted since, without an outcome).
+  const toolName = (id: string) => {
+    const outcome = base.detections.find((detection) => detection.tool_id === id);
+    return toolsById.get(id)?.name ?? (outcome ? toolLabel(outcome) : DELETED_TOOL);
+  };
 
   /**
    * Takes `next`, a newer version someone else saved, as the base of the forms: the fields the
@@ -589,9 +596,7 @@ function TestDetails({
             ? "—"
             : `${base.time_to_detect_s} s`}
           {base.silent_tool_ids.length > 0 &&
-            ` · Silent expected tools: ${base.silent_tool_ids
-              .map((id) => toolsById.get(id)?.name ?? id)
-              .join(", ")}`}
+            ` · Silent expected tools: ${base.silent_tool_ids.map(toolName).join(", ")}`}
         </Text>
         {blueEditable ? (
           <Stack gap="xs">
@@ -645,7 +650,14 @@ function TestDetails({
               <Stack gap="xs">
                 <MultiSelect
                   label="Expected tools"
-                  data={tools.map((tool) => ({ value: tool.id, label: tool.name }))}
+                  // An expected tool deleted since stays expected (the API keeps it): named,
+                  // rather than an empty pill.
+                  data={[
+                    ...tools.map((tool) => ({ value: tool.id, label: tool.name })),
+                    ...blue.expected_tool_ids
+                      .filter((id) => !toolsById.has(id))
+                      .map((id) => ({ value: id, label: toolName(id) })),
+                  ]}
                   description={tools.length === 0 ? NO_TOOLS_YET : undefined}
                   value={blue.expected_tool_ids}
                   onChange={(value) => setBlue({ ...blue, expected_tool_ids: value })}
