@@ -359,6 +359,9 @@ DETECTION_KEYS = (
     "rule_ref",
     "notes",
     "level_score",
+    "tool_name",
+    "tool_layer",
+    "tool_deleted",
 )
 
 
@@ -406,6 +409,9 @@ def _mission_test(row: dict[str, Any], tags: Rows, detections: Rows) -> dict[str
         "detections": [
             {
                 "tool_id": str(detection["tool_id"]),
+                "tool_name": detection["tool_name"],
+                "tool_layer": detection["tool_layer"],
+                "tool_deleted": detection["tool_deleted"],
                 "detection_level_id": str(detection["detection_level_id"]),
                 "detected_at": _iso(detection["detected_at"]),
                 "rule_ref": detection["rule_ref"],
