@@ -626,3 +626,23 @@ def test_a_deprecated_subtechniques_runs_still_count_for_its_technique_across_mi
     sync(app, build_bundle(extra_objects=[group("G0007", "APT28", []), uses("G0007", "T1059")]))
     _, rows = group_rows(client, team, "G0007")
     assert rows == {"T1059": (100.0, old_shell["id"], [], None)}
+
+
+def test_mission_ids_typed_with_spaces_after_the_commas(client, team, two_missions):
+    """`?mission_ids=A, B` (a space after the comma, as people type a list) was 422 "Not a
+    valid UUID." for B: the spaces around each id are not part of it."""
+    first, second = two_missions
+    spaced = f" {first['id']} ,  {second['id']} "
+
+    for url in ("/api/v1/coverage", "/api/v1/coverage/navigator-layer"):
+        response = client.get(url, query_string={"mission_ids": spaced}, headers=team.lead)
+        assert response.status_code == 200, response.json
+    coverage = client.get(
+        "/api/v1/coverage", query_string={"mission_ids": spaced}, headers=team.lead
+    ).json
+    assert sorted(coverage["mission_ids"]) == sorted([first["id"], second["id"]])
+    # An empty item is still no id.
+    empty = client.get(
+        "/api/v1/coverage", query_string={"mission_ids": f"{first['id']}, ,"}, headers=team.lead
+    )
+    assert empty.status_code == 422 and "mission_ids" in str(empty.json["errors"])

@@ -584,3 +584,10 @@ def test_technique_list_without_tactics_is_two_statements(
     with count_statements() as without:
         client.get(API + "/techniques?fields=name", headers=reader)
     assert with_tactics.count - without.count == 1
+
+
+def test_technique_list_fields_typed_with_spaces(client, catalogue, reader):
+    """`fields=name, tactics` was 422 (" tactics" is no field): the spaces are not the name's."""
+    response = client.get(API + "/techniques?q=T1059&fields=name,%20tactics%20", headers=reader)
+    assert response.status_code == 200, response.json
+    assert set(response.json["items"][0]) == {"id", "external_id", "name", "tactics"}

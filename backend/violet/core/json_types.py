@@ -28,6 +28,7 @@ from typing import Any
 from flask import Request
 from flask import request as flask_request
 from marshmallow import Schema, ValidationError, fields
+from webargs.fields import DelimitedList
 from webargs.flaskparser import FlaskParser
 
 JSON_LOCATIONS = {"json", "json_or_form"}
@@ -167,3 +168,14 @@ class Moment(fields.AwareDateTime):
             return moment.astimezone(UTC)
         except OverflowError as exc:
             raise self.make_error("out_of_range") from exc
+
+
+class CommaList(DelimitedList):
+    """A query parameter's comma-separated list (`?mission_ids=A,B`). Each item is taken without
+    the spaces around it: `A, B` is how people type a list (and how one pastes it from a
+    spreadsheet), and the space is never part of an id or a field name."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = ",".join(item.strip() for item in value.split(","))
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
-from webargs.fields import DelimitedList
 
-from violet.core.json_types import Moment
+from violet.core.json_types import CommaList, Moment
 from violet.core.names import Name
 from violet.missions.models import (
     CAPTION_MAX,
@@ -308,7 +307,7 @@ class CompareOut(Schema):
 
 
 class OrgCoverageQuery(Schema):
-    mission_ids = DelimitedList(
+    mission_ids = CommaList(
         fields.UUID(),
         validate=validate.Length(min=1, max=500),
         metadata={"description": "Comma-separated mission ids; default every visible mission."},

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
-from webargs.fields import DelimitedList
 from werkzeug.datastructures import FileStorage
 
+from violet.core.json_types import CommaList
 from violet.core.pagination import PageQuery
 from violet.core.serialization import CompiledSchema
 from violet.mitre.models import DEFAULT_DOMAIN, DOMAINS, TECHNIQUE_LIST_FIELDS
@@ -114,7 +114,7 @@ class TechniqueQuery(PageQuery):
         metadata={"description": "A platform as MITRE spells it (Windows, macOS, IaaS…)."},
     )
     include_deprecated = include_deprecated_field()
-    shown = DelimitedList(
+    shown = CommaList(
         fields.String(validate=validate.OneOf(TECHNIQUE_LIST_FIELDS)),
         data_key="fields",
         validate=validate.Length(max=len(TECHNIQUE_LIST_FIELDS)),
