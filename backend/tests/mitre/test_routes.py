@@ -591,3 +591,17 @@ def test_technique_list_fields_typed_with_spaces(client, catalogue, reader):
     response = client.get(API + "/techniques?q=T1059&fields=name,%20tactics%20", headers=reader)
     assert response.status_code == 200, response.json
     assert set(response.json["items"][0]) == {"id", "external_id", "name", "tactics"}
+
+
+def test_catalogue_filters_take_ids_in_any_case(client, catalogue, reader):
+    """`tactic=ta0002` and `technique=t1059` found nothing: ATT&CK ids are in capitals, and a
+    shortname in lower case, whatever was typed."""
+
+    def ids(url):
+        response = client.get(API + url, headers=reader)
+        assert response.status_code == 200, response.json
+        return [item["external_id"] for item in response.json["items"]]
+
+    assert ids("/techniques?tactic=ta0002") == ids("/techniques?tactic=TA0002") != []
+    assert ids("/techniques?tactic=Execution") == ids("/techniques?tactic=execution") != []
+    assert ids("/subtechniques?technique=t1059") == ids("/subtechniques?technique=T1059") != []

@@ -133,7 +133,10 @@ def _technique_list_statement(
         linked = (
             select(MitreTechniqueTactic.technique_id)
             .join(MitreTactic, MitreTactic.id == MitreTechniqueTactic.tactic_id)
-            .where((MitreTactic.external_id == tactic) | (MitreTactic.shortname == tactic))
+            .where(
+                (MitreTactic.external_id == tactic)
+                | (MitreTactic.shortname == bindparam("tactic_shortname"))
+            )
         )
         statement = statement.where(MitreTechnique.id.in_(linked))
     if "platform" in filters:
@@ -154,7 +157,10 @@ def list_techniques(query: Mapping[str, Any]) -> dict[str, Any]:
     filters = {
         "domain": query.get("domain"),
         "q": like_pattern(query["q"]) if query.get("q") else None,
-        "tactic": query.get("tactic"),
+        # ATT&CK ids are in capitals and shortnames in lower case, whatever case was typed
+        # (`tactic=ta0002` found nothing).
+        "tactic": query["tactic"].strip().upper() if query.get("tactic") else None,
+        "tactic_shortname": query["tactic"].strip().lower() if query.get("tactic") else None,
         "platform": [query["platform"]] if query.get("platform") else None,
     }
     parameters = given(filters)
@@ -229,7 +235,9 @@ def list_subtechniques(query: Mapping[str, Any]) -> dict[str, Any]:
         include_deprecated=query["include_deprecated"],
     )
     if technique := query.get("technique"):
-        parent = select(MitreTechnique.id).where(MitreTechnique.external_id == technique)
+        # ATT&CK ids are in capitals (`technique=t1059` found nothing).
+        external_id = technique.strip().upper()
+        parent = select(MitreTechnique.id).where(MitreTechnique.external_id == external_id)
         statement = statement.where(MitreSubtechnique.technique_id.in_(parent))
     if platform := query.get("platform"):
         statement = statement.where(MitreSubtechnique.platforms.contains([platform]))
