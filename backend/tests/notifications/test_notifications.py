@@ -200,3 +200,56 @@ def test_reopening_an_archived_mission_as_completed_notifies_nobody(client, team
 
     titles = [item["title"] for item in notifications(client, team.blue)]
     assert titles.count("Purple week is completed") == 1
+
+def test_a_deleted_missions_notifications_are_hidden_until_it_is_restored(
+    client, team, make_mission, add_test, make_user, make_workspace
+):
+    """A deleted mission's notifications stayed in the bell (counted unread) and linked to a
+    mission that answers 404. They are hidden while it is deleted, and back, unread, once it is
+    restored; another mission's stay as they were."""
+    gone = make_mission("Red week")
+    kept = make_mission("Blue week")
+    test = add_test(gone["id"], name="Kerberoasting")
+    move(client, gone["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    before = notifications(client, team.blue)
+    assert unread(client, team.blue) == 3
+    hand_over = next(n for n in before if n["kind"] == "mission_test.handed_to_blue")
+
+    url = f"/api/v1/missions/{gone['id']}"
+    assert client.delete(url, headers={**team.lead, "If-Match": "*"}).status_code == 204
+
+    assert [n["mission_id"] for n in notifications(client, team.blue)] == [kept["id"]]
+    assert notifications(client, team.blue, unread="true") == notifications(client, team.blue)
+    assert unread(client, team.blue) == 1
+    read = client.post(f"/api/v1/notifications/{hand_over['id']}/read", headers=team.blue)
+    assert read.status_code == 404
+    marked = client.post("/api/v1/notifications/read-all", headers=team.blue)
+    assert marked.json == {"marked": 1}  # the live mission's only
+
+    assert client.post(f"{url}/restore", headers=team.lead).status_code == 200
+    back = notifications(client, team.blue, unread="true")
+    assert sorted(n["id"] for n in back) == sorted(
+        n["id"] for n in before if n["mission_id"] == gone["id"]
+    )
+    assert unread(client, team.blue) == 2
+
+
+def test_notifications_of_a_live_mission_are_listed_from_another_workspace(
+    client, team, mission, make_workspace, make_user, auth_header
+):
+    """Whether a notification's mission is live is read whatever workspace the caller acts in:
+    a user's notifications are theirs in every workspace."""
+    blue = client.get("/api/v1/auth/me", headers=team.blue).json
+    other = make_workspace(members=[make_user(), *[_user(blue["id"])]])
+    headers = {**team.blue, "X-Violet-Workspace": other.slug}
+    assert client.get("/api/v1/workspaces/current", headers=headers).json["slug"] == other.slug
+
+    assert [n["mission_id"] for n in notifications(client, headers)] == [mission["id"]]
+    assert unread(client, headers) == 1
+
+
+def _user(user_id):
+    from violet.auth.models import User
+    from violet.extensions import db
+
+    return db.session.get(User, user_id)

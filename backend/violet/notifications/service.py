@@ -16,6 +16,9 @@ access `none` (docs/security.md, "API tokens and missions") sees none of them: i
 empty, each is 404, and the unread count is 0. A token bound to a workspace acts only there
 (docs/api.md, "Workspaces"), so it sees only that workspace's notifications: the others' titles
 name missions and tests of workspaces it may not read.
+
+A deleted mission's notifications are hidden (not listed, counted or marked read) until it is
+restored: each would link to a mission that answers 404.
 """
 
 from __future__ import annotations
@@ -25,7 +28,16 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ScalarSelect, Select, bindparam, false, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    bindparam,
+    false,
+    func,
+    select,
+    update,
+)
 
 from violet.core.auth import MISSION_ACCESS_NONE, current_principal_or_none
 from violet.core.errors import NotFound
@@ -172,7 +184,7 @@ def _list_statement(unread: bool | None, *, visible: bool, bound: bool = False) 
     """The list's statement, built once per `unread` filter (the bell polls it); with
     `visible` false it finds nothing; `bound`, only the workspace `workspace_id`'s."""
     statement = cast(Select[Any], select(*LIST_COLUMNS)).where(
-        Notification.user_id == bindparam("user_id")
+        Notification.user_id == bindparam("user_id"), _mission_is_live()
     )
     if not visible:
         statement = statement.where(false())
@@ -185,14 +197,24 @@ def _list_statement(unread: bool | None, *, visible: bool, bound: bool = False) 
     return prepared(statement)
 
 
+def _mission_is_live() -> ColumnElement[bool]:
+    """A deleted mission's notifications are hidden (listed, counted, marked read) until it is
+    restored: each would link to a mission that answers 404. Its id is the missions' primary
+    key, so the unread count still reads the partial index and looks each mission up once."""
+    return mission_directory.is_live(Notification.mission_id)
+
+
 def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
-    """Mark one of the user's notifications read (another user's is 404)."""
+    """Mark one of the user's notifications read (another user's, or one of a deleted mission,
+    is 404)."""
     if not visible_to_caller():
         raise NotFound("No such notification.")
     notification = db.session.scalar(
         _in_bound_workspace(
             select(Notification).where(
-                Notification.id == notification_id, Notification.user_id == user_id
+                Notification.id == notification_id,
+                Notification.user_id == user_id,
+                _mission_is_live(),
             )
         )
     )
@@ -210,8 +232,11 @@ def mark_all_read(user_id: uuid.UUID) -> int:
         return 0
     result = db.session.execute(
         _in_bound_workspace(
+            # A deleted mission's stay unread: restored, they come back as they were.
             update(Notification).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
+                Notification.user_id == user_id,
+                Notification.read_at.is_(None),
+                _mission_is_live(),
             )
         )
         .values(read_at=utcnow())
@@ -233,7 +258,11 @@ def unread(user_id: Any, workspace_id: uuid.UUID | None = None) -> ScalarSelect[
     statement = (
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .where(
+            Notification.user_id == user_id,
+            Notification.read_at.is_(None),
+            _mission_is_live(),
+        )
     )
     if workspace_id is not None:
         statement = statement.where(Notification.workspace_id == workspace_id)

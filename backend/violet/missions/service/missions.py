@@ -7,7 +7,19 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, and_, any_, bindparam, delete, func, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -720,6 +732,15 @@ def member_ids(mission_id: uuid.UUID, roles: Sequence[str]) -> list[uuid.UUID]:
 def workspace_of(mission_id: uuid.UUID) -> uuid.UUID:
     statement = select(Mission.workspace_id).where(Mission.id == mission_id)
     return db.session.execute(including_deleted(statement)).scalar_one()
+
+
+def is_live(mission_id: Any) -> ColumnElement[bool]:
+    """Whether the mission `mission_id` (another domain's column, e.g. a notification's) is not
+    deleted, as a condition for that domain's statement. It reads the table, not the mapped
+    class, so the default criteria (the current workspace) are not added: a user's
+    notifications are theirs in every workspace."""
+    missions = Mission.__table__
+    return exists().where(missions.c.id == mission_id, missions.c.deleted_at.is_(None))
 
 
 def names(mission_id: uuid.UUID, test_id: uuid.UUID | None) -> tuple[str, str | None]:
