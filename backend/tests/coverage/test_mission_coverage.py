@@ -454,10 +454,12 @@ def two_retests_the_latest_deleted(steps, b):
 
 
 def two_retests_the_first_deleted(steps, b):
-    # The second now retests a deleted run: it starts a chain of its own, and B counts again.
+    # Refused (409): the first retest has a newer run. Before, the second then retested a
+    # deleted run, started a chain of its own, and B counted again beside it (46.7).
     first = steps.complete(steps.retest(b), "Alerted")
     steps.complete(steps.retest(first), "Logged")
-    steps.delete(first)
+    refused = steps.client.delete(steps.url(first), headers=steps.team.lead)
+    assert refused.status_code == 409
 
 
 def two_retests_of_one_run(steps, b):
@@ -481,7 +483,7 @@ def two_retests_of_one_run(steps, b):
         (completed_then_pending_retest, 87.5),
         (cancelled_then_completed_retest, 70.0),
         (two_retests_the_latest_deleted, 87.5),
-        (two_retests_the_first_deleted, 46.7),
+        (two_retests_the_first_deleted, 70.0),
         (two_retests_of_one_run, 70.0),
     ],
 )

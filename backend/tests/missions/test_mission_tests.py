@@ -626,3 +626,55 @@ def test_each_list_item_is_what_get_by_id_answers(
     assert {d["rule_ref"] for d in first["detections"]} == {"EDR-77", None}
     assert first["silent_tool_ids"] == [tools["NDR"], tools["SIEM"]]
     assert first["time_to_detect_s"] == 330
+
+
+def test_a_retest_chain_is_removed_latest_first_and_restored_earliest_first(
+    client, team, mission, catalogue, levels
+):
+    """Run A, retest B, retest C. Removing B made A, whose retest was gone, a latest run again
+    beside C: the list's `latest=true`, the coverage and the export counted both. A run with a
+    newer run is now removed only after it (409 naming it), and a run comes back only after
+    the run it retests."""
+    mitre = [{"kind": "technique", "external_id": "T1059"}]
+    a = client.post(url_of(mission), json={"name": "Cradle", "mitre": mitre}, headers=team.lead)
+    runs = {"A": a.json}
+    for run, level in (("A", "Not detected"), ("B", "Alerted"), ("C", "Prevented")):
+        if run != "A":
+            earlier = runs[chr(ord(run) - 1)]
+            runs[run] = client.post(f"{url_of(mission, earlier)}/retest", headers=team.lead).json
+        move(client, mission["id"], runs[run]["id"], team.lead, "in_progress", "waiting_blue")
+        body = {"state": "completed", "detection_level_id": levels[level]}
+        done = client.patch(url_of(mission, runs[run]), json=body, headers=team.lead)
+        assert done.status_code == 200, done.json
+    a, b, c = runs["A"], runs["B"], runs["C"]
+
+    def latest() -> list[str]:
+        items = client.get(f"{url_of(mission)}?latest=true", headers=team.lead).json["items"]
+        return [item["name"] + ":" + item["id"] for item in items]
+
+    def score() -> float:
+        return client.get(f"/api/v1/missions/{mission['id']}/coverage", headers=team.lead).json[
+            "score"
+        ]
+
+    refused = client.delete(url_of(mission, b), headers=team.lead)
+
+    assert refused.status_code == 409
+    assert c["id"] in refused.json["detail"] and "latest run" in refused.json["detail"]
+    assert latest() == [f"Cradle:{c['id']}"]
+    assert score() == 100.0  # C's Prevented alone, not the mean with A's Not detected
+    assert client.delete(url_of(mission, a), headers=team.lead).status_code == 409
+
+    # Latest first: C, then B; A is the latest run again, alone.
+    assert client.delete(url_of(mission, c), headers=team.lead).status_code == 204
+    assert client.delete(url_of(mission, b), headers=team.lead).status_code == 204
+    assert latest() == [f"Cradle:{a['id']}"] and score() == 0.0
+
+    # C cannot come back before B: A and C would both be latest.
+    early = client.post(f"{url_of(mission, c)}/restore", headers=team.lead)
+    assert early.status_code == 409 and "restore it first" in early.json["detail"]
+    assert latest() == [f"Cradle:{a['id']}"]
+    assert client.post(f"{url_of(mission, b)}/restore", headers=team.lead).status_code == 200
+    assert latest() == [f"Cradle:{b['id']}"] and score() == 75.0
+    assert client.post(f"{url_of(mission, c)}/restore", headers=team.lead).status_code == 200
+    assert latest() == [f"Cradle:{c['id']}"] and score() == 100.0

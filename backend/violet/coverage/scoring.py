@@ -93,7 +93,8 @@ def chain_start(run_id: Any, retest_of: Mapping[Any, Any]) -> tuple[Any, int]:
     """The first run of `run_id`'s retest chain and how many retests lead from it to `run_id`.
 
     `retest_of` maps every live run read to the run it retests (None: none). A chain stops at a
-    run not in it: a retest of a deleted run starts a chain of its own.
+    run not in it: a retest of a deleted run starts a chain of its own. (Runs are removed
+    latest first since, so only rows removed before that leave such a retest.)
     """
     first, depth = run_id, 0
     while retest_of[first] in retest_of:

@@ -109,11 +109,13 @@ class MissionTestById(MethodView):
     @require_auth
     @mission_scoped
     @blp.response(204)
+    @blp.alt_response(409, description="The run has a newer run (a retest): remove that first.")
     @versioned
     def delete(self, mission_id: UUID, test_id: UUID):
-        """Remove a test from the mission (soft; the lead)."""
+        """Remove a test from the mission (soft; the lead); a run that has been retested is
+        removed after its retest."""
         managed_mission(mission_id)
-        mission_tests.delete_test(mission_tests.get_test(mission_id, test_id, for_update=True))
+        mission_tests.delete_test(mission_id, test_id)
         db.session.commit()
 
 

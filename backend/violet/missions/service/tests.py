@@ -779,7 +779,32 @@ def _live_retest_of(test_id: uuid.UUID) -> Select[Any]:
     return select(select(MissionTest.id).where(MissionTest.retest_of_id == test_id).exists())
 
 
-def delete_test(test: MissionTest) -> None:
+def _removed(test_id: uuid.UUID) -> Select[Any]:
+    """Whether the run is deleted (soft)."""
+    return including_deleted(
+        select(MissionTest.deleted_at.is_not(None)).where(MissionTest.id == test_id)
+    )
+
+
+def delete_test(mission_id: uuid.UUID, test_id: uuid.UUID) -> None:
+    """Remove a run; only the latest run of a test (none has a live retest). Removing a run
+    between two live ones (run A, retest B, retest C: removing B) made A, whose retest was
+    gone, a latest run again beside C: two latest runs of one test, both counted. Removing
+    the latest run first keeps one latest run per test, and lets any run removed be restored
+    in the reverse order (`restore_test`).
+
+    The mission is locked before the test, as `restore_test` and `retest` take them: a retest
+    of this run committing meanwhile is seen here, or sees this run removed."""
+    lock_mission(mission_id)
+    test = get_test(mission_id, test_id, for_update=True)
+    newer = db.session.execute(
+        select(MissionTest.id, MissionTest.name).where(MissionTest.retest_of_id == test.id)
+    ).first()
+    if newer is not None:
+        raise Conflict(
+            f'This run has a newer run (retest {newer.id}, "{newer.name}"); remove the '
+            "latest run of the test first, then this one."
+        )
     test.soft_delete()
     db.session.flush()
 
@@ -797,6 +822,13 @@ def restore_test(mission_id: uuid.UUID, test_id: uuid.UUID) -> MissionTest:
         raise Conflict(
             "The run this one retests has been retested again since this one was removed; "
             "remove that newer retest first, or keep this one removed."
+        )
+    # Runs are removed latest first (`delete_test`), so they come back earliest first: a
+    # retest restored while the run it retests stays removed would be a second latest run
+    # beside the earlier run before it.
+    if test.retest_of_id is not None and db.session.scalar(_removed(test.retest_of_id)):
+        raise Conflict(
+            f"The run this one retests ({test.retest_of_id}) is removed; restore it first."
         )
     test.restore()
     db.session.flush()
