@@ -847,3 +847,40 @@ def test_a_test_with_outcomes_of_a_deleted_tool_and_of_the_one_that_took_its_nam
         (copy,) = mission_tests_of(client, headers, imported.json["id"])
         assert [d["tool_name"] for d in copy["detections"]] == ["EDR"]
         assert copy["expected_tool_ids"] == []
+
+def test_a_deleted_category_its_tests_still_show_survives_the_round_trip(
+    client, team, rich_mission, elsewhere
+):
+    """A category deleted while tests still point at it (restoring it brings the grouping
+    back): the archive left it out, so the copy's test had no category at all. The copy now
+    keeps it, deleted too, and restoring it there groups the test again."""
+    base = f"{API}/{rich_mission['id']}"
+    [day1] = client.get(f"{base}/categories", headers=team.lead).json
+    unused = client.post(f"{base}/categories", json={"name": "Unused"}, headers=team.lead).json
+    kept = client.post(f"{base}/categories", json={"name": "Day 2"}, headers=team.lead).json
+    for category in (day1, unused):
+        assert (
+            client.delete(f"{base}/categories/{category['id']}", headers=team.lead).status_code
+            == 204
+        )
+    original = export_zip(client, team.lead, rich_mission["id"])
+
+    imported = upload(client, elsewhere, original)
+
+    assert imported.status_code == 201, imported.json
+    copy = f"{API}/{imported.json['id']}"
+    categories = client.get(f"{copy}/categories?include_deleted=true", headers=elsewhere).json
+    # The unused deleted category is not carried; Day 1 is, deleted.
+    assert sorted((c["name"], c["deleted_at"] is not None) for c in categories) == [
+        ("Day 1", True),
+        ("Day 2", False),
+    ]
+    assert kept["name"] == "Day 2"
+    copied_day1 = next(c for c in categories if c["name"] == "Day 1")
+    tests = mission_tests_of(client, elsewhere, imported.json["id"])
+    assert [t["category_id"] for t in tests] == [copied_day1["id"], copied_day1["id"], None]
+    assert document_of(export_zip(client, elsewhere, imported.json["id"])) == document_of(original)
+    restored = client.post(f"{copy}/categories/{copied_day1['id']}/restore", headers=elsewhere)
+    assert restored.status_code == 200, restored.json
+    grouped = client.get(f"{copy}/tests?category={copied_day1['id']}", headers=elsewhere).json
+    assert grouped["total"] == 2

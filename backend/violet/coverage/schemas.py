@@ -535,6 +535,8 @@ class ArchiveCategoryIn(Schema):
     color = fields.String(
         allow_none=True, load_default=None, validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$")
     )
+    # A category deleted in the mission exported while tests still pointed at it.
+    deleted = fields.Boolean(load_default=False)
 
 
 class ArchiveMissionIn(Schema):

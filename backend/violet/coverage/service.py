@@ -16,7 +16,7 @@ from functools import cache, partial
 from typing import IO, Any, BinaryIO, NamedTuple, cast
 
 from flask import current_app
-from sqlalchemy import Select, any_, bindparam, func, insert, select, union
+from sqlalchemy import Select, any_, bindparam, func, insert, or_, select, union
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.orm import aliased
 
@@ -1618,14 +1618,33 @@ def archive_document(
         level.id: level.name
         for level in db.session.scalars(including_deleted(select(DetectionLevel)))
     }
-    categories = list(
-        db.session.scalars(
-            select(MissionCategory)
-            .where(MissionCategory.mission_id == mission.id)
-            .order_by(MissionCategory.name)
+    # A deleted category is kept while tests point at it (restoring it brings the grouping
+    # back), and the mission still shows it on them: the archive carries it, marked deleted,
+    # so that the import keeps it too. One that shares its name with a live category (case
+    # aside) cannot be told from it by name: its tests keep that name, in the live one.
+    categories = [
+        category
+        for category in db.session.scalars(
+            including_deleted(
+                select(MissionCategory)
+                .where(
+                    MissionCategory.mission_id == mission.id,
+                    or_(
+                        MissionCategory.deleted_at.is_(None),
+                        MissionCategory.id.in_(
+                            {test.category_id for test in data.tests if test.category_id}
+                        ),
+                    ),
+                )
+                .order_by(MissionCategory.deleted_at.is_not(None), MissionCategory.name)
+            )
         )
-    )
-    category_names = {category.id: category.name for category in categories}
+    ]
+    by_name: dict[str, MissionCategory] = {}
+    for category in categories:  # live ones first: a name shared is the live category's
+        by_name.setdefault(category.name.lower(), category)
+    category_names = {category.id: by_name[category.name.lower()].name for category in categories}
+    categories = list(by_name.values())
     tools = _archive_tool_names(db.session.scalars(including_deleted(select(DefenseTool))))
     detections: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for detection in db.session.scalars(
@@ -1664,7 +1683,11 @@ def archive_document(
         "end_date": _iso(mission.end_date),
         "environment": mission.environment,
         "exported_at": _iso(exported_at),
-        "categories": [{"name": category.name, "color": category.color} for category in categories],
+        "categories": [
+            {"name": category.name, "color": category.color}
+            | ({"deleted": True} if category.is_deleted else {})
+            for category in categories
+        ],
         "tests": [
             {
                 "ref": refs[test.id],
@@ -1747,6 +1770,9 @@ def import_mission(
     }
     db.session.add_all(categories.values())
     db.session.flush()
+    for item in document["categories"]:
+        if item["deleted"]:  # deleted in the mission exported, its tests still in it
+            categories[item["name"]].soft_delete()
     # One bulk insert (the ORM writes versioned rows one by one). Ids are chosen here so that a
     # retest names its first run in the same statement, where PostgreSQL checks the foreign
     # key once the statement ends; the audit columns the flush would fill are set here.
