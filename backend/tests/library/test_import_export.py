@@ -42,7 +42,7 @@ def test_import_an_atomic_file_as_the_raw_body(client, lead, catalogue):
     response = import_atomic(client, lead, atomic("T1059.001.yaml"))
 
     assert response.status_code == 200, response.json
-    assert response.json == {"created": 4, "updated": 0, "skipped": 0, "errors": []}
+    assert response.json == {"created": 4, "updated": 0, "skipped": 0, "errors": [], "warnings": []}
     listed = client.get(f"{URL}?technique=T1059&sort=name", headers=lead).json["items"]
     assert [item["name"] for item in listed] == [
         "Mimikatz",
@@ -149,8 +149,8 @@ def test_a_second_import_creates_nothing(client, lead, catalogue):
         client, lead, atomic("T1059.001.yaml").replace(b"Invoke-Mimikatz -DumpCreds", b"sekurlsa")
     )
 
-    assert again.json == {"created": 0, "updated": 0, "skipped": 4, "errors": []}
-    assert changed.json == {"created": 0, "updated": 1, "skipped": 3, "errors": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 4, "errors": [], "warnings": []}
+    assert changed.json == {"created": 0, "updated": 1, "skipped": 3, "errors": [], "warnings": []}
     assert template_count() == 4
     mimikatz = client.get(f"{URL}?q=Mimikatz", headers=lead).json["items"][0]
     assert "sekurlsa" in mimikatz["procedure"] and mimikatz["version"] == 2
@@ -384,8 +384,8 @@ def test_a_test_without_a_guid_and_with_a_long_name_imports_and_reimports(client
     first = import_atomic(client, lead, document)
     again = import_atomic(client, lead, document)
 
-    assert first.json == {"created": 1, "updated": 0, "skipped": 0, "errors": []}
-    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
+    assert first.json == {"created": 1, "updated": 0, "skipped": 0, "errors": [], "warnings": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": [], "warnings": []}
     [template] = client.get(URL, headers=lead).json["items"]
     assert template["name"] == name
     assert template["source_ref"] == f"T1059.001/sha256:{hashlib.sha256(name.encode()).hexdigest()}"
@@ -407,8 +407,8 @@ def test_a_test_that_gains_a_guid_updates_the_template_imported_without_one(
     again = import_atomic(client, lead, after)
 
     assert first.json["created"] == 1
-    assert upgraded.json == {"created": 0, "updated": 1, "skipped": 0, "errors": []}
-    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
+    assert upgraded.json == {"created": 0, "updated": 1, "skipped": 0, "errors": [], "warnings": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": [], "warnings": []}
     [template] = client.get(URL, headers=lead).json["items"]
     assert template["source_ref"] == guid
 
@@ -448,9 +448,21 @@ def test_thousands_of_atomics_are_imported_then_matched_again(client, lead, cata
     again = import_atomic(client, lead, document)
 
     assert first.status_code == 200, first.json
-    assert first.json == {"created": 6_000, "updated": 0, "skipped": 0, "errors": []}
+    assert first.json == {
+        "created": 6_000,
+        "updated": 0,
+        "skipped": 0,
+        "errors": [],
+        "warnings": [],
+    }
     assert again.status_code == 200, again.json
-    assert again.json == {"created": 0, "updated": 0, "skipped": 6_000, "errors": []}
+    assert again.json == {
+        "created": 0,
+        "updated": 0,
+        "skipped": 6_000,
+        "errors": [],
+        "warnings": [],
+    }
     assert template_count() == 6_000
 
 
@@ -514,7 +526,13 @@ def test_a_violet_export_over_1_mib_is_imported_as_a_json_body(client, lead, cat
 
     assert len(body) > ONE_MIB
     assert response.status_code == 200, response.json
-    assert response.json == {"created": 110, "updated": 0, "skipped": 0, "errors": []}
+    assert response.json == {
+        "created": 110,
+        "updated": 0,
+        "skipped": 0,
+        "errors": [],
+        "warnings": [],
+    }
 
 
 def test_more_than_10_000_atomics_are_413_naming_the_limit_and_nothing_imported(client, lead):
@@ -658,7 +676,7 @@ def test_export_reimports_into_an_empty_library_with_the_same_content(client, le
     assert export.headers["Content-Disposition"].startswith('attachment; filename="violet-library-')
     assert export.json["format"] == "violet-library"
     assert len(export.json["test_templates"]) == 5
-    assert response.json == {"created": 5, "updated": 0, "skipped": 0, "errors": []}
+    assert response.json == {"created": 5, "updated": 0, "skipped": 0, "errors": [], "warnings": []}
     assert content() == before
 
 
@@ -669,7 +687,7 @@ def test_reimporting_an_export_into_the_same_library_updates_by_id(client, lead,
 
     response = client.post(f"{URL}/import?format=violet", json=exported, headers=lead)
 
-    assert response.json == {"created": 0, "updated": 1, "skipped": 0, "errors": []}
+    assert response.json == {"created": 0, "updated": 1, "skipped": 0, "errors": [], "warnings": []}
     assert client.get(f"{URL}/{template['id']}", headers=lead).json["name"] == "Original"
 
 
@@ -693,9 +711,9 @@ def test_an_export_imported_again_into_another_workspace_creates_nothing(
         headers=team_b,
     )
 
-    assert first.json == {"created": 1, "updated": 0, "skipped": 0, "errors": []}
-    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
-    assert edited.json == {"created": 0, "updated": 1, "skipped": 0, "errors": []}
+    assert first.json == {"created": 1, "updated": 0, "skipped": 0, "errors": [], "warnings": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 1, "errors": [], "warnings": []}
+    assert edited.json == {"created": 0, "updated": 1, "skipped": 0, "errors": [], "warnings": []}
     [copy] = client.get(URL, headers=team_b).json["items"]
     # A new id (ids say nothing of other workspaces), and where it came from.
     assert copy["id"] != original["id"]
@@ -713,7 +731,7 @@ def test_an_export_imported_again_into_another_workspace_creates_nothing(
         headers=lead,
     )
 
-    assert back.json == {"created": 0, "updated": 0, "skipped": 1, "errors": []}
+    assert back.json == {"created": 0, "updated": 0, "skipped": 1, "errors": [], "warnings": []}
     [mine] = client.get(URL, headers=lead).json["items"]
     assert (mine["id"], mine["source"], mine["source_ref"]) == (original["id"], None, None)
 
@@ -732,7 +750,7 @@ def test_an_export_imported_twice_into_another_instance_creates_once(client, lea
     again = client.post(f"{URL}/import?format=violet", json=exported, headers=lead)
 
     assert first.json["created"] == 2
-    assert again.json == {"created": 0, "updated": 0, "skipped": 2, "errors": []}
+    assert again.json == {"created": 0, "updated": 0, "skipped": 2, "errors": [], "warnings": []}
     copies = {item["name"]: item for item in client.get(URL, headers=lead).json["items"]}
     assert (copies["Hand-written"]["source"], copies["Hand-written"]["source_ref"]) == (
         "violet",
@@ -855,3 +873,31 @@ def test_a_bad_entry_is_422_with_its_path_and_nothing_imported(client, lead, cat
     assert response.status_code == 422
     assert list(response.json["errors"]) == ["test_templates.1.platforms.0"]
     assert template_count() == 0
+
+
+def test_an_atomic_file_tagged_with_a_revoked_technique_imports_with_a_warning(
+    client, lead, catalogue
+):
+    """ART's PowerShell tests as the file was before ATT&CK's sub-techniques (`T1086`, revoked
+    by T1059.001 since): imported as tagged, as before, and now each named in `warnings` with
+    the replacement, rather than silently (templates created with the tag by hand are 422)."""
+    old_file = atomic("T1059.001.yaml").replace(
+        b"attack_technique: T1059.001\n", b"attack_technique: T1086\n"
+    )
+
+    response = import_atomic(client, lead, old_file)
+
+    assert response.status_code == 200, response.json
+    assert (response.json["created"], response.json["errors"]) == (4, [])
+    message = (
+        "mitre: Technique T1086 (PowerShell) is revoked in ATT&CK: tag T1059.001, "
+        "which replaced it."
+    )
+    assert [(w["path"], w["message"]) for w in response.json["warnings"]] == [
+        (f"atomic_tests.{index}", message) for index in range(4)
+    ]
+    [mimikatz] = client.get(f"{URL}?q=Mimikatz", headers=lead).json["items"]
+    assert [tag["external_id"] for tag in mimikatz["mitre"]] == ["T1086"]
+    # Still editable with its tag.
+    edited = client.patch(f"{URL}/{mimikatz['id']}", json={"opsec_level": "high"}, headers=lead)
+    assert edited.status_code == 200, edited.json

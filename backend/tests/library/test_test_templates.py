@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.library.conftest import LIBRARY_PERMISSIONS
+from tests.missions.conftest import sync
+from tests.mitre.bundle import build_bundle, revoked_by, technique
 from violet.core.models import including_deleted
 from violet.extensions import db
 from violet.library.models import TestTemplate, TestTemplateMitreTag
@@ -510,3 +512,56 @@ def test_lists_and_summary_stay_in_the_callers_workspace(
         "techniques_covered": 1,
     }
     assert client.get(f"{URL}/summary", headers=lead).json["test_templates"] == 6
+
+
+def test_a_revoked_or_deprecated_technique_is_refused_when_a_template_gains_it(
+    app, client, lead, make_template
+):
+    """Tags of techniques ATT&CK has revoked or deprecated were taken on create and update. Now
+    a tag a template gains is 422 naming it (and the replacement of a revoked one); one the
+    template had before a sync retired it stays, and the template stays editable."""
+
+    sync(app, build_bundle(extra_objects=[technique("T1047", "WMI", ["execution"])]))
+    wmi = make_template("WMI query", mitre=[("technique", "T1047")])
+    url = f"{URL}/{wmi['id']}"
+    retired = [
+        technique("T1047", "WMI", ["execution"], revoked=True),
+        revoked_by("attack-pattern", "T1047", "T1059.001"),
+        technique("T1048", "Exfiltration", ["execution"], x_mitre_deprecated=True),
+        technique("T1049", "Old discovery", ["execution"], revoked=True),
+    ]
+    sync(app, build_bundle(extra_objects=retired))
+
+    def tags(*ids):
+        return [{"kind": "technique", "external_id": external_id} for external_id in ids]
+
+    revoked = client.post(URL, json={"name": "New WMI", "mitre": tags("t1047")}, headers=lead)
+    assert revoked.status_code == 422, revoked.json
+    assert revoked.json["errors"]["mitre"] == [
+        "Technique T1047 (WMI) is revoked in ATT&CK: tag T1059.001, which replaced it."
+    ]
+    deprecated = client.post(URL, json={"name": "Exfil", "mitre": tags("T1048")}, headers=lead)
+    assert deprecated.status_code == 422
+    assert deprecated.json["errors"]["mitre"] == [
+        "Technique T1048 (Exfiltration) is deprecated in ATT&CK."
+    ]
+    unnamed = client.post(URL, json={"name": "Old", "mitre": tags("T1049")}, headers=lead)
+    assert unnamed.json["errors"]["mitre"] == [
+        "Technique T1049 (Old discovery) is revoked in ATT&CK, with no replacement named."
+    ]
+    assert client.get(f"{URL}?q=Exfil", headers=lead).json["total"] == 0
+
+    # The template tagged before the sync stays editable, its tag kept or dropped.
+    renamed = client.patch(url, json={"name": "WMI process list"}, headers=lead)
+    assert renamed.status_code == 200, renamed.json
+    both = client.patch(url, json={"mitre": tags("T1047", "T1078")}, headers=lead)
+    assert both.status_code == 200, both.json
+    assert [tag["external_id"] for tag in both.json["mitre"]] == ["T1047", "T1078"]
+    gaining = client.patch(url, json={"mitre": tags("T1047", "T1048")}, headers=lead)
+    assert gaining.status_code == 422 and "T1048" in gaining.json["detail"]
+    after = client.get(url, headers=lead).json
+    assert [tag["external_id"] for tag in after["mitre"]] == ["T1047", "T1078"]
+    # Once dropped, it is a tag to gain again: refused.
+    assert client.patch(url, json={"mitre": tags("T1078")}, headers=lead).status_code == 200
+    again = client.patch(url, json={"mitre": tags("T1047")}, headers=lead)
+    assert again.status_code == 422 and "T1059.001" in again.json["detail"]

@@ -287,6 +287,14 @@ IMPORT_RESULT_EXAMPLE = {
             "message": "mitre: Unknown technique: T1082.",
         }
     ],
+    "warnings": [
+        {
+            "path": "atomic_tests.0",
+            "name": "PowerShell download cradle",
+            "message": "mitre: Technique T1086 (PowerShell) is revoked in ATT&CK: tag "
+            "T1059.001, which replaced it.",
+        }
+    ],
 }
 
 
@@ -302,6 +310,14 @@ class ImportResultOut(Schema):
         fields.Nested(ImportErrorOut),
         required=True,
         metadata={"description": "Items not imported, and why."},
+    )
+    warnings = fields.List(
+        fields.Nested(ImportErrorOut),
+        required=True,
+        metadata={
+            "description": "Items imported with a tag ATT&CK has revoked (and its replacement "
+            "when known) or deprecated."
+        },
     )
 
 

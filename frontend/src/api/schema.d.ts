@@ -3356,6 +3356,13 @@ export interface paths {
                          *           "name": "Enumerate devices",
                          *           "message": "mitre: Unknown technique: T1082."
                          *         }
+                         *       ],
+                         *       "warnings": [
+                         *         {
+                         *           "path": "atomic_tests.0",
+                         *           "name": "PowerShell download cradle",
+                         *           "message": "mitre: Technique T1086 (PowerShell) is revoked in ATT&CK: tag T1059.001, which replaced it."
+                         *         }
                          *       ]
                          *     }
                          */
@@ -4048,7 +4055,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete the mission (soft; lead or `mission.manage_all`), archived or not.
+         * Delete the mission (soft; lead or `mission.manage_all`).
          * @description Needs only sign-in: no permission.
          */
         delete: {
@@ -4090,11 +4097,7 @@ export interface paths {
         head?: never;
         /**
          * Change the mission (lead or `mission.manage_all`); If-Match: stale → 412.
-         * @description An archived mission is read-only: changing its `status` reopens it (other fields may
-         *     change in the same request); any other change while it stays archived is 409 naming
-         *     the fields.
-         *
-         *     Needs only sign-in: no permission.
+         * @description Needs only sign-in: no permission.
          */
         patch: {
             parameters: {
@@ -4126,15 +4129,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description Archived: a field other than `status` would change (named). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4283,15 +4278,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4436,15 +4423,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4524,15 +4503,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4571,15 +4542,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4626,15 +4589,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4688,15 +4643,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4800,15 +4747,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4868,15 +4807,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4947,7 +4878,9 @@ export interface paths {
         post?: never;
         /**
          * Remove a test from the mission (soft; the lead).
-         * @description Needs only sign-in: no permission.
+         * @description A run that has a newer run (its retest) is removed after it: 409 naming it.
+         *
+         *     Needs only sign-in: no permission.
          */
         delete: {
             parameters: {
@@ -4971,7 +4904,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                /** @description The run has a newer run (a retest): remove that first. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5041,7 +4974,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description A transition the state machine forbids (both named). Or: the mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                /** @description A transition the state machine forbids (both named). */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5107,15 +5040,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5184,15 +5109,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5254,15 +5171,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5358,15 +5267,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5466,15 +5367,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5533,15 +5426,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5645,15 +5530,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 /** @description The file is larger than the evidence_max_bytes setting. */
                 413: {
                     headers: {
@@ -5747,15 +5624,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5813,7 +5682,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description Its content was purged: nothing is left to restore. Or: the mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                /** @description Its content was purged: nothing is left to restore. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6523,8 +6392,7 @@ export interface paths {
         /**
          * The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download: the
          *     techniques of one ATT&CK domain (`domain`, default the one holding most of the tested
-         *     techniques; the coverage's `domains` lists those tested). With `tool`, that defense
-         *     tool's coverage (as `coverage?by=tool` gives it).
+         *     techniques; the coverage's `domains` lists those tested).
          * @description Needs only sign-in: no permission.
          */
         get: {
@@ -6532,8 +6400,6 @@ export interface paths {
                 query?: {
                     /** @description The layer's ATT&CK domain (a layer has one); default: the domain holding most of the tested techniques (on a tie `enterprise-attack`), the first of the coverage's `domains`. */
                     domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
-                    /** @description A defense tool: the layer of its own outcomes (its coverage in `?by=tool`), named after the mission and the tool. 404 for a tool of another workspace, or one deleted with no outcome in the mission. */
-                    tool?: string;
                 };
                 header?: never;
                 path: {
@@ -6636,7 +6502,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                             };
-                            /** @description Every test, with the fields of the CSV's columns; the per-tool outcomes in `tool_detections` (each with `tool_id`, `tool`, `tool_layer`, `tool_deleted`, `detection_level`, `detected_at`, `rule_ref`, `notes`). */
+                            /** @description Every test, with the fields of the CSV's columns. */
                             tests: Record<string, never>[];
                         };
                         "application/zip": string;
@@ -6732,15 +6598,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6796,15 +6654,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
+                409: components["responses"]["CONFLICT"];
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -8462,6 +8312,8 @@ export interface components {
             skipped: number;
             /** @description Items not imported, and why. */
             errors: components["schemas"]["ImportErrorOut"][];
+            /** @description Items imported with a tag ATT&CK has revoked (and its replacement when known) or deprecated. */
+            warnings: components["schemas"]["ImportErrorOut"][];
         };
         LibraryExportOut: {
             /** @example violet-library */
@@ -8691,11 +8543,6 @@ export interface components {
         DetectionOut: {
             /** Format: uuid */
             tool_id: string;
-            tool_name: string;
-            /** @enum {string} */
-            tool_layer: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
-            /** @description The tool was deleted since; its outcome stays recorded. */
-            tool_deleted: boolean;
             /** Format: uuid */
             detection_level_id: string;
             /** Format: date-time */
@@ -9022,8 +8869,6 @@ export interface components {
             tool_id: string;
             name: string;
             layer: string;
-            /** @description The tool was deleted since; its outcomes still count here (a live tool may have taken its name). */
-            deleted: boolean;
             /** @description Mean detection score (0–100) of the counted runs. */
             score: number | null;
             /** @description Counted runs. */

@@ -2,7 +2,8 @@
 
 Ids are looked up in one query per kind for any number of pairs, so a single template and a
 300-atomic import cost the same three statements at most. An id of the wrong shape for its kind
-(`technique` with `T1059.001`) or one the catalogue does not hold is reported by name.
+(`technique` with `T1059.001`) or one the catalogue does not hold is reported by name, and so is
+one ATT&CK has revoked or deprecated when a template gains it (`retired`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,31 @@ def problems(keys: list[TagKey], found: dict[TagKey, Target]) -> list[str]:
             message = f"Unknown {KIND_LABELS[key[0]]}: {key[1]}."
         if message:
             messages.append(message)
+    return messages
+
+
+def retired(
+    keys: list[TagKey], found: dict[TagKey, Target], kept: Iterable[TagKey] = ()
+) -> list[str]:
+    """One message per key whose catalogue object ATT&CK has revoked or deprecated, naming the
+    replacement of a revoked one when the catalogue knows it; `kept` (the tags a template has
+    already) are not named: a sync that retires a tag must not make its template uneditable."""
+    kept = set(kept)
+    messages = []
+    for key in keys:
+        target = found.get(key)
+        if target is None or key in kept:
+            continue
+        label = f"{KIND_LABELS[key[0]].capitalize()} {key[1]} ({target.name})"
+        if target.revoked:
+            replacement = getattr(target, "replaced_by", None)
+            messages.append(
+                f"{label} is revoked in ATT&CK: tag {replacement}, which replaced it."
+                if replacement
+                else f"{label} is revoked in ATT&CK, with no replacement named."
+            )
+        elif target.deprecated:
+            messages.append(f"{label} is deprecated in ATT&CK.")
     return messages
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, cast
 
@@ -236,11 +236,15 @@ def tagged_with_tactic(external_id: Any) -> Select[Any]:
     )
 
 
-def resolve_tags(tags: list[dict[str, str]]) -> tuple[list[mitre_tags.TagKey], dict]:
-    """The tag keys and their catalogue objects; 422 naming every id that cannot be a tag."""
+def resolve_tags(
+    tags: list[dict[str, str]], kept: Iterable[mitre_tags.TagKey] = ()
+) -> tuple[list[mitre_tags.TagKey], dict]:
+    """The tag keys and their catalogue objects; 422 naming every id that cannot be a tag, or
+    that ATT&CK has revoked or deprecated unless the template has it already (`kept`): a sync
+    that retires a tag leaves its templates editable, with the tag or without it."""
     keys = mitre_tags.tag_keys(tags)
     found = mitre_tags.lookup(keys)
-    messages = mitre_tags.problems(keys, found)
+    messages = mitre_tags.problems(keys, found) + mitre_tags.retired(keys, found, kept)
     if messages:
         raise Unprocessable(f"Invalid MITRE tags: {' '.join(messages)}", errors={"mitre": messages})
     return keys, found
@@ -275,7 +279,7 @@ def update_template(template: TestTemplate, changes: dict[str, Any]) -> TestTemp
     if "name" in changes and changes["name"] is None:
         raise Unprocessable("A template needs a name.", errors={"name": ["Field may not be null."]})
     if "mitre" in changes:
-        keys, found = resolve_tags(changes["mitre"])
+        keys, found = resolve_tags(changes["mitre"], kept=mitre_tags.current_keys(template))
         mitre_tags.set_tags(template, keys, found)
     apply_fields(template, changes)
     if "source" in changes or "source_ref" in changes:

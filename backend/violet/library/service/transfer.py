@@ -44,9 +44,15 @@ class ImportReport:
     updated: int = 0
     skipped: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, draft: TemplateDraft, message: str) -> None:
         self.errors.append(
+            {"path": draft.path, "name": draft.fields.get("name"), "message": message}
+        )
+
+    def warn(self, draft: TemplateDraft, message: str) -> None:
+        self.warnings.append(
             {"path": draft.path, "name": draft.fields.get("name"), "message": message}
         )
 
@@ -78,6 +84,11 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
         if problems:
             report.fail(draft, f"mitre: {' '.join(problems)}")
             continue
+        # Imported all the same, as tagged: Atomic files lag behind ATT&CK (a technique revoked
+        # since the file was written), and the test is still worth having; the answer says so,
+        # and the tag's replacement.
+        if retired := mitre_tags.retired(keys, found):
+            report.warn(draft, f"mitre: {' '.join(retired)}")
         template = matches.get(draft.key) if draft.key else None
         if template is None and (origin := _origin_key(draft)):
             # Not the original's workspace: the copy keeps where it came from.

@@ -112,8 +112,9 @@ class MissionTestById(MethodView):
     @blp.alt_response(409, description="The run has a newer run (a retest): remove that first.")
     @versioned
     def delete(self, mission_id: UUID, test_id: UUID):
-        """Remove a test from the mission (soft; the lead); a run that has been retested is
-        removed after its retest."""
+        """Remove a test from the mission (soft; the lead).
+
+        A run that has a newer run (its retest) is removed after it: 409 naming it."""
         managed_mission(mission_id)
         mission_tests.delete_test(mission_id, test_id)
         db.session.commit()

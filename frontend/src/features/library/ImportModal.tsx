@@ -24,11 +24,26 @@ type ImportErrors = ImportResult["errors"];
 // Statuses that refuse one file (bad YAML, too large, wrong type): the next file still goes.
 const FILE_REFUSED = new Set([413, 415, 422]);
 
-/** What an import did: counts, then each item that was left out and why. */
+/** One item of the report: where it is in the document, its name, what happened. */
+function ReportItems({ items }: { items: ImportErrors }) {
+  return (
+    <List size="sm" mt="xs">
+      {items.map((item, index) => (
+        <List.Item key={`${index}-${item.path}`}>
+          <code>{item.path}</code>
+          {item.name ? ` (${item.name})` : ""}: {item.message}
+        </List.Item>
+      ))}
+    </List>
+  );
+}
+
+/** What an import did: counts, each item that was left out and why, then each item imported
+ * with a tag ATT&CK has revoked or deprecated (and what replaced it). */
 function ImportReport({ result }: { result: ImportResult }) {
   return (
     <Alert
-      color={result.errors.length ? "orange" : "green"}
+      color={result.errors.length || result.warnings.length ? "orange" : "green"}
       title="Import finished"
       data-testid="import-report"
     >
@@ -38,15 +53,14 @@ function ImportReport({ result }: { result: ImportResult }) {
         <span data-testid="import-skipped">{result.skipped}</span> unchanged,{" "}
         <span data-testid="import-errors">{result.errors.length}</span> not imported.
       </Text>
-      {result.errors.length > 0 && (
-        <List size="sm" mt="xs">
-          {result.errors.map((error, index) => (
-            <List.Item key={`${index}-${error.path}`}>
-              <code>{error.path}</code>
-              {error.name ? ` (${error.name})` : ""}: {error.message}
-            </List.Item>
-          ))}
-        </List>
+      {result.errors.length > 0 && <ReportItems items={result.errors} />}
+      {result.warnings.length > 0 && (
+        <>
+          <Text size="sm" mt="xs" data-testid="import-warnings">
+            Imported with a retired ATT&amp;CK tag ({result.warnings.length}):
+          </Text>
+          <ReportItems items={result.warnings} />
+        </>
       )}
     </Alert>
   );
@@ -66,8 +80,15 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
   const [report, setReport] = useState<(ImportResult & { files: number }) | null>(null);
   const mutation = useMutation({
     mutationFn: async () => {
-      const total = { files: 0, created: 0, updated: 0, skipped: 0, errors: [] as ImportErrors };
-      setReport({ ...total, errors: [] });
+      const total = {
+        files: 0,
+        created: 0,
+        updated: 0,
+        skipped: 0,
+        errors: [] as ImportErrors,
+        warnings: [] as ImportErrors,
+      };
+      setReport({ ...total, errors: [], warnings: [] });
       for (const file of files) {
         const prefix = files.length > 1 ? `${file.name}: ` : "";
         try {
@@ -78,13 +99,16 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
           total.errors.push(
             ...result.errors.map((error) => ({ ...error, path: prefix + error.path })),
           );
+          total.warnings.push(
+            ...result.warnings.map((warning) => ({ ...warning, path: prefix + warning.path })),
+          );
         } catch (error) {
           const refused = error instanceof ApiError && FILE_REFUSED.has(error.status);
           if (files.length === 1 || !refused) throw error;
           total.errors.push({ path: file.name, message: error.message });
         }
         total.files += 1;
-        setReport({ ...total, errors: [...total.errors] });
+        setReport({ ...total, errors: [...total.errors], warnings: [...total.warnings] });
       }
       return total;
     },
