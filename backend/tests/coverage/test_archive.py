@@ -884,3 +884,25 @@ def test_a_deleted_category_its_tests_still_show_survives_the_round_trip(
     assert restored.status_code == 200, restored.json
     grouped = client.get(f"{copy}/tests?category={copied_day1['id']}", headers=elsewhere).json
     assert grouped["total"] == 2
+
+
+def test_a_deleted_category_named_as_a_live_one_is_written_as_the_live_one(
+    client, team, rich_mission, elsewhere
+):
+    """Deleted "Day 1" (its tests still in it) and a live "day 1": names are compared case
+    aside, so the archive cannot tell them apart; the tests keep the name, the live one's, and
+    the archive still imports (not 422 "Two categories share a name")."""
+    base = f"{API}/{rich_mission['id']}"
+    [day1] = client.get(f"{base}/categories", headers=team.lead).json
+    assert client.delete(f"{base}/categories/{day1['id']}", headers=team.lead).status_code == 204
+    live = client.post(f"{base}/categories", json={"name": "day 1"}, headers=team.lead)
+    assert live.status_code == 201, live.json
+
+    imported = upload(client, elsewhere, export_zip(client, team.lead, rich_mission["id"]))
+
+    assert imported.status_code == 201, imported.json
+    copy = f"{API}/{imported.json['id']}"
+    [category] = client.get(f"{copy}/categories?include_deleted=true", headers=elsewhere).json
+    assert (category["name"], category["deleted_at"]) == ("day 1", None)
+    tests = mission_tests_of(client, elsewhere, imported.json["id"])
+    assert [t["category_id"] for t in tests] == [category["id"], category["id"], None]
