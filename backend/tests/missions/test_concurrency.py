@@ -275,3 +275,33 @@ def test_two_edits_of_one_defense_tool_at_once_both_apply(app, real_sessions, de
             db.session.execute(delete(AuditEvent).where(AuditEvent.object_id == tool_id))
             db.session.execute(delete(DefenseTool).where(DefenseTool.id == tool_id))
             db.session.commit()
+
+
+def test_a_retest_of_a_run_removed_meanwhile_is_refused(app, committed_mission):
+    """Run A, retest B. B removed while B is retested: the retest read B live, waited for the
+    removal's lock, then retested the removed B; A (its retest gone) and the new retest were
+    both latest runs."""
+    workspace_id, mission_id, first_run = committed_mission
+    with app.app_context(), acting_in(workspace_id):
+        b = tests_service.retest(as_lead(mission_id), tests_service.get_test(mission_id, first_run))
+        b_id = b.id
+        db.session.commit()
+
+    def remove() -> None:
+        tests_service.delete_test(mission_id, b_id)
+
+    def retest() -> None:
+        tests_service.retest(as_lead(mission_id), tests_service.get_test(mission_id, b_id))
+
+    outcomes = run_interleaved(app, workspace_id, remove, retest)
+
+    assert outcomes["first"] == "ok"
+    assert isinstance(outcomes["second"], Conflict), outcomes
+    with acting_in(workspace_id):
+        latest = db.session.scalars(
+            select(MissionTest.id).where(
+                MissionTest.mission_id == mission_id,
+                MissionTest.is_latest,  # type: ignore[attr-defined]
+            )
+        ).all()
+        assert latest == [first_run]

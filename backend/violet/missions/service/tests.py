@@ -757,6 +757,10 @@ def retest(access: MissionAccess, test: MissionTest) -> MissionTest:
     lock_mission(test.mission_id)
     if db.session.scalar(_live_retest_of(test.id)):
         raise Conflict("This run already has a retest; retest the latest run instead.")
+    # Removed by a request that committed since: a retest of it would be a latest run beside
+    # the run before it (the latest again).
+    if db.session.scalar(_removed(test.id)):
+        raise Conflict("This run has been removed meanwhile; retest the latest run instead.")
     run = MissionTest(
         workspace_id=test.workspace_id,
         mission_id=test.mission_id,
