@@ -13,9 +13,11 @@ from sqlalchemy import delete, func, select
 
 from tests.library.atomic_index import index_text
 from tests.library.conftest import LIBRARY_PERMISSIONS
+from tests.mitre.test_full_attack import BUNDLE as REAL_BUNDLE
 from violet.extensions import db
 from violet.library.models import TestTemplate
 from violet.library.routes import test_templates as routes
+from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
 
 URL = "/api/v1/test-templates"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -901,3 +903,50 @@ def test_an_atomic_file_tagged_with_a_revoked_technique_imports_with_a_warning(
     # Still editable with its tag.
     edited = client.patch(f"{URL}/{mimikatz['id']}", json={"opsec_level": "high"}, headers=lead)
     assert edited.status_code == 200, edited.json
+
+
+@pytest.mark.full_attack
+@pytest.mark.skipif(
+    not REAL_BUNDLE.exists(), reason=f"the real ATT&CK bundle is absent ({REAL_BUNDLE})"
+)
+def test_atomics_of_retired_techniques_import_with_warnings_against_the_real_catalogue(
+    app, client, lead
+):
+    """ATT&CK v18.1 as synced from the real bundle: ART's PowerShell file as written before
+    sub-techniques (T1086, revoked by T1059.001) and a test of T1064 (Scripting, deprecated)
+    import as tagged, each named in `warnings`; by hand, the same tags are 422."""
+    sync_catalogue(
+        SyncSource(content=REAL_BUNDLE.read_bytes(), label=f"file:{REAL_BUNDLE}"),
+        expected_sha256=None,
+        allow_unverified=True,
+        started_by=None,
+        settings=SyncSettings.from_config(app.config),
+    )
+    db.session.commit()
+    old_powershell = atomic("T1059.001.yaml").replace(
+        b"attack_technique: T1059.001\n", b"attack_technique: T1086\n"
+    )
+    scripting = atomic("T1082.yaml").replace(
+        b"attack_technique: T1082\n", b"attack_technique: T1064\n"
+    )
+
+    imported = [import_atomic(client, lead, old_powershell), import_atomic(client, lead, scripting)]
+
+    assert [response.status_code for response in imported] == [200, 200]
+    assert [response.json["errors"] for response in imported] == [[], []]
+    revoked, deprecated = (response.json["warnings"] for response in imported)
+    assert (
+        len(revoked) == imported[0].json["created"]
+        and len(deprecated) == imported[1].json["created"]
+    )
+    assert revoked[0]["message"] == (
+        "mitre: Technique T1086 (PowerShell) is revoked in ATT&CK: tag T1059.001, "
+        "which replaced it."
+    )
+    assert deprecated[0]["message"] == "mitre: Technique T1064 (Scripting) is deprecated in ATT&CK."
+    by_hand = client.post(
+        URL,
+        json={"name": "Old", "mitre": [{"kind": "technique", "external_id": "T1086"}]},
+        headers=lead,
+    )
+    assert by_hand.status_code == 422 and "T1059.001" in by_hand.json["detail"]
