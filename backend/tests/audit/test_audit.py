@@ -486,3 +486,98 @@ def test_the_page_names_the_users_its_changes_hold_by_id_in_one_statement(
     with count_statements() as full:
         client.get(EVENTS, query_string={"limit": 500}, headers=auditor)
     assert len(full.statements) == len(counter.statements)
+
+
+def make_token(client, headers, name: str, **fields) -> dict:
+    made = client.post(
+        "/api/v1/auth/tokens",
+        json={"name": name, "permissions": [], "mission_access": "write", **fields},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.json
+    return made.json
+
+
+def test_a_write_through_an_api_token_names_the_token_and_a_signed_in_one_does_not(
+    client, team, mission, add_test, auditor
+):
+    """A pipeline's write is told from a person's click: same actor, and the token's id and
+    name. Row changes (the flush hook) and recorded events (members) alike."""
+    token = make_token(client, team.lead, "ci-import")
+    pipeline = {"Authorization": f"Bearer {token['token']}"}
+    by_token = client.post(
+        f"/api/v1/missions/{mission['id']}/tests", json={"name": "DCSync"}, headers=pipeline
+    )
+    assert by_token.status_code == 201, by_token.json
+    members = [
+        {"user_id": team.ids[role], "role": role} for role in ("lead", "red", "blue")
+    ]  # the viewer leaves
+    replaced = client.put(
+        f"/api/v1/missions/{mission['id']}/members", json=members, headers=pipeline
+    )
+    assert replaced.status_code == 200, replaced.json
+    by_person = add_test(mission["id"], "Kerberoasting")
+
+    [created] = events(client, auditor, object_id=by_token.json["id"])
+    assert created["action"] == "mission_test.create"
+    assert created["actor_id"] == team.ids["lead"]
+    assert (created["token_id"], created["token_name"]) == (token["id"], "ci-import")
+    [members_event, *_] = events(client, auditor, action="mission.members_replaced")
+    assert members_event["changes"]["members"]["removed"]
+    assert members_event["token_id"] == token["id"]
+    [clicked] = events(client, auditor, object_id=by_person["id"])
+    assert clicked["actor_id"] == team.ids["lead"]
+    assert (clicked["token_id"], clicked["token_name"]) == (None, None)
+    # The token's own creation was made signed in: it names no token.
+    [made] = events(client, auditor, object_id=token["id"])
+    assert made["token_id"] is None
+
+
+def test_a_revoked_tokens_events_still_name_it_and_are_found_by_it(
+    client, team, mission, add_test, auditor
+):
+    """After a leak: revoke the token, then list what it did (by id, or by its name)."""
+    leaked = make_token(client, team.lead, "ci-import")
+    other = make_token(client, team.lead, "nightly export")
+    for token, name in ((leaked, "Golden ticket"), (other, "Pass the hash")):
+        response = client.post(
+            f"/api/v1/missions/{mission['id']}/tests",
+            json={"name": name},
+            headers={"Authorization": f"Bearer {token['token']}"},
+        )
+        assert response.status_code == 201, response.json
+    add_test(mission["id"], "Kerberoasting")
+    revoked = client.delete(f"/api/v1/auth/tokens/{leaked['id']}", headers=team.lead)
+    assert revoked.status_code == 204
+
+    done = events(client, auditor, token_id=leaked["id"])
+
+    assert [(event["action"], event["object_label"]) for event in done] == [
+        ("mission_test.create", "Golden ticket")
+    ]
+    assert done[0]["token_name"] == "ci-import"
+    # A search by its name: what it did, and the token's own creation and revocation.
+    searched = events(client, auditor, q="ci-imp")
+    assert [(event["action"], event["object_label"]) for event in searched] == [
+        ("api_token.update", "ci-import"),
+        ("mission_test.create", "Golden ticket"),
+        ("api_token.create", "ci-import"),
+    ]
+    # The revocation itself was a signed-in request: it names the token as its object only.
+    [revocation] = events(client, auditor, object_id=leaked["id"], action="api_token.update")
+    assert revocation["token_id"] is None and revocation["object_label"] == "ci-import"
+    bad = client.get(EVENTS, query_string={"token_id": "ci-import"}, headers=auditor)
+    assert bad.status_code == 422
+    assert "token_id" in bad.json["errors"]
+
+
+def test_a_token_that_revokes_itself_is_named_by_its_revocation(client, team, auditor):
+    token = make_token(client, team.lead, "one-shot job")
+    url = f"/api/v1/auth/tokens/{token['id']}"
+
+    own = client.delete(url, headers={"Authorization": f"Bearer {token['token']}"})
+
+    assert own.status_code == 204
+    [revocation] = events(client, auditor, token_id=token["id"])
+    assert revocation["action"] == "api_token.update"
+    assert revocation["token_name"] == "one-shot job"

@@ -26,6 +26,19 @@ class AuditEventOut(Schema):
         allow_none=True,
         metadata={"description": "The actor's email; for a failed sign-in, the email tried."},
     )
+    token_id = fields.UUID(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The API token the actor's request was signed with; null for a "
+            "signed-in session (and for a failed sign-in)."
+        },
+    )
+    token_name = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The API token's name when it happened."},
+    )
     action = fields.String(
         required=True,
         metadata={
@@ -59,7 +72,8 @@ class AuditEventQuery(PageQuery):
     q = fields.String(
         validate=validate.Length(max=200),
         metadata={
-            "description": "Substring of the object's label, the action or the actor's email."
+            "description": "Substring of the object's label, the action, the actor's email or "
+            "the API token's name."
         },
     )
     action = fields.String(
@@ -71,6 +85,9 @@ class AuditEventQuery(PageQuery):
     object_type = fields.String(validate=validate.Length(max=40))
     object_id = fields.UUID()
     actor_id = fields.UUID()
+    token_id = fields.UUID(
+        metadata={"description": "The events of one API token (revoked or not)."}
+    )
     mission_id = fields.UUID()
     since = Moment(metadata={"description": "At or after (ISO 8601 with offset)."})
     until = Moment(metadata={"description": "Before (ISO 8601 with offset)."})

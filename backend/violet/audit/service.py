@@ -34,6 +34,8 @@ LIST_COLUMNS = (
     AuditEvent.occurred_at,
     AuditEvent.actor_id,
     ACTOR_EMAIL.label("actor_email"),
+    AuditEvent.token_id,
+    AuditEvent.token_name,
     AuditEvent.action,
     AuditEvent.object_type,
     AuditEvent.object_id,
@@ -45,7 +47,7 @@ LIST_COLUMNS = (
     AuditEvent.ip_address,
     AuditEvent.request_id,
 )
-EXACT_FILTERS = ("object_type", "object_id", "actor_id", "mission_id")
+EXACT_FILTERS = ("object_type", "object_id", "actor_id", "token_id", "mission_id")
 
 
 def list_events(query: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,7 +83,9 @@ def list_events(query: Mapping[str, Any]) -> dict[str, Any]:
         statement = statement.where(AuditEvent.occurred_at < query["until"])
     if q := query.get("q"):
         statement = statement.where(
-            contains_any(q, AuditEvent.object_label, AuditEvent.action, ACTOR_EMAIL)
+            contains_any(
+                q, AuditEvent.object_label, AuditEvent.action, ACTOR_EMAIL, AuditEvent.token_name
+            )
         )
     page = paginate(
         statement,

@@ -25,18 +25,20 @@ from decimal import Decimal
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import Index, String, event, func, insert, inspect
+from sqlalchemy import Index, String, event, func, insert, inspect, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
 from sqlalchemy.sql import ClauseElement
 
-from violet.core.auth import current_user_id
+from violet.core.auth import current_principal_or_none, current_user_id
 from violet.core.models import Base, SoftDeleteMixin, UuidPkMixin, utcnow
 from violet.core.tenancy import TenantMixin
 from violet.extensions import db
 
 ACTION_MAX = 60
 LABEL_MAX = 300
+# An API token's name (auth's ApiToken.name is at most 100 characters).
+TOKEN_NAME_MAX = 100
 # A longer text value (a procedure, a description) is kept up to here, then cut with "…".
 VALUE_MAX = 1000
 # Columns never recorded: bookkeeping every write touches, and secrets.
@@ -74,6 +76,14 @@ class AuditEvent(UuidPkMixin, Base):
         Index("ix_audit_events_actor_id_occurred_at", "actor_id", "occurred_at"),
         Index("ix_audit_events_object_id", "object_id"),
         Index("ix_audit_events_mission_id_occurred_at", "mission_id", "occurred_at"),
+        # What one token did (after a leak). Most events are a person's: only token events
+        # are indexed, so a signed-in write maintains no entry here.
+        Index(
+            "ix_audit_events_token_id_occurred_at",
+            "token_id",
+            "occurred_at",
+            postgresql_where=text("token_id IS NOT NULL"),
+        ),
     )
 
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
@@ -82,6 +92,11 @@ class AuditEvent(UuidPkMixin, Base):
     actor_id: Mapped[uuid.UUID | None]
     # The email a failed sign-in tried (no actor then); otherwise the actor's is read at listing.
     actor_email: Mapped[str | None] = mapped_column(String(320))
+    # The API token the actor's request was signed with, and its name then (null for a
+    # signed-in session): a pipeline's write is told from a person's, and a leaked token's
+    # writes are found, after it is revoked too. No foreign key, as for the actor.
+    token_id: Mapped[uuid.UUID | None]
+    token_name: Mapped[str | None] = mapped_column(String(TOKEN_NAME_MAX))
     action: Mapped[str] = mapped_column(String(ACTION_MAX))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[uuid.UUID | None]
@@ -201,7 +216,9 @@ def _values(
     mission_id: uuid.UUID | None,
     changes: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """An event's columns, the request's address and id included."""
+    """An event's columns, the request's address and id included, and the API token the
+    actor signed the request with."""
+    token_id, token_name = _acting_token(actor_id)
     return {
         "id": uuid.uuid4(),
         "occurred_at": utcnow(),
@@ -211,12 +228,24 @@ def _values(
         "object_label": label[:LABEL_MAX] if label else None,
         "actor_id": actor_id,
         "actor_email": actor_email[:320] if actor_email else None,
+        "token_id": token_id,
+        "token_name": token_name[:TOKEN_NAME_MAX] if token_name else None,
         "workspace_id": workspace_id,
         "mission_id": mission_id,
         "changes": changes,
         "ip_address": (request.remote_addr or "")[:64] or None,
         "request_id": getattr(g, "request_id", None),
     }
+
+
+def _acting_token(actor_id: uuid.UUID | None) -> tuple[uuid.UUID | None, str | None]:
+    """The id and name of the API token the request is signed with, when the event's actor is
+    that token's owner (an event naming someone else, such as a sign-in, is not the token's).
+    Read from the request's Principal: no statement."""
+    principal = current_principal_or_none()
+    if principal is None or principal.api_token_id is None or principal.user_id != actor_id:
+        return None, None
+    return principal.api_token_id, principal.api_token_name
 
 
 @event.listens_for(Session, "after_flush")

@@ -81,6 +81,8 @@ class Principal:
     user_id: uuid.UUID
     permissions: frozenset[str]
     api_token_id: uuid.UUID | None = None
+    # The API token's name as it is now: the audit trail names the token behind each change.
+    api_token_name: str | None = None
     # Set for an API token bound to one workspace: it cannot act in any other.
     workspace_id: uuid.UUID | None = None
     # What the caller's mission memberships let this request do (MISSION_ACCESS_LEVELS): an API

@@ -143,6 +143,7 @@ def authenticate(secret: str) -> Principal:
         user_id=owner.id,
         permissions=permissions,
         api_token_id=token.id,
+        api_token_name=token.name,
         workspace_id=token.workspace_id,
         mission_access=token.mission_access,
         token_permissions=frozenset(token.permissions),
