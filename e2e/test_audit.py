@@ -81,3 +81,41 @@ def test_the_trail_is_not_offered_without_audit_read(page: Page, admin_api: ApiC
     expect(navigation.get_by_role("link", name="Audit trail")).to_have_count(0)
     page.goto("/admin/audit")
     expect(page.get_by_role("alert", name="Not allowed")).to_contain_text("audit.read")
+
+
+def test_a_pipelines_write_names_its_token(
+    page: Page, admin_api: ApiClient, live_server: str, sign_in
+):
+    """A CI job's write reads "via token ci-import" under its owner; a click of the same person
+    does not; the token's name shows that token's events only (revoked, as after a leak)."""
+    red = admin_api.create_user(display_name="Rob Red", groups=("Operators",))
+    red_api = ApiClient(live_server)
+    red_api.sign_in(red["email"], USER_PASSWORD)
+    mission = red_api.call("POST", "/missions", {"name": "Purple week"})
+    token = red_api.call(
+        "POST", "/auth/tokens", {"name": "ci-import", "permissions": [], "mission_access": "write"}
+    )
+    pipeline = ApiClient(live_server, token=token["token"])
+    pipeline.call("POST", f"/missions/{mission['id']}/tests", {"name": "DCSync"})
+    red_api.call("POST", f"/missions/{mission['id']}/tests", {"name": "Kerberoasting"})
+    red_api.call("DELETE", f"/auth/tokens/{token['id']}")
+
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/admin/audit?action=mission_test.")
+    events = page.get_by_test_id("audit-event")
+    by_pipeline = events.filter(has_text="DCSync")
+    by_person = events.filter(has_text="Kerberoasting")
+    expect(by_pipeline).to_contain_text(red["email"])
+    expect(by_pipeline).to_contain_text("via token ci-import")
+    expect(by_person).to_contain_text(red["email"])
+    expect(by_person).not_to_contain_text("via token")
+    page.mouse.move(0, 0)
+    check_a11y(page)
+
+    by_pipeline.get_by_role("link", name="ci-import").click()
+    expect(page).to_have_url(re.compile(f"token_id={token['id']}"))
+    expect(page.get_by_text("Only the events of one API token.")).to_be_visible()
+    expect(by_person).to_have_count(0)
+    expect(by_pipeline).to_have_count(1)
+    page.get_by_role("button", name="Show everyone's events").click()
+    expect(by_person).to_have_count(1)

@@ -7367,13 +7367,15 @@ export interface paths {
                     offset?: number;
                     /** @description `field` ascending or `-field` descending; comma-separated. */
                     sort?: string | null;
-                    /** @description Substring of the object's label, the action or the actor's email. */
+                    /** @description Substring of the object's label, the action, the actor's email or the API token's name. */
                     q?: string;
                     /** @description An action (`mission.delete`), or a prefix ending in a dot (`auth.`). */
                     action?: string;
                     object_type?: string;
                     object_id?: string;
                     actor_id?: string;
+                    /** @description The events of one API token (revoked or not). */
+                    token_id?: string;
                     mission_id?: string;
                     /** @description At or after (ISO 8601 with offset). */
                     since?: string;
@@ -9181,6 +9183,13 @@ export interface components {
             actor_id: string | null;
             /** @description The actor's email; for a failed sign-in, the email tried. */
             actor_email: string | null;
+            /**
+             * Format: uuid
+             * @description The API token the actor's request was signed with; null for a signed-in session (and for a failed sign-in).
+             */
+            token_id: string | null;
+            /** @description The API token's name when it happened. */
+            token_name: string | null;
             /** @description `<object_type>.<verb>`: `mission_test.update`, `auth.login_failed`… */
             action: string;
             object_type: string;

@@ -24,7 +24,9 @@ import { auditKey, fetchAuditPage } from "./api";
 import { ACTION_GROUPS, describeAction, describeChanges } from "./describe";
 
 // The search, the kind of action, the dates and the page live in the URL.
-const AUDIT_TABLE = { filters: { q: "", action: "", from: "", to: "", mission_id: "" } };
+const AUDIT_TABLE = {
+  filters: { q: "", action: "", from: "", to: "", mission_id: "", token_id: "" },
+};
 
 /** Local midnight of a YYYY-MM-DD date, `days` later, as the API's ISO time with offset. */
 function startOf(date: string, days = 0): string | undefined {
@@ -41,12 +43,13 @@ function startOf(date: string, days = 0): string | undefined {
 export default function AuditPage() {
   const { can } = useAuth();
   const table = useTableParams(AUDIT_TABLE);
-  const { action, from, to, mission_id: missionId } = table.filters;
+  const { action, from, to, mission_id: missionId, token_id: tokenId } = table.filters;
   const [q] = useDebouncedValue(table.filters.q.trim(), 250);
   const query = {
     q: q || undefined,
     action: action || undefined,
     mission_id: missionId || undefined,
+    token_id: tokenId || undefined,
     since: startOf(from),
     until: startOf(to, 1),
     limit: table.pageSize,
@@ -125,6 +128,14 @@ export default function AuditPage() {
           </Button>
         </Group>
       )}
+      {tokenId && (
+        <Group gap="xs">
+          <Text size="sm">Only the events of one API token.</Text>
+          <Button size="xs" variant="default" onClick={() => table.setFilter("token_id", "")}>
+            Show everyone&apos;s events
+          </Button>
+        </Group>
+      )}
       {events.isPending ? (
         <Loader aria-label="Loading the audit trail" />
       ) : events.error ? (
@@ -148,7 +159,22 @@ export default function AuditPage() {
                 <Table.Td style={{ whiteSpace: "nowrap" }}>
                   {formatDateTime(event.occurred_at)}
                 </Table.Td>
-                <Table.Td>{event.actor_email ?? "—"}</Table.Td>
+                <Table.Td>
+                  {event.actor_email ?? "—"}
+                  {/* A pipeline's write, told from a person's: the token, a link to its events. */}
+                  {event.token_id && (
+                    <Text size="sm">
+                      via token{" "}
+                      <Anchor
+                        component={Link}
+                        to={`/admin/audit?token_id=${event.token_id}`}
+                        title="Only this token's events"
+                      >
+                        {event.token_name ?? "(no name)"}
+                      </Anchor>
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td>
                   {describeAction(event)}
                   {event.object_label && (

@@ -9,6 +9,7 @@ export interface AuditQuery {
   q?: string;
   action?: string;
   mission_id?: string;
+  token_id?: string;
   since?: string;
   until?: string;
   limit: number;
