@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -469,3 +470,97 @@ def test_a_deleted_scenario_comes_back_with_undo_or_later(
     # Back with its tests in their order.
     expect(page.get_by_test_id("scenario-test")).to_have_count(2)
     expect(page.get_by_test_id("scenario-test").first).to_contain_text("Beta discovery")
+
+
+def test_a_refused_reference_is_named_beside_itself_and_has_the_focus(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """The API names a refused reference by its index among those sent (`references.1`): the
+    message shows beside that reference, an empty row between not counted, and the keyboard
+    goes to it; fixed in place, the template saves with its references in their order."""
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/library")
+    page.get_by_role("button", name="New template").click()
+    dialog = page.get_by_role("dialog", name="New test template")
+    dialog.get_by_label("Name").fill("Kerberoasting")
+    dialog.get_by_label("Reference 1", exact=True).fill(
+        "https://attack.mitre.org/techniques/T1558/003/"
+    )
+    # Enter adds the next reference (it does not save); one left empty, one without a scheme.
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_label("Reference 2", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.type("adsecurity.org/?p=2293")
+    dialog.get_by_role("button", name="Create template").click()
+
+    third = dialog.get_by_label("Reference 3", exact=True)
+    expect(third).to_be_focused()
+    expect(third).to_have_attribute("aria-invalid", "true")
+    expect(dialog.get_by_text("Not a valid URL.")).to_have_count(1)
+    expect(dialog.get_by_label("Reference 1", exact=True)).not_to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(dialog.get_by_role("alert")).to_contain_text("Fix the fields marked in red")
+    expect(dialog.get_by_role("alert")).not_to_contain_text("references.1")
+    page.mouse.move(0, 0)
+    check_a11y(page)
+
+    dialog.get_by_role("button", name="Remove reference 2").click()
+    expect(dialog.get_by_label("Reference 2", exact=True)).to_be_focused()
+    expect(dialog.get_by_label("Reference 2", exact=True)).to_have_value("adsecurity.org/?p=2293")
+    dialog.get_by_label("Reference 2", exact=True).fill("https://adsecurity.org/?p=2293")
+    dialog.get_by_role("button", name="Create template").click()
+    expect(dialog).to_be_hidden()
+    [saved] = admin_api.call("GET", "/test-templates?q=Kerberoasting")["items"]
+    assert saved["references"] == [
+        "https://attack.mitre.org/techniques/T1558/003/",
+        "https://adsecurity.org/?p=2293",
+    ]
+
+
+def test_a_refused_mitre_tag_is_named_beside_the_picker_and_the_picker_has_the_focus(
+    page: Page, admin_api: ApiClient, bundle_file: Path, sign_in
+):
+    """The picker offers only the catalogue's ids, so the browser cannot make the API refuse
+    one: its answer is played here, in the API's shape (`mitre.1.external_id`, and `mitre`
+    for an id the catalogue lost). Each message names its tag, beside the picker."""
+    admin_api.sync_mitre_file(bundle_file)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/library")
+    refused = {
+        "type": "about:blank",
+        "title": "Unprocessable Entity",
+        "status": 422,
+        "detail": "Invalid input: mitre.1.external_id.",
+        "errors": {
+            "mitre.1.external_id": ["Length must be between 1 and 32."],
+            "mitre": ["Unknown sub-technique: T1059.001."],
+        },
+    }
+    page.route(
+        "**/api/v1/test-templates",
+        lambda route: (
+            route.fulfill(
+                status=422, content_type="application/problem+json", body=json.dumps(refused)
+            )
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    page.get_by_role("button", name="New template").click()
+    dialog = page.get_by_role("dialog", name="New test template")
+    dialog.get_by_label("Name").fill("Encoded PowerShell cradle")
+    pick_option(page, "MITRE ATT&CK tags", "T1059.001", "T1059.001 PowerShell (sub-technique)")
+    pick_option(page, "MITRE ATT&CK tags", "persist", "TA0003 Persistence (tactic)")
+    dialog.get_by_label("Reference 1", exact=True).fill("https://example.com/cradle")
+    dialog.get_by_role("button", name="Create template").click()
+
+    picker = field(page, "MITRE ATT&CK tags")
+    expect(picker).to_be_focused()
+    expect(dialog).to_contain_text("TA0003 Persistence: Length must be between 1 and 32.")
+    expect(dialog).to_contain_text("Unknown sub-technique: T1059.001.")
+    expect(dialog.get_by_label("Reference 1", exact=True)).not_to_have_attribute(
+        "aria-invalid", "true"
+    )
+    page.mouse.move(0, 0)
+    check_a11y(page)

@@ -25,15 +25,18 @@ function optionLabel(option: MitreOption): string {
 /**
  * Pick MITRE tags by typing an id or a name: tactics, techniques and sub-techniques are searched
  * on the server as you type; the chosen tags keep their labels while other searches run.
+ * `error` is about the whole set; `tagErrors` (by `tagValue`) are each shown naming its tag.
  */
 export function MitreTagPicker({
   value,
   onChange,
   error,
+  tagErrors = {},
 }: {
   value: MitreOption[];
   onChange: (tags: MitreOption[]) => void;
   error?: string;
+  tagErrors?: Record<string, string>;
 }) {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search.trim(), 250);
@@ -49,6 +52,15 @@ export function MitreTagPicker({
     for (const option of [...value, ...(results.data ?? [])]) byValue.set(tagValue(option), option);
     return byValue;
   }, [value, results.data]);
+
+  // One line per tag in error, naming it: the pills cannot carry a message of their own.
+  const lines = [
+    ...(error ? [error] : []),
+    ...value.flatMap((tag) => {
+      const message = tagErrors[tagValue(tag)];
+      return message ? [`${tag.external_id} ${tag.name}: ${message}`] : [];
+    }),
+  ];
 
   return (
     <MultiSelect
@@ -76,7 +88,14 @@ export function MitreTagPicker({
         onChange(values.map((item) => known.get(item)).filter((o): o is MitreOption => !!o));
         setSearch("");
       }}
-      error={error}
+      error={
+        lines.length > 0 &&
+        lines.map((line) => (
+          <span key={line} style={{ display: "block" }}>
+            {line}
+          </span>
+        ))
+      }
       hidePickedOptions
       maxDropdownHeight={280}
       data-testid="mitre-tag-picker"
