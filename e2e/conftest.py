@@ -7,12 +7,15 @@ Fixtures: `live_server` (base URL), `reset` (clean, seeded database with the kno
 e2e/a11y.py), `a11y_gate` (that gate), `admin_api` (an ApiClient signed in as the admin),
 `sign_in(page, email, password)` (through the sign-in form), `open_context(email)` (another
 user's page in a context of its own, for tests of several people at once), `bundle_file` (a
-small STIX bundle). `skip_to_next_refresh(*pages)` spares a test the wait for the SPA's
-periodic refresh.
+small STIX bundle), `real_bundle_file` (the real enterprise bundle; skips when it is absent).
+`skip_to_next_refresh(*pages)` spares a test the wait for the SPA's periodic refresh.
 """
 
 from __future__ import annotations
 
+import gzip
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,4 +160,24 @@ def open_context(browser: Browser, live_server: str) -> Iterator:
 def bundle_file(tmp_path: Path) -> Path:
     path = tmp_path / "enterprise-attack-e2e.json"
     write_bundle(path)
+    return path
+
+
+# The real ATT&CK Enterprise v18.1 bundle, as backend/tests/mitre/test_full_attack.py finds it
+# (ATTACK_BUNDLE points elsewhere, e.g. from a clone outside the project's folder).
+REAL_BUNDLE = Path(
+    os.environ.get(
+        "ATTACK_BUNDLE", REPO_ROOT.parent / "shared" / "data" / "enterprise-attack-v18.1.json.gz"
+    )
+)
+
+
+@pytest.fixture
+def real_bundle_file(tmp_path: Path) -> Path:
+    """The real enterprise bundle, uncompressed (the sync takes JSON); skips when absent."""
+    if not REAL_BUNDLE.exists():
+        pytest.skip(f"the real ATT&CK bundle is absent ({REAL_BUNDLE})")
+    path = tmp_path / "enterprise-attack.json"
+    with gzip.open(REAL_BUNDLE) as source, path.open("wb") as target:
+        shutil.copyfileobj(source, target)
     return path

@@ -188,6 +188,8 @@ def test_with_nothing_tested_the_heatmap_draws_a_synced_domain(
 
 
 LONG_TOKEN = "Very" + "LongIdentifierWithoutSpaces" * 3
+# Nothing to break it at: not CamelCase, no slash.
+UNBREAKABLE_TOKEN = "verylongidentifierwithoutspaces" * 3
 
 
 @pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)])
@@ -195,10 +197,16 @@ def test_the_heatmap_wraps_names_between_words(
     page: Page, admin_api: ApiClient, sign_in, tmp_path: Path, viewport
 ):
     """The 14 enterprise tactics at a laptop's and a phone's width: tactic and technique names
-    wrap at word boundaries; only a token too long for any column breaks, inside its cell."""
+    wrap at word boundaries, a long CamelCase token between its parts; only a token too long
+    for any column with nothing to break it at breaks inside, in its cell."""
     bundle = tmp_path / "enterprise-attack-wide.json"
     oddity = Technique("T1999", LONG_TOKEN, ("persistence",))
-    write_bundle(bundle, tactics=ENTERPRISE_TACTICS, techniques=(*wide_techniques(4), oddity))
+    unbreakable = Technique("T1998", UNBREAKABLE_TOKEN, ("persistence",))
+    write_bundle(
+        bundle,
+        tactics=ENTERPRISE_TACTICS,
+        techniques=(*wide_techniques(4), oddity, unbreakable),
+    )
     admin_api.sync_mitre_file(bundle)
     mission_id = mission_with(admin_api, "Wide week", {"T1200": "Alerted"})
     width, height = viewport
@@ -210,11 +218,14 @@ def test_the_heatmap_wraps_names_between_words(
     heatmap = page.get_by_test_id("heat-matrix")
     expect(page.get_by_test_id("technique-T1200")).to_contain_text("Alerted")
     expect(page.get_by_role("heading", name="Persistence", exact=True)).to_be_visible()
-    assert words_split_across_lines(heatmap) == [LONG_TOKEN]
-    # The long token breaks as a last resort, inside its cell, rather than widening its column.
-    oddity_cell = page.get_by_test_id("technique-T1999")
-    assert oddity_cell.evaluate("el => el.scrollWidth <= el.clientWidth")
-    assert oddity_cell.bounding_box()["width"] <= 16 * 16
+    assert words_split_across_lines(heatmap) == [UNBREAKABLE_TOKEN]
+    # The long tokens break rather than widen their column: between the CamelCase parts, and
+    # as a last resort inside the unbreakable one, each within its cell.
+    for technique in ("T1999", "T1998"):
+        cell = page.get_by_test_id(f"technique-{technique}")
+        assert cell.evaluate("el => el.scrollWidth <= el.clientWidth"), technique
+        assert cell.bounding_box()["width"] <= 16 * 16, technique
+    assert page.get_by_test_id("technique-T1999").bounding_box()["height"] > 40
 
 
 def test_compare_shows_an_improved_technique(page: Page, admin_api, catalogue, sign_in):
@@ -623,3 +634,35 @@ def test_the_mission_s_coverage_per_defense_tool(
         "No defense tool has an outcome in this mission yet"
     )
     expect(page.get_by_role("combobox", name="Tool", exact=True)).to_have_count(0)
+
+
+def test_the_real_enterprise_heatmap_fits_a_1440_px_window(
+    page: Page, admin_api: ApiClient, sign_in, real_bundle_file: Path
+):
+    """The coverage heatmap shares the matrix's compact layout: at 1440 × 900 the 14 tactics
+    of ATT&CK v18.1 fit without scrolling sideways, a level's label in its cell included, in
+    the narrowest columns (Exfiltration, Impact) too."""
+    admin_api.sync_mitre_file(real_bundle_file)
+    mission_id = mission_with(
+        admin_api,
+        "Purple week",
+        {"T1048": "Not detected", "T1531": "Prevented", "T1548.002": "Alerted"},
+    )
+    page.set_viewport_size({"width": 1440, "height": 900})
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    page.goto(f"/coverage?missions={mission_id}")
+
+    heatmap = page.get_by_test_id("heat-matrix")
+    expect(page.get_by_test_id("technique-T1048")).to_contain_text("Not detected")
+    expect(page.get_by_test_id("technique-T1531")).to_contain_text("Prevented")
+    page.get_by_test_id("technique-T1548").first.get_by_role(
+        "button", name=re.compile("^Show 6 subtechniques")
+    ).click()
+    expect(page.get_by_test_id("subtechnique-T1548.002")).to_contain_text("Alerted")
+    assert heatmap.evaluate("el => el.scrollWidth <= el.clientWidth"), heatmap.evaluate(
+        "el => [el.scrollWidth, el.clientWidth]"
+    )
+    assert words_split_across_lines(heatmap) == []
+    page.mouse.move(0, 0)
+    check_a11y(page)

@@ -1,6 +1,6 @@
-import { Highlight } from "@mantine/core";
 import type { CSSProperties } from "react";
 import type { MatrixTechnique } from "../../../api/types";
+import { MatrixName } from "./MatrixName";
 import { type MatrixSearch, subtechniqueMatch, techniqueMatch } from "./search";
 import classes from "./Matrix.module.css";
 
@@ -61,9 +61,7 @@ export function TechniqueCell({
           onClick={() => onOpen(technique.external_id)}
         >
           <span className={classes.id}>{technique.external_id}</span>
-          <Highlight component="span" size="xs" highlight={highlight}>
-            {technique.name}
-          </Highlight>
+          <MatrixName name={technique.name} highlight={highlight} />
           {heat && <span className={classes.heatLabel}>{heat.label}</span>}
         </button>
         {subCount > 0 && (
@@ -109,9 +107,7 @@ export function TechniqueCell({
                   onClick={() => onOpen(technique.external_id, sub.external_id)}
                 >
                   <span className={classes.id}>{sub.external_id}</span>
-                  <Highlight component="span" size="xs" highlight={highlight}>
-                    {sub.name}
-                  </Highlight>
+                  <MatrixName name={sub.name} highlight={highlight} />
                   {subHeat && <span className={classes.heatLabel}>{subHeat.label}</span>}
                 </button>
               </li>
