@@ -581,3 +581,22 @@ def test_a_token_that_revokes_itself_is_named_by_its_revocation(client, team, au
     [revocation] = events(client, auditor, token_id=token["id"])
     assert revocation["action"] == "api_token.update"
     assert revocation["token_name"] == "one-shot job"
+
+
+def test_naming_the_token_costs_no_statement(client, team, mission, add_test, count_statements):
+    """The token's id and name come from the authentication's own lookup: a write through a
+    token reads `api_tokens` once (that lookup), however many events it records."""
+    token = make_token(client, team.lead, "ci-import")
+    pipeline = {"Authorization": f"Bearer {token['token']}"}
+    test = add_test(mission["id"])
+    url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}"
+    warm = client.patch(url, json={"name": "Renamed once"}, headers=pipeline)
+    assert warm.status_code == 200, warm.json  # last_used_at written: not again this minute
+
+    with count_statements() as counter:
+        renamed = client.patch(url, json={"name": "Renamed twice"}, headers=pipeline)
+
+    assert renamed.status_code == 200, renamed.json
+    touching_tokens = [sql for sql in counter.statements if "api_tokens" in sql]
+    assert len(touching_tokens) == 1, touching_tokens
+    assert any("INSERT INTO audit_events" in sql for sql in counter.statements)

@@ -906,3 +906,31 @@ def test_a_deleted_category_named_as_a_live_one_is_written_as_the_live_one(
     assert (category["name"], category["deleted_at"]) == ("day 1", None)
     tests = mission_tests_of(client, elsewhere, imported.json["id"])
     assert [t["category_id"] for t in tests] == [category["id"], category["id"], None]
+
+def test_an_import_through_an_api_token_names_the_token_on_every_event(
+    client, team, with_evidence, user_header
+):
+    """A CI job restoring an archive: the bulk-inserted tests and files (recorded beside their
+    INSERT, not by the flush hook) name the token as the mission's creation does."""
+    archive_data = export_zip(client, team.lead, with_evidence["id"])
+    made = client.post(
+        "/api/v1/auth/tokens",
+        json={"name": "archive-restore", "permissions": ["mission.create"]},
+        headers=team.lead,
+    )
+    assert made.status_code == 201, made.json
+    pipeline = {"Authorization": f"Bearer {made.json['token']}"}
+
+    imported = upload(client, pipeline, archive_data)
+
+    assert imported.status_code == 201, imported.json
+    recorded = client.get(
+        "/api/v1/audit-events",
+        query_string={"mission_id": imported.json["id"], "limit": 100},
+        headers=user_header(perms=["audit.read"]),
+    ).json["items"]
+    actions = {event["action"] for event in recorded}
+    assert {"mission.create", "mission_test.create", "evidence_file.create"} <= actions
+    assert {(event["token_id"], event["token_name"]) for event in recorded} == {
+        (made.json["id"], "archive-restore")
+    }

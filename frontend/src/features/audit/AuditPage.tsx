@@ -93,7 +93,7 @@ export default function AuditPage() {
       <Group align="end">
         <TextInput
           label="Search"
-          description="A name, an email or an action"
+          description="A name, an email, an action or an API token's name"
           value={table.filters.q}
           onChange={(event) => table.setFilter("q", event.currentTarget.value)}
           w={260}
