@@ -848,6 +848,7 @@ def test_a_test_with_outcomes_of_a_deleted_tool_and_of_the_one_that_took_its_nam
         assert [d["tool_name"] for d in copy["detections"]] == ["EDR"]
         assert copy["expected_tool_ids"] == []
 
+
 def test_a_deleted_category_its_tests_still_show_survives_the_round_trip(
     client, team, rich_mission, elsewhere
 ):
@@ -906,6 +907,7 @@ def test_a_deleted_category_named_as_a_live_one_is_written_as_the_live_one(
     assert (category["name"], category["deleted_at"]) == ("day 1", None)
     tests = mission_tests_of(client, elsewhere, imported.json["id"])
     assert [t["category_id"] for t in tests] == [category["id"], category["id"], None]
+
 
 def test_an_import_through_an_api_token_names_the_token_on_every_event(
     client, team, with_evidence, user_header

@@ -201,6 +201,7 @@ def test_reopening_an_archived_mission_as_completed_notifies_nobody(client, team
     titles = [item["title"] for item in notifications(client, team.blue)]
     assert titles.count("Purple week is completed") == 1
 
+
 def test_a_deleted_missions_notifications_are_hidden_until_it_is_restored(
     client, team, make_mission, add_test, make_user, make_workspace
 ):

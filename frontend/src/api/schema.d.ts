@@ -4055,7 +4055,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete the mission (soft; lead or `mission.manage_all`).
+         * Delete the mission (soft; lead or `mission.manage_all`), archived or not.
          * @description Needs only sign-in: no permission.
          */
         delete: {
@@ -4097,7 +4097,11 @@ export interface paths {
         head?: never;
         /**
          * Change the mission (lead or `mission.manage_all`); If-Match: stale → 412.
-         * @description Needs only sign-in: no permission.
+         * @description An archived mission is read-only: changing its `status` reopens it (other fields may
+         *     change in the same request); any other change while it stays archived is 409 naming
+         *     the fields.
+         *
+         *     Needs only sign-in: no permission.
          */
         patch: {
             parameters: {
@@ -4129,7 +4133,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description Archived: a field other than `status` would change (named). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4278,7 +4290,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4423,7 +4443,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4503,7 +4531,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4542,7 +4578,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4589,7 +4633,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -4643,7 +4695,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4747,7 +4807,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -4807,7 +4875,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -4904,7 +4980,7 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                /** @description The run has a newer run (a retest): remove that first. */
+                /** @description The run has a newer run (a retest): remove that first. Or: the mission is archived, so it is read-only: reopen it first (PATCH its status). */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4974,7 +5050,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description A transition the state machine forbids (both named). */
+                /** @description A transition the state machine forbids (both named). Or: the mission is archived, so it is read-only: reopen it first (PATCH its status). */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5040,7 +5116,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5109,7 +5193,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match names another version than the current one; nothing changed. */
                 412: {
                     headers: {
@@ -5171,7 +5263,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5267,7 +5367,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5367,7 +5475,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -5426,7 +5542,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5530,7 +5654,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The file is larger than the evidence_max_bytes setting. */
                 413: {
                     headers: {
@@ -5624,7 +5756,15 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -5682,7 +5822,7 @@ export interface paths {
                     };
                 };
                 404: components["responses"]["NOT_FOUND"];
-                /** @description Its content was purged: nothing is left to restore. */
+                /** @description Its content was purged: nothing is left to restore. Or: the mission is archived, so it is read-only: reopen it first (PATCH its status). */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6392,7 +6532,8 @@ export interface paths {
         /**
          * The mission's coverage as an ATT&CK Navigator layer (format 4.5), as a download: the
          *     techniques of one ATT&CK domain (`domain`, default the one holding most of the tested
-         *     techniques; the coverage's `domains` lists those tested).
+         *     techniques; the coverage's `domains` lists those tested). With `tool`, that defense
+         *     tool's coverage (as `coverage?by=tool` gives it).
          * @description Needs only sign-in: no permission.
          */
         get: {
@@ -6400,6 +6541,8 @@ export interface paths {
                 query?: {
                     /** @description The layer's ATT&CK domain (a layer has one); default: the domain holding most of the tested techniques (on a tie `enterprise-attack`), the first of the coverage's `domains`. */
                     domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                    /** @description A defense tool: the layer of its own outcomes (its coverage in `?by=tool`), named after the mission and the tool. 404 for a tool of another workspace, or one deleted with no outcome in the mission. */
+                    tool?: string;
                 };
                 header?: never;
                 path: {
@@ -6502,7 +6645,7 @@ export interface paths {
                                 id: string;
                                 name: string;
                             };
-                            /** @description Every test, with the fields of the CSV's columns. */
+                            /** @description Every test, with the fields of the CSV's columns; the per-tool outcomes in `tool_detections` (each with `tool_id`, `tool`, `tool_layer`, `tool_deleted`, `detection_level`, `detected_at`, `rule_ref`, `notes`). */
                             tests: Record<string, never>[];
                         };
                         "application/zip": string;
@@ -6598,7 +6741,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -6654,7 +6805,15 @@ export interface paths {
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
                 404: components["responses"]["NOT_FOUND"];
-                409: components["responses"]["CONFLICT"];
+                /** @description The mission is archived, so it is read-only: reopen it first (PATCH its status). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -8545,6 +8704,11 @@ export interface components {
         DetectionOut: {
             /** Format: uuid */
             tool_id: string;
+            tool_name: string;
+            /** @enum {string} */
+            tool_layer: "edr" | "siem" | "ndr" | "firewall" | "email" | "identity" | "av" | "other";
+            /** @description The tool was deleted since; its outcome stays recorded. */
+            tool_deleted: boolean;
             /** Format: uuid */
             detection_level_id: string;
             /** Format: date-time */
@@ -8871,6 +9035,8 @@ export interface components {
             tool_id: string;
             name: string;
             layer: string;
+            /** @description The tool was deleted since; its outcomes still count here (a live tool may have taken its name). */
+            deleted: boolean;
             /** @description Mean detection score (0–100) of the counted runs. */
             score: number | null;
             /** @description Counted runs. */
