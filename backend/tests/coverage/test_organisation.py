@@ -465,8 +465,11 @@ def test_group_coverage_breaks_a_tie_of_a_revoked_technique_and_its_replacement_
     )
     assert rows["T1059.001"] == expected
     # A run tagged with both is the replacement's own: it came through no revoked id alone.
+    # (Tagged while T1086 was live: a new test is not given a revoked tag.)
+    sync(app, release_before_retirement())
     mission_two = make_mission("Later")
     later = outcome(mission_two, ["T1086", "T1059.001"], "Prevented", "2026-03-01T10:00:00+00:00")
+    sync(app, build_bundle(extra_objects=GROUPS_AFTER_RETIREMENT))
     _, rows = group_rows(client, team, "G0016")
     assert rows["T1059.001"] == (100.0, later["id"], ["T1086"], None)
     assert both["id"] not in {row[1] for row in rows.values()}
@@ -618,7 +621,13 @@ def test_a_deprecated_subtechniques_runs_still_count_for_its_technique_across_mi
     the latest of T1059's runs."""
     mission = make_mission("Shells")
     outcome(mission, ["T1059.001"], "Logged", "2025-01-01T10:00:00+00:00")
+    # Tagged while T1059.999 was live (a new test is not given a deprecated tag), then the
+    # release that deprecated it is synced.
+    live_old_shell = build_bundle()
+    del find(live_old_shell, "T1059.999")["x_mitre_deprecated"]
+    sync(app, live_old_shell)
     old_shell = outcome(mission, ["T1059.999"], "Prevented", "2026-01-01T10:00:00+00:00")
+    sync(app, build_bundle())
 
     entries = layer_entries(client, team)
 

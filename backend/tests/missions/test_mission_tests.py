@@ -49,6 +49,46 @@ def test_an_unknown_technique_is_422_naming_it(client, team, mission, catalogue)
     assert "T9999" in response.json["detail"]
 
 
+def test_a_revoked_or_deprecated_tag_is_refused_on_an_ad_hoc_test(client, team, mission, catalogue):
+    """Ad hoc tests took tags ATT&CK has revoked or deprecated, while templates refuse them:
+    now the same 422 names each (and the replacement of a revoked one), nothing is added. A
+    template tagged before a sync retired its tag still copies into the mission as it is."""
+
+    def post(*tags):
+        return client.post(
+            url_of(mission),
+            json={
+                "name": "Old PowerShell",
+                "mitre": [{"kind": kind, "external_id": id_} for kind, id_ in tags],
+            },
+            headers=team.lead,
+        )
+
+    revoked = post(("technique", "t1086"), ("subtechnique", "T1059.001"))
+    assert revoked.status_code == 422, revoked.json
+    assert revoked.json["errors"]["mitre"] == [
+        "Technique T1086 (PowerShell) is revoked in ATT&CK: tag T1059.001, which replaced it."
+    ]
+    assert "T1086" in revoked.json["detail"]
+    deprecated = post(("technique", "T1064"), ("subtechnique", "T1059.999"))
+    assert deprecated.status_code == 422
+    assert deprecated.json["errors"]["mitre"] == [
+        "Technique T1064 (Scripting) is deprecated in ATT&CK.",
+        "Sub-technique T1059.999 (Old Shell) is deprecated in ATT&CK.",
+    ]
+    assert client.get(url_of(mission), headers=team.lead).json["total"] == 0
+    # The live replacement is taken; a test has no PATCH of its tags to slip one in by.
+    live = post(("subtechnique", "T1059.001"))
+    assert live.status_code == 201, live.json
+    patched = client.patch(
+        url_of(mission, live.json),
+        json={"mitre": [{"kind": "technique", "external_id": "T1086"}]},
+        headers=team.lead,
+    )
+    assert patched.status_code == 422
+    assert "mitre" in patched.json["errors"]
+
+
 def test_an_ad_hoc_test_needs_a_name(client, team, mission):
     response = client.post(url_of(mission), json={"procedure": "x"}, headers=team.lead)
     assert response.status_code == 422
