@@ -356,6 +356,11 @@ def create_user(
     groups = groups if groups is not None else live_groups(group_ids or [])
     if caller_permissions is not None:
         ensure_may_grant_groups(caller_permissions, groups)
+    # The email's invitations are locked before the user is written, the order an accept takes
+    # them in: an administrator's request inserting the user and then revoking the invitations
+    # an accept held, while the accept inserted the same email, deadlocked (503). Now the later
+    # one waits, then finds the account made (409 here, 410 "revoked" for the accept).
+    lock_invitations_of(email)
     if find_live_user_by_email(email) is not None:
         raise Conflict(
             f"A user with the email {email} already exists.",
@@ -374,6 +379,18 @@ def create_user(
     revoke_pending_invitations(email)
     publish(USER_CREATED, user_id=user.id, workspace_ids=workspace_ids)
     return user
+
+
+def lock_invitations_of(email: str) -> None:
+    """Lock every invitation of the email, in one order (by id), until the transaction ends:
+    what creating an account of that email and accepting one of its invitations both take
+    first, so that two of them at once wait for each other instead of deadlocking."""
+    db.session.execute(
+        select(Invitation.id)
+        .where(func.lower(Invitation.email) == normalise_email(email))
+        .order_by(Invitation.id)
+        .with_for_update()
+    )
 
 
 def revoke_pending_invitations(email: str) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from violet.auth.models import Invitation, User, invitation_workspaces
@@ -25,6 +25,7 @@ from violet.auth.service.directory import (
     effective_permissions,
     find_live_user_by_email,
     live_groups,
+    lock_invitations_of,
 )
 from violet.auth.service.grants import ensure_may_grant_groups
 from violet.auth.service.sessions import Client, start_session
@@ -223,13 +224,9 @@ def accept(token: str, *, display_name: str, password: str, client: Client) -> d
     # Creating the user revokes the email's other pending invitations, so every invitation of
     # the email is locked first, in one order: two tabs accepting one link, or two links of
     # one email, accepted at once wait for each other instead of deadlocking (which answered
-    # 503 "database unavailable"); the later one then finds its link used (410).
-    db.session.execute(
-        select(Invitation.id)
-        .where(func.lower(Invitation.email) == invitation.email.lower())
-        .order_by(Invitation.id)
-        .with_for_update()
-    )
+    # 503 "database unavailable"); the later one then finds its link used (410). `POST /users`
+    # takes the same locks first (`create_user`).
+    lock_invitations_of(invitation.email)
     invitation = find_usable(token, address=client.ip_address, lock=True)
     named = _workspace_links([invitation.id]).get(invitation.id, [])
     live = live_workspace_names(named)
