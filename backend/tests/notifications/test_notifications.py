@@ -254,3 +254,35 @@ def _user(user_id):
     from violet.extensions import db
 
     return db.session.get(User, user_id)
+
+
+def test_a_removed_tests_notifications_are_hidden_until_it_is_restored(
+    client, team, mission, add_test
+):
+    """A test removed from the mission (added by mistake) left its hand-over in blue's bell,
+    counted unread, linking to a test that answers 404 (the mission page opened without it).
+    Like a deleted mission's, its notifications are hidden while it is removed and back, as
+    they were, once it is restored; the mission's others stay."""
+    gone = add_test(mission["id"], name="Kerberoasting")
+    kept = add_test(mission["id"], name="DCSync")
+    for test in (gone, kept):
+        move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    before = notifications(client, team.blue)
+    assert unread(client, team.blue) == 3  # joined the mission, two hand-overs
+    hand_over = next(n for n in before if n["mission_test_id"] == gone["id"])
+
+    url = f"/api/v1/missions/{mission['id']}/tests/{gone['id']}"
+    assert client.delete(url, headers={**team.lead, "If-Match": "*"}).status_code == 204
+
+    listed = notifications(client, team.blue)
+    assert gone["id"] not in [n["mission_test_id"] for n in listed]
+    assert [n["id"] for n in listed] == [n["id"] for n in before if n["id"] != hand_over["id"]]
+    assert unread(client, team.blue) == 2
+    read = client.post(f"/api/v1/notifications/{hand_over['id']}/read", headers=team.blue)
+    assert read.status_code == 404
+    assert client.post("/api/v1/notifications/read-all", headers=team.blue).json == {"marked": 2}
+
+    assert client.post(f"{url}/restore", headers=team.lead).status_code == 200
+    back = notifications(client, team.blue, unread="true")
+    assert [n["id"] for n in back] == [hand_over["id"]]
+    assert unread(client, team.blue) == 1

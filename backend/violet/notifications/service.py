@@ -18,7 +18,8 @@ empty, each is 404, and the unread count is 0. A token bound to a workspace acts
 name missions and tests of workspaces it may not read.
 
 A deleted mission's notifications are hidden (not listed, counted or marked read) until it is
-restored: each would link to a mission that answers 404.
+restored, and a removed test's until it is restored: each would link to a mission or a test
+that answers 404.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
+    and_,
     bindparam,
     false,
     func,
@@ -199,14 +201,18 @@ def _list_statement(unread: bool | None, *, visible: bool, bound: bool = False) 
 
 def _mission_is_live() -> ColumnElement[bool]:
     """A deleted mission's notifications are hidden (listed, counted, marked read) until it is
-    restored: each would link to a mission that answers 404. Its id is the missions' primary
-    key, so the unread count still reads the partial index and looks each mission up once."""
-    return mission_directory.is_live(Notification.mission_id)
+    restored, and so are a removed test's until it is put back: each would link to a mission
+    or a test that answers 404. Both ids are primary keys, so the unread count still reads the
+    partial index and looks each mission and test up once."""
+    return and_(
+        mission_directory.is_live(Notification.mission_id),
+        mission_directory.test_is_live(Notification.mission_test_id),
+    )
 
 
 def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
-    """Mark one of the user's notifications read (another user's, or one of a deleted mission,
-    is 404)."""
+    """Mark one of the user's notifications read (another user's, or one of a deleted mission
+    or a removed test, is 404)."""
     if not visible_to_caller():
         raise NotFound("No such notification.")
     notification = db.session.scalar(
@@ -232,7 +238,8 @@ def mark_all_read(user_id: uuid.UUID) -> int:
         return 0
     result = db.session.execute(
         _in_bound_workspace(
-            # A deleted mission's stay unread: restored, they come back as they were.
+            # A deleted mission's (a removed test's) stay unread: restored, they come back as
+            # they were.
             update(Notification).where(
                 Notification.user_id == user_id,
                 Notification.read_at.is_(None),

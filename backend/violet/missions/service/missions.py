@@ -743,6 +743,16 @@ def is_live(mission_id: Any) -> ColumnElement[bool]:
     return exists().where(missions.c.id == mission_id, missions.c.deleted_at.is_(None))
 
 
+def test_is_live(test_id: Any) -> ColumnElement[bool]:
+    """Whether the test `test_id` (another domain's column, e.g. a notification's; null when
+    it names no test) is not removed, as `is_live` reads it: from the table, in any workspace."""
+    tests = MissionTest.__table__
+    return or_(
+        test_id.is_(None),
+        exists().where(tests.c.id == test_id, tests.c.deleted_at.is_(None)),
+    )
+
+
 def names(mission_id: uuid.UUID, test_id: uuid.UUID | None) -> tuple[str, str | None]:
     """The mission's name and, when given, its test's (deleted or not)."""
     mission_name = db.session.execute(
