@@ -158,3 +158,41 @@ def test_the_preview_is_for_the_mission_s_readers(client, team, make_user, auth_
     viewer = client.get(url, headers=team.viewer)
     assert viewer.status_code == 200
     assert viewer.json["tests"] == 0 and viewer.json["allowed"] is False
+
+
+def test_a_test_tagged_with_a_technique_retired_since_is_saved_as_tagged(
+    app, client, admin_header, team, catalogue, mission, run
+):
+    """Last quarter's mission tested T1047 and T1048; the ATT&CK sync since revoked T1047
+    (replaced by T1059.001) and deprecated T1048. Saving the mission as a scenario to run it
+    again was 422 "Invalid MITRE tags: Technique T1047 … is revoked" (the new template was held
+    to the rule for a tag a user adds), and the mission could not be saved at all. Its tests
+    become templates as tagged, as a library import keeps such tags."""
+    from tests.coverage.test_mission_coverage import retire_after_testing
+
+    retire_after_testing(app, run, mission)
+    before = client.get("/api/v1/test-templates", headers=admin_header).json["total"]
+
+    response = client.post(
+        f"{API}/{mission['id']}/save-as-scenario",
+        json={"name": "Q3 again"},
+        headers=admin_header,
+    )
+
+    assert response.status_code == 201, response.json
+    assert response.json["new_templates"] == 4
+    scenario = scenario_of(client, admin_header, response.json["id"])
+    saved = {}
+    for test in scenario["tests"]:
+        template = client.get(
+            f"/api/v1/test-templates/{test['test_template_id']}", headers=admin_header
+        ).json
+        saved[template["name"]] = sorted(tag["external_id"] for tag in template["mitre"])
+    assert saved == {
+        "PowerShell": ["T1059.001"],
+        "WMI": ["T1047"],
+        "Both": ["T1047", "T1059.001"],
+        "Exfiltration": ["T1048"],
+    }
+    after = client.get("/api/v1/test-templates", headers=admin_header).json["total"]
+    assert after == before + 4

@@ -1475,9 +1475,11 @@ def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]
             template_ids.append(test.test_template_id)
             continue
         values_of_test = {name: getattr(test, name) for name in TEMPLATE_FIELDS}
+        # As tagged: a technique ATT&CK revoked since the test was run stays on its template.
         template = library_templates.create_template(
             mission.workspace_id,
             {**values_of_test, "mitre": tags.get(test.id, []), "source": "mission"},
+            as_tagged=True,
         )
         template_ids.append(template.id)
     scenario = library_scenarios.create_scenario(

@@ -260,8 +260,14 @@ def apply_fields(template: TestTemplate, values: dict[str, Any]) -> None:
             setattr(template, name, list(dict.fromkeys(values[name] or [])))
 
 
-def create_template(workspace_id: uuid.UUID, values: dict[str, Any]) -> TestTemplate:
-    keys, found = resolve_tags(values.get("mitre", []))
+def create_template(
+    workspace_id: uuid.UUID, values: dict[str, Any], *, as_tagged: bool = False
+) -> TestTemplate:
+    """A new template. `as_tagged`: its tags are copied from a record (a mission's test saved
+    as a scenario), so tags ATT&CK has revoked or deprecated since are kept as they were, as a
+    library import keeps them, rather than refused as tags a user adds."""
+    tags = values.get("mitre", [])
+    keys, found = resolve_tags(tags, kept=mitre_tags.tag_keys(tags) if as_tagged else ())
     template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
     apply_fields(template, values)
     mitre_tags.set_tags(template, keys, found)
