@@ -749,7 +749,7 @@ def test_exports_carry_the_category_expected_tools_and_each_tools_outcome_in_ful
 
     (exported,) = document["tests"]
     assert exported["category"] == "Day 1"
-    assert exported["expected_tools"] == ["SIEM", "NDR"]
+    assert exported["expected_tools"] == ["SIEM", "NDR (deleted)"]
     assert exported["tool_detections"] == [
         {
             "tool_id": tools["NDR"],
@@ -773,7 +773,7 @@ def test_exports_carry_the_category_expected_tools_and_each_tools_outcome_in_ful
         },
     ]
     (row,) = csv.DictReader(io.StringIO(table.data.decode("utf-8-sig")))
-    assert (row["category"], row["expected_tools"]) == ("Day 1", "SIEM; NDR")
+    assert (row["category"], row["expected_tools"]) == ("Day 1", "SIEM; NDR (deleted)")
     outcomes = {key: value for key, value in row.items() if key.startswith(("NDR", "SIEM"))}
     assert outcomes == {
         "NDR (deleted) level": "Not detected",
@@ -1100,3 +1100,35 @@ def test_the_cross_mission_layer_takes_the_latest_of_a_revoked_technique_and_its
     # The latest outcome of T1059.001 and T1047 together: "Both", completed last (Logged).
     assert entries["T1059.001"]["score"] == 40 and entries["T1059"]["score"] == 40
     assert layer["description"].endswith(RETIRED_NOTE)
+
+
+def test_the_exports_tell_a_deleted_expected_tool_from_the_live_one_that_took_its_name(
+    client, team, catalogue, mission, run, tools, levels, admin_header
+):
+    """A test expected NDR; NDR was retired and the new tool took its name, and only the new
+    one saw the test. The CSV read "expected_tools: NDR" beside "NDR level: Alerted" (the new
+    tool's) and "NDR (deleted) level" empty: the expected tool seemed to have alerted. An
+    expected tool deleted since is named as its column group and the drawer name it."""
+    test = run(mission, "Encoded PowerShell", ["T1059.001"], state="waiting_blue")
+    url = f"{API}/{mission['id']}/tests/{test['id']}"
+    expected = {"expected_tool_ids": [tools["NDR"], tools["SIEM"]]}
+    assert client.patch(url, json=expected, headers=team.blue).status_code == 200
+    ndr = client.get(f"/api/v1/defense-tools/{tools['NDR']}", headers=admin_header)
+    deleted = client.delete(
+        f"/api/v1/defense-tools/{tools['NDR']}",
+        headers={**admin_header, "If-Match": ndr.headers["ETag"]},
+    )
+    assert deleted.status_code == 204
+    new_ndr = client.post(
+        "/api/v1/defense-tools", json={"name": "NDR", "layer": "ndr"}, headers=admin_header
+    ).json["id"]
+    outcome = [{"tool_id": new_ndr, "detection_level_id": levels["Alerted"]}]
+    assert client.put(f"{url}/detections", json=outcome, headers=team.blue).status_code == 200
+
+    document = client.get(f"{API}/{mission['id']}/export?format=json", headers=team.lead).json
+    table = client.get(f"{API}/{mission['id']}/export?format=csv", headers=team.lead)
+
+    assert document["tests"][0]["expected_tools"] == ["NDR (deleted)", "SIEM"]
+    (row,) = csv.DictReader(io.StringIO(table.data.decode("utf-8-sig"), newline=""))
+    assert row["expected_tools"] == "NDR (deleted); SIEM"
+    assert row["NDR level"] == "Alerted"

@@ -766,13 +766,21 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
             "detected_at": test.detected_at.isoformat() if test.detected_at else None,
             "detection_notes": test.detection_notes,
             "detection_refs": list(test.detection_refs),
+            # A deleted tool as its outcomes' column group and the drawer name it: a live tool
+            # may have taken its name, and "NDR" would read as that one.
             "expected_tools": [
-                tools[tool_id].name for tool_id in test.expected_tool_ids if tool_id in tools
+                _export_tool_name(tools[tool_id])
+                for tool_id in test.expected_tool_ids
+                if tool_id in tools
             ],
             "tool_detections": detections.get(test.id, []),
         }
         for test in data.tests
     ]
+
+
+def _export_tool_name(tool: DefenseTool) -> str:
+    return f"{tool.name} (deleted)" if tool.is_deleted else tool.name
 
 
 def _tool_order(outcome: dict[str, Any]) -> tuple[str, bool, str]:
