@@ -286,3 +286,40 @@ def test_a_removed_tests_notifications_are_hidden_until_it_is_restored(
     back = notifications(client, team.blue, unread="true")
     assert [n["id"] for n in back] == [hand_over["id"]]
     assert unread(client, team.blue) == 1
+
+
+def test_a_deleted_workspaces_notifications_are_hidden_until_it_is_restored(
+    client, team, make_workspace, admin, admin_header
+):
+    """An administrator deleted a workspace holding a mission (confirm=true): its missions stay
+    as they were, out of reach, but their notifications stayed in blue's bell, counted unread,
+    each linking to a mission that answers 404. They are hidden while the workspace is deleted,
+    like a deleted mission's, and back, unread, once it is restored."""
+    members = [_user(team.ids[role]) for role in ("lead", "red", "blue", "viewer")]
+    workspace = make_workspace(members=[*members, admin])
+    acting = {"X-Violet-Workspace": workspace.slug}
+    lead, red = {**team.lead, **acting}, {**team.red, **acting}
+    mission = client.post("/api/v1/missions", json={"name": "Branch office"}, headers=lead).json
+    roles = [{"user_id": team.ids[role], "role": role} for role in ("lead", "red", "blue")]
+    url = f"/api/v1/missions/{mission['id']}"
+    assert client.put(f"{url}/members", json=roles, headers=lead).status_code == 200
+    test = client.post(f"{url}/tests", json={"name": "Kerberoasting"}, headers=lead).json
+    move(client, mission["id"], test["id"], red, "in_progress", "waiting_blue")
+    before = notifications(client, team.blue)
+    assert len(before) == unread(client, team.blue) == 2  # joined, then the hand-over
+
+    deleted = client.delete(
+        f"/api/v1/workspaces/{workspace.id}", query_string={"confirm": "true"}, headers=admin_header
+    )
+    assert deleted.status_code == 204
+
+    assert notifications(client, team.blue) == []
+    assert unread(client, team.blue) == 0
+    read = client.post(f"/api/v1/notifications/{before[0]['id']}/read", headers=team.blue)
+    assert read.status_code == 404
+    assert client.post("/api/v1/notifications/read-all", headers=team.blue).json == {"marked": 0}
+
+    restored = client.post(f"/api/v1/workspaces/{workspace.id}/restore", headers=admin_header)
+    assert restored.status_code == 200, restored.json
+    assert notifications(client, team.blue, unread="true") == before
+    assert unread(client, team.blue) == 2

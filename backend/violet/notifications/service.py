@@ -18,8 +18,8 @@ empty, each is 404, and the unread count is 0. A token bound to a workspace acts
 name missions and tests of workspaces it may not read.
 
 A deleted mission's notifications are hidden (not listed, counted or marked read) until it is
-restored, and a removed test's until it is restored: each would link to a mission or a test
-that answers 404.
+restored, and so are a removed test's and a deleted workspace's until they are restored: each
+would link to a mission or a test that answers 404.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from violet.extensions import db
 from violet.missions import events
 from violet.missions.service import missions as mission_directory
 from violet.notifications.models import TITLE_MAX, Notification
+from violet.workspaces import service as workspace_directory
 
 
 def _notify(
@@ -201,18 +202,20 @@ def _list_statement(unread: bool | None, *, visible: bool, bound: bool = False) 
 
 def _mission_is_live() -> ColumnElement[bool]:
     """A deleted mission's notifications are hidden (listed, counted, marked read) until it is
-    restored, and so are a removed test's until it is put back: each would link to a mission
-    or a test that answers 404. Both ids are primary keys, so the unread count still reads the
-    partial index and looks each mission and test up once."""
+    restored, and so are a removed test's until it is put back, and a deleted workspace's
+    until it is restored: each would link to a mission or a test that answers 404. The ids are
+    primary keys, so the unread count still reads the partial index and looks each mission,
+    test and workspace up once."""
     return and_(
         mission_directory.is_live(Notification.mission_id),
         mission_directory.test_is_live(Notification.mission_test_id),
+        workspace_directory.is_live(Notification.workspace_id),
     )
 
 
 def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
-    """Mark one of the user's notifications read (another user's, or one of a deleted mission
-    or a removed test, is 404)."""
+    """Mark one of the user's notifications read (another user's, or one of a deleted mission,
+    a removed test or a deleted workspace, is 404)."""
     if not visible_to_caller():
         raise NotFound("No such notification.")
     notification = db.session.scalar(

@@ -21,12 +21,14 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     Text,
     Uuid,
     bindparam,
     cast,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -267,6 +269,15 @@ def live_workspace_names(workspace_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, 
         select(Workspace.id, Workspace.name, seen).where(Workspace.id.in_(workspace_ids))
     )
     return {wid: name if visible else None for wid, name, visible in rows}
+
+
+def is_live(workspace_id: Any) -> ColumnElement[bool]:
+    """Whether the workspace `workspace_id` (another domain's column, e.g. a notification's)
+    is not deleted, as a condition for that domain's statement. It reads the table, not the
+    mapped class, so no default criteria are added: a user's notifications are theirs in every
+    workspace."""
+    workspaces = Workspace.__table__
+    return exists().where(workspaces.c.id == workspace_id, workspaces.c.deleted_at.is_(None))
 
 
 # --- workspaces ------------------------------------------------------------------------------
