@@ -63,3 +63,34 @@ def test_the_bell_works_from_the_keyboard(page: Page, admin_api: ApiClient, sign
     expect(page.get_by_role("heading", name="Keyboard week", level=1)).to_be_visible()
     assert urlparse(page.url).path == f"/missions/{mission['id']}"
     expect(bell).to_have_accessible_name("Notifications: 0 unread")
+
+
+def test_a_removed_tests_hand_over_leaves_the_bell_until_it_is_restored(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """The lead removes a test added by mistake after handing it to blue: blue's bell no longer
+    counts or lists its hand-over (it opened the mission without the test); restored, it is back."""
+    user = admin_api.create_user(groups=("Analysts",))
+    mission = admin_api.create_mission("Removal week", members={user["id"]: "blue"})
+    url = f"/missions/{mission['id']}/tests"
+    test = admin_api.call("POST", url, {"name": "Kerberoasting"})
+    for state in ("in_progress", "waiting_blue"):
+        admin_api.call("PATCH", f"{url}/{test['id']}", {"state": state})
+    admin_api.call("DELETE", f"{url}/{test['id']}")
+
+    sign_in(page, user["email"], USER_PASSWORD)
+    bell = page.get_by_role("banner").get_by_test_id("notification-bell")
+    expect(bell).to_have_accessible_name("Notifications: 1 unread")
+    bell.click()
+    listed = page.get_by_test_id("notification-list")
+    expect(listed).to_contain_text("You joined Removal week as blue")
+    expect(listed).not_to_contain_text("Kerberoasting")
+    check_a11y(page)
+
+    admin_api.call("POST", f"{url}/{test['id']}/restore")
+    page.reload()
+    expect(bell).to_have_accessible_name("Notifications: 2 unread")
+    bell.click()
+    expect(
+        listed.get_by_role("button", name="Kerberoasting is waiting for blue (Removal week)")
+    ).to_be_visible()
