@@ -232,4 +232,32 @@ def test_an_account_revokes_the_emails_other_invitations(client, admin_header, m
     assert statuses[first["id"]] == "revoked"
     assert statuses[second["id"]] == ("accepted" if made_by == "invitation" else "revoked")
     assert again.status_code == 410
+    assert "ask for a new one" in again.json["detail"]  # the account is gone: a new link it is
     assert db.session.scalar(select(User).where(User.email == "twice@example.test")) is None
+
+
+@pytest.mark.parametrize("made_by", ["invitation", "administrator"])
+def test_a_link_ended_by_the_account_made_for_its_email_says_to_sign_in(
+    client, admin_header, made_by
+):
+    """ "Ask for a new one" sent the invitee for a link that every new invitation to their email
+    refuses (409: the account exists). Their link now says to sign in with the account."""
+    first = invite(client, admin_header, "made@example.test").json
+    second = invite(client, admin_header, "made@example.test").json
+    if made_by == "invitation":
+        assert accept(client, second["token"]).status_code == 201
+    else:
+        created = client.post(
+            "/api/v1/users",
+            json={"email": "made@example.test", "password": PASSWORD},
+            headers=admin_header,
+        )
+        assert created.status_code == 201
+
+    for token in (first["token"], second["token"]):
+        for response in (
+            accept(client, token),
+            client.get(f"/api/v1/invitations/lookup?token={token}"),
+        ):
+            assert response.status_code == 410
+            assert "An account for made@example.test exists now: sign in" in response.json["detail"]

@@ -185,10 +185,24 @@ def find_usable(token: str, *, address: str | None, lock: bool = False) -> Invit
         throttle.fail(guards, NotFound("No such invitation."))
     status = invitation.status
     if status != "pending":
-        throttle.fail(guards, Gone(f"This invitation is {status}; ask for a new one."))
+        throttle.fail(guards, Gone(_ended(invitation, status)))
     # Not counted: the link is genuine, its inviter's authority is what ended.
     ensure_inviter_may_still_invite(invitation)
     return invitation
+
+
+def _ended(invitation: Invitation, status: str) -> str:
+    """What the holder of an ended link is told. An account made for the email since (the link
+    was used, or an administrator created it, which revokes the email's links) is theirs to
+    sign in with: "ask for a new one" would send them for a link every new invitation to that
+    email is refused (409). The holder of a genuine link is the invitee, so naming the account
+    tells no outsider anything."""
+    if status in ("accepted", "revoked") and find_live_user_by_email(invitation.email):
+        return (
+            f"An account for {invitation.email} exists now: sign in with it "
+            "(an administrator resets its password if you do not know it)."
+        )
+    return f"This invitation is {status}; ask for a new one."
 
 
 def ensure_inviter_may_still_invite(invitation: Invitation) -> None:
