@@ -135,3 +135,31 @@ def test_a_refused_query_is_refused_every_time(client, admin_header, query):
 
 def test_every_blueprint_parses_with_the_remembering_parser():
     assert isinstance(Blueprint.ARGUMENTS_PARSER, StrictJsonParser)
+
+
+def test_long_query_strings_sent_by_anyone_do_not_fill_the_workers_memory(app):
+    """An attacker's test: any signed-in user may send `GET /coverage?mission_ids=` with ~110
+    ids (a 4 KB query string, the longest taken), each time new ones. Every such parse was
+    remembered, up to 4,096 of them: ~70 MB per worker, held for as long as it ran (17 MB for the
+    1,000 sent here). Only short query strings, the ones asked again, are remembered now."""
+    import tracemalloc
+
+    schema = next(s for s in query_schemas(app) if "mission_ids" in s.load_fields)
+    parser = StrictJsonParser()
+    tracemalloc.start()
+    try:
+        for _ in range(1000):
+            query = "mission_ids=" + ",".join(str(uuid.uuid4()) for _ in range(110))
+            assert len(query) <= 4096
+            with app.test_request_context(f"/?{query}"):
+                arguments = parser.parse(schema, location="query", unknown=None)
+            assert len(arguments["mission_ids"]) == 110
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert held < 4_000_000, f"{held / 1e6:.1f} MB held by the parser"
+    # A short one is still answered as a fresh parse gives it.
+    short = f"mission_ids={uuid.uuid4()}, {uuid.uuid4()}"
+    assert parse(parser, app, schema, short) == parse(parser, app, schema, short)
+    assert len(parse(parser, app, schema, short)["mission_ids"]) == 2

@@ -37,6 +37,11 @@ JSON_LOCATIONS = {"json", "json_or_form"}
 # Values a remembered answer may hold: none of them can be changed by the view that gets it.
 IMMUTABLE = (str, int, float, bool, type(None), uuid.UUID, date, Decimal, Enum, tuple, frozenset)
 MAX_REMEMBERED = 4096  # query strings per process, all schemas together
+# Only a short query string is remembered: the ones asked again and again (the bell's
+# `limit=20`, a list page with its filters) are a few dozen bytes, while one of up to 4 KB
+# (input_guard's MAX_QUERY_BYTES) of ids, which any signed-in user may send, parses into
+# ~17 KB of objects: 4,096 of them held ~70 MB in every worker for as long as it ran.
+MAX_REMEMBERED_QUERY_BYTES = 256
 
 
 class StrictJsonParser(FlaskParser):
@@ -48,9 +53,15 @@ class StrictJsonParser(FlaskParser):
     def parse(self, argmap: Any, req: Request | None = None, **kwargs: Any) -> Any:
         """webargs' parse; a query string this view's schema parsed before gives the same
         arguments again (a copy: a list in them is the caller's own)."""
-        if kwargs.get("location") != "query" or kwargs.get("validate") or not self.pure(argmap):
+        query_string = (req or flask_request).query_string
+        if (
+            kwargs.get("location") != "query"
+            or kwargs.get("validate")
+            or len(query_string) > MAX_REMEMBERED_QUERY_BYTES
+            or not self.pure(argmap)
+        ):
             return super().parse(argmap, req, **kwargs)
-        key = (argmap, kwargs.get("unknown"), (req or flask_request).query_string)
+        key = (argmap, kwargs.get("unknown"), query_string)
         remembered = self._parsed.get(key)
         if remembered is None:
             arguments = super().parse(argmap, req, **kwargs)  # a 422 is raised, never kept
