@@ -261,3 +261,35 @@ def test_a_link_ended_by_the_account_made_for_its_email_says_to_sign_in(
         ):
             assert response.status_code == 410
             assert "An account for made@example.test exists now: sign in" in response.json["detail"]
+
+
+@pytest.mark.parametrize("made_by", ["invitation", "administrator"])
+def test_a_link_revoked_by_hand_tells_its_holder_nothing_of_an_account_made_since(
+    client, admin_header, made_by
+):
+    """An attacker's test. An administrator revokes a link because it reached the wrong person
+    (a mistyped address, a forwarded email); the invitee gets an account later, through a new
+    link or from an administrator. The old link's holder, not the invitee, was told "An account
+    for lena@example.test exists now: sign in with it (an administrator resets its password
+    if you do not know it)": that the account exists, and whom to ask to reset it. A link
+    revoked by hand says only that it is revoked, as before the account existed."""
+    leaked = invite(client, admin_header, "lena@example.test").json
+    revoked = client.delete(f"/api/v1/invitations/{leaked['id']}", headers=admin_header)
+    assert revoked.status_code == 204
+    if made_by == "invitation":
+        fresh = invite(client, admin_header, "lena@example.test").json
+        assert accept(client, fresh["token"]).status_code == 201
+    else:
+        created = client.post(
+            "/api/v1/users",
+            json={"email": "lena@example.test", "password": PASSWORD},
+            headers=admin_header,
+        )
+        assert created.status_code == 201
+
+    for response in (
+        accept(client, leaked["token"]),
+        client.get(f"/api/v1/invitations/lookup?token={leaked['token']}"),
+    ):
+        assert response.status_code == 410
+        assert response.json["detail"] == "This invitation is revoked; ask for a new one."

@@ -193,11 +193,18 @@ def find_usable(token: str, *, address: str | None, lock: bool = False) -> Invit
 
 def _ended(invitation: Invitation, status: str) -> str:
     """What the holder of an ended link is told. An account made for the email since (the link
-    was used, or an administrator created it, which revokes the email's links) is theirs to
+    was used, or the account was made otherwise, which revokes the email's links) is theirs to
     sign in with: "ask for a new one" would send them for a link every new invitation to that
-    email is refused (409). The holder of a genuine link is the invitee, so naming the account
-    tells no outsider anything."""
-    if status in ("accepted", "revoked") and find_live_user_by_email(invitation.email):
+    email is refused (409).
+
+    A link an administrator revoked by hand (`revoked_by`) is not told so: it is revoked
+    because it reached someone other than the invitee (a mistyped address, a forwarded email),
+    and its holder would learn that the account exists and whom to ask to reset its
+    password."""
+    ended_by_the_account = status == "accepted" or (
+        status == "revoked" and invitation.revoked_by is None
+    )
+    if ended_by_the_account and find_live_user_by_email(invitation.email):
         return (
             f"An account for {invitation.email} exists now: sign in with it "
             "(an administrator resets its password if you do not know it)."
