@@ -31,6 +31,8 @@ from marshmallow import Schema, ValidationError, fields
 from webargs.fields import DelimitedList
 from webargs.flaskparser import FlaskParser
 
+from violet.core.auth import current_principal_or_none
+
 JSON_LOCATIONS = {"json", "json_or_form"}
 
 
@@ -58,6 +60,9 @@ class StrictJsonParser(FlaskParser):
             kwargs.get("location") != "query"
             or kwargs.get("validate")
             or len(query_string) > MAX_REMEMBERED_QUERY_BYTES
+            # An anonymous caller (an invitation link's lookup) neither fills the memory nor
+            # leaves its secrets in it: its `?token=` would stay in the worker, unhashed.
+            or current_principal_or_none() is None
             or not self.pure(argmap)
         ):
             return super().parse(argmap, req, **kwargs)
