@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -57,3 +59,55 @@ def test_a_download_keeps_the_letters_of_the_missions_name(
     assert response.headers["Content-Disposition"] == (
         f"attachment; filename=\"{plain}\"; filename*=UTF-8''{utf8}"
     )
+
+
+def saved_as(response) -> tuple[str, str]:
+    """The plain `filename` and the decoded RFC 6266 `filename*` of a download."""
+    disposition = response.headers["Content-Disposition"]
+    plain = re.search(r'filename="([^"]+)"', disposition).group(1)
+    utf8 = unquote(re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1))
+    return plain, utf8
+
+
+@pytest.mark.parametrize(
+    ("name", "plain_stem", "utf8_stem"),
+    [
+        # 130 characters: the mission's part is cut, whatever follows it is kept.
+        ("Exercice " + "é" * 121, "Exercice-" + "e" * 71, "Exercice-" + "é" * 71),
+        ("演習" * 60, "mission", "演習" * 40),
+    ],
+)
+def test_a_long_missions_downloads_keep_the_tools_name_and_the_suffix(
+    client, team, make_mission, tools, admin_header, name, plain_stem, utf8_stem
+):
+    mission = make_mission(name)
+    accented = client.post(
+        "/api/v1/defense-tools",
+        json={"name": "Sécurité Σ", "vendor": "Acme", "layer": "edr"},
+        headers=admin_header,
+    )
+    assert accented.status_code == 201, accented.json
+    url = f"/api/v1/missions/{mission['id']}"
+    expected = {
+        tools["EDR"]: ("EDR", "EDR"),
+        tools["NDR"]: ("NDR", "NDR"),
+        accented.json["id"]: ("Securite", "Sécurité-Σ"),
+    }
+
+    for tool_id, (plain_tool, utf8_tool) in expected.items():
+        response = client.get(f"{url}/navigator-layer?tool={tool_id}", headers=team.viewer)
+        assert response.status_code == 200, response.json
+        assert saved_as(response) == (
+            f"{plain_stem}-{plain_tool}-layer.json",
+            f"{utf8_stem}-{utf8_tool}-layer.json",
+        )
+    downloads = {
+        "navigator-layer": "-layer.json",
+        "export?format=csv": "-tests.csv",
+        "export?format=json": "-tests.json",
+        "export?format=zip": "-mission.zip",
+    }
+    for path, suffix in downloads.items():
+        response = client.get(f"{url}/{path}", headers=team.lead)
+        assert response.status_code == 200, path
+        assert saved_as(response) == (plain_stem + suffix, utf8_stem + suffix)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 from uuid import UUID
@@ -26,7 +24,6 @@ from violet.core.input_guard import single_uploaded_file
 from violet.core.limits import allow_body_up_to
 from violet.core.models import utcnow
 from violet.core.serialization import Blueprint
-from violet.core.storage import attachment
 from violet.coverage import service
 from violet.coverage.archive import (
     MANIFEST,
@@ -83,21 +80,6 @@ import_blp = Blueprint("mission-import", __name__, description="Restore a missio
 org_blp = Blueprint("coverage-org", __name__, description="Coverage across missions.")
 
 
-def _named_after(name: str, suffix: str) -> str:
-    """`Content-Disposition` of a download named after the mission: letters of any script
-    kept (RFC 6266 `filename*`: "Übung Q3" → `Übung-Q3-tests.csv`), with an ASCII `filename`
-    for old clients (accents dropped: `Ubung-Q3-tests.csv`). Anything else becomes `-`, so no
-    quote, slash or control character reaches the header or the user's disk."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    fallback = _stem(re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name)) + suffix
-    unicode_name = _stem(re.sub(r"[^\w.-]+", "-", name)) + suffix
-    return attachment(unicode_name, fallback)
-
-
-def _stem(name: str) -> str:
-    return name.strip("-.")[:80].strip("-.") or "mission"
-
-
 @blp.route("/coverage")
 class MissionCoverage(MethodView):
     @require_auth
@@ -124,12 +106,10 @@ class MissionLayer(MethodView):
         techniques; the coverage's `domains` lists those tested). With `tool`, that defense
         tool's coverage (as `coverage?by=tool` gives it)."""
         mission = mission_access(mission_id).mission
-        layer = service.mission_layer(mission, query.get("domain"), query.get("tool"))
-        return (
-            layer,
-            200,
-            {"Content-Disposition": _named_after(layer["name"], "-layer.json")},
+        layer, disposition = service.mission_layer_download(
+            mission, query.get("domain"), query.get("tool")
         )
+        return layer, 200, {"Content-Disposition": disposition}
 
 
 @blp.route("/export")
@@ -177,7 +157,7 @@ class MissionExport(MethodView):
             }
             body, mimetype = json.dumps(document, ensure_ascii=False).encode(), "application/json"
         suffix = "-mission.zip" if query["format"] == "zip" else f"-tests.{query['format']}"
-        headers["Content-Disposition"] = _named_after(mission.name, suffix)
+        headers["Content-Disposition"] = service.named_after(mission.name, suffix)
         return Response(
             body, mimetype=mimetype, headers=headers, direct_passthrough=query["format"] == "zip"
         )

@@ -7,7 +7,9 @@ functions of `scoring`, `navigator` and `exports` (docs/coverage.md).
 
 from __future__ import annotations
 
+import re
 import tempfile
+import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,7 +27,7 @@ from violet.core import audit
 from violet.core.auth import current_user, current_user_id, has_permission
 from violet.core.errors import ApiError, Conflict, Forbidden, NotFound, Unprocessable
 from violet.core.models import including_deleted, prepared, utcnow
-from violet.core.storage import BlobNotFound, blob_store, sanitise_filename
+from violet.core.storage import BlobNotFound, attachment, blob_store, sanitise_filename
 from violet.coverage import navigator
 from violet.coverage.archive import (
     UNREADABLE_MEMBER,
@@ -365,13 +367,25 @@ def _tool_coverage(
 # --- GET /missions/{id}/navigator-layer ----------------------------------------------------------
 
 
+def mission_layer_download(
+    mission: Mission, domain: str | None = None, tool_id: uuid.UUID | None = None
+) -> tuple[dict[str, Any], str]:
+    """`mission_layer` and the `Content-Disposition` it downloads with: `<mission>-layer.json`,
+    or `<mission>-<tool>-layer.json` for one tool's."""
+    layer, tool_name = mission_layer(mission, domain, tool_id)
+    suffix = "-layer.json" if tool_name is None else f"-{tool_name}-layer.json"
+    return layer, named_after(mission.name, suffix)
+
+
 def mission_layer(
     mission: Mission, domain: str | None = None, tool_id: uuid.UUID | None = None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], str | None]:
     """The mission's coverage as an ATT&CK Navigator layer 4.5 of `domain` (default: the one
     holding most of the tested techniques; docs/coverage.md); with `tool_id`, one defense
-    tool's coverage (rule 6), as `?by=tool` gives it."""
+    tool's coverage (rule 6), as `?by=tool` gives it, and the tool's name as the layer says it
+    ("NDR (deleted)"); None without `tool_id`."""
     data = load_mission(mission)
+    tool_name: str | None = None
     runs = data.runs()
     name, description = mission.name, f"Violet coverage of the mission {mission.name}"
     if tool_id is not None:
@@ -384,7 +398,42 @@ def mission_layer(
     # tagged with a revoked T1086 and with its replacement T1059.001 counts once for T1059.001
     # (and for T1059, which rolls it up).
     runs = [replace(run, attack_ids=retired.rename(run.attack_ids)) for run in runs]
-    return _layer(name, description, data, data.coverage_of(runs).techniques, domain, retired)
+    layer = _layer(name, description, data, data.coverage_of(runs).techniques, domain, retired)
+    return layer, tool_name
+
+
+def named_after(name: str, suffix: str) -> str:
+    """`Content-Disposition` of a download named after the mission: letters of any script
+    kept (RFC 6266 `filename*`: "Übung Q3" → `Übung-Q3-tests.csv`), with an ASCII `filename`
+    for old clients (accents dropped: `Ubung-Q3-tests.csv`). Anything else becomes `-`, so no
+    quote, slash or control character reaches the header or the user's disk.
+
+    Only the mission's name is cut (80 characters): `suffix` says which download this is (a
+    tool's layer: `-EDR-layer.json`), so it is sanitised the same way but kept whole; cutting
+    it would save every tool's layer of a long-named mission under one name."""
+    ascii_name, ascii_suffix = (
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        for text in (name, suffix)
+    )
+    fallback = _stem(re.sub(_NOT_ASCII_SAFE, "-", ascii_name)) + _kept(
+        re.sub(_NOT_ASCII_SAFE, "-", ascii_suffix)
+    )
+    unicode_name = _stem(re.sub(_NOT_SAFE, "-", name)) + _kept(re.sub(_NOT_SAFE, "-", suffix))
+    return attachment(unicode_name, fallback)
+
+
+_NOT_ASCII_SAFE = r"[^A-Za-z0-9._-]+"
+_NOT_SAFE = r"[^\w.-]+"
+
+
+def _stem(name: str) -> str:
+    return name.strip("-.")[:80].strip("-.") or "mission"
+
+
+def _kept(suffix: str) -> str:
+    """A sanitised suffix: one `-` before it, none doubled where a dropped character was
+    ("NDR (deleted)" → `-NDR-deleted-layer.json`)."""
+    return re.sub(r"--+", "-", suffix)
 
 
 def _tool_runs(
