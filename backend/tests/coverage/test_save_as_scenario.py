@@ -128,6 +128,7 @@ def test_the_preview_says_beforehand_which_permissions_a_save_needs(
         "new_templates": 1,
         "needs": ["scenario_template.write", "test_template.write"],
         "allowed": False,
+        "unknown_tags": [],
     }
     assert client.post(url, json={"name": "x"}, headers=scenarios_only).status_code == 403
     assert client.get(url, headers=admin_header).json["allowed"] is True
@@ -140,6 +141,7 @@ def test_the_preview_says_beforehand_which_permissions_a_save_needs(
         "new_templates": 0,
         "needs": ["scenario_template.write"],
         "allowed": True,
+        "unknown_tags": [],
     }
     deleted = client.delete(
         f"/api/v1/test-templates/{library['Encoded PowerShell']}", headers=admin_header
@@ -196,3 +198,51 @@ def test_a_test_tagged_with_a_technique_retired_since_is_saved_as_tagged(
     }
     after = client.get("/api/v1/test-templates", headers=admin_header).json["total"]
     assert after == before + 4
+
+
+def test_a_test_tagged_with_an_id_this_catalogue_does_not_know_is_named(
+    client, team, catalogue, mission, add_test, admin_header
+):
+    """A mission imported from another instance's archive, whose newer ATT&CK release has
+    T1999: saving it was 422 "Invalid MITRE tags: Unknown technique: T1999." without saying
+    which of its tests holds the tag. The preview warns beforehand, and the save names them."""
+    import io
+    import json
+    import zipfile
+
+    from tests.coverage.test_archive import export_zip, upload
+
+    add_test(mission["id"], "Valid accounts", mitre=tags("T1078"))
+    add_test(mission["id"], "Future technique", mitre=tags("T1078"))
+    data = export_zip(client, team.lead, mission["id"])
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        files = {name: zipped.read(name) for name in zipped.namelist()}
+    document = json.loads(files["mission.json"])
+    document["tests"][1]["mitre"] = [
+        {"kind": "technique", "external_id": "T1999", "name": "Newer", "url": None},
+        {"kind": "technique", "external_id": "T1078", "name": "Valid Accounts", "url": None},
+        {"kind": "technique", "external_id": "T1998", "name": "Newest", "url": None},
+    ]
+    files["mission.json"] = json.dumps(document).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for name, content in files.items():
+            zipped.writestr(name, content)
+    imported = upload(client, admin_header, buffer.getvalue())
+    assert imported.status_code == 201, imported.json
+    url = f"{API}/{imported.json['id']}/save-as-scenario"
+    before = client.get("/api/v1/test-templates", headers=admin_header).json["total"]
+
+    preview = client.get(url, headers=admin_header)
+    response = client.post(url, json={"name": "Q3 again"}, headers=admin_header)
+
+    assert preview.status_code == 200, preview.json
+    assert preview.json["unknown_tags"] == [
+        {"test": "Future technique", "external_ids": ["T1999", "T1998"]}
+    ]
+    assert response.status_code == 422, response.json
+    assert "Future technique" in response.json["detail"]
+    assert "T1999" in response.json["detail"] and "T1998" in response.json["detail"]
+    assert "Valid accounts" not in response.json["detail"]
+    # Nothing half-written: no template of the first test either.
+    assert client.get("/api/v1/test-templates", headers=admin_header).json["total"] == before

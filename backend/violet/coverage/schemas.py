@@ -399,6 +399,11 @@ class SaveAsScenarioIn(Schema):
     )
 
 
+class UnknownTagsOut(Schema):
+    test = fields.String(required=True, metadata={"description": "The test's name."})
+    external_ids = fields.List(fields.String(), required=True)
+
+
 class ScenarioPreviewOut(Schema):
     tests = fields.Integer(
         required=True, metadata={"description": "The tests the scenario would hold (no retests)."}
@@ -416,6 +421,14 @@ class ScenarioPreviewOut(Schema):
     )
     allowed = fields.Boolean(
         required=True, metadata={"description": "Whether the caller has them."}
+    )
+    unknown_tags = fields.List(
+        fields.Nested(UnknownTagsOut),
+        required=True,
+        metadata={
+            "description": "Tests to copy whose ATT&CK tags this catalogue does not know (an "
+            "archive of another instance's): the save is 422 naming them until they are removed."
+        },
     )
 
 

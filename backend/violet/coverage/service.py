@@ -51,6 +51,7 @@ from violet.coverage.scoring import (
 )
 from violet.extensions import db
 from violet.library.models import TestTemplate, TestTemplateMitreTag
+from violet.library.service import mitre_tags
 from violet.library.service import scenarios as library_scenarios
 from violet.library.service import templates as library_templates
 from violet.missions.models import SHORT_MAX as TOOL_NAME_MAX
@@ -1491,14 +1492,47 @@ def scenario_preview(mission: Mission) -> dict[str, Any]:
     template was deleted since), and which permissions the save needs for that. The SPA asks
     it so as to say beforehand why a save would be 403, instead of offering one that is."""
     tests, live_templates = _scenario_tests(mission)
-    new_templates = sum(test.test_template_id not in live_templates for test in tests)
-    needs = ["scenario_template.write"] + (["test_template.write"] if new_templates else [])
+    to_copy = [test for test in tests if test.test_template_id not in live_templates]
+    needs = ["scenario_template.write"] + (["test_template.write"] if to_copy else [])
     return {
         "tests": len(tests),
-        "new_templates": new_templates,
+        "new_templates": len(to_copy),
         "needs": needs,
         "allowed": all(has_permission(code) for code in needs),
+        "unknown_tags": _unknown_tags(to_copy, _tags_of(to_copy)),
     }
+
+
+def _tags_of(tests: list[MissionTest]) -> dict[uuid.UUID, list[dict[str, str]]]:
+    """The ATT&CK tags of `tests` as a template takes them, by test id (one statement)."""
+    tags: dict[uuid.UUID, list[dict[str, str]]] = defaultdict(list)
+    for tag in db.session.scalars(
+        select(MissionTestMitreTag).where(
+            MissionTestMitreTag.mission_test_id.in_([test.id for test in tests])
+        )
+    ):
+        tags[tag.mission_test_id].append({"kind": tag.kind, "external_id": tag.external_id})
+    return tags
+
+
+def _unknown_tags(
+    tests: list[MissionTest], tags: dict[uuid.UUID, list[dict[str, str]]]
+) -> list[dict[str, Any]]:
+    """The tests to copy whose tags this ATT&CK catalogue does not know, each with those ids.
+
+    A mission test keeps a copy of its tags, so one restored from another instance's archive
+    (a newer release's T1999) can hold an id no template may have: a template's tag points at
+    the catalogue. A revoked or deprecated one is known, and kept as tagged."""
+    keys = {test.id: mitre_tags.tag_keys(tags.get(test.id, [])) for test in tests}
+    found = mitre_tags.lookup(key for test_keys in keys.values() for key in test_keys)
+    unknown = []
+    for test in tests:
+        missing = [
+            external_id for kind, external_id in keys[test.id] if (kind, external_id) not in found
+        ]
+        if missing:
+            unknown.append({"test": test.name, "external_ids": missing})
+    return unknown
 
 
 def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]:
@@ -1519,13 +1553,17 @@ def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]
             f"{len(to_copy)} test(s) of the mission are not from the library; saving them as "
             "new library templates needs test_template.write."
         )
-    tags: dict[uuid.UUID, list[dict[str, str]]] = defaultdict(list)
-    for tag in db.session.scalars(
-        select(MissionTestMitreTag).where(
-            MissionTestMitreTag.mission_test_id.in_([test.id for test in to_copy])
+    tags = _tags_of(to_copy)
+    unknown = _unknown_tags(to_copy, tags)
+    if unknown:
+        # Before any template is written: name the tests, which the library's own 422 could not.
+        named = [f"{item['test']!r} ({', '.join(item['external_ids'])})" for item in unknown]
+        raise Unprocessable(
+            "Tests tagged with ATT&CK ids this catalogue does not know cannot become library "
+            f"templates: {'; '.join(named)}. Remove those tags from the tests, or sync an ATT&CK "
+            "release that has them.",
+            errors={"mitre": [f"Test {name}: unknown ATT&CK id." for name in named]},
         )
-    ):
-        tags[tag.mission_test_id].append({"kind": tag.kind, "external_id": tag.external_id})
     template_ids = []
     for test in tests:
         if test.test_template_id in live_templates:

@@ -9141,6 +9141,11 @@ export interface components {
             /** @default false */
             dry_run: boolean;
         };
+        UnknownTagsOut: {
+            /** @description The test's name. */
+            test: string;
+            external_ids: string[];
+        };
         ScenarioPreviewOut: {
             /** @description The tests the scenario would hold (no retests). */
             tests: number;
@@ -9150,6 +9155,8 @@ export interface components {
             needs: string[];
             /** @description Whether the caller has them. */
             allowed: boolean;
+            /** @description Tests to copy whose ATT&CK tags this catalogue does not know (an archive of another instance's): the save is 422 naming them until they are removed. */
+            unknown_tags: components["schemas"]["UnknownTagsOut"][];
         };
         SaveAsScenarioIn: {
             name: string;

@@ -145,6 +145,9 @@ function SaveAsScenarioModal({
         </Text>
         {preview.error ? <ErrorAlert title="Not checked" error={preview.error} /> : null}
         {preview.data && <PreviewNote preview={preview.data} />}
+        {preview.data && preview.data.unknown_tags.length > 0 && (
+          <UnknownTagsNote unknownTags={preview.data.unknown_tags} />
+        )}
         <TextInput
           label="Scenario name"
           required
@@ -160,7 +163,9 @@ function SaveAsScenarioModal({
               Open the scenario
             </Anchor>
           </Text>
-        ) : preview.data?.allowed === false || preview.data?.tests === 0 ? null : (
+        ) : preview.data?.allowed === false ||
+          preview.data?.tests === 0 ||
+          preview.data?.unknown_tags.length ? null : (
           <Group justify="flex-end">
             <Button
               disabled={!name.trim()}
@@ -207,6 +212,19 @@ function PreviewNote({ preview }: { preview: ScenarioPreview }) {
       <Text size="sm" data-testid="scenario-preview">
         {summary} {missing} Ask an administrator for it, or have someone who has it save the
         scenario.
+      </Text>
+    </Alert>
+  );
+}
+
+/** Tests tagged with ATT&CK ids this catalogue does not know (a mission restored from another
+ * instance's archive): no template may hold them, so the save would be 422; say which, before. */
+function UnknownTagsNote({ unknownTags }: { unknownTags: ScenarioPreview["unknown_tags"] }) {
+  return (
+    <Alert variant="light" color="yellow" title="Tags this ATT&CK catalogue does not know">
+      <Text size="sm" data-testid="scenario-unknown-tags">
+        {unknownTags.map((item) => `${item.test} (${item.external_ids.join(", ")})`).join("; ")}.
+        Remove those tags from the tests, or sync an ATT&CK release that has them, then save.
       </Text>
     </Alert>
   );
