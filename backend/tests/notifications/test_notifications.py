@@ -323,3 +323,50 @@ def test_a_deleted_workspaces_notifications_are_hidden_until_it_is_restored(
     assert restored.status_code == 200, restored.json
     assert notifications(client, team.blue, unread="true") == before
     assert unread(client, team.blue) == 2
+
+
+def test_a_removed_members_notifications_are_hidden_until_they_are_added_back(
+    client, team, make_mission, add_test, make_user, auth_header
+):
+    """Blue, removed from a mission, kept its notifications (counted unread) and each linked
+    to a mission that answers 404 to blue. They are hidden while blue may not read the
+    mission, and back as they were once blue is added again; a `mission.read_all` holder, who
+    may still read it, keeps theirs."""
+    gone = make_mission("Red week")
+    kept = make_mission("Blue week")
+    test = add_test(gone["id"], name="Kerberoasting")
+    move(client, gone["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    auditor = make_user(perms=["mission.read_all"])
+    members_url = f"/api/v1/missions/{gone['id']}/members"
+    everyone = client.get(members_url, headers=team.lead).json
+    with_auditor = [{"user_id": m["user_id"], "role": m["role"]} for m in everyone] + [
+        {"user_id": str(auditor.id), "role": "viewer"}
+    ]
+    assert client.put(members_url, json=with_auditor, headers=team.lead).status_code == 200
+    before = notifications(client, team.blue)
+    assert unread(client, team.blue) == 3
+    hand_over = next(n for n in before if n["kind"] == "mission_test.handed_to_blue")
+
+    without = [m for m in with_auditor if m["user_id"] not in (team.ids["blue"], str(auditor.id))]
+    assert client.put(members_url, json=without, headers=team.lead).status_code == 200
+
+    assert client.get(f"/api/v1/missions/{gone['id']}", headers=team.blue).status_code == 404
+    assert [n["mission_id"] for n in notifications(client, team.blue)] == [kept["id"]]
+    assert notifications(client, team.blue, unread="true") == notifications(client, team.blue)
+    assert unread(client, team.blue) == 1
+    read = client.post(f"/api/v1/notifications/{hand_over['id']}/read", headers=team.blue)
+    assert read.status_code == 404
+    marked = client.post("/api/v1/notifications/read-all", headers=team.blue)
+    assert marked.json == {"marked": 1}  # the other mission's only
+    # The auditor still reads the mission: their "You joined" stays.
+    auditor_header = auth_header(auditor)
+    assert client.get(f"/api/v1/missions/{gone['id']}", headers=auditor_header).status_code == 200
+    assert [n["mission_id"] for n in notifications(client, auditor_header)] == [gone["id"]]
+    assert unread(client, auditor_header) == 1
+
+    assert client.put(members_url, json=with_auditor, headers=team.lead).status_code == 200
+    back = notifications(client, team.blue, unread="true")
+    old = {n["id"] for n in before if n["mission_id"] == gone["id"]}
+    assert old < {n["id"] for n in back}
+    assert {n["kind"] for n in back if n["id"] not in old} == {"mission.member_added"}
+    assert unread(client, team.blue) == 3

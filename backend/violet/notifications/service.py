@@ -19,17 +19,22 @@ name missions and tests of workspaces it may not read.
 
 A deleted mission's notifications are hidden (not listed, counted or marked read) until it is
 restored, and so are a removed test's and a deleted workspace's until they are restored: each
-would link to a mission or a test that answers 404.
+would link to a mission or a test that answers 404. So are those of a mission the recipient may
+no longer read (removed from it, or from its workspace, which ends its missions there): they
+are back as they were once the recipient is a member again. A `mission.read_all` (or
+`mission.manage_all`) holder reads every mission of the workspaces they belong to, and keeps
+those.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     ScalarSelect,
     Select,
@@ -37,6 +42,7 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
+    or_,
     select,
     update,
 )
@@ -162,6 +168,19 @@ def visible_to_caller() -> bool:
     return principal is None or principal.mission_access != MISSION_ACCESS_NONE
 
 
+# The permissions that read every mission of one's workspaces (missions/service/access.py).
+READS_EVERY_MISSION = ("mission.read_all", "mission.manage_all")
+
+
+def reads_every_mission(permissions: Iterable[str] | None = None) -> bool:
+    """Whether the caller (or one holding `permissions`) reads every mission of the workspaces
+    they belong to, members or not: then a mission they left keeps its notifications."""
+    if permissions is None:
+        principal = current_principal_or_none()
+        permissions = principal.permissions if principal is not None else ()
+    return any(code in permissions for code in READS_EVERY_MISSION)
+
+
 def bound_workspace() -> uuid.UUID | None:
     """The workspace an API token is bound to, whose notifications alone it sees; None for a
     session or an unbound token (all of the user's)."""
@@ -173,7 +192,12 @@ def list_notifications(user_id: uuid.UUID, query: Mapping[str, Any]) -> dict[str
     """The user's notifications, newest first; `unread` filters. One statement."""
     bound = bound_workspace()
     return paginate(
-        _list_statement(query.get("unread"), visible=visible_to_caller(), bound=bound is not None),
+        _list_statement(
+            query.get("unread"),
+            visible=visible_to_caller(),
+            bound=bound is not None,
+            reads_all=reads_every_mission(),
+        ),
         query,
         sortable={"created_at": Notification.created_at},
         default_sort="-created_at",
@@ -183,11 +207,14 @@ def list_notifications(user_id: uuid.UUID, query: Mapping[str, Any]) -> dict[str
 
 
 @cache
-def _list_statement(unread: bool | None, *, visible: bool, bound: bool = False) -> Select[Any]:
+def _list_statement(
+    unread: bool | None, *, visible: bool, bound: bool = False, reads_all: bool = False
+) -> Select[Any]:
     """The list's statement, built once per `unread` filter (the bell polls it); with
-    `visible` false it finds nothing; `bound`, only the workspace `workspace_id`'s."""
+    `visible` false it finds nothing; `bound`, only the workspace `workspace_id`'s;
+    `reads_all`, for a `mission.read_all` holder (`_mission_is_live`)."""
     statement = cast(Select[Any], select(*LIST_COLUMNS)).where(
-        Notification.user_id == bindparam("user_id"), _mission_is_live()
+        Notification.user_id == bindparam("user_id"), _mission_is_live(reads_all)
     )
     if not visible:
         statement = statement.where(false())
@@ -200,16 +227,34 @@ def _list_statement(unread: bool | None, *, visible: bool, bound: bool = False) 
     return prepared(statement)
 
 
-def _mission_is_live() -> ColumnElement[bool]:
+def _mission_is_live(reads_all: bool | ColumnElement[bool]) -> ColumnElement[bool]:
     """A deleted mission's notifications are hidden (listed, counted, marked read) until it is
     restored, and so are a removed test's until it is put back, and a deleted workspace's
-    until it is restored: each would link to a mission or a test that answers 404. The ids are
-    primary keys, so the unread count still reads the partial index and looks each mission,
-    test and workspace up once."""
+    until it is restored: each would link to a mission or a test that answers 404. So are the
+    notifications of a mission the recipient no longer reads: no member of it any more, unless
+    `reads_all` (a `mission.read_all` holder, as a value or a bind parameter) and still a
+    member of its workspace. The ids are primary or unique keys, so the unread count still
+    reads the partial index and looks each mission, test, membership and workspace up once."""
+    member = mission_directory.is_member(Notification.mission_id, Notification.user_id)
+    if reads_all is True:
+        readable = or_(
+            member, workspace_directory.is_member(Notification.workspace_id, Notification.user_id)
+        )
+    elif reads_all is False:
+        readable = member
+    else:
+        readable = or_(
+            member,
+            and_(
+                reads_all,
+                workspace_directory.is_member(Notification.workspace_id, Notification.user_id),
+            ),
+        )
     return and_(
         mission_directory.is_live(Notification.mission_id),
         mission_directory.test_is_live(Notification.mission_test_id),
         workspace_directory.is_live(Notification.workspace_id),
+        readable,
     )
 
 
@@ -223,7 +268,7 @@ def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
             select(Notification).where(
                 Notification.id == notification_id,
                 Notification.user_id == user_id,
-                _mission_is_live(),
+                _mission_is_live(reads_every_mission()),
             )
         )
     )
@@ -246,7 +291,7 @@ def mark_all_read(user_id: uuid.UUID) -> int:
             update(Notification).where(
                 Notification.user_id == user_id,
                 Notification.read_at.is_(None),
-                _mission_is_live(),
+                _mission_is_live(reads_every_mission()),
             )
         )
         .values(read_at=utcnow())
@@ -255,23 +300,37 @@ def mark_all_read(user_id: uuid.UUID) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def unread_count(user_id: uuid.UUID) -> int:
-    """For the bell (/auth/me): one count over the partial index."""
+def unread_count(user_id: uuid.UUID, permissions: Iterable[str] | None = None) -> int:
+    """For the bell (/auth/me): one count over the partial index. `permissions`: the user's,
+    outside a request's principal (signing in); default the caller's."""
     if not visible_to_caller():
         return 0
-    return int(db.session.scalar(select(unread(user_id, bound_workspace()))) or 0)
+    statement = select(
+        unread(user_id, bound_workspace(), reads_all=reads_every_mission(permissions))
+    )
+    return int(db.session.scalar(statement) or 0)
 
 
-def unread(user_id: Any, workspace_id: uuid.UUID | None = None) -> ScalarSelect[int]:
+# The bind parameter of `unread` without `reads_all`: `reads_every_mission()` for the caller.
+READS_ALL_PARAMETER = "reads_every_mission"
+
+
+def unread(
+    user_id: Any, workspace_id: uuid.UUID | None = None, *, reads_all: bool | None = None
+) -> ScalarSelect[int]:
     """The count of `user_id`'s unread notifications, as a subquery (`user_id` a value or a
-    column: /auth/me reads it with the user); of workspace `workspace_id` only, if given."""
+    column: /auth/me reads it with the user); of workspace `workspace_id` only, if given.
+    Without `reads_all`, the statement takes it as the bind parameter `READS_ALL_PARAMETER`
+    (a statement built once, /auth/me's)."""
     statement = (
         select(func.count())
         .select_from(Notification)
         .where(
             Notification.user_id == user_id,
             Notification.read_at.is_(None),
-            _mission_is_live(),
+            _mission_is_live(
+                bindparam(READS_ALL_PARAMETER, type_=Boolean) if reads_all is None else reads_all
+            ),
         )
     )
     if workspace_id is not None:

@@ -280,6 +280,13 @@ def is_live(workspace_id: Any) -> ColumnElement[bool]:
     return exists().where(workspaces.c.id == workspace_id, workspaces.c.deleted_at.is_(None))
 
 
+def is_member(workspace_id: Any, user_id: Any) -> ColumnElement[bool]:
+    """Whether `user_id` belongs to the workspace `workspace_id` (another domain's columns,
+    e.g. a notification's), read from the table: one primary-key lookup."""
+    members = WorkspaceMember.__table__
+    return exists().where(members.c.workspace_id == workspace_id, members.c.user_id == user_id)
+
+
 # --- workspaces ------------------------------------------------------------------------------
 
 

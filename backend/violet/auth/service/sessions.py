@@ -68,12 +68,13 @@ def describe(user: User, permissions: frozenset[str] | None = None) -> Extended:
 
     `permissions` are the session's when they differ from the user's (an API token's scope).
     """
+    held = effective_permissions(user.id) if permissions is None else permissions
     return Extended(
         user,
-        permissions=sorted(effective_permissions(user.id) if permissions is None else permissions),
+        permissions=sorted(held),
         mfa_enrolment_required=needs_mfa_enrolment(user),
         recovery_codes_remaining=mfa.remaining_recovery_codes(user.id),
-        unread_notifications=notifications.unread_count(user.id),
+        unread_notifications=notifications.unread_count(user.id, held),
     )
 
 
@@ -81,7 +82,11 @@ def describe_caller(user_id: uuid.UUID, permissions: frozenset[str]) -> dict[str
     """`describe` for GET /auth/me, which the SPA reads on every page: the user's columns, their
     live groups, both counts and the mfa_required setting in one statement, no User or Group
     objects."""
-    row = db.session.execute(_caller_statement(), {"user_id": user_id}).mappings().one_or_none()
+    parameters = {
+        "user_id": user_id,
+        notifications.READS_ALL_PARAMETER: notifications.reads_every_mission(permissions),
+    }
+    row = db.session.execute(_caller_statement(), parameters).mappings().one_or_none()
     if row is None:  # deleted since authentication, within this request
         raise Unauthorized("The account behind this token no longer exists or is deactivated.")
     caller = dict(row)
@@ -90,7 +95,7 @@ def describe_caller(user_id: uuid.UUID, permissions: frozenset[str]) -> dict[str
     elif notifications.bound_workspace() is not None:
         # A token bound to a workspace counts that workspace's only: one more statement, for
         # such tokens alone (the statement above counts every workspace's).
-        caller["unread_notifications"] = notifications.unread_count(user_id)
+        caller["unread_notifications"] = notifications.unread_count(user_id, permissions)
     mfa_required = settings.or_default("mfa_required", caller.pop("mfa_required"))
     return {
         **caller,

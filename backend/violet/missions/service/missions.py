@@ -743,6 +743,14 @@ def is_live(mission_id: Any) -> ColumnElement[bool]:
     return exists().where(missions.c.id == mission_id, missions.c.deleted_at.is_(None))
 
 
+def is_member(mission_id: Any, user_id: Any) -> ColumnElement[bool]:
+    """Whether `user_id` is a member of the mission `mission_id` (another domain's columns, e.g.
+    a notification's), as `is_live` reads it: from the table, in any workspace. The pair is
+    the table's unique key, so it is one index lookup."""
+    members = MissionMember.__table__
+    return exists().where(members.c.mission_id == mission_id, members.c.user_id == user_id)
+
+
 def test_is_live(test_id: Any) -> ColumnElement[bool]:
     """Whether the test `test_id` (another domain's column, e.g. a notification's; null when
     it names no test) is not removed, as `is_live` reads it: from the table, in any workspace."""
