@@ -918,7 +918,8 @@ export interface paths {
         post?: never;
         /**
          * Delete a user (soft: restorable); their sessions and API tokens are revoked.
-         * @description An API token cannot delete its own owner (403).
+         * @description An API token cannot delete its own owner (403). The only lead of a live mission is 409
+         *     naming the missions (a mission keeps a lead): give each another lead first.
          *
          *     Requires permission `user.manage`.
          */

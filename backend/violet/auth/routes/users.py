@@ -100,7 +100,8 @@ class UserById(MethodView):
     def delete(self, user_id: UUID):
         """Delete a user (soft: restorable); their sessions and API tokens are revoked.
 
-        An API token cannot delete its own owner (403).
+        An API token cannot delete its own owner (403). The only lead of a live mission is 409
+        naming the missions (a mission keeps a lead): give each another lead first.
         """
         guard_own_account(user_id)
         directory.delete_user(

@@ -31,7 +31,7 @@ from violet.core.events import publish
 from violet.core.models import including_deleted, prepared
 from violet.core.pagination import given, paginate
 from violet.core.search import contains_any, contains_any_parameter, like_pattern
-from violet.core.tenancy import acting_in, scope_workspace_id
+from violet.core.tenancy import ALL_WORKSPACES, acting_in, scope_workspace_id
 from violet.coverage.scoring import Run, chain_start, latest_completed_runs, mean
 from violet.extensions import db
 from violet.missions import events
@@ -585,6 +585,56 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                 changes={"members": {"added": [], "removed": sorted(members)}},
             )
         db.session.flush()
+
+
+def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
+    """Handler of the auth domain's `user.deleted`: a mission keeps a lead, so deleting the only
+    lead of a live mission (archived ones included) is 409 naming the missions, as leaving its
+    workspace is (`leave_workspace_missions`), and the deletion is rolled back with it. A
+    deleted user is listed nowhere, so the mission would show no lead and only a
+    `mission.manage_all` holder could change it (or reopen it, archived). A lead who was
+    deleted before does not count as another lead; a deleted mission's leads are no obstacle:
+    whoever restores it (`mission.manage_all`) names its lead."""
+    statement = (
+        select(Mission.id)
+        .join(MissionMember, MissionMember.mission_id == Mission.id)
+        .where(MissionMember.user_id == user_id, MissionMember.role == LEAD)
+        .order_by(Mission.id)
+        # As `leave_workspace_missions` locks them: a member list saved meanwhile cannot take
+        # away the other lead counted below.
+        .with_for_update(of=Mission, key_share=True)
+        .execution_options(**{ALL_WORKSPACES: True})
+    )
+    led = list(db.session.scalars(statement))
+    if not led:
+        return
+    other_leads = (
+        select(MissionMember.mission_id)
+        .join(User, and_(User.id == MissionMember.user_id, User.deleted_at.is_(None)))
+        .where(
+            MissionMember.mission_id.in_(led),
+            MissionMember.role == LEAD,
+            MissionMember.user_id != user_id,
+        )
+        .execution_options(**{ALL_WORKSPACES: True})
+    )
+    still_led = set(db.session.scalars(other_leads))
+    # The user is deleted already (in this transaction), so the rows are read deleted or not:
+    # the missions are the live ones of `led`.
+    leads = db.session.execute(
+        including_deleted(
+            select(MissionMember.mission_id, Mission.name, Mission.status, User.email)
+        )
+        .join(Mission, Mission.id == MissionMember.mission_id)
+        .join(User, User.id == MissionMember.user_id)
+        .where(
+            MissionMember.mission_id.in_(set(led) - still_led),
+            MissionMember.user_id == user_id,
+        )
+        .order_by(Mission.name, Mission.id)
+        .execution_options(**{ALL_WORKSPACES: True})
+    ).all()
+    _refuse_leaving_missions_without_a_lead(list(leads))
 
 
 def _refuse_leaving_missions_without_a_lead(leads: list[Any]) -> None:
