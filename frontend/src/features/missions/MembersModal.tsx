@@ -1,6 +1,6 @@
 import { ActionIcon, Button, Group, Modal, Select, Stack, Table, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { ROLES, fetchCandidates, fetchMembers, missionsKey, replaceMembers } from "./api";
@@ -45,7 +45,16 @@ export function MembersModal({
     queryKey: [...missionsKey, missionId, "candidates", q],
     queryFn: () => fetchCandidates(missionId, q),
     enabled: opened && canManage,
+    // While the next search loads, the list stays as it was (not empty).
+    placeholderData: keepPreviousData,
   });
+  // The person picked stays among the options whatever the search now finds: picking one
+  // changes the search text, and a list that lost them cleared the pick (Add went disabled
+  // when it was clicked after the next search had come back).
+  const offered =
+    picked && !(candidates.data ?? []).some((user) => user.id === picked.id)
+      ? [...(candidates.data ?? []), picked]
+      : (candidates.data ?? []);
   const save = useMutation({
     mutationFn: () =>
       replaceMembers(
@@ -187,7 +196,7 @@ export function MembersModal({
                 onSearchChange={setSearch}
                 filter={({ options }) => options}
                 // Who is on the list already is not offered: Add would do nothing.
-                data={(candidates.data ?? [])
+                data={offered
                   .filter((user) => !members.some((member) => member.user_id === user.id))
                   .map((user) => ({
                     value: user.id,
@@ -196,7 +205,7 @@ export function MembersModal({
                 value={pick}
                 onChange={(value) => {
                   setPick(value);
-                  setPicked(candidates.data?.find((user) => user.id === value) ?? null);
+                  setPicked(offered.find((user) => user.id === value) ?? null);
                 }}
                 style={{ flex: 1 }}
               />
