@@ -479,10 +479,29 @@ function TestDetails({
           Description
         </Text>
         <Markdown text={base.description} empty="None" />
+        {/* What must be in place first and how to undo it (an Atomic test's dependencies and
+            cleanup command) are part of running it: red needs them beside the procedure. Shown
+            when the test has them, as the library's template view does. */}
+        {base.prerequisites?.trim() ? (
+          <>
+            <Text size="sm" fw={600}>
+              Prerequisites
+            </Text>
+            <Markdown text={base.prerequisites} />
+          </>
+        ) : null}
         <Text size="sm" fw={600}>
           Procedure
         </Text>
         <Markdown text={base.procedure} empty="None" />
+        {base.cleanup?.trim() ? (
+          <>
+            <Text size="sm" fw={600}>
+              Cleanup
+            </Text>
+            <Markdown text={base.cleanup} />
+          </>
+        ) : null}
         <Text size="sm" fw={600}>
           Expected detection
         </Text>
