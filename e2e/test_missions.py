@@ -1556,3 +1556,23 @@ def test_the_mission_list_pages_searches_and_filters_in_the_url(
     expect(links).to_have_text(["Mission 07"])
     page.get_by_label("Search missions").fill("nothing like it")
     expect(page.get_by_text("No mission matches.")).to_be_visible()
+
+
+def test_picking_the_category_already_chosen_keeps_it_for_the_next_tests(
+    setup: MissionSetup, open_context
+):
+    """The Add tests dialog keeps its category between openings; a lead who picks it again
+    (to be sure) adds the next test into it, not into no category."""
+    lead = open_context(setup.emails["lead"])
+    setup.lead_api.call("POST", f"/missions/{setup.mission_id}/categories", {"name": "Day 1"})
+    open_mission(lead, setup)
+    for name in ("Kerberoast", "DCSync"):
+        lead.get_by_role("button", name="Add tests").click()
+        adding = lead.get_by_role("dialog", name="Add tests")
+        choose(lead, "Add to category", "Day 1")
+        expect(adding.get_by_role("combobox", name="Add to category")).to_have_value("Day 1")
+        adding.get_by_role("tab", name="Ad hoc").click()
+        adding.get_by_label("Test name").fill(name)
+        adding.get_by_role("button", name="Add test").click()
+        expect(adding).to_be_hidden()
+        expect(row_of(lead, name).get_by_test_id("category-badge")).to_have_text("Day 1")

@@ -44,6 +44,10 @@ export function AddTestsModal({
           description="The tests added here go into it."
           placeholder="No category"
           clearable
+          // The choice stays while the page is open: picking the category already shown (to
+          // be sure) must keep it, not silently put the next tests into no category. The
+          // clear button is the way back to none.
+          allowDeselect={false}
           data={categories.map((item) => ({ value: item.id, label: item.name }))}
           value={category}
           onChange={setCategory}
