@@ -6,13 +6,25 @@ Every page visited is checked with axe-core (WCAG 2.1 AA).
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import urllib.request
 import uuid
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from a11y import check_a11y
-from api_client import ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, ApiCallError, ApiClient
+from api_client import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    USER_PASSWORD,
+    ApiCallError,
+    ApiClient,
+    _multipart,
+)
 from conftest import skip_to_next_refresh
 from playwright.sync_api import Page, expect
 
@@ -1576,3 +1588,50 @@ def test_picking_the_category_already_chosen_keeps_it_for_the_next_tests(
         adding.get_by_role("button", name="Add test").click()
         expect(adding).to_be_hidden()
         expect(row_of(lead, name).get_by_test_id("category-badge")).to_have_text("Day 1")
+
+
+def test_saving_as_a_scenario_names_the_tags_this_catalogue_does_not_know(
+    admin_api: ApiClient, bundle_file: Path, live_server: str, open_context, tmp_path: Path
+):
+    """A mission imported from another instance's archive, whose newer ATT&CK release has
+    T1999: the dialog names the test and the ids before anything is tried, and offers no Save
+    (the API would refuse it with 422)."""
+    admin_api.sync_mitre_file(bundle_file)
+    mission = admin_api.call("POST", "/missions", {"name": "Q3 elsewhere", "status": "active"})
+    tag = {"kind": "technique", "external_id": "T1059"}
+    for name in ("Encoded PowerShell", "Future technique"):
+        admin_api.call("POST", f"/missions/{mission['id']}/tests", {"name": name, "mitre": [tag]})
+    request = urllib.request.Request(
+        f"{live_server}/api/v1/missions/{mission['id']}/export?format=zip",
+        headers={"Authorization": f"Bearer {admin_api.token}"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        archive = response.read()
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        files = {name: zipped.read(name) for name in zipped.namelist()}
+    document = json.loads(files["mission.json"])
+    future = next(test for test in document["tests"] if test["name"] == "Future technique")
+    future["mitre"] = [
+        {"kind": "technique", "external_id": "T1999", "name": "Newer", "url": None},
+        {"kind": "technique", "external_id": "T1059", "name": "Command", "url": None},
+    ]
+    files["mission.json"] = json.dumps(document).encode()
+    path = tmp_path / "mission.zip"
+    with zipfile.ZipFile(path, "w") as zipped:
+        for name, content in files.items():
+            zipped.writestr(name, content)
+    data, content_type = _multipart({}, "file", path)
+    imported = admin_api.call("POST", "/missions/import", data=data, content_type=content_type)
+
+    page = open_context(ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto(f"/missions/{imported['id']}")
+    expect(page.get_by_test_id("test-row")).to_have_count(2)
+    page.get_by_role("button", name="Save as scenario").click()
+    dialog = page.get_by_role("dialog", name="Save the tests as a scenario")
+    note = dialog.get_by_test_id("scenario-unknown-tags")
+    expect(note).to_contain_text("Future technique (T1999)")
+    expect(note).not_to_contain_text("Encoded PowerShell")
+    expect(dialog.get_by_text("Tags this ATT&CK catalogue does not know")).to_be_visible()
+    expect(dialog.get_by_test_id("scenario-preview")).to_contain_text("2 tests.")
+    expect(dialog.get_by_role("button", name="Save scenario")).to_have_count(0)
+    check_a11y(page)
