@@ -316,6 +316,13 @@ def test_the_readme_first_mission_step_by_step(
     tab = opened.value
     expect(tab.locator("body")).to_contain_text(LSASS_PROCDUMP)
     tab.close()
+    # ... and its Download menu saves the mission's layer (every tool's outcomes).
+    admin.get_by_role("button", name="Download").click()
+    with admin.expect_download() as info:
+        admin.get_by_role("menuitem", name="Navigator layer (JSON)").click()
+    assert info.value.suggested_filename == "Q4-purple-week-layer.json"
+    layer = json.loads(Path(info.value.path()).read_bytes())
+    assert layer["name"] == "Q4 purple week"
 
     # 6. The lead archives the mission: read-only for everyone, until Reopen.
     choose(admin, "Mission status", "archived")
