@@ -10,8 +10,9 @@ only a parameter given twice that takes one value is refused (`repeated_paramete
 
 A query string asked again is not parsed again (`StrictJsonParser.parse`): every open tab's bell
 polls one URL, and marshmallow's load is a measurable share of such a light request
-(docs/performance.md, "Fourteenth look"). Only schemas whose answer depends on the query string
-alone are remembered, and each caller gets its own copy.
+(docs/performance.md, "Fourteenth look"). Only a signed-in caller's short query strings, of
+schemas whose answer depends on the query string alone, are remembered, and each caller gets
+its own copy.
 
 extensions.py installs the parser for every flask-smorest blueprint, so a new domain gets it.
 """
