@@ -391,7 +391,7 @@ def mission_layer(
     name, description = mission.name, f"Violet coverage of the mission {mission.name}"
     if tool_id is not None:
         tool, runs = _tool_runs(data, runs, tool_id)
-        tool_name = f"{tool.name} (deleted)" if tool.is_deleted else tool.name
+        tool_name = tool_label(tool.name, tool.is_deleted)
         name = f"{mission.name} — {tool_name}"
         description += f" by the defense tool {tool_name}"
     retired = _retired_in_layer(data, {attack_id for run in runs for attack_id in run.attack_ids})
@@ -819,7 +819,7 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
             # A deleted tool as its outcomes' column group and the drawer name it: a live tool
             # may have taken its name, and "NDR" would read as that one.
             "expected_tools": [
-                _export_tool_name(tools[tool_id])
+                tool_label(tools[tool_id].name, tools[tool_id].is_deleted)
                 for tool_id in test.expected_tool_ids
                 if tool_id in tools
             ],
@@ -829,8 +829,10 @@ def export_rows(mission: Mission) -> list[dict[str, Any]]:
     ]
 
 
-def _export_tool_name(tool: DefenseTool) -> str:
-    return f"{tool.name} (deleted)" if tool.is_deleted else tool.name
+def tool_label(name: str, deleted: bool) -> str:
+    """A defense tool as downloads name it: a deleted one "NDR (deleted)", since a live tool
+    may have taken its name and "NDR" would read as that one."""
+    return f"{name} (deleted)" if deleted else name
 
 
 def _tool_order(outcome: dict[str, Any]) -> tuple[str, bool, str]:
@@ -885,7 +887,7 @@ def _tool_column_groups(rows: list[dict[str, Any]]) -> dict[str, str]:
     )
     groups: dict[str, str] = {}
     for outcome in outcomes:
-        label = f"{outcome['tool']} (deleted)" if outcome["tool_deleted"] else outcome["tool"]
+        label = tool_label(outcome["tool"], outcome["tool_deleted"])
         taken = set(groups.values())
         unique, number = label, 1
         while unique in taken:

@@ -212,9 +212,9 @@ def _list_statement(
 ) -> Select[Any]:
     """The list's statement, built once per `unread` filter (the bell polls it); with
     `visible` false it finds nothing; `bound`, only the workspace `workspace_id`'s;
-    `reads_all`, for a `mission.read_all` holder (`_mission_is_live`)."""
+    `reads_all`, for a `mission.read_all` holder (`_reachable`)."""
     statement = cast(Select[Any], select(*LIST_COLUMNS)).where(
-        Notification.user_id == bindparam("user_id"), _mission_is_live(reads_all)
+        Notification.user_id == bindparam("user_id"), _reachable(reads_all)
     )
     if not visible:
         statement = statement.where(false())
@@ -227,7 +227,7 @@ def _list_statement(
     return prepared(statement)
 
 
-def _mission_is_live(reads_all: bool | ColumnElement[bool]) -> ColumnElement[bool]:
+def _reachable(reads_all: bool | ColumnElement[bool]) -> ColumnElement[bool]:
     """A deleted mission's notifications are hidden (listed, counted, marked read) until it is
     restored, and so are a removed test's until it is put back, and a deleted workspace's
     until it is restored: each would link to a mission or a test that answers 404. So are the
@@ -235,20 +235,13 @@ def _mission_is_live(reads_all: bool | ColumnElement[bool]) -> ColumnElement[boo
     `reads_all` (a `mission.read_all` holder, as a value or a bind parameter) and still a
     member of its workspace. The ids are primary or unique keys, so the unread count still
     reads the partial index and looks each mission, test, membership and workspace up once."""
-    member = mission_directory.is_member(Notification.mission_id, Notification.user_id)
-    if reads_all is True:
-        readable = or_(
-            member, workspace_directory.is_member(Notification.workspace_id, Notification.user_id)
+    readable = mission_directory.is_member(Notification.mission_id, Notification.user_id)
+    if reads_all is not False:  # True, or a bind parameter: the workspace's members too
+        in_workspace = workspace_directory.is_member(
+            Notification.workspace_id, Notification.user_id
         )
-    elif reads_all is False:
-        readable = member
-    else:
         readable = or_(
-            member,
-            and_(
-                reads_all,
-                workspace_directory.is_member(Notification.workspace_id, Notification.user_id),
-            ),
+            readable, in_workspace if reads_all is True else and_(reads_all, in_workspace)
         )
     return and_(
         mission_directory.is_live(Notification.mission_id),
@@ -268,7 +261,7 @@ def mark_read(user_id: uuid.UUID, notification_id: uuid.UUID) -> Notification:
             select(Notification).where(
                 Notification.id == notification_id,
                 Notification.user_id == user_id,
-                _mission_is_live(reads_every_mission()),
+                _reachable(reads_every_mission()),
             )
         )
     )
@@ -286,12 +279,11 @@ def mark_all_read(user_id: uuid.UUID) -> int:
         return 0
     result = db.session.execute(
         _in_bound_workspace(
-            # A deleted mission's (a removed test's) stay unread: restored, they come back as
-            # they were.
+            # Those hidden stay unread: once reachable again, they come back as they were.
             update(Notification).where(
                 Notification.user_id == user_id,
                 Notification.read_at.is_(None),
-                _mission_is_live(reads_every_mission()),
+                _reachable(reads_every_mission()),
             )
         )
         .values(read_at=utcnow())
@@ -328,7 +320,7 @@ def unread(
         .where(
             Notification.user_id == user_id,
             Notification.read_at.is_(None),
-            _mission_is_live(
+            _reachable(
                 bindparam(READS_ALL_PARAMETER, type_=Boolean) if reads_all is None else reads_all
             ),
         )
