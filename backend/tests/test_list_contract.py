@@ -14,9 +14,11 @@ import io
 import json
 import re
 
+import flask
 import pytest
 
 from tests.mitre.bundle import build_bundle, encode, group
+from violet.core import pagination
 from violet.core.storage import LocalBlobStore
 from violet.extensions import db
 from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
@@ -232,3 +234,57 @@ def test_every_list_keeps_the_contract(
         if counts[0] != counts[1]:
             failures.append(f"{path}: {counts[0]} statements for limit=1, {counts[1]} for 200")
     assert not failures, "\n".join(failures)
+
+
+def test_every_list_answers_alike_on_the_sessions_connection(
+    client, admin_header, rows_for_every_list, make_workspace, admin, monkeypatch
+):
+    """A prepared list of columns runs on the Session's connection, with the criteria the
+    Session would add (core/pagination.py, `_execute`): every list, in every sort order, answers
+    what the Session's own execution answers, with soft-deleted rows and another workspace's rows
+    around for the criteria to hide."""
+    elsewhere = {**admin_header, "X-Violet-Workspace": make_workspace(members=[admin]).slug}
+    for headers in (admin_header, elsewhere):  # one of each is removed in the default workspace
+        for _ in range(2):
+            template = client.post("/api/v1/test-templates", json={"name": "T"}, headers=headers)
+            mission = client.post("/api/v1/missions", json={"name": "M"}, headers=headers)
+        client.delete(f"/api/v1/test-templates/{template.json['id']}", headers=admin_header)
+        client.delete(f"/api/v1/missions/{mission.json['id']}", headers=admin_header)
+    paths = [
+        PATH_SAMPLES.get(template, template)
+        for template in list_paths(client.get("/api/v1/openapi.json").json)
+    ]
+    queries = [{"limit": 500}]
+    queries += [{"limit": 500, "fields": "name"}, {"limit": 500, "fields": "tactics,platforms"}]
+
+    def answers() -> dict[str, object]:
+        found = {}
+        for path in paths:
+            sorts = ALLOWED_SORT.search(
+                client.get(path, query_string={"sort": "-none"}, headers=admin_header).json[
+                    "errors"
+                ]["sort"][0]
+            ).group(1)
+            for sort in [None, *sorts.split(", ")]:
+                for query in queries if path.endswith("/techniques") else queries[:1]:
+                    query = {**query, "sort": sort} if sort else query
+                    response = client.get(path, query_string=query, headers=admin_header)
+                    assert response.status_code == 200, (path, query, response.json)
+                    found[f"{path} {query}"] = response.json
+        return found
+
+    ran_on_connection: set[str] = set()
+    execute_columns = pagination.execute_columns
+
+    def spy(session, statement, parameters):
+        ran_on_connection.add(flask.request.path)
+        return execute_columns(session, statement, parameters)
+
+    monkeypatch.setattr(pagination, "execute_columns", spy)
+    on_the_connection = answers()
+    assert {"/api/v1/mitre/techniques", "/api/v1/users", "/api/v1/notifications"} <= (
+        ran_on_connection
+    )
+    assert {"/api/v1/test-templates", "/api/v1/missions"} <= ran_on_connection
+    monkeypatch.setattr(pagination, "_column_names", lambda statement: None)
+    assert answers() == on_the_connection

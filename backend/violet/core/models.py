@@ -16,15 +16,27 @@ from __future__ import annotations
 
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import DateTime, ForeignKey, Index, MetaData, event, func, inspect, text
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    Result,
+    Select,
+    event,
+    func,
+    inspect,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    Mapper,
     ORMExecuteState,
     Session,
     UOWTransaction,
@@ -161,7 +173,29 @@ def live_rows_only(statement: StatementT) -> StatementT:
     return statement.options(LIVE_ROWS).execution_options(**{LIVE_ROWS_APPLIED: True})
 
 
-def _live_rows(state: ORMExecuteState) -> ExecutableOption | None:
+class StatementState(Protocol):
+    """What the default criteria read of a statement about to run: the Session's
+    `ORMExecuteState`, or a `ColumnSelect` for a select run on the connection."""
+
+    @property
+    def statement(self) -> Any: ...
+    @property
+    def execution_options(self) -> Mapping[str, Any]: ...
+    @property
+    def is_select(self) -> bool: ...
+    @property
+    def is_update(self) -> bool: ...
+    @property
+    def is_delete(self) -> bool: ...
+    @property
+    def is_column_load(self) -> bool: ...
+    @property
+    def is_relationship_load(self) -> bool: ...
+    @property
+    def all_mappers(self) -> Sequence[Mapper[Any]]: ...
+
+
+def _live_rows(state: StatementState) -> ExecutableOption | None:
     """The live-rows criteria for a select, unless it opted out or already carries them.
 
     Relationship and column loads inherit the criteria from the query that loaded the parent.
@@ -180,21 +214,63 @@ def _live_rows(state: ORMExecuteState) -> ExecutableOption | None:
 
 # What every ORM statement gets by default: each function gives a loader option for the
 # statement (or None). The live rows here; core/tenancy.py adds the workspace's criteria.
-DefaultCriteria = Callable[[ORMExecuteState], ExecutableOption | None]
+DefaultCriteria = Callable[[StatementState], ExecutableOption | None]
 DEFAULT_CRITERIA: list[DefaultCriteria] = [_live_rows]
+
+
+def with_default_criteria(statement: StatementT, state: StatementState) -> StatementT:
+    """`statement` with the default criteria its state calls for."""
+    options = tuple(
+        option for criteria in DEFAULT_CRITERIA if (option := criteria(state)) is not None
+    )
+    if not options:
+        return statement
+    if state.execution_options.get(PREPARED, False):
+        return cast(StatementT, _with_criteria(statement, options))
+    # In one call: each options() copies the statement, and SQLAlchemy then computes the
+    # cache key of every copy (a measurable share of a short request's CPU).
+    return statement.options(*options)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _apply_default_criteria(state: ORMExecuteState) -> None:
-    options = [option for criteria in DEFAULT_CRITERIA if (option := criteria(state)) is not None]
-    if not options:
-        return
-    if state.execution_options.get(PREPARED, False):
-        state.statement = _with_criteria(state.statement, tuple(options))
-    else:
-        # In one call: each options() copies the statement, and SQLAlchemy then computes the
-        # cache key of every copy (a measurable share of a short request's CPU).
-        state.statement = state.statement.options(*options)
+    state.statement = with_default_criteria(state.statement, state)
+
+
+class ColumnSelect:
+    """The state of a select of columns run on the Session's connection (`execute_columns`),
+    as the Session's `do_orm_execute` would see it."""
+
+    is_select, is_update, is_delete = True, False, False
+    is_column_load = is_relationship_load = False
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self.execution_options = statement.get_execution_options()
+
+    @property
+    def all_mappers(self) -> Sequence[Mapper[Any]]:
+        """The mappers of the selected columns (as `ORMExecuteState.all_mappers`)."""
+        mappers: list[Mapper[Any]] = []
+        for description in self.statement.column_descriptions:
+            entity = description.get("entity")  # absent from a Core statement's columns
+            found = inspect(entity, raiseerr=False) if entity is not None else None
+            if found is not None and found.mapper not in mappers:
+                mappers.append(found.mapper)
+        return mappers
+
+
+def execute_columns(
+    session: Session, statement: Select[Any], parameters: Mapping[str, Any]
+) -> Result[Any]:
+    """Run a select of columns (no entities) on the session's connection: the SQL, rows and
+    default criteria `session.execute` would give, without the ORM's result machinery around
+    them, a tenth of the CPU of a light list's request (docs/performance.md, "Fifteenth look").
+    """
+    if session.autoflush:  # as session.execute would, so the select sees pending changes
+        session.flush()
+    statement = with_default_criteria(statement, ColumnSelect(statement))
+    return session.connection().execute(statement, parameters)
 
 
 # prepared statement → {its criteria options: the statement with them}. The options are the

@@ -38,7 +38,6 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import ForeignKey, Index, Select, event, text
 from sqlalchemy.orm import (
     Mapped,
-    ORMExecuteState,
     Session,
     declared_attr,
     mapped_column,
@@ -48,7 +47,7 @@ from sqlalchemy.sql.base import ExecutableOption
 
 from violet.core.auth import PRINCIPAL_KEY, Principal, current_principal
 from violet.core.input_guard import UNSTORABLE
-from violet.core.models import DEFAULT_CRITERIA
+from violet.core.models import DEFAULT_CRITERIA, StatementState
 
 WORKSPACE_HEADER = "X-Violet-Workspace"
 # Execution option for the rare statement that must see every workspace (deleting a workspace
@@ -210,7 +209,7 @@ def scope_workspace_id() -> uuid.UUID:
 # --- scoping applied by the core, next to the live-rows default (core/models.py) --------------
 
 
-def workspace_criteria(state: ORMExecuteState) -> ExecutableOption | None:
+def workspace_criteria(state: StatementState) -> ExecutableOption | None:
     """`workspace_id = <acting workspace>` for every ORM statement over a tenant table (one of
     core/models.py's DEFAULT_CRITERIA, applied to every statement)."""
     if not (state.is_select or state.is_update or state.is_delete):
@@ -251,7 +250,7 @@ def _criteria_of(workspace_id: uuid.UUID) -> ExecutableOption:
 DEFAULT_CRITERIA.append(workspace_criteria)
 
 
-def _touches_tenant_table(state: ORMExecuteState) -> bool:
+def _touches_tenant_table(state: StatementState) -> bool:
     """Whether the statement involves a tenant-owned mapper (other queries need no scope).
 
     Remembered per statement object: one built once and run on every request (authentication's)
