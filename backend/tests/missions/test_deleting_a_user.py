@@ -3,6 +3,12 @@ is, for a mission keeps a lead (docs/api.md, "Missions")."""
 
 from __future__ import annotations
 
+import uuid
+
+from tests.missions.test_leaving_a_workspace import set_workspace_members, workspace_members
+from violet.auth.models import User
+from violet.extensions import db
+
 API = "/api/v1/missions"
 
 
@@ -68,3 +74,93 @@ def test_a_lead_beside_a_deleted_one_is_the_only_lead(client, team, make_mission
 
     assert refused.status_code == 409, refused.json
     assert "Purple week" in refused.json["detail"]
+
+
+def test_saving_the_member_list_keeps_a_deleted_members_place(
+    client, team, make_mission, admin_header
+):
+    """A deleted member is hidden from the member list; the lead then saved the list they saw
+    (a role changed), and the deleted member's membership was dropped: restoring the user no
+    longer brought them back to the mission. Saving the list now leaves the memberships of
+    deleted users as they are: restored, they are back on the list with their role."""
+    mission = make_mission("Purple week")
+    members_url = f"{API}/{mission['id']}/members"
+    user_url = f"/api/v1/users/{team.ids['blue']}"
+    assert client.delete(user_url, headers=admin_header).status_code == 204
+    shown = client.get(members_url, headers=team.lead).json
+    assert {m["user_id"] for m in shown} == {team.ids[r] for r in ("lead", "red", "viewer")}
+
+    # The lead gives the viewer the blue role: the list sent is the one they saw.
+    set_members(client, mission, {"lead": "lead", "red": "red", "viewer": "blue"}, team, team.lead)
+    # Nothing about the deleted member in the trail: the lead changed nobody's place but one.
+    trail = client.get(
+        "/api/v1/audit-events",
+        query_string={"action": "mission.members_replaced", "object_id": mission["id"]},
+        headers=admin_header,
+    ).json["items"]
+    assert all("(blue)" not in " ".join(e["changes"]["members"]["removed"]) for e in trail)
+
+    assert client.post(f"{user_url}/restore", headers=admin_header).status_code == 200
+    members = client.get(members_url, headers=team.lead).json
+    assert {(m["user_id"], m["role"]) for m in members} == {
+        (team.ids["lead"], "lead"),
+        (team.ids["red"], "red"),
+        (team.ids["viewer"], "blue"),
+        (team.ids["blue"], "blue"),
+    }
+
+
+def test_a_deleted_user_is_not_added_to_a_mission(client, team, make_mission, admin_header):
+    """Naming a deleted user in the list is 422 naming them, and nothing changes, whether they
+    were a member before or not."""
+    mission = make_mission("Purple week")
+    members_url = f"{API}/{mission['id']}/members"
+    assert (
+        client.delete(f"/api/v1/users/{team.ids['blue']}", headers=admin_header).status_code == 204
+    )
+    before = client.get(members_url, headers=team.lead).json
+
+    body = [
+        {"user_id": team.ids["lead"], "role": "lead"},
+        {"user_id": team.ids["blue"], "role": "red"},
+    ]
+    refused = client.put(members_url, json=body, headers=team.lead)
+
+    assert refused.status_code == 422, refused.json
+    assert refused.mimetype == "application/problem+json"
+    assert team.ids["blue"] in refused.json["errors"]["user_id"][0]
+    assert client.get(members_url, headers=team.lead).json == before
+
+
+def test_saving_a_workspaces_members_keeps_a_deleted_members_place(
+    client, team, make_mission, default_workspace, admin_header
+):
+    """The workspace's member list hides deleted users too; a manager who saved it (adding
+    someone) dropped the deleted member from the workspace, and so from its missions, for good:
+    restored, they belonged nowhere. Their place in the workspace and its missions now stays."""
+    mission = make_mission("Purple week")
+    user_url = f"/api/v1/users/{team.ids['blue']}"
+    assert client.delete(user_url, headers=admin_header).status_code == 204
+    shown = workspace_members(client, default_workspace.id, admin_header)
+    assert team.ids["blue"] not in shown and team.ids["lead"] in shown
+    listed = client.get(
+        f"/api/v1/workspaces/{default_workspace.id}/members", headers=admin_header
+    ).json
+    assert listed["total"] == len(shown)
+
+    # The manager sends the list they saw, without the outsider now.
+    kept = [user_id for user_id in shown if user_id != team.ids["outsider"]]
+    saved = set_workspace_members(client, default_workspace.id, kept, admin_header)
+    assert saved.status_code == 200, saved.json
+    trail = client.get(
+        "/api/v1/audit-events",
+        query_string={"action": "workspace.members_replaced", "object_id": default_workspace.id},
+        headers=admin_header,
+    ).json["items"]
+    outsider_email = db.session.get(User, uuid.UUID(team.ids["outsider"])).email
+    assert trail[0]["changes"] == {"members": {"added": [], "removed": [outsider_email]}}
+
+    assert client.post(f"{user_url}/restore", headers=admin_header).status_code == 200
+    assert team.ids["blue"] in workspace_members(client, default_workspace.id, admin_header)
+    members = client.get(f"{API}/{mission['id']}/members", headers=team.lead).json
+    assert (team.ids["blue"], "blue") in {(m["user_id"], m["role"]) for m in members}

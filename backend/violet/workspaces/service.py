@@ -438,7 +438,8 @@ def list_members(workspace: Workspace, query: dict[str, Any]) -> dict[str, Any]:
 
 
 def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None:
-    """The workspace's members become exactly `user_ids` (live users; at least one).
+    """The workspace's live members become exactly `user_ids` (live users; at least one);
+    deleted members are not listed and keep their place.
 
     Those who leave leave its work too: `workspace.members_removed` ends their memberships of
     its missions, in this transaction (the missions domain may refuse it: a mission's only lead).
@@ -462,9 +463,14 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None
             f"Unknown user: {', '.join(unknown)}.",
             errors={"members": [f"Unknown user: {user_id}." for user_id in unknown]},
         )
+    # The live users' memberships only: a deleted member is hidden from the list the manager
+    # saw and sends back, so their place (and with it their missions here) stays as it is,
+    # theirs again once they are restored (the join hides deleted users, as every select does).
     current = set(
         db.session.scalars(
-            select(WorkspaceMember.user_id).where(WorkspaceMember.workspace_id == workspace.id)
+            select(WorkspaceMember.user_id)
+            .join(User, User.id == WorkspaceMember.user_id)
+            .where(WorkspaceMember.workspace_id == workspace.id)
         )
     )
     removed = current - found

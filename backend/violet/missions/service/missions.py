@@ -393,7 +393,8 @@ def lock_mission(mission_id: uuid.UUID) -> None:
 
 def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Set the whole member list. It keeps at least one lead, names live users of the mission's
-    workspace once each (a current member who was deactivated may stay, at the same role)."""
+    workspace once each (a current member who was deactivated may stay, at the same role).
+    Deleted members are not on it and keep their place: the list replaces the visible ones."""
     user_ids = [member["user_id"] for member in members]
     duplicated = sorted({str(user_id) for user_id in user_ids if user_ids.count(user_id) > 1})
     if duplicated:
@@ -415,10 +416,15 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
         User.id.in_(workspace_service.member_user_ids(mission.workspace_id)),
         User.id.in_(select(MissionMember.user_id).where(MissionMember.mission_id == mission.id)),
     )
+    # The live users' memberships only: a deleted member is hidden from the list the lead saw
+    # and sends back, so their place stays as it is, theirs again once they are restored (the
+    # join hides deleted users, as every select does).
     current = {
         member.user_id: member
         for member in db.session.scalars(
-            select(MissionMember).where(MissionMember.mission_id == mission.id)
+            select(MissionMember)
+            .join(User, User.id == MissionMember.user_id)
+            .where(MissionMember.mission_id == mission.id)
         )
     }
     wanted = {member["user_id"]: member["role"] for member in members}
