@@ -164,3 +164,27 @@ def test_saving_a_workspaces_members_keeps_a_deleted_members_place(
     assert team.ids["blue"] in workspace_members(client, default_workspace.id, admin_header)
     members = client.get(f"{API}/{mission['id']}/members", headers=team.lead).json
     assert (team.ids["blue"], "blue") in {(m["user_id"], m["role"]) for m in members}
+
+
+def test_a_deleted_lead_does_not_let_the_other_lead_leave_the_workspace(
+    client, team, make_mission, default_workspace, admin_header
+):
+    """Two leads, one deleted since: removing the other from the workspace was let through (the
+    deleted lead counted as the mission's other lead), and the mission showed no lead at all.
+    It is now 409 naming the mission, as deleting that lead is, and nothing changes."""
+    mission = make_mission("Purple week")
+    set_members(client, mission, {"lead": "lead", "red": "lead", "blue": "blue"}, team, team.lead)
+    assert (
+        client.delete(f"/api/v1/users/{team.ids['red']}", headers=admin_header).status_code == 204
+    )
+    everyone = workspace_members(client, default_workspace.id, admin_header)
+
+    without_lead = [user_id for user_id in everyone if user_id != team.ids["lead"]]
+    refused = set_workspace_members(client, default_workspace.id, without_lead, admin_header)
+
+    assert refused.status_code == 409, refused.json
+    assert refused.mimetype == "application/problem+json"
+    assert "Purple week" in refused.json["detail"]
+    assert workspace_members(client, default_workspace.id, admin_header) == everyone
+    members = client.get(f"{API}/{mission['id']}/members", headers=team.lead).json
+    assert (team.ids["lead"], "lead") in {(m["user_id"], m["role"]) for m in members}

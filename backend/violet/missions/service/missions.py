@@ -559,9 +559,14 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                 .order_by(Mission.id)
                 .with_for_update(key_share=True)
             )
+            # A lead deleted before does not count, as for deleting a lead
+            # (`refuse_deleting_an_only_lead`): listed nowhere, they lead nobody (the join
+            # hides deleted users).
             still_led = set(
                 db.session.scalars(
-                    select(MissionMember.mission_id).where(
+                    select(MissionMember.mission_id)
+                    .join(User, User.id == MissionMember.user_id)
+                    .where(
                         MissionMember.mission_id.in_(led),
                         MissionMember.role == LEAD,
                         MissionMember.user_id.not_in(user_ids),
