@@ -188,3 +188,29 @@ def test_a_deleted_lead_does_not_let_the_other_lead_leave_the_workspace(
     assert workspace_members(client, default_workspace.id, admin_header) == everyone
     members = client.get(f"{API}/{mission['id']}/members", headers=team.lead).json
     assert (team.ids["lead"], "lead") in {(m["user_id"], m["role"]) for m in members}
+
+
+def test_a_lead_of_a_mission_in_a_deleted_workspace_is_told_to_restore_it_first(
+    client, make_user, auth_header, admin, admin_header, make_workspace
+):
+    """The only lead of a mission whose workspace was deleted since: deleting them was 409
+    saying to give the mission another lead "(its members)", which nobody can reach while the
+    workspace is deleted (404). The detail now says to restore the workspace first."""
+    lead = make_user(perms=["mission.create"])
+    workspace = make_workspace("client-x", members=[admin, lead])
+    in_it = {**auth_header(lead), "X-Violet-Workspace": "client-x"}
+    mission = client.post(API, json={"name": "Client X engagement"}, headers=in_it).json
+    url = f"/api/v1/workspaces/{workspace.id}"
+    assert client.delete(f"{url}?confirm=true", headers=admin_header).status_code == 204
+
+    refused = client.delete(f"/api/v1/users/{lead.id}", headers=admin_header)
+
+    assert refused.status_code == 409, refused.json
+    assert refused.mimetype == "application/problem+json"
+    assert "Client X engagement by" in refused.json["detail"]
+    assert "(its workspace is deleted: restore it first)" in refused.json["detail"]
+    assert refused.json["errors"]["members"] == [
+        f"Client X engagement ({mission['id']}) is led only by {lead.email}."
+        " (its workspace is deleted: restore it first)"
+    ]
+    assert client.get(f"/api/v1/users/{lead.id}", headers=admin_header).status_code == 200

@@ -538,6 +538,7 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                     Mission.name,
                     Mission.status,
                     Mission.deleted_at,
+                    workspace_service.is_live(Mission.workspace_id).label("workspace_live"),
                 )
                 .join(Mission, Mission.id == MissionMember.mission_id)
                 .join(User, User.id == MissionMember.user_id)
@@ -634,7 +635,13 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
     # the missions are the live ones of `led`.
     leads = db.session.execute(
         including_deleted(
-            select(MissionMember.mission_id, Mission.name, Mission.status, User.email)
+            select(
+                MissionMember.mission_id,
+                Mission.name,
+                Mission.status,
+                User.email,
+                workspace_service.is_live(Mission.workspace_id).label("workspace_live"),
+            )
         )
         .join(Mission, Mission.id == MissionMember.mission_id)
         .join(User, User.id == MissionMember.user_id)
@@ -649,22 +656,23 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
 
 
 def _refuse_leaving_missions_without_a_lead(leads: list[Any]) -> None:
-    """409 naming the missions of `leads` (rows with `mission_id`, `name`, `status` and `email`:
-    the only leads of live missions, who are leaving), if any. An archived one takes no new
-    member until it is reopened (`check_writable`), so the detail says so rather than send the
+    """409 naming the missions of `leads` (rows with `mission_id`, `name`, `status`, `email` and
+    `workspace_live`: the only leads of live missions, who are leaving), if any. An archived one
+    takes no new member until it is reopened (`check_writable`), and nobody reaches one of a
+    deleted workspace until it is restored, so the detail says so rather than send the
     administrator to a member list that refuses them too."""
     if not leads:
         return
     by_mission: dict[uuid.UUID, tuple[str, list[str]]] = {}
-    archived: set[uuid.UUID] = set()
+    reopen: dict[uuid.UUID, str] = {}
     for lead in leads:
         by_mission.setdefault(lead.mission_id, (lead.name, []))[1].append(lead.email)
-        if lead.status == ARCHIVED:
-            archived.add(lead.mission_id)
-    reopen = {
-        mission_id: " (archived: reopen it first)" if mission_id in archived else ""
-        for mission_id in by_mission
-    }
+        if not lead.workspace_live:
+            reopen[lead.mission_id] = " (its workspace is deleted: restore it first)"
+        elif lead.status == ARCHIVED:
+            reopen[lead.mission_id] = " (archived: reopen it first)"
+        else:
+            reopen[lead.mission_id] = ""
     # The browser shows the detail alone: it names the missions too.
     named = "; ".join(
         f"{name} by {', '.join(emails)}{reopen[mission_id]}"
