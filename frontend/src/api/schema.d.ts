@@ -2134,7 +2134,8 @@ export interface paths {
         /**
          * Replace the members: `[{user_id}, …]` (live users, at least one).
          * @description Those removed leave the workspace's missions too; removing the only lead of a live
-         *     mission is 409 naming it.
+         *     mission is 409 naming it. Deleted users are not listed and keep their place (back once
+         *     restored).
          *
          *     Requires permission `workspace.manage`.
          */
@@ -4259,7 +4260,8 @@ export interface paths {
         };
         /**
          * Replace the member list (lead or `mission.manage_all`); at least one lead.
-         * @description Each new member is announced with the `mission.member_added` event.
+         * @description Each new member is announced with the `mission.member_added` event. Deleted users are
+         *     not listed and keep their membership (back on the list once restored).
          *
          *     Needs only sign-in: no permission.
          */

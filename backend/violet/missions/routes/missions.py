@@ -152,7 +152,8 @@ class MissionMembers(MethodView):
     def put(self, payload, mission_id: UUID):
         """Replace the member list (lead or `mission.manage_all`); at least one lead.
 
-        Each new member is announced with the `mission.member_added` event.
+        Each new member is announced with the `mission.member_added` event. Deleted users are
+        not listed and keep their membership (back on the list once restored).
         """
         members = missions.replace_members(managed_mission(mission_id), payload)
         db.session.commit()
