@@ -175,6 +175,69 @@ def test_a_reimport_keeps_what_was_added_in_violet(client, lead, catalogue):
     assert "Where from" in after["procedure"]
 
 
+def test_a_reimport_keeps_the_tactic_tags_and_references_added_in_violet(client, lead, catalogue):
+    """An Atomic file carries its technique and no tactic, and no reference of its own (the
+    import links the test's Atomic page): a team's tactic tag and blog link stay, and an
+    unchanged file is skipped, not counted as updated."""
+    import_atomic(client, lead, atomic("T1059.001.yaml"))
+    mimikatz = client.get(f"{URL}?q=Mimikatz", headers=lead).json["items"][0]
+    blog = "https://redcanary.com/blog/mimikatz-detection/"
+    edited = client.patch(
+        f"{URL}/{mimikatz['id']}",
+        json={
+            "mitre": [
+                {"kind": "tactic", "external_id": "TA0002"},
+                {"kind": "subtechnique", "external_id": "T1059.001"},
+            ],
+            "references": [*mimikatz["references"], blog],
+        },
+        headers=lead,
+    )
+    assert edited.status_code == 200, edited.json
+
+    again = import_atomic(client, lead, atomic("T1059.001.yaml"))
+
+    assert again.json == {"created": 0, "updated": 0, "skipped": 4, "errors": [], "warnings": []}
+    after = client.get(f"{URL}/{mimikatz['id']}", headers=lead).json
+    assert sorted(tag["external_id"] for tag in after["mitre"]) == ["T1059.001", "TA0002"]
+    assert after["references"] == mimikatz["references"] + [blog]
+
+
+def test_an_atomic_moved_to_another_technique_keeps_only_what_was_added_in_violet(
+    client, lead, catalogue
+):
+    """ART moves a test between techniques keeping its GUID (T1086 became T1059.001): its
+    technique tag and Atomic page follow the file, the team's tactic tag and links stay (one
+    to another atomic's page too)."""
+    import_atomic(client, lead, atomic("T1059.001.yaml"))
+    mimikatz = client.get(f"{URL}?q=Mimikatz", headers=lead).json["items"][0]
+    blog = "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1003/T1003.md"
+    client.patch(
+        f"{URL}/{mimikatz['id']}",
+        json={
+            "mitre": [
+                {"kind": "tactic", "external_id": "TA0002"},
+                {"kind": "subtechnique", "external_id": "T1059.001"},
+            ],
+            "references": [*mimikatz["references"], blog],
+        },
+        headers=lead,
+    )
+    moved = atomic("T1059.001.yaml").replace(
+        b"attack_technique: T1059.001\n", b"attack_technique: T1059.003\n"
+    )
+
+    response = import_atomic(client, lead, moved)
+
+    assert response.json["updated"] == 4 and response.json["created"] == 0
+    after = client.get(f"{URL}/{mimikatz['id']}", headers=lead).json
+    assert sorted(tag["external_id"] for tag in after["mitre"]) == ["T1059.003", "TA0002"]
+    assert after["references"] == [
+        "https://github.com/redcanaryco/atomic-red-team/blob/master/atomics/T1059.003/T1059.003.md",
+        blog,
+    ]
+
+
 def test_atomics_of_a_technique_missing_from_the_catalogue_are_reported(client, lead, catalogue):
     # The test catalogue has no T1082.
     response = import_atomic(client, lead, atomic("T1082.yaml"))

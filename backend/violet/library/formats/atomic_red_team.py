@@ -340,6 +340,10 @@ def _technique_drafts(
                 former_refs=(name_ref(technique["attack_technique"], test["name"].strip()),)
                 if test["auto_generated_guid"]
                 else (),
+                # An atomic names its technique, never a tactic, and links only its own page:
+                # tactic tags and other links added in Violet are not the file's to remove.
+                kept_tag_kinds=("tactic",),
+                own_references=atomic_pages,
             )
             for index, test in enumerate(technique["atomic_tests"])
         ]
@@ -551,6 +555,13 @@ def template_fields(technique: dict[str, Any], test: dict[str, Any]) -> dict[str
             }
         ],
     }
+
+
+def atomic_pages(technique_ids: set[str]) -> set[str]:
+    """The references an earlier import wrote on a template tagged with these techniques: their
+    Atomic pages. A re-import replaces them; another link (even to another atomic) was added
+    in Violet and stays."""
+    return {ATOMICS_URL.format(id=technique_id) for technique_id in technique_ids}
 
 
 def name_ref(technique_id: str, name: str) -> str:

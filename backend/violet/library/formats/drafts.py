@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,12 +73,20 @@ class TemplateDraft:
     source_refs an earlier import may have given the same template (an atomic's technique and
     name, before ART gave it a GUID). `values` are the fields once the create schema accepted
     them, or `problem` says why it did not.
+
+    What a format does not carry stays as a matched template has it: `kept_tag_kinds` are the
+    MITRE tag kinds the document never gives (an atomic has a technique, no tactic), and
+    `own_references` gives, from a matched template's technique and sub-technique ids, the
+    references an earlier import of the format wrote (the Atomic page of its technique); the
+    template keeps its tags of those kinds and its other references.
     """
 
     path: str
     fields: dict[str, Any]
     key: str | None = None
     former_refs: tuple[str, ...] = ()
+    kept_tag_kinds: tuple[str, ...] = ()
+    own_references: Callable[[set[str]], set[str]] | None = None
     values: dict[str, Any] | None = None
     problem: str | None = None
 

@@ -104,6 +104,8 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
             template = matches[original]
             values = {k: v for k, v in values.items() if k not in ("source", "source_ref")}
             source_key = None
+        if template is not None:
+            values, keys = _with_what_the_format_leaves(draft, template, values, keys, found)
         if template is None:
             template = TestTemplate(workspace_id=workspace_id, mitre_links=[])
             db.session.add(template)
@@ -119,6 +121,35 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
             matches[source_key] = template
     db.session.flush()
     return report
+
+
+def _with_what_the_format_leaves(
+    draft: TemplateDraft,
+    template: TestTemplate,
+    values: dict[str, Any],
+    keys: list[mitre_tags.TagKey],
+    found: dict[mitre_tags.TagKey, mitre_tags.Target],
+) -> tuple[dict[str, Any], list[mitre_tags.TagKey]]:
+    """The values and tags to write on a matched template, keeping what the document does not
+    carry: its tags of `draft.kept_tag_kinds` (a tactic added to an atomic's template) and its
+    references other than those an earlier import wrote (`draft.own_references`: the link a
+    team added stays, the Atomic page of the test's former technique goes). Adds the kept
+    tags' targets to `found`, which set_tags reads."""
+    kept_tags = [
+        tag
+        for tag in template.mitre_links
+        if tag.kind in draft.kept_tag_kinds and (tag.kind, tag.external_id) not in keys
+    ]
+    for tag in kept_tags:
+        found[(tag.kind, tag.external_id)] = tag.target
+    keys = [*keys, *((tag.kind, tag.external_id) for tag in kept_tags)]
+    if draft.own_references is not None and "references" in values:
+        techniques = {tag.external_id for tag in template.mitre_links if tag.kind != "tactic"}
+        own = draft.own_references(techniques)
+        added = [url for url in template.references if url not in own]
+        references = list(dict.fromkeys([*values["references"], *added]))
+        values = {**values, "references": references}
+    return values, keys
 
 
 def _source_key(values: dict[str, Any]) -> tuple[str | None, str] | None:
