@@ -206,6 +206,44 @@ def test_a_template_tagged_with_a_revoked_id_plans_for_its_replacement(
         assert response.json["bare"] == 0
 
 
+def test_a_test_tagged_with_a_revoked_id_covers_its_replacement_when_planning(
+    client, team, admin_header, catalogue, mission, run
+):
+    """A mission test tagged T1086 (from an old Atomic file whose template was deleted since)
+    counts for T1059.001 in the mission's layer: a layer listing T1059.001 plans no bare test
+    beside it."""
+    old = client.post(
+        "/api/v1/test-templates/import?format=atomic-red-team",
+        data=OLD_ATOMIC,
+        headers={**admin_header, "Content-Type": "application/yaml"},
+    )
+    assert old.status_code == 200, old.json
+    found = client.get("/api/v1/test-templates?q=Old PowerShell", headers=admin_header)
+    template_id = found.json["items"][0]["id"]
+    added = client.post(
+        f"{API}/{mission['id']}/tests", json={"test_template_id": template_id}, headers=team.lead
+    )
+    assert added.status_code == 201, added.json
+    deleted = client.delete(f"/api/v1/test-templates/{template_id}", headers=admin_header)
+    assert deleted.status_code == 204
+    run(mission, "Old PowerShell", [], level="Alerted", test=added.json)
+    own_layer = client.get(f"{API}/{mission['id']}/navigator-layer", headers=team.lead).json
+    assert "T1059.001" in {entry["techniqueID"] for entry in own_layer["techniques"]}
+
+    response = client.post(
+        f"{API}/{mission['id']}/tests/from-layer",
+        json={"layer": layer({"techniqueID": "T1059.001", "score": 20})},
+        headers=team.lead,
+    )
+
+    assert response.status_code == 200, response.json
+    assert response.json["added"] == []
+    assert response.json["skipped"] == [
+        {"external_id": "T1059.001", "reason": "A test of the mission already covers it."}
+    ]
+    assert [test["name"] for test in mission_tests(client, team, mission)] == ["Old PowerShell"]
+
+
 def test_a_score_range_plans_only_the_entries_scored_within_it(client, team, catalogue, mission):
     usage = layer(  # a usage layer as mitreattack-python writes it: 0 for what is not used
         {"techniqueID": "T1059.001", "tactic": "execution", "score": 1},

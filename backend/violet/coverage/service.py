@@ -927,7 +927,8 @@ def plan_from_attack_ids(
     that technique or sub-technique, or one bare test tagged with it when the library has none.
 
     A template already in the mission (or already planned for an earlier id) is not added
-    twice, nor a bare test for an id a test of the mission is tagged with; an id the catalogue
+    twice, nor a bare test for an id a test of the mission is tagged with (or with a revoked id
+    it replaced, as the layers count it); an id the catalogue
     does not know as a live technique is skipped, saying whether it is revoked, deprecated or
     unknown; a revoked one that names its replacement is planned as that one. `domains` (ATT&CK
     id → the domains it is planned for: those of the layers listing it, or the one asked of a
@@ -959,6 +960,12 @@ def plan_from_attack_ids(
             .where(MissionTest.mission_id == access.mission.id)
         )
     )
+    # A test tagged with a technique ATT&CK has revoked since counts for the one that replaced
+    # it, as in the mission's layer (an old Atomic's T1086 covers T1059.001): no bare test for
+    # the replacement beside it.
+    if tagged_in_mission:
+        revoked_tags = mitre_service.retired_attack_objects(tagged_in_mission)
+        tagged_in_mission |= {new for _, new in revoked_tags.values() if new}
     planned: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     done: set[str] = set()
