@@ -148,17 +148,16 @@ def paginate(
     keys, page = _execute(
         page_statement, {**(parameters or {}), PAGE_LIMIT: limit, PAGE_OFFSET: offset}
     )
-    items: list[Any] = []
-    total = 0
+    # All rows at once (fetching row by row costs a call per row). Every row carries the
+    # total as its last column, which zip() leaves out of the items.
     if len(keys) == 2:  # one entity (or one column) and the total: its values
-        for value, row_total in page.unique():
-            items.append(value)
-            total = row_total
+        rows = page.unique().all()
+        items: list[Any] = [row[0] for row in rows]
     else:  # columns: a plain dict per row, no ORM objects to build
-        for values in page:
-            item = dict(zip(keys, values, strict=True))
-            total = item.pop(TOTAL_LABEL)
-            items.append(item)
+        rows = page.all()
+        names = keys[:-1]
+        items = [dict(zip(names, row, strict=False)) for row in rows]
+    total = rows[0][-1] if rows else 0
     if not items and offset:
         total = _count(statement, parameters)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
