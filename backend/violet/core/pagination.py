@@ -232,9 +232,10 @@ def attach_related(
     if items:
         ids = [item["id"] for item in items]
         keys, rows = _execute(_related_statement(related, parent), {PARENT_IDS: ids})
-        for values in rows:
-            child = dict(zip(keys, values, strict=True))
-            children[child.pop(PARENT_LABEL)].append(child)
+        # The parent's id is the last column, which zip() leaves out of the child.
+        names = keys[:-1]
+        for row in rows.all():  # at once, as a page's rows
+            children[row[-1]].append(dict(zip(names, row, strict=False)))
     for item in items:
         item[name] = children[item["id"]]
 
