@@ -1076,6 +1076,47 @@ def test_the_members_dialog_drops_what_was_not_saved(admin_api: ApiClient, open_
     expect(page.get_by_test_id("members-saved")).to_have_count(0)
 
 
+def test_the_members_dialog_shows_a_deactivated_lead_and_keeps_an_active_one(
+    setup: MissionSetup, open_context
+):
+    """Red co-leads, then leaves the company (deactivated): the dialog says so and keeps their
+    role; the lead stepping down would leave nobody who can sign in to lead, and is refused."""
+    url = f"/missions/{setup.mission_id}/members"
+    members_now = setup.lead_api.call("GET", url)
+    setup.lead_api.call(
+        "PUT",
+        url,
+        [
+            {
+                "user_id": m["user_id"],
+                "role": "lead" if m["email"] == setup.emails["red"] else m["role"],
+            }
+            for m in members_now
+        ],
+    )
+    red_id = next(m["user_id"] for m in members_now if m["email"] == setup.emails["red"])
+    admin = ApiClient(setup.lead_api.base_url)
+    admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    admin.call("PATCH", f"/users/{red_id}", {"is_active": False})
+
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    lead.get_by_role("button", name="Members").click()
+    members = lead.get_by_role("dialog", name="Members")
+    red_row = members.get_by_role("row").filter(has_text=setup.emails["red"])
+    expect(red_row.get_by_text("deactivated")).to_be_visible()
+    expect(members.get_by_role("combobox", name=f"Role of {setup.emails['red']}")).to_be_disabled()
+    check_a11y(lead)
+
+    members.get_by_role("combobox", name=f"Role of {setup.emails['lead']}").click()
+    lead.get_by_role("option", name="red", exact=True).click()
+    members.get_by_role("button", name="Save members").click()
+    refusal = members.get_by_role("alert")
+    expect(refusal).to_contain_text("Members not saved")
+    expect(refusal).to_contain_text("A mission needs an active lead")
+    expect(refusal).to_contain_text(setup.emails["red"])
+
+
 def test_the_lead_adds_and_removes_members_by_keyboard(setup: MissionSetup, open_context):
     """Add and a row's Remove take the focused button away; the focus stays in the dialog, on
     Save members or the Remove of the row now in that place, not on the page behind it."""

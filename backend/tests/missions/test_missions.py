@@ -327,6 +327,47 @@ def test_a_deactivated_member_does_not_lock_the_member_list(client, team, missio
     assert client.put(url, json=body, headers=team.lead).status_code == 422
 
 
+def test_a_mission_keeps_an_active_lead(client, team, mission, admin_header):
+    """The only active lead stepping down beside a deactivated co-lead would leave nobody who
+    can sign in to manage the mission: 422 naming the deactivated lead, nothing changed. The
+    member list says who is deactivated."""
+    url = f"/api/v1/missions/{mission['id']}/members"
+
+    def members(**roles):
+        return [{"user_id": team.ids[who], "role": role} for who, role in roles.items()]
+
+    co_led = members(lead="lead", red="lead", blue="blue", viewer="viewer")
+    assert client.put(url, json=co_led, headers=team.lead).status_code == 200
+    deactivated = client.patch(
+        f"/api/v1/users/{team.ids['red']}", json={"is_active": False}, headers=admin_header
+    )
+    assert deactivated.status_code == 200
+    listed = client.get(url, headers=team.lead).json
+    assert {m["user_id"]: m["is_active"] for m in listed} == {
+        team.ids["lead"]: True,
+        team.ids["red"]: False,
+        team.ids["blue"]: True,
+        team.ids["viewer"]: True,
+    }
+    red_email = next(m["email"] for m in listed if m["user_id"] == team.ids["red"])
+
+    step_down = members(lead="red", red="lead", blue="blue", viewer="viewer")
+    refused = client.put(url, json=step_down, headers=team.lead)
+
+    assert refused.status_code == 422
+    assert "active lead" in refused.json["detail"] and red_email in refused.json["detail"]
+    assert refused.json["errors"]["role"] == [refused.json["detail"]]
+    assert client.get(url, headers=team.lead).json == listed
+    # Handing over to an active member instead is accepted.
+    handover = members(lead="red", red="lead", blue="lead", viewer="viewer")
+    accepted = client.put(url, json=handover, headers=team.lead)
+    assert accepted.status_code == 200, accepted.json
+    assert {m["user_id"] for m in accepted.json if m["role"] == "lead"} == {
+        team.ids["red"],
+        team.ids["blue"],
+    }
+
+
 def test_member_candidates_are_for_the_lead(client, team, mission, make_user):
     make_user("carol.blue@example.test")
     url = f"/api/v1/missions/{mission['id']}/member-candidates?q=carol"

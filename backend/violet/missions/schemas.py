@@ -201,6 +201,13 @@ class MissionMemberOut(Schema):
     email = fields.String(required=True, attribute="user.email")
     display_name = fields.String(allow_none=True, attribute="user.display_name")
     role = fields.String(required=True, validate=validate.OneOf(MEMBER_ROLES))
+    is_active = fields.Boolean(
+        required=True,
+        attribute="user.is_active",
+        metadata={
+            "description": "False for a deactivated user: they keep their role, and cannot sign in."
+        },
+    )
 
 
 class MemberCandidateQuery(Schema):

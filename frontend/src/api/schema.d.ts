@@ -8646,6 +8646,8 @@ export interface components {
             display_name?: string | null;
             /** @enum {string} */
             role: "lead" | "red" | "blue" | "viewer";
+            /** @description False for a deactivated user: they keep their role, and cannot sign in. */
+            is_active: boolean;
         };
         MissionMemberIn: {
             /** Format: uuid */

@@ -392,8 +392,9 @@ def lock_mission(mission_id: uuid.UUID) -> None:
 
 
 def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Set the whole member list. It keeps at least one lead, names live users of the mission's
-    workspace once each (a current member who was deactivated may stay, at the same role).
+    """Set the whole member list. It keeps at least one active lead, names live users of the
+    mission's workspace once each (a current member who was deactivated may stay, at the same
+    role).
     Deleted members are not on it and keep their place: the list replaces the visible ones."""
     user_ids = [member["user_id"] for member in members]
     duplicated = sorted({str(user_id) for user_id in user_ids if user_ids.count(user_id) > 1})
@@ -461,6 +462,15 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
             f"A deactivated member keeps their role or is removed: {', '.join(recast)}.",
             errors={"role": [f"Deactivated, keeps their role: {member}." for member in recast]},
         )
+    # Someone must be able to sign in and manage it: a list led only by deactivated users
+    # (the only active lead stepping down beside one) leaves that to administrators alone.
+    if not any(role == LEAD and users[user_id].is_active for user_id, role in wanted.items()):
+        leads = sorted(users[user_id].email for user_id, role in wanted.items() if role == LEAD)
+        message = (
+            f"A mission needs an active lead: {', '.join(leads)} cannot sign in (deactivated). "
+            "Make an active member lead."
+        )
+        raise Unprocessable(message, errors={"role": [message]})
     # The listed users' emails name them in the audit trail; a current member's comes with it.
     emails = {user_id: row.email for user_id, row in users.items()}
     before = {
@@ -510,7 +520,11 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
         {
             "user_id": member.user_id,
             "role": member.role,
-            "user": {"email": member.user.email, "display_name": member.user.display_name},
+            "user": {
+                "email": member.user.email,
+                "display_name": member.user.display_name,
+                "is_active": member.user.is_active,
+            },
         }
         for member in list_members(access.mission.id)
     ]

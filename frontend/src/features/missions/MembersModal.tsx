@@ -1,4 +1,4 @@
-import { ActionIcon, Button, Group, Modal, Select, Stack, Table, Text } from "@mantine/core";
+import { ActionIcon, Badge, Button, Group, Modal, Select, Stack, Table, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
@@ -106,6 +106,7 @@ export function MembersModal({
         email: candidate.email,
         display_name: candidate.display_name,
         role,
+        is_active: true, // candidates are active users
       },
     ]);
     setPick(null);
@@ -141,7 +142,14 @@ export function MembersModal({
             {members.map((member) => (
               <Table.Tr key={member.user_id}>
                 <Table.Td>
-                  <Text size="sm">{member.display_name || member.email}</Text>
+                  <Text size="sm">
+                    {member.display_name || member.email}{" "}
+                    {!member.is_active && (
+                      <Badge color="gray.7" size="sm">
+                        deactivated
+                      </Badge>
+                    )}
+                  </Text>
                   <Text size="xs">{member.email}</Text>
                 </Table.Td>
                 <Table.Td>
@@ -151,6 +159,9 @@ export function MembersModal({
                       data={ROLES}
                       value={member.role}
                       allowDeselect={false}
+                      // A deactivated member keeps their role or is removed (the API refuses
+                      // any other change).
+                      disabled={!member.is_active}
                       onChange={(value) =>
                         setMembers(
                           members.map((other) =>
