@@ -9,7 +9,8 @@ them (docs/domains.md, "Soft delete and audit columns"):
 - `created_by`, `updated_by` and `deleted_by` are filled from the signed-in caller at flush.
 
 A third checks a request's `If-Match` against the version of the row it changes
-(core/versioning.py).
+(core/versioning.py). A list's select of columns that runs on the Session's connection rather
+than through it (`execute_columns`) gets the same criteria from the same functions.
 """
 
 from __future__ import annotations
