@@ -577,7 +577,9 @@ def test_every_operation_answers_what_the_spec_declares(
         for name, value in samples.items():
             path = path.replace(f"{{{name}}}", value)
         if "{external_id}" in path:
-            kind = template_path.split("/")[-2]
+            # The segment naming what the id is of (`/groups/{external_id}/navigator-layer`).
+            segments = template_path.split("/")
+            kind = segments[segments.index("{external_id}") - 1]
             path = path.replace("{external_id}", external_ids[kind])
         for headers in (admin_, lead, blue):
             client.get(path, query_string=queries.get(template_path, {}), headers=headers)

@@ -205,3 +205,27 @@ def test_a_group_is_planned_for_one_domain_when_asked(client, team, domains, mis
     assert [test["name"] for test in tests] == ["T0807 Command-Line Interface"]
     unknown = client.post(url, json={"group": "G0082", "domain": "ics"}, headers=team.lead)
     assert unknown.status_code == 422 and "domain" in unknown.json["errors"]
+
+
+def test_a_groups_layer_is_of_its_domain_holding_most_techniques_or_the_one_asked(
+    client, team, mixed
+):
+    """APT38 uses T1059 (Enterprise) and T0807 (ICS): its layer is Enterprise's (a tie), its
+    ICS layer holds T0807, untested, and a domain it does not use holds nothing."""
+    url = "/api/v1/coverage/groups/G0082/navigator-layer"
+
+    default = client.get(url, headers=team.viewer).json
+    ics = client.get(url, query_string={"domain": ICS}, headers=team.viewer).json
+    mobile = client.get(url, query_string={"domain": MOBILE}, headers=team.viewer).json
+
+    assert default["domain"] == ENTERPRISE
+    assert [(item["techniqueID"], item.get("score")) for item in default["techniques"]] == [
+        ("T1059", 75.0)  # its T1059.001 runs (Alerted), rolled up
+    ]
+    assert "other ATT&CK domains are in their own layers: ics-attack." in default["description"]
+    assert ics["domain"] == ICS and layer_problems(ics) == []
+    assert [
+        (item["techniqueID"], item["tactic"], item["comment"]) for item in ics["techniques"]
+    ] == [("T0807", "execution", "Not tested")]
+    assert mobile["domain"] == MOBILE and mobile["techniques"] == []
+    assert "in their own layers: enterprise-attack, ics-attack." in mobile["description"]

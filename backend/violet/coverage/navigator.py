@@ -23,6 +23,10 @@ LEGACY_DOMAINS = {"mitre-enterprise": "enterprise-attack", "mitre-mobile": "mobi
 # Colour of a technique tested but not scored (every run "Not applicable" or without a level).
 UNSCORED_COLOR = "#d0d0d0"
 UNSCORED_LABEL = "Tested, no score"
+# Colour of a technique a threat group uses that no counted run tested: the light orange the
+# threat group page draws "Not tested" in, apart from every seeded level's colour and the grey.
+NOT_TESTED_COLOR = "#ffd8a8"
+NOT_TESTED_LABEL = "Not tested"
 # The metadata item of a technique's entry that only rolls up its sub-techniques' runs; its
 # value lists them ("T1059.001, T1059.003").
 ROLLED_UP_FROM = "Rolled up from"
@@ -61,6 +65,13 @@ class LayerTechnique:
     # share a score, so the closest level by score may be the other one. None: the colour of
     # the level closest to the score (a mission's mean), grey when unscored.
     color: str | None = None
+    # False: a technique listed although no counted run tested it (a threat group's layer): no
+    # score, the "Not tested" colour and comment.
+    tested: bool = True
+    # True: not a technique of the layer but the technique of some of its sub-techniques (a
+    # threat group may use T1059.001 and not T1059): its entry only opens it expanded, as the
+    # Navigator saves one (`is_display_state`), so that they do not hide behind it collapsed.
+    display_only: bool = False
 
 
 def level_color(score: float | None, levels: Sequence[Level]) -> str:
@@ -86,7 +97,8 @@ def build_layer(
 ) -> dict[str, Any]:
     """A complete 4.5 layer: one entry per technique and tactic, a gradient over the scored
     levels (lowest to highest score) and a legend of the colours the entries carry: each scored
-    level's, and the grey of a technique tested but not scored when there is one."""
+    level's, the grey of a technique tested but not scored and the orange of one not tested,
+    when there is one."""
     scored = sorted((level for level in levels if level.score is not None), key=_score)
     gradient_colors = [level.color for level in scored] or ["#ff6666", "#8ec843"]
     if len(gradient_colors) == 1:
@@ -94,8 +106,11 @@ def build_layer(
     legend = [
         {"label": level.name, "color": level.color} for level in levels if level.score is not None
     ]
-    if any(technique.score is None for technique in techniques):
+    annotated = [technique for technique in techniques if not technique.display_only]
+    if any(technique.tested and technique.score is None for technique in annotated):
         legend.append({"label": UNSCORED_LABEL, "color": UNSCORED_COLOR})
+    if any(not technique.tested for technique in annotated):
+        legend.append({"label": NOT_TESTED_LABEL, "color": NOT_TESTED_COLOR})
     versions = {"layer": LAYER_VERSION, "navigator": NAVIGATOR_VERSION}
     if attack_version:
         versions["attack"] = attack_version
@@ -119,13 +134,23 @@ def build_layer(
 
 
 def _technique_entry(technique: LayerTechnique, levels: Sequence[Level]) -> dict[str, Any]:
+    if technique.display_only:
+        return {
+            "techniqueID": technique.technique_id,
+            "tactic": technique.tactic,
+            "enabled": True,
+            "showSubtechniques": technique.show_subtechniques,
+        }
     outcomes = [f"{count} {name}" for name, count in technique.outcomes.items() if count]
     runs = "test" if technique.tests == 1 else "tests"
     comment = f"{technique.tests} {runs}" + (f": {', '.join(outcomes)}" if outcomes else "")
+    color = technique.color or level_color(technique.score, levels)
+    if not technique.tested:
+        comment, color = NOT_TESTED_LABEL, NOT_TESTED_COLOR
     entry: dict[str, Any] = {
         "techniqueID": technique.technique_id,
         "tactic": technique.tactic,
-        "color": technique.color or level_color(technique.score, levels),
+        "color": color,
         "comment": comment,
         "enabled": True,
         "metadata": [

@@ -375,6 +375,28 @@ class GroupCoverage(MethodView):
         return service.group_coverage(external_id, missions)
 
 
+@org_blp.route("/groups/<string:external_id>/navigator-layer")
+class GroupLayer(MethodView):
+    @require_auth
+    @org_blp.arguments(OrgLayerQuery, location="query")
+    @org_blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
+    @org_blp.doc(responses={200: {"content": LAYER_CONTENT}})
+    @org_blp.alt_response(
+        404, description="No such group, or it is revoked or deprecated (saying so)."
+    )
+    def get(self, query, external_id: str):
+        """How the latest outcomes across missions (`mission_ids`, default every mission the
+        caller may see) cover a threat group's techniques, as an ATT&CK Navigator layer (format
+        4.5) to download: exactly the group's techniques of one ATT&CK domain (`domain`, default
+        the one holding most of them), the tested ones scored as in the organisation's layer,
+        the others marked Not tested, without a score."""
+        missions = service.visible_missions(query.get("mission_ids"))
+        layer, disposition = service.group_layer_download(
+            external_id, missions, query.get("domain")
+        )
+        return layer, 200, {"Content-Disposition": disposition}
+
+
 @blp.route("/report")
 class MissionReport(MethodView):
     @require_auth

@@ -640,6 +640,9 @@ def _layer(
     domain: str | None,
     retired: RetiredInLayer,
     colors: Mapping[str, str] | None = None,
+    *,
+    untested: Iterable[str] = (),
+    spans: list[str] | None = None,
 ) -> dict:
     """A layer of one entry per technique (or sub-technique) and tactic of `domain`, by default
     the one holding most of the tested techniques. A layer has one domain: its description
@@ -647,27 +650,36 @@ def _layer(
     id but a retired technique rolled up from live sub-techniques (left out here); the
     description says which ids `retired` renamed or left out. `colors` gives an entry its
     own colour (across missions, its latest outcome's level's); the others take the colour of
-    the level closest to their score."""
+    the level closest to their score.
+
+    A threat group's layer lists its techniques no run tested too (`untested`: live ids whose
+    tactics are in `data.tactics_of`), marked Not tested; `spans` (the group's domains, the one
+    holding most of its techniques first) then picks the default domain and the others named,
+    and a technique some of whose sub-techniques are listed, but not itself, gets an entry that
+    only opens it expanded."""
     # A retired technique whose live sub-techniques were tested is rolled up from them all the
     # same; the release has no such technique to list.
     cells = {
         attack_id: cell for attack_id, cell in cells.items() if attack_id not in retired.left_out
     }
-    tested = _domains_of(cells, data.tactics_of)
-    domain = domain or (tested[0] if tested else DEFAULT_DOMAIN)
-    if others := [other for other in tested if other != domain]:
-        description += (
-            f". Techniques tested in other ATT&CK domains are in their own layers: "
-            f"{', '.join(others)}."
-        )
+    untested = set(untested) - set(cells)
+    if spans is None:
+        spans = _domains_of(cells, data.tactics_of)
+        said = "Techniques tested in other ATT&CK domains are in their own layers"
+    else:
+        said = "The group's techniques in other ATT&CK domains are in their own layers"
+    domain = domain or (spans[0] if spans else DEFAULT_DOMAIN)
+    if others := [other for other in spans if other != domain]:
+        description += f". {said}: {', '.join(others)}."
     description += retired.note(domain, data.tactics_of)
     # A technique some of whose sub-techniques are in the layer opens expanded in the Navigator.
-    shown = {parent_of(attack_id) for attack_id in cells if "." in attack_id}
+    listed = set(cells) | untested
+    shown = {parent_of(attack_id) for attack_id in listed if "." in attack_id}
     # Only a technique the catalogue gives sub-techniques may say whether they show (the layer
     # format), even one whose tests are tagged with sub-techniques: a release synced since may
     # have none (before ATT&CK v7). One statement for the whole layer.
     with_subtechniques = mitre_service.techniques_with_subtechniques(
-        {parent_of(attack_id) for attack_id in cells}
+        {parent_of(attack_id) for attack_id in listed}
     )
     # A technique whose every counted run is counted under one of its sub-techniques too only
     # rolls them up: its entry says so, and planning from the layer skips it (docs/coverage.md).
@@ -703,6 +715,44 @@ def _layer(
         for tactic in data.tactics_of.get(parent_of(attack_id), [])
         if tactic["domain"] == domain
     ]
+    entries += [
+        navigator.LayerTechnique(
+            technique_id=attack_id,
+            tactic=tactic["shortname"],
+            score=None,
+            tests=0,
+            outcomes={},
+            has_subtechniques=attack_id in with_subtechniques,
+            show_subtechniques=attack_id in shown,
+            tested=False,
+        )
+        for attack_id in sorted(untested)
+        for tactic in data.tactics_of.get(parent_of(attack_id), [])
+        if tactic["domain"] == domain
+    ]
+    if spans is not None:
+        # A threat group often uses sub-techniques and not their technique (ATT&CK v18.1's
+        # APT29: 46 of its 66): that technique gets an entry that only opens it expanded, as the
+        # Navigator saves one for a technique its user expanded; else they would hide behind it
+        # collapsed. Planning from the layer asks nothing of it (`is_display_state`).
+        entries += [
+            navigator.LayerTechnique(
+                technique_id=attack_id,
+                tactic=tactic["shortname"],
+                score=None,
+                tests=0,
+                outcomes={},
+                has_subtechniques=True,
+                show_subtechniques=True,
+                display_only=True,
+            )
+            for attack_id in sorted(shown - listed)
+            if attack_id in with_subtechniques
+            for tactic in data.tactics_of.get(attack_id, [])
+            if tactic["domain"] == domain
+        ]
+    # In ATT&CK id order, tested or not (the format keeps no order; a reader may).
+    entries.sort(key=lambda entry: entry.technique_id)
     return navigator.build_layer(
         name=name,
         description=description,
@@ -1376,9 +1426,7 @@ def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str,
     """How the latest outcomes across `missions` cover a threat group's techniques. An unknown
     group is 404, and so is a revoked or deprecated one, saying so (and which group replaced
     it): it has no techniques, and a score of nothing would read as an untested group."""
-    group = mitre_service.get_group(group_external_id.strip().upper())
-    if reason := mitre_service.retired_group_reason(group):
-        raise NotFound(reason)
+    group = _live_group(group_external_id)
     found = _latest_runs(missions)
     # The group's techniques are the synced release's live ones: a test tagged with a technique
     # a later sync revoked counts for the one that replaced it (T1086 for T1059.001), as in the
@@ -1413,12 +1461,7 @@ def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str,
             "name": group["name"],
             "aliases": group["aliases"],
         },
-        "domains": ranked_domains(
-            {
-                parent_of(technique["external_id"]): technique["domain"]
-                for technique in group["techniques"]
-            }.values()
-        ),
+        "domains": _group_domains(group),
         "techniques_total": len(techniques),
         "techniques_tested": sum(item["tested"] for item in techniques),
         "score": mean(sum(item["score"] or 0 for item in counted), len(counted))
@@ -1427,6 +1470,95 @@ def group_coverage(group_external_id: str, missions: list[Mission]) -> dict[str,
         "tested_score": _mean(item["score"] for item in techniques),
         "techniques": techniques,
     }
+
+
+def _live_group(group_external_id: str) -> dict[str, Any]:
+    """The group as `mitre_service.get_group` gives it. An unknown group is 404, and so is a
+    revoked or deprecated one, saying so (and which group replaced it)."""
+    group = mitre_service.get_group(group_external_id.strip().upper())
+    if reason := mitre_service.retired_group_reason(group):
+        raise NotFound(reason)
+    return group
+
+
+def _group_domains(group: Mapping[str, Any]) -> list[str]:
+    """The ATT&CK domains of the group's techniques, the one holding most first."""
+    return ranked_domains(
+        {
+            parent_of(technique["external_id"]): technique["domain"]
+            for technique in group["techniques"]
+        }.values()
+    )
+
+
+def group_layer_download(
+    group_external_id: str, missions: list[Mission], domain: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """How the latest outcomes across `missions` cover a threat group's techniques, as a layer
+    of `domain` (default: the group's domain holding most of its techniques), and the
+    `Content-Disposition` it downloads with (`violet-G0016-layer.json`).
+
+    The layer holds exactly the group's techniques of that domain: a tested one as the
+    organisation layer writes it (its latest outcome's score and level, `group_coverage`'s
+    figures), an untested one with no score, the "Not tested" colour and comment. The statements
+    are `group_coverage`'s and `_layer`'s, whatever the size of the group."""
+    group = _live_group(group_external_id)
+    found = _latest_runs(missions)
+    data = found.data
+    released = _latest_in_release(found)
+    level_scores = data.level_scores
+    level_colors = {level.id: level.color for level in data.levels if level.score is not None}
+    used = {technique["external_id"] for technique in group["techniques"]}
+    cells: dict[str, Cell] = {}
+    colors: dict[str, str] = {}
+    for attack_id in used & set(released.latest):
+        test = released.latest[attack_id]
+        cells[attack_id] = Cell()
+        cells[attack_id].add(_as_run(test), level_scores.get(test.detection_level_id))
+        if test.detection_level_id in level_colors:
+            colors[attack_id] = level_colors[test.detection_level_id]
+    # The tactics of the untested techniques too: the group's, as the catalogue places them.
+    for technique in group["techniques"]:
+        data.tactics_of.setdefault(
+            parent_of(technique["external_id"]),
+            [{**tactic, "domain": technique["domain"]} for tactic in technique["tactics"]],
+        )
+    # Only what was renamed or left out for one of the group's techniques is worth a word in the
+    # group's layer: T1086 counted as T1059.001 when the group uses T1059.001 or T1059.
+    retired = RetiredInLayer(
+        {
+            old: new
+            for old, new in released.retired.replaced.items()
+            if new in used or parent_of(new) in used
+        },
+        {
+            old: state
+            for old, state in released.retired.left_out.items()
+            # A deprecated sub-technique of a technique the group uses counts for it.
+            if set(released.retired.rename((old,))) & used
+        },
+    )
+    names = ", ".join(mission.name for mission in missions) or "no mission (none is visible)"
+    aliases = [alias for alias in group["aliases"] if alias != group["name"]]
+    known_as = f", also known as {', '.join(aliases)}" if aliases else ""
+    title = f"{group['name']} ({group['external_id']})"
+    layer = _layer(
+        f"{title} — Violet coverage",
+        (
+            f"How the latest outcomes of Violet's missions cover the techniques ATT&CK "
+            f"attributes to {title}{known_as}; untested ones are marked Not tested. The latest "
+            f"outcome per technique across: {names}"
+        )[:2000],
+        data,
+        cells,
+        domain,
+        retired,
+        colors,
+        untested=used - set(cells),
+        spans=_group_domains(group),
+    )
+    safe_id = re.sub(_NOT_ASCII_SAFE, "-", group["external_id"])
+    return layer, attachment(f"violet-{safe_id}-layer.json")
 
 
 # --- GET /missions/{id}/report -------------------------------------------------------------------
