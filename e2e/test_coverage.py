@@ -302,6 +302,25 @@ def test_a_threat_group_s_coverage_counts_its_untested_techniques(
     expect(page.get_by_test_id("technique-T1059")).to_contain_text("1 sub-technique used")
     expect(page).to_have_url(re.compile(r"/coverage/groups\?group=G0016$"))
 
+    # The group's layer, downloaded by keyboard: its techniques, tested or not.
+    download = page.get_by_role("button", name="Download Navigator layer")
+    download.focus()
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    assert info.value.suggested_filename == "violet-G0016-layer.json"
+    layer = json.loads(Path(info.value.path()).read_bytes())
+    assert layer["name"] == "APT29 (G0016) — Violet coverage"
+    assert "Cozy Bear" in layer["description"] and "Persistence week" in layer["description"]
+    entries = {item["techniqueID"]: item for item in layer["techniques"]}
+    assert (entries["T1547"]["score"], entries["T1547"]["comment"]) == (75, "1 test: 1 Alerted")
+    assert entries["T1059.001"]["comment"] == "Not tested" and "score" not in entries["T1059.001"]
+    assert entries["T1059"] == {
+        "techniqueID": "T1059",
+        "tactic": "execution",
+        "enabled": True,
+        "showSubtechniques": True,
+    }
+
     page.get_by_test_id("group-T1547").get_by_role("link", name="Persistence week").click()
     expect(page.get_by_test_id("test-drawer")).to_contain_text("Alerted")
 

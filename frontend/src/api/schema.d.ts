@@ -7196,6 +7196,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/coverage/groups/{external_id}/navigator-layer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * How the latest outcomes across missions (`mission_ids`, default every mission the
+         *     caller may see) cover a threat group's techniques, as an ATT&CK Navigator layer (format
+         *     4.5) to download: exactly the group's techniques of one ATT&CK domain (`domain`, default
+         *     the one holding most of them), the tested ones scored as in the organisation's layer,
+         *     the others marked Not tested, without a score.
+         * @description Needs only sign-in: no permission.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The layer's ATT&CK domain (a layer has one); default: the domain holding most of the tested techniques (on a tie `enterprise-attack`), the first of the coverage's `domains`. */
+                    domain?: "enterprise-attack" | "mobile-attack" | "ics-attack";
+                    /** @description Comma-separated mission ids; default every visible mission. */
+                    mission_ids?: string[];
+                };
+                header?: never;
+                path: {
+                    external_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An ATT&CK Navigator layer (format 4.5). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            versions: {
+                                layer: string;
+                                navigator: string;
+                                attack?: string;
+                            };
+                            /** @example enterprise-attack */
+                            domain: string;
+                            description: string;
+                            techniques: ({
+                                techniqueID: string;
+                                tactic?: string;
+                                score?: number;
+                                color?: string;
+                                comment?: string;
+                                enabled?: boolean;
+                                showSubtechniques?: boolean;
+                                metadata?: Record<string, never>[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            gradient: Record<string, never>;
+                            legendItems?: Record<string, never>[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                401: components["responses"]["UNAUTHORIZED"];
+                403: components["responses"]["FORBIDDEN"];
+                /** @description No such group, or it is revoked or deprecated (saying so). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/missions/import": {
         parameters: {
             query?: never;

@@ -1,10 +1,22 @@
-import { Anchor, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import {
+  Anchor,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import { fetchLevels, fetchMissions, levelsKey, missionsKey } from "../missions/api";
 import type { Heat } from "../mitre/matrix/TechniqueCell";
-import { type GroupCoverage, coverageKey, fetchGroupCoverage } from "./api";
+import { type GroupCoverage, coverageKey, downloadFile, fetchGroupCoverage } from "./api";
 import { UNSCORED_COLOR, formatScore, textColorOn } from "./heat";
 import { DomainSelect, useCoverageDomain } from "./DomainSelect";
 import { HeatMatrix, Legend } from "./HeatMatrix";
@@ -35,6 +47,18 @@ export default function GroupCoveragePage() {
     queryFn: () => fetchMissions({}),
   });
   const [domain, chooseDomain] = useCoverageDomain(coverage.data?.domains);
+  const [downloadError, setDownloadError] = useState<unknown>(null);
+  // The group's layer of the ATT&CK domain drawn: the layer downloaded is the matrix shown.
+  const download = () => {
+    if (!coverage.data) return;
+    setDownloadError(null);
+    const id = coverage.data.group.external_id;
+    const query = domain ? `?${new URLSearchParams({ domain }).toString()}` : "";
+    downloadFile(
+      `/api/v1/coverage/groups/${encodeURIComponent(id)}/navigator-layer${query}`,
+      `violet-${id}-layer.json`,
+    ).catch(setDownloadError);
+  };
   const levelsById = new Map((levels.data ?? []).map((level) => [level.id, level]));
   const missionNames = new Map((missions.data ?? []).map((m) => [m.id, m.name]));
   const choose = (value: string | null) => {
@@ -96,9 +120,15 @@ export default function GroupCoveragePage() {
         <ErrorAlert title="Coverage unavailable" error={coverage.error} />
       ) : (
         <>
-          <Title order={2} size="h3">
-            {coverage.data.group.external_id} {coverage.data.group.name}
-          </Title>
+          <Group justify="space-between" align="flex-end" maw={880}>
+            <Title order={2} size="h3">
+              {coverage.data.group.external_id} {coverage.data.group.name}
+            </Title>
+            <Button variant="default" onClick={download}>
+              Download Navigator layer
+            </Button>
+          </Group>
+          {downloadError ? <ErrorAlert title="Download failed" error={downloadError} /> : null}
           <SimpleGrid cols={{ base: 1, sm: 3 }} maw={880}>
             <Paper withBorder p="sm">
               <Text size="sm">Score (untested count as 0)</Text>
