@@ -642,7 +642,7 @@ def _layer(
     colors: Mapping[str, str] | None = None,
     *,
     untested: Iterable[str] = (),
-    spans: list[str] | None = None,
+    group_domains: list[str] | None = None,
 ) -> dict:
     """A layer of one entry per technique (or sub-technique) and tactic of `domain`, by default
     the one holding most of the tested techniques. A layer has one domain: its description
@@ -652,21 +652,22 @@ def _layer(
     own colour (across missions, its latest outcome's level's); the others take the colour of
     the level closest to their score.
 
-    A threat group's layer lists its techniques no run tested too (`untested`: live ids whose
-    tactics are in `data.tactics_of`), marked Not tested; `spans` (the group's domains, the one
-    holding most of its techniques first) then picks the default domain and the others named,
-    and a technique some of whose sub-techniques are listed, but not itself, gets an entry that
-    only opens it expanded."""
+    A threat group's layer (`group_domains`: the group's domains, the one holding most of its
+    techniques first, which pick the default domain and the others named) lists the group's
+    techniques no run tested too (`untested`: live ids whose tactics are in `data.tactics_of`),
+    marked Not tested, and a technique some of whose sub-techniques are listed, but not itself,
+    gets an entry that only opens it expanded."""
     # A retired technique whose live sub-techniques were tested is rolled up from them all the
     # same; the release has no such technique to list.
     cells = {
         attack_id: cell for attack_id, cell in cells.items() if attack_id not in retired.left_out
     }
     untested = set(untested) - set(cells)
-    if spans is None:
+    if group_domains is None:
         spans = _domains_of(cells, data.tactics_of)
         said = "Techniques tested in other ATT&CK domains are in their own layers"
     else:
+        spans = group_domains
         said = "The group's techniques in other ATT&CK domains are in their own layers"
     domain = domain or (spans[0] if spans else DEFAULT_DOMAIN)
     if others := [other for other in spans if other != domain]:
@@ -730,7 +731,7 @@ def _layer(
         for tactic in data.tactics_of.get(parent_of(attack_id), [])
         if tactic["domain"] == domain
     ]
-    if spans is not None:
+    if group_domains is not None:
         # A threat group often uses sub-techniques and not their technique (ATT&CK v18.1's
         # APT29: 46 of its 66): that technique gets an entry that only opens it expanded, as the
         # Navigator saves one for a technique its user expanded; else they would hide behind it
@@ -1555,7 +1556,7 @@ def group_layer_download(
         retired,
         colors,
         untested=used - set(cells),
-        spans=_group_domains(group),
+        group_domains=_group_domains(group),
     )
     safe_id = re.sub(_NOT_ASCII_SAFE, "-", group["external_id"])
     return layer, attachment(f"violet-{safe_id}-layer.json")
