@@ -92,6 +92,14 @@ class TestTemplate(
             unique=True,
             postgresql_where=text("deleted_at IS NULL AND source_ref IS NOT NULL"),
         ),
+        # A deleted one too, which a re-import leaves deleted (the index above is live rows').
+        Index(
+            "ix_test_templates_deleted_source_ref",
+            "workspace_id",
+            "source",
+            "source_ref",
+            postgresql_where=text("deleted_at IS NOT NULL AND source_ref IS NOT NULL"),
+        ),
         Index("ix_test_templates_tags", "tags", postgresql_using="gin"),
         Index("ix_test_templates_platforms", "platforms", postgresql_using="gin"),
     )

@@ -304,7 +304,11 @@ class ImportResultOut(Schema):
         required=True, metadata={"description": "Existing templates whose content changed."}
     )
     skipped = fields.Integer(
-        required=True, metadata={"description": "Existing templates already identical."}
+        required=True,
+        metadata={
+            "description": "Existing templates already identical, and those deleted in this "
+            "library (left deleted: see warnings)."
+        },
     )
     errors = fields.List(
         fields.Nested(ImportErrorOut),
@@ -316,7 +320,8 @@ class ImportResultOut(Schema):
         required=True,
         metadata={
             "description": "Items imported with a tag ATT&CK has revoked (and its replacement "
-            "when known) or deprecated."
+            "when known) or deprecated, and items not imported because their template was "
+            "deleted in this library (restoring it lets the next import update it)."
         },
     )
 

@@ -3318,8 +3318,9 @@ export interface paths {
          *     field). Without `format`, a body sent as `application/yaml` is an Atomic file and one
          *     sent as `application/json` our export; an upload is told by its name (`.yaml`/`.yml`,
          *     `.json`). Re-importing updates the templates an earlier import created (matched by the
-         *     atomic's GUID, or the exported id) and creates nothing. A document that cannot be read
-         *     is refused whole; items that cannot be imported are listed in `errors`.
+         *     atomic's GUID, or the exported id) and creates nothing; a template deleted here stays
+         *     deleted (named in `warnings`). A document that cannot be read is refused whole; items
+         *     that cannot be imported are listed in `errors`.
          *
          *     Requires permission `test_template.write`.
          */
@@ -8563,11 +8564,11 @@ export interface components {
             created: number;
             /** @description Existing templates whose content changed. */
             updated: number;
-            /** @description Existing templates already identical. */
+            /** @description Existing templates already identical, and those deleted in this library (left deleted: see warnings). */
             skipped: number;
             /** @description Items not imported, and why. */
             errors: components["schemas"]["ImportErrorOut"][];
-            /** @description Items imported with a tag ATT&CK has revoked (and its replacement when known) or deprecated. */
+            /** @description Items imported with a tag ATT&CK has revoked (and its replacement when known) or deprecated, and items not imported because their template was deleted in this library (restoring it lets the next import update it). */
             warnings: components["schemas"]["ImportErrorOut"][];
         };
         LibraryExportOut: {

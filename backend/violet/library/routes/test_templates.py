@@ -145,8 +145,9 @@ class TestTemplateImport(MethodView):
         field). Without `format`, a body sent as `application/yaml` is an Atomic file and one
         sent as `application/json` our export; an upload is told by its name (`.yaml`/`.yml`,
         `.json`). Re-importing updates the templates an earlier import created (matched by the
-        atomic's GUID, or the exported id) and creates nothing. A document that cannot be read
-        is refused whole; items that cannot be imported are listed in `errors`.
+        atomic's GUID, or the exported id) and creates nothing; a template deleted here stays
+        deleted (named in `warnings`). A document that cannot be read is refused whole; items
+        that cannot be imported are listed in `errors`.
         """
         format_name, content = _import_request(query.get("format"))
         with cycle_collection_paused():  # millions of objects for a large document

@@ -7,12 +7,14 @@ identical. A draft that cannot be imported (a field out of bounds, a MITRE id th
 not hold) is left out and reported in `errors`; the rest are imported in the same transaction.
 
 Matching: Violet JSON by the exported `id` (a re-import into the same workspace), then any
-format by `(source, source_ref)` among live templates (an atomic's GUID). A Violet template
-without a source of its own, created in another workspace or instance, records where it came
-from as `(violet, <exported id>)`: importing the same export (or a later one) there again finds
-it, and its own export brought back to the first workspace finds the original by that id. Only
-the fields the format carries are written: re-importing an atomic keeps the opsec level, tags
-and expected detection someone added in Violet.
+format by `(source, source_ref)` (an atomic's GUID), among live templates first, then among
+deleted ones: a template deleted in the workspace stays deleted (counted as skipped, named in
+the warnings), where a re-import used to create it again. A Violet template without a source of
+its own, created in another workspace or instance, records where it came from as
+`(violet, <exported id>)`: importing the same export (or a later one) there again finds it, and
+its own export brought back to the first workspace finds the original by that id. Only the
+fields the format carries are written: re-importing an atomic keeps the opsec level, tags and
+expected detection someone added in Violet.
 
 The cost is a constant number of statements plus one batched INSERT or UPDATE per table,
 whatever the number of items (see bench/library_import.py).
@@ -27,6 +29,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Text, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
+from violet.core.models import including_deleted
 from violet.extensions import db
 from violet.library.formats.drafts import TemplateDraft
 from violet.library.models import TestTemplate
@@ -77,8 +80,16 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
         id(draft): mitre_tags.tag_keys(values.get("mitre", [])) for draft, values in valid
     }
     found = mitre_tags.lookup(key for keys in keys_by_draft.values() for key in keys)
-    matches = _existing_templates([draft for draft, _ in valid])
-    for draft, values in valid:
+    matches, deleted = _existing_templates([draft for draft, _ in valid])
+    for draft, given in valid:
+        template, values, source_key = _match(draft, given, matches)
+        if template is None and (gone := _match(draft, given, deleted)[0]) is not None:
+            # Deleted in this workspace: the team decided it does not want it (a re-import of
+            # the Atomic folder for updates brought it back, every time). A live template that
+            # matches too (a copy imported after the deletion) was found first: it is updated.
+            report.skipped += 1
+            report.warn(draft, _deleted_message(draft, gone))
+            continue
         keys = keys_by_draft[id(draft)]
         problems = mitre_tags.problems(keys, found)
         if problems:
@@ -89,21 +100,6 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
         # and the tag's replacement.
         if retired := mitre_tags.retired(keys, found):
             report.warn(draft, f"mitre: {' '.join(retired)}")
-        template = matches.get(draft.key) if draft.key else None
-        if template is None and (origin := _origin_key(draft)):
-            # Not the original's workspace: the copy keeps where it came from.
-            values = {**values, "source": origin[0], "source_ref": origin[1]}
-        source_key = _source_key(values)
-        for key in (source_key, *_former_keys(draft)):
-            if template is None and key:
-                template = matches.get(key)
-        original = _copied_from(values)
-        if template is None and original in matches:
-            # A copy's export brought back to its original's workspace: the original, whose
-            # own source stays as it is.
-            template = matches[original]
-            values = {k: v for k, v in values.items() if k not in ("source", "source_ref")}
-            source_key = None
         if template is not None:
             values, keys = _with_what_the_format_leaves(draft, template, values, keys, found)
         if template is None:
@@ -121,6 +117,43 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
             matches[source_key] = template
     db.session.flush()
     return report
+
+
+def _match(
+    draft: TemplateDraft, values: dict[str, Any], matches: dict[Any, TestTemplate]
+) -> tuple[TestTemplate | None, dict[str, Any], tuple[str | None, str] | None]:
+    """The template of `matches` the draft updates, if any; the values to write (a copy records
+    where it came from; the original keeps its own source); the source key to remember."""
+    template = matches.get(draft.key) if draft.key else None
+    if template is None and (origin := _origin_key(draft)):
+        # Not the original's workspace: the copy keeps where it came from.
+        values = {**values, "source": origin[0], "source_ref": origin[1]}
+    source_key = _source_key(values)
+    for key in (source_key, *_former_keys(draft)):
+        if template is None and key:
+            template = matches.get(key)
+    original = _copied_from(values)
+    if template is None and original in matches:
+        # A copy's export brought back to its original's workspace: the original, whose
+        # own source stays as it is.
+        template = matches[original]
+        values = {k: v for k, v in values.items() if k not in ("source", "source_ref")}
+        source_key = None
+    return template, values, source_key
+
+
+# How the SPA names the way back: the Test library page, its "Show deleted" switch, a deleted
+# row's "Restore" button.
+RESTORE_ADVICE = "Restore it (Test library, Show deleted) to update it."
+
+
+def _deleted_message(draft: TemplateDraft, template: TestTemplate) -> str:
+    """Why a draft was passed over; the name it was deleted under when renamed in Violet (what
+    the library's search finds it by)."""
+    where = "Deleted in this library"
+    if template.name != draft.fields.get("name"):
+        where += f" as “{template.name}”"
+    return f"{where}: not imported again. {RESTORE_ADVICE}"
 
 
 def _with_what_the_format_leaves(
@@ -183,14 +216,18 @@ def _copied_from(values: dict[str, Any]) -> str | None:
         return None
 
 
-def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
-    """Live templates the drafts may update, keyed by exported id and by (source, source_ref).
+def _existing_templates(
+    drafts: list[TemplateDraft],
+) -> tuple[dict[Any, TestTemplate], dict[Any, TestTemplate]]:
+    """Templates the drafts may match, keyed by exported id and by (source, source_ref): the
+    live ones (which an import updates), and the deleted ones (which it leaves deleted).
 
     One statement whatever the number of drafts: each list is a single array parameter
     (`= ANY(...)`). A `(source, source_ref) IN (...)` of every pair exceeded PostgreSQL's stack
     depth from about 6,000 atomics (two pairs each), and its parameter limit after that. Source
     and reference are matched separately, so the rows may include a pair no draft names; the
-    caller looks up only the pairs it has.
+    caller looks up only the pairs it has. Deleted templates come in the same statement; several
+    may share a source key (the unique index holds for live ones only): any of them will do.
     """
     ids = {uuid.UUID(draft.key) for draft in drafts if draft.key}
     ids.update(uuid.UUID(found) for draft in drafts if (found := _copied_from(draft.fields)))
@@ -204,20 +241,28 @@ def _existing_templates(drafts: list[TemplateDraft]) -> dict[Any, TestTemplate]:
         # A NULL source matches nothing, as before: the unique index names a source.
         sources = sorted({source for source, _ in source_keys if source is not None})
         refs = sorted({source_ref for _, source_ref in source_keys})
-        conditions.append(
-            and_(
-                TestTemplate.source == any_(_array(sources, Text())),
-                TestTemplate.source_ref == any_(_array(refs, Text())),
-            )
+        from_source = and_(
+            TestTemplate.source == any_(_array(sources, Text())),
+            TestTemplate.source_ref == any_(_array(refs, Text())),
         )
+        # Live and deleted rows apart, though the same: each arm then reads its own partial
+        # index (the unique one, live rows'; ix_test_templates_deleted_source_ref). As one
+        # condition, neither index applied and PostgreSQL read the whole table.
+        conditions += [
+            and_(TestTemplate.deleted_at.is_(None), from_source),
+            and_(TestTemplate.deleted_at.is_not(None), from_source),
+        ]
+    live: dict[Any, TestTemplate] = {}
+    deleted: dict[Any, TestTemplate] = {}
     if not conditions:
-        return {}
-    matches: dict[Any, TestTemplate] = {}
-    for template in db.session.scalars(with_tags(select(TestTemplate)).where(or_(*conditions))):
+        return live, deleted
+    statement = including_deleted(with_tags(select(TestTemplate)).where(or_(*conditions)))
+    for template in db.session.scalars(statement):
+        matches = deleted if template.is_deleted else live
         matches[str(template.id)] = template
         if template.source_ref:
             matches[(template.source, template.source_ref)] = template
-    return matches
+    return live, deleted
 
 
 def _array(values: list[Any], item_type: Any) -> BindParameter[Any]:
