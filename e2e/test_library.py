@@ -159,6 +159,61 @@ def test_import_the_atomics_folder_of_a_clone(
     expect(page.get_by_test_id("template-count")).to_have_text("4 templates")
 
 
+def test_a_deleted_atomic_is_not_imported_again_until_restored(
+    page: Page, admin_api: ApiClient, bundle_file: Path, sign_in
+):
+    """A team deletes a test it does not want: importing the file again for its updates leaves
+    it deleted, and the report says how to get it back; restored, it is the file's again."""
+    admin_api.sync_mitre_file(bundle_file)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.goto("/library")
+    dialog = page.get_by_role("dialog", name="Import templates")
+    report = dialog.get_by_test_id("import-report")
+
+    def import_the_file() -> None:
+        page.get_by_role("button", name="Import").click()
+        dialog.get_by_label("Files", exact=True).set_input_files(ATOMIC_FILE)
+        dialog.get_by_role("button", name="Import", exact=True).click()
+        expect(report).to_contain_text("Import finished")
+
+    import_the_file()
+    dialog.get_by_role("button", name="Close", exact=True).click()
+    expect(dialog).to_be_hidden()
+    page.get_by_role("button", name="Delete Mimikatz").click()
+    page.get_by_role("dialog", name="Delete template").get_by_role(
+        "button", name="Delete template"
+    ).click()
+    expect(page.get_by_test_id("template-count")).to_have_text("3 templates")
+
+    import_the_file()
+    expect(report.get_by_test_id("import-created")).to_have_text("0")
+    expect(report.get_by_test_id("import-skipped")).to_have_text("4")
+    expect(report.get_by_test_id("import-warnings")).to_have_text("Warnings (1):")
+    expect(report).to_contain_text(
+        "atomic_tests.0 (Mimikatz): Deleted in this library: not imported again. "
+        "Restore it (Test library, Show deleted) to update it."
+    )
+    check_a11y(page)
+    dialog.get_by_role("button", name="Close", exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("template-count")).to_have_text("3 templates")
+
+    # As the report says.
+    # A click, then the switch: it follows the URL one render later (`check()` saw no change).
+    page.get_by_label("Show deleted").click()
+    expect(page.get_by_label("Show deleted")).to_be_checked()
+    page.get_by_role("button", name="Restore Mimikatz").click()
+    restore = page.get_by_role("dialog", name="Restore template")
+    restore.get_by_role("button", name="Restore template").click()
+    expect(restore).to_be_hidden()
+    page.get_by_label("Show deleted").click()
+    expect(page.get_by_label("Show deleted")).not_to_be_checked()
+    expect(page.get_by_test_id("template-count")).to_have_text("4 templates")
+    import_the_file()
+    expect(report.get_by_test_id("import-skipped")).to_have_text("4")
+    expect(report.get_by_test_id("import-warnings")).to_have_count(0)
+
+
 def test_a_scenario_of_three_tests_reordered_by_keyboard_keeps_its_order(
     page: Page, admin_api: ApiClient, sign_in
 ):

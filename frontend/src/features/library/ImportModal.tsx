@@ -38,8 +38,9 @@ function ReportItems({ items }: { items: ImportErrors }) {
   );
 }
 
-/** What an import did: counts, each item that was left out and why, then each item imported
- * with a tag ATT&CK has revoked or deprecated (and what replaced it). */
+/** What an import did: counts, each item that was left out and why, then its warnings: an item
+ * imported with a tag ATT&CK has revoked or deprecated (and what replaced it), or one deleted in
+ * this library and left so (each message says which, and how to restore a deleted one). */
 function ImportReport({ result }: { result: ImportResult }) {
   return (
     <Alert
@@ -57,7 +58,7 @@ function ImportReport({ result }: { result: ImportResult }) {
       {result.warnings.length > 0 && (
         <>
           <Text size="sm" mt="xs" data-testid="import-warnings">
-            Imported with a retired ATT&amp;CK tag ({result.warnings.length}):
+            Warnings ({result.warnings.length}):
           </Text>
           <ReportItems items={result.warnings} />
         </>
