@@ -131,6 +131,43 @@ def test_a_deleted_atomic_the_catalogue_cannot_tag_is_reported_as_deleted(
     ]
 
 
+def test_a_deleted_atomic_that_gained_its_guid_stays_deleted(client, lead, catalogue):
+    """Imported before ART gave it a GUID (matched by technique and name), deleted, then the
+    file with its GUID: the same test, still deleted."""
+    before = b"attack_technique: T1059.001\natomic_tests:\n- name: New test\n"
+    before += b"  executor: {name: sh, command: id}\n"
+    after = before.replace(
+        b"- name: New test\n",
+        b"- name: New test\n  auto_generated_guid: 0f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910\n",
+    )
+    import_atomic(client, lead, before)
+    delete(client, lead, named(client, lead, "New test"))
+
+    response = import_atomic(client, lead, after)
+
+    assert response.json == {
+        "created": 0,
+        "updated": 0,
+        "skipped": 1,
+        "errors": [],
+        "warnings": [{"path": "atomic_tests.0", "name": "New test", "message": DELETED}],
+    }
+
+
+def test_an_atomic_deleted_in_another_workspace_is_imported_here(
+    client, lead, catalogue, make_user, make_workspace, auth_header
+):
+    import_atomic(client, lead, POWERSHELL)
+    delete(client, lead, named(client, lead, "Mimikatz"))
+    member = make_user(perms=LIBRARY_PERMISSIONS)
+    team_b = {**auth_header(member), "X-Violet-Workspace": make_workspace(members=[member]).slug}
+
+    response = import_atomic(client, team_b, POWERSHELL)
+
+    assert response.json == {"created": 4, "updated": 0, "skipped": 0, "errors": [], "warnings": []}
+    assert rows_from(MIMIKATZ_GUID) == 2
+
+
 def test_a_restored_atomic_is_updated_again(client, lead, catalogue):
     import_atomic(client, lead, POWERSHELL)
     mimikatz = named(client, lead, "Mimikatz")
