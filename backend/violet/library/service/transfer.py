@@ -88,7 +88,7 @@ def import_templates(workspace_id: uuid.UUID, drafts: list[TemplateDraft]) -> Im
             # the Atomic folder for updates brought it back, every time). A live template that
             # matches too (a copy imported after the deletion) was found first: it is updated.
             report.skipped += 1
-            report.warn(draft, _deleted_message(draft, gone))
+            report.warn(draft, _deleted_message(given["name"], gone))
             continue
         keys = keys_by_draft[id(draft)]
         problems = mitre_tags.problems(keys, found)
@@ -147,11 +147,11 @@ def _match(
 RESTORE_ADVICE = "Restore it (Test library, Show deleted) to update it."
 
 
-def _deleted_message(draft: TemplateDraft, template: TestTemplate) -> str:
-    """Why a draft was passed over; the name it was deleted under when renamed in Violet (what
-    the library's search finds it by)."""
+def _deleted_message(name: str, template: TestTemplate) -> str:
+    """Why an item named `name` (as it would be stored) was passed over; the name its template
+    was deleted under when renamed in Violet (what the library's search finds it by)."""
     where = "Deleted in this library"
-    if template.name != draft.fields.get("name"):
+    if template.name != name:
         where += f" as “{template.name}”"
     return f"{where}: not imported again. {RESTORE_ADVICE}"
 
