@@ -203,6 +203,24 @@ def test_a_reimport_keeps_the_tactic_tags_and_references_added_in_violet(client,
     assert after["references"] == mimikatz["references"] + [blog]
 
 
+def test_a_reimport_keeps_the_order_a_team_gave_the_references(client, lead, catalogue):
+    """A team put its runbook before the Atomic page: the unchanged file is skipped and the
+    links stay in the team's order (the import put the page first and counted it updated)."""
+    import_atomic(client, lead, atomic("T1059.001.yaml"))
+    mimikatz = client.get(f"{URL}?q=Mimikatz", headers=lead).json["items"][0]
+    runbook = "https://wiki.example.test/runbooks/mimikatz"
+    references = [runbook, *mimikatz["references"]]
+    edited = client.patch(f"{URL}/{mimikatz['id']}", json={"references": references}, headers=lead)
+    assert edited.status_code == 200, edited.json
+
+    again = import_atomic(client, lead, atomic("T1059.001.yaml"))
+
+    assert again.json == {"created": 0, "updated": 0, "skipped": 4, "errors": [], "warnings": []}
+    after = client.get(f"{URL}/{mimikatz['id']}", headers=lead).json
+    assert after["references"] == references
+    assert after["version"] == edited.json["version"]
+
+
 def test_an_atomic_moved_to_another_technique_keeps_only_what_was_added_in_violet(
     client, lead, catalogue
 ):

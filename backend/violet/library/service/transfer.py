@@ -181,6 +181,10 @@ def _with_what_the_format_leaves(
         own = draft.own_references(techniques)
         added = [url for url in template.references if url not in own]
         references = list(dict.fromkeys([*values["references"], *added]))
+        if set(references) == set(template.references):
+            # The same links: the order the team gave them stays (a runbook put before the
+            # Atomic page), and an unchanged file is skipped rather than counted updated.
+            references = list(dict.fromkeys(template.references))
         values = {**values, "references": references}
     return values, keys
 
