@@ -214,3 +214,57 @@ def test_a_lead_of_a_mission_in_a_deleted_workspace_is_told_to_restore_it_first(
         " (its workspace is deleted: restore it first)"
     ]
     assert client.get(f"/api/v1/users/{lead.id}", headers=admin_header).status_code == 200
+
+
+def test_a_deactivated_lead_is_no_other_lead(
+    client, team, make_mission, default_workspace, admin_header
+):
+    """Two leads, one deactivated since (they left the company): the other is the only lead who
+    can sign in, so deleting them or removing them from the workspace is 409 naming the
+    mission, as a member list that would keep only deactivated leads is."""
+    mission = make_mission("Purple week")
+    set_members(client, mission, {"lead": "lead", "red": "lead", "blue": "blue"}, team, team.lead)
+    deactivated = client.patch(
+        f"/api/v1/users/{team.ids['red']}", json={"is_active": False}, headers=admin_header
+    )
+    assert deactivated.status_code == 200
+
+    deleting = client.delete(f"/api/v1/users/{team.ids['lead']}", headers=admin_header)
+    everyone = workspace_members(client, default_workspace.id, admin_header)
+    without_lead = [user_id for user_id in everyone if user_id != team.ids["lead"]]
+    leaving = set_workspace_members(client, default_workspace.id, without_lead, admin_header)
+
+    for refused in (deleting, leaving):
+        assert refused.status_code == 409, refused.json
+        assert "a lead who can sign in" in refused.json["detail"]
+        assert "Purple week by" in refused.json["detail"]
+    assert workspace_members(client, default_workspace.id, admin_header) == everyone
+    members = client.get(f"{API}/{mission['id']}/members", headers=team.lead).json
+    assert (team.ids["lead"], "lead") in {(m["user_id"], m["role"]) for m in members}
+
+
+def test_a_user_administrator_is_not_told_missions_of_workspaces_they_cannot_see(
+    client, make_user, auth_header, admin, admin_header, make_workspace
+):
+    """A user administrator outside a client's workspace deleting that client's only lead: the
+    409 named the client's mission and its id. It now counts such missions, naming only those
+    of workspaces the caller sees (an administrator reading every workspace sees them all)."""
+    lead = make_user(perms=["mission.create"])
+    make_workspace("client-x", members=[lead])
+    in_it = {**auth_header(lead), "X-Violet-Workspace": "client-x"}
+    mission = client.post(API, json={"name": "Project Nightfall"}, headers=in_it).json
+    user_admin = auth_header(make_user(perms=["user.read", "user.manage", "mission.create"]))
+
+    refused = client.delete(f"/api/v1/users/{lead.id}", headers=user_admin)
+
+    assert refused.status_code == 409, refused.json
+    body = str(refused.json)
+    assert "Project Nightfall" not in body and mission["id"] not in body
+    assert "1 mission in workspaces you cannot see" in refused.json["detail"]
+    assert refused.json["errors"]["members"] == [
+        "1 mission in workspaces you cannot see: their workspaces' managers give each another lead."
+    ]
+    assert client.get(f"/api/v1/users/{lead.id}", headers=admin_header).status_code == 200
+    seen_by_admin = client.delete(f"/api/v1/users/{lead.id}", headers=admin_header)
+    assert seen_by_admin.status_code == 409
+    assert "Project Nightfall by" in seen_by_admin.json["detail"]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     union,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -25,7 +26,7 @@ from sqlalchemy.orm import aliased
 
 from violet.auth.models import User
 from violet.core import audit
-from violet.core.auth import current_user_id, has_permission
+from violet.core.auth import current_principal_or_none, current_user_id, has_permission
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
 from violet.core.models import including_deleted, prepared
@@ -553,6 +554,8 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                     Mission.status,
                     Mission.deleted_at,
                     workspace_service.is_live(Mission.workspace_id).label("workspace_live"),
+                    # The workspace's manager removes them: its missions are theirs to see.
+                    true().label("visible"),
                 )
                 .join(Mission, Mission.id == MissionMember.mission_id)
                 .join(User, User.id == MissionMember.user_id)
@@ -574,9 +577,9 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                 .order_by(Mission.id)
                 .with_for_update(key_share=True)
             )
-            # A lead deleted before does not count, as for deleting a lead
-            # (`refuse_deleting_an_only_lead`): listed nowhere, they lead nobody (the join
-            # hides deleted users).
+            # Another lead who can sign in, as a member list keeps (`replace_members`): one
+            # deleted before (listed nowhere; the join hides deleted users) or deactivated
+            # leads nobody.
             still_led = set(
                 db.session.scalars(
                     select(MissionMember.mission_id)
@@ -585,6 +588,7 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                         MissionMember.mission_id.in_(led),
                         MissionMember.role == LEAD,
                         MissionMember.user_id.not_in(user_ids),
+                        User.is_active.is_(True),
                     )
                 )
             )
@@ -641,6 +645,7 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
             MissionMember.mission_id.in_(led),
             MissionMember.role == LEAD,
             MissionMember.user_id != user_id,
+            User.is_active.is_(True),
         )
         .execution_options(**{ALL_WORKSPACES: True})
     )
@@ -655,6 +660,7 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
                 Mission.status,
                 User.email,
                 workspace_service.is_live(Mission.workspace_id).label("workspace_live"),
+                _in_a_workspace_the_caller_sees(Mission.workspace_id).label("visible"),
             )
         )
         .join(Mission, Mission.id == MissionMember.mission_id)
@@ -669,17 +675,31 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
     _refuse_leaving_missions_without_a_lead(list(leads))
 
 
+def _in_a_workspace_the_caller_sees(workspace_id: Any) -> ColumnElement[bool]:
+    """Whether the caller may see the workspace (always, for the CLI): a user administrator
+    deleting a lead may not be a member of every workspace the lead works in."""
+    principal = current_principal_or_none()
+    if principal is None:
+        return true()
+    return workspace_id.in_(workspace_service.visible_workspace_ids(principal))
+
+
 def _refuse_leaving_missions_without_a_lead(leads: list[Any]) -> None:
-    """409 naming the missions of `leads` (rows with `mission_id`, `name`, `status`, `email` and
-    `workspace_live`: the only leads of live missions, who are leaving), if any. An archived one
-    takes no new member until it is reopened (`check_writable`), and nobody reaches one of a
-    deleted workspace until it is restored, so the detail says so rather than send the
-    administrator to a member list that refuses them too."""
+    """409 naming the missions of `leads` (rows with `mission_id`, `name`, `status`, `email`,
+    `workspace_live` and `visible`: the only active leads of live missions, who are leaving), if
+    any. An archived one takes no new member until it is reopened (`check_writable`), and nobody
+    reaches one of a deleted workspace until it is restored, so the detail says so rather than
+    send the administrator to a member list that refuses them too. A mission of a workspace
+    the caller cannot see is counted, never named: one client's work is not shown to another."""
     if not leads:
         return
     by_mission: dict[uuid.UUID, tuple[str, list[str]]] = {}
     reopen: dict[uuid.UUID, str] = {}
+    hidden: set[uuid.UUID] = set()
     for lead in leads:
+        if not lead.visible:
+            hidden.add(lead.mission_id)
+            continue
         by_mission.setdefault(lead.mission_id, (lead.name, []))[1].append(lead.email)
         if not lead.workspace_live:
             reopen[lead.mission_id] = " (its workspace is deleted: restore it first)"
@@ -688,19 +708,25 @@ def _refuse_leaving_missions_without_a_lead(leads: list[Any]) -> None:
         else:
             reopen[lead.mission_id] = ""
     # The browser shows the detail alone: it names the missions too.
-    named = "; ".join(
+    named = [
         f"{name} by {', '.join(emails)}{reopen[mission_id]}"
         for mission_id, (name, emails) in by_mission.items()
-    )
+    ]
+    errors = [
+        f"{name} ({mission_id}) is led only by {', '.join(emails)}.{reopen[mission_id]}"
+        for mission_id, (name, emails) in by_mission.items()
+    ]
+    if hidden:
+        missions = "mission" if len(hidden) == 1 else "missions"
+        named.append(f"{len(hidden)} {missions} in workspaces you cannot see")
+        errors.append(
+            f"{len(hidden)} {missions} in workspaces you cannot see: their workspaces' "
+            "managers give each another lead."
+        )
     raise Conflict(
-        f"A mission keeps a lead, and these are led only by people you are removing: {named}. "
-        "Give each another lead first (its members).",
-        errors={
-            "members": [
-                f"{name} ({mission_id}) is led only by {', '.join(emails)}.{reopen[mission_id]}"
-                for mission_id, (name, emails) in by_mission.items()
-            ]
-        },
+        "A mission keeps a lead who can sign in, and these have none but people you are "
+        f"removing: {'; '.join(named)}. Give each another lead first (its members).",
+        errors={"members": errors},
     )
 
 
