@@ -161,10 +161,34 @@ def test_mission_ids_narrow_the_group_layer(client, team, quarters):
         ("T1078.001", "persistence"): None,
         ("T1566.001", "initial-access"): None,  # tested in Q2 only
     }
-    # T1059's latest outcome is its sub-technique's: planning from the layer skips it.
-    rolled_up = {"name": "Rolled up from", "value": "T1059.001"}
-    assert rolled_up in entries[("T1059", "execution")]["metadata"]
+    # T1059's latest outcome is its sub-technique's, yet APT29 uses T1059 itself: its entry is
+    # not marked as a roll-up, which planning from the layer would skip.
+    assert [item["name"] for item in entries[("T1059", "execution")]["metadata"]] == [
+        "Tests",
+        "Logged",
+    ]
     assert layer["description"].endswith("across: Q1")
+
+
+def test_planning_from_the_group_layer_plans_the_techniques_the_group_uses_itself(
+    client, team, quarters, make_mission
+):
+    """Q1 tested T1059 only through T1059.001, which APT29 uses too: planning from Q1's layer
+    of APT29 plans T1059 as planning from the group does (it skipped it as a roll-up)."""
+    first, _ = quarters
+    _, layer = download(client, team.viewer, mission_ids=first["id"])
+    url = f"/api/v1/missions/{make_mission('Retest APT29')['id']}/tests"
+
+    def planned(path, **body):
+        response = client.post(f"{url}/{path}", json={"dry_run": True, **body}, headers=team.lead)
+        assert response.status_code == 200, response.json
+        return [item["external_id"] for item in response.json["added"]]
+
+    from_group = planned("from-group", group="G0016")
+    assert from_group == ["T1059", "T1059.001", "T1078", "T1078.001", "T1566.001"]
+    assert planned("from-layer", layer=layer) == from_group
+    # T1059 and T1059.001 were Logged (40) in Q1: both are retested.
+    assert planned("from-layer", layer=layer, max_score=40) == ["T1059", "T1059.001"]
 
 
 def test_a_caller_who_sees_no_mission_gets_every_technique_untested(client, team, quarters):

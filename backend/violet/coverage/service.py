@@ -684,10 +684,14 @@ def _layer(
     )
     # A technique whose every counted run is counted under one of its sub-techniques too only
     # rolls them up: its entry says so, and planning from the layer skips it (docs/coverage.md).
+    # Not in a threat group's layer: every technique there is one the group uses itself (the
+    # others only open expanded), so planning from it must plan each, as planning from the
+    # group does, even when its latest outcome is a sub-technique's.
     subtechniques: dict[str, list[str]] = defaultdict(list)
-    for attack_id in sorted(cells):
-        if "." in attack_id:
-            subtechniques[parent_of(attack_id)].append(attack_id)
+    if group_domains is None:
+        for attack_id in sorted(cells):
+            if "." in attack_id:
+                subtechniques[parent_of(attack_id)].append(attack_id)
     rolled_up_from = {
         attack_id: tuple(subtechniques[attack_id])
         for attack_id, cell in cells.items()
