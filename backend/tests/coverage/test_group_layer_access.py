@@ -94,12 +94,16 @@ def test_the_layer_names_only_the_missions_the_caller_sees(client, team, clients
 
 def test_a_token_bound_to_client_b_never_reaches_client_a(client, clients):
     bound = token(
-        client, clients["session"], workspace_id=str(clients["workspace_b"].id),
+        client,
+        clients["session"],
+        workspace_id=str(clients["workspace_b"].id),
         mission_access="read",
     )
 
     layer = client.get(GROUP_LAYER, headers=bound)
-    asking_for_a = client.get(GROUP_LAYER, headers=bound, query_string={"mission_ids": clients["a"]["id"]})
+    asking_for_a = client.get(
+        GROUP_LAYER, headers=bound, query_string={"mission_ids": clients["a"]["id"]}
+    )
     with_a_header = client.get(GROUP_LAYER, headers={**bound, "X-Violet-Workspace": "default"})
 
     assert layer.status_code == 200
