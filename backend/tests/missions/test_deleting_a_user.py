@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import uuid
 
+from tests.missions.conftest import LEAD_PERMISSIONS
 from tests.missions.test_leaving_a_workspace import set_workspace_members, workspace_members
 from violet.auth.models import User
 from violet.extensions import db
 
 API = "/api/v1/missions"
+USER_ADMIN = ["user.read", "user.manage"]
 
 
 def set_members(client, mission, roles: dict[str, str], team, headers):
@@ -268,3 +270,32 @@ def test_a_user_administrator_is_not_told_missions_of_workspaces_they_cannot_see
     seen_by_admin = client.delete(f"/api/v1/users/{lead.id}", headers=admin_header)
     assert seen_by_admin.status_code == 409
     assert "Project Nightfall by" in seen_by_admin.json["detail"]
+
+
+def test_a_token_bound_to_another_workspace_is_told_no_mission_name(
+    client, team, make_mission, admin, admin_header, make_workspace
+):
+    """A user administrator's CI token bound to client B deletes client A's only lead: the 409
+    counts A's mission and names nothing of it (the token sees only B), as it would for an
+    administrator outside A; the same administrator's unbound token is told its name."""
+    mission = make_mission("Project Nightfall")
+    workspace_b = make_workspace("client-b", members=[admin])
+    tokens = {}
+    for name, fields in (("bound", {"workspace_id": str(workspace_b.id)}), ("unbound", {})):
+        created = client.post(
+            "/api/v1/auth/tokens",
+            json={"name": name, "permissions": [*LEAD_PERMISSIONS, *USER_ADMIN], **fields},
+            headers=admin_header,
+        )
+        assert created.status_code == 201, created.json
+        tokens[name] = {"Authorization": f"Bearer {created.json['token']}"}
+
+    bound = client.delete(f"/api/v1/users/{team.ids['lead']}", headers=tokens["bound"])
+    unbound = client.delete(f"/api/v1/users/{team.ids['lead']}", headers=tokens["unbound"])
+
+    assert bound.status_code == 409, bound.json
+    assert "Project Nightfall" not in str(bound.json) and mission["id"] not in str(bound.json)
+    assert "1 mission in workspaces you cannot see" in bound.json["detail"]
+    assert unbound.status_code == 409
+    assert "Project Nightfall by" in unbound.json["detail"]
+    assert client.get(f"/api/v1/users/{team.ids['lead']}", headers=admin_header).status_code == 200
