@@ -127,6 +127,36 @@ def test_mission_access_decides_what_the_layer_counts(client, team, clients):
     assert any(item.get("score") is not None for item in shown["techniques"])
 
 
+ACROSS_MISSIONS = [
+    "/api/v1/coverage",
+    "/api/v1/coverage/navigator-layer",
+    "/api/v1/coverage/groups/{external_id}",
+    "/api/v1/coverage/groups/{external_id}/navigator-layer",
+]
+
+
+def test_the_openapi_entries_declare_the_404_of_a_mission_id(client, team, clients):
+    """Each coverage across missions answers 404 naming a mission of `mission_ids` the caller
+    may not see (docs/api.md). The organisation's coverage and layer did not declare a 404 at
+    all, and the group layer's 404 spoke of the group only: a client generated from the spec,
+    or a CI job written from it, read a mission id of another client as a retired group."""
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    b_mission = clients["b"]["id"]
+
+    for path in ACROSS_MISSIONS:
+        url = path.replace("{external_id}", "G0016")
+        response = client.get(url, headers=team.lead, query_string={"mission_ids": b_mission})
+        assert response.status_code == 404, (path, response.json)
+        assert response.json["errors"] == {"mission_ids": [f"No such mission: {b_mission}."]}
+        operation = paths[path]["get"]
+        assert operation["security"] == [{"bearerAuth": []}]
+        declared = operation["responses"].get("404", {})
+        assert "mission_ids" in declared.get("description", ""), (path, declared)
+        assert declared["content"] == {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }
+
+
 def test_the_openapi_entry_declares_the_bearer_and_its_refusals(client):
     operation = client.get("/api/v1/openapi.json").json["paths"][
         "/api/v1/coverage/groups/{external_id}/navigator-layer"

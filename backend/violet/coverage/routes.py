@@ -334,11 +334,21 @@ def _compared(mission_id: UUID, parameter: str) -> Any:
         ) from error
 
 
+# Every coverage across missions answers it (`service.visible_missions`): declared on each, so a
+# client generated from the spec, or a CI job written from it, knows a 404 may name a mission.
+MISSION_IDS_NOT_FOUND = (
+    "A mission of `mission_ids` deleted or not visible to the caller (named in `detail` and "
+    "`errors.mission_ids`), or a workspace the caller (or a token bound to another) may not act in."
+)
+GROUP_NOT_FOUND = "No such group, or it is revoked or deprecated (saying so)."
+
+
 @org_blp.route("")
 class OrganisationCoverage(MethodView):
     @require_auth
     @org_blp.arguments(OrgCoverageQuery, location="query")
     @org_blp.response(200, OrgCoverageOut)
+    @org_blp.alt_response(404, description=MISSION_IDS_NOT_FOUND)
     def get(self, query):
         """The organisation's latest outcome per technique across missions (`mission_ids`,
         default every mission the caller may see)."""
@@ -352,6 +362,7 @@ class OrganisationLayer(MethodView):
     @org_blp.arguments(OrgLayerQuery, location="query")
     @org_blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
     @org_blp.doc(responses={200: {"content": LAYER_CONTENT}})
+    @org_blp.alt_response(404, description=MISSION_IDS_NOT_FOUND)
     def get(self, query):
         """The latest outcome per technique across missions (`mission_ids`, default every
         mission the caller may see) as an ATT&CK Navigator layer (format 4.5), as a download:
@@ -369,6 +380,7 @@ class GroupCoverage(MethodView):
     @require_auth
     @org_blp.arguments(OrgCoverageQuery, location="query")
     @org_blp.response(200, GroupCoverageOut)
+    @org_blp.alt_response(404, description=f"{GROUP_NOT_FOUND} {MISSION_IDS_NOT_FOUND}")
     def get(self, query, external_id: str):
         """How the latest outcomes across missions cover a threat group's techniques."""
         missions = service.visible_missions(query.get("mission_ids"))
@@ -381,9 +393,7 @@ class GroupLayer(MethodView):
     @org_blp.arguments(OrgLayerQuery, location="query")
     @org_blp.response(200, description="An ATT&CK Navigator layer (format 4.5).")
     @org_blp.doc(responses={200: {"content": LAYER_CONTENT}})
-    @org_blp.alt_response(
-        404, description="No such group, or it is revoked or deprecated (saying so)."
-    )
+    @org_blp.alt_response(404, description=f"{GROUP_NOT_FOUND} {MISSION_IDS_NOT_FOUND}")
     def get(self, query, external_id: str):
         """How the latest outcomes across missions (`mission_ids`, default every mission the
         caller may see) cover a threat group's techniques, as an ATT&CK Navigator layer (format

@@ -7058,6 +7058,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description A mission of `mission_ids` deleted or not visible to the caller (named in `detail` and `errors.mission_ids`), or a workspace the caller (or a token bound to another) may not act in. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -7134,6 +7143,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
+                /** @description A mission of `mission_ids` deleted or not visible to the caller (named in `detail` and `errors.mission_ids`), or a workspace the caller (or a token bound to another) may not act in. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -7184,7 +7202,15 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
-                404: components["responses"]["NOT_FOUND"];
+                /** @description No such group, or it is revoked or deprecated (saying so). A mission of `mission_ids` deleted or not visible to the caller (named in `detail` and `errors.mission_ids`), or a workspace the caller (or a token bound to another) may not act in. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -7267,7 +7293,7 @@ export interface paths {
                 };
                 401: components["responses"]["UNAUTHORIZED"];
                 403: components["responses"]["FORBIDDEN"];
-                /** @description No such group, or it is revoked or deprecated (saying so). */
+                /** @description No such group, or it is revoked or deprecated (saying so). A mission of `mission_ids` deleted or not visible to the caller (named in `detail` and `errors.mission_ids`), or a workspace the caller (or a token bound to another) may not act in. */
                 404: {
                     headers: {
                         [name: string]: unknown;
