@@ -299,3 +299,37 @@ def test_a_token_bound_to_another_workspace_is_told_no_mission_name(
     assert unbound.status_code == 409
     assert "Project Nightfall by" in unbound.json["detail"]
     assert client.get(f"/api/v1/users/{team.ids['lead']}", headers=admin_header).status_code == 200
+
+
+def test_removing_the_only_lead_from_a_workspace_with_a_bound_token(
+    client, team, make_mission, admin, admin_header, make_workspace, default_workspace
+):
+    """A CI token of a workspace manager: bound to the lead's workspace, the 409 names the
+    mission (the manager's own workspace); bound to another, the workspace is 404 and the
+    answer says nothing of its missions. Nothing changes either way."""
+    mission = make_mission("Project Nightfall")
+    workspace_b = make_workspace("client-b", members=[admin])
+    tokens = {}
+    for name, workspace in (("here", default_workspace), ("there", workspace_b)):
+        created = client.post(
+            "/api/v1/auth/tokens",
+            json={
+                "name": name,
+                "permissions": ["workspace.manage", *LEAD_PERMISSIONS, *USER_ADMIN],
+                "workspace_id": str(workspace.id),
+            },
+            headers=admin_header,
+        )
+        assert created.status_code == 201, created.json
+        tokens[name] = {"Authorization": f"Bearer {created.json['token']}"}
+    everyone = workspace_members(client, default_workspace.id, admin_header)
+    without_lead = [user_id for user_id in everyone if user_id != team.ids["lead"]]
+
+    here = set_workspace_members(client, default_workspace.id, without_lead, tokens["here"])
+    there = set_workspace_members(client, default_workspace.id, without_lead, tokens["there"])
+
+    assert here.status_code == 409, here.json
+    assert "Project Nightfall by" in here.json["detail"]
+    assert there.status_code == 404, there.json
+    assert "Project Nightfall" not in str(there.json) and mission["id"] not in str(there.json)
+    assert workspace_members(client, default_workspace.id, admin_header) == everyone
