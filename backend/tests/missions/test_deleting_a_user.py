@@ -250,9 +250,10 @@ def test_a_user_administrator_is_not_told_missions_of_workspaces_they_cannot_see
 ):
     """A user administrator outside a client's workspace deleting that client's only lead: the
     409 named the client's mission and its id. It now counts such missions, naming only those
-    of workspaces the caller sees (an administrator reading every workspace sees them all)."""
+    of workspaces the caller works in (`workspace.read_all` opens no workspace's data)."""
     lead = make_user(perms=["mission.create"])
-    make_workspace("client-x", members=[lead])
+    insider = make_user(perms=["user.read", "user.manage", "mission.create"])
+    make_workspace("client-x", members=[lead, insider])
     in_it = {**auth_header(lead), "X-Violet-Workspace": "client-x"}
     mission = client.post(API, json={"name": "Project Nightfall"}, headers=in_it).json
     user_admin = auth_header(make_user(perms=["user.read", "user.manage", "mission.create"]))
@@ -267,9 +268,12 @@ def test_a_user_administrator_is_not_told_missions_of_workspaces_they_cannot_see
         "1 mission in workspaces you cannot see: their workspaces' managers give each another lead."
     ]
     assert client.get(f"/api/v1/users/{lead.id}", headers=admin_header).status_code == 200
-    seen_by_admin = client.delete(f"/api/v1/users/{lead.id}", headers=admin_header)
-    assert seen_by_admin.status_code == 409
-    assert "Project Nightfall by" in seen_by_admin.json["detail"]
+    reading_every_workspace = client.delete(f"/api/v1/users/{lead.id}", headers=admin_header)
+    assert reading_every_workspace.status_code == 409
+    assert "Project Nightfall" not in str(reading_every_workspace.json)
+    seen_by_insider = client.delete(f"/api/v1/users/{lead.id}", headers=auth_header(insider))
+    assert seen_by_insider.status_code == 409
+    assert "Project Nightfall by" in seen_by_insider.json["detail"]
 
 
 def test_a_token_bound_to_another_workspace_is_told_no_mission_name(

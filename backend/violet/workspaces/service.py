@@ -304,10 +304,12 @@ def _visible(principal: Principal, *, mine: bool = False) -> Any:
     return Workspace.id.in_(member_of)
 
 
-def visible_workspace_ids(principal: Principal) -> Select[uuid.UUID]:
+def visible_workspace_ids(principal: Principal, *, mine: bool = False) -> Select[uuid.UUID]:
     """A subquery of the ids of the workspaces the caller may see, deleted ones included: for
-    reading what happened to a workspace (its deletion above all) from outside it."""
-    return including_deleted(select(Workspace.id)).where(_visible(principal))
+    reading what happened to a workspace (its deletion above all) from outside it. `mine`: only
+    those whose work they may see, as a member (`workspace.read_all` opens no workspace's data).
+    """
+    return including_deleted(select(Workspace.id)).where(_visible(principal, mine=mine))
 
 
 def list_workspaces(principal: Principal, query: dict[str, Any]) -> dict[str, Any]:

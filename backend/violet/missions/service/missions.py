@@ -554,8 +554,7 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                     Mission.status,
                     Mission.deleted_at,
                     workspace_service.is_live(Mission.workspace_id).label("workspace_live"),
-                    # The workspace's manager removes them: its missions are theirs to see.
-                    true().label("visible"),
+                    _in_a_workspace_the_caller_sees(Mission.workspace_id).label("visible"),
                 )
                 .join(Mission, Mission.id == MissionMember.mission_id)
                 .join(User, User.id == MissionMember.user_id)
@@ -676,12 +675,13 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
 
 
 def _in_a_workspace_the_caller_sees(workspace_id: Any) -> ColumnElement[bool]:
-    """Whether the caller may see the workspace (always, for the CLI): a user administrator
-    deleting a lead may not be a member of every workspace the lead works in."""
+    """Whether the caller may see the workspace's work, as a member (always, for the CLI): a
+    user administrator deleting a lead, or an administrator managing a workspace's members, may
+    not be a member of it, and `workspace.read_all` opens no workspace's data."""
     principal = current_principal_or_none()
     if principal is None:
         return true()
-    return workspace_id.in_(workspace_service.visible_workspace_ids(principal))
+    return workspace_id.in_(workspace_service.visible_workspace_ids(principal, mine=True))
 
 
 def _refuse_leaving_missions_without_a_lead(leads: list[Any]) -> None:
