@@ -92,6 +92,28 @@ def test_a_deleted_atomic_is_not_imported_again(client, lead, catalogue):
     assert rows_from(MIMIKATZ_GUID) == 1
 
 
+def test_an_importer_who_cannot_restore_is_told_who_can(
+    client, lead, catalogue, make_user, auth_header
+):
+    """An importer without `test_template.delete` sees no Show deleted switch and no Restore
+    button: the warning names who can restore the template instead of a step they cannot take."""
+    import_atomic(client, lead, POWERSHELL)
+    delete(client, lead, named(client, lead, "Mimikatz"))
+    importer = auth_header(make_user(perms=["test_template.read", "test_template.write"]))
+
+    again = import_atomic(client, importer, UPDATED)
+
+    assert again.status_code == 200, again.json
+    assert again.json["warnings"] == [
+        {
+            "path": "atomic_tests.0",
+            "name": "Mimikatz",
+            "message": "Deleted in this library: not imported again. Someone who may delete "
+            "templates can restore it (Test library, Show deleted) to update it.",
+        }
+    ]
+
+
 def test_a_deleted_atomic_stays_deleted_on_an_index_import(client, lead, catalogue):
     """The index (or the atomics folder, one file each): the path names the technique."""
     import_atomic(client, lead, index_text().encode())

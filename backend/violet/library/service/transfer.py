@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Text, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
+from violet.core.auth import current_principal_or_none
 from violet.core.models import including_deleted
 from violet.extensions import db
 from violet.library.formats.drafts import TemplateDraft
@@ -143,17 +144,23 @@ def _match(
 
 
 # How the SPA names the way back: the Test library page, its "Show deleted" switch, a deleted
-# row's "Restore" button.
+# row's "Restore" button, which only `test_template.delete` holders see.
 RESTORE_ADVICE = "Restore it (Test library, Show deleted) to update it."
+ASK_TO_RESTORE = (
+    "Someone who may delete templates can restore it (Test library, Show deleted) to update it."
+)
 
 
 def _deleted_message(name: str, template: TestTemplate) -> str:
     """Why an item named `name` (as it would be stored) was passed over; the name its template
-    was deleted under when renamed in Violet (what the library's search finds it by)."""
+    was deleted under when renamed in Violet (what the library's search finds it by); and who
+    can bring it back (an importer without `test_template.delete` sees no Show deleted)."""
     where = "Deleted in this library"
     if template.name != name:
         where += f" as “{template.name}”"
-    return f"{where}: not imported again. {RESTORE_ADVICE}"
+    principal = current_principal_or_none()
+    may_restore = principal is None or "test_template.delete" in principal.permissions
+    return f"{where}: not imported again. {RESTORE_ADVICE if may_restore else ASK_TO_RESTORE}"
 
 
 def _with_what_the_format_leaves(
