@@ -49,6 +49,20 @@ def run(client, team, add_test, levels):
 
 
 @pytest.fixture
+def outcome(client, team, run):
+    """`outcome(mission, attack_ids, level, at)`: a test of those tags detected at `at`."""
+
+    def make(mission, attack_ids, level, at):
+        test = run(mission, " ".join(attack_ids), attack_ids, state="waiting_blue")
+        url = f"{API}/{mission['id']}/tests/{test['id']}"
+        response = client.patch(url, json={"executed_at": at, "detected_at": at}, headers=team.lead)
+        assert response.status_code == 200, response.json
+        return run(mission, "", [], level, test=test, already="waiting_blue")
+
+    return make
+
+
+@pytest.fixture
 def record_outcomes(client, team, tools, levels):
     """`record_outcomes(mission, test, {"EDR": "Alerted"})`: blue records each tool's outcome
     on a test waiting for blue, then the lead completes it."""

@@ -9,11 +9,10 @@ from sqlalchemy import select
 from tests.coverage.test_organisation import GROUPS_AFTER_RETIREMENT, release_before_retirement
 from tests.missions.conftest import sync
 from tests.mitre.bundle import build_bundle, group, retired_groups, uses
-from tests.mitre.test_full_attack import BUNDLE, BUNDLE_JSON_SHA256
+from tests.mitre.test_full_attack import BUNDLE, sync_real_bundle
 from violet.coverage.navigator import layer_problems, planned_techniques
 from violet.extensions import db
 from violet.mitre.models import MitreSubtechnique, MitreTactic, MitreTechnique
-from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
 
 URL = "/api/v1/coverage/groups/{}/navigator-layer"
 # APT29 as the test catalogue can hold it: T1059 and its T1059.001, T1078 (two tactics) and its
@@ -31,20 +30,6 @@ WITH_SUBTECHNIQUES = {"T1059", "T1078", "T1566"}  # every technique of the test 
 # The seeded levels' colours, and the colour of a technique not tested.
 PREVENTED, ALERTED, LOGGED, NOT_DETECTED = "#2b8a3e", "#1864ab", "#e67700", "#c92a2a"
 NOT_TESTED = "#ffd8a8"
-
-
-@pytest.fixture
-def outcome(client, team, run):
-    """`outcome(mission, attack_ids, level, at)`: a test of those tags detected at `at`."""
-
-    def make(mission, attack_ids, level, at):
-        test = run(mission, " ".join(attack_ids), attack_ids, state="waiting_blue")
-        url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}"
-        response = client.patch(url, json={"executed_at": at, "detected_at": at}, headers=team.lead)
-        assert response.status_code == 200, response.json
-        return run(mission, "", [], level, test=test, already="waiting_blue")
-
-    return make
 
 
 @pytest.fixture
@@ -307,14 +292,7 @@ def test_apt29s_layer_from_the_real_bundle_passes_the_strict_check(
 ):
     """ATT&CK v18.1's APT29: every technique it uses, in the matrix's tactics, sub-techniques
     under techniques that have them."""
-    sync_catalogue(
-        SyncSource(content=BUNDLE.read_bytes(), label=f"file:{BUNDLE}"),
-        expected_sha256=BUNDLE_JSON_SHA256,
-        allow_unverified=False,
-        started_by=None,
-        settings=SyncSettings.from_config(app.config),
-    )
-    db.session.commit()
+    sync_real_bundle(app)
     mission = make_mission("Purple week")
     run(mission, "PowerShell", ["T1059.001"], "Alerted")
 

@@ -360,20 +360,6 @@ def release_before_retirement() -> dict:
     return bundle
 
 
-@pytest.fixture
-def outcome(client, team, make_mission, run):
-    """`outcome(mission, attack_ids, level, at)`: a test of those tags detected at `at`."""
-
-    def make(mission, attack_ids, level, at):
-        test = run(mission, " ".join(attack_ids), attack_ids, state="waiting_blue")
-        url = f"/api/v1/missions/{mission['id']}/tests/{test['id']}"
-        response = client.patch(url, json={"executed_at": at, "detected_at": at}, headers=team.lead)
-        assert response.status_code == 200, response.json
-        return run(mission, "", [], level, test=test, already="waiting_blue")
-
-    return make
-
-
 def group_rows(client, team, group_id):
     response = client.get(f"/api/v1/coverage/groups/{group_id}", headers=team.viewer)
     assert response.status_code == 200, response.json

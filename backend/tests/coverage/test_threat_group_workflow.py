@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.coverage.conftest import tags
-from tests.mitre.test_full_attack import BUNDLE, BUNDLE_JSON_SHA256
+from tests.mitre.test_full_attack import BUNDLE, sync_real_bundle
 from violet.coverage.navigator import layer_problems, planned_techniques
 from violet.extensions import db
 from violet.mitre.models import MitreSubtechnique, MitreTactic, MitreTechnique
-from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
 
 pytestmark = [
     pytest.mark.full_attack,
@@ -97,14 +96,7 @@ APT29 = [
 
 @pytest.fixture
 def attack(app) -> None:
-    sync_catalogue(
-        SyncSource(content=BUNDLE.read_bytes(), label=f"file:{BUNDLE}"),
-        expected_sha256=BUNDLE_JSON_SHA256,
-        allow_unverified=False,
-        started_by=None,
-        settings=SyncSettings.from_config(app.config),
-    )
-    db.session.commit()
+    sync_real_bundle(app)
 
 
 @pytest.fixture

@@ -6,8 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from violet.config import REPO_ROOT
+from violet.extensions import db
+from violet.mitre.sync.service import SyncSettings, SyncSource, sync_catalogue
 
 # ATTACK_BUNDLE points elsewhere (e.g. from a git worktree one level deeper).
 BUNDLE = Path(
@@ -17,6 +20,20 @@ BUNDLE = Path(
 )
 # `gunzip -c enterprise-attack-v18.1.json.gz | sha256sum` of the shared copy.
 BUNDLE_JSON_SHA256 = "5c8a1178581a28d6080dfa715cad6ac69d9927ece5ec921241ecec8e4085a793"
+
+
+def sync_real_bundle(app: Flask) -> None:
+    """Sync the real bundle, its hash pinned, and commit: for other domains' tests of it (mark
+    them to skip when BUNDLE is absent)."""
+    sync_catalogue(
+        SyncSource(content=BUNDLE.read_bytes(), label=f"file:{BUNDLE}"),
+        expected_sha256=BUNDLE_JSON_SHA256,
+        allow_unverified=False,
+        started_by=None,
+        settings=SyncSettings.from_config(app.config),
+    )
+    db.session.commit()
+
 
 pytestmark = [
     pytest.mark.full_attack,
