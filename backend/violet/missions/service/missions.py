@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any, NamedTuple, cast
 
@@ -576,21 +576,7 @@ def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID],
                 .order_by(Mission.id)
                 .with_for_update(key_share=True)
             )
-            # Another lead who can sign in, as a member list keeps (`replace_members`): one
-            # deleted before (listed nowhere; the join hides deleted users) or deactivated
-            # leads nobody.
-            still_led = set(
-                db.session.scalars(
-                    select(MissionMember.mission_id)
-                    .join(User, User.id == MissionMember.user_id)
-                    .where(
-                        MissionMember.mission_id.in_(led),
-                        MissionMember.role == LEAD,
-                        MissionMember.user_id.not_in(user_ids),
-                        User.is_active.is_(True),
-                    )
-                )
-            )
+            still_led = _led_by_others(led, user_ids)
         _refuse_leaving_missions_without_a_lead(
             [m for m in memberships if m.mission_id in led - still_led and m.role == LEAD]
         )
@@ -637,18 +623,7 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
     led = list(db.session.scalars(statement))
     if not led:
         return
-    other_leads = (
-        select(MissionMember.mission_id)
-        .join(User, and_(User.id == MissionMember.user_id, User.deleted_at.is_(None)))
-        .where(
-            MissionMember.mission_id.in_(led),
-            MissionMember.role == LEAD,
-            MissionMember.user_id != user_id,
-            User.is_active.is_(True),
-        )
-        .execution_options(**{ALL_WORKSPACES: True})
-    )
-    still_led = set(db.session.scalars(other_leads))
+    still_led = _led_by_others(led, [user_id])
     # The user is deleted already (in this transaction), so the rows are read deleted or not:
     # the missions are the live ones of `led`.
     leads = db.session.execute(
@@ -672,6 +647,24 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
         .execution_options(**{ALL_WORKSPACES: True})
     ).all()
     _refuse_leaving_missions_without_a_lead(list(leads))
+
+
+def _led_by_others(mission_ids: Iterable[uuid.UUID], leaving: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The missions of `mission_ids` with a lead who can sign in besides `leaving`, as a member
+    list keeps (`replace_members`): a lead deleted before (listed nowhere) or deactivated leads
+    nobody."""
+    statement = (
+        select(MissionMember.mission_id)
+        .join(User, and_(User.id == MissionMember.user_id, User.deleted_at.is_(None)))
+        .where(
+            MissionMember.mission_id.in_(mission_ids),
+            MissionMember.role == LEAD,
+            MissionMember.user_id.not_in(leaving),
+            User.is_active.is_(True),
+        )
+        .execution_options(**{ALL_WORKSPACES: True})
+    )
+    return set(db.session.scalars(statement))
 
 
 def _in_a_workspace_the_caller_sees(workspace_id: Any) -> ColumnElement[bool]:
