@@ -145,7 +145,7 @@ def paginate(
         raise ValueError("paginate() counts with a window function: no DISTINCT statements.")
     limit, offset = query["limit"], query["offset"]
     page_statement = _page_statement(statement, query["sort"], sortable, default_sort, tiebreaker)
-    keys, page = _execute(
+    keys, page = execute_select(
         page_statement, {**(parameters or {}), PAGE_LIMIT: limit, PAGE_OFFSET: offset}
     )
     # All rows at once (fetching row by row costs a call per row). Every row carries the
@@ -231,7 +231,7 @@ def attach_related(
     children: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     if items:
         ids = [item["id"] for item in items]
-        keys, rows = _execute(_related_statement(related, parent), {PARENT_IDS: ids})
+        keys, rows = execute_select(_related_statement(related, parent), {PARENT_IDS: ids})
         # The parent's id is the last column, which zip() leaves out of the child.
         names = keys[:-1]
         for row in rows.all():  # at once, as a page's rows
@@ -255,12 +255,13 @@ def _related_statement(related: Select[Any], parent: SortColumn) -> Select[Any]:
     return found
 
 
-def _execute(
+def execute_select(
     statement: Select[Any], parameters: Mapping[str, Any]
 ) -> tuple[list[str], Result[*tuple[Any, ...]]]:
-    """Run a list's statement: the names of its columns and its rows. A prepared one of columns
-    only runs on the Session's connection (`execute_columns`: the same rows and criteria, a
-    tenth less CPU for a light list), any other through the Session."""
+    """Run a select: the names of its columns and its rows. A prepared one of columns only
+    runs on the Session's connection (`execute_columns`: the same rows and criteria, a tenth
+    less CPU for a light list), any other through the Session. Every list's statements take
+    it (the pages, `attach_related`, the mission list's progress)."""
     from violet.extensions import db
 
     names = _column_names(statement)

@@ -46,7 +46,8 @@ class JsonLineFormatter(logging.Formatter):
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         second = int(record.created)
-        cached = self._formatted_second  # one tuple, so threads never pair one second with another's text
+        # One tuple, so a thread never pairs one second with another second's text.
+        cached = self._formatted_second
         if cached[0] != second:
             cached = self._formatted_second = (
                 second,

@@ -30,7 +30,7 @@ from violet.core.auth import current_principal_or_none, current_user_id, has_per
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
 from violet.core.models import including_deleted, prepared
-from violet.core.pagination import given, paginate
+from violet.core.pagination import execute_select, given, paginate
 from violet.core.search import contains_any, contains_any_parameter, like_pattern
 from violet.core.tenancy import ALL_WORKSPACES, acting_in, scope_workspace_id
 from violet.coverage.scoring import Run, chain_start, latest_completed_runs, mean
@@ -170,7 +170,8 @@ def can_manage(role: str | None) -> bool:
 
 
 def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Tests per state and the score of each mission, in two statements.
+    """Tests per state and the score of each mission, in two statements (run as the lists run
+    theirs, `execute_select`).
 
     The score is the mission's coverage score (docs/coverage.md): the mean detection score of
     each test's latest completed run; levels with no score (Not applicable) and tests without a
@@ -183,16 +184,15 @@ def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]
     if mission_ids:
         statements = _progress_statements()
         parameters = {"mission_ids": mission_ids}
-        for mission_id, state, count, score_sum, score_count in db.session.execute(
-            statements.states, parameters
-        ):
+        _, states = execute_select(statements.states, parameters)
+        for mission_id, state, count, score_sum, score_count in states:
             totals[mission_id] += count
             by_state[mission_id][state] = count
             score_sums[mission_id] += score_sum or 0
             score_counts[mission_id] += score_count
         # The runs of retest chains count as coverage counts them: the latest completed run of
         # each chain, whatever the later runs are (pending, cancelled, deleted).
-        chain_runs = db.session.execute(statements.chain_runs, parameters).all()
+        chain_runs = execute_select(statements.chain_runs, parameters)[1].all()
         retest_of = {run.id: run.retest_of_id for run in chain_runs}
         runs = []
         for run in chain_runs:
