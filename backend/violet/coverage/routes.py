@@ -61,6 +61,7 @@ from violet.coverage.schemas import (
 from violet.extensions import db
 from violet.missions.routes.access import (
     allowed_while_archived,
+    locks_mission,
     managed_mission,
     mission_access,
     mission_scoped,
@@ -269,6 +270,7 @@ def _plan(
 class PlanFromLayer(MethodView):
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.arguments(FromLayerIn)
     @blp.response(200, PlanOut)
     def post(self, payload, mission_id: UUID):
@@ -295,6 +297,7 @@ class PlanFromLayer(MethodView):
 class PlanFromGroup(MethodView):
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.arguments(FromGroupIn)
     @blp.response(200, PlanOut)
     def post(self, payload, mission_id: UUID):

@@ -15,6 +15,8 @@ from violet.core.errors import PROBLEM_JSON, Forbidden, NotFound, ProblemSchema
 from violet.core.serialization import declared_statuses
 from violet.core.versioning import WRITE_METHODS
 from violet.missions.service.access import (
+    SHARE_LOCK,
+    UPDATE_LOCK,
     MissionAccess,
     check_under_mission,
     check_writable,
@@ -27,6 +29,8 @@ ACCESS_KEY = "violet.mission_access"
 FORBIDDEN = "FORBIDDEN"  # flask-smorest's shared 403 answer (problem+json)
 # Set on a write view that an archived mission still accepts (`allowed_while_archived`).
 ALLOWED_WHILE_ARCHIVED = "_violet_allowed_while_archived"
+# Set on a write view that locks or updates the mission's row itself (`locks_mission`).
+LOCKS_MISSION = "_violet_locks_mission"
 ARCHIVED_ANSWER = "The mission is archived, so it is read-only: reopen it first (PATCH its status)."
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -63,6 +67,17 @@ def allowed_while_archived(view: View) -> View:
     return view
 
 
+def locks_mission(view: View) -> View:
+    """Mark a write view (under `@mission_scoped`) that locks the mission's row for an update
+    or updates it: the mission's own PATCH, delete and restore, and every change of its test
+    list or member list (`lock_mission`). `@mission_scoped` then locks the row FOR NO KEY
+    UPDATE from the start, instead of FOR SHARE, so two such writes queue instead of
+    deadlocking (service/access.py, `check_not_shared` fails any test of a view that lacks it).
+    """
+    setattr(view, LOCKS_MISSION, True)
+    return view
+
+
 def mission_scoped(view: View) -> View:
     """On every view under `/missions/{mission_id}`, right under `@require_auth`.
 
@@ -71,12 +86,21 @@ def mission_scoped(view: View) -> View:
     an API token that may only read the mission (its `mission_access` is `read`, or `none`
     with `mission.read_all` showing it the mission) gets 403 for any write, whatever the view,
     and any write under an archived mission is 409 unless the view is `allowed_while_archived`.
+
+    A write locks the mission's row as it reads it, until its transaction ends (FOR SHARE, or
+    FOR NO KEY UPDATE with `@locks_mission`): an archive being saved waits for the writes under
+    way, and a write arriving meanwhile waits for the archive, then is 409. Reads lock nothing.
     """
     archived_ok = getattr(view, ALLOWED_WHILE_ARCHIVED, False)
+    lock = UPDATE_LOCK if getattr(view, LOCKS_MISSION, False) else SHARE_LOCK
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         mission_id = kwargs["mission_id"]
+        if request.method in WRITE_METHODS:
+            # Read (and locked) here, whatever was loaded before: the check below must see the
+            # mission as it is once no archive is being saved.
+            request.environ[ACCESS_KEY] = load_access(mission_id, lock=lock)
         access = mission_access(mission_id, include_deleted=True)
         for name, value in kwargs.items():
             if name != "mission_id":

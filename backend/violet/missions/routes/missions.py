@@ -17,6 +17,7 @@ from violet.core.versioning import versioned
 from violet.extensions import db
 from violet.missions.routes.access import (
     allowed_while_archived,
+    locks_mission,
     managed_mission,
     mission_access,
     mission_scoped,
@@ -92,6 +93,7 @@ class MissionById(MethodView):
 
     @require_auth
     @mission_scoped
+    @locks_mission
     @allowed_while_archived
     @blp.arguments(MissionUpdate)
     @blp.response(200, MissionOut)
@@ -112,6 +114,7 @@ class MissionById(MethodView):
 
     @require_auth
     @mission_scoped
+    @locks_mission
     @allowed_while_archived
     @blp.response(204)
     @versioned
@@ -125,6 +128,7 @@ class MissionById(MethodView):
 class MissionRestore(MethodView):
     @require_auth
     @mission_scoped
+    @locks_mission
     @allowed_while_archived
     @blp.response(200, MissionOut)
     @versioned
@@ -147,6 +151,7 @@ class MissionMembers(MethodView):
 
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.arguments(MissionMemberIn(many=True))
     @blp.response(200, MissionMemberOut(many=True))
     def put(self, payload, mission_id: UUID):
@@ -246,6 +251,7 @@ class MissionCategoryRestore(MethodView):
 class MissionScenarios(MethodView):
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.arguments(ScenarioIn)
     @blp.response(201, MissionScenarioOut)
     def post(self, payload, mission_id: UUID):

@@ -15,7 +15,12 @@ from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
 from violet.core.versioning import versioned
 from violet.extensions import db
-from violet.missions.routes.access import managed_mission, mission_access, mission_scoped
+from violet.missions.routes.access import (
+    locks_mission,
+    managed_mission,
+    mission_access,
+    mission_scoped,
+)
 from violet.missions.schemas import (
     DetectionIn,
     IncludeDeletedQuery,
@@ -49,6 +54,7 @@ class MissionTests(MethodView):
 
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.arguments(MissionTestCreate)
     @blp.response(201, MissionTestOut)
     @versioned
@@ -64,6 +70,7 @@ class MissionTests(MethodView):
 class MissionTestOrder(MethodView):
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.arguments(TestOrderIn)
     @blp.response(204)
     def put(self, payload, mission_id: UUID):
@@ -108,6 +115,7 @@ class MissionTestById(MethodView):
 
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.response(204)
     @blp.alt_response(409, description="The run has a newer run (a retest): remove that first.")
     @versioned
@@ -124,6 +132,7 @@ class MissionTestById(MethodView):
 class MissionTestRestore(MethodView):
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.response(200, MissionTestOut)
     @versioned
     def post(self, mission_id: UUID, test_id: UUID):
@@ -159,6 +168,7 @@ class MissionTestDetections(MethodView):
 class MissionTestRetest(MethodView):
     @require_auth
     @mission_scoped
+    @locks_mission
     @blp.response(201, MissionTestOut)
     def post(self, mission_id: UUID, test_id: UUID):
         """A new pending run of the test, linked by `retest_of_id` (red or lead); the earlier

@@ -76,11 +76,30 @@ class MissionAccess:
         return self.role or "viewer"
 
 
-def load_access(mission_id: uuid.UUID) -> MissionAccess:
+# How a write under a mission locks the mission's row as it reads it (`load_access`), until its
+# transaction ends. Saving the archive (`PATCH /missions/{id}`) updates that row, so it waits
+# for every write in progress, and a write that starts meanwhile waits for it, then reads it
+# archived (`check_writable`: 409). FOR SHARE, the lock of most writes (a test's fields, a
+# note, a file), lets writes under one mission run side by side; FOR KEY SHARE would not do:
+# it does not conflict with an update of the status. A write that goes on to lock or update
+# the row itself (the mission's own PATCH, its test or member list: `lock_mission`) takes FOR
+# NO KEY UPDATE from the start: two writes that each held FOR SHARE and then both asked for
+# the stronger lock would wait for each other (a deadlock).
+SHARE_LOCK = "share"
+UPDATE_LOCK = "update"
+# The mission rows the current transaction holds FOR SHARE only, in `Session.info`:
+# (the transaction, their ids). `lock_mission` refuses to strengthen one of them.
+SHARED_KEY = "violet.missions_locked_for_share"
+
+
+def load_access(mission_id: uuid.UUID, *, lock: str | None = None) -> MissionAccess:
     """The mission (deleted or not) with the caller's rights on it; 404 when they may not see
-    it."""
+    it. `lock` (`SHARE_LOCK`, `UPDATE_LOCK`) locks the mission's row as it is read: a write's
+    check of the archive then holds until its transaction ends. Reads take no lock."""
     parameters = {"mission_id": mission_id, "caller_id": current_user_id()}
-    row = db.session.execute(_access_statement(), parameters).one_or_none()
+    row = db.session.execute(_access_statement(lock), parameters).one_or_none()
+    if row is not None and lock == SHARE_LOCK:
+        _remember_shared(mission_id)
     if row is None:
         raise no_such_mission("No such mission.")
     mission, member_role = row
@@ -147,10 +166,35 @@ def member_mission_ids() -> Select[Any]:
     return statement
 
 
+def _remember_shared(mission_id: uuid.UUID) -> None:
+    session = db.session()  # the request's Session (the scoped proxy has no get_transaction)
+    transaction = session.get_transaction()
+    held = session.info.get(SHARED_KEY)
+    if held is None or held[0] is not transaction:
+        missions: set[uuid.UUID] = set()
+        held = (transaction, missions)
+        session.info[SHARED_KEY] = held
+    held[1].add(mission_id)
+
+
+def check_not_shared(mission_id: uuid.UUID) -> None:
+    """Before the mission's row is locked FOR NO KEY UPDATE or updated: a RuntimeError when
+    this transaction holds it FOR SHARE only (the view's `load_access`), since two such
+    requests at once would deadlock. The view must lock it with `UPDATE_LOCK` from the start
+    (routes/access.py, `@locks_mission`)."""
+    session = db.session()
+    held = session.info.get(SHARED_KEY)
+    if held is not None and held[0] is session.get_transaction() and mission_id in held[1]:
+        raise RuntimeError(
+            "This write holds its mission FOR SHARE and now locks it for an update, which "
+            "deadlocks with another such write: mark the view @locks_mission."
+        )
+
+
 @cache
-def _access_statement() -> Select[Any]:
-    """`load_access`' statement, built once (every mission-scoped request runs it): the mission
-    `mission_id`, deleted or not, and the role of the caller `caller_id` in it."""
+def _access_statement(lock: str | None = None) -> Select[Any]:
+    """`load_access`' statement, built once per `lock` (every mission-scoped request runs it):
+    the mission `mission_id`, deleted or not, and the role of the caller `caller_id` in it."""
     statement = cast(
         Select[Any],
         select(Mission, MissionMember.role)
@@ -164,6 +208,11 @@ def _access_statement() -> Select[Any]:
         .where(Mission.id == bindparam("mission_id"))
         .execution_options(populate_existing=True),
     )
+    # OF missions: the member row, outer-joined, is not locked (and could not be).
+    if lock == SHARE_LOCK:
+        statement = statement.with_for_update(of=Mission, read=True)
+    elif lock == UPDATE_LOCK:
+        statement = statement.with_for_update(of=Mission, key_share=True)
     return prepared(including_deleted(statement))
 
 

@@ -49,6 +49,7 @@ from violet.missions.service.access import (
     LEAD,
     MissionAccess,
     archived_detail,
+    check_not_shared,
     mission_reach,
     usable_role_column,
 )
@@ -308,6 +309,7 @@ def update_mission(access: MissionAccess, values: dict[str, Any]) -> Mission:
     mission = access.mission
     # Locked and read again: two edits at once apply one after the other, instead of the
     # second failing on the version it read (412 to a PATCH sent without If-Match).
+    check_not_shared(mission.id)
     db.session.refresh(mission, with_for_update={"key_share": True})
     _check_still_archived(mission, values)
     _check_dates(
@@ -357,11 +359,13 @@ def _check_dates(start: Any, end: Any) -> None:
 
 
 def delete_mission(access: MissionAccess) -> None:
+    check_not_shared(access.mission.id)
     access.mission.soft_delete()
     db.session.flush()
 
 
 def restore_mission(access: MissionAccess) -> Mission:
+    check_not_shared(access.mission.id)
     access.mission.restore()
     db.session.flush()
     return access.mission
@@ -386,7 +390,9 @@ def lock_mission(mission_id: uuid.UUID) -> None:
     together (two scenarios copied, a script and a browser) took the same positions, two
     retests of one run both found it the latest run, and two member lists saved together could
     leave the mission without a lead. FOR NO KEY UPDATE: rows that merely reference the
-    mission (a note, an evidence file) are still written meanwhile."""
+    mission (a note, an evidence file) are still written meanwhile; the view has it locked
+    so already (`@locks_mission`), this keeps the service safe on its own."""
+    check_not_shared(mission_id)
     db.session.execute(
         select(Mission.id).where(Mission.id == mission_id).with_for_update(key_share=True)
     )
