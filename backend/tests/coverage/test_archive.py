@@ -155,6 +155,27 @@ def test_round_trip_into_another_workspace(client, team, rich_mission, elsewhere
     assert client.get(f"{API}/{copy}", headers=elsewhere).json["my_role"] == "lead"
 
 
+def test_per_tool_outcomes_keep_the_order_blue_gave_them_through_the_round_trip(
+    client, team, catalogue, mission, add_test, run, tools, levels
+):
+    # Blue lists the SIEM first: the order the mission page shows, and shows again after the
+    # import, not the order of the rows' random ids.
+    test = add_test(mission["id"], "Kerberoasting", mitre=tags("T1078"))
+    run(mission, "", [], state="waiting_blue", test=test)
+    order = ["SIEM", "NDR", "EDR"]
+    outcomes = [{"tool_id": tools[name], "detection_level_id": levels["Logged"]} for name in order]
+    url = f"{API}/{mission['id']}/tests/{test['id']}/detections"
+    assert client.put(url, json=outcomes, headers=team.blue).status_code == 200
+    original = export_zip(client, team.lead, mission["id"])
+    assert [item["tool"] for item in document_of(original)["tests"][0]["detections"]] == order
+
+    for _ in range(3):  # random ids put three rows in the sent order one time in six
+        imported = upload(client, team.lead, original)
+        assert imported.status_code == 201, imported.json
+        (copy,) = mission_tests_of(client, team.lead, imported.json["id"])
+        assert [outcome["tool_name"] for outcome in copy["detections"]] == order
+
+
 LOG = "2026-11-30 EDR alert: powershell -enc …\n".encode() * 50
 ELF = b"\x7fELF\x02\x01\x01" + bytes(300)
 

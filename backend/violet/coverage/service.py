@@ -14,6 +14,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import cache, partial
 from typing import IO, Any, BinaryIO, NamedTuple, cast
 
@@ -1890,10 +1891,11 @@ def archive_document(
     categories = list(by_name.values())
     tools = _archive_tool_names(db.session.scalars(including_deleted(select(DefenseTool))))
     detections: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    # In the order blue gave them (docs/api.md, `PUT …/detections`), which the import keeps.
     for detection in db.session.scalars(
-        select(MissionTestDetection).where(
-            MissionTestDetection.mission_test_id.in_([test.id for test in data.tests])
-        )
+        select(MissionTestDetection)
+        .where(MissionTestDetection.mission_test_id.in_([test.id for test in data.tests]))
+        .order_by(MissionTestDetection.created_at, MissionTestDetection.id)
     ):
         detections[detection.mission_test_id].append(
             {
@@ -2045,13 +2047,17 @@ def import_mission(
         # test added through the API records it, in one more statement (docs/audit.md).
         audit.record_inserted(MissionTest, test_rows)
     rows: list[Any] = []
+    # A test's outcomes are listed by creation time: rows saved together would share it and
+    # come back in their random ids' order, so each gets the next microsecond, in the
+    # archive's order (as `PUT …/detections` keeps the order sent).
+    imported_at = utcnow()
     for item in document["tests"]:
         test_id = test_ids[item["ref"]]
         rows.extend(
             MissionTestMitreTag(workspace_id=workspace_id, mission_test_id=test_id, **tag)
             for tag in item["mitre"]
         )
-        for detection in item["detections"]:
+        for position, detection in enumerate(item["detections"]):
             found_tool, found_level = (
                 tool_id(detection["tool"]),
                 level_id(detection["detection_level"]),
@@ -2061,6 +2067,7 @@ def import_mission(
                     MissionTestDetection(
                         workspace_id=workspace_id,
                         mission_test_id=test_id,
+                        created_at=imported_at + timedelta(microseconds=position),
                         tool_id=found_tool,
                         detection_level_id=found_level,
                         detected_at=detection["detected_at"],
