@@ -472,6 +472,45 @@ def two_retests_of_one_run(steps, b):
     assert refused.status_code == 409
 
 
+def test_a_tests_level_follows_its_tools_outcomes_when_an_administrator_rescores_the_levels(
+    client, team, catalogue, mission, run, record_outcomes, levels, admin_header
+):
+    """The EDR alerted, the SIEM logged: the test is Alerted (75, the best). The team then
+    decides that an alert counts for nothing unless triaged (Alerted: no score): the best of
+    the test's outcomes is Logged, and the mission scores 40, not "nothing scored"."""
+    test = run(mission, "one", ["T1059"], state="waiting_blue")
+    record_outcomes(mission, test, {"EDR": "Alerted", "SIEM": "Logged"})
+    url = f"{API}/{mission['id']}/tests/{test['id']}"
+    before = client.get(url, headers=team.viewer).json
+    assert before["detection_level_id"] == levels["Alerted"]
+
+    def rescore(level, score):
+        response = client.patch(
+            f"/api/v1/detection-levels/{levels[level]}", json={"score": score}, headers=admin_header
+        )
+        assert response.status_code == 200, response.json
+
+    rescore("Alerted", None)
+
+    after = client.get(url, headers=team.viewer).json
+    assert after["detection_level_id"] == levels["Logged"]
+    assert after["version"] == before["version"] + 1  # a change of the test: If-Match sees it
+    coverage = client.get(f"{API}/{mission['id']}/coverage", headers=team.viewer).json
+    assert (coverage["score"], coverage["scored_tests"]) == (40.0, 1)
+    assert coverage["outcomes"] == {levels["Logged"]: 1}
+
+    # Scored again, above Logged: the test is Alerted again; a level set by hand (no tool
+    # outcomes) is the blue team's own choice and stays.
+    by_hand = run(mission, "two", ["T1078"], "Logged")
+    rescore("Alerted", 90)
+
+    assert client.get(url, headers=team.viewer).json["detection_level_id"] == levels["Alerted"]
+    hand = client.get(f"{API}/{mission['id']}/tests/{by_hand['id']}", headers=team.viewer).json
+    assert hand["detection_level_id"] == levels["Logged"]
+    coverage = client.get(f"{API}/{mission['id']}/coverage", headers=team.viewer).json
+    assert coverage["score"] == 65.0  # (90 + 40) / 2
+
+
 @pytest.mark.parametrize(
     ("situation", "score"),
     [

@@ -105,10 +105,55 @@ def create_level(values: dict[str, Any]) -> DetectionLevel:
 def update_level(level: DetectionLevel, values: dict[str, Any]) -> DetectionLevel:
     if "name" in values:
         _check_level_name_free(values["name"], level.id)
+    rescored = "score" in values and values["score"] != level.score
     for key, value in values.items():
         setattr(level, key, value)
     db.session.flush()
+    if rescored:
+        _rederive_test_levels(level.id)
     return level
+
+
+def _rederive_test_levels(level_id: uuid.UUID) -> None:
+    """A test with per-tool outcomes takes the best-scoring of them as its level (`PUT
+    …/detections`, docs/api.md). A level's new score can change which one that is (Alerted
+    no longer scored: the SIEM's Logged is the best), so the tests with an outcome at this
+    level take theirs again, as a save of their outcomes would, the first sent winning a tie.
+    Deleted tests too: restored, they show what their outcomes give. A level set by hand
+    (no outcomes) is the blue team's choice and stays. Each test changed is an ordinary write
+    (its version bumped, in the audit trail)."""
+    affected = select(MissionTestDetection.mission_test_id).where(
+        MissionTestDetection.detection_level_id == level_id
+    )
+    outcomes = db.session.execute(
+        select(
+            MissionTestDetection.mission_test_id,
+            MissionTestDetection.detection_level_id,
+            DetectionLevel.score,
+        )
+        .join(DetectionLevel, DetectionLevel.id == MissionTestDetection.detection_level_id)
+        .where(MissionTestDetection.mission_test_id.in_(affected))
+        .order_by(
+            MissionTestDetection.mission_test_id,
+            MissionTestDetection.created_at,
+            MissionTestDetection.id,
+        )
+    )
+    best: dict[uuid.UUID, tuple[tuple[bool, float], uuid.UUID]] = {}
+    for outcome in outcomes:
+        # As `replace_detections` ranks them: a scored level before an unscored one.
+        rank = (outcome.score is not None, outcome.score or 0)
+        current = best.get(outcome.mission_test_id)
+        if current is None or rank > current[0]:
+            best[outcome.mission_test_id] = (rank, outcome.detection_level_id)
+    if not best:
+        return
+    tests = including_deleted(select(MissionTest).where(MissionTest.id.in_(best)), True)
+    for test in db.session.scalars(tests):
+        level = best[test.id][1]
+        if test.detection_level_id != level:
+            test.detection_level_id = level
+    db.session.flush()
 
 
 def delete_level(level: DetectionLevel) -> None:
