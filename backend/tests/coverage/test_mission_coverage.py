@@ -10,11 +10,12 @@ import json
 import pytest
 
 from tests.coverage.conftest import tags
-from tests.missions.conftest import sync
+from tests.missions.conftest import PNG, evidence_dir, sync
 from tests.mitre.bundle import build_bundle, revoked_by, technique
 from violet.coverage.navigator import layer_problems
 
 API = "/api/v1/missions"
+__all__ = ["evidence_dir"]  # the fixture, for the report's evidence files
 
 
 def retest(client, team, mission, test):
@@ -903,6 +904,49 @@ def test_the_csv_gives_each_tool_s_outcome_back_field_by_field(
         ";",
     )
     assert (valid_accounts["SIEM level"], valid_accounts["EDR level"]) == ("Not detected", "")
+
+
+def test_the_report_lists_the_evidence_files_of_each_test(
+    client, team, catalogue, mission, run, add_test, evidence_dir
+):
+    """The printed report is what an auditor keeps: it names each live evidence file (its
+    test, name, category, caption, size, uploader and SHA-256, to match the file kept
+    elsewhere), never its content; a file deleted since is not listed."""
+    first = run(mission, "Encoded PowerShell", ["T1059.001"], state="waiting_blue")
+    second = add_test(mission["id"], "Valid accounts", mitre=tags("T1078"))
+
+    def attach(test, headers, content, filename, **form):
+        response = client.post(
+            f"{API}/{mission['id']}/tests/{test['id']}/evidence",
+            data={"file": (io.BytesIO(content), filename), **form},
+            content_type="multipart/form-data",
+            headers=headers,
+        )
+        assert response.status_code == 201, response.json
+        return response.json
+
+    shot = attach(second, team.red, PNG, "console.png", caption="EDR console <b>")
+    log = attach(first, team.blue, b"4104 ScriptBlock logged\n" * 20, "edr.log", category="blue")
+    gone = attach(first, team.blue, b"old\n", "old.log")
+    deleted = client.delete(f"{API}/{mission['id']}/evidence/{gone['id']}", headers=team.blue)
+    assert deleted.status_code == 204
+
+    html = client.get(f"{API}/{mission['id']}/report", headers=team.viewer).get_data(as_text=True)
+
+    assert "<h2>Evidence</h2>" in html
+    evidence = html.split("<h2>Evidence</h2>", 1)[1]
+    # In the tests' order (numbered as in the Tests table), each file once.
+    assert evidence.index("edr.log") < evidence.index("console.png")
+    assert "1 Encoded PowerShell" in evidence and "2 Valid accounts" in evidence
+    assert log["sha256"] in evidence and shot["sha256"] in evidence
+    assert "EDR console &lt;b&gt;" in evidence  # the caption is text
+    assert f"{shot['size']} bytes" in evidence
+    assert team_email(client, team.red) in evidence
+    assert "old.log" not in html
+
+
+def team_email(client, headers):
+    return client.get("/api/v1/auth/me", headers=headers).json["email"]
 
 
 def test_the_report_shows_each_tool_s_outcome_in_full(

@@ -169,6 +169,18 @@ TEMPLATE = ENVIRONMENT.from_string(
 {% endfor %}
 </tbody>
 </table>
+
+<h2>Evidence</h2>
+<table>
+<thead><tr><th scope="col">Test</th><th scope="col">File</th><th scope="col">Team</th><th scope="col">Caption</th><th scope="col">Size</th><th scope="col">Uploaded</th><th scope="col">SHA-256</th></tr></thead>
+<tbody>
+{% for row in evidence %}
+<tr><td>{{ row.test.position + 1 }} {{ row.test.name }}</td><td>{{ row.file.filename }}</td><td>{{ row.file.category|capitalize }}</td><td>{{ row.file.caption or "" }}</td><td>{{ count(row.file.size, "byte") }}</td><td>{{ when(row.file.created_at.isoformat()) }} by {{ row.file.created_by }}</td><td><code>{{ row.file.sha256 }}</code></td></tr>
+{% else %}
+<tr><td colspan="7">No evidence files.</td></tr>
+{% endfor %}
+</tbody>
+</table>
 </body>
 </html>
 """

@@ -1571,13 +1571,15 @@ def group_layer_download(
 
 
 def mission_report(mission: Mission, generated_at: Any) -> str:
-    """The printable HTML report: summary, scores by tactic, heatmap, per-test table."""
+    """The printable HTML report: summary, scores by tactic, heatmap, per-test table and the
+    evidence files' list."""
     coverage = mission_coverage(mission)
     levels = [
         navigator.Level(level["name"], level["score"], level["color"])
         for level in coverage["levels"]
     ]
     level_names = {str(level["id"]): level["name"] for level in coverage["levels"]}
+    tests = export_rows(mission)
     return render_report(
         {
             "mission": mission,
@@ -1586,7 +1588,8 @@ def mission_report(mission: Mission, generated_at: Any) -> str:
             "generated_at": generated_at.strftime("%Y-%m-%d %H:%M UTC"),
             "coverage": coverage,
             "levels": coverage["levels"],
-            "tests": export_rows(mission),
+            "tests": tests,
+            "evidence": _report_evidence(mission, tests),
             "fmt": lambda score: "—" if score is None else f"{score:g}",
             "color": lambda score: navigator.level_color(score, levels),
             "outcomes": lambda outcomes: ", ".join(
@@ -1596,6 +1599,24 @@ def mission_report(mission: Mission, generated_at: Any) -> str:
             ),
         }
     )
+
+
+def _report_evidence(mission: Mission, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The live evidence files of the report's tests, in the tests' order, each with its test:
+    what the report lists (names, sizes, hashes; never the content, which the archive holds)."""
+    by_id = {test["id"]: test for test in tests}
+    files = db.session.scalars(
+        select(EvidenceFile).where(
+            EvidenceFile.mission_id == mission.id,
+            EvidenceFile.mission_test_id.in_([uuid.UUID(test_id) for test_id in by_id]),
+            EvidenceFile.purged_at.is_(None),
+        )
+    )
+    ordered = sorted(
+        files,
+        key=lambda item: (by_id[str(item.mission_test_id)]["position"], item.created_at, item.id),
+    )
+    return [{"test": by_id[str(item.mission_test_id)], "file": item} for item in ordered]
 
 
 # --- POST /missions/{id}/save-as-scenario --------------------------------------------------------
