@@ -417,8 +417,9 @@ class MissionReport(MethodView):
     @blp.response(200, description="A printable HTML report.", content_type="text/html")
     @blp.doc(responses={200: {"content": REPORT_CONTENT}})
     def get(self, mission_id: UUID):
-        """The mission's printable HTML report: summary, scores by tactic, a matrix heatmap and
-        a per-test table (user text autoescaped; print CSS keeps rows whole)."""
+        """The mission's printable HTML report: summary, scores by tactic, a matrix heatmap, a
+        per-test table and the evidence files' list (names, sizes, SHA-256; no content); user
+        text autoescaped, print CSS keeps rows whole."""
         mission = mission_access(mission_id).mission
         html = service.mission_report(mission, utcnow())
         return Response(html, mimetype="text/html")
