@@ -67,7 +67,8 @@ class DetectionLevelById(MethodView):
     @levels_blp.arguments(DetectionLevelUpdate)
     @levels_blp.response(200, DetectionLevelOut)
     def patch(self, payload, level_id: UUID):
-        """Rename, rescore, recolour or move a level (allowed while tests use it)."""
+        """Rename, rescore, recolour or move a level (allowed while tests use it). A new score
+        re-derives the level of each test with a per-tool outcome at it (the best-scoring)."""
         level = catalogue.update_level(catalogue.get_level(level_id), payload)
         db.session.commit()
         return level
