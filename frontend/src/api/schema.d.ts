@@ -6085,7 +6085,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename, rescore, recolour or move a level (allowed while tests use it).
+         * Rename, rescore, recolour or move a level (allowed while tests use it). A new score
+         *     re-derives the level of each test with a per-tool outcome at it (the best-scoring).
          * @description Requires permission `settings.manage`.
          */
         patch: {
@@ -6838,8 +6839,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The mission's printable HTML report: summary, scores by tactic, a matrix heatmap and
-         *     a per-test table (user text autoescaped; print CSS keeps rows whole).
+         * The mission's printable HTML report: summary, scores by tactic, a matrix heatmap, a
+         *     per-test table and the evidence files' list (names, sizes, SHA-256; no content); user
+         *     text autoescaped, print CSS keeps rows whole.
          * @description Needs only sign-in: no permission.
          */
         get: {
