@@ -252,6 +252,9 @@ def test_a_missing_bucket_is_503(app, s3_environment):
         (".bashrc", "bashrc"),
         ("a" * 300 + ".png", "a" * 251 + ".png"),
         ("rapport\x00.pdf", "rapport.pdf"),
+        ("スクリーンショット.png", "evidence.png"),
+        ("x.tar.gz", "x.tar.gz"),
+        ("trail. ", "trail"),
     ],
 )
 def test_filenames_are_sanitised(sent, kept):

@@ -166,6 +166,28 @@ def test_traversal_names_are_sanitised(team, mission, test_of, upload, evidence_
     assert blob.is_relative_to(evidence_dir)
 
 
+@pytest.mark.parametrize(
+    "sent, kept",
+    [
+        ("スクリーンショット.png", "evidence.png"),
+        ("Журнал EDR.log", "EDR.log"),
+        ("Capture d'écran.png", "Capture_decran.png"),
+        ("李 截图.pcap", "evidence.pcap"),
+    ],
+)
+def test_a_name_in_another_script_keeps_its_extension(
+    client, team, mission, test_of, upload, base, evidence_dir, sent, kept
+):
+    """A name of letters outside ASCII lost them all and its dot with them: a Japanese
+    screenshot was kept as "png", downloaded as a file named "png" that nothing opens."""
+    response = upload(mission["id"], test_of["id"], team.red, PNG, sent)
+
+    assert response.status_code == 201, response.json
+    assert response.json["filename"] == kept
+    download = client.get(f"{base}/evidence/{response.json['id']}/download", headers=team.red)
+    assert f'filename="{kept}"' in download.headers["Content-Disposition"]
+
+
 def test_blue_cannot_upload_red_evidence_and_viewers_upload_nothing(
     team, mission, test_of, upload, evidence_dir, db_connection
 ):

@@ -105,13 +105,18 @@ def sanitise_filename(filename: str | None) -> str:
     """The name to keep and show: no directories, no control or shell characters, ≤ 255 chars.
 
     werkzeug's `secure_filename` drops directory parts (`../../x` → `x`), leading dots and
-    anything outside ASCII letters, digits, `._-`; a name with nothing left becomes `evidence`.
+    anything outside ASCII letters, digits, `._-`; a stem with nothing left becomes `evidence`.
+    The stem and the extension are cleaned apart: a name written in another script
+    (`スクリーンショット.png`) has no ASCII letter left, and cleaned whole it lost its dot too
+    ("png"), so the file downloaded had no extension to be opened by (`evidence.png` now).
     """
     # Windows clients send `C:\\Users\\me\\shot.png`; secure_filename only splits on "/".
     base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = secure_filename(base) or "evidence"
-    stem, extension = os.path.splitext(cleaned)
-    return stem[: 255 - len(extension[:20])] + extension[:20]
+    stem, extension = os.path.splitext(base)
+    cleaned_extension = secure_filename(extension)  # ".png" → "png" (it drops leading dots)
+    extension = f".{cleaned_extension}"[:20] if cleaned_extension else ""
+    stem = secure_filename(stem) or "evidence"
+    return stem[: 255 - len(extension)] + extension
 
 
 def sniff(head: bytes, filename: str, *, complete: bool) -> str:
