@@ -339,7 +339,7 @@ def measure(
             status, body = api_floor.fetch(server.port, paths[endpoint], headers)
             if status != 200:
                 sys.exit(f"{name}: {paths[endpoint]} answered {status}: {body[:300]!r}")
-            warm = api_floor.drive(server.port, paths[endpoint], headers, 1, 5)
+            warm = api_floor.drive(server, paths[endpoint], headers, 1, 5)
             # A slow endpoint gets fewer requests: about RUN_SECONDS per run, at least 10.
             typical_ms = sorted(warm.latencies_ms)[2]
             fitting = max(10, min(requests, int(RUN_SECONDS * 1000 / typical_ms)))
@@ -350,7 +350,7 @@ def measure(
             for name in order:
                 headers, paths = requests_for[name]
                 sample = api_floor.drive(
-                    servers[name].port, paths[endpoint], headers, 1, counts[endpoint]
+                    servers[name], paths[endpoint], headers, 1, counts[endpoint]
                 )
                 samples.setdefault((endpoint, name), []).extend(sample.latencies_ms)
     return samples
