@@ -44,11 +44,16 @@ export default function ComparePage() {
     return { background: color, text: textColorOn(color), label };
   };
 
-  // A technique of the diff matrix brings its row of the table into view.
-  const showRow = (techniqueId: string, subtechniqueId?: string) =>
-    document
-      .querySelector(`[data-testid="compare-${subtechniqueId ?? techniqueId}"]`)
-      ?.scrollIntoView({ block: "center" });
+  // A technique of the diff matrix brings its row of the table into view and gives it the
+  // focus: scrolled only, a keyboard or screen reader user was left in the matrix, told
+  // nothing, with the row far above the focus.
+  const showRow = (techniqueId: string, subtechniqueId?: string) => {
+    const row = document.querySelector<HTMLElement>(
+      `[data-testid="compare-${subtechniqueId ?? techniqueId}"]`,
+    );
+    row?.scrollIntoView({ block: "center" });
+    row?.focus({ preventScroll: true });
+  };
 
   return (
     <Stack>
@@ -105,7 +110,12 @@ export default function ComparePage() {
             </Table.Thead>
             <Table.Tbody>
               {compare.data.techniques.map((item) => (
-                <Table.Tr key={item.external_id} data-testid={`compare-${item.external_id}`}>
+                <Table.Tr
+                  key={item.external_id}
+                  data-testid={`compare-${item.external_id}`}
+                  tabIndex={-1}
+                  className="mantine-focus-auto"
+                >
                   <Table.Td>
                     {item.external_id} {item.name}
                   </Table.Td>

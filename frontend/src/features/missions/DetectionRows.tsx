@@ -173,6 +173,20 @@ export function DetectionRows({
     setFocusNext(null);
     (focusNext === "add" ? addButton.current : removeButtons.current.get(focusNext))?.focus();
   }, [focusNext]);
+  // Add tool outcome puts the focus in the new row's Tool, where the next keystroke belongs,
+  // not on the button under the row (six Shift+Tabs from the field to fill).
+  const toolInputs = useRef(new Map<string, HTMLInputElement>());
+  const [focusTool, setFocusTool] = useState<string | null>(null); // the new row's key
+  useEffect(() => {
+    if (focusTool === null) return;
+    setFocusTool(null);
+    toolInputs.current.get(focusTool)?.focus();
+  }, [focusTool]);
+  const add = () => {
+    const row = newRow();
+    onChange([...rows, row]);
+    setFocusTool(row.key);
+  };
   const remove = (key: string) => {
     const index = rows.findIndex((row) => row.key === key);
     const rest = rows.filter((row) => row.key !== key);
@@ -222,6 +236,10 @@ export function DetectionRows({
                 <Table.Tr style={{ borderBottom: "none" }}>
                   <Table.Td>
                     <Select
+                      ref={(input) => {
+                        if (input) toolInputs.current.set(row.key, input);
+                        else toolInputs.current.delete(row.key);
+                      }}
                       aria-label={`Tool of detection ${index + 1}`}
                       data={toolOptions}
                       value={row.tool_id}
@@ -295,12 +313,7 @@ export function DetectionRows({
         </Table>
       </Box>
       <Group>
-        <Button
-          ref={addButton}
-          variant="light"
-          size="xs"
-          onClick={() => onChange([...rows, newRow()])}
-        >
+        <Button ref={addButton} variant="light" size="xs" onClick={add}>
           Add tool outcome
         </Button>
       </Group>

@@ -160,6 +160,9 @@ export function EvidencePanel({
           role="region"
           aria-label="Evidence upload: drop files here, or focus and paste a screenshot"
           tabIndex={0}
+          // Paper resets the outline: without Mantine's focus ring a keyboard user tabbing in
+          // to paste a screenshot cannot see that the zone has the focus.
+          className="mantine-focus-auto"
           data-testid="evidence-dropzone"
           bg={dragging ? "violet.0" : undefined}
           style={{ borderStyle: "dashed" }}
