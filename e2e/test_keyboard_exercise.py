@@ -158,6 +158,17 @@ def test_a_purple_team_exercise_by_keyboard_only(
     bp = blue.page
     accept(blue, blue_link, "Ben Blue")
 
+    # Rita, invited again by mistake: the refusal is under the field, which has the focus.
+    page.reload()
+    form = page.get_by_role("form", name="Invite someone")
+    admin.tab_to(form.get_by_label("Email"))
+    page.keyboard.type(RED)
+    press(admin, form.get_by_role("button", name="Create invitation"))
+    expect(form.get_by_label("Email")).to_have_accessible_description(
+        "A user with this email already exists."
+    )
+    expect(form.get_by_label("Email")).to_be_focused()
+
     # 2. The lead creates the mission, adds red and blue, the scenario and a threat group.
     nav(admin, "Missions")
     press(admin, page.get_by_role("button", name="New mission"))
@@ -166,6 +177,22 @@ def test_a_purple_team_exercise_by_keyboard_only(
     page.keyboard.type("Q4 purple week")
     press(admin, dialog.get_by_role("button", name="Create mission"))
     expect(page.get_by_role("heading", name="Q4 purple week", level=1)).to_be_visible()
+    # The dates, typed the wrong way round: the API's refusal is under the field it names,
+    # which has the focus, and the dialog stays open to correct it.
+    press(admin, page.get_by_role("button", name="Edit", exact=True))
+    editing = page.get_by_role("dialog", name="Edit mission")
+    admin.tab_to(editing.get_by_label("Start date"))
+    page.keyboard.type("12102026")
+    admin.tab_to(editing.get_by_label("End date"))
+    page.keyboard.type("12012026")
+    press(admin, editing.get_by_role("button", name="Save mission"))
+    end = editing.get_by_label("End date")
+    expect(end).to_have_accessible_description("The end date must be on or after the start date.")
+    expect(end).to_be_focused()
+    page.keyboard.type("12142026")
+    press(admin, editing.get_by_role("button", name="Save mission"))
+    expect(editing).to_have_count(0)
+    expect(page.get_by_role("button", name="Edit", exact=True)).to_be_focused()
     press(admin, page.get_by_role("button", name="Members"))
     members = page.get_by_role("dialog", name="Members")
     for first, email, role in (("Rita", RED, "red"), ("Ben", BLUE, "blue")):

@@ -18,7 +18,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef } from "react";
 import type { Group, Invitation, InvitationCreated, Workspace } from "../../api/types";
 import { ErrorAlert } from "../../app/ErrorAlert";
-import { apiFieldErrors, required } from "../../app/forms";
+import { apiFieldErrors, required, useFocusAfterFailure } from "../../app/forms";
 import { formatDateTime } from "../../app/format";
 import { useAuth } from "../auth/AuthProvider";
 import { WorkspacesPicker, useChoosableWorkspaces } from "../workspaces/WorkspacesPicker";
@@ -84,6 +84,8 @@ function InviteForm({ workspaces }: { workspaces?: Workspace[] }) {
     },
     onError: (error) => form.setErrors(apiFieldErrors(error)),
   });
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusAfterFailure(formRef, mutation.error);
 
   // No one grants what they do not hold: only groups whose every permission the caller has.
   const held = new Set(me?.permissions ?? []);
@@ -92,6 +94,7 @@ function InviteForm({ workspaces }: { workspaces?: Workspace[] }) {
   return (
     <Paper withBorder p="md">
       <form
+        ref={formRef}
         onSubmit={form.onSubmit((values) => mutation.mutate(values))}
         aria-label="Invite someone"
         noValidate

@@ -1,7 +1,7 @@
 import { Button, Group, Stack, TextInput, Textarea } from "@mantine/core";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { SaveError } from "../../app/SaveError";
-import { apiFieldErrors } from "../../app/forms";
+import { apiFieldErrors, useFocusAfterFailure } from "../../app/forms";
 import type { Mission, MissionCreate } from "./api";
 
 type MissionFields = Pick<
@@ -34,9 +34,12 @@ export function MissionForm({
   const [startDate, setStartDate] = useState(mission?.start_date ?? "");
   const [endDate, setEndDate] = useState(mission?.end_date ?? "");
   const fieldErrors = apiFieldErrors(error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusAfterFailure(formRef, error);
 
   return (
     <form
+      ref={formRef}
       onSubmit={(event) => {
         event.preventDefault();
         onSubmit({
