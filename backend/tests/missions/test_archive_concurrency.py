@@ -130,8 +130,8 @@ def two_requests(
 ) -> dict[str, Any]:
     """`first` runs until the patched call holds it (`held_first_time`); then `second` starts,
     and runs until it is done or waits for a lock; then `first` goes on. Each answer's status
-    and body, whether `second` waited, and which answer came first."""
-    answers: dict[str, Any] = {"order": []}
+    and body, and whether `second` waited."""
+    answers: dict[str, Any] = {}
 
     def send(label: str, request: Request) -> None:
         method, path, body = request
@@ -140,7 +140,6 @@ def two_requests(
                 f"/api/v1/missions/{mission_id}{path}", method=method, json=body, headers=header
             )
             answers[label] = (response.status_code, response.json)
-            answers["order"].append(label)
         finally:
             holding.set()  # a first request that failed early lets the other one go
             db.session.remove()
@@ -193,7 +192,8 @@ def test_an_archive_saved_while_a_test_is_being_changed_waits_for_it(
     assert answers["first"][0] == 200, answers
     assert answers["second"][0] == 200, answers
     assert answers["second_waited"], "the archive did not wait for the write under way"
-    assert answers["order"] == ["first", "second"]
+    # The write landed and the archive after it (not the order the answers came back in: the
+    # write reads its test again after committing, so under load the archive may answer first).
     with acting_in(workspace_id):
         assert saved(mission_id, test_id) == ("archived", "DC-01", 2)
 
