@@ -131,7 +131,6 @@ def test_the_state_machine(client, team, mission, add_test):
         ("red", {"detection_notes": "seen", "red_notes": "ran"}, ["detection_notes"]),
         ("red", {"name": "Renamed"}, ["name"]),
         ("blue", {"procedure": "x"}, ["procedure"]),
-        ("viewer", {"red_notes": "x", "detection_notes": "y"}, ["detection_notes", "red_notes"]),
     ],
 )
 def test_a_field_the_role_may_not_write_is_403_naming_it(
@@ -144,6 +143,23 @@ def test_a_field_the_role_may_not_write_is_403_naming_it(
     assert sorted(response.json["errors"]) == forbidden
     for field in forbidden:
         assert field in response.json["detail"]
+    after = client.get(url, headers=team.lead).json
+    assert after["version"] == test["version"]
+    assert after["red_notes"] is None and after["detection_notes"] is None
+
+
+def test_a_viewer_may_change_no_field_and_is_told_so_before_any_is_read(
+    client, team, mission, add_test
+):
+    """A viewer writes no field at all: 403 for the whole change, before the body is read (so
+    its fields are not named, as a malformed one would not be)."""
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    response = client.patch(
+        url, json={"red_notes": "x", "detection_notes": "y"}, headers=team.viewer
+    )
+    assert response.status_code == 403
+    assert response.json["detail"] == "Your role in this mission (viewer) may not change its tests."
     after = client.get(url, headers=team.lead).json
     assert after["version"] == test["version"]
     assert after["red_notes"] is None and after["detection_notes"] is None

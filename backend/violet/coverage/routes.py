@@ -62,10 +62,11 @@ from violet.extensions import db
 from violet.missions.routes.access import (
     allowed_while_archived,
     locks_mission,
-    managed_mission,
     mission_access,
+    mission_rule,
     mission_scoped,
 )
+from violet.missions.service.access import check_manages
 
 blp = Blueprint(
     "coverage",
@@ -259,7 +260,7 @@ def _plan(
     domains: Mapping[str, set[str]] | None = None,
 ) -> dict:
     result = service.plan_from_attack_ids(
-        managed_mission(mission_id), attack_ids, dry_run=dry_run, domains=domains
+        mission_access(mission_id), attack_ids, dry_run=dry_run, domains=domains
     )
     if not dry_run:
         db.session.commit()
@@ -271,6 +272,7 @@ class PlanFromLayer(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(check_manages)
     @blp.arguments(FromLayerIn)
     @blp.response(200, PlanOut)
     def post(self, payload, mission_id: UUID):
@@ -281,7 +283,6 @@ class PlanFromLayer(MethodView):
         another ATT&CK domain than its layer's is skipped. `dry_run: true`
         previews. The mission's lead (or `mission.manage_all`) only. `layers` takes a file of
         several layers, as the Navigator opens them."""
-        managed_mission(mission_id)
         field = "layer" if "layer" in payload else "layers"
         layers = [payload["layer"]] if field == "layer" else payload["layers"]
         domains = service.layer_attack_ids(
@@ -298,13 +299,13 @@ class PlanFromGroup(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(check_manages)
     @blp.arguments(FromGroupIn)
     @blp.response(200, PlanOut)
     def post(self, payload, mission_id: UUID):
         """Plan tests from a threat group's techniques (`{group: "G0016"}`), exactly as from a
         layer; with `domain`, only those of that ATT&CK domain (a group such as APT28 uses
         Enterprise and Mobile techniques). `dry_run: true` previews."""
-        managed_mission(mission_id)
         attack_ids = service.group_attack_ids(payload["group"])
         domains = None
         if "domain" in payload:
@@ -439,6 +440,7 @@ class SaveAsScenario(MethodView):
     @require_auth
     @mission_scoped
     @allowed_while_archived  # it reads the mission and writes to the library
+    @mission_rule(service.check_may_save_as_scenario)
     @blp.arguments(SaveAsScenarioIn)
     @blp.response(201, SavedScenarioOut)
     def post(self, payload, mission_id: UUID):
@@ -446,7 +448,6 @@ class SaveAsScenario(MethodView):
         Needs `scenario_template.write` (a mission the caller may not see is 404 first). Tests
         made from a live library template reuse it; the others become new templates, which
         needs `test_template.write` as well."""
-        mission = mission_access(mission_id).mission
-        saved = service.save_as_scenario(mission, payload)
+        saved = service.save_as_scenario(mission_access(mission_id), payload)
         db.session.commit()
         return saved

@@ -1703,13 +1703,20 @@ def _unknown_tags(
     return unknown
 
 
-def save_as_scenario(mission: Mission, values: dict[str, Any]) -> dict[str, Any]:
+def check_may_save_as_scenario(access: MissionAccess) -> None:
+    """403 without `scenario_template.write`, whatever the body names (any reader of the
+    mission holding it may save it). The view asks before reading the body."""
+    if not has_permission("scenario_template.write"):
+        raise Forbidden("Saving a scenario needs scenario_template.write.")
+
+
+def save_as_scenario(access: MissionAccess, values: dict[str, Any]) -> dict[str, Any]:
     """A scenario template of the mission's tests in their order (retests left out: they run
     a test again). A test made from a live library template points at that template; any other
     test becomes a new template first (its fields and ATT&CK tags), which needs
     `test_template.write` (403 before anything is written)."""
-    if not has_permission("scenario_template.write"):
-        raise Forbidden("Saving a scenario needs scenario_template.write.")
+    check_may_save_as_scenario(access)
+    mission = access.mission
     tests, live_templates = _scenario_tests(mission)
     if not tests:
         raise Unprocessable(

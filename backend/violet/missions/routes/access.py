@@ -18,6 +18,7 @@ from violet.missions.service.access import (
     SHARE_LOCK,
     UPDATE_LOCK,
     MissionAccess,
+    check_manages,
     check_under_mission,
     check_writable,
     load_access,
@@ -53,8 +54,7 @@ def mission_access(mission_id: uuid.UUID, *, include_deleted: bool = False) -> M
 def managed_mission(mission_id: uuid.UUID, *, include_deleted: bool = False) -> MissionAccess:
     """The mission, when the caller may change it: its lead or a `mission.manage_all` holder."""
     access = mission_access(mission_id, include_deleted=include_deleted)
-    if not access.can_manage:
-        raise Forbidden("Only the mission's lead (or mission.manage_all) may change the mission.")
+    check_manages(access)
     return access
 
 
@@ -76,6 +76,36 @@ def locks_mission(view: View) -> View:
     """
     setattr(view, LOCKS_MISSION, True)
     return view
+
+
+def mission_rule(check: Callable[[MissionAccess], None]) -> Callable[[View], View]:
+    """Who may use this view of a mission, checked before its input is read.
+
+    Under `@mission_scoped` (and its markers), above `@blp.arguments`:
+
+        @require_auth
+        @mission_scoped
+        @locks_mission
+        @mission_rule(check_manages)        # the lead or mission.manage_all
+        @blp.arguments(FromLayerIn)
+
+    `check` is a rule of the service layer that raises Forbidden for the caller's
+    `MissionAccess` (its role, or a permission the view always needs). Run here, a caller who
+    may not use the view at all gets that 403 whatever they sent, never the 422 of a body they
+    had no right to send. A view whose rule depends on the body (a test's PATCH: red fields or
+    blue fields) names here who may send anything at all, and checks the fields it got after
+    parsing. A deleted mission is 404 first (no view that restores one takes a body).
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check(mission_access(kwargs["mission_id"]))
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
 
 
 def mission_scoped(view: View) -> View:

@@ -20,6 +20,7 @@ from violet.missions.routes.access import (
     locks_mission,
     managed_mission,
     mission_access,
+    mission_rule,
     mission_scoped,
 )
 from violet.missions.schemas import (
@@ -43,6 +44,7 @@ from violet.missions.service import tests as mission_tests
 from violet.missions.service.access import (
     LEAD,
     check_include_deleted_in_mission,
+    check_manages,
     usable_role,
 )
 
@@ -95,6 +97,7 @@ class MissionById(MethodView):
     @mission_scoped
     @locks_mission
     @allowed_while_archived
+    @mission_rule(check_manages)
     @blp.arguments(MissionUpdate)
     @blp.response(200, MissionOut)
     @blp.alt_response(
@@ -107,7 +110,7 @@ class MissionById(MethodView):
         An archived mission is read-only: changing its `status` reopens it (other fields may
         change in the same request); any other change while it stays archived is 409 naming
         the fields."""
-        access = managed_mission(mission_id)
+        access = mission_access(mission_id)
         mission = missions.update_mission(access, payload)
         db.session.commit()
         return missions.annotate(mission, access.role)
@@ -152,6 +155,7 @@ class MissionMembers(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(check_manages)
     @blp.arguments(MissionMemberIn(many=True))
     @blp.response(200, MissionMemberOut(many=True))
     def put(self, payload, mission_id: UUID):
@@ -160,7 +164,7 @@ class MissionMembers(MethodView):
         Each new member is announced with the `mission.member_added` event. Deleted users are
         not listed and keep their membership (back on the list once restored).
         """
-        members = missions.replace_members(managed_mission(mission_id), payload)
+        members = missions.replace_members(mission_access(mission_id), payload)
         db.session.commit()
         return members
 
@@ -169,12 +173,12 @@ class MissionMembers(MethodView):
 class MemberCandidates(MethodView):
     @require_auth
     @mission_scoped
+    @mission_rule(check_manages)
     @blp.arguments(MemberCandidateQuery, location="query")
     @blp.response(200, MemberCandidateOut(many=True))
     @blp.alt_response(403, description="The caller does not manage the mission.")
     def get(self, query, mission_id: UUID):
         """Active users matching `q` (email or name), for the lead choosing members (max 20)."""
-        managed_mission(mission_id)
         return missions.member_candidates(query["q"])
 
 
@@ -192,11 +196,12 @@ class MissionCategories(MethodView):
 
     @require_auth
     @mission_scoped
+    @mission_rule(check_manages)
     @blp.arguments(CategoryCreate)
     @blp.response(201, CategoryOut)
     def post(self, payload, mission_id: UUID):
         """Add a category (name unique in the mission)."""
-        category = missions.create_category(managed_mission(mission_id), payload)
+        category = missions.create_category(mission_access(mission_id), payload)
         db.session.commit()
         return category
 
@@ -213,21 +218,21 @@ class MissionCategoryById(MethodView):
 
     @require_auth
     @mission_scoped
+    @mission_rule(check_manages)
     @blp.arguments(CategoryUpdate)
     @blp.response(200, CategoryOut)
     def patch(self, payload, mission_id: UUID, category_id: UUID):
         """Rename or recolour a category."""
-        managed_mission(mission_id)
         category = missions.update_category(missions.get_category(mission_id, category_id), payload)
         db.session.commit()
         return category
 
     @require_auth
     @mission_scoped
+    @mission_rule(check_manages)
     @blp.response(204)
     def delete(self, mission_id: UUID, category_id: UUID):
         """Delete a category (soft); its tests keep pointing at it."""
-        managed_mission(mission_id)
         missions.delete_category(missions.get_category(mission_id, category_id))
         db.session.commit()
 
@@ -236,10 +241,10 @@ class MissionCategoryById(MethodView):
 class MissionCategoryRestore(MethodView):
     @require_auth
     @mission_scoped
+    @mission_rule(check_manages)
     @blp.response(200, CategoryOut)
     def post(self, mission_id: UUID, category_id: UUID):
         """Bring a deleted category back."""
-        managed_mission(mission_id)
         category = missions.restore_category(
             missions.get_category(mission_id, category_id, include_deleted=True)
         )
@@ -252,13 +257,14 @@ class MissionScenarios(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(mission_tests.check_may_add_scenario)
     @blp.arguments(ScenarioIn)
     @blp.response(201, MissionScenarioOut)
     def post(self, payload, mission_id: UUID):
         """Copy a scenario template and all its live tests (fields and ATT&CK tags) into the
         mission, in one transaction, after its existing tests. Needs `scenario_template.read`."""
         added = mission_tests.add_scenario(
-            managed_mission(mission_id), payload["scenario_template_id"], payload["category_id"]
+            mission_access(mission_id), payload["scenario_template_id"], payload["category_id"]
         )
         db.session.commit()
         return added

@@ -10,7 +10,7 @@ from violet.core.auth import require_auth
 from violet.core.pagination import list_response
 from violet.core.serialization import Blueprint
 from violet.extensions import db
-from violet.missions.routes.access import mission_access, mission_scoped
+from violet.missions.routes.access import mission_access, mission_rule, mission_scoped
 from violet.missions.schemas import NoteIn, NoteOut, NoteQuery
 from violet.missions.service import notes
 
@@ -36,6 +36,7 @@ class MissionNotes(MethodView):
 
     @require_auth
     @mission_scoped
+    @mission_rule(notes.check_may_write_notes)
     @blp.arguments(NoteIn)
     @blp.response(201, NoteOut)
     @blp.alt_response(403, description="The caller is not a member of the mission.")
@@ -58,6 +59,7 @@ class MissionTestNotes(MethodView):
 
     @require_auth
     @mission_scoped
+    @mission_rule(notes.check_may_write_notes)
     @blp.arguments(NoteIn)
     @blp.response(201, NoteOut)
     @blp.alt_response(403, description="The caller is not a member of the mission.")

@@ -17,8 +17,8 @@ from violet.core.versioning import versioned
 from violet.extensions import db
 from violet.missions.routes.access import (
     locks_mission,
-    managed_mission,
     mission_access,
+    mission_rule,
     mission_scoped,
 )
 from violet.missions.schemas import (
@@ -31,7 +31,7 @@ from violet.missions.schemas import (
     TestOrderIn,
 )
 from violet.missions.service import tests as mission_tests
-from violet.missions.service.access import check_include_deleted_in_mission
+from violet.missions.service.access import check_include_deleted_in_mission, check_manages
 
 blp = Blueprint(
     "mission-tests",
@@ -55,13 +55,14 @@ class MissionTests(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(check_manages)
     @blp.arguments(MissionTestCreate)
     @blp.response(201, MissionTestOut)
     @versioned
     def post(self, payload, mission_id: UUID):
         """Add one test at the end: from `test_template_id` (needs `test_template.read`; other
         fields override the copy) or ad hoc (`name`, fields, `mitre` tags from the catalogue)."""
-        test = mission_tests.add_test(managed_mission(mission_id), payload)
+        test = mission_tests.add_test(mission_access(mission_id), payload)
         db.session.commit()
         return test
 
@@ -71,11 +72,12 @@ class MissionTestOrder(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(check_manages)
     @blp.arguments(TestOrderIn)
     @blp.response(204)
     def put(self, payload, mission_id: UUID):
         """Reorder the tests: `test_ids` lists every live test of the mission once."""
-        mission_tests.reorder_tests(managed_mission(mission_id), payload["test_ids"])
+        mission_tests.reorder_tests(mission_access(mission_id), payload["test_ids"])
         db.session.commit()
 
 
@@ -94,6 +96,7 @@ class MissionTestById(MethodView):
 
     @require_auth
     @mission_scoped
+    @mission_rule(mission_tests.check_may_edit)
     @blp.arguments(MissionTestUpdate)
     @blp.response(200, MissionTestOut)
     @blp.alt_response(403, description="A field the caller's role may not change (named).")
@@ -116,6 +119,7 @@ class MissionTestById(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(check_manages)
     @blp.response(204)
     @blp.alt_response(409, description="The run has a newer run (a retest): remove that first.")
     @versioned
@@ -123,7 +127,6 @@ class MissionTestById(MethodView):
         """Remove a test from the mission (soft; the lead).
 
         A run that has a newer run (its retest) is removed after it: 409 naming it."""
-        managed_mission(mission_id)
         mission_tests.delete_test(mission_id, test_id)
         db.session.commit()
 
@@ -133,11 +136,11 @@ class MissionTestRestore(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(check_manages)
     @blp.response(200, MissionTestOut)
     @versioned
     def post(self, mission_id: UUID, test_id: UUID):
         """Bring a removed test back (the lead)."""
-        managed_mission(mission_id)
         test = mission_tests.restore_test(mission_id, test_id)
         db.session.commit()
         return test
@@ -147,6 +150,7 @@ class MissionTestRestore(MethodView):
 class MissionTestDetections(MethodView):
     @require_auth
     @mission_scoped
+    @mission_rule(mission_tests.check_may_record_detections)
     @blp.arguments(DetectionIn(many=True))
     @blp.response(200, MissionTestOut)
     @versioned
@@ -169,6 +173,7 @@ class MissionTestRetest(MethodView):
     @require_auth
     @mission_scoped
     @locks_mission
+    @mission_rule(mission_tests.check_may_retest)
     @blp.response(201, MissionTestOut)
     def post(self, mission_id: UUID, test_id: UUID):
         """A new pending run of the test, linked by `retest_of_id` (red or lead); the earlier

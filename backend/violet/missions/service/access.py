@@ -249,6 +249,13 @@ def archived_detail(mission: Mission) -> str:
     )
 
 
+def check_manages(access: MissionAccess) -> None:
+    """403 unless the caller may change the mission: its lead or a `mission.manage_all` holder
+    (the mission itself, its members, categories and test list, planning)."""
+    if not access.can_manage:
+        raise Forbidden("Only the mission's lead (or mission.manage_all) may change the mission.")
+
+
 def check_include_deleted_in_mission(access: MissionAccess, include_deleted: bool) -> None:
     """`include_deleted=true` under a mission needs its lead or `mission.manage_all` (403)."""
     if include_deleted and not access.can_manage:

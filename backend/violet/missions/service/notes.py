@@ -47,10 +47,16 @@ def list_notes(
     )
 
 
-def add_note(access: MissionAccess, test_id: uuid.UUID | None, content: str) -> MissionNote:
-    """A note by the caller, who must be a member (any role) or a `mission.manage_all` holder."""
+def check_may_write_notes(access: MissionAccess) -> None:
+    """403 unless the caller is a member of the mission (any role) or a `mission.manage_all`
+    holder: a `mission.read_all` outsider reads the notes without writing any."""
     if access.role is None and not access.can_manage:
         raise Forbidden("Only the mission's members write notes.")
+
+
+def add_note(access: MissionAccess, test_id: uuid.UUID | None, content: str) -> MissionNote:
+    """A note by the caller, who must be a member (any role) or a `mission.manage_all` holder."""
+    check_may_write_notes(access)
     if test_id is not None:
         check_live_test(access.mission.id, test_id)
     author = current_user()

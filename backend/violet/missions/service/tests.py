@@ -42,7 +42,7 @@ from violet.missions.models import (
     time_to_detect,
 )
 from violet.missions.service import catalogue
-from violet.missions.service.access import LEAD, MissionAccess
+from violet.missions.service.access import LEAD, MissionAccess, check_manages
 from violet.missions.service.missions import category_in_mission, lock_mission
 from violet.mitre.models import MitreTactic, MitreTechnique, MitreTechniqueTactic
 
@@ -331,7 +331,7 @@ def add_scenario(
 ) -> dict[str, Any]:
     """Copy the scenario and each of its live tests, with their tags, in the caller's
     transaction; the scenario's order becomes the tests' order at the end of the mission."""
-    _require_library_read("scenario_template.read")
+    check_may_add_scenario(access)
     mission_id = access.mission.id
     category_in_mission(mission_id, category_id)
     scenario = db.session.scalar(
@@ -491,6 +491,36 @@ def reorder_tests(access: MissionAccess, test_ids: list[uuid.UUID]) -> None:
 # --- red and blue --------------------------------------------------------------------------------
 
 
+def check_may_edit(access: MissionAccess) -> None:
+    """403 for a role that writes no field of a test (a viewer, a `mission.read_all` outsider),
+    whatever fields it sent; the fields of the others are checked once read
+    (`check_field_rights`)."""
+    role = access.acting_role
+    if not FIELDS_BY_ROLE[role]:
+        raise Forbidden(f"Your role in this mission ({role}) may not change its tests.")
+
+
+def check_may_record_detections(access: MissionAccess) -> None:
+    """403 unless the caller records blue's per-tool outcomes: blue, or the lead."""
+    if access.acting_role not in (LEAD, "blue"):
+        raise Forbidden(
+            f"Your role in this mission ({access.acting_role}) may not record detections."
+        )
+
+
+def check_may_retest(access: MissionAccess) -> None:
+    """403 unless the caller may run a test again: red, or the lead."""
+    if access.acting_role not in (LEAD, "red"):
+        raise Forbidden(f"Your role in this mission ({access.acting_role}) may not retest.")
+
+
+def check_may_add_scenario(access: MissionAccess) -> None:
+    """403 unless the caller may copy a scenario into the mission: the lead (or
+    `mission.manage_all`) holding `scenario_template.read`, whichever scenario they name."""
+    check_manages(access)
+    _require_library_read("scenario_template.read")
+
+
 def check_field_rights(access: MissionAccess, fields: set[str]) -> None:
     """403 naming every field the caller's role may not write (before anything changes)."""
     role = access.acting_role
@@ -635,10 +665,7 @@ def replace_detections(
     becomes the earliest tool time when it has none. Removing every outcome removes the level
     they gave (docs/api.md): the test has no level until blue records one again.
     """
-    if access.acting_role not in (LEAD, "blue"):
-        raise Forbidden(
-            f"Your role in this mission ({access.acting_role}) may not record detections."
-        )
+    check_may_record_detections(access)
     tool_ids = [detection["tool_id"] for detection in detections]
     problems: dict[str, list[str]] = {}
     duplicated = sorted({str(tool_id) for tool_id in tool_ids if tool_ids.count(tool_id) > 1})
@@ -755,8 +782,7 @@ def _outcomes(detections: Iterable[dict[str, Any]]) -> dict[str, tuple[Any, ...]
 def retest(access: MissionAccess, test: MissionTest) -> MissionTest:
     """A new pending run of the test (same content, tags, category and expected tools), linked
     by `retest_of_id`; the old run and its results stay."""
-    if access.acting_role not in (LEAD, "red"):
-        raise Forbidden(f"Your role in this mission ({access.acting_role}) may not retest.")
+    check_may_retest(access)
     # Asked again once the list is locked: the run loaded with the request may have been
     # retested by a request that committed since.
     lock_mission(test.mission_id)
