@@ -166,9 +166,8 @@ def test_save_as_scenario_without_the_permission_is_403_before_the_body(
         response = client.post(url, json={}, headers=headers)
         assert response.status_code == 403
         assert response.json["detail"] == "Saving a scenario needs scenario_template.write."
-    writer = auth_header(
-        make_user(perms=["scenario_template.read", "scenario_template.write", "mission.read_all"])
-    )
+    library_writer = ["scenario_template.read", "scenario_template.write", "test_template.write"]
+    writer = auth_header(make_user(perms=[*library_writer, "mission.read_all"]))
     response = client.post(url, json={}, headers=writer)
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"name"}
@@ -181,3 +180,19 @@ def test_choosing_members_is_refused_before_the_query_is_read(client, team, work
     url = f"{API}/{worked['mission_id']}/member-candidates?q=" + "x" * 1000
     assert client.get(url, headers=team.red).status_code == 403
     assert client.get(url, headers=team.lead).status_code == 422
+
+
+def test_save_as_scenario_that_needs_template_write_is_403_before_the_body(
+    client, make_user, auth_header, worked
+):
+    """The mission's ad hoc test would become a new library template: a caller who may write
+    scenarios but not templates is refused whatever they sent, as the preview says."""
+    url = f"{API}/{worked['mission_id']}/save-as-scenario"
+    scenarios_only = auth_header(
+        make_user(perms=["scenario_template.read", "scenario_template.write", "mission.read_all"])
+    )
+    assert client.get(url, headers=scenarios_only).json["allowed"] is False
+    response = client.post(url, json={}, headers=scenarios_only)
+    assert response.status_code == 403
+    assert "test_template.write" in response.json["detail"]
+    assert client.get("/api/v1/scenario-templates", headers=scenarios_only).json["total"] == 0

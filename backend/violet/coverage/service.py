@@ -1704,10 +1704,23 @@ def _unknown_tags(
 
 
 def check_may_save_as_scenario(access: MissionAccess) -> None:
-    """403 without `scenario_template.write`, whatever the body names (any reader of the
-    mission holding it may save it). The view asks before reading the body."""
+    """403 without `scenario_template.write`, or without `test_template.write` when a test of
+    the mission must become a new template: neither depends on the body (any reader of the
+    mission holding them may save it), so the view asks before reading it."""
     if not has_permission("scenario_template.write"):
         raise Forbidden("Saving a scenario needs scenario_template.write.")
+    if not has_permission("test_template.write"):  # the tests are read only for such a caller
+        tests, live_templates = _scenario_tests(access.mission)
+        _check_may_copy([test for test in tests if test.test_template_id not in live_templates])
+
+
+def _check_may_copy(to_copy: list[MissionTest]) -> None:
+    """403 when tests must become new library templates and the caller may not write one."""
+    if to_copy and not has_permission("test_template.write"):
+        raise Forbidden(
+            f"{len(to_copy)} test(s) of the mission are not from the library; saving them as "
+            "new library templates needs test_template.write."
+        )
 
 
 def save_as_scenario(access: MissionAccess, values: dict[str, Any]) -> dict[str, Any]:
@@ -1723,11 +1736,7 @@ def save_as_scenario(access: MissionAccess, values: dict[str, Any]) -> dict[str,
             "The mission has no tests to save.", errors={"mission": ["No tests to save."]}
         )
     to_copy = [test for test in tests if test.test_template_id not in live_templates]
-    if to_copy and not has_permission("test_template.write"):
-        raise Forbidden(
-            f"{len(to_copy)} test(s) of the mission are not from the library; saving them as "
-            "new library templates needs test_template.write."
-        )
+    _check_may_copy(to_copy)
     tags = _tags_of(to_copy)
     unknown = _unknown_tags(to_copy, tags)
     if unknown:
