@@ -1,4 +1,5 @@
-"""The mission a request works on, resolved once per request, and `@mission_scoped`."""
+"""The mission a request works on, resolved once per request; `@mission_scoped`, and
+`@mission_rule` (who may use a view, checked before its input is read)."""
 
 from __future__ import annotations
 
