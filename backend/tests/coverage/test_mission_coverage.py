@@ -512,6 +512,106 @@ def test_a_tests_level_follows_its_tools_outcomes_when_an_administrator_rescores
     assert coverage["score"] == 65.0  # (90 + 40) / 2
 
 
+def test_rescoring_a_level_records_each_rederived_test_as_an_ordinary_write(
+    client, team, catalogue, mission, run, record_outcomes, levels, admin, admin_header
+):
+    """What re-scoring Alerted leaves in the trail and on the tests, pinned: each test whose
+    level changes (a deleted one too) gets one `mission_test.update` naming its old and new
+    level, by the administrator, under its mission, and its version bumped by one; a test whose
+    level stays, and a level set by hand, get neither. Of two unscored outcomes the first sent
+    wins (Not applicable, sent before Alerted)."""
+    from sqlalchemy import text
+
+    from violet.extensions import db
+
+    alerted, logged, not_applicable = (
+        levels["Alerted"],
+        levels["Logged"],
+        levels["Not applicable"],
+    )
+    tests = {}
+    for name, outcomes in [
+        ("siem logged", {"EDR": "Alerted", "SIEM": "Logged"}),
+        ("only alerted", {"EDR": "Alerted"}),
+        ("n/a first", {"NDR": "Not applicable", "EDR": "Alerted"}),
+        ("deleted", {"SIEM": "Logged", "EDR": "Alerted"}),
+    ]:
+        tests[name] = run(mission, name, ["T1059"], state="waiting_blue")
+        record_outcomes(mission, tests[name], outcomes)
+    tests["by hand"] = run(mission, "by hand", ["T1078"], "Alerted")
+    url = f"{API}/{mission['id']}/tests/{tests['deleted']['id']}"
+    assert client.delete(url, headers=team.lead).status_code == 204
+
+    def state():
+        rows = db.session.execute(
+            text(
+                "SELECT id, version, detection_level_id, updated_by, workspace_id FROM mission_tests"
+            )
+        )
+        return {str(row.id): row for row in rows}
+
+    before = state()
+    response = client.patch(
+        f"/api/v1/detection-levels/{alerted}", json={"score": None}, headers=admin_header
+    )
+    assert response.status_code == 200, response.json
+    after = state()
+
+    changed = {"siem logged": logged, "n/a first": not_applicable, "deleted": logged}
+    for name, test in tests.items():
+        old, new = before[test["id"]], after[test["id"]]
+        assert str(old.detection_level_id) == alerted, name
+        if name in changed:
+            assert str(new.detection_level_id) == changed[name], name
+            assert new.version == old.version + 1, name
+            assert new.updated_by == admin.id, name
+        else:
+            assert (new.detection_level_id, new.version) == (old.detection_level_id, old.version)
+    events = client.get(
+        "/api/v1/audit-events",
+        query_string={"action": "mission_test.update", "actor_id": str(admin.id), "limit": 100},
+        headers=admin_header,
+    ).json["items"]
+    recorded = sorted(
+        (
+            {
+                key: event[key]
+                for key in (
+                    "action",
+                    "object_type",
+                    "object_id",
+                    "object_label",
+                    "mission_id",
+                    "changes",
+                    "token_id",
+                    "token_name",
+                    "actor_id",
+                )
+            }
+            for event in events
+        ),
+        key=lambda event: event["object_label"],
+    )
+    assert recorded == [
+        {
+            "action": "mission_test.update",
+            "object_type": "mission_test",
+            "object_id": tests[name]["id"],
+            "object_label": name,
+            "mission_id": mission["id"],
+            "changes": {"detection_level_id": {"from": alerted, "to": changed[name]}},
+            "token_id": None,
+            "token_name": None,
+            "actor_id": str(admin.id),
+        }
+        for name in sorted(changed)
+    ]
+    assert len({event["request_id"] for event in events}) == 1
+    assert {event["workspace_id"] for event in events} == {
+        str(after[tests[name]["id"]].workspace_id) for name in changed
+    }
+
+
 @pytest.mark.parametrize(
     ("situation", "score"),
     [
