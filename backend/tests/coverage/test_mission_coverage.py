@@ -545,7 +545,8 @@ def test_rescoring_a_level_records_each_rederived_test_as_an_ordinary_write(
     def state():
         rows = db.session.execute(
             text(
-                "SELECT id, version, detection_level_id, updated_by, workspace_id FROM mission_tests"
+                "SELECT id, version, detection_level_id, updated_by, workspace_id"
+                " FROM mission_tests"
             )
         )
         return {str(row.id): row for row in rows}

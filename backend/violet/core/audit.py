@@ -6,8 +6,9 @@ flush that writes the change, in its transaction (so an event exists exactly whe
 was committed). A change records each changed column's old and new value, except the columns
 that are bookkeeping or secret (`NOT_RECORDED`, and a model's own `__audit_exclude__`). What
 is not a row change of an audited model (a sign-in, a failed one, a password change) is
-recorded with `record(...)`, and rows written by a bulk insert (an archive import's tests)
-with `record_inserted(...)`.
+recorded with `record(...)`, rows written by a bulk insert (an archive import's tests)
+with `record_inserted(...)`, and rows changed by a set-based UPDATE (the tests a re-scored
+detection level re-derives) with `record_updated(...)`.
 
 Only requests are recorded: the CLI, seeds and migrations act as the operator of the machine,
 whose shell history is their trail.
@@ -202,6 +203,46 @@ def record_inserted(model: type[Audited], rows: Sequence[Mapping[str, Any]]) -> 
         for row in rows
     ]
     db.session.connection().execute(insert(AuditEvent), events)
+
+
+def record_updated(model: type[Audited], rows: Sequence[Mapping[str, Any]]) -> None:
+    """The `update` events of rows changed by a set-based UPDATE (which the flush hook never
+    sees), as the hook would have written them, in one INSERT. Each row needs its `id`, what
+    names it (as for `record_inserted`), its `workspace_id` and `mission_id`, and `changes`:
+    `{column: (old, new)}` for the columns the UPDATE set. Call it beside the UPDATE, in its
+    transaction; the UPDATE also bumps `version` and sets `updated_at` and `updated_by`, as a
+    flush would."""
+    if not rows or not has_request_context() or _paused.get():
+        return
+    object_type = object_type_of(model)
+    names = (model.__audit_label__,) if model.__audit_label__ else LABEL_ATTRIBUTES
+    skipped = NOT_RECORDED | model.__audit_exclude__
+    actor = current_user_id()
+    events = []
+    for row in rows:
+        # As `_change_of`: a column left as it was, or a bookkeeping one, is not a change.
+        changes = {
+            column: {"from": _jsonable(old), "to": _jsonable(new)}
+            for column, (old, new) in row["changes"].items()
+            if column not in skipped and old != new
+        }
+        if not changes:
+            continue
+        events.append(
+            _values(
+                f"{object_type}.update",
+                object_type=object_type,
+                object_id=row["id"],
+                label=next((row[name] for name in names if row.get(name)), None),
+                actor_id=actor,
+                actor_email=None,
+                workspace_id=row.get("workspace_id"),
+                mission_id=row.get("mission_id"),
+                changes=changes,
+            )
+        )
+    if events:
+        db.session.connection().execute(insert(AuditEvent), events)
 
 
 def _values(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import UUID, Table, bindparam, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 
+from violet.core import audit
+from violet.core.auth import current_user_id
 from violet.core.errors import Conflict, NotFound
 from violet.core.models import including_deleted
 from violet.core.pagination import paginate
@@ -121,39 +124,113 @@ def _rederive_test_levels(level_id: uuid.UUID) -> None:
     level take theirs again, as a save of their outcomes would, the first sent winning a tie.
     Deleted tests too: restored, they show what their outcomes give. A level set by hand
     (no outcomes) is the blue team's choice and stays. Each test changed is an ordinary write
-    (its version bumped, in the audit trail)."""
-    affected = select(MissionTestDetection.mission_test_id).where(
-        MissionTestDetection.detection_level_id == level_id
+    (its version bumped, in the audit trail).
+
+    Set-based, in four statements whatever the number of tests (a level on 13,494 outcomes
+    took 7–9 s as ORM objects, one UPDATE and one audit row each: docs/performance.md): lock
+    the affected tests; read those whose level changes, with their level before and after;
+    update them in one UPDATE; record their `mission_test.update` events in one INSERT. The
+    tables are used directly (no ORM entity), so the default criteria do not apply: deleted
+    tests are included on purpose, and the workspace is named explicitly."""
+    workspace_id = scope_workspace_id()
+    tests = cast(Table, MissionTest.__table__)  # a Table, which mypy only knows as a FromClause
+    outcomes = MissionTestDetection.__table__
+    levels = DetectionLevel.__table__
+    affected = select(outcomes.c.mission_test_id).where(
+        outcomes.c.detection_level_id == level_id, outcomes.c.workspace_id == workspace_id
     )
-    outcomes = db.session.execute(
-        select(
-            MissionTestDetection.mission_test_id,
-            MissionTestDetection.detection_level_id,
-            DetectionLevel.score,
+    # Each affected test's best outcome, ranked as `replace_detections` ranks them: a scored
+    # level before an unscored one, then the higher score, then the first sent (the rows are
+    # created in the order sent).
+    best = (
+        select(outcomes.c.mission_test_id, outcomes.c.detection_level_id)
+        .ext(distinct_on(outcomes.c.mission_test_id))
+        # A deleted level ranks nothing, as the ORM's default criteria had it (none is in use).
+        .join(
+            levels,
+            (levels.c.id == outcomes.c.detection_level_id) & levels.c.deleted_at.is_(None),
         )
-        .join(DetectionLevel, DetectionLevel.id == MissionTestDetection.detection_level_id)
-        .where(MissionTestDetection.mission_test_id.in_(affected))
+        .where(outcomes.c.mission_test_id.in_(affected))
         .order_by(
-            MissionTestDetection.mission_test_id,
-            MissionTestDetection.created_at,
-            MissionTestDetection.id,
+            outcomes.c.mission_test_id,
+            levels.c.score.is_(None),
+            levels.c.score.desc(),
+            outcomes.c.created_at,
+            outcomes.c.id,
+        )
+        .subquery("best")
+    )
+    # The affected tests are locked first, and read by the next statement: a test that another
+    # request changes meanwhile (blue saving its outcomes) is read as that request left it, its
+    # outcomes too, rather than overwritten with a level derived from what it had before. The
+    # ORM's per-row `WHERE version = …` answered 412 to the whole re-scoring then.
+    db.session.execute(
+        select(tests.c.id)
+        .where(tests.c.id.in_(affected), tests.c.workspace_id == workspace_id)
+        .order_by(tests.c.id)
+        .with_for_update()
+    ).all()
+    changed = db.session.execute(
+        select(
+            tests.c.id,
+            tests.c.name,
+            tests.c.workspace_id,
+            tests.c.mission_id,
+            tests.c.detection_level_id.label("old_level_id"),
+            best.c.detection_level_id.label("new_level_id"),
+        )
+        .join(best, best.c.mission_test_id == tests.c.id)
+        .where(
+            tests.c.workspace_id == workspace_id,
+            tests.c.detection_level_id.is_distinct_from(best.c.detection_level_id),
+        )
+        .order_by(tests.c.id)
+    ).all()
+    if not changed:
+        return
+    # The ids and new levels as two arrays (two parameters, however many tests).
+    rederived = (
+        func.unnest(
+            bindparam("ids", [row.id for row in changed], type_=ARRAY(UUID(as_uuid=True))),
+            bindparam(
+                "levels", [row.new_level_id for row in changed], type_=ARRAY(UUID(as_uuid=True))
+            ),
+        )
+        .table_valued("id", "level_id", name="rederived")
+        .render_derived()
+    )
+    db.session.execute(
+        update(tests)
+        .where(tests.c.id == rederived.c.id)
+        .values(
+            detection_level_id=rederived.c.level_id,
+            # What a flush of each test would write (core/models.py): the version the next
+            # If-Match must name, when, and by whom (kept when no one is signed in).
+            version=tests.c.version + 1,
+            updated_at=func.now(),
+            updated_by=func.coalesce(
+                bindparam("actor", current_user_id(), type_=UUID(as_uuid=True)), tests.c.updated_by
+            ),
         )
     )
-    best: dict[uuid.UUID, tuple[tuple[bool, float], uuid.UUID]] = {}
-    for outcome in outcomes:
-        # As `replace_detections` ranks them: a scored level before an unscored one.
-        rank = (outcome.score is not None, outcome.score or 0)
-        current = best.get(outcome.mission_test_id)
-        if current is None or rank > current[0]:
-            best[outcome.mission_test_id] = (rank, outcome.detection_level_id)
-    if not best:
-        return
-    tests = including_deleted(select(MissionTest).where(MissionTest.id.in_(best)), True)
-    for test in db.session.scalars(tests):
-        level = best[test.id][1]
-        if test.detection_level_id != level:
-            test.detection_level_id = level
-    db.session.flush()
+    audit.record_updated(
+        MissionTest,
+        [
+            {
+                "id": row.id,
+                "name": row.name,
+                "workspace_id": row.workspace_id,
+                "mission_id": row.mission_id,
+                "changes": {"detection_level_id": (row.old_level_id, row.new_level_id)},
+            }
+            for row in changed
+        ],
+    )
+    # A test this session holds would show its level before the UPDATE: read it again.
+    ids = {row.id for row in changed}
+    for held in list(db.session.identity_map.values()):
+        if isinstance(held, MissionTest) and held.id in ids:
+            db.session.expire(held)
 
 
 def delete_level(level: DetectionLevel) -> None:
