@@ -183,26 +183,7 @@ def record_inserted(model: type[Audited], rows: Sequence[Mapping[str, Any]]) -> 
     """The `create` events of rows written by a bulk insert (`insert(Model)` with a list of
     value dicts, which the flush hook never sees), as the hook would have written them, in one
     INSERT. Call it beside the insert, in its transaction; each row needs its `id`."""
-    if not rows or not has_request_context() or _paused.get():
-        return
-    object_type = object_type_of(model)
-    names = (model.__audit_label__,) if model.__audit_label__ else LABEL_ATTRIBUTES
-    actor = current_user_id()
-    events = [
-        _values(
-            f"{object_type}.create",
-            object_type=object_type,
-            object_id=row["id"],
-            label=next((row[name] for name in names if row.get(name)), None),
-            actor_id=actor,
-            actor_email=None,
-            workspace_id=row.get("workspace_id"),
-            mission_id=row.get("mission_id"),
-            changes=None,
-        )
-        for row in rows
-    ]
-    db.session.connection().execute(insert(AuditEvent), events)
+    _record_bulk(model, "create", [(row, None) for row in rows])
 
 
 def record_updated(model: type[Audited], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -212,13 +193,8 @@ def record_updated(model: type[Audited], rows: Sequence[Mapping[str, Any]]) -> N
     `{column: (old, new)}` for the columns the UPDATE set. Call it beside the UPDATE, in its
     transaction; the UPDATE also bumps `version` and sets `updated_at` and `updated_by`, as a
     flush would."""
-    if not rows or not has_request_context() or _paused.get():
-        return
-    object_type = object_type_of(model)
-    names = (model.__audit_label__,) if model.__audit_label__ else LABEL_ATTRIBUTES
     skipped = NOT_RECORDED | model.__audit_exclude__
-    actor = current_user_id()
-    events = []
+    changed = []
     for row in rows:
         # As `_change_of`: a column left as it was, or a bookkeeping one, is not a change.
         changes = {
@@ -226,23 +202,35 @@ def record_updated(model: type[Audited], rows: Sequence[Mapping[str, Any]]) -> N
             for column, (old, new) in row["changes"].items()
             if column not in skipped and old != new
         }
-        if not changes:
-            continue
-        events.append(
-            _values(
-                f"{object_type}.update",
-                object_type=object_type,
-                object_id=row["id"],
-                label=next((row[name] for name in names if row.get(name)), None),
-                actor_id=actor,
-                actor_email=None,
-                workspace_id=row.get("workspace_id"),
-                mission_id=row.get("mission_id"),
-                changes=changes,
-            )
+        if changes:
+            changed.append((row, changes))
+    _record_bulk(model, "update", changed)
+
+
+def _record_bulk(
+    model: type[Audited], verb: str, rows: Sequence[tuple[Mapping[str, Any], Any]]
+) -> None:
+    """One event per `(row, changes)`, in one INSERT (requests only, as every event)."""
+    if not rows or not has_request_context() or _paused.get():
+        return
+    object_type = object_type_of(model)
+    names = (model.__audit_label__,) if model.__audit_label__ else LABEL_ATTRIBUTES
+    actor = current_user_id()
+    events = [
+        _values(
+            f"{object_type}.{verb}",
+            object_type=object_type,
+            object_id=row["id"],
+            label=next((row[name] for name in names if row.get(name)), None),
+            actor_id=actor,
+            actor_email=None,
+            workspace_id=row.get("workspace_id"),
+            mission_id=row.get("mission_id"),
+            changes=changes,
         )
-    if events:
-        db.session.connection().execute(insert(AuditEvent), events)
+        for row, changes in rows
+    ]
+    db.session.connection().execute(insert(AuditEvent), events)
 
 
 def _values(
