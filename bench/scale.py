@@ -21,7 +21,8 @@ What it does:
 3. Violet under gunicorn with its production settings on each database; one keep-alive client
    sends `--requests` GETs of each endpoint to each server, interleaved, `--rounds` times, order
    reversed every round. It prints p50 / p95 / p99 per endpoint on both datasets, the ratio of
-   the p95s (what the data volume costs) and the target where SPEC gives one.
+   the p95s (what the data volume costs) and the target where docs/performance.md ("Scale")
+   gives one.
 
 Paths name the bench mission (200 tests, the same in both datasets, so the ratio shows what the
 data around it costs); compare sets it beside a 150-test copy of it (reference) or beside itself
