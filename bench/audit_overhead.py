@@ -31,7 +31,9 @@ DATABASE = "violet_bench_audit"
 STATES = ("in_progress", "waiting_blue", "completed", "in_progress")
 
 
-def prepare():
+def prepare(database: str = DATABASE):
+    """A fresh database (`database` on the embedded PostgreSQL, or BENCH_DATABASE_URL), migrated
+    and seeded, the app on it and an administrator's Authorization header."""
     from flask_jwt_extended import create_access_token
     from flask_migrate import upgrade
 
@@ -45,7 +47,7 @@ def prepare():
         from violet.config import data_dir
         from violet.core import embedded_db
 
-        url = embedded_db.database_url(data_dir() / "postgres", DATABASE, recreate=True)
+        url = embedded_db.database_url(data_dir() / "postgres", database, recreate=True)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "VIOLET_ENV": "test"})
     with app.app_context():
         upgrade()
