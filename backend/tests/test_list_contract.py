@@ -239,10 +239,10 @@ def test_every_list_keeps_the_contract(
 def test_every_list_answers_alike_on_the_sessions_connection(
     client, admin_header, rows_for_every_list, make_workspace, admin, monkeypatch
 ):
-    """A prepared list of columns runs on the Session's connection, with the criteria the
-    Session would add (core/pagination.py, `_execute`): every list, in every sort order, answers
-    what the Session's own execution answers, with soft-deleted rows and another workspace's rows
-    around for the criteria to hide."""
+    """A prepared list of columns runs straight on the driver, with the criteria the Session
+    would add (core/pagination.py, `execute_select`; core/database.py, `fetch_rows`): every
+    list, in every sort order, answers what the Session's own execution answers, with
+    soft-deleted rows and another workspace's rows around for the criteria to hide."""
     elsewhere = {**admin_header, "X-Violet-Workspace": make_workspace(members=[admin]).slug}
     for headers in (admin_header, elsewhere):  # one of each is removed in the default workspace
         for _ in range(2):
@@ -286,5 +286,9 @@ def test_every_list_answers_alike_on_the_sessions_connection(
         ran_on_connection
     )
     assert {"/api/v1/test-templates", "/api/v1/missions"} <= ran_on_connection
-    monkeypatch.setattr(pagination, "_column_names", lambda statement: None)
+    monkeypatch.setattr(
+        pagination,
+        "execute_columns",
+        lambda session, statement, parameters: session.execute(statement, parameters).all(),
+    )
     assert answers() == on_the_connection

@@ -15,6 +15,11 @@ one with too many parameters): only the first kind is the 503 "the database is u
 A statement stopped by the operator's `statement_timeout` or `lock_timeout` (`is_timeout`) is a
 503 too, saying so.
 
+Hot selects: `fetch_rows`. A select built once and run on every request (authentication's, a
+list's page) is compiled once and sent straight to psycopg: SQLAlchemy's execution around the
+same SQL (its compiled cache lookup, execution context and result objects) cost more CPU than
+psycopg's own work (docs/performance.md, "Seventeenth look").
+
 Reads: `autocommit_safe_requests`. A GET or HEAD request changes nothing, so its connection
 runs in autocommit mode: no BEGIN before its first statement, no ROLLBACK after its last, each
 statement reading the latest committed data (a list's count and page are two statements). A
@@ -26,12 +31,17 @@ asks for a transaction: `engine.connect().execution_options(isolation_level="REA
 from __future__ import annotations
 
 import time
-from typing import Any
+import weakref
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import has_request_context, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Select, event
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.sql.compiler import SQLCompiler
 
 CHECKED_IN_AT = "violet_checked_in_at"
 # SQLSTATEs of a database that cannot serve now: class 08 (connection exception), class 53
@@ -93,3 +103,110 @@ def is_outage(exc: OperationalError) -> bool:
         return True
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
     return sqlstate.startswith(OUTAGE_CLASSES) or sqlstate in OUTAGE_STATES
+
+
+ResultProcessors = tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
+@dataclass
+class _DriverSelect:
+    """A select compiled once for psycopg: its SQL, its compiled form (for the values of its
+    parameters), SQLAlchemy's conversions of the values sent and read, and the type of its
+    rows. The conversions read depend on the types PostgreSQL answers with (a numeric's), so
+    they are looked up at the first run."""
+
+    sql: str
+    compiled: SQLCompiler
+    bind_processors: Mapping[str, Callable[[Any], Any]]
+    row: type
+    result_processors: ResultProcessors | None = None
+
+
+# select → its compiled form, or None where SQLAlchemy does more than send the SQL.
+_DRIVER_SELECTS: weakref.WeakKeyDictionary[Select[Any], _DriverSelect | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def fetch_rows(
+    connection: Connection, statement: Select[Any], parameters: Mapping[str, Any]
+) -> list[Any]:
+    """The rows of `statement` (tuples with its columns' names as attributes), run on
+    `connection`'s psycopg connection, in its transaction, with the SQL and values SQLAlchemy
+    would send, and SQLAlchemy's conversions of the values read.
+
+    For a select built once and run on many requests (an object kept, its values bind
+    parameters): compiled once per object. It runs through `connection.execute` instead while
+    anything listens to the statements sent (tests and the bench count them), and for a select
+    SQLAlchemy does more for than send its SQL (parameters expanded at execution, such as an
+    IN list). An error goes through SQLAlchemy's handling, so a lost connection is invalidated
+    and raised as before.
+    """
+    selected = _driver_select(statement, connection.dialect)
+    if selected is None or connection.dispatch.before_cursor_execute:
+        return list(connection.execute(statement, parameters))
+    values = selected.compiled.construct_params(parameters)
+    for name, process in selected.bind_processors.items():
+        values[name] = process(values[name])
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(selected.sql, values)
+        rows = cursor.fetchall()
+        if selected.result_processors is None:
+            selected.result_processors = _result_processors(
+                selected.compiled, connection.dialect, cursor.description
+            )
+    except Exception as error:
+        connection._handle_dbapi_exception(error, selected.sql, values, cursor, None)
+    finally:
+        cursor.close()
+    if selected.result_processors:
+        rows = [_processed(row, selected.result_processors) for row in rows]
+    return [selected.row(*row) for row in rows]
+
+
+def _result_processors(
+    compiled: SQLCompiler, dialect: Dialect, description: Sequence[Any]
+) -> ResultProcessors:
+    """SQLAlchemy's conversion of each column that has one, for the type PostgreSQL sent."""
+    return tuple(
+        (index, process)
+        for index, (column, sent) in enumerate(
+            zip(compiled._result_columns, description, strict=True)
+        )
+        if (process := column.type._cached_result_processor(dialect, sent.type_code)) is not None
+    )
+
+
+def _processed(row: tuple[Any, ...], processors: ResultProcessors) -> list[Any]:
+    values = list(row)
+    for index, process in processors:
+        values[index] = process(values[index])
+    return values
+
+
+def _driver_select(statement: Select[Any], dialect: Dialect) -> _DriverSelect | None:
+    if statement in _DRIVER_SELECTS:
+        return _DRIVER_SELECTS[statement]
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    bind_processors = compiled._bind_processors
+    plain = all(callable(process) for process in bind_processors.values()) and not (
+        compiled.positional
+        or compiled.literal_execute_params
+        or compiled.post_compile_params
+        or compiled.escaped_bind_names
+        or compiled.schema_translate_map
+    )
+    selected = (
+        _DriverSelect(
+            sql=compiled.string,
+            compiled=compiled,
+            bind_processors=cast(Mapping[str, Callable[[Any], Any]], bind_processors),
+            row=namedtuple("Row", statement.selected_columns.keys(), rename=True),
+        )
+        if plain
+        else None
+    )
+    _DRIVER_SELECTS[statement] = selected
+    return selected

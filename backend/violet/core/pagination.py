@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import ColumnElement, Result, Select, any_, bindparam, func, inspect, select
+from sqlalchemy import ColumnElement, Select, any_, bindparam, func, inspect, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapper, QueryableAttribute
 from sqlalchemy.orm.util import AliasedInsp
@@ -145,16 +145,13 @@ def paginate(
         raise ValueError("paginate() counts with a window function: no DISTINCT statements.")
     limit, offset = query["limit"], query["offset"]
     page_statement = _page_statement(statement, query["sort"], sortable, default_sort, tiebreaker)
-    keys, page = execute_select(
+    keys, rows = execute_select(
         page_statement, {**(parameters or {}), PAGE_LIMIT: limit, PAGE_OFFSET: offset}
     )
-    # All rows at once (fetching row by row costs a call per row). Every row carries the
-    # total as its last column, which zip() leaves out of the items.
+    # Every row carries the total as its last column, which zip() leaves out of the items.
     if len(keys) == 2:  # one entity (or one column) and the total: its values
-        rows = page.unique().all()
         items: list[Any] = [row[0] for row in rows]
     else:  # columns: a plain dict per row, no ORM objects to build
-        rows = page.all()
         names = keys[:-1]
         items = [dict(zip(names, row, strict=False)) for row in rows]
     total = rows[0][-1] if rows else 0
@@ -234,7 +231,7 @@ def attach_related(
         keys, rows = execute_select(_related_statement(related, parent), {PARENT_IDS: ids})
         # The parent's id is the last column, which zip() leaves out of the child.
         names = keys[:-1]
-        for row in rows.all():  # at once, as a page's rows
+        for row in rows:
             children[row[-1]].append(dict(zip(names, row, strict=False)))
     for item in items:
         item[name] = children[item["id"]]
@@ -257,34 +254,36 @@ def _related_statement(related: Select[Any], parent: SortColumn) -> Select[Any]:
 
 def execute_select(
     statement: Select[Any], parameters: Mapping[str, Any]
-) -> tuple[list[str], Result[*tuple[Any, ...]]]:
-    """Run a select: the names of its columns and its rows. A prepared one of columns only
+) -> tuple[list[str], Sequence[Any]]:
+    """Run a select: the names of its columns and all its rows. A prepared one of columns only
     runs on the Session's connection (`execute_columns`: the same rows and criteria, a tenth
     less CPU for a light list), any other through the Session. Every list's statements take
     it (the pages, `attach_related`, the mission list's progress)."""
     from violet.extensions import db
 
     names = _column_names(statement)
-    if names is not None:
+    if names is not None and statement.get_execution_options().get(PREPARED, False):
         return names, execute_columns(db.session(), statement, parameters)
     result = db.session.execute(statement, parameters)
-    return list(result.keys()), result
+    # An entity's rows come once per object (a collection loaded by join repeats its parent).
+    return list(result.keys()), (result.unique() if names is None else result).all()
 
 
 def _column_names(statement: Select[Any]) -> list[str] | None:
-    """The names a prepared statement's columns get in the Session's results (a column
-    property's is its attribute's, which a Core result does not know), or None if it selects an
-    entity or is not prepared; looked at once per statement."""
-    if not statement.get_execution_options().get(PREPARED, False):
-        return None
-    if statement not in _COLUMN_NAMES:
-        columns = statement.column_descriptions
-        entity = any(
-            isinstance(inspect(column["expr"], raiseerr=False), Mapper | AliasedInsp)
-            for column in columns
-        )
-        _COLUMN_NAMES[statement] = None if entity else [column["name"] for column in columns]
-    return _COLUMN_NAMES[statement]
+    """The names a statement's columns get in the Session's results (a column property's is
+    its attribute's, which a Core result does not know), or None if it selects an entity;
+    looked at once per prepared statement."""
+    if statement in _COLUMN_NAMES:
+        return _COLUMN_NAMES[statement]
+    columns = statement.column_descriptions
+    entity = any(
+        isinstance(inspect(column["expr"], raiseerr=False), Mapper | AliasedInsp)
+        for column in columns
+    )
+    names = None if entity else [column["name"] for column in columns]
+    if statement.get_execution_options().get(PREPARED, False):
+        _COLUMN_NAMES[statement] = names
+    return names
 
 
 _COLUMN_NAMES: weakref.WeakKeyDictionary[Select[Any], list[str] | None] = (

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from flask import current_app
 from marshmallow import ValidationError, fields, validate
-from sqlalchemy import Row, Select, and_, bindparam, func, select, true, update
+from sqlalchemy import Select, and_, bindparam, func, select, true, update
 from sqlalchemy.orm import selectinload
 
 from violet.auth.events import USER_CREATED, USER_DELETED
@@ -42,6 +42,7 @@ from violet.auth.service.grants import (
 )
 from violet.config import ConfigError
 from violet.core import audit, encryption
+from violet.core.database import fetch_rows
 from violet.core.domain import ADMINISTRATORS, declared_permissions, default_group_codes
 from violet.core.errors import Conflict, NotFound, Unprocessable
 from violet.core.events import publish
@@ -71,24 +72,25 @@ def effective_permissions(user_id: uuid.UUID) -> frozenset[str]:
 
 def user_with_permissions(
     user_id: uuid.UUID, *, bound_to: uuid.UUID | None = None
-) -> tuple[Row[Any] | None, frozenset[str]]:
+) -> tuple[Any, frozenset[str]]:
     """What authentication checks of a live user, and their effective permissions, in one
     statement: a row of `id`, `is_active`, `tokens_valid_after` and `mfa_enabled` (None when the
     user is absent or deleted).
 
     Authentication runs this on every request, so it is read fresh each time: a group change,
     a deactivation or a sign-out everywhere applies to the very next request. It reads columns,
-    not a User object, and runs as a Core statement: a view that needs the User loads it
-    (`core.auth.current_user()`). The same statement finds the request's workspace (`bound_to`:
-    an API token's) and remembers it for `current_workspace()` (core/tenancy.py), so a
-    tenant-owned list costs no round trip for it.
+    not a User object, straight from the driver (`fetch_rows`): a view that needs the User
+    loads it (`core.auth.current_user()`). The same statement finds the request's workspace
+    (`bound_to`: an API token's) and remembers it for `current_workspace()` (core/tenancy.py),
+    so a tenant-owned list costs no round trip for it.
     """
     workspace = request_workspace_query(user_id, bound_to)
     statement = _user_statement(workspace[0] if workspace else None)
     parameters = {"auth_user_id": user_id, **(workspace[1] if workspace else {})}
-    row = db.session.connection().execute(statement, parameters).one_or_none()
-    if row is None:
+    rows = fetch_rows(db.session.connection(), statement, parameters)
+    if not rows:
         return None, frozenset()
+    row = rows[0]
     if workspace is not None and row.workspace_id is not None:
         remember_workspace(
             CurrentWorkspace(id=row.workspace_id, slug=row.workspace_slug, name=row.workspace_name)

@@ -193,7 +193,7 @@ def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]
             score_counts[mission_id] += score_count
         # The runs of retest chains count as coverage counts them: the latest completed run of
         # each chain, whatever the later runs are (pending, cancelled, deleted).
-        chain_runs = execute_select(statements.chain_runs, parameters)[1].all()
+        chain_runs = execute_select(statements.chain_runs, parameters)[1]
         retest_of = {run.id: run.retest_of_id for run in chain_runs}
         runs = []
         for run in chain_runs:

@@ -1,0 +1,110 @@
+"""`fetch_rows` (core/database.py): a select built once, sent straight to psycopg, answers
+what `connection.execute` answers, with SQLAlchemy's conversions and error handling."""
+
+import uuid
+
+import pytest
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    Uuid,
+    bindparam,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
+
+from violet.core.database import _driver_select, fetch_rows
+
+
+class Shouted(TypeDecorator[str]):
+    """Converts both ways, as SQLAlchemy's own types may: stored lower case, read upper case."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.lower() if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        return value.upper() if value is not None else None
+
+
+probe_metadata = MetaData()
+probe = Table(
+    "fetch_rows_probe",
+    probe_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Uuid),
+    Column("name", Shouted),
+    Column("tags", ARRAY(String(10))),
+)
+KEYS = [uuid.uuid4() for _ in range(3)]
+
+
+@pytest.fixture
+def probe_rows(db_connection):
+    probe_metadata.create_all(db_connection)
+    db_connection.execute(
+        insert(probe),
+        [
+            {"id": 1, "key": KEYS[0], "name": "alpha", "tags": ["a", "b"]},
+            {"id": 2, "key": KEYS[1], "name": "bravo", "tags": []},
+            {"id": 3, "key": KEYS[2], "name": "charlie", "tags": None},
+        ],
+    )
+
+
+BY_KEY_OR_NAME = (
+    select(probe.c.id, probe.c.name, probe.c.tags, probe.c.id.label("id_again"))
+    .where((probe.c.key == bindparam("key")) | (probe.c.name == bindparam("name")))
+    .order_by(probe.c.id)
+    .limit(bindparam("limit"))
+)
+
+
+def test_the_rows_are_those_connection_execute_gives(db_connection, probe_rows):
+    assert _driver_select(BY_KEY_OR_NAME, db_connection.dialect) is not None  # the driver's path
+    parameters = {"key": KEYS[0], "name": "CHARLIE", "limit": 5}
+
+    rows = fetch_rows(db_connection, BY_KEY_OR_NAME, parameters)
+
+    assert rows == [(1, "ALPHA", ["a", "b"], 1), (3, "CHARLIE", None, 3)]
+    assert rows == list(db_connection.execute(BY_KEY_OR_NAME, parameters))
+    assert [(row.id, row.name, row.tags) for row in rows] == [
+        (1, "ALPHA", ["a", "b"]),
+        (3, "CHARLIE", None),
+    ]
+
+
+def test_an_in_list_runs_through_sqlalchemy(db_connection, probe_rows):
+    in_list = select(probe.c.name).where(probe.c.id.in_(bindparam("ids", expanding=True)))
+    assert _driver_select(in_list, db_connection.dialect) is None
+    assert sorted(fetch_rows(db_connection, in_list, {"ids": [2, 3]})) == [
+        ("BRAVO",),
+        ("CHARLIE",),
+    ]
+
+
+def test_statements_are_seen_by_listeners(db_connection, probe_rows, count_statements):
+    with count_statements() as counter:
+        rows = fetch_rows(db_connection, BY_KEY_OR_NAME, {"key": KEYS[1], "name": "", "limit": 1})
+    assert counter.count == 1
+    assert [row.name for row in rows] == ["BRAVO"]
+
+
+def test_an_error_is_sqlalchemy_s_and_the_connection_goes_on(db_connection):
+    division = select(literal(1) / bindparam("divisor", type_=Integer))
+    savepoint = db_connection.begin_nested()
+    with pytest.raises(DBAPIError) as raised:
+        fetch_rows(db_connection, division, {"divisor": 0})
+    assert raised.value.orig.sqlstate == "22012"  # division_by_zero, with its statement
+    assert "divisor" in str(raised.value.statement)
+    savepoint.rollback()
+    assert fetch_rows(db_connection, division, {"divisor": 1}) == [(1,)]
