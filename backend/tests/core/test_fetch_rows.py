@@ -77,10 +77,6 @@ def test_the_rows_are_those_connection_execute_gives(db_connection, probe_rows):
 
     assert rows == [(1, "ALPHA", ["a", "b"], 1), (3, "CHARLIE", None, 3)]
     assert rows == list(db_connection.execute(BY_KEY_OR_NAME, parameters))
-    assert [(row.id, row.name, row.tags) for row in rows] == [
-        (1, "ALPHA", ["a", "b"]),
-        (3, "CHARLIE", None),
-    ]
 
 
 def test_an_in_list_runs_through_sqlalchemy(db_connection, probe_rows):
@@ -96,7 +92,7 @@ def test_statements_are_seen_by_listeners(db_connection, probe_rows, count_state
     with count_statements() as counter:
         rows = fetch_rows(db_connection, BY_KEY_OR_NAME, {"key": KEYS[1], "name": "", "limit": 1})
     assert counter.count == 1
-    assert [row.name for row in rows] == ["BRAVO"]
+    assert rows == [(2, "BRAVO", [], 2)]
 
 
 def test_an_error_is_sqlalchemy_s_and_the_connection_goes_on(db_connection):

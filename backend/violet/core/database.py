@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -111,14 +110,13 @@ ResultProcessors = tuple[tuple[int, Callable[[Any], Any]], ...]
 @dataclass
 class _DriverSelect:
     """A select compiled once for psycopg: its SQL, its compiled form (for the values of its
-    parameters), SQLAlchemy's conversions of the values sent and read, and the type of its
-    rows. The conversions read depend on the types PostgreSQL answers with (a numeric's), so
-    they are looked up at the first run."""
+    parameters), and SQLAlchemy's conversions of the values sent and read. The conversions
+    read depend on the types PostgreSQL answers with (a numeric's), so they are looked up at
+    the first run."""
 
     sql: str
     compiled: SQLCompiler
     bind_processors: Mapping[str, Callable[[Any], Any]]
-    row: type
     result_processors: ResultProcessors | None = None
 
 
@@ -130,8 +128,8 @@ _DRIVER_SELECTS: weakref.WeakKeyDictionary[Select[Any], _DriverSelect | None] = 
 
 def fetch_rows(
     connection: Connection, statement: Select[Any], parameters: Mapping[str, Any]
-) -> list[Any]:
-    """The rows of `statement` (tuples with its columns' names as attributes), run on
+) -> Sequence[Sequence[Any]]:
+    """The rows of `statement` (tuples of its columns' values), run on
     `connection`'s psycopg connection, in its transaction, with the SQL and values SQLAlchemy
     would send, and SQLAlchemy's conversions of the values read.
 
@@ -161,8 +159,8 @@ def fetch_rows(
     finally:
         cursor.close()
     if selected.result_processors:
-        rows = [_processed(row, selected.result_processors) for row in rows]
-    return [selected.row(*row) for row in rows]
+        return [_processed(row, selected.result_processors) for row in rows]
+    return rows
 
 
 def _result_processors(
@@ -178,11 +176,11 @@ def _result_processors(
     )
 
 
-def _processed(row: tuple[Any, ...], processors: ResultProcessors) -> list[Any]:
+def _processed(row: tuple[Any, ...], processors: ResultProcessors) -> tuple[Any, ...]:
     values = list(row)
     for index, process in processors:
         values[index] = process(values[index])
-    return values
+    return tuple(values)
 
 
 def _driver_select(statement: Select[Any], dialect: Dialect) -> _DriverSelect | None:
@@ -203,7 +201,6 @@ def _driver_select(statement: Select[Any], dialect: Dialect) -> _DriverSelect | 
             sql=compiled.string,
             compiled=compiled,
             bind_processors=cast(Mapping[str, Callable[[Any], Any]], bind_processors),
-            row=namedtuple("Row", statement.selected_columns.keys(), rename=True),
         )
         if plain
         else None

@@ -263,7 +263,7 @@ class ColumnSelect:
 
 def execute_columns(
     session: Session, statement: Select[Any], parameters: Mapping[str, Any]
-) -> list[Any]:
+) -> Sequence[Sequence[Any]]:
     """The rows of a prepared select of columns (no entities), run on the session's connection:
     the SQL, rows and default criteria `session.execute` would give, without the ORM's result
     machinery around them, a tenth of the CPU of a light list's request (docs/performance.md,

@@ -11,8 +11,9 @@ import logging
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from flask import current_app
 from marshmallow import ValidationError, fields, validate
@@ -70,9 +71,22 @@ def effective_permissions(user_id: uuid.UUID) -> frozenset[str]:
     return frozenset(codes)
 
 
+class UserState(NamedTuple):
+    """What authentication reads of a user (`user_with_permissions`), in its statement's order."""
+
+    id: uuid.UUID
+    is_active: bool
+    tokens_valid_after: datetime | None
+    mfa_enabled: bool
+    permission_codes: list[str] | None
+    workspace_id: uuid.UUID | None = None  # the request's workspace, if asked for
+    workspace_slug: str | None = None
+    workspace_name: str | None = None
+
+
 def user_with_permissions(
     user_id: uuid.UUID, *, bound_to: uuid.UUID | None = None
-) -> tuple[Any, frozenset[str]]:
+) -> tuple[UserState | None, frozenset[str]]:
     """What authentication checks of a live user, and their effective permissions, in one
     statement: a row of `id`, `is_active`, `tokens_valid_after` and `mfa_enabled` (None when the
     user is absent or deleted).
@@ -90,10 +104,14 @@ def user_with_permissions(
     rows = fetch_rows(db.session.connection(), statement, parameters)
     if not rows:
         return None, frozenset()
-    row = rows[0]
-    if workspace is not None and row.workspace_id is not None:
+    row = UserState(*rows[0])
+    if row.workspace_id is not None:  # asked for and found: its slug and name are not null
         remember_workspace(
-            CurrentWorkspace(id=row.workspace_id, slug=row.workspace_slug, name=row.workspace_name)
+            CurrentWorkspace(
+                id=row.workspace_id,
+                slug=cast(str, row.workspace_slug),
+                name=cast(str, row.workspace_name),
+            )
         )
     return row, frozenset(row.permission_codes or ())
 

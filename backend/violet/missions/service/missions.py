@@ -193,7 +193,9 @@ def progress_of(mission_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]
             score_counts[mission_id] += score_count
         # The runs of retest chains count as coverage counts them: the latest completed run of
         # each chain, whatever the later runs are (pending, cancelled, deleted).
-        chain_runs = execute_select(statements.chain_runs, parameters)[1]
+        chain_runs = [
+            ChainRun(*row) for row in execute_select(statements.chain_runs, parameters)[1]
+        ]
         retest_of = {run.id: run.retest_of_id for run in chain_runs}
         runs = []
         for run in chain_runs:
@@ -237,6 +239,17 @@ class ProgressStatements(NamedTuple):
 
 
 @cache
+class ChainRun(NamedTuple):
+    """A run of a retest chain, as `_progress_statements` selects it."""
+
+    id: uuid.UUID
+    mission_id: uuid.UUID
+    retest_of_id: uuid.UUID | None
+    state: str
+    detection_level_id: uuid.UUID | None
+    score: int | None
+
+
 def _progress_statements() -> ProgressStatements:
     """`progress_of`'s statements, built once (building them cost more CPU than running them);
     the missions' ids are one array parameter.
