@@ -82,6 +82,7 @@ def test_requests_during_an_outage_get_503_and_the_restarted_database_is_used_at
     app = make_app(server.violet_url)  # default: no ping for a connection used just now
     headers = signed_in(app)
     assert me_status(app, headers) == 200
+    assert me_status(app, headers) == 200  # authentication's statement now goes to psycopg
 
     kill(server)
     assert me_status(app, headers) == 503  # the pooled connection is dead

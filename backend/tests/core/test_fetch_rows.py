@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
-from violet.core.database import _driver_select, fetch_rows
+from violet.core.database import _DRIVER_SELECTS, fetch_rows
 
 
 class Shouted(TypeDecorator[str]):
@@ -70,22 +70,31 @@ BY_KEY_OR_NAME = (
 
 
 def test_the_rows_are_those_connection_execute_gives(db_connection, probe_rows):
-    assert _driver_select(BY_KEY_OR_NAME, db_connection.dialect) is not None  # the driver's path
     parameters = {"key": KEYS[0], "name": "CHARLIE", "limit": 5}
+    expected = [(1, "ALPHA", ["a", "b"], 1), (3, "CHARLIE", None, 3)]
 
-    rows = fetch_rows(db_connection, BY_KEY_OR_NAME, parameters)
+    # The first run goes through SQLAlchemy, the next ones straight to the driver.
+    assert fetch_rows(db_connection, BY_KEY_OR_NAME, parameters) == expected
+    assert fetch_rows(db_connection, BY_KEY_OR_NAME, parameters) == expected
+    assert _DRIVER_SELECTS[BY_KEY_OR_NAME] is not None
+    assert list(db_connection.execute(BY_KEY_OR_NAME, parameters)) == expected
 
-    assert rows == [(1, "ALPHA", ["a", "b"], 1), (3, "CHARLIE", None, 3)]
-    assert rows == list(db_connection.execute(BY_KEY_OR_NAME, parameters))
+
+def test_a_select_built_for_each_run_is_left_to_sqlalchemy_s_cache(db_connection, probe_rows):
+    for _ in range(3):
+        built_now = select(probe.c.name).where(probe.c.id == bindparam("id"))
+        assert fetch_rows(db_connection, built_now, {"id": 2}) == [("BRAVO",)]
+        assert built_now not in _DRIVER_SELECTS
 
 
 def test_an_in_list_runs_through_sqlalchemy(db_connection, probe_rows):
     in_list = select(probe.c.name).where(probe.c.id.in_(bindparam("ids", expanding=True)))
-    assert _driver_select(in_list, db_connection.dialect) is None
-    assert sorted(fetch_rows(db_connection, in_list, {"ids": [2, 3]})) == [
-        ("BRAVO",),
-        ("CHARLIE",),
-    ]
+    for _ in range(2):
+        assert sorted(fetch_rows(db_connection, in_list, {"ids": [2, 3]})) == [
+            ("BRAVO",),
+            ("CHARLIE",),
+        ]
+    assert _DRIVER_SELECTS[in_list] is None
 
 
 def test_statements_are_seen_by_listeners(db_connection, probe_rows, count_statements):
@@ -97,6 +106,7 @@ def test_statements_are_seen_by_listeners(db_connection, probe_rows, count_state
 
 def test_an_error_is_sqlalchemy_s_and_the_connection_goes_on(db_connection):
     division = select(literal(1) / bindparam("divisor", type_=Integer))
+    assert fetch_rows(db_connection, division, {"divisor": 2}) == [(0.5,)]  # SQLAlchemy's run
     savepoint = db_connection.begin_nested()
     with pytest.raises(DBAPIError) as raised:
         fetch_rows(db_connection, division, {"divisor": 0})

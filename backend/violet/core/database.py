@@ -124,21 +124,24 @@ class _DriverSelect:
 _DRIVER_SELECTS: weakref.WeakKeyDictionary[Select[Any], _DriverSelect | None] = (
     weakref.WeakKeyDictionary()
 )
+# Selects run once so far: compiled for the driver when run again (SQLAlchemy's cache keeps
+# serving a select built anew on each request, which must not be compiled on each request).
+_SEEN_ONCE: weakref.WeakSet[Select[Any]] = weakref.WeakSet()
 
 
 def fetch_rows(
     connection: Connection, statement: Select[Any], parameters: Mapping[str, Any]
 ) -> Sequence[Sequence[Any]]:
-    """The rows of `statement` (tuples of its columns' values), run on
-    `connection`'s psycopg connection, in its transaction, with the SQL and values SQLAlchemy
-    would send, and SQLAlchemy's conversions of the values read.
+    """The rows of `statement` (tuples of its columns' values), run on `connection`'s psycopg
+    connection, in its transaction, with the SQL and values SQLAlchemy would send, and
+    SQLAlchemy's conversions of the values read.
 
     For a select built once and run on many requests (an object kept, its values bind
-    parameters): compiled once per object. It runs through `connection.execute` instead while
-    anything listens to the statements sent (tests and the bench count them), and for a select
-    SQLAlchemy does more for than send its SQL (parameters expanded at execution, such as an
-    IN list). An error goes through SQLAlchemy's handling, so a lost connection is invalidated
-    and raised as before.
+    parameters): compiled once per object, at its second run. It runs through
+    `connection.execute` instead at its first run, while anything listens to the statements
+    sent (tests and the bench count them), and for a select SQLAlchemy does more for than send
+    its SQL (parameters expanded at execution, such as an IN list). An error goes through
+    SQLAlchemy's handling, so a lost connection is invalidated and raised as before.
     """
     selected = _driver_select(statement, connection.dialect)
     if selected is None or connection.dispatch.before_cursor_execute:
@@ -186,6 +189,10 @@ def _processed(row: tuple[Any, ...], processors: ResultProcessors) -> tuple[Any,
 def _driver_select(statement: Select[Any], dialect: Dialect) -> _DriverSelect | None:
     if statement in _DRIVER_SELECTS:
         return _DRIVER_SELECTS[statement]
+    if statement not in _SEEN_ONCE:
+        _SEEN_ONCE.add(statement)
+        return None
+    _SEEN_ONCE.discard(statement)
     compiled = statement.compile(dialect=dialect)
     assert isinstance(compiled, SQLCompiler)
     bind_processors = compiled._bind_processors

@@ -238,7 +238,6 @@ class ProgressStatements(NamedTuple):
     chain_runs: Select[Any]
 
 
-@cache
 class ChainRun(NamedTuple):
     """A run of a retest chain, as `_progress_statements` selects it."""
 
@@ -250,6 +249,7 @@ class ChainRun(NamedTuple):
     score: int | None
 
 
+@cache
 def _progress_statements() -> ProgressStatements:
     """`progress_of`'s statements, built once (building them cost more CPU than running them);
     the missions' ids are one array parameter.
