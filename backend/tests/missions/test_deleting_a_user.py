@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
 from tests.missions.conftest import LEAD_PERMISSIONS
 from tests.missions.test_leaving_a_workspace import set_workspace_members, workspace_members
 from violet.auth.models import User
+from violet.core.models import including_deleted
 from violet.extensions import db
 
 API = "/api/v1/missions"
 USER_ADMIN = ["user.read", "user.manage"]
+
+
+def email_of(user_id: str) -> str:
+    """A user's email, deleted or not."""
+    return db.session.scalar(
+        including_deleted(select(User.email)).where(User.id == uuid.UUID(user_id))
+    )
 
 
 def set_members(client, mission, roles: dict[str, str], team, headers):
@@ -58,9 +68,10 @@ def test_the_only_lead_of_a_live_mission_cannot_be_deleted_until_it_has_another(
     set_members(client, archived, {"lead": "lead", "red": "lead"}, team, team.lead)
     assert client.delete(user_url, headers=admin_header).status_code == 204
     members = client.get(f"{API}/{live['id']}/members", headers=team.red).json
-    assert {(m["user_id"], m["role"]) for m in members} == {
-        (team.ids["red"], "lead"),
-        (team.ids["blue"], "blue"),
+    assert {(m["user_id"], m["role"], m["deleted"]) for m in members} == {
+        (team.ids["lead"], "lead", True),
+        (team.ids["red"], "lead", False),
+        (team.ids["blue"], "blue", False),
     }
 
 
@@ -78,22 +89,27 @@ def test_a_lead_beside_a_deleted_one_is_the_only_lead(client, team, make_mission
     assert "Purple week" in refused.json["detail"]
 
 
-def test_saving_the_member_list_keeps_a_deleted_members_place(
+def test_a_deleted_member_is_listed_marked_and_kept_when_the_list_is_sent_back(
     client, team, make_mission, admin_header
 ):
-    """A deleted member is hidden from the member list; the lead then saved the list they saw
-    (a role changed), and the deleted member's membership was dropped: restoring the user no
-    longer brought them back to the mission. Saving the list now leaves the memberships of
-    deleted users as they are: restored, they are back on the list with their role."""
+    """A deleted member is on the mission's member list, marked `deleted` (the Members dialog
+    says so); the lead saves the list they saw (a role changed): the deleted member keeps their
+    place and role, theirs again once they are restored."""
     mission = make_mission("Purple week")
     members_url = f"{API}/{mission['id']}/members"
     user_url = f"/api/v1/users/{team.ids['blue']}"
     assert client.delete(user_url, headers=admin_header).status_code == 204
     shown = client.get(members_url, headers=team.lead).json
-    assert {m["user_id"] for m in shown} == {team.ids[r] for r in ("lead", "red", "viewer")}
+    assert {(m["user_id"], m["role"], m["deleted"]) for m in shown} == {
+        (team.ids["lead"], "lead", False),
+        (team.ids["red"], "red", False),
+        (team.ids["blue"], "blue", True),
+        (team.ids["viewer"], "viewer", False),
+    }
 
     # The lead gives the viewer the blue role: the list sent is the one they saw.
-    set_members(client, mission, {"lead": "lead", "red": "red", "viewer": "blue"}, team, team.lead)
+    roles = {"lead": "lead", "red": "red", "blue": "blue", "viewer": "blue"}
+    set_members(client, mission, roles, team, team.lead)
     # Nothing about the deleted member in the trail: the lead changed nobody's place but one.
     trail = client.get(
         "/api/v1/audit-events",
@@ -104,54 +120,119 @@ def test_saving_the_member_list_keeps_a_deleted_members_place(
 
     assert client.post(f"{user_url}/restore", headers=admin_header).status_code == 200
     members = client.get(members_url, headers=team.lead).json
-    assert {(m["user_id"], m["role"]) for m in members} == {
-        (team.ids["lead"], "lead"),
-        (team.ids["red"], "red"),
-        (team.ids["viewer"], "blue"),
-        (team.ids["blue"], "blue"),
+    assert {(m["user_id"], m["role"], m["deleted"]) for m in members} == {
+        (team.ids["lead"], "lead", False),
+        (team.ids["red"], "red", False),
+        (team.ids["viewer"], "blue", False),
+        (team.ids["blue"], "blue", False),
     }
 
 
-def test_a_deleted_user_is_not_added_to_a_mission(client, team, make_mission, admin_header):
-    """Naming a deleted user in the list is 422 naming them, and nothing changes, whether they
-    were a member before or not."""
+def test_a_deleted_member_is_taken_off_a_mission_and_their_work_stays(
+    client, team, make_mission, admin_header
+):
+    """The lead could not take a deleted user off the mission: they were listed nowhere, and a
+    saved list kept them whatever it said, so they were back on it when restored. A list
+    without them now removes them (the trail says so), and what they wrote stays."""
+    mission = make_mission("Purple week")
+    members_url = f"{API}/{mission['id']}/members"
+    note = client.post(
+        f"{API}/{mission['id']}/notes", json={"content": "EDR alerted at 09:12"}, headers=team.blue
+    )
+    assert note.status_code == 201, note.json
+    user_url = f"/api/v1/users/{team.ids['blue']}"
+    assert client.delete(user_url, headers=admin_header).status_code == 204
+
+    set_members(
+        client, mission, {"lead": "lead", "red": "red", "viewer": "viewer"}, team, team.lead
+    )
+
+    members = client.get(members_url, headers=team.lead).json
+    assert team.ids["blue"] not in {m["user_id"] for m in members}
+    trail = client.get(
+        "/api/v1/audit-events",
+        query_string={"action": "mission.members_replaced", "object_id": mission["id"]},
+        headers=admin_header,
+    ).json["items"]
+    blue_email = email_of(team.ids["blue"])
+    assert trail[0]["changes"]["members"] == {"added": [], "removed": [f"{blue_email} (blue)"]}
+    notes = client.get(f"{API}/{mission['id']}/notes", headers=team.lead).json["items"]
+    assert [n["content"] for n in notes] == ["EDR alerted at 09:12"]
+    # Restored, they are no member of it any more.
+    assert client.post(f"{user_url}/restore", headers=admin_header).status_code == 200
+    members = client.get(members_url, headers=team.lead).json
+    assert team.ids["blue"] not in {m["user_id"] for m in members}
+
+
+def test_a_deleted_member_keeps_their_role_or_is_removed(client, team, make_mission, admin_header):
+    """A deleted user cannot act in a role: giving them another is 422 naming them under
+    `role`, and nothing changes, as for a deactivated member."""
     mission = make_mission("Purple week")
     members_url = f"{API}/{mission['id']}/members"
     assert (
         client.delete(f"/api/v1/users/{team.ids['blue']}", headers=admin_header).status_code == 204
     )
     before = client.get(members_url, headers=team.lead).json
+    body = [
+        {"user_id": team.ids["lead"], "role": "lead"},
+        {"user_id": team.ids["blue"], "role": "lead"},
+    ]
+
+    refused = client.put(members_url, json=body, headers=team.lead)
+
+    assert refused.status_code == 422, refused.json
+    assert refused.mimetype == "application/problem+json"
+    blue_email = email_of(team.ids["blue"])
+    assert refused.json["errors"]["role"] == [f"Deleted, keeps their role: {blue_email} (blue)."]
+    assert client.get(members_url, headers=team.lead).json == before
+
+
+def test_a_deleted_user_is_not_added_to_a_mission(client, team, make_mission, admin_header):
+    """Naming a deleted user who is no member in the list is 422 naming them, and nothing
+    changes: a deleted user joins nothing."""
+    mission = make_mission("Purple week")
+    members_url = f"{API}/{mission['id']}/members"
+    outsider_url = f"/api/v1/users/{team.ids['outsider']}"
+    assert client.delete(outsider_url, headers=admin_header).status_code == 204
+    before = client.get(members_url, headers=team.lead).json
 
     body = [
         {"user_id": team.ids["lead"], "role": "lead"},
-        {"user_id": team.ids["blue"], "role": "red"},
+        {"user_id": team.ids["outsider"], "role": "red"},
     ]
     refused = client.put(members_url, json=body, headers=team.lead)
 
     assert refused.status_code == 422, refused.json
     assert refused.mimetype == "application/problem+json"
-    assert team.ids["blue"] in refused.json["errors"]["user_id"][0]
+    assert team.ids["outsider"] in refused.json["errors"]["user_id"][0]
     assert client.get(members_url, headers=team.lead).json == before
 
 
-def test_saving_a_workspaces_members_keeps_a_deleted_members_place(
+def test_a_deleted_workspace_member_is_listed_marked_and_can_be_removed(
     client, team, make_mission, default_workspace, admin_header
 ):
-    """The workspace's member list hides deleted users too; a manager who saved it (adding
-    someone) dropped the deleted member from the workspace, and so from its missions, for good:
-    restored, they belonged nowhere. Their place in the workspace and its missions now stays."""
+    """The workspace's member list hid deleted users, and a saved list kept them whatever it
+    said: a manager could not take a deleted user out of the workspace (nor so out of its
+    missions). They are now listed, marked `deleted`; the list sent back as seen keeps them,
+    a list without them removes them from the workspace and its missions."""
     mission = make_mission("Purple week")
+    members_url = f"/api/v1/workspaces/{default_workspace.id}/members"
     user_url = f"/api/v1/users/{team.ids['blue']}"
     assert client.delete(user_url, headers=admin_header).status_code == 204
-    shown = workspace_members(client, default_workspace.id, admin_header)
-    assert team.ids["blue"] not in shown and team.ids["lead"] in shown
-    listed = client.get(
-        f"/api/v1/workspaces/{default_workspace.id}/members", headers=admin_header
-    ).json
-    assert listed["total"] == len(shown)
+    listed = client.get(members_url, query_string={"limit": 500}, headers=admin_header).json
+    marked = {m["user_id"]: m["deleted"] for m in listed["items"]}
+    assert marked[team.ids["blue"]] is True and marked[team.ids["lead"]] is False
+    assert listed["total"] == len(marked)
 
-    # The manager sends the list they saw, without the outsider now.
-    kept = [user_id for user_id in shown if user_id != team.ids["outsider"]]
+    # The manager sends the list they saw: nobody leaves.
+    shown = list(marked)
+    assert (
+        set_workspace_members(client, default_workspace.id, shown, admin_header).status_code == 200
+    )
+    assert workspace_members(client, default_workspace.id, admin_header) == shown
+
+    # Then the same without the deleted user: they leave it, and its missions.
+    kept = [user_id for user_id in shown if user_id != team.ids["blue"]]
     saved = set_workspace_members(client, default_workspace.id, kept, admin_header)
     assert saved.status_code == 200, saved.json
     trail = client.get(
@@ -159,13 +240,15 @@ def test_saving_a_workspaces_members_keeps_a_deleted_members_place(
         query_string={"action": "workspace.members_replaced", "object_id": default_workspace.id},
         headers=admin_header,
     ).json["items"]
-    outsider_email = db.session.get(User, uuid.UUID(team.ids["outsider"])).email
-    assert trail[0]["changes"] == {"members": {"added": [], "removed": [outsider_email]}}
-
-    assert client.post(f"{user_url}/restore", headers=admin_header).status_code == 200
-    assert team.ids["blue"] in workspace_members(client, default_workspace.id, admin_header)
+    blue_email = email_of(team.ids["blue"])
+    assert trail[0]["changes"] == {"members": {"added": [], "removed": [blue_email]}}
+    assert workspace_members(client, default_workspace.id, admin_header) == kept
     members = client.get(f"{API}/{mission['id']}/members", headers=team.lead).json
-    assert (team.ids["blue"], "blue") in {(m["user_id"], m["role"]) for m in members}
+    assert team.ids["blue"] not in {m["user_id"] for m in members}
+
+    # Restored, they belong to the workspace no more.
+    assert client.post(f"{user_url}/restore", headers=admin_header).status_code == 200
+    assert team.ids["blue"] not in workspace_members(client, default_workspace.id, admin_header)
 
 
 def test_a_deleted_lead_does_not_let_the_other_lead_leave_the_workspace(

@@ -208,6 +208,14 @@ class MissionMemberOut(Schema):
             "description": "False for a deactivated user: they keep their role, and cannot sign in."
         },
     )
+    deleted = fields.Boolean(
+        required=True,
+        attribute="user.is_deleted",
+        metadata={
+            "description": "True for a deleted user: they keep their role until the lead removes "
+            "them (a list without them), and cannot sign in."
+        },
+    )
 
 
 class MemberCandidateQuery(Schema):

@@ -134,8 +134,8 @@ class WorkspaceMembers(MethodView):
         """Replace the members: `[{user_id}, …]` (live users, at least one).
 
         Those removed leave the workspace's missions too; removing the only lead of a live
-        mission is 409 naming it. Deleted users are not listed and keep their place (back once
-        restored).
+        mission is 409 naming it. A deleted member (listed with `deleted: true`) sent back
+        keeps their place (back once restored); left out, they leave as anyone does.
         """
         workspace = service.get_workspace(current_principal(), workspace_id)
         service.replace_members(workspace, [member["user_id"] for member in payload])

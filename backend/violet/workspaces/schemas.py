@@ -49,6 +49,14 @@ class MemberOut(Schema):
     user_id = fields.UUID(attribute="id", required=True)
     email = fields.String(required=True)
     display_name = fields.String(required=True)
+    deleted = fields.Boolean(
+        required=True,
+        attribute="is_deleted",
+        metadata={
+            "description": "True for a deleted user: they keep their place until a list without "
+            "them is saved."
+        },
+    )
 
 
 class _SlugIsNotAnId:

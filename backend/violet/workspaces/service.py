@@ -423,7 +423,9 @@ def restore_workspace(workspace: Workspace) -> Workspace:
 
 
 def list_members(workspace: Workspace, query: dict[str, Any]) -> dict[str, Any]:
-    statement = (
+    """A page of the members, deleted users included (`deleted_at` set): a deleted member keeps
+    their place until a manager removes them, who must see them to do so."""
+    statement = including_deleted(
         select(User)
         .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
         .where(WorkspaceMember.workspace_id == workspace.id)
@@ -440,8 +442,9 @@ def list_members(workspace: Workspace, query: dict[str, Any]) -> dict[str, Any]:
 
 
 def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None:
-    """The workspace's live members become exactly `user_ids` (live users; at least one);
-    deleted members are not listed and keep their place.
+    """The workspace's members become exactly `user_ids` (at least one): live users, and
+    deleted ones who are members already (listed, marked, they stay when sent back and leave
+    when left out, as anyone; a deleted user joins nothing).
 
     Those who leave leave its work too: `workspace.members_removed` ends their memberships of
     its missions, in this transaction (the missions domain may refuse it: a mission's only lead).
@@ -458,23 +461,26 @@ def replace_members(workspace: Workspace, user_ids: Iterable[uuid.UUID]) -> None
     db.session.execute(
         select(Workspace.id).where(Workspace.id == workspace.id).with_for_update(key_share=True)
     )
-    found = set(db.session.scalars(select(User.id).where(User.id.in_(wanted))))
+    # Every membership, deleted users' included: the member list shows them (marked), so the
+    # list sent back keeps them and one without them removes them (and their missions here).
+    current = set(
+        db.session.scalars(
+            select(WorkspaceMember.user_id).where(WorkspaceMember.workspace_id == workspace.id)
+        )
+    )
+    found = set(
+        db.session.scalars(
+            including_deleted(select(User.id)).where(
+                User.id.in_(wanted), or_(User.deleted_at.is_(None), User.id.in_(current))
+            )
+        )
+    )
     unknown = [str(user_id) for user_id in wanted if user_id not in found]
     if unknown:
         raise Unprocessable(
             f"Unknown user: {', '.join(unknown)}.",
             errors={"members": [f"Unknown user: {user_id}." for user_id in unknown]},
         )
-    # The live users' memberships only: a deleted member is hidden from the list the manager
-    # saw and sends back, so their place (and with it their missions here) stays as it is,
-    # theirs again once they are restored (the join hides deleted users, as every select does).
-    current = set(
-        db.session.scalars(
-            select(WorkspaceMember.user_id)
-            .join(User, User.id == WorkspaceMember.user_id)
-            .where(WorkspaceMember.workspace_id == workspace.id)
-        )
-    )
     removed = current - found
     added = [user_id for user_id in wanted if user_id not in current]
     _record_members_replaced(workspace, added, removed)

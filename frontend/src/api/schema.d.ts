@@ -2134,8 +2134,8 @@ export interface paths {
         /**
          * Replace the members: `[{user_id}, …]` (live users, at least one).
          * @description Those removed leave the workspace's missions too; removing the only lead of a live
-         *     mission is 409 naming it. Deleted users are not listed and keep their place (back once
-         *     restored).
+         *     mission is 409 naming it. A deleted member (listed with `deleted: true`) sent back
+         *     keeps their place (back once restored); left out, they leave as anyone does.
          *
          *     Requires permission `workspace.manage`.
          */
@@ -4261,8 +4261,8 @@ export interface paths {
         };
         /**
          * Replace the member list (lead or `mission.manage_all`); at least one lead.
-         * @description Each new member is announced with the `mission.member_added` event. Deleted users are
-         *     not listed and keep their membership (back on the list once restored).
+         * @description Each new member is announced with the `mission.member_added` event. A deleted member
+         *     (listed with `deleted: true`) sent back keeps their role; left out, they are removed.
          *
          *     Needs only sign-in: no permission.
          */
@@ -8108,6 +8108,8 @@ export interface components {
             user_id: string;
             email: string;
             display_name: string;
+            /** @description True for a deleted user: they keep their place until a list without them is saved. */
+            deleted: boolean;
         };
         MemberOutPage: {
             items: components["schemas"]["MemberOut"][];
@@ -8768,6 +8770,8 @@ export interface components {
             role: "lead" | "red" | "blue" | "viewer";
             /** @description False for a deactivated user: they keep their role, and cannot sign in. */
             is_active: boolean;
+            /** @description True for a deleted user: they keep their role until the lead removes them (a list without them), and cannot sign in. */
+            deleted: boolean;
         };
         MissionMemberIn: {
             /** Format: uuid */

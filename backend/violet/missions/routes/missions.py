@@ -161,8 +161,8 @@ class MissionMembers(MethodView):
     def put(self, payload, mission_id: UUID):
         """Replace the member list (lead or `mission.manage_all`); at least one lead.
 
-        Each new member is announced with the `mission.member_added` event. Deleted users are
-        not listed and keep their membership (back on the list once restored).
+        Each new member is announced with the `mission.member_added` event. A deleted member
+        (listed with `deleted: true`) sent back keeps their role; left out, they are removed.
         """
         members = missions.replace_members(mission_access(mission_id), payload)
         db.session.commit()

@@ -388,7 +388,9 @@ def restore_mission(access: MissionAccess) -> Mission:
 
 
 def list_members(mission_id: uuid.UUID) -> list[MissionMember]:
-    statement = (
+    """Every member, deleted users included (`user.is_deleted`): a deleted member keeps their
+    place until the lead removes them, so the lead must see them to remove them."""
+    statement = including_deleted(
         select(MissionMember)
         .join(User, User.id == MissionMember.user_id)
         .where(MissionMember.mission_id == mission_id)
@@ -413,9 +415,8 @@ def lock_mission(mission_id: uuid.UUID) -> None:
 
 def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Set the whole member list. It keeps at least one active lead, names live users of the
-    mission's workspace once each (a current member who was deactivated may stay, at the same
-    role).
-    Deleted members are not on it and keep their place: the list replaces the visible ones."""
+    mission's workspace once each (a current member who was deactivated or deleted may stay, at
+    the same role; left out, they are removed, as anyone is)."""
     user_ids = [member["user_id"] for member in members]
     duplicated = sorted({str(user_id) for user_id in user_ids if user_ids.count(user_id) > 1})
     if duplicated:
@@ -437,30 +438,31 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
         User.id.in_(workspace_service.member_user_ids(mission.workspace_id)),
         User.id.in_(select(MissionMember.user_id).where(MissionMember.mission_id == mission.id)),
     )
-    # The live users' memberships only: a deleted member is hidden from the list the lead saw
-    # and sends back, so their place stays as it is, theirs again once they are restored (the
-    # join hides deleted users, as every select does).
+    # Every membership, deleted users' included: the member list shows them (marked), so the
+    # list the lead sends back keeps them, and one without them removes them, as anyone.
     current = {
         member.user_id: member
         for member in db.session.scalars(
-            select(MissionMember)
-            .join(User, User.id == MissionMember.user_id)
-            .where(MissionMember.mission_id == mission.id)
+            including_deleted(select(MissionMember).where(MissionMember.mission_id == mission.id))
         )
     }
     wanted = {member["user_id"]: member["role"] for member in members}
     users = {
         row.id: row
         for row in db.session.execute(
-            select(User.id, User.email, User.is_active).where(User.id.in_(user_ids), may_be_listed)
+            including_deleted(
+                select(User.id, User.email, User.is_active, User.deleted_at).where(
+                    User.id.in_(user_ids), may_be_listed
+                )
+            )
         )
     }
-    # A deactivated member stays on the list as they are: the browser sends the whole list back
-    # whenever the lead changes anyone's role. A deactivated user joins no mission, though.
+    # A deactivated or deleted member stays on the list as they are: the browser sends the
+    # whole list back whenever the lead changes anyone's role. Neither joins a mission, though.
     unknown = [
         str(user_id)
         for user_id in user_ids
-        if user_id not in users or (not users[user_id].is_active and user_id not in current)
+        if user_id not in users or (not _can_sign_in(users[user_id]) and user_id not in current)
     ]
     if unknown:
         raise Unprocessable(
@@ -471,27 +473,39 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
                 ]
             },
         )
-    # Nor takes a new role: a deactivated lead could not lead.
+    # Nor takes a new role: a deactivated or deleted lead could not lead.
     recast = sorted(
-        f"{users[user_id].email} ({current[user_id].role})"
+        (_why_not_signing_in(users[user_id]), f"{users[user_id].email} ({current[user_id].role})")
         for user_id in user_ids
-        if not users[user_id].is_active and current[user_id].role != wanted[user_id]
+        if not _can_sign_in(users[user_id]) and current[user_id].role != wanted[user_id]
     )
     if recast:
+        kinds = " or ".join(sorted({why for why, _ in recast}))
         raise Unprocessable(
-            f"A deactivated member keeps their role or is removed: {', '.join(recast)}.",
-            errors={"role": [f"Deactivated, keeps their role: {member}." for member in recast]},
+            f"A {kinds} member keeps their role or is removed: "
+            f"{', '.join(member for _, member in recast)}.",
+            errors={
+                "role": [
+                    f"{why.capitalize()}, keeps their role: {member}." for why, member in recast
+                ]
+            },
         )
-    # Someone must be able to sign in and manage it: a list led only by deactivated users
-    # (the only active lead stepping down beside one) leaves that to administrators alone.
-    if not any(role == LEAD and users[user_id].is_active for user_id, role in wanted.items()):
-        leads = sorted(users[user_id].email for user_id, role in wanted.items() if role == LEAD)
+    # Someone must be able to sign in and manage it: a list led only by deactivated (or
+    # deleted) users, the only active lead stepping down beside one, leaves that to
+    # administrators alone.
+    if not any(role == LEAD and _can_sign_in(users[user_id]) for user_id, role in wanted.items()):
+        leads = sorted(
+            f"{users[user_id].email} ({_why_not_signing_in(users[user_id])})"
+            for user_id, role in wanted.items()
+            if role == LEAD
+        )
         message = (
-            f"A mission needs an active lead: {', '.join(leads)} cannot sign in (deactivated). "
+            f"A mission needs an active lead: {', '.join(leads)} cannot sign in. "
             "Make an active member lead."
         )
         raise Unprocessable(message, errors={"role": [message]})
-    # The listed users' emails name them in the audit trail; a current member's comes with it.
+    # The listed users' emails name them in the audit trail; a current member's comes with it
+    # (`user` is loaded with the membership, deleted or not, as the statement opted in).
     emails = {user_id: row.email for user_id, row in users.items()}
     before = {
         f"{member.user.email if member.user else user_id} ({member.role})"
@@ -544,10 +558,20 @@ def replace_members(access: MissionAccess, members: list[dict[str, Any]]) -> lis
                 "email": member.user.email,
                 "display_name": member.user.display_name,
                 "is_active": member.user.is_active,
+                "is_deleted": member.user.is_deleted,
             },
         }
         for member in list_members(access.mission.id)
     ]
+
+
+def _can_sign_in(user: Any) -> bool:
+    """Whether a user row (`is_active`, `deleted_at`) may sign in, and so act in a role."""
+    return bool(user.is_active) and user.deleted_at is None
+
+
+def _why_not_signing_in(user: Any) -> str:
+    return "deleted" if user.deleted_at is not None else "deactivated"
 
 
 def leave_workspace_missions(workspace_id: uuid.UUID, user_ids: list[uuid.UUID], **_: Any) -> None:
@@ -625,7 +649,7 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
     """Handler of the auth domain's `user.deleted`: a mission keeps a lead, so deleting the only
     lead of a live mission (archived ones included) is 409 naming the missions, as leaving its
     workspace is (`leave_workspace_missions`), and the deletion is rolled back with it. A
-    deleted user is listed nowhere, so the mission would show no lead and only a
+    deleted user cannot sign in, so the mission would have no lead who can act and only a
     `mission.manage_all` holder could change it (or reopen it, archived). A lead who was
     deleted before does not count as another lead; a deleted mission's leads are no obstacle:
     whoever restores it (`mission.manage_all`) names its lead."""
@@ -670,7 +694,7 @@ def refuse_deleting_an_only_lead(user_id: uuid.UUID, **_: Any) -> None:
 
 def _led_by_others(mission_ids: Iterable[uuid.UUID], leaving: list[uuid.UUID]) -> set[uuid.UUID]:
     """The missions of `mission_ids` with a lead who can sign in besides `leaving`, as a member
-    list keeps (`replace_members`): a lead deleted before (listed nowhere) or deactivated leads
+    list keeps (`replace_members`): a lead deleted before or deactivated leads
     nobody."""
     statement = (
         select(MissionMember.mission_id)

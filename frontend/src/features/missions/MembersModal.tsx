@@ -107,6 +107,7 @@ export function MembersModal({
         display_name: candidate.display_name,
         role,
         is_active: true, // candidates are active users
+        deleted: false,
       },
     ]);
     setPick(null);
@@ -144,10 +145,16 @@ export function MembersModal({
                 <Table.Td>
                   <Text size="sm">
                     {member.display_name || member.email}{" "}
-                    {!member.is_active && (
+                    {member.deleted ? (
                       <Badge color="gray.7" size="sm">
-                        deactivated
+                        deleted
                       </Badge>
+                    ) : (
+                      !member.is_active && (
+                        <Badge color="gray.7" size="sm">
+                          deactivated
+                        </Badge>
+                      )
                     )}
                   </Text>
                   <Text size="xs">{member.email}</Text>
@@ -159,9 +166,9 @@ export function MembersModal({
                       data={ROLES}
                       value={member.role}
                       allowDeselect={false}
-                      // A deactivated member keeps their role or is removed (the API refuses
-                      // any other change).
-                      disabled={!member.is_active}
+                      // A deactivated or deleted member keeps their role or is removed (the
+                      // API refuses any other change).
+                      disabled={!member.is_active || member.deleted}
                       onChange={(value) =>
                         setMembers(
                           members.map((other) =>

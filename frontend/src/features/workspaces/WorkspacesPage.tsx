@@ -255,10 +255,16 @@ function MembersEditor({ workspace, onDone }: { workspace: Workspace; onDone: ()
   if (users.error) return <ErrorAlert title="Could not load the users" error={users.error} />;
 
   const value = chosen ?? members.data.map((member) => member.user_id);
-  const options = users.data.map((user) => ({
-    value: user.id,
-    label: user.display_name ? `${user.display_name} <${user.email}>` : user.email,
-  }));
+  const label = (user: { display_name: string | null; email: string }) =>
+    user.display_name ? `${user.display_name} <${user.email}>` : user.email;
+  // A deleted member is no user to choose any more, but keeps their place until removed: shown
+  // (marked) among the chosen, so a save keeps them unless they are taken out here.
+  const options = [
+    ...users.data.map((user) => ({ value: user.id, label: label(user) })),
+    ...members.data
+      .filter((member) => member.deleted)
+      .map((member) => ({ value: member.user_id, label: `${label(member)} (deleted)` })),
+  ];
 
   return (
     <Stack>
