@@ -429,3 +429,35 @@ def test_from_group_refuses_a_retired_group_saying_why(app, client, team, missio
     )
     assert errors("G0035")[0] == 200
     assert mission_tests(client, team, mission) == []
+
+
+def test_a_deleted_template_is_neither_planned_nor_reported_skipped(
+    client, team, catalogue, mission, admin_header
+):
+    """A library template deleted since is no candidate: its technique is planned as if the
+    library had none (a bare test), and nothing is reported skipped because of it; where a live
+    template is beside it, the live one alone is added."""
+    ids = make_library(client, admin_header)
+    extra = client.post(
+        "/api/v1/test-templates",
+        json={
+            "name": "Old PowerShell",
+            "mitre": [{"kind": "subtechnique", "external_id": "T1059.001"}],
+        },
+        headers=admin_header,
+    ).json
+    for template_id in (ids["Script interpreter"], extra["id"]):
+        deleted = client.delete(f"/api/v1/test-templates/{template_id}", headers=admin_header)
+        assert deleted.status_code == 204
+    plan = layer({"techniqueID": "T1059"}, {"techniqueID": "T1059.001"})
+
+    response = client.post(
+        f"{API}/{mission['id']}/tests/from-layer", json={"layer": plan}, headers=team.lead
+    )
+
+    assert response.status_code == 200, response.json
+    assert [(item["external_id"], item["name"]) for item in response.json["added"]] == [
+        ("T1059", "T1059 Command and Scripting Interpreter"),
+        ("T1059.001", "Encoded PowerShell"),
+    ]
+    assert response.json["skipped"] == []
