@@ -293,6 +293,70 @@ def test_a_detection_before_the_execution_is_422_and_changes_nothing(
     assert moved.status_code == 422 and list(moved.json["errors"]) == ["executed_at"]
 
 
+def test_a_detection_before_the_execution_names_both_times_as_people_read_them(
+    client, team, mission, add_test, tools, levels
+):
+    """Red hands the test over (its execution stamped then, to the microsecond); blue types the
+    minute they saw the alert. The 422 said "The detection (2026-12-03T09:12:00+00:00) is
+    before the execution (2026-12-03T09:12:44.123456+00:00)", which the SPA showed as is. The
+    times now read as a date and a time to the second, in UTC, saying so."""
+    test = add_test(mission["id"])
+    handed = move(client, mission["id"], test["id"], team.red, "in_progress", "waiting_blue")
+    executed = datetime.fromisoformat(handed.json["executed_at"])
+    typed = executed.replace(second=0, microsecond=0)
+    if executed.second == 0:  # the typed minute must be before the execution, to the second
+        typed -= timedelta(minutes=1)
+
+    per_tool = client.put(
+        f"{url_of(mission, test)}/detections",
+        json=[
+            {
+                "tool_id": tools["EDR"],
+                "detection_level_id": levels["Alerted"],
+                "detected_at": typed.isoformat(),
+            }
+        ],
+        headers=team.blue,
+    )
+
+    assert per_tool.status_code == 422, per_tool.json
+    readable = "%Y-%m-%d %H:%M:%S UTC"
+    assert per_tool.json["errors"]["0.detected_at"][0].startswith(
+        f"The detection ({typed.astimezone(UTC).strftime(readable)}) is before the execution "
+        f"({executed.astimezone(UTC).strftime(readable)}); "
+    )
+
+
+def test_a_detection_a_fraction_of_a_second_early_shows_the_fraction(
+    client, team, mission, add_test
+):
+    """Two times within one second would read alike: then the milliseconds say which is first."""
+    test = add_test(mission["id"])
+    url = url_of(mission, test)
+    executed = {"executed_at": "2026-11-30T10:00:00.750+00:00"}
+    assert client.patch(url, json=executed, headers=team.red).status_code == 200
+
+    detected = client.patch(url, json={"detected_at": "2026-11-30T10:00:00.25Z"}, headers=team.blue)
+
+    assert detected.status_code == 422, detected.json
+    assert detected.json["detail"].startswith(
+        "The detection (2026-11-30 10:00:00.250 UTC) is before the execution "
+        "(2026-11-30 10:00:00.750 UTC); "
+    )
+
+
+def test_a_time_in_the_future_says_when_as_people_read_it(client, team, mission, add_test):
+    test = add_test(mission["id"])
+    later = datetime(2099, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+
+    detected = client.patch(
+        url_of(mission, test), json={"detected_at": later.isoformat()}, headers=team.blue
+    )
+
+    assert detected.status_code == 422, detected.json
+    assert detected.json["errors"] == {"detected_at": ["2099-01-02 03:04:05 UTC is in the future."]}
+
+
 def test_a_time_in_the_future_is_422(client, team, mission, add_test, tools, levels):
     """2036 typed for 2026 would stay the latest outcome across missions for ten years."""
     test = add_test(mission["id"])

@@ -1,3 +1,5 @@
+import { localTimesIn } from "../app/format";
+
 /** RFC 9457 problem details, the shape of every API error (docs/api.md, "Conventions"). */
 export interface Problem {
   type?: string;
@@ -51,11 +53,30 @@ export function parseRetryAfter(header: string | null | undefined): number | nul
   return Number(header.trim());
 }
 
-/** Build an ApiError from a parsed body (anything), the HTTP status and its Retry-After. */
+/**
+ * Build an ApiError from a parsed body (anything), the HTTP status and its Retry-After. The
+ * times the API writes in UTC into its messages read in the browser's time zone, as every
+ * other time on the page does (a blue analyst typed 10:12 local, not 09:12 UTC).
+ */
 export function toApiError(body: unknown, status: number, retryAfter?: string | null): ApiError {
   const seconds = parseRetryAfter(retryAfter);
-  if (isProblemLike(body)) return new ApiError({ ...body, status }, seconds);
+  if (isProblemLike(body)) return new ApiError(localised({ ...body, status }), seconds);
   return new ApiError({ status, title: `HTTP ${status}` }, seconds);
+}
+
+function localised(problem: Problem): Problem {
+  const errors = problem.errors
+    ? Object.fromEntries(
+        Object.entries(problem.errors).map(([field, messages]) => [
+          field,
+          Array.isArray(messages)
+            ? messages.map((message) => localTimesIn(String(message)))
+            : messages,
+        ]),
+      )
+    : problem.errors;
+  const detail = typeof problem.detail === "string" ? localTimesIn(problem.detail) : problem.detail;
+  return errors ? { ...problem, detail, errors } : { ...problem, detail };
 }
 
 /** The text to show for any error thrown by a query or mutation. */

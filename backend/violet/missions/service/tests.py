@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -601,7 +601,7 @@ def _check_times(
     limit = utcnow() + FUTURE_LEEWAY
     for field, moment in (("executed_at", executed_at), ("detected_at", detected_at)):
         if field in written and moment is not None and moment > limit:
-            problems[field] = [f"{moment.isoformat()} is in the future."]
+            problems[field] = [f"{_readable(moment)} is in the future."]
     if (
         not problems
         and written
@@ -616,12 +616,25 @@ def _check_times(
                 "if the execution time is the wrong one (it is stamped when red hands the test "
                 "over, unless red gives it), red or the mission's lead can correct it."
             )
+        # Within one second both would read alike: then the milliseconds say which is first.
+        precise = _readable(detected_at) == _readable(executed_at)
         problems[field] = [
-            f"The detection ({detected_at.isoformat()}) is before the execution "
-            f"({executed_at.isoformat()}); {remedy}"
+            f"The detection ({_readable(detected_at, precise=precise)}) is before the execution "
+            f"({_readable(executed_at, precise=precise)}); {remedy}"
         ]
     if problems:
         raise Unprocessable(next(iter(problems.values()))[0], errors=problems)
+
+
+def _readable(moment: datetime, *, precise: bool = False) -> str:
+    """A time in a message as people read it, in UTC and saying so: `2026-12-03 09:12:44 UTC`
+    (with `precise`, `09:12:44.123 UTC`), not the microseconds of `isoformat()`. The SPA shows
+    such a time in the browser's time zone (`localTimesIn`, frontend/src/app/format.ts)."""
+    moment = moment.astimezone(UTC)
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if precise:
+        text += f".{moment.microsecond // 1000:03d}"
+    return f"{text} UTC"
 
 
 def _check_level_settable(test: MissionTest, level_id: uuid.UUID | None) -> None:
