@@ -442,8 +442,8 @@ def test_the_whole_team_flow(admin_api: ApiClient, open_context):
     admin.get_by_role("button", name="Members").click()
     members = admin.get_by_role("dialog", name="Members")
     for name, email, role in (
-        ("Rob", "rob.red@e2e.violet.test", "red"),
-        ("Bea", "bea.blue@e2e.violet.test", "blue"),
+        ("Rob", "rob.red@e2e.violet.test", "Red"),
+        ("Bea", "bea.blue@e2e.violet.test", "Blue"),
     ):
         members.get_by_label("Add a person").fill(name)
         admin.get_by_role("option", name=re.compile(re.escape(email))).click()

@@ -195,7 +195,7 @@ def test_a_purple_team_exercise_by_keyboard_only(
     expect(page.get_by_role("button", name="Edit", exact=True)).to_be_focused()
     press(admin, page.get_by_role("button", name="Members"))
     members = page.get_by_role("dialog", name="Members")
-    for first, email, role in (("Rita", RED, "red"), ("Ben", BLUE, "blue")):
+    for first, email, role in (("Rita", RED, "Red"), ("Ben", BLUE, "Blue")):
         admin.tab_to(members.get_by_label("Add a person"))
         page.keyboard.type(first)
         expect(page.get_by_role("option")).to_have_count(1)
@@ -256,7 +256,7 @@ def test_a_purple_team_exercise_by_keyboard_only(
     rp.keyboard.type("WS-042")
     red.tab_to(drawer.get_by_label("Command executed"))
     rp.keyboard.type("powershell -enc SQBFAFgA")
-    pick(red, drawer.get_by_role("combobox", name="Execution result"), "success")
+    pick(red, drawer.get_by_role("combobox", name="Execution result"), "Success")
     press(red, drawer.get_by_role("button", name="Save red fields"))
     expect(drawer.get_by_role("status").filter(has_text="Saved.")).to_have_count(1)
     # The evidence zone shows it has the focus (Ctrl+V pastes a screenshot there).
@@ -322,7 +322,7 @@ def test_a_purple_team_exercise_by_keyboard_only(
 
     # 6. The lead completes the mission, then reads its coverage.
     page.reload()
-    pick(admin, page.get_by_role("combobox", name="Mission status"), "completed")
+    pick(admin, page.get_by_role("combobox", name="Mission status"), "Completed")
     press(admin, page.get_by_role("main").get_by_role("link", name="Coverage", exact=True))
     expect(page.get_by_test_id("coverage-score")).to_have_text("75")
     expect(page.get_by_test_id("technique-T1059")).to_contain_text("Alerted · 75")

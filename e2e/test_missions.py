@@ -500,7 +500,7 @@ def test_the_lead_archives_the_mission_read_only_and_reopens_it(setup: MissionSe
     write with 409); Reopen brings the controls back."""
     lead = open_context(setup.emails["lead"])
     open_mission(lead, setup)
-    choose(lead, "Mission status", "archived")
+    choose(lead, "Mission status", "Archived")
     notice = lead.get_by_test_id("archived-notice")
     expect(notice).to_contain_text("Archived — read-only.")
     expect(notice).to_contain_text("Reopen to change it")
@@ -1109,7 +1109,7 @@ def test_the_members_dialog_shows_a_deactivated_lead_and_keeps_an_active_one(
     check_a11y(lead)
 
     members.get_by_role("combobox", name=f"Role of {setup.emails['lead']}").click()
-    lead.get_by_role("option", name="red", exact=True).click()
+    lead.get_by_role("option", name="Red", exact=True).click()
     members.get_by_role("button", name="Save members").click()
     refusal = members.get_by_role("alert")
     expect(refusal).to_contain_text("Members not saved")
@@ -1607,7 +1607,7 @@ def test_the_mission_list_pages_searches_and_filters_in_the_url(
     expect(links).to_have_count(10)
     expect(page.get_by_text("of 52 missions")).to_have_count(0)
     page.get_by_label("Search missions").fill("")
-    choose(page, "Status", "active")
+    choose(page, "Status", "Active")
     expect(links).to_have_text(["Mission 07"])
     page.get_by_label("Search missions").fill("nothing like it")
     expect(page.get_by_text("No mission matches.")).to_be_visible()

@@ -196,7 +196,7 @@ def test_the_readme_first_mission_step_by_step(
     expect(admin.get_by_role("heading", name="Q4 purple week", level=1)).to_be_visible()
     admin.get_by_role("button", name="Members").click()
     members = admin.get_by_role("dialog", name="Members")
-    for name, email, role in (("Rob", RED, "red"), ("Bea", BLUE, "blue")):
+    for name, email, role in (("Rob", RED, "Red"), ("Bea", BLUE, "Blue")):
         members.get_by_label("Add a person").fill(name)
         admin.get_by_role("option", name=re.compile(re.escape(email))).click()
         choose(admin, "Role", role)
@@ -325,7 +325,7 @@ def test_the_readme_first_mission_step_by_step(
     assert layer["name"] == "Q4 purple week"
 
     # 6. The lead archives the mission: read-only for everyone, until Reopen.
-    choose(admin, "Mission status", "archived")
+    choose(admin, "Mission status", "Archived")
     expect(admin.get_by_test_id("archived-notice")).to_contain_text("Archived — read-only.")
     expect(admin.get_by_role("button", name="Add tests")).to_have_count(0)
     red.reload()

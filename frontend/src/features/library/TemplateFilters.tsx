@@ -2,7 +2,7 @@ import { Button, Group, Select, Switch, TextInput } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useAuth } from "../auth/AuthProvider";
-import { OPSEC_LEVELS, PLATFORMS, fetchAllTactics, tacticsQueryKey } from "./api";
+import { OPSEC_OPTIONS, PLATFORM_OPTIONS, fetchAllTactics, tacticsQueryKey } from "./api";
 import { FILTER_KEYS, type FilterKey } from "./useTemplateFilters";
 
 /** A text filter that writes to the URL when typing pauses (and on Enter). */
@@ -81,7 +81,7 @@ export function TemplateFilters({
         label="Platform"
         placeholder="Any platform"
         clearable
-        data={[...PLATFORMS]}
+        data={PLATFORM_OPTIONS}
         value={value("platform") || null}
         onChange={(platform) => set("platform", platform)}
       />
@@ -89,7 +89,7 @@ export function TemplateFilters({
         label="OPSEC"
         placeholder="Any level"
         clearable
-        data={[...OPSEC_LEVELS]}
+        data={OPSEC_OPTIONS}
         value={value("opsec") || null}
         onChange={(opsec) => set("opsec", opsec)}
       />

@@ -19,8 +19,8 @@ import { useEffect, useRef, useState } from "react";
 import type { OpsecLevel, Platform, TestTemplate, TestTemplateCreate } from "../../api/types";
 import { SaveError } from "../../app/SaveError";
 import {
-  OPSEC_LEVELS,
-  PLATFORMS,
+  OPSEC_OPTIONS,
+  PLATFORM_OPTIONS,
   createTemplate,
   libraryQueryKey,
   type MitreOption,
@@ -229,7 +229,7 @@ export function TemplateFormModal({
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <MultiSelect
               label="Platforms"
-              data={[...PLATFORMS]}
+              data={PLATFORM_OPTIONS}
               value={values.platforms}
               onChange={(platforms) => set("platforms", platforms as Platform[])}
               error={errors.fields["platforms"]}
@@ -237,7 +237,7 @@ export function TemplateFormModal({
             <Select
               label="OPSEC level"
               description="How noisy the test is."
-              data={[...OPSEC_LEVELS]}
+              data={OPSEC_OPTIONS}
               value={values.opsec}
               onChange={(opsec) => set("opsec", opsec as OpsecLevel | null)}
               clearable

@@ -12,7 +12,13 @@ import type {
 } from "../../api/types";
 import type { TemplateFilters } from "./filters";
 
-export { OPSEC_LEVELS, PLATFORMS, type TemplateFilters } from "./filters";
+export {
+  OPSEC_LEVELS,
+  OPSEC_OPTIONS,
+  PLATFORMS,
+  PLATFORM_OPTIONS,
+  type TemplateFilters,
+} from "./filters";
 
 export const libraryQueryKey = ["library"] as const;
 export const templatesQueryKey = (filters: TemplateFilters) =>

@@ -3,7 +3,15 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ErrorAlert } from "../../app/ErrorAlert";
-import { ROLES, fetchCandidates, fetchMembers, missionsKey, replaceMembers } from "./api";
+import {
+  ROLES,
+  ROLE_LABELS,
+  fetchCandidates,
+  fetchMembers,
+  labelled,
+  missionsKey,
+  replaceMembers,
+} from "./api";
 import type { Candidate, Member, Role } from "./api";
 
 /**
@@ -163,7 +171,7 @@ export function MembersModal({
                   {canManage ? (
                     <Select
                       aria-label={`Role of ${member.email}`}
-                      data={ROLES}
+                      data={labelled(ROLES, ROLE_LABELS)}
                       value={member.role}
                       allowDeselect={false}
                       // A deactivated or deleted member keeps their role or is removed (the
@@ -180,7 +188,7 @@ export function MembersModal({
                       }
                     />
                   ) : (
-                    member.role
+                    ROLE_LABELS[member.role as Role]
                   )}
                 </Table.Td>
                 {canManage && (
@@ -229,7 +237,7 @@ export function MembersModal({
               />
               <Select
                 label="Role"
-                data={ROLES}
+                data={labelled(ROLES, ROLE_LABELS)}
                 value={role}
                 allowDeselect={false}
                 onChange={(value) => setRole(value as Role)}

@@ -25,11 +25,13 @@ import { ConfirmCancelTest } from "./ConfirmCancelTest";
 import {
   LIVE_REFRESH_MS,
   MISSION_STATUSES,
+  MISSION_STATUS_LABELS,
   STATE_LABELS,
   TEST_STATES,
   actingRole,
   canEditRed,
   categoriesKey,
+  labelled,
   deleteMission,
   deleteTest,
   fetchCategories,
@@ -293,7 +295,7 @@ export default function MissionPage() {
               </Button>
               <Select
                 label="Mission status"
-                data={MISSION_STATUSES}
+                data={labelled(MISSION_STATUSES, MISSION_STATUS_LABELS)}
                 value={mission.data.status}
                 allowDeselect={false}
                 onChange={(value) => value && setStatus.mutate(value as MissionStatus)}

@@ -22,9 +22,11 @@ import { useTableParams } from "../../app/useTableParams";
 import { useAuth } from "../auth/AuthProvider";
 import {
   MISSION_STATUSES,
+  MISSION_STATUS_LABELS,
   createMission,
   fetchMissionPage,
   fetchMissions,
+  labelled,
   missionsKey,
   restoreMission,
 } from "./api";
@@ -103,7 +105,7 @@ export default function MissionsPage() {
           label="Status"
           placeholder="Any status"
           clearable
-          data={MISSION_STATUSES}
+          data={labelled(MISSION_STATUSES, MISSION_STATUS_LABELS)}
           value={status ?? null}
           onChange={(value) => table.setFilter("status", value ?? "")}
         />

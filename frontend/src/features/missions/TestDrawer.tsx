@@ -18,11 +18,13 @@ import type { ReactNode } from "react";
 import { isConflict, isForbidden, isRefused } from "../../api/problem";
 import { ErrorAlert } from "../../app/ErrorAlert";
 import {
+  EXECUTION_RESULT_LABELS,
   STATE_LABELS,
   TRANSITIONS,
   canEditBlue,
   canEditRed,
   fetchTest,
+  labelled,
   missionsKey,
   replaceDetections,
   retest,
@@ -56,7 +58,7 @@ import { LevelLabel } from "./LevelLabel";
 import { Markdown } from "../../app/Markdown";
 import { NotesThread } from "./NotesThread";
 
-const EXECUTION_RESULTS = ["success", "failed", "partial"];
+const EXECUTION_RESULTS = ["success", "failed", "partial"] as const;
 // A run is retested once it has ended; a pending or running one is simply run (or reopened).
 const RUN_ENDED: TestState[] = ["completed", "cancelled"];
 
@@ -568,7 +570,7 @@ function TestDetails({
               />
               <Select
                 label="Execution result"
-                data={EXECUTION_RESULTS}
+                data={labelled(EXECUTION_RESULTS, EXECUTION_RESULT_LABELS)}
                 clearable
                 value={red.execution_result}
                 onChange={(value) => setRed({ ...red, execution_result: value })}
@@ -598,7 +600,13 @@ function TestDetails({
               ["Source host", base.source_host],
               ["Target host", base.target_host],
               ["Command executed", base.command_executed],
-              ["Execution result", base.execution_result],
+              [
+                "Execution result",
+                base.execution_result &&
+                  EXECUTION_RESULT_LABELS[
+                    base.execution_result as keyof typeof EXECUTION_RESULT_LABELS
+                  ],
+              ],
               ["Red notes", base.red_notes && <Markdown text={base.red_notes} empty="None" />],
             ]}
           />

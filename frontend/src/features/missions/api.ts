@@ -34,7 +34,13 @@ export const TEST_STATES: TestState[] = [
   "cancelled",
 ];
 // In a module of its own (no API client) so pure code, like the audit trail's words, can use it.
-export { STATE_LABELS } from "./stateLabels";
+export {
+  EXECUTION_RESULT_LABELS,
+  MISSION_STATUS_LABELS,
+  ROLE_LABELS,
+  STATE_LABELS,
+  labelled,
+} from "./stateLabels";
 /** The API's state machine, for the buttons a test shows (the API has the last word). */
 export const TRANSITIONS: Record<TestState, { to: TestState; label: string }[]> = {
   pending: [
