@@ -1117,6 +1117,37 @@ def test_the_members_dialog_shows_a_deactivated_lead_and_keeps_an_active_one(
     expect(refusal).to_contain_text(setup.emails["red"])
 
 
+def test_the_members_dialog_marks_a_deleted_member_and_takes_them_off(
+    setup: MissionSetup, open_context
+):
+    """Blue's account is deleted (they left the company): the lead's Members dialog lists them
+    marked "deleted", their role fixed; Remove and Save members take them off the mission."""
+    url = f"/missions/{setup.mission_id}/members"
+    blue_id = next(
+        m["user_id"] for m in setup.lead_api.call("GET", url) if m["email"] == setup.emails["blue"]
+    )
+    admin = ApiClient(setup.lead_api.base_url)
+    admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+    admin.call("DELETE", f"/users/{blue_id}")
+
+    lead = open_context(setup.emails["lead"])
+    open_mission(lead, setup)
+    lead.get_by_role("button", name="Members").click()
+    members = lead.get_by_role("dialog", name="Members")
+    blue_row = members.get_by_role("row").filter(has_text=setup.emails["blue"])
+    expect(blue_row.get_by_text("deleted", exact=True)).to_be_visible()
+    expect(members.get_by_role("combobox", name=f"Role of {setup.emails['blue']}")).to_be_disabled()
+    red_role = members.get_by_role("combobox", name=f"Role of {setup.emails['red']}")
+    expect(red_role).to_have_value("Red")
+    check_a11y(lead)
+
+    members.get_by_role("button", name=f"Remove {setup.emails['blue']}").click()
+    members.get_by_role("button", name="Save members").click()
+    expect(members).to_have_count(0)
+    emails = [m["email"] for m in setup.lead_api.call("GET", url)]
+    assert setup.emails["blue"] not in emails and setup.emails["red"] in emails
+
+
 def test_the_lead_adds_and_removes_members_by_keyboard(setup: MissionSetup, open_context):
     """Add and a row's Remove take the focused button away; the focus stays in the dialog, on
     Save members or the Remove of the row now in that place, not on the page behind it."""
