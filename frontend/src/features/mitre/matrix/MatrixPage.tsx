@@ -25,6 +25,7 @@ import {
   matrixQueryKey,
   mitreStatusQueryKey,
 } from "../api";
+import { domainName } from "../catalogueState";
 import { resultCount, searchMatrix } from "./search";
 import { TacticColumn } from "./TacticColumn";
 import { TechniqueDrawer } from "./TechniqueDrawer";
@@ -120,7 +121,7 @@ export default function MatrixPage() {
         {domains.length > 1 && (
           <Select
             label="Domain"
-            data={domains}
+            data={domains.map((entry) => ({ value: entry, label: domainName(entry) }))}
             value={domain}
             // One write: the open technique belongs to the domain being left.
             onChange={(value) => updateParams({ domain: value, technique: null, sub: null })}
