@@ -41,3 +41,13 @@ describe("theirValue", () => {
     );
   });
 });
+
+describe("an execution result", () => {
+  it("reads as the drawer's menu names it", () => {
+    const test = { execution_result: "partial" } as unknown as MissionTest;
+    expect(theirValue(test, "execution_result", names)).toBe("Partial");
+    expect(
+      theirValue({ execution_result: null } as unknown as MissionTest, "execution_result", names),
+    ).toBe("(empty)");
+  });
+});

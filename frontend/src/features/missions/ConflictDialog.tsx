@@ -1,6 +1,7 @@
 import { Button, Group, Modal, Stack, Table, Text } from "@mantine/core";
 import type { Category, DefenseTool, DetectionLevel, MissionTest } from "./api";
 import { DELETED_TOOL, toolLabel } from "./DetectionRows";
+import { EXECUTION_RESULT_LABELS } from "./stateLabels";
 
 const FIELD_LABELS: Partial<Record<keyof MissionTest, string>> = {
   state: "State",
@@ -77,6 +78,11 @@ export function theirValue(test: MissionTest, field: keyof MissionTest, names: C
             )
             .join("; ")
         : "(none)";
+    case "execution_result":
+      // As the drawer's menu names it ("Success"), not the API's value.
+      return test.execution_result
+        ? EXECUTION_RESULT_LABELS[test.execution_result as keyof typeof EXECUTION_RESULT_LABELS]
+        : "(empty)";
     default:
       return shown(test[field]);
   }
