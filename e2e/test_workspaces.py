@@ -88,6 +88,36 @@ def test_an_administrator_creates_a_workspace_adds_a_member_and_switches_to_it(
     )
 
 
+def test_a_deleted_member_shows_in_the_members_dialog_and_stays_when_saved(
+    page: Page, admin_api: ApiClient, sign_in
+):
+    """A member deleted since (they left the company) is named in the workspace's Members
+    dialog, marked "(deleted)", so the manager can take them out; saving the list untouched
+    keeps them, as the API does with a list that names them."""
+    leaver = admin_api.create_user(display_name="Leo Leaver", groups=("Analysts",))
+    admin_id = admin_api.call("GET", "/auth/me")["id"]
+    slug = f"client-{uuid.uuid4().hex[:6]}"
+    workspace = admin_api.call("POST", "/workspaces", {"name": "Client Y", "slug": slug})
+    members_url = f"/workspaces/{workspace['id']}/members"
+    admin_api.call("PUT", members_url, [{"user_id": admin_id}, {"user_id": leaver["id"]}])
+    admin_api.call("DELETE", f"/users/{leaver['id']}")
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    open_workspaces_page(page)
+
+    page.get_by_role("button", name="Members of Client Y").click()
+    dialog = page.get_by_role("dialog", name="Members of Client Y")
+    expect(dialog).to_contain_text(f"Leo Leaver <{leaver['email']}> (deleted)")
+    check_a11y(page)
+    dialog.get_by_role("button", name="Save members").click()
+    expect(dialog).to_be_hidden()
+
+    listed = admin_api.call("GET", members_url)["items"]
+    assert {(m["user_id"], m["deleted"]) for m in listed} == {
+        (admin_id, False),
+        (leaver["id"], True),
+    }
+
+
 def test_renaming_and_deleting_a_workspace(page: Page, admin_api: ApiClient, sign_in):
     admin_api.call("POST", "/workspaces", {"name": "Short lived", "slug": "short-lived"})
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
