@@ -420,3 +420,26 @@ def test_removing_the_only_lead_from_a_workspace_with_a_bound_token(
     assert there.status_code == 404, there.json
     assert "Project Nightfall" not in str(there.json) and mission["id"] not in str(there.json)
     assert workspace_members(client, default_workspace.id, admin_header) == everyone
+
+
+def test_a_deleted_co_lead_leaves_the_workspace_and_its_missions(
+    client, team, make_mission, default_workspace, admin_header
+):
+    """A co-lead deleted since is taken out of the workspace: they leave its missions too, the
+    other lead stays, and nothing is refused (the mission keeps a lead who can sign in)."""
+    mission = make_mission("Purple week")
+    set_members(client, mission, {"lead": "lead", "red": "lead", "blue": "blue"}, team, team.lead)
+    assert (
+        client.delete(f"/api/v1/users/{team.ids['red']}", headers=admin_header).status_code == 204
+    )
+    everyone = workspace_members(client, default_workspace.id, admin_header)
+
+    without_red = [user_id for user_id in everyone if user_id != team.ids["red"]]
+    saved = set_workspace_members(client, default_workspace.id, without_red, admin_header)
+
+    assert saved.status_code == 200, saved.json
+    members = client.get(f"{API}/{mission['id']}/members", headers=team.lead).json
+    assert {(m["user_id"], m["role"]) for m in members} == {
+        (team.ids["lead"], "lead"),
+        (team.ids["blue"], "blue"),
+    }
