@@ -114,3 +114,14 @@ def test_an_error_is_sqlalchemy_s_and_the_connection_goes_on(db_connection):
     assert "divisor" in str(raised.value.statement)
     savepoint.rollback()
     assert fetch_rows(db_connection, division, {"divisor": 1}) == [(1,)]
+
+
+def test_a_connection_outside_a_transaction_begins_one_as_execute_would(app, probe_rows):
+    from violet.extensions import db
+
+    statement = select(literal(1))
+    with db.engine.connect() as connection:
+        for _ in range(2):  # SQLAlchemy's first run, then the driver's
+            connection.rollback()
+            assert fetch_rows(connection, statement, {}) == [(1,)]
+            assert connection.in_transaction()

@@ -120,7 +120,8 @@ class _DriverSelect:
     result_processors: ResultProcessors | None = None
 
 
-# select → its compiled form, or None where SQLAlchemy does more than send the SQL.
+# select → its compiled form, or None where SQLAlchemy does more than send the SQL (compiled
+# for the one database Violet speaks to: PostgreSQL through psycopg).
 _DRIVER_SELECTS: weakref.WeakKeyDictionary[Select[Any], _DriverSelect | None] = (
     weakref.WeakKeyDictionary()
 )
@@ -149,6 +150,8 @@ def fetch_rows(
     values = selected.compiled.construct_params(parameters)
     for name, process in selected.bind_processors.items():
         values[name] = process(values[name])
+    if not connection.in_transaction():  # as connection.execute() would begin one
+        connection.begin()
     cursor = connection.connection.cursor()
     try:
         cursor.execute(selected.sql, values)
