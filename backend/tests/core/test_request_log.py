@@ -1,3 +1,4 @@
+import io
 import json
 import logging
 import re
@@ -7,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from violet.core import request_log
 from violet.core.request_log import JsonLineFormatter
 
 
@@ -98,3 +100,39 @@ def test_each_line_shows_its_own_second_and_milliseconds():
         )
     ]
     assert times == expected
+
+
+def test_a_request_line_written_straight_is_the_line_logging_writes(client, monkeypatch, caplog):
+    """While Violet's own handler alone receives the request lines, `log_request` writes them
+    itself (core/request_log.py, `_write_request_line`); with another handler beside it, through
+    logging. Both lines are the same but for the time and the duration."""
+    handler = request_log._own_handler[0]
+    stream = io.StringIO()
+    monkeypatch.setattr(handler, "stream", stream)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [handler])  # pytest's own capture handlers aside
+    caplog.set_level(logging.INFO, logger="violet.request")
+    through_logger = []
+    logger_info = request_log.log.info
+    monkeypatch.setattr(
+        request_log.log,
+        "info",
+        lambda *args, **kwargs: through_logger.append(logger_info) or logger_info(*args, **kwargs),
+    )
+    headers = {"X-Request-Id": "straight"}
+    written = []
+    for beside in ([], [logging.NullHandler()]):  # straight, then through logging
+        root.handlers = [handler, *beside]
+        stream.seek(0)
+        stream.truncate()
+        assert client.get("/api/v1/diag/health", headers=headers).status_code == 200
+        lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+        assert [line["logger"] for line in lines] == ["violet.request"]
+        written.append(lines[0])
+        assert len(through_logger) == len(beside)  # the first line did not go through logging
+    straight, through_logging = written
+    for line in written:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}", line.pop("time"))
+        assert isinstance(line.pop("duration_ms"), float)
+    assert list(straight.items()) == list(through_logging.items())
+    assert straight["request_id"] == "straight" and straight["status"] == 200

@@ -7,6 +7,7 @@ import re
 import sys
 import time
 import uuid
+from contextlib import nullcontext
 from typing import Any
 
 import orjson
@@ -45,7 +46,10 @@ class JsonLineFormatter(logging.Formatter):
         self._formatted_second: tuple[int, str] = (-1, "")
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        second = int(record.created)
+        return self.time_text(record.created, record.msecs)
+
+    def time_text(self, created: float, msecs: float) -> str:
+        second = int(created)
         # One tuple, so a thread never pairs one second with another second's text.
         cached = self._formatted_second
         if cached[0] != second:
@@ -53,7 +57,7 @@ class JsonLineFormatter(logging.Formatter):
                 second,
                 time.strftime("%Y-%m-%d %H:%M:%S", self.converter(second)),
             )
-        return f"{cached[1]},{int(record.msecs):03d}"
+        return f"{cached[1]},{int(msecs):03d}"
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -71,7 +75,15 @@ class JsonLineFormatter(logging.Formatter):
         for name, value in vars(record).items():
             if name not in RECORD_ATTRIBUTES:
                 line[name] = value
-        return orjson.dumps(line, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        return encode_line(line)
+
+
+def encode_line(line: dict[str, Any]) -> str:
+    return orjson.dumps(line, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# The handler `configure_logging` set up, the only one (in a list: set again by each app).
+_own_handler: list[logging.StreamHandler[Any]] = []
 
 
 def configure_logging(level: str) -> None:
@@ -81,6 +93,7 @@ def configure_logging(level: str) -> None:
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers = [handler]
+    _own_handler[:] = [handler]
     root.setLevel(level)
     # pgserver narrates every pg_ctl call at INFO; only its problems are worth a line.
     logging.getLogger("pgserver").setLevel(max(logging.WARNING, root.level))
@@ -100,15 +113,55 @@ def init_request_logging(app: Flask) -> None:
             response.headers["X-Request-Id"] = request_id
         started = getattr(g, "request_started", None)
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
-        log.info(
-            "request",
-            extra={
+        if log.isEnabledFor(logging.INFO):
+            fields = {
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
                 "remote_addr": request.remote_addr,
                 "request_id": request_id,
-            },
-        )
+            }
+            if not _write_request_line(fields):
+                log.info("request", extra=fields)
         return response
+
+
+def _write_request_line(fields: dict[str, Any]) -> bool:
+    """Write a request's line to Violet's own handler as logging would write it, without
+    logging's record and dispatch around it (a sixteenth of a light request's CPU,
+    docs/performance.md, "Seventeenth look"). Only while that handler alone receives the line,
+    as `configure_logging` set it up: False otherwise (another handler or filter added, a write
+    that failed), and the caller logs the line through logging."""
+    root = logging.getLogger()
+    handler = _own_handler[0] if _own_handler else None
+    if (
+        handler is None
+        or root.handlers != [handler]
+        or root.filters
+        or log.handlers
+        or log.filters
+        or not log.propagate
+        or handler.level > logging.INFO
+        # The request id filter adds nothing to a line that has the request id.
+        or not all(isinstance(found, RequestIdFilter) for found in handler.filters)
+        or not isinstance(handler.formatter, JsonLineFormatter)
+    ):
+        return False
+    created = time.time()
+    msecs = int((created - int(created)) * 1000) + 0.0  # as a LogRecord computes it
+    line = {
+        "time": handler.formatter.time_text(created, msecs),
+        "level": "INFO",
+        "logger": log.name,
+        "message": "request",
+        **fields,
+    }
+    text = encode_line(line) + handler.terminator
+    with handler.lock or nullcontext():
+        try:
+            handler.stream.write(text)
+            handler.flush()
+        except Exception:
+            return False
+    return True
