@@ -129,7 +129,7 @@ def init_request_logging(app: Flask) -> None:
 
 def _write_request_line(fields: dict[str, Any]) -> bool:
     """Write a request's line to Violet's own handler as logging would write it, without
-    logging's record and dispatch around it (a sixteenth of a light request's CPU,
+    logging's record and dispatch around it (4% of a light request's CPU,
     docs/performance.md, "Seventeenth look"). Only while that handler alone receives the line,
     as `configure_logging` set it up: False otherwise (another handler or filter added, a write
     that failed), and the caller logs the line through logging."""
