@@ -1709,14 +1709,11 @@ def check_may_save_as_scenario(access: MissionAccess) -> None:
     mission holding them may save it), so the view asks before reading it."""
     if not has_permission("scenario_template.write"):
         raise Forbidden("Saving a scenario needs scenario_template.write.")
-    if not has_permission("test_template.write"):  # the tests are read only for such a caller
-        tests, live_templates = _scenario_tests(access.mission)
-        _check_may_copy([test for test in tests if test.test_template_id not in live_templates])
-
-
-def _check_may_copy(to_copy: list[MissionTest]) -> None:
-    """403 when tests must become new library templates and the caller may not write one."""
-    if to_copy and not has_permission("test_template.write"):
+    if has_permission("test_template.write"):
+        return
+    tests, live_templates = _scenario_tests(access.mission)
+    to_copy = [test for test in tests if test.test_template_id not in live_templates]
+    if to_copy:
         raise Forbidden(
             f"{len(to_copy)} test(s) of the mission are not from the library; saving them as "
             "new library templates needs test_template.write."
@@ -1736,7 +1733,6 @@ def save_as_scenario(access: MissionAccess, values: dict[str, Any]) -> dict[str,
             "The mission has no tests to save.", errors={"mission": ["No tests to save."]}
         )
     to_copy = [test for test in tests if test.test_template_id not in live_templates]
-    _check_may_copy(to_copy)
     tags = _tags_of(to_copy)
     unknown = _unknown_tags(to_copy, tags)
     if unknown:
